@@ -1,0 +1,508 @@
+"""The application shell: commands go through `decide` and the store; reads go to projections.
+
+`Ledger` is also the Python API for notebooks: `Ledger("sqlite:///ledger.sqlite")`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine
+
+from tracker.app import queries
+from tracker.domain import commands as c
+from tracker.domain import events as ev
+from tracker.domain.decide import decide, decide_source
+from tracker.domain.state import QuestionState, SourceState, evolve_question, evolve_source
+from tracker.errors import ConflictError, IntegrityError, NotFound, UserError
+from tracker.projections.projector import clear, project
+from tracker.store import eventstore as es
+from tracker.store import migrate
+from tracker.store.db import describe_url, make_engine, read_transaction, resolve_url, write_transaction
+from tracker.store.ids import uuid7
+from tracker.store.schema import PROJECTION_TABLES, metadata
+
+CONFLICT_RETRIES = 5
+
+
+def slugify(text: str, field: str = "name") -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+    if not slug:
+        raise UserError(f"{text!r} gives no usable id", field)
+    return slug
+
+
+def default_actor() -> str:
+    actor = os.environ.get("TRACKER_ACTOR")
+    if actor:
+        return actor
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name on this system (some containers)
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """A point in the ledger's own history: a position, or a recorded time."""
+
+    position: int | None = None
+    recorded_until: datetime | None = None
+
+    @staticmethod
+    def parse(value: str | None) -> AsOf | None:
+        if value is None or value == "":
+            return None
+        v = value.strip()
+        if v.isdigit():
+            return AsOf(position=int(v))
+        try:
+            if len(v) == 10:
+                d = date.fromisoformat(v)
+                end = datetime(d.year, d.month, d.day, tzinfo=UTC) + timedelta(days=1) - timedelta(microseconds=1)
+                return AsOf(recorded_until=end)
+            dt = datetime.fromisoformat(v.replace("Z", "+00:00"))
+        except ValueError:
+            raise UserError(f"{value!r} is neither a position nor a date (YYYY-MM-DD) or ISO time", "as_of") from None
+        return AsOf(recorded_until=dt if dt.tzinfo else dt.replace(tzinfo=UTC))
+
+
+def _memory_engine() -> Engine:
+    engine = create_engine("sqlite://")
+    metadata.create_all(engine, tables=list(PROJECTION_TABLES))
+    return engine
+
+
+class Ledger:
+    """One ledger database. Thread-compatible; open one per process."""
+
+    def __init__(self, url: str | None = None, actor: str | None = None) -> None:
+        self.url = resolve_url(url)
+        self.engine = make_engine(self.url)
+        self.actor = actor or default_actor()
+        self._checked = False
+
+    # ----- set-up -------------------------------------------------------------------------
+    def init(self) -> tuple[str | None, str]:
+        result = migrate.upgrade(self.engine)
+        self._checked = True
+        return result
+
+    def _ready(self) -> None:
+        if not self._checked:
+            with read_transaction(self.engine) as conn:
+                migrate.require_current(conn)
+            self._checked = True
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    # ----- writing ------------------------------------------------------------------------
+    def _execute(
+        self,
+        stream_id: str,
+        load: Callable[[Connection], Any],
+        decide_fn: Callable[[Any], list[ev.Event]],
+    ) -> list[es.RecordedEvent]:
+        """Read the stream, decide, append with the version read; on a conflict, read again and redecide."""
+        self._ready()
+        for attempt in range(CONFLICT_RETRIES):
+            with read_transaction(self.engine) as conn:
+                state = load(conn)
+            new_events = decide_fn(state)
+            try:
+                with write_transaction(self.engine) as conn:
+                    return es.append(conn, stream_id, new_events, state.version, self.actor, project)
+            except ConflictError:
+                if attempt == CONFLICT_RETRIES - 1:
+                    raise
+                time.sleep(0.01 * (2**attempt))
+        raise AssertionError("unreachable")
+
+    def _question_state(self, conn: Connection, question_id: str) -> QuestionState:
+        state = QuestionState(question_id=question_id)
+        for e in es.read(conn, stream_id=ev.question_stream(question_id)):
+            state = evolve_question(state, e.event_type, e.data)
+        return state
+
+    def _source_state(self, conn: Connection, source_id: str) -> SourceState:
+        state = SourceState(source_id=source_id)
+        for e in es.read(conn, stream_id=ev.source_stream(source_id)):
+            state = evolve_source(state, e.event_type, e.data)
+        return state
+
+    def question_command(self, cmd: c.QuestionCommand) -> list[es.RecordedEvent]:
+        return self._execute(
+            ev.question_stream(cmd.question_id),
+            lambda conn: self._question_state(conn, cmd.question_id),
+            lambda state: decide(state, cmd),
+        )
+
+    def add_source(
+        self,
+        source_id: str,
+        title: str,
+        outlet: str | None = None,
+        authors: tuple[str, ...] = (),
+        published: date | None = None,
+        date_basis: str | None = None,
+        url: str | None = None,
+        text: str | None = None,
+        notes: str | None = None,
+        event_id: str | None = None,
+    ) -> list[es.RecordedEvent]:
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else None
+        cmd = c.RegisterSource(
+            source_id, title, self.now(), outlet, authors, published, date_basis, url, text, sha, notes, event_id
+        )
+        return self._execute(
+            ev.source_stream(source_id),
+            lambda conn: self._source_state(conn, source_id),
+            lambda state: decide_source(state, cmd),
+        )
+
+    def open_question(
+        self,
+        title: str,
+        criteria: str,
+        question_id: str | None = None,
+        kind: str = "binary",
+        options: tuple[str, ...] = (),
+        resolve_by: date | None = None,
+        opened: date | None = None,
+        tags: tuple[str, ...] = (),
+        condition: str | None = None,
+    ) -> str:
+        if question_id is None:
+            question_id = slugify(title, "title")[:60].strip("-")
+            self._ready()
+            with read_transaction(self.engine) as conn:
+                if queries.get_question(conn, question_id, date.today()) is not None:
+                    question_id = f"{question_id}-{uuid7()[-6:]}"
+        cmd = c.OpenQuestion(
+            question_id, title, criteria, self.now(), kind, options, resolve_by, opened, tags, condition
+        )
+        self.question_command(cmd)
+        return question_id
+
+    def verify_quote(self, source_id: str | None, quote: str | None, unverified_ok: bool) -> bool | None:
+        """True when the quote is in the source's text; None when there is no text to check against."""
+        if source_id is None:
+            return None
+        self._ready()
+        with read_transaction(self.engine) as conn:
+            source = queries.get_source(conn, source_id)
+        if source is None:
+            raise NotFound(f"no source {source_id!r}; add it with 'tracker source add'", "source")
+        if quote is None or source.get("text") is None:
+            return None
+        from tracker.domain.quotes import closest_passage, find_quote
+
+        if find_quote(source["text"], quote):
+            return True
+        if unverified_ok:
+            return False
+        near = closest_passage(source["text"], quote)
+        raise UserError(
+            f"not found verbatim in source {source_id!r}; closest passage: {near!r} "
+            "(use --unverified-quote to record it anyway)",
+            "quote",
+        )
+
+    def record_forecast(
+        self,
+        question_id: str,
+        forecaster: str,
+        probabilities: dict[str, float],
+        made_at: date,
+        role: str | None = None,
+        source_id: str | None = None,
+        quote: str | None = None,
+        hedge: str | None = None,
+        derivation: dict[str, Any] | None = None,
+        unverified_quote: bool = False,
+        forecast_id: str | None = None,
+    ) -> str:
+        verified = self.verify_quote(source_id, quote, unverified_quote)
+        fid = forecast_id or f"f-{uuid7()[-12:]}"
+        cmd = c.RecordForecast(
+            question_id=question_id,
+            forecast_id=fid,
+            forecaster=forecaster,
+            forecaster_id=slugify(forecaster, "forecaster"),
+            probabilities=probabilities,
+            made_at=made_at,
+            now=self.now(),
+            role=role,
+            source_id=source_id,
+            quote=quote,
+            hedge=hedge,
+            quote_verified=verified,
+            derivation=derivation or {"method": "stated"},
+        )
+        self.question_command(cmd)
+        return fid
+
+    def withdraw_forecast(self, forecast_id: str, reason: str) -> None:
+        self._ready()
+        with read_transaction(self.engine) as conn:
+            question_id = queries.forecast_question(conn, forecast_id)
+        if question_id is None:
+            raise NotFound(f"no forecast {forecast_id!r}", "forecast_id")
+        self.question_command(c.WithdrawForecast(question_id, forecast_id, reason, self.now()))
+
+    def resolve(self, question_id: str, outcome: str, known_on: date, evidence: str | None = None) -> None:
+        self.question_command(c.ResolveQuestion(question_id, outcome, known_on, self.now(), evidence))
+
+    def correct(self, question_id: str, outcome: str, known_on: date, reason: str, evidence: str | None = None) -> None:
+        self.question_command(c.CorrectResolution(question_id, outcome, known_on, reason, self.now(), evidence))
+
+    def annul(self, question_id: str, reason: str, on: date | None = None) -> None:
+        self.question_command(c.AnnulQuestion(question_id, reason, self.now(), on))
+
+    def reopen(self, question_id: str, reason: str) -> None:
+        self.question_command(c.ReopenQuestion(question_id, reason, self.now()))
+
+    def clarify(
+        self,
+        question_id: str,
+        reason: str,
+        criteria: str | None = None,
+        resolve_by: date | None = None,
+        title: str | None = None,
+    ) -> None:
+        self.question_command(c.ClarifyQuestion(question_id, reason, self.now(), title, criteria, resolve_by))
+
+    # ----- reading ------------------------------------------------------------------------
+    @contextmanager
+    def view(self, as_of: AsOf | None = None) -> Iterator[Connection]:
+        """A connection to the projections: live, or replayed into memory up to `as_of`."""
+        self._ready()
+        if as_of is None:
+            with read_transaction(self.engine) as conn:
+                yield conn
+            return
+        memory = _memory_engine()
+        with memory.begin() as mconn:
+            with read_transaction(self.engine) as conn:
+                batch: list[es.RecordedEvent] = []
+                for e in es.read(conn, up_to=as_of.position, recorded_until=as_of.recorded_until):
+                    batch.append(e)
+                    if len(batch) >= 5000:
+                        project(mconn, batch)
+                        batch.clear()
+                project(mconn, batch)
+            yield mconn
+        memory.dispose()
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def list_questions(
+        self,
+        status: str | None = None,
+        tag: str | None = None,
+        forecaster: str | None = None,
+        as_of: AsOf | None = None,
+    ) -> list[dict[str, Any]]:
+        if status is not None and status not in queries.STATUSES:
+            raise UserError(f"{status!r} is not a status ({', '.join(queries.STATUSES)})", "status")
+        with self.view(as_of) as conn:
+            return queries.list_questions(conn, self.today(), status, tag, forecaster)
+
+    def show_question(self, question_id: str, as_of: AsOf | None = None) -> dict[str, Any]:
+        with self.view(as_of) as conn:
+            q = queries.get_question(conn, question_id, self.today())
+            if q is None:
+                raise NotFound(f"no question {question_id!r}", "question")
+            q["forecasts"] = queries.forecasts_of(conn, question_id)
+            q["resolutions"] = queries.resolution_history(conn, question_id)
+        q["history"] = [_event_dict(e) for e in self.log(stream=ev.question_stream(question_id), as_of=as_of)]
+        return q
+
+    def log(
+        self,
+        stream: str | None = None,
+        types: list[str] | None = None,
+        after: int = 0,
+        limit: int | None = None,
+        as_of: AsOf | None = None,
+    ) -> list[es.RecordedEvent]:
+        self._ready()
+        for t in types or []:
+            if t not in ev.ALL_TYPES:
+                raise UserError(f"{t!r} is not an event type ({', '.join(ev.ALL_TYPES)})", "type")
+        if stream is not None and not stream.startswith(("question-", "source-")):
+            stream = ev.question_stream(stream)
+        with read_transaction(self.engine) as conn:
+            return list(
+                es.read(
+                    conn,
+                    after=after,
+                    stream_id=stream,
+                    types=types,
+                    up_to=as_of.position if as_of else None,
+                    recorded_until=as_of.recorded_until if as_of else None,
+                    limit=limit,
+                )
+            )
+
+    def sources(self) -> list[dict[str, Any]]:
+        with self.view() as conn:
+            return queries.list_sources(conn)
+
+    # ----- maintenance --------------------------------------------------------------------
+    def info(self) -> dict[str, Any]:
+        with read_transaction(self.engine) as conn:
+            revision = migrate.current_revision(conn)
+            if revision is None:
+                return {
+                    "database": describe_url(self.url),
+                    "revision": None,
+                    "events": 0,
+                    "head_position": 0,
+                    "head_hash": es.GENESIS_HASH,
+                    "initialised": False,
+                }
+            migrate.check_known(revision)
+            position, head_hash = es.head(conn)
+            return {
+                "database": describe_url(self.url),
+                "revision": revision,
+                "events": es.count(conn),
+                "head_position": position,
+                "head_hash": head_hash,
+                "initialised": True,
+                "schema_current": revision == migrate.head_revision(),
+            }
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Empty the projections and replay the whole log, in one transaction."""
+        self._ready()
+        n = 0
+        with write_transaction(self.engine) as conn:
+            total = es.count(conn)
+            clear(conn)
+            batch: list[es.RecordedEvent] = []
+            for e in es.read(conn):
+                batch.append(e)
+                if len(batch) >= 2000:
+                    project(conn, batch)
+                    n += len(batch)
+                    batch.clear()
+                    if progress:
+                        progress(n, total)
+            project(conn, batch)
+            n += len(batch)
+            if progress:
+                progress(n, total)
+        return n
+
+    def verify(self) -> dict[str, Any]:
+        """The hash chain from genesis, then the projections against a fresh replay."""
+        self._ready()
+        with read_transaction(self.engine) as conn:
+            chain = es.verify_chain(conn)
+            result: dict[str, Any] = {
+                "ok": chain.ok,
+                "events_checked": chain.checked,
+                "head_position": chain.head_position,
+                "head_hash": chain.head_hash,
+                "first_bad_position": chain.first_bad_position,
+                "problem": chain.problem,
+                "projections_ok": None,
+            }
+            if not chain.ok:
+                return result
+            mismatch = _compare_projections(conn)
+        result["projections_ok"] = mismatch is None
+        if mismatch is not None:
+            result["ok"] = False
+            result["problem"] = mismatch
+        return result
+
+    def require_verified(self) -> dict[str, Any]:
+        report = self.verify()
+        if not report["ok"]:
+            where = f" at position {report['first_bad_position']}" if report["first_bad_position"] else ""
+            raise IntegrityError(f"verification failed{where}: {report['problem']}")
+        return report
+
+
+def _event_dict(e: es.RecordedEvent) -> dict[str, Any]:
+    return {
+        "position": e.position,
+        "event_id": e.event_id,
+        "stream_id": e.stream_id,
+        "stream_version": e.stream_version,
+        "type": e.event_type,
+        "schema_version": e.schema_version,
+        "occurred_at": es.iso_utc(e.occurred_at),
+        "recorded_at": es.iso_utc(e.recorded_at),
+        "actor": e.actor,
+        "data": e.data,
+        "hash": e.hash,
+    }
+
+
+event_dict = _event_dict
+
+
+def _normalise(value: Any) -> Any:
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, datetime):
+        return es.iso_utc(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _table_rows(conn: Connection, table: Any) -> list[tuple[Any, ...]]:
+    from sqlalchemy import select
+
+    rows = conn.execute(select(table)).all()
+    return sorted((tuple(_normalise(v) for v in r) for r in rows), key=repr)
+
+
+def _compare_projections(conn: Connection) -> str | None:
+    """Replay the log into memory and compare every projection table row by row."""
+    memory = _memory_engine()
+    try:
+        with memory.begin() as mconn:
+            batch: list[es.RecordedEvent] = []
+            for e in es.read(conn):
+                batch.append(e)
+                if len(batch) >= 5000:
+                    project(mconn, batch)
+                    batch.clear()
+            project(mconn, batch)
+            for table in PROJECTION_TABLES:
+                live, fresh = _table_rows(conn, table), _table_rows(mconn, table)
+                if live != fresh:
+                    extra = [r for r in live if r not in set(fresh)]
+                    missing = [r for r in fresh if r not in set(live)]
+                    sample = (extra or missing)[:1]
+                    return (
+                        f"projection table {table.name!r} differs from a replay of the log "
+                        f"({len(extra)} unexpected rows, {len(missing)} missing; first: {sample})"
+                    )
+    finally:
+        memory.dispose()
+    return None

@@ -1,0 +1,105 @@
+"""Aggregate states and `evolve(state, event) -> state`.
+
+States are immutable: `evolve` returns a new value and never mutates its input, so replaying a
+stream from the start and applying events one by one give equal states (a property test checks it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from tracker.domain import events as ev
+
+OPEN = "open"
+RESOLVED = "resolved"
+ANNULLED = "annulled"
+
+BINARY = "binary"
+MULTIPLE_CHOICE = "multiple_choice"
+BINARY_OPTIONS = ("yes", "no")
+
+
+@dataclass(frozen=True)
+class ForecastState:
+    forecast_id: str
+    forecaster_id: str
+    made_at: str
+    withdrawn: bool = False
+
+
+@dataclass(frozen=True)
+class QuestionState:
+    """One question's stream folded. `version` is the stream version the state reflects (0: empty)."""
+
+    question_id: str
+    version: int = 0
+    exists: bool = False
+    title: str = ""
+    criteria: str = ""
+    kind: str = BINARY
+    options: tuple[str, ...] = BINARY_OPTIONS
+    resolve_by: str | None = None
+    tags: tuple[str, ...] = ()
+    condition: str | None = None
+    status: str = OPEN
+    outcome: str | None = None
+    known_on: str | None = None
+    forecasts: dict[str, ForecastState] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SourceState:
+    source_id: str
+    version: int = 0
+    exists: bool = False
+    text: str | None = None
+    sha256: str | None = None
+
+
+def evolve_question(state: QuestionState, event_type: str, data: dict[str, Any]) -> QuestionState:
+    """Apply one event of a question stream. Unknown types only bump the version."""
+    s = replace(state, version=state.version + 1)
+    if event_type == ev.QUESTION_OPENED:
+        return replace(
+            s,
+            exists=True,
+            title=data["title"],
+            criteria=data["criteria"],
+            kind=data["kind"],
+            options=tuple(data["options"]),
+            resolve_by=data.get("resolve_by"),
+            tags=tuple(data.get("tags", ())),
+            condition=data.get("condition"),
+            status=OPEN,
+        )
+    if event_type == ev.QUESTION_CLARIFIED:
+        changes: dict[str, Any] = {}
+        for key in ("title", "criteria", "resolve_by"):
+            if data.get(key) is not None:
+                changes[key] = data[key]
+        return replace(s, **changes)
+    if event_type == ev.FORECAST_RECORDED:
+        forecasts = dict(s.forecasts)
+        forecasts[data["forecast_id"]] = ForecastState(
+            forecast_id=data["forecast_id"], forecaster_id=data["forecaster_id"], made_at=data["made_at"]
+        )
+        return replace(s, forecasts=forecasts)
+    if event_type == ev.FORECAST_WITHDRAWN:
+        forecasts = dict(s.forecasts)
+        forecasts[data["forecast_id"]] = replace(forecasts[data["forecast_id"]], withdrawn=True)
+        return replace(s, forecasts=forecasts)
+    if event_type in (ev.QUESTION_RESOLVED, ev.RESOLUTION_CORRECTED):
+        return replace(s, status=RESOLVED, outcome=data["outcome"], known_on=data["known_on"])
+    if event_type == ev.QUESTION_ANNULLED:
+        return replace(s, status=ANNULLED, outcome=None, known_on=None)
+    if event_type == ev.QUESTION_REOPENED:
+        return replace(s, status=OPEN, outcome=None, known_on=None)
+    return s
+
+
+def evolve_source(state: SourceState, event_type: str, data: dict[str, Any]) -> SourceState:
+    s = replace(state, version=state.version + 1)
+    if event_type == ev.SOURCE_REGISTERED:
+        return replace(s, exists=True, text=data.get("text"), sha256=data.get("sha256"))
+    return s

@@ -1,0 +1,64 @@
+"""One exception hierarchy for the whole project.
+
+Driver errors (sqlite3, psycopg, SQLAlchemy) are translated into these at the store boundary
+(`tracker.store.db.translate_errors`), so the CLI and the Python API only ever see `TrackerError`s.
+Each class carries the process exit code the CLI uses for it.
+"""
+
+from __future__ import annotations
+
+
+class TrackerError(Exception):
+    """Base of every error the tracker raises on purpose."""
+
+    exit_code = 1
+
+
+class UserError(TrackerError):
+    """Bad input from a user: a field or value that cannot be accepted. Nothing was written."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+
+
+class NotFound(UserError):
+    """A question, forecast or source id that the ledger does not hold."""
+
+    exit_code = 4
+
+
+class IllegalTransition(UserError):
+    """A command the question's lifecycle does not allow now (resolving twice, forecasting on an annulled one)."""
+
+    exit_code = 5
+
+
+class ConflictError(TrackerError):
+    """Optimistic concurrency: the stream moved on since it was read. Nothing was written."""
+
+    exit_code = 6
+
+
+class IntegrityError(TrackerError):
+    """The ledger failed verification: a broken hash chain or projections that differ from a replay."""
+
+    exit_code = 7
+
+
+class DatabaseError(TrackerError):
+    """The database could not be used: missing, unreachable, read-only, or from a newer schema."""
+
+    exit_code = 8
+
+
+class DatabaseBusy(DatabaseError):
+    """Another writer held the database longer than the busy timeout. Nothing was written."""
+
+    exit_code = 9
+
+
+class AppendOnlyViolation(DatabaseError):
+    """The database refused an UPDATE, DELETE or TRUNCATE of the events table."""

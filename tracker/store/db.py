@@ -1,0 +1,168 @@
+"""Engines, transactions and the one place where driver errors become tracker errors."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url
+
+from tracker.errors import AppendOnlyViolation, ConflictError, DatabaseBusy, DatabaseError, TrackerError
+
+ENV_URL = "TRACKER_DATABASE_URL"
+ENV_BUSY_MS = "TRACKER_BUSY_TIMEOUT_MS"
+DEFAULT_BUSY_MS = 10_000
+# Key of the PostgreSQL advisory lock that serialises appends (any constant; "FCTR" in ASCII).
+APPEND_LOCK_KEY = 0x46435452
+
+
+def default_sqlite_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("forecast-tracker")) / "ledger.sqlite"
+
+
+def resolve_url(db: str | None = None) -> str:
+    """`--db`, else TRACKER_DATABASE_URL, else a SQLite file in the user's data directory.
+
+    A bare path is taken as a SQLite file; `postgresql://` URLs use the psycopg 3 driver.
+    """
+    url = db or os.environ.get(ENV_URL) or ""
+    if not url:
+        path = default_sqlite_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().absolute()}"
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def describe_url(url: str) -> str:
+    """The URL with any password hidden, for printing."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def make_engine(url: str) -> Engine:
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        database = u.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            parent = Path(database).parent
+            if not parent.exists():
+                raise DatabaseError(f"database directory {parent} does not exist")
+        engine = create_engine(url, connect_args={"timeout": _busy_ms() / 1000})
+        _configure_sqlite(engine, memory=database in ("", ":memory:"))
+        return engine
+    if u.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    raise DatabaseError(f"unsupported database {u.get_backend_name()!r}: use sqlite:/// or postgresql://")
+
+
+def _busy_ms() -> int:
+    raw = os.environ.get(ENV_BUSY_MS)
+    try:
+        return int(raw) if raw else DEFAULT_BUSY_MS
+    except ValueError:
+        raise DatabaseError(f"{ENV_BUSY_MS}: {raw!r} is not a whole number of milliseconds") from None
+
+
+def _configure_sqlite(engine: Engine, memory: bool) -> None:
+    busy = _busy_ms()
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below emit BEGIN itself: pysqlite's implicit BEGIN is
+        # DEFERRED, and a deferred transaction that reads and then writes can fail at once with
+        # "database is locked" instead of waiting for the busy timeout.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        if not memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={busy}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # Write transactions take the write lock up front (BEGIN IMMEDIATE): SQLite has one
+        # writer, so positions and stream versions read under it cannot change before commit.
+        mode = "IMMEDIATE" if conn.get_execution_options().get("tracker_write") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def is_postgres(conn_or_engine: Connection | Engine) -> bool:
+    return conn_or_engine.dialect.name == "postgresql"
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    """Driver errors in, tracker errors out: the store boundary."""
+    try:
+        yield
+    except TrackerError:
+        raise
+    except sa_exc.DBAPIError as e:
+        raise translate(e) from e
+    except sa_exc.ArgumentError as e:
+        raise DatabaseError(f"bad database URL: {e}") from e
+
+
+def translate(e: sa_exc.DBAPIError) -> TrackerError:
+    msg = str(e.orig) if e.orig is not None else str(e)
+    low = msg.lower()
+    first = msg.strip().splitlines()[0] if msg.strip() else type(e).__name__
+    if "append-only" in low:
+        return AppendOnlyViolation("the events table is append-only: the database refused the change")
+    if "database is locked" in low or "database is busy" in low or "lock timeout" in low:
+        return DatabaseBusy("the database is busy (another writer held it past the busy timeout); nothing was written")
+    if isinstance(e, sa_exc.IntegrityError):
+        if "stream_version" in low or "uq_events_stream_id" in low:
+            return ConflictError("another writer appended to the same stream first; nothing was written")
+        if "event_id" in low:
+            return ConflictError("an event with the same id was appended concurrently; nothing was written")
+        return DatabaseError(f"integrity error: {first}")
+    if "readonly" in low or "read-only" in low:
+        return DatabaseError("the database is read-only; nothing was written")
+    if "unable to open database" in low:
+        return DatabaseError("cannot open the database file")
+    if "no such table" in low or ("relation" in low and "does not exist" in low):
+        return DatabaseError("the ledger has no tables: run 'tracker init' first")
+    if "connection" in low and ("refused" in low or "failed" in low):
+        return DatabaseError(f"cannot connect to the database: {first}")
+    return DatabaseError(f"database error: {first}")
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that holds the ledger's single-writer lock until it commits.
+
+    Why: positions are assigned under this lock and commit in the same order, so a reader tailing
+    "events after position N" can never miss an event that commits later with a lower position
+    (the PostgreSQL sequence trap: sequence values are taken at insert, not at commit).
+    """
+    with translate_errors(), engine.connect() as conn:
+        conn = conn.execution_options(tracker_write=True)
+        with conn.begin():
+            if is_postgres(conn):
+                timeout_ms = _busy_ms()
+                conn.execute(text(f"SET LOCAL lock_timeout = {int(timeout_ms)}"))
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": APPEND_LOCK_KEY})
+            yield conn
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Connection]:
+    """A read-only snapshot: every query inside sees the same committed state."""
+    with translate_errors(), engine.connect() as conn:
+        if is_postgres(conn):
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn

@@ -1,0 +1,261 @@
+"""The append-only event store (SQLAlchemy Core).
+
+Guarantees, each tested by the contract suite on SQLite and PostgreSQL:
+- positions are global, gap-free and commit in order (appends hold the single-writer lock);
+- stream versions are unique and gap-free (optimistic concurrency: a stale expected version is a
+  `ConflictError` and nothing is written);
+- an event id already present makes its batch a no-op (idempotent re-append);
+- a batch is atomic;
+- every row carries a SHA-256 hash of its canonical content and of the previous row's hash;
+- the database refuses UPDATE and DELETE on the table (triggers, created by the migrations).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+
+from tracker.domain.events import Event
+from tracker.errors import ConflictError
+from tracker.store.ids import uuid7
+from tracker.store.schema import events
+from tracker.store.upcast import upcast
+
+GENESIS_HASH = "0" * 64
+ANY_VERSION = None  # expected version meaning "do not check"
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    position: int
+    event_id: str
+    stream_id: str
+    stream_version: int
+    event_type: str
+    schema_version: int
+    data: dict[str, Any]
+    occurred_at: datetime
+    recorded_at: datetime
+    actor: str
+    prev_hash: str
+    hash: str
+
+
+def canonical_json(value: Any) -> str:
+    """The one serialisation that is hashed: sorted keys, no spaces, UTF-8, no NaN."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def iso_utc(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def chain_hash(row: dict[str, Any]) -> str:
+    """SHA-256 over the previous hash and the row's canonical content (payload as stored text)."""
+    content = canonical_json(
+        {
+            "position": row["position"],
+            "event_id": row["event_id"],
+            "stream_id": row["stream_id"],
+            "stream_version": row["stream_version"],
+            "event_type": row["event_type"],
+            "schema_version": row["schema_version"],
+            "payload": row["payload"],
+            "occurred_at": iso_utc(row["occurred_at"]),
+            "recorded_at": iso_utc(row["recorded_at"]),
+            "actor": row["actor"],
+        }
+    )
+    return hashlib.sha256((row["prev_hash"] + content).encode("utf-8")).hexdigest()
+
+
+def head(conn: Connection) -> tuple[int, str]:
+    """(position, hash) of the last event; (0, genesis) for an empty ledger."""
+    row = conn.execute(select(events.c.position, events.c.hash).order_by(events.c.position.desc()).limit(1)).first()
+    return (0, GENESIS_HASH) if row is None else (int(row[0]), str(row[1]))
+
+
+def count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(events)).scalar_one())
+
+
+def stream_version(conn: Connection, stream_id: str) -> int:
+    v = conn.execute(select(func.max(events.c.stream_version)).where(events.c.stream_id == stream_id)).scalar()
+    return int(v or 0)
+
+
+Projector = Callable[[Connection, Sequence[RecordedEvent]], None]
+
+
+def append(
+    conn: Connection,
+    stream_id: str,
+    new_events: Sequence[Event],
+    expected_version: int | None,
+    actor: str,
+    project: Projector | None = None,
+    now: datetime | None = None,
+) -> list[RecordedEvent]:
+    """Append a batch to one stream inside the caller's write transaction (see db.write_transaction).
+
+    `expected_version` is the stream version the caller decided on (0 for a new stream), or
+    ANY_VERSION. Returns the recorded events; an empty list when every event id was already there.
+    `project` runs in the same transaction, so projections never lag the log.
+    """
+    if not new_events:
+        return []
+    ids = [e.event_id for e in new_events if e.event_id is not None]
+    if ids:
+        present = set(conn.execute(select(events.c.event_id).where(events.c.event_id.in_(ids))).scalars())
+        if present:
+            if len(present) == len(new_events):
+                return []  # idempotent: this exact batch is already in the log
+            raise ConflictError(
+                f"{len(present)} of {len(new_events)} events of this batch are already in the ledger; nothing written"
+            )
+    current = stream_version(conn, stream_id)
+    if expected_version is not ANY_VERSION and current != expected_version:
+        raise ConflictError(
+            f"stream {stream_id!r} is at version {current}, not the expected {expected_version}; nothing was written"
+        )
+    position, prev = head(conn)
+    recorded_at = now or datetime.now(UTC)
+    rows: list[dict[str, Any]] = []
+    out: list[RecordedEvent] = []
+    for i, e in enumerate(new_events, start=1):
+        row = {
+            "position": position + i,
+            "event_id": e.event_id or uuid7(),
+            "stream_id": stream_id,
+            "stream_version": current + i,
+            "event_type": e.type,
+            "schema_version": e.schema_version,
+            "payload": canonical_json(e.data),
+            "occurred_at": e.occurred_at,
+            "recorded_at": recorded_at,
+            "actor": actor,
+            "prev_hash": prev,
+        }
+        row["hash"] = prev = chain_hash(row)
+        rows.append(row)
+        out.append(_recorded(row, e.data))
+    conn.execute(insert(events), rows)
+    if project is not None:
+        project(conn, out)
+    return out
+
+
+def append_many(
+    conn: Connection,
+    batches: Sequence[tuple[str, Sequence[Event], int | None]],
+    actor: str,
+    project: Projector | None = None,
+    now: datetime | None = None,
+) -> list[RecordedEvent]:
+    """Several streams' batches in one transaction (imports): all of them or none."""
+    out: list[RecordedEvent] = []
+    for stream_id, evs, expected in batches:
+        out.extend(append(conn, stream_id, evs, expected, actor, project, now))
+    return out
+
+
+def _recorded(row: dict[str, Any], data: dict[str, Any] | None = None) -> RecordedEvent:
+    event_type, version = row["event_type"], row["schema_version"]
+    if data is None:
+        event_type, version, data = upcast(event_type, version, json.loads(row["payload"]))
+    return RecordedEvent(
+        position=row["position"],
+        event_id=row["event_id"],
+        stream_id=row["stream_id"],
+        stream_version=row["stream_version"],
+        event_type=event_type,
+        schema_version=version,
+        data=data,
+        occurred_at=row["occurred_at"],
+        recorded_at=row["recorded_at"],
+        actor=row["actor"],
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
+
+
+def read(
+    conn: Connection,
+    after: int = 0,
+    stream_id: str | None = None,
+    types: Sequence[str] | None = None,
+    up_to: int | None = None,
+    recorded_until: datetime | None = None,
+    limit: int | None = None,
+    batch: int = 5000,
+) -> Iterator[RecordedEvent]:
+    """Events in position order, upcast to their current shape. Reads in batches by position."""
+    cursor = after
+    remaining = limit
+    while True:
+        q = select(events).where(events.c.position > cursor).order_by(events.c.position)
+        if stream_id is not None:
+            q = q.where(events.c.stream_id == stream_id)
+        if types:
+            q = q.where(events.c.event_type.in_(list(types)))
+        if up_to is not None:
+            q = q.where(events.c.position <= up_to)
+        if recorded_until is not None:
+            q = q.where(events.c.recorded_at <= recorded_until)
+        size = batch if remaining is None else min(batch, remaining)
+        rows = conn.execute(q.limit(size)).mappings().all()
+        for r in rows:
+            yield _recorded(dict(r))
+        if remaining is not None:
+            remaining -= len(rows)
+            if remaining <= 0:
+                return
+        if len(rows) < size:
+            return
+        cursor = rows[-1]["position"]
+
+
+def raw_rows(conn: Connection, after: int = 0, batch: int = 5000) -> Iterator[dict[str, Any]]:
+    """Stored rows as they are (no upcasting): what the hash chain covers."""
+    cursor = after
+    while True:
+        rows = (
+            conn.execute(select(events).where(events.c.position > cursor).order_by(events.c.position).limit(batch))
+            .mappings()
+            .all()
+        )
+        yield from (dict(r) for r in rows)
+        if len(rows) < batch:
+            return
+        cursor = rows[-1]["position"]
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    head_position: int
+    head_hash: str
+    first_bad_position: int | None = None
+    problem: str | None = None
+
+
+def verify_chain(conn: Connection) -> ChainReport:
+    """Recompute every hash from the start; name the first position whose row does not fit the chain."""
+    prev, expected_position, n = GENESIS_HASH, 1, 0
+    for row in raw_rows(conn):
+        pos = row["position"]
+        if pos != expected_position:
+            return ChainReport(False, n, pos, prev, expected_position, f"position {expected_position} is missing")
+        if row["prev_hash"] != prev:
+            return ChainReport(False, n, pos, prev, pos, "its previous-hash does not match the event before it")
+        if chain_hash(row) != row["hash"]:
+            return ChainReport(False, n, pos, prev, pos, "its content does not match its hash")
+        prev, expected_position, n = row["hash"], pos + 1, n + 1
+    return ChainReport(True, n, expected_position - 1, prev)
