@@ -1,0 +1,360 @@
+"""Array-level scoring metrics: pure numpy/pandas, no I/O, vectorised over forecasts.
+
+Conventions used in this module (each function's docstring repeats the one it uses):
+
+- ``p`` is always the probability of YES (binary) as given, never folded at 50%.
+- ``o`` is the outcome as 0/1 (or bool): 1 when YES happened.
+- Brier for a binary forecast is ``(p - o)**2`` in [0, 1] (Brier 1950 restricted to the YES category; the
+  convention of scikit-learn, Fatebook's and Metaculus' track records). The "two-category" Brier sums over both
+  categories, ``2 * (p - o)**2`` in [0, 2] (Good Judgment Open). Multiple choice sums over all options, in [0, 2].
+- Logarithms are natural logarithms; probabilities are clipped to ``[LOG_EPS, 1 - LOG_EPS]`` before the log so
+  that a confident miss costs a large but finite amount.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+FloatArray = npt.NDArray[np.float64]
+
+LOG_EPS: float = 1e-4
+"""Clipping bound for log-based scores: p is clipped to [LOG_EPS, 1 - LOG_EPS] before taking ln(p).
+
+With 1e-4, the worst possible log score is ln(1e-4) ~= -9.21, and the worst binary baseline score is
+100 * (ln 1e-4 - ln 0.5) / ln 2 ~= -1229. Stated probabilities of exactly 0 or 1 are thus scored as 0.0001 / 0.9999.
+"""
+
+HALF_REFERENCE_BRIER: float = 0.25
+"""Binary Brier (0-1 convention) of always forecasting 0.5: (0.5 - o)**2 = 0.25 whatever happens."""
+
+WILSON_Z_95: float = 1.959963984540054
+"""Standard normal quantile for a two-sided 95% interval (the 0.975 quantile)."""
+
+DEFAULT_BINS: int = 10
+
+
+# --------------------------------------------------------------------------------------------- validation helpers
+
+
+def _probabilities(p: npt.ArrayLike, name: str = "p") -> FloatArray:
+    arr = np.asarray(p, dtype=np.float64)
+    # written so that NaN fails the check too
+    if not np.all((arr >= 0.0) & (arr <= 1.0)):
+        raise ValueError(f"{name} must be probabilities in [0, 1] (no NaN)")
+    return arr
+
+
+def _outcomes(o: npt.ArrayLike, name: str = "o") -> FloatArray:
+    arr = np.asarray(o, dtype=np.float64)
+    if not np.all((arr == 0.0) | (arr == 1.0)):
+        raise ValueError(f"{name} must be binary outcomes (0/1 or bool)")
+    return arr
+
+
+def _same_shape(a: FloatArray, b: FloatArray) -> None:
+    if a.shape != b.shape:
+        raise ValueError(f"shape mismatch: {a.shape} vs {b.shape}")
+
+
+# ------------------------------------------------------------------------------------------------ proper scores
+
+
+def brier_binary(p: npt.ArrayLike, o: npt.ArrayLike) -> FloatArray:
+    """Binary Brier score ``(p - o)**2`` per forecast, in [0, 1] (0 is perfect).
+
+    Convention: Brier (1950) restricted to the YES category, as in ``sklearn.metrics.brier_score_loss`` for two
+    classes. ``p`` is P(YES), ``o`` is 1 if YES happened else 0.
+    """
+    pa, oa = _probabilities(p), _outcomes(o)
+    _same_shape(pa, oa)
+    return np.square(pa - oa)
+
+
+def brier_two_category(p: npt.ArrayLike, o: npt.ArrayLike) -> FloatArray:
+    """Two-category Brier score ``(p - o)**2 + ((1 - p) - (1 - o))**2 = 2 * (p - o)**2``, in [0, 2].
+
+    Convention: Brier (1950) summed over both categories, as reported by Good Judgment Open. It equals
+    ``brier_multi`` of the distribution (p, 1 - p) and twice ``brier_binary``.
+    """
+    return 2.0 * brier_binary(p, o)
+
+
+def brier_multi(P: npt.ArrayLike, O: npt.ArrayLike) -> FloatArray:  # noqa: E741 - P, O as in the brief and the literature
+    """Multi-category Brier score ``sum_k (p_k - o_k)**2`` per forecast (row), in [0, 2].
+
+    Convention: Brier (1950), as used by Good Judgment Open for multiple choice. ``P`` and ``O`` have shape
+    (n, k); each row of ``O`` is one-hot on the option that happened. Rows of ``P`` are taken as given (they
+    should sum to 1; they are not renormalised here).
+    """
+    pa = _probabilities(P, "P")
+    oa = _outcomes(O, "O")
+    if pa.ndim != 2:
+        raise ValueError("P must have shape (n, k)")
+    _same_shape(pa, oa)
+    return np.square(pa - oa).sum(axis=1)
+
+
+def log_score(p_true: npt.ArrayLike, eps: float = LOG_EPS) -> FloatArray:
+    """Logarithmic score ``ln(p_true)``: the natural log of the probability given to what happened (<= 0, 0 best).
+
+    Convention: Good (1952) log score, natural log, higher is better. ``p_true`` is clipped to
+    ``[eps, 1 - eps]`` first (``LOG_EPS`` = 1e-4 by default), so a forecast of 0 on what happened scores
+    ln(1e-4) rather than -inf, and a forecast of 1 scores ln(1 - 1e-4) rather than 0.
+    """
+    pa = _probabilities(p_true, "p_true")
+    return np.log(np.clip(pa, eps, 1.0 - eps))
+
+
+def baseline_score(p_true: npt.ArrayLike, n_options: npt.ArrayLike, eps: float = LOG_EPS) -> FloatArray:
+    """Metaculus baseline score ``100 * (ln p - ln(1/N)) / ln N`` (higher is better, 0 = uniform forecast).
+
+    Convention: Metaculus ``scoring/score_math.py``. For binary questions N = 2, i.e.
+    ``100 * (ln p - ln 0.5) / ln 2``: +100 for certainty on what happened, 0 for 50%. ``p_true`` is the
+    probability given to what happened, clipped to ``[eps, 1 - eps]`` as in :func:`log_score`. ``n_options``
+    (N >= 2) broadcasts against ``p_true``.
+    """
+    n = np.asarray(n_options, dtype=np.float64)
+    if not np.all(n >= 2):
+        raise ValueError("n_options must be >= 2")
+    ln_n = np.log(n)
+    return 100.0 * (log_score(p_true, eps) + ln_n) / ln_n
+
+
+# ------------------------------------------------------------------------------------------------- skill scores
+
+
+def brier_skill_score(brier: npt.ArrayLike, reference_brier: npt.ArrayLike) -> FloatArray:
+    """Brier skill score ``1 - brier / reference_brier`` (1 perfect, 0 no better than the reference).
+
+    Convention: the usual skill score of a mean Brier against a reference forecast's mean Brier, both in the
+    same convention. Where the reference is 0 (a reference that cannot be beaten) the skill is undefined and
+    NaN is returned, never 0 and never an exception.
+    """
+    b = np.asarray(brier, dtype=np.float64)
+    ref = np.asarray(reference_brier, dtype=np.float64)
+    safe = np.where(ref == 0.0, 1.0, ref)
+    return np.where(ref == 0.0, np.nan, 1.0 - b / safe)
+
+
+def base_rate_reference_brier(o: npt.ArrayLike) -> float:
+    """Mean binary Brier (0-1) of always forecasting the scored set's base rate: ``b * (1 - b)``, b = mean(o).
+
+    Convention: ``mean((b - o)**2) = b * (1 - b)`` for binary o; the climatological reference of the scored
+    set itself (in-sample). NaN for an empty set.
+    """
+    oa = _outcomes(o)
+    if oa.size == 0:
+        return float("nan")
+    b = float(oa.mean())
+    return b * (1.0 - b)
+
+
+def bss_vs_half(p: npt.ArrayLike, o: npt.ArrayLike) -> float:
+    """Brier skill score of binary forecasts against always saying 0.5: ``1 - mean((p - o)**2) / 0.25``.
+
+    Convention: binary Brier in [0, 1]; the reference is ``HALF_REFERENCE_BRIER`` = 0.25. NaN for an empty set.
+    """
+    b = brier_binary(p, o)
+    if b.size == 0:
+        return float("nan")
+    return float(brier_skill_score(b.mean(), HALF_REFERENCE_BRIER))
+
+
+def bss_vs_base_rate(p: npt.ArrayLike, o: npt.ArrayLike) -> float:
+    """Brier skill score of binary forecasts against the scored set's base rate.
+
+    Convention: binary Brier in [0, 1]; reference ``b * (1 - b)`` with b = mean(o) (see
+    :func:`base_rate_reference_brier`). NaN when every outcome is the same (reference 0) or the set is empty.
+    """
+    b = brier_binary(p, o)
+    if b.size == 0:
+        return float("nan")
+    return float(brier_skill_score(b.mean(), base_rate_reference_brier(o)))
+
+
+# ---------------------------------------------------------------------------------------------------- binning
+
+
+def bin_edges(bins: int | npt.ArrayLike = DEFAULT_BINS) -> FloatArray:
+    """Bin edges on [0, 1]: an int n gives n equal bins, an array is taken as explicit, strictly increasing edges.
+
+    Equal edges are computed as ``k / n`` (correctly rounded, so 0.3 is the same float as the literal 0.3 and a
+    forecast of 0.3 lands in the 0.3-0.4 bin, not in 0.2-0.3 as with ``np.linspace``).
+    """
+    if isinstance(bins, int | np.integer):
+        if bins < 1:
+            raise ValueError("bins must be >= 1")
+        return np.arange(int(bins) + 1, dtype=np.float64) / float(bins)
+    edges = np.asarray(bins, dtype=np.float64)
+    if edges.ndim != 1 or edges.size < 2 or not np.all(np.diff(edges) > 0):
+        raise ValueError("bin edges must be a 1-d, strictly increasing array of at least 2 values")
+    return edges
+
+
+def bin_index(p: npt.ArrayLike, edges: npt.ArrayLike) -> npt.NDArray[np.intp]:
+    """Index of the bin of each p: bins are half-open ``[e_i, e_{i+1})`` except the last, which is closed.
+
+    So p == 1.0 (or p == the last edge) falls in the last bin. p outside ``[edges[0], edges[-1]]`` is an error.
+    """
+    pa = np.asarray(p, dtype=np.float64)
+    e = np.asarray(edges, dtype=np.float64)
+    if not np.all((pa >= e[0]) & (pa <= e[-1])):
+        raise ValueError(f"p must lie within the bin edges [{e[0]}, {e[-1]}]")
+    idx = np.searchsorted(e, pa, side="right") - 1
+    return np.minimum(idx, e.size - 2)
+
+
+# ------------------------------------------------------------------------------------------ Murphy decomposition
+
+
+@dataclass(frozen=True)
+class MurphyDecomposition:
+    """Terms of the generalised Murphy decomposition of the mean binary Brier score (0-1 convention).
+
+    ``brier == reliability - resolution + uncertainty + within_bin_variance - within_bin_covariance``.
+    """
+
+    reliability: float
+    resolution: float
+    uncertainty: float
+    within_bin_variance: float
+    within_bin_covariance: float
+    brier: float
+    n: int
+
+    def identity_residual(self) -> float:
+        """``brier`` minus the sum of its terms: 0 up to float rounding."""
+        return self.brier - (
+            self.reliability
+            - self.resolution
+            + self.uncertainty
+            + self.within_bin_variance
+            - self.within_bin_covariance
+        )
+
+
+def murphy_decomposition(
+    p: npt.ArrayLike, o: npt.ArrayLike, bins: int | npt.ArrayLike = DEFAULT_BINS
+) -> MurphyDecomposition:
+    """Murphy (1973) decomposition of the mean binary Brier score, with the two within-bin terms of Stephenson,
+    Coelho and Jolliffe (2008, "Two extra components in the Brier score decomposition") so that it is exact.
+
+    Convention: binary Brier ``(p - o)**2`` in [0, 1]; p is P(YES) binned by :func:`bin_index` (default 10 equal
+    bins on [0, 1], last bin closed). With n forecasts, bin k holding n_k of them with mean forecast pbar_k and
+    observed frequency obar_k, and obar the overall frequency::
+
+        reliability          = 1/n * sum_k n_k (pbar_k - obar_k)^2
+        resolution           = 1/n * sum_k n_k (obar_k - obar)^2
+        uncertainty          = obar (1 - obar)
+        within_bin_variance  = 1/n * sum_k sum_{i in k} (p_i - pbar_k)^2
+        within_bin_covariance = 2/n * sum_k sum_{i in k} (p_i - pbar_k)(o_i - obar_k)
+
+        brier = reliability - resolution + uncertainty + within_bin_variance - within_bin_covariance
+
+    (Expand p_i - o_i = (p_i - pbar_k) - (o_i - obar_k) + (pbar_k - obar_k) within each bin; the cross terms with
+    the constant vanish, and for 0/1 outcomes sum_k n_k obar_k (1 - obar_k) = n obar (1 - obar) - n * resolution.)
+    Murphy's classical three-term form drops the last two terms, which vanish when every forecast in a bin has
+    the same value. Empty bins contribute nothing. An empty input gives NaN terms and n = 0.
+    """
+    pa, oa = _probabilities(p), _outcomes(o)
+    _same_shape(pa, oa)
+    pa, oa = pa.ravel(), oa.ravel()
+    n = pa.size
+    if n == 0:
+        nan = float("nan")
+        return MurphyDecomposition(nan, nan, nan, nan, nan, nan, 0)
+    edges = bin_edges(bins)
+    k = bin_index(pa, edges)
+    nbins = edges.size - 1
+    n_k = np.bincount(k, minlength=nbins).astype(np.float64)
+    occupied = n_k > 0
+    safe_n_k = np.where(occupied, n_k, 1.0)
+    pbar_k = np.bincount(k, weights=pa, minlength=nbins) / safe_n_k
+    obar_k = np.bincount(k, weights=oa, minlength=nbins) / safe_n_k
+    obar = float(oa.mean())
+
+    dp = pa - pbar_k[k]
+    do = oa - obar_k[k]
+    reliability = float(np.sum(n_k * np.square(pbar_k - obar_k)) / n)
+    resolution = float(np.sum(n_k * np.square(obar_k - obar)) / n)
+    uncertainty = obar * (1.0 - obar)
+    within_var = float(np.sum(np.square(dp)) / n)
+    within_cov = float(2.0 * np.sum(dp * do) / n)
+    brier = float(np.mean(np.square(pa - oa)))
+    return MurphyDecomposition(reliability, resolution, uncertainty, within_var, within_cov, brier, n)
+
+
+# ------------------------------------------------------------------------------------------ Wilson / calibration
+
+
+def wilson_interval(
+    successes: npt.ArrayLike, n: npt.ArrayLike, z: float = WILSON_Z_95
+) -> tuple[FloatArray, FloatArray]:
+    """Wilson (1927) score interval for a binomial proportion, vectorised; returns ``(low, high)``.
+
+    Convention: with phat = successes / n,
+    ``(phat + z^2/2n -/+ z * sqrt(phat (1 - phat) / n + z^2 / 4n^2)) / (1 + z^2 / n)``; default z for 95%.
+    Where n == 0 both ends are NaN. The ends are clipped to [0, 1] and to contain phat (they do mathematically;
+    the clip only removes float rounding at phat = 0 or 1).
+    """
+    s = np.asarray(successes, dtype=np.float64)
+    nn = np.asarray(n, dtype=np.float64)
+    if np.any(nn < 0) or np.any(s < 0) or np.any(s > nn):
+        raise ValueError("need 0 <= successes <= n")
+    empty = nn == 0
+    safe_n = np.where(empty, 1.0, nn)
+    phat = s / safe_n
+    z2 = z * z
+    denom = 1.0 + z2 / safe_n
+    centre = (phat + z2 / (2.0 * safe_n)) / denom
+    half = (z / denom) * np.sqrt(phat * (1.0 - phat) / safe_n + z2 / (4.0 * safe_n * safe_n))
+    low = np.clip(np.minimum(centre - half, phat), 0.0, 1.0)
+    high = np.clip(np.maximum(centre + half, phat), 0.0, 1.0)
+    return np.where(empty, np.nan, low), np.where(empty, np.nan, high)
+
+
+def _edge_label(x: float) -> str:
+    return np.format_float_positional(x, trim="0")
+
+
+def calibration_table(
+    p: npt.ArrayLike, o: npt.ArrayLike, bins: int | npt.ArrayLike = DEFAULT_BINS, z: float = WILSON_Z_95
+) -> pd.DataFrame:
+    """Calibration table of binary forecasts: one row per bin, empty bins included.
+
+    Convention: p is P(YES) exactly as given, NOT folded at 50% (a 0.2 stays in the 0.2-0.3 bin). Bins are from
+    :func:`bin_edges` (int n: n equal bins on [0, 1]; or explicit edges), half-open except the last, which is
+    closed so p == 1.0 counts. Columns: ``bin`` (label "low-high", e.g. "0.0-0.1"), ``bin_low``, ``bin_high``,
+    ``count``, ``mean_forecast`` and ``observed_frequency`` (NaN when count is 0), ``wilson_low`` /
+    ``wilson_high`` (Wilson 1927 interval of the observed frequency, NaN when count is 0).
+    """
+    pa, oa = _probabilities(p), _outcomes(o)
+    _same_shape(pa, oa)
+    pa, oa = pa.ravel(), oa.ravel()
+    edges = bin_edges(bins)
+    nbins = edges.size - 1
+    k = bin_index(pa, edges)
+    count = np.bincount(k, minlength=nbins)
+    hits = np.bincount(k, weights=oa, minlength=nbins)
+    sum_p = np.bincount(k, weights=pa, minlength=nbins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_forecast = np.where(count > 0, sum_p / count, np.nan)
+        observed = np.where(count > 0, hits / count, np.nan)
+    low, high = wilson_interval(hits, count, z)
+    lows, highs = edges[:-1], edges[1:]
+    return pd.DataFrame(
+        {
+            "bin": [f"{_edge_label(a)}-{_edge_label(b)}" for a, b in zip(lows, highs, strict=True)],
+            "bin_low": lows,
+            "bin_high": highs,
+            "count": count.astype(np.int64),
+            "mean_forecast": mean_forecast,
+            "observed_frequency": observed,
+            "wilson_low": low,
+            "wilson_high": high,
+        }
+    )
