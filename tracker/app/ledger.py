@@ -227,7 +227,7 @@ class Ledger:
         self,
         question_id: str,
         forecaster: str,
-        probabilities: dict[str, float],
+        probabilities: float | dict[str, float],
         made_at: date,
         role: str | None = None,
         source_id: str | None = None,
@@ -237,6 +237,8 @@ class Ledger:
         unverified_quote: bool = False,
         forecast_id: str | None = None,
     ) -> str:
+        if not isinstance(probabilities, dict):
+            probabilities = self._binary(question_id, probabilities)
         verified = self.verify_quote(source_id, quote, unverified_quote)
         fid = forecast_id or f"f-{uuid7()[-12:]}"
         cmd = c.RecordForecast(
@@ -256,6 +258,21 @@ class Ledger:
         )
         self.question_command(cmd)
         return fid
+
+    def _binary(self, question_id: str, p: float) -> dict[str, float]:
+        """A single number is P(YES), which only a binary question has."""
+        self._ready()
+        with read_transaction(self.engine) as conn:
+            q = queries.get_question(conn, question_id, self.today())
+        if q is None:
+            raise NotFound(f"no question {question_id!r}", "question")
+        if q["kind"] != "binary":
+            raise UserError(
+                f"question {question_id!r} is multiple choice: give option=probability for each of "
+                f"{', '.join(q['options'])}",
+                "p",
+            )
+        return {"yes": p, "no": 1.0 - p}
 
     def withdraw_forecast(self, forecast_id: str, reason: str) -> None:
         self._ready()

@@ -1,0 +1,121 @@
+"""What every command shares: the ledger from the global options, parsing of user values into
+one-line errors, and output (rich tables for people, --json for scripts).
+
+Kept free of SQLAlchemy and pandas imports so that `tracker --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from tracker.errors import UserError
+
+if TYPE_CHECKING:
+    from tracker.app.ledger import AsOf, Ledger
+
+
+def ledger(ctx: typer.Context) -> Ledger:
+    from tracker.app.ledger import Ledger
+
+    root = ctx.find_root()
+    obj = root.obj if isinstance(root.obj, dict) else {}
+    if "ledger" not in obj:
+        obj["ledger"] = Ledger(obj.get("db"), actor=obj.get("actor"))
+        root.obj = obj
+    return obj["ledger"]
+
+
+def parse_date(value: str | None, field: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise UserError(f"{value!r} is not a date (YYYY-MM-DD)", field) from None
+
+
+def require_date(value: str | None, field: str) -> date:
+    d = parse_date(value, field)
+    if d is None:
+        raise UserError("is required (YYYY-MM-DD)", field)
+    return d
+
+
+def parse_probability(raw: str, field: str) -> float:
+    try:
+        p = float(raw.strip())
+    except ValueError:
+        raise UserError(f"{raw!r} is not a number", field) from None
+    if not math.isfinite(p) or not 0.0 <= p <= 1.0:
+        raise UserError(f"{raw!r} is not a probability between 0 and 1", field)
+    return p
+
+
+def parse_ps(values: list[str]) -> float | dict[str, float]:
+    """`--p 0.2` (binary) or `--p option=0.3` repeated (multiple choice)."""
+    if not values:
+        raise UserError("give a probability with --p (or a phrase with --says)", "p")
+    if len(values) == 1 and "=" not in values[0]:
+        return parse_probability(values[0], "p")
+    dist: dict[str, float] = {}
+    for raw in values:
+        if "=" not in raw:
+            raise UserError(f"{raw!r}: with several --p, write each as option=probability", "p")
+        option, _, number = raw.partition("=")
+        option = option.strip()
+        if option in dist:
+            raise UserError(f"option {option!r} given twice", "p")
+        dist[option] = parse_probability(number, f"p[{option}]")
+    return dist
+
+
+def as_of(value: str | None) -> AsOf | None:
+    from tracker.app.ledger import AsOf
+
+    return AsOf.parse(value)
+
+
+def emit_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=title, show_lines=False)
+    for col in columns:
+        t.add_column(col, overflow="fold")
+    for row in rows:
+        t.add_row(*["" if v is None else str(v) for v in row])
+    Console(width=max(100, _width())).print(t)
+
+
+def _width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((120, 20)).columns
+
+
+def say(message: str) -> None:
+    typer.echo(message)
+
+
+def warn(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def fmt_p(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{float(value):.3f}"
+
+
+def stdin_is_tty() -> bool:
+    return sys.stdin.isatty()

@@ -1,0 +1,224 @@
+"""Commands that write: init, source, question, forecast, resolve, annul, reopen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from tracker.cli.common import ledger, parse_date, parse_ps, require_date, say
+from tracker.errors import UserError
+
+MAX_SOURCE_FILE = 5_000_000
+
+
+def read_document(path: Path) -> str:
+    if not path.is_file():
+        raise UserError(f"{str(path)!r} is not a readable file", "file")
+    if path.stat().st_size > MAX_SOURCE_FILE:
+        raise UserError(f"{str(path)!r} is larger than {MAX_SOURCE_FILE} bytes", "file")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise UserError(f"{str(path)!r} is not UTF-8 text (byte {e.start})", "file") from None
+
+
+def register(app: typer.Typer, default_group: type) -> None:
+    @app.command()
+    def init(ctx: typer.Context) -> None:
+        """Create the ledger, or upgrade it to this version's schema (Alembic migrations)."""
+        led = ledger(ctx)
+        before, after = led.init()
+        from tracker.store.db import describe_url
+
+        if before == after:
+            say(f"ledger at {describe_url(led.url)} is up to date (schema {after})")
+        elif before is None:
+            say(f"created ledger at {describe_url(led.url)} (schema {after})")
+        else:
+            say(f"upgraded ledger at {describe_url(led.url)} from schema {before} to {after}")
+
+    source = typer.Typer(help="Documents that contain forecasts.", no_args_is_help=True)
+    app.add_typer(source, name="source")
+
+    @source.command("add")
+    def source_add(
+        ctx: typer.Context,
+        source_id: str = typer.Argument(..., help="A readable id, e.g. politico-2026-01-14-dettmer."),
+        title: str = typer.Option(..., "--title"),
+        outlet: str = typer.Option(None, "--outlet"),
+        author: list[str] = typer.Option([], "--author", help="Repeat for several authors."),
+        published: str = typer.Option(None, "--published", help="YYYY-MM-DD"),
+        date_basis: str = typer.Option(None, "--date-basis", help="How the date was established."),
+        url: str = typer.Option(None, "--url"),
+        file: Path = typer.Option(None, "--file", help="The document's text; quotes citing it are checked."),
+        notes: str = typer.Option(None, "--notes"),
+    ) -> None:
+        """Register a source document."""
+        text = read_document(file) if file is not None else None
+        led = ledger(ctx)
+        (e,) = led.add_source(
+            source_id, title, outlet, tuple(author), parse_date(published, "published"), date_basis, url, text, notes
+        )
+        sha = e.data.get("sha256")
+        say(f"source {source_id} registered at position {e.position}" + (f" (sha256 {sha[:12]}…)" if sha else ""))
+
+    question = typer.Typer(help="Questions that will resolve.", no_args_is_help=True)
+    app.add_typer(question, name="question")
+
+    @question.command("add")
+    def question_add(
+        ctx: typer.Context,
+        question_id: str = typer.Argument(None, help="A readable slug; generated from the title when left out."),
+        title: str = typer.Option(..., "--title"),
+        criteria: str = typer.Option(..., "--criteria", help="How the question resolves."),
+        kind: str = typer.Option("binary", "--type", help="binary or multiple_choice."),
+        option: list[str] = typer.Option([], "--option", help="An option of a multiple-choice question (repeat)."),
+        resolve_by: str = typer.Option(None, "--resolve-by", help="YYYY-MM-DD"),
+        opened: str = typer.Option(None, "--opened", help="YYYY-MM-DD (default: today)"),
+        tag: list[str] = typer.Option([], "--tag"),
+        condition: str = typer.Option(None, "--condition", help="For a conditional question: its condition."),
+    ) -> None:
+        """Open a question."""
+        kind = kind.replace("-", "_")
+        qid = ledger(ctx).open_question(
+            title,
+            criteria,
+            question_id,
+            kind,
+            tuple(option),
+            parse_date(resolve_by, "resolve_by"),
+            parse_date(opened, "opened"),
+            tuple(tag),
+            condition,
+        )
+        say(f"question {qid} opened")
+
+    @question.command("clarify")
+    def question_clarify(
+        ctx: typer.Context,
+        question_id: str = typer.Argument(...),
+        reason: str = typer.Option(..., "--reason"),
+        criteria: str = typer.Option(None, "--criteria"),
+        resolve_by: str = typer.Option(None, "--resolve-by"),
+        title: str = typer.Option(None, "--title"),
+    ) -> None:
+        """Change a question's criteria, deadline or title, with a reason."""
+        ledger(ctx).clarify(question_id, reason, criteria, parse_date(resolve_by, "resolve_by"), title)
+        say(f"question {question_id} clarified")
+
+    forecast = typer.Typer(
+        cls=default_group,
+        help="Record a forecast (tracker forecast QUESTION ...) or withdraw one.",
+        no_args_is_help=False,
+    )
+    app.add_typer(forecast, name="forecast")
+
+    @forecast.command("record", hidden=True)
+    def forecast_record(
+        ctx: typer.Context,
+        question_id: str = typer.Argument(..., metavar="QUESTION"),
+        forecaster: str = typer.Option(..., "--forecaster", help="Who made the forecast."),
+        role: str = typer.Option(None, "--role"),
+        p: list[str] = typer.Option([], "--p", help="0.2 (binary) or option=0.3, repeated (multiple choice)."),
+        says: str = typer.Option(None, "--says", help="A phrase on the verbal scale, e.g. 'unlikely'."),
+        reading: str = typer.Option(
+            "affirms", "--reading", help="With --says: the phrase hedges the question's YES (affirms) or its NO."
+        ),
+        scale: int = typer.Option(None, "--scale", help="With --says: the scale version (default: the latest)."),
+        made_at: str = typer.Option(..., "--made-at", help="When it was made (the source's date), YYYY-MM-DD."),
+        source: str = typer.Option(None, "--source", help="Source id."),
+        quote: str = typer.Option(None, "--quote", help="The verbatim quote."),
+        hedge: str = typer.Option(None, "--hedge", help="The hedge phrase as written."),
+        method: str = typer.Option(None, "--method", help="stated or judgement (with --p)."),
+        unverified_quote: bool = typer.Option(
+            False, "--unverified-quote", help="Record a quote not found in the file."
+        ),
+        forecast_id: str = typer.Option(None, "--id", help="A forecast id (default: generated)."),
+    ) -> None:
+        """Record a forecast on QUESTION."""
+        led = ledger(ctx)
+        made = require_date(made_at, "made_at")
+        if says is not None and p:
+            raise UserError("give either --p or --says, not both", "says")
+        if says is not None:
+            from tracker.app.verbal import verbal_forecast
+
+            probabilities, derivation = verbal_forecast(says, reading, scale)
+            hedge = hedge or says
+        else:
+            probabilities = parse_ps(p)
+            derivation = {"method": method or "stated"}
+        fid = led.record_forecast(
+            question_id,
+            forecaster,
+            probabilities,
+            made,
+            role,
+            source,
+            quote,
+            hedge,
+            derivation,
+            unverified_quote,
+            forecast_id,
+        )
+        say(f"forecast {fid} recorded on {question_id}")
+
+    @forecast.command("withdraw")
+    def forecast_withdraw(
+        ctx: typer.Context,
+        forecast_id: str = typer.Argument(...),
+        reason: str = typer.Option(..., "--reason"),
+    ) -> None:
+        """Withdraw a forecast (a data-entry error); it stays in the log, unscored."""
+        ledger(ctx).withdraw_forecast(forecast_id, reason)
+        say(f"forecast {forecast_id} withdrawn")
+
+    resolve = typer.Typer(cls=default_group, help="Resolve a question (tracker resolve QUESTION OUTCOME), or correct.")
+    app.add_typer(resolve, name="resolve")
+
+    @resolve.command("record", hidden=True)
+    def resolve_record(
+        ctx: typer.Context,
+        question_id: str = typer.Argument(..., metavar="QUESTION"),
+        outcome: str = typer.Argument(..., help="yes / no, or an option."),
+        on: str = typer.Option(..., "--on", help="When the outcome became known, YYYY-MM-DD."),
+        evidence: str = typer.Option(None, "--evidence", help="A URL or text."),
+    ) -> None:
+        """Resolve QUESTION with OUTCOME."""
+        ledger(ctx).resolve(question_id, outcome.lower(), require_date(on, "on"), evidence)
+        say(f"question {question_id} resolved: {outcome.lower()}")
+
+    @resolve.command("correct")
+    def resolve_correct(
+        ctx: typer.Context,
+        question_id: str = typer.Argument(...),
+        outcome: str = typer.Argument(...),
+        on: str = typer.Option(..., "--on"),
+        reason: str = typer.Option(..., "--reason"),
+        evidence: str = typer.Option(None, "--evidence"),
+    ) -> None:
+        """Correct a resolution (a new event; the old one stays in the log)."""
+        ledger(ctx).correct(question_id, outcome.lower(), require_date(on, "on"), reason, evidence)
+        say(f"question {question_id} resolution corrected: {outcome.lower()}")
+
+    @app.command()
+    def annul(
+        ctx: typer.Context,
+        question_id: str = typer.Argument(...),
+        reason: str = typer.Option(..., "--reason"),
+        on: str = typer.Option(None, "--on", help="YYYY-MM-DD"),
+    ) -> None:
+        """Void a question (a failed condition, an ambiguous outcome): it is not scored."""
+        ledger(ctx).annul(question_id, reason, parse_date(on, "on"))
+        say(f"question {question_id} annulled")
+
+    @app.command()
+    def reopen(
+        ctx: typer.Context,
+        question_id: str = typer.Argument(...),
+        reason: str = typer.Option(..., "--reason"),
+    ) -> None:
+        """Reopen a resolved or annulled question."""
+        ledger(ctx).reopen(question_id, reason)
+        say(f"question {question_id} reopened")

@@ -1,0 +1,101 @@
+"""The `tracker` command line.
+
+Every user error becomes one line on stderr ("error: FIELD: message"), a non-zero exit code that
+says what kind of error it was (see `tracker.errors`), and no traceback. Nothing is written when a
+command fails: each command is one transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from tracker.errors import TrackerError
+
+INTERNAL_ERROR = 70
+
+
+class TrackerGroup(TyperGroup):
+    """Turns errors into one line and a meaningful exit code, for the CLI and for CliRunner alike."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except TrackerError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(e.exit_code)
+        except click.exceptions.Exit as e:
+            sys.exit(e.exit_code)
+        except click.ClickException as e:
+            # Usage errors (unknown option, missing argument, bad choice): one line, exit 2.
+            click.echo(f"error: {e.format_message()}", err=True)
+            sys.exit(e.exit_code)
+        except click.exceptions.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(130)
+        except KeyboardInterrupt:
+            click.echo("error: interrupted", err=True)
+            sys.exit(130)
+        except Exception as e:  # a bug, not a user error: still one line unless asked for more
+            if os.environ.get("TRACKER_DEBUG"):
+                raise
+            click.echo(f"internal error: {type(e).__name__}: {e} (set TRACKER_DEBUG=1 for the traceback)", err=True)
+            sys.exit(INTERNAL_ERROR)
+        if isinstance(result, int) and result:
+            sys.exit(result)
+        return result
+
+
+class DefaultSubcommandGroup(TyperGroup):
+    """`tracker forecast QUESTION ...` and `tracker forecast withdraw ID`: the first word picks a
+    subcommand when it names one, and otherwise goes to the default subcommand."""
+
+    default_command = "record"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = [self.default_command, *args]
+        elif not args:
+            args = [self.default_command]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(
+    cls=TrackerGroup,
+    help="Keep score of public forecasts: quote them, log them immutably, resolve and score them.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: str = typer.Option(
+        None, "--db", help="Database URL or SQLite path. Default: $TRACKER_DATABASE_URL, else a file in the data dir."
+    ),
+    actor: str = typer.Option(None, "--actor", help="Who is acting (default: $TRACKER_ACTOR, else the OS user)."),
+) -> None:
+    ctx.obj = {"db": db, "actor": actor}
+
+
+def _register() -> None:
+    from tracker.cli import ledger_cmds, read_cmds
+
+    ledger_cmds.register(app, DefaultSubcommandGroup)
+    read_cmds.register(app)
+
+
+_register()
+
+
+def run() -> None:
+    app()

@@ -1,0 +1,191 @@
+"""Commands that read: info, list, show, log, sources; and maintenance: rebuild, verify."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from tracker.cli.common import as_of, emit_json, fmt_p, ledger, say, table
+from tracker.errors import IntegrityError
+
+JSON = typer.Option(False, "--json", help="Machine-readable output.")
+AS_OF = typer.Option(None, "--as-of", help="Time travel: a position, or a date (YYYY-MM-DD) of recording.")
+
+
+def _prob_text(f: dict[str, Any]) -> str:
+    probs = f["probabilities"]
+    if set(probs) == {"yes", "no"}:
+        return fmt_p(probs["yes"])
+    return ", ".join(f"{k}={fmt_p(v)}" for k, v in probs.items())
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def info(ctx: typer.Context, json_out: bool = JSON) -> None:
+        """Which database, its schema revision, the event count and the head hash."""
+        data = ledger(ctx).info()
+        if json_out:
+            emit_json(data)
+            return
+        say(f"database:  {data['database']}")
+        if not data["initialised"]:
+            say("schema:    none (run 'tracker init')")
+            return
+        say(f"schema:    {data['revision']}" + ("" if data["schema_current"] else " (older: run 'tracker init')"))
+        say(f"events:    {data['events']}")
+        say(f"head:      {data['head_position']}:{data['head_hash']}")
+
+    @app.command("list")
+    def list_(
+        ctx: typer.Context,
+        status: str = typer.Option(None, "--status", help="open, resolved, annulled or due."),
+        tag: str = typer.Option(None, "--tag"),
+        forecaster: str = typer.Option(None, "--forecaster", help="Forecaster id (slug of the name)."),
+        json_out: bool = JSON,
+        as_of_: str = AS_OF,
+    ) -> None:
+        """List questions."""
+        led = ledger(ctx)
+        fid = None
+        if forecaster is not None:
+            from tracker.app.ledger import slugify
+
+            fid = slugify(forecaster, "forecaster")
+        rows = led.list_questions(status, tag, fid, as_of(as_of_))
+        if json_out:
+            emit_json(rows)
+            return
+        table(
+            f"{len(rows)} questions",
+            ["id", "status", "resolve by", "outcome", "forecasts", "tags", "title"],
+            [
+                [
+                    r["question_id"],
+                    r["status"] + (" (due)" if r["due"] else ""),
+                    r["resolve_by"],
+                    r["outcome"],
+                    r["n_forecasts"],
+                    ",".join(r["tags"]),
+                    r["title"],
+                ]
+                for r in rows
+            ],
+        )
+
+    @app.command()
+    def show(
+        ctx: typer.Context, question_id: str = typer.Argument(...), json_out: bool = JSON, as_of_: str = AS_OF
+    ) -> None:
+        """A question's state, its forecasts and its full event history."""
+        q = ledger(ctx).show_question(question_id, as_of(as_of_))
+        if json_out:
+            emit_json(q)
+            return
+        say(f"{q['question_id']}: {q['title']}")
+        say(f"  status:     {q['status']}" + (" (due)" if q["due"] else ""))
+        if q["outcome"]:
+            say(f"  outcome:    {q['outcome']} (known {q['known_on']})")
+        if q["status_reason"]:
+            say(f"  reason:     {q['status_reason']}")
+        say(f"  criteria:   {q['criteria']}")
+        if q["condition"]:
+            say(f"  condition:  {q['condition']}")
+        say(f"  options:    {', '.join(q['options'])}")
+        say(f"  resolve by: {q['resolve_by']}    tags: {', '.join(q['tags']) or '-'}")
+        table(
+            "forecasts",
+            ["id", "forecaster", "made", "p", "how", "source", "quote", "state"],
+            [
+                [
+                    f["forecast_id"],
+                    f["forecaster"],
+                    f["made_at"],
+                    _prob_text(f),
+                    f["method"] + (f" '{f['phrase']}' v{f['scale_version']}" if f["phrase"] else ""),
+                    f["source_id"],
+                    f["quote"],
+                    "withdrawn" if f["withdrawn"] else ("quote unverified" if f["quote_verified"] is False else ""),
+                ]
+                for f in q["forecasts"]
+            ],
+        )
+        table(
+            "history",
+            ["pos", "event", "recorded", "actor"],
+            [[h["position"], h["type"], h["recorded_at"], h["actor"]] for h in q["history"]],
+        )
+
+    @app.command()
+    def log(
+        ctx: typer.Context,
+        stream: str = typer.Option(None, "--stream", help="A question id, or a stream id (source-…)."),
+        type_: list[str] = typer.Option([], "--type", help="Event type (repeat)."),
+        after: int = typer.Option(0, "--after", help="Only events after this position."),
+        limit: int = typer.Option(None, "--limit"),
+        json_out: bool = JSON,
+        as_of_: str = AS_OF,
+    ) -> None:
+        """The event log."""
+        from tracker.app.ledger import event_dict
+
+        rows = [event_dict(e) for e in ledger(ctx).log(stream, type_ or None, after, limit, as_of(as_of_))]
+        if json_out:
+            emit_json(rows)
+            return
+        table(
+            f"{len(rows)} events",
+            ["pos", "stream", "v", "type", "recorded", "actor", "hash"],
+            [
+                [
+                    r["position"],
+                    r["stream_id"],
+                    r["stream_version"],
+                    r["type"],
+                    r["recorded_at"],
+                    r["actor"],
+                    r["hash"][:12],
+                ]
+                for r in rows
+            ],
+        )
+
+    @app.command()
+    def sources(ctx: typer.Context, json_out: bool = JSON) -> None:
+        """List the registered sources."""
+        rows = ledger(ctx).sources()
+        if json_out:
+            emit_json(rows)
+            return
+        table(
+            f"{len(rows)} sources",
+            ["id", "published", "outlet", "title", "sha256"],
+            [[r["source_id"], r["published"], r["outlet"], r["title"], (r["sha256"] or "")[:12]] for r in rows],
+        )
+
+    @app.command()
+    def rebuild(ctx: typer.Context) -> None:
+        """Drop and replay every projection from the event log."""
+        from rich.progress import Progress
+
+        with Progress(transient=True) as progress:
+            task = progress.add_task("replaying", total=None)
+
+            def tick(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            n = ledger(ctx).rebuild(tick)
+        say(f"rebuilt projections from {n} events")
+
+    @app.command()
+    def verify(ctx: typer.Context, json_out: bool = JSON) -> None:
+        """Check the hash chain and that projections equal a fresh replay; non-zero exit if not."""
+        report = ledger(ctx).verify()
+        if json_out:
+            emit_json(report)
+        elif report["ok"]:
+            say(f"ok: {report['events_checked']} events, chain intact, projections match a replay")
+            say(f"head: {report['head_position']}:{report['head_hash']}")
+        if not report["ok"]:
+            where = f" at position {report['first_bad_position']}" if report["first_bad_position"] else ""
+            raise IntegrityError(f"verification failed{where}: {report['problem']}")
