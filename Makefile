@@ -1,0 +1,38 @@
+# forecast-tracker: `make demo` builds, scores and shows the seed ledger; `make test` runs every check.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_DIR ?= demo-out
+DEMO_DB  := $(DEMO_DIR)/ledger.sqlite
+TRACKER  := $(BIN)/tracker --db sqlite:///$(abspath $(DEMO_DB))
+
+.PHONY: install test lint typecheck pytest demo clean bench bench-full
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check tracker tests migrations
+	$(BIN)/ruff format --check tracker tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+demo: $(STAMP)
+	@mkdir -p $(DEMO_DIR)
+	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(BIN)/python -m tracker.demo --db sqlite:///$(abspath $(DEMO_DB)) --out $(DEMO_DIR)
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache .hypothesis

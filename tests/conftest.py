@@ -1,0 +1,72 @@
+"""Shared fixtures: every ledger test runs on SQLite, and on PostgreSQL when
+TRACKER_TEST_POSTGRES_URL is set (CI sets it; elsewhere those cases skip, saying why)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tracker.app.ledger import Ledger
+from tracker.store.db import resolve_url
+
+PG_ENV = "TRACKER_TEST_POSTGRES_URL"
+BACKENDS = ["sqlite", "postgres"]
+
+
+def postgres_admin_url() -> str | None:
+    raw = os.environ.get(PG_ENV)
+    return resolve_url(raw) if raw else None
+
+
+@pytest.fixture(scope="session")
+def _pg_database() -> Iterator[str | None]:
+    """One scratch database for the whole run, dropped at the end."""
+    admin = postgres_admin_url()
+    if admin is None:
+        yield None
+        return
+    name = f"tracker_test_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    base = admin.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str], _pg_database: str | None) -> str:
+    """An empty database (no tables) on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/ledger.sqlite"
+    if _pg_database is None:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV} (e.g. postgresql://postgres@127.0.0.1:5432/test)")
+    _reset_postgres(_pg_database)
+    return _pg_database
+
+
+@pytest.fixture
+def ledger(db_url: str) -> Iterator[Ledger]:
+    led = Ledger(db_url, actor="tester")
+    led.init()
+    yield led
+    led.close()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: os.PathLike[str]) -> str:
+    return f"sqlite:///{tmp_path}/ledger.sqlite"
