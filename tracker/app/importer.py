@@ -1,0 +1,355 @@
+"""`tracker import`: the curated catalog (predictions/ and seeds/) into the ledger.
+
+- Everything is validated first (the catalog loader collects every error, each naming its file,
+  entry and field); then every event is appended in ONE write transaction: all or nothing.
+- Event ids derive from catalog ids (uuid5), so importing the same catalog twice appends nothing.
+- An entry that changed since it was imported is a difference. It is refused unless the user says
+  what the change is (a clarification, a correction or a withdrawal) and why; then it is recorded as
+  that new event. History is never rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from tracker.domain import commands as c
+from tracker.domain import events as ev
+from tracker.domain.decide import decide, decide_source
+from tracker.domain.state import QuestionState, SourceState, evolve_question, evolve_source
+from tracker.errors import UserError
+from tracker.projections.projector import project
+from tracker.store import eventstore as es
+from tracker.store.db import write_transaction
+from tracker.store.ids import catalog_event_id
+from tracker.store.schema import events
+
+CHANGE_KINDS = ("clarification", "correction", "withdrawal")
+
+
+class CatalogInvalid(UserError):
+    """The catalog has errors; `.errors` lists every one (file: entry: field: message)."""
+
+    def __init__(self, errors: Sequence[str]) -> None:
+        self.errors = list(errors)
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"{errors[0]}{more}")
+
+
+@dataclass
+class ImportReport:
+    files: int = 0
+    sources: int = 0
+    questions: int = 0
+    forecasts: int = 0
+    appended: int = 0
+    unchanged: int = 0
+    differences: list[str] = field(default_factory=list)
+    recorded_changes: list[str] = field(default_factory=list)
+    head_position: int = 0
+    head_hash: str = ""
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(es.canonical_json(value).encode()).hexdigest()[:12]
+
+
+def _stored(conn: Connection, event_ids: list[str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for i in range(0, len(event_ids), 500):
+        rows = conn.execute(
+            select(events.c.event_id, events.c.payload).where(events.c.event_id.in_(event_ids[i : i + 500]))
+        )
+        out.update({r.event_id: json.loads(r.payload) for r in rows})
+    return out
+
+
+def _diff(old: dict[str, Any], new: dict[str, Any], keys: Sequence[str]) -> list[str]:
+    return [k for k in keys if old.get(k) != new.get(k)]
+
+
+class _Plan:
+    """Commands per stream, decided in order against the stream's state inside the transaction."""
+
+    def __init__(self, conn: Connection, actor: str) -> None:
+        self.conn = conn
+        self.actor = actor
+        self.appended: list[es.RecordedEvent] = []
+        self.questions: dict[str, QuestionState] = {}
+
+    def question_state(self, qid: str) -> QuestionState:
+        if qid not in self.questions:
+            state = QuestionState(question_id=qid)
+            for e in es.read(self.conn, stream_id=ev.question_stream(qid)):
+                state = evolve_question(state, e.event_type, e.data)
+            self.questions[qid] = state
+        return self.questions[qid]
+
+    def run_question(self, cmd: c.QuestionCommand) -> None:
+        state = self.question_state(cmd.question_id)
+        new = decide(state, cmd)
+        recorded = es.append(self.conn, ev.question_stream(cmd.question_id), new, state.version, self.actor, project)
+        for e in recorded:
+            state = evolve_question(state, e.event_type, e.data)
+        self.questions[cmd.question_id] = state
+        self.appended.extend(recorded)
+
+    def run_source(self, cmd: c.RegisterSource) -> None:
+        state = SourceState(source_id=cmd.source_id)
+        for e in es.read(self.conn, stream_id=ev.source_stream(cmd.source_id)):
+            state = evolve_source(state, e.event_type, e.data)
+        new = decide_source(state, cmd)
+        self.appended.extend(
+            es.append(self.conn, ev.source_stream(cmd.source_id), new, state.version, self.actor, project)
+        )
+
+
+def import_catalog(
+    ledger: Any,
+    paths: Sequence[Path],
+    record_as: str | None = None,
+    reason: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    from tracker.catalog.load import CatalogError, load_catalog
+
+    if record_as is not None and record_as not in CHANGE_KINDS:
+        raise UserError(f"{record_as!r} is not one of {', '.join(CHANGE_KINDS)}", "record_as")
+    if record_as is not None and not (reason and reason.strip()):
+        raise UserError("recording a change needs --reason", "reason")
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if missing:
+        raise UserError(f"{missing[0]!r} does not exist", "path")
+    try:
+        catalog = load_catalog(list(paths), today=ledger.today())
+    except CatalogError as e:
+        raise CatalogInvalid(e.errors) from None
+    ledger._ready()
+    now = ledger.now()
+    report = ImportReport(
+        files=len(catalog.files),
+        sources=len(catalog.sources),
+        questions=len(catalog.questions),
+        forecasts=len(catalog.forecasts),
+    )
+    ids = {
+        **{catalog_event_id("source", s): s for s in catalog.sources},
+        **{catalog_event_id("question", q, "opened"): q for q in catalog.questions},
+        **{catalog_event_id("question", q, "resolved"): q for q in catalog.questions},
+        **{catalog_event_id("question", q, "annulled"): q for q in catalog.questions},
+        **{catalog_event_id("forecast", f): f for f in catalog.forecasts},
+    }
+    total = len(catalog.sources) + len(catalog.questions) + len(catalog.forecasts)
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    with write_transaction(ledger.engine) as conn:
+        stored = _stored(conn, list(ids))
+        plan = _Plan(conn, ledger.actor)
+        changes: list[tuple[str, list[c.QuestionCommand]]] = []
+
+        for s in catalog.sources.values():
+            eid = catalog_event_id("source", s.id)
+            sha = hashlib.sha256(s.text.encode()).hexdigest() if s.text is not None else None
+            if eid in stored:
+                old = stored[eid]
+                new = {"title": s.title, "sha256": sha, "published": s.published.isoformat(), "url": s.url}
+                changed = _diff(old, new, list(new))
+                if changed:
+                    report.differences.append(f"{s.origin}: {s.id}: {', '.join(changed)}: changed since import")
+                else:
+                    report.unchanged += 1
+            else:
+                plan.run_source(
+                    c.RegisterSource(
+                        s.id,
+                        s.title,
+                        now,
+                        s.outlet,
+                        s.authors,
+                        s.published,
+                        s.date_basis,
+                        s.url,
+                        s.text,
+                        sha,
+                        s.notes,
+                        eid,
+                    )
+                )
+            tick()
+
+        for q in catalog.questions.values():
+            eid = catalog_event_id("question", q.id, "opened")
+            if eid in stored:
+                old = stored[eid]
+                new = {"title": q.title, "criteria": q.criteria, "resolve_by": q.resolve_by.isoformat()}
+                changed = _diff(old, new, list(new))
+                state = plan.question_state(q.id)
+                current = {"title": state.title, "criteria": state.criteria, "resolve_by": state.resolve_by}
+                if changed and _diff(current, new, list(new)):
+                    report.differences.append(f"{q.origin}: {q.id}: {', '.join(changed)}: changed since import")
+                    if record_as == "clarification":
+                        cmd = c.ClarifyQuestion(
+                            q.id,
+                            reason or "",
+                            now,
+                            q.title if "title" in changed else None,
+                            q.criteria if "criteria" in changed else None,
+                            q.resolve_by if "resolve_by" in changed else None,
+                            catalog_event_id("question", q.id, "clarified", _digest(new)),
+                        )
+                        changes.append((f"{q.id}: clarified ({', '.join(changed)})", [cmd]))
+                else:
+                    report.unchanged += 1
+            else:
+                plan.run_question(
+                    c.OpenQuestion(
+                        q.id,
+                        q.title,
+                        q.criteria,
+                        now,
+                        q.type,
+                        q.options,
+                        q.resolve_by,
+                        q.opened,
+                        q.tags,
+                        q.condition,
+                        eid,
+                    )
+                )
+            tick()
+
+        for f in catalog.forecasts.values():
+            eid = catalog_event_id("forecast", f.id)
+            cmd_f = c.RecordForecast(
+                question_id=f.question,
+                forecast_id=f.id,
+                forecaster=f.forecaster,
+                forecaster_id=f.forecaster_id,
+                probabilities=dict(f.probabilities),
+                made_at=f.made_at,
+                now=now,
+                role=f.role,
+                source_id=f.source,
+                quote=f.quote,
+                hedge=f.hedge,
+                quote_verified=f.quote_verified,
+                derivation=f.derivation,
+                event_id=eid,
+            )
+            if eid in stored:
+                old = stored[eid]
+                new_data = {
+                    "question": f.question,
+                    "made_at": f.made_at.isoformat(),
+                    "quote": f.quote,
+                    "probabilities": dict(f.probabilities),
+                    "forecaster": f.forecaster,
+                }
+                old_data = {
+                    "question": f.question,
+                    "made_at": old.get("made_at"),
+                    "quote": old.get("quote"),
+                    "probabilities": old.get("probabilities"),
+                    "forecaster": old.get("forecaster"),
+                }
+                changed = _diff(old_data, new_data, list(new_data))
+                if changed:
+                    report.differences.append(f"{f.origin}: {f.id}: {', '.join(changed)}: changed since import")
+                    if record_as == "withdrawal":
+                        digest = _digest(new_data)
+                        new_id = f"{f.id}.{digest[:6]}"
+                        withdraw = c.WithdrawForecast(
+                            f.question, f.id, reason or "", now, catalog_event_id("forecast", f.id, "withdrawn")
+                        )
+                        renewed = c.RecordForecast(
+                            **{
+                                **cmd_f.__dict__,
+                                "forecast_id": new_id,
+                                "event_id": catalog_event_id("forecast", f.id, digest),
+                            }
+                        )
+                        state = plan.question_state(f.question)
+                        steps: list[c.QuestionCommand] = []
+                        if not state.forecasts.get(f.id, None) or not state.forecasts[f.id].withdrawn:
+                            steps.append(withdraw)
+                        if new_id not in state.forecasts:
+                            steps.append(renewed)
+                        changes.append((f"{f.id}: withdrawn and re-recorded as {new_id}", steps))
+                else:
+                    report.unchanged += 1
+            else:
+                plan.run_question(cmd_f)
+            tick()
+
+        # Resolutions after forecasts, so that a question's stream reads in the order things happened.
+        for q in catalog.questions.values():
+            state = plan.question_state(q.id)
+            if q.resolution is not None:
+                r = q.resolution
+                if state.status == "open" and not _has_event(stored, q.id, "resolved"):
+                    plan.run_question(
+                        c.ResolveQuestion(
+                            q.id, r.outcome, r.known_on, now, r.evidence, catalog_event_id("question", q.id, "resolved")
+                        )
+                    )
+                elif state.status == "resolved" and (state.outcome, state.known_on) != (
+                    r.outcome,
+                    r.known_on.isoformat(),
+                ):
+                    report.differences.append(f"{q.origin}: {q.id}: resolution: changed since import")
+                    if record_as == "correction":
+                        cmd_c = c.CorrectResolution(
+                            q.id,
+                            r.outcome,
+                            r.known_on,
+                            reason or "",
+                            now,
+                            r.evidence,
+                            catalog_event_id("question", q.id, "corrected", _digest([r.outcome, str(r.known_on)])),
+                        )
+                        changes.append((f"{q.id}: resolution corrected to {r.outcome}", [cmd_c]))
+            elif q.annulment is not None:
+                a = q.annulment
+                if state.status != "annulled" and not _has_event(stored, q.id, "annulled"):
+                    plan.run_question(
+                        c.AnnulQuestion(q.id, a.reason, now, a.on, catalog_event_id("question", q.id, "annulled"))
+                    )
+            elif state.status != "open":
+                report.differences.append(f"{q.origin}: {q.id}: resolution: removed from the catalog")
+
+        if report.differences and record_as is None:
+            raise CatalogInvalid(
+                [
+                    *report.differences,
+                    "entries changed since they were imported: record them with --record-as "
+                    "clarification|correction|withdrawal --reason TEXT, or restore them",
+                ]
+            )
+        for description, cmds in changes:
+            for step in cmds:
+                plan.run_question(step)
+            report.recorded_changes.append(description)
+        report.appended = len(plan.appended)
+        report.head_position, report.head_hash = es.head(conn)
+    return report
+
+
+def _has_event(stored: dict[str, dict[str, Any]], qid: str, what: str) -> bool:
+    return catalog_event_id("question", qid, what) in stored
+
+
+def today() -> date:
+    return date.today()

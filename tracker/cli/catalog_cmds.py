@@ -1,0 +1,127 @@
+"""Commands for the curated catalog and the verbal scale: import, phrases, rescale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from tracker.cli.common import emit_json, fmt_p, ledger, say, table, warn
+
+JSON = typer.Option(False, "--json", help="Machine-readable output.")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("import")
+    def import_(
+        ctx: typer.Context,
+        paths: list[Path] = typer.Argument(..., help="predictions/ (with seeds/ beside it), or single YAML files."),
+        record_as: str = typer.Option(
+            None, "--record-as", help="Record changed entries as a clarification, correction or withdrawal."
+        ),
+        reason: str = typer.Option(None, "--reason", help="Why the changed entries changed (with --record-as)."),
+        json_out: bool = JSON,
+    ) -> None:
+        """Validate a catalog, then append it in one transaction (idempotent: a re-import adds nothing)."""
+        from rich.progress import Progress
+
+        from tracker.app.importer import CatalogInvalid, import_catalog
+
+        led = ledger(ctx)
+        try:
+            with Progress(transient=True, disable=json_out) as progress:
+                task = progress.add_task("importing", total=None)
+                report = import_catalog(
+                    led,
+                    paths,
+                    record_as,
+                    reason,
+                    lambda done, total: progress.update(task, completed=done, total=total),
+                )
+        except CatalogInvalid as e:
+            # Every problem on its own line (file: entry: field: message); the last line sums up.
+            for line in e.errors[1:]:
+                warn(f"error: {line}")
+            raise
+        if json_out:
+            emit_json(report.__dict__)
+            return
+        say(
+            f"imported {report.files} files: {report.sources} sources, {report.questions} questions, "
+            f"{report.forecasts} forecasts; {report.appended} events appended, {report.unchanged} entries unchanged"
+        )
+        for line in report.recorded_changes:
+            say(f"recorded: {line}")
+        say(f"head: {report.head_position}:{report.head_hash}")
+
+    @app.command()
+    def phrases(
+        ctx: typer.Context,
+        scale: int = typer.Option(None, "--scale", help="Scale version (default: the latest)."),
+        json_out: bool = JSON,
+    ) -> None:
+        """The verbal scale: each phrase, its probability, interval and published basis."""
+        from tracker.app.verbal import load
+
+        s = load(scale)
+        rows = [
+            {
+                "phrase": p.phrase,
+                "p": p.p,
+                "low": p.interval[0],
+                "high": p.interval[1],
+                "aliases": list(p.aliases),
+                "basis": p.basis,
+            }
+            for p in s.phrases
+        ]
+        if json_out:
+            emit_json({"version": s.version, "phrases": rows})
+            return
+        table(
+            f"verbal scale v{s.version}: {len(rows)} phrases (p is P(the hedged statement))",
+            ["phrase", "p", "interval", "aliases", "basis"],
+            [
+                [
+                    r["phrase"],
+                    fmt_p(r["p"]),
+                    f"{fmt_p(r['low'])}–{fmt_p(r['high'])}",
+                    ", ".join(r["aliases"]),
+                    r["basis"],
+                ]
+                for r in rows
+            ],
+        )
+
+    @app.command()
+    def rescale(
+        ctx: typer.Context,
+        scale: int = typer.Option(..., "--scale", help="The scale version to re-derive verbal forecasts with."),
+        reason: str = typer.Option(..., "--reason"),
+        dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change; write nothing."),
+        json_out: bool = JSON,
+    ) -> None:
+        """Re-derive every verbal forecast from another scale version (new events; what was said is kept)."""
+        from tracker.app.rescale import rescale as run
+
+        plan = run(ledger(ctx), scale, reason, dry_run)
+        if json_out:
+            emit_json(plan)
+            return
+        table(
+            f"{len(plan)} verbal forecasts {'would be ' if dry_run else ''}rescaled to v{scale}",
+            ["forecast", "phrase", "from", "p before", "p after", "interval"],
+            [
+                [
+                    r["forecast_id"],
+                    r["phrase"],
+                    f"v{r['from_version']}",
+                    fmt_p(r["p_before"]),
+                    fmt_p(r["p_after"]),
+                    f"{fmt_p(r['p_low'])}–{fmt_p(r['p_high'])}",
+                ]
+                for r in plan
+            ],
+        )
+        if not dry_run and plan:
+            say("run 'tracker score' to rescore them")
