@@ -166,9 +166,12 @@ def append_many(
 
 
 def _recorded(row: dict[str, Any], data: dict[str, Any] | None = None) -> RecordedEvent:
-    event_type, version = row["event_type"], row["schema_version"]
+    # Upcast here in both cases: the events handed to `project` at append time must have the same
+    # shape as those a later read (or rebuild) gives, or an old-shape event appended today (an
+    # import) would be projected differently by the append and by a rebuild.
     if data is None:
-        event_type, version, data = upcast(event_type, version, json.loads(row["payload"]))
+        data = json.loads(row["payload"])
+    event_type, version, data = upcast(row["event_type"], row["schema_version"], data)
     return RecordedEvent(
         position=row["position"],
         event_id=row["event_id"],
