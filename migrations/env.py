@@ -10,6 +10,18 @@ from tracker.store.schema import metadata
 
 config = context.config
 
+# Tables that live in the ledger's database but are not the tracker's: APScheduler's SQLAlchemy job store
+# creates and owns "apscheduler_jobs" (tracker.scoring.scheduler), so autogenerate and `alembic check` skip it.
+FOREIGN_TABLE_PREFIXES = ("apscheduler_",)
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    if type_ == "table" and name is not None and name.startswith(FOREIGN_TABLE_PREFIXES):
+        return False
+    table = getattr(obj, "table", None)  # indexes and columns of such a table
+    table_name = getattr(table, "name", None)
+    return not (isinstance(table_name, str) and table_name.startswith(FOREIGN_TABLE_PREFIXES))
+
 
 def _run(connection: Connection) -> None:
     context.configure(
@@ -18,6 +30,7 @@ def _run(connection: Connection) -> None:
         # SQLite cannot ALTER most things in place: batch mode copies and swaps the table.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -185,3 +185,128 @@ resolutions = Table(
 
 # Tables that are rebuilt from events (the scoring tables are derived too, but by the scoring job).
 PROJECTION_TABLES = (sources, questions, question_tags, forecasters, forecasts, resolutions)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Scoring (issue 3). Derived tables written only by the scoring job (tracker.scoring.job), never by `project()`:
+# they are not rebuilt from events by `tracker rebuild`; `tracker score --full` recomputes them instead.
+# Every write to them happens in one transaction together with the run record and the checkpoint.
+# ---------------------------------------------------------------------------------------------------------------
+
+scoring_runs = Table(
+    "scoring_runs",
+    metadata,
+    Column("run_id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    Column("status", String(10), nullable=False),  # ok | failed | skipped
+    Column("full", Boolean, nullable=False),
+    Column("previous_position", Position),  # the checkpoint the run started from
+    Column("through_position", Position),  # the head of the snapshot it scored (ok runs)
+    Column("questions_rescored", Integer, nullable=False),
+    Column("changed", Text),  # JSON summary of what changed
+    Column("error", Text),
+    Column("holder", String(200)),
+    Index("ix_scoring_runs_started_at", "started_at"),
+)
+
+# One row per checkpoint name ("scores"): the last event position whose effects are in the score tables.
+scoring_checkpoint = Table(
+    "scoring_checkpoint",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("position", Position, nullable=False),
+)
+
+# The SQLite scoring lease (PostgreSQL uses an advisory lock instead; see tracker.scoring.job).
+scoring_lease = Table(
+    "scoring_lease",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("holder", String(200)),
+    Column("acquired_at", UTCDateTime),
+    Column("expires_at", UTCDateTime),
+)
+
+# One row per forecast (as of the last run that touched its question).
+# status: scored | superseded | withdrawn | hindsight | unresolved | annulled; score columns only for scored rows.
+forecast_scores = Table(
+    "forecast_scores",
+    metadata,
+    Column("forecast_id", String(120), primary_key=True),
+    Column("question_id", String(120), nullable=False),
+    Column("forecaster_id", String(120), nullable=False),
+    Column("source_id", String(120)),
+    Column("made_at", Date, nullable=False),
+    Column("known_on", Date),
+    Column("status", String(12), nullable=False),
+    Column("outcome", String(120)),
+    Column("p_outcome", Float),  # probability given to what happened (resolved questions)
+    Column("brier", Float),  # binary (p-o)^2 in [0,1]; multiple choice sum_k (p_k-o_k)^2 in [0,2]
+    Column("brier_two_category", Float),  # binary 2(p-o)^2 in [0,2]; multiple choice as brier
+    Column("log_score", Float),
+    Column("baseline_score", Float),
+    Column("brier_low", Float),  # verbal forecasts: Brier at the interval's ends
+    Column("brier_high", Float),
+    Column("run_id", Integer, nullable=False),
+    Index("ix_forecast_scores_question_id", "question_id"),
+    Index("ix_forecast_scores_forecaster_id", "forecaster_id"),
+    Index("ix_forecast_scores_status", "status"),
+)
+
+# One row per scored (forecaster, question): the scored forecast's scores and the time-averaged figures.
+question_scores = Table(
+    "question_scores",
+    metadata,
+    Column("question_id", String(120), primary_key=True),
+    Column("forecaster_id", String(120), primary_key=True),
+    Column("forecast_id", String(120), nullable=False),
+    Column("source_id", String(120)),
+    Column("kind", String(20), nullable=False),
+    Column("made_at", Date, nullable=False),
+    Column("known_on", Date, nullable=False),
+    Column("outcome", String(120), nullable=False),
+    Column("p_yes", Float),  # binary questions: the scored P(YES), for calibration
+    Column("p_outcome", Float),
+    Column("brier", Float),
+    Column("brier_two_category", Float),
+    Column("log_score", Float),
+    Column("baseline_score", Float),
+    Column("brier_low", Float),
+    Column("brier_high", Float),
+    Column("time_avg_brier", Float),
+    Column("crowd_time_avg_brier", Float),
+    Column("relative_brier", Float),  # NULL when not defined (a single forecaster on the question)
+    Column("days", Float),  # the divisor of the time average
+    Column("n_forecasters", Integer, nullable=False),
+    Column("run_id", Integer, nullable=False),
+    Index("ix_question_scores_forecaster_id", "forecaster_id"),
+)
+
+# A forecaster's aggregate each time it changed: row (run, forecaster) holds the aggregate from that run on,
+# so "as of run R" is each forecaster's latest row with run_id <= R (n_scored 0 once nothing is scored any more).
+score_history = Table(
+    "score_history",
+    metadata,
+    Column("run_id", Integer, primary_key=True),
+    Column("forecaster_id", String(120), primary_key=True),
+    Column("n_scored", Integer, nullable=False),
+    Column("mean_brier", Float),
+    Column("mean_brier_two_category", Float),
+    Column("mean_time_avg_brier", Float),
+    Column("mean_relative_brier", Float),
+    Column("n_relative", Integer, nullable=False),
+    Column("mean_log_score", Float),
+    Column("mean_baseline_score", Float),
+    Column("n_binary", Integer, nullable=False),
+    Column("base_rate", Float),
+    Column("bss_vs_half", Float),
+    Column("bss_vs_base_rate", Float),
+    Column("mean_brier_low", Float),
+    Column("mean_brier_high", Float),
+    Column("mean_brier_best", Float),
+    Column("mean_brier_worst", Float),
+    Index("ix_score_history_forecaster_id", "forecaster_id"),
+)
+
+SCORING_TABLES = (scoring_runs, scoring_checkpoint, scoring_lease, forecast_scores, question_scores, score_history)
