@@ -1,0 +1,928 @@
+"""Read and validate the curated catalog: ``predictions/`` (questions and forecasts) and ``seeds/sources.yaml``.
+
+No database: this turns reviewable YAML files into typed entries, or fails with *every* problem found at
+once (`CatalogError.errors`, each ``FILE: ENTRY_ID: FIELD: message``; ``-`` stands for "the whole file" or
+"no single field"). The file formats are documented in ``predictions/README.md``.
+
+YAML is read with a strict loader: dates stay text until checked here (so ``2019-13-01`` is reported, not
+a crash), only ``true``/``false`` are booleans (``yes``, ``no`` and ``on`` stay words), and a key repeated
+in one mapping is an error rather than a silent overwrite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal, TypeAlias
+
+import yaml
+
+from tracker.domain.quotes import closest_passage, find_quote
+from tracker.domain.verbal import READINGS, Reading, Scale, UnknownPhrase, derive, load_scale
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "SCHEMA",
+    "AnnulmentEntry",
+    "Catalog",
+    "CatalogError",
+    "ForecastEntry",
+    "QuestionEntry",
+    "ResolutionEntry",
+    "SourceEntry",
+    "load_catalog",
+    "slugify",
+]
+
+SCHEMA = 1
+MAX_FILE_BYTES = 5 * 1024 * 1024
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+QuestionType: TypeAlias = Literal["binary", "multiple_choice"]
+Method: TypeAlias = Literal["verbal", "stated", "judgement"]
+BINARY_OPTIONS = ("yes", "no")
+
+
+class CatalogError(ValueError):
+    """The catalog did not validate. ``errors`` lists every problem, one ``FILE: ENTRY: FIELD: message`` each."""
+
+    def __init__(self, errors: Sequence[str]) -> None:
+        self.errors: list[str] = list(errors)
+        n = len(self.errors)
+        super().__init__(f"{n} catalog error{'s' if n != 1 else ''}:\n" + "\n".join(self.errors))
+
+
+# ------------------------------------------------------------------------------------------- entries
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    id: str
+    title: str
+    published: date
+    outlet: str | None = None
+    authors: tuple[str, ...] = ()
+    date_basis: str | None = None
+    url: str | None = None
+    notes: str | None = None
+    file: str | None = None  # as written, relative to the sources.yaml directory
+    path: Path | None = None  # the seed file, resolved
+    text: str | None = None  # the seed file's text, when it was read
+    sha256: str | None = None  # of the seed file's bytes
+    origin: str = ""  # the sources.yaml it came from
+
+
+@dataclass(frozen=True)
+class ResolutionEntry:
+    outcome: str
+    known_on: date
+    evidence: str
+
+
+@dataclass(frozen=True)
+class AnnulmentEntry:
+    on: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class QuestionEntry:
+    id: str
+    title: str
+    criteria: str
+    type: QuestionType
+    options: tuple[str, ...]  # ("yes", "no") for binary questions
+    opened: date
+    resolve_by: date
+    tags: tuple[str, ...] = ()
+    condition: str | None = None
+    resolution: ResolutionEntry | None = None
+    annulment: AnnulmentEntry | None = None
+    origin: str = ""
+
+    @property
+    def status(self) -> Literal["open", "resolved", "annulled"]:
+        if self.annulment is not None:
+            return "annulled"
+        return "resolved" if self.resolution is not None else "open"
+
+
+@dataclass(frozen=True)
+class ForecastEntry:
+    id: str
+    source: str
+    question: str
+    forecaster: str
+    made_at: date
+    quote: str
+    method: Method
+    probabilities: Mapping[str, float]  # every option of the question; binary: {"yes": p, "no": 1 - p}
+    p_yes: float | None  # binary questions; None for multiple choice
+    p_low: float | None  # verbal: the scale interval read for YES; stated/judgement on binary: = p_yes
+    p_high: float | None
+    role: str | None = None
+    hedge: str | None = None
+    says: str | None = None  # the scale phrase, verbal forecasts only
+    reading: Reading | None = None  # verbal forecasts only
+    scale_version: int | None = None  # verbal forecasts only
+    rationale: str | None = None
+    quote_verified: bool | None = None  # None: the source has no seed file to check against
+    origin: str = ""
+
+    @property
+    def forecaster_id(self) -> str:
+        return slugify(self.forecaster)
+
+    @property
+    def derivation(self) -> dict[str, Any]:
+        """How the number was obtained, in the shape `tracker.domain.commands.RecordForecast` takes."""
+        if self.method != "verbal":
+            return {"method": self.method}
+        return {
+            "method": "verbal",
+            "phrase": self.says,
+            "scale_version": self.scale_version,
+            "reading": self.reading,
+            "p_low": self.p_low,
+            "p_high": self.p_high,
+        }
+
+
+@dataclass(frozen=True)
+class Catalog:
+    sources: Mapping[str, SourceEntry]
+    questions: Mapping[str, QuestionEntry]
+    forecasts: Mapping[str, ForecastEntry]  # in file order
+    scale_version: int
+    files: tuple[Path, ...] = field(default=())
+
+    def forecasts_on(self, question_id: str) -> list[ForecastEntry]:
+        return [f for f in self.forecasts.values() if f.question == question_id]
+
+    def forecasts_from(self, source_id: str) -> list[ForecastEntry]:
+        return [f for f in self.forecasts.values() if f.source == source_id]
+
+
+def slugify(text: str) -> str:
+    """``"Andrei Tikhonov"`` -> ``"andrei-tikhonov"`` (accents dropped, anything else a hyphen)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "unknown"
+
+
+# ------------------------------------------------------------------------------------------ YAML
+
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_BOOL = "tag:yaml.org,2002:bool"
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader without implicit dates, with only true/false as booleans, refusing duplicate keys."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            self.flatten_mapping(node)
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    duplicate = key in seen
+                except TypeError:
+                    continue  # unhashable: the base class reports it
+                if duplicate:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark, f"duplicate key {key!r}", key_node.start_mark
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_TIMESTAMP, _BOOL)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_StrictLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
+# ----------------------------------------------------------------------------------------- errors
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, file: str, entry: str, field_name: str, message: str) -> None:
+        self.items.append(f"{file}: {entry}: {field_name}: {message}")
+
+
+class _Fields:
+    """Typed reads of one entry's fields, each failure recorded as ``FILE: ENTRY: FIELD: message``."""
+
+    def __init__(self, errors: _Errors, file: str, entry: str, data: Mapping[str, Any], today: date) -> None:
+        self.errors = errors
+        self.file = file
+        self.entry = entry
+        self.data = data
+        self.today = today
+        self.ok = True
+
+    def err(self, field_name: str, message: str) -> None:
+        self.ok = False
+        self.errors.add(self.file, self.entry, field_name, message)
+
+    def has(self, key: str) -> bool:
+        return self.data.get(key) is not None
+
+    def only(self, allowed: Iterable[str]) -> None:
+        for key in self.data:
+            if key not in allowed:
+                self.err(str(key), "unknown field")
+
+    def text(self, key: str, *, required: bool = True) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.err(key, "required")
+            return None
+        if not isinstance(value, str):
+            self.err(key, f"must be text, not {_type_name(value)}")
+            return None
+        if not value.strip():
+            self.err(key, "must not be empty")
+            return None
+        bad = _control_char(value)
+        if bad is not None:
+            self.err(key, f"contains control character U+{ord(bad):04X}")
+            return None
+        return value.strip()
+
+    def slug(self, key: str, *, required: bool = True) -> str | None:
+        value = self.text(key, required=required)
+        if value is not None and not SLUG_RE.match(value):
+            self.err(key, f"not a slug ([a-z0-9] words joined by single hyphens): {value!r}")
+            return None
+        return value
+
+    def text_list(self, key: str, *, slugs: bool = False) -> tuple[str, ...] | None:
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.err(key, f"must be a list, not {_type_name(value)}")
+            return None
+        out: list[str] = []
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                self.err(f"{key}[{i}]", f"must be text, not {_type_name(item)}")
+                continue
+            if slugs and not SLUG_RE.match(item):
+                self.err(f"{key}[{i}]", f"not a slug: {item!r}")
+                continue
+            out.append(item.strip())
+        if len(set(out)) != len(out):
+            self.err(key, "repeated item")
+        return tuple(out)
+
+    def date(self, key: str, *, required: bool = True, not_future: bool = True) -> date | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.err(key, "required")
+            return None
+        parsed = _parse_date(value)
+        if parsed is None:
+            self.err(key, f"not a date: {value!r}")
+            return None
+        if not_future and parsed > self.today:
+            self.err(key, f"in the future: {parsed.isoformat()} (today is {self.today.isoformat()})")
+            return None
+        return parsed
+
+    def mapping(self, key: str) -> Mapping[str, Any] | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.err(key, f"must be a mapping, not {_type_name(value)}")
+            return None
+        return value
+
+    def sub(self, key: str, data: Mapping[str, Any]) -> _Fields:
+        """Fields of a nested mapping, reported as ``key.field``."""
+        nested = _Fields(self.errors, self.file, self.entry, data, self.today)
+        parent = self
+
+        def err(field_name: str, message: str) -> None:
+            parent.ok = False
+            nested.ok = False
+            parent.errors.add(parent.file, parent.entry, f"{key}.{field_name}", message)
+
+        nested.err = err  # type: ignore[method-assign]
+        return nested
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _parse_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _DATE_RE.match(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _control_char(text: str) -> str | None:
+    """The first control character in ``text`` (tab, line feed and carriage return are whitespace, allowed)."""
+    for ch in text:
+        if ch in "\t\n\r":
+            continue
+        if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS:
+            return ch
+    return None
+
+
+def _entry_label(item: Any, kind: str, index: int) -> str:
+    if isinstance(item, dict):
+        ident = item.get("id")
+        if isinstance(ident, str) and ident.strip():
+            return ident.strip()
+    return f"{kind}[{index}]"
+
+
+# ---------------------------------------------------------------------------------------- reading
+
+
+def _read_bytes(path: Path, label: str, errors: _Errors, entry: str = "-", field_name: str = "-") -> bytes | None:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        errors.add(label, entry, field_name, f"cannot read: {exc.strerror or exc}")
+        return None
+    if size > MAX_FILE_BYTES:
+        errors.add(
+            label, entry, field_name, f"file too large: {size} bytes (the limit is {MAX_FILE_BYTES} bytes, 5 MB)"
+        )
+        return None
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        errors.add(label, entry, field_name, f"cannot read: {exc.strerror or exc}")
+        return None
+
+
+def _decode(raw: bytes, label: str, errors: _Errors, entry: str = "-", field_name: str = "-") -> str | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        errors.add(
+            label,
+            entry,
+            field_name,
+            f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start} (line {line})",
+        )
+        return None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _parse_yaml(text: str, label: str, errors: _Errors) -> Any:
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = exc.problem or exc.context or "unreadable"
+        if exc.context and exc.problem:
+            problem = f"{exc.problem} ({exc.context})"
+        errors.add(label, "-", "-", f"malformed YAML{where}: {problem}")
+    except yaml.YAMLError as exc:
+        errors.add(label, "-", "-", f"malformed YAML: {exc}")
+    return None
+
+
+@dataclass
+class _File:
+    path: Path
+    label: str
+    kind: Literal["sources", "questions", "forecasts"]
+    data: dict[str, Any]
+
+
+def _expand(paths: Iterable[Path], errors: _Errors) -> list[Path]:
+    """Directories to their YAML files (a predictions/ dir brings ``../seeds/sources.yaml`` if present)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            questions = path / "questions.yaml"
+            forecasts = path / "forecasts"
+            if questions.is_file() or forecasts.is_dir():
+                if questions.is_file():
+                    out.append(questions)
+                if forecasts.is_dir():
+                    out.extend(sorted(p for p in forecasts.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+                seeds = path.parent / "seeds" / "sources.yaml"
+                if seeds.is_file():
+                    out.append(seeds)
+            elif (path / "sources.yaml").is_file():
+                out.append(path / "sources.yaml")
+            else:
+                errors.add(str(path), "-", "-", "a directory with neither questions.yaml/forecasts/ nor sources.yaml")
+        elif path.exists():
+            out.append(path)
+        else:
+            errors.add(str(path), "-", "-", "not found")
+    unique: list[Path] = []
+    seen: set[Path] = set()
+    for p in out:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def _classify(path: Path, errors: _Errors) -> _File | None:
+    label = str(path)
+    raw = _read_bytes(path, label, errors)
+    if raw is None:
+        return None
+    text = _decode(raw, label, errors)
+    if text is None:
+        return None
+    before = len(errors.items)
+    data = _parse_yaml(text, label, errors)
+    if data is None:
+        if len(errors.items) == before:
+            errors.add(label, "-", "-", "empty file")
+        return None
+    if not isinstance(data, dict):
+        errors.add(label, "-", "-", f"the top level must be a mapping, not {_type_name(data)}")
+        return None
+    kinds = [k for k in ("sources", "questions", "forecasts") if k in data]
+    if len(kinds) != 1:
+        errors.add(label, "-", "-", "expected exactly one of the keys sources, questions, forecasts")
+        return None
+    kind: Literal["sources", "questions", "forecasts"] = kinds[0]  # type: ignore[assignment]
+    schema = data.get("schema")
+    if schema != SCHEMA:
+        errors.add(label, "-", "schema", f"expected schema: {SCHEMA}, got {schema!r}")
+        return None
+    allowed = {"schema", kind} | ({"source"} if kind == "forecasts" else set())
+    for key in data:
+        if key not in allowed:
+            errors.add(label, "-", str(key), "unknown top-level key")
+    if not isinstance(data[kind], list):
+        errors.add(label, "-", kind, f"must be a list, not {_type_name(data[kind])}")
+        return None
+    return _File(path, label, kind, data)
+
+
+# ------------------------------------------------------------------------------------------ entries
+
+
+def _load_sources(f: _File, errors: _Errors, today: date, out: dict[str, SourceEntry], where: dict[str, str]) -> None:
+    base = f.path.parent
+    for i, item in enumerate(f.data["sources"]):
+        entry = _entry_label(item, "sources", i)
+        if not isinstance(item, dict):
+            errors.add(f.label, entry, "-", f"an entry must be a mapping, not {_type_name(item)}")
+            continue
+        r = _Fields(errors, f.label, entry, item, today)
+        r.only(("id", "file", "title", "outlet", "authors", "published", "date_basis", "url", "notes"))
+        sid = r.slug("id")
+        title = r.text("title")
+        outlet = r.text("outlet", required=False)
+        authors = r.text_list("authors")
+        published = r.date("published")
+        date_basis = r.text("date_basis", required=False)
+        url = r.text("url", required=False)
+        notes = r.text("notes", required=False)
+        file_name = r.text("file", required=False)
+        if url is not None and not re.match(r"^https?://\S+$", url):
+            r.err("url", f"not an http(s) URL: {url!r}")
+        if file_name is None and url is None and r.ok:
+            r.err("file", "a source needs a file, a url, or both")
+        path: Path | None = None
+        text: str | None = None
+        digest: str | None = None
+        if file_name is not None:
+            rel = PurePosixPath(file_name)
+            if rel.is_absolute() or ".." in rel.parts or "\\" in file_name:
+                r.err("file", f"must be a path inside {base}/ (no absolute path, no '..'): {file_name!r}")
+            else:
+                path = base / rel
+                if not path.is_file():
+                    r.err("file", f"not found: {path}")
+                else:
+                    raw = _read_bytes(path, f.label, errors, entry, "file")
+                    if raw is not None:
+                        digest = hashlib.sha256(raw).hexdigest()
+                        text = _decode(raw, f.label, errors, entry, "file")
+                    if text is None:
+                        r.ok = False
+        if sid is not None and sid in where:
+            r.err("id", f"duplicate source id (first in {where[sid]})")
+            continue
+        if sid is not None:
+            where[sid] = f.label
+        if r.ok and sid and title and published and authors is not None:
+            out[sid] = SourceEntry(
+                id=sid,
+                title=title,
+                published=published,
+                outlet=outlet,
+                authors=authors,
+                date_basis=date_basis,
+                url=url,
+                notes=notes,
+                file=file_name,
+                path=path,
+                text=text,
+                sha256=digest,
+                origin=f.label,
+            )
+
+
+def _load_questions(
+    f: _File, errors: _Errors, today: date, out: dict[str, QuestionEntry], where: dict[str, str]
+) -> None:
+    for i, item in enumerate(f.data["questions"]):
+        entry = _entry_label(item, "questions", i)
+        if not isinstance(item, dict):
+            errors.add(f.label, entry, "-", f"an entry must be a mapping, not {_type_name(item)}")
+            continue
+        r = _Fields(errors, f.label, entry, item, today)
+        r.only(
+            (
+                "id",
+                "title",
+                "criteria",
+                "type",
+                "options",
+                "opened",
+                "resolve_by",
+                "tags",
+                "condition",
+                "resolution",
+                "annulment",
+            )
+        )
+        qid = r.slug("id")
+        title = r.text("title")
+        criteria = r.text("criteria")
+        qtype = r.text("type")
+        if qtype is not None and qtype not in ("binary", "multiple_choice"):
+            r.err("type", f"must be binary or multiple_choice, not {qtype!r}")
+            qtype = None
+        options: tuple[str, ...] | None = None
+        if qtype == "binary":
+            if r.has("options"):
+                r.err("options", "binary questions take no options (they are yes and no)")
+            options = BINARY_OPTIONS
+        elif qtype == "multiple_choice":
+            if not r.has("options"):
+                r.err("options", "required for multiple_choice")
+            else:
+                options = r.text_list("options", slugs=True)
+                if options is not None and len(options) < 2:
+                    r.err("options", "a multiple_choice question needs at least two options")
+                    options = None
+        opened = r.date("opened")
+        resolve_by = r.date("resolve_by", not_future=False)
+        if opened and resolve_by and resolve_by < opened:
+            r.err("resolve_by", f"{resolve_by.isoformat()} is before opened ({opened.isoformat()})")
+        tags = r.text_list("tags", slugs=True)
+        condition = r.text("condition", required=False)
+        resolution = _resolution(r, options)
+        annulment = _annulment(r)
+        if resolution is not None and annulment is not None:
+            r.err("annulment", "a question is either resolved or annulled, not both")
+        if qid is not None and qid in where:
+            r.err("id", f"duplicate question id (first in {where[qid]})")
+            continue
+        if qid is not None:
+            where[qid] = f.label
+        if r.ok and qid and title and criteria and qtype and options and opened and resolve_by and tags is not None:
+            out[qid] = QuestionEntry(
+                id=qid,
+                title=title,
+                criteria=criteria,
+                type=qtype,  # type: ignore[arg-type]
+                options=options,
+                opened=opened,
+                resolve_by=resolve_by,
+                tags=tags,
+                condition=condition,
+                resolution=resolution,
+                annulment=annulment,
+                origin=f.label,
+            )
+
+
+def _resolution(r: _Fields, options: tuple[str, ...] | None) -> ResolutionEntry | None:
+    data = r.mapping("resolution")
+    if data is None:
+        return None
+    s = r.sub("resolution", data)
+    s.only(("outcome", "known_on", "evidence"))
+    raw = data.get("outcome")
+    outcome: str | None = None
+    if isinstance(raw, bool):
+        s.err("outcome", 'write "yes" or "no" (quoted), not a YAML boolean')
+    else:
+        outcome = s.text("outcome")
+    if outcome is not None and options is not None and outcome not in options:
+        s.err("outcome", f"{outcome!r} is not one of the options: {', '.join(options)}")
+    known_on = s.date("known_on")
+    evidence = s.text("evidence")
+    if s.ok and outcome and known_on and evidence:
+        return ResolutionEntry(outcome=outcome, known_on=known_on, evidence=evidence)
+    return None
+
+
+def _annulment(r: _Fields) -> AnnulmentEntry | None:
+    data = r.mapping("annulment")
+    if data is None:
+        return None
+    s = r.sub("annulment", data)
+    s.only(("on", "reason"))
+    on = s.date("on")
+    reason = s.text("reason")
+    if s.ok and on and reason:
+        return AnnulmentEntry(on=on, reason=reason)
+    return None
+
+
+_FORECAST_FIELDS = (
+    "id",
+    "question",
+    "forecaster",
+    "role",
+    "made_at",
+    "quote",
+    "hedge",
+    "says",
+    "reading",
+    "p",
+    "method",
+    "rationale",
+)
+
+
+def _load_forecasts(
+    f: _File,
+    errors: _Errors,
+    today: date,
+    scale: Scale,
+    sources: Mapping[str, SourceEntry],
+    questions: Mapping[str, QuestionEntry],
+    known: tuple[Mapping[str, str], Mapping[str, str]],
+    out: dict[str, ForecastEntry],
+    where: dict[str, str],
+    files_of_source: dict[str, str],
+) -> None:
+    """``known``: the source and question ids seen at all, valid or not (no "unknown" error for those)."""
+    known_sources, known_questions = known
+    top = _Fields(errors, f.label, "-", f.data, today)
+    source_id = top.slug("source")
+    source: SourceEntry | None = None
+    if source_id is not None:
+        if source_id not in known_sources:
+            top.err("source", f"unknown source {source_id!r}")
+        source = sources.get(source_id)
+        if f.path.stem != source_id:
+            top.err("source", f"a forecasts file is named after its source: expected {source_id}.yaml")
+        if source_id in files_of_source:
+            top.err("source", f"the forecasts of {source_id!r} are already in {files_of_source[source_id]}")
+        else:
+            files_of_source[source_id] = f.label
+    for i, item in enumerate(f.data["forecasts"]):
+        entry = _entry_label(item, "forecasts", i)
+        if not isinstance(item, dict):
+            errors.add(f.label, entry, "-", f"an entry must be a mapping, not {_type_name(item)}")
+            continue
+        r = _Fields(errors, f.label, entry, item, today)
+        r.only(_FORECAST_FIELDS)
+        fid = r.slug("id")
+        qid = r.slug("question")
+        question = questions.get(qid) if qid else None
+        if qid is not None and qid not in known_questions:
+            r.err("question", f"unknown question {qid!r}")
+        forecaster = r.text("forecaster")
+        role = r.text("role", required=False)
+        made_at = r.date("made_at")
+        if made_at and question and made_at < question.opened:
+            r.err("made_at", f"{made_at.isoformat()} is before the question opened ({question.opened.isoformat()})")
+        quote = r.text("quote")
+        hedge = r.text("hedge", required=False)
+        rationale = r.text("rationale", required=False)
+        quote_verified: bool | None = None
+        if quote is not None and source is not None and source.text is not None:
+            quote_verified = find_quote(source.text, quote)
+            if not quote_verified:
+                near = closest_passage(source.text, quote)
+                r.err("quote", f"not found verbatim in {source.path}; closest passage: {near!r}")
+
+        method: Method | None = None
+        says: str | None = None
+        reading: Reading | None = None
+        version: int | None = None
+        probabilities: dict[str, float] | None = None
+        p_yes = p_low = p_high = None
+        has_says, has_p = r.has("says"), r.has("p")
+        if has_says == has_p:
+            r.err("says", "give exactly one of says (a phrase on the verbal scale) or p (a number)")
+        elif has_says:
+            method = "verbal"
+            says = r.text("says")
+            raw_reading = r.text("reading")
+            if raw_reading is not None and raw_reading not in READINGS:
+                r.err("reading", f"must be affirms or negates, not {raw_reading!r}")
+            elif raw_reading is not None:
+                reading = raw_reading
+            if r.has("method"):
+                r.err("method", "a verbal forecast takes no method (it is derived from the scale)")
+            phrase = None
+            if says is not None:
+                try:
+                    phrase = scale.lookup(says)
+                except UnknownPhrase as exc:
+                    r.err("says", str(exc))
+            if question is not None and question.type != "binary":
+                r.err("says", "a verbal forecast needs a binary question")
+            elif phrase is not None and reading is not None:
+                p_yes, p_low, p_high = derive(phrase, reading)
+                probabilities = {"yes": p_yes, "no": round(1.0 - p_yes, 12)}
+                version = scale.version
+        else:
+            if r.has("reading"):
+                r.err("reading", "only verbal forecasts (with says) take a reading")
+            raw_method = r.text("method")
+            if raw_method is not None and raw_method not in ("stated", "judgement"):
+                r.err("method", f"must be stated or judgement, not {raw_method!r}")
+            elif raw_method is not None:
+                method = raw_method  # type: ignore[assignment]
+            if method == "judgement" and rationale is None:
+                r.err("rationale", "required when the number is the analyst's judgement")
+            if question is not None:
+                probabilities = _probabilities(r, item.get("p"), question)
+                if probabilities is not None and question.type == "binary":
+                    p_yes = p_low = p_high = probabilities["yes"]
+
+        if fid is not None and fid in where:
+            r.err("id", f"duplicate forecast id (first in {where[fid]})")
+            continue
+        if fid is not None:
+            where[fid] = f.label
+        if (
+            r.ok
+            and fid
+            and qid
+            and source_id
+            and forecaster
+            and made_at
+            and quote
+            and method
+            and probabilities is not None
+        ):
+            out[fid] = ForecastEntry(
+                id=fid,
+                source=source_id,
+                question=qid,
+                forecaster=forecaster,
+                made_at=made_at,
+                quote=quote,
+                method=method,
+                probabilities=probabilities,
+                p_yes=p_yes,
+                p_low=p_low,
+                p_high=p_high,
+                role=role,
+                hedge=hedge,
+                says=says,
+                reading=reading,
+                scale_version=version,
+                rationale=rationale,
+                quote_verified=quote_verified,
+                origin=f.label,
+            )
+
+
+def _probability(r: _Fields, name: str, value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        r.err(name, f"must be a number in [0, 1], not {_type_name(value)}")
+        return None
+    if not math.isfinite(value):
+        r.err(name, f"must be finite, not {value!r}")
+        return None
+    if not 0.0 <= value <= 1.0:
+        r.err(name, f"must be in [0, 1], not {value!r}")
+        return None
+    return float(value)
+
+
+def _probabilities(r: _Fields, value: Any, question: QuestionEntry) -> dict[str, float] | None:
+    if question.type == "binary":
+        p = _probability(r, "p", value)
+        return None if p is None else {"yes": p, "no": round(1.0 - p, 12)}
+    if not isinstance(value, dict):
+        r.err("p", "on a multiple_choice question, p maps each option to its probability")
+        return None
+    out: dict[str, float] = {}
+    for key, v in value.items():
+        if key not in question.options:
+            r.err(f"p.{key}", f"not an option of {question.id}: {', '.join(question.options)}")
+            continue
+        p = _probability(r, f"p.{key}", v)
+        if p is not None:
+            out[key] = p
+    if len(out) != len(value):
+        return None
+    total = math.fsum(out.values())
+    if abs(total - 1.0) > 1e-6:
+        r.err("p", f"the probabilities sum to {total:g}, not 1")
+        return None
+    return {opt: out.get(opt, 0.0) for opt in question.options}
+
+
+# ------------------------------------------------------------------------------------------ entry point
+
+
+def load_catalog(
+    paths: Sequence[Path | str],
+    *,
+    sources: Path | str | None = None,
+    scale: Scale | None = None,
+    today: date | None = None,
+) -> Catalog:
+    """Load and validate a catalog; raise `CatalogError` listing every problem.
+
+    ``paths`` may name the predictions/ directory (its questions.yaml and forecasts/*.yaml, plus
+    ``seeds/sources.yaml`` beside it when there is one), a seeds/ directory, or single YAML files of any
+    kind (recognised by their top-level key: sources, questions or forecasts). ``sources`` names a
+    sources.yaml explicitly. Verbal forecasts are derived with ``scale`` (the latest packaged scale when
+    None); dates after ``today`` (the local date when None) are refused, except resolve_by.
+    """
+    errors = _Errors()
+    today = today or date.today()
+    all_paths = [Path(p) for p in paths] + ([Path(sources)] if sources is not None else [])
+    files: list[_File] = []
+    for path in _expand(all_paths, errors):
+        f = _classify(path, errors)
+        if f is not None:
+            files.append(f)
+    scale = scale or load_scale()
+
+    source_entries: dict[str, SourceEntry] = {}
+    question_entries: dict[str, QuestionEntry] = {}
+    forecast_entries: dict[str, ForecastEntry] = {}
+    seen_sources: dict[str, str] = {}
+    seen_questions: dict[str, str] = {}
+    seen_forecasts: dict[str, str] = {}
+    files_of_source: dict[str, str] = {}
+    for f in files:
+        if f.kind == "sources":
+            _load_sources(f, errors, today, source_entries, seen_sources)
+    for f in files:
+        if f.kind == "questions":
+            _load_questions(f, errors, today, question_entries, seen_questions)
+    for f in files:
+        if f.kind == "forecasts":
+            _load_forecasts(
+                f,
+                errors,
+                today,
+                scale,
+                source_entries,
+                question_entries,
+                (seen_sources, seen_questions),
+                forecast_entries,
+                seen_forecasts,
+                files_of_source,
+            )
+    if errors.items:
+        raise CatalogError(errors.items)
+    return Catalog(
+        sources=source_entries,
+        questions=question_entries,
+        forecasts=forecast_entries,
+        scale_version=scale.version,
+        files=tuple(f.path for f in files),
+    )
