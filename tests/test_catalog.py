@@ -1,0 +1,454 @@
+"""The curated catalog (predictions/ and seeds/) and its loader's validation."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tracker.catalog import CatalogError, load_catalog
+from tracker.domain.quotes import closest_passage, find_quote
+from tracker.domain.verbal import derive, load_scale
+
+ROOT = Path(__file__).resolve().parent.parent
+PREDICTIONS = ROOT / "predictions"
+SEEDS = ROOT / "seeds"
+TODAY = date(2026, 11, 24)
+
+
+def _fold(text: str) -> str:
+    # independent of tracker.domain.quotes: str.split() splits on every Unicode whitespace run
+    return " ".join(text.split())
+
+
+# ------------------------------------------------------------------------------------ the real catalog
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Any:
+    return load_catalog([PREDICTIONS])
+
+
+def test_real_catalog_loads_clean(catalog: Any) -> None:
+    assert len(catalog.forecasts) >= 30
+    assert len(catalog.sources) == 5
+    assert all(f.quote_verified for f in catalog.forecasts.values())
+
+
+def test_every_quote_is_verbatim_in_its_seed_file() -> None:
+    sources = yaml.safe_load((SEEDS / "sources.yaml").read_text(encoding="utf-8"))["sources"]
+    files = {s["id"]: SEEDS / s["file"] for s in sources}
+    checked = 0
+    for path in sorted((PREDICTIONS / "forecasts").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = _fold(files[data["source"]].read_text(encoding="utf-8"))
+        for f in data["forecasts"]:
+            assert _fold(f["quote"]) in text, f"{path.name}: {f['id']}: quote not verbatim"
+            checked += 1
+    assert checked >= 30
+
+
+def test_seed_files_are_byte_identical_to_the_shared_originals() -> None:
+    shared = ROOT.parent / "shared" / "seeds"
+    if not shared.is_dir():
+        pytest.skip("shared/seeds not beside the repository")
+    originals = sorted(p.name for p in shared.glob("*.txt"))
+    assert originals == sorted(p.name for p in SEEDS.glob("*.txt"))
+    for name in originals:
+        assert (SEEDS / name).read_bytes() == (shared / name).read_bytes(), name
+
+
+def test_osaka_question_has_three_forecasters(catalog: Any) -> None:
+    forecasts = catalog.forecasts_on("osaka-trump-putin-meeting-2019")
+    assert len({f.forecaster for f in forecasts}) == 3
+    assert len({f.source for f in forecasts}) == 2
+    q = catalog.questions["osaka-trump-putin-meeting-2019"]
+    assert q.resolution.outcome == "yes" and q.resolution.known_on == date(2019, 6, 28)
+
+
+def test_tikhonov_derives_p_from_the_scale(catalog: Any) -> None:
+    f = catalog.forecasts["tikhonov-osaka-unlikely"]
+    unlikely = load_scale().lookup("unlikely")
+    assert (f.method, f.says, f.reading, f.scale_version) == ("verbal", "unlikely", "affirms", load_scale().version)
+    assert (f.p_yes, f.p_low, f.p_high) == derive(unlikely, "affirms")
+    assert f.p_yes == unlikely.p == 0.20
+    assert f.probabilities == {"yes": 0.20, "no": 0.80}
+    assert f.derivation["phrase"] == "unlikely"
+
+
+def test_verbal_hedges_agree_with_their_scale_phrase(catalog: Any) -> None:
+    scale = load_scale()
+    for f in catalog.forecasts.values():
+        if f.method == "verbal" and f.hedge:
+            assert scale.lookup(f.hedge) == scale.lookup(f.says), f.id
+
+
+def test_judgement_forecasts_carry_a_rationale(catalog: Any) -> None:
+    for f in catalog.forecasts.values():
+        assert f.rationale, f.id
+
+
+def test_hill_is_the_hindsight_case(catalog: Any) -> None:
+    f = catalog.forecasts["hill-russia-will-exploit-precedent"]
+    q = catalog.questions[f.question]
+    assert q.resolution is not None
+    assert q.resolution.known_on < f.made_at
+
+
+def test_opened_is_the_earliest_forecast(catalog: Any) -> None:
+    for q in catalog.questions.values():
+        forecasts = catalog.forecasts_on(q.id)
+        assert forecasts, q.id
+        assert q.opened == min(f.made_at for f in forecasts), q.id
+
+
+def test_open_annulled_and_due_questions(catalog: Any) -> None:
+    statuses = {q.id: q.status for q in catalog.questions.values()}
+    assert statuses["russia-ukraine-ceasefire-2026"] == "open"
+    assert statuses["russia-retaliates-over-venezuela-mid-2026"] == "open"
+    assert catalog.questions["russia-retaliates-over-venezuela-mid-2026"].resolve_by < TODAY  # due
+    annulled = [q for q in catalog.questions.values() if q.annulment]
+    assert any(q.annulment.reason.startswith("condition never occurred") for q in annulled)
+    assert any(q.annulment.reason.startswith("ambiguous:") for q in annulled)
+    for q in catalog.questions.values():
+        if q.condition is None:
+            continue
+        assert q.resolution or q.annulment, q.id
+
+
+def test_rejections_are_documented() -> None:
+    readme = (PREDICTIONS / "README.md").read_text(encoding="utf-8")
+    assert "## Rejected" in readme
+    assert "sp-us-no-compromise-ns2" in readme and "dettmer-bargaining-iran" in readme
+
+
+# --------------------------------------------------------------------------------- a small test catalog
+
+SEED_TEXT = "The summit is unlikely to\nhappen, he said. It’s “probably” over.\n"
+
+
+def _source(**over: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": "src-a",
+        "file": "a.txt",
+        "title": "A",
+        "outlet": "Outlet",
+        "authors": [],
+        "published": "2019-05-04",
+        "date_basis": "stated",
+        "url": None,
+        "notes": None,
+    }
+    base.update(over)
+    return base
+
+
+def _question(**over: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": "summit-2019",
+        "title": "Summit?",
+        "criteria": "YES if it happens.",
+        "type": "binary",
+        "opened": "2019-05-04",
+        "resolve_by": "2019-06-30",
+        "tags": ["summits"],
+        "condition": None,
+        "resolution": {"outcome": "yes", "known_on": "2019-06-28", "evidence": "It happened."},
+    }
+    base.update(over)
+    return base
+
+
+def _forecast(**over: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": "x-summit-unlikely",
+        "question": "summit-2019",
+        "forecaster": "X",
+        "made_at": "2019-05-04",
+        "quote": "The summit is unlikely to happen, he said.",
+        "hedge": "is unlikely to",
+        "says": "unlikely",
+        "reading": "affirms",
+        "rationale": "r",
+    }
+    base.update(over)
+    return base
+
+
+def _dump(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _build(
+    root: Path,
+    *,
+    sources: list[dict[str, Any]] | None = None,
+    questions: list[dict[str, Any]] | None = None,
+    forecasts: list[dict[str, Any]] | None = None,
+) -> Path:
+    (root / "seeds").mkdir(parents=True, exist_ok=True)
+    (root / "seeds" / "a.txt").write_text(SEED_TEXT, encoding="utf-8")
+    _dump(root / "seeds" / "sources.yaml", {"schema": 1, "sources": sources or [_source()]})
+    _dump(root / "predictions" / "questions.yaml", {"schema": 1, "questions": questions or [_question()]})
+    _dump(
+        root / "predictions" / "forecasts" / "src-a.yaml",
+        {"schema": 1, "source": "src-a", "forecasts": forecasts or [_forecast()]},
+    )
+    return root / "predictions"
+
+
+def _errors(predictions: Path, **kw: Any) -> list[str]:
+    with pytest.raises(CatalogError) as info:
+        load_catalog([predictions], today=TODAY, **kw)
+    assert isinstance(info.value, ValueError)
+    return info.value.errors
+
+
+def _one(errors: list[str], file: Path, entry: str, field: str) -> str:
+    prefix = f"{file}: {entry}: {field}: "
+    hits = [e for e in errors if e.startswith(prefix)]
+    assert hits, f"no error starting {prefix!r} in {errors}"
+    return hits[0][len(prefix) :]
+
+
+def test_small_catalog_loads(tmp_path: Path) -> None:
+    cat = load_catalog([_build(tmp_path)], today=TODAY)
+    f = cat.forecasts["x-summit-unlikely"]
+    assert f.p_yes == 0.20 and f.quote_verified is True
+    assert cat.sources["src-a"].sha256 and cat.sources["src-a"].text == SEED_TEXT
+
+
+def test_explicit_paths_and_explicit_sources(tmp_path: Path) -> None:
+    pred = _build(tmp_path)
+    cat = load_catalog(
+        [pred / "questions.yaml", pred / "forecasts" / "src-a.yaml"],
+        sources=tmp_path / "seeds" / "sources.yaml",
+        today=TODAY,
+    )
+    assert list(cat.forecasts) == ["x-summit-unlikely"]
+    cat2 = load_catalog([pred, tmp_path / "seeds"], today=TODAY)  # the same file twice is read once
+    assert list(cat2.sources) == ["src-a"]
+
+
+def test_duplicate_ids_across_files(tmp_path: Path) -> None:
+    pred = _build(tmp_path, sources=[_source(), _source(id="src-b", file=None, url="https://example.org/b")])
+    _dump(pred / "forecasts" / "src-b.yaml", {"schema": 1, "source": "src-b", "forecasts": [_forecast()]})
+    errors = _errors(pred)
+    msg = _one(errors, pred / "forecasts" / "src-b.yaml", "x-summit-unlikely", "id")
+    assert "duplicate" in msg and "src-a.yaml" in msg
+
+
+def test_duplicate_question_ids(tmp_path: Path) -> None:
+    pred = _build(tmp_path, questions=[_question(), _question(title="Again?")])
+    assert "duplicate" in _one(_errors(pred), pred / "questions.yaml", "summit-2019", "id")
+
+
+def test_malformed_yaml_reports_the_line(tmp_path: Path) -> None:
+    pred = _build(tmp_path)
+    bad = pred / "forecasts" / "src-a.yaml"
+    bad.write_text("schema: 1\nsource: src-a\nforecasts:\n  - id: x\n    quote: [unclosed\n", encoding="utf-8")
+    msg = _one(_errors(pred), bad, "-", "-")
+    assert re.search(r"malformed YAML at line \d+", msg)
+
+
+def test_duplicate_keys_are_malformed(tmp_path: Path) -> None:
+    pred = _build(tmp_path)
+    bad = pred / "questions.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8") + "schema: 1\n", encoding="utf-8")
+    assert "duplicate key 'schema'" in _one(_errors(pred), bad, "-", "-")
+
+
+def test_bad_dates(tmp_path: Path) -> None:
+    pred = _build(tmp_path, forecasts=[_forecast(made_at="2019-13-01")])
+    msg = _one(_errors(pred), pred / "forecasts" / "src-a.yaml", "x-summit-unlikely", "made_at")
+    assert msg == "not a date: '2019-13-01'"
+
+
+def test_future_dates(tmp_path: Path) -> None:
+    pred = _build(
+        tmp_path, questions=[_question(resolution={"outcome": "yes", "known_on": "2027-01-01", "evidence": "e"})]
+    )
+    assert "future" in _one(_errors(pred), pred / "questions.yaml", "summit-2019", "resolution.known_on")
+
+
+def test_unknown_references(tmp_path: Path) -> None:
+    pred = _build(tmp_path, forecasts=[_forecast(question="no-such-question")])
+    errors = _errors(pred)
+    assert "unknown question" in _one(errors, pred / "forecasts" / "src-a.yaml", "x-summit-unlikely", "question")
+    pred2 = _build(tmp_path / "two")
+    _dump(pred2 / "forecasts" / "src-z.yaml", {"schema": 1, "source": "src-z", "forecasts": []})
+    assert "unknown source" in _one(_errors(pred2), pred2 / "forecasts" / "src-z.yaml", "-", "source")
+
+
+def test_non_utf8_file(tmp_path: Path) -> None:
+    pred = _build(tmp_path)
+    bad = pred / "questions.yaml"
+    bad.write_bytes(b"schema: 1\nquestions:\n  - id: caf\xe9\n")
+    msg = _one(_errors(pred), bad, "-", "-")
+    assert "not UTF-8" in msg and "0xe9" in msg
+
+
+def test_non_utf8_seed_file(tmp_path: Path) -> None:
+    pred = _build(tmp_path)
+    (tmp_path / "seeds" / "a.txt").write_bytes(b"caf\xe9")
+    assert "not UTF-8" in _one(_errors(pred), tmp_path / "seeds" / "sources.yaml", "src-a", "file")
+
+
+def test_control_characters_in_quotes(tmp_path: Path) -> None:
+    pred = _build(tmp_path, forecasts=[_forecast(quote="The summit is\x07 unlikely")])
+    msg = _one(_errors(pred), pred / "forecasts" / "src-a.yaml", "x-summit-unlikely", "quote")
+    assert "control character U+0007" in msg
+
+
+def test_bidi_override_in_quotes(tmp_path: Path) -> None:
+    pred = _build(tmp_path, forecasts=[_forecast(quote="The summit \u202eis unlikely")])
+    assert "U+202E" in _one(_errors(pred), pred / "forecasts" / "src-a.yaml", "x-summit-unlikely", "quote")
+
+
+def test_quote_must_be_verbatim(tmp_path: Path) -> None:
+    # a straight apostrophe where the seed has a curly one is not verbatim
+    pred = _build(tmp_path, forecasts=[_forecast(quote="It's “probably” over.")])
+    msg = _one(_errors(pred), pred / "forecasts" / "src-a.yaml", "x-summit-unlikely", "quote")
+    assert "not found verbatim" in msg and "It’s “probably” over." in msg
+
+
+def test_quote_may_span_line_breaks(tmp_path: Path) -> None:
+    cat = load_catalog([_build(tmp_path, forecasts=[_forecast(quote="unlikely to   happen")])], today=TODAY)
+    assert cat.forecasts["x-summit-unlikely"].quote_verified
+
+
+def test_unknown_phrase_suggests_neighbours(tmp_path: Path) -> None:
+    pred = _build(tmp_path, forecasts=[_forecast(says="unlikley")])
+    msg = _one(_errors(pred), pred / "forecasts" / "src-a.yaml", "x-summit-unlikely", "says")
+    assert "unknown phrase 'unlikley'" in msg and "'unlikely'" in msg
+
+
+def test_exactly_one_of_says_and_p(tmp_path: Path) -> None:
+    pred = _build(tmp_path, forecasts=[_forecast(p=0.3, method="judgement")])
+    assert "exactly one" in _one(_errors(pred), pred / "forecasts" / "src-a.yaml", "x-summit-unlikely", "says")
+    bare = _forecast()
+    del bare["says"], bare["reading"]
+    pred2 = _build(tmp_path / "two", forecasts=[bare])
+    assert "exactly one" in _one(_errors(pred2), pred2 / "forecasts" / "src-a.yaml", "x-summit-unlikely", "says")
+
+
+@pytest.mark.parametrize(
+    ("p", "fragment"),
+    [(1.5, "in [0, 1]"), (-0.1, "in [0, 1]"), (float("nan"), "finite"), (float("inf"), "finite"), ("high", "number")],
+)
+def test_bad_probabilities(tmp_path: Path, p: Any, fragment: str) -> None:
+    f = _forecast(p=p, method="judgement")
+    del f["says"], f["reading"]
+    pred = _build(tmp_path, forecasts=[f])
+    assert fragment in _one(_errors(pred), pred / "forecasts" / "src-a.yaml", "x-summit-unlikely", "p")
+
+
+def test_stated_probability(tmp_path: Path) -> None:
+    f = _forecast(p=0.3, method="stated")
+    del f["says"], f["reading"]
+    cat = load_catalog([_build(tmp_path, forecasts=[f])], today=TODAY)
+    assert cat.forecasts["x-summit-unlikely"].probabilities == {"yes": 0.3, "no": 0.7}
+
+
+def test_bad_reading(tmp_path: Path) -> None:
+    pred = _build(tmp_path, forecasts=[_forecast(reading="reverses")])
+    assert "affirms or negates" in _one(
+        _errors(pred), pred / "forecasts" / "src-a.yaml", "x-summit-unlikely", "reading"
+    )
+
+
+def test_negated_reading_flips(tmp_path: Path) -> None:
+    cat = load_catalog([_build(tmp_path, forecasts=[_forecast(reading="negates")])], today=TODAY)
+    f = cat.forecasts["x-summit-unlikely"]
+    assert (f.p_yes, f.p_low, f.p_high) == (pytest.approx(0.8), pytest.approx(0.65), pytest.approx(0.9))
+
+
+def test_multiple_choice_options_and_outcome(tmp_path: Path) -> None:
+    q = _question(
+        type="multiple_choice",
+        options=["a", "b"],
+        resolution={"outcome": "c", "known_on": "2019-06-28", "evidence": "e"},
+    )
+    f = _forecast(p={"a": 0.7, "b": 0.3}, method="judgement")
+    del f["says"], f["reading"]
+    pred = _build(tmp_path, questions=[q], forecasts=[f])
+    assert "not one of the options" in _one(_errors(pred), pred / "questions.yaml", "summit-2019", "resolution.outcome")
+    q_ok = dict(q, resolution={"outcome": "a", "known_on": "2019-06-28", "evidence": "e"})
+    cat = load_catalog([_build(tmp_path / "ok", questions=[q_ok], forecasts=[f])], today=TODAY)
+    assert cat.forecasts["x-summit-unlikely"].probabilities == {"a": 0.7, "b": 0.3}
+    assert cat.forecasts["x-summit-unlikely"].p_yes is None
+
+
+def test_type_and_options_consistency(tmp_path: Path) -> None:
+    pred = _build(tmp_path, questions=[_question(options=["a", "b"])])
+    assert "no options" in _one(_errors(pred), pred / "questions.yaml", "summit-2019", "options")
+    pred2 = _build(tmp_path / "two", questions=[_question(type="numeric")])
+    assert "binary or multiple_choice" in _one(_errors(pred2), pred2 / "questions.yaml", "summit-2019", "type")
+
+
+def test_known_on_is_required(tmp_path: Path) -> None:
+    pred = _build(tmp_path, questions=[_question(resolution={"outcome": "yes", "evidence": "e"})])
+    assert _one(_errors(pred), pred / "questions.yaml", "summit-2019", "resolution.known_on") == "required"
+
+
+def test_bare_yes_is_read_as_text(tmp_path: Path) -> None:
+    pred = _build(tmp_path)
+    qfile = pred / "questions.yaml"
+    qfile.write_text(qfile.read_text(encoding="utf-8").replace("outcome: 'yes'", "outcome: yes"), encoding="utf-8")
+    assert "outcome: yes" in qfile.read_text(encoding="utf-8")
+    cat = load_catalog([pred], today=TODAY)
+    assert cat.questions["summit-2019"].resolution.outcome == "yes"  # type: ignore[union-attr]
+
+
+def test_slugs_schema_and_unknown_fields(tmp_path: Path) -> None:
+    pred = _build(tmp_path, questions=[_question(id="Summit 2019", colour="red")])
+    errors = _errors(pred)
+    assert "not a slug" in _one(errors, pred / "questions.yaml", "Summit 2019", "id")
+    assert "unknown field" in _one(errors, pred / "questions.yaml", "Summit 2019", "colour")
+    pred2 = _build(tmp_path / "two")
+    _dump(pred2 / "questions.yaml", {"schema": 2, "questions": [_question()]})
+    assert "expected schema: 1" in _one(_errors(pred2), pred2 / "questions.yaml", "-", "schema")
+
+
+def test_file_over_5_mb_is_refused(tmp_path: Path) -> None:
+    pred = _build(tmp_path)
+    big = pred / "forecasts" / "src-a.yaml"
+    big.write_text("# " + "x" * (5 * 1024 * 1024) + "\n", encoding="utf-8")
+    assert "too large" in _one(_errors(pred), big, "-", "-")
+
+
+def test_seed_path_may_not_escape(tmp_path: Path) -> None:
+    pred = _build(tmp_path, sources=[_source(file="../predictions/questions.yaml")])
+    assert "no '..'" in _one(_errors(pred), tmp_path / "seeds" / "sources.yaml", "src-a", "file")
+
+
+def test_forecast_before_question_opened(tmp_path: Path) -> None:
+    pred = _build(tmp_path, questions=[_question(opened="2019-05-10")])
+    assert "before the question opened" in _one(
+        _errors(pred), pred / "forecasts" / "src-a.yaml", "x-summit-unlikely", "made_at"
+    )
+
+
+def test_all_errors_are_collected(tmp_path: Path) -> None:
+    pred = _build(
+        tmp_path,
+        questions=[_question(resolve_by="someday")],
+        forecasts=[_forecast(made_at="2019-13-01", says="unlikley"), _forecast(id="y", question="nope", quote="Nope.")],
+    )
+    errors = _errors(pred)
+    assert len(errors) >= 5
+    for e in errors:
+        assert re.match(r"^[^:]+\.yaml: [^:]+: [^:]+: .+", e), e
+
+
+def test_quote_helpers() -> None:
+    text = "One  two\nthree\u00a0four. “Five”"
+    assert find_quote(text, "two three four.")
+    assert not find_quote(text, '"Five"')
+    assert not find_quote(text, "   ")
+    assert closest_passage(text, "three fuor").startswith("three")
