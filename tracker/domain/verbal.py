@@ -26,6 +26,7 @@ from typing import Any, Literal, TypeAlias
 import yaml
 
 __all__ = [
+    "READINGS",
     "Phrase",
     "Reading",
     "Scale",
