@@ -255,4 +255,7 @@ def test_calibration_counts(po, bins):
     assert (
         (full["wilson_low"] <= full["observed_frequency"]) & (full["observed_frequency"] <= full["wilson_high"])
     ).all()
-    assert ((full["mean_forecast"] >= full["bin_low"]) & (full["mean_forecast"] <= full["bin_high"])).all()
+    # sum / count of equal values can miss them by an ulp
+    assert (
+        (full["mean_forecast"] >= full["bin_low"] - 1e-12) & (full["mean_forecast"] <= full["bin_high"] + 1e-12)
+    ).all()
