@@ -1,0 +1,593 @@
+"""Table-level scoring: which forecasts count, their scores, time-averaged and crowd-relative Brier, aggregates.
+
+Pure pandas/numpy; the shell builds the input frames from the database.
+
+Rules (DESIGN.md, Scoring):
+
+- All times are compared at UTC-day resolution: ``made_at`` and ``known_on`` are floored to their UTC day.
+- Per (forecaster, question) the scored forecast is the latest non-withdrawn forecast made on a day strictly before
+  the day the outcome became known (``known_on``). Ties on ``made_at`` go to the later row in input order (the input
+  order is taken as the recording order).
+- Withdrawn forecasts, forecasts on questions that are not resolved, and forecasts made on or after ``known_on`` are
+  not scored. The last are the hindsight guard: they are kept in the output with status ``"hindsight"``.
+- Status precedence for a row: withdrawn, then annulled, then unresolved (open), then hindsight, then scored /
+  superseded.
+
+Brier conventions: binary ``(p - o)**2`` in [0, 1] (column ``brier``) and Good Judgment Open's two-category
+``2 * (p - o)**2`` in [0, 2] (``brier_two_category``); multiple choice ``sum_k (p_k - o_k)**2`` in [0, 2] in both
+columns (Brier 1950). Time averages and crowd figures use the same convention as ``brier``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from tracker.scoring import metrics
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+BINARY = "binary"
+MULTIPLE_CHOICE = "multiple_choice"
+YES, NO = "yes", "no"
+
+Q_OPEN, Q_RESOLVED, Q_ANNULLED = "open", "resolved", "annulled"
+
+SCORED = "scored"
+SUPERSEDED = "superseded"
+WITHDRAWN = "withdrawn"
+HINDSIGHT = "hindsight"
+UNRESOLVED = "unresolved"
+ANNULLED = "annulled"
+STATUSES: tuple[str, ...] = (SCORED, SUPERSEDED, WITHDRAWN, HINDSIGHT, UNRESOLVED, ANNULLED)
+_ST = {name: code for code, name in enumerate(STATUSES)}
+
+FORECAST_COLUMNS = ("forecast_id", "question_id", "forecaster_id", "made_at", "withdrawn")
+QUESTION_COLUMNS = ("question_id", "kind", "options", "status", "outcome", "known_on")
+
+#: Columns ``score`` adds to every forecast row (in this order).
+PER_FORECAST_ADDED = (
+    "kind",
+    "known_on",
+    "status",
+    "outcome",
+    "p_outcome",
+    "brier",
+    "brier_two_category",
+    "log_score",
+    "baseline_score",
+    "brier_low",
+    "brier_high",
+)
+#: Columns ``score`` adds to each per-question row, after the scored forecast's per-forecast columns.
+PER_QUESTION_ADDED = ("time_avg_brier", "crowd_time_avg_brier", "relative_brier", "days", "n_forecasters")
+
+_NS_PER_DAY = 86_400 * 1_000_000_000
+_NAT = np.iinfo(np.int64).min  # NaT as int64 nanoseconds
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Result of :func:`score`.
+
+    - ``per_forecast``: every input row (input index and order kept, extra columns untouched) plus
+      ``PER_FORECAST_ADDED``.
+    - ``per_question``: one row per scored (forecaster, question), sorted by question_id then forecaster_id: the
+      scored forecast's per-forecast columns (without ``status``) plus ``PER_QUESTION_ADDED``.
+    - ``hindsight``: the per-forecast rows with status ``"hindsight"``.
+    """
+
+    per_forecast: pd.DataFrame
+    per_question: pd.DataFrame
+    hindsight: pd.DataFrame
+
+    def aggregate(self, by: str | Sequence[str]) -> pd.DataFrame:
+        """Shortcut for ``aggregate(self.per_question, by)``."""
+        return aggregate(self.per_question, by)
+
+
+# -------------------------------------------------------------------------------------------------- helpers
+
+
+def _utc_ns(values: Any) -> IntArray:
+    """Datetimes (naive taken as UTC) as int64 nanoseconds since the epoch; NaT stays NaT's integer."""
+    idx = pd.DatetimeIndex(pd.to_datetime(values, utc=True)).as_unit("ns")
+    return np.asarray(idx.asi8, dtype=np.int64)
+
+
+def _day(ns: IntArray) -> IntArray:
+    """UTC day number (days since 1970-01-01, floored) of int64 nanoseconds."""
+    return ns // _NS_PER_DAY
+
+
+_Q_STATUS_CODE = {Q_OPEN: 0, Q_RESOLVED: 1, Q_ANNULLED: 2}
+
+
+@dataclass(frozen=True)
+class _Questions:
+    """The questions frame as arrays indexed by question code (row number)."""
+
+    ids: pd.Index
+    kind: npt.NDArray[np.object_]
+    binary: npt.NDArray[np.bool_]
+    options: list[list[str]]
+    n_options: IntArray
+    status: npt.NDArray[np.int8]  # _Q_STATUS_CODE
+    outcome: npt.NDArray[np.object_]  # str, or None when not resolved
+    outcome_idx: IntArray  # index of the outcome in options, -1 when not resolved
+    yes: FloatArray  # binary and resolved: 1.0 if YES else 0.0; NaN otherwise
+    known_on: pd.DatetimeIndex  # NaT when not resolved
+    known_day: IntArray  # valid only where resolved
+
+
+def _prepare_questions(questions: pd.DataFrame) -> _Questions:
+    missing = [c for c in QUESTION_COLUMNS if c not in questions.columns]
+    if missing:
+        raise ValueError(f"questions frame lacks columns {missing}")
+    ids = pd.Index(questions["question_id"].astype(str).to_numpy(dtype=object))
+    if not ids.is_unique:
+        raise ValueError("questions.question_id must be unique")
+    kind = questions["kind"].to_numpy(dtype=object)
+    status_names = questions["status"].to_numpy(dtype=object)
+    outcome = questions["outcome"].to_numpy(dtype=object).copy()
+    options = [list(o) for o in questions["options"]]
+    known = pd.DatetimeIndex(pd.to_datetime(questions["known_on"], utc=True)).as_unit("ns")
+    known_ns = np.asarray(known.asi8, dtype=np.int64)
+    n_options = np.array([len(o) for o in options], dtype=np.int64)
+    status = np.zeros(len(ids), dtype=np.int8)
+    outcome_idx = np.full(len(ids), -1, dtype=np.int64)
+    for i, qid in enumerate(ids):
+        if kind[i] not in (BINARY, MULTIPLE_CHOICE):
+            raise ValueError(f"question {qid}: unknown kind {kind[i]!r}")
+        if status_names[i] not in _Q_STATUS_CODE:
+            raise ValueError(f"question {qid}: unknown status {status_names[i]!r}")
+        status[i] = _Q_STATUS_CODE[status_names[i]]
+        if kind[i] == BINARY and sorted(options[i]) != [NO, YES]:
+            raise ValueError(f"binary question {qid} must have options ['yes', 'no']")
+        if len(set(options[i])) != len(options[i]) or len(options[i]) < 2:
+            raise ValueError(f"question {qid}: options must be at least 2 distinct values")
+        if status[i] == _Q_STATUS_CODE[Q_RESOLVED]:
+            if outcome[i] not in options[i]:
+                raise ValueError(f"resolved question {qid}: outcome {outcome[i]!r} is not one of its options")
+            if known_ns[i] == _NAT:
+                raise ValueError(f"resolved question {qid} has no known_on date (the hindsight guard needs it)")
+            outcome_idx[i] = options[i].index(outcome[i])
+        else:
+            outcome[i] = None
+    resolved = status == _Q_STATUS_CODE[Q_RESOLVED]
+    binary = kind == BINARY
+    yes = np.where(binary & resolved, (outcome == YES).astype(np.float64), np.nan)
+    return _Questions(
+        ids=ids,
+        kind=kind,
+        binary=binary,
+        options=options,
+        n_options=n_options,
+        status=status,
+        outcome=outcome,
+        outcome_idx=outcome_idx,
+        yes=yes,
+        known_on=pd.DatetimeIndex(np.where(resolved, known_ns, _NAT).astype("datetime64[ns]")).tz_localize("UTC"),
+        known_day=_day(known_ns),
+    )
+
+
+def _p_yes_from_dicts(dicts: Sequence[Any], ids: Sequence[Any]) -> FloatArray:
+    """P(YES) of binary forecasts: ``d["yes"]``, or ``1 - d["no"]`` when only "no" is given."""
+    try:
+        return np.array([d[YES] for d in dicts], dtype=np.float64)
+    except (KeyError, TypeError):
+        pass
+    out = np.empty(len(dicts), dtype=np.float64)
+    for i, (d, fid) in enumerate(zip(dicts, ids, strict=True)):
+        if isinstance(d, dict) and YES in d:
+            out[i] = d[YES]
+        elif isinstance(d, dict) and NO in d:
+            out[i] = 1.0 - d[NO]
+        else:
+            raise ValueError(f"forecast {fid}: binary probabilities need a 'yes' (or 'no') entry, got {d!r}")
+    return out
+
+
+def _mc_matrix(dicts: Sequence[Any], options: Sequence[list[str]], ids: Sequence[Any]) -> FloatArray:
+    """(m, k) probabilities of multiple-choice forecasts in each question's option order (absent options: 0)."""
+    rows = []
+    for d, opts, fid in zip(dicts, options, ids, strict=True):
+        if not isinstance(d, dict) or not set(d) <= set(opts):
+            raise ValueError(f"forecast {fid}: probabilities {d!r} do not match the options {opts}")
+        row = [float(d.get(o, 0.0)) for o in opts]
+        if abs(sum(row) - 1.0) > 1e-6:
+            raise ValueError(f"forecast {fid}: probabilities sum to {sum(row)}, not 1")
+        rows.append(row)
+    return np.array(rows, dtype=np.float64).reshape(len(rows), len(options[0]) if len(options) else 0)
+
+
+def _check_probabilities(p: FloatArray, ids: npt.NDArray[Any]) -> None:
+    bad = ~((p >= 0.0) & (p <= 1.0))
+    if bad.any():
+        raise ValueError(f"probabilities outside [0, 1] in forecasts {list(ids[np.nonzero(bad)[0][:5]])}")
+
+
+# ------------------------------------------------------------------------------------------- time averaging
+
+
+@dataclass(frozen=True)
+class _TimeAverage:
+    last_pos: IntArray  # input position of each group's scored forecast
+    time_avg: FloatArray
+    crowd_avg: FloatArray
+
+
+CROWD_CHUNK_ROWS = 4_000_000
+"""Upper bound (except for a single larger question) on the (change day, standing forecast) rows expanded at once."""
+
+
+def _crowd_medians(values: FloatArray, q: IntArray, start: IntArray, counts: IntArray, n_cp: int) -> FloatArray:
+    """Per-column median of the forecasts standing at each change day.
+
+    Row i of ``values`` stands on change days ``start[i] .. start[i] + counts[i] - 1``; rows are sorted by question
+    and a question's change days are contiguous, so questions are expanded in batches of about
+    ``CROWD_CHUNK_ROWS`` rows to bound memory.
+    """
+    crowd = np.empty((n_cp, values.shape[1]))
+    cum = np.concatenate(([0], np.cumsum(counts)))
+    bounds = np.concatenate((np.flatnonzero(np.diff(q)) + 1, [q.size]))  # end row of each question
+    lo = 0
+    while lo < q.size:
+        hi = int(bounds[max(np.searchsorted(cum[bounds], cum[lo] + CROWD_CHUNK_ROWS, side="right") - 1, 0)])
+        if hi <= lo:  # one question bigger than the chunk: take it whole
+            hi = int(bounds[np.searchsorted(bounds, lo, side="right")])
+        c = counts[lo:hi]
+        rep = np.repeat(np.arange(lo, hi), c)
+        cp_of = start[rep] + (np.arange(rep.size) - (cum[rep] - cum[lo]))
+        med = pd.DataFrame(values[rep]).groupby(cp_of, sort=True).median()
+        crowd[med.index.to_numpy()] = med.to_numpy(dtype=np.float64)
+        lo = hi
+    return crowd
+
+
+def _time_average(
+    q: IntArray,
+    f: IntArray,
+    day: IntArray,
+    pos: IntArray,
+    values: FloatArray,
+    target_q: FloatArray,
+    known_day_q: IntArray,
+) -> _TimeAverage:
+    """Daily time-averaged Brier of each (question, forecaster) group, and of the crowd on the same days.
+
+    Rows are eligible forecasts of questions with the same option count, sorted by (q, f, made_at, input order).
+    ``values`` (m, k) are the forecasts (binary: one column, P(YES); multiple choice: k option columns);
+    ``target_q`` (n_questions, k) the outcome in the same layout; Brier = sum over columns of (value - target)^2.
+
+    A forecast made on day d stands from d until the forecaster's next forecast day (or ``known_day``). The
+    forecaster's days run from its first forecast day up to and excluding ``known_day``; the average is the
+    length-weighted mean of the standing forecasts' Brier, i.e. the mean over those days.
+
+    The crowd on a day is the per-column median of every forecaster's standing forecast on that question (the
+    forecaster included); with k > 1 columns the medians are renormalised to sum to 1 (uniform if they are all
+    0). The crowd only changes on days when someone forecasts, so it is computed once per such "change day" and
+    weighted by the days until the next one: rows = sum over change days of the forecasters standing, never one
+    row per calendar day.
+    """
+    m, k = values.shape
+    # keep each group's last forecast of each day: that is the one standing on the day
+    same_next = np.zeros(m, dtype=bool)
+    same_next[:-1] = (q[1:] == q[:-1]) & (f[1:] == f[:-1])
+    last_of_day = ~(same_next & np.append(day[1:] == day[:-1], False))
+    qs, fs, ds, ps, vs = q[last_of_day], f[last_of_day], day[last_of_day], pos[last_of_day], values[last_of_day]
+    ns = qs.size
+    same_next = np.zeros(ns, dtype=bool)
+    same_next[:-1] = (qs[1:] == qs[:-1]) & (fs[1:] == fs[:-1])
+    kd = known_day_q[qs]
+    next_day = np.where(same_next, np.append(ds[1:], 0), kd)
+    length = (next_day - ds).astype(np.float64)
+
+    group_start = np.ones(ns, dtype=bool)
+    group_start[1:] = ~same_next[:-1]
+    gid = np.cumsum(group_start) - 1
+    first = np.nonzero(group_start)[0]
+    last = np.nonzero(~same_next)[0]
+    brier_s = np.square(vs - target_q[qs]).sum(axis=1)
+    days = np.bincount(gid, weights=length)
+    time_avg = np.bincount(gid, weights=length * brier_s) / days
+
+    # change days: every (question, day) on which some forecaster's standing forecast starts
+    dmin = int(ds.min())
+    span = int(max(int(kd.max()), int(ds.max())) - dmin + 2)
+    if (int(qs.max()) + 1) * span >= 2**62:
+        raise ValueError("date range too wide to index change days")
+    key_s = qs * span + (ds - dmin)
+    cp_key = np.unique(key_s)
+    cp_q = cp_key // span
+    cp_day = cp_key % span + dmin
+    start = np.searchsorted(cp_key, key_s)
+    end = np.searchsorted(cp_key, qs * span + (next_day - dmin))
+    crowd = _crowd_medians(vs, qs, start, end - start, cp_key.size)
+    if k > 1:
+        total = crowd.sum(axis=1, keepdims=True)
+        crowd = np.where(total > 0, crowd / np.where(total > 0, total, 1.0), 1.0 / k)
+    crowd_brier = np.square(crowd - target_q[cp_q]).sum(axis=1)
+    cp_next = np.where(np.append(cp_q[1:] == cp_q[:-1], False), np.append(cp_day[1:], 0), known_day_q[cp_q])
+    weighted = crowd_brier * (cp_next - cp_day)
+    # per question, sum of weighted crowd Brier from each change day to known_on
+    suffix = pd.Series(weighted[::-1]).groupby(cp_q[::-1]).cumsum().to_numpy()[::-1]
+    crowd_avg = suffix[start[first]] / days
+    return _TimeAverage(last_pos=ps[last], time_avg=time_avg, crowd_avg=crowd_avg)
+
+
+# ------------------------------------------------------------------------------------------------------ score
+
+
+def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: bool = True) -> Scores:
+    """Score forecasts against resolved questions (see the module docstring for the rules and conventions).
+
+    ``forecasts`` needs forecast_id, question_id, forecaster_id, made_at, withdrawn and either ``probabilities``
+    (dict option -> p; binary questions use "yes"/"no") or, as a fast path for binary questions, a float
+    ``p_yes`` column (used for binary rows instead of the dicts; multiple-choice rows still need the dicts).
+    Optional ``p_low`` / ``p_high``: ends of a verbal forecast's P(YES) interval (NaN otherwise). Every other
+    column is carried through untouched.
+
+    Per-forecast columns added (``PER_FORECAST_ADDED``): kind, known_on (NaT unless resolved), status, outcome
+    (None unless resolved), p_outcome (probability given to what happened, for every non-withdrawn forecast on
+    a resolved question, so hindsight and superseded rows show it too), and, for scored rows only (NaN
+    otherwise): brier, brier_two_category, log_score (natural log, clipped at ``metrics.LOG_EPS``),
+    baseline_score (Metaculus), brier_low / brier_high (binary Brier at P(YES) = p_low and = p_high; NaN for
+    non-verbal and multiple-choice forecasts).
+
+    Per-question columns added (``PER_QUESTION_ADDED``):
+
+    - time_avg_brier: mean over days d from the forecaster's first eligible forecast day to the day before
+      known_on of the Brier of the forecast standing on d (latest made_at <= d; a forecast stands from its own
+      day). ``days`` is that divisor: known_on day - first forecast day (not the question's whole life).
+    - crowd_time_avg_brier: mean over the same days of the crowd's Brier, the crowd being the median of all
+      forecasters' standing forecasts on that day (the forecaster included; multiple choice: per-option median
+      renormalised to sum 1).
+    - relative_brier: time_avg_brier - crowd_time_avg_brier; NaN ("not defined") when the question has a single
+      forecaster.
+    - n_forecasters: forecasters with a scored forecast on the question.
+
+    With ``time_average=False`` the three time-averaged columns are NaN and only the point scores are computed.
+    """
+    missing = [c for c in FORECAST_COLUMNS if c not in forecasts.columns]
+    if "probabilities" not in forecasts.columns and "p_yes" not in forecasts.columns:
+        missing.append("probabilities")
+    if missing:
+        raise ValueError(f"forecasts frame lacks columns {missing}")
+    clash = [c for c in (*PER_FORECAST_ADDED, *PER_QUESTION_ADDED) if c in forecasts.columns]
+    if clash:
+        raise ValueError(f"forecasts frame already has output columns {clash}")
+
+    qs = _prepare_questions(questions)
+    n = len(forecasts)
+    pos = np.arange(n, dtype=np.int64)
+    fids = forecasts["forecast_id"].to_numpy(dtype=object)
+    qcode = qs.ids.get_indexer(pd.Index(forecasts["question_id"].astype(str)))
+    if (qcode < 0).any():
+        unknown = forecasts["question_id"].to_numpy(dtype=object)[qcode < 0]
+        raise ValueError(f"forecasts refer to unknown questions {sorted(set(map(str, unknown)))[:5]}")
+    fcode = pd.factorize(forecasts["forecaster_id"])[0].astype(np.int64)
+    made_ns = _utc_ns(forecasts["made_at"])
+    if (made_ns == _NAT).any():
+        raise ValueError("forecasts.made_at has missing values")
+    made_day = _day(made_ns)
+    withdrawn = forecasts["withdrawn"].fillna(False).to_numpy(dtype=bool)
+
+    # ---- status
+    q_status = qs.status[qcode]
+    resolved = q_status == _Q_STATUS_CODE[Q_RESOLVED]
+    known_day = qs.known_day[qcode]
+    status = np.where(resolved & (made_day >= known_day), _ST[HINDSIGHT], _ST[SUPERSEDED])
+    status[q_status == _Q_STATUS_CODE[Q_OPEN]] = _ST[UNRESOLVED]
+    status[q_status == _Q_STATUS_CODE[Q_ANNULLED]] = _ST[ANNULLED]
+    status[withdrawn] = _ST[WITHDRAWN]
+    eligible = status == _ST[SUPERSEDED]
+    # eligible rows grouped by (question, forecaster), by made_at then input order inside a group
+    order = pos[eligible][np.lexsort((pos[eligible], made_ns[eligible], fcode[eligible], qcode[eligible]))]
+    q_o, f_o = qcode[order], fcode[order]
+    group_last = np.ones(order.size, dtype=bool)
+    group_last[:-1] = (q_o[1:] != q_o[:-1]) | (f_o[1:] != f_o[:-1])
+    status[order[group_last]] = _ST[SCORED]
+    scored = status == _ST[SCORED]
+
+    # ---- probabilities of non-withdrawn rows on resolved questions, in classes of equal width:
+    # binary rows as one column P(YES) with target 1/0; multiple choice with k options as k columns, one-hot target
+    binary = qs.binary[qcode]
+    n_opt = qs.n_options[qcode]
+    has_p = resolved & ~withdrawn
+    dicts = forecasts["probabilities"].to_numpy(dtype=object) if "probabilities" in forecasts.columns else None
+    p_outcome = np.full(n, np.nan)
+    classes: list[tuple[bool, IntArray, FloatArray, FloatArray]] = []  # (is binary, rows, values, target by q)
+
+    rows = pos[has_p & binary]
+    if rows.size:
+        if "p_yes" in forecasts.columns:
+            p = forecasts["p_yes"].to_numpy(dtype=np.float64)[rows]
+        else:
+            assert dicts is not None
+            p = _p_yes_from_dicts(dicts[rows], fids[rows])
+        _check_probabilities(p, fids[rows])
+        p_outcome[rows] = np.where(qs.yes[qcode[rows]] == 1.0, p, 1.0 - p)
+        classes.append((True, rows, p[:, None], qs.yes[:, None]))
+
+    mc = has_p & ~binary
+    for k in np.unique(n_opt[mc]):
+        rows = pos[mc & (n_opt == k)]
+        if dicts is None:
+            raise ValueError("multiple-choice forecasts need the probabilities column")
+        values = _mc_matrix(dicts[rows], [qs.options[c] for c in qcode[rows]], fids[rows])
+        _check_probabilities(values, fids[rows])
+        target = np.zeros((len(qs.ids), int(k)))
+        q_k = np.nonzero((qs.outcome_idx >= 0) & ~qs.binary & (qs.n_options == k))[0]
+        target[q_k, qs.outcome_idx[q_k]] = 1.0
+        p_outcome[rows] = values[np.arange(rows.size), qs.outcome_idx[qcode[rows]]]
+        classes.append((False, rows, values, target))
+
+    # ---- point scores of scored rows
+    brier = np.full(n, np.nan)
+    brier2 = np.full(n, np.nan)
+    for is_binary, rows, values, target in classes:
+        sel = scored[rows]
+        r = rows[sel]
+        b = metrics.brier_multi(values[sel], target[qcode[r]])
+        brier[r] = b
+        brier2[r] = 2.0 * b if is_binary else b
+    log = np.full(n, np.nan)
+    base = np.full(n, np.nan)
+    log[scored] = metrics.log_score(p_outcome[scored])
+    base[scored] = metrics.baseline_score(p_outcome[scored], n_opt[scored])
+
+    brier_low = np.full(n, np.nan)
+    brier_high = np.full(n, np.nan)
+    for col, dest in (("p_low", brier_low), ("p_high", brier_high)):
+        if col in forecasts.columns:
+            pv = forecasts[col].to_numpy(dtype=np.float64)
+            sel = scored & binary & ~np.isnan(pv)
+            dest[sel] = metrics.brier_binary(pv[sel], qs.yes[qcode[sel]])
+
+    # ---- per-forecast frame
+    per_forecast = forecasts.copy()
+    per_forecast["kind"] = pd.Categorical.from_codes(
+        np.where(binary, 0, 1), categories=pd.Index([BINARY, MULTIPLE_CHOICE])
+    )
+    per_forecast["known_on"] = pd.Series(qs.known_on.take(qcode), index=forecasts.index)
+    per_forecast["status"] = pd.Categorical.from_codes(status, categories=pd.Index(STATUSES))
+    per_forecast["outcome"] = qs.outcome[qcode]
+    per_forecast["p_outcome"] = p_outcome
+    per_forecast["brier"] = brier
+    per_forecast["brier_two_category"] = brier2
+    per_forecast["log_score"] = log
+    per_forecast["baseline_score"] = base
+    per_forecast["brier_low"] = brier_low
+    per_forecast["brier_high"] = brier_high
+
+    # ---- per-question frame
+    time_avg = np.full(n, np.nan)
+    crowd_avg = np.full(n, np.nan)
+    if time_average:
+        vrow = np.full(n, -1, dtype=np.int64)
+        for _, rows, values, target in classes:
+            vrow[rows] = np.arange(rows.size)
+            in_cls = np.zeros(n, dtype=bool)
+            in_cls[rows] = True
+            o_c = order[in_cls[order]]
+            if o_c.size == 0:
+                continue
+            ta = _time_average(
+                qcode[o_c].astype(np.int64),
+                fcode[o_c],
+                made_day[o_c],
+                o_c,
+                values[vrow[o_c]],
+                target,
+                qs.known_day,
+            )
+            time_avg[ta.last_pos] = ta.time_avg
+            crowd_avg[ta.last_pos] = ta.crowd_avg
+    # the divisor: known_on day - first eligible day; groups are contiguous in `order`, sorted by made_at inside
+    group_first = np.ones(order.size, dtype=bool)
+    group_first[1:] = group_last[:-1]
+    days = np.zeros(n, dtype=np.int64)
+    days[order[group_last]] = known_day[order[group_last]] - made_day[order[group_first]]
+    n_forecasters_q = np.bincount(qcode[scored], minlength=len(qs.ids))
+    n_forecasters = n_forecasters_q[qcode]
+    relative = np.where(n_forecasters >= 2, time_avg - crowd_avg, np.nan)
+
+    pq = per_forecast.loc[scored].drop(columns="status")
+    pq["time_avg_brier"] = time_avg[scored]
+    pq["crowd_time_avg_brier"] = crowd_avg[scored]
+    pq["relative_brier"] = relative[scored]
+    pq["days"] = days[scored]
+    pq["n_forecasters"] = n_forecasters[scored]
+    pq = pq.sort_values(["question_id", "forecaster_id"], kind="stable").reset_index(drop=True)
+
+    hindsight = per_forecast.loc[status == _ST[HINDSIGHT]]
+    return Scores(per_forecast=per_forecast, per_question=pq, hindsight=hindsight)
+
+
+# -------------------------------------------------------------------------------------------------- aggregate
+
+
+def _is_list_column(col: pd.Series) -> bool:
+    return bool(col.map(lambda v: isinstance(v, list | tuple | set | frozenset | np.ndarray)).any())
+
+
+def aggregate(per_question: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
+    """Aggregate per-question scores by any column(s) of ``per_question`` (forecaster_id, source_id, outlet, tags...).
+
+    A list-valued column (e.g. ``tags``) is exploded first, so a forecast counts once under each of its tags; rows
+    with an empty list (and rows whose key is missing) form a group with a NaN key rather than being dropped.
+
+    Columns (one row per group, sorted by the keys):
+
+    - n_scored; mean_brier (mean of ``brier``: 0-1 for binary, 0-2 for multiple choice, so a group mixing both
+      kinds mixes conventions, see n_binary); mean_brier_two_category (0-2 for every kind, comparable across
+      kinds); mean_time_avg_brier; mean_relative_brier (NaN-skipping) with n_relative, the rows it averages;
+      mean_log_score; mean_baseline_score.
+    - n_binary, base_rate (share of the group's binary rows that resolved YES), bss_vs_half and bss_vs_base_rate:
+      Brier skill scores of the binary rows' mean 0-1 Brier against 0.25 and against base_rate * (1 - base_rate)
+      (NaN without binary rows, or when the base-rate reference is 0).
+    - mean_brier_low / mean_brier_high: means of brier_low / brier_high, taking the point brier for forecasts
+      without an interval; mean_brier_best / mean_brier_worst: the same with each forecast's better / worse end,
+      i.e. the range the group's mean Brier spans as each verbal forecast moves within its interval.
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    df = per_question
+    for key in keys:
+        if key not in df.columns:
+            raise ValueError(f"cannot aggregate by {key!r}: no such column")
+        if df[key].dtype == object and _is_list_column(df[key]):
+            df = df.explode(key, ignore_index=True)
+    binary = (df["kind"] == BINARY).to_numpy()
+    point = df["brier"].to_numpy(dtype=np.float64)
+    low = df["brier_low"].fillna(df["brier"]).to_numpy(dtype=np.float64)
+    high = df["brier_high"].fillna(df["brier"]).to_numpy(dtype=np.float64)
+    work = pd.DataFrame(
+        {
+            "brier": point,
+            "brier_two_category": df["brier_two_category"].to_numpy(dtype=np.float64),
+            "time_avg_brier": df["time_avg_brier"].to_numpy(dtype=np.float64),
+            "relative_brier": df["relative_brier"].to_numpy(dtype=np.float64),
+            "log_score": df["log_score"].to_numpy(dtype=np.float64),
+            "baseline_score": df["baseline_score"].to_numpy(dtype=np.float64),
+            "binary": binary,
+            "binary_brier": np.where(binary, point, np.nan),
+            "binary_yes": np.where(binary, (df["outcome"] == YES).to_numpy(dtype=np.float64), np.nan),
+            "brier_low": low,
+            "brier_high": high,
+            "brier_best": np.minimum(low, high),
+            "brier_worst": np.maximum(low, high),
+        }
+    )
+    for key in keys:
+        work[key] = df[key].to_numpy()
+    out = work.groupby(keys, dropna=False, sort=True).agg(
+        n_scored=("brier", "size"),
+        mean_brier=("brier", "mean"),
+        mean_brier_two_category=("brier_two_category", "mean"),
+        mean_time_avg_brier=("time_avg_brier", "mean"),
+        mean_relative_brier=("relative_brier", "mean"),
+        n_relative=("relative_brier", "count"),
+        mean_log_score=("log_score", "mean"),
+        mean_baseline_score=("baseline_score", "mean"),
+        n_binary=("binary", "sum"),
+        base_rate=("binary_yes", "mean"),
+        mean_binary_brier=("binary_brier", "mean"),
+        mean_brier_low=("brier_low", "mean"),
+        mean_brier_high=("brier_high", "mean"),
+        mean_brier_best=("brier_best", "mean"),
+        mean_brier_worst=("brier_worst", "mean"),
+    )
+    mean_bin = out.pop("mean_binary_brier").to_numpy(dtype=np.float64)
+    base_rate = out["base_rate"].to_numpy(dtype=np.float64)
+    out["bss_vs_half"] = metrics.brier_skill_score(mean_bin, metrics.HALF_REFERENCE_BRIER)
+    out["bss_vs_base_rate"] = metrics.brier_skill_score(mean_bin, base_rate * (1.0 - base_rate))
+    out["n_binary"] = out["n_binary"].astype(np.int64)
+    return out.reset_index()
