@@ -1,0 +1,202 @@
+"""The Alembic migrations, on both backends: the only way the schema is made or changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect, text
+from typer.testing import CliRunner
+
+from tracker.app.ledger import Ledger
+from tracker.cli.main import app
+from tracker.errors import AppendOnlyViolation, DatabaseError
+from tracker.store import migrate
+from tracker.store.db import is_postgres, make_engine, translate_errors
+from tracker.store.schema import metadata
+
+TABLES = set(metadata.tables)
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+def triggers(conn: Connection) -> set[str]:
+    if is_postgres(conn):
+        q = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'events'::regclass AND NOT tgisinternal"
+    else:
+        q = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
+    return set(conn.execute(text(q)).scalars())
+
+
+def expected_triggers(engine: Engine) -> set[str]:
+    if is_postgres(engine):
+        return {"events_no_update_delete", "events_no_truncate"}
+    return {"events_no_update", "events_no_delete"}
+
+
+def tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+def pg_function_exists(conn: Connection) -> bool:
+    q = "SELECT count(*) FROM pg_proc WHERE proname = 'tracker_events_append_only'"
+    return bool(conn.execute(text(q)).scalar())
+
+
+def assert_update_refused(engine: Engine) -> None:
+    with pytest.raises(AppendOnlyViolation), translate_errors(), engine.begin() as conn:
+        conn.execute(text("UPDATE events SET actor = 'mallory'"))
+
+
+def make_some_events(url: str) -> None:
+    led = Ledger(url, actor="tester")
+    try:
+        qid = led.open_question("Will it rain?", "YES if it rains", question_id="rain")
+        led.record_forecast(qid, "Ann Example", 0.3, date(2020, 1, 1))
+    finally:
+        led.close()
+
+
+def test_single_head() -> None:
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    heads = script.get_heads()
+    assert len(heads) == 1
+    assert heads[0] == migrate.head_revision()
+    # Every revision chains back to one base (no branches, no orphans).
+    assert len(script.get_bases()) == 1
+
+
+def test_upgrade_from_empty_to_head(engine: Engine) -> None:
+    assert tables(engine) == set()
+    before, after = migrate.upgrade(engine)
+    assert (before, after) == (None, migrate.head_revision())
+    assert tables(engine) == TABLES | {"alembic_version"}
+    with engine.connect() as conn:
+        assert triggers(conn) == expected_triggers(engine)
+        assert migrate.require_current(conn) == migrate.head_revision()
+    # Running it again is a no-op.
+    assert migrate.upgrade(engine) == (migrate.head_revision(), migrate.head_revision())
+
+
+def test_downgrade_to_base_and_up_again(engine: Engine, db_url: str) -> None:
+    migrate.upgrade(engine)
+    make_some_events(db_url)
+    migrate.downgrade(engine, "base")
+    # No trace left: only Alembic's own (empty) version table.
+    assert tables(engine) <= {"alembic_version"}
+    with engine.connect() as conn:
+        assert migrate.current_revision(conn) is None
+        if is_postgres(conn):
+            assert not pg_function_exists(conn)
+    migrate.upgrade(engine)
+    assert tables(engine) == TABLES | {"alembic_version"}
+    with engine.connect() as conn:
+        assert triggers(conn) == expected_triggers(engine)
+        if is_postgres(conn):
+            assert pg_function_exists(conn)
+    # The ledger works again, and the database refuses edits again.
+    make_some_events(db_url)
+    assert_update_refused(engine)
+
+
+def test_each_revision_up_and_down_step_by_step(engine: Engine) -> None:
+    """pytest-alembic's up/down consistency: every step up, then every step down, then up again."""
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    revisions = [r.revision for r in reversed(list(script.walk_revisions()))]
+    for rev in revisions:
+        migrate.upgrade(engine, rev)
+        with engine.connect() as conn:
+            assert migrate.current_revision(conn) == rev
+    for rev in reversed(revisions):
+        migrate.downgrade(engine, "-1")
+        with engine.connect() as conn:
+            assert migrate.current_revision(conn) == script.get_revision(rev).down_revision
+    assert tables(engine) <= {"alembic_version"}
+    migrate.upgrade(engine)
+    assert tables(engine) == TABLES | {"alembic_version"}
+
+
+def test_models_match_migrations(engine: Engine) -> None:
+    """The `alembic check` equivalent: autogenerate finds nothing to add to the migrations."""
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "target_metadata": metadata})
+        diffs = compare_metadata(ctx, metadata)
+    assert diffs == []
+    with engine.begin() as conn:
+        command.check(migrate.alembic_config(conn))  # raises AutogenerateDiffsDetected on a difference
+
+
+def test_check_detects_a_difference(engine: Engine) -> None:
+    """The comparison above is not vacuous: a schema that lacks an index is reported."""
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_events_event_type"))
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "target_metadata": metadata})
+        diffs = compare_metadata(ctx, metadata)
+    assert [d[0] for d in diffs] == ["add_index"]
+
+
+NEWER = "9999_from_the_future"
+
+
+@pytest.fixture
+def newer_ledger(engine: Engine, db_url: str) -> str:
+    migrate.upgrade(engine)
+    make_some_events(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": NEWER})
+    return db_url
+
+
+def test_newer_revision_is_refused(newer_ledger: str, engine: Engine) -> None:
+    with pytest.raises(DatabaseError, match="newer") as info:
+        migrate.upgrade(engine)
+    assert NEWER in str(info.value)
+    led = Ledger(newer_ledger)
+    try:
+        for call in (
+            led.init,
+            led.info,
+            led.list_questions,
+            led.verify,
+            lambda: led.open_question("t", "c", question_id="q2"),
+        ):
+            with pytest.raises(DatabaseError, match="newer"):
+                call()
+    finally:
+        led.close()
+    # Nothing was changed by the attempts.
+    with engine.connect() as conn:
+        assert migrate.current_revision(conn) == NEWER
+        assert conn.execute(text("SELECT count(*) FROM events")).scalar() == 2
+
+
+@pytest.mark.parametrize("args", [["init"], ["list"], ["info"], ["verify"]])
+def test_newer_revision_is_refused_by_the_cli(newer_ledger: str, args: list[str]) -> None:
+    result = CliRunner().invoke(app, ["--db", newer_ledger, *args])
+    assert result.exit_code == DatabaseError.exit_code
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and "newer" in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_uninitialised_database_is_refused(engine: Engine, db_url: str) -> None:
+    led = Ledger(db_url)
+    try:
+        with pytest.raises(DatabaseError, match="tracker init"):
+            led.list_questions()
+        assert led.info()["initialised"] is False
+    finally:
+        led.close()
