@@ -159,6 +159,13 @@ def import_catalog(
         stored = _stored(conn, list(ids))
         plan = _Plan(conn, ledger.actor)
         changes: list[tuple[str, list[c.QuestionCommand]]] = []
+        unrecordable: list[str] = []
+
+        def differ(kind: str | None, message: str) -> None:
+            # A difference is recorded only as the kind of change the user named; any other is refused.
+            report.differences.append(message)
+            if kind is None or kind != record_as:
+                unrecordable.append(message + (f" (a {kind})" if kind else ""))
 
         for s in catalog.sources.values():
             eid = catalog_event_id("source", s.id)
@@ -168,7 +175,9 @@ def import_catalog(
                 new = {"title": s.title, "sha256": sha, "published": s.published.isoformat(), "url": s.url}
                 changed = _diff(old, new, list(new))
                 if changed:
-                    report.differences.append(f"{s.origin}: {s.id}: {', '.join(changed)}: changed since import")
+                    differ(
+                        None, f"{s.origin}: {s.id}: {', '.join(changed)}: changed since import (sources cannot change)"
+                    )
                 else:
                     report.unchanged += 1
             else:
@@ -199,7 +208,7 @@ def import_catalog(
                 state = plan.question_state(q.id)
                 current = {"title": state.title, "criteria": state.criteria, "resolve_by": state.resolve_by}
                 if changed and _diff(current, new, list(new)):
-                    report.differences.append(f"{q.origin}: {q.id}: {', '.join(changed)}: changed since import")
+                    differ("clarification", f"{q.origin}: {q.id}: {', '.join(changed)}: changed since import")
                     if record_as == "clarification":
                         cmd = c.ClarifyQuestion(
                             q.id,
@@ -267,7 +276,7 @@ def import_catalog(
                 }
                 changed = _diff(old_data, new_data, list(new_data))
                 if changed:
-                    report.differences.append(f"{f.origin}: {f.id}: {', '.join(changed)}: changed since import")
+                    differ("withdrawal", f"{f.origin}: {f.id}: {', '.join(changed)}: changed since import")
                     if record_as == "withdrawal":
                         digest = _digest(new_data)
                         new_id = f"{f.id}.{digest[:6]}"
@@ -309,7 +318,7 @@ def import_catalog(
                     r.outcome,
                     r.known_on.isoformat(),
                 ):
-                    report.differences.append(f"{q.origin}: {q.id}: resolution: changed since import")
+                    differ("correction", f"{q.origin}: {q.id}: resolution: changed since import")
                     if record_as == "correction":
                         cmd_c = c.CorrectResolution(
                             q.id,
@@ -328,12 +337,12 @@ def import_catalog(
                         c.AnnulQuestion(q.id, a.reason, now, a.on, catalog_event_id("question", q.id, "annulled"))
                     )
             elif state.status != "open":
-                report.differences.append(f"{q.origin}: {q.id}: resolution: removed from the catalog")
+                differ(None, f"{q.origin}: {q.id}: resolution: removed from the catalog (use tracker reopen)")
 
-        if report.differences and record_as is None:
+        if unrecordable:
             raise CatalogInvalid(
                 [
-                    *report.differences,
+                    *unrecordable,
                     "entries changed since they were imported: record them with --record-as "
                     "clarification|correction|withdrawal --reason TEXT, or restore them",
                 ]

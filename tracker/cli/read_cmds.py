@@ -20,6 +20,10 @@ def _prob_text(f: dict[str, Any]) -> str:
     return ", ".join(f"{k}={fmt_p(v)}" for k, v in probs.items())
 
 
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def info(ctx: typer.Context, json_out: bool = JSON) -> None:
@@ -67,7 +71,7 @@ def register(app: typer.Typer) -> None:
                     r["outcome"],
                     r["n_forecasts"],
                     ",".join(r["tags"]),
-                    r["title"],
+                    _short(r["title"]),
                 ]
                 for r in rows
             ],

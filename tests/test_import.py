@@ -1,0 +1,164 @@
+"""`tracker import`: validate first, one transaction, idempotent, changes recorded only when named."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from tracker.app.importer import CatalogInvalid, import_catalog
+from tracker.app.ledger import Ledger
+from tracker.cli.main import app
+from tracker.store.ids import catalog_event_id
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Path:
+    """A private copy of predictions/ and seeds/, so a test may edit it."""
+    shutil.copytree(ROOT / "predictions", tmp_path / "predictions")
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    return tmp_path / "predictions"
+
+
+def _edit(path: Path, fn) -> None:  # type: ignore[no-untyped-def]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    fn(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _edit_entry(path: Path, entry_id: str, old: str, new: str) -> None:
+    """Replace the first `old` after the line `- id: entry_id` (a text edit: YAML stays as written)."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"- id: {entry_id}\n")
+    at = text.index(old, start)
+    path.write_text(text[:at] + new + text[at + len(old) :], encoding="utf-8")
+
+
+def _state(led: Ledger) -> tuple[int, str]:
+    info = led.info()
+    return info["events"], info["head_hash"]
+
+
+def test_import_then_reimport_appends_nothing(ledger: Ledger, catalog: Path) -> None:
+    first = import_catalog(ledger, [catalog])
+    assert first.appended > 0
+    assert first.questions >= 20 and first.forecasts >= 30
+    events_after_first = _state(ledger)
+    second = import_catalog(ledger, [catalog])
+    assert second.appended == 0
+    assert second.differences == []
+    assert _state(ledger) == events_after_first
+    assert ledger.verify()["ok"]
+
+
+def test_import_uses_catalog_ids_as_event_ids(ledger: Ledger, catalog: Path) -> None:
+    import_catalog(ledger, [catalog])
+    opened = [e for e in ledger.log(stream="osaka-trump-putin-meeting-2019") if e.event_type == "QuestionOpened"]
+    assert opened[0].event_id == catalog_event_id("question", "osaka-trump-putin-meeting-2019", "opened")
+
+
+def test_osaka_has_three_forecasters_and_tikhonov_reads_unlikely_from_the_scale(ledger: Ledger, catalog: Path) -> None:
+    from tracker.domain.verbal import load_scale
+
+    import_catalog(ledger, [catalog])
+    q = ledger.show_question("osaka-trump-putin-meeting-2019")
+    assert len({f["forecaster_id"] for f in q["forecasts"]}) == 3
+    tikhonov = next(f for f in q["forecasts"] if f["forecaster_id"] == "andrei-tikhonov")
+    assert tikhonov["phrase"] == "unlikely"
+    assert tikhonov["p_yes"] == load_scale(1).lookup("unlikely").p
+
+
+def test_broken_file_writes_nothing_and_names_file_entry_field(ledger: Ledger, catalog: Path) -> None:
+    target = next((catalog / "forecasts").glob("*.yaml"))
+
+    def break_it(data: dict) -> None:  # type: ignore[type-arg]
+        data["forecasts"][0]["made_at"] = "2019-13-01"
+
+    _edit(target, break_it)
+    before = _state(ledger)
+    with pytest.raises(CatalogInvalid) as err:
+        import_catalog(ledger, [catalog])
+    first_id = yaml.safe_load(target.read_text())["forecasts"][0]["id"]
+    assert any(target.name in e and first_id in e and "made_at" in e for e in err.value.errors)
+    assert _state(ledger) == before
+
+
+def test_changed_question_is_refused_then_recorded_as_clarification(ledger: Ledger, catalog: Path) -> None:
+    import_catalog(ledger, [catalog])
+    before = _state(ledger)
+
+    _edit_entry(
+        catalog / "questions.yaml", "osaka-trump-putin-meeting-2019", "Resolves YES if", "Strictly, resolves YES if"
+    )
+    with pytest.raises(CatalogInvalid) as err:
+        import_catalog(ledger, [catalog])
+    assert any("osaka-trump-putin-meeting-2019" in e and "criteria" in e for e in err.value.errors)
+    assert _state(ledger) == before
+
+    report = import_catalog(ledger, [catalog], record_as="clarification", reason="criteria sharpened")
+    assert report.appended == 1
+    history = [e.event_type for e in ledger.log(stream="osaka-trump-putin-meeting-2019")]
+    assert history[-1] == "QuestionClarified"
+    # And the clarified catalog now re-imports as unchanged.
+    assert import_catalog(ledger, [catalog]).appended == 0
+
+
+def test_changed_forecast_recorded_as_withdrawal_keeps_the_old_one(ledger: Ledger, catalog: Path) -> None:
+    import_catalog(ledger, [catalog])
+    target = next((catalog / "forecasts").glob("*.yaml"))
+    entry = yaml.safe_load(target.read_text())["forecasts"][0]
+    fid, made = entry["id"], str(entry["made_at"])
+    later = made[:-2] + f"{int(made[-2:]) + 1:02d}"
+    _edit_entry(target, fid, f"made_at: {made}", f"made_at: {later}")
+    report = import_catalog(ledger, [catalog], record_as="withdrawal", reason="wrong date typed")
+    assert report.appended == 2
+    frames = [e for e in ledger.log(types=["ForecastWithdrawn", "ForecastRecorded"]) if fid in e.data["forecast_id"]]
+    kinds = [(e.event_type, e.data["forecast_id"]) for e in frames]
+    assert ("ForecastRecorded", fid) in kinds and ("ForecastWithdrawn", fid) in kinds
+    assert any(t == "ForecastRecorded" and f != fid and f.startswith(fid + ".") for t, f in kinds)
+    assert import_catalog(ledger, [catalog], record_as="withdrawal", reason="again").appended == 0
+
+
+def test_changed_resolution_recorded_as_correction(ledger: Ledger, catalog: Path) -> None:
+    import_catalog(ledger, [catalog])
+
+    _edit_entry(
+        catalog / "questions.yaml", "osaka-trump-putin-meeting-2019", "known_on: 2019-06-28", "known_on: 2019-06-29"
+    )
+    with pytest.raises(CatalogInvalid):
+        import_catalog(ledger, [catalog], record_as="clarification", reason="wrong kind of change")
+    import_catalog(ledger, [catalog], record_as="correction", reason="known a day later")
+    assert ledger.show_question("osaka-trump-putin-meeting-2019")["known_on"] == "2019-06-29"
+
+
+def test_cli_import_errors_are_located_and_nothing_is_written(sqlite_url: str, catalog: Path) -> None:
+    assert runner.invoke(app, ["--db", sqlite_url, "init"]).exit_code == 0
+    (catalog / "questions.yaml").write_bytes(b"schema: 1\nquestions: [\xff\xfe")
+    result = runner.invoke(app, ["--db", sqlite_url, "import", str(catalog)])
+    assert result.exit_code == 3
+    assert "questions.yaml" in result.stderr
+    assert "Traceback" not in result.output
+    info = runner.invoke(app, ["--db", sqlite_url, "info", "--json"])
+    assert '"events": 0' in info.stdout
+
+
+def test_cli_import_missing_path(sqlite_url: str, tmp_path: Path) -> None:
+    runner.invoke(app, ["--db", sqlite_url, "init"])
+    result = runner.invoke(app, ["--db", sqlite_url, "import", str(tmp_path / "nope")])
+    assert result.exit_code == 3
+    assert result.stderr.strip().count("\n") == 0 and "does not exist" in result.stderr
+
+
+def test_cli_import_twice_reports_nothing_appended(sqlite_url: str, catalog: Path) -> None:
+    runner.invoke(app, ["--db", sqlite_url, "init"])
+    first = runner.invoke(app, ["--db", sqlite_url, "import", str(catalog)])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(app, ["--db", sqlite_url, "import", str(catalog), "--json"])
+    assert second.exit_code == 0
+    assert '"appended": 0' in second.stdout
