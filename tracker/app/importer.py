@@ -260,19 +260,24 @@ def import_catalog(
             )
             if eid in stored:
                 old = stored[eid]
+                # What was SAID is compared: for a verbal forecast, its phrase and reading, not the number
+                # a scale gave it (a new scale version is applied with `tracker rescale`, not by import).
+                old_deriv = old.get("derivation") or {}
                 new_data = {
                     "question": f.question,
                     "made_at": f.made_at.isoformat(),
                     "quote": f.quote,
-                    "probabilities": dict(f.probabilities),
                     "forecaster": f.forecaster,
+                    "said": (f.says, f.reading) if f.method == "verbal" else dict(f.probabilities),
                 }
                 old_data = {
                     "question": f.question,
                     "made_at": old.get("made_at"),
                     "quote": old.get("quote"),
-                    "probabilities": old.get("probabilities"),
                     "forecaster": old.get("forecaster"),
+                    "said": (old_deriv.get("phrase"), old_deriv.get("reading"))
+                    if old_deriv.get("method") == "verbal"
+                    else old.get("probabilities"),
                 }
                 changed = _diff(old_data, new_data, list(new_data))
                 if changed:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from tracker.errors import UserError
@@ -9,13 +11,25 @@ from tracker.errors import UserError
 READINGS = ("affirms", "negates")
 
 
-def load(scale_version: int | None = None) -> Any:
-    from tracker.domain.verbal import ScaleError, load_scale
+SCALE_DIR_ENV = "TRACKER_SCALE_DIR"
 
+
+def load(scale_version: int | None = None) -> Any:
+    """A scale version from the package, or from $TRACKER_SCALE_DIR (verbal-<N>.yaml files a team
+    publishes itself); with no version, the latest found in either place."""
+    from tracker.domain.verbal import ScaleError, available_versions, load_scale
+
+    extra = os.environ.get(SCALE_DIR_ENV)
     try:
+        if extra:
+            own = available_versions(Path(extra))
+            packaged = available_versions()
+            wanted = scale_version if scale_version is not None else max([*own, *packaged])
+            if wanted in own:
+                return load_scale(wanted, Path(extra))
         return load_scale(scale_version)
-    except (FileNotFoundError, LookupError, ScaleError, ValueError):
-        raise UserError(f"no verbal scale version {scale_version}", "scale") from None
+    except (FileNotFoundError, LookupError, ScaleError, ValueError) as e:
+        raise UserError(f"no usable verbal scale version {scale_version}: {e}", "scale") from None
 
 
 def verbal_forecast(

@@ -1,0 +1,151 @@
+"""Verbal forecasts through the CLI: --says, phrases, rescale (new events; what was said is kept)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from tracker.cli.main import app
+from tracker.domain.verbal import available_versions, load_scale
+
+runner = CliRunner()
+
+
+def run(db: str, *args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, ["--db", db, *args], env=env)
+
+
+def info(db: str) -> dict:  # type: ignore[type-arg]
+    return json.loads(run(db, "info", "--json").stdout)
+
+
+@pytest.fixture
+def db(sqlite_url: str) -> str:
+    assert run(sqlite_url, "init").exit_code == 0
+    r = run(sqlite_url, "question", "add", "osaka", "--title", "Meeting?", "--criteria", "YES if they meet")
+    assert r.exit_code == 0, r.output
+    return sqlite_url
+
+
+def forecasts(db: str) -> list[dict]:  # type: ignore[type-arg]
+    return json.loads(run(db, "show", "osaka", "--json").stdout)["forecasts"]
+
+
+def test_says_unlikely_takes_p_and_interval_from_the_scale(db: str) -> None:
+    entry = load_scale(1).lookup("unlikely")
+    r = run(db, "forecast", "osaka", "--forecaster", "Andrei Tikhonov", "--says", "unlikely", "--made-at", "2019-05-15")
+    assert r.exit_code == 0, r.output
+    (f,) = forecasts(db)
+    assert f["p_yes"] == entry.p
+    assert (f["p_low"], f["p_high"]) == entry.interval
+    assert (f["method"], f["phrase"], f["scale_version"], f["reading"]) == ("verbal", "unlikely", 1, "affirms")
+    assert f["hedge"] == "unlikely"
+
+
+def test_negated_reading_flips_p_and_interval(db: str) -> None:
+    entry = load_scale(1).lookup("unlikely")
+    r = run(
+        db,
+        "forecast",
+        "osaka",
+        "--forecaster",
+        "A",
+        "--says",
+        "unlikely",
+        "--reading",
+        "negates",
+        "--made-at",
+        "2019-05-15",
+    )
+    assert r.exit_code == 0, r.output
+    (f,) = forecasts(db)
+    assert f["p_yes"] == pytest.approx(1 - entry.p)
+    assert f["p_low"] == pytest.approx(1 - entry.interval[1]) and f["p_high"] == pytest.approx(1 - entry.interval[0])
+    assert f["reading"] == "negates"
+
+
+def test_very_surprised_if_not_reads_high(db: str) -> None:
+    phrase = next(p.phrase for p in load_scale(1).phrases if "surprised" in p.phrase)
+    r = run(db, "forecast", "osaka", "--forecaster", "A", "--says", phrase, "--made-at", "2019-05-15")
+    assert r.exit_code == 0, r.output
+    assert forecasts(db)[0]["p_yes"] >= 0.8
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "needle"),
+    [
+        (["--says", "unlikley"], 3, "unlikely"),  # the nearest phrases are suggested
+        (["--says", "unlikely", "--p", "0.2"], 3, "says"),
+        (["--says", "unlikely", "--reading", "sideways"], 3, "reading"),
+        (["--says", "unlikely", "--scale", "99"], 3, "scale"),
+    ],
+)
+def test_verbal_errors_write_nothing(db: str, args: list[str], code: int, needle: str) -> None:
+    before = info(db)
+    r = run(db, "forecast", "osaka", "--forecaster", "A", "--made-at", "2019-05-15", *args)
+    assert r.exit_code == code
+    assert r.stderr.startswith("error:") and needle in r.stderr and r.stderr.count("\n") == 1
+    assert "Traceback" not in r.output
+    assert info(db) == before
+
+
+def test_phrases_lists_the_scale(db: str) -> None:
+    r = run(db, "phrases", "--json")
+    assert r.exit_code == 0
+    data = json.loads(r.stdout)
+    assert data["version"] == max(available_versions())
+    assert {"unlikely", "likely"} <= {p["phrase"] for p in data["phrases"]}
+    assert all(p["low"] <= p["p"] <= p["high"] and p["basis"] for p in data["phrases"])
+    assert run(db, "phrases").exit_code == 0
+
+
+def _publish_v2(tmp_path: Path, changes: dict[str, float], drop: str | None = None) -> Path:
+    """Write verbal-2.yaml: v1 with some points moved (intervals widened to contain them)."""
+    src = Path(__file__).resolve().parent.parent / "tracker" / "scales" / "verbal-1.yaml"
+    data = yaml.safe_load(src.read_text(encoding="utf-8"))
+    data["version"] = 2
+    data["phrases"] = [p for p in data["phrases"] if p["phrase"] != drop]
+    for p in data["phrases"]:
+        if p["phrase"] in changes:
+            p["p"] = changes[p["phrase"]]
+            p["interval"] = [min(p["interval"][0], p["p"]), max(p["interval"][1], p["p"])]
+    out = tmp_path / "scales"
+    out.mkdir(exist_ok=True)
+    (out / "verbal-2.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return out
+
+
+def test_rescale_records_new_numbers_and_keeps_what_was_said(db: str, tmp_path: Path) -> None:
+    run(db, "forecast", "osaka", "--forecaster", "T", "--says", "unlikely", "--made-at", "2019-05-15")
+    env = {"TRACKER_SCALE_DIR": str(_publish_v2(tmp_path, {"unlikely": 0.3}))}
+    before = info(db)
+    dry = run(db, "rescale", "--scale", "2", "--reason", "survey update", "--dry-run", "--json", env=env)
+    assert dry.exit_code == 0, dry.output
+    assert json.loads(dry.stdout)[0]["p_after"] == 0.3
+    assert info(db) == before  # a dry run writes nothing
+
+    r = run(db, "rescale", "--scale", "2", "--reason", "survey update", env=env)
+    assert r.exit_code == 0, r.output
+    (f,) = forecasts(db)
+    assert (f["p_yes"], f["scale_version"], f["phrase"]) == (0.3, 2, "unlikely")
+    log = json.loads(run(db, "log", "--stream", "osaka", "--json").stdout)
+    recorded = next(e for e in log if e["type"] == "ForecastRecorded")
+    assert recorded["data"]["derivation"]["scale_version"] == 1  # the original event is untouched
+    assert recorded["data"]["probabilities"]["yes"] == 0.2
+    assert log[-1]["type"] == "ForecastRescaled" and log[-1]["data"]["reason"] == "survey update"
+    again = info(db)
+    assert run(db, "rescale", "--scale", "2", "--reason", "again", env=env).exit_code == 0
+    assert info(db) == again  # already on v2: nothing to do
+
+
+def test_rescale_to_a_scale_missing_a_phrase_is_refused_whole(db: str, tmp_path: Path) -> None:
+    run(db, "forecast", "osaka", "--forecaster", "T", "--says", "unlikely", "--made-at", "2019-05-15")
+    env = {"TRACKER_SCALE_DIR": str(_publish_v2(tmp_path, {}, drop="unlikely"))}
+    before = info(db)
+    r = run(db, "rescale", "--scale", "2", "--reason", "x", env=env)
+    assert r.exit_code == 3 and "unlikely" in r.stderr
+    assert info(db) == before
