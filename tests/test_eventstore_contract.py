@@ -258,6 +258,15 @@ class EventStoreContract:
         assert self.read_all(engine, after=2, batch=2) == everything[2:]
         assert self.read_all(engine, after=3, batch=1) == everything[3:]
 
+    def test_read_bounds_beyond_64_bits(self, engine: Engine) -> None:
+        everything = self._populate(engine)
+        assert self.read_all(engine, after=2**64) == []
+        assert self.read_all(engine, after=es.MAX_POSITION) == []
+        assert self.read_all(engine, up_to=2**70) == everything
+        assert self.read_all(engine, after=10, up_to=2**64) == everything[10:]
+        assert self.read_all(engine, limit=0) == []
+        assert self.read_all(engine, limit=-1) == []  # SQLite took LIMIT -1 as "no limit"
+
     def test_read_filters(self, engine: Engine) -> None:
         everything = self._populate(engine)
         assert self.read_all(engine, stream_id="s-b") == [r for r in everything if r.stream_id == "s-b"]

@@ -126,7 +126,7 @@ def register(app: typer.Typer) -> None:
         stream: str = typer.Option(None, "--stream", help="A question id, or a stream id (source-…)."),
         type_: list[str] = typer.Option([], "--type", help="Event type (repeat)."),
         after: int = typer.Option(0, "--after", help="Only events after this position."),
-        limit: int = typer.Option(None, "--limit"),
+        limit: int = typer.Option(None, "--limit", min=0),  # a negative LIMIT meant "all" on SQLite
         json_out: bool = JSON,
         as_of_: str = AS_OF,
     ) -> None:

@@ -29,6 +29,7 @@ from tracker.store.upcast import upcast
 
 GENESIS_HASH = "0" * 64
 ANY_VERSION = None  # expected version meaning "do not check"
+MAX_POSITION = 2**63 - 1  # positions are BIGINT
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,12 @@ def read(
     batch: int = 5000,
 ) -> Iterator[RecordedEvent]:
     """Events in position order, upcast to their current shape. Reads in batches by position."""
+    # Positions are 64-bit: a bound beyond that (`--after 99999999999999999999`) must mean "nothing
+    # after it" / "everything up to it", not overflow the driver (SQLite raised OverflowError).
+    if after >= MAX_POSITION or (limit is not None and limit <= 0):
+        return
+    if up_to is not None:
+        up_to = min(up_to, MAX_POSITION)
     cursor = after
     remaining = limit
     while True:
