@@ -691,3 +691,12 @@ def test_usage_errors_are_one_line(led: Cli) -> None:
     led.fails(USAGE, "frobnicate", says=["No such command"])
     led.fails(USAGE, "list", "--bogus", says=["--bogus"])
     led.fails(USAGE, "resolve", "summit", says=["Missing argument"])
+
+
+@pytest.mark.parametrize("args", [[], ["question"], ["source"]])
+def test_no_arguments_shows_help_without_an_empty_error(args: list[str]) -> None:
+    """Bug fixed: `tracker` alone printed the help and then a bare "error: " line."""
+    result = CliRunner().invoke(app, args)
+    assert "Usage:" in result.output
+    assert "error:" not in result.output and "Traceback" not in result.output
+    assert result.exit_code == USAGE  # as click does for a group invoked without a command

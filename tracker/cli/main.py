@@ -32,6 +32,12 @@ class TrackerGroup(TyperGroup):
             sys.exit(e.exit_code)
         except click.exceptions.Exit as e:
             sys.exit(e.exit_code)
+        except click.exceptions.NoArgsIsHelpError as e:
+            # `tracker` (or a group) without arguments: show the help, not an "error:" line.
+            # Typer's rich help prints itself and leaves the message empty; plain click's does not.
+            if e.format_message().strip():
+                click.echo(e.format_message())
+            sys.exit(e.exit_code)
         except click.ClickException as e:
             # Usage errors (unknown option, missing argument, bad choice): one line, exit 2.
             click.echo(f"error: {e.format_message()}", err=True)
