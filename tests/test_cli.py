@@ -78,8 +78,9 @@ def failed(result: Result, error: type[TrackerError] | int, says: Sequence[str] 
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    return Cli(f"sqlite:///{tmp_path}/x.sqlite")
+def cli(db_url: str) -> Cli:
+    """`--db sqlite:///<tmp>/ledger.sqlite`, and the same on PostgreSQL when it is configured."""
+    return Cli(db_url)
 
 
 @pytest.fixture
@@ -143,7 +144,7 @@ def test_info_json(cli: Cli) -> None:
     info = cli.json("info")
     assert info["initialised"] is True and info["schema_current"] is True
     assert (info["events"], info["head_position"], info["head_hash"]) == (0, 0, GENESIS_HASH)
-    assert info["database"].startswith("sqlite:///")
+    assert info["database"].split(":")[0] in ("sqlite", "postgresql+psycopg")
 
 
 def test_info_counts_events_and_shows_the_head(led: Cli) -> None:
