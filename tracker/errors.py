@@ -62,3 +62,9 @@ class DatabaseBusy(DatabaseError):
 
 class AppendOnlyViolation(DatabaseError):
     """The database refused an UPDATE, DELETE or TRUNCATE of the events table."""
+
+
+class ScoringFailed(TrackerError):
+    """A scoring run failed. It was recorded (`tracker runs`) and the previous scores are intact."""
+
+    exit_code = 10

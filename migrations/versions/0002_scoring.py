@@ -131,6 +131,10 @@ def upgrade() -> None:
         batch_op.create_index('ix_scoring_runs_started_at', ['started_at'], unique=False)
 
     # ### end Alembic commands ###
+    # The scoring checkpoint exists from the start (position 0: nothing scored), so that the scoring job's
+    # row lock on it (PostgreSQL) has a row to lock even on the very first run.
+    checkpoint = sa.table('scoring_checkpoint', sa.column('name', sa.String), sa.column('position', sa.Integer))
+    op.bulk_insert(checkpoint, [{'name': 'scores', 'position': 0}])
 
 
 def downgrade() -> None:

@@ -1,0 +1,743 @@
+"""The scoring job: incremental, recorded, and safe to start from several processes at once.
+
+`run_scoring(target, full=False)` is the one code path behind `tracker score` (once) and `tracker schedule run`
+(periodically). What a run does:
+
+1. **No-op check** (no lock, no write): one query reads the checkpoint (the last event position whose effects are
+   in the score tables) and the head position of the log. If the head is not past the checkpoint, the run
+   returns ``status="noop"`` and records nothing: an idle scheduler ticking every minute leaves no rows behind
+   and never takes SQLite's write lock. This is the path the "< 50 ms on a 1M-event ledger" target is about; it
+   is an index lookup on each table.
+2. **Exclusion**: only one scoring run at a time per database, whatever process or machine it runs in (see
+   below). A run that cannot get the lock or lease is recorded as ``skipped`` and returns at once.
+3. **Snapshot**: in one read snapshot, the checkpoint and head are read again, the question streams touched by
+   events in ``(checkpoint, head]`` are listed, and those questions and all their forecasts are read from the
+   projection tables. ``head`` becomes the run's ``through_position``.
+4. **Compute**: `tracker.scoring.compute.score` (pure pandas) scores those questions from scratch. A question is
+   always rescored whole, because its crowd and its time averages depend on every forecast on it; corrections,
+   reopenings, annulments, withdrawals and rescalings are events in the question's stream, so the next run
+   rescores the question they touch.
+5. **Write, in one transaction**: the questions' rows in ``forecast_scores`` and ``question_scores`` are replaced,
+   the aggregates of every forecaster who had or has a score on them are recomputed from ``question_scores``
+   and appended to ``score_history`` when they changed, the run is recorded in ``scoring_runs`` (start, end,
+   through position, what changed) and the checkpoint moves to ``through_position``. If anything fails, the
+   transaction rolls back (previous scores and checkpoint intact), the failure is recorded as a ``failed`` run in
+   a separate small transaction, and the next run starts again from the same checkpoint.
+
+``full=True`` rescores every question and replaces every row (the checkpoint is ignored).
+
+Process safety. APScheduler 3 cannot share a job store between processes, and `max_instances` only limits runs
+inside one process, so the guard against two scorers lives here, in the database every scorer must use anyway:
+
+- PostgreSQL: the scoring transaction starts with ``pg_try_advisory_xact_lock(SCORING_LOCK_KEY)``. It never waits:
+  if another session holds it, the run is skipped. The lock is held until the transaction that writes the scores
+  commits or rolls back, so it is released even if the process dies (PostgreSQL ends the session), and it works
+  across machines because the lock lives in the server. The transaction is REPEATABLE READ (one snapshot for the
+  reads); the checkpoint row is read ``FOR UPDATE`` so that a run whose snapshot was taken just before another
+  run committed fails with a serialization error, which is treated as "skipped", instead of redoing that work.
+  It does not take the ledger's append lock: appends go on while scores are computed.
+- SQLite: one file, one machine, and one writer at a time. Holding ``BEGIN IMMEDIATE`` for the whole run would
+  block every append while scores are computed, and a second scorer would queue behind the busy timeout rather
+  than skip. So a lease row (``scoring_lease``) is taken in a short write transaction with a conditional UPDATE
+  (or the first INSERT): it names a holder and an expiry. Reading and computing then happen in a read snapshot
+  (WAL) without the write lock; the scores are written in a short ``BEGIN IMMEDIATE`` transaction that first
+  checks that the lease still names this holder (if it expired and another run took it, this run fails instead
+  of overwriting). The lease is released at the end; a crashed holder's lease expires after `LEASE_SECONDS`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import socket
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
+from sqlalchemy import exc as sa_exc
+
+from tracker.errors import DatabaseError, ScoringFailed, TrackerError
+from tracker.scoring import compute
+from tracker.store import migrate
+from tracker.store.db import (
+    is_postgres,
+    make_engine,
+    read_transaction,
+    resolve_url,
+    translate_errors,
+    write_transaction,
+)
+from tracker.store.schema import (
+    events,
+    forecast_scores,
+    forecasts,
+    question_scores,
+    questions,
+    score_history,
+    scoring_checkpoint,
+    scoring_lease,
+    scoring_runs,
+)
+
+if TYPE_CHECKING:
+    from tracker.app.ledger import Ledger
+
+log = logging.getLogger("tracker.scoring")
+
+CHECKPOINT = "scores"  # name of the checkpoint row and of the lease row
+# Key of the PostgreSQL advisory lock of the scoring job ("FCTS" in ASCII); the append lock is "FCTR".
+SCORING_LOCK_KEY = 0x46435453
+LEASE_SECONDS = 600
+# Test hook: seconds a run sleeps while it holds the lock or lease, so that tests can make runs overlap in time.
+HOLD_ENV = "TRACKER_SCORING_TEST_HOLD_SECONDS"
+
+QUESTION_STREAM_PREFIX = "question-"
+IN_CHUNK = 500  # ids per IN (...) list
+INSERT_CHUNK = 5000  # rows per executemany
+SUMMARY_LIMIT = 50  # ids listed in a run's "changed" summary
+
+OK, FAILED, SKIPPED, NOOP = "ok", "failed", "skipped", "noop"
+
+FORECAST_SCORE_COLUMNS = tuple(c.name for c in forecast_scores.columns if c.name != "run_id")
+QUESTION_SCORE_COLUMNS = tuple(c.name for c in question_scores.columns if c.name != "run_id")
+HISTORY_COLUMNS = tuple(c.name for c in score_history.columns if c.name not in ("run_id", "forecaster_id"))
+_HISTORY_INT = ("n_scored", "n_relative", "n_binary")
+_SCORE_FLOATS = (
+    "p_yes",
+    "p_outcome",
+    "brier",
+    "brier_two_category",
+    "log_score",
+    "baseline_score",
+    "brier_low",
+    "brier_high",
+    "time_avg_brier",
+    "crowd_time_avg_brier",
+    "relative_brier",
+    "days",
+)
+
+
+@dataclass
+class RunResult:
+    """What one call of `run_scoring` did. ``status``: ok | failed | skipped | noop (noop runs are not recorded)."""
+
+    status: str
+    run_id: int | None
+    started_at: datetime
+    finished_at: datetime
+    full: bool
+    previous_position: int | None
+    through_position: int | None
+    questions_rescored: int = 0
+    changed: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    holder: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["started_at"] = self.started_at.isoformat()
+        d["finished_at"] = self.finished_at.isoformat()
+        return d
+
+
+class _LeaseLost(DatabaseError):
+    pass
+
+
+class _Skip(Exception):
+    """Raised inside the PostgreSQL scoring transaction to leave it without writing; recorded as skipped."""
+
+
+class _Noop(Exception):
+    """Raised inside the PostgreSQL scoring transaction when there turned out to be nothing new."""
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_holder() -> str:
+    """Who holds the lock: host, process and a random suffix (two runs in one process are two holders)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _hold() -> None:
+    raw = os.environ.get(HOLD_ENV)
+    if raw:
+        time.sleep(float(raw))
+
+
+# ------------------------------------------------------------------------------------------------- entry point
+
+
+def run_scoring(target: Engine | Ledger | str, full: bool = False, *, holder: str | None = None) -> RunResult:
+    """Score what changed since the last run (or everything with ``full=True``); see the module docstring.
+
+    ``target`` is an Engine, a `Ledger` or a database URL. Returns the run's result; a run that fails is
+    recorded and then raised as `ScoringFailed` (or as the `TrackerError` it was, e.g. `DatabaseBusy`).
+    """
+    engine, owned = _engine(target)
+    try:
+        if not full:
+            noop = _noop_check(engine)
+            if noop is not None:
+                return noop
+        holder = holder or default_holder()
+        if is_postgres(engine):
+            return _run_postgres(engine, full, holder)
+        return _run_sqlite(engine, full, holder)
+    finally:
+        if owned:
+            engine.dispose()
+
+
+def _engine(target: Engine | Ledger | str) -> tuple[Engine, bool]:
+    if isinstance(target, Engine):
+        return target, False
+    if isinstance(target, str):
+        return make_engine(resolve_url(target)), True
+    return target.engine, False
+
+
+def _positions(conn: Connection) -> tuple[int | None, int]:
+    """(checkpoint or None when never scored, head position): one statement, two index lookups."""
+    cp = select(scoring_checkpoint.c.position).where(scoring_checkpoint.c.name == CHECKPOINT).scalar_subquery()
+    head = select(func.max(events.c.position)).scalar_subquery()
+    row = conn.execute(select(cp, head)).one()
+    return (None if row[0] is None else int(row[0])), int(row[1] or 0)
+
+
+def _noop_check(engine: Engine) -> RunResult | None:
+    started = now_utc()
+    try:
+        with translate_errors(), engine.connect() as conn:
+            previous, head = _positions(conn)
+    except DatabaseError:
+        _explain_schema(engine)
+        raise
+    if head > (previous or 0):
+        return None
+    return RunResult(NOOP, None, started, now_utc(), False, previous, previous)
+
+
+def _explain_schema(engine: Engine) -> None:
+    """A missing scoring table usually means an older schema: say so rather than "no tables"."""
+    try:
+        with translate_errors(), engine.connect() as conn:
+            migrate.require_current(conn)
+    except DatabaseError as e:
+        raise DatabaseError(str(e)) from None
+    except Exception:  # the original error is the better message
+        return
+
+
+# -------------------------------------------------------------------------------------------------- PostgreSQL
+
+
+def _sqlstate(e: BaseException) -> str | None:
+    orig = getattr(e, "orig", None)
+    return getattr(orig, "sqlstate", None)
+
+
+def _run_postgres(engine: Engine, full: bool, holder: str) -> RunResult:
+    started = now_utc()
+    previous: int | None = None
+    failed_at: datetime | None = None
+    try:
+        with translate_errors(), engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                got = conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": SCORING_LOCK_KEY}).scalar()
+                if not got:
+                    raise _Skip("another scoring run holds the advisory lock")
+                previous = _checkpoint_for_update(conn)
+                try:
+                    result = _score_and_write(conn, conn, previous, full, started, holder)
+                except Exception:
+                    failed_at = now_utc()  # inside the lock: the failed run's interval ends before the release
+                    raise
+                if result is None:
+                    raise _Noop()
+                return result
+    except _Noop:
+        return RunResult(NOOP, None, started, now_utc(), full, previous, previous, holder=holder)
+    except _Skip as s:
+        return _record_skipped(engine, started, full, holder, str(s))
+    except Exception as e:
+        raise _record_failed(engine, started, failed_at or now_utc(), full, holder, previous, e) from e
+
+
+def _checkpoint_for_update(conn: Connection) -> int:
+    """The checkpoint, row-locked. In REPEATABLE READ, a row that another run updated after this transaction's
+    snapshot was taken raises a serialization failure: that happens only when this run got the advisory lock just
+    after the other released it, so the run is skipped (the other one did the work) rather than failed."""
+    try:
+        row = conn.execute(
+            select(scoring_checkpoint.c.position).where(scoring_checkpoint.c.name == CHECKPOINT).with_for_update()
+        ).first()
+    except sa_exc.DBAPIError as e:
+        if _sqlstate(e) == "40001":
+            raise _Skip("another scoring run committed just as this one started") from None
+        raise
+    if row is None:  # the migration creates the row; a database made some other way gets it here
+        conn.execute(insert(scoring_checkpoint).values(name=CHECKPOINT, position=0))
+        return 0
+    return int(row[0])
+
+
+# ------------------------------------------------------------------------------------------------------ SQLite
+
+
+def _run_sqlite(engine: Engine, full: bool, holder: str) -> RunResult:
+    started = now_utc()
+    acquired, other = _acquire_lease(engine, holder, started)
+    if not acquired:
+        return _record_skipped(engine, started, full, holder, f"another scoring run holds the lease ({other})")
+    previous: int | None = None
+    try:
+        try:
+            with read_transaction(engine) as rconn:
+                cp, _ = _positions(rconn)
+                previous = cp or 0
+
+                @contextmanager
+                def writer() -> Iterator[Connection]:
+                    with write_transaction(engine) as wconn:
+                        _check_lease(wconn, holder)
+                        yield wconn
+
+                result = _score_and_write(rconn, writer, previous, full, started, holder)
+            if result is None:
+                return RunResult(NOOP, None, started, now_utc(), full, previous, previous, holder=holder)
+            return result
+        except Exception as e:
+            raise _record_failed(engine, started, now_utc(), full, holder, previous, e) from e
+    finally:
+        _release_lease(engine, holder)
+
+
+def _acquire_lease(engine: Engine, holder: str, now: datetime) -> tuple[bool, str | None]:
+    """Take the lease if it is free or expired (a conditional UPDATE, or the first INSERT), in a short write txn."""
+    expires = now + timedelta(seconds=LEASE_SECONDS)
+    with write_transaction(engine) as conn:
+        taken = conn.execute(
+            update(scoring_lease)
+            .where(
+                scoring_lease.c.name == CHECKPOINT,
+                (scoring_lease.c.expires_at.is_(None)) | (scoring_lease.c.expires_at <= now),
+            )
+            .values(holder=holder, acquired_at=now, expires_at=expires)
+        ).rowcount
+        if taken == 1:
+            return True, None
+        current = conn.execute(select(scoring_lease.c.holder).where(scoring_lease.c.name == CHECKPOINT)).first()
+        if current is None:
+            conn.execute(
+                insert(scoring_lease).values(name=CHECKPOINT, holder=holder, acquired_at=now, expires_at=expires)
+            )
+            return True, None
+        return False, current[0]
+
+
+def _check_lease(conn: Connection, holder: str) -> None:
+    """Inside the write transaction: the lease must still name us (nobody took it over after it expired)."""
+    renewed = conn.execute(
+        update(scoring_lease)
+        .where(scoring_lease.c.name == CHECKPOINT, scoring_lease.c.holder == holder)
+        .values(expires_at=now_utc() + timedelta(seconds=LEASE_SECONDS))
+    ).rowcount
+    if renewed != 1:
+        raise _LeaseLost("the scoring lease expired and was taken by another run; nothing was written")
+
+
+def _release_lease(engine: Engine, holder: str) -> None:
+    try:
+        with write_transaction(engine) as conn:
+            conn.execute(
+                update(scoring_lease)
+                .where(scoring_lease.c.name == CHECKPOINT, scoring_lease.c.holder == holder)
+                .values(expires_at=now_utc())
+            )
+    except TrackerError as e:  # the lease then expires on its own
+        log.warning("could not release the scoring lease: %s", e)
+
+
+# ---------------------------------------------------------------------------------------------- run recording
+
+
+def _record_skipped(engine: Engine, started: datetime, full: bool, holder: str, why: str) -> RunResult:
+    finished = now_utc()
+    row = {
+        "started_at": started,
+        "finished_at": finished,
+        "status": SKIPPED,
+        "full": full,
+        "questions_rescored": 0,
+        "error": why,
+        "holder": holder,
+    }
+    with _recording_transaction(engine) as conn:
+        run_id = _insert_run(conn, row)
+    log.info("scoring run %s skipped: %s", run_id, why)
+    return RunResult(SKIPPED, run_id, started, finished, full, None, None, error=why, holder=holder)
+
+
+def _record_failed(
+    engine: Engine,
+    started: datetime,
+    finished: datetime,
+    full: bool,
+    holder: str,
+    previous: int | None,
+    e: BaseException,
+) -> TrackerError:
+    """Record the failure in its own transaction; returns the TrackerError to raise."""
+    message = str(e) if isinstance(e, TrackerError) else f"{type(e).__name__}: {e}"
+    row = {
+        "started_at": started,
+        "finished_at": finished,
+        "status": FAILED,
+        "full": full,
+        "previous_position": previous,
+        "questions_rescored": 0,
+        "error": message[:4000],
+        "holder": holder,
+    }
+    run_id: int | None = None
+    try:
+        with _recording_transaction(engine) as conn:
+            run_id = _insert_run(conn, row)
+    except TrackerError as rec:
+        log.error("could not record the failed scoring run: %s", rec)
+    log.error("scoring run %s failed: %s", run_id, message)
+    if isinstance(e, TrackerError):
+        return e
+    return ScoringFailed(f"scoring run {run_id} failed and was recorded; the previous scores are intact: {message}")
+
+
+def _insert_run(conn: Connection, row: dict[str, Any]) -> int:
+    key = conn.execute(insert(scoring_runs).values(**row)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+@contextmanager
+def _recording_transaction(engine: Engine) -> Iterator[Connection]:
+    """A small write transaction for run records: on PostgreSQL not the append lock, just a transaction."""
+    if is_postgres(engine):
+        with translate_errors(), engine.begin() as conn:
+            yield conn
+    else:
+        with write_transaction(engine) as conn:
+            yield conn
+
+
+# --------------------------------------------------------------------------------------------- score and write
+
+
+@dataclass
+class _Plan:
+    previous: int
+    head: int
+    question_ids: list[str] | None  # None: every question (a full run)
+    loaded: list[str]  # the questions actually rescored
+    per_forecast: pd.DataFrame
+    per_question: pd.DataFrame
+
+
+def _score_and_write(
+    rconn: Connection,
+    writer: Connection | Any,
+    previous: int,
+    full: bool,
+    started: datetime,
+    holder: str,
+) -> RunResult | None:
+    """Read the snapshot on ``rconn``, compute, and write on ``writer`` (the same connection on PostgreSQL, a
+    context manager giving the write transaction on SQLite). None when there turned out to be nothing to do."""
+    _, head = _positions(rconn)
+    if not full and head <= previous:
+        return None
+    _hold()
+    plan = _plan(rconn, previous, head, full or previous == 0)
+    if isinstance(writer, Connection):
+        return _write(writer, plan, started, holder)
+    with writer() as wconn:
+        return _write(wconn, plan, started, holder)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def touched_questions(conn: Connection, after: int, up_to: int) -> list[str]:
+    """Question ids whose streams have events in ``(after, up_to]`` (a range scan of the position index)."""
+    rows = conn.execute(
+        select(events.c.stream_id)
+        .where(events.c.position > after, events.c.position <= up_to)
+        .where(events.c.stream_id.like(QUESTION_STREAM_PREFIX + "%"))
+        .distinct()
+    ).scalars()
+    return sorted(s.removeprefix(QUESTION_STREAM_PREFIX) for s in rows)
+
+
+def _plan(conn: Connection, previous: int, head: int, everything: bool) -> _Plan:
+    ids = None if everything else touched_questions(conn, previous, head)
+    qframe = load_questions(conn, ids)
+    fframe = load_forecasts(conn, ids)
+    scores = compute.score(fframe, qframe)
+    loaded = qframe["question_id"].astype(str).tolist()
+    return _Plan(previous, head, ids, loaded, scores.per_forecast, scores.per_question)
+
+
+def _where_in(column: Any, ids: list[str] | None) -> Iterator[Any]:
+    """Conditions selecting ``ids`` in chunks, or a single always-true condition for every row."""
+    if ids is None:
+        yield True
+        return
+    for chunk in _chunks(ids, IN_CHUNK):
+        yield column.in_(list(chunk))
+
+
+def load_questions(conn: Connection, ids: list[str] | None = None) -> pd.DataFrame:
+    """The questions frame `compute.score` takes (options parsed from JSON)."""
+    cols = [questions.c[n] for n in ("question_id", "kind", "options", "status", "outcome", "known_on")]
+    rows: list[Any] = []
+    for cond in _where_in(questions.c.question_id, ids):
+        rows.extend(conn.execute(select(*cols).where(cond)).all())
+    frame = pd.DataFrame(rows, columns=["question_id", "kind", "options", "status", "outcome", "known_on"])
+    frame["options"] = [json.loads(o) for o in frame["options"]]
+    return frame.sort_values("question_id", kind="stable").reset_index(drop=True)
+
+
+def load_forecasts(conn: Connection, ids: list[str] | None = None) -> pd.DataFrame:
+    """The forecasts frame `compute.score` takes, in recording order (ties on made_at go to the later record).
+
+    Binary forecasts carry ``p_yes`` (the fast path); the JSON distribution is parsed only for multiple choice.
+    """
+    names = (
+        "forecast_id",
+        "question_id",
+        "forecaster_id",
+        "made_at",
+        "withdrawn",
+        "p_yes",
+        "p_low",
+        "p_high",
+        "probabilities",
+        "source_id",
+        "position",
+    )
+    cols = [forecasts.c[n] for n in names]
+    rows: list[Any] = []
+    for cond in _where_in(forecasts.c.question_id, ids):
+        rows.extend(conn.execute(select(*cols).where(cond)).all())
+    frame = pd.DataFrame(rows, columns=list(names))
+    frame = frame.sort_values("position", kind="stable").reset_index(drop=True)
+    for col in ("p_yes", "p_low", "p_high"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    frame["withdrawn"] = frame["withdrawn"].astype(bool)
+    mc = frame["p_yes"].isna().to_numpy()
+    raw = frame["probabilities"].to_numpy(dtype=object)
+    parsed = np.empty(len(frame), dtype=object)
+    parsed[mc] = [json.loads(r) for r in raw[mc]]
+    frame["probabilities"] = parsed
+    return frame
+
+
+def _py(value: Any) -> Any:
+    """A database value from a frame cell: NaN/NaT -> None, numpy scalars -> Python, timestamps -> dates."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, datetime):
+        return value.date()
+    return value
+
+
+def _rows(frame: pd.DataFrame, columns: Iterable[str], **extra: Any) -> list[dict[str, Any]]:
+    cols = list(columns)
+    data = {c: [_py(v) for v in frame[c].tolist()] if c in frame.columns else [None] * len(frame) for c in cols}
+    return [dict(zip(cols, vals, strict=True), **extra) for vals in zip(*(data[c] for c in cols), strict=True)]
+
+
+def _question_score_rows(per_question: pd.DataFrame, run_id: int) -> list[dict[str, Any]]:
+    rows = _rows(per_question, QUESTION_SCORE_COLUMNS, run_id=run_id)
+    for r in rows:
+        if r["kind"] != compute.BINARY:
+            r["p_yes"] = None
+    return rows
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, float) or isinstance(b, float):
+        return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-15)
+    return bool(a == b)
+
+
+def _read_question_scores(conn: Connection, column: Any, keys: list[str] | None) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for cond in _where_in(column, keys):
+        out.extend(dict(r) for r in conn.execute(select(question_scores).where(cond)).mappings())
+    return out
+
+
+def question_scores_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows of ``question_scores`` as the per-question frame `compute.aggregate` takes."""
+    frame = pd.DataFrame(rows, columns=[c.name for c in question_scores.columns])
+    for col in _SCORE_FLOATS:
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    return frame
+
+
+def _aggregate_forecasters(conn: Connection, forecaster_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Each forecaster's aggregate over all their question_scores rows (n_scored 0 when they have none)."""
+    frame = question_scores_frame(_read_question_scores(conn, question_scores.c.forecaster_id, forecaster_ids))
+    out: dict[str, dict[str, Any]] = {}
+    if len(frame):
+        agg = compute.aggregate(frame, "forecaster_id")
+        for r in _rows(agg, ("forecaster_id", *HISTORY_COLUMNS)):
+            out[r.pop("forecaster_id")] = r
+    empty = {c: (0 if c in _HISTORY_INT else None) for c in HISTORY_COLUMNS}
+    return {f: out.get(f, empty) for f in forecaster_ids}
+
+
+def latest_history(conn: Connection, forecaster_ids: list[str] | None, up_to_run: int | None = None) -> dict[str, Any]:
+    """Each forecaster's latest score_history row (with run_id <= up_to_run when given)."""
+    sub = select(score_history.c.forecaster_id, func.max(score_history.c.run_id).label("run_id"))
+    if up_to_run is not None:
+        sub = sub.where(score_history.c.run_id <= up_to_run)
+    latest = sub.group_by(score_history.c.forecaster_id).subquery()
+    q = select(score_history).join(
+        latest,
+        (latest.c.forecaster_id == score_history.c.forecaster_id) & (latest.c.run_id == score_history.c.run_id),
+    )
+    out: dict[str, Any] = {}
+    for cond in _where_in(score_history.c.forecaster_id, forecaster_ids):
+        for r in conn.execute(q.where(cond)).mappings():
+            out[r["forecaster_id"]] = dict(r)
+    return out
+
+
+def _write(conn: Connection, plan: _Plan, started: datetime, holder: str) -> RunResult:
+    everything = plan.question_ids is None
+    run_id = _insert_run(
+        conn,
+        {
+            "started_at": started,
+            "status": OK,
+            "full": everything,
+            "previous_position": plan.previous,
+            "questions_rescored": 0,
+            "holder": holder,
+        },
+    )
+
+    # what was there before, for the summary and to know whose aggregates to recompute
+    old = _read_question_scores(conn, question_scores.c.question_id, plan.question_ids)
+    old_by_key = {(r["question_id"], r["forecaster_id"]): r for r in old}
+    affected = {r["forecaster_id"] for r in old}
+    if everything:
+        affected |= {f for f, r in latest_history(conn, None).items() if r["n_scored"]}
+
+    for table in (forecast_scores, question_scores):
+        for cond in _where_in(table.c.question_id, plan.question_ids):
+            conn.execute(delete(table).where(cond))
+    f_rows = _rows(plan.per_forecast, FORECAST_SCORE_COLUMNS, run_id=run_id)
+    q_rows = _question_score_rows(plan.per_question, run_id)
+    for table, rows in ((forecast_scores, f_rows), (question_scores, q_rows)):
+        for chunk in _chunks(rows, INSERT_CHUNK):
+            conn.execute(insert(table), list(chunk))
+
+    # what changed, per (question, forecaster)
+    compared = [c for c in QUESTION_SCORE_COLUMNS if c not in ("question_id", "forecaster_id")]
+    new_keys = set()
+    n_changed = 0
+    for r in q_rows:
+        key = (r["question_id"], r["forecaster_id"])
+        new_keys.add(key)
+        affected.add(r["forecaster_id"])
+        before = old_by_key.get(key)
+        if before is not None and not all(_same(before[c], r[c]) for c in compared):
+            n_changed += 1
+    added = len(new_keys - old_by_key.keys())
+    removed = len(old_by_key.keys() - new_keys)
+
+    # forecaster aggregates: appended to score_history when they differ from the forecaster's latest row
+    forecaster_ids = sorted(affected)
+    aggregates = _aggregate_forecasters(conn, forecaster_ids)
+    previous_rows = latest_history(conn, forecaster_ids)
+    history_rows = []
+    for fid in forecaster_ids:
+        agg = aggregates[fid]
+        prev = previous_rows.get(fid)
+        if prev is None and not agg["n_scored"]:
+            continue
+        if prev is not None and all(_same(prev[c], agg[c]) for c in HISTORY_COLUMNS):
+            continue
+        history_rows.append({"run_id": run_id, "forecaster_id": fid, **agg})
+    for chunk in _chunks(history_rows, INSERT_CHUNK):
+        conn.execute(insert(score_history), list(chunk))
+
+    qlist = plan.loaded
+    rescored = len(qlist)
+    statuses = plan.per_forecast["status"].astype(str).value_counts().to_dict() if len(plan.per_forecast) else {}
+    changed: dict[str, Any] = {
+        "questions": qlist[:SUMMARY_LIMIT],
+        "scores_added": added,
+        "scores_removed": removed,
+        "scores_changed": n_changed,
+        "forecasters": [r["forecaster_id"] for r in history_rows][:SUMMARY_LIMIT],
+        "forecasters_changed": len(history_rows),
+        "forecasts": {str(k): int(v) for k, v in sorted(statuses.items())},
+    }
+    if len(qlist) > SUMMARY_LIMIT or len(history_rows) > SUMMARY_LIMIT:
+        changed["truncated"] = True
+    finished = now_utc()
+    conn.execute(
+        update(scoring_runs)
+        .where(scoring_runs.c.run_id == run_id)
+        .values(
+            finished_at=finished,
+            through_position=plan.head,
+            questions_rescored=rescored,
+            changed=json.dumps(changed, sort_keys=True),
+        )
+    )
+    moved = conn.execute(
+        update(scoring_checkpoint).where(scoring_checkpoint.c.name == CHECKPOINT).values(position=plan.head)
+    ).rowcount
+    if moved == 0:
+        conn.execute(insert(scoring_checkpoint).values(name=CHECKPOINT, position=plan.head))
+    return RunResult(
+        OK, run_id, started, finished, everything, plan.previous, plan.head, rescored, changed, None, holder
+    )
+
+
+def checkpoint(conn: Connection) -> int | None:
+    """The position the scores are current through (None before the first run)."""
+    return _positions(conn)[0]
+
+
+def today_utc() -> date:
+    return now_utc().date()
