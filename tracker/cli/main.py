@@ -94,10 +94,11 @@ def main(
 
 
 def _register() -> None:
-    from tracker.cli import catalog_cmds, ledger_cmds, read_cmds
+    from tracker.cli import catalog_cmds, ledger_cmds, read_cmds, scoring_cmds
 
     ledger_cmds.register(app, DefaultSubcommandGroup)
     read_cmds.register(app)
+    scoring_cmds.register(app)
     catalog_cmds.register(app)
 
 
