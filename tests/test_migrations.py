@@ -200,3 +200,20 @@ def test_uninitialised_database_is_refused(engine: Engine, db_url: str) -> None:
         assert led.info()["initialised"] is False
     finally:
         led.close()
+
+
+def test_older_revision_is_refused_until_init_upgrades_it(engine: Engine, db_url: str) -> None:
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    head = script.get_revision(migrate.head_revision())
+    if head.down_revision is None:
+        pytest.skip("only one revision: there is no older schema yet")
+    migrate.upgrade(engine, str(head.down_revision))
+    led = Ledger(db_url)
+    try:
+        with pytest.raises(DatabaseError, match="older"):
+            led.list_questions()
+        assert led.info()["schema_current"] is False
+        assert led.init() == (head.down_revision, head.revision)
+        assert led.list_questions() == []
+    finally:
+        led.close()
