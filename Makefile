@@ -12,7 +12,7 @@ TRACKER  := $(BIN)/tracker --db sqlite:///$(abspath $(DEMO_DB))
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[test]"
+	$(BIN)/python -m pip install -qq -e ".[test]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -32,7 +32,15 @@ test: lint typecheck pytest
 demo: $(STAMP)
 	@mkdir -p $(DEMO_DIR)
 	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
-	$(BIN)/python -m tracker.demo --db sqlite:///$(abspath $(DEMO_DB)) --out $(DEMO_DIR)
+	$(TRACKER) init
+	$(TRACKER) import predictions/
+	$(TRACKER) score
+	$(TRACKER) scores
+	$(TRACKER) calibration --bins 5
+	$(TRACKER) hindsight
+	$(TRACKER) due
+	$(TRACKER) list --status open
+	$(TRACKER) verify
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Verbal probability scales: data files verbal-<N>.yaml, read by tracker.domain.verbal."""
