@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine
 
 from tracker.app import queries
+from tracker.app.frames import FramesMixin
 from tracker.domain import commands as c
 from tracker.domain import events as ev
 from tracker.domain.decide import decide, decide_source
@@ -84,7 +85,7 @@ def _memory_engine() -> Engine:
     return engine
 
 
-class Ledger:
+class Ledger(FramesMixin):
     """One ledger database. Thread-compatible; open one per process."""
 
     def __init__(self, url: str | None = None, actor: str | None = None) -> None:
