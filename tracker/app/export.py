@@ -1,0 +1,685 @@
+"""Exports: one table as CSV, Parquet, Excel or JSON lines, or every table as a bundle with a data dictionary.
+
+Each export carries the ledger's head (position and hash) at the point it was read, in ``PATH.meta.json``
+beside a single file (and in the Parquet file's key-value metadata, key ``tracker``, and an ``_meta`` sheet of
+an xlsx), or in ``_meta.json`` of a bundle. Tables are read in position-ordered chunks and written chunk by
+chunk (pyarrow's ParquetWriter, CSV and JSON lines appends, openpyxl's write-only mode), so memory stays
+bounded whatever the ledger's size. Files are written under a temporary name and renamed when complete.
+
+Reading back with the documented dtypes (`TABLES` in `tracker.app.frames`):
+
+- Parquet keeps them: ``pandas.read_parquet(path)``.
+- CSV: `read_csv` (times are ISO 8601 in UTC with a ``Z``, booleans ``true``/``false``, floats in Python's
+  round-trip notation, a missing value is an empty field, so an empty string reads back as missing).
+- JSON lines: `read_jsonl` (one object per row; missing values are ``null``).
+- xlsx: `read_xlsx`. Excel keeps times to the millisecond (they are written rounded to it, as naive UTC) and
+  numbers to about 16 significant digits; a cell holds at most 32,767 characters and a sheet 1,048,575 rows.
+- `read_export` picks by extension; `read_bundle` reads a whole bundle (directory or .zip) into a dict.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import shutil
+import tempfile
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tracker import __version__
+from tracker.app.frames import (
+    BOOL,
+    FLOAT,
+    GROUPINGS,
+    INT,
+    NULLABLE_INT,
+    STRING,
+    TABLES,
+    TIME,
+    Col,
+    Snapshot,
+    TableSpec,
+    apply_dtypes,
+    data_dictionary,
+)
+from tracker.errors import UserError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tracker.app.ledger import Ledger
+
+FORMATS = {"csv": ".csv", "parquet": ".parquet", "xlsx": ".xlsx", "jsonl": ".jsonl"}
+BUNDLE = "all"
+META_SUFFIX = ".meta.json"
+BUNDLE_META = "_meta.json"
+DICTIONARY_MD = "DATA_DICTIONARY.md"
+DICTIONARY_JSON = "data_dictionary.json"
+EXCEL_MAX_ROWS = 1_048_575
+EXCEL_MAX_CHARS = 32_767
+# Options of single-table exports beyond the filters, per table.
+OPTIONS = {"leaderboard": ("by", "sort", "run"), "calibration": ("bins",)}
+
+Progress = Callable[[str, int, int | None], None]
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def format_of(fmt: str | None, out: Path) -> str:
+    """The format named, or the one the output's extension implies."""
+    if fmt is None:
+        for name, ext in FORMATS.items():
+            if out.name.lower().endswith(ext):
+                return name
+        raise UserError(f"cannot tell the format from {out.name!r}: give --format ({', '.join(FORMATS)})", "format")
+    if fmt not in FORMATS:
+        raise UserError(f"{fmt!r} is not an export format ({', '.join(FORMATS)})", "format")
+    return fmt
+
+
+def _check_table(table: str) -> TableSpec:
+    if table not in TABLES:
+        raise UserError(f"{table!r} is not a table ({', '.join([*TABLES, BUNDLE])})", "table")
+    return TABLES[table]
+
+
+def _check_options(table: str, options: dict[str, Any]) -> dict[str, Any]:
+    spec = _check_table(table)
+    given = {k: v for k, v in options.items() if v is not None and v != [] and v != ()}
+    for name in given:
+        if name not in spec.filters:
+            allowed = ", ".join(spec.filters) or "none"
+            raise UserError(f"does not apply to the {table} table (it takes: {allowed})", name)
+    return given
+
+
+# ---------------------------------------------------------------------------------------------- cell values
+
+
+def _iso(series: pd.Series) -> list[str | None]:
+    text = series.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return [None if isinstance(v, float) or v is None else str(v) for v in text.astype(object)]
+
+
+def _cells(chunk: pd.DataFrame, spec: TableSpec, flavor: str) -> list[list[Any]]:
+    """Column-wise Python values for a writer: flavor ``text`` (CSV), ``json`` or ``excel``."""
+    import pandas as pd
+
+    columns: list[list[Any]] = []
+    for col in _spec_for(chunk, spec):
+        s = chunk[col.name]
+        if col.dtype == TIME:
+            if flavor == "excel":
+                naive = s.dt.tz_convert(None).dt.round("ms")
+                values: list[Any] = [None if pd.isna(v) else v.to_pydatetime() for v in naive]
+            else:
+                values = _iso(s)
+        elif col.dtype == FLOAT:
+            values = [_float_cell(float(v), flavor) for v in s.to_numpy()]
+        elif col.dtype in (INT, NULLABLE_INT):
+            values = [None if v is pd.NA or v is None else int(v) for v in s.astype(object)]
+        elif col.dtype == BOOL:
+            raw = [None if v is pd.NA or v is None else bool(v) for v in s.astype(object)]
+            values = [None if v is None else ("true" if v else "false") for v in raw] if flavor == "text" else raw
+        else:
+            values = [
+                None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else str(v)
+                for v in s.astype(object)
+            ]
+        if flavor == "text":
+            values = ["" if v is None else v for v in values]
+        columns.append(values)
+    return columns
+
+
+def _float_cell(v: float, flavor: str) -> Any:
+    if math.isnan(v):
+        return None
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return repr(v) if flavor == "text" else v
+
+
+def _spec_for(frame: pd.DataFrame, spec: TableSpec) -> list[Col]:
+    """The columns of ``frame`` with their documented dtypes (a leaderboard's key column depends on ``by``)."""
+    known = {c.name: c for c in spec.columns}
+    if spec.name == "leaderboard":
+        for key in GROUPINGS.values():
+            known.setdefault(key, Col(key, STRING, ""))
+    out = []
+    for name in frame.columns:
+        if name not in known:
+            raise UserError(f"column {name!r} is not a column of the {spec.name} table", "columns")
+        out.append(known[str(name)])
+    return out
+
+
+def restore_dtypes(raw: pd.DataFrame, table: str) -> pd.DataFrame:
+    """A frame read back from CSV, JSON lines or xlsx, with the documented dtypes of ``table``."""
+    import pandas as pd
+
+    spec = _check_table(table)
+    cols = _spec_for(raw, spec)
+    parsed: dict[str, list[Any]] = {}
+    for col in cols:
+        parsed[col.name] = [_parse(v, col.dtype) for v in raw[col.name].astype(object).tolist()]
+        if col.dtype == TIME:
+            parsed[col.name] = list(
+                pd.to_datetime(pd.Series(parsed[col.name], dtype=object), utc=True, format="ISO8601")
+            )
+    local = TableSpec(spec.name, spec.description, tuple(cols), spec.filters, spec.order)
+    return apply_dtypes(pd.DataFrame(parsed, columns=[c.name for c in cols]), local)
+
+
+def _parse(value: Any, dtype: str) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        return None
+    if dtype == FLOAT:
+        return float(value)  # "inf" and "-inf" too
+    if dtype in (INT, NULLABLE_INT):
+        return int(value)
+    if dtype == BOOL:
+        if isinstance(value, str):
+            if value not in ("true", "false"):
+                raise UserError(f"{value!r} is not true or false", "boolean")
+            return value == "true"
+        return bool(value)
+    if dtype == TIME:
+        if isinstance(value, datetime):
+            return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return str(value)
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------------------- writers
+
+
+class _Sink:
+    def __init__(self, path: Path, spec: TableSpec) -> None:
+        self.path = path
+        self.spec = spec
+        self.rows = 0
+
+    def write(self, chunk: pd.DataFrame) -> None:
+        raise NotImplementedError
+
+    def close(self, meta: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        """Release what ``write`` opened after a failure (the temporary file is removed by the caller)."""
+
+
+class _ParquetSink(_Sink):
+    def __init__(self, path: Path, spec: TableSpec) -> None:
+        super().__init__(path, spec)
+        self.writer: Any = None
+        self.schema: Any = None
+
+    def write(self, chunk: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if self.writer is None:
+            self.schema = pa.Schema.from_pandas(chunk, preserve_index=False)
+            self.writer = pq.ParquetWriter(str(self.path), self.schema, compression="zstd")
+        table = pa.Table.from_pandas(chunk, schema=self.schema, preserve_index=False)
+        self.writer.write_table(table)
+        self.rows += len(chunk)
+
+    def close(self, meta: dict[str, Any]) -> None:
+        self.writer.add_key_value_metadata({"tracker": json.dumps(meta, ensure_ascii=False)})
+        self.writer.close()
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            with contextlib.suppress(Exception):
+                self.writer.close()
+
+
+class _CsvSink(_Sink):
+    def __init__(self, path: Path, spec: TableSpec) -> None:
+        super().__init__(path, spec)
+        self.file = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed in close/abort
+
+    def write(self, chunk: pd.DataFrame) -> None:
+        import pandas as pd
+
+        names = [str(c) for c in chunk.columns]
+        cols = _cells(chunk, self.spec, "text")
+        text = pd.DataFrame(dict(zip(names, cols, strict=True)), columns=names, dtype=object)
+        text.to_csv(self.file, header=self.rows == 0, index=False, lineterminator="\n")
+        self.rows += len(chunk)
+
+    def close(self, meta: dict[str, Any]) -> None:
+        self.file.close()
+
+    def abort(self) -> None:
+        self.file.close()
+
+
+class _JsonlSink(_Sink):
+    def __init__(self, path: Path, spec: TableSpec) -> None:
+        super().__init__(path, spec)
+        self.file = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed in close/abort
+
+    def write(self, chunk: pd.DataFrame) -> None:
+        names = [str(c) for c in chunk.columns]
+        cols = _cells(chunk, self.spec, "json")
+        for values in zip(*cols, strict=True):
+            self.file.write(json.dumps(dict(zip(names, values, strict=True)), ensure_ascii=False, allow_nan=False))
+            self.file.write("\n")
+        self.rows += len(chunk)
+
+    def close(self, meta: dict[str, Any]) -> None:
+        self.file.close()
+
+    def abort(self) -> None:
+        self.file.close()
+
+
+class _XlsxSink(_Sink):
+    def __init__(self, path: Path, spec: TableSpec) -> None:
+        super().__init__(path, spec)
+        from openpyxl import Workbook
+
+        self.book = Workbook(write_only=True)
+        self.sheet = self.book.create_sheet(spec.name[:31])
+
+    def write(self, chunk: pd.DataFrame) -> None:
+        from openpyxl.utils.exceptions import IllegalCharacterError
+
+        if self.rows == 0:
+            self.sheet.append([str(c) for c in chunk.columns])
+        if self.rows + len(chunk) > EXCEL_MAX_ROWS:
+            raise UserError(
+                f"{self.spec.name} has more than {EXCEL_MAX_ROWS:,} rows, Excel's limit: use csv or parquet", "format"
+            )
+        cols = _cells(chunk, self.spec, "excel")
+        names = [str(c) for c in chunk.columns]
+        for i, values in enumerate(zip(*cols, strict=True)):
+            for name, v in zip(names, values, strict=True):
+                if isinstance(v, str) and len(v) > EXCEL_MAX_CHARS:
+                    raise UserError(
+                        f"{self.spec.name}.{name} of row {self.rows + i + 1} has {len(v):,} characters, more than "
+                        f"an Excel cell holds ({EXCEL_MAX_CHARS:,}): use csv or parquet",
+                        "format",
+                    )
+            try:
+                self.sheet.append(list(values))
+            except IllegalCharacterError:
+                raise UserError(
+                    f"row {self.rows + i + 1} of {self.spec.name} has a control character Excel cannot store: "
+                    "use csv or parquet",
+                    "format",
+                ) from None
+        self.rows += len(chunk)
+
+    def close(self, meta: dict[str, Any]) -> None:
+        info = self.book.create_sheet("_meta")
+        info.append(["key", "value"])
+        for key, value in _flatten(meta):
+            info.append([key, value])
+        self.book.save(str(self.path))
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            self.book.close()
+
+
+def _flatten(meta: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for key, value in meta.items():
+        if isinstance(value, dict):
+            yield from _flatten(value, f"{prefix}{key}.")
+        elif isinstance(value, list | tuple):
+            yield f"{prefix}{key}", json.dumps(value, ensure_ascii=False)
+        else:
+            yield f"{prefix}{key}", value
+
+
+_SINKS: dict[str, type[_Sink]] = {"csv": _CsvSink, "parquet": _ParquetSink, "xlsx": _XlsxSink, "jsonl": _JsonlSink}
+
+
+# -------------------------------------------------------------------------------------------------- exports
+
+
+def _writable_dir(directory: Path) -> None:
+    if not directory.exists():
+        raise UserError(f"directory {str(directory)!r} does not exist", "out")
+    if not directory.is_dir():
+        raise UserError(f"{str(directory)!r} is not a directory", "out")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise UserError(f"cannot write in {str(directory)!r}: permission denied", "out")
+
+
+def _os_error(path: Path, e: OSError) -> UserError:
+    return UserError(f"cannot write {str(path)!r}: {e.strerror or e}", "out")
+
+
+@contextlib.contextmanager
+def _atomic(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path``, renamed to it on success and removed on failure."""
+    if path.is_dir():
+        raise UserError(f"{str(path)!r} is a directory", "out")
+    _writable_dir(path.parent if str(path.parent) else Path("."))
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except OSError as e:
+        raise _os_error(path, e) from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _meta_common(ledger: Ledger, snap: Snapshot) -> dict[str, Any]:
+    from tracker.store.db import describe_url
+
+    return {
+        "tracker_version": __version__,
+        "exported_at": _now(),
+        "ledger": {"database": describe_url(ledger.url), **snap.meta()},
+    }
+
+
+def _write_table(
+    ledger: Ledger,
+    snap: Snapshot,
+    table: str,
+    fmt: str,
+    path: Path,
+    options: dict[str, Any],
+    progress: Progress | None,
+    meta_base: dict[str, Any],
+) -> dict[str, Any]:
+    reader = ledger.reader(snap, table, **options)
+    total = reader.count()
+    spec = reader.spec
+    sink = _SINKS[fmt](path, spec)
+    columns: list[dict[str, str]] = []
+    try:
+        for chunk in reader.chunks():
+            if not columns:
+                columns = [{"name": c.name, "dtype": c.dtype} for c in _spec_for(chunk, TABLES[table])]
+            sink.write(chunk)
+            if progress is not None:
+                progress(table, sink.rows, total)
+        meta = {
+            **meta_base,
+            "table": table,
+            "format": fmt,
+            "rows": sink.rows,
+            "options": {k: v for k, v in options.items()},
+            "columns": columns,
+        }
+        sink.close(meta)
+    except BaseException:
+        sink.abort()
+        raise
+    return meta
+
+
+def export_table(
+    ledger: Ledger,
+    table: str,
+    out: str | os.PathLike[str],
+    fmt: str | None = None,
+    *,
+    as_of: Any = None,
+    progress: Progress | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """Write one table to ``out`` (and its head, options and columns to ``out.meta.json``); returns the meta.
+
+    ``options`` are the frame method's keyword arguments (status, tag, forecaster, question, source, outlet,
+    type, and by / sort / run for the leaderboard, bins for calibration), each where the table takes it.
+    """
+    path = Path(out)
+    if table == BUNDLE:
+        raise UserError("use export_bundle for every table", "table")
+    given = _check_options(table, options)
+    fmt = format_of(fmt, path)
+    sidecar = path.with_name(path.name + META_SUFFIX)
+    with ledger.snapshot(as_of) as snap:
+        with _atomic(path) as tmp:
+            meta = _write_table(ledger, snap, table, fmt, tmp, given, progress, _meta_common(ledger, snap))
+        with _atomic(sidecar) as tmp_meta:
+            tmp_meta.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return meta
+
+
+def export_bundle(
+    ledger: Ledger,
+    out: str | os.PathLike[str],
+    fmt: str = "parquet",
+    *,
+    as_of: Any = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Every table (one snapshot) into a directory, or a .zip, with DATA_DICTIONARY.md, data_dictionary.json
+    and _meta.json (head position and hash, rows and file of each table)."""
+    path = Path(out)
+    fmt = format_of(fmt, path)
+    as_zip = path.suffix.lower() == ".zip"
+    if as_zip:
+        if path.is_dir():
+            raise UserError(f"{str(path)!r} is a directory", "out")
+        _writable_dir(path.parent if str(path.parent) else Path("."))
+        work = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else "."))
+    else:
+        if path.exists() and not path.is_dir():
+            raise UserError(f"{str(path)!r} exists and is not a directory", "out")
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise _os_error(path, e) from None
+        _writable_dir(path)
+        work = path
+    try:
+        with ledger.snapshot(as_of) as snap:
+            base = _meta_common(ledger, snap)
+            tables: dict[str, Any] = {}
+            for table in TABLES:
+                name = table + FORMATS[fmt]
+                with _atomic(work / name) as tmp:
+                    meta = _write_table(ledger, snap, table, fmt, tmp, {}, progress, base)
+                tables[table] = {"file": name, "rows": meta["rows"], "columns": meta["columns"]}
+        bundle_meta = {**base, "format": fmt, "tables": tables}
+        files = {
+            BUNDLE_META: json.dumps(bundle_meta, indent=2, ensure_ascii=False) + "\n",
+            DICTIONARY_JSON: json.dumps(data_dictionary(), indent=2, ensure_ascii=False) + "\n",
+            DICTIONARY_MD: dictionary_markdown(bundle_meta),
+        }
+        for name, text in files.items():
+            with _atomic(work / name) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+        if as_zip:
+            with _atomic(path) as tmp_zip, zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED) as archive:
+                for name in [*files, *(t["file"] for t in tables.values())]:
+                    archive.write(work / name, arcname=name)
+    except OSError as e:
+        raise _os_error(path, e) from None
+    finally:
+        if as_zip:
+            shutil.rmtree(work, ignore_errors=True)
+    return bundle_meta
+
+
+def dictionary_markdown(bundle_meta: dict[str, Any] | None = None) -> str:
+    """DATA_DICTIONARY.md: every table, every column with its dtype and meaning."""
+    lines = ["# Data dictionary", ""]
+    if bundle_meta is not None:
+        led = bundle_meta["ledger"]
+        lines += [
+            f"Exported {bundle_meta['exported_at']} by forecast-tracker {bundle_meta['tracker_version']} from "
+            f"`{led['database']}`.",
+            "",
+            f"- Ledger head: position {led['head_position']}, hash `{led['head_hash']}`"
+            + (f" (as of {json.dumps(led['as_of'])})" if led.get("as_of") else ""),
+            f"- Scores: scoring run {led['scores_run_id']}, through position {led['scores_through_position']}"
+            if led.get("scores_run_id")
+            else "- Scores: no scoring run yet",
+            f"- Format: {bundle_meta['format']}",
+            "",
+        ]
+    lines += [
+        "Reading the files: Parquet keeps every dtype (`pandas.read_parquet`). CSV, JSON lines and xlsx read back "
+        "with these dtypes through `tracker.app.export.read_csv(path, table)`, `read_jsonl` and `read_xlsx`, or "
+        "the whole bundle with `read_bundle(path)`.",
+        "",
+        "Dtypes: `datetime64[ns, UTC]` are tz-aware UTC times (a date is midnight UTC of that day; in CSV and JSON "
+        "lines ISO 8601 with `Z`); `category` columns repeat a few values (their categories are the values "
+        "present, sorted); `float64` probabilities and scores are NaN where undefined; `boolean` and `Int64` "
+        "can be missing; `string` is text (JSON-valued columns hold JSON text); `int64` is never missing.",
+        "",
+    ]
+    for name, spec in TABLES.items():
+        lines += [f"## {name}", "", spec.description, ""]
+        if bundle_meta is not None and name in bundle_meta.get("tables", {}):
+            t = bundle_meta["tables"][name]
+            lines += [f"File `{t['file']}`, {t['rows']} rows. Order: {spec.order}.", ""]
+        else:
+            lines += [f"Order: {spec.order}.", ""]
+        lines += ["| column | dtype | meaning |", "|---|---|---|"]
+        for c in spec.columns:
+            lines.append(f"| `{c.name}` | `{c.dtype}` | {c.meaning.replace('|', '&#124;')} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# -------------------------------------------------------------------------------------------------- reading
+
+
+def _table_of(path: Path, table: str | None) -> str:
+    if table is not None:
+        return table
+    sidecar = path.with_name(path.name + META_SUFFIX)
+    if sidecar.exists():
+        return str(json.loads(sidecar.read_text(encoding="utf-8"))["table"])
+    raise UserError(f"give the table of {str(path)!r} (no {sidecar.name} beside it)", "table")
+
+
+def read_csv(path: str | os.PathLike[str] | Any, table: str | None = None) -> pd.DataFrame:
+    """A CSV export read back with the documented dtypes (``table`` defaults to the one in PATH.meta.json)."""
+    import pandas as pd
+
+    name = _table_of(Path(path), table) if isinstance(path, str | os.PathLike) else table
+    if name is None:
+        raise UserError("give the table", "table")
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8")
+    return restore_dtypes(raw, name)
+
+
+def read_jsonl(path: str | os.PathLike[str] | Any, table: str | None = None) -> pd.DataFrame:
+    """A JSON-lines export read back with the documented dtypes."""
+    import pandas as pd
+
+    name = _table_of(Path(path), table) if isinstance(path, str | os.PathLike) else table
+    if name is None:
+        raise UserError("give the table", "table")
+    spec = TABLES[name]
+    opened = open(path, encoding="utf-8") if isinstance(path, str | os.PathLike) else path  # noqa: SIM115
+    with opened as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    columns = list(rows[0]) if rows else spec.names
+    return restore_dtypes(pd.DataFrame(rows, columns=columns, dtype=object), name)
+
+
+def read_xlsx(path: str | os.PathLike[str] | Any, table: str | None = None) -> pd.DataFrame:
+    """An xlsx export (its first sheet) read back with the documented dtypes (times to the millisecond)."""
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    name = _table_of(Path(path), table) if isinstance(path, str | os.PathLike) else table
+    if name is None:
+        raise UserError("give the table", "table")
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = list(book.worksheets[0].iter_rows(values_only=True))
+    finally:
+        book.close()
+    header = [str(h) for h in rows[0] if h is not None] if rows else TABLES[name].names
+    width = len(header)
+    body = [(list(r) + [None] * width)[:width] for r in rows[1:]]  # read-only mode drops trailing empty cells
+    return restore_dtypes(pd.DataFrame(body, columns=header, dtype=object), name)
+
+
+def read_parquet(path: str | os.PathLike[str] | Any) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.read_parquet(path)
+
+
+def read_export(path: str | os.PathLike[str], table: str | None = None) -> pd.DataFrame:
+    """Any single-table export, by its extension."""
+    p = Path(path)
+    fmt = format_of(None, p)
+    if fmt == "parquet":
+        return read_parquet(p)
+    reader = {"csv": read_csv, "jsonl": read_jsonl, "xlsx": read_xlsx}[fmt]
+    return reader(p, table)
+
+
+def parquet_meta(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The export's meta stored in a Parquet file's key-value metadata."""
+    import pyarrow.parquet as pq
+
+    kv = pq.ParquetFile(str(path)).metadata.metadata or {}
+    return dict(json.loads(kv[b"tracker"]))
+
+
+def read_bundle(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
+    """Every table of a bundle (directory or .zip), typed; the bundle's _meta.json under the key ``"_meta"``
+    is not a frame, so it is returned separately by `bundle_meta`."""
+    import io
+
+    p = Path(path)
+    meta = bundle_meta(p)
+    fmt = meta["format"]
+    out: dict[str, pd.DataFrame] = {}
+    for table, info in meta["tables"].items():
+        if p.is_dir():
+            source: Any = p / info["file"]
+        else:
+            with zipfile.ZipFile(p) as archive:
+                data = archive.read(info["file"])
+            source = io.BytesIO(data) if fmt in ("parquet", "xlsx") else io.StringIO(data.decode("utf-8"))
+        if fmt == "parquet":
+            out[table] = read_parquet(source)
+        else:
+            out[table] = {"csv": read_csv, "jsonl": read_jsonl, "xlsx": read_xlsx}[fmt](source, table)
+    return out
+
+
+def bundle_meta(path: str | os.PathLike[str]) -> dict[str, Any]:
+    p = Path(path)
+    if p.is_dir():
+        return dict(json.loads((p / BUNDLE_META).read_text(encoding="utf-8")))
+    with zipfile.ZipFile(p) as archive:
+        return dict(json.loads(archive.read(BUNDLE_META).decode("utf-8")))
+
+
+__all__ = [
+    "FORMATS",
+    "bundle_meta",
+    "dictionary_markdown",
+    "export_bundle",
+    "export_table",
+    "parquet_meta",
+    "read_bundle",
+    "read_csv",
+    "read_export",
+    "read_jsonl",
+    "read_parquet",
+    "read_xlsx",
+    "restore_dtypes",
+]
