@@ -41,6 +41,10 @@ demo: $(STAMP)
 	$(TRACKER) due
 	$(TRACKER) list --status open
 	$(TRACKER) verify
+	$(TRACKER) report --out $(DEMO_DIR)/review.html
+	$(TRACKER) export all --out $(DEMO_DIR)/bundle --format parquet
+	@echo "review page: $(abspath $(DEMO_DIR))/review.html"
+	@echo "parquet bundle (with DATA_DICTIONARY.md): $(abspath $(DEMO_DIR))/bundle/"
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache .hypothesis
