@@ -10,11 +10,12 @@ from datetime import date
 import pytest
 from click.testing import Result
 from sqlalchemy import Engine, text
+from test_cli import failed
 from typer.testing import CliRunner
 
 from tracker.app.ledger import Ledger
 from tracker.cli.main import app
-from tracker.errors import IntegrityError
+from tracker.errors import IntegrityError, UserError
 from tracker.store import eventstore as es
 from tracker.store.db import is_postgres, make_engine
 
@@ -188,3 +189,134 @@ def test_edited_projection_is_caught_and_rebuild_repairs_it(url: str, engine: En
     rebuilt = tracker(url, "rebuild")
     assert rebuilt.exit_code == 0 and f"from {N_EVENTS} events" in rebuilt.stdout
     assert tracker(url, "verify").exit_code == 0
+
+
+# ------------------------------------------------------------------------------ anchors (verify --anchor / --against)
+
+
+def rewrite_history(engine: Engine, position: int, old: str, new: str) -> None:
+    """A forger's full job: edit the row at `position`, recompute every hash from there to the head."""
+    drop_triggers(engine)
+    with engine.connect() as conn:
+        rows = list(es.raw_rows(conn))
+    prev = es.GENESIS_HASH
+    with engine.begin() as conn:
+        for row in rows:
+            if row["position"] == position:
+                assert old in row["payload"]
+                row["payload"] = row["payload"].replace(old, new)
+            row["prev_hash"] = prev
+            row["hash"] = prev = es.chain_hash(row)
+            conn.execute(
+                text("UPDATE events SET payload = :p, prev_hash = :ph, hash = :h WHERE position = :pos"),
+                {"p": row["payload"], "ph": row["prev_hash"], "h": row["hash"], "pos": row["position"]},
+            )
+
+
+def take_anchor(url: str) -> str:
+    result = tracker(url, "verify", "--anchor")
+    assert result.exit_code == 0, result.output
+    (line,) = result.stdout.splitlines()  # the anchor alone on stdout, so that `>> anchors.txt` keeps just it
+    assert "keep this anchor somewhere" in result.stderr and f"--against {line}" in result.stderr
+    return line
+
+
+def test_anchor_is_the_head_and_json_carries_it(url: str, engine: Engine) -> None:
+    anchor = take_anchor(url)
+    with engine.connect() as conn:
+        assert anchor == es.format_anchor(*es.head(conn)) == f"{N_EVENTS}:{head_hash(engine)}"
+    data = json.loads(tracker(url, "verify", "--anchor", "--json").stdout)
+    assert data["ok"] is True and data["anchor"] == anchor
+
+
+def test_ledger_that_grew_still_extends_its_anchor(url: str, engine: Engine) -> None:
+    anchor = take_anchor(url)
+    led = Ledger(url, actor="tester")
+    led.record_forecast("rain", "Cy Example", 0.5, date(2020, 1, 3))
+    led.close()
+    result = tracker(url, "verify", "--against", anchor)
+    assert result.exit_code == 0, result.output
+    assert f"extends the anchor {anchor}" in result.stdout and f"ok: {N_EVENTS + 1} events" in result.stdout
+    data = json.loads(tracker(url, "verify", "--against", anchor, "--json").stdout)
+    assert (data["ok"], data["anchor_ok"], data["anchor"]) == (True, True, anchor)
+    # An older anchor, and the empty ledger's, are extended too.
+    with engine.connect() as conn:
+        second = es.format_anchor(2, next(r["hash"] for r in es.raw_rows(conn) if r["position"] == 2))
+    assert tracker(url, "verify", "--against", second).exit_code == 0
+    assert tracker(url, "verify", "--against", f"0:{es.GENESIS_HASH}").exit_code == 0
+
+
+@pytest.mark.parametrize("edited", [2, N_EVENTS])
+def test_history_rewritten_and_rehashed_before_the_anchor_is_caught(url: str, engine: Engine, edited: int) -> None:
+    """The forger edits an event at or before the anchor, recomputes the whole chain and rebuilds the
+    projections: plain `verify` passes (the ledger is consistent), only the anchor exposes the edit."""
+    anchor = take_anchor(url)
+    old, new = {2: ("0.3", "0.9"), N_EVENTS: ('"no"', '"yes"')}[edited]
+    rewrite_history(engine, edited, old, new)
+    assert tracker(url, "rebuild").exit_code == 0
+    assert tracker(url, "verify").exit_code == 0  # consistent, hence the need for an anchor kept elsewhere
+    line = assert_caught(tracker(url, "verify", "--against", anchor), "does not extend the anchor", "rewritten")
+    assert anchor.split(":")[1][:12] in line
+    data = json.loads(tracker(url, "verify", "--against", anchor, "--json").stdout)
+    assert data["ok"] is False and data["anchor_ok"] is False and data["projections_ok"] is True
+
+
+def test_history_after_the_anchor_may_change_without_breaking_it(url: str, engine: Engine) -> None:
+    """What the anchor proves is exactly "history up to here is unchanged": an edit after it is for plain
+    verify (here: rehashed, so only a later anchor would catch it)."""
+    with engine.connect() as conn:
+        rows = list(es.raw_rows(conn))
+    anchor = es.format_anchor(3, rows[2]["hash"])
+    rewrite_history(engine, 5, '"no"', '"yes"')
+    assert tracker(url, "rebuild").exit_code == 0
+    assert tracker(url, "verify", "--against", anchor).exit_code == 0
+
+
+def test_edit_before_the_anchor_with_its_stored_hash_left_alone(url: str, engine: Engine) -> None:
+    """The other half of the proof: the stored hash at the anchor is right, but the rows before it no longer
+    hash to it. (Plain verify catches this too; the anchor check must not rely on it.)"""
+    anchor_position, anchor_hash = N_EVENTS, head_hash(engine)
+    drop_triggers(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE events SET payload = REPLACE(payload, '0.3', '0.4') WHERE position = 2"))
+    with engine.connect() as conn:
+        report = es.verify_anchor(conn, anchor_position, anchor_hash)
+    assert not report.ok and "no longer hash to the anchor" in (report.problem or "")
+    assert_caught(tracker(url, "verify", "--against", f"{anchor_position}:{anchor_hash}"), "at position 2")
+
+
+def test_ledger_cut_short_before_the_anchor(url: str, engine: Engine) -> None:
+    anchor = take_anchor(url)
+    drop_triggers(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM events WHERE position = :p"), {"p": N_EVENTS})
+    assert tracker(url, "rebuild").exit_code == 0
+    assert tracker(url, "verify").exit_code == 0
+    assert_caught(tracker(url, "verify", "--against", anchor), f"ends at position {N_EVENTS - 1}")
+
+
+def test_anchor_hash_compares_case_insensitively(url: str) -> None:
+    anchor = take_anchor(url)
+    assert tracker(url, "verify", "--against", anchor.upper()).exit_code == 0
+    wrong = anchor[:-1] + ("0" if anchor[-1] != "0" else "1")
+    assert_caught(tracker(url, "verify", "--against", wrong), "not the anchor's")
+
+
+@pytest.mark.parametrize(
+    ("bad", "says"),
+    [
+        ("", "not an anchor"),
+        ("5", "not an anchor"),
+        ("abc", "not an anchor"),
+        (f"x:{'a' * 64}", "'x' is not a position"),
+        (f"-1:{'a' * 64}", "'-1' is not a position"),
+        (f"1.5:{'a' * 64}", "not a position"),
+        (f"{2**64}:{'a' * 64}", "not a position"),
+        ("5:abc", "not a SHA-256 hash"),
+        (f"5:{'g' * 64}", "not a SHA-256 hash"),
+        (f"5:{'a' * 65}", "not a SHA-256 hash"),
+        (f"5:{'a' * 64}:7", "not a SHA-256 hash"),
+    ],
+)
+def test_malformed_anchor_is_one_line_user_error(url: str, bad: str, says: str) -> None:
+    failed(tracker(url, "verify", "--against", bad), UserError, ["against: ", says])

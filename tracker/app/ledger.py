@@ -453,6 +453,22 @@ class Ledger(FramesMixin):
             result["problem"] = mismatch
         return result
 
+    def verify_against(self, anchor: str) -> dict[str, Any]:
+        """`verify`, and proof that the ledger still extends `anchor` ("POSITION:HASH", a head kept elsewhere)."""
+        try:
+            position, hash_ = es.parse_anchor(anchor)
+        except ValueError as e:
+            raise UserError(str(e), "against") from None
+        result = self.verify()
+        with read_transaction(self.engine) as conn:
+            check = es.verify_anchor(conn, position, hash_)
+        result["anchor"] = es.format_anchor(position, hash_)
+        result["anchor_ok"] = check.ok
+        if result["ok"] and not check.ok:
+            result["ok"] = False
+            result["problem"] = f"the ledger does not extend the anchor {position}:{hash_[:12]}…: {check.problem}"
+        return result
+
     def require_verified(self) -> dict[str, Any]:
         report = self.verify()
         if not report["ok"]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from tracker.cli.common import as_of, emit_json, fmt_p, ledger, say, table
+from tracker.cli.common import as_of, emit_json, fmt_p, ledger, say, table, warn
 from tracker.errors import IntegrityError
 
 JSON = typer.Option(False, "--json", help="Machine-readable output.")
@@ -182,13 +182,34 @@ def register(app: typer.Typer) -> None:
         say(f"rebuilt projections from {n} events")
 
     @app.command()
-    def verify(ctx: typer.Context, json_out: bool = JSON) -> None:
+    def verify(
+        ctx: typer.Context,
+        json_out: bool = JSON,
+        anchor: bool = typer.Option(
+            False, "--anchor", help="Print the head as POSITION:HASH (alone on stdout), to keep somewhere else."
+        ),
+        against: str = typer.Option(
+            None, "--against", metavar="POSITION:HASH", help="Also prove the ledger still extends this anchor."
+        ),
+    ) -> None:
         """Check the hash chain and that projections equal a fresh replay; non-zero exit if not."""
-        report = ledger(ctx).verify()
+        led = ledger(ctx)
+        report = led.verify() if against is None else led.verify_against(against)
+        if report["ok"] and anchor:
+            report["anchor"] = f"{report['head_position']}:{report['head_hash']}"
         if json_out:
             emit_json(report)
+        elif report["ok"] and anchor:
+            # stdout holds the anchor alone (`tracker verify --anchor >> anchors.txt`); the advice goes to stderr.
+            say(report["anchor"])
+            warn(
+                "keep this anchor somewhere the ledger's writers cannot edit (a note, a commit, an email); "
+                f"later, 'tracker verify --against {report['anchor']}' proves the ledger still extends it"
+            )
         elif report["ok"]:
             say(f"ok: {report['events_checked']} events, chain intact, projections match a replay")
+            if against is not None:
+                say(f"extends the anchor {report['anchor']}")
             say(f"head: {report['head_position']}:{report['head_hash']}")
         if not report["ok"]:
             where = f" at position {report['first_bad_position']}" if report["first_bad_position"] else ""

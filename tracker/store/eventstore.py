@@ -231,15 +231,14 @@ def read(
         cursor = rows[-1]["position"]
 
 
-def raw_rows(conn: Connection, after: int = 0, batch: int = 5000) -> Iterator[dict[str, Any]]:
+def raw_rows(conn: Connection, after: int = 0, batch: int = 5000, up_to: int | None = None) -> Iterator[dict[str, Any]]:
     """Stored rows as they are (no upcasting): what the hash chain covers."""
     cursor = after
     while True:
-        rows = (
-            conn.execute(select(events).where(events.c.position > cursor).order_by(events.c.position).limit(batch))
-            .mappings()
-            .all()
-        )
+        q = select(events).where(events.c.position > cursor)
+        if up_to is not None:
+            q = q.where(events.c.position <= up_to)
+        rows = conn.execute(q.order_by(events.c.position).limit(batch)).mappings().all()
         yield from (dict(r) for r in rows)
         if len(rows) < batch:
             return
@@ -269,3 +268,75 @@ def verify_chain(conn: Connection) -> ChainReport:
             return ChainReport(False, n, pos, prev, pos, "its content does not match its hash")
         prev, expected_position, n = row["hash"], pos + 1, n + 1
     return ChainReport(True, n, expected_position - 1, prev)
+
+
+# ----------------------------------------------------------------------------------------------- anchors
+# A hash chain proves integrity only against a head kept somewhere else: whoever can edit the table can
+# also recompute every hash after the edit. An anchor is that head, written "POSITION:HASH" (`tracker
+# verify --anchor` prints it); `verify_anchor` proves the ledger still extends it.
+
+_ANCHOR_HASH_LEN = 64
+
+
+def format_anchor(position: int, hash_: str) -> str:
+    return f"{position}:{hash_}"
+
+
+def parse_anchor(text: str) -> tuple[int, str]:
+    """ "POSITION:HASH" -> (position, hash); ValueError naming what is wrong."""
+    raw = text.strip()
+    position, sep, hash_ = raw.partition(":")
+    if not sep:
+        raise ValueError(f"{text!r} is not an anchor: write POSITION:HASH (as printed by 'tracker verify --anchor')")
+    if not position.isascii() or not position.isdigit() or int(position) > MAX_POSITION:
+        raise ValueError(f"{position!r} is not a position (a whole number from 0)")
+    hash_ = hash_.lower()
+    if len(hash_) != _ANCHOR_HASH_LEN or any(ch not in "0123456789abcdef" for ch in hash_):
+        raise ValueError(f"{hash_!r} is not a SHA-256 hash (64 hexadecimal digits)")
+    return int(position), hash_
+
+
+@dataclass(frozen=True)
+class AnchorReport:
+    ok: bool
+    position: int
+    hash: str
+    problem: str | None = None
+
+
+def verify_anchor(conn: Connection, position: int, hash_: str) -> AnchorReport:
+    """Does the ledger still extend the anchor (position, hash)?
+
+    Two checks, both needed: the hash stored at `position` is the anchor's, AND recomputing the chain from
+    genesis through `position` (each row hashed on the recomputed hash before it, not on its stored
+    prev_hash) arrives at it. The first catches history rewritten and rehashed after the anchor was taken;
+    the second catches rows before it edited while the stored hash at `position` was left alone.
+    """
+    anchor = format_anchor(position, hash_)
+    if position == 0:
+        ok = hash_ == GENESIS_HASH
+        return AnchorReport(ok, position, hash_, None if ok else f"position 0 is the genesis hash, not {hash_}")
+    stored = conn.execute(select(events.c.hash).where(events.c.position == position)).scalar()
+    if stored is None:
+        head_position, _ = head(conn)
+        return AnchorReport(
+            False, position, hash_, f"the ledger ends at position {head_position}, before the anchor {anchor}"
+        )
+    if stored != hash_:
+        return AnchorReport(
+            False, position, hash_, f"the hash stored at position {position} is not the anchor's: history was rewritten"
+        )
+    prev, expected = GENESIS_HASH, 1
+    for row in raw_rows(conn, up_to=position):
+        if row["position"] != expected:
+            return AnchorReport(False, position, hash_, f"position {expected} is missing before the anchor")
+        prev = chain_hash({**row, "prev_hash": prev})
+        expected += 1
+    if prev != hash_:
+        return AnchorReport(
+            False,
+            position,
+            hash_,
+            f"the events up to position {position} no longer hash to the anchor: history before it was edited",
+        )
+    return AnchorReport(True, position, hash_)
