@@ -1,0 +1,98 @@
+"""The seed ledger end to end, as `make demo` builds it: import, score, read the results."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from tracker.cli.main import app
+from tracker.domain.verbal import load_scale
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def run(db: str, *args: str, env: dict[str, str] | None = None) -> str:
+    result = runner.invoke(app, ["--db", db, *args], env=env)
+    assert result.exit_code == 0, f"tracker {' '.join(args)}\n{result.output}"
+    return result.stdout
+
+
+@pytest.fixture
+def seeded(db_url: str) -> str:
+    run(db_url, "init")
+    run(db_url, "import", str(ROOT / "predictions"))
+    run(db_url, "score")
+    return db_url
+
+
+def board(db: str, *args: str) -> dict[str, dict]:  # type: ignore[type-arg]
+    return {row["key"]: row for row in json.loads(run(db, "scores", "--json", *args))}
+
+
+def test_tikhonov_osaka_is_scored_from_the_scale(seeded: str) -> None:
+    unlikely = load_scale(1).lookup("unlikely")
+    rows = board(seeded, "--question", "osaka-trump-putin-meeting-2019")
+    assert set(rows) == {
+        "andrei-tikhonov",
+        "leonid-bershidsky",
+        next(k for k in rows if k.startswith("unnamed-experts")),
+    }
+    tikhonov = rows["andrei-tikhonov"]
+    assert tikhonov["mean_brier"] == pytest.approx((unlikely.p - 1) ** 2)
+    # The sensitivity range: the same forecast at each end of the phrase's interval.
+    low, high = unlikely.interval
+    ends = sorted([tikhonov["mean_brier_low"], tikhonov["mean_brier_high"]])
+    assert ends == pytest.approx(sorted([(low - 1) ** 2, (high - 1) ** 2]))
+
+
+def test_hindsight_due_and_open_questions(seeded: str) -> None:
+    flagged = json.loads(run(seeded, "hindsight", "--json"))
+    assert [f["forecaster_id"] for f in flagged] == ["fiona-hill"]
+    assert flagged[0]["made_at"] > flagged[0]["known_on"]
+    hill_scored = board(seeded).get("fiona-hill")
+    assert hill_scored is None or hill_scored["n_scored"] == 0
+    due = json.loads(run(seeded, "due", "--json"))
+    assert due and all(q["resolve_by"] < date.today().isoformat() for q in due)
+    open_ids = {q["question_id"] for q in json.loads(run(seeded, "list", "--status", "open", "--json"))}
+    assert {q["question_id"] for q in due} <= open_ids
+
+
+def test_annulled_questions_are_not_scored(seeded: str) -> None:
+    annulled = {q["question_id"] for q in json.loads(run(seeded, "list", "--status", "annulled", "--json"))}
+    assert annulled
+    for qid in annulled:
+        assert json.loads(run(seeded, "scores", "--json", "--question", qid)) == []
+
+
+def test_a_new_scale_version_changes_scores_as_expected(seeded: str, tmp_path: Path) -> None:
+    data = yaml.safe_load((ROOT / "tracker" / "scales" / "verbal-1.yaml").read_text(encoding="utf-8"))
+    data["version"] = 2
+    for p in data["phrases"]:
+        if p["phrase"] == "unlikely":
+            p["p"], p["interval"] = 0.3, [0.15, 0.45]
+    scales = tmp_path / "scales"
+    scales.mkdir()
+    (scales / "verbal-2.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    env = {"TRACKER_SCALE_DIR": str(scales)}
+    before = board(seeded, "--question", "osaka-trump-putin-meeting-2019")
+    run(seeded, "rescale", "--scale", "2", "--reason", "new survey", env=env)
+    run(seeded, "score")
+    after = board(seeded, "--question", "osaka-trump-putin-meeting-2019")
+    assert after["andrei-tikhonov"]["mean_brier"] == pytest.approx((0.3 - 1) ** 2)
+    assert before["andrei-tikhonov"]["mean_brier"] != after["andrei-tikhonov"]["mean_brier"]
+    # Forecasts not read from "unlikely" keep their scores.
+    assert after["leonid-bershidsky"]["mean_brier"] == pytest.approx(before["leonid-bershidsky"]["mean_brier"])
+
+
+def test_demo_catalog_copy_reimports_as_a_no_op(seeded: str, tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "predictions", tmp_path / "predictions")
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    report = json.loads(run(seeded, "import", str(tmp_path / "predictions"), "--json"))
+    assert report["appended"] == 0
