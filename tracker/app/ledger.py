@@ -8,9 +8,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
-import re
 import time
-import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from tracker.app.frames import FramesMixin
 from tracker.domain import commands as c
 from tracker.domain import events as ev
 from tracker.domain.decide import decide, decide_source
+from tracker.domain.slug import slug
 from tracker.domain.state import QuestionState, SourceState, evolve_question, evolve_source
 from tracker.errors import ConflictError, IntegrityError, NotFound, UserError
 from tracker.projections.projector import clear, project
@@ -37,11 +36,10 @@ CONFLICT_RETRIES = 5
 
 
 def slugify(text: str, field: str = "name") -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
-    if not slug:
+    result = slug(text)
+    if not result:
         raise UserError(f"{text!r} gives no usable id", field)
-    return slug
+    return result
 
 
 def default_actor() -> str:

@@ -24,6 +24,7 @@ from typing import Any, Literal, TypeAlias
 import yaml
 
 from tracker.domain.quotes import closest_passage, find_quote
+from tracker.domain.slug import slug
 from tracker.domain.verbal import READINGS, Reading, Scale, UnknownPhrase, derive, load_scale
 
 __all__ = [
@@ -172,9 +173,8 @@ class Catalog:
 
 
 def slugify(text: str) -> str:
-    """``"Andrei Tikhonov"`` -> ``"andrei-tikhonov"`` (accents dropped, anything else a hyphen)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "unknown"
+    """``"Andrei Tikhonov"`` -> ``"andrei-tikhonov"``: the same ids as the command line gives."""
+    return slug(text) or "unknown"
 
 
 # ------------------------------------------------------------------------------------------ YAML
