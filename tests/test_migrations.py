@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, inspect, text
+from sqlalchemy import event as sa_event
+from sqlalchemy import exc as sa_exc
 from typer.testing import CliRunner
 
 from tracker.app.ledger import Ledger
@@ -217,3 +221,152 @@ def test_older_revision_is_refused_until_init_upgrades_it(engine: Engine, db_url
         assert led.list_questions() == []
     finally:
         led.close()
+
+
+# ------------------------------------------------------------------------------ least privilege (0003, PostgreSQL)
+
+
+def _as_role(url: str, role: str) -> str:
+    """The same database URL, logged in as `role` (the test server trusts local connections)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(username=role, password=None).render_as_string(hide_password=False)
+
+
+def _admin(url: str) -> Engine:
+    return create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture
+def pg_roles(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """Role names unique to this test (roles are cluster-wide), dropped afterwards."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("roles and privileges are PostgreSQL's; SQLite has no users")
+    suffix = uuid.uuid4().hex[:8]
+    names = {"app": f"tracker_app_t{suffix}", "login": f"tracker_login_t{suffix}", "owner": f"tracker_owner_t{suffix}"}
+    monkeypatch.setenv("TRACKER_APP_ROLE", names["app"])
+    yield names
+    admin = _admin(db_url)
+    with admin.connect() as conn:
+        for role in (names["login"], names["owner"], names["app"]):
+            if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first():
+                conn.execute(text(f'DROP OWNED BY "{role}"'))
+                conn.execute(text(f'DROP ROLE "{role}"'))
+    admin.dispose()
+
+
+def test_app_role_may_append_and_read_but_never_rewrite_events(db_url: str, pg_roles: dict[str, str]) -> None:
+    app_role, login = pg_roles["app"], pg_roles["login"]
+    engine = make_engine(db_url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    admin = _admin(db_url)
+    with admin.connect() as conn:
+        assert (
+            conn.execute(text("SELECT rolcanlogin FROM pg_roles WHERE rolname = :r"), {"r": app_role}).scalar() is False
+        )
+        conn.execute(text(f'CREATE ROLE "{login}" LOGIN'))
+        conn.execute(text(f'GRANT "{app_role}" TO "{login}"'))  # what an administrator does, as the README says
+    admin.dispose()
+
+    url = _as_role(db_url, login)
+    led = Ledger(url, actor="app")
+    try:
+        qid = led.open_question("Will it rain?", "YES if it rains", question_id="rain")
+        led.record_forecast(qid, "Ann Example", 0.3, date(2020, 1, 1))
+        led.resolve(qid, "no", date(2020, 2, 1))
+        assert led.rebuild() == 3  # projections: DELETE and INSERT are the app's
+        assert led.verify()["ok"]
+        from tracker.scoring.job import run_scoring
+
+        assert run_scoring(led).status == "ok"  # scoring tables, the run id sequence, the checkpoint FOR UPDATE
+    finally:
+        led.close()
+
+    engine = make_engine(url)
+    try:
+        for sql in ("UPDATE events SET actor = 'mallory'", "DELETE FROM events", "TRUNCATE events",
+                    "ALTER TABLE events DISABLE TRIGGER USER", "DROP TABLE events"):  # fmt: skip
+            with pytest.raises(sa_exc.ProgrammingError) as info, engine.begin() as conn:
+                conn.execute(text(sql))
+            # Refused by privileges (SQLSTATE 42501 or must-be-owner), before any trigger could run.
+            assert getattr(info.value.orig, "sqlstate", None) == "42501", (sql, info.value)
+            assert "permission denied" in str(info.value) or "must be owner" in str(info.value)
+        with pytest.raises(DatabaseError), translate_errors(), engine.begin() as conn:
+            conn.execute(text("UPDATE events SET actor = 'mallory'"))
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM events")).scalar() == 3
+    finally:
+        engine.dispose()
+
+
+def _notices(engine: Engine) -> list[str]:
+    seen: list[str] = []
+
+    @sa_event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.add_notice_handler(lambda diag: seen.append(diag.message_primary or ""))
+
+    return seen
+
+
+def test_migration_by_a_user_who_may_not_create_roles(db_url: str, pg_roles: dict[str, str]) -> None:
+    """The owner runs `tracker init` without CREATEROLE: the role is not created (a NOTICE says why) and
+    the migration still succeeds; once an administrator has made the role, the next upgrade grants to it."""
+    app_role, owner = pg_roles["app"], pg_roles["owner"]
+    admin = _admin(db_url)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE ROLE "{owner}" LOGIN NOCREATEROLE'))
+        conn.execute(text(f'GRANT USAGE, CREATE ON SCHEMA public TO "{owner}"'))
+    engine = make_engine(_as_role(db_url, owner))
+    notices = _notices(engine)
+    try:
+        assert migrate.upgrade(engine)[1] == migrate.head_revision()
+        assert any(f"role {app_role} not created" in n and "may not create roles" in n for n in notices), notices
+        with admin.connect() as conn:
+            assert conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": app_role}).first() is None
+            conn.execute(text(f'CREATE ROLE "{app_role}" NOLOGIN'))  # the administrator's part
+        migrate.downgrade(engine, "0002")
+        migrate.upgrade(engine)
+        with admin.connect() as conn:
+            grants = set(
+                conn.execute(
+                    text("SELECT privilege_type FROM information_schema.role_table_grants "
+                         "WHERE grantee = :r AND table_name = 'events'"),
+                    {"r": app_role},
+                ).scalars()
+            )  # fmt: skip
+        assert grants == {"SELECT", "INSERT"}
+        # Down again: the grants go; the owner may not drop the role, which it says, and the downgrade succeeds.
+        notices.clear()
+        migrate.downgrade(engine, "0002")
+        assert any(f"role {app_role} kept" in n for n in notices), notices
+        with admin.connect() as conn:
+            left = conn.execute(text("SELECT count(*) FROM information_schema.role_table_grants WHERE grantee = :r"),
+                                {"r": app_role}).scalar()  # fmt: skip
+        assert left == 0
+    finally:
+        engine.dispose()
+        admin.dispose()
+
+
+def test_downgrade_drops_the_role_it_can_and_keeps_one_in_use(db_url: str, pg_roles: dict[str, str]) -> None:
+    app_role, login = pg_roles["app"], pg_roles["login"]
+    engine = make_engine(db_url)
+    notices = _notices(engine)
+    admin = _admin(db_url)
+    try:
+        migrate.upgrade(engine)
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE ROLE "{login}" LOGIN IN ROLE "{app_role}"'))
+        migrate.downgrade(engine, "0002")
+        assert any(f"role {app_role} kept" in n and "members" in n for n in notices), notices
+        migrate.upgrade(engine)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP ROLE "{login}"'))
+        migrate.downgrade(engine, "0002")
+        with admin.connect() as conn:
+            assert conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": app_role}).first() is None
+    finally:
+        engine.dispose()
+        admin.dispose()
