@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
 
 from tracker.cli.common import as_of, emit_json, fmt_p, ledger, say, table, warn
-from tracker.errors import IntegrityError
+from tracker.errors import DatabaseError, IntegrityError, UserError
 
 JSON = typer.Option(False, "--json", help="Machine-readable output.")
 AS_OF = typer.Option(None, "--as-of", help="Time travel: a position, or a date (YYYY-MM-DD) of recording.")
@@ -214,3 +215,48 @@ def register(app: typer.Typer) -> None:
         if not report["ok"]:
             where = f" at position {report['first_bad_position']}" if report["first_bad_position"] else ""
             raise IntegrityError(f"verification failed{where}: {report['problem']}")
+
+    @app.command()
+    def backup(
+        ctx: typer.Context,
+        path: Path = typer.Argument(..., help="The file to write (it must not exist)."),
+        run_pg_dump: bool = typer.Option(
+            False, "--run-pg-dump", help="PostgreSQL: run pg_dump (on PATH) instead of printing the commands."
+        ),
+        json_out: bool = JSON,
+    ) -> None:
+        """A consistent copy of the ledger while it is in use (SQLite backup API; pg_dump on PostgreSQL)."""
+        from tracker.store import backup as bk
+        from tracker.store.db import is_postgres
+
+        led = ledger(ctx)
+        if not led.info()["initialised"]:
+            raise DatabaseError("no ledger here to back up: run 'tracker init' first")
+        path = path.expanduser().absolute()
+        if not is_postgres(led.engine):
+            report = bk.backup_sqlite(led.engine, path)
+            if json_out:
+                emit_json(report.__dict__)
+                return
+            say(f"backup written to {report.path} ({report.bytes} bytes): {report.events} events")
+            say(f"head: {report.head_position}:{report.head_hash}")
+            say(f"check it with: tracker --db sqlite:///{report.path} verify")
+            return
+        if run_pg_dump:
+            before = led.info()
+            bk.run_pg_dump(led.url, path)
+            say(f"backup written to {path} ({path.stat().st_size} bytes) by pg_dump")
+            say(f"head: {before['head_position']}:{before['head_hash']} (the dump holds this head or a later one)")
+            return
+        # Guidance only: nothing was written, so the exit code is not 0 (a script must not take this for a backup).
+        dump, create, restore = bk.pg_commands(led.url, path)
+        say("PostgreSQL: take the backup with pg_dump (a consistent snapshot while the ledger is in use):")
+        say(f"  {dump}")
+        say("restore it into a new database, then check it:")
+        say(f"  {create}")
+        say(f"  {restore}")
+        say("  tracker --db URL_OF_THE_NEW_DATABASE verify")
+        say("(the password, if any, goes in PGPASSWORD or ~/.pgpass; or run 'tracker backup PATH --run-pg-dump')")
+        raise UserError(
+            "on PostgreSQL, run the pg_dump command above or pass --run-pg-dump; nothing was written", "backup"
+        )
