@@ -46,5 +46,21 @@ demo: $(STAMP)
 	@echo "review page: $(abspath $(DEMO_DIR))/review.html"
 	@echo "parquet bundle (with DATA_DICTIONARY.md): $(abspath $(DEMO_DIR))/bundle/"
 
+# Benchmarks (issue 7; results in BENCHMARKS.md). `make bench` runs 10k and 100k events, `make bench-full` 1M.
+# BENCH_POSTGRES=postgresql://postgres@127.0.0.1:5432/test adds PostgreSQL; BENCH_ARGS passes more options
+# to benchmarks/run.py (e.g. BENCH_ARGS="--reps 5 --json bench.json").
+BENCH_STAMP := $(VENV)/.bench-installed
+BENCH_RUN    = $(BIN)/python benchmarks/run.py $(if $(BENCH_POSTGRES),--postgres $(BENCH_POSTGRES)) $(BENCH_ARGS)
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -qq -e ".[test,bench]"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BENCH_RUN) --sizes 10k,100k
+
+bench-full: $(BENCH_STAMP)
+	$(BENCH_RUN) --sizes 1M
+
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,801 @@
+"""The benchmark cases of issue 7. Each measures ours and its reference in the same run and returns `Result`s.
+
+Every figure is the median of `ctx.reps` runs; set-up (creating databases, generating events, decoding them
+into the reference's shapes) is outside the clock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+ACTOR = "bench"
+RECORDED_AT = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+RAW_COLUMNS = (
+    "position, event_id, stream_id, stream_version, event_type, schema_version, payload, occurred_at, "
+    "recorded_at, actor, prev_hash, hash"
+)
+RAW_TABLE_SQLITE = (
+    "CREATE TABLE raw_events (position INTEGER PRIMARY KEY, event_id TEXT, stream_id TEXT, stream_version INTEGER, "
+    "event_type TEXT, schema_version INTEGER, payload TEXT, occurred_at TEXT, recorded_at TEXT, actor TEXT, "
+    "prev_hash TEXT, hash TEXT)"
+)
+RAW_TABLE_POSTGRES = (
+    "CREATE TABLE raw_events (position BIGINT PRIMARY KEY, event_id VARCHAR(36), stream_id VARCHAR(200), "
+    "stream_version INTEGER, event_type VARCHAR(64), schema_version SMALLINT, payload TEXT, "
+    "occurred_at TIMESTAMPTZ, recorded_at TIMESTAMPTZ, actor VARCHAR(200), prev_hash VARCHAR(64), hash VARCHAR(64))"
+)
+SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=10000", "PRAGMA synchronous=NORMAL")
+
+
+# ------------------------------------------------------------------------------------------------ results
+
+
+@dataclass
+class Result:
+    key: str  # case key, e.g. "import"
+    figure: str  # what is measured, for people
+    backend: str
+    size: str
+    ours: str  # formatted
+    reference: str  # formatted, with what it is
+    ratio: float | None
+    ratio_text: str  # what the ratio means
+    target: str
+    met: bool | None  # None: no target, or not measurable here
+    note: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def line(self) -> str:
+        met = "-" if self.met is None else ("met" if self.met else "MISSED")
+        ratio = "-" if self.ratio is None else f"{self.ratio:.3g}"
+        note = f"  [{self.note}]" if self.note else ""
+        return (
+            f"[{self.backend} {self.size}] {self.key}: ours {self.ours} | ref {self.reference} | "
+            f"ratio {ratio} ({self.ratio_text}) | target {self.target}: {met}{note}"
+        )
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    gc.collect()
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def rate(n: int, seconds: float) -> str:
+    return f"{n / seconds:,.0f} ev/s"
+
+
+def secs(s: float) -> str:
+    return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def size_label(n: int) -> str:
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    if n >= 1000 and n % 1000 == 0:
+        return f"{n // 1000}k"
+    return str(n)
+
+
+# ------------------------------------------------------------------------------------------------ databases
+
+
+class Databases:
+    """Fresh scratch databases: SQLite files in a temporary directory, or PostgreSQL databases made and dropped."""
+
+    def __init__(self, backend: str, workdir: Path, pg_url: str | None) -> None:
+        self.backend = backend
+        self.workdir = workdir
+        self.pg_url = pg_url
+        self.made: list[str] = []
+
+    def fresh(self, tag: str) -> str:
+        """The SQLAlchemy URL of a new empty database."""
+        name = f"bench_{tag}_{uuid.uuid4().hex[:8]}"
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.workdir / (name + '.sqlite')}"
+        import psycopg
+
+        assert self.pg_url is not None
+        with psycopg.connect(self.pg_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        self.made.append(name)
+        return "postgresql+psycopg://" + self.pg_url.split("://", 1)[1].rsplit("/", 1)[0] + "/" + name
+
+    def drop(self, url: str) -> None:
+        if self.backend == "sqlite":
+            path = url.removeprefix("sqlite:///")
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(path + suffix)
+            return
+        import psycopg
+
+        name = url.rsplit("/", 1)[1]
+        with psycopg.connect(self.pg_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if name in self.made:
+            self.made.remove(name)
+
+    def drop_all(self) -> None:
+        if self.backend == "postgres":
+            for name in list(self.made):
+                self.drop(f"x/{name}")
+
+
+def dsn(url: str) -> str:
+    """A psycopg connection string from a SQLAlchemy postgresql+psycopg URL."""
+    return "postgresql://" + url.split("://", 1)[1]
+
+
+def sqlite_path(url: str) -> str:
+    return url.removeprefix("sqlite:///")
+
+
+# ------------------------------------------------------------------------------------------------ context
+
+
+@dataclass
+class Context:
+    backend: str  # sqlite | postgres
+    size: int
+    reps: int
+    dbs: Databases
+    dataset: Any  # generator.Dataset
+    appends: int = 200  # transactions per repetition of the one-append cases
+    ledger_url: str | None = None  # the imported ledger, kept for the later cases
+    full_scoring_seconds: float | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return size_label(self.size)
+
+    def result(self, key: str, figure: str, **kw: Any) -> Result:
+        return Result(key=key, figure=figure, backend=self.backend, size=self.label, **kw)
+
+
+def raw_rows(batches: Any) -> list[dict[str, Any]]:
+    """The rows `append` writes for these batches into an empty ledger (positions, versions, hash chain)."""
+    from tracker.store import eventstore as es
+
+    rows: list[dict[str, Any]] = []
+    prev, position = es.GENESIS_HASH, 0
+    for stream_id, evs, expected in batches:
+        for i, e in enumerate(evs, start=1):
+            position += 1
+            row = {
+                "position": position,
+                "event_id": e.event_id,
+                "stream_id": stream_id,
+                "stream_version": expected + i,
+                "event_type": e.type,
+                "schema_version": e.schema_version,
+                "payload": es.canonical_json(e.data),
+                "occurred_at": e.occurred_at,
+                "recorded_at": RECORDED_AT,
+                "actor": ACTOR,
+                "prev_hash": prev,
+            }
+            row["hash"] = prev = es.chain_hash(row)
+            rows.append(row)
+    return rows
+
+
+def _sqlite_time(dt: datetime) -> str:
+    return dt.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def raw_tuples(rows: list[dict[str, Any]], backend: str) -> list[tuple[Any, ...]]:
+    conv = _sqlite_time if backend == "sqlite" else (lambda d: d)
+    return [
+        (
+            r["position"],
+            r["event_id"],
+            r["stream_id"],
+            r["stream_version"],
+            r["event_type"],
+            r["schema_version"],
+            r["payload"],
+            conv(r["occurred_at"]),
+            conv(r["recorded_at"]),
+            r["actor"],
+            r["prev_hash"],
+            r["hash"],
+        )
+        for r in rows
+    ]
+
+
+def sqlite_connect(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    for p in SQLITE_PRAGMAS:
+        conn.execute(p)
+    return conn
+
+
+def raw_insert_many(ctx: Context, tuples: list[tuple[Any, ...]]) -> float:
+    """Raw driver: every row in one transaction with one executemany, into a plain table. Seconds."""
+    url = ctx.dbs.fresh("raw")
+    try:
+        marks = ",".join(["?"] * 12) if ctx.backend == "sqlite" else ",".join(["%s"] * 12)
+        sql = f"INSERT INTO raw_events ({RAW_COLUMNS}) VALUES ({marks})"
+        if ctx.backend == "sqlite":
+            conn = sqlite_connect(sqlite_path(url))
+            conn.execute(RAW_TABLE_SQLITE)
+
+            def work() -> None:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany(sql, tuples)
+                conn.execute("COMMIT")
+
+            took = timed(work)
+            conn.close()
+            return took
+        import psycopg
+
+        with psycopg.connect(dsn(url)) as pconn:
+            pconn.execute(RAW_TABLE_POSTGRES)
+            pconn.commit()
+
+            def pwork() -> None:
+                with pconn.cursor() as cur:
+                    cur.executemany(sql, tuples)
+                pconn.commit()
+
+            return timed(pwork)
+    finally:
+        ctx.dbs.drop(url)
+
+
+def new_ledger(url: str) -> Any:
+    from tracker.app.ledger import Ledger
+
+    led = Ledger(url, actor=ACTOR)
+    led.init()
+    return led
+
+
+# ------------------------------------------------------------------------------------------------ 1. bulk import
+
+
+def bulk_import(ctx: Context) -> list[Result]:
+    from tracker.projections.projector import project
+    from tracker.store import eventstore as es
+    from tracker.store.db import write_transaction
+
+    batches = ctx.dataset.batches
+    n = ctx.dataset.n_events
+    ours: list[float] = []
+    for rep in range(ctx.reps):
+        url = ctx.dbs.fresh("ledger")
+        led = new_ledger(url)
+
+        def work(led: Any = led) -> None:
+            with write_transaction(led.engine) as conn:
+                es.append_many(conn, batches, ACTOR, project, now=RECORDED_AT)
+
+        ours.append(timed(work))
+        led.close()
+        if rep < ctx.reps - 1:
+            ctx.dbs.drop(url)
+        else:
+            if ctx.ledger_url is not None:
+                ctx.dbs.drop(ctx.ledger_url)
+            ctx.ledger_url = url
+    rows = raw_rows(batches)
+    tuples = raw_tuples(rows, ctx.backend)
+    del rows
+    raw = [raw_insert_many(ctx, tuples) for _ in range(ctx.reps)]
+    del tuples
+    t_ours, t_raw = median(ours), median(raw)
+    r_raw = t_raw / t_ours  # ours events/s over raw events/s
+    out = [
+        ctx.result(
+            "import",
+            "bulk import, events/s (hash chain + inline projections), one transaction",
+            ours=rate(n, t_ours),
+            reference=f"{rate(n, t_raw)} raw executemany",
+            ratio=r_raw,
+            ratio_text="ours/raw",
+            target=">= 0.4",
+            met=r_raw >= 0.4,
+            raw={"ours_s": ours, "ref_s": raw, "events": n},
+        )
+    ]
+    if ctx.backend == "sqlite":
+        out.append(_vs_eventsourcing(ctx, t_ours))
+    return out
+
+
+def _vs_eventsourcing(ctx: Context, t_ours: float) -> Result:
+    import eventsourcing_ref as esr
+
+    n = ctx.dataset.n_events
+    key, figure = "import-vs-eventsourcing", "bulk import vs the eventsourcing library's batch save (SQLite)"
+    if not esr.available():
+        return ctx.result(
+            key,
+            figure,
+            ours=rate(n, t_ours),
+            reference="n/a (pip install -e '.[bench]')",
+            ratio=None,
+            ratio_text="ours/eventsourcing",
+            target=">= 4",
+            met=None,
+            note="eventsourcing not installed",
+        )
+    theirs: list[float] = []
+    library_events = esr.to_library_events(ctx.dataset.batches)
+    for _ in range(ctx.reps):
+        url = ctx.dbs.fresh("eventsourcing")
+        path = Path(sqlite_path(url))
+        app = esr.open_application(path)
+        theirs.append(timed(lambda app=app, evs=library_events: esr.save(app, evs)))
+        app.close()
+        ctx.dbs.drop(url)
+    del library_events
+    t_theirs = median(theirs)
+    r = t_theirs / t_ours
+    return ctx.result(
+        key,
+        figure,
+        ours=rate(n, t_ours),
+        reference=f"{rate(n, t_theirs)} eventsourcing {esr.version()} EventStore.put",
+        ratio=r,
+        ratio_text="ours/eventsourcing",
+        target=">= 4",
+        met=r >= 4,
+        raw={"ref_s": theirs},
+    )
+
+
+# ------------------------------------------------------------------------------------------------ 2. one append per txn
+
+
+def _decided_appends(ctx: Context, led: Any, seed: int) -> list[tuple[str, Any, int]]:
+    """New one-event appends (a forecast each), decided in order against the streams as they are in the ledger."""
+    from dataclasses import replace
+
+    from tracker.domain import events as ev
+    from tracker.domain.decide import decide
+    from tracker.domain.state import evolve_question
+    from tracker.store.db import read_transaction
+
+    states: dict[str, Any] = {}
+    out = []
+    with read_transaction(led.engine) as conn:
+        for cmd in ctx.dataset.extra_forecasts(ctx.appends, seed=seed):
+            qid = cmd.question_id
+            state = states.get(qid) or led._question_state(conn, qid)
+            (event,) = decide(state, replace(cmd, forecast_id=f"{cmd.forecast_id}-a"))
+            out.append((ev.question_stream(qid), event, state.version))
+            states[qid] = evolve_question(state, event.type, event.data)
+    return out
+
+
+def one_append(ctx: Context) -> list[Result]:
+    from tracker.app.ledger import Ledger
+    from tracker.projections.projector import project
+    from tracker.store import eventstore as es
+    from tracker.store.db import write_transaction
+
+    assert ctx.ledger_url is not None
+    k = ctx.appends
+    led = Ledger(ctx.ledger_url, actor=ACTOR)
+    ours: list[float] = []
+    commands: list[float] = []
+    seed = 100
+    for _ in range(ctx.reps):
+        seed += 1
+        appends = _decided_appends(ctx, led, seed)
+
+        def work(appends: list[tuple[str, Any, int]] = appends) -> None:
+            for stream_id, event, version in appends:
+                with write_transaction(led.engine) as conn:
+                    es.append(conn, stream_id, [event], version, ACTOR, project)
+
+        ours.append(timed(work))
+        seed += 1
+        cmds = ctx.dataset.extra_forecasts(k, seed=seed)
+
+        def cli_like(cmds: list[Any] = cmds) -> None:
+            # What `tracker forecast Q --p ...` does after parsing: read the stream, decide, append + project.
+            for cmd in cmds:
+                led.question_command(cmd)
+
+        commands.append(timed(cli_like))
+    led.close()
+    # reference: the same number of one-row transactions of the same row shape, same pragmas
+    row = raw_tuples(raw_rows(ctx.dataset.batches[:1]), ctx.backend)[0]
+    raw: list[float] = []
+    for _ in range(ctx.reps):
+        raw.append(_raw_one_row_transactions(ctx, row, k))
+    t_ours, t_cmd, t_raw = median(ours), median(commands), median(raw)
+    r1, r2 = t_raw / t_ours, t_raw / t_cmd
+    ref = f"{rate(k, t_raw)} raw one-row transactions"
+    return [
+        ctx.result(
+            "append-one",
+            "one append per transaction (write txn + append + projection), appends/s",
+            ours=rate(k, t_ours),
+            reference=ref,
+            ratio=r1,
+            ratio_text="ours/raw",
+            target=">= 0.5",
+            met=r1 >= 0.5,
+            raw={"ours_s": ours, "ref_s": raw, "appends": k},
+        ),
+        ctx.result(
+            "append-command",
+            "one forecast command as the CLI runs it (read stream, decide, append + projection), commands/s",
+            ours=rate(k, t_cmd),
+            reference=ref,
+            ratio=r2,
+            ratio_text="ours/raw",
+            target="(report)",
+            met=None,
+            raw={"ours_s": commands, "ref_s": raw, "appends": k},
+        ),
+    ]
+
+
+def _raw_one_row_transactions(ctx: Context, row: tuple[Any, ...], k: int) -> float:
+    url = ctx.dbs.fresh("raw1")
+    try:
+        if ctx.backend == "sqlite":
+            conn = sqlite_connect(sqlite_path(url))
+            conn.execute(RAW_TABLE_SQLITE)
+            sql = f"INSERT INTO raw_events ({RAW_COLUMNS}) VALUES ({','.join(['?'] * 12)})"
+
+            def work() -> None:
+                for i in range(k):
+                    conn.execute("BEGIN IMMEDIATE")
+                    conn.execute(sql, (i + 1, *row[1:]))
+                    conn.execute("COMMIT")
+
+            took = timed(work)
+            conn.close()
+            return took
+        import psycopg
+
+        sql = f"INSERT INTO raw_events ({RAW_COLUMNS}) VALUES ({','.join(['%s'] * 12)})"
+        with psycopg.connect(dsn(url)) as pconn:
+            pconn.execute(RAW_TABLE_POSTGRES)
+            pconn.commit()
+
+            def pwork() -> None:
+                for i in range(k):
+                    pconn.execute(sql, (i + 1, *row[1:]))
+                    pconn.commit()
+
+            return timed(pwork)
+    finally:
+        ctx.dbs.drop(url)
+
+
+# ------------------------------------------------------------------------------------------------ 3. rebuild
+
+
+def child(*args: str) -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, str(HERE / "child.py"), *args], capture_output=True, text=True, check=False, timeout=7200
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"child {args[0]} failed: {proc.stderr.strip()[-2000:]}")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def rebuild(ctx: Context) -> list[Result]:
+    assert ctx.ledger_url is not None
+    ours = [child("rebuild", ctx.ledger_url) for _ in range(ctx.reps)]
+    scan = "scan-sqlite" if ctx.backend == "sqlite" else "scan-postgres"
+    target = sqlite_path(ctx.ledger_url) if ctx.backend == "sqlite" else dsn(ctx.ledger_url)
+    refs = [child(scan, target) for _ in range(ctx.reps)]
+    t_ours = median([o["seconds"] for o in ours])
+    t_ref = median([r["seconds"] for r in refs])
+    rss = max(o["maxrss_mb"] for o in ours)
+    rss_ref = max(r["maxrss_mb"] for r in refs)
+    n = int(refs[0]["rows"])
+    r = t_ref / t_ours
+    return [
+        ctx.result(
+            "rebuild",
+            "`tracker rebuild` (replay the log into empty projections)",
+            ours=f"{secs(t_ours)} ({rate(n, t_ours)}), peak RSS {rss:.0f} MB",
+            reference=f"{secs(t_ref)} raw scan + json.loads, peak RSS {rss_ref:.0f} MB",
+            ratio=r,
+            ratio_text="raw time/ours (speed ratio)",
+            target=">= 0.33; RSS <= 500 MB",
+            met=r >= 0.33 and rss <= 500,
+            raw={"ours": ours, "ref": refs, "events": n},
+        )
+    ]
+
+
+# ------------------------------------------------------------------------------------------------ 4-6. scoring
+
+
+def scoring_compute(ctx: Context) -> list[Result]:
+    """compute.score over ctx.size forecasts (frames built in memory) vs numpy's mean of (p-o)^2."""
+    import numpy as np
+    from generator import generate
+
+    from tracker.scoring import compute
+
+    ds = ctx.dataset if len(ctx.dataset.forecasts) >= ctx.size else generate(ctx.size, count="forecasts")
+    fframe, qframe = ds.frames(ctx.size)
+    n = len(fframe)
+    ours = [timed(lambda: compute.score(fframe, qframe)) for _ in range(ctx.reps)]
+    # the same arrays: each forecast's P(YES) and its question's outcome (binary, resolved)
+    outcome = dict(zip(qframe["question_id"], qframe["outcome"], strict=True))
+    status = dict(zip(qframe["question_id"], qframe["status"], strict=True))
+    keep = np.array(
+        [status[q] == "resolved" and outcome[q] in ("yes", "no") for q in fframe["question_id"]], dtype=bool
+    )
+    p = fframe["p_yes"].to_numpy(dtype="float64")[keep]
+    o = np.array([outcome[q] == "yes" for q in fframe["question_id"][keep]], dtype="float64")
+    ref = [timed(lambda: float(np.mean((p - o) ** 2))) for _ in range(max(ctx.reps, 5))]
+    t_ours, t_ref = median(ours), median(ref)
+    return [
+        ctx.result(
+            "score-compute",
+            f"full scoring (compute.score, point + time-averaged + crowd) of {n:,} forecasts",
+            ours=secs(t_ours),
+            reference=f"{secs(t_ref)} numpy mean((p-o)^2) over {len(p):,} rows",
+            ratio=t_ours / t_ref,
+            ratio_text="ours/numpy time",
+            target="about 1 s at 1M (ratio reported)",
+            met=(t_ours <= 1.2 * ctx.size / 1_000_000) if ctx.size >= 100_000 else None,
+            raw={"ours_s": ours, "ref_s": ref, "forecasts": n},
+        )
+    ]
+
+
+def scoring_job(ctx: Context) -> list[Result]:
+    from tracker.app.ledger import Ledger
+    from tracker.scoring.job import run_scoring
+
+    assert ctx.ledger_url is not None
+    led = Ledger(ctx.ledger_url, actor=ACTOR)
+    engine = led.engine
+    full = [timed(lambda: run_scoring(engine, full=True)) for _ in range(ctx.reps)]
+    t_full = median(full)
+    # nothing new: the scheduler's idle tick (an Engine it keeps; one query)
+    noop_runs = []
+    for _ in range(max(ctx.reps, 20)):
+        t = time.perf_counter()
+        res = run_scoring(engine)
+        noop_runs.append(time.perf_counter() - t)
+        assert res.status == "noop", res.status
+    t_noop = median(noop_runs)
+    # the same from a fresh process's point of view: a new engine (and connection) each time, as `tracker score`
+    cold = [timed(lambda: run_scoring(ctx.ledger_url)) for _ in range(max(ctx.reps, 5))]
+    # one new event, then an incremental run
+    incr = []
+    for i, cmd in enumerate(ctx.dataset.extra_forecasts(max(ctx.reps, 3), seed=9000)):
+        from dataclasses import replace
+
+        led.question_command(replace(cmd, forecast_id=f"{cmd.forecast_id}-s{i}"))
+        gc.collect()
+        t = time.perf_counter()
+        res = run_scoring(engine)
+        incr.append(time.perf_counter() - t)
+        assert res.status == "ok" and res.questions_rescored == 1, res
+    led.close()
+    t_incr = median(incr)
+    r = t_full / t_incr
+    return [
+        ctx.result(
+            "score-full-job",
+            "`tracker score --full` (run_scoring full: read projections, compute, write scores)",
+            ours=secs(t_full),
+            reference="-",
+            ratio=None,
+            ratio_text="",
+            target="(reference of the next rows)",
+            met=None,
+            raw={"ours_s": full},
+        ),
+        ctx.result(
+            "score-noop",
+            "a scoring run with nothing new",
+            ours=f"{t_noop * 1000:.2f} ms",
+            reference=f"{median(cold) * 1000:.1f} ms with a new engine per run",
+            ratio=None,
+            ratio_text="",
+            target="<= 50 ms",
+            met=t_noop <= 0.050,
+            raw={"ours_s": noop_runs, "cold_s": cold},
+        ),
+        ctx.result(
+            "score-one-new",
+            "a scoring run after 1 new event",
+            ours=secs(t_incr),
+            reference=f"{secs(t_full)} full scoring",
+            ratio=r,
+            ratio_text="full/incremental",
+            target=">= 100",
+            met=r >= 100,
+            raw={"ours_s": incr, "full_s": full},
+        ),
+    ]
+
+
+# ------------------------------------------------------------------------------------------------ 7. export
+
+
+def export_available() -> bool:
+    try:
+        from tracker.app import export
+    except ImportError:
+        return False
+    return hasattr(export, "export_table")
+
+
+def export_parquet(ctx: Context) -> list[Result]:
+    key, figure = "export-parquet", "export of the forecasts table to Parquet"
+    if not export_available():
+        return [
+            ctx.result(
+                key,
+                figure,
+                ours="n/a",
+                reference="n/a",
+                ratio=None,
+                ratio_text="ours/raw time",
+                target="<= 3",
+                met=None,
+                note="tracker.app.export is not there yet",
+            )
+        ]
+    import pandas as pd
+
+    from tracker.app import export
+    from tracker.app.ledger import Ledger
+
+    assert ctx.ledger_url is not None
+    led = Ledger(ctx.ledger_url, actor=ACTOR)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "forecasts.parquet"
+        ours = [timed(lambda: export.export_table(led, "forecasts", out)) for _ in range(ctx.reps)]
+        led.close()
+        ref_out = Path(tmp) / "raw.parquet"
+        n = 0
+
+        def raw() -> None:
+            nonlocal n
+            if ctx.backend == "sqlite":
+                conn = sqlite3.connect(sqlite_path(ctx.ledger_url or ""))
+                cur = conn.execute("SELECT * FROM forecasts ORDER BY position")
+                cols = [d[0] for d in cur.description]
+                frame = pd.DataFrame(cur.fetchall(), columns=cols)
+                conn.close()
+            else:
+                import psycopg
+
+                with psycopg.connect(dsn(ctx.ledger_url or "")) as pconn:
+                    pcur = pconn.execute("SELECT * FROM forecasts ORDER BY position")
+                    cols = [d.name for d in pcur.description or []]
+                    frame = pd.DataFrame(pcur.fetchall(), columns=cols)
+            frame.to_parquet(ref_out)
+            n = len(frame)
+
+        ref = [timed(raw) for _ in range(ctx.reps)]
+    t_ours, t_ref = median(ours), median(ref)
+    r = t_ours / t_ref
+    return [
+        ctx.result(
+            key,
+            f"export of {n:,} forecasts to Parquet",
+            ours=secs(t_ours),
+            reference=f"{secs(t_ref)} raw read + DataFrame.to_parquet",
+            ratio=r,
+            ratio_text="ours/raw time",
+            target="<= 3",
+            met=r <= 3,
+            raw={"ours_s": ours, "ref_s": ref, "rows": n},
+        )
+    ]
+
+
+# ------------------------------------------------------------------------------------------------ 8. CLI start-up
+
+
+def _wall(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, capture_output=True, check=True, env=env, timeout=600)
+    return time.perf_counter() - t
+
+
+def cli(ctx: Context, small_url: str) -> list[Result]:
+    """Subprocess wall times; `tracker list` on a small ledger (`small_url`)."""
+    tracker = str(BIN / "tracker")
+    reps = max(ctx.reps, 5)
+    env = {**os.environ, "COLUMNS": "120"}
+    ref_cmd = [sys.executable, "-c", "import typer"]
+    _wall(ref_cmd)  # warm the file cache for both
+    _wall([tracker, "--help"], env)
+    ref = median([_wall(ref_cmd) for _ in range(reps)])
+    help_t = median([_wall([tracker, "--help"], env) for _ in range(reps)])
+    list_t = median([_wall([tracker, "--db", small_url, "list"], env) for _ in range(reps)])
+    out = []
+    if ctx.backend == "sqlite":
+        r = help_t / ref
+        out.append(
+            ctx.result(
+                "cli-help",
+                "`tracker --help` wall time (subprocess)",
+                ours=secs(help_t),
+                reference=f"{secs(ref)} python -c 'import typer'",
+                ratio=r,
+                ratio_text="ours/reference time",
+                target="<= 2",
+                met=r <= 2,
+                raw={"ours_s": help_t, "ref_s": ref},
+            )
+        )
+    out.append(
+        ctx.result(
+            "cli-list",
+            "`tracker list` on a small ledger, wall time (subprocess)",
+            ours=secs(list_t),
+            reference=f"{secs(ref)} python -c 'import typer'",
+            ratio=list_t / ref,
+            ratio_text="ours/reference time",
+            target="(report)",
+            met=None,
+            raw={"ours_s": list_t, "ref_s": ref},
+        )
+    )
+    return out
+
+
+@contextlib.contextmanager
+def small_ledger(dbs: Databases, dataset: Any) -> Iterator[str]:
+    from tracker.projections.projector import project
+    from tracker.store import eventstore as es
+    from tracker.store.db import write_transaction
+
+    url = dbs.fresh("small")
+    led = new_ledger(url)
+    with write_transaction(led.engine) as conn:
+        es.append_many(conn, dataset.batches, ACTOR, project, now=RECORDED_AT)
+    led.close()
+    try:
+        yield url
+    finally:
+        dbs.drop(url)
+
+
+# The cases that run per size, in order (later ones use the ledger the import left), and where they apply.
+SIZED_CASES: list[tuple[str, Callable[[Context], list[Result]], tuple[str, ...]]] = [
+    ("import", bulk_import, ("sqlite", "postgres")),
+    ("rebuild", rebuild, ("sqlite", "postgres")),
+    ("score-compute", scoring_compute, ("sqlite",)),  # pure computation: no database
+    ("score-job", scoring_job, ("sqlite", "postgres")),
+    ("export", export_parquet, ("sqlite", "postgres")),
+    ("append", one_append, ("sqlite", "postgres")),  # last: it adds events to the ledger
+]
