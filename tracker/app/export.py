@@ -225,11 +225,17 @@ class _ParquetSink(_Sink):
         self.schema: Any = None
 
     def write(self, chunk: pd.DataFrame) -> None:
+        import pandas as pd
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         if self.writer is None:
-            self.schema = pa.Schema.from_pandas(chunk, preserve_index=False)
+            schema = pa.Schema.from_pandas(chunk, preserve_index=False)
+            # categoricals as dictionaries of strings even when empty (pandas would infer null values)
+            for i, name in enumerate(schema.names):
+                if isinstance(chunk[name].dtype, pd.CategoricalDtype):
+                    schema = schema.set(i, pa.field(name, pa.dictionary(pa.int32(), pa.large_string())))
+            self.schema = schema
             self.writer = pq.ParquetWriter(str(self.path), self.schema, compression="zstd")
         table = pa.Table.from_pandas(chunk, schema=self.schema, preserve_index=False)
         self.writer.write_table(table)
@@ -331,8 +337,13 @@ class _XlsxSink(_Sink):
         self.book.save(str(self.path))
 
     def abort(self) -> None:
+        # finish the write-only sheet's temporary XML file, then remove it
         with contextlib.suppress(Exception):
-            self.book.close()
+            self.sheet.close()
+        writer = getattr(self.sheet, "_writer", None)
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.cleanup()
 
 
 def _flatten(meta: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:

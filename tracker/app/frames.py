@@ -507,7 +507,8 @@ def apply_dtypes(frame: pd.DataFrame, spec: TableSpec, categories: dict[str, lis
             cats = categories.get(col.name) if categories else None
             if cats is None:
                 cats = _sorted_categories(clean)
-            out[col.name] = pd.Categorical(clean, categories=pd.Index(cats, dtype="str"))
+            # (no categories: object, as pyarrow reads an empty dictionary back)
+            out[col.name] = pd.Categorical(clean, categories=pd.Index(cats, dtype="str" if cats else object))
         elif col.dtype == FLOAT:
             out[col.name] = np.array([np.nan if _missing(v) else float(v) for v in values], dtype=np.float64)
         elif col.dtype == INT:
@@ -717,9 +718,11 @@ class TableReader:
                 out[col.name] = _sorted_categories(values)
         return out
 
-    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    def chunks(self, size: int | None = None) -> Iterator[pd.DataFrame]:
+        """Typed frames of at most ``size`` rows (default `CHUNK_ROWS`), at least one (maybe empty)."""
         import pandas as pd
 
+        size = size or CHUNK_ROWS
         if self.query is None:
             assert self.build is not None
             yield self.build()

@@ -1,0 +1,254 @@
+"""Exports: every table in every format reads back equal, dtypes included; the bundle and its data dictionary;
+--as-of; the head in the metadata; chunked streaming; and one-line errors for the unhappy paths."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from review_fixtures import AWKWARD, copy_prefix, grow
+from typer.testing import CliRunner
+
+from tracker.app import export as ex
+from tracker.app import frames as fr
+from tracker.app.frames import TABLES
+from tracker.app.ledger import Ledger
+from tracker.cli.main import app
+from tracker.store import eventstore as es
+
+runner = CliRunner()
+ALL = list(TABLES)
+
+
+def frame_of(led: Ledger, table: str, **kw: Any) -> pd.DataFrame:
+    return getattr(led, fr.FRAME_METHODS[table])(**kw)
+
+
+def excel_precision(frame: pd.DataFrame) -> pd.DataFrame:
+    """What the documented xlsx round trip keeps: times to the millisecond."""
+    out = frame.copy()
+    for col in out.columns:
+        if str(out[col].dtype).startswith("datetime64"):
+            out[col] = out[col].dt.round("ms")
+    return out
+
+
+def assert_round_trip(expected: pd.DataFrame, back: pd.DataFrame, fmt: str, table: str) -> None:
+    if fmt == "xlsx":
+        pd.testing.assert_frame_equal(excel_precision(expected), back, check_exact=False, rtol=1e-15, obj=table)
+    else:
+        pd.testing.assert_frame_equal(expected, back, check_exact=True, obj=f"{table}.{fmt}")
+
+
+@pytest.fixture
+def grown(ledger: Ledger) -> Ledger:
+    grow(ledger)
+    return ledger
+
+
+def cli(led: Ledger, *args: str) -> Any:
+    return runner.invoke(app, ["--db", led.url, *args])
+
+
+def one_error(result: Any, says: str = "") -> str:
+    assert result.exit_code == 3, (result.exit_code, result.output)
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert says in lines[0], lines[0]
+    return str(lines[0])
+
+
+@pytest.mark.parametrize("fmt", list(ex.FORMATS))
+def test_every_table_round_trips(grown: Ledger, tmp_path: Path, fmt: str) -> None:
+    for table in ALL:
+        path = tmp_path / f"{table}{ex.FORMATS[fmt]}"
+        meta = ex.export_table(grown, table, path)
+        assert meta["format"] == fmt and meta["rows"] == len(frame_of(grown, table))
+        assert_round_trip(frame_of(grown, table), ex.read_export(path), fmt, table)
+    if fmt == "csv":  # the awkward quote survived CSV quoting, "NA"-like words and a newline
+        back = ex.read_csv(tmp_path / "forecasts.csv", "forecasts")
+        assert AWKWARD in set(back["quote"].dropna())
+
+
+def test_parquet_reads_back_with_plain_pandas(grown: Ledger, tmp_path: Path) -> None:
+    ex.export_table(grown, "forecasts", tmp_path / "f.parquet")
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "f.parquet"), grown.forecasts())
+
+
+def test_filtered_and_optioned_exports(grown: Ledger, tmp_path: Path) -> None:
+    cases: list[tuple[str, dict[str, Any]]] = [
+        ("forecasts", {"forecaster": ["Vladimir Frolov", "mikhail-alexandrov"], "status": "resolved"}),
+        ("questions", {"status": "due"}),
+        ("scores", {"status": "hindsight"}),
+        ("events", {"type": ["QuestionResolved", "ResolutionCorrected"]}),
+        ("leaderboard", {"by": "outlet", "sort": "mean_time_avg_brier"}),
+        ("leaderboard", {"run": 2}),
+        ("calibration", {"forecaster": ["vladimir-frolov"], "bins": 4}),
+    ]
+    for i, (table, options) in enumerate(cases):
+        for fmt in ex.FORMATS:
+            path = tmp_path / f"{i}-{table}{ex.FORMATS[fmt]}"
+            ex.export_table(grown, table, path, **options)
+            assert_round_trip(frame_of(grown, table, **options), ex.read_export(path), fmt, table)
+
+
+def test_meta_carries_the_head(grown: Ledger, tmp_path: Path) -> None:
+    info = grown.info()
+    for fmt in ex.FORMATS:
+        path = tmp_path / f"q{ex.FORMATS[fmt]}"
+        ex.export_table(grown, "questions", path)
+        sidecar = json.loads(Path(f"{path}.meta.json").read_text(encoding="utf-8"))
+        assert sidecar["ledger"]["head_position"] == info["head_position"]
+        assert sidecar["ledger"]["head_hash"] == info["head_hash"]
+        assert sidecar["table"] == "questions" and sidecar["rows"] == len(grown.questions())
+        assert [c["name"] for c in sidecar["columns"]] == TABLES["questions"].names
+        assert sidecar["ledger"]["scores_run_id"] == 3
+    embedded = ex.parquet_meta(tmp_path / "q.parquet")
+    assert embedded["ledger"]["head_hash"] == info["head_hash"]
+    from openpyxl import load_workbook
+
+    book = load_workbook(tmp_path / "q.xlsx", read_only=True)
+    meta_rows = {r[0]: (r[1] if len(r) > 1 else None) for r in book["_meta"].iter_rows(min_row=2, values_only=True)}
+    book.close()
+    assert meta_rows["ledger.head_hash"] == info["head_hash"]
+
+
+def test_exported_events_verify_the_chain(grown: Ledger, tmp_path: Path) -> None:
+    """Anyone holding the events export can recompute the hash chain without the tracker's database."""
+    ex.export_table(grown, "events", tmp_path / "events.parquet")
+    events = pd.read_parquet(tmp_path / "events.parquet")
+    prev = es.GENESIS_HASH
+    for r in events.to_dict("records"):
+        row = dict(r, occurred_at=r["occurred_at"].to_pydatetime(), recorded_at=r["recorded_at"].to_pydatetime())
+        assert row["prev_hash"] == prev
+        assert es.chain_hash(row) == row["hash"]
+        prev = row["hash"]
+    assert prev == grown.info()["head_hash"]
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl", "xlsx"])
+@pytest.mark.parametrize("container", ["dir", "zip"])
+def test_bundle(grown: Ledger, tmp_path: Path, fmt: str, container: str) -> None:
+    out = tmp_path / ("bundle" if container == "dir" else "bundle.zip")
+    meta = ex.export_bundle(grown, out, fmt)
+    info = grown.info()
+    assert meta["ledger"]["head_position"] == info["head_position"]
+    assert meta["ledger"]["head_hash"] == info["head_hash"]
+    names = sorted(p.name for p in out.iterdir()) if container == "dir" else sorted(zipfile.ZipFile(out).namelist())
+    expected = sorted([*(t + ex.FORMATS[fmt] for t in ALL), ex.BUNDLE_META, ex.DICTIONARY_JSON, ex.DICTIONARY_MD])
+    assert names == expected
+    frames = ex.read_bundle(out)
+    assert set(frames) == set(ALL)
+    for table in ALL:
+        assert_round_trip(frame_of(grown, table), frames[table], fmt, table)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "temporary files left behind"
+
+
+def test_data_dictionary_names_every_column_of_every_table(grown: Ledger, tmp_path: Path) -> None:
+    ex.export_bundle(grown, tmp_path / "b")
+    dictionary = json.loads((tmp_path / "b" / ex.DICTIONARY_JSON).read_text(encoding="utf-8"))
+    markdown = (tmp_path / "b" / ex.DICTIONARY_MD).read_text(encoding="utf-8")
+    frames = ex.read_bundle(tmp_path / "b")
+    assert set(dictionary) == set(frames)
+    for table, frame in frames.items():
+        entry = dictionary[table]
+        assert [c["name"] for c in entry["columns"]] == list(frame.columns), table
+        for col in entry["columns"]:
+            assert col["meaning"].strip(), (table, col["name"])
+            actual = frame[col["name"]].dtype
+            if col["dtype"] == "category":
+                assert isinstance(actual, pd.CategoricalDtype)
+            else:
+                assert str(actual) == col["dtype"], (table, col["name"])
+        section = markdown.split(f"\n## {table}\n", 1)[1].split("\n## ", 1)[0]
+        for name in frame.columns:
+            assert f"| `{name}` |" in section, (table, name)
+    assert grown.info()["head_hash"] in markdown
+
+
+def test_as_of_exports_equal_the_state_then(ledger: Ledger, tmp_path: Path) -> None:
+    g = grow(ledger)
+    prefix = Ledger(f"sqlite:///{tmp_path}/prefix.sqlite", actor="tester")
+    prefix.init()
+    copy_prefix(ledger, prefix, g.second)
+    for table in ("events", "questions", "forecasts", "resolutions", "sources", "leaderboard", "calibration"):
+        result = cli(
+            ledger, "export", table, "--out", str(tmp_path / f"then-{table}.parquet"), "--as-of", str(g.second)
+        )
+        assert result.exit_code == 0, result.output
+        ex.export_table(prefix, table, tmp_path / f"fresh-{table}.parquet")
+        then = pd.read_parquet(tmp_path / f"then-{table}.parquet")
+        fresh = pd.read_parquet(tmp_path / f"fresh-{table}.parquet")
+        pd.testing.assert_frame_equal(then, fresh, obj=table)
+        meta = json.loads((tmp_path / f"then-{table}.parquet.meta.json").read_text(encoding="utf-8"))
+        assert meta["ledger"]["head_position"] == g.second
+        assert meta["ledger"]["head_hash"] == prefix.info()["head_hash"]
+        assert meta["ledger"]["as_of"] == {"position": g.second, "recorded_until": None}
+    bundle = ex.export_bundle(ledger, tmp_path / "then", as_of=g.second)
+    assert bundle["ledger"]["scores_run_id"] == 2
+    prefix.close()
+
+
+def test_large_exports_are_written_in_chunks(grown: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fr, "CHUNK_ROWS", 10)
+    seen: list[tuple[str, int, int | None]] = []
+    for fmt in ex.FORMATS:
+        path = tmp_path / f"events{ex.FORMATS[fmt]}"
+        ex.export_table(grown, "events", path, progress=lambda t, done, total: seen.append((t, done, total)))
+        assert_round_trip(grown.events(), ex.read_export(path), fmt, "events")
+    n = len(grown.events())
+    assert pq.ParquetFile(tmp_path / "events.parquet").num_row_groups == -(-n // 10)
+    done = [d for t, d, total in seen if total == n]
+    assert done[: -(-n // 10)] == [min(n, 10 * (i + 1)) for i in range(-(-n // 10))]
+
+
+def test_cli_export_writes_and_says_where(grown: Ledger, tmp_path: Path) -> None:
+    out = tmp_path / "forecasts.csv"
+    result = cli(grown, "export", "forecasts", "--out", str(out), "--forecaster", "Vladimir Frolov")
+    assert result.exit_code == 0, result.output
+    assert "rows of forecasts" in result.stdout and grown.info()["head_hash"] in result.stdout
+    pd.testing.assert_frame_equal(ex.read_csv(out), grown.forecasts(forecaster="vladimir-frolov"))
+    result = cli(grown, "export", "leaderboard", "--out", str(tmp_path / "lb.jsonl"), "--by", "tag", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["options"] == {"by": "tag"}
+    result = cli(grown, "export", "all", "--out", str(tmp_path / "all.zip"))
+    assert result.exit_code == 0 and "13 tables" in result.stdout, result.output
+
+
+def test_cli_unhappy_paths(grown: Ledger, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    out = str(tmp_path / "x.csv")
+    one_error(cli(grown, "export", "planets", "--out", out), "is not a table")
+    one_error(cli(grown, "export", "forecasts", "--out", str(tmp_path / "x.xml")), "cannot tell the format")
+    one_error(cli(grown, "export", "forecasts", "--format", "xml", "--out", out), "not an export format")
+    one_error(cli(grown, "export", "forecasts", "--out", str(tmp_path / "no" / "x.csv")), "does not exist")
+    one_error(cli(grown, "export", "forecasts", "--out", str(a_file / "x.csv")), "is not a directory")
+    one_error(cli(grown, "export", "forecasts", "--format", "csv", "--out", str(tmp_path)), "is a directory")
+    one_error(cli(grown, "export", "all", "--out", str(a_file)), "not a directory")
+    one_error(cli(grown, "export", "forecasts", "--out", out, "--as-of", "soon"), "as_of")
+    one_error(cli(grown, "export", "forecasts", "--out", out, "--as-of", "2026-13-45"), "as_of")
+    one_error(cli(grown, "export", "events", "--out", out, "--status", "open"), "does not apply")
+    one_error(cli(grown, "export", "all", "--out", str(tmp_path / "b"), "--tag", "x"), "apply to single tables")
+    one_error(cli(grown, "export", "scores", "--out", out, "--status", "open"), "scoring status")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"], "an unhappy path left a file behind"
+
+
+def test_xlsx_refuses_what_excel_cannot_hold(ledger: Ledger, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    ledger.add_source("long", "A long document", text="word " * 8_000)  # 40,000 characters, in the event's payload
+    result = cli(ledger, "export", "events", "--out", str(tmp_path / "e.xlsx"))
+    one_error(result, "characters")
+    assert not list(tmp_path.iterdir())
+    ex.export_table(ledger, "events", tmp_path / "e.csv")  # other formats hold it
+    assert len(ex.read_csv(tmp_path / "e.csv")["payload"].iloc[0]) > 40_000
