@@ -10,12 +10,14 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy.engine import make_url
 
 from tracker.app import queries
 from tracker.app.frames import FramesMixin
@@ -24,7 +26,7 @@ from tracker.domain import events as ev
 from tracker.domain.decide import decide, decide_source
 from tracker.domain.slug import slug
 from tracker.domain.state import QuestionState, SourceState, evolve_question, evolve_source
-from tracker.errors import ConflictError, IntegrityError, NotFound, UserError
+from tracker.errors import ConflictError, DatabaseError, IntegrityError, NotFound, UserError
 from tracker.projections.projector import clear, project
 from tracker.store import eventstore as es
 from tracker.store import migrate
@@ -98,8 +100,19 @@ class Ledger(FramesMixin):
         self._checked = True
         return result
 
+    def _missing_file(self) -> bool:
+        """A SQLite ledger whose file does not exist. Opening it would create an empty file (a typo in --db left
+        stray files behind, found by the bad-input corpus), so only `init` may open it."""
+        u = make_url(self.url)
+        database = u.database or ""
+        if u.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
+            return False
+        return not Path(database).exists()
+
     def _ready(self) -> None:
         if not self._checked:
+            if self._missing_file():
+                raise DatabaseError(f"no ledger at {make_url(self.url).database}: run 'tracker init' first")
             with read_transaction(self.engine) as conn:
                 migrate.require_current(conn)
             self._checked = True
@@ -383,9 +396,10 @@ class Ledger(FramesMixin):
 
     # ----- maintenance --------------------------------------------------------------------
     def info(self) -> dict[str, Any]:
-        with read_transaction(self.engine) as conn:
-            revision = migrate.current_revision(conn)
-            if revision is None:
+        # A missing SQLite file is reported as "not initialised" without opening it (which would create it).
+        with read_transaction(self.engine) if not self._missing_file() else nullcontext() as conn:
+            revision = None if conn is None else migrate.current_revision(conn)
+            if conn is None or revision is None:
                 return {
                     "database": describe_url(self.url),
                     "revision": None,
