@@ -28,6 +28,7 @@ EVERYONE = "Everyone"
 DIAGONAL_LABEL = "perfect calibration"
 CROWD_LABEL = "crowd (daily median forecast)"
 FIELD_LABEL = "all forecasters (pooled)"
+NO_CROWD = "no question with another forecaster: no relative score"
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -245,6 +246,8 @@ def _symmetric(ax: Axes, values: Any) -> None:
     v = v[~np.isnan(v)]
     bound = max(0.05, float(np.abs(v).max()) * 1.25) if v.size else 0.05
     ax.set_ylim(-bound, bound)
+    if not v.size:
+        ax.text(0.5, 0.25, NO_CROWD, transform=ax.transAxes, ha="center", va="center", color="0.4")
 
 
 def resolution_history_figure(question_scores: pd.DataFrame, forecaster_id: str, name: str | None = None) -> Figure:

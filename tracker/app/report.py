@@ -53,7 +53,10 @@ def num(value: Any, digits: int = 3) -> str:
     v = float(value)
     if math.isinf(v):
         return "∞" if v > 0 else "−∞"
-    return f"{v:.{digits}f}".replace("-", "−")
+    text = f"{v:.{digits}f}"
+    if float(text) == 0:
+        text = f"{0:.{digits}f}"  # no "-0.000" for float noise around zero
+    return text.replace("-", "−")
 
 
 def interval(low: Any, high: Any) -> str:
@@ -105,6 +108,7 @@ table { border-collapse: collapse; width: 100%; margin: 8px 0 4px; font-size: 13
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--bg-soft); font-weight: 600; white-space: nowrap; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.d { white-space: nowrap; }
 tbody tr:nth-child(even) { background: #fafbfc; }
 blockquote { margin: 0; padding: 0 0 0 10px; border-left: 3px solid var(--line); color: #333; font-style: italic; }
 .box { padding: 12px 16px; border-radius: 6px; margin: 14px 0; border: 1px solid var(--line);
@@ -359,9 +363,10 @@ def build_report(ledger: Ledger, as_of: Any = None, title: str = "Forecast revie
             outcome = esc(s.outcome)
             cls = f"outcome-{outcome}" if outcome in ("yes", "no") else ""
             add(
-                f"<tr><td>{esc(q_title.get(qid, qid))}<br><code>{esc(qid)}</code></td><td>{day(s.made_at)}</td>"
-                f'<td class="n">{prob}</td><td>{how}</td><td>{quote}</td><td>{source}</td>'
-                f'<td><span class="{cls}">{outcome}</span><br><span class="muted">{day(s.known_on)}</span></td>'
+                f"<tr><td>{esc(q_title.get(qid, qid))}<br><code>{esc(qid)}</code></td>"
+                f'<td class="d">{day(s.made_at)}</td><td class="n">{prob}</td><td>{how}</td><td>{quote}</td>'
+                f'<td>{source}</td><td class="d"><span class="{cls}">{outcome}</span><br>'
+                f'<span class="muted">{day(s.known_on)}</span></td>'
                 f'<td class="n">{num(s.brier)}</td></tr>'
             )
         add("</tbody></table></article>")
@@ -377,8 +382,9 @@ def build_report(ledger: Ledger, as_of: Any = None, title: str = "Forecast revie
         add('<th class="n">Forecasts</th></tr></thead><tbody>')
         for r in due.itertuples(index=False):
             add(
-                f"<tr><td>{esc(r.title)}<br><code>{esc(r.question_id)}</code></td><td>{day(r.resolve_by)}</td>"
-                f'<td class="n">{r.days_overdue}</td><td class="n">{r.n_forecasts}</td></tr>'
+                f"<tr><td>{esc(r.title)}<br><code>{esc(r.question_id)}</code></td>"
+                f'<td class="d">{day(r.resolve_by)}</td><td class="n">{r.days_overdue}</td>'
+                f'<td class="n">{r.n_forecasts}</td></tr>'
             )
         add("</tbody></table>")
     add("</section>")
@@ -403,7 +409,7 @@ def build_report(ledger: Ledger, as_of: Any = None, title: str = "Forecast revie
             fid = str(s.forecaster_id)
             add(
                 f"<tr><td>{esc(names.get(fid, fid))}</td><td>{esc(q_title.get(str(s.question_id), s.question_id))}"
-                f"</td><td>{day(s.made_at)}</td><td>{day(s.known_on)} ({esc(s.outcome)})</td>"
+                f'</td><td class="d">{day(s.made_at)}</td><td class="d">{day(s.known_on)} ({esc(s.outcome)})</td>'
                 f'<td class="n">{prob}</td><td>{quote}</td>'
                 f"<td>{link(so.url, esc(so.title)) if so is not None else esc(s.source_id)}</td></tr>"
             )
@@ -425,6 +431,8 @@ def write_report(ledger: Ledger, out: str | os.PathLike[str], as_of: Any = None)
     if path.is_dir():
         raise UserError(f"{str(path)!r} is a directory", "out")
     parent = path.parent if str(path.parent) else Path(".")
+    if parent.exists() and not parent.is_dir():
+        raise UserError(f"{str(parent)!r} is not a directory", "out")
     if not parent.is_dir():
         raise UserError(f"directory {str(parent)!r} does not exist", "out")
     if not os.access(parent, os.W_OK | os.X_OK):

@@ -1,0 +1,179 @@
+"""Pictures, checked through matplotlib's objects (axes, titles, labels, artists' data), not pixels."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.container import ErrorbarContainer
+from matplotlib.figure import Figure
+from review_fixtures import grow, scored_catalog
+from typer.testing import CliRunner
+
+from tracker.app import plots
+from tracker.app.ledger import Ledger
+from tracker.cli.main import app
+from tracker.errors import UserError
+
+runner = CliRunner()
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def texts(ax) -> list[str]:  # type: ignore[no-untyped-def]
+    return [t.get_text() for t in ax.texts]
+
+
+@pytest.fixture
+def scored(ledger: Ledger) -> Ledger:
+    scored_catalog(ledger)
+    return ledger
+
+
+def test_reliability_diagram_of_everyone(scored: Ledger) -> None:
+    table = scored.calibration()
+    fig = plots.calibration_for(scored)
+    assert isinstance(fig, Figure)
+    assert fig.get_suptitle() == "Calibration (reliability diagram)"
+    top, hist = fig.axes
+    n = int(table["count"].sum())
+    assert top.get_title() == f"Everyone ({n} forecasts)"
+    assert top.get_ylabel() == "observed frequency of YES"
+    assert hist.get_xlabel() == "forecast P(YES)" and hist.get_ylabel() == "forecasts"
+    assert top.get_xlim() == (0.0, 1.0) and hist.get_xlim() == (0.0, 1.0)
+    # the diagonal
+    diagonal = [line for line in top.get_lines() if line.get_label() == plots.DIAGONAL_LABEL]
+    assert len(diagonal) == 1
+    assert list(diagonal[0].get_xdata()) == [0, 1] and list(diagonal[0].get_ydata()) == [0, 1]
+    # one point per non-empty bin, at (mean forecast, observed frequency), with Wilson bars
+    filled = table[table["count"] > 0]
+    bars = [c for c in top.containers if isinstance(c, ErrorbarContainer)]
+    assert len(bars) == 1
+    points = bars[0].lines[0]
+    np.testing.assert_allclose(points.get_xdata(), filled["mean_forecast"])
+    np.testing.assert_allclose(points.get_ydata(), filled["observed_frequency"])
+    segments = bars[0].lines[2][0].get_segments()
+    np.testing.assert_allclose([s[0][1] for s in segments], filled["wilson_low"])
+    np.testing.assert_allclose([s[1][1] for s in segments], filled["wilson_high"])
+    # per-bin counts written beside the points, and the histogram beneath
+    assert texts(top) == [f"n={c}" for c in filled["count"]]
+    assert [p.get_height() for p in hist.patches] == table["count"].tolist()
+    np.testing.assert_allclose([p.get_x() for p in hist.patches], table["bin_low"])
+    assert [t.get_text() for t in top.get_legend().get_texts()][0] == plots.DIAGONAL_LABEL
+
+
+def test_several_forecasters_side_by_side(scored: Ledger) -> None:
+    ids = ["mikhail-alexandrov", "vladimir-frolov", "leonid-bershidsky"]
+    fig = plots.calibration_for(scored, ["Mikhail Alexandrov", "vladimir-frolov", "leonid-bershidsky"], bins=5)
+    assert len(fig.axes) == 6
+    tops = fig.axes[0::2]
+    names = dict(zip(scored.forecasters()["forecaster_id"], scored.forecasters()["name"], strict=True))
+    table = scored.calibration(ids, 5)
+    for ax, fid in zip(tops, ids, strict=True):
+        n = int(table[table["forecaster_id"] == fid]["count"].sum())
+        assert ax.get_title() == f"{names[fid]} ({n} forecast{'s' if n != 1 else ''})"
+    assert [len(ax.patches) for ax in fig.axes[1::2]] == [5, 5, 5]
+    # the panels sit side by side: same row, increasing x
+    xs = [ax.get_position().x0 for ax in tops]
+    assert xs == sorted(xs) and len(set(round(ax.get_position().y0, 3) for ax in tops)) == 1
+
+
+def test_an_empty_panel_says_so(ledger: Ledger) -> None:
+    fig = plots.calibration_figure(ledger.calibration())
+    assert "no scored binary forecasts" in texts(fig.axes[0])
+    assert fig.axes[0].get_title() == "Everyone (0 forecasts)"
+
+
+def test_history_over_runs(ledger: Ledger) -> None:
+    grow(ledger)
+    fid = "jamie-dettmer"  # his due question was resolved (run 2) and then corrected (run 3)
+    history = ledger.score_history()
+    mine = history[history["forecaster_id"] == fid].sort_values("run_id")
+    assert len(mine) >= 2
+    fig = plots.history_for(ledger, "Jamie Dettmer")
+    top, bottom = fig.axes
+    assert top.get_title() == "Jamie Dettmer: score over the scoring runs"
+    assert top.get_ylabel() == "mean Brier (lower is better)"
+    assert bottom.get_xlabel() == "scoring run (finished, UTC)"
+    assert bottom.get_ylabel().startswith("relative Brier")
+    points = next(line for line in top.get_lines() if line.get_label() == "Jamie Dettmer")
+    np.testing.assert_allclose(points.get_ydata(), mine["mean_brier"])
+    runs = sorted(history["run_id"].unique())
+    assert list(points.get_xdata()) == [runs.index(r) for r in mine["run_id"]]
+    field = next(line for line in top.get_lines() if line.get_label() == plots.FIELD_LABEL)
+    assert len(field.get_xdata()) == len(runs)
+    crowd = next(line for line in bottom.get_lines() if line.get_label() == plots.CROWD_LABEL)
+    assert list(crowd.get_ydata()) == [0, 0]
+    assert plots.NO_CROWD in texts(bottom)  # he was alone on his question
+    labels = [t.get_text() for t in bottom.get_xticklabels()]
+    assert [label.split("\n")[0] for label in labels] == [str(r) for r in runs]
+
+
+def test_history_over_resolutions(scored: Ledger) -> None:
+    fig = plots.history_for(scored, "leonid-bershidsky", over="resolutions")
+    top, bottom = fig.axes
+    qs = scored.question_scores(forecaster="leonid-bershidsky").sort_values(["known_on", "question_id"])
+    dots = next(line for line in top.get_lines() if line.get_label() == "time-averaged Brier per question")
+    np.testing.assert_allclose(dots.get_ydata(), qs["time_avg_brier"])
+    running = next(line for line in top.get_lines() if line.get_label().endswith("(running mean)"))
+    np.testing.assert_allclose(running.get_ydata()[-1], qs["time_avg_brier"].mean())
+    assert bottom.get_xlabel() == "outcome known on"
+
+
+def test_plot_errors(scored: Ledger, tmp_path: Path) -> None:
+    with pytest.raises(UserError):
+        plots.history_for(scored, "nobody at all")
+    with pytest.raises(UserError):
+        plots.history_for(scored, "leonid-bershidsky", over="weeks")
+    with pytest.raises(UserError):
+        plots.calibration_for(scored, ["nobody-at-all"])
+    fig = plots.calibration_for(scored)
+    with pytest.raises(UserError):
+        plots.save_figure(fig, tmp_path / "x.gif")
+    with pytest.raises(UserError):
+        plots.save_figure(fig, tmp_path / "missing" / "x.png")
+
+
+def test_cli_plots(scored: Ledger, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def run(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(app, ["--db", scored.url, *args])
+
+    for args in (
+        ("plot", "calibration", "--out", str(out / "all.png")),
+        ("plot", "calibration", "--out", str(out / "two.png"), "--forecaster", "vladimir-frolov", "--forecaster",
+         "Mikhail Alexandrov", "--bins", "5"),
+        ("plot", "calibration", "--out", str(out / "tag.svg"), "--tag", "venezuela"),
+        ("plot", "history", "--out", str(out / "h.png"), "--forecaster", "leonid-bershidsky"),
+        ("plot", "history", "--out", str(out / "r.png"), "--forecaster", "leonid-bershidsky", "--over", "resolutions"),
+    ):  # fmt: skip
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+    assert (out / "all.png").read_bytes().startswith(PNG)
+    assert (out / "tag.svg").read_text().lstrip().startswith("<?xml")
+    for args, says in (
+        (("plot", "history", "--out", str(out / "x.png"), "--forecaster", "nobody"), "no forecaster"),
+        (("plot", "calibration", "--out", str(out / "x.bmp")), ".png, .svg or .pdf"),
+        (("plot", "calibration", "--out", str(out / "none" / "x.png")), "cannot write"),
+        (("plot", "calibration", "--out", str(out / "x.png"), "--as-of", "never"), "as_of"),
+        (("plot", "calibration", "--out", str(out / "x.png"), "--bins", "0"), "bins"),
+    ):
+        result = run(*args)
+        assert result.exit_code == 3, (args, result.output)
+        assert "Traceback" not in result.output
+        assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
+        assert says in result.stderr, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["all.png", "h.png", "r.png", "tag.svg", "two.png"]
+
+
+def test_the_cli_does_not_import_the_heavy_libraries() -> None:
+    code = (
+        "import sys, tracker.cli.main\n"
+        "print(sorted(m for m in ('pandas', 'numpy', 'matplotlib', 'pyarrow', 'openpyxl') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
