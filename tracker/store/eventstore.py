@@ -48,9 +48,14 @@ class RecordedEvent:
     hash: str
 
 
+# json.dumps with options builds a new encoder on every call; this one writes the same text (json.dumps is
+# `JSONEncoder(**options).encode(value)`), so hashes do not change.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def canonical_json(value: Any) -> str:
     """The one serialisation that is hashed: sorted keys, no spaces, UTF-8, no NaN."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _CANONICAL.encode(value)
 
 
 def iso_utc(dt: datetime) -> str:
@@ -112,23 +117,53 @@ def append(
     if not new_events:
         return []
     ids = [e.event_id for e in new_events if e.event_id is not None]
+    present: set[str] = set()
     if ids:
         present = set(conn.execute(select(events.c.event_id).where(events.c.event_id.in_(ids))).scalars())
-        if present:
-            if len(present) == len(new_events):
-                return []  # idempotent: this exact batch is already in the log
-            raise ConflictError(
-                f"{len(present)} of {len(new_events)} events of this batch are already in the ledger; nothing written"
-            )
+    if _already_there(present, new_events):
+        return []
     current = stream_version(conn, stream_id)
+    _check_version(stream_id, current, expected_version)
+    position, prev = head(conn)
+    rows: list[dict[str, Any]] = []
+    out: list[RecordedEvent] = []
+    _chain(rows, out, stream_id, new_events, current, position, prev, now or datetime.now(UTC), actor)
+    conn.execute(insert(events), rows)
+    if project is not None:
+        project(conn, out)
+    return out
+
+
+def _already_there(present: set[str], new_events: Sequence[Event]) -> bool:
+    """True when the whole batch is in the log (idempotent re-append); a conflict when only part of it is."""
+    if not present:
+        return False
+    if len(present) == len(new_events):
+        return True
+    raise ConflictError(
+        f"{len(present)} of {len(new_events)} events of this batch are already in the ledger; nothing written"
+    )
+
+
+def _check_version(stream_id: str, current: int, expected_version: int | None) -> None:
     if expected_version is not ANY_VERSION and current != expected_version:
         raise ConflictError(
             f"stream {stream_id!r} is at version {current}, not the expected {expected_version}; nothing was written"
         )
-    position, prev = head(conn)
-    recorded_at = now or datetime.now(UTC)
-    rows: list[dict[str, Any]] = []
-    out: list[RecordedEvent] = []
+
+
+def _chain(
+    rows: list[dict[str, Any]],
+    out: list[RecordedEvent],
+    stream_id: str,
+    new_events: Sequence[Event],
+    current: int,
+    position: int,
+    prev: str,
+    recorded_at: datetime,
+    actor: str,
+) -> tuple[int, str]:
+    """Rows for one stream's batch after (position, prev hash), added to `rows` and `out`; the new head."""
     for i, e in enumerate(new_events, start=1):
         row = {
             "position": position + i,
@@ -146,10 +181,11 @@ def append(
         row["hash"] = prev = chain_hash(row)
         rows.append(row)
         out.append(_recorded(row, e.data))
-    conn.execute(insert(events), rows)
-    if project is not None:
-        project(conn, out)
-    return out
+    return position + len(new_events), prev
+
+
+IN_CHUNK = 500  # keys per IN (...) list
+WRITE_CHUNK = 5000  # events per INSERT executemany and per `project` call in append_many
 
 
 def append_many(
@@ -159,11 +195,56 @@ def append_many(
     project: Projector | None = None,
     now: datetime | None = None,
 ) -> list[RecordedEvent]:
-    """Several streams' batches in one transaction (imports): all of them or none."""
-    out: list[RecordedEvent] = []
+    """Several streams' batches in one transaction (imports): all of them or none.
+
+    The result is that of appending the batches one after the other with `append`, but the store is asked
+    once for all of them (ids already present, stream versions, head: a few queries instead of three per
+    batch), rows are inserted by the thousand and `project` gets thousands of events per call. This holds
+    because the batches are independent when no event id and no stream appears twice among them (else this
+    falls back to `append` one batch after the other), and because `project` gives the same tables however
+    the events are split into calls (tests/test_projector.py).
+    """
+    batches = [b for b in batches if b[1]]
+    if not batches:
+        return []
+    ids = [e.event_id for _, evs, _ in batches for e in evs if e.event_id is not None]
+    streams = [stream_id for stream_id, _, _ in batches]
+    if len(set(ids)) != len(ids) or len(set(streams)) != len(streams):
+        out: list[RecordedEvent] = []
+        for stream_id, evs, expected in batches:
+            out.extend(append(conn, stream_id, evs, expected, actor, project, now))
+        return out
+    present: set[str] = set()
+    for chunk in _chunks(ids, IN_CHUNK):
+        present.update(conn.execute(select(events.c.event_id).where(events.c.event_id.in_(chunk))).scalars())
+    versions: dict[str, int] = {}
+    for chunk in _chunks(streams, IN_CHUNK):
+        q = (
+            select(events.c.stream_id, func.max(events.c.stream_version))
+            .where(events.c.stream_id.in_(chunk))
+            .group_by(events.c.stream_id)
+        )
+        versions.update((str(s), int(v)) for s, v in conn.execute(q))
+    position, prev = head(conn)
+    recorded_at = now or datetime.now(UTC)
+    rows: list[dict[str, Any]] = []
+    out = []
     for stream_id, evs, expected in batches:
-        out.extend(append(conn, stream_id, evs, expected, actor, project, now))
+        if _already_there({e.event_id for e in evs if e.event_id in present}, evs):
+            continue
+        current = versions.get(stream_id, 0)
+        _check_version(stream_id, current, expected)
+        position, prev = _chain(rows, out, stream_id, evs, current, position, prev, recorded_at, actor)
+    for i in range(0, len(rows), WRITE_CHUNK):
+        conn.execute(insert(events), rows[i : i + WRITE_CHUNK])
+        if project is not None:
+            project(conn, out[i : i + WRITE_CHUNK])
     return out
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def _recorded(row: dict[str, Any], data: dict[str, Any] | None = None) -> RecordedEvent:
@@ -219,16 +300,26 @@ def read(
         if recorded_until is not None:
             q = q.where(events.c.recorded_at <= recorded_until)
         size = batch if remaining is None else min(batch, remaining)
-        rows = conn.execute(q.limit(size)).mappings().all()
+        rows = conn.execute(q.limit(size)).all()
         for r in rows:
-            yield _recorded(dict(r))
+            yield _from_row(r)
         if remaining is not None:
             remaining -= len(rows)
             if remaining <= 0:
                 return
         if len(rows) < size:
             return
-        cursor = rows[-1]["position"]
+        cursor = rows[-1][0]
+
+
+def _from_row(r: Any) -> RecordedEvent:
+    """`_recorded` of a result row of select(events), by column position (a rebuild reads every event:
+    building a dict per row first cost about as much as the rest of reading)."""
+    position, event_id, stream_id, stream_version, event_type, schema_version, payload, occ, rec, actor, prev, h = r
+    event_type, version, data = upcast(event_type, schema_version, json.loads(payload))
+    return RecordedEvent(
+        position, event_id, stream_id, stream_version, event_type, version, data, occ, rec, actor, prev, h
+    )
 
 
 def raw_rows(conn: Connection, after: int = 0, batch: int = 5000, up_to: int | None = None) -> Iterator[dict[str, Any]]:
