@@ -76,6 +76,10 @@ app = typer.Typer(
     cls=TrackerGroup,
     help="Keep score of public forecasts: quote them, log them immutably, resolve and score them.",
     no_args_is_help=True,
+    # Plain click help, for this command and every subcommand: Typer's rich help imports and renders with
+    # rich, ~160 ms of `tracker --help`'s ~460 ms (profiled; BENCHMARKS.md), against ~170 ms for Python to start
+    # and import typer. No help text here uses rich markup.
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
