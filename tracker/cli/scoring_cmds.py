@@ -134,12 +134,13 @@ def register(app: typer.Typer) -> None:
                     _num(r["mean_time_avg_brier"]),
                     _num(r["mean_relative_brier"], missing="n/a"),
                     _num(r["mean_log_score"]),
+                    _num(r["mean_baseline_score"], 1),
                     _num(r["bss_vs_half"]),
                 ]
             )
         table(
             f"scores by {by}, best first by {m.label} (as of {note})",
-            ["#", by, "scored", "Brier", "verbal range", "time-avg Brier", "vs crowd", "log score", "skill vs 0.5"],
+            ["#", by, "scored", "Brier", "verbal range", "time-avg", "vs crowd", "log", "baseline", "skill"],
             rows,
         )
 
