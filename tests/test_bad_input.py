@@ -460,6 +460,13 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
         USER,
         ["f-one: methd: unknown field"],
     ),
+    (
+        "catalog-key-with-line-break",
+        catalog("forecasts", "    method: stated\n", '    method: stated\n    "meth\\nod": 1\n'),
+        USER,
+        ["f-one: meth\\nod: unknown field"],
+    ),
+    ("usage-argument-with-line-break", cli("list", "extra\nargument"), USAGE, ["extra\\nargument"]),
     # -- the database itself
     ("db-missing", missing_database, DB, ["run 'tracker init'"]),
     ("db-missing-directory", missing_directory, DB, ["database directory", "does not exist"]),

@@ -40,8 +40,10 @@ def register(app: typer.Typer) -> None:
                 )
         except CatalogInvalid as e:
             # Every problem on its own line (file: entry: field: message); the last line sums up.
+            from tracker.cli.main import one_line
+
             for line in e.errors[1:]:
-                warn(f"error: {line}")
+                warn(f"error: {one_line(line)}")  # a key or value quoted in the message may hold a line break
             raise
         if json_out:
             emit_json(report.__dict__)

@@ -20,6 +20,12 @@ from tracker.errors import TrackerError
 INTERNAL_ERROR = 70
 
 
+def one_line(message: str) -> str:
+    """An error is one line: line breaks and other unprintable characters inside it are shown escaped. (Found by
+    the CLI fuzzing: click echoes a bad argument verbatim, so `tracker list $'a\\nb'` printed two lines.)"""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
+
+
 class TrackerGroup(TyperGroup):
     """Turns errors into one line and a meaningful exit code, for the CLI and for CliRunner alike."""
 
@@ -28,7 +34,7 @@ class TrackerGroup(TyperGroup):
         try:
             result = super().main(*args, **kwargs)
         except TrackerError as e:
-            click.echo(f"error: {e}", err=True)
+            click.echo(f"error: {one_line(str(e))}", err=True)
             sys.exit(e.exit_code)
         except click.exceptions.Exit as e:
             sys.exit(e.exit_code)
@@ -40,7 +46,7 @@ class TrackerGroup(TyperGroup):
             sys.exit(e.exit_code)
         except click.ClickException as e:
             # Usage errors (unknown option, missing argument, bad choice): one line, exit 2.
-            click.echo(f"error: {e.format_message()}", err=True)
+            click.echo(f"error: {one_line(e.format_message())}", err=True)
             sys.exit(e.exit_code)
         except click.exceptions.Abort:
             click.echo("error: aborted", err=True)
@@ -51,7 +57,8 @@ class TrackerGroup(TyperGroup):
         except Exception as e:  # a bug, not a user error: still one line unless asked for more
             if os.environ.get("TRACKER_DEBUG"):
                 raise
-            click.echo(f"internal error: {type(e).__name__}: {e} (set TRACKER_DEBUG=1 for the traceback)", err=True)
+            message = one_line(f"{type(e).__name__}: {e}")
+            click.echo(f"internal error: {message} (set TRACKER_DEBUG=1 for the traceback)", err=True)
             sys.exit(INTERNAL_ERROR)
         if isinstance(result, int) and result:
             sys.exit(result)
