@@ -346,7 +346,35 @@ def _acquire_lease(engine: Engine, holder: str, now: datetime) -> tuple[bool, st
                 insert(scoring_lease).values(name=CHECKPOINT, holder=holder, acquired_at=now, expires_at=expires)
             )
             return True, None
+        if _holder_is_gone(current[0]):
+            # Found by the crash tests: a scorer killed mid-run (SIGKILL, OOM) never releases its lease, and every
+            # run was skipped until it expired (LEASE_SECONDS). A holder that is a process of this machine that no
+            # longer exists is taken over at once, in this write transaction, from that holder only.
+            conn.execute(
+                update(scoring_lease)
+                .where(scoring_lease.c.name == CHECKPOINT, scoring_lease.c.holder == current[0])
+                .values(holder=holder, acquired_at=now, expires_at=expires)
+            )
+            return True, None
         return False, current[0]
+
+
+def _holder_is_gone(holder: str | None) -> bool:
+    """True only when `holder` ("host:pid:suffix", see `default_holder`) names this host and a pid that is not
+    running. Anything else (another host, a live or unknowable process) waits for the lease to expire."""
+    parts = (holder or "").rsplit(":", 2)
+    if len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return False  # another run in this very process
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except (OverflowError, OSError):  # no permission to signal it: it exists
+        return False
+    return False
 
 
 def _check_lease(conn: Connection, holder: str) -> None:
