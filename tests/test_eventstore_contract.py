@@ -467,6 +467,53 @@ class EventStoreContract:
         assert at_append == on_read == [("TestThing", 2, {"amount_cents": 300, "unit": "EUR"})]
         assert out == self.read_all(engine)
 
+    def test_rebuild_and_verify_across_an_old_domain_event(self, engine: Engine, db_url: str) -> None:
+        """A ForecastRecorded stored in an older shape (schema_version 0) stays as stored, hash and all; the
+        registered upcaster brings it to today's shape for the projector, a rebuild and verify alike."""
+
+        @upcast.register("ForecastRecorded", 0)
+        def _v0(data: dict[str, Any]) -> tuple[str, int, dict[str, Any]]:
+            p = data["p_yes"]
+            return "ForecastRecorded", 1, {
+                "forecast_id": data["forecast_id"],
+                "forecaster": data["forecaster"],
+                "forecaster_id": data["forecaster"].lower().replace(" ", "-"),
+                "made_at": data["made_at"],
+                "probabilities": {"yes": p, "no": round(1 - p, 12)},
+                "quote": data.get("quote"),
+                "derivation": {"method": "stated"},
+                "hedge": None, "role": None, "source_id": None, "quote_verified": None,
+            }  # fmt: skip
+
+        old = {"forecast_id": "f-old", "forecaster": "Ann Example", "p_yes": 0.3, "made_at": "2020-01-01"}
+        led = Ledger(db_url, actor="tester")
+        try:
+            led.open_question("Will it rain?", "YES if it rains", question_id="rain")
+            with write_transaction(engine) as conn:
+                es.append(conn, ev.question_stream("rain"), [e("ForecastRecorded", schema_version=0, **old)], 1,
+                          "tracker-v0", project)  # fmt: skip
+            led.record_forecast("rain", "Bob Example", 0.8, date(2020, 1, 2))  # today's shape, after it
+            led.resolve("rain", "no", date(2020, 2, 1))
+
+            def forecasts() -> list[tuple[str, str, float]]:
+                fs = led.show_question("rain")["forecasts"]
+                return sorted((f["forecast_id"], f["forecaster_id"], f["p_yes"]) for f in fs)
+
+            as_appended = forecasts()
+            assert ("f-old", "ann-example", 0.3) in as_appended and len(as_appended) == 2
+            assert led.rebuild() == 4
+            assert forecasts() == as_appended
+            report = led.verify()
+            assert report["ok"] and report["projections_ok"] and report["events_checked"] == 4
+            with read_transaction(engine) as conn:
+                (row,) = [
+                    r for r in es.raw_rows(conn) if r["event_type"] == "ForecastRecorded" and r["schema_version"] == 0
+                ]
+            assert json.loads(row["payload"]) == old  # never rewritten in place
+        finally:
+            led.close()
+            upcast.unregister("ForecastRecorded", 0)
+
     def test_without_upcaster_events_read_as_stored(self, engine: Engine) -> None:
         upcast.unregister("TestRenamed", 0)
         self.append(engine, "s-a", [e("TestRenamed", schema_version=0, amt=1)], 0)
