@@ -69,7 +69,7 @@ class _Batch:
         self.forecast_updates: dict[str, dict[str, Any]] = {}
         self.forecaster_updates: dict[str, dict[str, Any]] = {}
         named = {e.data["forecaster_id"] for e in recorded if e.event_type == ev.FORECAST_RECORDED}
-        self.existing_forecasters = _existing(conn, forecasters.c.forecaster_id, named)
+        self.existing_forecasters = _existing(conn, _EXISTING_FORECASTERS, named) if named else set()
 
     def insert(self, table: Table, row: dict[str, Any]) -> dict[str, Any]:
         self.inserts[table].append(row)
@@ -92,11 +92,19 @@ class _Batch:
         _update_many(self.conn, forecasters, forecasters.c.forecaster_id, self.forecaster_updates)
 
 
-def _existing(conn: Connection, column: Any, keys: set[str]) -> set[str]:
+# Statements built once: a single-event append (the CLI) runs them for one row, and building them cost as much
+# as executing them.
+_EXISTING_FORECASTERS = select(forecasters.c.forecaster_id).where(
+    forecasters.c.forecaster_id.in_(bindparam("keys", expanding=True))
+)
+_UPDATES: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def _existing(conn: Connection, stmt: Any, keys: set[str]) -> set[str]:
     found: set[str] = set()
     ordered = sorted(keys)
     for i in range(0, len(ordered), IN_CHUNK):
-        found.update(conn.execute(select(column).where(column.in_(ordered[i : i + IN_CHUNK]))).scalars())
+        found.update(conn.execute(stmt, {"keys": ordered[i : i + IN_CHUNK]}).scalars())
     return found
 
 
@@ -107,11 +115,13 @@ def _update_many(conn: Connection, table: Table, key: Any, updates: dict[str, di
         cols = tuple(sorted(values))
         groups.setdefault(cols, []).append({"k_": k, **{f"v_{c}": v for c, v in values.items()}})
     for cols, params in groups.items():
-        stmt = (
-            update(table)
-            .where(key == bindparam("k_", type_=key.type))
-            .values({c: bindparam(f"v_{c}", type_=table.c[c].type) for c in cols})
-        )
+        stmt = _UPDATES.get((table.name, cols))
+        if stmt is None:
+            stmt = _UPDATES[(table.name, cols)] = (
+                update(table)
+                .where(key == bindparam("k_", type_=key.type))
+                .values({c: bindparam(f"v_{c}", type_=table.c[c].type) for c in cols})
+            )
         conn.execute(stmt, params)
 
 

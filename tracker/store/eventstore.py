@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select
 
 from tracker.domain.events import Event
 from tracker.errors import ConflictError
@@ -81,9 +81,15 @@ def chain_hash(row: dict[str, Any]) -> str:
     return hashlib.sha256((row["prev_hash"] + content).encode("utf-8")).hexdigest()
 
 
+# Statements every append runs, built once (building them per call cost about as much as running them).
+_HEAD = select(events.c.position, events.c.hash).order_by(events.c.position.desc()).limit(1)
+_STREAM_VERSION = select(func.max(events.c.stream_version)).where(events.c.stream_id == bindparam("stream_id"))
+_PRESENT = select(events.c.event_id).where(events.c.event_id.in_(bindparam("ids", expanding=True)))
+
+
 def head(conn: Connection) -> tuple[int, str]:
     """(position, hash) of the last event; (0, genesis) for an empty ledger."""
-    row = conn.execute(select(events.c.position, events.c.hash).order_by(events.c.position.desc()).limit(1)).first()
+    row = conn.execute(_HEAD).first()
     return (0, GENESIS_HASH) if row is None else (int(row[0]), str(row[1]))
 
 
@@ -92,7 +98,7 @@ def count(conn: Connection) -> int:
 
 
 def stream_version(conn: Connection, stream_id: str) -> int:
-    v = conn.execute(select(func.max(events.c.stream_version)).where(events.c.stream_id == stream_id)).scalar()
+    v = conn.execute(_STREAM_VERSION, {"stream_id": stream_id}).scalar()
     return int(v or 0)
 
 
@@ -119,7 +125,7 @@ def append(
     ids = [e.event_id for e in new_events if e.event_id is not None]
     present: set[str] = set()
     if ids:
-        present = set(conn.execute(select(events.c.event_id).where(events.c.event_id.in_(ids))).scalars())
+        present = set(conn.execute(_PRESENT, {"ids": ids}).scalars())
     if _already_there(present, new_events):
         return []
     current = stream_version(conn, stream_id)
@@ -216,7 +222,7 @@ def append_many(
         return out
     present: set[str] = set()
     for chunk in _chunks(ids, IN_CHUNK):
-        present.update(conn.execute(select(events.c.event_id).where(events.c.event_id.in_(chunk))).scalars())
+        present.update(conn.execute(_PRESENT, {"ids": chunk}).scalars())
     versions: dict[str, int] = {}
     for chunk in _chunks(streams, IN_CHUNK):
         q = (
