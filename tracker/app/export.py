@@ -525,9 +525,10 @@ def export_bundle(
     return bundle_meta
 
 
-def dictionary_markdown(bundle_meta: dict[str, Any] | None = None) -> str:
-    """DATA_DICTIONARY.md: every table, every column with its dtype and meaning."""
-    lines = ["# Data dictionary", ""]
+def dictionary_markdown(bundle_meta: dict[str, Any] | None = None, level: int = 1) -> str:
+    """DATA_DICTIONARY.md: every table, every column with its dtype and meaning (``level``: the title's heading
+    level; the tables are one below it)."""
+    lines = ["#" * level + " Data dictionary", ""]
     if bundle_meta is not None:
         led = bundle_meta["ledger"]
         lines += [
@@ -554,7 +555,7 @@ def dictionary_markdown(bundle_meta: dict[str, Any] | None = None) -> str:
         "",
     ]
     for name, spec in TABLES.items():
-        lines += [f"## {name}", "", spec.description, ""]
+        lines += ["#" * (level + 1) + f" {name}", "", spec.description, ""]
         if bundle_meta is not None and name in bundle_meta.get("tables", {}):
             t = bundle_meta["tables"][name]
             lines += [f"File `{t['file']}`, {t['rows']} rows. Order: {spec.order}.", ""]

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -72,7 +72,7 @@ NULLABLE_INT = "Int64"
 BOOL = "boolean"
 DTYPES = (TIME, STRING, CATEGORY, FLOAT, INT, NULLABLE_INT, BOOL)
 
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 20_000
 ALL_FORECASTERS = "(all)"  # the calibration row group of everyone pooled (not a possible forecaster slug)
 QUESTION_STATUSES = ("open", "resolved", "annulled", "due")
 SCORE_STATUSES = ("scored", "superseded", "withdrawn", "hindsight", "unresolved", "annulled")
@@ -159,6 +159,23 @@ mean_brier_best          float64  Mean Brier with each verbal forecast at the be
 mean_brier_worst         float64  Mean Brier with each verbal forecast at the worse end of its interval.
 """
 AGGREGATE_NAMES = tuple(c.name for c in _columns(_AGGREGATES))
+# the question_scores columns an aggregate reads
+_AGGREGATE_INPUT = (
+    "question_id",
+    "forecaster_id",
+    "source_id",
+    "outlet",
+    "kind",
+    "outcome",
+    "brier",
+    "brier_two_category",
+    "time_avg_brier",
+    "relative_brier",
+    "log_score",
+    "baseline_score",
+    "brier_low",
+    "brier_high",
+)
 
 _KEY_MEANING = {
     "forecaster_id": "Forecaster id (slug of the name).",
@@ -483,10 +500,21 @@ FRAME_METHODS = {
 
 
 def _sorted_categories(values: Any) -> list[str]:
-    return sorted({str(v) for v in values if v is not None and v == v})
+    """Sorted distinct values from SQL (NULL is None there)."""
+    return sorted({str(v) for v in values if v is not None})
 
 
-def apply_dtypes(frame: pd.DataFrame, spec: TableSpec, categories: dict[str, list[str]] | None = None) -> pd.DataFrame:
+def category_dtype(values: Sequence[str]) -> pd.CategoricalDtype:
+    """The categorical dtype of sorted ``values``. (Empty: object categories, as pyarrow reads an empty dictionary
+    back.) Chunks share one such dtype per column: one categories index, one hash table."""
+    import pandas as pd
+
+    return pd.CategoricalDtype(pd.Index(list(values), dtype="str" if len(values) else object))
+
+
+def apply_dtypes(
+    frame: pd.DataFrame, spec: TableSpec, categories: dict[str, pd.CategoricalDtype] | None = None
+) -> pd.DataFrame:
     """The spec's columns, in its order, converted to its dtypes. Categories of a categorical column are
     ``categories[name]`` when given (streamed chunks share them), else the sorted values present."""
     import numpy as np
@@ -496,40 +524,43 @@ def apply_dtypes(frame: pd.DataFrame, spec: TableSpec, categories: dict[str, lis
     n = len(frame)
     for col in spec.columns:
         raw = frame[col.name] if col.name in frame.columns else pd.Series([None] * n, dtype=object)
-        values = raw.tolist()
+        obj = raw.astype(object)
+        missing = obj.isna().to_numpy(dtype=bool)  # None, NaN, NaT and NA alike
+        clean = obj.where(~missing, None)
         if col.dtype == TIME:
-            s = pd.to_datetime(pd.Series([None if _missing(v) else v for v in values], dtype=object), utc=True)
-            out[col.name] = s.dt.as_unit("ns").array
+            out[col.name] = pd.to_datetime(clean, utc=True).dt.as_unit("ns").array
         elif col.dtype == STRING:
-            out[col.name] = pd.array([None if _missing(v) else str(v) for v in values], dtype=pd.StringDtype())
+            out[col.name] = clean.astype(pd.StringDtype()).array
         elif col.dtype == CATEGORY:
-            clean = [None if _missing(v) else str(v) for v in values]
-            cats = categories.get(col.name) if categories else None
-            if cats is None:
-                cats = _sorted_categories(clean)
-            # (no categories: object, as pyarrow reads an empty dictionary back)
-            out[col.name] = pd.Categorical(clean, categories=pd.Index(cats, dtype="str" if cats else object))
+            if pd.api.types.infer_dtype(clean, skipna=True) not in ("string", "empty"):
+                clean = clean.map(lambda v: None if v is None else str(v))
+            given = categories.get(col.name) if categories else None
+            dtype = given if given is not None else category_dtype(sorted(set(clean[~missing])))
+            cat = pd.Categorical(clean, dtype=dtype)
+            if ((cat.codes == -1) != missing).any():  # a value outside the categories would silently become NaN
+                raise AssertionError(f"{spec.name}.{col.name}: values outside the categories given")
+            out[col.name] = cat
         elif col.dtype == FLOAT:
-            out[col.name] = np.array([np.nan if _missing(v) else float(v) for v in values], dtype=np.float64)
+            out[col.name] = obj.where(~missing, np.nan).astype(np.float64).to_numpy()
         elif col.dtype == INT:
-            out[col.name] = np.array([int(v) for v in values], dtype=np.int64)
+            out[col.name] = obj.astype(np.int64).to_numpy()
         elif col.dtype == NULLABLE_INT:
-            out[col.name] = pd.array([None if _missing(v) else int(v) for v in values], dtype=pd.Int64Dtype())
+            out[col.name] = pd.array([None if m else int(v) for v, m in zip(obj, missing, strict=True)], dtype="Int64")
         elif col.dtype == BOOL:
-            out[col.name] = pd.array([None if _missing(v) else bool(v) for v in values], dtype=pd.BooleanDtype())
+            out[col.name] = pd.array(
+                [None if m else bool(v) for v, m in zip(obj, missing, strict=True)], dtype="boolean"
+            )
         else:  # pragma: no cover - the specs above use only DTYPES
             raise AssertionError(col.dtype)
     return pd.DataFrame(out, index=pd.RangeIndex(n))
 
 
 def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        import pandas as pd
+    import pandas as pd
 
-        return bool(value is pd.NaT or value is pd.NA or (isinstance(value, float) and value != value))
-    except TypeError:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array is not "missing"
         return False
 
 
@@ -692,7 +723,7 @@ def _db_value(value: Any) -> Any:
 
 @dataclass
 class TableReader:
-    """A table's rows under filters, as typed DataFrame chunks in a stable order (keyset pagination)."""
+    """A table's rows under filters, as typed DataFrame chunks in a stable order (its position order)."""
 
     spec: TableSpec
     query: Select[Any] | None  # None: a derived table, computed in one piece by ``build``
@@ -706,8 +737,8 @@ class TableReader:
             return None
         return int(self.conn.execute(select(func.count()).select_from(self.query.subquery())).scalar_one())
 
-    def categories(self) -> dict[str, list[str]]:
-        """Sorted distinct values of each categorical column under the filters (shared by every chunk)."""
+    def categories(self) -> dict[str, pd.CategoricalDtype]:
+        """The dtype of each categorical column: its distinct values under the filters, sorted (for every chunk)."""
         if self.query is None or self.conn is None:
             return {}
         sub = self.query.subquery()
@@ -715,13 +746,11 @@ class TableReader:
         for col in self.spec.columns:
             if col.dtype == CATEGORY and col.name in sub.c:
                 values = self.conn.execute(select(sub.c[col.name]).distinct()).scalars()
-                out[col.name] = _sorted_categories(values)
+                out[col.name] = category_dtype(_sorted_categories(values))
         return out
 
     def chunks(self, size: int | None = None) -> Iterator[pd.DataFrame]:
         """Typed frames of at most ``size`` rows (default `CHUNK_ROWS`), at least one (maybe empty)."""
-        import pandas as pd
-
         size = size or CHUNK_ROWS
         if self.query is None:
             assert self.build is not None
@@ -729,24 +758,35 @@ class TableReader:
             return
         assert self.conn is not None
         cats = self.categories()
-        last: Any = None
-        first = True
-        while True:
-            q = self.query.order_by(self.key).limit(size)
-            if last is not None:
-                q = q.where(self.key > last)
-            result = self.conn.execute(q)
-            keys = list(result.keys())
-            rows = result.all()
-            if rows or first:
-                raw = pd.DataFrame.from_records(rows, columns=keys) if rows else pd.DataFrame(columns=keys)
-                if self.post is not None:
-                    raw = self.post(raw)
-                yield apply_dtypes(raw, self.spec, cats)
-            first = False
-            if len(rows) < size:
-                return
-            last = rows[-1][keys.index("_key")]
+        # One ordered query, streamed: a server-side cursor on PostgreSQL, SQLite's lazy cursor; partitions of
+        # ``size`` rows are typed and handed on one at a time, so memory is bounded whatever the table's size.
+        # (Keyset pages would re-sort a table without an index on its order column once per page.)
+        q = self.query.order_by(self.key).execution_options(stream_results=True, yield_per=size)
+        result = self.conn.execute(q)
+        keys = list(result.keys())
+        empty = True
+        for rows in result.partitions(size):
+            empty = False
+            yield self._typed(keys, rows, cats)
+            del rows
+        if empty:
+            yield self._typed(keys, [], cats)
+
+    def _typed(self, keys: list[str], rows: Sequence[Any], cats: dict[str, pd.CategoricalDtype]) -> pd.DataFrame:
+        import pandas as pd
+
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(keys)
+        raw = pd.DataFrame({k: pd.Series(c, dtype=object) for k, c in zip(keys, columns, strict=True)})
+        del columns
+        if self.post is not None:
+            raw = self.post(raw)
+        return apply_dtypes(raw, self.spec, cats)
+
+    def narrow(self, names: Sequence[str]) -> TableReader:
+        """The same rows with only the columns ``names`` (what a derived table needs, in less memory)."""
+        cols = tuple(c for c in self.spec.columns if c.name in names)
+        spec = TableSpec(self.spec.name, self.spec.description, cols, self.spec.filters, self.spec.order)
+        return replace(self, spec=spec)
 
     def frame(self) -> pd.DataFrame:
         import pandas as pd
@@ -1269,7 +1309,7 @@ class FramesMixin:
                 reader = self._reader_question_scores(
                     snap, tag=f.tag, forecaster=f.forecaster, question=f.question, source=f.source, outlet=f.outlet
                 )
-                qs = reader.frame()
+                qs = reader.narrow(_AGGREGATE_INPUT).frame()
                 agg = _aggregate(snap.scores(), qs, key)
             names = _names(snap.proj, by)
             agg[key] = [MISSING_KEY[key] if _missing(k) else str(k) for k in agg[key]]
@@ -1318,7 +1358,8 @@ class FramesMixin:
 
             from tracker.scoring import metrics
 
-            qs = self._reader_question_scores(snap, forecaster=ids, **kw).frame()
+            reader = self._reader_question_scores(snap, forecaster=ids, **kw)
+            qs = reader.narrow(("forecaster_id", "kind", "p_yes", "outcome")).frame()
             qs = qs[qs["kind"] == "binary"]
             groups: list[tuple[str, Any]] = []
             if ids is None:
@@ -1418,15 +1459,10 @@ def _aggregate(conn: Connection, qs: pd.DataFrame, key: str) -> pd.DataFrame:
 
     if qs.empty:
         return pd.DataFrame({key: pd.Series([], dtype=object), **{c: [] for c in AGGREGATE_NAMES}})
-    work = pd.DataFrame(
-        {
-            "forecaster_id": qs["forecaster_id"].astype(object).where(qs["forecaster_id"].notna(), None),
-            "source_id": qs["source_id"].astype(object).where(qs["source_id"].notna(), None),
-            "outlet": qs["outlet"].astype(object).where(qs["outlet"].notna(), None),
-            "kind": qs["kind"].astype(object),
-            "outcome": qs["outcome"].astype(object),
-        }
-    )
+    # only the grouping key as Python strings (None when missing); kind and outcome stay categorical
+    work = pd.DataFrame({"kind": qs["kind"], "outcome": qs["outcome"]})
+    if key != "tag":
+        work[key] = qs[key].astype(object).where(qs[key].notna(), None)
     for col in (
         "brier",
         "brier_two_category",
