@@ -836,15 +836,6 @@ class Filters:
     ) -> Filters:
         return Filters(status, tag, _forecaster_ids(forecaster), _ids(question), _ids(source), outlet)
 
-    def given(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
-
-    def check(self, spec: TableSpec, extra: Sequence[str] = ()) -> None:
-        for name in self.given():
-            if name not in spec.filters and name not in extra:
-                allowed = ", ".join(spec.filters) or "none"
-                raise UserError(f"does not apply to {spec.name} (its filters: {allowed})", name)
-
 
 def _tagged(question_col: Any, tag: str) -> ColumnElement[bool]:
     return question_col.in_(select(question_tags.c.question_id).where(question_tags.c.tag == tag))
