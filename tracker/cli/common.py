@@ -97,9 +97,16 @@ def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
     Console(width=max(100, _width())).print(t)
 
 
+# Piped or captured output (a file, a script, a test) is not wrapped to a guessed terminal: it gets
+# this width, whatever COLUMNS says, so the same command prints the same lines everywhere.
+PIPED_WIDTH = 200
+
+
 def _width() -> int:
     import shutil
 
+    if not sys.stdout.isatty():
+        return PIPED_WIDTH
     return shutil.get_terminal_size((120, 20)).columns
 
 
