@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import random
 import sys
+import tempfile
+import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,6 +17,8 @@ from sqlalchemy import Engine
 
 from tracker.app.ledger import Ledger, _memory_engine, _table_rows
 from tracker.domain import commands as c
+from tracker.domain import events as ev
+from tracker.errors import ConflictError
 from tracker.projections.projector import project
 from tracker.store import eventstore as es
 from tracker.store.db import read_transaction, write_transaction
@@ -91,3 +95,55 @@ def test_rebuild_equals_the_incremental_tables(ledger: Ledger) -> None:
     assert ledger.verify()["ok"]
     ledger.rebuild()
     assert tables(ledger.engine) == before
+
+
+def _interleaved(ds: object, streams: int) -> list[tuple[str, list[ev.Event], int]]:
+    """Each stream's events as one-event batches, streams taken in turn (as an import runs one command after
+    the other): a stream comes back in many batches, each expecting the version the one before left."""
+    queues = [(s, list(evs)) for s, evs, _ in ds.batches[:streams]]  # type: ignore[attr-defined]
+    out: list[tuple[str, list[ev.Event], int]] = []
+    version = {s: 0 for s, _ in queues}
+    while any(q for _, q in queues):
+        for s, q in queues:
+            if q:
+                e = q.pop(0)  # every event gets an id here, so that the two logs can be compared
+                e = ev.Event(
+                    e.type, e.data, e.occurred_at, e.event_id or str(uuid.uuid5(uuid.NAMESPACE_URL, s + repr(e)))
+                )
+                out.append((s, [e], version[s]))
+                version[s] += 1
+    return out
+
+
+def _log(engine: Engine) -> list[tuple[object, ...]]:
+    with read_transaction(engine) as conn:
+        return [tuple(r.values()) for r in es.raw_rows(conn)]
+
+
+def test_append_many_with_streams_in_many_batches_equals_appending_one_after_the_other(db_url: str) -> None:
+    batches = _interleaved(generate(400, seed=3), 25)
+    assert len({s for s, _, _ in batches}) < len(batches)
+    bulk = Ledger(db_url, actor="tester")
+    bulk.init()
+    with write_transaction(bulk.engine) as conn:
+        out = es.append_many(conn, batches, "tester", project, now=NOW)
+    assert len(out) == sum(len(evs) for _, evs, _ in batches)
+    one_by_one = Ledger(f"sqlite:///{Path(tempfile.mkdtemp()) / 'one.sqlite'}", actor="tester")
+    one_by_one.init()
+    with write_transaction(one_by_one.engine) as conn:
+        for s, evs, expected in batches:
+            es.append(conn, s, evs, expected, "tester", project, now=NOW)
+    assert _log(bulk.engine) == _log(one_by_one.engine)
+    assert tables(bulk.engine) == tables(one_by_one.engine)
+    # the same batches again: every one is already there, nothing is written
+    with write_transaction(bulk.engine) as conn:
+        assert es.append_many(conn, batches, "tester", project, now=NOW) == []
+    # a stale version in a later batch of a stream refuses the whole call
+    s, evs, _ = batches[0]
+    fresh = [ev.Event(e.type, e.data, e.occurred_at) for e in evs]
+    before = _log(bulk.engine)
+    with pytest.raises(ConflictError), write_transaction(bulk.engine) as conn:
+        es.append_many(conn, [("other-stream", fresh, 0), (s, fresh, 0)], "tester")
+    assert _log(bulk.engine) == before
+    bulk.close()
+    one_by_one.close()

@@ -76,12 +76,20 @@ def _diff(old: dict[str, Any], new: dict[str, Any], keys: Sequence[str]) -> list
 
 
 class _Plan:
-    """Commands per stream, decided in order against the stream's state inside the transaction."""
+    """Commands per stream, decided in order against the stream's state inside the transaction.
 
-    def __init__(self, conn: Connection, actor: str) -> None:
+    The decided events are kept, in order, and appended together at the end with `es.append_many` (one
+    hash-chained insert and batched projections instead of queries and statements per event). The outcome
+    is that of appending each command's events at once: states are evolved here as the store would have
+    them, and a command whose events are already in the log is a no-op, as `append` makes it (checked
+    here, except for ids known to be absent: the catalog ids the import looked up and did not find).
+    """
+
+    def __init__(self, conn: Connection, actor: str, known_absent: Callable[[str], bool]) -> None:
         self.conn = conn
         self.actor = actor
-        self.appended: list[es.RecordedEvent] = []
+        self.known_absent = known_absent
+        self.pending: list[tuple[str, list[ev.Event], int]] = []
         self.questions: dict[str, QuestionState] = {}
 
     def question_state(self, qid: str) -> QuestionState:
@@ -92,23 +100,33 @@ class _Plan:
             self.questions[qid] = state
         return self.questions[qid]
 
+    def _already_in_log(self, new: list[ev.Event]) -> bool:
+        ids = [e.event_id for e in new if e.event_id is not None and not self.known_absent(e.event_id)]
+        if not ids:
+            return False
+        present = set(self.conn.execute(select(events.c.event_id).where(events.c.event_id.in_(ids))).scalars())
+        return es.already_there(present, new)
+
     def run_question(self, cmd: c.QuestionCommand) -> None:
         state = self.question_state(cmd.question_id)
         new = decide(state, cmd)
-        recorded = es.append(self.conn, ev.question_stream(cmd.question_id), new, state.version, self.actor, project)
-        for e in recorded:
-            state = evolve_question(state, e.event_type, e.data)
+        if self._already_in_log(new):
+            return
+        self.pending.append((ev.question_stream(cmd.question_id), new, state.version))
+        for e in new:
+            state = evolve_question(state, e.type, e.data)
         self.questions[cmd.question_id] = state
-        self.appended.extend(recorded)
 
     def run_source(self, cmd: c.RegisterSource) -> None:
         state = SourceState(source_id=cmd.source_id)
         for e in es.read(self.conn, stream_id=ev.source_stream(cmd.source_id)):
             state = evolve_source(state, e.event_type, e.data)
         new = decide_source(state, cmd)
-        self.appended.extend(
-            es.append(self.conn, ev.source_stream(cmd.source_id), new, state.version, self.actor, project)
-        )
+        if not self._already_in_log(new):
+            self.pending.append((ev.source_stream(cmd.source_id), new, state.version))
+
+    def append(self) -> list[es.RecordedEvent]:
+        return es.append_many(self.conn, self.pending, self.actor, project)
 
 
 def import_catalog(
@@ -157,7 +175,7 @@ def import_catalog(
 
     with write_transaction(ledger.engine) as conn:
         stored = _stored(conn, list(ids))
-        plan = _Plan(conn, ledger.actor)
+        plan = _Plan(conn, ledger.actor, lambda eid: eid in ids and eid not in stored)
         changes: list[tuple[str, list[c.QuestionCommand]]] = []
         unrecordable: list[str] = []
 
@@ -356,7 +374,7 @@ def import_catalog(
             for step in cmds:
                 plan.run_question(step)
             report.recorded_changes.append(description)
-        report.appended = len(plan.appended)
+        report.appended = len(plan.append())
         report.head_position, report.head_hash = es.head(conn)
     return report
 

@@ -126,7 +126,7 @@ def append(
     present: set[str] = set()
     if ids:
         present = set(conn.execute(_PRESENT, {"ids": ids}).scalars())
-    if _already_there(present, new_events):
+    if already_there(present, new_events):
         return []
     current = stream_version(conn, stream_id)
     _check_version(stream_id, current, expected_version)
@@ -140,7 +140,7 @@ def append(
     return out
 
 
-def _already_there(present: set[str], new_events: Sequence[Event]) -> bool:
+def already_there(present: set[str], new_events: Sequence[Event]) -> bool:
     """True when the whole batch is in the log (idempotent re-append); a conflict when only part of it is."""
     if not present:
         return False
@@ -206,16 +206,18 @@ def append_many(
     The result is that of appending the batches one after the other with `append`, but the store is asked
     once for all of them (ids already present, stream versions, head: a few queries instead of three per
     batch), rows are inserted by the thousand and `project` gets thousands of events per call. This holds
-    because the batches are independent when no event id and no stream appears twice among them (else this
-    falls back to `append` one batch after the other), and because `project` gives the same tables however
-    the events are split into calls (tests/test_projector.py).
+    because what each batch's checks read is known up front: the ids present before the call (when no event
+    id appears twice among the batches; else this falls back to `append` one batch after the other), and each
+    stream's version, kept up to date here as its batches are chained (a stream may come back in a later
+    batch, as in an import: one command after the other); and because `project` gives the same tables
+    however the events are split into calls (tests/test_projector.py).
     """
     batches = [b for b in batches if b[1]]
     if not batches:
         return []
     ids = [e.event_id for _, evs, _ in batches for e in evs if e.event_id is not None]
-    streams = [stream_id for stream_id, _, _ in batches]
-    if len(set(ids)) != len(ids) or len(set(streams)) != len(streams):
+    streams = list(dict.fromkeys(stream_id for stream_id, _, _ in batches))
+    if len(set(ids)) != len(ids):
         out: list[RecordedEvent] = []
         for stream_id, evs, expected in batches:
             out.extend(append(conn, stream_id, evs, expected, actor, project, now))
@@ -236,11 +238,12 @@ def append_many(
     rows: list[dict[str, Any]] = []
     out = []
     for stream_id, evs, expected in batches:
-        if _already_there({e.event_id for e in evs if e.event_id in present}, evs):
+        if already_there({e.event_id for e in evs if e.event_id in present}, evs):
             continue
         current = versions.get(stream_id, 0)
         _check_version(stream_id, current, expected)
         position, prev = _chain(rows, out, stream_id, evs, current, position, prev, recorded_at, actor)
+        versions[stream_id] = current + len(evs)
     for i in range(0, len(rows), WRITE_CHUNK):
         conn.execute(insert(events), rows[i : i + WRITE_CHUNK])
         if project is not None:
