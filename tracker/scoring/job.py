@@ -206,6 +206,9 @@ def _engine(target: Engine | Ledger | str) -> tuple[Engine, bool]:
         return target, False
     if isinstance(target, str):
         return make_engine(resolve_url(target)), True
+    # A Ledger checks that it is initialised and current first (once per Ledger), so that scoring a missing
+    # SQLite file says "run tracker init" instead of creating an empty file.
+    target._ready()
     return target.engine, False
 
 
