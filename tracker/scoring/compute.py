@@ -126,6 +126,24 @@ class _Questions:
     known_day: IntArray  # valid only where resolved
 
 
+def _question_error(qid: Any, kind: Any, status_name: Any, opts: list[Any], outcome: Any, known_ns: int) -> str | None:
+    """The first rule one question breaks (in the order they are checked), or None."""
+    if kind not in (BINARY, MULTIPLE_CHOICE):
+        return f"question {qid}: unknown kind {kind!r}"
+    if status_name not in _Q_STATUS_CODE:
+        return f"question {qid}: unknown status {status_name!r}"
+    if kind == BINARY and sorted(opts) != [NO, YES]:
+        return f"binary question {qid} must have options ['yes', 'no']"
+    if len(set(opts)) != len(opts) or len(opts) < 2:
+        return f"question {qid}: options must be at least 2 distinct values"
+    if status_name == Q_RESOLVED:
+        if outcome not in opts:
+            return f"resolved question {qid}: outcome {outcome!r} is not one of its options"
+        if known_ns == _NAT:
+            return f"resolved question {qid} has no known_on date (the hindsight guard needs it)"
+    return None
+
+
 def _prepare_questions(questions: pd.DataFrame) -> _Questions:
     missing = [c for c in QUESTION_COLUMNS if c not in questions.columns]
     if missing:
@@ -133,35 +151,49 @@ def _prepare_questions(questions: pd.DataFrame) -> _Questions:
     ids = pd.Index(questions["question_id"].astype(str).to_numpy(dtype=object))
     if not ids.is_unique:
         raise ValueError("questions.question_id must be unique")
+    nq = len(ids)
     kind = questions["kind"].to_numpy(dtype=object)
     status_names = questions["status"].to_numpy(dtype=object)
     outcome = questions["outcome"].to_numpy(dtype=object).copy()
     options = [list(o) for o in questions["options"]]
     known = pd.DatetimeIndex(pd.to_datetime(questions["known_on"], utc=True)).as_unit("ns")
     known_ns = np.asarray(known.asi8, dtype=np.int64)
-    n_options = np.array([len(o) for o in options], dtype=np.int64)
-    status = np.zeros(len(ids), dtype=np.int8)
-    outcome_idx = np.full(len(ids), -1, dtype=np.int64)
-    for i, qid in enumerate(ids):
-        if kind[i] not in (BINARY, MULTIPLE_CHOICE):
-            raise ValueError(f"question {qid}: unknown kind {kind[i]!r}")
-        if status_names[i] not in _Q_STATUS_CODE:
-            raise ValueError(f"question {qid}: unknown status {status_names[i]!r}")
-        status[i] = _Q_STATUS_CODE[status_names[i]]
-        if kind[i] == BINARY and sorted(options[i]) != [NO, YES]:
-            raise ValueError(f"binary question {qid} must have options ['yes', 'no']")
-        if len(set(options[i])) != len(options[i]) or len(options[i]) < 2:
-            raise ValueError(f"question {qid}: options must be at least 2 distinct values")
-        if status[i] == _Q_STATUS_CODE[Q_RESOLVED]:
-            if outcome[i] not in options[i]:
-                raise ValueError(f"resolved question {qid}: outcome {outcome[i]!r} is not one of its options")
-            if known_ns[i] == _NAT:
-                raise ValueError(f"resolved question {qid} has no known_on date (the hindsight guard needs it)")
-            outcome_idx[i] = options[i].index(outcome[i])
-        else:
-            outcome[i] = None
+    n_options = np.fromiter((len(o) for o in options), dtype=np.int64, count=nq)
+    status = np.asarray(pd.Series(status_names).map(_Q_STATUS_CODE).fillna(-1), dtype=np.int8)
     resolved = status == _Q_STATUS_CODE[Q_RESOLVED]
     binary = kind == BINARY
+
+    # every option as one row: its question (q_of), its position in the question's options (opt_pos)
+    flat = np.array([o for opts in options for o in opts], dtype=object)
+    q_of = np.repeat(np.arange(nq, dtype=np.int64), n_options)
+    first_opt = np.cumsum(n_options) - n_options
+    opt_pos = np.arange(flat.size, dtype=np.int64) - first_opt[q_of]
+    duplicate = pd.DataFrame({"q": q_of, "o": flat}).duplicated().to_numpy()
+    has_duplicate = np.bincount(q_of[duplicate], minlength=nq) > 0
+    yes_or_no = (flat == YES) | (flat == NO)
+    # binary: exactly 2 distinct options, both in {yes, no}, i.e. sorted(options) == ["no", "yes"]
+    binary_ok = (n_options == 2) & ~has_duplicate & (np.bincount(q_of[yes_or_no], minlength=nq) == 2)
+    # the outcome's position among its question's options (options are distinct once the checks pass)
+    is_outcome = flat == outcome[q_of]
+    outcome_found = np.bincount(q_of[is_outcome], minlength=nq) > 0
+
+    bad = (
+        ~np.isin(kind, [BINARY, MULTIPLE_CHOICE])
+        | (status < 0)
+        | (binary & ~binary_ok)
+        | has_duplicate
+        | (n_options < 2)
+        | (resolved & (~outcome_found | (known_ns == _NAT)))
+    )
+    if bad.any():  # the first bad question in input order, with the first rule it breaks
+        i = int(np.flatnonzero(bad)[0])
+        message = _question_error(ids[i], kind[i], status_names[i], options[i], outcome[i], int(known_ns[i]))
+        raise ValueError(message or f"question {ids[i]}: invalid")
+
+    outcome_idx = np.full(nq, -1, dtype=np.int64)
+    hit = is_outcome & resolved[q_of]
+    outcome_idx[q_of[hit]] = opt_pos[hit]
+    outcome[~resolved] = None
     yes = np.where(binary & resolved, (outcome == YES).astype(np.float64), np.nan)
     return _Questions(
         ids=ids,
@@ -195,8 +227,8 @@ def _p_yes_from_dicts(dicts: Sequence[Any], ids: Sequence[Any]) -> FloatArray:
     return out
 
 
-def _mc_matrix(dicts: Sequence[Any], options: Sequence[list[str]], ids: Sequence[Any]) -> FloatArray:
-    """(m, k) probabilities of multiple-choice forecasts in each question's option order (absent options: 0)."""
+def _mc_matrix_checked(dicts: Sequence[Any], options: Sequence[list[str]], ids: Sequence[Any]) -> FloatArray:
+    """Row-by-row form of :func:`_mc_matrix`, kept to raise the exact error for the first bad forecast."""
     rows = []
     for d, opts, fid in zip(dicts, options, ids, strict=True):
         if not isinstance(d, dict) or not set(d) <= set(opts):
@@ -206,6 +238,53 @@ def _mc_matrix(dicts: Sequence[Any], options: Sequence[list[str]], ids: Sequence
             raise ValueError(f"forecast {fid}: probabilities sum to {sum(row)}, not 1")
         rows.append(row)
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(options[0]) if len(options) else 0)
+
+
+def _mc_matrix(dicts: npt.NDArray[Any], q_rows: IntArray, qs: _Questions, k: int, ids: npt.NDArray[Any]) -> FloatArray:
+    """(m, k) probabilities of multiple-choice forecasts in each question's option order (absent options: 0).
+
+    ``q_rows`` is each row's question code; every question has ``k`` options. The dicts are flattened into
+    (row, option, p) triples and each option is looked up among its question's options as one integer key
+    (question code * number of labels + label code). When any row is malformed (not a dict, an option the
+    question lacks, probabilities not summing to 1) the row-by-row form raises the error for the first one.
+    """
+    m = len(dicts)
+    out = np.zeros((m, k), dtype=np.float64)
+    if m == 0:
+        return out
+
+    def fail() -> FloatArray:
+        _mc_matrix_checked(list(dicts), [qs.options[c] for c in q_rows], list(ids))
+        raise AssertionError("multiple-choice rows rejected in bulk but accepted one by one")  # pragma: no cover
+
+    if not all(isinstance(d, dict) for d in dicts):
+        return fail()
+    n_keys = np.fromiter((len(d) for d in dicts), dtype=np.int64, count=m)
+    keys = [o for d in dicts for o in d]
+    try:
+        vals = np.array([v for d in dicts for v in d.values()], dtype=np.float64)
+    except (TypeError, ValueError):
+        return fail()
+    row_of_key = np.repeat(np.arange(m, dtype=np.int64), n_keys)
+    # the options of the questions these rows are on, as (question code, label, position) triples
+    uq = np.unique(q_rows)
+    opt_labels = [o for c in uq for o in qs.options[c]]
+    opt_q = np.repeat(uq, k)
+    opt_pos = np.tile(np.arange(k, dtype=np.int64), uq.size)
+    codes, uniques = pd.factorize(np.array(opt_labels + keys, dtype=object), use_na_sentinel=False)
+    n_labels = len(uniques)
+    opt_key = opt_q * n_labels + codes[: len(opt_labels)]
+    sorter = np.argsort(opt_key)
+    want = q_rows[row_of_key] * n_labels + codes[len(opt_labels) :]
+    at = np.minimum(np.searchsorted(opt_key, want, sorter=sorter), opt_key.size - 1)
+    found = opt_key[sorter[at]] == want
+    if not found.all():
+        return fail()
+    out[row_of_key, opt_pos[sorter[at]]] = vals
+    # NaN sums pass here as they do row by row; _check_probabilities rejects them afterwards
+    if (np.abs(out.sum(axis=1) - 1.0) > 1e-6).any():
+        return fail()
+    return out
 
 
 def _check_probabilities(p: FloatArray, ids: npt.NDArray[Any]) -> None:
@@ -244,10 +323,32 @@ def _crowd_medians(values: FloatArray, q: IntArray, start: IntArray, counts: Int
         if hi <= lo:  # one question bigger than the chunk: take it whole
             hi = int(bounds[np.searchsorted(bounds, lo, side="right")])
         c = counts[lo:hi]
-        rep = np.repeat(np.arange(lo, hi), c)
-        cp_of = start[rep] + (np.arange(rep.size) - (cum[rep] - cum[lo]))
-        med = pd.DataFrame(values[rep]).groupby(cp_of, sort=True).median()
-        crowd[med.index.to_numpy()] = med.to_numpy(dtype=np.float64)
+        n_rows = hi - lo
+        # the chunk's questions own the change days cp_lo .. cp_lo + n_cp_here - 1 (each has at least the
+        # forecast that starts on it); how many forecasts stand on each: +1 where a row starts, -1 where it ends
+        cp_lo = int(start[lo:hi].min())
+        first_cp = start[lo:hi] - cp_lo
+        n_cp_here = int((first_cp + c).max())
+        n_here = np.cumsum(
+            np.bincount(first_cp, minlength=n_cp_here + 1) - np.bincount(first_cp + c, minlength=n_cp_here + 1)
+        )[:n_cp_here]
+        first = np.cumsum(n_here) - n_here
+        # the i-th pair of row r is (change day first_cp[r] + i, row r); pair number p (rows expanded in order)
+        # is on change day repeat(first_cp - (cum - cum[lo]), c)[p] + p
+        day_shift = np.repeat(first_cp - (cum[lo:hi] - cum[lo]), c) + np.arange(int(cum[hi] - cum[lo]))
+        for j in range(values.shape[1]):
+            # sort the pairs by (change day, value) as one int64 key: change day * n_rows + the row's value rank
+            v = values[lo:hi, j]
+            by_value = np.argsort(v, kind="stable")
+            rank = np.empty(n_rows, dtype=np.int64)
+            rank[by_value] = np.arange(n_rows)
+            key = np.sort(day_shift * n_rows + np.repeat(rank, c))
+            v_sorted = v[by_value[key % n_rows]]
+            # the median of each change day's values, as pandas computes it: the middle value, or the mean of the
+            # two middle values ((a + b) / 2, exact for a == b) when the count is even
+            crowd[cp_lo : cp_lo + n_cp_here, j] = (
+                v_sorted[first + (n_here - 1) // 2] + v_sorted[first + n_here // 2]
+            ) / 2.0
         lo = hi
     return crowd
 
@@ -305,7 +406,8 @@ def _time_average(
     if (int(qs.max()) + 1) * span >= 2**62:
         raise ValueError("date range too wide to index change days")
     key_s = qs * span + (ds - dmin)
-    cp_key = np.unique(key_s)
+    sorted_keys = np.sort(key_s)  # np.unique(key_s), by a plain sort (np.unique hashes, several times slower)
+    cp_key = sorted_keys[np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))]
     cp_q = cp_key // span
     cp_day = cp_key % span + dmin
     start = np.searchsorted(cp_key, key_s)
@@ -389,8 +491,9 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
     status[q_status == _Q_STATUS_CODE[Q_ANNULLED]] = _ST[ANNULLED]
     status[withdrawn] = _ST[WITHDRAWN]
     eligible = status == _ST[SUPERSEDED]
-    # eligible rows grouped by (question, forecaster), by made_at then input order inside a group
-    order = pos[eligible][np.lexsort((pos[eligible], made_ns[eligible], fcode[eligible], qcode[eligible]))]
+    # eligible rows grouped by (question, forecaster), by made_at then input order inside a group (lexsort is
+    # stable, so rows with equal keys keep their input order)
+    order = pos[eligible][np.lexsort((made_ns[eligible], fcode[eligible], qcode[eligible]))]
     q_o, f_o = qcode[order], fcode[order]
     group_last = np.ones(order.size, dtype=bool)
     group_last[:-1] = (q_o[1:] != q_o[:-1]) | (f_o[1:] != f_o[:-1])
@@ -422,7 +525,7 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
         rows = pos[mc & (n_opt == k)]
         if dicts is None:
             raise ValueError("multiple-choice forecasts need the probabilities column")
-        values = _mc_matrix(dicts[rows], [qs.options[c] for c in qcode[rows]], fids[rows])
+        values = _mc_matrix(dicts[rows], qcode[rows], qs, int(k), fids[rows])
         _check_probabilities(values, fids[rows])
         target = np.zeros((len(qs.ids), int(k)))
         q_k = np.nonzero((qs.outcome_idx >= 0) & ~qs.binary & (qs.n_options == k))[0]
