@@ -27,7 +27,7 @@ from tracker.domain.decide import decide, decide_source
 from tracker.domain.slug import slug
 from tracker.domain.state import QuestionState, SourceState, evolve_question, evolve_source
 from tracker.errors import ConflictError, DatabaseError, IntegrityError, NotFound, UserError
-from tracker.projections.projector import clear, project
+from tracker.projections.projector import clear, project, replay
 from tracker.store import eventstore as es
 from tracker.store import migrate
 from tracker.store.db import describe_url, make_engine, read_transaction, resolve_url, write_transaction
@@ -328,13 +328,7 @@ class Ledger(FramesMixin):
         memory = _memory_engine()
         with memory.begin() as mconn:
             with read_transaction(self.engine) as conn:
-                batch: list[es.RecordedEvent] = []
-                for e in es.read(conn, up_to=as_of.position, recorded_until=as_of.recorded_until):
-                    batch.append(e)
-                    if len(batch) >= 5000:
-                        project(mconn, batch)
-                        batch.clear()
-                project(mconn, batch)
+                replay(mconn, es.read(conn, up_to=as_of.position, recorded_until=as_of.recorded_until))
             yield mconn
         memory.dispose()
 
@@ -423,24 +417,10 @@ class Ledger(FramesMixin):
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Empty the projections and replay the whole log, in one transaction."""
         self._ready()
-        n = 0
         with write_transaction(self.engine) as conn:
             total = es.count(conn)
             clear(conn)
-            batch: list[es.RecordedEvent] = []
-            for e in es.read(conn):
-                batch.append(e)
-                if len(batch) >= 2000:
-                    project(conn, batch)
-                    n += len(batch)
-                    batch.clear()
-                    if progress:
-                        progress(n, total)
-            project(conn, batch)
-            n += len(batch)
-            if progress:
-                progress(n, total)
-        return n
+            return replay(conn, es.read(conn), None if progress is None else lambda n: progress(n, total))
 
     def verify(self) -> dict[str, Any]:
         """The hash chain from genesis, then the projections against a fresh replay."""
@@ -532,18 +512,13 @@ def _compare_projections(conn: Connection) -> str | None:
     memory = _memory_engine()
     try:
         with memory.begin() as mconn:
-            batch: list[es.RecordedEvent] = []
-            for e in es.read(conn):
-                batch.append(e)
-                if len(batch) >= 5000:
-                    project(mconn, batch)
-                    batch.clear()
-            project(mconn, batch)
+            replay(mconn, es.read(conn))
             for table in PROJECTION_TABLES:
                 live, fresh = _table_rows(conn, table), _table_rows(mconn, table)
                 if live != fresh:
-                    extra = [r for r in live if r not in set(fresh)]
-                    missing = [r for r in fresh if r not in set(live)]
+                    live_set, fresh_set = set(live), set(fresh)
+                    extra = [r for r in live if r not in fresh_set]
+                    missing = [r for r in fresh if r not in live_set]
                     sample = (extra or missing)[:1]
                     return (
                         f"projection table {table.name!r} differs from a replay of the log "

@@ -7,7 +7,7 @@ whole log through the same function, so an incremental update and a rebuild cann
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -324,6 +324,36 @@ def project(conn: Connection, recorded: Sequence[RecordedEvent]) -> None:
         if handler is not None:  # unknown types (from newer code) are kept in the log, not projected
             handler(batch, e)
     batch.flush()
+
+
+REPLAY_BATCH = 5000
+
+
+def replay(
+    conn: Connection,
+    recorded: Iterable[RecordedEvent],
+    progress: Callable[[int], None] | None = None,
+    batch_size: int = REPLAY_BATCH,
+) -> int:
+    """Project a stream of events in batches (bounded memory); returns how many were read.
+
+    The one replay loop: `rebuild`, as-of views and `verify` all go through it, so they cannot disagree.
+    """
+    n = 0
+    batch: list[RecordedEvent] = []
+    for e in recorded:
+        batch.append(e)
+        if len(batch) >= batch_size:
+            project(conn, batch)
+            n += len(batch)
+            batch.clear()
+            if progress is not None:
+                progress(n)
+    project(conn, batch)
+    n += len(batch)
+    if progress is not None:
+        progress(n)
+    return n
 
 
 def clear(conn: Connection) -> None:
