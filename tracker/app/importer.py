@@ -20,10 +20,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from tracker.app.streams import load_question, load_source
 from tracker.domain import commands as c
 from tracker.domain import events as ev
 from tracker.domain.decide import decide, decide_source
-from tracker.domain.state import QuestionState, SourceState, evolve_question, evolve_source
+from tracker.domain.state import QuestionState, evolve_question
 from tracker.errors import UserError
 from tracker.projections.projector import project
 from tracker.store import eventstore as es
@@ -94,10 +95,7 @@ class _Plan:
 
     def question_state(self, qid: str) -> QuestionState:
         if qid not in self.questions:
-            state = QuestionState(question_id=qid)
-            for e in es.read(self.conn, stream_id=ev.question_stream(qid)):
-                state = evolve_question(state, e.event_type, e.data)
-            self.questions[qid] = state
+            self.questions[qid] = load_question(self.conn, qid)
         return self.questions[qid]
 
     def _already_in_log(self, new: list[ev.Event]) -> bool:
@@ -118,9 +116,7 @@ class _Plan:
         self.questions[cmd.question_id] = state
 
     def run_source(self, cmd: c.RegisterSource) -> None:
-        state = SourceState(source_id=cmd.source_id)
-        for e in es.read(self.conn, stream_id=ev.source_stream(cmd.source_id)):
-            state = evolve_source(state, e.event_type, e.data)
+        state = load_source(self.conn, cmd.source_id)
         new = decide_source(state, cmd)
         if not self._already_in_log(new):
             self.pending.append((ev.source_stream(cmd.source_id), new, state.version))

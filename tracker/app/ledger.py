@@ -21,11 +21,12 @@ from sqlalchemy.engine import make_url
 
 from tracker.app import queries
 from tracker.app.frames import FramesMixin
+from tracker.app.streams import load_question, load_source
 from tracker.domain import commands as c
 from tracker.domain import events as ev
 from tracker.domain.decide import decide, decide_source
 from tracker.domain.slug import slug
-from tracker.domain.state import QuestionState, SourceState, evolve_question, evolve_source
+from tracker.domain.state import QuestionState, SourceState
 from tracker.errors import ConflictError, DatabaseError, IntegrityError, NotFound, UserError
 from tracker.projections.projector import clear, project, replay
 from tracker.store import eventstore as es
@@ -146,16 +147,10 @@ class Ledger(FramesMixin):
         raise AssertionError("unreachable")
 
     def _question_state(self, conn: Connection, question_id: str) -> QuestionState:
-        state = QuestionState(question_id=question_id)
-        for e in es.read(conn, stream_id=ev.question_stream(question_id)):
-            state = evolve_question(state, e.event_type, e.data)
-        return state
+        return load_question(conn, question_id)
 
     def _source_state(self, conn: Connection, source_id: str) -> SourceState:
-        state = SourceState(source_id=source_id)
-        for e in es.read(conn, stream_id=ev.source_stream(source_id)):
-            state = evolve_source(state, e.event_type, e.data)
-        return state
+        return load_source(conn, source_id)
 
     def question_command(self, cmd: c.QuestionCommand) -> list[es.RecordedEvent]:
         return self._execute(
