@@ -32,12 +32,13 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, and_, false, func, insert, select
 from sqlalchemy.sql import ColumnElement, Select
 
+from tracker.domain.timepoints import as_utc, end_of_day
 from tracker.errors import UserError
 from tracker.store import eventstore as es
 from tracker.store.db import read_transaction
@@ -587,10 +588,9 @@ def to_as_of(value: Any) -> AsOf | None:
             raise UserError(f"{value} is not a position (positions start at 1)", "as_of")
         return AsOf(position=value)
     if isinstance(value, datetime):
-        return AsOf(recorded_until=value if value.tzinfo else value.replace(tzinfo=UTC))
+        return AsOf(recorded_until=as_utc(value))
     if isinstance(value, date):
-        end = datetime(value.year, value.month, value.day, tzinfo=UTC) + timedelta(days=1) - timedelta(microseconds=1)
-        return AsOf(recorded_until=end)
+        return AsOf(recorded_until=end_of_day(value))
     if isinstance(value, str):
         return AsOf.parse(value)
     raise UserError(f"{value!r} is not a position, a date or a time", "as_of")

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from tracker.domain import events as ev
 from tracker.domain.decide import decide, decide_source
 from tracker.domain.slug import slug
 from tracker.domain.state import QuestionState, SourceState
+from tracker.domain.timepoints import parse_point
 from tracker.errors import ConflictError, DatabaseError, IntegrityError, NotFound, UserError
 from tracker.projections.projector import clear, project, replay
 from tracker.store import eventstore as es
@@ -70,14 +71,9 @@ class AsOf:
         if v.isdigit():
             return AsOf(position=int(v))
         try:
-            if len(v) == 10:
-                d = date.fromisoformat(v)
-                end = datetime(d.year, d.month, d.day, tzinfo=UTC) + timedelta(days=1) - timedelta(microseconds=1)
-                return AsOf(recorded_until=end)
-            dt = datetime.fromisoformat(v.replace("Z", "+00:00"))
+            return AsOf(recorded_until=parse_point(v))
         except ValueError:
             raise UserError(f"{value!r} is neither a position nor a date (YYYY-MM-DD) or ISO time", "as_of") from None
-        return AsOf(recorded_until=dt if dt.tzinfo else dt.replace(tzinfo=UTC))
 
 
 def _memory_engine() -> Engine:

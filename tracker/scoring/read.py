@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from tracker.app import queries
+from tracker.domain.timepoints import parse_point
 from tracker.errors import NotFound, UserError
 from tracker.scoring import compute, metrics
 from tracker.scoring.job import HISTORY_COLUMNS, latest_history, question_scores_frame
@@ -99,12 +100,7 @@ def resolve_run(conn: Connection, value: str) -> int:
             raise NotFound(f"no scoring run {run_id} (see 'tracker runs')", "as_of")
         return run_id
     try:
-        if len(v) == 10:
-            d = date.fromisoformat(v)
-            until = datetime(d.year, d.month, d.day, tzinfo=UTC) + timedelta(days=1) - timedelta(microseconds=1)
-        else:
-            until = datetime.fromisoformat(v.replace("Z", "+00:00"))
-            until = until if until.tzinfo else until.replace(tzinfo=UTC)
+        until = parse_point(v)
     except ValueError:
         raise UserError(f"{value!r} is neither a run id nor a date (YYYY-MM-DD) or ISO time", "as_of") from None
     last = conn.execute(
