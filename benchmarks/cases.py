@@ -180,6 +180,7 @@ class Context:
 def raw_rows(batches: Any) -> list[dict[str, Any]]:
     """The rows `append` writes for these batches into an empty ledger (positions, versions, hash chain)."""
     from tracker.store import eventstore as es
+    from tracker.store.ids import uuid7
 
     rows: list[dict[str, Any]] = []
     prev, position = es.GENESIS_HASH, 0
@@ -188,7 +189,7 @@ def raw_rows(batches: Any) -> list[dict[str, Any]]:
             position += 1
             row = {
                 "position": position,
-                "event_id": e.event_id,
+                "event_id": e.event_id or uuid7(),  # as `append` gives an event without an id
                 "stream_id": stream_id,
                 "stream_version": expected + i,
                 "event_type": e.type,
