@@ -3,8 +3,16 @@
     python benchmarks/child.py rebuild URL        # `tracker --db URL rebuild`, in this process
     python benchmarks/child.py scan-sqlite PATH   # raw sqlite3: every event row, json.loads of its payload
     python benchmarks/child.py scan-postgres DSN  # raw psycopg, server-side cursor: the same
+    python benchmarks/child.py rebuild-floor-sqlite PATH TABLES    # the rebuild's schema floor (below)
+    python benchmarks/child.py rebuild-floor-postgres DSN TABLES
 
 Prints one JSON object: {"seconds": work time (imports excluded), "maxrss_mb": peak RSS of this process, "rows": n}.
+
+The rebuild floor is the database work `tracker rebuild` requires, by the raw driver, with the projection rows
+prepared: TABLES is a JSON list of [table, primary key] (the projection tables); their rows are read first
+(outside the clock, and in this process's peak RSS), then one transaction does what `rebuild` does to the
+database: count the events, empty the projection tables, scan every event (json.loads of its payload, as the
+raw scan) and executemany the rows back.
 """
 
 from __future__ import annotations
@@ -79,10 +87,98 @@ def scan_postgres(dsn: str) -> dict[str, float]:
     return {"seconds": time.perf_counter() - t, "rows": n}
 
 
+SCAN = (
+    "SELECT position, event_id, stream_id, stream_version, event_type, schema_version, payload, occurred_at, "
+    "recorded_at, actor, prev_hash, hash FROM events ORDER BY position"
+)
+
+
+def rebuild_floor_sqlite(path: str, spec: str) -> dict[str, float]:
+    import gc
+
+    from cases import fetch_tables, insert_sql, sqlite_connect
+
+    conn = sqlite_connect(path)
+    tables = fetch_tables(conn, json.loads(spec))
+    n = 0
+    gc.collect()
+    t0 = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("SELECT count(*) FROM events").fetchone()
+    for t in reversed(tables):
+        conn.execute(f"DELETE FROM {t.name}")
+    t1 = time.perf_counter()
+    for row in conn.execute(SCAN):
+        json.loads(row[6])
+        n += 1
+    t2 = time.perf_counter()
+    for t in tables:
+        conn.executemany(insert_sql("sqlite", t), t.rows)
+    t3 = time.perf_counter()
+    conn.execute("COMMIT")
+    t4 = time.perf_counter()
+    conn.close()
+    return {
+        "seconds": t4 - t0,
+        "rows": n,
+        "clear_s": t1 - t0,
+        "scan_s": t2 - t1,
+        "insert_s": t3 - t2,
+        "commit_s": t4 - t3,
+    }
+
+
+def rebuild_floor_postgres(dsn: str, spec: str) -> dict[str, float]:
+    import gc
+
+    import psycopg
+    from cases import PG_APPEND_LOCK_KEY, PG_LOCK_TIMEOUT_MS, fetch_tables, insert_sql
+
+    n = 0
+    with psycopg.connect(dsn) as conn:
+        tables = fetch_tables(conn, json.loads(spec))
+        conn.commit()
+        gc.collect()
+        t0 = time.perf_counter()
+        conn.execute(f"SET LOCAL lock_timeout = {PG_LOCK_TIMEOUT_MS}")  # what write_transaction runs first
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (PG_APPEND_LOCK_KEY,))
+        conn.execute("SELECT count(*) FROM events").fetchone()
+        for t in reversed(tables):
+            conn.execute(f"DELETE FROM {t.name}")
+        t1 = time.perf_counter()
+        with conn.cursor(name="scan") as cur:
+            cur.itersize = 5000
+            cur.execute(SCAN)
+            for row in cur:
+                json.loads(row[6])
+                n += 1
+        t2 = time.perf_counter()
+        with conn.cursor() as wcur:
+            for t in tables:
+                wcur.executemany(insert_sql("postgres", t), t.rows)
+        t3 = time.perf_counter()
+        conn.commit()
+        t4 = time.perf_counter()
+    return {
+        "seconds": t4 - t0,
+        "rows": n,
+        "clear_s": t1 - t0,
+        "scan_s": t2 - t1,
+        "insert_s": t3 - t2,
+        "commit_s": t4 - t3,
+    }
+
+
 def main() -> None:
-    mode, target = sys.argv[1], sys.argv[2]
-    fn = {"rebuild": rebuild, "scan-sqlite": scan_sqlite, "scan-postgres": scan_postgres}[mode]
-    out = fn(target)
+    mode, target, *rest = sys.argv[1:]
+    fn = {
+        "rebuild": rebuild,
+        "scan-sqlite": scan_sqlite,
+        "scan-postgres": scan_postgres,
+        "rebuild-floor-sqlite": rebuild_floor_sqlite,
+        "rebuild-floor-postgres": rebuild_floor_postgres,
+    }[mode]
+    out = fn(target, *rest)
     out["maxrss_mb"] = peak_rss_mb()
     print(json.dumps(out))
 
