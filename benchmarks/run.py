@@ -11,6 +11,11 @@ append,cli), --postgres URL (a server where scratch databases may be created and
 result with its raw timings), --seed.
 
 Prints one line per figure as it is measured, then a Markdown table of all of them.
+
+The import, append and rebuild cases also print a floor row (import-floor, append-floor, rebuild-floor; no
+target): the database work our schema requires for the case, done by the raw driver with our exact rows
+prepared, into a ledger made by our migrations. Its ratio is what ours/raw could at best be with zero Python
+overhead; its reference column gives ours as a multiple of the floor's time.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ TRACKER_TEST_POSTGRES_URL is set.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -19,19 +20,25 @@ RUN = ROOT / "benchmarks" / "run.py"
 
 SQLITE_FIGURES = (
     "import",
+    "import-floor",
     "import-vs-eventsourcing",
     "rebuild",
+    "rebuild-floor",
     "score-compute",
     "score-full-job",
     "score-noop",
     "score-one-new",
     "export-parquet",
     "append-one",
+    "append-floor",
     "append-command",
     "cli-help",
     "cli-list",
 )
 POSTGRES_FIGURES = tuple(f for f in SQLITE_FIGURES if f not in ("import-vs-eventsourcing", "score-compute", "cli-help"))
+
+
+FLOORS = ("import-floor", "append-floor", "rebuild-floor")  # reported next to their case, no target
 
 
 def run_harness(*extra: str) -> str:
@@ -54,20 +61,48 @@ def check_printed(out: str, backend: str, figures: tuple[str, ...]) -> None:
         assert len(lines) == 1, f"{backend} {figure} not printed once:\n{out}"
         assert "| ref " in lines[0] and "| target " in lines[0]
         assert f"| {backend} | " in out and f"| {figure} | " in out  # and in the closing table
+        if figure in FLOORS:
+            assert "floor" in lines[0] and "| target (report): -" in lines[0], lines[0]
+
+
+def check_json(path: Path, backend: str, figures: tuple[str, ...]) -> None:
+    """--json carries each result; the floors with their own and their case's raw timings."""
+    results = {(r["backend"], r["key"]): r for r in json.loads(path.read_text())["results"]}
+    for figure in figures:
+        assert (backend, figure) in results, figure
+    for figure in FLOORS:
+        raw = results[(backend, figure)]["raw"]
+        for timings in (raw["floor_s"], raw["ours_s"], raw["ref_s"]):
+            assert timings and all(t > 0 for t in timings), raw
+
+
+def test_floor_lock_key_is_the_stores() -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import cases
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    from tracker.store import db
+
+    assert cases.PG_APPEND_LOCK_KEY == db.APPEND_LOCK_KEY
+    assert cases.PG_LOCK_TIMEOUT_MS == db.DEFAULT_BUSY_MS
 
 
 @pytest.mark.slow
-def test_harness_prints_every_case_on_sqlite() -> None:
-    out = run_harness()
+def test_harness_prints_every_case_on_sqlite(tmp_path: Path) -> None:
+    out = run_harness("--json", str(tmp_path / "bench.json"))
     assert out.startswith("machine: ")
     check_printed(out, "sqlite", SQLITE_FIGURES)
+    check_json(tmp_path / "bench.json", "sqlite", SQLITE_FIGURES)
 
 
 @pytest.mark.slow
 @pytest.mark.postgres
-def test_harness_prints_every_case_on_postgres() -> None:
+def test_harness_prints_every_case_on_postgres(tmp_path: Path) -> None:
     url = os.environ.get("TRACKER_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("PostgreSQL benchmarks need TRACKER_TEST_POSTGRES_URL")
-    out = run_harness("--postgres", url, "--no-sqlite", "--cases", "import,rebuild,score-job,export,append,cli")
+    cases = "import,rebuild,score-job,export,append,cli"
+    out = run_harness("--postgres", url, "--no-sqlite", "--cases", cases, "--json", str(tmp_path / "bench.json"))
     check_printed(out, "postgres", POSTGRES_FIGURES)
+    check_json(tmp_path / "bench.json", "postgres", POSTGRES_FIGURES)
