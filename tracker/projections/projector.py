@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, select
 
 from tracker.domain import events as ev
 from tracker.store.eventstore import RecordedEvent
@@ -24,6 +24,7 @@ from tracker.store.schema import (
     resolutions,
     sources,
 )
+from tracker.store.writes import insert_rows, update_rows
 
 IN_CHUNK = 500  # keys per IN (...) list
 
@@ -85,8 +86,7 @@ class _Batch:
 
     def flush(self) -> None:
         for table, rows in self.inserts.items():
-            if rows:
-                self.conn.execute(insert(table), rows)
+            insert_rows(self.conn, table, rows)
         _update_many(self.conn, questions, questions.c.question_id, self.question_updates)
         _update_many(self.conn, forecasts, forecasts.c.forecast_id, self.forecast_updates)
         _update_many(self.conn, forecasters, forecasters.c.forecaster_id, self.forecaster_updates)
@@ -97,7 +97,6 @@ class _Batch:
 _EXISTING_FORECASTERS = select(forecasters.c.forecaster_id).where(
     forecasters.c.forecaster_id.in_(bindparam("keys", expanding=True))
 )
-_UPDATES: dict[tuple[str, tuple[str, ...]], Any] = {}
 
 
 def _existing(conn: Connection, stmt: Any, keys: set[str]) -> set[str]:
@@ -112,17 +111,9 @@ def _update_many(conn: Connection, table: Table, key: Any, updates: dict[str, di
     """One executemany UPDATE per distinct set of assigned columns."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for k, values in updates.items():
-        cols = tuple(sorted(values))
-        groups.setdefault(cols, []).append({"k_": k, **{f"v_{c}": v for c, v in values.items()}})
-    for cols, params in groups.items():
-        stmt = _UPDATES.get((table.name, cols))
-        if stmt is None:
-            stmt = _UPDATES[(table.name, cols)] = (
-                update(table)
-                .where(key == bindparam("k_", type_=key.type))
-                .values({c: bindparam(f"v_{c}", type_=table.c[c].type) for c in cols})
-            )
-        conn.execute(stmt, params)
+        groups.setdefault(tuple(sorted(values)), []).append({**values, key.name: k})
+    for cols, rows in groups.items():
+        update_rows(conn, table, cols, (key.name,), rows)
 
 
 def _source_registered(b: _Batch, e: RecordedEvent) -> None:

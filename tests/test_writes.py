@@ -1,0 +1,246 @@
+"""The driver-level write path (tracker.store.writes) stores exactly what SQLAlchemy's insert()/update() stores,
+and the field-by-field hash text is exactly the canonical JSON it stands for."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Column, MetaData, Table, insert, select, update
+from sqlalchemy.engine import Engine
+
+from tracker.store import eventstore as es
+from tracker.store import writes
+from tracker.store.db import make_engine
+from tracker.store.schema import events, forecasts, questions, resolutions
+
+# -- the hash -------------------------------------------------------------------------------------------------
+
+aware = st.datetimes(
+    min_value=datetime(1, 1, 2),
+    max_value=datetime(9999, 12, 30),
+    timezones=st.sampled_from([UTC, timezone(timedelta(hours=-5, minutes=-30)), timezone(timedelta(hours=13))]),
+)
+ints = st.integers(min_value=0, max_value=2**63 - 1)
+texts = st.text()  # any code point, control characters and quotes included
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    position=ints,
+    event_id=texts,
+    stream_id=texts,
+    stream_version=ints,
+    event_type=texts,
+    schema_version=st.integers(min_value=0, max_value=32767),
+    payload=texts,
+    occurred_at=aware,
+    recorded_at=aware,
+    actor=texts,
+    prev_hash=st.text(alphabet="0123456789abcdef", min_size=64, max_size=64),
+)
+def test_chain_hash_is_the_canonical_json_definition(**row: Any) -> None:
+    try:
+        reference = es.chain_hash_reference(row)
+    except UnicodeEncodeError:  # lone surrogates cannot be hashed either way
+        with pytest.raises(UnicodeEncodeError):
+            es.chain_hash(row)
+        return
+    assert es.chain_hash(row) == reference
+
+
+def test_iso_utc_matches_strftime_for_every_year_shape() -> None:
+    for dt in [
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(1000, 1, 1, tzinfo=UTC),
+        datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone(timedelta(hours=2))),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ]:
+        assert es.iso_utc(dt) == dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# -- the stored rows ------------------------------------------------------------------------------------------
+
+
+def _pair(engine: Engine, table: Table) -> tuple[Table, Table]:
+    """Two empty copies of `table`: one written by SQLAlchemy, one by tracker.store.writes."""
+    md = MetaData()
+    # The copies keep the columns, types and primary key; other constraints and indexes are not what is
+    # compared here (and their names would clash with the real tables' on PostgreSQL).
+    ref, fast = (
+        Table(
+            f"{prefix}_{table.name}",
+            md,
+            *[Column(c.name, c.type, primary_key=c.primary_key, autoincrement=False) for c in table.columns],
+        )
+        for prefix in ("ref", "fast")
+    )
+    md.create_all(engine)
+    return ref, fast
+
+
+def _stored(engine: Engine, table: Table) -> list[tuple[Any, ...]]:
+    """The values as the driver returns them (no SQLAlchemy result processing), in key order."""
+    cols = ", ".join(engine.dialect.identifier_preparer.quote(c.name) for c in table.columns)
+    keys = ", ".join(engine.dialect.identifier_preparer.quote(c.name) for c in table.primary_key.columns)
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.exec_driver_sql(f"SELECT {cols} FROM {table.name} ORDER BY {keys}")]
+
+
+PARIS = timezone(timedelta(hours=1))
+T = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
+
+
+def _event_row(i: int, when: datetime) -> dict[str, Any]:
+    return {
+        "position": i,
+        "event_id": f"id-{i}",
+        "stream_id": f"question-q{i % 3}",
+        "stream_version": i,
+        "event_type": "QuestionOpened",
+        "schema_version": 1,
+        "payload": '{"a":"é\\n"}',
+        "occurred_at": when,
+        "recorded_at": T,
+        "actor": "tester",
+        "prev_hash": "0" * 64,
+        "hash": "f" * 64,
+    }
+
+
+def _forecast_row(i: int) -> dict[str, Any]:
+    return {
+        "forecast_id": f"f{i}",
+        "question_id": "q1",
+        "forecaster_id": "ann",
+        "role": None if i % 2 else "analyst",
+        "probabilities": '{"no":0.3,"yes":0.7}',
+        "p_yes": 1 if i == 3 else 0.7,  # an int where a float is expected
+        "made_at": date(2020, 2, 29),
+        "source_id": None,
+        "quote": "“likely”",
+        "hedge": None,
+        "quote_verified": None if i == 1 else bool(i % 2),
+        "method": "verbal",
+        "phrase": "likely",
+        "scale_version": 1,
+        "reading": "affirms",
+        "p_low": 0.55,
+        "p_high": 0.85,
+        "withdrawn": i == 2,
+        "withdrawn_reason": None,
+        "position": i,
+        "updated_position": i,
+    }
+
+
+CASES = {
+    "events": (
+        events,
+        [
+            _event_row(1, T),
+            _event_row(2, datetime(2026, 1, 2, 3, 4, 5, tzinfo=PARIS)),
+            _event_row(3, datetime(1999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-9)))),
+            _event_row(4, T),  # the same object again (the converter remembers the last value)
+        ],
+    ),
+    "forecasts": (forecasts, [_forecast_row(i) for i in range(1, 5)]),
+    "resolutions": (
+        resolutions,
+        [
+            {
+                "position": 7,
+                "question_id": "q1",
+                "action": "resolved",
+                "outcome": "yes",
+                "known_on": date(2021, 1, 1),
+                "evidence": None,
+                "reason": None,
+                "actor": "tester",
+                "recorded_at": datetime(2021, 1, 1, tzinfo=PARIS),
+            },
+            {
+                "position": 8,
+                "question_id": "q1",
+                "action": "reopened",
+                "outcome": None,
+                "known_on": None,
+                "evidence": "x",
+                "reason": "y",
+                "actor": "tester",
+                "recorded_at": T,
+            },
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_insert_rows_stores_what_sqlalchemy_stores(db_url: str, name: str) -> None:
+    table, rows = CASES[name]
+    engine = make_engine(db_url)
+    try:
+        ref, fast = _pair(engine, table)
+        with engine.begin() as conn:
+            conn.execute(insert(ref), rows)
+            writes.insert_rows(conn, fast, rows)
+        assert _stored(engine, fast) == _stored(engine, ref)
+        assert len(_stored(engine, fast)) == len(rows)
+    finally:
+        engine.dispose()
+
+
+def test_update_rows_stores_what_sqlalchemy_stores(db_url: str) -> None:
+    engine = make_engine(db_url)
+    q = {
+        "title": "t",
+        "criteria": "c",
+        "kind": "binary",
+        "options": "[]",
+        "tags": "[]",
+        "opened": date(2020, 1, 1),
+        "resolve_by": None,
+        "condition": None,
+        "status": "open",
+        "outcome": None,
+        "known_on": None,
+        "evidence": None,
+        "status_reason": None,
+        "version": 1,
+        "opened_position": 1,
+        "updated_position": 1,
+    }
+    rows = [{**q, "question_id": f"q{i}"} for i in range(4)]
+    changes = [
+        {"question_id": "q1", "status": "resolved", "known_on": date(2021, 5, 6), "version": 3},
+        {"question_id": "q2", "status": "annulled", "known_on": None, "version": 2},
+        {"question_id": "missing", "status": "open", "known_on": None, "version": 9},  # changes nothing
+    ]
+    try:
+        ref, fast = _pair(engine, questions)
+        with engine.begin() as conn:
+            conn.execute(insert(ref), rows)
+            conn.execute(insert(fast), rows)
+            for ch in changes:
+                conn.execute(update(ref).where(ref.c.question_id == ch["question_id"]).values(ch))
+            writes.update_rows(conn, fast, ("known_on", "status", "version"), ("question_id",), changes)
+        assert _stored(engine, fast) == _stored(engine, ref)
+        with engine.connect() as conn:
+            assert conn.execute(select(fast.c.status).where(fast.c.question_id == "q1")).scalar_one() == "resolved"
+    finally:
+        engine.dispose()
+
+
+def test_a_naive_datetime_is_refused_before_anything_is_written(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    try:
+        _, fast = _pair(engine, events)
+        with pytest.raises(ValueError, match="naive datetime"), engine.begin() as conn:
+            writes.insert_rows(conn, fast, [_event_row(1, datetime(2026, 1, 1))])
+        assert _stored(engine, fast) == []
+    finally:
+        engine.dispose()

@@ -1,0 +1,133 @@
+"""Bulk writes at the driver level: many rows per statement, as tuples, through `exec_driver_sql`.
+
+Why: `conn.execute(insert(table), list_of_dicts)` runs SQLAlchemy's per-row parameter machinery (compile
+cache lookup, `construct_params`, a processor call per value) before the driver's `executemany`. On a bulk
+import and a rebuild that machinery cost more than the database's own work (profiled: ~1 s of a 6 s import
+of 100k events, besides the driver's 1.1 s). Here each table's statement and the list of its columns that
+need a conversion are worked out once per dialect, and a row becomes a tuple with one `itemgetter` call.
+
+Correctness: the conversions are SQLAlchemy's own bind processors for each column's type on the dialect
+(`TypeEngine.dialect_impl(dialect).bind_processor(dialect)`), so the stored values are byte for byte those
+`insert(table)` would store (SQLite's DATETIME/DATE text, booleans as 0/1, UTC checks of `UTCDateTime`).
+tests/test_writes.py checks that both paths give the same rows on each backend. Statements still go
+through the SQLAlchemy Connection, so driver errors are wrapped in `DBAPIError` and translated at the one
+boundary (`tracker.store.db.translate_errors`) as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Connection, Dialect, Table
+
+from tracker.store.schema import UTCDateTime
+
+Converter = Callable[[Any], Any]
+
+
+class _Statement:
+    """One driver-level statement over `columns` of a table, with the conversions those columns need."""
+
+    def __init__(self, sql: str, columns: Sequence[Any], dialect: Dialect) -> None:
+        self.sql = sql
+        self.names = [c.name for c in columns]
+        self.get = itemgetter(*self.names)
+        self.single = len(self.names) == 1
+        self.converters: list[tuple[int, Converter]] = []
+        for i, col in enumerate(columns):
+            proc = _fast_processor(col.type, dialect) or col.type.dialect_impl(dialect).bind_processor(dialect)
+            if proc is not None:
+                self.converters.append((i, proc))
+
+    def params(self, rows: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+        get, converters = self.get, self.converters
+        if self.single:
+            if not converters:
+                return [(get(r),) for r in rows]
+            (_, convert) = converters[0]
+            return [(convert(get(r)),) for r in rows]
+        if not converters:
+            return [get(r) for r in rows]
+        out = []
+        for r in rows:
+            values = list(get(r))
+            for i, convert in converters:
+                values[i] = convert(values[i])
+            out.append(tuple(values))  # SQLAlchemy takes a list of tuples (or dicts) as executemany
+        return out
+
+
+def _sqlite_utc(value: datetime | None) -> str | None:
+    """What `UTCDateTime` stores on SQLite (naive UTC as SQLAlchemy's DATETIME text), with the same refusal
+    of naive datetimes, in one call instead of two processors and a strftime-like formatting per value; a
+    value equal to the last one (an import's `recorded_at`) is formatted once."""
+    global _last
+    if value is None:
+        return None
+    last = _last  # one read of the pair: another thread may replace it, never half of it
+    if value is last[0]:
+        return last[1]
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given where UTC is required")
+    text = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    _last = (value, text)
+    return text
+
+
+_last: tuple[Any, Any] = (None, None)
+
+
+def _fast_processor(type_: Any, dialect: Dialect) -> Converter | None:
+    if dialect.name == "sqlite" and isinstance(type_, UTCDateTime):
+        return _sqlite_utc
+    return None
+
+
+_CACHE: dict[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], _Statement] = {}
+
+
+def _placeholder(dialect: Dialect) -> str:
+    return "?" if dialect.paramstyle == "qmark" else "%s"
+
+
+def _statement(conn: Connection, kind: str, table: Table, cols: tuple[str, ...], keys: tuple[str, ...]) -> _Statement:
+    dialect = conn.dialect
+    cache_key = (dialect.name, kind, table.name, cols, keys)
+    stmt = _CACHE.get(cache_key)
+    if stmt is None:
+        q = dialect.identifier_preparer.quote
+        mark = _placeholder(dialect)
+        if kind == "insert":
+            sql = (
+                f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in cols)}) "
+                f"VALUES ({', '.join([mark] * len(cols))})"
+            )
+            columns = [table.c[c] for c in cols]
+        else:
+            sets = ", ".join(f"{q(c)} = {mark}" for c in cols)
+            where = " AND ".join(f"{q(k)} = {mark}" for k in keys)
+            sql = f"UPDATE {q(table.name)} SET {sets} WHERE {where}"
+            columns = [table.c[c] for c in (*cols, *keys)]
+        stmt = _CACHE[cache_key] = _Statement(sql, columns, dialect)
+    return stmt
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT every row (each a mapping with a value for every column of the table) in one executemany."""
+    if not rows:
+        return
+    stmt = _statement(conn, "insert", table, tuple(c.name for c in table.columns), ())
+    conn.exec_driver_sql(stmt.sql, stmt.params(rows))
+
+
+def update_rows(
+    conn: Connection, table: Table, cols: tuple[str, ...], keys: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """UPDATE table SET cols WHERE keys, once per row (a mapping holding `cols` and `keys`), in one executemany."""
+    if not rows:
+        return
+    stmt = _statement(conn, "update", table, cols, keys)
+    conn.exec_driver_sql(stmt.sql, stmt.params(rows))
