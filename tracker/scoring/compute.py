@@ -20,6 +20,7 @@ columns (Brier 1950). Time averages and crowd figures use the same convention as
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -116,7 +117,8 @@ class _Questions:
     ids: pd.Index
     kind: npt.NDArray[np.object_]
     binary: npt.NDArray[np.bool_]
-    options: list[list[str]]
+    flat_options: npt.NDArray[np.object_]  # every question's options, one after the other
+    first_option: IntArray  # where each question's options start in flat_options
     n_options: IntArray
     status: npt.NDArray[np.int8]  # _Q_STATUS_CODE
     outcome: npt.NDArray[np.object_]  # str, or None when not resolved
@@ -124,6 +126,10 @@ class _Questions:
     yes: FloatArray  # binary and resolved: 1.0 if YES else 0.0; NaN otherwise
     known_on: pd.DatetimeIndex  # NaT when not resolved
     known_day: IntArray  # valid only where resolved
+
+    def options(self, code: int) -> list[Any]:
+        start = int(self.first_option[code])
+        return list(self.flat_options[start : start + int(self.n_options[code])])
 
 
 def _question_error(qid: Any, kind: Any, status_name: Any, opts: list[Any], outcome: Any, known_ns: int) -> str | None:
@@ -155,21 +161,28 @@ def _prepare_questions(questions: pd.DataFrame) -> _Questions:
     kind = questions["kind"].to_numpy(dtype=object)
     status_names = questions["status"].to_numpy(dtype=object)
     outcome = questions["outcome"].to_numpy(dtype=object).copy()
-    options = [list(o) for o in questions["options"]]
+    options = questions["options"].to_numpy(dtype=object)
     known = pd.DatetimeIndex(pd.to_datetime(questions["known_on"], utc=True)).as_unit("ns")
     known_ns = np.asarray(known.asi8, dtype=np.int64)
-    n_options = np.fromiter((len(o) for o in options), dtype=np.int64, count=nq)
-    status = np.asarray(pd.Series(status_names).map(_Q_STATUS_CODE).fillna(-1), dtype=np.int8)
+    n_options = np.fromiter(map(len, options), dtype=np.int64, count=nq)
+    status_codes, status_uniques = pd.factorize(status_names)  # missing: code -1, which maps to -1 below
+    status_of_unique = [_Q_STATUS_CODE.get(name, -1) for name in status_uniques]
+    status = np.array([*status_of_unique, -1], dtype=np.int8)[status_codes]
     resolved = status == _Q_STATUS_CODE[Q_RESOLVED]
     binary = kind == BINARY
 
     # every option as one row: its question (q_of), its position in the question's options (opt_pos)
-    flat = np.array([o for opts in options for o in opts], dtype=object)
+    flat = np.array(list(itertools.chain.from_iterable(options)), dtype=object)
     q_of = np.repeat(np.arange(nq, dtype=np.int64), n_options)
     first_opt = np.cumsum(n_options) - n_options
     opt_pos = np.arange(flat.size, dtype=np.int64) - first_opt[q_of]
-    duplicate = pd.DataFrame({"q": q_of, "o": flat}).duplicated().to_numpy()
-    has_duplicate = np.bincount(q_of[duplicate], minlength=nq) > 0
+    # a question repeats an option when it has fewer distinct (question, option code) keys than options
+    o_codes, o_uniques = pd.factorize(flat)  # missing values share code -1, so they count as repeats
+    o_base = len(o_uniques) + 1
+    o_key = np.sort(q_of * o_base + (o_codes + 1))
+    distinct = np.ones(o_key.size, dtype=bool)
+    distinct[1:] = o_key[1:] != o_key[:-1]
+    has_duplicate = np.bincount(o_key[distinct] // o_base, minlength=nq) < n_options
     yes_or_no = (flat == YES) | (flat == NO)
     # binary: exactly 2 distinct options, both in {yes, no}, i.e. sorted(options) == ["no", "yes"]
     binary_ok = (n_options == 2) & ~has_duplicate & (np.bincount(q_of[yes_or_no], minlength=nq) == 2)
@@ -187,7 +200,7 @@ def _prepare_questions(questions: pd.DataFrame) -> _Questions:
     )
     if bad.any():  # the first bad question in input order, with the first rule it breaks
         i = int(np.flatnonzero(bad)[0])
-        message = _question_error(ids[i], kind[i], status_names[i], options[i], outcome[i], int(known_ns[i]))
+        message = _question_error(ids[i], kind[i], status_names[i], list(options[i]), outcome[i], int(known_ns[i]))
         raise ValueError(message or f"question {ids[i]}: invalid")
 
     outcome_idx = np.full(nq, -1, dtype=np.int64)
@@ -199,7 +212,8 @@ def _prepare_questions(questions: pd.DataFrame) -> _Questions:
         ids=ids,
         kind=kind,
         binary=binary,
-        options=options,
+        flat_options=flat,
+        first_option=first_opt,
         n_options=n_options,
         status=status,
         outcome=outcome,
@@ -210,14 +224,106 @@ def _prepare_questions(questions: pd.DataFrame) -> _Questions:
     )
 
 
-def _p_yes_from_dicts(dicts: Sequence[Any], ids: Sequence[Any]) -> FloatArray:
+class _Ids:
+    """Some rows' forecast_id values, turned into Python objects only when an error message names them."""
+
+    def __init__(self, column: pd.Series, rows: IntArray | None = None) -> None:
+        self._column = column
+        self._rows = np.arange(len(column), dtype=np.int64) if rows is None else rows
+
+    def __getitem__(self, rows: IntArray) -> _Ids:
+        return _Ids(self._column, self._rows[rows])
+
+    def values(self) -> npt.NDArray[np.object_]:
+        return self._column.iloc[self._rows].to_numpy(dtype=object)
+
+
+def _question_codes(question_id: pd.Series, ids: pd.Index) -> IntArray:
+    """Each forecast's question code: the position of ``question_id.astype(str)`` in ``ids`` (-1 when absent).
+
+    A string column is factorised first and only its distinct values are looked up (``astype(str)`` leaves
+    strings as they are); other dtypes take the row-by-row lookup.
+    """
+    if isinstance(question_id.dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(question_id, use_na_sentinel=False)
+        found = ids.get_indexer(pd.Index(pd.Series(uniques, dtype=question_id.dtype).astype(str)))
+        return np.asarray(found, dtype=np.int64)[codes]
+    return np.asarray(ids.get_indexer(pd.Index(question_id.astype(str))), dtype=np.int64)
+
+
+def _group_order(rows: IntArray, q: IntArray, f: IntArray, ns: IntArray, day: IntArray) -> IntArray:
+    """``rows`` sorted by (q, f, ns), rows with equal keys in input order: ``rows[np.lexsort((ns, f, q))]``.
+
+    Input order is the recording order, so it must break ties on made_at (ns) exactly as the stable lexsort does.
+    The fast way sorts one int64 key (q, f, UTC day of ns) with a stable sort, which orders by (q, f, day, input
+    order). ns only refines day (day = ns // ns per day), so that is the lexsort's order whenever ns does not
+    decrease along the rows of each (q, f, day) run; that is checked, and the lexsort is the fallback.
+    """
+    if rows.size == 0:
+        return rows
+    f1 = f + 1  # a missing forecaster is code -1; lexsort puts it first, so does f + 1 = 0
+    d = day - day.min()
+    n_f, n_d = int(f1.max()) + 1, int(d.max()) + 1
+    if (int(q.max()) + 1) * n_f * n_d < 2**62:
+        key = (q * n_f + f1) * n_d + d
+        o = np.argsort(key, kind="stable")
+        k_o, ns_o = key[o], ns[o]
+        if not ((k_o[1:] == k_o[:-1]) & (ns_o[1:] < ns_o[:-1])).any():
+            return rows[o]
+    return rows[np.lexsort((ns, f, q))]
+
+
+def _take_inferred(values: npt.NDArray[np.object_], codes: IntArray) -> Any:
+    """``values[codes]`` in the dtype a frame column infers for that object array (e.g. str for strings and None).
+
+    The dtype is inferred from the distinct values used, the same set of values as in the full array, and the
+    rows are then taken from that array instead of inferring and converting every row.
+    """
+    if codes.size == 0:
+        return values[codes]
+    used = np.zeros(len(values), dtype=bool)
+    used[codes] = True
+    inferred = pd.Series(values[used]).array
+    return inferred.take((np.cumsum(used) - 1)[codes])
+
+
+def _sort_ranks(codes: npt.NDArray[np.integer[Any]], uniques: pd.Index) -> IntArray:
+    """Each row's rank as ``DataFrame.sort_values`` orders a column, from ``pd.factorize``'s codes and uniques.
+
+    pandas sorts a non-numeric column by the codes of an ordered Categorical of its values, missing values
+    last; the same Categorical over the distinct values gives the same order (code -1, missing, goes last).
+    """
+    cat = pd.Categorical(uniques, ordered=True)
+    n_cat = len(cat.categories)
+    ranks = np.asarray(cat.codes, dtype=np.int64)
+    ranks[ranks < 0] = n_cat
+    return np.append(ranks, n_cat)[codes]
+
+
+def _per_question_order(forecasts: pd.DataFrame, rows: IntArray, f_codes: IntArray, f_uniques: pd.Index) -> IntArray:
+    """``rows`` (input order) in the order of a stable ``sort_values(["question_id", "forecaster_id"])``.
+
+    String columns (the usual case) are ranked through their factorised distinct values; other dtypes are sorted
+    by pandas itself.
+    """
+    qid, who = forecasts["question_id"], forecasts["forecaster_id"]
+    if isinstance(qid.dtype, pd.StringDtype) and isinstance(who.dtype, pd.StringDtype):
+        q_codes, q_uniques = pd.factorize(qid.take(rows))
+        q_rank = _sort_ranks(q_codes, q_uniques)
+        f_rank = _sort_ranks(f_codes[rows], f_uniques)
+        return rows[np.argsort(q_rank * (len(f_uniques) + 1) + f_rank, kind="stable")]
+    keys = forecasts[["question_id", "forecaster_id"]].take(rows).reset_index(drop=True)
+    return rows[keys.sort_values(["question_id", "forecaster_id"], kind="stable").index.to_numpy()]
+
+
+def _p_yes_from_dicts(dicts: Sequence[Any], ids: _Ids) -> FloatArray:
     """P(YES) of binary forecasts: ``d["yes"]``, or ``1 - d["no"]`` when only "no" is given."""
     try:
         return np.array([d[YES] for d in dicts], dtype=np.float64)
     except (KeyError, TypeError):
         pass
     out = np.empty(len(dicts), dtype=np.float64)
-    for i, (d, fid) in enumerate(zip(dicts, ids, strict=True)):
+    for i, (d, fid) in enumerate(zip(dicts, ids.values(), strict=True)):
         if isinstance(d, dict) and YES in d:
             out[i] = d[YES]
         elif isinstance(d, dict) and NO in d:
@@ -240,7 +346,7 @@ def _mc_matrix_checked(dicts: Sequence[Any], options: Sequence[list[str]], ids: 
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(options[0]) if len(options) else 0)
 
 
-def _mc_matrix(dicts: npt.NDArray[Any], q_rows: IntArray, qs: _Questions, k: int, ids: npt.NDArray[Any]) -> FloatArray:
+def _mc_matrix(dicts: npt.NDArray[Any], q_rows: IntArray, qs: _Questions, k: int, ids: _Ids) -> FloatArray:
     """(m, k) probabilities of multiple-choice forecasts in each question's option order (absent options: 0).
 
     ``q_rows`` is each row's question code; every question has ``k`` options. The dicts are flattened into
@@ -254,21 +360,27 @@ def _mc_matrix(dicts: npt.NDArray[Any], q_rows: IntArray, qs: _Questions, k: int
         return out
 
     def fail() -> FloatArray:
-        _mc_matrix_checked(list(dicts), [qs.options[c] for c in q_rows], list(ids))
+        _mc_matrix_checked(list(dicts), [qs.options(c) for c in q_rows], list(ids.values()))
         raise AssertionError("multiple-choice rows rejected in bulk but accepted one by one")  # pragma: no cover
 
-    if not all(isinstance(d, dict) for d in dicts):
+    plain = set(map(type, dicts)) == {dict}  # plain dicts are read with C-level iteration, subclasses row by row
+    if not plain and not all(isinstance(d, dict) for d in dicts):
         return fail()
-    n_keys = np.fromiter((len(d) for d in dicts), dtype=np.int64, count=m)
-    keys = [o for d in dicts for o in d]
+    n_keys = np.fromiter(map(len, dicts), dtype=np.int64, count=m)
+    keys = list(itertools.chain.from_iterable(dicts)) if plain else [o for d in dicts for o in d]
     try:
-        vals = np.array([v for d in dicts for v in d.values()], dtype=np.float64)
+        vals = np.array(
+            list(itertools.chain.from_iterable(map(dict.values, dicts)))
+            if plain
+            else [v for d in dicts for v in d.values()],
+            dtype=np.float64,
+        )
     except (TypeError, ValueError):
         return fail()
     row_of_key = np.repeat(np.arange(m, dtype=np.int64), n_keys)
     # the options of the questions these rows are on, as (question code, label, position) triples
     uq = np.unique(q_rows)
-    opt_labels = [o for c in uq for o in qs.options[c]]
+    opt_labels = list(qs.flat_options[(qs.first_option[uq][:, None] + np.arange(k)).ravel()])
     opt_q = np.repeat(uq, k)
     opt_pos = np.tile(np.arange(k, dtype=np.int64), uq.size)
     codes, uniques = pd.factorize(np.array(opt_labels + keys, dtype=object), use_na_sentinel=False)
@@ -287,10 +399,10 @@ def _mc_matrix(dicts: npt.NDArray[Any], q_rows: IntArray, qs: _Questions, k: int
     return out
 
 
-def _check_probabilities(p: FloatArray, ids: npt.NDArray[Any]) -> None:
+def _check_probabilities(p: FloatArray, ids: _Ids) -> None:
     bad = ~((p >= 0.0) & (p <= 1.0))
     if bad.any():
-        raise ValueError(f"probabilities outside [0, 1] in forecasts {list(ids[np.nonzero(bad)[0][:5]])}")
+        raise ValueError(f"probabilities outside [0, 1] in forecasts {list(ids[np.nonzero(bad)[0][:5]].values())}")
 
 
 # ------------------------------------------------------------------------------------------- time averaging
@@ -303,7 +415,7 @@ class _TimeAverage:
     crowd_avg: FloatArray
 
 
-CROWD_CHUNK_ROWS = 4_000_000
+CROWD_CHUNK_ROWS = 500_000
 """Upper bound (except for a single larger question) on the (change day, standing forecast) rows expanded at once."""
 
 
@@ -333,21 +445,31 @@ def _crowd_medians(values: FloatArray, q: IntArray, start: IntArray, counts: Int
             np.bincount(first_cp, minlength=n_cp_here + 1) - np.bincount(first_cp + c, minlength=n_cp_here + 1)
         )[:n_cp_here]
         first = np.cumsum(n_here) - n_here
-        # the i-th pair of row r is (change day first_cp[r] + i, row r); pair number p (rows expanded in order)
-        # is on change day repeat(first_cp - (cum - cum[lo]), c)[p] + p
-        day_shift = np.repeat(first_cp - (cum[lo:hi] - cum[lo]), c) + np.arange(int(cum[hi] - cum[lo]))
+        # positions of each change day's middle values once its pairs are sorted by (change day, value)
+        mid_lo, mid_hi = first + (n_here - 1) // 2, first + n_here // 2
+        # the pairs are sorted as one int64 key, change day * 2**bits + the row's value rank (rank < 2**bits).
+        # The i-th pair of row r is on change day first_cp[r] + i; numbering the pairs p in row order (row r's
+        # start at cum[r] - cum[lo]), pair p of row r is on day first_cp[r] - (cum[r] - cum[lo]) + p, so its key
+        # is repeat(day_base + rank, c)[p] + p * 2**bits
+        bits = max(n_rows - 1, 1).bit_length()
+        day_base = (first_cp - (cum[lo:hi] - cum[lo])) << bits
+        pair_step = np.arange(int(cum[hi] - cum[lo]), dtype=np.int64) << bits
+        rank_mask = (1 << bits) - 1
+        rank = np.empty(n_rows, dtype=np.int64)
         for j in range(values.shape[1]):
-            # sort the pairs by (change day, value) as one int64 key: change day * n_rows + the row's value rank
             v = values[lo:hi, j]
-            by_value = np.argsort(v, kind="stable")
-            rank = np.empty(n_rows, dtype=np.int64)
+            # equal values get some order among them (not stable): the sorted values are the same either way
+            # (equal floats are the same bits, but for 0.0 and -0.0, and a median's sign of zero is squared away)
+            by_value = np.argsort(v)
             rank[by_value] = np.arange(n_rows)
-            key = np.sort(day_shift * n_rows + np.repeat(rank, c))
-            v_sorted = v[by_value[key % n_rows]]
+            key = np.repeat(day_base + rank, c)
+            key += pair_step
+            key.sort()
+            v_sorted = v[by_value]
             # the median of each change day's values, as pandas computes it: the middle value, or the mean of the
             # two middle values ((a + b) / 2, exact for a == b) when the count is even
             crowd[cp_lo : cp_lo + n_cp_here, j] = (
-                v_sorted[first + (n_here - 1) // 2] + v_sorted[first + n_here // 2]
+                v_sorted[key[mid_lo] & rank_mask] + v_sorted[key[mid_hi] & rank_mask]
             ) / 2.0
         lo = hi
     return crowd
@@ -406,12 +528,21 @@ def _time_average(
     if (int(qs.max()) + 1) * span >= 2**62:
         raise ValueError("date range too wide to index change days")
     key_s = qs * span + (ds - dmin)
-    sorted_keys = np.sort(key_s)  # np.unique(key_s), by a plain sort (np.unique hashes, several times slower)
-    cp_key = sorted_keys[np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))]
+    # the change days are the distinct keys (np.unique would hash, several times slower than a sort); a row
+    # starts standing on its own key's change day, numbered by the key's rank among them
+    by_key = np.argsort(key_s)
+    sorted_keys = key_s[by_key]
+    new_key = np.ones(ns, dtype=bool)
+    new_key[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    cp_key = sorted_keys[new_key]
     cp_q = cp_key // span
     cp_day = cp_key % span + dmin
-    start = np.searchsorted(cp_key, key_s)
-    end = np.searchsorted(cp_key, qs * span + (next_day - dmin))
+    start = np.empty(ns, dtype=np.int64)
+    start[by_key] = np.cumsum(new_key) - 1
+    # a row stands until the change day on which its group's next row starts, or, the group's last row, past the
+    # last change day of its question (change days are days of eligible forecasts, all before known_on)
+    q_cp_end = np.cumsum(np.bincount(cp_q))
+    end = np.where(same_next, np.append(start[1:], 0), q_cp_end[qs])
     crowd = _crowd_medians(vs, qs, start, end - start, cp_key.size)
     if k > 1:
         total = crowd.sum(axis=1, keepdims=True)
@@ -470,12 +601,13 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
     qs = _prepare_questions(questions)
     n = len(forecasts)
     pos = np.arange(n, dtype=np.int64)
-    fids = forecasts["forecast_id"].to_numpy(dtype=object)
-    qcode = qs.ids.get_indexer(pd.Index(forecasts["question_id"].astype(str)))
+    fids = _Ids(forecasts["forecast_id"])
+    qcode = _question_codes(forecasts["question_id"], qs.ids)
     if (qcode < 0).any():
         unknown = forecasts["question_id"].to_numpy(dtype=object)[qcode < 0]
         raise ValueError(f"forecasts refer to unknown questions {sorted(set(map(str, unknown)))[:5]}")
-    fcode = pd.factorize(forecasts["forecaster_id"])[0].astype(np.int64)
+    fcode_raw, f_uniques = pd.factorize(forecasts["forecaster_id"])
+    fcode = fcode_raw.astype(np.int64)
     made_ns = _utc_ns(forecasts["made_at"])
     if (made_ns == _NAT).any():
         raise ValueError("forecasts.made_at has missing values")
@@ -491,9 +623,9 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
     status[q_status == _Q_STATUS_CODE[Q_ANNULLED]] = _ST[ANNULLED]
     status[withdrawn] = _ST[WITHDRAWN]
     eligible = status == _ST[SUPERSEDED]
-    # eligible rows grouped by (question, forecaster), by made_at then input order inside a group (lexsort is
-    # stable, so rows with equal keys keep their input order)
-    order = pos[eligible][np.lexsort((made_ns[eligible], fcode[eligible], qcode[eligible]))]
+    # eligible rows grouped by (question, forecaster), by made_at then input order inside a group: the input order
+    # is the recording order, so it breaks ties on made_at (see _group_order)
+    order = _group_order(pos[eligible], qcode[eligible], fcode[eligible], made_ns[eligible], made_day[eligible])
     q_o, f_o = qcode[order], fcode[order]
     group_last = np.ones(order.size, dtype=bool)
     group_last[:-1] = (q_o[1:] != q_o[:-1]) | (f_o[1:] != f_o[:-1])
@@ -562,7 +694,7 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
     )
     per_forecast["known_on"] = pd.Series(qs.known_on.take(qcode), index=forecasts.index)
     per_forecast["status"] = pd.Categorical.from_codes(status, categories=pd.Index(STATUSES))
-    per_forecast["outcome"] = qs.outcome[qcode]
+    per_forecast["outcome"] = _take_inferred(qs.outcome, qcode)
     per_forecast["p_outcome"] = p_outcome
     per_forecast["brier"] = brier
     per_forecast["brier_two_category"] = brier2
@@ -603,13 +735,15 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
     n_forecasters = n_forecasters_q[qcode]
     relative = np.where(n_forecasters >= 2, time_avg - crowd_avg, np.nan)
 
-    pq = per_forecast.loc[scored].drop(columns="status")
-    pq["time_avg_brier"] = time_avg[scored]
-    pq["crowd_time_avg_brier"] = crowd_avg[scored]
-    pq["relative_brier"] = relative[scored]
-    pq["days"] = days[scored]
-    pq["n_forecasters"] = n_forecasters[scored]
-    pq = pq.sort_values(["question_id", "forecaster_id"], kind="stable").reset_index(drop=True)
+    # the scored rows sorted by question_id then forecaster_id (stable: ties, if any, stay in input order)
+    pq_rows = _per_question_order(forecasts, pos[scored], fcode_raw, f_uniques)
+    pq = per_forecast.take(pq_rows).drop(columns="status")
+    pq["time_avg_brier"] = time_avg[pq_rows]
+    pq["crowd_time_avg_brier"] = crowd_avg[pq_rows]
+    pq["relative_brier"] = relative[pq_rows]
+    pq["days"] = days[pq_rows]
+    pq["n_forecasters"] = n_forecasters[pq_rows]
+    pq = pq.reset_index(drop=True)
 
     hindsight = per_forecast.loc[status == _ST[HINDSIGHT]]
     return Scores(per_forecast=per_forecast, per_question=pq, hindsight=hindsight)
