@@ -552,6 +552,19 @@ def check_incremental_equals_full(led: Ledger) -> None:
     resolutions=[(1, 6), (1, 9), (2, 9), (1, 5)],
     after=[("forecast", 0, 0, 0.35, 3, True)],
 )
+# A correction that moved a time average by one ulp, which score_history then skipped (it compared with a tolerance).
+@example(
+    kinds=["binary"] * 4,
+    before=[
+        ("forecast", 0, 0, 0.0, 0, False),
+        ("resolve", 0, 0, 4),
+        ("forecast", 1, 0, 0.05, 0, False),
+        ("resolve", 1, 0, 5),
+        ("forecast", 0, 0, 0.0, 0, False),
+    ],
+    resolutions=[(0, 4), (0, 4), (0, 4), (0, 4)],
+    after=[("correct", 1, 0, 4)],
+)
 @given(
     kinds=st.lists(st.sampled_from(["binary", "multiple_choice"]), min_size=4, max_size=4),
     before=st.lists(OPS, min_size=3, max_size=30),

@@ -724,7 +724,10 @@ def _write(conn: Connection, plan: _Plan, started: datetime, holder: str) -> Run
         prev = previous_rows.get(fid)
         if prev is None and not agg["n_scored"]:
             continue
-        if prev is not None and all(_same(prev[c], agg[c]) for c in HISTORY_COLUMNS):
+        # Exact comparison, not `_same`: "as of run R" reads these rows, and must give what the live leaderboard
+        # gave after run R to the last bit. A rescore can move an aggregate by one ulp (a time average over a
+        # different number of days of the same probability); skipping that row made the two disagree.
+        if prev is not None and all(prev[c] == agg[c] for c in HISTORY_COLUMNS):
             continue
         history_rows.append({"run_id": run_id, "forecaster_id": fid, **agg})
     for chunk in _chunks(history_rows, INSERT_CHUNK):
