@@ -6,7 +6,6 @@ whole log through the same function, so an incremental update and a rebuild cann
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -14,7 +13,9 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, delete, select
 
 from tracker.domain import events as ev
+from tracker.store.driver import insert_rows, update_rows
 from tracker.store.eventstore import RecordedEvent
+from tracker.store.jsontext import readable_json
 from tracker.store.schema import (
     PROJECTION_TABLES,
     forecasters,
@@ -24,7 +25,6 @@ from tracker.store.schema import (
     resolutions,
     sources,
 )
-from tracker.store.writes import insert_rows, update_rows
 
 IN_CHUNK = 500  # keys per IN (...) list
 
@@ -33,13 +33,7 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-# json.dumps(value, ensure_ascii=False, sort_keys=True) builds a new encoder on every call; one kept here
-# writes the same text (json.dumps is `JSONEncoder(**options).encode(value)`).
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
-
-
-def _json(value: Any) -> str:
-    return _ENCODER.encode(value)
+_json = readable_json
 
 
 class _Batch:

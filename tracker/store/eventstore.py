@@ -20,14 +20,16 @@ from datetime import UTC, datetime
 from json.encoder import encode_basestring
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select, type_coerce
+from sqlalchemy.types import NullType
 
 from tracker.domain.events import Event
 from tracker.errors import ConflictError
+from tracker.store.driver import insert_rows, utc_reader
 from tracker.store.ids import uuid7
-from tracker.store.schema import events
+from tracker.store.jsontext import canonical_json
+from tracker.store.schema import UTCDateTime, events
 from tracker.store.upcast import upcast
-from tracker.store.writes import insert_rows
 
 GENESIS_HASH = "0" * 64
 ANY_VERSION = None  # expected version meaning "do not check"
@@ -50,16 +52,6 @@ class RecordedEvent:
     hash: str
 
 
-# json.dumps with options builds a new encoder on every call; this one writes the same text (json.dumps is
-# `JSONEncoder(**options).encode(value)`), so hashes do not change.
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-
-def canonical_json(value: Any) -> str:
-    """The one serialisation that is hashed: sorted keys, no spaces, UTF-8, no NaN."""
-    return _CANONICAL.encode(value)
-
-
 def iso_utc(dt: datetime) -> str:
     """The UTC time as hashed: 2026-01-02T03:04:05.000006Z."""
     if dt.tzinfo is not UTC:
@@ -74,7 +66,7 @@ def iso_utc(dt: datetime) -> str:
 # dict and encoding it, because that encoding escaped the whole payload text a second time and was the largest
 # cost of an append after the database (profiled). The result must stay the same string, or every stored hash
 # would stop verifying: `_js` is the function JSONEncoder itself uses for strings with ensure_ascii=False, the
-# ints are written as JSON writes ints, and tests/test_eventstore_contract.py compares the two for random rows.
+# ints are written as JSON writes ints, and tests/test_driver.py compares the two for random rows.
 _js = encode_basestring
 _CONTENT = (
     '{"actor":%s,"event_id":%s,"event_type":%s,"occurred_at":"%s","payload":%s,"position":%s,'
@@ -340,8 +332,9 @@ def read(
         up_to = min(up_to, MAX_POSITION)
     cursor = after
     remaining = limit
+    utc = utc_reader(conn.dialect)
     while True:
-        q = select(events).where(events.c.position > cursor).order_by(events.c.position)
+        q = select(*_UNPROCESSED).where(events.c.position > cursor).order_by(events.c.position)
         if stream_id is not None:
             q = q.where(events.c.stream_id == stream_id)
         if types:
@@ -353,7 +346,7 @@ def read(
         size = batch if remaining is None else min(batch, remaining)
         rows = conn.execute(q.limit(size)).all()
         for r in rows:
-            yield _from_row(r)
+            yield _from_row(r, utc)
         if remaining is not None:
             remaining -= len(rows)
             if remaining <= 0:
@@ -363,13 +356,19 @@ def read(
         cursor = rows[-1][0]
 
 
-def _from_row(r: Any) -> RecordedEvent:
-    """`_recorded` of a result row of select(events), by column position (a rebuild reads every event:
+# The events' columns with the two times selected as the driver returns them: SQLAlchemy's result processing
+# of them (a regex on SQLite, then UTCDateTime's) cost a third of reading an event; `utc_reader` does the same
+# conversion in one call (tests/test_driver.py compares them).
+_UNPROCESSED = [type_coerce(c, NullType()).label(c.name) if isinstance(c.type, UTCDateTime) else c for c in events.c]
+
+
+def _from_row(r: Any, utc: Callable[[Any], Any]) -> RecordedEvent:
+    """`_recorded` of a result row of select(*_UNPROCESSED), by column position (a rebuild reads every event:
     building a dict per row first cost about as much as the rest of reading)."""
     position, event_id, stream_id, stream_version, event_type, schema_version, payload, occ, rec, actor, prev, h = r
     event_type, version, data = upcast(event_type, schema_version, json.loads(payload))
     return RecordedEvent(
-        position, event_id, stream_id, stream_version, event_type, version, data, occ, rec, actor, prev, h
+        position, event_id, stream_id, stream_version, event_type, version, data, utc(occ), utc(rec), actor, prev, h
     )
 
 

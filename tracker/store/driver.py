@@ -1,4 +1,4 @@
-"""Bulk writes at the driver level: many rows per statement, as tuples, through `exec_driver_sql`.
+"""Rows at the driver level: bulk writes as tuples through `exec_driver_sql`, and times read back in one call.
 
 Why: `conn.execute(insert(table), list_of_dicts)` runs SQLAlchemy's per-row parameter machinery (compile
 cache lookup, `construct_params`, a processor call per value) before the driver's `executemany`. On a bulk
@@ -9,7 +9,7 @@ need a conversion are worked out once per dialect, and a row becomes a tuple wit
 Correctness: the conversions are SQLAlchemy's own bind processors for each column's type on the dialect
 (`TypeEngine.dialect_impl(dialect).bind_processor(dialect)`), so the stored values are byte for byte those
 `insert(table)` would store (SQLite's DATETIME/DATE text, booleans as 0/1, UTC checks of `UTCDateTime`).
-tests/test_writes.py checks that both paths give the same rows on each backend. Statements still go
+tests/test_driver.py checks that both paths give the same rows on each backend. Statements still go
 through the SQLAlchemy Connection, so driver errors are wrapped in `DBAPIError` and translated at the one
 boundary (`tracker.store.db.translate_errors`) as before.
 """
@@ -17,11 +17,11 @@ boundary (`tracker.store.db.translate_errors`) as before.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Table
+from sqlalchemy import Connection, Date, DateTime, Dialect, Float, Table
 
 from tracker.store.schema import UTCDateTime
 
@@ -39,7 +39,7 @@ class _Statement:
         self.converters: list[tuple[int, Converter]] = []
         for i, col in enumerate(columns):
             proc = _fast_processor(col.type, dialect) or col.type.dialect_impl(dialect).bind_processor(dialect)
-            if proc is not None:
+            if proc is not None and proc is not _unchanged:
                 self.converters.append((i, proc))
 
     def params(self, rows: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
@@ -80,9 +80,27 @@ def _sqlite_utc(value: datetime | None) -> str | None:
 _last: tuple[Any, Any] = (None, None)
 
 
+def _sqlite_date(value: date | None) -> str | None:
+    """SQLAlchemy's SQLite DATE text (%04d-%02d-%02d), which is what date.isoformat writes."""
+    return None if value is None else date.isoformat(value)
+
+
+def _unchanged(value: Any) -> Any:
+    return value
+
+
 def _fast_processor(type_: Any, dialect: Dialect) -> Converter | None:
-    if dialect.name == "sqlite" and isinstance(type_, UTCDateTime):
+    """A cheaper converter giving the same stored value as SQLAlchemy's, where there is one (tested)."""
+    if dialect.name != "sqlite":
+        return None
+    if isinstance(type_, UTCDateTime):
         return _sqlite_utc
+    if isinstance(type_, Date) and not isinstance(type_, DateTime):
+        return _sqlite_date
+    if isinstance(type_, Float):
+        # SQLAlchemy calls float() on the value; a column declared FLOAT has REAL affinity on SQLite, which
+        # stores an int as the same REAL, so passing the value unchanged stores the same thing.
+        return _unchanged
     return None
 
 
@@ -131,3 +149,36 @@ def update_rows(
         return
     stmt = _statement(conn, "update", table, cols, keys)
     conn.exec_driver_sql(stmt.sql, stmt.params(rows))
+
+
+# ----------------------------------------------------------------------------------------------- reading times
+
+
+def _sqlite_utc_in(value: str | None) -> datetime | None:
+    """A stored `UTCDateTime` as SQLite returns it (SQLAlchemy's DATETIME text, naive UTC) -> aware UTC datetime,
+    as SQLAlchemy's DATETIME processor and `UTCDateTime.process_result_value` give it (tested); a text equal to
+    the last one (the events of one import share their recorded time) is parsed once."""
+    global _last_in
+    if value is None:
+        return None
+    last = _last_in
+    if value == last[0]:
+        return last[1]
+    parsed = datetime.fromisoformat(value).replace(tzinfo=UTC)
+    _last_in = (value, parsed)
+    return parsed
+
+
+_last_in: tuple[Any, Any] = (None, None)
+
+
+def _aware_utc_in(value: datetime | None) -> datetime | None:
+    """PostgreSQL's TIMESTAMPTZ arrives aware, in the session's time zone: the same instant in UTC."""
+    if value is None or value.tzinfo is UTC:
+        return value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_reader(dialect: Dialect) -> Callable[[Any], datetime | None]:
+    """How to turn a `UTCDateTime` value selected without result processing into an aware UTC datetime."""
+    return _sqlite_utc_in if dialect.name == "sqlite" else _aware_utc_in

@@ -1,19 +1,21 @@
-"""The driver-level write path (tracker.store.writes) stores exactly what SQLAlchemy's insert()/update() stores,
+"""The driver-level write path (tracker.store.driver) stores exactly what SQLAlchemy's insert()/update() stores,
 and the field-by-field hash text is exactly the canonical JSON it stands for."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Column, MetaData, Table, insert, select, update
+from sqlalchemy import Column, MetaData, Table, insert, select, type_coerce, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.types import NullType
 
+from tracker.store import driver, jsontext
 from tracker.store import eventstore as es
-from tracker.store import writes
 from tracker.store.db import make_engine
 from tracker.store.schema import events, forecasts, questions, resolutions
 
@@ -67,7 +69,7 @@ def test_iso_utc_matches_strftime_for_every_year_shape() -> None:
 
 
 def _pair(engine: Engine, table: Table) -> tuple[Table, Table]:
-    """Two empty copies of `table`: one written by SQLAlchemy, one by tracker.store.writes."""
+    """Two empty copies of `table`: one written by SQLAlchemy, one by tracker.store.driver."""
     md = MetaData()
     # The copies keep the columns, types and primary key; other constraints and indexes are not what is
     # compared here (and their names would clash with the real tables' on PostgreSQL).
@@ -187,7 +189,7 @@ def test_insert_rows_stores_what_sqlalchemy_stores(db_url: str, name: str) -> No
         ref, fast = _pair(engine, table)
         with engine.begin() as conn:
             conn.execute(insert(ref), rows)
-            writes.insert_rows(conn, fast, rows)
+            driver.insert_rows(conn, fast, rows)
         assert _stored(engine, fast) == _stored(engine, ref)
         assert len(_stored(engine, fast)) == len(rows)
     finally:
@@ -227,7 +229,7 @@ def test_update_rows_stores_what_sqlalchemy_stores(db_url: str) -> None:
             conn.execute(insert(fast), rows)
             for ch in changes:
                 conn.execute(update(ref).where(ref.c.question_id == ch["question_id"]).values(ch))
-            writes.update_rows(conn, fast, ("known_on", "status", "version"), ("question_id",), changes)
+            driver.update_rows(conn, fast, ("known_on", "status", "version"), ("question_id",), changes)
         assert _stored(engine, fast) == _stored(engine, ref)
         with engine.connect() as conn:
             assert conn.execute(select(fast.c.status).where(fast.c.question_id == "q1")).scalar_one() == "resolved"
@@ -240,7 +242,53 @@ def test_a_naive_datetime_is_refused_before_anything_is_written(sqlite_url: str)
     try:
         _, fast = _pair(engine, events)
         with pytest.raises(ValueError, match="naive datetime"), engine.begin() as conn:
-            writes.insert_rows(conn, fast, [_event_row(1, datetime(2026, 1, 1))])
+            driver.insert_rows(conn, fast, [_event_row(1, datetime(2026, 1, 1))])
         assert _stored(engine, fast) == []
+    finally:
+        engine.dispose()
+
+
+# -- the JSON writers -----------------------------------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_json_writers_write_what_json_dumps_writes(value: Any) -> None:
+    assert jsontext.canonical_json(value) == json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    assert jsontext.readable_json(value) == json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def test_canonical_json_refuses_nan_and_readable_json_writes_it() -> None:
+    with pytest.raises(ValueError, match="JSON compliant"):
+        jsontext.canonical_json({"p": float("nan")})
+    assert jsontext.readable_json({"p": float("nan")}) == '{"p": NaN}'
+
+
+# -- reading times back ---------------------------------------------------------------------------------------
+
+
+def test_times_read_without_result_processing_equal_sqlalchemys(db_url: str) -> None:
+    engine = make_engine(db_url)
+    times = [T, datetime(2026, 1, 2, 3, 4, 5, tzinfo=PARIS), datetime(999, 1, 1, tzinfo=UTC), T]
+    try:
+        ref, _ = _pair(engine, events)
+        with engine.begin() as conn:
+            conn.execute(insert(ref), [_event_row(i, t) for i, t in enumerate(times, start=1)])
+        read = driver.utc_reader(engine.dialect)
+        raw = type_coerce(ref.c.occurred_at, NullType())
+        with engine.connect() as conn:
+            processed = list(conn.execute(select(ref.c.occurred_at, ref.c.recorded_at).order_by(ref.c.position)))
+            unprocessed = list(conn.execute(select(raw, ref.c.recorded_at).order_by(ref.c.position)))
+        assert [read(r[0]) for r in unprocessed] == [r[0] for r in processed] == [t.astimezone(UTC) for t in times]
+        assert all(read(r[0]).tzinfo is UTC for r in unprocessed)
+        assert read(None) is None
     finally:
         engine.dispose()
