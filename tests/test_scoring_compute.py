@@ -382,7 +382,10 @@ def test_aggregate_by_hand():
 
 
 def naive_reference(forecasts: pd.DataFrame, questions: pd.DataFrame) -> dict:
-    """Day-by-day loops over the rules, written independently of the vectorised code (binary questions only)."""
+    """Day-by-day loops over the rules, written independently of the vectorised code (binary questions only).
+
+    A forecast stands from its own UTC day; the latest (made_at, input position) is the scored one.
+    """
     qinfo = questions.set_index("question_id")
     out = {}
     elig = {}
@@ -399,11 +402,11 @@ def naive_reference(forecasts: pd.DataFrame, questions: pd.DataFrame) -> dict:
         known = qr.known_on
 
         def standing(fs, d):
-            before = [x for x in fs if x[0] <= d]
+            before = [x for x in fs if x[0].floor("D") <= d]
             return max(before)[2] if before else None
 
         for who, fs in by_f.items():
-            days = pd.date_range(min(fs)[0], known - pd.Timedelta(days=1), freq="D")
+            days = pd.date_range(min(fs)[0].floor("D"), known - pd.Timedelta(days=1), freq="D")
             own, crowd = [], []
             for d in days:
                 own.append((standing(fs, d) - o) ** 2)
@@ -421,7 +424,7 @@ def naive_reference(forecasts: pd.DataFrame, questions: pd.DataFrame) -> dict:
 
 
 @st.composite
-def binary_scenarios(draw):
+def binary_scenarios(draw, intraday=False):
     nq = draw(st.integers(1, 3))
     questions = []
     for i in range(nq):
@@ -438,12 +441,17 @@ def binary_scenarios(draw):
         qi = draw(st.integers(0, nq - 1))
         who = draw(st.sampled_from("ABCD"))
         d = draw(st.integers(1, 14))
-        # distinct made_at per (forecaster, question) so that input order cannot matter
-        if (qi, who, d) in days_used:
-            continue
-        days_used.add((qi, who, d))
+        if not intraday:
+            # distinct made_at per (forecaster, question) so that input order cannot matter
+            if (qi, who, d) in days_used:
+                continue
+            days_used.add((qi, who, d))
         p = draw(st.sampled_from([0.0, 0.05, 0.2, 0.35, 0.5, 0.6, 0.8, 0.95, 1.0]))
         forecasts.append(fc(f"f{j}", f"q{qi}", who, d, p, withdrawn=draw(st.integers(0, 5)) == 0))
+        if intraday:
+            # a time of day from a few, so that one forecaster's forecasts of one day are recorded out of
+            # made_at order and some tie exactly (then the later row counts)
+            forecasts[-1]["made_at"] += pd.Timedelta(hours=draw(st.sampled_from([0, 6, 18])))
     if not forecasts:
         forecasts.append(fc("f0", "q0", "A", 1, 0.5))
     return frames(forecasts, questions)
@@ -467,6 +475,44 @@ def test_matches_naive_day_by_day_reference(fq):
             assert np.isnan(rel)
         else:
             assert rel == pytest.approx(exp[1] - exp[2], abs=1e-12)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(binary_scenarios(intraday=True))
+def test_times_of_day_and_recording_order_match_the_naive_reference(fq):
+    f, q = fq
+    s = score(f, q)
+    ref = naive_reference(f, q)
+    got = {
+        (r.question_id, r.forecaster_id): (r.brier, r.time_avg_brier, r.crowd_time_avg_brier, r.days, r.n_forecasters)
+        for r in s.per_question.itertuples()
+    }
+    assert got.keys() == ref.keys()
+    for key, exp in ref.items():
+        np.testing.assert_allclose(got[key], exp, rtol=1e-12, atol=1e-12, err_msg=str(key))
+    # the scored forecast of each (question, forecaster): the latest made_at, ties to the later row
+    latest: dict = {}
+    for i, r in enumerate(s.per_forecast.itertuples()):
+        if r.status in ("scored", "superseded"):
+            k = (r.question_id, r.forecaster_id)
+            latest[k] = max(latest.get(k, (r.made_at, i, r.forecast_id)), (r.made_at, i, r.forecast_id))
+    pq = s.per_question
+    scored_ids = zip(zip(pq["question_id"], pq["forecaster_id"], strict=True), pq["forecast_id"], strict=True)
+    assert dict(scored_ids) == {k: v[2] for k, v in latest.items()}
+
+
+def test_same_day_forecasts_ordered_by_time_not_by_recording_order():
+    f, q = frames(
+        [fc("evening", "q1", "A", 2, 0.9), fc("morning", "q1", "A", 2, 0.1), fc("b", "q1", "B", 1, 0.5)],
+        [binary_q("q1", "yes", 4)],
+    )
+    f.loc[f["forecast_id"] == "evening", "made_at"] += pd.Timedelta(hours=20)
+    f.loc[f["forecast_id"] == "morning", "made_at"] += pd.Timedelta(hours=8)
+    s = score(f, q)
+    assert row(s, "evening")["status"] == "scored"
+    assert row(s, "morning")["status"] == "superseded"
+    # the evening forecast stands on days 2 and 3
+    assert pq_row(s, "q1", "A")["time_avg_brier"] == pytest.approx(0.01)
 
 
 @settings(max_examples=100, deadline=None)
@@ -519,3 +565,127 @@ def test_crowd_chunking_gives_the_same_result(monkeypatch):
     monkeypatch.setattr(compute, "CROWD_CHUNK_ROWS", 7)
     chunked = score(f, q).per_question
     pd.testing.assert_frame_equal(whole, chunked)
+
+
+def naive_mc_reference(forecasts: pd.DataFrame, questions: pd.DataFrame) -> dict:
+    """(time-averaged Brier, crowd time-averaged Brier) per (question, forecaster), by day-by-day loops.
+
+    Multiple-choice questions, forecasts made at midnight, none withdrawn or in hindsight. The crowd on a day is
+    the per-option median of the standing forecasts, renormalised to sum 1 (uniform when all medians are 0).
+    """
+    qinfo = questions.set_index("question_id")
+    by_q: dict = {}
+    for i, r in enumerate(forecasts.itertuples()):
+        by_q.setdefault(r.question_id, {}).setdefault(r.forecaster_id, []).append((r.made_at, i, r.probabilities))
+    out = {}
+    for qid, by_f in by_q.items():
+        opts = list(qinfo.loc[qid, "options"])
+        target = np.array([1.0 if o == qinfo.loc[qid, "outcome"] else 0.0 for o in opts])
+        known = qinfo.loc[qid, "known_on"]
+
+        def standing(fs, d, opts=opts):
+            before = [x for x in fs if x[0] <= d]
+            return np.array([max(before)[2].get(o, 0.0) for o in opts]) if before else None
+
+        for who, fs in by_f.items():
+            own, crowd = [], []
+            for d in pd.date_range(min(fs)[0], known - pd.Timedelta(days=1), freq="D"):
+                own.append(float(np.sum((standing(fs, d) - target) ** 2)))
+                all_p = [p for p in (standing(g, d) for g in by_f.values()) if p is not None]
+                med = np.array([statistics.median(p[j] for p in all_p) for j in range(len(opts))])
+                med = med / med.sum() if med.sum() > 0 else np.full(len(opts), 1.0 / len(opts))
+                crowd.append(float(np.sum((med - target) ** 2)))
+            out[(qid, who)] = (float(np.mean(own)), float(np.mean(crowd)))
+    return out
+
+
+MC_PROBABILITIES = {  # a few vectors per option count, so that crowd medians tie and counts are even
+    3: [(0.5, 0.3, 0.2), (0.2, 0.2, 0.6), (0.0, 0.5, 0.5), (0.1, 0.1, 0.8), (0.5, 0.3, 0.2), (1.0, 0.0, 0.0)],
+    4: [(0.25, 0.25, 0.25, 0.25), (0.7, 0.1, 0.1, 0.1), (0.0, 0.0, 0.5, 0.5), (0.0, 1.0, 0.0, 0.0)],
+}
+
+
+@st.composite
+def mc_scenarios(draw):
+    questions = []
+    for i in range(draw(st.integers(1, 3))):
+        k = draw(st.sampled_from([3, 4]))
+        opts = [f"o{j}" for j in range(k)]
+        questions.append(mc_q(f"m{i}", opts, draw(st.sampled_from(opts)), draw(st.integers(3, 12))))
+    forecasts, used = [], set()
+    for j in range(draw(st.integers(1, 30))):
+        qi = draw(st.integers(0, len(questions) - 1))
+        who, d = draw(st.sampled_from("ABCDEF")), draw(st.integers(1, questions[qi]["known_on"].day - 1))
+        if (qi, who, d) in used:
+            continue
+        used.add((qi, who, d))
+        p = draw(st.sampled_from(MC_PROBABILITIES[len(questions[qi]["options"])]))
+        forecasts.append(fc(f"f{j}", f"m{qi}", who, d, dict(zip(questions[qi]["options"], p, strict=True))))
+    # a binary question alongside, so the multiple-choice rows are a class among others
+    forecasts.append(fc("fb", "b0", "A", 1, 0.3))
+    questions.append(binary_q("b0", "yes", 4))
+    return frames(forecasts, questions)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mc_scenarios())
+def test_multiple_choice_crowds_match_the_naive_reference(fq):
+    f, q = fq
+    pq = score(f, q).per_question
+    ref = naive_mc_reference(f.loc[f["question_id"] != "b0"], q)
+    got = {
+        (r.question_id, r.forecaster_id): (r.time_avg_brier, r.crowd_time_avg_brier)
+        for r in pq.itertuples()
+        if r.question_id != "b0"
+    }
+    assert got.keys() == ref.keys()
+    for key, exp in ref.items():
+        np.testing.assert_allclose(got[key], exp, rtol=1e-12, atol=1e-12, err_msg=str(key))
+
+
+@pytest.mark.parametrize("numeric", [False, True])
+def test_per_question_sorted_by_question_then_forecaster(numeric):
+    # string ids sort as strings ("w10" < "w9"), numeric ids as numbers (9 < 10); object columns as pandas does
+    ids = [9, 10, 100, 2]
+    rows = [fc(f"f{i}{j}", qi, w, 1 + j, 0.5) for j, w in enumerate(ids) for i, qi in enumerate(ids)]
+    f, q = frames(rows, [binary_q(qi, "yes", 9) for qi in ids])
+    if not numeric:
+        f["question_id"] = [f"q{x}" for x in f["question_id"]]
+        q["question_id"] = [f"q{x}" for x in q["question_id"]]
+        f["forecaster_id"] = [f"w{x}" for x in f["forecaster_id"]]
+    pq = score(f.iloc[::-1], q).per_question
+    keys = list(zip(pq["question_id"], pq["forecaster_id"], strict=True))
+    assert keys == sorted(zip(f["question_id"], f["forecaster_id"], strict=True))
+    assert len(keys) == len(ids) ** 2
+    # the same rows with the ids as Python objects in object columns
+    f_obj = f.astype({"question_id": object, "forecaster_id": object})
+    pq_obj = score(f_obj.iloc[::-1], q).per_question
+    assert list(zip(pq_obj["question_id"], pq_obj["forecaster_id"], strict=True)) == keys
+
+
+def test_probabilities_as_dict_subclasses_score_as_dicts():
+    from collections import OrderedDict
+
+    rows = [
+        fc("f1", "q1", "A", 1, {"a": 0.6, "b": 0.3, "c": 0.1}),
+        fc("f2", "q1", "B", 2, {"c": 0.5, "a": 0.5}),
+    ]
+    f, q = frames(rows, [mc_q("q1", ["a", "b", "c"], "c", 5)])
+    plain = score(f, q).per_question
+    f_sub = f.assign(probabilities=[OrderedDict(d) for d in f["probabilities"]])
+    sub = score(f_sub, q).per_question
+    cols = ["brier", "p_outcome", "time_avg_brier", "crowd_time_avg_brier"]
+    pd.testing.assert_frame_equal(plain[cols], sub[cols], check_exact=True)
+    assert plain["brier"].tolist() == pytest.approx([0.36 + 0.09 + 0.81, 0.25 + 0.25])
+
+
+def test_repeated_options_are_rejected():
+    f, q = frames([fc("f1", "q1", "A", 1, {"a": 1.0})], [mc_q("q1", ["a", "b", "a"], "a", 5)])
+    with pytest.raises(ValueError, match="distinct"):
+        score(f, q)
+    f, q = frames([fc("f1", "q1", "A", 1, 0.5)], [dict(binary_q("q1", "yes", 5), options=["yes", "yes"])])
+    with pytest.raises(ValueError, match="binary question q1"):
+        score(f, q)
+    f, q = frames([fc("f1", "q1", "A", 1, {"a": 1.0})], [mc_q("q1", ["a", None, None], "a", 5)])
+    with pytest.raises(ValueError, match="distinct"):
+        score(f, q)
