@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, select
+from sqlalchemy import Connection, Table, delete
 
 from tracker.domain import events as ev
-from tracker.store.driver import insert_rows, update_rows
+from tracker.store.driver import insert_rows, present_keys, update_rows
 from tracker.store.eventstore import RecordedEvent
 from tracker.store.jsontext import readable_json
 from tracker.store.schema import (
@@ -25,8 +25,6 @@ from tracker.store.schema import (
     resolutions,
     sources,
 )
-
-IN_CHUNK = 500  # keys per IN (...) list
 
 
 def _date(value: str | None) -> date | None:
@@ -64,7 +62,7 @@ class _Batch:
         self.forecast_updates: dict[str, dict[str, Any]] = {}
         self.forecaster_updates: dict[str, dict[str, Any]] = {}
         named = {e.data["forecaster_id"] for e in recorded if e.event_type == ev.FORECAST_RECORDED}
-        self.existing_forecasters = _existing(conn, _EXISTING_FORECASTERS, named) if named else set()
+        self.existing_forecasters = present_keys(conn, forecasters.c.forecaster_id, named)
 
     def insert(self, table: Table, row: dict[str, Any]) -> dict[str, Any]:
         self.inserts[table].append(row)
@@ -84,21 +82,6 @@ class _Batch:
         _update_many(self.conn, questions, questions.c.question_id, self.question_updates)
         _update_many(self.conn, forecasts, forecasts.c.forecast_id, self.forecast_updates)
         _update_many(self.conn, forecasters, forecasters.c.forecaster_id, self.forecaster_updates)
-
-
-# Statements built once: a single-event append (the CLI) runs them for one row, and building them cost as much
-# as executing them.
-_EXISTING_FORECASTERS = select(forecasters.c.forecaster_id).where(
-    forecasters.c.forecaster_id.in_(bindparam("keys", expanding=True))
-)
-
-
-def _existing(conn: Connection, stmt: Any, keys: set[str]) -> set[str]:
-    found: set[str] = set()
-    ordered = sorted(keys)
-    for i in range(0, len(ordered), IN_CHUNK):
-        found.update(conn.execute(stmt, {"keys": ordered[i : i + IN_CHUNK]}).scalars())
-    return found
 
 
 def _update_many(conn: Connection, table: Table, key: Any, updates: dict[str, dict[str, Any]]) -> None:

@@ -107,7 +107,7 @@ def _fast_processor(type_: Any, dialect: Dialect) -> Converter | None:
 _CACHE: dict[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], _Statement] = {}
 
 
-def _placeholder(dialect: Dialect) -> str:
+def placeholder(dialect: Dialect) -> str:
     return "?" if dialect.paramstyle == "qmark" else "%s"
 
 
@@ -117,7 +117,7 @@ def _statement(conn: Connection, kind: str, table: Table, cols: tuple[str, ...],
     stmt = _CACHE.get(cache_key)
     if stmt is None:
         q = dialect.identifier_preparer.quote
-        mark = _placeholder(dialect)
+        mark = placeholder(dialect)
         if kind == "insert":
             sql = (
                 f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in cols)}) "
@@ -149,6 +149,29 @@ def update_rows(
         return
     stmt = _statement(conn, "update", table, cols, keys)
     conn.exec_driver_sql(stmt.sql, stmt.params(rows))
+
+
+IN_CHUNK = 500  # keys per IN (...) list
+
+
+def present_keys(conn: Connection, column: Any, keys: Iterable[str]) -> set[str]:
+    """Which of `keys` are in `column` (IN lists of at most IN_CHUNK keys).
+
+    At the driver level because an `expanding` bind parameter makes SQLAlchemy render the statement again on
+    every call, with regular expressions: for the one key of a CLI append that cost more than the query.
+    """
+    found: set[str] = set()
+    ordered = sorted(set(keys))
+    if not ordered:
+        return found
+    q = conn.dialect.identifier_preparer.quote
+    mark = placeholder(conn.dialect)
+    head = f"SELECT {q(column.name)} FROM {q(column.table.name)} WHERE {q(column.name)} IN "
+    for i in range(0, len(ordered), IN_CHUNK):
+        chunk = ordered[i : i + IN_CHUNK]
+        sql = head + "(" + ", ".join([mark] * len(chunk)) + ")"
+        found.update(r[0] for r in conn.exec_driver_sql(sql, tuple(chunk)))
+    return found
 
 
 # ----------------------------------------------------------------------------------------------- reading times

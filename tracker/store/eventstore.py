@@ -25,7 +25,7 @@ from sqlalchemy.types import NullType
 
 from tracker.domain.events import Event
 from tracker.errors import ConflictError
-from tracker.store.driver import insert_rows, utc_reader
+from tracker.store.driver import insert_rows, placeholder, present_keys, utc_reader
 from tracker.store.ids import uuid7
 from tracker.store.jsontext import canonical_json
 from tracker.store.schema import UTCDateTime, events
@@ -117,7 +117,6 @@ def chain_hash_reference(row: dict[str, Any]) -> str:
 # Statements every append runs, built once (building them per call cost about as much as running them).
 _HEAD = select(events.c.position, events.c.hash).order_by(events.c.position.desc()).limit(1)
 _STREAM_VERSION = select(func.max(events.c.stream_version)).where(events.c.stream_id == bindparam("stream_id"))
-_PRESENT = select(events.c.event_id).where(events.c.event_id.in_(bindparam("ids", expanding=True)))
 
 
 def head(conn: Connection) -> tuple[int, str]:
@@ -133,6 +132,25 @@ def count(conn: Connection) -> int:
 def stream_version(conn: Connection, stream_id: str) -> int:
     v = conn.execute(_STREAM_VERSION, {"stream_id": stream_id}).scalar()
     return int(v or 0)
+
+
+def _tip(conn: Connection, stream_id: str) -> tuple[int, int, str]:
+    """(the stream's version, the head's position, the head's hash) in one statement: what `append` checks
+    and chains on (two statements through SQLAlchemy cost a fifth of a one-event append)."""
+    sql = _TIP_SQL.get(conn.dialect.name)
+    if sql is None:
+        mark = placeholder(conn.dialect)
+        sql = _TIP_SQL[conn.dialect.name] = (
+            f"SELECT (SELECT max(stream_version) FROM events WHERE stream_id = {mark}), position, hash "
+            "FROM events ORDER BY position DESC LIMIT 1"
+        )
+    row = conn.exec_driver_sql(sql, (stream_id,)).first()
+    if row is None:
+        return 0, 0, GENESIS_HASH
+    return int(row[0] or 0), int(row[1]), str(row[2])
+
+
+_TIP_SQL: dict[str, str] = {}
 
 
 Projector = Callable[[Connection, Sequence[RecordedEvent]], None]
@@ -158,12 +176,11 @@ def append(
     ids = [e.event_id for e in new_events if e.event_id is not None]
     present: set[str] = set()
     if ids:
-        present = set(conn.execute(_PRESENT, {"ids": ids}).scalars())
+        present = present_keys(conn, events.c.event_id, ids)
     if already_there(present, new_events):
         return []
-    current = stream_version(conn, stream_id)
+    current, position, prev = _tip(conn, stream_id)
     _check_version(stream_id, current, expected_version)
-    position, prev = head(conn)
     rows: list[dict[str, Any]] = []
     out: list[RecordedEvent] = []
     _chain(rows, out, stream_id, new_events, current, position, prev, now or datetime.now(UTC), actor)
@@ -256,9 +273,7 @@ def append_many(
         for stream_id, evs, expected in batches:
             out.extend(append(conn, stream_id, evs, expected, actor, project, now))
         return out
-    present: set[str] = set()
-    for chunk in _chunks(ids, IN_CHUNK):
-        present.update(conn.execute(_PRESENT, {"ids": chunk}).scalars())
+    present = present_keys(conn, events.c.event_id, ids)
     versions: dict[str, int] = {}
     for chunk in _chunks(streams, IN_CHUNK):
         q = (
