@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, func, select, type_coerce
 from sqlalchemy.types import NullType
@@ -36,8 +36,10 @@ ANY_VERSION = None  # expected version meaning "do not check"
 MAX_POSITION = 2**63 - 1  # positions are BIGINT
 
 
-@dataclass(frozen=True)
-class RecordedEvent:
+class RecordedEvent(NamedTuple):
+    """An event as stored. A NamedTuple, immutable like a frozen dataclass but built 4x faster: a rebuild
+    makes one per event."""
+
     position: int
     event_id: str
     stream_id: str
