@@ -238,6 +238,16 @@ def test_extra_columns_and_index_carried_through():
     assert list(s.per_question.columns[-5:]) == list(compute.PER_QUESTION_ADDED)
 
 
+def test_input_frame_left_unchanged_when_the_output_is_written_to():
+    f, q = frames([fc("f1", "q1", "A", 1, 0.2, p_low=0.1), fc("f2", "q1", "B", 2, 0.6)], [binary_q("q1", "yes", 5)])
+    before = f.copy(deep=True)
+    s = score(f, q)
+    s.per_forecast.loc[:, "p_low"] = 0.5
+    s.per_forecast.iloc[0, s.per_forecast.columns.get_loc("forecast_id")] = "changed"
+    s.per_question.loc[:, "forecaster_id"] = "Z"
+    pd.testing.assert_frame_equal(f, before, check_exact=True)
+
+
 def test_input_errors():
     f, q = frames([fc("f1", "nope", "A", 1, 0.2)], [binary_q("q1", "yes", 5)])
     with pytest.raises(ValueError, match="unknown questions"):

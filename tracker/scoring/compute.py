@@ -238,17 +238,20 @@ class _Ids:
         return self._column.iloc[self._rows].to_numpy(dtype=object)
 
 
-def _question_codes(question_id: pd.Series, ids: pd.Index) -> IntArray:
+_Factorized = tuple[npt.NDArray[np.intp], pd.Index]  # pd.factorize's codes and distinct values
+
+
+def _question_codes(question_id: pd.Series, ids: pd.Index) -> tuple[IntArray, _Factorized | None]:
     """Each forecast's question code: the position of ``question_id.astype(str)`` in ``ids`` (-1 when absent).
 
     A string column is factorised first and only its distinct values are looked up (``astype(str)`` leaves
-    strings as they are); other dtypes take the row-by-row lookup.
+    strings as they are); the factorisation is returned too. Other dtypes take the row-by-row lookup.
     """
     if isinstance(question_id.dtype, pd.StringDtype):
         codes, uniques = pd.factorize(question_id, use_na_sentinel=False)
         found = ids.get_indexer(pd.Index(pd.Series(uniques, dtype=question_id.dtype).astype(str)))
-        return np.asarray(found, dtype=np.int64)[codes]
-    return np.asarray(ids.get_indexer(pd.Index(question_id.astype(str))), dtype=np.int64)
+        return np.asarray(found, dtype=np.int64)[codes], (codes, uniques)
+    return np.asarray(ids.get_indexer(pd.Index(question_id.astype(str))), dtype=np.int64), None
 
 
 def _group_order(rows: IntArray, q: IntArray, f: IntArray, ns: IntArray, day: IntArray) -> IntArray:
@@ -287,31 +290,32 @@ def _take_inferred(values: npt.NDArray[np.object_], codes: IntArray) -> Any:
     return inferred.take((np.cumsum(used) - 1)[codes])
 
 
-def _sort_ranks(codes: npt.NDArray[np.integer[Any]], uniques: pd.Index) -> IntArray:
-    """Each row's rank as ``DataFrame.sort_values`` orders a column, from ``pd.factorize``'s codes and uniques.
+def _string_ranks(factorized: _Factorized) -> IntArray:
+    """Each row's rank as ``DataFrame.sort_values`` orders a string column, from its ``pd.factorize``.
 
-    pandas sorts a non-numeric column by the codes of an ordered Categorical of its values, missing values
-    last; the same Categorical over the distinct values gives the same order (code -1, missing, goes last).
+    pandas sorts such a column by the codes of an ordered Categorical, whose categories are the distinct values
+    in the order of the string array's own argsort (missing values last, code -1 then placed after the rest);
+    ranking the distinct values by that argsort gives the same order.
     """
-    cat = pd.Categorical(uniques, ordered=True)
-    n_cat = len(cat.categories)
-    ranks = np.asarray(cat.codes, dtype=np.int64)
-    ranks[ranks < 0] = n_cat
-    return np.append(ranks, n_cat)[codes]
+    codes, uniques = factorized
+    ranks = np.empty(len(uniques) + 1, dtype=np.int64)
+    ranks[np.asarray(uniques.argsort())] = np.arange(len(uniques))
+    ranks[-1] = len(uniques)  # code -1: missing, last
+    return ranks[codes]
 
 
-def _per_question_order(forecasts: pd.DataFrame, rows: IntArray, f_codes: IntArray, f_uniques: pd.Index) -> IntArray:
+def _per_question_order(
+    forecasts: pd.DataFrame, rows: IntArray, question_ids: _Factorized | None, forecaster_ids: _Factorized
+) -> IntArray:
     """``rows`` (input order) in the order of a stable ``sort_values(["question_id", "forecaster_id"])``.
 
     String columns (the usual case) are ranked through their factorised distinct values; other dtypes are sorted
     by pandas itself.
     """
-    qid, who = forecasts["question_id"], forecasts["forecaster_id"]
-    if isinstance(qid.dtype, pd.StringDtype) and isinstance(who.dtype, pd.StringDtype):
-        q_codes, q_uniques = pd.factorize(qid.take(rows))
-        q_rank = _sort_ranks(q_codes, q_uniques)
-        f_rank = _sort_ranks(f_codes[rows], f_uniques)
-        return rows[np.argsort(q_rank * (len(f_uniques) + 1) + f_rank, kind="stable")]
+    if question_ids is not None and isinstance(forecasts["forecaster_id"].dtype, pd.StringDtype):
+        q_rank = _string_ranks(question_ids)[rows]
+        f_rank = _string_ranks(forecaster_ids)[rows]
+        return rows[np.argsort(q_rank * (len(forecaster_ids[1]) + 1) + f_rank, kind="stable")]
     keys = forecasts[["question_id", "forecaster_id"]].take(rows).reset_index(drop=True)
     return rows[keys.sort_values(["question_id", "forecaster_id"], kind="stable").index.to_numpy()]
 
@@ -602,12 +606,12 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
     n = len(forecasts)
     pos = np.arange(n, dtype=np.int64)
     fids = _Ids(forecasts["forecast_id"])
-    qcode = _question_codes(forecasts["question_id"], qs.ids)
+    qcode, question_ids = _question_codes(forecasts["question_id"], qs.ids)
     if (qcode < 0).any():
         unknown = forecasts["question_id"].to_numpy(dtype=object)[qcode < 0]
         raise ValueError(f"forecasts refer to unknown questions {sorted(set(map(str, unknown)))[:5]}")
-    fcode_raw, f_uniques = pd.factorize(forecasts["forecaster_id"])
-    fcode = fcode_raw.astype(np.int64)
+    forecaster_ids = pd.factorize(forecasts["forecaster_id"])
+    fcode = forecaster_ids[0].astype(np.int64)
     made_ns = _utc_ns(forecasts["made_at"])
     if (made_ns == _NAT).any():
         raise ValueError("forecasts.made_at has missing values")
@@ -688,7 +692,7 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
             dest[sel] = metrics.brier_binary(pv[sel], qs.yes[qcode[sel]])
 
     # ---- per-forecast frame
-    per_forecast = forecasts.copy()
+    per_forecast = forecasts.copy(deep=False)  # copy-on-write: the caller's frame is never written to
     per_forecast["kind"] = pd.Categorical.from_codes(
         np.where(binary, 0, 1), categories=pd.Index([BINARY, MULTIPLE_CHOICE])
     )
@@ -736,7 +740,7 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
     relative = np.where(n_forecasters >= 2, time_avg - crowd_avg, np.nan)
 
     # the scored rows sorted by question_id then forecaster_id (stable: ties, if any, stay in input order)
-    pq_rows = _per_question_order(forecasts, pos[scored], fcode_raw, f_uniques)
+    pq_rows = _per_question_order(forecasts, pos[scored], question_ids, forecaster_ids)
     pq = per_forecast.take(pq_rows).drop(columns="status")
     pq["time_avg_brier"] = time_avg[pq_rows]
     pq["crowd_time_avg_brier"] = crowd_avg[pq_rows]
