@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -76,6 +78,8 @@ def test_single_head() -> None:
     heads = script.get_heads()
     assert len(heads) == 1
     assert heads[0] == migrate.head_revision()
+    # The constant every command checks the ledger against without loading Alembic is this head.
+    assert heads[0] == migrate.HEAD_REVISION
     # Every revision chains back to one base (no branches, no orphans).
     assert len(script.get_bases()) == 1
 
@@ -370,3 +374,22 @@ def test_downgrade_drops_the_role_it_can_and_keeps_one_in_use(db_url: str, pg_ro
     finally:
         engine.dispose()
         admin.dispose()
+
+
+def test_commands_on_a_current_ledger_do_not_load_alembic(tmp_path: Any) -> None:
+    """Alembic is for init and upgrades: everyday commands check the revision without it (start-up time)."""
+    url = f"sqlite:///{tmp_path}/ledger.sqlite"
+    Ledger(url).init()
+    code = (
+        "import sys, io, contextlib\n"
+        "import tracker.cli.main as m\n"
+        f"sys.argv = ['tracker', '--db', {url!r}, 'list']\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        m.app()\n"
+        "    except SystemExit as e:\n"
+        "        assert not e.code, e.code\n"
+        "print(sorted(m for m in ('alembic', 'pandas', 'mako') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
