@@ -229,13 +229,14 @@ class _Ids:
 
     def __init__(self, column: pd.Series, rows: IntArray | None = None) -> None:
         self._column = column
-        self._rows = np.arange(len(column), dtype=np.int64) if rows is None else rows
+        self._rows = rows  # None: every row
 
     def __getitem__(self, rows: IntArray) -> _Ids:
-        return _Ids(self._column, self._rows[rows])
+        return _Ids(self._column, rows if self._rows is None else self._rows[rows])
 
     def values(self) -> npt.NDArray[np.object_]:
-        return self._column.iloc[self._rows].to_numpy(dtype=object)
+        column = self._column if self._rows is None else self._column.iloc[self._rows]
+        return column.to_numpy(dtype=object)
 
 
 _Factorized = tuple[npt.NDArray[np.intp], pd.Index]  # pd.factorize's codes and distinct values
@@ -261,6 +262,9 @@ def _group_order(rows: IntArray, q: IntArray, f: IntArray, ns: IntArray, day: In
     The fast way sorts one int64 key (q, f, UTC day of ns) with a stable sort, which orders by (q, f, day, input
     order). ns only refines day (day = ns // ns per day), so that is the lexsort's order whenever ns does not
     decrease along the rows of each (q, f, day) run; that is checked, and the lexsort is the fallback.
+
+    The whole order matters, not only which row of a group is last: the time averages sum a group's rows in this
+    order (np.bincount), and another order of the same rows could change the sums' last bit.
     """
     if rows.size == 0:
         return rows
@@ -633,7 +637,8 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
     q_o, f_o = qcode[order], fcode[order]
     group_last = np.ones(order.size, dtype=bool)
     group_last[:-1] = (q_o[1:] != q_o[:-1]) | (f_o[1:] != f_o[:-1])
-    status[order[group_last]] = _ST[SCORED]
+    last_rows = order[group_last]  # each group's scored forecast
+    status[last_rows] = _ST[SCORED]
     scored = status == _ST[SCORED]
 
     # ---- probabilities of non-withdrawn rows on resolved questions, in classes of equal width:
@@ -734,7 +739,7 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
     group_first = np.ones(order.size, dtype=bool)
     group_first[1:] = group_last[:-1]
     days = np.zeros(n, dtype=np.int64)
-    days[order[group_last]] = known_day[order[group_last]] - made_day[order[group_first]]
+    days[last_rows] = known_day[last_rows] - made_day[order[group_first]]
     n_forecasters_q = np.bincount(qcode[scored], minlength=len(qs.ids))
     n_forecasters = n_forecasters_q[qcode]
     relative = np.where(n_forecasters >= 2, time_avg - crowd_avg, np.nan)
