@@ -659,3 +659,27 @@ def test_alembic_check_is_clean_with_the_job_store_table(db_url: str) -> None:
     migrate.downgrade(engine, "0001")
     migrate.upgrade(engine)
     engine.dispose()
+
+
+def test_column_conversion_equals_the_cell_by_cell_one() -> None:
+    """job._values converts float, int and bool columns as a whole: the same Python values as _py per cell."""
+    import numpy as np
+    import pandas as pd
+
+    from tracker.scoring import job
+
+    frame = pd.DataFrame(
+        {
+            "f": [0.25, float("nan"), 1e-300, float("inf")],
+            "i": np.array([1, 2, 3, 2**40], dtype="int64"),
+            "b": [True, False, True, False],
+            "s": ["a", None, "c", "d"],
+            "c": pd.Categorical(["x", "y", "x", "y"]),
+            "t": pd.to_datetime(["2020-01-01", None, "2021-02-03", "2022-03-04"]),
+            "o": [date(2020, 1, 1), None, np.float64("nan"), np.int64(4)],
+        }
+    )
+    for col in frame.columns:
+        got, want = job._values(frame[col]), [job._py(v) for v in frame[col].tolist()]
+        assert got == want or all((g is None and w is None) or g == w for g, w in zip(got, want, strict=True)), col
+        assert [type(v) for v in got] == [type(v) for v in want], col

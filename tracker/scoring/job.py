@@ -76,6 +76,7 @@ from tracker.store.db import (
     translate_errors,
     write_transaction,
 )
+from tracker.store.driver import insert_rows
 from tracker.store.schema import (
     events,
     forecast_scores,
@@ -604,9 +605,20 @@ def _py(value: Any) -> Any:
     return value
 
 
+def _values(series: pd.Series) -> list[Any]:
+    """`_py` of every cell of a column; float, integer and bool columns converted as a whole (a full run writes
+    a row per forecast, and `_py` cell by cell was a third of its time, profiled)."""
+    kind = series.dtype.kind
+    if kind == "f":
+        return [None if v != v else v for v in series.to_numpy().tolist()]  # v != v: NaN
+    if kind in "iub":
+        return list(series.to_numpy().tolist())
+    return [_py(v) for v in series.tolist()]
+
+
 def _rows(frame: pd.DataFrame, columns: Iterable[str], **extra: Any) -> list[dict[str, Any]]:
     cols = list(columns)
-    data = {c: [_py(v) for v in frame[c].tolist()] if c in frame.columns else [None] * len(frame) for c in cols}
+    data = {c: _values(frame[c]) if c in frame.columns else [None] * len(frame) for c in cols}
     return [dict(zip(cols, vals, strict=True), **extra) for vals in zip(*(data[c] for c in cols), strict=True)]
 
 
@@ -698,7 +710,7 @@ def _write(conn: Connection, plan: _Plan, started: datetime, holder: str) -> Run
     q_rows = _question_score_rows(plan.per_question, run_id)
     for table, rows in ((forecast_scores, f_rows), (question_scores, q_rows)):
         for chunk in _chunks(rows, INSERT_CHUNK):
-            conn.execute(insert(table), list(chunk))
+            insert_rows(conn, table, chunk)
 
     # what changed, per (question, forecaster)
     compared = [c for c in QUESTION_SCORE_COLUMNS if c not in ("question_id", "forecaster_id")]
@@ -731,7 +743,7 @@ def _write(conn: Connection, plan: _Plan, started: datetime, holder: str) -> Run
             continue
         history_rows.append({"run_id": run_id, "forecaster_id": fid, **agg})
     for chunk in _chunks(history_rows, INSERT_CHUNK):
-        conn.execute(insert(score_history), list(chunk))
+        insert_rows(conn, score_history, chunk)
 
     qlist = plan.loaded
     rescored = len(qlist)
