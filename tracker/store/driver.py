@@ -109,7 +109,8 @@ def _fast_processor(type_: Any, dialect: Dialect) -> Converter | None:
     return None
 
 
-_CACHE: dict[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], _Statement] = {}
+# Keyed by dialect and driver: the placeholders and the bind processors depend on both.
+_CACHE: dict[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...]], _Statement] = {}
 
 
 def placeholder(dialect: Dialect) -> str:
@@ -118,7 +119,7 @@ def placeholder(dialect: Dialect) -> str:
 
 def _statement(conn: Connection, kind: str, table: Table, cols: tuple[str, ...], keys: tuple[str, ...]) -> _Statement:
     dialect = conn.dialect
-    cache_key = (dialect.name, kind, table.name, cols, keys)
+    cache_key = (dialect.name, dialect.driver, kind, table.name, cols, keys)
     stmt = _CACHE.get(cache_key)
     if stmt is None:
         q = dialect.identifier_preparer.quote
