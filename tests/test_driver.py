@@ -292,3 +292,27 @@ def test_times_read_without_result_processing_equal_sqlalchemys(db_url: str) -> 
         assert read(None) is None
     finally:
         engine.dispose()
+
+
+def test_driver_errors_reach_the_boundary_as_sqlalchemy_errors(db_url: str) -> None:
+    """A constraint violation in a driver-level write is translated like any other (one boundary)."""
+    from sqlalchemy import exc as sa_exc
+
+    from tracker.app.ledger import Ledger
+    from tracker.errors import ConflictError, DatabaseError
+    from tracker.store.db import translate_errors
+
+    Ledger(db_url).init()
+    engine = make_engine(db_url)
+    try:
+        with pytest.raises(sa_exc.IntegrityError), engine.begin() as conn:
+            driver.insert_rows(conn, events, [_event_row(1, T), _event_row(1, T)])  # the same position twice
+        with pytest.raises(ConflictError), translate_errors(), engine.begin() as conn:
+            driver.insert_rows(conn, events, [{**_event_row(1, T), "event_id": "same"}])
+            driver.insert_rows(conn, events, [{**_event_row(2, T), "event_id": "same"}])
+        with pytest.raises(DatabaseError, match="database error|no tables"), translate_errors(), engine.begin() as conn:
+            driver.run(conn, "SELECT nothing FROM no_such_table", ())
+        with engine.connect() as conn:
+            assert driver.run(conn, "SELECT count(*) FROM events", ()) == [(0,)]
+    finally:
+        engine.dispose()

@@ -22,6 +22,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Date, DateTime, Dialect, Float, Table
+from sqlalchemy import exc as sa_exc
 
 from tracker.store.schema import UTCDateTime
 
@@ -150,12 +151,35 @@ def _statement(conn: Connection, kind: str, table: Table, cols: tuple[str, ...],
     return stmt
 
 
+def run(conn: Connection, sql: str, params: Any, many: bool = False) -> list[Any]:
+    """Execute `sql` on the DBAPI connection of `conn`'s transaction; the rows it returns, if any.
+
+    Why not `conn.exec_driver_sql`: its per-statement machinery (execution context, result set-up, events)
+    cost ~10 us a statement, a sixth of a one-event append (profiled), for nothing these statements use.
+    Correctness: the statement runs in the same DBAPI transaction `conn` has begun (under the writer lock for
+    writes), and a driver error is raised as the `DBAPIError` SQLAlchemy itself would raise for it, so that
+    `tracker.store.db.translate_errors` turns it into a tracker error at the one boundary, as before.
+    """
+    dbapi = conn.dialect.loaded_dbapi
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if many:
+            cursor.executemany(sql, params)
+            return []
+        cursor.execute(sql, params)
+        return list(cursor.fetchall()) if cursor.description is not None else []
+    except dbapi.Error as e:
+        raise sa_exc.DBAPIError.instance(sql, params, e, dbapi.Error, dialect=conn.dialect) from e
+    finally:
+        cursor.close()
+
+
 def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """INSERT every row (each a mapping with a value for every column of the table) in one executemany."""
     if not rows:
         return
     stmt = _statement(conn, "insert", table, tuple(c.name for c in table.columns), ())
-    conn.exec_driver_sql(stmt.sql, stmt.params(rows))
+    run(conn, stmt.sql, stmt.params(rows), many=True)
 
 
 def update_rows(
@@ -165,7 +189,7 @@ def update_rows(
     if not rows:
         return
     stmt = _statement(conn, "update", table, cols, keys)
-    conn.exec_driver_sql(stmt.sql, stmt.params(rows))
+    run(conn, stmt.sql, stmt.params(rows), many=True)
 
 
 IN_CHUNK = 500  # keys per IN (...) list
@@ -187,7 +211,7 @@ def present_keys(conn: Connection, column: Any, keys: Iterable[str]) -> set[str]
     for i in range(0, len(ordered), IN_CHUNK):
         chunk = ordered[i : i + IN_CHUNK]
         sql = head + "(" + ", ".join([mark] * len(chunk)) + ")"
-        found.update(r[0] for r in conn.exec_driver_sql(sql, tuple(chunk)))
+        found.update(r[0] for r in run(conn, sql, tuple(chunk)))
     return found
 
 

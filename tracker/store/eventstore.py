@@ -25,7 +25,7 @@ from sqlalchemy.types import NullType
 
 from tracker.domain.events import Event
 from tracker.errors import ConflictError
-from tracker.store.driver import insert_rows, placeholder, present_keys, utc_reader
+from tracker.store.driver import insert_rows, placeholder, present_keys, run, utc_reader
 from tracker.store.ids import uuid7
 from tracker.store.jsontext import canonical_json
 from tracker.store.schema import UTCDateTime, events
@@ -146,10 +146,11 @@ def _tip(conn: Connection, stream_id: str) -> tuple[int, int, str]:
             f"SELECT (SELECT max(stream_version) FROM events WHERE stream_id = {mark}), position, hash "
             "FROM events ORDER BY position DESC LIMIT 1"
         )
-    row = conn.exec_driver_sql(sql, (stream_id,)).first()
-    if row is None:
+    rows = run(conn, sql, (stream_id,))
+    if not rows:
         return 0, 0, GENESIS_HASH
-    return int(row[0] or 0), int(row[1]), str(row[2])
+    version, position, hash_ = rows[0]
+    return int(version or 0), int(position), str(hash_)
 
 
 _TIP_SQL: dict[str, str] = {}
