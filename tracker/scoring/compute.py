@@ -704,13 +704,18 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
     per_forecast["known_on"] = pd.Series(qs.known_on.take(qcode), index=forecasts.index)
     per_forecast["status"] = pd.Categorical.from_codes(status, categories=pd.Index(STATUSES))
     per_forecast["outcome"] = _take_inferred(qs.outcome, qcode)
-    per_forecast["p_outcome"] = p_outcome
-    per_forecast["brier"] = brier
-    per_forecast["brier_two_category"] = brier2
-    per_forecast["log_score"] = log
-    per_forecast["baseline_score"] = base
-    per_forecast["brier_low"] = brier_low
-    per_forecast["brier_high"] = brier_high
+    # the float columns as Series on the frame's own index: a frame keeps a Series' array (copy-on-write tracks
+    # it) but copies a bare array; these arrays are not used again here
+    for name, values in (
+        ("p_outcome", p_outcome),
+        ("brier", brier),
+        ("brier_two_category", brier2),
+        ("log_score", log),
+        ("baseline_score", base),
+        ("brier_low", brier_low),
+        ("brier_high", brier_high),
+    ):
+        per_forecast[name] = pd.Series(values, index=per_forecast.index, copy=False)
 
     # ---- per-question frame
     time_avg = np.full(n, np.nan)
@@ -747,11 +752,14 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
     # the scored rows sorted by question_id then forecaster_id (stable: ties, if any, stay in input order)
     pq_rows = _per_question_order(forecasts, pos[scored], question_ids, forecaster_ids)
     pq = per_forecast.take(pq_rows).drop(columns="status")
-    pq["time_avg_brier"] = time_avg[pq_rows]
-    pq["crowd_time_avg_brier"] = crowd_avg[pq_rows]
-    pq["relative_brier"] = relative[pq_rows]
-    pq["days"] = days[pq_rows]
-    pq["n_forecasters"] = n_forecasters[pq_rows]
+    for name, column in (
+        ("time_avg_brier", time_avg),
+        ("crowd_time_avg_brier", crowd_avg),
+        ("relative_brier", relative),
+        ("days", days),
+        ("n_forecasters", n_forecasters),
+    ):
+        pq[name] = pd.Series(column[pq_rows], index=pq.index, copy=False)
     pq = pq.reset_index(drop=True)
 
     hindsight = per_forecast.loc[status == _ST[HINDSIGHT]]
