@@ -746,20 +746,20 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
     days = np.zeros(n, dtype=np.int64)
     days[last_rows] = known_day[last_rows] - made_day[order[group_first]]
     n_forecasters_q = np.bincount(qcode[scored], minlength=len(qs.ids))
-    n_forecasters = n_forecasters_q[qcode]
-    relative = np.where(n_forecasters >= 2, time_avg - crowd_avg, np.nan)
 
     # the scored rows sorted by question_id then forecaster_id (stable: ties, if any, stay in input order)
     pq_rows = _per_question_order(forecasts, pos[scored], question_ids, forecaster_ids)
     pq = per_forecast.take(pq_rows).drop(columns="status")
+    time_avg_pq, crowd_avg_pq = time_avg[pq_rows], crowd_avg[pq_rows]
+    n_forecasters = n_forecasters_q[qcode[pq_rows]]
     for name, column in (
-        ("time_avg_brier", time_avg),
-        ("crowd_time_avg_brier", crowd_avg),
-        ("relative_brier", relative),
-        ("days", days),
+        ("time_avg_brier", time_avg_pq),
+        ("crowd_time_avg_brier", crowd_avg_pq),
+        ("relative_brier", np.where(n_forecasters >= 2, time_avg_pq - crowd_avg_pq, np.nan)),
+        ("days", days[pq_rows]),
         ("n_forecasters", n_forecasters),
     ):
-        pq[name] = pd.Series(column[pq_rows], index=pq.index, copy=False)
+        pq[name] = pd.Series(column, index=pq.index, copy=False)
     pq = pq.reset_index(drop=True)
 
     hindsight = per_forecast.loc[status == _ST[HINDSIGHT]]
