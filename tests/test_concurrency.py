@@ -157,7 +157,7 @@ FORECASTS_PER_WRITER = 20
 SCORING_WRITERS = 3
 
 
-def forecasting_writer(url: str, writer: int, start: Any, results: Any) -> None:
+def forecasting_writer(url: str, writer: int, start: Any, results: Any, warm: Any) -> None:
     from tracker.app.ledger import Ledger
     from tracker.errors import IllegalTransition
 
@@ -165,6 +165,9 @@ def forecasting_writer(url: str, writer: int, start: Any, results: Any) -> None:
     ids: list[str] = []
     try:
         start.wait()
+        # Wait for the scorer's first run: it imports pandas and sets up its engine, which on a loaded machine
+        # took longer than all the writes, so that no run fell among them (the test once failed that way).
+        warm.wait(GIVE_UP_AFTER_S)
         for i in range(FORECASTS_PER_WRITER):
             made = date(2024, 1, 1) + timedelta(days=i % 20)
             try:
@@ -180,12 +183,14 @@ def forecasting_writer(url: str, writer: int, start: Any, results: Any) -> None:
         led.close()
 
 
-def scorer(url: str, start: Any, stop: Any, results: Any) -> None:
+def scorer(url: str, start: Any, stop: Any, results: Any, warm: Any) -> None:
     from tracker.scoring.job import run_scoring
 
     statuses: list[str] = []
     try:
         start.wait()
+        statuses.append(run_scoring(url).status)
+        warm.set()
         while not stop.is_set():
             statuses.append(run_scoring(url).status)
         results.put(("scorer", statuses, None))
@@ -204,8 +209,11 @@ def test_scoring_while_writers_append_never_misses_an_event(db_url: str) -> None
         led.open_question(f"Question {q}?", "C", question_id=q, opened=date(2023, 12, 1))
     ctx = mp.get_context("spawn")
     start, stop, results = ctx.Barrier(SCORING_WRITERS + 2), ctx.Event(), ctx.Queue()  # all start together
-    procs = [ctx.Process(target=forecasting_writer, args=(db_url, w, start, results)) for w in range(SCORING_WRITERS)]
-    score_proc = ctx.Process(target=scorer, args=(db_url, start, stop, results))
+    warm = ctx.Event()
+    procs = [
+        ctx.Process(target=forecasting_writer, args=(db_url, w, start, results, warm)) for w in range(SCORING_WRITERS)
+    ]
+    score_proc = ctx.Process(target=scorer, args=(db_url, start, stop, results, warm))
     for p in [*procs, score_proc]:
         p.start()
     start.wait(GIVE_UP_AFTER_S)
