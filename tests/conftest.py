@@ -14,6 +14,7 @@ from tracker.app.ledger import Ledger
 from tracker.store.db import resolve_url
 
 PG_ENV = "TRACKER_TEST_POSTGRES_URL"
+APP_ROLE_ENV = "TRACKER_APP_ROLE"  # read by migration 0003
 BACKENDS = ["sqlite", "postgres"]
 
 
@@ -30,6 +31,12 @@ def _pg_database() -> Iterator[str | None]:
         yield None
         return
     name = f"tracker_test_{uuid.uuid4().hex[:10]}"
+    # The application role of migration 0003 is cluster-wide, unlike the database: with one name for every
+    # test worker, one worker's downgrade could drop it while another's upgrade granted to it ("role was
+    # concurrently dropped", seen in CI). Each run (each xdist worker) gets a role of its own, dropped at the end.
+    role = f"tracker_app_{uuid.uuid4().hex[:10]}"
+    previous_role = os.environ.get(APP_ROLE_ENV)
+    os.environ[APP_ROLE_ENV] = role
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -37,7 +44,15 @@ def _pg_database() -> Iterator[str | None]:
     yield f"{base}/{name}"
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        try:
+            conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        except Exception as e:  # still used elsewhere (it should not be): leave it, and say so
+            print(f"role {role} left in place: {e}")
     engine.dispose()
+    if previous_role is None:
+        os.environ.pop(APP_ROLE_ENV, None)
+    else:
+        os.environ[APP_ROLE_ENV] = previous_role
 
 
 def _reset_postgres(url: str) -> None:

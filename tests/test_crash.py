@@ -246,7 +246,11 @@ def test_import_killed_at_20_random_points(world: dict[str, Any], ctx: Any, monk
     copy_ledger(world["empty"], db)
     args = ["import", str(world["catalog"])]
     outcomes = {"none": 0, "all": 0}
-    for k in range(KILLS):
+    # At least KILLS kills, and more (up to 3 * KILLS) until half of them have interrupted an import: on a loaded
+    # machine the parent wakes late and more kills land after the commit, which are valid but test less.
+    k = -1
+    while k + 1 < KILLS or (outcomes["none"] < KILLS // 2 and k + 1 < 3 * KILLS):
+        k += 1
         # Most kills land while the import holds its write transaction (that is where a crash could leave half
         # an import); every fifth anywhere from the start (reading and validating the catalog).
         from_start = k % 5 == 0
@@ -272,7 +276,7 @@ def test_import_killed_at_20_random_points(world: dict[str, Any], ctx: Any, monk
         assert result.exit_code == 0, result.output
         assert state(db) == (N_EVENTS, world["head"])
     verify(url)
-    print(f"import killed {KILLS} times: {outcomes['none']} left nothing, {outcomes['all']} left everything; "
+    print(f"import killed {k + 1} times: {outcomes['none']} left nothing, {outcomes['all']} left everything; "
           f"0 events lost; transaction {world['txn']:.1f} s of {world['total']:.1f} s")  # fmt: skip
 
 
@@ -300,7 +304,10 @@ def test_scoring_killed_mid_run_then_completes(
     copy_ledger(world["reference"], db)
     engine = make_engine(url)
     killed = 0
-    for k in range(SCORE_KILLS):
+    k = -1
+    # As for the import: more attempts (up to 3 * SCORE_KILLS) while fewer than half have landed mid-run.
+    while k + 1 < SCORE_KILLS or (killed < SCORE_KILLS // 2 and k + 1 < 3 * SCORE_KILLS):
+        k += 1
         # Half the kills anywhere in the run, half while it writes the scores.
         from_start = k % 2 == 0
         code = kill_at(ctx, url, ["score", "--full"], "tracker.scoring.job", "_write", rng, span, from_start)
