@@ -467,9 +467,8 @@ def binary_scenarios(draw, intraday=False):
     return frames(forecasts, questions)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(binary_scenarios())
-def test_matches_naive_day_by_day_reference(fq):
+def _scored_like_the_naive_reference(fq):
+    """score() of the scenario, after checking its per-question figures against the naive day-by-day reference."""
     f, q = fq
     s = score(f, q)
     ref = naive_reference(f, q)
@@ -480,6 +479,14 @@ def test_matches_naive_day_by_day_reference(fq):
     assert got.keys() == ref.keys()
     for key, exp in ref.items():
         np.testing.assert_allclose(got[key], exp, rtol=1e-12, atol=1e-12, err_msg=str(key))
+    return s, ref
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(binary_scenarios())
+def test_matches_naive_day_by_day_reference(fq):
+    s, ref = _scored_like_the_naive_reference(fq)
+    for key, exp in ref.items():
         rel = s.per_question.set_index(["question_id", "forecaster_id"]).loc[key, "relative_brier"]
         if exp[4] == 1:
             assert np.isnan(rel)
@@ -490,16 +497,7 @@ def test_matches_naive_day_by_day_reference(fq):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(binary_scenarios(intraday=True))
 def test_times_of_day_and_recording_order_match_the_naive_reference(fq):
-    f, q = fq
-    s = score(f, q)
-    ref = naive_reference(f, q)
-    got = {
-        (r.question_id, r.forecaster_id): (r.brier, r.time_avg_brier, r.crowd_time_avg_brier, r.days, r.n_forecasters)
-        for r in s.per_question.itertuples()
-    }
-    assert got.keys() == ref.keys()
-    for key, exp in ref.items():
-        np.testing.assert_allclose(got[key], exp, rtol=1e-12, atol=1e-12, err_msg=str(key))
+    s, _ = _scored_like_the_naive_reference(fq)
     # the scored forecast of each (question, forecaster): the latest made_at, ties to the later row
     latest: dict = {}
     for i, r in enumerate(s.per_forecast.itertuples()):
