@@ -31,9 +31,6 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-_json = readable_json
-
-
 class _Batch:
     """The projection writes of one `project` call, gathered and then written one statement per table.
 
@@ -101,7 +98,7 @@ def _source_registered(b: _Batch, e: RecordedEvent) -> None:
             "source_id": d["source_id"],
             "title": d["title"],
             "outlet": d.get("outlet"),
-            "authors": _json(d.get("authors") or []),
+            "authors": readable_json(d.get("authors") or []),
             "published": _date(d.get("published")),
             "date_basis": d.get("date_basis"),
             "url": d.get("url"),
@@ -123,8 +120,8 @@ def _question_opened(b: _Batch, e: RecordedEvent) -> None:
             "title": d["title"],
             "criteria": d["criteria"],
             "kind": d["kind"],
-            "options": _json(d["options"]),
-            "tags": _json(d.get("tags") or []),
+            "options": readable_json(d["options"]),
+            "tags": readable_json(d.get("tags") or []),
             "opened": _date(d.get("opened")),
             "resolve_by": _date(d.get("resolve_by")),
             "condition": d.get("condition"),
@@ -186,7 +183,7 @@ def _forecast_recorded(b: _Batch, e: RecordedEvent) -> None:
             "question_id": _qid(e),
             "forecaster_id": fid,
             "role": d.get("role"),
-            "probabilities": _json(probs),
+            "probabilities": readable_json(probs),
             "p_yes": probs.get("yes") if set(probs) == {"yes", "no"} else None,
             "made_at": _date(d["made_at"]),
             "source_id": d.get("source_id"),
@@ -220,7 +217,7 @@ def _forecast_rescaled(b: _Batch, e: RecordedEvent) -> None:
     b.set_forecast(
         d["forecast_id"],
         {
-            "probabilities": _json(d["probabilities"]),
+            "probabilities": readable_json(d["probabilities"]),
             "p_yes": d["probabilities"]["yes"],
             "scale_version": d["scale_version"],
             "p_low": d["p_low"],

@@ -1,4 +1,4 @@
-"""Rows at the driver level: bulk writes as tuples through `exec_driver_sql`, and times read back in one call.
+"""Rows at the driver level: bulk writes as tuples on the transaction's DBAPI cursor, and times read back in one call.
 
 Why: `conn.execute(insert(table), list_of_dicts)` runs SQLAlchemy's per-row parameter machinery (compile
 cache lookup, `construct_params`, a processor call per value) before the driver's `executemany`. On a bulk
@@ -7,11 +7,12 @@ of 100k events, besides the driver's 1.1 s). Here each table's statement and the
 need a conversion are worked out once per dialect, and a row becomes a tuple with one `itemgetter` call.
 
 Correctness: the conversions are SQLAlchemy's own bind processors for each column's type on the dialect
-(`TypeEngine.dialect_impl(dialect).bind_processor(dialect)`), so the stored values are byte for byte those
-`insert(table)` would store (SQLite's DATETIME/DATE text, booleans as 0/1, UTC checks of `UTCDateTime`).
-tests/test_driver.py checks that both paths give the same rows on each backend. Statements still go
-through the SQLAlchemy Connection, so driver errors are wrapped in `DBAPIError` and translated at the one
-boundary (`tracker.store.db.translate_errors`) as before.
+(`TypeEngine.dialect_impl(dialect).bind_processor(dialect)`), or cheaper ones that store the same values, so
+the stored values are byte for byte those `insert(table)` would store (SQLite's DATETIME/DATE text, booleans
+as 0/1, UTC checks of `UTCDateTime`). tests/test_driver.py checks that both paths give the same rows on each
+backend. Statements run in the transaction of the SQLAlchemy Connection (see `run`), and driver errors are
+raised as SQLAlchemy's `DBAPIError`, so they are translated at the one boundary
+(`tracker.store.db.translate_errors`) as before.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class _Statement:
             values = list(get(r))
             for i, convert in converters:
                 values[i] = convert(values[i])
-            out.append(tuple(values))  # SQLAlchemy takes a list of tuples (or dicts) as executemany
+            out.append(tuple(values))
         return out
 
 

@@ -20,12 +20,12 @@ from datetime import UTC, datetime
 from json.encoder import encode_basestring
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, func, select, type_coerce
+from sqlalchemy import Connection, func, select, type_coerce
 from sqlalchemy.types import NullType
 
 from tracker.domain.events import Event
 from tracker.errors import ConflictError
-from tracker.store.driver import insert_rows, placeholder, present_keys, run, utc_reader
+from tracker.store.driver import IN_CHUNK, insert_rows, placeholder, present_keys, run, utc_reader
 from tracker.store.ids import uuid7
 from tracker.store.jsontext import canonical_json
 from tracker.store.schema import UTCDateTime, events
@@ -116,9 +116,9 @@ def chain_hash_reference(row: dict[str, Any]) -> str:
     return hashlib.sha256((row["prev_hash"] + content).encode("utf-8")).hexdigest()
 
 
-# Statements every append runs, built once (building them per call cost about as much as running them).
+# Built once (building a statement per call cost about as much as running it). `append` reads the head with
+# the stream version in one statement instead (`_tip`).
 _HEAD = select(events.c.position, events.c.hash).order_by(events.c.position.desc()).limit(1)
-_STREAM_VERSION = select(func.max(events.c.stream_version)).where(events.c.stream_id == bindparam("stream_id"))
 
 
 def head(conn: Connection) -> tuple[int, str]:
@@ -132,8 +132,7 @@ def count(conn: Connection) -> int:
 
 
 def stream_version(conn: Connection, stream_id: str) -> int:
-    v = conn.execute(_STREAM_VERSION, {"stream_id": stream_id}).scalar()
-    return int(v or 0)
+    return _tip(conn, stream_id)[0]
 
 
 def _tip(conn: Connection, stream_id: str) -> tuple[int, int, str]:
@@ -244,7 +243,6 @@ def _chain(
     return position + len(new_events), prev
 
 
-IN_CHUNK = 500  # keys per IN (...) list
 WRITE_CHUNK = 5000  # events per INSERT executemany and per `project` call in append_many
 
 
