@@ -773,6 +773,18 @@ def _is_list_column(col: pd.Series) -> bool:
     return bool(col.map(lambda v: isinstance(v, list | tuple | set | frozenset | np.ndarray)).any())
 
 
+def explode_keys(per_question: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """``per_question`` with every list-valued key column (e.g. ``tags``) exploded, so a row counts once under each
+    of its values; an empty list becomes a missing key. A key that is not a column is an error."""
+    df = per_question
+    for key in keys:
+        if key not in df.columns:
+            raise ValueError(f"cannot aggregate by {key!r}: no such column")
+        if df[key].dtype == object and _is_list_column(df[key]):
+            df = df.explode(key, ignore_index=True)
+    return df
+
+
 def aggregate(per_question: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
     """Aggregate per-question scores by any column(s) of ``per_question`` (forecaster_id, source_id, outlet, tags...).
 
@@ -793,12 +805,7 @@ def aggregate(per_question: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFra
       i.e. the range the group's mean Brier spans as each verbal forecast moves within its interval.
     """
     keys = [by] if isinstance(by, str) else list(by)
-    df = per_question
-    for key in keys:
-        if key not in df.columns:
-            raise ValueError(f"cannot aggregate by {key!r}: no such column")
-        if df[key].dtype == object and _is_list_column(df[key]):
-            df = df.explode(key, ignore_index=True)
+    df = explode_keys(per_question, keys)
     # A mean is a sum, and a float sum depends on its order: sort the rows by what identifies them, so the same
     # scores aggregate to the same bits whatever order they arrive in (an incremental scoring run and a full
     # rescore store their rows in different orders; the property test comparing them found a last-bit difference).
