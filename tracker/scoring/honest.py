@@ -672,7 +672,8 @@ def phrase_calibration(
     ``reading`` ("affirms", "negates", and ``"all"`` pooling both), ``scale_p`` (the scale's P(X); the mean if
     rows disagree), ``count``, ``happened``, ``observed_frequency``, ``wilson_low`` / ``wilson_high`` (Wilson
     interval, 95% by default) and ``summary``, e.g. "said 'unlikely' (scale 0.20): it happened 3 of 7 times
-    (43%, 16-75%)", or "said 'probably' (affirming NO; scale 0.70): ..." for one reading. Groups with fewer than ``min_forecasts`` rows are dropped (use it for personal lexicons).
+    (43%, 16%-75%)", or "said 'probably' (affirming NO; scale 0.70): ..." for one reading. Groups with fewer
+    than ``min_forecasts`` rows are dropped (use it for personal lexicons).
     """
     import pandas as pd
 
