@@ -76,6 +76,35 @@ def test_bootstrap_interval_covers_the_true_mean_at_about_the_nominal_rate():
     assert 0.83 <= coverage <= 0.95
 
 
+def test_large_groups_poisson_bootstrap_matches_the_multinomial_and_ignores_other_groups(monkeypatch):
+    # groups above MULTINOMIAL_MAX_N share one matrix of Poisson(1) counts (each uses its first n columns)
+    rng = np.random.default_rng(9)
+    mine = rng.random(150) ** 2
+    codes = np.zeros(150, dtype=np.int64)
+    _, low, high = honest.bootstrap_means(codes, mine)
+    others = rng.random(1300)
+    with_others = honest.bootstrap_means(
+        np.concatenate([codes, np.full(1300, 1), np.full(7, 2)]), np.concatenate([mine, others, others[:7]])
+    )
+    assert (with_others[1][0], with_others[2][0]) == pytest.approx((low[0], high[0]), rel=1e-12)
+    monkeypatch.setattr(honest, "MULTINOMIAL_MAX_N", 10_000)
+    _, m_low, m_high = honest.bootstrap_means(codes, mine)
+    width, m_width = high[0] - low[0], m_high[0] - m_low[0]
+    assert abs(width - m_width) < 0.1 * m_width
+    assert abs((low[0] + high[0]) / 2 - (m_low[0] + m_high[0]) / 2) < 0.1 * m_width
+
+
+def test_large_groups_cover_the_true_mean_too():
+    # the same known-skill simulation as above with 150 questions each (the Poisson bootstrap's range)
+    rng = np.random.default_rng(10)
+    groups, n = 300, 150
+    p = rng.random((groups, n))
+    o = (rng.random((groups, n)) < p).astype(float)
+    _, low, high = honest.bootstrap_means(np.repeat(np.arange(groups), n), ((p - o) ** 2).ravel())
+    coverage = float(np.mean((low <= 1 / 6) & (high >= 1 / 6)))
+    assert 0.83 <= coverage <= 0.95
+
+
 def test_too_few_questions_get_no_interval_and_say_so():
     frame = pd.DataFrame(_rows("few", [0.1, 0.2, 0.3]) + _rows("enough", [0.1, 0.2, 0.3, 0.4, 0.5]))
     out = honest.mean_intervals(frame).set_index("forecaster_id")
@@ -124,7 +153,7 @@ def test_monte_carlo_sign_flip_agrees_with_exact_enumeration():
     np.testing.assert_array_equal(again, approx)
 
 
-@pytest.mark.parametrize("n", [12, 30])  # exact enumeration, then Monte Carlo
+@pytest.mark.parametrize("n", [12, 30, 150])  # exact enumeration, then Monte Carlo (two ways of laying out groups)
 def test_sign_flip_pvalues_are_uniform_ish_under_the_null(n):
     # two equally good forecasters: each question's difference is symmetric about 0
     rng = np.random.default_rng(6 + n)
@@ -135,7 +164,7 @@ def test_sign_flip_pvalues_are_uniform_ish_under_the_null(n):
     below, _ = honest.sign_flip_pvalues(codes, (a - b).ravel(), permutations=2000)
     for level in (0.05, 0.2, 0.5):
         share = float(np.mean(below <= level))
-        assert abs(share - level) < 0.05, (level, share)
+        assert abs(share - level) < 0.05, (level, share)  # 3 binomial standard errors at 0.5
 
 
 def test_sign_flip_p_is_small_when_one_forecaster_is_clearly_better():

@@ -51,7 +51,7 @@ ALPHA: float = 0.05
 DEFAULT_RESAMPLES: int = 2000
 """Bootstrap resamples per interval (the percentile ends then move by about 0.1 of a standard error between seeds)."""
 
-DEFAULT_PERMUTATIONS: int = 10_000
+DEFAULT_PERMUTATIONS: int = 2000
 """Random sign patterns when n > EXACT_MAX_N (a p-value of 0.05 then has a Monte Carlo standard error of 0.002)."""
 
 EXACT_MAX_N: int = 16
@@ -86,6 +86,102 @@ def _chunks(total: int, size: int) -> Iterator[slice]:
         yield slice(start, min(start + size, total))
 
 
+MULTINOMIAL_MAX_N: int = 100
+"""Groups of up to this many questions get the ordinary (multinomial) bootstrap; larger ones the Poisson bootstrap."""
+
+# P(Poisson(1) <= k) for k = 0, 1, ..., scaled to 32-bit integers (the tail past 2**32 is empty)
+_POISSON_CDF_32 = np.array(
+    [
+        round(2**32 * sum(math.exp(-1.0) / math.factorial(i) for i in range(k + 1)))
+        for k in range(14)
+        if round(2**32 * sum(math.exp(-1.0) / math.factorial(i) for i in range(k + 1))) < 2**32
+    ],
+    dtype=np.uint64,
+)
+_ROW_BLOCK = 250  # resamples / sign patterns drawn together for the shared draws
+_COL_BLOCK = 64  # questions per separately seeded block of the shared draws
+
+
+def _shared_draws(seed: int, purpose: int, block: int, n_rows: int, n_cols: int, poisson: bool) -> FloatArray:
+    """Rows ``block * _ROW_BLOCK ...`` of an endless matrix of draws (Poisson(1) counts, or +1/-1 signs), its first
+    ``n_cols`` columns rounded up to whole blocks of ``_COL_BLOCK``. Every block of columns has its own seed, so a
+    column's draws never depend on how many columns are asked for: a group of n questions uses the first n,
+    whatever the largest group is."""
+    n_blocks = -(-n_cols // _COL_BLOCK)
+    out = np.empty((n_rows, n_blocks * _COL_BLOCK))
+    for j in range(n_blocks):
+        rng = np.random.default_rng([seed, purpose, block, j])
+        cols = slice(j * _COL_BLOCK, (j + 1) * _COL_BLOCK)
+        if poisson:
+            # inverse CDF on 32-bit uniforms: exact Poisson(1) probabilities to 2**-32, several times faster than
+            # rng.poisson
+            u = rng.integers(0, 2**32, size=(n_rows, _COL_BLOCK), dtype=np.uint64)
+            out[:, cols] = np.searchsorted(_POISSON_CDF_32, u, side="right")
+        else:
+            bits = np.unpackbits(rng.integers(0, 256, size=(n_rows, _COL_BLOCK // 8), dtype=np.uint8), axis=1)
+            out[:, cols] = 1.0 - 2.0 * bits
+    return out
+
+
+def _large_blocks(
+    codes: IntArray, values: FloatArray, n_groups: int, threshold: int
+) -> tuple[list[tuple[int, IntArray, FloatArray]], list[tuple[int, IntArray, FloatArray]]]:
+    small: list[tuple[int, IntArray, FloatArray]] = []
+    large: list[tuple[int, IntArray, FloatArray]] = []
+    for block in _blocks(codes, values, n_groups):
+        (large if block[0] > threshold else small).append(block)
+    return small, large
+
+
+@dataclass(frozen=True)
+class _Banded:
+    """The large groups' values laid out for products with shared draws: column block j of the draws multiplies
+    ``parts[j]``, the values at positions ``j * _COL_BLOCK ...`` of the groups that long (zero-padded), groups
+    sorted by size, longest first, so the groups taking part in block j are a prefix. One matrix product per
+    block, whatever the number of distinct sizes."""
+
+    groups: IntArray  # group codes, longest first
+    sizes: IntArray
+    parts: list[FloatArray]
+
+    @staticmethod
+    def of(large: list[tuple[int, IntArray, FloatArray]]) -> _Banded:
+        order = sorted(range(len(large)), key=lambda i: -large[i][0])
+        groups = np.concatenate([large[i][1] for i in order])
+        sizes = np.concatenate([np.full(large[i][1].size, large[i][0]) for i in order])
+        n_max = int(sizes[0])
+        parts = []
+        for j in range(-(-n_max // _COL_BLOCK)):
+            lo = j * _COL_BLOCK
+            taking = int(np.count_nonzero(sizes > lo))
+            part = np.zeros((taking, _COL_BLOCK))
+            row = 0
+            for i in order:
+                n, gs, x = large[i]
+                if n <= lo:
+                    break
+                part[row : row + gs.size, : min(n - lo, _COL_BLOCK)] = x[:, lo : lo + _COL_BLOCK]
+                row += gs.size
+            parts.append(part)
+        return _Banded(groups, sizes, parts)
+
+    def times(self, draws: FloatArray) -> FloatArray:
+        """Each group's values times each row of ``draws`` (rows: resamples or sign patterns): (groups, rows)."""
+        out = np.zeros((self.groups.size, draws.shape[0]))
+        for j, part in enumerate(self.parts):
+            out[: part.shape[0]] += part @ draws[:, j * _COL_BLOCK : (j + 1) * _COL_BLOCK].T
+        return out
+
+    def sums(self) -> FloatArray:
+        return self.times(np.ones((1, len(self.parts) * _COL_BLOCK)))[:, 0]
+
+    def abs_sums(self) -> FloatArray:
+        out = np.zeros(self.groups.size)
+        for part in self.parts:
+            out[: part.shape[0]] += np.abs(part).sum(axis=1)
+        return out
+
+
 def bootstrap_means(
     codes: npt.ArrayLike,
     values: npt.ArrayLike,
@@ -98,9 +194,13 @@ def bootstrap_means(
     """Mean and bootstrap percentile interval ``(mean, low, high)`` of each group's values, all groups at once.
 
     ``codes[i]`` is row i's group (0 .. n_groups - 1); rows keep their order within a group (sort them by question
-    first). For each distinct group size n, one set of ``resamples`` resampling-count vectors (multinomial, drawn
-    from a generator seeded by ``(seed, n)``) serves every group of that size: each group's resampled means are
-    one matrix product. Groups without rows get NaN.
+    first). Groups of n <= ``MULTINOMIAL_MAX_N`` values: the ordinary bootstrap, one set of ``resamples``
+    multinomial count vectors per size n (from a generator seeded by ``(seed, n)``) serving every group of that
+    size, each group's resampled means being one matrix product. Larger groups: the Poisson bootstrap (each value's
+    count in a resample is an independent Poisson(1) draw; the resample mean is the count-weighted mean), whose
+    counts are shared by all large groups (a group of n uses the first n columns), so that drawing costs as much as
+    the largest group instead of the sum of all distinct sizes; for n > 100 it matches the multinomial bootstrap
+    closely (the multinomial is the Poisson conditioned on the total). Groups without rows get NaN.
     """
     c = np.asarray(codes, dtype=np.int64)
     v = np.asarray(values, dtype=np.float64)
@@ -117,7 +217,13 @@ def bootstrap_means(
     low = np.full(g, np.nan)
     high = np.full(g, np.nan)
     tails = [(1.0 - level) / 2.0, (1.0 + level) / 2.0]
-    for n, groups, x in _blocks(c, v, g):
+
+    def finish(groups: IntArray, means: FloatArray) -> None:
+        q = np.quantile(means, tails, axis=1)
+        low[groups], high[groups] = q[0], q[1]
+
+    small, large = _large_blocks(c, v, g, MULTINOMIAL_MAX_N)
+    for n, groups, x in small:
         mean[groups] = x.mean(axis=1)
         for rows in _chunks(groups.size, _CELLS // resamples):
             rng = np.random.default_rng([seed, n])  # the same resamples for every chunk of groups of this size
@@ -127,8 +233,18 @@ def bootstrap_means(
                 picks = rng.integers(0, n, size=(b, n)) + (np.arange(b) * n)[:, None]
                 weights = np.bincount(picks.ravel(), minlength=b * n).reshape(b, n).astype(np.float64)
                 means[:, cols] = x[rows] @ weights.T / n
-            q = np.quantile(means, tails, axis=1)
-            low[groups[rows]], high[groups[rows]] = q[0], q[1]
+            finish(groups[rows], means)
+    if large:
+        banded = _Banded.of(large)
+        mean[banded.groups] = banded.sums() / banded.sizes
+        for rows in _chunks(banded.groups.size, _CELLS // resamples):
+            means = np.empty((rows.stop - rows.start, resamples))
+            sub = _Banded(banded.groups[rows], banded.sizes[rows], [p[rows] for p in banded.parts])
+            for block, cols in enumerate(_chunks(resamples, _ROW_BLOCK)):
+                counts = _shared_draws(seed, 2, block, cols.stop - cols.start, int(sub.sizes.max()), poisson=True)
+                totals = np.cumsum(counts, axis=1)[:, sub.sizes - 1].T
+                means[:, cols] = sub.times(counts) / np.maximum(totals, 1.0)
+            finish(sub.groups, means)
     return mean, low, high
 
 
@@ -152,8 +268,9 @@ def sign_flip_pvalues(
     ``p_below`` is the probability, under "each difference's sign is a coin toss", of a sum at most the observed
     one (small when the differences are mostly negative: the first of the pair scored a lower, better Brier);
     ``p_above`` the same for at least the observed sum. Exact over the 2**n patterns when n <= ``exact_max_n``;
-    otherwise ``(1 + hits) / (1 + permutations)`` over random patterns from a generator seeded by ``(seed, n, 1)``.
-    A two-sided p-value is ``min(1, 2 * min(p_below, p_above))`` (the null distribution is symmetric).
+    otherwise ``(1 + hits) / (1 + permutations)`` over random sign patterns, shared by all such groups (a group of
+    n uses the first n columns of one seeded matrix). A two-sided p-value is ``min(1, 2 * min(p_below, p_above))``
+    (the null distribution is symmetric).
     """
     c = np.asarray(codes, dtype=np.int64)
     d = np.asarray(differences, dtype=np.float64)
@@ -166,30 +283,37 @@ def sign_flip_pvalues(
     g = int(c.max()) + 1 if n_groups is None and c.size else (n_groups or 0)
     p_below = np.full(g, np.nan)
     p_above = np.full(g, np.nan)
-    for n, groups, x in _blocks(c, d, g):
+
+    def count(x: FloatArray, signs: FloatArray, below: FloatArray, above: FloatArray) -> None:
         observed = x.sum(axis=1)
         # sums of the same values in another order differ in the last bits: equal sums must count as ties
         tol = 1e-9 * (np.abs(x).sum(axis=1) + 1e-300)
-        below = np.zeros(groups.size)
-        above = np.zeros(groups.size)
-        exact = n <= exact_max_n
-        total = 2**n if exact else permutations
-        rng = None if exact else np.random.default_rng([seed, n, 1])
-        patterns = _sign_patterns(n) if exact else None
-        for cols in _chunks(total, _CELLS // n):
-            if patterns is not None:
-                s = patterns[cols]
-            else:
-                assert rng is not None
-                s = rng.choice(np.array([-1.0, 1.0]), size=(cols.stop - cols.start, n))
-            for rows in _chunks(groups.size, _CELLS // s.shape[0]):
-                sums = x[rows] @ s.T
+        for rows in _chunks(x.shape[0], _CELLS // signs.shape[0]):
+            sums = x[rows] @ signs.T
+            below[rows] += (sums <= (observed[rows] + tol[rows])[:, None]).sum(axis=1)
+            above[rows] += (sums >= (observed[rows] - tol[rows])[:, None]).sum(axis=1)
+
+    exact, sampled = _large_blocks(c, d, g, exact_max_n)
+    for n, groups, x in exact:
+        below, above = np.zeros(groups.size), np.zeros(groups.size)
+        patterns = _sign_patterns(n)
+        for cols in _chunks(patterns.shape[0], _CELLS // n):
+            count(x, patterns[cols], below, above)
+        p_below[groups], p_above[groups] = below / 2**n, above / 2**n
+    if sampled:
+        banded = _Banded.of(sampled)
+        observed = banded.sums()
+        tol = 1e-9 * (banded.abs_sums() + 1e-300)
+        below, above = np.zeros(banded.groups.size), np.zeros(banded.groups.size)
+        for rows in _chunks(banded.groups.size, _CELLS // _ROW_BLOCK):
+            sub = _Banded(banded.groups[rows], banded.sizes[rows], [p[rows] for p in banded.parts])
+            for block, cols in enumerate(_chunks(permutations, _ROW_BLOCK)):
+                signs = _shared_draws(seed, 3, block, cols.stop - cols.start, int(sub.sizes.max()), poisson=False)
+                sums = sub.times(signs)
                 below[rows] += (sums <= (observed[rows] + tol[rows])[:, None]).sum(axis=1)
                 above[rows] += (sums >= (observed[rows] - tol[rows])[:, None]).sum(axis=1)
-        if exact:
-            p_below[groups], p_above[groups] = below / total, above / total
-        else:
-            p_below[groups], p_above[groups] = (below + 1) / (total + 1), (above + 1) / (total + 1)
+        p_below[banded.groups] = (below + 1) / (permutations + 1)
+        p_above[banded.groups] = (above + 1) / (permutations + 1)
     return p_below, p_above
 
 
