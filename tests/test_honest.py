@@ -94,6 +94,19 @@ def test_large_groups_poisson_bootstrap_matches_the_multinomial_and_ignores_othe
     assert abs((low[0] + high[0]) / 2 - (m_low[0] + m_high[0]) / 2) < 0.1 * m_width
 
 
+def test_shared_draws_are_poisson_and_fair_signs_and_do_not_depend_on_the_width_asked_for():
+    import math
+
+    counts = honest._shared_draws(1, 2, 0, 250, 4096, poisson=True)
+    freq = np.bincount(counts.astype(np.int64).ravel(), minlength=6)[:6] / counts.size
+    pmf = [math.exp(-1) / math.factorial(k) for k in range(6)]
+    np.testing.assert_allclose(freq, pmf, atol=0.003)  # about 1M draws: standard errors below 0.0005
+    signs = honest._shared_draws(1, 3, 0, 250, 4096, poisson=False)
+    assert set(np.unique(signs)) == {-1.0, 1.0} and abs(signs.mean()) < 0.005
+    narrow = honest._shared_draws(1, 2, 0, 250, 100, poisson=True)
+    np.testing.assert_array_equal(narrow[:, :100], counts[:, :100])
+
+
 def test_large_groups_cover_the_true_mean_too():
     # the same known-skill simulation as above with 150 questions each (the Poisson bootstrap's range)
     rng = np.random.default_rng(10)

@@ -96,7 +96,7 @@ _POISSON_CDF_32 = np.array(
         for k in range(14)
         if round(2**32 * sum(math.exp(-1.0) / math.factorial(i) for i in range(k + 1))) < 2**32
     ],
-    dtype=np.uint64,
+    dtype=np.uint32,
 )
 _ROW_BLOCK = 250  # resamples / sign patterns drawn together for the shared draws
 _COL_BLOCK = 64  # questions per separately seeded block of the shared draws
@@ -113,10 +113,13 @@ def _shared_draws(seed: int, purpose: int, block: int, n_rows: int, n_cols: int,
         rng = np.random.default_rng([seed, purpose, block, j])
         cols = slice(j * _COL_BLOCK, (j + 1) * _COL_BLOCK)
         if poisson:
-            # inverse CDF on 32-bit uniforms: exact Poisson(1) probabilities to 2**-32, several times faster than
-            # rng.poisson
-            u = rng.integers(0, 2**32, size=(n_rows, _COL_BLOCK), dtype=np.uint64)
-            out[:, cols] = np.searchsorted(_POISSON_CDF_32, u, side="right")
+            # inverse CDF on 32-bit uniforms, the count being how many CDF steps lie at or below the uniform:
+            # Poisson(1) probabilities exact to 2**-32, several times faster than rng.poisson
+            u = rng.integers(0, 2**32, size=(n_rows, _COL_BLOCK), dtype=np.uint32)
+            count = np.zeros(u.shape, dtype=np.uint8)
+            for step in _POISSON_CDF_32:
+                count += u >= step
+            out[:, cols] = count
         else:
             bits = np.unpackbits(rng.integers(0, 256, size=(n_rows, _COL_BLOCK // 8), dtype=np.uint8), axis=1)
             out[:, cols] = 1.0 - 2.0 * bits
