@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -484,42 +484,72 @@ def uniform_brier(kind: npt.ArrayLike, n_options: npt.ArrayLike | None = None) -
     return np.where(binary, metrics.HALF_REFERENCE_BRIER, 1.0 - 1.0 / np.where(binary, 2.0, n))
 
 
-def _versus(
-    df: pd.DataFrame,
+def _paired(
     ids: IntArray,
-    groups: pd.DataFrame,
-    own: FloatArray,
-    reference: FloatArray,
-    against: str,
+    first: FloatArray,
+    second: FloatArray,
+    g: int,
     *,
     level: float,
     resamples: int,
     permutations: int,
     seed: int,
     min_questions: int,
-) -> pd.DataFrame:
-    g = len(groups)
-    diff = own - reference
+) -> dict[str, npt.NDArray[np.generic]]:
+    """The paired comparison of ``first`` and ``second`` within each of ``g`` groups: counts, means, the mean
+    difference (first - second) with its interval, the one-sided sign-flip p-values, wins and ties. Interval and
+    p-values are NaN for groups below ``min_questions``."""
+    diff = first - second
+    tie = np.isclose(first, second, rtol=1e-12, atol=1e-15)
     mean_diff, low, high = bootstrap_means(ids, diff, g, level=level, resamples=resamples, seed=seed)
-    p_better, p_worse = sign_flip_pvalues(ids, diff, g, permutations=permutations, seed=seed)
+    p_below, p_above = sign_flip_pvalues(ids, diff, g, permutations=permutations, seed=seed)
     n = np.bincount(ids, minlength=g)
     counts = np.maximum(n, 1)
     few = n < min_questions
+    return {
+        "n": n.astype(np.int64),
+        "mean_first": np.bincount(ids, weights=first, minlength=g) / counts,
+        "mean_second": np.bincount(ids, weights=second, minlength=g) / counts,
+        "mean_difference": mean_diff,
+        "ci_low": np.where(few, np.nan, low),
+        "ci_high": np.where(few, np.nan, high),
+        "p_below": np.where(few, np.nan, p_below),
+        "p_above": np.where(few, np.nan, p_above),
+        "first_wins": np.bincount(ids, weights=(diff < 0) & ~tie, minlength=g).astype(np.int64),
+        "second_wins": np.bincount(ids, weights=(diff > 0) & ~tie, minlength=g).astype(np.int64),
+        "ties": np.bincount(ids, weights=tie, minlength=g).astype(np.int64),
+        "too_few": few,
+    }
+
+
+def _versus(
+    ids: IntArray,
+    groups: pd.DataFrame,
+    own: FloatArray,
+    reference: FloatArray,
+    against: str,
+    **options: Any,
+) -> pd.DataFrame:
+    r = _paired(ids, own, reference, len(groups), **options)
     out = groups.copy()
-    out["n_questions"] = n.astype(np.int64)
-    out["mean_brier"] = np.bincount(ids, weights=own, minlength=g) / counts
-    out["mean_reference"] = np.bincount(ids, weights=reference, minlength=g) / counts
-    out["mean_difference"] = mean_diff
-    out["ci_low"] = np.where(few, np.nan, low)
-    out["ci_high"] = np.where(few, np.nan, high)
-    out["p_better"] = np.where(few, np.nan, p_better)
-    out["p_worse"] = np.where(few, np.nan, p_worse)
-    out["wins"] = np.bincount(ids, weights=(diff < 0), minlength=g).astype(np.int64)
-    out["losses"] = np.bincount(ids, weights=(diff > 0), minlength=g).astype(np.int64)
-    out["too_few"] = few
+    for name, key in (
+        ("n_questions", "n"),
+        ("mean_brier", "mean_first"),
+        ("mean_reference", "mean_second"),
+        ("mean_difference", "mean_difference"),
+        ("ci_low", "ci_low"),
+        ("ci_high", "ci_high"),
+        ("p_better", "p_below"),
+        ("p_worse", "p_above"),
+        ("wins", "first_wins"),
+        ("losses", "second_wins"),
+        ("ties", "ties"),
+        ("too_few", "too_few"),
+    ):
+        out[name] = r[key]
     out["verdict"] = [
-        _versus_verdict(int(k), float(m), float(pb), float(pw), against, min_questions)
-        for k, m, pb, pw in zip(n, mean_diff, p_better, p_worse, strict=True)
+        _versus_verdict(int(k), float(m), float(pb), float(pw), against, options["min_questions"])
+        for k, m, pb, pw in zip(r["n"], r["mean_difference"], r["p_below"], r["p_above"], strict=True)
     ]
     return out
 
@@ -541,9 +571,10 @@ def versus_coin(
     ``n_options`` when there are multiple-choice rows. Output, one row per group: the keys, ``n_questions``,
     ``mean_brier``, ``mean_reference`` (the coin's mean Brier on the same questions), ``mean_difference`` (negative:
     better than the coin) with its bootstrap ``ci_low`` / ``ci_high``, ``p_better`` (one-sided sign-flip p-value
-    for "better than the coin") and ``p_worse``, ``wins`` / ``losses`` (questions scored below / above the coin),
-    ``too_few`` and ``verdict``: "beats a coin flip (p = 0.01, 12 questions)", "worse than a coin flip (...)",
-    "not distinguishable from a coin flip (p = 0.40, 7 questions)" or "too few questions to say (3; 5 needed)".
+    for "better than the coin") and ``p_worse``, ``wins`` / ``losses`` / ``ties`` (questions scored below / above
+    / level with the coin), ``too_few`` and ``verdict``: "beats a coin flip (p = 0.01, 12 questions)", "worse
+    than a coin flip (...)", "not distinguishable from a coin flip (p = 0.40, 7 questions)" or "too few questions
+    to say (3; 5 needed)".
     """
     keys = _keys(by)
     _require(per_question, ["question_id", "kind", "brier", *keys], "versus_coin")
@@ -551,7 +582,6 @@ def versus_coin(
     n_options = df["n_options"].to_numpy(dtype=np.float64) if "n_options" in df.columns else None
     reference = uniform_brier(df["kind"].to_numpy(dtype=object), n_options)
     return _versus(
-        df,
         ids,
         groups,
         df["brier"].to_numpy(dtype=np.float64),
@@ -593,7 +623,6 @@ def versus_crowd(
     usable = per_question["relative_brier"].notna() & per_question["time_avg_brier"].notna()
     df, ids, groups = _grouped(per_question.loc[usable & per_question["crowd_time_avg_brier"].notna()], keys)
     return _versus(
-        df,
         ids,
         groups,
         df["time_avg_brier"].to_numpy(dtype=np.float64),
@@ -639,37 +668,23 @@ def _pairs_frame(per_question: pd.DataFrame, key: str, column: str) -> pd.DataFr
     return pairs.rename(columns={f"{key}_a": "a", f"{key}_b": "b", f"{column}_a": "value_a", f"{column}_b": "value_b"})
 
 
-def _pair_table(
-    pairs: pd.DataFrame,
-    *,
-    level: float,
-    resamples: int,
-    permutations: int,
-    seed: int,
-    min_questions: int,
-) -> pd.DataFrame:
+def _pair_table(pairs: pd.DataFrame, **options: Any) -> pd.DataFrame:
     df, ids, groups = _grouped(pairs, ["a", "b"])
-    g = len(groups)
     va = df["value_a"].to_numpy(dtype=np.float64)
     vb = df["value_b"].to_numpy(dtype=np.float64)
-    diff = va - vb
-    tie = np.isclose(va, vb, rtol=1e-12, atol=1e-15)
-    mean_diff, low, high = bootstrap_means(ids, diff, g, level=level, resamples=resamples, seed=seed)
-    p_below, p_above = sign_flip_pvalues(ids, diff, g, permutations=permutations, seed=seed)
-    n = np.bincount(ids, minlength=g)
-    counts = np.maximum(n, 1)
-    few = n < min_questions
+    r = _paired(ids, va, vb, len(groups), **options)
     out = groups.copy()
-    out["n_shared"] = n.astype(np.int64)
-    out["mean_a"] = np.bincount(ids, weights=va, minlength=g) / counts
-    out["mean_b"] = np.bincount(ids, weights=vb, minlength=g) / counts
-    out["mean_difference"] = mean_diff
-    out["ci_low"] = np.where(few, np.nan, low)
-    out["ci_high"] = np.where(few, np.nan, high)
-    out["p_value"] = np.where(few, np.nan, two_sided(p_below, p_above))
-    out["a_wins"] = np.bincount(ids, weights=(diff < 0) & ~tie, minlength=g).astype(np.int64)
-    out["b_wins"] = np.bincount(ids, weights=(diff > 0) & ~tie, minlength=g).astype(np.int64)
-    out["ties"] = np.bincount(ids, weights=tie, minlength=g).astype(np.int64)
+    for name, key in (
+        ("n_shared", "n"),
+        ("mean_a", "mean_first"),
+        ("mean_b", "mean_second"),
+        ("mean_difference", "mean_difference"),
+        ("ci_low", "ci_low"),
+        ("ci_high", "ci_high"),
+    ):
+        out[name] = r[key]
+    out["p_value"] = two_sided(r["p_below"], r["p_above"])
+    out["a_wins"], out["b_wins"], out["ties"] = r["first_wins"], r["second_wins"], r["ties"]
     return out
 
 

@@ -373,6 +373,17 @@ def _edge_label(x: float) -> str:
     return np.format_float_positional(x, trim="0")
 
 
+def _binned(
+    p: npt.ArrayLike, o: npt.ArrayLike, bins: int | npt.ArrayLike, edges: Edges
+) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.intp]]:
+    """Checked, flattened forecasts and outcomes, the bin edges, and each forecast's bin."""
+    pa, oa = _probabilities(p), _outcomes(o)
+    _same_shape(pa, oa)
+    pa, oa = pa.ravel(), oa.ravel()
+    cuts = bin_edges(bins)
+    return pa, oa, cuts, bin_index(pa, cuts, edges)
+
+
 def calibration_table(
     p: npt.ArrayLike,
     o: npt.ArrayLike,
@@ -391,12 +402,8 @@ def calibration_table(
     and ``observed_frequency`` (NaN when count is 0), ``wilson_low`` / ``wilson_high`` (Wilson 1927 interval of
     the observed frequency, NaN when count is 0); ``attrs["edges"]`` names the rule used.
     """
-    pa, oa = _probabilities(p), _outcomes(o)
-    _same_shape(pa, oa)
-    pa, oa = pa.ravel(), oa.ravel()
-    cuts = bin_edges(bins)
+    pa, oa, cuts, k = _binned(p, o, bins, edges)
     nbins = cuts.size - 1
-    k = bin_index(pa, cuts, edges)
     count = np.bincount(k, minlength=nbins)
     hits = np.bincount(k, weights=oa, minlength=nbins)
     sum_p = np.bincount(k, weights=pa, minlength=nbins)
@@ -438,12 +445,8 @@ def discrimination_table(
     ``attrs`` holds ``mean_p_yes`` and ``mean_p_no``, the mean forecast on each side, and ``discrimination_slope``,
     their difference (Yates 1982), and ``edges``.
     """
-    pa, oa = _probabilities(p), _outcomes(o)
-    _same_shape(pa, oa)
-    pa, oa = pa.ravel(), oa.ravel()
-    cuts = bin_edges(bins)
+    pa, oa, cuts, k = _binned(p, o, bins, edges)
     nbins = cuts.size - 1
-    k = bin_index(pa, cuts, edges)
     yes = oa == 1.0
     n_yes = np.bincount(k[yes], minlength=nbins)
     n_no = np.bincount(k[~yes], minlength=nbins)
