@@ -37,7 +37,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -48,6 +48,21 @@ from tracker.errors import UserError
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
+
+__all__ = [
+    "FORMATS",
+    "KINDS",
+    "Column",
+    "json_dumps",
+    "jsonable",
+    "more_note",
+    "pick_format",
+    "plural",
+    "render_record",
+    "render_rows",
+    "safe_text",
+    "terminal_width",
+]
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl")
 KINDS = ("id", "text", "number", "int", "date", "time")
@@ -152,13 +167,13 @@ def safe_text(value: Any, *, allow: str = "") -> str:
     """
     if value is None:
         return ""
-    text = value if isinstance(value, str) else str(value)
     if allow.strip("\n\t"):
         raise ValueError("safe_text may allow only newline and tab")
-    pattern = _unsafe("".join(sorted(set(allow))))
-    if pattern.search(text) is None:
-        return text
-    return pattern.sub(_visible, text)
+    return _escape(value if isinstance(value, str) else str(value), _unsafe("".join(sorted(set(allow)))))
+
+
+def _escape(text: str, pattern: re.Pattern[str]) -> str:
+    return text if pattern.search(text) is None else pattern.sub(_visible, text)
 
 
 # ------------------------------------------------------------------------------------------------- values
@@ -214,7 +229,11 @@ def json_dumps(data: Any, *, indent: int | None = None) -> str:
     """JSON text of `data` (made `jsonable` first) that is exact when parsed and harmless when shown: C1,
     bidi and the other characters `safe_text` escapes are written as ``\\uXXXX``."""
     text = json.dumps(jsonable(data), ensure_ascii=False, indent=indent, allow_nan=False)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _JSON_UNSAFE.sub(_json_escape, text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 def _kind_value(value: Any, column: Column) -> Any:
@@ -261,6 +280,53 @@ def _cell(value: Any, column: Column, *, table: bool, allow: str, missing: str) 
     if value is None:
         return missing
     return safe_text(_plain(value, column, table=table), allow=allow)
+
+
+def _formatter(column: Column, *, table: bool, allow: str, missing: str = "") -> Callable[[Any], str]:
+    """`_cell` for one column, with a fast path for the value type the column usually holds: a listing of
+    every score or question formats hundreds of thousands of cells."""
+    pattern = _unsafe(allow)
+
+    def general(value: Any) -> str:
+        return _cell(value, column, table=table, allow=allow, missing=missing)
+
+    if column.kind == "int":
+
+        def cell(value: Any) -> str:
+            return str(value) if type(value) is int else general(value)
+
+    elif column.kind == "number":
+        decimals = f".{column.digits}f" if table and column.digits is not None else None
+
+        def cell(value: Any) -> str:
+            if type(value) is float and value == value:
+                return repr(value) if decimals is None else format(value, decimals)
+            return general(value)
+
+    else:
+        search, sub = pattern.search, pattern.sub
+
+        def cell(value: Any) -> str:
+            kind = type(value)
+            if kind is str:
+                return value if search(value) is None else sub(_visible, value)
+            return value.isoformat() if kind is date else general(value)
+
+    return cell
+
+
+def _json_value(column: Column) -> Callable[[Any], Any]:
+    """A value as its column's kind means it, ready for JSON; plain strings and numbers pass straight."""
+
+    def value_of(value: Any) -> Any:
+        kind = type(value)
+        if kind is str or kind is int or (kind is float and column.kind != "int" and math.isfinite(value)):
+            return value
+        if kind is date:
+            return value.isoformat()
+        return jsonable(_kind_value(value, column))
+
+    return value_of
 
 
 # ------------------------------------------------------------------------------------------- where it goes
@@ -311,13 +377,13 @@ def _console(out: TextIO, width: int) -> Console:
 # ---------------------------------------------------------------------------------------------------- rows
 
 
-def _row_tuples(rows: Any, keys: list[str]) -> tuple[int, Iterator[tuple[Any, ...]]]:
+def _row_tuples(rows: Any, keys: list[str]) -> tuple[int, Iterator[Sequence[Any]]]:
     pd = sys.modules.get("pandas")
     if pd is not None and isinstance(rows, pd.DataFrame):
         frame = rows.reindex(columns=keys)
         return len(frame), frame.itertuples(index=False, name=None)
     listed = rows if isinstance(rows, Sequence) else list(rows)
-    return len(listed), (tuple(row.get(k) for k in keys) for row in listed)
+    return len(listed), ([row.get(k) for k in keys] for row in listed)
 
 
 def render_rows(
@@ -351,13 +417,8 @@ def render_rows(
     count, tuples = _row_tuples(rows, [c.key for c in columns])
     note = more_note(total, count, noun)
     if fmt == "table":
-        lines = [
-            [
-                _cell(v, c, table=True, allow="\n" if c.wraps else "", missing=missing)
-                for v, c in zip(row, columns, strict=True)
-            ]
-            for row in tuples
-        ]
+        cells = [_formatter(c, table=True, allow="\n" if c.wraps else "", missing=missing) for c in columns]
+        lines = [[cell(v) for cell, v in zip(cells, row, strict=True)] for row in tuples]
         _print_table(lines, columns, out, width or terminal_width(out), title, note, empty_message or f"no {noun[1]}")
         return
     if fmt == "tsv":
@@ -384,47 +445,48 @@ def _write_lines(out: TextIO, lines: Iterable[str], chunk: int = 2000) -> None:
     out.flush()
 
 
-def _tsv_field(text: str) -> str:
-    # Only a leading quote makes csv.reader treat a field as quoted; anywhere else a quote reads back as itself.
-    return '"' + text.replace('"', '""') + '"' if text.startswith('"') else text
-
-
 def _tsv_row(fields: list[str]) -> str:
+    line = "\t".join(fields)
+    if line and '"' not in line:
+        return line + "\n"
     if len(fields) == 1 and not fields[0]:
         return '""\n'  # an empty line would read back as no row at all
-    return "\t".join(_tsv_field(f) for f in fields) + "\n"
+    # Only a leading quote makes csv.reader treat a field as quoted; anywhere else a quote reads back as itself.
+    return "\t".join('"' + f.replace('"', '""') + '"' if f.startswith('"') else f for f in fields) + "\n"
 
 
-def _tsv_lines(tuples: Iterable[tuple[Any, ...]], columns: Sequence[Column]) -> Iterator[str]:
+def _tsv_lines(tuples: Iterable[Sequence[Any]], columns: Sequence[Column]) -> Iterator[str]:
     yield _tsv_row([safe_text(c.key) for c in columns])
+    cells = [_formatter(c, table=False, allow="") for c in columns]
     for row in tuples:
-        yield _tsv_row([_cell(v, c, table=False, allow="", missing="") for v, c in zip(row, columns, strict=True)])
+        yield _tsv_row([cell(v) for cell, v in zip(cells, row, strict=True)])
 
 
-def _write_csv(out: TextIO, tuples: Iterable[tuple[Any, ...]], columns: Sequence[Column]) -> None:
+def _write_csv(out: TextIO, tuples: Iterable[Sequence[Any]], columns: Sequence[Column]) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([safe_text(c.key, allow="\n\t") for c in columns])
-    writer.writerows(
-        [_cell(v, c, table=False, allow="\n\t", missing="") for v, c in zip(row, columns, strict=True)]
-        for row in tuples
-    )
+    cells = [_formatter(c, table=False, allow="\n\t") for c in columns]
+    writer.writerows([cell(v) for cell, v in zip(cells, row, strict=True)] for row in tuples)
     out.flush()
 
 
-def _json_row(row: tuple[Any, ...], columns: Sequence[Column]) -> str:
-    return json_dumps({c.key: _kind_value(v, c) for v, c in zip(row, columns, strict=True)})
-
-
-def _json_lines(tuples: Iterable[tuple[Any, ...]], columns: Sequence[Column], *, array: bool) -> Iterator[str]:
-    if not array:
-        for row in tuples:
-            yield _json_row(row, columns) + "\n"
-        return
-    opened = False
+def _json_lines(tuples: Iterable[Sequence[Any]], columns: Sequence[Column], *, array: bool) -> Iterator[str]:
+    keys = [c.key for c in columns]
+    values = [_json_value(c) for c in columns]
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    search, sub = _JSON_UNSAFE.search, _JSON_UNSAFE.sub
+    separator = "\n" if not array else ",\n "
+    first = True
     for row in tuples:
-        yield (",\n " if opened else "[") + _json_row(row, columns)
-        opened = True
-    yield "]\n" if opened else "[]\n"
+        text = encode({k: value(v) for k, value, v in zip(keys, values, row, strict=True)})
+        if search(text) is not None:
+            text = sub(_json_escape, text)
+        yield ("[" if array else "") + text if first else separator + text
+        first = False
+    if array:
+        yield "[]\n" if first else "]\n"
+    elif not first:
+        yield "\n"
 
 
 # --------------------------------------------------------------------------------------------------- table
