@@ -533,3 +533,8 @@ def test_import_loads_neither_pandas_nor_rich_and_tsv_needs_neither() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines() == ["a", "1", "[]"]
+
+
+def test_title_is_one_line_above_even_a_narrow_table() -> None:
+    out, _ = render([{"id": "q1"}], [Column("id", kind="id")], "table", title="12 questions [b]due[/b]", width=80)
+    assert out.splitlines()[:2] == ["12 questions [b]due[/b]", "id"]

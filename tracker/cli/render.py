@@ -530,22 +530,24 @@ def _print_table(
     note: str | None,
     empty_message: str,
 ) -> None:
+    console = _console(out, width)
+    if not lines:
+        console.print(_text(safe_text(empty_message)))
+    else:
+        if title:  # a line of its own: as a rich table title it would wrap to the width of a narrow table
+            console.print(_text(safe_text(title), bold=True))
+        _print_rows(console, lines, columns, width)
+    if note is not None:
+        console.print(_text(note))
+
+
+def _print_rows(console: Console, lines: list[list[str]], columns: Sequence[Column], width: int) -> None:
     from rich import box
     from rich.table import Table
 
-    console = _console(out, width)
     naturals = _natural_widths(lines, columns)
-    if not lines:
-        console.print(_text(safe_text(empty_message)))
-    elif _fits(naturals, columns, width):
-        table = Table(
-            title=_text(safe_text(title), bold=True) if title else None,
-            box=box.SIMPLE_HEAD,
-            show_edge=False,
-            pad_edge=False,
-            padding=(0, 1, 0, 0),
-            title_justify="left",
-        )
+    if _fits(naturals, columns, width):
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
         for column in columns:
             table.add_column(
                 _text(safe_text(column.label), bold=True),
@@ -556,19 +558,14 @@ def _print_table(
         for row in lines:
             table.add_row(*[_text(cell) for cell in row])
         console.print(table)
-    else:
-        if title:
-            console.print(_text(safe_text(title), bold=True))
-        labels = [safe_text(c.label) for c in columns]
-        whole = max((n for n, c in zip(naturals, columns, strict=True) if not c.wraps), default=0)
-        for n, row in enumerate(lines):
-            if n:
-                console.print()
-            console.print(
-                _fields([(label, _text(cell)) for label, cell in zip(labels, row, strict=True)], width, whole)
-            )
-    if note is not None:
-        console.print(_text(note))
+        return
+    labels = [safe_text(c.label) for c in columns]
+    whole = max((n for n, c in zip(naturals, columns, strict=True) if not c.wraps), default=0)
+    for n, row in enumerate(lines):
+        if n:
+            console.print()
+        pairs = [(label, _text(cell)) for label, cell in zip(labels, row, strict=True)]
+        console.print(_fields(pairs, width, whole))
 
 
 def _fields(pairs: Sequence[tuple[str, RenderableType]], width: int, whole: int) -> RenderableType:
