@@ -6,13 +6,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tracker.domain.quotes import fold_whitespace
 from tracker.domain.verbal import Scale, load_scale
 
 from .hedges import HedgeFinder, Reading
-from .questions import NEW_QUESTION_BELOW, QuestionDoc, Suggestion, draft_title, suggest
+from .questions import NEW_QUESTION_BELOW, QuestionDoc, Suggestion, draft_title, statement, suggest
 from .segment import paragraphs, sentences
 from .speakers import Speaker, attribute
 
@@ -55,16 +55,11 @@ class Candidate:
     new_question: str | None  # a drafted title when no question fits
     recorded: tuple[str, ...] = ()  # forecast ids of the ledger this candidate repeats
 
+    statement: str = ""  # what the hedge bears on, the hedge taken out
+
     @property
     def hedge_words(self) -> str:
         return self.reading.hedge.words
-
-    @property
-    def clause(self) -> str:
-        s, e = self.reading.clause
-        return fold_whitespace(self.quote_raw[s:e]) if self.quote_raw else self.quote
-
-    quote_raw: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -120,8 +115,7 @@ def extract(
             continue
         drafts.append((i, reading, confidence, reasons))
 
-    contexts = [(sents[i].text, text[paras[sents[i].paragraph].start : paras[sents[i].paragraph].end]) for i, *_ in drafts]
-    ranked = suggest(contexts, questions)
+    ranked = suggest([sents[i].text for i, *_ in drafts], questions)
     out: list[Candidate] = []
     for n, (i, reading, confidence, reasons) in enumerate(drafts):
         s = sents[i]
@@ -129,8 +123,8 @@ def extract(
         quote = fold_whitespace(s.text)
         suggestions = tuple(ranked[n]) if ranked else ()
         best = suggestions[0].score if suggestions else 0.0
-        clause = s.text[reading.clause[0] : reading.clause[1]]
-        new_question = draft_title(clause, reading.hedge.words) if best < NEW_QUESTION_BELOW else None
+        said = statement(s.text, reading.clause, reading.hedge.start, reading.hedge.end, reading.hedge.words)
+        new_question = draft_title(said) if best < NEW_QUESTION_BELOW else None
         uncertain = list(reading.notes)
         if speaker.confidence < 0.7:
             uncertain.append(f"speaker: {speaker.basis}; check who says this")
@@ -156,7 +150,7 @@ def extract(
                 suggestions=suggestions,
                 new_question=new_question,
                 recorded=tuple(r.forecast_id for r in recorded if quote_matches(quote, r.quote)),
-                quote_raw=s.text,
+                statement=said,
             )
         )
     return Extraction(tuple(out), len(sents), left_out)

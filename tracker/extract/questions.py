@@ -1,5 +1,5 @@
 """Suggest the ledger's questions a candidate forecast may bear on: TF-IDF cosine similarity between the
-candidate (its sentence, and its paragraph with less weight) and each question's title and criteria.
+candidate's sentence and each question's title (counted twice) and criteria.
 scikit-learn is imported only when there is something to rank."""
 
 from __future__ import annotations
@@ -33,7 +33,12 @@ class Suggestion:
         return self.question is None
 
 
-_STEM = re.compile(r"(?:ing|ed|es|s|ian|an)$")
+_SUFFIX = re.compile(r"(?:ing|ed|s)$")
+# "U.S." and "US" are a country, not the pronoun "us" (a stop word).
+_US = re.compile(r"\bU\.S\.(?:A\.)?|\bUS\b|\bUSA\b")
+# Words are cut to this many letters: a crude stemmer that makes "Venezuela"/"Venezuelan",
+# "intervene"/"intervention" and "sanction"/"sanctions" one term.
+_PREFIX = 6
 
 
 def _analyzer():  # type: ignore[no-untyped-def]
@@ -41,20 +46,19 @@ def _analyzer():  # type: ignore[no-untyped-def]
 
     def words(text: str) -> list[str]:
         out = []
-        for w in re.findall(r"[a-z0-9]+", text.lower()):
+        for w in re.findall(r"[a-z0-9]+", _US.sub(" usa ", text).lower()):
             if w in ENGLISH_STOP_WORDS or len(w) < 2:
                 continue
-            # A crude stem so that "meeting"/"meet" and "Russian"/"Russia" share a term.
-            out.append(_STEM.sub("", w) if len(w) > 5 else w)
+            if len(w) > 4:
+                w = _SUFFIX.sub("", w)
+            out.append(w[:_PREFIX])
         return out
 
     return words
 
 
-def suggest(
-    queries: Sequence[tuple[str, str]], questions: Sequence[QuestionDoc], k: int = 3
-) -> list[list[Suggestion]]:
-    """For each ``(sentence, context)``, the ``k`` best questions with their scores, best first."""
+def suggest(queries: Sequence[str], questions: Sequence[QuestionDoc], k: int = 3) -> list[list[Suggestion]]:
+    """For each sentence, the ``k`` best questions with their scores, best first."""
     if not queries:
         return []
     if not questions:
@@ -63,7 +67,7 @@ def suggest(
     from sklearn.metrics.pairwise import cosine_similarity
 
     docs = [f"{q.title} {q.title} {q.criteria}" for q in questions]
-    texts = [f"{s} {s} {c}" for s, c in queries]
+    texts = list(queries)
     vectorizer = TfidfVectorizer(analyzer=_analyzer(), sublinear_tf=True)
     vectorizer.fit(docs + texts)
     sims = cosine_similarity(vectorizer.transform(texts), vectorizer.transform(docs))
@@ -81,19 +85,34 @@ _LEADERS = re.compile(
 )
 
 
-def draft_title(clause: str, hedge_words: str) -> str:
-    """A new question's title drafted from the hedged clause: the hedge taken out, made a question."""
-    text = " ".join(clause.split())
-    for part in re.split(r"\s*\.\.\.\s*|…", hedge_words):
-        if part and part in text:
-            text = text.replace(part, " ", 1)
-    text = re.sub(r"\b(?:will|would|shall|to)\s+(?=\s*$)", "", text)
+def statement(sentence: str, clause: tuple[int, int], hedge_start: int, hedge_end: int, hedge_words: str) -> str:
+    """The statement a hedge bears on: what follows "believe that", "it is possible that", "unclear whether";
+    otherwise the hedged clause with the hedge's words taken out."""
+    after = sentence[hedge_end : clause[1]]
+    if re.match(r"\s*(?:that|whether|if)\b", after, re.I) or re.search(r"\b(?:that|whether|if)$", hedge_words, re.I):
+        text = re.sub(r"^\s*(?:that|whether|if)\b", "", after, flags=re.I)
+    else:
+        text = sentence[clause[0] : hedge_start] + " " + after
+        # the parts of a gapped hedge ("I do not think ... will") inside the clause go too
+        for part in re.split(r"\s*\.\.\.\s*", hedge_words):
+            text = text.replace(part, " ", 1) if part else text
+    return " ".join(text.split())
+
+
+def draft_title(text: str) -> str:
+    """A new question's title drafted from the hedged statement."""
     text = re.sub(r"^\W+|[\s.,;:!?”\"’]+$", "", " ".join(text.split()))
     text = _LEADERS.sub("", text).strip(" ,")
-    text = re.sub(r"^(?:that|whether|if)\s+", "", text, flags=re.I)
+    text = re.sub(r"^(?:will|would|shall|to)\s+", "", text, flags=re.I)
     if not text:
         return "(draft a question)"
     words = text.split()
     if len(words) > 22:
         text = " ".join(words[:22]) + " …"
-    return f"Will {text[0].lower() + text[1:] if not text[:2].isupper() else text}?"
+    first = words[0]
+    if not (first.isupper() or (first[:1].isupper() and first[1:].islower() and first not in _SENTENCE_WORDS)):
+        text = text[0].lower() + text[1:]
+    return f"Will it turn out that {text}?"
+
+
+_SENTENCE_WORDS = frozenset("The A An It This That These Those There Their Its".split())
