@@ -41,8 +41,8 @@ def _name_words(name: str) -> set[str]:
 
 
 def speaker_matches(candidate: str, forecaster: str) -> bool:
-    """The candidate's speaker names the curated forecaster: a shared name word ("Andrei Tikhonov" and
-    "Tikhonov", "a number of experts" and "Unnamed experts", "the author" and "Unnamed author")."""
+    """The candidate's speaker names the curated forecaster: a shared name word ("Jane Roe" and "Roe",
+    "some analysts" and "Unnamed analysts", "the author" and "Unnamed author")."""
     return bool(_name_words(candidate) & _name_words(forecaster))
 
 

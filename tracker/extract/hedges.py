@@ -1,9 +1,9 @@
 """Hedges in a sentence: the verbal scale's phrases and aliases, plus a few modal and future constructions
 read as scale entries, and the polarity of the statement the hedge bears on.
 
-A scale phrase's ``p`` is P(X), X being the hedged clause without the hedge's own negation ("I do not think
-X will" gives P(X)). A negation left in X ("Moscow likely has *no* wish ...", "it is unlikely that X *won't*")
-flips it: the extractor reports P(event), the event being X with that negation removed too.
+A scale phrase's ``p`` is P(X), X being the hedged clause without the hedge's own negation (a negated entry
+such as "X will not" gives P(X)). A negation left in X ("the board likely sees *no* reason to sell", "it is
+unlikely that X *won't*") flips it: the extractor reports P(event), the event being X with that negation removed too.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
     (r"(?:is|are|was|were) (?:all )?set to", "will", False, "future", "a scheduled or announced plan"),
     (r"(?:is|are) (?:poised|bound|due|about|on track|slated|scheduled) to", "will", False, "future", "a plan"),
     (r"(?:expects?|expected|anticipates?|anticipated|predicts?|predicted|forecasts?)", "expect", False, "belief", ""),
-    (r"(?:would|'d) be (?:very |quite |most |really )?surprised if", "i would be very surprised if ... not", True,
-     "estimative", "the reverse of the scale's \"would be very surprised if ... not\""),
+    (r"(?:would|'d) be (?:very |quite |most |really )?surprised if", "negated: surprised", True,
+     "estimative", "the reverse of the scale's negated 'surprised' entry"),
     (r"(?:not sure|unsure|uncertain) (?:whether|if|that)?", "still unclear", False, "estimative", ""),
     (r"(?:not sure|unsure)", "still unclear", False, "estimative", ""),
     (r"(?:is|are|was|were|am) (?:\w+ )?(?:ready|prepared|willing|determined|intending|planning) to", "will", False,
@@ -162,9 +162,9 @@ class HedgeFinder:
                         tokens -= 1  # "of course" alone says less than "of course ... will"
                     self._patterns.append((re.compile(pattern), entry, strength, "scale", False, tokens))
         for rx, entry_name, flip, strength, note in _CONSTRUCTIONS:
-            if entry_name not in scale:
+            entry = _entry_for(scale, entry_name)
+            if entry is None:
                 continue  # a scale without the entry: the construction cannot be read
-            entry = scale.lookup(entry_name)
             pattern = r"(?<![\w'-])" + rx.replace(" ", r"\s+") + r"(?![\w'-])"
             tokens = len(rx.split())
             self._patterns.append((re.compile(pattern), entry, strength, note or "construction", flip, tokens))
@@ -184,7 +184,7 @@ class HedgeFinder:
                     if _spurious(sentence, start, end, entry):
                         continue
                     found.append(Hedge(start, end, words, entry, strength, via, flip, tokens))
-        # Overlaps: the phrase of more words wins (a gapped "i do not think ... will" over "will"), then the
+        # Overlaps: the phrase of more words wins (a gapped "of course ... will" over "will"), then the
         # tighter span ("none will" over "no ... will" stretched across a clause).
         found.sort(key=lambda h: (-h.tokens, h.end - h.start, h.start))
         kept: list[Hedge] = []
@@ -240,6 +240,14 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
         return not (after[:1] in ("", ".", ",", ";") or after.lower().startswith(("that", "to ")) or
                     before.endswith((" is", " are", " was", " were", " be", " am", "'s", "’s")))
     return False
+
+
+def _entry_for(scale: Scale, spec: str) -> Phrase | None:
+    """A scale entry by name, or "negated: WORD" for the negated entry whose phrase has WORD."""
+    if spec.startswith("negated: "):
+        word = spec.split(": ", 1)[1]
+        return next((e for e in scale.phrases if e.negated and word in e.phrase.split()), None)
+    return scale.lookup(spec) if spec in scale else None
 
 
 def _strength_of(entry: Phrase) -> Strength:

@@ -80,7 +80,7 @@ def suggest(queries: Sequence[str], questions: Sequence[QuestionDoc], k: int = 3
 
 _LEADERS = re.compile(
     r"^(?:(?:and|but|so|therefore|thus|indeed|however|besides|plus|moreover|of course|by the way|true|"
-    r"in general|in addition|at the same time|for example|similarly|overall|now|then|still)\b[,\s]*)+",
+    r"in general|in addition|for example|similarly|overall|now|then|still)\b[,\s]*)+",
     re.I,
 )
 
@@ -93,7 +93,7 @@ def statement(sentence: str, clause: tuple[int, int], hedge_start: int, hedge_en
         text = re.sub(r"^\s*(?:that|whether|if)\b", "", after, flags=re.I)
     else:
         text = sentence[clause[0] : hedge_start] + " " + after
-        # the parts of a gapped hedge ("I do not think ... will") inside the clause go too
+        # the parts of a gapped hedge ("of course ... will") inside the clause go too
         for part in re.split(r"\s*\.\.\.\s*", hedge_words):
             text = text.replace(part, " ", 1) if part else text
     return " ".join(text.split())

@@ -25,16 +25,17 @@ _VERBS = (
     r"hopes|hoped|estimates|estimated|assumes|assumed|doubts|doubted|reckons|recalled|recounted|reported|reports|"
     r"shared|posted|dubbed|acknowledged|asserted|observed|cautioned|forecast|forecasts"
 )
-# Between a subject and its verb: an aside in commas, or a few adverbs ("has repeatedly", "at the same time").
+# Between a subject and its verb: an aside in commas, a few adverbs ("has repeatedly"), or a short
+# prepositional phrase ("in turn", "at that point").
 _FILLER = (
     r"(?:\s*,[^,.;:“”\"]{1,170},\s*|\s+(?:(?:has|have|had|also|repeatedly|once|again|already|still|now|then|who|"
-    r"at|the|same|time|in|turn|[a-z]+ly)\s+){0,5}?)"
+    r"[a-z]+ly)\s+|(?:at|in|for|by|on)\s+(?:[a-z]+\s+){1,3}?){0,4}?)"
 )
 _SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
 _VERB_SUBJECT = re.compile(
     rf"(?:^|[,–—-]\s*)(?P<verb>said|says|added|explained|noted|wrote|argued|warned|told)\s+(?P<rest>[^.;]{{2,220}})"
 )
-_ACCORDING = re.compile(rf"\baccording\s+to\s+(?P<who>{_NAMES})")
+_ACCORDING = re.compile(rf"\b[Aa]ccording\s+to\s+(?P<who>{_NAMES})")
 _PRONOUN = re.compile(rf"\b(?P<who>[Hh]e|[Ss]he)\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b")
 _GROUP_NOUNS = (
     r"experts|analysts|observers|officials|commentators|diplomats|economists|sources|insiders|critics|scholars|"
@@ -66,7 +67,7 @@ _NOT_NAMES = frozenset(
     Perhaps Probably Asked It Its He She They We I You Our Their His Her After Before Since Until Last Next Overall
     Plus Similarly Conversely Crudely Post Pro Former Late Mr Mrs Ms Dr Prof Sir Dear Related Original Official""".split()
 )
-# Capitalised words that are titles, not names ("Director Dmitri Trenin": the name is the last two words).
+# Capitalised words that are titles, not names ("Director Jane Roe": the name is the last two words).
 _TITLE_WORDS = frozenset(
     """President Secretary Minister Director Professor Chairman Chairwoman Ambassador Envoy Adviser Advisor Leader
     Chief Head Expert Analyst Editor Doctor General Governor Senator Mayor Premier Chancellor Commander Deputy
@@ -86,8 +87,8 @@ class Speaker:
 
 
 def _clean_name(raw: str) -> tuple[str, str | None]:
-    """``(name, title words before it)`` from a run of capitalised words: "Carnegie Moscow Center Director Dmitri
-    Trenin" gives ("Dmitri Trenin", "Carnegie Moscow Center Director")."""
+    """``(name, title words before it)`` from a run of capitalised words: "Northfield Policy Center Director Jane
+    Roe" gives ("Jane Roe", "Northfield Policy Center Director")."""
     parts = re.split(r"\s*,?\s+(?:and|&)\s+", raw.strip())
     names: list[str] = []
     titles: list[str] = []
@@ -189,7 +190,7 @@ def _explicit(sentence: str, last_person: Speaker | None) -> Speaker | None:
 
 
 def _role_subject(sentence: str, before: str) -> Speaker | None:
-    """ "The secretary of state said ...": the person named earlier with that title, else the title itself."""
+    """ "The finance minister said ...": the person named earlier with that title, else the title itself."""
     m = _ROLE_SUBJECT.search(sentence)
     if not m:
         return None
