@@ -40,8 +40,11 @@ def read(sentence: str):  # type: ignore[no-untyped-def]
     ("sentence", "phrase", "p_event"),
     [
         # The hedge's own negation is the scale entry's: P(event) is the entry's p.
-        ("I would be very surprised if the council does not approve the budget next year.",
-         "i would be very surprised if ... not", 0.90),
+        (
+            "I would be very surprised if the council does not approve the budget next year.",
+            "i would be very surprised if ... not",
+            0.90,
+        ),
         ("I do not think that the mayor will resign.", "i do not think ... will", 0.25),
         ("The union will not accept the offer.", "will not", 0.10),
         ("The union won't accept the offer.", "will not", 0.10),
@@ -120,7 +123,10 @@ def test_sentences_keep_abbreviations_and_offsets() -> None:
 def test_one_paragraph_per_line_and_hard_wrapped_lines() -> None:
     text = "First paragraph ends here.\nSecond one starts\nand wraps over a line.\n"
     paras = paragraphs(text)
-    assert [text[p.start : p.end] for p in paras] == ["First paragraph ends here.", "Second one starts\nand wraps over a line."]
+    assert [text[p.start : p.end] for p in paras] == [
+        "First paragraph ends here.",
+        "Second one starts\nand wraps over a line.",
+    ]
 
 
 def test_clauses() -> None:
@@ -206,7 +212,9 @@ QUESTIONS = [
 
 
 def test_suggestions_rank_the_closest_question_first() -> None:
-    (c,) = extract("The central bank is likely to cut interest rates next year.", finder=FINDER, questions=QUESTIONS).candidates
+    (c,) = extract(
+        "The central bank is likely to cut interest rates next year.", finder=FINDER, questions=QUESTIONS
+    ).candidates
     assert c.suggestions[0].question == "rates-cut-2027"
     assert c.suggestions[0].score > c.suggestions[1].score
     assert c.new_question is None
@@ -278,7 +286,7 @@ def test_a_huge_file_is_refused_without_reading_it(tmp_path: Path) -> None:
         f.truncate(50 * 1024 * 1024)  # a sparse 50 MB file: no disk used, and it is deleted with tmp_path
     with pytest.raises(UserError, match="too large"):
         read_article(path)
-    assert MAX_ARTICLE_BYTES < path.stat().st_size
+    assert path.stat().st_size > MAX_ARTICLE_BYTES
 
 
 def test_html_is_stripped_to_text() -> None:

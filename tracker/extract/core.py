@@ -130,7 +130,8 @@ def extract(
             uncertain.append(f"speaker: {speaker.basis}; check who says this")
         if new_question is not None:
             uncertain.append(
-                "no existing question fits well" + (f" (best score {best:.2f})" if suggestions else "")
+                "no existing question fits well"
+                + (f" (best score {best:.2f})" if suggestions else "")
                 + ": a new question is drafted"
             )
         uncertain.append(

@@ -16,14 +16,15 @@ import yaml
 from tracker.domain.slug import slug
 
 from .core import Candidate, Extraction
+from .segment import wordset
 
 __all__ = ["DRAFT_KEY", "draft_document", "draft_yaml", "entry_id"]
 
 DRAFT_KEY = "draft"
-_STOP = frozenset(
+_STOP = wordset(
     """the a an of to in on at for by and or but that this these those is are was were be been will would shall
     may might can could it its their his her they he she we i you not no there which who what as with from
-    than then so also very just only""".split()
+    than then so also very just only"""
 )
 
 
@@ -70,9 +71,8 @@ def _entry(candidate: Candidate, ident: str, source_id: str | None, made_at: dat
     else:
         entry["says"] = hedge.entry.phrase
         entry["reading"] = "affirms" if reading.polarity == "positive" else "negates"
-        entry["rationale"] = (
-            f"{hedge.words!r} read as {hedge.entry.phrase!r} (p {hedge.p} of the hedged clause)"
-            + (f"; negation left in the clause ({', '.join(reading.negations)})" if reading.negations else "")
+        entry["rationale"] = f"{hedge.words!r} read as {hedge.entry.phrase!r} (p {hedge.p} of the hedged clause)" + (
+            f"; negation left in the clause ({', '.join(reading.negations)})" if reading.negations else ""
         )
     check = list(candidate.uncertain)
     if made_at is None:

@@ -29,10 +29,11 @@ from .core import Candidate, extract, quote_matches
 from .hedges import HedgeFinder
 from .questions import QuestionDoc
 from .reading import read_article
+from .segment import wordset
 
 __all__ = ["Figures", "evaluate", "speaker_matches"]
 
-_NOT_NAME_WORDS = frozenset("the a an of and number some many unnamed as described by".split())
+_NOT_NAME_WORDS = wordset("the a an of and number some many unnamed as described by")
 
 
 def _name_words(name: str) -> set[str]:
@@ -132,12 +133,16 @@ def evaluate(root: Path, min_confidence: float | None = None) -> Figures:
             text, finder=finder, questions=_docs(questions, earlier), authors=source.get("authors") or (), **kwargs
         )
         fig.seconds.append(time.perf_counter() - began)
-        wide = extract(text, finder=finder, questions=_docs(questions, others), authors=source.get("authors") or (), **kwargs)
+        wide = extract(
+            text, finder=finder, questions=_docs(questions, others), authors=source.get("authors") or (), **kwargs
+        )
         mine = [f for f in forecasts if f["source"] == sid]
         fig.articles += 1
         fig.curated += len(mine)
         fig.candidates += len(result.candidates)
-        fig.candidates_matching += sum(1 for c in result.candidates if any(quote_matches(c.quote, f["quote"]) for f in mine))
+        fig.candidates_matching += sum(
+            1 for c in result.candidates if any(quote_matches(c.quote, f["quote"]) for f in mine)
+        )
         for f in mine:
             row: dict[str, Any] = {"forecast": f["id"], "source": sid}
             hit = _best(result.candidates, f["quote"])

@@ -15,7 +15,7 @@ from typing import Literal
 
 from tracker.domain.verbal import Phrase, Scale, normalise_phrase
 
-from .segment import clauses
+from .segment import clauses, wordset
 
 __all__ = ["Hedge", "HedgeFinder", "Reading"]
 
@@ -38,24 +38,37 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
     (r"(?:is|are|was|were) (?:all )?set to", "will", False, "future", "a scheduled or announced plan"),
     (r"(?:is|are) (?:poised|bound|due|about|on track|slated|scheduled) to", "will", False, "future", "a plan"),
     (r"(?:expects?|expected|anticipates?|anticipated|predicts?|predicted|forecasts?)", "expect", False, "belief", ""),
-    (r"(?:would|'d) be (?:very |quite |most |really )?surprised if", "negated: surprised", True,
-     "estimative", "the reverse of the scale's negated 'surprised' entry"),
+    (
+        r"(?:would|'d) be (?:very |quite |most |really )?surprised if",
+        "negated: surprised",
+        True,
+        "estimative",
+        "the reverse of the scale's negated 'surprised' entry",
+    ),
     (r"(?:not sure|unsure|uncertain) (?:whether|if|that)?", "still unclear", False, "estimative", ""),
     (r"(?:not sure|unsure)", "still unclear", False, "estimative", ""),
-    (r"(?:is|are|was|were|am) (?:\w+ )?(?:ready|prepared|willing|determined|intending|planning) to", "will", False,
-     "modal", "an intention or readiness stated as fact, read as \"will\""),
-    (r"(?:plans?|planned|intends?|intended|agreed|agrees|promised|promises|vowed|vows|pledged|pledges) to", "will",
-     False, "modal", "an intention or agreement stated as fact, read as \"will\""),
+    (
+        r"(?:is|are|was|were|am) (?:\w+ )?(?:ready|prepared|willing|determined|intending|planning) to",
+        "will",
+        False,
+        "modal",
+        'an intention or readiness stated as fact, read as "will"',
+    ),
+    (
+        r"(?:plans?|planned|intends?|intended|agreed|agrees|promised|promises|vowed|vows|pledged|pledges) to",
+        "will",
+        False,
+        "modal",
+        'an intention or agreement stated as fact, read as "will"',
+    ),
     (r"in sight|on the horizon|in the cards|on the cards", "will", False, "modal", "an idiom of prospect"),
     (r"(?:inevitabl[ey]|only a matter of time|a matter of time)", "almost certain", False, "estimative", ""),
 )
 
-_NEGATIONS = frozenset("not no never none nobody nothing neither nor cannot without".split())
+_NEGATIONS = wordset("not no never none nobody nothing neither nor cannot without")
 _NEG_SUFFIX = "n't"
 # A negation beyond one of these words, after the hedge, belongs to another clause ("... if neither side").
-_SUBORDINATORS = frozenset(
-    "if unless because since although though while whereas when before after until as".split()
-)
+_SUBORDINATORS = wordset("if unless because since although though while whereas when before after until as")
 _WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 # How many words a "..." in a phrase may stand for.
 _GAP = 16
@@ -142,7 +155,7 @@ def _phrase_pattern(name: str) -> str | None:
     words = [re.escape(p).replace(r"\ ", r"\s+") for p in parts if p]
     if not words:
         return None
-    gap = r"\s+(?:\S+\s+){0,%d}?" % _GAP
+    gap = rf"\s+(?:\S+\s+){{0,{_GAP}}}?"
     return r"(?<![\w'-])" + gap.join(words) + r"(?![\w'-])"
 
 
@@ -162,12 +175,12 @@ class HedgeFinder:
                         tokens -= 1  # "of course" alone says less than "of course ... will"
                     self._patterns.append((re.compile(pattern), entry, strength, "scale", False, tokens))
         for rx, entry_name, flip, strength, note in _CONSTRUCTIONS:
-            entry = _entry_for(scale, entry_name)
-            if entry is None:
+            read_as = _entry_for(scale, entry_name)
+            if read_as is None:
                 continue  # a scale without the entry: the construction cannot be read
             pattern = r"(?<![\w'-])" + rx.replace(" ", r"\s+") + r"(?![\w'-])"
             tokens = len(rx.split())
-            self._patterns.append((re.compile(pattern), entry, strength, note or "construction", flip, tokens))
+            self._patterns.append((re.compile(pattern), read_as, strength, note or "construction", flip, tokens))
 
     def find(self, sentence: str) -> list[Hedge]:
         """Every hedge, overlapping ones resolved in favour of the longer, in order of position."""
@@ -200,9 +213,7 @@ class HedgeFinder:
             return None
         governing = _governing(hedges)
         others = tuple(h for h in hedges if h is not governing)
-        clause = next(
-            ((s, e) for s, e in clauses(sentence) if s <= governing.start < e), (0, len(sentence))
-        )
+        clause = next(((s, e) for s, e in clauses(sentence) if s <= governing.start < e), (0, len(sentence)))
         negations = _negations(sentence, clause, governing)
         words_lower = [w.lower() for w in _WORD.findall(sentence[clause[0] : clause[1]])]
         conditional = "if" in words_lower and "surprised" not in governing.entry.phrase
@@ -237,8 +248,11 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     if words.lower() == "certain":
         after = sentence[end:].lstrip()
         before = sentence[:start].rstrip().lower()
-        return not (after[:1] in ("", ".", ",", ";") or after.lower().startswith(("that", "to ")) or
-                    before.endswith((" is", " are", " was", " were", " be", " am", "'s", "’s")))
+        return not (
+            after[:1] in ("", ".", ",", ";")
+            or after.lower().startswith(("that", "to "))
+            or before.endswith((" is", " are", " was", " were", " be", " am", "'s", "’s"))
+        )
     return False
 
 

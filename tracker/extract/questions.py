@@ -5,8 +5,10 @@ scikit-learn is imported only when there is something to rank."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from .segment import wordset
 
 __all__ = ["NEW_QUESTION_BELOW", "QuestionDoc", "Suggestion", "draft_title", "suggest"]
 
@@ -41,7 +43,7 @@ _US = re.compile(r"\bU\.S\.(?:A\.)?|\bUS\b|\bUSA\b")
 _PREFIX = 6
 
 
-def _analyzer():  # type: ignore[no-untyped-def]
+def _analyzer() -> Callable[[str], list[str]]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     def words(text: str) -> list[str]:
@@ -115,4 +117,4 @@ def draft_title(text: str) -> str:
     return f"Will it turn out that {text}?"
 
 
-_SENTENCE_WORDS = frozenset("The A An It This That These Those There Their Its".split())
+_SENTENCE_WORDS = wordset("The A An It This That These Those There Their Its")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from tracker.errors import UserError
 
+from .segment import wordset
+
 __all__ = ["MAX_ARTICLE_BYTES", "decode_article", "read_article", "strip_html"]
 
 # An article is tens of kilobytes; a book is a few megabytes. Anything larger is not one article, and reading
@@ -16,10 +18,10 @@ __all__ = ["MAX_ARTICLE_BYTES", "decode_article", "read_article", "strip_html"]
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 
 _HTML_HINT = re.compile(r"<(?:!doctype\s+html|html|head|body|p|div|article|section|br|h[1-6]|span|a\s)[\s>/]", re.I)
-_BLOCK_TAGS = frozenset(
-    "p div br li ul ol h1 h2 h3 h4 h5 h6 article section header footer blockquote tr table pre hr figure".split()
+_BLOCK_TAGS = wordset(
+    "p div br li ul ol h1 h2 h3 h4 h5 h6 article section header footer blockquote tr table pre hr figure"
 )
-_SKIP_TAGS = frozenset("script style noscript template svg head".split())
+_SKIP_TAGS = wordset("script style noscript template svg head")
 
 
 class _TextOf(html.parser.HTMLParser):

@@ -6,7 +6,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Paragraph", "Sentence", "clauses", "paragraphs", "sentences"]
+__all__ = ["Paragraph", "Sentence", "clauses", "paragraphs", "sentences", "wordset"]
+
+
+def wordset(text: str) -> frozenset[str]:
+    """The words of ``text``: word lists kept readable in the source."""
+    return frozenset(text.split())
+
 
 # Lines that are only whitespace (non-breaking spaces included) separate paragraphs.
 _BLANK_LINES = re.compile(r"\n(?:[^\S\n]*\n)+")
@@ -15,9 +21,9 @@ _LEAD = re.compile(r"^[^\S\n]*([–—•\-*])[^\S\n]+")
 _CLOSERS = "\"'”’»)]"
 _OPENERS = "\"'“‘«(["
 # Words that end with a full stop without ending a sentence.
-_ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof st jr sr gen col lt sgt capt gov sen rep rev no vs etc e.g i.e al fig approx dept est inc ltd
-    co corp jan feb mar apr jun jul aug sep sept oct nov dec mt ft""".split()
+_ABBREVIATIONS = wordset(
+    """mr mrs ms dr prof st jr sr gen col lt sgt capt gov sen rep rev no vs etc e.g i.e al fig approx dept est inc
+    ltd co corp jan feb mar apr jun jul aug sep sept oct nov dec mt ft"""
 )
 _INITIALISM = re.compile(r"(?:\b[A-Za-z]\.){1,4}$")
 

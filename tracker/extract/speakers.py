@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from .segment import Paragraph, Sentence
+from .segment import Paragraph, Sentence, wordset
 
 __all__ = ["Speaker", "attribute"]
 
@@ -33,7 +33,7 @@ _FILLER = (
 )
 _SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
 _VERB_SUBJECT = re.compile(
-    rf"(?:^|[,–—-]\s*)(?P<verb>said|says|added|explained|noted|wrote|argued|warned|told)\s+(?P<rest>[^.;]{{2,220}})"
+    r"(?:^|[,–—-]\s*)(?P<verb>said|says|added|explained|noted|wrote|argued|warned|told)\s+(?P<rest>[^.;]{2,220})"
 )
 _ACCORDING = re.compile(rf"\b[Aa]ccording\s+to\s+(?P<who>{_NAMES})")
 _PRONOUN = re.compile(rf"\b(?P<who>[Hh]e|[Ss]he)\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b")
@@ -61,18 +61,18 @@ _BYLINE = re.compile(
     r"contributor|chief|commentator|researcher)[^.]*)\.?$"
 )
 # Capitalised words that open a sentence or a name run without being part of a name.
-_NOT_NAMES = frozenset(
+_NOT_NAMES = wordset(
     """The A An But And So Yet However Then Now This That These Those Indeed Therefore Thus Of In On At For By With
     From As If When While Although Though Both Either Neither Meanwhile Moreover Besides Still Also Even Only Just
     Perhaps Probably Asked It Its He She They We I You Our Their His Her After Before Since Until Last Next Overall
-    Plus Similarly Conversely Crudely Post Pro Former Late Mr Mrs Ms Dr Prof Sir Dear Related Original Official""".split()
+    Plus Similarly Conversely Crudely Post Pro Former Late Mr Mrs Ms Dr Prof Sir Dear Related Original Official"""
 )
 # Capitalised words that are titles, not names ("Director Jane Roe": the name is the last two words).
-_TITLE_WORDS = frozenset(
+_TITLE_WORDS = wordset(
     """President Secretary Minister Director Professor Chairman Chairwoman Ambassador Envoy Adviser Advisor Leader
     Chief Head Expert Analyst Editor Doctor General Governor Senator Mayor Premier Chancellor Commander Deputy
     Foreign Defense Defence Prime State Special Counsel Prosecutor Vice Supreme Court Justice Representative
-    Speaker Spokesman Spokeswoman Spokesperson Senior Assistant Staff Officer""".split()
+    Speaker Spokesman Spokeswoman Spokesperson Senior Assistant Staff Officer"""
 )
 _SENTENCE_QUOTES = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
@@ -215,9 +215,7 @@ def byline(text: str, paras: list[Paragraph]) -> Speaker | None:
     return None
 
 
-def attribute(
-    text: str, paras: list[Paragraph], sents: list[Sentence], authors: tuple[str, ...] = ()
-) -> list[Speaker]:
+def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors: tuple[str, ...] = ()) -> list[Speaker]:
     """One speaker per sentence, in order."""
     author = byline(text, paras)
     if authors:
