@@ -184,13 +184,62 @@ def _best(candidates: Sequence[Candidate], quote: str) -> Candidate | None:
     return min(hits, key=lambda c: len(c.quote)) if hits else None
 
 
+def timing(root: Path, reps: int = 5) -> list[dict[str, Any]]:
+    """Time per article once loaded (the scale compiled, scikit-learn imported by a first run), the median of
+    ``reps`` runs, and the peak memory Python allocates during one run (tracemalloc)."""
+    import statistics
+    import tracemalloc
+
+    sources, questions, forecasts, _ = _load(root)
+    finder = HedgeFinder(load_scale())
+    docs = _docs(questions, set(questions))
+    rows: list[dict[str, Any]] = []
+    for source in sources:
+        if not source.get("file"):
+            continue
+        text, _ = read_article(root / "seeds" / source["file"])
+        extract(text, finder=finder, questions=docs)  # warm-up
+        runs = []
+        for _ in range(reps):
+            began = time.perf_counter()
+            extract(text, finder=finder, questions=docs)
+            runs.append(time.perf_counter() - began)
+        tracemalloc.start()
+        extract(text, finder=finder, questions=docs)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        rows.append(
+            {
+                "article": source["file"],
+                "bytes": len(text.encode("utf-8")),
+                "seconds_median": round(statistics.median(runs), 4),
+                "peak_mib": round(peak / 2**20, 2),
+            }
+        )
+    return rows
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tracker.extract.evaluate", description=__doc__.split("\n")[0])
     parser.add_argument("root", nargs="?", default=".", type=Path)
     parser.add_argument("--min-confidence", type=float, default=None)
     parser.add_argument("--json", action="store_true", help="the figures as JSON")
     parser.add_argument("--rows", action="store_true", help="one line per curated forecast")
+    parser.add_argument("--sweep", action="store_true", help="recall and precision at several confidence cut-offs")
+    parser.add_argument("--timing", action="store_true", help="time and peak memory per article, once loaded")
     args = parser.parse_args(argv)
+    if args.timing:
+        for row in timing(args.root):
+            print(json.dumps(row))
+        return 0
+    if args.sweep:
+        for cut in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7):
+            s = evaluate(args.root, cut).summary()
+            print(
+                f"min_confidence {cut:.1f}: recall {s['recall']} ({s['found']}/{s['curated']}), precision "
+                f"{s['precision']}, {s['candidates_per_article']} candidates per article"
+            )
+        return 0
     fig = evaluate(args.root, args.min_confidence)
     summary = fig.summary()
     if args.json:
