@@ -191,3 +191,33 @@ def test_help_has_examples() -> None:
     result = runner.invoke(app, ["extract", "--help"])
     assert result.exit_code == 0
     assert "tracker extract seeds/001_33bf704cea32a562.txt --out draft.yaml" in result.stdout
+
+
+def test_hostile_text_is_shown_safely(sqlite_url: str, tmp_path: Path) -> None:
+    run(sqlite_url, "init")
+    run(
+        sqlite_url,
+        "question",
+        "add",
+        "vote-2027",
+        "--title",
+        "Will the [bold]vote[/bold] pass?\u202e",
+        "--criteria",
+        "YES if [/x] it passes",
+        "--resolve-by",
+        "2027-01-01",
+        "--opened",
+        "2026-01-01",
+    )
+    article = tmp_path / "hostile.txt"
+    article.write_text("[red]The [/x] vote will probably pass\x1b[2J next year.\u202e\n", encoding="utf-8")
+    draft = tmp_path / "draft.yaml"
+    out, _ = run(sqlite_url, "extract", str(article), "--out", str(draft))
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "[/x]" in out  # shown as text, not read as markup
+    (entry,) = yaml.safe_load(draft.read_text(encoding="utf-8"))["forecasts"]
+    assert entry["quote"] == "[red]The [/x] vote will probably pass\x1b[2J next year.\u202e"
+    assert entry["draft"]["questions"][0]["title"] == "Will the [bold]vote[/bold] pass?\u202e"
+    listed, _ = run(sqlite_url, "extract", str(article), "--json")
+    assert "\x1b" not in listed and "\u202e" not in listed
+    assert json.loads(listed)[0]["candidates"][0]["quote"] == entry["quote"]

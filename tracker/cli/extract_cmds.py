@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from tracker.cli.common import emit_json, fmt_p, ledger, say, table, warn
+from tracker.cli.common import ledger, say, warn
 from tracker.errors import UserError
 
 EXAMPLES = """
@@ -62,7 +62,9 @@ def register(app: typer.Typer) -> None:
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
         if json_out:
-            emit_json([_as_json(d) for d in drafts])
+            from tracker.cli.render import json_dumps
+
+            typer.echo(json_dumps([_as_json(d) for d in drafts], indent=2))
         for d in drafts:
             target = (out / f"{d.source_id}.yaml") if (several and out is not None) else out
             if target is not None:
@@ -77,11 +79,12 @@ def register(app: typer.Typer) -> None:
 
     def _summary(d: object, target: Path | None) -> None:
         from tracker.app.extract import ArticleDraft
+        from tracker.cli.render import Column, render_rows, safe_text
 
         assert isinstance(d, ArticleDraft)
         cands = d.extraction.candidates
         recorded = sum(1 for c in cands if c.recorded)
-        line = (
+        line = safe_text(
             f"{d.path}: {len(cands)} candidates ({recorded} already recorded) from {d.extraction.sentences} "
             f"sentences; source {d.source_id}{'' if d.source_known else ' (not in the ledger)'}"
         )
@@ -89,29 +92,35 @@ def register(app: typer.Typer) -> None:
             warn(line)  # the draft itself went to stdout
             return
         say(line)
-        say(f"draft: {target}")
-        table(
-            None,
-            ["#", "conf", "speaker", "hedge", "p(event)", "question (score)", "quote"],
-            [
-                [
-                    c.index + 1,
-                    fmt_p(c.confidence),
-                    c.speaker.name,
-                    c.hedge_words,
-                    fmt_p(c.reading.p_event),
-                    "recorded: " + ", ".join(c.recorded)
-                    if c.recorded
-                    else (
-                        f"new: {c.new_question}"
-                        if c.new_question
-                        else f"{c.suggestions[0].question} ({c.suggestions[0].score:.2f})"
-                    ),
-                    c.quote if len(c.quote) <= 90 else c.quote[:87] + "...",
-                ]
-                for c in cands
-            ],
-        )
+        say(f"draft: {safe_text(target)}")
+        columns = [
+            Column("n", "#", kind="int"),
+            Column("confidence", "conf", kind="number", digits=2),
+            Column("speaker"),
+            Column("hedge"),
+            Column("p_event", "p(event)", kind="number", digits=2),
+            Column("question", "question (score)"),
+            Column("quote"),
+        ]
+        rows = [
+            {
+                "n": c.index + 1,
+                "confidence": c.confidence,
+                "speaker": c.speaker.name,
+                "hedge": c.hedge_words,
+                "p_event": c.reading.p_event,
+                "question": "recorded: " + ", ".join(c.recorded)
+                if c.recorded
+                else (
+                    f"new: {c.new_question}"
+                    if c.new_question
+                    else f"{c.suggestions[0].question} ({c.suggestions[0].score:.2f})"
+                ),
+                "quote": c.quote if len(c.quote) <= 90 else c.quote[:87] + "...",
+            }
+            for c in cands
+        ]
+        render_rows(rows, columns, "table", empty_message="no candidates")
 
 
 def _as_json(d: object) -> dict[str, object]:
