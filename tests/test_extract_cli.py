@@ -221,3 +221,15 @@ def test_hostile_text_is_shown_safely(sqlite_url: str, tmp_path: Path) -> None:
     listed, _ = run(sqlite_url, "extract", str(article), "--json")
     assert "\x1b" not in listed and "\u202e" not in listed
     assert json.loads(listed)[0]["candidates"][0]["quote"] == entry["quote"]
+
+
+def test_out_may_name_a_folder_and_an_unwritable_out_is_one_line(sqlite_url: str, tmp_path: Path) -> None:
+    run(sqlite_url, "init")
+    folder = tmp_path / "drafts"
+    folder.mkdir()
+    run(sqlite_url, "extract", str(SEED), "--out", str(folder))
+    assert [p.name for p in folder.iterdir()] == ["001-33bf704cea32a562.yaml"]
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    _, err = run(sqlite_url, "extract", str(SEED), "--out", str(blocker / "draft.yaml"), code=3)
+    assert err.startswith("error: out: ") and len(err.strip().splitlines()) == 1

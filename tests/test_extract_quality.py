@@ -88,3 +88,15 @@ def test_the_scan_would_catch_seed_wording() -> None:
     assert _hits('PHRASE = r"the meeting of the presidents"', names, ids, grams)
     assert _hits('Q = "osaka-trump-putin-meeting-2019"', names, ids, grams)
     assert not _hits('PHRASE = r"is unlikely to"', names, ids, grams)
+
+
+def test_the_extractor_imports_only_the_domain_and_errors() -> None:
+    """tracker.extract is pure text processing: the app layer reads files and the ledger for it."""
+    imports = [
+        (p.name, m.group(1))
+        for p in sorted(EXTRACT.rglob("*.py"))
+        for m in re.finditer(r"^\s*(?:from|import)\s+(tracker[\w.]*)", p.read_text(encoding="utf-8"), re.M)
+    ]
+    assert imports  # the scan sees the imports there are
+    allowed = ("tracker.domain", "tracker.errors", "tracker.extract")
+    assert [(f, m) for f, m in imports if not m.startswith(allowed)] == []

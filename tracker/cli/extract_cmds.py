@@ -65,13 +65,13 @@ def register(app: typer.Typer) -> None:
             from tracker.cli.render import json_dumps
 
             typer.echo(json_dumps([_as_json(d) for d in drafts], indent=2))
+        into_folder = out is not None and (several or out.is_dir())
         for d in drafts:
-            target = (out / f"{d.source_id}.yaml") if (several and out is not None) else out
+            target = (out / f"{d.source_id}.yaml") if (into_folder and out is not None) else out
             if target is not None:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(d.draft, encoding="utf-8")
+                _write(target, d.draft)
                 if d.was_html:
-                    target.with_suffix(".txt").write_text(d.text, encoding="utf-8")
+                    _write(target.with_suffix(".txt"), d.text)
             elif not json_out:
                 typer.echo(d.draft, nl=False)
             if not json_out:
@@ -121,6 +121,14 @@ def register(app: typer.Typer) -> None:
             for c in cands
         ]
         render_rows(rows, columns, "table", empty_message="no candidates")
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise UserError(f"{path}: cannot write: {e.strerror or e}", "out") from None
 
 
 def _as_json(d: object) -> dict[str, object]:
