@@ -101,7 +101,7 @@ def extract(
     paras = paragraphs(text)
     sents = sentences(text, paras)
     speakers = attribute(text, paras, sents, tuple(authors))
-    drafts: list[tuple[int, Reading, float, list[str]]] = []
+    drafts: list[tuple[int, Reading, float, list[str], str]] = []
     left_out = 0
     for i, s in enumerate(sents):
         if s.text.rstrip(" ”\"’'").endswith("?"):
@@ -113,17 +113,16 @@ def extract(
         if confidence < min_confidence:
             left_out += 1
             continue
-        drafts.append((i, reading, confidence, reasons))
+        drafts.append((i, reading, confidence, reasons, statement(s.text, reading.clause, reading.hedge)))
 
     ranked = suggest([sents[i].text for i, *_ in drafts], questions)
     out: list[Candidate] = []
-    for n, (i, reading, confidence, reasons) in enumerate(drafts):
+    for n, (i, reading, confidence, reasons, said) in enumerate(drafts):
         s = sents[i]
         speaker = speakers[i]
         quote = fold_whitespace(s.text)
         suggestions = tuple(ranked[n]) if ranked else ()
         best = suggestions[0].score if suggestions else 0.0
-        said = statement(s.text, reading.clause, reading.hedge.start, reading.hedge.end, reading.hedge.words)
         new_question = draft_title(said) if best < NEW_QUESTION_BELOW else None
         uncertain = list(reading.notes)
         if speaker.confidence < 0.7:

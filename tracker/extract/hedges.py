@@ -88,6 +88,7 @@ class Hedge:
     via: str  # "scale" or a note on the construction
     flip: bool = False
     tokens: int = 1
+    gaps: tuple[tuple[int, int], ...] = ()  # the words a gapped phrase spans ("the risk [of X] is low")
 
     @property
     def p(self) -> float:
@@ -155,7 +156,7 @@ def _phrase_pattern(name: str) -> str | None:
     words = [re.escape(p).replace(r"\ ", r"\s+") for p in parts if p]
     if not words:
         return None
-    gap = rf"\s+(?:\S+\s+){{0,{_GAP}}}?"
+    gap = rf"\s+((?:\S+\s+){{0,{_GAP}}}?)"  # captured: the words a "..." stands for are the statement's
     return r"(?<![\w'-])" + gap.join(words) + r"(?![\w'-])"
 
 
@@ -196,7 +197,12 @@ class HedgeFinder:
                     words = " ".join(sentence[start:end].split())
                     if _spurious(sentence, start, end, entry):
                         continue
-                    found.append(Hedge(start, end, words, entry, strength, via, flip, tokens))
+                    gaps = tuple(
+                        (c_start + where[a], c_start + where[b - 1] + 1)
+                        for a, b in (m.span(g) for g in range(1, (rx.groups or 0) + 1))
+                        if b > a
+                    )
+                    found.append(Hedge(start, end, words, entry, strength, via, flip, tokens, gaps))
         # Overlaps: the phrase of more words wins (a gapped "of course ... will" over "will"), then the
         # tighter span ("none will" over "no ... will" stretched across a clause).
         found.sort(key=lambda h: (-h.tokens, h.end - h.start, h.start))

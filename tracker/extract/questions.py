@@ -7,8 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .segment import wordset
+
+if TYPE_CHECKING:
+    from .hedges import Hedge
 
 __all__ = ["NEW_QUESTION_BELOW", "QuestionDoc", "Suggestion", "draft_title", "suggest"]
 
@@ -87,17 +91,16 @@ _LEADERS = re.compile(
 )
 
 
-def statement(sentence: str, clause: tuple[int, int], hedge_start: int, hedge_end: int, hedge_words: str) -> str:
+def statement(sentence: str, clause: tuple[int, int], hedge: Hedge) -> str:
     """The statement a hedge bears on: what follows "believe that", "it is possible that", "unclear whether";
-    otherwise the hedged clause with the hedge's words taken out."""
-    after = sentence[hedge_end : clause[1]]
-    if re.match(r"\s*(?:that|whether|if)\b", after, re.I) or re.search(r"\b(?:that|whether|if)$", hedge_words, re.I):
+    otherwise the hedged clause with the hedge's own words taken out (the words a gapped phrase spans stay:
+    "the risk [of X] is low" bears on "of X")."""
+    after = sentence[hedge.end : clause[1]]
+    if re.match(r"\s*(?:that|whether|if)\b", after, re.I) or re.search(r"\b(?:that|whether|if)$", hedge.words, re.I):
         text = re.sub(r"^\s*(?:that|whether|if)\b", "", after, flags=re.I)
     else:
-        text = sentence[clause[0] : hedge_start] + " " + after
-        # the parts of a gapped hedge ("of course ... will") inside the clause go too
-        for part in re.split(r"\s*\.\.\.\s*", hedge_words):
-            text = text.replace(part, " ", 1) if part else text
+        inside = " ".join(sentence[a:b] for a, b in hedge.gaps)
+        text = f"{sentence[clause[0] : hedge.start]} {inside} {after}"
     return " ".join(text.split())
 
 
