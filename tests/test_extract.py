@@ -300,3 +300,14 @@ def test_html_is_stripped_to_text() -> None:
     assert "The mayor is unlikely to resign." in text
     assert "var will" not in text and "color" not in text
     assert "Rates will probably & surely fall." in text
+
+
+def test_a_recorded_candidate_takes_the_recorded_question() -> None:
+    text = "The glacier will probably vanish within a decade."
+    recorded = [Recorded("glacier-gone", "The glacier will probably vanish within a decade.", "glacier-2035")]
+    (c,) = extract(text, finder=FINDER, recorded=recorded).candidates
+    assert c.recorded == ("glacier-gone",) and c.recorded_question == "glacier-2035"
+    assert c.new_question is None
+    (entry,) = draft_document(extract(text, finder=FINDER, recorded=recorded), "s", None)["forecasts"]
+    assert entry["question"] == "glacier-2035"
+    assert next(iter(entry["draft"])) == "recorded"  # the first thing a reviewer reads

@@ -54,6 +54,7 @@ class Candidate:
     suggestions: tuple[Suggestion, ...]
     new_question: str | None  # a drafted title when no question fits
     recorded: tuple[str, ...] = ()  # forecast ids of the ledger this candidate repeats
+    recorded_question: str | None = None  # the question the first of them is on
 
     statement: str = ""  # what the hedge bears on, the hedge taken out
 
@@ -123,7 +124,9 @@ def extract(
         quote = fold_whitespace(s.text)
         suggestions = tuple(ranked[n]) if ranked else ()
         best = suggestions[0].score if suggestions else 0.0
-        new_question = draft_title(said) if best < NEW_QUESTION_BELOW else None
+        repeats = [r for r in recorded if quote_matches(quote, r.quote)]
+        known_question = any(r.question_id for r in repeats)
+        new_question = draft_title(said) if best < NEW_QUESTION_BELOW and not known_question else None
         uncertain = list(reading.notes)
         if speaker.confidence < 0.7:
             uncertain.append(f"speaker: {speaker.basis}; check who says this")
@@ -149,7 +152,8 @@ def extract(
                 uncertain=tuple(uncertain),
                 suggestions=suggestions,
                 new_question=new_question,
-                recorded=tuple(r.forecast_id for r in recorded if quote_matches(quote, r.quote)),
+                recorded=tuple(r.forecast_id for r in repeats),
+                recorded_question=next((r.question_id for r in repeats if r.question_id), None),
                 statement=said,
             )
         )

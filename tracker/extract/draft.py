@@ -51,7 +51,9 @@ def _entry(candidate: Candidate, ident: str, source_id: str | None, made_at: dat
     hedge = reading.hedge
     entry: dict[str, Any] = {"id": ident}
     best = candidate.suggestions[0] if candidate.suggestions else None
-    if candidate.new_question is not None or best is None:
+    if candidate.recorded_question is not None:
+        entry["question"] = candidate.recorded_question
+    elif candidate.new_question is not None or best is None:
         entry["question"] = slug(candidate.new_question or "new question")[:60].strip("-") or "new-question"
     else:
         entry["question"] = best.question
@@ -77,7 +79,10 @@ def _entry(candidate: Candidate, ident: str, source_id: str | None, made_at: dat
     check = list(candidate.uncertain)
     if made_at is None:
         check.append("made_at: the source's publication date (unknown to the extractor)")
-    mark: dict[str, Any] = {
+    mark: dict[str, Any] = {}
+    if candidate.recorded:
+        mark["recorded"] = list(candidate.recorded)
+    mark |= {
         "confidence": candidate.confidence,
         "reasons": list(candidate.reasons),
         "check": check,
@@ -98,8 +103,6 @@ def _entry(candidate: Candidate, ident: str, source_id: str | None, made_at: dat
     }
     if candidate.new_question is not None:
         mark["new_question"] = {"id": entry["question"], "title": candidate.new_question}
-    if candidate.recorded:
-        mark["recorded"] = list(candidate.recorded)
     entry[DRAFT_KEY] = mark
     return entry
 
