@@ -311,3 +311,12 @@ def test_a_recorded_candidate_takes_the_recorded_question() -> None:
     (entry,) = draft_document(extract(text, finder=FINDER, recorded=recorded), "s", None)["forecasts"]
     assert entry["question"] == "glacier-2035"
     assert next(iter(entry["draft"])) == "recorded"  # the first thing a reviewer reads
+
+
+def test_the_hedged_clause_is_offered_as_a_shorter_verbatim_quote() -> None:
+    text = "Prices rose in May, but the bank is unlikely to cut rates before the election."
+    (c,) = extract(text, finder=FINDER).candidates
+    assert c.clause == "the bank is unlikely to cut rates before the election."
+    assert find_quote(text, c.clause)
+    (entry,) = draft_document(extract(text, finder=FINDER), "s", None)["forecasts"]
+    assert entry["draft"]["clause"] == c.clause

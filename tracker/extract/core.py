@@ -28,6 +28,7 @@ _FUTURE_TIME = re.compile(
 )
 _COUNTERFACTUAL = re.compile(r"\b(?:would|could|might|should|must)(?:\s+not)?\s+have\s+\w+(?:ed|en|wn|t)\b", re.I)
 _EMBEDDED = re.compile(r"\b(?:who|what|how|whether|which|where|why)\s+(?:\w+\s+){0,3}$", re.I)
+_LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|whereas|since|because|as|although|though|so|yet|or)\s+", re.I)
 _PAST_ABILITY = re.compile(r"\b(?:could|might)\s+not\b|\bcould\s+\w+ed\b", re.I)
 
 
@@ -57,6 +58,7 @@ class Candidate:
     recorded_question: str | None = None  # the question the first of them is on
 
     statement: str = ""  # what the hedge bears on, the hedge taken out
+    clause: str = ""  # the hedged clause, verbatim: a shorter quote the reviewer may prefer
 
     @property
     def hedge_words(self) -> str:
@@ -155,6 +157,7 @@ def extract(
                 recorded=tuple(r.forecast_id for r in repeats),
                 recorded_question=next((r.question_id for r in repeats if r.question_id), None),
                 statement=said,
+                clause=_LEADING_CONJUNCTION.sub("", fold_whitespace(s.text[reading.clause[0] : reading.clause[1]])),
             )
         )
     return Extraction(tuple(out), len(sents), left_out)

@@ -84,6 +84,7 @@ def _entry(candidate: Candidate, ident: str, source_id: str | None, made_at: dat
         mark["recorded"] = list(candidate.recorded)
     mark |= {
         "confidence": candidate.confidence,
+        **({"clause": candidate.clause} if candidate.clause and candidate.clause != candidate.quote else {}),
         "reasons": list(candidate.reasons),
         "check": check,
         "speaker": {
