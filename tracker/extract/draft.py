@@ -108,15 +108,9 @@ def _entry(candidate: Candidate, ident: str, source_id: str | None, made_at: dat
     return entry
 
 
-def draft_document(
-    extraction: Extraction, source_id: str | None, made_at: date | None = None, *, skip_recorded: bool = False
-) -> dict[str, Any]:
+def draft_document(extraction: Extraction, source_id: str | None, made_at: date | None = None) -> dict[str, Any]:
     taken: set[str] = set()
-    entries = [
-        _entry(c, entry_id(c, taken), source_id, made_at)
-        for c in extraction.candidates
-        if not (skip_recorded and c.recorded)
-    ]
+    entries = [_entry(c, entry_id(c, taken), source_id, made_at) for c in extraction.candidates]
     return {"schema": 1, "source": source_id or "new-source", "forecasts": entries}
 
 
