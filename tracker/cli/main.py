@@ -100,13 +100,14 @@ def main(
 
 
 def _register() -> None:
-    from tracker.cli import catalog_cmds, ledger_cmds, read_cmds, review_cmds, scoring_cmds
+    from tracker.cli import catalog_cmds, extract_cmds, ledger_cmds, read_cmds, review_cmds, scoring_cmds
 
     ledger_cmds.register(app, DefaultSubcommandGroup)
     read_cmds.register(app)
     scoring_cmds.register(app)
     catalog_cmds.register(app)
     review_cmds.register(app)
+    extract_cmds.register(app)
 
 
 _register()
