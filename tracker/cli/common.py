@@ -17,7 +17,12 @@ import typer
 from tracker.errors import UserError
 
 if TYPE_CHECKING:
-    from tracker.app.ledger import AsOf, Ledger
+    from tracker.app.ledger import Ledger
+
+
+def one_line(message: str) -> str:
+    """An error is one line: line breaks and other unprintable characters inside it are shown escaped."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
 
 
 def ledger(ctx: typer.Context) -> Ledger:
@@ -73,12 +78,6 @@ def parse_ps(values: list[str]) -> float | dict[str, float]:
             raise UserError(f"option {option!r} given twice", "p")
         dist[option] = parse_probability(number, f"p[{option}]")
     return dist
-
-
-def as_of(value: str | None) -> AsOf | None:
-    from tracker.app.ledger import AsOf
-
-    return AsOf.parse(value)
 
 
 def emit_json(data: Any) -> None:
