@@ -212,7 +212,7 @@ def test_the_job_stores_both_baselines_and_their_aggregates(ledger: Ledger) -> N
     ledger.record_forecast("rain", "Ann", 0.6, d0 + timedelta(days=2))
     ledger.record_forecast("rain", "Ann", 0.8, d0 + timedelta(days=5))
     ledger.resolve("rain", "yes", d0 + timedelta(days=8))
-    assert run_scoring(ledger).status == "ok"
+    assert run_scoring(ledger.engine).status == "ok"
     with ledger.engine.connect() as conn:
         row = conn.execute(select(question_scores)).mappings().one()
         hist = conn.execute(select(score_history)).mappings().one()
@@ -234,15 +234,15 @@ def test_migration_0006_makes_the_next_run_fill_the_new_columns(ledger: Ledger) 
     ledger.open_question("Rain?", "YES if it rains", question_id="rain", opened=d0)
     ledger.record_forecast("rain", "Ann", 0.7, d0 + timedelta(days=1))
     ledger.resolve("rain", "yes", d0 + timedelta(days=3))
-    assert run_scoring(ledger).status == "ok"
-    assert run_scoring(ledger).status == "noop"
+    assert run_scoring(ledger.engine).status == "ok"
+    assert run_scoring(ledger.engine).status == "noop"
     # back to the schema before the columns, and up again: the checkpoint goes back to 0 ...
     migrate.downgrade(ledger.engine, "0003")
     migrate.upgrade(ledger.engine)
     with ledger.engine.connect() as conn:
         assert conn.execute(select(question_scores.c.baseline_time_avg)).scalar_one() is None
     # ... so the next run is not a no-op: it rescores the question and fills them
-    assert run_scoring(ledger).status == "ok"
+    assert run_scoring(ledger.engine).status == "ok"
     with ledger.engine.connect() as conn:
         row = conn.execute(select(question_scores)).mappings().one()
     assert row["baseline_time_avg"] == pytest.approx(_metaculus_baseline(0.7, 2) * 2 / 3)
