@@ -49,6 +49,12 @@ class TrackerGroup(TyperGroup):
         except KeyboardInterrupt:
             click.echo("error: interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            # The reader went away (`tracker list | head`): what it read is all it wanted. Point stdout at
+            # /dev/null so that the interpreter's final flush does not fail again, and end quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
         except Exception as e:  # a bug, not a user error: still one line unless asked for more
             if os.environ.get("TRACKER_DEBUG"):
                 raise
