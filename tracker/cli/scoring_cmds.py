@@ -401,6 +401,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Score periodically in the foreground (once at start, then on the schedule) until SIGINT/SIGTERM.
 
+        Each tick logs one line on stderr: what scoring did, and the questions past their resolve-by date.
+
         Run one scheduler per database: a second one, or a 'tracker score' run, is kept from overlapping by the
         database lock, and its runs are recorded as skipped.
         """
