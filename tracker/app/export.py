@@ -5,7 +5,8 @@ beside a single file (and in the Parquet file's key-value metadata, key ``tracke
 an xlsx), or in ``_meta.json`` of a bundle, which also carries a Frictionless ``datapackage.json`` (a Table
 Schema per table). An xlsx bundle is one workbook: a sheet per table, a data dictionary and ``_meta``. Tables
 are read in position-ordered chunks and written chunk by chunk (pyarrow's ParquetWriter, CSV and JSON lines
-appends, XlsxWriter's constant_memory mode), so memory stays bounded whatever the ledger's size. Files are written under a temporary name and renamed when complete.
+appends, XlsxWriter's constant_memory mode), so memory stays bounded whatever the ledger's size. Files are
+written under a temporary name and renamed when complete.
 
 Reading back with the documented dtypes (`TABLES` in `tracker.read.tables`):
 

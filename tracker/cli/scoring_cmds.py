@@ -126,10 +126,7 @@ def register(app: typer.Typer) -> None:
         full: bool = typer.Option(False, "--full", help="Rescore every question, not only what changed."),
         json_out: bool = JSON,
     ) -> None:
-        """Run the scoring job once: rescore the questions that events since the last run touched.
-
-        Examples: tracker score ; tracker score --full --json
-        """
+        """Run the scoring job once: rescore the questions that events since the last run touched."""
         led = ledger(ctx)
         result = led.score(full=full)
         n_due = led.rows("due", limit=1)[1]
@@ -185,11 +182,7 @@ def register(app: typer.Typer) -> None:
         as_of: str = rd.AS_OF,
         run: int = rd.RUN,
     ) -> None:
-        """The leaderboard: scored count, mean Brier, time-averaged Brier, relative to the crowd, log score, skill.
-
-        Examples: tracker scores ; tracker scores --by outlet --metric time-avg --tag us-russia ;
-        tracker scores --run 1 --json
-        """
+        """The leaderboard: scored count, mean Brier, time-averaged Brier, relative to the crowd, log score, skill."""
         if by not in BY:
             from tracker.errors import UserError
 
@@ -229,10 +222,7 @@ def register(app: typer.Typer) -> None:
         as_of: str = rd.AS_OF,
         run: int = rd.RUN,
     ) -> None:
-        """Calibration of the scored binary forecasts: per bin, count, mean forecast, observed frequency, Wilson 95%.
-
-        Examples: tracker calibration --bins 5 ; tracker calibration --forecaster "Andrei Tikhonov" --json
-        """
+        """Calibration of the scored binary forecasts: per bin, count, mean forecast, observed frequency, Wilson 95%."""
         out = rd.output(fmt, json_out, 0)
         led = ledger(ctx)
         given = rd.filters(forecaster=forecaster or None, tag=tag, source=source, outlet=outlet, question=question)
@@ -292,10 +282,7 @@ def register(app: typer.Typer) -> None:
         as_of: str = rd.AS_OF,
         run: int = rd.RUN,
     ) -> None:
-        """The scoring-run history: start, duration, status, position scored through, what changed, errors.
-
-        Examples: tracker runs ; tracker runs --status failed --json
-        """
+        """The scoring-run history: start, duration, status, position scored through, what changed, errors."""
         rd.show_table(
             ledger(ctx),
             "runs",
@@ -325,10 +312,7 @@ def register(app: typer.Typer) -> None:
             False, "--exit-code", help="Exit 1 when any question is due (for cron jobs and alerts)."
         ),
     ) -> None:
-        """Open questions past their resolve-by date: resolve them (or clarify the date). Most overdue first.
-
-        Examples: tracker due ; tracker due --exit-code || mail -s "questions to resolve" me@example.org
-        """
+        """Open questions past their resolve-by date: resolve them (or clarify the date). Most overdue first."""
         rows = rd.show_table(
             ledger(ctx),
             "due",
@@ -361,10 +345,7 @@ def register(app: typer.Typer) -> None:
         as_of: str = rd.AS_OF,
         run: int = rd.RUN,
     ) -> None:
-        """Forecasts made on or after the day the outcome became known: flagged, never scored.
-
-        Example: tracker hindsight --format csv > hindsight.csv
-        """
+        """Forecasts made on or after the day the outcome became known: flagged, never scored."""
         rd.show_table(
             ledger(ctx),
             "hindsight",
