@@ -80,7 +80,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "tracker plot calibration --out calibration.png --bins 5",
         "tracker plot calibration --out venezuela.svg --tag venezuela",
     ),
-    "plot history": ('tracker plot history --out history.png --forecaster "Dmitri Trenin"',),
+    "plot history": (
+        "tracker plot history --out history.png --forecaster leonid-bershidsky",
+        "tracker plot history --out history.svg --forecaster leonid-bershidsky --over runs",
+    ),
 }
 # Commands whose examples never return by themselves: the test checks their options parse, and does not run them.
 LONG_RUNNING = ("schedule", "schedule run")
