@@ -1,6 +1,6 @@
 """A CLI a newcomer finds their way in: every command's help ends with examples, and every example runs (each on a
-fresh copy of the ledger built from predictions/, from a folder holding the repository's seeds/ and
-predictions/); `forecast --help` and `resolve --help` show the recording options; --version; shell completion;
+fresh copy of the ledger built from the frozen catalog under tests/fixtures/, from a folder holding its seeds/
+and predictions/); `forecast --help` and `resolve --help` show the recording options; --version; shell completion;
 `tracker due --exit-code` for cron."""
 
 from __future__ import annotations
@@ -71,8 +71,8 @@ def test_the_example_runs(
     path: str, example: str, built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shutil.copy(built, tmp_path / "ledger.sqlite")
-    for name in ("seeds", "predictions"):
-        os.symlink(ROOT / name, tmp_path / name)
+    for name in ("seeds", "predictions"):  # the frozen copy the ledger was built from
+        os.symlink(PREDICTIONS.parent / name, tmp_path / name)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path}/ledger.sqlite")
     command, _, comment = example.partition("  # ")
