@@ -74,7 +74,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "tracker export all --format xlsx --out bundle.zip",
     ),
     "report": ("tracker report --out review.html",),
-    "extract": ("tracker extract seeds/004_ab1a1f8824426385.txt --out draft.yaml",),
+    "extract": (
+        "tracker extract seeds/001_33bf704cea32a562.txt --out draft.yaml",
+        "tracker extract seeds/ --out drafts/",
+    ),
     "plot": ("tracker plot calibration --out calibration.png --bins 5",),
     "plot calibration": (
         "tracker plot calibration --out calibration.png --bins 5",
