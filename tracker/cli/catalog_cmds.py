@@ -72,10 +72,7 @@ def register(app: typer.Typer) -> None:
         run: int = rd.RUN,
     ) -> None:
         """The verbal scale: each phrase, its probability, interval and published basis. With --observed, what
-        the phrases turned out to mean in the ledger's scored forecasts (with --forecaster, their lexicon).
-
-        Examples: tracker phrases --observed ; tracker phrases --observed --forecaster "Mikhail Alexandrov"
-        """
+        the phrases turned out to mean in the ledger's scored forecasts (with --forecaster, their lexicon)."""
         from tracker.app.verbal import load
 
         if observed:

@@ -161,10 +161,7 @@ def register(app: typer.Typer) -> None:
         full: bool = typer.Option(False, "--full", help="Rescore every question, not only what changed."),
         json_out: bool = JSON,
     ) -> None:
-        """Run the scoring job once: rescore the questions that events since the last run touched.
-
-        Examples: tracker score ; tracker score --full --json
-        """
+        """Run the scoring job once: rescore the questions that events since the last run touched."""
         led = ledger(ctx)
         result = led.score(full=full)
         n_due = led.rows("due", limit=1)[1]
@@ -223,11 +220,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The leaderboard: per row the mean Brier with its 90% interval, whether it beats a coin flip and the
         crowd (in words, with p-values), the time-averaged Brier, skill and baselines. Rows with too few
-        questions say so.
-
-        Examples: tracker scores ; tracker scores --by outlet --metric time-avg --tag us-russia ;
-        tracker scores --run 1 --json
-        """
+        questions say so."""
         if by not in BY:
             from tracker.errors import UserError
 
@@ -277,10 +270,7 @@ def register(app: typer.Typer) -> None:
         run: int = rd.RUN,
     ) -> None:
         """Who really beats whom: A against B on the questions both scored, the paired difference in Brier with
-        its 90% interval and p-value, how many questions each won, and what can and cannot be said.
-
-        Examples: tracker compare "Mikhail Alexandrov" "Vladimir Frolov" ; tracker compare --all --format csv
-        """
+        its 90% interval and p-value, how many questions each won, and what can and cannot be said."""
         from tracker.errors import UserError
 
         led = ledger(ctx)
@@ -339,10 +329,7 @@ def register(app: typer.Typer) -> None:
         as_of: str = rd.AS_OF,
         run: int = rd.RUN,
     ) -> None:
-        """Calibration of the scored binary forecasts: per bin, count, mean forecast, observed frequency, Wilson 95%.
-
-        Examples: tracker calibration --bins 5 ; tracker calibration --forecaster "Andrei Tikhonov" --json
-        """
+        """Calibration of the scored binary forecasts: per bin, count, mean forecast, observed frequency, Wilson 95%."""
         out = rd.output(fmt, json_out, 0)
         led = ledger(ctx)
         given = rd.filters(forecaster=forecaster or None, tag=tag, source=source, outlet=outlet, question=question)
@@ -402,10 +389,7 @@ def register(app: typer.Typer) -> None:
         as_of: str = rd.AS_OF,
         run: int = rd.RUN,
     ) -> None:
-        """The scoring-run history: start, duration, status, position scored through, what changed, errors.
-
-        Examples: tracker runs ; tracker runs --status failed --json
-        """
+        """The scoring-run history: start, duration, status, position scored through, what changed, errors."""
         rd.show_table(
             ledger(ctx),
             "runs",
@@ -435,10 +419,7 @@ def register(app: typer.Typer) -> None:
             False, "--exit-code", help="Exit 1 when any question is due (for cron jobs and alerts)."
         ),
     ) -> None:
-        """Open questions past their resolve-by date: resolve them (or clarify the date). Most overdue first.
-
-        Examples: tracker due ; tracker due --exit-code || mail -s "questions to resolve" me@example.org
-        """
+        """Open questions past their resolve-by date: resolve them (or clarify the date). Most overdue first."""
         rows = rd.show_table(
             ledger(ctx),
             "due",
@@ -471,10 +452,7 @@ def register(app: typer.Typer) -> None:
         as_of: str = rd.AS_OF,
         run: int = rd.RUN,
     ) -> None:
-        """Forecasts made on or after the day the outcome became known: flagged, never scored.
-
-        Example: tracker hindsight --format csv > hindsight.csv
-        """
+        """Forecasts made on or after the day the outcome became known: flagged, never scored."""
         rd.show_table(
             ledger(ctx),
             "hindsight",
@@ -510,6 +488,8 @@ def register(app: typer.Typer) -> None:
         tz: str = typer.Option("UTC", "--tz", help="Time zone of --cron."),
     ) -> None:
         """Score periodically in the foreground (once at start, then on the schedule) until SIGINT/SIGTERM.
+
+        Each tick logs one line on stderr: what scoring did, and the questions past their resolve-by date.
 
         Run one scheduler per database: a second one, or a 'tracker score' run, is kept from overlapping by the
         database lock, and its runs are recorded as skipped.
