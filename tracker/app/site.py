@@ -454,10 +454,10 @@ class SiteBuilder:
                     url(value),
                     "index.html.j2",
                     f"Leaderboard, {kind} {value}",
-                    heading=f"Leaderboard: {kind} “{t.clean(value)}”",
-                    lede=f"Scores of the forecasts on questions tagged “{t.clean(value)}”."
+                    heading=Markup("Leaderboard: {} “{}”").format(kind, t.u(value)),
+                    lede=Markup("Scores of the forecasts on questions tagged “{}”.").format(t.u(value))
                     if kind == "tag"
-                    else f"Scores of the forecasts taken from {t.clean(value)}.",
+                    else Markup("Scores of the forecasts taken from {}.").format(t.u(value)),
                     board=sub[: self.top],
                     board_total=len(sub),
                     current_filter=(kind, value),
