@@ -139,7 +139,7 @@ def test_the_site_has_every_page_and_links_only_to_itself(grown: Ledger, tmp_pat
     assert question.count("<circle") == len(grown.forecasts(question=qid))
     assert 'role="img"' in question and "<desc" in question
     for e in grown.events(question=qid).itertuples():
-        assert f"<td class=\"n\">{e.position}</td>" in question and e.hash in question
+        assert f'<td class="n">{e.position}</td>' in question and e.hash in question
     # every quote is on its forecaster's pages and in the search index
     index_js = (out / "search-index.js").read_text(encoding="utf-8")
     search = json.loads(index_js.removeprefix("window.TRACKER_SEARCH = ").rstrip().removesuffix(";"))

@@ -448,7 +448,7 @@ class SiteBuilder:
         )
         for kind, values, url in (("tag", tags, tag_url), ("outlet", outlets, outlet_url)):
             for item in values:
-                value = item["value"]
+                value = str(item["value"])
                 sub = t.records(frame("leaderboard", **{kind: value}))
                 self.render(
                     url(value),
@@ -630,10 +630,11 @@ class SiteBuilder:
                 )
 
         # lists: questions, sources, open and due, hindsight
-        for stem, kind, rows, heading, lede, table_id in (
-            ("questions", "questions", q_rows, "Questions", "Every question, in the order they were opened.", "questions-table"),
-            ("sources", "sources", s_rows, "Sources", "Every source, in the order it was registered.", None),
-        ):  # fmt: skip
+        lists = (
+            ("questions", q_rows, "Questions", "Every question, in the order they were opened.", "questions-table"),
+            ("sources", s_rows, "Sources", "Every source, in the order it was registered.", None),
+        )
+        for stem, rows, heading, lede, table_id in lists:
             chunks = pages_of(rows, self.page_rows)
             for i, chunk in enumerate(chunks, 1):
                 self.render(
@@ -642,7 +643,7 @@ class SiteBuilder:
                     heading,
                     heading=heading,
                     lede=lede,
-                    kind=kind,
+                    kind=stem,
                     rows=chunk,
                     table_id=table_id,
                     extra=extra,
@@ -717,24 +718,37 @@ class SiteBuilder:
         # search
         entries: list[list[Any]] = []
         for fid, p in person.items():
-            entries.append([KIND_INDEX["forecaster"], t.clean(str(p["name"])), t.clean(str(p["role"] or "")), f_url(fid)])
+            entries.append(
+                [KIND_INDEX["forecaster"], t.clean(str(p["name"])), t.clean(str(p["role"] or "")), f_url(fid)]
+            )
         for q in q_rows:
-            sub = " ".join([str(q["question_id"]), *q["tags"]])
-            entries.append([KIND_INDEX["question"], t.clean(str(q["title"])), t.clean(sub), q_url(str(q["question_id"]))])
+            about = " ".join([str(q["question_id"]), *q["tags"]])
+            entries.append(
+                [KIND_INDEX["question"], t.clean(str(q["title"])), t.clean(about), q_url(str(q["question_id"]))]
+            )
         for s in s_rows:
             entries.append(
-                [KIND_INDEX["source"], t.clean(str(s["title"])), t.clean(str(s["outlet"] or "")), s_url(str(s["source_id"]))]
+                [
+                    KIND_INDEX["source"],
+                    t.clean(str(s["title"])),
+                    t.clean(str(s["outlet"] or "")),
+                    s_url(str(s["source_id"])),
+                ]
             )
         quoted = [f for f in f_rows if f["quote"]]
         for f in quoted[: self.search_quotes]:
-            sub = f"{f['forecaster']} on “{f['question_title']}”, {t.day(f['made_at'])}"
-            url = q_url(str(f["question_id"])) + "#fc-" + f["anchor"]
-            entries.append([KIND_INDEX["quote"], t.clean(str(f["quote"])), t.clean(sub), url])
+            about = f"{f['forecaster']} on “{f['question_title']}”, {t.day(f['made_at'])}"
+            target = q_url(str(f["question_id"])) + "#fc-" + f["anchor"]
+            entries.append([KIND_INDEX["quote"], t.clean(str(f["quote"])), t.clean(about), target])
         not_indexed = max(0, len(quoted) - self.search_quotes)
         note = (
             f"Searches {t.plural(len(person), 'forecaster')}, {t.plural(len(q_rows), 'question')}, "
             f"{t.plural(len(s_rows), 'source')} and {t.plural(min(len(quoted), self.search_quotes), 'quote')}"
-            + (f" (the first {self.search_quotes}; {not_indexed} later quotes are on their pages only)" if not_indexed else "")
+            + (
+                f" (the first {self.search_quotes}; {not_indexed} later quotes are on their pages only)"
+                if not_indexed
+                else ""
+            )
             + ". Every word typed must appear."
         )
         payload = json.dumps({"note": note, "entries": entries}, ensure_ascii=True, separators=(",", ":"))

@@ -152,11 +152,7 @@ def ext_link(url: Any, text: Any) -> Markup:
     """An anchor for http(s) URLs only (no javascript: or data: links from the data); else the text alone."""
     if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
         return (
-            Markup('<a href="')
-            + escape(clean(url))
-            + Markup('" rel="noopener noreferrer">')
-            + u(text)
-            + Markup("</a>")
+            Markup('<a href="') + escape(clean(url)) + Markup('" rel="noopener noreferrer">') + u(text) + Markup("</a>")
         )
     return u(text)
 

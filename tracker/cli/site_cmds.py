@@ -23,7 +23,9 @@ def register(app: typer.Typer) -> None:
         ),
         as_of_: str = rd.AS_OF,
         run: int = rd.RUN,
-        top: int = typer.Option(50, "--top", min=1, help="Forecasters on the index page (all are on forecasters.html)."),
+        top: int = typer.Option(
+            50, "--top", min=1, help="Forecasters on the index page (all are on forecasters.html)."
+        ),
         json_out: bool = typer.Option(False, "--json", help="Print a summary as JSON."),
     ) -> None:
         """A static site of the ledger: leaderboard (per tag and outlet too), a page per forecaster, question and
