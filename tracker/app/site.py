@@ -44,6 +44,9 @@ PAGE_ROWS = 500
 MAX_FILTERS = 40  # tag and outlet leaderboards, the most used first
 SEARCH_QUOTES = 50_000  # quotes in the search index; the rest are on the pages, and the search page says so
 MIN_BINARY_FOR_CALIBRATION = 3
+# matplotlib takes about half a second per figure: the forecasters ranked in the top FIGURES get them, the others
+# the tables, so the build's cost of figures stays bounded whatever the ledger's size.
+FIGURES = 50
 PALETTE = ("#1f5fa8", "#b5472c", "#2e8b57", "#8a4fbf", "#c08a00", "#00838f", "#c2185b", "#5d6d1e", "#6d4c41", "#455a64")
 KIND_INDEX = {"forecaster": 0, "question": 1, "quote": 2, "source": 3}
 KNOWN_BOARD = {
@@ -166,7 +169,7 @@ def question_chart(q: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, A
     if end <= start:
         end = start + timedelta(days=1)
     span = (end - start).total_seconds()
-    w, h, left, right, top, bottom = 640, 260, 44, 16, 14, 30
+    w, h, left, right, top, bottom = 640, 260, 48, 16, 14, 30
     pw, ph = w - left - right, h - top - bottom
 
     def x(d: Any) -> float:  # 3% of room at each end, so that dots on the first and last day are whole
@@ -214,13 +217,13 @@ def question_chart(q: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, A
         parts.append(
             Markup(
                 f'<line x1="{left}" x2="{w - right}" y1="{y(p)}" y2="{y(p)}" stroke="#d8dde3" stroke-width="1"/>'
-                f'<text x="{left - 6}" y="{y(p) + 4}" font-size="11" text-anchor="end" fill="#5b6470">{p:g}</text>'
+                f'<text x="{left - 6}" y="{y(p) + 4}" font-size="13" text-anchor="end" fill="#5b6470">{p:g}</text>'
             )
         )
     parts.append(
         Markup(
-            f'<text x="{left}" y="{h - 8}" font-size="11" fill="#5b6470">{t.day(start)}</text>'
-            f'<text x="{w - right}" y="{h - 8}" font-size="11" text-anchor="end" fill="#5b6470">{t.day(end)}</text>'
+            f'<text x="{left}" y="{h - 8}" font-size="13" fill="#5b6470">{t.day(start)}</text>'
+            f'<text x="{w - right}" y="{h - 8}" font-size="13" text-anchor="end" fill="#5b6470">{t.day(end)}</text>'
         )
     )
     if known is not None and outcome:
@@ -228,7 +231,7 @@ def question_chart(q: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, A
         parts.append(
             Markup(
                 f'<line x1="{kx}" x2="{kx}" y1="{top}" y2="{top + ph}" stroke="#5b6470" stroke-dasharray="4 3"/>'
-                f'<text x="{kx - 4}" y="{top + 12}" font-size="11" text-anchor="end" fill="#1b1f24">outcome: '
+                f'<text x="{kx - 4}" y="{top + 12}" font-size="13" text-anchor="end" fill="#1b1f24">outcome: '
             )
             + escape(t.clean(str(outcome)))
             + Markup("</text>")
@@ -487,7 +490,8 @@ class SiteBuilder:
         rank = {str(r["forecaster_id"]): r for r in board_rows}
         history_by = {str(k): g for k, g in qscores.groupby(qscores["forecaster_id"].astype(str), observed=True)}
         binary_n = Counter(str(fid) for fid in qscores.loc[qscores["kind"] == "binary", "forecaster_id"])
-        cal_ids = sorted(f for f, n in binary_n.items() if n >= MIN_BINARY_FOR_CALIBRATION)
+        drawn = {str(r["forecaster_id"]) for r in board_rows[:FIGURES]}
+        cal_ids = sorted(f for f, n in binary_n.items() if n >= MIN_BINARY_FOR_CALIBRATION and f in drawn)
         per_cal = frame("calibration", forecaster=cal_ids) if cal_ids else None
         cal_by = (
             {str(k): g for k, g in per_cal.groupby(per_cal["forecaster_id"].astype(str), observed=True)}
@@ -510,7 +514,7 @@ class SiteBuilder:
                         "height": 672,
                     }
                 )
-            if fid in history_by:
+            if fid in history_by and fid in drawn:
                 mine = history_by[fid].sort_values(["known_on", "question_id"], kind="stable")
                 self.w.write(
                     f"{stem}-history.svg", svg_bytes(plots.resolution_history_figure(history_by[fid], fid, name))
