@@ -45,7 +45,9 @@ demo: $(STAMP)
 	$(TRACKER) extract seeds/004_ab1a1f8824426385.txt --out $(DEMO_DIR)/extract-draft.yaml
 	$(TRACKER) report --out $(DEMO_DIR)/review.html
 	$(TRACKER) export all --out $(DEMO_DIR)/bundle --format parquet
+	$(TRACKER) site --out $(DEMO_DIR)/site
 	@echo "review page: $(abspath $(DEMO_DIR))/review.html"
+	@echo "static site: $(abspath $(DEMO_DIR))/site/index.html"
 	@echo "parquet bundle (with DATA_DICTIONARY.md): $(abspath $(DEMO_DIR))/bundle/"
 
 # Benchmarks (issue 7; results in BENCHMARKS.md). `make bench` runs 10k and 100k events, `make bench-full` 1M.

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from tracker.app.ledger import Ledger
 from tracker.app.report import build_report, write_report
+from tracker.app.site import INDEX_MIN_SCORED
 from tracker.cli.main import app
 from tracker.errors import IntegrityError
 from tracker.store.db import write_transaction
@@ -95,7 +96,10 @@ def test_the_page_parses_and_has_every_section(grown: Ledger) -> None:
     for section in ("integrity", "leaderboard", "calibration", "track-records", "due", "hindsight"):
         assert section in page.ids
     board = grown.leaderboard()
-    assert page.leaderboard_rows == board["forecaster_id"].tolist()  # one row per forecaster, in rank order
+    listed = board[board["n_scored"] >= INDEX_MIN_SCORED]["forecaster_id"].tolist()
+    assert page.leaderboard_rows == listed  # one row per forecaster with enough scored forecasts, in rank order
+    for section in ("comparisons", "phrases"):  # who beats whom, and what the words meant
+        assert f'<section id="{section}">' in text
     assert len(set(page.leaderboard_rows)) == len(page.leaderboard_rows)
     assert summary.forecasters == board["forecaster_id"].tolist()
     for fid in board["forecaster_id"]:
@@ -157,7 +161,7 @@ def test_user_text_is_escaped(ledger: Ledger) -> None:
     page = parse(text)
     assert "script" not in page.tags and "i" not in page.tags and "b" not in page.tags
     assert "javascript:" not in " ".join(page.links)
-    assert "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;" in text
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in text  # markupsafe's escape of '
     assert "Mal &lt;i&gt;Icious&lt;/i&gt;" in text
     page_text = "".join(page.text)
     assert "Mal <i>Icious</i>" in page_text  # what a reader sees is the text as written
@@ -170,7 +174,8 @@ def test_as_of_report(ledger: Ledger) -> None:
     assert summary.head_position == g.imported and summary.scores_run_id == 1
     assert summary.as_of == {"position": g.imported, "recorded_until": None}
     page = parse(text)
-    assert page.leaderboard_rows == ledger.leaderboard(as_of=g.imported)["forecaster_id"].tolist()
+    board_then = ledger.leaderboard(as_of=g.imported)
+    assert page.leaderboard_rows == board_then[board_then["n_scored"] >= INDEX_MIN_SCORED]["forecaster_id"].tolist()
     assert ledger.info()["head_hash"] in text  # the verified chain's head is named too
 
 

@@ -134,7 +134,7 @@ def main(
 
 
 def _register() -> None:
-    from tracker.cli import catalog_cmds, extract_cmds, ledger_cmds, read_cmds, review_cmds, scoring_cmds
+    from tracker.cli import catalog_cmds, extract_cmds, ledger_cmds, read_cmds, review_cmds, scoring_cmds, site_cmds
 
     ledger_cmds.register(app, DefaultSubcommandGroup)
     read_cmds.register(app)
@@ -142,6 +142,7 @@ def _register() -> None:
     catalog_cmds.register(app)
     review_cmds.register(app)
     extract_cmds.register(app)
+    site_cmds.register(app)
 
 
 _register()

@@ -1,0 +1,315 @@
+"""`tracker site`: every page parses and links only to files it wrote, stored text comes out escaped and isolated
+on every page, two builds of the same ledger and point are the same bytes, as-of builds show the ledger as it
+was, and bad options or a foreign --out folder are refused with nothing written."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from review_fixtures import DUE_QUESTION, grow, scored_catalog
+from typer.testing import CliRunner
+
+from tracker.app.ledger import Ledger
+from tracker.app.site import INDEX_MIN_SCORED, MARKER, build_site, extra_columns
+from tracker.app.templating import MAX_NAME, file_id
+from tracker.cli.main import app
+from tracker.errors import NotFound, UserError
+
+runner = CliRunner()
+VOID = {"meta", "img", "br", "hr", "input", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
+SVG_VOID = {"path", "line", "circle", "rect"}  # self-closed inside the inline charts
+# The domain refuses C0 controls in stored text, but not C1 ones: \x9b is the one-byte form of ESC [.
+HOSTILE = "<script>alert(1)</script></title>{{ 7*7 }}{% raw %}<b>bold</b>\u202eevil\x9b31mred\x85"
+BIDI = "\u202e"
+
+
+class Page(HTMLParser):
+    """Every element closed in order; the links and sources, the tags, and where bidi controls sit."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, dict[str, str | None]]] = []
+        self.errors: list[str] = []
+        self.refs: list[str] = []
+        self.tags: list[str] = []
+        self.scripts: list[str | None] = []
+        self.text: list[str] = []
+        self.unisolated: list[str] = []
+        self.title = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.tags.append(tag)
+        for key in ("href", "src"):
+            if a.get(key):
+                self.refs.append(str(a[key]))
+        if tag == "script":
+            self.scripts.append(a.get("src"))
+        if tag not in VOID:
+            self.stack.append((tag, a))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        if tag not in SVG_VOID:
+            self.errors.append(f"<{tag}/> outside a chart")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1][0] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+            return
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self.stack and self.stack[-1][0] == "title":
+            self.title += data
+        isolated = any(tag == "bdi" or attrs.get("dir") == "auto" for tag, attrs in self.stack)
+        if BIDI in data and not isolated and not any(tag in ("title", "desc") for tag, _ in self.stack):
+            self.unisolated.append(data)
+
+
+def parse(text: str) -> Page:
+    page = Page()
+    page.feed(text)
+    page.close()
+    assert page.errors == [], page.errors[:5]
+    assert page.stack == [], page.stack
+    return page
+
+
+def site_files(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def check_site(out: Path) -> dict[str, Page]:
+    """Parse every page; every relative link and source names a file of the site (anchors aside)."""
+    pages = {}
+    for path in sorted(out.rglob("*.html")):
+        page = parse(path.read_text(encoding="utf-8"))
+        for ref in page.refs:
+            if ref.startswith(("http://", "https://", "#", "data:")):
+                continue
+            assert "://" not in ref and not ref.startswith("/"), (path, ref)
+            target = (path.parent / ref.split("#")[0].split("?")[0]).resolve()
+            assert target.is_file() and out.resolve() in target.parents, (path, ref)
+        pages[str(path.relative_to(out))] = page
+    return pages
+
+
+@pytest.fixture
+def grown(ledger: Ledger) -> Ledger:
+    grow(ledger)
+    return ledger
+
+
+def test_the_site_has_every_page_and_links_only_to_itself(grown: Ledger, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    summary = build_site(grown, out, page_rows=5)
+    pages = check_site(out)
+    for name in ("index.html", "forecasters.html", "questions.html", "open.html", "hindsight.html", "sources.html"):
+        assert name in pages
+    assert "questions-2.html" in pages  # paged at 5 rows
+    people = grown.forecasters()
+    for fid in people["forecaster_id"]:
+        assert f"forecasters/{fid}.html" in pages
+    for qid in grown.questions()["question_id"]:
+        assert f"questions/{qid}.html" in pages
+    for sid in grown.sources_frame()["source_id"]:
+        assert f"sources/{sid}.html" in pages
+    for name, page in pages.items():
+        if name == "search.html":
+            assert page.scripts == ["search-index.js", "search.js"]
+        else:
+            assert page.scripts == [], name
+        assert "iframe" not in page.tags
+    assert summary.pages == len(pages)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    board = grown.leaderboard()
+    listed = board[board["n_scored"] >= INDEX_MIN_SCORED]  # the index lists those; it says so and links the rest
+    assert re.findall(r'data-forecaster="([^"]+)"', index) == listed["forecaster_id"].tolist()[:50]
+    assert f"at least {INDEX_MIN_SCORED} scored forecasts" in index and "90% interval" in index
+    # the question page draws the forecasts and the crowd median, and lists the stream's events with hashes
+    qid = "osaka-trump-putin-meeting-2019"
+    question = (out / "questions" / f"{qid}.html").read_text(encoding="utf-8")
+    assert question.count("<circle") == len(grown.forecasts(question=qid))
+    assert 'role="img"' in question and "<desc" in question
+    for e in grown.events(question=qid).itertuples():
+        assert f'<td class="n">{e.position}</td>' in question and e.hash in question
+    # every quote is on its forecaster's pages and in the search index
+    index_js = (out / "search-index.js").read_text(encoding="utf-8")
+    search = json.loads(index_js.removeprefix("window.TRACKER_SEARCH = ").rstrip().removesuffix(";"))
+    quotes = {e[1] for e in search["entries"] if e[0] == 2}
+    for f in grown.forecasts().itertuples():
+        if isinstance(f.quote, str):
+            assert f.quote.replace("\n", " ") in " ".join(
+                " ".join(p.text).replace("\n", " ")
+                for n, p in pages.items()
+                if n.startswith(f"forecasters/{f.forecaster_id}")
+            )
+            assert f.quote in quotes
+    # integrity: head and the command that checks it
+    integrity = (out / "integrity.html").read_text(encoding="utf-8")
+    info = grown.info()
+    assert f"verify --against {info['head_position']}:{info['head_hash']}" in integrity
+    assert "Verified</span> at" in integrity
+
+
+def test_hostile_text_is_escaped_on_every_page(ledger: Ledger, tmp_path: Path) -> None:
+    scored_catalog(ledger)
+    ledger.add_source("evil-source", HOSTILE, outlet=HOSTILE, url="javascript:alert(1)", authors=(HOSTILE,))
+    qid = ledger.open_question(HOSTILE, HOSTILE, question_id="evil-q", tags=("odd.tag_x", "plain"))
+    for who in (HOSTILE, "Ann Other"):
+        ledger.record_forecast(qid, who, 0.8, ledger.today(), role=HOSTILE, source_id="evil-source", quote=HOSTILE)
+    ledger.clarify(qid, HOSTILE, criteria=HOSTILE)
+    ledger.resolve(qid, "no", ledger.today(), evidence=HOSTILE)
+    ledger.score()
+    out = tmp_path / "site"
+    build_site(ledger, out)
+    pages = check_site(out)
+    seen = 0
+    for name, page in pages.items():
+        raw = (out / name).read_text(encoding="utf-8")
+        assert "<script>alert" not in raw and "</title>{{" not in raw and "<b>bold" not in raw, name
+        assert "\x9b" not in raw and "\x85" not in raw, name
+        assert "49" not in "".join(page.text).split("{{ 7*7 }}")[0][-2:]  # not evaluated
+        assert page.unisolated == [], (name, page.unisolated[:2])
+        assert not [r for r in page.refs if r.lower().startswith("javascript:")], name
+        assert {"b", "i"}.isdisjoint(page.tags), name
+        if "{{ 7*7 }}" in "".join(page.text):
+            seen += 1
+            assert "\ufffd31m" in "".join(page.text)  # the control character replaced, not sent
+    assert seen >= 5  # index (tag chips), forecaster, question, source, lists
+    question = pages["questions/evil-q.html"]
+    assert question.title.startswith("<script>alert(1)</script></title>{{ 7*7 }}")
+    js = (out / "search-index.js").read_text(encoding="utf-8")
+    assert js.isascii() and "</" not in js
+    entries = json.loads(js.removeprefix("window.TRACKER_SEARCH = ").rstrip().removesuffix(";"))["entries"]
+    assert any(e[1].startswith("<script>alert(1)") and "\ufffd31m" in e[1] for e in entries)
+    # the hostile outlet and an unusual tag have pages of their own, under safe names
+    assert (out / "tags" / "odd~2etag_x.html").is_file()
+    outlet = str(ledger.sources_frame(source="evil-source")["outlet"].iloc[0])
+    assert (out / "outlets" / f"{file_id(outlet)}.html").is_file()
+
+
+def test_two_builds_are_the_same_bytes(grown: Ledger, tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    build_site(grown, a)
+    build_site(grown, b)
+    files_a, files_b = site_files(a), site_files(b)
+    assert files_a.keys() == files_b.keys()
+    different = [name for name in files_a if files_a[name] != files_b[name]]
+    assert set(different) <= {"integrity.html"}  # only the verification time may differ
+    strip = re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
+    assert strip.sub(b"T", files_a["integrity.html"]) == strip.sub(b"T", files_b["integrity.html"])
+    assert strip.findall(files_a["integrity.html"])  # the verification time is there
+    for name, data in files_a.items():
+        if name != "integrity.html":
+            assert not strip.search(data), name  # and nowhere else
+    # rebuilding in place replaces the site
+    build_site(grown, a)
+    assert site_files(a).keys() == files_a.keys()
+
+
+def test_as_of_builds_show_the_ledger_as_it_was(ledger: Ledger, tmp_path: Path) -> None:
+    g = grow(ledger)
+    out = tmp_path / "then"
+    summary = build_site(ledger, out, as_of=g.imported)
+    assert summary.head_position == g.imported
+    index = (out / "index.html").read_text(encoding="utf-8")
+    board_then = ledger.leaderboard(as_of=g.imported)
+    then = board_then[board_then["n_scored"] >= INDEX_MIN_SCORED]["forecaster_id"].tolist()
+    assert re.findall(r'data-forecaster="([^"]+)"', index) == then
+    questions_then = set(ledger.questions(as_of=g.imported)["question_id"])
+    assert {p.stem for p in (out / "questions").glob("*.html")} == questions_then
+    assert not (out / "forecasters" / "tester-q-public.html").exists()  # recorded after that point
+    assert "tester-q-public" in set(ledger.forecasters()["forecaster_id"])
+    due_then = (out / "questions" / f"{DUE_QUESTION}.html").read_text(encoding="utf-8")
+    assert "Not resolved." in due_then and "nothing happened" not in due_then
+    integrity = (out / "integrity.html").read_text(encoding="utf-8")
+    assert f"--as-of {g.imported}" in integrity and ledger.info()["head_hash"] in integrity
+
+
+def test_extra_leaderboard_columns_are_shown(grown: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Columns the scoring side adds (intervals, verdicts) appear on the index without the site knowing them."""
+    real = grown.table
+
+    class WithVerdict:
+        def __init__(self, reader: Any) -> None:
+            self.reader = reader
+
+        def frame(self) -> Any:
+            f = self.reader.frame()
+            f["brier_high_90"] = f["mean_brier"] + 0.1
+            f["verdict"] = ["beats a coin flip <b>yes</b>"] * len(f)
+            return f
+
+    def table(snap: Any, name: str, **kw: Any) -> Any:
+        reader = real(snap, name, **kw)
+        return WithVerdict(reader) if name == "leaderboard" else reader
+
+    monkeypatch.setattr(grown, "table", table)
+    assert set(extra_columns(grown.leaderboard())) == {"vs_coin", "vs_crowd"}  # the verdicts, in words
+    out = tmp_path / "site"
+    build_site(grown, out)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'data-extra="verdict"' in index and 'data-extra="brier_high_90"' in index
+    assert "beats a coin flip &lt;b&gt;yes&lt;/b&gt;" in index
+    parse(index)
+
+
+def test_cli_site_and_its_refusals(grown: Ledger, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = runner.invoke(app, ["--db", grown.url, "site", "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["head_hash"] == grown.info()["head_hash"] and data["pages"] > 10
+    assert (out / "index.html").is_file() and (out / MARKER).is_file()
+    help_text = runner.invoke(app, ["site", "--help"]).stdout
+    assert "tracker site --out site" in help_text
+
+    foreign = tmp_path / "photos"
+    foreign.mkdir()
+    (foreign / "cat.jpg").write_bytes(b"meow")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    for args, code, says in (
+        (["--out", str(foreign)], UserError.exit_code, "refusing to replace it"),
+        (["--out", str(a_file)], UserError.exit_code, "is not a directory"),
+        (["--out", str(tmp_path / "missing" / "site")], UserError.exit_code, "does not exist"),
+        (["--out", str(tmp_path / "new"), "--run", "99"], NotFound.exit_code, "run"),
+        (["--out", str(tmp_path / "new"), "--as-of", "yesterday-ish"], UserError.exit_code, "as_of"),
+        (["--out", str(tmp_path / "new"), "--as-of", "999999"], UserError.exit_code, "past the ledger's head"),
+    ):
+        result = runner.invoke(app, ["--db", grown.url, "site", *args])
+        assert result.exit_code == code, (args, result.output)
+        assert result.stderr.startswith("error: ") and says in result.stderr, result.stderr
+        assert "Traceback" not in result.output
+    assert sorted(p.name for p in foreign.iterdir()) == ["cat.jpg"]
+    assert not (tmp_path / "new").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporary folder left
+
+
+@given(st.text(max_size=200), st.text(max_size=200))
+def test_file_names_are_one_to_one_and_safe(a: str, b: str) -> None:
+    for value in (a, b):
+        name = file_id(value)
+        assert re.fullmatch(r"[a-z0-9_~-]+", name) and len(name) <= MAX_NAME
+    if a != b:
+        assert file_id(a) != file_id(b)
+    assert file_id("Abc") != file_id("abc") and file_id("a~41") != file_id("aA")
+
+
+def test_control_characters_never_reach_a_page() -> None:
+    from tracker.app.templating import clean, environment
+
+    assert clean("a\x1b[31mb\x00c\x7fd\x9be\tf\ng") == "a\u241b[31mb\u2400c\u2421d\ufffde\tf\ng"
+    html = environment().from_string('<p title="{{ x }}">{{ x }} {{ x|u }}</p>').render(x="\x1b[1m<i>\u202e")
+    assert "\x1b" not in html and "<i>" not in html
+    assert html.count("\u241b[1m&lt;i&gt;") == 3 and "<bdi>\u241b[1m&lt;i&gt;\u202e</bdi>" in html

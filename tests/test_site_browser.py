@@ -1,0 +1,167 @@
+"""The static site in a real browser: Playwright driving Debian's chromium over file:// on the demo ledger.
+
+It opens the index, follows a forecaster link and a question link, searches for a quote, and on every page type
+checks at 390 px that nothing scrolls sideways, that no page logs a console error, and that no request leaves
+file://. Screenshots of each page type at 1280 and 390 px go to $TRACKER_SCREENSHOTS (else a folder under the
+test's tmp_path), printed for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from tracker.cli.main import app
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium")
+WIDTHS = (1280, 390)
+
+
+def tracker(db: str, *args: str) -> str:
+    result = runner.invoke(app, ["--db", db, *args])
+    assert result.exit_code == 0, f"tracker {' '.join(args)}\n{result.output}"
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("demo")
+    db = f"sqlite:///{base}/ledger.sqlite"
+    tracker(db, "init")
+    tracker(db, "import", str(ROOT / "predictions"))
+    tracker(db, "score")
+    tracker(db, "site", "--out", str(base / "site"))
+    return base / "site"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (apt-get install chromium): no browser to drive")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = Path(os.environ.get("TRACKER_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"\nsite screenshots: {folder}")
+    return folder
+
+
+class Watch:
+    """A page that records console errors, page errors and every request that is not file:// or data:."""
+
+    def __init__(self, browser: Any, width: int) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on(
+            "request", lambda r: None if r.url.startswith(("file://", "data:")) else self.outside.append(r.url)
+        )
+
+    def open(self, url: str) -> Any:
+        self.page.goto(url)
+        self.page.wait_for_load_state("load")
+        return self.page
+
+    def check(self) -> None:
+        assert self.errors == [], self.errors
+        assert self.outside == [], self.outside
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def page_types(site: Path) -> dict[str, Path]:
+    first = lambda folder: sorted((site / folder).glob("*.html"))[0]  # noqa: E731
+    return {
+        "index": site / "index.html",
+        "forecaster": site / "forecasters" / "andrei-tikhonov.html",
+        "question": site / "questions" / "osaka-trump-putin-meeting-2019.html",
+        "source": first("sources"),
+        "tag": first("tags"),
+        "outlet": first("outlets"),
+        "forecasters": site / "forecasters.html",
+        "questions": site / "questions.html",
+        "open": site / "open.html",
+        "hindsight": site / "hindsight.html",
+        "sources": site / "sources.html",
+        "integrity": site / "integrity.html",
+        "search": site / "search.html",
+    }
+
+
+def test_follow_links_and_search(demo_site: Path, browser: Any, shots: Path) -> None:
+    w = Watch(browser, 1280)
+    page = w.open((demo_site / "index.html").as_uri())
+    rows = page.locator("#leaderboard-table tbody tr")
+    assert rows.count() >= 3  # those with at least INDEX_MIN_SCORED scored forecasts
+    link = rows.first.locator("a").first
+    name = link.inner_text()
+    link.click()
+    page.wait_for_load_state("load")
+    assert "/forecasters/" in page.url
+    assert page.locator("h1").inner_text() == name
+    record = page.locator("#track-record tbody tr")
+    assert record.count() >= 1
+    question_link = record.first.locator("a").first
+    title = question_link.inner_text()
+    question_link.click()
+    page.wait_for_load_state("load")
+    assert "/questions/" in page.url
+    assert page.locator("h1").inner_text() == title
+    assert page.locator("#history-table tbody tr").count() >= 1
+    assert page.locator("svg.chart path").count() == 1  # the crowd median
+    # a quote from this question, searched for from the search box in the header
+    quote = page.locator("#question-forecasts blockquote").first.inner_text()
+    words = " ".join(quote.split()[:6])
+    page.fill("header form.search input", words)
+    page.press("header form.search input", "Enter")
+    page.wait_for_load_state("load")
+    assert "/search.html" in page.url
+    results = page.locator("#results li")
+    results.first.wait_for()
+    texts = results.all_inner_texts()
+    assert any(quote in text for text in texts), texts[:5]
+    hit = results.filter(has_text=quote).first.locator("a")
+    hit.click()
+    page.wait_for_load_state("load")
+    assert "/questions/" in page.url and "#fc-" in page.url
+    assert page.locator("h1").inner_text() == title
+    # no match is said so
+    page.goto((demo_site / "search.html").as_uri() + "?q=zzqqxx-nothing")
+    assert page.locator("#search-status").inner_text() == "No match."
+    w.check()
+    w.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_type_fits_and_stays_offline(demo_site: Path, browser: Any, shots: Path, width: int) -> None:
+    w = Watch(browser, width)
+    for kind, path in page_types(demo_site).items():
+        assert path.exists(), path
+        page = w.open(path.as_uri() + ("?q=putin" if kind == "search" else ""))
+        if kind == "search":
+            page.locator("#results li").first.wait_for()
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll <= inner, f"{kind} at {width}px scrolls sideways: {scroll} > {inner}"
+        page.screenshot(path=str(shots / f"{kind}-{width}.png"), full_page=True)
+    w.check()
+    w.close()

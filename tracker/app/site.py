@@ -1,0 +1,844 @@
+"""`tracker site`: the ledger as a static site, one page per forecaster, question and source, with the leaderboard
+(and one per tag and per outlet), the open and due questions, the hindsight-flagged forecasts, an integrity page
+and a client-side search over an index the site ships. No page fetches anything from the network; every link is
+relative, so the folder works from ``file://`` and from any static host.
+
+The pages are the same for the same ledger and point (``as_of`` / ``run``), byte for byte, except the verification
+time on integrity.html. The build reads each table once and groups it in memory, so its time grows linearly with
+the ledger; long lists are split into pages of ``page_rows`` rows and the index shows the top ``top`` forecasters.
+The site is written into a temporary folder beside ``out`` and moved into place at the end: ``out`` may be missing,
+empty or a site built before (it holds MARKER), and anything else is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
+
+from tracker import __version__
+from tracker.app import templating as t
+from tracker.errors import UserError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from tracker.app.ledger import Ledger
+    from tracker.read.snapshot import Snapshot
+
+MARKER = ".tracker-site"
+MARKER_TEXT = "A static site written by `tracker site`; `tracker site --out` may replace this folder.\n"
+TOP = 50
+PAGE_ROWS = 500
+MAX_FILTERS = 40  # tag and outlet leaderboards, the most used first
+SEARCH_QUOTES = 50_000  # quotes in the search index; the rest are on the pages, and the search page says so
+MIN_BINARY_FOR_CALIBRATION = 3
+# matplotlib takes about half a second per figure: the forecasters ranked in the top FIGURES get them, the others
+# the tables, so the build's cost of figures stays bounded whatever the ledger's size.
+FIGURES = 50
+PALETTE = ("#1f5fa8", "#b5472c", "#2e8b57", "#8a4fbf", "#c08a00", "#00838f", "#c2185b", "#5d6d1e", "#6d4c41", "#455a64")
+KIND_INDEX = {"forecaster": 0, "question": 1, "quote": 2, "source": 3}
+KNOWN_BOARD = {
+    "rank", "forecaster_id", "name", "n_scored", "mean_brier", "mean_brier_two_category", "mean_time_avg_brier",
+    "mean_relative_brier", "n_relative", "mean_log_score", "mean_baseline_score", "n_binary", "base_rate",
+    "bss_vs_half", "bss_vs_base_rate", "mean_brier_low", "mean_brier_high", "mean_brier_best", "mean_brier_worst",
+    "mean_baseline_time_avg", "mean_baseline_coverage", "n_questions", "brier_ci_low", "brier_ci_high", "precision",
+    "vs_coin_p", "vs_crowd_p",
+}  # fmt: skip
+# The index lists the forecasters with at least this many scored forecasts (fewer cannot be told from luck; the
+# full leaderboard, one click away, has everyone) and says so.
+INDEX_MIN_SCORED = 3
+
+
+def with_interval(board: pd.DataFrame) -> pd.DataFrame:
+    """The leaderboard with its 90% interval as one readable column, placed before the verdicts."""
+    if "brier_ci_low" not in board.columns:
+        return board
+    text = [
+        "too few questions" if lo != lo or hi != hi else f"{lo:.3f}–{hi:.3f}"
+        for lo, hi in zip(board["brier_ci_low"], board["brier_ci_high"], strict=True)
+    ]
+    return board.assign(interval_90=text)
+
+
+def extra_columns(board: pd.DataFrame) -> list[str]:
+    """Leaderboard columns this page does not know (intervals, verdicts): shown as they come, after the rest."""
+    return [str(c) for c in board.columns if c not in KNOWN_BOARD]
+
+
+def q_url(question_id: str) -> str:
+    return f"questions/{t.file_id(str(question_id))}.html"
+
+
+def f_url(forecaster_id: str, page: int = 1) -> str:
+    return f"forecasters/{t.file_id(str(forecaster_id))}{'' if page == 1 else f'~p{page}'}.html"
+
+
+def s_url(source_id: str, page: int = 1) -> str:
+    return f"sources/{t.file_id(str(source_id))}{'' if page == 1 else f'~p{page}'}.html"
+
+
+def tag_url(tag: str) -> str:
+    return f"tags/{t.file_id(str(tag))}.html"
+
+
+def outlet_url(outlet: str) -> str:
+    return f"outlets/{t.file_id(str(outlet))}.html"
+
+
+def list_url(stem: str, page: int = 1) -> str:
+    return f"{stem}.html" if page == 1 else f"{stem}-{page}.html"
+
+
+@dataclass
+class Pager:
+    number: int
+    count: int
+    links: list[tuple[int, str]]
+
+
+@dataclass
+class SiteSummary:
+    """What was written (for the CLI's message, the benchmark and tests)."""
+
+    out: str
+    pages: int = 0
+    files: int = 0
+    bytes: int = 0
+    head_position: int = 0
+    head_hash: str = ""
+    verified_ok: bool = True
+    verified_at: str = ""
+    verification: dict[str, Any] = field(default_factory=dict)
+    as_of: dict[str, Any] | None = None
+    scores_run_id: int | None = None
+    forecasters: int = 0
+    questions: int = 0
+    sources: int = 0
+    search_entries: int = 0
+    quotes_not_indexed: int = 0
+
+
+# ------------------------------------------------------------------------------------------------ figures
+
+
+def svg_bytes(fig: Figure) -> bytes:
+    """An SVG of ``fig`` that is the same bytes each time (no date, fixed ids; text kept as text)."""
+    import io
+
+    from matplotlib import rc_context
+
+    buffer = io.BytesIO()
+    with rc_context({"svg.hashsalt": "forecast-tracker", "svg.fonttype": "none"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def calibration_alt(rows: pd.DataFrame, who: str) -> str:
+    filled = [r for r in t.records(rows) if r["count"]]
+    n = sum(int(r["count"]) for r in filled)
+    if not filled:
+        return f"Reliability diagram for {who}: no scored yes/no forecasts yet."
+    bins = "; ".join(
+        f"forecasts averaging {t.num(r['mean_forecast'], 2)} came true {t.num(r['observed_frequency'], 2)} of the "
+        f"time (n={int(r['count'])})"
+        for r in filled
+    )
+    return (
+        f"Reliability diagram for {who}, {t.plural(n, 'scored yes/no forecast')}: observed frequency of YES against "
+        f"the forecast probability, with the diagonal of perfect calibration. {bins}."
+    )
+
+
+def history_alt(mine: pd.DataFrame, who: str) -> str:
+    own = mine["time_avg_brier"].astype(float)
+    crowd = mine["crowd_time_avg_brier"].astype(float)
+    return (
+        f"{who}'s time-averaged Brier score on {t.plural(len(mine), 'question')} by the date each outcome became "
+        f"known, {t.day(mine['known_on'].min())} to {t.day(mine['known_on'].max())}: the running mean ends at "
+        f"{t.num(own.mean())} against {t.num(crowd.mean())} for the crowd on the same questions (lower is better); "
+        "beneath, the running mean of the difference, below 0 beating the crowd."
+    )
+
+
+def question_chart(q: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """An inline SVG of a yes/no question's forecasts over time, each forecaster's dots in a colour, the crowd
+    median (the median of every forecaster's standing forecast) as a step line, the resolution as a rule."""
+    points = [r for r in rows if not r["withdrawn"] and r["p_yes"] is not None and r["made_at"] is not None]
+    if q["kind"] != "binary" or not points:
+        return None
+    points.sort(key=lambda r: (r["made_at"], r["position"]))
+    known = q.get("known_on")
+    start = points[0]["made_at"]
+    end = max(points[-1]["made_at"], known or points[-1]["made_at"])
+    if end <= start:
+        end = start + timedelta(days=1)
+    span = (end - start).total_seconds()
+    w, h, left, right, top, bottom = 640, 260, 48, 16, 14, 30
+    pw, ph = w - left - right, h - top - bottom
+
+    def x(d: Any) -> float:  # 3% of room at each end, so that dots on the first and last day are whole
+        return round(left + pw * (0.03 + 0.94 * (d - start).total_seconds() / span), 1)
+
+    def y(p: float) -> float:
+        return round(top + ph * (1 - float(p)), 1)
+
+    colors: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for r in points:
+        fid = str(r["forecaster_id"])
+        if fid not in colors:
+            colors[fid] = PALETTE[len(colors) % len(PALETTE)]
+            names[fid] = str(r["forecaster"])
+    standing: dict[str, float] = {}
+    median_points: list[tuple[float, float]] = []
+    for i, r in enumerate(points):
+        standing[str(r["forecaster_id"])] = float(r["p_yes"])
+        if i + 1 < len(points) and points[i + 1]["made_at"] == r["made_at"]:
+            continue
+        median_points.append((x(r["made_at"]), y(statistics.median(standing.values()))))
+    path = []
+    for i, (px, py) in enumerate(median_points):
+        if i:
+            path.append(f"H{px}")
+        path.append(f"{'M' if i == 0 else 'V'}{px if i == 0 else ''}{',' if i == 0 else ''}{py}")
+    path.append(f"H{x(end)}")
+    first_median = statistics.median([float(points[0]["p_yes"])])
+    last_median = statistics.median(standing.values())
+    outcome = q.get("outcome")
+    desc = (
+        f"P(YES) of {t.plural(len(points), 'forecast')} by {t.plural(len(colors), 'forecaster')} from {t.day(start)} "
+        f"to {t.day(end)}. The crowd median starts at {t.num(first_median, 2)} and ends at {t.num(last_median, 2)}."
+        + (f" Outcome: {outcome}, known on {t.day(known)}." if outcome and known else " Not resolved.")
+    )
+    parts = [
+        Markup(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" ')
+        + Markup('aria-labelledby="chart-title chart-desc" class="chart">'),
+        Markup('<title id="chart-title">Forecasts over time with the crowd median</title><desc id="chart-desc">')
+        + escape(t.clean(desc))
+        + Markup("</desc>"),
+    ]
+    for p in (0, 0.25, 0.5, 0.75, 1):
+        parts.append(
+            Markup(
+                f'<line x1="{left}" x2="{w - right}" y1="{y(p)}" y2="{y(p)}" stroke="#d8dde3" stroke-width="1"/>'
+                f'<text x="{left - 6}" y="{y(p) + 4}" font-size="13" text-anchor="end" fill="#5b6470">{p:g}</text>'
+            )
+        )
+    parts.append(
+        Markup(
+            f'<text x="{left}" y="{h - 8}" font-size="13" fill="#5b6470">{t.day(start)}</text>'
+            f'<text x="{w - right}" y="{h - 8}" font-size="13" text-anchor="end" fill="#5b6470">{t.day(end)}</text>'
+        )
+    )
+    if known is not None and outcome:
+        kx = x(known)
+        parts.append(
+            Markup(
+                f'<line x1="{kx}" x2="{kx}" y1="{top}" y2="{top + ph}" stroke="#5b6470" stroke-dasharray="4 3"/>'
+                f'<text x="{kx - 4}" y="{top + 12}" font-size="13" text-anchor="end" fill="#1b1f24">outcome: '
+            )
+            + escape(t.clean(str(outcome)))
+            + Markup("</text>")
+        )
+    parts.append(Markup(f'<path d="{"".join(path)}" fill="none" stroke="#1b1f24" stroke-width="2"/>'))
+    for r in points:
+        fid = str(r["forecaster_id"])
+        label = f"{names[fid]}, {t.day(r['made_at'])}: {t.num(r['p_yes'], 2)}"
+        parts.append(
+            Markup(
+                f'<circle cx="{x(r["made_at"])}" cy="{y(r["p_yes"])}" r="4.5" fill="{colors[fid]}" '
+                'fill-opacity="0.85"><title>'
+            )
+            + escape(t.clean(label))
+            + Markup("</title></circle>")
+        )
+    parts.append(Markup("</svg>"))
+    return {
+        "svg": Markup("").join(parts),
+        "caption": "Each dot is a forecast of P(YES); the black step line is the crowd median, the median of every "
+        "forecaster's latest forecast by that day.",
+        "legend": [(names[f], c) for f, c in colors.items()],
+    }
+
+
+# ------------------------------------------------------------------------------------------------ output
+
+
+class Writer:
+    """Writes files under a folder, counting them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.pages = 0
+        self.files = 0
+        self.bytes = 0
+
+    def write(self, rel: str, data: str | bytes) -> None:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        path.write_bytes(raw)
+        self.files += 1
+        self.bytes += len(raw)
+        if rel.endswith(".html"):
+            self.pages += 1
+
+
+def check_out(out: Path) -> None:
+    """``out`` may be missing (its parent must exist), empty, or a site written before; nothing else."""
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{str(out)!r} exists and is not a directory", "out")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise UserError(
+            f"{str(out)!r} is not empty and holds no site written by 'tracker site': refusing to replace it", "out"
+        )
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise UserError(f"directory {str(parent)!r} does not exist", "out")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UserError(f"cannot write in {str(parent)!r}: permission denied", "out")
+
+
+def pages_of(rows: list[Any], size: int) -> list[list[Any]]:
+    return [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
+
+
+def pager(number: int, count: int, href: Any) -> Pager:
+    return Pager(number, count, [(n, href(n)) for n in range(1, count + 1)])
+
+
+# ------------------------------------------------------------------------------------------------ the build
+
+
+class SiteBuilder:
+    def __init__(
+        self,
+        ledger: Ledger,
+        writer: Writer,
+        *,
+        top: int,
+        page_rows: int,
+        search_quotes: int,
+        verified_at: str,
+        title: str,
+    ) -> None:
+        self.ledger = ledger
+        self.w = writer
+        self.top = top
+        self.page_rows = page_rows
+        self.search_quotes = search_quotes
+        self.verified_at = verified_at
+        self.title = title
+        self.env = t.environment()
+        self.env.globals.update(
+            q_url=q_url, f_url=f_url, s_url=s_url, tag_url=tag_url, outlet_url=outlet_url, site_title=title
+        )
+
+    def render(self, rel: str, template: str, page_title: str, **ctx: Any) -> None:
+        depth = rel.count("/")
+        root = "../" * depth
+        text = self.env.get_template(template).render(
+            root=root,
+            inline_css=False,
+            page_title=f"{page_title} · {self.title}" if page_title != self.title else page_title,
+            forecaster_link=lambda fid: root + f_url(fid),
+            footer=self.footer,
+            **ctx,
+        )
+        self.w.write(rel, text)
+
+    def build(self, snap: Snapshot, verification: dict[str, Any], summary: SiteSummary) -> None:
+        from tracker.app import plots
+
+        led = self.ledger
+        meta = snap.meta()
+        self.footer = (
+            f"forecast-tracker {__version__}. Ledger head {meta['head_position']}:{meta['head_hash']}"
+            + (f", as of {self._as_of_text(meta['as_of'])}" if meta["as_of"] else "")
+            + f"; scores: {snap.scores_label()}. Nothing on this site is fetched from the network."
+        )
+
+        def frame(name: str, **kw: Any) -> pd.DataFrame:
+            return led.table(snap, name, **kw).frame()
+
+        board = with_interval(frame("leaderboard"))
+        people = frame("forecasters")
+        questions = frame("questions")
+        sources = frame("sources")
+        forecasts = frame("forecasts")
+        scores = frame("scores")
+        due = frame("due")
+        hindsight = frame("hindsight")
+        resolutions = frame("resolutions")
+        qscores = frame("question_scores")
+        pooled = frame("calibration")
+        extra = extra_columns(board)
+
+        q_rows = t.records(questions)
+        for q in q_rows:
+            q["tags"] = t.tags_of(q["tags"])
+            q["options"] = t.tags_of(q["options"])
+        q_title = {str(q["question_id"]): str(q["title"]) for q in q_rows}
+        s_rows = t.records(sources)
+        for s in s_rows:
+            s["authors"] = t.tags_of(s["authors"])
+        src = {str(s["source_id"]): s for s in s_rows}
+        f_rows = t.forecast_rows(forecasts, scores, q_title, src)
+        by_forecaster: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        by_question: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for f in f_rows:
+            by_forecaster[str(f["forecaster_id"])].append(f)
+            by_question[str(f["question_id"])].append(f)
+            if f["source_id"] is not None:
+                by_source[str(f["source_id"])].append(f)
+        board_rows = t.records(board)
+        person = {str(p["forecaster_id"]): p for p in t.records(people)}
+        due_ids = {str(d["question_id"]): d for d in t.records(due)}
+        for q in q_rows:
+            d = due_ids.get(str(q["question_id"]))
+            q["days_overdue"] = d["days_overdue"] if d else None
+
+        # index, with leaderboards per tag and outlet
+        tag_counts = Counter(tag for q in q_rows for tag in q["tags"])
+        outlet_counts = Counter(str(f["outlet"]) for f in f_rows if f["outlet"] is not None)
+        tags = [{"value": v, "count": n} for v, n in sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+        outlets = [{"value": v, "count": n} for v, n in sorted(outlet_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+        left_out = max(0, len(tags) - MAX_FILTERS) + max(0, len(outlets) - MAX_FILTERS)
+        tags, outlets = tags[:MAX_FILTERS], outlets[:MAX_FILTERS]
+        more = f"{left_out} rarer tags and outlets have no page of their own." if left_out else ""
+        open_rows = [q for q in q_rows if q["status"] == "open"]
+        counts = {
+            "open": len(open_rows),
+            "due": len(due_ids),
+            "hindsight": len(hindsight),
+            "questions": len(q_rows),
+            "sources": len(s_rows),
+        }
+        cal_fig = None
+        if len(pooled):
+            self.w.write("figures/calibration.svg", svg_bytes(plots.calibration_figure(pooled, {})))
+            cal_fig = {
+                "src": "figures/calibration.svg",
+                "alt": calibration_alt(pooled, "everyone"),
+                "caption": "Calibration of every scored yes/no forecast: dots on the diagonal are well calibrated; "
+                "bars are 95% Wilson intervals; the histogram counts the forecasts.",
+                "width": 552,
+                "height": 672,
+            }
+        common = {
+            "tags": tags,
+            "outlets": outlets,
+            "more_filters": more,
+            "extra": extra,
+            "counts": counts,
+            "head_position": meta["head_position"],
+            "verification": verification,
+        }
+        lede = (
+            f"{t.plural(len(board_rows), 'forecaster')} scored on {t.plural(int(len(qscores)), 'forecast')}, "
+            f"{t.plural(len(q_rows), 'question')}, {t.plural(len(f_rows), 'forecast')} recorded"
+            + (f", as of {self._as_of_text(meta['as_of'])}" if meta["as_of"] else "")
+            + "."
+        )
+        self.render(
+            "index.html",
+            "index.html.j2",
+            self.title,
+            heading=self.title,
+            lede=lede,
+            board=[r for r in board_rows if (r.get("n_scored") or 0) >= INDEX_MIN_SCORED][: self.top],
+            board_total=len(board_rows),
+            min_scored=INDEX_MIN_SCORED,
+            current_filter=None,
+            calibration_figure=cal_fig,
+            **common,
+        )
+        for kind, values, url in (("tag", tags, tag_url), ("outlet", outlets, outlet_url)):
+            for item in values:
+                value = str(item["value"])
+                sub = t.records(with_interval(frame("leaderboard", **{kind: value})))
+                self.render(
+                    url(value),
+                    "index.html.j2",
+                    f"Leaderboard, {kind} {value}",
+                    heading=Markup("Leaderboard: {} “{}”").format(kind, t.u(value)),
+                    lede=Markup("Scores of the forecasts on questions tagged “{}”.").format(t.u(value))
+                    if kind == "tag"
+                    else Markup("Scores of the forecasts taken from {}.").format(t.u(value)),
+                    board=sub[: self.top],
+                    board_total=len(sub),
+                    current_filter=(kind, value),
+                    calibration_figure=None,
+                    **common,
+                )
+
+        # the full leaderboard, paged
+        chunks = pages_of(board_rows, self.page_rows)
+        unscored = sorted(set(person) - {str(r["forecaster_id"]) for r in board_rows})
+        for i, chunk in enumerate(chunks, 1):
+            self.render(
+                list_url("forecasters", i),
+                "list.html.j2",
+                "Forecasters",
+                heading="Forecasters",
+                lede=f"Every scored forecaster, best first. {t.plural(len(unscored), 'forecaster')} not scored yet: "
+                "see the questions and open lists.",
+                kind="leaderboard",
+                rows=chunk,
+                extra=extra,
+                table_id="all-forecasters",
+                pager=pager(i, len(chunks), lambda n: list_url("forecasters", n)),
+            )
+
+        # forecaster pages
+        rank = {str(r["forecaster_id"]): r for r in board_rows}
+        history_by = {str(k): g for k, g in qscores.groupby(qscores["forecaster_id"].astype(str), observed=True)}
+        binary_n = Counter(str(fid) for fid in qscores.loc[qscores["kind"] == "binary", "forecaster_id"])
+        drawn = {str(r["forecaster_id"]) for r in board_rows[:FIGURES]}
+        cal_ids = sorted(f for f, n in binary_n.items() if n >= MIN_BINARY_FOR_CALIBRATION and f in drawn)
+        per_cal = frame("calibration", forecaster=cal_ids) if cal_ids else None
+        cal_by = (
+            {str(k): g for k, g in per_cal.groupby(per_cal["forecaster_id"].astype(str), observed=True)}
+            if per_cal is not None
+            else {}
+        )
+        for fid, p in person.items():
+            rows = by_forecaster.get(fid, [])
+            name = str(p["name"])
+            figures = []
+            stem = f"figures/forecasters/{t.file_id(fid)}"
+            if fid in cal_by:
+                self.w.write(f"{stem}-calibration.svg", svg_bytes(plots.calibration_figure(cal_by[fid], {fid: name})))
+                figures.append(
+                    {
+                        "src": f"../{stem}-calibration.svg",
+                        "alt": calibration_alt(cal_by[fid], name),
+                        "caption": "Calibration: dots on the diagonal are well calibrated.",
+                        "width": 552,
+                        "height": 672,
+                    }
+                )
+            if fid in history_by and fid in drawn:
+                mine = history_by[fid].sort_values(["known_on", "question_id"], kind="stable")
+                self.w.write(
+                    f"{stem}-history.svg", svg_bytes(plots.resolution_history_figure(history_by[fid], fid, name))
+                )
+                figures.append(
+                    {
+                        "src": f"../{stem}-history.svg",
+                        "alt": history_alt(mine, name),
+                        "caption": "Score over resolution dates, against the crowd.",
+                        "width": 900,
+                        "height": 672,
+                    }
+                )
+            phrases: dict[str, dict[str, Any]] = {}
+            for f in rows:
+                if f["method"] == "verbal" and f["phrase"] and not f["withdrawn"]:
+                    key = str(f["phrase"])
+                    entry = phrases.setdefault(key, {"phrase": key, "count": 0, "p": [], "low": [], "high": []})
+                    entry["count"] += 1
+                    for k, v in (("p", f["p_yes"]), ("low", f["p_low"]), ("high", f["p_high"])):
+                        if v is not None:
+                            entry[k].append(float(v))
+            phrase_rows = [
+                {
+                    "phrase": e["phrase"],
+                    "count": e["count"],
+                    "p": statistics.mean(e["p"]) if e["p"] else None,
+                    "low": min(e["low"]) if e["low"] else None,
+                    "high": max(e["high"]) if e["high"] else None,
+                }
+                for e in sorted(phrases.values(), key=lambda e: (-e["count"], e["phrase"]))
+            ]
+            r = rank.get(fid)
+            scored = sum(1 for f in rows if f["status"] == "scored")
+            summary_text = (
+                f"{t.plural(len(rows), 'forecast')} recorded, {scored} scored"
+                + (f"; rank {r['rank']} of {len(board_rows)}" if r else "; not scored yet")
+                + "."
+            )
+            chunks = pages_of(rows, self.page_rows)
+            for i, chunk in enumerate(chunks, 1):
+                self.render(
+                    f_url(fid, i),
+                    "forecaster.html.j2",
+                    name,
+                    person=p,
+                    row=r,
+                    board_total=len(board_rows),
+                    extra=extra,
+                    summary=summary_text,
+                    figures=figures if i == 1 else [],
+                    rows=chunk,
+                    phrases=phrase_rows,
+                    pager=pager(i, len(chunks), lambda n, fid=fid: "../" + f_url(fid, n)),
+                )
+
+        # question pages, with their event history
+        history: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        clarifications: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        names = ["position", "stream_id", "stream_version", "event_type", "recorded_at", "actor", "hash", "payload"]
+        events = led.table(snap, "events").narrow(names)
+        for chunk in events.chunks():
+            cols = [chunk[c].tolist() for c in names]
+            for pos, stream, version, etype, recorded, actor, hash_, payload in zip(*cols, strict=True):
+                if not str(stream).startswith("question-"):
+                    continue
+                qid = str(stream)[len("question-") :]
+                history[qid].append(
+                    {
+                        "position": pos,
+                        "stream_version": version,
+                        "event_type": etype,
+                        "recorded_at": recorded,
+                        "actor": actor,
+                        "hash": hash_,
+                    }
+                )
+                if etype == "QuestionClarified":
+                    data = json.loads(payload) if isinstance(payload, str) else {}
+                    changes = [(k, data[k]) for k in ("title", "criteria", "resolve_by") if data.get(k)]
+                    clarifications[qid].append(
+                        {"position": pos, "recorded_at": recorded, "reason": data.get("reason"), "changes": changes}
+                    )
+        res_by: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in t.records(resolutions):
+            res_by[str(r["question_id"])].append(r)
+        for q in q_rows:
+            qid = str(q["question_id"])
+            rows = by_question.get(qid, [])
+            self.render(
+                q_url(qid),
+                "question.html.j2",
+                str(q["title"]),
+                q=q,
+                rows=rows,
+                chart=question_chart(q, rows),
+                resolutions=res_by.get(qid, []),
+                clarifications=clarifications.get(qid, []),
+                history=history.get(qid, []),
+            )
+        del history, clarifications
+
+        # source pages
+        n_from = Counter(str(f["source_id"]) for f in f_rows if f["source_id"] is not None)
+        for s in s_rows:
+            sid = str(s["source_id"])
+            s["n_forecasts"] = n_from.get(sid, 0)
+            chunks = pages_of(by_source.get(sid, []), self.page_rows)
+            for i, chunk in enumerate(chunks, 1):
+                self.render(
+                    s_url(sid, i),
+                    "source.html.j2",
+                    str(s["title"]),
+                    s=s,
+                    rows=chunk,
+                    pager=pager(i, len(chunks), lambda n, sid=sid: "../" + s_url(sid, n)),
+                )
+
+        # lists: questions, sources, open and due, hindsight
+        lists = (
+            ("questions", q_rows, "Questions", "Every question, in the order they were opened.", "questions-table"),
+            ("sources", s_rows, "Sources", "Every source, in the order it was registered.", None),
+        )
+        for stem, rows, heading, lede, table_id in lists:
+            chunks = pages_of(rows, self.page_rows)
+            for i, chunk in enumerate(chunks, 1):
+                self.render(
+                    list_url(stem, i),
+                    "list.html.j2",
+                    heading,
+                    heading=heading,
+                    lede=lede,
+                    kind=stem,
+                    rows=chunk,
+                    table_id=table_id,
+                    extra=extra,
+                    pager=pager(i, len(chunks), lambda n, stem=stem: list_url(stem, n)),
+                )
+        due_rows = [q for q in q_rows if str(q["question_id"]) in due_ids]
+        due_rows.sort(key=lambda q: (-int(q["days_overdue"] or 0), str(q["question_id"])))
+        chunks = pages_of(open_rows, self.page_rows)
+        for i, chunk in enumerate(chunks, 1):
+            self.render(
+                list_url("open", i),
+                "open.html.j2",
+                "Open and due questions",
+                due=due_rows[: self.page_rows] if i == 1 else [],
+                due_note=f"{t.plural(len(due_rows), 'question')} due, most overdue first." if i == 1 else "",
+                due_more=(
+                    f"{len(due_rows) - self.page_rows} more due questions are in the open list below."
+                    if i == 1 and len(due_rows) > self.page_rows
+                    else ""
+                ),
+                rows=chunk,
+                pager=pager(i, len(chunks), lambda n: list_url("open", n)),
+            )
+        h_rows = []
+        for h in t.records(hindsight):
+            h.update(
+                question_title=h["question"],
+                prob=t.probability_text(h["p_yes"], h["probabilities"]),
+                source_title=h["source_title"] or h["source_id"],
+            )
+            h_rows.append(h)
+        chunks = pages_of(h_rows, self.page_rows)
+        for i, chunk in enumerate(chunks, 1):
+            self.render(
+                list_url("hindsight", i),
+                "list.html.j2",
+                "Hindsight-flagged forecasts",
+                heading="Hindsight-flagged forecasts",
+                lede="Made on or after the day the outcome became known: never scored, listed so that nobody "
+                "mistakes them for calls made in advance.",
+                kind="hindsight",
+                rows=chunk,
+                table_id=None,
+                extra=extra,
+                pager=pager(i, len(chunks), lambda n: list_url("hindsight", n)),
+            )
+
+        # integrity
+        as_of_arg = None
+        if meta["as_of"]:
+            point = meta["as_of"]
+            as_of_arg = str(point["position"]) if point["position"] is not None else point["recorded_until"]
+        page_summary = {
+            "head_position": meta["head_position"],
+            "head_hash": meta["head_hash"],
+            "as_of": meta["as_of"],
+            "verification": verification,
+            "run": snap.run,
+            "verified_at": self.verified_at,
+        }
+        self.render(
+            "integrity.html",
+            "integrity.html.j2",
+            "Integrity",
+            verification=verification | {"verified_at": self.verified_at},
+            summary=page_summary,
+            head_position=meta["head_position"],
+            head_hash=meta["head_hash"],
+            as_of_arg=as_of_arg,
+        )
+
+        # search
+        entries: list[list[Any]] = []
+        for fid, p in person.items():
+            entries.append(
+                [KIND_INDEX["forecaster"], t.clean(str(p["name"])), t.clean(str(p["role"] or "")), f_url(fid)]
+            )
+        for q in q_rows:
+            about = " ".join([str(q["question_id"]), *q["tags"]])
+            entries.append(
+                [KIND_INDEX["question"], t.clean(str(q["title"])), t.clean(about), q_url(str(q["question_id"]))]
+            )
+        for s in s_rows:
+            entries.append(
+                [
+                    KIND_INDEX["source"],
+                    t.clean(str(s["title"])),
+                    t.clean(str(s["outlet"] or "")),
+                    s_url(str(s["source_id"])),
+                ]
+            )
+        quoted = [f for f in f_rows if f["quote"]]
+        for f in quoted[: self.search_quotes]:
+            about = f"{f['forecaster']} on “{f['question_title']}”, {t.day(f['made_at'])}"
+            target = q_url(str(f["question_id"])) + "#fc-" + f["anchor"]
+            entries.append([KIND_INDEX["quote"], t.clean(str(f["quote"])), t.clean(about), target])
+        not_indexed = max(0, len(quoted) - self.search_quotes)
+        note = (
+            f"Searches {t.plural(len(person), 'forecaster')}, {t.plural(len(q_rows), 'question')}, "
+            f"{t.plural(len(s_rows), 'source')} and {t.plural(min(len(quoted), self.search_quotes), 'quote')}"
+            + (
+                f" (the first {self.search_quotes}; {not_indexed} later quotes are on their pages only)"
+                if not_indexed
+                else ""
+            )
+            + ". Every word typed must appear."
+        )
+        payload = json.dumps({"note": note, "entries": entries}, ensure_ascii=True, separators=(",", ":"))
+        self.w.write("search-index.js", "window.TRACKER_SEARCH = " + payload.replace("</", "<\\/") + ";\n")
+        self.w.write("search.js", files("tracker").joinpath("templates", "search.js").read_bytes())
+        self.render("search.html", "search.html.j2", "Search", note=note)
+        self.w.write("style.css", t.stylesheet())
+        self.w.write(MARKER, MARKER_TEXT)
+
+        summary.head_position = int(meta["head_position"])
+        summary.head_hash = str(meta["head_hash"])
+        summary.as_of = meta["as_of"]
+        summary.scores_run_id = meta["scores_run_id"]
+        summary.forecasters = len(person)
+        summary.questions = len(q_rows)
+        summary.sources = len(s_rows)
+        summary.search_entries = len(entries)
+        summary.quotes_not_indexed = not_indexed
+
+    @staticmethod
+    def _as_of_text(point: dict[str, Any]) -> str:
+        return f"position {point['position']}" if point["position"] is not None else str(point["recorded_until"])
+
+
+def build_site(
+    ledger: Ledger,
+    out: str | os.PathLike[str],
+    as_of: Any = None,
+    run: Any = None,
+    *,
+    top: int = TOP,
+    page_rows: int = PAGE_ROWS,
+    search_quotes: int = SEARCH_QUOTES,
+    title: str = "Forecast tracker",
+) -> SiteSummary:
+    """Write the site to ``out`` (see the module's doc). Runs `Ledger.verify`; a failed verification is on every
+    page's index and on integrity.html, and in the summary."""
+    path = Path(out)
+    check_out(path)
+    verification = ledger.verify()
+    verified_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    summary = SiteSummary(out=str(path), verified_at=verified_at, verified_ok=bool(verification["ok"]))
+    summary.verification = verification
+    parent = path.parent if str(path.parent) else Path(".")
+    tmp = parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
+    trash = parent / f".{path.name}.old-{uuid.uuid4().hex[:8]}"
+    try:
+        tmp.mkdir()
+        writer = Writer(tmp)
+        builder = SiteBuilder(
+            ledger,
+            writer,
+            top=top,
+            page_rows=page_rows,
+            search_quotes=search_quotes,
+            verified_at=verified_at,
+            title=title,
+        )
+        with ledger.snapshot(as_of, run) as snap:
+            builder.build(snap, verification, summary)
+        if path.exists():
+            check_out(path)  # still ours: nobody filled it in the meantime
+            os.replace(path, trash)
+        os.replace(tmp, path)
+    except OSError as e:
+        raise UserError(f"cannot write {str(path)!r}: {e.strerror or e}", "out") from None
+    finally:
+        for leftover in (tmp, trash):
+            if leftover.exists():
+                shutil.rmtree(leftover, ignore_errors=True)
+    summary.pages, summary.files, summary.bytes = writer.pages, writer.files, writer.bytes
+    return summary

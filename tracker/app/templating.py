@@ -1,0 +1,252 @@
+"""What the site and the report share: the Jinja2 environment (autoescape on, every value cleaned of control
+characters), the formatting filters, file names for ids, and the rows a forecast table shows.
+
+Stored text is hostile: a title may hold markup, template syntax, a right-to-left override or a terminal escape.
+Autoescape turns markup into text; the environment's ``finalize`` replaces control characters by their visible
+Unicode pictures before escaping, in attributes as in text; the ``u`` filter wraps text in ``<bdi>`` so that a
+direction override cannot spill into the rest of the line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from jinja2 import Environment
+
+DASH = "–"
+# C0 controls but tab and newline, DEL, and the C1 controls; shown as control pictures or U+FFFD.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SAFE_NAME = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
+MAX_NAME = 96
+
+
+def _picture(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "\u2421"
+    return "\ufffd"
+
+
+def clean(text: str) -> str:
+    """``text`` without raw control characters (each shown as its control picture)."""
+    return _CONTROL.sub(_picture, text)
+
+
+_MISSING_TYPES = frozenset({"NAType", "NaTType"})
+
+
+def missing(value: Any) -> bool:
+    """None, NaN, pandas' NA and NaT (by type: this runs once per cell of every table)."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return value != value
+    return type(value).__name__ in _MISSING_TYPES
+
+
+def file_id(value: str) -> str:
+    """A file name for an id, one-to-one: lower-case letters, digits, ``-`` and ``_`` stand for themselves, every
+    other character is ``~`` and its UTF-8 bytes in hex (so upper and lower case never share a file, even on a
+    case-insensitive disk). A name longer than MAX_NAME is cut and ends in ``~~`` and a hash of the id; ``~~``
+    never occurs otherwise, since each ``~`` is followed by two hex digits."""
+    out = "".join(ch if ch in _SAFE_NAME else "".join(f"~{b:02x}" for b in ch.encode("utf-8")) for ch in value)
+    if not out:
+        return "~"  # the empty id; "~" alone is no other id's name
+    if len(out) > MAX_NAME:
+        out = out[: MAX_NAME - 34] + "~~" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:32]
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ filters
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, Markup):
+        return value
+    if missing(value):
+        return DASH
+    if isinstance(value, str):
+        return clean(value)
+    return value
+
+
+def u(value: Any) -> Markup:
+    """Stored text for a page: escaped, cleaned, and isolated in ``<bdi>``."""
+    if missing(value) or value == "":
+        return Markup(DASH)
+    return Markup("<bdi>") + escape(clean(str(value))) + Markup("</bdi>")
+
+
+def num(value: Any, digits: int = 3) -> str:
+    if missing(value):
+        return DASH
+    v = float(value)
+    if math.isinf(v):
+        return "∞" if v > 0 else "−∞"
+    text = f"{v:.{digits}f}"
+    if float(text) == 0:
+        text = f"{0:.{digits}f}"  # no "-0.000" for float noise around zero
+    return text.replace("-", "−")
+
+
+def interval(low: Any, high: Any, digits: int = 3) -> str:
+    if missing(low) or missing(high):
+        return DASH
+    return f"{num(low, digits)}–{num(high, digits)}"
+
+
+def day(value: Any) -> str:
+    if missing(value):
+        return DASH
+    if isinstance(value, datetime | date) or hasattr(value, "strftime"):
+        return str(value.strftime("%Y-%m-%d"))
+    return clean(str(value)[:10])
+
+
+def minute(value: Any) -> str:
+    if missing(value):
+        return DASH
+    if hasattr(value, "strftime"):
+        return str(value.strftime("%Y-%m-%d %H:%M UTC"))
+    return clean(str(value))
+
+
+def cell(value: Any) -> Any:
+    """A value of a column the page does not know: numbers formatted, text isolated."""
+    if missing(value):
+        return DASH
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return num(value)
+    if isinstance(value, int):
+        return str(value)
+    try:
+        import numpy as np
+
+        if isinstance(value, np.floating):
+            return num(float(value))
+        if isinstance(value, np.integer):
+            return str(int(value))
+    except ImportError:  # pragma: no cover - numpy comes with pandas
+        pass
+    return u(value)
+
+
+COLUMN_NAMES = {"interval_90": "90% interval", "vs_coin": "vs a coin flip", "vs_crowd": "vs the crowd"}
+
+
+def colname(name: str) -> str:
+    return COLUMN_NAMES.get(str(name)) or clean(str(name)).replace("_", " ")
+
+
+def ext_link(url: Any, text: Any) -> Markup:
+    """An anchor for http(s) URLs only (no javascript: or data: links from the data); else the text alone."""
+    if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
+        return (
+            Markup('<a href="') + escape(clean(url)) + Markup('" rel="noopener noreferrer">') + u(text) + Markup("</a>")
+        )
+    return u(text)
+
+
+def probability_text(p_yes: Any, probabilities: Any) -> str:
+    if not missing(p_yes):
+        return num(p_yes, 2)
+    try:
+        dist = json.loads(str(probabilities))
+    except (TypeError, ValueError):
+        return DASH
+    if not isinstance(dist, dict):
+        return DASH
+    return ", ".join(f"{clean(str(k))}={num(v, 2)}" for k, v in dist.items())
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    env = Environment(
+        loader=PackageLoader("tracker", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
+        finalize=_finalize,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(u=u, num=num, day=day, minute=minute, cell=cell, colname=colname)
+    env.globals.update(interval=interval, ext_link=ext_link)
+    return env
+
+
+def stylesheet() -> str:
+    from importlib.resources import files
+
+    return files("tracker").joinpath("templates", "site.css").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------------------ rows
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with Python values (NaN and NA as None)."""
+    out = []
+    cols = list(frame.columns)
+    for values in frame.itertuples(index=False, name=None):
+        out.append({c: (None if missing(v) else v) for c, v in zip(cols, values, strict=True)})
+    return out
+
+
+def forecast_rows(
+    forecasts: pd.DataFrame,
+    scores: pd.DataFrame,
+    question_titles: dict[str, str],
+    sources: dict[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """One dict per forecast, in the frame's order: the forecast, its score status and Brier, the question's title
+    and the source's title and URL."""
+    by_forecast = {
+        str(r["forecast_id"]): r for r in records(scores[["forecast_id", "status", "outcome", "known_on", "brier"]])
+    }
+    rows = []
+    for f in records(forecasts):
+        fid = str(f["forecast_id"])
+        sc = by_forecast.get(fid, {})
+        src = sources.get(str(f["source_id"])) if f["source_id"] is not None else None
+        f.update(
+            anchor=file_id(fid),
+            question_title=question_titles.get(str(f["question_id"]), str(f["question_id"])),
+            prob=probability_text(f["p_yes"], f["probabilities"]),
+            status="withdrawn" if f["withdrawn"] else sc.get("status"),
+            outcome=sc.get("outcome"),
+            known_on=sc.get("known_on"),
+            brier=sc.get("brier"),
+            source_title=(src or {}).get("title") or f["source_id"],
+            url=(src or {}).get("url"),
+        )
+        rows.append(f)
+    return rows
+
+
+def tags_of(value: Any) -> list[str]:
+    if missing(value):
+        return []
+    try:
+        parsed = json.loads(str(value))
+    except ValueError:
+        return [str(value)]
+    return [str(t) for t in parsed] if isinstance(parsed, list) else [str(parsed)]

@@ -1,0 +1,62 @@
+"""`tracker site`: the ledger as a static site (tracker.app.site)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from tracker.cli import reading as rd
+from tracker.cli.common import emit_json, ledger, say
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("site")
+    def site(
+        ctx: typer.Context,
+        out: Path = typer.Option(
+            ..., "--out", help="The folder to write: missing, empty, or a site written before (it is replaced)."
+        ),
+        as_of_: str = rd.AS_OF,
+        run: int = rd.RUN,
+        top: int = typer.Option(
+            50, "--top", min=1, help="Forecasters on the index page (all are on forecasters.html)."
+        ),
+        json_out: bool = typer.Option(False, "--json", help="Print a summary as JSON."),
+    ) -> None:
+        """A static site of the ledger: leaderboard (per tag and outlet too), a page per forecaster, question and
+        source, open and due questions, hindsight-flagged forecasts, an integrity page and a search. It needs no
+        network and works from file://. Exits non-zero (after writing the site, which says so) if verification
+        fails."""
+        from tracker.app.site import build_site
+        from tracker.errors import IntegrityError
+
+        summary = build_site(ledger(ctx), out, as_of_, run, top=top)
+        if json_out:
+            emit_json(
+                {
+                    "out": str(out),
+                    "index": str(out / "index.html"),
+                    "pages": summary.pages,
+                    "files": summary.files,
+                    "bytes": summary.bytes,
+                    "head_position": summary.head_position,
+                    "head_hash": summary.head_hash,
+                    "verified_ok": summary.verified_ok,
+                    "verified_at": summary.verified_at,
+                    "as_of": summary.as_of,
+                    "forecasters": summary.forecasters,
+                    "questions": summary.questions,
+                    "sources": summary.sources,
+                }
+            )
+        else:
+            say(
+                f"wrote {summary.pages} pages ({summary.bytes / 1e6:.1f} MB) to {out}: {summary.forecasters} "
+                f"forecasters, {summary.questions} questions, {summary.sources} sources"
+            )
+            say(f"open {out / 'index.html'}")
+            say(f"head: {summary.head_position}:{summary.head_hash} (verified {summary.verified_at})")
+        if not summary.verified_ok:
+            problem = summary.verification.get("problem")
+            raise IntegrityError(f"verification failed: {problem} (the site at {out} says so)")
