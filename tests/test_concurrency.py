@@ -295,14 +295,14 @@ def test_writer_waits_then_says_the_database_is_busy(db_url: str, monkeypatch: A
 
     cli = Cli(db_url)
     cli.ok("init")
-    cli.ok("question", "add", "rain", "--title", "Rain?", "--criteria", "C")
+    cli.ok("question", "add", "--opened", "2000-01-01", "rain", "--title", "Rain?", "--criteria", "C")
     before = cli.state()
     monkeypatch.setenv("TRACKER_BUSY_TIMEOUT_MS", "300")
     held = _hold_write_lock(db_url)
     try:
         for args in (
             ["forecast", "rain", "--forecaster", "Ann", "--p", "0.3", "--made-at", "2024-01-01"],
-            ["question", "add", "snow", "--title", "Snow?", "--criteria", "C"],
+            ["question", "add", "--opened", "2000-01-01", "snow", "--title", "Snow?", "--criteria", "C"],
             ["import", str(_small_catalog(tmp_path))],
         ):
             t0 = time.monotonic()

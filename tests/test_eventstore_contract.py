@@ -488,7 +488,7 @@ class EventStoreContract:
         old = {"forecast_id": "f-old", "forecaster": "Ann Example", "p_yes": 0.3, "made_at": "2020-01-01"}
         led = Ledger(db_url, actor="tester")
         try:
-            led.open_question("Will it rain?", "YES if it rains", question_id="rain")
+            led.open_question("Will it rain?", "YES if it rains", question_id="rain", opened=date(2000, 1, 1))
             with write_transaction(engine) as conn:
                 es.append(conn, ev.question_stream("rain"), [e("ForecastRecorded", schema_version=0, **old)], 1,
                           "tracker-v0", project)  # fmt: skip

@@ -33,7 +33,7 @@ def _sneak_in_before_append(monkeypatch: pytest.MonkeyPatch, led: Ledger, other:
 
 def test_a_conflict_is_retried_with_a_fresh_read(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
     other = Ledger(ledger.url, actor="rival")
-    qid = ledger.open_question("Q?", "criteria", question_id="q")
+    qid = ledger.open_question("Q?", "criteria", question_id="q", opened=date(2000, 1, 1))
     calls = _sneak_in_before_append(monkeypatch, ledger, other, times=2)
     ledger.record_forecast(qid, "Ann", 0.3, date(2020, 1, 2))
     # Read at v1 (rival makes v2), read at v2 (rival makes v3), read at v3: appended as v4.
@@ -47,7 +47,7 @@ def test_a_conflict_is_retried_with_a_fresh_read(ledger: Ledger, monkeypatch: py
 
 def test_a_stream_that_never_settles_reports_the_conflict(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
     other = Ledger(ledger.url, actor="rival")
-    qid = ledger.open_question("Q?", "criteria", question_id="q")
+    qid = ledger.open_question("Q?", "criteria", question_id="q", opened=date(2000, 1, 1))
     _sneak_in_before_append(monkeypatch, ledger, other, times=ledger_module.CONFLICT_RETRIES)
     with pytest.raises(ConflictError):
         ledger.record_forecast(qid, "Ann", 0.3, date(2020, 1, 2))

@@ -67,7 +67,7 @@ def assert_update_refused(engine: Engine) -> None:
 def make_some_events(url: str) -> None:
     led = Ledger(url, actor="tester")
     try:
-        qid = led.open_question("Will it rain?", "YES if it rains", question_id="rain")
+        qid = led.open_question("Will it rain?", "YES if it rains", question_id="rain", opened=date(2000, 1, 1))
         led.record_forecast(qid, "Ann Example", 0.3, date(2020, 1, 1))
     finally:
         led.close()
@@ -179,7 +179,7 @@ def test_newer_revision_is_refused(newer_ledger: str, engine: Engine) -> None:
             led.info,
             led.list_questions,
             led.verify,
-            lambda: led.open_question("t", "c", question_id="q2"),
+            lambda: led.open_question("t", "c", question_id="q2", opened=date(2000, 1, 1)),
         ):
             with pytest.raises(DatabaseError, match="newer"):
                 call()
@@ -276,7 +276,7 @@ def test_app_role_may_append_and_read_but_never_rewrite_events(db_url: str, pg_r
     url = _as_role(db_url, login)
     led = Ledger(url, actor="app")
     try:
-        qid = led.open_question("Will it rain?", "YES if it rains", question_id="rain")
+        qid = led.open_question("Will it rain?", "YES if it rains", question_id="rain", opened=date(2000, 1, 1))
         led.record_forecast(qid, "Ann Example", 0.3, date(2020, 1, 1))
         led.resolve(qid, "no", date(2020, 2, 1))
         assert led.rebuild() == 3  # projections: DELETE and INSERT are the app's

@@ -7,6 +7,7 @@ import base64
 import os
 import shutil
 import subprocess
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -148,7 +149,9 @@ def test_track_records_quote_the_forecasts(grown: Ledger) -> None:
 def test_user_text_is_escaped(ledger: Ledger) -> None:
     scored_catalog(ledger)
     ledger.add_source("evil", "<script>alert('title')</script>", outlet="<b>Outlet</b>", url="javascript:alert(1)")
-    qid = ledger.open_question("Will <img src=x onerror=alert(1)> & co. happen?", "criteria", question_id="evil-q")
+    qid = ledger.open_question(
+        "Will <img src=x onerror=alert(1)> & co. happen?", "criteria", question_id="evil-q", opened=date(2000, 1, 1)
+    )
     ledger.record_forecast(qid, "Mal <i>Icious</i>", 0.9, ledger.today(), source_id="evil", quote=AWKWARD + "<script>")
     ledger.resolve(qid, "no", ledger.today())
     from tracker.scoring.job import run_scoring

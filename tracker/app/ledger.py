@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +24,10 @@ from tracker.app.frames import FramesMixin
 from tracker.app.streams import load_question, load_source
 from tracker.domain import commands as c
 from tracker.domain import events as ev
+from tracker.domain import fields
 from tracker.domain.decide import decide, decide_source
-from tracker.domain.slug import slug
 from tracker.domain.state import QuestionState, SourceState
-from tracker.domain.timepoints import parse_point
+from tracker.domain.timepoints import parse_as_of, utc_now
 from tracker.errors import ConflictError, DatabaseError, IntegrityError, NotFound, UserError
 from tracker.projections.projector import clear, project, replay
 from tracker.store import eventstore as es
@@ -39,11 +39,9 @@ from tracker.store.schema import PROJECTION_TABLES, metadata
 CONFLICT_RETRIES = 5
 
 
-def slugify(text: str, field: str = "name") -> str:
-    result = slug(text)
-    if not result:
-        raise UserError(f"{text!r} gives no usable id", field)
-    return result
+def slugify(text: str, field: str = "forecaster") -> str:
+    """The id a name gives (the domain's rule), for the read side's filters by forecaster."""
+    return fields.id_from_name(text, field)
 
 
 def default_actor() -> str:
@@ -67,13 +65,8 @@ class AsOf:
     def parse(value: str | None) -> AsOf | None:
         if value is None or value == "":
             return None
-        v = value.strip()
-        if v.isdigit():
-            return AsOf(position=int(v))
-        try:
-            return AsOf(recorded_until=parse_point(v))
-        except ValueError:
-            raise UserError(f"{value!r} is neither a position nor a date (YYYY-MM-DD) or ISO time", "as_of") from None
+        point = parse_as_of(value, "as_of")
+        return AsOf(position=point) if isinstance(point, int) else AsOf(recorded_until=point)
 
 
 def _memory_engine() -> Engine:
@@ -88,7 +81,7 @@ class Ledger(FramesMixin):
     def __init__(self, url: str | None = None, actor: str | None = None) -> None:
         self.url = resolve_url(url)
         self.engine = make_engine(self.url)
-        self.actor = actor or default_actor()
+        self.actor = fields.actor(actor or default_actor())
         self._checked = False
 
     # ----- set-up -------------------------------------------------------------------------
@@ -118,7 +111,7 @@ class Ledger(FramesMixin):
         self.engine.dispose()
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return utc_now()
 
     # ----- writing ------------------------------------------------------------------------
     def _execute(
@@ -149,6 +142,7 @@ class Ledger(FramesMixin):
         return load_source(conn, source_id)
 
     def question_command(self, cmd: c.QuestionCommand) -> list[es.RecordedEvent]:
+        fields.identifier(cmd.question_id, "question_id")
         return self._execute(
             ev.question_stream(cmd.question_id),
             lambda conn: self._question_state(conn, cmd.question_id),
@@ -168,6 +162,7 @@ class Ledger(FramesMixin):
         notes: str | None = None,
         event_id: str | None = None,
     ) -> list[es.RecordedEvent]:
+        fields.identifier(source_id, "source_id")
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else None
         cmd = c.RegisterSource(
             source_id, title, self.now(), outlet, authors, published, date_basis, url, text, sha, notes, event_id
@@ -191,10 +186,10 @@ class Ledger(FramesMixin):
         condition: str | None = None,
     ) -> str:
         if question_id is None:
-            question_id = slugify(title, "title")[:60].strip("-")
+            question_id = fields.id_from_name(title, "title", chosen_field="question_id")[:60].strip("-")
             self._ready()
             with read_transaction(self.engine) as conn:
-                if queries.get_question(conn, question_id, date.today()) is not None:
+                if queries.get_question(conn, question_id, self.today()) is not None:
                     question_id = f"{question_id}-{uuid7()[-6:]}"
         cmd = c.OpenQuestion(
             question_id, title, criteria, self.now(), kind, options, resolve_by, opened, tags, condition
@@ -239,7 +234,11 @@ class Ledger(FramesMixin):
         derivation: dict[str, Any] | None = None,
         unverified_quote: bool = False,
         forecast_id: str | None = None,
+        forecaster_id: str | None = None,
     ) -> str:
+        """``forecaster_id``: the id to file the forecast under; by default the id the name gives."""
+        fields.identifier(question_id, "question_id")
+        fid_of_forecaster = fields.id_from_name(forecaster, "forecaster", forecaster_id, "forecaster_id")
         if not isinstance(probabilities, dict):
             probabilities = self._binary(question_id, probabilities)
         verified = self.verify_quote(source_id, quote, unverified_quote)
@@ -248,7 +247,7 @@ class Ledger(FramesMixin):
             question_id=question_id,
             forecast_id=fid,
             forecaster=forecaster,
-            forecaster_id=slugify(forecaster, "forecaster"),
+            forecaster_id=fid_of_forecaster,
             probabilities=probabilities,
             made_at=made_at,
             now=self.now(),
@@ -275,9 +274,10 @@ class Ledger(FramesMixin):
                 f"{', '.join(q['options'])}",
                 "p",
             )
-        return {"yes": p, "no": 1.0 - p}
+        return fields.binary(p)
 
     def withdraw_forecast(self, forecast_id: str, reason: str) -> None:
+        fields.identifier(forecast_id, "forecast_id")
         self._ready()
         with read_transaction(self.engine) as conn:
             question_id = queries.forecast_question(conn, forecast_id)

@@ -118,7 +118,10 @@ def register(app: typer.Typer, default_group: type) -> None:
     def forecast_record(
         ctx: typer.Context,
         question_id: str = typer.Argument(..., metavar="QUESTION"),
-        forecaster: str = typer.Option(..., "--forecaster", help="Who made the forecast."),
+        forecaster: str = typer.Option(..., "--forecaster", help="Who made the forecast, in any script."),
+        forecaster_id: str = typer.Option(
+            None, "--forecaster-id", help="The forecaster's id (default: made from the name, e.g. dmitrii-trenin)."
+        ),
         role: str = typer.Option(None, "--role"),
         p: list[str] = typer.Option([], "--p", help="0.2 (binary) or option=0.3, repeated (multiple choice)."),
         says: str = typer.Option(None, "--says", help="A phrase on the verbal scale, e.g. 'unlikely'."),
@@ -161,6 +164,7 @@ def register(app: typer.Typer, default_group: type) -> None:
             derivation,
             unverified_quote,
             forecast_id,
+            forecaster_id,
         )
         say(f"forecast {fid} recorded on {question_id}")
 

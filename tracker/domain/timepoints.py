@@ -1,23 +1,65 @@
-"""Points in time as users write them: "YYYY-MM-DD" means the end of that day (UTC), an ISO time without a
-zone means UTC. One parser, for `--as-of` on the ledger, on the frames and on scoring runs."""
+"""Points in time as users write them, and the tracker's one clock.
+
+"YYYY-MM-DD" means the end of that day (UTC), an ISO time without a zone means UTC. One parser, for `--as-of`
+on the ledger, on the frames and on scoring runs; a value it cannot read, or one outside the years 1-9999 once
+in UTC, is a `UserError` naming the field.
+
+`utc_now` is the clock of the shell (the ledger, the importer, the scoring job, exports). The domain's
+`decide` never calls it: the time arrives inside each command.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time
+
+from tracker.errors import UserError
+
+# The largest value a position or run id can have: both are BIGINT on PostgreSQL and INTEGER on SQLite.
+MAX_POSITION = 2**63 - 1
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def end_of_day(d: date) -> datetime:
     """The last microsecond of day `d` in UTC: "as of 2019-06-01" includes everything recorded that day."""
-    return datetime(d.year, d.month, d.day, tzinfo=UTC) + timedelta(days=1) - timedelta(microseconds=1)
+    return datetime.combine(d, time.max, tzinfo=UTC)
 
 
 def as_utc(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-def parse_point(text: str) -> datetime:
-    """A date (its end, UTC) or an ISO time (UTC when it names no zone); ValueError otherwise."""
+def parse_point(text: str, field: str = "as_of") -> datetime:
+    """A date (its end, UTC) or an ISO time (UTC when it names no zone), as an aware UTC datetime."""
     v = text.strip()
-    if len(v) == 10:
-        return end_of_day(date.fromisoformat(v))
-    return as_utc(datetime.fromisoformat(v.replace("Z", "+00:00")))
+    try:
+        if len(v) == 10:
+            return end_of_day(date.fromisoformat(v))
+        return as_utc(datetime.fromisoformat(v.replace("Z", "+00:00"))).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise UserError(f"{text!r} is not a date (YYYY-MM-DD) or an ISO time within the years 1-9999", field) from None
+
+
+def parse_position(text: str) -> int | None:
+    """A position or run id written in ASCII digits; None when ``text`` is not one (``²`` is not)."""
+    v = text.strip()
+    if not (v.isascii() and v.isdigit()):
+        return None
+    # No position or run id is larger: "as of" a larger one is as of the latest, and the database never sees a
+    # number its integer columns cannot hold.
+    return min(int(v), MAX_POSITION)
+
+
+def parse_as_of(text: str, field: str = "as_of") -> int | datetime:
+    """``--as-of``: a position (or run id) in digits, else a date or ISO time."""
+    position = parse_position(text)
+    if position is not None:
+        return position
+    try:
+        return parse_point(text, field)
+    except UserError:
+        raise UserError(
+            f"{text!r} is neither a number nor a date (YYYY-MM-DD) or ISO time within the years 1-9999", field
+        ) from None

@@ -57,7 +57,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -65,6 +65,8 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 from sqlalchemy import exc as sa_exc
 
+from tracker.domain.fields import short_text
+from tracker.domain.timepoints import utc_now
 from tracker.errors import DatabaseError, ScoringFailed, TrackerError
 from tracker.scoring import compute
 from tracker.store import migrate
@@ -164,7 +166,7 @@ class _Noop(Exception):
 
 
 def now_utc() -> datetime:
-    return datetime.now(UTC)
+    return utc_now()
 
 
 def default_holder() -> str:
@@ -193,7 +195,7 @@ def run_scoring(target: Engine | Ledger | str, full: bool = False, *, holder: st
             noop = _noop_check(engine)
             if noop is not None:
                 return noop
-        holder = holder or default_holder()
+        holder = short_text(holder, "holder", required=False) or default_holder()
         if is_postgres(engine):
             return _run_postgres(engine, full, holder)
         return _run_sqlite(engine, full, holder)

@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from tracker.app import queries
-from tracker.domain.timepoints import parse_point
+from tracker.domain.timepoints import parse_as_of
 from tracker.errors import NotFound, UserError
 from tracker.scoring import compute, metrics
 from tracker.scoring.job import HISTORY_COLUMNS, latest_history, question_scores_frame
@@ -94,15 +94,12 @@ def last_run(conn: Connection) -> dict[str, Any] | None:
 def resolve_run(conn: Connection, value: str) -> int:
     """``--as-of``: a run id, or a date / ISO time meaning the last successful run finished by then (UTC)."""
     v = value.strip()
-    if v.isdigit():
-        run_id = int(v)
+    until = parse_as_of(v, "as_of")
+    if isinstance(until, int):
+        run_id = until
         if conn.execute(select(scoring_runs.c.run_id).where(scoring_runs.c.run_id == run_id)).first() is None:
             raise NotFound(f"no scoring run {run_id} (see 'tracker runs')", "as_of")
         return run_id
-    try:
-        until = parse_point(v)
-    except ValueError:
-        raise UserError(f"{value!r} is neither a run id nor a date (YYYY-MM-DD) or ISO time", "as_of") from None
     last = conn.execute(
         select(func.max(scoring_runs.c.run_id)).where(
             scoring_runs.c.status == "ok", scoring_runs.c.finished_at <= until
