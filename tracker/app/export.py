@@ -25,7 +25,6 @@ import math
 import os
 import shutil
 import tempfile
-import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -33,8 +32,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker import __version__
+from tracker.app import outfiles
 from tracker.app.frames import (
     BOOL,
+    CATEGORY,
     FLOAT,
     GROUPINGS,
     INT,
@@ -199,14 +200,36 @@ def _parse(value: Any, dtype: str) -> Any:
     return str(value)
 
 
+# Spreadsheets run a cell that starts with one of these as a formula (OWASP, "CSV Injection"). CSV exports
+# prefix such text cells with an apostrophe, and also any text cell that starts with an apostrophe itself, so
+# that `read_csv` can remove exactly one leading apostrophe and get the text back unchanged. Numbers, times
+# and booleans are never touched: a negative number stays a number.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NEUTRAL_PREFIX = "'"
+TEXT_DTYPES = (STRING, CATEGORY)
+
+
+def neutralise(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, NEUTRAL_PREFIX)):
+        return NEUTRAL_PREFIX + value
+    return value
+
+
+def restore_neutralised(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(NEUTRAL_PREFIX):
+        return value[len(NEUTRAL_PREFIX) :]
+    return value
+
+
 # --------------------------------------------------------------------------------------------------- writers
 
 
 class _Sink:
-    def __init__(self, path: Path, spec: TableSpec) -> None:
+    def __init__(self, path: Path, spec: TableSpec, spreadsheet_safe: bool = True) -> None:
         self.path = path
         self.spec = spec
         self.rows = 0
+        self.spreadsheet_safe = spreadsheet_safe
 
     def write(self, chunk: pd.DataFrame) -> None:
         raise NotImplementedError
@@ -219,8 +242,8 @@ class _Sink:
 
 
 class _ParquetSink(_Sink):
-    def __init__(self, path: Path, spec: TableSpec) -> None:
-        super().__init__(path, spec)
+    def __init__(self, path: Path, spec: TableSpec, spreadsheet_safe: bool = True) -> None:
+        super().__init__(path, spec, spreadsheet_safe)
         self.writer: Any = None
         self.schema: Any = None
 
@@ -252,8 +275,8 @@ class _ParquetSink(_Sink):
 
 
 class _CsvSink(_Sink):
-    def __init__(self, path: Path, spec: TableSpec) -> None:
-        super().__init__(path, spec)
+    def __init__(self, path: Path, spec: TableSpec, spreadsheet_safe: bool = True) -> None:
+        super().__init__(path, spec, spreadsheet_safe)
         self.file = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed in close/abort
 
     def write(self, chunk: pd.DataFrame) -> None:
@@ -261,6 +284,10 @@ class _CsvSink(_Sink):
 
         names = [str(c) for c in chunk.columns]
         cols = _cells(chunk, self.spec, "text")
+        if self.spreadsheet_safe:
+            for i, col in enumerate(_spec_for(chunk, self.spec)):
+                if col.dtype in TEXT_DTYPES:
+                    cols[i] = [neutralise(v) for v in cols[i]]
         text = pd.DataFrame(dict(zip(names, cols, strict=True)), columns=names, dtype=object)
         text.to_csv(self.file, header=self.rows == 0, index=False, lineterminator="\n")
         self.rows += len(chunk)
@@ -273,8 +300,8 @@ class _CsvSink(_Sink):
 
 
 class _JsonlSink(_Sink):
-    def __init__(self, path: Path, spec: TableSpec) -> None:
-        super().__init__(path, spec)
+    def __init__(self, path: Path, spec: TableSpec, spreadsheet_safe: bool = True) -> None:
+        super().__init__(path, spec, spreadsheet_safe)
         self.file = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed in close/abort
 
     def write(self, chunk: pd.DataFrame) -> None:
@@ -293,8 +320,8 @@ class _JsonlSink(_Sink):
 
 
 class _XlsxSink(_Sink):
-    def __init__(self, path: Path, spec: TableSpec) -> None:
-        super().__init__(path, spec)
+    def __init__(self, path: Path, spec: TableSpec, spreadsheet_safe: bool = True) -> None:
+        super().__init__(path, spec, spreadsheet_safe)
         from openpyxl import Workbook
 
         self.book = Workbook(write_only=True)
@@ -320,7 +347,7 @@ class _XlsxSink(_Sink):
                         "format",
                     )
             try:
-                self.sheet.append(list(values))
+                self.sheet.append(self._row(values))
             except IllegalCharacterError:
                 raise UserError(
                     f"row {self.rows + i + 1} of {self.spec.name} has a control character Excel cannot store: "
@@ -329,11 +356,26 @@ class _XlsxSink(_Sink):
                 ) from None
         self.rows += len(chunk)
 
+    def _row(self, values: Any) -> list[Any]:
+        """Text as text: openpyxl makes a formula of any string starting with "=", so such a string goes in a
+        cell whose type is forced back to string (an xlsx export never contains a formula)."""
+        from openpyxl.cell import WriteOnlyCell
+
+        row: list[Any] = []
+        for v in values:
+            if isinstance(v, str) and v.startswith("="):
+                cell = WriteOnlyCell(self.sheet, value=v)
+                cell.data_type = "s"
+                row.append(cell)
+            else:
+                row.append(v)
+        return row
+
     def close(self, meta: dict[str, Any]) -> None:
         info = self.book.create_sheet("_meta")
         info.append(["key", "value"])
         for key, value in _flatten(meta):
-            info.append([key, value])
+            info.append(self._row([key, value]))
         self.book.save(str(self.path))
 
     def abort(self) -> None:
@@ -362,34 +404,8 @@ _SINKS: dict[str, type[_Sink]] = {"csv": _CsvSink, "parquet": _ParquetSink, "xls
 # -------------------------------------------------------------------------------------------------- exports
 
 
-def _writable_dir(directory: Path) -> None:
-    if not directory.exists():
-        raise UserError(f"directory {str(directory)!r} does not exist", "out")
-    if not directory.is_dir():
-        raise UserError(f"{str(directory)!r} is not a directory", "out")
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise UserError(f"cannot write in {str(directory)!r}: permission denied", "out")
-
-
 def _os_error(path: Path, e: OSError) -> UserError:
     return UserError(f"cannot write {str(path)!r}: {e.strerror or e}", "out")
-
-
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``, renamed to it on success and removed on failure."""
-    if path.is_dir():
-        raise UserError(f"{str(path)!r} is a directory", "out")
-    _writable_dir(path.parent if str(path.parent) else Path("."))
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except OSError as e:
-        raise _os_error(path, e) from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
 
 
 def _meta_common(ledger: Ledger, snap: Snapshot) -> dict[str, Any]:
@@ -411,11 +427,12 @@ def _write_table(
     options: dict[str, Any],
     progress: Progress | None,
     meta_base: dict[str, Any],
+    spreadsheet_safe: bool = True,
 ) -> dict[str, Any]:
     reader = ledger.reader(snap, table, **options)
     total = reader.count()
     spec = reader.spec
-    sink = _SINKS[fmt](path, spec)
+    sink = _SINKS[fmt](path, spec, spreadsheet_safe)
     columns: list[dict[str, str]] = []
     try:
         for chunk in reader.chunks():
@@ -431,6 +448,7 @@ def _write_table(
             "rows": sink.rows,
             "options": {k: v for k, v in options.items()},
             "columns": columns,
+            **({"spreadsheet_safe": spreadsheet_safe} if fmt == "csv" else {}),
         }
         sink.close(meta)
     except BaseException:
@@ -447,6 +465,7 @@ def export_table(
     *,
     as_of: Any = None,
     progress: Progress | None = None,
+    spreadsheet_safe: bool = True,
     **options: Any,
 ) -> dict[str, Any]:
     """Write one table to ``out`` (and its head, options and columns to ``out.meta.json``); returns the meta.
@@ -460,10 +479,13 @@ def export_table(
     given = _check_options(table, options)
     fmt = format_of(fmt, path)
     sidecar = path.with_name(path.name + META_SUFFIX)
+    outfiles.check_file_target(sidecar)
     with ledger.snapshot(as_of) as snap:
-        with _atomic(path) as tmp:
-            meta = _write_table(ledger, snap, table, fmt, tmp, given, progress, _meta_common(ledger, snap))
-        with _atomic(sidecar) as tmp_meta:
+        with outfiles.atomic_path(path) as tmp:
+            meta = _write_table(
+                ledger, snap, table, fmt, tmp, given, progress, _meta_common(ledger, snap), spreadsheet_safe
+            )
+        with outfiles.atomic_path(sidecar) as tmp_meta:
             tmp_meta.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return meta
 
@@ -475,6 +497,7 @@ def export_bundle(
     *,
     as_of: Any = None,
     progress: Progress | None = None,
+    spreadsheet_safe: bool = True,
 ) -> dict[str, Any]:
     """Every table (one snapshot) into a directory, or a .zip, with DATA_DICTIONARY.md, data_dictionary.json
     and _meta.json (head position and hash, rows and file of each table)."""
@@ -482,18 +505,15 @@ def export_bundle(
     fmt = format_of(fmt, path)
     as_zip = path.suffix.lower() == ".zip"
     if as_zip:
-        if path.is_dir():
-            raise UserError(f"{str(path)!r} is a directory", "out")
-        _writable_dir(path.parent if str(path.parent) else Path("."))
+        outfiles.check_file_target(path)
         work = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else "."))
     else:
-        if path.exists() and not path.is_dir():
-            raise UserError(f"{str(path)!r} exists and is not a directory", "out")
+        outfiles.check_directory_target(path)
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise _os_error(path, e) from None
-        _writable_dir(path)
+        outfiles.writable_directory(path)
         work = path
     try:
         with ledger.snapshot(as_of) as snap:
@@ -501,20 +521,25 @@ def export_bundle(
             tables: dict[str, Any] = {}
             for table in TABLES:
                 name = table + FORMATS[fmt]
-                with _atomic(work / name) as tmp:
-                    meta = _write_table(ledger, snap, table, fmt, tmp, {}, progress, base)
+                with outfiles.atomic_path(work / name) as tmp:
+                    meta = _write_table(ledger, snap, table, fmt, tmp, {}, progress, base, spreadsheet_safe)
                 tables[table] = {"file": name, "rows": meta["rows"], "columns": meta["columns"]}
-        bundle_meta = {**base, "format": fmt, "tables": tables}
+        bundle_meta = {
+            **base,
+            "format": fmt,
+            "tables": tables,
+            **({"spreadsheet_safe": spreadsheet_safe} if fmt == "csv" else {}),
+        }
         files = {
             BUNDLE_META: json.dumps(bundle_meta, indent=2, ensure_ascii=False) + "\n",
             DICTIONARY_JSON: json.dumps(data_dictionary(), indent=2, ensure_ascii=False) + "\n",
             DICTIONARY_MD: dictionary_markdown(bundle_meta),
         }
         for name, text in files.items():
-            with _atomic(work / name) as tmp:
+            with outfiles.atomic_path(work / name) as tmp:
                 tmp.write_text(text, encoding="utf-8")
         if as_zip:
-            with _atomic(path) as tmp_zip, zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED) as archive:
+            with outfiles.atomic_path(path) as tmp_zip, zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED) as archive:
                 for name in [*files, *(t["file"] for t in tables.values())]:
                     archive.write(work / name, arcname=name)
     except OSError as e:
@@ -580,15 +605,34 @@ def _table_of(path: Path, table: str | None) -> str:
     raise UserError(f"give the table of {str(path)!r} (no {sidecar.name} beside it)", "table")
 
 
-def read_csv(path: str | os.PathLike[str] | Any, table: str | None = None) -> pd.DataFrame:
-    """A CSV export read back with the documented dtypes (``table`` defaults to the one in PATH.meta.json)."""
+def read_csv(
+    path: str | os.PathLike[str] | Any, table: str | None = None, spreadsheet_safe: bool | None = None
+) -> pd.DataFrame:
+    """A CSV export read back with the documented dtypes (``table`` defaults to the one in PATH.meta.json).
+
+    ``spreadsheet_safe``: whether the export neutralised formula-like text (its meta says; the default export
+    does); the apostrophes it added are removed, so the frame equals the one exported."""
     import pandas as pd
 
     name = _table_of(Path(path), table) if isinstance(path, str | os.PathLike) else table
     if name is None:
         raise UserError("give the table", "table")
+    if spreadsheet_safe is None:
+        sidecar = _sidecar_meta(Path(path)) if isinstance(path, str | os.PathLike) else None
+        spreadsheet_safe = bool((sidecar or {}).get("spreadsheet_safe", True))
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8")
+    if spreadsheet_safe:
+        for col in _spec_for(raw, _check_table(name)):
+            if col.dtype in TEXT_DTYPES:
+                raw[col.name] = [restore_neutralised(v) for v in raw[col.name]]
     return restore_dtypes(raw, name)
+
+
+def _sidecar_meta(path: Path) -> dict[str, Any] | None:
+    sidecar = path.with_name(path.name + META_SUFFIX)
+    if not sidecar.exists():
+        return None
+    return dict(json.loads(sidecar.read_text(encoding="utf-8")))
 
 
 def read_jsonl(path: str | os.PathLike[str] | Any, table: str | None = None) -> pd.DataFrame:
@@ -668,7 +712,10 @@ def read_bundle(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
         if fmt == "parquet":
             out[table] = read_parquet(source)
         else:
-            out[table] = {"csv": read_csv, "jsonl": read_jsonl, "xlsx": read_xlsx}[fmt](source, table)
+            if fmt == "csv":
+                out[table] = read_csv(source, table, bool(meta.get("spreadsheet_safe", True)))
+            else:
+                out[table] = {"jsonl": read_jsonl, "xlsx": read_xlsx}[fmt](source, table)
     return out
 
 

@@ -12,14 +12,13 @@ import html
 import json
 import math
 import os
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker import __version__
-from tracker.errors import UserError
+from tracker.app import outfiles
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -428,23 +427,7 @@ def build_report(ledger: Ledger, as_of: Any = None, title: str = "Forecast revie
 def write_report(ledger: Ledger, out: str | os.PathLike[str], as_of: Any = None) -> ReportSummary:
     """Build the page and write it to ``out`` (through a temporary file; an unwritable path is a UserError)."""
     path = Path(out)
-    if path.is_dir():
-        raise UserError(f"{str(path)!r} is a directory", "out")
-    parent = path.parent if str(path.parent) else Path(".")
-    if parent.exists() and not parent.is_dir():
-        raise UserError(f"{str(parent)!r} is not a directory", "out")
-    if not parent.is_dir():
-        raise UserError(f"directory {str(parent)!r} does not exist", "out")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise UserError(f"cannot write in {str(parent)!r}: permission denied", "out")
+    outfiles.check_file_target(path)
     text, summary = build_report(ledger, as_of)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as e:
-        raise UserError(f"cannot write {str(path)!r}: {e.strerror or e}", "out") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    outfiles.write_text(path, text)
     return summary
