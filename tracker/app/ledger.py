@@ -30,6 +30,7 @@ from tracker.domain.state import QuestionState, SourceState
 from tracker.domain.timepoints import parse_as_of, utc_now
 from tracker.errors import ConflictError, DatabaseError, IntegrityError, NotFound, UserError
 from tracker.projections.projector import clear, project, replay
+from tracker.scoring.audit import audit_scores
 from tracker.store import eventstore as es
 from tracker.store import migrate
 from tracker.store.db import describe_url, make_engine, read_transaction, resolve_url, write_transaction
@@ -426,14 +427,25 @@ class Ledger(FramesMixin):
                 "first_bad_position": chain.first_bad_position,
                 "problem": chain.problem,
                 "projections_ok": None,
+                "scores_ok": None,
             }
             if not chain.ok:
                 return result
             mismatch = _compare_projections(conn)
-        result["projections_ok"] = mismatch is None
-        if mismatch is not None:
+            result["projections_ok"] = mismatch is None
+            if mismatch is not None:
+                result["ok"] = False
+                result["problem"] = mismatch
+                return result
+            audit = audit_scores(conn, projections_current=True)
+        result["scores_ok"] = audit.ok
+        result["scores_run"] = audit.run_id
+        result["scores_through_position"] = audit.through_position
+        result["scores_checked"] = audit.rows_checked
+        result["scores_verified_at"] = es.iso_utc(self.now())
+        if not audit.ok:
             result["ok"] = False
-            result["problem"] = mismatch
+            result["problem"] = f"the stored scores differ from the events: {audit.problem}"
         return result
 
     def verify_against(self, anchor: str) -> dict[str, Any]:
