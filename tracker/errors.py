@@ -42,6 +42,11 @@ class ConflictError(TrackerError):
 
     exit_code = 6
 
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+        self.message = message
+
 
 class IntegrityError(TrackerError):
     """The ledger failed verification: a broken hash chain or projections that differ from a replay."""

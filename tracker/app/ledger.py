@@ -8,6 +8,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
+import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -121,19 +122,25 @@ class Ledger(FramesMixin):
         load: Callable[[Connection], Any],
         decide_fn: Callable[[Any], list[ev.Event]],
     ) -> list[es.RecordedEvent]:
-        """Read the stream, decide, append with the version read; on a conflict, read again and redecide."""
+        """Take the append lock, read the stream, decide, append with the version read, in one transaction.
+
+        The state is read under the lock every append takes (`write_transaction`), so no other writer can move the
+        stream between the read and the append: concurrent writers queue, and none of them sees a conflict it did
+        not cause. Two people changing one question one after the other get what `decide` says of the second
+        change on the state the first one left (for instance "already resolved"). A `ConflictError` can only come
+        from a writer that does not take the lock (an old version of this code); it is retried with jittered
+        backoff, and reported as one line if it persists."""
         self._ready()
         for attempt in range(CONFLICT_RETRIES):
-            with read_transaction(self.engine) as conn:
-                state = load(conn)
-            new_events = decide_fn(state)
             try:
                 with write_transaction(self.engine) as conn:
+                    state = load(conn)
+                    new_events = decide_fn(state)
                     return es.append(conn, stream_id, new_events, state.version, self.actor, project)
             except ConflictError:
                 if attempt == CONFLICT_RETRIES - 1:
                     raise
-                time.sleep(0.01 * (2**attempt))
+                time.sleep(random.uniform(0.5, 1.5) * 0.01 * (2**attempt))
         raise AssertionError("unreachable")
 
     def _question_state(self, conn: Connection, question_id: str) -> QuestionState:

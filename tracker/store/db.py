@@ -153,9 +153,9 @@ def translate(e: sa_exc.DBAPIError) -> TrackerError:
         return DatabaseBusy("the database is busy (another writer held it past the busy timeout); nothing was written")
     if isinstance(e, sa_exc.IntegrityError):
         if "stream_version" in low or "uq_events_stream_id" in low:
-            return ConflictError("another writer appended to the same stream first; nothing was written")
+            return ConflictError("another writer appended to the same stream first; nothing was written", "stream")
         if "event_id" in low:
-            return ConflictError("an event with the same id was appended concurrently; nothing was written")
+            return ConflictError("an event with the same id was appended concurrently; nothing was written", "event_id")
         return DatabaseError(f"integrity error: {first}")
     if "readonly" in low or "read-only" in low:
         return DatabaseError("the database is read-only; nothing was written")

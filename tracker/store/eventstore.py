@@ -193,20 +193,27 @@ def append(
 
 
 def already_there(present: set[str], new_events: Sequence[Event]) -> bool:
-    """True when the whole batch is in the log (idempotent re-append); a conflict when only part of it is."""
+    """True when the whole batch is in the log (idempotent re-append); a conflict when only part of it is, or
+    when the batch names one id twice."""
+    ids = [e.event_id for e in new_events if e.event_id is not None]
+    if len(set(ids)) != len(ids):
+        raise ConflictError("the batch gives the same event id twice; nothing written", "event_id")
     if not present:
         return False
     if len(present) == len(new_events):
         return True
     raise ConflictError(
-        f"{len(present)} of {len(new_events)} events of this batch are already in the ledger; nothing written"
+        f"{len(present)} of {len(new_events)} events of this batch are already in the ledger; nothing written",
+        "event_id",
     )
 
 
 def _check_version(stream_id: str, current: int, expected_version: int | None) -> None:
     if expected_version is not ANY_VERSION and current != expected_version:
         raise ConflictError(
-            f"stream {stream_id!r} is at version {current}, not the expected {expected_version}; nothing was written"
+            f"{stream_id!r} changed since it was read (it is at version {current}, not {expected_version}); "
+            "nothing was written: read it again and retry",
+            "stream",
         )
 
 
