@@ -73,21 +73,11 @@ def generate_catalog(root: Path) -> Path:
 # ------------------------------------------------------------------------------- the clock and the children
 
 
-class FrozenDateTime(datetime):
-    @classmethod
-    def now(cls, tz: Any = None) -> Any:
-        return FROZEN if tz is not None else FROZEN.replace(tzinfo=None)
-
-
 def freeze_clock(setattr_: Any = setattr) -> None:
     """recorded_at (in every hash) and the ledger's "now" (command times, "today" for date checks)."""
-    from tracker.app.ledger import Ledger
-    from tracker.scoring import job
-    from tracker.store import eventstore
+    from tracker.domain import timepoints
 
-    setattr_(eventstore, "datetime", FrozenDateTime)
-    setattr_(Ledger, "now", lambda self: FROZEN)
-    setattr_(job, "now_utc", lambda: FROZEN)
+    setattr_(timepoints, "utc_now", lambda: FROZEN)  # the one clock
 
 
 def signal_on(module: Any, name: str, event: Any) -> None:

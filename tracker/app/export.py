@@ -49,6 +49,7 @@ from tracker.app.frames import (
     apply_dtypes,
     data_dictionary,
 )
+from tracker.domain import timepoints
 from tracker.errors import UserError
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ Progress = Callable[[str, int, int | None], None]
 
 
 def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return timepoints.utc_now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def format_of(fmt: str | None, out: Path) -> str:

@@ -25,10 +25,10 @@ from tracker.app.frames import FramesMixin
 from tracker.app.streams import load_question, load_source
 from tracker.domain import commands as c
 from tracker.domain import events as ev
-from tracker.domain import fields
+from tracker.domain import fields, timepoints
 from tracker.domain.decide import decide, decide_source
 from tracker.domain.state import QuestionState, SourceState
-from tracker.domain.timepoints import parse_as_of, utc_now
+from tracker.domain.timepoints import parse_as_of
 from tracker.errors import ConflictError, DatabaseError, IntegrityError, NotFound, UserError
 from tracker.projections.projector import clear, project, replay
 from tracker.scoring.audit import audit_scores
@@ -113,7 +113,7 @@ class Ledger(FramesMixin):
         self.engine.dispose()
 
     def now(self) -> datetime:
-        return utc_now()
+        return timepoints.utc_now()
 
     # ----- writing ------------------------------------------------------------------------
     def _execute(

@@ -13,12 +13,12 @@ import json
 import math
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker import __version__
 from tracker.app import outfiles
+from tracker.domain import timepoints
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -155,7 +155,7 @@ def build_report(ledger: Ledger, as_of: Any = None, title: str = "Forecast revie
     from tracker.store.db import describe_url
 
     verification = ledger.verify()
-    verified_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    verified_at = timepoints.utc_now().strftime("%Y-%m-%d %H:%M:%S UTC")
     with ledger.snapshot(as_of) as snap:
         board = _frame(ledger, snap, "leaderboard")
         people = _frame(ledger, snap, "forecasters")
@@ -416,7 +416,7 @@ def build_report(ledger: Ledger, as_of: Any = None, title: str = "Forecast revie
     add("</section>")
 
     add(
-        f"<footer>Generated {esc(datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%S UTC'))} by forecast-tracker "
+        f"<footer>Generated {esc(timepoints.utc_now().strftime('%Y-%m-%d %H:%M:%S UTC'))} by forecast-tracker "
         f"{esc(__version__)}. This page is self-contained: it needs no network connection. Head "
         f'<span class="hash">{summary.head_position}:{esc(summary.head_hash)}</span>.</footer>'
     )

@@ -21,9 +21,8 @@ from typing import Any, Literal, TypeAlias
 
 import yaml
 
-from tracker.domain import fields
+from tracker.domain import fields, timepoints
 from tracker.domain.quotes import closest_passage, find_quote
-from tracker.domain.timepoints import utc_now
 from tracker.domain.verbal import READINGS, Reading, Scale, UnknownPhrase, derive, load_scale
 from tracker.errors import UserError
 
@@ -871,7 +870,7 @@ def load_catalog(
     """
     errors = _Errors()
     if now is None:
-        now = datetime.combine(today, time(0), tzinfo=UTC) if today is not None else utc_now()
+        now = datetime.combine(today, time(0), tzinfo=UTC) if today is not None else timepoints.utc_now()
     all_paths = [Path(p) for p in paths] + ([Path(sources)] if sources is not None else [])
     files: list[_File] = []
     for path in _expand(all_paths, errors):

@@ -65,8 +65,8 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 from sqlalchemy import exc as sa_exc
 
+from tracker.domain import timepoints
 from tracker.domain.fields import short_text
-from tracker.domain.timepoints import utc_now
 from tracker.errors import DatabaseError, ScoringFailed, TrackerError
 from tracker.scoring import compute
 from tracker.store import migrate
@@ -166,7 +166,7 @@ class _Noop(Exception):
 
 
 def now_utc() -> datetime:
-    return utc_now()
+    return timepoints.utc_now()
 
 
 def default_holder() -> str:

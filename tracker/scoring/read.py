@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from tracker.app import queries
+from tracker.domain import timepoints
 from tracker.domain.timepoints import parse_as_of
 from tracker.errors import NotFound, UserError
 from tracker.scoring import compute, metrics
@@ -268,7 +269,7 @@ def decomposition(
 
 def due(conn: Connection, today: date | None = None) -> pd.DataFrame:
     """Open questions past their resolve-by date (live, from the projections: no scoring run needed)."""
-    today = today or datetime.now(UTC).date()
+    today = today or timepoints.utc_now().date()
     rows = queries.list_questions(conn, today, "due")
     out = [
         {

@@ -34,12 +34,13 @@ import re
 import signal
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from tracker.domain import timepoints
 from tracker.errors import TrackerError, UserError
 
 if TYPE_CHECKING:
@@ -231,7 +232,7 @@ def add_scoring_job(scheduler: BaseScheduler, url: str, trigger: BaseTrigger, ru
     _full_urls[key] = url
     kwargs: dict[str, Any] = {}
     if run_now:
-        kwargs["next_run_time"] = datetime.now(UTC)
+        kwargs["next_run_time"] = timepoints.utc_now()
     return scheduler.add_job(
         JOB_REF,
         trigger=trigger,

@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, func, select, type_coerce
 from sqlalchemy.types import NullType
 
+from tracker.domain import timepoints
 from tracker.domain.events import Event
 from tracker.errors import ConflictError
 from tracker.store.driver import IN_CHUNK, insert_rows, placeholder, present_keys, run, utc_reader
@@ -185,7 +186,7 @@ def append(
     _check_version(stream_id, current, expected_version)
     rows: list[dict[str, Any]] = []
     out: list[RecordedEvent] = []
-    _chain(rows, out, stream_id, new_events, current, position, prev, now or datetime.now(UTC), actor)
+    _chain(rows, out, stream_id, new_events, current, position, prev, now or timepoints.utc_now(), actor)
     insert_rows(conn, events, rows)
     if project is not None:
         project(conn, out)
@@ -291,7 +292,7 @@ def append_many(
         )
         versions.update((str(s), int(v)) for s, v in conn.execute(q))
     position, prev = head(conn)
-    recorded_at = now or datetime.now(UTC)
+    recorded_at = now or timepoints.utc_now()
     rows: list[dict[str, Any]] = []
     out = []
     for stream_id, evs, expected in batches:
