@@ -499,7 +499,12 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
     ("db-read-only-file", read_only_file, DB, []),
     ("db-newer-schema", newer_schema, DB, ["9999_from_the_future", "newer"]),
     ("db-bad-busy-timeout", bad_busy_timeout, DB, ["TRACKER_BUSY_TIMEOUT_MS", "'soon'"]),
-    ("db-unsupported-url", lambda e: ["--db", "mysql://u@h/db", "list"], DB, ["unsupported database", "'mysql'"]),
+    (
+        "db-unsupported-url",
+        lambda e: ["--db", "mysql://u@h/db", "list"],
+        USER,
+        ["db: ", "unsupported database", "'mysql'"],
+    ),
 ]
 
 

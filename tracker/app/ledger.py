@@ -194,7 +194,8 @@ class Ledger(FramesMixin):
         condition: str | None = None,
     ) -> str:
         if question_id is None:
-            question_id = fields.id_from_name(title, "title", chosen_field="question_id")[:60].strip("-")
+            fields.title(title)
+            question_id = fields.id_from_name(title, "title", hint="give the question an id")[:60].strip("-")
             self._ready()
             with read_transaction(self.engine) as conn:
                 if queries.get_question(conn, question_id, self.today()) is not None:
@@ -209,6 +210,7 @@ class Ledger(FramesMixin):
         """True when the quote is in the source's text; None when there is no text to check against."""
         if source_id is None:
             return None
+        fields.identifier(source_id, "source")
         self._ready()
         with read_transaction(self.engine) as conn:
             source = queries.get_source(conn, source_id)

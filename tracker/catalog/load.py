@@ -284,14 +284,16 @@ class _Fields:
             self.err(key, f"must be a list, not {_type_name(value)}")
             return None
         out: list[str] = []
+        bad = False
         for i, item in enumerate(value):
             try:
                 out.append(rule(item, f"{key}[{i}]"))
             except UserError as e:
                 self.err(f"{key}[{i}]", e.message)
+                bad = True
         if len(set(out)) != len(out):
             self.err(key, "repeated item")
-        return tuple(out)
+        return None if bad else tuple(out)
 
     def date(self, key: str, *, required: bool = True, not_future: bool = True) -> date | None:
         value = self.data.get(key)

@@ -7,9 +7,10 @@ from pathlib import Path
 import typer
 
 from tracker.cli.common import ledger, parse_date, parse_ps, require_date, say
+from tracker.domain.fields import MAX_DOCUMENT
 from tracker.errors import UserError
 
-MAX_SOURCE_FILE = 5_000_000
+MAX_SOURCE_FILE = MAX_DOCUMENT  # bytes: a file larger than this cannot hold a document within the limit
 
 
 def read_document(path: Path) -> str:

@@ -29,7 +29,7 @@ COMPLEMENT_DIGITS = 12
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
 ID_RULE = "lowercase letters, digits, '.', '_' and '-', starting with a letter or digit"
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only ("\d" matches any script's)
 
 # Characters that reorder or hide text on a screen: the bidirectional embeddings, overrides and isolates,
 # and the implicit marks (Unicode TR9). Refused in every field, as are control characters.
@@ -148,15 +148,18 @@ def slug(text_: str) -> str:
     return str(slugify(text_, max_length=MAX_ID, word_boundary=False, save_order=True)).strip("-")
 
 
-def id_from_name(value: Any, field: str, chosen: str | None = None, chosen_field: str | None = None) -> str:
+def id_from_name(
+    value: Any, field: str, chosen: str | None = None, chosen_field: str | None = None, hint: str | None = None
+) -> str:
     """The id of a named thing: ``chosen`` when the person gave one (checked by the id rule), else the slug of
-    the name, which must not be empty (a name of only symbols or emoji needs a chosen id)."""
+    the name, which must not be empty (a name of only symbols or emoji needs a chosen id). ``hint``: how to
+    give one (default: the option named after ``chosen_field``)."""
     if chosen is not None:
         return identifier(chosen, chosen_field or f"{field}_id")
     result = slug(_require_str(value, field))
     if not result:
-        hint = f"; give an id with --{(chosen_field or field + '_id').replace('_', '-')}"
-        raise UserError(f"{value!r} gives no usable id{hint}", field)
+        how = hint or f"give an id with --{(chosen_field or field + '_id').replace('_', '-')}"
+        raise UserError(f"{value!r} gives no usable id; {how}", field)
     return identifier(result, field)
 
 
