@@ -23,6 +23,7 @@ from sqlalchemy import Connection, select
 from tracker.app.streams import load_question, load_source
 from tracker.domain import commands as c
 from tracker.domain import events as ev
+from tracker.domain import fields
 from tracker.domain.decide import decide, decide_source
 from tracker.domain.state import QuestionState, evolve_question
 from tracker.errors import UserError
@@ -138,8 +139,10 @@ def import_catalog(
 
     if record_as is not None and record_as not in CHANGE_KINDS:
         raise UserError(f"{record_as!r} is not one of {', '.join(CHANGE_KINDS)}", "record_as")
-    if record_as is not None and not (reason and reason.strip()):
+    if record_as is not None and reason is None:
         raise UserError("recording a change needs --reason", "reason")
+    if reason is not None:
+        fields.text(reason, "reason")
     missing = [str(p) for p in paths if not Path(p).exists()]
     if missing:
         raise UserError(f"{missing[0]!r} does not exist", "path")

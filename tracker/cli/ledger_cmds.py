@@ -140,7 +140,13 @@ def register(app: typer.Typer, default_group: type) -> None:
         ),
         forecast_id: str = typer.Option(None, "--id", help="A forecast id (default: generated)."),
     ) -> None:
-        """Record a forecast on QUESTION."""
+        """Record a forecast on QUESTION.
+
+        \b
+        Example:
+          tracker forecast osaka-2019 --forecaster "Дмитрий Тренин" --forecaster-id dmitri-trenin \\
+            --p 0.35 --made-at 2019-05-17
+        """
         led = ledger(ctx)
         made = require_date(made_at, "made_at")
         if says is not None and p:
