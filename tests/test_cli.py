@@ -743,7 +743,7 @@ def test_database_in_a_missing_directory(tmp_path: Path, args: list[str]) -> Non
 
 
 def test_unsupported_database_url(tmp_path: Path) -> None:
-    failed(CliRunner().invoke(app, ["--db", "mysql://u@h/db", "info"]), DatabaseError, ["unsupported database"])
+    failed(CliRunner().invoke(app, ["--db", "mysql://u@h/db", "info"]), UserError, ["db: ", "unsupported database"])
 
 
 def test_usage_errors_are_one_line(led: Cli) -> None:
