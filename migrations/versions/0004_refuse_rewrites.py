@@ -22,7 +22,8 @@ branch_labels = None
 depends_on = None
 
 SQLITE_NO_REPLACE = """CREATE TRIGGER events_no_replace BEFORE INSERT ON events
-   WHEN EXISTS (SELECT 1 FROM events WHERE position = NEW.position OR event_id = NEW.event_id)
+   WHEN EXISTS (SELECT 1 FROM events WHERE position = NEW.position)
+     OR EXISTS (SELECT 1 FROM events WHERE event_id = NEW.event_id)
    BEGIN SELECT RAISE(ABORT, 'events are append-only: INSERT over an existing position or event id refused'); END"""
 
 
