@@ -20,6 +20,7 @@ install: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check tracker tests migrations
 	$(BIN)/ruff format --check tracker tests
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -8,10 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.app.ledger import slugify as cli_slug
 from tracker.catalog.load import slugify as catalog_slug
 from tracker.domain import fields
 from tracker.errors import UserError
+
+
+def cli_slug(name: str) -> str:
+    """The id `Ledger.record_forecast` files a forecast under, for a name and no chosen id."""
+    return fields.id_from_name(name, "forecaster", None, "forecaster_id")
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ an xlsx), or in ``_meta.json`` of a bundle. Tables are read in position-ordered 
 chunk (pyarrow's ParquetWriter, CSV and JSON lines appends, openpyxl's write-only mode), so memory stays
 bounded whatever the ledger's size. Files are written under a temporary name and renamed when complete.
 
-Reading back with the documented dtypes (`TABLES` in `tracker.app.frames`):
+Reading back with the documented dtypes (`TABLES` in `tracker.read.tables`):
 
 - Parquet keeps them: ``pandas.read_parquet(path)``.
 - CSV: `read_csv` (times are ISO 8601 in UTC with a ``Z``, booleans ``true``/``false``, floats in Python's
@@ -33,7 +33,10 @@ from typing import TYPE_CHECKING, Any
 
 from tracker import __version__
 from tracker.app import outfiles
-from tracker.app.frames import (
+from tracker.domain import timepoints
+from tracker.errors import UserError
+from tracker.read.snapshot import Snapshot
+from tracker.read.tables import (
     BOOL,
     CATEGORY,
     FLOAT,
@@ -44,13 +47,10 @@ from tracker.app.frames import (
     TABLES,
     TIME,
     Col,
-    Snapshot,
     TableSpec,
     apply_dtypes,
     data_dictionary,
 )
-from tracker.domain import timepoints
-from tracker.errors import UserError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -430,7 +430,7 @@ def _write_table(
     meta_base: dict[str, Any],
     spreadsheet_safe: bool = True,
 ) -> dict[str, Any]:
-    reader = ledger.reader(snap, table, **options)
+    reader = ledger.table(snap, table, **options)
     total = reader.count()
     spec = reader.spec
     sink = _SINKS[fmt](path, spec, spreadsheet_safe)
@@ -465,6 +465,7 @@ def export_table(
     fmt: str | None = None,
     *,
     as_of: Any = None,
+    run: Any = None,
     progress: Progress | None = None,
     spreadsheet_safe: bool = True,
     **options: Any,
@@ -472,7 +473,8 @@ def export_table(
     """Write one table to ``out`` (and its head, options and columns to ``out.meta.json``); returns the meta.
 
     ``options`` are the frame method's keyword arguments (status, tag, forecaster, question, source, outlet,
-    type, and by / sort / run for the leaderboard, bins for calibration), each where the table takes it.
+    type, and by / sort for the leaderboard, bins for calibration), each where the table takes it. ``as_of`` and
+    ``run`` are the read side's time travel (`tracker.read.snapshot`).
     """
     path = Path(out)
     if table == BUNDLE:
@@ -481,7 +483,7 @@ def export_table(
     fmt = format_of(fmt, path)
     sidecar = path.with_name(path.name + META_SUFFIX)
     outfiles.check_file_target(sidecar)
-    with ledger.snapshot(as_of) as snap:
+    with ledger.snapshot(as_of, run) as snap:
         with outfiles.atomic_path(path) as tmp:
             meta = _write_table(
                 ledger, snap, table, fmt, tmp, given, progress, _meta_common(ledger, snap), spreadsheet_safe
@@ -497,6 +499,7 @@ def export_bundle(
     fmt: str = "parquet",
     *,
     as_of: Any = None,
+    run: Any = None,
     progress: Progress | None = None,
     spreadsheet_safe: bool = True,
 ) -> dict[str, Any]:
@@ -517,7 +520,7 @@ def export_bundle(
         outfiles.writable_directory(path)
         work = path
     try:
-        with ledger.snapshot(as_of) as snap:
+        with ledger.snapshot(as_of, run) as snap:
             base = _meta_common(ledger, snap)
             tables: dict[str, Any] = {}
             for table in TABLES:

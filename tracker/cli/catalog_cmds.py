@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from tracker.cli.common import emit_json, fmt_p, ledger, say, table, warn
+from tracker.cli.common import emit_json, fmt_p, ledger, one_line, say, table, warn
 
 JSON = typer.Option(False, "--json", help="Machine-readable output.")
 
@@ -40,8 +40,6 @@ def register(app: typer.Typer) -> None:
                 )
         except CatalogInvalid as e:
             # Every problem on its own line (file: entry: field: message); the last line sums up.
-            from tracker.cli.main import one_line
-
             for line in e.errors[1:]:
                 warn(f"error: {one_line(line)}")  # a key or value quoted in the message may hold a line break
             raise

@@ -17,7 +17,12 @@ import typer
 from tracker.errors import UserError
 
 if TYPE_CHECKING:
-    from tracker.app.ledger import AsOf, Ledger
+    from tracker.app.ledger import Ledger
+
+
+def one_line(message: str) -> str:
+    """An error is one line: line breaks and other unprintable characters inside it are shown escaped."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
 
 
 def ledger(ctx: typer.Context) -> Ledger:
@@ -63,12 +68,6 @@ def parse_ps(values: list[str]) -> float | dict[str, float]:
             raise UserError(f"option {name!r} given twice", "p")
         dist[name] = parse_probability(number, f"p[{name}]")
     return dist
-
-
-def as_of(value: str | None) -> AsOf | None:
-    from tracker.app.ledger import AsOf
-
-    return AsOf.parse(value)
 
 
 def emit_json(data: Any) -> None:

@@ -15,15 +15,10 @@ import click
 import typer
 from typer.core import TyperGroup
 
+from tracker.cli.common import one_line
 from tracker.errors import TrackerError
 
 INTERNAL_ERROR = 70
-
-
-def one_line(message: str) -> str:
-    """An error is one line: line breaks and other unprintable characters inside it are shown escaped. (Found by
-    the CLI fuzzing: click echoes a bad argument verbatim, so `tracker list $'a\\nb'` printed two lines.)"""
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
 
 
 class TrackerGroup(TyperGroup):

@@ -14,9 +14,6 @@ from datetime import UTC, date, datetime, time
 
 from tracker.errors import UserError
 
-# The largest value a position or run id can have: both are BIGINT on PostgreSQL and INTEGER on SQLite.
-MAX_POSITION = 2**63 - 1
-
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -43,13 +40,12 @@ def parse_point(text: str, field: str = "as_of") -> datetime:
 
 
 def parse_position(text: str) -> int | None:
-    """A position or run id written in ASCII digits; None when ``text`` is not one (``²`` is not)."""
+    """A position or run id written in ASCII digits; None when ``text`` is not one (``²`` and ``١٢`` are not:
+    `str.isdigit` and `int` accept them). Its range is the caller's to check."""
     v = text.strip()
     if not (v.isascii() and v.isdigit()):
         return None
-    # No position or run id is larger: "as of" a larger one is as of the latest, and the database never sees a
-    # number its integer columns cannot hold.
-    return min(int(v), MAX_POSITION)
+    return int(v)
 
 
 def parse_as_of(text: str, field: str = "as_of") -> int | datetime:

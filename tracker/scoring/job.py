@@ -57,18 +57,15 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 from sqlalchemy import exc as sa_exc
 
 from tracker.domain import timepoints
 from tracker.domain.fields import short_text
 from tracker.errors import DatabaseError, ScoringFailed, TrackerError
-from tracker.scoring import compute
 from tracker.store import migrate
 from tracker.store.db import (
     is_postgres,
@@ -92,7 +89,7 @@ from tracker.store.schema import (
 )
 
 if TYPE_CHECKING:
-    from tracker.app.ledger import Ledger
+    import pandas as pd
 
 log = logging.getLogger("tracker.scoring")
 
@@ -183,11 +180,12 @@ def _hold() -> None:
 # ------------------------------------------------------------------------------------------------- entry point
 
 
-def run_scoring(target: Engine | Ledger | str, full: bool = False, *, holder: str | None = None) -> RunResult:
+def run_scoring(target: Engine | str, full: bool = False, *, holder: str | None = None) -> RunResult:
     """Score what changed since the last run (or everything with ``full=True``); see the module docstring.
 
-    ``target`` is an Engine, a `Ledger` or a database URL. Returns the run's result; a run that fails is
-    recorded and then raised as `ScoringFailed` (or as the `TrackerError` it was, e.g. `DatabaseBusy`).
+    ``target`` is an Engine or a database URL (`Ledger.score` checks the ledger is ready first). Returns the
+    run's result; a run that fails is recorded and then raised as `ScoringFailed` (or as the `TrackerError` it
+    was, e.g. `DatabaseBusy`).
     """
     engine, owned = _engine(target)
     try:
@@ -204,15 +202,10 @@ def run_scoring(target: Engine | Ledger | str, full: bool = False, *, holder: st
             engine.dispose()
 
 
-def _engine(target: Engine | Ledger | str) -> tuple[Engine, bool]:
+def _engine(target: Engine | str) -> tuple[Engine, bool]:
     if isinstance(target, Engine):
         return target, False
-    if isinstance(target, str):
-        return make_engine(resolve_url(target)), True
-    # A Ledger checks that it is initialised and current first (once per Ledger), so that scoring a missing
-    # SQLite file says "run tracker init" instead of creating an empty file.
-    target._ready()
-    return target.engine, False
+    return make_engine(resolve_url(target)), True
 
 
 def _positions(conn: Connection) -> tuple[int | None, int]:
@@ -527,6 +520,8 @@ def touched_questions(conn: Connection, after: int, up_to: int) -> list[str]:
 
 
 def _plan(conn: Connection, previous: int, head: int, everything: bool) -> _Plan:
+    from tracker.scoring import compute
+
     ids = None if everything else touched_questions(conn, previous, head)
     qframe = load_questions(conn, ids)
     fframe = load_forecasts(conn, ids)
@@ -546,6 +541,8 @@ def _where_in(column: Any, ids: list[str] | None) -> Iterator[Any]:
 
 def load_questions(conn: Connection, ids: list[str] | None = None) -> pd.DataFrame:
     """The questions frame `compute.score` takes (options parsed from JSON)."""
+    import pandas as pd
+
     cols = [questions.c[n] for n in ("question_id", "kind", "options", "status", "outcome", "known_on")]
     rows: list[Any] = []
     for cond in _where_in(questions.c.question_id, ids):
@@ -560,6 +557,9 @@ def load_forecasts(conn: Connection, ids: list[str] | None = None) -> pd.DataFra
 
     Binary forecasts carry ``p_yes`` (the fast path); the JSON distribution is parsed only for multiple choice.
     """
+    import numpy as np
+    import pandas as pd
+
     names = (
         "forecast_id",
         "question_id",
@@ -592,6 +592,9 @@ def load_forecasts(conn: Connection, ids: list[str] | None = None) -> pd.DataFra
 
 def _py(value: Any) -> Any:
     """A database value from a frame cell: NaN/NaT -> None, numpy scalars -> Python, timestamps -> dates."""
+    import numpy as np
+    import pandas as pd
+
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, float | np.floating):
@@ -625,6 +628,8 @@ def _rows(frame: pd.DataFrame, columns: Iterable[str], **extra: Any) -> list[dic
 
 
 def _question_score_rows(per_question: pd.DataFrame, run_id: int) -> list[dict[str, Any]]:
+    from tracker.scoring import compute
+
     rows = _rows(per_question, QUESTION_SCORE_COLUMNS, run_id=run_id)
     for r in rows:
         if r["kind"] != compute.BINARY:
@@ -649,6 +654,8 @@ def _read_question_scores(conn: Connection, column: Any, keys: list[str] | None)
 
 def question_scores_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Rows of ``question_scores`` as the per-question frame `compute.aggregate` takes."""
+    import pandas as pd
+
     frame = pd.DataFrame(rows, columns=[c.name for c in question_scores.columns])
     for col in _SCORE_FLOATS:
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
@@ -657,6 +664,8 @@ def question_scores_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 def _aggregate_forecasters(conn: Connection, forecaster_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Each forecaster's aggregate over all their question_scores rows (n_scored 0 when they have none)."""
+    from tracker.scoring import compute
+
     frame = question_scores_frame(_read_question_scores(conn, question_scores.c.forecaster_id, forecaster_ids))
     out: dict[str, dict[str, Any]] = {}
     if len(frame):
@@ -780,12 +789,3 @@ def _write(conn: Connection, plan: _Plan, started: datetime, holder: str) -> Run
     return RunResult(
         OK, run_id, started, finished, everything, plan.previous, plan.head, rescored, changed, None, holder
     )
-
-
-def checkpoint(conn: Connection) -> int | None:
-    """The position the scores are current through (None before the first run)."""
-    return _positions(conn)[0]
-
-
-def today_utc() -> date:
-    return now_utc().date()
