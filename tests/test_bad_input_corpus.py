@@ -368,8 +368,8 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
     (
         "as-of-scores-huge-run",
         cli("scores", "--as-of", "99999999999999999999"),
-        NOT_FOUND,
-        ["as_of: ", "no scoring run"],
+        USER,
+        ["as_of: ", "not a position"],
     ),
     ("as-of-scores-overflow", cli("scores", "--as-of", "9999-12-31T23:59:59-05:00"), USER, ["as_of: "]),
     # -- finding 6: catalogs nested deeper than the parser's stack
@@ -479,10 +479,10 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
     (
         "export-forecaster-emoji",
         cli("export", "forecasts", "--forecaster", "🙂", "--out", "x.csv"),
-        USER,
-        ["forecaster: "],
+        NOT_FOUND,
+        ["forecaster: ", "no forecaster"],
     ),
-    ("list-forecaster-emoji", cli("list", "--forecaster", "🙂"), USER, ["forecaster: "]),
+    ("list-forecaster-emoji", cli("list", "--forecaster", "🙂"), NOT_FOUND, ["forecaster: ", "no forecaster"]),
     ("markup-as-id", add(qid="[/x]"), USER, ["question_id: "]),
     (
         "sql-as-forecaster-id",
@@ -558,7 +558,7 @@ def hostile(ledger: Ledger) -> Ledger:
     ledger.resolve("hostile", "yes", date(2020, 2, 1))
     from tracker.scoring.job import run_scoring
 
-    assert run_scoring(ledger).status == "ok"
+    assert run_scoring(ledger.engine).status == "ok"
     return ledger
 
 
@@ -569,18 +569,18 @@ def terminal_safe(text: str) -> bool:
     )
 
 
-OLD_RENDERING = pytest.mark.xfail(
-    strict=False, reason="the terminal rendering of stored text is being rebuilt (rich markup, raw escapes)"
+RAW_JSON = pytest.mark.xfail(
+    strict=False, reason="--json writes C1 and bidirectional controls of old rows raw (json.dumps, ensure_ascii=False)"
 )
 READ_COMMANDS = [
-    pytest.param(["list"], [MARKUP], id="list", marks=OLD_RENDERING),
-    pytest.param(["list", "--json"], [MARKUP, FORMULA], id="list-json", marks=OLD_RENDERING),
-    pytest.param(["show", "hostile"], [MARKUP, FORMULA, "[/y] P"], id="show", marks=OLD_RENDERING),
-    pytest.param(["show", "old"], ["Old ", "row"], id="show-old-row", marks=OLD_RENDERING),
-    pytest.param(["show", "old", "--json"], ["Old "], id="show-old-row-json", marks=OLD_RENDERING),
-    pytest.param(["scores"], ["[/y] P"], id="scores", marks=OLD_RENDERING),
-    pytest.param(["due"], ["Old "], id="due", marks=OLD_RENDERING),
-    pytest.param(["log", "--json"], [FORMULA], id="log-json", marks=OLD_RENDERING),
+    pytest.param(["list"], [MARKUP], id="list"),
+    pytest.param(["list", "--json"], [MARKUP, FORMULA], id="list-json"),
+    pytest.param(["show", "hostile"], [MARKUP, FORMULA, "[/y] P"], id="show"),
+    pytest.param(["show", "old"], ["Old ", "row"], id="show-old-row"),
+    pytest.param(["show", "old", "--json"], ["Old "], id="show-old-row-json", marks=RAW_JSON),
+    pytest.param(["scores"], ["[/y] P"], id="scores"),
+    pytest.param(["due"], ["Old "], id="due"),
+    pytest.param(["log", "--json"], [FORMULA], id="log-json"),
 ]
 
 

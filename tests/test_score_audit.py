@@ -27,13 +27,13 @@ def url(db_url: str) -> Iterator[str]:
     led.record_forecast("rain", "Andrei Tikhonov", 0.3, date(2020, 1, 1))
     led.record_forecast("rain", "Ann Example", 0.8, date(2020, 1, 2))
     led.resolve("rain", "yes", date(2020, 2, 1))
-    assert run_scoring(led).status == "ok"
+    assert run_scoring(led.engine).status == "ok"
     led.open_question("Who wins?", "C", "who", "multiple_choice", ("a", "b", "c"), opened=date(2000, 1, 1))
     led.record_forecast("who", "Andrei Tikhonov", {"a": 0.2, "b": 0.5, "c": 0.3}, date(2020, 3, 1))
     led.record_forecast("who", "Ann Example", {"a": 0.6, "b": 0.4}, date(2020, 3, 2))
     led.record_forecast("who", "Bob Example", {"a": 1.0}, date(2020, 3, 3))
     led.resolve("who", "a", date(2020, 4, 1))
-    assert run_scoring(led).status == "ok"
+    assert run_scoring(led.engine).status == "ok"
     led.close()
     yield db_url
 
