@@ -6,8 +6,8 @@
     python benchmarks/run.py --sizes 2k --reps 1 --appends 20  # the CI smoke run
 
 Options: --sizes (10k,100k,1M or plain numbers), --reps (runs per figure; the median is printed), --appends
-(transactions per run of the one-append cases), --cases (a subset: import,rebuild,score-compute,score-job,export,
-append,cli), --postgres URL (a server where scratch databases may be created and dropped), --json PATH (every
+(transactions per run of the one-append cases), --cases (a subset: import,rebuild,score-compute,honest,score-job,
+export,append,cli), --postgres URL (a server where scratch databases may be created and dropped), --json PATH (every
 result with its raw timings), --seed.
 
 Prints one line per figure as it is measured, then a Markdown table of all of them.

@@ -16,7 +16,8 @@ from tracker.store.db import read_transaction, write_transaction
 from tracker.store.schema import events
 
 ROOT = Path(__file__).resolve().parent.parent
-PREDICTIONS = ROOT / "predictions"
+# A frozen copy of the curated catalog: adding an article to predictions/ must not move these tests.
+PREDICTIONS = ROOT / "tests" / "fixtures" / "catalog" / "predictions"
 AWKWARD = 'He said "NA", then, <b>left</b> & wrote:\nnull; ünïcödé — 100%'
 OPEN_QUESTION = "russia-ukraine-ceasefire-2026"
 DUE_QUESTION = "russia-retaliates-over-venezuela-mid-2026"

@@ -78,7 +78,7 @@ class Ledger:
 
     def _missing_file(self) -> bool:
         """A SQLite ledger whose file does not exist. Opening it would create an empty file (a typo in --db left
-        stray files behind, found by the bad-input corpus), so only `init` may open it."""
+        stray files behind), so only `init` may open it."""
         u = make_url(self.url)
         database = u.database or ""
         if u.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):

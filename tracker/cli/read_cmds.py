@@ -206,7 +206,10 @@ def register(app: typer.Typer) -> None:
         if not out.table:
             render.render_record(q, None, out.fmt)
             return
-        say(render.safe_text(f"{q['question_id']}: {q['title']}"))
+        import textwrap
+
+        heading = render.safe_text(f"{q['question_id']}: {q['title']}")
+        say("\n".join(textwrap.wrap(heading, render.terminal_width(), subsequent_indent="  ")))
         fields = [
             Column("status", "status"),
             Column("outcome", "outcome"),

@@ -28,6 +28,8 @@ def plain(value: Any) -> Any:
     if isinstance(value, float):
         return None if math.isnan(value) else value
     if isinstance(value, datetime):
+        if value != value:  # pandas' NaT is a datetime that equals nothing
+            return None
         return iso_utc(value) if value.tzinfo is not None else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
@@ -45,7 +47,8 @@ def plain(value: Any) -> Any:
 def record(row: dict[str, Any], parse_json: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in row.items():
-        v = plain(v.date() if k in DATE_COLUMNS and isinstance(v, datetime) else v)
+        # (v == v: NaT is a datetime too, and equals nothing)
+        v = plain(v.date() if k in DATE_COLUMNS and isinstance(v, datetime) and v == v else v)
         if parse_json and k in JSON_COLUMNS and isinstance(v, str):
             with contextlib.suppress(ValueError):
                 v = json.loads(v)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, insert, select
@@ -58,7 +58,7 @@ def to_as_of(value: Any) -> AsOf | None:
         return AsOf(position=value)
     try:
         if isinstance(value, datetime):
-            return AsOf(recorded_until=as_utc(value))
+            return AsOf(recorded_until=as_utc(value).astimezone(UTC))
         if isinstance(value, date):
             return AsOf(recorded_until=end_of_day(value))
     except OverflowError:

@@ -1,48 +1,9 @@
 """The scoring job: incremental, recorded, and safe to start from several processes at once.
 
-`run_scoring(target, full=False)` is the one code path behind `tracker score` (once) and `tracker schedule run`
-(periodically). What a run does:
-
-1. **No-op check** (no lock, no write): one query reads the checkpoint (the last event position whose effects are
-   in the score tables) and the head position of the log. If the head is not past the checkpoint, the run
-   returns ``status="noop"`` and records nothing: an idle scheduler ticking every minute leaves no rows behind
-   and never takes SQLite's write lock. This is the path the "< 50 ms on a 1M-event ledger" target is about; it
-   is an index lookup on each table.
-2. **Exclusion**: only one scoring run at a time per database, whatever process or machine it runs in (see
-   below). A run that cannot get the lock or lease is recorded as ``skipped`` and returns at once.
-3. **Snapshot**: in one read snapshot, the checkpoint and head are read again, the question streams touched by
-   events in ``(checkpoint, head]`` are listed, and those questions and all their forecasts are read from the
-   projection tables. ``head`` becomes the run's ``through_position``.
-4. **Compute**: `tracker.scoring.compute.score` (pure pandas) scores those questions from scratch. A question is
-   always rescored whole, because its crowd and its time averages depend on every forecast on it; corrections,
-   reopenings, annulments, withdrawals and rescalings are events in the question's stream, so the next run
-   rescores the question they touch.
-5. **Write, in one transaction**: the questions' rows in ``forecast_scores`` and ``question_scores`` are replaced,
-   the aggregates of every forecaster who had or has a score on them are recomputed from ``question_scores``
-   and appended to ``score_history`` when they changed, the run is recorded in ``scoring_runs`` (start, end,
-   through position, what changed) and the checkpoint moves to ``through_position``. If anything fails, the
-   transaction rolls back (previous scores and checkpoint intact), the failure is recorded as a ``failed`` run in
-   a separate small transaction, and the next run starts again from the same checkpoint.
-
-``full=True`` rescores every question and replaces every row (the checkpoint is ignored).
-
-Process safety. APScheduler 3 cannot share a job store between processes, and `max_instances` only limits runs
-inside one process, so the guard against two scorers lives here, in the database every scorer must use anyway:
-
-- PostgreSQL: the scoring transaction starts with ``pg_try_advisory_xact_lock(SCORING_LOCK_KEY)``. It never waits:
-  if another session holds it, the run is skipped. The lock is held until the transaction that writes the scores
-  commits or rolls back, so it is released even if the process dies (PostgreSQL ends the session), and it works
-  across machines because the lock lives in the server. The transaction is REPEATABLE READ (one snapshot for the
-  reads); the checkpoint row is read ``FOR UPDATE`` so that a run whose snapshot was taken just before another
-  run committed fails with a serialization error, which is treated as "skipped", instead of redoing that work.
-  It does not take the ledger's append lock: appends go on while scores are computed.
-- SQLite: one file, one machine, and one writer at a time. Holding ``BEGIN IMMEDIATE`` for the whole run would
-  block every append while scores are computed, and a second scorer would queue behind the busy timeout rather
-  than skip. So a lease row (``scoring_lease``) is taken in a short write transaction with a conditional UPDATE
-  (or the first INSERT): it names a holder and an expiry. Reading and computing then happen in a read snapshot
-  (WAL) without the write lock; the scores are written in a short ``BEGIN IMMEDIATE`` transaction that first
-  checks that the lease still names this holder (if it expired and another run took it, this run fails instead
-  of overwriting). The lease is released at the end; a crashed holder's lease expires after `LEASE_SECONDS`.
+`run_scoring(target, full=False)` is the one code path behind `tracker score` and `tracker schedule run`: a no-op
+check without a lock, then one run at a time per database (an advisory lock on PostgreSQL, a lease row on
+SQLite), the touched questions rescored whole from one read snapshot, and the scores, the aggregates' history,
+the run record and the checkpoint written in one transaction. docs/scoring-job.md explains each step and why.
 """
 
 from __future__ import annotations
@@ -124,6 +85,8 @@ _SCORE_FLOATS = (
     "crowd_time_avg_brier",
     "relative_brier",
     "days",
+    "baseline_time_avg",
+    "baseline_coverage",
 )
 
 
@@ -346,9 +309,9 @@ def _acquire_lease(engine: Engine, holder: str, now: datetime) -> tuple[bool, st
             )
             return True, None
         if _holder_is_gone(current[0]):
-            # Found by the crash tests: a scorer killed mid-run (SIGKILL, OOM) never releases its lease, and every
-            # run was skipped until it expired (LEASE_SECONDS). A holder that is a process of this machine that no
-            # longer exists is taken over at once, in this write transaction, from that holder only.
+            # A scorer killed mid-run (SIGKILL, OOM) never releases its lease, and every run would be skipped
+            # until it expired (LEASE_SECONDS). A holder that is a process of this machine that no longer exists
+            # is taken over at once, in this write transaction, from that holder only.
             conn.execute(
                 update(scoring_lease)
                 .where(scoring_lease.c.name == CHECKPOINT, scoring_lease.c.holder == current[0])
@@ -543,11 +506,14 @@ def load_questions(conn: Connection, ids: list[str] | None = None) -> pd.DataFra
     """The questions frame `compute.score` takes (options parsed from JSON)."""
     import pandas as pd
 
-    cols = [questions.c[n] for n in ("question_id", "kind", "options", "status", "outcome", "known_on")]
+    from tracker.scoring import compute
+
+    names = (*compute.QUESTION_COLUMNS, *compute.QUESTION_HORIZON_COLUMNS)
+    cols = [questions.c[n] for n in names]
     rows: list[Any] = []
     for cond in _where_in(questions.c.question_id, ids):
         rows.extend(conn.execute(select(*cols).where(cond)).all())
-    frame = pd.DataFrame(rows, columns=["question_id", "kind", "options", "status", "outcome", "known_on"])
+    frame = pd.DataFrame(rows, columns=list(names))
     frame["options"] = [json.loads(o) for o in frame["options"]]
     return frame.sort_values("question_id", kind="stable").reset_index(drop=True)
 
@@ -612,7 +578,7 @@ def _py(value: Any) -> Any:
 
 def _values(series: pd.Series) -> list[Any]:
     """`_py` of every cell of a column; float, integer and bool columns converted as a whole (a full run writes
-    a row per forecast, and `_py` cell by cell was a third of its time, profiled)."""
+    a row per forecast, and cell by cell conversion would dominate its time)."""
     kind = series.dtype.kind
     if kind == "f":
         return [None if v != v else v for v in series.to_numpy().tolist()]  # v != v: NaN

@@ -188,7 +188,7 @@ PROJECTION_TABLES = (sources, questions, question_tags, forecasters, forecasts, 
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Scoring (issue 3). Derived tables written only by the scoring job (tracker.scoring.job), never by `project()`:
+# Scoring. Derived tables written only by the scoring job (tracker.scoring.job), never by `project()`:
 # they are not rebuilt from events by `tracker rebuild`; `tracker score --full` recomputes them instead.
 # Every write to them happens in one transaction together with the run record and the checkpoint.
 # ---------------------------------------------------------------------------------------------------------------
@@ -271,7 +271,7 @@ question_scores = Table(
     Column("brier", Float),
     Column("brier_two_category", Float),
     Column("log_score", Float),
-    Column("baseline_score", Float),
+    Column("baseline_score", Float),  # Metaculus baseline of the final (scored) forecast: a "spot" baseline
     Column("brier_low", Float),
     Column("brier_high", Float),
     Column("time_avg_brier", Float),
@@ -280,6 +280,11 @@ question_scores = Table(
     Column("days", Float),  # the divisor of the time average
     Column("n_forecasters", Integer, nullable=False),
     Column("run_id", Integer, nullable=False),
+    # Metaculus' headline Baseline score: time-averaged over the question's horizon, 0 where no forecast stood;
+    # coverage = share of the horizon covered. NULL in rows written before migration 0006 until rescored.
+    Column("baseline_time_avg", Float),
+    Column("baseline_coverage", Float),
+    Column("n_options", Integer),  # the question's options: the uniform forecast's Brier is 1 - 1/n_options
     Index("ix_question_scores_forecaster_id", "forecaster_id"),
 )
 
@@ -306,6 +311,8 @@ score_history = Table(
     Column("mean_brier_high", Float),
     Column("mean_brier_best", Float),
     Column("mean_brier_worst", Float),
+    Column("mean_baseline_time_avg", Float),
+    Column("mean_baseline_coverage", Float),
     Index("ix_score_history_forecaster_id", "forecaster_id"),
 )
 
