@@ -10,7 +10,7 @@ in UTC, is a `UserError` naming the field.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, timedelta
 
 from tracker.errors import UserError
 
@@ -20,8 +20,10 @@ def utc_now() -> datetime:
 
 
 def end_of_day(d: date) -> datetime:
-    """The last microsecond of day `d` in UTC: "as of 2019-06-01" includes everything recorded that day."""
-    return datetime.combine(d, time.max, tzinfo=UTC)
+    """The last microsecond of day `d` in UTC: "as of 2019-06-01" includes everything recorded that day.
+    OverflowError for 9999-12-31, whose end is the last instant a datetime holds: the read side adds to and
+    compares with these times, so the calendar's last day is refused rather than used at its edge."""
+    return datetime(d.year, d.month, d.day, tzinfo=UTC) + timedelta(days=1) - timedelta(microseconds=1)
 
 
 def as_utc(dt: datetime) -> datetime:
