@@ -35,8 +35,17 @@ def tracker(url: str, *args: str) -> Any:
 def fill(url: str) -> None:
     led = Ledger(url, actor="tester")
     try:
-        led.open_question("Will it rain?", "YES if it rains", question_id="rain", tags=("weather",))
-        led.open_question("Who wins?", "the result", question_id="who", kind="multiple_choice", options=("a", "b"))
+        led.open_question(
+            "Will it rain?", "YES if it rains", question_id="rain", tags=("weather",), opened=date(2000, 1, 1)
+        )
+        led.open_question(
+            "Who wins?",
+            "the result",
+            question_id="who",
+            kind="multiple_choice",
+            options=("a", "b"),
+            opened=date(2000, 1, 1),
+        )
         led.record_forecast("rain", "Ann Example", 0.3, date(2020, 1, 1))
         led.record_forecast("who", "Bob Example", {"a": 0.6, "b": 0.4}, date(2020, 1, 2))
         led.resolve("rain", "no", date(2020, 2, 1))

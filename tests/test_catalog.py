@@ -266,7 +266,7 @@ def test_duplicate_keys_are_malformed(tmp_path: Path) -> None:
 def test_bad_dates(tmp_path: Path) -> None:
     pred = _build(tmp_path, forecasts=[_forecast(made_at="2019-13-01")])
     msg = _one(_errors(pred), pred / "forecasts" / "src-a.yaml", "x-summit-unlikely", "made_at")
-    assert msg == "not a date: '2019-13-01'"
+    assert msg == "'2019-13-01' is not a date (YYYY-MM-DD)"
 
 
 def test_future_dates(tmp_path: Path) -> None:
@@ -339,7 +339,13 @@ def test_exactly_one_of_says_and_p(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("p", "fragment"),
-    [(1.5, "in [0, 1]"), (-0.1, "in [0, 1]"), (float("nan"), "finite"), (float("inf"), "finite"), ("high", "number")],
+    [
+        (1.5, "between 0 and 1"),
+        (-0.1, "between 0 and 1"),
+        (float("nan"), "between 0 and 1"),
+        (float("inf"), "between 0 and 1"),
+        ("high", "number"),
+    ],
 )
 def test_bad_probabilities(tmp_path: Path, p: Any, fragment: str) -> None:
     f = _forecast(p=p, method="judgement")
@@ -408,7 +414,7 @@ def test_bare_yes_is_read_as_text(tmp_path: Path) -> None:
 def test_slugs_schema_and_unknown_fields(tmp_path: Path) -> None:
     pred = _build(tmp_path, questions=[_question(id="Summit 2019", colour="red")])
     errors = _errors(pred)
-    assert "not a slug" in _one(errors, pred / "questions.yaml", "Summit 2019", "id")
+    assert "not a valid id" in _one(errors, pred / "questions.yaml", "Summit 2019", "id")
     assert "unknown field" in _one(errors, pred / "questions.yaml", "Summit 2019", "colour")
     pred2 = _build(tmp_path / "two")
     _dump(pred2 / "questions.yaml", {"schema": 2, "questions": [_question()]})

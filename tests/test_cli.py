@@ -95,10 +95,22 @@ def led(cli: Cli, doc: Path) -> Cli:
     """An initialised ledger: a source with its text, a binary and a multiple-choice question."""
     cli.ok("init")
     cli.ok("source", "add", "interview", "--title", "An interview", "--file", str(doc), "--published", "2024-01-14")
-    cli.ok("question", "add", "summit", "--title", "Will the summit happen?", "--criteria", "YES if they meet")
     cli.ok(
         "question",
         "add",
+        "--opened",
+        "2000-01-01",
+        "summit",
+        "--title",
+        "Will the summit happen?",
+        "--criteria",
+        "YES if they meet",
+    )
+    cli.ok(
+        "question",
+        "add",
+        "--opened",
+        "2000-01-01",
         "winner",
         "--title",
         "Who wins?",
@@ -239,8 +251,14 @@ def test_question_add_binary_and_multiple_choice(led: Cli) -> None:
     summit = led.show("summit")
     assert (summit["kind"], summit["options"], summit["status"]) == ("binary", ["yes", "no"], "open")
     assert summit["title"] == "Will the summit happen?" and summit["criteria"] == "YES if they meet"
+    assert summit["opened"] == "2000-01-01"
+    led.ok("question", "add", "undated", "--title", "T", "--criteria", "C")
     today = datetime.now(UTC).date()
-    assert summit["opened"] in (today.isoformat(), (today - timedelta(days=1)).isoformat())  # UTC today
+    undated = led.show("undated")
+    assert undated["opened"] in (today.isoformat(), (today - timedelta(days=1)).isoformat())  # UTC today
+    # a forecast dated before the day the question opened is refused, as the catalog refuses it
+    led.fails(UserError, "forecast", "undated", "--forecaster", "Ann", "--p", "0.5", "--made-at", "2024-01-14",
+              says=["made_at: ", "before the question opened"])  # fmt: skip
     winner = led.show("winner")
     assert (winner["kind"], winner["options"], winner["tags"]) == ("multiple_choice", ["a", "b", "c"], ["elections"])
     out = led.ok(
@@ -254,9 +272,13 @@ def test_question_add_binary_and_multiple_choice(led: Cli) -> None:
 
 
 def test_question_add_generates_an_id(led: Cli) -> None:
-    out = led.ok("question", "add", "--title", "Will the ECB cut rates in 2025?", "--criteria", "C").stdout
+    out = led.ok(
+        "question", "add", "--opened", "2000-01-01", "--title", "Will the ECB cut rates in 2025?", "--criteria", "C"
+    ).stdout
     assert out.strip() == "question will-the-ecb-cut-rates-in-2025 opened"
-    again = led.ok("question", "add", "--title", "Will the ECB cut rates in 2025?", "--criteria", "C2").stdout
+    again = led.ok(
+        "question", "add", "--opened", "2000-01-01", "--title", "Will the ECB cut rates in 2025?", "--criteria", "C2"
+    ).stdout
     second = again.split()[1]
     assert second.startswith("will-the-ecb-cut-rates-in-2025-") and second != "will-the-ecb-cut-rates-in-2025"
     assert led.show(second)["criteria"] == "C2"
@@ -356,7 +378,7 @@ def busy(led: Cli) -> Cli:
     """More variety: a due question, a resolved and an annulled one, forecasts by two people."""
     led.ok("question", "add", "late", "--title", "Late", "--criteria", "C", "--opened", "2020-01-01",
            "--resolve-by", "2020-06-01", "--tag", "elections", "--tag", "europe")  # fmt: skip
-    led.ok("question", "add", "voided", "--title", "Voided", "--criteria", "C")
+    led.ok("question", "add", "--opened", "2000-01-01", "voided", "--title", "Voided", "--criteria", "C")
     forecast(led, "summit", "0.3")
     led.ok("forecast", "winner", "--forecaster", "Bob Roberts", "--p", "c=1", "--made-at", "2024-01-01")
     led.ok("resolve", "summit", "no", "--on", "2024-02-01")
@@ -551,7 +573,8 @@ def test_bad_date_format(led: Cli, bad: str) -> None:
               says=["made_at: "])  # fmt: skip
     led.fails(UserError, "resolve", "summit", "yes", "--on", bad, says=["on: "])
     if bad:
-        led.fails(UserError, "question", "add", "q2", "--title", "T", "--criteria", "C", "--resolve-by", bad,
+        led.fails(UserError, "question", "add", "--opened", "2000-01-01",
+                  "q2", "--title", "T", "--criteria", "C", "--resolve-by", bad,
                   says=["resolve_by: ", repr(bad), "YYYY-MM-DD"])  # fmt: skip
 
 
@@ -581,19 +604,36 @@ def test_clarify_with_nothing_to_change(led: Cli) -> None:
 
 
 def test_duplicate_question_id(led: Cli) -> None:
-    led.fails(IllegalTransition, "question", "add", "summit", "--title", "Again", "--criteria", "C",
+    led.fails(IllegalTransition, "question", "add", "--opened", "2000-01-01",
+              "summit", "--title", "Again", "--criteria", "C",
               says=["question_id: ", "'summit' already exists"])  # fmt: skip
 
 
 def test_bad_question_definitions(led: Cli) -> None:
-    led.fails(UserError, "question", "add", "q2", "--title", "T", "--criteria", "C", "--type", "ranking",
+    led.fails(UserError, "question", "add", "--opened", "2000-01-01",
+              "q2", "--title", "T", "--criteria", "C", "--type", "ranking",
               says=["type: ", "'ranking'"])  # fmt: skip
-    led.fails(UserError, "question", "add", "q2", "--title", "T", "--criteria", "C", "--option", "a",
+    led.fails(UserError, "question", "add", "--opened", "2000-01-01",
+              "q2", "--title", "T", "--criteria", "C", "--option", "a",
               says=["option: "])  # fmt: skip
-    led.fails(UserError, "question", "add", "q2", "--title", "T", "--criteria", "C", "--type", "multiple_choice",
+    led.fails(UserError, "question", "add", "--opened", "2000-01-01",
+              "q2", "--title", "T", "--criteria", "C", "--type", "multiple_choice",
               "--option", "a", says=["option: ", "at least two"])  # fmt: skip
-    led.fails(UserError, "question", "add", "q2", "--title", "   ", "--criteria", "C", says=["title: "])
-    led.fails(UserError, "question", "add", "q2", "--title", "T", "--criteria", "C", "--tag", "Not A Tag",
+    led.fails(
+        UserError,
+        "question",
+        "add",
+        "--opened",
+        "2000-01-01",
+        "q2",
+        "--title",
+        "   ",
+        "--criteria",
+        "C",
+        says=["title: "],
+    )
+    led.fails(UserError, "question", "add", "--opened", "2000-01-01",
+              "q2", "--title", "T", "--criteria", "C", "--tag", "Not A Tag",
               says=["tag: "])  # fmt: skip
     led.fails(UserError, "question", "add", "q2", "--title", "T", "--criteria", "C", "--opened", "2024-02-01",
               "--resolve-by", "2024-01-01", says=["resolve_by: "])  # fmt: skip
@@ -629,7 +669,7 @@ def test_positions_beyond_64_bits_are_harmless(led: Cli) -> None:
 
 
 def test_sql_looking_names_are_stored_verbatim_and_harmless(led: Cli) -> None:
-    out = led.ok("question", "add", "--title", SQL, "--criteria", SQL).stdout
+    out = led.ok("question", "add", "--opened", "2000-01-01", "--title", SQL, "--criteria", SQL).stdout
     qid = out.split()[1]
     assert qid == "x-drop-table-events"
     led.ok("forecast", qid, "--forecaster", SQL, "--p", "0.5", "--made-at", "2024-01-14", "--quote", SQL,
@@ -642,7 +682,19 @@ def test_sql_looking_names_are_stored_verbatim_and_harmless(led: Cli) -> None:
     assert (f["forecaster"], f["quote"], f["hedge"], f["role"]) == (SQL, SQL, SQL, SQL)
     assert f["forecaster_id"] == "x-drop-table-events"
     # As ids or filters they are refused or simply match nothing.
-    led.fails(UserError, "question", "add", SQL, "--title", "T", "--criteria", "C", says=["question_id: "])
+    led.fails(
+        UserError,
+        "question",
+        "add",
+        "--opened",
+        "2000-01-01",
+        SQL,
+        "--title",
+        "T",
+        "--criteria",
+        "C",
+        says=["question_id: "],
+    )
     led.fails(NotFound, "show", SQL, says=["no question"])
     led.fails(UserError, "list", "--status", SQL, says=["status: "])
     led.fails(NotFound, "list", "--tag", SQL, says=["tag: "])
@@ -662,8 +714,8 @@ def test_sql_looking_names_are_stored_verbatim_and_harmless(led: Cli) -> None:
         ["verify"],
         ["rebuild"],
         ["sources"],
-        ["question", "add", "q", "--title", "T", "--criteria", "C"],
-        ["question", "add", "--title", "T", "--criteria", "C"],
+        ["question", "add", "--opened", "2000-01-01", "q", "--title", "T", "--criteria", "C"],
+        ["question", "add", "--opened", "2000-01-01", "--title", "T", "--criteria", "C"],
         ["source", "add", "s", "--title", "T"],
         ["forecast", "q", "--forecaster", "A", "--p", "0.3", "--made-at", "2024-01-14"],
         ["forecast", "withdraw", "f1", "--reason", "r"],
@@ -678,7 +730,13 @@ def test_never_initialised_database(cli: Cli, args: list[str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [["init"], ["info"], ["list"], ["question", "add", "q", "--title", "T", "--criteria", "C"]]
+    "args",
+    [
+        ["init"],
+        ["info"],
+        ["list"],
+        ["question", "add", "--opened", "2000-01-01", "q", "--title", "T", "--criteria", "C"],
+    ],
 )
 def test_database_in_a_missing_directory(tmp_path: Path, args: list[str]) -> None:
     missing = tmp_path / "no" / "such" / "dir"
@@ -690,7 +748,7 @@ def test_database_in_a_missing_directory(tmp_path: Path, args: list[str]) -> Non
 
 
 def test_unsupported_database_url(tmp_path: Path) -> None:
-    failed(CliRunner().invoke(app, ["--db", "mysql://u@h/db", "info"]), DatabaseError, ["unsupported database"])
+    failed(CliRunner().invoke(app, ["--db", "mysql://u@h/db", "info"]), UserError, ["db: ", "unsupported database"])
 
 
 def test_usage_errors_are_one_line(led: Cli) -> None:

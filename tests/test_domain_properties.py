@@ -278,7 +278,20 @@ def test_forecast_distributions_in_events_are_complete_and_sum_to_one(cmds: list
 
 
 def opened(kind: str = "binary", options: tuple[str, ...] = ()) -> QuestionState:
-    return fold(QuestionState(QID), decide(QuestionState(QID), c.OpenQuestion(QID, "t", "crit", NOW, kind, options)))
+    cmd = c.OpenQuestion(QID, "t", "crit", NOW, kind, options, opened=OPENED)
+    return fold(QuestionState(QID), decide(QuestionState(QID), cmd))
+
+
+OPENED = date(1990, 1, 1)
+
+
+def test_forecasts_and_deadlines_before_the_question_opened_are_refused() -> None:
+    state = opened()
+    refused(state, forecast({"yes": 0.5, "no": 0.5}, date(1989, 12, 31)), UserError, "made_at")
+    decide(state, forecast({"yes": 0.5, "no": 0.5}, OPENED))
+    refused(state, c.ClarifyQuestion(QID, "r", NOW, resolve_by=date(1989, 12, 31)), UserError, "resolve_by")
+    (e,) = decide(state, c.ClarifyQuestion(QID, "r", NOW, resolve_by=OPENED))
+    assert e.data["resolve_by"] == OPENED.isoformat()
 
 
 def apply(state: QuestionState, cmd: c.QuestionCommand) -> QuestionState:

@@ -201,7 +201,7 @@ def test_hostile_text_is_shown_safely(sqlite_url: str, tmp_path: Path) -> None:
         "add",
         "vote-2027",
         "--title",
-        "Will the [bold]vote[/bold] pass?\u202e",
+        "Will the [bold]vote[/bold] pass?",  # (a bidi control would be refused: tracker/domain/fields.py)
         "--criteria",
         "YES if [/x] it passes",
         "--resolve-by",
@@ -217,7 +217,7 @@ def test_hostile_text_is_shown_safely(sqlite_url: str, tmp_path: Path) -> None:
     assert "[/x]" in out  # shown as text, not read as markup
     (entry,) = yaml.safe_load(draft.read_text(encoding="utf-8"))["forecasts"]
     assert entry["quote"] == "[red]The [/x] vote will probably pass\x1b[2J next year.\u202e"
-    assert entry["draft"]["questions"][0]["title"] == "Will the [bold]vote[/bold] pass?\u202e"
+    assert entry["draft"]["questions"][0]["title"] == "Will the [bold]vote[/bold] pass?"
     listed, _ = run(sqlite_url, "extract", str(article), "--json")
     assert "\x1b" not in listed and "\u202e" not in listed
     assert json.loads(listed)[0]["candidates"][0]["quote"] == entry["quote"]

@@ -162,3 +162,69 @@ def test_cli_import_twice_reports_nothing_appended(sqlite_url: str, catalog: Pat
     second = runner.invoke(app, ["--db", sqlite_url, "import", str(catalog), "--json"])
     assert second.exit_code == 0
     assert '"appended": 0' in second.stdout
+
+
+def _entries_on_live_questions(catalog: Path) -> tuple[Path, list[int]]:
+    """A forecasts file and the indexes of its entries whose questions are not annulled in the catalog."""
+    questions = yaml.safe_load((catalog / "questions.yaml").read_text(encoding="utf-8"))["questions"]
+    annulled = {q["id"] for q in questions if q.get("annulment")}
+    for target in sorted((catalog / "forecasts").glob("*.yaml")):
+        items = yaml.safe_load(target.read_text(encoding="utf-8"))["forecasts"]
+        live = [i for i, f in enumerate(items) if f["question"] not in annulled]
+        if len(live) >= 2:
+            return target, live
+    raise AssertionError("no forecasts file with two forecasts on live questions")
+
+
+def test_names_in_any_script_and_chosen_ids_match_the_command_line(ledger: Ledger, catalog: Path) -> None:
+    """The catalog gives a forecaster the id the command line gives the same name, in any script, and takes a
+    chosen forecaster_id as `--forecaster-id` does."""
+    target, (i, j, *_) = _entries_on_live_questions(catalog)
+    items = yaml.safe_load(target.read_text(encoding="utf-8"))["forecasts"]
+    first, second = items[i]["id"], items[j]["id"]
+
+    def rename(data: dict) -> None:  # type: ignore[type-arg]
+        data["forecasts"][i]["forecaster"] = "王小明"
+        data["forecasts"][j]["forecaster"] = "Дмитрий Тренин"
+        data["forecasts"][j]["forecaster_id"] = "dmitri-trenin"
+
+    _edit(target, rename)
+    import_catalog(ledger, [catalog])
+    with ledger.view() as conn:
+        from sqlalchemy import select
+
+        from tracker.store.schema import forecasts
+
+        ids = dict(conn.execute(select(forecasts.c.forecast_id, forecasts.c.forecaster_id)).all())
+    assert ids[first] == "wang-xiao-ming"
+    assert ids[second] == "dmitri-trenin"
+    q = ledger.show_question(items[i]["question"])
+    result = runner.invoke(
+        app,
+        ["--db", ledger.url, "forecast", q["question_id"], "--forecaster", "王小明", "--p", "0.5",
+         "--made-at", q["opened"], "--id", "cli-wang"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert {f["forecast_id"]: f["forecaster_id"] for f in ledger.show_question(q["question_id"])["forecasts"]}[
+        "cli-wang"
+    ] == "wang-xiao-ming"
+
+
+def test_a_refusal_by_the_domain_names_the_file_and_the_entry(ledger: Ledger, catalog: Path) -> None:
+    """What only the ledger can know (here: the question was annulled there) is refused by `decide` during the
+    import; the message names the catalog file and entry like the catalog's own errors."""
+    import_catalog(ledger, [catalog])
+    target, (i, *_) = _entries_on_live_questions(catalog)
+    data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    entry = dict(data["forecasts"][i], id="brand-new-forecast")
+    ledger.annul(entry["question"], "annulled in the ledger, not in the catalog")
+    data["forecasts"].append(entry)
+    target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    before = _state(ledger)
+    with pytest.raises(CatalogInvalid) as info:
+        import_catalog(ledger, [catalog])
+    message = str(info.value)
+    assert message.startswith(f"{target}: brand-new-forecast: question: "), message
+    assert "annulled" in message
+    assert info.value.exit_code == 5  # the domain's own kind of refusal: not allowed now
+    assert _state(ledger) == before

@@ -47,7 +47,7 @@ def triggers(conn: Connection) -> set[str]:
 def expected_triggers(engine: Engine) -> set[str]:
     if is_postgres(engine):
         return {"events_no_update_delete", "events_no_truncate"}
-    return {"events_no_update", "events_no_delete"}
+    return {"events_no_update", "events_no_delete", "events_no_replace"}
 
 
 def tables(engine: Engine) -> set[str]:
@@ -67,7 +67,7 @@ def assert_update_refused(engine: Engine) -> None:
 def make_some_events(url: str) -> None:
     led = Ledger(url, actor="tester")
     try:
-        qid = led.open_question("Will it rain?", "YES if it rains", question_id="rain")
+        qid = led.open_question("Will it rain?", "YES if it rains", question_id="rain", opened=date(2000, 1, 1))
         led.record_forecast(qid, "Ann Example", 0.3, date(2020, 1, 1))
     finally:
         led.close()
@@ -99,7 +99,13 @@ def test_upgrade_from_empty_to_head(engine: Engine) -> None:
 def test_downgrade_to_base_and_up_again(engine: Engine, db_url: str) -> None:
     migrate.upgrade(engine)
     make_some_events(db_url)
-    migrate.downgrade(engine, "base")
+    # Dropping a ledger that holds events needs to be asked for by name; a refusal changes nothing.
+    with pytest.raises(DatabaseError, match="holds 2 events: refused.*TRACKER_ALLOW_DATA_LOSS=1"):
+        migrate.downgrade(engine, "base")
+    with engine.connect() as conn:
+        assert migrate.current_revision(conn) == migrate.head_revision()
+        assert conn.execute(text("SELECT count(*) FROM events")).scalar() == 2
+    migrate.downgrade(engine, "base", allow_data_loss=True)
     # No trace left: only Alembic's own (empty) version table.
     assert tables(engine) <= {"alembic_version"}
     with engine.connect() as conn:
@@ -179,7 +185,7 @@ def test_newer_revision_is_refused(newer_ledger: str, engine: Engine) -> None:
             led.info,
             led.list_questions,
             led.verify,
-            lambda: led.open_question("t", "c", question_id="q2"),
+            lambda: led.open_question("t", "c", question_id="q2", opened=date(2000, 1, 1)),
         ):
             with pytest.raises(DatabaseError, match="newer"):
                 call()
@@ -276,7 +282,7 @@ def test_app_role_may_append_and_read_but_never_rewrite_events(db_url: str, pg_r
     url = _as_role(db_url, login)
     led = Ledger(url, actor="app")
     try:
-        qid = led.open_question("Will it rain?", "YES if it rains", question_id="rain")
+        qid = led.open_question("Will it rain?", "YES if it rains", question_id="rain", opened=date(2000, 1, 1))
         led.record_forecast(qid, "Ann Example", 0.3, date(2020, 1, 1))
         led.resolve(qid, "no", date(2020, 2, 1))
         assert led.rebuild() == 3  # projections: DELETE and INSERT are the app's
@@ -392,3 +398,64 @@ def test_commands_on_a_current_ledger_do_not_load_alembic(tmp_path: Any) -> None
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_data_loss_switch_by_environment_and_alembic_x(
+    engine: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    migrate.upgrade(engine)
+    make_some_events(db_url)
+    migrate.downgrade(engine, "0003")  # 0004 drops only a trigger: no events at stake
+    migrate.upgrade(engine)
+    monkeypatch.setenv(migrate.ALLOW_DATA_LOSS_ENV, "no")
+    with pytest.raises(DatabaseError, match="refused"):
+        migrate.downgrade(engine, "base")
+    cfg = migrate.alembic_config()
+    cfg.cmd_opts = type("Opts", (), {"x": ["allow_data_loss=true"]})()  # what `alembic -x allow_data_loss=true` sets
+    assert migrate.data_loss_allowed(cfg)
+    monkeypatch.setenv(migrate.ALLOW_DATA_LOSS_ENV, "1")
+    migrate.downgrade(engine, "base")
+    assert tables(engine) <= {"alembic_version"}
+
+
+def test_an_empty_ledger_downgrades_without_the_switch(engine: Engine) -> None:
+    migrate.upgrade(engine)
+    migrate.downgrade(engine, "base")
+    assert tables(engine) <= {"alembic_version"}
+
+
+REWRITES = {
+    "sqlite": [
+        "REPLACE INTO events SELECT * FROM events WHERE position = 1",
+        "INSERT OR REPLACE INTO events SELECT * FROM events WHERE position = 2",
+        "INSERT OR REPLACE INTO events (position, event_id, stream_id, stream_version, event_type, schema_version, "
+        "payload, occurred_at, recorded_at, actor, prev_hash, hash) SELECT 1, 'other-id', stream_id, stream_version, "
+        "event_type, schema_version, payload, occurred_at, recorded_at, 'mallory', prev_hash, hash FROM events "
+        "WHERE position = 1",
+        "INSERT INTO events SELECT position + 100, event_id, stream_id, stream_version + 100, event_type, "
+        "schema_version, payload, occurred_at, recorded_at, actor, prev_hash, hash FROM events WHERE position = 1",
+    ],
+    "postgresql": [
+        "INSERT INTO events SELECT * FROM events WHERE position = 1 ON CONFLICT (position) DO UPDATE SET actor = 'x'",
+    ],
+}
+
+
+def test_the_database_refuses_an_insert_over_an_existing_event(engine: Engine, db_url: str) -> None:
+    migrate.upgrade(engine)
+    make_some_events(db_url)
+    rows = text("SELECT position, event_id, actor, hash FROM events ORDER BY position")
+    with engine.connect() as conn:
+        before = conn.execute(rows).all()
+    for sql in REWRITES[engine.dialect.name]:
+        with pytest.raises(AppendOnlyViolation), translate_errors(), engine.begin() as conn:
+            conn.execute(text(sql))
+    with engine.connect() as conn:
+        assert (
+            conn.execute(text("SELECT position, event_id, actor, hash FROM events ORDER BY position")).all() == before
+        )
+    # the ledger still appends and verifies
+    led = Ledger(db_url, actor="tester")
+    led.record_forecast("rain", "Bob Example", 0.6, date(2020, 1, 2))
+    assert led.verify()["ok"]
+    led.close()

@@ -159,7 +159,7 @@ def test_cli_plots(scored: Ledger, tmp_path: Path) -> None:
     for args, says in (
         (("plot", "history", "--out", str(out / "x.png"), "--forecaster", "nobody"), "no forecaster"),
         (("plot", "calibration", "--out", str(out / "x.bmp")), ".png, .svg or .pdf"),
-        (("plot", "calibration", "--out", str(out / "none" / "x.png")), "cannot write"),
+        (("plot", "calibration", "--out", str(out / "none" / "x.png")), "does not exist"),
         (("plot", "calibration", "--out", str(out / "x.png"), "--as-of", "never"), "as_of"),
         (("plot", "calibration", "--out", str(out / "x.png"), "--bins", "0"), "bins"),
     ):

@@ -26,8 +26,10 @@ runner = CliRunner()
 VOID = {"meta", "img", "br", "hr", "input", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
 SVG_VOID = {"path", "line", "circle", "rect"}  # self-closed inside the inline charts
 # The domain refuses C0 controls in stored text, but not C1 ones: \x9b is the one-byte form of ESC [.
-HOSTILE = "<script>alert(1)</script></title>{{ 7*7 }}{% raw %}<b>bold</b>\u202eevil\x9b31mred\x85"
 BIDI = "\u202e"
+# The domain refuses control and bidi characters in what it records; they are tested through the template
+# environment (tests of templating) and the bad-input corpus' old rows. What the ledger can hold is this:
+STORED = "<script>alert(1)</script></title>{{ 7*7 }}{% raw %}<b>bold</b> evil \u05e9\u05dc\u05d5\u05dd red"
 
 
 class Page(HTMLParser):
@@ -163,12 +165,12 @@ def test_the_site_has_every_page_and_links_only_to_itself(grown: Ledger, tmp_pat
 
 def test_hostile_text_is_escaped_on_every_page(ledger: Ledger, tmp_path: Path) -> None:
     scored_catalog(ledger)
-    ledger.add_source("evil-source", HOSTILE, outlet=HOSTILE, url="javascript:alert(1)", authors=(HOSTILE,))
-    qid = ledger.open_question(HOSTILE, HOSTILE, question_id="evil-q", tags=("odd.tag_x", "plain"))
-    for who in (HOSTILE, "Ann Other"):
-        ledger.record_forecast(qid, who, 0.8, ledger.today(), role=HOSTILE, source_id="evil-source", quote=HOSTILE)
-    ledger.clarify(qid, HOSTILE, criteria=HOSTILE)
-    ledger.resolve(qid, "no", ledger.today(), evidence=HOSTILE)
+    ledger.add_source("evil-source", STORED, outlet=STORED, authors=(STORED,))  # the domain refuses javascript: URLs
+    qid = ledger.open_question(STORED, STORED, question_id="evil-q", tags=("odd.tag_x", "plain"))
+    for who in (STORED, "Ann Other"):
+        ledger.record_forecast(qid, who, 0.8, ledger.today(), role=STORED, source_id="evil-source", quote=STORED)
+    ledger.clarify(qid, STORED, criteria=STORED)
+    ledger.resolve(qid, "no", ledger.today(), evidence=STORED)
     ledger.score()
     out = tmp_path / "site"
     build_site(ledger, out)
@@ -184,14 +186,13 @@ def test_hostile_text_is_escaped_on_every_page(ledger: Ledger, tmp_path: Path) -
         assert {"b", "i"}.isdisjoint(page.tags), name
         if "{{ 7*7 }}" in "".join(page.text):
             seen += 1
-            assert "\ufffd31m" in "".join(page.text)  # the control character replaced, not sent
     assert seen >= 5  # index (tag chips), forecaster, question, source, lists
     question = pages["questions/evil-q.html"]
     assert question.title.startswith("<script>alert(1)</script></title>{{ 7*7 }}")
     js = (out / "search-index.js").read_text(encoding="utf-8")
     assert js.isascii() and "</" not in js
     entries = json.loads(js.removeprefix("window.TRACKER_SEARCH = ").rstrip().removesuffix(";"))["entries"]
-    assert any(e[1].startswith("<script>alert(1)") and "\ufffd31m" in e[1] for e in entries)
+    assert any(e[1].startswith("<script>alert(1)") for e in entries)
     # the hostile outlet and an unusual tag have pages of their own, under safe names
     assert (out / "tags" / "odd~2etag_x.html").is_file()
     outlet = str(ledger.sources_frame(source="evil-source")["outlet"].iloc[0])

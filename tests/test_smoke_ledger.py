@@ -4,7 +4,7 @@ from tracker.app.ledger import Ledger
 
 
 def test_question_lifecycle_round_trip(ledger: Ledger) -> None:
-    qid = ledger.open_question("Will it rain?", "YES if it rains", question_id="rain")
+    qid = ledger.open_question("Will it rain?", "YES if it rains", question_id="rain", opened=date(2000, 1, 1))
     fid = ledger.record_forecast(qid, "Ann Example", 0.3, date(2020, 1, 1))
     ledger.resolve(qid, "no", date(2020, 1, 2))
     shown = ledger.show_question(qid)

@@ -26,7 +26,9 @@ N_EVENTS = 5
 def url(db_url: str) -> Iterator[str]:
     led = Ledger(db_url, actor="tester")
     led.init()
-    qid = led.open_question("Will it rain?", "YES if it rains", question_id="rain", tags=("weather",))
+    qid = led.open_question(
+        "Will it rain?", "YES if it rains", question_id="rain", tags=("weather",), opened=date(2000, 1, 1)
+    )
     led.record_forecast(qid, "Ann Example", 0.3, date(2020, 1, 1))  # position 2
     led.record_forecast(qid, "Bob Example", 0.8, date(2020, 1, 2))  # position 3
     led.clarify(qid, "sharper", criteria="YES if 1 mm of rain falls")  # position 4

@@ -26,7 +26,18 @@ def info(db: str) -> dict:  # type: ignore[type-arg]
 @pytest.fixture
 def db(sqlite_url: str) -> str:
     assert run(sqlite_url, "init").exit_code == 0
-    r = run(sqlite_url, "question", "add", "osaka", "--title", "Meeting?", "--criteria", "YES if they meet")
+    r = run(
+        sqlite_url,
+        "question",
+        "add",
+        "--opened",
+        "2000-01-01",
+        "osaka",
+        "--title",
+        "Meeting?",
+        "--criteria",
+        "YES if they meet",
+    )
     assert r.exit_code == 0, r.output
     return sqlite_url
 

@@ -22,6 +22,7 @@ class UserError(TrackerError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(f"{field}: {message}" if field else message)
         self.field = field
+        self.message = message
 
 
 class NotFound(UserError):
@@ -40,6 +41,11 @@ class ConflictError(TrackerError):
     """Optimistic concurrency: the stream moved on since it was read. Nothing was written."""
 
     exit_code = 6
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+        self.message = message
 
 
 class IntegrityError(TrackerError):

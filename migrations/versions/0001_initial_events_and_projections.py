@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from tracker.store.migrate import refuse_data_loss
 from tracker.store.schema import UTCDateTime
 
 
@@ -177,6 +178,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Dropping the events table deletes the ledger: refused while it holds events, unless asked for by name.
+    refuse_data_loss(op.get_bind(), op.get_context().config)
     _drop_triggers()
     op.drop_table('sources')
     with op.batch_alter_table('resolutions', schema=None) as batch_op:

@@ -9,7 +9,7 @@ so the next scoring run (`tracker score`, or the scheduler's next tick) rescores
 the score tables are derived, so nothing is lost. The downgrade drops the columns.
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-29 15:10:00
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 
 
 revision = '0006'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -28,7 +28,6 @@ import os
 import re
 import shutil
 import tempfile
-import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -36,6 +35,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker import __version__
+from tracker.app import outfiles
+from tracker.domain import timepoints
 from tracker.errors import UserError
 from tracker.read.snapshot import Snapshot
 from tracker.read.tables import (
@@ -91,7 +92,7 @@ Progress = Callable[[str, int, int | None], None]
 
 
 def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return timepoints.utc_now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def format_of(fmt: str | None, out: Path) -> str:
@@ -220,14 +221,36 @@ def _parse(value: Any, dtype: str) -> Any:
     return str(value)
 
 
+# Spreadsheets run a cell that starts with one of these as a formula (OWASP, "CSV Injection"). CSV exports
+# prefix such text cells with an apostrophe, and also any text cell that starts with an apostrophe itself, so
+# that `read_csv` can remove exactly one leading apostrophe and get the text back unchanged. Numbers, times
+# and booleans are never touched: a negative number stays a number.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NEUTRAL_PREFIX = "'"
+TEXT_DTYPES = (STRING, CATEGORY)
+
+
+def neutralise(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, NEUTRAL_PREFIX)):
+        return NEUTRAL_PREFIX + value
+    return value
+
+
+def restore_neutralised(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(NEUTRAL_PREFIX):
+        return value[len(NEUTRAL_PREFIX) :]
+    return value
+
+
 # --------------------------------------------------------------------------------------------------- writers
 
 
 class _Sink:
-    def __init__(self, path: Path, spec: TableSpec) -> None:
+    def __init__(self, path: Path, spec: TableSpec, spreadsheet_safe: bool = True) -> None:
         self.path = path
         self.spec = spec
         self.rows = 0
+        self.spreadsheet_safe = spreadsheet_safe
 
     def write(self, chunk: pd.DataFrame) -> None:
         raise NotImplementedError
@@ -240,8 +263,8 @@ class _Sink:
 
 
 class _ParquetSink(_Sink):
-    def __init__(self, path: Path, spec: TableSpec) -> None:
-        super().__init__(path, spec)
+    def __init__(self, path: Path, spec: TableSpec, spreadsheet_safe: bool = True) -> None:
+        super().__init__(path, spec, spreadsheet_safe)
         self.writer: Any = None
         self.schema: Any = None
 
@@ -273,8 +296,8 @@ class _ParquetSink(_Sink):
 
 
 class _CsvSink(_Sink):
-    def __init__(self, path: Path, spec: TableSpec) -> None:
-        super().__init__(path, spec)
+    def __init__(self, path: Path, spec: TableSpec, spreadsheet_safe: bool = True) -> None:
+        super().__init__(path, spec, spreadsheet_safe)
         self.file = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed in close/abort
 
     def write(self, chunk: pd.DataFrame) -> None:
@@ -282,6 +305,10 @@ class _CsvSink(_Sink):
 
         names = [str(c) for c in chunk.columns]
         cols = _cells(chunk, self.spec, "text")
+        if self.spreadsheet_safe:
+            for i, col in enumerate(_spec_for(chunk, self.spec)):
+                if col.dtype in TEXT_DTYPES:
+                    cols[i] = [neutralise(v) for v in cols[i]]
         text = pd.DataFrame(dict(zip(names, cols, strict=True)), columns=names, dtype=object)
         text.to_csv(self.file, header=self.rows == 0, index=False, lineterminator="\n")
         self.rows += len(chunk)
@@ -294,8 +321,8 @@ class _CsvSink(_Sink):
 
 
 class _JsonlSink(_Sink):
-    def __init__(self, path: Path, spec: TableSpec) -> None:
-        super().__init__(path, spec)
+    def __init__(self, path: Path, spec: TableSpec, spreadsheet_safe: bool = True) -> None:
+        super().__init__(path, spec, spreadsheet_safe)
         self.file = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed in close/abort
 
     def write(self, chunk: pd.DataFrame) -> None:
@@ -482,8 +509,8 @@ def _check_excel_text(v: str, spec: TableSpec | None, column: str, row: int) -> 
 class _XlsxSink(_Sink):
     """A single-table workbook: the table's sheet, its data dictionary and ``_meta``."""
 
-    def __init__(self, path: Path, spec: TableSpec) -> None:
-        super().__init__(path, spec)
+    def __init__(self, path: Path, spec: TableSpec, spreadsheet_safe: bool = True) -> None:
+        super().__init__(path, spec, spreadsheet_safe)
         self.book = _Workbook(path)
         self.table = self.book.table_sheet(spec)
 
@@ -540,34 +567,8 @@ _SINKS: dict[str, type[_Sink]] = {"csv": _CsvSink, "parquet": _ParquetSink, "xls
 # -------------------------------------------------------------------------------------------------- exports
 
 
-def _writable_dir(directory: Path) -> None:
-    if not directory.exists():
-        raise UserError(f"directory {str(directory)!r} does not exist", "out")
-    if not directory.is_dir():
-        raise UserError(f"{str(directory)!r} is not a directory", "out")
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise UserError(f"cannot write in {str(directory)!r}: permission denied", "out")
-
-
 def _os_error(path: Path, e: OSError) -> UserError:
     return UserError(f"cannot write {str(path)!r}: {e.strerror or e}", "out")
-
-
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``, renamed to it on success and removed on failure."""
-    if path.is_dir():
-        raise UserError(f"{str(path)!r} is a directory", "out")
-    _writable_dir(path.parent if str(path.parent) else Path("."))
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except OSError as e:
-        raise _os_error(path, e) from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
 
 
 def _meta_common(ledger: Ledger, snap: Snapshot) -> dict[str, Any]:
@@ -589,12 +590,13 @@ def _write_table(
     options: dict[str, Any],
     progress: Progress | None,
     meta_base: dict[str, Any],
+    spreadsheet_safe: bool = True,
     make_sink: Callable[[TableSpec], _Sink] | None = None,
 ) -> dict[str, Any]:
     reader = ledger.table(snap, table, **options)
     total = reader.count()
     spec = reader.spec
-    sink = make_sink(spec) if make_sink is not None else _SINKS[fmt](path, spec)
+    sink = make_sink(spec) if make_sink is not None else _SINKS[fmt](path, spec, spreadsheet_safe)
     columns: list[dict[str, str]] = []
     try:
         for chunk in reader.chunks():
@@ -610,6 +612,7 @@ def _write_table(
             "rows": sink.rows,
             "options": {k: v for k, v in options.items()},
             "columns": columns,
+            **({"spreadsheet_safe": spreadsheet_safe} if fmt == "csv" else {}),
         }
         sink.close(meta)
     except BaseException:
@@ -627,6 +630,7 @@ def export_table(
     as_of: Any = None,
     run: Any = None,
     progress: Progress | None = None,
+    spreadsheet_safe: bool = True,
     **options: Any,
 ) -> dict[str, Any]:
     """Write one table to ``out`` (and its head, options and columns to ``out.meta.json``); returns the meta.
@@ -641,10 +645,13 @@ def export_table(
     given = _check_options(table, options)
     fmt = format_of(fmt, path)
     sidecar = path.with_name(path.name + META_SUFFIX)
+    outfiles.check_file_target(sidecar)
     with ledger.snapshot(as_of, run) as snap:
-        with _atomic(path) as tmp:
-            meta = _write_table(ledger, snap, table, fmt, tmp, given, progress, _meta_common(ledger, snap))
-        with _atomic(sidecar) as tmp_meta:
+        with outfiles.atomic_path(path) as tmp:
+            meta = _write_table(
+                ledger, snap, table, fmt, tmp, given, progress, _meta_common(ledger, snap), spreadsheet_safe
+            )
+        with outfiles.atomic_path(sidecar) as tmp_meta:
             tmp_meta.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return meta
 
@@ -657,6 +664,7 @@ def export_bundle(
     as_of: Any = None,
     run: Any = None,
     progress: Progress | None = None,
+    spreadsheet_safe: bool = True,
 ) -> dict[str, Any]:
     """Every table (one snapshot) into a directory, or a .zip, with DATA_DICTIONARY.md, data_dictionary.json
     and _meta.json (head position and hash, rows and file of each table)."""
@@ -664,18 +672,15 @@ def export_bundle(
     fmt = format_of(fmt, path)
     as_zip = path.suffix.lower() == ".zip"
     if as_zip:
-        if path.is_dir():
-            raise UserError(f"{str(path)!r} is a directory", "out")
-        _writable_dir(path.parent if str(path.parent) else Path("."))
+        outfiles.check_file_target(path)
         work = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else "."))
     else:
-        if path.exists() and not path.is_dir():
-            raise UserError(f"{str(path)!r} exists and is not a directory", "out")
+        outfiles.check_directory_target(path)
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise _os_error(path, e) from None
-        _writable_dir(path)
+        outfiles.writable_directory(path)
         work = path
     try:
         with ledger.snapshot(as_of, run) as snap:
@@ -686,10 +691,15 @@ def export_bundle(
                 tables = {}
                 for table in TABLES:
                     name = table + FORMATS[fmt]
-                    with _atomic(work / name) as tmp:
-                        meta = _write_table(ledger, snap, table, fmt, tmp, {}, progress, base)
+                    with outfiles.atomic_path(work / name) as tmp:
+                        meta = _write_table(ledger, snap, table, fmt, tmp, {}, progress, base, spreadsheet_safe)
                     tables[table] = {"file": name, "rows": meta["rows"], "columns": meta["columns"]}
-        bundle_meta = {**base, "format": fmt, "tables": tables}
+        bundle_meta = {
+            **base,
+            "format": fmt,
+            "tables": tables,
+            **({"spreadsheet_safe": spreadsheet_safe} if fmt == "csv" else {}),
+        }
         files = {
             BUNDLE_META: json.dumps(bundle_meta, indent=2, ensure_ascii=False) + "\n",
             DICTIONARY_JSON: json.dumps(data_dictionary(), indent=2, ensure_ascii=False) + "\n",
@@ -697,10 +707,10 @@ def export_bundle(
             DATAPACKAGE: json.dumps(datapackage(bundle_meta), indent=2, ensure_ascii=False) + "\n",
         }
         for name, text in files.items():
-            with _atomic(work / name) as tmp:
+            with outfiles.atomic_path(work / name) as tmp:
                 tmp.write_text(text, encoding="utf-8")
         if as_zip:
-            with _atomic(path) as tmp_zip, zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED) as archive:
+            with outfiles.atomic_path(path) as tmp_zip, zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED) as archive:
                 for name in [*files, *sorted({t["file"] for t in tables.values()})]:
                     archive.write(work / name, arcname=name)
     except OSError as e:
@@ -716,7 +726,7 @@ def _bundle_workbook(
 ) -> dict[str, Any]:
     """Every table as a sheet of one workbook, then the data dictionary and ``_meta`` sheets."""
     tables: dict[str, Any] = {}
-    with _atomic(path) as tmp:
+    with outfiles.atomic_path(path) as tmp:
         book = _Workbook(tmp)
         try:
             for table in TABLES:
@@ -726,7 +736,7 @@ def _bundle_workbook(
                     sinks.append(_BundleSheetSink(book, spec))
                     return sinks[-1]
 
-                meta = _write_table(ledger, snap, table, "xlsx", tmp, {}, progress, base, make_sink)
+                meta = _write_table(ledger, snap, table, "xlsx", tmp, {}, progress, base, make_sink=make_sink)
                 sheet = sinks[0].sheet.sheet.get_name()
                 tables[table] = {"file": path.name, "sheet": sheet, "rows": meta["rows"], "columns": meta["columns"]}
             book.dictionary_sheet(TABLES)
@@ -862,15 +872,34 @@ def _table_of(path: Path, table: str | None) -> str:
     raise UserError(f"give the table of {str(path)!r} (no {sidecar.name} beside it)", "table")
 
 
-def read_csv(path: str | os.PathLike[str] | Any, table: str | None = None) -> pd.DataFrame:
-    """A CSV export read back with the documented dtypes (``table`` defaults to the one in PATH.meta.json)."""
+def read_csv(
+    path: str | os.PathLike[str] | Any, table: str | None = None, spreadsheet_safe: bool | None = None
+) -> pd.DataFrame:
+    """A CSV export read back with the documented dtypes (``table`` defaults to the one in PATH.meta.json).
+
+    ``spreadsheet_safe``: whether the export neutralised formula-like text (its meta says; the default export
+    does); the apostrophes it added are removed, so the frame equals the one exported."""
     import pandas as pd
 
     name = _table_of(Path(path), table) if isinstance(path, str | os.PathLike) else table
     if name is None:
         raise UserError("give the table", "table")
+    if spreadsheet_safe is None:
+        sidecar = _sidecar_meta(Path(path)) if isinstance(path, str | os.PathLike) else None
+        spreadsheet_safe = bool((sidecar or {}).get("spreadsheet_safe", True))
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8")
+    if spreadsheet_safe:
+        for col in _spec_for(raw, _check_table(name)):
+            if col.dtype in TEXT_DTYPES:
+                raw[col.name] = [restore_neutralised(v) for v in raw[col.name]]
     return restore_dtypes(raw, name)
+
+
+def _sidecar_meta(path: Path) -> dict[str, Any] | None:
+    sidecar = path.with_name(path.name + META_SUFFIX)
+    if not sidecar.exists():
+        return None
+    return dict(json.loads(sidecar.read_text(encoding="utf-8")))
 
 
 def read_jsonl(path: str | os.PathLike[str] | Any, table: str | None = None) -> pd.DataFrame:
@@ -956,7 +985,10 @@ def read_bundle(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
         elif fmt == "xlsx":
             out[table] = read_xlsx(source, table, info["sheet"])
         else:
-            out[table] = {"csv": read_csv, "jsonl": read_jsonl, "xlsx": read_xlsx}[fmt](source, table)
+            if fmt == "csv":
+                out[table] = read_csv(source, table, bool(meta.get("spreadsheet_safe", True)))
+            else:
+                out[table] = {"jsonl": read_jsonl, "xlsx": read_xlsx}[fmt](source, table)
     return out
 
 

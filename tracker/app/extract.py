@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tracker.domain.slug import slug
+from tracker.domain.fields import slug
 from tracker.errors import UserError
 
 if TYPE_CHECKING:

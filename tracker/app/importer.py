@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from sqlalchemy import Connection, select
 from tracker.app.streams import load_question, load_source
 from tracker.domain import commands as c
 from tracker.domain import events as ev
+from tracker.domain import fields
 from tracker.domain.decide import decide, decide_source
 from tracker.domain.state import QuestionState, evolve_question
 from tracker.errors import UserError
@@ -105,9 +106,10 @@ class _Plan:
         present = set(self.conn.execute(select(events.c.event_id).where(events.c.event_id.in_(ids))).scalars())
         return es.already_there(present, new)
 
-    def run_question(self, cmd: c.QuestionCommand) -> None:
+    def run_question(self, cmd: c.QuestionCommand, origin: str = "-", entry: str = "-") -> None:
         state = self.question_state(cmd.question_id)
-        new = decide(state, cmd)
+        with _named(origin, entry):
+            new = decide(state, cmd)
         if self._already_in_log(new):
             return
         self.pending.append((ev.question_stream(cmd.question_id), new, state.version))
@@ -115,9 +117,10 @@ class _Plan:
             state = evolve_question(state, e.type, e.data)
         self.questions[cmd.question_id] = state
 
-    def run_source(self, cmd: c.RegisterSource) -> None:
+    def run_source(self, cmd: c.RegisterSource, origin: str = "-", entry: str = "-") -> None:
         state = load_source(self.conn, cmd.source_id)
-        new = decide_source(state, cmd)
+        with _named(origin, entry):
+            new = decide_source(state, cmd)
         if not self._already_in_log(new):
             self.pending.append((ev.source_stream(cmd.source_id), new, state.version))
 
@@ -136,13 +139,15 @@ def import_catalog(
 
     if record_as is not None and record_as not in CHANGE_KINDS:
         raise UserError(f"{record_as!r} is not one of {', '.join(CHANGE_KINDS)}", "record_as")
-    if record_as is not None and not (reason and reason.strip()):
+    if record_as is not None and reason is None:
         raise UserError("recording a change needs --reason", "reason")
+    if reason is not None:
+        fields.text(reason, "reason")
     missing = [str(p) for p in paths if not Path(p).exists()]
     if missing:
         raise UserError(f"{missing[0]!r} does not exist", "path")
     try:
-        catalog = load_catalog(list(paths), today=ledger.today())
+        catalog = load_catalog(list(paths), now=ledger.now())
     except CatalogError as e:
         raise CatalogInvalid(e.errors) from None
     ledger._ready()
@@ -209,7 +214,9 @@ def import_catalog(
                         sha,
                         s.notes,
                         eid,
-                    )
+                    ),
+                    s.origin,
+                    s.id,
                 )
             tick()
 
@@ -250,7 +257,9 @@ def import_catalog(
                         q.tags,
                         q.condition,
                         eid,
-                    )
+                    ),
+                    q.origin,
+                    q.id,
                 )
             tick()
 
@@ -319,7 +328,7 @@ def import_catalog(
                 else:
                     report.unchanged += 1
             else:
-                plan.run_question(cmd_f)
+                plan.run_question(cmd_f, f.origin, f.id)
             tick()
 
         # Resolutions after forecasts, so that a question's stream reads in the order things happened.
@@ -331,7 +340,9 @@ def import_catalog(
                     plan.run_question(
                         c.ResolveQuestion(
                             q.id, r.outcome, r.known_on, now, r.evidence, catalog_event_id("question", q.id, "resolved")
-                        )
+                        ),
+                        q.origin,
+                        q.id,
                     )
                 elif state.status == "resolved" and (state.outcome, state.known_on) != (
                     r.outcome,
@@ -353,7 +364,9 @@ def import_catalog(
                 a = q.annulment
                 if state.status != "annulled" and not _has_event(stored, q.id, "annulled"):
                     plan.run_question(
-                        c.AnnulQuestion(q.id, a.reason, now, a.on, catalog_event_id("question", q.id, "annulled"))
+                        c.AnnulQuestion(q.id, a.reason, now, a.on, catalog_event_id("question", q.id, "annulled")),
+                        q.origin,
+                        q.id,
                     )
             elif state.status != "open":
                 differ(None, f"{q.origin}: {q.id}: resolution: removed from the catalog (use tracker reopen)")
@@ -375,9 +388,18 @@ def import_catalog(
     return report
 
 
+@contextmanager
+def _named(origin: str, entry: str) -> Iterator[None]:
+    """A refusal by the domain, named like the catalog's own errors: FILE: ENTRY: FIELD: message."""
+    try:
+        yield
+    except CatalogInvalid:
+        raise
+    except UserError as e:
+        named = CatalogInvalid([f"{origin}: {entry}: {e.field or '-'}: {e.message}"])
+        named.exit_code = e.exit_code
+        raise named from None
+
+
 def _has_event(stored: dict[str, dict[str, Any]], qid: str, what: str) -> bool:
     return catalog_event_id("question", qid, what) in stored
-
-
-def today() -> date:
-    return date.today()

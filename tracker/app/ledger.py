@@ -8,10 +8,11 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
+import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +22,8 @@ from sqlalchemy.engine import make_url
 from tracker.app.streams import load_question, load_source
 from tracker.domain import commands as c
 from tracker.domain import events as ev
+from tracker.domain import fields, timepoints
 from tracker.domain.decide import decide, decide_source
-from tracker.domain.slug import slug
 from tracker.domain.state import QuestionState, SourceState
 from tracker.errors import ConflictError, DatabaseError, NotFound, UserError
 from tracker.projections.projector import clear, project, replay
@@ -30,6 +31,7 @@ from tracker.read import lookups as queries
 from tracker.read.reader import Reader
 from tracker.read.snapshot import AsOf, Snapshot, memory_projections, to_as_of
 from tracker.read.tablereader import TableReader
+from tracker.scoring.audit import audit_scores
 from tracker.store import eventstore as es
 from tracker.store import migrate
 from tracker.store.db import describe_url, make_engine, read_transaction, resolve_url, write_transaction
@@ -48,13 +50,6 @@ __all__ = ["AsOf", "Ledger"]
 CONFLICT_RETRIES = 5
 
 
-def slugify(text: str, field: str = "name") -> str:
-    result = slug(text)
-    if not result:
-        raise UserError(f"{text!r} gives no usable id", field)
-    return result
-
-
 def default_actor() -> str:
     actor = os.environ.get("TRACKER_ACTOR")
     if actor:
@@ -71,7 +66,7 @@ class Ledger:
     def __init__(self, url: str | None = None, actor: str | None = None) -> None:
         self.url = resolve_url(url)
         self.engine = make_engine(self.url)
-        self.actor = actor or default_actor()
+        self.actor = fields.actor(actor or default_actor())
         self._checked = False
         self.reader = Reader(self.engine, self.today, self._ready)
 
@@ -111,7 +106,7 @@ class Ledger:
         self.engine.dispose()
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return timepoints.utc_now()
 
     # ----- writing ------------------------------------------------------------------------
     def _execute(
@@ -120,19 +115,25 @@ class Ledger:
         load: Callable[[Connection], Any],
         decide_fn: Callable[[Any], list[ev.Event]],
     ) -> list[es.RecordedEvent]:
-        """Read the stream, decide, append with the version read; on a conflict, read again and redecide."""
+        """Take the append lock, read the stream, decide, append with the version read, in one transaction.
+
+        The state is read under the lock every append takes (`write_transaction`), so no other writer can move the
+        stream between the read and the append: concurrent writers queue, and none of them sees a conflict it did
+        not cause. Two people changing one question one after the other get what `decide` says of the second
+        change on the state the first one left (for instance "already resolved"). A `ConflictError` can only come
+        from a writer that does not take the lock (an old version of this code); it is retried with jittered
+        backoff, and reported as one line if it persists."""
         self._ready()
         for attempt in range(CONFLICT_RETRIES):
-            with read_transaction(self.engine) as conn:
-                state = load(conn)
-            new_events = decide_fn(state)
             try:
                 with write_transaction(self.engine) as conn:
+                    state = load(conn)
+                    new_events = decide_fn(state)
                     return es.append(conn, stream_id, new_events, state.version, self.actor, project)
             except ConflictError:
                 if attempt == CONFLICT_RETRIES - 1:
                     raise
-                time.sleep(0.01 * (2**attempt))
+                time.sleep(random.uniform(0.5, 1.5) * 0.01 * (2**attempt))
         raise AssertionError("unreachable")
 
     def _question_state(self, conn: Connection, question_id: str) -> QuestionState:
@@ -142,6 +143,7 @@ class Ledger:
         return load_source(conn, source_id)
 
     def question_command(self, cmd: c.QuestionCommand) -> list[es.RecordedEvent]:
+        fields.identifier(cmd.question_id, "question_id")
         return self._execute(
             ev.question_stream(cmd.question_id),
             lambda conn: self._question_state(conn, cmd.question_id),
@@ -161,6 +163,7 @@ class Ledger:
         notes: str | None = None,
         event_id: str | None = None,
     ) -> list[es.RecordedEvent]:
+        fields.identifier(source_id, "source_id")
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else None
         cmd = c.RegisterSource(
             source_id, title, self.now(), outlet, authors, published, date_basis, url, text, sha, notes, event_id
@@ -184,10 +187,11 @@ class Ledger:
         condition: str | None = None,
     ) -> str:
         if question_id is None:
-            question_id = slugify(title, "title")[:60].strip("-")
+            fields.title(title)
+            question_id = fields.id_from_name(title, "title", hint="give the question an id")[:60].strip("-")
             self._ready()
             with read_transaction(self.engine) as conn:
-                if queries.get_question(conn, question_id, date.today()) is not None:
+                if queries.get_question(conn, question_id, self.today()) is not None:
                     question_id = f"{question_id}-{uuid7()[-6:]}"
         cmd = c.OpenQuestion(
             question_id, title, criteria, self.now(), kind, options, resolve_by, opened, tags, condition
@@ -199,6 +203,7 @@ class Ledger:
         """True when the quote is in the source's text; None when there is no text to check against."""
         if source_id is None:
             return None
+        fields.identifier(source_id, "source")
         self._ready()
         with read_transaction(self.engine) as conn:
             source = queries.get_source(conn, source_id)
@@ -232,7 +237,11 @@ class Ledger:
         derivation: dict[str, Any] | None = None,
         unverified_quote: bool = False,
         forecast_id: str | None = None,
+        forecaster_id: str | None = None,
     ) -> str:
+        """``forecaster_id``: the id to file the forecast under; by default the id the name gives."""
+        fields.identifier(question_id, "question_id")
+        fid_of_forecaster = fields.id_from_name(forecaster, "forecaster", forecaster_id, "forecaster_id")
         if not isinstance(probabilities, dict):
             probabilities = self._binary(question_id, probabilities)
         verified = self.verify_quote(source_id, quote, unverified_quote)
@@ -241,7 +250,7 @@ class Ledger:
             question_id=question_id,
             forecast_id=fid,
             forecaster=forecaster,
-            forecaster_id=slugify(forecaster, "forecaster"),
+            forecaster_id=fid_of_forecaster,
             probabilities=probabilities,
             made_at=made_at,
             now=self.now(),
@@ -268,9 +277,10 @@ class Ledger:
                 f"{', '.join(q['options'])}",
                 "p",
             )
-        return {"yes": p, "no": 1.0 - p}
+        return fields.binary(p)
 
     def withdraw_forecast(self, forecast_id: str, reason: str) -> None:
+        fields.identifier(forecast_id, "forecast_id")
         self._ready()
         with read_transaction(self.engine) as conn:
             question_id = queries.forecast_question(conn, forecast_id)
@@ -584,14 +594,25 @@ class Ledger:
                 "first_bad_position": chain.first_bad_position,
                 "problem": chain.problem,
                 "projections_ok": None,
+                "scores_ok": None,
             }
             if not chain.ok:
                 return result
             mismatch = _compare_projections(conn)
-        result["projections_ok"] = mismatch is None
-        if mismatch is not None:
+            result["projections_ok"] = mismatch is None
+            if mismatch is not None:
+                result["ok"] = False
+                result["problem"] = mismatch
+                return result
+            audit = audit_scores(conn, projections_current=True)
+        result["scores_ok"] = audit.ok
+        result["scores_run"] = audit.run_id
+        result["scores_through_position"] = audit.through_position
+        result["scores_checked"] = audit.rows_checked
+        result["scores_verified_at"] = es.iso_utc(self.now())
+        if not audit.ok:
             result["ok"] = False
-            result["problem"] = mismatch
+            result["problem"] = f"the stored scores differ from the events: {audit.problem}"
         return result
 
     def verify_against(self, anchor: str) -> dict[str, Any]:

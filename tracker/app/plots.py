@@ -14,6 +14,7 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tracker.app import outfiles
 from tracker.errors import UserError
 from tracker.read.tables import ALL_FORECASTERS
 
@@ -372,12 +373,8 @@ def save_figure(fig: Figure, out: str | Path, dpi: int = 120) -> Path:
     path = Path(out)
     if path.suffix.lower() not in IMAGE_FORMATS:
         raise UserError(f"{path.name!r}: give a .png, .svg or .pdf file", "out")
-    if path.is_dir():
-        raise UserError(f"{str(path)!r} is a directory", "out")
-    try:
-        fig.savefig(path, dpi=dpi)
-    except OSError as e:
-        raise UserError(f"cannot write {str(path)!r}: {e.strerror or e}", "out") from None
+    with outfiles.atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, format=path.suffix.lower().lstrip("."))
     return path
 
 

@@ -10,15 +10,14 @@ returns the HTML and a summary; `write_report` writes it atomically.
 from __future__ import annotations
 
 import os
-import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker import __version__
+from tracker.app import outfiles
 from tracker.app import templating as t
-from tracker.errors import UserError
+from tracker.domain import timepoints
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,7 +58,7 @@ def build_report(
     from tracker.app.site import INDEX_MIN_SCORED, extra_columns, with_interval
 
     verification = ledger.verify()
-    verified_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    verified_at = timepoints.utc_now().strftime("%Y-%m-%d %H:%M:%S UTC")
     with ledger.snapshot(as_of, run) as snap:
         board = with_interval(_frame(ledger, snap, "leaderboard"))
         people = _frame(ledger, snap, "forecasters")
@@ -203,7 +202,7 @@ def build_report(
         due=due_rows,
         hindsight=h_rows,
         footer=(
-            f"Generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%S UTC')} by forecast-tracker {__version__}. "
+            f"Generated {timepoints.utc_now().strftime('%Y-%m-%d %H:%M:%S UTC')} by forecast-tracker {__version__}. "
             f"This page is self-contained: it needs no network connection. Head "
             f"{summary.head_position}:{summary.head_hash}."
         ),
@@ -220,23 +219,7 @@ def _calibration_alt(rows: pd.DataFrame, who: str) -> str:
 def write_report(ledger: Ledger, out: str | os.PathLike[str], as_of: Any = None, run: Any = None) -> ReportSummary:
     """Build the page and write it to ``out`` (through a temporary file; an unwritable path is a UserError)."""
     path = Path(out)
-    if path.is_dir():
-        raise UserError(f"{str(path)!r} is a directory", "out")
-    parent = path.parent if str(path.parent) else Path(".")
-    if parent.exists() and not parent.is_dir():
-        raise UserError(f"{str(parent)!r} is not a directory", "out")
-    if not parent.is_dir():
-        raise UserError(f"directory {str(parent)!r} does not exist", "out")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise UserError(f"cannot write in {str(parent)!r}: permission denied", "out")
+    outfiles.check_file_target(path)
     text, summary = build_report(ledger, as_of, run=run)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as e:
-        raise UserError(f"cannot write {str(path)!r}: {e.strerror or e}", "out") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    outfiles.write_text(path, text)
     return summary

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tracker.domain import commands as c
+from tracker.domain import fields
 from tracker.domain.verbal import Reading, derive
 from tracker.errors import UserError
 from tracker.store.ids import catalog_event_id
@@ -21,8 +22,7 @@ from tracker.store.schema import forecasts
 def rescale(ledger: Any, scale_version: int, reason: str, dry_run: bool = False) -> list[dict[str, Any]]:
     from tracker.app.verbal import load
 
-    if not reason or not reason.strip():
-        raise UserError("must not be empty", "reason")
+    fields.text(reason, "reason")
     scale = load(scale_version)
     with ledger.view() as conn:
         rows = conn.execute(

@@ -36,12 +36,13 @@ import re
 import signal
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from tracker.domain import timepoints
 from tracker.errors import TrackerError, UserError
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ def _due_ids(url: str) -> set[str] | None:
     from tracker.read.reader import Reader
 
     try:
-        rows, _, _ = Reader(_engine_for(url), lambda: datetime.now(UTC).date(), lambda: None).rows("due")
+        rows, _, _ = Reader(_engine_for(url), lambda: timepoints.utc_now().date(), lambda: None).rows("due")
     except TrackerError as e:
         log.warning("could not list due questions: %s", e)
         return None
@@ -257,7 +258,7 @@ def add_scoring_job(scheduler: BaseScheduler, url: str, trigger: BaseTrigger, ru
     _full_urls[key] = url
     kwargs: dict[str, Any] = {}
     if run_now:
-        kwargs["next_run_time"] = datetime.now(UTC)
+        kwargs["next_run_time"] = timepoints.utc_now()
     return scheduler.add_job(
         JOB_REF,
         trigger=trigger,

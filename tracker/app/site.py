@@ -19,7 +19,7 @@ import statistics
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +28,7 @@ from markupsafe import Markup, escape
 
 from tracker import __version__
 from tracker.app import templating as t
+from tracker.domain import timepoints
 from tracker.errors import UserError
 
 if TYPE_CHECKING:
@@ -810,7 +811,7 @@ def build_site(
     path = Path(out)
     check_out(path)
     verification = ledger.verify()
-    verified_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    verified_at = timepoints.utc_now().strftime("%Y-%m-%d %H:%M:%S UTC")
     summary = SiteSummary(out=str(path), verified_at=verified_at, verified_ok=bool(verification["ok"]))
     summary.verification = verification
     parent = path.parent if str(path.parent) else Path(".")

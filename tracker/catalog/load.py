@@ -12,20 +12,19 @@ in one mapping is an error rather than a silent overwrite.
 from __future__ import annotations
 
 import hashlib
-import math
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, TypeAlias
 
 import yaml
 
+from tracker.domain import fields, timepoints
 from tracker.domain.quotes import closest_passage, find_quote
-from tracker.domain.slug import slug
 from tracker.domain.verbal import READINGS, Reading, Scale, UnknownPhrase, derive, load_scale
+from tracker.errors import UserError
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -43,9 +42,6 @@ __all__ = [
 
 SCHEMA = 1
 MAX_FILE_BYTES = 5 * 1024 * 1024
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
 QuestionType: TypeAlias = Literal["binary", "multiple_choice"]
 Method: TypeAlias = Literal["verbal", "stated", "judgement"]
@@ -137,10 +133,11 @@ class ForecastEntry:
     rationale: str | None = None
     quote_verified: bool | None = None  # None: the source has no seed file to check against
     origin: str = ""
+    chosen_forecaster_id: str | None = None  # the entry's forecaster_id, when it gives one
 
     @property
     def forecaster_id(self) -> str:
-        return slugify(self.forecaster)
+        return fields.id_from_name(self.forecaster, "forecaster", self.chosen_forecaster_id, "forecaster_id")
 
     @property
     def derivation(self) -> dict[str, Any]:
@@ -173,8 +170,8 @@ class Catalog:
 
 
 def slugify(text: str) -> str:
-    """``"Andrei Tikhonov"`` -> ``"andrei-tikhonov"``: the same ids as the command line gives."""
-    return slug(text) or "unknown"
+    """``"Andrei Tikhonov"`` -> ``"andrei-tikhonov"``: the domain's rule, as the command line applies it."""
+    return fields.id_from_name(text, "forecaster")
 
 
 # ------------------------------------------------------------------------------------------ YAML
@@ -226,12 +223,12 @@ class _Errors:
 class _Fields:
     """Typed reads of one entry's fields, each failure recorded as ``FILE: ENTRY: FIELD: message``."""
 
-    def __init__(self, errors: _Errors, file: str, entry: str, data: Mapping[str, Any], today: date) -> None:
+    def __init__(self, errors: _Errors, file: str, entry: str, data: Mapping[str, Any], now: datetime) -> None:
         self.errors = errors
         self.file = file
         self.entry = entry
         self.data = data
-        self.today = today
+        self.now = now
         self.ok = True
 
     def err(self, field_name: str, message: str) -> None:
@@ -246,32 +243,40 @@ class _Fields:
             if key not in allowed:
                 self.err(str(key), "unknown field")
 
-    def text(self, key: str, *, required: bool = True) -> str | None:
+    def check(self, key: str, rule: Any, *args: Any, **kwargs: Any) -> Any:
+        """``rule(value, key, ...)``, one of the domain's field rules; its refusal recorded against ``key``."""
+        try:
+            return rule(self.data.get(key), key, *args, **kwargs)
+        except UserError as e:
+            self.err(key if e.field in (None, key) else e.field, e.message)
+            return None
+
+    def _present(self, key: str, required: bool, kinds: type | tuple[type, ...] = str) -> bool:
         value = self.data.get(key)
         if value is None:
             if required:
                 self.err(key, "required")
-            return None
-        if not isinstance(value, str):
+            return False
+        if not isinstance(value, kinds):
             self.err(key, f"must be text, not {_type_name(value)}")
+            return False
+        return True
+
+    def text(self, key: str, *, required: bool = True) -> str | None:
+        """Free text: `tracker.domain.fields.text`."""
+        return self.check(key, fields.text, required=required) if self._present(key, required) else None
+
+    def line(self, key: str, *, required: bool = True, rule: Any = fields.short_text) -> str | None:
+        """One line of text (a name, a title, a role): `tracker.domain.fields.short_text` or ``rule``."""
+        if not self._present(key, required):
             return None
-        if not value.strip():
-            self.err(key, "must not be empty")
-            return None
-        bad = _control_char(value)
-        if bad is not None:
-            self.err(key, f"contains control character U+{ord(bad):04X}")
-            return None
-        return value.strip()
+        return self.check(key, rule) if rule is not fields.short_text else self.check(key, rule, required=required)
 
     def slug(self, key: str, *, required: bool = True) -> str | None:
-        value = self.text(key, required=required)
-        if value is not None and not SLUG_RE.match(value):
-            self.err(key, f"not a slug ([a-z0-9] words joined by single hyphens): {value!r}")
-            return None
-        return value
+        """An id: `tracker.domain.fields.identifier` (no trimming: surrounding whitespace is an error)."""
+        return self.check(key, fields.identifier) if self._present(key, required) else None
 
-    def text_list(self, key: str, *, slugs: bool = False) -> tuple[str, ...] | None:
+    def text_list(self, key: str, *, rule: Any = fields.name) -> tuple[str, ...] | None:
         value = self.data.get(key)
         if value is None:
             return ()
@@ -279,17 +284,16 @@ class _Fields:
             self.err(key, f"must be a list, not {_type_name(value)}")
             return None
         out: list[str] = []
+        bad = False
         for i, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip():
-                self.err(f"{key}[{i}]", f"must be text, not {_type_name(item)}")
-                continue
-            if slugs and not SLUG_RE.match(item):
-                self.err(f"{key}[{i}]", f"not a slug: {item!r}")
-                continue
-            out.append(item.strip())
+            try:
+                out.append(rule(item, f"{key}[{i}]"))
+            except UserError as e:
+                self.err(f"{key}[{i}]", e.message)
+                bad = True
         if len(set(out)) != len(out):
             self.err(key, "repeated item")
-        return tuple(out)
+        return None if bad else tuple(out)
 
     def date(self, key: str, *, required: bool = True, not_future: bool = True) -> date | None:
         value = self.data.get(key)
@@ -297,13 +301,13 @@ class _Fields:
             if required:
                 self.err(key, "required")
             return None
-        parsed = _parse_date(value)
-        if parsed is None:
-            self.err(key, f"not a date: {value!r}")
-            return None
-        if not_future and parsed > self.today:
-            self.err(key, f"in the future: {parsed.isoformat()} (today is {self.today.isoformat()})")
-            return None
+        parsed = self.check(key, fields.day)
+        if parsed is not None and not_future:
+            try:
+                fields.not_future(parsed, self.now, key)
+            except UserError as e:
+                self.err(key, e.message)
+                return None
         return parsed
 
     def mapping(self, key: str) -> Mapping[str, Any] | None:
@@ -317,7 +321,7 @@ class _Fields:
 
     def sub(self, key: str, data: Mapping[str, Any]) -> _Fields:
         """Fields of a nested mapping, reported as ``key.field``."""
-        nested = _Fields(self.errors, self.file, self.entry, data, self.today)
+        nested = _Fields(self.errors, self.file, self.entry, data, self.now)
         parent = self
 
         def err(field_name: str, message: str) -> None:
@@ -335,27 +339,6 @@ def _type_name(value: Any) -> str:
     return {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
         type(value), type(value).__name__
     )
-
-
-def _parse_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and _DATE_RE.match(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def _control_char(text: str) -> str | None:
-    """The first control character in ``text`` (tab, line feed and carriage return are whitespace, allowed)."""
-    for ch in text:
-        if ch in "\t\n\r":
-            continue
-        if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS:
-            return ch
-    return None
 
 
 def _entry_label(item: Any, kind: str, index: int) -> str:
@@ -414,6 +397,10 @@ def _parse_yaml(text: str, label: str, errors: _Errors) -> Any:
         errors.add(label, "-", "-", f"malformed YAML{where}: {problem}")
     except yaml.YAMLError as exc:
         errors.add(label, "-", "-", f"malformed YAML: {exc}")
+    except RecursionError:
+        # PyYAML composes and constructs recursively: a document nested thousands of levels deep exhausts the
+        # interpreter's stack. No catalog entry is more than a few levels deep.
+        errors.add(label, "-", "-", "malformed YAML: nested too deeply")
     return None
 
 
@@ -497,26 +484,24 @@ def _classify(path: Path, errors: _Errors) -> _File | None:
 # ------------------------------------------------------------------------------------------ entries
 
 
-def _load_sources(f: _File, errors: _Errors, today: date, out: dict[str, SourceEntry], where: dict[str, str]) -> None:
+def _load_sources(f: _File, errors: _Errors, now: datetime, out: dict[str, SourceEntry], where: dict[str, str]) -> None:
     base = f.path.parent
     for i, item in enumerate(f.data["sources"]):
         entry = _entry_label(item, "sources", i)
         if not isinstance(item, dict):
             errors.add(f.label, entry, "-", f"an entry must be a mapping, not {_type_name(item)}")
             continue
-        r = _Fields(errors, f.label, entry, item, today)
+        r = _Fields(errors, f.label, entry, item, now)
         r.only(("id", "file", "title", "outlet", "authors", "published", "date_basis", "url", "notes"))
         sid = r.slug("id")
-        title = r.text("title")
-        outlet = r.text("outlet", required=False)
+        title = r.line("title", rule=fields.title)
+        outlet = r.line("outlet", required=False)
         authors = r.text_list("authors")
         published = r.date("published")
         date_basis = r.text("date_basis", required=False)
-        url = r.text("url", required=False)
+        url = r.line("url", required=False, rule=fields.url)
         notes = r.text("notes", required=False)
-        file_name = r.text("file", required=False)
-        if url is not None and not re.match(r"^https?://\S+$", url):
-            r.err("url", f"not an http(s) URL: {url!r}")
+        file_name = r.line("file", required=False)
         if file_name is None and url is None and r.ok:
             r.err("file", "a source needs a file, a url, or both")
         path: Path | None = None
@@ -561,14 +546,14 @@ def _load_sources(f: _File, errors: _Errors, today: date, out: dict[str, SourceE
 
 
 def _load_questions(
-    f: _File, errors: _Errors, today: date, out: dict[str, QuestionEntry], where: dict[str, str]
+    f: _File, errors: _Errors, now: datetime, out: dict[str, QuestionEntry], where: dict[str, str]
 ) -> None:
     for i, item in enumerate(f.data["questions"]):
         entry = _entry_label(item, "questions", i)
         if not isinstance(item, dict):
             errors.add(f.label, entry, "-", f"an entry must be a mapping, not {_type_name(item)}")
             continue
-        r = _Fields(errors, f.label, entry, item, today)
+        r = _Fields(errors, f.label, entry, item, now)
         r.only(
             (
                 "id",
@@ -585,9 +570,9 @@ def _load_questions(
             )
         )
         qid = r.slug("id")
-        title = r.text("title")
+        title = r.line("title", rule=fields.title)
         criteria = r.text("criteria")
-        qtype = r.text("type")
+        qtype = r.line("type")
         if qtype is not None and qtype not in ("binary", "multiple_choice"):
             r.err("type", f"must be binary or multiple_choice, not {qtype!r}")
             qtype = None
@@ -600,7 +585,7 @@ def _load_questions(
             if not r.has("options"):
                 r.err("options", "required for multiple_choice")
             else:
-                options = r.text_list("options", slugs=True)
+                options = r.text_list("options", rule=fields.option)
                 if options is not None and len(options) < 2:
                     r.err("options", "a multiple_choice question needs at least two options")
                     options = None
@@ -608,7 +593,7 @@ def _load_questions(
         resolve_by = r.date("resolve_by", not_future=False)
         if opened and resolve_by and resolve_by < opened:
             r.err("resolve_by", f"{resolve_by.isoformat()} is before opened ({opened.isoformat()})")
-        tags = r.text_list("tags", slugs=True)
+        tags = r.text_list("tags", rule=fields.tag)
         condition = r.text("condition", required=False)
         resolution = _resolution(r, options)
         annulment = _annulment(r)
@@ -674,6 +659,7 @@ _FORECAST_FIELDS = (
     "id",
     "question",
     "forecaster",
+    "forecaster_id",
     "role",
     "made_at",
     "quote",
@@ -689,7 +675,7 @@ _FORECAST_FIELDS = (
 def _load_forecasts(
     f: _File,
     errors: _Errors,
-    today: date,
+    now: datetime,
     scale: Scale,
     sources: Mapping[str, SourceEntry],
     questions: Mapping[str, QuestionEntry],
@@ -700,7 +686,7 @@ def _load_forecasts(
 ) -> None:
     """``known``: the source and question ids seen at all, valid or not (no "unknown" error for those)."""
     known_sources, known_questions = known
-    top = _Fields(errors, f.label, "-", f.data, today)
+    top = _Fields(errors, f.label, "-", f.data, now)
     source_id = top.slug("source")
     source: SourceEntry | None = None
     if source_id is not None:
@@ -722,20 +708,23 @@ def _load_forecasts(
             # An unreviewed candidate from `tracker extract`: refused whole, so nothing unreviewed is imported.
             errors.add(f.label, entry, "draft", "an unreviewed draft entry: review it, then delete its draft mark")
             continue
-        r = _Fields(errors, f.label, entry, item, today)
+        r = _Fields(errors, f.label, entry, item, now)
         r.only(_FORECAST_FIELDS)
         fid = r.slug("id")
         qid = r.slug("question")
         question = questions.get(qid) if qid else None
         if qid is not None and qid not in known_questions:
             r.err("question", f"unknown question {qid!r}")
-        forecaster = r.text("forecaster")
-        role = r.text("role", required=False)
+        forecaster = r.line("forecaster", rule=fields.name)
+        chosen_id = r.slug("forecaster_id", required=False)
+        if forecaster is not None and r.ok:
+            r.check("forecaster", fields.id_from_name, chosen_id, "forecaster_id")
+        role = r.line("role", required=False)
         made_at = r.date("made_at")
         if made_at and question and made_at < question.opened:
             r.err("made_at", f"{made_at.isoformat()} is before the question opened ({question.opened.isoformat()})")
         quote = r.text("quote")
-        hedge = r.text("hedge", required=False)
+        hedge = r.line("hedge", required=False)
         rationale = r.text("rationale", required=False)
         quote_verified: bool | None = None
         if quote is not None and source is not None and source.text is not None:
@@ -755,8 +744,8 @@ def _load_forecasts(
             r.err("says", "give exactly one of says (a phrase on the verbal scale) or p (a number)")
         elif has_says:
             method = "verbal"
-            says = r.text("says")
-            raw_reading = r.text("reading")
+            says = r.line("says")
+            raw_reading = r.line("reading")
             if raw_reading is not None and raw_reading not in READINGS:
                 r.err("reading", f"must be affirms or negates, not {raw_reading!r}")
             elif raw_reading is not None:
@@ -773,12 +762,12 @@ def _load_forecasts(
                 r.err("says", "a verbal forecast needs a binary question")
             elif phrase is not None and reading is not None:
                 p_yes, p_low, p_high = derive(phrase, reading)
-                probabilities = {"yes": p_yes, "no": round(1.0 - p_yes, 12)}
+                probabilities = fields.binary(p_yes)
                 version = scale.version
         else:
             if r.has("reading"):
                 r.err("reading", "only verbal forecasts (with says) take a reading")
-            raw_method = r.text("method")
+            raw_method = r.line("method")
             if raw_method is not None and raw_method not in ("stated", "judgement"):
                 r.err("method", f"must be stated or judgement, not {raw_method!r}")
             elif raw_method is not None:
@@ -826,6 +815,7 @@ def _load_forecasts(
                 rationale=rationale,
                 quote_verified=quote_verified,
                 origin=f.label,
+                chosen_forecaster_id=chosen_id,
             )
 
 
@@ -833,19 +823,17 @@ def _probability(r: _Fields, name: str, value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         r.err(name, f"must be a number in [0, 1], not {_type_name(value)}")
         return None
-    if not math.isfinite(value):
-        r.err(name, f"must be finite, not {value!r}")
+    try:
+        return fields.probability(value, name)
+    except UserError as e:
+        r.err(name, e.message)
         return None
-    if not 0.0 <= value <= 1.0:
-        r.err(name, f"must be in [0, 1], not {value!r}")
-        return None
-    return float(value)
 
 
 def _probabilities(r: _Fields, value: Any, question: QuestionEntry) -> dict[str, float] | None:
     if question.type == "binary":
         p = _probability(r, "p", value)
-        return None if p is None else {"yes": p, "no": round(1.0 - p, 12)}
+        return None if p is None else fields.binary(p)
     if not isinstance(value, dict):
         r.err("p", "on a multiple_choice question, p maps each option to its probability")
         return None
@@ -859,11 +847,11 @@ def _probabilities(r: _Fields, value: Any, question: QuestionEntry) -> dict[str,
             out[key] = p
     if len(out) != len(value):
         return None
-    total = math.fsum(out.values())
-    if abs(total - 1.0) > 1e-6:
-        r.err("p", f"the probabilities sum to {total:g}, not 1")
+    try:
+        return fields.distribution(out, question.options)
+    except UserError as e:
+        r.err("p", e.message)
         return None
-    return {opt: out.get(opt, 0.0) for opt in question.options}
 
 
 # ------------------------------------------------------------------------------------------ entry point
@@ -875,6 +863,7 @@ def load_catalog(
     sources: Path | str | None = None,
     scale: Scale | None = None,
     today: date | None = None,
+    now: datetime | None = None,
 ) -> Catalog:
     """Load and validate a catalog; raise `CatalogError` listing every problem.
 
@@ -882,10 +871,12 @@ def load_catalog(
     ``seeds/sources.yaml`` beside it when there is one), a seeds/ directory, or single YAML files of any
     kind (recognised by their top-level key: sources, questions or forecasts). ``sources`` names a
     sources.yaml explicitly. Verbal forecasts are derived with ``scale`` (the latest packaged scale when
-    None); dates after ``today`` (the local date when None) are refused, except resolve_by.
+    None); dates in the future at ``now`` (the start of ``today``, else the clock) are refused as the domain
+    refuses them (`tracker.domain.fields.not_future`), except resolve_by.
     """
     errors = _Errors()
-    today = today or date.today()
+    if now is None:
+        now = datetime.combine(today, time(0), tzinfo=UTC) if today is not None else timepoints.utc_now()
     all_paths = [Path(p) for p in paths] + ([Path(sources)] if sources is not None else [])
     files: list[_File] = []
     for path in _expand(all_paths, errors):
@@ -903,16 +894,16 @@ def load_catalog(
     files_of_source: dict[str, str] = {}
     for f in files:
         if f.kind == "sources":
-            _load_sources(f, errors, today, source_entries, seen_sources)
+            _load_sources(f, errors, now, source_entries, seen_sources)
     for f in files:
         if f.kind == "questions":
-            _load_questions(f, errors, today, question_entries, seen_questions)
+            _load_questions(f, errors, now, question_entries, seen_questions)
     for f in files:
         if f.kind == "forecasts":
             _load_forecasts(
                 f,
                 errors,
-                today,
+                now,
                 scale,
                 source_entries,
                 question_entries,

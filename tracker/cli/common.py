@@ -36,33 +36,23 @@ def ledger(ctx: typer.Context) -> Ledger:
 
 
 def parse_date(value: str | None, field: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise UserError(f"{value!r} is not a date (YYYY-MM-DD)", field) from None
+    from tracker.domain.fields import day
+
+    return day(value, field, required=False)
 
 
 def require_date(value: str | None, field: str) -> date:
-    d = parse_date(value, field)
-    if d is None:
-        raise UserError("is required (YYYY-MM-DD)", field)
+    from tracker.domain.fields import day
+
+    d = day(value, field)
+    assert d is not None
     return d
-
-
-def parse_probability(raw: str, field: str) -> float:
-    try:
-        p = float(raw.strip())
-    except ValueError:
-        raise UserError(f"{raw!r} is not a number", field) from None
-    if not math.isfinite(p) or not 0.0 <= p <= 1.0:
-        raise UserError(f"{raw!r} is not a probability between 0 and 1", field)
-    return p
 
 
 def parse_ps(values: list[str]) -> float | dict[str, float]:
     """`--p 0.2` (binary) or `--p option=0.3` repeated (multiple choice)."""
+    from tracker.domain.fields import option, parse_probability
+
     if not values:
         raise UserError("give a probability with --p (or a phrase with --says)", "p")
     if len(values) == 1 and "=" not in values[0]:
@@ -71,11 +61,11 @@ def parse_ps(values: list[str]) -> float | dict[str, float]:
     for raw in values:
         if "=" not in raw:
             raise UserError(f"{raw!r}: with several --p, write each as option=probability", "p")
-        option, _, number = raw.partition("=")
-        option = option.strip()
-        if option in dist:
-            raise UserError(f"option {option!r} given twice", "p")
-        dist[option] = parse_probability(number, f"p[{option}]")
+        name, _, number = raw.partition("=")
+        name = option(name, "p")
+        if name in dist:
+            raise UserError(f"option {name!r} given twice", "p")
+        dist[name] = parse_probability(number, f"p[{name}]")
     return dist
 
 

@@ -7,9 +7,10 @@ from pathlib import Path
 import typer
 
 from tracker.cli.common import ledger, parse_date, parse_ps, require_date, say
+from tracker.domain.fields import MAX_DOCUMENT
 from tracker.errors import UserError
 
-MAX_SOURCE_FILE = 5_000_000
+MAX_SOURCE_FILE = MAX_DOCUMENT  # bytes: a file larger than this cannot hold a document within the limit
 
 
 def read_document(path: Path) -> str:
@@ -116,7 +117,10 @@ def register(app: typer.Typer, default_group: type) -> None:
     def forecast_record(
         ctx: typer.Context,
         question_id: str = typer.Argument(..., metavar="QUESTION"),
-        forecaster: str = typer.Option(..., "--forecaster", help="Who made the forecast."),
+        forecaster: str = typer.Option(..., "--forecaster", help="Who made the forecast, in any script."),
+        forecaster_id: str = typer.Option(
+            None, "--forecaster-id", help="The forecaster's id (default: made from the name, e.g. dmitrii-trenin)."
+        ),
         role: str = typer.Option(None, "--role"),
         p: list[str] = typer.Option([], "--p", help="0.2 (binary) or option=0.3, repeated (multiple choice)."),
         says: str = typer.Option(None, "--says", help="A phrase on the verbal scale, e.g. 'unlikely'."),
@@ -161,6 +165,7 @@ def register(app: typer.Typer, default_group: type) -> None:
             derivation,
             unverified_quote,
             forecast_id,
+            forecaster_id,
         )
         say(f"forecast {fid} recorded on {question_id}")
 

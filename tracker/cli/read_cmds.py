@@ -318,7 +318,8 @@ def register(app: typer.Typer) -> None:
             None, "--against", metavar="POSITION:HASH", help="Also prove the ledger still extends this anchor."
         ),
     ) -> None:
-        """Check the hash chain and that projections equal a fresh replay; non-zero exit if not."""
+        """Check the hash chain, that projections equal a fresh replay, and that the last scoring run's scores equal
+        a recomputation from the events; non-zero exit (7) naming the first difference if not."""
         led = ledger(ctx)
         report = led.verify() if against is None else led.verify_against(against)
         if report["ok"] and anchor:
@@ -334,6 +335,11 @@ def register(app: typer.Typer) -> None:
             )
         elif report["ok"]:
             say(f"ok: {report['events_checked']} events, chain intact, projections match a replay")
+            if report.get("scores_run") is not None:
+                say(
+                    f"scores of run {report['scores_run']} (through position {report['scores_through_position']}) "
+                    f"equal a recomputation from the events ({report['scores_checked']} rows)"
+                )
             if against is not None:
                 say(f"extends the anchor {report['anchor']}")
             say(f"head: {report['head_position']}:{report['head_hash']}")

@@ -71,6 +71,12 @@ def register(app: typer.Typer) -> None:
         sort: str = typer.Option(None, "--sort", help="leaderboard: the aggregate column to rank by."),
         run: int = RUN,
         bins: int = typer.Option(None, "--bins", help="calibration: number of equal bins (default 10)."),
+        csv_raw: bool = typer.Option(
+            False,
+            "--csv-raw",
+            help="csv: write text exactly as stored, without the apostrophe that keeps a spreadsheet from running "
+            "a cell starting with = + - @ as a formula (read_csv undoes it either way).",
+        ),
         json_out: bool = JSON,
     ) -> None:
         """Export a table (CSV, Parquet, Excel or JSON lines) with the ledger's head in PATH.meta.json, or
@@ -97,9 +103,13 @@ def register(app: typer.Typer) -> None:
                 given = [f"--{k}" for k, v in options.items() if v is not None]
                 if given:
                     raise UserError(f"{', '.join(given)} apply to single tables, not to 'all'", "table")
-                meta = ex.export_bundle(led, out, fmt or "parquet", as_of=as_of_, run=run, progress=bar)
+                meta = ex.export_bundle(
+                    led, out, fmt or "parquet", as_of=as_of_, run=run, progress=bar, spreadsheet_safe=not csv_raw
+                )
             else:
-                meta = ex.export_table(led, table, out, fmt, as_of=as_of_, run=run, progress=bar, **options)
+                meta = ex.export_table(
+                    led, table, out, fmt, as_of=as_of_, run=run, progress=bar, spreadsheet_safe=not csv_raw, **options
+                )
         finally:
             bar.close()
         if json_out:

@@ -7,13 +7,12 @@ subclass and returns nothing, so the shell writes nothing.
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from tracker.domain import commands as c
 from tracker.domain import events as ev
+from tracker.domain import fields as f_
 from tracker.domain.state import (
     ANNULLED,
     BINARY,
@@ -26,68 +25,15 @@ from tracker.domain.state import (
 )
 from tracker.errors import IllegalTransition, NotFound, UserError
 
-# Distributions must sum to 1 within this tolerance (the issue's contract).
-SUM_TOLERANCE = 1e-9
-# A date "today" somewhere on Earth may already be tomorrow in UTC: the easternmost time zone is
-# UTC+14, so a made_at up to that far ahead of the UTC clock is not "in the future" for its author.
-LATEST_UTC_OFFSET = timedelta(hours=14)
-SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
-MAX_TEXT = 20_000
-MAX_DOCUMENT = 5_000_000
-
 
 def at_midnight(d: date) -> datetime:
     return datetime.combine(d, time(0), tzinfo=UTC)
 
 
-def _text(value: str | None, field: str, required: bool = True, limit: int = MAX_TEXT) -> str | None:
-    if value is None or not value.strip():
-        if required:
-            raise UserError("must not be empty", field)
-        return None
-    if len(value) > limit:
-        raise UserError(f"is {len(value)} characters long; the limit is {limit}", field)
-    if any(ord(ch) < 32 and ch not in "\n\t\r" for ch in value) or "\x7f" in value:
-        raise UserError("contains control characters", field)
-    return value.strip()
-
-
-def check_slug(value: str, field: str) -> str:
-    if not SLUG.match(value or ""):
-        raise UserError(
-            f"{value!r} is not a valid id (lowercase letters, digits, '.', '_' and '-', "
-            "starting with a letter or digit, at most 120 characters)",
-            field,
-        )
-    return value
-
-
-def check_probability(value: float, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise UserError(f"{value!r} is not a number", field)
-    p = float(value)
-    if not math.isfinite(p) or p < 0.0 or p > 1.0:
-        raise UserError(f"{value!r} is not a probability between 0 and 1", field)
-    return p
-
-
-def check_distribution(probabilities: Mapping[str, float], options: tuple[str, ...]) -> dict[str, float]:
-    """Every named option must exist; omitted options count as 0; the sum must be 1 (within 1e-9)."""
-    if not probabilities:
-        raise UserError("no probability given", "p")
-    for option in probabilities:
-        if option not in options:
-            raise UserError(f"unknown option {option!r} (options: {', '.join(options)})", "p")
-    dist = {o: check_probability(probabilities.get(o, 0.0), f"p[{o}]") for o in options}
-    total = math.fsum(dist.values())
-    if abs(total - 1.0) > SUM_TOLERANCE:
-        raise UserError(f"probabilities sum to {total:.12g}, not 1", "p")
-    return dist
-
-
-def _not_future(d: date, now: datetime, field: str) -> None:
-    if d > (now + LATEST_UTC_OFFSET).date():
-        raise UserError(f"{d.isoformat()} is in the future", field)
+def _not_before_opened(d: date | None, opened: str | None, field: str) -> None:
+    if d is not None and opened is not None and d.isoformat() < opened:
+        raise UserError(f"{d.isoformat()} is before the question opened ({opened})", field)
+    # (a question added without --opened opens on the day it is added)
 
 
 def _iso(d: date | None) -> str | None:
@@ -99,25 +45,24 @@ def _event(cmd: Any, type_: str, data: dict[str, Any], occurred_at: datetime | N
 
 
 def decide_source(state: SourceState, cmd: c.RegisterSource) -> list[ev.Event]:
-    check_slug(cmd.source_id, "source_id")
+    f_.identifier(cmd.source_id, "source_id")
     if state.exists:
         raise IllegalTransition(f"source {cmd.source_id!r} is already registered", "source_id")
-    title = _text(cmd.title, "title")
-    if cmd.text is not None and len(cmd.text) > MAX_DOCUMENT:
-        raise UserError(f"document is {len(cmd.text)} characters; the limit is {MAX_DOCUMENT}", "file")
+    title = f_.title(cmd.title)
+    f_.document(cmd.text)
     if cmd.published is not None:
-        _not_future(cmd.published, cmd.now, "published")
+        f_.not_future(cmd.published, cmd.now, "published")
     data = {
         "source_id": cmd.source_id,
         "title": title,
-        "outlet": _text(cmd.outlet, "outlet", required=False),
-        "authors": [a for a in (_text(x, "author", required=False) for x in cmd.authors) if a],
+        "outlet": f_.short_text(cmd.outlet, "outlet", required=False),
+        "authors": [f_.name(x, "author") for x in cmd.authors],
         "published": _iso(cmd.published),
-        "date_basis": _text(cmd.date_basis, "date_basis", required=False),
-        "url": _text(cmd.url, "url", required=False),
+        "date_basis": f_.text(cmd.date_basis, "date_basis", required=False),
+        "url": f_.url(cmd.url),
         "sha256": cmd.sha256,
         "text": cmd.text,
-        "notes": _text(cmd.notes, "notes", required=False),
+        "notes": f_.text(cmd.notes, "notes", required=False),
     }
     return _event(cmd, ev.SOURCE_REGISTERED, data)
 
@@ -128,6 +73,7 @@ def _require_question(state: QuestionState) -> None:
 
 
 def _check_outcome(state: QuestionState, outcome: str) -> str:
+    f_.option(outcome, "outcome")
     if outcome not in state.options:
         raise UserError(f"{outcome!r} is not an option of this question ({', '.join(state.options)})", "outcome")
     return outcome
@@ -137,7 +83,7 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
     """The question lifecycle: open → (forecasts) → resolved | annulled, with corrections and reopening."""
     data: dict[str, Any]
     if isinstance(cmd, c.OpenQuestion):
-        check_slug(cmd.question_id, "question_id")
+        f_.identifier(cmd.question_id, "question_id")
         if state.exists:
             raise IllegalTransition(f"question {cmd.question_id!r} already exists", "question_id")
         if cmd.kind == BINARY:
@@ -145,44 +91,40 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
                 raise UserError("a binary question has no --option (its outcomes are yes and no)", "option")
             options: tuple[str, ...] = BINARY_OPTIONS
         elif cmd.kind == MULTIPLE_CHOICE:
-            options = tuple(cmd.options)
+            options = f_.distinct_ids(cmd.options, "option", f_.option)
             if len(options) < 2:
                 raise UserError("a multiple-choice question needs at least two options", "option")
-            if len(set(options)) != len(options):
-                raise UserError("options must be distinct", "option")
-            for o in options:
-                check_slug(o, "option")
         else:
             raise UserError(f"{cmd.kind!r} is not a question type (binary, multiple_choice)", "type")
-        tags = tuple(dict.fromkeys(check_slug(t, "tag") for t in cmd.tags))
+        tags = tuple(dict.fromkeys(f_.tag(t) for t in cmd.tags))
         if cmd.opened is not None:
-            _not_future(cmd.opened, cmd.now, "opened")
-        if cmd.resolve_by is not None and cmd.opened is not None and cmd.resolve_by < cmd.opened:
-            raise UserError("resolve-by date is before the question opened", "resolve_by")
+            f_.not_future(cmd.opened, cmd.now, "opened")
+        _not_before_opened(cmd.resolve_by, _iso(cmd.opened), "resolve_by")
         data = {
             "question_id": cmd.question_id,
-            "title": _text(cmd.title, "title"),
-            "criteria": _text(cmd.criteria, "criteria"),
+            "title": f_.title(cmd.title),
+            "criteria": f_.text(cmd.criteria, "criteria"),
             "kind": cmd.kind,
             "options": list(options),
             "opened": _iso(cmd.opened or cmd.now.date()),
             "resolve_by": _iso(cmd.resolve_by),
             "tags": list(tags),
-            "condition": _text(cmd.condition, "condition", required=False),
+            "condition": f_.text(cmd.condition, "condition", required=False),
         }
         return _event(cmd, ev.QUESTION_OPENED, data)
 
     _require_question(state)
 
     if isinstance(cmd, c.ClarifyQuestion):
-        reason = _text(cmd.reason, "reason")
+        reason = f_.text(cmd.reason, "reason")
         if cmd.title is None and cmd.criteria is None and cmd.resolve_by is None:
             raise UserError("nothing to change: give --criteria, --resolve-by or --title", "clarify")
         if state.status == ANNULLED:
             raise IllegalTransition("the question is annulled; reopen it before clarifying", "question")
+        _not_before_opened(cmd.resolve_by, state.opened, "resolve_by")
         data = {
-            "title": _text(cmd.title, "title", required=False),
-            "criteria": _text(cmd.criteria, "criteria", required=False),
+            "title": f_.title(cmd.title, required=False),
+            "criteria": f_.text(cmd.criteria, "criteria", required=False),
             "resolve_by": _iso(cmd.resolve_by),
             "reason": reason,
             "previous": {"title": state.title, "criteria": state.criteria, "resolve_by": state.resolve_by},
@@ -192,12 +134,13 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
     if isinstance(cmd, c.RecordForecast):
         if state.status == ANNULLED:
             raise IllegalTransition("the question is annulled; forecasts on it are not accepted", "question")
-        check_slug(cmd.forecast_id, "forecast_id")
+        f_.identifier(cmd.forecast_id, "forecast_id")
         if cmd.forecast_id in state.forecasts:
             raise IllegalTransition(f"forecast {cmd.forecast_id!r} already exists", "forecast_id")
-        check_slug(cmd.forecaster_id, "forecaster")
-        _not_future(cmd.made_at, cmd.now, "made_at")
-        dist = check_distribution(cmd.probabilities, state.options)
+        f_.identifier(cmd.forecaster_id, "forecaster_id")
+        f_.not_future(cmd.made_at, cmd.now, "made_at")
+        _not_before_opened(cmd.made_at, state.opened, "made_at")
+        dist = f_.distribution(cmd.probabilities, state.options)
         derivation = dict(cmd.derivation)
         method = derivation.get("method")
         if method not in ("stated", "judgement", "verbal"):
@@ -206,20 +149,20 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
             for key in ("phrase", "scale_version", "reading", "p_low", "p_high"):
                 if derivation.get(key) is None:
                     raise UserError("a verbal forecast records its phrase, scale version, reading and interval", key)
-            lo = check_probability(derivation["p_low"], "p_low")
-            hi = check_probability(derivation["p_high"], "p_high")
+            lo = f_.probability(derivation["p_low"], "p_low")
+            hi = f_.probability(derivation["p_high"], "p_high")
             if not lo <= dist.get("yes", math.nan) <= hi:
                 raise UserError("the derived probability lies outside its interval", "p")
         data = {
             "forecast_id": cmd.forecast_id,
-            "forecaster": _text(cmd.forecaster, "forecaster"),
+            "forecaster": f_.name(cmd.forecaster, "forecaster"),
             "forecaster_id": cmd.forecaster_id,
-            "role": _text(cmd.role, "role", required=False),
+            "role": f_.short_text(cmd.role, "role", required=False),
             "probabilities": dist,
             "made_at": cmd.made_at.isoformat(),
             "source_id": cmd.source_id,
-            "quote": _text(cmd.quote, "quote", required=False),
-            "hedge": _text(cmd.hedge, "hedge", required=False),
+            "quote": f_.text(cmd.quote, "quote", required=False),
+            "hedge": f_.short_text(cmd.hedge, "hedge", required=False),
             "quote_verified": cmd.quote_verified,
             "derivation": derivation,
         }
@@ -231,24 +174,25 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
             raise NotFound(f"no forecast {cmd.forecast_id!r} on question {state.question_id!r}", "forecast_id")
         if f.withdrawn:
             raise IllegalTransition(f"forecast {cmd.forecast_id!r} is already withdrawn", "forecast_id")
-        data = {"forecast_id": cmd.forecast_id, "reason": _text(cmd.reason, "reason")}
+        data = {"forecast_id": cmd.forecast_id, "reason": f_.text(cmd.reason, "reason")}
         return _event(cmd, ev.FORECAST_WITHDRAWN, data)
 
     if isinstance(cmd, c.RescaleForecast):
         f = state.forecasts.get(cmd.forecast_id)
         if f is None:
             raise NotFound(f"no forecast {cmd.forecast_id!r} on question {state.question_id!r}", "forecast_id")
-        p = check_probability(cmd.p_yes, "p")
-        lo, hi = check_probability(cmd.p_low, "p_low"), check_probability(cmd.p_high, "p_high")
+        dist = f_.binary(cmd.p_yes)
+        p = dist["yes"]
+        lo, hi = f_.probability(cmd.p_low, "p_low"), f_.probability(cmd.p_high, "p_high")
         if not lo <= p <= hi:
             raise UserError("the derived probability lies outside its interval", "p")
         data = {
             "forecast_id": cmd.forecast_id,
             "scale_version": cmd.scale_version,
-            "probabilities": {"yes": p, "no": 1.0 - p},
+            "probabilities": dist,
             "p_low": lo,
             "p_high": hi,
-            "reason": _text(cmd.reason, "reason"),
+            "reason": f_.text(cmd.reason, "reason"),
         }
         return _event(cmd, ev.FORECAST_RESCALED, data)
 
@@ -260,23 +204,23 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
             )
         if state.status == ANNULLED:
             raise IllegalTransition(f"question {state.question_id!r} is annulled; reopen it first", "question")
-        _not_future(cmd.known_on, cmd.now, "on")
+        f_.not_future(cmd.known_on, cmd.now, "on")
         data = {
             "outcome": _check_outcome(state, cmd.outcome),
             "known_on": cmd.known_on.isoformat(),
-            "evidence": _text(cmd.evidence, "evidence", required=False),
+            "evidence": f_.text(cmd.evidence, "evidence", required=False),
         }
         return _event(cmd, ev.QUESTION_RESOLVED, data, at_midnight(cmd.known_on))
 
     if isinstance(cmd, c.CorrectResolution):
         if state.status != RESOLVED:
             raise IllegalTransition(f"question {state.question_id!r} is {state.status}, not resolved", "question")
-        _not_future(cmd.known_on, cmd.now, "on")
+        f_.not_future(cmd.known_on, cmd.now, "on")
         data = {
             "outcome": _check_outcome(state, cmd.outcome),
             "known_on": cmd.known_on.isoformat(),
-            "evidence": _text(cmd.evidence, "evidence", required=False),
-            "reason": _text(cmd.reason, "reason"),
+            "evidence": f_.text(cmd.evidence, "evidence", required=False),
+            "reason": f_.text(cmd.reason, "reason"),
             "previous": {"outcome": state.outcome, "known_on": state.known_on},
         }
         return _event(cmd, ev.RESOLUTION_CORRECTED, data, at_midnight(cmd.known_on))
@@ -285,14 +229,14 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
         if state.status == ANNULLED:
             raise IllegalTransition(f"question {state.question_id!r} is already annulled", "question")
         if cmd.on is not None:
-            _not_future(cmd.on, cmd.now, "on")
-        data = {"reason": _text(cmd.reason, "reason"), "on": _iso(cmd.on), "previous_status": state.status}
+            f_.not_future(cmd.on, cmd.now, "on")
+        data = {"reason": f_.text(cmd.reason, "reason"), "on": _iso(cmd.on), "previous_status": state.status}
         return _event(cmd, ev.QUESTION_ANNULLED, data, at_midnight(cmd.on) if cmd.on else None)
 
     if isinstance(cmd, c.ReopenQuestion):
         if state.status == OPEN:
             raise IllegalTransition(f"question {state.question_id!r} is already open", "question")
-        data = {"reason": _text(cmd.reason, "reason"), "previous_status": state.status}
+        data = {"reason": f_.text(cmd.reason, "reason"), "previous_status": state.status}
         return _event(cmd, ev.QUESTION_REOPENED, data)
 
     raise TypeError(f"not a question command: {cmd!r}")  # a programming error, not a user's

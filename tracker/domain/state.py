@@ -39,6 +39,7 @@ class QuestionState:
     criteria: str = ""
     kind: str = BINARY
     options: tuple[str, ...] = BINARY_OPTIONS
+    opened: str | None = None
     resolve_by: str | None = None
     tags: tuple[str, ...] = ()
     condition: str | None = None
@@ -68,6 +69,7 @@ def evolve_question(state: QuestionState, event_type: str, data: dict[str, Any])
             criteria=data["criteria"],
             kind=data["kind"],
             options=tuple(data["options"]),
+            opened=data.get("opened"),
             resolve_by=data.get("resolve_by"),
             tags=tuple(data.get("tags", ())),
             condition=data.get("condition"),

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from tracker.domain.slug import slug
+from tracker.domain.fields import slug
 
 from .core import Candidate, Extraction
 from .segment import wordset

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.sql import ColumnElement, Select
 
-from tracker.domain.slug import slug
+from tracker.domain.fields import slug
 from tracker.errors import NotFound, UserError
 from tracker.read.tables import QUESTION_STATUSES
 from tracker.store.schema import forecasters, forecasts, question_tags, questions, sources

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, insert, select
 from sqlalchemy.sql import ColumnElement
 
-from tracker.domain.timepoints import as_utc, end_of_day, parse_point
+from tracker.domain.timepoints import as_utc, end_of_day, parse_as_of
 from tracker.errors import NotFound, UserError
 from tracker.projections.projector import replay
 from tracker.store import eventstore as es
@@ -41,14 +41,8 @@ class AsOf:
         """``--as-of``: a position (digits), a date YYYY-MM-DD (the end of that day, UTC) or an ISO time."""
         if value is None or value == "":
             return None
-        v = value.strip()
-        if v.isascii() and v.isdigit():
-            return to_as_of(int(v))
-        try:
-            # in UTC now: a time whose UTC value leaves the calendar is refused here, not in the driver
-            return AsOf(recorded_until=parse_point(v).astimezone(UTC))
-        except (ValueError, OverflowError):
-            raise UserError(f"{value!r} is neither a position nor a date (YYYY-MM-DD) or ISO time", "as_of") from None
+        point = parse_as_of(value, "as_of")
+        return to_as_of(point) if isinstance(point, int) else AsOf(recorded_until=point)
 
 
 def to_as_of(value: Any) -> AsOf | None:

@@ -21,6 +21,7 @@ columns (Brier 1950). Time averages and crowd figures use the same convention as
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from tracker.domain.fields import SUM_TOLERANCE, sums_to_one
 from tracker.scoring import metrics
 
 FloatArray = npt.NDArray[np.float64]
@@ -369,7 +371,7 @@ def _mc_matrix_checked(dicts: Sequence[Any], options: Sequence[list[str]], ids: 
         if not isinstance(d, dict) or not set(d) <= set(opts):
             raise ValueError(f"forecast {fid}: probabilities {d!r} do not match the options {opts}")
         row = [float(d.get(o, 0.0)) for o in opts]
-        if abs(sum(row) - 1.0) > 1e-6:
+        if not sums_to_one(math.fsum(row)):
             raise ValueError(f"forecast {fid}: probabilities sum to {sum(row)}, not 1")
         rows.append(row)
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(options[0]) if len(options) else 0)
@@ -423,7 +425,7 @@ def _mc_matrix(dicts: npt.NDArray[Any], q_rows: IntArray, qs: _Questions, k: int
         return fail()
     out[row_of_key, opt_pos[sorter[at]]] = vals
     # NaN sums pass here as they do row by row; _check_probabilities rejects them afterwards
-    if (np.abs(out.sum(axis=1) - 1.0) > 1e-6).any():
+    if (np.abs(out.sum(axis=1) - 1.0) > SUM_TOLERANCE).any():
         return fail()
     return out
 

@@ -18,12 +18,14 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 from sqlalchemy import exc as sa_exc
 
+from tracker.domain import timepoints
+from tracker.domain.fields import short_text
 from tracker.errors import DatabaseError, ScoringFailed, TrackerError
 from tracker.store import migrate
 from tracker.store.db import (
@@ -124,7 +126,7 @@ class _Noop(Exception):
 
 
 def now_utc() -> datetime:
-    return datetime.now(UTC)
+    return timepoints.utc_now()
 
 
 def default_holder() -> str:
@@ -154,7 +156,7 @@ def run_scoring(target: Engine | str, full: bool = False, *, holder: str | None 
             noop = _noop_check(engine)
             if noop is not None:
                 return noop
-        holder = holder or default_holder()
+        holder = short_text(holder, "holder", required=False) or default_holder()
         if is_postgres(engine):
             return _run_postgres(engine, full, holder)
         return _run_sqlite(engine, full, holder)

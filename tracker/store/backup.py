@@ -37,10 +37,29 @@ class BackupReport:
 
 
 def _check_target(path: Path) -> None:
-    if path.exists():
+    # lstat, not exists(): a dangling symlink "does not exist" but is something a backup must not replace.
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        pass
+    else:
         raise UserError(f"{str(path)!r} already exists: a backup never overwrites a file", "path")
     if not path.parent.is_dir():
         raise UserError(f"directory {str(path.parent)!r} does not exist", "path")
+
+
+def _publish(tmp: Path, path: Path) -> None:
+    """Make the finished copy appear at ``path``, complete and durable, never replacing anything there:
+    link(2) fails if the name was taken meanwhile, where rename(2) would silently replace it."""
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise UserError(f"{str(path)!r} already exists: a backup never overwrites a file", "path") from None
 
 
 def backup_sqlite(engine: Engine, path: Path) -> BackupReport:
@@ -68,7 +87,7 @@ def backup_sqlite(engine: Engine, path: Path) -> BackupReport:
                     target.close()
             finally:
                 raw.close()
-        os.replace(tmp, path)  # atomic: the target appears complete or not at all
+        _publish(tmp, path)  # atomic: the target appears complete or not at all
     except sqlite3.Error as e:
         raise DatabaseError(f"backup failed: {e}") from e
     finally:
@@ -119,6 +138,6 @@ def run_pg_dump(url: str, path: Path) -> None:
         if done.returncode != 0:
             first = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[0]
             raise DatabaseError(f"pg_dump failed: {first}")
-        os.replace(tmp, path)
+        _publish(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

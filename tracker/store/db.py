@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
-from tracker.errors import AppendOnlyViolation, ConflictError, DatabaseBusy, DatabaseError, TrackerError
+from tracker.errors import AppendOnlyViolation, ConflictError, DatabaseBusy, DatabaseError, TrackerError, UserError
 
 ENV_URL = "TRACKER_DATABASE_URL"
 ENV_BUSY_MS = "TRACKER_BUSY_TIMEOUT_MS"
@@ -44,13 +45,37 @@ def resolve_url(db: str | None = None) -> str:
     return url
 
 
+# The drivers the tracker is built and tested with (psycopg 3 for PostgreSQL; the standard library's sqlite3).
+SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+_PASSWORD = re.compile(r"(://[^/:@]*:)[^@/]*@")
+
+
+def masked(url: str) -> str:
+    """A URL as typed, password hidden, for an error message about a URL that could not be parsed."""
+    return _PASSWORD.sub(r"\1***@", url)
+
+
+def parse_url(url: str) -> URL:
+    """`--db`'s URL, parsed; a malformed URL or an unsupported driver is a `UserError` naming ``db``."""
+    try:
+        u = make_url(url)
+        u.port  # noqa: B018 - parsed lazily by some SQLAlchemy versions
+    except (sa_exc.ArgumentError, ValueError, TypeError):
+        raise UserError(f"{masked(url)!r} is not a database URL (sqlite:///PATH or postgresql://...)", "db") from None
+    if u.drivername not in SUPPORTED_DRIVERS:
+        raise UserError(
+            f"unsupported database driver {u.drivername!r}: use sqlite:///PATH or postgresql://USER@HOST/DB", "db"
+        )
+    return u
+
+
 def describe_url(url: str) -> str:
     """The URL with any password hidden, for printing."""
     return make_url(url).render_as_string(hide_password=True)
 
 
 def make_engine(url: str) -> Engine:
-    u = make_url(url)
+    u = parse_url(url)
     if u.get_backend_name() == "sqlite":
         database = u.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
@@ -60,9 +85,12 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": _busy_ms() / 1000})
         _configure_sqlite(engine, memory=database in ("", ":memory:"))
         return engine
-    if u.get_backend_name() == "postgresql":
+    try:
         return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
-    raise DatabaseError(f"unsupported database {u.get_backend_name()!r}: use sqlite:/// or postgresql://")
+    except ModuleNotFoundError:
+        raise DatabaseError(
+            "PostgreSQL needs the psycopg driver: pip install 'forecast-tracker[postgres]' (psycopg 3)"
+        ) from None
 
 
 def _busy_ms() -> int:
@@ -125,9 +153,9 @@ def translate(e: sa_exc.DBAPIError) -> TrackerError:
         return DatabaseBusy("the database is busy (another writer held it past the busy timeout); nothing was written")
     if isinstance(e, sa_exc.IntegrityError):
         if "stream_version" in low or "uq_events_stream_id" in low:
-            return ConflictError("another writer appended to the same stream first; nothing was written")
+            return ConflictError("another writer appended to the same stream first; nothing was written", "stream")
         if "event_id" in low:
-            return ConflictError("an event with the same id was appended concurrently; nothing was written")
+            return ConflictError("an event with the same id was appended concurrently; nothing was written", "event_id")
         return DatabaseError(f"integrity error: {first}")
     if "readonly" in low or "read-only" in low:
         return DatabaseError("the database is read-only; nothing was written")

@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, func, select, type_coerce
 from sqlalchemy.types import NullType
 
+from tracker.domain import timepoints
 from tracker.domain.events import Event
 from tracker.errors import ConflictError
 from tracker.store.driver import IN_CHUNK, insert_rows, placeholder, present_keys, run, utc_reader
@@ -185,7 +186,7 @@ def append(
     _check_version(stream_id, current, expected_version)
     rows: list[dict[str, Any]] = []
     out: list[RecordedEvent] = []
-    _chain(rows, out, stream_id, new_events, current, position, prev, now or datetime.now(UTC), actor)
+    _chain(rows, out, stream_id, new_events, current, position, prev, now or timepoints.utc_now(), actor)
     insert_rows(conn, events, rows)
     if project is not None:
         project(conn, out)
@@ -193,20 +194,27 @@ def append(
 
 
 def already_there(present: set[str], new_events: Sequence[Event]) -> bool:
-    """True when the whole batch is in the log (idempotent re-append); a conflict when only part of it is."""
+    """True when the whole batch is in the log (idempotent re-append); a conflict when only part of it is, or
+    when the batch names one id twice."""
+    ids = [e.event_id for e in new_events if e.event_id is not None]
+    if len(set(ids)) != len(ids):
+        raise ConflictError("the batch gives the same event id twice; nothing written", "event_id")
     if not present:
         return False
     if len(present) == len(new_events):
         return True
     raise ConflictError(
-        f"{len(present)} of {len(new_events)} events of this batch are already in the ledger; nothing written"
+        f"{len(present)} of {len(new_events)} events of this batch are already in the ledger; nothing written",
+        "event_id",
     )
 
 
 def _check_version(stream_id: str, current: int, expected_version: int | None) -> None:
     if expected_version is not ANY_VERSION and current != expected_version:
         raise ConflictError(
-            f"stream {stream_id!r} is at version {current}, not the expected {expected_version}; nothing was written"
+            f"{stream_id!r} changed since it was read (it is at version {current}, not {expected_version}); "
+            "nothing was written: read it again and retry",
+            "stream",
         )
 
 
@@ -284,7 +292,7 @@ def append_many(
         )
         versions.update((str(s), int(v)) for s, v in conn.execute(q))
     position, prev = head(conn)
-    recorded_at = now or datetime.now(UTC)
+    recorded_at = now or timepoints.utc_now()
     rows: list[dict[str, Any]] = []
     out = []
     for stream_id, evs, expected in batches:

@@ -6,6 +6,7 @@ it would cost every other command a large share of its start-up.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,11 +68,46 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
         return before, current_revision(conn) or ""
 
 
-def downgrade(engine: Engine, revision: str) -> None:
+# A downgrade that would drop a table holding events refuses unless one of these says data loss is intended.
+ALLOW_DATA_LOSS_ENV = "TRACKER_ALLOW_DATA_LOSS"
+ALLOW_DATA_LOSS_X = "allow_data_loss"  # alembic -x allow_data_loss=true
+_YES = ("1", "true", "yes")
+
+
+def downgrade(engine: Engine, revision: str, allow_data_loss: bool = False) -> None:
     from alembic import command
 
     with translate_errors(), engine.begin() as conn:
-        command.downgrade(alembic_config(conn), revision)
+        cfg = alembic_config(conn)
+        cfg.attributes[ALLOW_DATA_LOSS_X] = allow_data_loss
+        command.downgrade(cfg, revision)
+
+
+def data_loss_allowed(config: Config | None) -> bool:
+    if os.environ.get(ALLOW_DATA_LOSS_ENV, "").strip().lower() in _YES:
+        return True
+    if config is None:
+        return False
+    if config.attributes.get(ALLOW_DATA_LOSS_X):
+        return True
+    x = config.cmd_opts and getattr(config.cmd_opts, "x", None) or []
+    for item in x:
+        key, _, value = str(item).partition("=")
+        if key.strip() == ALLOW_DATA_LOSS_X and value.strip().lower() in _YES:
+            return True
+    return False
+
+
+def refuse_data_loss(conn: Connection, config: Config | None) -> None:
+    """Called by a downgrade before it drops the events table: refuse while the table holds events."""
+    if not conn.dialect.has_table(conn, "events"):
+        return
+    n = int(conn.exec_driver_sql("SELECT count(*) FROM events").scalar_one())
+    if n and not data_loss_allowed(config):
+        raise DatabaseError(
+            f"this downgrade drops the events table, which holds {n} events: refused. Back the ledger up "
+            f"('tracker backup'), then set {ALLOW_DATA_LOSS_ENV}=1 or pass -x {ALLOW_DATA_LOSS_X}=true to alembic"
+        )
 
 
 def check_known(revision: str | None) -> None:

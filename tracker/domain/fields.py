@@ -1,0 +1,256 @@
+"""The field rules: one function per kind of field, called by the CLI, the catalog importer, the Python API,
+`decide` and the scoring job alike, so that a value is accepted or refused the same way wherever it comes from.
+
+Each function returns the value as it will be stored, or raises `UserError` naming the field. Limits are the
+tracker's, not the database's: they are the same on SQLite and PostgreSQL, and stay under every column's size
+(tracker/store/schema.py), so a database never refuses a value these functions accepted.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from tracker.errors import UserError
+
+MAX_ID = 120  # ids are primary keys of VARCHAR(120) columns
+MAX_SHORT = 200  # names, roles, the actor (VARCHAR(200) on events.actor)
+MAX_TEXT = 20_000  # titles, criteria, quotes, reasons
+MAX_DOCUMENT = 5_000_000  # a source's full text
+# A distribution's probabilities must sum to 1 within this, on every path (catalog, CLI, API, scoring).
+SUM_TOLERANCE = 1e-9
+# Binary forecasts store P(NO) = 1 - P(YES) rounded to this many digits, so that 0.7 gives 0.3, not
+# 0.30000000000000004, whoever records it.
+COMPLEMENT_DIGITS = 12
+
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
+ID_RULE = "lowercase letters, digits, '.', '_' and '-', starting with a letter or digit"
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only ("\d" matches any script's)
+
+# Characters that reorder or hide text on a screen: the bidirectional embeddings, overrides and isolates,
+# and the implicit marks (Unicode TR9). Refused in every field, as are control characters.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+LONG_TEXT_WHITESPACE = frozenset("\t\n")
+
+
+def forbidden_char(text: str, allowed: frozenset[str] = frozenset()) -> str | None:
+    """The first character no field may hold: C0 and C1 controls and DEL (except ``allowed``), bidi controls,
+    lone surrogates."""
+    for ch in text:
+        if ch in allowed:
+            continue
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cs") or ch in BIDI_CONTROLS:
+            return ch
+    return None
+
+
+def _describe(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
+
+def _require_str(value: Any, field: str) -> str:
+    if not isinstance(value, str):
+        raise UserError(f"must be text, not {type(value).__name__}", field)
+    return value
+
+
+def _checked(value: str, field: str, limit: int, allowed: frozenset[str]) -> str:
+    if len(value) > limit:
+        raise UserError(f"is {len(value):,} characters long; the limit is {limit:,}", field)
+    bad = forbidden_char(value, allowed)
+    if bad is not None:
+        raise UserError(f"contains the control character {_describe(bad)}", field)
+    return value
+
+
+def text(value: Any, field: str, *, required: bool = True, limit: int = MAX_TEXT) -> str | None:
+    """Free text (criteria, quotes, reasons, evidence): tabs and line breaks allowed, surrounding
+    whitespace dropped. None or blank is "not given" (an error when ``required``)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise UserError("must not be empty", field)
+        return None
+    return _checked(_require_str(value, field), field, limit, LONG_TEXT_WHITESPACE).strip()
+
+
+def short_text(value: Any, field: str, *, required: bool = True, limit: int = MAX_SHORT) -> str | None:
+    """One line (names, roles, outlets, the actor): no tab or line break, surrounding spaces dropped."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise UserError("must not be empty", field)
+        return None
+    s = _require_str(value, field)
+    return _checked(s, field, limit, frozenset()).strip()
+
+
+def title(value: Any, field: str = "title", *, required: bool = True) -> str | None:
+    """A title is one line of at most MAX_TEXT characters."""
+    return short_text(value, field, required=required, limit=MAX_TEXT)
+
+
+def name(value: Any, field: str) -> str:
+    """A person's name, in any script."""
+    result = short_text(value, field)
+    assert result is not None
+    return result
+
+
+def actor(value: Any) -> str:
+    """Who acts: stored on every event (VARCHAR(200))."""
+    return name(value, "actor")
+
+
+def identifier(value: Any, field: str) -> str:
+    """An id as typed (question, forecast, source, forecaster ids): never trimmed, never lower-cased for you."""
+    s = _require_str(value, field)
+    if s == "":
+        raise UserError("must not be empty", field)
+    if s != s.strip():
+        raise UserError(f"{s!r} has leading or trailing whitespace", field)
+    bad = forbidden_char(s)
+    if bad is not None:
+        raise UserError(f"{s!r} contains the control character {_describe(bad)}", field)
+    if len(s) > MAX_ID:
+        raise UserError(f"is {len(s)} characters long; the limit is {MAX_ID}", field)
+    if not ID_PATTERN.fullmatch(s):
+        raise UserError(f"{s!r} is not a valid id ({ID_RULE}, at most {MAX_ID} characters)", field)
+    return s
+
+
+def option(value: Any, field: str = "option") -> str:
+    """An option of a multiple-choice question, or an outcome: the id rule."""
+    return identifier(value, field)
+
+
+def tag(value: Any, field: str = "tag") -> str:
+    return identifier(value, field)
+
+
+def distinct_ids(values: Iterable[Any], field: str, check: Any = identifier) -> tuple[str, ...]:
+    out = [check(v, field) for v in values]
+    if len(set(out)) != len(out):
+        repeated = next(v for v in out if out.count(v) > 1)
+        raise UserError(f"{repeated!r} is given twice", field)
+    return tuple(out)
+
+
+def slug(text_: str) -> str:
+    """``"Andrei Tikhonov"`` -> ``"andrei-tikhonov"``, ``"王小明"`` -> ``"wang-xiao-ming"``: transliterated to
+    ASCII (python-slugify with text-unidecode), lower case, runs of anything else one hyphen; "" when nothing
+    usable is left."""
+    from slugify import slugify
+
+    return str(slugify(text_, max_length=MAX_ID, word_boundary=False, save_order=True)).strip("-")
+
+
+def id_from_name(
+    value: Any, field: str, chosen: str | None = None, chosen_field: str | None = None, hint: str | None = None
+) -> str:
+    """The id of a named thing: ``chosen`` when the person gave one (checked by the id rule), else the slug of
+    the name, which must not be empty (a name of only symbols or emoji needs a chosen id). ``hint``: how to
+    give one (default: the option named after ``chosen_field``)."""
+    if chosen is not None:
+        return identifier(chosen, chosen_field or f"{field}_id")
+    result = slug(_require_str(value, field))
+    if not result:
+        how = hint or f"give an id with --{(chosen_field or field + '_id').replace('_', '-')}"
+        raise UserError(f"{value!r} gives no usable id; {how}", field)
+    return identifier(result, field)
+
+
+def day(value: Any, field: str, *, required: bool = True) -> date | None:
+    """A calendar day written YYYY-MM-DD (or a `date`)."""
+    if value is None or (isinstance(value, str) and value == ""):
+        if required:
+            raise UserError("is required (YYYY-MM-DD)", field)
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and ISO_DAY.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    shown = value if isinstance(value, str) else type(value).__name__
+    raise UserError(f"{shown!r} is not a date (YYYY-MM-DD)", field)
+
+
+# A date "today" somewhere on Earth may already be tomorrow in UTC: the easternmost time zone is UTC+14, so a
+# day up to that far ahead of the UTC clock is not "in the future" for whoever wrote it.
+LATEST_UTC_OFFSET = timedelta(hours=14)
+
+
+def not_future(d: date, now: datetime, field: str) -> date:
+    """A day that has begun somewhere on Earth at ``now``."""
+    if d > (now + LATEST_UTC_OFFSET).date():
+        raise UserError(f"{d.isoformat()} is in the future", field)
+    return d
+
+
+def probability(value: Any, field: str) -> float:
+    """A number in [0, 1]."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise UserError(f"{value!r} is not a number", field)
+    p = float(value)
+    if not math.isfinite(p) or not 0.0 <= p <= 1.0:
+        raise UserError(f"{value!r} is not a probability between 0 and 1", field)
+    return p
+
+
+def parse_probability(value: str, field: str) -> float:
+    """A probability written as a decimal number (the command line's ``--p 0.2``)."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise UserError(f"{value!r} is not a number", field) from None
+    if not math.isfinite(number) or not 0.0 <= number <= 1.0:
+        raise UserError(f"{value!r} is not a probability between 0 and 1", field)
+    return number
+
+
+def binary(p_yes: Any, field: str = "p") -> dict[str, float]:
+    """A binary forecast's distribution from P(YES)."""
+    p = probability(p_yes, field)
+    return {"yes": p, "no": round(1.0 - p, COMPLEMENT_DIGITS)}
+
+
+def distribution(probabilities: Mapping[str, Any], options: tuple[str, ...], field: str = "p") -> dict[str, float]:
+    """Every named option must exist; omitted options count as 0; the sum must be 1 within SUM_TOLERANCE."""
+    if not probabilities:
+        raise UserError("no probability given", field)
+    for key in probabilities:
+        if key not in options:
+            raise UserError(f"unknown option {key!r} (options: {', '.join(options)})", field)
+    dist = {o: probability(probabilities.get(o, 0.0), f"{field}[{o}]") for o in options}
+    total = math.fsum(dist.values())
+    if not sums_to_one(total):
+        raise UserError(f"probabilities sum to {total:.12g}, not 1", field)
+    return dist
+
+
+def sums_to_one(total: float) -> bool:
+    return abs(total - 1.0) <= SUM_TOLERANCE
+
+
+def url(value: Any, field: str = "url", *, required: bool = False) -> str | None:
+    """An http(s) URL without spaces."""
+    s = short_text(value, field, required=required, limit=MAX_TEXT)
+    if s is not None and not re.fullmatch(r"https?://\S+", s):
+        raise UserError(f"{s!r} is not an http(s) URL", field)
+    return s
+
+
+def document(value: str | None, field: str = "file") -> str | None:
+    """A source's full text: any length up to MAX_DOCUMENT, any character but NUL."""
+    if value is None:
+        return None
+    if len(value) > MAX_DOCUMENT:
+        raise UserError(f"document is {len(value):,} characters; the limit is {MAX_DOCUMENT:,}", field)
+    if "\x00" in value:
+        raise UserError("document contains a NUL character", field)
+    return value
