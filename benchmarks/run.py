@@ -1,11 +1,13 @@
-"""Run the benchmarks of issue 7 and print each figure, its reference measured in the same run, and their ratio.
+"""Run the benchmarks and print each figure, its reference measured in the same run, and their ratio.
 
     python benchmarks/run.py                                   # 10k and 100k events on SQLite (make bench)
     python benchmarks/run.py --sizes 1M                        # make bench-full
     python benchmarks/run.py --postgres postgresql://postgres@127.0.0.1:5432/test   # PostgreSQL too
     python benchmarks/run.py --sizes 2k --reps 1 --appends 20  # the CI smoke run
 
-Options: --sizes (10k,100k,1M or plain numbers), --reps (runs per figure; the median is printed), --appends
+Options: --sizes (10k,100k,1M or plain numbers), --reps (rounds per case: ours and its references run in
+alternation, once each per round; a ratio is the median of the per-round ratios, with its lowest and highest
+round in brackets), --appends
 (transactions per run of the one-append cases), --cases (a subset: import,rebuild,score-compute,score-job,export,
 append,cli), --postgres URL (a server where scratch databases may be created and dropped), --json PATH (every
 result with its raw timings), --seed.
@@ -71,21 +73,23 @@ def machine() -> dict[str, str]:
 def postgres_version(url: str) -> str:
     import psycopg
 
-    with psycopg.connect(url, autocommit=True) as conn:
+    with psycopg.connect(cases.dsn(url), autocommit=True) as conn:
         row = conn.execute("SHOW server_version").fetchone()
     return str(row[0]) if row else "?"
 
 
 def table(results: list[cases.Result]) -> str:
     lines = [
-        "| backend | size | figure | ours | reference | ratio | target | met? |",
-        "|---|---|---|---|---|---|---|---|",
+        "| backend | size | figure | ours | reference | ratio [lowest–highest round] | target | met? | load avg |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         met = "-" if r.met is None else ("yes" if r.met else "**no**")
-        ratio = "-" if r.ratio is None else f"{r.ratio:.3g} ({r.ratio_text})"
+        ratio = "-" if r.ratio is None else f"{r.ratio_cell} ({r.ratio_text})"
         ref = r.reference + (f" — {r.note}" if r.note else "")
-        lines.append(f"| {r.backend} | {r.size} | {r.key} | {r.ours} | {ref} | {ratio} | {r.target} | {met} |")
+        lines.append(
+            f"| {r.backend} | {r.size} | {r.key} | {r.ours} | {ref} | {ratio} | {r.target} | {met} | {r.load_text} |"
+        )
     return "\n".join(lines)
 
 
@@ -116,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.postgres:
         info["postgresql"] = postgres_version(args.postgres)
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), flush=True)
-    print(f"sizes {sizes}, {args.reps} runs per figure (median), backends {backends}", flush=True)
+    print(f"sizes {sizes}, {args.reps} alternating rounds per case, backends {backends}", flush=True)
 
     results: list[cases.Result] = []
     datasets = {}
