@@ -486,7 +486,7 @@ def bulk_import(ctx: Context) -> list[Result]:
 
         def work() -> None:
             with write_transaction(led.engine) as conn:
-                es.append_many(conn, batches, ACTOR, project, now=RECORDED_AT)
+                es.append_stream(conn, batches, ACTOR, project, now=RECORDED_AT)
 
         gc.collect()
         before = reset_peak_rss()
@@ -1261,7 +1261,7 @@ def small_ledger(dbs: Databases, dataset: Any) -> Iterator[str]:
     url = dbs.fresh("small")
     led = new_ledger(url)
     with write_transaction(led.engine) as conn:
-        es.append_many(conn, dataset.batches, ACTOR, project, now=RECORDED_AT)
+        es.append_stream(conn, dataset.batches, ACTOR, project, now=RECORDED_AT)
     led.close()
     try:
         yield url

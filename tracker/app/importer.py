@@ -79,7 +79,7 @@ def _diff(old: dict[str, Any], new: dict[str, Any], keys: Sequence[str]) -> list
 class _Plan:
     """Commands per stream, decided in order against the stream's state inside the transaction.
 
-    The decided events are kept, in order, and appended together at the end with `es.append_many` (one
+    The decided events are kept, in order, and appended together at the end with `es.append_stream` (one
     hash-chained insert and batched projections instead of queries and statements per event). The outcome
     is that of appending each command's events at once: states are evolved here as the store would have
     them, and a command whose events are already in the log is a no-op, as `append` makes it (checked
@@ -121,8 +121,9 @@ class _Plan:
         if not self._already_in_log(new):
             self.pending.append((ev.source_stream(cmd.source_id), new, state.version))
 
-    def append(self) -> list[es.RecordedEvent]:
-        return es.append_many(self.conn, self.pending, self.actor, project)
+    def append(self, progress: Callable[[int], None] | None = None) -> es.Appended:
+        """Append what was decided, in chunks (es.append_stream): the recorded events are not kept."""
+        return es.append_stream(self.conn, self.pending, self.actor, project, progress=progress)
 
 
 def import_catalog(
@@ -132,6 +133,10 @@ def import_catalog(
     reason: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
+    """Validate the catalog at `paths`, then append what is new in one write transaction.
+
+    `progress(done, total)` is called as the events are written: events appended so far, of how many.
+    """
     from tracker.catalog.load import CatalogError, load_catalog
 
     if record_as is not None and record_as not in CHANGE_KINDS:
@@ -160,15 +165,6 @@ def import_catalog(
         **{catalog_event_id("question", q, "annulled"): q for q in catalog.questions},
         **{catalog_event_id("forecast", f): f for f in catalog.forecasts},
     }
-    total = len(catalog.sources) + len(catalog.questions) + len(catalog.forecasts)
-    done = 0
-
-    def tick() -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, total)
-
     with write_transaction(ledger.engine) as conn:
         stored = _stored(conn, list(ids))
         plan = _Plan(conn, ledger.actor, lambda eid: eid in ids and eid not in stored)
@@ -211,7 +207,6 @@ def import_catalog(
                         eid,
                     )
                 )
-            tick()
 
         for q in catalog.questions.values():
             eid = catalog_event_id("question", q.id, "opened")
@@ -252,7 +247,6 @@ def import_catalog(
                         eid,
                     )
                 )
-            tick()
 
         for f in catalog.forecasts.values():
             eid = catalog_event_id("forecast", f.id)
@@ -320,7 +314,6 @@ def import_catalog(
                     report.unchanged += 1
             else:
                 plan.run_question(cmd_f)
-            tick()
 
         # Resolutions after forecasts, so that a question's stream reads in the order things happened.
         for q in catalog.questions.values():
@@ -370,8 +363,10 @@ def import_catalog(
             for step in cmds:
                 plan.run_question(step)
             report.recorded_changes.append(description)
-        report.appended = len(plan.append())
-        report.head_position, report.head_hash = es.head(conn)
+        total = sum(len(evs) for _, evs, _ in plan.pending)
+        written = plan.append(None if progress is None else lambda n: progress(n, total))
+        report.appended = written.count
+        report.head_position, report.head_hash = written.head_position, written.head_hash
     return report
 
 
