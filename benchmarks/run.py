@@ -179,7 +179,7 @@ def _import_once(ctx: cases.Context) -> str:
     url = ctx.dbs.fresh("ledger")
     led = cases.new_ledger(url)
     with write_transaction(led.engine) as conn:
-        es.append_many(conn, ctx.dataset.batches, cases.ACTOR, project, now=cases.RECORDED_AT)
+        es.append_stream(conn, ctx.dataset.batches, cases.ACTOR, project, now=cases.RECORDED_AT)
     led.close()
     return url
 
