@@ -172,14 +172,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _import_once(ctx: cases.Context) -> str:
     """A ledger with the dataset in it, for cases run without the import case."""
-    from tracker.projections.projector import project
+    from tracker.projections.bulk import project_range
     from tracker.store import eventstore as es
     from tracker.store.db import write_transaction
 
     url = ctx.dbs.fresh("ledger")
     led = cases.new_ledger(url)
     with write_transaction(led.engine) as conn:
-        es.append_stream(conn, ctx.dataset.batches, cases.ACTOR, project, now=cases.RECORDED_AT)
+        es.append_stream(conn, ctx.dataset.batches, cases.ACTOR, now=cases.RECORDED_AT, project_range=project_range)
     led.close()
     return url
 

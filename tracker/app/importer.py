@@ -26,7 +26,7 @@ from tracker.domain import events as ev
 from tracker.domain.decide import decide, decide_source
 from tracker.domain.state import QuestionState, evolve_question
 from tracker.errors import UserError
-from tracker.projections.projector import project
+from tracker.projections.bulk import project_range
 from tracker.store import eventstore as es
 from tracker.store.db import write_transaction
 from tracker.store.ids import catalog_event_id
@@ -122,8 +122,9 @@ class _Plan:
             self.pending.append((ev.source_stream(cmd.source_id), new, state.version))
 
     def append(self, progress: Callable[[int], None] | None = None) -> es.Appended:
-        """Append what was decided, in chunks (es.append_stream): the recorded events are not kept."""
-        return es.append_stream(self.conn, self.pending, self.actor, project, progress=progress)
+        """Append what was decided, in chunks (es.append_stream), the projections brought up to date set-based
+        at the end (tracker.projections.bulk); the recorded events are not kept."""
+        return es.append_stream(self.conn, self.pending, self.actor, progress=progress, project_range=project_range)
 
 
 def import_catalog(

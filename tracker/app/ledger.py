@@ -29,7 +29,8 @@ from tracker.domain.slug import slug
 from tracker.domain.state import QuestionState, SourceState
 from tracker.domain.timepoints import parse_point
 from tracker.errors import ConflictError, DatabaseError, IntegrityError, NotFound, UserError
-from tracker.projections.projector import clear, project, replay
+from tracker.projections.bulk import rebuild as rebuild_projections
+from tracker.projections.projector import project, replay
 from tracker.store import eventstore as es
 from tracker.store import migrate
 from tracker.store.db import describe_url, make_engine, read_transaction, resolve_url, write_transaction
@@ -409,9 +410,7 @@ class Ledger(FramesMixin):
         """Empty the projections and replay the whole log, in one transaction."""
         self._ready()
         with write_transaction(self.engine) as conn:
-            total = es.count(conn)
-            clear(conn)
-            return replay(conn, es.read(conn), None if progress is None else lambda n: progress(n, total))
+            return rebuild_projections(conn, progress)
 
     def verify(self) -> dict[str, Any]:
         """The hash chain from genesis, then the projections against a fresh replay."""
