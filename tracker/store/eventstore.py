@@ -213,7 +213,7 @@ def _check_version(stream_id: str, current: int, expected_version: int | None) -
 
 def _chain(
     rows: list[dict[str, Any]],
-    out: list[RecordedEvent],
+    out: list[RecordedEvent] | None,
     stream_id: str,
     new_events: Sequence[Event],
     current: int,
@@ -222,7 +222,8 @@ def _chain(
     recorded_at: datetime,
     actor: str,
 ) -> tuple[int, str]:
-    """Rows for one stream's batch after (position, prev hash), added to `rows` and `out`; the new head."""
+    """Rows for one stream's batch after (position, prev hash), added to `rows` and (unless None: a bulk write
+    that neither projects per event nor returns them) `out`; the new head."""
     recorded = iso_utc(recorded_at)
     for i, e in enumerate(new_events, start=1):
         row = {
@@ -240,7 +241,8 @@ def _chain(
         }
         row["hash"] = prev = _hash(row, iso_utc(e.occurred_at), recorded)
         rows.append(row)
-        out.append(_recorded(row, e.data))
+        if out is not None:
+            out.append(_recorded(row, e.data))
     return position + len(new_events), prev
 
 
@@ -367,7 +369,8 @@ class _StreamState:
             self.versions.update((s, int(found.get(s) or 0)) for s in part)
         position, prev = self.tip()
         rows: list[dict[str, Any]] = []
-        out: list[RecordedEvent] = []
+        keep = self.project is not None or self.on_chunk is not None
+        out: list[RecordedEvent] | None = [] if keep else None
         for stream_id, evs, expected in chunk:
             if already_there({e.event_id for e in evs if e.event_id in present}, evs):
                 continue
@@ -377,7 +380,12 @@ class _StreamState:
             self.versions[stream_id] = current + len(evs)
         insert_rows(conn, events, rows)
         self.head = (position, prev)
-        self._done(out)
+        self.count += len(rows)
+        if out is not None:
+            if self.project is not None:
+                self.project(conn, out)
+            if self.on_chunk is not None:
+                self.on_chunk(out)
 
     def _one_by_one(self, chunk: list[Batch]) -> None:
         out: list[RecordedEvent] = []
@@ -385,13 +393,6 @@ class _StreamState:
             out.extend(append(self.conn, stream_id, evs, expected, self.actor, self.project, self.recorded_at))
             self.versions.pop(stream_id, None)  # `append` moved it: read it again when it comes back
         self.head = None
-        self.count += len(out)
-        if self.on_chunk is not None:
-            self.on_chunk(out)
-
-    def _done(self, out: list[RecordedEvent]) -> None:
-        if self.project is not None:
-            self.project(self.conn, out)
         self.count += len(out)
         if self.on_chunk is not None:
             self.on_chunk(out)
