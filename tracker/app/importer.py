@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,7 +24,7 @@ from tracker.app.streams import load_question, load_source
 from tracker.domain import commands as c
 from tracker.domain import events as ev
 from tracker.domain.decide import decide, decide_source
-from tracker.domain.state import QuestionState, evolve_question
+from tracker.domain.state import QuestionState, SourceState, evolve_question, evolve_source
 from tracker.errors import UserError
 from tracker.projections.bulk import project_range
 from tracker.store import eventstore as es
@@ -92,6 +92,21 @@ class _Plan:
         self.known_absent = known_absent
         self.pending: list[tuple[str, list[ev.Event], int]] = []
         self.questions: dict[str, QuestionState] = {}
+        self.sources: dict[str, SourceState] = {}
+
+    def know_streams(self, question_ids: Collection[str], source_ids: Collection[str]) -> None:
+        """Fold the states of these streams up front, reading them all in a few queries: one query per stream
+        was the largest cost of an import after YAML (profiled), even of one that writes nothing."""
+        self.questions.update((q, QuestionState(question_id=q)) for q in question_ids)
+        self.sources.update((s, SourceState(source_id=s)) for s in source_ids)
+        streams = [ev.question_stream(q) for q in question_ids] + [ev.source_stream(s) for s in source_ids]
+        for e in es.read_streams(self.conn, streams):
+            if e.stream_id.startswith("question-"):
+                q = e.stream_id.removeprefix("question-")
+                self.questions[q] = evolve_question(self.questions[q], e.event_type, e.data)
+            else:
+                s = e.stream_id.removeprefix("source-")
+                self.sources[s] = evolve_source(self.sources[s], e.event_type, e.data)
 
     def question_state(self, qid: str) -> QuestionState:
         if qid not in self.questions:
@@ -116,7 +131,7 @@ class _Plan:
         self.questions[cmd.question_id] = state
 
     def run_source(self, cmd: c.RegisterSource) -> None:
-        state = load_source(self.conn, cmd.source_id)
+        state = self.sources.get(cmd.source_id) or load_source(self.conn, cmd.source_id)
         new = decide_source(state, cmd)
         if not self._already_in_log(new):
             self.pending.append((ev.source_stream(cmd.source_id), new, state.version))
@@ -169,6 +184,7 @@ def import_catalog(
     with write_transaction(ledger.engine) as conn:
         stored = _stored(conn, list(ids))
         plan = _Plan(conn, ledger.actor, lambda eid: eid in ids and eid not in stored)
+        plan.know_streams(list(catalog.questions), list(catalog.sources))
         changes: list[tuple[str, list[c.QuestionCommand]]] = []
         unrecordable: list[str] = []
 

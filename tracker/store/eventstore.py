@@ -484,6 +484,16 @@ def read(
         cursor = rows[-1][0]
 
 
+def read_streams(conn: Connection, stream_ids: Iterable[str]) -> Iterator[RecordedEvent]:
+    """The events of several streams, upcast, in position order within each IN_CHUNK streams at a time (so
+    each stream's events come in its order): one query per chunk instead of one per stream."""
+    utc = utc_reader(conn.dialect)
+    for chunk in _chunks(sorted(set(stream_ids)), IN_CHUNK):
+        q = select(*_UNPROCESSED).where(events.c.stream_id.in_(chunk)).order_by(events.c.position)
+        for r in conn.execute(q):
+            yield _from_row(r, utc)
+
+
 # The events' columns with the two times selected as the driver returns them: SQLAlchemy's result processing
 # of them (a regex on SQLite, then UTCDateTime's) cost a third of reading an event; `utc_reader` does the same
 # conversion in one call (tests/test_driver.py compares them).
