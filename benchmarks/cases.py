@@ -1278,3 +1278,84 @@ SIZED_CASES: list[tuple[str, Callable[[Context], list[Result]], tuple[str, ...]]
     ("export", export_parquet, ("sqlite", "postgres")),
     ("append", one_append, ("sqlite", "postgres")),  # last: it adds events to the ledger
 ]
+
+
+# ------------------------------------------------------------------------------------------------ 9. catalog import
+
+
+def catalog_import(ctx: Context, questions: int) -> list[Result]:
+    """`tracker import` of a generated catalog (YAML in the documented format, `questions` questions), end to
+    end: read, parse, validate, decide, append, project. In alternation with its YAML parse alone (libyaml's
+    loader, the fastest the import could be if it did nothing but read the files). Then a re-import, which
+    writes nothing."""
+    from datetime import date
+
+    import yaml
+    from catalog_gen import write_catalog
+
+    from tracker.app.importer import import_catalog
+    from tracker.app.ledger import Ledger
+    from tracker.catalog.load import strict_loader
+
+    with tempfile.TemporaryDirectory(prefix="tracker-catalog-") as tmp:
+        root = Path(tmp)
+        counts = write_catalog(root, questions)
+        files = sorted(root.rglob("*.yaml"))
+        loader = strict_loader()
+        appended: list[int] = []
+        ledgers: list[str] = []
+
+        def ours() -> float:
+            url = ctx.dbs.fresh("catalog")
+            ledgers.append(url)
+            led = Ledger(url, actor=ACTOR)
+            led.init()
+            led.today = lambda: date(2026, 1, 1)  # type: ignore[method-assign]  # the catalog's dates are before it
+            took = timed(lambda: appended.append(import_catalog(led, [root / "predictions"]).appended))
+            led.close()
+            return took
+
+        def parse() -> float:
+            return timed(lambda: [yaml.load(p.read_text(encoding="utf-8"), Loader=loader) for p in files])  # noqa: S506
+
+        try:
+            t_ours, t_parse = alternate(ctx.reps, ours, parse)
+            led = Ledger(ledgers[-1], actor=ACTOR)
+            led.today = lambda: date(2026, 1, 1)  # type: ignore[method-assign]
+            again = [timed(lambda: import_catalog(led, [root / "predictions"])) for _ in range(ctx.reps)]
+            led.close()
+        finally:
+            for url in ledgers:
+                ctx.dbs.drop(url)
+    n = appended[0]
+    assert n == counts["events"], (n, counts)
+    m_ours, m_parse = median(t_ours), median(t_parse)
+    r, spread = per_round(t_parse, t_ours)
+    speed = n / m_ours
+    label = f"{questions:,} questions"
+    return [
+        ctx.result(
+            "catalog-import",
+            f"`tracker import` of a catalog of {label} ({counts['forecasts']:,} forecasts, {n:,} events), end to "
+            "end (read, parse, validate, decide, append, project), events/s",
+            ours=f"{rate(n, m_ours)} ({secs(m_ours)})",
+            reference=f"{secs(m_parse)} to parse its YAML alone ({rate(n, m_parse)} if nothing else were done)",
+            ratio=r,
+            spread=spread,
+            ratio_text="parse time/ours: the share of the import that is YAML parsing",
+            target=">= 20k ev/s (10k questions)",
+            met=speed >= 20_000 if questions >= 10_000 else None,
+            raw={"ours_s": t_ours, "parse_s": t_parse, "events": n, "counts": counts},
+        ),
+        ctx.result(
+            "catalog-reimport",
+            f"`tracker import` of the same catalog again ({label}): appends nothing",
+            ours=secs(median(again)),
+            reference=f"{secs(m_parse)} to parse its YAML alone",
+            ratio=None,
+            ratio_text="",
+            target="(report)",
+            met=None,
+            raw={"ours_s": again, "parse_s": t_parse},
+        ),
+    ]

@@ -7,10 +7,10 @@
 
 Options: --sizes (10k,100k,1M or plain numbers), --reps (rounds per case: ours and its references run in
 alternation, once each per round; a ratio is the median of the per-round ratios, with its lowest and highest
-round in brackets), --appends
-(transactions per run of the one-append cases), --cases (a subset: import,rebuild,score-compute,score-job,export,
-append,cli), --postgres URL (a server where scratch databases may be created and dropped), --json PATH (every
-result with its raw timings), --seed.
+round in brackets), --appends (transactions per run of the one-append cases), --cases (a subset:
+import,rebuild,score-compute,score-job,export,append,cli,catalog), --catalog-questions (the catalog-import
+case's size, 10,000), --postgres URL (a server where scratch databases may be created and dropped; libpq or
+SQLAlchemy style), --json PATH (every result with its raw timings), --seed.
 
 Prints one line per figure as it is measured, then a Markdown table of all of them.
 
@@ -39,7 +39,7 @@ sys.path.insert(0, str(HERE))
 import cases  # noqa: E402
 from generator import generate  # noqa: E402
 
-ALL_CASES = [name for name, _, _ in cases.SIZED_CASES] + ["cli"]
+ALL_CASES = [name for name, _, _ in cases.SIZED_CASES] + ["cli", "catalog"]
 SMALL_LEDGER_EVENTS = 300
 
 
@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-sqlite", action="store_true", help="only PostgreSQL (with --postgres)")
     ap.add_argument("--json", default=None, metavar="PATH")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--catalog-questions", type=int, default=10_000, help="questions in the catalog-import case")
     args = ap.parse_args(argv)
 
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
@@ -158,6 +159,11 @@ def main(argv: list[str] | None = None) -> int:
                         for r in cases.cli(ctx, url):
                             results.append(r)
                             print(r.line(), flush=True)
+                if "catalog" in wanted:
+                    ctx = cases.Context(backend, 0, args.reps, dbs, None)
+                    for r in cases.catalog_import(ctx, args.catalog_questions):
+                        results.append(r)
+                        print(r.line(), flush=True)
             finally:
                 dbs.drop_all()
 

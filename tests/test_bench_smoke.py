@@ -36,6 +36,8 @@ SQLITE_FIGURES = (
     "append-command",
     "cli-help",
     "cli-list",
+    "catalog-import",
+    "catalog-reimport",
 )
 POSTGRES_FIGURES = tuple(f for f in SQLITE_FIGURES if f not in ("import-vs-eventsourcing", "score-compute", "cli-help"))
 
@@ -45,7 +47,19 @@ FLOORS = ("import-floor", "append-floor", "rebuild-floor")  # reported next to t
 
 def run_harness(*extra: str) -> str:
     proc = subprocess.run(
-        [sys.executable, str(RUN), "--sizes", "1500", "--reps", "1", "--appends", "10", *extra],
+        [
+            sys.executable,
+            str(RUN),
+            "--sizes",
+            "1500",
+            "--reps",
+            "1",
+            "--appends",
+            "10",
+            "--catalog-questions",
+            "50",
+            *extra,
+        ],
         capture_output=True,
         text=True,
         timeout=900,
@@ -146,7 +160,7 @@ def test_harness_prints_every_case_on_postgres(tmp_path: Path) -> None:
     url = os.environ.get("TRACKER_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("PostgreSQL benchmarks need TRACKER_TEST_POSTGRES_URL")
-    cases = "import,rebuild,score-job,export,append,cli"
+    cases = "import,rebuild,score-job,export,append,cli,catalog"
     out = run_harness("--postgres", url, "--no-sqlite", "--cases", cases, "--json", str(tmp_path / "bench.json"))
     check_printed(out, "postgres", POSTGRES_FIGURES)
     check_json(tmp_path / "bench.json", "postgres", POSTGRES_FIGURES)
