@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
                             results.append(r)
                             print(r.line(), flush=True)
                 if "catalog" in wanted:
-                    ctx = cases.Context(backend, 0, args.reps, dbs, None)
+                    ctx = cases.Context(backend, args.catalog_questions, args.reps, dbs, None)  # size: questions
                     for r in cases.catalog_import(ctx, args.catalog_questions):
                         results.append(r)
                         print(r.line(), flush=True)
