@@ -28,8 +28,9 @@ def _dump(path: Path, data: dict[str, Any]) -> None:
         yaml.dump(data, f, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), allow_unicode=True, sort_keys=False)
 
 
-def write_catalog(root: Path, questions: int = 10_000, seed: int = 7) -> dict[str, int]:
-    """Write the catalog under `root`; the counts of what it holds (events an import appends included)."""
+def write_catalog(root: Path, questions: int = 10_000, seed: int = 7, one_file: bool = False) -> dict[str, int]:
+    """Write the catalog under `root`; the counts of what it holds (events an import appends included).
+    `one_file`: every question in predictions/questions.yaml (as a catalog before questions/ was read)."""
     rng = random.Random(seed)
     start = date(2019, 1, 1)
     n_sources = max(1, questions // 5)
@@ -118,7 +119,9 @@ def write_catalog(root: Path, questions: int = 10_000, seed: int = 7) -> dict[st
         (seeds / f"s{i:06d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     _dump(seeds / "sources.yaml", {"schema": 1, "sources": sources})
     pred = root / "predictions"
-    for n in range(0, questions, PER_FILE):
+    if one_file:
+        _dump(pred / "questions.yaml", {"schema": 1, "questions": qs})
+    for n in range(0, questions if not one_file else 0, PER_FILE):
         _dump(pred / "questions" / f"q{n // PER_FILE:04d}.yaml", {"schema": 1, "questions": qs[n : n + PER_FILE]})
     for i, fs in enumerate(forecasts):
         if fs:
