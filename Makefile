@@ -20,6 +20,7 @@ install: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check tracker tests migrations
 	$(BIN)/ruff format --check tracker tests
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -41,6 +42,7 @@ demo: $(STAMP)
 	$(TRACKER) due
 	$(TRACKER) list --status open
 	$(TRACKER) verify
+	$(TRACKER) extract seeds/004_ab1a1f8824426385.txt --out $(DEMO_DIR)/extract-draft.yaml
 	$(TRACKER) report --out $(DEMO_DIR)/review.html
 	$(TRACKER) export all --out $(DEMO_DIR)/bundle --format parquet
 	@echo "review page: $(abspath $(DEMO_DIR))/review.html"

@@ -11,13 +11,13 @@ from sqlalchemy import insert
 
 from tracker.app.importer import import_catalog
 from tracker.app.ledger import Ledger
-from tracker.scoring.job import run_scoring
 from tracker.store import eventstore as es
 from tracker.store.db import read_transaction, write_transaction
 from tracker.store.schema import events
 
 ROOT = Path(__file__).resolve().parent.parent
-PREDICTIONS = ROOT / "predictions"
+# A frozen copy of the curated catalog: adding an article to predictions/ must not move these tests.
+PREDICTIONS = ROOT / "tests" / "fixtures" / "catalog" / "predictions"
 AWKWARD = 'He said "NA", then, <b>left</b> & wrote:\nnull; ünïcödé — 100%'
 OPEN_QUESTION = "russia-ukraine-ceasefire-2026"
 DUE_QUESTION = "russia-retaliates-over-venezuela-mid-2026"
@@ -37,7 +37,7 @@ class Grown:
 def scored_catalog(ledger: Ledger) -> int:
     """Import predictions/ and score it (run 1); returns the head position."""
     import_catalog(ledger, [PREDICTIONS])
-    assert run_scoring(ledger).status == "ok"
+    assert ledger.score().status == "ok"
     return int(ledger.info()["head_position"])
 
 
@@ -48,10 +48,10 @@ def grow(ledger: Ledger) -> Grown:
     fid = ledger.record_forecast(OPEN_QUESTION, "Tester Q. Public", 0.3, date(2026, 2, 1), quote=AWKWARD)
     ledger.resolve(DUE_QUESTION, "no", date(2026, 7, 1), evidence="nothing happened <i>at all</i>")
     ledger.withdraw_forecast(WITHDRAWN, "data-entry error (test)")
-    assert run_scoring(ledger).status == "ok"
+    assert ledger.score().status == "ok"
     second = int(ledger.info()["head_position"])
     ledger.correct(DUE_QUESTION, "yes", date(2026, 7, 2), "a late report of retaliation (test)")
-    assert run_scoring(ledger).status == "ok"
+    assert ledger.score().status == "ok"
     third = int(ledger.info()["head_position"])
     return Grown(imported, second, third, fid)
 
@@ -67,7 +67,7 @@ def copy_prefix(source: Ledger, target: Ledger, n: int, score: bool = True) -> N
     target.rebuild()
     assert target.verify()["ok"]
     if score:
-        assert run_scoring(target).status == "ok"
+        assert target.score().status == "ok"
 
 
 def without(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:

@@ -21,7 +21,6 @@ from tracker.app.ledger import Ledger
 from tracker.cli.main import app
 from tracker.domain.events import Event
 from tracker.errors import DatabaseError, UserError
-from tracker.scoring.job import run_scoring
 from tracker.store import eventstore as es
 from tracker.store.db import make_engine, read_transaction, write_transaction
 from tracker.store.schema import metadata
@@ -41,7 +40,7 @@ def fill(url: str) -> None:
         led.record_forecast("rain", "Ann Example", 0.3, date(2020, 1, 1))
         led.record_forecast("who", "Bob Example", {"a": 0.6, "b": 0.4}, date(2020, 1, 2))
         led.resolve("rain", "no", date(2020, 2, 1))
-        run_scoring(led)
+        led.score()
     finally:
         led.close()
 

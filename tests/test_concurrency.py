@@ -200,7 +200,6 @@ def scorer(url: str, start: Any, stop: Any, results: Any, warm: Any) -> None:
 
 def test_scoring_while_writers_append_never_misses_an_event(db_url: str) -> None:
     from tracker.app.ledger import Ledger
-    from tracker.scoring.job import run_scoring
     from tracker.store.schema import forecast_scores, forecasts, scoring_checkpoint
 
     led = Ledger(db_url, actor="setup")
@@ -234,7 +233,7 @@ def test_scoring_while_writers_append_never_misses_an_event(db_url: str) -> None
     assert [m[3] for m in writers] == [None] * SCORING_WRITERS and scored[2] is None, (writers, scored)
     assert scored[1].count("ok") >= 2, scored[1]  # it did run while the writers wrote
 
-    final = run_scoring(led)  # after the writers stopped: one last run picks up the tail
+    final = led.score()  # after the writers stopped: one last run picks up the tail
     written = {fid for m in writers for fid in m[2]}
     with read_transaction(led.engine) as conn:
         head = es.head(conn)[0]
@@ -247,7 +246,7 @@ def test_scoring_while_writers_append_never_misses_an_event(db_url: str) -> None
     assert any(s in ("scored", "superseded") for s in rows.values())  # q0's forecasts made before it resolved
     # And the incremental result equals scoring everything from scratch.
     before = {r.forecast_id: tuple(r) for r in _score_rows(led.engine)}
-    run_scoring(led, full=True)
+    led.score(full=True)
     assert {r.forecast_id: tuple(r) for r in _score_rows(led.engine)} == before
     led.close()
     print(f"{db_url.split(':')[0]}: scoring runs alongside the writers: {dict(Counter(scored[1]))}")

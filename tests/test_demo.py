@@ -33,7 +33,10 @@ def seeded(db_url: str) -> str:
 
 
 def board(db: str, *args: str) -> dict[str, dict]:  # type: ignore[type-arg]
-    return {row["key"]: row for row in json.loads(run(db, "scores", "--json", *args))}
+    key = {"--by": None}
+    by = args[args.index("--by") + 1] if "--by" in args else "forecaster"
+    key = {"forecaster": "forecaster_id", "source": "source_id"}.get(by, by)
+    return {row[key]: row for row in json.loads(run(db, "scores", "--json", *args))}
 
 
 def test_tikhonov_osaka_is_scored_from_the_scale(seeded: str) -> None:

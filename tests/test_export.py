@@ -15,10 +15,10 @@ from review_fixtures import AWKWARD, copy_prefix, grow
 from typer.testing import CliRunner
 
 from tracker.app import export as ex
-from tracker.app import frames as fr
-from tracker.app.frames import TABLES
 from tracker.app.ledger import Ledger
 from tracker.cli.main import app
+from tracker.read import tables as fr
+from tracker.read.tables import TABLES
 from tracker.store import eventstore as es
 
 runner = CliRunner()
@@ -219,7 +219,7 @@ def test_cli_export_writes_and_says_where(grown: Ledger, tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["options"] == {"by": "tag"}
     result = cli(grown, "export", "all", "--out", str(tmp_path / "all.zip"))
-    assert result.exit_code == 0 and "13 tables" in result.stdout, result.output
+    assert result.exit_code == 0 and "14 tables" in result.stdout, result.output
 
 
 def test_cli_unhappy_paths(grown: Ledger, tmp_path: Path) -> None:

@@ -281,9 +281,8 @@ def test_app_role_may_append_and_read_but_never_rewrite_events(db_url: str, pg_r
         led.resolve(qid, "no", date(2020, 2, 1))
         assert led.rebuild() == 3  # projections: DELETE and INSERT are the app's
         assert led.verify()["ok"]
-        from tracker.scoring.job import run_scoring
 
-        assert run_scoring(led).status == "ok"  # scoring tables, the run id sequence, the checkpoint FOR UPDATE
+        assert led.score().status == "ok"  # scoring tables, the run id sequence, the checkpoint FOR UPDATE
     finally:
         led.close()
 

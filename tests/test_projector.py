@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tracker.app.ledger import Ledger, _memory_engine, _table_rows
+from tracker.app.ledger import Ledger, _table_rows
 from tracker.domain import commands as c
 from tracker.domain import events as ev
 from tracker.errors import ConflictError
 from tracker.projections.projector import project
+from tracker.read.snapshot import memory_projections
 from tracker.store import eventstore as es
 from tracker.store.db import read_transaction, write_transaction
 from tracker.store.schema import PROJECTION_TABLES
@@ -56,7 +57,7 @@ def ledger(db_url: str) -> Iterator[Ledger]:
 
 
 def replay(recorded: Sequence[es.RecordedEvent], sizes: Iterator[int]) -> Engine:
-    memory = _memory_engine()
+    memory = memory_projections()
     with memory.begin() as conn:
         i = 0
         while i < len(recorded):

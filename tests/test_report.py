@@ -151,9 +151,8 @@ def test_user_text_is_escaped(ledger: Ledger) -> None:
     qid = ledger.open_question("Will <img src=x onerror=alert(1)> & co. happen?", "criteria", question_id="evil-q")
     ledger.record_forecast(qid, "Mal <i>Icious</i>", 0.9, ledger.today(), source_id="evil", quote=AWKWARD + "<script>")
     ledger.resolve(qid, "no", ledger.today())
-    from tracker.scoring.job import run_scoring
 
-    run_scoring(ledger)
+    ledger.score()
     text, _ = build_report(ledger)
     page = parse(text)
     assert "script" not in page.tags and "i" not in page.tags and "b" not in page.tags

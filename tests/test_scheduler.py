@@ -19,11 +19,12 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from tracker.app import scheduler
 from tracker.app.ledger import Ledger
 from tracker.cli.main import app
 from tracker.errors import UserError
-from tracker.scoring import compute, scheduler
-from tracker.scoring.job import HOLD_ENV, run_scoring
+from tracker.scoring import compute
+from tracker.scoring.job import HOLD_ENV
 from tracker.store.schema import scoring_runs
 
 TRACKER = str(Path(sys.executable).with_name("tracker"))
@@ -282,6 +283,6 @@ def test_two_scheduler_processes_never_score_at_the_same_time(ledger: Ledger, tm
     # the positions scored through never go backwards, and a full rescore afterwards changes nothing
     through = [r["through_position"] for r in sorted(recorded, key=lambda r: r["run_id"])]
     assert through == sorted(through)
-    assert run_scoring(ledger).status in ("ok", "noop")  # what arrived after the last scheduled run
-    full = run_scoring(ledger, full=True)
+    assert ledger.score().status in ("ok", "noop")  # what arrived after the last scheduled run
+    full = ledger.score(full=True)
     assert (full.changed["scores_added"], full.changed["scores_changed"], full.changed["scores_removed"]) == (0, 0, 0)

@@ -21,7 +21,10 @@ from typer.testing import CliRunner
 from tracker.app.ledger import Ledger
 from tracker.cli.main import app
 from tracker.errors import DatabaseError, IllegalTransition, NotFound, ScoringFailed, UserError
-from tracker.scoring import compute, job, read
+from tracker.read.filters import Filters
+from tracker.read.records import records
+from tracker.read.scores import _computed_aggregates
+from tracker.scoring import compute, job
 from tracker.scoring.job import run_scoring
 from tracker.store import migrate
 from tracker.store.db import is_postgres, make_engine
@@ -64,9 +67,19 @@ def runs_of(engine: Engine) -> list[dict[str, Any]]:
         return [dict(r) for r in conn.execute(select(scoring_runs).order_by(scoring_runs.c.run_id)).mappings()]
 
 
-def board(led: Ledger, **kw: Any) -> dict[str, dict[str, Any]]:
-    with led.view() as conn:
-        return {r["key"]: r for r in read.records(read.leaderboard(conn, **kw))}
+def board(
+    led: Ledger, run: int | None = None, by: str = "forecaster", metric: str = "brier", **filters: Any
+) -> dict[str, dict[str, Any]]:
+    """The leaderboard (as scoring run ``run`` recorded it) by its key column, best first."""
+    key = {"forecaster": "forecaster_id", "source": "source_id"}.get(by, by)
+    return {r[key]: r for r in records(led.leaderboard(by, sort=metric, run=run, **filters))}
+
+
+def computed_board(led: Ledger) -> dict[str, dict[str, Any]]:
+    """The same aggregates computed afresh from the question_scores rows (as other groupings are)."""
+    with led.snapshot() as snap:
+        rows = _computed_aggregates(snap, Filters(), "forecaster_id")
+    return {r["forecaster_id"]: r for r in rows if r["n_scored"]}
 
 
 # ------------------------------------------------------------------------------------------ hand-computed cases
@@ -87,7 +100,7 @@ def _small_ledger(led: Ledger) -> None:
 
 def test_hand_computed_leaderboard(ledger: Ledger) -> None:
     _small_ledger(ledger)
-    result = run_scoring(ledger)
+    result = ledger.score()
     assert result.status == "ok" and result.run_id == 1 and result.through_position == 8
     assert result.questions_rescored == 2
 
@@ -117,7 +130,7 @@ def test_hand_computed_leaderboard(ledger: Ledger) -> None:
     assert days == {"ann": 4.0, "bob": 2.0, "dee": 2.0}
 
     # the same figures as of the run, from score_history
-    asof = board(ledger, as_of_run=1)
+    asof = board(ledger, run=1)
     for key in ("ann", "bob", "dee"):
         for col in ("n_scored", "mean_brier", "mean_time_avg_brier", "mean_relative_brier", "bss_vs_half"):
             assert asof[key][col] == pytest.approx(b[key][col]) if b[key][col] is not None else asof[key][col] is None
@@ -148,21 +161,27 @@ def test_cli_surfaces(ledger: Ledger) -> None:
     res = runner.invoke(app, [*db, "score"])
     assert res.exit_code == 0 and "nothing new" in res.output
 
-    res = runner.invoke(app, [*db, "scores"])
+    res = runner.invoke(app, [*db, "scores", "--format", "table"])
     assert res.exit_code == 0, res.output
     assert "0.640" in res.output and "n/a" in res.output  # Dee alone on her question: relative is not defined
 
     res = runner.invoke(app, [*db, "scores", "--json", "--by", "source"])
-    assert {r["key"] for r in json.loads(res.output)} == {"src-a", "(no source)"}
+    assert {r["source_id"] for r in json.loads(res.output)} == {"src-a", "(no source)"}
 
     res = runner.invoke(app, [*db, "scores", "--metric", "nonsense"])
     assert res.exit_code == 3 and res.output.count("\n") == 1 and "metric" in res.output
 
-    res = runner.invoke(app, [*db, "scores", "--as-of", "1", "--tag", "weather"])
-    assert res.exit_code == 3 and "as_of" in res.output
+    res = runner.invoke(app, [*db, "scores", "--run", "1", "--tag", "weather", "--json"])
+    assert res.exit_code == 0 and {r["forecaster_id"] for r in json.loads(res.stdout)} == {"ann", "bob"}
+
+    res = runner.invoke(app, [*db, "scores", "--as-of", "1", "--json"])  # before the first run: no scores
+    assert res.exit_code == 0 and json.loads(res.stdout) == []
 
     res = runner.invoke(app, [*db, "scores", "--as-of", "99"])
-    assert res.exit_code == 4
+    assert res.exit_code == 3 and "as_of" in res.output and res.output.count("\n") == 1
+
+    res = runner.invoke(app, [*db, "scores", "--run", "99"])
+    assert res.exit_code == 4 and "run" in res.output
 
     res = runner.invoke(app, [*db, "scores", "--as-of", date.today().isoformat(), "--json"])
     assert res.exit_code == 0 and len(json.loads(res.output)) == 3
@@ -172,35 +191,35 @@ def test_cli_surfaces(ledger: Ledger) -> None:
     assert [b["count"] for b in cal["bins"]] == [0, 1, 0, 1, 0]  # 0.2 and 0.7, never folded at 0.5
     assert cal["murphy"]["n"] == 2
 
-    res = runner.invoke(app, [*db, "calibration", "--forecaster", "Ann"])
+    res = runner.invoke(app, [*db, "calibration", "--forecaster", "Ann", "--format", "table"])
     assert res.exit_code == 0 and "0.2-0.3" in res.output
 
     res = runner.invoke(app, [*db, "runs", "--json"])
     assert [r["status"] for r in json.loads(res.output)] == ["ok"]
-    res = runner.invoke(app, [*db, "runs"])
+    res = runner.invoke(app, [*db, "runs", "--format", "table"])
     assert res.exit_code == 0 and "ok (full)" in res.output
 
     res = runner.invoke(app, [*db, "due", "--json"])
-    assert res.exit_code == 0 and json.loads(res.output) == []
+    assert res.exit_code == 0 and json.loads(res.stdout) == []
 
 
 # --------------------------------------------------------------------------------------------------- no-op runs
 
 
 def test_noop_run_changes_nothing(ledger: Ledger) -> None:
-    assert run_scoring(ledger).status == "noop"  # an empty ledger: nothing to score, nothing recorded
+    assert ledger.score().status == "noop"  # an empty ledger: nothing to score, nothing recorded
     assert runs_of(ledger.engine) == []
     _small_ledger(ledger)
-    run_scoring(ledger)
+    ledger.score()
     before = snapshot(ledger.engine, SCORING_TABLES, ignore=())
-    result = run_scoring(ledger)
+    result = ledger.score()
     assert result.status == "noop" and result.run_id is None and result.through_position == 8
     assert snapshot(ledger.engine, SCORING_TABLES, ignore=()) == before
 
 
 def test_noop_check_is_one_small_query(ledger: Ledger) -> None:
     _small_ledger(ledger)
-    run_scoring(ledger)
+    ledger.score()
     statements: list[str] = []
     from sqlalchemy import event
 
@@ -210,7 +229,7 @@ def test_noop_check_is_one_small_query(ledger: Ledger) -> None:
 
     event.listen(ledger.engine, "before_cursor_execute", count)
     try:
-        assert run_scoring(ledger).status == "noop"
+        assert ledger.score().status == "noop"
     finally:
         event.remove(ledger.engine, "before_cursor_execute", count)
     assert len(statements) == 1, statements
@@ -218,9 +237,9 @@ def test_noop_check_is_one_small_query(ledger: Ledger) -> None:
 
 def test_a_new_event_rescores_only_its_question(ledger: Ledger) -> None:
     _small_ledger(ledger)
-    run_scoring(ledger)
+    ledger.score()
     ledger.record_forecast("which", "Eve", {"a": 0.5, "b": 0.5}, day(2))
-    result = run_scoring(ledger)
+    result = ledger.score()
     assert result.status == "ok" and result.questions_rescored == 1
     assert result.changed["questions"] == ["which"]
     assert result.changed["scores_added"] == 1  # Eve's
@@ -238,16 +257,16 @@ def test_correction_reopen_and_annul_change_scores(ledger: Ledger) -> None:
     ledger.open_question("Rain?", "YES if it rains", question_id="rain", opened=day(0))
     ledger.record_forecast("rain", "Ann", 0.2, day(0))
     ledger.resolve("rain", "yes", day(4))
-    run_scoring(ledger)
+    ledger.score()
     assert board(ledger)["ann"]["mean_brier"] == pytest.approx(0.64)
 
     ledger.correct("rain", "no", day(4), reason="misread the report")
-    r = run_scoring(ledger)
+    r = ledger.score()
     assert r.changed["scores_changed"] == 1 and r.changed["forecasters"] == ["ann"]
     assert board(ledger)["ann"]["mean_brier"] == pytest.approx(0.04)
 
     ledger.reopen("rain", reason="the report was withdrawn")
-    r = run_scoring(ledger)
+    r = ledger.score()
     assert r.changed["scores_removed"] == 1
     assert board(ledger) == {}
     with ledger.view() as conn:
@@ -256,21 +275,22 @@ def test_correction_reopen_and_annul_change_scores(ledger: Ledger) -> None:
     assert latest["n_scored"] == 0 and latest["mean_brier"] is None
 
     ledger.resolve("rain", "yes", day(6))
-    run_scoring(ledger)
+    ledger.score()
     assert board(ledger)["ann"]["mean_brier"] == pytest.approx(0.64)
     assert board(ledger)["ann"]["mean_time_avg_brier"] == pytest.approx(0.64)
 
     ledger.annul("rain", reason="condition failed")
-    run_scoring(ledger)
+    ledger.score()
     assert board(ledger) == {}
     with ledger.view() as conn:
         assert conn.execute(select(forecast_scores.c.status)).scalars().all() == ["annulled"]
-        hist = read.history(conn, "ann")
+        pass
+    hist = ledger.score_history(forecaster="ann")
     # the history of Ann's score, one row per run that changed it: ready to plot
     assert hist["mean_brier"].round(4).tolist()[:2] == [0.64, 0.04]
     assert hist["n_scored"].tolist() == [1, 1, 0, 1, 0]
-    assert board(ledger, as_of_run=2)["ann"]["mean_brier"] == pytest.approx(0.04)
-    assert board(ledger, as_of_run=3) == {}
+    assert board(ledger, run=2)["ann"]["mean_brier"] == pytest.approx(0.04)
+    assert board(ledger, run=3) == {}
 
 
 def test_withdrawn_forecast_falls_back_to_the_earlier_one(ledger: Ledger) -> None:
@@ -278,10 +298,10 @@ def test_withdrawn_forecast_falls_back_to_the_earlier_one(ledger: Ledger) -> Non
     ledger.record_forecast("rain", "Ann", 0.2, day(0))
     fid = ledger.record_forecast("rain", "Ann", 0.9, day(1))
     ledger.resolve("rain", "yes", day(4))
-    run_scoring(ledger)
+    ledger.score()
     assert board(ledger)["ann"]["mean_brier"] == pytest.approx(0.01)
     ledger.withdraw_forecast(fid, "typo")
-    run_scoring(ledger)
+    ledger.score()
     assert board(ledger)["ann"]["mean_brier"] == pytest.approx(0.64)
     with ledger.view() as conn:
         statuses = dict(conn.execute(select(forecast_scores.c.forecast_id, forecast_scores.c.status)).all())
@@ -300,12 +320,11 @@ def test_hindsight_forecasts_are_flagged_and_listed(ledger: Ledger) -> None:
     after = ledger.record_forecast(
         "rain", "Cy", 0.99, day(6), source_id="late-src", quote="As everyone expected, it rained."
     )
-    r = run_scoring(ledger)
+    r = ledger.score()
     assert r.changed["forecasts"]["hindsight"] == 2
     assert set(board(ledger)) == {"ann"}  # Cy has no forecast made before the outcome was known
 
-    with ledger.view() as conn:
-        flagged = read.records(read.hindsight(conn))
+    flagged = records(ledger.hindsight())
     assert [f["forecast_id"] for f in flagged] == [on_the_day, after]
     late = flagged[1]
     assert late["quote"] == "As everyone expected, it rained."
@@ -321,7 +340,7 @@ def test_hindsight_forecasts_are_flagged_and_listed(ledger: Ledger) -> None:
 
 def test_failed_run_is_recorded_scores_intact_next_run_proceeds(ledger: Ledger, monkeypatch) -> None:
     _small_ledger(ledger)
-    run_scoring(ledger)
+    ledger.score()
     before = snapshot(ledger.engine, (forecast_scores, question_scores, score_history, scoring_checkpoint))
     ledger.record_forecast("rain", "Eve", 0.5, day(3))
 
@@ -330,7 +349,7 @@ def test_failed_run_is_recorded_scores_intact_next_run_proceeds(ledger: Ledger, 
 
     monkeypatch.setattr(compute, "score", boom)
     with pytest.raises(ScoringFailed, match="the scoring function broke"):
-        run_scoring(ledger)
+        ledger.score()
     runs = runs_of(ledger.engine)
     assert [r["status"] for r in runs] == ["ok", "failed"]
     failed = runs[-1]
@@ -343,7 +362,7 @@ def test_failed_run_is_recorded_scores_intact_next_run_proceeds(ledger: Ledger, 
     assert res.exit_code == ScoringFailed.exit_code and res.output.startswith("error: scoring run 3 failed")
 
     monkeypatch.undo()
-    result = run_scoring(ledger)
+    result = ledger.score()
     assert result.status == "ok" and result.previous_position == 8 and result.changed["questions"] == ["rain"]
     assert "eve" in board(ledger)
     assert [r["status"] for r in runs_of(ledger.engine)] == ["ok", "failed", "failed", "ok"]
@@ -351,7 +370,7 @@ def test_failed_run_is_recorded_scores_intact_next_run_proceeds(ledger: Ledger, 
 
 def test_failure_in_the_write_leaves_nothing_half_written(ledger: Ledger, monkeypatch) -> None:
     _small_ledger(ledger)
-    run_scoring(ledger)
+    ledger.score()
     before = snapshot(ledger.engine, (forecast_scores, question_scores, score_history, scoring_checkpoint))
     ledger.correct("rain", "no", day(4), reason="typo")
 
@@ -360,7 +379,7 @@ def test_failure_in_the_write_leaves_nothing_half_written(ledger: Ledger, monkey
 
     monkeypatch.setattr(compute, "aggregate", broken)
     with pytest.raises(ScoringFailed):
-        run_scoring(ledger)
+        ledger.score()
     assert snapshot(ledger.engine, (forecast_scores, question_scores, score_history, scoring_checkpoint)) == before
     with ledger.engine.connect() as conn:
         assert conn.execute(select(scoring_runs.c.status)).scalars().all() == ["ok", "failed"]
@@ -379,7 +398,7 @@ def test_a_run_is_skipped_while_another_holds_the_lock(ledger: Ledger) -> None:
     else:
         assert job._acquire_lease(engine, "someone-else", job.now_utc()) == (True, None)
         release = None
-    result = run_scoring(ledger)
+    result = ledger.score()
     assert result.status == "skipped" and result.run_id == 1
     assert "another scoring run holds" in (result.error or "")
     assert [r["status"] for r in runs_of(engine)] == ["skipped"]
@@ -391,7 +410,7 @@ def test_a_run_is_skipped_while_another_holds_the_lock(ledger: Ledger) -> None:
     else:  # the holder crashed: its lease expires
         with engine.begin() as conn:
             conn.execute(update(scoring_lease).values(expires_at=job.now_utc() - timedelta(seconds=1)))
-    assert run_scoring(ledger).status == "ok"
+    assert ledger.score().status == "ok"
 
 
 def test_sqlite_lease_taken_over_mid_run_writes_nothing(sqlite_url: str, monkeypatch) -> None:
@@ -405,7 +424,7 @@ def test_sqlite_lease_taken_over_mid_run_writes_nothing(sqlite_url: str, monkeyp
 
     monkeypatch.setattr(job, "_hold", steal)
     with pytest.raises(DatabaseError, match="lease expired"):
-        run_scoring(led)
+        led.score()
     assert snapshot(led.engine) == {"forecast_scores": [], "question_scores": []}
     assert [r["status"] for r in runs_of(led.engine)] == ["failed"]
     with led.engine.connect() as conn:
@@ -503,27 +522,24 @@ def apply(led: Ledger, op: tuple, forecast_ids: dict[int, list[str]], kinds: dic
         elif name == "clarify":
             led.clarify(qid, "clearer", criteria="clearer criteria")
         elif name == "score":
-            assert run_scoring(led).status in ("ok", "noop")
+            assert led.score().status in ("ok", "noop")
     except (IllegalTransition, NotFound, UserError):
         pass
 
 
 def check_incremental_equals_full(led: Ledger) -> None:
-    assert run_scoring(led).status in ("ok", "noop")
+    assert led.score().status in ("ok", "noop")
     incremental = snapshot(led.engine)
-    with led.view() as conn:
-        live = read.records(read.leaderboard(conn))
-        last = read.last_run(conn)
-        history = read.records(read.leaderboard(conn, as_of_run=last["run_id"])) if last else []
-    assert live == history  # the stored per-forecaster aggregates agree with the live ones
-    full = run_scoring(led, full=True)
+    live = computed_board(led)
+    recorded = {k: {c: v[c] for c in live.get(k, v)} for k, v in board(led).items()}
+    assert live == recorded  # the stored per-forecaster aggregates agree with the ones computed afresh
+    full = led.score(full=True)
     assert full.status == "ok"
     # the full rescore finds nothing to change, down to the forecasters' aggregates in score_history
     assert (full.changed["scores_added"], full.changed["scores_removed"], full.changed["scores_changed"]) == (0, 0, 0)
     assert full.changed["forecasters_changed"] == 0
     assert snapshot(led.engine) == incremental
-    with led.view() as conn:
-        assert read.records(read.leaderboard(conn)) == live
+    assert computed_board(led) == live
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -644,7 +660,7 @@ def test_alembic_check_is_clean_with_the_job_store_table(db_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from tracker.scoring.scheduler import make_jobstore
+    from tracker.app.scheduler import make_jobstore
     from tracker.store.schema import metadata
 
     engine = make_engine(db_url)

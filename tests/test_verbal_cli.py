@@ -133,10 +133,10 @@ def test_rescale_records_new_numbers_and_keeps_what_was_said(db: str, tmp_path: 
     (f,) = forecasts(db)
     assert (f["p_yes"], f["scale_version"], f["phrase"]) == (0.3, 2, "unlikely")
     log = json.loads(run(db, "log", "--stream", "osaka", "--json").stdout)
-    recorded = next(e for e in log if e["type"] == "ForecastRecorded")
-    assert recorded["data"]["derivation"]["scale_version"] == 1  # the original event is untouched
-    assert recorded["data"]["probabilities"]["yes"] == 0.2
-    assert log[-1]["type"] == "ForecastRescaled" and log[-1]["data"]["reason"] == "survey update"
+    recorded = next(e for e in log if e["event_type"] == "ForecastRecorded")
+    assert recorded["payload"]["derivation"]["scale_version"] == 1  # the original event is untouched
+    assert recorded["payload"]["probabilities"]["yes"] == 0.2
+    assert log[-1]["event_type"] == "ForecastRescaled" and log[-1]["payload"]["reason"] == "survey update"
     again = info(db)
     assert run(db, "rescale", "--scale", "2", "--reason", "again", env=env).exit_code == 0
     assert info(db) == again  # already on v2: nothing to do

@@ -6,7 +6,7 @@ an xlsx), or in ``_meta.json`` of a bundle. Tables are read in position-ordered 
 chunk (pyarrow's ParquetWriter, CSV and JSON lines appends, openpyxl's write-only mode), so memory stays
 bounded whatever the ledger's size. Files are written under a temporary name and renamed when complete.
 
-Reading back with the documented dtypes (`TABLES` in `tracker.app.frames`):
+Reading back with the documented dtypes (`TABLES` in `tracker.read.tables`):
 
 - Parquet keeps them: ``pandas.read_parquet(path)``.
 - CSV: `read_csv` (times are ISO 8601 in UTC with a ``Z``, booleans ``true``/``false``, floats in Python's
@@ -33,7 +33,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker import __version__
-from tracker.app.frames import (
+from tracker.errors import UserError
+from tracker.read.snapshot import Snapshot
+from tracker.read.tables import (
     BOOL,
     FLOAT,
     GROUPINGS,
@@ -43,12 +45,10 @@ from tracker.app.frames import (
     TABLES,
     TIME,
     Col,
-    Snapshot,
     TableSpec,
     apply_dtypes,
     data_dictionary,
 )
-from tracker.errors import UserError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -412,7 +412,7 @@ def _write_table(
     progress: Progress | None,
     meta_base: dict[str, Any],
 ) -> dict[str, Any]:
-    reader = ledger.reader(snap, table, **options)
+    reader = ledger.table(snap, table, **options)
     total = reader.count()
     spec = reader.spec
     sink = _SINKS[fmt](path, spec)
@@ -446,13 +446,15 @@ def export_table(
     fmt: str | None = None,
     *,
     as_of: Any = None,
+    run: Any = None,
     progress: Progress | None = None,
     **options: Any,
 ) -> dict[str, Any]:
     """Write one table to ``out`` (and its head, options and columns to ``out.meta.json``); returns the meta.
 
     ``options`` are the frame method's keyword arguments (status, tag, forecaster, question, source, outlet,
-    type, and by / sort / run for the leaderboard, bins for calibration), each where the table takes it.
+    type, and by / sort for the leaderboard, bins for calibration), each where the table takes it. ``as_of`` and
+    ``run`` are the read side's time travel (`tracker.read.snapshot`).
     """
     path = Path(out)
     if table == BUNDLE:
@@ -460,7 +462,7 @@ def export_table(
     given = _check_options(table, options)
     fmt = format_of(fmt, path)
     sidecar = path.with_name(path.name + META_SUFFIX)
-    with ledger.snapshot(as_of) as snap:
+    with ledger.snapshot(as_of, run) as snap:
         with _atomic(path) as tmp:
             meta = _write_table(ledger, snap, table, fmt, tmp, given, progress, _meta_common(ledger, snap))
         with _atomic(sidecar) as tmp_meta:
@@ -474,6 +476,7 @@ def export_bundle(
     fmt: str = "parquet",
     *,
     as_of: Any = None,
+    run: Any = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Every table (one snapshot) into a directory, or a .zip, with DATA_DICTIONARY.md, data_dictionary.json
@@ -496,7 +499,7 @@ def export_bundle(
         _writable_dir(path)
         work = path
     try:
-        with ledger.snapshot(as_of) as snap:
+        with ledger.snapshot(as_of, run) as snap:
             base = _meta_common(ledger, snap)
             tables: dict[str, Any] = {}
             for table in TABLES:

@@ -9,33 +9,42 @@ import getpass
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
 
-from tracker.app import queries
-from tracker.app.frames import FramesMixin
 from tracker.app.streams import load_question, load_source
 from tracker.domain import commands as c
 from tracker.domain import events as ev
 from tracker.domain.decide import decide, decide_source
 from tracker.domain.slug import slug
 from tracker.domain.state import QuestionState, SourceState
-from tracker.domain.timepoints import parse_point
-from tracker.errors import ConflictError, DatabaseError, IntegrityError, NotFound, UserError
+from tracker.errors import ConflictError, DatabaseError, NotFound, UserError
 from tracker.projections.bulk import rebuild as rebuild_projections
 from tracker.projections.projector import project, replay
+from tracker.read import lookups as queries
+from tracker.read.reader import Reader
+from tracker.read.snapshot import AsOf, Snapshot, memory_projections, to_as_of
+from tracker.read.tablereader import TableReader
 from tracker.store import eventstore as es
 from tracker.store import migrate
 from tracker.store.db import describe_url, make_engine, read_transaction, resolve_url, write_transaction
 from tracker.store.ids import uuid7
-from tracker.store.schema import PROJECTION_TABLES, metadata
+from tracker.store.schema import PROJECTION_TABLES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tracker.scoring.job import RunResult
+    from tracker.scoring.metrics import MurphyDecomposition
+    from tracker.store.backup import BackupReport
+
+__all__ = ["AsOf", "Ledger"]
 
 CONFLICT_RETRIES = 5
 
@@ -57,33 +66,7 @@ def default_actor() -> str:
         return "unknown"
 
 
-@dataclass(frozen=True)
-class AsOf:
-    """A point in the ledger's own history: a position, or a recorded time."""
-
-    position: int | None = None
-    recorded_until: datetime | None = None
-
-    @staticmethod
-    def parse(value: str | None) -> AsOf | None:
-        if value is None or value == "":
-            return None
-        v = value.strip()
-        if v.isdigit():
-            return AsOf(position=int(v))
-        try:
-            return AsOf(recorded_until=parse_point(v))
-        except ValueError:
-            raise UserError(f"{value!r} is neither a position nor a date (YYYY-MM-DD) or ISO time", "as_of") from None
-
-
-def _memory_engine() -> Engine:
-    engine = create_engine("sqlite://")
-    metadata.create_all(engine, tables=list(PROJECTION_TABLES))
-    return engine
-
-
-class Ledger(FramesMixin):
+class Ledger:
     """One ledger database. Thread-compatible; open one per process."""
 
     def __init__(self, url: str | None = None, actor: str | None = None) -> None:
@@ -91,6 +74,7 @@ class Ledger(FramesMixin):
         self.engine = make_engine(self.url)
         self.actor = actor or default_actor()
         self._checked = False
+        self.reader = Reader(self.engine, self.today, self._ready)
 
     # ----- set-up -------------------------------------------------------------------------
     def init(self) -> tuple[str | None, str]:
@@ -100,7 +84,7 @@ class Ledger(FramesMixin):
 
     def _missing_file(self) -> bool:
         """A SQLite ledger whose file does not exist. Opening it would create an empty file (a typo in --db left
-        stray files behind, found by the bad-input corpus), so only `init` may open it."""
+        stray files behind), so only `init` may open it."""
         u = make_url(self.url)
         database = u.database or ""
         if u.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
@@ -114,6 +98,15 @@ class Ledger(FramesMixin):
             with read_transaction(self.engine) as conn:
                 migrate.require_current(conn)
             self._checked = True
+
+    @property
+    def database(self) -> str:
+        """The database URL, password hidden: for messages."""
+        return describe_url(self.url)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
 
     def close(self) -> None:
         self.engine.dispose()
@@ -309,45 +302,151 @@ class Ledger(FramesMixin):
         self.question_command(c.ClarifyQuestion(question_id, reason, self.now(), title, criteria, resolve_by))
 
     # ----- reading ------------------------------------------------------------------------
+    # Every read goes through `self.reader` (tracker.read): these methods are the Python API over it. Each takes
+    # the same filters, ``as_of`` (a position, a date or an ISO time of recording) and ``run`` (a scoring run).
     @contextmanager
-    def view(self, as_of: AsOf | None = None) -> Iterator[Connection]:
-        """A connection to the projections: live, or replayed into memory up to `as_of`."""
-        self._ready()
-        if as_of is None:
-            with read_transaction(self.engine) as conn:
-                yield conn
-            return
-        memory = _memory_engine()
-        with memory.begin() as mconn:
-            with read_transaction(self.engine) as conn:
-                replay(mconn, es.read(conn, up_to=as_of.position, recorded_until=as_of.recorded_until))
-            yield mconn
-        memory.dispose()
+    def view(self, as_of: Any = None) -> Iterator[Connection]:
+        """A raw connection to the projections: live, or replayed into memory up to ``as_of``."""
+        with self.reader.snapshot(as_of) as snap:
+            yield snap.proj
+
+    def snapshot(self, as_of: Any = None, run: Any = None) -> AbstractContextManager[Snapshot]:
+        """One consistent reading for several tables: ``ledger.table(snap, name, **filters)`` on it."""
+        return self.reader.snapshot(as_of, run)
+
+    def table(self, snap: Snapshot, table: str, **filters: Any) -> TableReader:
+        return self.reader.table(snap, table, **filters)
+
+    def rows(
+        self,
+        table: str,
+        *,
+        as_of: Any = None,
+        run: Any = None,
+        limit: int | None = None,
+        parse_json: bool = False,
+        **filters: Any,
+    ) -> tuple[list[dict[str, Any]], int, Snapshot]:
+        """JSON-ready rows of ``table`` (what the CLI prints: JSON-valued columns parsed with ``parse_json``),
+        the total count before ``limit``, and the snapshot they were read from."""
+        from tracker.read.records import records
+
+        rows, total, snap = self.reader.rows(table, as_of, run, limit, **filters)
+        return records(rows, parse_json), total, snap
+
+    @staticmethod
+    def columns(table: str, by: str = "forecaster") -> list[tuple[str, str]]:
+        """(name, dtype) of each column of ``table`` (the leaderboard's key column follows ``by``)."""
+        from tracker.read.tables import TABLES, leaderboard_spec
+
+        if table not in TABLES:
+            raise UserError(f"{table!r} is not a table ({', '.join(TABLES)})", "table")
+        spec = leaderboard_spec(by) if table == "leaderboard" else TABLES[table]
+        return [(c.name, c.dtype) for c in spec.columns]
 
     def today(self) -> date:
         return self.now().date()
 
-    def list_questions(
+    def events(
         self,
-        status: str | None = None,
-        tag: str | None = None,
-        forecaster: str | None = None,
-        as_of: AsOf | None = None,
-    ) -> list[dict[str, Any]]:
-        if status is not None and status not in queries.STATUSES:
-            raise UserError(f"{status!r} is not a status ({', '.join(queries.STATUSES)})", "status")
-        with self.view(as_of) as conn:
-            return queries.list_questions(conn, self.today(), status, tag, forecaster)
+        *,
+        question: str | Sequence[str] | None = None,
+        source: str | Sequence[str] | None = None,
+        type: str | Sequence[str] | None = None,  # noqa: A002 - the CLI's name
+        as_of: Any = None,
+        run: Any = None,
+    ) -> pd.DataFrame:
+        """The log as stored (with hashes), in position order; ``type`` filters on event types."""
+        return self.reader.frame("events", as_of, run, question=question, source=source, type=type)
 
-    def show_question(self, question_id: str, as_of: AsOf | None = None) -> dict[str, Any]:
-        with self.view(as_of) as conn:
-            q = queries.get_question(conn, question_id, self.today())
-            if q is None:
-                raise NotFound(f"no question {question_id!r}", "question")
-            q["forecasts"] = queries.forecasts_of(conn, question_id)
-            q["resolutions"] = queries.resolution_history(conn, question_id)
-        q["history"] = [_event_dict(e) for e in self.log(stream=ev.question_stream(question_id), as_of=as_of)]
-        return q
+    def sources_frame(
+        self,
+        *,
+        source: str | Sequence[str] | None = None,
+        outlet: str | None = None,
+        as_of: Any = None,
+        run: Any = None,
+    ) -> pd.DataFrame:
+        return self.reader.frame("sources", as_of, run, source=source, outlet=outlet)
+
+    def forecasters(
+        self, *, forecaster: str | Sequence[str] | None = None, as_of: Any = None, run: Any = None
+    ) -> pd.DataFrame:
+        return self.reader.frame("forecasters", as_of, run, forecaster=forecaster)
+
+    def questions(self, *, as_of: Any = None, run: Any = None, **filters: Any) -> pd.DataFrame:
+        """Questions. Filters: status (open, resolved, annulled, due), tag, forecaster, question, source, outlet
+        (the last three keep the questions with a forecast by / from them)."""
+        return self.reader.frame("questions", as_of, run, **filters)
+
+    def forecasts(self, *, as_of: Any = None, run: Any = None, **filters: Any) -> pd.DataFrame:
+        """Forecasts (withdrawn ones too, flagged); ``status`` filters on the question's status."""
+        return self.reader.frame("forecasts", as_of, run, **filters)
+
+    def resolutions(
+        self, *, tag: str | None = None, question: str | Sequence[str] | None = None, as_of: Any = None, run: Any = None
+    ) -> pd.DataFrame:
+        return self.reader.frame("resolutions", as_of, run, tag=tag, question=question)
+
+    def scores(self, *, as_of: Any = None, run: Any = None, **filters: Any) -> pd.DataFrame:
+        """Per-forecast scores; ``status`` is the scoring status (scored, hindsight, superseded, ...)."""
+        return self.reader.frame("scores", as_of, run, **filters)
+
+    def question_scores(self, *, as_of: Any = None, run: Any = None, **filters: Any) -> pd.DataFrame:
+        return self.reader.frame("question_scores", as_of, run, **filters)
+
+    def leaderboard(
+        self, by: str = "forecaster", *, sort: str = "mean_brier", as_of: Any = None, run: Any = None, **filters: Any
+    ) -> pd.DataFrame:
+        """Aggregates per forecaster, source, outlet or tag, best first by ``sort`` (a metric or column)."""
+        return self.reader.frame("leaderboard", as_of, run, by=by, sort=sort, **filters)
+
+    def score_history(
+        self, *, forecaster: str | Sequence[str] | None = None, as_of: Any = None, run: Any = None
+    ) -> pd.DataFrame:
+        return self.reader.frame("score_history", as_of, run, forecaster=forecaster)
+
+    def calibration(
+        self,
+        forecaster: str | Sequence[str] | None = None,
+        bins: int = 10,
+        *,
+        as_of: Any = None,
+        run: Any = None,
+        **filters: Any,
+    ) -> pd.DataFrame:
+        """Calibration table of the scored binary forecasts: everyone pooled (``forecaster=None``), one
+        forecaster, or several (a list: one block of bins each, in the order given)."""
+        return self.reader.frame("calibration", as_of, run, forecaster=forecaster, bins=bins, **filters)
+
+    def decomposition(
+        self, forecaster: str | None = None, bins: int = 10, *, as_of: Any = None, run: Any = None, **filters: Any
+    ) -> MurphyDecomposition:
+        return self.reader.decomposition(forecaster, bins, as_of, run, **filters)
+
+    def due(self, *, as_of: Any = None, run: Any = None, **filters: Any) -> pd.DataFrame:
+        """Open questions past their resolve-by date (today, UTC), most overdue first."""
+        return self.reader.frame("due", as_of, run, **filters)
+
+    def hindsight(self, *, as_of: Any = None, run: Any = None, **filters: Any) -> pd.DataFrame:
+        """Forecasts made on or after the day their outcome became known: flagged, never scored."""
+        return self.reader.frame("hindsight", as_of, run, **filters)
+
+    def runs(self, *, status: str | None = None, as_of: Any = None, run: Any = None) -> pd.DataFrame:
+        """Scoring runs in order (as of a point: up to the run whose scores apply then)."""
+        return self.reader.frame("runs", as_of, run, status=status)
+
+    def show_question(self, question_id: str, as_of: Any = None, run: Any = None) -> dict[str, Any]:
+        """One question in full: state, forecasts, resolutions with reasons, and its event history."""
+        return self.reader.question(question_id, as_of, run)
+
+    def sources(self, *, as_of: Any = None, run: Any = None, **filters: Any) -> list[dict[str, Any]]:
+        """`sources_frame` as JSON-ready dicts (authors as a list)."""
+        return self.rows("sources", as_of=as_of, run=run, parse_json=True, **filters)[0]
+
+    def list_questions(self, *, as_of: Any = None, run: Any = None, **filters: Any) -> list[dict[str, Any]]:
+        """`questions` as JSON-ready dicts (tags and options as lists)."""
+        return self.rows("questions", as_of=as_of, run=run, parse_json=True, **filters)[0]
 
     def log(
         self,
@@ -355,8 +454,10 @@ class Ledger(FramesMixin):
         types: list[str] | None = None,
         after: int = 0,
         limit: int | None = None,
-        as_of: AsOf | None = None,
+        as_of: Any = None,
     ) -> list[es.RecordedEvent]:
+        """The events as the store gives them (old shapes upcast), for code that replays or inspects them."""
+        point = to_as_of(as_of)
         self._ready()
         for t in types or []:
             if t not in ev.ALL_TYPES:
@@ -370,18 +471,54 @@ class Ledger(FramesMixin):
                     after=after,
                     stream_id=stream,
                     types=types,
-                    up_to=as_of.position if as_of else None,
-                    recorded_until=as_of.recorded_until if as_of else None,
+                    up_to=point.position if point else None,
+                    recorded_until=point.recorded_until if point else None,
                     limit=limit,
                 )
             )
 
-    def sources(self) -> list[dict[str, Any]]:
-        with self.view() as conn:
-            return queries.list_sources(conn)
+    # ----- scoring -------------------------------------------------------------------------
+    def score(self, full: bool = False) -> RunResult:
+        """Run the scoring job once (incremental; ``full`` rescores everything)."""
+        from tracker.scoring.job import run_scoring
+
+        self._ready()
+        return run_scoring(self.engine, full=full)
+
+    # ----- backups ------------------------------------------------------------------------
+    def backup(self, path: Path) -> BackupReport:
+        """SQLite: a consistent copy at ``path`` (SQLite's online backup API); it never overwrites a file."""
+        from tracker.store import backup as bk
+
+        return bk.backup_sqlite(self.engine, path)
+
+    def pg_dump(self, path: Path) -> None:
+        """PostgreSQL: run pg_dump (on PATH) into ``path``."""
+        from tracker.store import backup as bk
+
+        bk.run_pg_dump(self.url, path)
+
+    def pg_commands(self, path: Path) -> list[str]:
+        """PostgreSQL: the pg_dump, createdb and pg_restore commands for this database and ``path``."""
+        from tracker.store import backup as bk
+
+        return bk.pg_commands(self.url, path)
 
     # ----- maintenance --------------------------------------------------------------------
-    def info(self) -> dict[str, Any]:
+    def info(self, as_of: Any = None) -> dict[str, Any]:
+        """The database, its schema revision, the event count and head (at ``as_of`` when given)."""
+        data = self._info()
+        if as_of is None or not data["initialised"]:
+            return data
+        with self.reader.snapshot(as_of) as snap:
+            return data | {
+                "events": snap.head_position,
+                "head_position": snap.head_position,
+                "head_hash": snap.head_hash,
+                "as_of": snap.meta()["as_of"],
+            }
+
+    def _info(self) -> dict[str, Any]:
         # A missing SQLite file is reported as "not initialised" without opening it (which would create it).
         with read_transaction(self.engine) if not self._missing_file() else nullcontext() as conn:
             revision = None if conn is None else migrate.current_revision(conn)
@@ -451,13 +588,6 @@ class Ledger(FramesMixin):
             result["problem"] = f"the ledger does not extend the anchor {position}:{hash_[:12]}…: {check.problem}"
         return result
 
-    def require_verified(self) -> dict[str, Any]:
-        report = self.verify()
-        if not report["ok"]:
-            where = f" at position {report['first_bad_position']}" if report["first_bad_position"] else ""
-            raise IntegrityError(f"verification failed{where}: {report['problem']}")
-        return report
-
 
 def _event_dict(e: es.RecordedEvent) -> dict[str, Any]:
     return {
@@ -499,7 +629,7 @@ def _table_rows(conn: Connection, table: Any) -> list[tuple[Any, ...]]:
 
 def _compare_projections(conn: Connection) -> str | None:
     """Replay the log into memory and compare every projection table row by row."""
-    memory = _memory_engine()
+    memory = memory_projections()
     try:
         with memory.begin() as mconn:
             replay(mconn, es.read(conn))

@@ -13,8 +13,8 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tracker.app.frames import ALL_FORECASTERS
 from tracker.errors import UserError
+from tracker.read.tables import ALL_FORECASTERS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -130,16 +130,12 @@ def calibration_figure(table: pd.DataFrame, names: dict[str, str] | None = None,
 def calibration_for(ledger: Ledger, forecasters: list[str] | None = None, bins: int = 10, **filters: Any) -> Figure:
     """`calibration_figure` of everyone (no forecasters), one forecaster, or several side by side."""
     table = ledger.calibration(forecasters or None, bins, **filters)
-    names = _forecaster_names(ledger, filters.get("as_of"))
-    if forecasters:
-        missing = sorted(set(table["forecaster_id"].astype(str)) - set(names))
-        if missing:
-            raise UserError(f"no forecaster {missing[0]!r}", "forecaster")
-    return calibration_figure(table, names)
+    return calibration_figure(table, _forecaster_names(ledger, filters.get("as_of"), filters.get("run")))
 
 
-def _forecaster_names(ledger: Ledger, as_of: Any = None) -> dict[str, str]:
-    frame = ledger.forecasters(as_of=as_of)
+def _forecaster_names(ledger: Ledger, as_of: Any = None, run: Any = None, forecaster: Any = None) -> dict[str, str]:
+    """Names by forecaster id (an unknown ``forecaster`` is the read side's NotFound)."""
+    frame = ledger.forecasters(forecaster=forecaster, as_of=as_of, run=run)
     return dict(zip(frame["forecaster_id"].astype(str), frame["name"].astype(str), strict=True))
 
 
@@ -290,17 +286,15 @@ def resolution_history_figure(question_scores: pd.DataFrame, forecaster_id: str,
     return fig
 
 
-def history_for(ledger: Ledger, forecaster: str, over: str = "runs", as_of: Any = None) -> Figure:
-    from tracker.app.ledger import slugify
-
-    fid = slugify(forecaster, "forecaster")
-    names = _forecaster_names(ledger, as_of)
-    if fid not in names:
-        raise UserError(f"no forecaster {forecaster!r}", "forecaster")
+def history_for(ledger: Ledger, forecaster: str, over: str = "runs", as_of: Any = None, run: Any = None) -> Figure:
+    if over not in ("runs", "resolutions"):
+        raise UserError(f"{over!r} is not runs or resolutions", "over")
+    names = _forecaster_names(ledger, as_of, run, forecaster)
+    fid, name = next(iter(names.items()))
     if over == "runs":
-        return history_figure(ledger.score_history(as_of=as_of), fid, names[fid])
+        return history_figure(ledger.score_history(as_of=as_of, run=run), fid, name)
     if over == "resolutions":
-        return resolution_history_figure(ledger.question_scores(forecaster=fid, as_of=as_of), fid, names[fid])
+        return resolution_history_figure(ledger.question_scores(forecaster=fid, as_of=as_of, run=run), fid, name)
     raise UserError(f"{over!r} is not runs or resolutions", "over")
 
 

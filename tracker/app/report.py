@@ -24,8 +24,8 @@ from tracker.errors import UserError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from tracker.app.frames import Snapshot
     from tracker.app.ledger import Ledger
+    from tracker.read.snapshot import Snapshot
 
 MAX_SIDE_BY_SIDE = 3  # forecasters drawn beside "everyone" in the calibration figure
 MIN_BINARY_FOR_PANEL = 3
@@ -147,17 +147,19 @@ class ReportSummary:
 
 
 def _frame(ledger: Ledger, snap: Snapshot, table: str, **kw: Any) -> pd.DataFrame:
-    return ledger.reader(snap, table, **kw).frame()
+    return ledger.table(snap, table, **kw).frame()
 
 
-def build_report(ledger: Ledger, as_of: Any = None, title: str = "Forecast review") -> tuple[str, ReportSummary]:
+def build_report(
+    ledger: Ledger, as_of: Any = None, title: str = "Forecast review", run: Any = None
+) -> tuple[str, ReportSummary]:
     """The review page as HTML and a summary. Runs `Ledger.verify` (the whole chain and the projections)."""
     from tracker.app import plots
     from tracker.store.db import describe_url
 
     verification = ledger.verify()
     verified_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    with ledger.snapshot(as_of) as snap:
+    with ledger.snapshot(as_of, run) as snap:
         board = _frame(ledger, snap, "leaderboard")
         people = _frame(ledger, snap, "forecasters")
         scores = _frame(ledger, snap, "scores")
@@ -255,7 +257,7 @@ def build_report(ledger: Ledger, as_of: Any = None, title: str = "Forecast revie
     scores_line = (
         f"scoring run {run.run_id}, through position {run.through_position}, finished "
         f"{esc(run.finished_at.strftime('%Y-%m-%d %H:%M UTC'))}"
-        if run
+        if run and run.finished_at
         else "no scoring run yet: run <code>tracker score</code>"
     )
     add(f"<tr><th>Scores</th><td>{scores_line}</td></tr>")
@@ -425,7 +427,7 @@ def build_report(ledger: Ledger, as_of: Any = None, title: str = "Forecast revie
     return "\n".join(parts) + "\n", summary
 
 
-def write_report(ledger: Ledger, out: str | os.PathLike[str], as_of: Any = None) -> ReportSummary:
+def write_report(ledger: Ledger, out: str | os.PathLike[str], as_of: Any = None, run: Any = None) -> ReportSummary:
     """Build the page and write it to ``out`` (through a temporary file; an unwritable path is a UserError)."""
     path = Path(out)
     if path.is_dir():
@@ -437,7 +439,7 @@ def write_report(ledger: Ledger, out: str | os.PathLike[str], as_of: Any = None)
         raise UserError(f"directory {str(parent)!r} does not exist", "out")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise UserError(f"cannot write in {str(parent)!r}: permission denied", "out")
-    text, summary = build_report(ledger, as_of)
+    text, summary = build_report(ledger, as_of, run=run)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         tmp.write_text(text, encoding="utf-8")

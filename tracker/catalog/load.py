@@ -764,6 +764,10 @@ def _load_forecasts(
         if not isinstance(item, dict):
             errors.add(f.label, entry, "-", f"an entry must be a mapping, not {_type_name(item)}")
             continue
+        if "draft" in item:
+            # An unreviewed candidate from `tracker extract`: refused whole, so nothing unreviewed is imported.
+            errors.add(f.label, entry, "draft", "an unreviewed draft entry: review it, then delete its draft mark")
+            continue
         r = _Fields(errors, f.label, entry, item, today)
         r.only(_FORECAST_FIELDS)
         fid = r.slug("id")

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import typer
 
-from tracker.cli.common import emit_json, fmt_p, ledger, say, table, warn
+from tracker.cli import reading as rd
+from tracker.cli import render
+from tracker.cli.common import emit_json, fmt_p, ledger, one_line, say, warn
+from tracker.cli.render import Column
 
 JSON = typer.Option(False, "--json", help="Machine-readable output.")
 
@@ -45,8 +48,6 @@ def register(app: typer.Typer) -> None:
                 )
         except CatalogInvalid as e:
             # Every problem on its own line (file: entry: field: message); the last line sums up.
-            from tracker.cli.main import one_line
-
             for line in e.errors[1:]:
                 warn(f"error: {one_line(line)}")  # a key or value quoted in the message may hold a line break
             raise
@@ -65,9 +66,13 @@ def register(app: typer.Typer) -> None:
     def phrases(
         ctx: typer.Context,
         scale: int = typer.Option(None, "--scale", help="Scale version (default: the latest)."),
+        fmt: str = rd.FORMAT,
         json_out: bool = JSON,
     ) -> None:
-        """The verbal scale: each phrase, its probability, interval and published basis."""
+        """The verbal scale: each phrase, its probability, interval and published basis.
+
+        Examples: tracker phrases ; tracker phrases --format csv > scale.csv
+        """
         from tracker.app.verbal import load
 
         s = load(scale)
@@ -82,22 +87,28 @@ def register(app: typer.Typer) -> None:
             }
             for p in s.phrases
         ]
-        if json_out:
+        out = rd.output(fmt, json_out, 0)
+        if out.fmt == "json":
             emit_json({"version": s.version, "phrases": rows})
             return
-        table(
-            f"verbal scale v{s.version}: {len(rows)} phrases (p is P(the hedged statement))",
-            ["phrase", "p", "interval", "aliases", "basis"],
+        columns = [
+            Column("phrase", "phrase", "id"),
+            Column("p", "p", "number", 3),
+            Column("interval", "interval", "id"),
+            Column("aliases", "aliases"),
+            Column("basis", "basis"),
+        ]
+        render.render_rows(
             [
-                [
-                    r["phrase"],
-                    fmt_p(r["p"]),
-                    f"{fmt_p(r['low'])}–{fmt_p(r['high'])}",
-                    ", ".join(r["aliases"]),
-                    r["basis"],
-                ]
+                r | {"interval": f"{fmt_p(r['low'])}–{fmt_p(r['high'])}", "aliases": ", ".join(r["aliases"])}
                 for r in rows
-            ],
+            ]
+            if out.table
+            else rows,
+            columns if out.table else [Column(k) for k in ("phrase", "p", "low", "high", "aliases", "basis")],
+            out.fmt,
+            title=f"verbal scale v{s.version}: {render.plural(len(rows), 'phrase')} (p is P(the hedged statement))",
+            noun=("phrase", "phrases"),
         )
 
     @app.command()
@@ -115,20 +126,26 @@ def register(app: typer.Typer) -> None:
         if json_out:
             emit_json(plan)
             return
-        table(
-            f"{len(plan)} verbal forecasts {'would be ' if dry_run else ''}rescaled to v{scale}",
-            ["forecast", "phrase", "from", "p before", "p after", "interval"],
+        render.render_rows(
             [
-                [
-                    r["forecast_id"],
-                    r["phrase"],
-                    f"v{r['from_version']}",
-                    fmt_p(r["p_before"]),
-                    fmt_p(r["p_after"]),
-                    f"{fmt_p(r['p_low'])}–{fmt_p(r['p_high'])}",
-                ]
+                r
+                | {
+                    "from": f"v{r['from_version']}",
+                    "interval": f"{fmt_p(r['p_low'])}–{fmt_p(r['p_high'])}",
+                }
                 for r in plan
             ],
+            [
+                Column("forecast_id", "forecast", "id"),
+                Column("phrase", "phrase"),
+                Column("from", "from", "id"),
+                Column("p_before", "p before", "number", 3),
+                Column("p_after", "p after", "number", 3),
+                Column("interval", "interval", "id"),
+            ],
+            "table",
+            title=f"{render.plural(len(plan), 'verbal forecast')} {'would be ' if dry_run else ''}rescaled to v{scale}",
+            noun=("verbal forecast", "verbal forecasts"),
         )
         if not dry_run and plan:
             say("run 'tracker score' to rescore them")

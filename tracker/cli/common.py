@@ -6,7 +6,6 @@ Kept free of SQLAlchemy and pandas imports so that `tracker --help` starts fast.
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from datetime import date
@@ -17,7 +16,12 @@ import typer
 from tracker.errors import UserError
 
 if TYPE_CHECKING:
-    from tracker.app.ledger import AsOf, Ledger
+    from tracker.app.ledger import Ledger
+
+
+def one_line(message: str) -> str:
+    """An error is one line: line breaks and other unprintable characters inside it are shown escaped."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
 
 
 def ledger(ctx: typer.Context) -> Ledger:
@@ -75,39 +79,11 @@ def parse_ps(values: list[str]) -> float | dict[str, float]:
     return dist
 
 
-def as_of(value: str | None) -> AsOf | None:
-    from tracker.app.ledger import AsOf
-
-    return AsOf.parse(value)
-
-
 def emit_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    """JSON for scripts: exact values, with the characters a terminal would act on escaped."""
+    from tracker.cli.render import json_dumps
 
-
-def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    t = Table(title=title, show_lines=False)
-    for col in columns:
-        t.add_column(col, overflow="fold")
-    for row in rows:
-        t.add_row(*["" if v is None else str(v) for v in row])
-    Console(width=max(100, _width())).print(t)
-
-
-# Piped or captured output (a file, a script, a test) is not wrapped to a guessed terminal: it gets
-# this width, whatever COLUMNS says, so the same command prints the same lines everywhere.
-PIPED_WIDTH = 200
-
-
-def _width() -> int:
-    import shutil
-
-    if not sys.stdout.isatty():
-        return PIPED_WIDTH
-    return shutil.get_terminal_size((120, 20)).columns
+    typer.echo(json_dumps(data, indent=2))
 
 
 def say(message: str) -> None:

@@ -29,14 +29,12 @@ def register(app: typer.Typer, default_group: type) -> None:
         """Create the ledger, or upgrade it to this version's schema (Alembic migrations)."""
         led = ledger(ctx)
         before, after = led.init()
-        from tracker.store.db import describe_url
-
         if before == after:
-            say(f"ledger at {describe_url(led.url)} is up to date (schema {after})")
+            say(f"ledger at {led.database} is up to date (schema {after})")
         elif before is None:
-            say(f"created ledger at {describe_url(led.url)} (schema {after})")
+            say(f"created ledger at {led.database} (schema {after})")
         else:
-            say(f"upgraded ledger at {describe_url(led.url)} from schema {before} to {after}")
+            say(f"upgraded ledger at {led.database} from schema {before} to {after}")
 
     source = typer.Typer(help="Documents that contain forecasts.", no_args_is_help=True)
     app.add_typer(source, name="source")

@@ -15,15 +15,10 @@ import click
 import typer
 from typer.core import TyperGroup
 
+from tracker.cli.common import one_line
 from tracker.errors import TrackerError
 
 INTERNAL_ERROR = 70
-
-
-def one_line(message: str) -> str:
-    """An error is one line: line breaks and other unprintable characters inside it are shown escaped. (Found by
-    the CLI fuzzing: click echoes a bad argument verbatim, so `tracker list $'a\\nb'` printed two lines.)"""
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
 
 
 class TrackerGroup(TyperGroup):
@@ -54,6 +49,12 @@ class TrackerGroup(TyperGroup):
         except KeyboardInterrupt:
             click.echo("error: interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            # The reader went away (`tracker list | head`): what it read is all it wanted. Point stdout at
+            # /dev/null so that the interpreter's final flush does not fail again, and end quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
         except Exception as e:  # a bug, not a user error: still one line unless asked for more
             if os.environ.get("TRACKER_DEBUG"):
                 raise
@@ -84,8 +85,8 @@ app = typer.Typer(
     help="Keep score of public forecasts: quote them, log them immutably, resolve and score them.",
     no_args_is_help=True,
     # Plain click help, for this command and every subcommand: Typer's rich help imports and renders with
-    # rich, ~160 ms of `tracker --help`'s ~460 ms (profiled; BENCHMARKS.md), against ~170 ms for Python to start
-    # and import typer. No help text here uses rich markup.
+    # rich, which would cost `tracker --help` about as much as starting Python and importing typer
+    # (BENCHMARKS.md). No help text here uses rich markup.
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -105,13 +106,14 @@ def main(
 
 
 def _register() -> None:
-    from tracker.cli import catalog_cmds, ledger_cmds, read_cmds, review_cmds, scoring_cmds
+    from tracker.cli import catalog_cmds, extract_cmds, ledger_cmds, read_cmds, review_cmds, scoring_cmds
 
     ledger_cmds.register(app, DefaultSubcommandGroup)
     read_cmds.register(app)
     scoring_cmds.register(app)
     catalog_cmds.register(app)
     review_cmds.register(app)
+    extract_cmds.register(app)
 
 
 _register()

@@ -1,4 +1,11 @@
-"""Commands that read: info, list, show, log, sources; and maintenance: rebuild, verify."""
+"""Commands that read: info, list, show, log, sources; and maintenance: rebuild, verify, backup.
+
+Examples (each command's help has its own):
+
+    tracker list --status open --tag summits
+    tracker show osaka-trump-putin-meeting-2019 --as-of 2019-06-01
+    tracker log --stream osaka-trump-putin-meeting-2019 --format jsonl
+"""
 
 from __future__ import annotations
 
@@ -7,118 +14,243 @@ from typing import Any
 
 import typer
 
-from tracker.cli.common import as_of, emit_json, fmt_p, ledger, say, table, warn
+from tracker.cli import reading as rd
+from tracker.cli import render
+from tracker.cli.common import emit_json, fmt_p, ledger, say, warn
+from tracker.cli.render import Column
 from tracker.errors import DatabaseError, IntegrityError, UserError
 
-JSON = typer.Option(False, "--json", help="Machine-readable output.")
-AS_OF = typer.Option(None, "--as-of", help="Time travel: a position, or a date (YYYY-MM-DD) of recording.")
+JSON = rd.JSON
 
 
 def _prob_text(f: dict[str, Any]) -> str:
     probs = f["probabilities"]
+    if isinstance(probs, str):
+        import json
+
+        probs = json.loads(probs)
     if set(probs) == {"yes", "no"}:
         return fmt_p(probs["yes"])
     return ", ".join(f"{k}={fmt_p(v)}" for k, v in probs.items())
 
 
-def _short(text: str, limit: int = 70) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _status(r: dict[str, Any]) -> dict[str, Any]:
+    return r | {"status": str(r["status"]) + (" (due)" if r.get("due") else ""), "tags": rd.joined(r["tags"])}
+
+
+LIST_COLUMNS = [
+    Column("question_id", "id", "id"),
+    Column("status", "status", "id"),
+    Column("resolve_by", "resolve by", "date"),
+    Column("outcome", "outcome", "id"),
+    Column("n_forecasts", "forecasts", "int"),
+    Column("tags", "tags"),
+    Column("title", "title"),
+]
+FORECAST_COLUMNS = [
+    Column("forecast_id", "id", "id"),
+    Column("forecaster", "forecaster"),
+    Column("made_at", "made", "date"),
+    Column("p", "p", "id"),
+    Column("how", "how"),
+    Column("source_id", "source", "id"),
+    Column("quote", "quote"),
+    Column("state", "state"),
+]
+RESOLUTION_COLUMNS = [
+    Column("position", "pos", "int"),
+    Column("action", "action", "id"),
+    Column("outcome", "outcome", "id"),
+    Column("known_on", "known on", "date"),
+    Column("evidence", "evidence"),
+    Column("reason", "reason"),
+    Column("actor", "by"),
+    Column("recorded_at", "recorded", "time"),
+]
+HISTORY_COLUMNS = [
+    Column("position", "pos", "int"),
+    Column("type", "event", "id"),
+    Column("recorded_at", "recorded", "time"),
+    Column("actor", "by"),
+    Column("what", "what"),
+    Column("hash", "hash", "id"),
+]
+LOG_COLUMNS = [
+    Column("position", "pos", "int"),
+    Column("stream_id", "stream", "id"),
+    Column("stream_version", "v", "int"),
+    Column("event_type", "type", "id"),
+    Column("recorded_at", "recorded", "time"),
+    Column("actor", "actor"),
+    Column("hash", "hash", "id"),
+]
+SOURCE_COLUMNS = [
+    Column("source_id", "id", "id"),
+    Column("published", "published", "date"),
+    Column("outlet", "outlet"),
+    Column("title", "title"),
+    Column("sha256", "sha256", "id"),
+]
+
+
+def _what(event: dict[str, Any]) -> str:
+    """The words of an event a reader wants in a history line: a reason, an outcome, a forecaster."""
+    data = event.get("data") or {}
+    if not isinstance(data, dict):
+        return ""
+    parts = []
+    for key in ("forecaster", "outcome", "known_on", "reason", "evidence", "title", "resolve_by"):
+        value = data.get(key)
+        if value not in (None, "", [], {}):
+            parts.append(f"{key}: {value}")
+    return "; ".join(parts)
+
+
+def _forecast_row(f: dict[str, Any]) -> dict[str, Any]:
+    how = str(f["method"])
+    if f.get("phrase"):
+        how += f" '{f['phrase']}' (scale v{f['scale_version']}, {f.get('reading') or 'affirms'})"
+    if f.get("hedge"):
+        how += f"; hedge '{f['hedge']}'"
+    state = ""
+    if f.get("withdrawn"):
+        state = "withdrawn" + (f": {f['withdrawn_reason']}" if f.get("withdrawn_reason") else "")
+    elif f.get("quote_verified") is False:
+        state = "quote unverified"
+    return f | {"p": _prob_text(f), "how": how, "state": state, "made_at": f["made_at"]}
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def info(ctx: typer.Context, json_out: bool = JSON) -> None:
-        """Which database, its schema revision, the event count and the head hash."""
-        data = ledger(ctx).info()
-        if json_out:
-            emit_json(data)
+    def info(
+        ctx: typer.Context,
+        fmt: str = rd.FORMAT,
+        json_out: bool = JSON,
+        as_of: str = rd.AS_OF,
+    ) -> None:
+        """Which database, its schema revision, the event count and the head (position and hash).
+
+        Example: tracker info --json
+        """
+        out = rd.output(fmt, json_out, None, record=True)
+        data = ledger(ctx).info(as_of=as_of)
+        if not out.table:
+            render.render_record(data, None, out.fmt)
             return
-        say(f"database:  {data['database']}")
+        say(f"database:  {render.safe_text(data['database'])}")
         if not data["initialised"]:
             say("schema:    none (run 'tracker init')")
             return
         say(f"schema:    {data['revision']}" + ("" if data["schema_current"] else " (older: run 'tracker init')"))
         say(f"events:    {data['events']}")
         say(f"head:      {data['head_position']}:{data['head_hash']}")
+        if data.get("as_of"):
+            say(f"as of:     {data['as_of']}")
 
     @app.command("list")
     def list_(
         ctx: typer.Context,
         status: str = typer.Option(None, "--status", help="open, resolved, annulled or due."),
-        tag: str = typer.Option(None, "--tag"),
-        forecaster: str = typer.Option(None, "--forecaster", help="Forecaster id (slug of the name)."),
+        tag: str = rd.TAG,
+        forecaster: list[str] = rd.FORECASTER,
+        source: list[str] = rd.SOURCE,
+        outlet: str = rd.OUTLET,
+        question: list[str] = rd.QUESTION,
+        fmt: str = rd.FORMAT,
         json_out: bool = JSON,
-        as_of_: str = AS_OF,
+        limit: int = rd.LIMIT,
+        as_of: str = rd.AS_OF,
+        run: int = rd.RUN,
     ) -> None:
-        """List questions."""
-        led = ledger(ctx)
-        fid = None
-        if forecaster is not None:
-            from tracker.app.ledger import slugify
+        """List questions, oldest first.
 
-            fid = slugify(forecaster, "forecaster")
-        rows = led.list_questions(status, tag, fid, as_of(as_of_))
-        if json_out:
-            emit_json(rows)
-            return
-        table(
-            f"{len(rows)} questions",
-            ["id", "status", "resolve by", "outcome", "forecasts", "tags", "title"],
-            [
-                [
-                    r["question_id"],
-                    r["status"] + (" (due)" if r["due"] else ""),
-                    r["resolve_by"],
-                    r["outcome"],
-                    r["n_forecasts"],
-                    ",".join(r["tags"]),
-                    _short(r["title"]),
-                ]
-                for r in rows
-            ],
+        Examples: tracker list --status open --tag summits ; tracker list --as-of 2019-06-01 --format csv
+        """
+        rd.show_table(
+            ledger(ctx),
+            "questions",
+            rd.output(fmt, json_out, limit),
+            LIST_COLUMNS,
+            as_of=as_of,
+            run=run,
+            noun=("question", "questions"),
+            title="{n} {noun}",
+            prepare=_status,
+            status=status,
+            tag=tag,
+            forecaster=forecaster,
+            source=source,
+            outlet=outlet,
+            question=question,
         )
 
     @app.command()
     def show(
-        ctx: typer.Context, question_id: str = typer.Argument(...), json_out: bool = JSON, as_of_: str = AS_OF
+        ctx: typer.Context,
+        question_id: str = typer.Argument(..., help="The question's id (see 'tracker list')."),
+        fmt: str = rd.FORMAT,
+        json_out: bool = JSON,
+        as_of: str = rd.AS_OF,
+        run: int = rd.RUN,
     ) -> None:
-        """A question's state, its forecasts and its full event history."""
-        q = ledger(ctx).show_question(question_id, as_of(as_of_))
-        if json_out:
+        """A question in full: its state, criteria, forecasts with quotes, resolutions with their evidence and
+        reasons, and its event history (who did what, when, with hashes).
+
+        Example: tracker show osaka-trump-putin-meeting-2019 --as-of 2019-06-01
+        """
+        out = rd.output(fmt, json_out, None, record=True)
+        q = ledger(ctx).show_question(question_id, as_of, run)
+        if out.fmt == "json":
             emit_json(q)
             return
-        say(f"{q['question_id']}: {q['title']}")
-        say(f"  status:     {q['status']}" + (" (due)" if q["due"] else ""))
-        if q["outcome"]:
-            say(f"  outcome:    {q['outcome']} (known {q['known_on']})")
-        if q["status_reason"]:
-            say(f"  reason:     {q['status_reason']}")
-        say(f"  criteria:   {q['criteria']}")
-        if q["condition"]:
-            say(f"  condition:  {q['condition']}")
-        say(f"  options:    {', '.join(q['options'])}")
-        say(f"  resolve by: {q['resolve_by']}    tags: {', '.join(q['tags']) or '-'}")
-        table(
-            "forecasts",
-            ["id", "forecaster", "made", "p", "how", "source", "quote", "state"],
-            [
-                [
-                    f["forecast_id"],
-                    f["forecaster"],
-                    f["made_at"],
-                    _prob_text(f),
-                    f["method"] + (f" '{f['phrase']}' v{f['scale_version']}" if f["phrase"] else ""),
-                    f["source_id"],
-                    f["quote"],
-                    "withdrawn" if f["withdrawn"] else ("quote unverified" if f["quote_verified"] is False else ""),
-                ]
-                for f in q["forecasts"]
-            ],
+        if not out.table:
+            render.render_record(q, None, out.fmt)
+            return
+        import textwrap
+
+        heading = render.safe_text(f"{q['question_id']}: {q['title']}")
+        say("\n".join(textwrap.wrap(heading, render.terminal_width(), subsequent_indent="  ")))
+        fields = [
+            Column("status", "status"),
+            Column("outcome", "outcome"),
+            Column("evidence", "evidence"),
+            Column("status_reason", "reason"),
+            Column("criteria", "criteria"),
+            Column("condition", "condition"),
+            Column("kind", "kind", "id"),
+            Column("options", "options"),
+            Column("opened", "opened", "date"),
+            Column("resolve_by", "resolve by", "date"),
+            Column("tags", "tags"),
+            Column("version", "version", "int"),
+        ]
+        shown = {k: v for k, v in _status(q).items() if v not in (None, "")}
+        shown["options"] = rd.joined(q["options"])
+        if q.get("outcome"):
+            shown["outcome"] = f"{q['outcome']} (known {q['known_on']})"
+        render.render_record(shown, [c for c in fields if c.key in shown], "table")
+        n = len(q["forecasts"])
+        render.render_rows(
+            [_forecast_row(f) for f in q["forecasts"]],
+            FORECAST_COLUMNS,
+            "table",
+            title=render.plural(n, "forecast"),
+            noun=("forecast", "forecasts"),
         )
-        table(
-            "history",
-            ["pos", "event", "recorded", "actor"],
-            [[h["position"], h["type"], h["recorded_at"], h["actor"]] for h in q["history"]],
+        if q["resolutions"]:
+            render.render_rows(
+                q["resolutions"],
+                RESOLUTION_COLUMNS,
+                "table",
+                title="resolutions, corrections, annulments and reopenings",
+                noun=("resolution", "resolutions"),
+            )
+        render.render_rows(
+            [h | {"what": _what(h), "hash": str(h["hash"])[:12]} for h in q["history"]],
+            HISTORY_COLUMNS,
+            "table",
+            title=f"history ({render.plural(len(q['history']), 'event')})",
+            noun=("event", "events"),
         )
 
     @app.command()
@@ -126,46 +258,59 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         stream: str = typer.Option(None, "--stream", help="A question id, or a stream id (source-…)."),
         type_: list[str] = typer.Option([], "--type", help="Event type (repeat)."),
-        after: int = typer.Option(0, "--after", help="Only events after this position."),
-        limit: int = typer.Option(None, "--limit", min=0),  # a negative LIMIT meant "all" on SQLite
+        after: int = typer.Option(0, "--after", min=0, help="Only events after this position."),
+        fmt: str = rd.FORMAT,
         json_out: bool = JSON,
-        as_of_: str = AS_OF,
+        limit: int = rd.LIMIT,
+        as_of: str = rd.AS_OF,
+        run: int = rd.RUN,
     ) -> None:
-        """The event log."""
-        from tracker.app.ledger import event_dict
+        """The event log, with positions, actors and hashes.
 
-        rows = [event_dict(e) for e in ledger(ctx).log(stream, type_ or None, after, limit, as_of(as_of_))]
-        if json_out:
-            emit_json(rows)
-            return
-        table(
-            f"{len(rows)} events",
-            ["pos", "stream", "v", "type", "recorded", "actor", "hash"],
-            [
-                [
-                    r["position"],
-                    r["stream_id"],
-                    r["stream_version"],
-                    r["type"],
-                    r["recorded_at"],
-                    r["actor"],
-                    r["hash"][:12],
-                ]
-                for r in rows
-            ],
+        Examples: tracker log --stream osaka-trump-putin-meeting-2019 ; tracker log --type QuestionResolved --json
+        """
+        rd.show_table(
+            ledger(ctx),
+            "events",
+            rd.output(fmt, json_out, limit),
+            LOG_COLUMNS,
+            as_of=as_of,
+            run=run,
+            noun=("event", "events"),
+            title="{n} {noun}",
+            prepare=lambda r: r | {"hash": str(r["hash"])[:12]},
+            question=stream,
+            type=type_,
+            after=after or None,
         )
 
     @app.command()
-    def sources(ctx: typer.Context, json_out: bool = JSON) -> None:
-        """List the registered sources."""
-        rows = ledger(ctx).sources()
-        if json_out:
-            emit_json(rows)
-            return
-        table(
-            f"{len(rows)} sources",
-            ["id", "published", "outlet", "title", "sha256"],
-            [[r["source_id"], r["published"], r["outlet"], r["title"], (r["sha256"] or "")[:12]] for r in rows],
+    def sources(
+        ctx: typer.Context,
+        source: list[str] = rd.SOURCE,
+        outlet: str = rd.OUTLET,
+        fmt: str = rd.FORMAT,
+        json_out: bool = JSON,
+        limit: int = rd.LIMIT,
+        as_of: str = rd.AS_OF,
+        run: int = rd.RUN,
+    ) -> None:
+        """List the registered sources.
+
+        Example: tracker sources --outlet "POLITICO Europe"
+        """
+        rd.show_table(
+            ledger(ctx),
+            "sources",
+            rd.output(fmt, json_out, limit),
+            SOURCE_COLUMNS,
+            as_of=as_of,
+            run=run,
+            noun=("source", "sources"),
+            title="{n} {noun}",
+            prepare=lambda r: r | {"sha256": (r["sha256"] or "")[:12]},
+            source=source,
+            outlet=outlet,
         )
 
     @app.command()
@@ -226,15 +371,12 @@ def register(app: typer.Typer) -> None:
         json_out: bool = JSON,
     ) -> None:
         """A consistent copy of the ledger while it is in use (SQLite backup API; pg_dump on PostgreSQL)."""
-        from tracker.store import backup as bk
-        from tracker.store.db import is_postgres
-
         led = ledger(ctx)
         if not led.info()["initialised"]:
             raise DatabaseError("no ledger here to back up: run 'tracker init' first")
         path = path.expanduser().absolute()
-        if not is_postgres(led.engine):
-            report = bk.backup_sqlite(led.engine, path)
+        if not led.is_postgres:
+            report = led.backup(path)
             if json_out:
                 emit_json(report.__dict__)
                 return
@@ -244,12 +386,12 @@ def register(app: typer.Typer) -> None:
             return
         if run_pg_dump:
             before = led.info()
-            bk.run_pg_dump(led.url, path)
+            led.pg_dump(path)
             say(f"backup written to {path} ({path.stat().st_size} bytes) by pg_dump")
             say(f"head: {before['head_position']}:{before['head_hash']} (the dump holds this head or a later one)")
             return
         # Guidance only: nothing was written, so the exit code is not 0 (a script must not take this for a backup).
-        dump, create, restore = bk.pg_commands(led.url, path)
+        dump, create, restore = led.pg_commands(path)
         say("PostgreSQL: take the backup with pg_dump (a consistent snapshot while the ledger is in use):")
         say(f"  {dump}")
         say("restore it into a new database, then check it:")

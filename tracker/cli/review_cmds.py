@@ -11,12 +11,12 @@ from typing import Any
 
 import typer
 
-from tracker.cli.common import as_of, emit_json, ledger, say
+from tracker.cli import reading as rd
+from tracker.cli.common import emit_json, ledger, say
 
 JSON = typer.Option(False, "--json", help="Print the export's metadata as JSON.")
-AS_OF = typer.Option(
-    None, "--as-of", help="The ledger as of a position, or a date (YYYY-MM-DD) / ISO time of recording."
-)
+AS_OF = rd.AS_OF
+RUN = rd.RUN
 PROGRESS_MIN_ROWS = 20_000  # smaller exports finish before a bar would be worth drawing
 
 
@@ -69,7 +69,7 @@ def register(app: typer.Typer) -> None:
         type_: list[str] = typer.Option([], "--type", help="events: event type (repeat)."),
         by: str = typer.Option(None, "--by", help="leaderboard: forecaster, source, outlet or tag."),
         sort: str = typer.Option(None, "--sort", help="leaderboard: the aggregate column to rank by."),
-        run: int = typer.Option(None, "--run", help="leaderboard: the aggregates scoring run RUN recorded."),
+        run: int = RUN,
         bins: int = typer.Option(None, "--bins", help="calibration: number of equal bins (default 10)."),
         json_out: bool = JSON,
     ) -> None:
@@ -79,7 +79,6 @@ def register(app: typer.Typer) -> None:
         from tracker.errors import UserError
 
         led = ledger(ctx)
-        point = as_of(as_of_)
         options: dict[str, Any] = {
             "status": status,
             "tag": tag,
@@ -90,7 +89,6 @@ def register(app: typer.Typer) -> None:
             "type": type_ or None,
             "by": by,
             "sort": sort,
-            "run": run,
             "bins": bins,
         }
         bar = _ProgressBar(not json_out)
@@ -99,9 +97,9 @@ def register(app: typer.Typer) -> None:
                 given = [f"--{k}" for k, v in options.items() if v is not None]
                 if given:
                     raise UserError(f"{', '.join(given)} apply to single tables, not to 'all'", "table")
-                meta = ex.export_bundle(led, out, fmt or "parquet", as_of=point, progress=bar)
+                meta = ex.export_bundle(led, out, fmt or "parquet", as_of=as_of_, run=run, progress=bar)
             else:
-                meta = ex.export_table(led, table, out, fmt, as_of=point, progress=bar, **options)
+                meta = ex.export_table(led, table, out, fmt, as_of=as_of_, run=run, progress=bar, **options)
         finally:
             bar.close()
         if json_out:
@@ -130,13 +128,14 @@ def register(app: typer.Typer) -> None:
         source: list[str] = typer.Option([], "--source", help="Only forecasts from this source id (repeat)."),
         outlet: str = typer.Option(None, "--outlet", help="Only forecasts from sources of this outlet."),
         as_of_: str = AS_OF,
+        run: int = RUN,
     ) -> None:
         """A reliability diagram: the diagonal, per-bin counts, Wilson intervals, and the forecasts' histogram."""
         from tracker.app import plots
 
         led = ledger(ctx)
         fig = plots.calibration_for(
-            led, forecaster or None, bins, tag=tag, source=source or None, outlet=outlet, as_of=as_of(as_of_)
+            led, forecaster or None, bins, tag=tag, source=source or None, outlet=outlet, as_of=as_of_, run=run
         )
         path = plots.save_figure(fig, out)
         say(f"wrote {path}")
@@ -148,11 +147,12 @@ def register(app: typer.Typer) -> None:
         forecaster: str = typer.Option(..., "--forecaster", help="Forecaster name or id."),
         over: str = typer.Option("runs", "--over", help="runs (the scoring runs) or resolutions (resolution dates)."),
         as_of_: str = AS_OF,
+        run: int = RUN,
     ) -> None:
         """A forecaster's score over the scoring runs (or resolution dates), with the crowd for reference."""
         from tracker.app import plots
 
-        fig = plots.history_for(ledger(ctx), forecaster, over, as_of(as_of_))
+        fig = plots.history_for(ledger(ctx), forecaster, over, as_of_, run)
         path = plots.save_figure(fig, out)
         say(f"wrote {path}")
 
@@ -161,6 +161,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         out: Path = typer.Option(..., "--out", help="The HTML file to write."),
         as_of_: str = AS_OF,
+        run: int = RUN,
         json_out: bool = typer.Option(False, "--json", help="Print a summary as JSON."),
     ) -> None:
         """One self-contained HTML review page: leaderboard, calibration, track records, due questions,
@@ -169,7 +170,7 @@ def register(app: typer.Typer) -> None:
         from tracker.app.report import write_report
         from tracker.errors import IntegrityError
 
-        summary = write_report(ledger(ctx), out, as_of(as_of_))
+        summary = write_report(ledger(ctx), out, as_of_, run)
         if json_out:
             emit_json(
                 {

@@ -1,6 +1,6 @@
 """Scoring commands: score, scores, calibration, runs, due, hindsight, and `schedule run`.
 
-pandas, numpy and APScheduler are imported inside the commands, so that `tracker --help` stays fast.
+pandas, numpy and APScheduler are imported inside the commands that need them, so `tracker --help` stays fast.
 """
 
 from __future__ import annotations
@@ -10,9 +10,12 @@ from typing import Any
 
 import typer
 
-from tracker.cli.common import emit_json, ledger, say, table, warn
+from tracker.cli import reading as rd
+from tracker.cli import render
+from tracker.cli.common import emit_json, ledger, say, warn
+from tracker.cli.render import Column
 
-JSON = typer.Option(False, "--json", help="Machine-readable output.")
+JSON = rd.JSON
 
 
 def _num(value: Any, digits: int = 3, missing: str = "–") -> str:
@@ -21,21 +24,99 @@ def _num(value: Any, digits: int = 3, missing: str = "–") -> str:
     return f"{float(value):.{digits}f}"
 
 
-def _forecaster_id(value: str | None) -> str | None:
-    if value is None:
-        return None
-    from tracker.app.ledger import slugify
-
-    return slugify(value, "forecaster")
+def _nan_none(value: Any) -> Any:
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
-def _scores_note(conn: Any) -> str | None:
-    from tracker.scoring import read
+def _dist(probabilities: Any) -> str:
+    if isinstance(probabilities, str):
+        import json
 
-    last = read.last_run(conn)
-    if last is None:
-        return None
-    return f"run {last['run_id']}, through position {last['through_position']}"
+        probabilities = json.loads(probabilities)
+    if not probabilities:
+        return ""
+    return ", ".join(f"{k}={_num(v)}" for k, v in probabilities.items())
+
+
+SCORE_COLUMNS = [
+    Column("rank", "#", "int"),
+    Column("who", "who"),
+    Column("n_scored", "n", "int"),
+    Column("mean_brier", "Brier", "number", 3),
+    Column("mean_time_avg_brier", "time-avg", "number", 3),
+    Column("mean_relative_brier", "vs crowd", "number", 3),
+    Column("bss_vs_half", "skill", "number", 3),
+]
+# Shown too when the terminal is wide enough for them beside the others.
+WIDE_SCORE_COLUMNS = [
+    *SCORE_COLUMNS[:4],
+    Column("verbal", "verbal range", "id"),
+    *SCORE_COLUMNS[4:],
+    Column("mean_log_score", "log", "number", 3),
+    Column("mean_baseline_score", "final baseline", "number", 1),
+]
+WIDE = 120
+CALIBRATION_COLUMNS = [
+    Column("forecaster_id", "forecaster", "id"),
+    Column("bin", "bin", "id"),
+    Column("count", "count", "int"),
+    Column("mean_forecast", "mean forecast", "number", 3),
+    Column("observed_frequency", "observed", "number", 3),
+    Column("wilson", "Wilson 95%", "id"),
+]
+RUN_COLUMNS = [
+    Column("run_id", "run", "int"),
+    Column("status", "status", "id"),
+    Column("started_at", "started (UTC)", "time"),
+    Column("seconds", "seconds", "number", 2),
+    Column("through_position", "through", "int"),
+    Column("what", "changed"),
+    Column("error", "error"),
+]
+DUE_COLUMNS = [
+    Column("question_id", "id", "id"),
+    Column("resolve_by", "resolve by", "date"),
+    Column("days_overdue", "days over", "int"),
+    Column("n_forecasts", "forecasts", "int"),
+    Column("title", "title"),
+]
+HINDSIGHT_COLUMNS = [
+    Column("forecast_id", "forecast", "id"),
+    Column("question_id", "question", "id"),
+    Column("forecaster", "forecaster"),
+    Column("made_at", "made", "date"),
+    Column("known_on", "known", "date"),
+    Column("p", "p", "id"),
+    Column("source_id", "source", "id"),
+    Column("quote", "quote"),
+]
+
+
+def _score_row(r: dict[str, Any], key: str) -> dict[str, Any]:
+    verbal = ""
+    best, worst = r.get("mean_brier_best"), r.get("mean_brier_worst")
+    if best is not None and worst is not None and not math.isclose(best, worst):
+        verbal = f"{_num(best)}–{_num(worst)}"
+    return r | {"who": r.get("name") or r[key], "verbal": verbal}
+
+
+def _run_row(r: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    c = r["changed"] or {}
+    if isinstance(c, str):
+        c = json.loads(c)
+    what = ""
+    if r["status"] == "ok":
+        what = (
+            f"{render.plural(r['questions_rescored'] or 0, 'question')}: +{c.get('scores_added', 0)} "
+            f"~{c.get('scores_changed', 0)} -{c.get('scores_removed', 0)}"
+        )
+    status = str(r["status"]) + (" (full)" if r["full"] and r["status"] == "ok" else "")
+    return r | {"what": what, "status": status}
+
+
+BY = {"forecaster": "forecaster_id", "source": "source_id", "outlet": "outlet", "tag": "tag"}
 
 
 def register(app: typer.Typer) -> None:
@@ -45,148 +126,156 @@ def register(app: typer.Typer) -> None:
         full: bool = typer.Option(False, "--full", help="Rescore every question, not only what changed."),
         json_out: bool = JSON,
     ) -> None:
-        """Run the scoring job once: rescore the questions that events since the last run touched."""
-        from tracker.scoring import read
-        from tracker.scoring.job import NOOP, OK, SKIPPED, run_scoring
+        """Run the scoring job once: rescore the questions that events since the last run touched.
 
+        Examples: tracker score ; tracker score --full --json
+        """
         led = ledger(ctx)
-        result = run_scoring(led, full=full)
-        with led.view() as conn:
-            n_due = len(read.due(conn))
+        result = led.score(full=full)
+        n_due = led.rows("due", limit=1)[1]
         if json_out:
             emit_json(result.to_dict() | {"due": n_due})
             return
-        if result.status == NOOP:
+        if result.status == "noop":
             say(f"nothing new since position {result.through_position}: the scores are current (no run recorded)")
-        elif result.status == SKIPPED:
+        elif result.status == "skipped":
             say(f"run {result.run_id} skipped: {result.error}")
-        elif result.status == OK:
+        elif result.status == "ok":
             c = result.changed
             say(
-                f"run {result.run_id}: rescored {result.questions_rescored} question(s) through position "
-                f"{result.through_position} (from {result.previous_position}"
+                f"run {result.run_id}: rescored {render.plural(result.questions_rescored, 'question')} through "
+                f"position {result.through_position} (from {result.previous_position}"
                 + (", full" if result.full else "")
                 + f"): {c['scores_added']} scores added, {c['scores_changed']} changed, {c['scores_removed']} removed"
             )
             if c.get("forecasters"):
                 more = " …" if c.get("forecasters_changed", 0) > len(c["forecasters"]) else ""
-                say(f"forecasters whose scores changed: {', '.join(c['forecasters'])}{more}")
+                names = ", ".join(render.safe_text(f) for f in c["forecasters"])
+                say(f"forecasters whose scores changed: {names}{more}")
             hindsight = c.get("forecasts", {}).get("hindsight", 0)
             if hindsight:
-                say(f"{hindsight} forecast(s) here were made after the outcome was known: 'tracker hindsight'")
+                were = "was" if hindsight == 1 else "were"
+                say(
+                    f"{render.plural(hindsight, 'forecast')} here {were} made after the outcome was known: "
+                    "'tracker hindsight'"
+                )
         if n_due:
-            say(f"{n_due} question(s) are past their resolve-by date and unresolved: 'tracker due'")
+            are = "is" if n_due == 1 else "are"
+            say(f"{render.plural(n_due, 'question')} {are} past the resolve-by date and unresolved: 'tracker due'")
 
     @app.command()
     def scores(
         ctx: typer.Context,
         by: str = typer.Option("forecaster", "--by", help="forecaster, source, outlet or tag."),
-        tag: str = typer.Option(None, "--tag", help="Only questions with this tag."),
-        source: str = typer.Option(None, "--source", help="Only forecasts from this source id."),
-        outlet: str = typer.Option(None, "--outlet", help="Only forecasts from sources of this outlet."),
-        question: str = typer.Option(None, "--question", help="Only this question."),
+        tag: str = rd.TAG,
+        forecaster: list[str] = rd.FORECASTER,
+        source: list[str] = rd.SOURCE,
+        outlet: str = rd.OUTLET,
+        question: list[str] = rd.QUESTION,
         metric: str = typer.Option(
             "brier",
             "--metric",
-            help="Sort by: brier, brier2, time-avg, relative, log, baseline, skill, skill-base-rate, count.",
+            "--sort",
+            help="Sort by: brier, brier2, time-avg, relative, log, baseline, skill, skill-base-rate, count "
+            "(or an aggregate column).",
         ),
-        as_of_: str = typer.Option(
-            None, "--as-of", help="Scores as they stood after a past run: a run id, or a date (YYYY-MM-DD)."
-        ),
+        fmt: str = rd.FORMAT,
         json_out: bool = JSON,
+        limit: int = rd.LIMIT,
+        as_of: str = rd.AS_OF,
+        run: int = rd.RUN,
     ) -> None:
-        """The leaderboard: scored count, mean Brier, time-averaged Brier, relative to the crowd, log score, skill."""
-        from tracker.scoring import read
+        """The leaderboard: scored count, mean Brier, time-averaged Brier, relative to the crowd, log score, skill.
 
-        with ledger(ctx).view() as conn:
-            run_id = read.resolve_run(conn, as_of_) if as_of_ is not None else None
-            board = read.leaderboard(
-                conn,
-                by,
-                tag=tag,
-                source=source,
-                outlet=outlet,
-                question=question,
-                metric=metric,
-                as_of_run=run_id,
-            )
-            note = f"run {run_id}" if run_id is not None else _scores_note(conn)
-        if json_out:
-            emit_json(read.records(board))
-            return
-        if note is None:
-            say("no scores yet: run 'tracker score' (or 'tracker schedule run')")
-            return
-        m = read.metric_of(metric)
-        rows = []
-        for r in read.records(board):
-            verbal = ""
-            best, worst = r["mean_brier_best"], r["mean_brier_worst"]
-            if best is not None and worst is not None and not math.isclose(best, worst):
-                verbal = f"{_num(best)}–{_num(worst)}"
-            rows.append(
-                [
-                    r["rank"],
-                    r["name"] or r["key"],
-                    r["n_scored"],
-                    _num(r["mean_brier"]),
-                    verbal,
-                    _num(r["mean_time_avg_brier"]),
-                    _num(r["mean_relative_brier"], missing="n/a"),
-                    _num(r["mean_log_score"]),
-                    _num(r["mean_baseline_score"], 1),
-                    _num(r["bss_vs_half"]),
-                ]
-            )
-        table(
-            f"scores by {by}, best first by {m.label} (as of {note})",
-            ["#", by, "scored", "Brier", "verbal range", "time-avg", "vs crowd", "log", "baseline", "skill"],
-            rows,
+        Examples: tracker scores ; tracker scores --by outlet --metric time-avg --tag us-russia ;
+        tracker scores --run 1 --json
+        """
+        if by not in BY:
+            from tracker.errors import UserError
+
+            raise UserError(f"{by!r} is not a grouping ({', '.join(BY)})", "by")
+        rd.show_table(
+            ledger(ctx),
+            "leaderboard",
+            rd.output(fmt, json_out, limit),
+            WIDE_SCORE_COLUMNS if render.terminal_width() >= WIDE else SCORE_COLUMNS,
+            as_of=as_of,
+            run=run,
+            by=by,
+            noun=(by, by + "s" if by != "outlet" else "outlets"),
+            title=f"scores by {by}, best first by {metric} ({{scores}})",
+            empty="no scores yet: run 'tracker score' (or 'tracker schedule run')",
+            prepare=lambda r: _score_row(r, BY[by]),
+            missing="n/a",
+            sort=metric,
+            tag=tag,
+            forecaster=forecaster,
+            source=source,
+            outlet=outlet,
+            question=question,
         )
 
     @app.command()
     def calibration(
         ctx: typer.Context,
-        forecaster: str = typer.Option(None, "--forecaster", help="One forecaster (name or id); default everyone."),
+        forecaster: list[str] = rd.FORECASTER,
         bins: int = typer.Option(10, "--bins", min=1, max=100, help="Equal-width bins on [0, 1]."),
+        tag: str = rd.TAG,
+        source: list[str] = rd.SOURCE,
+        outlet: str = rd.OUTLET,
+        question: list[str] = rd.QUESTION,
+        fmt: str = rd.FORMAT,
         json_out: bool = JSON,
+        as_of: str = rd.AS_OF,
+        run: int = rd.RUN,
     ) -> None:
-        """Calibration of the scored binary forecasts: per bin, count, mean forecast, observed frequency, Wilson 95%."""
-        from dataclasses import asdict
+        """Calibration of the scored binary forecasts: per bin, count, mean forecast, observed frequency, Wilson 95%.
 
-        from tracker.scoring import read
+        Examples: tracker calibration --bins 5 ; tracker calibration --forecaster "Andrei Tikhonov" --json
+        """
+        out = rd.output(fmt, json_out, 0)
+        led = ledger(ctx)
+        given = rd.filters(forecaster=forecaster or None, tag=tag, source=source, outlet=outlet, question=question)
+        rows, _, snap = led.rows("calibration", as_of=as_of, run=run, bins=bins, **given)
+        murphy = None
+        if len(forecaster) <= 1:
+            murphy = led.decomposition(
+                forecaster[0] if forecaster else None,
+                bins,
+                as_of=as_of,
+                run=run,
+                **rd.filters(tag=tag, source=source, outlet=outlet, question=question),
+            )
+        if out.fmt == "json":
+            from dataclasses import asdict
 
-        fid = _forecaster_id(forecaster)
-        with ledger(ctx).view() as conn:
-            tab = read.calibration(conn, fid, bins)
-            murphy = read.decomposition(conn, fid, bins)
-            note = _scores_note(conn)
-        if json_out:
             emit_json(
                 {
-                    "forecaster": fid,
-                    "bins": read.records(tab),
-                    "murphy": {
+                    "bins": rows,
+                    "murphy": None
+                    if murphy is None
+                    else {
                         k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in asdict(murphy).items()
                     },
+                    "ledger": snap.meta(),
                 }
             )
             return
-        table(
-            f"calibration of {fid or 'everyone'} ({murphy.n} scored binary forecasts; as of {note or 'no run yet'})",
-            ["bin", "count", "mean forecast", "observed", "Wilson 95%"],
+        who = ", ".join(forecaster) if forecaster else "everyone"
+        n = murphy.n if murphy is not None else sum(r["count"] for r in rows)
+        render.render_rows(
             [
-                [
-                    r["bin"],
-                    r["count"],
-                    _num(r["mean_forecast"]),
-                    _num(r["observed_frequency"]),
-                    "" if r["wilson_low"] is None else f"{_num(r['wilson_low'])}–{_num(r['wilson_high'])}",
-                ]
-                for r in read.records(tab)
-            ],
+                r | {"wilson": "" if r["wilson_low"] is None else f"{_num(r['wilson_low'])}–{_num(r['wilson_high'])}"}
+                for r in rows
+            ]
+            if out.table
+            else rows,
+            CALIBRATION_COLUMNS if out.table else rd.all_columns("calibration"),
+            out.fmt,
+            title=f"calibration of {who} ({render.plural(n, 'scored binary forecast')}; {snap.scores_label()})",
+            noun=("bin", "bins"),
         )
-        if murphy.n:
+        if out.table and murphy is not None and murphy.n:
             say(
                 f"Brier {_num(murphy.brier, 4)} = reliability {_num(murphy.reliability, 4)} − resolution "
                 f"{_num(murphy.resolution, 4)} + uncertainty {_num(murphy.uncertainty, 4)} + within-bin "
@@ -196,89 +285,108 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def runs(
         ctx: typer.Context,
-        limit: int = typer.Option(20, "--limit", min=1, help="How many runs, newest first."),
+        status: str = typer.Option(None, "--status", help="ok, failed or skipped."),
+        fmt: str = rd.FORMAT,
         json_out: bool = JSON,
+        limit: int = rd.LIMIT,
+        as_of: str = rd.AS_OF,
+        run: int = rd.RUN,
     ) -> None:
-        """The scoring-run history: start, duration, status, position scored through, what changed, errors."""
-        from tracker.scoring import read
+        """The scoring-run history: start, duration, status, position scored through, what changed, errors.
 
-        with ledger(ctx).view() as conn:
-            frame = read.runs(conn, limit)
-        rows = read.records(frame)
-        if json_out:
-            emit_json(rows)
-            return
-        out = []
-        for r in rows:
-            c = r["changed"] or {}
-            what = ""
-            if r["status"] == "ok":
-                what = (
-                    f"{r['questions_rescored']} q: +{c.get('scores_added', 0)} ~{c.get('scores_changed', 0)} "
-                    f"-{c.get('scores_removed', 0)}"
-                )
-            out.append(
-                [
-                    r["run_id"],
-                    r["status"] + (" (full)" if r["full"] and r["status"] == "ok" else ""),
-                    r["started_at"],
-                    _num(r["seconds"]),
-                    r["through_position"],
-                    what,
-                    r["error"] or "",
-                ]
-            )
-        table(
-            f"{len(out)} scoring runs",
-            ["run", "status", "started (UTC)", "seconds", "through", "changed", "error"],
-            out,
+        Examples: tracker runs ; tracker runs --status failed --json
+        """
+        rd.show_table(
+            ledger(ctx),
+            "runs",
+            rd.output(fmt, json_out, limit),
+            RUN_COLUMNS,
+            as_of=as_of,
+            run=run,
+            noun=("scoring run", "scoring runs"),
+            title="{n} {noun}",
+            prepare=_run_row,
+            status=status,
         )
 
     @app.command()
-    def due(ctx: typer.Context, json_out: bool = JSON) -> None:
-        """Open questions past their resolve-by date: resolve them (or clarify the date)."""
-        from tracker.scoring import read
+    def due(
+        ctx: typer.Context,
+        tag: str = rd.TAG,
+        forecaster: list[str] = rd.FORECASTER,
+        source: list[str] = rd.SOURCE,
+        outlet: str = rd.OUTLET,
+        fmt: str = rd.FORMAT,
+        json_out: bool = JSON,
+        limit: int = rd.LIMIT,
+        as_of: str = rd.AS_OF,
+        run: int = rd.RUN,
+        exit_code: bool = typer.Option(
+            False, "--exit-code", help="Exit 1 when any question is due (for cron jobs and alerts)."
+        ),
+    ) -> None:
+        """Open questions past their resolve-by date: resolve them (or clarify the date). Most overdue first.
 
-        with ledger(ctx).view() as conn:
-            frame = read.due(conn)
-        rows = read.records(frame)
-        if json_out:
-            emit_json(rows)
-            return
-        table(
-            f"{len(rows)} questions past their resolve-by date",
-            ["id", "resolve by", "days over", "forecasts", "title"],
-            [[r["question_id"], r["resolve_by"], r["days_overdue"], r["n_forecasts"], r["title"]] for r in rows],
+        Examples: tracker due ; tracker due --exit-code || mail -s "questions to resolve" me@example.org
+        """
+        rows = rd.show_table(
+            ledger(ctx),
+            "due",
+            rd.output(fmt, json_out, limit),
+            DUE_COLUMNS,
+            as_of=as_of,
+            run=run,
+            noun=("question past its resolve-by date", "questions past their resolve-by date"),
+            title="{n} {noun}",
+            empty="no question is past its resolve-by date",
+            tag=tag,
+            forecaster=forecaster,
+            source=source,
+            outlet=outlet,
         )
+        if exit_code and rows:
+            raise typer.Exit(1)
 
     @app.command()
-    def hindsight(ctx: typer.Context, json_out: bool = JSON) -> None:
-        """Forecasts made on or after the day the outcome became known: flagged, never scored."""
-        from tracker.scoring import read
+    def hindsight(
+        ctx: typer.Context,
+        tag: str = rd.TAG,
+        forecaster: list[str] = rd.FORECASTER,
+        source: list[str] = rd.SOURCE,
+        outlet: str = rd.OUTLET,
+        question: list[str] = rd.QUESTION,
+        fmt: str = rd.FORMAT,
+        json_out: bool = JSON,
+        limit: int = rd.LIMIT,
+        as_of: str = rd.AS_OF,
+        run: int = rd.RUN,
+    ) -> None:
+        """Forecasts made on or after the day the outcome became known: flagged, never scored.
 
-        with ledger(ctx).view() as conn:
-            frame = read.hindsight(conn)
-            note = _scores_note(conn)
-        rows = read.records(frame)
-        if json_out:
-            emit_json(rows)
-            return
-        table(
-            f"{len(rows)} forecasts flagged by the hindsight guard (as of {note or 'no run yet'})",
-            ["forecast", "question", "forecaster", "made", "known", "p", "source", "quote"],
-            [
-                [
-                    r["forecast_id"],
-                    r["question_id"],
-                    r["forecaster"] or r["forecaster_id"],
-                    r["made_at"],
-                    r["known_on"],
-                    _num(r["p_yes"]) if r["p_yes"] is not None else _dist(r["probabilities"]),
-                    r["source_id"] or "",
-                    r["quote"] or "",
-                ]
-                for r in rows
-            ],
+        Example: tracker hindsight --format csv > hindsight.csv
+        """
+        rd.show_table(
+            ledger(ctx),
+            "hindsight",
+            rd.output(fmt, json_out, limit),
+            HINDSIGHT_COLUMNS,
+            as_of=as_of,
+            run=run,
+            noun=("forecast flagged by the hindsight guard", "forecasts flagged by the hindsight guard"),
+            title="{n} {noun} ({scores})",
+            empty="no forecast was made after its outcome was known",
+            prepare=lambda r: (
+                r
+                | {
+                    "p": _num(r["p_yes"]) if r["p_yes"] is not None else _dist(r["probabilities"]),
+                    "forecaster": r["forecaster"] or r["forecaster_id"],
+                }
+            ),
+            tag=tag,
+            forecaster=forecaster,
+            source=source,
+            outlet=outlet,
+            question=question,
         )
 
     schedule = typer.Typer(help="Run the scoring job on a schedule (APScheduler).", no_args_is_help=True)
@@ -298,8 +406,7 @@ def register(app: typer.Typer) -> None:
         """
         import logging
 
-        from tracker.scoring import scheduler
-        from tracker.store.db import describe_url
+        from tracker.app import scheduler
 
         trigger = scheduler.build_trigger(every, cron, tz)
         led = ledger(ctx)
@@ -310,16 +417,6 @@ def register(app: typer.Typer) -> None:
         what = f"every {every}" if every else f"on '{cron}' ({tz})"
 
         def announce() -> None:
-            warn(f"scoring {what} on {describe_url(led.url)}; stop with Ctrl-C or SIGTERM")
+            warn(f"scoring {what} on {led.database}; stop with Ctrl-C or SIGTERM")
 
         scheduler.run_forever(led.url, trigger, announce)
-
-
-def _nan_none(value: Any) -> Any:
-    return None if isinstance(value, float) and math.isnan(value) else value
-
-
-def _dist(probabilities: dict[str, float] | None) -> str:
-    if not probabilities:
-        return ""
-    return ", ".join(f"{k}={_num(v)}" for k, v in probabilities.items())

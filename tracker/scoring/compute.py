@@ -2,7 +2,7 @@
 
 Pure pandas/numpy; the shell builds the input frames from the database.
 
-Rules (DESIGN.md, Scoring):
+Rules (docs/scoring.md has them with the conventions behind each):
 
 - All times are compared at UTC-day resolution: ``made_at`` and ``known_on`` are floored to their UTC day.
 - Per (forecaster, question) the scored forecast is the latest non-withdrawn forecast made on a day strictly before

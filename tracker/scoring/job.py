@@ -1,48 +1,9 @@
 """The scoring job: incremental, recorded, and safe to start from several processes at once.
 
-`run_scoring(target, full=False)` is the one code path behind `tracker score` (once) and `tracker schedule run`
-(periodically). What a run does:
-
-1. **No-op check** (no lock, no write): one query reads the checkpoint (the last event position whose effects are
-   in the score tables) and the head position of the log. If the head is not past the checkpoint, the run
-   returns ``status="noop"`` and records nothing: an idle scheduler ticking every minute leaves no rows behind
-   and never takes SQLite's write lock. This is the path the "< 50 ms on a 1M-event ledger" target is about; it
-   is an index lookup on each table.
-2. **Exclusion**: only one scoring run at a time per database, whatever process or machine it runs in (see
-   below). A run that cannot get the lock or lease is recorded as ``skipped`` and returns at once.
-3. **Snapshot**: in one read snapshot, the checkpoint and head are read again, the question streams touched by
-   events in ``(checkpoint, head]`` are listed, and those questions and all their forecasts are read from the
-   projection tables. ``head`` becomes the run's ``through_position``.
-4. **Compute**: `tracker.scoring.compute.score` (pure pandas) scores those questions from scratch. A question is
-   always rescored whole, because its crowd and its time averages depend on every forecast on it; corrections,
-   reopenings, annulments, withdrawals and rescalings are events in the question's stream, so the next run
-   rescores the question they touch.
-5. **Write, in one transaction**: the questions' rows in ``forecast_scores`` and ``question_scores`` are replaced,
-   the aggregates of every forecaster who had or has a score on them are recomputed from ``question_scores``
-   and appended to ``score_history`` when they changed, the run is recorded in ``scoring_runs`` (start, end,
-   through position, what changed) and the checkpoint moves to ``through_position``. If anything fails, the
-   transaction rolls back (previous scores and checkpoint intact), the failure is recorded as a ``failed`` run in
-   a separate small transaction, and the next run starts again from the same checkpoint.
-
-``full=True`` rescores every question and replaces every row (the checkpoint is ignored).
-
-Process safety. APScheduler 3 cannot share a job store between processes, and `max_instances` only limits runs
-inside one process, so the guard against two scorers lives here, in the database every scorer must use anyway:
-
-- PostgreSQL: the scoring transaction starts with ``pg_try_advisory_xact_lock(SCORING_LOCK_KEY)``. It never waits:
-  if another session holds it, the run is skipped. The lock is held until the transaction that writes the scores
-  commits or rolls back, so it is released even if the process dies (PostgreSQL ends the session), and it works
-  across machines because the lock lives in the server. The transaction is REPEATABLE READ (one snapshot for the
-  reads); the checkpoint row is read ``FOR UPDATE`` so that a run whose snapshot was taken just before another
-  run committed fails with a serialization error, which is treated as "skipped", instead of redoing that work.
-  It does not take the ledger's append lock: appends go on while scores are computed.
-- SQLite: one file, one machine, and one writer at a time. Holding ``BEGIN IMMEDIATE`` for the whole run would
-  block every append while scores are computed, and a second scorer would queue behind the busy timeout rather
-  than skip. So a lease row (``scoring_lease``) is taken in a short write transaction with a conditional UPDATE
-  (or the first INSERT): it names a holder and an expiry. Reading and computing then happen in a read snapshot
-  (WAL) without the write lock; the scores are written in a short ``BEGIN IMMEDIATE`` transaction that first
-  checks that the lease still names this holder (if it expired and another run took it, this run fails instead
-  of overwriting). The lease is released at the end; a crashed holder's lease expires after `LEASE_SECONDS`.
+`run_scoring(target, full=False)` is the one code path behind `tracker score` and `tracker schedule run`: a no-op
+check without a lock, then one run at a time per database (an advisory lock on PostgreSQL, a lease row on
+SQLite), the touched questions rescored whole from one read snapshot, and the scores, the aggregates' history,
+the run record and the checkpoint written in one transaction. docs/scoring-job.md explains each step and why.
 """
 
 from __future__ import annotations
@@ -57,16 +18,13 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 from sqlalchemy import exc as sa_exc
 
 from tracker.errors import DatabaseError, ScoringFailed, TrackerError
-from tracker.scoring import compute
 from tracker.store import migrate
 from tracker.store.db import (
     is_postgres,
@@ -90,7 +48,7 @@ from tracker.store.schema import (
 )
 
 if TYPE_CHECKING:
-    from tracker.app.ledger import Ledger
+    import pandas as pd
 
 log = logging.getLogger("tracker.scoring")
 
@@ -181,11 +139,12 @@ def _hold() -> None:
 # ------------------------------------------------------------------------------------------------- entry point
 
 
-def run_scoring(target: Engine | Ledger | str, full: bool = False, *, holder: str | None = None) -> RunResult:
+def run_scoring(target: Engine | str, full: bool = False, *, holder: str | None = None) -> RunResult:
     """Score what changed since the last run (or everything with ``full=True``); see the module docstring.
 
-    ``target`` is an Engine, a `Ledger` or a database URL. Returns the run's result; a run that fails is
-    recorded and then raised as `ScoringFailed` (or as the `TrackerError` it was, e.g. `DatabaseBusy`).
+    ``target`` is an Engine or a database URL (`Ledger.score` checks the ledger is ready first). Returns the
+    run's result; a run that fails is recorded and then raised as `ScoringFailed` (or as the `TrackerError` it
+    was, e.g. `DatabaseBusy`).
     """
     engine, owned = _engine(target)
     try:
@@ -202,15 +161,10 @@ def run_scoring(target: Engine | Ledger | str, full: bool = False, *, holder: st
             engine.dispose()
 
 
-def _engine(target: Engine | Ledger | str) -> tuple[Engine, bool]:
+def _engine(target: Engine | str) -> tuple[Engine, bool]:
     if isinstance(target, Engine):
         return target, False
-    if isinstance(target, str):
-        return make_engine(resolve_url(target)), True
-    # A Ledger checks that it is initialised and current first (once per Ledger), so that scoring a missing
-    # SQLite file says "run tracker init" instead of creating an empty file.
-    target._ready()
-    return target.engine, False
+    return make_engine(resolve_url(target)), True
 
 
 def _positions(conn: Connection) -> tuple[int | None, int]:
@@ -351,9 +305,9 @@ def _acquire_lease(engine: Engine, holder: str, now: datetime) -> tuple[bool, st
             )
             return True, None
         if _holder_is_gone(current[0]):
-            # Found by the crash tests: a scorer killed mid-run (SIGKILL, OOM) never releases its lease, and every
-            # run was skipped until it expired (LEASE_SECONDS). A holder that is a process of this machine that no
-            # longer exists is taken over at once, in this write transaction, from that holder only.
+            # A scorer killed mid-run (SIGKILL, OOM) never releases its lease, and every run would be skipped
+            # until it expired (LEASE_SECONDS). A holder that is a process of this machine that no longer exists
+            # is taken over at once, in this write transaction, from that holder only.
             conn.execute(
                 update(scoring_lease)
                 .where(scoring_lease.c.name == CHECKPOINT, scoring_lease.c.holder == current[0])
@@ -525,6 +479,8 @@ def touched_questions(conn: Connection, after: int, up_to: int) -> list[str]:
 
 
 def _plan(conn: Connection, previous: int, head: int, everything: bool) -> _Plan:
+    from tracker.scoring import compute
+
     ids = None if everything else touched_questions(conn, previous, head)
     qframe = load_questions(conn, ids)
     fframe = load_forecasts(conn, ids)
@@ -544,6 +500,8 @@ def _where_in(column: Any, ids: list[str] | None) -> Iterator[Any]:
 
 def load_questions(conn: Connection, ids: list[str] | None = None) -> pd.DataFrame:
     """The questions frame `compute.score` takes (options parsed from JSON)."""
+    import pandas as pd
+
     cols = [questions.c[n] for n in ("question_id", "kind", "options", "status", "outcome", "known_on")]
     rows: list[Any] = []
     for cond in _where_in(questions.c.question_id, ids):
@@ -558,6 +516,9 @@ def load_forecasts(conn: Connection, ids: list[str] | None = None) -> pd.DataFra
 
     Binary forecasts carry ``p_yes`` (the fast path); the JSON distribution is parsed only for multiple choice.
     """
+    import numpy as np
+    import pandas as pd
+
     names = (
         "forecast_id",
         "question_id",
@@ -590,6 +551,9 @@ def load_forecasts(conn: Connection, ids: list[str] | None = None) -> pd.DataFra
 
 def _py(value: Any) -> Any:
     """A database value from a frame cell: NaN/NaT -> None, numpy scalars -> Python, timestamps -> dates."""
+    import numpy as np
+    import pandas as pd
+
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, float | np.floating):
@@ -607,7 +571,7 @@ def _py(value: Any) -> Any:
 
 def _values(series: pd.Series) -> list[Any]:
     """`_py` of every cell of a column; float, integer and bool columns converted as a whole (a full run writes
-    a row per forecast, and `_py` cell by cell was a third of its time, profiled)."""
+    a row per forecast, and cell by cell conversion would dominate its time)."""
     kind = series.dtype.kind
     if kind == "f":
         return [None if v != v else v for v in series.to_numpy().tolist()]  # v != v: NaN
@@ -623,6 +587,8 @@ def _rows(frame: pd.DataFrame, columns: Iterable[str], **extra: Any) -> list[dic
 
 
 def _question_score_rows(per_question: pd.DataFrame, run_id: int) -> list[dict[str, Any]]:
+    from tracker.scoring import compute
+
     rows = _rows(per_question, QUESTION_SCORE_COLUMNS, run_id=run_id)
     for r in rows:
         if r["kind"] != compute.BINARY:
@@ -647,6 +613,8 @@ def _read_question_scores(conn: Connection, column: Any, keys: list[str] | None)
 
 def question_scores_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Rows of ``question_scores`` as the per-question frame `compute.aggregate` takes."""
+    import pandas as pd
+
     frame = pd.DataFrame(rows, columns=[c.name for c in question_scores.columns])
     for col in _SCORE_FLOATS:
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
@@ -655,6 +623,8 @@ def question_scores_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 def _aggregate_forecasters(conn: Connection, forecaster_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Each forecaster's aggregate over all their question_scores rows (n_scored 0 when they have none)."""
+    from tracker.scoring import compute
+
     frame = question_scores_frame(_read_question_scores(conn, question_scores.c.forecaster_id, forecaster_ids))
     out: dict[str, dict[str, Any]] = {}
     if len(frame):
@@ -778,12 +748,3 @@ def _write(conn: Connection, plan: _Plan, started: datetime, holder: str) -> Run
     return RunResult(
         OK, run_id, started, finished, everything, plan.previous, plan.head, rescored, changed, None, holder
     )
-
-
-def checkpoint(conn: Connection) -> int | None:
-    """The position the scores are current through (None before the first run)."""
-    return _positions(conn)[0]
-
-
-def today_utc() -> date:
-    return now_utc().date()

@@ -1,7 +1,7 @@
 """Running the Alembic migrations from the tracker itself (`tracker init`), and schema checks.
 
 Alembic is imported only where it is needed (init, upgrades, a ledger not at this code's revision): importing
-it cost a quarter of every other command's start-up (0.11 of 0.44 s for `tracker list`, profiled).
+it would cost every other command a large share of its start-up.
 """
 
 from __future__ import annotations

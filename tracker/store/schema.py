@@ -192,7 +192,7 @@ PROJECTION_TABLES = (sources, questions, question_tags, forecasters, forecasts, 
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Scoring (issue 3). Derived tables written only by the scoring job (tracker.scoring.job), never by `project()`:
+# Scoring. Derived tables written only by the scoring job (tracker.scoring.job), never by `project()`:
 # they are not rebuilt from events by `tracker rebuild`; `tracker score --full` recomputes them instead.
 # Every write to them happens in one transaction together with the run record and the checkpoint.
 # ---------------------------------------------------------------------------------------------------------------

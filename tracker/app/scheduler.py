@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("tracker.scoring")
 
 JOB_ID = "tracker-scoring"
-JOB_REF = "tracker.scoring.scheduler:scheduled_run"
+JOB_REF = "tracker.app.scheduler:scheduled_run"
 MISFIRE_GRACE_SECONDS = 300
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -124,16 +124,14 @@ _last_due: set[str] | None = None
 def _log_due(url: str) -> None:
     """Due reminders: questions past their resolve-by date and still open, logged when the list changes."""
     global _last_due
-    from tracker.scoring import read
-    from tracker.store.db import read_transaction
+    from tracker.read.reader import Reader
 
     try:
-        with read_transaction(_engine_for(url)) as conn:
-            frame = read.due(conn)
+        rows, _, _ = Reader(_engine_for(url), lambda: datetime.now(UTC).date(), lambda: None).rows("due")
     except TrackerError as e:
         log.warning("could not list due questions: %s", e)
         return
-    ids = set(frame["question_id"].tolist())
+    ids = {str(r["question_id"]) for r in rows}
     if ids != _last_due and ids:
         log.info("%s questions are past their resolve-by date and unresolved: %s", len(ids), ", ".join(sorted(ids)))
     _last_due = ids

@@ -1,0 +1,322 @@
+"""tracker.extract, unit by unit: reading and refusing input, sentences, hedges and their polarity,
+speakers, question suggestions, the draft. Texts here are made up, not the seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tracker.domain.quotes import find_quote
+from tracker.domain.verbal import load_scale
+from tracker.errors import UserError
+from tracker.extract import (
+    MAX_ARTICLE_BYTES,
+    HedgeFinder,
+    QuestionDoc,
+    Recorded,
+    decode_article,
+    extract,
+    quote_matches,
+    read_article,
+)
+from tracker.extract.draft import draft_document
+from tracker.extract.segment import clauses, paragraphs, sentences
+
+SCALE = load_scale()
+FINDER = HedgeFinder(SCALE)
+
+
+def read(sentence: str):  # type: ignore[no-untyped-def]
+    r = FINDER.read(sentence)
+    assert r is not None, sentence
+    return r
+
+
+# ------------------------------------------------------------------------------------------ polarity
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "p_event"),
+    [
+        # The hedge's own negation is the scale entry's: P(event) is the entry's p.
+        (
+            "I would be very surprised if the council does not approve the budget next year.",
+            "i would be very surprised if ... not",
+            0.90,
+        ),
+        ("I do not think that the mayor will resign.", "i do not think ... will", 0.25),
+        ("The union will not accept the offer.", "will not", 0.10),
+        ("The union won't accept the offer.", "will not", 0.10),
+        # A negation left in the hedged clause flips it: the event is the clause without it.
+        ("It is unlikely that the bank won't cut rates.", "unlikely", 0.80),
+        ("The minister is unlikely to not sign the treaty.", "unlikely", 0.80),
+        ("The board likely sees no reason to sell the company.", "likely", 0.30),
+        ("No country is likely to leave the alliance.", "likely", 0.30),
+        # No negation: p as the scale gives it.
+        ("The strike is likely to end by Friday.", "likely", 0.70),
+        ("The merger is unlikely to happen.", "unlikely", 0.20),
+        ("There is no chance that the law passes.", "almost no chance", 0.02),
+        # A negation in a subordinate clause after the hedge belongs to that clause.
+        ("The talks may fail if neither side compromises.", "may", 0.40),
+        # "would be surprised if X" (without not) reverses the scale's entry.
+        ("I would be surprised if the vote passed.", "i would be very surprised if ... not", 0.10),
+    ],
+)
+def test_polarity(sentence: str, phrase: str, p_event: float) -> None:
+    r = read(sentence)
+    assert r.hedge.entry.phrase == phrase
+    assert r.p_event == pytest.approx(p_event)
+
+
+def test_polarity_flips_the_interval_too() -> None:
+    r = read("It is unlikely that the bank won't cut rates.")
+    low, high = SCALE.lookup("unlikely").interval
+    assert r.polarity == "negative"
+    assert r.interval_event == pytest.approx((1 - high, 1 - low))
+    assert any("negation" in n for n in r.notes)
+
+
+def test_the_estimative_phrase_governs_a_modal_inside_it() -> None:
+    r = read("It is not excluded that foreign troops may be sent to the border.")
+    assert r.hedge.entry.phrase == "it is not excluded"
+    assert [h.entry.phrase for h in r.others] == ["may"]
+
+
+def test_a_belief_verb_yields_to_the_hedge_it_introduces() -> None:
+    r = read("Analysts believe that the risk of a default is low.")
+    assert r.hedge.entry.phrase == "risk is low"
+
+
+def test_gapped_phrase_beats_its_parts_and_stays_in_its_clause() -> None:
+    r = read("Of course, the company will appeal the ruling.")
+    assert r.hedge.entry.phrase == "of course ... will"
+    # "no ... will" must not stretch over two clauses joined by ", but"
+    r = read("No agreement was reached in March, but one will be reached in May.")
+    assert r.hedge.entry.phrase == "will"
+    assert r.polarity == "positive"
+
+
+def test_words_that_look_like_hedges() -> None:
+    assert FINDER.read("The report came out on May 3 in Geneva.") is None
+    assert FINDER.read("The firm has certain assets abroad.") is None
+    assert FINDER.read("Nobody knows the answer.") is None
+
+
+# --------------------------------------------------------------------------------------- segmenting
+
+
+def test_sentences_keep_abbreviations_and_offsets() -> None:
+    text = "The U.S. envoy met Dr. Smith in Geneva. They agreed on a plan.\n\n– Will it work?\n– Probably not."
+    paras = paragraphs(text)
+    sents = sentences(text, paras)
+    assert [s.text for s in sents] == [
+        "The U.S. envoy met Dr. Smith in Geneva.",
+        "They agreed on a plan.",
+        "Will it work?",
+        "Probably not.",
+    ]
+    assert all(text[s.start : s.end] == s.text for s in sents)
+    assert [p.lead for p in paras] == ["", "dash", "dash"]
+
+
+def test_one_paragraph_per_line_and_hard_wrapped_lines() -> None:
+    text = "First paragraph ends here.\nSecond one starts\nand wraps over a line.\n"
+    paras = paragraphs(text)
+    assert [text[p.start : p.end] for p in paras] == [
+        "First paragraph ends here.",
+        "Second one starts\nand wraps over a line.",
+    ]
+
+
+def test_clauses() -> None:
+    s = "Prices rose, but wages fell; the bank acted – late."
+    assert [s[a:b] for a, b in clauses(s)] == ["Prices rose", "but wages fell", "the bank acted", "late."]
+
+
+# ---------------------------------------------------------------------------------------- speakers
+
+INTERVIEW = """Ports and prices
+
+The harbour reopened on Monday after a week of strikes.
+
+• The deal holds for now, – said Maria Lindqvist, a senior economist at the Nordic Institute.
+
+– It is likely that freight rates will fall in the spring.
+
+Shipping firms are unlikely to raise prices again this year.
+
+– What about the unions?
+
+– They will probably ask for more next year.
+
+The city council expects a record season, according to Tom Baker, a port official.
+"""
+
+
+def test_interview_turns_and_the_author() -> None:
+    cands = {c.quote: c for c in extract(INTERVIEW, finder=FINDER).candidates}
+    rates = cands["It is likely that freight rates will fall in the spring."]
+    assert rates.speaker.name == "Maria Lindqvist"
+    assert rates.speaker.role == "a senior economist at the Nordic Institute"
+    # An unmarked paragraph inside the interview is still the interviewee's.
+    assert cands["Shipping firms are unlikely to raise prices again this year."].speaker.name == "Maria Lindqvist"
+    assert cands["They will probably ask for more next year."].speaker.name == "Maria Lindqvist"
+    season = cands["The city council expects a record season, according to Tom Baker, a port official."]
+    assert season.speaker.name == "Tom Baker"
+    assert season.speaker.role == "a port official"
+    assert season.speaker.confidence > rates.speaker.confidence
+
+
+COLUMN = """Jane Roe is a foreign affairs columnist at The Daily Planet.
+The summit ended without a communiqué. The talks will likely resume in autumn.
+“The sanctions are working. They will probably be extended in June,” she said.
+According to Ivan Petrov — a former deputy minister — the ceasefire is unlikely to hold.
+Secretary of State John Doe flew home on Tuesday.
+The secretary of state said a deal was possible by the end of the year.
+"""
+
+
+def test_byline_quotations_pronouns_and_titles() -> None:
+    cands = {c.quote: c for c in extract(COLUMN, finder=FINDER).candidates}
+    assert cands["The talks will likely resume in autumn."].speaker.name == "Jane Roe"
+    extended = cands["They will probably be extended in June,” she said."]
+    assert extended.speaker.name == "Jane Roe"
+    ceasefire = next(c for q, c in cands.items() if "ceasefire" in q)
+    assert ceasefire.speaker.name == "Ivan Petrov"
+    assert ceasefire.speaker.role == "a former deputy minister"
+    deal = next(c for q, c in cands.items() if "possible by the end" in q)
+    assert deal.speaker.name == "John Doe"
+
+
+def test_authors_given_replace_the_unnamed_author() -> None:
+    text = "The election will probably be close."
+    (c,) = extract(text, finder=FINDER, authors=("Ann Smith",)).candidates
+    assert c.speaker.name == "Ann Smith"
+    (c,) = extract(text, finder=FINDER).candidates
+    assert c.speaker.name == "the author"
+    assert any("speaker" in u for u in c.uncertain)
+
+
+def test_a_question_is_not_a_forecast() -> None:
+    assert extract("Will the talks resume in autumn?", finder=FINDER).candidates == ()
+
+
+# ------------------------------------------------------------------------------------- suggestions
+
+QUESTIONS = [
+    QuestionDoc("rates-cut-2027", "Will the central bank cut interest rates by June 2027?", "YES if the bank cuts."),
+    QuestionDoc("strike-ends", "Will the dock workers' strike end by March?", "YES if the strike is called off."),
+    QuestionDoc("election-close", "Will the presidential election margin be under 2 points?", "YES if ..."),
+]
+
+
+def test_suggestions_rank_the_closest_question_first() -> None:
+    (c,) = extract(
+        "The central bank is likely to cut interest rates next year.", finder=FINDER, questions=QUESTIONS
+    ).candidates
+    assert c.suggestions[0].question == "rates-cut-2027"
+    assert c.suggestions[0].score > c.suggestions[1].score
+    assert c.new_question is None
+
+
+def test_a_new_question_when_nothing_fits() -> None:
+    (c,) = extract("The glacier will probably vanish within a decade.", finder=FINDER, questions=QUESTIONS).candidates
+    assert c.new_question is not None and "glacier" in c.new_question
+    (c,) = extract("The glacier will probably vanish within a decade.", finder=FINDER).candidates
+    assert c.suggestions == () and c.new_question is not None
+
+
+def test_recorded_candidates_are_marked() -> None:
+    text = "The strike is likely to end by Friday. The port will probably reopen soon."
+    recorded = [Recorded("strike-ends-friday", "The strike is likely to end by Friday.")]
+    marks = [c.recorded for c in extract(text, finder=FINDER, recorded=recorded).candidates]
+    assert marks == [("strike-ends-friday",), ()]
+
+
+def test_quote_matching() -> None:
+    assert quote_matches("So, the port will reopen soon.", "the port will reopen soon")
+    assert quote_matches("the  port\nwill reopen soon, they said", "the port will reopen soon.")
+    assert not quote_matches("the port stays shut", "the port will reopen soon")
+    assert not quote_matches("anything", "")
+
+
+def test_every_quote_passes_the_verbatim_check() -> None:
+    text = "Line one of the piece.\nThe  vote is\nunlikely to pass, “it’s over,” he said. The U.S. may object."
+    result = extract(text, finder=FINDER, min_confidence=0.0)
+    assert result.candidates
+    for c in result.candidates:
+        assert find_quote(text, c.quote)
+
+
+def test_draft_entries_are_marked_and_negated_readings_say_so() -> None:
+    text = "The board likely sees no reason to sell the company."
+    doc = draft_document(extract(text, finder=FINDER), "board-news", None)
+    (entry,) = doc["forecasts"]
+    assert entry["says"] == "likely" and entry["reading"] == "negates"
+    assert entry["made_at"] is None
+    assert entry["draft"]["hedge"]["p_event"] == pytest.approx(0.3)
+    assert any("made_at" in line for line in entry["draft"]["check"])
+
+
+# ------------------------------------------------------------------------------------------ bad input
+
+
+def test_bad_input_is_refused_with_one_line(tmp_path: Path) -> None:
+    cases = {
+        "empty.txt": b"",
+        "blank.txt": b" \n\t\n",
+        "binary.bin": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        "latin1.txt": "Le président sera réélu.".encode("latin-1"),
+        "utf16.txt": "The vote will pass.".encode("utf-16"),
+    }
+    for name, data in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(UserError) as info:
+            read_article(path)
+        assert info.value.field == "file"
+        assert "\n" not in str(info.value)
+        assert name in str(info.value)
+
+
+def test_a_huge_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as f:
+        f.truncate(50 * 1024 * 1024)  # a sparse 50 MB file: no disk used, and it is deleted with tmp_path
+    with pytest.raises(UserError, match="too large"):
+        read_article(path)
+    assert path.stat().st_size > MAX_ARTICLE_BYTES
+
+
+def test_html_is_stripped_to_text() -> None:
+    page = (
+        b"<html><head><title>x</title><style>p{color:red}</style></head><body><article>"
+        b"<p>The mayor is <b>unlikely</b> to resign.</p><script>var will = 1;</script>"
+        b"<p>Rates will probably &amp; surely fall.</p></article></body></html>"
+    )
+    text, was_html = decode_article(page, "page.html")
+    assert was_html
+    assert "The mayor is unlikely to resign." in text
+    assert "var will" not in text and "color" not in text
+    assert "Rates will probably & surely fall." in text
+
+
+def test_a_recorded_candidate_takes_the_recorded_question() -> None:
+    text = "The glacier will probably vanish within a decade."
+    recorded = [Recorded("glacier-gone", "The glacier will probably vanish within a decade.", "glacier-2035")]
+    (c,) = extract(text, finder=FINDER, recorded=recorded).candidates
+    assert c.recorded == ("glacier-gone",) and c.recorded_question == "glacier-2035"
+    assert c.new_question is None
+    (entry,) = draft_document(extract(text, finder=FINDER, recorded=recorded), "s", None)["forecasts"]
+    assert entry["question"] == "glacier-2035"
+    assert next(iter(entry["draft"])) == "recorded"  # the first thing a reviewer reads
+
+
+def test_the_hedged_clause_is_offered_as_a_shorter_verbatim_quote() -> None:
+    text = "Prices rose in May, but the bank is unlikely to cut rates before the election."
+    (c,) = extract(text, finder=FINDER).candidates
+    assert c.clause == "the bank is unlikely to cut rates before the election."
+    assert find_quote(text, c.clause)
+    (entry,) = draft_document(extract(text, finder=FINDER), "s", None)["forecasts"]
+    assert entry["draft"]["clause"] == c.clause

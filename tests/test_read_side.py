@@ -1,0 +1,267 @@
+"""One read side: the CLI (every format), the Python API and the exports give the same rows, at every point of
+time travel (--as-of POSITION|DATE|TIME, --run N); every read command takes both options; unknown filter values
+and bad points are one-line errors; output fits an 80-column terminal and reads back when piped."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import random
+import shutil
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from tracker.app import export as ex
+from tracker.app.ledger import Ledger
+from tracker.cli.main import app
+from tracker.errors import NotFound, UserError
+from tracker.read.records import records
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ptyrun import run_in_pty  # noqa: E402
+
+runner = CliRunner()
+BOX_DRAWING = {chr(c) for c in range(0x2500, 0x2580)}
+D0 = date(2024, 1, 1)
+
+
+def cli(url: str, *args: str) -> Any:
+    return runner.invoke(app, ["--db", url, *args])
+
+
+def cli_json(url: str, *args: str) -> Any:
+    res = cli(url, *args, "--format", "json")
+    assert res.exit_code == 0, (args, res.output)
+    return json.loads(res.stdout)
+
+
+def build(led: Ledger, seed: int, n_questions: int, n_forecasts: int) -> list[int]:
+    """A random small ledger: binary and multiple-choice questions, forecasts by a few people, resolutions,
+    an annulment, a correction, and scoring runs in between; returns the positions after each run."""
+    rnd = random.Random(seed)
+    people = ["Ann Example", "Bob Roberts", "Дмитрий Тренин", "Cy"]
+    led.add_source("src-a", "A source", outlet="The Daily", text="It will rain. It may not.")
+    led.add_source("src-b", "B source", outlet="Evening Post")
+    qids = []
+    for i in range(n_questions):
+        mc = rnd.random() < 0.3
+        qid = f"q{i}"
+        led.open_question(
+            f"Question {i}?",
+            "criteria",
+            question_id=qid,
+            kind="multiple_choice" if mc else "binary",
+            options=("a", "b", "c") if mc else (),
+            opened=D0,
+            resolve_by=D0 + timedelta(days=rnd.choice([5, 30, 4000])),
+            tags=tuple(rnd.sample(["weather", "politics", "sport"], rnd.randint(0, 2))),
+        )
+        qids.append((qid, mc))
+    runs = []
+    for j in range(n_forecasts):
+        qid, mc = rnd.choice(qids)
+        made = D0 + timedelta(days=rnd.randint(0, 8))
+        p: Any
+        if mc:
+            w = [rnd.random() + 0.01 for _ in range(3)]
+            p = {k: v / sum(w) for k, v in zip("abc", w, strict=True)}
+            p["c"] = 1.0 - p["a"] - p["b"]
+        else:
+            p = round(rnd.random(), 2)
+        with contextlib.suppress(UserError):  # e.g. a forecast on a question resolved meanwhile
+            led.record_forecast(qid, rnd.choice(people), p, made, source_id=rnd.choice(["src-b", None]))
+        if rnd.random() < 0.25:
+            led.score()
+            runs.append(int(led.info()["head_position"]))
+        if j == n_forecasts // 2:
+            for qid, mc in qids[: max(1, n_questions // 2)]:
+                led.resolve(qid, rnd.choice(["a", "b"]) if mc else rnd.choice(["yes", "no"]), D0 + timedelta(days=6))
+    if len(qids) > 2:
+        led.correct(qids[0][0], "b" if qids[0][1] else "no", D0 + timedelta(days=7), reason="misread")
+        led.annul(qids[-1][0], reason="condition failed")
+    led.score()
+    runs.append(int(led.info()["head_position"]))
+    return runs
+
+
+def same(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> None:
+    """Row for row, floats to the last bit, missing as None."""
+    assert len(a) == len(b)
+    for x, y in zip(a, b, strict=True):
+        assert x.keys() == y.keys()
+        for k in x:
+            u, v = x[k], y[k]
+            if isinstance(u, float) and isinstance(v, float):
+                assert u == v or (u != u and v != v), (k, u, v)
+            else:
+                assert u == v, (k, u, v)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), n_questions=st.integers(1, 5), n_forecasts=st.integers(1, 14), data=st.data())
+def test_cli_api_and_exports_agree_at_every_point(
+    tmp_path_factory: pytest.TempPathFactory, seed: int, n_questions: int, n_forecasts: int, data: st.DataObject
+) -> None:
+    tmp = tmp_path_factory.mktemp("ledger")
+    url = f"sqlite:///{tmp}/ledger.sqlite"
+    led = Ledger(url, actor="tester")
+    led.init()
+    build(led, seed, n_questions, n_forecasts)
+    head = int(led.info()["head_position"])
+    n_runs = len(led.runs())
+    point = data.draw(st.one_of(st.none(), st.integers(0, head)), label="as_of")
+    run = data.draw(st.one_of(st.none(), st.integers(1, n_runs)), label="run") if point is None else None
+    opts = ([] if point is None else ["--as-of", str(point)]) + ([] if run is None else ["--run", str(run)])
+    for table, command, extra in (
+        ("leaderboard", ["scores"], {}),
+        ("leaderboard", ["scores", "--by", "tag"], {"by": "tag"}),
+        ("calibration", ["calibration", "--bins", "4"], {"bins": 4}),
+        ("due", ["due"], {}),
+        ("runs", ["runs"], {}),
+        ("questions", ["list"], {}),
+        ("hindsight", ["hindsight"], {}),
+    ):
+        api = records(getattr(led, ex_method(table))(as_of=point, run=run, **extra))
+        shown = cli_json(url, *command, *opts)
+        if table == "calibration":
+            shown = shown["bins"]
+        same(shown, api)
+        out = tmp / f"{table}.jsonl"
+        ex.export_table(led, table, out, "jsonl", as_of=point, run=run, **extra)
+        same(records(ex.read_jsonl(out, table)), api)
+        # CSV and TSV carry the same rows too (as text)
+        for fmt, delimiter in (("csv", ","), ("tsv", "\t")):
+            res = cli(url, *command, *opts, "--format", fmt)
+            assert res.exit_code == 0, res.output
+            assert len(list(csv.DictReader(io.StringIO(res.stdout), delimiter=delimiter))) == len(api)
+    led.close()
+
+
+def ex_method(table: str) -> str:
+    return {"questions": "questions", "leaderboard": "leaderboard"}.get(table, table)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from review_fixtures import scored_catalog
+
+    tmp = tmp_path_factory.mktemp("demo")
+    url = f"sqlite:///{tmp}/ledger.sqlite"
+    led = Ledger(url, actor="tester")
+    led.init()
+    scored_catalog(led)
+    led.resolve("russia-ukraine-ceasefire-2026", "no", date(2026, 1, 20))
+    led.score()
+    led.close()
+    return url
+
+
+READ_COMMANDS = [
+    ["list"],
+    ["show", "osaka-trump-putin-meeting-2019"],
+    ["log"],
+    ["sources"],
+    ["info"],
+    ["scores"],
+    ["scores", "--by", "outlet"],
+    ["calibration"],
+    ["runs"],
+    ["due"],
+    ["hindsight"],
+]
+
+
+@pytest.mark.parametrize("command", READ_COMMANDS, ids=lambda c: " ".join(c))
+def test_every_read_command_takes_as_of_and_run(demo: str, command: list[str]) -> None:
+    for opts in (["--as-of", "40"], ["--as-of", "2999-01-01"], ["--run", "1"], ["--run", "2"], ["--as-of", "94"]):
+        if command[0] in ("info",) and "--run" in opts:
+            continue
+        res = cli(demo, *command, *opts, "--format", "json")
+        assert res.exit_code == 0, (command, opts, res.output)
+        json.loads(res.stdout)
+    # the past differs from the present where it should
+    assert cli_json(demo, "list", "--as-of", "40") != cli_json(demo, "list")
+    assert cli_json(demo, "scores", "--run", "1") != cli_json(demo, "scores")
+    assert cli_json(demo, "runs", "--run", "1")[-1]["run_id"] == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "field"),
+    [
+        (["scores", "--forecaster", "Nobody At All"], NotFound.exit_code, "forecaster"),
+        (["calibration", "--forecaster", "Nobody"], NotFound.exit_code, "forecaster"),
+        (["list", "--tag", "no-such-tag"], NotFound.exit_code, "tag"),
+        (["due", "--source", "no-such-source"], NotFound.exit_code, "source"),
+        (["hindsight", "--outlet", "No Such Outlet"], NotFound.exit_code, "outlet"),
+        (["scores", "--question", "no-such-question"], NotFound.exit_code, "question"),
+        (["list", "--as-of", "yesterday"], UserError.exit_code, "as_of"),
+        (["list", "--as-of", "²"], UserError.exit_code, "as_of"),
+        (["list", "--as-of", "9999-12-31"], UserError.exit_code, "as_of"),
+        (["list", "--as-of", "9999-12-31T23:59:59-05:00"], UserError.exit_code, "as_of"),
+        (["scores", "--as-of", "99999999999999999999"], UserError.exit_code, "as_of"),
+        (["scores", "--as-of", "100000"], UserError.exit_code, "as_of"),
+        (["scores", "--run", "99"], NotFound.exit_code, "run"),
+        (["scores", "--run", "1", "--as-of", "1"], UserError.exit_code, "run"),
+        (["scores", "--format", "xml"], UserError.exit_code, "format"),
+        (["scores", "--metric", "luck"], UserError.exit_code, "sort"),
+        (["scores", "--by", "planet"], UserError.exit_code, "by"),
+        (["list", "--status", "maybe"], UserError.exit_code, "status"),
+        (["runs", "--status", "maybe"], UserError.exit_code, "status"),
+        (["hindsight", "--forecaster", "[/x] nobody"], NotFound.exit_code, "forecaster"),
+    ],
+)
+def test_bad_filters_and_points_are_one_line_errors(demo: str, args: list[str], code: int, field: str) -> None:
+    res = cli(demo, *args)
+    assert res.exit_code == code, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {field}: "), res.stderr
+    assert res.stdout == "" and "Traceback" not in res.output
+
+
+def test_piped_output_is_tsv_without_box_drawing_and_reads_back(demo: str) -> None:
+    for command in (["list"], ["scores"], ["due"], ["runs"], ["log"], ["sources"], ["hindsight"], ["calibration"]):
+        res = cli(demo, *command)
+        assert res.exit_code == 0, res.output
+        assert not BOX_DRAWING & set(res.stdout), command
+        rows = list(csv.reader(io.StringIO(res.stdout), delimiter="\t"))
+        assert len({len(r) for r in rows}) == 1 and len(rows[0]) > 1, command  # a header and rectangular rows
+        assert all("\n" not in cell for r in rows for cell in r)
+
+
+def test_limit_says_what_was_left_out(demo: str) -> None:
+    res = cli(demo, "list", "--limit", "2")
+    assert len(res.stdout.strip().splitlines()) == 3  # header + 2
+    assert "more questions not shown" in res.stderr
+    res = cli(demo, "list", "--limit", "2", "--format", "table")
+    assert "more questions not shown" in res.stdout
+    total = len(cli_json(demo, "list"))
+    assert len(cli_json(demo, "list", "--limit", "0")) == total
+    one = cli(demo, "list", "--limit", str(total - 1))
+    assert "1 more question not shown" in one.stderr
+
+
+@pytest.mark.skipif(not shutil.which("tracker", path=str(Path(sys.executable).parent)), reason="no tracker script")
+@pytest.mark.parametrize(
+    "command",
+    [["scores"], ["list"], ["due"], ["phrases"], ["show", "osaka-trump-putin-meeting-2019"], ["runs"], ["hindsight"]],
+    ids=lambda c: c[0],
+)
+def test_every_line_fits_an_80_column_terminal(demo: str, command: list[str]) -> None:
+    from rich.cells import cell_len
+
+    tracker = str(Path(sys.executable).with_name("tracker"))
+    code, out = run_in_pty([tracker, "--db", demo, *command], columns=80)
+    assert code == 0, out
+    lines = out.splitlines()
+    assert len(lines) > 2
+    assert max(cell_len(line) for line in lines) <= 80, max(lines, key=cell_len)
+    assert "1 questions" not in out and "1 forecasts" not in out

@@ -1,0 +1,145 @@
+"""`tracker extract`: read articles, look up what the ledger already knows (questions, the source, the
+forecasts already recorded from it), and turn each article into a draft forecasts file.
+
+Reads the ledger and never writes to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tracker.domain.slug import slug
+from tracker.errors import UserError
+
+if TYPE_CHECKING:
+    from tracker.app.ledger import Ledger
+    from tracker.extract import Extraction, QuestionDoc, Recorded
+
+__all__ = ["ARTICLE_SUFFIXES", "ArticleDraft", "LedgerContext", "article_paths", "extract_articles"]
+
+ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm")
+
+
+@dataclass
+class LedgerContext:
+    """What the ledger holds that the extractor uses; empty when there is no ledger yet."""
+
+    questions: list[QuestionDoc] = field(default_factory=list)
+    recorded: list[Recorded] = field(default_factory=list)
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    available: bool = False
+
+
+@dataclass
+class ArticleDraft:
+    path: Path
+    source_id: str
+    source_known: bool
+    made_at: date | None
+    extraction: Extraction
+    draft: str
+    was_html: bool
+    text: str
+
+
+def article_paths(paths: Sequence[Path]) -> list[Path]:
+    """Files as given; a folder gives its articles (``ARTICLE_SUFFIXES``), in name order."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
+            if not found:
+                raise UserError(f"{path}: a folder with no articles ({', '.join(ARTICLE_SUFFIXES)})", "file")
+            out.extend(found)
+        elif path.exists():
+            out.append(path)
+        else:
+            raise UserError(f"{path}: not found", "file")
+    return out
+
+
+def ledger_context(ledger: Ledger | None) -> LedgerContext:
+    from tracker.extract import QuestionDoc, Recorded
+
+    if ledger is None or not ledger.info().get("initialised"):
+        return LedgerContext()
+    questions = [
+        QuestionDoc(str(row.question_id), str(row.title), "" if _missing(row.criteria) else str(row.criteria))
+        for row in ledger.questions().itertuples()
+    ]
+    recorded = [
+        Recorded(str(row.forecast_id), str(row.quote), str(row.question_id))
+        for row in ledger.forecasts().itertuples()
+        if not _missing(row.quote) and not bool(row.withdrawn)
+    ]
+    sources = {str(s["source_id"]): s for s in ledger.sources()}
+    return LedgerContext(questions, recorded, sources, True)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or str(value) in ("<NA>", "nan", "")
+
+
+def extract_articles(
+    ledger: Ledger | None,
+    paths: Sequence[Path],
+    *,
+    source: str | None = None,
+    min_confidence: float | None = None,
+    scale_version: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[ArticleDraft]:
+    """Read every article first (any bad one is an error, and nothing is extracted), then extract each."""
+    from tracker.app.verbal import load
+    from tracker.extract import DEFAULT_MIN_CONFIDENCE, HedgeFinder, extract, read_article
+    from tracker.extract.draft import draft_document, draft_yaml
+
+    files = article_paths(paths)
+    if source is not None and len(files) != 1:
+        raise UserError("give --source with one article only (each article is its own source)", "source")
+    if source is not None and not slug(source) == source:
+        raise UserError(f"{source!r} is not a slug ([a-z0-9] words joined by single hyphens)", "source")
+    texts = [(path, *read_article(path)) for path in files]
+    context = ledger_context(ledger)
+    finder = HedgeFinder(load(scale_version))
+    out: list[ArticleDraft] = []
+    for n, (path, text, was_html) in enumerate(texts, 1):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        known = context.sources.get(source) if source else _by_digest(context.sources, digest)
+        source_id = source or (str(known["source_id"]) if known else slug(path.stem) or f"article-{n}")
+        made_at = date.fromisoformat(str(known["published"])[:10]) if known and known.get("published") else None
+        authors = tuple(known.get("authors") or ()) if known else ()
+        extraction = extract(
+            text,
+            finder=finder,
+            questions=context.questions,
+            authors=authors,
+            recorded=context.recorded,
+            min_confidence=DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence,
+        )
+        header = [f"Article: {path}"]
+        if was_html:
+            header.append("The article was HTML: quotes are cut from its text, saved beside this draft (.txt);")
+            header.append("register that text as the source's file, so that the quotes check against it.")
+        if not context.available:
+            header.append("No ledger: no existing question was suggested.")
+        elif known is None:
+            header.append(f"Source {source_id!r} is not in the ledger: add it (tracker source add) before importing.")
+        document = draft_document(extraction, source_id, made_at)
+        out.append(
+            ArticleDraft(
+                path, source_id, known is not None, made_at, extraction, draft_yaml(document, header), was_html, text
+            )
+        )
+        if progress is not None:
+            progress(n, len(texts))
+    return out
+
+
+def _by_digest(sources: dict[str, dict[str, Any]], digest: str) -> dict[str, Any] | None:
+    return next((s for s in sources.values() if s.get("sha256") == digest), None)

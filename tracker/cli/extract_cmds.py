@@ -1,0 +1,170 @@
+"""`tracker extract`: propose the forecasts in an article as a draft to review (never writes to the ledger)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from tracker.cli.common import ledger, say, warn
+from tracker.errors import UserError
+
+EXAMPLES = """
+Examples:
+
+  tracker extract seeds/001_33bf704cea32a562.txt --out draft.yaml
+
+  tracker extract seeds/ --out drafts/
+
+  tracker extract article.html --source my-source-2026-01-01 > draft.yaml
+"""
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(epilog=EXAMPLES)
+    def extract(
+        ctx: typer.Context,
+        paths: list[Path] = typer.Argument(..., help="Article files (UTF-8 text or HTML), or folders of them."),
+        source: str = typer.Option(None, "--source", help="The article's source id (one article only)."),
+        out: Path = typer.Option(
+            None, "--out", help="Draft file to write (a folder for several articles). Default: the draft on stdout."
+        ),
+        min_confidence: float = typer.Option(
+            None, "--min-confidence", help="Leave out candidates below this confidence (default 0.3; 0 keeps all)."
+        ),
+        json_out: bool = typer.Option(False, "--json", help="The candidates as JSON instead of a table."),
+    ) -> None:
+        """Propose the forecasts in an article: quote, hedge and its reading, speaker, suggested questions.
+
+        Writes a draft in the predictions/forecasts/ format, every entry marked `draft:` for review;
+        `tracker import` refuses marked entries. Candidates already in the ledger are marked `recorded`.
+        Reads the ledger (questions, sources, forecasts) and never writes to it.
+        """
+        from rich.progress import Progress
+
+        from tracker.app.extract import article_paths, extract_articles
+
+        if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
+            raise UserError(f"{min_confidence!r} is not between 0 and 1", "min_confidence")
+        several = len(article_paths(paths)) > 1
+        if several and out is not None and out.exists() and not out.is_dir():
+            raise UserError(f"{out}: for several articles, --out names a folder", "out")
+        if several and out is None and not json_out:
+            raise UserError("several articles: give --out FOLDER for their drafts (or --json)", "out")
+        led = ledger(ctx)
+        with Progress(transient=True, disable=not several or json_out) as progress:
+            task = progress.add_task("extracting", total=None)
+            drafts = extract_articles(
+                led,
+                paths,
+                source=source,
+                min_confidence=min_confidence,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        if json_out:
+            from tracker.cli.render import json_dumps
+
+            typer.echo(json_dumps([_as_json(d) for d in drafts], indent=2))
+        into_folder = out is not None and (several or out.is_dir())
+        for d in drafts:
+            target = (out / f"{d.source_id}.yaml") if (into_folder and out is not None) else out
+            if target is not None:
+                _write(target, d.draft)
+                if d.was_html:
+                    _write(target.with_suffix(".txt"), d.text)
+            elif not json_out:
+                typer.echo(d.draft, nl=False)
+            if not json_out:
+                _summary(d, target)
+
+    def _summary(d: object, target: Path | None) -> None:
+        from tracker.app.extract import ArticleDraft
+        from tracker.cli.render import Column, render_rows, safe_text
+
+        assert isinstance(d, ArticleDraft)
+        cands = d.extraction.candidates
+        recorded = sum(1 for c in cands if c.recorded)
+        line = safe_text(
+            f"{d.path}: {len(cands)} candidates ({recorded} already recorded) from {d.extraction.sentences} "
+            f"sentences; source {d.source_id}{'' if d.source_known else ' (not in the ledger)'}"
+        )
+        if target is None:
+            warn(line)  # the draft itself went to stdout
+            return
+        say(line)
+        say(f"draft: {safe_text(target)}")
+        columns = [
+            Column("n", "#", kind="int"),
+            Column("confidence", "conf", kind="number", digits=2),
+            Column("speaker"),
+            Column("hedge"),
+            Column("p_event", "p(event)", kind="number", digits=2),
+            Column("question", "question (score)"),
+            Column("quote"),
+        ]
+        rows = [
+            {
+                "n": c.index + 1,
+                "confidence": c.confidence,
+                "speaker": c.speaker.name,
+                "hedge": c.hedge_words,
+                "p_event": c.reading.p_event,
+                "question": "recorded: " + ", ".join(c.recorded)
+                if c.recorded
+                else (
+                    f"new: {c.new_question}"
+                    if c.new_question
+                    else f"{c.suggestions[0].question} ({c.suggestions[0].score:.2f})"
+                ),
+                "quote": c.quote if len(c.quote) <= 90 else c.quote[:87] + "...",
+            }
+            for c in cands
+        ]
+        render_rows(rows, columns, "table", empty_message="no candidates")
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise UserError(f"{path}: cannot write: {e.strerror or e}", "out") from None
+
+
+def _as_json(d: object) -> dict[str, object]:
+    from tracker.app.extract import ArticleDraft
+
+    assert isinstance(d, ArticleDraft)
+    return {
+        "file": str(d.path),
+        "source_id": d.source_id,
+        "source_in_ledger": d.source_known,
+        "made_at": d.made_at.isoformat() if d.made_at else None,
+        "sentences": d.extraction.sentences,
+        "candidates": [
+            {
+                "quote": c.quote,
+                "confidence": c.confidence,
+                "reasons": list(c.reasons),
+                "check": list(c.uncertain),
+                "speaker": {
+                    "name": c.speaker.name,
+                    "role": c.speaker.role,
+                    "confidence": c.speaker.confidence,
+                    "basis": c.speaker.basis,
+                },
+                "hedge": {
+                    "words": c.hedge_words,
+                    "scale_phrase": c.reading.hedge.entry.phrase,
+                    "p": c.reading.hedge.p,
+                    "interval": list(c.reading.hedge.interval),
+                    "polarity": c.reading.polarity,
+                    "p_event": c.reading.p_event,
+                },
+                "questions": [{"id": s.question, "score": s.score} for s in c.suggestions],
+                "new_question": c.new_question,
+                "recorded": list(c.recorded),
+            }
+            for c in d.extraction.candidates
+        ],
+    }

@@ -1,0 +1,159 @@
+"""What every read command shares: the filters, time travel (--as-of, --run), output (--format, --json) and
+--limit options, and one function that reads a table through `Ledger.rows` and prints it.
+
+Kept free of pandas, SQLAlchemy and rich imports (render imports rich only to draw a table)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from tracker.cli import render
+from tracker.cli.render import Column
+from tracker.errors import UserError
+
+if TYPE_CHECKING:
+    from tracker.app.ledger import Ledger
+
+# A person at a terminal gets the first rows and a note of how many more there are; programs get every row.
+TERMINAL_LIMIT = 50
+
+FORMAT = typer.Option(
+    None, "--format", "-f", help="table, csv, tsv, json or jsonl (default: table on a terminal, tsv in a pipe)."
+)
+JSON = typer.Option(False, "--json", help="Short for --format json.")
+AS_OF = typer.Option(
+    None,
+    "--as-of",
+    metavar="POSITION|DATE|TIME",
+    help="The ledger as recorded at that point: an event position, a date (YYYY-MM-DD, its end, UTC) or an ISO "
+    "time. Scores are those of the last scoring run finished by then.",
+)
+RUN = typer.Option(None, "--run", metavar="N", help="The figures scoring run N recorded (see 'tracker runs').")
+LIMIT = typer.Option(
+    None, "--limit", min=0, help=f"At most this many rows (0: all; default {TERMINAL_LIMIT} in a table, all else)."
+)
+FORECASTER = typer.Option([], "--forecaster", help="Forecaster name or id (repeat for several).")
+SOURCE = typer.Option([], "--source", help="Source id (repeat for several).")
+QUESTION = typer.Option([], "--question", help="Question id (repeat for several).")
+OUTLET = typer.Option(None, "--outlet", help="Only sources of this outlet.")
+TAG = typer.Option(None, "--tag", help="Only questions with this tag.")
+
+_KIND_OF_DTYPE = {
+    "int64": "int",
+    "Int64": "int",
+    "float64": "number",
+    "datetime64[ns, UTC]": "time",
+}
+ID_COLUMNS = ("_id", "position", "hash")
+
+
+@dataclass
+class Output:
+    fmt: str
+    limit: int | None
+
+    @property
+    def table(self) -> bool:
+        return self.fmt == "table"
+
+
+def output(fmt: str | None, json_flag: bool, limit: int | None, record: bool = False) -> Output:
+    """The output format and row limit. A ``record`` (one object, as `show` and `info` print) reads as text
+    in a pipe too: it is not a listing a script would cut into columns."""
+    chosen = "table" if record and fmt is None and not json_flag else render.pick_format(fmt, json_flag)
+    if limit == 0:
+        return Output(chosen, None)
+    return Output(chosen, limit if limit is not None else (TERMINAL_LIMIT if chosen == "table" else None))
+
+
+def filters(**given: Any) -> dict[str, Any]:
+    """The filters a command was given (repeatable ones as lists), without the ones left empty."""
+    out: dict[str, Any] = {}
+    for key, value in given.items():
+        if value is None or (isinstance(value, list | tuple) and not value):
+            continue
+        out[key] = list(value) if isinstance(value, list | tuple) else value
+    return out
+
+
+def all_columns(table: str, by: str = "forecaster") -> list[Column]:
+    """Every column of ``table``, for the machine formats."""
+    from tracker.app.ledger import Ledger
+
+    cols = []
+    for name, dtype in Ledger.columns(table, by):
+        kind = _KIND_OF_DTYPE.get(dtype, "text")
+        if kind == "text" and name.endswith(ID_COLUMNS):
+            kind = "id"
+        cols.append(Column(name, kind=kind))
+    return cols
+
+
+def show_table(
+    led: Ledger,
+    table: str,
+    out: Output,
+    columns: Sequence[Column],
+    *,
+    as_of: str | None = None,
+    run: int | None = None,
+    noun: tuple[str, str],
+    title: str | None = None,
+    empty: str | None = None,
+    by: str = "forecaster",
+    prepare: Any = None,
+    missing: str = "",
+    **given: Any,
+) -> list[dict[str, Any]]:
+    """Read ``table`` under the given filters and print it: ``columns`` in a table, every column otherwise.
+    ``title`` may use {n} (the total), {noun} (the right word for it) and {scores} (the scoring run read)."""
+    if table == "leaderboard":
+        given["by"] = by
+    rows, total, snap = led.rows(
+        table, as_of=as_of, run=run, limit=out.limit, parse_json=out.fmt in ("json", "jsonl"), **filters(**given)
+    )
+    shown = [prepare(r) for r in rows] if prepare is not None and out.table else rows
+    heading = None
+    if title is not None:
+        word = noun[0] if total == 1 else noun[1]
+        heading = title.format(n=total, noun=word, scores=snap.scores_label())
+    if not rows and empty is not None and not out.table:
+        import sys
+
+        print(empty, file=sys.stderr)
+    render.render_rows(
+        shown,
+        list(columns) if out.table else all_columns(table, by),
+        out.fmt,
+        title=heading,
+        total=total,
+        noun=noun,
+        empty_message=empty,
+        missing=missing,
+    )
+    return rows
+
+
+def as_int(value: str | None, field: str) -> int | None:
+    if value is None:
+        return None
+    v = value.strip()
+    if not (v.isascii() and v.isdigit()):
+        raise UserError(f"{value!r} is not a whole number", field)
+    return int(v)
+
+
+def joined(value: Any) -> str:
+    """A JSON list (tags, options) for a table cell."""
+    import json
+
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else ("" if value is None else str(value))

@@ -1,0 +1,193 @@
+"""From a text to candidate forecasts: each hedged sentence with its quote, hedge reading, speaker and the
+questions it may bear on. Pure: the caller reads the file and the ledger."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tracker.domain.quotes import fold_whitespace
+from tracker.domain.verbal import Scale, load_scale
+
+from .hedges import HedgeFinder, Reading
+from .questions import NEW_QUESTION_BELOW, QuestionDoc, Suggestion, draft_title, statement, suggest
+from .segment import paragraphs, sentences
+from .speakers import Speaker, attribute
+
+__all__ = ["Candidate", "Extraction", "Recorded", "extract", "quote_matches"]
+
+# Candidates below this confidence are left out unless asked for (``min_confidence``).
+DEFAULT_MIN_CONFIDENCE = 0.3
+_BASE = {"estimative": 0.8, "future": 0.6, "belief": 0.55, "modal": 0.35}
+_FUTURE_TIME = re.compile(
+    r"\b(?:next|soon|future|upcoming|coming|forthcoming|by (?:the end of )?(?:19|20)\d\d|in (?:the )?(?:short|long|"
+    r"medium|near) term|later this|this (?:year|month|week)|tomorrow|within (?:a|the|\d+))\b",
+    re.I,
+)
+_COUNTERFACTUAL = re.compile(r"\b(?:would|could|might|should|must)(?:\s+not)?\s+have\s+\w+(?:ed|en|wn|t)\b", re.I)
+_EMBEDDED = re.compile(r"\b(?:who|what|how|whether|which|where|why)\s+(?:\w+\s+){0,3}$", re.I)
+_LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|whereas|since|because|as|although|though|so|yet|or)\s+", re.I)
+_PAST_ABILITY = re.compile(r"\b(?:could|might)\s+not\b|\bcould\s+\w+ed\b", re.I)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A forecast already in the ledger, to recognise a candidate that repeats it."""
+
+    forecast_id: str
+    quote: str
+    question_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    index: int
+    quote: str  # verbatim (whitespace folded), the sentence
+    start: int  # offsets into the text
+    end: int
+    reading: Reading
+    speaker: Speaker
+    confidence: float
+    reasons: tuple[str, ...]
+    uncertain: tuple[str, ...]
+    suggestions: tuple[Suggestion, ...]
+    new_question: str | None  # a drafted title when no question fits
+    recorded: tuple[str, ...] = ()  # forecast ids of the ledger this candidate repeats
+    recorded_question: str | None = None  # the question the first of them is on
+
+    statement: str = ""  # what the hedge bears on, the hedge taken out
+    clause: str = ""  # the hedged clause, verbatim: a shorter quote the reviewer may prefer
+
+    @property
+    def hedge_words(self) -> str:
+        return self.reading.hedge.words
+
+
+@dataclass(frozen=True)
+class Extraction:
+    candidates: tuple[Candidate, ...]
+    sentences: int
+    left_out: int  # hedged sentences below the confidence threshold
+
+
+def quote_matches(candidate: str, quote: str, most: float = 0.6) -> bool:
+    """A candidate quote matches a quote when it contains it (whitespace folded), or has most of its words
+    (``most``, in order: difflib's matching blocks over words)."""
+    c = fold_whitespace(candidate)
+    q = fold_whitespace(quote)
+    if not q or not c:
+        return False
+    if q in c:
+        return True
+    qw = re.findall(r"\w+", q.lower())
+    cw = re.findall(r"\w+", c.lower())
+    if not qw:
+        return False
+    matched = sum(b.size for b in difflib.SequenceMatcher(None, qw, cw, autojunk=False).get_matching_blocks())
+    return matched >= most * len(qw)
+
+
+def extract(
+    text: str,
+    *,
+    scale: Scale | None = None,
+    questions: Sequence[QuestionDoc] = (),
+    authors: Sequence[str] = (),
+    recorded: Sequence[Recorded] = (),
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    finder: HedgeFinder | None = None,
+) -> Extraction:
+    """The candidate forecasts of ``text``, in the order they appear."""
+    finder = finder or HedgeFinder(scale or load_scale())
+    paras = paragraphs(text)
+    sents = sentences(text, paras)
+    speakers = attribute(text, paras, sents, tuple(authors))
+    drafts: list[tuple[int, Reading, float, list[str], str]] = []
+    left_out = 0
+    for i, s in enumerate(sents):
+        if s.text.rstrip(" ”\"’'").endswith("?"):
+            continue  # a question asks; it does not forecast
+        reading = finder.read(s.text)
+        if reading is None:
+            continue
+        confidence, reasons = _confidence(s.text, reading)
+        if confidence < min_confidence:
+            left_out += 1
+            continue
+        drafts.append((i, reading, confidence, reasons, statement(s.text, reading.clause, reading.hedge)))
+
+    ranked = suggest([sents[i].text for i, *_ in drafts], questions)
+    out: list[Candidate] = []
+    for n, (i, reading, confidence, reasons, said) in enumerate(drafts):
+        s = sents[i]
+        speaker = speakers[i]
+        quote = fold_whitespace(s.text)
+        suggestions = tuple(ranked[n]) if ranked else ()
+        best = suggestions[0].score if suggestions else 0.0
+        repeats = [r for r in recorded if quote_matches(quote, r.quote)]
+        known_question = any(r.question_id for r in repeats)
+        new_question = draft_title(said) if best < NEW_QUESTION_BELOW and not known_question else None
+        uncertain = list(reading.notes)
+        if speaker.confidence < 0.7:
+            uncertain.append(f"speaker: {speaker.basis}; check who says this")
+        if new_question is not None:
+            uncertain.append(
+                "no existing question fits well"
+                + (f" (best score {best:.2f})" if suggestions else "")
+                + ": a new question is drafted"
+            )
+        uncertain.append(
+            "reading: drafted as if the question's YES is the event the clause states; use negates if it is its NO"
+        )
+        out.append(
+            Candidate(
+                index=n,
+                quote=quote,
+                start=s.start,
+                end=s.end,
+                reading=reading,
+                speaker=speaker,
+                confidence=round(confidence, 2),
+                reasons=tuple(reasons),
+                uncertain=tuple(uncertain),
+                suggestions=suggestions,
+                new_question=new_question,
+                recorded=tuple(r.forecast_id for r in repeats),
+                recorded_question=next((r.question_id for r in repeats if r.question_id), None),
+                statement=said,
+                clause=_LEADING_CONJUNCTION.sub("", fold_whitespace(s.text[reading.clause[0] : reading.clause[1]])),
+            )
+        )
+    return Extraction(tuple(out), len(sents), left_out)
+
+
+def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
+    """How likely the sentence is a forecast, and why: the kind of hedge, then cues for and against."""
+    hedge = reading.hedge
+    confidence = _BASE[hedge.strength]
+    reasons = [f"hedge {hedge.words!r} read as {hedge.entry.phrase!r} ({hedge.strength})"]
+    before = sentence[: hedge.start]
+    clause = sentence[reading.clause[0] : reading.clause[1]]
+    if _FUTURE_TIME.search(sentence):
+        confidence += 0.1
+        reasons.append("a future time is named")
+    if _COUNTERFACTUAL.search(clause):
+        confidence -= 0.3
+        reasons.append("a counterfactual ('would have ...'): about the past")
+    if hedge.strength in ("future", "modal") and _EMBEDDED.search(before):
+        confidence -= 0.25
+        reasons.append("the hedge sits in an embedded question ('who will ...')")
+    if hedge.strength == "modal" and _PAST_ABILITY.search(sentence[hedge.start : hedge.end + 20]):
+        confidence -= 0.2
+        reasons.append("'could not' reads as past ability")
+    if hedge.strength == "modal" and hedge.entry.phrase == "can be" and hedge.words.lower() in ("can", "could"):
+        confidence -= 0.1
+        reasons.append("a bare 'can' is often ability, not likelihood")
+    if len(sentence.split()) < 5:
+        confidence -= 0.1
+        reasons.append("a very short sentence")
+    if reading.conditional:
+        confidence -= 0.05
+    return max(0.0, min(1.0, confidence)), reasons

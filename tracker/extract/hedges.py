@@ -1,0 +1,316 @@
+"""Hedges in a sentence: the verbal scale's phrases and aliases, plus a few modal and future constructions
+read as scale entries, and the polarity of the statement the hedge bears on.
+
+A scale phrase's ``p`` is P(X), X being the hedged clause without the hedge's own negation (a negated entry
+such as "X will not" gives P(X)). A negation left in X ("the board likely sees *no* reason to sell", "it is
+unlikely that X *won't*") flips it: the extractor reports P(event), the event being X with that negation removed too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tracker.domain.verbal import Phrase, Scale, normalise_phrase
+
+from .segment import clauses, wordset
+
+__all__ = ["Hedge", "HedgeFinder", "Reading"]
+
+Strength = Literal["estimative", "future", "modal", "belief"]
+
+# Curly quotes and the ellipsis, as normalise_phrase reads them; kept one-to-one with offsets here.
+_STRAIGHT = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"'}
+_STRAIGHT["\u00bb"] = '"'
+
+# Scale entries that only say "this may be so": low information, often not a forecast at all.
+_MODAL_ENTRIES = frozenset({"may", "can be", "maybe", "possibly"})
+# Flat future assertions.
+_FUTURE_ENTRIES = frozenset({"will", "will not", "will definitely", "of course ... will"})
+# Verbs of belief: as often an attribution ("experts believe that ...") as a hedge.
+_BELIEF_ENTRIES = frozenset({"believe", "expect"})
+
+# Generic English constructions that are not on the scale, each read as a scale entry. ``flip``: the
+# construction says the opposite of the entry ("would be surprised if X" is the entry "... if X not" reversed).
+_CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
+    (r"(?:is|are|was|were) (?:all )?set to", "will", False, "future", "a scheduled or announced plan"),
+    (r"(?:is|are) (?:poised|bound|due|about|on track|slated|scheduled) to", "will", False, "future", "a plan"),
+    (r"(?:expects?|expected|anticipates?|anticipated|predicts?|predicted|forecasts?)", "expect", False, "belief", ""),
+    (
+        r"(?:would|'d) be (?:very |quite |most |really )?surprised if",
+        "negated: surprised",
+        True,
+        "estimative",
+        "the reverse of the scale's negated 'surprised' entry",
+    ),
+    (r"(?:not sure|unsure|uncertain) (?:whether|if|that)?", "still unclear", False, "estimative", ""),
+    (r"(?:not sure|unsure)", "still unclear", False, "estimative", ""),
+    (
+        r"(?:is|are|was|were|am) (?:\w+ )?(?:ready|prepared|willing|determined|intending|planning) to",
+        "will",
+        False,
+        "modal",
+        'an intention or readiness stated as fact, read as "will"',
+    ),
+    (
+        r"(?:plans?|planned|intends?|intended|agreed|agrees|promised|promises|vowed|vows|pledged|pledges) to",
+        "will",
+        False,
+        "modal",
+        'an intention or agreement stated as fact, read as "will"',
+    ),
+    (r"in sight|on the horizon|in the cards|on the cards", "will", False, "modal", "an idiom of prospect"),
+    (r"(?:inevitabl[ey]|only a matter of time|a matter of time)", "almost certain", False, "estimative", ""),
+)
+
+_NEGATIONS = wordset("not no never none nobody nothing neither nor cannot without")
+_NEG_SUFFIX = "n't"
+# A negation beyond one of these words, after the hedge, belongs to another clause ("... if neither side").
+_SUBORDINATORS = wordset("if unless because since although though while whereas when before after until as")
+_WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
+# How many words a "..." in a phrase may stand for.
+_GAP = 16
+# How far before the hedge a negation still belongs to its clause ("no country is likely to ...").
+_NEG_BEFORE = 4
+
+
+@dataclass(frozen=True)
+class Hedge:
+    """One hedge found in a sentence. Offsets are into the sentence."""
+
+    start: int
+    end: int
+    words: str  # as the text has them
+    entry: Phrase  # the scale entry it reads as
+    strength: Strength
+    via: str  # "scale" or a note on the construction
+    flip: bool = False
+    tokens: int = 1
+    gaps: tuple[tuple[int, int], ...] = ()  # the words a gapped phrase spans ("the risk [of X] is low")
+
+    @property
+    def p(self) -> float:
+        return round(1.0 - self.entry.p, 12) if self.flip else self.entry.p
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        low, high = self.entry.interval
+        return (round(1.0 - high, 12), round(1.0 - low, 12)) if self.flip else (low, high)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The governing hedge of a sentence and what it says about the event."""
+
+    hedge: Hedge
+    others: tuple[Hedge, ...]
+    negations: tuple[str, ...]  # negations left in the hedged clause
+    clause: tuple[int, int]  # the hedged clause, offsets into the sentence
+    conditional: bool  # the hedged clause sits in, or carries, an "if"
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def polarity(self) -> Literal["positive", "negative"]:
+        """``positive``: the hedge's p is P(event); ``negative``: an odd number of negations is left in the
+        clause, so P(event) is 1 - p (the event being the clause with every negation removed)."""
+        return "negative" if len(self.negations) % 2 else "positive"
+
+    @property
+    def p_event(self) -> float:
+        p = self.hedge.p
+        return p if self.polarity == "positive" else round(1.0 - p, 12)
+
+    @property
+    def interval_event(self) -> tuple[float, float]:
+        low, high = self.hedge.interval
+        return (low, high) if self.polarity == "positive" else (round(1.0 - high, 12), round(1.0 - low, 12))
+
+
+def _normalise_with_map(text: str) -> tuple[str, list[int]]:
+    """Lowercase, straight quotes, commas as spaces, whitespace folded; and for each output character, the
+    offset of the input character it came from."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == "\u2026":
+            pieces = "..."
+        elif ch == "," or ch.isspace():
+            pieces = " "
+        else:
+            pieces = _STRAIGHT.get(ch, ch).lower()
+        for piece in pieces:
+            if piece == " " and (not out or out[-1] == " "):
+                continue
+            out.append(piece)
+            where.append(i)
+    return "".join(out), where
+
+
+def _phrase_pattern(name: str) -> str | None:
+    norm = normalise_phrase(name)
+    if not norm:
+        return None
+    parts = [p.strip() for p in norm.split("...")]
+    words = [re.escape(p).replace(r"\ ", r"\s+") for p in parts if p]
+    if not words:
+        return None
+    gap = rf"\s+((?:\S+\s+){{0,{_GAP}}}?)"  # captured: the words a "..." stands for are the statement's
+    return r"(?<![\w'-])" + gap.join(words) + r"(?![\w'-])"
+
+
+class HedgeFinder:
+    """Compiled once per scale: finds every hedge in a sentence and picks the one that governs it."""
+
+    def __init__(self, scale: Scale) -> None:
+        self.scale = scale
+        self._patterns: list[tuple[re.Pattern[str], Phrase, Strength, str, bool, int]] = []
+        for entry in scale.phrases:
+            strength = _strength_of(entry)
+            for name in (entry.phrase, *entry.aliases):
+                pattern = _phrase_pattern(name)
+                if pattern is not None:
+                    tokens = len(normalise_phrase(name).replace("...", " ").split())
+                    if "..." in entry.phrase and "..." not in name:
+                        tokens -= 1  # "of course" alone says less than "of course ... will"
+                    self._patterns.append((re.compile(pattern), entry, strength, "scale", False, tokens))
+        for rx, entry_name, flip, strength, note in _CONSTRUCTIONS:
+            read_as = _entry_for(scale, entry_name)
+            if read_as is None:
+                continue  # a scale without the entry: the construction cannot be read
+            pattern = r"(?<![\w'-])" + rx.replace(" ", r"\s+") + r"(?![\w'-])"
+            tokens = len(rx.split())
+            self._patterns.append((re.compile(pattern), read_as, strength, note or "construction", flip, tokens))
+
+    def find(self, sentence: str) -> list[Hedge]:
+        """Every hedge, overlapping ones resolved in favour of the longer, in order of position."""
+        found: list[Hedge] = []
+        for c_start, c_end in clauses(sentence):
+            norm, where = _normalise_with_map(sentence[c_start:c_end])
+            for rx, entry, strength, via, flip, tokens in self._patterns:
+                for m in rx.finditer(norm):
+                    if m.end() <= m.start():
+                        continue
+                    start = c_start + where[m.start()]
+                    end = c_start + where[m.end() - 1] + 1
+                    words = " ".join(sentence[start:end].split())
+                    if _spurious(sentence, start, end, entry):
+                        continue
+                    gaps = tuple(
+                        (c_start + where[a], c_start + where[b - 1] + 1)
+                        for a, b in (m.span(g) for g in range(1, (rx.groups or 0) + 1))
+                        if b > a
+                    )
+                    found.append(Hedge(start, end, words, entry, strength, via, flip, tokens, gaps))
+        # Overlaps: the phrase of more words wins (a gapped "of course ... will" over "will"), then the
+        # tighter span ("none will" over "no ... will" stretched across a clause).
+        found.sort(key=lambda h: (-h.tokens, h.end - h.start, h.start))
+        kept: list[Hedge] = []
+        for h in found:
+            if all(h.end <= k.start or h.start >= k.end for k in kept):
+                kept.append(h)
+        return sorted(kept, key=lambda h: h.start)
+
+    def read(self, sentence: str) -> Reading | None:
+        """The governing hedge and the polarity of what it bears on; None when the sentence has no hedge."""
+        hedges = self.find(sentence)
+        if not hedges:
+            return None
+        governing = _governing(hedges)
+        others = tuple(h for h in hedges if h is not governing)
+        clause = next(((s, e) for s, e in clauses(sentence) if s <= governing.start < e), (0, len(sentence)))
+        negations = _negations(sentence, clause, governing)
+        words_lower = [w.lower() for w in _WORD.findall(sentence[clause[0] : clause[1]])]
+        conditional = "if" in words_lower and "surprised" not in governing.entry.phrase
+        notes: list[str] = []
+        if governing.strength == "modal":
+            notes.append(f"{governing.words!r} is a weak hedge (low information): check that this is a forecast")
+        if governing.via not in ("scale", "construction"):
+            notes.append(f"{governing.words!r}: {governing.via}")
+        if governing.flip:
+            notes.append(f"{governing.words!r} read as the reverse of the scale's {governing.entry.phrase!r}")
+        if others:
+            notes.append(
+                "other hedges in the sentence: "
+                + ", ".join(repr(h.words) for h in others)
+                + f"; {governing.words!r} was taken as the one that governs"
+            )
+        if negations:
+            notes.append(
+                f"negation left in the hedged clause ({', '.join(negations)}): the event is read without it, "
+                f"so P(event) = {'1 - p' if len(negations) % 2 else 'p'}"
+            )
+        if conditional:
+            notes.append("the clause carries a condition (if ...): the question may need one")
+        return Reading(governing, others, tuple(negations), clause, conditional, tuple(notes))
+
+
+def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
+    """Words that look like a hedge and are not one: the month of May, "certain" as in "a certain part"."""
+    words = sentence[start:end]
+    if words == "May" and start > 0:
+        return True
+    if words.lower() == "certain":
+        after = sentence[end:].lstrip()
+        before = sentence[:start].rstrip().lower()
+        return not (
+            after[:1] in ("", ".", ",", ";")
+            or after.lower().startswith(("that", "to "))
+            or before.endswith((" is", " are", " was", " were", " be", " am", "'s", "’s"))
+        )
+    return False
+
+
+def _entry_for(scale: Scale, spec: str) -> Phrase | None:
+    """A scale entry by name, or "negated: WORD" for the negated entry whose phrase has WORD."""
+    if spec.startswith("negated: "):
+        word = spec.split(": ", 1)[1]
+        return next((e for e in scale.phrases if e.negated and word in e.phrase.split()), None)
+    return scale.lookup(spec) if spec in scale else None
+
+
+def _strength_of(entry: Phrase) -> Strength:
+    if entry.phrase in _MODAL_ENTRIES:
+        return "modal"
+    if entry.phrase in _FUTURE_ENTRIES:
+        return "future"
+    if entry.phrase in _BELIEF_ENTRIES:
+        return "belief"
+    return "estimative"
+
+
+_RANK = {"estimative": 0, "future": 1, "modal": 2, "belief": 3}
+
+
+def _governing(hedges: list[Hedge]) -> Hedge:
+    """The hedge that governs: the strongest kind (an estimative phrase over a flat "will", "will" over "may");
+    among equals the longest phrase, then the first. A verb of belief ("experts believe that ...") governs
+    only when nothing else hedges the sentence: otherwise it introduces the hedged statement."""
+    return min(hedges, key=lambda h: (_RANK[h.strength], -h.tokens, h.start))
+
+
+def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str]:
+    """Negation words of the hedged clause outside the hedge itself: up to a few words before the hedge, and
+    after it up to a subordinate conjunction (an "if" or "because" clause is another statement)."""
+    out: list[str] = []
+    before = [m for m in _WORD.finditer(sentence, clause[0], hedge.start)][-_NEG_BEFORE:]
+    for m in before:
+        if _is_negation(m.group(0)):
+            out.append(m.group(0))
+    for m in _WORD.finditer(sentence, hedge.end, clause[1]):
+        word = m.group(0).lower()
+        if word in _SUBORDINATORS:
+            break
+        if _is_negation(word):
+            out.append(m.group(0))
+    return out
+
+
+def _is_negation(word: str) -> bool:
+    w = word.lower().replace("’", "'")
+    return w in _NEGATIONS or w.endswith(_NEG_SUFFIX)
+
+
+def entries_used(readings: Iterable[Reading]) -> set[str]:
+    return {r.hedge.entry.phrase for r in readings}

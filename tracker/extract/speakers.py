@@ -1,0 +1,282 @@
+"""Who says each sentence: the nearest attribution ("X said", "according to X", "X, a professor at ...,
+believes", a quotation's "he explained"), an interviewee's turn carried over the answers that follow, or
+the author when nothing else applies. Each with the role the text gives and a confidence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from .segment import Paragraph, Sentence, wordset
+
+__all__ = ["Speaker", "attribute"]
+
+Kind = Literal["person", "group", "role", "author"]
+
+_CAP = r"(?:[A-Z\u00c0-\u00de][\w’'\-.]*[\w])"
+_CAP_RUN = rf"{_CAP}(?:\s+(?:{_CAP}|de|van|von|der|al|bin|la|le|du|da|dos|di))*"
+_NAMES = rf"{_CAP_RUN}(?:\s*,?\s+(?:and|&)\s+{_CAP_RUN})?"
+_VERBS = (
+    r"said|says|say|told|tells|believes|believe|believed|thinks|think|thought|expects|expect|expected|argues|"
+    r"argue|argued|wrote|writes|write|noted|notes|added|adds|explained|explains|warned|warns|predicted|predicts|"
+    r"claims|claimed|insists|insisted|suggested|suggests|echoed|echoes|replied|stressed|emphasized|emphasised|"
+    r"admitted|admits|conceded|concedes|mentioned|mentions|announced|concluded|concludes|knows|knew|fears|feared|"
+    r"hopes|hoped|estimates|estimated|assumes|assumed|doubts|doubted|reckons|recalled|recounted|reported|reports|"
+    r"shared|posted|dubbed|acknowledged|asserted|observed|cautioned|forecast|forecasts"
+)
+# Between a subject and its verb: an aside in commas, a few adverbs ("has repeatedly"), or a short
+# prepositional phrase ("in turn", "at that point").
+_FILLER = (
+    r"(?:\s*,[^,.;:“”\"]{1,170},\s*|\s+(?:(?:has|have|had|also|repeatedly|once|again|already|still|now|then|who|"
+    r"[a-z]+ly)\s+|(?:at|in|for|by|on)\s+(?:[a-z]+\s+){1,3}?){0,4}?)"
+)
+_SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
+_VERB_SUBJECT = re.compile(
+    r"(?:^|[,–—-]\s*)(?P<verb>said|says|added|explained|noted|wrote|argued|warned|told)\s+(?P<rest>[^.;]{2,220})"
+)
+_ACCORDING = re.compile(rf"\b[Aa]ccording\s+to\s+(?P<who>{_NAMES})")
+_PRONOUN = re.compile(rf"\b(?P<who>[Hh]e|[Ss]he)\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b")
+_GROUP_NOUNS = (
+    r"experts|analysts|observers|officials|commentators|diplomats|economists|sources|insiders|critics|scholars|"
+    r"historians|pundits|strategists|investors|politicians|lawmakers|forecasters|specialists|researchers|"
+    r"academics|journalists|generals|sceptics|skeptics|optimists|pessimists"
+)
+_GROUP = re.compile(
+    rf"\b(?P<who>(?:(?:[Aa]|[Tt]he)\s+(?:number|majority|few|group)\s+of\s+|[Ss]ome\s+|[Mm]any\s+|[Ss]everal\s+|"
+    rf"[Mm]ost\s+|[Oo]ther\s+|[Tt]he\s+)?(?:[a-zA-Z-]+\s+)?(?:{_GROUP_NOUNS}))\b{_FILLER}(?P<verb>{_VERBS})\b"
+)
+_ROLE_NOUNS = (
+    r"secretary|minister|president|director|spokesman|spokeswoman|spokesperson|ambassador|professor|chairman|"
+    r"chairwoman|official|envoy|adviser|advisor|leader|chief|head|expert|analyst|editor|columnist|author|general|"
+    r"governor|senator|mayor|premier|chancellor|king|queen|commander|founder|economist|researcher|scientist"
+)
+_ROLE_SUBJECT = re.compile(
+    rf"\b[Tt]he\s+(?P<who>(?:[a-z-]+\s+){{0,3}}(?:{_ROLE_NOUNS})(?:\s+of\s+(?:[a-z-]+\s+)?[a-z-]+)?)"
+    rf"{_FILLER}(?P<verb>{_VERBS}|shared)\b"
+)
+_BYLINE = re.compile(
+    rf"^(?:[Bb]y\s+)?(?P<who>{_CAP}(?:\s+{_CAP}){{1,2}})(?:\s*[,|]\s*|\s+is\s+(?:an?\s+|the\s+)?)(?P<role>[^.]*"
+    r"(?:editor|columnist|correspondent|writer|reporter|journalist|professor|fellow|analyst|director|author|"
+    r"contributor|chief|commentator|researcher)[^.]*)\.?$"
+)
+# Capitalised words that open a sentence or a name run without being part of a name.
+_NOT_NAMES = wordset(
+    """The A An But And So Yet However Then Now This That These Those Indeed Therefore Thus Of In On At For By With
+    From As If When While Although Though Both Either Neither Meanwhile Moreover Besides Still Also Even Only Just
+    Perhaps Probably Asked It Its He She They We I You Our Their His Her After Before Since Until Last Next Overall
+    Plus Similarly Conversely Crudely Post Pro Former Late Mr Mrs Ms Dr Prof Sir Dear Related Original Official"""
+)
+# Capitalised words that are titles, not names ("Director Jane Roe": the name is the last two words).
+_TITLE_WORDS = wordset(
+    """President Secretary Minister Director Professor Chairman Chairwoman Ambassador Envoy Adviser Advisor Leader
+    Chief Head Expert Analyst Editor Doctor General Governor Senator Mayor Premier Chancellor Commander Deputy
+    Foreign Defense Defence Prime State Special Counsel Prosecutor Vice Supreme Court Justice Representative
+    Speaker Spokesman Spokeswoman Spokesperson Senior Assistant Staff Officer"""
+)
+_SENTENCE_QUOTES = re.compile(r"“[^”]*”|\"[^\"]*\"")
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: str
+    role: str | None
+    confidence: float
+    basis: str
+    kind: Kind
+
+
+def _clean_name(raw: str) -> tuple[str, str | None]:
+    """``(name, title words before it)`` from a run of capitalised words: "Northfield Policy Center Director Jane
+    Roe" gives ("Jane Roe", "Northfield Policy Center Director")."""
+    parts = re.split(r"\s*,?\s+(?:and|&)\s+", raw.strip())
+    names: list[str] = []
+    titles: list[str] = []
+    for part in parts:
+        words = [w for w in part.split() if w]
+        while words and words[0] in _NOT_NAMES:
+            words.pop(0)
+        words = [re.sub(r"[’']s$", "", w.rstrip(".,")) for w in words]
+        while len(words) > 1 and words[0].isupper() and len(words[0]) > 1:
+            titles.append(words.pop(0))  # an acronym before a name is an organisation ("SVR Sergey ...")
+        if not words:
+            continue
+        # The name is what follows the last title word; at most three words.
+        cut = max((i + 1 for i, w in enumerate(words) if w in _TITLE_WORDS), default=0)
+        if cut >= len(words):
+            cut = max(0, len(words) - 1)
+        name_words = words[cut:]
+        if len(name_words) > 3:
+            cut += len(name_words) - 2
+            name_words = words[cut:]
+        names.append(" ".join(name_words))
+        if cut:
+            titles.append(" ".join(words[:cut]))
+    name = " and ".join(n for n in names if n)
+    return name, (", ".join(titles) or None)
+
+
+def _possessive(name: str) -> bool:
+    return name.endswith(("’s", "'s"))
+
+
+def _appositive(text: str, end: int) -> str | None:
+    """The role in ", a professor at X," right after a name ending at ``end``."""
+    m = re.match(r"\s*,\s*(?P<role>(?:an?|the)\s+[^,.;:“”]{3,160}?|[a-z][^,.;:“”]{3,160}?)\s*(?:,|\.|$)", text[end:])
+    if not m or len(m.group("role").split()) < 2:
+        return None
+    return m.group("role").strip()
+
+
+def _title_prefix(sentence: str, start: int, title: str | None) -> str | None:
+    """ "Professor of X University Doctor of Y Jane Doe believes": the titles before the name, when the
+    sentence opens with one."""
+    prefix = sentence[:start].strip()
+    first = prefix.split()[0].lower() if prefix else ""
+    if prefix and "," not in prefix and len(prefix.split()) <= 12 and re.fullmatch(_ROLE_NOUNS, first):
+        return prefix
+    return title
+
+
+def _explicit(sentence: str, last_person: Speaker | None) -> Speaker | None:
+    """An attribution inside one sentence, or None."""
+    m = _SUBJECT_VERB.search(sentence)
+    while m is not None:
+        name, title = _clean_name(m.group("who"))
+        if name and not _possessive(m.group("who")) and name not in _NOT_NAMES:
+            role = _appositive(sentence, m.end("who")) or _title_prefix(sentence, m.start("who"), title)
+            kind: Kind = "person" if len(name.split()) >= 2 else "group"
+            return Speaker(name, role, 0.9 if kind == "person" else 0.75, f"'{name} {m.group('verb')}'", kind)
+        m = _SUBJECT_VERB.search(sentence, m.end("who"))
+    m = _VERB_SUBJECT.search(sentence)
+    if m:
+        rest = m.group("rest")
+        runs = [r for r in re.finditer(_CAP_RUN, rest) if _clean_name(r.group(0))[0]]
+        if runs:
+            first = runs[0]
+            if first.start() == 0:
+                name, title = _clean_name(first.group(0))
+                role = _appositive(rest, first.end()) or title
+            else:
+                last = runs[-1]
+                name, title = _clean_name(last.group(0))
+                role = rest[: last.start()].strip(" ,") or title
+            if name and len(name.split()) >= 2:
+                return Speaker(name, role, 0.9, f"'{m.group('verb')} {name}'", "person")
+    m = _ACCORDING.search(sentence)
+    if m:
+        name, title = _clean_name(m.group("who"))
+        if name:
+            role = _appositive(sentence, m.end("who")) or title
+            if role is None:
+                dash = re.match(r"\s*[—–-]\s*(?P<role>[^—–]{3,200}?)\s*[—–]", sentence[m.end("who") :])
+                role = dash.group("role").strip() if dash else None
+            kind: Kind = "person" if len(name.split()) >= 2 else "group"  # type: ignore[no-redef]
+            return Speaker(name, role, 0.85, f"'according to {name}'", kind)
+    m = _GROUP.search(sentence)
+    if m:
+        who = " ".join(m.group("who").split())
+        return Speaker(who, None, 0.75, f"'{who} {m.group('verb')}'", "group")
+    m = _PRONOUN.search(sentence)
+    if m and last_person is not None:
+        return Speaker(
+            last_person.name,
+            last_person.role,
+            0.7,
+            f"'{m.group('who')} {m.group('verb')}', read as {last_person.name}, named before",
+            "person",
+        )
+    return None
+
+
+def _role_subject(sentence: str, before: str) -> Speaker | None:
+    """ "The finance minister said ...": the person named earlier with that title, else the title itself."""
+    m = _ROLE_SUBJECT.search(sentence)
+    if not m:
+        return None
+    role = " ".join(m.group("who").split())
+    words = r"\s+".join(re.escape(w) for w in role.split())
+    earlier = list(re.finditer(rf"(?i:{words})\s+(?P<name>{_CAP}\s+{_CAP})", before))
+    if earlier:
+        name = re.sub(r"[’']s$", "", earlier[-1].group("name"))
+        return Speaker(name, role, 0.7, f"'the {role} {m.group('verb')}', named earlier as {name}", "person")
+    return Speaker(f"the {role}", None, 0.5, f"'the {role} {m.group('verb')}' (not named)", "role")
+
+
+def byline(text: str, paras: list[Paragraph]) -> Speaker | None:
+    """ "By Jane Doe" or "Jane Doe is a columnist at X." in the first paragraphs."""
+    for p in paras[:4]:
+        chunk = " ".join(text[p.start : p.end].split())
+        if len(chunk.split()) > 40:
+            continue
+        m = _BYLINE.match(chunk)
+        if m:
+            return Speaker(m.group("who"), m.group("role").strip(), 0.8, "the byline", "author")
+    return None
+
+
+def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors: tuple[str, ...] = ()) -> list[Speaker]:
+    """One speaker per sentence, in order."""
+    author = byline(text, paras)
+    if authors:
+        author = Speaker(" and ".join(authors), author.role if author else None, 0.7, "the source's author", "author")
+    default = author or Speaker("the author", None, 0.5, "no attribution: the author's own words", "author")
+    by_para: dict[int, list[Sentence]] = {}
+    for s in sents:
+        by_para.setdefault(s.paragraph, []).append(s)
+
+    out: dict[int, Speaker] = {}
+    carry: Speaker | None = None
+    last_person: Speaker | None = author if author and author.name != "the author" else None
+    for p in paras:
+        ps = by_para.get(p.index, [])
+        found: dict[int, Speaker] = {}
+        for s in ps:
+            speaker = _explicit(_outside_quotes(s.text), last_person) or _role_subject(s.text, text[: s.start])
+            if speaker is None and _SENTENCE_QUOTES.search(s.text):
+                speaker = _explicit(s.text, last_person)
+            if speaker is not None:
+                found[s.index] = speaker
+                if speaker.kind == "person":
+                    last_person = speaker
+        # A quotation running over several sentences belongs to whoever it is attributed to.
+        for start, end, speaker in _quotations(text, p, ps, found):
+            for s in ps:
+                if s.index not in found and s.start < end and s.end > start:
+                    found[s.index] = speaker
+        next_lead = paras[p.index + 1].lead if p.index + 1 < len(paras) else ""
+        turn: Speaker | None = None
+        if ps and next_lead and ps[-1].index in found and found[ps[-1].index].kind == "person":
+            # An interviewee introduced just before the answers: their turn runs on until the next one.
+            turn = found[ps[-1].index]
+        for s in ps:
+            if s.index in found:
+                out[s.index] = found[s.index]
+            elif carry is not None:
+                out[s.index] = Speaker(
+                    carry.name, carry.role, 0.6, f"the interview turn of {carry.name} (introduced before)", carry.kind
+                )
+            else:
+                out[s.index] = default
+        if turn is not None:
+            carry = turn
+    return [out[s.index] for s in sents]
+
+
+def _outside_quotes(sentence: str) -> str:
+    """The sentence with quoted passages blanked (same length), so a name inside a quotation is not taken
+    for its speaker."""
+    return _SENTENCE_QUOTES.sub(lambda m: " " * len(m.group(0)), sentence)
+
+
+def _quotations(
+    text: str, p: Paragraph, ps: list[Sentence], found: dict[int, Speaker]
+) -> list[tuple[int, int, Speaker]]:
+    """Quotations of a paragraph (“...”) with the speaker of the sentence that opens or closes them."""
+    out: list[tuple[int, int, Speaker]] = []
+    for m in re.finditer(r"“[^”]{20,}”", text[p.start : p.end]):
+        start, end = p.start + m.start(), p.start + m.end()
+        touching = [s for s in ps if s.start < end and s.end > start and s.index in found]
+        if touching:
+            out.append((start, end, found[touching[-1].index]))
+    return out

@@ -1,0 +1,93 @@
+"""`Reader`: every view of the ledger from one place, as typed DataFrames (`frame`) or plain rows (`rows`).
+
+Every method takes the same filters (forecaster by name or id, question, source, outlet, tag, status where it
+means something) and the same time travel: ``as_of`` (a position, a date or an ISO time of recording: the
+ledger as recorded by then; for scores, the last scoring run finished by then) and ``run`` (the figures scoring
+run N recorded, over the ledger it scored). See `tracker.read.snapshot`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine
+
+from tracker.errors import UserError
+from tracker.read import projections as pr
+from tracker.read import scores as sc
+from tracker.read.snapshot import Snapshot, open_snapshot
+from tracker.read.tablereader import TableReader
+from tracker.read.tables import TABLES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tracker.scoring.metrics import MurphyDecomposition
+
+READERS: dict[str, Callable[..., TableReader]] = {
+    "events": pr.events_reader,
+    "sources": pr.sources_reader,
+    "forecasters": pr.forecasters_reader,
+    "questions": pr.questions_reader,
+    "forecasts": pr.forecasts_reader,
+    "resolutions": pr.resolutions_reader,
+    "scores": sc.scores_reader,
+    "question_scores": sc.question_scores_reader,
+    "leaderboard": sc.leaderboard_reader,
+    "score_history": sc.score_history_reader,
+    "calibration": sc.calibration_reader,
+    "due": sc.due_reader,
+    "runs": sc.runs_reader,
+    "hindsight": sc.hindsight_reader,
+}
+
+
+class Reader:
+    """Reads one ledger database. ``ready`` is called before each read (the app checks the schema there)."""
+
+    def __init__(self, engine: Engine, today: Callable[[], date], ready: Callable[[], None]) -> None:
+        self.engine = engine
+        self._today = today
+        self._ready = ready
+
+    @contextmanager
+    def snapshot(self, as_of: Any = None, run: Any = None) -> Iterator[Snapshot]:
+        """One consistent reading at ``as_of`` / ``run`` (None: now), for several tables at once."""
+        self._ready()
+        with open_snapshot(self.engine, self._today(), as_of, run) as snap:
+            yield snap
+
+    def table(self, snap: Snapshot, table: str, **filters: Any) -> TableReader:
+        """The `TableReader` of ``table`` (a name in `TABLES`) under ``filters``."""
+        if table not in READERS:
+            raise UserError(f"{table!r} is not a table ({', '.join(TABLES)})", "table")
+        return READERS[table](snap, **{k: v for k, v in filters.items() if v is not None})
+
+    def frame(self, table: str, as_of: Any = None, run: Any = None, **filters: Any) -> pd.DataFrame:
+        with self.snapshot(as_of, run) as snap:
+            return self.table(snap, table, **filters).frame()
+
+    def rows(
+        self, table: str, as_of: Any = None, run: Any = None, limit: int | None = None, **filters: Any
+    ) -> tuple[list[dict[str, Any]], int, Snapshot]:
+        """(at most ``limit`` rows, the total count, the snapshot they were read from; closed by then)."""
+        with self.snapshot(as_of, run) as snap:
+            reader = self.table(snap, table, **filters)
+            rows = reader.rows(limit)
+            total = len(rows) if limit is None or len(rows) < limit else reader.count()
+            return rows, total, snap
+
+    def question(self, question_id: str, as_of: Any = None, run: Any = None) -> dict[str, Any]:
+        with self.snapshot(as_of, run) as snap:
+            detail = pr.question_detail(snap, question_id)
+            detail["ledger"] = snap.meta()
+            return detail
+
+    def decomposition(
+        self, forecaster: str | None = None, bins: int = 10, as_of: Any = None, run: Any = None, **filters: Any
+    ) -> MurphyDecomposition:
+        with self.snapshot(as_of, run) as snap:
+            return sc.decomposition(snap, forecaster, bins, **{k: v for k, v in filters.items() if v is not None})

@@ -1,0 +1,332 @@
+"""Readers of the scores: per forecast, per question, the leaderboard, score history, calibration (with the
+Murphy decomposition), hindsight flags, scoring runs, and due questions. Each is written once; the CLI, the
+Python API, exports, the report and the plots all read through them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, false, select
+from sqlalchemy.sql import Select
+
+from tracker.errors import UserError
+from tracker.read import filters as flt
+from tracker.read.projections import questions_query
+from tracker.read.snapshot import Snapshot
+from tracker.read.tablereader import Row, TableReader
+from tracker.read.tables import (
+    _AGGREGATE_INPUT,
+    AGGREGATE_NAMES,
+    ALL_FORECASTERS,
+    CALIBRATION,
+    DUE,
+    GROUPINGS,
+    HIGHER_IS_BETTER,
+    HINDSIGHT,
+    METRICS,
+    MISSING_KEY,
+    QUESTION_SCORES,
+    RUN_STATUSES,
+    RUNS,
+    SCORE_HISTORY,
+    SCORE_STATUSES,
+    SCORES,
+    apply_dtypes,
+    leaderboard_spec,
+)
+from tracker.store.schema import (
+    forecast_scores,
+    forecasters,
+    forecasts,
+    question_scores,
+    question_tags,
+    questions,
+    score_history,
+    scoring_runs,
+    sources,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tracker.scoring.metrics import MurphyDecomposition
+
+
+def _day(value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def scores_reader(snap: Snapshot, **kw: Any) -> TableReader:
+    f = flt.resolve(snap.proj, statuses=SCORE_STATUSES, **kw)
+    conn = snap.scores()
+    by_question = flt.Filters(tag=f.tag, question=f.question)
+    q: Select[Any] = (
+        select(*forecast_scores.c, sources.c.outlet, forecasts.c.p_yes, forecasts.c.position)
+        .select_from(
+            forecast_scores.join(forecasts, forecasts.c.forecast_id == forecast_scores.c.forecast_id).outerjoin(
+                sources, sources.c.source_id == forecast_scores.c.source_id
+            )
+        )
+        .where(*flt.question_conditions(by_question, forecast_scores.c.question_id, snap.today))
+    )
+    if f.status is not None:
+        q = q.where(forecast_scores.c.status == f.status)
+    q = flt.who(q, f, forecast_scores)
+    return TableReader(SCORES, q, forecasts.c.position, conn)
+
+
+def _question_scores(snap: Snapshot, f: flt.Filters) -> TableReader:
+    q: Select[Any] = (
+        select(*question_scores.c, sources.c.outlet)
+        .select_from(
+            question_scores.join(forecasts, forecasts.c.forecast_id == question_scores.c.forecast_id).outerjoin(
+                sources, sources.c.source_id == question_scores.c.source_id
+            )
+        )
+        .where(*flt.question_conditions(f, question_scores.c.question_id, snap.today))
+    )
+    q = flt.who(q, f, question_scores)
+    return TableReader(QUESTION_SCORES, q, forecasts.c.position, snap.scores())
+
+
+def question_scores_reader(snap: Snapshot, **kw: Any) -> TableReader:
+    return _question_scores(snap, flt.resolve(snap.proj, **kw))
+
+
+def sort_column(sort: str) -> str:
+    """A leaderboard sort key: a metric's short name (brier, time-avg, ...) or an aggregate column."""
+    if sort in METRICS:
+        return METRICS[sort]
+    if sort in AGGREGATE_NAMES:
+        return sort
+    raise UserError(f"{sort!r} is not a metric ({', '.join(METRICS)}) or an aggregate column", "sort")
+
+
+def leaderboard_reader(snap: Snapshot, by: str = "forecaster", sort: str = "mean_brier", **kw: Any) -> TableReader:
+    spec = leaderboard_spec(by)
+    column = sort_column(sort)
+    key = GROUPINGS[by]
+    f = flt.resolve(snap.proj, **kw)
+    # Per forecaster over every question, the aggregates the run recorded are the leaderboard (score_history
+    # holds them exactly as compute.aggregate gives them): no need to read every score row.
+    recorded = by == "forecaster" and not f.narrows_questions
+
+    def build_rows() -> list[Row]:
+        if snap.run is None:
+            return []
+        if recorded:
+            assert snap.run is not None
+            rows = _recorded_aggregates(snap.live, snap.run.run_id, f.forecaster)
+        else:
+            rows = _computed_aggregates(snap, f, key)
+        names = _names(snap.proj, by)
+        for r in rows:
+            k = r[key]
+            r[key] = MISSING_KEY[key] if k is None or k != k else str(k)
+            r["name"] = names.get(r[key])
+        ascending = column not in HIGHER_IS_BETTER
+
+        def order(r: Row) -> tuple[Any, ...]:
+            v = r[column]
+            missing = v is None or v != v
+            return (missing, 0.0 if missing else (v if ascending else -v), r[key])
+
+        rows.sort(key=order)
+        for i, r in enumerate(rows, 1):
+            r["rank"] = i
+        return [{n: r.get(n) for n in spec.names} for r in rows]
+
+    return TableReader(spec, build_rows=build_rows)
+
+
+def _recorded_aggregates(conn: Connection, run: int, ids: list[str] | None) -> list[Row]:
+    """Each forecaster's aggregate as of run ``run`` (their latest score_history row up to it), n_scored > 0."""
+    from tracker.scoring.job import latest_history
+
+    return [dict(r) for r in latest_history(conn, ids, run).values() if r["n_scored"]]
+
+
+def _computed_aggregates(snap: Snapshot, f: flt.Filters, key: str) -> list[Row]:
+    import numpy as np
+    import pandas as pd
+
+    from tracker.scoring import compute
+
+    qs = _question_scores(snap, f).narrow(_AGGREGATE_INPUT).frame()
+    if qs.empty:
+        return []
+    # only the grouping key as Python strings (None when missing); kind and outcome stay categorical
+    # question_id (and the forecaster) order the rows inside compute.aggregate, so that its sums give the same
+    # bits as the scoring job's aggregates whatever order the rows were read in
+    work = pd.DataFrame({"question_id": qs["question_id"].astype(object), "kind": qs["kind"], "outcome": qs["outcome"]})
+    if key != "forecaster_id":
+        work["forecaster_id"] = qs["forecaster_id"].astype(object)
+    if key != "tag":
+        work[key] = qs[key].astype(object).where(qs[key].notna(), None)
+    for col in _AGGREGATE_INPUT[6:]:
+        work[col] = qs[col].to_numpy(dtype=np.float64)
+    if key == "tag":
+        tags: dict[str, list[str]] = {}
+        for qid, t in snap.proj.execute(select(question_tags.c.question_id, question_tags.c.tag)):
+            tags.setdefault(str(qid), []).append(str(t))
+        work["tag"] = pd.Series([sorted(tags.get(str(q), [])) for q in qs["question_id"]], dtype=object)
+    agg = compute.aggregate(work, key)[[key, *AGGREGATE_NAMES]]
+    from tracker.read.records import records
+
+    return records(agg, parse_json=False)
+
+
+def _names(conn: Connection, by: str) -> dict[str, str]:
+    if by == "forecaster":
+        return {str(k): str(v) for k, v in conn.execute(select(forecasters.c.forecaster_id, forecasters.c.name))}
+    if by == "source":
+        return {str(k): str(v) for k, v in conn.execute(select(sources.c.source_id, sources.c.title))}
+    return {}
+
+
+def score_history_reader(snap: Snapshot, forecaster: str | Sequence[str] | None = None) -> TableReader:
+    ids = flt.forecaster_ids(snap.proj, forecaster)
+    q: Select[Any] = select(score_history, scoring_runs.c.finished_at, scoring_runs.c.through_position).join(
+        scoring_runs, scoring_runs.c.run_id == score_history.c.run_id
+    )
+    q = q.where(score_history.c.run_id <= snap.run.run_id) if snap.run is not None else q.where(false())
+    if ids is not None:
+        q = q.where(score_history.c.forecaster_id.in_(ids))
+    return TableReader(SCORE_HISTORY, q, (score_history.c.run_id, score_history.c.forecaster_id), snap.live)
+
+
+def _binary_scored(snap: Snapshot, f: flt.Filters) -> pd.DataFrame:
+    qs = _question_scores(snap, f).narrow(("forecaster_id", "kind", "p_yes", "outcome")).frame()
+    return qs[qs["kind"] == "binary"]
+
+
+def _calibration_groups(snap: Snapshot, forecaster: Any, kw: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    import numpy as np
+
+    f = flt.resolve(snap.proj, forecaster=forecaster, **kw)
+    qs = _binary_scored(snap, f)
+    names = [ALL_FORECASTERS] if f.forecaster is None else f.forecaster
+    out = []
+    for name in names:
+        rows = qs if name == ALL_FORECASTERS else qs[qs["forecaster_id"] == name]
+        p = rows["p_yes"].to_numpy(dtype=np.float64)
+        o = (rows["outcome"].astype("string") == "yes").to_numpy(dtype=np.float64)
+        out.append((name, p, o))
+    return out
+
+
+def check_bins(bins: Any) -> int:
+    if isinstance(bins, bool) or not isinstance(bins, int) or not 1 <= bins <= 100:
+        raise UserError(f"{bins!r} is not a number of bins between 1 and 100", "bins")
+    return bins
+
+
+def calibration_reader(
+    snap: Snapshot, forecaster: str | Sequence[str] | None = None, bins: int = 10, **kw: Any
+) -> TableReader:
+    check_bins(bins)
+    groups = _calibration_groups(snap, forecaster, kw)
+
+    def build() -> pd.DataFrame:
+        import pandas as pd
+
+        from tracker.scoring import metrics
+
+        parts = []
+        for name, p, o in groups:
+            table = metrics.calibration_table(p, o, bins)
+            table.insert(0, "forecaster_id", name)
+            parts.append(table)
+        return apply_dtypes(pd.concat(parts, ignore_index=True), CALIBRATION)
+
+    return TableReader(CALIBRATION, build=build)
+
+
+def decomposition(snap: Snapshot, forecaster: str | None = None, bins: int = 10, **kw: Any) -> MurphyDecomposition:
+    """Murphy decomposition (with the within-bin terms, exact) of the forecasts `calibration_reader` bins."""
+    from tracker.scoring import metrics
+
+    check_bins(bins)
+    _, p, o = _calibration_groups(snap, forecaster, kw)[0]
+    return metrics.murphy_decomposition(p, o, bins)
+
+
+def due_reader(snap: Snapshot, **kw: Any) -> TableReader:
+    f = flt.resolve(snap.proj, **kw)
+    f = flt.Filters("due", f.tag, f.forecaster, f.question, f.source, f.outlet)
+    today = snap.today
+
+    def post(row: Row) -> Row:
+        row["days_overdue"] = (today - (_day(row["resolve_by"]) or today)).days
+        return row
+
+    q = questions_query(snap, f)
+    order = (questions.c.resolve_by, questions.c.question_id)
+    return TableReader(DUE, q, order, snap.proj, post)
+
+
+def runs_reader(snap: Snapshot, status: str | None = None) -> TableReader:
+    if status is not None and status not in RUN_STATUSES:
+        raise UserError(f"{status!r} is not a run status ({', '.join(RUN_STATUSES)})", "status")
+    q: Select[Any] = select(scoring_runs)
+    if snap.as_of is not None or snap.pinned_run:
+        q = q.where(scoring_runs.c.run_id <= snap.run.run_id) if snap.run else q.where(false())
+    if status is not None:
+        q = q.where(scoring_runs.c.status == status)
+
+    def post(row: Row) -> Row:
+        a, b = row["started_at"], row["finished_at"]
+        row["seconds"] = (b - a).total_seconds() if a is not None and b is not None else None
+        return row
+
+    return TableReader(RUNS, q, scoring_runs.c.run_id, snap.live, post)
+
+
+def hindsight_reader(snap: Snapshot, **kw: Any) -> TableReader:
+    f = flt.resolve(snap.proj, **kw)
+    q: Select[Any] = (
+        select(
+            forecast_scores.c.forecast_id,
+            forecast_scores.c.question_id,
+            questions.c.title.label("question"),
+            forecast_scores.c.forecaster_id,
+            forecasters.c.name.label("forecaster"),
+            forecast_scores.c.made_at,
+            forecast_scores.c.known_on,
+            forecast_scores.c.outcome,
+            forecasts.c.p_yes,
+            forecasts.c.probabilities,
+            forecast_scores.c.p_outcome,
+            forecasts.c.hedge,
+            forecasts.c.quote,
+            forecast_scores.c.source_id,
+            sources.c.title.label("source_title"),
+            sources.c.outlet,
+            sources.c.url,
+        )
+        .select_from(
+            forecast_scores.join(forecasts, forecasts.c.forecast_id == forecast_scores.c.forecast_id)
+            .outerjoin(forecasters, forecasters.c.forecaster_id == forecast_scores.c.forecaster_id)
+            .outerjoin(questions, questions.c.question_id == forecast_scores.c.question_id)
+            .outerjoin(sources, sources.c.source_id == forecast_scores.c.source_id)
+        )
+        .where(forecast_scores.c.status == "hindsight")
+        .where(*flt.question_conditions(f, forecast_scores.c.question_id, snap.today))
+    )
+    q = flt.who(q, f, forecast_scores)
+
+    def post(row: Row) -> Row:
+        made, known = _day(row["made_at"]), _day(row["known_on"])
+        row["days_after"] = (made - known).days if made and known else None
+        return row
+
+    order = (forecast_scores.c.question_id, forecast_scores.c.made_at, forecast_scores.c.forecast_id)
+    return TableReader(HINDSIGHT, q, order, snap.scores(), post)

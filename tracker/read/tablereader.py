@@ -1,0 +1,138 @@
+"""A table's rows under filters: as plain rows (for the CLI, without pandas), or as typed DataFrames in
+position-ordered chunks (for the API and exports, with bounded memory)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.sql import Select
+
+from tracker.read import tables
+from tracker.read.tables import CATEGORY, TableSpec, apply_dtypes, category_dtype
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Row = dict[str, Any]
+
+
+def _sorted_categories(values: Any) -> list[str]:
+    """Sorted distinct values from SQL (NULL is None there)."""
+    return sorted({str(v) for v in values if v is not None})
+
+
+@dataclass
+class TableReader:
+    """Either a query (``query`` ordered by ``key`` on ``conn``, each row passed through ``post`` when given) or a
+    derived table computed in one piece: ``build_rows`` (plain rows) or ``build`` (a DataFrame)."""
+
+    spec: TableSpec
+    query: Select[Any] | None = None
+    key: Any = None
+    conn: Connection | None = None
+    post: Callable[[Row], Row] | None = None
+    build_rows: Callable[[], list[Row]] | None = None
+    build: Callable[[], pd.DataFrame] | None = None
+
+    def _ordered(self) -> Select[Any]:
+        assert self.query is not None
+        keys = self.key if isinstance(self.key, tuple) else (self.key,)
+        return self.query.order_by(*keys)
+
+    def count(self) -> int:
+        if self.query is not None and self.conn is not None:
+            return int(self.conn.execute(select(func.count()).select_from(self.query.subquery())).scalar_one())
+        return len(self.rows())
+
+    def rows(self, limit: int | None = None) -> list[Row]:
+        """Rows as dicts of the spec's columns, with Python values (dates, floats, None), at most ``limit``."""
+        names = self.spec.names
+        if self.query is not None:
+            assert self.conn is not None
+            q = self._ordered()
+            if limit is not None:
+                q = q.limit(limit)
+            result = self.conn.execute(q)
+            keys = list(result.keys())
+            out = []
+            for values in result:
+                row = dict(zip(keys, values, strict=True))
+                if self.post is not None:
+                    row = self.post(row)
+                out.append({n: row.get(n) for n in names})
+            return out
+        if self.build_rows is not None:
+            rows = self.build_rows()
+            return rows if limit is None else rows[:limit]
+        from tracker.read.records import records
+
+        frame = self.frame()
+        return records(frame if limit is None else frame.head(limit), parse_json=False)
+
+    def categories(self) -> dict[str, pd.CategoricalDtype]:
+        """The dtype of each categorical column: its distinct values under the filters, sorted (for every chunk)."""
+        if self.query is None or self.conn is None:
+            return {}
+        sub = self.query.subquery()
+        out = {}
+        for col in self.spec.columns:
+            if col.dtype == CATEGORY and col.name in sub.c:
+                values = self.conn.execute(select(sub.c[col.name]).distinct()).scalars()
+                out[col.name] = category_dtype(_sorted_categories(values))
+        return out
+
+    def chunks(self, size: int | None = None) -> Iterator[pd.DataFrame]:
+        """Typed frames of at most ``size`` rows (default `tables.CHUNK_ROWS`), at least one (maybe empty)."""
+        size = size or tables.CHUNK_ROWS
+        if self.query is None:
+            yield self.frame()
+            return
+        assert self.conn is not None
+        cats = self.categories()
+        # One ordered query, streamed: a server-side cursor on PostgreSQL, SQLite's lazy cursor; partitions of
+        # ``size`` rows are typed and handed on one at a time, so memory is bounded whatever the table's size.
+        # (Keyset pages would re-sort a table without an index on its order column once per page.)
+        q = self._ordered().execution_options(stream_results=True, yield_per=size)
+        result = self.conn.execute(q)
+        keys = list(result.keys())
+        empty = True
+        for rows in result.partitions(size):
+            empty = False
+            yield self._typed(keys, rows, cats)
+            del rows
+        if empty:
+            yield self._typed(keys, [], cats)
+
+    def _typed(self, keys: list[str], rows: Sequence[Any], cats: dict[str, pd.CategoricalDtype]) -> pd.DataFrame:
+        import pandas as pd
+
+        if self.post is not None:
+            dicts = [self.post(dict(zip(keys, r, strict=True))) for r in rows]
+            raw = pd.DataFrame({k: pd.Series([d.get(k) for d in dicts], dtype=object) for k in self.spec.names})
+            return apply_dtypes(raw, self.spec, cats)
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(keys)
+        raw = pd.DataFrame({k: pd.Series(c, dtype=object) for k, c in zip(keys, columns, strict=True)})
+        del columns
+        return apply_dtypes(raw, self.spec, cats)
+
+    def narrow(self, names: Sequence[str]) -> TableReader:
+        """The same rows with only the columns ``names`` (what a derived table needs, in less memory)."""
+        cols = tuple(c for c in self.spec.columns if c.name in names)
+        spec = TableSpec(self.spec.name, self.spec.description, cols, self.spec.filters, self.spec.order)
+        return replace(self, spec=spec)
+
+    def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        if self.query is None:
+            if self.build is not None:
+                return self.build()
+            assert self.build_rows is not None
+            return apply_dtypes(pd.DataFrame(self.build_rows()), self.spec)
+        parts = list(self.chunks())
+        if len(parts) == 1:
+            return parts[0]
+        return pd.concat(parts, ignore_index=True)
