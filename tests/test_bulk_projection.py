@@ -21,11 +21,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from tracker.app.ledger import Ledger, _memory_engine, _table_rows
+from tracker.app.ledger import Ledger, _table_rows
 from tracker.domain import commands as c
 from tracker.errors import UserError
 from tracker.projections import bulk
 from tracker.projections.projector import clear, project, replay
+from tracker.read.snapshot import memory_projections
 from tracker.store import eventstore as es
 from tracker.store import upcast
 from tracker.store.db import read_transaction, write_transaction
@@ -83,7 +84,7 @@ def build(url: str, seed: int, size: int, texts: list[str]) -> Ledger:
 def check(led: Ledger, split_at: float) -> None:
     expected = tables(led.engine)  # written one event at a time (the append path)
     with read_transaction(led.engine) as conn:
-        replayed = _memory_engine()
+        replayed = memory_projections()
         with replayed.begin() as mconn:
             replay(mconn, es.read(conn))
         head, _ = es.head(conn)
