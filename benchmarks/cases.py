@@ -1023,6 +1023,43 @@ def scoring_compute(ctx: Context) -> list[Result]:
     ]
 
 
+def honest_stats(ctx: Context) -> list[Result]:
+    """Intervals and coin-flip tests per forecaster (tracker.scoring.honest) vs the plain leaderboard aggregate of
+    the same question_scores rows (compute.aggregate): what the honest figures add to a leaderboard."""
+    from generator import generate
+
+    from tracker.scoring import compute, honest
+
+    ds = ctx.dataset if len(ctx.dataset.forecasts) >= ctx.size else generate(ctx.size, count="forecasts")
+    fframe, qframe = ds.frames(ctx.size)
+    per_question = compute.score(fframe, qframe).per_question
+    groups = per_question["forecaster_id"].nunique()
+    agg = [timed(lambda: compute.aggregate(per_question, "forecaster_id")) for _ in range(ctx.reps)]
+    intervals = [timed(lambda: honest.mean_intervals(per_question)) for _ in range(ctx.reps)]
+    coin = [timed(lambda: honest.versus_coin(per_question)) for _ in range(ctx.reps)]
+    t_agg = median(agg)
+    out = []
+    for key, what, runs in (
+        ("honest-intervals", "bootstrap intervals (2,000 resamples)", intervals),
+        ("honest-coin", "coin-flip tests (interval + sign-flip p-value)", coin),
+    ):
+        t = median(runs)
+        out.append(
+            ctx.result(
+                key,
+                f"{what} for {groups:,} forecasters over {len(per_question):,} scored rows",
+                ours=secs(t),
+                reference=f"{secs(t_agg)} compute.aggregate of the same rows",
+                ratio=t / t_agg,
+                ratio_text="ours/aggregate time",
+                target="none (ratio reported)",
+                met=None,
+                raw={"ours_s": runs, "ref_s": agg, "rows": len(per_question), "groups": groups},
+            )
+        )
+    return out
+
+
 def scoring_job(ctx: Context) -> list[Result]:
     from tracker.app.ledger import Ledger
     from tracker.scoring.job import run_scoring
@@ -1274,6 +1311,7 @@ SIZED_CASES: list[tuple[str, Callable[[Context], list[Result]], tuple[str, ...]]
     ("import", bulk_import, ("sqlite", "postgres")),
     ("rebuild", rebuild, ("sqlite", "postgres")),
     ("score-compute", scoring_compute, ("sqlite",)),  # pure computation: no database
+    ("honest", honest_stats, ("sqlite",)),  # pure computation: no database
     ("score-job", scoring_job, ("sqlite", "postgres")),
     ("export", export_parquet, ("sqlite", "postgres")),
     ("append", one_append, ("sqlite", "postgres")),  # last: it adds events to the ledger

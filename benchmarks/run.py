@@ -8,7 +8,7 @@
 Options: --sizes (10k,100k,1M or plain numbers), --reps (rounds per case: ours and its references run in
 alternation, once each per round; a ratio is the median of the per-round ratios, with its lowest and highest
 round in brackets), --appends (transactions per run of the one-append cases), --cases (a subset:
-import,rebuild,score-compute,score-job,export,append,cli,catalog), --catalog-questions (the catalog-import
+import,rebuild,score-compute,honest,score-job,export,append,cli,catalog), --catalog-questions (the catalog-import
 case's size, 10,000), --postgres URL (a server where scratch databases may be created and dropped; libpq or
 SQLAlchemy style), --json PATH (every result with its raw timings), --seed.
 

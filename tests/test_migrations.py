@@ -394,19 +394,19 @@ def test_commands_on_a_current_ledger_do_not_load_alembic(tmp_path: Any) -> None
     assert out.strip() == "[]"
 
 
-# ------------------------------------------------------------------------------ 0005: indexes on events
+# ------------------------------------------------------------------------------ 0007: indexes on events
 
 
 def _event_indexes(engine: Engine) -> set[str]:
     return {ix["name"] for ix in inspect(engine).get_indexes("events") if ix["name"]}
 
 
-def test_0005_drops_the_recorded_at_index_and_its_downgrade_restores_it(engine: Engine, db_url: str) -> None:
+def test_0007_drops_the_recorded_at_index_and_its_downgrade_restores_it(engine: Engine, db_url: str) -> None:
     migrate.upgrade(engine)
     make_some_events(db_url)
     assert "ix_events_recorded_at" not in _event_indexes(engine)
     assert "ix_events_event_type" in _event_indexes(engine)  # its reader: `tracker log --type`
-    migrate.downgrade(engine, "0003")
+    migrate.downgrade(engine, "0006")
     assert "ix_events_recorded_at" in _event_indexes(engine)
     migrate.upgrade(engine)
     assert "ix_events_recorded_at" not in _event_indexes(engine)

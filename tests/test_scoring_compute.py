@@ -235,7 +235,8 @@ def test_extra_columns_and_index_carried_through():
     assert list(s.per_forecast.index) == [10, 20]
     pd.testing.assert_frame_equal(s.per_forecast[f.columns], f)
     assert list(s.per_question["outlet"]) == ["Times", "Post"]
-    assert list(s.per_question.columns[-5:]) == list(compute.PER_QUESTION_ADDED)
+    added = compute.PER_QUESTION_ADDED
+    assert list(s.per_question.columns[-len(added) :]) == list(added)
 
 
 def test_input_frame_left_unchanged_when_the_output_is_written_to():

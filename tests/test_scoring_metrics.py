@@ -259,3 +259,111 @@ def test_calibration_counts(po, bins):
     assert (
         (full["mean_forecast"] >= full["bin_low"] - 1e-12) & (full["mean_forecast"] <= full["bin_high"] + 1e-12)
     ).all()
+
+
+# ------------------------------------------------------------------------------ edges, and independent libraries
+
+
+def test_edges_rules_on_a_value_exactly_on_an_edge():
+    edges = m.bin_edges(10)
+    # "left" (default, numpy.histogram's rule): [a, b), the last bin closed; "right" (scikit-learn's): (a, b]
+    assert list(m.bin_index([0.0, 0.2, 0.25, 1.0], edges)) == [0, 2, 2, 9]
+    assert list(m.bin_index([0.0, 0.2, 0.25, 1.0], edges, "right")) == [0, 1, 2, 9]
+    left = m.calibration_table([0.2], [1])
+    right = m.calibration_table([0.2], [1], edges="right")
+    assert left.loc[left["count"] == 1, "bin"].item() == "0.2-0.3" and left.attrs["edges"] == "left"
+    assert right.loc[right["count"] == 1, "bin"].item() == "0.1-0.2" and right.attrs["edges"] == "right"
+    with pytest.raises(ValueError, match="edges"):
+        m.bin_index([0.5], edges, "middle")  # type: ignore[arg-type]
+
+
+def test_sklearn_calibration_curve_puts_an_edge_value_in_the_lower_bin():
+    from sklearn.calibration import calibration_curve
+
+    # 0.15 and 0.2 share scikit-learn's bin (0.1, 0.2]: one non-empty bin with mean forecast 0.175
+    _, pred = calibration_curve([0, 1], [0.15, 0.2], n_bins=10)
+    assert list(pred) == pytest.approx([0.175])
+    # ...except where np.linspace rounds an edge below k / n: for 6 bins the edge 5/6 is below the float 5/6, so a
+    # forecast of exactly 5/6 joins 0.9 in the top bin, against the rule
+    assert np.linspace(0, 1, 7)[5] < 5 / 6
+    _, pred = calibration_curve([0, 1], [5 / 6, 0.9], n_bins=6)
+    assert list(pred) == pytest.approx([(5 / 6 + 0.9) / 2])
+
+
+grid = st.sampled_from([k / 20 for k in range(21)]) | probs  # many values exactly on edges
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(grid, st.integers(0, 1)), min_size=2, max_size=80).filter(lambda r: len({o for _, o in r}) == 2),
+    st.sampled_from([5, 10, 20]),  # bin counts whose np.linspace edges are exactly k / n
+)
+def test_calibration_right_edges_agree_with_sklearn(rows, n_bins):
+    from sklearn.calibration import calibration_curve
+
+    p = np.array([r[0] for r in rows])
+    o = np.array([r[1] for r in rows])
+    true, pred = calibration_curve(o, p, n_bins=n_bins)
+    t = m.calibration_table(p, o, bins=n_bins, edges="right")
+    seen = t.loc[t["count"] > 0]
+    np.testing.assert_allclose(seen["observed_frequency"], true, rtol=1e-12)
+    np.testing.assert_allclose(seen["mean_forecast"], pred, rtol=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(grid, min_size=1, max_size=80), st.sampled_from([5, 10, 20]))
+def test_calibration_left_edges_agree_with_numpy_histogram(p, n_bins):
+    t = m.calibration_table(p, np.zeros(len(p)), bins=n_bins)
+    counts, _ = np.histogram(p, bins=m.bin_edges(n_bins))
+    assert list(t["count"]) == list(counts)
+
+
+@given(forecasts_and_outcomes())
+def test_log_score_agrees_with_sklearn_log_loss(po):
+    from sklearn.metrics import log_loss
+
+    p, o = po
+    p = np.clip(p, 0.01, 0.99)  # inside both libraries' clipping
+    p_true = np.where(o == 1, p, 1 - p)
+    assert -m.log_score(p_true).mean() == pytest.approx(log_loss(o, p, labels=[0, 1]), rel=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(3, 6), st.integers(1, 40), st.integers(0, 2**32 - 1))
+def test_multi_brier_agrees_with_sklearn_and_properscoring(k, n, seed):
+    import properscoring
+    from sklearn.metrics import brier_score_loss as bsl
+
+    rng = np.random.default_rng(seed)
+    P = rng.dirichlet(np.ones(k), size=n)
+    y = rng.integers(0, k, size=n)
+    O = np.eye(k)[y]  # noqa: E741
+    ours = m.brier_multi(P, O)
+    # scikit-learn >= 1.7: multiclass Brier summed over classes (0-2) unless scale_by_half
+    assert ours.mean() == pytest.approx(bsl(y, P, labels=list(range(k))), rel=1e-9)
+    # properscoring: per-category binary Brier, summed over the categories
+    np.testing.assert_allclose(properscoring.brier_score(O, P).sum(axis=1), ours, rtol=1e-12)
+    # Fatebook's multiple-choice convention sums per-option two-category scores: twice ours, in [0, 4]
+    np.testing.assert_allclose(sum(m.brier_two_category(P[:, j], O[:, j]) for j in range(k)), 2 * ours)
+
+
+@given(forecasts_and_outcomes())
+def test_binary_brier_agrees_with_properscoring(po):
+    import properscoring
+
+    p, o = po
+    np.testing.assert_allclose(m.brier_binary(p, o), properscoring.brier_score(o, p), rtol=1e-12, atol=1e-15)
+
+
+def test_discrimination_table_hand_values():
+    # YES questions got 0.9, 0.7, 0.2; NO questions got 0.1, 0.2
+    t = m.discrimination_table([0.9, 0.7, 0.2, 0.1, 0.2], [1, 1, 1, 0, 0], bins=5)
+    assert list(t["bin"]) == ["0.0-0.2", "0.2-0.4", "0.4-0.6", "0.6-0.8", "0.8-1.0"]
+    assert list(t["n_yes"]) == [0, 1, 0, 1, 1] and list(t["n_no"]) == [1, 1, 0, 0, 0]
+    assert t["share_yes"].sum() == pytest.approx(1.0) and t["share_no"].sum() == pytest.approx(1.0)
+    assert t.attrs["mean_p_yes"] == pytest.approx(0.6) and t.attrs["mean_p_no"] == pytest.approx(0.15)
+    assert t.attrs["discrimination_slope"] == pytest.approx(0.45)
+    right = m.discrimination_table([0.2], [0], bins=5, edges="right")
+    assert list(right["n_no"]) == [1, 0, 0, 0, 0]
+    only_yes = m.discrimination_table([0.3], [1])
+    assert only_yes["share_no"].isna().all() and np.isnan(only_yes.attrs["mean_p_no"])

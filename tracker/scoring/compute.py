@@ -51,6 +51,8 @@ _ST = {name: code for code, name in enumerate(STATUSES)}
 
 FORECAST_COLUMNS = ("forecast_id", "question_id", "forecaster_id", "made_at", "withdrawn")
 QUESTION_COLUMNS = ("question_id", "kind", "options", "status", "outcome", "known_on")
+#: Optional question columns: the scheduled horizon of Metaculus' time-averaged Baseline score.
+QUESTION_HORIZON_COLUMNS = ("opened", "resolve_by")
 
 #: Columns ``score`` adds to every forecast row (in this order).
 PER_FORECAST_ADDED = (
@@ -67,10 +69,20 @@ PER_FORECAST_ADDED = (
     "brier_high",
 )
 #: Columns ``score`` adds to each per-question row, after the scored forecast's per-forecast columns.
-PER_QUESTION_ADDED = ("time_avg_brier", "crowd_time_avg_brier", "relative_brier", "days", "n_forecasters")
+PER_QUESTION_ADDED = (
+    "time_avg_brier",
+    "crowd_time_avg_brier",
+    "relative_brier",
+    "days",
+    "n_forecasters",
+    "baseline_time_avg",
+    "baseline_coverage",
+    "n_options",
+)
 
 _NS_PER_DAY = 86_400 * 1_000_000_000
 _NAT = np.iinfo(np.int64).min  # NaT as int64 nanoseconds
+_NO_DAY = _NAT // _NS_PER_DAY  # the day number _day gives NaT
 
 
 @dataclass(frozen=True)
@@ -126,6 +138,8 @@ class _Questions:
     yes: FloatArray  # binary and resolved: 1.0 if YES else 0.0; NaN otherwise
     known_on: pd.DatetimeIndex  # NaT when not resolved
     known_day: IntArray  # valid only where resolved
+    opened_day: IntArray  # the question's opening day; _NO_DAY when not given
+    resolve_by_day: IntArray  # its scheduled close; _NO_DAY when not given
 
     def options(self, code: int) -> list[Any]:
         start = int(self.first_option[code])
@@ -203,6 +217,11 @@ def _prepare_questions(questions: pd.DataFrame) -> _Questions:
         message = _question_error(ids[i], kind[i], status_names[i], list(options[i]), outcome[i], int(known_ns[i]))
         raise ValueError(message or f"question {ids[i]}: invalid")
 
+    horizon = {}
+    for col in QUESTION_HORIZON_COLUMNS:
+        values = questions[col] if col in questions.columns else pd.Series([pd.NaT] * nq, dtype="datetime64[ns]")
+        horizon[col] = _day(_utc_ns(values))
+
     outcome_idx = np.full(nq, -1, dtype=np.int64)
     hit = is_outcome & resolved[q_of]
     outcome_idx[q_of[hit]] = opt_pos[hit]
@@ -221,6 +240,8 @@ def _prepare_questions(questions: pd.DataFrame) -> _Questions:
         yes=yes,
         known_on=pd.DatetimeIndex(np.where(resolved, known_ns, _NAT).astype("datetime64[ns]")).tz_localize("UTC"),
         known_day=_day(known_ns),
+        opened_day=horizon["opened"],
+        resolve_by_day=horizon["resolve_by"],
     )
 
 
@@ -421,6 +442,7 @@ class _TimeAverage:
     last_pos: IntArray  # input position of each group's scored forecast
     time_avg: FloatArray
     crowd_avg: FloatArray
+    baseline_days: FloatArray  # sum over the group's standing forecasts of baseline score x days standing
 
 
 CROWD_CHUNK_ROWS = 500_000
@@ -529,6 +551,14 @@ def _time_average(
     brier_s = np.square(vs - target_q[qs]).sum(axis=1)
     days = np.bincount(gid, weights=length)
     time_avg = np.bincount(gid, weights=length * brier_s) / days
+    # Metaculus' baseline of each standing forecast, for the time-averaged Baseline score with coverage
+    p_true = (
+        vs[:, 0] * target_q[qs, 0] + (1.0 - vs[:, 0]) * (1.0 - target_q[qs, 0])
+        if k == 1
+        else ((vs * target_q[qs]).sum(axis=1))
+    )
+    base_s = metrics.baseline_score(p_true, 2 if k == 1 else k)
+    baseline_days = np.bincount(gid, weights=length * base_s).astype(np.float64)
 
     # change days: every (question, day) on which some forecaster's standing forecast starts
     dmin = int(ds.min())
@@ -561,7 +591,7 @@ def _time_average(
     # per question, sum of weighted crowd Brier from each change day to known_on
     suffix = pd.Series(weighted[::-1]).groupby(cp_q[::-1]).cumsum().to_numpy()[::-1]
     crowd_avg = suffix[start[first]] / days
-    return _TimeAverage(last_pos=ps[last], time_avg=time_avg, crowd_avg=crowd_avg)
+    return _TimeAverage(last_pos=ps[last], time_avg=time_avg, crowd_avg=crowd_avg, baseline_days=baseline_days)
 
 
 # ------------------------------------------------------------------------------------------------------ score
@@ -594,8 +624,17 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
     - relative_brier: time_avg_brier - crowd_time_avg_brier; NaN ("not defined") when the question has a single
       forecaster.
     - n_forecasters: forecasters with a scored forecast on the question.
+    - baseline_time_avg, baseline_coverage: Metaculus' time-averaged Baseline score with coverage
+      (``metrics.time_averaged_baseline``): each standing forecast's baseline score (``baseline_score`` of that
+      forecast) weighted by the days it stood over the question's horizon, and those days over the horizon. The
+      horizon runs from the earlier of the question's ``opened`` day and its first eligible forecast (anyone's:
+      questions are often opened here after the forecasts they score were made) to the later of ``resolve_by``
+      and ``known_on`` (a question resolved early thus gives coverage < 1, as on Metaculus). Without those
+      optional question columns the horizon is first forecast to ``known_on``. ``baseline_score`` itself is the
+      baseline of the final (scored) forecast only.
+    - n_options: the question's number of options (the uniform forecast scores 1 - 1/n_options).
 
-    With ``time_average=False`` the three time-averaged columns are NaN and only the point scores are computed.
+    With ``time_average=False`` the five time-averaged columns are NaN and only the point scores are computed.
     """
     missing = [c for c in FORECAST_COLUMNS if c not in forecasts.columns]
     if "probabilities" not in forecasts.columns and "p_yes" not in forecasts.columns:
@@ -720,6 +759,7 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
     # ---- per-question frame
     time_avg = np.full(n, np.nan)
     crowd_avg = np.full(n, np.nan)
+    baseline_days = np.full(n, np.nan)
     if time_average:
         vrow = np.full(n, -1, dtype=np.int64)
         for _, rows, values, target in classes:
@@ -740,24 +780,40 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
             )
             time_avg[ta.last_pos] = ta.time_avg
             crowd_avg[ta.last_pos] = ta.crowd_avg
+            baseline_days[ta.last_pos] = ta.baseline_days
     # the divisor: known_on day - first eligible day; groups are contiguous in `order`, sorted by made_at inside
     group_first = np.ones(order.size, dtype=bool)
     group_first[1:] = group_last[:-1]
     days = np.zeros(n, dtype=np.int64)
     days[last_rows] = known_day[last_rows] - made_day[order[group_first]]
     n_forecasters_q = np.bincount(qcode[scored], minlength=len(qs.ids))
+    # each question's horizon (days): from the earlier of its opening and its first eligible forecast to the later
+    # of its scheduled close and the day its outcome became known
+    first_day_q = np.full(len(qs.ids), np.iinfo(np.int64).max)
+    np.minimum.at(first_day_q, qcode[eligible], made_day[eligible])
+    opened = np.where(qs.opened_day == _NO_DAY, first_day_q, qs.opened_day)
+    start_q = np.minimum(opened, first_day_q)
+    end_q = np.where(qs.resolve_by_day == _NO_DAY, qs.known_day, np.maximum(qs.resolve_by_day, qs.known_day))
+    horizon_q = (end_q - start_q).astype(np.float64)
 
     # the scored rows sorted by question_id then forecaster_id (stable: ties, if any, stay in input order)
     pq_rows = _per_question_order(forecasts, pos[scored], question_ids, forecaster_ids)
     pq = per_forecast.take(pq_rows).drop(columns="status")
     time_avg_pq, crowd_avg_pq = time_avg[pq_rows], crowd_avg[pq_rows]
     n_forecasters = n_forecasters_q[qcode[pq_rows]]
+    horizon_pq = horizon_q[qcode[pq_rows]]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        baseline_avg_pq = np.where(horizon_pq > 0, baseline_days[pq_rows] / horizon_pq, np.nan)
+        coverage_pq = np.where(np.isnan(time_avg_pq) | ~(horizon_pq > 0), np.nan, days[pq_rows] / horizon_pq)
     for name, column in (
         ("time_avg_brier", time_avg_pq),
         ("crowd_time_avg_brier", crowd_avg_pq),
         ("relative_brier", np.where(n_forecasters >= 2, time_avg_pq - crowd_avg_pq, np.nan)),
         ("days", days[pq_rows]),
         ("n_forecasters", n_forecasters),
+        ("baseline_time_avg", baseline_avg_pq),
+        ("baseline_coverage", coverage_pq),
+        ("n_options", qs.n_options[qcode[pq_rows]]),
     ):
         pq[name] = pd.Series(column, index=pq.index, copy=False)
     pq = pq.reset_index(drop=True)
@@ -773,6 +829,18 @@ def _is_list_column(col: pd.Series) -> bool:
     return bool(col.map(lambda v: isinstance(v, list | tuple | set | frozenset | np.ndarray)).any())
 
 
+def explode_keys(per_question: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """``per_question`` with every list-valued key column (e.g. ``tags``) exploded, so a row counts once under each
+    of its values; an empty list becomes a missing key. A key that is not a column is an error."""
+    df = per_question
+    for key in keys:
+        if key not in df.columns:
+            raise ValueError(f"cannot aggregate by {key!r}: no such column")
+        if df[key].dtype == object and _is_list_column(df[key]):
+            df = df.explode(key, ignore_index=True)
+    return df
+
+
 def aggregate(per_question: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
     """Aggregate per-question scores by any column(s) of ``per_question`` (forecaster_id, source_id, outlet, tags...).
 
@@ -784,7 +852,9 @@ def aggregate(per_question: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFra
     - n_scored; mean_brier (mean of ``brier``: 0-1 for binary, 0-2 for multiple choice, so a group mixing both
       kinds mixes conventions, see n_binary); mean_brier_two_category (0-2 for every kind, comparable across
       kinds); mean_time_avg_brier; mean_relative_brier (NaN-skipping) with n_relative, the rows it averages;
-      mean_log_score; mean_baseline_score.
+      mean_log_score; mean_baseline_score (the final forecast's baseline, Metaculus' "spot" kind);
+      mean_baseline_time_avg and mean_baseline_coverage (Metaculus' headline time-averaged Baseline score and its
+      coverage; NaN when the input lacks those columns).
     - n_binary, base_rate (share of the group's binary rows that resolved YES), bss_vs_half and bss_vs_base_rate:
       Brier skill scores of the binary rows' mean 0-1 Brier against 0.25 and against base_rate * (1 - base_rate)
       (NaN without binary rows, or when the base-rate reference is 0).
@@ -793,12 +863,7 @@ def aggregate(per_question: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFra
       i.e. the range the group's mean Brier spans as each verbal forecast moves within its interval.
     """
     keys = [by] if isinstance(by, str) else list(by)
-    df = per_question
-    for key in keys:
-        if key not in df.columns:
-            raise ValueError(f"cannot aggregate by {key!r}: no such column")
-        if df[key].dtype == object and _is_list_column(df[key]):
-            df = df.explode(key, ignore_index=True)
+    df = explode_keys(per_question, keys)
     # A mean is a sum, and a float sum depends on its order: sort the rows by what identifies them, so the same
     # scores aggregate to the same bits whatever order they arrive in (an incremental scoring run and a full
     # rescore store their rows in different orders; the property test comparing them found a last-bit difference).
@@ -816,6 +881,10 @@ def aggregate(per_question: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFra
             "relative_brier": df["relative_brier"].to_numpy(dtype=np.float64),
             "log_score": df["log_score"].to_numpy(dtype=np.float64),
             "baseline_score": df["baseline_score"].to_numpy(dtype=np.float64),
+            **{
+                col: df[col].to_numpy(dtype=np.float64) if col in df.columns else np.full(len(df), np.nan)
+                for col in ("baseline_time_avg", "baseline_coverage")
+            },
             "binary": binary,
             "binary_brier": np.where(binary, point, np.nan),
             "binary_yes": np.where(binary, (df["outcome"] == YES).to_numpy(dtype=np.float64), np.nan),
@@ -836,6 +905,8 @@ def aggregate(per_question: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFra
         n_relative=("relative_brier", "count"),
         mean_log_score=("log_score", "mean"),
         mean_baseline_score=("baseline_score", "mean"),
+        mean_baseline_time_avg=("baseline_time_avg", "mean"),
+        mean_baseline_coverage=("baseline_coverage", "mean"),
         n_binary=("binary", "sum"),
         base_rate=("binary_yes", "mean"),
         mean_binary_brier=("binary_brier", "mean"),

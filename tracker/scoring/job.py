@@ -83,6 +83,8 @@ _SCORE_FLOATS = (
     "crowd_time_avg_brier",
     "relative_brier",
     "days",
+    "baseline_time_avg",
+    "baseline_coverage",
 )
 
 
@@ -502,11 +504,14 @@ def load_questions(conn: Connection, ids: list[str] | None = None) -> pd.DataFra
     """The questions frame `compute.score` takes (options parsed from JSON)."""
     import pandas as pd
 
-    cols = [questions.c[n] for n in ("question_id", "kind", "options", "status", "outcome", "known_on")]
+    from tracker.scoring import compute
+
+    names = (*compute.QUESTION_COLUMNS, *compute.QUESTION_HORIZON_COLUMNS)
+    cols = [questions.c[n] for n in names]
     rows: list[Any] = []
     for cond in _where_in(questions.c.question_id, ids):
         rows.extend(conn.execute(select(*cols).where(cond)).all())
-    frame = pd.DataFrame(rows, columns=["question_id", "kind", "options", "status", "outcome", "known_on"])
+    frame = pd.DataFrame(rows, columns=list(names))
     frame["options"] = [json.loads(o) for o in frame["options"]]
     return frame.sort_values("question_id", kind="stable").reset_index(drop=True)
 

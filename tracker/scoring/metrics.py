@@ -5,8 +5,11 @@ Conventions used in this module (each function's docstring repeats the one it us
 - ``p`` is always the probability of YES (binary) as given, never folded at 50%.
 - ``o`` is the outcome as 0/1 (or bool): 1 when YES happened.
 - Brier for a binary forecast is ``(p - o)**2`` in [0, 1] (Brier 1950 restricted to the YES category; the
-  convention of scikit-learn, Fatebook's and Metaculus' track records). The "two-category" Brier sums over both
-  categories, ``2 * (p - o)**2`` in [0, 2] (Good Judgment Open). Multiple choice sums over all options, in [0, 2].
+  convention of scikit-learn's ``brier_score_loss`` and PredictionBook). The "two-category" Brier sums over both
+  categories, ``2 * (p - o)**2`` in [0, 2]: Good Judgment Open's and Fatebook's (``lib/_scoring.ts``). Multiple
+  choice sums ``(p_k - o_k)**2`` over all options, in [0, 2] (Brier 1950, Good Judgment Open); Fatebook instead
+  sums each option's two-category score, ``2 * sum_k (p_k - o_k)**2`` in [0, 4]. Metaculus scores with logarithms
+  (baseline and peer scores) and shows no Brier. docs/scoring.md has the full table of conventions.
 - Logarithms are natural logarithms; probabilities are clipped to ``[LOG_EPS, 1 - LOG_EPS]`` before the log so
   that a confident miss costs a large but finite amount.
 """
@@ -14,6 +17,7 @@ Conventions used in this module (each function's docstring repeats the one it us
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -67,7 +71,8 @@ def brier_binary(p: npt.ArrayLike, o: npt.ArrayLike) -> FloatArray:
     """Binary Brier score ``(p - o)**2`` per forecast, in [0, 1] (0 is perfect).
 
     Convention: Brier (1950) restricted to the YES category, as in ``sklearn.metrics.brier_score_loss`` for two
-    classes. ``p`` is P(YES), ``o`` is 1 if YES happened else 0.
+    classes and PredictionBook. ``p`` is P(YES), ``o`` is 1 if YES happened else 0. Fatebook and Good Judgment
+    Open report twice this (:func:`brier_two_category`).
     """
     pa, oa = _probabilities(p), _outcomes(o)
     _same_shape(pa, oa)
@@ -77,8 +82,8 @@ def brier_binary(p: npt.ArrayLike, o: npt.ArrayLike) -> FloatArray:
 def brier_two_category(p: npt.ArrayLike, o: npt.ArrayLike) -> FloatArray:
     """Two-category Brier score ``(p - o)**2 + ((1 - p) - (1 - o))**2 = 2 * (p - o)**2``, in [0, 2].
 
-    Convention: Brier (1950) summed over both categories, as reported by Good Judgment Open. It equals
-    ``brier_multi`` of the distribution (p, 1 - p) and twice ``brier_binary``.
+    Convention: Brier (1950) summed over both categories, as reported by Good Judgment Open and Fatebook. It
+    equals ``brier_multi`` of the distribution (p, 1 - p) and twice ``brier_binary``.
     """
     return 2.0 * brier_binary(p, o)
 
@@ -86,9 +91,11 @@ def brier_two_category(p: npt.ArrayLike, o: npt.ArrayLike) -> FloatArray:
 def brier_multi(P: npt.ArrayLike, O: npt.ArrayLike) -> FloatArray:  # noqa: E741 - P, O as in the brief and the literature
     """Multi-category Brier score ``sum_k (p_k - o_k)**2`` per forecast (row), in [0, 2].
 
-    Convention: Brier (1950), as used by Good Judgment Open for multiple choice. ``P`` and ``O`` have shape
-    (n, k); each row of ``O`` is one-hot on the option that happened. Rows of ``P`` are taken as given (they
-    should sum to 1; they are not renormalised here).
+    Convention: Brier (1950), as used by Good Judgment Open for multiple choice (and scikit-learn's
+    ``brier_score_loss`` for more than two classes without ``scale_by_half``). Fatebook sums each option's
+    two-category score instead: twice this, in [0, 4]. ``P`` and ``O`` have shape (n, k); each row of ``O`` is
+    one-hot on the option that happened. Rows of ``P`` are taken as given (they should sum to 1; they are not
+    renormalised here).
     """
     pa = _probabilities(P, "P")
     oa = _outcomes(O, "O")
@@ -110,9 +117,12 @@ def log_score(p_true: npt.ArrayLike, eps: float = LOG_EPS) -> FloatArray:
 
 
 def baseline_score(p_true: npt.ArrayLike, n_options: npt.ArrayLike, eps: float = LOG_EPS) -> FloatArray:
-    """Metaculus baseline score ``100 * (ln p - ln(1/N)) / ln N`` (higher is better, 0 = uniform forecast).
+    """Metaculus baseline score of one forecast, ``100 * (ln p - ln(1/N)) / ln N`` (higher is better, 0 = uniform).
 
-    Convention: Metaculus ``scoring/score_math.py``. For binary questions N = 2, i.e.
+    Applied to the scored (final) forecast this is a *final-forecast* baseline, the analogue of Metaculus' "spot"
+    baseline; Metaculus' headline Baseline score is the time average with coverage
+    (:func:`time_averaged_baseline`). Convention: Metaculus ``scoring/score_math.py``. For binary questions N = 2,
+    i.e.
     ``100 * (ln p - ln 0.5) / ln 2``: +100 for certainty on what happened, 0 for 50%. ``p_true`` is the
     probability given to what happened, clipped to ``[eps, 1 - eps]`` as in :func:`log_score`. ``n_options``
     (N >= 2) broadcasts against ``p_true``.
@@ -122,6 +132,30 @@ def baseline_score(p_true: npt.ArrayLike, n_options: npt.ArrayLike, eps: float =
         raise ValueError("n_options must be >= 2")
     ln_n = np.log(n)
     return 100.0 * (log_score(p_true, eps) + ln_n) / ln_n
+
+
+def time_averaged_baseline(baseline: npt.ArrayLike, standing: npt.ArrayLike, horizon: float) -> tuple[float, float]:
+    """Metaculus' time-averaged Baseline score with coverage of one forecaster on one question: ``(score,
+    coverage)``.
+
+    Convention: Metaculus ``scoring/score_math.py`` (``evaluate_forecasts_baseline_accuracy``, summed per user in
+    ``evaluate_question``). ``baseline[i]`` is the baseline score (:func:`baseline_score`) of the forecaster's i-th
+    forecast and ``standing[i]`` how long it stood within the question's horizon (from its making, or the
+    horizon's start, to the next forecast or the close); ``horizon`` is the horizon's length (open to scheduled
+    close), in the same unit. Time without a standing forecast counts as 0::
+
+        score    = sum_i baseline_i * standing_i / horizon
+        coverage = sum_i standing_i / horizon
+
+    ``compute.score`` computes the same vectorised over every (forecaster, question); this scalar form is the
+    reference it is tested against.
+    """
+    b = np.asarray(baseline, dtype=np.float64)
+    d = np.asarray(standing, dtype=np.float64)
+    _same_shape(b, d)
+    if np.any(d < 0) or not horizon > 0:
+        raise ValueError("standing durations must be >= 0 and the horizon > 0")
+    return float(np.sum(b * d) / horizon), float(np.sum(d) / horizon)
 
 
 # ------------------------------------------------------------------------------------------------- skill scores
@@ -179,11 +213,22 @@ def bss_vs_base_rate(p: npt.ArrayLike, o: npt.ArrayLike) -> float:
 # ---------------------------------------------------------------------------------------------------- binning
 
 
+Edges = Literal["left", "right"]
+"""Which edge of each bin belongs to it. "left": ``[a, b)``, the last bin closed (numpy.histogram's rule), so a
+forecast exactly on an edge goes to the bin above it. "right": ``(a, b]``, the first bin closed (scikit-learn's
+``calibration_curve``, pandas.cut's default), so it goes to the bin below."""
+
+DEFAULT_EDGES: Edges = "left"
+
+
 def bin_edges(bins: int | npt.ArrayLike = DEFAULT_BINS) -> FloatArray:
     """Bin edges on [0, 1]: an int n gives n equal bins, an array is taken as explicit, strictly increasing edges.
 
-    Equal edges are computed as ``k / n`` (correctly rounded, so 0.3 is the same float as the literal 0.3 and a
-    forecast of 0.3 lands in the 0.3-0.4 bin, not in 0.2-0.3 as with ``np.linspace``).
+    Equal edges are ``k / n``, correctly rounded: the edge 0.3 is the same float as a forecast of 0.3, so which bin
+    an edge value falls in is decided by the ``edges`` rule (:data:`Edges`) alone. (``np.linspace(0, 1, n + 1)``,
+    which scikit-learn uses, gives some edges one unit in the last place off ``k / n``: for n = 10 the edge 0.3 is
+    0.30000000000000004, which does not change its right-closed result; for n = 6 the edge 5/6 lies below the float
+    5/6, so scikit-learn puts a forecast of exactly 5/6 in the upper bin, against its own rule.)
     """
     if isinstance(bins, int | np.integer):
         if bins < 1:
@@ -195,17 +240,24 @@ def bin_edges(bins: int | npt.ArrayLike = DEFAULT_BINS) -> FloatArray:
     return edges
 
 
-def bin_index(p: npt.ArrayLike, edges: npt.ArrayLike) -> npt.NDArray[np.intp]:
-    """Index of the bin of each p: bins are half-open ``[e_i, e_{i+1})`` except the last, which is closed.
+def bin_index(p: npt.ArrayLike, edges: npt.ArrayLike, closed: Edges = DEFAULT_EDGES) -> npt.NDArray[np.intp]:
+    """Index of the bin of each p.
 
-    So p == 1.0 (or p == the last edge) falls in the last bin. p outside ``[edges[0], edges[-1]]`` is an error.
+    ``closed="left"``: bins ``[e_i, e_{i+1})``, the last one closed, so p == 1.0 falls in the last bin and p on an
+    inner edge in the bin above it. ``closed="right"``: bins ``(e_i, e_{i+1}]``, the first one closed, so p == 0.0
+    falls in the first bin and p on an inner edge in the bin below it (scikit-learn's ``calibration_curve``:
+    ``np.searchsorted(inner_edges, p)``, side "left"). p outside ``[edges[0], edges[-1]]`` is an error.
     """
     pa = np.asarray(p, dtype=np.float64)
     e = np.asarray(edges, dtype=np.float64)
     if not np.all((pa >= e[0]) & (pa <= e[-1])):
         raise ValueError(f"p must lie within the bin edges [{e[0]}, {e[-1]}]")
-    idx = np.searchsorted(e, pa, side="right") - 1
-    return np.minimum(idx, e.size - 2)
+    if closed == "left":
+        idx = np.searchsorted(e, pa, side="right") - 1
+        return np.minimum(idx, e.size - 2)
+    if closed == "right":
+        return np.searchsorted(e[1:-1], pa, side="left")
+    raise ValueError(f"edges must be 'left' or 'right', not {closed!r}")
 
 
 # ------------------------------------------------------------------------------------------ Murphy decomposition
@@ -238,14 +290,14 @@ class MurphyDecomposition:
 
 
 def murphy_decomposition(
-    p: npt.ArrayLike, o: npt.ArrayLike, bins: int | npt.ArrayLike = DEFAULT_BINS
+    p: npt.ArrayLike, o: npt.ArrayLike, bins: int | npt.ArrayLike = DEFAULT_BINS, edges: Edges = DEFAULT_EDGES
 ) -> MurphyDecomposition:
     """Murphy (1973) decomposition of the mean binary Brier score, with the two within-bin terms of Stephenson,
     Coelho and Jolliffe (2008, "Two extra components in the Brier score decomposition") so that it is exact.
 
     Convention: binary Brier ``(p - o)**2`` in [0, 1]; p is P(YES) binned by :func:`bin_index` (default 10 equal
-    bins on [0, 1], last bin closed). With n forecasts, bin k holding n_k of them with mean forecast pbar_k and
-    observed frequency obar_k, and obar the overall frequency::
+    bins on [0, 1], ``edges`` as in :data:`Edges`). With n forecasts, bin k holding n_k of them with mean forecast
+    pbar_k and observed frequency obar_k, and obar the overall frequency::
 
         reliability          = 1/n * sum_k n_k (pbar_k - obar_k)^2
         resolution           = 1/n * sum_k n_k (obar_k - obar)^2
@@ -267,9 +319,9 @@ def murphy_decomposition(
     if n == 0:
         nan = float("nan")
         return MurphyDecomposition(nan, nan, nan, nan, nan, nan, 0)
-    edges = bin_edges(bins)
-    k = bin_index(pa, edges)
-    nbins = edges.size - 1
+    cuts = bin_edges(bins)
+    k = bin_index(pa, cuts, edges)
+    nbins = cuts.size - 1
     n_k = np.bincount(k, minlength=nbins).astype(np.float64)
     occupied = n_k > 0
     safe_n_k = np.where(occupied, n_k, 1.0)
@@ -321,23 +373,37 @@ def _edge_label(x: float) -> str:
     return np.format_float_positional(x, trim="0")
 
 
-def calibration_table(
-    p: npt.ArrayLike, o: npt.ArrayLike, bins: int | npt.ArrayLike = DEFAULT_BINS, z: float = WILSON_Z_95
-) -> pd.DataFrame:
-    """Calibration table of binary forecasts: one row per bin, empty bins included.
-
-    Convention: p is P(YES) exactly as given, NOT folded at 50% (a 0.2 stays in the 0.2-0.3 bin). Bins are from
-    :func:`bin_edges` (int n: n equal bins on [0, 1]; or explicit edges), half-open except the last, which is
-    closed so p == 1.0 counts. Columns: ``bin`` (label "low-high", e.g. "0.0-0.1"), ``bin_low``, ``bin_high``,
-    ``count``, ``mean_forecast`` and ``observed_frequency`` (NaN when count is 0), ``wilson_low`` /
-    ``wilson_high`` (Wilson 1927 interval of the observed frequency, NaN when count is 0).
-    """
+def _binned(
+    p: npt.ArrayLike, o: npt.ArrayLike, bins: int | npt.ArrayLike, edges: Edges
+) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.intp]]:
+    """Checked, flattened forecasts and outcomes, the bin edges, and each forecast's bin."""
     pa, oa = _probabilities(p), _outcomes(o)
     _same_shape(pa, oa)
     pa, oa = pa.ravel(), oa.ravel()
-    edges = bin_edges(bins)
-    nbins = edges.size - 1
-    k = bin_index(pa, edges)
+    cuts = bin_edges(bins)
+    return pa, oa, cuts, bin_index(pa, cuts, edges)
+
+
+def calibration_table(
+    p: npt.ArrayLike,
+    o: npt.ArrayLike,
+    bins: int | npt.ArrayLike = DEFAULT_BINS,
+    z: float = WILSON_Z_95,
+    edges: Edges = DEFAULT_EDGES,
+) -> pd.DataFrame:
+    """Calibration table of binary forecasts: one row per bin, empty bins included.
+
+    Convention: p is P(YES) exactly as given, NOT folded at 50%. Bins are from :func:`bin_edges` (int n: n equal
+    bins on [0, 1]; or explicit edges). ``edges`` says where a forecast exactly on an edge goes (:data:`Edges`):
+    with the default "left", bins are ``[a, b)`` and the last is closed, so 0.2 counts in 0.2-0.3 and 1.0 in the
+    last bin; with "right" (scikit-learn's rule) bins are ``(a, b]`` and the first is closed, so 0.2 counts in
+    0.1-0.2. Many verbal-scale numbers (0.1, 0.2, 0.5, 0.7...) sit exactly on edges, so the choice moves them.
+    Columns: ``bin`` (label "low-high", e.g. "0.0-0.1"), ``bin_low``, ``bin_high``, ``count``, ``mean_forecast``
+    and ``observed_frequency`` (NaN when count is 0), ``wilson_low`` / ``wilson_high`` (Wilson 1927 interval of
+    the observed frequency, NaN when count is 0); ``attrs["edges"]`` names the rule used.
+    """
+    pa, oa, cuts, k = _binned(p, o, bins, edges)
+    nbins = cuts.size - 1
     count = np.bincount(k, minlength=nbins)
     hits = np.bincount(k, weights=oa, minlength=nbins)
     sum_p = np.bincount(k, weights=pa, minlength=nbins)
@@ -345,16 +411,52 @@ def calibration_table(
         mean_forecast = np.where(count > 0, sum_p / count, np.nan)
         observed = np.where(count > 0, hits / count, np.nan)
     low, high = wilson_interval(hits, count, z)
-    lows, highs = edges[:-1], edges[1:]
+    table = _bin_frame(cuts)
+    table["count"] = count.astype(np.int64)
+    table["mean_forecast"] = mean_forecast
+    table["observed_frequency"] = observed
+    table["wilson_low"] = low
+    table["wilson_high"] = high
+    table.attrs["edges"] = edges
+    return table
+
+
+def _bin_frame(cuts: FloatArray) -> pd.DataFrame:
+    lows, highs = cuts[:-1], cuts[1:]
     return pd.DataFrame(
         {
             "bin": [f"{_edge_label(a)}-{_edge_label(b)}" for a, b in zip(lows, highs, strict=True)],
             "bin_low": lows,
             "bin_high": highs,
-            "count": count.astype(np.int64),
-            "mean_forecast": mean_forecast,
-            "observed_frequency": observed,
-            "wilson_low": low,
-            "wilson_high": high,
         }
     )
+
+
+def discrimination_table(
+    p: npt.ArrayLike, o: npt.ArrayLike, bins: int | npt.ArrayLike = DEFAULT_BINS, edges: Edges = DEFAULT_EDGES
+) -> pd.DataFrame:
+    """Discrimination of binary forecasts: how the forecasts were spread, split by what happened.
+
+    Good forecasts put the questions that resolved YES in high bins and the NO ones in low bins; the two
+    distributions overlapping is a forecaster who cannot tell them apart (whatever their calibration). One row
+    per bin (binned as :func:`calibration_table`, empty bins included): ``bin``, ``bin_low``, ``bin_high``,
+    ``n_yes`` / ``n_no`` (forecasts in the bin on questions that resolved YES / NO) and ``share_yes`` /
+    ``share_no`` (those counts over all YES / all NO forecasts: each column sums to 1, NaN when there are none).
+    ``attrs`` holds ``mean_p_yes`` and ``mean_p_no``, the mean forecast on each side, and ``discrimination_slope``,
+    their difference (Yates 1982), and ``edges``.
+    """
+    pa, oa, cuts, k = _binned(p, o, bins, edges)
+    nbins = cuts.size - 1
+    yes = oa == 1.0
+    n_yes = np.bincount(k[yes], minlength=nbins)
+    n_no = np.bincount(k[~yes], minlength=nbins)
+    table = _bin_frame(cuts)
+    table["n_yes"] = n_yes.astype(np.int64)
+    table["n_no"] = n_no.astype(np.int64)
+    total_yes, total_no = int(yes.sum()), int((~yes).sum())
+    table["share_yes"] = n_yes / total_yes if total_yes else np.nan
+    table["share_no"] = n_no / total_no if total_no else np.nan
+    mean_yes = float(pa[yes].mean()) if total_yes else float("nan")
+    mean_no = float(pa[~yes].mean()) if total_no else float("nan")
+    table.attrs.update(mean_p_yes=mean_yes, mean_p_no=mean_no, discrimination_slope=mean_yes - mean_no, edges=edges)
+    return table

@@ -83,7 +83,7 @@ events = Table(
     # read in position order; event_id, the idempotence check of every append with ids (imports); (stream,
     # version), optimistic concurrency and reading one stream; event_type, `tracker log --type` and the events
     # frame's type filter, which without it scan the whole log for a rare type. There is no index on
-    # recorded_at: its readers all walk positions (migration 0005).
+    # recorded_at: its readers all walk positions (migration 0007).
     UniqueConstraint("stream_id", "stream_version"),
     Index("ix_events_event_type", "event_type"),
 )
@@ -275,7 +275,7 @@ question_scores = Table(
     Column("brier", Float),
     Column("brier_two_category", Float),
     Column("log_score", Float),
-    Column("baseline_score", Float),
+    Column("baseline_score", Float),  # Metaculus baseline of the final (scored) forecast: a "spot" baseline
     Column("brier_low", Float),
     Column("brier_high", Float),
     Column("time_avg_brier", Float),
@@ -284,6 +284,11 @@ question_scores = Table(
     Column("days", Float),  # the divisor of the time average
     Column("n_forecasters", Integer, nullable=False),
     Column("run_id", Integer, nullable=False),
+    # Metaculus' headline Baseline score: time-averaged over the question's horizon, 0 where no forecast stood;
+    # coverage = share of the horizon covered. NULL in rows written before migration 0006 until rescored.
+    Column("baseline_time_avg", Float),
+    Column("baseline_coverage", Float),
+    Column("n_options", Integer),  # the question's options: the uniform forecast's Brier is 1 - 1/n_options
     Index("ix_question_scores_forecaster_id", "forecaster_id"),
 )
 
@@ -310,6 +315,8 @@ score_history = Table(
     Column("mean_brier_high", Float),
     Column("mean_brier_best", Float),
     Column("mean_brier_worst", Float),
+    Column("mean_baseline_time_avg", Float),
+    Column("mean_baseline_coverage", Float),
     Index("ix_score_history_forecaster_id", "forecaster_id"),
 )
 

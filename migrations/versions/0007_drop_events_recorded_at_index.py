@@ -7,8 +7,8 @@ window is what those readers need; with this index SQLite chose it instead and s
 before the time (the head as of a time on 100k events: 112 ms with the index, under 0.1 ms without). Keeping
 it cost about a fifth of writing the events rows of a bulk import (BENCHMARKS.md, "Indexes on events").
 
-Revision ID: 0005
-Revises: 0003
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-29 15:20:00
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0005"
-down_revision = "0003"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
