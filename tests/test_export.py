@@ -142,7 +142,8 @@ def test_bundle(grown: Ledger, tmp_path: Path, fmt: str, container: str) -> None
     assert meta["ledger"]["head_position"] == info["head_position"]
     assert meta["ledger"]["head_hash"] == info["head_hash"]
     names = sorted(p.name for p in out.iterdir()) if container == "dir" else sorted(zipfile.ZipFile(out).namelist())
-    expected = sorted([*(t + ex.FORMATS[fmt] for t in ALL), ex.BUNDLE_META, ex.DICTIONARY_JSON, ex.DICTIONARY_MD])
+    data = [ex.BUNDLE_WORKBOOK] if fmt == "xlsx" else [t + ex.FORMATS[fmt] for t in ALL]  # xlsx: one workbook
+    expected = sorted([*data, ex.BUNDLE_META, ex.DICTIONARY_JSON, ex.DICTIONARY_MD, ex.DATAPACKAGE])
     assert names == expected
     frames = ex.read_bundle(out)
     assert set(frames) == set(ALL)

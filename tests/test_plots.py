@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -61,7 +62,7 @@ def test_reliability_diagram_of_everyone(scored: Ledger) -> None:
     assert texts(top) == [f"n={c}" for c in filled["count"]]
     assert [p.get_height() for p in hist.patches] == table["count"].tolist()
     np.testing.assert_allclose([p.get_x() for p in hist.patches], table["bin_low"])
-    assert [t.get_text() for t in top.get_legend().get_texts()][0] == plots.DIAGONAL_LABEL
+    assert [t.get_text() for t in fig.legends[0].get_texts()][0] == plots.DIAGONAL_LABEL
 
 
 def test_several_forecasters_side_by_side(scored: Ledger) -> None:
@@ -177,3 +178,89 @@ def test_the_cli_does_not_import_the_heavy_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# ------------------------------------------------------------------------------------------------ small flaws
+
+
+def _boxes(fig: Figure, artists: list) -> list:  # type: ignore[type-arg]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    return [a.get_window_extent(renderer) for a in artists]
+
+
+def test_the_legend_sits_outside_every_axes(ledger: Ledger) -> None:
+    grow(ledger)
+    for fig in (
+        plots.calibration_for(ledger, bins=20),
+        plots.calibration_for(ledger, ["leonid-bershidsky", "vladimir-frolov"], bins=5),
+        plots.history_for(ledger, "jamie-dettmer", over="runs"),
+        plots.history_for(ledger, "leonid-bershidsky", over="resolutions"),
+    ):
+        assert len(fig.legends) == 1 and all(ax.get_legend() is None for ax in fig.axes)
+        legend, *axes = _boxes(fig, [fig.legends[0], *fig.axes])
+        assert not [ax for ax in axes if legend.overlaps(ax)], "the legend covers an axes"
+        assert legend.y1 < min(ax.y0 for ax in axes)  # beneath them all
+
+
+@pytest.mark.parametrize("bins", [5, 10, 20, 40])
+def test_count_labels_never_overlap(scored: Ledger, bins: int) -> None:
+    fig = plots.calibration_for(scored, bins=bins)
+    top = fig.axes[0]
+    labels = [t for t in top.texts if t.get_text().startswith("n=")]
+    filled = scored.calibration(None, bins)
+    assert len(labels) == int((filled["count"] > 0).sum())  # one per non-empty bin, some perhaps hidden
+    shown = [t for t in labels if t.get_visible()]
+    assert shown
+    boxes = _boxes(fig, shown)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), "two n= labels overlap"
+
+
+def test_declutter_hides_the_lower_priority_of_two_overlapping_labels() -> None:
+    fig = plots.new_figure(3, 3)
+    ax = fig.add_subplot()
+    first = ax.text(0.5, 0.5, "n=10")
+    second = ax.text(0.505, 0.5, "n=2")
+    apart = ax.text(0.1, 0.1, "n=3")
+    plots.declutter(fig, [first, second, apart])
+    assert (first.get_visible(), second.get_visible(), apart.get_visible()) == (True, False, True)
+
+
+def test_the_count_histogram_has_whole_number_ticks(scored: Ledger) -> None:
+    for fig in (plots.calibration_for(scored, ["dmitri-trenin"], bins=5), plots.calibration_for(scored, bins=20)):
+        hist = fig.axes[1]
+        fig.canvas.draw()
+        low, high = hist.get_ylim()
+        ticks = [t for t in hist.get_yticks() if low <= t <= high]
+        assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), ticks
+
+
+def test_a_filtered_plot_says_so_in_its_title(scored: Ledger, tmp_path: Path) -> None:
+    assert plots.calibration_for(scored).get_suptitle() == "Calibration (reliability diagram)"
+    fig = plots.calibration_for(scored, tag="venezuela")
+    assert fig.get_suptitle().replace("\n", " ") == "Calibration (reliability diagram), tag venezuela"
+    src = ["politico-2026-01-14-let-the-bargaining-begin", "mt-2019-05-06-putin-ready-to-give-up-venezuela"]
+    fig = plots.calibration_for(scored, outlet="POLITICO Europe (opinion)", source=src)
+    assert fig.get_suptitle().replace("\n", " ") == (
+        f"Calibration (reliability diagram), source {src[0]}, {src[1]}; outlet POLITICO Europe (opinion)"
+    )
+    assert plots.filter_note({"tag": None, "source": [], "run": 1}) == "run 1"
+
+
+def test_history_defaults_to_what_shows_something(ledger: Ledger) -> None:
+    """After `make demo` there is one scoring run: the default draws the resolution dates, not a single dot."""
+    scored_catalog(ledger)
+    fig = plots.history_for(ledger, "leonid-bershidsky")
+    assert fig.axes[1].get_xlabel() == "outcome known on"
+    assert plots.history_over(ledger.score_history(), "leonid-bershidsky") == "resolutions"
+    forced = plots.history_for(ledger, "leonid-bershidsky", over="runs")
+    assert forced.axes[1].get_xlabel() == "scoring run (finished, UTC)"
+    # with runs that changed the forecaster's scores, the default is the runs
+    ledger.correct("osaka-trump-putin-meeting-2019", "no", date(2019, 6, 29), "test: a correction")
+    assert ledger.score().status == "ok"
+    assert plots.history_over(ledger.score_history(), "leonid-bershidsky") == "runs"
+    assert plots.history_for(ledger, "leonid-bershidsky").axes[1].get_xlabel() == "scoring run (finished, UTC)"
+    with pytest.raises(UserError, match="auto, runs or resolutions"):
+        plots.history_for(ledger, "leonid-bershidsky", over="weeks")

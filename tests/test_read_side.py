@@ -265,3 +265,59 @@ def test_every_line_fits_an_80_column_terminal(demo: str, command: list[str]) ->
     assert len(lines) > 2
     assert max(cell_len(line) for line in lines) <= 80, max(lines, key=cell_len)
     assert "1 questions" not in out and "1 forecasts" not in out
+
+
+# ----------------------------------------------------------------------------------- how sure the scores are
+
+
+def test_leaderboard_rows_carry_intervals_and_verdicts_in_words(demo: str) -> None:
+    rows = {r["forecaster_id"]: r for r in cli_json(demo, "scores")}
+    alexandrov = rows["mikhail-alexandrov"]
+    assert alexandrov["n_questions"] == alexandrov["n_scored"] == 7
+    assert alexandrov["brier_ci_low"] < alexandrov["mean_brier"] < alexandrov["brier_ci_high"]
+    assert alexandrov["vs_coin"].startswith("not distinguishable from a coin flip (p = ")
+    assert 0 < alexandrov["vs_coin_p"] < 1
+    trenin = rows["dmitri-trenin"]  # one forecast: nothing can be said, and the row says so
+    assert trenin["brier_ci_low"] is None and trenin["vs_coin_p"] is None
+    assert trenin["precision"].startswith("too few questions to say (1;")
+    # the same figures again (seeded), and the same through the API
+    assert cli_json(demo, "scores") == cli_json(demo, "scores")
+    shown = cli(demo, "scores", "--format", "table")
+    assert "90% interval" in shown.stdout and "too few" in shown.stdout
+    kept = cli_json(demo, "scores", "--min-scored", "5")
+    assert {r["forecaster_id"] for r in kept} == {"mikhail-alexandrov", "leonid-bershidsky"}
+    assert [r["rank"] for r in kept] == [1, 2]
+
+
+def test_compare_says_what_can_and_cannot_be_said(demo: str) -> None:
+    res = cli(demo, "compare", "Mikhail Alexandrov", "Vladimir Frolov", "--format", "json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["n_shared"] >= 1 and data["verdict"].startswith("not distinguishable")
+    assert data["a_wins"] + data["b_wins"] + data["ties"] == data["n_shared"]
+    text = cli(demo, "compare", "Mikhail Alexandrov", "Vladimir Frolov").stdout
+    assert "Mikhail Alexandrov vs Vladimir Frolov: not distinguishable" in text
+    pairs = cli_json(demo, "compare", "--all")
+    assert pairs and all(p["p_adjusted"] is None or p["p_adjusted"] >= (p["p_value"] or 0) for p in pairs)
+    for args, field in (
+        (["compare", "Mikhail Alexandrov"], "forecasters"),
+        (["compare", "Mikhail Alexandrov", "Nobody"], "forecaster"),
+        (["compare", "Mikhail Alexandrov", "mikhail-alexandrov"], "forecaster"),
+        (["compare", "--all", "--correction", "bonferroni"], "correction"),
+    ):
+        bad = cli(demo, *args)
+        assert bad.exit_code in (3, 4) and bad.stderr.startswith(f"error: {field}: "), (args, bad.output)
+
+
+def test_phrases_observed_separates_readings(demo: str) -> None:
+    rows = cli_json(demo, "phrases", "--observed")
+    unlikely = {r["reading"]: r for r in rows if r["phrase"] == "unlikely"}
+    assert unlikely["all"]["count"] == sum(r["count"] for k, r in unlikely.items() if k != "all")
+    assert unlikely["all"]["scale_p"] == pytest.approx(0.2)
+    probably = {r["reading"]: r for r in rows if r["phrase"] == "probably"}
+    assert {"affirms", "negates", "all"} <= set(probably)  # 'probably X' and 'probably not X' kept apart
+    for r in rows:
+        assert 0 <= r["wilson_low"] <= r["observed_frequency"] <= r["wilson_high"] <= 1
+    mine = cli_json(demo, "phrases", "--observed", "--forecaster", "Mikhail Alexandrov")
+    assert mine and {r["forecaster_id"] for r in mine} == {"mikhail-alexandrov"}
+    assert "what the verbal phrases turned out to mean" in cli(demo, "phrases", "--observed", "-f", "table").stdout

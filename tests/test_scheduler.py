@@ -178,6 +178,39 @@ def test_a_run_that_raises_is_recorded_and_the_scheduler_keeps_running(ledger: L
     assert recorded[1]["previous_position"] == 0  # the failed run did not move the checkpoint
 
 
+def test_each_tick_says_what_it_did_in_one_line(ledger: Ledger, monkeypatch, caplog) -> None:
+    import logging
+
+    from tracker.scoring import job
+
+    seed(ledger, 1)
+    ledger.open_question("Overdue?", "criteria", question_id="late", opened=D0, resolve_by=D0 + timedelta(days=1))
+    caplog.set_level(logging.DEBUG, logger="tracker")
+
+    def tick() -> str:
+        caplog.clear()
+        scheduler.scheduled_run(ledger.url)
+        lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+        assert len(lines) == 1, lines
+        return lines[0]
+
+    assert tick() == (
+        "tick: scoring run 1: 2 questions rescored through position 4 (1 scores added, 0 changed, 0 removed); "
+        "1 question due: late"
+    )
+    assert tick() == "tick: nothing new to score (through position 4); 1 question due (unchanged)"
+    ledger.resolve("late", "no", D0 + timedelta(days=2))
+    real = compute.score
+    monkeypatch.setattr(compute, "score", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("it broke")))
+    failed = tick()
+    assert failed.startswith("tick: scoring failed: scoring run 2 failed and was recorded") and "it broke" in failed
+    assert failed.endswith("; no question due")
+    monkeypatch.setattr(compute, "score", real)
+    skipped = job.RunResult("skipped", 9, job.now_utc(), job.now_utc(), False, 4, None, error="another run holds it")
+    monkeypatch.setattr(job, "run_scoring", lambda *a, **k: skipped)
+    assert tick() == "tick: scoring run 9 skipped: another run holds it; no question due"
+
+
 # ------------------------------------------------------------------------------------------ processes
 
 
@@ -222,6 +255,9 @@ def test_sigterm_stops_schedule_run_cleanly_after_the_running_job(ledger: Ledger
         if proc.poll() is None:
             proc.kill()
     assert statuses(ledger) == ["ok"]  # the run in progress finished and was recorded
+    messages = [line.split(" ", 3)[-1] for line in log.read_text().splitlines() if " INFO " in line]
+    assert len(messages) == len(set(messages)), messages  # no line logged twice
+    assert [m for m in messages if "tick: scoring run 1:" in m], messages
 
 
 def _signal_when_running(led: Ledger, proc: subprocess.Popen[bytes]) -> bool:

@@ -163,7 +163,9 @@ def test_cli_surfaces(ledger: Ledger) -> None:
 
     res = runner.invoke(app, [*db, "scores", "--format", "table"])
     assert res.exit_code == 0, res.output
-    assert "0.640" in res.output and "n/a" in res.output  # Dee alone on her question: relative is not defined
+    assert "0.640" in res.output and "too few" in res.output  # one question each: nothing can be said yet
+    wide = runner.invoke(app, [*db, "scores", "--format", "table"], env={"COLUMNS": "200"})
+    assert "n/a" in wide.output  # Dee alone on her question: relative to the crowd is not defined
 
     res = runner.invoke(app, [*db, "scores", "--json", "--by", "source"])
     assert {r["source_id"] for r in json.loads(res.output)} == {"src-a", "(no source)"}

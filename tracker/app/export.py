@@ -2,9 +2,11 @@
 
 Each export carries the ledger's head (position and hash) at the point it was read, in ``PATH.meta.json``
 beside a single file (and in the Parquet file's key-value metadata, key ``tracker``, and an ``_meta`` sheet of
-an xlsx), or in ``_meta.json`` of a bundle. Tables are read in position-ordered chunks and written chunk by
-chunk (pyarrow's ParquetWriter, CSV and JSON lines appends, openpyxl's write-only mode), so memory stays
-bounded whatever the ledger's size. Files are written under a temporary name and renamed when complete.
+an xlsx), or in ``_meta.json`` of a bundle, which also carries a Frictionless ``datapackage.json`` (a Table
+Schema per table). An xlsx bundle is one workbook: a sheet per table, a data dictionary and ``_meta``. Tables
+are read in position-ordered chunks and written chunk by chunk (pyarrow's ParquetWriter, CSV and JSON lines
+appends, XlsxWriter's constant_memory mode), so memory stays bounded whatever the ledger's size. Files are
+written under a temporary name and renamed when complete.
 
 Reading back with the documented dtypes (`TABLES` in `tracker.read.tables`):
 
@@ -23,6 +25,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -37,6 +40,7 @@ from tracker.errors import UserError
 from tracker.read.snapshot import Snapshot
 from tracker.read.tables import (
     BOOL,
+    CATEGORY,
     FLOAT,
     GROUPINGS,
     INT,
@@ -63,6 +67,23 @@ DICTIONARY_MD = "DATA_DICTIONARY.md"
 DICTIONARY_JSON = "data_dictionary.json"
 EXCEL_MAX_ROWS = 1_048_575
 EXCEL_MAX_CHARS = 32_767
+EXCEL_MAX_SHEET_NAME = 31
+EXCEL_MAX_WIDTH = 60  # characters: long text (quotes, payloads) wraps to this in the column rather than running on
+# Number formats by what a column holds. Formats change what Excel shows, never the stored value: float noise such
+# as 6.9e-18 shows as 0.0000 and is still 6.9e-18 in the cell.
+EXCEL_NUMBER_FORMATS = {
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm:ss",
+    "probability": "0.0000",
+    "number": "0.00",
+    "integer": "0",
+}
+_WIDE_FLOATS = ("days", "seconds")  # floats that are not probabilities or scores in [0, 2]
+_EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # XML 1.0 has no such characters
+BUNDLE_WORKBOOK = "ledger.xlsx"
+DICTIONARY_SHEET = "data dictionary"
+META_SHEET = "_meta"
+DATAPACKAGE = "datapackage.json"
 # Options of single-table exports beyond the filters, per table.
 OPTIONS = {"leaderboard": ("by", "sort", "run"), "calibration": ("bins",)}
 
@@ -292,58 +313,215 @@ class _JsonlSink(_Sink):
         self.file.close()
 
 
-class _XlsxSink(_Sink):
-    def __init__(self, path: Path, spec: TableSpec) -> None:
-        super().__init__(path, spec)
-        from openpyxl import Workbook
+class _Workbook:
+    """One XlsxWriter workbook: sheets of tables, a data-dictionary sheet and a ``_meta`` sheet.
 
-        self.book = Workbook(write_only=True)
-        self.sheet = self.book.create_sheet(spec.name[:31])
+    Strings are always written as strings (``strings_to_formulas`` and ``strings_to_urls`` off, and
+    ``write_string`` for text cells), so a forecaster named ``=HYPERLINK(...)`` stays text in Excel.
+    ``constant_memory`` streams each sheet's rows to a temporary file, so memory stays bounded."""
 
-    def write(self, chunk: pd.DataFrame) -> None:
-        from openpyxl.utils.exceptions import IllegalCharacterError
+    def __init__(self, path: Path) -> None:
+        import xlsxwriter
 
-        if self.rows == 0:
-            self.sheet.append([str(c) for c in chunk.columns])
-        if self.rows + len(chunk) > EXCEL_MAX_ROWS:
-            raise UserError(
-                f"{self.spec.name} has more than {EXCEL_MAX_ROWS:,} rows, Excel's limit: use csv or parquet", "format"
-            )
-        cols = _cells(chunk, self.spec, "excel")
-        names = [str(c) for c in chunk.columns]
-        for i, values in enumerate(zip(*cols, strict=True)):
-            for name, v in zip(names, values, strict=True):
-                if isinstance(v, str) and len(v) > EXCEL_MAX_CHARS:
-                    raise UserError(
-                        f"{self.spec.name}.{name} of row {self.rows + i + 1} has {len(v):,} characters, more than "
-                        f"an Excel cell holds ({EXCEL_MAX_CHARS:,}): use csv or parquet",
-                        "format",
-                    )
-            try:
-                self.sheet.append(list(values))
-            except IllegalCharacterError:
-                raise UserError(
-                    f"row {self.rows + i + 1} of {self.spec.name} has a control character Excel cannot store: "
-                    "use csv or parquet",
-                    "format",
-                ) from None
-        self.rows += len(chunk)
+        self.book = xlsxwriter.Workbook(
+            str(path),
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        self.used: set[str] = set()
+        self.header = self.book.add_format({"bold": True, "bottom": 1, "text_wrap": False})
+        self.formats = {kind: self.book.add_format({"num_format": f}) for kind, f in EXCEL_NUMBER_FORMATS.items()}
+        self.closed = False
 
-    def close(self, meta: dict[str, Any]) -> None:
-        info = self.book.create_sheet("_meta")
-        info.append(["key", "value"])
-        for key, value in _flatten(meta):
-            info.append([key, value])
-        self.book.save(str(self.path))
+    def add_sheet(self, name: str) -> Any:
+        return self.book.add_worksheet(sheet_name(name, self.used))
+
+    def table_sheet(self, spec: TableSpec) -> _XlsxSheet:
+        return _XlsxSheet(self, self.add_sheet(spec.name), spec)
+
+    def dictionary_sheet(self, tables: dict[str, TableSpec]) -> None:
+        sheet = _XlsxSheet(self, self.add_sheet(DICTIONARY_SHEET), None)
+        rows: list[list[Any]] = []
+        for name, spec in tables.items():
+            rows.append([name, "", "", "", spec.description])
+            rows += [[name, c.name, c.dtype, excel_kind(c), c.meaning] for c in spec.columns]
+        sheet.write_rows(["table", "column", "dtype", "excel", "meaning"], rows)
+        sheet.finish()
+
+    def meta_sheet(self, meta: dict[str, Any]) -> None:
+        sheet = _XlsxSheet(self, self.add_sheet(META_SHEET), None)
+        sheet.write_rows(["key", "value"], [[k, v] for k, v in _flatten(meta)])
+        sheet.finish()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.book.close()
 
     def abort(self) -> None:
-        # finish the write-only sheet's temporary XML file, then remove it
+        # closing removes XlsxWriter's temporary files; the half-written workbook is removed by the caller
         with contextlib.suppress(Exception):
-            self.sheet.close()
-        writer = getattr(self.sheet, "_writer", None)
-        if writer is not None:
-            with contextlib.suppress(Exception):
-                writer.cleanup()
+            self.close()
+
+
+def sheet_name(name: str, used: set[str]) -> str:
+    """A sheet name Excel accepts, unique in the workbook (case-insensitively): at most 31 characters, none of
+    ``[]:*?/\\``, not starting or ending with an apostrophe, not the reserved ``History``."""
+    base = re.sub(r"[\[\]:*?/\\\x00-\x1f]", "_", name).strip("'")[:EXCEL_MAX_SHEET_NAME].strip("'") or "sheet"
+    candidate, n = base, 2
+    while candidate.lower() in used or candidate.lower() == "history":
+        suffix = f" ({n})"
+        candidate = base[: EXCEL_MAX_SHEET_NAME - len(suffix)].rstrip("'") + suffix
+        n += 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def excel_kind(col: Col) -> str:
+    """How a column shows in Excel: a key of EXCEL_NUMBER_FORMATS, or ``text``."""
+    if col.dtype == TIME:
+        return "date" if "(midnight UTC)" in col.meaning else "datetime"
+    if col.dtype == FLOAT:
+        return "number" if col.name in _WIDE_FLOATS or "baseline" in col.name else "probability"
+    if col.dtype in (INT, NULLABLE_INT):
+        return "integer"
+    if col.dtype == BOOL:
+        return "boolean"
+    return "text"
+
+
+class _XlsxSheet:
+    """One sheet: a bold, frozen header with an autofilter, typed cells with number formats, fitted widths."""
+
+    def __init__(self, book: _Workbook, sheet: Any, spec: TableSpec | None) -> None:
+        self.book = book
+        self.sheet = sheet
+        self.spec = spec
+        self.rows = 0
+        self.widths: list[int] = []
+        self.kinds: list[str] = []
+
+    def start(self, names: list[str], kinds: list[str]) -> None:
+        self.kinds = kinds
+        self.widths = [len(n) + 3 for n in names]  # room for the filter button
+        self.sheet.freeze_panes(1, 0)
+        for c, name in enumerate(names):
+            self.sheet.write_string(0, c, name, self.book.header)
+
+    def write_rows(self, names: list[str], rows: list[list[Any]]) -> None:
+        """Plain rows (the dictionary and meta sheets): text, numbers and booleans as they are."""
+        self.start(names, ["text"] * len(names))
+        for values in rows:
+            self.put(values)
+
+    def write_chunk(self, chunk: pd.DataFrame, spec: TableSpec) -> None:
+        cols = _spec_for(chunk, spec)
+        if self.rows == 0:
+            self.start([c.name for c in cols], [excel_kind(c) for c in cols])
+        if self.rows + len(chunk) > EXCEL_MAX_ROWS:
+            raise UserError(
+                f"{spec.name} has {self.rows + len(chunk):,}+ rows, more than an Excel sheet holds "
+                f"({EXCEL_MAX_ROWS:,} below the header): use csv or parquet, or filter the export",
+                "format",
+            )
+        for values in zip(*_cells(chunk, spec, "excel"), strict=True):
+            self.put(list(values), [c.name for c in cols])
+
+    def put(self, values: list[Any], names: list[str] | None = None) -> None:
+        r = self.rows + 1
+        for c, v in enumerate(values):
+            kind = self.kinds[c]
+            if v is None:
+                continue
+            if isinstance(v, str):
+                _check_excel_text(v, self.spec, names[c] if names else str(c), r)
+                self.sheet.write_string(r, c, v)
+                width = max((len(line) for line in v.splitlines()), default=0)
+            elif isinstance(v, bool):
+                self.sheet.write_boolean(r, c, v)
+                width = 5
+            elif isinstance(v, datetime):
+                self.sheet.write_datetime(r, c, v, self.book.formats[kind])
+                width = len(EXCEL_NUMBER_FORMATS[kind])
+            elif isinstance(v, int | float):
+                fmt = self.book.formats.get(kind)
+                self.sheet.write_number(r, c, v, fmt)
+                width = len(str(v)) if kind == "integer" else 10
+            else:
+                text = str(v)
+                self.sheet.write_string(r, c, text)
+                width = len(text)
+            if width + 1 > self.widths[c]:
+                self.widths[c] = width + 1
+        self.rows += 1
+
+    def finish(self) -> None:
+        if not self.kinds:  # nothing started: an empty frame has no columns to head
+            return
+        for c, width in enumerate(self.widths):
+            self.sheet.set_column(c, c, min(width, EXCEL_MAX_WIDTH))
+        self.sheet.autofilter(0, 0, self.rows, len(self.kinds) - 1)
+
+
+def _check_excel_text(v: str, spec: TableSpec | None, column: str, row: int) -> None:
+    where = f"{spec.name}.{column} of row {row}" if spec is not None else f"row {row}"
+    if len(v) > EXCEL_MAX_CHARS:
+        raise UserError(
+            f"{where} has {len(v):,} characters, more than an Excel cell holds ({EXCEL_MAX_CHARS:,}): "
+            "use csv or parquet",
+            "format",
+        )
+    if _EXCEL_ILLEGAL.search(v):
+        raise UserError(f"{where} has a control character Excel cannot store: use csv or parquet", "format")
+
+
+class _XlsxSink(_Sink):
+    """A single-table workbook: the table's sheet, its data dictionary and ``_meta``."""
+
+    def __init__(self, path: Path, spec: TableSpec) -> None:
+        super().__init__(path, spec)
+        self.book = _Workbook(path)
+        self.table = self.book.table_sheet(spec)
+
+    def write(self, chunk: pd.DataFrame) -> None:
+        self.table.write_chunk(chunk, self.spec)
+        self.rows = self.table.rows
+
+    def close(self, meta: dict[str, Any]) -> None:
+        if self.rows == 0 and not self.table.kinds:
+            self.table.start(self.spec.names, [excel_kind(c) for c in self.spec.columns])
+        self.table.finish()
+        self.book.dictionary_sheet({self.spec.name: self.spec})
+        self.book.meta_sheet(meta)
+        self.book.close()
+
+    def abort(self) -> None:
+        self.book.abort()
+
+
+class _BundleSheetSink(_Sink):
+    """A table's sheet in the bundle's one workbook (closed by the bundle)."""
+
+    def __init__(self, book: _Workbook, spec: TableSpec) -> None:
+        super().__init__(book_path(book), spec)
+        self.sheet = book.table_sheet(spec)
+
+    def write(self, chunk: pd.DataFrame) -> None:
+        self.sheet.write_chunk(chunk, self.spec)
+        self.rows = self.sheet.rows
+
+    def close(self, meta: dict[str, Any]) -> None:
+        if not self.sheet.kinds:
+            self.sheet.start(self.spec.names, [excel_kind(c) for c in self.spec.columns])
+        self.sheet.finish()
+
+
+def book_path(book: _Workbook) -> Path:
+    return Path(book.book.filename)
 
 
 def _flatten(meta: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -411,11 +589,12 @@ def _write_table(
     options: dict[str, Any],
     progress: Progress | None,
     meta_base: dict[str, Any],
+    make_sink: Callable[[TableSpec], _Sink] | None = None,
 ) -> dict[str, Any]:
     reader = ledger.table(snap, table, **options)
     total = reader.count()
     spec = reader.spec
-    sink = _SINKS[fmt](path, spec)
+    sink = make_sink(spec) if make_sink is not None else _SINKS[fmt](path, spec)
     columns: list[dict[str, str]] = []
     try:
         for chunk in reader.chunks():
@@ -501,24 +680,28 @@ def export_bundle(
     try:
         with ledger.snapshot(as_of, run) as snap:
             base = _meta_common(ledger, snap)
-            tables: dict[str, Any] = {}
-            for table in TABLES:
-                name = table + FORMATS[fmt]
-                with _atomic(work / name) as tmp:
-                    meta = _write_table(ledger, snap, table, fmt, tmp, {}, progress, base)
-                tables[table] = {"file": name, "rows": meta["rows"], "columns": meta["columns"]}
+            if fmt == "xlsx":
+                tables = _bundle_workbook(ledger, snap, work / BUNDLE_WORKBOOK, progress, base)
+            else:
+                tables = {}
+                for table in TABLES:
+                    name = table + FORMATS[fmt]
+                    with _atomic(work / name) as tmp:
+                        meta = _write_table(ledger, snap, table, fmt, tmp, {}, progress, base)
+                    tables[table] = {"file": name, "rows": meta["rows"], "columns": meta["columns"]}
         bundle_meta = {**base, "format": fmt, "tables": tables}
         files = {
             BUNDLE_META: json.dumps(bundle_meta, indent=2, ensure_ascii=False) + "\n",
             DICTIONARY_JSON: json.dumps(data_dictionary(), indent=2, ensure_ascii=False) + "\n",
             DICTIONARY_MD: dictionary_markdown(bundle_meta),
+            DATAPACKAGE: json.dumps(datapackage(bundle_meta), indent=2, ensure_ascii=False) + "\n",
         }
         for name, text in files.items():
             with _atomic(work / name) as tmp:
                 tmp.write_text(text, encoding="utf-8")
         if as_zip:
             with _atomic(path) as tmp_zip, zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED) as archive:
-                for name in [*files, *(t["file"] for t in tables.values())]:
+                for name in [*files, *sorted({t["file"] for t in tables.values()})]:
                     archive.write(work / name, arcname=name)
     except OSError as e:
         raise _os_error(path, e) from None
@@ -526,6 +709,102 @@ def export_bundle(
         if as_zip:
             shutil.rmtree(work, ignore_errors=True)
     return bundle_meta
+
+
+def _bundle_workbook(
+    ledger: Ledger, snap: Snapshot, path: Path, progress: Progress | None, base: dict[str, Any]
+) -> dict[str, Any]:
+    """Every table as a sheet of one workbook, then the data dictionary and ``_meta`` sheets."""
+    tables: dict[str, Any] = {}
+    with _atomic(path) as tmp:
+        book = _Workbook(tmp)
+        try:
+            for table in TABLES:
+                sinks: list[_BundleSheetSink] = []
+
+                def make_sink(spec: TableSpec, sinks: list[_BundleSheetSink] = sinks) -> _Sink:
+                    sinks.append(_BundleSheetSink(book, spec))
+                    return sinks[-1]
+
+                meta = _write_table(ledger, snap, table, "xlsx", tmp, {}, progress, base, make_sink)
+                sheet = sinks[0].sheet.sheet.get_name()
+                tables[table] = {"file": path.name, "sheet": sheet, "rows": meta["rows"], "columns": meta["columns"]}
+            book.dictionary_sheet(TABLES)
+            book.meta_sheet({**base, "format": "xlsx", "sheets": {t: v["sheet"] for t, v in tables.items()}})
+            book.close()
+        except BaseException:
+            book.abort()
+            raise
+    return tables
+
+
+_SCHEMA_TYPES = {STRING: "string", CATEGORY: "string", FLOAT: "number", INT: "integer", NULLABLE_INT: "integer"}
+_MEDIA_TYPES = {
+    "csv": "text/csv",
+    "jsonl": "application/x-ndjson",
+    "parquet": "application/vnd.apache.parquet",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def schema_field(col: Col, fmt: str) -> dict[str, Any]:
+    """A Frictionless Table Schema field for a column as written in ``fmt``. Times are ``datetime`` (in CSV and
+    JSON lines ISO 8601 with fractional seconds and ``Z``); in xlsx a date column holds Excel dates: ``date``."""
+    field: dict[str, Any] = {"name": col.name, "description": col.meaning}
+    if col.dtype == TIME:
+        if fmt == "xlsx" and excel_kind(col) == "date":
+            field["type"] = "date"
+        else:
+            field["type"] = "datetime"
+            if fmt in ("csv", "jsonl"):
+                field["format"] = "%Y-%m-%dT%H:%M:%S.%fZ"
+    elif col.dtype == BOOL:
+        field["type"] = "boolean"
+        if fmt == "csv":
+            field["trueValues"], field["falseValues"] = ["true"], ["false"]
+    else:
+        field["type"] = _SCHEMA_TYPES[col.dtype]
+        if col.dtype == FLOAT and fmt == "csv":
+            field["description"] += " (inf and -inf are written as such)"
+    return field
+
+
+def datapackage(bundle_meta: dict[str, Any]) -> dict[str, Any]:
+    """A Frictionless Data Package descriptor of a bundle: one tabular resource per table, its file, format and
+    Table Schema (types from the table specs)."""
+    fmt = bundle_meta["format"]
+    led = bundle_meta["ledger"]
+    resources = []
+    for table, info in bundle_meta["tables"].items():
+        spec = TABLES[table]
+        resource: dict[str, Any] = {
+            "name": table.replace("_", "-"),
+            "path": info["file"],
+            "profile": "tabular-data-resource",
+            "format": fmt,
+            "mediatype": _MEDIA_TYPES[fmt],
+            "encoding": "utf-8",
+            "description": spec.description,
+            "schema": {
+                "fields": [schema_field(c, fmt) for c in spec.columns],
+                "missingValues": [""],
+            },
+        }
+        if fmt == "xlsx":
+            resource["dialect"] = {"sheetName": info["sheet"], "header": True}
+            del resource["encoding"]
+        elif fmt == "parquet":
+            del resource["encoding"]
+        resources.append(resource)
+    return {
+        "profile": "tabular-data-package",
+        "name": "forecast-tracker-ledger",
+        "title": "forecast-tracker ledger export",
+        "description": f"Every table of the ledger at position {led['head_position']}, hash {led['head_hash']}.",
+        "created": bundle_meta["exported_at"],
+        "version": str(led["head_position"]),
+        "resources": resources,
+    }
 
 
 def dictionary_markdown(bundle_meta: dict[str, Any] | None = None, level: int = 1) -> str:
@@ -609,8 +888,9 @@ def read_jsonl(path: str | os.PathLike[str] | Any, table: str | None = None) -> 
     return restore_dtypes(pd.DataFrame(rows, columns=columns, dtype=object), name)
 
 
-def read_xlsx(path: str | os.PathLike[str] | Any, table: str | None = None) -> pd.DataFrame:
-    """An xlsx export (its first sheet) read back with the documented dtypes (times to the millisecond)."""
+def read_xlsx(path: str | os.PathLike[str] | Any, table: str | None = None, sheet: str | None = None) -> pd.DataFrame:
+    """An xlsx export read back with the documented dtypes (times to the millisecond): its first sheet, or
+    ``sheet`` (a bundle's workbook has one per table)."""
     import pandas as pd
     from openpyxl import load_workbook
 
@@ -619,7 +899,7 @@ def read_xlsx(path: str | os.PathLike[str] | Any, table: str | None = None) -> p
         raise UserError("give the table", "table")
     book = load_workbook(path, read_only=True, data_only=True)
     try:
-        rows = list(book.worksheets[0].iter_rows(values_only=True))
+        rows = list((book[sheet] if sheet is not None else book.worksheets[0]).iter_rows(values_only=True))
     finally:
         book.close()
     header = [str(h) for h in rows[0] if h is not None] if rows else TABLES[name].names
@@ -661,15 +941,20 @@ def read_bundle(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
     meta = bundle_meta(p)
     fmt = meta["format"]
     out: dict[str, pd.DataFrame] = {}
+    members: dict[str, bytes] = {}  # an xlsx bundle's tables share one workbook: unzip it once
     for table, info in meta["tables"].items():
         if p.is_dir():
             source: Any = p / info["file"]
         else:
-            with zipfile.ZipFile(p) as archive:
-                data = archive.read(info["file"])
+            if info["file"] not in members:
+                with zipfile.ZipFile(p) as archive:
+                    members = {info["file"]: archive.read(info["file"])}
+            data = members[info["file"]]
             source = io.BytesIO(data) if fmt in ("parquet", "xlsx") else io.StringIO(data.decode("utf-8"))
         if fmt == "parquet":
             out[table] = read_parquet(source)
+        elif fmt == "xlsx":
+            out[table] = read_xlsx(source, table, info["sheet"])
         else:
             out[table] = {"csv": read_csv, "jsonl": read_jsonl, "xlsx": read_xlsx}[fmt](source, table)
     return out

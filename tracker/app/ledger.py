@@ -419,6 +419,27 @@ class Ledger:
         forecaster, or several (a list: one block of bins each, in the order given)."""
         return self.reader.frame("calibration", as_of, run, forecaster=forecaster, bins=bins, **filters)
 
+    def compare(self, a: str, b: str, *, as_of: Any = None, run: Any = None, **filters: Any) -> dict[str, Any]:
+        """Forecaster A against B on the questions both scored: the paired difference in Brier (A minus B) with
+        its 90% interval and two-sided p-value, how many questions each won, and a verdict in words."""
+        return self.reader.compare(a, b, as_of, run, **filters)
+
+    def compare_all(
+        self, *, correction: str = "holm", as_of: Any = None, run: Any = None, **filters: Any
+    ) -> pd.DataFrame:
+        """Every pair of forecasters with a shared question, p-values adjusted (Holm, or "bh")."""
+        import pandas as pd
+
+        return pd.DataFrame(self.reader.compare_all(correction, as_of, run, **filters))
+
+    def phrases_observed(
+        self, forecaster: Any = None, *, as_of: Any = None, run: Any = None, min_forecasts: int = 1, **filters: Any
+    ) -> pd.DataFrame:
+        """What the verbal phrases turned out to mean (pooled, or per forecaster: their lexicon)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.reader.phrases_observed(forecaster, as_of, run, min_forecasts, **filters))
+
     def decomposition(
         self, forecaster: str | None = None, bins: int = 10, *, as_of: Any = None, run: Any = None, **filters: Any
     ) -> MurphyDecomposition:

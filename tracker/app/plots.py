@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,49 @@ def _label(forecaster_id: str, names: dict[str, str] | None) -> str:
     return (names or {}).get(forecaster_id, forecaster_id)
 
 
+def legend_below(fig: Figure, axes: list[Axes]) -> None:
+    """One legend for the figure, outside and beneath every axes, so that it never covers a data point."""
+    handles: dict[str, Any] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, handle)
+    if handles:
+        fig.legend(
+            list(handles.values()),
+            list(handles),
+            loc="outside lower center",
+            ncols=min(3, len(handles)),
+            fontsize=8,
+            frameon=False,
+        )
+
+
+def declutter(fig: Figure, labels: list[Any]) -> None:
+    """Hide the labels that would overlap one already placed (``labels`` in order of priority), so that no two
+    ``n=`` labels are drawn on top of each other. Needs the final layout: the figure is drawn first."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    placed: list[Any] = []
+    for label in labels:
+        box = label.get_window_extent(renderer).padded(1)
+        if any(box.overlaps(other) for other in placed):
+            label.set_visible(False)
+        else:
+            placed.append(box)
+
+
+def filter_note(filters: dict[str, Any]) -> str:
+    """What a figure is restricted to, for its title: "tag venezuela; outlet POLITICO Europe"; "" for nothing."""
+    parts = []
+    for key in ("tag", "source", "outlet", "as_of", "run"):
+        value = filters.get(key)
+        if value is None or value == [] or value == ():
+            continue
+        shown = ", ".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
+        parts.append(f"{key.replace('_', ' ')} {shown}")
+    return "; ".join(parts)
+
+
 # ------------------------------------------------------------------------------------------------ calibration
 
 
@@ -57,8 +101,10 @@ def calibration_figure(table: pd.DataFrame, names: dict[str, str] | None = None,
     histogram of the forecasts (count per bin). ``names`` maps forecaster ids to display names.
     """
     import numpy as np
+    from matplotlib.ticker import MaxNLocator
 
     groups = [str(g) for g in dict.fromkeys(table["forecaster_id"].astype(str))] or [ALL_FORECASTERS]
+    count_labels: list[tuple[int, Any]] = []
     k = len(groups)
     fig = new_figure(max(4.6, 4.2 * k), 5.6)
     grid = fig.add_gridspec(2, k, height_ratios=[3, 1])
@@ -89,7 +135,7 @@ def calibration_figure(table: pd.DataFrame, names: dict[str, str] | None = None,
                 # beside the point, kept inside the axes near the top and right edges
                 dx, ha = (-6, "right") if xi > 0.85 else (6, "left")
                 dy, va = (-4, "top") if yi > 0.9 else (4, "bottom")
-                top.annotate(
+                text = top.annotate(
                     f"n={int(c)}",
                     (xi, yi),
                     textcoords="offset points",
@@ -99,6 +145,7 @@ def calibration_figure(table: pd.DataFrame, names: dict[str, str] | None = None,
                     fontsize=8,
                     color="0.25",
                 )
+                count_labels.append((int(c), text))
         else:
             top.text(0.5, 0.5, "no scored binary forecasts", ha="center", va="center", color="0.4")
         top.set_xlim(0, 1)
@@ -108,8 +155,6 @@ def calibration_figure(table: pd.DataFrame, names: dict[str, str] | None = None,
         top.set_ylabel("observed frequency of YES")
         top.grid(True, linewidth=0.4, alpha=0.5)
         top.tick_params(labelbottom=False)
-        if i == 0:
-            top.legend(loc="upper left", fontsize=8, frameon=False)
         widths = (rows["bin_high"] - rows["bin_low"]).to_numpy(dtype=np.float64)
         bottom.bar(
             rows["bin_low"].to_numpy(dtype=np.float64),
@@ -123,14 +168,21 @@ def calibration_figure(table: pd.DataFrame, names: dict[str, str] | None = None,
         bottom.set_xlim(0, 1)
         bottom.set_xlabel("forecast P(YES)")
         bottom.set_ylabel("forecasts")
-    fig.suptitle(title or "Calibration (reliability diagram)")
+        bottom.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # counts: whole numbers
+    # a long filter note wraps rather than running off the figure (about 11 characters an inch at this size)
+    heading = title or "Calibration (reliability diagram)"
+    fig.suptitle(textwrap.fill(heading, int(11 * fig.get_figwidth()), break_on_hyphens=False, break_long_words=False))
+    legend_below(fig, fig.axes[:1])
+    declutter(fig, [t for _, t in sorted(count_labels, key=lambda ct: -ct[0])])  # the larger counts first
     return fig
 
 
 def calibration_for(ledger: Ledger, forecasters: list[str] | None = None, bins: int = 10, **filters: Any) -> Figure:
     """`calibration_figure` of everyone (no forecasters), one forecaster, or several side by side."""
     table = ledger.calibration(forecasters or None, bins, **filters)
-    return calibration_figure(table, _forecaster_names(ledger, filters.get("as_of"), filters.get("run")))
+    note = filter_note(filters)
+    title = "Calibration (reliability diagram)" + (f", {note}" if note else "")
+    return calibration_figure(table, _forecaster_names(ledger, filters.get("as_of"), filters.get("run")), title)
 
 
 def _forecaster_names(ledger: Ledger, as_of: Any = None, run: Any = None, forecaster: Any = None) -> dict[str, str]:
@@ -193,11 +245,12 @@ def history_figure(history: pd.DataFrame, forecaster_id: str, name: str | None =
         color="0.45",
         label=FIELD_LABEL,
     )
-    for xi, yi, n in zip(x, brier, mine["n_scored"].to_numpy(), strict=True):
+    count_labels = [
         top.annotate(f"n={int(n)}", (xi, yi), textcoords="offset points", xytext=(6, 4), fontsize=8, color="0.3")
+        for xi, yi, n in zip(x, brier, mine["n_scored"].to_numpy(), strict=True)
+    ]
     top.set_ylabel("mean Brier (lower is better)")
     top.set_title(f"{name or forecaster_id}: score over the scoring runs")
-    top.legend(fontsize=8, frameon=False)
     top.grid(True, linewidth=0.4, alpha=0.5)
     _pad(top, [*brier, *pooled["mean_brier"].to_numpy(dtype=np.float64)])
     rel = mine["mean_relative_brier"].to_numpy(dtype=np.float64)
@@ -208,8 +261,9 @@ def history_figure(history: pd.DataFrame, forecaster_id: str, name: str | None =
     bottom.set_xlabel("scoring run (finished, UTC)")
     bottom.set_xticks(range(len(runs)), [f"{r}\n{_day(finished[r])}" for r in runs])
     bottom.set_xlim(-0.5, len(runs) - 0.5)
-    bottom.legend(fontsize=8, frameon=False)
     bottom.grid(True, linewidth=0.4, alpha=0.5)
+    legend_below(fig, [top, bottom])
+    declutter(fig, count_labels[::-1])  # the latest first
     return fig
 
 
@@ -269,7 +323,6 @@ def resolution_history_figure(question_scores: pd.DataFrame, forecaster_id: str,
     top.plot(x, np.cumsum(crowd) / steps, "--", color="0.45", label="crowd on the same questions (running mean)")
     top.set_ylabel("time-averaged Brier\n(lower is better)")
     top.set_title(f"{name or forecaster_id}: score over resolution dates")
-    top.legend(fontsize=8, frameon=False)
     top.grid(True, linewidth=0.4, alpha=0.5)
     rel = mine["relative_brier"].to_numpy(dtype=np.float64)
     have = ~np.isnan(rel)
@@ -280,22 +333,35 @@ def resolution_history_figure(question_scores: pd.DataFrame, forecaster_id: str,
     _symmetric(bottom, running)
     bottom.set_ylabel("relative Brier\n(below 0 beats the crowd)")
     bottom.set_xlabel("outcome known on")
-    bottom.legend(fontsize=8, frameon=False)
     bottom.grid(True, linewidth=0.4, alpha=0.5)
     fig.autofmt_xdate()
+    legend_below(fig, [top, bottom])
     return fig
 
 
-def history_for(ledger: Ledger, forecaster: str, over: str = "runs", as_of: Any = None, run: Any = None) -> Figure:
-    if over not in ("runs", "resolutions"):
-        raise UserError(f"{over!r} is not runs or resolutions", "over")
+HISTORY_OVER = ("auto", "runs", "resolutions")
+
+
+def history_for(ledger: Ledger, forecaster: str, over: str = "auto", as_of: Any = None, run: Any = None) -> Figure:
+    """A forecaster's score over the scoring runs or over resolution dates. ``auto``: over the runs when at least
+    two runs changed the forecaster's scores, else over resolution dates (one run, as after `make demo`, would be
+    a single dot)."""
+    if over not in HISTORY_OVER:
+        raise UserError(f"{over!r} is not {', '.join(HISTORY_OVER[:-1])} or {HISTORY_OVER[-1]}", "over")
     names = _forecaster_names(ledger, as_of, run, forecaster)
     fid, name = next(iter(names.items()))
-    if over == "runs":
-        return history_figure(ledger.score_history(as_of=as_of, run=run), fid, name)
-    if over == "resolutions":
-        return resolution_history_figure(ledger.question_scores(forecaster=fid, as_of=as_of, run=run), fid, name)
-    raise UserError(f"{over!r} is not runs or resolutions", "over")
+    if over in ("auto", "runs"):
+        history = ledger.score_history(as_of=as_of, run=run)
+        if over == "runs" or history_over(history, fid) == "runs":
+            return history_figure(history, fid, name)
+    return resolution_history_figure(ledger.question_scores(forecaster=fid, as_of=as_of, run=run), fid, name)
+
+
+def history_over(history: pd.DataFrame, forecaster_id: str) -> str:
+    """What ``--over auto`` picks from a score_history frame: ``runs`` when two or more runs changed the
+    forecaster's scores, else ``resolutions``."""
+    mine = history[history["forecaster_id"].astype(str) == forecaster_id]
+    return "runs" if mine["run_id"].nunique() >= 2 else "resolutions"
 
 
 # ------------------------------------------------------------------------------------------------------ output

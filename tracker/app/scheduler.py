@@ -13,6 +13,8 @@ Shape:
 - SIGINT and SIGTERM stop it cleanly: the running scoring run (if any) finishes, then the process exits 0.
 - A run that raises is recorded by `run_scoring` (status "failed" in ``scoring_runs``), logged in one line, and
   the scheduler carries on; the next run starts again from the last good checkpoint.
+- Each tick logs one line (logger ``tracker.schedule``): what scoring did (a run, nothing new, skipped, failed)
+  and the due check (the open questions past their resolve-by date, named when the list changes).
 
 The constraint this is built around: APScheduler 3 cannot share a job store between processes. Its FAQ ("How do
 I share a single job store among one or more worker processes?") answers "Short answer: You can't": each
@@ -47,7 +49,7 @@ if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler
     from apscheduler.triggers.base import BaseTrigger
 
-log = logging.getLogger("tracker.scoring")
+log = logging.getLogger("tracker.schedule")
 
 JOB_ID = "tracker-scoring"
 JOB_REF = "tracker.app.scheduler:scheduled_run"
@@ -90,51 +92,77 @@ def dispose_engines() -> None:
 
 
 def scheduled_run(url: str) -> dict[str, Any] | None:
-    """The scheduled job: one scoring run. Never raises (a failure is recorded by `run_scoring` and logged)."""
-    from tracker.scoring.job import NOOP, OK, run_scoring
+    """The scheduled job: one scoring run, then the due check; logs one line saying what the tick did. Never
+    raises (a failure is recorded by `run_scoring` and logged)."""
+    from tracker.scoring.job import run_scoring
 
+    result: Any = None
+    failure: str | None = None
     try:
         result = run_scoring(_engine_for(url))
     except TrackerError as e:
-        log.error("%s", e)
-        return None
+        failure = str(e)
     except Exception as e:  # a bug: keep the scheduler alive, say what happened
         log.exception("scoring run raised %s: %s", type(e).__name__, e)
-        return None
-    if result.status == OK:
+        failure = f"{type(e).__name__}: {e}"
+    due = _due_ids(url)
+    line = tick_line(result, failure, due, _last_due)
+    _remember_due(due)
+    log.log(logging.ERROR if failure else logging.INFO, "%s", line)
+    return None if result is None else dict(result.to_dict())
+
+
+def tick_line(result: Any, failure: str | None, due: set[str] | None, last_due: set[str] | None) -> str:
+    """One line for a tick: what scoring did, and the due check (the ids when the list changed)."""
+    from tracker.scoring.job import NOOP, OK
+
+    if failure is not None:
+        scoring = f"scoring failed: {failure}"
+    elif result.status == OK:
         c = result.changed
-        log.info(
-            "scoring run %s: %s questions rescored through position %s; %s scores added, %s changed, %s removed",
-            result.run_id,
-            result.questions_rescored,
-            result.through_position,
-            c.get("scores_added"),
-            c.get("scores_changed"),
-            c.get("scores_removed"),
+        scoring = (
+            f"scoring run {result.run_id}: {_plural(result.questions_rescored, 'question')} rescored through "
+            f"position {result.through_position} ({c.get('scores_added')} scores added, {c.get('scores_changed')} "
+            f"changed, {c.get('scores_removed')} removed)"
         )
-        _log_due(url)
-    elif result.status != NOOP:
-        log.info("scoring run %s %s: %s", result.run_id, result.status, result.error)
-    return result.to_dict()
+    elif result.status == NOOP:
+        scoring = f"nothing new to score (through position {result.through_position})"
+    else:
+        scoring = f"scoring run {result.run_id} {result.status}: {result.error}"
+    if due is None:
+        check = "due check failed (see the warning above)"
+    elif not due:
+        check = "no question due"
+    elif due != last_due:
+        check = f"{_plural(len(due), 'question')} due: {', '.join(sorted(due))}"
+    else:
+        check = f"{_plural(len(due), 'question')} due (unchanged)"
+    return f"tick: {scoring}; {check}"
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 _last_due: set[str] | None = None
 
 
-def _log_due(url: str) -> None:
-    """Due reminders: questions past their resolve-by date and still open, logged when the list changes."""
+def _remember_due(ids: set[str] | None) -> None:
     global _last_due
+    if ids is not None:
+        _last_due = ids
+
+
+def _due_ids(url: str) -> set[str] | None:
+    """Open questions past their resolve-by date (what `tracker due` lists), or None when they cannot be read."""
     from tracker.read.reader import Reader
 
     try:
         rows, _, _ = Reader(_engine_for(url), lambda: datetime.now(UTC).date(), lambda: None).rows("due")
     except TrackerError as e:
         log.warning("could not list due questions: %s", e)
-        return
-    ids = {str(r["question_id"]) for r in rows}
-    if ids != _last_due and ids:
-        log.info("%s questions are past their resolve-by date and unresolved: %s", len(ids), ", ".join(sorted(ids)))
-    _last_due = ids
+        return None
+    return {str(r["question_id"]) for r in rows}
 
 
 # --------------------------------------------------------------------------------------------- configuration

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -66,14 +67,22 @@ def register(app: typer.Typer) -> None:
     def phrases(
         ctx: typer.Context,
         scale: int = typer.Option(None, "--scale", help="Scale version (default: the latest)."),
+        observed: bool = typer.Option(
+            False, "--observed", help="What each phrase turned out to mean: how often it happened when said."
+        ),
+        forecaster: list[str] = rd.FORECASTER,
         fmt: str = rd.FORMAT,
         json_out: bool = JSON,
+        as_of: str = rd.AS_OF,
+        run: int = rd.RUN,
     ) -> None:
-        """The verbal scale: each phrase, its probability, interval and published basis.
-
-        Examples: tracker phrases ; tracker phrases --format csv > scale.csv
-        """
+        """The verbal scale: each phrase, its probability, interval and published basis. With --observed, what
+        the phrases turned out to mean in the ledger's scored forecasts (with --forecaster, their lexicon)."""
         from tracker.app.verbal import load
+
+        if observed:
+            _observed(ctx, forecaster, fmt, json_out, as_of, run)
+            return
 
         s = load(scale)
         rows = [
@@ -149,3 +158,44 @@ def register(app: typer.Typer) -> None:
         )
         if not dry_run and plan:
             say("run 'tracker score' to rescore them")
+
+
+OBSERVED_COLUMNS = [
+    Column("phrase", "phrase"),
+    Column("reading", "reading", "id"),
+    Column("scale_p", "scale", "number", 2),
+    Column("told", "happened", "id"),
+    Column("observed_frequency", "share", "number", 2),
+    Column("wilson", "Wilson 95%", "id"),
+]
+
+
+def _observed(ctx: typer.Context, forecaster: list[str], fmt: str | None, json_out: bool, as_of: Any, run: Any) -> None:
+    out = rd.output(fmt, json_out, 0)
+    frame = ledger(ctx).phrases_observed(forecaster or None, as_of=as_of, run=run)
+    rows = frame.to_dict("records")
+    if not out.table:
+        render.render_rows(
+            rows, [Column(c) for c in frame.columns] or [Column("phrase")], out.fmt, noun=("row", "rows")
+        )
+        return
+    who = ", ".join(forecaster) if forecaster else "everyone"
+    columns = ([Column("forecaster", "forecaster")] if forecaster else []) + OBSERVED_COLUMNS
+    render.render_rows(
+        [
+            r
+            | {
+                "told": f"{r['happened']} of {r['count']}",
+                "wilson": f"{r['wilson_low']:.0%}–{r['wilson_high']:.0%}",
+            }
+            for r in rows
+        ],
+        columns,
+        "table",
+        title=f"what the verbal phrases turned out to mean ({who}; reading 'all' pools both readings)",
+        noun=("phrase", "phrases"),
+        empty_message="no scored verbal forecast yet",
+    )
+    for r in rows:
+        if r["reading"] == "all" and r["count"] >= 2:
+            say(render.safe_text(("" if not forecaster else f"{r.get('forecaster')}: ") + r["summary"]))

@@ -9,19 +9,9 @@ import typer
 from tracker.cli.common import ledger, say, warn
 from tracker.errors import UserError
 
-EXAMPLES = """
-Examples:
-
-  tracker extract seeds/001_33bf704cea32a562.txt --out draft.yaml
-
-  tracker extract seeds/ --out drafts/
-
-  tracker extract article.html --source my-source-2026-01-01 > draft.yaml
-"""
-
 
 def register(app: typer.Typer) -> None:
-    @app.command(epilog=EXAMPLES)
+    @app.command()
     def extract(
         ctx: typer.Context,
         paths: list[Path] = typer.Argument(..., help="Article files (UTF-8 text or HTML), or folders of them."),

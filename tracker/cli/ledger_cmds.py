@@ -134,7 +134,9 @@ def register(app: typer.Typer, default_group: type) -> None:
         ),
         forecast_id: str = typer.Option(None, "--id", help="A forecast id (default: generated)."),
     ) -> None:
-        """Record a forecast on QUESTION."""
+        """Record a forecast on QUESTION: a probability (--p) or a phrase of the verbal scale (--says).
+
+        To withdraw a recorded forecast: tracker forecast withdraw FORECAST_ID --reason TEXT."""
         led = ledger(ctx)
         made = require_date(made_at, "made_at")
         if says is not None and p:
@@ -183,7 +185,9 @@ def register(app: typer.Typer, default_group: type) -> None:
         on: str = typer.Option(..., "--on", help="When the outcome became known, YYYY-MM-DD."),
         evidence: str = typer.Option(None, "--evidence", help="A URL or text."),
     ) -> None:
-        """Resolve QUESTION with OUTCOME."""
+        """Resolve QUESTION with OUTCOME (yes or no, or one of its options).
+
+        To correct a resolution: tracker resolve correct QUESTION OUTCOME --on DATE --reason TEXT."""
         ledger(ctx).resolve(question_id, outcome.lower(), require_date(on, "on"), evidence)
         say(f"question {question_id} resolved: {outcome.lower()}")
 

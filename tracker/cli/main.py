@@ -22,7 +22,14 @@ INTERNAL_ERROR = 70
 
 
 class TrackerGroup(TyperGroup):
-    """Turns errors into one line and a meaningful exit code, for the CLI and for CliRunner alike."""
+    """Turns errors into one line and a meaningful exit code, for the CLI and for CliRunner alike; ends every
+    command's help with its examples (`tracker.cli.examples`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from tracker.cli.examples import attach
+
+        attach(self)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
@@ -79,6 +86,16 @@ class DefaultSubcommandGroup(TyperGroup):
             args = [self.default_command]
         return super().parse_args(ctx, args)
 
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The default command's usage, text and options (what a newcomer came for), then the other commands."""
+        default = self.commands[self.default_command]
+        with click.Context(default, info_name=ctx.info_name, parent=ctx.parent, resilient_parsing=True) as sub:
+            default.format_usage(sub, formatter)
+            default.format_help_text(sub, formatter)
+            default.format_options(sub, formatter)
+        self.format_commands(ctx, formatter)
+        self.format_epilog(ctx, formatter)
+
 
 app = typer.Typer(
     cls=TrackerGroup,
@@ -89,9 +106,17 @@ app = typer.Typer(
     # (BENCHMARKS.md). No help text here uses rich markup.
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from tracker import __version__
+
+        click.echo(f"tracker (forecast-tracker) {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -101,6 +126,9 @@ def main(
         None, "--db", help="Database URL or SQLite path. Default: $TRACKER_DATABASE_URL, else a file in the data dir."
     ),
     actor: str = typer.Option(None, "--actor", help="Who is acting (default: $TRACKER_ACTOR, else the OS user)."),
+    version: bool = typer.Option(
+        False, "--version", is_eager=True, callback=_print_version, help="Print the version and exit."
+    ),
 ) -> None:
     ctx.obj = {"db": db, "actor": actor}
 

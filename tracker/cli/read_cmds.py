@@ -1,11 +1,5 @@
-"""Commands that read: info, list, show, log, sources; and maintenance: rebuild, verify, backup.
-
-Examples (each command's help has its own):
-
-    tracker list --status open --tag summits
-    tracker show osaka-trump-putin-meeting-2019 --as-of 2019-06-01
-    tracker log --stream osaka-trump-putin-meeting-2019 --format jsonl
-"""
+"""Commands that read: info, list, show, log, sources; and maintenance: rebuild, verify, backup. Each command's
+help ends with runnable examples (tracker/cli/examples.py)."""
 
 from __future__ import annotations
 
@@ -128,10 +122,7 @@ def register(app: typer.Typer) -> None:
         json_out: bool = JSON,
         as_of: str = rd.AS_OF,
     ) -> None:
-        """Which database, its schema revision, the event count and the head (position and hash).
-
-        Example: tracker info --json
-        """
+        """Which database, its schema revision, the event count and the head (position and hash)."""
         out = rd.output(fmt, json_out, None, record=True)
         data = ledger(ctx).info(as_of=as_of)
         if not out.table:
@@ -162,10 +153,7 @@ def register(app: typer.Typer) -> None:
         as_of: str = rd.AS_OF,
         run: int = rd.RUN,
     ) -> None:
-        """List questions, oldest first.
-
-        Examples: tracker list --status open --tag summits ; tracker list --as-of 2019-06-01 --format csv
-        """
+        """List questions, oldest first."""
         rd.show_table(
             ledger(ctx),
             "questions",
@@ -195,8 +183,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """A question in full: its state, criteria, forecasts with quotes, resolutions with their evidence and
         reasons, and its event history (who did what, when, with hashes).
-
-        Example: tracker show osaka-trump-putin-meeting-2019 --as-of 2019-06-01
         """
         out = rd.output(fmt, json_out, None, record=True)
         q = ledger(ctx).show_question(question_id, as_of, run)
@@ -265,10 +251,7 @@ def register(app: typer.Typer) -> None:
         as_of: str = rd.AS_OF,
         run: int = rd.RUN,
     ) -> None:
-        """The event log, with positions, actors and hashes.
-
-        Examples: tracker log --stream osaka-trump-putin-meeting-2019 ; tracker log --type QuestionResolved --json
-        """
+        """The event log, with positions, actors and hashes."""
         rd.show_table(
             ledger(ctx),
             "events",
@@ -295,10 +278,7 @@ def register(app: typer.Typer) -> None:
         as_of: str = rd.AS_OF,
         run: int = rd.RUN,
     ) -> None:
-        """List the registered sources.
-
-        Example: tracker sources --outlet "POLITICO Europe"
-        """
+        """List the registered sources."""
         rd.show_table(
             ledger(ctx),
             "sources",

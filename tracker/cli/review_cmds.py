@@ -145,7 +145,12 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         out: Path = typer.Option(..., "--out", help="Image file: .png, .svg or .pdf."),
         forecaster: str = typer.Option(..., "--forecaster", help="Forecaster name or id."),
-        over: str = typer.Option("runs", "--over", help="runs (the scoring runs) or resolutions (resolution dates)."),
+        over: str = typer.Option(
+            "auto",
+            "--over",
+            help="runs (the scoring runs), resolutions (resolution dates), or auto: runs when two or more runs "
+            "changed the forecaster's scores, else resolutions.",
+        ),
         as_of_: str = AS_OF,
         run: int = RUN,
     ) -> None:

@@ -38,24 +38,30 @@ def _dist(probabilities: Any) -> str:
     return ", ".join(f"{k}={_num(v)}" for k, v in probabilities.items())
 
 
+# The headline: the mean Brier with its 90% interval, and whether it beats a coin flip, in words.
 SCORE_COLUMNS = [
     Column("rank", "#", "int"),
     Column("who", "who"),
     Column("n_scored", "n", "int"),
     Column("mean_brier", "Brier", "number", 3),
-    Column("mean_time_avg_brier", "time-avg", "number", 3),
-    Column("mean_relative_brier", "vs crowd", "number", 3),
-    Column("bss_vs_half", "skill", "number", 3),
+    Column("interval", "90% interval", "id"),
+    Column("coin", "vs a coin flip"),
 ]
 # Shown too when the terminal is wide enough for them beside the others.
 WIDE_SCORE_COLUMNS = [
-    *SCORE_COLUMNS[:4],
+    *SCORE_COLUMNS,
+    Column("crowd", "vs the crowd"),
+    Column("mean_time_avg_brier", "time-avg", "number", 3),
+    Column("mean_relative_brier", "minus crowd", "number", 3),
     Column("verbal", "verbal range", "id"),
-    *SCORE_COLUMNS[4:],
-    Column("mean_log_score", "log", "number", 3),
-    Column("mean_baseline_score", "final baseline", "number", 1),
+    Column("bss_vs_half", "skill", "number", 3),
+    Column("mean_baseline_time_avg", "baseline", "number", 1),
 ]
-WIDE = 120
+WIDE = 150
+HONEST_NOTE = (
+    "90% intervals: bootstrap over questions (2,000 resamples, seeded); tests: paired sign-flip, one-sided, 5%; "
+    "fewer than 5 questions: too few to say. 'tracker compare A B' tests two forecasters against each other."
+)
 CALIBRATION_COLUMNS = [
     Column("forecaster_id", "forecaster", "id"),
     Column("bin", "bin", "id"),
@@ -63,6 +69,13 @@ CALIBRATION_COLUMNS = [
     Column("mean_forecast", "mean forecast", "number", 3),
     Column("observed_frequency", "observed", "number", 3),
     Column("wilson", "Wilson 95%", "id"),
+]
+PAIR_COLUMNS = [
+    Column("pair", "pair"),
+    Column("n_shared", "shared", "int"),
+    Column("mean_difference", "A − B", "number", 3),
+    Column("p_adjusted", "p (adjusted)", "number", 3),
+    Column("verdict", "verdict"),
 ]
 RUN_COLUMNS = [
     Column("run_id", "run", "int"),
@@ -92,12 +105,34 @@ HINDSIGHT_COLUMNS = [
 ]
 
 
+def _short_verdict(text: Any, against: str) -> str:
+    """A verdict of the leaderboard for a table cell: "beats (p = 0.031)", "too few questions"."""
+    if not text:
+        return ""
+    text = str(text)
+    if text.startswith("too few"):
+        return "too few questions"
+    words, _, rest = text.partition(" (")
+    for drop in (f" from {against}", f" than {against}", f" {against}"):
+        words = words.replace(drop, "")
+    p = rest.split(",")[0].rstrip(")")
+    return f"{words} ({p})" if p.startswith("p") else words
+
+
 def _score_row(r: dict[str, Any], key: str) -> dict[str, Any]:
     verbal = ""
     best, worst = r.get("mean_brier_best"), r.get("mean_brier_worst")
     if best is not None and worst is not None and not math.isclose(best, worst):
         verbal = f"{_num(best)}–{_num(worst)}"
-    return r | {"who": r.get("name") or r[key], "verbal": verbal}
+    low, high = r.get("brier_ci_low"), r.get("brier_ci_high")
+    interval = f"{_num(low)}–{_num(high)}" if low is not None and high is not None else "–"
+    return r | {
+        "who": r.get("name") or r[key],
+        "verbal": verbal,
+        "interval": interval,
+        "coin": _short_verdict(r.get("vs_coin"), "a coin flip"),
+        "crowd": _short_verdict(r.get("vs_crowd"), "the crowd"),
+    }
 
 
 def _run_row(r: dict[str, Any]) -> dict[str, Any]:
@@ -126,10 +161,7 @@ def register(app: typer.Typer) -> None:
         full: bool = typer.Option(False, "--full", help="Rescore every question, not only what changed."),
         json_out: bool = JSON,
     ) -> None:
-        """Run the scoring job once: rescore the questions that events since the last run touched.
-
-        Examples: tracker score ; tracker score --full --json
-        """
+        """Run the scoring job once: rescore the questions that events since the last run touched."""
         led = ledger(ctx)
         result = led.score(full=full)
         n_due = led.rows("due", limit=1)[1]
@@ -181,23 +213,23 @@ def register(app: typer.Typer) -> None:
         ),
         fmt: str = rd.FORMAT,
         json_out: bool = JSON,
+        min_scored: int = typer.Option(0, "--min-scored", min=0, help="Hide rows with fewer scored forecasts."),
         limit: int = rd.LIMIT,
         as_of: str = rd.AS_OF,
         run: int = rd.RUN,
     ) -> None:
-        """The leaderboard: scored count, mean Brier, time-averaged Brier, relative to the crowd, log score, skill.
-
-        Examples: tracker scores ; tracker scores --by outlet --metric time-avg --tag us-russia ;
-        tracker scores --run 1 --json
-        """
+        """The leaderboard: per row the mean Brier with its 90% interval, whether it beats a coin flip and the
+        crowd (in words, with p-values), the time-averaged Brier, skill and baselines. Rows with too few
+        questions say so."""
         if by not in BY:
             from tracker.errors import UserError
 
             raise UserError(f"{by!r} is not a grouping ({', '.join(BY)})", "by")
-        rd.show_table(
+        out = rd.output(fmt, json_out, limit)
+        rows = rd.show_table(
             ledger(ctx),
             "leaderboard",
-            rd.output(fmt, json_out, limit),
+            out,
             WIDE_SCORE_COLUMNS if render.terminal_width() >= WIDE else SCORE_COLUMNS,
             as_of=as_of,
             run=run,
@@ -208,12 +240,80 @@ def register(app: typer.Typer) -> None:
             prepare=lambda r: _score_row(r, BY[by]),
             missing="n/a",
             sort=metric,
+            min_scored=min_scored,
             tag=tag,
             forecaster=forecaster,
             source=source,
             outlet=outlet,
             question=question,
         )
+        if out.table and rows:
+            import textwrap
+
+            say(textwrap.fill(HONEST_NOTE, render.terminal_width()))
+
+    @app.command()
+    def compare(
+        ctx: typer.Context,
+        forecasters: list[str] = typer.Argument(None, help="Two forecasters (names or ids); none with --all."),
+        all_pairs: bool = typer.Option(False, "--all", help="Every pair with a shared question."),
+        correction: str = typer.Option(
+            "holm", "--correction", help="--all: holm (family-wise) or bh (false discovery rate)."
+        ),
+        tag: str = rd.TAG,
+        source: list[str] = rd.SOURCE,
+        outlet: str = rd.OUTLET,
+        fmt: str = rd.FORMAT,
+        json_out: bool = JSON,
+        limit: int = rd.LIMIT,
+        as_of: str = rd.AS_OF,
+        run: int = rd.RUN,
+    ) -> None:
+        """Who really beats whom: A against B on the questions both scored, the paired difference in Brier with
+        its 90% interval and p-value, how many questions each won, and what can and cannot be said."""
+        from tracker.errors import UserError
+
+        led = ledger(ctx)
+        given = rd.filters(tag=tag, source=source, outlet=outlet)
+        if all_pairs:
+            if forecasters:
+                raise UserError("give two forecasters or --all, not both", "forecasters")
+            out = rd.output(fmt, json_out, limit)
+            frame = led.compare_all(correction=correction, as_of=as_of, run=run, **given)
+            rows = frame.to_dict("records")
+            shown = rows if out.limit is None else rows[: out.limit]
+            render.render_rows(
+                [r | {"pair": f"{r['name_a']} vs {r['name_b']}"} for r in shown] if out.table else shown,
+                PAIR_COLUMNS if out.table else [Column(c) for c in frame.columns],
+                out.fmt,
+                title=f"{render.plural(len(rows), 'pair')} with a shared question; p-values adjusted "
+                f"({'Holm' if correction == 'holm' else 'Benjamini-Hochberg'})",
+                total=len(rows),
+                noun=("pair", "pairs"),
+                empty_message="no two forecasters share a scored question",
+            )
+            return
+        if not forecasters or len(forecasters) != 2:
+            raise UserError("give two forecasters (names or ids), or --all", "forecasters")
+        result = led.compare(forecasters[0], forecasters[1], as_of=as_of, run=run, **given)
+        out = rd.output(fmt, json_out, None, record=True)
+        if not out.table:
+            render.render_record(result, None, out.fmt)
+            return
+        a, b = result["name_a"], result["name_b"]
+        say(render.safe_text(f"{a} vs {b}: {result['verdict']}"))
+        shown = {
+            "shared questions": result["n_shared"],
+            f"mean Brier, {a}": _num(result["mean_a"]),
+            f"mean Brier, {b}": _num(result["mean_b"]),
+            "difference (A − B)": _num(result["mean_difference"]),
+            "90% interval": "–"
+            if result["ci_low"] is None
+            else f"{_num(result['ci_low'])} to {_num(result['ci_high'])}",
+            "p-value (two-sided)": "–" if result["p_value"] is None else f"{result['p_value']:.3g}",
+            "questions won": f"{a} {result['a_wins']}, {b} {result['b_wins']}, ties {result['ties']}",
+        }
+        render.render_record(shown, None, "table")
 
     @app.command()
     def calibration(
@@ -229,10 +329,7 @@ def register(app: typer.Typer) -> None:
         as_of: str = rd.AS_OF,
         run: int = rd.RUN,
     ) -> None:
-        """Calibration of the scored binary forecasts: per bin, count, mean forecast, observed frequency, Wilson 95%.
-
-        Examples: tracker calibration --bins 5 ; tracker calibration --forecaster "Andrei Tikhonov" --json
-        """
+        """Calibration of the scored binary forecasts: per bin, count, mean forecast, observed frequency, Wilson 95%."""
         out = rd.output(fmt, json_out, 0)
         led = ledger(ctx)
         given = rd.filters(forecaster=forecaster or None, tag=tag, source=source, outlet=outlet, question=question)
@@ -292,10 +389,7 @@ def register(app: typer.Typer) -> None:
         as_of: str = rd.AS_OF,
         run: int = rd.RUN,
     ) -> None:
-        """The scoring-run history: start, duration, status, position scored through, what changed, errors.
-
-        Examples: tracker runs ; tracker runs --status failed --json
-        """
+        """The scoring-run history: start, duration, status, position scored through, what changed, errors."""
         rd.show_table(
             ledger(ctx),
             "runs",
@@ -325,10 +419,7 @@ def register(app: typer.Typer) -> None:
             False, "--exit-code", help="Exit 1 when any question is due (for cron jobs and alerts)."
         ),
     ) -> None:
-        """Open questions past their resolve-by date: resolve them (or clarify the date). Most overdue first.
-
-        Examples: tracker due ; tracker due --exit-code || mail -s "questions to resolve" me@example.org
-        """
+        """Open questions past their resolve-by date: resolve them (or clarify the date). Most overdue first."""
         rows = rd.show_table(
             ledger(ctx),
             "due",
@@ -361,10 +452,7 @@ def register(app: typer.Typer) -> None:
         as_of: str = rd.AS_OF,
         run: int = rd.RUN,
     ) -> None:
-        """Forecasts made on or after the day the outcome became known: flagged, never scored.
-
-        Example: tracker hindsight --format csv > hindsight.csv
-        """
+        """Forecasts made on or after the day the outcome became known: flagged, never scored."""
         rd.show_table(
             ledger(ctx),
             "hindsight",
@@ -400,6 +488,8 @@ def register(app: typer.Typer) -> None:
         tz: str = typer.Option("UTC", "--tz", help="Time zone of --cron."),
     ) -> None:
         """Score periodically in the foreground (once at start, then on the schedule) until SIGINT/SIGTERM.
+
+        Each tick logs one line on stderr: what scoring did, and the questions past their resolve-by date.
 
         Run one scheduler per database: a second one, or a 'tracker score' run, is kept from overlapping by the
         database lock, and its runs are recorded as skipped.

@@ -64,7 +64,7 @@ class Reader:
         """The `TableReader` of ``table`` (a name in `TABLES`) under ``filters``."""
         if table not in READERS:
             raise UserError(f"{table!r} is not a table ({', '.join(TABLES)})", "table")
-        return READERS[table](snap, **{k: v for k, v in filters.items() if v is not None})
+        return READERS[table](snap, **_given(filters))
 
     def frame(self, table: str, as_of: Any = None, run: Any = None, **filters: Any) -> pd.DataFrame:
         with self.snapshot(as_of, run) as snap:
@@ -86,8 +86,28 @@ class Reader:
             detail["ledger"] = snap.meta()
             return detail
 
+    def compare(self, a: str, b: str, as_of: Any = None, run: Any = None, **filters: Any) -> dict[str, Any]:
+        with self.snapshot(as_of, run) as snap:
+            return sc.compare(snap, a, b, **_given(filters)) | {"ledger": snap.meta()}
+
+    def compare_all(
+        self, correction: str = "holm", as_of: Any = None, run: Any = None, **filters: Any
+    ) -> list[dict[str, Any]]:
+        with self.snapshot(as_of, run) as snap:
+            return sc.compare_all_reader(snap, correction, **_given(filters))
+
+    def phrases_observed(
+        self, forecaster: Any = None, as_of: Any = None, run: Any = None, min_forecasts: int = 1, **filters: Any
+    ) -> list[dict[str, Any]]:
+        with self.snapshot(as_of, run) as snap:
+            return sc.phrases_observed(snap, forecaster, min_forecasts, **_given(filters))
+
     def decomposition(
         self, forecaster: str | None = None, bins: int = 10, as_of: Any = None, run: Any = None, **filters: Any
     ) -> MurphyDecomposition:
         with self.snapshot(as_of, run) as snap:
-            return sc.decomposition(snap, forecaster, bins, **{k: v for k, v in filters.items() if v is not None})
+            return sc.decomposition(snap, forecaster, bins, **_given(filters))
+
+
+def _given(filters: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in filters.items() if v is not None}

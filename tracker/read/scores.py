@@ -110,23 +110,32 @@ def sort_column(sort: str) -> str:
     raise UserError(f"{sort!r} is not a metric ({', '.join(METRICS)}) or an aggregate column", "sort")
 
 
-def leaderboard_reader(snap: Snapshot, by: str = "forecaster", sort: str = "mean_brier", **kw: Any) -> TableReader:
+def leaderboard_reader(
+    snap: Snapshot, by: str = "forecaster", sort: str = "mean_brier", min_scored: int = 0, **kw: Any
+) -> TableReader:
+    """Aggregates per forecaster, source, outlet or tag, best first by ``sort``; each row with its 90% interval
+    and its tests against a coin flip and the crowd (`tracker.scoring.honest`); rows with fewer than
+    ``min_scored`` scored forecasts are left out."""
     spec = leaderboard_spec(by)
     column = sort_column(sort)
     key = GROUPINGS[by]
+    if isinstance(min_scored, bool) or not isinstance(min_scored, int) or min_scored < 0:
+        raise UserError(f"{min_scored!r} is not a number of scored forecasts (0 or more)", "min_scored")
     f = flt.resolve(snap.proj, **kw)
     # Per forecaster over every question, the aggregates the run recorded are the leaderboard (score_history
     # holds them exactly as compute.aggregate gives them): no need to read every score row.
     recorded = by == "forecaster" and not f.narrows_questions
+    ranked: list[Row] = []
 
-    def build_rows() -> list[Row]:
-        if snap.run is None:
-            return []
-        if recorded:
-            assert snap.run is not None
-            rows = _recorded_aggregates(snap.live, snap.run.run_id, f.forecaster)
-        else:
-            rows = _computed_aggregates(snap, f, key)
+    def base() -> list[Row]:
+        if ranked or snap.run is None:
+            return ranked
+        rows = (
+            _recorded_aggregates(snap.live, snap.run.run_id, f.forecaster)
+            if recorded
+            else _computed_aggregates(snap, f, key)
+        )
+        rows = [r for r in rows if (r["n_scored"] or 0) >= min_scored]
         names = _names(snap.proj, by)
         for r in rows:
             k = r[key]
@@ -142,9 +151,80 @@ def leaderboard_reader(snap: Snapshot, by: str = "forecaster", sort: str = "mean
         rows.sort(key=order)
         for i, r in enumerate(rows, 1):
             r["rank"] = i
-        return [{n: r.get(n) for n in spec.names} for r in rows]
+        ranked.extend(rows)
+        return ranked
 
-    return TableReader(spec, build_rows=build_rows)
+    def build_rows(limit: int | None) -> list[Row]:
+        rows = base()[:limit] if limit is not None else base()
+        honest = _honest_columns(snap, f, key, [r[key] for r in rows])
+        return [{n: r.get(n) for n in spec.names} | honest.get(r[key], {}) for r in rows]
+
+    return TableReader(spec, build_rows=build_rows, counter=lambda: len(base()))
+
+
+_HONEST_INPUT = (
+    "question_id",
+    "forecaster_id",
+    "source_id",
+    "outlet",
+    "kind",
+    "brier",
+    "time_avg_brier",
+    "crowd_time_avg_brier",
+    "relative_brier",
+    "n_options",
+)
+
+
+def _honest_columns(snap: Snapshot, f: flt.Filters, key: str, keys: list[str]) -> dict[str, Row]:
+    """Each row's interval, coin-flip and crowd verdicts, for the groups ``keys`` only (a table shows the first
+    rows of a long leaderboard; reading every score row for it would cost more than the rest)."""
+    if not keys:
+        return {}
+    import numpy as np
+    import pandas as pd
+
+    from tracker.scoring import honest
+
+    if key == "forecaster_id":
+        wanted = [k for k in keys if k != MISSING_KEY[key]]
+        f = flt.Filters(f.status, f.tag, wanted, f.question, f.source, f.outlet)
+    qs = _question_scores(snap, f).narrow(_HONEST_INPUT).frame()
+    if qs.empty:
+        return {}
+    work = pd.DataFrame({"question_id": qs["question_id"].astype(object), "kind": qs["kind"].astype(object)})
+    for col in ("brier", "time_avg_brier", "crowd_time_avg_brier", "relative_brier"):
+        work[col] = qs[col].to_numpy(dtype=np.float64)
+    work["n_options"] = qs["n_options"].astype("float64").to_numpy()
+    if key == "tag":
+        tags: dict[str, list[str]] = {}
+        for qid, t in snap.proj.execute(select(question_tags.c.question_id, question_tags.c.tag)):
+            tags.setdefault(str(qid), []).append(str(t))
+        work["tag"] = pd.Series(
+            [sorted(tags.get(str(q), [])) or [MISSING_KEY["tag"]] for q in qs["question_id"]], dtype=object
+        )
+    else:
+        values = qs[key].astype(object)
+        work[key] = values.where(values.notna(), MISSING_KEY[key]).astype(str)
+    out: dict[str, Row] = {}
+    intervals = honest.mean_intervals(work, key)
+    coin = honest.versus_coin(work, key)
+    crowd = honest.versus_crowd(work[work["relative_brier"].notna()], key)
+    for r in intervals.to_dict("records"):
+        out.setdefault(str(r[key]), {}).update(
+            n_questions=int(r["n_questions"]),
+            brier_ci_low=r["ci_low"],
+            brier_ci_high=r["ci_high"],
+            precision=r["note"] or None,
+        )
+    for frame, name in ((coin, "vs_coin"), (crowd, "vs_crowd")):
+        for r in frame.to_dict("records"):
+            out.setdefault(str(r[key]), {}).update({name: r["verdict"], f"{name}_p": r["p_better"]})
+    return {k: {c: _nan_none(v) for c, v in row.items()} for k, row in out.items()}
+
+
+def _nan_none(value: Any) -> Any:
+    return None if isinstance(value, float) and value != value else value
 
 
 def _recorded_aggregates(conn: Connection, run: int, ids: list[str] | None) -> list[Row]:
@@ -330,3 +410,92 @@ def hindsight_reader(snap: Snapshot, **kw: Any) -> TableReader:
 
     order = (forecast_scores.c.question_id, forecast_scores.c.made_at, forecast_scores.c.forecast_id)
     return TableReader(HINDSIGHT, q, order, snap.scores(), post)
+
+
+def _brier_frame(snap: Snapshot, f: flt.Filters) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
+    qs = _question_scores(snap, f).narrow(("question_id", "forecaster_id", "brier")).frame()
+    return pd.DataFrame(
+        {
+            "question_id": qs["question_id"].astype(object),
+            "forecaster_id": qs["forecaster_id"].astype(object),
+            "brier": qs["brier"].to_numpy(dtype=np.float64),
+        }
+    )
+
+
+def compare(snap: Snapshot, a: str, b: str, **kw: Any) -> Row:
+    """A against B on the questions both scored (`tracker.scoring.honest.compare`), with their names."""
+    from dataclasses import asdict
+
+    from tracker.scoring import honest
+
+    ids = flt.forecaster_ids(snap.proj, [a, b]) or []
+    if len(ids) < 2:
+        raise UserError(f"{a!r} and {b!r} are the same forecaster", "forecaster")
+    names = _names(snap.proj, "forecaster")
+    f = flt.resolve(snap.proj, **kw)
+    per_question = _brier_frame(snap, flt.Filters(f.status, f.tag, ids, f.question, f.source, f.outlet))
+    result = honest.compare(per_question, ids[0], ids[1], labels=(names[ids[0]], names[ids[1]]))
+    return {"name_a": names[ids[0]], "name_b": names[ids[1]]} | {k: _nan_none(v) for k, v in asdict(result).items()}
+
+
+def compare_all_reader(snap: Snapshot, correction: str = "holm", **kw: Any) -> list[Row]:
+    """Every pair of forecasters with a shared question, with p-values adjusted for the number of pairs."""
+    from tracker.read.records import records
+    from tracker.scoring import honest
+
+    if correction not in ("holm", "bh"):
+        raise UserError(f"{correction!r} is not holm or bh", "correction")
+    f = flt.resolve(snap.proj, **kw)
+    pairs = honest.compare_all(_brier_frame(snap, f), correction=correction)  # type: ignore[arg-type]
+    names = _names(snap.proj, "forecaster")
+    rows = records(pairs, parse_json=False)
+    for r in rows:
+        r["name_a"], r["name_b"] = names.get(str(r["a"]), r["a"]), names.get(str(r["b"]), r["b"])
+    return rows
+
+
+def phrases_observed(snap: Snapshot, forecaster: Any = None, min_forecasts: int = 1, **kw: Any) -> list[Row]:
+    """What the verbal scale's phrases turned out to mean: per phrase (affirming and negating readings apart,
+    and pooled), how often the hedged statement came true, with a Wilson interval, beside the scale's number.
+    With ``forecaster`` (one or several), each one's personal lexicon."""
+    import pandas as pd
+
+    from tracker.read.records import records
+    from tracker.scoring import honest
+
+    f = flt.resolve(snap.proj, forecaster=forecaster, **kw)
+    conn = snap.scores()
+    q = (
+        select(
+            question_scores.c.forecaster_id,
+            question_scores.c.p_yes,
+            question_scores.c.outcome,
+            forecasts.c.phrase,
+            forecasts.c.reading,
+            forecasts.c.scale_version,
+        )
+        .select_from(
+            question_scores.join(forecasts, forecasts.c.forecast_id == question_scores.c.forecast_id).outerjoin(
+                sources, sources.c.source_id == question_scores.c.source_id
+            )
+        )
+        .where(question_scores.c.kind == "binary", forecasts.c.phrase.is_not(None))
+        .where(*flt.question_conditions(f, question_scores.c.question_id, snap.today))
+    )
+    q = flt.who(q, f, question_scores)
+    frame = pd.DataFrame([tuple(r) for r in conn.execute(q)], columns=list(q.selected_columns.keys()))
+    if frame.empty:
+        return []
+    frame["reading"] = frame["reading"].fillna("affirms")
+    by = ["forecaster_id"] if f.forecaster is not None else []
+    table = honest.phrase_calibration(frame, by, min_forecasts=min_forecasts)
+    rows = records(table, parse_json=False)
+    if by:
+        names = _names(snap.proj, "forecaster")
+        for r in rows:
+            r["forecaster"] = names.get(str(r["forecaster_id"]))
+    return rows

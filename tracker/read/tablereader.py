@@ -27,15 +27,17 @@ def _sorted_categories(values: Any) -> list[str]:
 @dataclass
 class TableReader:
     """Either a query (``query`` ordered by ``key`` on ``conn``, each row passed through ``post`` when given) or a
-    derived table computed in one piece: ``build_rows`` (plain rows) or ``build`` (a DataFrame)."""
+    derived table computed in one piece: ``build_rows`` (plain rows, the first ``limit`` of them when given, so
+    that costly columns are computed for the rows shown only; ``counter`` counts them all) or ``build``."""
 
     spec: TableSpec
     query: Select[Any] | None = None
     key: Any = None
     conn: Connection | None = None
     post: Callable[[Row], Row] | None = None
-    build_rows: Callable[[], list[Row]] | None = None
+    build_rows: Callable[[int | None], list[Row]] | None = None
     build: Callable[[], pd.DataFrame] | None = None
+    counter: Callable[[], int] | None = None
 
     def _ordered(self) -> Select[Any]:
         assert self.query is not None
@@ -43,6 +45,8 @@ class TableReader:
         return self.query.order_by(*keys)
 
     def count(self) -> int:
+        if self.counter is not None:
+            return self.counter()
         if self.query is not None and self.conn is not None:
             return int(self.conn.execute(select(func.count()).select_from(self.query.subquery())).scalar_one())
         return len(self.rows())
@@ -65,8 +69,7 @@ class TableReader:
                 out.append({n: row.get(n) for n in names})
             return out
         if self.build_rows is not None:
-            rows = self.build_rows()
-            return rows if limit is None else rows[:limit]
+            return self.build_rows(limit)
         from tracker.read.records import records
 
         frame = self.frame()
@@ -131,7 +134,7 @@ class TableReader:
             if self.build is not None:
                 return self.build()
             assert self.build_rows is not None
-            return apply_dtypes(pd.DataFrame(self.build_rows()), self.spec)
+            return apply_dtypes(pd.DataFrame(self.build_rows(None)), self.spec)
         parts = list(self.chunks())
         if len(parts) == 1:
             return parts[0]

@@ -37,7 +37,14 @@ QUESTION_STATUSES = ("open", "resolved", "annulled", "due")
 SCORE_STATUSES = ("scored", "superseded", "withdrawn", "hindsight", "unresolved", "annulled")
 RUN_STATUSES = ("ok", "failed", "skipped")
 GROUPINGS = {"forecaster": "forecaster_id", "source": "source_id", "outlet": "outlet", "tag": "tag"}
-HIGHER_IS_BETTER = ("n_scored", "mean_log_score", "mean_baseline_score", "bss_vs_half", "bss_vs_base_rate")
+HIGHER_IS_BETTER = (
+    "n_scored",
+    "mean_log_score",
+    "mean_baseline_score",
+    "mean_baseline_time_avg",
+    "bss_vs_half",
+    "bss_vs_base_rate",
+)
 # The leaderboard's sort keys by their short names (the CLI's --metric); a column name is accepted too.
 METRICS = {
     "brier": "mean_brier",
@@ -46,6 +53,7 @@ METRICS = {
     "relative": "mean_relative_brier",
     "log": "mean_log_score",
     "baseline": "mean_baseline_score",
+    "baseline-time-avg": "mean_baseline_time_avg",
     "skill": "bss_vs_half",
     "skill-base-rate": "bss_vs_base_rate",
     "count": "n_scored",
@@ -117,8 +125,11 @@ mean_relative_brier      float64  Mean of time-averaged Brier minus the crowd's 
 n_relative               int64    Questions in mean_relative_brier (those with at least two forecasters).
 mean_log_score           float64  Mean natural log of the probability given to what happened (p clipped to
     [1e-4, 1 - 1e-4]). Higher is better.
-mean_baseline_score      float64  Mean baseline score, 100 (log2 p - log2 1/n_options): 0 is a uniform guess,
-    higher is better.
+mean_baseline_score      float64  Mean final-forecast ("spot") baseline score, 100 (log2 p - log2 1/n_options) of
+    the scored forecast: 0 is a uniform guess, higher is better.
+mean_baseline_time_avg   float64  Mean of Metaculus' headline Baseline score: time-averaged over each question's
+    horizon, 0 where no forecast stood (docs/scoring.md).
+mean_baseline_coverage   float64  Mean share of the questions' horizons the forecaster's forecasts covered.
 n_binary                 int64    Binary questions among n_scored.
 base_rate                float64  Share of those binary questions that resolved YES.
 bss_vs_half              float64  Brier skill score of the binary forecasts against always saying 0.5
@@ -146,7 +157,24 @@ _AGGREGATE_INPUT = (
     "baseline_score",
     "brier_low",
     "brier_high",
+    "baseline_time_avg",
+    "baseline_coverage",
 )
+# The leaderboard's statements of how sure it is (tracker.scoring.honest), after the aggregates.
+_HONEST = """
+n_questions      int64    Scored questions in the row (what the interval and the tests are over).
+brier_ci_low     float64  Low end of the 90% bootstrap interval of mean_brier (over questions; seeded, 2,000
+    resamples). NaN with too few questions.
+brier_ci_high    float64  High end of that interval.
+precision        string   "too few questions to say (N; 5 needed)" when so; missing otherwise.
+vs_coin          string   Beats a coin flip? A paired sign-flip test of Brier against the uniform forecast's, in
+    words, with its p-value and question count.
+vs_coin_p        float64  One-sided p-value that the row beats a coin flip (NaN with too few questions).
+vs_crowd         string   Beats the crowd (the daily median forecast)? The same test on the time-averaged Brier
+    against the crowd's, on questions shared with others.
+vs_crowd_p       float64  One-sided p-value that the row beats the crowd.
+"""
+HONEST_NAMES = tuple(c.name for c in _columns(_HONEST))
 
 _KEY_MEANING = {
     "forecaster_id": "Forecaster id (slug of the name).",
@@ -164,16 +192,20 @@ def leaderboard_spec(by: str = "forecaster") -> TableSpec:
         raise UserError(f"{by!r} is not a grouping ({', '.join(GROUPINGS)})", "by")
     key = GROUPINGS[by]
     columns = (
-        Col("rank", INT, "1 for the best."),
-        Col(key, STRING, _KEY_MEANING[key]),
-        Col("name", STRING, _NAME_MEANING.get(by, "Empty for this grouping.")),
-    ) + _columns(_AGGREGATES)
+        (
+            Col("rank", INT, "1 for the best."),
+            Col(key, STRING, _KEY_MEANING[key]),
+            Col("name", STRING, _NAME_MEANING.get(by, "Empty for this grouping.")),
+        )
+        + _columns(_AGGREGATES)
+        + _columns(_HONEST)
+    )
     return TableSpec(
         "leaderboard",
         f"Aggregated scores per {by} (the export: per forecaster), best first: rank 1 has the lowest mean Brier "
         "unless sorted otherwise. Computed from question_scores.",
         columns,
-        ("by", "sort", "forecaster", "question", "tag", "source", "outlet"),
+        ("by", "sort", "min_scored", "forecaster", "question", "tag", "source", "outlet"),
         "rank",
     )
 
@@ -317,7 +349,7 @@ brier               float64   Brier score: binary (p - o)^2 in [0, 1]; multiple 
     [0, 2].
 brier_two_category  float64   Binary 2(p - o)^2 in [0, 2] (Good Judgment Open); multiple choice as brier.
 log_score           float64   ln(p_outcome), p clipped to [1e-4, 1 - 1e-4].
-baseline_score      float64   100 (log2 p_outcome - log2 1/n_options).
+baseline_score      float64   Final-forecast ("spot") baseline: 100 (log2 p_outcome - log2 1/n_options).
 brier_low           float64   Verbal forecasts: Brier at the low end of the phrase's interval.
 brier_high          float64   Verbal forecasts: Brier at the high end of the phrase's interval.
 """
@@ -373,6 +405,10 @@ crowd_time_avg_brier  float64  The crowd's (the daily median forecast) time-aver
 relative_brier        float64  time_avg_brier - crowd_time_avg_brier; NaN with a single forecaster.
 days                  float64  Days in the time average.
 n_forecasters         int64    Forecasters scored on the question.
+baseline_time_avg     float64  Metaculus' headline Baseline score: time-averaged over the question's horizon, 0
+    where no forecast stood.
+baseline_coverage     float64  Share of the question's horizon the forecaster's forecasts covered.
+n_options             Int64    The question's options (the uniform forecast's Brier is 1 - 1/n_options).
 run_id                int64    The scoring run the row comes from.
 """,
 )

@@ -376,7 +376,8 @@ def _record_skipped(engine: Engine, started: datetime, full: bool, holder: str, 
     }
     with _recording_transaction(engine) as conn:
         run_id = _insert_run(conn, row)
-    log.info("scoring run %s skipped: %s", run_id, why)
+    # debug: the caller reports the result (the scheduler in its tick line, `tracker score` on stdout)
+    log.debug("scoring run %s skipped: %s", run_id, why)
     return RunResult(SKIPPED, run_id, started, finished, full, None, None, error=why, holder=holder)
 
 
@@ -407,7 +408,7 @@ def _record_failed(
             run_id = _insert_run(conn, row)
     except TrackerError as rec:
         log.error("could not record the failed scoring run: %s", rec)
-    log.error("scoring run %s failed: %s", run_id, message)
+    log.debug("scoring run %s failed: %s", run_id, message)  # reported by the caller, from the error raised
     if isinstance(e, TrackerError):
         return e
     return ScoringFailed(f"scoring run {run_id} failed and was recorded; the previous scores are intact: {message}")

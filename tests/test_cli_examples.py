@@ -1,0 +1,132 @@
+"""A CLI a newcomer finds their way in: every command's help ends with examples, and every example runs (each on a
+fresh copy of the ledger built from the frozen catalog under tests/fixtures/, from a folder holding its seeds/
+and predictions/); `forecast --help` and `resolve --help` show the recording options; --version; shell completion;
+`tracker due --exit-code` for cron."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from review_fixtures import PREDICTIONS, ROOT, scored_catalog
+from typer.testing import CliRunner
+
+from tracker import __version__
+from tracker.app.ledger import Ledger
+from tracker.cli.examples import LONG_RUNNING, all_commands
+from tracker.cli.main import app
+
+runner = CliRunner()
+COMMANDS = [path for path, _ in all_commands(typer.main.get_command(app))]
+
+
+def help_of(path: str) -> str:
+    result = runner.invoke(app, [*path.split(), "--help"], prog_name="tracker")
+    assert result.exit_code == 0, (path, result.output)
+    return result.output
+
+
+def examples_of(text: str) -> list[str]:
+    """The lines of the help's closing "Examples:" section."""
+    head, sep, tail = text.rpartition("\n  Examples:\n")
+    assert sep, "no Examples section"
+    lines = tail.rstrip("\n").split("\n")
+    assert all(line.startswith("    tracker ") for line in lines), lines  # the section ends the help
+    return [line.strip() for line in lines]
+
+
+EXAMPLES = [(path, example) for path in COMMANDS for example in examples_of(help_of(path))]
+
+
+def test_every_command_has_examples_of_itself() -> None:
+    assert len(COMMANDS) > 30 and {"forecast", "forecast withdraw", "resolve correct", "plot history"} <= set(COMMANDS)
+    for path in COMMANDS:
+        examples = examples_of(help_of(path))
+        assert 1 <= len(examples) <= 2, path
+        for example in examples:
+            words = [w for w in shlex.split(example.partition("  # ")[0])[1:] if not w.startswith("-")]
+            if path:  # an example of `forecast withdraw` may also be one of `forecast`, not one of `list`
+                assert path.split()[0] in words, (path, example)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ledger `make demo` builds: predictions/ imported and scored."""
+    path = tmp_path_factory.mktemp("examples-ledger") / "ledger.sqlite"
+    led = Ledger(f"sqlite:///{path}", actor="examples")
+    led.init()
+    scored_catalog(led)
+    led.close()
+    return path
+
+
+@pytest.mark.parametrize(("path", "example"), EXAMPLES, ids=[e for _, e in EXAMPLES])
+def test_the_example_runs(
+    path: str, example: str, built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(built, tmp_path / "ledger.sqlite")
+    for name in ("seeds", "predictions"):  # the frozen copy the ledger was built from
+        os.symlink(PREDICTIONS.parent / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path}/ledger.sqlite")
+    command, _, comment = example.partition("  # ")
+    documented = re.match(r"exit (\d+)", comment)
+    expected = {0, int(documented[1])} if documented else {0}
+    started: list[Any] = []
+    if path in LONG_RUNNING:  # runs until stopped: check that it parses and builds its trigger, then stop there
+        from tracker.app import scheduler
+
+        monkeypatch.setattr(scheduler, "run_forever", lambda url, trigger, announce=None: started.append(trigger))
+    result = runner.invoke(app, shlex.split(command)[1:])
+    assert result.exit_code in expected, (result.exit_code, result.output, result.stderr)
+    if path in LONG_RUNNING:
+        assert len(started) == 1
+
+
+def test_forecast_and_resolve_help_show_the_recording_options() -> None:
+    text = help_of("forecast")
+    assert text.startswith("Usage: tracker forecast [OPTIONS] QUESTION\n")
+    for option in ("--forecaster", "--p ", "--says", "--made-at", "--quote", "--source"):
+        assert f"  {option}" in text, option
+    assert "withdraw" in text.split("Commands:")[1] and "  record" not in text
+    text = help_of("resolve")
+    assert text.startswith("Usage: tracker resolve [OPTIONS] QUESTION OUTCOME\n")
+    assert "  --on " in text and "  --evidence" in text and "correct" in text.split("Commands:")[1]
+    # the subcommands' own help is theirs
+    assert help_of("forecast withdraw").startswith("Usage: tracker forecast withdraw [OPTIONS] FORECAST_ID")
+
+
+def test_version_and_completion() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output == f"tracker (forecast-tracker) {__version__}\n"
+    text = help_of("")
+    assert "--install-completion" in text and "--show-completion" in text
+    result = runner.invoke(app, ["--show-completion", "bash"], prog_name="tracker")
+    assert result.exit_code == 0 and "complete" in result.output and "_TRACKER_COMPLETE" in result.output
+
+
+def test_due_exit_code_for_cron(tmp_path: Path) -> None:
+    """The README's cron line: `tracker due --exit-code` exits 1, listing them, when questions are due, else 0."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert re.search(r"^0 7 \* \* \* .*tracker due --exit-code", readme, re.M), "the README's cron line"
+    url = f"sqlite:///{tmp_path}/ledger.sqlite"
+    led = Ledger(url, actor="cron")
+    led.init()
+    empty = runner.invoke(app, ["--db", url, "due", "--exit-code"])
+    assert empty.exit_code == 0 and "no question is past its resolve-by date" in empty.output
+    scored_catalog(led)
+    due = led.rows("due")[0]
+    assert due, f"predictions/ ({PREDICTIONS}) has no due question any more: pick another fixture"
+    result = runner.invoke(app, ["--db", url, "due", "--exit-code"])
+    assert result.exit_code == 1, result.output
+    assert all(str(r["question_id"]) in result.output for r in due)
+    for r in due:
+        led.annul(str(r["question_id"]), "test: no longer due")
+    assert runner.invoke(app, ["--db", url, "due", "--exit-code"]).exit_code == 0
+    led.close()

@@ -1,0 +1,131 @@
+"""The runnable examples that end every command's help, in one form.
+
+Keyed by the command's path under ``tracker`` ("" is ``tracker`` itself). Each example is a whole command line
+that runs, from the repository's root, on the ledger `make demo` builds from predictions/
+(``TRACKER_DATABASE_URL`` or ``--db`` naming it); tests/test_cli_examples.py runs every one of them, each on a
+fresh copy of that ledger. A line may end with ``# exit N ...``: the documented exit code when N is not 0.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "": ("tracker import predictions/", "tracker scores --tag venezuela"),
+    "init": ("tracker init", "tracker --db scratch.sqlite init"),
+    "info": ("tracker info", "tracker info --json"),
+    "list": ("tracker list --status open --tag venezuela", "tracker list --as-of 20 --format csv"),
+    "show": (
+        "tracker show osaka-trump-putin-meeting-2019",
+        "tracker show osaka-trump-putin-meeting-2019 --format json",
+    ),
+    "log": (
+        "tracker log --stream osaka-trump-putin-meeting-2019",
+        "tracker log --type QuestionResolved --format json --limit 3",
+    ),
+    "sources": ('tracker sources --outlet "POLITICO Europe (opinion)"',),
+    "rebuild": ("tracker rebuild",),
+    "verify": ("tracker verify", "tracker verify --anchor"),
+    "backup": ("tracker backup ledger-backup.sqlite",),
+    "source": ('tracker source add my-article --title "An article" --published 2026-01-14 --outlet "A paper"',),
+    "source add": (
+        'tracker source add my-article --title "An article" --published 2026-01-14 '
+        "--file seeds/003_6941297c69f6b35b.txt",
+    ),
+    "question": ('tracker question add osaka-2019 --title "Will they meet?" --criteria "A bilateral meeting"',),
+    "question add": (
+        'tracker question add osaka-2019 --title "Will they meet in Osaka?" --criteria "A bilateral meeting" '
+        "--resolve-by 2019-06-29 --opened 2019-05-01 --tag summits",
+    ),
+    "question clarify": (
+        'tracker question clarify russia-ukraine-ceasefire-2026 --criteria "A ceasefire both sides announce" '
+        '--reason "an announcement by one side does not count"',
+    ),
+    "forecast": (
+        'tracker forecast russia-ukraine-ceasefire-2026 --forecaster "A. Columnist" --p 0.3 --made-at 2026-01-20',
+        'tracker forecast russia-ukraine-ceasefire-2026 --forecaster "A. Columnist" --says unlikely '
+        "--made-at 2026-01-20",
+    ),
+    "forecast withdraw": ('tracker forecast withdraw lo-no-pressure-for-concessions --reason "wrong question"',),
+    "resolve": (
+        "tracker resolve russia-retaliates-over-venezuela-mid-2026 no --on 2026-07-01 "
+        '--evidence "No retaliation was reported"',
+    ),
+    "resolve correct": (
+        'tracker resolve correct osaka-trump-putin-meeting-2019 no --on 2019-06-29 --reason "misread the reports"',
+    ),
+    "annul": ('tracker annul russia-ukraine-ceasefire-2026 --reason "the question was ambiguous"',),
+    "reopen": ('tracker reopen osaka-trump-putin-meeting-2019 --reason "resolved by mistake"',),
+    "score": ("tracker score", "tracker score --full --json"),
+    "scores": (
+        "tracker scores --min-scored 5",
+        "tracker scores --by outlet --run 1 --format json",
+    ),
+    "compare": (
+        'tracker compare "Mikhail Alexandrov" "Vladimir Frolov"',
+        "tracker compare --all --format csv",
+    ),
+    "calibration": ("tracker calibration --bins 5", 'tracker calibration --forecaster "Dmitri Trenin" --json'),
+    "runs": ("tracker runs", "tracker runs --status failed --json"),
+    "due": ("tracker due", "tracker due --exit-code  # exit 1 when a question is due (for cron)"),
+    "hindsight": ("tracker hindsight --format csv",),
+    "schedule": ("tracker schedule run --every 1h",),
+    "schedule run": ("tracker schedule run --every 15m", "tracker schedule run --cron '0 6 * * *' --tz Europe/Berlin"),
+    "import": ("tracker import predictions/", "tracker import predictions/ --json"),
+    "phrases": (
+        "tracker phrases",
+        'tracker phrases --observed --forecaster "Mikhail Alexandrov"',
+    ),
+    "rescale": ('tracker rescale --scale 1 --reason "re-derive with scale 1" --dry-run',),
+    "export": (
+        "tracker export forecasts --out forecasts.xlsx --tag venezuela",
+        "tracker export all --format xlsx --out bundle.zip",
+    ),
+    "report": ("tracker report --out review.html",),
+    "extract": (
+        "tracker extract seeds/001_33bf704cea32a562.txt --out draft.yaml",
+        "tracker extract seeds/ --out drafts/",
+    ),
+    "plot": ("tracker plot calibration --out calibration.png --bins 5",),
+    "plot calibration": (
+        "tracker plot calibration --out calibration.png --bins 5",
+        "tracker plot calibration --out venezuela.svg --tag venezuela",
+    ),
+    "plot history": (
+        "tracker plot history --out history.png --forecaster leonid-bershidsky",
+        "tracker plot history --out history.svg --forecaster leonid-bershidsky --over runs",
+    ),
+}
+# Commands whose examples never return by themselves: the test checks their options parse, and does not run them.
+LONG_RUNNING = ("schedule", "schedule run")
+
+
+def epilog(path: str) -> str | None:
+    """The help's closing section for the command at ``path``: "Examples:" and one command a line."""
+    lines = EXAMPLES.get(path)
+    if not lines:
+        return None
+    # \b keeps click from rewrapping the lines into one paragraph
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def attach(command: click.Command, path: str = "") -> None:
+    """Set the examples on ``command`` and every subcommand under it."""
+    text = epilog(path)
+    if text is not None:
+        command.epilog = text
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            attach(sub, f"{path} {name}".strip())
+
+
+def all_commands(command: click.Command, path: str = "") -> list[tuple[str, Any]]:
+    """Every visible command under ``command`` with its path (for the tests and the docs)."""
+    out: list[tuple[str, Any]] = [(path, command)]
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            if not sub.hidden:
+                out += all_commands(sub, f"{path} {name}".strip())
+    return out
