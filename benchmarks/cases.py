@@ -1,7 +1,10 @@
-"""The benchmark cases of issue 7. Each measures ours and its reference in the same run and returns `Result`s.
+"""The benchmark cases. Each measures ours and its reference in the same run and returns `Result`s.
 
-Every figure is the median of `ctx.reps` runs; set-up (creating databases, generating events, decoding them
-into the reference's shapes) is outside the clock.
+Ours and the references run in alternation (`alternate`: A B A B ..., `ctx.reps` rounds), and a ratio is the
+median of the per-round ratios, printed with its spread (lowest and highest round): on a shared machine a load
+that comes and goes then hits both sides of a round alike, where running all of ours and then all of the
+reference let the ratio drift with it. Each result also carries the load averages at the time it was made.
+Set-up (creating databases, generating events, decoding them into the reference's shapes) is outside the clock.
 """
 
 from __future__ import annotations
@@ -31,15 +34,18 @@ RAW_COLUMNS = (
     "position, event_id, stream_id, stream_version, event_type, schema_version, payload, occurred_at, "
     "recorded_at, actor, prev_hash, hash"
 )
+# The raw reference's table has the unique keys of our events table (event id; stream and version), so that
+# the import comparison is like for like: any store must keep those to refuse a duplicate or a lost update.
 RAW_TABLE_SQLITE = (
     "CREATE TABLE raw_events (position INTEGER PRIMARY KEY, event_id TEXT, stream_id TEXT, stream_version INTEGER, "
     "event_type TEXT, schema_version INTEGER, payload TEXT, occurred_at TEXT, recorded_at TEXT, actor TEXT, "
-    "prev_hash TEXT, hash TEXT)"
+    "prev_hash TEXT, hash TEXT, UNIQUE (event_id), UNIQUE (stream_id, stream_version))"
 )
 RAW_TABLE_POSTGRES = (
     "CREATE TABLE raw_events (position BIGINT PRIMARY KEY, event_id VARCHAR(36), stream_id VARCHAR(200), "
     "stream_version INTEGER, event_type VARCHAR(64), schema_version SMALLINT, payload TEXT, "
-    "occurred_at TIMESTAMPTZ, recorded_at TIMESTAMPTZ, actor VARCHAR(200), prev_hash VARCHAR(64), hash VARCHAR(64))"
+    "occurred_at TIMESTAMPTZ, recorded_at TIMESTAMPTZ, actor VARCHAR(200), prev_hash VARCHAR(64), hash VARCHAR(64), "
+    "UNIQUE (event_id), UNIQUE (stream_id, stream_version))"
 )
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=10000", "PRAGMA synchronous=NORMAL")
 
@@ -61,19 +67,46 @@ class Result:
     met: bool | None  # None: no target, or not measurable here
     note: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
+    spread: tuple[float, float] | None = None  # lowest and highest per-round ratio
+    load: tuple[float, float, float] = field(default_factory=os.getloadavg)  # when the result was made
+
+    @property
+    def ratio_cell(self) -> str:
+        if self.ratio is None:
+            return "-"
+        spread = "" if self.spread is None else f" [{self.spread[0]:.3g}–{self.spread[1]:.3g}]"
+        return f"{self.ratio:.3g}{spread}"
+
+    @property
+    def load_text(self) -> str:
+        return " ".join(f"{x:.1f}" for x in self.load)
 
     def line(self) -> str:
         met = "-" if self.met is None else ("met" if self.met else "MISSED")
-        ratio = "-" if self.ratio is None else f"{self.ratio:.3g}"
         note = f"  [{self.note}]" if self.note else ""
         return (
             f"[{self.backend} {self.size}] {self.key}: ours {self.ours} | ref {self.reference} | "
-            f"ratio {ratio} ({self.ratio_text}) | target {self.target}: {met}{note}"
+            f"ratio {self.ratio_cell} ({self.ratio_text}) | target {self.target}: {met} | load {self.load_text}{note}"
         )
 
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def alternate(rounds: int, *works: Callable[[], float]) -> list[list[float]]:
+    """Run `works` in turn for `rounds` rounds (A B A B ...); each work's seconds, one per round."""
+    out: list[list[float]] = [[] for _ in works]
+    for _ in range(rounds):
+        for times, work in zip(out, works, strict=True):
+            times.append(work())
+    return out
+
+
+def per_round(num: list[float], den: list[float]) -> tuple[float, tuple[float, float]]:
+    """The median of the per-round ratios num[i]/den[i], and their lowest and highest."""
+    ratios = [a / b for a, b in zip(num, den, strict=True)]
+    return median(ratios), (min(ratios), max(ratios))
 
 
 def timed(fn: Callable[[], Any]) -> float:
@@ -108,7 +141,8 @@ class Databases:
     def __init__(self, backend: str, workdir: Path, pg_url: str | None) -> None:
         self.backend = backend
         self.workdir = workdir
-        self.pg_url = pg_url
+        # psycopg takes libpq URLs only: a SQLAlchemy-style postgresql+psycopg:// URL is made one here
+        self.pg_url = None if pg_url is None else dsn(pg_url)
         self.made: list[str] = []
 
     def fresh(self, tag: str) -> str:
@@ -146,7 +180,8 @@ class Databases:
 
 
 def dsn(url: str) -> str:
-    """A psycopg connection string from a SQLAlchemy postgresql+psycopg URL."""
+    """A libpq URL (what psycopg takes) from any PostgreSQL URL the tracker accepts: postgresql://,
+    postgres:// or SQLAlchemy's postgresql+psycopg://."""
     return "postgresql://" + url.split("://", 1)[1]
 
 
@@ -400,103 +435,168 @@ def median_phases(runs: list[dict[str, float]]) -> dict[str, float]:
     return {k: median([r[k] for r in runs]) for k in runs[0]}
 
 
-def import_floor(ctx: Context, ours: list[float], raw: list[float]) -> Result:
-    """Our bulk import's rows (read back from the ledger it built) executemany'd into a fresh ledger."""
-    assert ctx.ledger_url is not None
-    tables = read_ledger_rows(ctx.backend, ctx.ledger_url, floor_tables())
-    n = len(tables[0].rows)
-    floor: list[float] = []
+def _rss_mb(field_name: str) -> float | None:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field_name + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def reset_peak_rss() -> float | None:
+    """Reset this process's peak RSS to its current RSS (Linux: clear_refs 5); the current RSS in MB, or None
+    where that cannot be done (then no memory figure is made)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        return None
+    return _rss_mb("VmRSS")
+
+
+def peak_rss_mb() -> float | None:
+    return _rss_mb("VmHWM")
+
+
+def bulk_import(ctx: Context) -> list[Result]:
+    """Ours, the raw reference, the schema floor and (SQLite) eventsourcing, in alternation, `ctx.reps` rounds."""
+    import eventsourcing_ref as esr
+
+    from tracker.projections.bulk import project_range
+    from tracker.store import eventstore as es
+    from tracker.store.db import write_transaction
+
+    batches = ctx.dataset.batches
+    n = ctx.dataset.n_events
+    rows = raw_rows(batches)
+    tuples = raw_tuples(rows, ctx.backend)
+    del rows
+    with_es = ctx.backend == "sqlite" and esr.available()
+    library_events = esr.to_library_events(batches) if with_es else None
+    tables: list[TableRows] = []
     phases: list[dict[str, float]] = []
-    for _ in range(ctx.reps):
+    memory: list[float] = []
+
+    def ours() -> float:
+        url = ctx.dbs.fresh("ledger")
+        led = new_ledger(url)
+
+        def work() -> None:
+            with write_transaction(led.engine) as conn:
+                es.append_stream(conn, batches, ACTOR, now=RECORDED_AT, project_range=project_range)
+
+        gc.collect()
+        before = reset_peak_rss()
+        took = timed(work)
+        peak = peak_rss_mb()
+        if before is not None and peak is not None:
+            memory.append(peak - before)
+        led.close()
+        if ctx.ledger_url is not None:
+            ctx.dbs.drop(ctx.ledger_url)
+        ctx.ledger_url = url  # the last round's ledger serves the later cases
+        if not tables:  # our rows, for the floor (outside any clock)
+            tables.extend(read_ledger_rows(ctx.backend, url, floor_tables()))
+        return took
+
+    def raw() -> float:
+        return raw_insert_many(ctx, tuples)
+
+    def floor() -> float:
         url = ctx.dbs.fresh("floor")
         try:
             new_ledger(url).close()
             took, ph = executemany_one_transaction(ctx.backend, url, tables)
         finally:
             ctx.dbs.drop(url)
-        floor.append(took)
         phases.append(ph)
-    rows = {t.name: len(t.rows) for t in tables}
-    del tables
-    t_floor, t_ours, t_raw = median(floor), median(ours), median(raw)
-    return ctx.result(
-        "import-floor",
-        "bulk import's schema floor: our rows (events + projections) executemany'd by the raw driver into a "
-        "fresh ledger (real schema: indexes, unique keys, triggers), one transaction, events/s",
-        ours=f"{rate(n, t_floor)} floor ({secs(t_floor)})",
-        reference=(
-            f"{rate(n, t_raw)} raw executemany into a plain table ({secs(t_raw)}); "
-            f"ours {rate(n, t_ours)} = {t_ours / t_floor:.2f}x the floor's time"
-        ),
-        ratio=t_raw / t_floor,
-        ratio_text="raw/floor time: the best ours/raw with zero Python overhead",
-        target="(report)",
-        met=None,
-        note=share(median_phases(phases), t_floor),
-        raw={"floor_s": floor, "ours_s": ours, "ref_s": raw, "phases_s": phases, "events": n, "rows": rows},
-    )
+        return took
 
+    def eventsourcing() -> float:
+        url = ctx.dbs.fresh("eventsourcing")
+        app = esr.open_application(Path(sqlite_path(url)))
+        took = timed(lambda: esr.save(app, library_events or []))
+        app.close()
+        ctx.dbs.drop(url)
+        return took
 
-# ------------------------------------------------------------------------------------------------ 1. bulk import
-
-
-def bulk_import(ctx: Context) -> list[Result]:
-    from tracker.projections.projector import project
-    from tracker.store import eventstore as es
-    from tracker.store.db import write_transaction
-
-    batches = ctx.dataset.batches
-    n = ctx.dataset.n_events
-    ours: list[float] = []
-    for rep in range(ctx.reps):
-        url = ctx.dbs.fresh("ledger")
-        led = new_ledger(url)
-
-        def work(led: Any = led) -> None:
-            with write_transaction(led.engine) as conn:
-                es.append_many(conn, batches, ACTOR, project, now=RECORDED_AT)
-
-        ours.append(timed(work))
-        led.close()
-        if rep < ctx.reps - 1:
-            ctx.dbs.drop(url)
-        else:
-            if ctx.ledger_url is not None:
-                ctx.dbs.drop(ctx.ledger_url)
-            ctx.ledger_url = url
-    rows = raw_rows(batches)
-    tuples = raw_tuples(rows, ctx.backend)
-    del rows
-    raw = [raw_insert_many(ctx, tuples) for _ in range(ctx.reps)]
-    del tuples
-    t_ours, t_raw = median(ours), median(raw)
-    r_raw = t_raw / t_ours  # ours events/s over raw events/s
+    works = [ours, raw, floor] + ([eventsourcing] if with_es else [])
+    times = alternate(ctx.reps, *works)
+    t_ours, t_raw, t_floor = (median(t) for t in times[:3])
+    row_counts = {t.name: len(t.rows) for t in tables}
+    tuples.clear()
+    tables.clear()
+    r_raw, s_raw = per_round(times[1], times[0])  # ours events/s over raw events/s
+    r_floor, s_floor = per_round(times[1], times[2])
     out = [
         ctx.result(
             "import",
-            "bulk import, events/s (hash chain + inline projections), one transaction",
+            "bulk import, events/s (append_stream: hash chain, then set-based projections), one transaction",
             ours=rate(n, t_ours),
-            reference=f"{rate(n, t_raw)} raw executemany",
+            reference=f"{rate(n, t_raw)} raw executemany (same unique keys)",
             ratio=r_raw,
+            spread=s_raw,
             ratio_text="ours/raw",
             target=">= 0.4",
             met=r_raw >= 0.4,
-            raw={"ours_s": ours, "ref_s": raw, "events": n},
+            raw={"ours_s": times[0], "ref_s": times[1], "events": n},
         ),
-        import_floor(ctx, ours, raw),
+        ctx.result(
+            "import-floor",
+            "bulk import's schema floor: our rows (events + projections) executemany'd by the raw driver into a "
+            "fresh ledger (real schema: indexes, unique keys, triggers), one transaction, events/s",
+            ours=f"{rate(n, t_floor)} floor ({secs(t_floor)})",
+            reference=(
+                f"{rate(n, t_raw)} raw executemany into a table with the same unique keys ({secs(t_raw)}); "
+                f"ours {rate(n, t_ours)} = {t_ours / t_floor:.2f}x the floor's time"
+            ),
+            ratio=r_floor,
+            spread=s_floor,
+            ratio_text="raw/floor time: the best ours/raw with zero Python overhead",
+            target="(report)",
+            met=None,
+            note=share(median_phases(phases), t_floor),
+            raw={
+                "floor_s": times[2],
+                "ours_s": times[0],
+                "ref_s": times[1],
+                "phases_s": phases,
+                "events": n,
+                "rows": row_counts,
+            },
+        ),
     ]
+    if memory:
+        peak = max(memory)
+        out.append(
+            ctx.result(
+                "import-memory",
+                "bulk import's peak memory: the process's peak RSS during the import over its RSS before it "
+                "(the input events are already in memory)",
+                ours=f"+{peak:.0f} MB",
+                reference="-",
+                ratio=None,
+                ratio_text="",
+                target="<= 400 MB at 1M",
+                met=peak <= 400 if ctx.size >= 1_000_000 else None,
+                raw={"peak_mb": memory},
+            )
+        )
     if ctx.backend == "sqlite":
-        t_floor = median(out[-1].raw["floor_s"]) if out[-1].raw else None
-        out.append(_vs_eventsourcing(ctx, t_ours, t_floor))
+        out.append(_vs_eventsourcing(ctx, times[0], times[3] if with_es else None, t_floor))
     return out
 
 
-def _vs_eventsourcing(ctx: Context, t_ours: float, t_floor: float | None = None) -> Result:
+def _vs_eventsourcing(ctx: Context, ours: list[float], theirs: list[float] | None, t_floor: float) -> Result:
     import eventsourcing_ref as esr
 
     n = ctx.dataset.n_events
     key, figure = "import-vs-eventsourcing", "bulk import vs the eventsourcing library's batch save (SQLite)"
-    if not esr.available():
+    t_ours = median(ours)
+    if theirs is None:
         return ctx.result(
             key,
             figure,
@@ -508,30 +608,21 @@ def _vs_eventsourcing(ctx: Context, t_ours: float, t_floor: float | None = None)
             met=None,
             note="eventsourcing not installed",
         )
-    theirs: list[float] = []
-    library_events = esr.to_library_events(ctx.dataset.batches)
-    for _ in range(ctx.reps):
-        url = ctx.dbs.fresh("eventsourcing")
-        path = Path(sqlite_path(url))
-        app = esr.open_application(path)
-        theirs.append(timed(lambda app=app, evs=library_events: esr.save(app, evs)))
-        app.close()
-        ctx.dbs.drop(url)
-    del library_events
     t_theirs = median(theirs)
-    r = t_theirs / t_ours
+    r, spread = per_round(theirs, ours)
     return ctx.result(
         key,
         figure,
         ours=rate(n, t_ours),
         reference=f"{rate(n, t_theirs)} eventsourcing {esr.version()} EventStore.put",
         ratio=r,
+        spread=spread,
         ratio_text="ours/eventsourcing",
         target=">= 4",
         met=r >= 4,
         # The schema floor's speed over the library's: the best this ratio could be with zero Python overhead.
-        note="" if t_floor is None else f"schema floor/eventsourcing {t_theirs / t_floor:.2f}",
-        raw={"ref_s": theirs, "floor_s": t_floor},
+        note=f"schema floor/eventsourcing {t_theirs / t_floor:.2f}",
+        raw={"ours_s": ours, "ref_s": theirs, "floor_s": t_floor},
     )
 
 
@@ -560,6 +651,8 @@ def _decided_appends(ctx: Context, led: Any, seed: int) -> list[tuple[str, Any, 
 
 
 def one_append(ctx: Context) -> list[Result]:
+    """Ours (one forecast per write transaction), the CLI's command path, the raw one-row reference and the
+    floor, in alternation, `ctx.reps` rounds of `ctx.appends` transactions each."""
     from tracker.app.ledger import Ledger
     from tracker.projections.projector import project
     from tracker.store import eventstore as es
@@ -567,67 +660,99 @@ def one_append(ctx: Context) -> list[Result]:
 
     assert ctx.ledger_url is not None
     k = ctx.appends
+    # the floor runs on a copy made before any of ours, with its appends prepared (outside any clock)
+    floor_url = copy_ledger(ctx, ctx.ledger_url)
+    fcols, floor_rows = floor_appends(ctx.backend, floor_url, k * ctx.reps)
+    row = raw_tuples(raw_rows(ctx.dataset.batches[:1]), ctx.backend)[0]
     led = Ledger(ctx.ledger_url, actor=ACTOR)
-    ours: list[float] = []
-    commands: list[float] = []
-    seed = 100
-    for _ in range(ctx.reps):
-        seed += 1
-        appends = _decided_appends(ctx, led, seed)
+    seeds = iter(range(101, 101 + 2 * ctx.reps))
+    floor_round = iter(range(ctx.reps))
 
-        def work(appends: list[tuple[str, Any, int]] = appends) -> None:
+    def ours() -> float:
+        appends = _decided_appends(ctx, led, next(seeds))
+
+        def work() -> None:
             for stream_id, event, version in appends:
                 with write_transaction(led.engine) as conn:
                     es.append(conn, stream_id, [event], version, ACTOR, project)
 
-        ours.append(timed(work))
-        seed += 1
-        cmds = ctx.dataset.extra_forecasts(k, seed=seed)
+        return timed(work)
 
-        def cli_like(cmds: list[Any] = cmds) -> None:
+    def command() -> float:
+        cmds = ctx.dataset.extra_forecasts(k, seed=next(seeds))
+
+        def work() -> None:
             # What `tracker forecast Q --p ...` does after parsing: read the stream, decide, append + project.
             for cmd in cmds:
                 led.question_command(cmd)
 
-        commands.append(timed(cli_like))
-    led.close()
-    # reference: the same number of one-row transactions of the same row shape, same pragmas
-    row = raw_tuples(raw_rows(ctx.dataset.batches[:1]), ctx.backend)[0]
-    raw: list[float] = []
-    for _ in range(ctx.reps):
-        raw.append(_raw_one_row_transactions(ctx, row, k))
-    t_ours, t_cmd, t_raw = median(ours), median(commands), median(raw)
-    r1, r2 = t_raw / t_ours, t_raw / t_cmd
-    ref = f"{rate(k, t_raw)} raw one-row transactions"
+        return timed(work)
+
+    def raw() -> float:
+        return _raw_one_row_transactions(ctx, row, k)
+
+    def floor() -> float:
+        i = next(floor_round)
+        return raw_appends(ctx.backend, floor_url, fcols, floor_rows[i * k : (i + 1) * k])
+
+    try:
+        t_ours, t_cmd, t_raw, t_floor = alternate(ctx.reps, ours, command, raw, floor)
+    finally:
+        led.close()
+        ctx.dbs.drop(floor_url)
+    r1, s1 = per_round(t_raw, t_ours)
+    r2, s2 = per_round(t_raw, t_cmd)
+    rf, sf = per_round(t_raw, t_floor)
+    m_ours, m_cmd, m_raw, m_floor = (median(t) for t in (t_ours, t_cmd, t_raw, t_floor))
+    ref = f"{rate(k, m_raw)} raw one-row transactions"
+    lock = "advisory lock, " if ctx.backend == "postgres" else "BEGIN IMMEDIATE, "
     return [
         ctx.result(
             "append-one",
             "one append per transaction (write txn + append + projection), appends/s",
-            ours=rate(k, t_ours),
+            ours=rate(k, m_ours),
             reference=ref,
             ratio=r1,
+            spread=s1,
             ratio_text="ours/raw",
             target=">= 0.5",
             met=r1 >= 0.5,
-            raw={"ours_s": ours, "ref_s": raw, "appends": k},
+            raw={"ours_s": t_ours, "ref_s": t_raw, "appends": k},
         ),
-        append_floor(ctx, ours, raw),
+        ctx.result(
+            "append-floor",
+            "one append's schema floor: per transaction, the statements `append` runs for one forecast ("
+            + lock
+            + "one statement for the stream's version and the head, INSERT event, forecaster exists?, "
+            "INSERT forecast, UPDATE question, COMMIT), raw driver, rows prepared, on a copy of the ledger, appends/s",
+            ours=f"{rate(k, m_floor)} floor",
+            reference=f"{ref}; ours {rate(k, m_ours)} = {m_ours / m_floor:.2f}x the floor's time",
+            ratio=rf,
+            spread=sf,
+            ratio_text="raw/floor time: the best append-one ours/raw with zero Python overhead",
+            target="(report)",
+            met=None,
+            raw={"floor_s": t_floor, "ours_s": t_ours, "ref_s": t_raw, "appends": k},
+        ),
         ctx.result(
             "append-command",
             "one forecast command as the CLI runs it (read stream, decide, append + projection), commands/s",
-            ours=rate(k, t_cmd),
+            ours=rate(k, m_cmd),
             reference=ref,
             ratio=r2,
+            spread=s2,
             ratio_text="ours/raw",
             target="(report)",
             met=None,
-            raw={"ours_s": commands, "ref_s": raw, "appends": k},
+            raw={"ours_s": t_cmd, "ref_s": t_raw, "appends": k},
         ),
     ]
 
 
 def _raw_one_row_transactions(ctx: Context, row: tuple[Any, ...], k: int) -> float:
     url = ctx.dbs.fresh("raw1")
+    # each row its own event id and stream version: the table has our unique keys
+    rows = [(i + 1, f"raw-{i:032d}", row[2], i + 1, *row[4:]) for i in range(k)]
     try:
         if ctx.backend == "sqlite":
             conn = sqlite_connect(sqlite_path(url))
@@ -635,9 +760,9 @@ def _raw_one_row_transactions(ctx: Context, row: tuple[Any, ...], k: int) -> flo
             sql = f"INSERT INTO raw_events ({RAW_COLUMNS}) VALUES ({','.join(['?'] * 12)})"
 
             def work() -> None:
-                for i in range(k):
+                for r in rows:
                     conn.execute("BEGIN IMMEDIATE")
-                    conn.execute(sql, (i + 1, *row[1:]))
+                    conn.execute(sql, r)
                     conn.execute("COMMIT")
 
             took = timed(work)
@@ -651,8 +776,8 @@ def _raw_one_row_transactions(ctx: Context, row: tuple[Any, ...], k: int) -> flo
             pconn.commit()
 
             def pwork() -> None:
-                for i in range(k):
-                    pconn.execute(sql, (i + 1, *row[1:]))
+                for r in rows:
+                    pconn.execute(sql, r)
                     pconn.commit()
 
             return timed(pwork)
@@ -663,8 +788,11 @@ def _raw_one_row_transactions(ctx: Context, row: tuple[Any, ...], k: int) -> flo
 # The statements `append` runs (tracker/store/eventstore.py, tracker/projections/projector.py) for one new
 # forecast by a known forecaster, in its order. Not the "event id already there?" query: `append` runs it only
 # for events that carry an id, and a forecast command's event has none (its id is made at append time).
-FLOOR_STREAM_VERSION = "SELECT max(stream_version) FROM events WHERE stream_id = {m}"
-FLOOR_HEAD = "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1"
+# FLOOR_TIP is eventstore._tip's statement: the stream's version and the head in one.
+FLOOR_TIP = (
+    "SELECT (SELECT max(stream_version) FROM events WHERE stream_id = {m}), position, hash "
+    "FROM events ORDER BY position DESC LIMIT 1"
+)
 FLOOR_FORECASTER = "SELECT forecaster_id FROM forecasters WHERE forecaster_id IN ({m})"
 FLOOR_TOUCH_QUESTION = "UPDATE questions SET updated_position = {m}, version = {m} WHERE question_id = {m}"
 
@@ -715,7 +843,7 @@ def floor_appends(backend: str, url: str, n: int) -> tuple[list[str], list[Floor
 def raw_appends(backend: str, url: str, fcols: list[str], appends: list[FloorAppend]) -> float:
     """One transaction per append, running `append`'s statements with the raw driver. Seconds."""
     m = "?" if backend == "sqlite" else "%s"
-    version_sql, head_sql = FLOOR_STREAM_VERSION.format(m=m), FLOOR_HEAD
+    tip_sql = FLOOR_TIP.format(m=m)
     forecaster_sql, touch_sql = FLOOR_FORECASTER.format(m=m), FLOOR_TOUCH_QUESTION.format(m=m)
     event_sql = f"INSERT INTO events ({RAW_COLUMNS}) VALUES ({','.join([m] * 12)})"
     forecast_sql = insert_sql(backend, TableRows("forecasts", fcols, []))
@@ -726,9 +854,8 @@ def raw_appends(backend: str, url: str, fcols: list[str], appends: list[FloorApp
             ex = conn.execute
             for (eid, stream, etype, sv, payload, occ, rec, actor, h), forecast, qid, forecaster in appends:
                 ex("BEGIN IMMEDIATE")
-                version = (ex(version_sql, (stream,)).fetchone()[0] or 0) + 1
-                position, prev = ex(head_sql).fetchone()
-                position += 1
+                version, position, prev = ex(tip_sql, (stream,)).fetchone()
+                version, position = (version or 0) + 1, position + 1
                 ex(event_sql, (position, eid, stream, version, etype, sv, payload, occ, rec, actor, prev, h))
                 ex(forecaster_sql, (forecaster,)).fetchall()
                 ex(forecast_sql, (*forecast, position, position))
@@ -749,11 +876,9 @@ def raw_appends(backend: str, url: str, fcols: list[str], appends: list[FloorApp
                 # what write_transaction runs first on PostgreSQL
                 ex(f"SET LOCAL lock_timeout = {PG_LOCK_TIMEOUT_MS}")
                 ex("SELECT pg_advisory_xact_lock(%s)", (PG_APPEND_LOCK_KEY,))
-                row = ex(version_sql, (stream,)).fetchone()
-                version = ((row[0] if row else None) or 0) + 1
-                head = ex(head_sql).fetchone()
-                assert head is not None
-                position, prev = head[0] + 1, head[1]
+                tip = ex(tip_sql, (stream,)).fetchone()
+                assert tip is not None
+                version, position, prev = (tip[0] or 0) + 1, tip[1] + 1, tip[2]
                 ex(event_sql, (position, eid, stream, version, etype, sv, payload, occ, rec, actor, prev, h))
                 ex(forecaster_sql, (forecaster,)).fetchall()
                 ex(forecast_sql, (*forecast, position, position))
@@ -761,37 +886,6 @@ def raw_appends(backend: str, url: str, fcols: list[str], appends: list[FloorApp
                 pconn.commit()
 
         return timed(pwork)
-
-
-def append_floor(ctx: Context, ours: list[float], raw: list[float]) -> Result:
-    """`append`'s statements for one forecast per transaction, raw driver, on a copy of the ledger."""
-    assert ctx.ledger_url is not None
-    k = ctx.appends
-    url = copy_ledger(ctx, ctx.ledger_url)
-    try:
-        fcols, appends = floor_appends(ctx.backend, url, k * ctx.reps)
-        floor = [raw_appends(ctx.backend, url, fcols, appends[i * k : (i + 1) * k]) for i in range(ctx.reps)]
-    finally:
-        ctx.dbs.drop(url)
-    t_floor, t_ours, t_raw = median(floor), median(ours), median(raw)
-    lock = "advisory lock, " if ctx.backend == "postgres" else "BEGIN IMMEDIATE, "
-    return ctx.result(
-        "append-floor",
-        "one append's schema floor: per transaction, the statements `append` runs for one forecast ("
-        + lock
-        + "stream version, head, INSERT event, forecaster exists?, INSERT forecast, UPDATE question, COMMIT), "
-        "raw driver, rows prepared, on a copy of the ledger, appends/s",
-        ours=f"{rate(k, t_floor)} floor",
-        reference=(
-            f"{rate(k, t_raw)} raw one-row transactions; "
-            f"ours {rate(k, t_ours)} = {t_ours / t_floor:.2f}x the floor's time"
-        ),
-        ratio=t_raw / t_floor,
-        ratio_text="raw/floor time: the best append-one ours/raw with zero Python overhead",
-        target="(report)",
-        met=None,
-        raw={"floor_s": floor, "ours_s": ours, "ref_s": raw, "appends": k},
-    )
 
 
 # ------------------------------------------------------------------------------------------------ 3. rebuild
@@ -807,69 +901,80 @@ def child(*args: str) -> dict[str, Any]:
 
 
 def rebuild(ctx: Context) -> list[Result]:
+    """`tracker rebuild`, the raw scan and the rebuild floor, each in a fresh process, in alternation."""
     assert ctx.ledger_url is not None
-    ours = [child("rebuild", ctx.ledger_url) for _ in range(ctx.reps)]
     scan = "scan-sqlite" if ctx.backend == "sqlite" else "scan-postgres"
     target = sqlite_path(ctx.ledger_url) if ctx.backend == "sqlite" else dsn(ctx.ledger_url)
-    refs = [child(scan, target) for _ in range(ctx.reps)]
-    t_ours = median([o["seconds"] for o in ours])
-    t_ref = median([r["seconds"] for r in refs])
+    floor_url = copy_ledger(ctx, ctx.ledger_url)
+    floor_target = sqlite_path(floor_url) if ctx.backend == "sqlite" else dsn(floor_url)
+    spec = json.dumps(floor_tables(projections_only=True))
+    ours: list[dict[str, Any]] = []
+    refs: list[dict[str, Any]] = []
+    floors: list[dict[str, Any]] = []
+
+    def run_child(into: list[dict[str, Any]], *args: str) -> Callable[[], float]:
+        def work() -> float:
+            into.append(child(*args))
+            return float(into[-1]["seconds"])
+
+        return work
+
+    try:
+        t_ours, t_ref, t_floor = alternate(
+            ctx.reps,
+            run_child(ours, "rebuild", ctx.ledger_url),
+            run_child(refs, scan, target),
+            run_child(floors, f"rebuild-floor-{ctx.backend}", floor_target, spec),
+        )
+    finally:
+        ctx.dbs.drop(floor_url)
+    m_ours, m_ref, m_floor = median(t_ours), median(t_ref), median(t_floor)
     rss = max(o["maxrss_mb"] for o in ours)
     rss_ref = max(r["maxrss_mb"] for r in refs)
     n = int(refs[0]["rows"])
-    r = t_ref / t_ours
+    r, spread = per_round(t_ref, t_ours)
+    rf, sf = per_round(t_ref, t_floor)
+    phases = {k: median([f[k] for f in floors]) for k in ("clear_s", "scan_s", "insert_s", "commit_s")}
     return [
         ctx.result(
             "rebuild",
             "`tracker rebuild` (replay the log into empty projections)",
-            ours=f"{secs(t_ours)} ({rate(n, t_ours)}), peak RSS {rss:.0f} MB",
-            reference=f"{secs(t_ref)} raw scan + json.loads, peak RSS {rss_ref:.0f} MB",
+            ours=f"{secs(m_ours)} ({rate(n, m_ours)}), peak RSS {rss:.0f} MB",
+            reference=f"{secs(m_ref)} raw scan + json.loads, peak RSS {rss_ref:.0f} MB",
             ratio=r,
+            spread=spread,
             ratio_text="raw time/ours (speed ratio)",
             target=">= 0.33; RSS <= 500 MB",
             met=r >= 0.33 and rss <= 500,
             raw={"ours": ours, "ref": refs, "events": n},
         ),
-        rebuild_floor(ctx, [o["seconds"] for o in ours], [r["seconds"] for r in refs]),
-    ]
-
-
-def rebuild_floor(ctx: Context, ours: list[float], refs: list[float]) -> Result:
-    """What `rebuild` does to the database, by the raw driver in a fresh process, on a copy of the ledger."""
-    assert ctx.ledger_url is not None
-    url = copy_ledger(ctx, ctx.ledger_url)
-    try:
-        target = sqlite_path(url) if ctx.backend == "sqlite" else dsn(url)
-        spec = json.dumps(floor_tables(projections_only=True))
-        floors = [child(f"rebuild-floor-{ctx.backend}", target, spec) for _ in range(ctx.reps)]
-    finally:
-        ctx.dbs.drop(url)
-    floor = [f["seconds"] for f in floors]
-    t_floor, t_ours, t_ref = median(floor), median(ours), median(refs)
-    n = int(floors[0]["rows"])
-    phases = {k: median([f[k] for f in floors]) for k in ("clear_s", "scan_s", "insert_s", "commit_s")}
-    return ctx.result(
-        "rebuild-floor",
-        "rebuild's schema floor: in one transaction, raw driver, fresh process: count, empty the projection "
-        "tables, raw scan + json.loads of every event, executemany of the projection rows (read beforehand)",
-        ours=f"{secs(t_floor)} floor ({rate(n, t_floor)})",
-        reference=(
-            f"{secs(t_ref)} raw scan + json.loads; ours {secs(t_ours)} = {t_ours / t_floor:.2f}x the floor's time"
+        ctx.result(
+            "rebuild-floor",
+            "rebuild's schema floor: in one transaction, raw driver, fresh process: count, empty the projection "
+            "tables, raw scan + json.loads of every event, executemany of the projection rows (read beforehand)",
+            ours=f"{secs(m_floor)} floor ({rate(n, m_floor)})",
+            reference=(
+                f"{secs(m_ref)} raw scan + json.loads; ours {secs(m_ours)} = {m_ours / m_floor:.2f}x the floor's time"
+            ),
+            ratio=rf,
+            spread=sf,
+            ratio_text="raw scan time/floor: the best rebuild speed ratio with a Python scan and zero Python overhead",
+            target="(report)",
+            met=None,
+            note=", ".join(f"{k.removesuffix('_s')} {v / m_floor:.0%}" for k, v in phases.items()),
+            raw={"floor_s": t_floor, "ours_s": t_ours, "ref_s": t_ref, "floor_runs": floors, "events": n},
         ),
-        ratio=t_ref / t_floor,
-        ratio_text="raw scan time/floor: the best rebuild speed ratio with zero Python overhead",
-        target="(report)",
-        met=None,
-        note=", ".join(f"{k.removesuffix('_s')} {v / t_floor:.0%}" for k, v in phases.items()),
-        raw={"floor_s": floor, "ours_s": ours, "ref_s": refs, "floor_runs": floors, "events": n},
-    )
+    ]
 
 
 # ------------------------------------------------------------------------------------------------ 4-6. scoring
 
+SCORE_TARGET_S = 1.0  # full scoring of 1M forecasts
+SCORE_TARGET_NUMPY = 20  # and at most this many times numpy's mean((p-o)^2) over the same rows
+
 
 def scoring_compute(ctx: Context) -> list[Result]:
-    """compute.score over ctx.size forecasts (frames built in memory) vs numpy's mean of (p-o)^2."""
+    """compute.score over ctx.size forecasts (frames built in memory) vs numpy's mean of (p-o)^2, alternated."""
     import numpy as np
     from generator import generate
 
@@ -878,7 +983,6 @@ def scoring_compute(ctx: Context) -> list[Result]:
     ds = ctx.dataset if len(ctx.dataset.forecasts) >= ctx.size else generate(ctx.size, count="forecasts")
     fframe, qframe = ds.frames(ctx.size)
     n = len(fframe)
-    ours = [timed(lambda: compute.score(fframe, qframe)) for _ in range(ctx.reps)]
     # the same arrays: each forecast's P(YES) and its question's outcome (binary, resolved)
     outcome = dict(zip(qframe["question_id"], qframe["outcome"], strict=True))
     status = dict(zip(qframe["question_id"], qframe["status"], strict=True))
@@ -887,19 +991,34 @@ def scoring_compute(ctx: Context) -> list[Result]:
     )
     p = fframe["p_yes"].to_numpy(dtype="float64")[keep]
     o = np.array([outcome[q] == "yes" for q in fframe["question_id"][keep]], dtype="float64")
-    ref = [timed(lambda: float(np.mean((p - o) ** 2))) for _ in range(max(ctx.reps, 5))]
-    t_ours, t_ref = median(ours), median(ref)
+
+    def ref() -> float:  # numpy's time is tiny: the median of 5 calls per round
+        return median([timed(lambda: float(np.mean((p - o) ** 2))) for _ in range(5)])
+
+    ours, refs = alternate(ctx.reps, lambda: timed(lambda: compute.score(fframe, qframe)), ref)
+    t_ours, t_ref = median(ours), median(refs)
+    r, spread = per_round(ours, refs)
+    at_1m = ctx.size >= 1_000_000
+    fast = t_ours <= SCORE_TARGET_S * ctx.size / 1_000_000
+    near_numpy = r <= SCORE_TARGET_NUMPY
     return [
         ctx.result(
             "score-compute",
             f"full scoring (compute.score, point + time-averaged + crowd) of {n:,} forecasts",
             ours=secs(t_ours),
             reference=f"{secs(t_ref)} numpy mean((p-o)^2) over {len(p):,} rows",
-            ratio=t_ours / t_ref,
+            ratio=r,
+            spread=spread,
             ratio_text="ours/numpy time",
-            target="about 1 s at 1M (ratio reported)",
-            met=(t_ours <= 1.2 * ctx.size / 1_000_000) if ctx.size >= 100_000 else None,
-            raw={"ours_s": ours, "ref_s": ref, "forecasts": n},
+            target=f"<= {SCORE_TARGET_S:g} s at 1M and <= {SCORE_TARGET_NUMPY}x numpy",
+            # measured only at 1M; both halves must hold
+            met=(fast and near_numpy) if at_1m else None,
+            note=(
+                f"<= {SCORE_TARGET_S:g} s half: {'yes' if fast else 'no'}"
+                + ("" if at_1m else " (scaled to this size; the target is judged at 1M)")
+                + f"; <= {SCORE_TARGET_NUMPY}x numpy half: {'yes' if near_numpy else 'no'}"
+            ),
+            raw={"ours_s": ours, "ref_s": refs, "forecasts": n},
         )
     ]
 
@@ -950,16 +1069,26 @@ def scoring_job(ctx: Context) -> list[Result]:
     engine = led.engine
     full = [timed(lambda: run_scoring(engine, full=True)) for _ in range(ctx.reps)]
     t_full = median(full)
-    # nothing new: the scheduler's idle tick (an Engine it keeps; one query)
-    noop_runs = []
-    for _ in range(max(ctx.reps, 20)):
-        t = time.perf_counter()
-        res = run_scoring(engine)
-        noop_runs.append(time.perf_counter() - t)
-        assert res.status == "noop", res.status
+    # nothing new: the scheduler's idle tick (an Engine it keeps; one query), in alternation with the same from
+    # a new engine (as a fresh process has) and with the whole `tracker score` command in a subprocess
+    tracker = str(BIN / "tracker")
+
+    def warm() -> float:  # tiny: the median of 20 calls per round
+        runs = []
+        for _ in range(20):
+            t = time.perf_counter()
+            res = run_scoring(engine)
+            runs.append(time.perf_counter() - t)
+            assert res.status == "noop", res.status
+        return median(runs)
+
+    noop_runs, cold, command = alternate(
+        max(ctx.reps, 5),
+        warm,
+        lambda: timed(lambda: run_scoring(ctx.ledger_url)),
+        lambda: _wall([tracker, "--db", ctx.ledger_url or "", "score"]),
+    )
     t_noop = median(noop_runs)
-    # the same from a fresh process's point of view: a new engine (and connection) each time, as `tracker score`
-    cold = [timed(lambda: run_scoring(ctx.ledger_url)) for _ in range(max(ctx.reps, 5))]
     # one new event, then an incremental run
     incr = []
     for i, cmd in enumerate(ctx.dataset.extra_forecasts(max(ctx.reps, 3), seed=9000)):
@@ -996,6 +1125,18 @@ def scoring_job(ctx: Context) -> list[Result]:
             target="<= 50 ms",
             met=t_noop <= 0.050,
             raw={"ours_s": noop_runs, "cold_s": cold},
+        ),
+        ctx.result(
+            "score-noop-command",
+            "the whole `tracker score` command with nothing new, wall time of a subprocess (Python start-up, "
+            "imports, engine, the run)",
+            ours=secs(median(command)),
+            reference=f"{t_noop * 1000:.2f} ms the in-process run (score-noop)",
+            ratio=None,
+            ratio_text="",
+            target="(report)",
+            met=None,
+            raw={"ours_s": command},
         ),
         ctx.result(
             "score-one-new",
@@ -1047,8 +1188,6 @@ def export_parquet(ctx: Context) -> list[Result]:
     led = Ledger(ctx.ledger_url, actor=ACTOR)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "forecasts.parquet"
-        ours = [timed(lambda: export.export_table(led, "forecasts", out)) for _ in range(ctx.reps)]
-        led.close()
         ref_out = Path(tmp) / "raw.parquet"
         n = 0
 
@@ -1070,9 +1209,12 @@ def export_parquet(ctx: Context) -> list[Result]:
             frame.to_parquet(ref_out)
             n = len(frame)
 
-        ref = [timed(raw) for _ in range(ctx.reps)]
+        ours, ref = alternate(
+            ctx.reps, lambda: timed(lambda: export.export_table(led, "forecasts", out)), lambda: timed(raw)
+        )
+        led.close()
     t_ours, t_ref = median(ours), median(ref)
-    r = t_ours / t_ref
+    r, spread = per_round(ours, ref)
     return [
         ctx.result(
             key,
@@ -1080,6 +1222,7 @@ def export_parquet(ctx: Context) -> list[Result]:
             ours=secs(t_ours),
             reference=f"{secs(t_ref)} raw read + DataFrame.to_parquet",
             ratio=r,
+            spread=spread,
             ratio_text="ours/raw time",
             target="<= 3",
             met=r <= 3,
@@ -1105,12 +1248,16 @@ def cli(ctx: Context, small_url: str) -> list[Result]:
     ref_cmd = [sys.executable, "-c", "import typer"]
     _wall(ref_cmd)  # warm the file cache for both
     _wall([tracker, "--help"], env)
-    ref = median([_wall(ref_cmd) for _ in range(reps)])
-    help_t = median([_wall([tracker, "--help"], env) for _ in range(reps)])
-    list_t = median([_wall([tracker, "--db", small_url, "list"], env) for _ in range(reps)])
+    refs, helps, lists = alternate(
+        reps,
+        lambda: _wall(ref_cmd),
+        lambda: _wall([tracker, "--help"], env),
+        lambda: _wall([tracker, "--db", small_url, "list"], env),
+    )
+    ref, help_t, list_t = median(refs), median(helps), median(lists)
     out = []
     if ctx.backend == "sqlite":
-        r = help_t / ref
+        r, spread = per_round(helps, refs)
         out.append(
             ctx.result(
                 "cli-help",
@@ -1118,10 +1265,11 @@ def cli(ctx: Context, small_url: str) -> list[Result]:
                 ours=secs(help_t),
                 reference=f"{secs(ref)} python -c 'import typer'",
                 ratio=r,
+                spread=spread,
                 ratio_text="ours/reference time",
                 target="<= 2",
                 met=r <= 2,
-                raw={"ours_s": help_t, "ref_s": ref},
+                raw={"ours_s": helps, "ref_s": refs},
             )
         )
     out.append(
@@ -1130,11 +1278,12 @@ def cli(ctx: Context, small_url: str) -> list[Result]:
             "`tracker list` on a small ledger, wall time (subprocess)",
             ours=secs(list_t),
             reference=f"{secs(ref)} python -c 'import typer'",
-            ratio=list_t / ref,
+            ratio=per_round(lists, refs)[0],
+            spread=per_round(lists, refs)[1],
             ratio_text="ours/reference time",
             target="(report)",
             met=None,
-            raw={"ours_s": list_t, "ref_s": ref},
+            raw={"ours_s": lists, "ref_s": refs},
         )
     )
     return out
@@ -1142,14 +1291,14 @@ def cli(ctx: Context, small_url: str) -> list[Result]:
 
 @contextlib.contextmanager
 def small_ledger(dbs: Databases, dataset: Any) -> Iterator[str]:
-    from tracker.projections.projector import project
+    from tracker.projections.bulk import project_range
     from tracker.store import eventstore as es
     from tracker.store.db import write_transaction
 
     url = dbs.fresh("small")
     led = new_ledger(url)
     with write_transaction(led.engine) as conn:
-        es.append_many(conn, dataset.batches, ACTOR, project, now=RECORDED_AT)
+        es.append_stream(conn, dataset.batches, ACTOR, now=RECORDED_AT, project_range=project_range)
     led.close()
     try:
         yield url
@@ -1167,3 +1316,84 @@ SIZED_CASES: list[tuple[str, Callable[[Context], list[Result]], tuple[str, ...]]
     ("export", export_parquet, ("sqlite", "postgres")),
     ("append", one_append, ("sqlite", "postgres")),  # last: it adds events to the ledger
 ]
+
+
+# ------------------------------------------------------------------------------------------------ 9. catalog import
+
+
+def catalog_import(ctx: Context, questions: int) -> list[Result]:
+    """`tracker import` of a generated catalog (YAML in the documented format, `questions` questions), end to
+    end: read, parse, validate, decide, append, project. In alternation with its YAML parse alone (libyaml's
+    loader, the fastest the import could be if it did nothing but read the files). Then a re-import, which
+    writes nothing."""
+    from datetime import date
+
+    import yaml
+    from catalog_gen import write_catalog
+
+    from tracker.app.importer import import_catalog
+    from tracker.app.ledger import Ledger
+    from tracker.catalog.load import strict_loader
+
+    with tempfile.TemporaryDirectory(prefix="tracker-catalog-") as tmp:
+        root = Path(tmp)
+        counts = write_catalog(root, questions)
+        files = sorted(root.rglob("*.yaml"))
+        loader = strict_loader()
+        appended: list[int] = []
+        ledgers: list[str] = []
+
+        def ours() -> float:
+            url = ctx.dbs.fresh("catalog")
+            ledgers.append(url)
+            led = Ledger(url, actor=ACTOR)
+            led.init()
+            led.today = lambda: date(2026, 1, 1)  # type: ignore[method-assign]  # the catalog's dates are before it
+            took = timed(lambda: appended.append(import_catalog(led, [root / "predictions"]).appended))
+            led.close()
+            return took
+
+        def parse() -> float:
+            return timed(lambda: [yaml.load(p.read_text(encoding="utf-8"), Loader=loader) for p in files])  # noqa: S506
+
+        try:
+            t_ours, t_parse = alternate(ctx.reps, ours, parse)
+            led = Ledger(ledgers[-1], actor=ACTOR)
+            led.today = lambda: date(2026, 1, 1)  # type: ignore[method-assign]
+            again = [timed(lambda: import_catalog(led, [root / "predictions"])) for _ in range(ctx.reps)]
+            led.close()
+        finally:
+            for url in ledgers:
+                ctx.dbs.drop(url)
+    n = appended[0]
+    assert n == counts["events"], (n, counts)
+    m_ours, m_parse = median(t_ours), median(t_parse)
+    r, spread = per_round(t_parse, t_ours)
+    speed = n / m_ours
+    label = f"{questions:,} questions"
+    return [
+        ctx.result(
+            "catalog-import",
+            f"`tracker import` of a catalog of {label} ({counts['forecasts']:,} forecasts, {n:,} events), end to "
+            "end (read, parse, validate, decide, append, project), events/s",
+            ours=f"{rate(n, m_ours)} ({secs(m_ours)})",
+            reference=f"{secs(m_parse)} to parse its YAML alone ({rate(n, m_parse)} if nothing else were done)",
+            ratio=r,
+            spread=spread,
+            ratio_text="parse time/ours: the share of the import that is YAML parsing",
+            target=">= 20k ev/s (10k questions)",
+            met=speed >= 20_000 if questions >= 10_000 else None,
+            raw={"ours_s": t_ours, "parse_s": t_parse, "events": n, "counts": counts},
+        ),
+        ctx.result(
+            "catalog-reimport",
+            f"`tracker import` of the same catalog again ({label}): appends nothing",
+            ours=secs(median(again)),
+            reference=f"{secs(m_parse)} to parse its YAML alone",
+            ratio=None,
+            ratio_text="",
+            target="(report)",
+            met=None,
+            raw={"ours_s": again, "parse_s": t_parse},
+        ),
+    ]

@@ -1,14 +1,16 @@
-"""Run the benchmarks of issue 7 and print each figure, its reference measured in the same run, and their ratio.
+"""Run the benchmarks and print each figure, its reference measured in the same run, and their ratio.
 
     python benchmarks/run.py                                   # 10k and 100k events on SQLite (make bench)
     python benchmarks/run.py --sizes 1M                        # make bench-full
     python benchmarks/run.py --postgres postgresql://postgres@127.0.0.1:5432/test   # PostgreSQL too
     python benchmarks/run.py --sizes 2k --reps 1 --appends 20  # the CI smoke run
 
-Options: --sizes (10k,100k,1M or plain numbers), --reps (runs per figure; the median is printed), --appends
-(transactions per run of the one-append cases), --cases (a subset: import,rebuild,score-compute,honest,score-job,
-export,append,cli), --postgres URL (a server where scratch databases may be created and dropped), --json PATH (every
-result with its raw timings), --seed.
+Options: --sizes (10k,100k,1M or plain numbers), --reps (rounds per case: ours and its references run in
+alternation, once each per round; a ratio is the median of the per-round ratios, with its lowest and highest
+round in brackets), --appends (transactions per run of the one-append cases), --cases (a subset:
+import,rebuild,score-compute,honest,score-job,export,append,cli,catalog), --catalog-questions (the catalog-import
+case's size, 10,000), --postgres URL (a server where scratch databases may be created and dropped; libpq or
+SQLAlchemy style), --json PATH (every result with its raw timings), --seed.
 
 Prints one line per figure as it is measured, then a Markdown table of all of them.
 
@@ -37,7 +39,7 @@ sys.path.insert(0, str(HERE))
 import cases  # noqa: E402
 from generator import generate  # noqa: E402
 
-ALL_CASES = [name for name, _, _ in cases.SIZED_CASES] + ["cli"]
+ALL_CASES = [name for name, _, _ in cases.SIZED_CASES] + ["cli", "catalog"]
 SMALL_LEDGER_EVENTS = 300
 
 
@@ -71,21 +73,23 @@ def machine() -> dict[str, str]:
 def postgres_version(url: str) -> str:
     import psycopg
 
-    with psycopg.connect(url, autocommit=True) as conn:
+    with psycopg.connect(cases.dsn(url), autocommit=True) as conn:
         row = conn.execute("SHOW server_version").fetchone()
     return str(row[0]) if row else "?"
 
 
 def table(results: list[cases.Result]) -> str:
     lines = [
-        "| backend | size | figure | ours | reference | ratio | target | met? |",
-        "|---|---|---|---|---|---|---|---|",
+        "| backend | size | figure | ours | reference | ratio [lowest–highest round] | target | met? | load avg |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         met = "-" if r.met is None else ("yes" if r.met else "**no**")
-        ratio = "-" if r.ratio is None else f"{r.ratio:.3g} ({r.ratio_text})"
+        ratio = "-" if r.ratio is None else f"{r.ratio_cell} ({r.ratio_text})"
         ref = r.reference + (f" — {r.note}" if r.note else "")
-        lines.append(f"| {r.backend} | {r.size} | {r.key} | {r.ours} | {ref} | {ratio} | {r.target} | {met} |")
+        lines.append(
+            f"| {r.backend} | {r.size} | {r.key} | {r.ours} | {ref} | {ratio} | {r.target} | {met} | {r.load_text} |"
+        )
     return "\n".join(lines)
 
 
@@ -99,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-sqlite", action="store_true", help="only PostgreSQL (with --postgres)")
     ap.add_argument("--json", default=None, metavar="PATH")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--catalog-questions", type=int, default=10_000, help="questions in the catalog-import case")
     args = ap.parse_args(argv)
 
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
@@ -116,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.postgres:
         info["postgresql"] = postgres_version(args.postgres)
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), flush=True)
-    print(f"sizes {sizes}, {args.reps} runs per figure (median), backends {backends}", flush=True)
+    print(f"sizes {sizes}, {args.reps} alternating rounds per case, backends {backends}", flush=True)
 
     results: list[cases.Result] = []
     datasets = {}
@@ -154,6 +159,11 @@ def main(argv: list[str] | None = None) -> int:
                         for r in cases.cli(ctx, url):
                             results.append(r)
                             print(r.line(), flush=True)
+                if "catalog" in wanted:
+                    ctx = cases.Context(backend, args.catalog_questions, args.reps, dbs, None)  # size: questions
+                    for r in cases.catalog_import(ctx, args.catalog_questions):
+                        results.append(r)
+                        print(r.line(), flush=True)
             finally:
                 dbs.drop_all()
 
@@ -168,14 +178,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _import_once(ctx: cases.Context) -> str:
     """A ledger with the dataset in it, for cases run without the import case."""
-    from tracker.projections.projector import project
+    from tracker.projections.bulk import project_range
     from tracker.store import eventstore as es
     from tracker.store.db import write_transaction
 
     url = ctx.dbs.fresh("ledger")
     led = cases.new_ledger(url)
     with write_transaction(led.engine) as conn:
-        es.append_many(conn, ctx.dataset.batches, cases.ACTOR, project, now=cases.RECORDED_AT)
+        es.append_stream(conn, ctx.dataset.batches, cases.ACTOR, now=cases.RECORDED_AT, project_range=project_range)
     led.close()
     return url
 

@@ -21,6 +21,7 @@ import pytest
 from test_cli import SQL, USAGE, failed
 from typer.testing import CliRunner
 
+from tracker.catalog import MAX_FILE_BYTES
 from tracker.cli.main import app
 from tracker.errors import DatabaseError, IllegalTransition, NotFound, UserError
 
@@ -209,7 +210,7 @@ def catalog_file(content: bytes, name: str = "extra.yaml") -> Setup:
 def huge_catalog(e: Env) -> list[str]:
     path = e.catalog / "questions.yaml"
     with path.open("a", encoding="utf-8") as f:
-        f.write("# " + "x" * (5 * 1024 * 1024) + "\n")  # valid YAML, just over 5 MB
+        f.write("# " + "x" * MAX_FILE_BYTES + "\n")  # valid YAML, just over the limit
     return ["import", str(path)]
 
 

@@ -21,12 +21,14 @@ RUN = ROOT / "benchmarks" / "run.py"
 SQLITE_FIGURES = (
     "import",
     "import-floor",
+    "import-memory",
     "import-vs-eventsourcing",
     "rebuild",
     "rebuild-floor",
     "score-compute",
     "score-full-job",
     "score-noop",
+    "score-noop-command",
     "score-one-new",
     "export-parquet",
     "append-one",
@@ -34,6 +36,8 @@ SQLITE_FIGURES = (
     "append-command",
     "cli-help",
     "cli-list",
+    "catalog-import",
+    "catalog-reimport",
 )
 POSTGRES_FIGURES = tuple(f for f in SQLITE_FIGURES if f not in ("import-vs-eventsourcing", "score-compute", "cli-help"))
 
@@ -43,7 +47,19 @@ FLOORS = ("import-floor", "append-floor", "rebuild-floor")  # reported next to t
 
 def run_harness(*extra: str) -> str:
     proc = subprocess.run(
-        [sys.executable, str(RUN), "--sizes", "1500", "--reps", "1", "--appends", "10", *extra],
+        [
+            sys.executable,
+            str(RUN),
+            "--sizes",
+            "1500",
+            "--reps",
+            "1",
+            "--appends",
+            "10",
+            "--catalog-questions",
+            "50",
+            *extra,
+        ],
         capture_output=True,
         text=True,
         timeout=900,
@@ -76,6 +92,48 @@ def check_json(path: Path, backend: str, figures: tuple[str, ...]) -> None:
             assert timings and all(t > 0 for t in timings), raw
 
 
+def bench_cases() -> object:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import cases
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return cases
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://postgres@127.0.0.1:5432/test",
+        "postgres://postgres@127.0.0.1:5432/test",
+        "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    ],
+)
+def test_harness_takes_every_postgres_url_the_readme_accepts(url: str) -> None:
+    cases = bench_cases()
+    assert cases.dsn(url) == "postgresql://postgres@127.0.0.1:5432/test"  # type: ignore[attr-defined]
+    dbs = cases.Databases("postgres", ROOT, url)  # type: ignore[attr-defined]
+    assert dbs.pg_url == "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def test_alternate_runs_ours_and_the_reference_in_turn_and_ratios_are_per_round() -> None:
+    cases = bench_cases()
+    order: list[str] = []
+
+    def a() -> float:
+        order.append("a")
+        return 2.0 * order.count("a")
+
+    def b() -> float:
+        order.append("b")
+        return 1.0
+
+    times = cases.alternate(3, a, b)  # type: ignore[attr-defined]
+    assert order == ["a", "b", "a", "b", "a", "b"]
+    assert times == [[2.0, 4.0, 6.0], [1.0, 1.0, 1.0]]
+    assert cases.per_round(times[1], times[0]) == (0.25, (1 / 6, 0.5))  # type: ignore[attr-defined]
+
+
 def test_floor_lock_key_is_the_stores() -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
@@ -102,7 +160,7 @@ def test_harness_prints_every_case_on_postgres(tmp_path: Path) -> None:
     url = os.environ.get("TRACKER_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("PostgreSQL benchmarks need TRACKER_TEST_POSTGRES_URL")
-    cases = "import,rebuild,score-job,export,append,cli"
+    cases = "import,rebuild,score-job,export,append,cli,catalog"
     out = run_harness("--postgres", url, "--no-sqlite", "--cases", cases, "--json", str(tmp_path / "bench.json"))
     check_printed(out, "postgres", POSTGRES_FIGURES)
     check_json(tmp_path / "bench.json", "postgres", POSTGRES_FIGURES)

@@ -421,13 +421,6 @@ def test_slugs_schema_and_unknown_fields(tmp_path: Path) -> None:
     assert "expected schema: 1" in _one(_errors(pred2), pred2 / "questions.yaml", "-", "schema")
 
 
-def test_file_over_5_mb_is_refused(tmp_path: Path) -> None:
-    pred = _build(tmp_path)
-    big = pred / "forecasts" / "src-a.yaml"
-    big.write_text("# " + "x" * (5 * 1024 * 1024) + "\n", encoding="utf-8")
-    assert "too large" in _one(_errors(pred), big, "-", "-")
-
-
 def test_seed_path_may_not_escape(tmp_path: Path) -> None:
     pred = _build(tmp_path, sources=[_source(file="../predictions/questions.yaml")])
     assert "no '..'" in _one(_errors(pred), tmp_path / "seeds" / "sources.yaml", "src-a", "file")
@@ -458,3 +451,71 @@ def test_quote_helpers() -> None:
     assert not find_quote(text, '"Five"')
     assert not find_quote(text, "   ")
     assert closest_passage(text, "three fuor").startswith("three")
+
+
+# --------------------------------------------------------------------------------- YAML loaders, file discovery
+
+
+def test_libyaml_and_pure_python_loaders_read_the_catalog_alike() -> None:
+    """The C loader is used where libyaml is installed; the pure-Python one stays as the fallback: on every
+    file of the real catalog and on the strict rules' edge cases, both give the same values."""
+    from tracker.catalog.load import _StrictLoader, strict_loader
+
+    fast = strict_loader()
+    assert strict_loader(prefer_c=False) is _StrictLoader
+    if not getattr(yaml, "__with_libyaml__", False):
+        pytest.skip("PyYAML without libyaml: only the pure-Python loader exists")
+    assert fast is not _StrictLoader and issubclass(fast, yaml.CSafeLoader)
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "predictions").rglob("*.yaml"))]
+    texts += [
+        (ROOT / "seeds" / "sources.yaml").read_text(encoding="utf-8"),
+        "d: 2019-13-01\nt: 2019-05-04\nb: [yes, no, on, off, true, False, TRUE]\nn: null\nf: 1.5\ni: 0x1f\n",
+        'q: "caf\\u00e9 \\"quoted\\""\nm: |\n  two\n  lines\nanchor: &a {x: 1}\nalias: *a\n',
+    ]
+    for text in texts:
+        assert yaml.load(text, Loader=fast) == yaml.load(text, Loader=_StrictLoader)  # noqa: S506
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("a: 1\na: 2\n", "line 2, column 1: duplicate key 'a'"),  # strictness lives in the constructor
+        ("x: !!python/object/apply:os.system [echo]\n", "could not determine a constructor"),  # safe_load's safety
+        ("x: [1, 2\n", "line 2, column 1"),  # parser errors: same place (libyaml words them differently)
+        ("a: *nowhere\n", "line 1, column 4"),
+    ],
+)
+def test_both_loaders_refuse_the_same_yaml_at_the_same_place(text: str, where: str) -> None:
+    from tracker.catalog.load import _Errors, _parse_yaml, strict_loader
+
+    for prefer_c in (True, False):
+        errors = _Errors()
+        assert _parse_yaml(text, "f.yaml", errors, strict_loader(prefer_c)) is None
+        assert len(errors.items) == 1 and where in errors.items[0], (prefer_c, errors.items)
+
+
+def test_questions_may_be_split_across_files_in_questions_dir(tmp_path: Path) -> None:
+    pred = _build(tmp_path)
+    _dump(pred / "questions" / "b.yaml", {"schema": 1, "questions": [_question(id="summit-2020", title="Later?")]})
+    _dump(pred / "questions" / "a.yml", {"schema": 1, "questions": [_question(id="summit-2021", title="Later?")]})
+    (pred / "questions" / "notes.txt").write_text("not a catalog file", encoding="utf-8")
+    cat = load_catalog([pred], today=TODAY)
+    assert set(cat.questions) == {"summit-2019", "summit-2020", "summit-2021"}
+    assert cat.questions["summit-2021"].origin.endswith("a.yml")
+    # a directory with only questions/ (no questions.yaml) is a predictions/ directory too
+    (pred / "questions.yaml").rename(pred / "questions" / "first.yaml")
+    assert set(load_catalog([pred], today=TODAY).questions) == {"summit-2019", "summit-2020", "summit-2021"}
+    # an id in two question files is an error naming both
+    _dump(pred / "questions" / "c.yaml", {"schema": 1, "questions": [_question(id="summit-2020")]})
+    msg = _one(_errors(pred), pred / "questions" / "c.yaml", "summit-2020", "id")
+    assert "duplicate" in msg and "b.yaml" in msg
+
+
+def test_a_file_over_the_size_limit_is_refused_with_its_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.catalog import load as catalog_load
+
+    pred = _build(tmp_path)
+    size = (pred / "questions.yaml").stat().st_size
+    monkeypatch.setattr(catalog_load, "MAX_FILE_BYTES", size - 1)
+    msg = _one(_errors(pred), pred / "questions.yaml", "-", "-")
+    assert f"file too large: {size} bytes" in msg and "questions/*.yaml" in msg

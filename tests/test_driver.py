@@ -181,8 +181,16 @@ CASES = {
 }
 
 
+@pytest.fixture(params=["executemany", "copy"])
+def insert_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways `insert_rows` writes on PostgreSQL: executemany, and COPY from COPY_FROM rows (forced to 1)."""
+    if request.param == "copy":
+        monkeypatch.setattr(driver, "COPY_FROM", 1)
+    return str(request.param)
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_insert_rows_stores_what_sqlalchemy_stores(db_url: str, name: str) -> None:
+def test_insert_rows_stores_what_sqlalchemy_stores(db_url: str, name: str, insert_path: str) -> None:
     table, rows = CASES[name]
     engine = make_engine(db_url)
     try:
@@ -294,7 +302,7 @@ def test_times_read_without_result_processing_equal_sqlalchemys(db_url: str) -> 
         engine.dispose()
 
 
-def test_driver_errors_reach_the_boundary_as_sqlalchemy_errors(db_url: str) -> None:
+def test_driver_errors_reach_the_boundary_as_sqlalchemy_errors(db_url: str, insert_path: str) -> None:
     """A constraint violation in a driver-level write is translated like any other (one boundary)."""
     from sqlalchemy import exc as sa_exc
 

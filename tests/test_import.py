@@ -57,6 +57,24 @@ def test_import_then_reimport_appends_nothing(ledger: Ledger, catalog: Path) -> 
     assert ledger.verify()["ok"]
 
 
+def test_import_reports_progress_over_the_events_written_and_the_head_it_left(
+    ledger: Ledger, catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.store import eventstore as es
+
+    monkeypatch.setattr(es, "WRITE_CHUNK", 16)  # several chunks, so several calls
+    calls: list[tuple[int, int]] = []
+    report = import_catalog(ledger, [catalog], progress=lambda done, total: calls.append((done, total)))
+    assert len(calls) > 2
+    assert all(total == report.appended for _, total in calls)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls) and calls[-1][0] == report.appended
+    info = ledger.info()
+    assert (report.head_position, report.head_hash) == (info["head_position"], info["head_hash"])
+    again: list[tuple[int, int]] = []
+    assert import_catalog(ledger, [catalog], progress=lambda d, t: again.append((d, t))).appended == 0
+    assert again == [(0, 0)]
+
+
 def test_import_uses_catalog_ids_as_event_ids(ledger: Ledger, catalog: Path) -> None:
     import_catalog(ledger, [catalog])
     opened = [e for e in ledger.log(stream="osaka-trump-putin-meeting-2019") if e.event_type == "QuestionOpened"]

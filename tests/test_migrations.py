@@ -459,3 +459,40 @@ def test_the_database_refuses_an_insert_over_an_existing_event(engine: Engine, d
     led.record_forecast("rain", "Bob Example", 0.6, date(2020, 1, 2))
     assert led.verify()["ok"]
     led.close()
+
+
+# ------------------------------------------------------------------------------ 0007: indexes on events
+
+
+def _event_indexes(engine: Engine) -> set[str]:
+    return {ix["name"] for ix in inspect(engine).get_indexes("events") if ix["name"]}
+
+
+def test_0007_drops_the_recorded_at_index_and_its_downgrade_restores_it(engine: Engine, db_url: str) -> None:
+    migrate.upgrade(engine)
+    make_some_events(db_url)
+    assert "ix_events_recorded_at" not in _event_indexes(engine)
+    assert "ix_events_event_type" in _event_indexes(engine)  # its reader: `tracker log --type`
+    migrate.downgrade(engine, "0006")
+    assert "ix_events_recorded_at" in _event_indexes(engine)
+    migrate.upgrade(engine)
+    assert "ix_events_recorded_at" not in _event_indexes(engine)
+    assert_update_refused(engine)  # the events table itself was not rebuilt: its triggers are there
+
+
+def test_as_of_a_time_reads_by_position(engine: Engine, db_url: str) -> None:
+    """The readers that filter by recorded time walk positions, so they need no index on it."""
+    from datetime import UTC, datetime
+
+    from tracker.store import eventstore as es
+    from tracker.store.db import read_transaction
+
+    migrate.upgrade(engine)
+    make_some_events(db_url)
+    with read_transaction(engine) as conn:
+        every = list(es.read(conn))
+        later = datetime(9999, 1, 1, tzinfo=UTC)
+        assert list(es.read(conn, recorded_until=later)) == every
+        assert list(es.read(conn, recorded_until=every[0].recorded_at)) == [
+            e for e in every if e.recorded_at <= every[0].recorded_at
+        ]

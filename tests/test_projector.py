@@ -148,3 +148,63 @@ def test_append_many_with_streams_in_many_batches_equals_appending_one_after_the
     assert _log(bulk.engine) == before
     bulk.close()
     one_by_one.close()
+
+
+def test_append_stream_reads_its_input_as_it_goes_in_chunks_and_equals_append_many(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of a few events (the stream's state carried from chunk to chunk: versions, head, ids written in
+    earlier chunks), with the input given as a generator, give the log and tables of appending one by one."""
+    monkeypatch.setattr(es, "WRITE_CHUNK", 7)
+    batches = _interleaved(generate(400, seed=3), 25)
+    # an event id repeated in the same chunk and in a later one: a re-append there is a no-op, as with `append`
+    batches = [*batches[:3], batches[1], *batches[3:40], batches[2], *batches[40:]]
+    pulled: list[int] = []
+    progress: list[int] = []
+
+    def lazily() -> Iterator[tuple[str, list[ev.Event], int]]:
+        for i, b in enumerate(batches):
+            pulled.append(i)
+            yield b
+
+    streamed = Ledger(db_url, actor="tester")
+    streamed.init()
+    with write_transaction(streamed.engine) as conn:
+        result = es.append_stream(conn, lazily(), "tester", project, now=NOW, progress=progress.append)
+    distinct = len(batches) - 2
+    log = _log(streamed.engine)
+    assert result.count == distinct == len(log)
+    assert (result.head_position, result.head_hash) == (log[-1][0], log[-1][-1])  # position first, hash last
+    assert progress == sorted(progress) and progress[-1] == distinct and len(progress) > 10
+    one_by_one = Ledger(f"sqlite:///{Path(tempfile.mkdtemp()) / 'one.sqlite'}", actor="tester")
+    one_by_one.init()
+    with write_transaction(one_by_one.engine) as conn:
+        for s, evs, expected in batches:
+            es.append(conn, s, evs, expected, "tester", project, now=NOW)
+    assert _log(streamed.engine) == _log(one_by_one.engine)
+    assert tables(streamed.engine) == tables(one_by_one.engine)
+    streamed.close()
+    one_by_one.close()
+
+
+def test_append_stream_writes_chunks_before_the_input_ends_and_keeps_none_if_it_fails(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(es, "WRITE_CHUNK", 10)
+    batches = generate(300, seed=4).batches
+    led = Ledger(db_url, actor="tester")
+    led.init()
+    seen_in_table: list[int] = []
+
+    def then_fail(conn: object) -> Iterator[tuple[str, list[ev.Event], int]]:
+        for i, b in enumerate(batches):
+            if i == 30:
+                seen_in_table.append(es.count(conn))  # type: ignore[arg-type]
+                raise RuntimeError("the input broke off")
+            yield b
+
+    with pytest.raises(RuntimeError, match="broke off"), write_transaction(led.engine) as conn:
+        es.append_stream(conn, then_fail(conn), "tester", project, now=NOW)
+    assert seen_in_table[0] > 0  # earlier chunks were written (in the transaction) before the input ended
+    assert _log(led.engine) == [] and all(rows == [] for rows in tables(led.engine).values())  # all or nothing
+    led.close()

@@ -26,7 +26,8 @@ from tracker.domain import fields, timepoints
 from tracker.domain.decide import decide, decide_source
 from tracker.domain.state import QuestionState, SourceState
 from tracker.errors import ConflictError, DatabaseError, NotFound, UserError
-from tracker.projections.projector import clear, project, replay
+from tracker.projections.bulk import rebuild as rebuild_projections
+from tracker.projections.projector import project, replay
 from tracker.read import lookups as queries
 from tracker.read.reader import Reader
 from tracker.read.snapshot import AsOf, Snapshot, memory_projections, to_as_of
@@ -577,9 +578,7 @@ class Ledger:
         """Empty the projections and replay the whole log, in one transaction."""
         self._ready()
         with write_transaction(self.engine) as conn:
-            total = es.count(conn)
-            clear(conn)
-            return replay(conn, es.read(conn), None if progress is None else lambda n: progress(n, total))
+            return rebuild_projections(conn, progress)
 
     def verify(self) -> dict[str, Any]:
         """The hash chain from genesis, then the projections against a fresh replay."""

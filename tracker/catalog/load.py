@@ -41,7 +41,11 @@ __all__ = [
 ]
 
 SCHEMA = 1
-MAX_FILE_BYTES = 5 * 1024 * 1024
+# One file is read whole and parsed into Python objects, which take about ten times its size in memory: the
+# limit keeps a wrong file given by mistake (a log, a database dump) from taking the machine before it is
+# refused. It is per file: a catalog larger than this splits its questions across predictions/questions/*.yaml
+# and its forecasts across forecasts/*.yaml. 32 MB is about 45,000 questions written as in the README.
+MAX_FILE_BYTES = 32 * 1024 * 1024
 
 QuestionType: TypeAlias = Literal["binary", "multiple_choice"]
 Method: TypeAlias = Literal["verbal", "stated", "judgement"]
@@ -181,15 +185,16 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _BOOL = "tag:yaml.org,2002:bool"
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader without implicit dates, with only true/false as booleans, refusing duplicate keys."""
+class _Strict:
+    """What makes a loader strict (mixed into a safe loader): no implicit dates, only true/false as booleans,
+    duplicate keys refused. Construction and resolution are Python in both loaders; only the parser differs."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):
-            self.flatten_mapping(node)
+            self.flatten_mapping(node)  # type: ignore[attr-defined]
             seen: set[Any] = set()
             for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=True)
+                key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
                 try:
                     duplicate = key in seen
                 except TypeError:
@@ -199,14 +204,37 @@ class _StrictLoader(yaml.SafeLoader):
                         "while constructing a mapping", node.start_mark, f"duplicate key {key!r}", key_node.start_mark
                     )
                 seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
 
 
-_StrictLoader.yaml_implicit_resolvers = {
+class _StrictLoader(_Strict, yaml.SafeLoader):
+    """The pure-Python strict loader: the fallback where libyaml is not installed."""
+
+
+_RESOLVERS = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in (_TIMESTAMP, _BOOL)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_StrictLoader.yaml_implicit_resolvers = _RESOLVERS
 _StrictLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+# libyaml's parser (PyYAML's CSafeLoader: the C parser under the same safe constructor and resolver as
+# SafeLoader, so it builds only plain Python values, as safe_load does), made strict the same way. Parsing is
+# most of a catalog import's time with the pure-Python parser; tests/test_catalog.py checks that both loaders
+# give the same result, and the same errors, on the same files.
+_CStrictLoader: type | None = None
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _CStrictLoaderImpl(_Strict, yaml.CSafeLoader):
+        pass
+
+    _CStrictLoaderImpl.yaml_implicit_resolvers = _StrictLoader.yaml_implicit_resolvers
+    _CStrictLoader = _CStrictLoaderImpl
+
+
+def strict_loader(prefer_c: bool = True) -> type:
+    """The strict loader to use: libyaml's where it is installed (unless `prefer_c` is False)."""
+    return _CStrictLoader if prefer_c and _CStrictLoader is not None else _StrictLoader
 
 
 # ----------------------------------------------------------------------------------------- errors
@@ -360,7 +388,11 @@ def _read_bytes(path: Path, label: str, errors: _Errors, entry: str = "-", field
         return None
     if size > MAX_FILE_BYTES:
         errors.add(
-            label, entry, field_name, f"file too large: {size} bytes (the limit is {MAX_FILE_BYTES} bytes, 5 MB)"
+            label,
+            entry,
+            field_name,
+            f"file too large: {size} bytes (the limit is {MAX_FILE_BYTES} bytes, {MAX_FILE_BYTES >> 20} MB: "
+            "split it, e.g. questions across predictions/questions/*.yaml)",
         )
         return None
     try:
@@ -385,9 +417,9 @@ def _decode(raw: bytes, label: str, errors: _Errors, entry: str = "-", field_nam
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def _parse_yaml(text: str, label: str, errors: _Errors) -> Any:
+def _parse_yaml(text: str, label: str, errors: _Errors, loader: type | None = None) -> Any:
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=loader or strict_loader())  # noqa: S506 - a SafeLoader or CSafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -412,25 +444,39 @@ class _File:
     data: dict[str, Any]
 
 
+def _yaml_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
 def _expand(paths: Iterable[Path], errors: _Errors) -> list[Path]:
-    """Directories to their YAML files (a predictions/ dir brings ``../seeds/sources.yaml`` if present)."""
+    """Directories to their YAML files: a predictions/ directory gives its questions.yaml, every file in its
+    questions/ (a catalog's questions may be split across files) and forecasts/, and ``../seeds/sources.yaml``
+    if present."""
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
             questions = path / "questions.yaml"
+            question_files = path / "questions"
             forecasts = path / "forecasts"
-            if questions.is_file() or forecasts.is_dir():
+            if questions.is_file() or question_files.is_dir() or forecasts.is_dir():
                 if questions.is_file():
                     out.append(questions)
+                if question_files.is_dir():
+                    out.extend(_yaml_files(question_files))
                 if forecasts.is_dir():
-                    out.extend(sorted(p for p in forecasts.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+                    out.extend(_yaml_files(forecasts))
                 seeds = path.parent / "seeds" / "sources.yaml"
                 if seeds.is_file():
                     out.append(seeds)
             elif (path / "sources.yaml").is_file():
                 out.append(path / "sources.yaml")
             else:
-                errors.add(str(path), "-", "-", "a directory with neither questions.yaml/forecasts/ nor sources.yaml")
+                errors.add(
+                    str(path),
+                    "-",
+                    "-",
+                    "a directory with neither questions.yaml, questions/, forecasts/ nor sources.yaml",
+                )
         elif path.exists():
             out.append(path)
         else:

@@ -27,14 +27,19 @@ def register(app: typer.Typer) -> None:
         json_out: bool = JSON,
     ) -> None:
         """Validate a catalog, then append it in one transaction (idempotent: a re-import adds nothing)."""
+        import sys
+
+        from rich.console import Console
         from rich.progress import Progress
 
         from tracker.app.importer import CatalogInvalid, import_catalog
 
         led = ledger(ctx)
+        # A bar over the events written, on stderr and only at a terminal: stdout stays the report alone.
+        console = Console(stderr=True)
         try:
-            with Progress(transient=True, disable=json_out) as progress:
-                task = progress.add_task("importing", total=None)
+            with Progress(console=console, transient=True, disable=json_out or not sys.stderr.isatty()) as progress:
+                task = progress.add_task("importing events", total=None)
                 report = import_catalog(
                     led,
                     paths,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
@@ -157,6 +157,7 @@ _TIP_SQL: dict[str, str] = {}
 
 
 Projector = Callable[[Connection, Sequence[RecordedEvent]], None]
+RangeProjector = Callable[[Connection, int, int], None]  # (conn, after position, through position)
 
 
 def append(
@@ -220,7 +221,7 @@ def _check_version(stream_id: str, current: int, expected_version: int | None) -
 
 def _chain(
     rows: list[dict[str, Any]],
-    out: list[RecordedEvent],
+    out: list[RecordedEvent] | None,
     stream_id: str,
     new_events: Sequence[Event],
     current: int,
@@ -229,7 +230,8 @@ def _chain(
     recorded_at: datetime,
     actor: str,
 ) -> tuple[int, str]:
-    """Rows for one stream's batch after (position, prev hash), added to `rows` and `out`; the new head."""
+    """Rows for one stream's batch after (position, prev hash), added to `rows` and (unless None: a bulk write
+    that neither projects per event nor returns them) `out`; the new head."""
     recorded = iso_utc(recorded_at)
     for i, e in enumerate(new_events, start=1):
         row = {
@@ -247,66 +249,176 @@ def _chain(
         }
         row["hash"] = prev = _hash(row, iso_utc(e.occurred_at), recorded)
         rows.append(row)
-        out.append(_recorded(row, e.data))
+        if out is not None:
+            out.append(_recorded(row, e.data))
     return position + len(new_events), prev
 
 
 WRITE_CHUNK = 5000  # events per INSERT executemany and per `project` call in append_many
 
+Batch = tuple[str, Sequence[Event], "int | None"]
+
+
+@dataclass(frozen=True)
+class Appended:
+    """What `append_stream` wrote: how many events, and the head after them."""
+
+    count: int
+    head_position: int
+    head_hash: str
+
 
 def append_many(
     conn: Connection,
-    batches: Sequence[tuple[str, Sequence[Event], int | None]],
+    batches: Iterable[Batch],
     actor: str,
     project: Projector | None = None,
     now: datetime | None = None,
 ) -> list[RecordedEvent]:
-    """Several streams' batches in one transaction (imports): all of them or none.
+    """Several streams' batches in one transaction (imports): all of them or none; the recorded events.
 
-    The result is that of appending the batches one after the other with `append`, but the store is asked
-    once for all of them (ids already present, stream versions, head: a few queries instead of three per
-    batch), rows are inserted by the thousand and `project` gets thousands of events per call. This holds
-    because what each batch's checks read is known up front: the ids present before the call (when no event
-    id appears twice among the batches; else this falls back to `append` one batch after the other), and each
-    stream's version, kept up to date here as its batches are chained (a stream may come back in a later
-    batch, as in an import: one command after the other); and because `project` gives the same tables
-    however the events are split into calls (tests/test_projector.py).
+    `append_stream` without holding on to what it wrote: the same writes, and the events kept for the caller.
     """
-    batches = [b for b in batches if b[1]]
-    if not batches:
-        return []
-    ids = [e.event_id for _, evs, _ in batches for e in evs if e.event_id is not None]
-    streams = list(dict.fromkeys(stream_id for stream_id, _, _ in batches))
-    if len(set(ids)) != len(ids):
-        out: list[RecordedEvent] = []
-        for stream_id, evs, expected in batches:
-            out.extend(append(conn, stream_id, evs, expected, actor, project, now))
-        return out
-    present = present_keys(conn, events.c.event_id, ids)
-    versions: dict[str, int] = {}
-    for chunk in _chunks(streams, IN_CHUNK):
-        q = (
-            select(events.c.stream_id, func.max(events.c.stream_version))
-            .where(events.c.stream_id.in_(chunk))
-            .group_by(events.c.stream_id)
-        )
-        versions.update((str(s), int(v)) for s, v in conn.execute(q))
-    position, prev = head(conn)
-    recorded_at = now or timepoints.utc_now()
-    rows: list[dict[str, Any]] = []
-    out = []
-    for stream_id, evs, expected in batches:
-        if already_there({e.event_id for e in evs if e.event_id in present}, evs):
-            continue
-        current = versions.get(stream_id, 0)
-        _check_version(stream_id, current, expected)
-        position, prev = _chain(rows, out, stream_id, evs, current, position, prev, recorded_at, actor)
-        versions[stream_id] = current + len(evs)
-    for i in range(0, len(rows), WRITE_CHUNK):
-        insert_rows(conn, events, rows[i : i + WRITE_CHUNK])
-        if project is not None:
-            project(conn, out[i : i + WRITE_CHUNK])
+    out: list[RecordedEvent] = []
+    append_stream(conn, batches, actor, project, now, on_chunk=out.extend)
     return out
+
+
+def append_stream(
+    conn: Connection,
+    batches: Iterable[Batch],
+    actor: str,
+    project: Projector | None = None,
+    now: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_chunk: Callable[[list[RecordedEvent]], None] | None = None,
+    project_range: RangeProjector | None = None,
+) -> Appended:
+    """Several streams' batches, read as they come, in the caller's one write transaction: all or none.
+
+    The result is that of appending the batches one after the other with `append`, but the batches are taken
+    in chunks of about WRITE_CHUNK events, and the store is asked once per chunk (ids already present, the
+    versions of streams not seen yet) instead of three queries per batch; rows are inserted by the thousand
+    and `project` gets a chunk per call. Memory stays bounded by a chunk and one version per stream, however
+    many events come (nothing is kept unless `on_chunk` keeps it). This holds because what a batch's checks
+    read is known before its chunk is written: the ids present (earlier chunks are in the table already, in
+    this transaction; a chunk in which an event id appears twice falls back to `append` batch by batch), and
+    each stream's version, kept up to date here as its batches are chained (a stream may come back in a later
+    batch, as in an import: one command after the other); and because `project` gives the same tables however
+    the events are split into calls (tests/test_projector.py). `progress` gets the number of events written
+    so far after each chunk.
+
+    With `project_range` (tracker.projections.bulk.project_range), the events are written without `project`
+    and the projections are brought up to date once at the end, set-based, over the positions written, in the
+    same transaction: nothing between reads the projection tables, so no reader can tell the difference.
+    """
+    if project_range is not None:
+        start = head(conn)[0]
+        written = append_stream(conn, batches, actor, None, now, progress, on_chunk)
+        project_range(conn, start, written.head_position)
+        return written
+    state = _StreamState(conn, actor, project, now or timepoints.utc_now(), on_chunk)
+    chunk: list[Batch] = []
+    size = 0
+    for batch in batches:
+        if not batch[1]:
+            continue
+        chunk.append(batch)
+        size += len(batch[1])
+        if size >= WRITE_CHUNK:
+            state.write(chunk)
+            chunk, size = [], 0
+            if progress is not None:
+                progress(state.count)
+    if chunk:
+        state.write(chunk)
+    if progress is not None:
+        progress(state.count)
+    return Appended(state.count, *state.tip())
+
+
+class _StreamState:
+    """`append_stream`'s running state: the head and the versions of the streams seen so far."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        actor: str,
+        project: Projector | None,
+        recorded_at: datetime,
+        on_chunk: Callable[[list[RecordedEvent]], None] | None,
+    ) -> None:
+        self.conn, self.actor, self.project, self.recorded_at, self.on_chunk = (
+            conn,
+            actor,
+            project,
+            recorded_at,
+            on_chunk,
+        )
+        self.versions: dict[str, int] = {}
+        self.head: tuple[int, str] | None = None  # read on the first chunk that needs it
+        self.count = 0
+
+    def tip(self) -> tuple[int, str]:
+        if self.head is None:
+            self.head = head(self.conn)
+        return self.head
+
+    def write(self, chunk: list[Batch]) -> None:
+        conn = self.conn
+        ids = [e.event_id for _, evs, _ in chunk for e in evs if e.event_id is not None]
+        if len(set(ids)) != len(ids):
+            self._one_by_one(chunk)
+            return
+        present = present_keys(conn, events.c.event_id, ids)
+        unknown = list(dict.fromkeys(s for s, _, _ in chunk if s not in self.versions))
+        for part in _chunks(unknown, IN_CHUNK):
+            found = dict(run(conn, _versions_sql(conn, len(part)), tuple(part)))
+            self.versions.update((s, int(found.get(s) or 0)) for s in part)
+        position, prev = self.tip()
+        rows: list[dict[str, Any]] = []
+        keep = self.project is not None or self.on_chunk is not None
+        out: list[RecordedEvent] | None = [] if keep else None
+        for stream_id, evs, expected in chunk:
+            if already_there({e.event_id for e in evs if e.event_id in present}, evs):
+                continue
+            current = self.versions[stream_id]
+            _check_version(stream_id, current, expected)
+            position, prev = _chain(rows, out, stream_id, evs, current, position, prev, self.recorded_at, self.actor)
+            self.versions[stream_id] = current + len(evs)
+        insert_rows(conn, events, rows)
+        self.head = (position, prev)
+        self.count += len(rows)
+        if out is not None:
+            if self.project is not None:
+                self.project(conn, out)
+            if self.on_chunk is not None:
+                self.on_chunk(out)
+
+    def _one_by_one(self, chunk: list[Batch]) -> None:
+        out: list[RecordedEvent] = []
+        for stream_id, evs, expected in chunk:
+            out.extend(append(self.conn, stream_id, evs, expected, self.actor, self.project, self.recorded_at))
+            self.versions.pop(stream_id, None)  # `append` moved it: read it again when it comes back
+        self.head = None
+        self.count += len(out)
+        if self.on_chunk is not None:
+            self.on_chunk(out)
+
+
+_VERSIONS_SQL: dict[tuple[str, int], str] = {}
+
+
+def _versions_sql(conn: Connection, n: int) -> str:
+    """(stream, its version) of n streams, for those that have events."""
+    key = (conn.dialect.name, n)
+    sql = _VERSIONS_SQL.get(key)
+    if sql is None:
+        marks = ", ".join([placeholder(conn.dialect)] * n)
+        sql = _VERSIONS_SQL[key] = (
+            f"SELECT stream_id, max(stream_version) FROM events WHERE stream_id IN ({marks}) GROUP BY stream_id"
+        )
+    return sql
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
@@ -378,6 +490,16 @@ def read(
         if len(rows) < size:
             return
         cursor = rows[-1][0]
+
+
+def read_streams(conn: Connection, stream_ids: Iterable[str]) -> Iterator[RecordedEvent]:
+    """The events of several streams, upcast, in position order within each IN_CHUNK streams at a time (so
+    each stream's events come in its order): one query per chunk instead of one per stream."""
+    utc = utc_reader(conn.dialect)
+    for chunk in _chunks(sorted(set(stream_ids)), IN_CHUNK):
+        q = select(*_UNPROCESSED).where(events.c.stream_id.in_(chunk)).order_by(events.c.position)
+        for r in conn.execute(q):
+            yield _from_row(r, utc)
 
 
 # The events' columns with the two times selected as the driver returns them: SQLAlchemy's result processing

@@ -79,8 +79,12 @@ events = Table(
     Column("actor", String(200), nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # Each index here has a reader that needs it (BENCHMARKS.md, "Indexes on events"): the primary key, every
+    # read in position order; event_id, the idempotence check of every append with ids (imports); (stream,
+    # version), optimistic concurrency and reading one stream; event_type, `tracker log --type` and the events
+    # frame's type filter, which without it scan the whole log for a rare type. There is no index on
+    # recorded_at: its readers all walk positions (migration 0007).
     UniqueConstraint("stream_id", "stream_version"),
-    Index("ix_events_recorded_at", "recorded_at"),
     Index("ix_events_event_type", "event_type"),
 )
 

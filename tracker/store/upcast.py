@@ -34,3 +34,8 @@ def upcast(event_type: str, schema_version: int, data: dict[str, Any]) -> tuple[
             raise RuntimeError(f"upcaster for {event_type} v{schema_version} did not raise the version")
         schema_version = new_version
     return event_type, schema_version, data
+
+
+def active() -> bool:
+    """Whether any upcaster is registered (then stored payloads are not what readers see)."""
+    return bool(_UPCASTERS)

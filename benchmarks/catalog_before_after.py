@@ -1,0 +1,61 @@
+"""`tracker import` of one generated catalog by two versions of the code, in alternation (BENCHMARKS.md).
+
+    python benchmarks/catalog_before_after.py QUESTIONS ROUNDS OLD_TREE NEW_TREE
+
+OLD_TREE and NEW_TREE are source trees of the project (e.g. `git archive COMMIT | tar -x -C DIR`); each import
+runs in a fresh process with that tree first on PYTHONPATH, timed around `import_catalog` (the first import,
+then the same catalog again, which writes nothing). Every question is written to one questions.yaml, which any
+version reads. Prints one JSON object: the counts, the load average, and each side's timings per round.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from catalog_gen import write_catalog  # noqa: E402
+
+ONE = """
+import json, sys, time
+from datetime import date
+from pathlib import Path
+from tracker.app.importer import import_catalog
+from tracker.app.ledger import Ledger
+root, url = Path(sys.argv[1]), sys.argv[2]
+led = Ledger(url, actor="bench")
+led.init()
+led.today = lambda: date(2026, 1, 1)
+t = time.perf_counter()
+n = import_catalog(led, [root / "predictions"]).appended
+first = time.perf_counter() - t
+t = time.perf_counter()
+m = import_catalog(led, [root / "predictions"]).appended
+again = time.perf_counter() - t
+print(json.dumps({"events": n, "import_s": first, "reimport_s": again, "again_events": m}))
+"""
+
+
+def main(questions: int, rounds: int, old: str, new: str) -> None:
+    root = Path(tempfile.mkdtemp())
+    counts = write_catalog(root, questions, one_file=True)
+    res: dict[str, list[dict[str, float]]] = {"A": [], "B": []}
+    for r in range(rounds):
+        for side, tree in (("A", old), ("B", new)):
+            url = f"sqlite:///{root}/{side}{r}.sqlite"
+            env = {**os.environ, "PYTHONPATH": tree}
+            out = subprocess.run(
+                [sys.executable, "-c", ONE, str(root), url], capture_output=True, text=True, env=env, check=False
+            )
+            if out.returncode:
+                sys.exit(out.stderr[-2000:])
+            res[side].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(json.dumps({"questions": questions, "counts": counts, "load": os.getloadavg(), **res}))
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4])
