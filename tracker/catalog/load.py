@@ -426,6 +426,8 @@ def _parse_yaml(text: str, label: str, errors: _Errors, loader: type | None = No
         problem = exc.problem or exc.context or "unreadable"
         if exc.context and exc.problem:
             problem = f"{exc.problem} ({exc.context})"
+        if "nesting depth" in problem:  # libyaml's own limit: the same refusal as the pure-Python loader's below
+            problem = "nested too deeply"
         errors.add(label, "-", "-", f"malformed YAML{where}: {problem}")
     except yaml.YAMLError as exc:
         errors.add(label, "-", "-", f"malformed YAML: {exc}")
