@@ -321,3 +321,24 @@ def test_phrases_observed_separates_readings(demo: str) -> None:
     mine = cli_json(demo, "phrases", "--observed", "--forecaster", "Mikhail Alexandrov")
     assert mine and {r["forecaster_id"] for r in mine} == {"mikhail-alexandrov"}
     assert "what the verbal phrases turned out to mean" in cli(demo, "phrases", "--observed", "-f", "table").stdout
+
+
+def test_calibration_edges_and_the_discrimination_view(demo: str) -> None:
+    left = cli_json(demo, "calibration", "--bins", "5")["bins"]
+    right = cli_json(demo, "calibration", "--bins", "5", "--edges", "right")["bins"]
+    assert sum(b["count"] for b in left) == sum(b["count"] for b in right)
+    # the verbal scale puts forecasts exactly on edges (0.2, 0.4, ...): the two rules bin them differently
+    assert [b["count"] for b in left] != [b["count"] for b in right]
+    view = cli_json(demo, "calibration", "--discrimination", "--bins", "5")
+    assert sum(r["n_yes"] + r["n_no"] for r in view) == sum(b["count"] for b in left)
+    assert sum(r["share_yes"] for r in view) == pytest.approx(1.0)
+    bad = cli(demo, "calibration", "--edges", "middle")
+    assert bad.exit_code == 3 and bad.stderr.startswith("error: edges: ")
+
+
+def test_an_export_bundle_states_what_was_verified(demo: str, tmp_path: Path) -> None:
+    res = cli(demo, "export", "all", "--out", str(tmp_path / "b"), "--format", "jsonl")
+    assert res.exit_code == 0, res.output
+    meta = json.loads((tmp_path / "b" / "_meta.json").read_text(encoding="utf-8"))
+    assert meta["verification"]["ok"] is True and meta["verification"]["scores_verified"] is True
+    assert meta["verification"]["verified_at"].endswith("Z")

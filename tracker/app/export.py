@@ -694,8 +694,18 @@ def export_bundle(
                     with outfiles.atomic_path(work / name) as tmp:
                         meta = _write_table(ledger, snap, table, fmt, tmp, {}, progress, base, spreadsheet_safe)
                     tables[table] = {"file": name, "rows": meta["rows"], "columns": meta["columns"]}
+        # The bundle states whether the chain, the projections and the scores were verified, and when: a reader of
+        # the files alone can see what was proven about them.
+        verification = ledger.verify()
         bundle_meta = {
             **base,
+            "verification": {
+                "ok": verification["ok"],
+                "scores_verified": verification["ok"],
+                "verified_at": timepoints.utc_now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "head_position": verification["head_position"],
+                "problem": verification.get("problem"),
+            },
             "format": fmt,
             "tables": tables,
             **({"spreadsheet_safe": spreadsheet_safe} if fmt == "csv" else {}),

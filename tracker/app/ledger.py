@@ -450,6 +450,21 @@ class Ledger:
 
         return pd.DataFrame(self.reader.phrases_observed(forecaster, as_of, run, min_forecasts, **filters))
 
+    def discrimination(
+        self,
+        forecaster: str | None = None,
+        bins: int = 10,
+        *,
+        edges: str = "left",
+        as_of: Any = None,
+        run: Any = None,
+        **filters: Any,
+    ) -> pd.DataFrame:
+        """The forecasts' spread split by what happened (the discrimination view beside calibration)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.reader.discrimination(forecaster, bins, edges, as_of, run, **filters))
+
     def decomposition(
         self, forecaster: str | None = None, bins: int = 10, *, as_of: Any = None, run: Any = None, **filters: Any
     ) -> MurphyDecomposition:

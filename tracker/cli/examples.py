@@ -67,7 +67,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         'tracker compare "Mikhail Alexandrov" "Vladimir Frolov"',
         "tracker compare --all --format csv",
     ),
-    "calibration": ("tracker calibration --bins 5", 'tracker calibration --forecaster "Dmitri Trenin" --json'),
+    "calibration": ("tracker calibration --bins 5 --edges right", "tracker calibration --discrimination --bins 5"),
     "runs": ("tracker runs", "tracker runs --status failed --json"),
     "due": ("tracker due", "tracker due --exit-code  # exit 1 when a question is due (for cron)"),
     "hindsight": ("tracker hindsight --format csv",),

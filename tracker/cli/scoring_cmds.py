@@ -320,6 +320,15 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         forecaster: list[str] = rd.FORECASTER,
         bins: int = typer.Option(10, "--bins", min=1, max=100, help="Equal-width bins on [0, 1]."),
+        edges: str = typer.Option(
+            "left",
+            "--edges",
+            help="Where a forecast exactly on a bin edge goes: left = [a, b), the upper bin (numpy's rule); "
+            "right = (a, b], the lower bin (scikit-learn's calibration_curve).",
+        ),
+        discrimination: bool = typer.Option(
+            False, "--discrimination", help="Instead: how the forecasts were spread, split by what happened."
+        ),
         tag: str = rd.TAG,
         source: list[str] = rd.SOURCE,
         outlet: str = rd.OUTLET,
@@ -332,8 +341,11 @@ def register(app: typer.Typer) -> None:
         """Calibration of the scored binary forecasts: per bin, count, mean forecast, observed frequency, Wilson 95%."""
         out = rd.output(fmt, json_out, 0)
         led = ledger(ctx)
+        if discrimination:
+            _discrimination(led, out, forecaster, bins, edges, as_of, run, tag, source, outlet, question)
+            return
         given = rd.filters(forecaster=forecaster or None, tag=tag, source=source, outlet=outlet, question=question)
-        rows, _, snap = led.rows("calibration", as_of=as_of, run=run, bins=bins, **given)
+        rows, _, snap = led.rows("calibration", as_of=as_of, run=run, bins=bins, edges=edges, **given)
         murphy = None
         if len(forecaster) <= 1:
             murphy = led.decomposition(
@@ -510,3 +522,42 @@ def register(app: typer.Typer) -> None:
             warn(f"scoring {what} on {led.database}; stop with Ctrl-C or SIGTERM")
 
         scheduler.run_forever(led.url, trigger, announce)
+
+
+DISCRIMINATION_COLUMNS = [
+    Column("bin", "bin", "id"),
+    Column("n_yes", "happened", "int"),
+    Column("n_no", "did not", "int"),
+    Column("share_yes", "share of happened", "number", 3),
+    Column("share_no", "share of did not", "number", 3),
+]
+
+
+def _discrimination(led: Any, out: Any, forecaster: list[str], bins: int, edges: str, *args: Any) -> None:
+    """The discrimination view: the forecasts' distribution split by outcome (a good forecaster's YES questions
+    sit in high bins and NO questions in low ones)."""
+    from tracker.errors import UserError
+
+    as_of, run, tag, source, outlet, question = args
+    if len(forecaster) > 1:
+        raise UserError("the discrimination view takes one forecaster, or none for everyone", "forecaster")
+    given = rd.filters(tag=tag, source=source, outlet=outlet, question=question)
+    frame = led.discrimination(forecaster[0] if forecaster else None, bins, edges=edges, as_of=as_of, run=run, **given)
+    rows = frame.to_dict("records")
+    who = forecaster[0] if forecaster else "everyone"
+    render.render_rows(
+        rows,
+        DISCRIMINATION_COLUMNS if out.table else [Column(c) for c in frame.columns],
+        out.fmt,
+        title=f"discrimination of {who}: scored binary forecasts by P(YES), split by what happened",
+        noun=("bin", "bins"),
+    )
+    if out.table and rows and rows[0].get("mean_p_yes") is not None and rows[0].get("mean_p_no") is not None:
+        import textwrap
+
+        yes, no = rows[0]["mean_p_yes"], rows[0]["mean_p_no"]
+        line = (
+            f"mean P(YES) when it happened {_num(yes)}, when it did not {_num(no)}: discrimination slope "
+            f"{_num(yes - no)} (0: cannot tell them apart; 1: perfect)"
+        )
+        say(textwrap.fill(line, render.terminal_width()))

@@ -102,6 +102,18 @@ class Reader:
         with self.snapshot(as_of, run) as snap:
             return sc.phrases_observed(snap, forecaster, min_forecasts, **_given(filters))
 
+    def discrimination(
+        self,
+        forecaster: str | None = None,
+        bins: int = 10,
+        edges: str = "left",
+        as_of: Any = None,
+        run: Any = None,
+        **filters: Any,
+    ) -> list[dict[str, Any]]:
+        with self.snapshot(as_of, run) as snap:
+            return sc.discrimination(snap, forecaster, bins, edges, **_given(filters))
+
     def decomposition(
         self, forecaster: str | None = None, bins: int = 10, as_of: Any = None, run: Any = None, **filters: Any
     ) -> MurphyDecomposition:

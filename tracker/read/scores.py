@@ -309,10 +309,21 @@ def check_bins(bins: Any) -> int:
     return bins
 
 
+def check_edges(edges: Any) -> str:
+    if edges not in ("left", "right"):
+        raise UserError(f"{edges!r} is not left ([a, b), numpy's) or right ((a, b], scikit-learn's)", "edges")
+    return str(edges)
+
+
 def calibration_reader(
-    snap: Snapshot, forecaster: str | Sequence[str] | None = None, bins: int = 10, **kw: Any
+    snap: Snapshot,
+    forecaster: str | Sequence[str] | None = None,
+    bins: int = 10,
+    edges: str = "left",
+    **kw: Any,
 ) -> TableReader:
     check_bins(bins)
+    check_edges(edges)
     groups = _calibration_groups(snap, forecaster, kw)
 
     def build() -> pd.DataFrame:
@@ -322,7 +333,7 @@ def calibration_reader(
 
         parts = []
         for name, p, o in groups:
-            table = metrics.calibration_table(p, o, bins)
+            table = metrics.calibration_table(p, o, bins, edges=edges)  # type: ignore[arg-type]
             table.insert(0, "forecaster_id", name)
             parts.append(table)
         return apply_dtypes(pd.concat(parts, ignore_index=True), CALIBRATION)
@@ -498,4 +509,23 @@ def phrases_observed(snap: Snapshot, forecaster: Any = None, min_forecasts: int 
         names = _names(snap.proj, "forecaster")
         for r in rows:
             r["forecaster"] = names.get(str(r["forecaster_id"]))
+    return rows
+
+
+def discrimination(
+    snap: Snapshot, forecaster: str | None = None, bins: int = 10, edges: str = "left", **kw: Any
+) -> list[Row]:
+    """How the scored binary forecasts were spread, split by what happened (`metrics.discrimination_table`):
+    per bin, the forecasts on questions that resolved YES and NO, and each side's share."""
+    from tracker.read.records import records
+    from tracker.scoring import metrics
+
+    check_bins(bins)
+    check_edges(edges)
+    _, p, o = _calibration_groups(snap, forecaster, kw)[0]
+    table = metrics.discrimination_table(p, o, bins, edges=edges)  # type: ignore[arg-type]
+    rows = records(table, parse_json=False)
+    for r in rows:
+        r["mean_p_yes"] = _nan_none(float(table.attrs.get("mean_p_yes", float("nan"))))
+        r["mean_p_no"] = _nan_none(float(table.attrs.get("mean_p_no", float("nan"))))
     return rows
