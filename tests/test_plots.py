@@ -264,3 +264,16 @@ def test_history_defaults_to_what_shows_something(ledger: Ledger) -> None:
     assert plots.history_for(ledger, "leonid-bershidsky").axes[1].get_xlabel() == "scoring run (finished, UTC)"
     with pytest.raises(UserError, match="auto, runs or resolutions"):
         plots.history_for(ledger, "leonid-bershidsky", over="weeks")
+
+
+def test_discrimination_plot(scored: Ledger, tmp_path: Path) -> None:
+    fig = plots.discrimination_for(scored, None, 5)
+    (ax,) = fig.axes
+    heights = [p.get_height() for p in ax.patches]
+    table = scored.discrimination(None, 5)
+    assert len(heights) == 2 * len(table) == 10
+    assert sum(heights[:5]) == pytest.approx(1.0) and sum(heights[5:]) == pytest.approx(1.0)
+    assert "Discrimination of everyone" in ax.get_title() and "slope" in ax.get_title()
+    assert plots.save_figure(fig, tmp_path / "d.png").read_bytes().startswith(PNG)
+    with pytest.raises(UserError):
+        plots.discrimination_for(scored, "nobody at all")

@@ -186,6 +186,41 @@ def calibration_for(ledger: Ledger, forecasters: list[str] | None = None, bins: 
     return calibration_figure(table, _forecaster_names(ledger, filters.get("as_of"), filters.get("run")), title)
 
 
+def discrimination_figure(table: pd.DataFrame, who: str = "everyone", title: str | None = None) -> Figure:
+    """The discrimination view (a `Ledger.discrimination` frame): per bin of P(YES), the share of the questions
+    that happened and of those that did not. A forecaster who tells them apart puts the first on the right and
+    the second on the left; two overlapping profiles mean the forecasts did not separate them."""
+    import numpy as np
+
+    fig = new_figure(7.0, 4.2)
+    ax = fig.add_subplot(1, 1, 1)
+    x = np.arange(len(table))
+    width = 0.4
+    ax.bar(x - width / 2, table["share_yes"].fillna(0.0), width, label="happened", color="#2e8b57")
+    ax.bar(x + width / 2, table["share_no"].fillna(0.0), width, label="did not happen", color="#b5472c")
+    ax.set_xticks(x, [str(b) for b in table["bin"]], rotation=45 if len(table) > 6 else 0)
+    ax.set_xlabel("forecast P(YES)")
+    ax.set_ylabel("share of the forecasts on each side")
+    ax.set_ylim(0, 1)
+    slope = ""
+    if len(table) and "mean_p_yes" in table.columns:
+        yes, no = float(table["mean_p_yes"].iloc[0]), float(table["mean_p_no"].iloc[0])
+        if yes == yes and no == no:
+            slope = f" (discrimination slope {yes - no:.2f})"
+    ax.set_title(title or f"Discrimination of {who}\nthe forecasts split by what happened{slope}", fontsize=11)
+    legend_below(fig, [ax])
+    return fig
+
+
+def discrimination_for(ledger: Ledger, forecaster: str | None = None, bins: int = 10, **filters: Any) -> Figure:
+    table = ledger.discrimination(forecaster, bins, **filters)
+    who = forecaster or "everyone"
+    if forecaster is not None:
+        who = next(iter(_forecaster_names(ledger, filters.get("as_of"), filters.get("run"), forecaster).values()))
+    note = filter_note(filters)
+    return discrimination_figure(table, who + (f", {note}" if note else ""))
+
+
 def _forecaster_names(ledger: Ledger, as_of: Any = None, run: Any = None, forecaster: Any = None) -> dict[str, str]:
     """Names by forecaster id (an unknown ``forecaster`` is the read side's NotFound)."""
     frame = ledger.forecasters(forecaster=forecaster, as_of=as_of, run=run)

@@ -94,6 +94,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "tracker plot calibration --out calibration.png --bins 5",
         "tracker plot calibration --out venezuela.svg --tag venezuela",
     ),
+    "plot discrimination": (
+        "tracker plot discrimination --out discrimination.png --bins 5",
+        'tracker plot discrimination --out alexandrov.svg --forecaster "Mikhail Alexandrov" --bins 4',
+    ),
     "plot history": (
         "tracker plot history --out history.png --forecaster leonid-bershidsky",
         "tracker plot history --out history.svg --forecaster leonid-bershidsky --over runs",

@@ -150,6 +150,23 @@ def register(app: typer.Typer) -> None:
         path = plots.save_figure(fig, out)
         say(f"wrote {path}")
 
+    @plot.command("discrimination")
+    def plot_discrimination(
+        ctx: typer.Context,
+        out: Path = typer.Option(..., "--out", help="Image file: .png, .svg or .pdf."),
+        forecaster: str = typer.Option(None, "--forecaster", help="Forecaster name or id. Default: everyone."),
+        bins: int = typer.Option(10, "--bins", help="Equal-width bins on [0, 1]."),
+        tag: str = typer.Option(None, "--tag", help="Only questions with this tag."),
+        as_of_: str = AS_OF,
+        run: int = RUN,
+    ) -> None:
+        """The discrimination view beside calibration: the forecasts' spread, split by what happened."""
+        from tracker.app import plots
+
+        fig = plots.discrimination_for(ledger(ctx), forecaster, bins, tag=tag, as_of=as_of_, run=run)
+        path = plots.save_figure(fig, out)
+        say(f"wrote {path}")
+
     @plot.command("history")
     def plot_history(
         ctx: typer.Context,
