@@ -74,8 +74,10 @@ def with_interval(board: pd.DataFrame) -> pd.DataFrame:
 
 
 def extra_columns(board: pd.DataFrame) -> list[str]:
-    """Leaderboard columns this page does not know (intervals, verdicts): shown as they come, after the rest."""
-    return [str(c) for c in board.columns if c not in KNOWN_BOARD]
+    """Leaderboard columns this page does not know (the interval, the verdicts): shown as they come, beside the
+    mean Brier, the interval first."""
+    extra = [str(c) for c in board.columns if c not in KNOWN_BOARD]
+    return sorted(extra, key=lambda c: c != "interval_90")
 
 
 def q_url(question_id: str) -> str:
