@@ -7,7 +7,6 @@ Kept free of SQLAlchemy and pandas imports so that `tracker --help` starts fast.
 from __future__ import annotations
 
 import math
-import sys
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -88,7 +87,3 @@ def fmt_p(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return f"{float(value):.3f}"
-
-
-def stdin_is_tty() -> bool:
-    return sys.stdin.isatty()

@@ -13,7 +13,6 @@ import typer
 
 from tracker.cli import render
 from tracker.cli.render import Column
-from tracker.errors import UserError
 
 if TYPE_CHECKING:
     from tracker.app.ledger import Ledger
@@ -136,15 +135,6 @@ def show_table(
         missing=missing,
     )
     return rows
-
-
-def as_int(value: str | None, field: str) -> int | None:
-    if value is None:
-        return None
-    v = value.strip()
-    if not (v.isascii() and v.isdigit()):
-        raise UserError(f"{value!r} is not a whole number", field)
-    return int(v)
 
 
 def joined(value: Any) -> str:

@@ -197,9 +197,7 @@ def _honest_columns(snap: Snapshot, f: flt.Filters, key: str, keys: list[str]) -
         work[col] = qs[col].to_numpy(dtype=np.float64)
     work["n_options"] = qs["n_options"].astype("float64").to_numpy()
     if key == "tag":
-        tags: dict[str, list[str]] = {}
-        for qid, t in snap.proj.execute(select(question_tags.c.question_id, question_tags.c.tag)):
-            tags.setdefault(str(qid), []).append(str(t))
+        tags = _tags_by_question(snap)
         work["tag"] = pd.Series(
             [sorted(tags.get(str(q), [])) or [MISSING_KEY["tag"]] for q in qs["question_id"]], dtype=object
         )
@@ -254,14 +252,20 @@ def _computed_aggregates(snap: Snapshot, f: flt.Filters, key: str) -> list[Row]:
     for col in _AGGREGATE_INPUT[6:]:
         work[col] = qs[col].to_numpy(dtype=np.float64)
     if key == "tag":
-        tags: dict[str, list[str]] = {}
-        for qid, t in snap.proj.execute(select(question_tags.c.question_id, question_tags.c.tag)):
-            tags.setdefault(str(qid), []).append(str(t))
+        tags = _tags_by_question(snap)
         work["tag"] = pd.Series([sorted(tags.get(str(q), [])) for q in qs["question_id"]], dtype=object)
     agg = compute.aggregate(work, key)[[key, *AGGREGATE_NAMES]]
     from tracker.read.records import records
 
     return records(agg, parse_json=False)
+
+
+def _tags_by_question(snap: Snapshot) -> dict[str, list[str]]:
+    """Each question's tags (a leaderboard by tag counts a question once under each)."""
+    tags: dict[str, list[str]] = {}
+    for qid, t in snap.proj.execute(select(question_tags.c.question_id, question_tags.c.tag)):
+        tags.setdefault(str(qid), []).append(str(t))
+    return tags
 
 
 def _names(conn: Connection, by: str) -> dict[str, str]:
