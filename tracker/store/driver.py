@@ -161,21 +161,53 @@ def run(conn: Connection, sql: str, params: Any, many: bool = False) -> list[Any
     writes), and a driver error is raised as the `DBAPIError` SQLAlchemy itself would raise for it, so that
     `tracker.store.db.translate_errors` turns it into a tracker error at the one boundary, as before.
     """
-    dbapi = conn.dialect.loaded_dbapi
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         if many:
-            cursor.executemany(sql, params)
+            if len(params) == 1:  # one row (a single append): execute skips executemany's set-up
+                cursor.execute(sql, params[0])
+            else:
+                cursor.executemany(sql, params)
             return []
         cursor.execute(sql, params)
-        return list(cursor.fetchall()) if cursor.description is not None else []
-    except dbapi.Error as e:
-        raise sa_exc.DBAPIError.instance(sql, params, e, dbapi.Error, dialect=conn.dialect) from e
+        return cursor.fetchall() if cursor.description is not None else []
+    except conn.dialect.loaded_dbapi.Error as e:
+        raise _translatable(conn, sql, params, e) from e
     finally:
         cursor.close()
 
 
+def execute(conn: Connection, sql: str) -> None:
+    """Execute `sql` (no parameters; its result, if any, unread) on the DBAPI connection of `conn`: `run` for
+    the statements a transaction opens with (BEGIN, the advisory lock), with the same error boundary. On
+    psycopg, a text of several statements goes as one simple query, in one round trip."""
+    try:
+        conn.connection.driver_connection.execute(sql)  # type: ignore[union-attr]
+    except conn.dialect.loaded_dbapi.Error as e:
+        raise _translatable(conn, sql, (), e) from e
+
+
+def _translatable(conn: Connection, sql: str, params: Any, e: Exception) -> sa_exc.DBAPIError:
+    """The DBAPIError SQLAlchemy raises for the driver error `e`: what translate_errors translates."""
+    dbapi = conn.dialect.loaded_dbapi
+    return sa_exc.DBAPIError.instance(sql, params, e, dbapi.Error, dialect=conn.dialect)
+
+
 COPY_FROM = 64  # rows from which an insert on PostgreSQL goes through COPY
+
+
+_INSERTS: dict[tuple[str, str, str], _Statement] = {}
+
+
+def insert_statement(conn: Connection, table: Table) -> _Statement:
+    """The INSERT of every column of `table`, in the table's column order (cached by a cheap key: a one-event
+    append inserts into two tables, and building the general key was a tenth of `insert_rows`)."""
+    dialect = conn.dialect
+    key = (dialect.name, dialect.driver, table.name)
+    stmt = _INSERTS.get(key)
+    if stmt is None:
+        stmt = _INSERTS[key] = _statement(conn, "insert", table, tuple(c.name for c in table.columns), ())
+    return stmt
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -183,11 +215,23 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     PostgreSQL, from COPY_FROM rows, by COPY (see `copy_rows`)."""
     if not rows:
         return
-    stmt = _statement(conn, "insert", table, tuple(c.name for c in table.columns), ())
+    stmt = insert_statement(conn, table)
     if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
         copy_rows(conn, table, stmt, stmt.params(rows))
         return
     run(conn, stmt.sql, stmt.params(rows), many=True)
+
+
+def insert_tuples(conn: Connection, table: Table, rows: Sequence[Sequence[Any]]) -> None:
+    """`insert_rows` of rows already made tuples in the table's column order, their values already as the
+    driver stores them (no conversion here: the caller made them, as tracker.store.eventstore does for events)."""
+    if not rows:
+        return
+    stmt = insert_statement(conn, table)
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
+        copy_rows(conn, table, stmt, rows)
+        return
+    run(conn, stmt.sql, rows, many=True)
 
 
 def copy_rows(conn: Connection, table: Table, stmt: _Statement, params: Iterable[Sequence[Any]]) -> None:

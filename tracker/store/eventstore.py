@@ -20,13 +20,13 @@ from datetime import UTC, datetime
 from json.encoder import encode_basestring
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, func, select, type_coerce
+from sqlalchemy import Connection, Dialect, func, select, type_coerce
 from sqlalchemy.types import NullType
 
 from tracker.domain import timepoints
 from tracker.domain.events import Event
 from tracker.errors import ConflictError
-from tracker.store.driver import IN_CHUNK, insert_rows, placeholder, present_keys, run, utc_reader
+from tracker.store.driver import IN_CHUNK, insert_tuples, placeholder, present_keys, run, utc_reader
 from tracker.store.ids import uuid7
 from tracker.store.jsontext import canonical_json
 from tracker.store.schema import UTCDateTime, events
@@ -83,19 +83,48 @@ def chain_hash(row: dict[str, Any]) -> str:
 
 
 def _hash(row: dict[str, Any], occurred: str, recorded: str) -> str:
-    content = _CONTENT % (
-        _js(row["actor"]),
-        _js(row["event_id"]),
-        _js(row["event_type"]),
+    return _hash_of(
+        row["prev_hash"],
+        row["actor"],
+        row["event_id"],
+        row["event_type"],
         occurred,
-        _js(row["payload"]),
-        int.__repr__(row["position"]),
+        row["payload"],
+        row["position"],
         recorded,
-        int.__repr__(row["schema_version"]),
-        _js(row["stream_id"]),
-        int.__repr__(row["stream_version"]),
+        row["schema_version"],
+        row["stream_id"],
+        row["stream_version"],
     )
-    return hashlib.sha256((row["prev_hash"] + content).encode("utf-8")).hexdigest()
+
+
+def _hash_of(
+    prev_hash: str,
+    actor: str,
+    event_id: str,
+    event_type: str,
+    occurred: str,
+    payload: str,
+    position: int,
+    recorded: str,
+    schema_version: int,
+    stream_id: str,
+    stream_version: int,
+) -> str:
+    """`chain_hash` of a row given field by field (the fields in the order they are written)."""
+    content = _CONTENT % (
+        _js(actor),
+        _js(event_id),
+        _js(event_type),
+        occurred,
+        _js(payload),
+        int.__repr__(position),
+        recorded,
+        int.__repr__(schema_version),
+        _js(stream_id),
+        int.__repr__(stream_version),
+    )
+    return hashlib.sha256((prev_hash + content).encode("utf-8")).hexdigest()
 
 
 def chain_hash_reference(row: dict[str, Any]) -> str:
@@ -185,10 +214,21 @@ def append(
         return []
     current, position, prev = _tip(conn, stream_id)
     _check_version(stream_id, current, expected_version)
-    rows: list[dict[str, Any]] = []
+    rows: list[EventRow] = []
     out: list[RecordedEvent] = []
-    _chain(rows, out, stream_id, new_events, current, position, prev, now or timepoints.utc_now(), actor)
-    insert_rows(conn, events, rows)
+    _chain(
+        rows,
+        out,
+        stream_id,
+        new_events,
+        current,
+        position,
+        prev,
+        now or timepoints.utc_now(),
+        actor,
+        time_texts(conn.dialect),
+    )
+    insert_tuples(conn, events, rows)
     if project is not None:
         project(conn, out)
     return out
@@ -219,8 +259,29 @@ def _check_version(stream_id: str, current: int, expected_version: int | None) -
         )
 
 
+# The events table's columns in the order `_chain` writes its tuples (checked against the schema below).
+EVENT_COLUMNS = (
+    "position",
+    "event_id",
+    "stream_id",
+    "stream_version",
+    "event_type",
+    "schema_version",
+    "payload",
+    "occurred_at",
+    "recorded_at",
+    "actor",
+    "prev_hash",
+    "hash",
+)
+if tuple(c.name for c in events.columns) != EVENT_COLUMNS:  # pragma: no cover - a schema change must update both
+    raise RuntimeError("tracker.store.eventstore.EVENT_COLUMNS no longer follows the events table")
+
+EventRow = tuple[int, str, str, int, str, int, str, Any, Any, str, str, str]
+
+
 def _chain(
-    rows: list[dict[str, Any]],
+    rows: list[EventRow],
     out: list[RecordedEvent] | None,
     stream_id: str,
     new_events: Sequence[Event],
@@ -229,29 +290,119 @@ def _chain(
     prev: str,
     recorded_at: datetime,
     actor: str,
+    times: Callable[[datetime], tuple[str, Any]],
 ) -> tuple[int, str]:
     """Rows for one stream's batch after (position, prev hash), added to `rows` and (unless None: a bulk write
-    that neither projects per event nor returns them) `out`; the new head."""
-    recorded = iso_utc(recorded_at)
+    that neither projects per event nor returns them) `out`; the new head.
+
+    Each row is the tuple the driver inserts (EVENT_COLUMNS' order), its times already as stored: `times`
+    (`time_texts(dialect)`) formats each time once for both the hash and the row, where the row used to be a
+    dict that the driver converted again. tests/test_driver.py checks the rows equal those of SQLAlchemy's
+    insert of the old dicts."""
+    recorded, recorded_value = times(recorded_at)
     for i, e in enumerate(new_events, start=1):
-        row = {
-            "position": position + i,
-            "event_id": e.event_id or uuid7(),
-            "stream_id": stream_id,
-            "stream_version": current + i,
-            "event_type": e.type,
-            "schema_version": e.schema_version,
-            "payload": canonical_json(e.data),
-            "occurred_at": e.occurred_at,
-            "recorded_at": recorded_at,
-            "actor": actor,
-            "prev_hash": prev,
-        }
-        row["hash"] = prev = _hash(row, iso_utc(e.occurred_at), recorded)
-        rows.append(row)
+        pos, version = position + i, current + i
+        event_id = e.event_id or uuid7()
+        payload = canonical_json(e.data)
+        occurred, occurred_value = times(e.occurred_at)
+        h = _hash_of(
+            prev, actor, event_id, e.type, occurred, payload, pos, recorded, e.schema_version, stream_id, version
+        )
+        rows.append(
+            (
+                pos,
+                event_id,
+                stream_id,
+                version,
+                e.type,
+                e.schema_version,
+                payload,
+                occurred_value,
+                recorded_value,
+                actor,
+                prev,
+                h,
+            )
+        )
         if out is not None:
-            out.append(_recorded(row, e.data))
+            # Upcast here too: the events handed to `project` at append time must have the shape a later read
+            # (or rebuild) gives, or an old-shape event appended today (an import) would be projected
+            # differently by the append and by a rebuild.
+            event_type, schema_version, data = upcast(e.type, e.schema_version, e.data)
+            out.append(
+                RecordedEvent(
+                    pos,
+                    event_id,
+                    stream_id,
+                    version,
+                    event_type,
+                    schema_version,
+                    data,
+                    e.occurred_at,
+                    recorded_at,
+                    actor,
+                    prev,
+                    h,
+                )
+            )
+        prev = h
     return position + len(new_events), prev
+
+
+_TIME_MEMO = 4096  # distinct times remembered (an import's events share their recorded time, often their occurred)
+
+
+def time_texts(dialect: Dialect) -> Callable[[datetime], tuple[str, Any]]:
+    """A time -> (its text in the hash, its value as the driver stores it in a `UTCDateTime` column), with a
+    bounded memo shared by the calls of one dialect.
+
+    The stored value is what the driver-level insert stored (tracker.store.driver: SQLAlchemy's DATETIME text
+    of the naive UTC time on SQLite, the aware UTC datetime elsewhere), and a naive datetime is refused as
+    there; on SQLite the text is cut from the hash's, so each time is formatted once. Aware datetimes hash by
+    instant, so one memo entry serves every zone of an instant; dict operations are atomic, so threads may
+    share it."""
+    key = (dialect.name, dialect.driver)
+    made = _TIMES.get(key)
+    if made is None:
+        made = _TIMES[key] = _memo_times(_sqlite_time_texts if dialect.name == "sqlite" else _aware_time_texts)
+    return made
+
+
+def _memo_times(convert: Callable[[datetime], tuple[str, Any]]) -> Callable[[datetime], tuple[str, Any]]:
+    seen: dict[datetime, tuple[str, Any]] = {}
+
+    def call(value: datetime) -> tuple[str, Any]:
+        out = seen.get(value)
+        if out is None:
+            out = convert(value)
+            if len(seen) >= _TIME_MEMO:
+                seen.clear()
+            seen[value] = out
+        return out
+
+    return call
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given where UTC is required")
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
+
+
+def _sqlite_time_texts(value: datetime) -> tuple[str, str]:
+    value = _utc(value)
+    if value.year < 1000:  # iso_utc keeps strftime's unpadded year there; the stored text is padded
+        return iso_utc(value), value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    text = value.replace(tzinfo=None).isoformat(timespec="microseconds")  # 2026-01-02T03:04:05.000006
+    return text + "Z", text[:10] + " " + text[11:]
+
+
+def _aware_time_texts(value: datetime) -> tuple[str, datetime]:
+    value = _utc(value)
+    return iso_utc(value), value
+
+
+_TIMES: dict[tuple[str, str], Callable[[datetime], tuple[str, Any]]] = {}
 
 
 WRITE_CHUNK = 5000  # events per INSERT executemany and per `project` call in append_many
@@ -376,7 +527,8 @@ class _StreamState:
             found = dict(run(conn, _versions_sql(conn, len(part)), tuple(part)))
             self.versions.update((s, int(found.get(s) or 0)) for s in part)
         position, prev = self.tip()
-        rows: list[dict[str, Any]] = []
+        rows: list[EventRow] = []
+        times = time_texts(conn.dialect)
         keep = self.project is not None or self.on_chunk is not None
         out: list[RecordedEvent] | None = [] if keep else None
         for stream_id, evs, expected in chunk:
@@ -384,9 +536,11 @@ class _StreamState:
                 continue
             current = self.versions[stream_id]
             _check_version(stream_id, current, expected)
-            position, prev = _chain(rows, out, stream_id, evs, current, position, prev, self.recorded_at, self.actor)
+            position, prev = _chain(
+                rows, out, stream_id, evs, current, position, prev, self.recorded_at, self.actor, times
+            )
             self.versions[stream_id] = current + len(evs)
-        insert_rows(conn, events, rows)
+        insert_tuples(conn, events, rows)
         self.head = (position, prev)
         self.count += len(rows)
         if out is not None:
@@ -424,29 +578,6 @@ def _versions_sql(conn: Connection, n: int) -> str:
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-def _recorded(row: dict[str, Any], data: dict[str, Any] | None = None) -> RecordedEvent:
-    # Upcast here in both cases: the events handed to `project` at append time must have the same
-    # shape as those a later read (or rebuild) gives, or an old-shape event appended today (an
-    # import) would be projected differently by the append and by a rebuild.
-    if data is None:
-        data = json.loads(row["payload"])
-    event_type, version, data = upcast(row["event_type"], row["schema_version"], data)
-    return RecordedEvent(
-        position=row["position"],
-        event_id=row["event_id"],
-        stream_id=row["stream_id"],
-        stream_version=row["stream_version"],
-        event_type=event_type,
-        schema_version=version,
-        data=data,
-        occurred_at=row["occurred_at"],
-        recorded_at=row["recorded_at"],
-        actor=row["actor"],
-        prev_hash=row["prev_hash"],
-        hash=row["hash"],
-    )
 
 
 def read(
