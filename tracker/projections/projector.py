@@ -51,7 +51,7 @@ class _Batch:
 
     def __init__(self, conn: Connection, recorded: Sequence[RecordedEvent]) -> None:
         self.conn = conn
-        self.inserts: dict[Table, list[dict[str, Any]]] = {t: [] for t in PROJECTION_TABLES}
+        self.inserts: dict[Table, list[dict[str, Any]]] = {}  # the tables written to, in the order first written
         self.new_questions: dict[str, dict[str, Any]] = {}
         self.new_forecasts: dict[str, dict[str, Any]] = {}
         self.new_forecasters: dict[str, dict[str, Any]] = {}
@@ -59,10 +59,13 @@ class _Batch:
         self.forecast_updates: dict[str, dict[str, Any]] = {}
         self.forecaster_updates: dict[str, dict[str, Any]] = {}
         named = {e.data["forecaster_id"] for e in recorded if e.event_type == ev.FORECAST_RECORDED}
-        self.existing_forecasters = present_keys(conn, forecasters.c.forecaster_id, named)
+        self.existing_forecasters = present_keys(conn, forecasters.c.forecaster_id, named) if named else set()
 
     def insert(self, table: Table, row: dict[str, Any]) -> dict[str, Any]:
-        self.inserts[table].append(row)
+        rows = self.inserts.get(table)
+        if rows is None:
+            rows = self.inserts[table] = []
+        rows.append(row)
         return row
 
     def set_question(self, qid: str, values: dict[str, Any]) -> None:
@@ -76,9 +79,12 @@ class _Batch:
     def flush(self) -> None:
         for table, rows in self.inserts.items():
             insert_rows(self.conn, table, rows)
-        _update_many(self.conn, questions, questions.c.question_id, self.question_updates)
-        _update_many(self.conn, forecasts, forecasts.c.forecast_id, self.forecast_updates)
-        _update_many(self.conn, forecasters, forecasters.c.forecaster_id, self.forecaster_updates)
+        if self.question_updates:
+            _update_many(self.conn, questions, questions.c.question_id, self.question_updates)
+        if self.forecast_updates:
+            _update_many(self.conn, forecasts, forecasts.c.forecast_id, self.forecast_updates)
+        if self.forecaster_updates:
+            _update_many(self.conn, forecasters, forecasters.c.forecaster_id, self.forecaster_updates)
 
 
 def _update_many(conn: Connection, table: Table, key: Any, updates: dict[str, dict[str, Any]]) -> None:

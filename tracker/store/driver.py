@@ -279,17 +279,30 @@ def present_keys(conn: Connection, column: Any, keys: Iterable[str]) -> set[str]
     ordered = sorted(set(keys))
     if not ordered:
         return found
-    q = conn.dialect.identifier_preparer.quote
-    mark = placeholder(conn.dialect)
-    head = f"SELECT {q(column.name)} FROM {q(column.table.name)} WHERE {q(column.name)} IN "
     for i in range(0, len(ordered), IN_CHUNK):
         chunk = ordered[i : i + IN_CHUNK]
-        sql = head + "(" + ", ".join([mark] * len(chunk)) + ")"
-        found.update(r[0] for r in run(conn, sql, tuple(chunk)))
+        found.update(r[0] for r in run(conn, _in_sql(conn.dialect, column, len(chunk)), tuple(chunk)))
     return found
 
 
-# ----------------------------------------------------------------------------------------------- reading times
+_IN_SQL: dict[tuple[str, str, str, int], str] = {}
+
+
+def _in_sql(dialect: Dialect, column: Any, n: int) -> str:
+    """SELECT column FROM its table WHERE column IN (n placeholders), made once per size (a one-event append
+    asks for one key: quoting and joining the statement each time cost as much as running it)."""
+    key = (dialect.name, column.table.name, column.name, n)
+    sql = _IN_SQL.get(key)
+    if sql is None:
+        q = dialect.identifier_preparer.quote
+        marks = ", ".join([placeholder(dialect)] * n)
+        sql = f"SELECT {q(column.name)} FROM {q(column.table.name)} WHERE {q(column.name)} IN ({marks})"
+        if len(_IN_SQL) < 4 * IN_CHUNK:  # bounded: an import's last chunks have sizes of their own
+            _IN_SQL[key] = sql
+    return sql
+
+
+# ---------------------------------------------------------------------------------------------- reading times
 
 
 def _parse_sqlite_utc(value: str) -> datetime:
