@@ -14,6 +14,7 @@ from sqlalchemy import Column, MetaData, Table, insert, select, type_coerce, upd
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import NullType
 
+from tracker.domain import events as ev
 from tracker.store import driver, jsontext
 from tracker.store import eventstore as es
 from tracker.store.db import make_engine
@@ -241,6 +242,85 @@ def test_update_rows_stores_what_sqlalchemy_stores(db_url: str) -> None:
         assert _stored(engine, fast) == _stored(engine, ref)
         with engine.connect() as conn:
             assert conn.execute(select(fast.c.status).where(fast.c.question_id == "q1")).scalar_one() == "resolved"
+    finally:
+        engine.dispose()
+
+
+# Events as an append gets them: times in several zones (two of them the same instant), a year below 1000, ids
+# given and not, payloads with text JSON must escape.
+_EVENTS = [
+    ev.Event("QuestionOpened", {"question_id": "q1", "title": 'é "q"\n\u2028'}, T, None),
+    ev.Event("ForecastRecorded", {"p": 0.7, "who": "Zoë"}, datetime(2026, 1, 2, 4, 4, 5, 6, tzinfo=PARIS), "id-2"),
+    ev.Event("ForecastRecorded", {"p": 1e-05}, datetime(999, 12, 31, 23, 59, 59, tzinfo=UTC), None, 2),
+    ev.Event("QuestionResolved", {}, datetime(1999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-9))), None),
+    ev.Event("QuestionResolved", {"n": [1, None]}, datetime(2026, 6, 30, tzinfo=PARIS), "id-5"),
+]
+
+
+def _reference_rows(made: list[tuple[Any, ...]], evs: list[ev.Event], recorded_at: datetime) -> list[dict[str, Any]]:
+    """The rows as `append` made them before they became tuples: a dict per event, its payload
+    `json.dumps`'d canonically, its hash by the canonical-JSON definition (the ids are the ones `_chain` drew)."""
+    out: list[dict[str, Any]] = []
+    prev = es.GENESIS_HASH
+    for i, (tup, event) in enumerate(zip(made, evs, strict=True), start=1):
+        row = {
+            "position": 10 + i,
+            "event_id": tup[1],
+            "stream_id": "question-q1",
+            "stream_version": 3 + i,
+            "event_type": event.type,
+            "schema_version": event.schema_version,
+            "payload": json.dumps(event.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+            "occurred_at": event.occurred_at,
+            "recorded_at": recorded_at,
+            "actor": "tester",
+            "prev_hash": prev,
+        }
+        row["hash"] = prev = es.chain_hash_reference(row)
+        out.append(row)
+    return out
+
+
+@pytest.mark.parametrize("n", [1, len(_EVENTS)], ids=["one", "several"])
+def test_event_tuples_store_what_the_dict_rows_stored(db_url: str, insert_path: str, n: int) -> None:
+    """`_chain`'s tuples (each time formatted once for hash and row), inserted by `insert_tuples` (one row:
+    execute; several: executemany, or COPY), store what SQLAlchemy's insert() of the old dict rows stored,
+    with the same hashes; the recorded events handed to projections are those rows."""
+    evs = _EVENTS[:n]
+    recorded_at = datetime(2026, 1, 2, 4, 4, 5, 6, tzinfo=PARIS)
+    engine = make_engine(db_url)
+    try:
+        ref, fast = _pair(engine, events)
+        made: list[es.EventRow] = []
+        out: list[es.RecordedEvent] = []
+        head = es._chain(
+            made, out, "question-q1", evs, 3, 10, es.GENESIS_HASH, recorded_at, "tester", es.time_texts(engine.dialect)
+        )
+        reference = _reference_rows(made, evs, recorded_at)
+        with engine.begin() as conn:
+            conn.execute(insert(ref), reference)
+            driver.insert_tuples(conn, fast, made)
+        assert _stored(engine, fast) == _stored(engine, ref)
+        assert len(_stored(engine, fast)) == n
+        assert head == (10 + n, reference[-1]["hash"])
+        assert [tuple(r) for r in out] == [
+            (*(r[k] for k in es.EVENT_COLUMNS[:6]), e.data, *(r[k] for k in es.EVENT_COLUMNS[7:]))
+            for r, e in zip(reference, evs, strict=True)
+        ]
+        assert [r[1] for r in made if r[1].startswith("id-")] == [e.event_id for e in evs if e.event_id]  # kept
+        assert len({r[1] for r in made}) == n  # and drawn, distinct, where not given
+    finally:
+        engine.dispose()
+
+
+def test_time_texts_refuse_naive_times_and_match_iso_utc(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        times = es.time_texts(engine.dialect)
+        with pytest.raises(ValueError, match="naive datetime"):
+            times(datetime(2026, 1, 1))
+        for t in (T, datetime(2026, 1, 2, 4, 4, 5, 6, tzinfo=PARIS), datetime(999, 1, 1, tzinfo=UTC)):
+            assert times(t)[0] == es.iso_utc(t)
     finally:
         engine.dispose()
 

@@ -9,22 +9,31 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import nullcontext
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, insert, text
+from sqlalchemy import exc as sa_exc
 
 from tracker.app.ledger import AsOf, Ledger
 from tracker.domain import commands as c
 from tracker.domain import events as ev
 from tracker.domain.decide import decide
 from tracker.domain.state import QuestionState, evolve_question
-from tracker.errors import AppendOnlyViolation, ConflictError
+from tracker.errors import AppendOnlyViolation, ConflictError, DatabaseError
 from tracker.projections.projector import project
+from tracker.store import driver, migrate, upcast
 from tracker.store import eventstore as es
-from tracker.store import migrate, upcast
-from tracker.store.db import is_postgres, make_engine, read_transaction, translate_errors, write_transaction
+from tracker.store.db import (
+    APPEND_LOCK_KEY,
+    is_postgres,
+    make_engine,
+    read_transaction,
+    translate_errors,
+    write_transaction,
+)
 from tracker.store.schema import events as events_table
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
@@ -33,6 +42,9 @@ OCCURRED = datetime(2020, 5, 17, 8, 30, 15, 123456, tzinfo=UTC)
 
 def e(type_: str = "Thing", event_id: str | None = None, schema_version: int = 1, **data: Any) -> ev.Event:
     return ev.Event(type_, data, OCCURRED, event_id, schema_version)
+
+
+ANY = es.ANY_VERSION
 
 
 def new_id() -> str:
@@ -232,6 +244,54 @@ class EventStoreContract:
         # The positions are reused: no gap was left behind.
         out = self.append(engine, "s-a", [e(n=1)], 1)
         assert out[0].position == 2
+
+    def test_a_database_error_mid_append_writes_nothing_and_the_next_append_works(self, engine: Engine) -> None:
+        """A statement the database refuses (here the projection's) rolls back the whole transaction, also the
+        event row written before it; the connection goes back to the pool usable, in the mode it came in."""
+        self.append(engine, "s-a", [e(n=0)], 0)
+        before = self.snapshot(engine)
+
+        def refused(conn: Connection, recorded: Sequence[es.RecordedEvent]) -> None:
+            driver.run(conn, "SELECT nothing FROM no_such_table", ())
+
+        with pytest.raises(DatabaseError), translate_errors():
+            self.append(engine, "s-a", [e(n=1)], 1, refused)
+        assert self.snapshot(engine) == before
+        with engine.connect() as conn:
+            dbapi_conn = conn.connection.driver_connection
+            if is_postgres(engine):
+                assert dbapi_conn.autocommit is False  # type: ignore[union-attr]
+        assert [r.stream_version for r in self.append(engine, "s-a", [e(n=1)], 1)] == [2]
+        with pytest.raises(ConflictError):  # a stale version still fails after all this
+            self.append(engine, "s-a", [e(n=2)], 1)
+        assert self.snapshot(engine)[0] == 2
+
+    def test_write_transaction_holds_the_writer_lock_until_it_ends(self, engine: Engine) -> None:
+        """The lock every append takes is held from the transaction's start to its commit or rollback."""
+        if not is_postgres(engine):
+            with write_transaction(engine) as conn:
+                with engine.connect() as other, pytest.raises(sa_exc.OperationalError, match="locked"):
+                    other.exec_driver_sql("PRAGMA busy_timeout = 0")
+                    other.exec_driver_sql("BEGIN IMMEDIATE")
+                es.append(conn, "s-a", [e()], 0, "tester")
+            assert self.snapshot(engine)[0] == 1
+            return
+        lock = f"SELECT pg_try_advisory_lock({APPEND_LOCK_KEY})"
+        unlock = f"SELECT pg_advisory_unlock({APPEND_LOCK_KEY})"
+        for outcome in ("commit", "rollback"):
+            ends = pytest.raises(RuntimeError) if outcome == "rollback" else nullcontext()
+            with ends, write_transaction(engine) as conn:
+                es.append(conn, "s-a", [e()], ANY, "tester")
+                with engine.connect() as other:
+                    assert other.exec_driver_sql(lock).scalar() is False
+                    other.rollback()
+                if outcome == "rollback":
+                    raise RuntimeError("give up")
+            with engine.connect() as other:
+                assert other.exec_driver_sql(lock).scalar() is True
+                assert other.exec_driver_sql(unlock).scalar() is True
+                other.rollback()
+        assert self.snapshot(engine)[0] == 1  # the committed one only
 
     def test_append_many_is_all_or_nothing(self, engine: Engine) -> None:
         self.append(engine, "s-b", [e()], 0)

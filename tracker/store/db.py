@@ -184,16 +184,24 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     (the PostgreSQL sequence trap: sequence values are taken at insert, not at commit).
     """
     with translate_errors(), engine.connect() as conn:
-        conn = conn.execution_options(tracker_write=True)
+        if not is_postgres(conn):
+            conn = conn.execution_options(tracker_write=True)  # BEGIN IMMEDIATE (see _on_begin)
+            with conn.begin():
+                yield conn
+            return
+        # PostgreSQL: BEGIN, the lock's timeout and the lock in one round trip, where psycopg would send its own
+        # BEGIN first and then the rest (a one-forecast append is mostly round trips). The DBAPI connection is
+        # put in autocommit (SQLAlchemy restores it when the connection goes back to the pool), so psycopg adds
+        # no BEGIN, and the three statements go as one simple query (no parameters) that returns once the lock
+        # is held. psycopg's commit() and rollback() end the transaction so begun: they send COMMIT or
+        # ROLLBACK whenever the server says a transaction is open, autocommit or not (tests check both ends).
+        conn = conn.execution_options(tracker_write=True, isolation_level="AUTOCOMMIT")
         with conn.begin():
-            if is_postgres(conn):
-                # Both in one round trip (two statements, no parameters: psycopg sends them as one simple query
-                # and returns once both have run), on the DBAPI connection (see _on_begin).
-                execute(
-                    conn,
-                    f"SET LOCAL lock_timeout = {int(_busy_ms())}; SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})",
-                )
+            execute(conn, f"BEGIN; {_PG_WRITE_LOCK % int(_busy_ms())}")
             yield conn
+
+
+_PG_WRITE_LOCK = f"SET LOCAL lock_timeout = %d; SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})"
 
 
 @contextmanager
