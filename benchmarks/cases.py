@@ -705,7 +705,11 @@ def one_append(ctx: Context) -> list[Result]:
     rf, sf = per_round(t_raw, t_floor)
     m_ours, m_cmd, m_raw, m_floor = (median(t) for t in (t_ours, t_cmd, t_raw, t_floor))
     ref = f"{rate(k, m_raw)} raw one-row transactions"
-    lock = "advisory lock, " if ctx.backend == "postgres" else "BEGIN IMMEDIATE, "
+    lock = (
+        "BEGIN with the lock's timeout and the advisory lock in one round trip, "
+        if ctx.backend == "postgres"
+        else "BEGIN IMMEDIATE, "
+    )
     return [
         ctx.result(
             "append-one",
@@ -868,14 +872,15 @@ def raw_appends(backend: str, url: str, fcols: list[str], appends: list[FloorApp
             conn.close()
     import psycopg
 
-    with psycopg.connect(dsn(url)) as pconn:
+    # what write_transaction runs first on PostgreSQL: BEGIN, the lock's timeout and the lock in one simple query,
+    # on a connection in autocommit (so that psycopg sends no BEGIN of its own); COMMIT ends it
+    begin = f"BEGIN; SET LOCAL lock_timeout = {PG_LOCK_TIMEOUT_MS}; SELECT pg_advisory_xact_lock({PG_APPEND_LOCK_KEY})"
+    with psycopg.connect(dsn(url), autocommit=True) as pconn:
 
         def pwork() -> None:
             ex = pconn.execute
             for (eid, stream, etype, sv, payload, occ, rec, actor, h), forecast, qid, forecaster in appends:
-                # what write_transaction runs first on PostgreSQL
-                ex(f"SET LOCAL lock_timeout = {PG_LOCK_TIMEOUT_MS}")
-                ex("SELECT pg_advisory_xact_lock(%s)", (PG_APPEND_LOCK_KEY,))
+                ex(begin)
                 tip = ex(tip_sql, (stream,)).fetchone()
                 assert tip is not None
                 version, position, prev = (tip[0] or 0) + 1, tip[1] + 1, tip[2]
@@ -883,7 +888,7 @@ def raw_appends(backend: str, url: str, fcols: list[str], appends: list[FloorApp
                 ex(forecaster_sql, (forecaster,)).fetchall()
                 ex(forecast_sql, (*forecast, position, position))
                 ex(touch_sql, (position, version, qid))
-                pconn.commit()
+                ex("COMMIT")
 
         return timed(pwork)
 

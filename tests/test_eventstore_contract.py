@@ -317,6 +317,18 @@ class EventStoreContract:
             out += self.append(engine, stream, [e("Even" if i % 2 == 0 else "Odd", i=i)], v, now=T0 + timedelta(i))
         return out
 
+    @pytest.mark.parametrize("batch", [1, 3, 4, 5000])
+    def test_read_stream_reads_what_read_reads(self, engine: Engine, batch: int) -> None:
+        """The commands' stream read (a statement on the DBAPI cursor, paged by position) gives what `read` gives:
+        the stream's events only, in order, all of them whatever the page size, times aware UTC."""
+        everything = self._populate(engine)
+        with read_transaction(engine) as conn:
+            for stream in ("s-a", "s-b", "s-c", "nothing"):
+                got = list(es.read_stream(conn, stream, batch=batch))
+                assert got == list(es.read(conn, stream_id=stream))
+                assert got == [r for r in everything if r.stream_id == stream]
+                assert all(r.occurred_at.tzinfo is UTC and r.recorded_at.tzinfo is UTC for r in got)
+
     def test_read_from_a_position(self, engine: Engine) -> None:
         everything = self._populate(engine)
         for after in (0, 1, 5, 11, 12, 40):
