@@ -187,8 +187,8 @@ def execute(conn: Connection, sql: str) -> None:
         raise _translatable(conn, sql, (), e) from e
 
 
-def _translatable(conn: Connection, sql: str, params: Any, e: Exception) -> sa_exc.DBAPIError:
-    """The DBAPIError SQLAlchemy raises for the driver error `e`: what translate_errors translates."""
+def _translatable(conn: Connection, sql: str, params: Any, e: Exception) -> sa_exc.StatementError:
+    """The error SQLAlchemy raises for the driver error `e` (a DBAPIError): what translate_errors translates."""
     dbapi = conn.dialect.loaded_dbapi
     return sa_exc.DBAPIError.instance(sql, params, e, dbapi.Error, dialect=conn.dialect)
 
