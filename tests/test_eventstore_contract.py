@@ -35,6 +35,7 @@ from tracker.store.db import (
     write_transaction,
 )
 from tracker.store.schema import events as events_table
+from tracker.store.schema import forecasters as forecasters_table
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 OCCURRED = datetime(2020, 5, 17, 8, 30, 15, 123456, tzinfo=UTC)
@@ -265,6 +266,24 @@ class EventStoreContract:
         with pytest.raises(ConflictError):  # a stale version still fails after all this
             self.append(engine, "s-a", [e(n=2)], 1)
         assert self.snapshot(engine)[0] == 2
+
+    @pytest.mark.parametrize("outcome", ["commit", "rollback"])
+    def test_sqlalchemy_statements_inside_a_write_transaction_join_it(self, engine: Engine, outcome: str) -> None:
+        """write_transaction begins and ends its transaction on the DBAPI connection; a statement run through
+        SQLAlchemy inside it (which begins a transaction of SQLAlchemy's own) still runs in that one: it commits
+        and rolls back with the append."""
+        forecaster = {"forecaster_id": "ann", "name": "Ann", "role": None, "first_position": 1}
+        ends = pytest.raises(RuntimeError) if outcome == "rollback" else nullcontext()
+        with ends, write_transaction(engine) as conn:
+            conn.execute(insert(forecasters_table).values(forecaster))
+            es.append(conn, "s-a", [e()], 0, "tester")
+            assert conn.execute(text("SELECT count(*) FROM events")).scalar() == 1
+            if outcome == "rollback":
+                raise RuntimeError("give up")
+        with read_transaction(engine) as conn:
+            rows = conn.execute(text("SELECT forecaster_id FROM forecasters")).all()
+        assert (self.snapshot(engine)[0], len(rows)) == ((1, 1) if outcome == "commit" else (0, 0))
+        assert [r.stream_version for r in self.append(engine, "s-a", [e()], 1 if outcome == "commit" else 0)]
 
     def test_write_transaction_holds_the_writer_lock_until_it_ends(self, engine: Engine) -> None:
         """The lock every append takes is held from the transaction's start to its commit or rollback."""

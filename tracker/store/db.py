@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -121,12 +121,13 @@ def _configure_sqlite(engine: Engine, memory: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        # Write transactions take the write lock up front (BEGIN IMMEDIATE): SQLite has one
-        # writer, so positions and stream versions read under it cannot change before commit.
-        # On the DBAPI connection (driver.execute), not exec_driver_sql: SQLAlchemy's per-statement machinery
-        # was a tenth of a one-forecast append (profiled); a "database is locked" still reaches
-        # translate_errors as SQLAlchemy's DBAPIError.
-        execute(conn, _BEGIN_WRITE if conn.get_execution_options().get("tracker_write") else _BEGIN_READ)
+        # A transaction SQLAlchemy begins (read_transaction, engine.begin(), a statement's autobegin) is
+        # DEFERRED; write_transaction begins its own, IMMEDIATE, and a statement run through SQLAlchemy inside
+        # it joins that one. On the DBAPI connection (driver.execute), not exec_driver_sql: SQLAlchemy's
+        # per-statement machinery was a tenth of a one-forecast append (profiled); a "database is locked" still
+        # reaches translate_errors as SQLAlchemy's DBAPIError.
+        if not conn.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
+            execute(conn, _BEGIN_READ)
 
 
 _BEGIN_WRITE = "BEGIN IMMEDIATE"
@@ -182,26 +183,67 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     Why: positions are assigned under this lock and commit in the same order, so a reader tailing
     "events after position N" can never miss an event that commits later with a lower position
     (the PostgreSQL sequence trap: sequence values are taken at insert, not at commit).
+
+    The transaction is begun, committed and rolled back on the DBAPI connection (`driver.execute`), not through
+    SQLAlchemy's Transaction: its state machine and events cost as much as the rest of a one-forecast append's
+    Python (profiled). Statements run through SQLAlchemy inside still run in this transaction: on SQLite the
+    "begin" listener sees the DBAPI connection in a transaction and issues no BEGIN; on PostgreSQL the DBAPI
+    connection is in autocommit, so psycopg issues none either. The transaction SQLAlchemy then believes it
+    has begun is rolled back when the connection closes, after COMMIT or ROLLBACK here, which is a no-op on
+    both drivers (they end a transaction only when the database has one open). Errors are raised as
+    SQLAlchemy's DBAPIError, so translate_errors translates them as before.
+
+    On SQLite: BEGIN IMMEDIATE, the write lock up front (SQLite has one writer, so positions and stream versions
+    read under it cannot change before commit). On PostgreSQL: BEGIN, the lock's timeout and the advisory lock
+    in one round trip, one simple query (no parameters) that returns once the lock is held, where psycopg
+    would send a BEGIN of its own first.
     """
     with translate_errors(), engine.connect() as conn:
         if not is_postgres(conn):
-            conn = conn.execution_options(tracker_write=True)  # BEGIN IMMEDIATE (see _on_begin)
-            with conn.begin():
-                yield conn
+            execute(conn, _BEGIN_WRITE)
+            yield from _run_transaction(conn)
             return
-        # PostgreSQL: BEGIN, the lock's timeout and the lock in one round trip, where psycopg would send its own
-        # BEGIN first and then the rest (a one-forecast append is mostly round trips). The DBAPI connection is
-        # put in autocommit (SQLAlchemy restores it when the connection goes back to the pool), so psycopg adds
-        # no BEGIN, and the three statements go as one simple query (no parameters) that returns once the lock
-        # is held. psycopg's commit() and rollback() end the transaction so begun: they send COMMIT or
-        # ROLLBACK whenever the server says a transaction is open, autocommit or not (tests check both ends).
-        conn = conn.execution_options(tracker_write=True, isolation_level="AUTOCOMMIT")
-        with conn.begin():
+        dbapi_conn = conn.connection.driver_connection
+        dbapi_conn.autocommit = True  # type: ignore[union-attr]
+        try:
             execute(conn, f"BEGIN; {_PG_WRITE_LOCK % int(_busy_ms())}")
-            yield conn
+            yield from _run_transaction(conn)
+        finally:
+            try:
+                dbapi_conn.autocommit = False  # type: ignore[union-attr]
+            except conn.dialect.loaded_dbapi.Error:  # a broken connection: it must not go back to the pool
+                conn.invalidate()
 
 
 _PG_WRITE_LOCK = f"SET LOCAL lock_timeout = %d; SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})"
+
+
+def _run_transaction(conn: Connection) -> Iterator[Connection]:
+    """Yield `conn` inside the transaction begun on its DBAPI connection; COMMIT, or ROLLBACK on any error."""
+    try:
+        yield conn
+    except BaseException:
+        _end(conn, "ROLLBACK")
+        raise
+    try:
+        execute(conn, "COMMIT")
+    except BaseException:
+        _end(conn, "ROLLBACK")  # a failed COMMIT may leave the transaction open (SQLite)
+        raise
+
+
+def _end(conn: Connection, sql: str) -> None:
+    """ROLLBACK on the way out of an error: the error that brought us here is the one to report."""
+    with suppress(Exception):
+        if conn.connection.driver_connection is not None and _in_transaction(conn):
+            execute(conn, sql)
+
+
+def _in_transaction(conn: Connection) -> bool:
+    dbapi_conn: Any = conn.connection.driver_connection
+    if is_postgres(conn):
+        return bool(dbapi_conn.info.transaction_status != 0)  # psycopg: 0 is IDLE
+    return bool(dbapi_conn.in_transaction)
 
 
 @contextmanager
