@@ -14,7 +14,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 
 from tracker.errors import AppendOnlyViolation, ConflictError, DatabaseBusy, DatabaseError, TrackerError, UserError
-from tracker.store.driver import execute
+from tracker.store.driver import execute, translatable
 
 ENV_URL = "TRACKER_DATABASE_URL"
 ENV_BUSY_MS = "TRACKER_BUSY_TIMEOUT_MS"
@@ -219,31 +219,24 @@ _PG_WRITE_LOCK = f"SET LOCAL lock_timeout = %d; SELECT pg_advisory_xact_lock({AP
 
 
 def _run_transaction(conn: Connection) -> Iterator[Connection]:
-    """Yield `conn` inside the transaction begun on its DBAPI connection; COMMIT, or ROLLBACK on any error."""
+    """Yield `conn` inside the transaction begun on its DBAPI connection; commit, or roll back on any error.
+
+    By the DBAPI's commit() and rollback(), as SQLAlchemy ends its transactions: both drivers send COMMIT or
+    ROLLBACK whenever the database has a transaction open (autocommit or not), and psycopg's rollback() also
+    keeps its cache of prepared statements in step with the server."""
     try:
         yield conn
     except BaseException:
-        _end(conn, "ROLLBACK")
+        with suppress(Exception):  # the error that brought us here is the one to report
+            conn.connection.driver_connection.rollback()  # type: ignore[union-attr]
         raise
-    try:
-        execute(conn, "COMMIT")
-    except BaseException:
-        _end(conn, "ROLLBACK")  # a failed COMMIT may leave the transaction open (SQLite)
-        raise
-
-
-def _end(conn: Connection, sql: str) -> None:
-    """ROLLBACK on the way out of an error: the error that brought us here is the one to report."""
-    with suppress(Exception):
-        if conn.connection.driver_connection is not None and _in_transaction(conn):
-            execute(conn, sql)
-
-
-def _in_transaction(conn: Connection) -> bool:
     dbapi_conn: Any = conn.connection.driver_connection
-    if is_postgres(conn):
-        return bool(dbapi_conn.info.transaction_status != 0)  # psycopg: 0 is IDLE
-    return bool(dbapi_conn.in_transaction)
+    try:
+        dbapi_conn.commit()
+    except conn.dialect.loaded_dbapi.Error as e:
+        with suppress(Exception):  # a failed COMMIT may leave the transaction open (SQLite)
+            dbapi_conn.rollback()
+        raise translatable(conn, "COMMIT", (), e) from e
 
 
 @contextmanager

@@ -172,7 +172,7 @@ def run(conn: Connection, sql: str, params: Any, many: bool = False) -> list[Any
         cursor.execute(sql, params)
         return cursor.fetchall() if cursor.description is not None else []
     except conn.dialect.loaded_dbapi.Error as e:
-        raise _translatable(conn, sql, params, e) from e
+        raise translatable(conn, sql, params, e) from e
     finally:
         cursor.close()
 
@@ -184,10 +184,10 @@ def execute(conn: Connection, sql: str) -> None:
     try:
         conn.connection.driver_connection.execute(sql)  # type: ignore[union-attr]
     except conn.dialect.loaded_dbapi.Error as e:
-        raise _translatable(conn, sql, (), e) from e
+        raise translatable(conn, sql, (), e) from e
 
 
-def _translatable(conn: Connection, sql: str, params: Any, e: Exception) -> sa_exc.StatementError:
+def translatable(conn: Connection, sql: str, params: Any, e: Exception) -> sa_exc.StatementError:
     """The error SQLAlchemy raises for the driver error `e` (a DBAPIError): what translate_errors translates."""
     dbapi = conn.dialect.loaded_dbapi
     return sa_exc.DBAPIError.instance(sql, params, e, dbapi.Error, dialect=conn.dialect)
