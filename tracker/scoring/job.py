@@ -36,7 +36,7 @@ from tracker.store.db import (
     translate_errors,
     write_transaction,
 )
-from tracker.store.driver import insert_columns, insert_rows, select_columns
+from tracker.store.driver import insert_columns, insert_rows, select_batches, select_columns
 from tracker.store.schema import (
     events,
     forecast_scores,
@@ -536,7 +536,21 @@ def load_forecasts(conn: Connection, ids: list[str] | None = None) -> pd.DataFra
         "source_id",
         "position",
     )
-    frame = pd.DataFrame(select_columns(conn, forecasts, names, "question_id", ids), columns=list(names))
+    # A frame per batch, so that only one batch's Python objects exist at a time; each column gets the dtype
+    # one frame of every row would infer, so that the batches concatenate to the same frame.
+    text = pd.Series(["text"]).dtype  # pandas' default for strings: "str" from pandas 3, object before
+    dtypes = {n: text for n in ("forecast_id", "question_id", "forecaster_id", "source_id")} | {"made_at": object}
+    dtypes |= {"withdrawn": bool, "p_yes": "float64", "p_low": "float64", "p_high": "float64"}
+    dtypes |= {"probabilities": object, "position": "int64"}
+    parts = [
+        pd.DataFrame({n: pd.Series(b[n], dtype=dtypes[n]) for n in names})
+        for b in select_batches(conn, forecasts, names, "question_id", ids)
+    ]
+    frame = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame({n: pd.Series([], dtype=dtypes[n]) for n in names})
+    )
     frame = frame.sort_values("position", kind="stable").reset_index(drop=True)
     for col in ("p_yes", "p_low", "p_high"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
@@ -696,6 +710,24 @@ def latest_history(conn: Connection, forecaster_ids: list[str] | None, up_to_run
     return out
 
 
+@contextmanager
+def _indexes_built_after(conn: Connection, everything: bool) -> Iterator[None]:
+    """On SQLite, a full run drops the score tables' secondary indexes before it writes every row and builds them
+    again after, in the same transaction: building an index from the rows costs about a third less than keeping
+    it up to date row by row (measured on 1.15M rows: 11 s of CPU against 15.5 s). Readers are not affected
+    (they read the last committed state until this commits). Not on PostgreSQL, where DROP INDEX would lock
+    the table against every reader until the run commits, and rows arrive by COPY anyway."""
+    if not everything or is_postgres(conn.engine):
+        yield
+        return
+    indexes = sorted((*forecast_scores.indexes, *question_scores.indexes), key=lambda i: str(i.name))
+    for index in indexes:
+        index.drop(conn)
+    yield
+    for index in indexes:
+        index.create(conn)
+
+
 def _write(conn: Connection, plan: _Plan, started: datetime, holder: str) -> RunResult:
     everything = plan.question_ids is None
     run_id = _insert_run(
@@ -717,11 +749,20 @@ def _write(conn: Connection, plan: _Plan, started: datetime, holder: str) -> Run
         affected |= {f for f, r in latest_history(conn, None).items() if r["n_scored"]}
 
     for table in (forecast_scores, question_scores):
+        if everything:  # without a WHERE clause, SQLite empties the table at once instead of row by row
+            conn.execute(delete(table))
+            continue
         for cond in _where_in(table.c.question_id, plan.question_ids):
             conn.execute(delete(table).where(cond))
     new = _question_score_columns(plan.per_question, run_id=run_id)
-    insert_columns(conn, forecast_scores, _columns(plan.per_forecast, FORECAST_SCORE_COLUMNS, run_id=run_id))
-    insert_columns(conn, question_scores, new)
+    with _indexes_built_after(conn, everything):
+        # a forecast's row is converted when its chunk is written: the whole table's values as Python objects
+        # at once came to a few hundred MB at 1M events
+        per_forecast = plan.per_forecast
+        for start in range(0, len(per_forecast), INSERT_CHUNK):
+            part = per_forecast.iloc[start : start + INSERT_CHUNK]
+            insert_columns(conn, forecast_scores, _columns(part, FORECAST_SCORE_COLUMNS, run_id=run_id))
+        insert_columns(conn, question_scores, new)
     added, removed, n_changed = _differences(old, new)
     affected |= set(new["forecaster_id"])
     del old
