@@ -138,8 +138,8 @@ class TableReader:
             codes = [d[1] for d in cursor.description]
             out: list[list[Any]] = [[] for _ in names]
             while batch := cursor.fetchmany(50_000):
-                for col, values in zip(out, zip(*batch, strict=True), strict=True):
-                    col.extend(values)
+                for col, fetched in zip(out, zip(*batch, strict=True), strict=True):
+                    col.extend(fetched)
         finally:
             result.close()
         data: dict[str, list[Any]] = {}
