@@ -48,7 +48,13 @@ class TableReader:
         if self.counter is not None:
             return self.counter()
         if self.query is not None and self.conn is not None:
-            return int(self.conn.execute(select(func.count()).select_from(self.query.subquery())).scalar_one())
+            q = self.query
+            if q._group_by_clauses or q._distinct or q._limit_clause is not None:
+                return int(self.conn.execute(select(func.count()).select_from(q.subquery())).scalar_one())
+            # the rows' count without computing their columns (a count over the subquery evaluated each row's
+            # scalar subqueries, such as a question's number of forecasts)
+            counted = q.with_only_columns(func.count(), maintain_column_froms=True)
+            return int(self.conn.execute(counted).scalar_one())
         return len(self.rows())
 
     def rows(self, limit: int | None = None) -> list[Row]:
@@ -120,6 +126,36 @@ class TableReader:
         raw = pd.DataFrame({k: pd.Series(c, dtype=object) for k, c in zip(keys, columns, strict=True)})
         del columns
         return apply_dtypes(raw, self.spec, cats)
+
+    def columns(self) -> dict[str, list[Any]]:
+        """The spec's columns as lists of Python values, in no particular order: for a derived table that orders
+        what it reads itself. No ORDER BY, no pass for categories and no Row per row: reading the 364k
+        question scores of a 1M-event ledger for every leaderboard row's interval took 38 s through `frame`."""
+        if self.query is None:
+            rows = self.rows()
+            return {n: [r.get(n) for r in rows] for n in self.spec.names}
+        assert self.conn is not None
+        selected = self.query.selected_columns
+        names = [n for n in self.spec.names if n in selected]
+        result = self.conn.execute(self.query.with_only_columns(*(selected[n] for n in names)))
+        dialect = self.conn.dialect
+        try:
+            cursor = result.cursor  # the DBAPI cursor: its plain tuples, converted below a column at a time
+            codes = [d[1] for d in cursor.description]
+            out: list[list[Any]] = [[] for _ in names]
+            while batch := cursor.fetchmany(50_000):
+                for col, fetched in zip(out, zip(*batch, strict=True), strict=True):
+                    col.extend(fetched)
+        finally:
+            result.close()
+        data: dict[str, list[Any]] = {}
+        for name, values, code in zip(names, out, codes, strict=True):
+            proc = selected[name].type.dialect_impl(dialect).result_processor(dialect, code)
+            if proc is not None:
+                seen = {v: None if v is None else proc(v) for v in set(values)}
+                values = [seen[v] for v in values]
+            data[name] = values
+        return data
 
     def narrow(self, names: Sequence[str]) -> TableReader:
         """The same rows with only the columns ``names`` (what a derived table needs, in less memory)."""
