@@ -116,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
                 "search_index_bytes": (out / "search-index.js").stat().st_size,
                 "quotes_not_indexed": summary.quotes_not_indexed,
                 "pages_per_s": round(summary.pages / took, 1),
+                "phases_s": summary.timings,
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                 "load_before": [round(v, 1) for v in load_before],
                 "load_after": [round(v, 1) for v in os.getloadavg()],

@@ -4,6 +4,7 @@ was, and bad options or a foreign --out folder are refused with nothing written.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import UTC, datetime, time
@@ -162,6 +163,62 @@ def test_the_site_has_every_page_and_links_only_to_itself(grown: Ledger, tmp_pat
     info = grown.info()
     assert f"verify --against {info['head_position']}:{info['head_hash']}" in integrity
     assert "Verified</span> at" in integrity
+
+
+def test_every_forecaster_has_figures_that_say_what_they_show(
+    grown: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each forecaster with three scored yes/no forecasts gets a reliability diagram, each with a scored question
+    a score history, whatever their rank (top=1 here); the description says what the figure shows."""
+    from tracker.app import charts
+
+    monkeypatch.setattr(charts, "MAX_DOTS", 3)  # a long history draws a sample of its questions' dots
+    out = tmp_path / "site"
+    build_site(grown, out, top=1)
+    qs = grown.question_scores()
+    binary = qs[qs["kind"] == "binary"].groupby("forecaster_id", observed=True).size()
+    per_question = qs.groupby("forecaster_id", observed=True).size()
+    names = dict(zip(grown.forecasters()["forecaster_id"], grown.forecasters()["name"], strict=True))
+    assert sum(n >= 3 for n in binary) >= 2 and max(per_question) > 3
+    for fid, name in names.items():
+        page = (out / "forecasters" / f"{file_id(fid)}.html").read_text(encoding="utf-8")
+        desc = re.search(r'<desc id="fig-calibration-desc">(.*?)</desc>', page)
+        assert (desc is not None) == (binary.get(fid, 0) >= 3), fid
+        if desc is not None:
+            n = int(binary[fid])
+            said = html.unescape(desc.group(1))
+            assert said.startswith(f"Reliability diagram for {name}, {n} scored yes/no forecast"), said
+            cal = grown.calibration(forecaster=fid)
+            filled = cal[cal["count"] > 0]
+            assert page.count('r="5" fill="#1f5fa8"') == len(filled)  # a dot per non-empty bin
+            assert said.count("came true") == len(filled)
+        history = re.search(r'<desc id="fig-history-desc">(.*?)</desc>', page)
+        assert (history is not None) == (fid in per_question.index), fid
+        if history is not None:
+            n_q = int(per_question[fid])
+            assert f"score on {n_q} question" in html.unescape(history.group(1))
+            assert page.count('r="3.5"') == min(n_q, 3)
+            assert ("3 of the questions' dots are drawn" in page) == (n_q > 3)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'aria-labelledby="fig-calibration-title fig-calibration-desc"' in index
+    assert "Reliability diagram for everyone" in index
+
+
+def test_long_lists_link_nearby_pages_only(grown: Ledger, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build_site(grown, out, page_rows=1)
+    pages = check_site(out)  # every page of the list is linked from another
+    count = len(grown.questions())
+    assert count > 9
+    for number in (1, 5, count):
+        name = "questions.html" if number == 1 else f"questions-{number}.html"
+        nav = re.search(r'<nav class="pager".*?</nav>', (out / name).read_text(encoding="utf-8"), re.S)
+        assert nav is not None
+        linked = {int(n) for n in re.findall(r">(\d+)</a>", nav.group(0))}
+        near = {n for n in range(number - 3, number + 4) if 1 <= n <= count} - {number}
+        assert linked == near | ({1, count} - {number}), (number, linked)
+        assert ("…" in nav.group(0)) == (number - 3 > 2 or number + 3 < count - 1)
+    assert {f"questions-{n}.html" for n in range(2, count + 1)} <= set(pages)
 
 
 def test_hostile_text_is_escaped_on_every_page(ledger: Ledger, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import statistics
+import time
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -163,6 +164,7 @@ class SiteSummary:
     sources: int = 0
     search_entries: int = 0
     quotes_not_indexed: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase of the build
 
 
 # ------------------------------------------------------------------------------------------------ figures
@@ -346,10 +348,19 @@ class SiteBuilder:
         self.search_quotes = search_quotes
         self.verified_at = verified_at
         self.title = title
+        self.timings: dict[str, float] = {}
+        self.phase, self.started = "reading the tables", time.perf_counter()
         self.env = t.environment()
         self.env.globals.update(
             q_url=q_url, f_url=f_url, s_url=s_url, tag_url=tag_url, outlet_url=outlet_url, site_title=title
         )
+
+    def lap(self, next_phase: str) -> None:
+        """Time the phase that ends here (for the benchmark; nothing of it reaches a page)."""
+        now = time.perf_counter()
+        if self.phase:
+            self.timings[self.phase] = round(now - self.started, 2)
+        self.phase, self.started = next_phase, now
 
     def render(self, rel: str, template: str, page_title: str, **ctx: Any) -> None:
         depth = rel.count("/")
@@ -407,6 +418,7 @@ class SiteBuilder:
             by_question[str(f["question_id"])].append(f)
             if f["source_id"] is not None:
                 by_source[str(f["source_id"])].append(f)
+        self.lap("each forecast's cells")
         # each forecast's cells, rendered once: its forecaster's, question's and source's pages (all one folder
         # deep, so their links are the same) show them
         macros = self.env.get_template("macros.html.j2").make_module({"root": "../"})
@@ -426,6 +438,7 @@ class SiteBuilder:
             d = due_ids.get(str(q["question_id"]))
             q["days_overdue"] = d["days_overdue"] if d else None
 
+        self.lap("index and leaderboards")
         # index, with leaderboards per tag and outlet
         tag_counts = Counter(tag for q in q_rows for tag in q["tags"])
         outlet_counts = Counter(str(f["outlet"]) for f in f_rows if f["outlet"] is not None)
@@ -511,6 +524,7 @@ class SiteBuilder:
                 pager=pager(i, len(chunks), lambda n: list_url("forecasters", n)),
             )
 
+        self.lap("forecaster pages")
         # forecaster pages
         rank = {str(r["forecaster_id"]): r for r in board_rows}
         history_by = {str(k): g for k, g in qscores.groupby(qscores["forecaster_id"].astype(str), observed=True)}
@@ -573,6 +587,7 @@ class SiteBuilder:
                     pager=pager(i, len(chunks), lambda n, fid=fid: "../" + f_url(fid, n)),
                 )
 
+        self.lap("question pages")
         # question pages, with their event history
         history: dict[str, list[dict[str, Any]]] = defaultdict(list)
         clarifications: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -622,6 +637,7 @@ class SiteBuilder:
             )
         del history, clarifications
 
+        self.lap("source pages")
         # source pages
         n_from = Counter(str(f["source_id"]) for f in f_rows if f["source_id"] is not None)
         for s in s_rows:
@@ -638,6 +654,7 @@ class SiteBuilder:
                     pager=pager(i, len(chunks), lambda n, sid=sid: "../" + s_url(sid, n)),
                 )
 
+        self.lap("lists, integrity and search")
         # lists: questions, sources, open and due, hindsight
         lists = (
             ("questions", q_rows, "Questions", "Every question, in the order they were opened.", "questions-table"),
@@ -767,6 +784,7 @@ class SiteBuilder:
         self.w.write("style.css", t.stylesheet())
         self.w.write(MARKER, MARKER_TEXT)
 
+        self.lap("")
         summary.head_position = int(meta["head_position"])
         summary.head_hash = str(meta["head_hash"])
         summary.as_of = meta["as_of"]
@@ -809,8 +827,10 @@ def build_site(
     page's index and on integrity.html, and in the summary."""
     path = Path(out)
     check_out(path)
+    started = time.perf_counter()
     verification = ledger.verify()
     verified_at = verified_head(ledger, verification)
+    took = round(time.perf_counter() - started, 2)
     summary = SiteSummary(out=str(path), verified_at=verified_at, verified_ok=bool(verification["ok"]))
     summary.verification = verification
     parent = path.parent if str(path.parent) else Path(".")
@@ -830,6 +850,7 @@ def build_site(
         )
         with ledger.snapshot(as_of, run) as snap:
             builder.build(snap, verification, summary)
+        summary.timings = {"verification": took} | builder.timings
         if path.exists():
             check_out(path)  # still ours: nobody filled it in the meantime
             os.replace(path, trash)
