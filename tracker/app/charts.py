@@ -177,7 +177,7 @@ def history_chart(rows: list[dict[str, Any]], who: str, chart_id: str) -> dict[s
     top = _step(max(values))
     y = Scale(0, top, 236, 16)
     m = _step(max([abs(v) for v in rel if v is not None] + [0.05]))
-    ry = Scale(-m, m, 356, 256)
+    ry = Scale(-m, m, 356, 268)
     n = len(rows)
     # evenly spaced when there are too many, the first and the last kept
     shown = list(range(n)) if n <= MAX_DOTS else sorted({round(i * (n - 1) / (MAX_DOTS - 1)) for i in range(MAX_DOTS)})
