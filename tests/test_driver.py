@@ -204,6 +204,62 @@ def test_insert_rows_stores_what_sqlalchemy_stores(db_url: str, name: str, inser
         engine.dispose()
 
 
+@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("chunk", [1, 3, 5000])
+def test_insert_columns_stores_what_sqlalchemy_stores(db_url: str, name: str, insert_path: str, chunk: int) -> None:
+    table, rows = CASES[name]
+    engine = make_engine(db_url)
+    try:
+        ref, fast = _pair(engine, table)
+        columns = {c.name: [r[c.name] for r in rows] for c in table.columns}
+        with engine.begin() as conn:
+            conn.execute(insert(ref), rows)
+            driver.insert_columns(conn, fast, columns, chunk=chunk)
+        assert _stored(engine, fast) == _stored(engine, ref)
+        assert len(_stored(engine, fast)) == len(rows)
+    finally:
+        engine.dispose()
+
+
+def test_insert_columns_refuses_columns_of_different_lengths(sqlite_url: str) -> None:
+    table, rows = CASES["forecasts"]
+    engine = make_engine(sqlite_url)
+    try:
+        _, fast = _pair(engine, table)
+        columns = {c.name: [r[c.name] for r in rows] for c in table.columns}
+        columns["quote"] = columns["quote"][:-1]
+        with engine.begin() as conn, pytest.raises(ValueError, match="differ in length"):
+            driver.insert_columns(conn, fast, columns)
+        assert _stored(engine, fast) == []
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_select_columns_reads_what_sqlalchemy_reads(db_url: str, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    table, rows = CASES[name]
+    engine = make_engine(db_url)
+    monkeypatch.setattr(driver, "IN_CHUNK", 2)  # several IN lists
+    try:
+        ref, _ = _pair(engine, table)
+        names = [c.name for c in table.columns]
+        key = names[0]
+        with engine.begin() as conn:
+            conn.execute(insert(ref), rows)
+            expected = sorted(tuple(r) for r in conn.execute(select(*ref.c)))
+            got = driver.select_columns(conn, ref, names)
+            some = [rows[0][key], rows[-1][key], -1 if isinstance(rows[0][key], int) else "absent"]
+            chosen = driver.select_columns(conn, ref, names, key, some)
+        assert sorted(zip(*(got[n] for n in names), strict=True)) == expected
+        # the same Python types as SQLAlchemy gives (dates as dates, booleans as bools, aware UTC times)
+        assert [tuple(map(type, r)) for r in sorted(zip(*(got[n] for n in names), strict=True))] == [
+            tuple(map(type, r)) for r in expected
+        ]
+        assert sorted(chosen[key]) == sorted({rows[0][key], rows[-1][key]})
+    finally:
+        engine.dispose()
+
+
 def test_update_rows_stores_what_sqlalchemy_stores(db_url: str) -> None:
     engine = make_engine(db_url)
     q = {

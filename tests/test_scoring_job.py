@@ -701,3 +701,51 @@ def test_column_conversion_equals_the_cell_by_cell_one() -> None:
         got, want = job._values(frame[col]), [job._py(v) for v in frame[col].tolist()]
         assert got == want or all((g is None and w is None) or g == w for g, w in zip(got, want, strict=True)), col
         assert [type(v) for v in got] == [type(v) for v in want], col
+
+
+# -- the run summary's comparison of old and new rows ------------------------------------------------------------
+
+
+def _score_value(column: str) -> st.SearchStrategy[Any]:
+    """Values a question_scores column holds as a database value, including near-equal floats."""
+    col = job.question_scores.c[column]
+    if isinstance(col.type, job.Float):
+        base = st.sampled_from([0.0, 0.25, 1e-16, 0.1 + 0.2, 0.3, 1.0, 2.0])
+        nudged = base.flatmap(lambda v: st.sampled_from([v, v * (1 + 1e-13), v + 1e-9, math.nextafter(v, 3.0)]))
+        return st.none() | nudged
+    if isinstance(col.type, job.Integer):
+        return st.none() | st.integers(0, 3)
+    if column in ("made_at", "known_on"):
+        return st.sampled_from([date(2020, 1, 1), date(2020, 1, 2)])
+    return st.sampled_from(["a", "b"])
+
+
+_score_row = st.fixed_dictionaries(
+    {"question_id": st.sampled_from(["q1", "q2", "q3"]), "forecaster_id": st.sampled_from(["f1", "f2"])}
+    | {c: _score_value(c) for c in job._COMPARED}
+)
+
+
+def _as_columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    unique = {(r["question_id"], r["forecaster_id"]): r for r in rows}  # the table's key
+    return {c: [r[c] for r in unique.values()] for c in ("question_id", "forecaster_id", *job._COMPARED)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(old=st.lists(_score_row, max_size=6), new=st.lists(_score_row, max_size=6), copy=st.booleans())
+def test_run_summary_differences_judge_as_same_does_row_by_row(
+    old: list[dict[str, Any]], new: list[dict[str, Any]], copy: bool
+) -> None:
+    a = _as_columns(old)
+    b = _as_columns(old) if copy else _as_columns(new)
+    before = {key: i for i, key in enumerate(zip(a["question_id"], a["forecaster_id"], strict=True))}
+    after = {key: i for i, key in enumerate(zip(b["question_id"], b["forecaster_id"], strict=True))}
+    changed = sum(
+        1
+        for key in before.keys() & after.keys()
+        if not all(job._same(a[c][before[key]], b[c][after[key]]) for c in job._COMPARED)
+    )
+    expected = (len(after.keys() - before.keys()), len(before.keys() - after.keys()), changed)
+    assert job._differences(a, b) == expected
+    if copy:
+        assert expected == (0, 0, 0)

@@ -18,10 +18,10 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, Float, Integer, delete, func, insert, select, text, update
 from sqlalchemy import exc as sa_exc
 
 from tracker.domain import timepoints
@@ -36,7 +36,7 @@ from tracker.store.db import (
     translate_errors,
     write_transaction,
 )
-from tracker.store.driver import insert_rows
+from tracker.store.driver import insert_columns, insert_rows, select_columns
 from tracker.store.schema import (
     events,
     forecast_scores,
@@ -510,11 +510,7 @@ def load_questions(conn: Connection, ids: list[str] | None = None) -> pd.DataFra
     from tracker.scoring import compute
 
     names = (*compute.QUESTION_COLUMNS, *compute.QUESTION_HORIZON_COLUMNS)
-    cols = [questions.c[n] for n in names]
-    rows: list[Any] = []
-    for cond in _where_in(questions.c.question_id, ids):
-        rows.extend(conn.execute(select(*cols).where(cond)).all())
-    frame = pd.DataFrame(rows, columns=list(names))
+    frame = pd.DataFrame(select_columns(conn, questions, names, "question_id", ids), columns=list(names))
     frame["options"] = [json.loads(o) for o in frame["options"]]
     return frame.sort_values("question_id", kind="stable").reset_index(drop=True)
 
@@ -540,11 +536,7 @@ def load_forecasts(conn: Connection, ids: list[str] | None = None) -> pd.DataFra
         "source_id",
         "position",
     )
-    cols = [forecasts.c[n] for n in names]
-    rows: list[Any] = []
-    for cond in _where_in(forecasts.c.question_id, ids):
-        rows.extend(conn.execute(select(*cols).where(cond)).all())
-    frame = pd.DataFrame(rows, columns=list(names))
+    frame = pd.DataFrame(select_columns(conn, forecasts, names, "question_id", ids), columns=list(names))
     frame = frame.sort_values("position", kind="stable").reset_index(drop=True)
     for col in ("p_yes", "p_low", "p_high"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
@@ -578,30 +570,48 @@ def _py(value: Any) -> Any:
 
 
 def _values(series: pd.Series) -> list[Any]:
-    """`_py` of every cell of a column; float, integer and bool columns converted as a whole (a full run writes
-    a row per forecast, and cell by cell conversion would dominate its time)."""
+    """`_py` of every cell of a column, converted as a whole where the dtype allows (a full run writes a row per
+    forecast, and cell by cell conversion would dominate its time)."""
     kind = series.dtype.kind
     if kind == "f":
         return [None if v != v else v for v in series.to_numpy().tolist()]  # v != v: NaN
     if kind in "iub":
         return list(series.to_numpy().tolist())
-    return [_py(v) for v in series.tolist()]
+    if kind == "M":  # a day column: the UTC date of each time (tz-aware columns are in UTC here), NaT -> None
+        return [v if type(v) is date else None for v in series.dt.date.tolist()]
+    return [v if type(v) in _PLAIN else _py(v) for v in series.tolist()]
+
+
+_PLAIN = {str, date}  # values `_py` returns unchanged
+
+
+def _columns(frame: pd.DataFrame, columns: Iterable[str], **extra: Any) -> dict[str, list[Any]]:
+    """The frame's ``columns`` as lists of database values (None where the frame lacks one), plus ``extra``
+    columns holding one value on every row."""
+    n = len(frame)
+    data = {c: _values(frame[c]) if c in frame.columns else [None] * n for c in columns}
+    return data | {c: [v] * n for c, v in extra.items()}
 
 
 def _rows(frame: pd.DataFrame, columns: Iterable[str], **extra: Any) -> list[dict[str, Any]]:
-    cols = list(columns)
-    data = {c: _values(frame[c]) if c in frame.columns else [None] * len(frame) for c in cols}
-    return [dict(zip(cols, vals, strict=True), **extra) for vals in zip(*(data[c] for c in cols), strict=True)]
+    data = _columns(frame, columns, **extra)
+    names = list(data)
+    return [dict(zip(names, vals, strict=True)) for vals in zip(*data.values(), strict=True)]
+
+
+def _question_score_columns(per_question: pd.DataFrame, **extra: Any) -> dict[str, list[Any]]:
+    """The question_scores columns of the per-question frame; p_yes only for binary questions."""
+    from tracker.scoring import compute
+
+    data = _columns(per_question, QUESTION_SCORE_COLUMNS, **extra)
+    data["p_yes"] = [p if k == compute.BINARY else None for p, k in zip(data["p_yes"], data["kind"], strict=True)]
+    return data
 
 
 def _question_score_rows(per_question: pd.DataFrame, run_id: int) -> list[dict[str, Any]]:
-    from tracker.scoring import compute
-
-    rows = _rows(per_question, QUESTION_SCORE_COLUMNS, run_id=run_id)
-    for r in rows:
-        if r["kind"] != compute.BINARY:
-            r["p_yes"] = None
-    return rows
+    data = _question_score_columns(per_question, run_id=run_id)
+    names = list(data)
+    return [dict(zip(names, vals, strict=True)) for vals in zip(*data.values(), strict=True)]
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -612,15 +622,41 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _read_question_scores(conn: Connection, column: Any, keys: list[str] | None) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for cond in _where_in(column, keys):
-        out.extend(dict(r) for r in conn.execute(select(question_scores).where(cond)).mappings())
-    return out
+_SCORE_KEYS = ("question_id", "forecaster_id")
+_COMPARED = tuple(c for c in QUESTION_SCORE_COLUMNS if c not in _SCORE_KEYS)
 
 
-def question_scores_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Rows of ``question_scores`` as the per-question frame `compute.aggregate` takes."""
+def _differences(old: dict[str, list[Any]], new: dict[str, list[Any]]) -> tuple[int, int, int]:
+    """(added, removed, changed) question_scores rows from ``old`` to ``new`` (columns of database values):
+    changed as `_same` judges each compared column, a whole column at a time."""
+    import numpy as np
+    import pandas as pd
+
+    cols = (*_SCORE_KEYS, *_COMPARED)
+    a = pd.DataFrame({c: pd.Series(old[c], dtype=object) for c in cols})
+    b = pd.DataFrame({c: pd.Series(new[c], dtype=object) for c in cols})
+    both = a.merge(b, on=list(_SCORE_KEYS), how="inner", suffixes=("_old", "_new"))
+    differs = np.zeros(len(both), dtype=bool)
+    for c in _COMPARED:
+        x, y = both[f"{c}_old"].to_numpy(dtype=object), both[f"{c}_new"].to_numpy(dtype=object)
+        if isinstance(question_scores.c[c].type, Float | Integer):
+            xf, yf = x.astype(np.float64), y.astype(np.float64)  # None -> NaN: stored floats are never NaN
+            xn, yn = np.isnan(xf), np.isnan(yf)
+            with np.errstate(invalid="ignore"):
+                close = np.abs(xf - yf) <= np.maximum(1e-12 * np.maximum(np.abs(xf), np.abs(yf)), 1e-15)
+            differs |= (xn != yn) | (~xn & ~yn & ~close)
+        else:
+            differs |= ~(x == y).astype(bool)
+    return len(b) - len(both), len(a) - len(both), int(differs.sum())
+
+
+def _read_question_scores(conn: Connection, key: str, keys: list[str] | None) -> dict[str, list[Any]]:
+    names = [c.name for c in question_scores.columns]
+    return select_columns(conn, question_scores, names, key, keys)
+
+
+def question_scores_frame(rows: list[dict[str, Any]] | dict[str, list[Any]]) -> pd.DataFrame:
+    """Rows (or columns) of ``question_scores`` as the per-question frame `compute.aggregate` takes."""
     import pandas as pd
 
     frame = pd.DataFrame(rows, columns=[c.name for c in question_scores.columns])
@@ -629,11 +665,11 @@ def question_scores_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def _aggregate_forecasters(conn: Connection, forecaster_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Each forecaster's aggregate over all their question_scores rows (n_scored 0 when they have none)."""
+def _aggregate_forecasters(frame: pd.DataFrame, forecaster_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Each forecaster's aggregate over their rows of ``frame`` (question_scores rows; n_scored 0 for a forecaster
+    without any)."""
     from tracker.scoring import compute
 
-    frame = question_scores_frame(_read_question_scores(conn, question_scores.c.forecaster_id, forecaster_ids))
     out: dict[str, dict[str, Any]] = {}
     if len(frame):
         agg = compute.aggregate(frame, "forecaster_id")
@@ -675,38 +711,26 @@ def _write(conn: Connection, plan: _Plan, started: datetime, holder: str) -> Run
     )
 
     # what was there before, for the summary and to know whose aggregates to recompute
-    old = _read_question_scores(conn, question_scores.c.question_id, plan.question_ids)
-    old_by_key = {(r["question_id"], r["forecaster_id"]): r for r in old}
-    affected = {r["forecaster_id"] for r in old}
+    old = _read_question_scores(conn, "question_id", plan.question_ids)
+    affected = set(old["forecaster_id"])
     if everything:
         affected |= {f for f, r in latest_history(conn, None).items() if r["n_scored"]}
 
     for table in (forecast_scores, question_scores):
         for cond in _where_in(table.c.question_id, plan.question_ids):
             conn.execute(delete(table).where(cond))
-    f_rows = _rows(plan.per_forecast, FORECAST_SCORE_COLUMNS, run_id=run_id)
-    q_rows = _question_score_rows(plan.per_question, run_id)
-    for table, rows in ((forecast_scores, f_rows), (question_scores, q_rows)):
-        for chunk in _chunks(rows, INSERT_CHUNK):
-            insert_rows(conn, table, chunk)
+    new = _question_score_columns(plan.per_question, run_id=run_id)
+    insert_columns(conn, forecast_scores, _columns(plan.per_forecast, FORECAST_SCORE_COLUMNS, run_id=run_id))
+    insert_columns(conn, question_scores, new)
+    added, removed, n_changed = _differences(old, new)
+    affected |= set(new["forecaster_id"])
+    del old
 
-    # what changed, per (question, forecaster)
-    compared = [c for c in QUESTION_SCORE_COLUMNS if c not in ("question_id", "forecaster_id")]
-    new_keys = set()
-    n_changed = 0
-    for r in q_rows:
-        key = (r["question_id"], r["forecaster_id"])
-        new_keys.add(key)
-        affected.add(r["forecaster_id"])
-        before = old_by_key.get(key)
-        if before is not None and not all(_same(before[c], r[c]) for c in compared):
-            n_changed += 1
-    added = len(new_keys - old_by_key.keys())
-    removed = len(old_by_key.keys() - new_keys)
-
-    # forecaster aggregates: appended to score_history when they differ from the forecaster's latest row
+    # forecaster aggregates: appended to score_history when they differ from the forecaster's latest row. A full
+    # run has just written every row there is; otherwise the affected forecasters' rows are read back.
     forecaster_ids = sorted(affected)
-    aggregates = _aggregate_forecasters(conn, forecaster_ids)
+    rows = new if everything else _read_question_scores(conn, "forecaster_id", forecaster_ids)
+    aggregates = _aggregate_forecasters(question_scores_frame(rows), forecaster_ids)
     previous_rows = latest_history(conn, forecaster_ids)
     history_rows = []
     for fid in forecaster_ids:
