@@ -189,21 +189,22 @@ def _honest_columns(snap: Snapshot, f: flt.Filters, key: str, keys: list[str]) -
     if key == "forecaster_id":
         wanted = [k for k in keys if k != MISSING_KEY[key]]
         f = flt.Filters(f.status, f.tag, wanted, f.question, f.source, f.outlet)
-    qs = _question_scores(snap, f).narrow(_HONEST_INPUT).frame()
-    if qs.empty:
+    # the honest statistics sort their input by group and question, so it is read in no particular order
+    qs = _question_scores(snap, f).narrow(_HONEST_INPUT).columns()
+    if not qs["question_id"]:
         return {}
-    work = pd.DataFrame({"question_id": qs["question_id"].astype(object), "kind": qs["kind"].astype(object)})
-    for col in ("brier", "time_avg_brier", "crowd_time_avg_brier", "relative_brier"):
-        work[col] = qs[col].to_numpy(dtype=np.float64)
-    work["n_options"] = qs["n_options"].astype("float64").to_numpy()
+    work = pd.DataFrame({"question_id": pd.Series(qs["question_id"], dtype=object)})
+    work["kind"] = pd.Series(qs["kind"], dtype=object)
+    for col in ("brier", "time_avg_brier", "crowd_time_avg_brier", "relative_brier", "n_options"):
+        work[col] = pd.Series(qs[col], dtype=np.float64)
     if key == "tag":
         tags = _tags_by_question(snap)
         work["tag"] = pd.Series(
             [sorted(tags.get(str(q), [])) or [MISSING_KEY["tag"]] for q in qs["question_id"]], dtype=object
         )
     else:
-        values = qs[key].astype(object)
-        work[key] = values.where(values.notna(), MISSING_KEY[key]).astype(str)
+        missing = MISSING_KEY[key]
+        work[key] = pd.Series([missing if v is None else str(v) for v in qs[key]], dtype=object)
     out: dict[str, Row] = {}
     intervals = honest.mean_intervals(work, key)
     coin = honest.versus_coin(work, key)

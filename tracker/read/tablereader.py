@@ -121,6 +121,36 @@ class TableReader:
         del columns
         return apply_dtypes(raw, self.spec, cats)
 
+    def columns(self) -> dict[str, list[Any]]:
+        """The spec's columns as lists of Python values, in no particular order: for a derived table that orders
+        what it reads itself. No ORDER BY, no pass for categories and no Row per row: reading the 364k
+        question scores of a 1M-event ledger for every leaderboard row's interval took 38 s through `frame`."""
+        if self.query is None:
+            rows = self.rows()
+            return {n: [r.get(n) for r in rows] for n in self.spec.names}
+        assert self.conn is not None
+        selected = self.query.selected_columns
+        names = [n for n in self.spec.names if n in selected]
+        result = self.conn.execute(self.query.with_only_columns(*(selected[n] for n in names)))
+        dialect = self.conn.dialect
+        try:
+            cursor = result.cursor  # the DBAPI cursor: its plain tuples, converted below a column at a time
+            codes = [d[1] for d in cursor.description]
+            out: list[list[Any]] = [[] for _ in names]
+            while batch := cursor.fetchmany(50_000):
+                for col, fetched in zip(out, zip(*batch, strict=True), strict=True):
+                    col.extend(fetched)
+        finally:
+            result.close()
+        data: dict[str, list[Any]] = {}
+        for name, values, code in zip(names, out, codes, strict=True):
+            proc = selected[name].type.dialect_impl(dialect).result_processor(dialect, code)
+            if proc is not None:
+                seen = {v: None if v is None else proc(v) for v in set(values)}
+                values = [seen[v] for v in values]
+            data[name] = values
+        return data
+
     def narrow(self, names: Sequence[str]) -> TableReader:
         """The same rows with only the columns ``names`` (what a derived table needs, in less memory)."""
         cols = tuple(c for c in self.spec.columns if c.name in names)

@@ -17,7 +17,7 @@ raised as SQLAlchemy's `DBAPIError`, so they are translated at the one boundary
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
@@ -235,51 +235,73 @@ def select_columns(
     names: Sequence[str],
     key: str | None = None,
     keys: Sequence[Any] | None = None,
-    fetch: int = 20_000,
 ) -> dict[str, list[Any]]:
-    """Columns ``names`` of ``table`` as lists (every row, or the rows whose ``key`` is in ``keys``), read on
-    the DBAPI cursor of ``conn``'s transaction.
+    """Columns ``names`` of ``table`` as lists (every row, or the rows whose ``key`` is in ``keys``): the
+    batches of `select_batches` put together."""
+    out: dict[str, list[Any]] = {n: [] for n in names}
+    for batch in select_batches(conn, table, names, key, keys):
+        for n in names:
+            out[n].extend(batch[n])
+    return out
+
+
+def select_batches(
+    conn: Connection,
+    table: Table,
+    names: Sequence[str],
+    key: str | None = None,
+    keys: Sequence[Any] | None = None,
+    fetch: int = 50_000,
+) -> Iterator[dict[str, list[Any]]]:
+    """Columns ``names`` of ``table`` (every row, or the rows whose ``key`` is in ``keys``), ``fetch`` rows at a
+    time as lists, read on the DBAPI cursor of ``conn``'s transaction.
 
     Why: `conn.execute(select(...)).all()` builds a Row per row and runs the result processors value by value;
-    for the 792k forecasts of a 1M-event ledger that, and pandas' inspection of each Row, took 20 s.
+    for the 792k forecasts of a 1M-event ledger that, and pandas' inspection of each Row, took 20 s; and a
+    caller that makes a frame of each batch holds only one batch's Python objects at a time.
     Correctness: each column's values go through SQLAlchemy's own result processor for its type on the dialect
     (the value SQLAlchemy would return), called once per distinct value: a column of dates holds few.
     """
     q = conn.dialect.identifier_preparer.quote
     head = f"SELECT {', '.join(q(n) for n in names)} FROM {q(table.name)}"
-    out: list[list[Any]] = [[] for _ in names]
-    type_codes: list[Any] = [None] * len(names)  # the driver's type of each column, as result processors take it
+    processors: dict[tuple[str, Any], Converter | None] = {}
 
-    def read(sql: str, params: Sequence[Any]) -> None:
+    def convert(batch: list[Any], codes: list[Any]) -> dict[str, list[Any]]:
+        columns = zip(*batch, strict=True) if batch else ([] for _ in names)
+        out: dict[str, list[Any]] = {}
+        for name, values, code in zip(names, columns, codes, strict=True):
+            if (name, code) not in processors:
+                type_ = table.c[name].type.dialect_impl(conn.dialect)
+                processors[name, code] = type_.result_processor(conn.dialect, code)
+            proc = processors[name, code]
+            out[name] = list(values) if proc is None else _convert_each(_none_kept(proc), values)
+        return out
+
+    def read(sql: str, params: Sequence[Any]) -> Iterator[dict[str, list[Any]]]:
         dbapi = conn.dialect.loaded_dbapi
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(sql, params)
-            type_codes[:] = [d[1] for d in cursor.description]
+            codes = [d[1] for d in cursor.description]  # the driver's type of each column
             while batch := cursor.fetchmany(fetch):
-                for col, values in zip(out, zip(*batch, strict=True), strict=True):
-                    col.extend(values)
+                yield convert(batch, codes)
         except dbapi.Error as e:
             raise sa_exc.DBAPIError.instance(sql, params, e, dbapi.Error, dialect=conn.dialect) from e
         finally:
             cursor.close()
 
     if keys is None:
-        read(head, ())
-    else:
-        assert key is not None
-        mark = placeholder(conn.dialect)
-        for i in range(0, len(keys), IN_CHUNK):
-            part = list(keys[i : i + IN_CHUNK])
-            read(f"{head} WHERE {q(key)} IN ({', '.join([mark] * len(part))})", part)
-    result: dict[str, list[Any]] = {}
-    for name, values, code in zip(names, out, type_codes, strict=True):
-        proc = table.c[name].type.dialect_impl(conn.dialect).result_processor(conn.dialect, code)
-        if proc is not None:
-            seen = {v: (None if v is None else proc(v)) for v in set(values)}
-            values = [seen[v] for v in values]
-        result[name] = values
-    return result
+        yield from read(head, ())
+        return
+    assert key is not None
+    mark = placeholder(conn.dialect)
+    for i in range(0, len(keys), IN_CHUNK):
+        part = list(keys[i : i + IN_CHUNK])
+        yield from read(f"{head} WHERE {q(key)} IN ({', '.join([mark] * len(part))})", part)
+
+
+def _none_kept(proc: Converter) -> Converter:
+    return lambda v: None if v is None else proc(v)
 
 
 def copy_rows(conn: Connection, table: Table, stmt: _Statement, params: Iterable[Sequence[Any]]) -> None:
