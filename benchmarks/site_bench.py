@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10k,100k")
     parser.add_argument("--keep", type=Path, help="a folder for the ledgers, reused by later runs")
     parser.add_argument("--ledger", type=Path, action="append", help="an existing SQLite ledger (instead of --sizes)")
+    parser.add_argument("--no-floor", action="store_true", help="skip the read of the inputs (minutes at 1M)")
     parser.add_argument("--json", type=Path, help="write the figures here too")
     args = parser.parse_args(argv)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="site-bench-"))
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             events = int(led.info()["head_position"])
             print(f"{events:,} events ({label})", flush=True)
             load_before = os.getloadavg()
-            floor = read_inputs(led)
+            floor = float("nan") if args.no_floor else read_inputs(led)
             out = folder / f"site-{label}"
             started = time.perf_counter()
             summary = build_site(led, out)
