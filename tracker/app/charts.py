@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from tracker.app import templating as t
@@ -196,8 +197,6 @@ def history_chart(rows: list[dict[str, Any]], who: str, chart_id: str) -> dict[s
     unit = 0.25 if top > 0.25 else 0.05
     ticks = [k * unit for k in range(round(top / unit) + 1)]
     mid = start + (end - start) // 2
-    from datetime import date
-
     return {
         "id": chart_id,
         "width": width,
