@@ -83,18 +83,25 @@ def scores_reader(snap: Snapshot, **kw: Any) -> TableReader:
     return TableReader(SCORES, q, forecasts.c.position, conn)
 
 
-def _question_scores(snap: Snapshot, f: flt.Filters) -> TableReader:
+def _question_scores(snap: Snapshot, f: flt.Filters, ordered: bool = True, outlet: bool = True) -> TableReader:
+    """The question_scores rows under ``f``, in recording order of their forecasts (a join with forecasts, for
+    ``ordered``), with each source's outlet (a join with sources, for ``outlet`` or an outlet filter). Readers
+    that order rows themselves and need no outlet skip the joins: on 364k rows they cost two thirds of the read.
+    """
+    joined: Any = question_scores
+    if ordered:
+        joined = joined.join(forecasts, forecasts.c.forecast_id == question_scores.c.forecast_id)
+    columns: list[Any] = list(question_scores.c)
+    if outlet or f.outlet is not None:
+        joined = joined.outerjoin(sources, sources.c.source_id == question_scores.c.source_id)
+        columns.append(sources.c.outlet)
     q: Select[Any] = (
-        select(*question_scores.c, sources.c.outlet)
-        .select_from(
-            question_scores.join(forecasts, forecasts.c.forecast_id == question_scores.c.forecast_id).outerjoin(
-                sources, sources.c.source_id == question_scores.c.source_id
-            )
-        )
+        select(*columns)
+        .select_from(joined)
         .where(*flt.question_conditions(f, question_scores.c.question_id, snap.today))
     )
     q = flt.who(q, f, question_scores)
-    return TableReader(QUESTION_SCORES, q, forecasts.c.position, snap.scores())
+    return TableReader(QUESTION_SCORES, q, forecasts.c.position if ordered else None, snap.scores())
 
 
 def question_scores_reader(snap: Snapshot, **kw: Any) -> TableReader:
@@ -190,7 +197,7 @@ def _honest_columns(snap: Snapshot, f: flt.Filters, key: str, keys: list[str]) -
         wanted = [k for k in keys if k != MISSING_KEY[key]]
         f = flt.Filters(f.status, f.tag, wanted, f.question, f.source, f.outlet)
     # the honest statistics sort their input by group and question, so it is read in no particular order
-    qs = _question_scores(snap, f).narrow(_HONEST_INPUT).columns()
+    qs = _question_scores(snap, f, ordered=False, outlet=key == "outlet").narrow(_HONEST_INPUT).columns()
     if not qs["question_id"]:
         return {}
     work = pd.DataFrame({"question_id": pd.Series(qs["question_id"], dtype=object)})

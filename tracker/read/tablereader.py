@@ -48,7 +48,13 @@ class TableReader:
         if self.counter is not None:
             return self.counter()
         if self.query is not None and self.conn is not None:
-            return int(self.conn.execute(select(func.count()).select_from(self.query.subquery())).scalar_one())
+            q = self.query
+            if q._group_by_clauses or q._distinct or q._limit_clause is not None:
+                return int(self.conn.execute(select(func.count()).select_from(q.subquery())).scalar_one())
+            # the rows' count without computing their columns (a count over the subquery evaluated each row's
+            # scalar subqueries, such as a question's number of forecasts)
+            counted = q.with_only_columns(func.count(), maintain_column_froms=True)
+            return int(self.conn.execute(counted).scalar_one())
         return len(self.rows())
 
     def rows(self, limit: int | None = None) -> list[Row]:
