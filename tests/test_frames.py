@@ -153,6 +153,27 @@ def test_chunked_reads_equal_one_read(scored: Ledger) -> None:
         pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), whole)
 
 
+def test_a_narrowed_read_selects_only_its_columns(scored: Ledger) -> None:
+    """`narrow` gives the same rows with fewer columns, and asks the database for those alone (an events read
+    without the payloads reads a fraction of the log's bytes)."""
+    for table, names in (
+        ("events", ["position", "stream_id", "hash"]),
+        ("question_scores", ["question_id", "forecaster_id", "brier"]),
+        ("forecasts", ["forecast_id", "p_yes"]),
+    ):
+        with scored.snapshot() as snap:
+            reader = scored.table(snap, table)
+            narrowed = reader.narrow(names)
+            assert narrowed.query is not None
+            assert sorted(c.key for c in narrowed.query.selected_columns) == sorted(names), table
+            whole = reader.frame()
+            part = narrowed.frame()
+            rows = narrowed.rows(3)
+        assert list(part.columns) == [c for c in whole.columns if c in names]
+        pd.testing.assert_frame_equal(part, whole[list(part.columns)], check_categorical=False)
+        assert [list(r) for r in rows] == [list(part.columns)] * len(rows) and len(rows) == 3
+
+
 def test_as_of_values_are_normalised() -> None:
     assert to_as_of(None) is None
     assert to_as_of(12) == AsOf(position=12)

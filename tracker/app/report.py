@@ -211,9 +211,9 @@ def build_report(
 
 
 def _calibration_alt(rows: pd.DataFrame, who: str) -> str:
-    from tracker.app.site import calibration_alt
+    from tracker.app.charts import calibration_alt
 
-    return calibration_alt(rows, who)
+    return calibration_alt(t.records(rows), who)
 
 
 def write_report(ledger: Ledger, out: str | os.PathLike[str], as_of: Any = None, run: Any = None) -> ReportSummary:

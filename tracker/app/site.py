@@ -3,9 +3,10 @@
 and a client-side search over an index the site ships. No page fetches anything from the network; every link is
 relative, so the folder works from ``file://`` and from any static host.
 
-The pages are the same for the same ledger and point (``as_of`` / ``run``), byte for byte, except the verification
-time on integrity.html. The build reads each table once and groups it in memory, so its time grows linearly with
-the ledger; long lists are split into pages of ``page_rows`` rows and the index shows the top ``top`` forecasters.
+The pages are the same for the same ledger and point (``as_of`` / ``run``), byte for byte: the verification says
+which head it checked and when that event was recorded, not when the site was built. The build reads each table
+once and groups it in memory, and draws its figures as SVG from templates, so its time grows linearly with the
+ledger; long lists are split into pages of ``page_rows`` rows and the index shows the top ``top`` forecasters.
 The site is written into a temporary folder beside ``out`` and moved into place at the end: ``out`` may be missing,
 empty or a site built before (it holds MARKER), and anything else is refused.
 """
@@ -16,6 +17,7 @@ import json
 import os
 import shutil
 import statistics
+import time
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -27,13 +29,12 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from tracker import __version__
+from tracker.app import charts
 from tracker.app import templating as t
-from tracker.domain import timepoints
 from tracker.errors import UserError
 
 if TYPE_CHECKING:
     import pandas as pd
-    from matplotlib.figure import Figure
 
     from tracker.app.ledger import Ledger
     from tracker.read.snapshot import Snapshot
@@ -45,9 +46,7 @@ PAGE_ROWS = 500
 MAX_FILTERS = 40  # tag and outlet leaderboards, the most used first
 SEARCH_QUOTES = 50_000  # quotes in the search index; the rest are on the pages, and the search page says so
 MIN_BINARY_FOR_CALIBRATION = 3
-# matplotlib takes about half a second per figure: the forecasters ranked in the top FIGURES get them, the others
-# the tables, so the build's cost of figures stays bounded whatever the ledger's size.
-FIGURES = 50
+PAGER_NEAR = 3  # a pager links the first and last pages and this many either side of the current one
 PALETTE = ("#1f5fa8", "#b5472c", "#2e8b57", "#8a4fbf", "#c08a00", "#00838f", "#c2185b", "#5d6d1e", "#6d4c41", "#455a64")
 KIND_INDEX = {"forecaster": 0, "question": 1, "quote": 2, "source": 3}
 KNOWN_BOARD = {
@@ -71,6 +70,40 @@ def with_interval(board: pd.DataFrame) -> pd.DataFrame:
         for lo, hi in zip(board["brier_ci_low"], board["brier_ci_high"], strict=True)
     ]
     return board.assign(interval_90=text)
+
+
+def with_interval_row(row: dict[str, Any]) -> dict[str, Any]:
+    """`with_interval` for one leaderboard row as a dict."""
+    if "brier_ci_low" not in row:
+        return row
+    lo, hi = row["brier_ci_low"], row["brier_ci_high"]
+    text = "too few questions" if t.missing(lo) or t.missing(hi) else f"{lo:.3f}–{hi:.3f}"
+    return row | {"interval_90": text}
+
+
+ALL = "(all)"  # the pooled calibration's key in `calibration_by_forecaster` (no forecaster id is in parentheses)
+
+
+def calibration_by_forecaster(qscores: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """The calibration table (10 bins, as `tracker calibration` makes it) of every forecaster's scored yes/no
+    forecasts, and of everyone's under ALL, from one `question_scores` frame: sorted once by forecaster and cut
+    into slices, so that it costs the same for 30 forecasters or 3,000."""
+    import numpy as np
+    import pandas as pd
+
+    from tracker.scoring import metrics
+
+    binary = qscores[qscores["kind"] == "binary"]
+    p = binary["p_yes"].to_numpy(dtype=np.float64)
+    o = (binary["outcome"].astype("string") == "yes").to_numpy(dtype=np.float64)
+    out = {ALL: t.records(metrics.calibration_table(p, o))} if len(binary) else {}
+    codes, ids = pd.factorize(binary["forecaster_id"].astype(str))
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
+    for i, fid in enumerate(ids):
+        take = order[bounds[i] : bounds[i + 1]]
+        out[str(fid)] = t.records(metrics.calibration_table(p[take], o[take]))
+    return out
 
 
 def extra_columns(board: pd.DataFrame) -> list[str]:
@@ -108,7 +141,7 @@ def list_url(stem: str, page: int = 1) -> str:
 class Pager:
     number: int
     count: int
-    links: list[tuple[int, str]]
+    links: list[tuple[int | None, str]]
 
 
 @dataclass
@@ -131,48 +164,10 @@ class SiteSummary:
     sources: int = 0
     search_entries: int = 0
     quotes_not_indexed: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase of the build
 
 
 # ------------------------------------------------------------------------------------------------ figures
-
-
-def svg_bytes(fig: Figure) -> bytes:
-    """An SVG of ``fig`` that is the same bytes each time (no date, fixed ids; text kept as text)."""
-    import io
-
-    from matplotlib import rc_context
-
-    buffer = io.BytesIO()
-    with rc_context({"svg.hashsalt": "forecast-tracker", "svg.fonttype": "none"}):
-        fig.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
-
-
-def calibration_alt(rows: pd.DataFrame, who: str) -> str:
-    filled = [r for r in t.records(rows) if r["count"]]
-    n = sum(int(r["count"]) for r in filled)
-    if not filled:
-        return f"Reliability diagram for {who}: no scored yes/no forecasts yet."
-    bins = "; ".join(
-        f"forecasts averaging {t.num(r['mean_forecast'], 2)} came true {t.num(r['observed_frequency'], 2)} of the "
-        f"time (n={int(r['count'])})"
-        for r in filled
-    )
-    return (
-        f"Reliability diagram for {who}, {t.plural(n, 'scored yes/no forecast')}: observed frequency of YES against "
-        f"the forecast probability, with the diagonal of perfect calibration. {bins}."
-    )
-
-
-def history_alt(mine: pd.DataFrame, who: str) -> str:
-    own = mine["time_avg_brier"].astype(float)
-    crowd = mine["crowd_time_avg_brier"].astype(float)
-    return (
-        f"{who}'s time-averaged Brier score on {t.plural(len(mine), 'question')} by the date each outcome became "
-        f"known, {t.day(mine['known_on'].min())} to {t.day(mine['known_on'].max())}: the running mean ends at "
-        f"{t.num(own.mean())} against {t.num(crowd.mean())} for the crowd on the same questions (lower is better); "
-        "beneath, the running mean of the difference, below 0 beating the crowd."
-    )
 
 
 def question_chart(q: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -319,7 +314,16 @@ def pages_of(rows: list[Any], size: int) -> list[list[Any]]:
 
 
 def pager(number: int, count: int, href: Any) -> Pager:
-    return Pager(number, count, [(n, href(n)) for n in range(1, count + 1)])
+    """Links to the first and last pages and to PAGER_NEAR pages either side of ``number``; (None, "") stands
+    for the pages left out between them (a pager of every page would make a long list's pages quadratic)."""
+    near = range(max(1, number - PAGER_NEAR), min(count, number + PAGER_NEAR) + 1)
+    shown = sorted({1, count, *near})
+    links: list[tuple[int | None, str]] = []
+    for n in shown:
+        if links and links[-1][0] is not None and n - links[-1][0] > 1:
+            links.append((None, ""))
+        links.append((n, href(n)))
+    return Pager(number, count, links)
 
 
 # ------------------------------------------------------------------------------------------------ the build
@@ -344,10 +348,19 @@ class SiteBuilder:
         self.search_quotes = search_quotes
         self.verified_at = verified_at
         self.title = title
+        self.timings: dict[str, float] = {}
+        self.phase, self.started = "reading the tables", time.perf_counter()
         self.env = t.environment()
         self.env.globals.update(
             q_url=q_url, f_url=f_url, s_url=s_url, tag_url=tag_url, outlet_url=outlet_url, site_title=title
         )
+
+    def lap(self, next_phase: str) -> None:
+        """Time the phase that ends here (for the benchmark; nothing of it reaches a page)."""
+        now = time.perf_counter()
+        if self.phase:
+            self.timings[self.phase] = round(now - self.started, 2)
+        self.phase, self.started = next_phase, now
 
     def render(self, rel: str, template: str, page_title: str, **ctx: Any) -> None:
         depth = rel.count("/")
@@ -363,8 +376,6 @@ class SiteBuilder:
         self.w.write(rel, text)
 
     def build(self, snap: Snapshot, verification: dict[str, Any], summary: SiteSummary) -> None:
-        from tracker.app import plots
-
         led = self.ledger
         meta = snap.meta()
         self.footer = (
@@ -386,7 +397,7 @@ class SiteBuilder:
         hindsight = frame("hindsight")
         resolutions = frame("resolutions")
         qscores = frame("question_scores")
-        pooled = frame("calibration")
+        calibration = calibration_by_forecaster(qscores)
         extra = extra_columns(board)
 
         q_rows = t.records(questions)
@@ -407,6 +418,19 @@ class SiteBuilder:
             by_question[str(f["question_id"])].append(f)
             if f["source_id"] is not None:
                 by_source[str(f["source_id"])].append(f)
+        self.lap("each forecast's cells")
+        # each forecast's cells, rendered once: its forecaster's, question's and source's pages (all one folder
+        # deep, so their links are the same) show them
+        macros = self.env.get_template("macros.html.j2").make_module({"root": "../"})
+        question_cell, forecaster_cell, cells = (
+            getattr(macros, name) for name in ("forecast_question_cell", "forecast_forecaster_cell", "forecast_cells")
+        )
+        for f in f_rows:
+            f["html"] = {
+                "question": question_cell(f, True),
+                "forecaster": forecaster_cell(f, True),
+                "cells": cells(f, True),
+            }
         board_rows = t.records(board)
         person = {str(p["forecaster_id"]): p for p in t.records(people)}
         due_ids = {str(d["question_id"]): d for d in t.records(due)}
@@ -414,6 +438,7 @@ class SiteBuilder:
             d = due_ids.get(str(q["question_id"]))
             q["days_overdue"] = d["days_overdue"] if d else None
 
+        self.lap("index and leaderboards")
         # index, with leaderboards per tag and outlet
         tag_counts = Counter(tag for q in q_rows for tag in q["tags"])
         outlet_counts = Counter(str(f["outlet"]) for f in f_rows if f["outlet"] is not None)
@@ -430,17 +455,8 @@ class SiteBuilder:
             "questions": len(q_rows),
             "sources": len(s_rows),
         }
-        cal_fig = None
-        if len(pooled):
-            self.w.write("figures/calibration.svg", svg_bytes(plots.calibration_figure(pooled, {})))
-            cal_fig = {
-                "src": "figures/calibration.svg",
-                "alt": calibration_alt(pooled, "everyone"),
-                "caption": "Calibration of every scored yes/no forecast: dots on the diagonal are well calibrated; "
-                "bars are 95% Wilson intervals; the histogram counts the forecasts.",
-                "width": 552,
-                "height": 672,
-            }
+        pooled = calibration.get(ALL, [])
+        cal_fig = charts.calibration_chart(pooled, "everyone", "fig-calibration") if pooled else None
         common = {
             "tags": tags,
             "outlets": outlets,
@@ -472,7 +488,9 @@ class SiteBuilder:
         for kind, values, url in (("tag", tags, tag_url), ("outlet", outlets, outlet_url)):
             for item in values:
                 value = str(item["value"])
-                sub = t.records(with_interval(frame("leaderboard", **{kind: value})))
+                # the rows shown only: their intervals and verdicts are the costly part of a leaderboard
+                reader = led.table(snap, "leaderboard", **{kind: value})
+                sub = [with_interval_row(r) for r in reader.rows(self.top)]
                 self.render(
                     url(value),
                     "index.html.j2",
@@ -481,8 +499,8 @@ class SiteBuilder:
                     lede=Markup("Scores of the forecasts on questions tagged “{}”.").format(t.u(value))
                     if kind == "tag"
                     else Markup("Scores of the forecasts taken from {}.").format(t.u(value)),
-                    board=sub[: self.top],
-                    board_total=len(sub),
+                    board=sub,
+                    board_total=reader.count(),
                     current_filter=(kind, value),
                     calibration_figure=None,
                     **common,
@@ -506,48 +524,26 @@ class SiteBuilder:
                 pager=pager(i, len(chunks), lambda n: list_url("forecasters", n)),
             )
 
+        self.lap("forecaster pages")
         # forecaster pages
         rank = {str(r["forecaster_id"]): r for r in board_rows}
         history_by = {str(k): g for k, g in qscores.groupby(qscores["forecaster_id"].astype(str), observed=True)}
-        binary_n = Counter(str(fid) for fid in qscores.loc[qscores["kind"] == "binary", "forecaster_id"])
-        drawn = {str(r["forecaster_id"]) for r in board_rows[:FIGURES]}
-        cal_ids = sorted(f for f, n in binary_n.items() if n >= MIN_BINARY_FOR_CALIBRATION and f in drawn)
-        per_cal = frame("calibration", forecaster=cal_ids) if cal_ids else None
-        cal_by = (
-            {str(k): g for k, g in per_cal.groupby(per_cal["forecaster_id"].astype(str), observed=True)}
-            if per_cal is not None
-            else {}
-        )
         for fid, p in person.items():
             rows = by_forecaster.get(fid, [])
             name = str(p["name"])
-            figures = []
-            stem = f"figures/forecasters/{t.file_id(fid)}"
-            if fid in cal_by:
-                self.w.write(f"{stem}-calibration.svg", svg_bytes(plots.calibration_figure(cal_by[fid], {fid: name})))
-                figures.append(
-                    {
-                        "src": f"../{stem}-calibration.svg",
-                        "alt": calibration_alt(cal_by[fid], name),
-                        "caption": "Calibration: dots on the diagonal are well calibrated.",
-                        "width": 552,
-                        "height": 672,
-                    }
+            cal = calibration.get(fid, [])
+            figures = {
+                "calibration": charts.calibration_chart(cal, name, "fig-calibration")
+                if sum(int(b["count"]) for b in cal) >= MIN_BINARY_FOR_CALIBRATION
+                else None,
+                "history": charts.history_chart(
+                    t.records(history_by[fid].sort_values(["known_on", "question_id"], kind="stable")),
+                    name,
+                    "fig-history",
                 )
-            if fid in history_by and fid in drawn:
-                mine = history_by[fid].sort_values(["known_on", "question_id"], kind="stable")
-                self.w.write(
-                    f"{stem}-history.svg", svg_bytes(plots.resolution_history_figure(history_by[fid], fid, name))
-                )
-                figures.append(
-                    {
-                        "src": f"../{stem}-history.svg",
-                        "alt": history_alt(mine, name),
-                        "caption": "Score over resolution dates, against the crowd.",
-                        "width": 900,
-                        "height": 672,
-                    }
-                )
+                if fid in history_by
+                else None,
+            }
             phrases: dict[str, dict[str, Any]] = {}
             for f in rows:
                 if f["method"] == "verbal" and f["phrase"] and not f["withdrawn"]:
@@ -585,24 +581,24 @@ class SiteBuilder:
                     board_total=len(board_rows),
                     extra=extra,
                     summary=summary_text,
-                    figures=figures if i == 1 else [],
+                    figures=figures if i == 1 else {"calibration": None, "history": None},
                     rows=chunk,
                     phrases=phrase_rows,
                     pager=pager(i, len(chunks), lambda n, fid=fid: "../" + f_url(fid, n)),
                 )
 
+        self.lap("question pages")
         # question pages, with their event history
         history: dict[str, list[dict[str, Any]]] = defaultdict(list)
         clarifications: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        names = ["position", "stream_id", "stream_version", "event_type", "recorded_at", "actor", "hash", "payload"]
-        events = led.table(snap, "events").narrow(names)
-        for chunk in events.chunks():
+        # the log without its payloads (most of its bytes), then the payloads of the clarifications alone
+        names = ["position", "stream_id", "stream_version", "event_type", "recorded_at", "actor", "hash"]
+        for chunk in led.table(snap, "events").narrow(names).chunks():
             cols = [chunk[c].tolist() for c in names]
-            for pos, stream, version, etype, recorded, actor, hash_, payload in zip(*cols, strict=True):
+            for pos, stream, version, etype, recorded, actor, hash_ in zip(*cols, strict=True):
                 if not str(stream).startswith("question-"):
                     continue
-                qid = str(stream)[len("question-") :]
-                history[qid].append(
+                history[str(stream)[len("question-") :]].append(
                     {
                         "position": pos,
                         "stream_version": version,
@@ -612,12 +608,16 @@ class SiteBuilder:
                         "hash": hash_,
                     }
                 )
-                if etype == "QuestionClarified":
-                    data = json.loads(payload) if isinstance(payload, str) else {}
-                    changes = [(k, data[k]) for k in ("title", "criteria", "resolve_by") if data.get(k)]
-                    clarifications[qid].append(
-                        {"position": pos, "recorded_at": recorded, "reason": data.get("reason"), "changes": changes}
-                    )
+        wanted = ["position", "stream_id", "recorded_at", "payload"]
+        for chunk in led.table(snap, "events", type="QuestionClarified").narrow(wanted).chunks():
+            for pos, stream, recorded, payload in chunk[wanted].itertuples(index=False, name=None):
+                if not str(stream).startswith("question-"):
+                    continue
+                data = json.loads(payload) if isinstance(payload, str) else {}
+                changes = [(k, data[k]) for k in ("title", "criteria", "resolve_by") if data.get(k)]
+                clarifications[str(stream)[len("question-") :]].append(
+                    {"position": pos, "recorded_at": recorded, "reason": data.get("reason"), "changes": changes}
+                )
         res_by: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in t.records(resolutions):
             res_by[str(r["question_id"])].append(r)
@@ -637,6 +637,7 @@ class SiteBuilder:
             )
         del history, clarifications
 
+        self.lap("source pages")
         # source pages
         n_from = Counter(str(f["source_id"]) for f in f_rows if f["source_id"] is not None)
         for s in s_rows:
@@ -653,6 +654,7 @@ class SiteBuilder:
                     pager=pager(i, len(chunks), lambda n, sid=sid: "../" + s_url(sid, n)),
                 )
 
+        self.lap("lists, integrity and search")
         # lists: questions, sources, open and due, hindsight
         lists = (
             ("questions", q_rows, "Questions", "Every question, in the order they were opened.", "questions-table"),
@@ -782,6 +784,7 @@ class SiteBuilder:
         self.w.write("style.css", t.stylesheet())
         self.w.write(MARKER, MARKER_TEXT)
 
+        self.lap("")
         summary.head_position = int(meta["head_position"])
         summary.head_hash = str(meta["head_hash"])
         summary.as_of = meta["as_of"]
@@ -795,6 +798,18 @@ class SiteBuilder:
     @staticmethod
     def _as_of_text(point: dict[str, Any]) -> str:
         return f"position {point['position']}" if point["position"] is not None else str(point["recorded_until"])
+
+
+def verified_head(ledger: Ledger, verification: dict[str, Any]) -> str:
+    """What the verification covered, said from the ledger rather than the clock (so that two builds of the same
+    ledger are the same bytes): the head it checked and when that event was recorded."""
+    position = int(verification.get("head_position") or 0)
+    if not position:
+        return "an empty ledger"
+    with ledger.snapshot() as snap:
+        rows = ledger.table(snap, "events", after=position - 1).narrow(["position", "recorded_at"]).rows(1)
+    recorded = rows[0]["recorded_at"] if rows and rows[0]["position"] == position else None
+    return f"head position {position}" + (f", recorded {t.minute(recorded)}" if recorded is not None else "")
 
 
 def build_site(
@@ -812,8 +827,10 @@ def build_site(
     page's index and on integrity.html, and in the summary."""
     path = Path(out)
     check_out(path)
+    started = time.perf_counter()
     verification = ledger.verify()
-    verified_at = timepoints.utc_now().strftime("%Y-%m-%d %H:%M:%S UTC")
+    verified_at = verified_head(ledger, verification)
+    took = round(time.perf_counter() - started, 2)
     summary = SiteSummary(out=str(path), verified_at=verified_at, verified_ok=bool(verification["ok"]))
     summary.verification = verification
     parent = path.parent if str(path.parent) else Path(".")
@@ -833,6 +850,7 @@ def build_site(
         )
         with ledger.snapshot(as_of, run) as snap:
             builder.build(snap, verification, summary)
+        summary.timings = {"verification": took} | builder.timings
         if path.exists():
             check_out(path)  # still ours: nobody filled it in the meantime
             os.replace(path, trash)

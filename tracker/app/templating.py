@@ -85,7 +85,7 @@ def u(value: Any) -> Markup:
     """Stored text for a page: escaped, cleaned, and isolated in ``<bdi>``."""
     if missing(value) or value == "":
         return Markup(DASH)
-    return Markup("<bdi>") + escape(clean(str(value))) + Markup("</bdi>")
+    return Markup(f"<bdi>{escape(clean(str(value)))}</bdi>")  # one Markup, not two concatenations
 
 
 def num(value: Any, digits: int = 3) -> str:
@@ -187,6 +187,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # package files: no stat of each template on every page
     )
     env.filters.update(u=u, num=num, day=day, minute=minute, cell=cell, colname=colname)
     env.globals.update(interval=interval, ext_link=ext_link)

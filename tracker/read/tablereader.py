@@ -161,7 +161,14 @@ class TableReader:
         """The same rows with only the columns ``names`` (what a derived table needs, in less memory)."""
         cols = tuple(c for c in self.spec.columns if c.name in names)
         spec = TableSpec(self.spec.name, self.spec.description, cols, self.spec.filters, self.spec.order)
-        return replace(self, spec=spec)
+        query = self.query
+        if query is not None and self.post is None:
+            # and the query selects only those (a row passed through ``post`` may need the others); the FROM
+            # clause stays as it was, so that the rows are the same
+            keep = [c for c in query.selected_columns if c.key in names]
+            if keep:
+                query = query.with_only_columns(*keep, maintain_column_froms=True)
+        return replace(self, spec=spec, query=query)
 
     def frame(self) -> pd.DataFrame:
         import pandas as pd
