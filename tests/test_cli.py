@@ -412,6 +412,14 @@ def test_list_filters(busy: Cli) -> None:
     assert "4 questions" in table and "open (due)" in table and "summit" in table
 
 
+def test_score_reports_how_many_questions_are_due(busy: Cli) -> None:
+    assert busy.json("score")["due"] == 1  # "late": open, resolve-by 2020-06-01
+    assert "1 question is past the resolve-by date and unresolved" in busy.ok("score").stdout  # nothing new
+    busy.ok("resolve", "late", "yes", "--on", "2020-06-02")
+    assert busy.json("score")["due"] == 0
+    assert "past the resolve-by date" not in busy.ok("score").stdout
+
+
 def test_list_and_show_as_of(busy: Cli) -> None:
     log = busy.json("log")
     resolved_at = next(e["position"] for e in log if e["event_type"] == "QuestionResolved")

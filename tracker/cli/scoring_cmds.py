@@ -164,7 +164,7 @@ def register(app: typer.Typer) -> None:
         """Run the scoring job once: rescore the questions that events since the last run touched."""
         led = ledger(ctx)
         result = led.score(full=full)
-        n_due = led.rows("due", limit=1)[1]
+        n_due = led.rows("due", limit=0)[1]  # the count only: no row is read
         if json_out:
             emit_json(result.to_dict() | {"due": n_due})
             return
