@@ -65,7 +65,7 @@ class _Statement:
 _MEMO_SIZE = 4096  # distinct times remembered per conversion (an import's events share few of them)
 
 
-def _memoised(convert: Converter) -> Converter:
+def memoised(convert: Converter) -> Converter:
     """`convert` (None passes through), remembering the last few thousand results: the events of an import
     share their recorded time, and often their occurred time. Dict operations are atomic, so threads may
     share it; aware datetimes hash and compare by instant, so one entry serves every zone of an instant."""
@@ -95,7 +95,7 @@ def _format_sqlite_utc(value: datetime) -> str:
     return value.isoformat(" ", "microseconds")[:-6]  # without its "+00:00"
 
 
-_sqlite_utc = _memoised(_format_sqlite_utc)
+_sqlite_utc = memoised(_format_sqlite_utc)
 
 
 def _sqlite_date(value: date | None) -> str | None:
@@ -425,7 +425,7 @@ def _parse_sqlite_utc(value: str) -> datetime:
     return datetime.fromisoformat(value + "+00:00")  # aware at once: 5x cheaper than .replace(tzinfo=UTC)
 
 
-_sqlite_utc_in = _memoised(_parse_sqlite_utc)
+_sqlite_utc_in = memoised(_parse_sqlite_utc)
 
 
 def _aware_utc_in(value: datetime | None) -> datetime | None:

@@ -26,7 +26,7 @@ from sqlalchemy.types import NullType
 from tracker.domain import timepoints
 from tracker.domain.events import Event
 from tracker.errors import ConflictError
-from tracker.store.driver import IN_CHUNK, insert_tuples, placeholder, present_keys, run, utc_reader
+from tracker.store.driver import IN_CHUNK, insert_tuples, memoised, placeholder, present_keys, run, utc_reader
 from tracker.store.ids import uuid7
 from tracker.store.jsontext import canonical_json
 from tracker.store.schema import UTCDateTime, events
@@ -349,9 +349,6 @@ def _chain(
     return position + len(new_events), prev
 
 
-_TIME_MEMO = 4096  # distinct times remembered (an import's events share their recorded time, often their occurred)
-
-
 def time_texts(dialect: Dialect) -> Callable[[datetime], tuple[str, Any]]:
     """A time -> (its text in the hash, its value as the driver stores it in a `UTCDateTime` column), with a
     bounded memo shared by the calls of one dialect.
@@ -364,23 +361,8 @@ def time_texts(dialect: Dialect) -> Callable[[datetime], tuple[str, Any]]:
     key = (dialect.name, dialect.driver)
     made = _TIMES.get(key)
     if made is None:
-        made = _TIMES[key] = _memo_times(_sqlite_time_texts if dialect.name == "sqlite" else _aware_time_texts)
+        made = _TIMES[key] = memoised(_sqlite_time_texts if dialect.name == "sqlite" else _aware_time_texts)
     return made
-
-
-def _memo_times(convert: Callable[[datetime], tuple[str, Any]]) -> Callable[[datetime], tuple[str, Any]]:
-    seen: dict[datetime, tuple[str, Any]] = {}
-
-    def call(value: datetime) -> tuple[str, Any]:
-        out = seen.get(value)
-        if out is None:
-            out = convert(value)
-            if len(seen) >= _TIME_MEMO:
-                seen.clear()
-            seen[value] = out
-        return out
-
-    return call
 
 
 def _utc(value: datetime) -> datetime:
