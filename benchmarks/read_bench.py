@@ -85,27 +85,22 @@ def run(argv: list[str]) -> tuple[float, float, int]:
     return wall, usage.ru_maxrss / 1024, proc.returncode
 
 
+REFERENCE = [sys.executable, "-c", "import typer"]
+
+
 def median_run(argv: list[str], reps: int) -> tuple[float, float]:
-    walls, rss, cpus = [], [], []
-    for _ in range(reps):
-        wall, mb, code = run(argv)
-        if code != 0:
-            raise SystemExit(f"{' '.join(argv)} exited {code}")
-        walls.append(wall)
-        rss.append(mb)
-        cpus.append(CPU[tuple(argv)])
-    CPU[tuple(argv)] = statistics.median(cpus)
-    return statistics.median(walls), max(rss)
+    """(the command's median seconds, its peak RSS in MB) over ``reps`` runs."""
+    seconds, mb, _ = alternated(argv, reps, reference=False)
+    return seconds, mb
 
 
-def alternated(argv: list[str], reps: int) -> tuple[float, float, list[float]]:
-    """The command and the reference in alternation, ``reps`` rounds: (the command's median seconds, its peak
-    RSS, each round's ratio of the command to the reference), so that a change of load between rounds moves
-    both sides of a ratio."""
+def alternated(argv: list[str], reps: int, reference: bool = True) -> tuple[float, float, list[float]]:
+    """The command, in alternation with the reference when ``reference``, ``reps`` rounds: (the command's median
+    seconds, its peak RSS, each round's ratio of the command to the reference), so that a change of load
+    between rounds moves both sides of a ratio."""
     walls, rss, cpus, ratios = [], [], [], []
-    reference = [sys.executable, "-c", "import typer"]
     for _ in range(reps):
-        ref, _, _ = run(reference)
+        ref = run(REFERENCE)[0] if reference else 1.0
         wall, mb, code = run(argv)
         if code != 0:
             raise SystemExit(f"{' '.join(argv)} exited {code}")
@@ -118,7 +113,7 @@ def alternated(argv: list[str], reps: int) -> tuple[float, float, list[float]]:
 
 
 def typer_reference(reps: int) -> float:
-    return median_run([sys.executable, "-c", "import typer"], reps)[0]
+    return median_run(REFERENCE, reps)[0]
 
 
 def make_ledger(url: str, n: int) -> None:
@@ -182,7 +177,7 @@ def row(
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default="", help="comma-separated: 10k, 100k, 1M")
+    ap.add_argument("--sizes", default="", help="comma-separated: 10k, 100k, 1M, or a number of events")
     ap.add_argument("--demo", action="store_true", help="the demo ledger's start-up rows")
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--ledger", help="copy this unscored SQLite ledger (made by --make) instead of generating one")
@@ -211,7 +206,7 @@ def main() -> None:
                     + f"  [rounds {min(ratios):.1f}-{max(ratios):.1f}x]  target <= 5x typer: {verdict}"
                 )
         for size in filter(None, args.sizes.split(",")):
-            n = SIZES[size]
+            n = SIZES[size] if size in SIZES else int(size)
             t0 = time.perf_counter()
             url, full = build(n, work, Path(args.ledger) if args.ledger else None)
             print(f"{size} events: built in {time.perf_counter() - t0:.0f} s")

@@ -164,3 +164,34 @@ def test_harness_prints_every_case_on_postgres(tmp_path: Path) -> None:
     out = run_harness("--postgres", url, "--no-sqlite", "--cases", cases, "--json", str(tmp_path / "bench.json"))
     check_printed(out, "postgres", POSTGRES_FIGURES)
     check_json(tmp_path / "bench.json", "postgres", POSTGRES_FIGURES)
+
+
+def test_read_bench_prints_every_row(tmp_path: Path) -> None:
+    """benchmarks/read_bench.py (the read commands as whole processes) runs and prints each row once."""
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "read_bench.py"), "--demo", "--sizes", "1500", "--reps", "1"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    rows = [ln for ln in proc.stdout.splitlines() if "x typer" in ln]
+    labels = (
+        "floor: python -c 'import typer, sqlalchemy'",
+        "tracker list",
+        "tracker show QUESTION",
+        "tracker scores",
+        "tracker forecast (one append)",
+        "tracker score --full (first)",
+        "tracker score --full (again)",
+        "tracker scores (top 50, table)",
+        "tracker scores --format csv (every row)",
+        "tracker list --status open --limit 50",
+        "tracker score (nothing new)",
+    )
+    for label in labels:
+        printed = [ln[2:46].rstrip() for ln in rows]  # each row starts with its label in 44 columns
+        assert printed.count(label) == 1, f"{label!r} not printed once:\n{proc.stdout}"
+    assert all(" MB " in ln and "(cpu " in ln for ln in rows)
