@@ -12,6 +12,7 @@ from sqlalchemy.sql import Select
 
 from tracker.read import tables
 from tracker.read.tables import CATEGORY, TableSpec, apply_dtypes, category_dtype
+from tracker.store.driver import processed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -148,14 +149,10 @@ class TableReader:
                     col.extend(fetched)
         finally:
             result.close()
-        data: dict[str, list[Any]] = {}
-        for name, values, code in zip(names, out, codes, strict=True):
-            proc = selected[name].type.dialect_impl(dialect).result_processor(dialect, code)
-            if proc is not None:
-                seen = {v: None if v is None else proc(v) for v in set(values)}
-                values = [seen[v] for v in values]
-            data[name] = values
-        return data
+        return {
+            name: processed(selected[name].type, dialect, code, values)
+            for name, values, code in zip(names, out, codes, strict=True)
+        }
 
     def narrow(self, names: Sequence[str]) -> TableReader:
         """The same rows with only the columns ``names`` (what a derived table needs, in less memory)."""

@@ -607,10 +607,13 @@ def _columns(frame: pd.DataFrame, columns: Iterable[str], **extra: Any) -> dict[
     return data | {c: [v] * n for c, v in extra.items()}
 
 
-def _rows(frame: pd.DataFrame, columns: Iterable[str], **extra: Any) -> list[dict[str, Any]]:
-    data = _columns(frame, columns, **extra)
+def _as_rows(data: dict[str, list[Any]]) -> list[dict[str, Any]]:
     names = list(data)
     return [dict(zip(names, vals, strict=True)) for vals in zip(*data.values(), strict=True)]
+
+
+def _rows(frame: pd.DataFrame, columns: Iterable[str], **extra: Any) -> list[dict[str, Any]]:
+    return _as_rows(_columns(frame, columns, **extra))
 
 
 def _question_score_columns(per_question: pd.DataFrame, **extra: Any) -> dict[str, list[Any]]:
@@ -623,9 +626,7 @@ def _question_score_columns(per_question: pd.DataFrame, **extra: Any) -> dict[st
 
 
 def _question_score_rows(per_question: pd.DataFrame, run_id: int) -> list[dict[str, Any]]:
-    data = _question_score_columns(per_question, run_id=run_id)
-    names = list(data)
-    return [dict(zip(names, vals, strict=True)) for vals in zip(*data.values(), strict=True)]
+    return _as_rows(_question_score_columns(per_question, run_id=run_id))
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -308,18 +308,13 @@ def select_batches(
     """
     q = conn.dialect.identifier_preparer.quote
     head = f"SELECT {', '.join(q(n) for n in names)} FROM {q(table.name)}"
-    processors: dict[tuple[str, Any], Converter | None] = {}
 
     def convert(batch: list[Any], codes: list[Any]) -> dict[str, list[Any]]:
         columns = zip(*batch, strict=True) if batch else ([] for _ in names)
-        out: dict[str, list[Any]] = {}
-        for name, values, code in zip(names, columns, codes, strict=True):
-            if (name, code) not in processors:
-                type_ = table.c[name].type.dialect_impl(conn.dialect)
-                processors[name, code] = type_.result_processor(conn.dialect, code)
-            proc = processors[name, code]
-            out[name] = list(values) if proc is None else _convert_each(_none_kept(proc), values)
-        return out
+        return {
+            name: processed(table.c[name].type, conn.dialect, code, values)
+            for name, values, code in zip(names, columns, codes, strict=True)
+        }
 
     def read(sql: str, params: Sequence[Any]) -> Iterator[dict[str, list[Any]]]:
         dbapi = conn.dialect.loaded_dbapi
@@ -344,8 +339,13 @@ def select_batches(
         yield from read(f"{head} WHERE {q(key)} IN ({', '.join([mark] * len(part))})", part)
 
 
-def _none_kept(proc: Converter) -> Converter:
-    return lambda v: None if v is None else proc(v)
+def processed(type_: Any, dialect: Dialect, code: Any, values: Sequence[Any]) -> list[Any]:
+    """``values`` of a column of ``type_`` as the driver returned them (``code``: its type in the cursor's
+    description) -> what SQLAlchemy would return: its own result processor, called once per distinct value."""
+    proc = type_.dialect_impl(dialect).result_processor(dialect, code)
+    if proc is None:
+        return list(values)
+    return _convert_each(lambda v: None if v is None else proc(v), values)
 
 
 def copy_rows(conn: Connection, table: Table, stmt: _Statement, params: Iterable[Sequence[Any]]) -> None:
