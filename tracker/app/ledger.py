@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
 
+from tracker.app import outfiles
 from tracker.app.streams import load_question, load_source
 from tracker.domain import commands as c
 from tracker.domain import events as ev
@@ -70,6 +71,9 @@ class Ledger:
         self.actor = fields.actor(actor or default_actor())
         self._checked = False
         self.reader = Reader(self.engine, self.today, self._ready)
+        database = self.sqlite_file()
+        if database is not None:
+            outfiles.protect(database)  # no output of this process may replace the ledger
 
     # ----- set-up -------------------------------------------------------------------------
     def init(self) -> tuple[str | None, str]:
@@ -77,14 +81,19 @@ class Ledger:
         self._checked = True
         return result
 
-    def _missing_file(self) -> bool:
-        """A SQLite ledger whose file does not exist. Opening it would create an empty file (a typo in --db left
-        stray files behind), so only `init` may open it."""
+    def sqlite_file(self) -> Path | None:
+        """The SQLite ledger's file (None for PostgreSQL, an in-memory database or a ``file:`` URI)."""
         u = make_url(self.url)
         database = u.database or ""
         if u.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
-            return False
-        return not Path(database).exists()
+            return None
+        return Path(database)
+
+    def _missing_file(self) -> bool:
+        """A SQLite ledger whose file does not exist. Opening it would create an empty file (a typo in --db left
+        stray files behind), so only `init` may open it."""
+        database = self.sqlite_file()
+        return database is not None and not database.exists()
 
     def _ready(self) -> None:
         if not self._checked:
