@@ -76,7 +76,7 @@ def test_import_refuses_drafts_until_reviewed(db_url: str, tmp_path: Path) -> No
     doc["forecasts"] = [kept]
     draft.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
     out, _ = run(db_url, "import", *files)
-    assert "1 forecasts" in out
+    assert "1 forecast;" in out
     shown = json.loads(run(db_url, "show", "osaka-trump-putin-meeting-2019", "--json")[0])
     assert kept["quote"] in json.dumps(shown, ensure_ascii=False)
 
