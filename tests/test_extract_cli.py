@@ -41,9 +41,9 @@ def seeded(db_url: str) -> str:
 def test_extract_marks_recorded_forecasts_and_never_writes(seeded: str, tmp_path: Path) -> None:
     before = events(seeded)
     draft = tmp_path / "draft.yaml"
-    out, _ = run(seeded, "extract", str(SEED), "--out", str(draft))
+    out, err = run(seeded, "extract", str(SEED), "--out", str(draft))
     assert events(seeded) == before
-    assert f"source {SEED_SOURCE}" in out  # recognised by the file's hash
+    assert f"source {SEED_SOURCE}" in err  # recognised by the file's hash (piped: the note is on stderr)
     doc = yaml.safe_load(draft.read_text(encoding="utf-8"))
     assert doc["source"] == SEED_SOURCE
     entries = doc["forecasts"]
@@ -76,7 +76,7 @@ def test_import_refuses_drafts_until_reviewed(db_url: str, tmp_path: Path) -> No
     doc["forecasts"] = [kept]
     draft.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
     out, _ = run(db_url, "import", *files)
-    assert "1 forecasts" in out
+    assert "1 forecast;" in out
     shown = json.loads(run(db_url, "show", "osaka-trump-putin-meeting-2019", "--json")[0])
     assert kept["quote"] in json.dumps(shown, ensure_ascii=False)
 
@@ -105,11 +105,29 @@ def test_a_folder_is_one_run(sqlite_url: str, tmp_path: Path) -> None:
     run(sqlite_url, "init")
     run(sqlite_url, "import", str(ROOT / "predictions"))
     out_dir = tmp_path / "drafts"
-    out, _ = run(sqlite_url, "extract", str(ROOT / "seeds"), "--out", str(out_dir))
+    out, err = run(sqlite_url, "extract", str(ROOT / "seeds"), "--out", str(out_dir))
     names = sorted(p.stem for p in out_dir.glob("*.yaml"))
     sources = sorted(s["id"] for s in yaml.safe_load((ROOT / "seeds" / "sources.yaml").read_text())["sources"])
     assert names == sources
-    assert out.count("candidates (") == 5
+    assert err.count("candidates (") == 5
+    # Piped, the candidates of every article are one tsv listing: a header, then a row per candidate.
+    lines = out.splitlines()
+    assert lines[0] == "source\tn\tconfidence\tspeaker\thedge\tp_event\tquestion\tquote"
+    assert sorted({line.split("\t")[0] for line in lines[1:]}) == sources
+    assert all(len(line.split("\t")) == 8 for line in lines)
+
+
+def test_piped_output_is_tsv_without_box_drawing_or_trailing_spaces(sqlite_url: str, tmp_path: Path) -> None:
+    run(sqlite_url, "init")
+    out, err = run(sqlite_url, "extract", str(SEED), "--out", str(tmp_path / "d.yaml"))
+    lines = out.splitlines()
+    assert len(lines) > 3 and lines[0].startswith("source\tn\t")
+    assert not any(ch in out for ch in "─│┃━┏┗┌└╭╰"), out
+    assert all(line == line.rstrip() for line in lines)
+    # the full quote, not a table's cut
+    doc = yaml.safe_load((tmp_path / "d.yaml").read_text(encoding="utf-8"))
+    assert [line.split("\t")[-1] for line in lines[1:]] == [e["quote"] for e in doc["forecasts"]]
+    assert "draft: " in err and "draft: " not in out
 
 
 def test_without_a_ledger_it_still_extracts(tmp_path: Path) -> None:
