@@ -129,6 +129,32 @@ def test_one_paragraph_per_line_and_hard_wrapped_lines() -> None:
     ]
 
 
+def test_headlines_and_line_breaks_without_a_stop_end_a_sentence() -> None:
+    text = (
+        "Central bank seen holding rates\n"
+        "Analysts split on the timing of a first cut\n"
+        "By Jane Roe\n"
+        "The bank will probably hold rates in June, economists said.\n\n"
+        "A hard-wrapped paragraph goes on over lines the way an e-mail does when\n"
+        "a writer's program cuts them at seventy-two characters and then keeps\n"
+        "Going with a capital on the next line, which does not end the sentence.\n"
+        "Markets rallied on the news,\nTraders said.\n"
+    )
+    sents = [s.text for s in sentences(text)]
+    assert sents[:4] == [
+        "Central bank seen holding rates",
+        "Analysts split on the timing of a first cut",
+        "By Jane Roe",
+        "The bank will probably hold rates in June, economists said.",
+    ]
+    assert sents[4].startswith("A hard-wrapped") and sents[4].endswith("does not end the sentence.")
+    assert sents[5] == "Markets rallied on the news,\nTraders said."  # a comma carries on over the break
+    assert len(sents) == 6
+    # A headline no longer runs into the sentence after it and lends it its words.
+    (candidate,) = extract(text).candidates
+    assert candidate.quote == "The bank will probably hold rates in June, economists said."
+
+
 def test_clauses() -> None:
     s = "Prices rose, but wages fell; the bank acted – late."
     assert [s[a:b] for a, b in clauses(s)] == ["Prices rose", "but wages fell", "the bank acted", "late."]

@@ -22,6 +22,7 @@ from typing import Any, Literal, TypeAlias
 import yaml
 
 from tracker.domain import fields, timepoints
+from tracker.domain.decide import known_after_opened
 from tracker.domain.quotes import closest_passage, find_quote
 from tracker.domain.verbal import READINGS, Reading, Scale, UnknownPhrase, derive, load_scale
 from tracker.errors import UserError
@@ -86,6 +87,7 @@ class ResolutionEntry:
     outcome: str
     known_on: date
     evidence: str
+    known_before_opened: bool = False  # the outcome was known before the question opened (hindsight for all)
 
 
 @dataclass(frozen=True)
@@ -644,6 +646,11 @@ def _load_questions(
         tags = r.text_list("tags", rule=fields.tag)
         condition = r.text("condition", required=False)
         resolution = _resolution(r, options)
+        if resolution is not None and opened is not None:
+            try:
+                known_after_opened(opened.isoformat(), resolution.known_on, resolution.known_before_opened)
+            except UserError as e:
+                r.err("resolution.known_on", e.message)
         annulment = _annulment(r)
         if resolution is not None and annulment is not None:
             r.err("annulment", "a question is either resolved or annulled, not both")
@@ -674,7 +681,7 @@ def _resolution(r: _Fields, options: tuple[str, ...] | None) -> ResolutionEntry 
     if data is None:
         return None
     s = r.sub("resolution", data)
-    s.only(("outcome", "known_on", "evidence"))
+    s.only(("outcome", "known_on", "evidence", "known_before_opened"))
     raw = data.get("outcome")
     outcome: str | None = None
     if isinstance(raw, bool):
@@ -685,8 +692,11 @@ def _resolution(r: _Fields, options: tuple[str, ...] | None) -> ResolutionEntry 
         s.err("outcome", f"{outcome!r} is not one of the options: {', '.join(options)}")
     known_on = s.date("known_on")
     evidence = s.text("evidence")
+    before_opened = data.get("known_before_opened", False)
+    if not isinstance(before_opened, bool):
+        s.err("known_before_opened", f"must be true or false, not {_type_name(before_opened)}")
     if s.ok and outcome and known_on and evidence:
-        return ResolutionEntry(outcome=outcome, known_on=known_on, evidence=evidence)
+        return ResolutionEntry(outcome, known_on, evidence, before_opened is True)
     return None
 
 

@@ -20,6 +20,7 @@ from tracker.domain.state import (
     MULTIPLE_CHOICE,
     OPEN,
     RESOLVED,
+    ForecastState,
     QuestionState,
     SourceState,
 )
@@ -34,6 +35,26 @@ def _not_before_opened(d: date | None, opened: str | None, field: str) -> None:
     if d is not None and opened is not None and d.isoformat() < opened:
         raise UserError(f"{d.isoformat()} is before the question opened ({opened})", field)
     # (a question added without --opened opens on the day it is added)
+
+
+def known_after_opened(opened: str | None, known_on: date, known_before_opened: bool) -> None:
+    """An outcome known before the question opened turns every forecast on it into a hindsight case (all of them
+    are made on or after the opening day): refused unless the command says that is what happened."""
+    if opened is not None and known_on.isoformat() < opened and not known_before_opened:
+        raise UserError(
+            f"{known_on.isoformat()} is before the question opened ({opened}), which would make every forecast "
+            "on it a hindsight case; if the outcome really was known before the question opened, say so "
+            "(--known-before-opened, or known_before_opened: true in a catalog's resolution)",
+            "on",
+        )
+
+
+def hindsight_cases(state: QuestionState, known_on: date) -> tuple[ForecastState, ...]:
+    """The standing forecasts an outcome known on `known_on` leaves unscored: those made on or after that day (the
+    scoring job's hindsight guard), oldest first."""
+    day = known_on.isoformat()
+    found = (f for f in state.forecasts.values() if not f.withdrawn and f.made_at >= day)
+    return tuple(sorted(found, key=lambda f: (f.made_at, f.forecast_id)))
 
 
 def _iso(d: date | None) -> str | None:
@@ -205,6 +226,7 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
         if state.status == ANNULLED:
             raise IllegalTransition(f"question {state.question_id!r} is annulled; reopen it first", "question")
         f_.not_future(cmd.known_on, cmd.now, "on")
+        known_after_opened(state.opened, cmd.known_on, cmd.known_before_opened)
         data = {
             "outcome": _check_outcome(state, cmd.outcome),
             "known_on": cmd.known_on.isoformat(),
@@ -216,6 +238,7 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
         if state.status != RESOLVED:
             raise IllegalTransition(f"question {state.question_id!r} is {state.status}, not resolved", "question")
         f_.not_future(cmd.known_on, cmd.now, "on")
+        known_after_opened(state.opened, cmd.known_on, cmd.known_before_opened)
         data = {
             "outcome": _check_outcome(state, cmd.outcome),
             "known_on": cmd.known_on.isoformat(),

@@ -74,6 +74,8 @@ _TITLE_WORDS = wordset(
     Foreign Defense Defence Prime State Special Counsel Prosecutor Vice Supreme Court Justice Representative
     Speaker Spokesman Spokeswoman Spokesperson Senior Assistant Staff Officer"""
 )
+# How far back a title is looked for with its name: an article's length, so that a long text stays linear.
+_LOOK_BACK = 20_000
 _SENTENCE_QUOTES = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
@@ -189,14 +191,16 @@ def _explicit(sentence: str, last_person: Speaker | None) -> Speaker | None:
     return None
 
 
-def _role_subject(sentence: str, before: str) -> Speaker | None:
-    """ "The finance minister said ...": the person named earlier with that title, else the title itself."""
+def _role_subject(sentence: str, text: str, start: int) -> Speaker | None:
+    """ "The finance minister said ...": the person named earlier with that title (within the article's
+    length before ``start``, the sentence's offset in ``text``), else the title itself."""
     m = _ROLE_SUBJECT.search(sentence)
     if not m:
         return None
     role = " ".join(m.group("who").split())
     words = r"\s+".join(re.escape(w) for w in role.split())
-    earlier = list(re.finditer(rf"(?i:{words})\s+(?P<name>{_CAP}\s+{_CAP})", before))
+    named = re.compile(rf"(?i:{words})\s+(?P<name>{_CAP}\s+{_CAP})")
+    earlier = list(named.finditer(text, max(0, start - _LOOK_BACK), start))
     if earlier:
         name = re.sub(r"[’']s$", "", earlier[-1].group("name"))
         return Speaker(name, role, 0.7, f"'the {role} {m.group('verb')}', named earlier as {name}", "person")
@@ -232,7 +236,7 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
         ps = by_para.get(p.index, [])
         found: dict[int, Speaker] = {}
         for s in ps:
-            speaker = _explicit(_outside_quotes(s.text), last_person) or _role_subject(s.text, text[: s.start])
+            speaker = _explicit(_outside_quotes(s.text), last_person) or _role_subject(s.text, text, s.start)
             if speaker is None and _SENTENCE_QUOTES.search(s.text):
                 speaker = _explicit(s.text, last_person)
             if speaker is not None:
