@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -34,12 +35,13 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
         from rich.progress import Progress
 
-        from tracker.app.extract import article_paths, extract_articles
+        from tracker.app.extract import article_paths, extract_articles, write_drafts
 
         if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
             raise UserError(f"{min_confidence!r} is not between 0 and 1", "min_confidence")
-        several = len(article_paths(paths)) > 1
-        if several and out is not None and out.exists() and not out.is_dir():
+        inputs = article_paths(paths)
+        several = len(inputs) > 1
+        if several and out is not None and os.path.lexists(out) and not out.is_dir():
             raise UserError(f"{out}: for several articles, --out names a folder", "out")
         if several and out is None and not json_out:
             raise UserError("several articles: give --out FOLDER for their drafts (or --json)", "out")
@@ -59,15 +61,14 @@ def register(app: typer.Typer) -> None:
             from tracker.cli.render import json_dumps
 
             typer.echo(json_dumps([_as_json(d) for d in drafts], indent=2))
-        into_folder = out is not None and (several or out.is_dir())
+        # a link named as --out is a file target (and refused), never a folder to write into
+        into_folder = out is not None and (several or (out.is_dir() and not out.is_symlink()))
+        targets: list[Path | None] = [None] * len(drafts)
+        if out is not None:
+            targets = list(write_drafts(drafts, out, into_folder, inputs))
         piped: list[dict[str, object]] = []  # tsv rows of every article, printed once
-        for d in drafts:
-            target = (out / f"{d.source_id}.yaml") if (into_folder and out is not None) else out
-            if target is not None:
-                _write(target, d.draft)
-                if d.was_html:
-                    _write(target.with_suffix(".txt"), d.text)
-            elif not json_out:
+        for d, target in zip(drafts, targets, strict=True):
+            if target is None and not json_out:
                 typer.echo(d.draft, nl=False)
             if not json_out:
                 piped += _summary(d, target)
@@ -131,14 +132,6 @@ _COLUMNS = [
     Column("quote"),
 ]
 _SOURCE_COLUMN = Column("source")
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as e:
-        raise UserError(f"{path}: cannot write: {e.strerror or e}", "out") from None
 
 
 def _as_json(d: object) -> dict[str, object]:
