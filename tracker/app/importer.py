@@ -360,7 +360,13 @@ def import_catalog(
                 if state.status == "open" and not _has_event(stored, q.id, "resolved"):
                     plan.run_question(
                         c.ResolveQuestion(
-                            q.id, r.outcome, r.known_on, now, r.evidence, catalog_event_id("question", q.id, "resolved")
+                            q.id,
+                            r.outcome,
+                            r.known_on,
+                            now,
+                            r.evidence,
+                            catalog_event_id("question", q.id, "resolved"),
+                            r.known_before_opened,
                         ),
                         q.origin,
                         q.id,
@@ -379,6 +385,7 @@ def import_catalog(
                             now,
                             r.evidence,
                             catalog_event_id("question", q.id, "corrected", _digest([r.outcome, str(r.known_on)])),
+                            r.known_before_opened,
                         )
                         changes.append((f"{q.id}: resolution corrected to {r.outcome}", [cmd_c]))
             elif q.annulment is not None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import typer
 
+from tracker.cli import render
 from tracker.cli.common import ledger, parse_date, parse_ps, require_date, say
 from tracker.domain.fields import MAX_DOCUMENT
+from tracker.domain.state import ForecastState
 from tracker.errors import UserError
 
 MAX_SOURCE_FILE = MAX_DOCUMENT  # bytes: a file larger than this cannot hold a document within the limit
@@ -22,6 +25,19 @@ def read_document(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
         raise UserError(f"{str(path)!r} is not UTF-8 text (byte {e.start})", "file") from None
+
+
+def _say_hindsight(cases: tuple[ForecastState, ...], known_on: date) -> None:
+    """Name the forecasts a resolution leaves unscored (made on or after the day the outcome was known)."""
+    if not cases:
+        return
+    were, cases_word = ("was", "a hindsight case") if len(cases) == 1 else ("were", "hindsight cases")
+    say(
+        f"{render.plural(len(cases), 'forecast')} {were} made on or after {known_on.isoformat()}, when the outcome "
+        f"was known: {cases_word}, never scored ('tracker hindsight' lists them)"
+    )
+    for f in cases:
+        say(f"  {f.forecast_id} by {f.forecaster_id}, made {f.made_at}")
 
 
 def register(app: typer.Typer, default_group: type) -> None:
@@ -203,12 +219,19 @@ def register(app: typer.Typer, default_group: type) -> None:
         outcome: str = typer.Argument(..., help="yes / no, or an option."),
         on: str = typer.Option(..., "--on", help="When the outcome became known, YYYY-MM-DD."),
         evidence: str = typer.Option(None, "--evidence", help="A URL or text."),
+        known_before_opened: bool = typer.Option(
+            False, "--known-before-opened", help="--on is before the question opened, and that is what happened."
+        ),
     ) -> None:
         """Resolve QUESTION with OUTCOME (yes or no, or one of its options).
 
         To correct a resolution: tracker resolve correct QUESTION OUTCOME --on DATE --reason TEXT."""
-        ledger(ctx).resolve(question_id, outcome.lower(), require_date(on, "on"), evidence)
+        on_day = require_date(on, "on")
+        cases = ledger(ctx).resolve(
+            question_id, outcome.lower(), on_day, evidence, known_before_opened=known_before_opened
+        )
         say(f"question {question_id} resolved: {outcome.lower()}")
+        _say_hindsight(cases, on_day)
 
     @resolve.command("correct")
     def resolve_correct(
@@ -218,10 +241,17 @@ def register(app: typer.Typer, default_group: type) -> None:
         on: str = typer.Option(..., "--on"),
         reason: str = typer.Option(..., "--reason"),
         evidence: str = typer.Option(None, "--evidence"),
+        known_before_opened: bool = typer.Option(
+            False, "--known-before-opened", help="--on is before the question opened, and that is what happened."
+        ),
     ) -> None:
         """Correct a resolution (a new event; the old one stays in the log)."""
-        ledger(ctx).correct(question_id, outcome.lower(), require_date(on, "on"), reason, evidence)
+        on_day = require_date(on, "on")
+        cases = ledger(ctx).correct(
+            question_id, outcome.lower(), on_day, reason, evidence, known_before_opened=known_before_opened
+        )
         say(f"question {question_id} resolution corrected: {outcome.lower()}")
+        _say_hindsight(cases, on_day)
 
     @app.command()
     def annul(

@@ -111,6 +111,8 @@ class ResolveQuestion:
     now: datetime
     evidence: str | None = None
     event_id: str | None = None
+    # The outcome was known before the question opened (every forecast on it is then a hindsight case).
+    known_before_opened: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ class CorrectResolution:
     now: datetime
     evidence: str | None = None
     event_id: str | None = None
+    known_before_opened: bool = False
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from tracker.domain.state import (
     MULTIPLE_CHOICE,
     OPEN,
     RESOLVED,
+    ForecastState,
     QuestionState,
     SourceState,
 )
@@ -62,6 +63,26 @@ def _opening_moved(state: QuestionState, opened: date, now: datetime) -> str:
     if state.status == RESOLVED and state.known_on is not None and state.known_on < day:
         raise UserError(f"{day} is after the outcome became known ({state.known_on})", "opened")
     return day
+
+
+def known_after_opened(opened: str | None, known_on: date, known_before_opened: bool) -> None:
+    """An outcome known before the question opened turns every forecast on it into a hindsight case (all of them
+    are made on or after the opening day): refused unless the command says that is what happened."""
+    if opened is not None and known_on.isoformat() < opened and not known_before_opened:
+        raise UserError(
+            f"{known_on.isoformat()} is before the question opened ({opened}), which would make every forecast "
+            "on it a hindsight case; if the outcome really was known before the question opened, say so "
+            "(--known-before-opened, or known_before_opened: true in a catalog's resolution)",
+            "on",
+        )
+
+
+def hindsight_cases(state: QuestionState, known_on: date) -> tuple[ForecastState, ...]:
+    """The standing forecasts an outcome known on `known_on` leaves unscored: those made on or after that day (the
+    scoring job's hindsight guard), oldest first."""
+    day = known_on.isoformat()
+    found = (f for f in state.forecasts.values() if not f.withdrawn and f.made_at >= day)
+    return tuple(sorted(found, key=lambda f: (f.made_at, f.forecast_id)))
 
 
 def _iso(d: date | None) -> str | None:
@@ -240,6 +261,7 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
         if state.status == ANNULLED:
             raise IllegalTransition(f"question {state.question_id!r} is annulled; reopen it first", "question")
         f_.not_future(cmd.known_on, cmd.now, "on")
+        known_after_opened(state.opened, cmd.known_on, cmd.known_before_opened)
         data = {
             "outcome": _check_outcome(state, cmd.outcome),
             "known_on": cmd.known_on.isoformat(),
@@ -251,6 +273,7 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
         if state.status != RESOLVED:
             raise IllegalTransition(f"question {state.question_id!r} is {state.status}, not resolved", "question")
         f_.not_future(cmd.known_on, cmd.now, "on")
+        known_after_opened(state.opened, cmd.known_on, cmd.known_before_opened)
         data = {
             "outcome": _check_outcome(state, cmd.outcome),
             "known_on": cmd.known_on.isoformat(),
