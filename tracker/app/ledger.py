@@ -599,15 +599,20 @@ class Ledger:
     # ----- backups ------------------------------------------------------------------------
     def backup(self, path: Path) -> BackupReport:
         """SQLite: a consistent copy at ``path`` (SQLite's online backup API); it never overwrites a file."""
+        from dataclasses import replace
+
         from tracker.store import backup as bk
 
-        return bk.backup_sqlite(self.engine, path)
+        with outfiles.atomic_path(path, "path", overwrite=False) as tmp:
+            report = bk.backup_sqlite(self.engine, tmp)
+        return replace(report, path=str(path))
 
     def pg_dump(self, path: Path) -> None:
-        """PostgreSQL: run pg_dump (on PATH) into ``path``."""
+        """PostgreSQL: run pg_dump (on PATH) into ``path``; it never overwrites a file."""
         from tracker.store import backup as bk
 
-        bk.run_pg_dump(self.url, path)
+        with outfiles.atomic_path(path, "path", overwrite=False) as tmp:
+            bk.run_pg_dump(self.url, tmp)
 
     def pg_commands(self, path: Path) -> list[str]:
         """PostgreSQL: the pg_dump, createdb and pg_restore commands for this database and ``path``."""
