@@ -236,10 +236,20 @@ def import_catalog(
             eid = catalog_event_id("question", q.id, "opened")
             if eid in stored:
                 old = stored[eid]
-                new = {"title": q.title, "criteria": q.criteria, "resolve_by": q.resolve_by.isoformat()}
+                new = {
+                    "title": q.title,
+                    "criteria": q.criteria,
+                    "resolve_by": q.resolve_by.isoformat(),
+                    "opened": q.opened.isoformat(),
+                }
                 changed = _diff(old, new, list(new))
                 state = plan.question_state(q.id)
-                current = {"title": state.title, "criteria": state.criteria, "resolve_by": state.resolve_by}
+                current = {
+                    "title": state.title,
+                    "criteria": state.criteria,
+                    "resolve_by": state.resolve_by,
+                    "opened": state.opened,
+                }
                 if changed and _diff(current, new, list(new)):
                     differ("clarification", f"{q.origin}: {q.id}: {', '.join(changed)}: changed since import")
                     if record_as == "clarification":
@@ -251,6 +261,7 @@ def import_catalog(
                             q.criteria if "criteria" in changed else None,
                             q.resolve_by if "resolve_by" in changed else None,
                             catalog_event_id("question", q.id, "clarified", _digest(new)),
+                            q.opened if "opened" in changed else None,
                         )
                         changes.append((f"{q.id}: clarified ({', '.join(changed)})", [cmd]))
                 else:
