@@ -129,6 +129,85 @@ def test_one_paragraph_per_line_and_hard_wrapped_lines() -> None:
     ]
 
 
+def test_headlines_and_line_breaks_without_a_stop_end_a_sentence() -> None:
+    text = (
+        "Central bank seen holding rates\n"
+        "Analysts split on the timing of a first cut\n"
+        "By Jane Roe\n"
+        "The bank will probably hold rates in June, economists said.\n\n"
+        "A hard-wrapped paragraph goes on over lines the way an e-mail does when\n"
+        "a writer's program cuts them at seventy-two characters and then keeps\n"
+        "Going with a capital on the next line, which does not end the sentence.\n"
+        "Markets rallied on the news,\nTraders said.\n"
+    )
+    sents = [s.text for s in sentences(text)]
+    assert sents[:4] == [
+        "Central bank seen holding rates",
+        "Analysts split on the timing of a first cut",
+        "By Jane Roe",
+        "The bank will probably hold rates in June, economists said.",
+    ]
+    assert sents[4].startswith("A hard-wrapped") and sents[4].endswith("does not end the sentence.")
+    assert sents[5] == "Markets rallied on the news,\nTraders said."  # a comma carries on over the break
+    assert len(sents) == 6
+    # A headline no longer runs into the sentence after it and lends it its words.
+    (candidate,) = extract(text).candidates
+    assert candidate.quote == "The bank will probably hold rates in June, economists said."
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        (
+            '"The bank will probably cut rates in June," said John Smith, an economist at Acme.',
+            "John Smith",
+            "an economist at Acme",
+        ),
+        ('"Talks will likely fail this week," added Azmi.', "Azmi", None),
+        ('Jane Roe said the fund was full.\n\n"Rates will probably fall next year," she said.', "Jane Roe", None),
+        (
+            '"Inflation will probably ease," said the association\'s president, Richard Berner, chief economist at'
+            " Morgan Stanley.",
+            "Richard Berner",
+            "the association's president",
+        ),
+        (
+            "The deal will likely be signed next week, according to a senior Russian official.",
+            "a senior Russian official",
+            None,
+        ),
+        ("The truce will probably hold, according to diplomatic sources.", "diplomatic sources", None),
+        ('"The truce will probably hold," say analysts.', "analysts", None),
+        (
+            'Tim Duy said the Fed was cautious.\n\n"The Fed will probably cut again," Duy wrote.',
+            "Tim Duy",
+            None,
+        ),
+        ('Zandi responded, "No. I think the economy will probably slow next year."', "Zandi", None),
+        (
+            '"Prices will rise," says Ann Lee, an analyst. "Demand will probably stay weak too.',
+            "Ann Lee",
+            None,
+        ),
+        (
+            '"Growth will be slow," says Ann Lee, an analyst. "Costs are high.\n\n"Rates will probably stay high.',
+            "Ann Lee",
+            None,
+        ),
+    ],
+)
+def test_quote_attribution_as_news_quote_extractors_do_it(text: str, name: str, role: str | None) -> None:
+    last = extract(text).candidates[-1]
+    assert last.speaker.name == name, last.speaker
+    if role is not None:
+        assert last.speaker.role == role
+
+
+def test_a_name_inside_the_quotation_is_not_its_speaker() -> None:
+    text = '"Putin will probably agree to meet Trump," said Jane Roe, a historian.'
+    assert extract(text).candidates[0].speaker.name == "Jane Roe"
+
+
 def test_clauses() -> None:
     s = "Prices rose, but wages fell; the bank acted – late."
     assert [s[a:b] for a, b in clauses(s)] == ["Prices rose", "but wages fell", "the bank acted", "late."]

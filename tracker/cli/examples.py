@@ -38,10 +38,13 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "question add": (
         'tracker question add osaka-2019 --title "Will they meet in Osaka?" --criteria "A bilateral meeting" '
         "--resolve-by 2019-06-29 --opened 2019-05-01 --tag summits",
+        'tracker question add trump-putin-deal --title "Will they sign a deal?" --criteria "A signed agreement" '
+        "--source politico-2026-01-14-let-the-bargaining-begin",
     ),
     "question clarify": (
         'tracker question clarify russia-ukraine-ceasefire-2026 --criteria "A ceasefire both sides announce" '
         '--reason "an announcement by one side does not count"',
+        'tracker question clarify russia-ukraine-ceasefire-2026 --opened 2026-01-10 --reason "asked on 10 January"',
     ),
     "forecast": (
         'tracker forecast russia-ukraine-ceasefire-2026 --forecaster "A. Columnist" --p 0.3 --made-at 2026-01-20',

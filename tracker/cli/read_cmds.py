@@ -305,7 +305,7 @@ def register(app: typer.Typer) -> None:
                 progress.update(task, completed=done, total=total)
 
             n = ledger(ctx).rebuild(tick)
-        say(f"rebuilt projections from {n} events")
+        say(f"rebuilt projections from {render.plural(n, 'event')}")
 
     @app.command()
     def verify(
@@ -366,7 +366,10 @@ def register(app: typer.Typer) -> None:
             if json_out:
                 emit_json(report.__dict__)
                 return
-            say(f"backup written to {report.path} ({report.bytes} bytes): {report.events} events")
+            say(
+                f"backup written to {report.path} ({render.plural(report.bytes, 'byte')}): "
+                f"{render.plural(report.events, 'event')}"
+            )
             say(f"head: {report.head_position}:{report.head_hash}")
             say(f"check it with: tracker --db sqlite:///{report.path} verify")
             return
