@@ -301,9 +301,62 @@ def test_suggestions_rank_the_closest_question_first() -> None:
 
 def test_a_new_question_when_nothing_fits() -> None:
     (c,) = extract("The glacier will probably vanish within a decade.", finder=FINDER, questions=QUESTIONS).candidates
-    assert c.new_question is not None and "glacier" in c.new_question
+    # A template the reviewer completes, never the sentence cut into a title; the statement is in the check.
+    assert c.new_question == "Will <event> by <date>?"
+    assert any("The glacier vanish within a decade." in note for note in c.uncertain)
     (c,) = extract("The glacier will probably vanish within a decade.", finder=FINDER).candidates
-    assert c.suggestions == () and c.new_question is not None
+    assert c.suggestions == () and c.new_question == "Will <event> by <date>?"
+    doc = draft_document(extract("The glacier will probably vanish within a decade.", finder=FINDER), "src")
+    assert doc["forecasts"][0]["question"] == "new-the-glacier-vanish-within-a-decade"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "p_event"),
+    [
+        ("The model gives the incumbent a 60% chance of winning the election next year.", 0.6),
+        ("Analysts put the chances of a deal at 35 percent this year.", 0.35),
+        ("Zandi put recession risks at about one in three for next year.", 0.3333),
+        ("Our estimate has the Republicans taking it at least 51-49 in November.", 0.51),
+        ("Economists saw a nearly 90% chance that the bank will cut rates.", 0.9),
+        ("Bookmakers have the Tories at 1/2 to win the most seats.", 0.6667),
+        ("There is a one in four chance the talks will collapse.", 0.25),
+    ],
+)
+def test_stated_numbers_become_p_with_method_stated(sentence: str, p_event: float) -> None:
+    result = extract(sentence, finder=FINDER)
+    (c,) = result.candidates
+    assert c.reading.hedge.via == "stated"
+    assert c.reading.p_event == pytest.approx(p_event, abs=1e-3)
+    (entry,) = draft_document(result, "src")["forecasts"]
+    assert entry["method"] == "stated" and entry["p"] == pytest.approx(p_event, abs=1e-3) and "says" not in entry
+
+
+def test_shares_and_counts_are_not_probabilities() -> None:
+    for sentence in (
+        "In the poll, 85 percent said they expected a cut.",  # a share of respondents
+        "Shipments rose 12 percent in 2009.",
+        "The score was 3-1 after the first half.",
+        "AI could replace up to 8 in 10 jobs.",
+    ):
+        assert all(c.reading.hedge.via != "stated" for c in extract(sentence, finder=FINDER).candidates), sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "side"),
+    [
+        ("We foresee a slowdown in growth next year.", 1),
+        ("There is little hope of a ceasefire this month.", -1),
+        ("He is optimistic about the chances of a deal next week.", 1),
+        ("Expectations for a breakthrough at the summit are low.", -1),
+        ("Fed set to cut rates again next week.", 1),
+        ("The minister said the bill would pass next month.", 1),
+        ("The race is too close to call.", 0),
+    ],
+)
+def test_verbal_forms_without_a_scale_phrase_are_read_and_marked(sentence: str, side: int) -> None:
+    (c,) = extract(sentence, finder=FINDER).candidates
+    assert "no scale phrase" in c.reading.hedge.via
+    assert (c.reading.p_event > 0.5) - (c.reading.p_event < 0.5) == side
 
 
 def test_recorded_candidates_are_marked() -> None:

@@ -28,6 +28,17 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "sources": ('tracker sources --outlet "POLITICO Europe (opinion)"',),
     "rebuild": ("tracker rebuild",),
     "verify": ("tracker verify", "tracker verify --anchor"),
+    "keygen": ("tracker keygen --out ledger.key --name news.example/forecasts",),
+    "checkpoint": (
+        "tracker checkpoint --key ledger.key --out checkpoint-1.txt  # exit 3 until 'tracker keygen' made ledger.key",
+    ),
+    "proof": (
+        "tracker proof alexandrov-exile-forces-can-be-sent --key ledger.key --out forecast.tlog-proof  "
+        "# exit 3 until 'tracker keygen' made ledger.key",
+    ),
+    "verify-proof": (
+        "tracker verify-proof forecast.tlog-proof --key pub.txt  # exit 3 until 'tracker proof' wrote the file",
+    ),
     "backup": ("tracker backup ledger-backup.sqlite",),
     "source": ('tracker source add my-article --title "An article" --published 2026-01-14 --outlet "A paper"',),
     "source add": (

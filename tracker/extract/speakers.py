@@ -32,9 +32,12 @@ _VERBS = (
 # Between a subject and its verb: an aside in commas, a few adverbs ("has repeatedly"), or a short
 # prepositional phrase ("in turn", "at that point").
 _FILLER = (
-    r"(?:\s*,[^,.;:“”\"]{1,170},)?\s*(?:(?:has|have|had|also|repeatedly|once|again|already|still|now|then|long|"
-    r"is|are|was|were|who|not|[a-z]+ly)\s+|(?:at|in|for|by|on)\s+(?:[a-z]+\s+){1,3}?){0,4}?"
+    r"(?:\s*\([^()]{1,40}\))?(?:\s*,(?:[^,.;:“”\"]{1,170},){1,3}?)?\s*(?:(?:has|have|had|also|repeatedly|once|"
+    r"again|already|still|now|then|long|is|are|was|were|do|does|did|who|not|[a-z]+ly)\s+|"
+    r"(?:at|in|for|by|on)\s+(?:[a-z]+\s+){1,3}?){0,4}?"
 )
+# "X is expected to": a passive, not X saying anything.
+_PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been)\s+(?:\w+ly\s+)?$")
 _SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
 _VERB_SUBJECT = re.compile(
     r"(?:^|[,–—-][”\"]?\s*)(?P<verb>said|says|say|added|explained|noted|wrote|argued|warned|told)\s+"
@@ -151,7 +154,8 @@ def _explicit(sentence: str, last_person: Speaker | None) -> Speaker | None:
     m = _SUBJECT_VERB.search(sentence)
     while m is not None:
         name, title = _clean_name(m.group("who"))
-        if name and not _possessive(m.group("who")) and name not in _NOT_NAMES:
+        passive = m.group("verb").endswith("ed") and _PASSIVE.search(sentence, 0, m.start("verb"))
+        if name and not _possessive(m.group("who")) and name not in _NOT_NAMES and not passive:
             role = _appositive(sentence, m.end("who")) or _title_prefix(sentence, m.start("who"), title)
             kind: Kind = "person" if len(name.split()) >= 2 else "group"
             return Speaker(name, role, 0.9 if kind == "person" else 0.75, f"'{name} {m.group('verb')}'", kind)
