@@ -179,7 +179,8 @@ def register(app: typer.Typer) -> None:
                 f"run {result.run_id}: rescored {render.plural(result.questions_rescored, 'question')} through "
                 f"position {result.through_position} (from {result.previous_position}"
                 + (", full" if result.full else "")
-                + f"): {c['scores_added']} scores added, {c['scores_changed']} changed, {c['scores_removed']} removed"
+                + f"): {render.plural(c['scores_added'], 'score')} added, {c['scores_changed']} changed, "
+                f"{c['scores_removed']} removed"
             )
             if c.get("forecasters"):
                 more = " …" if c.get("forecasters_changed", 0) > len(c["forecasters"]) else ""
