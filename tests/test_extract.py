@@ -452,3 +452,16 @@ def test_the_hedged_clause_is_offered_as_a_shorter_verbatim_quote() -> None:
     assert find_quote(text, c.clause)
     (entry,) = draft_document(extract(text, finder=FINDER), "s", None)["forecasts"]
     assert entry["draft"]["clause"] == c.clause
+
+
+def test_an_existing_question_is_proposed_only_above_the_tuned_cut_off() -> None:
+    questions = [QuestionDoc("us-venezuela-2020", "Will the US intervene militarily in Venezuela by 2020?")]
+    close = extract("The US will probably intervene militarily in Venezuela in 2020.", questions=questions)
+    (c,) = close.candidates
+    assert c.suggestions[0].score >= 0.35 and c.new_question is None
+    assert draft_document(close, "src")["forecasts"][0]["question"] == "us-venezuela-2020"
+    # Sharing a word ("US") is not enough: the draft asks for a new question instead of a wrong one.
+    far = extract("The US central bank will probably cut rates next week.", questions=questions)
+    (c,) = far.candidates
+    assert 0 < c.suggestions[0].score < 0.35 and c.new_question == "Will <event> by <date>?"
+    assert draft_document(far, "src")["forecasts"][0]["question"].startswith("new-")
