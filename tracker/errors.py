@@ -1,7 +1,8 @@
 """One exception hierarchy for the whole project.
 
 Driver errors (sqlite3, psycopg, SQLAlchemy) are translated into these at the store boundary
-(`tracker.store.db.translate_errors`), so the CLI and the Python API only ever see `TrackerError`s.
+(`tracker.store.db.translate_errors`; each backend, tracker.store.sqlite and tracker.store.postgres, recognises
+its driver's errors by class and code), so the CLI and the Python API only ever see `TrackerError`s.
 Each class carries the process exit code the CLI uses for it.
 """
 
@@ -68,6 +69,18 @@ class DatabaseBusy(DatabaseError):
 
 class AppendOnlyViolation(DatabaseError):
     """The database refused an UPDATE, DELETE or TRUNCATE of the events table."""
+
+
+class SerializationConflict(DatabaseError):
+    """A snapshot transaction read a row that another transaction changed after the snapshot was taken."""
+
+
+class LeaseLost(DatabaseError):
+    """The scoring lease expired and another run took it before this one wrote. Nothing was written."""
+
+
+class LockHeld(TrackerError):
+    """Another scoring run holds the lease or lock: this run is skipped (and recorded as skipped)."""
 
 
 class ScoringFailed(TrackerError):

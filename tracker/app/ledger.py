@@ -35,7 +35,8 @@ from tracker.read.tablereader import TableReader
 from tracker.scoring.audit import audit_scores
 from tracker.store import eventstore as es
 from tracker.store import migrate
-from tracker.store.db import describe_url, make_engine, read_transaction, resolve_url, write_transaction
+from tracker.store.backend import Backend
+from tracker.store.db import backend_of, describe_url, make_engine, read_transaction, resolve_url, write_transaction
 from tracker.store.ids import uuid7
 from tracker.store.schema import PROJECTION_TABLES
 
@@ -80,11 +81,8 @@ class Ledger:
     def _missing_file(self) -> bool:
         """A SQLite ledger whose file does not exist. Opening it would create an empty file (a typo in --db left
         stray files behind), so only `init` may open it."""
-        u = make_url(self.url)
-        database = u.database or ""
-        if u.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
-            return False
-        return not Path(database).exists()
+        path = self.backend.file_path(make_url(self.url))
+        return path is not None and not path.exists()
 
     def _ready(self) -> None:
         if not self._checked:
@@ -100,8 +98,14 @@ class Ledger:
         return describe_url(self.url)
 
     @property
-    def is_postgres(self) -> bool:
-        return self.engine.dialect.name == "postgresql"
+    def backend(self) -> Backend:
+        """The database system behind the ledger (tracker.store.sqlite or tracker.store.postgres)."""
+        return backend_of(self.engine)
+
+    @property
+    def file_backup(self) -> bool:
+        """`backup` copies the database itself (a SQLite file); else pg_dump takes the backup."""
+        return self.backend.file_backup
 
     def close(self) -> None:
         self.engine.dispose()
