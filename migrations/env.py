@@ -29,6 +29,11 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         # SQLite cannot ALTER most things in place: batch mode copies and swaps the table.
         render_as_batch=connection.dialect.name == "sqlite",
+        # One transaction around the whole run, on SQLite too (Alembic assumes SQLite's DDL is not transactional
+        # and commits each step; it is, and the engine issues a real BEGIN): a step that refuses, such as the
+        # downgrade that would drop the events, rolls every earlier step back, so a refused run changes nothing.
+        transactional_ddl=True,
+        transaction_per_migration=False,
         compare_type=True,
         include_object=include_object,
     )

@@ -264,7 +264,7 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
         ["title: ", "no usable id", "give the question an id"],
     ),
     ("criteria-escape", add("--criteria", ESC, qid="x7"), USER, ["criteria: ", "U+001B"]),
-    ("criteria-carriage-return", add("--criteria", "a\rb", qid="x8"), USER, ["criteria: ", "U+000D"]),
+    ("criteria-vertical-tab", add("--criteria", "a\r\n\vb", qid="x8"), USER, ["criteria: ", "U+000B"]),
     ("criteria-too-long", add("--criteria", "c" * 20_001, qid="x9"), USER, ["criteria: ", "limit is 20,000"]),
     ("condition-bell", add("--condition", "if\x07", qid="x10"), USER, ["condition: ", "U+0007"]),
     ("quote-escape", fc("--p", "0.3", "--quote", ESC), USER, ["quote: ", "U+001B"]),

@@ -496,3 +496,47 @@ def test_as_of_a_time_reads_by_position(engine: Engine, db_url: str) -> None:
         assert list(es.read(conn, recorded_until=every[0].recorded_at)) == [
             e for e in every if e.recorded_at <= every[0].recorded_at
         ]
+
+
+# ------------------------------------------------------------------------------ a refused downgrade changes nothing
+
+
+def _schema_and_rows(engine: Engine) -> tuple[str | None, set[str], set[str], dict[str, int]]:
+    with engine.connect() as conn:
+        counts = {t: int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()) for t in sorted(TABLES)}
+        return migrate.current_revision(conn), tables(engine), triggers(conn), counts
+
+
+def test_a_refused_downgrade_through_alembics_own_environment_changes_nothing(engine: Engine, db_url: str) -> None:
+    """`alembic downgrade base` (env.py opens its own connection, no caller's transaction around it): the refusal
+    comes from 0001's downgrade, the last step; every step before it must be rolled back with it, on SQLite too."""
+    migrate.upgrade(engine)
+    make_some_events(db_url)
+    led = Ledger(db_url, actor="tester")
+    led.resolve("rain", "yes", date(2020, 2, 1))
+    led.close()
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", db_url, "score"]).exit_code == 0
+    before = _schema_and_rows(engine)
+    assert before[3]["scoring_runs"] == 1 and before[3]["score_history"] == 1 and before[3]["events"] == 3
+    cfg = migrate.alembic_config()  # as alembic.ini: no connection handed in
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    with pytest.raises(DatabaseError, match="holds 3 events: refused"):
+        command.downgrade(cfg, "base")
+    after = _schema_and_rows(engine)
+    assert after == before
+    assert after[0] == migrate.HEAD_REVISION and after[2] == expected_triggers(engine)
+    assert_update_refused(engine)
+    # every command still works on the ledger: read, verify, score, append
+    for args in (
+        ["list"],
+        ["scores"],
+        ["runs"],
+        ["verify"],
+        ["score"],
+        ["hindsight"],
+        ["info"],
+        ["forecast", "rain", "--forecaster", "Cleo Example", "--p", "0.4", "--made-at", "2020-01-03"],
+    ):
+        result = runner.invoke(app, ["--db", db_url, *args])
+        assert result.exit_code == 0, (args, result.output)

@@ -19,7 +19,7 @@ from review_fixtures import DUE_QUESTION, grow, scored_catalog
 from typer.testing import CliRunner
 
 from tracker.app.ledger import Ledger
-from tracker.app.site import INDEX_MIN_SCORED, MARKER, build_site, extra_columns
+from tracker.app.site import INDEX_MIN_SCORED, MANIFEST, build_site, extra_columns
 from tracker.app.templating import MAX_NAME, file_id
 from tracker.cli.main import app
 from tracker.errors import NotFound, UserError
@@ -346,7 +346,7 @@ def test_cli_site_and_its_refusals(grown: Ledger, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["head_hash"] == grown.info()["head_hash"] and data["pages"] > 10
-    assert (out / "index.html").is_file() and (out / MARKER).is_file()
+    assert (out / "index.html").is_file() and (out / MANIFEST).is_file()
     help_text = runner.invoke(app, ["site", "--help"]).stdout
     assert "tracker site --out site" in help_text
 
@@ -356,8 +356,8 @@ def test_cli_site_and_its_refusals(grown: Ledger, tmp_path: Path) -> None:
     a_file = tmp_path / "a-file"
     a_file.write_text("x")
     for args, code, says in (
-        (["--out", str(foreign)], UserError.exit_code, "refusing to replace it"),
-        (["--out", str(a_file)], UserError.exit_code, "is not a directory"),
+        (["--out", str(foreign)], UserError.exit_code, "holds files the site did not write (cat.jpg)"),
+        (["--out", str(a_file)], UserError.exit_code, "not a directory"),
         (["--out", str(tmp_path / "missing" / "site")], UserError.exit_code, "does not exist"),
         (["--out", str(tmp_path / "new"), "--run", "99"], NotFound.exit_code, "run"),
         (["--out", str(tmp_path / "new"), "--as-of", "yesterday-ish"], UserError.exit_code, "as_of"),

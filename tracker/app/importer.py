@@ -236,10 +236,20 @@ def import_catalog(
             eid = catalog_event_id("question", q.id, "opened")
             if eid in stored:
                 old = stored[eid]
-                new = {"title": q.title, "criteria": q.criteria, "resolve_by": q.resolve_by.isoformat()}
+                new = {
+                    "title": q.title,
+                    "criteria": q.criteria,
+                    "resolve_by": q.resolve_by.isoformat(),
+                    "opened": q.opened.isoformat(),
+                }
                 changed = _diff(old, new, list(new))
                 state = plan.question_state(q.id)
-                current = {"title": state.title, "criteria": state.criteria, "resolve_by": state.resolve_by}
+                current = {
+                    "title": state.title,
+                    "criteria": state.criteria,
+                    "resolve_by": state.resolve_by,
+                    "opened": state.opened,
+                }
                 if changed and _diff(current, new, list(new)):
                     differ("clarification", f"{q.origin}: {q.id}: {', '.join(changed)}: changed since import")
                     if record_as == "clarification":
@@ -251,6 +261,7 @@ def import_catalog(
                             q.criteria if "criteria" in changed else None,
                             q.resolve_by if "resolve_by" in changed else None,
                             catalog_event_id("question", q.id, "clarified", _digest(new)),
+                            q.opened if "opened" in changed else None,
                         )
                         changes.append((f"{q.id}: clarified ({', '.join(changed)})", [cmd]))
                 else:
@@ -349,7 +360,13 @@ def import_catalog(
                 if state.status == "open" and not _has_event(stored, q.id, "resolved"):
                     plan.run_question(
                         c.ResolveQuestion(
-                            q.id, r.outcome, r.known_on, now, r.evidence, catalog_event_id("question", q.id, "resolved")
+                            q.id,
+                            r.outcome,
+                            r.known_on,
+                            now,
+                            r.evidence,
+                            catalog_event_id("question", q.id, "resolved"),
+                            r.known_before_opened,
                         ),
                         q.origin,
                         q.id,
@@ -368,6 +385,7 @@ def import_catalog(
                             now,
                             r.evidence,
                             catalog_event_id("question", q.id, "corrected", _digest([r.outcome, str(r.known_on)])),
+                            r.known_before_opened,
                         )
                         changes.append((f"{q.id}: resolution corrected to {r.outcome}", [cmd_c]))
             elif q.annulment is not None:

@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
 
+from tracker.app import outfiles
 from tracker.app.streams import load_question, load_source
 from tracker.domain import commands as c
 from tracker.domain import events as ev
 from tracker.domain import fields, timepoints
-from tracker.domain.decide import decide, decide_source
-from tracker.domain.state import QuestionState, SourceState
+from tracker.domain.decide import decide, decide_source, hindsight_cases
+from tracker.domain.state import ForecastState, QuestionState, SourceState
 from tracker.errors import ConflictError, DatabaseError, NotFound, UserError
 from tracker.projections.bulk import rebuild as rebuild_projections
 from tracker.projections.projector import project, replay
@@ -71,6 +72,9 @@ class Ledger:
         self.actor = fields.actor(actor or default_actor())
         self._checked = False
         self.reader = Reader(self.engine, self.today, self._ready)
+        database = self.sqlite_file()
+        if database is not None:
+            outfiles.protect(database)  # no output of this process may replace the ledger
 
     # ----- set-up -------------------------------------------------------------------------
     def init(self) -> tuple[str | None, str]:
@@ -78,11 +82,15 @@ class Ledger:
         self._checked = True
         return result
 
+    def sqlite_file(self) -> Path | None:
+        """The SQLite ledger's file (None for PostgreSQL, an in-memory database or a ``file:`` URI)."""
+        return self.backend.file_path(make_url(self.url))
+
     def _missing_file(self) -> bool:
         """A SQLite ledger whose file does not exist. Opening it would create an empty file (a typo in --db left
         stray files behind), so only `init` may open it."""
-        path = self.backend.file_path(make_url(self.url))
-        return path is not None and not path.exists()
+        database = self.sqlite_file()
+        return database is not None and not database.exists()
 
     def _ready(self) -> None:
         if not self._checked:
@@ -190,7 +198,12 @@ class Ledger:
         opened: date | None = None,
         tags: tuple[str, ...] = (),
         condition: str | None = None,
+        source_id: str | None = None,
     ) -> str:
+        """Open a question; its id (given, or made from the title). It opens on ``opened``; without it, on the
+        publication day of ``source_id`` (the article its forecasts come from) when given, else today."""
+        if opened is None and source_id is not None:
+            opened = self.source_published(source_id)
         if question_id is None:
             fields.title(title)
             question_id = fields.id_from_name(title, "title", hint="give the question an id")[:60].strip("-")
@@ -204,16 +217,26 @@ class Ledger:
         self.question_command(cmd)
         return question_id
 
-    def verify_quote(self, source_id: str | None, quote: str | None, unverified_ok: bool) -> bool | None:
-        """True when the quote is in the source's text; None when there is no text to check against."""
-        if source_id is None:
-            return None
+    def _registered_source(self, source_id: str) -> dict[str, Any]:
+        """A registered source's row; NotFound (naming how to add it) when there is none."""
         fields.identifier(source_id, "source")
         self._ready()
         with read_transaction(self.engine) as conn:
             source = queries.get_source(conn, source_id)
         if source is None:
             raise NotFound(f"no source {source_id!r}; add it with 'tracker source add'", "source")
+        return source
+
+    def source_published(self, source_id: str) -> date | None:
+        """The day a registered source was published (None when it has no date); NotFound for no source."""
+        published = self._registered_source(source_id).get("published")
+        return date.fromisoformat(str(published)[:10]) if published else None
+
+    def verify_quote(self, source_id: str | None, quote: str | None, unverified_ok: bool) -> bool | None:
+        """True when the quote is in the source's text; None when there is no text to check against."""
+        if source_id is None:
+            return None
+        source = self._registered_source(source_id)
         if quote is None or source.get("text") is None:
             return None
         from tracker.domain.quotes import closest_passage, find_quote
@@ -293,11 +316,48 @@ class Ledger:
             raise NotFound(f"no forecast {forecast_id!r}", "forecast_id")
         self.question_command(c.WithdrawForecast(question_id, forecast_id, reason, self.now()))
 
-    def resolve(self, question_id: str, outcome: str, known_on: date, evidence: str | None = None) -> None:
-        self.question_command(c.ResolveQuestion(question_id, outcome, known_on, self.now(), evidence))
+    def resolve(
+        self,
+        question_id: str,
+        outcome: str,
+        known_on: date,
+        evidence: str | None = None,
+        *,
+        known_before_opened: bool = False,
+    ) -> tuple[ForecastState, ...]:
+        """Resolve a question; returns the forecasts the resolution makes hindsight cases (never scored)."""
+        cmd = c.ResolveQuestion(
+            question_id, outcome, known_on, self.now(), evidence, known_before_opened=known_before_opened
+        )
+        return self._resolution_command(cmd)
 
-    def correct(self, question_id: str, outcome: str, known_on: date, reason: str, evidence: str | None = None) -> None:
-        self.question_command(c.CorrectResolution(question_id, outcome, known_on, reason, self.now(), evidence))
+    def correct(
+        self,
+        question_id: str,
+        outcome: str,
+        known_on: date,
+        reason: str,
+        evidence: str | None = None,
+        *,
+        known_before_opened: bool = False,
+    ) -> tuple[ForecastState, ...]:
+        """Correct a resolution; returns the forecasts the corrected date makes hindsight cases."""
+        cmd = c.CorrectResolution(
+            question_id, outcome, known_on, reason, self.now(), evidence, known_before_opened=known_before_opened
+        )
+        return self._resolution_command(cmd)
+
+    def _resolution_command(self, cmd: c.ResolveQuestion | c.CorrectResolution) -> tuple[ForecastState, ...]:
+        fields.identifier(cmd.question_id, "question_id")
+        decided_on: list[QuestionState] = []
+
+        def decide_keeping_state(state: QuestionState) -> list[ev.Event]:
+            decided_on.append(state)
+            return decide(state, cmd)
+
+        load = lambda conn: self._question_state(conn, cmd.question_id)  # noqa: E731
+        self._execute(ev.question_stream(cmd.question_id), load, decide_keeping_state)
+        return hindsight_cases(decided_on[-1], cmd.known_on)
 
     def annul(self, question_id: str, reason: str, on: date | None = None) -> None:
         self.question_command(c.AnnulQuestion(question_id, reason, self.now(), on))
@@ -312,8 +372,12 @@ class Ledger:
         criteria: str | None = None,
         resolve_by: date | None = None,
         title: str | None = None,
+        opened: date | None = None,
     ) -> None:
-        self.question_command(c.ClarifyQuestion(question_id, reason, self.now(), title, criteria, resolve_by))
+        """Change a question's criteria, deadline, title or opening day (a new event, with the reason)."""
+        self.question_command(
+            c.ClarifyQuestion(question_id, reason, self.now(), title, criteria, resolve_by, opened=opened)
+        )
 
     # ----- reading ------------------------------------------------------------------------
     # Every read goes through `self.reader` (tracker.read): these methods are the Python API over it. Each takes
@@ -538,15 +602,20 @@ class Ledger:
     # ----- backups ------------------------------------------------------------------------
     def backup(self, path: Path) -> BackupReport:
         """SQLite: a consistent copy at ``path`` (SQLite's online backup API); it never overwrites a file."""
+        from dataclasses import replace
+
         from tracker.store import backup as bk
 
-        return bk.backup_sqlite(self.engine, path)
+        with outfiles.atomic_path(path, "path", overwrite=False) as tmp:
+            report = bk.backup_sqlite(self.engine, tmp)
+        return replace(report, path=str(path))
 
     def pg_dump(self, path: Path) -> None:
-        """PostgreSQL: run pg_dump (on PATH) into ``path``."""
+        """PostgreSQL: run pg_dump (on PATH) into ``path``; it never overwrites a file."""
         from tracker.store import backup as bk
 
-        bk.run_pg_dump(self.url, path)
+        with outfiles.atomic_path(path, "path", overwrite=False) as tmp:
+            bk.run_pg_dump(self.url, tmp)
 
     def pg_commands(self, path: Path) -> list[str]:
         """PostgreSQL: the pg_dump, createdb and pg_restore commands for this database and ``path``."""

@@ -1,4 +1,5 @@
-"""Writing output files safely: `--out` of export, report, plot and backup.
+"""Writing output files safely: every path a user names as an output (`--out` of export, report, plot, site and
+extract, the backup's path) is written here and nowhere else.
 
 - The target must be a regular file or absent. A symbolic link, a FIFO, a character or block device, a socket
   or a directory at the path is refused (naming the field, ``out`` by default) and left untouched: writing
@@ -7,6 +8,11 @@
   system), is flushed to disk (fsync), and is renamed over the target. A failure removes the temporary file;
   a kill leaves at most the hidden ``.NAME.*.tmp`` file, never a partial target, and never touches an
   existing target.
+
+- Never over an input: the ledger's own files (a SQLite file and its -wal, -shm and -journal files, registered
+  by `protect` when a `Ledger` opens one) and the inputs a command names (`inputs=`, e.g. the article `tracker
+  extract` reads) are refused as targets, whatever the link or hard link they are reached through.
+- Folders: `real_directories` makes the folders under an output folder without passing through a link.
 
 The standard library has every piece (`os.lstat`, `os.fsync`, `os.replace`); the checks are what it lacks.
 """
@@ -17,8 +23,8 @@ import contextlib
 import os
 import stat
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Iterable, Iterator
+from pathlib import Path, PurePosixPath
 
 from tracker.errors import UserError
 
@@ -30,6 +36,40 @@ _KINDS = (
     (stat.S_ISBLK, "a block device"),
     (stat.S_ISSOCK, "a socket"),
 )
+
+
+# Real paths of the files no output may replace: the ledgers this process opened (see `protect`).
+_PROTECTED: set[str] = set()
+LEDGER_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
+def protect(database: str | os.PathLike[str]) -> None:
+    """Never write over this SQLite ledger or its -wal, -shm and -journal files (for the life of the process)."""
+    real = os.path.realpath(database)
+    _PROTECTED.update(real + suffix for suffix in LEDGER_SUFFIXES)
+
+
+def protected_within(folder: Path) -> list[Path]:
+    """The protected files (the ledger's) that exist inside ``folder``, at any depth."""
+    root = os.path.realpath(folder)
+    return sorted(Path(p) for p in _PROTECTED if p.startswith(root + os.sep) and os.path.lexists(p))
+
+
+def _same_file(a: Path, b: str | os.PathLike[str]) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_not_input(path: Path, field: str = "out", inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
+    """``path`` is neither the ledger (or one of its side files) nor one of ``inputs``."""
+    real = os.path.realpath(path)
+    if real in _PROTECTED or any(_same_file(path, p) for p in _PROTECTED if os.path.lexists(p)):
+        raise UserError(f"{str(path)!r} is the ledger's own file: give another path", field)
+    for given in inputs:
+        if real == os.path.realpath(given) or _same_file(path, given):
+            raise UserError(f"{str(path)!r} is this command's own input ({str(given)!r}): give another path", field)
 
 
 def _kind(mode: int) -> str | None:
@@ -61,8 +101,11 @@ def writable_directory(directory: Path, field: str = "out") -> None:
         raise UserError(f"cannot write in {str(directory)!r}: permission denied", field)
 
 
-def check_file_target(path: Path, field: str = "out", *, overwrite: bool = True) -> None:
-    """``path`` may be written: absent, or (when ``overwrite``) a regular file; its directory is writable."""
+def check_file_target(
+    path: Path, field: str = "out", *, overwrite: bool = True, inputs: Iterable[str | os.PathLike[str]] = ()
+) -> None:
+    """``path`` may be written: absent, or (when ``overwrite``) a regular file that is no input; its directory is
+    writable."""
     parent = _parent(path)
     if not parent.exists():
         raise UserError(f"directory {str(parent)!r} does not exist", field)
@@ -75,11 +118,12 @@ def check_file_target(path: Path, field: str = "out", *, overwrite: bool = True)
     except OSError as e:
         raise UserError(f"cannot use {str(path)!r}: {e.strerror or e}", field) from None
     if mode is not None:
+        if not overwrite:
+            raise UserError(f"{str(path)!r} already exists: this never overwrites a file", field)
         kind = _kind(mode)
         if kind is not None:
             raise UserError(f"{str(path)!r} is {kind}, not a regular file: give another path", field)
-        if not overwrite:
-            raise UserError(f"{str(path)!r} already exists", field)
+    check_not_input(path, field, inputs)
     if not os.access(parent, os.W_OK | os.X_OK):
         raise UserError(f"cannot write in {str(parent)!r}: permission denied", field)
 
@@ -120,17 +164,33 @@ def temporary_name(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str], field: str = "out", *, overwrite: bool = True) -> Iterator[Path]:
+def atomic_path(
+    path: str | os.PathLike[str],
+    field: str = "out",
+    *,
+    overwrite: bool = True,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+) -> Iterator[Path]:
     """A temporary path beside ``path`` to write to; renamed over ``path`` when the block succeeds, removed
-    when it fails. ``overwrite=False``: an existing file is refused too (backups never replace a file)."""
+    when it fails. ``overwrite=False``: an existing file is refused too (backups never replace a file), and the
+    file is published with link(2), which fails if the name was taken meanwhile where rename(2) would replace it.
+    ``inputs``: files this command reads, never to be written over."""
     target = Path(path)
-    check_file_target(target, field, overwrite=overwrite)
+    given = tuple(inputs)
+    check_file_target(target, field, overwrite=overwrite, inputs=given)
     tmp = temporary_name(target)
     try:
         yield tmp
         _fsync_file(tmp)
-        check_file_target(target, field, overwrite=overwrite)  # still a file (or absent) at the last moment
-        os.replace(tmp, target)
+        # still a file (or absent), and no input, at the last moment
+        check_file_target(target, field, overwrite=overwrite, inputs=given)
+        if overwrite:
+            os.replace(tmp, target)
+        else:
+            try:
+                os.link(tmp, target)
+            except FileExistsError:
+                raise UserError(f"{str(target)!r} already exists: this never overwrites a file", field) from None
         _fsync_directory(_parent(target))
     except OSError as e:
         raise UserError(f"cannot write {str(target)!r}: {e.strerror or e}", field) from None
@@ -139,7 +199,46 @@ def atomic_path(path: str | os.PathLike[str], field: str = "out", *, overwrite: 
             tmp.unlink()
 
 
-def write_text(path: str | os.PathLike[str], text: str, field: str = "out") -> Path:
-    with atomic_path(path, field) as tmp:
+def write_text(
+    path: str | os.PathLike[str],
+    text: str,
+    field: str = "out",
+    *,
+    overwrite: bool = True,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+) -> Path:
+    with atomic_path(path, field, overwrite=overwrite, inputs=inputs) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)
+
+
+def real_directories(root: Path, rel: PurePosixPath, field: str = "out") -> Path:
+    """``root / rel`` as real directories, making the missing ones: a link, a file or a device on the way is refused
+    (a folder replaced by a link must not carry the files written into it somewhere else)."""
+    current = root
+    for part in rel.parts:
+        if part in ("", ".", "..") or "/" in part or os.sep in part:
+            raise UserError(f"{str(rel)!r} leaves {str(root)!r}", field)
+        current = current / part
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            try:
+                current.mkdir()
+            except OSError as e:
+                raise UserError(f"cannot make {str(current)!r}: {e.strerror or e}", field) from None
+            continue
+        if not stat.S_ISDIR(mode):
+            raise UserError(f"{str(current)!r} is {_kind(mode) or 'a file'}, not a directory", field)
+    return current
+
+
+def move_into_place(src: Path, target: Path, field: str = "out") -> None:
+    """Put a finished file this process wrote (``src``, on the same file system) at ``target``, which must be
+    absent or a regular file that is no input: fsync, then rename(2)."""
+    check_file_target(target, field)
+    try:
+        _fsync_file(src)
+        os.replace(src, target)
+    except OSError as e:
+        raise UserError(f"cannot write {str(target)!r}: {e.strerror or e}", field) from None

@@ -44,6 +44,7 @@ from sqlalchemy.engine import make_url
 
 from tracker.domain import timepoints
 from tracker.errors import TrackerError, UserError
+from tracker.words import plural
 
 if TYPE_CHECKING:
     from apscheduler.job import Job
@@ -122,7 +123,7 @@ def tick_line(result: Any, failure: str | None, due: set[str] | None, last_due: 
     elif result.status == OK:
         c = result.changed
         scoring = (
-            f"scoring run {result.run_id}: {_plural(result.questions_rescored, 'question')} rescored through "
+            f"scoring run {result.run_id}: {plural(result.questions_rescored, 'question')} rescored through "
             f"position {result.through_position} ({c.get('scores_added')} scores added, {c.get('scores_changed')} "
             f"changed, {c.get('scores_removed')} removed)"
         )
@@ -135,14 +136,10 @@ def tick_line(result: Any, failure: str | None, due: set[str] | None, last_due: 
     elif not due:
         check = "no question due"
     elif due != last_due:
-        check = f"{_plural(len(due), 'question')} due: {', '.join(sorted(due))}"
+        check = f"{plural(len(due), 'question')} due: {', '.join(sorted(due))}"
     else:
-        check = f"{_plural(len(due), 'question')} due (unchanged)"
+        check = f"{plural(len(due), 'question')} due (unchanged)"
     return f"tick: {scoring}; {check}"
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 _last_due: set[str] | None = None

@@ -7,18 +7,19 @@ The pages are the same for the same ledger and point (``as_of`` / ``run``), byte
 which head it checked and when that event was recorded, not when the site was built. The build reads each table
 once and groups it in memory, and draws its figures as SVG from templates, so its time grows linearly with the
 ledger; long lists are split into pages of ``page_rows`` rows and the index shows the top ``top`` forecasters.
-The site is written into a temporary folder beside ``out`` and moved into place at the end: ``out`` may be missing,
-empty or a site built before (it holds MARKER), and anything else is refused.
+The site is written into a hidden build folder inside ``out`` and its files are moved into place at the end; the
+folder keeps a manifest of the site's files, and a build never touches a file it did not write
+(`tracker.app.sitefolder`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import statistics
 import time
-import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from tracker import __version__
-from tracker.app import charts
+from tracker.app import charts, outfiles, sitefolder
 from tracker.app import templating as t
 from tracker.errors import UserError
 
@@ -39,8 +40,7 @@ if TYPE_CHECKING:
     from tracker.app.ledger import Ledger
     from tracker.read.snapshot import Snapshot
 
-MARKER = ".tracker-site"
-MARKER_TEXT = "A static site written by `tracker site`; `tracker site --out` may replace this folder.\n"
+MANIFEST = sitefolder.MANIFEST
 TOP = 50
 PAGE_ROWS = 500
 MAX_FILTERS = 40  # tag and outlet leaderboards, the most used first
@@ -275,38 +275,39 @@ def question_chart(q: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, A
 
 
 class Writer:
-    """Writes files under a folder, counting them."""
+    """Writes files under the build's own fresh folder, counting them and keeping their hashes (the manifest's)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.pages = 0
         self.files = 0
         self.bytes = 0
+        self.written: dict[str, dict[str, Any]] = {}
 
     def write(self, rel: str, data: str | bytes) -> None:
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         raw = data.encode("utf-8") if isinstance(data, str) else data
-        path.write_bytes(raw)
+        with open(path, "xb") as fh:  # a new file in the build's own folder: never an existing one
+            fh.write(raw)
+        self.written[rel] = {"sha256": sitefolder.sha256(raw), "bytes": len(raw)}
         self.files += 1
         self.bytes += len(raw)
         if rel.endswith(".html"):
             self.pages += 1
 
 
-def check_out(out: Path) -> None:
-    """``out`` may be missing (its parent must exist), empty, or a site written before; nothing else."""
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{str(out)!r} exists and is not a directory", "out")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise UserError(
-            f"{str(out)!r} is not empty and holds no site written by 'tracker site': refusing to replace it", "out"
-        )
+def check_out(out: Path, force: bool = False) -> sitefolder.Survey:
+    """``out`` may be missing (its parent must exist) or a real folder holding the site's own files and nothing
+    else (with ``force``: anything else too, which is left in place). Returns what is in it."""
     parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise UserError(f"directory {str(parent)!r} does not exist", "out")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise UserError(f"cannot write in {str(parent)!r}: permission denied", "out")
+    if not os.path.lexists(out):
+        outfiles.writable_directory(parent)
+    found = sitefolder.survey(out)
+    why = None if force else sitefolder.refusal(out, found)
+    if why:
+        raise UserError(why, "out")
+    return found
 
 
 def pages_of(rows: list[Any], size: int) -> list[list[Any]]:
@@ -614,7 +615,7 @@ class SiteBuilder:
                 if not str(stream).startswith("question-"):
                     continue
                 data = json.loads(payload) if isinstance(payload, str) else {}
-                changes = [(k, data[k]) for k in ("title", "criteria", "resolve_by") if data.get(k)]
+                changes = [(k, data[k]) for k in ("title", "criteria", "resolve_by", "opened") if data.get(k)]
                 clarifications[str(stream)[len("question-") :]].append(
                     {"position": pos, "recorded_at": recorded, "reason": data.get("reason"), "changes": changes}
                 )
@@ -782,7 +783,6 @@ class SiteBuilder:
         self.w.write("search.js", files("tracker").joinpath("templates", "search.js").read_bytes())
         self.render("search.html", "search.html.j2", "Search", note=note)
         self.w.write("style.css", t.stylesheet())
-        self.w.write(MARKER, MARKER_TEXT)
 
         self.lap("")
         summary.head_position = int(meta["head_position"])
@@ -822,44 +822,46 @@ def build_site(
     page_rows: int = PAGE_ROWS,
     search_quotes: int = SEARCH_QUOTES,
     title: str = "Forecast tracker",
+    force: bool = False,
 ) -> SiteSummary:
     """Write the site to ``out`` (see the module's doc). Runs `Ledger.verify`; a failed verification is on every
-    page's index and on integrity.html, and in the summary."""
+    page's index and on integrity.html, and in the summary. ``force``: build in a folder that holds other files
+    too, leaving them in place (never the ledger's)."""
     path = Path(out)
-    check_out(path)
+    check_out(path, force)
+    for stale in sitefolder.stale_build_folders(path):
+        shutil.rmtree(stale, ignore_errors=True)
     started = time.perf_counter()
     verification = ledger.verify()
     verified_at = verified_head(ledger, verification)
     took = round(time.perf_counter() - started, 2)
     summary = SiteSummary(out=str(path), verified_at=verified_at, verified_ok=bool(verification["ok"]))
     summary.verification = verification
-    parent = path.parent if str(path.parent) else Path(".")
-    tmp = parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
-    trash = parent / f".{path.name}.old-{uuid.uuid4().hex[:8]}"
+    made = not os.path.lexists(path)
     try:
-        tmp.mkdir()
-        writer = Writer(tmp)
-        builder = SiteBuilder(
-            ledger,
-            writer,
-            top=top,
-            page_rows=page_rows,
-            search_quotes=search_quotes,
-            verified_at=verified_at,
-            title=title,
-        )
-        with ledger.snapshot(as_of, run) as snap:
-            builder.build(snap, verification, summary)
-        summary.timings = {"verification": took} | builder.timings
-        if path.exists():
-            check_out(path)  # still ours: nobody filled it in the meantime
-            os.replace(path, trash)
-        os.replace(tmp, path)
+        if made:
+            path.mkdir()
+        with sitefolder.build_folder(path) as tmp:
+            writer = Writer(tmp)
+            builder = SiteBuilder(
+                ledger,
+                writer,
+                top=top,
+                page_rows=page_rows,
+                search_quotes=search_quotes,
+                verified_at=verified_at,
+                title=title,
+            )
+            with ledger.snapshot(as_of, run) as snap:
+                builder.build(snap, verification, summary)
+            summary.timings = {"verification": took} | builder.timings
+            found = check_out(path, force)  # again: nobody put a file there in the meantime
+            sitefolder.publish(path, tmp, writer.written, found)
     except OSError as e:
         raise UserError(f"cannot write {str(path)!r}: {e.strerror or e}", "out") from None
     finally:
-        for leftover in (tmp, trash):
-            if leftover.exists():
-                shutil.rmtree(leftover, ignore_errors=True)
+        if made:
+            with contextlib.suppress(OSError):
+                path.rmdir()  # only when the build failed and left it empty
     summary.pages, summary.files, summary.bytes = writer.pages, writer.files, writer.bytes
     return summary

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
+from tracker.words import plural as plural  # t.plural in the templates and pages
+
 if TYPE_CHECKING:
     import pandas as pd
     from jinja2 import Environment
@@ -170,10 +172,6 @@ def probability_text(p_yes: Any, probabilities: Any) -> str:
     if not isinstance(dist, dict):
         return DASH
     return ", ".join(f"{clean(str(k))}={num(v, 2)}" for k, v in dist.items())
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def environment() -> Environment:

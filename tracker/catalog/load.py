@@ -22,6 +22,7 @@ from typing import Any, Literal, TypeAlias
 import yaml
 
 from tracker.domain import fields, timepoints
+from tracker.domain.decide import known_after_opened
 from tracker.domain.quotes import closest_passage, find_quote
 from tracker.domain.verbal import READINGS, Reading, Scale, UnknownPhrase, derive, load_scale
 from tracker.errors import UserError
@@ -86,6 +87,7 @@ class ResolutionEntry:
     outcome: str
     known_on: date
     evidence: str
+    known_before_opened: bool = False  # the outcome was known before the question opened (hindsight for all)
 
 
 @dataclass(frozen=True)
@@ -446,6 +448,15 @@ class _File:
     data: dict[str, Any]
 
 
+def _stays_inside(path: Path, base: Path) -> bool:
+    """``path``, links followed, is inside the folder ``base`` (itself resolved the same way): a link in the
+    catalog may point elsewhere in it, never out of it."""
+    try:
+        return path.resolve().is_relative_to(base.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        return False
+
+
 def _yaml_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
@@ -457,21 +468,22 @@ def _expand(paths: Iterable[Path], errors: _Errors) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
+            found: list[tuple[Path, Path]] = []  # (file, the folder it must stay in)
             questions = path / "questions.yaml"
             question_files = path / "questions"
             forecasts = path / "forecasts"
             if questions.is_file() or question_files.is_dir() or forecasts.is_dir():
                 if questions.is_file():
-                    out.append(questions)
+                    found.append((questions, path))
                 if question_files.is_dir():
-                    out.extend(_yaml_files(question_files))
+                    found.extend((p, question_files) for p in _yaml_files(question_files))
                 if forecasts.is_dir():
-                    out.extend(_yaml_files(forecasts))
+                    found.extend((p, forecasts) for p in _yaml_files(forecasts))
                 seeds = path.parent / "seeds" / "sources.yaml"
                 if seeds.is_file():
-                    out.append(seeds)
+                    found.append((seeds, seeds.parent))
             elif (path / "sources.yaml").is_file():
-                out.append(path / "sources.yaml")
+                found.append((path / "sources.yaml", path))
             else:
                 errors.add(
                     str(path),
@@ -479,6 +491,12 @@ def _expand(paths: Iterable[Path], errors: _Errors) -> list[Path]:
                     "-",
                     "a directory with neither questions.yaml, questions/, forecasts/ nor sources.yaml",
                 )
+            for file, folder in found:
+                # a file found in a folder (not named by the user) is read only when it is really there
+                if _stays_inside(file, folder):
+                    out.append(file)
+                else:
+                    errors.add(str(file), "-", "-", f"a symbolic link leading outside {folder}/: not followed")
         elif path.exists():
             out.append(path)
         else:
@@ -561,7 +579,13 @@ def _load_sources(f: _File, errors: _Errors, now: datetime, out: dict[str, Sourc
                 r.err("file", f"must be a path inside {base}/ (no absolute path, no '..'): {file_name!r}")
             else:
                 path = base / rel
-                if not path.is_file():
+                if not _stays_inside(path, base):
+                    # never read: its text would be checked against the quotes and echoed as the closest passage
+                    r.err(
+                        "file",
+                        f"{path} is a symbolic link (or passes through one) leading outside {base}/: not followed",
+                    )
+                elif not path.is_file():
                     r.err("file", f"not found: {path}")
                 else:
                     raw = _read_bytes(path, f.label, errors, entry, "file")
@@ -644,6 +668,11 @@ def _load_questions(
         tags = r.text_list("tags", rule=fields.tag)
         condition = r.text("condition", required=False)
         resolution = _resolution(r, options)
+        if resolution is not None and opened is not None:
+            try:
+                known_after_opened(opened.isoformat(), resolution.known_on, resolution.known_before_opened)
+            except UserError as e:
+                r.err("resolution.known_on", e.message)
         annulment = _annulment(r)
         if resolution is not None and annulment is not None:
             r.err("annulment", "a question is either resolved or annulled, not both")
@@ -674,7 +703,7 @@ def _resolution(r: _Fields, options: tuple[str, ...] | None) -> ResolutionEntry 
     if data is None:
         return None
     s = r.sub("resolution", data)
-    s.only(("outcome", "known_on", "evidence"))
+    s.only(("outcome", "known_on", "evidence", "known_before_opened"))
     raw = data.get("outcome")
     outcome: str | None = None
     if isinstance(raw, bool):
@@ -685,8 +714,11 @@ def _resolution(r: _Fields, options: tuple[str, ...] | None) -> ResolutionEntry 
         s.err("outcome", f"{outcome!r} is not one of the options: {', '.join(options)}")
     known_on = s.date("known_on")
     evidence = s.text("evidence")
+    before_opened = data.get("known_before_opened", False)
+    if not isinstance(before_opened, bool):
+        s.err("known_before_opened", f"must be true or false, not {_type_name(before_opened)}")
     if s.ok and outcome and known_on and evidence:
-        return ResolutionEntry(outcome=outcome, known_on=known_on, evidence=evidence)
+        return ResolutionEntry(outcome, known_on, evidence, before_opened is True)
     return None
 
 

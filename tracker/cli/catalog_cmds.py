@@ -56,8 +56,10 @@ def register(app: typer.Typer) -> None:
             emit_json(report.__dict__)
             return
         say(
-            f"imported {report.files} files: {report.sources} sources, {report.questions} questions, "
-            f"{report.forecasts} forecasts; {report.appended} events appended, {report.unchanged} entries unchanged"
+            f"imported {render.plural(report.files, 'file')}: {render.plural(report.sources, 'source')}, "
+            f"{render.plural(report.questions, 'question')}, {render.plural(report.forecasts, 'forecast')}; "
+            f"{render.plural(report.appended, 'event')} appended, "
+            f"{render.plural(report.unchanged, 'entry', 'entries')} unchanged"
         )
         for line in report.recorded_changes:
             say(f"recorded: {line}")

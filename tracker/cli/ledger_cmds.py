@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import typer
 
+from tracker.cli import render
 from tracker.cli.common import ledger, parse_date, parse_ps, require_date, say
 from tracker.domain.fields import MAX_DOCUMENT
+from tracker.domain.state import ForecastState
 from tracker.errors import UserError
 
 MAX_SOURCE_FILE = MAX_DOCUMENT  # bytes: a file larger than this cannot hold a document within the limit
@@ -22,6 +25,19 @@ def read_document(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
         raise UserError(f"{str(path)!r} is not UTF-8 text (byte {e.start})", "file") from None
+
+
+def _say_hindsight(cases: tuple[ForecastState, ...], known_on: date) -> None:
+    """Name the forecasts a resolution leaves unscored (made on or after the day the outcome was known)."""
+    if not cases:
+        return
+    were, cases_word = ("was", "a hindsight case") if len(cases) == 1 else ("were", "hindsight cases")
+    say(
+        f"{render.plural(len(cases), 'forecast')} {were} made on or after {known_on.isoformat()}, when the outcome "
+        f"was known: {cases_word}, never scored ('tracker hindsight' lists them)"
+    )
+    for f in cases:
+        say(f"  {f.forecast_id} by {f.forecaster_id}, made {f.made_at}")
 
 
 def register(app: typer.Typer, default_group: type) -> None:
@@ -74,11 +90,17 @@ def register(app: typer.Typer, default_group: type) -> None:
         kind: str = typer.Option("binary", "--type", help="binary or multiple_choice."),
         option: list[str] = typer.Option([], "--option", help="An option of a multiple-choice question (repeat)."),
         resolve_by: str = typer.Option(None, "--resolve-by", help="YYYY-MM-DD"),
-        opened: str = typer.Option(None, "--opened", help="YYYY-MM-DD (default: today)"),
+        opened: str = typer.Option(
+            None, "--opened", help="YYYY-MM-DD (default: the --source's publication day, else today)."
+        ),
         tag: list[str] = typer.Option([], "--tag"),
         condition: str = typer.Option(None, "--condition", help="For a conditional question: its condition."),
+        source: str = typer.Option(
+            None, "--source", help="The source whose forecasts bear on it: the question opens on its date."
+        ),
     ) -> None:
-        """Open a question."""
+        """Open a question. Forecasts on it may not be dated before it opened: for a question taken from an
+        article, give --source (or --opened) so that it opens no later than the article."""
         kind = kind.replace("-", "_")
         qid = ledger(ctx).open_question(
             title,
@@ -90,6 +112,7 @@ def register(app: typer.Typer, default_group: type) -> None:
             parse_date(opened, "opened"),
             tuple(tag),
             condition,
+            source,
         )
         say(f"question {qid} opened")
 
@@ -101,9 +124,16 @@ def register(app: typer.Typer, default_group: type) -> None:
         criteria: str = typer.Option(None, "--criteria"),
         resolve_by: str = typer.Option(None, "--resolve-by"),
         title: str = typer.Option(None, "--title"),
+        opened: str = typer.Option(
+            None,
+            "--opened",
+            help="Correct the day it opened, YYYY-MM-DD: not after a forecast on it or its outcome.",
+        ),
     ) -> None:
-        """Change a question's criteria, deadline or title, with a reason."""
-        ledger(ctx).clarify(question_id, reason, criteria, parse_date(resolve_by, "resolve_by"), title)
+        """Change a question's criteria, deadline, title or opening day, with a reason (a new event)."""
+        ledger(ctx).clarify(
+            question_id, reason, criteria, parse_date(resolve_by, "resolve_by"), title, parse_date(opened, "opened")
+        )
         say(f"question {question_id} clarified")
 
     forecast = typer.Typer(
@@ -189,12 +219,19 @@ def register(app: typer.Typer, default_group: type) -> None:
         outcome: str = typer.Argument(..., help="yes / no, or an option."),
         on: str = typer.Option(..., "--on", help="When the outcome became known, YYYY-MM-DD."),
         evidence: str = typer.Option(None, "--evidence", help="A URL or text."),
+        known_before_opened: bool = typer.Option(
+            False, "--known-before-opened", help="--on is before the question opened, and that is what happened."
+        ),
     ) -> None:
         """Resolve QUESTION with OUTCOME (yes or no, or one of its options).
 
         To correct a resolution: tracker resolve correct QUESTION OUTCOME --on DATE --reason TEXT."""
-        ledger(ctx).resolve(question_id, outcome.lower(), require_date(on, "on"), evidence)
+        on_day = require_date(on, "on")
+        cases = ledger(ctx).resolve(
+            question_id, outcome.lower(), on_day, evidence, known_before_opened=known_before_opened
+        )
         say(f"question {question_id} resolved: {outcome.lower()}")
+        _say_hindsight(cases, on_day)
 
     @resolve.command("correct")
     def resolve_correct(
@@ -204,10 +241,17 @@ def register(app: typer.Typer, default_group: type) -> None:
         on: str = typer.Option(..., "--on"),
         reason: str = typer.Option(..., "--reason"),
         evidence: str = typer.Option(None, "--evidence"),
+        known_before_opened: bool = typer.Option(
+            False, "--known-before-opened", help="--on is before the question opened, and that is what happened."
+        ),
     ) -> None:
         """Correct a resolution (a new event; the old one stays in the log)."""
-        ledger(ctx).correct(question_id, outcome.lower(), require_date(on, "on"), reason, evidence)
+        on_day = require_date(on, "on")
+        cases = ledger(ctx).correct(
+            question_id, outcome.lower(), on_day, reason, evidence, known_before_opened=known_before_opened
+        )
         say(f"question {question_id} resolution corrected: {outcome.lower()}")
+        _say_hindsight(cases, on_day)
 
     @app.command()
     def annul(

@@ -44,7 +44,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TextIO
 
+from tracker import words
 from tracker.errors import UserError
+from tracker.words import plural
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -112,21 +114,12 @@ class Column:
 # ---------------------------------------------------------------------------------------------------- words
 
 
-def _word(n: int, singular: str, plural: str | None = None) -> str:
-    return singular if n == 1 else (plural if plural is not None else singular + "s")
-
-
-def plural(n: int, singular: str, plural: str | None = None) -> str:
-    """``plural(1, "question")`` is "1 question"; 0 and 2 take the plural ("questions", or the one given)."""
-    return f"{n} {_word(n, singular, plural)}"
-
-
 def more_note(total: int | None, shown: int, noun: tuple[str, str] = ("row", "rows")) -> str | None:
     """The line that says how many rows a ``--limit`` left out, or None when nothing was left out."""
     if total is None or total <= shown:
         return None
     left = total - shown
-    return f"{left} more {_word(left, *noun)} not shown; {LIMIT_HINT}"
+    return f"{left} more {words.noun(left, *noun)} not shown; {LIMIT_HINT}"
 
 
 # ------------------------------------------------------------------------------------------------ safe text

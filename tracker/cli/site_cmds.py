@@ -15,7 +15,16 @@ def register(app: typer.Typer) -> None:
     def site(
         ctx: typer.Context,
         out: Path = typer.Option(
-            ..., "--out", help="The folder to write: missing, empty, or a site written before (it is replaced)."
+            ...,
+            "--out",
+            help="The folder to write: missing, empty, or a site written before (its pages are replaced; it keeps "
+            "a manifest of them, .tracker-site.json). A folder holding anything else is refused.",
+        ),
+        force: bool = typer.Option(
+            False,
+            "--force",
+            help="Build in a folder that holds other files too (a CNAME, .git/): they are left in place, only the "
+            "site's own files are written or removed. The ledger's files are never touched.",
         ),
         as_of_: str = rd.AS_OF,
         run: int = rd.RUN,
@@ -31,7 +40,7 @@ def register(app: typer.Typer) -> None:
         from tracker.app.site import build_site
         from tracker.errors import IntegrityError
 
-        summary = build_site(ledger(ctx), out, as_of_, run, top=top)
+        summary = build_site(ledger(ctx), out, as_of_, run, top=top, force=force)
         if json_out:
             emit_json(
                 {

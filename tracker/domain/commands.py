@@ -40,6 +40,9 @@ class OpenQuestion:
 
 @dataclass(frozen=True)
 class ClarifyQuestion:
+    """Change a question's title, criteria, deadline or opening day, with a reason. The opening day is a
+    correction of when the question was open (an earlier article's forecast needs it open by then)."""
+
     question_id: str
     reason: str
     now: datetime
@@ -47,6 +50,7 @@ class ClarifyQuestion:
     criteria: str | None = None
     resolve_by: date | None = None
     event_id: str | None = None
+    opened: date | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,8 @@ class ResolveQuestion:
     now: datetime
     evidence: str | None = None
     event_id: str | None = None
+    # The outcome was known before the question opened (every forecast on it is then a hindsight case).
+    known_before_opened: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,7 @@ class CorrectResolution:
     now: datetime
     evidence: str | None = None
     event_id: str | None = None
+    known_before_opened: bool = False
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from tracker.domain.state import (
     MULTIPLE_CHOICE,
     OPEN,
     RESOLVED,
+    ForecastState,
     QuestionState,
     SourceState,
 )
@@ -30,10 +31,58 @@ def at_midnight(d: date) -> datetime:
     return datetime.combine(d, time(0), tzinfo=UTC)
 
 
-def _not_before_opened(d: date | None, opened: str | None, field: str) -> None:
+def _not_before_opened(d: date | None, opened: str | None, field: str, question_id: str | None = None) -> None:
     if d is not None and opened is not None and d.isoformat() < opened:
-        raise UserError(f"{d.isoformat()} is before the question opened ({opened})", field)
-    # (a question added without --opened opens on the day it is added)
+        fix = (
+            f"; if it was open by then, move its opening day back: tracker question clarify {question_id} "
+            f"--opened {d.isoformat()} --reason TEXT"
+            if question_id is not None
+            else ""
+        )
+        raise UserError(f"{d.isoformat()} is before the question opened ({opened}){fix}", field)
+
+
+def _opening_moved(state: QuestionState, opened: date, now: datetime) -> str:
+    """A new opening day for the question: not in the future, not the one it has, and not after anything the
+    question already holds (a forecast not withdrawn, the day its outcome became known, its deadline)."""
+    f_.not_future(opened, now, "opened")
+    day = opened.isoformat()
+    if day == state.opened:
+        raise UserError(f"the question already opened on {day}", "opened")
+    earlier = sorted(
+        (f.made_at, f.forecast_id) for f in state.forecasts.values() if not f.withdrawn and f.made_at < day
+    )
+    if earlier:
+        made_at, fid = earlier[0]
+        more = f" (and {len(earlier) - 1} more)" if len(earlier) > 1 else ""
+        raise UserError(
+            f"{day} is after forecast {fid!r}, made on {made_at}{more}: the question must be open when a "
+            "forecast is made (withdraw the forecast first if it was recorded in error)",
+            "opened",
+        )
+    if state.status == RESOLVED and state.known_on is not None and state.known_on < day:
+        raise UserError(f"{day} is after the outcome became known ({state.known_on})", "opened")
+    return day
+
+
+def known_after_opened(opened: str | None, known_on: date, known_before_opened: bool) -> None:
+    """An outcome known before the question opened turns every forecast on it into a hindsight case (all of them
+    are made on or after the opening day): refused unless the command says that is what happened."""
+    if opened is not None and known_on.isoformat() < opened and not known_before_opened:
+        raise UserError(
+            f"{known_on.isoformat()} is before the question opened ({opened}), which would make every forecast "
+            "on it a hindsight case; if the outcome really was known before the question opened, say so "
+            "(--known-before-opened, or known_before_opened: true in a catalog's resolution)",
+            "on",
+        )
+
+
+def hindsight_cases(state: QuestionState, known_on: date) -> tuple[ForecastState, ...]:
+    """The standing forecasts an outcome known on `known_on` leaves unscored: those made on or after that day (the
+    scoring job's hindsight guard), oldest first."""
+    day = known_on.isoformat()
+    found = (f for f in state.forecasts.values() if not f.withdrawn and f.made_at >= day)
+    return tuple(sorted(found, key=lambda f: (f.made_at, f.forecast_id)))
 
 
 def _iso(d: date | None) -> str | None:
@@ -117,11 +166,14 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
 
     if isinstance(cmd, c.ClarifyQuestion):
         reason = f_.text(cmd.reason, "reason")
-        if cmd.title is None and cmd.criteria is None and cmd.resolve_by is None:
-            raise UserError("nothing to change: give --criteria, --resolve-by or --title", "clarify")
+        if cmd.title is None and cmd.criteria is None and cmd.resolve_by is None and cmd.opened is None:
+            raise UserError("nothing to change: give --criteria, --resolve-by, --title or --opened", "clarify")
         if state.status == ANNULLED:
             raise IllegalTransition("the question is annulled; reopen it before clarifying", "question")
-        _not_before_opened(cmd.resolve_by, state.opened, "resolve_by")
+        opened = state.opened if cmd.opened is None else _opening_moved(state, cmd.opened, cmd.now)
+        _not_before_opened(cmd.resolve_by, opened, "resolve_by")
+        if cmd.opened is not None and cmd.resolve_by is None and state.resolve_by and state.resolve_by < str(opened):
+            raise UserError(f"{opened} is after the question's resolve-by date ({state.resolve_by})", "opened")
         data = {
             "title": f_.title(cmd.title, required=False),
             "criteria": f_.text(cmd.criteria, "criteria", required=False),
@@ -129,6 +181,10 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
             "reason": reason,
             "previous": {"title": state.title, "criteria": state.criteria, "resolve_by": state.resolve_by},
         }
+        if cmd.opened is not None:
+            # Only when given: a clarification of the text alone keeps the payload it always had.
+            data["opened"] = opened
+            data["previous"]["opened"] = state.opened
         return _event(cmd, ev.QUESTION_CLARIFIED, data)
 
     if isinstance(cmd, c.RecordForecast):
@@ -139,7 +195,7 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
             raise IllegalTransition(f"forecast {cmd.forecast_id!r} already exists", "forecast_id")
         f_.identifier(cmd.forecaster_id, "forecaster_id")
         f_.not_future(cmd.made_at, cmd.now, "made_at")
-        _not_before_opened(cmd.made_at, state.opened, "made_at")
+        _not_before_opened(cmd.made_at, state.opened, "made_at", state.question_id)
         dist = f_.distribution(cmd.probabilities, state.options)
         derivation = dict(cmd.derivation)
         method = derivation.get("method")
@@ -205,6 +261,7 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
         if state.status == ANNULLED:
             raise IllegalTransition(f"question {state.question_id!r} is annulled; reopen it first", "question")
         f_.not_future(cmd.known_on, cmd.now, "on")
+        known_after_opened(state.opened, cmd.known_on, cmd.known_before_opened)
         data = {
             "outcome": _check_outcome(state, cmd.outcome),
             "known_on": cmd.known_on.isoformat(),
@@ -216,6 +273,7 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
         if state.status != RESOLVED:
             raise IllegalTransition(f"question {state.question_id!r} is {state.status}, not resolved", "question")
         f_.not_future(cmd.known_on, cmd.now, "on")
+        known_after_opened(state.opened, cmd.known_on, cmd.known_before_opened)
         data = {
             "outcome": _check_outcome(state, cmd.outcome),
             "known_on": cmd.known_on.isoformat(),

@@ -37,6 +37,15 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 LONG_TEXT_WHITESPACE = frozenset("\t\n")
 
 
+def line_breaks(value: str) -> str:
+    """CR LF (Windows) and a lone CR (old Mac files, some spreadsheet exports) as LF: the line breaks they are.
+
+    Long text is read through this at every boundary (the catalog, the command line, the Python API), so a
+    criteria typed on Windows or converted from a published data file is stored as the same text as one typed
+    anywhere else. One-line fields are not: a line break there is refused, whatever its form."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+
+
 def forbidden_char(text: str, allowed: frozenset[str] = frozenset()) -> str | None:
     """The first character no field may hold: C0 and C1 controls and DEL (except ``allowed``), bidi controls,
     lone surrogates."""
@@ -69,13 +78,13 @@ def _checked(value: str, field: str, limit: int, allowed: frozenset[str]) -> str
 
 
 def text(value: Any, field: str, *, required: bool = True, limit: int = MAX_TEXT) -> str | None:
-    """Free text (criteria, quotes, reasons, evidence): tabs and line breaks allowed, surrounding
-    whitespace dropped. None or blank is "not given" (an error when ``required``)."""
+    """Free text (criteria, quotes, reasons, evidence): tabs and line breaks allowed (CR LF and CR read as LF,
+    `line_breaks`), surrounding whitespace dropped. None or blank is "not given" (an error when ``required``)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise UserError("must not be empty", field)
         return None
-    return _checked(_require_str(value, field), field, limit, LONG_TEXT_WHITESPACE).strip()
+    return _checked(line_breaks(_require_str(value, field)), field, limit, LONG_TEXT_WHITESPACE).strip()
 
 
 def short_text(value: Any, field: str, *, required: bool = True, limit: int = MAX_SHORT) -> str | None:

@@ -1,19 +1,39 @@
 """Verbatim quote checks against a source's text. Pure functions, no I/O.
 
-The comparison is strict: characters must match exactly, curly and straight quotes included, except that
-every run of whitespace (spaces, line breaks, tabs, non-breaking spaces: Python's ``\\s``) counts as one
-space and leading/trailing whitespace is ignored. So a quote may be copied across the line breaks of a
-source file, but a straight apostrophe does not match the source's curly one: copy what the file says.
+A quote is compared with the source under one documented normalisation (`normalise`), so that what differs
+only in typography is the same quote, and nothing else is:
+
+- Unicode compatibility forms are unified (NFKC): full-width letters, ligatures ("ﬁ"), "…" as "...", a
+  non-breaking space as a space;
+- every apostrophe and single quotation mark (’ ‘ ‚ ‛ ′ ʼ ` ´ ‹ ›) counts as ', every double quotation mark
+  (“ ” „ ‟ ″ « ») as ", every dash and minus sign (‐ ‑ ‒ – — ― − ⁃) as -;
+- invisible characters a web page leaves in copied text (soft hyphen, zero-width space and joiners, the
+  byte-order mark) are dropped;
+- every run of whitespace (spaces, line breaks, tabs: Python's ``\\s``) counts as one space, and leading and
+  trailing whitespace is ignored.
+
+Letters, digits, case and every other punctuation mark must match exactly: "unlikely" never matches
+"likely" in another word's place. The quote is stored as given; only the comparison is normalised.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 
-__all__ = ["closest_passage", "find_quote", "fold_whitespace"]
+__all__ = ["closest_passage", "find_quote", "fold_whitespace", "normalise"]
 
 _WS = re.compile(r"\s+")
+# Applied after NFKC (which has already turned full-width quotes and dashes into their ASCII forms).
+_TYPOGRAPHY = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\u0060\u00b4\u2039\u203a", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63", "-"),
+        **dict.fromkeys("\u00ad\u200b\u200c\u200d\u2060\ufeff", None),
+    }
+)
 
 
 def fold_whitespace(text: str) -> str:
@@ -21,14 +41,20 @@ def fold_whitespace(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+def normalise(text: str) -> str:
+    """The form in which a quote and its source are compared (see the module's note)."""
+    return fold_whitespace(unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY))
+
+
 def find_quote(text: str, quote: str) -> bool:
-    """True when ``quote`` occurs in ``text`` verbatim, whitespace runs folded. An empty quote never does."""
-    q = fold_whitespace(quote)
-    return bool(q) and q in fold_whitespace(text)
+    """True when ``quote`` occurs in ``text`` under `normalise`. An empty quote never does."""
+    q = normalise(quote)
+    return bool(q) and q in normalise(text)
 
 
 def closest_passage(text: str, quote: str, margin: int = 0) -> str:
-    """The passage of ``text`` (whitespace folded) that looks most like ``quote``, for error messages.
+    """The passage of ``text`` (whitespace folded) that looks most like ``quote``, for error messages,
+    as the source writes it (curly quotes and dashes kept), so the user sees what to copy.
 
     Anchored on the longest common run of characters, then widened to whole words, about the quote's
     length (plus ``margin`` characters each side). Empty when there is nothing in common.

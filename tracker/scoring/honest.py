@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tracker.scoring import metrics
+from tracker.words import plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -370,14 +371,10 @@ def too_few_words(n: int, min_questions: int = MIN_QUESTIONS, what: str = "quest
     return f"too few {what} to say ({n}; {min_questions} needed)"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _versus_verdict(n: int, mean_diff: float, p_better: float, p_worse: float, against: str, min_q: int) -> str:
     if n < min_q:
         return too_few_words(n, min_q)
-    counted = _plural(n, "question")
+    counted = plural(n, "question")
     if p_better < ALPHA and mean_diff < 0:
         return f"beats {against} ({format_p(p_better)}, {counted})"
     if p_worse < ALPHA and mean_diff > 0:
@@ -386,7 +383,7 @@ def _versus_verdict(n: int, mean_diff: float, p_better: float, p_worse: float, a
 
 
 def _pair_verdict(a: str, b: str, n: int, mean_diff: float, p: float, alpha: float, min_q: int) -> str:
-    shared = _plural(n, "shared question")
+    shared = plural(n, "shared question")
     if n < min_q:
         return f"not distinguishable ({shared}; {min_q} needed to tell)"
     if p < alpha and mean_diff != 0:
@@ -850,7 +847,7 @@ def phrase_calibration(
     out["wilson_low"], out["wilson_high"] = low, high
     out["summary"] = [
         f"said {phrase!r} ({'' if reading == READING_ALL else _READING_WORDS[reading]}scale {p:.2f}): "
-        f"it happened {k} of {_plural(int(n), 'time')} ({k / n:.0%}, {lo:.0%}-{hi:.0%})"
+        f"it happened {k} of {plural(int(n), 'time')} ({k / n:.0%}, {lo:.0%}-{hi:.0%})"
         for phrase, reading, p, k, n, lo, hi in zip(
             out["phrase"], out["reading"], out["scale_p"], happened, count, low, high, strict=True
         )

@@ -1,0 +1,297 @@
+"""`tracker site --out`: a build writes, replaces and removes only the files it wrote itself (listed with their
+hashes in the folder's manifest). The ledger, a CNAME, a .git/ folder, a hand-edited page, a link are never
+touched; such a folder is refused (one line, nothing written) unless --force, which leaves them in place; a link
+given as --out is refused; build folders a killed build left behind are removed by the next build."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from tracker.app import outfiles, sitefolder
+from tracker.app.ledger import Ledger
+from tracker.app.site import MANIFEST, build_site
+from tracker.cli.main import app
+from tracker.errors import UserError
+
+runner = CliRunner()
+
+
+def everything(root: Path) -> dict[str, Any]:
+    """Every entry under ``root`` (links not followed): a file's bytes, a link's target, a folder's mark."""
+    out: dict[str, Any] = {}
+    for dirpath, dirs, files in os.walk(root):
+        for name in [*dirs, *files]:
+            p = Path(dirpath) / name
+            rel = str(p.relative_to(root))
+            if p.is_symlink():
+                out[rel] = ("link", os.readlink(p))
+            elif p.is_dir():
+                out[rel] = "dir"
+            else:
+                out[rel] = p.read_bytes()
+    return out
+
+
+def small(ledger: Ledger, n: int = 2) -> Ledger:
+    for i in range(n):
+        ledger.open_question(f"Will thing {i} happen?", "YES if it does", question_id=f"q{i}", opened=date(2020, 1, 1))
+        ledger.record_forecast(f"q{i}", "Ann Example", 0.3, date(2020, 1, 2), quote="It is unlikely.")
+    return ledger
+
+
+def site(led: Ledger, out: Path, *args: str) -> Any:
+    return runner.invoke(app, ["--db", led.url, "site", "--out", str(out), *args])
+
+
+def one_line_refusal(result: Any, says: str) -> None:
+    assert result.exit_code == UserError.exit_code, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: out: ") and says in lines[0], lines
+    assert "Traceback" not in result.output
+
+
+# ------------------------------------------------------------------------------- the reported data loss
+
+
+def test_a_site_folder_holding_the_ledger_is_refused_and_the_ledger_kept(tmp_path: Path) -> None:
+    """The report: copy a ledger into a built site s/, then `tracker --db sqlite:///s/ledger.sqlite site --out s`
+    removed the ledger (exit 0)."""
+    first = Ledger(f"sqlite:///{tmp_path}/first.sqlite", actor="tester")
+    first.init()
+    small(first, 3)
+    out = tmp_path / "s"
+    assert site(first, out).exit_code == 0
+    first.backup(out / "ledger.sqlite")  # a copy of the ledger (the file alone, no -wal beside it)
+    first.close()
+    inside = Ledger(f"sqlite:///{out}/ledger.sqlite", actor="tester")
+    events = len(inside.events())
+    before = everything(out)
+    one_line_refusal(site(inside, out), "holds the ledger (ledger.sqlite)")
+    assert everything(out) == before
+    # --force builds beside it and never touches the ledger's files
+    result = site(inside, out, "--force")
+    assert result.exit_code == 0, result.output
+    assert (out / "ledger.sqlite").is_file() and len(inside.events()) == events
+    assert inside.verify()["ok"]
+    assert "ledger.sqlite" not in json.loads((out / MANIFEST).read_text())["files"]
+    assert (out / "index.html").is_file()
+    # and a later build still refuses without --force
+    one_line_refusal(site(inside, out), "holds the ledger")
+    inside.close()
+
+
+def test_a_ledger_reached_through_a_link_is_still_the_ledger(tmp_path: Path) -> None:
+    real = tmp_path / "data"
+    real.mkdir()
+    led = Ledger(f"sqlite:///{real}/l.sqlite", actor="tester")
+    led.init()
+    small(led)
+    (tmp_path / "s").mkdir()
+    os.link(real / "l.sqlite", tmp_path / "s" / "index.html")  # the ledger under a page's name
+    result = site(led, tmp_path / "s", "--force")
+    assert result.exit_code == UserError.exit_code and "ledger's own file" in result.stderr, result.output
+    assert os.path.samefile(real / "l.sqlite", tmp_path / "s" / "index.html") and led.verify()["ok"]
+    led.close()
+
+
+def test_outputs_never_replace_the_ledger(tmp_path: Path) -> None:
+    led = Ledger(f"sqlite:///{tmp_path}/l.sqlite", actor="tester")
+    led.init()
+    small(led)
+    before = (tmp_path / "l.sqlite").read_bytes()
+    for args in (
+        ["export", "forecasts", "--format", "csv", "--out", str(tmp_path / "l.sqlite")],
+        ["report", "--out", str(tmp_path / "l.sqlite-wal")],
+    ):
+        result = runner.invoke(app, ["--db", led.url, *args])
+        assert result.exit_code == UserError.exit_code and "ledger's own file" in result.stderr, result.output
+    assert (tmp_path / "l.sqlite").read_bytes() == before
+    led.close()
+
+
+# ------------------------------------------------------------------------------- other people's files
+
+
+def test_cname_git_and_hand_edited_pages_are_refused_then_left_in_place(ledger: Ledger, tmp_path: Path) -> None:
+    small(ledger, 3)
+    out = tmp_path / "s"
+    build_site(ledger, out, page_rows=1)
+    (out / "CNAME").write_text("forecasts.example.org\n")
+    (out / ".git").mkdir()
+    (out / ".git" / "config").write_text("[core]\n")
+    before = everything(out)
+    with pytest.raises(UserError, match=r"holds files the site did not write \(.git/config, CNAME\)"):
+        build_site(ledger, out)
+    assert everything(out) == before
+    # --force: the site's pages are replaced, and the two-page lists of the first build (page_rows=1) are gone
+    summary = build_site(ledger, out, force=True)
+    after = everything(out)
+    assert after["CNAME"] == b"forecasts.example.org\n" and after[".git/config"] == b"[core]\n"
+    assert "questions-2.html" in before and "questions-2.html" not in after
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert set(manifest["files"]) == {k for k, v in after.items() if v != "dir"} - {"CNAME", ".git/config", MANIFEST}
+    assert len(manifest["files"]) == summary.files and "pending" not in manifest
+    # a page edited by hand is no longer the site's: refused, then (with --force) replaced only by its own name
+    (out / "CNAME").unlink()
+    shutil.rmtree(out / ".git")
+    (out / "about.html").write_text("mine")
+    (out / "questions.html").write_text("edited")
+    with pytest.raises(UserError, match=r"did not write \(about.html, questions.html\)"):
+        build_site(ledger, out)
+    build_site(ledger, out, force=True)
+    assert (out / "about.html").read_text() == "mine" and (out / "questions.html").read_text() != "edited"
+
+
+def test_a_page_removed_from_the_ledger_view_is_removed_from_the_folder(ledger: Ledger, tmp_path: Path) -> None:
+    small(ledger, 3)
+    out = tmp_path / "s"
+    build_site(ledger, out, page_rows=1)
+    assert (out / "questions-3.html").is_file()
+    build_site(ledger, out)
+    assert not (out / "questions-3.html").exists() and not (out / "questions-2.html").exists()
+    assert set(json.loads((out / MANIFEST).read_text())["files"]) == {
+        k for k, v in everything(out).items() if v != "dir"
+    } - {MANIFEST}
+
+
+def test_unchanged_pages_are_not_rewritten(ledger: Ledger, tmp_path: Path) -> None:
+    small(ledger)
+    out = tmp_path / "s"
+    build_site(ledger, out)
+    stamps = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*.html")}
+    build_site(ledger, out)
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*.html")} == stamps
+
+
+# ------------------------------------------------------------------------------- links and odd targets
+
+
+def test_out_as_a_link_is_refused_and_kept(ledger: Ledger, tmp_path: Path) -> None:
+    small(ledger)
+    real = tmp_path / "real"
+    build_site(ledger, real)
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    before, beside = everything(real), sorted(p.name for p in tmp_path.iterdir())
+    one_line_refusal(site(ledger, link), "symbolic link")
+    one_line_refusal(site(ledger, link, "--force"), "symbolic link")
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert everything(real) == before and sorted(p.name for p in tmp_path.iterdir()) == beside  # no .old-*
+
+
+def test_a_linked_subfolder_is_never_written_through(ledger: Ledger, tmp_path: Path) -> None:
+    small(ledger)
+    out = tmp_path / "s"
+    build_site(ledger, out)
+    elsewhere = tmp_path / "elsewhere"
+    (out / "questions").rename(elsewhere)
+    (out / "questions").symlink_to(elsewhere)
+    before = everything(elsewhere)
+    with pytest.raises(UserError, match="did not write"):
+        build_site(ledger, out)
+    with pytest.raises(UserError, match="symbolic link"):
+        build_site(ledger, out, force=True)
+    assert everything(elsewhere) == before
+
+
+@pytest.mark.parametrize("kind", ["file", "fifo"])
+def test_out_that_is_no_folder_is_refused(ledger: Ledger, tmp_path: Path, kind: str) -> None:
+    (tmp_path / "o").mkdir()
+    target = tmp_path / "o" / "t"
+    if kind == "file":
+        target.write_text("x")
+    else:
+        os.mkfifo(target)
+    one_line_refusal(site(ledger, target, "--force"), "not a directory")
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["t"]
+
+
+# ------------------------------------------------------------------------------- killed builds
+
+
+def test_build_folders_left_by_killed_builds_are_removed(ledger: Ledger, tmp_path: Path) -> None:
+    small(ledger)
+    out = tmp_path / "site"
+    build_site(ledger, out)
+    # what an earlier version's killed build left beside the folder: a copy of the site
+    old_tmp = tmp_path / ".site.tmp-0badf00d"
+    shutil.copytree(out, old_tmp)
+    (old_tmp / MANIFEST).unlink()
+    # not recognised as a build folder: a foreign file in it, or a name the tracker never gives
+    kept_a = tmp_path / ".site.tmp-0000beef"
+    kept_a.mkdir()
+    (kept_a / "notes.txt").write_text("mine")
+    kept_b = tmp_path / ".site.tmp-mine"
+    kept_b.mkdir()
+    # this version's build folders inside: one whose build was killed, one whose build is still running
+    dead = out / f"{sitefolder.BUILD_PREFIX}0123abcd"
+    (dead / "questions").mkdir(parents=True)
+    (dead / sitefolder.BUILD_LOCK).write_text("")
+    (dead / "questions" / "q0.html").write_text("half")
+    running = out / f"{sitefolder.BUILD_PREFIX}4567cdef"
+    running.mkdir()
+    lock = os.open(running / sitefolder.BUILD_LOCK, os.O_CREAT | os.O_WRONLY)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        build_site(ledger, out)  # the build folders are not "files the site did not write"
+        assert not old_tmp.exists() and not dead.exists()
+        assert (kept_a / "notes.txt").read_text() == "mine" and kept_b.is_dir() and running.is_dir()
+    finally:
+        os.close(lock)
+    build_site(ledger, out)
+    assert not running.exists()
+
+
+def test_a_build_killed_while_moving_its_pages_is_recognised_by_the_next(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small(ledger, 3)
+    out = tmp_path / "s"
+    build_site(ledger, out)
+    ledger.resolve("q0", "yes", date(2021, 1, 1))
+    ledger.score()
+    real_move = outfiles.move_into_place
+    moved: list[Path] = []
+
+    def dies_after_two(src: Path, target: Path, field: str = "out") -> None:
+        if len(moved) == 2:
+            raise KeyboardInterrupt  # the kill
+        real_move(src, target, field)
+        moved.append(target)
+
+    monkeypatch.setattr(outfiles, "move_into_place", dies_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(ledger, out)
+    assert "pending" in json.loads((out / MANIFEST).read_text())
+    monkeypatch.setattr(outfiles, "move_into_place", real_move)
+    build_site(ledger, out)  # no --force needed: half old pages, half new, all the site's
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert "pending" not in manifest
+    assert not [p for p in out.iterdir() if p.name.startswith(sitefolder.BUILD_PREFIX)]
+
+
+def test_a_forged_manifest_claims_nothing(ledger: Ledger, tmp_path: Path) -> None:
+    """Listing a file in the manifest does not make it the site's: its hash must match, and only the names a
+    site has count (not ../ paths, not the ledger)."""
+    small(ledger)
+    out = tmp_path / "s"
+    build_site(ledger, out)
+    (out / "notes.txt").write_text("mine")
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["files"]["notes.txt"] = {"sha256": sitefolder.sha256(b"mine"), "bytes": 4}
+    manifest["files"]["../victim.html"] = {"sha256": "0" * 64, "bytes": 1}
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    (tmp_path / "victim.html").write_text("outside")
+    with pytest.raises(UserError, match=r"did not write \(notes.txt\)"):
+        build_site(ledger, out)
+    build_site(ledger, out, force=True)
+    assert (out / "notes.txt").read_text() == "mine" and (tmp_path / "victim.html").read_text() == "outside"

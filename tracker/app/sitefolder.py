@@ -1,0 +1,292 @@
+"""The folder `tracker site --out` writes: which files in it are the site's, and how a build puts its files there.
+
+A build owns only the files it wrote itself. It lists them, with their SHA-256 and size, in a manifest inside the
+folder (MANIFEST, JSON); a file is the site's when the manifest lists it and its content still has the listed
+hash. Everything else in the folder is someone else's: the ledger, a host's ``CNAME``, a ``.git/`` folder, a page
+edited by hand, a file of an older site that kept no manifest. Such a folder is refused (one line naming what is
+in it) unless ``force``; with ``force`` the build writes its own files and leaves every other file where it is,
+and the ledger's files are never written over, whatever the flag (`outfiles.protect`).
+
+The pages are first written into a hidden build folder inside the target (BUILD_PREFIX + 8 hex digits), then
+moved over the old ones one by one (rename(2) on one file system), and the old site's pages that the new build no
+longer has are removed. Before the first move the manifest lists both the old files and the new ones (``pending``),
+so that a build killed half-way leaves a folder the next build still recognises as its own. Build folders left by
+a killed build are removed by the next one: those inside the target (they hold BUILD_LOCK, locked while their
+build runs) and those the earlier versions of the tracker left beside it (``.NAME.tmp-`` + 8 hex digits, holding
+nothing but site files).
+
+The manifest's hashes also tell which pages changed between two builds; unchanged pages are not rewritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import stat
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from tracker.app import outfiles
+from tracker.errors import UserError
+
+MANIFEST = ".tracker-site.json"
+MANIFEST_FORMAT = 1
+GENERATOR = "tracker site"
+OLD_MARKER = ".tracker-site"  # what sites built before the manifest held instead
+BUILD_PREFIX = ".tracker-site-build-"
+BUILD_LOCK = ".lock"
+_BUILD_NAME = re.compile(re.escape(BUILD_PREFIX) + r"[0-9a-f]{8}")
+# A page or asset of a site (the shapes `tracker.app.site` writes), for recognising an older version's build folders.
+_SITE_FILE = re.compile(
+    r"(?:(?:questions|forecasters|sources|tags|outlets)/)?[a-z0-9_~-]+\.html|style\.css|search(?:-index)?\.js"
+    r"|\.tracker-site(?:\.json)?"
+)
+SHOWN = 3  # names quoted in a refusal
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class Manifest:
+    """The site's files: relative POSIX path -> {"sha256", "bytes"}; ``pending``: a build's files not yet all
+    moved into place."""
+
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pending: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def text(self) -> str:
+        body: dict[str, Any] = {"generator": GENERATOR, "format": MANIFEST_FORMAT, "files": self.files}
+        if self.pending:
+            body["pending"] = self.pending
+        return json.dumps(body, indent=1, sort_keys=True, ensure_ascii=True) + "\n"
+
+    def hashes(self, rel: str) -> set[str]:
+        return {e["sha256"] for e in (self.files.get(rel), self.pending.get(rel)) if e}
+
+
+def read_manifest(out: Path) -> Manifest | None:
+    """The manifest in ``out``, or None when there is none (or it is not one: then every file is foreign)."""
+    path = out / MANIFEST
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("generator") != GENERATOR or data.get("format") != MANIFEST_FORMAT:
+        return None
+    entries = []
+    for key in ("files", "pending"):
+        part = data.get(key) or {}
+        if not isinstance(part, dict):
+            return None
+        clean = {}
+        for rel, entry in part.items():
+            if isinstance(rel, str) and _SITE_FILE.fullmatch(rel) and isinstance(entry, dict) and "sha256" in entry:
+                clean[rel] = {"sha256": str(entry["sha256"]), "bytes": entry.get("bytes")}
+        entries.append(clean)
+    return Manifest(entries[0], entries[1])
+
+
+@dataclass
+class Survey:
+    """What is in the target folder: the site's own files (verified against the manifest) and the rest."""
+
+    exists: bool
+    manifest: Manifest
+    owned: dict[str, str] = field(default_factory=dict)  # rel -> sha256 on disk
+    foreign: list[str] = field(default_factory=list)
+    ledger: list[str] = field(default_factory=list)
+
+
+def _walk(out: Path) -> Iterator[tuple[str, int]]:
+    """Every entry under ``out`` (relative POSIX path, lstat mode), links never followed, build folders skipped."""
+    stack = [PurePosixPath()]
+    while stack:
+        rel_dir = stack.pop()
+        with os.scandir(out / rel_dir) as entries:
+            for entry in entries:
+                rel = rel_dir / entry.name
+                if not rel_dir.parts and (_BUILD_NAME.fullmatch(entry.name) or entry.name == MANIFEST):
+                    continue
+                mode = entry.stat(follow_symlinks=False).st_mode
+                if stat.S_ISDIR(mode):
+                    stack.append(rel)
+                else:
+                    yield str(rel), mode
+
+
+def survey(out: Path) -> Survey:
+    try:
+        mode = os.lstat(out).st_mode
+    except FileNotFoundError:
+        return Survey(False, Manifest())
+    if not stat.S_ISDIR(mode):
+        outfiles.check_directory_target(out)  # says what it is instead (a link, a file, a FIFO...)
+    outfiles.writable_directory(out)
+    manifest = read_manifest(out) or Manifest()
+    result = Survey(True, manifest)
+    ledger = {str(p.relative_to(os.path.realpath(out))) for p in outfiles.protected_within(out)}
+    for rel, mode in sorted(_walk(out)):
+        if rel in ledger:
+            result.ledger.append(rel)
+            continue
+        known = manifest.hashes(rel)
+        if known and stat.S_ISREG(mode):
+            digest = file_sha256(out / rel)
+            if digest in known:
+                result.owned[rel] = digest
+                continue
+        result.foreign.append(rel)
+    return result
+
+
+def refusal(out: Path, found: Survey) -> str | None:
+    """Why a build without ``force`` must not write into ``out``; None when the folder is the site's alone."""
+    if found.ledger:
+        return (
+            f"{str(out)!r} holds the ledger ({found.ledger[0]}): refusing to build a site there; give another folder "
+            "(with --force the site's files are written beside it and the ledger is left as it is)"
+        )
+    if found.foreign:
+        names = ", ".join(found.foreign[:SHOWN]) + (
+            f" and {len(found.foreign) - SHOWN} more" if len(found.foreign) > SHOWN else ""
+        )
+        return (
+            f"{str(out)!r} holds files the site did not write ({names}): refusing to build there; give an empty or "
+            "new folder, or --force to write the site's files and leave the others in place"
+        )
+    return None
+
+
+# ------------------------------------------------------------------------------------------ stale build folders
+
+
+@contextlib.contextmanager
+def build_folder(out: Path) -> Iterator[Path]:
+    """A fresh hidden build folder inside ``out``, locked while the build runs, removed afterwards."""
+    tmp = out / f"{BUILD_PREFIX}{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        fd = os.open(tmp / BUILD_LOCK, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield tmp
+        finally:
+            os.close(fd)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _only_site_files(folder: Path) -> bool:
+    for root, dirs, names in os.walk(folder):  # os.walk never follows links by default
+        rel_root = PurePosixPath(Path(root).relative_to(folder).as_posix())
+        for name in [*names, *(d for d in dirs if os.path.islink(os.path.join(root, d)))]:
+            rel = str(rel_root / name) if rel_root.parts else name
+            if os.path.islink(os.path.join(root, name)) or not _SITE_FILE.fullmatch(rel):
+                return False
+    return True
+
+
+def stale_build_folders(out: Path) -> list[Path]:
+    """The build folders a killed build left: inside ``out``, those whose lock no running build holds; beside it,
+    the ones earlier versions named ``.NAME.tmp-XXXXXXXX`` when they hold nothing but site files."""
+    found: list[Path] = []
+    if out.is_dir() and not out.is_symlink():
+        for entry in out.iterdir():
+            if _BUILD_NAME.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink() and _unlocked(entry):
+                found.append(entry)
+    parent = out.parent if str(out.parent) else Path(".")
+    old = re.compile(re.escape(f".{out.name}.tmp-") + r"[0-9a-f]{8}")
+    with contextlib.suppress(OSError):
+        for entry in parent.iterdir():
+            if old.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink() and _only_site_files(entry):
+                found.append(entry)
+    return sorted(found)
+
+
+def _unlocked(folder: Path) -> bool:
+    try:
+        fd = os.open(folder / BUILD_LOCK, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return _only_site_files(folder)  # killed before its lock was made: an empty (or site-only) folder
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False  # a build is running in it
+    finally:
+        os.close(fd)
+    return True
+
+
+# ------------------------------------------------------------------------------------------ publishing
+
+
+def publish(out: Path, tmp: Path, written: dict[str, dict[str, Any]], found: Survey) -> int:
+    """Move the build's files (``written``: rel -> sha256 and bytes, all under ``tmp``) into ``out`` and remove the
+    site's files the build no longer has. Returns how many files were moved (unchanged ones are left)."""
+    old = found.manifest
+    # every target checked before the first move: a link or a device at a page's place, or the ledger, stops it
+    for rel in written:
+        if _all_real_dirs(out, PurePosixPath(rel).parent):
+            outfiles.check_file_target(out / rel)
+    manifest_path = out / MANIFEST
+    pending = Manifest(files={rel: old.files[rel] for rel in found.owned if rel in old.files}, pending=written)
+    outfiles.write_text(manifest_path, pending.text())
+    moved = 0
+    for rel, entry in written.items():
+        if found.owned.get(rel) == entry["sha256"]:
+            continue  # the same bytes are already there
+        target = outfiles.real_directories(out, PurePosixPath(rel).parent) / PurePosixPath(rel).name
+        outfiles.move_into_place(tmp / rel, target)
+        moved += 1
+    for rel in sorted(set(found.owned) - set(written)):
+        path = out / rel
+        with contextlib.suppress(FileNotFoundError):
+            if stat.S_ISREG(os.lstat(path).st_mode) and file_sha256(path) == found.owned[rel]:
+                path.unlink()
+        _remove_empty_parents(out, PurePosixPath(rel).parent)
+    outfiles.write_text(manifest_path, Manifest(files=written).text())
+    return moved
+
+
+def _all_real_dirs(out: Path, rel: PurePosixPath) -> bool:
+    """The folders of ``rel`` under ``out`` are real folders or absent (a missing one is made at the move)."""
+    current = out
+    for part in rel.parts:
+        current = current / part
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            return False
+        if not stat.S_ISDIR(mode):
+            kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a directory"
+            raise UserError(f"{str(current)!r} is {kind}: the site's pages go in a folder of their own", "out")
+    return True
+
+
+def _remove_empty_parents(out: Path, rel: PurePosixPath) -> None:
+    while rel.parts:
+        try:
+            (out / rel).rmdir()  # only an empty folder: rmdir(2) never removes content
+        except OSError:
+            return
+        rel = rel.parent
