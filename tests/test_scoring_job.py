@@ -744,7 +744,7 @@ def test_run_summary_differences_judge_as_same_does_row_by_row(
     changed = sum(
         1
         for key in before.keys() & after.keys()
-        if not all(job._same(a[c][before[key]], b[c][after[key]]) for c in job._COMPARED)
+        if not all(job.same_score(a[c][before[key]], b[c][after[key]]) for c in job._COMPARED)
     )
     expected = (len(after.keys() - before.keys()), len(before.keys() - after.keys()), changed)
     assert job._differences(a, b) == expected

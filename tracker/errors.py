@@ -8,6 +8,8 @@ Each class carries the process exit code the CLI uses for it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 
 class TrackerError(Exception):
     """Base of every error the tracker raises on purpose."""
@@ -24,6 +26,37 @@ class UserError(TrackerError):
         super().__init__(f"{field}: {message}" if field else message)
         self.field = field
         self.message = message
+
+
+class InvalidData(UserError, ValueError):
+    """Data the tracker was handed that it cannot use: a catalog, a verbal scale, a phrase. Also a ValueError, as
+    the pure layers that raise these are parsers and callers catch them as such."""
+
+
+class CatalogError(InvalidData):
+    """The catalog did not validate. ``errors`` lists every problem, one ``FILE: ENTRY: FIELD: message`` each."""
+
+    def __init__(self, errors: Sequence[str]) -> None:
+        self.errors: list[str] = list(errors)
+        n = len(self.errors)
+        super().__init__(f"{n} catalog error{'s' if n != 1 else ''}:\n" + "\n".join(self.errors))
+
+
+class ScaleError(InvalidData):
+    """A scale file that cannot be used (missing, malformed, inconsistent)."""
+
+
+class UnknownPhrase(InvalidData):
+    """A phrase that is on the scale neither as a phrase nor as an alias."""
+
+    def __init__(self, phrase: str, suggestions: Iterable[str], version: int) -> None:
+        self.phrase = phrase
+        self.suggestions = tuple(suggestions)
+        self.version = version
+        hint = ", ".join(repr(s) for s in self.suggestions)
+        super().__init__(
+            f"unknown phrase {phrase!r} on verbal scale v{version}" + (f"; nearest: {hint}" if hint else "")
+        )
 
 
 class NotFound(UserError):

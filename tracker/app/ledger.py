@@ -576,7 +576,7 @@ class Ledger:
         for t in types or []:
             if t not in ev.ALL_TYPES:
                 raise UserError(f"{t!r} is not an event type ({', '.join(ev.ALL_TYPES)})", "type")
-        if stream is not None and not stream.startswith(("question-", "source-")):
+        if stream is not None and not ev.is_stream_id(stream):
             stream = ev.question_stream(stream)
         with read_transaction(self.engine) as conn:
             return list(

@@ -55,7 +55,11 @@ TOUCH_TYPES = (
 )
 
 
-QID = "CASE WHEN substr(e.stream_id, 1, 9) = 'question-' THEN substr(e.stream_id, 10) ELSE e.stream_id END"
+_P = ev.QUESTION_STREAM
+# The question id of a question's stream (as `tracker.projections.projector` takes it).
+QID = (
+    f"CASE WHEN substr(e.stream_id, 1, {len(_P)}) = '{_P}' THEN substr(e.stream_id, {len(_P) + 1}) ELSE e.stream_id END"
+)
 
 
 def _statements(d: JsonSql) -> list[str]:

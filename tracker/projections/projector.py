@@ -146,7 +146,7 @@ def _question_opened(b: _Batch, e: RecordedEvent) -> None:
 
 
 def _qid(e: RecordedEvent) -> str:
-    return e.stream_id.removeprefix("question-")
+    return e.stream_id.removeprefix(ev.QUESTION_STREAM)
 
 
 def _touch(b: _Batch, e: RecordedEvent, **values: Any) -> None:

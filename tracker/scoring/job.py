@@ -15,7 +15,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -23,13 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Float, Integer, delete, func, insert, select, update
 
+from tracker.domain import events as ev
 from tracker.domain import timepoints
 from tracker.domain.fields import short_text
 from tracker.errors import DatabaseError, LockHeld, ScoringFailed, SerializationConflict, TrackerError
 from tracker.store import migrate
 from tracker.store.backend import ScoringSession
 from tracker.store.db import backend_of, make_engine, resolve_url, translate_errors
-from tracker.store.driver import insert_columns, insert_rows, select_batches, select_columns
+from tracker.store.driver import IN_CHUNK, chunks, insert_columns, insert_rows, select_batches, select_columns
 from tracker.store.schema import (
     events,
     forecast_scores,
@@ -51,8 +52,6 @@ LEASE_SECONDS = 600
 # Test hook: seconds a run sleeps while it holds the lock or lease, so that tests can make runs overlap in time.
 HOLD_ENV = "TRACKER_SCORING_TEST_HOLD_SECONDS"
 
-QUESTION_STREAM_PREFIX = "question-"
-IN_CHUNK = 500  # ids per IN (...) list
 INSERT_CHUNK = 5000  # rows per executemany
 SUMMARY_LIMIT = 50  # ids listed in a run's "changed" summary
 
@@ -319,20 +318,15 @@ def _score_and_write(
         return _write(wconn, plan, started, holder)
 
 
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 def touched_questions(conn: Connection, after: int, up_to: int) -> list[str]:
     """Question ids whose streams have events in ``(after, up_to]`` (a range scan of the position index)."""
     rows = conn.execute(
         select(events.c.stream_id)
         .where(events.c.position > after, events.c.position <= up_to)
-        .where(events.c.stream_id.like(QUESTION_STREAM_PREFIX + "%"))
+        .where(events.c.stream_id.like(ev.QUESTION_STREAM + "%"))
         .distinct()
     ).scalars()
-    return sorted(s.removeprefix(QUESTION_STREAM_PREFIX) for s in rows)
+    return sorted(s.removeprefix(ev.QUESTION_STREAM) for s in rows)
 
 
 def _plan(conn: Connection, previous: int, head: int, everything: bool) -> _Plan:
@@ -351,7 +345,7 @@ def _where_in(column: Any, ids: list[str] | None) -> Iterator[Any]:
     if ids is None:
         yield True
         return
-    for chunk in _chunks(ids, IN_CHUNK):
+    for chunk in chunks(ids, IN_CHUNK):
         yield column.in_(list(chunk))
 
 
@@ -464,7 +458,8 @@ def _as_rows(data: dict[str, list[Any]]) -> list[dict[str, Any]]:
     return [dict(zip(names, vals, strict=True)) for vals in zip(*data.values(), strict=True)]
 
 
-def _rows(frame: pd.DataFrame, columns: Iterable[str], **extra: Any) -> list[dict[str, Any]]:
+def frame_rows(frame: pd.DataFrame, columns: Iterable[str], **extra: Any) -> list[dict[str, Any]]:
+    """The ``columns`` of ``frame`` (and ``extra`` constant columns) as rows of database values."""
     return _as_rows(_columns(frame, columns, **extra))
 
 
@@ -477,11 +472,13 @@ def _question_score_columns(per_question: pd.DataFrame, **extra: Any) -> dict[st
     return data
 
 
-def _question_score_rows(per_question: pd.DataFrame, run_id: int) -> list[dict[str, Any]]:
+def question_score_rows(per_question: pd.DataFrame, run_id: int) -> list[dict[str, Any]]:
+    """The question_scores rows of the per-question frame, as a run writes them."""
     return _as_rows(_question_score_columns(per_question, run_id=run_id))
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_score(a: Any, b: Any) -> bool:
+    """Two stored score values agree: both missing, floats equal to rounding, anything else equal."""
     if a is None or b is None:
         return a is None and b is None
     if isinstance(a, float) or isinstance(b, float):
@@ -495,8 +492,8 @@ _COMPARED = tuple(c for c in QUESTION_SCORE_COLUMNS if c not in _SCORE_KEYS)
 
 def _differences(old: dict[str, list[Any]], new: dict[str, list[Any]]) -> tuple[int, int, int]:
     """(added, removed, changed) question_scores rows from ``old`` to ``new`` (columns of database values):
-    changed as `_same` judges each compared column, a column at a time (a full run compares 364k rows of 27
-    columns at 1M events; a frame of them all would hold that much more memory)."""
+    changed as `same_score` judges each compared column, a column at a time (a frame of every compared row at
+    once would hold that much more memory)."""
     import numpy as np
     import pandas as pd
 
@@ -570,7 +567,7 @@ def _aggregate_forecasters(frame: pd.DataFrame, forecaster_ids: list[str]) -> di
     out: dict[str, dict[str, Any]] = {}
     if len(frame):
         agg = compute.aggregate(frame, "forecaster_id")
-        for r in _rows(agg, ("forecaster_id", *HISTORY_COLUMNS)):
+        for r in frame_rows(agg, ("forecaster_id", *HISTORY_COLUMNS)):
             out[r.pop("forecaster_id")] = r
     empty = {c: (0 if c in _HISTORY_INT else None) for c in HISTORY_COLUMNS}
     return {f: out.get(f, empty) for f in forecaster_ids}
@@ -663,13 +660,13 @@ def _write(conn: Connection, plan: _Plan, started: datetime, holder: str) -> Run
         prev = previous_rows.get(fid)
         if prev is None and not agg["n_scored"]:
             continue
-        # Exact comparison, not `_same`: "as of run R" reads these rows, and must give what the live leaderboard
+        # Exact comparison, not `same_score`: "as of run R" reads these rows, and must give what the live leaderboard
         # gave after run R to the last bit. A rescore can move an aggregate by one ulp (a time average over a
         # different number of days of the same probability); skipping that row made the two disagree.
         if prev is not None and all(prev[c] == agg[c] for c in HISTORY_COLUMNS):
             continue
         history_rows.append({"run_id": run_id, "forecaster_id": fid, **agg})
-    for chunk in _chunks(history_rows, INSERT_CHUNK):
+    for chunk in chunks(history_rows, INSERT_CHUNK):
         insert_rows(conn, score_history, chunk)
 
     qlist = plan.loaded

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Dialect, Table
 from sqlalchemy import exc as sa_exc
@@ -242,6 +242,14 @@ def update_rows(
 
 
 IN_CHUNK = 500  # keys per IN (...) list
+
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """``items`` in consecutive slices of at most ``size``."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def present_keys(conn: Connection, column: Any, keys: Iterable[str]) -> set[str]:

@@ -28,7 +28,7 @@ from tracker.domain.events import Event
 from tracker.errors import ConflictError
 from tracker.store.db import backend_of
 from tracker.store.dbapi import placeholder, run
-from tracker.store.driver import IN_CHUNK, insert_tuples, present_keys, utc_reader
+from tracker.store.driver import IN_CHUNK, chunks, insert_tuples, present_keys, utc_reader
 from tracker.store.ids import uuid7
 from tracker.store.jsontext import canonical_json
 from tracker.store.jsontext import iso_utc as iso_utc
@@ -474,7 +474,7 @@ class _StreamState:
             return
         present = present_keys(conn, events.c.event_id, ids)
         unknown = list(dict.fromkeys(s for s, _, _ in chunk if s not in self.versions))
-        for part in _chunks(unknown, IN_CHUNK):
+        for part in chunks(unknown, IN_CHUNK):
             found = dict(run(conn, _versions_sql(conn, len(part)), tuple(part)))
             self.versions.update((s, int(found.get(s) or 0)) for s in part)
         position, prev = self.tip()
@@ -525,11 +525,6 @@ def _versions_sql(conn: Connection, n: int) -> str:
             f"SELECT stream_id, max(stream_version) FROM events WHERE stream_id IN ({marks}) GROUP BY stream_id"
         )
     return sql
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def read(
@@ -604,7 +599,7 @@ def read_streams(conn: Connection, stream_ids: Iterable[str]) -> Iterator[Record
     """The events of several streams, upcast, in position order within each IN_CHUNK streams at a time (so
     each stream's events come in its order): one query per chunk instead of one per stream."""
     utc = utc_reader(conn.dialect)
-    for chunk in _chunks(sorted(set(stream_ids)), IN_CHUNK):
+    for chunk in chunks(sorted(set(stream_ids)), IN_CHUNK):
         q = select(*_UNPROCESSED).where(events.c.stream_id.in_(chunk)).order_by(events.c.position)
         for r in conn.execute(q):
             yield _from_row(r, utc)

@@ -1,7 +1,10 @@
-"""The backend seam holds: no module but the two backends and the function choosing one asks which database it is on.
+"""The shape of the code that the import contracts cannot see.
 
-A check of the dialect outside tracker/store/sqlite.py and tracker/store/postgres.py is a place a third backend
-would have to touch; it belongs in a method of `tracker.store.backend.Backend` instead.
+- The backend seam holds: no module but the two backends and the function choosing one asks which database it
+  is on. A check of the dialect outside tracker/store/sqlite.py and tracker/store/postgres.py is a place a third
+  backend would have to touch; it belongs in a method of `tracker.store.backend.Backend` instead.
+- No module imports another's private names: what two modules share has a public name.
+- Every exception the tracker raises on purpose is a `TrackerError` (tracker/errors.py).
 """
 
 from __future__ import annotations
@@ -78,3 +81,48 @@ def test_a_name_in_a_comment_or_a_message_is_not_a_check(tmp_path: Path) -> None
         'engine = create_engine("sqlite://")\n'
     )
     assert dialect_checks(tmp_path, BACKEND_MODULES, CHOOSERS) == []
+
+
+def private_imports(root: Path) -> list[str]:
+    """Every `from tracker... import _name` under `root`, as "path:line: module._name"."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tracker"):
+                for alias in node.names:
+                    if alias.name.startswith("_") and not alias.name.startswith("__"):
+                        found.append(f"{path.relative_to(root).as_posix()}:{node.lineno}: {node.module}.{alias.name}")
+    return found
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    assert private_imports(TRACKER) == []
+
+
+def test_the_private_import_check_finds_one(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("def f():\n    from tracker.scoring.job import _same as same\n")
+    (tmp_path / "b.py").write_text("from tracker import __version__\nfrom tracker.read.tables import GROUPINGS\n")
+    assert private_imports(tmp_path) == ["a.py:2: tracker.scoring.job._same"]
+
+
+# Exceptions of the Merkle proofs and signed notes (tracker/domain/merkle.py, notes.py), newer than this test's
+# family rule and owned by that work: still plain ValueErrors.
+OUTSIDE_THE_FAMILY = {"ProofError", "NoteError"}
+
+
+def test_every_public_exception_is_a_tracker_error() -> None:
+    import importlib
+    import inspect
+
+    from tracker.errors import TrackerError
+
+    strays = []
+    for path in sorted(TRACKER.rglob("*.py")):
+        name = "tracker." + path.relative_to(TRACKER).with_suffix("").as_posix().replace("/", ".")
+        module = importlib.import_module(name.removesuffix(".__init__"))
+        for cls_name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__ or cls_name.startswith("_") or cls_name in OUTSIDE_THE_FAMILY:
+                continue
+            if issubclass(cls, BaseException) and not issubclass(cls, TrackerError):
+                strays.append(f"{module.__name__}.{cls_name}")
+    assert strays == []
