@@ -1,9 +1,9 @@
 """Set-based projection: the effect of a range of events on the projection tables, as a few SQL statements.
 
 Why: a rebuild or a bulk import projected event by event spends most of its time in Python, decoding each
-payload and building rows that the database could read from the payload itself (profiled: reading plus
-`json.loads` a third of a rebuild, the handlers another third). Here each projection table is written by one
-INSERT ... SELECT or UPDATE ... FROM over the events of the range, reading the payloads with the database's
+payload and building rows that the database could read from the payload itself. Here each projection table
+is written by one INSERT ... SELECT or UPDATE ... FROM over the events of the range, reading the payloads with
+the database's
 JSON functions (each backend's `JsonSql`: `json_extract` and `json_each` on SQLite; on PostgreSQL `jsonb` for
 values and the `json` type, whose operators keep a value's text as stored, for JSON text columns), in the
 caller's transaction.
@@ -89,8 +89,8 @@ def _statements(d: JsonSql) -> list[str]:
         f"FROM {d.src([ev.QUESTION_OPENED])}{d.each_string('tags')}",
         # forecasters first seen in the range: from their first forecast (its name, its role as given)
         "INSERT INTO forecasters (forecaster_id, name, role, first_position) "
-        # each forecaster's first forecast by a window, in one pass (PostgreSQL ran `position IN (SELECT
-        # min(...) GROUP BY ...)`, and a join with it, as nested loops: 15 s for 8k forecasts)
+        # each forecaster's first forecast by a window, in one pass (PostgreSQL planned `position IN (SELECT
+        # min(...) GROUP BY ...)`, and a join with it, as nested loops)
         "SELECT s.fid, s.name, s.role, s.pos FROM ("
         f"SELECT {x('forecaster_id')} AS fid, {x('forecaster')} AS name, {x('role')} AS role, e.position AS pos, "
         f"row_number() OVER (PARTITION BY {x('forecaster_id')} ORDER BY e.position) AS n "

@@ -526,7 +526,7 @@ def _compare_stored(
 ) -> tuple[set[str], tuple[int, int, int]]:
     """The forecasters with stored question_scores rows for ``question_ids``, and `_differences` from those rows
     to ``new`` (the rows of the same questions), read and compared ``_COMPARE_QUESTIONS`` questions at a time:
-    the stored rows of a 1M-event ledger as Python values at once took about 300 MB."""
+    memory then holds one batch of stored rows as Python values, not all of them."""
     where: dict[str, list[int]] = {}
     for i, q in enumerate(new["question_id"]):
         where.setdefault(q, []).append(i)
@@ -625,8 +625,8 @@ def _write(conn: Connection, plan: _Plan, started: datetime, holder: str) -> Run
     statuses = plan.per_forecast["status"].astype(str).value_counts().to_dict() if len(plan.per_forecast) else {}
     with _indexes_built_after(conn, everything):
         _delete_scores(conn, forecast_scores, plan.question_ids)
-        # a forecast's row is converted when its chunk is written: the whole table's values as Python objects
-        # at once came to a few hundred MB at 1M events
+        # a forecast's row is converted when its chunk is written: memory holds one chunk's Python objects,
+        # not the whole table's
         per_forecast = plan.per_forecast
         for start in range(0, len(per_forecast), INSERT_CHUNK):
             part = per_forecast.iloc[start : start + INSERT_CHUNK]

@@ -2,9 +2,9 @@
 
 Why: `conn.execute(insert(table), list_of_dicts)` runs SQLAlchemy's per-row parameter machinery (compile
 cache lookup, `construct_params`, a processor call per value) before the driver's `executemany`. On a bulk
-import and a rebuild that machinery cost more than the database's own work (profiled: ~1 s of a 6 s import
-of 100k events, besides the driver's 1.1 s). Here each table's statement and the list of its columns that
-need a conversion are worked out once per dialect, and a row becomes a tuple with one `itemgetter` call.
+import and a rebuild that machinery cost about as much as the driver's own work. Here each table's statement and
+the list of its columns that need a conversion are worked out once per dialect, and a row becomes a tuple with
+one `itemgetter` call.
 
 Correctness: the conversions are SQLAlchemy's own bind processors for each column's type on the dialect
 (`TypeEngine.dialect_impl(dialect).bind_processor(dialect)`), or cheaper ones that store the same values, so
@@ -125,8 +125,8 @@ def insert_columns(conn: Connection, table: Table, data: Mapping[str, Sequence[A
     """INSERT rows given column by column (``data`` maps every column of the table to a sequence of the same
     length), ``chunk`` rows per executemany (or COPY on PostgreSQL).
 
-    Why: a scoring run writes a row per forecast; a dict per row cost more than the database's own work
-    (profiled at 1M events: 22 s to build the dicts, 15 s of inserts). Here each column is converted as a whole
+    Why: a scoring run writes a row per forecast; a dict per row cost more than the database's own work.
+    Here each column is converted as a whole
     by its bind processor (the same ones as `insert_rows`, so the stored values are the same), and only a
     chunk's tuples exist at a time.
     """
@@ -184,8 +184,8 @@ def select_batches(
     time as lists, read on the DBAPI cursor of ``conn``'s transaction.
 
     Why: `conn.execute(select(...)).all()` builds a Row per row and runs the result processors value by value;
-    for the 792k forecasts of a 1M-event ledger that, and pandas' inspection of each Row, took 20 s; and a
-    caller that makes a frame of each batch holds only one batch's Python objects at a time.
+    on a large ledger that, and pandas' inspection of each Row, cost many times the query; and a caller that
+    makes a frame of each batch holds only one batch's Python objects at a time.
     Correctness: each column's values go through SQLAlchemy's own result processor for its type on the dialect
     (the value SQLAlchemy would return), called once per distinct value: a column of dates holds few.
     """

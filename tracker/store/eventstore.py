@@ -41,8 +41,8 @@ MAX_POSITION = 2**63 - 1  # positions are BIGINT
 
 
 class RecordedEvent(NamedTuple):
-    """An event as stored. A NamedTuple, immutable like a frozen dataclass but built 4x faster: a rebuild
-    makes one per event."""
+    """An event as stored. A NamedTuple, immutable like a frozen dataclass but built several times faster: a
+    rebuild makes one per event."""
 
     position: int
     event_id: str
