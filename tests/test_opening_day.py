@@ -141,3 +141,16 @@ def test_an_import_records_a_changed_opening_day_only_as_a_clarification(ledger:
     assert report.recorded_changes == ["q: clarified (opened)"]
     assert ledger.show_question("q")["opened"] == "2019-05-01"
     assert import_catalog(ledger, [catalog]).appended == 0
+
+
+def test_the_site_shows_the_corrected_opening_day_in_the_questions_history(sqlite_url: str, tmp_path: Path) -> None:
+    from tracker.app.site import build_site
+
+    led = Ledger(sqlite_url, actor="tester")
+    led.init()
+    _question(led, opened=date(2019, 5, 10))
+    led.clarify("meet", "the interview of 1 May asked it first", opened=date(2019, 5, 1))
+    build_site(led, tmp_path / "site")
+    page = (tmp_path / "site" / "questions" / "meet.html").read_text(encoding="utf-8")
+    assert "<dt>Opened</dt><dd>2019-05-01</dd>" in page
+    assert "the interview of 1 May asked it first</bdi>; opened now “<bdi>2019-05-01</bdi>”" in page

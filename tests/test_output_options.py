@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -54,9 +55,34 @@ OUTPUTS: dict[tuple[str, str], Output] = {
     ("extract", "out"): Output(lambda t, a: ["extract", a, "--out", t], suffix=".yaml", either="article.yaml"),
     ("backup", "path"): Output(lambda t, a: ["backup", t], field="path"),
     ("site", "out"): Output(lambda t, a: ["site", "--out", t], folder=True),
+    ("keygen", "out"): Output(lambda t, a: ["keygen", "--out", t]),
+    ("checkpoint", "out"): Output(lambda t, a: ["checkpoint", "--key", signing_key(), "--out", t]),
+    # The forecast need not exist: the target is refused before the ledger is read.
+    ("proof", "out"): Output(lambda t, a: ["proof", "some-forecast", "--key", signing_key(), "--out", t]),
 }
 # Paths the commands only read.
-INPUTS = {("import", "paths"), ("extract", "paths"), ("source add", "file")}
+INPUTS = {
+    ("import", "paths"),
+    ("extract", "paths"),
+    ("source add", "file"),
+    ("checkpoint", "key"),
+    ("proof", "key"),
+    ("proof", "against"),
+    ("verify", "checkpoint"),
+    ("verify-proof", "file"),
+}
+_KEY: list[str] = []
+
+
+def signing_key() -> str:
+    """A private key file outside every test's work folder, made once."""
+    if not _KEY:
+        from tracker.app import proofs
+
+        path = Path(tempfile.mkdtemp()) / "log.key"
+        proofs.keygen("test.example/log", path)
+        _KEY.append(str(path))
+    return _KEY[0]
 
 
 def path_parameters() -> Iterator[tuple[str, str]]:

@@ -46,11 +46,14 @@ def register(app: typer.Typer) -> None:
         it."""
         from tracker.app import outfiles, proofs
 
-        note = proofs.checkpoint(ledger(ctx), proofs.load_signer(key))
+        led = ledger(ctx)
+        if out is not None:  # refused before any work: a link, a device, an existing file, the ledger, the key
+            outfiles.check_file_target(out, "out", overwrite=False, inputs=(key,))
+        note = proofs.checkpoint(led, proofs.load_signer(key))
         if out is None:
             typer.echo(note, nl=False)
             return
-        with outfiles.atomic_path(out, "out", overwrite=False) as tmp:
+        with outfiles.atomic_path(out, "out", overwrite=False, inputs=(key,)) as tmp:
             tmp.write_text(note, encoding="utf-8")
         size = note.split("\n")[1]
         say(f"checkpoint of {size} events written to {out}")
@@ -73,12 +76,15 @@ def register(app: typer.Typer) -> None:
         if (key is None) == (against is None):
             raise UserError("give one of --key (sign a new checkpoint) or --checkpoint (an earlier one)", "key")
         led = ledger(ctx)
+        inputs = tuple(p for p in (key, against) if p is not None)
+        outfiles.check_file_target(out, "out", inputs=inputs)  # refused before any work
         if key is not None:
             text = proofs.prove(led, forecast_id, signer=proofs.load_signer(key))
         else:
             note, _ = proofs.read_checkpoint(against)
             text = proofs.prove(led, forecast_id, checkpoint_note=note)
-        outfiles.write_text(out, text)
+        with outfiles.atomic_path(out, "out", inputs=inputs) as tmp:
+            tmp.write_text(text, encoding="utf-8")
         say(f"proof of forecast {forecast_id} written to {out}")
 
     @app.command("verify-proof")

@@ -87,10 +87,21 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("unlikely", "estimative", (r"(?:little hope|no hope|slim hope|faint hope|scant hope|little prospect)",)),
     ("unlikely", "estimative", (_LOW_EXPECTATIONS, r"(?:hard to see how|difficult to see how|hard to imagine)")),
     ("likely", "estimative", (r"(?:optimistic about)(?: \S+){0,6}? (?:chances|chance|prospects|prospect)",)),
-    ("likely", "estimative", (r"(?:confident|optimistic) (?:about|of|that)", r"(?:odds-on|favourite to|favorite to)")),
+    (
+        "likely",
+        "estimative",
+        (
+            r"(?:confident|optimistic) (?:about|of|that)",
+            r"(?:odds-on|favourite to|favorite to|favourites to|favorites to)",
+        ),
+    ),
     ("likely", "estimative", (r"(?:more confident|more optimistic|very confident|fairly confident)",)),
+    ("likely", "estimative", (r"(?:a good chance|a big hope|a fair chance|a decent chance)",)),
+    ("unlikely", "estimative", (r"(?:far off|a long way off)",)),
     ("likely", "estimative", (r"(?:high|strong|serious|real|big) (?:risk|chance|likelihood) (?:of|that)",)),
-    ("still unclear", "estimative", (r"(?:far from certain|far from assured|far from guaranteed)",)),
+    ("possibly", "estimative", (r"(?:far from certain|far from assured|far from guaranteed|far from inevitable)",)),
+    ("roughly even chance", "estimative", (r"(?:could go either way|could yet go either way|go either way)",)),
+    ("likely", "estimative", (r"(?:be|am|is|are|was|were|feel|remain|remains) confident",)),
     ("may", "modal", (r"(?:risks|risking)",)),
     ("roughly even chance", "estimative", (r"(?:too close to call|neck and neck|toss-up)",)),
     ("very likely", "estimative", (r"(?:imminent)",)),
@@ -110,7 +121,7 @@ _NUMERIC: tuple[re.Pattern[str], ...] = (
     re.compile(rf"(?<![\w.]){_NUM} {_CHANCE}\b"),
     re.compile(rf"\b{_CHANCE}(?: \S+){{0,8}}? (?:at|to|of|is|are|was|were|as high as|near) \"?{_ABOUT}{_NUM}"),
     re.compile(rf"\bput(?: \S+){{0,4}}? at {_ABOUT}(?P<n>\d{{1,3}}(?:\.\d+)?)(?: ?(?:%|percent|per cent))?(?![\d/.])"),
-    re.compile(rf"\b(?:{_CHANCE}|put)(?: \S+){{0,6}}? {_ABOUT}(?P<a>{_COUNT}) in (?P<b>{_COUNT})\b"),
+    re.compile(rf"\b(?:{_CHANCE}|put)(?: \S+){{0,6}}? \"?{_ABOUT}(?P<a>{_COUNT}) in (?P<b>{_COUNT})\b"),
     re.compile(rf"(?<![\w.])(?P<a>{_COUNT}) in (?P<b>{_COUNT}) {_CHANCE}\b"),
     re.compile(r"(?<![\w.-])(?P<a>\d{1,2})-(?P<b>\d{1,2})(?![\w.-])"),
     re.compile(r"\b(?:odds of|at) (?P<a>\d{1,3})/(?P<b>\d{1,3})(?![\d/])"),
@@ -176,9 +187,12 @@ def _first_words(rx: str) -> frozenset[str]:
 _NEGATIONS = wordset("not no never none nobody nothing neither nor cannot without")
 _NEG_SUFFIX = "n't"
 # A negation beyond one of these words, after the hedge, belongs to another clause ("... if neither side").
-_SUBORDINATORS = wordset("if unless because since although though while whereas when before after until as")
+_SUBORDINATORS = wordset(
+    "if unless because since although though while whereas when before after until as that which who"
+)
 # A word as the phrase patterns delimit it ((?<![\w'-]) ... (?![\w'-])).
 _TOKEN = re.compile(r"[\w'-]+")
+_COMPLEMENTIZERS = wordset("that whether")
 _WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 # How many words a "..." in a phrase may stand for.
 _GAP = 16
@@ -336,7 +350,8 @@ class HedgeFinder:
             if read_as is None:
                 continue  # a scale without the entry: the construction cannot be read
             pattern = r"(?<![\w'-])" + rx.replace(" ", r"\s+") + r"(?![\w'-])"
-            tokens = len(rx.split())
+            # A gapped construction ("said ... would") yields to any phrase it spans.
+            tokens = 1 if "\\S+" in rx else len(rx.split())
             for word in _first_words(rx):
                 self._first.setdefault(word, []).append(len(self._patterns))
             self._patterns.append((re.compile(pattern), read_as, strength, note or "construction", flip, tokens))
@@ -482,10 +497,10 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
     for m in before:
         if _is_negation(m.group(0)):
             out.append(m.group(0))
-    for m in _WORD.finditer(sentence, hedge.end, clause[1]):
+    for i, m in enumerate(_WORD.finditer(sentence, hedge.end, clause[1])):
         word = m.group(0).lower()
-        if word in _SUBORDINATORS:
-            break
+        if word in _SUBORDINATORS and not (i == 0 and word in _COMPLEMENTIZERS):
+            break  # "unlikely that X won't": the "that" right after the hedge opens X itself
         if _is_negation(word):
             out.append(m.group(0))
     return out
