@@ -75,6 +75,8 @@ def build(url: str, seed: int, size: int, texts: list[str]) -> Ledger:
     _try(lambda: led.record_forecast(q, t0, 0.75, date(2025, 1, 3), role=""))
     _try(lambda: led.record_forecast("hostile-q", t2, {"yes": 0.1, "no": 0.9}, date(2025, 1, 4), role=t2))
     _try(lambda: led.clarify(q, t2, title=t0, criteria=t1))
+    _try(lambda: led.clarify(q, t1, opened=date(2000, 1, 2)))  # the opening day corrected (tracker question clarify)
+    led.clarify("hostile-q", "opened earlier", opened=date(2001, 2, 3))
     _try(lambda: led.resolve(q, "yes", date(2025, 3, 1), evidence=t2))
     _try(lambda: led.correct(q, "no", date(2025, 3, 2), t0, evidence=t1))
     _try(lambda: led.annul("hostile-q", t1))

@@ -520,3 +520,59 @@ def test_a_file_over_the_size_limit_is_refused_with_its_reason(tmp_path: Path, m
     monkeypatch.setattr(catalog_load, "MAX_FILE_BYTES", size - 1)
     msg = _one(_errors(pred), pred / "questions.yaml", "-", "-")
     assert f"file too large: {size} bytes" in msg and "questions/*.yaml" in msg
+
+
+SECRET = "The summit is not on the agenda: SECRET-TEXT-OUTSIDE-THE-CATALOG, never to be read."
+
+
+@pytest.mark.parametrize("how", ["file", "folder"])
+def test_a_link_out_of_the_catalog_is_not_followed(tmp_path: Path, how: str) -> None:
+    """A seed file that is a link to a file outside seeds/ (or sits in a linked folder) is refused without
+    being read: no quote is checked against it and no passage of it is echoed in an error."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.txt").write_text(SECRET, encoding="utf-8")
+    pred = _build(tmp_path / "cat", sources=[_source(file="a.txt" if how == "file" else "linked/secret.txt")])
+    seeds = tmp_path / "cat" / "seeds"
+    if how == "file":
+        (seeds / "a.txt").unlink()
+        (seeds / "a.txt").symlink_to(outside / "secret.txt")
+    else:
+        (seeds / "linked").symlink_to(outside)
+    errors = _errors(pred)
+    assert "symbolic link" in _one(errors, seeds / "sources.yaml", "src-a", "file")
+    assert not any("SECRET" in e for e in errors), errors
+
+
+def test_a_link_inside_the_catalog_is_followed(tmp_path: Path) -> None:
+    pred = _build(tmp_path)
+    seeds = tmp_path / "seeds"
+    (seeds / "a.txt").rename(seeds / "real.txt")
+    (seeds / "a.txt").symlink_to("real.txt")
+    assert load_catalog([pred], today=TODAY).sources["src-a"].text == SEED_TEXT
+
+
+def test_catalog_files_linked_from_outside_are_not_read(tmp_path: Path) -> None:
+    pred = _build(tmp_path / "cat")
+    outside = tmp_path / "other.yaml"
+    outside.write_text("schema: 1\nsource: src-a\nforecasts: []\n", encoding="utf-8")
+    (pred / "forecasts" / "other.yaml").symlink_to(outside)
+    assert "symbolic link" in _one(_errors(pred), pred / "forecasts" / "other.yaml", "-", "-")
+
+
+def test_the_import_command_says_one_line_and_no_text_of_the_target(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tracker.cli.main import app
+
+    outside = tmp_path / "secret.txt"
+    outside.write_text(SECRET, encoding="utf-8")
+    pred = _build(tmp_path / "cat")
+    (tmp_path / "cat" / "seeds" / "a.txt").unlink()
+    (tmp_path / "cat" / "seeds" / "a.txt").symlink_to(outside)
+    db = f"sqlite:///{tmp_path}/l.sqlite"
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", db, "init"]).exit_code == 0
+    result = runner.invoke(app, ["--db", db, "import", str(pred)])
+    assert result.exit_code == 3, result.output
+    assert "symbolic link" in result.stderr and "SECRET" not in result.output

@@ -129,6 +129,85 @@ def test_one_paragraph_per_line_and_hard_wrapped_lines() -> None:
     ]
 
 
+def test_headlines_and_line_breaks_without_a_stop_end_a_sentence() -> None:
+    text = (
+        "Central bank seen holding rates\n"
+        "Analysts split on the timing of a first cut\n"
+        "By Jane Roe\n"
+        "The bank will probably hold rates in June, economists said.\n\n"
+        "A hard-wrapped paragraph goes on over lines the way an e-mail does when\n"
+        "a writer's program cuts them at seventy-two characters and then keeps\n"
+        "Going with a capital on the next line, which does not end the sentence.\n"
+        "Markets rallied on the news,\nTraders said.\n"
+    )
+    sents = [s.text for s in sentences(text)]
+    assert sents[:4] == [
+        "Central bank seen holding rates",
+        "Analysts split on the timing of a first cut",
+        "By Jane Roe",
+        "The bank will probably hold rates in June, economists said.",
+    ]
+    assert sents[4].startswith("A hard-wrapped") and sents[4].endswith("does not end the sentence.")
+    assert sents[5] == "Markets rallied on the news,\nTraders said."  # a comma carries on over the break
+    assert len(sents) == 6
+    # A headline no longer runs into the sentence after it and lends it its words.
+    (candidate,) = extract(text).candidates
+    assert candidate.quote == "The bank will probably hold rates in June, economists said."
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        (
+            '"The bank will probably cut rates in June," said John Smith, an economist at Acme.',
+            "John Smith",
+            "an economist at Acme",
+        ),
+        ('"Talks will likely fail this week," added Azmi.', "Azmi", None),
+        ('Jane Roe said the fund was full.\n\n"Rates will probably fall next year," she said.', "Jane Roe", None),
+        (
+            '"Inflation will probably ease," said the association\'s president, Richard Berner, chief economist at'
+            " Morgan Stanley.",
+            "Richard Berner",
+            "the association's president",
+        ),
+        (
+            "The deal will likely be signed next week, according to a senior Russian official.",
+            "a senior Russian official",
+            None,
+        ),
+        ("The truce will probably hold, according to diplomatic sources.", "diplomatic sources", None),
+        ('"The truce will probably hold," say analysts.', "analysts", None),
+        (
+            'Tim Duy said the Fed was cautious.\n\n"The Fed will probably cut again," Duy wrote.',
+            "Tim Duy",
+            None,
+        ),
+        ('Zandi responded, "No. I think the economy will probably slow next year."', "Zandi", None),
+        (
+            '"Prices will rise," says Ann Lee, an analyst. "Demand will probably stay weak too.',
+            "Ann Lee",
+            None,
+        ),
+        (
+            '"Growth will be slow," says Ann Lee, an analyst. "Costs are high.\n\n"Rates will probably stay high.',
+            "Ann Lee",
+            None,
+        ),
+    ],
+)
+def test_quote_attribution_as_news_quote_extractors_do_it(text: str, name: str, role: str | None) -> None:
+    last = extract(text).candidates[-1]
+    assert last.speaker.name == name, last.speaker
+    if role is not None:
+        assert last.speaker.role == role
+
+
+def test_a_name_inside_the_quotation_is_not_its_speaker() -> None:
+    text = '"Putin will probably agree to meet Trump," said Jane Roe, a historian.'
+    assert extract(text).candidates[0].speaker.name == "Jane Roe"
+
+
 def test_clauses() -> None:
     s = "Prices rose, but wages fell; the bank acted – late."
     assert [s[a:b] for a, b in clauses(s)] == ["Prices rose", "but wages fell", "the bank acted", "late."]
@@ -222,9 +301,62 @@ def test_suggestions_rank_the_closest_question_first() -> None:
 
 def test_a_new_question_when_nothing_fits() -> None:
     (c,) = extract("The glacier will probably vanish within a decade.", finder=FINDER, questions=QUESTIONS).candidates
-    assert c.new_question is not None and "glacier" in c.new_question
+    # A template the reviewer completes, never the sentence cut into a title; the statement is in the check.
+    assert c.new_question == "Will <event> by <date>?"
+    assert any("The glacier vanish within a decade." in note for note in c.uncertain)
     (c,) = extract("The glacier will probably vanish within a decade.", finder=FINDER).candidates
-    assert c.suggestions == () and c.new_question is not None
+    assert c.suggestions == () and c.new_question == "Will <event> by <date>?"
+    doc = draft_document(extract("The glacier will probably vanish within a decade.", finder=FINDER), "src")
+    assert doc["forecasts"][0]["question"] == "new-the-glacier-vanish-within-a-decade"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "p_event"),
+    [
+        ("The model gives the incumbent a 60% chance of winning the election next year.", 0.6),
+        ("Analysts put the chances of a deal at 35 percent this year.", 0.35),
+        ("Zandi put recession risks at about one in three for next year.", 0.3333),
+        ("Our estimate has the Republicans taking it at least 51-49 in November.", 0.51),
+        ("Economists saw a nearly 90% chance that the bank will cut rates.", 0.9),
+        ("Bookmakers have the Tories at 1/2 to win the most seats.", 0.6667),
+        ("There is a one in four chance the talks will collapse.", 0.25),
+    ],
+)
+def test_stated_numbers_become_p_with_method_stated(sentence: str, p_event: float) -> None:
+    result = extract(sentence, finder=FINDER)
+    (c,) = result.candidates
+    assert c.reading.hedge.via == "stated"
+    assert c.reading.p_event == pytest.approx(p_event, abs=1e-3)
+    (entry,) = draft_document(result, "src")["forecasts"]
+    assert entry["method"] == "stated" and entry["p"] == pytest.approx(p_event, abs=1e-3) and "says" not in entry
+
+
+def test_shares_and_counts_are_not_probabilities() -> None:
+    for sentence in (
+        "In the poll, 85 percent said they expected a cut.",  # a share of respondents
+        "Shipments rose 12 percent in 2009.",
+        "The score was 3-1 after the first half.",
+        "AI could replace up to 8 in 10 jobs.",
+    ):
+        assert all(c.reading.hedge.via != "stated" for c in extract(sentence, finder=FINDER).candidates), sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "side"),
+    [
+        ("We foresee a slowdown in growth next year.", 1),
+        ("There is little hope of a ceasefire this month.", -1),
+        ("He is optimistic about the chances of a deal next week.", 1),
+        ("Expectations for a breakthrough at the summit are low.", -1),
+        ("Fed set to cut rates again next week.", 1),
+        ("The minister said the bill would pass next month.", 1),
+        ("The race is too close to call.", 0),
+    ],
+)
+def test_verbal_forms_without_a_scale_phrase_are_read_and_marked(sentence: str, side: int) -> None:
+    (c,) = extract(sentence, finder=FINDER).candidates
+    assert "no scale phrase" in c.reading.hedge.via
+    assert (c.reading.p_event > 0.5) - (c.reading.p_event < 0.5) == side
 
 
 def test_recorded_candidates_are_marked() -> None:

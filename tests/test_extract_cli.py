@@ -41,9 +41,9 @@ def seeded(db_url: str) -> str:
 def test_extract_marks_recorded_forecasts_and_never_writes(seeded: str, tmp_path: Path) -> None:
     before = events(seeded)
     draft = tmp_path / "draft.yaml"
-    out, _ = run(seeded, "extract", str(SEED), "--out", str(draft))
+    out, err = run(seeded, "extract", str(SEED), "--out", str(draft))
     assert events(seeded) == before
-    assert f"source {SEED_SOURCE}" in out  # recognised by the file's hash
+    assert f"source {SEED_SOURCE}" in err  # recognised by the file's hash (piped: the note is on stderr)
     doc = yaml.safe_load(draft.read_text(encoding="utf-8"))
     assert doc["source"] == SEED_SOURCE
     entries = doc["forecasts"]
@@ -76,7 +76,7 @@ def test_import_refuses_drafts_until_reviewed(db_url: str, tmp_path: Path) -> No
     doc["forecasts"] = [kept]
     draft.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
     out, _ = run(db_url, "import", *files)
-    assert "1 forecasts" in out
+    assert "1 forecast;" in out
     shown = json.loads(run(db_url, "show", "osaka-trump-putin-meeting-2019", "--json")[0])
     assert kept["quote"] in json.dumps(shown, ensure_ascii=False)
 
@@ -105,11 +105,29 @@ def test_a_folder_is_one_run(sqlite_url: str, tmp_path: Path) -> None:
     run(sqlite_url, "init")
     run(sqlite_url, "import", str(ROOT / "predictions"))
     out_dir = tmp_path / "drafts"
-    out, _ = run(sqlite_url, "extract", str(ROOT / "seeds"), "--out", str(out_dir))
+    out, err = run(sqlite_url, "extract", str(ROOT / "seeds"), "--out", str(out_dir))
     names = sorted(p.stem for p in out_dir.glob("*.yaml"))
     sources = sorted(s["id"] for s in yaml.safe_load((ROOT / "seeds" / "sources.yaml").read_text())["sources"])
     assert names == sources
-    assert out.count("candidates (") == 5
+    assert err.count("candidates (") == 5
+    # Piped, the candidates of every article are one tsv listing: a header, then a row per candidate.
+    lines = out.splitlines()
+    assert lines[0] == "source\tn\tconfidence\tspeaker\thedge\tp_event\tquestion\tquote"
+    assert sorted({line.split("\t")[0] for line in lines[1:]}) == sources
+    assert all(len(line.split("\t")) == 8 for line in lines)
+
+
+def test_piped_output_is_tsv_without_box_drawing_or_trailing_spaces(sqlite_url: str, tmp_path: Path) -> None:
+    run(sqlite_url, "init")
+    out, err = run(sqlite_url, "extract", str(SEED), "--out", str(tmp_path / "d.yaml"))
+    lines = out.splitlines()
+    assert len(lines) > 3 and lines[0].startswith("source\tn\t")
+    assert not any(ch in out for ch in "─│┃━┏┗┌└╭╰"), out
+    assert all(line == line.rstrip() for line in lines)
+    # the full quote, not a table's cut
+    doc = yaml.safe_load((tmp_path / "d.yaml").read_text(encoding="utf-8"))
+    assert [line.split("\t")[-1] for line in lines[1:]] == [e["quote"] for e in doc["forecasts"]]
+    assert "draft: " in err and "draft: " not in out
 
 
 def test_without_a_ledger_it_still_extracts(tmp_path: Path) -> None:
@@ -137,6 +155,7 @@ def test_html_article_writes_its_text_beside_the_draft(sqlite_url: str, tmp_path
         "<html><body><p>The council is <i>unlikely</i> to approve the plan this year.</p></body></html>",
         encoding="utf-8",
     )
+    (tmp_path / "out").mkdir()
     draft = tmp_path / "out" / "page.yaml"
     run(sqlite_url, "extract", str(page), "--out", str(draft))
     text = draft.with_suffix(".txt").read_text(encoding="utf-8")
@@ -233,3 +252,91 @@ def test_out_may_name_a_folder_and_an_unwritable_out_is_one_line(sqlite_url: str
     blocker.write_text("x", encoding="utf-8")
     _, err = run(sqlite_url, "extract", str(SEED), "--out", str(blocker / "draft.yaml"), code=3)
     assert err.startswith("error: out: ") and len(err.strip().splitlines()) == 1
+
+
+# ------------------------------------------------------------------------------------- where drafts go
+
+
+def refused(db: str, *args: str, says: str) -> None:
+    result = runner.invoke(app, ["--db", db, "extract", *args])
+    assert result.exit_code == 3, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: out: ") and says in lines[0], lines
+    assert "Traceback" not in result.output
+
+
+def test_out_never_writes_through_a_link_a_fifo_or_over_its_input(sqlite_url: str, tmp_path: Path) -> None:
+    import os
+
+    run(sqlite_url, "init")
+    article = tmp_path / "article.txt"
+    shutil.copy(SEED, article)
+    original = article.read_bytes()
+    victim = tmp_path / "victim.yaml"
+    victim.write_text("precious", encoding="utf-8")
+    link = tmp_path / "link.yaml"
+    link.symlink_to(victim)
+    refused(sqlite_url, str(article), "--out", str(link), says="symbolic link")
+    assert link.is_symlink() and victim.read_text(encoding="utf-8") == "precious"
+    # a link to a folder is not a folder to write into either
+    (tmp_path / "real").mkdir()
+    (tmp_path / "folder-link").symlink_to(tmp_path / "real")
+    refused(sqlite_url, str(article), "--out", str(tmp_path / "folder-link"), says="symbolic link")
+    assert list((tmp_path / "real").iterdir()) == []
+    # a FIFO: refused without opening it (a reader is kept open so that a write would not block but show)
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        refused(sqlite_url, str(article), "--out", str(fifo), says="FIFO")
+        assert os.read(reader, 1 << 16) == b""
+    finally:
+        os.close(reader)
+    # its own input, by its name or through a hard link
+    refused(sqlite_url, str(article), "--out", str(article), says="own input")
+    os.link(article, tmp_path / "same.yaml")
+    refused(sqlite_url, str(article), "--out", str(tmp_path / "same.yaml"), says="own input")
+    assert article.read_bytes() == original
+
+
+def test_an_html_article_never_replaces_a_text_beside_it(sqlite_url: str, tmp_path: Path) -> None:
+    run(sqlite_url, "init")
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>The council is <i>unlikely</i> to approve the plan.</p></body></html>")
+    mine = tmp_path / "page.txt"
+    mine.write_text("my own notes", encoding="utf-8")
+    draft = tmp_path / "page.yaml"
+    refused(sqlite_url, str(page), "--out", str(draft), says="page.txt' already exists and holds another text")
+    assert mine.read_text(encoding="utf-8") == "my own notes" and not draft.exists()  # nothing written
+    mine.unlink()
+    run(sqlite_url, "extract", str(page), "--out", str(draft))
+    run(sqlite_url, "extract", str(page), "--out", str(draft))  # again: the same text is no conflict
+    assert "unlikely" in mine.read_text(encoding="utf-8")
+    # the text beside the draft is never the article itself
+    refused(
+        sqlite_url,
+        str(page),
+        "--out",
+        str(tmp_path / "page.html.yaml").replace(".html.yaml", ".yaml.txt"),
+        says="would be written twice",
+    )
+
+
+@pytest.mark.parametrize("stored", ["../../escape", "/tmp/abs", "..", "a/b", "x\\y"])
+def test_a_stored_source_id_never_places_a_draft_outside_out(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stored: str
+) -> None:
+    """Source ids are slugs today, but a ledger can hold ids recorded under older rules: the id the article's
+    hash finds names the draft, and must stay a file name inside --out."""
+    from tracker.app import extract as ex
+
+    run(sqlite_url, "init")
+    monkeypatch.setattr(ex, "_by_digest", lambda sources, digest: {"source_id": stored})
+    out_dir = tmp_path / "a" / "b" / "drafts"
+    out_dir.mkdir(parents=True)
+    run(sqlite_url, "extract", str(SEED), "--out", str(out_dir))
+    (written,) = list(out_dir.iterdir())
+    assert written.parent == out_dir and written.suffix == ".yaml"
+    assert sorted(p.name for p in (tmp_path / "a").rglob("*") if p.is_file()) == [written.name]
+    assert not (Path("/tmp/abs.yaml")).exists()
+    assert yaml.safe_load(written.read_text(encoding="utf-8"))["source"] == stored

@@ -277,3 +277,36 @@ def test_discrimination_plot(scored: Ledger, tmp_path: Path) -> None:
     assert plots.save_figure(fig, tmp_path / "d.png").read_bytes().startswith(PNG)
     with pytest.raises(UserError):
         plots.discrimination_for(scored, "nobody at all")
+
+
+MATH = r"$\undefinedmacro{x}$"  # matplotlib's mathtext would parse this, and fail on the unknown macro
+ALSO_MATH = r"$x^2$ \$5 $"
+
+
+def test_stored_text_is_never_read_as_mathtext(ledger: Ledger, tmp_path: Path) -> None:
+    """A forecaster's name is stored text: every plot (and the report's figures) shows it as written."""
+    ledger.open_question("Will $x$ happen?", "YES if it does", question_id="q", opened=date(2020, 1, 1), tags=("x",))
+    for i, name in enumerate((MATH, ALSO_MATH)):
+        for day in (2, 3, 4):
+            ledger.record_forecast("q", name, 0.2 + 0.3 * i + 0.01 * day, date(2020, 1, day))
+    ledger.resolve("q", "yes", date(2020, 6, 1))
+    ledger.score()
+    fig = plots.calibration_for(ledger, [MATH, ALSO_MATH], tag="x")
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert any(t.startswith(MATH) for t in titles) and any(t.startswith(ALSO_MATH) for t in titles)
+    fig.canvas.draw()  # draws (and would raise on the macro) with every text as written
+    shown = [t for t in fig.findobj(lambda a: hasattr(a, "get_parse_math")) if MATH in t.get_text()]
+    assert shown and not any(t.get_parse_math() for t in shown)
+    out = tmp_path / "out"
+    out.mkdir()
+    for args in (
+        ("plot", "calibration", "--out", str(out / "c.png"), "--forecaster", MATH, "--tag", "x"),
+        ("plot", "calibration", "--out", str(out / "c.svg"), "--forecaster", MATH, "--forecaster", ALSO_MATH),
+        ("plot", "history", "--out", str(out / "h.pdf"), "--forecaster", MATH),
+        ("plot", "history", "--out", str(out / "h.png"), "--forecaster", ALSO_MATH, "--over", "resolutions"),
+        ("plot", "discrimination", "--out", str(out / "d.png"), "--forecaster", MATH),
+        ("report", "--out", str(out / "r.html")),
+    ):
+        result = runner.invoke(app, ["--db", ledger.url, *args])
+        assert result.exit_code == 0, (args, result.output)
+    assert (out / "c.png").read_bytes().startswith(PNG) and (out / "r.html").stat().st_size > 0

@@ -10,9 +10,11 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from tracker.app import outfiles
+from tracker.app.templating import file_id
 from tracker.domain.fields import slug
 from tracker.errors import UserError
 
@@ -20,7 +22,15 @@ if TYPE_CHECKING:
     from tracker.app.ledger import Ledger
     from tracker.extract import Extraction, QuestionDoc, Recorded
 
-__all__ = ["ARTICLE_SUFFIXES", "ArticleDraft", "LedgerContext", "article_paths", "extract_articles"]
+__all__ = [
+    "ARTICLE_SUFFIXES",
+    "ArticleDraft",
+    "LedgerContext",
+    "article_paths",
+    "draft_file_name",
+    "extract_articles",
+    "write_drafts",
+]
 
 ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm")
 
@@ -143,3 +153,47 @@ def extract_articles(
 
 def _by_digest(sources: dict[str, dict[str, Any]], digest: str) -> dict[str, Any] | None:
     return next((s for s in sources.values() if s.get("sha256") == digest), None)
+
+
+# ------------------------------------------------------------------------------------------------ writing
+
+
+def draft_file_name(source_id: str) -> str:
+    """The draft's file name in an --out folder: the source id when it is a slug, else a one-to-one safe name (a
+    stored id is never a path: ``../../x`` becomes ``~2e~2e~2f~2e~2e~2fx``)."""
+    return f"{source_id if slug(source_id) == source_id else file_id(source_id)}.yaml"
+
+
+def write_drafts(drafts: Sequence[ArticleDraft], out: Path, into_folder: bool, inputs: Sequence[Path]) -> list[Path]:
+    """Write each draft (into the folder ``out``, or to the file ``out``), and beside a draft of an HTML article
+    its text (``.txt``). Every target is checked before the first is written (through the safe writer: no link,
+    FIFO, device or folder at the name, never an input or the ledger); a ``.txt`` already there is replaced only
+    when it holds this very text. Returns the drafts' paths."""
+    if into_folder:
+        outfiles.check_directory_target(out)
+        if not out.exists():
+            outfiles.writable_directory(out.parent if str(out.parent) else Path("."))
+    plan: list[tuple[Path, str]] = []
+    drafts_at: list[Path] = []
+    for d in drafts:
+        target = out / draft_file_name(d.source_id) if into_folder else out
+        drafts_at.append(target)
+        plan.append((target, d.draft))
+        if d.was_html:
+            plan.append((target.with_suffix(".txt"), d.text))
+    writes: list[tuple[Path, str]] = []
+    for target, text in plan:
+        if any(target == other for other, _ in writes):
+            raise UserError(f"{str(target)!r} would be written twice: give the drafts a folder of their own", "out")
+        if not into_folder or out.exists():  # (a folder still to be made holds nothing yet)
+            outfiles.check_file_target(target, inputs=inputs)
+        if target.suffix == ".txt" and target.is_file() and not target.is_symlink():
+            if target.read_text(encoding="utf-8", errors="replace") == text:
+                continue  # the same text, from an earlier run
+            raise UserError(f"{str(target)!r} already exists and holds another text: give another --out", "out")
+        writes.append((target, text))
+    if into_folder and not out.exists():
+        outfiles.real_directories(out.parent if str(out.parent) else Path("."), PurePosixPath(out.name))
+    for target, text in writes:
+        outfiles.write_text(target, text, inputs=inputs)
+    return drafts_at

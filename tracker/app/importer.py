@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from tracker.domain.state import QuestionState, SourceState, evolve_question, ev
 from tracker.errors import UserError
 from tracker.projections.bulk import project_range
 from tracker.store import eventstore as es
-from tracker.store.db import write_transaction
+from tracker.store.db import read_transaction, write_transaction
 from tracker.store.ids import catalog_event_id
 from tracker.store.schema import events
 
@@ -94,6 +95,10 @@ class _Plan:
         self.pending: list[tuple[str, list[ev.Event], int]] = []
         self.questions: dict[str, QuestionState] = {}
         self.sources: dict[str, SourceState] = {}
+        # What each stream was opened or registered with, whichever way (an import, `tracker question add`,
+        # `tracker source add`): a catalog entry is compared with it.
+        self.opened_with: dict[str, dict[str, Any]] = {}
+        self.registered_with: dict[str, dict[str, Any]] = {}
 
     def know_streams(self, question_ids: Collection[str], source_ids: Collection[str]) -> None:
         """Fold the states of these streams up front, reading them all in a few queries: one query per stream
@@ -105,9 +110,13 @@ class _Plan:
             if e.stream_id.startswith("question-"):
                 q = e.stream_id.removeprefix("question-")
                 self.questions[q] = evolve_question(self.questions[q], e.event_type, e.data)
+                if e.event_type == ev.QUESTION_OPENED:
+                    self.opened_with[q] = e.data
             else:
                 s = e.stream_id.removeprefix("source-")
                 self.sources[s] = evolve_source(self.sources[s], e.event_type, e.data)
+                if e.event_type == ev.SOURCE_REGISTERED:
+                    self.registered_with[s] = e.data
 
     def question_state(self, qid: str) -> QuestionState:
         if qid not in self.questions:
@@ -168,7 +177,7 @@ def import_catalog(
     if missing:
         raise UserError(f"{missing[0]!r} does not exist", "path")
     try:
-        catalog = load_catalog(list(paths), now=ledger.now())
+        catalog = load_catalog(list(paths), now=ledger.now(), ledger=_held(ledger))
     except CatalogError as e:
         raise CatalogInvalid(e.errors) from None
     ledger._ready()
@@ -192,23 +201,39 @@ def import_catalog(
         plan.know_streams(list(catalog.questions), list(catalog.sources))
         changes: list[tuple[str, list[c.QuestionCommand]]] = []
         unrecordable: list[str] = []
+        recordable: list[str] = []  # of those, the ones a --record-as would record
 
         def differ(kind: str | None, message: str) -> None:
             # A difference is recorded only as the kind of change the user named; any other is refused.
             report.differences.append(message)
             if kind is None or kind != record_as:
                 unrecordable.append(message + (f" (a {kind})" if kind else ""))
+                if kind is not None:
+                    recordable.append(message)
 
         for s in catalog.sources.values():
             eid = catalog_event_id("source", s.id)
             sha = hashlib.sha256(s.text.encode()).hexdigest() if s.text is not None else None
-            if eid in stored:
-                old = stored[eid]
-                new = {"title": s.title, "sha256": sha, "published": s.published.isoformat(), "url": s.url}
-                changed = _diff(old, new, list(new))
+            old = plan.registered_with.get(s.id)
+            if old is not None:
+                # Registered already (by an import, or by `tracker source add`): the entry must say what the
+                # ledger holds. Named by the catalog's fields (the text's digest is its `file`).
+                new = {
+                    "title": s.title,
+                    "file": sha,
+                    "published": s.published.isoformat(),
+                    "url": s.url,
+                    "outlet": s.outlet,
+                    "authors": list(s.authors),
+                    "date_basis": s.date_basis,
+                    "notes": s.notes,
+                }
+                changed = _diff({**old, "file": old.get("sha256")}, new, list(new))
                 if changed:
                     differ(
-                        None, f"{s.origin}: {s.id}: {', '.join(changed)}: changed since import (sources cannot change)"
+                        None,
+                        f"{s.origin}: {s.id}: {', '.join(changed)}: differs from the source the ledger holds "
+                        "(a source cannot change)",
                     )
                 else:
                     report.unchanged += 1
@@ -234,14 +259,36 @@ def import_catalog(
 
         for q in catalog.questions.values():
             eid = catalog_event_id("question", q.id, "opened")
-            if eid in stored:
-                old = stored[eid]
-                new = {"title": q.title, "criteria": q.criteria, "resolve_by": q.resolve_by.isoformat()}
+            old = plan.opened_with.get(q.id)
+            if old is not None:  # opened already, by an import or by `tracker question add`
+                new = {
+                    "title": q.title,
+                    "criteria": q.criteria,
+                    "resolve_by": q.resolve_by.isoformat(),
+                    "opened": q.opened.isoformat(),
+                }
                 changed = _diff(old, new, list(new))
                 state = plan.question_state(q.id)
-                current = {"title": state.title, "criteria": state.criteria, "resolve_by": state.resolve_by}
-                if changed and _diff(current, new, list(new)):
-                    differ("clarification", f"{q.origin}: {q.id}: {', '.join(changed)}: changed since import")
+                current = {
+                    "title": state.title,
+                    "criteria": state.criteria,
+                    "resolve_by": state.resolve_by,
+                    "opened": state.opened,
+                }
+                since = "changed since import" if eid in stored else "differs from the question the ledger holds"
+                kept = {"type": q.type, "options": list(q.options), "tags": list(q.tags), "condition": q.condition}
+                held = {
+                    "type": old.get("kind"),
+                    "options": old.get("options"),
+                    "tags": old.get("tags") or [],
+                    "condition": old.get("condition"),
+                }
+                fixed = _diff(held, kept, list(kept))
+                if fixed:
+                    differ(None, f"{q.origin}: {q.id}: {', '.join(fixed)}: {since} (a question's type, options, "
+                           "tags and condition cannot change)")  # fmt: skip
+                elif changed and _diff(current, new, list(new)):
+                    differ("clarification", f"{q.origin}: {q.id}: {', '.join(changed)}: {since}")
                     if record_as == "clarification":
                         cmd = c.ClarifyQuestion(
                             q.id,
@@ -251,6 +298,7 @@ def import_catalog(
                             q.criteria if "criteria" in changed else None,
                             q.resolve_by if "resolve_by" in changed else None,
                             catalog_event_id("question", q.id, "clarified", _digest(new)),
+                            q.opened if "opened" in changed else None,
                         )
                         changes.append((f"{q.id}: clarified ({', '.join(changed)})", [cmd]))
                 else:
@@ -389,13 +437,14 @@ def import_catalog(
                 differ(None, f"{q.origin}: {q.id}: resolution: removed from the catalog (use tracker reopen)")
 
         if unrecordable:
-            raise CatalogInvalid(
-                [
-                    *unrecordable,
-                    "entries changed since they were imported: record them with --record-as "
-                    "clarification|correction|withdrawal --reason TEXT, or restore them",
-                ]
+            how = (
+                "entries changed since they were imported: record them with --record-as "
+                "clarification|correction|withdrawal --reason TEXT, or restore them"
+                if recordable
+                else "entries differ from what the ledger holds: make them say what it holds (a source, and a "
+                "question's type, options, tags and condition, cannot change)"
             )
+            raise CatalogInvalid([*unrecordable, how])
         for description, cmds in changes:
             for step in cmds:
                 plan.run_question(step)
@@ -422,3 +471,31 @@ def _named(origin: str, entry: str) -> Iterator[None]:
 
 def _has_event(stored: dict[str, dict[str, Any]], qid: str, what: str) -> bool:
     return catalog_event_id("question", qid, what) in stored
+
+
+def _held(ledger: Any) -> Any:
+    """The `LedgerLookup` a catalog's forecasts resolve ids against: what the ledger holds (before the import's
+    transaction; the import checks the streams again inside it). Each id is read once."""
+    import functools
+
+    from tracker.catalog.load import HeldQuestion, HeldSource, LedgerLookup
+    from tracker.read import lookups
+
+    @functools.cache
+    def source(source_id: str) -> HeldSource | None:
+        ledger._ready()  # a ledger that does not exist, or is not at this version, is refused here as anywhere
+        with read_transaction(ledger.engine) as conn:
+            row = lookups.get_source(conn, source_id)
+        return None if row is None else HeldSource(source_id, row.get("text"))
+
+    @functools.cache
+    def question(question_id: str) -> HeldQuestion | None:
+        ledger._ready()
+        with read_transaction(ledger.engine) as conn:
+            row = lookups.get_question(conn, question_id, ledger.today())
+        if row is None:
+            return None
+        opened = date.fromisoformat(str(row["opened"])[:10])
+        return HeldQuestion(question_id, row["kind"], tuple(row["options"]), opened)
+
+    return LedgerLookup(source, question)

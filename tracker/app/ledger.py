@@ -195,7 +195,12 @@ class Ledger:
         opened: date | None = None,
         tags: tuple[str, ...] = (),
         condition: str | None = None,
+        source_id: str | None = None,
     ) -> str:
+        """Open a question; its id (given, or made from the title). It opens on ``opened``; without it, on the
+        publication day of ``source_id`` (the article its forecasts come from) when given, else today."""
+        if opened is None and source_id is not None:
+            opened = self.source_published(source_id)
         if question_id is None:
             fields.title(title)
             question_id = fields.id_from_name(title, "title", hint="give the question an id")[:60].strip("-")
@@ -209,16 +214,26 @@ class Ledger:
         self.question_command(cmd)
         return question_id
 
-    def verify_quote(self, source_id: str | None, quote: str | None, unverified_ok: bool) -> bool | None:
-        """True when the quote is in the source's text; None when there is no text to check against."""
-        if source_id is None:
-            return None
+    def _registered_source(self, source_id: str) -> dict[str, Any]:
+        """A registered source's row; NotFound (naming how to add it) when there is none."""
         fields.identifier(source_id, "source")
         self._ready()
         with read_transaction(self.engine) as conn:
             source = queries.get_source(conn, source_id)
         if source is None:
             raise NotFound(f"no source {source_id!r}; add it with 'tracker source add'", "source")
+        return source
+
+    def source_published(self, source_id: str) -> date | None:
+        """The day a registered source was published (None when it has no date); NotFound for no source."""
+        published = self._registered_source(source_id).get("published")
+        return date.fromisoformat(str(published)[:10]) if published else None
+
+    def verify_quote(self, source_id: str | None, quote: str | None, unverified_ok: bool) -> bool | None:
+        """True when the quote is in the source's text; None when there is no text to check against."""
+        if source_id is None:
+            return None
+        source = self._registered_source(source_id)
         if quote is None or source.get("text") is None:
             return None
         from tracker.domain.quotes import closest_passage, find_quote
@@ -369,8 +384,12 @@ class Ledger:
         criteria: str | None = None,
         resolve_by: date | None = None,
         title: str | None = None,
+        opened: date | None = None,
     ) -> None:
-        self.question_command(c.ClarifyQuestion(question_id, reason, self.now(), title, criteria, resolve_by))
+        """Change a question's criteria, deadline, title or opening day (a new event, with the reason)."""
+        self.question_command(
+            c.ClarifyQuestion(question_id, reason, self.now(), title, criteria, resolve_by, opened=opened)
+        )
 
     # ----- reading ------------------------------------------------------------------------
     # Every read goes through `self.reader` (tracker.read): these methods are the Python API over it. Each takes
@@ -595,15 +614,20 @@ class Ledger:
     # ----- backups ------------------------------------------------------------------------
     def backup(self, path: Path) -> BackupReport:
         """SQLite: a consistent copy at ``path`` (SQLite's online backup API); it never overwrites a file."""
+        from dataclasses import replace
+
         from tracker.store import backup as bk
 
-        return bk.backup_sqlite(self.engine, path)
+        with outfiles.atomic_path(path, "path", overwrite=False) as tmp:
+            report = bk.backup_sqlite(self.engine, tmp)
+        return replace(report, path=str(path))
 
     def pg_dump(self, path: Path) -> None:
-        """PostgreSQL: run pg_dump (on PATH) into ``path``."""
+        """PostgreSQL: run pg_dump (on PATH) into ``path``; it never overwrites a file."""
         from tracker.store import backup as bk
 
-        bk.run_pg_dump(self.url, path)
+        with outfiles.atomic_path(path, "path", overwrite=False) as tmp:
+            bk.run_pg_dump(self.url, tmp)
 
     def pg_commands(self, path: Path) -> list[str]:
         """PostgreSQL: the pg_dump, createdb and pg_restore commands for this database and ``path``."""

@@ -118,11 +118,11 @@ def check_file_target(
     except OSError as e:
         raise UserError(f"cannot use {str(path)!r}: {e.strerror or e}", field) from None
     if mode is not None:
+        if not overwrite:
+            raise UserError(f"{str(path)!r} already exists: this never overwrites a file", field)
         kind = _kind(mode)
         if kind is not None:
             raise UserError(f"{str(path)!r} is {kind}, not a regular file: give another path", field)
-        if not overwrite:
-            raise UserError(f"{str(path)!r} already exists", field)
     check_not_input(path, field, inputs)
     if not os.access(parent, os.W_OK | os.X_OK):
         raise UserError(f"cannot write in {str(parent)!r}: permission denied", field)
@@ -190,7 +190,7 @@ def atomic_path(
             try:
                 os.link(tmp, target)
             except FileExistsError:
-                raise UserError(f"{str(target)!r} already exists", field) from None
+                raise UserError(f"{str(target)!r} already exists: this never overwrites a file", field) from None
         _fsync_directory(_parent(target))
     except OSError as e:
         raise UserError(f"cannot write {str(target)!r}: {e.strerror or e}", field) from None

@@ -9,10 +9,13 @@ imported inside the functions. Each function takes frames from the Python API an
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import io
 import textwrap
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from tracker.app import outfiles
 from tracker.errors import UserError
@@ -31,6 +34,31 @@ DIAGONAL_LABEL = "perfect calibration"
 CROWD_LABEL = "crowd (daily median forecast)"
 FIELD_LABEL = "all forecasters (pooled)"
 NO_CROWD = "no question with another forecaster: no relative score"
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+@contextlib.contextmanager
+def plain_text() -> Iterator[None]:
+    """Every text made or drawn inside is shown as written: matplotlib reads text between two ``$`` as mathtext
+    (TeX-like markup), and stored text (a forecaster's name, a tag in a title) must never be interpreted. An
+    unknown macro in a name, ``$\\undefinedmacro{x}$``, would otherwise end the command with an error.
+    ``text.parse_math`` is read when a text is made, so figures are built, and drawn, inside this."""
+    import matplotlib
+
+    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+        yield
+
+
+def _plain(build: Callable[_P, _R]) -> Callable[_P, _R]:
+    @functools.wraps(build)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with plain_text():
+            return build(*args, **kwargs)
+
+    return wrapper
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -94,6 +122,7 @@ def filter_note(filters: dict[str, Any]) -> str:
 # ------------------------------------------------------------------------------------------------ calibration
 
 
+@_plain
 def calibration_figure(table: pd.DataFrame, names: dict[str, str] | None = None, title: str | None = None) -> Figure:
     """A reliability diagram per forecaster in ``table`` (a `Ledger.calibration` frame), side by side.
 
@@ -186,6 +215,7 @@ def calibration_for(ledger: Ledger, forecasters: list[str] | None = None, bins: 
     return calibration_figure(table, _forecaster_names(ledger, filters.get("as_of"), filters.get("run")), title)
 
 
+@_plain
 def discrimination_figure(table: pd.DataFrame, who: str = "everyone", title: str | None = None) -> Figure:
     """The discrimination view (a `Ledger.discrimination` frame): per bin of P(YES), the share of the questions
     that happened and of those that did not. A forecaster who tells them apart puts the first on the right and
@@ -204,8 +234,10 @@ def discrimination_figure(table: pd.DataFrame, who: str = "everyone", title: str
     ax.set_ylim(0, 1)
     slope = ""
     if len(table) and "mean_p_yes" in table.columns:
-        yes, no = float(table["mean_p_yes"].iloc[0]), float(table["mean_p_no"].iloc[0])
-        if yes == yes and no == no:
+        yes, no = table["mean_p_yes"].iloc[0], table["mean_p_no"].iloc[0]
+        # one side empty (every question happened, or none did): no slope, and no number to say
+        if yes is not None and no is not None and yes == yes and no == no:
+            yes, no = float(yes), float(no)
             slope = f" (discrimination slope {yes - no:.2f})"
     ax.set_title(title or f"Discrimination of {who}\nthe forecasts split by what happened{slope}", fontsize=11)
     legend_below(fig, [ax])
@@ -251,6 +283,7 @@ def _pooled(history: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["run_id", "finished_at", "mean_brier"])
 
 
+@_plain
 def history_figure(history: pd.DataFrame, forecaster_id: str, name: str | None = None) -> Figure:
     """A forecaster's scores over the scoring runs (a `Ledger.score_history` frame of everyone).
 
@@ -336,6 +369,7 @@ def _symmetric(ax: Axes, values: Any) -> None:
         ax.text(0.5, 0.25, NO_CROWD, transform=ax.transAxes, ha="center", va="center", color="0.4")
 
 
+@_plain
 def resolution_history_figure(question_scores: pd.DataFrame, forecaster_id: str, name: str | None = None) -> Figure:
     """A forecaster's scores over resolution dates (a `Ledger.question_scores` frame): each question's
     time-averaged Brier (dots) and the running mean (line), with the crowd's on the same questions (dashed);
@@ -408,7 +442,7 @@ def save_figure(fig: Figure, out: str | Path, dpi: int = 120) -> Path:
     path = Path(out)
     if path.suffix.lower() not in IMAGE_FORMATS:
         raise UserError(f"{path.name!r}: give a .png, .svg or .pdf file", "out")
-    with outfiles.atomic_path(path) as tmp:
+    with outfiles.atomic_path(path) as tmp, plain_text():
         fig.savefig(tmp, dpi=dpi, format=path.suffix.lower().lstrip("."))
     return path
 
@@ -416,5 +450,6 @@ def save_figure(fig: Figure, out: str | Path, dpi: int = 120) -> Path:
 def png_data_uri(fig: Figure, dpi: int = 110) -> str:
     """The figure as a base64 ``data:image/png`` URI (for self-contained HTML)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    with plain_text():
+        fig.savefig(buffer, format="png", dpi=dpi)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -615,7 +615,7 @@ class SiteBuilder:
                 if not str(stream).startswith("question-"):
                     continue
                 data = json.loads(payload) if isinstance(payload, str) else {}
-                changes = [(k, data[k]) for k in ("title", "criteria", "resolve_by") if data.get(k)]
+                changes = [(k, data[k]) for k in ("title", "criteria", "resolve_by", "opened") if data.get(k)]
                 clarifications[str(stream)[len("question-") :]].append(
                     {"position": pos, "recorded_at": recorded, "reason": data.get("reason"), "changes": changes}
                 )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path, PurePosixPath
@@ -33,6 +33,9 @@ __all__ = [
     "AnnulmentEntry",
     "Catalog",
     "CatalogError",
+    "HeldQuestion",
+    "HeldSource",
+    "LedgerLookup",
     "ForecastEntry",
     "QuestionEntry",
     "ResolutionEntry",
@@ -175,6 +178,35 @@ class Catalog:
 
     def forecasts_from(self, source_id: str) -> list[ForecastEntry]:
         return [f for f in self.forecasts.values() if f.source == source_id]
+
+
+@dataclass(frozen=True)
+class HeldSource:
+    """A source the ledger holds: what a forecast's quote is checked against."""
+
+    id: str
+    text: str | None
+
+
+@dataclass(frozen=True)
+class HeldQuestion:
+    """A question the ledger holds: what a forecast on it is checked against."""
+
+    id: str
+    type: QuestionType
+    options: tuple[str, ...]
+    opened: date
+
+
+@dataclass(frozen=True)
+class LedgerLookup:
+    """What the ledger already holds, for the ids a catalog's forecasts name without defining them: a source
+    registered with `tracker source add`, a question opened with `tracker question add`, or either imported from
+    another catalog. A draft from `tracker extract` names them so. Each returns None for an id the ledger does not
+    hold. The entries it gives are checked against (quotes, options, the opening day) but not imported."""
+
+    source: Callable[[str], HeldSource | None]
+    question: Callable[[str], HeldQuestion | None]
 
 
 def slugify(text: str) -> str:
@@ -450,6 +482,15 @@ class _File:
     data: dict[str, Any]
 
 
+def _stays_inside(path: Path, base: Path) -> bool:
+    """``path``, links followed, is inside the folder ``base`` (itself resolved the same way): a link in the
+    catalog may point elsewhere in it, never out of it."""
+    try:
+        return path.resolve().is_relative_to(base.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        return False
+
+
 def _yaml_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
@@ -461,21 +502,22 @@ def _expand(paths: Iterable[Path], errors: _Errors) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
+            found: list[tuple[Path, Path]] = []  # (file, the folder it must stay in)
             questions = path / "questions.yaml"
             question_files = path / "questions"
             forecasts = path / "forecasts"
             if questions.is_file() or question_files.is_dir() or forecasts.is_dir():
                 if questions.is_file():
-                    out.append(questions)
+                    found.append((questions, path))
                 if question_files.is_dir():
-                    out.extend(_yaml_files(question_files))
+                    found.extend((p, question_files) for p in _yaml_files(question_files))
                 if forecasts.is_dir():
-                    out.extend(_yaml_files(forecasts))
+                    found.extend((p, forecasts) for p in _yaml_files(forecasts))
                 seeds = path.parent / "seeds" / "sources.yaml"
                 if seeds.is_file():
-                    out.append(seeds)
+                    found.append((seeds, seeds.parent))
             elif (path / "sources.yaml").is_file():
-                out.append(path / "sources.yaml")
+                found.append((path / "sources.yaml", path))
             else:
                 errors.add(
                     str(path),
@@ -483,6 +525,12 @@ def _expand(paths: Iterable[Path], errors: _Errors) -> list[Path]:
                     "-",
                     "a directory with neither questions.yaml, questions/, forecasts/ nor sources.yaml",
                 )
+            for file, folder in found:
+                # a file found in a folder (not named by the user) is read only when it is really there
+                if _stays_inside(file, folder):
+                    out.append(file)
+                else:
+                    errors.add(str(file), "-", "-", f"a symbolic link leading outside {folder}/: not followed")
         elif path.exists():
             out.append(path)
         else:
@@ -565,7 +613,13 @@ def _load_sources(f: _File, errors: _Errors, now: datetime, out: dict[str, Sourc
                 r.err("file", f"must be a path inside {base}/ (no absolute path, no '..'): {file_name!r}")
             else:
                 path = base / rel
-                if not path.is_file():
+                if not _stays_inside(path, base):
+                    # never read: its text would be checked against the quotes and echoed as the closest passage
+                    r.err(
+                        "file",
+                        f"{path} is a symbolic link (or passes through one) leading outside {base}/: not followed",
+                    )
+                elif not path.is_file():
                     r.err("file", f"not found: {path}")
                 else:
                     raw = _read_bytes(path, f.label, errors, entry, "file")
@@ -743,16 +797,27 @@ def _load_forecasts(
     out: dict[str, ForecastEntry],
     where: dict[str, str],
     files_of_source: dict[str, str],
+    ledger: LedgerLookup | None = None,
 ) -> None:
-    """``known``: the source and question ids seen at all, valid or not (no "unknown" error for those)."""
+    """``known``: the source and question ids seen at all, valid or not (no "unknown" error for those); an id
+    the catalog does not define is looked up in ``ledger``."""
     known_sources, known_questions = known
+    unknown = " (neither in the catalog nor in the ledger)" if ledger is not None else ""
     top = _Fields(errors, f.label, "-", f.data, now)
     source_id = top.slug("source")
-    source: SourceEntry | None = None
+    source_text: str | None = None  # what quotes are checked against, and where it is
+    source_where = ""
     if source_id is not None:
-        if source_id not in known_sources:
-            top.err("source", f"unknown source {source_id!r}")
-        source = sources.get(source_id)
+        if source_id in known_sources:
+            entry_ = sources.get(source_id)
+            if entry_ is not None:
+                source_text, source_where = entry_.text, str(entry_.path)
+        else:
+            held = ledger.source(source_id) if ledger is not None else None
+            if held is None:
+                top.err("source", f"unknown source {source_id!r}{unknown}")
+            else:
+                source_text, source_where = held.text, f"the ledger's source {source_id!r}"
         if f.path.stem != source_id:
             top.err("source", f"a forecasts file is named after its source: expected {source_id}.yaml")
         if source_id in files_of_source:
@@ -772,9 +837,11 @@ def _load_forecasts(
         r.only(_FORECAST_FIELDS)
         fid = r.slug("id")
         qid = r.slug("question")
-        question = questions.get(qid) if qid else None
+        question: QuestionEntry | HeldQuestion | None = questions.get(qid) if qid else None
         if qid is not None and qid not in known_questions:
-            r.err("question", f"unknown question {qid!r}")
+            question = ledger.question(qid) if ledger is not None else None
+            if question is None:
+                r.err("question", f"unknown question {qid!r}{unknown}")
         forecaster = r.line("forecaster", rule=fields.name)
         chosen_id = r.slug("forecaster_id", required=False)
         if forecaster is not None and r.ok:
@@ -782,16 +849,25 @@ def _load_forecasts(
         role = r.line("role", required=False)
         made_at = r.date("made_at")
         if made_at and question and made_at < question.opened:
-            r.err("made_at", f"{made_at.isoformat()} is before the question opened ({question.opened.isoformat()})")
+            fix = (
+                f"tracker question clarify {question.id} --opened {made_at.isoformat()} --reason TEXT"
+                if isinstance(question, HeldQuestion)
+                else "give the question an earlier opened"
+            )
+            r.err(
+                "made_at",
+                f"{made_at.isoformat()} is before the question opened ({question.opened.isoformat()}); "
+                f"if it was open by then: {fix}",
+            )
         quote = r.text("quote")
         hedge = r.line("hedge", required=False)
         rationale = r.text("rationale", required=False)
         quote_verified: bool | None = None
-        if quote is not None and source is not None and source.text is not None:
-            quote_verified = find_quote(source.text, quote)
+        if quote is not None and source_text is not None:
+            quote_verified = find_quote(source_text, quote)
             if not quote_verified:
-                near = closest_passage(source.text, quote)
-                r.err("quote", f"not found verbatim in {source.path}; closest passage: {near!r}")
+                near = closest_passage(source_text, quote)
+                r.err("quote", f"not found verbatim in {source_where}; closest passage: {near!r}")
 
         method: Method | None = None
         says: str | None = None
@@ -891,7 +967,7 @@ def _probability(r: _Fields, name: str, value: Any) -> float | None:
         return None
 
 
-def _probabilities(r: _Fields, value: Any, question: QuestionEntry) -> dict[str, float] | None:
+def _probabilities(r: _Fields, value: Any, question: QuestionEntry | HeldQuestion) -> dict[str, float] | None:
     if question.type == "binary":
         p = _probability(r, "p", value)
         return None if p is None else fields.binary(p)
@@ -925,6 +1001,7 @@ def load_catalog(
     scale: Scale | None = None,
     today: date | None = None,
     now: datetime | None = None,
+    ledger: LedgerLookup | None = None,
 ) -> Catalog:
     """Load and validate a catalog; raise `CatalogError` listing every problem.
 
@@ -933,7 +1010,8 @@ def load_catalog(
     kind (recognised by their top-level key: sources, questions or forecasts). ``sources`` names a
     sources.yaml explicitly. Verbal forecasts are derived with ``scale`` (the latest packaged scale when
     None); dates in the future at ``now`` (the start of ``today``, else the clock) are refused as the domain
-    refuses them (`tracker.domain.fields.not_future`), except resolve_by.
+    refuses them (`tracker.domain.fields.not_future`), except resolve_by. A source or question that forecasts
+    name and the catalog does not define is looked up in ``ledger`` (`LedgerLookup`), when given.
     """
     errors = _Errors()
     if now is None:
@@ -972,6 +1050,7 @@ def load_catalog(
                 forecast_entries,
                 seen_forecasts,
                 files_of_source,
+                ledger,
             )
     if errors.items:
         raise CatalogError(errors.items)

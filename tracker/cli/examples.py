@@ -28,6 +28,17 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "sources": ('tracker sources --outlet "POLITICO Europe (opinion)"',),
     "rebuild": ("tracker rebuild",),
     "verify": ("tracker verify", "tracker verify --anchor"),
+    "keygen": ("tracker keygen --out ledger.key --name news.example/forecasts",),
+    "checkpoint": (
+        "tracker checkpoint --key ledger.key --out checkpoint-1.txt  # exit 3 until 'tracker keygen' made ledger.key",
+    ),
+    "proof": (
+        "tracker proof alexandrov-exile-forces-can-be-sent --key ledger.key --out forecast.tlog-proof  "
+        "# exit 3 until 'tracker keygen' made ledger.key",
+    ),
+    "verify-proof": (
+        "tracker verify-proof forecast.tlog-proof --key pub.txt  # exit 3 until 'tracker proof' wrote the file",
+    ),
     "backup": ("tracker backup ledger-backup.sqlite",),
     "source": ('tracker source add my-article --title "An article" --published 2026-01-14 --outlet "A paper"',),
     "source add": (
@@ -38,10 +49,13 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "question add": (
         'tracker question add osaka-2019 --title "Will they meet in Osaka?" --criteria "A bilateral meeting" '
         "--resolve-by 2019-06-29 --opened 2019-05-01 --tag summits",
+        'tracker question add trump-putin-deal --title "Will they sign a deal?" --criteria "A signed agreement" '
+        "--source politico-2026-01-14-let-the-bargaining-begin",
     ),
     "question clarify": (
         'tracker question clarify russia-ukraine-ceasefire-2026 --criteria "A ceasefire both sides announce" '
         '--reason "an announcement by one side does not count"',
+        'tracker question clarify russia-ukraine-ceasefire-2026 --opened 2026-01-10 --reason "asked on 10 January"',
     ),
     "forecast": (
         'tracker forecast russia-ukraine-ceasefire-2026 --forecaster "A. Columnist" --p 0.3 --made-at 2026-01-20',

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
 
 from tracker.cli.common import ledger, say, warn
+from tracker.cli.render import Column
 from tracker.errors import UserError
 
 
@@ -30,19 +32,23 @@ def register(app: typer.Typer) -> None:
         `tracker import` refuses marked entries. Candidates already in the ledger are marked `recorded`.
         Reads the ledger (questions, sources, forecasts) and never writes to it.
         """
+        from rich.console import Console
         from rich.progress import Progress
 
-        from tracker.app.extract import article_paths, extract_articles
+        from tracker.app.extract import article_paths, extract_articles, write_drafts
 
         if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
             raise UserError(f"{min_confidence!r} is not between 0 and 1", "min_confidence")
-        several = len(article_paths(paths)) > 1
-        if several and out is not None and out.exists() and not out.is_dir():
+        inputs = article_paths(paths)
+        several = len(inputs) > 1
+        if several and out is not None and os.path.lexists(out) and not out.is_dir():
             raise UserError(f"{out}: for several articles, --out names a folder", "out")
         if several and out is None and not json_out:
             raise UserError("several articles: give --out FOLDER for their drafts (or --json)", "out")
         led = ledger(ctx)
-        with Progress(transient=True, disable=not several or json_out) as progress:
+        # The progress bar is drawn on stderr: stdout carries only the listing (or the json).
+        bar = Console(stderr=True)
+        with Progress(console=bar, transient=True, disable=not several or json_out or not bar.is_terminal) as progress:
             task = progress.add_task("extracting", total=None)
             drafts = extract_articles(
                 led,
@@ -55,21 +61,27 @@ def register(app: typer.Typer) -> None:
             from tracker.cli.render import json_dumps
 
             typer.echo(json_dumps([_as_json(d) for d in drafts], indent=2))
-        into_folder = out is not None and (several or out.is_dir())
-        for d in drafts:
-            target = (out / f"{d.source_id}.yaml") if (into_folder and out is not None) else out
-            if target is not None:
-                _write(target, d.draft)
-                if d.was_html:
-                    _write(target.with_suffix(".txt"), d.text)
-            elif not json_out:
+        # a link named as --out is a file target (and refused), never a folder to write into
+        into_folder = out is not None and (several or (out.is_dir() and not out.is_symlink()))
+        targets: list[Path | None] = [None] * len(drafts)
+        if out is not None:
+            targets = list(write_drafts(drafts, out, into_folder, inputs))
+        piped: list[dict[str, object]] = []  # tsv rows of every article, printed once
+        for d, target in zip(drafts, targets, strict=True):
+            if target is None and not json_out:
                 typer.echo(d.draft, nl=False)
             if not json_out:
-                _summary(d, target)
+                piped += _summary(d, target)
+        if piped:
+            from tracker.cli.render import render_rows
 
-    def _summary(d: object, target: Path | None) -> None:
+            render_rows(piped, [_SOURCE_COLUMN, *_COLUMNS], "tsv")
+
+    def _summary(d: object, target: Path | None) -> list[dict[str, object]]:
+        """The article's summary line and its candidates: a table on a terminal; piped, the line goes to
+        stderr and the candidates are returned, to be printed as one tsv listing as the read commands do."""
         from tracker.app.extract import ArticleDraft
-        from tracker.cli.render import Column, render_rows, safe_text
+        from tracker.cli.render import pick_format, render_rows, safe_text
 
         assert isinstance(d, ArticleDraft)
         cands = d.extraction.candidates
@@ -80,20 +92,14 @@ def register(app: typer.Typer) -> None:
         )
         if target is None:
             warn(line)  # the draft itself went to stdout
-            return
-        say(line)
-        say(f"draft: {safe_text(target)}")
-        columns = [
-            Column("n", "#", kind="int"),
-            Column("confidence", "conf", kind="number", digits=2),
-            Column("speaker"),
-            Column("hedge"),
-            Column("p_event", "p(event)", kind="number", digits=2),
-            Column("question", "question (score)"),
-            Column("quote"),
-        ]
-        rows = [
+            return []
+        fmt = pick_format(None)
+        note = say if fmt == "table" else warn
+        note(line)
+        note(f"draft: {safe_text(target)}")
+        rows: list[dict[str, object]] = [
             {
+                "source": d.source_id,
                 "n": c.index + 1,
                 "confidence": c.confidence,
                 "speaker": c.speaker.name,
@@ -106,19 +112,26 @@ def register(app: typer.Typer) -> None:
                     if c.new_question
                     else f"{c.suggestions[0].question} ({c.suggestions[0].score:.2f})"
                 ),
-                "quote": c.quote if len(c.quote) <= 90 else c.quote[:87] + "...",
+                "quote": c.quote if fmt != "table" or len(c.quote) <= 90 else c.quote[:87] + "...",
             }
             for c in cands
         ]
-        render_rows(rows, columns, "table", empty_message="no candidates")
+        if fmt != "table":
+            return rows
+        render_rows(rows, _COLUMNS, fmt, empty_message="no candidates")
+        return []
 
 
-def _write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as e:
-        raise UserError(f"{path}: cannot write: {e.strerror or e}", "out") from None
+_COLUMNS = [
+    Column("n", "#", kind="int"),
+    Column("confidence", "conf", kind="number", digits=2),
+    Column("speaker"),
+    Column("hedge"),
+    Column("p_event", "p(event)", kind="number", digits=2),
+    Column("question", "question (score)"),
+    Column("quote"),
+]
+_SOURCE_COLUMN = Column("source")
 
 
 def _as_json(d: object) -> dict[str, object]:

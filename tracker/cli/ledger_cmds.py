@@ -90,11 +90,17 @@ def register(app: typer.Typer, default_group: type) -> None:
         kind: str = typer.Option("binary", "--type", help="binary or multiple_choice."),
         option: list[str] = typer.Option([], "--option", help="An option of a multiple-choice question (repeat)."),
         resolve_by: str = typer.Option(None, "--resolve-by", help="YYYY-MM-DD"),
-        opened: str = typer.Option(None, "--opened", help="YYYY-MM-DD (default: today)"),
+        opened: str = typer.Option(
+            None, "--opened", help="YYYY-MM-DD (default: the --source's publication day, else today)."
+        ),
         tag: list[str] = typer.Option([], "--tag"),
         condition: str = typer.Option(None, "--condition", help="For a conditional question: its condition."),
+        source: str = typer.Option(
+            None, "--source", help="The source whose forecasts bear on it: the question opens on its date."
+        ),
     ) -> None:
-        """Open a question."""
+        """Open a question. Forecasts on it may not be dated before it opened: for a question taken from an
+        article, give --source (or --opened) so that it opens no later than the article."""
         kind = kind.replace("-", "_")
         qid = ledger(ctx).open_question(
             title,
@@ -106,6 +112,7 @@ def register(app: typer.Typer, default_group: type) -> None:
             parse_date(opened, "opened"),
             tuple(tag),
             condition,
+            source,
         )
         say(f"question {qid} opened")
 
@@ -117,9 +124,16 @@ def register(app: typer.Typer, default_group: type) -> None:
         criteria: str = typer.Option(None, "--criteria"),
         resolve_by: str = typer.Option(None, "--resolve-by"),
         title: str = typer.Option(None, "--title"),
+        opened: str = typer.Option(
+            None,
+            "--opened",
+            help="Correct the day it opened, YYYY-MM-DD: not after a forecast on it or its outcome.",
+        ),
     ) -> None:
-        """Change a question's criteria, deadline or title, with a reason."""
-        ledger(ctx).clarify(question_id, reason, criteria, parse_date(resolve_by, "resolve_by"), title)
+        """Change a question's criteria, deadline, title or opening day, with a reason (a new event)."""
+        ledger(ctx).clarify(
+            question_id, reason, criteria, parse_date(resolve_by, "resolve_by"), title, parse_date(opened, "opened")
+        )
         say(f"question {question_id} clarified")
 
     forecast = typer.Typer(

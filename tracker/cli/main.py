@@ -134,7 +134,16 @@ def main(
 
 
 def _register() -> None:
-    from tracker.cli import catalog_cmds, extract_cmds, ledger_cmds, read_cmds, review_cmds, scoring_cmds, site_cmds
+    from tracker.cli import (
+        catalog_cmds,
+        extract_cmds,
+        ledger_cmds,
+        proof_cmds,
+        read_cmds,
+        review_cmds,
+        scoring_cmds,
+        site_cmds,
+    )
 
     ledger_cmds.register(app, DefaultSubcommandGroup)
     read_cmds.register(app)
@@ -143,6 +152,7 @@ def _register() -> None:
     review_cmds.register(app)
     extract_cmds.register(app)
     site_cmds.register(app)
+    proof_cmds.register(app)
 
 
 _register()

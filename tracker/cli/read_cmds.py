@@ -317,11 +317,17 @@ def register(app: typer.Typer) -> None:
         against: str = typer.Option(
             None, "--against", metavar="POSITION:HASH", help="Also prove the ledger still extends this anchor."
         ),
+        checkpoint: Path = typer.Option(
+            None, "--checkpoint", help="Also prove the ledger extends the log this signed checkpoint file holds."
+        ),
+        key: str = typer.Option(None, "--key", help="The public key that must have signed --checkpoint."),
     ) -> None:
         """Check the hash chain, that projections equal a fresh replay, and that the last scoring run's scores equal
         a recomputation from the events; non-zero exit (7) naming the first difference if not."""
         led = ledger(ctx)
         report = led.verify() if against is None else led.verify_against(against)
+        if checkpoint is not None:
+            _check_checkpoint(led, report, checkpoint, key)
         if report["ok"] and anchor:
             report["anchor"] = f"{report['head_position']}:{report['head_hash']}"
         if json_out:
@@ -368,10 +374,25 @@ def register(app: typer.Typer) -> None:
                 )
             if against is not None:
                 say(f"extends the anchor {report['anchor']}")
+            if checkpoint is not None:
+                signed = "its signature checked" if key else "its signature NOT checked: give --key"
+                say(f"extends the checkpoint of {report['checkpoint']['checkpoint_size']} events ({signed})")
             say(f"head: {report['head_position']}:{report['head_hash']}")
         if not report["ok"]:
             where = f" at position {report['first_bad_position']}" if report["first_bad_position"] else ""
             raise IntegrityError(f"verification failed{where}: {report['problem']}")
+
+    def _check_checkpoint(led: Any, report: dict[str, Any], path: Path, key: str | None) -> None:
+        from tracker.app import proofs
+
+        note, _ = proofs.read_checkpoint(path)
+        verifier = proofs.load_verifier(key) if key is not None else None
+        check = proofs.verify_checkpoint(led, note, verifier)
+        report["checkpoint"] = check
+        if report["ok"] and not check["ok"]:
+            report["ok"] = False
+            report["first_bad_position"] = check["first_bad_position"]
+            report["problem"] = f"the ledger does not extend the checkpoint {path}: {check['problem']}"
 
     @app.command()
     def backup(

@@ -40,6 +40,9 @@ class OpenQuestion:
 
 @dataclass(frozen=True)
 class ClarifyQuestion:
+    """Change a question's title, criteria, deadline or opening day, with a reason. The opening day is a
+    correction of when the question was open (an earlier article's forecast needs it open by then)."""
+
     question_id: str
     reason: str
     now: datetime
@@ -47,6 +50,7 @@ class ClarifyQuestion:
     criteria: str | None = None
     resolve_by: date | None = None
     event_id: str | None = None
+    opened: date | None = None
 
 
 @dataclass(frozen=True)

@@ -32,10 +32,38 @@ def at_midnight(d: date) -> datetime:
     return datetime.combine(d, time(0), tzinfo=UTC)
 
 
-def _not_before_opened(d: date | None, opened: str | None, field: str) -> None:
+def _not_before_opened(d: date | None, opened: str | None, field: str, question_id: str | None = None) -> None:
     if d is not None and opened is not None and d.isoformat() < opened:
-        raise UserError(f"{d.isoformat()} is before the question opened ({opened})", field)
-    # (a question added without --opened opens on the day it is added)
+        fix = (
+            f"; if it was open by then, move its opening day back: tracker question clarify {question_id} "
+            f"--opened {d.isoformat()} --reason TEXT"
+            if question_id is not None
+            else ""
+        )
+        raise UserError(f"{d.isoformat()} is before the question opened ({opened}){fix}", field)
+
+
+def _opening_moved(state: QuestionState, opened: date, now: datetime) -> str:
+    """A new opening day for the question: not in the future, not the one it has, and not after anything the
+    question already holds (a forecast not withdrawn, the day its outcome became known, its deadline)."""
+    f_.not_future(opened, now, "opened")
+    day = opened.isoformat()
+    if day == state.opened:
+        raise UserError(f"the question already opened on {day}", "opened")
+    earlier = sorted(
+        (f.made_at, f.forecast_id) for f in state.forecasts.values() if not f.withdrawn and f.made_at < day
+    )
+    if earlier:
+        made_at, fid = earlier[0]
+        more = f" (and {len(earlier) - 1} more)" if len(earlier) > 1 else ""
+        raise UserError(
+            f"{day} is after forecast {fid!r}, made on {made_at}{more}: the question must be open when a "
+            "forecast is made (withdraw the forecast first if it was recorded in error)",
+            "opened",
+        )
+    if state.status == RESOLVED and state.known_on is not None and state.known_on < day:
+        raise UserError(f"{day} is after the outcome became known ({state.known_on})", "opened")
+    return day
 
 
 def known_after_opened(opened: str | None, known_on: date, known_before_opened: bool) -> None:
@@ -139,11 +167,14 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
 
     if isinstance(cmd, c.ClarifyQuestion):
         reason = f_.text(cmd.reason, "reason")
-        if cmd.title is None and cmd.criteria is None and cmd.resolve_by is None:
-            raise UserError("nothing to change: give --criteria, --resolve-by or --title", "clarify")
+        if cmd.title is None and cmd.criteria is None and cmd.resolve_by is None and cmd.opened is None:
+            raise UserError("nothing to change: give --criteria, --resolve-by, --title or --opened", "clarify")
         if state.status == ANNULLED:
             raise IllegalTransition("the question is annulled; reopen it before clarifying", "question")
-        _not_before_opened(cmd.resolve_by, state.opened, "resolve_by")
+        opened = state.opened if cmd.opened is None else _opening_moved(state, cmd.opened, cmd.now)
+        _not_before_opened(cmd.resolve_by, opened, "resolve_by")
+        if cmd.opened is not None and cmd.resolve_by is None and state.resolve_by and state.resolve_by < str(opened):
+            raise UserError(f"{opened} is after the question's resolve-by date ({state.resolve_by})", "opened")
         data = {
             "title": f_.title(cmd.title, required=False),
             "criteria": f_.text(cmd.criteria, "criteria", required=False),
@@ -151,6 +182,10 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
             "reason": reason,
             "previous": {"title": state.title, "criteria": state.criteria, "resolve_by": state.resolve_by},
         }
+        if cmd.opened is not None:
+            # Only when given: a clarification of the text alone keeps the payload it always had.
+            data["opened"] = opened
+            data["previous"]["opened"] = state.opened
         return _event(cmd, ev.QUESTION_CLARIFIED, data)
 
     if isinstance(cmd, c.RecordForecast):
@@ -161,7 +196,7 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
             raise IllegalTransition(f"forecast {cmd.forecast_id!r} already exists", "forecast_id")
         f_.identifier(cmd.forecaster_id, "forecaster_id")
         f_.not_future(cmd.made_at, cmd.now, "made_at")
-        _not_before_opened(cmd.made_at, state.opened, "made_at")
+        _not_before_opened(cmd.made_at, state.opened, "made_at", state.question_id)
         dist = f_.distribution(cmd.probabilities, state.options)
         derivation = dict(cmd.derivation)
         method = derivation.get("method")

@@ -77,7 +77,7 @@ def evolve_question(state: QuestionState, event_type: str, data: dict[str, Any])
         )
     if event_type == ev.QUESTION_CLARIFIED:
         changes: dict[str, Any] = {}
-        for key in ("title", "criteria", "resolve_by"):
+        for key in ("title", "criteria", "resolve_by", "opened"):
             if data.get(key) is not None:
                 changes[key] = data[key]
         return replace(s, **changes)

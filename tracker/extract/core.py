@@ -12,7 +12,7 @@ from tracker.domain.quotes import fold_whitespace
 from tracker.domain.verbal import Scale, load_scale
 
 from .hedges import HedgeFinder, Reading
-from .questions import NEW_QUESTION_BELOW, QuestionDoc, Suggestion, draft_title, statement, suggest
+from .questions import NEW_QUESTION_BELOW, NEW_QUESTION_TEMPLATE, QuestionDoc, Suggestion, statement, suggest
 from .segment import paragraphs, sentences
 from .speakers import Speaker, attribute
 
@@ -128,7 +128,7 @@ def extract(
         best = suggestions[0].score if suggestions else 0.0
         repeats = [r for r in recorded if quote_matches(quote, r.quote)]
         known_question = any(r.question_id for r in repeats)
-        new_question = draft_title(said) if best < NEW_QUESTION_BELOW and not known_question else None
+        new_question = NEW_QUESTION_TEMPLATE if best < NEW_QUESTION_BELOW and not known_question else None
         uncertain = list(reading.notes)
         if speaker.confidence < 0.7:
             uncertain.append(f"speaker: {speaker.basis}; check who says this")
@@ -136,7 +136,7 @@ def extract(
             uncertain.append(
                 "no existing question fits well"
                 + (f" (best score {best:.2f})" if suggestions else "")
-                + ": a new question is drafted"
+                + f": a new question is drafted; write its event and date from: {said!r}"
             )
         uncertain.append(
             "reading: drafted as if the question's YES is the event the clause states; use negates if it is its NO"

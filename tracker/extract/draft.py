@@ -54,7 +54,7 @@ def _entry(candidate: Candidate, ident: str, source_id: str | None, made_at: dat
     if candidate.recorded_question is not None:
         entry["question"] = candidate.recorded_question
     elif candidate.new_question is not None or best is None:
-        entry["question"] = slug(candidate.new_question or "new question")[:60].strip("-") or "new-question"
+        entry["question"] = "new-" + (slug(candidate.statement)[:56].strip("-") or "question")
     else:
         entry["question"] = best.question
     entry["forecaster"] = _forecaster(candidate, source_id)
@@ -63,7 +63,16 @@ def _entry(candidate: Candidate, ident: str, source_id: str | None, made_at: dat
     entry["made_at"] = made_at.isoformat() if made_at else None
     entry["quote"] = candidate.quote
     entry["hedge"] = hedge.words
-    if hedge.flip:
+    if hedge.via == "stated":
+        # A number the text states: the forecast's p is that number (of the event, negations taken out).
+        entry["p"] = reading.p_event
+        entry["method"] = "stated"
+        entry["rationale"] = f"{hedge.words!r} states p {hedge.p} of the hedged clause" + (
+            f"; negation left in the clause ({', '.join(reading.negations)}): P(event) = {reading.p_event}"
+            if reading.negations
+            else ""
+        )
+    elif hedge.flip:
         # The construction reverses the scale entry, which the format cannot say: the number is given instead.
         entry["p"] = reading.p_event
         entry["method"] = "judgement"

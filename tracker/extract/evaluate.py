@@ -31,7 +31,7 @@ from .questions import QuestionDoc
 from .reading import read_article
 from .segment import wordset
 
-__all__ = ["Figures", "evaluate", "speaker_matches"]
+__all__ = ["Figures", "corpus_articles", "evaluate", "evaluate_corpus", "speaker_matches"]
 
 _NOT_NAME_WORDS = wordset("the a an of and number some many unnamed as described by")
 
@@ -66,7 +66,15 @@ class Figures:
     top3_all_ok: int = 0
     top3_all_n: int = 0
     seconds: list[float] = field(default_factory=list)
+    bytes: int = 0
     rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def count(self, candidates: Sequence[Candidate], quotes: Sequence[str]) -> None:
+        """One more article: its labelled quotes, its candidates and those that match a labelled quote."""
+        self.articles += 1
+        self.curated += len(quotes)
+        self.candidates += len(candidates)
+        self.candidates_matching += sum(1 for c in candidates if any(quote_matches(c.quote, q) for q in quotes))
 
     def ratio(self, a: int, b: int) -> float | None:
         return round(a / b, 3) if b else None
@@ -89,6 +97,7 @@ class Figures:
             "question_top3_others": self.ratio(self.top3_all_ok, self.top3_all_n),
             "question_top3_others_n": self.top3_all_n,
             "seconds_per_article_max": round(max(self.seconds), 3) if self.seconds else None,
+            "s_per_mb": round(sum(self.seconds) / (self.bytes / 1e6), 3) if self.bytes else None,
         }
 
 
@@ -133,16 +142,12 @@ def evaluate(root: Path, min_confidence: float | None = None) -> Figures:
             text, finder=finder, questions=_docs(questions, earlier), authors=source.get("authors") or (), **kwargs
         )
         fig.seconds.append(time.perf_counter() - began)
+        fig.bytes += len(text.encode("utf-8"))
         wide = extract(
             text, finder=finder, questions=_docs(questions, others), authors=source.get("authors") or (), **kwargs
         )
         mine = [f for f in forecasts if f["source"] == sid]
-        fig.articles += 1
-        fig.curated += len(mine)
-        fig.candidates += len(result.candidates)
-        fig.candidates_matching += sum(
-            1 for c in result.candidates if any(quote_matches(c.quote, f["quote"]) for f in mine)
-        )
+        fig.count(result.candidates, [f["quote"] for f in mine])
         for f in mine:
             row: dict[str, Any] = {"forecast": f["id"], "source": sid}
             hit = _best(result.candidates, f["quote"])
@@ -172,6 +177,63 @@ def evaluate(root: Path, min_confidence: float | None = None) -> Figures:
                     fig.top3_all_n += 1
                     row["top3_others"] = f["question"] in [s.question for s in wide_hit.suggestions[:3]]
                     fig.top3_all_ok += row["top3_others"]
+    return fig
+
+
+CORPUS = Path("tests") / "data" / "extract"
+
+
+def corpus_articles(root: Path) -> list[dict[str, Any]]:
+    """The development corpus's articles (``tests/data/extract/corpus-*.yaml``), each with its ``text``."""
+    out: list[dict[str, Any]] = []
+    folder = root / CORPUS
+    for path in sorted(folder.glob("corpus-*.yaml")):
+        for article in yaml.safe_load(path.read_text(encoding="utf-8"))["articles"]:
+            text, _ = read_article(folder / article["file"])
+            out.append({**article, "text": text})
+    return out
+
+
+def evaluate_corpus(
+    root: Path,
+    split: str | None = None,
+    min_confidence: float | None = None,
+    articles: Sequence[dict[str, Any]] | None = None,
+) -> Figures:
+    """The figures on the labelled development corpus (``split``: "tune", "check" or None for both). A
+    forecast is found as on the seeds; its speaker is right when it shares a name word with the label (or
+    both are the author); its polarity is right when the extractor's P(event) is on the same side of 0.5 as
+    the label's p (labels of exactly 0.5 are left out: they have no side)."""
+    finder = HedgeFinder(load_scale())
+    fig = Figures()
+    kwargs: dict[str, Any] = {} if min_confidence is None else {"min_confidence": min_confidence}
+    for article in articles if articles is not None else corpus_articles(root):
+        if split is not None and article["split"] != split:
+            continue
+        began = time.perf_counter()
+        result = extract(article["text"], finder=finder, **kwargs)
+        fig.seconds.append(time.perf_counter() - began)
+        fig.bytes += len(article["text"].encode("utf-8"))
+        gold = article["forecasts"]
+        fig.count(result.candidates, [f["quote"] for f in gold])
+        for f in gold:
+            row: dict[str, Any] = {"article": article["id"], "quote": f["quote"][:70], "attribution": f["attribution"]}
+            fig.rows.append(row)
+            hit = _best(result.candidates, f["quote"])
+            if hit is None:
+                row["found"] = False
+                continue
+            fig.found += 1
+            ok = speaker_matches(hit.speaker.name, f["speaker"]) or (
+                hit.speaker.kind == "author" and "author" in f["speaker"].lower()
+            )
+            row.update(found=True, speaker=hit.speaker.name, gold_speaker=f["speaker"], speaker_ok=ok)
+            fig.speaker_ok += ok
+            if abs(float(f["p"]) - 0.5) > 1e-9:
+                agree = _side(hit.reading.p_event) == _side(float(f["p"]))
+                row.update(p_event=hit.reading.p_event, gold_p=f["p"], hedge=hit.hedge_words, polarity_ok=agree)
+                fig.polarity_n += 1
+                fig.polarity_ok += agree
     return fig
 
 
@@ -233,23 +295,36 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps(row))
         return 0
     if args.sweep:
+        articles = corpus_articles(args.root)
         for cut in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7):
-            s = evaluate(args.root, cut).summary()
-            print(
-                f"min_confidence {cut:.1f}: recall {s['recall']} ({s['found']}/{s['curated']}), precision "
-                f"{s['precision']}, {s['candidates_per_article']} candidates per article"
-            )
+            for name, s in (
+                ("seeds", evaluate(args.root, cut).summary()),
+                ("corpus tune", evaluate_corpus(args.root, "tune", cut, articles).summary()),
+            ):
+                print(
+                    f"min_confidence {cut:.1f} {name}: recall {s['recall']} ({s['found']}/{s['curated']}), "
+                    f"precision {s['precision']}, {s['candidates_per_article']} candidates per article"
+                )
         return 0
-    fig = evaluate(args.root, args.min_confidence)
-    summary = fig.summary()
+    sets = {"seeds": evaluate(args.root, args.min_confidence)}
+    articles = corpus_articles(args.root)
+    if articles:
+        for split in ("tune", "check", None):
+            sets[f"corpus {split or 'all'}"] = evaluate_corpus(args.root, split, args.min_confidence, articles)
+    summaries = {name: fig.summary() for name, fig in sets.items()}
     if args.json:
-        print(json.dumps({"summary": summary, "rows": fig.rows if args.rows else None}, indent=2))
+        rows = {name: fig.rows for name, fig in sets.items()} if args.rows else None
+        print(json.dumps({"summary": summaries, "rows": rows}, indent=2))
         return 0
     if args.rows:
-        for row in fig.rows:
-            print(json.dumps(row, ensure_ascii=False))
-    for key, value in summary.items():
-        print(f"{key:28} {value}")
+        for name, fig in sets.items():
+            for row in fig.rows:
+                print(json.dumps({"set": name, **row}, ensure_ascii=False))
+    names = list(summaries)
+    keys = [k for k in summaries["seeds"] if any(summaries[n].get(k) is not None for n in names)]
+    print(f"{'':28}" + "".join(f"{n:>16}" for n in names))
+    for key in keys:
+        print(f"{key:28}" + "".join(f"{str(summaries[n].get(key)):>16}" for n in names))
     return 0
 
 

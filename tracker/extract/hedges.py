@@ -8,6 +8,7 @@ unlikely that X *won't*") flips it: the extractor reports P(event), the event be
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,6 +25,11 @@ Strength = Literal["estimative", "future", "modal", "belief"]
 # Curly quotes and the ellipsis, as normalise_phrase reads them; kept one-to-one with offsets here.
 _STRAIGHT = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"'}
 _STRAIGHT["\u00bb"] = '"'
+# The same one-to-one as a translation table, with commas as spaces; _SPACES then folds runs of whitespace.
+_FLAT = str.maketrans({**_STRAIGHT, ",": " "})
+# Whitespace that folding shortens: a run of two or more, or any at the start. Single whitespace characters
+# other than a space become one.
+_FOLDED = re.compile(r"^\s+|\s{2,}|[^\S ]")
 
 # Scale entries that only say "this may be so": low information, often not a forecast at all.
 _MODAL_ENTRIES = frozenset({"may", "can be", "maybe", "possibly"})
@@ -34,6 +40,14 @@ _BELIEF_ENTRIES = frozenset({"believe", "expect"})
 
 # Generic English constructions that are not on the scale, each read as a scale entry. ``flip``: the
 # construction says the opposite of the entry ("would be surprised if X" is the entry "... if X not" reversed).
+# A stated number outranks any phrase it overlaps ("a 60% chance" is not the scale's "chance").
+_STATED_TOKENS = 20
+_LOW_EXPECTATIONS = r"(?:expectations|hopes)(?: \S+){0,6}? (?:are|is|were|remain|remained) (?:low|dim|slim|modest)"
+_REPORTED_WOULD = (
+    r"(?:said|says|say|told|expects|expected|believes|believed|thinks|thought|predicted|warned|argued|insisted|"
+    r"estimated)(?: \S+){0,8}? would"
+)
+_NSP = "no scale phrase: read as the nearest entry; check the reading"
 _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
     (r"(?:is|are|was|were) (?:all )?set to", "will", False, "future", "a scheduled or announced plan"),
     (r"(?:is|are) (?:poised|bound|due|about|on track|slated|scheduled) to", "will", False, "future", "a plan"),
@@ -61,14 +75,122 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
         "modal",
         'an intention or agreement stated as fact, read as "will"',
     ),
-    (r"in sight|on the horizon|in the cards|on the cards", "will", False, "modal", "an idiom of prospect"),
+    (r"(?:in sight|on the horizon|in the cards|on the cards)", "will", False, "modal", "an idiom of prospect"),
     (r"(?:inevitabl[ey]|only a matter of time|a matter of time)", "almost certain", False, "estimative", ""),
 )
+
+# Forms reporters write that the scale has no phrase for, by the entry each is read as: marked "no scale
+# phrase" in the draft, for the reviewer to confirm.
+_UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
+    ("expect", "belief", (r"(?:foresee|foresees|foresaw|projected to|projects|projecting|forecast to)",)),
+    ("will", "future", (r"(?:set to|on track to|on track for|poised to|slated to)", r"(?:going to)", _REPORTED_WOULD)),
+    ("unlikely", "estimative", (r"(?:little hope|no hope|slim hope|faint hope|scant hope|little prospect)",)),
+    ("unlikely", "estimative", (_LOW_EXPECTATIONS, r"(?:hard to see how|difficult to see how|hard to imagine)")),
+    ("likely", "estimative", (r"(?:optimistic about)(?: \S+){0,6}? (?:chances|chance|prospects|prospect)",)),
+    (
+        "likely",
+        "estimative",
+        (
+            r"(?:confident|optimistic) (?:about|of|that)",
+            r"(?:odds-on|favourite to|favorite to|favourites to|favorites to)",
+        ),
+    ),
+    ("likely", "estimative", (r"(?:more confident|more optimistic|very confident|fairly confident)",)),
+    ("likely", "estimative", (r"(?:high|strong|serious|real|big) (?:risk|chance|likelihood) (?:of|that)",)),
+    ("possibly", "estimative", (r"(?:far from certain|far from assured|far from guaranteed|far from inevitable)",)),
+    ("roughly even chance", "estimative", (r"(?:could go either way|could yet go either way|go either way)",)),
+    ("likely", "estimative", (r"(?:be|am|is|are|was|were|feel|remain|remains) confident",)),
+    ("may", "modal", (r"(?:risks|risking)",)),
+    ("roughly even chance", "estimative", (r"(?:too close to call|neck and neck|toss-up)",)),
+    ("very likely", "estimative", (r"(?:imminent)",)),
+    ("almost certain", "estimative", (r"(?:i'm sure|i am sure|we're sure|we are sure)",)),
+)
+_CONSTRUCTIONS += tuple((rx, entry, False, strength, _NSP) for entry, strength, rxs in _UNSCALED for rx in rxs)
+
+# Numbers stated as probabilities, in the normalised clause: "a 60% chance", "put the chances at 35 percent",
+# "one in four", "51-49", bookmakers' odds "at 13/8". Each gives p itself (method: stated).
+_NUM = r"(?P<n>\d{1,3}(?:\.\d+)?) ?(?:%|percent|per cent)"
+_SMALL = "one two three four five six seven eight nine ten"
+_WORD_NUMBER = {w: i + 1 for i, w in enumerate(_SMALL.split())}
+_COUNT = rf"(?:\d{{1,3}}|{'|'.join(_SMALL.split())})"
+_CHANCE = r"(?:chance|chances|probability|likelihood|odds|risk|risks|possibility)"
+_ABOUT = r"(?:(?:about|around|roughly|nearly|almost|just|some|over|under|better than|less than|more than) )?"
+_NUMERIC: tuple[re.Pattern[str], ...] = (
+    re.compile(rf"(?<![\w.]){_NUM} {_CHANCE}\b"),
+    re.compile(rf"\b{_CHANCE}(?: \S+){{0,8}}? (?:at|to|of|is|are|was|were|as high as|near) \"?{_ABOUT}{_NUM}"),
+    re.compile(rf"\bput(?: \S+){{0,4}}? at {_ABOUT}(?P<n>\d{{1,3}}(?:\.\d+)?)(?: ?(?:%|percent|per cent))?(?![\d/.])"),
+    re.compile(rf"\b(?:{_CHANCE}|put)(?: \S+){{0,6}}? \"?{_ABOUT}(?P<a>{_COUNT}) in (?P<b>{_COUNT})\b"),
+    re.compile(rf"(?<![\w.])(?P<a>{_COUNT}) in (?P<b>{_COUNT}) {_CHANCE}\b"),
+    re.compile(r"(?<![\w.-])(?P<a>\d{1,2})-(?P<b>\d{1,2})(?![\w.-])"),
+    re.compile(r"\b(?:odds of|at) (?P<a>\d{1,3})/(?P<b>\d{1,3})(?![\d/])"),
+)
+_MAYBE_NUMERIC = re.compile(rf"\d| in (?:{'|'.join(_SMALL.split())})\b")
+_BOOKMAKING = re.compile(r"\b(?:odds|bookmakers?|betting|bet|ladbrokes|paddy power|punters|bookies)\b")
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _WORD_NUMBER[word]
+
+
+def _stated(norm: str) -> list[tuple[re.Match[str], float, str]]:
+    """``(match, p, how)`` of each number the clause states as a probability."""
+    out: list[tuple[re.Match[str], float, str]] = []
+    if not _MAYBE_NUMERIC.search(norm):
+        return out
+    for i, rx in enumerate(_NUMERIC):
+        for m in rx.finditer(norm):
+            groups = m.groupdict()
+            if groups.get("n") is not None:
+                p = float(groups["n"]) / 100
+                how = f"{groups['n']}%"
+            else:
+                a, b = _count(groups["a"]), _count(groups["b"])
+                if i == 5:  # "51-49": a split of a hundred
+                    if a + b != 100:
+                        continue
+                    p, how = a / 100, f"{a}-{b}"
+                elif i == 6:  # fractional odds a/b against: p = b / (a + b)
+                    if not _BOOKMAKING.search(norm) or a + b == 0:
+                        continue
+                    p, how = b / (a + b), f"odds {a}/{b}"
+                else:
+                    if b == 0 or a > b:
+                        continue
+                    p, how = a / b, f"{groups['a']} in {groups['b']}"
+            if 0.0 <= p <= 1.0:
+                out.append((m, round(p, 4), how))
+    return out
+
+
+def _first_words(rx: str) -> frozenset[str]:
+    """The words a construction can start with: each alternative of its leading group (or its first word),
+    with an optional last letter ("expects?") or a class of letters ("inevitabl[ey]") spelled out."""
+    lead = re.match(r"\(\?:([^()]*)\)", rx)
+    alternatives = lead.group(1).split("|") if lead else [rx]
+    out: set[str] = set()
+    for alternative in alternatives:
+        first = alternative.split()[0]
+        forms = [first]
+        if first.endswith("?"):
+            forms = [first[:-2], first[:-1]]
+        klass = re.fullmatch(r"(\w+)\[(\w+)\]", first)
+        if klass:
+            forms = [klass.group(1) + c for c in klass.group(2)]
+        if not all(re.fullmatch(r"[\w'-]+", f) for f in forms):
+            raise ValueError(f"construction {rx!r}: cannot tell its first words")
+        out.update(forms)
+    return frozenset(out)
+
 
 _NEGATIONS = wordset("not no never none nobody nothing neither nor cannot without")
 _NEG_SUFFIX = "n't"
 # A negation beyond one of these words, after the hedge, belongs to another clause ("... if neither side").
-_SUBORDINATORS = wordset("if unless because since although though while whereas when before after until as")
+_SUBORDINATORS = wordset(
+    "if unless because since although though while whereas when before after until as that which who"
+)
+# A word as the phrase patterns delimit it ((?<![\w'-]) ... (?![\w'-])).
+_TOKEN = re.compile(r"[\w'-]+")
+_COMPLEMENTIZERS = wordset("that whether")
 _WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 # How many words a "..." in a phrase may stand for.
 _GAP = 16
@@ -128,9 +250,50 @@ class Reading:
         return (low, high) if self.polarity == "positive" else (round(1.0 - high, 12), round(1.0 - low, 12))
 
 
-def _normalise_with_map(text: str) -> tuple[str, list[int]]:
+class _Offsets:
+    """For each character of a normalised clause, the offset of the character of the clause it came from:
+    the same offset shifted by the whitespace folded before it (kept as the few points where it grows)."""
+
+    __slots__ = ("_at", "_shift")
+
+    def __init__(self) -> None:
+        self._at: list[int] = [0]
+        self._shift: list[int] = [0]
+
+    def fold(self, at: int, shift: int) -> None:
+        self._at.append(at)
+        self._shift.append(shift)
+
+    def __getitem__(self, i: int) -> int:
+        return i + self._shift[bisect.bisect_right(self._at, i) - 1]
+
+
+def _normalise_with_map(text: str) -> tuple[str, _Offsets | list[int]]:
     """Lowercase, straight quotes, commas as spaces, whitespace folded; and for each output character, the
     offset of the input character it came from."""
+    flat = text.translate(_FLAT)
+    lowered = flat.lower()
+    if len(lowered) != len(flat) or "\u2026" in flat:
+        return _normalise_slowly(text)
+    where = _Offsets()
+    out: list[str] = []
+    pos = shift = 0
+    for m in _FOLDED.finditer(lowered):
+        out.append(lowered[pos : m.start()])
+        kept = 0 if m.start() == 0 else 1  # no leading space; a run of spaces is one
+        if kept:
+            out.append(" ")
+        if m.end() - m.start() > kept:
+            where.fold(m.start() - shift + kept, shift + m.end() - m.start() - kept)
+            shift += m.end() - m.start() - kept
+        pos = m.end()
+    out.append(lowered[pos:])
+    return "".join(out), where
+
+
+def _normalise_slowly(text: str) -> tuple[str, list[int]]:
+    """`_normalise_with_map` one character at a time, for the characters that change length (the ellipsis,
+    a few whose lowercase is longer)."""
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
@@ -166,6 +329,9 @@ class HedgeFinder:
     def __init__(self, scale: Scale) -> None:
         self.scale = scale
         self._patterns: list[tuple[re.Pattern[str], Phrase, Strength, str, bool, int]] = []
+        # Patterns by the word they must start with: a clause is tried only against the patterns whose first
+        # word it has (hundreds of scale phrases, most absent from any one sentence). None: always tried.
+        self._first: dict[str | None, list[int]] = {}
         for entry in scale.phrases:
             strength = _strength_of(entry)
             for name in (entry.phrase, *entry.aliases):
@@ -174,35 +340,64 @@ class HedgeFinder:
                     tokens = len(normalise_phrase(name).replace("...", " ").split())
                     if "..." in entry.phrase and "..." not in name:
                         tokens -= 1  # "of course" alone says less than "of course ... will"
+                    first = _TOKEN.match(normalise_phrase(name))
+                    self._first.setdefault(first.group(0) if first else None, []).append(len(self._patterns))
                     self._patterns.append((re.compile(pattern), entry, strength, "scale", False, tokens))
         for rx, entry_name, flip, strength, note in _CONSTRUCTIONS:
             read_as = _entry_for(scale, entry_name)
             if read_as is None:
                 continue  # a scale without the entry: the construction cannot be read
             pattern = r"(?<![\w'-])" + rx.replace(" ", r"\s+") + r"(?![\w'-])"
-            tokens = len(rx.split())
+            # A gapped construction ("said ... would") yields to any phrase it spans.
+            tokens = 1 if "\\S+" in rx else len(rx.split())
+            for word in _first_words(rx):
+                self._first.setdefault(word, []).append(len(self._patterns))
             self._patterns.append((re.compile(pattern), read_as, strength, note or "construction", flip, tokens))
+
+    def _matches(self, norm: str) -> list[tuple[int, re.Match[str]]]:
+        """``(pattern number, match)`` of every pattern in a normalised clause, each pattern's matches not
+        overlapping one another (as finditer gives them). A pattern with a first word is tried only where a
+        word of the clause is that word: a scan of the clause per pattern would cost most of the run."""
+        out: list[tuple[int, re.Match[str]]] = []
+        for n in self._first.get(None, ()):
+            out.extend((n, m) for m in self._patterns[n][0].finditer(norm))
+        last_end: dict[int, int] = {}
+        for token in _TOKEN.finditer(norm):
+            for n in self._first.get(token.group(0), ()):
+                if token.start() < last_end.get(n, 0):
+                    continue
+                m = self._patterns[n][0].match(norm, token.start())
+                if m is not None:
+                    out.append((n, m))
+                    last_end[n] = max(m.end(), m.start() + 1)
+        return out
 
     def find(self, sentence: str) -> list[Hedge]:
         """Every hedge, overlapping ones resolved in favour of the longer, in order of position."""
         found: list[Hedge] = []
         for c_start, c_end in clauses(sentence):
             norm, where = _normalise_with_map(sentence[c_start:c_end])
-            for rx, entry, strength, via, flip, tokens in self._patterns:
-                for m in rx.finditer(norm):
-                    if m.end() <= m.start():
-                        continue
-                    start = c_start + where[m.start()]
-                    end = c_start + where[m.end() - 1] + 1
-                    words = " ".join(sentence[start:end].split())
-                    if _spurious(sentence, start, end, entry):
-                        continue
-                    gaps = tuple(
-                        (c_start + where[a], c_start + where[b - 1] + 1)
-                        for a, b in (m.span(g) for g in range(1, (rx.groups or 0) + 1))
-                        if b > a
-                    )
-                    found.append(Hedge(start, end, words, entry, strength, via, flip, tokens, gaps))
+            for n, m in sorted(self._matches(norm), key=lambda nm: (nm[0], nm[1].start())):
+                rx, entry, strength, via, flip, tokens = self._patterns[n]
+                if m.end() <= m.start():
+                    continue
+                start = c_start + where[m.start()]
+                end = c_start + where[m.end() - 1] + 1
+                if _spurious(sentence, start, end, entry):
+                    continue
+                words = " ".join(sentence[start:end].split())
+                gaps = tuple(
+                    (c_start + where[a], c_start + where[b - 1] + 1)
+                    for a, b in (m.span(g) for g in range(1, (rx.groups or 0) + 1))
+                    if b > a
+                )
+                found.append(Hedge(start, end, words, entry, strength, via, flip, tokens, gaps))
+            for m, p, how in _stated(norm):
+                start = c_start + where[m.start()]
+                end = c_start + where[m.end() - 1] + 1
+                entry = Phrase(how, p, (p, p), "a number stated in the text")
+                words = " ".join(sentence[start:end].split())
+                found.append(Hedge(start, end, words, entry, "estimative", "stated", False, _STATED_TOKENS))
         # Overlaps: the phrase of more words wins (a gapped "of course ... will" over "will"), then the
         # tighter span ("none will" over "no ... will" stretched across a clause).
         found.sort(key=lambda h: (-h.tokens, h.end - h.start, h.start))
@@ -226,7 +421,9 @@ class HedgeFinder:
         notes: list[str] = []
         if governing.strength == "modal":
             notes.append(f"{governing.words!r} is a weak hedge (low information): check that this is a forecast")
-        if governing.via not in ("scale", "construction"):
+        if governing.via == "stated":
+            notes.append(f"{governing.words!r}: a number stated in the text, p = {governing.p} (method: stated)")
+        elif governing.via not in ("scale", "construction"):
             notes.append(f"{governing.words!r}: {governing.via}")
         if governing.flip:
             notes.append(f"{governing.words!r} read as the reverse of the scale's {governing.entry.phrase!r}")
@@ -298,10 +495,10 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
     for m in before:
         if _is_negation(m.group(0)):
             out.append(m.group(0))
-    for m in _WORD.finditer(sentence, hedge.end, clause[1]):
+    for i, m in enumerate(_WORD.finditer(sentence, hedge.end, clause[1])):
         word = m.group(0).lower()
-        if word in _SUBORDINATORS:
-            break
+        if word in _SUBORDINATORS and not (i == 0 and word in _COMPLEMENTIZERS):
+            break  # "unlikely that X won't": the "that" right after the hedge opens X itself
         if _is_negation(word):
             out.append(m.group(0))
     return out

@@ -9,13 +9,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .segment import wordset
-
 if TYPE_CHECKING:
     from .hedges import Hedge
 
-__all__ = ["NEW_QUESTION_BELOW", "QuestionDoc", "Suggestion", "draft_title", "suggest"]
+__all__ = ["NEW_QUESTION_BELOW", "NEW_QUESTION_TEMPLATE", "QuestionDoc", "Suggestion", "statement", "suggest"]
 
+# A drafted new question: the reviewer writes the event and the date (README, "Adding an article").
+NEW_QUESTION_TEMPLATE = "Will <event> by <date>?"
 # Below this cosine similarity nothing fits, and a new question is proposed as well. Chosen on the seeds
 # (docs/extract.md): a right question scored 0.15 and up there; unrelated ones mostly below 0.10.
 NEW_QUESTION_BELOW = 0.12
@@ -84,13 +84,6 @@ def suggest(queries: Sequence[str], questions: Sequence[QuestionDoc], k: int = 3
     return out
 
 
-_LEADERS = re.compile(
-    r"^(?:(?:and|but|so|therefore|thus|indeed|however|besides|plus|moreover|of course|by the way|true|"
-    r"in general|in addition|for example|similarly|overall|now|then|still)\b[,\s]*)+",
-    re.I,
-)
-
-
 def statement(sentence: str, clause: tuple[int, int], hedge: Hedge) -> str:
     """The statement a hedge bears on: what follows "believe that", "it is possible that", "unclear whether";
     otherwise the hedged clause with the hedge's own words taken out (the words a gapped phrase spans stay:
@@ -102,22 +95,3 @@ def statement(sentence: str, clause: tuple[int, int], hedge: Hedge) -> str:
         inside = " ".join(sentence[a:b] for a, b in hedge.gaps)
         text = f"{sentence[clause[0] : hedge.start]} {inside} {after}"
     return " ".join(text.split())
-
-
-def draft_title(text: str) -> str:
-    """A new question's title drafted from the hedged statement."""
-    text = re.sub(r"^\W+|[\s.,;:!?”\"’]+$", "", " ".join(text.split()))
-    text = _LEADERS.sub("", text).strip(" ,")
-    text = re.sub(r"^(?:will|would|shall|to)\s+", "", text, flags=re.I)
-    if not text:
-        return "(draft a question)"
-    words = text.split()
-    if len(words) > 22:
-        text = " ".join(words[:22]) + " …"
-    first = words[0]
-    if not (first.isupper() or (first[:1].isupper() and first[1:].islower() and first not in _SENTENCE_WORDS)):
-        text = text[0].lower() + text[1:]
-    return f"Will it turn out that {text}?"
-
-
-_SENTENCE_WORDS = wordset("The A An It This That These Those There Their Its")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Paragraph", "Sentence", "clauses", "paragraphs", "sentences", "wordset"]
+__all__ = ["LONGEST_SENTENCE", "Paragraph", "Sentence", "clauses", "paragraphs", "sentences", "wordset"]
 
 
 def wordset(text: str) -> frozenset[str]:
@@ -19,12 +19,23 @@ _BLANK_LINES = re.compile(r"\n(?:[^\S\n]*\n)+")
 # A dash or bullet opening a paragraph marks an interview turn (question or answer).
 _LEAD = re.compile(r"^[^\S\n]*([–—•\-*])[^\S\n]+")
 _CLOSERS = "\"'”’»)]"
+# Longer stretches without a sentence end are cut (see _sentence).
+LONGEST_SENTENCE = 1500
+_NEWLINE = re.compile(r"\n")
+_NON_SPACE = re.compile(r"\S")
+# A line that ends in one of these ends its sentence; one that ends in a continuing mark does not.
+_SENTENCE_END = frozenset(".!?:…" + _CLOSERS)
+_CONTINUES = frozenset(",;–—-(&/")
+# Hard wrapping: a full line is at least this share of the widest, and the widest at most _WRAP_MAX.
+_FULL = 0.7
+_WRAP_MAX = 100
 _OPENERS = "\"'“‘«(["
 # Words that end with a full stop without ending a sentence.
 _ABBREVIATIONS = wordset(
     """mr mrs ms dr prof st jr sr gen col lt sgt capt gov sen rep rev no vs etc e.g i.e al fig approx dept est inc
     ltd co corp jan feb mar apr jun jul aug sep sept oct nov dec mt ft"""
 )
+_LONGEST_WORD = 40
 _INITIALISM = re.compile(r"(?:\b[A-Za-z]\.){1,4}$")
 
 
@@ -46,8 +57,9 @@ class Sentence:
 
 
 def paragraphs(text: str) -> list[Paragraph]:
-    """Blocks between blank lines; a line that ends a sentence also ends a paragraph (many copies of articles
-    put one paragraph on each line, without blank lines between them)."""
+    """Blocks between blank lines, cut again at each line break that ends a sentence: after a stop, and
+    after a line without one (a headline, a sub-headline, a dateline) unless the block is hard-wrapped
+    text and the line is a full one. Many copies of articles put one paragraph on each line."""
     out: list[Paragraph] = []
     pos = 0
     bounds: list[tuple[int, int]] = []
@@ -56,17 +68,35 @@ def paragraphs(text: str) -> list[Paragraph]:
         pos = m.end()
     bounds.append((pos, len(text)))
     for start, end in bounds:
+        lines: list[tuple[int, int]] = []  # (start, end) of each line, trailing whitespace left out
         line_start = start
-        block = text[start:end]
-        for m in re.finditer(r"\n", block):
-            cut = start + m.start()
-            before = text[line_start:cut].rstrip()
-            after = text[cut + 1 : end].lstrip()
-            if before and before[-1] in ".!?:" + _CLOSERS and after[:1] and not after[:1].islower():
-                _add(out, text, line_start, cut)
-                line_start = cut + 1
-        _add(out, text, line_start, end)
+        for m in _NEWLINE.finditer(text, start, end):
+            lines.append((line_start, line_start + len(text[line_start : m.start()].rstrip())))
+            line_start = m.end()
+        lines.append((line_start, end))
+        width = _wrap_width([b - a for a, b in lines])
+        cut_from = start
+        for (a, b), (c, _) in zip(lines, lines[1:], strict=False):
+            nxt = _NON_SPACE.search(text, c, end)
+            if b <= a or nxt is None or nxt.group(0).islower():
+                continue
+            last = text[b - 1]
+            if last in _SENTENCE_END or (last not in _CONTINUES and not (width and b - a >= _FULL * width)):
+                _add(out, text, cut_from, b)
+                cut_from = c
+        _add(out, text, cut_from, end)
     return out
+
+
+def _wrap_width(lengths: list[int]) -> int:
+    """The width a block was hard-wrapped at, or 0 when it was not: at least three lines come within
+    ``_FULL`` of its longest one, which is an ordinary line's width (a wrapped line is rarely over 100)."""
+    if len(lengths) < 3:
+        return 0
+    widest = max(lengths)
+    if widest > _WRAP_MAX:
+        return 0
+    return widest if sum(1 for n in lengths if n >= _FULL * widest) >= 3 else 0
 
 
 def _add(out: list[Paragraph], text: str, start: int, end: int) -> None:
@@ -88,8 +118,12 @@ def _ends_sentence(text: str, dot: int) -> bool:
     """Whether the stop at ``dot`` ends a sentence (not an abbreviation or an initialism like "U.S.")."""
     if text[dot] != ".":
         return True
-    word = re.search(r"[\w.]*$", text[:dot])
-    token = (word.group(0) if word else "") + "."
+    # The word before the stop, found by walking back (a search over text[:dot] would make the whole text
+    # quadratic in its length).
+    start = dot
+    while start > 0 and dot - start < _LONGEST_WORD and (text[start - 1].isalnum() or text[start - 1] in "._"):
+        start -= 1
+    token = text[start:dot] + "."
     if _INITIALISM.search(token):
         return False
     return token.rstrip(".").lower() not in _ABBREVIATIONS
@@ -127,6 +161,15 @@ def _sentence(out: list[Sentence], text: str, start: int, end: int, paragraph: i
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    while end - start > LONGEST_SENTENCE:
+        # No sentence is this long: text without stops (a table, a list, a dump) is cut at a space, so
+        # that the work per sentence, and so per megabyte, stays bounded.
+        space = text.rfind(" ", start + LONGEST_SENTENCE // 2, start + LONGEST_SENTENCE)
+        cut = space if space > start else start + LONGEST_SENTENCE
+        _sentence(out, text, start, cut, paragraph)
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
     if end > start:
         out.append(Sentence(len(out), start, end, text[start:end], paragraph))
 

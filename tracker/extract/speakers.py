@@ -15,7 +15,8 @@ __all__ = ["Speaker", "attribute"]
 Kind = Literal["person", "group", "role", "author"]
 
 _CAP = r"(?:[A-Z\u00c0-\u00de][\w’'\-.]*[\w])"
-_CAP_RUN = rf"{_CAP}(?:\s+(?:{_CAP}|de|van|von|der|al|bin|la|le|du|da|dos|di))*"
+_TITLE_ABBREVIATION = r"(?:(?:Dr|Mr|Mrs|Ms|Prof|Sen|Rep|Gov|Gen|Sir)\.?\s+)?"
+_CAP_RUN = rf"{_TITLE_ABBREVIATION}{_CAP}(?:\s+(?:{_CAP}|de|van|von|der|al|bin|la|le|du|da|dos|di))*"
 _NAMES = rf"{_CAP_RUN}(?:\s*,?\s+(?:and|&)\s+{_CAP_RUN})?"
 _VERBS = (
     r"said|says|say|told|tells|believes|believe|believed|thinks|think|thought|expects|expect|expected|argues|"
@@ -23,24 +24,32 @@ _VERBS = (
     r"claims|claimed|insists|insisted|suggested|suggests|echoed|echoes|replied|stressed|emphasized|emphasised|"
     r"admitted|admits|conceded|concedes|mentioned|mentions|announced|concluded|concludes|knows|knew|fears|feared|"
     r"hopes|hoped|estimates|estimated|assumes|assumed|doubts|doubted|reckons|recalled|recounted|reported|reports|"
-    r"shared|posted|dubbed|acknowledged|asserted|observed|cautioned|forecast|forecasts"
+    r"shared|posted|dubbed|acknowledged|asserted|observed|cautioned|forecast|forecasts|responded|continued|"
+    r"commented|remarked|stated|tweeted|projects|projected|projecting|foresees|foresaw|foresee|sees|see|saw|"
+    r"predict|warn|add|note|tell|reckon|reckons|expecting|predicting|forecasting|betting|"
+    r"anticipate|anticipates|anticipated|anticipating"
 )
 # Between a subject and its verb: an aside in commas, a few adverbs ("has repeatedly"), or a short
 # prepositional phrase ("in turn", "at that point").
 _FILLER = (
-    r"(?:\s*,[^,.;:“”\"]{1,170},\s*|\s+(?:(?:has|have|had|also|repeatedly|once|again|already|still|now|then|who|"
-    r"[a-z]+ly)\s+|(?:at|in|for|by|on)\s+(?:[a-z]+\s+){1,3}?){0,4}?)"
+    r"(?:\s*\([^()]{1,40}\))?(?:\s*,(?:[^,.;:“”\"]{1,170},){1,3}?)?\s*(?:(?:has|have|had|also|repeatedly|once|"
+    r"again|already|still|now|then|long|is|are|was|were|do|does|did|who|not|[a-z]+ly)\s+|"
+    r"(?:at|in|for|by|on)\s+(?:[a-z]+\s+){1,3}?){0,4}?"
 )
+# "X is expected to": a passive, not X saying anything.
+_PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been)\s+(?:\w+ly\s+)?$")
 _SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
 _VERB_SUBJECT = re.compile(
-    r"(?:^|[,–—-]\s*)(?P<verb>said|says|added|explained|noted|wrote|argued|warned|told)\s+(?P<rest>[^.;]{2,220})"
+    r"(?:^|[,–—-][”\"]?\s*)(?P<verb>said|says|say|added|explained|noted|wrote|argued|warned|told)\s+"
+    r"(?P<rest>[^.;]{2,220})"
 )
 _ACCORDING = re.compile(rf"\b[Aa]ccording\s+to\s+(?P<who>{_NAMES})")
 _PRONOUN = re.compile(rf"\b(?P<who>[Hh]e|[Ss]he)\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b")
 _GROUP_NOUNS = (
     r"experts|analysts|observers|officials|commentators|diplomats|economists|sources|insiders|critics|scholars|"
     r"historians|pundits|strategists|investors|politicians|lawmakers|forecasters|specialists|researchers|"
-    r"academics|journalists|generals|sceptics|skeptics|optimists|pessimists"
+    r"academics|journalists|generals|sceptics|skeptics|optimists|pessimists|respondents|bookmakers|firms|"
+    r"traders|markets|voters|pollsters|forecasters|banks|officials|leaders|executives|participants|economists"
 )
 _GROUP = re.compile(
     rf"\b(?P<who>(?:(?:[Aa]|[Tt]he)\s+(?:number|majority|few|group)\s+of\s+|[Ss]ome\s+|[Mm]any\s+|[Ss]everal\s+|"
@@ -74,6 +83,8 @@ _TITLE_WORDS = wordset(
     Foreign Defense Defence Prime State Special Counsel Prosecutor Vice Supreme Court Justice Representative
     Speaker Spokesman Spokeswoman Spokesperson Senior Assistant Staff Officer"""
 )
+# How far back a title is looked for with its name: an article's length, so that a long text stays linear.
+_LOOK_BACK = 20_000
 _SENTENCE_QUOTES = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
@@ -94,7 +105,7 @@ def _clean_name(raw: str) -> tuple[str, str | None]:
     titles: list[str] = []
     for part in parts:
         words = [w for w in part.split() if w]
-        while words and words[0] in _NOT_NAMES:
+        while words and words[0].rstrip(".") in _NOT_NAMES:
             words.pop(0)
         words = [re.sub(r"[’']s$", "", w.rstrip(".,")) for w in words]
         while len(words) > 1 and words[0].isupper() and len(words[0]) > 1:
@@ -143,7 +154,8 @@ def _explicit(sentence: str, last_person: Speaker | None) -> Speaker | None:
     m = _SUBJECT_VERB.search(sentence)
     while m is not None:
         name, title = _clean_name(m.group("who"))
-        if name and not _possessive(m.group("who")) and name not in _NOT_NAMES:
+        passive = m.group("verb").endswith("ed") and _PASSIVE.search(sentence, 0, m.start("verb"))
+        if name and not _possessive(m.group("who")) and name not in _NOT_NAMES and not passive:
             role = _appositive(sentence, m.end("who")) or _title_prefix(sentence, m.start("who"), title)
             kind: Kind = "person" if len(name.split()) >= 2 else "group"
             return Speaker(name, role, 0.9 if kind == "person" else 0.75, f"'{name} {m.group('verb')}'", kind)
@@ -158,7 +170,9 @@ def _explicit(sentence: str, last_person: Speaker | None) -> Speaker | None:
                 name, title = _clean_name(first.group(0))
                 role = _appositive(rest, first.end()) or title
             else:
-                last = runs[-1]
+                # "said the bank's president, Jane Roe, chief economist at Acme": the name set off in commas,
+                # not the last capitalised words (which may be the employer in the role after it).
+                last = next((r for r in runs if rest[: r.start()].endswith(", ")), runs[-1])
                 name, title = _clean_name(last.group(0))
                 role = rest[: last.start()].strip(" ,") or title
             if name and len(name.split()) >= 2:
@@ -173,6 +187,10 @@ def _explicit(sentence: str, last_person: Speaker | None) -> Speaker | None:
                 role = dash.group("role").strip() if dash else None
             kind: Kind = "person" if len(name.split()) >= 2 else "group"  # type: ignore[no-redef]
             return Speaker(name, role, 0.85, f"'according to {name}'", kind)
+    m = _ACCORDING_COMMON.search(sentence) or _SAY_COMMON.search(sentence)
+    if m:
+        who = " ".join(m.group("who").split())
+        return Speaker(who, None, 0.7, f"'{m.group(0).strip(' ,.')}' (not named)", "group")
     m = _GROUP.search(sentence)
     if m:
         who = " ".join(m.group("who").split())
@@ -189,14 +207,16 @@ def _explicit(sentence: str, last_person: Speaker | None) -> Speaker | None:
     return None
 
 
-def _role_subject(sentence: str, before: str) -> Speaker | None:
-    """ "The finance minister said ...": the person named earlier with that title, else the title itself."""
+def _role_subject(sentence: str, text: str, start: int) -> Speaker | None:
+    """ "The finance minister said ...": the person named earlier with that title (within the article's
+    length before ``start``, the sentence's offset in ``text``), else the title itself."""
     m = _ROLE_SUBJECT.search(sentence)
     if not m:
         return None
     role = " ".join(m.group("who").split())
     words = r"\s+".join(re.escape(w) for w in role.split())
-    earlier = list(re.finditer(rf"(?i:{words})\s+(?P<name>{_CAP}\s+{_CAP})", before))
+    named = re.compile(rf"(?i:{words})\s+(?P<name>{_CAP}\s+{_CAP})")
+    earlier = list(named.finditer(text, max(0, start - _LOOK_BACK), start))
     if earlier:
         name = re.sub(r"[’']s$", "", earlier[-1].group("name"))
         return Speaker(name, role, 0.7, f"'the {role} {m.group('verb')}', named earlier as {name}", "person")
@@ -227,23 +247,20 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
 
     out: dict[int, Speaker] = {}
     carry: Speaker | None = None
-    last_person: Speaker | None = author if author and author.name != "the author" else None
+    people = _People(author if author and author.name != "the author" else None)
+    carried: Speaker | None = None
     for p in paras:
         ps = by_para.get(p.index, [])
         found: dict[int, Speaker] = {}
+        quoted, carried = _quotations(text, p, people, carried)
         for s in ps:
-            speaker = _explicit(_outside_quotes(s.text), last_person) or _role_subject(s.text, text[: s.start])
-            if speaker is None and _SENTENCE_QUOTES.search(s.text):
-                speaker = _explicit(s.text, last_person)
+            inside = [(min(e, s.end) - max(b, s.start), who) for b, e, who in quoted if b < s.end and e > s.start]
+            quotation = max(inside, key=lambda x: x[0]) if inside else None
+            speaker: Speaker | None = quotation[1] if quotation is not None else None
+            speaker = speaker or _explicit(_outside_quotes(s.text), people.last) or _role_subject(s.text, text, s.start)
             if speaker is not None:
                 found[s.index] = speaker
-                if speaker.kind == "person":
-                    last_person = speaker
-        # A quotation running over several sentences belongs to whoever it is attributed to.
-        for start, end, speaker in _quotations(text, p, ps, found):
-            for s in ps:
-                if s.index not in found and s.start < end and s.end > start:
-                    found[s.index] = speaker
+                people.seen(speaker)
         next_lead = paras[p.index + 1].lead if p.index + 1 < len(paras) else ""
         turn: Speaker | None = None
         if ps and next_lead and ps[-1].index in found and found[ps[-1].index].kind == "person":
@@ -264,19 +281,173 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
 
 
 def _outside_quotes(sentence: str) -> str:
-    """The sentence with quoted passages blanked (same length), so a name inside a quotation is not taken
-    for its speaker."""
-    return _SENTENCE_QUOTES.sub(lambda m: " " * len(m.group(0)), sentence)
+    """The sentence with the words of quoted passages blanked (same length), so a name inside a quotation
+    is not taken for its speaker; the quotation marks and a closing comma stay (`"...," said X`)."""
+
+    def blank(m: re.Match[str]) -> str:
+        inner = m.group(0)[1:-1]
+        kept = inner[-1] if inner[-1:] in ",.!?" else ""
+        return m.group(0)[0] + " " * (len(inner) - len(kept)) + kept + m.group(0)[-1]
+
+    return _SENTENCE_QUOTES.sub(blank, sentence)
+
+
+# A common-noun source: "a senior Russian official", "diplomatic sources", "analysts", "the bank's chief economist".
+_SOURCE_NOUNS = rf"(?:{_GROUP_NOUNS}|{_ROLE_NOUNS}|source|person|people|aide|insider|diplomat|observer|banker|trader)"
+_COMMON = (
+    rf"(?:(?:an?|the|one|two|three|some|several|many|most|other|two|senior|top)\s+)?(?:[\w’'-]+\s+){{0,4}}?"
+    rf"{_SOURCE_NOUNS}s?\b"
+)
+_SAID = rf"(?:{_VERBS})"
+_ACCORDING_COMMON = re.compile(rf"\b[Aa]ccording\s+to\s+(?P<who>{_COMMON})")
+_SAY_COMMON = re.compile(rf",\s*(?:say|says|said)\s+(?P<who>{_COMMON})\s*(?:[.,;]|$)")
+# Right after a quotation's closing mark.
+_AFTER_ROLE_NAME = re.compile(
+    rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<role>(?:the|an?)\s+[^“”\".;]{{3,200}}?),\s+(?P<who>{_CAP_RUN})\s*(?=[,.;]|$)"
+)
+_AFTER_VERB_NAME = re.compile(rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<who>{_NAMES})")
+_AFTER_NAME_VERB = re.compile(rf"^\s*,?\s*(?P<who>{_NAMES})\s+(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
+_AFTER_PRONOUN = re.compile(rf"^\s*,?\s*(?P<who>he|she)\s+(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
+_AFTER_COMMON = re.compile(
+    rf"^\s*,?\s*(?:(?P<verb>{_SAID})\s+(?P<who>{_COMMON})|(?P<who2>{_COMMON})\s+(?P<verb2>{_SAID})\b)"
+)
+_AFTER_ACCORDING = re.compile(rf"^\s*,?\s*according\s+to\s+(?:(?P<who>{_NAMES})|(?P<common>{_COMMON}))")
+# Just before a quotation's opening mark: "Zandi responded, “...", "the minister told reporters: “..."
+_BEFORE_TAIL = r"\b[^“”\".!?;]{0,60}?[,:]\s*$"
+_BEFORE_NAME = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?P<verb>{_SAID}){_BEFORE_TAIL}")
+_BEFORE_PRONOUN = re.compile(rf"\b(?P<who>[Hh]e|[Ss]he)\s+(?:[a-z]+ly\s+)?(?P<verb>{_SAID}){_BEFORE_TAIL}")
+_BEFORE_COMMON = re.compile(rf"\b(?P<who>{_COMMON})\s+(?P<verb>{_SAID}){_BEFORE_TAIL}")
+_QUOTATION = re.compile(r"[“\"](?P<inner>[^“”\"]*)(?P<close>[”\"]|$)")
+
+
+class _People:
+    """The people named so far: a surname alone ("Duy") is read as the full name given before ("Tim Duy"),
+    with its role; a pronoun as the last one named."""
+
+    def __init__(self, last: Speaker | None) -> None:
+        self.last = last
+        self.by_surname: dict[str, Speaker] = {}
+
+    def named(self, raw: str, role: str | None, basis: str, confidence: float) -> Speaker | None:
+        name, title = _clean_name(raw)
+        if not name or name in _NOT_NAMES or _possessive(raw) or name.lower() in ("he", "she"):
+            return None
+        known = self.by_surname.get(name) if len(name.split()) == 1 else None
+        if known is not None:
+            speaker = Speaker(
+                known.name, role or known.role, confidence, f"{basis}, named before as {known.name}", "person"
+            )
+        else:
+            kind: Kind = "person" if len(name.split()) >= 2 else "group"
+            speaker = Speaker(name, role or title, confidence, basis, kind)
+        self.seen(speaker)
+        return speaker
+
+    def seen(self, speaker: Speaker) -> None:
+        if speaker.kind == "person":
+            self.last = speaker
+            if " and " not in speaker.name:
+                self.by_surname[speaker.name.split()[-1]] = speaker
+
+    def pronoun(self, word: str, verb: str) -> Speaker | None:
+        if self.last is None:
+            return None
+        last = self.last
+        return Speaker(last.name, last.role, 0.7, f"'{word} {verb}', read as {last.name}, named before", "person")
+
+
+def _common(who: str, verb: str, people: _People) -> Speaker:
+    """A source not named: "analysts", "a senior official"; "the AI expert" (one, definite) is the last person
+    named, the way reporters refer back to someone."""
+    who = " ".join(who.split())
+    if who.lower().startswith("the ") and not who.endswith("s") and people.last is not None:
+        last = people.last
+        return Speaker(last.name, last.role, 0.7, f"'{verb} {who}', read as {last.name}, named before", "person")
+    return Speaker(who, None, 0.7, f"'{verb} {who}' (not named)", "group")
+
+
+def _named(text: str, people: _People, tries: tuple[tuple[re.Pattern[str], float], ...], where: str) -> Speaker | None:
+    """The first of ``tries`` (a pattern with a ``who`` group, and a confidence) that names someone; the role
+    is the pattern's ``role`` group ("said the bank's president, NAME") or the appositive after the name."""
+    for rx, confidence in tries:
+        m = rx.search(text)
+        if m is None:
+            continue
+        if "role" in rx.groupindex:
+            role: str | None = " ".join(m.group("role").split())
+        else:
+            role = _appositive(text, m.end("who"))
+        said = " ".join(m.group(0).split()).strip(" ,:")
+        found = people.named(m.group("who"), role, f"'{said[:80]}' {where}", confidence)
+        if found is not None:
+            return found
+    return None
+
+
+_AFTER_NAMED = ((_AFTER_ROLE_NAME, 0.9), (_AFTER_VERB_NAME, 0.9), (_AFTER_NAME_VERB, 0.9))
+_BEFORE_NAMED = ((_BEFORE_NAME, 0.85),)
+
+
+def _after(text: str, people: _People) -> Speaker | None:
+    """The attribution right after a quotation: `"...," said John Smith, an economist`, `"...," Duy wrote`,
+    `"...," he said`, `"...," say analysts`, `"...," according to diplomatic sources`."""
+    found = _named(text, people, _AFTER_NAMED, "after the quotation")
+    if found is not None:
+        return found
+    m = _AFTER_PRONOUN.match(text)
+    if m:
+        return people.pronoun(m.group("who"), m.group("verb"))
+    m = _AFTER_ACCORDING.match(text)
+    if m:
+        if m.group("who"):
+            return _named(text, people, ((_AFTER_ACCORDING, 0.85),), "after the quotation")
+        return _common(m.group("common"), "according to", people)
+    m = _AFTER_COMMON.match(text)
+    if m:
+        return _common(m.group("who") or m.group("who2"), m.group("verb") or m.group("verb2"), people)
+    return None
+
+
+def _before(text: str, people: _People) -> Speaker | None:
+    """The attribution that introduces a quotation: `Zandi responded, "...`, `she told reporters: "...`."""
+    m = _BEFORE_PRONOUN.search(text)
+    if m:
+        return people.pronoun(m.group("who"), m.group("verb"))
+    found = _named(text, people, _BEFORE_NAMED, "before the quotation")
+    if found is not None:
+        return found
+    m = _BEFORE_COMMON.search(text)
+    if m:
+        return _common(m.group("who"), m.group("verb"), people)
+    return None
 
 
 def _quotations(
-    text: str, p: Paragraph, ps: list[Sentence], found: dict[int, Speaker]
-) -> list[tuple[int, int, Speaker]]:
-    """Quotations of a paragraph (“...”) with the speaker of the sentence that opens or closes them."""
+    text: str, p: Paragraph, people: _People, carried: Speaker | None
+) -> tuple[list[tuple[int, int, Speaker]], Speaker | None]:
+    """The quotations of a paragraph with their speakers, where the text gives one: after it, before it, or,
+    for a quotation that opens the paragraph after one left open (the newspaper way of quoting over
+    paragraphs), the speaker of that one; and the speaker of a quotation this paragraph leaves open."""
     out: list[tuple[int, int, Speaker]] = []
-    for m in re.finditer(r"“[^”]{20,}”", text[p.start : p.end]):
-        start, end = p.start + m.start(), p.start + m.end()
-        touching = [s for s in ps if s.start < end and s.end > start and s.index in found]
-        if touching:
-            out.append((start, end, found[touching[-1].index]))
-    return out
+    prev_end = p.start
+    for m in _QUOTATION.finditer(text, p.start, p.end):
+        start, end = m.start(), m.end()
+        if len(m.group("inner").split()) < 3:
+            prev_end = end
+            continue  # a scare quote or a title, not a quotation
+        after = text[end : min(p.end, end + 200)]
+        before = text[max(prev_end, start - 200) : start]
+        speaker = _after(after, people) if m.group("close") else None
+        speaker = speaker or _before(before, people)
+        if speaker is None and out:
+            last = out[-1][2]  # a second quotation of the paragraph: the speaker of the first
+            speaker = Speaker(last.name, last.role, 0.7, f"the quotation before is {last.name}'s", last.kind)
+        if speaker is None and carried is not None and start == p.start:
+            speaker = Speaker(
+                carried.name, carried.role, 0.6, f"a quotation continued from {carried.name}", carried.kind
+            )
+        if speaker is not None:
+            out.append((start, end, speaker))
+        prev_end = end
+    # The next paragraph, when it opens with a quotation of its own, goes on with this one's last speaker.
+    return out, (out[-1][2] if out else None)

@@ -234,6 +234,8 @@ def _statements(d: _Dialect) -> list[str]:
         f"ELSE (SELECT {x('criteria')} FROM {d.at('t.criteria_pos')}) END, "
         "resolve_by = CASE WHEN t.resolve_by_pos IS NULL THEN resolve_by "
         f"ELSE (SELECT {x('resolve_by', 'date')} FROM {d.at('t.resolve_by_pos')}) END, "
+        "opened = CASE WHEN t.opened_pos IS NULL THEN opened "
+        f"ELSE (SELECT {x('opened', 'date')} FROM {d.at('t.opened_pos')}) END, "
         f"status = CASE WHEN t.res_pos IS NULL THEN status ELSE (SELECT {status} FROM {d.at('t.res_pos')}) END, "
         "outcome = CASE WHEN t.res_pos IS NULL THEN outcome "
         f"ELSE (SELECT CASE WHEN e.event_type IN {resolved} THEN {x('outcome')} END FROM {d.at('t.res_pos')}) END, "
@@ -251,6 +253,8 @@ def _statements(d: _Dialect) -> list[str]:
         "THEN e.position END) AS criteria_pos, "
         f"max(CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('resolve_by')} "
         "THEN e.position END) AS resolve_by_pos, "
+        f"max(CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('opened')} "
+        "THEN e.position END) AS opened_pos, "
         f"max(CASE WHEN e.event_type IN {_in(res_types)} THEN e.position END) AS res_pos "
         f"FROM {d.src(TOUCH_TYPES)} JOIN questions AS q ON q.question_id = {QID} "
         "WHERE e.position > q.opened_position GROUP BY q.question_id) AS t WHERE questions.question_id = t.qid",

@@ -162,6 +162,8 @@ def _question_clarified(b: _Batch, e: RecordedEvent) -> None:
         values["criteria"] = d["criteria"]
     if d.get("resolve_by") is not None:
         values["resolve_by"] = _date(d["resolve_by"])
+    if d.get("opened") is not None:
+        values["opened"] = _date(d["opened"])
     _touch(b, e, **values)
 
 

@@ -2,8 +2,8 @@
 
 SQLite: the online backup API (`sqlite3.Connection.backup`) copies every page inside one read transaction, so
 the copy is the database as of one commit even while other processes append (WAL lets them go on). It is written
-to a temporary file beside the target and renamed into place only when complete and checked, so an interrupted
-backup never leaves a half-written file under the target's name.
+to a temporary file the caller names (`tracker.app.outfiles`, beside the target) and put in place only when
+complete and checked, so an interrupted backup never leaves a half-written file under the target's name.
 
 PostgreSQL: `pg_dump` is the tool (a consistent snapshot, in one transaction). `pg_commands` gives the exact
 commands for a URL; `run_pg_dump` runs the first when asked (`tracker backup PATH --run-pg-dump`).
@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from tracker.errors import DatabaseError, UserError
+from tracker.errors import DatabaseError
 from tracker.store import eventstore as es
 from tracker.store.db import translate_errors
 
@@ -36,36 +36,9 @@ class BackupReport:
     head_hash: str
 
 
-def _check_target(path: Path) -> None:
-    # lstat, not exists(): a dangling symlink "does not exist" but is something a backup must not replace.
-    try:
-        os.lstat(path)
-    except FileNotFoundError:
-        pass
-    else:
-        raise UserError(f"{str(path)!r} already exists: a backup never overwrites a file", "path")
-    if not path.parent.is_dir():
-        raise UserError(f"directory {str(path.parent)!r} does not exist", "path")
-
-
-def _publish(tmp: Path, path: Path) -> None:
-    """Make the finished copy appear at ``path``, complete and durable, never replacing anything there:
-    link(2) fails if the name was taken meanwhile, where rename(2) would silently replace it."""
-    fd = os.open(tmp, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        raise UserError(f"{str(path)!r} already exists: a backup never overwrites a file", "path") from None
-
-
-def backup_sqlite(engine: Engine, path: Path) -> BackupReport:
-    """Copy the SQLite ledger behind `engine` to `path` (which must not exist) with the online backup API."""
-    _check_target(path)
-    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
+def backup_sqlite(engine: Engine, tmp: Path) -> BackupReport:
+    """Copy the SQLite ledger behind `engine` to the new file ``tmp`` with the online backup API. The caller names
+    ``tmp`` and moves it into place (`tracker.app.outfiles`, which never replaces a file)."""
     try:
         with translate_errors():
             raw = engine.raw_connection()
@@ -87,13 +60,10 @@ def backup_sqlite(engine: Engine, path: Path) -> BackupReport:
                     target.close()
             finally:
                 raw.close()
-        _publish(tmp, path)  # atomic: the target appears complete or not at all
     except sqlite3.Error as e:
         raise DatabaseError(f"backup failed: {e}") from e
-    finally:
-        tmp.unlink(missing_ok=True)
     position, hash_ = (0, es.GENESIS_HASH) if head is None else (int(head[0]), str(head[1]))
-    return BackupReport(str(path), path.stat().st_size, n, position, hash_)
+    return BackupReport(str(tmp), tmp.stat().st_size, n, position, hash_)
 
 
 def _libpq_url(url: str) -> str:
@@ -116,28 +86,23 @@ def pg_commands(url: str, path: Path) -> list[str]:
     ]
 
 
-def run_pg_dump(url: str, path: Path) -> None:
-    """Run pg_dump (it must be on PATH); the password, if the URL has one, goes through PGPASSWORD, not argv."""
-    _check_target(path)
+def run_pg_dump(url: str, tmp: Path) -> None:
+    """Run pg_dump (it must be on PATH) into the new file ``tmp`` (the caller moves it into place); the password,
+    if the URL has one, goes through PGPASSWORD, not argv."""
     exe = shutil.which("pg_dump")
     if exe is None:
         raise DatabaseError("pg_dump is not on PATH: install the PostgreSQL client tools, or run the commands shown")
-    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
     env = dict(os.environ)
     password = make_url(url).password
     if password:
         env["PGPASSWORD"] = str(password)
-    try:
-        done = subprocess.run(
-            [exe, "--format=custom", "--no-owner", f"--file={tmp}", _libpq_url(url)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            first = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[0]
-            raise DatabaseError(f"pg_dump failed: {first}")
-        _publish(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    done = subprocess.run(
+        [exe, "--format=custom", "--no-owner", f"--file={tmp}", _libpq_url(url)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        first = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[0]
+        raise DatabaseError(f"pg_dump failed: {first}")

@@ -129,6 +129,12 @@ def _hash_of(
 
 def chain_hash_reference(row: dict[str, Any]) -> str:
     """`chain_hash` by its definition (build the dict, encode it canonically): what the tests compare it with."""
+    return hashlib.sha256(chain_text(row).encode("utf-8")).hexdigest()
+
+
+def chain_text(row: dict[str, Any]) -> str:
+    """The text whose SHA-256 is the row's chain hash: the previous hash, then the canonical content. A proof
+    of the event carries it (tracker.app.proofs), so a reader recomputes the hash without the ledger."""
     content = canonical_json(
         {
             "position": row["position"],
@@ -143,7 +149,7 @@ def chain_hash_reference(row: dict[str, Any]) -> str:
             "actor": row["actor"],
         }
     )
-    return hashlib.sha256((row["prev_hash"] + content).encode("utf-8")).hexdigest()
+    return row["prev_hash"] + content
 
 
 # Built once (building a statement per call cost about as much as running it). `append` reads the head with
@@ -680,10 +686,13 @@ class ChainReport:
     problem: str | None = None
 
 
-def verify_chain(conn: Connection) -> ChainReport:
-    """Recompute every hash from the start; name the first position whose row does not fit the chain."""
+def verify_chain(
+    conn: Connection, up_to: int | None = None, on_hash: Callable[[str], None] | None = None
+) -> ChainReport:
+    """Recompute every hash from the start (through `up_to`); name the first position whose row does not fit the
+    chain. `on_hash` receives each verified hash in position order (the Merkle log's leaves: store.merklelog)."""
     prev, expected_position, n = GENESIS_HASH, 1, 0
-    for row in raw_rows(conn):
+    for row in raw_rows(conn, up_to=up_to):
         pos = row["position"]
         if pos != expected_position:
             return ChainReport(False, n, pos, prev, expected_position, f"position {expected_position} is missing")
@@ -691,6 +700,8 @@ def verify_chain(conn: Connection) -> ChainReport:
             return ChainReport(False, n, pos, prev, pos, "its previous-hash does not match the event before it")
         if chain_hash(row) != row["hash"]:
             return ChainReport(False, n, pos, prev, pos, "its content does not match its hash")
+        if on_hash is not None:
+            on_hash(row["hash"])
         prev, expected_position, n = row["hash"], pos + 1, n + 1
     return ChainReport(True, n, expected_position - 1, prev)
 

@@ -1,0 +1,172 @@
+"""Every path the command line writes, found by inspecting the Typer app, refuses a symbolic link, a FIFO, a
+device, a directory where a file is expected (a file where a folder is) and the command's own input (the
+ledger, the article), with one line, exit code 3, and the thing left as it was.
+
+Every path parameter of every command must be listed here as an input or as an output with its case: a new
+output option is untested until it is, and this file fails until then."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from tracker.app.ledger import Ledger
+from tracker.cli.main import app
+from tracker.errors import UserError
+
+runner = CliRunner()
+ARTICLE = "The summit is unlikely to happen this year, the minister said.\n"
+
+
+@dataclass(frozen=True)
+class Output:
+    """How to call a command so that it writes ``target``; ``suffix``: the name must end so (the command picks
+    the format by it); ``folder``: the output is a folder; ``either``: a file, or a folder to write a named file
+    in (then the directory case puts a directory at that name inside it); ``field``: the name in the error
+    line."""
+
+    args: Callable[[str, str], list[str]]  # (target, article) -> arguments
+    suffix: str = ""
+    folder: bool = False
+    either: str = ""
+    field: str = "out"
+
+
+# (command, parameter) -> the case; commands are spelled as typed ("plot history").
+OUTPUTS: dict[tuple[str, str], Output] = {
+    ("export", "out"): Output(lambda t, a: ["export", "forecasts", "--format", "csv", "--out", t]),
+    ("report", "out"): Output(lambda t, a: ["report", "--out", t]),
+    ("plot calibration", "out"): Output(lambda t, a: ["plot", "calibration", "--out", t], suffix=".png"),
+    ("plot discrimination", "out"): Output(lambda t, a: ["plot", "discrimination", "--out", t], suffix=".png"),
+    ("plot history", "out"): Output(
+        lambda t, a: ["plot", "history", "--out", t, "--forecaster", "Ann Example"], suffix=".svg"
+    ),
+    ("extract", "out"): Output(lambda t, a: ["extract", a, "--out", t], suffix=".yaml", either="article.yaml"),
+    ("backup", "path"): Output(lambda t, a: ["backup", t], field="path"),
+    ("site", "out"): Output(lambda t, a: ["site", "--out", t], folder=True),
+}
+# Paths the commands only read.
+INPUTS = {("import", "paths"), ("extract", "paths"), ("source add", "file")}
+
+
+def path_parameters() -> Iterator[tuple[str, str]]:
+    def walk(cmd: click.Command, prefix: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], click.Command]]:
+        if isinstance(cmd, click.Group):
+            for name, sub in cmd.commands.items():
+                yield from walk(sub, (*prefix, name))
+        else:
+            yield prefix, cmd
+
+    root = typer.main.get_command(app)
+    for name, cmd in walk(root, ()):
+        for p in cmd.params:
+            if isinstance(p.type, click.Path) or p.name in ("out", "output", "path", "dest", "file", "folder"):
+                yield " ".join(name), str(p.name)
+
+
+def test_every_path_parameter_is_an_input_or_a_tested_output() -> None:
+    found = set(path_parameters())
+    unknown = found - INPUTS - set(OUTPUTS)
+    assert not unknown, f"path parameters neither listed as inputs nor tested as outputs: {sorted(unknown)}"
+    assert (set(OUTPUTS) | INPUTS) <= found, "a listed parameter no longer exists"
+
+
+# ------------------------------------------------------------------------------------------------- hostile things
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Iterator[tuple[Ledger, Path, Path]]:
+    (tmp_path / "db").mkdir()
+    led = Ledger(f"sqlite:///{tmp_path}/db/ledger.sqlite", actor="tester")
+    led.init()
+    led.open_question("Will it rain?", "YES if it rains", question_id="rain", opened=date(2020, 1, 1))
+    for day in (2, 3, 4):
+        led.record_forecast("rain", "Ann Example", 0.2 + 0.1 * day, date(2020, 1, day))
+    led.resolve("rain", "yes", date(2020, 6, 1))
+    led.score()
+    work = tmp_path / "t"
+    work.mkdir()
+    article = work / "article.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    yield led, work, article
+    led.close()
+
+
+def snapshot(path: Path) -> Any:
+    """What is at ``path``, enough to tell it was left as it was (links not followed)."""
+    mode = os.lstat(path).st_mode
+    if stat.S_ISLNK(mode):
+        return ("link", os.readlink(path))
+    if stat.S_ISDIR(mode):
+        inside = sorted(path.rglob("*"))
+        return ("dir", [(str(p.relative_to(path)), p.read_bytes() if p.is_file() else None) for p in inside])
+    if stat.S_ISREG(mode):
+        return ("file", path.read_bytes(), os.lstat(path).st_ino)
+    return ("node", stat.S_IFMT(mode), os.lstat(path).st_rdev)
+
+
+KINDS = ["symlink", "fifo", "device", "wrong-kind", "own-input"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("option", list(OUTPUTS), ids=lambda o: f"{o[0]} {o[1]}".replace(" ", "-"))
+def test_every_output_refuses(setup: tuple[Ledger, Path, Path], option: tuple[str, str], kind: str) -> None:
+    led, work, article = setup
+    case = OUTPUTS[option]
+    target = work / f"target{case.suffix}"
+    victim = work / "victim"
+    victim.mkdir()
+    (victim / "precious").write_text("precious", encoding="utf-8")
+    reader = None
+    watched = [victim]
+    if kind == "symlink":
+        target.symlink_to(victim if case.folder else victim / "precious")
+    elif kind == "fifo":
+        os.mkfifo(target)
+        reader = os.open(target, os.O_RDONLY | os.O_NONBLOCK)  # so that a write shows instead of blocking
+    elif kind == "device":
+        try:
+            os.mknod(target, stat.S_IFCHR | 0o600, os.makedev(1, 3))  # like /dev/null
+        except PermissionError:
+            pytest.skip("creating a device node needs root")
+    elif kind == "wrong-kind":
+        if case.folder:
+            target.write_text("a file where a folder is expected", encoding="utf-8")
+        elif case.either:
+            target = work / "drafts"
+            (target / case.either).mkdir(parents=True)
+            (target / case.either / "inside").write_text("x", encoding="utf-8")
+        else:
+            target.mkdir()
+            (target / "inside").write_text("x", encoding="utf-8")
+    else:  # its own input: the article it reads, or the ledger (the folder holding it, for a folder output)
+        ledger_file = Path(str(led.sqlite_file()))
+        target = article if option[0] == "extract" else ledger_file.parent if case.folder else ledger_file
+        watched.append(ledger_file)
+    watched.append(target)
+    before = [snapshot(p) for p in watched]
+    listing = sorted(p.name for p in work.iterdir())
+    try:
+        result = runner.invoke(app, ["--db", led.url, *case.args(str(target), str(article))])
+        if reader is not None:
+            assert os.read(reader, 1 << 16) == b"", "the command wrote into the FIFO"
+    finally:
+        if reader is not None:
+            os.close(reader)
+    assert result.exit_code == UserError.exit_code, (option, kind, result.output)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {case.field}: "), lines
+    assert "Traceback" not in result.output
+    assert [snapshot(p) for p in watched] == before
+    assert sorted(p.name for p in work.iterdir()) == listing, "something was written beside the target"
+    assert led.verify()["ok"]

@@ -1,0 +1,293 @@
+"""The proof-carrying ledger from the command line, on SQLite and PostgreSQL: keygen, checkpoint, proof,
+verify-proof (offline), and verify --checkpoint after growth, truncation, a rewrite and a fork."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from test_cli import failed
+from test_merkle import ref_mth
+from test_tamper import drop_triggers, rewrite_history
+from typer.testing import CliRunner
+
+from tracker.app import proofs
+from tracker.app.ledger import Ledger
+from tracker.cli.main import app
+from tracker.domain.notes import open_checkpoint, parse_vkey
+from tracker.errors import IntegrityError, NotFound, UserError
+from tracker.store import eventstore as es
+from tracker.store.db import make_engine
+
+NAME = "news.example/forecasts"
+
+
+def tracker(*args: str) -> object:
+    return CliRunner().invoke(app, list(args))
+
+
+@pytest.fixture
+def url(db_url: str) -> str:
+    led = Ledger(db_url, actor="tester")
+    led.init()
+    qid = led.open_question("Will it rain?", "YES if it rains", question_id="rain", opened=date(2000, 1, 1))
+    led.record_forecast(qid, "Ann Example", 0.3, date(2020, 1, 1), forecast_id="ann-rain")  # position 2
+    led.record_forecast(  # position 3: a quote over two lines comes back out on one
+        qid, "Bob Example", 0.8, date(2020, 1, 2), forecast_id="bob-rain", quote="It will pour.\nSurely."
+    )
+    led.clarify(qid, "sharper", criteria="YES if 1 mm of rain falls")  # position 4
+    led.resolve(qid, "no", date(2020, 2, 1))  # position 5
+    led.close()
+    return db_url
+
+
+@pytest.fixture
+def engine(url: str) -> object:
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> tuple[Path, str]:
+    result = tracker("keygen", "--out", str(tmp_path / "log.key"), "--name", NAME)
+    assert result.exit_code == 0, result.output
+    return tmp_path / "log.key", result.stdout.strip()
+
+
+def chain_hashes(url: str) -> list[bytes]:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        out = [bytes.fromhex(r["hash"]) for r in es.raw_rows(conn)]
+    engine.dispose()
+    return out
+
+
+# ------------------------------------------------------------------ keys
+
+
+def test_keygen_writes_an_owner_only_key_and_prints_the_public_key(tmp_path: Path) -> None:
+    out = tmp_path / "log.key"
+    result = tracker("keygen", "--out", str(out), "--name", NAME)
+    assert result.exit_code == 0, result.output
+    assert os.stat(out).st_mode & 0o777 == 0o600
+    vkey = result.stdout.strip()
+    assert len(result.stdout.splitlines()) == 1  # the public key alone on stdout: `> pub.txt` keeps just it
+    verifier = parse_vkey(vkey)
+    assert verifier.name == NAME and f"key id {verifier.key_id:08x}" in result.stderr
+    assert proofs.load_signer(out).verifier == verifier
+    before = out.read_bytes()
+    failed(tracker("keygen", "--out", str(out)), UserError, ["out", "already exists"])  # never replaced
+    assert out.read_bytes() == before
+    os.symlink(tmp_path / "elsewhere", tmp_path / "link.key")
+    failed(tracker("keygen", "--out", str(tmp_path / "link.key")), UserError, ["link.key"])
+    assert (tmp_path / "link.key").is_symlink() and not (tmp_path / "elsewhere").exists()  # not followed
+    failed(tracker("keygen", "--out", str(tmp_path / "x.key"), "--name", "a b"), UserError, ["name"])
+    assert not (tmp_path / "x.key").exists()
+
+
+def test_a_key_file_others_can_read_or_a_public_key_is_refused(
+    url: str, keys: tuple[Path, str], tmp_path: Path
+) -> None:
+    key, vkey = keys
+    os.chmod(key, 0o644)
+    failed(tracker("--db", url, "checkpoint", "--key", str(key)), UserError, ["chmod 600"])
+    os.chmod(key, 0o600)
+    (tmp_path / "pub.key").write_text(vkey + "\n")
+    os.chmod(tmp_path / "pub.key", 0o600)
+    failed(tracker("--db", url, "checkpoint", "--key", str(tmp_path / "pub.key")), UserError, ["PRIVATE+KEY"])
+    failed(tracker("--db", url, "checkpoint", "--key", str(tmp_path / "none.key")), UserError, ["key"])
+
+
+# ------------------------------------------------------------------ checkpoints
+
+
+def test_checkpoint_signs_the_root_of_the_chain_hashes(url: str, keys: tuple[Path, str], tmp_path: Path) -> None:
+    key, vkey = keys
+    out = tmp_path / "cp.txt"
+    result = tracker("--db", url, "checkpoint", "--key", str(key), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    cp = open_checkpoint(out.read_text(), parse_vkey(vkey)).checkpoint
+    leaves = chain_hashes(url)
+    assert (cp.origin, cp.size) == (NAME, 5)
+    assert cp.root == ref_mth(leaves)  # the recursive reference of tests/test_merkle.py over the chain hashes
+    failed(tracker("--db", url, "checkpoint", "--key", str(key), "--out", str(out)), UserError, ["already exists"])
+    printed = tracker("--db", url, "checkpoint", "--key", str(key))
+    assert open_checkpoint(printed.stdout, parse_vkey(vkey)).checkpoint == cp
+
+
+def test_no_checkpoint_of_a_broken_chain(url: str, engine: Engine, keys: tuple[Path, str], tmp_path: Path) -> None:
+    drop_triggers(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE events SET actor = 'mallory' WHERE position = 3"))
+    out = tmp_path / "cp.txt"
+    failed(tracker("--db", url, "checkpoint", "--key", str(keys[0]), "--out", str(out)), IntegrityError, ["position 3"])
+    assert not out.exists()
+
+
+# ------------------------------------------------------------------ proofs
+
+
+def test_every_forecast_proof_verifies_offline(url: str, keys: tuple[Path, str], tmp_path: Path) -> None:
+    key, vkey = keys
+    for forecast_id, position in (("ann-rain", 2), ("bob-rain", 3)):
+        out = tmp_path / f"{forecast_id}.tlog-proof"
+        assert tracker("--db", url, "proof", forecast_id, "--key", str(key), "--out", str(out)).exit_code == 0
+        assert out.read_text().startswith("c2sp.org/tlog-proof@v1\nextra ")
+        # No ledger at all: the --db names nothing.
+        offline = ("--db", f"sqlite:///{tmp_path}/no-such-ledger.sqlite")
+        result = tracker(*offline, "verify-proof", str(out), "--key", vkey)
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith(f"verified: event {position} (ForecastRecorded on question-rain")
+        data = json.loads(tracker(*offline, "verify-proof", str(out), "--key", vkey, "--json").stdout)
+        assert data["event"]["data"]["forecast_id"] == forecast_id and data["tree_size"] == 5
+        assert data["event"]["chain_hash"] == chain_hashes(url)[position - 1].hex()
+    assert not (tmp_path / "no-such-ledger.sqlite").exists()
+    bob = tracker("verify-proof", str(tmp_path / "bob-rain.tlog-proof"), "--key", vkey).stdout
+    assert "quote: It will pour.\\nSurely." in bob and len(bob.splitlines()) == 3
+
+
+def test_any_one_byte_change_to_a_proof_file_is_not_verified(url: str, keys: tuple[Path, str], tmp_path: Path) -> None:
+    key, vkey = keys
+    out = tmp_path / "p.tlog-proof"
+    assert tracker("--db", url, "proof", "ann-rain", "--key", str(key), "--out", str(out)).exit_code == 0
+    raw = out.read_bytes()
+    verifier = parse_vkey(vkey)
+    assert proofs.verify_proof(raw, verifier)["ok"]
+    for i in range(len(raw)):
+        changed = bytearray(raw)
+        changed[i] ^= 0x04
+        with pytest.raises(IntegrityError, match="^not verified"):
+            proofs.verify_proof(bytes(changed), verifier)
+    # And through the command: one line, exit 7, whatever was changed.
+    for i in (30, len(raw) // 2, len(raw) - 10):
+        changed = bytearray(raw)
+        changed[i] ^= 0x04
+        (tmp_path / "bad").write_bytes(bytes(changed))
+        failed(tracker("verify-proof", str(tmp_path / "bad"), "--key", vkey), IntegrityError, ["not verified"])
+    other = tracker("keygen", "--out", str(tmp_path / "other.key"), "--name", NAME).stdout.strip()
+    failed(tracker("verify-proof", str(out), "--key", other), IntegrityError, ["not verified", "no signature by"])
+    failed(tracker("verify-proof", str(out), "--key", "nonsense"), UserError, ["key"])
+
+
+def test_proof_against_an_earlier_checkpoint(url: str, keys: tuple[Path, str], tmp_path: Path) -> None:
+    key, vkey = keys
+    cp = tmp_path / "cp.txt"
+    assert tracker("--db", url, "checkpoint", "--key", str(key), "--out", str(cp)).exit_code == 0
+    led = Ledger(url, actor="tester")
+    led.reopen("rain", "re-examined")  # position 6
+    led.record_forecast("rain", "Cy Example", 0.5, date(2020, 3, 1), forecast_id="cy-rain")  # position 7
+    led.close()
+    out = tmp_path / "p.tlog-proof"
+    assert tracker("--db", url, "proof", "bob-rain", "--checkpoint", str(cp), "--out", str(out)).exit_code == 0
+    assert json.loads(tracker("verify-proof", str(out), "--key", vkey, "--json").stdout)["tree_size"] == 5
+    failed(tracker("--db", url, "proof", "cy-rain", "--checkpoint", str(cp), "--out", str(out)), UserError, ["7"])
+    failed(tracker("--db", url, "proof", "nope", "--key", str(key), "--out", str(out)), NotFound, ["nope"])
+    failed(tracker("--db", url, "proof", "ann-rain", "--out", str(out)), UserError, ["--key"])
+
+
+# ------------------------------------------------------------------ verify --checkpoint
+
+
+def _checkpoint(url: str, key: Path, path: Path) -> Path:
+    assert tracker("--db", url, "checkpoint", "--key", str(key), "--out", str(path)).exit_code == 0
+    return path
+
+
+def test_a_grown_ledger_extends_its_checkpoint(url: str, keys: tuple[Path, str], tmp_path: Path) -> None:
+    key, vkey = keys
+    cp = _checkpoint(url, key, tmp_path / "cp.txt")
+    led = Ledger(url, actor="tester")
+    led.reopen("rain", "re-examined")
+    led.close()
+    result = tracker("--db", url, "verify", "--checkpoint", str(cp), "--key", vkey)
+    assert result.exit_code == 0, result.output
+    assert "extends the checkpoint of 5 events (its signature checked)" in result.stdout
+    data = json.loads(tracker("--db", url, "verify", "--checkpoint", str(cp), "--key", vkey, "--json").stdout)
+    assert data["checkpoint"]["ledger_size"] == 6 and len(data["checkpoint"]["consistency_proof"]) >= 1
+    unsigned = tracker("--db", url, "verify", "--checkpoint", str(cp))
+    assert "signature NOT checked" in unsigned.stdout
+
+
+def test_truncation_is_named_at_the_first_missing_position(
+    url: str, engine: Engine, keys: tuple[Path, str], tmp_path: Path
+) -> None:
+    key, vkey = keys
+    cp = _checkpoint(url, key, tmp_path / "cp.txt")
+    drop_triggers(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM events WHERE position >= 4"))
+    assert tracker("--db", url, "rebuild").exit_code == 0
+    assert tracker("--db", url, "verify").exit_code == 0  # a consistent, shorter ledger: only the checkpoint knows
+    failed(
+        tracker("--db", url, "verify", "--checkpoint", str(cp), "--key", vkey),
+        IntegrityError,
+        ["at position 4", "positions 4 to 5 are missing"],
+    )
+
+
+def test_a_rewritten_and_rehashed_history_is_caught(
+    url: str, engine: Engine, keys: tuple[Path, str], tmp_path: Path
+) -> None:
+    key, vkey = keys
+    cp = _checkpoint(url, key, tmp_path / "cp.txt")
+    rewrite_history(engine, 2, "0.3", "0.9")
+    assert tracker("--db", url, "rebuild").exit_code == 0
+    assert tracker("--db", url, "verify").exit_code == 0
+    failed(
+        tracker("--db", url, "verify", "--checkpoint", str(cp), "--key", vkey),
+        IntegrityError,
+        ["does not extend the checkpoint", "no longer hash to the signed root"],
+    )
+
+
+def test_an_edit_without_rehashing_is_named(url: str, engine: Engine, keys: tuple[Path, str], tmp_path: Path) -> None:
+    key, vkey = keys
+    cp = _checkpoint(url, key, tmp_path / "cp.txt")
+    drop_triggers(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE events SET actor = 'mallory' WHERE position = 3"))
+    line = failed(tracker("--db", url, "verify", "--checkpoint", str(cp), "--key", vkey), IntegrityError)
+    assert "position 3" in line
+
+
+def test_a_fork_is_caught(url: str, keys: tuple[Path, str], tmp_path: Path) -> None:
+    """Another ledger that starts the same way but holds other events is not the signed log."""
+    key, vkey = keys
+    fork_url = f"sqlite:///{tmp_path}/fork.sqlite"
+    led = Ledger(fork_url, actor="tester")
+    led.init()
+    led.open_question("Will it rain?", "YES if it rains", question_id="rain", opened=date(2000, 1, 1))
+    for i in range(5):
+        led.record_forecast("rain", f"Fork Example {i}", 0.5, date(2020, 1, 1 + i))
+    led.close()
+    cp = _checkpoint(url, key, tmp_path / "cp.txt")
+    failed(
+        tracker("--db", fork_url, "verify", "--checkpoint", str(cp), "--key", vkey),
+        IntegrityError,
+        ["no longer hash to the signed root"],
+    )
+
+
+def test_a_tampered_or_foreign_checkpoint_is_refused(url: str, keys: tuple[Path, str], tmp_path: Path) -> None:
+    key, vkey = keys
+    cp = _checkpoint(url, key, tmp_path / "cp.txt")
+    note = cp.read_text()
+    (tmp_path / "bigger.txt").write_text(note.replace("\n5\n", "\n4\n", 1))
+    failed(
+        tracker("--db", url, "verify", "--checkpoint", str(tmp_path / "bigger.txt"), "--key", vkey),
+        UserError,
+        ["checkpoint", "does not verify"],
+    )
+    other = tracker("keygen", "--out", str(tmp_path / "other.key"), "--name", NAME).stdout.strip()
+    failed(
+        tracker("--db", url, "verify", "--checkpoint", str(cp), "--key", other),
+        UserError,
+        ["no signature by"],
+    )
+    (tmp_path / "junk.txt").write_text("not a checkpoint\n")
+    failed(tracker("--db", url, "verify", "--checkpoint", str(tmp_path / "junk.txt")), UserError, ["not a checkpoint"])

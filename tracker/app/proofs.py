@@ -1,0 +1,278 @@
+"""Signed checkpoints and proofs of the ledger's Merkle log: keygen, checkpoint, proof, verify-proof, and the
+consistency of the ledger with a checkpoint kept from earlier.
+
+The formats are C2SP's (tracker.domain.notes): a checkpoint is a signed note of the log's name, its number of
+events and its Merkle root; a proof is a c2sp.org/tlog-proof@v1 file whose "extra" line carries the text whose
+SHA-256 is the event's chain hash (the previous event's hash, then the event's canonical content). So a reader
+with the proof and the public key alone recomputes the leaf, follows the inclusion path to the signed root and
+checks the signature, and reads what the event said from the same bytes.
+
+Imported by the CLI inside the commands that need it: `cryptography` is loaded only by them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from tracker.app import outfiles
+from tracker.domain import events as ev
+from tracker.domain.merkle import ProofError, verify_consistency
+from tracker.domain.notes import (
+    Checkpoint,
+    NoteError,
+    Signer,
+    TlogProof,
+    Verifier,
+    generate_signer,
+    open_checkpoint,
+    parse_checkpoint_text,
+    parse_skey,
+    parse_tlog_proof,
+    parse_vkey,
+    sign_checkpoint,
+    split_note,
+    verify_tlog_proof,
+)
+from tracker.errors import IntegrityError, NotFound, UserError
+from tracker.store import eventstore as es
+from tracker.store.db import read_transaction
+from tracker.store.merklelog import LedgerTree, ledger_tree, stored_row
+from tracker.store.schema import forecasts
+
+if TYPE_CHECKING:
+    from tracker.app.ledger import Ledger
+
+MAX_KEY_FILE = 4096  # bytes: a note key is about 100
+MAX_NOTE_FILE = 1_000_000  # bytes: a checkpoint or a proof (a path of 64 hashes and 100 signatures is ~20 kB)
+DEFAULT_LOG_NAME = "forecast-tracker.example/ledger"
+
+
+# ------------------------------------------------------------------------------------------- keys
+
+
+def keygen(name: str, out: str | os.PathLike[str]) -> Signer:
+    """A new Ed25519 note key named `name`, its private half written to `out` (a new file, owner-only: 0600)."""
+    try:
+        signer = generate_signer(name)
+    except NoteError as e:
+        raise UserError(str(e), "name") from None
+    with outfiles.atomic_path(out, "out", overwrite=False) as tmp:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(signer.skey + "\n")
+    return signer
+
+
+def _read_small(path: Path, field: str, limit: int) -> str:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as e:
+        raise UserError(f"cannot read {str(path)!r}: {e.strerror or e}", field) from None
+    if not stat.S_ISREG(mode):
+        raise UserError(f"{str(path)!r} is not a regular file", field)
+    with open(path, "rb") as f:
+        raw = f.read(limit + 1)
+    if len(raw) > limit:
+        raise UserError(f"{str(path)!r} is larger than {limit} bytes: not a key, checkpoint or proof", field)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise UserError(f"{str(path)!r} is not UTF-8 text (byte {e.start})", field) from None
+
+
+def load_signer(path: str | os.PathLike[str], field: str = "key") -> Signer:
+    """The private key in `path`, refused when others may read the file (as ssh refuses such a key)."""
+    p = Path(path)
+    text = _read_small(p, field, MAX_KEY_FILE)
+    if os.stat(p).st_mode & 0o077:
+        raise UserError(f"{str(p)!r} can be read by other users: 'chmod 600' it first (a private key)", field)
+    try:
+        return parse_skey(text)
+    except NoteError as e:
+        raise UserError(f"{str(p)!r}: {e}", field) from None
+
+
+def load_verifier(value: str, field: str = "key") -> Verifier:
+    """A public key given as its text (NAME+KEYID+KEY) or as a file holding it."""
+    text = value
+    if "+" not in value or Path(value).is_file():
+        text = _read_small(Path(value), field, MAX_KEY_FILE)
+    try:
+        return parse_vkey(text)
+    except NoteError as e:
+        raise UserError(str(e), field) from None
+
+
+# ------------------------------------------------------------------------------------------- the log
+
+
+def _tree(led: Ledger) -> LedgerTree:
+    with read_transaction(led.engine) as conn:
+        made = ledger_tree(conn)
+    if not made.chain.ok:
+        raise IntegrityError(
+            f"the hash chain breaks at position {made.chain.first_bad_position}: {made.chain.problem}; "
+            "nothing was signed ('tracker verify' says more)"
+        )
+    return made
+
+
+def checkpoint(led: Ledger, signer: Signer) -> str:
+    """A checkpoint of the whole log signed by `signer`: the note text (c2sp.org/tlog-checkpoint)."""
+    led._ready()
+    tree = _tree(led).tree
+    return sign_checkpoint(Checkpoint(signer.name, tree.size, tree.root()), signer)
+
+
+def read_checkpoint(path: str | os.PathLike[str], field: str = "checkpoint") -> tuple[str, Checkpoint]:
+    """A checkpoint file: (the note as written, its checkpoint), the signature not yet checked."""
+    note = _read_small(Path(path), field, MAX_NOTE_FILE)
+    try:
+        text, _ = split_note(note)
+        return note, parse_checkpoint_text(text)
+    except NoteError as e:
+        raise UserError(f"{str(path)!r} is not a checkpoint: {e}", field) from None
+
+
+def forecast_position(led: Ledger, forecast_id: str) -> int:
+    with read_transaction(led.engine) as conn:
+        position = conn.execute(select(forecasts.c.position).where(forecasts.c.forecast_id == forecast_id)).scalar()
+    if position is None:
+        raise NotFound(f"no forecast {forecast_id!r} in the ledger", "forecast_id")
+    return int(position)
+
+
+def prove(led: Ledger, forecast_id: str, signer: Signer | None = None, checkpoint_note: str | None = None) -> str:
+    """The tlog-proof of the event that recorded `forecast_id`, against a new checkpoint signed by `signer` or
+    against `checkpoint_note` (an earlier checkpoint of this log, which must cover the event)."""
+    led._ready()
+    position = forecast_position(led, forecast_id)
+    made = _tree(led)
+    tree = made.tree
+    if checkpoint_note is not None:
+        try:
+            cp = parse_checkpoint_text(split_note(checkpoint_note)[0])
+        except NoteError as e:
+            raise UserError(f"not a checkpoint: {e}", "checkpoint") from None
+        if cp.size < position:
+            raise UserError(f"the checkpoint covers {cp.size} events, not position {position}", "checkpoint")
+        if cp.size > tree.size or tree.root(cp.size) != cp.root:
+            raise IntegrityError(
+                "the ledger does not hold the log this checkpoint signed ('tracker verify --checkpoint' says more)"
+            )
+        size, note = cp.size, checkpoint_note
+    elif signer is not None:
+        size = tree.size
+        note = sign_checkpoint(Checkpoint(signer.name, size, tree.root()), signer)
+    else:
+        raise UserError("give --key (sign a new checkpoint) or --checkpoint (an earlier one)", "key")
+    with read_transaction(led.engine) as conn:
+        row = stored_row(conn, position)
+    assert row is not None  # the chain check above read it
+    extra = es.chain_text(row).encode("utf-8")
+    data = json.loads(json.loads(extra[64:])["payload"])
+    if data.get("forecast_id") != forecast_id or row["event_type"] != ev.FORECAST_RECORDED:
+        raise IntegrityError(f"the event at position {position} does not record forecast {forecast_id!r}")
+    return TlogProof(position - 1, tuple(tree.inclusion_proof(position - 1, size)), note, extra).text
+
+
+def describe_entry(extra: bytes, index: int) -> dict[str, Any]:
+    """What the event in a proof says, from the bytes whose SHA-256 is its chain hash."""
+    try:
+        text = extra.decode("utf-8")
+        content = json.loads(text[64:])
+        data = json.loads(content["payload"])
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+        raise ProofError("the proof's event is not a ledger event (previous hash, then canonical JSON)") from None
+    if content.get("position") != index + 1:
+        raise ProofError(f"the proof's event says it is at position {content.get('position')}, not {index + 1}")
+    return {
+        "position": index + 1,
+        "previous_hash": text[:64],
+        "chain_hash": hashlib.sha256(extra).hexdigest(),
+        "event_id": content.get("event_id"),
+        "event_type": content.get("event_type"),
+        "stream_id": content.get("stream_id"),
+        "occurred_at": content.get("occurred_at"),
+        "recorded_at": content.get("recorded_at"),
+        "actor": content.get("actor"),
+        "data": data,
+    }
+
+
+def verify_proof(text: str | bytes, key: Verifier, witnesses: tuple[Verifier, ...] = ()) -> dict[str, Any]:
+    """Check a proof file offline: the signature of its checkpoint by `key`, the inclusion of its event, and that
+    the event is where it says. `IntegrityError` naming what failed; a dict of what was proven otherwise."""
+    try:
+        proof = parse_tlog_proof(text)
+    except NoteError as e:
+        raise IntegrityError(f"not verified: the file is not a well-formed proof: {e}") from None
+    if proof.extra is None:
+        raise IntegrityError("not verified: the proof carries no event (its 'extra' line)")
+    try:
+        opened = verify_tlog_proof(proof, hashlib.sha256(proof.extra).digest(), key, witnesses)
+        entry = describe_entry(proof.extra, proof.index)
+    except (NoteError, ProofError) as e:
+        raise IntegrityError(f"not verified: {e}") from None
+    cp = opened.checkpoint
+    return {
+        "ok": True,
+        "log": cp.origin,
+        "tree_size": cp.size,
+        "root": cp.root.hex(),
+        "key": key.vkey,
+        "cosignatures": opened.cosignatures,
+        "event": entry,
+    }
+
+
+def verify_checkpoint(led: Ledger, note: str, key: Verifier | None) -> dict[str, Any]:
+    """Does the ledger extend the log the checkpoint `note` signed? Its signature is checked when `key` is given.
+    The report names the first missing position after a truncation, or the first row that no longer fits the
+    chain; a rewrite that re-hashed the chain is named as a range (the checkpoint holds only a root)."""
+    led._ready()
+    try:
+        cp = open_checkpoint(note, key).checkpoint if key is not None else parse_checkpoint_text(split_note(note)[0])
+    except NoteError as e:
+        raise UserError(f"the checkpoint is refused: {e}", "checkpoint") from None
+    with read_transaction(led.engine) as conn:
+        made = ledger_tree(conn)
+    tree, chain = made.tree, made.chain
+    report: dict[str, Any] = {
+        "checkpoint_size": cp.size,
+        "checkpoint_root": cp.root.hex(),
+        "log": cp.origin,
+        "signature_checked": key is not None,
+        "ledger_size": tree.size,
+        "first_bad_position": None,
+    }
+    if not chain.ok and chain.first_bad_position is not None and chain.first_bad_position <= cp.size:
+        problem = f"position {chain.first_bad_position} no longer fits the hash chain: {chain.problem}"
+        return {**report, "ok": False, "first_bad_position": chain.first_bad_position, "problem": problem}
+    if tree.size < cp.size:
+        missing = tree.size + 1
+        problem = (
+            f"the ledger holds {tree.size} events, the checkpoint signed {cp.size}: "
+            f"positions {missing} to {cp.size} are missing"
+        )
+        return {**report, "ok": False, "first_bad_position": missing, "problem": problem}
+    if tree.root(cp.size) != cp.root:
+        problem = (
+            f"the ledger's first {cp.size} events no longer hash to the signed root: an event at or before position "
+            f"{cp.size} was changed, removed, inserted or reordered (and the chain re-hashed after it)"
+        )
+        return {**report, "ok": False, "problem": problem}
+    proof = tree.consistency_proof(cp.size)
+    verify_consistency(cp.size, tree.size, cp.root, tree.root(), proof)  # the proof a reader would check
+    return {**report, "ok": True, "consistency_proof": [h.hex() for h in proof], "root": tree.root().hex()}
+
+
+def read_proof_file(path: str | os.PathLike[str], field: str = "file") -> str:
+    return _read_small(Path(path), field, MAX_NOTE_FILE)

@@ -1,0 +1,124 @@
+"""Commands of the proof-carrying ledger: keygen, checkpoint, proof, verify-proof.
+
+tracker.app.proofs (and with it `cryptography`) is imported inside each command, so that other commands start
+without it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from tracker.cli.common import emit_json, ledger, one_line, say, warn
+
+JSON = typer.Option(False, "--json", help="Machine-readable output.")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def keygen(
+        out: Path = typer.Option(..., "--out", help="The new private key file (created owner-only; never replaced)."),
+        name: str = typer.Option(
+            None,
+            "--name",
+            help="The log's name, on every checkpoint: a schema-less URL such as news.example/forecasts.",
+        ),
+    ) -> None:
+        """Make an Ed25519 key pair for signing checkpoints: the private key goes to --out, the public key (with
+        its note key id) is printed alone on stdout, for publishing."""
+        from tracker.app import proofs
+
+        signer = proofs.keygen(name or proofs.DEFAULT_LOG_NAME, out)
+        say(signer.verifier.vkey)
+        warn(
+            f"private key written to {out} (owner-only); keep it out of the ledger and its backups' reach. "
+            f"Publish the public key above (key id {signer.key_id:08x}): readers check proofs with it"
+        )
+
+    @app.command()
+    def checkpoint(
+        ctx: typer.Context,
+        key: Path = typer.Option(..., "--key", help="The private key file made by 'tracker keygen'."),
+        out: Path = typer.Option(None, "--out", help="Write the checkpoint to this new file (never replaced)."),
+    ) -> None:
+        """Sign the ledger's current Merkle tree head: a C2SP checkpoint (log name, number of events, root hash)
+        as a signed note. Keep every checkpoint you publish: 'tracker verify --checkpoint' proves the log still extends
+        it."""
+        from tracker.app import outfiles, proofs
+
+        note = proofs.checkpoint(ledger(ctx), proofs.load_signer(key))
+        if out is None:
+            typer.echo(note, nl=False)
+            return
+        with outfiles.atomic_path(out, "out", overwrite=False) as tmp:
+            tmp.write_text(note, encoding="utf-8")
+        size = note.split("\n")[1]
+        say(f"checkpoint of {size} events written to {out}")
+
+    @app.command()
+    def proof(
+        ctx: typer.Context,
+        forecast_id: str = typer.Argument(..., help="The forecast whose recording event to prove."),
+        out: Path = typer.Option(..., "--out", help="The proof file to write (c2sp.org/tlog-proof@v1)."),
+        key: Path = typer.Option(None, "--key", help="Sign a new checkpoint with this private key file."),
+        against: Path = typer.Option(
+            None, "--checkpoint", help="Prove against this earlier checkpoint file instead of signing a new one."
+        ),
+    ) -> None:
+        """Write a self-contained proof that a forecast is in the signed log: the event, its position, the Merkle
+        inclusion path and the signed checkpoint. 'tracker verify-proof' checks it with no ledger."""
+        from tracker.app import outfiles, proofs
+        from tracker.errors import UserError
+
+        if (key is None) == (against is None):
+            raise UserError("give one of --key (sign a new checkpoint) or --checkpoint (an earlier one)", "key")
+        led = ledger(ctx)
+        if key is not None:
+            text = proofs.prove(led, forecast_id, signer=proofs.load_signer(key))
+        else:
+            note, _ = proofs.read_checkpoint(against)
+            text = proofs.prove(led, forecast_id, checkpoint_note=note)
+        outfiles.write_text(out, text)
+        say(f"proof of forecast {forecast_id} written to {out}")
+
+    @app.command("verify-proof")
+    def verify_proof(
+        file: Path = typer.Argument(..., help="A proof file written by 'tracker proof'."),
+        key: str = typer.Option(..., "--key", help="The log's public key (NAME+KEYID+KEY), or a file holding it."),
+        witness: list[str] = typer.Option(
+            [], "--witness", help="A witness's public key: its cosignature is checked and counted (repeatable)."
+        ),
+        json_out: bool = JSON,
+    ) -> None:
+        """Check a proof offline, with no ledger: the checkpoint's signature by --key, the Merkle path from the event
+        to the signed root, and the event's position. Exit 7 ("not verified: ...") when any check fails."""
+        from tracker.app import proofs
+
+        verifier = proofs.load_verifier(key)
+        witnesses = tuple(proofs.load_verifier(w, "witness") for w in witness)
+        text = proofs.read_proof_file(file)
+        report = proofs.verify_proof(text, verifier, witnesses)
+        if json_out:
+            emit_json(report)
+            return
+        event, data = report["event"], report["event"]["data"]
+        # Everything below comes out of the proof file: printed through one_line, which escapes what a terminal
+        # would act on (the JSON form is escaped by emit_json).
+        say(
+            one_line(
+                f"verified: event {event['position']} ({event['event_type']} on {event['stream_id']}, recorded "
+                f"{event['recorded_at']}) is in the log {report['log']} of {report['tree_size']} events, signed by "
+                f"the key {verifier.name}+{verifier.key_id:08x}"
+            )
+        )
+        if witness:
+            say(f"cosignatures checked: {report['cosignatures']} of {len(witness)} witnesses")
+        if event["event_type"] == "ForecastRecorded":
+            say(
+                one_line(
+                    f"forecast {data.get('forecast_id')} by {data.get('forecaster')}, made {data.get('made_at')}: "
+                    f"{data.get('probabilities')}"
+                )
+            )
+            if data.get("quote"):
+                say(one_line(f"quote: {data['quote']}"))
