@@ -452,3 +452,31 @@ def test_the_hedged_clause_is_offered_as_a_shorter_verbatim_quote() -> None:
     assert find_quote(text, c.clause)
     (entry,) = draft_document(extract(text, finder=FINDER), "s", None)["forecasts"]
     assert entry["draft"]["clause"] == c.clause
+
+
+def test_an_existing_question_is_proposed_only_above_the_tuned_cut_off() -> None:
+    questions = [QuestionDoc("us-venezuela-2020", "Will the US intervene militarily in Venezuela by 2020?")]
+    close = extract("The US will probably intervene militarily in Venezuela in 2020.", questions=questions)
+    (c,) = close.candidates
+    assert c.suggestions[0].score >= 0.35 and c.new_question is None
+    assert draft_document(close, "src")["forecasts"][0]["question"] == "us-venezuela-2020"
+    # Sharing a word ("US") is not enough: the draft asks for a new question instead of a wrong one.
+    far = extract("The US central bank will probably cut rates next week.", questions=questions)
+    (c,) = far.candidates
+    assert 0 < c.suggestions[0].score < 0.35 and c.new_question == "Will <event> by <date>?"
+    assert draft_document(far, "src")["forecasts"][0]["question"].startswith("new-")
+
+
+def test_past_tense_is_left_out_or_kept_with_the_reason() -> None:
+    weak = "Perhaps it was because of security concerns."
+    assert extract(weak, finder=FINDER).candidates == ()  # a weak hedge on the past falls under the cut-off
+    (kept,) = extract(weak, finder=FINDER, min_confidence=0.0).candidates
+    assert any("past tense ('was')" in r for r in kept.reasons), kept.reasons
+    # A strong one stays a candidate, lowered, with the reason in its draft entry.
+    strong = extract("The city certainly hosted history before.", finder=FINDER)
+    (kept,) = strong.candidates
+    assert kept.confidence == 0.5
+    assert any("past tense ('hosted')" in r for r in draft_document(strong, "src")["forecasts"][0]["draft"]["reasons"])
+    # a hedge on what is still to come is not touched
+    (c,) = extract("Perhaps the talks will resume next month.", finder=FINDER).candidates
+    assert not any("past tense" in r for r in c.reasons)

@@ -270,7 +270,13 @@ def test_leaderboard_matches_the_cli_surface_and_the_recorded_history(ledger: Le
         board = ledger.leaderboard(by=by)
         assert list(board.columns) == leaderboard_spec(by).names
         assert board["n_scored"].sum() >= len(qs) if by == "tag" else board["n_scored"].sum() == len(qs)
-    assert ledger.leaderboard(sort="mean_log_score")["mean_log_score"].is_monotonic_decreasing
+    by_log = ledger.leaderboard(sort="mean_log_score")
+    ranked = by_log["rank"].notna()
+    # ranked rows first, best first; then the rows with too few questions, in the same order
+    assert ranked.to_numpy().tolist() == sorted(ranked.to_numpy().tolist(), reverse=True)
+    assert by_log.loc[ranked, "mean_log_score"].is_monotonic_decreasing
+    assert by_log.loc[~ranked, "mean_log_score"].is_monotonic_decreasing
+    assert ledger.leaderboard(sort="mean_log_score", min_scored=0)["mean_log_score"].is_monotonic_decreasing
 
 
 def test_calibration(scored: Ledger) -> None:

@@ -1,4 +1,5 @@
-"""Tests of tracker.scoring.honest: bootstrap intervals, sign-flip tests, verdicts, multiple comparisons, phrases."""
+"""Tests of tracker.scoring.honest: betting intervals and tests, verdicts, multiple comparisons, phrases, and a
+small run of the simulation harness (benchmarks/honesty.py)."""
 
 from __future__ import annotations
 
@@ -18,104 +19,70 @@ def _rows(forecaster: str, briers: list[float], *, start: int = 0, kind: str = "
     ]
 
 
-# ------------------------------------------------------------------------------------------------ bootstrap
+# ------------------------------------------------------------------------------------------------ betting
 
 
-def test_bootstrap_is_repeatable_for_a_seed_and_moves_with_it():
-    rng = np.random.default_rng(1)
-    values = rng.random(30)
-    codes = np.zeros(30, dtype=np.int64)
-    a = honest.bootstrap_means(codes, values, seed=7)
-    b = honest.bootstrap_means(codes, values, seed=7)
-    c = honest.bootstrap_means(codes, values, seed=8)
-    np.testing.assert_array_equal(a[1], b[1])
-    np.testing.assert_array_equal(a[2], b[2])
-    assert (a[1][0], a[2][0]) != (c[1][0], c[2][0])
-    assert a[0][0] == pytest.approx(values.mean())
-    assert a[1][0] < values.mean() < a[2][0]
+def test_a_perfect_binary_record_beats_a_coin_from_12_questions_and_not_before():
+    # every stake is at its cap, 0.9 / (1 - 0.25) = 1.2 in scaled units, each question gains 1.2 * 0.25: p = 1.3**-n
+    for n in (5, 11, 12, 20):
+        r = honest.betting_means(np.zeros(n, dtype=np.int64), np.full(n, -0.25), -0.25, 0.75, null=0.0)
+        if n <= 16:  # beyond, the first stakes are below the cap (they shrink as 1/sqrt(n))
+            assert r["p_below"][0] == pytest.approx(1.3**-n)
+        assert (r["p_below"][0] < 0.05) == (n >= 12)
+        assert r["p_above"][0] == 1.0 and r["mean"][0] == -0.25
+        assert r["low"][0] == -0.25 and r["high"][0] > -0.25
 
 
-def test_a_groups_interval_does_not_depend_on_other_groups_or_row_order():
-    rng = np.random.default_rng(2)
-    mine = pd.DataFrame(_rows("me", list(rng.random(12))))
-    others = pd.DataFrame(_rows("zz", list(rng.random(12))) + _rows("aa", list(rng.random(7))))
-    alone = honest.mean_intervals(mine)
-    together = honest.mean_intervals(pd.concat([others, mine]).sample(frac=1.0, random_state=3))
-    row = together.loc[together["forecaster_id"] == "me"].iloc[0]
-    # the same resamples; a matrix product over more rows may round the last bit differently
-    assert (row["ci_low"], row["ci_high"]) == pytest.approx(
-        (alone.loc[0, "ci_low"], alone.loc[0, "ci_high"]), rel=1e-12
-    )
-    assert row["resamples"] == honest.DEFAULT_RESAMPLES and row["ci_level"] == 0.9
+def test_the_issues_exact_case_no_longer_beats_a_coin():
+    # five binary questions forecast at 1.0 on the side that happened: 0.237 of 0/1 forecasters right 75% of the
+    # time (expected Brier exactly 0.25) do as well, so no honest test can call it at 5%
+    out = honest.versus_coin(pd.DataFrame(_rows("sure", [0.0] * 5))).iloc[0]
+    assert out["p_better"] == pytest.approx(1.3**-5)
+    assert out["verdict"] == "not distinguishable from a coin flip (p = 0.27, 5 questions)"
 
 
-def test_bootstrap_intervals_shrink_with_n():
+def test_betting_interval_holds_the_mean_shrinks_with_n_and_stays_within_bounds():
     rng = np.random.default_rng(3)
     widths = []
-    for n in (10, 40, 160, 640):
-        p = rng.random(n)
-        o = (rng.random(n) < p).astype(float)
-        _, low, high = honest.bootstrap_means(np.zeros(n, dtype=np.int64), (p - o) ** 2)
-        widths.append(high[0] - low[0])
-    assert widths == sorted(widths, reverse=True)
-    assert widths[-1] < widths[0] / 4  # about 1/sqrt(n): 1/8 of the width at 64 times the questions
+    for n in (10, 40, 160):
+        p = rng.uniform(size=n)
+        b = (p - (rng.uniform(size=n) < p)) ** 2
+        r = honest.betting_means(np.zeros(n, dtype=np.int64), b, 0.0, 1.0)
+        assert 0.0 <= r["low"][0] <= r["mean"][0] <= r["high"][0] <= 1.0
+        widths.append(r["high"][0] - r["low"][0])
+    assert widths[0] > widths[1] > widths[2]
 
 
-def test_bootstrap_interval_covers_the_true_mean_at_about_the_nominal_rate():
-    # Known skill: 600 calibrated forecasters, p ~ U(0, 1) and the outcome ~ Bernoulli(p), so each question's
-    # expected Brier is E[p(1 - p)] = 1/6. The 90% percentile interval from 40 questions should contain 1/6 for
-    # about 90% of them (percentile intervals run a little short at small n). The seeds are fixed; the band is
-    # 5 binomial standard errors (0.012 each) wide on either side of 0.89.
-    rng = np.random.default_rng(4)
-    groups, n = 600, 40
-    p = rng.random((groups, n))
-    o = (rng.random((groups, n)) < p).astype(float)
-    codes = np.repeat(np.arange(groups), n)
-    _, low, high = honest.bootstrap_means(codes, ((p - o) ** 2).ravel())
-    coverage = float(np.mean((low <= 1 / 6) & (high >= 1 / 6)))
-    assert 0.83 <= coverage <= 0.95
+def test_a_groups_interval_does_not_depend_on_other_groups():
+    rng = np.random.default_rng(5)
+    mine = rng.uniform(size=30)
+    alone = honest.betting_means(np.zeros(30, dtype=np.int64), mine, 0.0, 1.0, null=0.5)
+    others = rng.uniform(size=70)
+    codes = np.r_[np.zeros(30), np.ones(40), np.full(30, 2)].astype(np.int64)
+    together = honest.betting_means(codes, np.r_[mine, others], 0.0, 1.0, null=0.5)
+    for k in ("mean", "low", "high", "p_below", "p_above"):
+        assert together[k][0] == alone[k][0]
 
 
-def test_large_groups_poisson_bootstrap_matches_the_multinomial_and_ignores_other_groups(monkeypatch):
-    # groups above MULTINOMIAL_MAX_N share one matrix of Poisson(1) counts (each uses its first n columns)
-    rng = np.random.default_rng(9)
-    mine = rng.random(150) ** 2
-    codes = np.zeros(150, dtype=np.int64)
-    _, low, high = honest.bootstrap_means(codes, mine)
-    others = rng.random(1300)
-    with_others = honest.bootstrap_means(
-        np.concatenate([codes, np.full(1300, 1), np.full(7, 2)]), np.concatenate([mine, others, others[:7]])
-    )
-    assert (with_others[1][0], with_others[2][0]) == pytest.approx((low[0], high[0]), rel=1e-12)
-    monkeypatch.setattr(honest, "MULTINOMIAL_MAX_N", 10_000)
-    _, m_low, m_high = honest.bootstrap_means(codes, mine)
-    width, m_width = high[0] - low[0], m_high[0] - m_low[0]
-    assert abs(width - m_width) < 0.1 * m_width
-    assert abs((low[0] + high[0]) / 2 - (m_low[0] + m_high[0]) / 2) < 0.1 * m_width
+def test_betting_rejects_missing_values_and_values_outside_their_bounds():
+    with pytest.raises(ValueError, match="finite"):
+        honest.betting_means([0, 0], [0.1, np.nan], 0.0, 1.0)
+    with pytest.raises(ValueError, match="within its bounds"):
+        honest.betting_means([0, 0], [0.1, 1.5], 0.0, 1.0)
+    with pytest.raises(ValueError, match="same length"):
+        honest.betting_means([0, 0], [0.1], 0.0, 1.0)
 
 
-def test_shared_draws_are_poisson_and_fair_signs_and_do_not_depend_on_the_width_asked_for():
-    import math
-
-    counts = honest._shared_draws(1, 2, 0, 250, 4096, poisson=True)
-    freq = np.bincount(counts.astype(np.int64).ravel(), minlength=6)[:6] / counts.size
-    pmf = [math.exp(-1) / math.factorial(k) for k in range(6)]
-    np.testing.assert_allclose(freq, pmf, atol=0.003)  # about 1M draws: standard errors below 0.0005
-    signs = honest._shared_draws(1, 3, 0, 250, 4096, poisson=False)
-    assert set(np.unique(signs)) == {-1.0, 1.0} and abs(signs.mean()) < 0.005
-    narrow = honest._shared_draws(1, 2, 0, 250, 100, poisson=True)
-    np.testing.assert_array_equal(narrow[:, :100], counts[:, :100])
-
-
-def test_large_groups_cover_the_true_mean_too():
-    # the same known-skill simulation as above with 150 questions each (the Poisson bootstrap's range)
-    rng = np.random.default_rng(10)
-    groups, n = 300, 150
-    p = rng.random((groups, n))
-    o = (rng.random((groups, n)) < p).astype(float)
-    _, low, high = honest.bootstrap_means(np.repeat(np.arange(groups), n), ((p - o) ** 2).ravel())
-    coverage = float(np.mean((low <= 1 / 6) & (high >= 1 / 6)))
-    assert 0.83 <= coverage <= 0.95
+@pytest.mark.parametrize("n", [12, 20, 40])
+def test_worst_case_null_is_held_at_5_percent(n):
+    # the 0/1 forecaster right 75% of the time: expected Brier exactly 0.25, the most skewed null there is
+    rng = np.random.default_rng(n)
+    sims = 4000
+    d = np.where(rng.uniform(size=(sims, n)) < 0.75, 0.0, 1.0) - 0.25
+    r = honest.betting_means(np.repeat(np.arange(sims), n), d.ravel(), -0.25, 0.75, null=0.0)
+    rate = float(np.mean(r["p_below"] < 0.05))
+    # the test's rate is at most 0.05 by construction; 3.5 Monte Carlo standard errors above it is a real failure
+    assert rate <= 0.05 + 3.5 * np.sqrt(0.05 * 0.95 / sims)
 
 
 def test_too_few_questions_get_no_interval_and_say_so():
@@ -135,60 +102,6 @@ def test_mean_intervals_by_tag_counts_a_question_under_each_tag():
     assert out.loc["a", "n_questions"] == 5 and out.loc["b", "n_questions"] == 1
     assert out.loc["a", "mean_brier"] == pytest.approx(0.3)
     assert out["tags"].isna().sum() == 1  # the untagged question: a group with a missing key, not dropped
-
-
-def test_bootstrap_rejects_missing_values():
-    with pytest.raises(ValueError, match="finite"):
-        honest.bootstrap_means([0, 0], [0.1, np.nan])
-
-
-# ------------------------------------------------------------------------------------------------ sign flip
-
-
-def test_exact_sign_flip_on_hand_cases():
-    # five differences all negative: only the observed pattern (of 32) is as low
-    below, above = honest.sign_flip_pvalues([0] * 5, [-1.0] * 5)
-    assert below[0] == pytest.approx(1 / 32) and above[0] == pytest.approx(1.0)
-    # -1, -2, +3 sum to 0; the 8 sums of +-1 +-2 +-3 are -6 -4 -2 0 0 2 4 6: 5 are <= 0 and 5 are >= 0
-    below, above = honest.sign_flip_pvalues([0, 0, 0], [-1.0, -2.0, 3.0])
-    assert below[0] == pytest.approx(5 / 8) and above[0] == pytest.approx(5 / 8)
-    assert honest.two_sided(below, above)[0] == pytest.approx(1.0)
-
-
-def test_monte_carlo_sign_flip_agrees_with_exact_enumeration():
-    rng = np.random.default_rng(5)
-    d = rng.normal(-0.3, 1.0, size=(20, 14))
-    codes = np.repeat(np.arange(20), 14)
-    exact, _ = honest.sign_flip_pvalues(codes, d.ravel())
-    approx, _ = honest.sign_flip_pvalues(codes, d.ravel(), exact_max_n=0, permutations=20_000)
-    np.testing.assert_allclose(approx, exact, atol=0.015)
-    again, _ = honest.sign_flip_pvalues(codes, d.ravel(), exact_max_n=0, permutations=20_000)
-    np.testing.assert_array_equal(again, approx)
-
-
-@pytest.mark.parametrize("n", [12, 30, 150])  # exact enumeration, then Monte Carlo (two ways of laying out groups)
-def test_sign_flip_pvalues_are_uniform_ish_under_the_null(n):
-    # two equally good forecasters: each question's difference is symmetric about 0
-    rng = np.random.default_rng(6 + n)
-    groups = 800
-    a = rng.random((groups, n)) ** 2
-    b = rng.random((groups, n)) ** 2
-    codes = np.repeat(np.arange(groups), n)
-    below, _ = honest.sign_flip_pvalues(codes, (a - b).ravel(), permutations=2000)
-    for level in (0.05, 0.2, 0.5):
-        share = float(np.mean(below <= level))
-        assert abs(share - level) < 0.05, (level, share)  # 3 binomial standard errors at 0.5
-
-
-def test_sign_flip_p_is_small_when_one_forecaster_is_clearly_better():
-    rng = np.random.default_rng(7)
-    good = rng.random(30) * 0.1
-    bad = 0.2 + rng.random(30) * 0.3
-    below, above = honest.sign_flip_pvalues(np.zeros(30, dtype=np.int64), good - bad)
-    assert below[0] < 0.001 and above[0] > 0.99
-
-
-# ------------------------------------------------------------------------------------ multiple comparisons
 
 
 def test_holm_and_bh_on_hand_values():
@@ -216,47 +129,69 @@ def test_uniform_brier_is_what_the_uniform_forecast_scores():
 
 def test_versus_coin_verdicts_on_hand_made_cases():
     frame = pd.DataFrame(
-        # 0.9 on five things that happened: Brier 0.01 each, 0.24 below the coin on every question; p = 1/32
-        _rows("sharp", [0.01] * 5)
-        # 0.1 on five things that happened: 0.81 each, worse on every question
-        + _rows("wrong", [0.81] * 5)
+        # 0.9 on fourteen things that happened: Brier 0.01 each, 0.24 below the coin on every question
+        _rows("sharp", [0.01] * 14)
+        # 0.1 on fourteen things that happened: 0.81 each, worse on every question
+        + _rows("wrong", [0.81] * 14)
         # as often better as worse
         + _rows("mixed", [0.01, 0.81, 0.04, 0.64, 0.25, 0.25])
         + _rows("new", [0.01, 0.01])
         # three options, uniform Brier 2/3: 0.6 on what happened scores 0.16 + 0.2^2 * 2 = 0.24 < 2/3
-        + _rows("mc", [0.24] * 5, kind="multiple_choice", n_options=3)
+        + _rows("mc", [0.24] * 14, kind="multiple_choice", n_options=3)
     )
     frame["n_options"] = frame["n_options"].fillna(2)
     out = honest.versus_coin(frame).set_index("forecaster_id")
-    assert out.loc["sharp", "verdict"] == "beats a coin flip (p = 0.031, 5 questions)"
-    assert out.loc["sharp", "p_better"] == pytest.approx(1 / 32)
+    assert out.loc["sharp", "verdict"].startswith("beats a coin flip (p = 0.0")
+    assert out.loc["sharp", "verdict"].endswith(", 14 questions)") and out.loc["sharp", "p_better"] < 0.05
     assert out.loc["sharp", "mean_difference"] == pytest.approx(-0.24)
-    assert (out.loc["sharp", "wins"], out.loc["sharp", "losses"]) == (5, 0)
-    assert out.loc["wrong", "verdict"] == "worse than a coin flip (p = 0.031, 5 questions)"
+    assert out.loc["sharp", "ci_low"] <= -0.24 <= out.loc["sharp", "ci_high"] < 0
+    assert (out.loc["sharp", "wins"], out.loc["sharp", "losses"]) == (14, 0)
+    assert out.loc["wrong", "verdict"].startswith("worse than a coin flip (p ")
     assert out.loc["mixed", "verdict"].startswith("not distinguishable from a coin flip (p = ")
     assert out.loc["mixed", "verdict"].endswith(", 6 questions)")
     assert out.loc["new", "verdict"] == "too few questions to say (2; 5 needed)"
     assert np.isnan(out.loc["new", "p_better"])
     assert out.loc["mc", "mean_reference"] == pytest.approx(2 / 3)
-    assert out.loc["mc", "verdict"] == "beats a coin flip (p = 0.031, 5 questions)"
+    assert out.loc["mc", "verdict"].startswith("beats a coin flip (p ")
 
 
 def test_versus_crowd_uses_only_questions_with_a_crowd():
     rows = []
-    for i in range(7):
-        relative = np.nan if i == 6 else -0.1
+    for i in range(31):
+        relative = np.nan if i == 30 else -0.2
         rows.append(
             {
-                "question_id": f"q{i}",
+                "question_id": f"q{i:02d}",
                 "forecaster_id": "f",
-                "time_avg_brier": 0.1,
-                "crowd_time_avg_brier": 0.2 if i < 6 else 0.1,
+                "kind": "binary",
+                "time_avg_brier": 0.05,
+                "crowd_time_avg_brier": 0.25 if i < 30 else 0.05,
                 "relative_brier": relative,
             }
         )
     out = honest.versus_crowd(pd.DataFrame(rows)).iloc[0]
-    assert out["n_questions"] == 6
-    assert out["verdict"] == "beats the crowd median (p = 0.016, 6 questions)"  # 1/64
+    assert out["n_questions"] == 30
+    assert out["verdict"].startswith("beats the crowd median (p ") and out["verdict"].endswith(", 30 questions)")
+    few = honest.versus_crowd(pd.DataFrame(rows[:6])).iloc[0]
+    assert few["verdict"].startswith("not distinguishable from the crowd median (p = ")
+
+
+def test_groups_average_each_question_over_the_rows_they_pool():
+    # a tag with 4 questions, each forecast by three people: 4 questions, not 12 rows, and no verdict
+    rows = []
+    for f in ("a", "b", "c"):
+        rows += _rows(f, [0.0, 0.0, 0.0, 0.0])
+    frame = pd.DataFrame(rows)
+    frame["tag"] = "us-military"
+    coin = honest.versus_coin(frame, "tag").iloc[0]
+    assert coin["n_questions"] == 4 and coin["n_rows"] == 12 and coin["n_forecasters"] == 3
+    assert coin["verdict"] == "too few questions to say (4; 5 needed)"
+    intervals = honest.mean_intervals(frame.assign(brier=[0.1, 0.2, 0.3, 0.4] * 3), "tag", min_questions=1)
+    assert intervals.iloc[0]["n_questions"] == 4 and intervals.iloc[0]["mean_brier"] == pytest.approx(0.25)
+    # one forecaster's rows on a question weigh as one question whatever their number
+    uneven = pd.DataFrame(_rows("a", [0.0] * 5) + _rows("b", [1.0]))
+    uneven["tag"] = "t"
+    assert honest.mean_intervals(uneven, "tag").iloc[0]["mean_brier"] == pytest.approx(0.1)
 
 
 # -------------------------------------------------------------------------------------------------- compare
@@ -271,23 +206,22 @@ def _pair_frame() -> pd.DataFrame:
 def test_compare_on_a_hand_made_case():
     frame = _pair_frame()
     c = honest.compare(frame, "alice", "bob", labels=("Alice", "Bob"))
-    # shared: q000..q005; alice 0.1 lower on five, tied on q005; the tie's zero difference flips to itself, so the
-    # observed sum -0.5 is the lowest of 64 patterns twice over: p one-sided 2/64, two-sided 4/64 = 0.0625
+    # shared: q000..q005; alice 0.1 lower on five, tied on q005: too little to tell at 5% (two-sided)
     assert c.n_shared == 6 and (c.a_wins, c.b_wins, c.ties) == (5, 0, 1)
     assert c.mean_difference == pytest.approx(-0.5 / 6)
     assert c.mean_a == pytest.approx(0.77 / 6) and c.mean_b == pytest.approx(1.27 / 6)
-    assert c.p_value == pytest.approx(4 / 64)
-    assert c.verdict == "not distinguishable (p = 0.062, 6 shared questions)"
-    assert c.ci_low < c.mean_difference < c.ci_high <= 0
+    assert 0.05 < c.p_value <= 1
+    assert c.verdict.startswith("not distinguishable (p = ") and c.verdict.endswith(", 6 shared questions)")
+    assert c.ci_low < c.mean_difference < c.ci_high
 
 
 def test_compare_says_who_is_better_and_is_symmetric():
-    frame = pd.DataFrame(_rows("alice", [0.05] * 6) + _rows("bob", [0.25] * 6))
+    frame = pd.DataFrame(_rows("alice", [0.0] * 30) + _rows("bob", [0.64] * 30))
     ab = honest.compare(frame, "alice", "bob")
     ba = honest.compare(frame, "bob", "alice", labels=("Bob", "Alice"))
-    assert ab.p_value == pytest.approx(2 / 64)
-    assert ab.verdict == "alice better (p = 0.031, 6 shared questions)"
-    assert ba.verdict == "Alice better (p = 0.031, 6 shared questions)"
+    assert ab.p_value < 0.05
+    assert ab.verdict.startswith("alice better (p ") and ab.verdict.endswith(", 30 shared questions)")
+    assert ba.verdict.startswith("Alice better (p ")
     assert ba.mean_difference == pytest.approx(-ab.mean_difference)
     assert (ba.ci_low, ba.ci_high) == pytest.approx((-ab.ci_high, -ab.ci_low))
     assert (ba.a_wins, ba.b_wins) == (ab.b_wins, ab.a_wins)
@@ -306,10 +240,10 @@ def test_compare_with_few_or_no_shared_questions():
 def test_compare_all_adjusts_for_multiple_comparisons():
     rng = np.random.default_rng(8)
     names = ["a", "b", "c", "d"]
-    skill = {"a": 0.05, "b": 0.2, "c": 0.21, "d": 0.22}
+    skill = {"a": 0.02, "b": 0.4, "c": 0.41, "d": 0.42}
     rows = []
     for f in names:
-        rows += _rows(f, list(np.clip(skill[f] + rng.normal(0, 0.05, 20), 0, 1)))
+        rows += _rows(f, list(np.clip(skill[f] + rng.normal(0, 0.05, 40), 0, 1)))
     table = honest.compare_all(pd.DataFrame(rows))
     assert list(zip(table["a"], table["b"], strict=True)) == list(itertools.combinations(names, 2))
     assert (table["p_adjusted"] >= table["p_value"]).all()
@@ -321,6 +255,36 @@ def test_compare_all_adjusts_for_multiple_comparisons():
     assert (bh["p_adjusted"] <= table["p_adjusted"] + 1e-12).all()
     with pytest.raises(ValueError, match="correction"):
         honest.compare_all(pd.DataFrame(rows), correction="bonferroni")  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------------- the simulation harness
+
+
+def test_the_honesty_harness_finds_every_target_met_at_a_small_size():
+    """benchmarks/honesty.py at 400 simulated forecasters per cell. Every cell's rate is a binomial proportion;
+    3.5 standard errors (sqrt(p(1 - p)/400): 0.015 at 0.90, 0.011 at 0.05) bound the chance that a method
+    meeting its target fails a cell by Monte Carlo noise to about 1 in 4,000 per cell."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "honesty.py"
+    spec = importlib.util.spec_from_file_location("honesty", path)
+    assert spec is not None and spec.loader is not None
+    harness = importlib.util.module_from_spec(spec)
+    sys.modules["honesty"] = harness  # its dataclasses look their module up
+    spec.loader.exec_module(harness)
+    sims = 400
+    result = harness.tables(sims, (5, 12, 30), seed=11)
+    coverage = result["coverage"].to_numpy()
+    assert (coverage >= 0.88 - 3.5 * np.sqrt(0.88 * 0.12 / sims)).all(), result["coverage"]
+    fpr = result["fpr"].to_numpy()
+    assert (fpr <= 0.05 + 3.5 * np.sqrt(0.05 * 0.95 / sims)).all(), result["fpr"]
+    assert len(result["fpr"]) >= 16 and len(result["coverage"]) >= 6
+    power = result["power"]
+    assert power.loc["beats a coin flip: calibrated, p ~ U(0, 1) (E Brier 0.167)", "n = 30"] > 0.15
+    text = harness.markdown(result, sims, 11)
+    assert "| n = 5 | n = 12 | n = 30 |" in text and "Coverage of the 90% interval" in text
 
 
 # -------------------------------------------------------------------------------------------------- phrases

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -54,9 +55,49 @@ OUTPUTS: dict[tuple[str, str], Output] = {
     ("extract", "out"): Output(lambda t, a: ["extract", a, "--out", t], suffix=".yaml", either="article.yaml"),
     ("backup", "path"): Output(lambda t, a: ["backup", t], field="path"),
     ("site", "out"): Output(lambda t, a: ["site", "--out", t], folder=True),
+    ("keygen", "out"): Output(lambda t, a: ["keygen", "--out", t]),
+    ("checkpoint", "out"): Output(lambda t, a: ["checkpoint", "--key", signing_key(), "--out", t]),
+    # The forecast need not exist: the target is refused before the ledger is read.
+    ("proof", "out"): Output(lambda t, a: ["proof", "some-forecast", "--key", signing_key(), "--out", t]),
+    ("cosign", "out"): Output(lambda t, a: ["cosign", *cosigning_inputs(), "--out", t]),
 }
 # Paths the commands only read.
-INPUTS = {("import", "paths"), ("extract", "paths"), ("source add", "file")}
+INPUTS = {
+    ("import", "paths"),
+    ("extract", "paths"),
+    ("source add", "file"),
+    ("checkpoint", "key"),
+    ("proof", "key"),
+    ("proof", "against"),
+    ("verify", "checkpoint"),
+    ("verify-proof", "file"),
+    ("cosign", "checkpoint"),
+    ("cosign", "key"),
+}
+_KEY: list[str] = []
+
+
+def signing_key() -> str:
+    """A private key file outside every test's work folder, made once."""
+    if not _KEY:
+        from tracker.app import proofs
+
+        path = Path(tempfile.mkdtemp()) / "log.key"
+        proofs.keygen("test.example/log", path)
+        _KEY.append(str(path))
+    return _KEY[0]
+
+
+def cosigning_inputs() -> list[str]:
+    """A checkpoint signed by a log, a witness's key and the log's public key, outside every work folder."""
+    from tracker.app import proofs
+    from tracker.domain.notes import Checkpoint, sign_checkpoint
+
+    folder = Path(tempfile.mkdtemp())
+    log = proofs.keygen("test.example/log", folder / "log.key")
+    proofs.keygen("witness.example/w1", folder / "w.key", cosigner=True)
+    (folder / "cp.txt").write_text(sign_checkpoint(Checkpoint(log.name, 1, bytes(32)), log), encoding="utf-8")
+    return [str(folder / "cp.txt"), "--key", str(folder / "w.key"), "--log-key", log.verifier.vkey]
 
 
 def path_parameters() -> Iterator[tuple[str, str]]:

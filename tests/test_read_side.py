@@ -285,8 +285,36 @@ def test_leaderboard_rows_carry_intervals_and_verdicts_in_words(demo: str) -> No
     shown = cli(demo, "scores", "--format", "table")
     assert "90% interval" in shown.stdout and "too few" in shown.stdout
     kept = cli_json(demo, "scores", "--min-scored", "5")
-    assert {r["forecaster_id"] for r in kept} == {"mikhail-alexandrov", "leonid-bershidsky"}
-    assert [r["rank"] for r in kept] == [1, 2]
+    assert [r["forecaster_id"] for r in kept if r["rank"] is not None] == [r["forecaster_id"] for r in kept[:2]]
+    assert {r["forecaster_id"] for r in kept[:2]} == {"mikhail-alexandrov", "leonid-bershidsky"}
+    assert [r["rank"] for r in kept[:2]] == [1, 2]
+
+
+def test_low_n_rows_are_listed_apart_after_the_ranked_ones_and_min_scored_0_ranks_all(demo: str) -> None:
+    default = cli_json(demo, "scores")
+    ranks = [r["rank"] for r in default]
+    first_unranked = ranks.index(None)
+    assert all(r is not None for r in ranks[:first_unranked]) and all(r is None for r in ranks[first_unranked:])
+    for r in default:
+        assert (r["n_questions"] >= 5) == (r["rank"] is not None)
+        assert (r["unranked"] is None) == (r["rank"] is not None)
+    last = default[-1]["n_questions"]
+    assert default[-1]["unranked"] == f"unranked: {last} scored question{'' if last == 1 else 's'}, 5 needed to rank"
+    everyone = cli_json(demo, "scores", "--min-scored", "0")
+    assert [r["rank"] for r in everyone] == list(range(1, len(everyone) + 1))
+    briers = [r["mean_brier"] for r in everyone]
+    assert briers == sorted(briers)  # the old order: best mean Brier first, whatever the count
+    assert any(r["n_questions"] < 5 for r in everyone[:3])  # ...which is why it is not the default
+
+
+def test_groups_count_distinct_questions_and_pool_forecasters(demo: str) -> None:
+    rows = {r["tag"]: r for r in cli_json(demo, "scores", "--by", "tag", "--min-scored", "0")}
+    military = rows["us-military"]
+    assert military["n_questions"] == 4 and military["n_scored"] > 4
+    assert military["n_forecasters"] > 1
+    assert military["vs_coin"] == "too few questions to say (4; 5 needed)" and military["vs_coin_p"] is None
+    for r in rows.values():
+        assert r["n_questions"] <= r["n_scored"]
 
 
 def test_compare_says_what_can_and_cannot_be_said(demo: str) -> None:

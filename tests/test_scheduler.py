@@ -195,7 +195,7 @@ def test_each_tick_says_what_it_did_in_one_line(ledger: Ledger, monkeypatch, cap
         return lines[0]
 
     assert tick() == (
-        "tick: scoring run 1: 2 questions rescored through position 4 (1 scores added, 0 changed, 0 removed); "
+        "tick: scoring run 1: 2 questions rescored through position 4 (1 score added, 0 changed, 0 removed); "
         "1 question due: late"
     )
     assert tick() == "tick: nothing new to score (through position 4); 1 question due (unchanged)"

@@ -138,7 +138,15 @@ def test_the_site_has_every_page_and_links_only_to_itself(grown: Ledger, tmp_pat
     board = grown.leaderboard()
     listed = board[board["n_scored"] >= INDEX_MIN_SCORED]  # the index lists those; it says so and links the rest
     assert re.findall(r'data-forecaster="([^"]+)"', index) == listed["forecaster_id"].tolist()[:50]
-    assert f"at least {INDEX_MIN_SCORED} scored forecasts" in index and "90% interval" in index
+    assert f"at least {INDEX_MIN_SCORED} scored questions" in index and "90% interval" in index
+    # the index shows ranks 1, 2, 3... with no gap; the full leaderboard lists the unranked after the ranked
+    shown_ranks = re.findall(r'<tr data-forecaster="[^"]+"><td class="n">(\d+)</td>', index)
+    assert shown_ranks == [str(i) for i in range(1, len(shown_ranks) + 1)]
+    full = (out / "forecasters.html").read_text(encoding="utf-8")
+    order = re.findall(r'data-forecaster="([^"]+)"', full)
+    assert order[: len(listed)] == listed["forecaster_id"].tolist()
+    if len(order) > len(listed):
+        assert 'class="unranked"' in full and "5 needed to rank" in full
     # the question page draws the forecasts and the crowd median, and lists the stream's events with hashes
     qid = "osaka-trump-putin-meeting-2019"
     question = (out / "questions" / f"{qid}.html").read_text(encoding="utf-8")
@@ -389,3 +397,9 @@ def test_control_characters_never_reach_a_page() -> None:
     html = environment().from_string('<p title="{{ x }}">{{ x }} {{ x|u }}</p>').render(x="\x1b[1m<i>\u202e")
     assert "\x1b" not in html and "<i>" not in html
     assert html.count("\u241b[1m&lt;i&gt;") == 3 and "<bdi>\u241b[1m&lt;i&gt;\u202e</bdi>" in html
+
+
+def test_the_index_threshold_is_the_honest_minimum() -> None:
+    from tracker.scoring.honest import MIN_QUESTIONS
+
+    assert INDEX_MIN_SCORED == MIN_QUESTIONS  # site.py keeps its own copy so as not to import numpy

@@ -295,3 +295,15 @@ def test_a_forged_manifest_claims_nothing(ledger: Ledger, tmp_path: Path) -> Non
         build_site(ledger, out)
     build_site(ledger, out, force=True)
     assert (out / "notes.txt").read_text() == "mine" and (tmp_path / "victim.html").read_text() == "outside"
+
+
+def test_a_site_of_an_earlier_version_is_named_as_such(ledger: Ledger, tmp_path: Path) -> None:
+    small(ledger)
+    out = tmp_path / "s"
+    build_site(ledger, out)
+    (out / MANIFEST).unlink()
+    (out / sitefolder.OLD_MARKER).write_text("A static site written by `tracker site`\n")
+    before = everything(out)
+    with pytest.raises(UserError, match="built by an earlier version, which kept no manifest"):
+        build_site(ledger, out)
+    assert everything(out) == before

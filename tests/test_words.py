@@ -57,3 +57,10 @@ def test_the_import_summary_counts_in_words(sqlite_url: str, tmp_path: Path) -> 
     assert "imported 1 file: 0 sources, 1 question, 0 forecasts; 0 events appended, 1 entry unchanged" in again.stdout
     rebuilt = runner.invoke(app, [*db, "rebuild"])
     assert rebuilt.stdout.strip() == "rebuilt projections from 3 events"
+    assert runner.invoke(app, [*db, "resolve", "q1", "no", "--on", "2019-06-01"]).exit_code == 0
+    scored = runner.invoke(app, [*db, "score"])
+    assert scored.exit_code == 0, scored.output
+    assert "rescored 1 question through" in scored.stdout and "1 score added" in scored.stdout
+    site = runner.invoke(app, [*db, "site", "--out", str(tmp_path / "site")])
+    assert site.exit_code == 0, site.output
+    assert ": 1 forecaster, 1 question, 1 source" in site.stdout

@@ -488,7 +488,8 @@ class Ledger:
     def leaderboard(
         self, by: str = "forecaster", *, sort: str = "mean_brier", as_of: Any = None, run: Any = None, **filters: Any
     ) -> pd.DataFrame:
-        """Aggregates per forecaster, source, outlet or tag, best first by ``sort`` (a metric or column)."""
+        """Aggregates per forecaster, source, outlet or tag, best first by ``sort`` (a metric or column); rows with
+        fewer scored questions than ``min_scored`` (a filter; default 5) follow the ranked ones, unranked."""
         return self.reader.frame("leaderboard", as_of, run, by=by, sort=sort, **filters)
 
     def score_history(

@@ -189,7 +189,7 @@ def build_report(
             "run": run,
             "verified_at": verified_at,
         },
-        board=[r for r in board_rows if (r.get("n_scored") or 0) >= INDEX_MIN_SCORED],
+        board=[r for r in board_rows if r.get("rank") is not None],
         board_total=len(board_rows),
         min_scored=INDEX_MIN_SCORED,
         pairs=pairs,

@@ -124,8 +124,8 @@ def tick_line(result: Any, failure: str | None, due: set[str] | None, last_due: 
         c = result.changed
         scoring = (
             f"scoring run {result.run_id}: {plural(result.questions_rescored, 'question')} rescored through "
-            f"position {result.through_position} ({c.get('scores_added')} scores added, {c.get('scores_changed')} "
-            f"changed, {c.get('scores_removed')} removed)"
+            f"position {result.through_position} ({plural(c.get('scores_added') or 0, 'score')} added, "
+            f"{c.get('scores_changed')} changed, {c.get('scores_removed')} removed)"
         )
     elif result.status == NOOP:
         scoring = f"nothing new to score (through position {result.through_position})"

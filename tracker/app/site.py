@@ -54,11 +54,11 @@ KNOWN_BOARD = {
     "mean_relative_brier", "n_relative", "mean_log_score", "mean_baseline_score", "n_binary", "base_rate",
     "bss_vs_half", "bss_vs_base_rate", "mean_brier_low", "mean_brier_high", "mean_brier_best", "mean_brier_worst",
     "mean_baseline_time_avg", "mean_baseline_coverage", "n_questions", "brier_ci_low", "brier_ci_high", "precision",
-    "vs_coin_p", "vs_crowd_p",
+    "vs_coin_p", "vs_crowd_p", "n_forecasters", "unranked",
 }  # fmt: skip
-# The index lists the forecasters with at least this many scored forecasts (fewer cannot be told from luck; the
-# full leaderboard, one click away, has everyone) and says so.
-INDEX_MIN_SCORED = 3
+# The index lists the ranked forecasters: those with at least this many scored questions (fewer cannot be told from
+# luck; the leaderboard ranks them apart, and the full leaderboard, one click away, lists them after the others).
+INDEX_MIN_SCORED = 5  # tracker.scoring.honest.MIN_QUESTIONS, without importing numpy here (a test checks both agree)
 
 
 def with_interval(board: pd.DataFrame) -> pd.DataFrame:
@@ -479,7 +479,7 @@ class SiteBuilder:
             self.title,
             heading=self.title,
             lede=lede,
-            board=[r for r in board_rows if (r.get("n_scored") or 0) >= INDEX_MIN_SCORED][: self.top],
+            board=[r for r in board_rows if r.get("rank") is not None][: self.top],
             board_total=len(board_rows),
             min_scored=INDEX_MIN_SCORED,
             current_filter=None,
@@ -568,7 +568,11 @@ class SiteBuilder:
             scored = sum(1 for f in rows if f["status"] == "scored")
             summary_text = (
                 f"{t.plural(len(rows), 'forecast')} recorded, {scored} scored"
-                + (f"; rank {r['rank']} of {len(board_rows)}" if r else "; not scored yet")
+                + (
+                    (f"; rank {r['rank']} of {len(board_rows)}" if r["rank"] is not None else f"; {r['unranked']}")
+                    if r
+                    else "; not scored yet"
+                )
                 + "."
             )
             chunks = pages_of(rows, self.page_rows)

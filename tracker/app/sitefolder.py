@@ -170,9 +170,11 @@ def refusal(out: Path, found: Survey) -> str | None:
         names = ", ".join(found.foreign[:SHOWN]) + (
             f" and {len(found.foreign) - SHOWN} more" if len(found.foreign) > SHOWN else ""
         )
+        older = " (a site built by an earlier version, which kept no manifest: remove it and build again)"
         return (
-            f"{str(out)!r} holds files the site did not write ({names}): refusing to build there; give an empty or "
-            "new folder, or --force to write the site's files and leave the others in place"
+            f"{str(out)!r} holds files the site did not write ({names}){older if OLD_MARKER in found.foreign else ''}"
+            ": refusing to build there; give an empty or new folder, or --force to write the site's files and leave "
+            "the others in place"
         )
     return None
 

@@ -340,7 +340,7 @@ def register(app: typer.Typer) -> None:
                 f"later, 'tracker verify --against {report['anchor']}' proves the ledger still extends it"
             )
         elif report["ok"]:
-            say(f"ok: {report['events_checked']} events, chain intact, projections match a replay")
+            say(f"ok: {render.plural(report['events_checked'], 'event')}, chain intact, projections match a replay")
             if report.get("scores_run") is not None:
                 say(
                     f"scores of run {report['scores_run']} (through position {report['scores_through_position']}) "

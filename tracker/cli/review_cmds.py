@@ -13,6 +13,7 @@ import typer
 
 from tracker.cli import reading as rd
 from tracker.cli.common import emit_json, ledger, say
+from tracker.words import plural
 
 JSON = typer.Option(False, "--json", help="Print the export's metadata as JSON.")
 AS_OF = rd.AS_OF
@@ -118,9 +119,15 @@ def register(app: typer.Typer) -> None:
         head = meta["ledger"]
         if table == ex.BUNDLE:
             rows = sum(t["rows"] for t in meta["tables"].values())
-            say(f"wrote {len(meta['tables'])} tables ({rows} rows, {meta['format']}) and the data dictionary to {out}")
+            say(
+                f"wrote {plural(len(meta['tables']), 'table')} ({plural(rows, 'row')}, {meta['format']}) and the "
+                f"data dictionary to {out}"
+            )
         else:
-            say(f"wrote {meta['rows']} rows of {table} ({meta['format']}) to {out}; metadata in {out}{ex.META_SUFFIX}")
+            say(
+                f"wrote {plural(meta['rows'], 'row')} of {table} ({meta['format']}) to {out}; "
+                f"metadata in {out}{ex.META_SUFFIX}"
+            )
         say(f"head: {head['head_position']}:{head['head_hash']}")
 
     plot = typer.Typer(help="Pictures: calibration (reliability diagrams) and score history.", no_args_is_help=True)
@@ -220,7 +227,8 @@ def register(app: typer.Typer) -> None:
             )
         else:
             say(
-                f"wrote {out}: {len(summary.forecasters)} forecasters, {summary.scored} scored forecasts, "
+                f"wrote {out}: {plural(len(summary.forecasters), 'forecaster')}, "
+                f"{plural(summary.scored, 'scored forecast')}, "
                 f"{summary.due} due, {summary.hindsight} hindsight-flagged"
             )
             say(f"head: {summary.head_position}:{summary.head_hash} (verified {summary.verified_at})")

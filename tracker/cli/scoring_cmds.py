@@ -42,7 +42,7 @@ def _dist(probabilities: Any) -> str:
 SCORE_COLUMNS = [
     Column("rank", "#", "int"),
     Column("who", "who"),
-    Column("n_scored", "n", "int"),
+    Column("n_questions", "questions", "int"),
     Column("mean_brier", "Brier", "number", 3),
     Column("interval", "90% interval", "id"),
     Column("coin", "vs a coin flip"),
@@ -59,8 +59,9 @@ WIDE_SCORE_COLUMNS = [
 ]
 WIDE = 150
 HONEST_NOTE = (
-    "90% intervals: bootstrap over questions (2,000 resamples, seeded); tests: paired sign-flip, one-sided, 5%; "
-    "fewer than 5 questions: too few to say. 'tracker compare A B' tests two forecasters against each other."
+    "90% intervals and tests (one-sided, 5%): betting bounds over questions, valid whatever the distribution of "
+    "scores (a perfect binary record beats a coin flip from 12 questions on); fewer than 5 questions: too few to "
+    "say, listed unranked after the ranked rows. 'tracker compare A B' tests two forecasters against each other."
 )
 CALIBRATION_COLUMNS = [
     Column("forecaster_id", "forecaster", "id"),
@@ -178,7 +179,8 @@ def register(app: typer.Typer) -> None:
                 f"run {result.run_id}: rescored {render.plural(result.questions_rescored, 'question')} through "
                 f"position {result.through_position} (from {result.previous_position}"
                 + (", full" if result.full else "")
-                + f"): {c['scores_added']} scores added, {c['scores_changed']} changed, {c['scores_removed']} removed"
+                + f"): {render.plural(c['scores_added'], 'score')} added, {c['scores_changed']} changed, "
+                f"{c['scores_removed']} removed"
             )
             if c.get("forecasters"):
                 more = " …" if c.get("forecasters_changed", 0) > len(c["forecasters"]) else ""
@@ -213,7 +215,13 @@ def register(app: typer.Typer) -> None:
         ),
         fmt: str = rd.FORMAT,
         json_out: bool = JSON,
-        min_scored: int = typer.Option(0, "--min-scored", min=0, help="Hide rows with fewer scored forecasts."),
+        min_scored: int = typer.Option(
+            5,
+            "--min-scored",
+            min=0,
+            help="Rank only rows with at least this many scored questions; the others follow, unranked, with the "
+            "reason (0 ranks every row).",
+        ),
         limit: int = rd.LIMIT,
         as_of: str = rd.AS_OF,
         run: int = rd.RUN,

@@ -8,6 +8,7 @@ import typer
 
 from tracker.cli import reading as rd
 from tracker.cli.common import emit_json, ledger, say
+from tracker.words import plural
 
 
 def register(app: typer.Typer) -> None:
@@ -61,8 +62,9 @@ def register(app: typer.Typer) -> None:
             )
         else:
             say(
-                f"wrote {summary.pages} pages ({summary.bytes / 1e6:.1f} MB) to {out}: {summary.forecasters} "
-                f"forecasters, {summary.questions} questions, {summary.sources} sources"
+                f"wrote {plural(summary.pages, 'page')} ({summary.bytes / 1e6:.1f} MB) to {out}: "
+                f"{plural(summary.forecasters, 'forecaster')}, {plural(summary.questions, 'question')}, "
+                f"{plural(summary.sources, 'source')}"
             )
             say(f"open {out / 'index.html'}")
             say(f"head: {summary.head_position}:{summary.head_hash} (verified {summary.verified_at})")

@@ -237,6 +237,39 @@ def evaluate_corpus(
     return fig
 
 
+def question_choice(root: Path, split: str, articles: Sequence[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """How well a similarity cut-off chooses between an existing question and a new one, on the corpus's
+    ``split`` half. Each labelled forecast's ``event`` is a question; every forecast is read twice: against
+    a ledger holding the events of the whole half (its own among them: right when its own event ranks first
+    and scores at least the cut-off) and against the same ledger without its own event (right when nothing
+    reaches the cut-off, so that a new question is drafted). One row per cut-off."""
+    from .questions import suggest
+
+    chosen = [a for a in (articles if articles is not None else corpus_articles(root)) if a["split"] == split]
+    events = sorted({f["event"] for a in chosen for f in a["forecasts"]})
+    docs = [QuestionDoc(f"q{i}", e) for i, e in enumerate(events)]
+    ids = {e: f"q{i}" for i, e in enumerate(events)}
+    finder = HedgeFinder(load_scale())
+    pairs: list[tuple[str, str]] = []  # (candidate sentence, its event's id)
+    for article in chosen:
+        result = extract(article["text"], finder=finder)
+        for f in article["forecasts"]:
+            hit = _best(result.candidates, f["quote"])
+            if hit is not None:
+                pairs.append((hit.quote, ids[f["event"]]))
+    ranked = suggest([q for q, _ in pairs], docs, k=len(docs))
+    rows = []
+    for cut in [round(0.05 * i, 2) for i in range(1, 13)]:
+        present = absent = 0
+        for (_, own), row in zip(pairs, ranked, strict=True):
+            present += row[0].question == own and row[0].score >= cut
+            others = [s for s in row if s.question != own]
+            absent += not others or others[0].score < cut
+        n = len(pairs)
+        rows.append({"cut": cut, "right_when_present": present / n, "right_when_absent": absent / n, "n": n})
+    return rows
+
+
 def _docs(questions: dict[str, dict[str, Any]], ids: set[str]) -> list[QuestionDoc]:
     return [QuestionDoc(q, questions[q]["title"], questions[q].get("criteria") or "") for q in sorted(ids)]
 
@@ -289,10 +322,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rows", action="store_true", help="one line per curated forecast")
     parser.add_argument("--sweep", action="store_true", help="recall and precision at several confidence cut-offs")
     parser.add_argument("--timing", action="store_true", help="time and peak memory per article, once loaded")
+    parser.add_argument(
+        "--questions", action="store_true", help="existing question or new one, by similarity cut-off (corpus)"
+    )
     args = parser.parse_args(argv)
     if args.timing:
         for row in timing(args.root):
             print(json.dumps(row))
+        return 0
+    if args.questions:
+        for split in ("tune", "check"):
+            for row in question_choice(args.root, split, articles=corpus_articles(args.root)):
+                both = (row["right_when_present"] + row["right_when_absent"]) / 2
+                print(
+                    f"{split:5} cut {row['cut']:.2f}: right when the question exists {row['right_when_present']:.3f}, "
+                    f"when it does not {row['right_when_absent']:.3f}, mean {both:.3f} (n {row['n']})"
+                )
         return 0
     if args.sweep:
         articles = corpus_articles(args.root)
@@ -309,8 +354,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sets = {"seeds": evaluate(args.root, args.min_confidence)}
     articles = corpus_articles(args.root)
     if articles:
-        for split in ("tune", "check", None):
-            sets[f"corpus {split or 'all'}"] = evaluate_corpus(args.root, split, args.min_confidence, articles)
+        for half in ("tune", "check", None):
+            sets[f"corpus {half or 'all'}"] = evaluate_corpus(args.root, half, args.min_confidence, articles)
     summaries = {name: fig.summary() for name, fig in sets.items()}
     if args.json:
         rows = {name: fig.rows for name, fig in sets.items()} if args.rows else None

@@ -38,6 +38,8 @@ _FILLER = (
 )
 # "X is expected to": a passive, not X saying anything.
 _PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been)\s+(?:\w+ly\s+)?$")
+_VERB_SET = frozenset(_VERBS.split("|")) | {"shared", "according"}
+_LOWER_WORD = re.compile(r"[a-z]+")
 _SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
 _VERB_SUBJECT = re.compile(
     r"(?:^|[,–—-][”\"]?\s*)(?P<verb>said|says|say|added|explained|noted|wrote|argued|warned|told)\s+"
@@ -151,6 +153,10 @@ def _title_prefix(sentence: str, start: int, title: str | None) -> str | None:
 
 def _explicit(sentence: str, last_person: Speaker | None) -> Speaker | None:
     """An attribution inside one sentence, or None."""
+    if _VERB_SET.isdisjoint(_LOWER_WORD.findall(sentence.lower())):
+        # No verb of saying or believing, no "according to": nothing below can match (and each pattern
+        # would try every capitalised word of the sentence to find that out).
+        return None
     m = _SUBJECT_VERB.search(sentence)
     while m is not None:
         name, title = _clean_name(m.group("who"))
@@ -313,6 +319,7 @@ _AFTER_COMMON = re.compile(
 )
 _AFTER_ACCORDING = re.compile(rf"^\s*,?\s*according\s+to\s+(?:(?P<who>{_NAMES})|(?P<common>{_COMMON}))")
 # Just before a quotation's opening mark: "Zandi responded, “...", "the minister told reporters: “..."
+_INTRODUCES = re.compile(r"[,:]\s*$")
 _BEFORE_TAIL = r"\b[^“”\".!?;]{0,60}?[,:]\s*$"
 _BEFORE_NAME = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?P<verb>{_SAID}){_BEFORE_TAIL}")
 _BEFORE_PRONOUN = re.compile(rf"\b(?P<who>[Hh]e|[Ss]he)\s+(?:[a-z]+ly\s+)?(?P<verb>{_SAID}){_BEFORE_TAIL}")
@@ -410,6 +417,8 @@ def _after(text: str, people: _People) -> Speaker | None:
 
 def _before(text: str, people: _People) -> Speaker | None:
     """The attribution that introduces a quotation: `Zandi responded, "...`, `she told reporters: "...`."""
+    if not _INTRODUCES.search(text):
+        return None  # every pattern below ends in a comma or colon before the quotation
     m = _BEFORE_PRONOUN.search(text)
     if m:
         return people.pronoun(m.group("who"), m.group("verb"))

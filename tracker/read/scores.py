@@ -47,6 +47,7 @@ from tracker.store.schema import (
     scoring_runs,
     sources,
 )
+from tracker.words import plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -118,16 +119,22 @@ def sort_column(sort: str) -> str:
 
 
 def leaderboard_reader(
-    snap: Snapshot, by: str = "forecaster", sort: str = "mean_brier", min_scored: int = 0, **kw: Any
+    snap: Snapshot, by: str = "forecaster", sort: str = "mean_brier", min_scored: int | None = None, **kw: Any
 ) -> TableReader:
     """Aggregates per forecaster, source, outlet or tag, best first by ``sort``; each row with its 90% interval
-    and its tests against a coin flip and the crowd (`tracker.scoring.honest`); rows with fewer than
-    ``min_scored`` scored forecasts are left out."""
+    and its tests against a coin flip and the crowd (`tracker.scoring.honest`). Rows with fewer than
+    ``min_scored`` distinct scored questions (default: the honest minimum, 5) are not ranked: they follow the
+    ranked rows, in the same order, with no rank and the reason in ``unranked``; 0 ranks every row."""
+    from tracker.scoring.honest import MIN_QUESTIONS
+
     spec = leaderboard_spec(by)
     column = sort_column(sort)
     key = GROUPINGS[by]
+    if min_scored is None:
+        min_scored = MIN_QUESTIONS
     if isinstance(min_scored, bool) or not isinstance(min_scored, int) or min_scored < 0:
-        raise UserError(f"{min_scored!r} is not a number of scored forecasts (0 or more)", "min_scored")
+        raise UserError(f"{min_scored!r} is not a number of scored questions (0 or more)", "min_scored")
+    threshold = min_scored
     f = flt.resolve(snap.proj, **kw)
     # Per forecaster over every question, the aggregates the run recorded are the leaderboard (score_history
     # holds them exactly as compute.aggregate gives them): no need to read every score row.
@@ -142,22 +149,27 @@ def leaderboard_reader(
             if recorded
             else _computed_aggregates(snap, f, key)
         )
-        rows = [r for r in rows if (r["n_scored"] or 0) >= min_scored]
         names = _names(snap.proj, by)
         for r in rows:
             k = r[key]
             r[key] = MISSING_KEY[key] if k is None or k != k else str(k)
             r["name"] = names.get(r[key])
+            # a forecaster has one scored row per question; a group pools rows, and counts its questions
+            r["n_questions"] = int(r.get("n_questions") or r["n_scored"] or 0)
         ascending = column not in HIGHER_IS_BETTER
 
         def order(r: Row) -> tuple[Any, ...]:
             v = r[column]
             missing = v is None or v != v
-            return (missing, 0.0 if missing else (v if ascending else -v), r[key])
+            return (r["n_questions"] < threshold, missing, 0.0 if missing else (v if ascending else -v), r[key])
 
         rows.sort(key=order)
         for i, r in enumerate(rows, 1):
-            r["rank"] = i
+            if r["n_questions"] >= threshold:
+                r["rank"], r["unranked"] = i, None
+            else:
+                r["rank"] = None
+                r["unranked"] = f"unranked: {plural(r['n_questions'], 'scored question')}, {threshold} needed to rank"
         ranked.extend(rows)
         return ranked
 
@@ -202,6 +214,7 @@ def _honest_columns(snap: Snapshot, f: flt.Filters, key: str, keys: list[str]) -
         return {}
     work = pd.DataFrame({"question_id": pd.Series(qs["question_id"], dtype=object)})
     work["kind"] = pd.Series(qs["kind"], dtype=object)
+    work["forecaster_id"] = pd.Series(qs["forecaster_id"], dtype=object)
     for col in ("brier", "time_avg_brier", "crowd_time_avg_brier", "relative_brier", "n_options"):
         work[col] = pd.Series(qs[col], dtype=np.float64)
     if key == "tag":
@@ -219,6 +232,7 @@ def _honest_columns(snap: Snapshot, f: flt.Filters, key: str, keys: list[str]) -
     for r in intervals.to_dict("records"):
         out.setdefault(str(r[key]), {}).update(
             n_questions=int(r["n_questions"]),
+            n_forecasters=int(r["n_forecasters"]),
             brier_ci_low=r["ci_low"],
             brier_ci_high=r["ci_high"],
             precision=r["note"] or None,
@@ -263,6 +277,10 @@ def _computed_aggregates(snap: Snapshot, f: flt.Filters, key: str) -> list[Row]:
         tags = _tags_by_question(snap)
         work["tag"] = pd.Series([sorted(tags.get(str(q), [])) for q in qs["question_id"]], dtype=object)
     agg = compute.aggregate(work, key)[[key, *AGGREGATE_NAMES]]
+    # the distinct questions of each group (a group's rows can be several forecasters' on one question)
+    exploded = compute.explode_keys(work[[key, "question_id"]], [key])
+    distinct = exploded.groupby(key, dropna=False, sort=True)["question_id"].nunique()
+    agg["n_questions"] = distinct.reindex(agg[key]).to_numpy(dtype=np.int64)
     from tracker.read.records import records
 
     return records(agg, parse_json=False)
@@ -439,11 +457,12 @@ def _brier_frame(snap: Snapshot, f: flt.Filters) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
-    qs = _question_scores(snap, f).narrow(("question_id", "forecaster_id", "brier")).frame()
+    qs = _question_scores(snap, f).narrow(("question_id", "forecaster_id", "kind", "brier")).frame()
     return pd.DataFrame(
         {
             "question_id": qs["question_id"].astype(object),
             "forecaster_id": qs["forecaster_id"].astype(object),
+            "kind": qs["kind"].astype(object),
             "brier": qs["brier"].to_numpy(dtype=np.float64),
         }
     )

@@ -162,17 +162,21 @@ _AGGREGATE_INPUT = (
 )
 # The leaderboard's statements of how sure it is (tracker.scoring.honest), after the aggregates.
 _HONEST = """
-n_questions      int64    Scored questions in the row (what the interval and the tests are over).
-brier_ci_low     float64  Low end of the 90% bootstrap interval of mean_brier (over questions; seeded, 2,000
-    resamples). NaN with too few questions.
+n_questions      int64    Distinct scored questions in the row (what the interval and the tests are over: a group
+    that pools several forecasters' rows on a question averages them, so each question counts once).
+n_forecasters    int64    Forecasters whose rows the row pools (1 for a forecaster).
+brier_ci_low     float64  Low end of the 90% interval of the mean Brier over questions (a betting confidence
+    interval, valid whatever the distribution of scores). NaN with too few questions.
 brier_ci_high    float64  High end of that interval.
 precision        string   "too few questions to say (N; 5 needed)" when so; missing otherwise.
-vs_coin          string   Beats a coin flip? A paired sign-flip test of Brier against the uniform forecast's, in
-    words, with its p-value and question count.
+vs_coin          string   Beats a coin flip? A test of "expected Brier = the uniform forecast's" (betting, one-sided,
+    5%, valid for any distribution of scores), in words, with its p-value and question count.
 vs_coin_p        float64  One-sided p-value that the row beats a coin flip (NaN with too few questions).
 vs_crowd         string   Beats the crowd (the daily median forecast)? The same test on the time-averaged Brier
     against the crowd's, on questions shared with others.
 vs_crowd_p       float64  One-sided p-value that the row beats the crowd.
+unranked         string   Why the row has no rank: fewer scored questions than the threshold (--min-scored,
+    default 5); such rows follow the ranked ones. Missing for ranked rows.
 """
 HONEST_NAMES = tuple(c.name for c in _columns(_HONEST))
 
@@ -193,7 +197,9 @@ def leaderboard_spec(by: str = "forecaster") -> TableSpec:
     key = GROUPINGS[by]
     columns = (
         (
-            Col("rank", INT, "1 for the best."),
+            Col(
+                "rank", NULLABLE_INT, "1 for the best; missing for rows with too few questions to rank (see unranked)."
+            ),
             Col(key, STRING, _KEY_MEANING[key]),
             Col("name", STRING, _NAME_MEANING.get(by, "Empty for this grouping.")),
         )

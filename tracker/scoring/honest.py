@@ -1,24 +1,31 @@
-"""How sure the scores are: bootstrap intervals, tests against a coin flip, the crowd and each other, and what
-verbal phrases turned out to mean.
+"""How sure the scores are: intervals, tests against a coin flip, the crowd and each other, and what verbal phrases
+turned out to mean.
 
 Pure numpy (pandas for the frame-level functions), no I/O. The inputs are ``question_scores`` rows (one per scored
 forecaster x question); every function works on many groups at once (by forecaster, source, outlet, tag).
 
-Methods (docs/scoring.md, "How sure we are", says why each was chosen and what it cannot do):
+The unit of evidence is the question. A group that pools several forecasters' rows on one question (a tag, an
+outlet, a source) first averages them, so that each question counts once, and says how many rows and forecasters
+it pooled.
 
-- **Bootstrap over questions** of a mean: the percentile interval of ``resamples`` means of n values drawn with
-  replacement from the group's n per-question values. Resampling indices depend only on the seed and the group's
-  size n, and a group's values are ordered by question_id first, so the same ledger gives the same interval, and
-  a row's interval does not change when unrelated rows are added.
-- **Paired sign-flip test** (a permutation test for paired differences): under "no difference", each question's
-  difference is as likely to have had the other sign. The p-value is the share of the 2**n sign patterns whose sum
-  is at least as extreme as the observed one: enumerated exactly for n <= ``EXACT_MAX_N``, else estimated from
-  ``permutations`` random patterns (seeded as above) as ``(1 + hits) / (1 + permutations)``.
+Methods (docs/scoring.md, "How sure we are", says why each was chosen and what it cannot do; the simulation
+``benchmarks/honesty.py`` measures their coverage, false-positive rates and power):
+
+- **Betting confidence bounds** for a mean of values known to lie in ``[lo, hi]`` (Waudby-Smith and Ramdas 2024,
+  "Estimating means of bounded random variables by betting", JRSS-B 86(1)): a gambler who bets that the mean is
+  above m (or below) with stakes fixed by the questions already seen cannot, if the mean really is m, multiply
+  their capital by 1/alpha with probability above alpha (Ville's inequality). The interval is every m at which
+  neither of two such gamblers reached 1/0.05; the p-value of "the mean is not below m" is 1 / (the best capital
+  the gambler betting on "below" reached). This holds for *every* distribution within the bounds, however skewed,
+  at every n: a 0/1 forecaster exactly as good as a coin cannot get "beats a coin flip" more than 5% of the time.
+  The price is width (1.6 times a normal interval at 30 questions, 1.35 at 100 or more), and no verdict is
+  possible before a perfect record could have happened by chance less than 5% of the time (12 binary questions
+  against a coin).
+  Questions are taken in question-id order (a fixed order, unrelated to the outcomes), and treated as a random
+  sample of questions, as any test of a mean over questions does.
 - **Multiple comparisons** in the all-pairs matrix: Holm's step-down adjustment by default (family-wise error,
   valid whatever the dependence between the tests, which share forecasters); Benjamini-Hochberg on request.
-- **Too few questions**: fewer than ``MIN_QUESTIONS`` (5) scored questions. With n questions the smallest one-sided
-  p-value a sign-flip test can reach is 1/2**n, 1/16 = 0.0625 for n = 4: no record of 4 or fewer questions, even a
-  perfect one, can be told from chance at the 5% level. Such rows get no interval and no p-value, and say so.
+- **Too few questions**: fewer than ``MIN_QUESTIONS`` (5) scored questions get no interval and no verdict.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -41,29 +48,25 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 MIN_QUESTIONS: int = 5
-"""Fewer scored questions than this: "too few questions to say anything" (1/2**4 = 0.0625 > 0.05, see above)."""
+"""Fewer scored questions than this: "too few questions to say anything"; such rows get no interval, no verdict,
+and are listed apart, unranked, on every leaderboard."""
 
 LEVEL: float = 0.90
-"""Coverage of the bootstrap intervals: 90%, i.e. 5% in each tail, matching one-sided tests at ALPHA."""
+"""Coverage of the intervals: 90%, i.e. 5% in each tail, matching one-sided tests at ALPHA."""
 
 ALPHA: float = 0.05
 """Significance level of the verdicts (one-sided against a coin flip or the crowd, two-sided between two)."""
 
-DEFAULT_RESAMPLES: int = 2000
-"""Bootstrap resamples per interval (the percentile ends then move by about 0.1 of a standard error between seeds)."""
+BET_CAP: float = 0.9
+"""Largest share of the capital a gambler stakes on one question (the rest is kept, so that one surprise does not
+ruin them). With it, a perfect binary record beats a coin flip at 12 questions (1.3**12 > 20)."""
 
-DEFAULT_PERMUTATIONS: int = 2000
-"""Random sign patterns when n > EXACT_MAX_N (a p-value of 0.05 then has a Monte Carlo standard error of 0.002)."""
-
-EXACT_MAX_N: int = 16
-"""Up to this many paired values the 2**n sign patterns (65,536 at 16) are enumerated: the p-value is exact."""
-
-DEFAULT_SEED: int = 20_261_129
-"""Fixed seed: together with each group's size it fixes the resamples, so the same ledger gives the same figures."""
+BISECTIONS: int = 16
+"""Halvings of the search for each end of an interval: the ends are exact to 2**-16 of the range, rounded outward."""
 
 Correction = Literal["holm", "bh"]
 
-_CELLS = 4_000_000  # float64 cells per intermediate matrix (32 MB): bounds memory whatever the group sizes
+_CELLS = 2_000_000  # float64 cells per intermediate matrix (16 MB): bounds memory whatever the group sizes
 
 
 # ---------------------------------------------------------------------------------------------- the core
@@ -78,7 +81,8 @@ def _blocks(codes: IntArray, values: FloatArray, n_groups: int) -> Iterator[tupl
     starts = np.cumsum(counts) - counts
     for n in np.unique(counts[counts > 0]):
         groups = np.flatnonzero(counts == n)
-        yield int(n), groups, sorted_values[starts[groups][:, None] + np.arange(n)]
+        for rows in _chunks(groups.size, _CELLS // int(n)):
+            yield int(n), groups[rows], sorted_values[starts[groups[rows]][:, None] + np.arange(n)]
 
 
 def _chunks(total: int, size: int) -> Iterator[slice]:
@@ -87,242 +91,112 @@ def _chunks(total: int, size: int) -> Iterator[slice]:
         yield slice(start, min(start + size, total))
 
 
-MULTINOMIAL_MAX_N: int = 100
-"""Groups of up to this many questions get the ordinary (multinomial) bootstrap; larger ones the Poisson bootstrap."""
-
-# P(Poisson(1) <= k) for k = 0, 1, ..., scaled to 32-bit integers (the tail past 2**32 is empty)
-_POISSON_CDF_32 = np.array(
-    [
-        round(2**32 * sum(math.exp(-1.0) / math.factorial(i) for i in range(k + 1)))
-        for k in range(14)
-        if round(2**32 * sum(math.exp(-1.0) / math.factorial(i) for i in range(k + 1))) < 2**32
-    ],
-    dtype=np.uint32,
-)
-_ROW_BLOCK = 250  # resamples / sign patterns drawn together for the shared draws
-_COL_BLOCK = 64  # questions per separately seeded block of the shared draws
+def _stakes(x: FloatArray, alpha: float) -> FloatArray:
+    """Each question's stake before the cap (Waudby-Smith and Ramdas' predictable plug-in for a fixed n): larger
+    when the questions already seen vary little. ``x`` holds each group's values scaled to [0, 1], one row per
+    group; the stake on question t uses questions 1 .. t - 1 only (a prior mean 1/2 and variance 1/4 start it)."""
+    n = x.shape[1]
+    t = np.arange(1, n + 1, dtype=np.float64)
+    mu = (0.5 + np.cumsum(x, axis=1)) / (t + 1.0)
+    var = (0.25 + np.cumsum((x - mu) ** 2, axis=1)) / (t + 1.0)
+    before = np.concatenate([np.full((x.shape[0], 1), 0.25), var[:, :-1]], axis=1)
+    return np.asarray(np.sqrt(2.0 * math.log(1.0 / alpha) / (n * before)), dtype=np.float64)
 
 
-def _shared_draws(seed: int, purpose: int, block: int, n_rows: int, n_cols: int, poisson: bool) -> FloatArray:
-    """Rows ``block * _ROW_BLOCK ...`` of an endless matrix of draws (Poisson(1) counts, or +1/-1 signs), its first
-    ``n_cols`` columns rounded up to whole blocks of ``_COL_BLOCK``. Every block of columns has its own seed, so a
-    column's draws never depend on how many columns are asked for: a group of n questions uses the first n,
-    whatever the largest group is."""
-    n_blocks = -(-n_cols // _COL_BLOCK)
-    out = np.empty((n_rows, n_blocks * _COL_BLOCK))
-    for j in range(n_blocks):
-        rng = np.random.default_rng([seed, purpose, block, j])
-        cols = slice(j * _COL_BLOCK, (j + 1) * _COL_BLOCK)
-        if poisson:
-            # inverse CDF on 32-bit uniforms, the count being how many CDF steps lie at or below the uniform:
-            # Poisson(1) probabilities exact to 2**-32, several times faster than rng.poisson
-            u = rng.integers(0, 2**32, size=(n_rows, _COL_BLOCK), dtype=np.uint32)
-            count = np.zeros(u.shape, dtype=np.uint8)
-            for step in _POISSON_CDF_32:
-                count += u >= step
-            out[:, cols] = count
-        else:
-            bits = np.unpackbits(rng.integers(0, 256, size=(n_rows, _COL_BLOCK // 8), dtype=np.uint8), axis=1)
-            out[:, cols] = 1.0 - 2.0 * bits
-    return out
+def _best_log_capital(x: FloatArray, stakes: FloatArray, m: FloatArray, above: bool) -> FloatArray:
+    """The highest log capital (at least 0, the start) reached over the questions by the gambler betting that
+    each group's mean is above ``m`` (``above``) or below it, all in scaled units. A stake is capped so that the
+    worst value within the bounds costs at most ``BET_CAP`` of the capital."""
+    mm = m[:, None]
+    if above:
+        lam = np.minimum(stakes, BET_CAP / np.maximum(mm, 1e-12))
+        gain = lam * (x - mm)
+    else:
+        lam = np.minimum(stakes, BET_CAP / np.maximum(1.0 - mm, 1e-12))
+        gain = lam * (mm - x)
+    best = np.max(np.cumsum(np.log1p(gain), axis=1), axis=1)
+    return np.asarray(np.maximum(best, 0.0), dtype=np.float64)
 
 
-def _large_blocks(
-    codes: IntArray, values: FloatArray, n_groups: int, threshold: int
-) -> tuple[list[tuple[int, IntArray, FloatArray]], list[tuple[int, IntArray, FloatArray]]]:
-    small: list[tuple[int, IntArray, FloatArray]] = []
-    large: list[tuple[int, IntArray, FloatArray]] = []
-    for block in _blocks(codes, values, n_groups):
-        (large if block[0] > threshold else small).append(block)
-    return small, large
+def _group_bounds(codes: IntArray, lo: FloatArray, hi: FloatArray, g: int) -> tuple[FloatArray, FloatArray]:
+    """Each group's bounds: the widest of its rows' bounds."""
+    glo = np.full(g, np.inf)
+    ghi = np.full(g, -np.inf)
+    np.minimum.at(glo, codes, lo)
+    np.maximum.at(ghi, codes, hi)
+    return glo, ghi
 
 
-@dataclass(frozen=True)
-class _Banded:
-    """The large groups' values laid out for products with shared draws: column block j of the draws multiplies
-    ``parts[j]``, the values at positions ``j * _COL_BLOCK ...`` of the groups that long (zero-padded), groups
-    sorted by size, longest first, so the groups taking part in block j are a prefix. One matrix product per
-    block, whatever the number of distinct sizes."""
-
-    groups: IntArray  # group codes, longest first
-    sizes: IntArray
-    parts: list[FloatArray]
-
-    @staticmethod
-    def of(large: list[tuple[int, IntArray, FloatArray]]) -> _Banded:
-        order = sorted(range(len(large)), key=lambda i: -large[i][0])
-        groups = np.concatenate([large[i][1] for i in order])
-        sizes = np.concatenate([np.full(large[i][1].size, large[i][0]) for i in order])
-        n_max = int(sizes[0])
-        parts = []
-        for j in range(-(-n_max // _COL_BLOCK)):
-            lo = j * _COL_BLOCK
-            taking = int(np.count_nonzero(sizes > lo))
-            part = np.zeros((taking, _COL_BLOCK))
-            row = 0
-            for i in order:
-                n, gs, x = large[i]
-                if n <= lo:
-                    break
-                part[row : row + gs.size, : min(n - lo, _COL_BLOCK)] = x[:, lo : lo + _COL_BLOCK]
-                row += gs.size
-            parts.append(part)
-        return _Banded(groups, sizes, parts)
-
-    def times(self, draws: FloatArray) -> FloatArray:
-        """Each group's values times each row of ``draws`` (rows: resamples or sign patterns): (groups, rows)."""
-        out = np.zeros((self.groups.size, draws.shape[0]))
-        for j, part in enumerate(self.parts):
-            out[: part.shape[0]] += part @ draws[:, j * _COL_BLOCK : (j + 1) * _COL_BLOCK].T
-        return out
-
-    def sums(self) -> FloatArray:
-        return self.times(np.ones((1, len(self.parts) * _COL_BLOCK)))[:, 0]
-
-    def abs_sums(self) -> FloatArray:
-        out = np.zeros(self.groups.size)
-        for part in self.parts:
-            out[: part.shape[0]] += np.abs(part).sum(axis=1)
-        return out
+def _check(c: IntArray, v: FloatArray, lo: FloatArray, hi: FloatArray) -> None:
+    if c.shape != v.shape or c.ndim != 1 or lo.shape != v.shape or hi.shape != v.shape:
+        raise ValueError("codes, values and bounds must be 1-d arrays of the same length")
+    if not np.all(np.isfinite(v)):
+        raise ValueError("values must be finite (drop missing scores first)")
+    if np.any(lo >= hi) or np.any(v < lo - 1e-9) or np.any(v > hi + 1e-9):
+        raise ValueError("every value must lie within its bounds, and each lower bound below its upper bound")
 
 
-def bootstrap_means(
+def betting_means(
     codes: npt.ArrayLike,
     values: npt.ArrayLike,
+    lower: npt.ArrayLike,
+    upper: npt.ArrayLike,
     n_groups: int | None = None,
     *,
     level: float = LEVEL,
-    resamples: int = DEFAULT_RESAMPLES,
-    seed: int = DEFAULT_SEED,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Mean and bootstrap percentile interval ``(mean, low, high)`` of each group's values, all groups at once.
+    null: float | None = None,
+) -> dict[str, FloatArray]:
+    """Each group's mean with its betting interval, and the one-sided p-values of "the mean is ``null``" against
+    "below" and "above", all groups at once.
 
     ``codes[i]`` is row i's group (0 .. n_groups - 1); rows keep their order within a group (sort them by question
-    first). Groups of n <= ``MULTINOMIAL_MAX_N`` values: the ordinary bootstrap, one set of ``resamples``
-    multinomial count vectors per size n (from a generator seeded by ``(seed, n)``) serving every group of that
-    size, each group's resampled means being one matrix product. Larger groups: the Poisson bootstrap (each value's
-    count in a resample is an independent Poisson(1) draw; the resample mean is the count-weighted mean), whose
-    counts are shared by all large groups (a group of n uses the first n columns), so that drawing costs as much as
-    the largest group instead of the sum of all distinct sizes; for n > 100 it matches the multinomial bootstrap
-    closely (the multinomial is the Poisson conditioned on the total). Groups without rows get NaN.
+    first). ``lower`` / ``upper`` are bounds each row's value is known to lie within before it is seen (a binary
+    Brier: 0 and 1); a group uses the widest of its rows'. The interval holds the true mean with probability at
+    least ``level`` whatever the distribution within the bounds (each end at (1 - level) / 2). Returns arrays
+    ``mean``, ``low``, ``high``, ``p_below``, ``p_above`` (NaN without ``null``), ``n``; NaN for empty groups.
     """
     c = np.asarray(codes, dtype=np.int64)
     v = np.asarray(values, dtype=np.float64)
-    if c.shape != v.shape or c.ndim != 1:
-        raise ValueError("codes and values must be 1-d arrays of the same length")
-    if not np.all(np.isfinite(v)):
-        raise ValueError("values must be finite (drop missing scores first)")
+    lo_rows = np.broadcast_to(np.asarray(lower, dtype=np.float64), v.shape)
+    hi_rows = np.broadcast_to(np.asarray(upper, dtype=np.float64), v.shape)
+    _check(c, v, lo_rows, hi_rows)
     if not 0.0 < level < 1.0:
         raise ValueError("level must be between 0 and 1")
-    if resamples < 1:
-        raise ValueError("resamples must be >= 1")
     g = int(c.max()) + 1 if n_groups is None and c.size else (n_groups or 0)
-    mean = np.full(g, np.nan)
-    low = np.full(g, np.nan)
-    high = np.full(g, np.nan)
-    tails = [(1.0 - level) / 2.0, (1.0 + level) / 2.0]
-
-    def finish(groups: IntArray, means: FloatArray) -> None:
-        q = np.quantile(means, tails, axis=1)
-        low[groups], high[groups] = q[0], q[1]
-
-    small, large = _large_blocks(c, v, g, MULTINOMIAL_MAX_N)
-    for n, groups, x in small:
-        mean[groups] = x.mean(axis=1)
-        for rows in _chunks(groups.size, _CELLS // resamples):
-            rng = np.random.default_rng([seed, n])  # the same resamples for every chunk of groups of this size
-            means = np.empty((rows.stop - rows.start, resamples))
-            for cols in _chunks(resamples, _CELLS // n):
-                b = cols.stop - cols.start
-                picks = rng.integers(0, n, size=(b, n)) + (np.arange(b) * n)[:, None]
-                weights = np.bincount(picks.ravel(), minlength=b * n).reshape(b, n).astype(np.float64)
-                means[:, cols] = x[rows] @ weights.T / n
-            finish(groups[rows], means)
-    if large:
-        banded = _Banded.of(large)
-        mean[banded.groups] = banded.sums() / banded.sizes
-        for rows in _chunks(banded.groups.size, _CELLS // resamples):
-            means = np.empty((rows.stop - rows.start, resamples))
-            sub = _Banded(banded.groups[rows], banded.sizes[rows], [p[rows] for p in banded.parts])
-            for block, cols in enumerate(_chunks(resamples, _ROW_BLOCK)):
-                counts = _shared_draws(seed, 2, block, cols.stop - cols.start, int(sub.sizes.max()), poisson=True)
-                totals = np.cumsum(counts, axis=1)[:, sub.sizes - 1].T
-                means[:, cols] = sub.times(counts) / np.maximum(totals, 1.0)
-            finish(sub.groups, means)
-    return mean, low, high
-
-
-def _sign_patterns(n: int) -> FloatArray:
-    """All 2**n patterns of +1/-1 over n values, one per row (the first row all +1)."""
-    bits = (np.arange(2**n, dtype=np.int64)[:, None] >> np.arange(n)) & 1
-    return (1 - 2 * bits).astype(np.float64)
-
-
-def sign_flip_pvalues(
-    codes: npt.ArrayLike,
-    differences: npt.ArrayLike,
-    n_groups: int | None = None,
-    *,
-    permutations: int = DEFAULT_PERMUTATIONS,
-    seed: int = DEFAULT_SEED,
-    exact_max_n: int = EXACT_MAX_N,
-) -> tuple[FloatArray, FloatArray]:
-    """One-sided sign-flip p-values ``(p_below, p_above)`` of each group's paired differences.
-
-    ``p_below`` is the probability, under "each difference's sign is a coin toss", of a sum at most the observed
-    one (small when the differences are mostly negative: the first of the pair scored a lower, better Brier);
-    ``p_above`` the same for at least the observed sum. Exact over the 2**n patterns when n <= ``exact_max_n``;
-    otherwise ``(1 + hits) / (1 + permutations)`` over random sign patterns, shared by all such groups (a group of
-    n uses the first n columns of one seeded matrix). A two-sided p-value is ``min(1, 2 * min(p_below, p_above))``
-    (the null distribution is symmetric).
-    """
-    c = np.asarray(codes, dtype=np.int64)
-    d = np.asarray(differences, dtype=np.float64)
-    if c.shape != d.shape or c.ndim != 1:
-        raise ValueError("codes and differences must be 1-d arrays of the same length")
-    if not np.all(np.isfinite(d)):
-        raise ValueError("differences must be finite (drop missing scores first)")
-    if permutations < 1:
-        raise ValueError("permutations must be >= 1")
-    g = int(c.max()) + 1 if n_groups is None and c.size else (n_groups or 0)
-    p_below = np.full(g, np.nan)
-    p_above = np.full(g, np.nan)
-
-    def count(x: FloatArray, signs: FloatArray, below: FloatArray, above: FloatArray) -> None:
-        observed = x.sum(axis=1)
-        # sums of the same values in another order differ in the last bits: equal sums must count as ties
-        tol = 1e-9 * (np.abs(x).sum(axis=1) + 1e-300)
-        for rows in _chunks(x.shape[0], _CELLS // signs.shape[0]):
-            sums = x[rows] @ signs.T
-            below[rows] += (sums <= (observed[rows] + tol[rows])[:, None]).sum(axis=1)
-            above[rows] += (sums >= (observed[rows] - tol[rows])[:, None]).sum(axis=1)
-
-    exact, sampled = _large_blocks(c, d, g, exact_max_n)
-    for n, groups, x in exact:
-        below, above = np.zeros(groups.size), np.zeros(groups.size)
-        patterns = _sign_patterns(n)
-        for cols in _chunks(patterns.shape[0], _CELLS // n):
-            count(x, patterns[cols], below, above)
-        p_below[groups], p_above[groups] = below / 2**n, above / 2**n
-    if sampled:
-        banded = _Banded.of(sampled)
-        observed = banded.sums()
-        tol = 1e-9 * (banded.abs_sums() + 1e-300)
-        below, above = np.zeros(banded.groups.size), np.zeros(banded.groups.size)
-        for rows in _chunks(banded.groups.size, _CELLS // _ROW_BLOCK):
-            sub = _Banded(banded.groups[rows], banded.sizes[rows], [p[rows] for p in banded.parts])
-            for block, cols in enumerate(_chunks(permutations, _ROW_BLOCK)):
-                signs = _shared_draws(seed, 3, block, cols.stop - cols.start, int(sub.sizes.max()), poisson=False)
-                sums = sub.times(signs)
-                below[rows] += (sums <= (observed[rows] + tol[rows])[:, None]).sum(axis=1)
-                above[rows] += (sums >= (observed[rows] - tol[rows])[:, None]).sum(axis=1)
-        p_below[banded.groups] = (below + 1) / (permutations + 1)
-        p_above[banded.groups] = (above + 1) / (permutations + 1)
-    return p_below, p_above
+    out = {k: np.full(g, np.nan) for k in ("mean", "low", "high", "p_below", "p_above")}
+    out["n"] = np.bincount(c, minlength=g).astype(np.float64)
+    if not c.size:
+        return out
+    glo, ghi = _group_bounds(c, lo_rows, hi_rows, g)
+    tail = (1.0 - level) / 2.0
+    threshold = math.log(1.0 / tail)
+    for _n, groups, raw in _blocks(c, v, g):
+        lo, width = glo[groups], ghi[groups] - glo[groups]
+        x = np.clip((raw - lo[:, None]) / width[:, None], 0.0, 1.0)
+        stakes = _stakes(x, tail)
+        out["mean"][groups] = raw.mean(axis=1)
+        ends = []
+        for above in (True, False):
+            # the gambler's best capital falls as m moves toward (and past) the far bound: bisect for the end
+            rejected = np.zeros(groups.size) if above else np.ones(groups.size)
+            kept = np.ones(groups.size) if above else np.zeros(groups.size)
+            for _ in range(BISECTIONS):
+                mid = (rejected + kept) / 2.0
+                hit = _best_log_capital(x, stakes, mid, above) >= threshold
+                rejected = np.where(hit, mid, rejected)
+                kept = np.where(hit, kept, mid)
+            ends.append(lo + width * rejected)  # the last rejected m: rounded outward
+        out["low"][groups], out["high"][groups] = ends
+        if null is not None:
+            m0 = np.clip((null - lo) / width, 0.0, 1.0)
+            out["p_below"][groups] = np.exp(-_best_log_capital(x, _stakes(x, ALPHA), m0, above=False))
+            out["p_above"][groups] = np.exp(-_best_log_capital(x, _stakes(x, ALPHA), m0, above=True))
+    return out
 
 
 def two_sided(p_below: npt.ArrayLike, p_above: npt.ArrayLike) -> FloatArray:
-    """Two-sided p-value from the two one-sided ones of a symmetric null distribution: ``min(1, 2 min(...))``."""
+    """Two-sided p-value from the two one-sided ones (a union bound, valid whatever the distribution):
+    ``min(1, 2 min(...))``."""
     return np.minimum(1.0, 2.0 * np.minimum(np.asarray(p_below, float), np.asarray(p_above, float)))
 
 
@@ -399,19 +273,48 @@ def _keys(by: str | Sequence[str]) -> list[str]:
     return [by] if isinstance(by, str) else list(by)
 
 
-def _grouped(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, IntArray, pd.DataFrame]:
-    """The rows (list-valued keys exploded, sorted by keys then question_id), each row's group code, and the
-    groups' keys as a frame (one row per code, sorted)."""
+def _by_question(
+    frame: pd.DataFrame, keys: list[str], values: Sequence[str]
+) -> tuple[pd.DataFrame, IntArray, pd.DataFrame]:
+    """One row per group and question: list-valued keys exploded, the ``values`` columns averaged over the rows
+    the group has on that question (several forecasters', for a tag, an outlet or a source), sorted by the keys
+    then question_id. Returns those rows, each row's group code, and the groups' keys (one row per code, sorted)
+    with ``n_rows`` (the rows pooled) and ``n_forecasters`` (distinct forecasters among them)."""
     from tracker.scoring import compute
 
     df = compute.explode_keys(frame, keys)
-    order = [*keys, *(c for c in ("question_id", "forecaster_id") if c in df.columns and c not in keys)]
-    df = df.sort_values(order, kind="stable", na_position="last", ignore_index=True)
-    if not len(df):
-        return df, np.zeros(0, dtype=np.int64), df[keys].copy()
-    ids = df.groupby(keys, dropna=False, sort=True).ngroup().to_numpy(dtype=np.int64)
+    spec: dict[str, tuple[str, str]] = {c: (c, "mean") for c in values}
+    if "kind" in df.columns:
+        spec["kind"] = ("kind", "first")
+    if "n_options" in df.columns:
+        spec["n_options"] = ("n_options", "max")
+    spec["_rows"] = ("question_id", "size")
+    has_forecaster = "forecaster_id" in df.columns and "forecaster_id" not in keys
+    if has_forecaster:
+        spec["_forecasters"] = ("forecaster_id", "nunique")
+    per_q = df.groupby([*keys, "question_id"], dropna=False, sort=True, observed=True).agg(**spec).reset_index()
+    if not len(per_q):
+        groups = per_q[keys].copy()
+        groups["n_rows"] = np.zeros(0, dtype=np.int64)
+        groups["n_forecasters"] = np.zeros(0, dtype=np.int64)
+        return per_q, np.zeros(0, dtype=np.int64), groups
+    ids = per_q.groupby(keys, dropna=False, sort=True).ngroup().to_numpy(dtype=np.int64)
     first = np.unique(ids, return_index=True)[1]
-    return df, ids, df.loc[first, keys].reset_index(drop=True)
+    groups = per_q.loc[first, keys].reset_index(drop=True)
+    groups["n_rows"] = np.bincount(ids, weights=per_q["_rows"].to_numpy(dtype=np.float64)).astype(np.int64)
+    if has_forecaster:
+        pooled = df.groupby(keys, dropna=False, sort=True)["forecaster_id"].nunique()
+        groups["n_forecasters"] = pooled.to_numpy(dtype=np.int64)
+    else:
+        groups["n_forecasters"] = 1
+    return per_q, ids, groups
+
+
+def _brier_ceiling(df: pd.DataFrame) -> FloatArray:
+    """The highest Brier each row's question allows: 1 binary, 2 multiple choice (2 when the kind is unknown)."""
+    if "kind" not in df.columns:
+        return np.full(len(df), 2.0)
+    return np.where(df["kind"].to_numpy(dtype=object) == "binary", 1.0, 2.0)
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -429,35 +332,35 @@ def mean_intervals(
     *,
     column: str = "brier",
     level: float = LEVEL,
-    resamples: int = DEFAULT_RESAMPLES,
-    seed: int = DEFAULT_SEED,
     min_questions: int = MIN_QUESTIONS,
 ) -> pd.DataFrame:
-    """Per group: the mean of ``column`` over its questions with a bootstrap interval.
+    """Per group: the mean of ``column`` (a Brier score: within [0, 1] on binary questions, [0, 2] otherwise) over
+    its questions, with its betting interval.
 
     Input: ``question_scores`` rows with ``question_id``, the ``by`` column(s) (a list-valued column such as
-    ``tags`` is exploded: a question counts once under each tag) and ``column``; rows where ``column`` is NaN are
-    left out. Output, one row per group sorted by the keys: the keys, ``n_questions``, ``mean_<column>``,
-    ``ci_low`` / ``ci_high`` (NaN below ``min_questions``), ``ci_level``, ``resamples``, ``too_few`` (bool), and
-    ``note``: empty, or "too few questions to say (3; 5 needed)".
+    ``tags`` is exploded: a question counts once under each tag), ``column`` and, when present, ``kind`` (its
+    bounds; without it every value is taken to lie within [0, 2]); rows where ``column`` is NaN are left out. A
+    group's rows on one question are averaged first (the question is the unit). Output, one row per group sorted
+    by the keys: the keys, ``n_questions`` (distinct), ``n_rows`` and ``n_forecasters`` (what was pooled),
+    ``mean_<column>`` (the mean over questions of each question's mean), ``ci_low`` / ``ci_high`` (NaN below
+    ``min_questions``), ``ci_level``, ``too_few`` (bool), and ``note``: empty, or "too few questions to say (3; 5
+    needed)".
     """
     import pandas as pd
 
     keys = _keys(by)
     _require(per_question, ["question_id", *keys, column], "mean_intervals")
-    frame = per_question.loc[per_question[column].notna()]
-    df, ids, groups = _grouped(frame, keys)
+    df, ids, groups = _by_question(per_question.loc[per_question[column].notna()], keys, [column])
     values = df[column].to_numpy(dtype=np.float64)
-    mean, low, high = bootstrap_means(ids, values, len(groups), level=level, resamples=resamples, seed=seed)
-    n = np.bincount(ids, minlength=len(groups))
+    r = betting_means(ids, values, 0.0, _brier_ceiling(df), len(groups), level=level)
+    n = r["n"].astype(np.int64)
     few = n < min_questions
     out = groups.copy()
-    out["n_questions"] = n.astype(np.int64)
-    out[f"mean_{column}"] = mean
-    out["ci_low"] = np.where(few, np.nan, low)
-    out["ci_high"] = np.where(few, np.nan, high)
+    out.insert(len(keys), "n_questions", n)
+    out[f"mean_{column}"] = r["mean"]
+    out["ci_low"] = np.where(few, np.nan, r["low"])
+    out["ci_high"] = np.where(few, np.nan, r["high"])
     out["ci_level"] = level
-    out["resamples"] = resamples
     out["too_few"] = few
     out["note"] = pd.Series([too_few_words(int(k), min_questions) if f else "" for k, f in zip(n, few, strict=True)])
     return out
@@ -485,33 +388,32 @@ def _paired(
     ids: IntArray,
     first: FloatArray,
     second: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
     g: int,
     *,
     level: float,
-    resamples: int,
-    permutations: int,
-    seed: int,
     min_questions: int,
 ) -> dict[str, npt.NDArray[np.generic]]:
-    """The paired comparison of ``first`` and ``second`` within each of ``g`` groups: counts, means, the mean
-    difference (first - second) with its interval, the one-sided sign-flip p-values, wins and ties. Interval and
-    p-values are NaN for groups below ``min_questions``."""
+    """The paired comparison of ``first`` and ``second`` within each of ``g`` groups, their difference known to lie
+    within [``lower``, ``upper``] on each question: counts, means, the mean difference (first - second) with its
+    interval, the one-sided p-values of "no difference" against first lower (``p_below``) and higher, wins and
+    ties. Interval and p-values are NaN for groups below ``min_questions``."""
     diff = first - second
     tie = np.isclose(first, second, rtol=1e-12, atol=1e-15)
-    mean_diff, low, high = bootstrap_means(ids, diff, g, level=level, resamples=resamples, seed=seed)
-    p_below, p_above = sign_flip_pvalues(ids, diff, g, permutations=permutations, seed=seed)
-    n = np.bincount(ids, minlength=g)
+    r = betting_means(ids, diff, lower, upper, g, level=level, null=0.0)
+    n = r["n"].astype(np.int64)
     counts = np.maximum(n, 1)
     few = n < min_questions
     return {
-        "n": n.astype(np.int64),
+        "n": n,
         "mean_first": np.bincount(ids, weights=first, minlength=g) / counts,
         "mean_second": np.bincount(ids, weights=second, minlength=g) / counts,
-        "mean_difference": mean_diff,
-        "ci_low": np.where(few, np.nan, low),
-        "ci_high": np.where(few, np.nan, high),
-        "p_below": np.where(few, np.nan, p_below),
-        "p_above": np.where(few, np.nan, p_above),
+        "mean_difference": r["mean"],
+        "ci_low": np.where(few, np.nan, r["low"]),
+        "ci_high": np.where(few, np.nan, r["high"]),
+        "p_below": np.where(few, np.nan, r["p_below"]),
+        "p_above": np.where(few, np.nan, r["p_above"]),
         "first_wins": np.bincount(ids, weights=(diff < 0) & ~tie, minlength=g).astype(np.int64),
         "second_wins": np.bincount(ids, weights=(diff > 0) & ~tie, minlength=g).astype(np.int64),
         "ties": np.bincount(ids, weights=tie, minlength=g).astype(np.int64),
@@ -524,10 +426,14 @@ def _versus(
     groups: pd.DataFrame,
     own: FloatArray,
     reference: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
     against: str,
-    **options: Any,
+    *,
+    level: float,
+    min_questions: int,
 ) -> pd.DataFrame:
-    r = _paired(ids, own, reference, len(groups), **options)
+    r = _paired(ids, own, reference, lower, upper, len(groups), level=level, min_questions=min_questions)
     out = groups.copy()
     for name, key in (
         ("n_questions", "n"),
@@ -545,7 +451,7 @@ def _versus(
     ):
         out[name] = r[key]
     out["verdict"] = [
-        _versus_verdict(int(k), float(m), float(pb), float(pw), against, options["min_questions"])
+        _versus_verdict(int(k), float(m), float(pb), float(pw), against, min_questions)
         for k, m, pb, pw in zip(r["n"], r["mean_difference"], r["p_below"], r["p_above"], strict=True)
     ]
     return out
@@ -556,38 +462,37 @@ def versus_coin(
     by: str | Sequence[str] = "forecaster_id",
     *,
     level: float = LEVEL,
-    resamples: int = DEFAULT_RESAMPLES,
-    permutations: int = DEFAULT_PERMUTATIONS,
-    seed: int = DEFAULT_SEED,
     min_questions: int = MIN_QUESTIONS,
 ) -> pd.DataFrame:
     """Does each group beat a coin flip? Paired, question by question: ``brier`` minus the uniform forecast's Brier
-    (0.25 binary, ``1 - 1/N`` multiple choice: :func:`uniform_brier`).
+    (0.25 binary, ``1 - 1/N`` multiple choice: :func:`uniform_brier`). The null is "the expected Brier equals the
+    coin's"; the test holds its 5% rate for any distribution of scores (:func:`betting_means`).
 
     Input: ``question_scores`` rows with ``question_id``, ``kind``, ``brier``, the ``by`` column(s), and
-    ``n_options`` when there are multiple-choice rows. Output, one row per group: the keys, ``n_questions``,
-    ``mean_brier``, ``mean_reference`` (the coin's mean Brier on the same questions), ``mean_difference`` (negative:
-    better than the coin) with its bootstrap ``ci_low`` / ``ci_high``, ``p_better`` (one-sided sign-flip p-value
-    for "better than the coin") and ``p_worse``, ``wins`` / ``losses`` / ``ties`` (questions scored below / above
-    / level with the coin), ``too_few`` and ``verdict``: "beats a coin flip (p = 0.01, 12 questions)", "worse
-    than a coin flip (...)", "not distinguishable from a coin flip (p = 0.40, 7 questions)" or "too few questions
-    to say (3; 5 needed)".
+    ``n_options`` when there are multiple-choice rows; a group's rows on one question are averaged first. Output,
+    one row per group: the keys, ``n_rows``, ``n_forecasters``, ``n_questions``, ``mean_brier``,
+    ``mean_reference`` (the coin's mean Brier on the same questions), ``mean_difference`` (negative: better than
+    the coin) with its interval ``ci_low`` / ``ci_high``, ``p_better`` (one-sided p-value for "better than the
+    coin") and ``p_worse``, ``wins`` / ``losses`` / ``ties`` (questions scored below / above / level with the
+    coin), ``too_few`` and ``verdict``: "beats a coin flip (p = 0.01, 12 questions)", "worse than a coin flip
+    (...)", "not distinguishable from a coin flip (p = 0.40, 7 questions)" or "too few questions to say (3; 5
+    needed)".
     """
     keys = _keys(by)
     _require(per_question, ["question_id", "kind", "brier", *keys], "versus_coin")
-    df, ids, groups = _grouped(per_question.loc[per_question["brier"].notna()], keys)
+    df, ids, groups = _by_question(per_question.loc[per_question["brier"].notna()], keys, ["brier"])
     n_options = df["n_options"].to_numpy(dtype=np.float64) if "n_options" in df.columns else None
     reference = uniform_brier(df["kind"].to_numpy(dtype=object), n_options)
+    ceiling = _brier_ceiling(df)
     return _versus(
         ids,
         groups,
         df["brier"].to_numpy(dtype=np.float64),
         reference,
+        -reference,
+        ceiling - reference,
         "a coin flip",
         level=level,
-        resamples=resamples,
-        permutations=permutations,
-        seed=seed,
         min_questions=min_questions,
     )
 
@@ -597,19 +502,17 @@ def versus_crowd(
     by: str | Sequence[str] = "forecaster_id",
     *,
     level: float = LEVEL,
-    resamples: int = DEFAULT_RESAMPLES,
-    permutations: int = DEFAULT_PERMUTATIONS,
-    seed: int = DEFAULT_SEED,
     min_questions: int = MIN_QUESTIONS,
 ) -> pd.DataFrame:
     """Does each group beat the crowd median? Paired on the questions where a crowd exists (``relative_brier`` is
-    defined: at least two forecasters): ``time_avg_brier`` minus ``crowd_time_avg_brier`` over the same days.
+    defined: at least two forecasters): ``time_avg_brier`` minus ``crowd_time_avg_brier`` over the same days. The
+    null is "the expected difference is 0", tested as :func:`versus_coin` does.
 
     Input: ``question_scores`` rows with ``question_id``, ``time_avg_brier``, ``crowd_time_avg_brier``,
-    ``relative_brier`` and the ``by`` column(s). Output: as :func:`versus_coin` (``mean_brier`` is the mean
-    time-averaged Brier, ``mean_reference`` the crowd's), verdicts "beats the crowd median (...)" and so on.
-    The crowd includes the forecaster (as in ``relative_brier``), which pulls it toward them: the test is
-    conservative for a forecaster who is often one of only two or three.
+    ``relative_brier``, ``kind`` (optional: the bounds) and the ``by`` column(s). Output: as :func:`versus_coin`
+    (``mean_brier`` is the mean time-averaged Brier, ``mean_reference`` the crowd's), verdicts "beats the crowd
+    median (...)" and so on. The crowd includes the forecaster (as in ``relative_brier``), which pulls it toward
+    them: the test is conservative for a forecaster who is often one of only two or three.
     """
     keys = _keys(by)
     _require(
@@ -618,17 +521,18 @@ def versus_crowd(
         "versus_crowd",
     )
     usable = per_question["relative_brier"].notna() & per_question["time_avg_brier"].notna()
-    df, ids, groups = _grouped(per_question.loc[usable & per_question["crowd_time_avg_brier"].notna()], keys)
+    usable &= per_question["crowd_time_avg_brier"].notna()
+    df, ids, groups = _by_question(per_question.loc[usable], keys, ["time_avg_brier", "crowd_time_avg_brier"])
+    ceiling = _brier_ceiling(df)
     return _versus(
         ids,
         groups,
         df["time_avg_brier"].to_numpy(dtype=np.float64),
         df["crowd_time_avg_brier"].to_numpy(dtype=np.float64),
+        -ceiling,
+        ceiling,
         "the crowd median",
         level=level,
-        resamples=resamples,
-        permutations=permutations,
-        seed=seed,
         min_questions=min_questions,
     )
 
@@ -657,20 +561,28 @@ class Comparison:
 
 
 def _pairs_frame(per_question: pd.DataFrame, key: str, column: str) -> pd.DataFrame:
-    """Every unordered pair (a < b) of ``key`` values with their ``column`` on each question both scored."""
-    rows = per_question.loc[per_question[column].notna() & per_question[key].notna(), ["question_id", key, column]]
+    """Every unordered pair (a < b) of ``key`` values with their ``column`` on each question both scored (and the
+    question's ``kind`` when given)."""
+    kind = ["kind"] if "kind" in per_question.columns else []
+    rows = per_question.loc[
+        per_question[column].notna() & per_question[key].notna(), ["question_id", key, column, *kind]
+    ]
     rows = rows.astype({key: str})
-    pairs = rows.merge(rows, on="question_id", suffixes=("_a", "_b"))
+    pairs = rows.merge(rows.drop(columns=kind), on="question_id", suffixes=("_a", "_b"))
     pairs = pairs.loc[pairs[f"{key}_a"] < pairs[f"{key}_b"]]
     return pairs.rename(columns={f"{key}_a": "a", f"{key}_b": "b", f"{column}_a": "value_a", f"{column}_b": "value_b"})
 
 
-def _pair_table(pairs: pd.DataFrame, **options: Any) -> pd.DataFrame:
-    df, ids, groups = _grouped(pairs, ["a", "b"])
+def pair_table(pairs: pd.DataFrame, *, level: float = LEVEL, min_questions: int = MIN_QUESTIONS) -> pd.DataFrame:
+    """The paired comparison of every pair in ``pairs`` (columns ``question_id``, ``a``, ``b``, ``value_a``,
+    ``value_b``, optionally ``kind``), unadjusted: ``n_shared``, ``mean_a``, ``mean_b``, ``mean_difference``,
+    ``ci_low``, ``ci_high``, ``p_value`` (two-sided), ``a_wins``, ``b_wins``, ``ties``."""
+    df, ids, groups = _by_question(pairs, ["a", "b"], ["value_a", "value_b"])
     va = df["value_a"].to_numpy(dtype=np.float64)
     vb = df["value_b"].to_numpy(dtype=np.float64)
-    r = _paired(ids, va, vb, len(groups), **options)
-    out = groups.copy()
+    ceiling = _brier_ceiling(df)
+    r = _paired(ids, va, vb, -ceiling, ceiling, len(groups), level=level, min_questions=min_questions)
+    out = groups[["a", "b"]].copy()
     for name, key in (
         ("n_shared", "n"),
         ("mean_a", "mean_first"),
@@ -694,17 +606,15 @@ def compare(
     column: str = "brier",
     labels: tuple[str, str] | None = None,
     level: float = LEVEL,
-    resamples: int = DEFAULT_RESAMPLES,
-    permutations: int = DEFAULT_PERMUTATIONS,
-    seed: int = DEFAULT_SEED,
     min_questions: int = MIN_QUESTIONS,
 ) -> Comparison:
     """A against B on the questions both scored (``key`` values ``a`` and ``b``; by default forecaster ids).
 
-    The paired difference of ``column`` (A minus B) per shared question: its mean, bootstrap interval and two-sided
-    sign-flip p-value, how many questions each won (lower Brier) and the ties, and a verdict naming ``labels``
-    (default the ids): "A better (p = 0.03, 12 shared questions)", "not distinguishable (p = 0.40, 9 shared
-    questions)", "not distinguishable (3 shared questions; 5 needed to tell)". Input as :func:`versus_coin`.
+    The paired difference of ``column`` (A minus B) per shared question: its mean, interval and two-sided p-value
+    (:func:`betting_means`, each side at half the level), how many questions each won (lower Brier) and the ties,
+    and a verdict naming ``labels`` (default the ids): "A better (p = 0.03, 12 shared questions)", "not
+    distinguishable (p = 0.40, 9 shared questions)", "not distinguishable (3 shared questions; 5 needed to
+    tell)". Input as :func:`versus_coin` (``kind`` gives the bounds; without it, Briers up to 2 are allowed).
     """
     import pandas as pd
 
@@ -715,10 +625,7 @@ def compare(
     flip = b < a  # pairs are kept as (smaller id, larger id)
     lo, hi = (b, a) if flip else (a, b)
     rows = per_question.loc[per_question[key].astype(str).isin([lo, hi])]
-    pairs = _pairs_frame(rows, key, column)
-    table = _pair_table(
-        pairs, level=level, resamples=resamples, permutations=permutations, seed=seed, min_questions=min_questions
-    )
+    table = pair_table(_pairs_frame(rows, key, column), level=level, min_questions=min_questions)
     if len(table):
         r = table.iloc[0]
         n = int(r["n_shared"])
@@ -743,9 +650,6 @@ def compare_all(
     correction: Correction = "holm",
     alpha: float = ALPHA,
     level: float = LEVEL,
-    resamples: int = DEFAULT_RESAMPLES,
-    permutations: int = DEFAULT_PERMUTATIONS,
-    seed: int = DEFAULT_SEED,
     min_questions: int = MIN_QUESTIONS,
 ) -> pd.DataFrame:
     """Every pair of ``key`` values with at least one shared question, as :func:`compare`, with adjusted p-values.
@@ -760,10 +664,7 @@ def compare_all(
     _require(per_question, ["question_id", key, column], "compare_all")
     if correction not in ("holm", "bh"):
         raise ValueError(f"correction must be 'holm' or 'bh', not {correction!r}")
-    pairs = _pairs_frame(per_question, key, column)
-    table = _pair_table(
-        pairs, level=level, resamples=resamples, permutations=permutations, seed=seed, min_questions=min_questions
-    )
+    table = pair_table(_pairs_frame(per_question, key, column), level=level, min_questions=min_questions)
     p = table["p_value"].to_numpy(dtype=np.float64)
     adjusted = holm(p) if correction == "holm" else benjamini_hochberg(p)
     table.insert(table.columns.get_loc("p_value") + 1, "p_adjusted", adjusted)
