@@ -291,3 +291,46 @@ def test_a_tampered_or_foreign_checkpoint_is_refused(url: str, keys: tuple[Path,
     )
     (tmp_path / "junk.txt").write_text("not a checkpoint\n")
     failed(tracker("--db", url, "verify", "--checkpoint", str(tmp_path / "junk.txt")), UserError, ["not a checkpoint"])
+
+
+# ------------------------------------------------------------------ witnesses
+
+
+def test_a_witness_cosigns_and_readers_count_it(url: str, keys: tuple[Path, str], tmp_path: Path) -> None:
+    key, vkey = keys
+    made = tracker("keygen", "--out", str(tmp_path / "w.key"), "--name", "witness.example/w1", "--cosigner")
+    assert made.exit_code == 0, made.output
+    witness = made.stdout.strip()
+    cp = _checkpoint(url, key, tmp_path / "cp.txt")
+    cosigned = tmp_path / "cp-cosigned.txt"
+    args = ("cosign", str(cp), "--key", str(tmp_path / "w.key"), "--log-key", vkey, "--out", str(cosigned))
+    result = tracker(*args)
+    assert result.exit_code == 0, result.output
+    assert cosigned.read_text().startswith(cp.read_text())
+    failed(tracker(*args), UserError, ["already exists"])
+    out = tmp_path / "p.tlog-proof"
+    assert tracker("--db", url, "proof", "ann-rain", "--checkpoint", str(cosigned), "--out", str(out)).exit_code == 0
+    counted = tracker("verify-proof", str(out), "--key", vkey, "--witness", witness)
+    assert counted.exit_code == 0, counted.output
+    assert "cosignatures checked: 1 of 1 witnesses" in counted.stdout
+    stranger = tracker("keygen", "--out", str(tmp_path / "s.key"), "--name", "witness.example/w2", "--cosigner")
+    uncounted = tracker("verify-proof", str(out), "--key", vkey, "--witness", stranger.stdout.strip())
+    assert "cosignatures checked: 0 of 1 witnesses" in uncounted.stdout
+    # A changed byte in the cosignature: the proof is not verified when that witness is asked for.
+    text = out.read_text()
+    sig_line = text.rstrip("\n").split("\n")[-1]
+    at = len(text) - 10
+    bad = text[:at] + ("A" if text[at] != "A" else "B") + text[at + 1 :]
+    assert sig_line.startswith("\u2014 witness.example/w1 ")
+    (tmp_path / "bad").write_text(bad)
+    failed(tracker("verify-proof", str(tmp_path / "bad"), "--key", vkey, "--witness", witness), IntegrityError)
+    # The log's key cannot cosign, a cosigner's key cannot sign the log, and the log's key is checked first.
+    failed(tracker("cosign", str(cp), "--key", str(key), "--log-key", vkey, "--out", str(tmp_path / "x")), UserError)
+    failed(tracker("--db", url, "checkpoint", "--key", str(tmp_path / "w.key")), UserError, ["cosigner"])
+    other = tracker("keygen", "--out", str(tmp_path / "o.key"), "--name", NAME).stdout.strip()
+    failed(
+        tracker("cosign", str(cp), "--key", str(tmp_path / "w.key"), "--log-key", other, "--out", str(tmp_path / "y")),
+        UserError,
+        ["no signature by"],
+    )
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()

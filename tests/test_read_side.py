@@ -298,7 +298,8 @@ def test_low_n_rows_are_listed_apart_after_the_ranked_ones_and_min_scored_0_rank
     for r in default:
         assert (r["n_questions"] >= 5) == (r["rank"] is not None)
         assert (r["unranked"] is None) == (r["rank"] is not None)
-    assert default[-1]["unranked"] == f"unranked: {default[-1]['n_questions']} scored questions, 5 needed to rank"
+    last = default[-1]["n_questions"]
+    assert default[-1]["unranked"] == f"unranked: {last} scored question{'' if last == 1 else 's'}, 5 needed to rank"
     everyone = cli_json(demo, "scores", "--min-scored", "0")
     assert [r["rank"] for r in everyone] == list(range(1, len(everyone) + 1))
     briers = [r["mean_brier"] for r in everyone]

@@ -47,6 +47,7 @@ from tracker.store.schema import (
     scoring_runs,
     sources,
 )
+from tracker.words import plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -168,7 +169,7 @@ def leaderboard_reader(
                 r["rank"], r["unranked"] = i, None
             else:
                 r["rank"] = None
-                r["unranked"] = f"unranked: {r['n_questions']} scored questions, {threshold} needed to rank"
+                r["unranked"] = f"unranked: {plural(r['n_questions'], 'scored question')}, {threshold} needed to rank"
         ranked.extend(rows)
         return ranked
 
