@@ -139,6 +139,7 @@ class ForecastEntry:
     says: str | None = None  # the scale phrase, verbal forecasts only
     reading: Reading | None = None  # verbal forecasts only
     scale_version: int | None = None  # verbal forecasts only
+    scale_digest: str | None = None  # verbal forecasts only: the content of that scale version (Scale.digest)
     rationale: str | None = None
     quote_verified: bool | None = None  # None: the source has no seed file to check against
     origin: str = ""
@@ -157,6 +158,7 @@ class ForecastEntry:
             "method": "verbal",
             "phrase": self.says,
             "scale_version": self.scale_version,
+            "scale_digest": self.scale_digest,
             "reading": self.reading,
             "p_low": self.p_low,
             "p_high": self.p_high,
@@ -946,6 +948,7 @@ def _load_forecasts(
                 says=says,
                 reading=reading,
                 scale_version=version,
+                scale_digest=scale.digest if version is not None else None,
                 rationale=rationale,
                 quote_verified=quote_verified,
                 origin=f.label,

@@ -417,7 +417,9 @@ def _record_failed(
 
 
 def _insert_run(conn: Connection, row: dict[str, Any]) -> int:
-    key = conn.execute(insert(scoring_runs).values(**row)).inserted_primary_key
+    from tracker.scoring import SCORING_VERSION
+
+    key = conn.execute(insert(scoring_runs).values(**row, scoring_version=SCORING_VERSION)).inserted_primary_key
     assert key is not None
     return int(key[0])
 

@@ -211,6 +211,8 @@ scoring_runs = Table(
     Column("changed", Text),  # JSON summary of what changed
     Column("error", Text),
     Column("holder", String(200)),
+    # the version of the scoring formulas (tracker.scoring.compute.SCORING_VERSION); NULL: recorded before 0008
+    Column("scoring_version", Integer),
     Index("ix_scoring_runs_started_at", "started_at"),
 )
 
