@@ -36,7 +36,8 @@ from tracker.read.tablereader import TableReader
 from tracker.scoring.audit import audit_runs, audit_scores
 from tracker.store import eventstore as es
 from tracker.store import migrate
-from tracker.store.db import describe_url, make_engine, read_transaction, resolve_url, write_transaction
+from tracker.store.backend import Backend
+from tracker.store.db import backend_of, describe_url, make_engine, read_transaction, resolve_url, write_transaction
 from tracker.store.ids import uuid7
 from tracker.store.schema import PROJECTION_TABLES
 
@@ -83,11 +84,7 @@ class Ledger:
 
     def sqlite_file(self) -> Path | None:
         """The SQLite ledger's file (None for PostgreSQL, an in-memory database or a ``file:`` URI)."""
-        u = make_url(self.url)
-        database = u.database or ""
-        if u.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
-            return None
-        return Path(database)
+        return self.backend.file_path(make_url(self.url))
 
     def _missing_file(self) -> bool:
         """A SQLite ledger whose file does not exist. Opening it would create an empty file (a typo in --db left
@@ -109,8 +106,14 @@ class Ledger:
         return describe_url(self.url)
 
     @property
-    def is_postgres(self) -> bool:
-        return self.engine.dialect.name == "postgresql"
+    def backend(self) -> Backend:
+        """The database system behind the ledger (tracker.store.sqlite or tracker.store.postgres)."""
+        return backend_of(self.engine)
+
+    @property
+    def file_backup(self) -> bool:
+        """`backup` copies the database itself (a SQLite file); else pg_dump takes the backup."""
+        return self.backend.file_backup
 
     def close(self) -> None:
         self.engine.dispose()
@@ -589,7 +592,7 @@ class Ledger:
         for t in types or []:
             if t not in ev.ALL_TYPES:
                 raise UserError(f"{t!r} is not an event type ({', '.join(ev.ALL_TYPES)})", "type")
-        if stream is not None and not stream.startswith(("question-", "source-")):
+        if stream is not None and not ev.is_stream_id(stream):
             stream = ev.question_stream(stream)
         with read_transaction(self.engine) as conn:
             return list(

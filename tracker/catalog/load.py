@@ -25,6 +25,7 @@ from tracker.domain import fields, timepoints
 from tracker.domain.decide import known_after_opened
 from tracker.domain.quotes import closest_passage, find_quote
 from tracker.domain.verbal import READINGS, Reading, Scale, UnknownPhrase, derive, load_scale
+from tracker.errors import CatalogError as CatalogError
 from tracker.errors import UserError
 
 __all__ = [
@@ -54,15 +55,6 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 QuestionType: TypeAlias = Literal["binary", "multiple_choice"]
 Method: TypeAlias = Literal["verbal", "stated", "judgement"]
 BINARY_OPTIONS = ("yes", "no")
-
-
-class CatalogError(ValueError):
-    """The catalog did not validate. ``errors`` lists every problem, one ``FILE: ENTRY: FIELD: message`` each."""
-
-    def __init__(self, errors: Sequence[str]) -> None:
-        self.errors: list[str] = list(errors)
-        n = len(self.errors)
-        super().__init__(f"{n} catalog error{'s' if n != 1 else ''}:\n" + "\n".join(self.errors))
 
 
 # ------------------------------------------------------------------------------------------- entries

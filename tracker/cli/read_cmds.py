@@ -408,7 +408,7 @@ def register(app: typer.Typer) -> None:
         if not led.info()["initialised"]:
             raise DatabaseError("no ledger here to back up: run 'tracker init' first")
         path = path.expanduser().absolute()
-        if not led.is_postgres:
+        if led.file_backup:
             report = led.backup(path)
             if json_out:
                 emit_json(report.__dict__)

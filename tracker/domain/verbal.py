@@ -17,7 +17,6 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -26,6 +25,9 @@ from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
 import yaml
+
+from tracker.errors import ScaleError as ScaleError
+from tracker.errors import UnknownPhrase as UnknownPhrase
 
 __all__ = [
     "READINGS",
@@ -64,23 +66,6 @@ _QUOTES = str.maketrans(
         "\u2026": "...",
     }
 )
-
-
-class ScaleError(ValueError):
-    """A scale file that cannot be used (missing, malformed, inconsistent)."""
-
-
-class UnknownPhrase(ValueError):
-    """A phrase that is on the scale neither as a phrase nor as an alias."""
-
-    def __init__(self, phrase: str, suggestions: Iterable[str], version: int) -> None:
-        self.phrase = phrase
-        self.suggestions = tuple(suggestions)
-        self.version = version
-        hint = ", ".join(repr(s) for s in self.suggestions)
-        super().__init__(
-            f"unknown phrase {phrase!r} on verbal scale v{version}" + (f"; nearest: {hint}" if hint else "")
-        )
 
 
 def normalise_phrase(text: str) -> str:

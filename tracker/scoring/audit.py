@@ -87,10 +87,10 @@ def audit_scores(conn: Connection, projections_current: bool = False) -> ScoreAu
         FORECAST_SCORE_COLUMNS,
         HISTORY_COLUMNS,
         QUESTION_SCORE_COLUMNS,
-        _question_score_rows,
-        _rows,
+        frame_rows,
         load_forecasts,
         load_questions,
+        question_score_rows,
         question_scores_frame,
     )
 
@@ -108,14 +108,14 @@ def audit_scores(conn: Connection, projections_current: bool = False) -> ScoreAu
         qframe = load_questions(pconn)
         fframe = load_forecasts(pconn)
     result = compute.score(fframe, qframe)
-    fresh_f = _rows(result.per_forecast, FORECAST_SCORE_COLUMNS)
-    fresh_q = _question_score_rows(result.per_question, run_id)
+    fresh_f = frame_rows(result.per_forecast, FORECAST_SCORE_COLUMNS)
+    fresh_q = question_score_rows(result.per_question, run_id)
     for r in fresh_q:
         r.pop("run_id", None)
     fresh_h: dict[str, dict[str, Any]] = {}
     if fresh_q:
         agg = compute.aggregate(question_scores_frame([{**r, "run_id": run_id} for r in fresh_q]), "forecaster_id")
-        for r in _rows(agg, ("forecaster_id", *HISTORY_COLUMNS)):
+        for r in frame_rows(agg, ("forecaster_id", *HISTORY_COLUMNS)):
             fresh_h[r.pop("forecaster_id")] = r
 
     where = f"scoring run {run_id} (through position {through})"
@@ -306,7 +306,7 @@ def _latest_history(conn: Connection) -> dict[str, dict[str, Any]]:
 
 
 def _same(a: Any, b: Any) -> bool:
-    from tracker.scoring.job import _same as same_score
+    from tracker.scoring.job import same_score
 
     return same_score(a, b)
 
