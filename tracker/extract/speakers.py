@@ -203,24 +203,13 @@ def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | 
     if m:
         who = " ".join(m.group("who").split())
         return Speaker(who, None, 0.75, f"'{who} {m.group('verb')}'", "group")
-    m = _THEY.match(sentence)
-    if m and last_group is not None:
-        return Speaker(
-            last_group.name,
-            last_group.role,
-            0.6,
-            f"'{m.group('who')} {m.group('verb')}', read as {last_group.name}",
-            "group",
-        )
-    m = _PRONOUN.search(sentence)
-    if m and last_person is not None:
-        return Speaker(
-            last_person.name,
-            last_person.role,
-            0.7,
-            f"'{m.group('who')} {m.group('verb')}', read as {last_person.name}, named before",
-            "person",
-        )
+    for m, earlier, confidence in (
+        (_THEY.match(sentence), last_group, 0.6),
+        (_PRONOUN.search(sentence), last_person, 0.7),
+    ):
+        if m and earlier is not None:
+            said = f"'{m.group('who')} {m.group('verb')}', read as {earlier.name}, named before"
+            return Speaker(earlier.name, earlier.role, confidence, said, earlier.kind)
     return None
 
 
