@@ -465,3 +465,27 @@ def test_an_existing_question_is_proposed_only_above_the_tuned_cut_off() -> None
     (c,) = far.candidates
     assert 0 < c.suggestions[0].score < 0.35 and c.new_question == "Will <event> by <date>?"
     assert draft_document(far, "src")["forecasts"][0]["question"].startswith("new-")
+
+
+def test_past_tense_is_left_out_or_kept_with_the_reason() -> None:
+    weak = "Perhaps it was because of security concerns."
+    assert extract(weak, finder=FINDER).candidates == ()  # a weak hedge on the past falls under the cut-off
+    (kept,) = extract(weak, finder=FINDER, min_confidence=0.0).candidates
+    assert any("past tense ('was')" in r for r in kept.reasons), kept.reasons
+    # A strong one stays a candidate, lowered, with the reason in its draft entry.
+    strong = extract("The city certainly hosted history before.", finder=FINDER)
+    (kept,) = strong.candidates
+    assert kept.confidence == 0.5
+    assert any("past tense ('hosted')" in r for r in draft_document(strong, "src")["forecasts"][0]["draft"]["reasons"])
+    # a hedge on what is still to come is not touched
+    (c,) = extract("Perhaps the talks will resume next month.", finder=FINDER).candidates
+    assert not any("past tense" in r for r in c.reasons)
+
+
+def test_they_and_it_read_as_the_group_named_last() -> None:
+    text = "Analysts at the bank said growth slowed. They expect rates to fall next year."
+    (c,) = extract(text, finder=FINDER).candidates
+    assert c.speaker.name == "Analysts" and c.speaker.kind == "group"
+    # with no group named before, "they" stays unattributed rather than guessed
+    (c,) = extract("They expect rates to fall next year.", finder=FINDER).candidates
+    assert c.speaker.kind == "author"

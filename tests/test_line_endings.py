@@ -4,6 +4,7 @@ refused."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -158,3 +159,31 @@ def test_the_gjp_fixture_is_what_the_converter_gives(tmp_path: Path) -> None:
     )
     assert entry["resolution"]["outcome"] == "no"
     shutil.copy(GJP, tmp_path / "q.yaml")
+
+
+def test_a_windows_article_registered_on_the_command_line_is_the_catalogs_source_and_the_extractors(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its text is kept byte for byte (CR LF included), so its digest is the file's: the same source whether it
+    is registered with `source add` or in seeds/sources.yaml, and the one `tracker extract` finds."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    raw = b"Talks in Geneva\r\n\r\nThe minister said a ceasefire is unlikely to take effect before the summer.\r\n"
+    (seeds / "geneva.txt").write_bytes(raw)
+    monkeypatch.chdir(tmp_path)
+    db = ["--db", sqlite_url]
+    runner.invoke(app, [*db, "init"])
+    add = ["source", "add", "geneva", "--title", "Geneva", "--published", "2026-01-20", "--file", "seeds/geneva.txt"]
+    assert runner.invoke(app, [*db, *add]).exit_code == 0
+    (source,) = Ledger(sqlite_url).sources()
+    assert source["sha256"] == hashlib.sha256(raw).hexdigest()
+    (seeds / "sources.yaml").write_text(
+        "schema: 1\nsources:\n  - id: geneva\n    file: geneva.txt\n    title: Geneva\n    published: 2026-01-20\n",
+        encoding="utf-8",
+    )
+    imported = runner.invoke(app, [*db, "import", "seeds/sources.yaml"])
+    assert imported.exit_code == 0, imported.output
+    assert "0 events appended, 1 entry unchanged" in imported.stdout
+    draft = runner.invoke(app, [*db, "extract", "seeds/geneva.txt"])
+    assert draft.exit_code == 0, draft.output
+    assert "source: geneva\n" in draft.stdout and "made_at: '2026-01-20'" in draft.stdout

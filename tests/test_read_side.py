@@ -16,26 +16,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import tracker as cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from tracker.app import export as ex
 from tracker.app.ledger import Ledger
-from tracker.cli.main import app
 from tracker.errors import NotFound, UserError
 from tracker.read.records import records
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ptyrun import run_in_pty  # noqa: E402
 
-runner = CliRunner()
 BOX_DRAWING = {chr(c) for c in range(0x2500, 0x2580)}
 D0 = date(2024, 1, 1)
-
-
-def cli(url: str, *args: str) -> Any:
-    return runner.invoke(app, ["--db", url, *args])
 
 
 def cli_json(url: str, *args: str) -> Any:
@@ -298,7 +292,8 @@ def test_low_n_rows_are_listed_apart_after_the_ranked_ones_and_min_scored_0_rank
     for r in default:
         assert (r["n_questions"] >= 5) == (r["rank"] is not None)
         assert (r["unranked"] is None) == (r["rank"] is not None)
-    assert default[-1]["unranked"] == f"unranked: {default[-1]['n_questions']} scored questions, 5 needed to rank"
+    last = default[-1]["n_questions"]
+    assert default[-1]["unranked"] == f"unranked: {last} scored question{'' if last == 1 else 's'}, 5 needed to rank"
     everyone = cli_json(demo, "scores", "--min-scored", "0")
     assert [r["rank"] for r in everyone] == list(range(1, len(everyone) + 1))
     briers = [r["mean_brier"] for r in everyone]

@@ -17,12 +17,15 @@ MAX_SOURCE_FILE = MAX_DOCUMENT  # bytes: a file larger than this cannot hold a d
 
 
 def read_document(path: Path) -> str:
+    """A source's file as the catalog reads it: its bytes as UTF-8, line endings as they are, a leading
+    byte-order mark dropped. The text's digest is then the same whether the source is registered here or in
+    seeds/sources.yaml, and (without a byte-order mark) the file's own, by which `tracker extract` finds it."""
     if not path.is_file():
         raise UserError(f"{str(path)!r} is not a readable file", "file")
     if path.stat().st_size > MAX_SOURCE_FILE:
         raise UserError(f"{str(path)!r} is larger than {MAX_SOURCE_FILE} bytes", "file")
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes().decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as e:
         raise UserError(f"{str(path)!r} is not UTF-8 text (byte {e.start})", "file") from None
 

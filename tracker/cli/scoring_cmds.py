@@ -14,6 +14,7 @@ from tracker.cli import reading as rd
 from tracker.cli import render
 from tracker.cli.common import emit_json, ledger, say, warn
 from tracker.cli.render import Column
+from tracker.domain.fields import grouping
 
 JSON = rd.JSON
 
@@ -164,9 +165,6 @@ def _run_row(r: dict[str, Any]) -> dict[str, Any]:
     return r | {"what": what, "status": status}
 
 
-BY = {"forecaster": "forecaster_id", "source": "source_id", "outlet": "outlet", "tag": "tag"}
-
-
 def register(app: typer.Typer) -> None:
     @app.command()
     def score(
@@ -241,10 +239,7 @@ def register(app: typer.Typer) -> None:
         """The leaderboard: per row the mean Brier with its 90% interval, whether it beats a coin flip and the
         crowd (in words, with p-values), the time-averaged Brier, skill and baselines. Rows with too few
         questions say so."""
-        if by not in BY:
-            from tracker.errors import UserError
-
-            raise UserError(f"{by!r} is not a grouping ({', '.join(BY)})", "by")
+        key = grouping(by)
         out = rd.output(fmt, json_out, limit)
         rows = rd.show_table(
             ledger(ctx),
@@ -257,7 +252,7 @@ def register(app: typer.Typer) -> None:
             noun=(by, by + "s" if by != "outlet" else "outlets"),
             title=f"scores by {by}, best first by {metric} ({{scores}})",
             empty="no scores yet: run 'tracker score' (or 'tracker schedule run')",
-            prepare=lambda r: _score_row(r, BY[by]),
+            prepare=lambda r: _score_row(r, key),
             missing="n/a",
             sort=metric,
             min_scored=min_scored,

@@ -29,6 +29,12 @@ _FUTURE_TIME = re.compile(
 _COUNTERFACTUAL = re.compile(r"\b(?:would|could|might|should|must)(?:\s+not)?\s+have\s+\w+(?:ed|en|wn|t)\b", re.I)
 _EMBEDDED = re.compile(r"\b(?:who|what|how|whether|which|where|why)\s+(?:\w+\s+){0,3}$", re.I)
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|whereas|since|because|as|although|though|so|yet|or)\s+", re.I)
+# Right after a hedge, a past form: "perhaps it was because of ...", "certainly hosted history before".
+_PAST = re.compile(
+    r"\s+(?:(?:it|this|that|he|she|they|there|we|i)\s+)?(?P<verb>was|were|had|did|(?!need|speed|feed|seed|shed|bed)"
+    r"[a-z]{3,}ed)\b",
+    re.I,
+)
 _PAST_ABILITY = re.compile(r"\b(?:could|might)\s+not\b|\bcould\s+\w+ed\b", re.I)
 
 
@@ -185,6 +191,11 @@ def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
     if hedge.strength == "modal" and hedge.entry.phrase == "can be" and hedge.words.lower() in ("can", "could"):
         confidence -= 0.1
         reasons.append("a bare 'can' is often ability, not likelihood")
+    if hedge.strength != "future" and hedge.via != "stated":
+        past = _PAST.match(sentence, hedge.end)
+        if past and not _FUTURE_TIME.search(clause):
+            confidence -= 0.3
+            reasons.append(f"the hedged clause is in the past tense ({past.group('verb')!r}): about what happened")
     if len(sentence.split()) < 5:
         confidence -= 0.1
         reasons.append("a very short sentence")

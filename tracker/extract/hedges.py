@@ -96,6 +96,8 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         ),
     ),
     ("likely", "estimative", (r"(?:more confident|more optimistic|very confident|fairly confident)",)),
+    ("likely", "estimative", (r"(?:a good chance|a big hope|a fair chance|a decent chance)",)),
+    ("unlikely", "estimative", (r"(?:far off|a long way off)",)),
     ("likely", "estimative", (r"(?:high|strong|serious|real|big) (?:risk|chance|likelihood) (?:of|that)",)),
     ("possibly", "estimative", (r"(?:far from certain|far from assured|far from guaranteed|far from inevitable)",)),
     ("roughly even chance", "estimative", (r"(?:could go either way|could yet go either way|go either way)",)),
