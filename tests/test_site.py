@@ -134,8 +134,8 @@ def test_the_site_has_every_page_and_links_only_to_itself(grown: Ledger, tmp_pat
     assert re.findall(r'data-forecaster="([^"]+)"', index) == listed["forecaster_id"].tolist()[:50]
     assert f"at least {INDEX_MIN_SCORED} scored questions" in index and "90% interval" in index
     # the index shows ranks 1, 2, 3... with no gap; the full leaderboard lists the unranked after the ranked
-    shown_ranks = re.findall(r'<tr data-forecaster="[^"]+"><td class="n">(\d+)</td>', index)
-    assert shown_ranks == [str(i) for i in range(1, len(shown_ranks) + 1)]
+    shown_ranks = re.findall(r'<tr data-forecaster="[^"]+"><td class="n" data-label="#">(\d+)</td>', index)
+    assert shown_ranks and shown_ranks == [str(i) for i in range(1, len(shown_ranks) + 1)]
     full = (out / "forecasters.html").read_text(encoding="utf-8")
     order = re.findall(r'data-forecaster="([^"]+)"', full)
     assert order[: len(listed)] == listed["forecaster_id"].tolist()
@@ -147,7 +147,7 @@ def test_the_site_has_every_page_and_links_only_to_itself(grown: Ledger, tmp_pat
     assert question.count("<circle") == len(grown.forecasts(question=qid))
     assert 'role="img"' in question and "<desc" in question
     for e in grown.events(question=qid).itertuples():
-        assert f'<td class="n">{e.position}</td>' in question and e.hash in question
+        assert f'<td class="n" data-label="Position">{e.position}</td>' in question and e.hash in question
     # every quote is on its forecaster's pages and in the search index
     index_js = (out / "search-index.js").read_text(encoding="utf-8")
     search = json.loads(index_js.removeprefix("window.TRACKER_SEARCH = ").rstrip().removesuffix(";"))
