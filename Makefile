@@ -7,7 +7,7 @@ DEMO_DIR ?= demo-out
 DEMO_DB  := $(DEMO_DIR)/ledger.sqlite
 TRACKER  := $(BIN)/tracker --db sqlite:///$(abspath $(DEMO_DB))
 
-.PHONY: install test lint typecheck pytest demo clean bench bench-full
+.PHONY: install test test-quick lint typecheck pytest demo clean bench bench-full
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ pytest: $(STAMP)
 	$(BIN)/pytest -q -n auto --maxprocesses 4
 
 test: lint typecheck pytest
+
+# Every check but the tests marked slow (the benchmark harness's smoke runs): for the edit-test loop.
+# `make test` and CI run every test.
+test-quick: lint typecheck
+	$(BIN)/pytest -q -n auto --maxprocesses 4 -m "not slow"
 
 demo: $(STAMP)
 	@mkdir -p $(DEMO_DIR)

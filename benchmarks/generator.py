@@ -28,6 +28,7 @@ from tracker.domain import commands as c
 from tracker.domain import events as ev
 from tracker.domain.decide import decide, decide_source
 from tracker.domain.state import QuestionState, SourceState, evolve_question
+from tracker.domain.verbal import derive, load_scale
 from tracker.store.ids import catalog_event_id
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -35,12 +36,11 @@ FIRST_DAY = date(2018, 1, 1)
 LAST_DAY = date(2025, 12, 1)
 
 TOPICS = ("election", "economy", "climate", "sport", "technology", "health", "war", "markets", "science", "law")
-VERBAL = (  # phrase, p_low, p_high (a scale's reading of it)
-    ("almost certain", 0.86, 0.99),
-    ("likely", 0.6, 0.8),
-    ("a real possibility", 0.3, 0.55),
-    ("unlikely", 0.15, 0.35),
-    ("remote", 0.01, 0.1),
+# Phrases of the published verbal scale v1, with the number and interval it gives them (as `tracker forecast
+# --says` records them: `tracker verify` holds every verbal forecast to its scale's content).
+VERBAL = tuple(
+    (phrase, *derive(load_scale(1).lookup(phrase), "affirms"))
+    for phrase in ("almost certain", "likely", "roughly even chance", "unlikely", "almost certainly not")
 )
 FIRST_NAMES = ("Ann", "Bob", "Carla", "Dev", "Eva", "Farid", "Greta", "Hiro", "Ines", "Jon", "Kemal", "Lena")
 LAST_NAMES = ("Adler", "Baptiste", "Chen", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ivanova", "Jones")
@@ -282,12 +282,12 @@ class _Gen:
                 probs = _distribution(rng, options, lean)
                 quote = f"My odds: {', '.join(f'{o} {round(p * 100)}%' for o, p in probs.items())}."
             elif rng.random() < 0.05:
-                phrase, p_low, p_high = VERBAL[rng.randrange(len(VERBAL))]
-                p = round((p_low + p_high) / 2, 3)
+                phrase, p, p_low, p_high = VERBAL[rng.randrange(len(VERBAL))]
                 derivation = {
                     "method": "verbal",
                     "phrase": phrase,
                     "scale_version": 1,
+                    "scale_digest": load_scale(1).digest,
                     "reading": "affirms",
                     "p_low": p_low,
                     "p_high": p_high,

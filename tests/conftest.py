@@ -8,9 +8,12 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from click.testing import Result
 from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
 
 from tracker.app.ledger import Ledger
+from tracker.cli.main import app
 from tracker.store.db import resolve_url
 
 PG_ENV = "TRACKER_TEST_POSTGRES_URL"
@@ -85,3 +88,18 @@ def ledger(db_url: str) -> Iterator[Ledger]:
 @pytest.fixture
 def sqlite_url(tmp_path: os.PathLike[str]) -> str:
     return f"sqlite:///{tmp_path}/ledger.sqlite"
+
+
+def tracker(db: str | Ledger, *args: str, env: dict[str, str] | None = None) -> Result:
+    """`tracker --db DB ARGS...` run in this process: its exit code, stdout, stderr and exception."""
+    url = db.url if isinstance(db, Ledger) else db
+    return CliRunner().invoke(app, ["--db", url, *args], env=env)
+
+
+@pytest.fixture
+def grown(ledger: Ledger) -> Ledger:
+    """The review ledger of tests/review_fixtures.py (`grow`): scored, with open, due and awkward questions."""
+    from review_fixtures import grow
+
+    grow(ledger)
+    return ledger

@@ -12,24 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import tracker
 from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 from test_cli import failed
-from typer.testing import CliRunner
 
 from tracker.app.ledger import Ledger
-from tracker.cli.main import app
 from tracker.domain.events import Event
 from tracker.errors import DatabaseError, UserError
 from tracker.store import eventstore as es
 from tracker.store.db import make_engine, read_transaction, write_transaction
 from tracker.store.schema import metadata
-
-runner = CliRunner()
-
-
-def tracker(url: str, *args: str) -> Any:
-    return runner.invoke(app, ["--db", url, *args])
 
 
 def fill(url: str) -> None:

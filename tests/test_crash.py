@@ -319,7 +319,7 @@ def test_only_a_lease_of_a_process_gone_from_this_host_is_taken_over() -> None:
     import subprocess
     import sys
 
-    from tracker.scoring.job import _holder_is_gone
+    from tracker.store.sqlite import holder_is_gone as _holder_is_gone
 
     host = socket.gethostname()
     done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.types import NullType
 
 from tracker.domain import events as ev
-from tracker.store import driver, jsontext
+from tracker.store import driver, jsontext, postgres
 from tracker.store import eventstore as es
 from tracker.store.db import make_engine
 from tracker.store.schema import events, forecasts, questions, resolutions
@@ -186,7 +186,7 @@ CASES = {
 def insert_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Both ways `insert_rows` writes on PostgreSQL: executemany, and COPY from COPY_FROM rows (forced to 1)."""
     if request.param == "copy":
-        monkeypatch.setattr(driver, "COPY_FROM", 1)
+        monkeypatch.setattr(postgres, "COPY_FROM", 1)
     return str(request.param)
 
 

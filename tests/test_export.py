@@ -11,17 +11,15 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from conftest import tracker as cli
 from review_fixtures import AWKWARD, copy_prefix, grow
-from typer.testing import CliRunner
 
 from tracker.app import export as ex
 from tracker.app.ledger import Ledger
-from tracker.cli.main import app
 from tracker.read import tables as fr
 from tracker.read.tables import TABLES
 from tracker.store import eventstore as es
 
-runner = CliRunner()
 ALL = list(TABLES)
 
 
@@ -43,16 +41,6 @@ def assert_round_trip(expected: pd.DataFrame, back: pd.DataFrame, fmt: str, tabl
         pd.testing.assert_frame_equal(excel_precision(expected), back, check_exact=False, rtol=1e-15, obj=table)
     else:
         pd.testing.assert_frame_equal(expected, back, check_exact=True, obj=f"{table}.{fmt}")
-
-
-@pytest.fixture
-def grown(ledger: Ledger) -> Ledger:
-    grow(ledger)
-    return ledger
-
-
-def cli(led: Ledger, *args: str) -> Any:
-    return runner.invoke(app, ["--db", led.url, *args])
 
 
 def one_error(result: Any, says: str = "") -> str:
@@ -295,7 +283,7 @@ def test_the_docs_examples_run(sqlite_url: str, tmp_path: Path, monkeypatch: pyt
             if not words:
                 continue
             assert words[0] == "tracker", line
-            result = runner.invoke(app, ["--db", sqlite_url, *words[1:]])
+            result = cli(sqlite_url, *words[1:])
             assert result.exit_code == 0, f"{line}\n{result.output}"
             ran += 1
     assert ran >= 20

@@ -252,7 +252,7 @@ def test_leaderboard_matches_the_cli_surface_and_the_recorded_history(ledger: Le
             "outcome": qs["outcome"],
         }
     )
-    for col in fr._AGGREGATE_INPUT[6:]:
+    for col in fr.AGGREGATE_INPUT[6:]:
         work[col] = qs[col].to_numpy(float)
     theirs = compute.aggregate(work, "forecaster_id").set_index("forecaster_id").loc[mine["forecaster_id"]]
     for col in fr.AGGREGATE_NAMES:

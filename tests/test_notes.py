@@ -4,17 +4,21 @@ what each must refuse."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from tracker.domain.merkle import MerkleTree, ProofError, leaf_hash
 from tracker.domain.notes import (
+    COSIGNATURE,
     Checkpoint,
     NoteError,
     TlogProof,
+    cosign_checkpoint,
     generate_signer,
     key_id,
     open_checkpoint,
@@ -242,3 +246,55 @@ def test_any_one_byte_change_to_a_proof_file_is_refused() -> None:
 def test_malformed_proof_files_are_refused(text: str) -> None:
     with pytest.raises(NoteError):
         parse_tlog_proof(text)
+
+
+# ------------------------------------------------------------------ tlog-cosignature v1 (type 0x04)
+
+
+def test_a_cosignature_is_the_c2sp_timestamped_message() -> None:
+    log = generate_signer("news.example/forecasts")
+    witness = generate_signer("witness.example/w1", COSIGNATURE)
+    assert base64.b64decode(witness.verifier.vkey.split("+")[2])[0] == 0x04
+    assert parse_vkey(witness.verifier.vkey) == witness.verifier and parse_skey(witness.skey) == witness
+    note = sign_checkpoint(Checkpoint(log.name, 7, ROOT), log)
+    cosigned = cosign_checkpoint(note, witness, log.verifier, 1_679_315_147)
+    assert cosigned.startswith(note)
+    line = cosigned[len(note) :]
+    name, sig64 = line[len("\u2014 ") : -1].split(" ")
+    raw = base64.b64decode(sig64)
+    # Checked here without the module: key id with type 0x04, the timestamp, the signed message.
+    public = witness.verifier.public_key
+    assert name == "witness.example/w1"
+    assert raw[:4] == hashlib.sha256(b"witness.example/w1\n\x04" + public).digest()[:4]
+    assert int.from_bytes(raw[4:12], "big") == 1_679_315_147
+    text = Checkpoint(log.name, 7, ROOT).text
+    Ed25519PublicKey.from_public_bytes(public).verify(raw[12:], b"cosignature/v1\ntime 1679315147\n" + text.encode())
+    assert open_checkpoint(cosigned, log.verifier).cosignatures == 0
+    assert open_checkpoint(cosigned, log.verifier, (witness.verifier,)).cosignatures == 1
+
+
+def test_a_changed_cosignature_or_a_misused_key_is_refused() -> None:
+    log = generate_signer("news.example/forecasts")
+    witness = generate_signer("witness.example/w1", COSIGNATURE)
+    note = sign_checkpoint(Checkpoint(log.name, 7, ROOT), log)
+    cosigned = cosign_checkpoint(note, witness, log.verifier, 1_700_000_000)
+    raw = cosigned.encode()
+    for i in range(len(note.encode()), len(raw)):  # every byte of the cosignature line
+        changed = bytearray(raw)
+        changed[i] ^= 0x02
+        with pytest.raises(NoteError):
+            opened = open_checkpoint(bytes(changed), log.verifier, (witness.verifier,))
+            if opened.cosignatures != 1:  # a change to the name or key id makes it a stranger's line
+                raise NoteError("the cosignature is not counted")
+    with pytest.raises(NoteError, match="cosigner's key"):
+        sign_checkpoint(Checkpoint(witness.name, 7, ROOT), witness)
+    with pytest.raises(NoteError, match="not a cosigner's"):
+        cosign_checkpoint(note, log, log.verifier, 1)
+    with pytest.raises(NoteError, match="already cosigned"):
+        cosign_checkpoint(cosigned, witness, log.verifier, 2)
+    with pytest.raises(NoteError, match="no signature by"):
+        cosign_checkpoint(note, witness, generate_signer(log.name).verifier, 1)  # the log's key is checked first
+    with pytest.raises(NoteError, match="timestamp"):
+        cosign_checkpoint(note, witness, log.verifier, 2**63)
+    with pytest.raises(NoteError, match="not a log's"):
+        open_checkpoint(cosigned, witness.verifier)

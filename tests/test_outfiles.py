@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from conftest import tracker as run
 
 from tracker.app import export as ex
 from tracker.app import outfiles
 from tracker.app.ledger import Ledger
-from tracker.cli.main import app
 from tracker.errors import UserError
 
 FORMULA_NAME = '=HYPERLINK("http://evil","x")'
@@ -97,10 +96,6 @@ def small(ledger: Ledger) -> Ledger:
     ledger.record_forecast("rain", FORMULA_NAME, 0.3, date(2020, 1, 1), quote="-1 and @me")
     ledger.record_forecast("rain", "Ann Example", 0.6, date(2020, 1, 2))
     return ledger
-
-
-def run(led: Ledger, *args: str) -> Any:
-    return CliRunner().invoke(app, ["--db", led.url, *args])
 
 
 COMMANDS: dict[str, Callable[[Path], list[str]]] = {

@@ -59,6 +59,7 @@ OUTPUTS: dict[tuple[str, str], Output] = {
     ("checkpoint", "out"): Output(lambda t, a: ["checkpoint", "--key", signing_key(), "--out", t]),
     # The forecast need not exist: the target is refused before the ledger is read.
     ("proof", "out"): Output(lambda t, a: ["proof", "some-forecast", "--key", signing_key(), "--out", t]),
+    ("cosign", "out"): Output(lambda t, a: ["cosign", *cosigning_inputs(), "--out", t]),
 }
 # Paths the commands only read.
 INPUTS = {
@@ -70,6 +71,8 @@ INPUTS = {
     ("proof", "against"),
     ("verify", "checkpoint"),
     ("verify-proof", "file"),
+    ("cosign", "checkpoint"),
+    ("cosign", "key"),
 }
 _KEY: list[str] = []
 
@@ -83,6 +86,18 @@ def signing_key() -> str:
         proofs.keygen("test.example/log", path)
         _KEY.append(str(path))
     return _KEY[0]
+
+
+def cosigning_inputs() -> list[str]:
+    """A checkpoint signed by a log, a witness's key and the log's public key, outside every work folder."""
+    from tracker.app import proofs
+    from tracker.domain.notes import Checkpoint, sign_checkpoint
+
+    folder = Path(tempfile.mkdtemp())
+    log = proofs.keygen("test.example/log", folder / "log.key")
+    proofs.keygen("witness.example/w1", folder / "w.key", cosigner=True)
+    (folder / "cp.txt").write_text(sign_checkpoint(Checkpoint(log.name, 1, bytes(32)), log), encoding="utf-8")
+    return [str(folder / "cp.txt"), "--key", str(folder / "w.key"), "--log-key", log.verifier.vkey]
 
 
 def path_parameters() -> Iterator[tuple[str, str]]:

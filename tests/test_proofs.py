@@ -291,3 +291,111 @@ def test_a_tampered_or_foreign_checkpoint_is_refused(url: str, keys: tuple[Path,
     )
     (tmp_path / "junk.txt").write_text("not a checkpoint\n")
     failed(tracker("--db", url, "verify", "--checkpoint", str(tmp_path / "junk.txt")), UserError, ["not a checkpoint"])
+
+
+# ------------------------------------------------------------------ witnesses
+
+
+def test_a_witness_cosigns_and_readers_count_it(url: str, keys: tuple[Path, str], tmp_path: Path) -> None:
+    key, vkey = keys
+    made = tracker("keygen", "--out", str(tmp_path / "w.key"), "--name", "witness.example/w1", "--cosigner")
+    assert made.exit_code == 0, made.output
+    witness = made.stdout.strip()
+    cp = _checkpoint(url, key, tmp_path / "cp.txt")
+    cosigned = tmp_path / "cp-cosigned.txt"
+    args = ("cosign", str(cp), "--key", str(tmp_path / "w.key"), "--log-key", vkey, "--out", str(cosigned))
+    result = tracker(*args)
+    assert result.exit_code == 0, result.output
+    assert cosigned.read_text().startswith(cp.read_text())
+    failed(tracker(*args), UserError, ["already exists"])
+    out = tmp_path / "p.tlog-proof"
+    assert tracker("--db", url, "proof", "ann-rain", "--checkpoint", str(cosigned), "--out", str(out)).exit_code == 0
+    counted = tracker("verify-proof", str(out), "--key", vkey, "--witness", witness)
+    assert counted.exit_code == 0, counted.output
+    assert "cosignatures checked: 1 of 1 witnesses" in counted.stdout
+    stranger = tracker("keygen", "--out", str(tmp_path / "s.key"), "--name", "witness.example/w2", "--cosigner")
+    uncounted = tracker("verify-proof", str(out), "--key", vkey, "--witness", stranger.stdout.strip())
+    assert "cosignatures checked: 0 of 1 witnesses" in uncounted.stdout
+    # A changed byte in the cosignature: the proof is not verified when that witness is asked for.
+    text = out.read_text()
+    sig_line = text.rstrip("\n").split("\n")[-1]
+    at = len(text) - 10
+    bad = text[:at] + ("A" if text[at] != "A" else "B") + text[at + 1 :]
+    assert sig_line.startswith("\u2014 witness.example/w1 ")
+    (tmp_path / "bad").write_text(bad)
+    failed(tracker("verify-proof", str(tmp_path / "bad"), "--key", vkey, "--witness", witness), IntegrityError)
+    # The log's key cannot cosign, a cosigner's key cannot sign the log, and the log's key is checked first.
+    failed(tracker("cosign", str(cp), "--key", str(key), "--log-key", vkey, "--out", str(tmp_path / "x")), UserError)
+    failed(tracker("--db", url, "checkpoint", "--key", str(tmp_path / "w.key")), UserError, ["cosigner"])
+    other = tracker("keygen", "--out", str(tmp_path / "o.key"), "--name", NAME).stdout.strip()
+    failed(
+        tracker("cosign", str(cp), "--key", str(tmp_path / "w.key"), "--log-key", other, "--out", str(tmp_path / "y")),
+        UserError,
+        ["no signature by"],
+    )
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+def test_reordered_history_is_caught(url: str, engine: Engine, keys: tuple[Path, str], tmp_path: Path) -> None:
+    """The two recorded forecasts (positions 2 and 3) swap places (their content; ids and times stay with the
+    positions), and the forger re-hashes the chain from there: a consistent ledger, but not the signed log."""
+    key, vkey = keys
+    cp = _checkpoint(url, key, tmp_path / "cp.txt")
+    drop_triggers(engine)
+    with engine.connect() as conn:
+        rows = list(es.raw_rows(conn))
+    a, b = rows[1], rows[2]
+    a["payload"], b["payload"] = b["payload"], a["payload"]
+    prev = es.GENESIS_HASH
+    with engine.begin() as conn:
+        for row in rows:
+            row["prev_hash"] = prev
+            row["hash"] = prev = es.chain_hash(row)
+            conn.execute(
+                text("UPDATE events SET payload = :p, prev_hash = :ph, hash = :h WHERE position = :pos"),
+                {
+                    "p": row["payload"],
+                    "ph": row["prev_hash"],
+                    "h": row["hash"],
+                    "pos": row["position"],
+                },
+            )
+    assert tracker("--db", url, "rebuild").exit_code == 0
+    assert tracker("--db", url, "verify").exit_code == 0  # a consistent ledger, only in another order
+    failed(
+        tracker("--db", url, "verify", "--checkpoint", str(cp), "--key", vkey),
+        IntegrityError,
+        ["no longer hash to the signed root"],
+    )
+
+
+def test_hostile_text_inside_a_signed_proof_is_printed_escaped(tmp_path: Path) -> None:
+    """A publisher who wrote the database by hand could sign an event whose text would drive a terminal: the
+    reader's `verify-proof` still prints it on one line, escaped."""
+    import hashlib
+
+    from tracker.domain.merkle import MerkleTree, leaf_hash
+    from tracker.domain.notes import Checkpoint, TlogProof, generate_signer, sign_checkpoint
+
+    payload = json.dumps(
+        {"forecast_id": "f\x1b[2J", "forecaster": "Eve\x1b]0;owned\x07", "quote": "a\rb\u202eevil", "made_at": "x"}
+    )
+    content = json.dumps(
+        {
+            "position": 1,
+            "event_type": "ForecastRecorded",
+            "stream_id": "s\x1b[31m",
+            "payload": payload,
+            "recorded_at": "r",
+            "event_id": "e",
+        }
+    )
+    extra = ("0" * 64 + content).encode()
+    signer = generate_signer(NAME)
+    tree = MerkleTree([leaf_hash(hashlib.sha256(extra).digest())])
+    note = sign_checkpoint(Checkpoint(NAME, 1, tree.root()), signer)
+    (tmp_path / "p").write_text(TlogProof(0, (), note, extra).text)
+    result = tracker("verify-proof", str(tmp_path / "p"), "--key", signer.verifier.vkey)
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output and "\r" not in result.output
+    assert "\\x1b[2J" in result.stdout and len(result.stdout.splitlines()) == 3

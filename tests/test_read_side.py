@@ -16,26 +16,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import tracker as cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from tracker.app import export as ex
 from tracker.app.ledger import Ledger
-from tracker.cli.main import app
 from tracker.errors import NotFound, UserError
 from tracker.read.records import records
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ptyrun import run_in_pty  # noqa: E402
 
-runner = CliRunner()
 BOX_DRAWING = {chr(c) for c in range(0x2500, 0x2580)}
 D0 = date(2024, 1, 1)
-
-
-def cli(url: str, *args: str) -> Any:
-    return runner.invoke(app, ["--db", url, *args])
 
 
 def cli_json(url: str, *args: str) -> Any:

@@ -84,12 +84,6 @@ def parse(text: str) -> Page:
     return page
 
 
-@pytest.fixture
-def grown(ledger: Ledger) -> Ledger:
-    grow(ledger)
-    return ledger
-
-
 def test_the_page_parses_and_has_every_section(grown: Ledger) -> None:
     text, summary = build_report(grown)
     assert text.startswith("<!doctype html>")

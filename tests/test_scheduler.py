@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from typer.testing import CliRunner
 
 from tracker.app import scheduler
@@ -121,9 +121,28 @@ def test_job_store_table_created_by_another_process_at_the_same_moment(db_url: s
     monkeypatch.setattr(store.jobs_t, "create", create_then_lose_the_race)
     scheduler.ensure_jobstore_table(store)  # ...and this one carries on
     monkeypatch.undo()
+    assert inspect(store.engine).has_table(store.jobs_t.name)
     sched = scheduler.make_scheduler(db_url, blocking=False)
     sched.start(paused=True)
+    scheduler.add_scoring_job(sched, db_url, scheduler.build_trigger(every="1h"), run_now=False)
+    assert sched.get_job(scheduler.JOB_ID) is not None  # the table the race left behind holds jobs
     sched.shutdown()
+    store.shutdown()
+
+
+def test_a_failed_create_that_left_no_table_is_raised(sqlite_url: str, monkeypatch) -> None:
+    """Only the lost race is tolerated: a CREATE that fails and leaves no table is the error it was."""
+    from sqlalchemy import exc as sa_exc
+
+    store = scheduler.make_jobstore(sqlite_url)
+
+    def fail(bind: Any, checkfirst: bool = False) -> None:
+        raise sa_exc.OperationalError("CREATE TABLE apscheduler_jobs", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(store.jobs_t, "create", fail)
+    with pytest.raises(sa_exc.OperationalError):
+        scheduler.ensure_jobstore_table(store, attempts=2)
+    assert not inspect(store.engine).has_table(store.jobs_t.name)
     store.shutdown()
 
 

@@ -3,6 +3,7 @@ is found (exit 7, naming the table, forecaster, question and column), on both da
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 
 from tracker.app.ledger import Ledger
 from tracker.cli.main import app
+from tracker.scoring import SCORING_VERSION
 from tracker.scoring.audit import audit_scores
 from tracker.scoring.job import run_scoring
 from tracker.store.db import make_engine, read_transaction
@@ -135,3 +137,120 @@ def test_no_run_and_no_rows_is_fine_but_rows_without_a_run_are_not(db_url: str) 
     report = led.verify()
     assert not report["ok"] and "no scoring run succeeded" in report["problem"]
     led.close()
+
+
+# ------------------------------------------------------------------------------ every run, not only the last
+
+
+def tracker_cli(url: str, *args: str) -> Result:
+    return CliRunner().invoke(app, ["--db", url, *args])
+
+
+def run_one_leaders(url: str) -> list[tuple[str, float]]:
+    rows = json.loads(tracker_cli(url, "scores", "--run", "1", "--json").stdout)
+    return [(r["forecaster_id"], r["mean_brier"]) for r in rows]
+
+
+def test_every_run_is_proven_and_the_cli_says_how_many(url: str) -> None:
+    result = verify(url)
+    assert result.exit_code == 0, result.output
+    assert "2 scoring runs of 2 proven" in result.stdout
+    report = Ledger(url, actor="tester").verify()
+    assert report["runs_checked"] == 2 and report["runs_unproven"] == [] and report["runs_history_rows_checked"] == 5
+
+
+def test_a_forged_figure_of_an_older_run_is_found(url: str) -> None:
+    """Ann's run-1 leaderboard row is no longer her latest (run 2 wrote another): the last run's check cannot see
+    it, but `scores --run 1` shows it. Her Brier on 'rain' was (0.8 - 1)^2 = 0.04."""
+    assert run_one_leaders(url)[0] == ("ann-example", pytest.approx(0.04))
+    tamper(url, "UPDATE score_history SET mean_brier = 0.001 WHERE forecaster_id = 'ann-example' AND run_id = 1")
+    assert run_one_leaders(url)[0] == ("ann-example", 0.001)
+    result = verify(url)
+    assert result.exit_code == 7, result.output
+    line = result.stderr.strip()
+    for needle in ("score_history: forecaster 'ann-example', column 'mean_brier': stored 0.001", "scoring run 1 "):
+        assert needle in line, line
+
+
+FORGED_RUNS = [
+    (  # a run that never happened, copied from the last one
+        'INSERT INTO scoring_runs (started_at, finished_at, status, "full", previous_position, through_position, '
+        'questions_rescored, changed, holder, scoring_version) SELECT started_at, finished_at, status, "full", '
+        "previous_position, through_position, questions_rescored, changed, holder, scoring_version "
+        "FROM scoring_runs WHERE run_id = 2",
+        "scoring_runs: run 3: starts from position 4, but the run before it scored through 9",
+    ),
+    (
+        "UPDATE scoring_runs SET through_position = 3 WHERE run_id = 1",
+        "scoring run 1 (through position 3)",
+    ),
+    (
+        "UPDATE scoring_runs SET through_position = 99 WHERE run_id = 2",
+        "scoring_runs: run 2: scored through position 99, beyond the log's head (9)",
+    ),
+    (
+        "UPDATE scoring_runs SET questions_rescored = 7 WHERE run_id = 1",
+        "scoring_runs: questions_rescored: stored 7, recomputed from the events 1 (scoring run 1",
+    ),
+    (
+        "UPDATE scoring_runs SET changed = replace(changed, '\"scores_added\": 3', '\"scores_added\": 30') "
+        "WHERE run_id = 2",
+        "scoring_runs: changed.scores_added: stored 30, recomputed from the events 3 (scoring run 2",
+    ),
+    (
+        "UPDATE scoring_runs SET status = 'failed' WHERE run_id = 1",
+        "score_history: a row for forecaster 'andrei-tikhonov' of run 1, which is not a successful scoring run",
+    ),
+    (
+        "INSERT INTO score_history (run_id, forecaster_id, n_scored, mean_brier, n_relative, n_binary) "
+        "VALUES (1, 'mallory', 1, 0.001, 0, 1)",
+        "score_history: forecaster 'mallory' has a score (1 scored) that scoring run 2",  # still her latest row
+    ),
+]
+
+
+@pytest.mark.parametrize(("sql", "says"), FORGED_RUNS, ids=[f"{i}" for i in range(len(FORGED_RUNS))])
+def test_a_forged_run_record_is_found(url: str, sql: str, says: str) -> None:
+    tamper(url, sql)
+    result = verify(url)
+    assert result.exit_code == 7, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: verification failed: the stored scores differ"), lines
+    assert says in lines[0], lines[0]
+
+
+def test_a_run_of_an_earlier_version_of_the_formulas_is_shown_unproven(url: str) -> None:
+    """A run recorded before runs kept their version (or by another version) cannot be held to today's
+    recomputation: verify passes but names it, and the leaderboard as of it says UNPROVEN in its title."""
+    tamper(url, "UPDATE scoring_runs SET scoring_version = NULL WHERE run_id = 1")
+    assert verify(url).exit_code == 0  # its figures still equal the recomputation: nothing to flag in verify
+    tamper(url, "UPDATE score_history SET mean_brier = 0.001 WHERE forecaster_id = 'ann-example' AND run_id = 1")
+    result = verify(url)
+    assert result.exit_code == 0, result.output
+    assert "1 scoring run of 2 proven" in result.stdout
+    assert "unproven: 1 run (1) recorded by an earlier version of the scoring formulas" in result.stdout
+    assert Ledger(url, actor="tester").verify()["runs_unproven"] == [1]
+    flag = "unproven: 1 scoring run (1) recorded by an earlier version of the scoring formulas"
+    for args in (
+        ["scores", "--run", "1"],
+        ["scores", "--run", "1", "--json"],
+        ["runs"],
+        ["scores", "--run", "1", "--format", "csv"],
+    ):
+        shown = tracker_cli(url, *args)
+        assert shown.exit_code == 0 and flag in shown.stderr, (args, shown.output)
+    assert run_one_leaders(url)[0] == ("ann-example", 0.001)  # still readable, and said to be unproven
+    # the live leaderboard is checked whole by verify's check of the last run: nothing to flag there
+    latest = tracker_cli(url, "scores")
+    assert latest.exit_code == 0 and "unproven" not in latest.stderr
+    # the same edit in a run of this version is an error, not a flag
+    tamper(url, "UPDATE scoring_runs SET scoring_version = 1 WHERE run_id = 1")
+    assert verify(url).exit_code == 7
+
+
+def test_runs_record_the_version_of_the_formulas(url: str) -> None:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        versions = conn.execute(text("SELECT DISTINCT scoring_version FROM scoring_runs")).scalars().all()
+    engine.dispose()
+    assert versions == [SCORING_VERSION]

@@ -26,7 +26,7 @@ from tracker.read.records import records
 from tracker.read.scores import _computed_aggregates
 from tracker.scoring import compute, job
 from tracker.scoring.job import run_scoring
-from tracker.store import migrate
+from tracker.store import migrate, postgres, sqlite
 from tracker.store.db import is_postgres, make_engine
 from tracker.store.schema import (
     SCORING_TABLES,
@@ -395,10 +395,11 @@ def test_a_run_is_skipped_while_another_holds_the_lock(ledger: Ledger) -> None:
     engine = ledger.engine
     if is_postgres(engine):
         holder = engine.connect()
-        holder.execute(text("SELECT pg_advisory_lock(:k)"), {"k": job.SCORING_LOCK_KEY})
+        holder.execute(text("SELECT pg_advisory_lock(:k)"), {"k": postgres.SCORING_LOCK_KEY})
         release = lambda: (holder.execute(text("SELECT pg_advisory_unlock_all()")), holder.close())  # noqa: E731
     else:
-        assert job._acquire_lease(engine, "someone-else", job.now_utc()) == (True, None)
+        took = sqlite.BACKEND.acquire_lease(engine, job.CHECKPOINT, "someone-else", job.now_utc(), job.LEASE_SECONDS)
+        assert took == (True, None)
         release = None
     result = ledger.score()
     assert result.status == "skipped" and result.run_id == 1
@@ -743,7 +744,7 @@ def test_run_summary_differences_judge_as_same_does_row_by_row(
     changed = sum(
         1
         for key in before.keys() & after.keys()
-        if not all(job._same(a[c][before[key]], b[c][after[key]]) for c in job._COMPARED)
+        if not all(job.same_score(a[c][before[key]], b[c][after[key]]) for c in job._COMPARED)
     )
     expected = (len(after.keys() - before.keys()), len(before.keys() - after.keys()), changed)
     assert job._differences(a, b) == expected

@@ -107,12 +107,6 @@ def check_site(out: Path) -> dict[str, Page]:
     return pages
 
 
-@pytest.fixture
-def grown(ledger: Ledger) -> Ledger:
-    grow(ledger)
-    return ledger
-
-
 def test_the_site_has_every_page_and_links_only_to_itself(grown: Ledger, tmp_path: Path) -> None:
     out = tmp_path / "site"
     summary = build_site(grown, out, page_rows=5)

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
-from review_fixtures import OPEN_QUESTION, grow
+from review_fixtures import OPEN_QUESTION
 from typer.testing import CliRunner
 
 from tracker.app import export as ex
@@ -29,8 +29,9 @@ HOSTILE = '=HYPERLINK("http://evil","x")'
 
 
 @pytest.fixture
-def grown(ledger: Ledger) -> Ledger:
-    grow(ledger)
+def grown(grown: Ledger) -> Ledger:
+    """The shared review ledger, with a forecast whose quote a spreadsheet would take for a formula."""
+    ledger = grown
     ledger.record_forecast(OPEN_QUESTION, HOSTILE, 6.9e-18, date(2026, 2, 2), quote="@SUM(A1:A9)")
     return ledger
 

@@ -9,12 +9,11 @@ from datetime import date
 
 import pytest
 from click.testing import Result
+from conftest import tracker
 from sqlalchemy import Engine, text
 from test_cli import failed
-from typer.testing import CliRunner
 
 from tracker.app.ledger import Ledger
-from tracker.cli.main import app
 from tracker.errors import IntegrityError, UserError
 from tracker.store import eventstore as es
 from tracker.store.db import is_postgres, make_engine
@@ -51,10 +50,6 @@ def drop_triggers(engine: Engine) -> None:
         else:
             conn.execute(text("DROP TRIGGER events_no_update"))
             conn.execute(text("DROP TRIGGER events_no_delete"))
-
-
-def tracker(url: str, *args: str) -> Result:
-    return CliRunner().invoke(app, ["--db", url, *args])
 
 
 def assert_caught(result: Result, *needles: str) -> str:

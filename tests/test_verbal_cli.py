@@ -7,26 +7,19 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
+from conftest import tracker
 
-from tracker.cli.main import app
 from tracker.domain.verbal import available_versions, load_scale
-
-runner = CliRunner()
-
-
-def run(db: str, *args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    return runner.invoke(app, ["--db", db, *args], env=env)
 
 
 def info(db: str) -> dict:  # type: ignore[type-arg]
-    return json.loads(run(db, "info", "--json").stdout)
+    return json.loads(tracker(db, "info", "--json").stdout)
 
 
 @pytest.fixture
 def db(sqlite_url: str) -> str:
-    assert run(sqlite_url, "init").exit_code == 0
-    r = run(
+    assert tracker(sqlite_url, "init").exit_code == 0
+    r = tracker(
         sqlite_url,
         "question",
         "add",
@@ -43,12 +36,14 @@ def db(sqlite_url: str) -> str:
 
 
 def forecasts(db: str) -> list[dict]:  # type: ignore[type-arg]
-    return json.loads(run(db, "show", "osaka", "--json").stdout)["forecasts"]
+    return json.loads(tracker(db, "show", "osaka", "--json").stdout)["forecasts"]
 
 
 def test_says_unlikely_takes_p_and_interval_from_the_scale(db: str) -> None:
     entry = load_scale(1).lookup("unlikely")
-    r = run(db, "forecast", "osaka", "--forecaster", "Andrei Tikhonov", "--says", "unlikely", "--made-at", "2019-05-15")
+    r = tracker(
+        db, "forecast", "osaka", "--forecaster", "Andrei Tikhonov", "--says", "unlikely", "--made-at", "2019-05-15"
+    )
     assert r.exit_code == 0, r.output
     (f,) = forecasts(db)
     assert f["p_yes"] == entry.p
@@ -59,7 +54,7 @@ def test_says_unlikely_takes_p_and_interval_from_the_scale(db: str) -> None:
 
 def test_negated_reading_flips_p_and_interval(db: str) -> None:
     entry = load_scale(1).lookup("unlikely")
-    r = run(
+    r = tracker(
         db,
         "forecast",
         "osaka",
@@ -81,7 +76,7 @@ def test_negated_reading_flips_p_and_interval(db: str) -> None:
 
 def test_very_surprised_if_not_reads_high(db: str) -> None:
     phrase = next(p.phrase for p in load_scale(1).phrases if "surprised" in p.phrase)
-    r = run(db, "forecast", "osaka", "--forecaster", "A", "--says", phrase, "--made-at", "2019-05-15")
+    r = tracker(db, "forecast", "osaka", "--forecaster", "A", "--says", phrase, "--made-at", "2019-05-15")
     assert r.exit_code == 0, r.output
     assert forecasts(db)[0]["p_yes"] >= 0.8
 
@@ -97,7 +92,7 @@ def test_very_surprised_if_not_reads_high(db: str) -> None:
 )
 def test_verbal_errors_write_nothing(db: str, args: list[str], code: int, needle: str) -> None:
     before = info(db)
-    r = run(db, "forecast", "osaka", "--forecaster", "A", "--made-at", "2019-05-15", *args)
+    r = tracker(db, "forecast", "osaka", "--forecaster", "A", "--made-at", "2019-05-15", *args)
     assert r.exit_code == code
     assert r.stderr.startswith("error:") and needle in r.stderr and r.stderr.count("\n") == 1
     assert "Traceback" not in r.output
@@ -105,13 +100,13 @@ def test_verbal_errors_write_nothing(db: str, args: list[str], code: int, needle
 
 
 def test_phrases_lists_the_scale(db: str) -> None:
-    r = run(db, "phrases", "--json")
+    r = tracker(db, "phrases", "--json")
     assert r.exit_code == 0
     data = json.loads(r.stdout)
     assert data["version"] == max(available_versions())
     assert {"unlikely", "likely"} <= {p["phrase"] for p in data["phrases"]}
     assert all(p["low"] <= p["p"] <= p["high"] and p["basis"] for p in data["phrases"])
-    assert run(db, "phrases").exit_code == 0
+    assert tracker(db, "phrases").exit_code == 0
 
 
 def _publish_v2(tmp_path: Path, changes: dict[str, float], drop: str | None = None) -> Path:
@@ -131,32 +126,32 @@ def _publish_v2(tmp_path: Path, changes: dict[str, float], drop: str | None = No
 
 
 def test_rescale_records_new_numbers_and_keeps_what_was_said(db: str, tmp_path: Path) -> None:
-    run(db, "forecast", "osaka", "--forecaster", "T", "--says", "unlikely", "--made-at", "2019-05-15")
+    tracker(db, "forecast", "osaka", "--forecaster", "T", "--says", "unlikely", "--made-at", "2019-05-15")
     env = {"TRACKER_SCALE_DIR": str(_publish_v2(tmp_path, {"unlikely": 0.3}))}
     before = info(db)
-    dry = run(db, "rescale", "--scale", "2", "--reason", "survey update", "--dry-run", "--json", env=env)
+    dry = tracker(db, "rescale", "--scale", "2", "--reason", "survey update", "--dry-run", "--json", env=env)
     assert dry.exit_code == 0, dry.output
     assert json.loads(dry.stdout)[0]["p_after"] == 0.3
     assert info(db) == before  # a dry run writes nothing
 
-    r = run(db, "rescale", "--scale", "2", "--reason", "survey update", env=env)
+    r = tracker(db, "rescale", "--scale", "2", "--reason", "survey update", env=env)
     assert r.exit_code == 0, r.output
     (f,) = forecasts(db)
     assert (f["p_yes"], f["scale_version"], f["phrase"]) == (0.3, 2, "unlikely")
-    log = json.loads(run(db, "log", "--stream", "osaka", "--json").stdout)
+    log = json.loads(tracker(db, "log", "--stream", "osaka", "--json").stdout)
     recorded = next(e for e in log if e["event_type"] == "ForecastRecorded")
     assert recorded["payload"]["derivation"]["scale_version"] == 1  # the original event is untouched
     assert recorded["payload"]["probabilities"]["yes"] == 0.2
     assert log[-1]["event_type"] == "ForecastRescaled" and log[-1]["payload"]["reason"] == "survey update"
     again = info(db)
-    assert run(db, "rescale", "--scale", "2", "--reason", "again", env=env).exit_code == 0
+    assert tracker(db, "rescale", "--scale", "2", "--reason", "again", env=env).exit_code == 0
     assert info(db) == again  # already on v2: nothing to do
 
 
 def test_rescale_to_a_scale_missing_a_phrase_is_refused_whole(db: str, tmp_path: Path) -> None:
-    run(db, "forecast", "osaka", "--forecaster", "T", "--says", "unlikely", "--made-at", "2019-05-15")
+    tracker(db, "forecast", "osaka", "--forecaster", "T", "--says", "unlikely", "--made-at", "2019-05-15")
     env = {"TRACKER_SCALE_DIR": str(_publish_v2(tmp_path, {}, drop="unlikely"))}
     before = info(db)
-    r = run(db, "rescale", "--scale", "2", "--reason", "x", env=env)
+    r = tracker(db, "rescale", "--scale", "2", "--reason", "x", env=env)
     assert r.exit_code == 3 and "unlikely" in r.stderr
     assert info(db) == before

@@ -107,13 +107,13 @@ class _Plan:
         self.sources.update((s, SourceState(source_id=s)) for s in source_ids)
         streams = [ev.question_stream(q) for q in question_ids] + [ev.source_stream(s) for s in source_ids]
         for e in es.read_streams(self.conn, streams):
-            if e.stream_id.startswith("question-"):
-                q = e.stream_id.removeprefix("question-")
+            q = ev.stream_question(e.stream_id)
+            if q is not None:
                 self.questions[q] = evolve_question(self.questions[q], e.event_type, e.data)
                 if e.event_type == ev.QUESTION_OPENED:
                     self.opened_with[q] = e.data
             else:
-                s = e.stream_id.removeprefix("source-")
+                s = e.stream_id.removeprefix(ev.SOURCE_STREAM)
                 self.sources[s] = evolve_source(self.sources[s], e.event_type, e.data)
                 if e.event_type == ev.SOURCE_REGISTERED:
                     self.registered_with[s] = e.data

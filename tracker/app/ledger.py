@@ -33,10 +33,11 @@ from tracker.read import lookups as queries
 from tracker.read.reader import Reader
 from tracker.read.snapshot import AsOf, Snapshot, memory_projections, to_as_of
 from tracker.read.tablereader import TableReader
-from tracker.scoring.audit import audit_scores
+from tracker.scoring.audit import audit_runs, audit_scores
 from tracker.store import eventstore as es
 from tracker.store import migrate
-from tracker.store.db import describe_url, make_engine, read_transaction, resolve_url, write_transaction
+from tracker.store.backend import Backend
+from tracker.store.db import backend_of, describe_url, make_engine, read_transaction, resolve_url, write_transaction
 from tracker.store.ids import uuid7
 from tracker.store.schema import PROJECTION_TABLES
 
@@ -83,11 +84,7 @@ class Ledger:
 
     def sqlite_file(self) -> Path | None:
         """The SQLite ledger's file (None for PostgreSQL, an in-memory database or a ``file:`` URI)."""
-        u = make_url(self.url)
-        database = u.database or ""
-        if u.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
-            return None
-        return Path(database)
+        return self.backend.file_path(make_url(self.url))
 
     def _missing_file(self) -> bool:
         """A SQLite ledger whose file does not exist. Opening it would create an empty file (a typo in --db left
@@ -109,8 +106,14 @@ class Ledger:
         return describe_url(self.url)
 
     @property
-    def is_postgres(self) -> bool:
-        return self.engine.dialect.name == "postgresql"
+    def backend(self) -> Backend:
+        """The database system behind the ledger (tracker.store.sqlite or tracker.store.postgres)."""
+        return backend_of(self.engine)
+
+    @property
+    def file_backup(self) -> bool:
+        """`backup` copies the database itself (a SQLite file); else pg_dump takes the backup."""
+        return self.backend.file_backup
 
     def close(self) -> None:
         self.engine.dispose()
@@ -270,6 +273,7 @@ class Ledger:
         if not isinstance(probabilities, dict):
             probabilities = self._binary(question_id, probabilities)
         verified = self.verify_quote(source_id, quote, unverified_quote)
+        self._same_scale_content(derivation)
         fid = forecast_id or f"f-{uuid7()[-12:]}"
         cmd = c.RecordForecast(
             question_id=question_id,
@@ -288,6 +292,20 @@ class Ledger:
         )
         self.question_command(cmd)
         return fid
+
+    def _same_scale_content(self, derivation: dict[str, Any] | None) -> None:
+        """A verbal forecast under a scale version the ledger already knows with another content is refused."""
+        from tracker.domain.verbal import PUBLISHED_DIGESTS
+
+        if not derivation or derivation.get("method") != "verbal" or derivation.get("scale_digest") is None:
+            return
+        if derivation.get("scale_version") in PUBLISHED_DIGESTS:
+            return  # the domain holds those to the published content
+        from tracker.app.verbal import refuse_unknown_content
+
+        self._ready()
+        with read_transaction(self.engine) as conn:
+            refuse_unknown_content(conn, derivation["scale_version"], derivation["scale_digest"])
 
     def _binary(self, question_id: str, p: float) -> dict[str, float]:
         """A single number is P(YES), which only a binary question has."""
@@ -581,7 +599,7 @@ class Ledger:
         for t in types or []:
             if t not in ev.ALL_TYPES:
                 raise UserError(f"{t!r} is not an event type ({', '.join(ev.ALL_TYPES)})", "type")
-        if stream is not None and not stream.startswith(("question-", "source-")):
+        if stream is not None and not ev.is_stream_id(stream):
             stream = ev.question_stream(stream)
         with read_transaction(self.engine) as conn:
             return list(
@@ -697,14 +715,32 @@ class Ledger:
                 result["problem"] = mismatch
                 return result
             audit = audit_scores(conn, projections_current=True)
-        result["scores_ok"] = audit.ok
+            runs = audit_runs(conn) if audit.ok else None
+        result["scores_ok"] = audit.ok and runs is not None and runs.ok
         result["scores_run"] = audit.run_id
         result["scores_through_position"] = audit.through_position
         result["scores_checked"] = audit.rows_checked
         result["scores_verified_at"] = es.iso_utc(self.now())
-        if not audit.ok:
+        if runs is not None:
+            result["runs_checked"] = runs.runs_checked
+            result["runs_history_rows_checked"] = runs.rows_checked
+            result["runs_unproven"] = list(runs.unproven)
+        problem = audit.problem if runs is None else runs.problem
+        if problem is None:
+            from tracker.app.verbal import audit_scale_digests
+
+            with read_transaction(self.engine) as conn:
+                checked, unrecorded, scale_problem = audit_scale_digests(conn)
+            result["scales_ok"] = scale_problem is None
+            result["scale_digests_checked"] = checked
+            result["scale_digests_unrecorded"] = unrecorded
+            if scale_problem is not None:
+                result["ok"] = False
+                result["problem"] = f"verbal scales: {scale_problem}"
+                return result
+        if problem is not None:
             result["ok"] = False
-            result["problem"] = f"the stored scores differ from the events: {audit.problem}"
+            result["problem"] = f"the stored scores differ from the events: {problem}"
         return result
 
     def verify_against(self, anchor: str) -> dict[str, Any]:

@@ -25,11 +25,14 @@ from tracker.app import outfiles
 from tracker.domain import events as ev
 from tracker.domain.merkle import ProofError, verify_consistency
 from tracker.domain.notes import (
+    COSIGNATURE,
+    ED25519,
     Checkpoint,
     NoteError,
     Signer,
     TlogProof,
     Verifier,
+    cosign_checkpoint,
     generate_signer,
     open_checkpoint,
     parse_checkpoint_text,
@@ -57,10 +60,11 @@ DEFAULT_LOG_NAME = "forecast-tracker.example/ledger"
 # ------------------------------------------------------------------------------------------- keys
 
 
-def keygen(name: str, out: str | os.PathLike[str]) -> Signer:
-    """A new Ed25519 note key named `name`, its private half written to `out` (a new file, owner-only: 0600)."""
+def keygen(name: str, out: str | os.PathLike[str], cosigner: bool = False) -> Signer:
+    """A new Ed25519 note key named `name`, its private half written to `out` (a new file, owner-only: 0600); a
+    cosigner's key (tlog-cosignature, type 0x04) when `cosigner`."""
     try:
-        signer = generate_signer(name)
+        signer = generate_signer(name, COSIGNATURE if cosigner else ED25519)
     except NoteError as e:
         raise UserError(str(e), "name") from None
     with outfiles.atomic_path(out, "out", overwrite=False) as tmp:
@@ -127,8 +131,16 @@ def _tree(led: Ledger) -> LedgerTree:
 def checkpoint(led: Ledger, signer: Signer) -> str:
     """A checkpoint of the whole log signed by `signer`: the note text (c2sp.org/tlog-checkpoint)."""
     led._ready()
+    _log_key(signer)
     tree = _tree(led).tree
     return sign_checkpoint(Checkpoint(signer.name, tree.size, tree.root()), signer)
+
+
+def _log_key(signer: Signer) -> None:
+    if signer.signature_type != ED25519:
+        raise UserError(
+            f"{signer.name}'s key is a cosigner's ('keygen --cosigner'): sign the log with its own key", "key"
+        )
 
 
 def read_checkpoint(path: str | os.PathLike[str], field: str = "checkpoint") -> tuple[str, Checkpoint]:
@@ -153,6 +165,8 @@ def prove(led: Ledger, forecast_id: str, signer: Signer | None = None, checkpoin
     """The tlog-proof of the event that recorded `forecast_id`, against a new checkpoint signed by `signer` or
     against `checkpoint_note` (an earlier checkpoint of this log, which must cover the event)."""
     led._ready()
+    if signer is not None:
+        _log_key(signer)
     position = forecast_position(led, forecast_id)
     made = _tree(led)
     tree = made.tree
@@ -276,3 +290,11 @@ def verify_checkpoint(led: Ledger, note: str, key: Verifier | None) -> dict[str,
 
 def read_proof_file(path: str | os.PathLike[str], field: str = "file") -> str:
     return _read_small(Path(path), field, MAX_NOTE_FILE)
+
+
+def cosign(note: str, cosigner: Signer, log_key: Verifier, timestamp: int) -> str:
+    """The checkpoint `note` with `cosigner`'s tlog-cosignature added (the log's signature checked first)."""
+    try:
+        return cosign_checkpoint(note, cosigner, log_key, timestamp)
+    except NoteError as e:
+        raise UserError(str(e), "checkpoint") from None

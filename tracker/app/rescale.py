@@ -59,6 +59,7 @@ def rescale(ledger: Any, scale_version: int, reason: str, dry_run: bool = False)
         )
     if dry_run:
         return plan
+    ledger._same_scale_content({"method": "verbal", "scale_version": scale.version, "scale_digest": scale.digest})
     for item in plan:
         ledger.question_command(
             c.RescaleForecast(
@@ -71,6 +72,7 @@ def rescale(ledger: Any, scale_version: int, reason: str, dry_run: bool = False)
                 reason,
                 ledger.now(),
                 event_id=catalog_event_id("rescale", item["forecast_id"], str(scale.version)),
+                scale_digest=scale.digest,
             )
         )
     return plan

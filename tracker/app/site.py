@@ -32,6 +32,7 @@ from markupsafe import Markup, escape
 from tracker import __version__
 from tracker.app import charts, outfiles, sitefolder
 from tracker.app import templating as t
+from tracker.domain import events as ev
 from tracker.errors import UserError
 
 if TYPE_CHECKING:
@@ -601,9 +602,10 @@ class SiteBuilder:
         for chunk in led.table(snap, "events").narrow(names).chunks():
             cols = [chunk[c].tolist() for c in names]
             for pos, stream, version, etype, recorded, actor, hash_ in zip(*cols, strict=True):
-                if not str(stream).startswith("question-"):
+                qid = ev.stream_question(str(stream))
+                if qid is None:
                     continue
-                history[str(stream)[len("question-") :]].append(
+                history[qid].append(
                     {
                         "position": pos,
                         "stream_version": version,
@@ -616,11 +618,12 @@ class SiteBuilder:
         wanted = ["position", "stream_id", "recorded_at", "payload"]
         for chunk in led.table(snap, "events", type="QuestionClarified").narrow(wanted).chunks():
             for pos, stream, recorded, payload in chunk[wanted].itertuples(index=False, name=None):
-                if not str(stream).startswith("question-"):
+                qid = ev.stream_question(str(stream))
+                if qid is None:
                     continue
                 data = json.loads(payload) if isinstance(payload, str) else {}
                 changes = [(k, data[k]) for k in ("title", "criteria", "resolve_by", "opened") if data.get(k)]
-                clarifications[str(stream)[len("question-") :]].append(
+                clarifications[qid].append(
                     {"position": pos, "recorded_at": recorded, "reason": data.get("reason"), "changes": changes}
                 )
         res_by: dict[str, list[dict[str, Any]]] = defaultdict(list)

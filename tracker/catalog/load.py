@@ -25,6 +25,7 @@ from tracker.domain import fields, timepoints
 from tracker.domain.decide import known_after_opened
 from tracker.domain.quotes import closest_passage, find_quote
 from tracker.domain.verbal import READINGS, Reading, Scale, UnknownPhrase, derive, load_scale
+from tracker.errors import CatalogError as CatalogError
 from tracker.errors import UserError
 
 __all__ = [
@@ -54,15 +55,6 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 QuestionType: TypeAlias = Literal["binary", "multiple_choice"]
 Method: TypeAlias = Literal["verbal", "stated", "judgement"]
 BINARY_OPTIONS = ("yes", "no")
-
-
-class CatalogError(ValueError):
-    """The catalog did not validate. ``errors`` lists every problem, one ``FILE: ENTRY: FIELD: message`` each."""
-
-    def __init__(self, errors: Sequence[str]) -> None:
-        self.errors: list[str] = list(errors)
-        n = len(self.errors)
-        super().__init__(f"{n} catalog error{'s' if n != 1 else ''}:\n" + "\n".join(self.errors))
 
 
 # ------------------------------------------------------------------------------------------- entries
@@ -139,6 +131,7 @@ class ForecastEntry:
     says: str | None = None  # the scale phrase, verbal forecasts only
     reading: Reading | None = None  # verbal forecasts only
     scale_version: int | None = None  # verbal forecasts only
+    scale_digest: str | None = None  # verbal forecasts only: the content of that scale version (Scale.digest)
     rationale: str | None = None
     quote_verified: bool | None = None  # None: the source has no seed file to check against
     origin: str = ""
@@ -157,6 +150,7 @@ class ForecastEntry:
             "method": "verbal",
             "phrase": self.says,
             "scale_version": self.scale_version,
+            "scale_digest": self.scale_digest,
             "reading": self.reading,
             "p_low": self.p_low,
             "p_high": self.p_high,
@@ -946,6 +940,7 @@ def _load_forecasts(
                 says=says,
                 reading=reading,
                 scale_version=version,
+                scale_digest=scale.digest if version is not None else None,
                 rationale=rationale,
                 quote_verified=quote_verified,
                 origin=f.label,

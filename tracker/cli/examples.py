@@ -28,9 +28,16 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "sources": ('tracker sources --outlet "POLITICO Europe (opinion)"',),
     "rebuild": ("tracker rebuild",),
     "verify": ("tracker verify", "tracker verify --anchor"),
-    "keygen": ("tracker keygen --out ledger.key --name news.example/forecasts",),
+    "keygen": (
+        "tracker keygen --out ledger.key --name news.example/forecasts",
+        "tracker keygen --out witness.key --name witness.example/w1 --cosigner",
+    ),
     "checkpoint": (
         "tracker checkpoint --key ledger.key --out checkpoint-1.txt  # exit 3 until 'tracker keygen' made ledger.key",
+    ),
+    "cosign": (
+        "tracker cosign checkpoint-1.txt --key witness.key --log-key pub.txt --out checkpoint-1-cosigned.txt  "
+        "# exit 3 until the checkpoint and keys exist",
     ),
     "proof": (
         "tracker proof alexandrov-exile-forces-can-be-sent --key ledger.key --out forecast.tlog-proof  "

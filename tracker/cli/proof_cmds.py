@@ -23,12 +23,18 @@ def register(app: typer.Typer) -> None:
             "--name",
             help="The log's name, on every checkpoint: a schema-less URL such as news.example/forecasts.",
         ),
+        cosigner: bool = typer.Option(
+            False, "--cosigner", help="A witness's key, for 'tracker cosign' (a C2SP tlog-cosignature key)."
+        ),
     ) -> None:
         """Make an Ed25519 key pair for signing checkpoints: the private key goes to --out, the public key (with
         its note key id) is printed alone on stdout, for publishing."""
         from tracker.app import proofs
+        from tracker.errors import UserError
 
-        signer = proofs.keygen(name or proofs.DEFAULT_LOG_NAME, out)
+        if cosigner and not name:
+            raise UserError("a cosigner's key needs the witness's own --name (e.g. witness.example/w1)", "name")
+        signer = proofs.keygen(name or proofs.DEFAULT_LOG_NAME, out, cosigner)
         say(signer.verifier.vkey)
         warn(
             f"private key written to {out} (owner-only); keep it out of the ledger and its backups' reach. "
@@ -57,6 +63,29 @@ def register(app: typer.Typer) -> None:
             tmp.write_text(note, encoding="utf-8")
         size = note.split("\n")[1]
         say(f"checkpoint of {size} events written to {out}")
+
+    @app.command()
+    def cosign(
+        checkpoint: Path = typer.Argument(..., help="A checkpoint file signed by the log."),
+        key: Path = typer.Option(..., "--key", help="The witness's private key ('tracker keygen --cosigner')."),
+        log_key: str = typer.Option(..., "--log-key", help="The log's public key, checked before cosigning."),
+        out: Path = typer.Option(..., "--out", help="The cosigned checkpoint, a new file (never replaced)."),
+    ) -> None:
+        """Add a witness's cosignature (C2SP tlog-cosignature v1, timestamped now) to a checkpoint. A witness
+        cosigns only a checkpoint it checked extends every one it cosigned before ('tracker verify --checkpoint'
+        on a copy of the ledger); readers count cosignatures with 'tracker verify-proof --witness'."""
+        import time
+
+        from tracker.app import outfiles, proofs
+
+        outfiles.check_file_target(out, "out", overwrite=False, inputs=(checkpoint, key))
+        note, _ = proofs.read_checkpoint(checkpoint)
+        cosigned = proofs.cosign(
+            note, proofs.load_signer(key), proofs.load_verifier(log_key, "log_key"), int(time.time())
+        )
+        with outfiles.atomic_path(out, "out", overwrite=False, inputs=(checkpoint, key)) as tmp:
+            tmp.write_text(cosigned, encoding="utf-8")
+        say(f"cosigned checkpoint written to {out}")
 
     @app.command()
     def proof(

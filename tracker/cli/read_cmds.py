@@ -346,6 +346,32 @@ def register(app: typer.Typer) -> None:
                     f"scores of run {report['scores_run']} (through position {report['scores_through_position']}) "
                     f"equal a recomputation from the events ({report['scores_checked']} rows)"
                 )
+            if report.get("runs_checked"):
+                unproven = report["runs_unproven"]
+                proven = report["runs_checked"] - len(unproven)
+                say(
+                    f"{render.plural(proven, 'scoring run')} of {report['runs_checked']} proven: their records and "
+                    f"the leaderboard each left ({report['runs_history_rows_checked']} score_history rows) equal a "
+                    "recomputation from the events they scored"
+                )
+                if unproven:
+                    say(
+                        f"unproven: {render.plural(len(unproven), 'run')} ({', '.join(map(str, unproven))}) recorded "
+                        "by an earlier version of the scoring formulas differ from today's recomputation; "
+                        "the read commands that show their figures say so"
+                    )
+            if report.get("scale_digests_checked") or report.get("scale_digests_unrecorded"):
+                unrecorded = report["scale_digests_unrecorded"]
+                say(
+                    f"verbal scales: {render.plural(report['scale_digests_checked'], 'verbal forecast')} recorded "
+                    "under the content of their scale version"
+                    + (
+                        f"; {unrecorded} under a version of your own recorded before forecasts kept the scale's "
+                        "digest: unproven"
+                        if unrecorded
+                        else ""
+                    )
+                )
             if against is not None:
                 say(f"extends the anchor {report['anchor']}")
             if checkpoint is not None:
@@ -382,7 +408,7 @@ def register(app: typer.Typer) -> None:
         if not led.info()["initialised"]:
             raise DatabaseError("no ledger here to back up: run 'tracker init' first")
         path = path.expanduser().absolute()
-        if not led.is_postgres:
+        if led.file_backup:
             report = led.backup(path)
             if json_out:
                 emit_json(report.__dict__)

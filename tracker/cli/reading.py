@@ -116,6 +116,7 @@ def show_table(
         table, as_of=as_of, run=run, limit=out.limit, parse_json=out.fmt in ("json", "jsonl"), **filters(**given)
     )
     shown = [prepare(r) for r in rows] if prepare is not None and out.table else rows
+    _say_unproven(table, snap)
     heading = None
     if title is not None:
         word = noun[0] if total == 1 else noun[1]
@@ -135,6 +136,25 @@ def show_table(
         missing=missing,
     )
     return rows
+
+
+# The tables that show figures a scoring run stored (not recomputed when read): the leaderboard as of an older run
+# (its score_history rows), the score history, and the run records.
+_STORED_BY_RUNS = ("leaderboard", "score_history", "runs")
+
+
+def _say_unproven(table: str, snap: Any) -> None:
+    """On stderr (any format): which of the runs shown were recorded by another version of the scoring formulas."""
+    if table not in _STORED_BY_RUNS or not snap.unproven_runs or (table == "leaderboard" and snap.run_is_latest):
+        return
+    import sys
+
+    runs = ", ".join(map(str, snap.unproven_runs))
+    print(
+        f"unproven: {render.plural(len(snap.unproven_runs), 'scoring run')} ({runs}) recorded by an earlier version "
+        "of the scoring formulas: 'tracker verify' cannot prove the figures stored by them",
+        file=sys.stderr,
+    )
 
 
 def joined(value: Any) -> str:

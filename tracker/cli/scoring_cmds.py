@@ -14,6 +14,7 @@ from tracker.cli import reading as rd
 from tracker.cli import render
 from tracker.cli.common import emit_json, ledger, say, warn
 from tracker.cli.render import Column
+from tracker.domain.fields import grouping
 
 JSON = rd.JSON
 
@@ -152,9 +153,6 @@ def _run_row(r: dict[str, Any]) -> dict[str, Any]:
     return r | {"what": what, "status": status}
 
 
-BY = {"forecaster": "forecaster_id", "source": "source_id", "outlet": "outlet", "tag": "tag"}
-
-
 SCALE_COLUMNS = [
     Column("rank", "#", "int"),
     Column("who", "who"),
@@ -277,8 +275,7 @@ def register(app: typer.Typer) -> None:
         questions say so."""
         from tracker.errors import UserError
 
-        if by not in BY:
-            raise UserError(f"{by!r} is not a grouping ({', '.join(BY)})", "by")
+        key = grouping(by)
         out = rd.output(fmt, json_out, limit)
         if scale is not None:
             if by != "forecaster":
@@ -298,7 +295,7 @@ def register(app: typer.Typer) -> None:
             noun=(by, by + "s" if by != "outlet" else "outlets"),
             title=f"scores by {by}, best first by {metric} ({{scores}})",
             empty="no scores yet: run 'tracker score' (or 'tracker schedule run')",
-            prepare=lambda r: _score_row(r, BY[by]),
+            prepare=lambda r: _score_row(r, key),
             missing="n/a",
             sort=metric,
             min_scored=min_scored,

@@ -101,6 +101,7 @@ class RescaleForecast:
     reason: str
     now: datetime
     event_id: str | None = None
+    scale_digest: str | None = None  # the content of that scale version (tracker.domain.verbal.Scale.digest)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from tracker.domain.state import (
     QuestionState,
     SourceState,
 )
+from tracker.domain.verbal import check_digest
 from tracker.errors import IllegalTransition, NotFound, UserError
 
 
@@ -209,6 +210,8 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
             hi = f_.probability(derivation["p_high"], "p_high")
             if not lo <= dist.get("yes", math.nan) <= hi:
                 raise UserError("the derived probability lies outside its interval", "p")
+            if derivation.get("scale_digest") is not None:  # absent: recorded before forecasts kept it
+                check_digest(derivation["scale_version"], derivation["scale_digest"])
         data = {
             "forecast_id": cmd.forecast_id,
             "forecaster": f_.name(cmd.forecaster, "forecaster"),
@@ -250,6 +253,8 @@ def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
             "p_high": hi,
             "reason": f_.text(cmd.reason, "reason"),
         }
+        if cmd.scale_digest is not None:
+            data["scale_digest"] = check_digest(cmd.scale_version, cmd.scale_digest)
         return _event(cmd, ev.FORECAST_RESCALED, data)
 
     if isinstance(cmd, c.ResolveQuestion):

@@ -39,12 +39,32 @@ ALL_TYPES = (
 CURRENT_SCHEMA = dict.fromkeys(ALL_TYPES, 1)
 
 
+# A question's events form the stream "question-<question_id>", a source's "source-<source_id>".
+QUESTION_STREAM = "question-"
+SOURCE_STREAM = "source-"
+
+
 def question_stream(question_id: str) -> str:
-    return f"question-{question_id}"
+    return QUESTION_STREAM + question_id
 
 
 def source_stream(source_id: str) -> str:
-    return f"source-{source_id}"
+    return SOURCE_STREAM + source_id
+
+
+def stream_question(stream_id: str) -> str | None:
+    """The question id of a question's stream; None for any other stream."""
+    return stream_id[len(QUESTION_STREAM) :] if stream_id.startswith(QUESTION_STREAM) else None
+
+
+def stream_source(stream_id: str) -> str | None:
+    """The source id of a source's stream; None for any other stream."""
+    return stream_id[len(SOURCE_STREAM) :] if stream_id.startswith(SOURCE_STREAM) else None
+
+
+def is_stream_id(text: str) -> bool:
+    """``text`` names a stream (of a question or a source) rather than an id."""
+    return text.startswith((QUESTION_STREAM, SOURCE_STREAM))
 
 
 @dataclass(frozen=True)

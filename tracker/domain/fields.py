@@ -263,3 +263,14 @@ def document(value: str | None, field: str = "file") -> str | None:
     if "\x00" in value:
         raise UserError("document contains a NUL character", field)
     return value
+
+
+# The groups the aggregates are taken over (`--by`), and the score rows' column that names each group.
+GROUPINGS = {"forecaster": "forecaster_id", "source": "source_id", "outlet": "outlet", "tag": "tag"}
+
+
+def grouping(by: str, field: str = "by") -> str:
+    """The key column of the grouping ``by``; any other name is a UserError naming ``field``."""
+    if by not in GROUPINGS:
+        raise UserError(f"{by!r} is not a grouping ({', '.join(GROUPINGS)})", field)
+    return GROUPINGS[by]

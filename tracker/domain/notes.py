@@ -31,6 +31,9 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from tracker.domain.merkle import HASH_SIZE, ProofError, leaf_hash, verify_inclusion
 
 ED25519 = 0x01  # the signed-note signature type of Ed25519
+COSIGNATURE = 0x04  # c2sp.org/tlog-cosignature: timestamped Ed25519 cosignatures ("cosignature/v1")
+KEY_TYPES = {ED25519: "Ed25519", COSIGNATURE: "Ed25519 cosignature"}
+MAX_TIMESTAMP = 2**63 - 1
 MAX_SIGNATURES = 100  # the spec asks verifiers to accept at least 16; golang.org/x/mod/sumdb/note stops at 100
 SIGNATURE_PREFIX = "\u2014 "  # em dash, space
 PROOF_HEADER = "c2sp.org/tlog-proof@v1"
@@ -79,22 +82,36 @@ def key_id(name: str, public_key: bytes, signature_type: int = ED25519) -> int:
 
 @dataclass(frozen=True)
 class Verifier:
-    """A public Ed25519 note key."""
+    """A public Ed25519 note key: a log's (type 0x01) or a cosigner's (type 0x04, tlog-cosignature)."""
 
     name: str
     key_id: int
     public_key: bytes
+    signature_type: int = ED25519
 
     @property
     def vkey(self) -> str:
-        return f"{self.name}+{self.key_id:08x}+{b64encode(bytes([ED25519]) + self.public_key)}"
+        return f"{self.name}+{self.key_id:08x}+{b64encode(bytes([self.signature_type]) + self.public_key)}"
 
     def verify(self, message: bytes, signature: bytes) -> bool:
+        """A type 0x04 signature is the 8-byte big-endian timestamp, then the Ed25519 signature of
+        "cosignature/v1\ntime T\n" followed by the note text."""
+        if self.signature_type == COSIGNATURE:
+            if len(signature) != 8 + 64:
+                return False
+            timestamp = int.from_bytes(signature[:8], "big")
+            if timestamp > MAX_TIMESTAMP:
+                return False
+            message, signature = cosigned_message(message, timestamp), signature[8:]
         try:
             Ed25519PublicKey.from_public_bytes(self.public_key).verify(signature, message)
         except InvalidSignature:
             return False
         return True
+
+
+def cosigned_message(text: bytes, timestamp: int) -> bytes:
+    return b"cosignature/v1\ntime %d\n" % timestamp + text
 
 
 @dataclass(frozen=True)
@@ -104,35 +121,45 @@ class Signer:
     name: str
     key_id: int
     seed: bytes = field(repr=False)
+    signature_type: int = ED25519
 
     @property
     def verifier(self) -> Verifier:
-        return Verifier(self.name, self.key_id, _public_of(self.seed))
+        return Verifier(self.name, self.key_id, _public_of(self.seed), self.signature_type)
 
     @property
     def skey(self) -> str:
-        return f"PRIVATE+KEY+{self.name}+{self.key_id:08x}+{b64encode(bytes([ED25519]) + self.seed)}"
+        key = b64encode(bytes([self.signature_type]) + self.seed)
+        return f"PRIVATE+KEY+{self.name}+{self.key_id:08x}+{key}"
 
-    def sign(self, message: bytes) -> bytes:
-        return Ed25519PrivateKey.from_private_bytes(self.seed).sign(message)
+    def sign(self, message: bytes, timestamp: int | None = None) -> bytes:
+        """The signature bytes of a note line (after the key id); a cosigner signs at `timestamp`."""
+        key = Ed25519PrivateKey.from_private_bytes(self.seed)
+        if self.signature_type != COSIGNATURE:
+            return key.sign(message)
+        if timestamp is None or not 0 <= timestamp <= MAX_TIMESTAMP:
+            raise NoteError("a cosignature needs a timestamp (seconds since 1970, below 2**63)")
+        return timestamp.to_bytes(8, "big") + key.sign(cosigned_message(message, timestamp))
 
 
 def _public_of(seed: bytes) -> bytes:
     return Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
-def generate_signer(name: str) -> Signer:
-    """A new key pair named `name` (the log's origin, e.g. "news.example/forecasts")."""
+def generate_signer(name: str, signature_type: int = ED25519) -> Signer:
+    """A new key pair named `name` (a log's origin, e.g. "news.example/forecasts", or a cosigner's name)."""
     _check_name(name)
     seed = Ed25519PrivateKey.generate().private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-    return signer_from_seed(name, seed)
+    return signer_from_seed(name, seed, signature_type)
 
 
-def signer_from_seed(name: str, seed: bytes) -> Signer:
+def signer_from_seed(name: str, seed: bytes, signature_type: int = ED25519) -> Signer:
     _check_name(name)
     if len(seed) != 32:
         raise NoteError(f"an Ed25519 seed is 32 bytes, not {len(seed)}")
-    return Signer(name, key_id(name, _public_of(seed)), seed)
+    if signature_type not in KEY_TYPES:
+        raise NoteError(f"signature type {signature_type:#04x} is not one this tracker signs with")
+    return Signer(name, key_id(name, _public_of(seed), signature_type), seed, signature_type)
 
 
 def _split_key(text: str, parts: int, what: str) -> list[str]:
@@ -142,32 +169,32 @@ def _split_key(text: str, parts: int, what: str) -> list[str]:
     return pieces
 
 
-def _typed_key(name: str, hex_id: str, key64: str, what: str) -> tuple[int, bytes]:
+def _typed_key(name: str, hex_id: str, key64: str, what: str) -> tuple[int, bytes, int]:
     _check_name(name)
     if not _HEX8.fullmatch(hex_id):
         raise NoteError(f"{what}: the key id {hex_id!r} is not 8 lowercase hexadecimal digits")
     raw = b64decode(key64, f"{what}: the key")
-    if len(raw) != 33 or raw[0] != ED25519:
-        raise NoteError(f"{what}: the key is not an Ed25519 key (type 0x01 and 32 bytes)")
-    return int(hex_id, 16), raw[1:]
+    if len(raw) != 33 or raw[0] not in KEY_TYPES:
+        raise NoteError(f"{what}: the key is not an Ed25519 key (type 0x01 or 0x04, and 32 bytes)")
+    return int(hex_id, 16), raw[1:], raw[0]
 
 
 def parse_vkey(text: str) -> Verifier:
-    """A verifier key "NAME+KEYID+BASE64(0x01 ‖ public key)", its key id checked."""
+    """A verifier key "NAME+KEYID+BASE64(type ‖ public key)", its key id checked."""
     name, hex_id, key64 = _split_key(text.strip(), 3, "the public key")
-    kid, public = _typed_key(name, hex_id, key64, "the public key")
-    if key_id(name, public) != kid:
+    kid, public, kind = _typed_key(name, hex_id, key64, "the public key")
+    if key_id(name, public, kind) != kid:
         raise NoteError(f"the public key's id {hex_id} does not match its name and key")
-    return Verifier(name, kid, public)
+    return Verifier(name, kid, public, kind)
 
 
 def parse_skey(text: str) -> Signer:
-    """A private key "PRIVATE+KEY+NAME+KEYID+BASE64(0x01 ‖ seed)", its key id checked against the public half."""
+    """A private key "PRIVATE+KEY+NAME+KEYID+BASE64(type ‖ seed)", its key id checked against the public half."""
     private, key_word, name, hex_id, key64 = _split_key(text.strip(), 5, "the private key")
     if (private, key_word) != ("PRIVATE", "KEY"):
         raise NoteError("the private key does not start with PRIVATE+KEY+")
-    kid, seed = _typed_key(name, hex_id, key64, "the private key")
-    signer = signer_from_seed(name, seed)
+    kid, seed, kind = _typed_key(name, hex_id, key64, "the private key")
+    signer = signer_from_seed(name, seed, kind)
     if signer.key_id != kid:
         raise NoteError(f"the private key's id {hex_id} does not match its name and key")
     return signer
@@ -204,13 +231,13 @@ def _check_text(text: str, what: str) -> None:
             raise NoteError(f"{what} is not valid UTF-8")
 
 
-def sign_note(text: str, *signers: Signer) -> str:
-    """The note `text` (ending in a newline) signed by each signer, in order."""
+def sign_note(text: str, *signers: Signer, timestamp: int | None = None) -> str:
+    """The note `text` (ending in a newline) signed by each signer, in order (cosigners at `timestamp`)."""
     _check_text(text, "the note text")
     if not text.endswith("\n"):
         raise NoteError("a note text must end with a newline")
     message = text.encode("utf-8")
-    lines = [NoteSignature(s.name, s.key_id, s.sign(message)).line for s in signers]
+    lines = [NoteSignature(s.name, s.key_id, s.sign(message, timestamp)).line for s in signers]
     return text + "\n" + "".join(lines)
 
 
@@ -304,6 +331,8 @@ def parse_checkpoint_text(text: str) -> Checkpoint:
 
 
 def sign_checkpoint(checkpoint: Checkpoint, signer: Signer) -> str:
+    if signer.signature_type != ED25519:
+        raise NoteError(f"{signer.name} is a cosigner's key: a log signs with a plain Ed25519 note key")
     if checkpoint.origin != signer.name:
         raise NoteError(f"the key is named {signer.name!r}, the log {checkpoint.origin!r}: they must be the same")
     return sign_note(checkpoint.text, signer)
@@ -321,12 +350,28 @@ class OpenedCheckpoint:
 
 
 def open_checkpoint(note: str | bytes, key: Verifier, witnesses: tuple[Verifier, ...] = ()) -> OpenedCheckpoint:
-    """A checkpoint signed by `key`, whose origin is the key's name (the log this key speaks for)."""
+    """A checkpoint signed by `key`, whose origin is the key's name (the log this key speaks for); the
+    cosignatures of `witnesses` on it are verified and counted."""
+    if key.signature_type != ED25519:
+        raise NoteError(f"{key.name}+{key.key_id:08x} is a cosigner's key, not a log's")
     opened = open_note(note, key, witnesses)
     checkpoint = parse_checkpoint_text(opened.text)
     if checkpoint.origin != key.name:
         raise NoteError(f"the checkpoint is for the log {checkpoint.origin!r}, the key for {key.name!r}")
     return OpenedCheckpoint(checkpoint, opened)
+
+
+def cosign_checkpoint(note: str, cosigner: Signer, log_key: Verifier, timestamp: int) -> str:
+    """`note` with a c2sp.org/tlog-cosignature v1 line of `cosigner` added, at `timestamp` (POSIX seconds). The
+    log's signature is checked first. What a cosignature asserts (that this is the largest tree the cosigner
+    has seen, consistent with every earlier one) is the cosigner's to check before calling this."""
+    if cosigner.signature_type != COSIGNATURE:
+        raise NoteError(f"{cosigner.name}'s key is not a cosigner's (type 0x04): make one with keygen --cosigner")
+    opened = open_checkpoint(note, log_key)
+    if any(s.name == cosigner.name and s.key_id == cosigner.key_id for s in split_note(note)[1]):
+        raise NoteError(f"{cosigner.name} already cosigned this checkpoint")
+    line = NoteSignature(cosigner.name, cosigner.key_id, cosigner.sign(opened.note.text.encode(), timestamp)).line
+    return note + line
 
 
 # ------------------------------------------------------------------------------------------- proof files

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
+import json
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -25,6 +26,9 @@ from typing import Any, Literal, TypeAlias
 
 import yaml
 
+from tracker.errors import ScaleError as ScaleError
+from tracker.errors import UnknownPhrase as UnknownPhrase
+
 __all__ = [
     "READINGS",
     "Phrase",
@@ -32,7 +36,10 @@ __all__ = [
     "Scale",
     "ScaleError",
     "UnknownPhrase",
+    "PUBLISHED_DIGESTS",
     "available_versions",
+    "check_digest",
+    "check_published",
     "derive",
     "load_scale",
     "normalise_phrase",
@@ -59,23 +66,6 @@ _QUOTES = str.maketrans(
         "\u2026": "...",
     }
 )
-
-
-class ScaleError(ValueError):
-    """A scale file that cannot be used (missing, malformed, inconsistent)."""
-
-
-class UnknownPhrase(ValueError):
-    """A phrase that is on the scale neither as a phrase nor as an alias."""
-
-    def __init__(self, phrase: str, suggestions: Iterable[str], version: int) -> None:
-        self.phrase = phrase
-        self.suggestions = tuple(suggestions)
-        self.version = version
-        hint = ", ".join(repr(s) for s in self.suggestions)
-        super().__init__(
-            f"unknown phrase {phrase!r} on verbal scale v{version}" + (f"; nearest: {hint}" if hint else "")
-        )
 
 
 def normalise_phrase(text: str) -> str:
@@ -121,6 +111,16 @@ class Scale:
                 index[key] = entry
         self._index.update(index)
 
+    @functools.cached_property
+    def digest(self) -> str:
+        """SHA-256 of what the scale means: its version and, entry by entry, the phrase, aliases, p, interval and
+        negation (not the prose: basis and notes). A version names one content: `check_published` refuses a file
+        that calls itself a published version with another content, and `tracker verify` checks each verbal
+        forecast's recorded digest."""
+        entries = [[e.phrase, list(e.aliases), e.p, list(e.interval), e.negated] for e in self.phrases]
+        text = json.dumps([self.version, entries], ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
     def lookup(self, text: str) -> Phrase:
         """The entry whose phrase or alias equals ``text`` after `normalise_phrase`; else `UnknownPhrase`."""
         found = self._index.get(normalise_phrase(text))
@@ -144,6 +144,43 @@ class Scale:
             if len(out) == n:
                 break
         return out
+
+
+#: The digest (`Scale.digest`) of each published scale version: a file that calls itself one of these versions must
+#: have this content, wherever it is read from (the package, $TRACKER_SCALE_DIR).
+PUBLISHED_DIGESTS: dict[int, str] = {
+    1: "ea0d8077f080ad02aa99d784c07b52375865eb4062889b276470a80828588068",
+}
+
+
+def check_published(scale: Scale, where: str) -> None:
+    """Refuse a scale that calls itself a published version but says something else."""
+    published = PUBLISHED_DIGESTS.get(scale.version)
+    if published is not None and scale.digest != published:
+        raise ScaleError(
+            f"{where}: calls itself verbal scale v{scale.version}, but its content differs from the published "
+            f"v{scale.version} (digest {scale.digest[:12]}…, published {published[:12]}…); give it a version of "
+            "its own"
+        )
+
+
+_DIGEST_RE = re.compile(r"[0-9a-f]{64}")
+
+
+def check_digest(version: Any, digest: Any, field_name: str = "scale_digest") -> str:
+    """A forecast's recorded scale digest: 64 hex digits, and for a published version, that version's content."""
+    from tracker.errors import UserError
+
+    if not isinstance(digest, str) or not _DIGEST_RE.fullmatch(digest):
+        raise UserError(f"{digest!r} is not a scale digest (64 lowercase hex digits)", field_name)
+    published = PUBLISHED_DIGESTS.get(version) if isinstance(version, int) else None
+    if published is not None and digest != published:
+        raise UserError(
+            f"scale v{version} with digest {digest[:12]}… is not the published v{version} ({published[:12]}…): "
+            "a scale version names one content",
+            field_name,
+        )
+    return digest
 
 
 def derive(phrase: Phrase, reading: Reading) -> tuple[float, float, float]:
@@ -208,7 +245,9 @@ def _load_from(directory: Traversable | Path, version: int | None) -> Scale:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ScaleError(f"{path}: unreadable scale file: {exc}") from exc
-    return _parse(data, chosen, str(path))
+    scale = _parse(data, chosen, str(path))
+    check_published(scale, str(path))
+    return scale
 
 
 def _parse(data: Any, file_version: int, where: str) -> Scale:

@@ -47,6 +47,8 @@ _VERB_SUBJECT = re.compile(
 )
 _ACCORDING = re.compile(rf"\b[Aa]ccording\s+to\s+(?P<who>{_NAMES})")
 _PRONOUN = re.compile(rf"\b(?P<who>[Hh]e|[Ss]he)\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b")
+# "They expect ...", "It predicts ..." opening a sentence: the group or organisation named last.
+_THEY = re.compile(rf"\s*(?:(?:But|And|However|Still),?\s+)?(?P<who>They|It)\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b")
 _GROUP_NOUNS = (
     r"experts|analysts|observers|officials|commentators|diplomats|economists|sources|insiders|critics|scholars|"
     r"historians|pundits|strategists|investors|politicians|lawmakers|forecasters|specialists|researchers|"
@@ -151,7 +153,7 @@ def _title_prefix(sentence: str, start: int, title: str | None) -> str | None:
     return title
 
 
-def _explicit(sentence: str, last_person: Speaker | None) -> Speaker | None:
+def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | None = None) -> Speaker | None:
     """An attribution inside one sentence, or None."""
     if _VERB_SET.isdisjoint(_LOWER_WORD.findall(sentence.lower())):
         # No verb of saying or believing, no "according to": nothing below can match (and each pattern
@@ -201,6 +203,15 @@ def _explicit(sentence: str, last_person: Speaker | None) -> Speaker | None:
     if m:
         who = " ".join(m.group("who").split())
         return Speaker(who, None, 0.75, f"'{who} {m.group('verb')}'", "group")
+    m = _THEY.match(sentence)
+    if m and last_group is not None:
+        return Speaker(
+            last_group.name,
+            last_group.role,
+            0.6,
+            f"'{m.group('who')} {m.group('verb')}', read as {last_group.name}",
+            "group",
+        )
     m = _PRONOUN.search(sentence)
     if m and last_person is not None:
         return Speaker(
@@ -263,7 +274,11 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
             inside = [(min(e, s.end) - max(b, s.start), who) for b, e, who in quoted if b < s.end and e > s.start]
             quotation = max(inside, key=lambda x: x[0]) if inside else None
             speaker: Speaker | None = quotation[1] if quotation is not None else None
-            speaker = speaker or _explicit(_outside_quotes(s.text), people.last) or _role_subject(s.text, text, s.start)
+            speaker = (
+                speaker
+                or _explicit(_outside_quotes(s.text), people.last, people.last_group)
+                or _role_subject(s.text, text, s.start)
+            )
             if speaker is not None:
                 found[s.index] = speaker
                 people.seen(speaker)
@@ -334,6 +349,7 @@ class _People:
     def __init__(self, last: Speaker | None) -> None:
         self.last = last
         self.by_surname: dict[str, Speaker] = {}
+        self.last_group: Speaker | None = None
 
     def named(self, raw: str, role: str | None, basis: str, confidence: float) -> Speaker | None:
         name, title = _clean_name(raw)
@@ -351,6 +367,8 @@ class _People:
         return speaker
 
     def seen(self, speaker: Speaker) -> None:
+        if speaker.kind == "group":
+            self.last_group = speaker
         if speaker.kind == "person":
             self.last = speaker
             if " and " not in speaker.name:

@@ -1,11 +1,12 @@
 """Set-based projection: the effect of a range of events on the projection tables, as a few SQL statements.
 
 Why: a rebuild or a bulk import projected event by event spends most of its time in Python, decoding each
-payload and building rows that the database could read from the payload itself (profiled: reading plus
-`json.loads` a third of a rebuild, the handlers another third). Here each projection table is written by one
-INSERT ... SELECT or UPDATE ... FROM over the events of the range, reading the payloads with the database's
-JSON functions (`json_extract` and `json_each` on SQLite; on PostgreSQL `jsonb` for values and the `json` type,
-whose operators keep a value's text as stored, for JSON text columns), in the caller's transaction.
+payload and building rows that the database could read from the payload itself. Here each projection table
+is written by one INSERT ... SELECT or UPDATE ... FROM over the events of the range, reading the payloads with
+the database's
+JSON functions (each backend's `JsonSql`: `json_extract` and `json_each` on SQLite; on PostgreSQL `jsonb` for
+values and the `json` type, whose operators keep a value's text as stored, for JSON text columns), in the
+caller's transaction.
 
 Correctness: the rows must be exactly those the per-event handlers of tracker/projections/projector.py give
 for the same events applied to the same tables (tests/test_bulk_projection.py compares both on random
@@ -29,13 +30,14 @@ replays the range through the per-event handlers instead.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
 from tracker.domain import events as ev
 from tracker.store import eventstore as es
 from tracker.store import upcast
+from tracker.store.backend import Backend, JsonSql, in_list
+from tracker.store.db import backend_of
 
 RESOLUTION_ACTIONS = {
     ev.QUESTION_RESOLVED: "resolved",
@@ -53,104 +55,18 @@ TOUCH_TYPES = (
 )
 
 
-def _in(types: tuple[str, ...] | list[str]) -> str:
-    return "(" + ", ".join(f"'{t}'" for t in types) + ")"
+_P = ev.QUESTION_STREAM
+# The question id of a question's stream (as `tracker.projections.projector` takes it).
+QID = (
+    f"CASE WHEN substr(e.stream_id, 1, {len(_P)}) = '{_P}' THEN substr(e.stream_id, {len(_P) + 1}) ELSE e.stream_id END"
+)
 
 
-@dataclass(frozen=True)
-class _Dialect:
-    """How to read an event's payload in SQL. `e` is the events alias; `src(types)` the events of the range
-    of those types, as `e`."""
-
-    name: str
-
-    def src(self, types: tuple[str, ...] | list[str]) -> str:
-        where = f"position > :lo AND position <= :hi AND event_type IN {_in(types)}"
-        if self.name == "sqlite":
-            return f"(SELECT * FROM events WHERE {where}) AS e"
-        # `b` (jsonb) is parsed once per row and serves the values; `j` (json) keeps each value's text as
-        # stored, for the JSON text columns (a json value is parsed again by each operator: values from it
-        # made the forecasts insert several times slower). OFFSET 0 keeps the planner from inlining the
-        # subquery, which would cast the payload again at every use of `b` (measured: 10x slower)
-        return (
-            "(SELECT position, stream_id, stream_version, event_type, actor, recorded_at, payload::jsonb AS b, "
-            f"payload::json AS j FROM events WHERE {where} OFFSET 0) AS e"
-        )
-
-    def at(self, position: str) -> str:
-        """The one event at `position`, as `e`."""
-        if self.name == "sqlite":
-            return f"events AS e WHERE e.position = {position}"
-        return (
-            f"(SELECT event_type, payload::jsonb AS b, payload::json AS j FROM events WHERE position = {position}) AS e"
-        )
-
-    def x(self, path: str, cast: str = "") -> str:
-        """The payload's value at dotted `path`, as SQL text, or typed by `cast` (real, int, bool, date)."""
-        if self.name == "sqlite":
-            # json_extract gives JSON numbers and booleans typed (booleans as 1/0, as SQLAlchemy stores them);
-            # dates stay ISO text, which is how SQLAlchemy stores a DATE on SQLite
-            return f"json_extract(e.payload, '$.{path}')"
-        pg = {"": "", "real": "::float8", "int": "::integer", "bool": "::boolean", "date": "::date"}[cast]
-        return f"(e.b #>> '{{{','.join(path.split('.'))}}}'){pg}"
-
-    def present(self, path: str) -> str:
-        """The payload has a non-null value at `path` (Python: `d.get(key) is not None`)."""
-        return f"{self.x(path)} IS NOT NULL"
-
-    def strings(self, path: str) -> str:
-        """readable_json of the array of strings at `path` (`[]` when missing or null)."""
-        if self.name == "sqlite":
-            return (
-                f"'[' || coalesce((SELECT group_concat(json_quote(value), ', ') "
-                f"FROM json_each(e.payload, '$.{path}')), '') || ']'"
-            )
-        return (
-            f"CASE WHEN json_typeof(e.j -> '{path}') = 'array' THEN '[' || coalesce((SELECT string_agg(a.x::text, "
-            f"', ' ORDER BY a.n) FROM json_array_elements(e.j -> '{path}') WITH ORDINALITY AS a(x, n)), '') || ']' "
-            "ELSE '[]' END"
-        )
-
-    def probabilities(self, path: str) -> str:
-        """readable_json of the probabilities object at `path` (see the module's note)."""
-        raw = f"json_extract(e.payload, '$.{path}')" if self.name == "sqlite" else f"(e.j -> '{path}')::text"
-        return f"replace(replace({raw}, ',', ', '), ':', ': ')"
-
-    def p_yes(self) -> str:
-        """probabilities['yes'] when the options are exactly yes and no, else NULL."""
-        if self.name == "sqlite":
-            binary = (
-                "(SELECT count(*) = 2 AND sum(key IN ('yes', 'no')) = 2 FROM json_each(e.payload, '$.probabilities'))"
-            )
-        else:
-            binary = (
-                "(SELECT count(*) = 2 AND bool_and(k IN ('yes', 'no')) "
-                "FROM jsonb_object_keys(e.b -> 'probabilities') k)"
-            )
-        return f"CASE WHEN {binary} THEN {self.x('probabilities.yes', 'real')} END"
-
-    def method(self) -> str:
-        """derivation.get('method', 'stated'), with a null derivation read as {}."""
-        raw = (
-            "json_type(e.payload, '$.derivation.method')" if self.name == "sqlite" else "(e.b #> '{derivation,method}')"
-        )
-        return f"CASE WHEN {raw} IS NULL THEN 'stated' ELSE {self.x('derivation.method')} END"
-
-    def true(self) -> str:
-        return "1" if self.name == "sqlite" else "true"
-
-    def false(self) -> str:
-        return "0" if self.name == "sqlite" else "false"
-
-
-QID = "CASE WHEN substr(e.stream_id, 1, 9) = 'question-' THEN substr(e.stream_id, 10) ELSE e.stream_id END"
-
-
-def _statements(d: _Dialect) -> list[str]:
+def _statements(d: JsonSql) -> list[str]:
     x = d.x
     res_types = tuple(RESOLUTION_ACTIONS)
     action = "CASE e.event_type " + " ".join(f"WHEN '{t}' THEN '{a}'" for t, a in RESOLUTION_ACTIONS.items()) + " END"
-    resolved = _in((ev.QUESTION_RESOLVED, ev.RESOLUTION_CORRECTED))
+    resolved = in_list((ev.QUESTION_RESOLVED, ev.RESOLUTION_CORRECTED))
     status = (
         f"CASE WHEN e.event_type IN {resolved} THEN 'resolved' "
         f"WHEN e.event_type = '{ev.QUESTION_ANNULLED}' THEN 'annulled' ELSE 'open' END"
@@ -169,18 +85,12 @@ def _statements(d: _Dialect) -> list[str]:
         f"{d.strings('tags')}, {x('opened', 'date')}, {x('resolve_by', 'date')}, {x('condition')}, 'open', NULL, "
         f"NULL, NULL, NULL, e.stream_version, e.position, e.position FROM {d.src([ev.QUESTION_OPENED])}",
         # question_tags
-        (
-            f"INSERT INTO question_tags (question_id, tag) SELECT {x('question_id')}, t.value "
-            f"FROM {d.src([ev.QUESTION_OPENED])}, json_each(e.payload, '$.tags') AS t"
-            if d.name == "sqlite"
-            else f"INSERT INTO question_tags (question_id, tag) SELECT {x('question_id')}, t.value "
-            f"FROM {d.src([ev.QUESTION_OPENED])} CROSS JOIN LATERAL jsonb_array_elements_text("
-            "CASE WHEN jsonb_typeof(e.b -> 'tags') = 'array' THEN e.b -> 'tags' ELSE '[]'::jsonb END) AS t(value)"
-        ),
+        f"INSERT INTO question_tags (question_id, tag) SELECT {x('question_id')}, t.value "
+        f"FROM {d.src([ev.QUESTION_OPENED])}{d.each_string('tags')}",
         # forecasters first seen in the range: from their first forecast (its name, its role as given)
         "INSERT INTO forecasters (forecaster_id, name, role, first_position) "
-        # each forecaster's first forecast by a window, in one pass (PostgreSQL ran `position IN (SELECT
-        # min(...) GROUP BY ...)`, and a join with it, as nested loops: 15 s for 8k forecasts)
+        # each forecaster's first forecast by a window, in one pass (PostgreSQL planned `position IN (SELECT
+        # min(...) GROUP BY ...)`, and a join with it, as nested loops)
         "SELECT s.fid, s.name, s.role, s.pos FROM ("
         f"SELECT {x('forecaster_id')} AS fid, {x('forecaster')} AS name, {x('role')} AS role, e.position AS pos, "
         f"row_number() OVER (PARTITION BY {x('forecaster_id')} ORDER BY e.position) AS n "
@@ -255,7 +165,7 @@ def _statements(d: _Dialect) -> list[str]:
         "THEN e.position END) AS resolve_by_pos, "
         f"max(CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('opened')} "
         "THEN e.position END) AS opened_pos, "
-        f"max(CASE WHEN e.event_type IN {_in(res_types)} THEN e.position END) AS res_pos "
+        f"max(CASE WHEN e.event_type IN {in_list(res_types)} THEN e.position END) AS res_pos "
         f"FROM {d.src(TOUCH_TYPES)} JOIN questions AS q ON q.question_id = {QID} "
         "WHERE e.position > q.opened_position GROUP BY q.question_id) AS t WHERE questions.question_id = t.qid",
     ]
@@ -264,11 +174,11 @@ def _statements(d: _Dialect) -> list[str]:
 _CACHE: dict[str, list[str]] = {}
 
 
-def statements(dialect: str) -> list[str]:
-    """The statements for a dialect ("sqlite" or "postgresql"), built once."""
-    if dialect not in _CACHE:
-        _CACHE[dialect] = _statements(_Dialect(dialect))
-    return _CACHE[dialect]
+def statements(backend: Backend) -> list[str]:
+    """The statements for a backend, built once."""
+    if backend.name not in _CACHE:
+        _CACHE[backend.name] = _statements(backend.json)
+    return _CACHE[backend.name]
 
 
 def project_range(conn: Connection, after: int, through: int) -> None:
@@ -281,7 +191,7 @@ def project_range(conn: Connection, after: int, through: int) -> None:
 
         replay(conn, es.read(conn, after=after, up_to=through))
         return
-    for sql in statements(conn.dialect.name):
+    for sql in statements(backend_of(conn)):
         conn.execute(text(sql), {"lo": after, "hi": through})
 
 

@@ -34,8 +34,8 @@ def _date(value: str | None) -> date | None:
 class _Batch:
     """The projection writes of one `project` call, gathered and then written one statement per table.
 
-    Why: one INSERT or UPDATE per event made projections most of the cost of a bulk import and of a rebuild
-    (profiled: ~80% of the time, most of it building and executing single-row statements).
+    Why: one INSERT or UPDATE per event made projections most of the cost of a bulk import and of a rebuild,
+    most of it building and executing single-row statements.
 
     Correctness: every handler assigns constant values (no `col = col + 1`, no reads of other projection
     rows except whether a forecaster exists), so applying a batch's assignments in event order and writing
@@ -146,7 +146,7 @@ def _question_opened(b: _Batch, e: RecordedEvent) -> None:
 
 
 def _qid(e: RecordedEvent) -> str:
-    return e.stream_id.removeprefix("question-")
+    return e.stream_id.removeprefix(ev.QUESTION_STREAM)
 
 
 def _touch(b: _Batch, e: RecordedEvent, **values: Any) -> None:

@@ -30,7 +30,7 @@ def events_reader(
         q = q.where(events.c.position > min(after, MAX_POSITION))
     streams: list[str] = []
     for qid in flt.as_list(question) or []:
-        streams.append(qid if qid.startswith(("question-", "source-")) else ev.question_stream(qid))
+        streams.append(qid if ev.is_stream_id(qid) else ev.question_stream(qid))
     for sid in flt.as_list(source) or []:
         streams.append(ev.source_stream(sid))
     if streams:

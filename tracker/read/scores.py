@@ -17,7 +17,7 @@ from tracker.read.projections import questions_query
 from tracker.read.snapshot import Snapshot
 from tracker.read.tablereader import Row, TableReader
 from tracker.read.tables import (
-    _AGGREGATE_INPUT,
+    AGGREGATE_INPUT,
     AGGREGATE_NAMES,
     ALL_FORECASTERS,
     CALIBRATION,
@@ -260,7 +260,7 @@ def _computed_aggregates(snap: Snapshot, f: flt.Filters, key: str) -> list[Row]:
 
     from tracker.scoring import compute
 
-    qs = _question_scores(snap, f).narrow(_AGGREGATE_INPUT).frame()
+    qs = _question_scores(snap, f).narrow(AGGREGATE_INPUT).frame()
     if qs.empty:
         return []
     # only the grouping key as Python strings (None when missing); kind and outcome stay categorical
@@ -271,7 +271,7 @@ def _computed_aggregates(snap: Snapshot, f: flt.Filters, key: str) -> list[Row]:
         work["forecaster_id"] = qs["forecaster_id"].astype(object)
     if key != "tag":
         work[key] = qs[key].astype(object).where(qs[key].notna(), None)
-    for col in _AGGREGATE_INPUT[6:]:
+    for col in AGGREGATE_INPUT[6:]:
         work[col] = qs[col].to_numpy(dtype=np.float64)
     if key == "tag":
         tags = _tags_by_question(snap)

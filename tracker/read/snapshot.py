@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, insert, select
+from sqlalchemy import Connection, Engine, create_engine, insert, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from tracker.domain.timepoints import as_utc, end_of_day, parse_as_of
 from tracker.errors import NotFound, UserError
 from tracker.projections.projector import replay
+from tracker.scoring import SCORING_VERSION
 from tracker.store import eventstore as es
 from tracker.store.db import read_transaction
 from tracker.store.schema import PROJECTION_TABLES, events, forecast_scores, metadata, question_scores, scoring_runs
@@ -82,6 +83,7 @@ class ScoreRun:
     run_id: int
     through_position: int
     finished_at: datetime | None
+    scoring_version: int | None = None
 
 
 @dataclass
@@ -99,6 +101,12 @@ class Snapshot:
     pinned_run: bool
     _open_scores: Callable[[], Connection]
     _scores: Connection | None = field(default=None)
+    # Successful runs up to ``run`` recorded by another (or an unrecorded) version of the scoring formulas: the
+    # figures they stored (score_history rows, their run records) cannot be held to a recomputation by `tracker
+    # verify`, so read commands say they are unproven. ``run_is_latest``: the live score tables are ``run``'s,
+    # and `tracker verify` checks those whole against the current formulas.
+    unproven_runs: tuple[int, ...] = ()
+    run_is_latest: bool = True
 
     def scores(self) -> Connection:
         """A connection holding forecast_scores and question_scores (and projections) for ``run``."""
@@ -113,6 +121,7 @@ class Snapshot:
             "as_of": as_of_dict(self.as_of),
             "scores_run_id": self.run.run_id if self.run else None,
             "scores_through_position": self.run.through_position if self.run else None,
+            "scores_unproven_runs": list(self.unproven_runs),
         }
 
     def scores_label(self) -> str:
@@ -139,9 +148,12 @@ def _head(conn: Connection, as_of: AsOf | None) -> tuple[int, str]:
 
 
 def _runs(as_of: AsOf | None) -> Any:
-    q = select(scoring_runs.c.run_id, scoring_runs.c.through_position, scoring_runs.c.finished_at).where(
-        scoring_runs.c.status == "ok"
-    )
+    q = select(
+        scoring_runs.c.run_id,
+        scoring_runs.c.through_position,
+        scoring_runs.c.finished_at,
+        scoring_runs.c.scoring_version,
+    ).where(scoring_runs.c.status == "ok")
     if as_of is not None and as_of.position is not None:
         q = q.where(scoring_runs.c.through_position <= as_of.position)
     if as_of is not None and as_of.recorded_until is not None:
@@ -152,7 +164,7 @@ def _runs(as_of: AsOf | None) -> Any:
 def _score_run(conn: Connection, as_of: AsOf | None) -> ScoreRun | None:
     """The last successful run by ``as_of`` (None: the latest)."""
     row = conn.execute(_runs(as_of).order_by(scoring_runs.c.run_id.desc()).limit(1)).first()
-    return None if row is None else ScoreRun(int(row[0]), int(row[1] or 0), row[2])
+    return None if row is None else ScoreRun(int(row[0]), int(row[1] or 0), row[2], row[3])
 
 
 def _pinned_run(conn: Connection, run: Any, as_of: AsOf | None) -> ScoreRun:
@@ -160,7 +172,11 @@ def _pinned_run(conn: Connection, run: Any, as_of: AsOf | None) -> ScoreRun:
         raise UserError(f"{run!r} is not a scoring run id (see 'tracker runs')", "run")
     row = conn.execute(
         select(
-            scoring_runs.c.run_id, scoring_runs.c.through_position, scoring_runs.c.finished_at, scoring_runs.c.status
+            scoring_runs.c.run_id,
+            scoring_runs.c.through_position,
+            scoring_runs.c.finished_at,
+            scoring_runs.c.status,
+            scoring_runs.c.scoring_version,
         ).where(scoring_runs.c.run_id == run)
     ).first()
     if row is None:
@@ -169,7 +185,7 @@ def _pinned_run(conn: Connection, run: Any, as_of: AsOf | None) -> ScoreRun:
         raise UserError(f"scoring run {run} {row[3]} and recorded no scores", "run")
     if as_of is not None and conn.execute(_runs(as_of).where(scoring_runs.c.run_id == run)).first() is None:
         raise UserError(f"scoring run {run} had not finished by the --as-of point", "run")
-    return ScoreRun(int(row[0]), int(row[1] or 0), row[2])
+    return ScoreRun(int(row[0]), int(row[1] or 0), row[2], row[4])
 
 
 def memory_projections() -> Engine:
@@ -221,7 +237,21 @@ def open_snapshot(engine: Engine, today: date, as_of: Any = None, run: Any = Non
             return conn
 
         shown = point if run is None else (point or AsOf(position=position))
-        yield Snapshot(proj, live, shown, position, head_hash, today, score_run, run is not None, open_scores)
+        snap = Snapshot(proj, live, shown, position, head_hash, today, score_run, run is not None, open_scores)
+        if score_run is not None:
+            snap.unproven_runs = _unproven_runs(live, score_run.run_id)
+            snap.run_is_latest = latest is not None and latest.run_id == score_run.run_id
+        yield snap
+
+
+def _unproven_runs(conn: Connection, up_to: int) -> tuple[int, ...]:
+    version = scoring_runs.c.scoring_version
+    q = select(scoring_runs.c.run_id).where(
+        scoring_runs.c.status == "ok",
+        scoring_runs.c.run_id <= up_to,
+        or_(version.is_(None), version != SCORING_VERSION),
+    )
+    return tuple(int(r) for r in conn.execute(q.order_by(scoring_runs.c.run_id)).scalars())
 
 
 def recompute_scores(conn: Connection, run: ScoreRun | None) -> None:

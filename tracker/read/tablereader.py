@@ -130,8 +130,8 @@ class TableReader:
 
     def columns(self) -> dict[str, list[Any]]:
         """The spec's columns as lists of Python values, in no particular order: for a derived table that orders
-        what it reads itself. No ORDER BY, no pass for categories and no Row per row: reading the 364k
-        question scores of a 1M-event ledger for every leaderboard row's interval took 38 s through `frame`."""
+        what it reads itself. No ORDER BY, no pass for categories and no Row per row: every leaderboard row's
+        interval reads all its question scores, which through `frame` cost many times the query."""
         if self.query is None:
             rows = self.rows()
             return {n: [r.get(n) for r in rows] for n in self.spec.names}

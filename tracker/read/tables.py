@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tracker.errors import UserError
+from tracker.domain.fields import GROUPINGS as GROUPINGS
+from tracker.domain.fields import grouping
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,7 +37,6 @@ ALL_FORECASTERS = "(all)"  # the calibration row group of everyone pooled (not a
 QUESTION_STATUSES = ("open", "resolved", "annulled", "due")
 SCORE_STATUSES = ("scored", "superseded", "withdrawn", "hindsight", "unresolved", "annulled")
 RUN_STATUSES = ("ok", "failed", "skipped")
-GROUPINGS = {"forecaster": "forecaster_id", "source": "source_id", "outlet": "outlet", "tag": "tag"}
 HIGHER_IS_BETTER = (
     "n_scored",
     "mean_log_score",
@@ -142,7 +142,7 @@ mean_brier_worst         float64  Mean Brier with each verbal forecast at the wo
 """
 AGGREGATE_NAMES = tuple(c.name for c in _columns(_AGGREGATES))
 # the question_scores columns an aggregate reads
-_AGGREGATE_INPUT = (
+AGGREGATE_INPUT = (
     "question_id",
     "forecaster_id",
     "source_id",
@@ -192,9 +192,7 @@ _NAME_MEANING = {"forecaster": "The forecaster's name.", "source": "The source's
 
 def leaderboard_spec(by: str = "forecaster") -> TableSpec:
     """The leaderboard's columns for a grouping: the key column is forecaster_id, source_id, outlet or tag."""
-    if by not in GROUPINGS:
-        raise UserError(f"{by!r} is not a grouping ({', '.join(GROUPINGS)})", "by")
-    key = GROUPINGS[by]
+    key = grouping(by)
     columns = (
         (
             Col(

@@ -31,6 +31,7 @@ from tracker.store.schema import (
     forecast_scores,
     metadata,
     question_scores,
+    score_history,
     scoring_runs,
 )
 
@@ -86,10 +87,10 @@ def audit_scores(conn: Connection, projections_current: bool = False) -> ScoreAu
         FORECAST_SCORE_COLUMNS,
         HISTORY_COLUMNS,
         QUESTION_SCORE_COLUMNS,
-        _question_score_rows,
-        _rows,
+        frame_rows,
         load_forecasts,
         load_questions,
+        question_score_rows,
         question_scores_frame,
     )
 
@@ -107,14 +108,14 @@ def audit_scores(conn: Connection, projections_current: bool = False) -> ScoreAu
         qframe = load_questions(pconn)
         fframe = load_forecasts(pconn)
     result = compute.score(fframe, qframe)
-    fresh_f = _rows(result.per_forecast, FORECAST_SCORE_COLUMNS)
-    fresh_q = _question_score_rows(result.per_question, run_id)
+    fresh_f = frame_rows(result.per_forecast, FORECAST_SCORE_COLUMNS)
+    fresh_q = question_score_rows(result.per_question, run_id)
     for r in fresh_q:
         r.pop("run_id", None)
     fresh_h: dict[str, dict[str, Any]] = {}
     if fresh_q:
         agg = compute.aggregate(question_scores_frame([{**r, "run_id": run_id} for r in fresh_q]), "forecaster_id")
-        for r in _rows(agg, ("forecaster_id", *HISTORY_COLUMNS)):
+        for r in frame_rows(agg, ("forecaster_id", *HISTORY_COLUMNS)):
             fresh_h[r.pop("forecaster_id")] = r
 
     where = f"scoring run {run_id} (through position {through})"
@@ -129,6 +130,171 @@ def audit_scores(conn: Connection, projections_current: bool = False) -> ScoreAu
     return ScoreAudit(run_id, through, checked, problem)
 
 
+@dataclass(frozen=True)
+class RunsAudit:
+    """Every successful run checked against a recomputation from the events it scored. ``unproven``: runs of
+    another (or an unrecorded) version of the scoring formulas whose figures differ from today's recomputation:
+    they cannot be told from an edit, and read commands say so. ``problem``: the first difference in a run of this
+    version, or a run row that contradicts the others."""
+
+    runs_checked: int
+    rows_checked: int
+    unproven: tuple[int, ...]
+    problem: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def audit_runs(conn: Connection) -> RunsAudit:
+    """Replay the log run by run and score each successful run again, as the job did: what it rescored, the
+    forecasters' aggregates as of it (the leaderboard `--run N` and `--as-of` show, from ``score_history``), and
+    its row in ``scoring_runs`` (positions, questions rescored, the summary of what changed)."""
+    import json
+
+    from tracker.scoring import SCORING_VERSION, compute
+    from tracker.scoring.job import (
+        HISTORY_COLUMNS,
+        OK,
+        SUMMARY_LIMIT,
+        _aggregate_forecasters,
+        _as_rows,
+        _differences,
+        _question_score_columns,
+        load_forecasts,
+        load_questions,
+        question_scores_frame,
+        touched_questions,
+    )
+
+    head, _ = es.head(conn)
+    ok_runs = select(scoring_runs.c.run_id).where(scoring_runs.c.status == OK)
+    orphan = conn.execute(
+        select(score_history.c.run_id, score_history.c.forecaster_id)
+        .where(score_history.c.run_id.not_in(ok_runs))
+        .order_by(score_history.c.run_id, score_history.c.forecaster_id)
+        .limit(1)
+    ).first()
+    if orphan is not None:
+        return RunsAudit(
+            0,
+            0,
+            (),
+            f"score_history: a row for forecaster {orphan[1]!r} of run {orphan[0]}, which is not a "
+            "successful scoring run",
+        )
+    history: dict[int, dict[str, dict[str, Any]]] = {}
+    for h in conn.execute(select(score_history).order_by(score_history.c.run_id)).mappings():
+        history.setdefault(int(h["run_id"]), {})[h["forecaster_id"]] = dict(h)
+    runs = conn.execute(select(scoring_runs).where(scoring_runs.c.status == OK).order_by(scoring_runs.c.run_id))
+
+    unproven: list[int] = []
+    by_forecaster: dict[str, dict[str, dict[str, Any]]] = {}  # the recomputed question_scores rows, as of the run
+    by_question: dict[str, list[dict[str, Any]]] = {}
+    stored_latest: dict[str, dict[str, Any]] = {}
+    checked_runs = checked_rows = 0
+    previous_through = replayed = 0
+    memory = create_engine("sqlite://")
+    try:
+        metadata.create_all(memory, tables=list(PROJECTION_TABLES))
+        with memory.begin() as mconn:
+            for run in runs.mappings().all():
+                run_id, through, previous = run["run_id"], run["through_position"], run["previous_position"]
+                where = f"scoring run {run_id} (through position {through})"
+                bad = _run_row_problem(run, head, previous_through)
+                if bad is not None:
+                    return RunsAudit(checked_runs, checked_rows, tuple(unproven), f"scoring_runs: run {run_id}: {bad}")
+                replay(mconn, es.read(conn, after=replayed, up_to=through))
+                replayed = previous_through = through
+                ids = None if run["full"] else touched_questions(conn, previous, through)
+                qframe, fframe = load_questions(mconn, ids), load_forecasts(mconn, ids)
+                result = compute.score(fframe, qframe)
+                loaded = qframe["question_id"].astype(str).tolist()
+                new = _question_score_columns(result.per_question)
+                old_rows = [r for q in loaded for r in by_question.get(q, ())]
+                old = {c: [r[c] for r in old_rows] for c in new}
+                added, removed, n_changed = _differences(old, new)
+                affected = {r["forecaster_id"] for r in old_rows} | set(new["forecaster_id"])
+                if run["full"]:
+                    affected |= {f for f, rows in by_forecaster.items() if rows}
+                for r in old_rows:
+                    by_forecaster[r["forecaster_id"]].pop(r["question_id"], None)
+                for q in loaded:
+                    by_question.pop(q, None)
+                for r in _as_rows(new):
+                    by_question.setdefault(r["question_id"], []).append(r)
+                    by_forecaster.setdefault(r["forecaster_id"], {})[r["question_id"]] = r
+                written = history.get(run_id, {})
+                stored_latest.update(written)
+                who = sorted(affected | set(written))
+                rows = [r for f in who for r in by_forecaster.get(f, {}).values()]
+                aggregates = _aggregate_forecasters(question_scores_frame(rows), who)
+                fresh = {f: a for f, a in aggregates.items() if a["n_scored"] or f in stored_latest}
+                stored = {f: stored_latest[f] for f in who if f in stored_latest}
+                statuses = result.per_forecast["status"].astype(str).value_counts().to_dict()
+                summary = json.loads(run["changed"] or "{}")
+                problem = _compare_history(stored, fresh, HISTORY_COLUMNS, where) or _summary_problem(
+                    summary,
+                    run["questions_rescored"],
+                    {
+                        "questions rescored": len(loaded),
+                        "scores_added": added,
+                        "scores_removed": removed,
+                        "scores_changed": n_changed,
+                        "forecasters_changed": len(written),
+                        "forecasters": sorted(written)[:SUMMARY_LIMIT],
+                        "forecasts": {str(k): int(v) for k, v in sorted(statuses.items())},
+                    },
+                    where,
+                )
+                checked_runs += 1
+                checked_rows += len(written)
+                if problem is not None:
+                    if run["scoring_version"] == SCORING_VERSION:
+                        return RunsAudit(checked_runs, checked_rows, tuple(unproven), problem)
+                    unproven.append(run_id)
+            mconn.rollback()
+    finally:
+        memory.dispose()
+    return RunsAudit(checked_runs, checked_rows, tuple(unproven), None)
+
+
+def _run_row_problem(run: Any, head: int, previous_through: int) -> str | None:
+    """What a successful run's own row contradicts: the log's head, the run before it, its own times."""
+    through, previous = run["through_position"], run["previous_position"]
+    if through is None or previous is None:
+        return "a successful run without its positions"
+    if through > head:
+        return f"scored through position {through}, beyond the log's head ({head})"
+    if previous not in (previous_through, 0):
+        # 0: a migration that makes the next run rescore everything sets the checkpoint back to the start
+        return f"starts from position {previous}, but the run before it scored through {previous_through}"
+    if through < previous or (through == previous and not run["full"]):
+        # (the job records no run that found nothing new; a full run may rescore an unchanged log)
+        return f"scored through position {through} from position {previous}: no new event, and not a full run"
+    if run["finished_at"] is None or run["finished_at"] < run["started_at"]:
+        return "finished before it started"
+    return None
+
+
+def _summary_problem(summary: dict[str, Any], rescored: Any, fresh: dict[str, Any], where: str) -> str | None:
+    """The run's record of what it did against what a recomputation says it did."""
+    if rescored != fresh["questions rescored"]:
+        return (
+            f"scoring_runs: questions_rescored: stored {rescored!r}, recomputed from the events "
+            f"{fresh['questions rescored']!r} ({where})"
+        )
+    for key in ("scores_added", "scores_removed", "scores_changed", "forecasters_changed", "forecasters",
+                "forecasts"):  # fmt: skip
+        if summary.get(key) != fresh[key]:
+            return (
+                f"scoring_runs: changed.{key}: stored {summary.get(key)!r}, recomputed from the events "
+                f"{fresh[key]!r} ({where})"
+            )
+    return None
+
+
 def _stored(conn: Connection, table: Any, columns: Sequence[str]) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(select(*(table.c[c] for c in columns))).mappings()]
 
@@ -140,7 +306,7 @@ def _latest_history(conn: Connection) -> dict[str, dict[str, Any]]:
 
 
 def _same(a: Any, b: Any) -> bool:
-    from tracker.scoring.job import _same as same_score
+    from tracker.scoring.job import same_score
 
     return same_score(a, b)
 

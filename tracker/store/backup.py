@@ -43,8 +43,7 @@ def backup_sqlite(engine: Engine, tmp: Path) -> BackupReport:
         with translate_errors():
             raw = engine.raw_connection()
             try:
-                source = raw.driver_connection
-                assert isinstance(source, sqlite3.Connection)
+                source: sqlite3.Connection = raw.driver_connection  # type: ignore[assignment]  # a SQLite engine
                 target = sqlite3.connect(tmp)
                 try:
                     # pages=-1: every page in one step, hence under one read lock: a consistent copy even while

@@ -1,26 +1,31 @@
-"""Engines, transactions and the one place where driver errors become tracker errors."""
+"""Engines, transactions and the one place where driver errors become tracker errors.
+
+The backend (tracker.store.sqlite or tracker.store.postgres, see tracker.store.backend) is chosen here, once,
+from the URL; the functions below hand each job to it.
+"""
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Dialect, Engine
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 
-from tracker.errors import AppendOnlyViolation, ConflictError, DatabaseBusy, DatabaseError, TrackerError, UserError
-from tracker.store.driver import execute, translatable
+from tracker.errors import TrackerError, UserError
+from tracker.store import postgres, sqlite
+from tracker.store.backend import DEFAULT_BUSY_MS as DEFAULT_BUSY_MS
+from tracker.store.backend import ENV_BUSY_MS as ENV_BUSY_MS
+from tracker.store.backend import Backend, translated, translating
+from tracker.store.postgres import APPEND_LOCK_KEY as APPEND_LOCK_KEY
 
 ENV_URL = "TRACKER_DATABASE_URL"
-ENV_BUSY_MS = "TRACKER_BUSY_TIMEOUT_MS"
-DEFAULT_BUSY_MS = 10_000
-# Key of the PostgreSQL advisory lock that serialises appends (any constant; "FCTR" in ASCII).
-APPEND_LOCK_KEY = 0x46435452
+SQLITE, POSTGRES = sqlite.BACKEND, postgres.BACKEND
+BACKENDS: tuple[Backend, ...] = (SQLITE, POSTGRES)
+_BACKENDS = {b.name: b for b in BACKENDS}
 
 
 def default_sqlite_path() -> Path:
@@ -75,175 +80,52 @@ def describe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def backend_for(url: URL) -> Backend:
+    """The backend of a parsed URL: chosen here once, and nowhere else (tests/test_backend_seam.py)."""
+    return _BACKENDS[url.get_backend_name()]
+
+
+def backend_of(target: Connection | Engine | Dialect) -> Backend:
+    """The backend of an engine, a connection or a dialect (as `backend_for` chose it from the URL)."""
+    dialect = target if isinstance(target, Dialect) else target.dialect
+    return _BACKENDS[dialect.name]
+
+
+def is_postgres(target: Connection | Engine | Dialect) -> bool:
+    """For tests that check a PostgreSQL-only behaviour; the tracker itself asks its backend instead."""
+    return backend_of(target) is POSTGRES
+
+
 def make_engine(url: str) -> Engine:
     u = parse_url(url)
-    if u.get_backend_name() == "sqlite":
-        database = u.database or ""
-        if database and database != ":memory:" and not database.startswith("file:"):
-            parent = Path(database).parent
-            if not parent.exists():
-                raise DatabaseError(f"database directory {parent} does not exist")
-        engine = create_engine(url, connect_args={"timeout": _busy_ms() / 1000})
-        _configure_sqlite(engine, memory=database in ("", ":memory:"))
-        return engine
-    try:
-        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
-    except ModuleNotFoundError:
-        raise DatabaseError(
-            "PostgreSQL needs the psycopg driver: pip install 'forecast-tracker[postgres]' (psycopg 3)"
-        ) from None
+    return backend_for(u).make_engine(u)
 
 
-def _busy_ms() -> int:
-    raw = os.environ.get(ENV_BUSY_MS)
-    try:
-        return int(raw) if raw else DEFAULT_BUSY_MS
-    except ValueError:
-        raise DatabaseError(f"{ENV_BUSY_MS}: {raw!r} is not a whole number of milliseconds") from None
-
-
-def _configure_sqlite(engine: Engine, memory: bool) -> None:
-    busy = _busy_ms()
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        # Let SQLAlchemy's "begin" event below emit BEGIN itself: pysqlite's implicit BEGIN is
-        # DEFERRED, and a deferred transaction that reads and then writes can fail at once with
-        # "database is locked" instead of waiting for the busy timeout.
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        if not memory:
-            cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute(f"PRAGMA busy_timeout={busy}")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        # A transaction SQLAlchemy begins (read_transaction, engine.begin(), a statement's autobegin) is
-        # DEFERRED; write_transaction begins its own, IMMEDIATE, and a statement run through SQLAlchemy inside
-        # it joins that one. On the DBAPI connection (driver.execute), not exec_driver_sql: SQLAlchemy's
-        # per-statement machinery was a tenth of a one-forecast append (profiled); a "database is locked" still
-        # reaches translate_errors as SQLAlchemy's DBAPIError.
-        if not conn.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
-            execute(conn, _BEGIN_READ)
-
-
-_BEGIN_WRITE = "BEGIN IMMEDIATE"
-_BEGIN_READ = "BEGIN DEFERRED"
-
-
-def is_postgres(conn_or_engine: Connection | Engine) -> bool:
-    return conn_or_engine.dialect.name == "postgresql"
-
-
-@contextmanager
-def translate_errors() -> Iterator[None]:
+def translate_errors() -> AbstractContextManager[None]:
     """Driver errors in, tracker errors out: the store boundary."""
-    try:
-        yield
-    except TrackerError:
-        raise
-    except sa_exc.DBAPIError as e:
-        raise translate(e) from e
-    except sa_exc.ArgumentError as e:
-        raise DatabaseError(f"bad database URL: {e}") from e
+    return translating(BACKENDS)
 
 
 def translate(e: sa_exc.DBAPIError) -> TrackerError:
-    msg = str(e.orig) if e.orig is not None else str(e)
-    low = msg.lower()
-    first = msg.strip().splitlines()[0] if msg.strip() else type(e).__name__
-    if "append-only" in low:
-        return AppendOnlyViolation("the events table is append-only: the database refused the change")
-    if "database is locked" in low or "database is busy" in low or "lock timeout" in low:
-        return DatabaseBusy("the database is busy (another writer held it past the busy timeout); nothing was written")
-    if isinstance(e, sa_exc.IntegrityError):
-        if "stream_version" in low or "uq_events_stream_id" in low:
-            return ConflictError("another writer appended to the same stream first; nothing was written", "stream")
-        if "event_id" in low:
-            return ConflictError("an event with the same id was appended concurrently; nothing was written", "event_id")
-        return DatabaseError(f"integrity error: {first}")
-    if "readonly" in low or "read-only" in low:
-        return DatabaseError("the database is read-only; nothing was written")
-    if "unable to open database" in low:
-        return DatabaseError("cannot open the database file")
-    if "no such table" in low or ("relation" in low and "does not exist" in low):
-        return DatabaseError("the ledger has no tables: run 'tracker init' first")
-    if "connection" in low and ("refused" in low or "failed" in low):
-        return DatabaseError(f"cannot connect to the database: {first}")
-    return DatabaseError(f"database error: {first}")
+    """The tracker error for a driver error of any backend."""
+    return translated(BACKENDS, e)
 
 
-@contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
+def write_transaction(engine: Engine) -> AbstractContextManager[Connection]:
     """A transaction that holds the ledger's single-writer lock until it commits.
 
     Why: positions are assigned under this lock and commit in the same order, so a reader tailing
     "events after position N" can never miss an event that commits later with a lower position
     (the PostgreSQL sequence trap: sequence values are taken at insert, not at commit).
 
-    The transaction is begun, committed and rolled back on the DBAPI connection (`driver.execute`), not through
+    The transaction is begun, committed and rolled back on the DBAPI connection (`dbapi.execute`), not through
     SQLAlchemy's Transaction: its state machine and events cost as much as the rest of a one-forecast append's
-    Python (profiled). Statements run through SQLAlchemy inside still run in this transaction: on SQLite the
-    "begin" listener sees the DBAPI connection in a transaction and issues no BEGIN; on PostgreSQL the DBAPI
-    connection is in autocommit, so psycopg issues none either. The transaction SQLAlchemy then believes it
-    has begun is rolled back when the connection closes, after COMMIT or ROLLBACK here, which is a no-op on
-    both drivers (they end a transaction only when the database has one open). Errors are raised as
-    SQLAlchemy's DBAPIError, so translate_errors translates them as before.
-
-    On SQLite: BEGIN IMMEDIATE, the write lock up front (SQLite has one writer, so positions and stream versions
-    read under it cannot change before commit). On PostgreSQL: BEGIN, the lock's timeout and the advisory lock
-    in one round trip, one simple query (no parameters) that returns once the lock is held, where psycopg
-    would send a BEGIN of its own first.
+    Python. Statements run through SQLAlchemy inside still run in this transaction (each backend's
+    `begin_write` says how). Errors are raised as SQLAlchemy's DBAPIError, so translate_errors translates them.
     """
-    with translate_errors(), engine.connect() as conn:
-        if not is_postgres(conn):
-            execute(conn, _BEGIN_WRITE)
-            yield from _run_transaction(conn)
-            return
-        dbapi_conn = conn.connection.driver_connection
-        dbapi_conn.autocommit = True  # type: ignore[union-attr]
-        try:
-            execute(conn, f"BEGIN; {_PG_WRITE_LOCK % int(_busy_ms())}")
-            yield from _run_transaction(conn)
-        finally:
-            try:
-                dbapi_conn.autocommit = False  # type: ignore[union-attr]
-            except conn.dialect.loaded_dbapi.Error:  # a broken connection: it must not go back to the pool
-                conn.invalidate()
+    return backend_of(engine).write_transaction(engine)
 
 
-_PG_WRITE_LOCK = f"SET LOCAL lock_timeout = %d; SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})"
-
-
-def _run_transaction(conn: Connection) -> Iterator[Connection]:
-    """Yield `conn` inside the transaction begun on its DBAPI connection; commit, or roll back on any error.
-
-    By the DBAPI's commit() and rollback(), as SQLAlchemy ends its transactions: both drivers send COMMIT or
-    ROLLBACK whenever the database has a transaction open (autocommit or not), and psycopg's rollback() also
-    keeps its cache of prepared statements in step with the server."""
-    try:
-        yield conn
-    except BaseException:
-        with suppress(Exception):  # the error that brought us here is the one to report
-            conn.connection.driver_connection.rollback()  # type: ignore[union-attr]
-        raise
-    dbapi_conn: Any = conn.connection.driver_connection
-    try:
-        dbapi_conn.commit()
-    except conn.dialect.loaded_dbapi.Error as e:
-        with suppress(Exception):  # a failed COMMIT may leave the transaction open (SQLite)
-            dbapi_conn.rollback()
-        raise translatable(conn, "COMMIT", (), e) from e
-
-
-@contextmanager
-def read_transaction(engine: Engine) -> Iterator[Connection]:
+def read_transaction(engine: Engine) -> AbstractContextManager[Connection]:
     """A read-only snapshot: every query inside sees the same committed state."""
-    with translate_errors(), engine.connect() as conn:
-        if is_postgres(conn):
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn.begin():
-            yield conn
+    return backend_of(engine).read_transaction(engine)

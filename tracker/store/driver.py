@@ -2,9 +2,9 @@
 
 Why: `conn.execute(insert(table), list_of_dicts)` runs SQLAlchemy's per-row parameter machinery (compile
 cache lookup, `construct_params`, a processor call per value) before the driver's `executemany`. On a bulk
-import and a rebuild that machinery cost more than the database's own work (profiled: ~1 s of a 6 s import
-of 100k events, besides the driver's 1.1 s). Here each table's statement and the list of its columns that
-need a conversion are worked out once per dialect, and a row becomes a tuple with one `itemgetter` call.
+import and a rebuild that machinery cost about as much as the driver's own work. Here each table's statement and
+the list of its columns that need a conversion are worked out once per dialect, and a row becomes a tuple with
+one `itemgetter` call.
 
 Correctness: the conversions are SQLAlchemy's own bind processors for each column's type on the dialect
 (`TypeEngine.dialect_impl(dialect).bind_processor(dialect)`), or cheaper ones that store the same values, so
@@ -18,16 +18,16 @@ raised as SQLAlchemy's `DBAPIError`, so they are translated at the one boundary
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Date, DateTime, Dialect, Float, Table
+from sqlalchemy import Connection, Dialect, Table
 from sqlalchemy import exc as sa_exc
 
-from tracker.store.schema import UTCDateTime
-
-Converter = Callable[[Any], Any]
+from tracker.store.db import backend_of
+from tracker.store.dbapi import Converter, placeholder, unchanged
+from tracker.store.dbapi import run as run
 
 
 class _Statement:
@@ -39,9 +39,10 @@ class _Statement:
         self.get = itemgetter(*self.names)
         self.single = len(self.names) == 1
         self.converters: list[tuple[int, Converter]] = []
+        backend = backend_of(dialect)
         for i, col in enumerate(columns):
-            proc = _fast_processor(col.type, dialect) or col.type.dialect_impl(dialect).bind_processor(dialect)
-            if proc is not None and proc is not _unchanged:
+            proc = backend.fast_processor(col.type) or col.type.dialect_impl(dialect).bind_processor(dialect)
+            if proc is not None and proc is not unchanged:
                 self.converters.append((i, proc))
 
     def params(self, rows: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
@@ -62,77 +63,13 @@ class _Statement:
         return out
 
 
-_MEMO_SIZE = 4096  # distinct times remembered per conversion (an import's events share few of them)
-
-
-def memoised(convert: Converter) -> Converter:
-    """`convert` (None passes through), remembering the last few thousand results: the events of an import
-    share their recorded time, and often their occurred time. Dict operations are atomic, so threads may
-    share it; aware datetimes hash and compare by instant, so one entry serves every zone of an instant."""
-    seen: dict[Any, Any] = {}
-
-    def call(value: Any) -> Any:
-        if value is None:
-            return None
-        out = seen.get(value)
-        if out is None:
-            out = convert(value)
-            if len(seen) >= _MEMO_SIZE:
-                seen.clear()
-            seen[value] = out
-        return out
-
-    return call
-
-
-def _format_sqlite_utc(value: datetime) -> str:
-    """What `UTCDateTime` stores on SQLite (naive UTC as SQLAlchemy's DATETIME text), with the same refusal
-    of naive datetimes, in one call instead of two processors (tested)."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime given where UTC is required")
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    return value.isoformat(" ", "microseconds")[:-6]  # without its "+00:00"
-
-
-_sqlite_utc = memoised(_format_sqlite_utc)
-
-
-def _sqlite_date(value: date | None) -> str | None:
-    """SQLAlchemy's SQLite DATE text (%04d-%02d-%02d), which is what date.isoformat writes."""
-    return None if value is None else date.isoformat(value)
-
-
-def _unchanged(value: Any) -> Any:
-    return value
-
-
-def _fast_processor(type_: Any, dialect: Dialect) -> Converter | None:
-    """A cheaper converter giving the same stored value as SQLAlchemy's, where there is one (tested)."""
-    if dialect.name != "sqlite":
-        return None
-    if isinstance(type_, UTCDateTime):
-        return _sqlite_utc
-    if isinstance(type_, Date) and not isinstance(type_, DateTime):
-        return _sqlite_date
-    if isinstance(type_, Float):
-        # SQLAlchemy calls float() on the value; a column declared FLOAT has REAL affinity on SQLite, which
-        # stores an int as the same REAL, so passing the value unchanged stores the same thing.
-        return _unchanged
-    return None
-
-
 # Keyed by dialect and driver: the placeholders and the bind processors depend on both.
-_CACHE: dict[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...]], _Statement] = {}
-
-
-def placeholder(dialect: Dialect) -> str:
-    return "?" if dialect.paramstyle == "qmark" else "%s"
+_CACHE: dict[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], _Statement] = {}
 
 
 def _statement(conn: Connection, kind: str, table: Table, cols: tuple[str, ...], keys: tuple[str, ...]) -> _Statement:
     dialect = conn.dialect
-    cache_key = (dialect.name, dialect.driver, kind, table.name, cols, keys)
+    cache_key = (dialect.dialect_description, kind, table.name, cols, keys)
     stmt = _CACHE.get(cache_key)
     if stmt is None:
         q = dialect.identifier_preparer.quote
@@ -152,58 +89,14 @@ def _statement(conn: Connection, kind: str, table: Table, cols: tuple[str, ...],
     return stmt
 
 
-def run(conn: Connection, sql: str, params: Any, many: bool = False) -> list[Any]:
-    """Execute `sql` on the DBAPI connection of `conn`'s transaction; the rows it returns, if any.
-
-    Why not `conn.exec_driver_sql`: its per-statement machinery (execution context, result set-up, events)
-    cost ~10 us a statement, a sixth of a one-event append (profiled), for nothing these statements use.
-    Correctness: the statement runs in the same DBAPI transaction `conn` has begun (under the writer lock for
-    writes), and a driver error is raised as the `DBAPIError` SQLAlchemy itself would raise for it, so that
-    `tracker.store.db.translate_errors` turns it into a tracker error at the one boundary, as before.
-    """
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        if many:
-            if len(params) == 1:  # one row (a single append): execute skips executemany's set-up
-                cursor.execute(sql, params[0])
-            else:
-                cursor.executemany(sql, params)
-            return []
-        cursor.execute(sql, params)
-        return cursor.fetchall() if cursor.description is not None else []
-    except conn.dialect.loaded_dbapi.Error as e:
-        raise translatable(conn, sql, params, e) from e
-    finally:
-        cursor.close()
-
-
-def execute(conn: Connection, sql: str) -> None:
-    """Execute `sql` (no parameters; its result, if any, unread) on the DBAPI connection of `conn`: `run` for
-    the statements a transaction opens with (BEGIN, the advisory lock), with the same error boundary. On
-    psycopg, a text of several statements goes as one simple query, in one round trip."""
-    try:
-        conn.connection.driver_connection.execute(sql)  # type: ignore[union-attr]
-    except conn.dialect.loaded_dbapi.Error as e:
-        raise translatable(conn, sql, (), e) from e
-
-
-def translatable(conn: Connection, sql: str, params: Any, e: Exception) -> sa_exc.StatementError:
-    """The error SQLAlchemy raises for the driver error `e` (a DBAPIError): what translate_errors translates."""
-    dbapi = conn.dialect.loaded_dbapi
-    return sa_exc.DBAPIError.instance(sql, params, e, dbapi.Error, dialect=conn.dialect)
-
-
-COPY_FROM = 64  # rows from which an insert on PostgreSQL goes through COPY
-
-
-_INSERTS: dict[tuple[str, str, str], _Statement] = {}
+_INSERTS: dict[tuple[str, str], _Statement] = {}
 
 
 def insert_statement(conn: Connection, table: Table) -> _Statement:
     """The INSERT of every column of `table`, in the table's column order (cached by a cheap key: a one-event
     append inserts into two tables, and building the general key was a tenth of `insert_rows`)."""
     dialect = conn.dialect
-    key = (dialect.name, dialect.driver, table.name)
+    key = (dialect.dialect_description, table.name)
     stmt = _INSERTS.get(key)
     if stmt is None:
         stmt = _INSERTS[key] = _statement(conn, "insert", table, tuple(c.name for c in table.columns), ())
@@ -211,15 +104,12 @@ def insert_statement(conn: Connection, table: Table) -> _Statement:
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """INSERT every row (each a mapping with a value for every column of the table) in one executemany; on
-    PostgreSQL, from COPY_FROM rows, by COPY (see `copy_rows`)."""
+    """INSERT every row (each a mapping with a value for every column of the table) in one executemany, or as the
+    backend inserts many rows (COPY on PostgreSQL)."""
     if not rows:
         return
     stmt = insert_statement(conn, table)
-    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
-        copy_rows(conn, table, stmt, stmt.params(rows))
-        return
-    run(conn, stmt.sql, stmt.params(rows), many=True)
+    backend_of(conn).insert(conn, table.name, stmt.sql, stmt.names, stmt.params(rows))
 
 
 def insert_tuples(conn: Connection, table: Table, rows: Sequence[Sequence[Any]]) -> None:
@@ -228,18 +118,15 @@ def insert_tuples(conn: Connection, table: Table, rows: Sequence[Sequence[Any]])
     if not rows:
         return
     stmt = insert_statement(conn, table)
-    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
-        copy_rows(conn, table, stmt, rows)
-        return
-    run(conn, stmt.sql, rows, many=True)
+    backend_of(conn).insert(conn, table.name, stmt.sql, stmt.names, rows)
 
 
 def insert_columns(conn: Connection, table: Table, data: Mapping[str, Sequence[Any]], chunk: int = 5000) -> None:
     """INSERT rows given column by column (``data`` maps every column of the table to a sequence of the same
     length), ``chunk`` rows per executemany (or COPY on PostgreSQL).
 
-    Why: a scoring run writes a row per forecast; a dict per row cost more than the database's own work
-    (profiled at 1M events: 22 s to build the dicts, 15 s of inserts). Here each column is converted as a whole
+    Why: a scoring run writes a row per forecast; a dict per row cost more than the database's own work.
+    Here each column is converted as a whole
     by its bind processor (the same ones as `insert_rows`, so the stored values are the same), and only a
     chunk's tuples exist at a time.
     """
@@ -250,18 +137,14 @@ def insert_columns(conn: Connection, table: Table, data: Mapping[str, Sequence[A
     if any(len(c) != total for c in cols):
         raise ValueError(f"columns of {table.name} differ in length")
     convert = dict(stmt.converters)
-    postgres = conn.dialect.name == "postgresql"
+    backend = backend_of(conn)
     for start in range(0, total, chunk):
         parts: list[Sequence[Any]] = []
         for i, col in enumerate(cols):
             part = col[start : start + chunk]
             fn = convert.get(i)
             parts.append(part if fn is None else _convert_each(fn, part))
-        params = list(zip(*parts, strict=True))
-        if postgres and len(params) >= COPY_FROM:
-            copy_rows(conn, table, stmt, params)
-        else:
-            run(conn, stmt.sql, params, many=True)
+        backend.insert(conn, table.name, stmt.sql, stmt.names, list(zip(*parts, strict=True)))
 
 
 def _convert_each(fn: Converter, values: Sequence[Any]) -> list[Any]:
@@ -301,8 +184,8 @@ def select_batches(
     time as lists, read on the DBAPI cursor of ``conn``'s transaction.
 
     Why: `conn.execute(select(...)).all()` builds a Row per row and runs the result processors value by value;
-    for the 792k forecasts of a 1M-event ledger that, and pandas' inspection of each Row, took 20 s; and a
-    caller that makes a frame of each batch holds only one batch's Python objects at a time.
+    on a large ledger that, and pandas' inspection of each Row, cost many times the query; and a caller that
+    makes a frame of each batch holds only one batch's Python objects at a time.
     Correctness: each column's values go through SQLAlchemy's own result processor for its type on the dialect
     (the value SQLAlchemy would return), called once per distinct value: a column of dates holds few.
     """
@@ -348,28 +231,6 @@ def processed(type_: Any, dialect: Dialect, code: Any, values: Sequence[Any]) ->
     return _convert_each(lambda v: None if v is None else proc(v), values)
 
 
-def copy_rows(conn: Connection, table: Table, stmt: _Statement, params: Iterable[Sequence[Any]]) -> None:
-    """`COPY table (columns) FROM STDIN` with psycopg, in the transaction of `conn`.
-
-    Why: executemany sends one INSERT per row (pipelined, but each parsed, planned and executed); COPY streams
-    the rows into the table in one command. Correctness: the same values, adapted by psycopg's own dumpers
-    as for an INSERT; the table's constraints, indexes and triggers apply to COPY as to INSERT; an error is
-    raised as SQLAlchemy's DBAPIError, so it is translated at the one boundary (tests/test_driver.py).
-    """
-    q = conn.dialect.identifier_preparer.quote
-    sql = f"COPY {q(table.name)} ({', '.join(q(n) for n in stmt.names)}) FROM STDIN"
-    dbapi = conn.dialect.loaded_dbapi
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        with cursor.copy(sql) as copy:
-            for row in params:
-                copy.write_row(row)
-    except dbapi.Error as e:
-        raise sa_exc.DBAPIError.instance(sql, [], e, dbapi.Error, dialect=conn.dialect) from e
-    finally:
-        cursor.close()
-
-
 def update_rows(
     conn: Connection, table: Table, cols: tuple[str, ...], keys: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
 ) -> None:
@@ -381,6 +242,14 @@ def update_rows(
 
 
 IN_CHUNK = 500  # keys per IN (...) list
+
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """``items`` in consecutive slices of at most ``size``."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def present_keys(conn: Connection, column: Any, keys: Iterable[str]) -> set[str]:
@@ -405,7 +274,7 @@ _IN_SQL: dict[tuple[str, str, str, int], str] = {}
 def _in_sql(dialect: Dialect, column: Any, n: int) -> str:
     """SELECT column FROM its table WHERE column IN (n placeholders), made once per size (a one-event append
     asks for one key: quoting and joining the statement each time cost as much as running it)."""
-    key = (dialect.name, column.table.name, column.name, n)
+    key = (dialect.dialect_description, column.table.name, column.name, n)
     sql = _IN_SQL.get(key)
     if sql is None:
         q = dialect.identifier_preparer.quote
@@ -416,25 +285,6 @@ def _in_sql(dialect: Dialect, column: Any, n: int) -> str:
     return sql
 
 
-# ---------------------------------------------------------------------------------------------- reading times
-
-
-def _parse_sqlite_utc(value: str) -> datetime:
-    """A stored `UTCDateTime` as SQLite returns it (SQLAlchemy's DATETIME text, naive UTC) -> aware UTC datetime,
-    as SQLAlchemy's DATETIME processor and `UTCDateTime.process_result_value` give it (tested)."""
-    return datetime.fromisoformat(value + "+00:00")  # aware at once: 5x cheaper than .replace(tzinfo=UTC)
-
-
-_sqlite_utc_in = memoised(_parse_sqlite_utc)
-
-
-def _aware_utc_in(value: datetime | None) -> datetime | None:
-    """PostgreSQL's TIMESTAMPTZ arrives aware, in the session's time zone: the same instant in UTC."""
-    if value is None or value.tzinfo is UTC:
-        return value
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def utc_reader(dialect: Dialect) -> Callable[[Any], datetime | None]:
     """How to turn a `UTCDateTime` value selected without result processing into an aware UTC datetime."""
-    return _sqlite_utc_in if dialect.name == "sqlite" else _aware_utc_in
+    return backend_of(dialect).utc_reader

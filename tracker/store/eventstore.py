@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from json.encoder import encode_basestring
 from typing import Any, NamedTuple
 
@@ -26,9 +26,12 @@ from sqlalchemy.types import NullType
 from tracker.domain import timepoints
 from tracker.domain.events import Event
 from tracker.errors import ConflictError
-from tracker.store.driver import IN_CHUNK, insert_tuples, memoised, placeholder, present_keys, run, utc_reader
+from tracker.store.db import backend_of
+from tracker.store.dbapi import placeholder, run
+from tracker.store.driver import IN_CHUNK, chunks, insert_tuples, present_keys, utc_reader
 from tracker.store.ids import uuid7
 from tracker.store.jsontext import canonical_json
+from tracker.store.jsontext import iso_utc as iso_utc
 from tracker.store.schema import UTCDateTime, events
 from tracker.store.upcast import upcast
 
@@ -38,8 +41,8 @@ MAX_POSITION = 2**63 - 1  # positions are BIGINT
 
 
 class RecordedEvent(NamedTuple):
-    """An event as stored. A NamedTuple, immutable like a frozen dataclass but built 4x faster: a rebuild
-    makes one per event."""
+    """An event as stored. A NamedTuple, immutable like a frozen dataclass but built several times faster: a
+    rebuild makes one per event."""
 
     position: int
     event_id: str
@@ -53,15 +56,6 @@ class RecordedEvent(NamedTuple):
     actor: str
     prev_hash: str
     hash: str
-
-
-def iso_utc(dt: datetime) -> str:
-    """The UTC time as hashed: 2026-01-02T03:04:05.000006Z."""
-    if dt.tzinfo is not UTC:
-        dt = dt.astimezone(UTC)
-    if dt.year < 1000:  # strftime's %Y does not pad years below 1000; isoformat does: keep the old text
-        return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return dt.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 # The text hashed for a row is canonical_json of a dict of its ten fields (sorted keys, no spaces, strings as
@@ -174,10 +168,10 @@ def stream_version(conn: Connection, stream_id: str) -> int:
 def _tip(conn: Connection, stream_id: str) -> tuple[int, int, str]:
     """(the stream's version, the head's position, the head's hash) in one statement: what `append` checks
     and chains on (two statements through SQLAlchemy cost a fifth of a one-event append)."""
-    sql = _TIP_SQL.get(conn.dialect.name)
+    mark = placeholder(conn.dialect)
+    sql = _TIP_SQL.get(mark)
     if sql is None:
-        mark = placeholder(conn.dialect)
-        sql = _TIP_SQL[conn.dialect.name] = (
+        sql = _TIP_SQL[mark] = (
             f"SELECT (SELECT max(stream_version) FROM events WHERE stream_id = {mark}), position, hash "
             "FROM events ORDER BY position DESC LIMIT 1"
         )
@@ -357,40 +351,9 @@ def _chain(
 
 def time_texts(dialect: Dialect) -> Callable[[datetime], tuple[str, Any]]:
     """A time -> (its text in the hash, its value as the driver stores it in a `UTCDateTime` column), with a
-    bounded memo shared by the calls of one dialect.
-
-    The stored value is what the driver-level insert stored (tracker.store.driver: SQLAlchemy's DATETIME text
-    of the naive UTC time on SQLite, the aware UTC datetime elsewhere), and a naive datetime is refused as
-    there; on SQLite the text is cut from the hash's, so each time is formatted once. Aware datetimes hash by
-    instant, so one memo entry serves every zone of an instant; dict operations are atomic, so threads may
-    share it."""
-    key = (dialect.name, dialect.driver)
-    made = _TIMES.get(key)
-    if made is None:
-        made = _TIMES[key] = memoised(_sqlite_time_texts if dialect.name == "sqlite" else _aware_time_texts)
-    return made
-
-
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("naive datetime given where UTC is required")
-    return value if value.tzinfo is UTC else value.astimezone(UTC)
-
-
-def _sqlite_time_texts(value: datetime) -> tuple[str, str]:
-    value = _utc(value)
-    if value.year < 1000:  # iso_utc keeps strftime's unpadded year there; the stored text is padded
-        return iso_utc(value), value.replace(tzinfo=None).isoformat(" ", "microseconds")
-    text = value.replace(tzinfo=None).isoformat(timespec="microseconds")  # 2026-01-02T03:04:05.000006
-    return text + "Z", text[:10] + " " + text[11:]
-
-
-def _aware_time_texts(value: datetime) -> tuple[str, datetime]:
-    value = _utc(value)
-    return iso_utc(value), value
-
-
-_TIMES: dict[tuple[str, str], Callable[[datetime], tuple[str, Any]]] = {}
+    bounded memo shared by the calls of one backend (see each backend's `time_texts`). The stored value is what
+    the driver-level insert stores (tracker.store.driver), and a naive datetime is refused as there."""
+    return backend_of(dialect).time_texts
 
 
 WRITE_CHUNK = 5000  # events per INSERT executemany and per `project` call in append_many
@@ -511,7 +474,7 @@ class _StreamState:
             return
         present = present_keys(conn, events.c.event_id, ids)
         unknown = list(dict.fromkeys(s for s, _, _ in chunk if s not in self.versions))
-        for part in _chunks(unknown, IN_CHUNK):
+        for part in chunks(unknown, IN_CHUNK):
             found = dict(run(conn, _versions_sql(conn, len(part)), tuple(part)))
             self.versions.update((s, int(found.get(s) or 0)) for s in part)
         position, prev = self.tip()
@@ -553,19 +516,15 @@ _VERSIONS_SQL: dict[tuple[str, int], str] = {}
 
 def _versions_sql(conn: Connection, n: int) -> str:
     """(stream, its version) of n streams, for those that have events."""
-    key = (conn.dialect.name, n)
+    mark = placeholder(conn.dialect)
+    key = (mark, n)
     sql = _VERSIONS_SQL.get(key)
     if sql is None:
-        marks = ", ".join([placeholder(conn.dialect)] * n)
+        marks = ", ".join([mark] * n)
         sql = _VERSIONS_SQL[key] = (
             f"SELECT stream_id, max(stream_version) FROM events WHERE stream_id IN ({marks}) GROUP BY stream_id"
         )
     return sql
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def read(
@@ -615,10 +574,10 @@ def read_stream(conn: Connection, stream_id: str, batch: int = 5000) -> Iterator
     """One stream's events in order, upcast: `read(conn, stream_id=...)` by a statement made once per dialect and
     run on the DBAPI cursor (`run`). A command reads its stream before every append, and building and
     executing the select through SQLAlchemy cost about as much as the append's own statements (profiled)."""
-    sql = _STREAM_SQL.get(conn.dialect.name)
+    mark = placeholder(conn.dialect)
+    sql = _STREAM_SQL.get(mark)
     if sql is None:
-        mark = placeholder(conn.dialect)
-        sql = _STREAM_SQL[conn.dialect.name] = (
+        sql = _STREAM_SQL[mark] = (
             f"SELECT {', '.join(EVENT_COLUMNS)} FROM events WHERE stream_id = {mark} AND position > {mark} "
             f"ORDER BY position LIMIT {mark}"
         )
@@ -640,7 +599,7 @@ def read_streams(conn: Connection, stream_ids: Iterable[str]) -> Iterator[Record
     """The events of several streams, upcast, in position order within each IN_CHUNK streams at a time (so
     each stream's events come in its order): one query per chunk instead of one per stream."""
     utc = utc_reader(conn.dialect)
-    for chunk in _chunks(sorted(set(stream_ids)), IN_CHUNK):
+    for chunk in chunks(sorted(set(stream_ids)), IN_CHUNK):
         q = select(*_UNPROCESSED).where(events.c.stream_id.in_(chunk)).order_by(events.c.position)
         for r in conn.execute(q):
             yield _from_row(r, utc)

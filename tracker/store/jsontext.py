@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -41,3 +42,12 @@ canonical_json = _writer(",", ":", allow_nan=False)
 
 # Projection columns holding JSON (options, tags, probabilities): sorted keys, json.dumps' default spacing.
 readable_json = _writer(", ", ": ", allow_nan=True)
+
+
+def iso_utc(dt: datetime) -> str:
+    """The UTC time as hashed: 2026-01-02T03:04:05.000006Z."""
+    if dt.tzinfo is not UTC:
+        dt = dt.astimezone(UTC)
+    if dt.year < 1000:  # strftime's %Y does not pad years below 1000; isoformat does: keep the old text
+        return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return dt.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"

@@ -50,8 +50,9 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given where UTC is required")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        # SQLite's DATETIME text is written from the fields (the zone is not part of it), PostgreSQL's
+        # TIMESTAMPTZ takes the instant: the UTC value serves both.
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -211,6 +212,8 @@ scoring_runs = Table(
     Column("changed", Text),  # JSON summary of what changed
     Column("error", Text),
     Column("holder", String(200)),
+    # the version of the scoring formulas (tracker.scoring.compute.SCORING_VERSION); NULL: recorded before 0008
+    Column("scoring_version", Integer),
     Index("ix_scoring_runs_started_at", "started_at"),
 )
 
