@@ -51,9 +51,13 @@ demo: $(STAMP)
 	$(TRACKER) report --out $(DEMO_DIR)/review.html
 	$(TRACKER) export all --out $(DEMO_DIR)/bundle --format parquet
 	$(TRACKER) site --out $(DEMO_DIR)/site
-	@echo "review page: $(abspath $(DEMO_DIR))/review.html"
-	@echo "static site: $(abspath $(DEMO_DIR))/site/index.html"
-	@echo "parquet bundle (with DATA_DICTIONARY.md): $(abspath $(DEMO_DIR))/bundle/"
+	@echo
+	@echo "Built in $(abspath $(DEMO_DIR))/ from predictions/ (verified and scored above):"
+	@echo "  open first: site/index.html (the leaderboard; every forecaster, question and source has a page)"
+	@echo "  review.html: the one-page report (leaderboard, who beats whom, phrases, each track record)"
+	@echo "  bundle/: every table as Parquet, with DATA_DICTIONARY.md and datapackage.json"
+	@echo "  extract-draft.yaml: forecasts drafted from seeds/004_ab1a1f8824426385.txt, for review"
+	@echo "  ledger.sqlite: the ledger; try: $(BIN)/tracker --db sqlite:///$(abspath $(DEMO_DB)) show QUESTION_ID"
 
 # Benchmarks (results in BENCHMARKS.md). `make bench` runs the harness at 10k and 100k events and the read
 # commands as whole processes (demo, 10k, 100k); `make bench-full` does both at 1M.

@@ -99,3 +99,21 @@ def test_demo_catalog_copy_reimports_as_a_no_op(seeded: str, tmp_path: Path) -> 
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
     report = json.loads(run(seeded, "import", str(tmp_path / "predictions"), "--json"))
     assert report["appended"] == 0
+
+
+def test_the_demo_ends_saying_what_it_built_and_what_to_open_first() -> None:
+    """The last lines of `make demo` name what it built, the site's index first; each is something the recipe
+    writes (its --out, or the ledger it creates)."""
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = [line.strip() for line in text.split("\ndemo:", 1)[1].split("\n\n", 1)[0].splitlines()[1:]]
+    echoes = [i for i, line in enumerate(recipe) if line.startswith("@echo")]
+    assert echoes == list(range(len(recipe) - len(echoes), len(recipe))), "the summary comes last"
+    summary = [recipe[i][len("@echo") :].strip().strip('"') for i in echoes]
+    items = [line.strip() for line in summary if line.startswith("  ")]
+    assert 3 <= len(items) <= 8 and items[0].startswith("open first: site/index.html"), summary
+    written = {"ledger.sqlite"} | {
+        line.split("--out ", 1)[1].split()[0].replace("$(DEMO_DIR)/", "") for line in recipe if "--out " in line
+    }
+    for item in items:
+        name = item.removeprefix("open first: ").split(":", 1)[0].split(" ", 1)[0]
+        assert name.split("/", 1)[0] in written, (name, written)

@@ -747,6 +747,6 @@ def test_run_summary_differences_judge_as_same_does_row_by_row(
         if not all(job.same_score(a[c][before[key]], b[c][after[key]]) for c in job._COMPARED)
     )
     expected = (len(after.keys() - before.keys()), len(before.keys() - after.keys()), changed)
-    assert job._differences(a, b) == expected
+    assert job.differences(a, b) == expected
     if copy:
         assert expected == (0, 0, 0)

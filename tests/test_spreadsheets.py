@@ -204,11 +204,11 @@ def _conforms(value: Any, field: dict[str, Any]) -> bool:
 def test_the_datapackage_describes_the_files(grown: Ledger, tmp_path: Path, fmt: str) -> None:
     ex.export_bundle(grown, tmp_path / "b", fmt)
     package = json.loads((tmp_path / "b" / ex.DATAPACKAGE).read_text(encoding="utf-8"))
-    assert package["profile"] == "tabular-data-package" and package["name"]
+    assert package["$schema"] == ex.DATAPACKAGE_SCHEMA and package["name"]
     assert [r["name"] for r in package["resources"]] == [t.replace("_", "-") for t in TABLES]
     book = load_workbook(tmp_path / "b" / ex.BUNDLE_WORKBOOK, read_only=True) if fmt == "xlsx" else None
     for resource, table in zip(package["resources"], TABLES, strict=True):
-        assert resource["profile"] == "tabular-data-resource" and resource["format"] == fmt
+        assert resource["type"] == "table" and resource["format"] == fmt
         path = tmp_path / "b" / resource["path"]
         assert path.is_file() and not Path(resource["path"]).is_absolute()
         fields = resource["schema"]["fields"]
@@ -242,3 +242,50 @@ def test_the_datapackage_describes_the_files(grown: Ledger, tmp_path: Path, fmt:
         book.close()
     dates = [f["name"] for r in package["resources"] for f in r["schema"]["fields"] if f["type"] == "date"]
     assert ("made_at" in dates) == (fmt == "xlsx")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
+def test_frictionless_validates_every_bundle(grown: Ledger, tmp_path: Path, fmt: str) -> None:
+    """The Frictionless validator itself reads each resource (its sheet, in a workbook) against its schema."""
+    from frictionless import validate
+
+    grown.add_source("long", "A long document", text=("A paragraph of a long article.\n" * 1_400))  # 43,400 chars
+    ex.export_bundle(grown, tmp_path / "b", fmt)
+    report = validate(tmp_path / "b" / ex.DATAPACKAGE)
+    problems = [(t.name, [e.message for e in t.errors[:3]]) for t in report.tasks if not t.valid]
+    assert report.valid, problems
+    expected = len(TABLES) + (fmt == "xlsx")  # the workbook's sheet of texts longer than a cell is one more
+    assert len(report.tasks) == expected
+    assert report.stats["errors"] == 0
+
+
+def test_a_changed_sheet_fails_frictionless(grown: Ledger, tmp_path: Path) -> None:
+    """The validator can fail: a resource pointed at another table's sheet is caught."""
+    from frictionless import validate
+
+    ex.export_bundle(grown, tmp_path / "b", "xlsx")
+    path = tmp_path / "b" / ex.DATAPACKAGE
+    package = json.loads(path.read_text(encoding="utf-8"))
+    package["resources"][1]["dialect"] = package["resources"][0]["dialect"]
+    path.write_text(json.dumps(package), encoding="utf-8")
+    report = validate(path)
+    assert not report.valid
+    assert [t.name for t in report.tasks if not t.valid] == [package["resources"][1]["name"]]
+
+
+def test_long_text_wraps(grown: Ledger, tmp_path: Path) -> None:
+    grown.add_source("long", "A long document", text="A line of an article that runs on. " * 1_300)
+    ex.export_table(grown, "events", tmp_path / "e.xlsx")
+    book = load_workbook(tmp_path / "e.xlsx")
+    ws = book["events"]
+    header = [c.value for c in ws[1]]
+    payload, event_type = header.index("payload") + 1, header.index("event_type") + 1
+    assert all(ws.cell(r, payload).alignment.wrap_text for r in range(2, ws.max_row + 1) if ws.cell(r, payload).value)
+    assert not ws.cell(2, event_type).alignment.wrap_text  # short text stays on one line
+    last = ws.cell(ws.max_row, payload).value
+    assert ex.LONG_TEXT_SHEET in last and "characters" in last  # the cell says where the whole text is
+    parts = list(book[ex.LONG_TEXT_SHEET].iter_rows(min_row=2, values_only=True))
+    where = ("events", ws.max_row - 1, "payload")
+    assert [p[:5] for p in parts] == [(*where, n, len(parts)) for n in range(1, len(parts) + 1)]
+    assert all(len(p[5]) <= ex.EXCEL_MAX_CHARS for p in parts)
+    assert book[ex.LONG_TEXT_SHEET].cell(2, 6).alignment.wrap_text

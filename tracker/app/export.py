@@ -15,7 +15,9 @@ Reading back with the documented dtypes (`TABLES` in `tracker.read.tables`):
   round-trip notation, a missing value is an empty field, so an empty string reads back as missing).
 - JSON lines: `read_jsonl` (one object per row; missing values are ``null``).
 - xlsx: `read_xlsx`. Excel keeps times to the millisecond (they are written rounded to it, as naive UTC) and
-  numbers to about 16 significant digits; a cell holds at most 32,767 characters and a sheet 1,048,575 rows.
+  numbers to about 16 significant digits; a sheet holds 1,048,575 rows. A cell holds at most 32,767 characters:
+  a longer text (an article in an event's payload) is kept whole in the ``_long_text`` sheet, in parts, and its
+  cell says so; `read_xlsx` puts it back together. Long text wraps in its column.
 - `read_export` picks by extension; `read_bundle` reads a whole bundle (directory or .zip) into a dict.
 """
 
@@ -84,6 +86,9 @@ _EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # XML 1.0 has no s
 BUNDLE_WORKBOOK = "ledger.xlsx"
 DICTIONARY_SHEET = "data dictionary"
 META_SHEET = "_meta"
+LONG_TEXT_SHEET = "_long_text"
+LONG_TEXT_PART = 16_000  # characters per part: under Excel's cell limit even when every one is two UTF-16 units
+LONG_TEXT_COLUMNS = ("table", "row", "column", "part", "parts", "text")
 DATAPACKAGE = "datapackage.json"
 # Options of single-table exports beyond the filters, per table.
 OPTIONS = {"leaderboard": ("by", "sort", "run"), "calibration": ("bins",)}
@@ -362,6 +367,10 @@ class _Workbook:
         self.used: set[str] = set()
         self.header = self.book.add_format({"bold": True, "bottom": 1, "text_wrap": False})
         self.formats = {kind: self.book.add_format({"num_format": f}) for kind, f in EXCEL_NUMBER_FORMATS.items()}
+        self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
+        # Texts longer than a cell (table, data row, column, text): rare, kept until the workbook's end, when they
+        # are written whole to the companion sheet.
+        self.long: list[tuple[str, int, str, str]] = []
         self.closed = False
 
     def add_sheet(self, name: str) -> Any:
@@ -378,6 +387,20 @@ class _Workbook:
             rows += [[name, c.name, c.dtype, excel_kind(c), c.meaning] for c in spec.columns]
         sheet.write_rows(["table", "column", "dtype", "excel", "meaning"], rows)
         sheet.finish()
+
+    def long_text_sheet(self) -> int:
+        """The texts longer than a cell, in parts of at most LONG_TEXT_PART characters, one row per part (none
+        when no text was too long); returns how many cells it holds."""
+        if not self.long:
+            return 0
+        sheet = _XlsxSheet(self, self.add_sheet(LONG_TEXT_SHEET), None)
+        rows: list[list[Any]] = []
+        for table, row, column, text in self.long:
+            parts = [text[i : i + LONG_TEXT_PART] for i in range(0, len(text), LONG_TEXT_PART)]
+            rows += [[table, row, column, n, len(parts), part] for n, part in enumerate(parts, 1)]
+        sheet.write_rows(list(LONG_TEXT_COLUMNS), rows)
+        sheet.finish()
+        return len(self.long)
 
     def meta_sheet(self, meta: dict[str, Any]) -> None:
         sheet = _XlsxSheet(self, self.add_sheet(META_SHEET), None)
@@ -431,6 +454,7 @@ class _XlsxSheet:
         self.rows = 0
         self.widths: list[int] = []
         self.kinds: list[str] = []
+        self.wrapped: set[int] = set()
 
     def start(self, names: list[str], kinds: list[str]) -> None:
         self.kinds = kinds
@@ -465,9 +489,18 @@ class _XlsxSheet:
             if v is None:
                 continue
             if isinstance(v, str):
-                _check_excel_text(v, self.spec, names[c] if names else str(c), r)
-                self.sheet.write_string(r, c, v)
+                column = names[c] if names else str(c)
+                _check_excel_text(v, self.spec, column, r)
+                if len(v) > EXCEL_MAX_CHARS:
+                    table = self.spec.name if self.spec is not None else self.sheet.get_name()
+                    self.book.long.append((table, r, column, v))
+                    v = f"[{len(v):,} characters, more than a cell holds: whole in sheet {LONG_TEXT_SHEET}, row {r}]"
                 width = max((len(line) for line in v.splitlines()), default=0)
+                if width > EXCEL_MAX_WIDTH or "\n" in v:
+                    self.sheet.write_string(r, c, v, self.book.wrap)
+                    self.wrapped.add(c)
+                else:
+                    self.sheet.write_string(r, c, v)
             elif isinstance(v, bool):
                 self.sheet.write_boolean(r, c, v)
                 width = 5
@@ -490,18 +523,12 @@ class _XlsxSheet:
         if not self.kinds:  # nothing started: an empty frame has no columns to head
             return
         for c, width in enumerate(self.widths):
-            self.sheet.set_column(c, c, min(width, EXCEL_MAX_WIDTH))
+            self.sheet.set_column(c, c, min(width, EXCEL_MAX_WIDTH), self.book.wrap if c in self.wrapped else None)
         self.sheet.autofilter(0, 0, self.rows, len(self.kinds) - 1)
 
 
 def _check_excel_text(v: str, spec: TableSpec | None, column: str, row: int) -> None:
     where = f"{spec.name}.{column} of row {row}" if spec is not None else f"row {row}"
-    if len(v) > EXCEL_MAX_CHARS:
-        raise UserError(
-            f"{where} has {len(v):,} characters, more than an Excel cell holds ({EXCEL_MAX_CHARS:,}): "
-            "use csv or parquet",
-            "format",
-        )
     if _EXCEL_ILLEGAL.search(v):
         raise UserError(f"{where} has a control character Excel cannot store: use csv or parquet", "format")
 
@@ -522,8 +549,10 @@ class _XlsxSink(_Sink):
         if self.rows == 0 and not self.table.kinds:
             self.table.start(self.spec.names, [excel_kind(c) for c in self.spec.columns])
         self.table.finish()
+        long_cells = self.book.long_text_sheet()
         self.book.dictionary_sheet({self.spec.name: self.spec})
-        self.book.meta_sheet(meta)
+        long_text = {"long_text": {"sheet": LONG_TEXT_SHEET, "cells": long_cells}} if long_cells else {}
+        self.book.meta_sheet({**meta, **long_text})
         self.book.close()
 
     def abort(self) -> None:
@@ -685,8 +714,9 @@ def export_bundle(
     try:
         with ledger.snapshot(as_of, run) as snap:
             base = _meta_common(ledger, snap)
+            long_text: dict[str, Any] = {}
             if fmt == "xlsx":
-                tables = _bundle_workbook(ledger, snap, work / BUNDLE_WORKBOOK, progress, base)
+                tables = _bundle_workbook(ledger, snap, work / BUNDLE_WORKBOOK, progress, base, long_text)
             else:
                 tables = {}
                 for table in TABLES:
@@ -708,6 +738,7 @@ def export_bundle(
             },
             "format": fmt,
             "tables": tables,
+            **({"long_text": {"file": BUNDLE_WORKBOOK, **long_text}} if long_text else {}),
             **({"spreadsheet_safe": spreadsheet_safe} if fmt == "csv" else {}),
         }
         files = {
@@ -732,9 +763,15 @@ def export_bundle(
 
 
 def _bundle_workbook(
-    ledger: Ledger, snap: Snapshot, path: Path, progress: Progress | None, base: dict[str, Any]
+    ledger: Ledger,
+    snap: Snapshot,
+    path: Path,
+    progress: Progress | None,
+    base: dict[str, Any],
+    long_text: dict[str, Any],
 ) -> dict[str, Any]:
-    """Every table as a sheet of one workbook, then the data dictionary and ``_meta`` sheets."""
+    """Every table as a sheet of one workbook, then the texts longer than a cell (their sheet and count go into
+    ``long_text``), the data dictionary and ``_meta`` sheets."""
     tables: dict[str, Any] = {}
     with outfiles.atomic_path(path) as tmp:
         book = _Workbook(tmp)
@@ -749,8 +786,11 @@ def _bundle_workbook(
                 meta = _write_table(ledger, snap, table, "xlsx", tmp, {}, progress, base, make_sink=make_sink)
                 sheet = sinks[0].sheet.sheet.get_name()
                 tables[table] = {"file": path.name, "sheet": sheet, "rows": meta["rows"], "columns": meta["columns"]}
+            long_cells = book.long_text_sheet()
             book.dictionary_sheet(TABLES)
             book.meta_sheet({**base, "format": "xlsx", "sheets": {t: v["sheet"] for t, v in tables.items()}})
+            if long_cells:
+                long_text["sheet"], long_text["cells"] = LONG_TEXT_SHEET, long_cells
             book.close()
         except BaseException:
             book.abort()
@@ -789,18 +829,41 @@ def schema_field(col: Col, fmt: str) -> dict[str, Any]:
     return field
 
 
+DATAPACKAGE_SCHEMA = "https://datapackage.org/profiles/2.0/datapackage.json"
+DATARESOURCE_SCHEMA = "https://datapackage.org/profiles/2.0/dataresource.json"
+_LONG_TEXT_SPEC = TableSpec(
+    LONG_TEXT_SHEET,
+    "Texts longer than an Excel cell holds, whole, in parts: the cell in `table`'s sheet at data row `row`, "
+    "column `column` is the concatenation of its parts in order.",
+    (
+        Col("table", STRING, "the table (sheet) whose cell this text belongs to"),
+        Col("row", INT, "the cell's data row (1 is the first row under the header)"),
+        Col("column", STRING, "the cell's column"),
+        Col("part", INT, "this part's number, from 1"),
+        Col("parts", INT, "how many parts the text has"),
+        Col("text", STRING, "this part of the text"),
+    ),
+    (),
+    "table, row, column, part",
+)
+
+
 def datapackage(bundle_meta: dict[str, Any]) -> dict[str, Any]:
-    """A Frictionless Data Package descriptor of a bundle: one tabular resource per table, its file, format and
-    Table Schema (types from the table specs)."""
+    """A Frictionless Data Package (v2) descriptor of a bundle: one tabular resource per table, its file, format and
+    Table Schema (types from the table specs); in an xlsx bundle each resource names its sheet, and the sheet of
+    texts longer than a cell is a resource too."""
     fmt = bundle_meta["format"]
     led = bundle_meta["ledger"]
     resources = []
-    for table, info in bundle_meta["tables"].items():
-        spec = TABLES[table]
+    tables: list[tuple[str, TableSpec, dict[str, Any]]] = [(t, TABLES[t], i) for t, i in bundle_meta["tables"].items()]
+    if "long_text" in bundle_meta:
+        tables.append(("long_text", _LONG_TEXT_SPEC, bundle_meta["long_text"]))
+    for table, spec, info in tables:
         resource: dict[str, Any] = {
+            "$schema": DATARESOURCE_SCHEMA,
             "name": table.replace("_", "-"),
+            "type": "table",
             "path": info["file"],
-            "profile": "tabular-data-resource",
             "format": fmt,
             "mediatype": _MEDIA_TYPES[fmt],
             "encoding": "utf-8",
@@ -811,13 +874,15 @@ def datapackage(bundle_meta: dict[str, Any]) -> dict[str, Any]:
             },
         }
         if fmt == "xlsx":
-            resource["dialect"] = {"sheetName": info["sheet"], "header": True}
+            # sheetName is the standard's (Table Dialect, v2); frictionless-py 5 reads the sheet from its own
+            # "excel" control, so both name it.
+            resource["dialect"] = {"header": True, "sheetName": info["sheet"], "excel": {"sheet": info["sheet"]}}
             del resource["encoding"]
         elif fmt == "parquet":
             del resource["encoding"]
         resources.append(resource)
     return {
-        "profile": "tabular-data-package",
+        "$schema": DATAPACKAGE_SCHEMA,
         "name": "forecast-tracker-ledger",
         "title": "forecast-tracker ledger export",
         "description": f"Every table of the ledger at position {led['head_position']}, hash {led['head_hash']}.",
@@ -939,11 +1004,18 @@ def read_xlsx(path: str | os.PathLike[str] | Any, table: str | None = None, shee
     book = load_workbook(path, read_only=True, data_only=True)
     try:
         rows = list((book[sheet] if sheet is not None else book.worksheets[0]).iter_rows(values_only=True))
+        long_rows = list(book[LONG_TEXT_SHEET].iter_rows(values_only=True))[1:] if LONG_TEXT_SHEET in book else []
     finally:
         book.close()
     header = [str(h) for h in rows[0] if h is not None] if rows else TABLES[name].names
     width = len(header)
     body = [(list(r) + [None] * width)[:width] for r in rows[1:]]  # read-only mode drops trailing empty cells
+    whole: dict[tuple[int, str], list[str]] = {}
+    for table, row, column, _part, _parts, text in long_rows:  # the parts are written in order
+        if table == name:
+            whole.setdefault((int(row), str(column)), []).append(str(text))
+    for (row, column), parts in whole.items():
+        body[row - 1][header.index(column)] = "".join(parts)
     return restore_dtypes(pd.DataFrame(body, columns=header, dtype=object), name)
 
 

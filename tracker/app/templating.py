@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
+from tracker.domain.verbal import explain_reading
 from tracker.words import plural as plural  # t.plural in the templates and pages
 
 if TYPE_CHECKING:
@@ -230,6 +231,9 @@ def forecast_rows(
             anchor=file_id(fid),
             question_title=question_titles.get(str(f["question_id"]), str(f["question_id"])),
             prob=probability_text(f["p_yes"], f["probabilities"]),
+            reading_text=explain_reading(
+                f.get("phrase"), f.get("reading"), f["p_yes"], f.get("p_low"), f.get("p_high"), f.get("scale_version")
+            ),
             status="withdrawn" if f["withdrawn"] else sc.get("status"),
             outcome=sc.get("outcome"),
             known_on=sc.get("known_on"),

@@ -12,6 +12,7 @@ from tracker.cli import reading as rd
 from tracker.cli import render
 from tracker.cli.common import emit_json, fmt_p, ledger, say, warn
 from tracker.cli.render import Column
+from tracker.domain.verbal import explain_reading
 from tracker.errors import DatabaseError, IntegrityError, UserError
 
 JSON = rd.JSON
@@ -45,8 +46,9 @@ FORECAST_COLUMNS = [
     Column("forecast_id", "id", "id"),
     Column("forecaster", "forecaster"),
     Column("made_at", "made", "date"),
-    Column("p", "p", "id"),
+    Column("p", "P(YES)", "id"),
     Column("how", "how"),
+    Column("score", "Brier", "id"),
     Column("source_id", "source", "id"),
     Column("quote", "quote"),
     Column("state", "state"),
@@ -100,10 +102,20 @@ def _what(event: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def _score_text(f: dict[str, Any]) -> str:
+    """The forecast's Brier when scored, else why not (superseded, unresolved, hindsight, withdrawn...)."""
+    if f.get("brier") is not None:
+        return fmt_p(f["brier"])
+    return str(f.get("score_status") or "")
+
+
 def _forecast_row(f: dict[str, Any]) -> dict[str, Any]:
     how = str(f["method"])
-    if f.get("phrase"):
-        how += f" '{f['phrase']}' (scale v{f['scale_version']}, {f.get('reading') or 'affirms'})"
+    reading = explain_reading(
+        f.get("phrase"), f.get("reading"), f.get("p_yes"), f.get("p_low"), f.get("p_high"), f.get("scale_version"), "'"
+    )
+    if reading:
+        how += f": {reading}"
     if f.get("hedge"):
         how += f"; hedge '{f['hedge']}'"
     state = ""
@@ -111,7 +123,7 @@ def _forecast_row(f: dict[str, Any]) -> dict[str, Any]:
         state = "withdrawn" + (f": {f['withdrawn_reason']}" if f.get("withdrawn_reason") else "")
     elif f.get("quote_verified") is False:
         state = "quote unverified"
-    return f | {"p": _prob_text(f), "how": how, "state": state, "made_at": f["made_at"]}
+    return f | {"p": _prob_text(f), "how": how, "score": _score_text(f), "state": state, "made_at": f["made_at"]}
 
 
 def register(app: typer.Typer) -> None:

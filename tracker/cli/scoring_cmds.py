@@ -121,6 +121,18 @@ def _short_verdict(text: Any, against: str) -> str:
     return f"{words} ({p})" if p.startswith("p") else words
 
 
+def left_out_note(width: int) -> str | None:
+    """What a leaderboard narrower than WIDE leaves out, and how to see it; None when nothing is left out."""
+    shown = {c.key for c in SCORE_COLUMNS}
+    left = [c.label for c in WIDE_SCORE_COLUMNS if c.key not in shown]
+    if width >= WIDE or not left:
+        return None
+    return (
+        f"{len(left)} columns left out at {width} characters wide: {', '.join(left)}. "
+        f"A terminal {WIDE} wide shows them (or COLUMNS={WIDE}); --format csv or --json gives every column."
+    )
+
+
 def _score_row(r: dict[str, Any], key: str) -> dict[str, Any]:
     verbal = ""
     best, worst = r.get("mean_brier_best"), r.get("mean_brier_worst")
@@ -309,6 +321,9 @@ def register(app: typer.Typer) -> None:
             import textwrap
 
             say(textwrap.fill(HONEST_NOTE, render.terminal_width()))
+            note = left_out_note(render.terminal_width())
+            if note:
+                say(textwrap.fill(note, render.terminal_width()))
 
     @app.command()
     def compare(

@@ -41,6 +41,7 @@ __all__ = [
     "check_digest",
     "check_published",
     "derive",
+    "explain_reading",
     "load_scale",
     "normalise_phrase",
 ]
@@ -196,6 +197,36 @@ def derive(phrase: Phrase, reading: Reading) -> tuple[float, float, float]:
 
 def _flip(x: float) -> float:
     return round(1.0 - x, 12)
+
+
+def _missing(x: Any) -> bool:
+    # None, NaN, or pandas' NA (whose comparisons are not booleans) as a read model hands them over
+    return x is None or (isinstance(x, float) and math.isnan(x)) or type(x).__name__ == "NAType"
+
+
+def _two(x: Any) -> str:
+    return f"{float(x):.2f}"
+
+
+def explain_reading(
+    phrase: Any, reading: Any, p_yes: Any, p_low: Any, p_high: Any, scale_version: Any, quotes: str = "“”"
+) -> str | None:
+    """How a verbal forecast became its number, in one line for a reader: the phrase, whether it affirms or
+    negates the question, P(YES) with the phrase's interval, and the scale version, as in
+    ``“probably” negates the question → P(YES) 0.30, 0.20–0.40, scale v1``. None for a forecast without a
+    phrase (a stated number). A missing reading is the default one, affirms; a missing interval is left out."""
+    if _missing(phrase) or str(phrase) == "":
+        return None
+    said = "negates" if reading == "negates" else "affirms"
+    text = f"{quotes[0]}{phrase}{quotes[-1]} {said} the question"
+    if _missing(p_yes):
+        return text
+    text += f" → P(YES) {_two(p_yes)}"
+    if not _missing(p_low) and not _missing(p_high):
+        text += f", {_two(p_low)}–{_two(p_high)}"
+    if not _missing(scale_version):
+        text += f", scale v{int(scale_version)}"
+    return text
 
 
 # ---------------------------------------------------------------------------------------------- loading

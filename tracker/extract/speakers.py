@@ -25,7 +25,7 @@ _VERBS = (
     r"admitted|admits|conceded|concedes|mentioned|mentions|announced|concluded|concludes|knows|knew|fears|feared|"
     r"hopes|hoped|estimates|estimated|assumes|assumed|doubts|doubted|reckons|recalled|recounted|reported|reports|"
     r"shared|posted|dubbed|acknowledged|asserted|observed|cautioned|forecast|forecasts|responded|continued|"
-    r"commented|remarked|stated|tweeted|projects|projected|projecting|foresees|foresaw|foresee|sees|see|saw|"
+    r"commented|remarked|stated|tweeted|projects|projected|projecting|foresees|foresaw|foresee|sees|see|"
     r"predict|warn|add|note|tell|reckon|reckons|expecting|predicting|forecasting|betting|"
     r"anticipate|anticipates|anticipated|anticipating"
 )
@@ -203,24 +203,13 @@ def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | 
     if m:
         who = " ".join(m.group("who").split())
         return Speaker(who, None, 0.75, f"'{who} {m.group('verb')}'", "group")
-    m = _THEY.match(sentence)
-    if m and last_group is not None:
-        return Speaker(
-            last_group.name,
-            last_group.role,
-            0.6,
-            f"'{m.group('who')} {m.group('verb')}', read as {last_group.name}",
-            "group",
-        )
-    m = _PRONOUN.search(sentence)
-    if m and last_person is not None:
-        return Speaker(
-            last_person.name,
-            last_person.role,
-            0.7,
-            f"'{m.group('who')} {m.group('verb')}', read as {last_person.name}, named before",
-            "person",
-        )
+    for m, earlier, confidence in (
+        (_THEY.match(sentence), last_group, 0.6),
+        (_PRONOUN.search(sentence), last_person, 0.7),
+    ):
+        if m and earlier is not None:
+            said = f"'{m.group('who')} {m.group('verb')}', read as {earlier.name}, named before"
+            return Speaker(earlier.name, earlier.role, confidence, said, earlier.kind)
     return None
 
 
@@ -284,9 +273,10 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
                 people.seen(speaker)
         next_lead = paras[p.index + 1].lead if p.index + 1 < len(paras) else ""
         turn: Speaker | None = None
-        if ps and next_lead and ps[-1].index in found and found[ps[-1].index].kind == "person":
+        last_found = found.get(ps[-1].index) if ps else None
+        if next_lead and last_found is not None and last_found.kind == "person" and " and " not in last_found.name:
             # An interviewee introduced just before the answers: their turn runs on until the next one.
-            turn = found[ps[-1].index]
+            turn = last_found
         for s in ps:
             if s.index in found:
                 out[s.index] = found[s.index]

@@ -83,6 +83,13 @@ class Reader:
     def question(self, question_id: str, as_of: Any = None, run: Any = None) -> dict[str, Any]:
         with self.snapshot(as_of, run) as snap:
             detail = pr.question_detail(snap, question_id)
+            # each forecast with its scoring status and Brier (those of the scores the snapshot reads)
+            from tracker.read.records import records
+
+            scored = {str(r["forecast_id"]): r for r in records(sc.scores_reader(snap, question=question_id).rows())}
+            for f in detail["forecasts"]:
+                r = scored.get(str(f["forecast_id"]), {})
+                f["score_status"], f["brier"] = r.get("status"), r.get("brier")
             detail["ledger"] = snap.meta()
             return detail
 

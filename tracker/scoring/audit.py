@@ -158,12 +158,12 @@ def audit_runs(conn: Connection) -> RunsAudit:
         HISTORY_COLUMNS,
         OK,
         SUMMARY_LIMIT,
-        _aggregate_forecasters,
-        _as_rows,
-        _differences,
-        _question_score_columns,
+        aggregate_forecasters,
+        as_rows,
+        differences,
         load_forecasts,
         load_questions,
+        question_score_columns,
         question_scores_frame,
         touched_questions,
     )
@@ -211,10 +211,10 @@ def audit_runs(conn: Connection) -> RunsAudit:
                 qframe, fframe = load_questions(mconn, ids), load_forecasts(mconn, ids)
                 result = compute.score(fframe, qframe)
                 loaded = qframe["question_id"].astype(str).tolist()
-                new = _question_score_columns(result.per_question)
+                new = question_score_columns(result.per_question)
                 old_rows = [r for q in loaded for r in by_question.get(q, ())]
                 old = {c: [r[c] for r in old_rows] for c in new}
-                added, removed, n_changed = _differences(old, new)
+                added, removed, n_changed = differences(old, new)
                 affected = {r["forecaster_id"] for r in old_rows} | set(new["forecaster_id"])
                 if run["full"]:
                     affected |= {f for f, rows in by_forecaster.items() if rows}
@@ -222,14 +222,14 @@ def audit_runs(conn: Connection) -> RunsAudit:
                     by_forecaster[r["forecaster_id"]].pop(r["question_id"], None)
                 for q in loaded:
                     by_question.pop(q, None)
-                for r in _as_rows(new):
+                for r in as_rows(new):
                     by_question.setdefault(r["question_id"], []).append(r)
                     by_forecaster.setdefault(r["forecaster_id"], {})[r["question_id"]] = r
                 written = history.get(run_id, {})
                 stored_latest.update(written)
                 who = sorted(affected | set(written))
                 rows = [r for f in who for r in by_forecaster.get(f, {}).values()]
-                aggregates = _aggregate_forecasters(question_scores_frame(rows), who)
+                aggregates = aggregate_forecasters(question_scores_frame(rows), who)
                 fresh = {f: a for f, a in aggregates.items() if a["n_scored"] or f in stored_latest}
                 stored = {f: stored_latest[f] for f in who if f in stored_latest}
                 statuses = result.per_forecast["status"].astype(str).value_counts().to_dict()

@@ -455,17 +455,17 @@ def _columns(frame: pd.DataFrame, columns: Iterable[str], **extra: Any) -> dict[
     return data | {c: [v] * n for c, v in extra.items()}
 
 
-def _as_rows(data: dict[str, list[Any]]) -> list[dict[str, Any]]:
+def as_rows(data: dict[str, list[Any]]) -> list[dict[str, Any]]:
     names = list(data)
     return [dict(zip(names, vals, strict=True)) for vals in zip(*data.values(), strict=True)]
 
 
 def frame_rows(frame: pd.DataFrame, columns: Iterable[str], **extra: Any) -> list[dict[str, Any]]:
     """The ``columns`` of ``frame`` (and ``extra`` constant columns) as rows of database values."""
-    return _as_rows(_columns(frame, columns, **extra))
+    return as_rows(_columns(frame, columns, **extra))
 
 
-def _question_score_columns(per_question: pd.DataFrame, **extra: Any) -> dict[str, list[Any]]:
+def question_score_columns(per_question: pd.DataFrame, **extra: Any) -> dict[str, list[Any]]:
     """The question_scores columns of the per-question frame; p_yes only for binary questions."""
     from tracker.scoring import compute
 
@@ -476,7 +476,7 @@ def _question_score_columns(per_question: pd.DataFrame, **extra: Any) -> dict[st
 
 def question_score_rows(per_question: pd.DataFrame, run_id: int) -> list[dict[str, Any]]:
     """The question_scores rows of the per-question frame, as a run writes them."""
-    return _as_rows(_question_score_columns(per_question, run_id=run_id))
+    return as_rows(question_score_columns(per_question, run_id=run_id))
 
 
 def same_score(a: Any, b: Any) -> bool:
@@ -492,7 +492,7 @@ _SCORE_KEYS = ("question_id", "forecaster_id")
 _COMPARED = tuple(c for c in QUESTION_SCORE_COLUMNS if c not in _SCORE_KEYS)
 
 
-def _differences(old: dict[str, list[Any]], new: dict[str, list[Any]]) -> tuple[int, int, int]:
+def differences(old: dict[str, list[Any]], new: dict[str, list[Any]]) -> tuple[int, int, int]:
     """(added, removed, changed) question_scores rows from ``old`` to ``new`` (columns of database values):
     changed as `same_score` judges each compared column, a column at a time (a frame of every compared row at
     once would hold that much more memory)."""
@@ -526,7 +526,7 @@ _COMPARE_QUESTIONS = 5000  # questions whose stored rows are read and compared a
 def _compare_stored(
     conn: Connection, new: dict[str, list[Any]], question_ids: list[str]
 ) -> tuple[set[str], tuple[int, int, int]]:
-    """The forecasters with stored question_scores rows for ``question_ids``, and `_differences` from those rows
+    """The forecasters with stored question_scores rows for ``question_ids``, and `differences` from those rows
     to ``new`` (the rows of the same questions), read and compared ``_COMPARE_QUESTIONS`` questions at a time:
     memory then holds one batch of stored rows as Python values, not all of them."""
     where: dict[str, list[int]] = {}
@@ -541,7 +541,7 @@ def _compare_stored(
         forecasters.update(old["forecaster_id"])
         rows = [i for q in chunk for i in where.get(q, ())]
         part = {c: [new[c][i] for i in rows] for c in (*_SCORE_KEYS, *_COMPARED)}
-        for k, n in enumerate(_differences(old, part)):
+        for k, n in enumerate(differences(old, part)):
             totals[k] += n
     return forecasters, (totals[0], totals[1], totals[2])
 
@@ -561,7 +561,7 @@ def question_scores_frame(rows: list[dict[str, Any]] | dict[str, list[Any]]) -> 
     return frame
 
 
-def _aggregate_forecasters(frame: pd.DataFrame, forecaster_ids: list[str]) -> dict[str, dict[str, Any]]:
+def aggregate_forecasters(frame: pd.DataFrame, forecaster_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Each forecaster's aggregate over their rows of ``frame`` (question_scores rows; n_scored 0 for a forecaster
     without any)."""
     from tracker.scoring import compute
@@ -637,7 +637,7 @@ def _write(conn: Connection, plan: _Plan, started: datetime, holder: str) -> Run
         plan.per_forecast = plan.per_forecast.iloc[:0]  # written: its memory is wanted for what follows
 
         # what was there before, for the summary and to know whose aggregates to recompute
-        new = _question_score_columns(plan.per_question, run_id=run_id)
+        new = question_score_columns(plan.per_question, run_id=run_id)
         affected, (added, removed, n_changed) = _compare_stored(conn, new, plan.loaded)
         if everything:
             affected |= {f for f, r in latest_history(conn, None).items() if r["n_scored"]}
@@ -654,7 +654,7 @@ def _write(conn: Connection, plan: _Plan, started: datetime, holder: str) -> Run
         if everything
         else question_scores_frame(_read_question_scores(conn, "forecaster_id", forecaster_ids))
     )
-    aggregates = _aggregate_forecasters(frame, forecaster_ids)
+    aggregates = aggregate_forecasters(frame, forecaster_ids)
     previous_rows = latest_history(conn, forecaster_ids)
     history_rows = []
     for fid in forecaster_ids:
