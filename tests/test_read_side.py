@@ -364,3 +364,26 @@ def test_an_export_bundle_states_what_was_verified(demo: str, tmp_path: Path) ->
     meta = json.loads((tmp_path / "b" / "_meta.json").read_text(encoding="utf-8"))
     assert meta["verification"]["ok"] is True and meta["verification"]["scores_verified"] is True
     assert meta["verification"]["verified_at"].endswith("Z")
+
+
+def test_scores_under_another_scale_say_how_the_ranking_moves(demo: str) -> None:
+    shift = json.loads(cli(demo, "scores", "--scale", "capphrase", "--json").stdout)
+    assert shift["scale"] == "capphrase" and "10.5281/zenodo.18750055" in shift["source"]
+    assert shift["licence"].startswith("CC-BY 4.0") and shift["retrieved"] == "2026-12-06"
+    rows = {r["forecaster_id"]: r for r in shift["rows"]}
+    published = {r["forecaster_id"]: r for r in cli_json(demo, "scores", "--min-scored", "0")}
+    assert rows.keys() == published.keys()
+    for fid, r in rows.items():
+        assert r["mean_brier"] == pytest.approx(published[fid]["mean_brier"])
+        if r["n_rescaled"] == 0:  # no verbal forecast on a phrase the survey has: the same score
+            assert r["mean_brier_scale"] == pytest.approx(r["mean_brier"])
+    assert shift["forecasts_rescaled"] == sum(r["n_rescaled"] for r in rows.values()) > 0
+    assert any(r["mean_brier_scale"] != pytest.approx(r["mean_brier"]) for r in rows.values())
+    assert shift["ranked"] == sum(1 for r in rows.values() if r["rank"] is not None) == 2
+    assert -1.0 <= shift["kendall_tau"] <= 1.0
+    text = cli(demo, "scores", "--scale", "uk-phia", "--format", "table").stdout
+    assert "Kendall's tau between the two rankings" in text and "UK PHIA" in text
+    for args, field in ((["--scale", "icd-999"], "scale"), (["--scale", "capphrase", "--by", "tag"], "scale")):
+        res = cli(demo, "scores", *args)
+        assert res.exit_code != 0 and res.exit_code != 70
+        assert f"{field}:" in res.output and "Traceback" not in res.output

@@ -534,6 +534,13 @@ class Ledger:
 
         return pd.DataFrame(self.reader.phrases_observed(forecaster, as_of, run, min_forecasts, **filters))
 
+    def scale_shift(
+        self, scale: str, *, min_scored: int = 5, as_of: Any = None, run: Any = None, **filters: Any
+    ) -> dict[str, Any]:
+        """Every verbal forecast read under another scale ("capphrase": how readers read the phrases; "uk-phia":
+        the UK yardstick's midpoints): both mean Briers and ranks per forecaster, and Kendall's tau."""
+        return self.reader.scale_shift(scale, min_scored, as_of, run, **filters)
+
     def discrimination(
         self,
         forecaster: str | None = None,

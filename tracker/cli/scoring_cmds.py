@@ -165,6 +165,46 @@ def _run_row(r: dict[str, Any]) -> dict[str, Any]:
     return r | {"what": what, "status": status}
 
 
+SCALE_COLUMNS = [
+    Column("rank", "#", "int"),
+    Column("who", "who"),
+    Column("n_questions", "questions", "int"),
+    Column("n_rescaled", "re-read", "int"),
+    Column("mean_brier", "Brier", "number", 3),
+    Column("mean_brier_scale", "Brier, other scale", "number", 3),
+    Column("rank_scale", "# there", "int"),
+]
+
+
+def _print_scale_shift(shift: dict[str, Any], out: Any) -> None:
+    rows = shift["rows"]
+    if not out.table:
+        if out.fmt in ("json", "jsonl"):
+            render.render_record(shift, None, out.fmt)
+        else:
+            render.render_rows(rows, [Column(c) for c in (rows[0] if rows else {"forecaster_id": None})], out.fmt)
+        return
+    tau = shift["kendall_tau"]
+    shown = rows if out.limit is None else rows[: out.limit]
+    render.render_rows(
+        [r | {"who": r.get("name") or r["forecaster_id"]} for r in shown],
+        SCALE_COLUMNS,
+        out.fmt,
+        title=f"scores with verbal forecasts read on {shift['title']}",
+        total=len(rows),
+        noun=("forecaster", "forecasters"),
+        empty_message="no scores yet: run 'tracker score' (or 'tracker schedule run')",
+        missing="–",
+    )
+    moved = "n/a (fewer than two ranked forecasters)" if tau is None else f"{tau:.2f}"
+    say(
+        f"Kendall's tau between the two rankings: {moved} ({render.plural(shift['ranked'], 'ranked forecaster')}, "
+        f"{render.plural(shift['forecasts_rescaled'], 'verbal forecast')} re-read; "
+        f"{shift['phrases_matched']} of the scale's phrases are on ours). Source: {shift['source']}; "
+        f"{shift['licence']}; {shift['address']}, retrieved {shift['retrieved']}."
+    )
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def score(
@@ -235,12 +275,27 @@ def register(app: typer.Typer) -> None:
         limit: int = rd.LIMIT,
         as_of: str = rd.AS_OF,
         run: int = rd.RUN,
+        scale: str = typer.Option(
+            None,
+            "--scale",
+            help="Read every verbal forecast under another scale: capphrase (how 5,174 readers read the phrases) "
+            "or uk-phia (the UK yardstick's midpoints); shows how the ranking moves (Kendall's tau).",
+        ),
     ) -> None:
         """The leaderboard: per row the mean Brier with its 90% interval, whether it beats a coin flip and the
         crowd (in words, with p-values), the time-averaged Brier, skill and baselines. Rows with too few
         questions say so."""
+        from tracker.errors import UserError
+
         key = grouping(by)
         out = rd.output(fmt, json_out, limit)
+        if scale is not None:
+            if by != "forecaster":
+                raise UserError("--scale ranks forecasters: it cannot be combined with --by " + by, "scale")
+            given = rd.filters(tag=tag, forecaster=forecaster, source=source, outlet=outlet, question=question)
+            shift = ledger(ctx).scale_shift(scale, min_scored=min_scored, as_of=as_of, run=run, **given)
+            _print_scale_shift(shift, out)
+            return
         rows = rd.show_table(
             ledger(ctx),
             "leaderboard",

@@ -25,7 +25,7 @@ _VERBS = (
     r"admitted|admits|conceded|concedes|mentioned|mentions|announced|concluded|concludes|knows|knew|fears|feared|"
     r"hopes|hoped|estimates|estimated|assumes|assumed|doubts|doubted|reckons|recalled|recounted|reported|reports|"
     r"shared|posted|dubbed|acknowledged|asserted|observed|cautioned|forecast|forecasts|responded|continued|"
-    r"commented|remarked|stated|tweeted|projects|projected|projecting|foresees|foresaw|foresee|sees|see|saw|"
+    r"commented|remarked|stated|tweeted|projects|projected|projecting|foresees|foresaw|foresee|sees|see|"
     r"predict|warn|add|note|tell|reckon|reckons|expecting|predicting|forecasting|betting|"
     r"anticipate|anticipates|anticipated|anticipating"
 )
@@ -273,9 +273,10 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
                 people.seen(speaker)
         next_lead = paras[p.index + 1].lead if p.index + 1 < len(paras) else ""
         turn: Speaker | None = None
-        if ps and next_lead and ps[-1].index in found and found[ps[-1].index].kind == "person":
+        last_found = found.get(ps[-1].index) if ps else None
+        if next_lead and last_found is not None and last_found.kind == "person" and " and " not in last_found.name:
             # An interviewee introduced just before the answers: their turn runs on until the next one.
-            turn = found[ps[-1].index]
+            turn = last_found
         for s in ps:
             if s.index in found:
                 out[s.index] = found[s.index]

@@ -109,6 +109,12 @@ class Reader:
         with self.snapshot(as_of, run) as snap:
             return sc.phrases_observed(snap, forecaster, min_forecasts, **_given(filters))
 
+    def scale_shift(
+        self, scale: str, min_scored: int = 5, as_of: Any = None, run: Any = None, **filters: Any
+    ) -> dict[str, Any]:
+        with self.snapshot(as_of, run) as snap:
+            return sc.scale_shift(snap, scale, min_scored, **_given(filters))
+
     def discrimination(
         self,
         forecaster: str | None = None,

@@ -500,39 +500,49 @@ def compare_all_reader(snap: Snapshot, correction: str = "holm", **kw: Any) -> l
     return rows
 
 
-def phrases_observed(snap: Snapshot, forecaster: Any = None, min_forecasts: int = 1, **kw: Any) -> list[Row]:
-    """What the verbal scale's phrases turned out to mean: per phrase (affirming and negating readings apart,
-    and pooled), how often the hedged statement came true, with a Wilson interval, beside the scale's number.
-    With ``forecaster`` (one or several), each one's personal lexicon."""
+def _with_phrases(snap: Snapshot, f: flt.Filters, columns: list[Any], *where: Any) -> pd.DataFrame:
+    """``question_scores`` rows under ``f`` (and ``where``) with their forecast's ``phrase`` and ``reading`` (an
+    unstated reading is "affirms"), as a frame of ``columns`` then those two."""
     import pandas as pd
 
-    from tracker.read.records import records
-    from tracker.scoring import honest
-
-    f = flt.resolve(snap.proj, forecaster=forecaster, **kw)
-    conn = snap.scores()
     q = (
-        select(
-            question_scores.c.forecaster_id,
-            question_scores.c.p_yes,
-            question_scores.c.outcome,
-            forecasts.c.phrase,
-            forecasts.c.reading,
-            forecasts.c.scale_version,
-        )
+        select(*columns, forecasts.c.phrase, forecasts.c.reading)
         .select_from(
             question_scores.join(forecasts, forecasts.c.forecast_id == question_scores.c.forecast_id).outerjoin(
                 sources, sources.c.source_id == question_scores.c.source_id
             )
         )
-        .where(question_scores.c.kind == "binary", forecasts.c.phrase.is_not(None))
-        .where(*flt.question_conditions(f, question_scores.c.question_id, snap.today))
+        .where(*where, *flt.question_conditions(f, question_scores.c.question_id, snap.today))
     )
     q = flt.who(q, f, question_scores)
-    frame = pd.DataFrame([tuple(r) for r in conn.execute(q)], columns=list(q.selected_columns.keys()))
+    frame = pd.DataFrame([tuple(r) for r in snap.scores().execute(q)], columns=list(q.selected_columns.keys()))
+    frame["reading"] = frame["reading"].fillna("affirms")
+    return frame
+
+
+def phrases_observed(snap: Snapshot, forecaster: Any = None, min_forecasts: int = 1, **kw: Any) -> list[Row]:
+    """What the verbal scale's phrases turned out to mean: per phrase (affirming and negating readings apart,
+    and pooled), how often the hedged statement came true, with a Wilson interval, beside the scale's number.
+    With ``forecaster`` (one or several), each one's personal lexicon."""
+
+    from tracker.read.records import records
+    from tracker.scoring import honest
+
+    f = flt.resolve(snap.proj, forecaster=forecaster, **kw)
+    frame = _with_phrases(
+        snap,
+        f,
+        [
+            question_scores.c.forecaster_id,
+            question_scores.c.p_yes,
+            question_scores.c.outcome,
+            forecasts.c.scale_version,
+        ],
+        question_scores.c.kind == "binary",
+        forecasts.c.phrase.is_not(None),
+    )
     if frame.empty:
         return []
-    frame["reading"] = frame["reading"].fillna("affirms")
     by = ["forecaster_id"] if f.forecaster is not None else []
     table = honest.phrase_calibration(frame, by, min_forecasts=min_forecasts)
     rows = records(table, parse_json=False)
@@ -541,6 +551,42 @@ def phrases_observed(snap: Snapshot, forecaster: Any = None, min_forecasts: int 
         for r in rows:
             r["forecaster"] = names.get(str(r["forecaster_id"]))
     return rows
+
+
+def scale_shift(snap: Snapshot, scale: str, min_scored: int = 5, **kw: Any) -> Row:
+    """The leaderboard with every verbal forecast read under another scale (`tracker.scoring.rescale`): per
+    forecaster both mean Briers and both ranks, and Kendall's tau between the rankings, with the scale's source."""
+
+    from tracker.read.records import records
+    from tracker.scoring import rescale
+
+    if scale not in rescale.SCALES:
+        raise UserError(f"{scale!r} is not a scale ({', '.join(rescale.SCALES)})", "scale")
+    if isinstance(min_scored, bool) or not isinstance(min_scored, int) or min_scored < 0:
+        raise UserError(f"{min_scored!r} is not a number of scored questions (0 or more)", "min_scored")
+    other = rescale.load(scale)
+    f = flt.resolve(snap.proj, **kw)
+    columns = ("question_id", "forecaster_id", "kind", "brier", "outcome")
+    frame = _with_phrases(snap, f, [question_scores.c[c] for c in columns])
+    table, tau, n_ranked = rescale.ranking_shift(frame, other, min_scored)
+    rows = records(table, parse_json=False)
+    names = _names(snap.proj, "forecaster")
+    for r in rows:
+        r["name"] = names.get(str(r["forecaster_id"]))
+    return {
+        "scale": other.name,
+        "title": other.title,
+        "source": other.source,
+        "licence": other.licence,
+        "address": other.address,
+        "retrieved": other.retrieved,
+        "phrases_matched": len(other.numbers),
+        "phrases_unmatched": list(other.unmatched),
+        "forecasts_rescaled": int(table["n_rescaled"].sum()) if len(table) else 0,
+        "ranked": n_ranked,
+        "kendall_tau": _nan_none(tau),
+        "rows": rows,
+    }
 
 
 def discrimination(
