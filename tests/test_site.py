@@ -397,3 +397,32 @@ def test_the_index_threshold_is_the_honest_minimum() -> None:
     from tracker.scoring.honest import MIN_QUESTIONS
 
     assert INDEX_MIN_SCORED == MIN_QUESTIONS  # site.py keeps its own copy so as not to import numpy
+
+
+def test_dots_of_one_day_sit_side_by_side() -> None:
+    from datetime import date as day
+
+    from tracker.app.site import DOT_SPACING, question_chart
+
+    rows = [
+        {"withdrawn": False, "p_yes": 0.3, "made_at": day(2026, 1, 5), "position": i, "forecaster_id": f"f{i}",
+         "forecaster": f"F{i}"}
+        for i in range(3)
+    ] + [{"withdrawn": False, "p_yes": 0.3, "made_at": day(2026, 3, 1), "position": 9, "forecaster_id": "f0",
+          "forecaster": "F0"}]  # fmt: skip
+    chart = question_chart({"kind": "binary", "known_on": None, "outcome": None}, rows)
+    assert chart is not None
+    xs = [float(v) for v in re.findall(r'<circle cx="([\d.]+)"', str(chart["svg"]))]
+    assert len(xs) == 4 and len(set(xs)) == 4  # none on top of another
+    first_day = sorted(xs[:3])
+    assert [round(b - a, 1) for a, b in zip(first_day, first_day[1:], strict=False)] == [DOT_SPACING] * 2
+
+
+def test_a_source_page_does_not_repeat_itself(grown: Ledger, tmp_path: Path) -> None:
+    build_site(grown, tmp_path / "site")
+    page = next((tmp_path / "site" / "sources").glob("*.html")).read_text(encoding="utf-8")
+    table = page.split('id="source-forecasts"', 1)[1].split("</table>", 1)[0]
+    assert "<th>Source</th>" not in table and 'data-label="Source"' not in table
+    assert "<th>Quote</th>" in table and 'data-label="Quote"' in table
+    question = next((tmp_path / "site" / "questions").glob("*.html")).read_text(encoding="utf-8")
+    assert "<th>Source</th>" in question

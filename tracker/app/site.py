@@ -171,6 +171,9 @@ class SiteSummary:
 # ------------------------------------------------------------------------------------------------ figures
 
 
+DOT_SPACING = 8  # px between the dots of one day on a question's chart (a dot is 9 px across)
+
+
 def question_chart(q: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     """An inline SVG of a yes/no question's forecasts over time, each forecaster's dots in a colour, the crowd
     median (the median of every forecaster's standing forecast) as a step line, the resolution as a rule."""
@@ -252,14 +255,17 @@ def question_chart(q: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, A
             + Markup("</text>")
         )
     parts.append(Markup(f'<path d="{"".join(path)}" fill="none" stroke="#1b1f24" stroke-width="2"/>'))
+    # Dots of one day side by side, centred on the day, rather than on top of one another.
+    same_day = Counter(r["made_at"] for r in points)
+    seen: Counter[Any] = Counter()
     for r in points:
         fid = str(r["forecaster_id"])
         label = f"{names[fid]}, {t.day(r['made_at'])}: {t.num(r['p_yes'], 2)}"
+        offset = (seen[r["made_at"]] - (same_day[r["made_at"]] - 1) / 2) * DOT_SPACING
+        seen[r["made_at"]] += 1
+        cx = round(min(max(x(r["made_at"]) + offset, left + 5), w - right - 5), 1)
         parts.append(
-            Markup(
-                f'<circle cx="{x(r["made_at"])}" cy="{y(r["p_yes"])}" r="4.5" fill="{colors[fid]}" '
-                'fill-opacity="0.85"><title>'
-            )
+            Markup(f'<circle cx="{cx}" cy="{y(r["p_yes"])}" r="4.5" fill="{colors[fid]}" fill-opacity="0.85"><title>')
             + escape(t.clean(label))
             + Markup("</title></circle>")
         )
@@ -424,15 +430,18 @@ class SiteBuilder:
         # each forecast's cells, rendered once: its forecaster's, question's and source's pages (all one folder
         # deep, so their links are the same) show them
         macros = self.env.get_template("macros.html.j2").make_module({"root": "../"})
-        question_cell, forecaster_cell, cells = (
-            getattr(macros, name) for name in ("forecast_question_cell", "forecast_forecaster_cell", "forecast_cells")
-        )
+        parts = {
+            key: getattr(macros, f"forecast_{name}")
+            for key, name in (
+                ("question", "question_cell"),
+                ("forecaster", "forecaster_cell"),
+                ("cells", "cells"),
+                ("source", "source_cell"),
+                ("result", "result_cells"),
+            )
+        }
         for f in f_rows:
-            f["html"] = {
-                "question": question_cell(f, True),
-                "forecaster": forecaster_cell(f, True),
-                "cells": cells(f, True),
-            }
+            f["html"] = {key: part(f, True) for key, part in parts.items()}
         board_rows = t.records(board)
         person = {str(p["forecaster_id"]): p for p in t.records(people)}
         due_ids = {str(d["question_id"]): d for d in t.records(due)}
