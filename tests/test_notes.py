@@ -254,7 +254,7 @@ def test_malformed_proof_files_are_refused(text: str) -> None:
 def test_a_cosignature_is_the_c2sp_timestamped_message() -> None:
     log = generate_signer("news.example/forecasts")
     witness = generate_signer("witness.example/w1", COSIGNATURE)
-    assert base64.b64decode(witness.verifier.vkey.split("+")[2])[0] == 0x04
+    assert base64.b64decode(witness.verifier.vkey.split("+", 2)[2])[0] == 0x04
     assert parse_vkey(witness.verifier.vkey) == witness.verifier and parse_skey(witness.skey) == witness
     note = sign_checkpoint(Checkpoint(log.name, 7, ROOT), log)
     cosigned = cosign_checkpoint(note, witness, log.verifier, 1_679_315_147)
