@@ -109,6 +109,38 @@ def test_phrases_lists_the_scale(db: str) -> None:
     assert tracker(db, "phrases").exit_code == 0
 
 
+def test_phrases_show_how_readers_read_each_phrase(db: str) -> None:
+    """Beside each phrase, the CAPphrase survey's median and quartiles, read from the shipped data file (and
+    only for the phrases the survey asked about, matched through the scale's aliases)."""
+    from importlib import resources
+
+    survey = yaml.safe_load(resources.files("tracker").joinpath("scales", "reading-capphrase.yaml").read_text())
+    asked = {item["phrase"]: item for item in survey["phrases"]}
+    scale = load_scale(max(available_versions()))
+    data = json.loads(tracker(db, "phrases", "--json").stdout)
+    assert "CC-BY" in data["readers"]["licence"] and "CAPphrase" in data["readers"]["source"]
+    by_phrase = {p["phrase"]: p for p in data["phrases"]}
+    unlikely = by_phrase["unlikely"]
+    item = asked["unlikely"]
+    assert (unlikely["readers_median"], unlikely["readers_q1"], unlikely["readers_q3"]) == (
+        item["p"],
+        item["q1"],
+        item["q3"],
+    )
+    for p in scale.phrases:
+        row = by_phrase[p.phrase]
+        terms = {p.phrase, *p.aliases} & set(asked)
+        if not terms or p.negated:
+            assert row["readers_median"] is None, p.phrase
+        else:
+            assert row["readers_q1"] <= row["readers_median"] <= row["readers_q3"], p.phrase
+            assert row["readers_median"] in {asked[t]["p"] for t in terms}, p.phrase
+    header, *lines = tracker(db, "phrases").stdout.splitlines()  # piped: TSV, every column
+    rows = {r["phrase"]: r for r in (dict(zip(header.split("\t"), line.split("\t"), strict=True)) for line in lines)}
+    assert float(rows["unlikely"]["readers_q3"]) == item["q3"]
+    assert all(rows[p]["readers_median"] == "" for p in by_phrase if by_phrase[p]["readers_median"] is None)
+
+
 def _publish_v2(tmp_path: Path, changes: dict[str, float], drop: str | None = None) -> Path:
     """Write verbal-2.yaml: v1 with some points moved (intervals widened to contain them)."""
     src = Path(__file__).resolve().parent.parent / "tracker" / "scales" / "verbal-1.yaml"

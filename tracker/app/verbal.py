@@ -33,6 +33,14 @@ def load(scale_version: int | None = None) -> Any:
         raise UserError(f"no usable verbal scale version {scale_version}: {e}", "scale") from None
 
 
+def readers(name: str = "capphrase") -> Any:
+    """How readers (or an official yardstick) read the scale's phrases: ``tracker.scoring.rescale``'s packaged
+    scale ``name``, with its number and spread per phrase of ours, and its source, licence and address."""
+    from tracker.scoring.rescale import load as load_reading
+
+    return load_reading(name)
+
+
 def verbal_forecast(
     phrase: str, reading: str, scale_version: int | None = None
 ) -> tuple[dict[str, float], dict[str, Any]]:

@@ -78,21 +78,27 @@ def register(app: typer.Typer) -> None:
         as_of: str = rd.AS_OF,
         run: int = rd.RUN,
     ) -> None:
-        """The verbal scale: each phrase, its probability, interval and published basis. With --observed, what
-        the phrases turned out to mean in the ledger's scored forecasts (with --forecaster, their lexicon)."""
-        from tracker.app.verbal import load
+        """The verbal scale: each phrase, its probability, interval and published basis, and beside it how
+        5,174 readers read the phrase (the CAPphrase survey's median and interquartile range; blank where the
+        survey did not ask about the phrase). With --observed, what the phrases turned out to mean in the
+        ledger's scored forecasts (with --forecaster, their lexicon)."""
+        from tracker.app.verbal import load, readers
 
         if observed:
             _observed(ctx, forecaster, fmt, json_out, as_of, run)
             return
 
         s = load(scale)
+        survey = readers("capphrase")
         rows = [
             {
                 "phrase": p.phrase,
                 "p": p.p,
                 "low": p.interval[0],
                 "high": p.interval[1],
+                "readers_median": survey.numbers.get(p.phrase),
+                "readers_q1": survey.spread.get(p.phrase, (None, None))[0],
+                "readers_q3": survey.spread.get(p.phrase, (None, None))[1],
                 "aliases": list(p.aliases),
                 "basis": p.basis,
             }
@@ -100,27 +106,39 @@ def register(app: typer.Typer) -> None:
         ]
         out = rd.output(fmt, json_out, 0)
         if out.fmt == "json":
-            emit_json({"version": s.version, "phrases": rows})
+            readers_source = {"source": survey.source, "licence": survey.licence, "address": survey.address}
+            emit_json({"version": s.version, "phrases": rows, "readers": readers_source})
             return
         columns = [
             Column("phrase", "phrase", "id"),
             Column("p", "p", "number", 3),
             Column("interval", "interval", "id"),
+            Column("readers", "readers (IQR)", "id"),
             Column("aliases", "aliases"),
             Column("basis", "basis"),
         ]
+        flat = ("phrase", "p", "low", "high", "readers_median", "readers_q1", "readers_q3", "aliases", "basis")
         render.render_rows(
             [
-                r | {"interval": f"{fmt_p(r['low'])}–{fmt_p(r['high'])}", "aliases": ", ".join(r["aliases"])}
+                r
+                | {
+                    "interval": f"{fmt_p(r['low'])}–{fmt_p(r['high'])}",
+                    "readers": ""
+                    if r["readers_median"] is None
+                    else f"{fmt_p(r['readers_median'])} ({fmt_p(r['readers_q1'])}–{fmt_p(r['readers_q3'])})",
+                    "aliases": ", ".join(r["aliases"]),
+                }
                 for r in rows
             ]
             if out.table
             else rows,
-            columns if out.table else [Column(k) for k in ("phrase", "p", "low", "high", "aliases", "basis")],
+            columns if out.table else [Column(k) for k in flat],
             out.fmt,
             title=f"verbal scale v{s.version}: {render.plural(len(rows), 'phrase')} (p is P(the hedged statement))",
             noun=("phrase", "phrases"),
         )
+        if out.table:
+            say(f"readers: median and interquartile range of {survey.title.split(',')[0]} ({survey.licence})")
 
     @app.command()
     def rescale(

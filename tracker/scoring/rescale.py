@@ -33,6 +33,7 @@ class ReadingScale:
     retrieved: str
     numbers: dict[str, float]  # the tracker's canonical phrase -> this scale's P(X)
     unmatched: tuple[str, ...]  # this scale's terms the tracker's scale does not have
+    spread: dict[str, tuple[float, float]]  # our phrase -> (q1, q3): readers' quartiles, or a band's ends
 
 
 def load(name: str) -> ReadingScale:
@@ -47,6 +48,7 @@ def load(name: str) -> ReadingScale:
     data: dict[str, Any] = yaml.safe_load(text)
     ours = verbal.load_scale()
     numbers: dict[str, float] = {}
+    spread: dict[str, tuple[float, float]] = {}
     unmatched: list[str] = []
     for item in data["phrases"]:
         term = str(item["phrase"])
@@ -61,6 +63,7 @@ def load(name: str) -> ReadingScale:
         # two terms on one phrase of ours (an alias): the term that is the phrase itself wins
         if phrase.phrase not in numbers or term == phrase.phrase:
             numbers[phrase.phrase] = float(item["p"])
+            spread[phrase.phrase] = (float(item["q1"]), float(item["q3"]))
     return ReadingScale(
         name,
         str(data["title"]),
@@ -70,6 +73,7 @@ def load(name: str) -> ReadingScale:
         str(data["retrieved"]),
         numbers,
         tuple(unmatched),
+        spread,
     )
 
 
