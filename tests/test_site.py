@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from review_fixtures import DUE_QUESTION, grow, scored_catalog
+from review_fixtures import DUE_QUESTION, OPEN_QUESTION, grow, scored_catalog
 from typer.testing import CliRunner
 
 from tracker.app.ledger import Ledger
@@ -426,3 +426,43 @@ def test_a_source_page_does_not_repeat_itself(grown: Ledger, tmp_path: Path) -> 
     assert "<th>Quote</th>" in table and 'data-label="Quote"' in table
     question = next((tmp_path / "site" / "questions").glob("*.html")).read_text(encoding="utf-8")
     assert "<th>Source</th>" in question
+
+
+def test_one_new_forecast_rewrites_only_the_pages_that_show_it(ledger: Ledger, tmp_path: Path) -> None:
+    """No page carries what it does not show (the ledger head and scoring run are on the integrity page only), so
+    after one new forecast the rebuild changes exactly: its forecaster's, question's and source's pages, the
+    source's outlet page, the index (its counts), the integrity page (the head), and the lists that link to one of
+    them (their rows carry counts). Every other page comes out the same bytes and is not rewritten."""
+    from tracker.app.site import f_url, outlet_url, q_url, s_url
+
+    scored_catalog(ledger)
+    out = tmp_path / "site"
+    build_site(ledger, out)
+    before = site_files(out)
+    stamps = {name: (out / name).stat().st_mtime_ns for name in before}
+    on_open = ledger.forecasts().query("question_id == @OPEN_QUESTION and source_id.notna()").iloc[0]
+    fid, sid = str(on_open.forecaster_id), str(on_open.source_id)
+    outlet = next(str(s["outlet"]) for s in ledger.sources() if s["source_id"] == sid)
+    ledger.record_forecast(OPEN_QUESTION, "whoever", 0.35, date(2026, 2, 1), source_id=sid, forecaster_id=fid)
+    assert ledger.score().status == "ok"
+    build_site(ledger, out)
+    after = site_files(out)
+    assert after.keys() == before.keys()
+    changed = {name for name in after if after[name] != before[name]} - {MANIFEST}
+    shown = {f_url(fid), q_url(OPEN_QUESTION), s_url(sid)}
+    own = shown | {"index.html", "integrity.html"}
+    # the top-level lists with a row that links to the forecaster, the question or the source
+    lists = {
+        name
+        for name, data in before.items()
+        if name.endswith(".html") and "/" not in name and any(f'"{url}"'.encode() in data for url in shown)
+    }
+    assert own <= changed, sorted(own - changed)
+    assert changed <= own | {outlet_url(outlet)} | lists, sorted(changed - own - lists)
+    # the head's hash is named on the integrity page, and beside its event (the question's history), nowhere else
+    head = str(ledger.info()["head_hash"]).encode()
+    assert [name for name, data in sorted(after.items()) if head in data] == ["integrity.html", q_url(OPEN_QUESTION)]
+    assert len(changed) * 4 < len(after), sorted(changed)
+    # unchanged pages were not rewritten: their files are the same files, untouched
+    for name in set(after) - changed - {MANIFEST}:
+        assert (out / name).stat().st_mtime_ns == stamps[name], name

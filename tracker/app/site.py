@@ -386,10 +386,14 @@ class SiteBuilder:
     def build(self, snap: Snapshot, verification: dict[str, Any], summary: SiteSummary) -> None:
         led = self.ledger
         meta = snap.meta()
+        # The footer is on every page, so it names nothing that moves with the ledger (head, scoring run):
+        # a page whose own content did not change comes out byte for byte the same and is not rewritten.
+        # The head and the run are on the integrity page, which shows them.
         self.footer = (
-            f"forecast-tracker {__version__}. Ledger head {meta['head_position']}:{meta['head_hash']}"
-            + (f", as of {self._as_of_text(meta['as_of'])}" if meta["as_of"] else "")
-            + f"; scores: {snap.scores_label()}. Nothing on this site is fetched from the network."
+            f"forecast-tracker {__version__}."
+            + (f" As of {self._as_of_text(meta['as_of'])}." if meta["as_of"] else "")
+            + " The ledger head and scoring run behind these pages are on the Integrity page."
+            " Nothing on this site is fetched from the network."
         )
 
         def frame(name: str, **kw: Any) -> pd.DataFrame:
@@ -474,7 +478,6 @@ class SiteBuilder:
             "more_filters": more,
             "extra": extra,
             "counts": counts,
-            "head_position": meta["head_position"],
             "verification": verification,
         }
         lede = (
