@@ -576,3 +576,34 @@ def test_the_import_command_says_one_line_and_no_text_of_the_target(tmp_path: Pa
     result = runner.invoke(app, ["--db", db, "import", str(pred)])
     assert result.exit_code == 3, result.output
     assert "symbolic link" in result.stderr and "SECRET" not in result.output
+
+
+@pytest.mark.parametrize("which", ["seed text", "catalog file"])
+def test_a_fifo_is_refused_without_being_read(tmp_path: Path, which: str) -> None:
+    """A FIFO would block the read forever (no writer) or feed it without end: refused by its kind, in a child
+    process so that a regression shows as a timeout here, not a hung suite."""
+    import os
+    import subprocess
+    import sys
+
+    pred = _build(tmp_path / "cat")
+    if which == "seed text":
+        fifo = tmp_path / "cat" / "seeds" / "a.txt"
+        fifo.unlink()
+        target = pred
+    else:
+        fifo = tmp_path / "extra.yaml"
+        target = fifo
+    os.mkfifo(fifo)
+    code = (
+        "import sys\n"
+        "from tracker.catalog import CatalogError, load_catalog\n"
+        "try:\n"
+        f"    load_catalog([{str(target)!r}])\n"
+        "except CatalogError as e:\n"
+        "    print('\\n'.join(e.errors))\n"
+        "    sys.exit(3)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3, done.stderr
+    assert f"{fifo}" in done.stdout  # named, as "not found" (a seed text) or "not a regular file" (a catalog)

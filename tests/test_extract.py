@@ -371,6 +371,10 @@ def test_quote_matching() -> None:
     assert quote_matches("the  port\nwill reopen soon, they said", "the port will reopen soon.")
     assert not quote_matches("the port stays shut", "the port will reopen soon")
     assert not quote_matches("anything", "")
+    # the ledger's quote check normalises typography; "already recorded" compares the same way
+    assert quote_matches("He said “it’s over” — for now.", 'He said "it\'s over" - for now.', most=1.0)
+    assert quote_matches("the \ufb01nal deal will probably hold", "the final deal will probably hold", most=1.0)
+    assert not quote_matches("He said “it’s over” — for now.", 'He said "it\'s never over" - for now.', most=1.0)
 
 
 def test_every_quote_passes_the_verbatim_check() -> None:

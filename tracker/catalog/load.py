@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -410,10 +411,15 @@ def _entry_label(item: Any, kind: str, index: int) -> str:
 
 def _read_bytes(path: Path, label: str, errors: _Errors, entry: str = "-", field_name: str = "-") -> bytes | None:
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         errors.add(label, entry, field_name, f"cannot read: {exc.strerror or exc}")
         return None
+    # A FIFO or a device would block the read or never end it: only a regular file is read.
+    if not stat.S_ISREG(info.st_mode):
+        errors.add(label, entry, field_name, "not a regular file (a folder, FIFO or device is not read)")
+        return None
+    size = info.st_size
     if size > MAX_FILE_BYTES:
         errors.add(
             label,

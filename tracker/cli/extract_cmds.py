@@ -81,14 +81,15 @@ def register(app: typer.Typer) -> None:
         """The article's summary line and its candidates: a table on a terminal; piped, the line goes to
         stderr and the candidates are returned, to be printed as one tsv listing as the read commands do."""
         from tracker.app.extract import ArticleDraft
-        from tracker.cli.render import pick_format, render_rows, safe_text
+        from tracker.cli.render import pick_format, plural, render_rows, safe_text
 
         assert isinstance(d, ArticleDraft)
         cands = d.extraction.candidates
         recorded = sum(1 for c in cands if c.recorded)
         line = safe_text(
-            f"{d.path}: {len(cands)} candidates ({recorded} already recorded) from {d.extraction.sentences} "
-            f"sentences; source {d.source_id}{'' if d.source_known else ' (not in the ledger)'}"
+            f"{d.path}: {plural(len(cands), 'candidate')} ({recorded} already recorded) from "
+            f"{plural(d.extraction.sentences, 'sentence')}; source {d.source_id}"
+            f"{'' if d.source_known else ' (not in the ledger)'}"
         )
         if target is None:
             warn(line)  # the draft itself went to stdout

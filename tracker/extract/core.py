@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tracker.domain.quotes import fold_whitespace
+from tracker.domain.quotes import fold_whitespace, normalise
 from tracker.domain.verbal import Scale, load_scale
 
 from .hedges import HedgeFinder, Reading
@@ -79,10 +79,11 @@ class Extraction:
 
 
 def quote_matches(candidate: str, quote: str, most: float = 0.6) -> bool:
-    """A candidate quote matches a quote when it contains it (whitespace folded), or has most of its words
-    (``most``, in order: difflib's matching blocks over words)."""
-    c = fold_whitespace(candidate)
-    q = fold_whitespace(quote)
+    """A candidate quote matches a quote when it contains it (compared as the ledger's quote check compares:
+    quote marks, apostrophes, dashes and whitespace normalised), or has most of its words (``most``, in
+    order: difflib's matching blocks over words)."""
+    c = normalise(candidate)
+    q = normalise(quote)
     if not q or not c:
         return False
     if q in c:
