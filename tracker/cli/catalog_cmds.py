@@ -138,7 +138,8 @@ def register(app: typer.Typer) -> None:
             noun=("phrase", "phrases"),
         )
         if out.table:
-            say(f"readers: median and interquartile range of {survey.title.split(',')[0]} ({survey.licence})")
+            licence = survey.licence.split(" (")[0]  # the licence's name; its address is in --json
+            say(f"readers: median (IQR) in the {survey.title.split(',')[0]} ({licence})")
 
     @app.command()
     def rescale(
