@@ -112,3 +112,39 @@ def test_they_mid_sentence_is_the_group_named_before() -> None:
 )
 def test_hostile_repetitions_end(text: str) -> None:
     extract(text)  # no catastrophic backtracking: each pattern is bounded (the linear-time test times it)
+
+
+# ------------------------------------------------------------------------------------------ polarity
+
+FINDER_SENTENCES = [
+    # (sentence, P(event) side: 1 above a half, -1 below)
+    ("Economists roundly rejected the possibility the bank will cut rates by half a point.", -1),
+    ("The group dismissed the idea that the president would move to fire the chairman.", -1),
+    ("The group dismissed the idea that the president will move to fire the chairman.", -1),
+    ("Ministers will not rule out the possibility of talks, and a deal will probably follow next year.", 1),
+    ("It is considered more likely to happen than not.", 1),
+    ("The polls suggest it is likely to be a narrow victory for No next week.", 1),
+    ("No deal is likely before the summit next week.", -1),
+    ("We don't see prices rising any time soon.", -1),
+    ('She rates the chance of a deal at "better than 50 percent" this year.', 1),
+    ("The chance of a deal is less than 50 percent this year.", -1),
+    ("The odds of a deal are little more than 50-50 this year.", 1),
+]
+
+
+@pytest.mark.parametrize(("sentence", "side"), FINDER_SENTENCES)
+def test_polarity_of_rejections_idioms_and_bounds(sentence: str, side: int) -> None:
+    from tracker.domain.verbal import load_scale
+    from tracker.extract import HedgeFinder
+
+    reading = HedgeFinder(load_scale()).read(sentence)
+    assert reading is not None, sentence
+    assert (reading.p_event > 0.5) - (reading.p_event < 0.5) == side, (sentence, reading)
+
+
+def test_exactly_fifty_without_a_bound_stays_even() -> None:
+    from tracker.domain.verbal import load_scale
+    from tracker.extract import HedgeFinder
+
+    reading = HedgeFinder(load_scale()).read("The chance of a deal is 50 percent this year.")
+    assert reading is not None and reading.p_event == 0.5
