@@ -41,7 +41,7 @@ _FILLER = (
 _PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been)\s+(?:\w+ly\s+)?$")
 # Verbs that state a probability without saying anything ("Bookmakers have X at 1/2"): see _ODDS_SUBJECT.
 _ODDS_VERBS = "have|has|had|put|puts|rate|rates|rated|give|gives|gave|offer|offers|offered|offering|make|makes|made"
-_VERB_SET = frozenset(_VERBS.split("|")) | frozenset(_ODDS_VERBS.split("|")) | {"shared", "according"}
+_VERB_SET = frozenset(_VERBS.split("|")) | {"shared", "according"}
 _LOWER_WORD = re.compile(r"[a-z]+")
 _SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
 _VERB_SUBJECT = re.compile(
@@ -165,9 +165,9 @@ def _title_prefix(sentence: str, start: int, title: str | None) -> str | None:
 def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | None = None) -> Speaker | None:
     """An attribution inside one sentence, or None."""
     if _VERB_SET.isdisjoint(_LOWER_WORD.findall(sentence.lower())):
-        # No verb of saying or believing, no "according to": nothing below can match (and each pattern
-        # would try every capitalised word of the sentence to find that out).
-        return None
+        # No verb of saying or believing, no "according to": nothing below but the odds pattern can match
+        # (and each pattern would try every capitalised word of the sentence to find that out).
+        return _odds(sentence)
     m = _SUBJECT_VERB.search(sentence)
     while m is not None:
         name, title = _clean_name(m.group("who"))
@@ -234,12 +234,9 @@ def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | 
                 f"'{who} {m.group('verb')}'" + (_UNNAMED if one else ""),
                 "role" if one else "group",
             )
-    if _ODDS_CUE.search(sentence):
-        m = _ODDS_SUBJECT.search(sentence)
-        if m:
-            name, _ = _clean_name(m.group("who"))
-            if name and name not in _NOT_NAMES and not _possessive(m.group("who")):
-                return Speaker(name, None, 0.6, f"'{name} {m.group('verb')}' a probability", "group")
+    odds = _odds(sentence)
+    if odds is not None:
+        return odds
     # A report or "it" speaks for an organisation named before (a capitalised name, not "analysts").
     organisation = (
         last_group if last_group and last_group.name[:1].isupper() and not _PLURAL.search(last_group.name) else None
@@ -258,6 +255,18 @@ def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | 
         if m and earlier is not None:
             said = f"'{m.group(0).strip(' ,;:—–')}', read as {earlier.name}, named before"
             return Speaker(earlier.name, earlier.role, confidence, said, earlier.kind)
+    return None
+
+
+def _odds(sentence: str) -> Speaker | None:
+    """ "Bookmakers have X at 1/2": a subject with a verb that states a probability, where odds are named."""
+    if not _ODDS_CUE.search(sentence):
+        return None
+    m = _ODDS_SUBJECT.search(sentence)
+    if m:
+        name, _ = _clean_name(m.group("who"))
+        if name and name not in _NOT_NAMES and not _possessive(m.group("who")):
+            return Speaker(name, None, 0.6, f"'{name} {m.group('verb')}' a probability", "group")
     return None
 
 
