@@ -148,3 +148,37 @@ def test_exactly_fifty_without_a_bound_stays_even() -> None:
 
     reading = HedgeFinder(load_scale()).read("The chance of a deal is 50 percent this year.")
     assert reading is not None and reading.p_event == 0.5
+
+
+# ------------------------------------------------------------------------------- words that are no hedge
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "It depends on the political will of the government, the minister told the conference.",
+        "Free will is a question for philosophers next year.",
+        "I will say, though, that the fundamentals of the economy are strong.",
+        "Our forecast model is updated with the results of the August poll.",
+        "The plan raised risks of last-minute snags and differences in interpretation.",
+        "Rates fell amid growing risks and uncertainties from trade tensions.",
+        "This outlook is more optimistic than last month's, which showed a decline.",
+    ],
+)
+def test_words_that_look_like_a_hedge_and_are_not(sentence: str) -> None:
+    assert extract(sentence).candidates == (), sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The bank will, however, cut rates next year.",
+        "Asked whether prices would fall, she said they will.",
+        "The government will act to cut spending next year.",
+        "The ruling risks spiking tensions in the region next year.",
+        "Analysts forecast a recession next year.",
+        "The more confident investors are, the more likely a rally becomes next year.",
+    ],
+)
+def test_the_same_words_as_a_hedge_stay(sentence: str) -> None:
+    assert extract(sentence).candidates, sentence

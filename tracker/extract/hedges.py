@@ -477,10 +477,40 @@ class HedgeFinder:
         return Reading(governing, others, tuple(negations), clause, conditional, tuple(notes))
 
 
+# "the political will of", "free will": the noun. "I will say", "I'll tell you": a speech act, not a forecast.
+_WILL_NOUN_BEFORE = re.compile(
+    r"\b(?:the|a|political|popular|public|free|good|ill|strong|his|her|their|its|our|my|your|own|iron)\s*$", re.I
+)
+_WILL_NOUN_AFTER = re.compile(r"^\s*(?:of|to\s+(?:act|fight|win|live|change|power))\b", re.I)
+_SPEECH_ACT = re.compile(r"^\s*(?:say|tell|admit|add|note|mention|concede|grant|repeat|confess|be\s+honest)\b", re.I)
+# "a forecast model", "our forecast": the noun after a determiner, not the verb.
+_DETERMINER_BEFORE = re.compile(
+    r"\b(?:the|a|an|our|their|its|his|her|this|that|these|those|latest|new|previous|final|official|own)\s*$", re.I
+)
+# "raising risks of", "amid growing risks and uncertainties": the noun; the verb takes what is risked.
+_RISK_NOUN_AFTER = re.compile(r"^\s*(?:of|and|to|from|that|for|in|,|\.|$)", re.I)
+# "more optimistic than last month's forecast", "the more confident the model feels": a comparison.
+_COMPARISON = re.compile(r"^\s*than\b", re.I)
+
+
 def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
-    """Words that look like a hedge and are not one: the month of May, "certain" as in "a certain part"."""
+    """Words that look like a hedge and are not one: the month of May, "certain" as in "a certain part", the
+    noun "will" ("political will"), "I will say", the nouns "forecast" and "risks", a comparison."""
     words = sentence[start:end]
     if words == "May" and start > 0:
+        return True
+    lower = words.lower()
+    before = sentence[max(0, start - 20) : start]
+    after = sentence[end : end + 30]
+    if lower == "will" and (
+        _WILL_NOUN_BEFORE.search(before) or _WILL_NOUN_AFTER.match(after) or _SPEECH_ACT.match(after)
+    ):
+        return True
+    if lower in ("forecast", "forecasts") and _DETERMINER_BEFORE.search(before):
+        return True
+    if lower in ("risks", "risking") and _RISK_NOUN_AFTER.match(after):
+        return True
+    if lower.startswith("more ") and (_COMPARISON.match(after) or re.search(r"\bthe\s*$", before, re.I)):
         return True
     if words.lower() == "certain":
         after = sentence[end:].lstrip()
