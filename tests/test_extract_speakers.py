@@ -129,6 +129,11 @@ FINDER_SENTENCES = [
     ('She rates the chance of a deal at "better than 50 percent" this year.', 1),
     ("The chance of a deal is less than 50 percent this year.", -1),
     ("The odds of a deal are little more than 50-50 this year.", 1),
+    # A rejection that is itself negated, or in another clause, does not reverse the hedge.
+    ("The alliance will never rule out the possibility that the country will probably join next year.", 1),
+    ("Ministers dismissed the idea of talks, even if analysts think a deal is likely next year.", 1),
+    ('Home prices may "well continue to fall" next year.', 1),
+    ("Prices could well fall next year.", 1),
 ]
 
 
