@@ -106,8 +106,19 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("roughly even chance", "estimative", (r"(?:too close to call|neck and neck|toss-up)",)),
     ("very likely", "estimative", (r"(?:imminent)",)),
     ("almost certain", "estimative", (r"(?:i'm sure|i am sure|we're sure|we are sure)",)),
+    ("unlikely", "estimative", (r"(?:don't|do not|doesn't|does not) (?:see|foresee)",)),
 )
 _CONSTRUCTIONS += tuple((rx, entry, False, strength, _NSP) for entry, strength, rxs in _UNSCALED for rx in rxs)
+# "dismissed the idea that X would": a reported "would" its reporter denies, read as "will" reversed.
+_CONSTRUCTIONS += (
+    (
+        r"(?:dismissed|dismisses|rejected|rejects|denied|denies)(?: \S+){0,8}? would",
+        "will",
+        True,
+        "future",
+        "a reported 'would' the source rejects: read as 'will' reversed; " + _NSP,
+    ),
+)
 
 # Numbers stated as probabilities, in the normalised clause: "a 60% chance", "put the chances at 35 percent",
 # "one in four", "51-49", bookmakers' odds "at 13/8". Each gives p itself (method: stated).
@@ -128,6 +139,23 @@ _NUMERIC: tuple[re.Pattern[str], ...] = (
 )
 _MAYBE_NUMERIC = re.compile(rf"\d| in (?:{'|'.join(_SMALL.split())})\b")
 _BOOKMAKING = re.compile(r"\b(?:odds|bookmakers?|betting|bet|ladbrokes|paddy power|punters|bookies)\b")
+
+
+# "better than 50 percent", "little more than 50-50", "under 40%": a bound, read a little beyond the number.
+_MORE_THAN = re.compile(r"\b(?:better|more|greater|higher) than \"?$|\b(?:over|above) \"?$")
+_LESS_THAN = re.compile(r"\b(?:less|lower|worse|fewer) than \"?$|\b(?:under|below) \"?$")
+_NUDGE = 0.05
+
+
+def _beyond(norm: str, m: re.Match[str]) -> float:
+    """+_NUDGE or -_NUDGE when a comparison bounds the number (inside the match or right before it)."""
+    num = m.start("n") if m.groupdict().get("n") is not None else m.start("a")
+    head = norm[max(0, m.start() - 20) : num]
+    if _MORE_THAN.search(head):
+        return _NUDGE
+    if _LESS_THAN.search(head):
+        return -_NUDGE
+    return 0.0
 
 
 def _count(word: str) -> int:
@@ -159,6 +187,10 @@ def _stated(norm: str) -> list[tuple[re.Match[str], float, str]]:
                     if b == 0 or a > b:
                         continue
                     p, how = a / b, f"{groups['a']} in {groups['b']}"
+            nudge = _beyond(norm, m)
+            if nudge:
+                p = min(1.0, max(0.0, p + nudge))
+                how = f"{'more' if nudge > 0 else 'less'} than {how}"
             if 0.0 <= p <= 1.0:
                 out.append((m, round(p, 4), how))
     return out
@@ -489,26 +521,49 @@ def _governing(hedges: list[Hedge]) -> Hedge:
     return min(hedges, key=lambda h: (_RANK[h.strength], -h.tokens, h.start))
 
 
+# "Economists rejected the possibility the bank will cut": a stance that denies the hedged statement.
+_REJECTS = re.compile(
+    r"\b(?:reject|rejects|rejected|rejecting|dismiss|dismisses|dismissed|dismissing|ruled out|rules out|rule out|"
+    r"deny|denies|denied|denying)\s+(?:\w+\s+){0,2}?(?:possibility|idea|prospect|notion|suggestion|likelihood|"
+    r"talk|speculation|claims?|reports?|forecasts?|predictions?)\b",
+    re.I,
+)
+_REJECTS_REACH = 120
+
+
 def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str]:
     """Negation words of the hedged clause outside the hedge itself: up to a few words before the hedge, and
-    after it up to a subordinate conjunction (an "if" or "because" clause is another statement)."""
+    after it up to a subordinate conjunction (an "if" or "because" clause is another statement); and a stance
+    before the hedge that rejects what it bears on ("dismissed the idea that X would")."""
     out: list[str] = []
     before = [m for m in _WORD.finditer(sentence, clause[0], hedge.start)][-_NEG_BEFORE:]
     for m in before:
-        if _is_negation(m.group(0)):
+        if _is_negation(m.group(0), sentence, m.start()):
             out.append(m.group(0))
+    rejects = list(_REJECTS.finditer(sentence, max(clause[0], hedge.start - _REJECTS_REACH), hedge.start))
+    if rejects:
+        out.append(rejects[-1].group(0).split()[0])
     for i, m in enumerate(_WORD.finditer(sentence, hedge.end, clause[1])):
         word = m.group(0).lower()
         if word in _SUBORDINATORS and not (i == 0 and word in _COMPLEMENTIZERS):
             break  # "unlikely that X won't": the "that" right after the hedge opens X itself
-        if _is_negation(word):
+        if _is_negation(m.group(0), sentence, m.start()):
             out.append(m.group(0))
     return out
 
 
-def _is_negation(word: str) -> bool:
+_THAN = re.compile(r"\bthan\s+$", re.I)
+
+
+def _is_negation(word: str, sentence: str = "", at: int = 0) -> bool:
+    """A negation word, but not "than not" (the idiom "more likely than not") nor a capitalised "No" inside
+    a sentence (a referendum's side, a name)."""
     w = word.lower().replace("’", "'")
-    return w in _NEGATIONS or w.endswith(_NEG_SUFFIX)
+    if not (w in _NEGATIONS or w.endswith(_NEG_SUFFIX)):
+        return False
+    if w == "not" and _THAN.search(sentence, max(0, at - 8), at):
+        return False
+    return not (at > 0 and word[:1].isupper() and w in ("no", "not") and sentence[:at].rstrip()[-1:] not in '.!?:"“')
 
 
 def entries_used(readings: Iterable[Reading]) -> set[str]:
