@@ -47,6 +47,27 @@ def test_sources_that_state_a_probability(text: str, speaker: str) -> None:
     assert _last_speaker(text) == speaker
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Most analysts polled by Acme News expect a cut next month.", "Most analysts polled by Acme News"),
+        ('"Growth will probably slow next year," the ministry said in a statement.', "the ministry"),
+        ("Markets are pricing in a 70% chance of a cut in June.", "Markets"),
+        ("Polls show the opposition is likely to win next year.", "Polls"),
+        ("Moody's warned that the rating could be cut next year.", "Moody"),
+        ("Officials in the capital fear the army could attack within weeks.", "Officials in the capital"),
+        ("US intelligence believes an invasion is likely within weeks.", "US intelligence"),
+        ("The government expects growth to slow next year.", "The government"),
+    ],
+)
+def test_institutions_and_groups_with_modifiers(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker
+
+
+def test_a_possessive_before_a_noun_is_no_speaker() -> None:
+    assert _last_speaker("Roe's party will probably win next year.") == "the author"
+
+
 def test_odds_verbs_need_an_odds_cue() -> None:
     """ "Acme Corp has ..." is no attribution unless the sentence states odds or a chance."""
     assert _last_speaker("Acme Corp has a plan that will probably work next year.") == "the author"
@@ -129,6 +150,11 @@ FINDER_SENTENCES = [
     ('She rates the chance of a deal at "better than 50 percent" this year.', 1),
     ("The chance of a deal is less than 50 percent this year.", -1),
     ("The odds of a deal are little more than 50-50 this year.", 1),
+    # A rejection that is itself negated, or in another clause, does not reverse the hedge.
+    ("The alliance will never rule out the possibility that the country will probably join next year.", 1),
+    ("Ministers dismissed the idea of talks, even if analysts think a deal is likely next year.", 1),
+    ('Home prices may "well continue to fall" next year.', 1),
+    ("Prices could well fall next year.", 1),
 ]
 
 
@@ -148,3 +174,37 @@ def test_exactly_fifty_without_a_bound_stays_even() -> None:
 
     reading = HedgeFinder(load_scale()).read("The chance of a deal is 50 percent this year.")
     assert reading is not None and reading.p_event == 0.5
+
+
+# ------------------------------------------------------------------------------- words that are no hedge
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "It depends on the political will of the government, the minister told the conference.",
+        "Free will is a question for philosophers next year.",
+        "I will say, though, that the fundamentals of the economy are strong.",
+        "Our forecast model is updated with the results of the August poll.",
+        "The plan raised risks of last-minute snags and differences in interpretation.",
+        "Rates fell amid growing risks and uncertainties from trade tensions.",
+        "This outlook is more optimistic than last month's, which showed a decline.",
+    ],
+)
+def test_words_that_look_like_a_hedge_and_are_not(sentence: str) -> None:
+    assert extract(sentence).candidates == (), sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The bank will, however, cut rates next year.",
+        "Asked whether prices would fall, she said they will.",
+        "The government will act to cut spending next year.",
+        "The ruling risks spiking tensions in the region next year.",
+        "Analysts forecast a recession next year.",
+        "The more confident investors are, the more likely a rally becomes next year.",
+    ],
+)
+def test_the_same_words_as_a_hedge_stay(sentence: str) -> None:
+    assert extract(sentence).candidates, sentence

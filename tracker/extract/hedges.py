@@ -107,6 +107,7 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("very likely", "estimative", (r"(?:imminent)",)),
     ("almost certain", "estimative", (r"(?:i'm sure|i am sure|we're sure|we are sure)",)),
     ("unlikely", "estimative", (r"(?:don't|do not|doesn't|does not) (?:see|foresee)",)),
+    ("likely", "estimative", (r"(?:may|might|could) well",)),
 )
 _CONSTRUCTIONS += tuple((rx, entry, False, strength, _NSP) for entry, strength, rxs in _UNSCALED for rx in rxs)
 # "dismissed the idea that X would": a reported "would" its reporter denies, read as "will" reversed.
@@ -350,7 +351,8 @@ def _phrase_pattern(name: str) -> str | None:
     if not norm:
         return None
     parts = [p.strip() for p in norm.split("...")]
-    words = [re.escape(p).replace(r"\ ", r"\s+") for p in parts if p]
+    # A quotation mark may open between a phrase's words: 'may "well continue', "is 'likely' to".
+    words = [re.escape(p).replace(r"\ ", r"\s+[\"']?") for p in parts if p]
     if not words:
         return None
     gap = rf"\s+((?:\S+\s+){{0,{_GAP}}}?)"  # captured: the words a "..." stands for are the statement's
@@ -381,7 +383,7 @@ class HedgeFinder:
             read_as = _entry_for(scale, entry_name)
             if read_as is None:
                 continue  # a scale without the entry: the construction cannot be read
-            pattern = r"(?<![\w'-])" + rx.replace(" ", r"\s+") + r"(?![\w'-])"
+            pattern = r"(?<![\w'-])" + rx.replace(" ", r"\s+[\"']?") + r"(?![\w'-])"
             # A gapped construction ("said ... would") yields to any phrase it spans.
             tokens = 1 if "\\S+" in rx else len(rx.split())
             for word in _first_words(rx):
@@ -477,10 +479,40 @@ class HedgeFinder:
         return Reading(governing, others, tuple(negations), clause, conditional, tuple(notes))
 
 
+# "the political will of", "free will": the noun. "I will say", "I'll tell you": a speech act, not a forecast.
+_WILL_NOUN_BEFORE = re.compile(
+    r"\b(?:the|a|political|popular|public|free|good|ill|strong|his|her|their|its|our|my|your|own|iron)\s*$", re.I
+)
+_WILL_NOUN_AFTER = re.compile(r"^\s*(?:of|to\s+(?:act|fight|win|live|change|power))\b", re.I)
+_SPEECH_ACT = re.compile(r"^\s*(?:say|tell|admit|add|note|mention|concede|grant|repeat|confess|be\s+honest)\b", re.I)
+# "a forecast model", "our forecast": the noun after a determiner, not the verb.
+_DETERMINER_BEFORE = re.compile(
+    r"\b(?:the|a|an|our|their|its|his|her|this|that|these|those|latest|new|previous|final|official|own)\s*$", re.I
+)
+# "raising risks of", "amid growing risks and uncertainties": the noun; the verb takes what is risked.
+_RISK_NOUN_AFTER = re.compile(r"^\s*(?:of|and|to|from|that|for|in|,|\.|$)", re.I)
+# "more optimistic than last month's forecast", "the more confident the model feels": a comparison.
+_COMPARISON = re.compile(r"^\s*than\b", re.I)
+
+
 def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
-    """Words that look like a hedge and are not one: the month of May, "certain" as in "a certain part"."""
+    """Words that look like a hedge and are not one: the month of May, "certain" as in "a certain part", the
+    noun "will" ("political will"), "I will say", the nouns "forecast" and "risks", a comparison."""
     words = sentence[start:end]
     if words == "May" and start > 0:
+        return True
+    lower = words.lower()
+    before = sentence[max(0, start - 20) : start]
+    after = sentence[end : end + 30]
+    if lower == "will" and (
+        _WILL_NOUN_BEFORE.search(before) or _WILL_NOUN_AFTER.match(after) or _SPEECH_ACT.match(after)
+    ):
+        return True
+    if lower in ("forecast", "forecasts") and _DETERMINER_BEFORE.search(before):
+        return True
+    if lower in ("risks", "risking") and _RISK_NOUN_AFTER.match(after):
+        return True
+    if lower.startswith("more ") and (_COMPARISON.match(after) or re.search(r"\bthe\s*$", before, re.I)):
         return True
     if words.lower() == "certain":
         after = sentence[end:].lstrip()
@@ -529,6 +561,16 @@ _REJECTS = re.compile(
     re.I,
 )
 _REJECTS_REACH = 120
+_NEGATED_STANCE = re.compile(r"\b(?:not|never|n't|no\s+one|nobody|refused\s+to|won't|will\s+not)\s+(?:\w+\s+)?$", re.I)
+
+
+def _rejection_governs(sentence: str, rejection: re.Match[str], hedge_start: int) -> bool:
+    """The rejection bears on the hedged statement: it is not itself negated ("will never rule out the
+    possibility") and no other clause opens between them ("..., even if analysts see it as a remote chance")."""
+    if _NEGATED_STANCE.search(sentence, max(0, rejection.start() - 30), rejection.start()):
+        return False
+    between = [w.lower() for w in _WORD.findall(sentence[rejection.end() : hedge_start])]
+    return not any(w in _SUBORDINATORS and w not in _COMPLEMENTIZERS for w in between)
 
 
 def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str]:
@@ -541,7 +583,7 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
         if _is_negation(m.group(0), sentence, m.start()):
             out.append(m.group(0))
     rejects = list(_REJECTS.finditer(sentence, max(clause[0], hedge.start - _REJECTS_REACH), hedge.start))
-    if rejects:
+    if rejects and _rejection_governs(sentence, rejects[-1], hedge.start):
         out.append(rejects[-1].group(0).split()[0])
     for i, m in enumerate(_WORD.finditer(sentence, hedge.end, clause[1])):
         word = m.group(0).lower()
