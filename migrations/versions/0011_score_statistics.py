@@ -8,8 +8,8 @@ demand, as before. The table is derived: the downgrade drops it and loses nothin
 
 On PostgreSQL the application role (migration 0003), when it exists, may read and write the table.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-06 23:20:00
 """
 
@@ -21,8 +21,8 @@ import re
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
