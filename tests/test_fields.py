@@ -139,9 +139,7 @@ def refused_by_category() -> set[str]:
     import unicodedata
 
     return {
-        ch
-        for ch in map(chr, range(0x110000))
-        if unicodedata.category(ch) in ("Cc", "Cs") or ch in fields.BIDI_CONTROLS
+        ch for ch in map(chr, range(0x110000)) if unicodedata.category(ch) in ("Cc", "Cs") or ch in fields.BIDI_CONTROLS
     }
 
 

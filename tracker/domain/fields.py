@@ -8,6 +8,7 @@ tracker's, not the database's: they are the same on SQLite and PostgreSQL, and s
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -163,10 +164,11 @@ def distinct_ids(values: Iterable[Any], field: str, check: Any = identifier) -> 
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=4096)
 def slug(text_: str) -> str:
     """``"Andrei Tikhonov"`` -> ``"andrei-tikhonov"``, ``"王小明"`` -> ``"wang-xiao-ming"``: transliterated to
     ASCII (python-slugify with text-unidecode), lower case, runs of anything else one hyphen; "" when nothing
-    usable is left."""
+    usable is left. Remembered for the last few thousand names: an import names each forecaster many times."""
     from slugify import slugify
 
     return str(slugify(text_, max_length=MAX_ID, word_boundary=False, save_order=True)).strip("-")
