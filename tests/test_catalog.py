@@ -564,9 +564,7 @@ def test_a_loader_given_a_resolver_of_its_own_resolves_with_it(prefer_c: bool) -
         pass
 
     Custom.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^one$"), ["o"])
-    Custom.add_constructor(
-        "tag:yaml.org,2002:int", lambda loader, node: 1 if node.value == "one" else int(node.value)
-    )
+    Custom.add_constructor("tag:yaml.org,2002:int", lambda loader, node: 1 if node.value == "one" else int(node.value))
     assert yaml.load("a: one\nb: 2\nc: true\n", Loader=Custom) == {"a": 1, "b": 2, "c": True}  # noqa: S506
     Custom.add_constructor("tag:yaml.org,2002:str", lambda loader, node: node.value.upper())
     assert yaml.load("a: one\nb: x\n", Loader=Custom) == {"A": 1, "B": "X"}  # noqa: S506  # its own constructors
