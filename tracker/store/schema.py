@@ -224,7 +224,7 @@ checkpoints = Table(
 
 # RFC 3161 time-stamp tokens attached to kept checkpoints (`tracker checkpoint --timestamp-token`), numbered from 1
 # in the order attached; the token's message imprint was checked to be the hash of the checkpoint's note.
-# Append-only (triggers, migration 0011).
+# Append-only (triggers, migration 0012).
 checkpoint_timestamps = Table(
     "checkpoint_timestamps",
     metadata,

@@ -6,8 +6,8 @@ third party, that the checkpoint existed by the token's time. The tracker checks
 is the hash of the kept note; the TSA's signature is checked with `openssl ts -verify` (docs/proofs.md). Kept
 append-only like the checkpoints (triggers; the application role may SELECT and INSERT only).
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-06 23:55:00
 """
 
@@ -21,8 +21,8 @@ from alembic import op
 
 from tracker.store.schema import UTCDateTime
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
