@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,10 +44,18 @@ from tracker.domain.notes import (
     split_note,
     verify_tlog_proof,
 )
-from tracker.errors import IntegrityError, NotFound, UserError
+from tracker.errors import ConflictError, IntegrityError, NotFound, UserError
 from tracker.store import eventstore as es
-from tracker.store.db import read_transaction
-from tracker.store.merklelog import LedgerTree, ledger_tree, stored_row
+from tracker.store.db import read_transaction, write_transaction
+from tracker.store.merklelog import (
+    LedgerTree,
+    StoredCheckpoint,
+    add_checkpoint,
+    last_checkpoint,
+    ledger_tree,
+    read_checkpoints,
+    stored_row,
+)
 from tracker.store.schema import forecasts
 
 if TYPE_CHECKING:
@@ -129,11 +138,47 @@ def _tree(led: Ledger) -> LedgerTree:
 
 
 def checkpoint(led: Ledger, signer: Signer) -> str:
-    """A checkpoint of the whole log signed by `signer`: the note text (c2sp.org/tlog-checkpoint)."""
+    """A checkpoint of the whole log signed by `signer`: the note text (c2sp.org/tlog-checkpoint), kept in the
+    checkpoints table (see `keep`)."""
     led._ready()
     _log_key(signer)
     tree = _tree(led).tree
-    return sign_checkpoint(Checkpoint(signer.name, tree.size, tree.root()), signer)
+    note = sign_checkpoint(Checkpoint(signer.name, tree.size, tree.root()), signer)
+    keep(led, tree.size, tree.root, note)
+    return note
+
+
+def keep(led: Ledger, size: int, root_of: Callable[[int], bytes], note: str) -> int:
+    """Keep the checkpoint `note` of the first `size` events (`root_of(n)`: the root of the first n): its number.
+
+    Refused, and nothing kept, when the log does not extend the last checkpoint kept: its first events no longer
+    hash to that checkpoint's root, or the ledger now holds fewer events than it signed. Every checkpoint kept
+    thus extends every earlier one, which is what a reader of the published folder checks."""
+    with write_transaction(led.engine) as conn:
+        last = last_checkpoint(conn)
+        if last is not None:
+            if last.tree_size > size:
+                held = es.head(conn)[0]
+                if held < last.tree_size:
+                    raise IntegrityError(
+                        f"checkpoint {last.number} signed {last.tree_size} events and the ledger holds {held}: "
+                        f"positions {held + 1} to {last.tree_size} are missing; nothing was signed"
+                    )
+                raise ConflictError("another checkpoint was kept meanwhile; run the command again", "checkpoint")
+            if root_of(last.tree_size).hex() != last.root_hash:
+                raise IntegrityError(
+                    f"the ledger's first {last.tree_size} events no longer hash to the root of checkpoint "
+                    f"{last.number}: history was changed; nothing was signed ('tracker verify --checkpoint')"
+                )
+        return add_checkpoint(conn, size, root_of(size), note, led.now())
+
+
+def stored_checkpoints(led: Ledger, number: int | None = None) -> list[StoredCheckpoint]:
+    """Every checkpoint kept, in the order signed (each `.note` the signed note's text, byte for byte as
+    published); only the one numbered `number` when given."""
+    led._ready()
+    with read_transaction(led.engine) as conn:
+        return read_checkpoints(conn, number)
 
 
 def _log_key(signer: Signer) -> None:
@@ -185,6 +230,7 @@ def prove(led: Ledger, forecast_id: str, signer: Signer | None = None, checkpoin
     elif signer is not None:
         size = tree.size
         note = sign_checkpoint(Checkpoint(signer.name, size, tree.root()), signer)
+        keep(led, size, tree.root, note)
     else:
         raise UserError("give --key (sign a new checkpoint) or --checkpoint (an earlier one)", "key")
     with read_transaction(led.engine) as conn:

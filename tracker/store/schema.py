@@ -192,6 +192,20 @@ resolutions = Table(
 PROJECTION_TABLES = (sources, questions, question_tags, forecasters, forecasts, resolutions)
 
 
+# Every checkpoint of the Merkle log signed by `tracker checkpoint` (tracker.app.proofs), numbered from 1 in the
+# order signed. Not a projection: a signed note cannot be rebuilt from the events. Append-only like the events
+# (triggers, migration 0009); tree_size and root_hash repeat what the note says, for queries.
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("tree_size", Position, nullable=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("signed_at", UTCDateTime, nullable=False),
+)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Scoring. Derived tables written only by the scoring job (tracker.scoring.job), never by `project()`:
 # they are not rebuilt from events by `tracker rebuild`; `tracker score --full` recomputes them instead.
