@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from tracker.app.proofs import stored_checkpoints
 from tracker.domain.merkle import MerkleTree, ProofError, leaf_hash, verify_consistency
 from tracker.domain.notes import (
     Checkpoint,
@@ -237,19 +238,6 @@ def _site_files(out: Path, owned: dict[str, str]) -> tuple[str | None, list[tupl
     return key, notes
 
 
-def stored_checkpoints(ledger: Ledger) -> list[str]:
-    """The checkpoints the ledger keeps, oldest first (none when this ledger has no such table)."""
-    try:
-        from tracker.store import merklelog
-    except ImportError:  # pragma: no cover - the store always has it
-        return []
-    reader = getattr(merklelog, "stored_checkpoints", None)
-    if reader is None:
-        return []
-    with read_transaction(ledger.engine) as conn:
-        return [str(n) for n in reader(conn)]
-
-
 def prepare(
     ledger: Ledger,
     out: Path,
@@ -272,10 +260,10 @@ def prepare(
             "key",
         )
     given = list(notes)
-    stored = stored_checkpoints(ledger)
+    stored = [c.note for c in stored_checkpoints(ledger)] if key is not None else []
     if not (given or site_notes or stored):
         return None
-    if key is None:
+    if key is None:  # (stored checkpoints without a key: the site builds without proofs, as before)
         raise UserError("checkpoints were given but no public key: add --key PUBLIC_KEY (tracker keygen)", "key")
     by_size: dict[int, Archived] = {}
     sources = [("the ledger's checkpoints", n) for n in stored] + site_notes + given
