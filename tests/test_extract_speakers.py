@@ -47,6 +47,27 @@ def test_sources_that_state_a_probability(text: str, speaker: str) -> None:
     assert _last_speaker(text) == speaker
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Most analysts polled by Acme News expect a cut next month.", "Most analysts polled by Acme News"),
+        ('"Growth will probably slow next year," the ministry said in a statement.', "the ministry"),
+        ("Markets are pricing in a 70% chance of a cut in June.", "Markets"),
+        ("Polls show the opposition is likely to win next year.", "Polls"),
+        ("Moody's warned that the rating could be cut next year.", "Moody"),
+        ("Officials in the capital fear the army could attack within weeks.", "Officials in the capital"),
+        ("US intelligence believes an invasion is likely within weeks.", "US intelligence"),
+        ("The government expects growth to slow next year.", "The government"),
+    ],
+)
+def test_institutions_and_groups_with_modifiers(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker
+
+
+def test_a_possessive_before_a_noun_is_no_speaker() -> None:
+    assert _last_speaker("Roe's party will probably win next year.") == "the author"
+
+
 def test_odds_verbs_need_an_odds_cue() -> None:
     """ "Acme Corp has ..." is no attribution unless the sentence states odds or a chance."""
     assert _last_speaker("Acme Corp has a plan that will probably work next year.") == "the author"

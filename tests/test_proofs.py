@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 from test_cli import failed
 from test_merkle import ref_mth
-from test_tamper import drop_triggers, rewrite_history
+from test_tamper import drop_triggers, forge_tree, rewrite_history
 from typer.testing import CliRunner
 
 from tracker.app import proofs
@@ -221,6 +221,7 @@ def test_truncation_is_named_at_the_first_missing_position(
     drop_triggers(engine)
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM events WHERE position >= 4"))
+    forge_tree(engine)
     assert tracker("--db", url, "rebuild").exit_code == 0
     assert tracker("--db", url, "verify").exit_code == 0  # a consistent, shorter ledger: only the checkpoint knows
     failed(
@@ -360,6 +361,7 @@ def test_reordered_history_is_caught(url: str, engine: Engine, keys: tuple[Path,
                     "pos": row["position"],
                 },
             )
+    forge_tree(engine)
     assert tracker("--db", url, "rebuild").exit_code == 0
     assert tracker("--db", url, "verify").exit_code == 0  # a consistent ledger, only in another order
     failed(
@@ -469,6 +471,7 @@ def test_no_checkpoint_of_a_log_that_does_not_extend_the_last_kept(
         drop_triggers(engine)
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM events WHERE position >= 4"))
+        forge_tree(engine)
         says = ["checkpoint 1 signed 5 events and the ledger holds 3", "positions 4 to 5 are missing"]
     assert tracker("--db", url, "rebuild").exit_code == 0
     failed(tracker("--db", url, "checkpoint", "--key", str(key)), IntegrityError, says)

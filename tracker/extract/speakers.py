@@ -28,7 +28,7 @@ _VERBS = (
     r"commented|remarked|stated|tweeted|projects|projected|projecting|foresees|foresaw|foresee|sees|see|"
     r"predict|warn|add|note|tell|reckon|reckons|expecting|predicting|forecasting|betting|"
     r"anticipate|anticipates|anticipated|anticipating|saw|expressed|expresses|rejected|rejects|dismissed|"
-    r"dismisses|saying|warning|arguing|insisting|suggesting|claiming|noting|believing|fearing"
+    r"dismisses|saying|warning|arguing|insisting|suggesting|claiming|noting|believing|fearing|fear"
 )
 # Between a subject and its verb: an aside in commas, a few adverbs ("has repeatedly"), or a short
 # prepositional phrase ("in turn", "at that point").
@@ -40,7 +40,10 @@ _FILLER = (
 # "X is expected to": a passive, not X saying anything.
 _PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been)\s+(?:\w+ly\s+)?$")
 # Verbs that state a probability without saying anything ("Bookmakers have X at 1/2"): see _ODDS_SUBJECT.
-_ODDS_VERBS = "have|has|had|put|puts|rate|rates|rated|give|gives|gave|offer|offers|offered|offering|make|makes|made"
+_ODDS_VERBS = (
+    "have|has|had|put|puts|rate|rates|rated|give|gives|gave|offer|offers|offered|offering|make|makes|made|"
+    "pricing|priced|see|sees|saw"
+)
 _VERB_SET = frozenset(_VERBS.split("|")) | {"shared", "according"}
 _LOWER_WORD = re.compile(r"[a-z]+")
 _SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
@@ -58,9 +61,16 @@ _GROUP_NOUNS = (
     r"academics|journalists|generals|sceptics|skeptics|optimists|pessimists|respondents|bookmakers|firms|"
     r"traders|markets|voters|pollsters|forecasters|banks|officials|leaders|executives|participants|economists"
 )
+# Institutions named by what they are: "the ministry said", "US intelligence believes".
+_ORG_NOUNS = (
+    r"ministry|government|administration|department|agency|intelligence|military|army|commission|committee|"
+    r"council|regulator|embassy|campaign|institute|organisation|organization|fund|central\s+bank|bank|company|"
+    r"party|court|office|secretariat|cabinet|presidency|board"
+)
 _GROUP = re.compile(
     rf"\b(?P<who>(?:(?:[Aa]|[Tt]he)\s+(?:number|majority|few|group)\s+of\s+|[Ss]ome\s+|[Mm]any\s+|[Ss]everal\s+|"
-    rf"[Mm]ost\s+|[Oo]ther\s+|[Tt]he\s+)?(?:[a-zA-Z-]+\s+)?(?i:{_GROUP_NOUNS})(?:\s+(?:to|in|of|from|at)\s+[^,.;:“”\"]{{2,40}}?)?)"
+    rf"[Mm]ost\s+|[Oo]ther\s+|[Tt]he\s+)?(?:[a-zA-Z-]+\s+)?(?i:{_GROUP_NOUNS}|{_ORG_NOUNS})"
+    rf"(?:\s+(?:to|in|of|from|at|with|for|(?:polled|surveyed|questioned|interviewed)\s+by)\s+[^,.;:“”\"]{{2,40}}?)?)"
     rf"\b,?{_FILLER}(?P<verb>{_VERBS})\b"
 )
 # "85 percent said", "a majority said": a share of those polled.
@@ -167,12 +177,18 @@ def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | 
     if _VERB_SET.isdisjoint(_LOWER_WORD.findall(sentence.lower())):
         # No verb of saying or believing, no "according to": nothing below but the odds pattern can match
         # (and each pattern would try every capitalised word of the sentence to find that out).
-        return _odds(sentence)
+        return _odds(sentence) or _document(sentence, _organisation(last_group))
     m = _SUBJECT_VERB.search(sentence)
+    group = _GROUP.search(sentence)
     while m is not None:
         name, title = _clean_name(m.group("who"))
         passive = m.group("verb").endswith("ed") and _PASSIVE.search(sentence, 0, m.start("verb"))
-        if name and not _possessive(m.group("who")) and name not in _NOT_NAMES and not passive:
+        # "Moody's warned": a name ending in 's right before its verb is no possessive.
+        owner = _possessive(m.group("who")) and sentence[m.end("who") : m.start("verb")].strip() != ""
+        wider = group is not None and group.span("who") != m.span("who")
+        if wider and group.start("who") <= m.start("who") and group.end("who") >= m.end("who"):  # type: ignore[union-attr]
+            break  # "Most analysts polled by Acme expect": the group, not the name in its modifier
+        if name and not owner and name not in _NOT_NAMES and not passive:
             role = _appositive(sentence, m.end("who")) or _title_prefix(sentence, m.start("who"), title)
             kind: Kind = "person" if len(name.split()) >= 2 else "group"
             return Speaker(name, role, 0.9 if kind == "person" else 0.75, f"'{name} {m.group('verb')}'", kind)
@@ -237,17 +253,12 @@ def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | 
     odds = _odds(sentence)
     if odds is not None:
         return odds
-    # A report or "it" speaks for an organisation named before (a capitalised name, not "analysts").
-    organisation = (
-        last_group if last_group and last_group.name[:1].isupper() and not _PLURAL.search(last_group.name) else None
-    )
+    organisation = _organisation(last_group)
     they = _THEY.match(sentence)
-    document = _DOCUMENT_SUBJECT.match(sentence)
-    if document and organisation is None:
-        who = " ".join(document.group("who").split())
-        return Speaker(who, None, 0.6, f"'{who} {document.group('verb')}' (a report, its source not named)", "group")
+    document = _document(sentence, organisation)
+    if document is not None:
+        return document
     for m, earlier, confidence in (
-        (document, organisation, 0.6),
         (they, organisation if they and they.group("who") == "It" else last_group, 0.6),
         (_THEY_INSIDE.search(sentence), last_group, 0.55),
         (_PRONOUN.search(sentence), last_person, 0.7),
@@ -256,6 +267,26 @@ def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | 
             said = f"'{m.group(0).strip(' ,;:—–')}', read as {earlier.name}, named before"
             return Speaker(earlier.name, earlier.role, confidence, said, earlier.kind)
     return None
+
+
+def _organisation(last_group: Speaker | None) -> Speaker | None:
+    """The group named last when it is an organisation (a capitalised name, not "analysts"): what a report
+    or "it" speaks for."""
+    if last_group and last_group.name[:1].isupper() and not _PLURAL.search(last_group.name):
+        return last_group
+    return None
+
+
+def _document(sentence: str, organisation: Speaker | None) -> Speaker | None:
+    """ "The new forecast predicts", "Polls show": the organisation named before, else the report itself."""
+    m = _DOCUMENT_SUBJECT.match(sentence)
+    if m is None:
+        return None
+    if organisation is not None:
+        said = f"'{m.group(0).strip()}', read as {organisation.name}, named before"
+        return Speaker(organisation.name, organisation.role, 0.6, said, organisation.kind)
+    who = " ".join(m.group("who").split())
+    return Speaker(who, None, 0.6, f"'{who} {m.group('verb')}' (a report, its source not named)", "group")
 
 
 def _odds(sentence: str) -> Speaker | None:
@@ -383,7 +414,9 @@ def _outside_quotes(sentence: str) -> str:
 
 
 # A common-noun source: "a senior Russian official", "diplomatic sources", "analysts", "the bank's chief economist".
-_SOURCE_NOUNS = rf"(?:{_GROUP_NOUNS}|{_ROLE_NOUNS}|source|person|people|aide|insider|diplomat|observer|banker|trader)"
+_SOURCE_NOUNS = (
+    rf"(?:{_GROUP_NOUNS}|{_ROLE_NOUNS}|{_ORG_NOUNS}|source|person|people|aide|insider|diplomat|observer|banker|trader)"
+)
 # What a report, not a person, is: "according to the online panel data", "the new forecast predicts".
 _DOCUMENT_NOUNS = (
     r"data|poll|polls|survey|surveys|report|reports|study|studies|forecast|forecasts|model|models|projection|"
@@ -425,13 +458,14 @@ _ODDS_CUE = re.compile(
 )
 _ODDS_SUBJECT = re.compile(
     rf"(?:^|[,;:—–]\s*|\b(?:[Cc]hain|[Ff]irm|[Bb]ookmaker|[Bb]ookie)\s+)(?P<who>{_NAMES}|(?:(?:[Ss]ome|[Mm]ost|[Mm]any|[Tt]he)\s+)?"
-    rf"(?:[a-zA-Z-]+\s+)?(?:{_GROUP_NOUNS}))\s+(?:(?:now|also|still|currently|already)\s+)?"
+    rf"(?:[a-zA-Z-]+\s+)?(?i:{_GROUP_NOUNS}))\s+(?:(?:now|also|still|currently|already)\s+)?"
     rf"(?P<verb>(?:(?:were|are|is)\s+)?(?:{_ODDS_VERBS}))\b"
 )
 # "The new forecast predicts ...": a report named before speaks for its source.
 _DOCUMENT_SUBJECT = re.compile(
-    rf"^\s*(?:(?:But|And|However|Still|Now),?\s+)?(?P<who>(?:[Tt]he|[Tt]his|[Ii]ts|[Tt]heir)\s+(?:[\w-]+\s+){{0,2}}?"
-    rf"(?:{_DOCUMENT_NOUNS}))\s+(?:also\s+|now\s+)?(?P<verb>{_VERBS}|shows|show|showed|finds|found|sees)\b"
+    rf"^\s*(?:(?:But|And|However|Still|Now),?\s+)?(?P<who>(?:(?:[Tt]he|[Tt]his|[Ii]ts|[Tt]heir)\s+(?:[\w-]+\s+){{0,2}}?)?"
+    rf"(?i:{_DOCUMENT_NOUNS}))\s+(?:also\s+|now\s+)?(?P<verb>{_VERBS}|shows|show|showed|finds|found|sees|"
+    r"indicate|indicates|indicated)\b"
 )
 _PLURAL = re.compile(rf"(?i:\b(?:{_GROUP_NOUNS})$)")
 _UNNAMED = " (one source not named)"
