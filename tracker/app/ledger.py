@@ -746,6 +746,18 @@ class Ledger:
                 result["ok"] = False
                 result["problem"] = f"verbal scales: {scale_problem}"
                 return result
+            if audit.run_id is not None:
+                from tracker.scoring import statistics
+
+                with read_transaction(self.engine) as conn:
+                    checked, unstored, stats_problem = statistics.audit(conn, audit.run_id)
+                result["statistics_ok"] = stats_problem is None
+                result["statistics_checked"] = checked
+                result["statistics_unstored"] = unstored
+                if stats_problem is not None:
+                    result["ok"] = False
+                    result["problem"] = f"the stored statistics differ from a recomputation: {stats_problem}"
+                    return result
         if problem is not None:
             result["ok"] = False
             result["problem"] = f"the stored scores differ from the events: {problem}"
