@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,14 +45,18 @@ from tracker.domain.notes import (
 )
 from tracker.errors import ConflictError, IntegrityError, NotFound, UserError
 from tracker.store import eventstore as es
+from tracker.store import merkletree
 from tracker.store.db import read_transaction, write_transaction
 from tracker.store.merklelog import (
     LedgerTree,
     StoredCheckpoint,
+    StoredTimestamp,
     add_checkpoint,
+    add_timestamp,
     last_checkpoint,
     ledger_tree,
     read_checkpoints,
+    read_timestamps,
     stored_row,
 )
 from tracker.store.schema import forecasts
@@ -139,17 +142,24 @@ def _tree(led: Ledger) -> LedgerTree:
 
 def checkpoint(led: Ledger, signer: Signer) -> str:
     """A checkpoint of the whole log signed by `signer`: the note text (c2sp.org/tlog-checkpoint), kept in the
-    checkpoints table (see `keep`)."""
+    checkpoints table (see `keep`). Signed only after one pass over the ledger re-checked the hash chain and the
+    stored tree's root: a signature is forever, and a checkpoint is rare."""
     led._ready()
     _log_key(signer)
     tree = _tree(led).tree
-    note = sign_checkpoint(Checkpoint(signer.name, tree.size, tree.root()), signer)
-    keep(led, tree.size, tree.root, note)
+    with read_transaction(led.engine) as conn:
+        stored = merkletree.root(conn, tree.size)
+    if stored != tree.root():
+        raise IntegrityError(
+            "the stored Merkle tree does not match the events; nothing was signed ('tracker verify' names the node)"
+        )
+    note = sign_checkpoint(Checkpoint(signer.name, tree.size, stored), signer)
+    keep(led, tree.size, stored, note)
     return note
 
 
-def keep(led: Ledger, size: int, root_of: Callable[[int], bytes], note: str) -> int:
-    """Keep the checkpoint `note` of the first `size` events (`root_of(n)`: the root of the first n): its number.
+def keep(led: Ledger, size: int, root: bytes, note: str) -> int:
+    """Keep the checkpoint `note` of the first `size` events, whose root is `root`: its number.
 
     Refused, and nothing kept, when the log does not extend the last checkpoint kept: its first events no longer
     hash to that checkpoint's root, or the ledger now holds fewer events than it signed. Every checkpoint kept
@@ -165,12 +175,62 @@ def keep(led: Ledger, size: int, root_of: Callable[[int], bytes], note: str) -> 
                         f"positions {held + 1} to {last.tree_size} are missing; nothing was signed"
                     )
                 raise ConflictError("another checkpoint was kept meanwhile; run the command again", "checkpoint")
-            if root_of(last.tree_size).hex() != last.root_hash:
+            if merkletree.root(conn, last.tree_size).hex() != last.root_hash:
                 raise IntegrityError(
                     f"the ledger's first {last.tree_size} events no longer hash to the root of checkpoint "
                     f"{last.number}: history was changed; nothing was signed ('tracker verify --checkpoint')"
                 )
-        return add_checkpoint(conn, size, root_of(size), note, led.now())
+        return add_checkpoint(conn, size, root, note, led.now())
+
+
+MAX_TOKEN_FILE = 64 * 1024
+
+
+def attach_timestamp(led: Ledger, token_path: str | os.PathLike[str], number: int | None = None) -> tuple[int, str]:
+    """Attach the RFC 3161 token in `token_path` (a TimeStampResp or a bare token, DER) to kept checkpoint `number`
+    (the newest when None), after checking that its message imprint is the hash of that checkpoint's note:
+    (the checkpoint's number, the hash algorithm). The TSA's signature is not checked here (`openssl ts -verify`)."""
+    from tracker.domain.timestamps import TimestampError, check_imprint
+
+    led._ready()
+    token = _read_token(Path(token_path))
+    with write_transaction(led.engine) as conn:
+        kept = read_checkpoints(conn, number) if number is not None else [c for c in [last_checkpoint(conn)] if c]
+        if not kept:
+            what = f"no checkpoint number {number} is kept" if number is not None else "no checkpoint is kept yet"
+            raise NotFound(what, "number")
+        cp = kept[0]
+        try:
+            algorithm = check_imprint(token, cp.note.encode("utf-8"))
+        except TimestampError as e:
+            raise UserError(
+                f"{str(token_path)!r} is refused for checkpoint {cp.number}: {e}", "timestamp_token"
+            ) from None
+        add_timestamp(conn, cp.number, algorithm, token, led.now())
+    return cp.number, algorithm
+
+
+def _read_token(path: Path) -> bytes:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as e:
+        raise UserError(f"cannot read {str(path)!r}: {e.strerror or e}", "timestamp_token") from None
+    if not stat.S_ISREG(mode):
+        raise UserError(f"{str(path)!r} is not a regular file", "timestamp_token")
+    with open(path, "rb") as f:
+        token = f.read(MAX_TOKEN_FILE + 1)
+    if len(token) > MAX_TOKEN_FILE:
+        raise UserError(
+            f"{str(path)!r} is larger than {MAX_TOKEN_FILE} bytes: not a time-stamp token", "timestamp_token"
+        )
+    return token
+
+
+def stored_timestamps(led: Ledger, checkpoint_number: int | None = None) -> list[StoredTimestamp]:
+    """The RFC 3161 tokens attached to kept checkpoints, in the order attached."""
+    led._ready()
+    with read_transaction(led.engine) as conn:
+        return read_timestamps(conn, checkpoint_number)
 
 
 def stored_checkpoints(led: Ledger, number: int | None = None) -> list[StoredCheckpoint]:
@@ -207,40 +267,39 @@ def forecast_position(led: Ledger, forecast_id: str) -> int:
 
 
 def prove(led: Ledger, forecast_id: str, signer: Signer | None = None, checkpoint_note: str | None = None) -> str:
-    """The tlog-proof of the event that recorded `forecast_id`, against a new checkpoint signed by `signer` or
-    against `checkpoint_note` (an earlier checkpoint of this log, which must cover the event)."""
+    """The tlog-proof of the event that recorded `forecast_id`, against a new checkpoint signed by `signer` (made
+    and kept by `checkpoint`, with its checks) or against `checkpoint_note` (an earlier checkpoint of this log,
+    which must cover the event). The path is read from the stored tree (O(log n) nodes), and the checkpoint's
+    root must be the stored tree's; the event's row must still fit its chain hash."""
     led._ready()
-    if signer is not None:
-        _log_key(signer)
+    if signer is None and checkpoint_note is None:
+        raise UserError("give --key (sign a new checkpoint) or --checkpoint (an earlier one)", "key")
     position = forecast_position(led, forecast_id)
-    made = _tree(led)
-    tree = made.tree
-    if checkpoint_note is not None:
-        try:
-            cp = parse_checkpoint_text(split_note(checkpoint_note)[0])
-        except NoteError as e:
-            raise UserError(f"not a checkpoint: {e}", "checkpoint") from None
-        if cp.size < position:
-            raise UserError(f"the checkpoint covers {cp.size} events, not position {position}", "checkpoint")
-        if cp.size > tree.size or tree.root(cp.size) != cp.root:
+    if signer is not None:
+        checkpoint_note = checkpoint(led, signer)
+    assert checkpoint_note is not None
+    try:
+        cp = parse_checkpoint_text(split_note(checkpoint_note)[0])
+    except NoteError as e:
+        raise UserError(f"not a checkpoint: {e}", "checkpoint") from None
+    if cp.size < position:
+        raise UserError(f"the checkpoint covers {cp.size} events, not position {position}", "checkpoint")
+    with read_transaction(led.engine) as conn:
+        if cp.size > merkletree.size(conn) or merkletree.root(conn, cp.size) != cp.root:
             raise IntegrityError(
                 "the ledger does not hold the log this checkpoint signed ('tracker verify --checkpoint' says more)"
             )
-        size, note = cp.size, checkpoint_note
-    elif signer is not None:
-        size = tree.size
-        note = sign_checkpoint(Checkpoint(signer.name, size, tree.root()), signer)
-        keep(led, size, tree.root, note)
-    else:
-        raise UserError("give --key (sign a new checkpoint) or --checkpoint (an earlier one)", "key")
-    with read_transaction(led.engine) as conn:
+        path = merkletree.inclusion_proof(conn, position - 1, cp.size)
         row = stored_row(conn, position)
-    assert row is not None  # the chain check above read it
+    if row is None or es.chain_hash(row) != row["hash"]:
+        raise IntegrityError(
+            f"the event at position {position} no longer fits its chain hash: nothing was proven ('tracker verify')"
+        )
     extra = es.chain_text(row).encode("utf-8")
     data = json.loads(json.loads(extra[64:])["payload"])
     if data.get("forecast_id") != forecast_id or row["event_type"] != ev.FORECAST_RECORDED:
         raise IntegrityError(f"the event at position {position} does not record forecast {forecast_id!r}")
-    return TlogProof(position - 1, tuple(tree.inclusion_proof(position - 1, size)), note, extra).text
+    return TlogProof(position - 1, tuple(path), checkpoint_note, extra).text
 
 
 def describe_entry(extra: bytes, index: int) -> dict[str, Any]:

@@ -235,6 +235,116 @@ class _Strict:
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
 
+    def construct_document(self, node: yaml.Node) -> Any:
+        """The document's values, built in one pass when it holds only plain maps, lists and the standard scalar
+        tags (a catalog always does); any other document (explicit or unknown tags, merge keys, recursive
+        aliases, a duplicate or unhashable key, a scalar its constructor refuses) is built by the safe
+        constructor itself, which gives its own values or its own error. The one pass gives what the safe
+        constructor gives (tests/test_catalog.py compares them on every catalog of the tests and on hostile
+        documents): the constructor's generic machinery (a generator per collection, the strict duplicate check
+        constructing each key twice) was half of parsing a catalog (profiled)."""
+        try:
+            return _Plain(self).build(node)
+        except Exception:  # noqa: BLE001 - _NotPlain, a RecursionError, a refused scalar: the safe constructor
+            pass  # below gives what it gives, its own error included
+        return super().construct_document(node)  # type: ignore[misc]
+
+    # The implicit resolvers by first character, each list followed by the wildcard ones, as `Resolver.resolve`
+    # tries them (joined there on every scalar); set by `_join_resolvers` once a loader's resolvers are final.
+    _by_first: dict[str, list[Any]] = {}
+    _wildcard: list[Any] = []
+    _joined_for: Any = None  # the resolvers table they were joined from
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        """The resolver's tag for a node, by its own rules (first-character resolvers, then the wildcard ones,
+        then the default tag), from the lists joined once; a loader with path resolvers (none here) takes the
+        resolver's general path, as does a subclass with resolvers of its own not joined."""
+        if self._joined_for is not self.yaml_implicit_resolvers or self.yaml_path_resolvers:  # type: ignore[attr-defined]
+            return super().resolve(kind, value, implicit)  # type: ignore[misc]
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self._by_first.get(value[:1], self._wildcard):
+                    if regexp.match(value):
+                        return tag
+            return self.DEFAULT_SCALAR_TAG  # type: ignore[attr-defined]
+        if kind is yaml.SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG  # type: ignore[attr-defined]
+        return self.DEFAULT_MAPPING_TAG  # type: ignore[attr-defined]
+
+
+def _join_resolvers(loader: type) -> None:
+    """Fix `_Strict.resolve`'s lists from the loader's implicit resolvers (call again if they change)."""
+    table = loader.yaml_implicit_resolvers  # type: ignore[attr-defined]
+    wildcard = list(table.get(None, []))
+    loader._by_first = {first: rs + wildcard for first, rs in table.items() if first is not None}  # type: ignore[attr-defined]
+    loader._wildcard = wildcard  # type: ignore[attr-defined]
+    loader._joined_for = table  # type: ignore[attr-defined]
+
+
+class _NotPlain(Exception):
+    """The document needs the safe constructor's general path."""
+
+
+_STR, _NULL, _INT, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("str", "null", "int", "float"))
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_SAFE_CONSTRUCTORS = {
+    tag: yaml.SafeLoader.yaml_constructors[tag] for tag in (_STR, _NULL, _BOOL, _INT, _FLOAT, _MAP, _SEQ)
+}
+
+
+class _Plain:
+    """`_Strict.construct_document`'s one pass. An aliased node gives the same object each time, as PyYAML's
+    constructor does; a node met again while it is being built (a recursive alias) is not plain."""
+
+    def __init__(self, constructor: Any) -> None:
+        # Only for a loader that builds these tags with the safe constructor's own functions (a subclass may
+        # register its own).
+        own = constructor.yaml_constructors
+        if any(own.get(tag) is not _SAFE_CONSTRUCTORS[tag] for tag in _SAFE_CONSTRUCTORS):
+            raise _NotPlain
+        self.c = constructor
+        self.built: dict[int, Any] = {}
+        self.open: set[int] = set()
+
+    def build(self, node: yaml.Node) -> Any:
+        cls = node.__class__
+        tag = node.tag
+        if cls is yaml.ScalarNode:
+            if tag == _STR:
+                return node.value
+            if tag == _NULL:
+                return self.c.construct_yaml_null(node)
+            if tag == _BOOL:
+                return self.c.construct_yaml_bool(node)
+            if tag == _INT:
+                return self.c.construct_yaml_int(node)
+            if tag == _FLOAT:
+                return self.c.construct_yaml_float(node)
+            raise _NotPlain
+        key = id(node)
+        if key in self.built:
+            return self.built[key]
+        if key in self.open:
+            raise _NotPlain
+        self.open.add(key)
+        value: Any
+        if cls is yaml.SequenceNode and tag == _SEQ:
+            value = [self.build(item) for item in node.value]
+        elif cls is yaml.MappingNode and tag == _MAP:
+            value = {}
+            for key_node, value_node in node.value:
+                if key_node.tag not in (_STR, _NULL, _BOOL, _INT, _FLOAT):  # merge, value, or a collection key
+                    raise _NotPlain
+                k = self.build(key_node)
+                if k in value:  # a duplicate: the strict constructor words the error
+                    raise _NotPlain
+                value[k] = self.build(value_node)
+        else:
+            raise _NotPlain
+        self.open.discard(key)
+        self.built[key] = value
+        return value
+
 
 class _StrictLoader(_Strict, yaml.SafeLoader):
     """The pure-Python strict loader: the fallback where libyaml is not installed."""
@@ -246,6 +356,7 @@ _RESOLVERS = {
 }
 _StrictLoader.yaml_implicit_resolvers = _RESOLVERS
 _StrictLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_join_resolvers(_StrictLoader)
 
 # libyaml's parser (PyYAML's CSafeLoader: the C parser under the same safe constructor and resolver as
 # SafeLoader, so it builds only plain Python values, as safe_load does), made strict the same way. Parsing is
@@ -258,6 +369,7 @@ if getattr(yaml, "__with_libyaml__", False):
         pass
 
     _CStrictLoaderImpl.yaml_implicit_resolvers = _StrictLoader.yaml_implicit_resolvers
+    _join_resolvers(_CStrictLoaderImpl)
     _CStrictLoader = _CStrictLoaderImpl
 
 

@@ -34,6 +34,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "checkpoint": (
         "tracker checkpoint --key ledger.key --out checkpoint-1.txt  # exit 3 until 'tracker keygen' made ledger.key",
+        "tracker checkpoint --timestamp-token checkpoint-1.tsr --number 1  # exit 3 until a TSA's reply is saved there",
     ),
     "checkpoints": ("tracker checkpoints", "tracker checkpoints --json"),
     "cosign": (

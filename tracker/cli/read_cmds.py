@@ -372,6 +372,13 @@ def register(app: typer.Typer) -> None:
                         "by an earlier version of the scoring formulas differ from today's recomputation; "
                         "the read commands that show their figures say so"
                     )
+            if report.get("statistics_checked") or report.get("statistics_unstored"):
+                unstored = report["statistics_unstored"]
+                say(
+                    f"statistics: {render.plural(report['statistics_checked'], 'forecaster')}' intervals and "
+                    "verdicts as stored equal a recomputation from the scores"
+                    + (f"; {unstored} scored before statistics were stored: computed when read" if unstored else "")
+                )
             if report.get("scale_digests_checked") or report.get("scale_digests_unrecorded"):
                 unrecorded = report["scale_digests_unrecorded"]
                 say(

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -192,6 +193,21 @@ resolutions = Table(
 PROJECTION_TABLES = (sources, questions, question_tags, forecasters, forecasts, resolutions)
 
 
+# The Merkle tree over the events (tracker.domain.merkle), kept as the events are appended, in the same
+# transaction (tracker.store.merkletree): every complete subtree of 2**level events, level >= 1, once complete,
+# named (level, node_index) as in C2SP tlog-tiles. Leaves (level 0) are not stored: a leaf is SHA-256(0x00 ‖ the
+# event's chain hash), read from the events. n events have n - popcount(n) such nodes, written once each; every
+# root and proof up to n reads O(log n) of them. Not a projection a rebuild rewrites: append-only like the events
+# (triggers, migration 0010); `tracker verify` recomputes it.
+merkle_nodes = Table(
+    "merkle_nodes",
+    metadata,
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("node_index", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+    sqlite_with_rowid=False,
+)
+
 # Every checkpoint of the Merkle log signed by `tracker checkpoint` (tracker.app.proofs), numbered from 1 in the
 # order signed. Not a projection: a signed note cannot be rebuilt from the events. Append-only like the events
 # (triggers, migration 0009); tree_size and root_hash repeat what the note says, for queries.
@@ -203,6 +219,20 @@ checkpoints = Table(
     Column("root_hash", String(64), nullable=False),
     Column("note", Text, nullable=False),
     Column("signed_at", UTCDateTime, nullable=False),
+)
+
+
+# RFC 3161 time-stamp tokens attached to kept checkpoints (`tracker checkpoint --timestamp-token`), numbered from 1
+# in the order attached; the token's message imprint was checked to be the hash of the checkpoint's note.
+# Append-only (triggers, migration 0012).
+checkpoint_timestamps = Table(
+    "checkpoint_timestamps",
+    metadata,
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("checkpoint_number", Integer, nullable=False),
+    Column("hash_algorithm", String(10), nullable=False),
+    Column("token", LargeBinary, nullable=False),
+    Column("attached_at", UTCDateTime, nullable=False),
 )
 
 
@@ -337,4 +367,37 @@ score_history = Table(
     Index("ix_score_history_forecaster_id", "forecaster_id"),
 )
 
-SCORING_TABLES = (scoring_runs, scoring_checkpoint, scoring_lease, forecast_scores, question_scores, score_history)
+# How sure each forecaster's scores are, as the leaderboard shows it (tracker.scoring.statistics): a scoring run
+# writes a row for each forecaster whose scores it touched, so "as of run R" is, as for score_history, each
+# forecaster's latest row with run_id <= R. Numbers only; the verdicts' words are built when read. NULL where
+# the figure is undefined (too few questions; no question with a crowd: crowd_n NULL).
+score_statistics = Table(
+    "score_statistics",
+    metadata,
+    Column("run_id", Integer, primary_key=True),
+    Column("grouping", String(20), primary_key=True),
+    Column("group_key", String(120), primary_key=True),
+    Column("n_questions", Integer, nullable=False),
+    Column("n_forecasters", Integer, nullable=False),
+    Column("ci_low", Float),
+    Column("ci_high", Float),
+    Column("coin_n", Integer),
+    Column("coin_mean_difference", Float),
+    Column("coin_p_better", Float),
+    Column("coin_p_worse", Float),
+    Column("crowd_n", Integer),
+    Column("crowd_mean_difference", Float),
+    Column("crowd_p_better", Float),
+    Column("crowd_p_worse", Float),
+    Index("ix_score_statistics_group", "grouping", "group_key"),
+)
+
+SCORING_TABLES = (
+    scoring_runs,
+    scoring_checkpoint,
+    scoring_lease,
+    forecast_scores,
+    question_scores,
+    score_history,
+    score_statistics,
+)
