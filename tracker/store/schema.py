@@ -222,6 +222,20 @@ checkpoints = Table(
 )
 
 
+# RFC 3161 time-stamp tokens attached to kept checkpoints (`tracker checkpoint --timestamp-token`), numbered from 1
+# in the order attached; the token's message imprint was checked to be the hash of the checkpoint's note.
+# Append-only (triggers, migration 0012).
+checkpoint_timestamps = Table(
+    "checkpoint_timestamps",
+    metadata,
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("checkpoint_number", Integer, nullable=False),
+    Column("hash_algorithm", String(10), nullable=False),
+    Column("token", LargeBinary, nullable=False),
+    Column("attached_at", UTCDateTime, nullable=False),
+)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Scoring. Derived tables written only by the scoring job (tracker.scoring.job), never by `project()`:
 # they are not rebuilt from events by `tracker rebuild`; `tracker score --full` recomputes them instead.
