@@ -28,6 +28,7 @@ from tracker.domain import events as ev
 from tracker.domain import timepoints
 from tracker.domain.fields import short_text
 from tracker.errors import DatabaseError, LockHeld, ScoringFailed, SerializationConflict, TrackerError
+from tracker.scoring import statistics
 from tracker.store import migrate
 from tracker.store.backend import ScoringSession
 from tracker.store.db import backend_of, make_engine, resolve_url, translate_errors
@@ -732,6 +733,7 @@ def _write(conn: Connection, plan: _Plan, started: datetime, holder: str) -> Run
         else question_scores_frame(_read_question_scores(conn, "forecaster_id", forecaster_ids))
     )
     aggregates = aggregate_forecasters(frame, forecaster_ids)
+    statistics.record(conn, run_id, frame, forecaster_ids)  # intervals and verdicts, computed once per run
     previous_rows = latest_history(conn, forecaster_ids)
     history_rows = []
     for fid in forecaster_ids:
