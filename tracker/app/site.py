@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from tracker.app.ledger import Ledger
+    from tracker.app.siteproofs import SiteProofs
+    from tracker.domain.notes import Verifier
     from tracker.read.snapshot import Snapshot
 
 MANIFEST = sitefolder.MANIFEST
@@ -348,8 +350,10 @@ class SiteBuilder:
         search_quotes: int,
         verified_at: str,
         title: str,
+        proofs: SiteProofs | None = None,
     ) -> None:
         self.ledger = ledger
+        self.proofs = proofs
         self.w = writer
         self.top = top
         self.page_rows = page_rows
@@ -382,6 +386,10 @@ class SiteBuilder:
             **ctx,
         )
         self.w.write(rel, text)
+
+    def proof(self, positions: Any) -> Markup | None:
+        """A page's proof block (tracker.app.siteproofs) when the site has checkpoints."""
+        return self.proofs.page(positions) if self.proofs is not None else None
 
     def build(self, snap: Snapshot, verification: dict[str, Any], summary: SiteSummary) -> None:
         led = self.ledger
@@ -478,7 +486,7 @@ class SiteBuilder:
             "more_filters": more,
             "extra": extra,
             "counts": counts,
-            "verification": verification,
+            "verification": verification | {"verified_at": self.verified_at},
         }
         lede = (
             f"{t.plural(len(board_rows), 'forecaster')} scored on {t.plural(int(len(qscores)), 'forecast')}, "
@@ -603,6 +611,7 @@ class SiteBuilder:
                     rows=chunk,
                     phrases=phrase_rows,
                     pager=pager(i, len(chunks), lambda n, fid=fid: "../" + f_url(fid, n)),
+                    proof=self.proof(f["position"] for f in chunk),
                 )
 
         self.lap("question pages")
@@ -654,6 +663,7 @@ class SiteBuilder:
                 resolutions=res_by.get(qid, []),
                 clarifications=clarifications.get(qid, []),
                 history=history.get(qid, []),
+                proof=self.proof(h["position"] for h in history.get(qid, [])),
             )
         del history, clarifications
 
@@ -672,6 +682,7 @@ class SiteBuilder:
                     s=s,
                     rows=chunk,
                     pager=pager(i, len(chunks), lambda n, sid=sid: "../" + s_url(sid, n)),
+                    proof=self.proof([s["position"], *(f["position"] for f in chunk)]),
                 )
 
         self.lap("lists, integrity and search")
@@ -759,7 +770,11 @@ class SiteBuilder:
             head_position=meta["head_position"],
             head_hash=meta["head_hash"],
             as_of_arg=as_of_arg,
+            proofs=self.proofs.consistency() if self.proofs is not None else None,
         )
+        if self.proofs is not None:
+            for rel, data in self.proofs.files().items():
+                self.w.write(rel, data)
 
         # search
         entries: list[list[Any]] = []
@@ -831,6 +846,11 @@ def verified_head(ledger: Ledger, verification: dict[str, Any]) -> str:
     return f"head position {position}" + (f", recorded {t.minute(recorded)}" if recorded is not None else "")
 
 
+def siteproofs_possible(owned: dict[str, str]) -> bool:
+    """Whether the previous build published checkpoints (then this one keeps proving its pages)."""
+    return any(rel.startswith("checkpoints/") for rel in owned)
+
+
 def build_site(
     ledger: Ledger,
     out: str | os.PathLike[str],
@@ -842,12 +862,21 @@ def build_site(
     search_quotes: int = SEARCH_QUOTES,
     title: str = "Forecast tracker",
     force: bool = False,
+    key: Verifier | None = None,
+    checkpoints: Any = (),
 ) -> SiteSummary:
     """Write the site to ``out`` (see the module's doc). Runs `Ledger.verify`; a failed verification is on every
     page's index and on integrity.html, and in the summary. ``force``: build in a folder that holds other files
-    too, leaving them in place (never the ledger's)."""
+    too, leaving them in place (never the ledger's). ``key`` (a public key) and ``checkpoints`` ((name, note)
+    pairs): the pages carry proofs against the checkpoints (tracker.app.siteproofs)."""
     path = Path(out)
-    check_out(path, force)
+    found = check_out(path, force)
+    # imported here: `cryptography` is loaded by the builds that carry proofs, and by them only
+    proofs = None
+    if key is not None or checkpoints or siteproofs_possible(found.owned):
+        from tracker.app import siteproofs
+
+        proofs = siteproofs.prepare(ledger, path, found.owned, key, checkpoints)
     for stale in sitefolder.stale_build_folders(path):
         shutil.rmtree(stale, ignore_errors=True)
     started = time.perf_counter()
@@ -870,6 +899,7 @@ def build_site(
                 search_quotes=search_quotes,
                 verified_at=verified_at,
                 title=title,
+                proofs=proofs,
             )
             with ledger.snapshot(as_of, run) as snap:
                 builder.build(snap, verification, summary)

@@ -107,7 +107,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "tracker export all --format xlsx --out bundle.zip",
     ),
     "report": ("tracker report --out review.html",),
-    "site": ("tracker site --out site", "tracker site --out site-then --as-of 60 --json"),
+    "site": (
+        "tracker site --out site-then --as-of 60 --json",
+        "tracker site --out site --key pub.txt  # exit 3 until 'tracker keygen' wrote pub.txt",
+    ),
     "extract": (
         "tracker extract seeds/001_33bf704cea32a562.txt --out draft.yaml",
         "tracker extract seeds/ --out drafts/",
