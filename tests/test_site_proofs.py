@@ -86,7 +86,7 @@ def test_every_page_proves_its_events(proven: tuple[Ledger, Path, str], signer: 
         assert positions(block) == mine
     for q in ledger.questions()["question_id"]:
         assert positions(pages[q_url(str(q))]) == by_stream[f"question-{q}"]
-    for s in ledger.sources():
+    for s in ledger.rows("sources")[0]:
         block = pages[s_url(str(s["source_id"]))]
         assert by_stream[f"source-{s['source_id']}"][0] in positions(block)
     for block in pages.values():
