@@ -192,7 +192,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("verify-proof")
     def verify_proof(
-        file: Path = typer.Argument(..., help="A proof file written by 'tracker proof'."),
+        file: Path = typer.Argument(
+            ..., help="A proof file written by 'tracker proof', or a bundle ('tracker export all') with a checkpoint."
+        ),
         key: str = typer.Option(..., "--key", help="The log's public key (NAME+KEYID+KEY), or a file holding it."),
         witness: list[str] = typer.Option(
             [], "--witness", help="A witness's public key: its cosignature is checked and counted (repeatable)."
@@ -202,9 +204,22 @@ def register(app: typer.Typer) -> None:
         """Check a proof offline, with no ledger: the checkpoint's signature by --key, the Merkle path from the event
         to the signed root, and the event's position. Exit 7 ("not verified: ...") when any check fails."""
         from tracker.app import proofs
+        from tracker.app.export import signed
 
         verifier = proofs.load_verifier(key)
         witnesses = tuple(proofs.load_verifier(w, "witness") for w in witness)
+        if signed.is_bundle(file):
+            checked = signed.verify_bundle(file, verifier)
+            if json_out:
+                emit_json(checked)
+                return
+            say(
+                one_line(
+                    f"verified: the bundle's {checked['events']} events chain, and the first {checked['tree_size']} "
+                    f"are the log {checked['log']} signed by the key {verifier.name}+{verifier.key_id:08x}"
+                )
+            )
+            return
         text = proofs.read_proof_file(file)
         report = proofs.verify_proof(text, verifier, witnesses)
         if json_out:

@@ -78,10 +78,17 @@ def register(app: typer.Typer) -> None:
             help="csv: write text exactly as stored, without the apostrophe that keeps a spreadsheet from running "
             "a cell starting with = + - @ as a formula (read_csv undoes it either way).",
         ),
+        key: str = typer.Option(
+            None,
+            "--key",
+            help="all: the log's public key (NAME+KEYID+KEY or a file), published in the bundle beside the newest "
+            "kept checkpoint, which it must have signed ('tracker verify-proof BUNDLE --key' checks the bundle).",
+        ),
         json_out: bool = JSON,
     ) -> None:
         """Export a table (CSV, Parquet, Excel or JSON lines) with the ledger's head in PATH.meta.json, or
-        'all' tables with a data dictionary into a directory or a .zip."""
+        'all' tables with a data dictionary into a directory or a .zip. A bundle carries the newest checkpoint
+        kept ('tracker checkpoint') that its events cover, so a reader can check every row against it."""
         from tracker.app import export as ex
         from tracker.errors import UserError
 
@@ -104,10 +111,24 @@ def register(app: typer.Typer) -> None:
                 given = [f"--{k}" for k, v in options.items() if v is not None]
                 if given:
                     raise UserError(f"{', '.join(given)} apply to single tables, not to 'all'", "table")
+                verifier = None
+                if key is not None:
+                    from tracker.app.proofs import load_verifier
+
+                    verifier = load_verifier(key)
                 meta = ex.export_bundle(
-                    led, out, fmt or "parquet", as_of=as_of_, run=run, progress=bar, spreadsheet_safe=not csv_raw
+                    led,
+                    out,
+                    fmt or "parquet",
+                    as_of=as_of_,
+                    run=run,
+                    progress=bar,
+                    spreadsheet_safe=not csv_raw,
+                    key=verifier,
                 )
             else:
+                if key is not None:
+                    raise UserError("--key applies to 'all' (a bundle), not to a single table", "key")
                 meta = ex.export_table(
                     led, table, out, fmt, as_of=as_of_, run=run, progress=bar, spreadsheet_safe=not csv_raw, **options
                 )
@@ -123,6 +144,12 @@ def register(app: typer.Typer) -> None:
                 f"wrote {plural(len(meta['tables']), 'table')} ({plural(rows, 'row')}, {meta['format']}) and the "
                 f"data dictionary to {out}"
             )
+            signed = meta.get("checkpoint")
+            if signed:
+                say(
+                    f"checkpoint {signed['number']} (the first {plural(signed['tree_size'], 'event')}) is in the "
+                    f"bundle{'' if signed['key_file'] else '; add --key PUBLIC to publish the key beside it'}"
+                )
         else:
             say(
                 f"wrote {plural(meta['rows'], 'row')} of {table} ({meta['format']}) to {out}; "

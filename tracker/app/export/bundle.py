@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker.app import outfiles
+from tracker.app.export import signed
 from tracker.app.export.base import (
     BUNDLE_META,
     DATAPACKAGE,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from tracker.app.ledger import Ledger
+    from tracker.domain.notes import Verifier
 
 DATAPACKAGE_SCHEMA = "https://datapackage.org/profiles/2.0/datapackage.json"
 
@@ -43,26 +45,34 @@ def export_bundle(
     run: Any = None,
     progress: Progress | None = None,
     spreadsheet_safe: bool = True,
+    key: Verifier | None = None,
 ) -> dict[str, Any]:
     """Every table (one snapshot) into a directory, or a .zip, with DATA_DICTIONARY.md, data_dictionary.json
-    and _meta.json (head position and hash, rows and file of each table)."""
+    and _meta.json (head position and hash, rows and file of each table), and the newest kept checkpoint the
+    events cover (with `key`, checked to be signed by it and published beside it: see `signed`)."""
     path = Path(out)
     form = REGISTRY[format_of(fmt, path)]
     as_zip = path.suffix.lower() == ".zip"
-    work = _work_directory(path, as_zip)
+    work: Path | None = None
     try:
         with ledger.snapshot(as_of, run) as snap:
             base = meta_common(ledger, snap)
+            # the checkpoint (and a wrong --key refused) before the first file is made
+            signed_files, signed_meta = signed.choose(ledger, int(base["ledger"]["head_position"]), key)
+            work = _work_directory(path, as_zip)
             tables, extras = form.write_bundle(ledger, snap, work, progress, base, spreadsheet_safe)
         bundle_meta = {
             **base,
             "verification": _verification(ledger),
             "format": form.name,
             "tables": tables,
+            **signed_meta,
             **extras,
             **form.meta_extras(spreadsheet_safe),
         }
+        assert work is not None  # made inside the snapshot, before any table was written
         files = {
+            **signed_files,
             BUNDLE_META: json.dumps(bundle_meta, indent=2, ensure_ascii=False) + "\n",
             DICTIONARY_JSON: json.dumps(data_dictionary(), indent=2, ensure_ascii=False) + "\n",
             DICTIONARY_MD: dictionary_markdown(bundle_meta),
@@ -78,7 +88,7 @@ def export_bundle(
     except OSError as e:
         raise os_error(path, e) from None
     finally:
-        if as_zip:
+        if as_zip and work is not None:
             shutil.rmtree(work, ignore_errors=True)
     return bundle_meta
 
