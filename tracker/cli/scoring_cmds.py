@@ -460,86 +460,44 @@ def calibration(
         )
 
 
-def runs(
-    ctx: typer.Context,
-    status: str = typer.Option(None, "--status", help="ok, failed or skipped."),
-    fmt: str = rd.FORMAT,
-    json_out: bool = JSON,
-    limit: int = rd.LIMIT,
-    as_of: str = rd.AS_OF,
-    run: int = rd.RUN,
-) -> None:
+@rd.read_options(status="ok, failed or skipped.")
+def runs(ctx: typer.Context, opts: rd.ReadOptions) -> None:
     """The scoring-run history: start, duration, status, position scored through, what changed, errors."""
-    rd.show_table(
-        ledger(ctx),
-        "runs",
-        rd.output(fmt, json_out, limit),
-        RUN_COLUMNS,
-        as_of=as_of,
-        run=run,
-        noun=("scoring run", "scoring runs"),
-        title="{n} {noun}",
-        prepare=_run_row,
-        status=status,
-    )
+    noun = ("scoring run", "scoring runs")
+    rd.show(ledger(ctx), "runs", opts, RUN_COLUMNS, noun=noun, title="{n} {noun}", prepare=_run_row)
 
 
+@rd.read_options("tag", "forecaster", "source", "outlet")
 def due(
     ctx: typer.Context,
-    tag: str = rd.TAG,
-    forecaster: list[str] = rd.FORECASTER,
-    source: list[str] = rd.SOURCE,
-    outlet: str = rd.OUTLET,
-    fmt: str = rd.FORMAT,
-    json_out: bool = JSON,
-    limit: int = rd.LIMIT,
-    as_of: str = rd.AS_OF,
-    run: int = rd.RUN,
+    opts: rd.ReadOptions,
+    *,
     exit_code: bool = typer.Option(
         False, "--exit-code", help="Exit 1 when any question is due (for cron jobs and alerts)."
     ),
 ) -> None:
     """Open questions past their resolve-by date: resolve them (or clarify the date). Most overdue first."""
-    rows = rd.show_table(
+    rows = rd.show(
         ledger(ctx),
         "due",
-        rd.output(fmt, json_out, limit),
+        opts,
         DUE_COLUMNS,
-        as_of=as_of,
-        run=run,
         noun=("question past its resolve-by date", "questions past their resolve-by date"),
         title="{n} {noun}",
         empty="no question is past its resolve-by date",
-        tag=tag,
-        forecaster=forecaster,
-        source=source,
-        outlet=outlet,
     )
     if exit_code and rows:
         raise typer.Exit(1)
 
 
-def hindsight(
-    ctx: typer.Context,
-    tag: str = rd.TAG,
-    forecaster: list[str] = rd.FORECASTER,
-    source: list[str] = rd.SOURCE,
-    outlet: str = rd.OUTLET,
-    question: list[str] = rd.QUESTION,
-    fmt: str = rd.FORMAT,
-    json_out: bool = JSON,
-    limit: int = rd.LIMIT,
-    as_of: str = rd.AS_OF,
-    run: int = rd.RUN,
-) -> None:
+@rd.read_options("tag", "forecaster", "source", "outlet", "question")
+def hindsight(ctx: typer.Context, opts: rd.ReadOptions) -> None:
     """Forecasts made on or after the day the outcome became known: flagged, never scored."""
-    rd.show_table(
+    rd.show(
         ledger(ctx),
         "hindsight",
-        rd.output(fmt, json_out, limit),
+        opts,
         HINDSIGHT_COLUMNS,
-        as_of=as_of,
-        run=run,
         noun=("forecast flagged by the hindsight guard", "forecasts flagged by the hindsight guard"),
         title="{n} {noun} ({scores})",
         empty="no forecast was made after its outcome was known",
@@ -550,11 +508,6 @@ def hindsight(
                 "forecaster": r["forecaster"] or r["forecaster_id"],
             }
         ),
-        tag=tag,
-        forecaster=forecaster,
-        source=source,
-        outlet=outlet,
-        question=question,
     )
 
 
