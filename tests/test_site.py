@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from review_fixtures import DUE_QUESTION, OPEN_QUESTION, grow, scored_catalog
+from review_fixtures import DUE_QUESTION, OPEN_QUESTION, WITHDRAWN, grow, scored_catalog
 from typer.testing import CliRunner
 
 from tracker.app.ledger import Ledger
@@ -466,3 +466,47 @@ def test_one_new_forecast_rewrites_only_the_pages_that_show_it(ledger: Ledger, t
     # unchanged pages were not rewritten: their files are the same files, untouched
     for name in set(after) - changed - {MANIFEST}:
         assert (out / name).stat().st_mtime_ns == stamps[name], name
+
+
+def _new_forecast(ledger: Ledger) -> None:
+    on_open = ledger.forecasts().query("question_id == @OPEN_QUESTION and source_id.notna()").iloc[0]
+    ledger.record_forecast(
+        OPEN_QUESTION,
+        "whoever",
+        0.35,
+        date(2026, 2, 1),
+        source_id=str(on_open.source_id),
+        forecaster_id=str(on_open.forecaster_id),
+    )
+
+
+CHANGES = {
+    "nothing new": lambda led: None,
+    "new forecast, scored": lambda led: (_new_forecast(led), led.score()),
+    "new forecast, not scored": _new_forecast,
+    "new forecaster": lambda led: led.record_forecast(OPEN_QUESTION, "A. Newcomer", 0.6, date(2026, 2, 2)),
+    "resolution, scored": lambda led: (led.resolve(DUE_QUESTION, "no", date(2026, 7, 1)), led.score()),
+    "new source": lambda led: led.add_source("a-new-source", "A new source", outlet="Some Outlet"),
+    "annulment, scored": lambda led: (led.annul(DUE_QUESTION, "ill-posed (test)"), led.score()),
+    "clarified title": lambda led: led.clarify(OPEN_QUESTION, "a clearer wording (test)", title="A clearer title?"),
+    "withdrawal, scored": lambda led: (led.withdraw_forecast(WITHDRAWN, "data-entry error (test)"), led.score()),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_an_incremental_build_is_byte_identical_to_a_full_one(ledger: Ledger, tmp_path: Path, change: str) -> None:
+    """A rebuild keeps the pages whose inputs did not change and renders the rest: after each kind of change its
+    folder (manifest included) is the same bytes as a fresh build's, and it rendered fewer pages than the whole."""
+    scored_catalog(ledger)
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    first = build_site(ledger, incremental)
+    assert first.kept == 0
+    CHANGES[change](ledger)
+    again = build_site(ledger, incremental)
+    fresh = build_site(ledger, full)
+    assert fresh.kept == 0
+    assert site_files(incremental) == site_files(full)
+    if change == "nothing new":
+        assert again.kept == again.files
+    else:
+        assert 0 < again.kept < again.files, (again.kept, again.files)
