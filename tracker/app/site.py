@@ -999,7 +999,8 @@ class SiteBuilder:
         )
         payload = json.dumps({"note": note, "entries": entries}, ensure_ascii=True, separators=(",", ":"))
         self.w.write("search-index.js", "window.TRACKER_SEARCH = " + payload.replace("</", "<\\/") + ";\n")
-        self.w.write("search.js", files("tracker").joinpath("templates", "search.js").read_bytes())
+        for script in ("search.js", "scroll.js"):
+            self.w.write(script, files("tracker").joinpath("templates", script).read_bytes())
         self.render("search.html", "search.html.j2", "Search", note=note)
         self.w.write("style.css", t.stylesheet())
         return len(entries), not_indexed
