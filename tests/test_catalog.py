@@ -477,6 +477,83 @@ def test_libyaml_and_pure_python_loaders_read_the_catalog_alike() -> None:
         assert yaml.load(text, Loader=fast) == yaml.load(text, Loader=_StrictLoader)  # noqa: S506
 
 
+# Documents the one-pass construction must hand to the safe constructor, or build exactly as it would.
+HOSTILE_YAML = [
+    "base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  y: 3\n",  # a merge key
+    "a: &a [1, *a]\n",  # a recursive alias
+    "a: &a {k: *a}\n",
+    "x: &x [1, 2]\ny: *x\nz: [*x, *x]\n",  # shared lists
+    "? [1, 2]\n: list key\n",  # an unhashable key
+    "? {a: 1}\n: map key\n",
+    "a: 1\na: 2\n",
+    "1: one\n1.0: again\n",  # equal keys of two types
+    "true: t\n1: one\n",
+    "~: null key\nnull: again\n",
+    ".nan: a\n.nan: b\n",
+    "i: [0x1f, 0o17, 017, 0b101, 1_000, -12, +3, 190:20:30, 0]\n",
+    "f: [1.5, -.inf, .nan, 1e3, 1.0e+3, 1_0.5, 6.8523015e+5, 190:20:30.15]\n",
+    "b: [true, TRUE, false, yes, no, on, off, y, n]\n",
+    "s: [!!str 12, !!int '7', !!float '2', !!bool 'yes', !!null '', !!bool 'maybe', !!int 'x']\n",
+    "t: !!timestamp 2019-05-04\n",
+    "b: !!binary aGVsbG8=\n",
+    "s: !!set {a, b}\n",
+    "o: !!omap [a: 1, b: 2]\n",
+    "p: !!pairs [a: 1, a: 2]\n",
+    "x: !!python/object/apply:os.system [echo]\n",
+    "x: !custom 1\n",
+    "x: ! plain\n",
+    "= : value key\n",
+    "- [[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]\n",
+    "[" * 400 + "]" * 400 + "\n",
+    "--- 1\n",
+    "''\n",
+    "",
+    "a:\n",
+    "k: 'it''s'\nl: \"\\u00e9\\t\\x00\"\nm: >\n  folded\n  text\n",
+]
+
+
+def _reference_loader(loader: type) -> type:
+    """The loader with PyYAML's own construction and resolution (what `_Strict` speeds up)."""
+
+    class Reference(loader):  # type: ignore[misc,valid-type]
+        construct_document = yaml.constructor.BaseConstructor.construct_document
+        resolve = yaml.resolver.BaseResolver.resolve
+
+    return Reference
+
+
+def _loaded(text: str, loader: type) -> tuple[str, str]:
+    try:
+        return "ok", repr(yaml.load(text, Loader=loader))  # noqa: S506 - safe loaders; repr: nan, shared objects
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError, KeyError) as e:
+        return type(e).__name__, str(e)
+
+
+@pytest.mark.parametrize("prefer_c", [True, False], ids=["libyaml", "pure-python"])
+def test_the_one_pass_construction_gives_what_pyyaml_gives(prefer_c: bool, tmp_path: Path) -> None:
+    """Every YAML file of the project's catalogs, scales and tests, a catalog of the benchmarks' generator, and
+    hostile documents: the same values (or the same error) as PyYAML's own constructor and resolver."""
+    import sys
+
+    from tracker.catalog.load import strict_loader
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from catalog_gen import write_catalog
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    write_catalog(tmp_path, 30)
+    files = [p for d in ("predictions", "seeds", "tests", "tracker") for p in sorted((ROOT / d).rglob("*.y*ml"))]
+    files += sorted(tmp_path.rglob("*.yaml"))
+    texts = [p.read_text(encoding="utf-8") for p in files] + HOSTILE_YAML
+    assert len(files) > 20
+    loader = strict_loader(prefer_c)
+    reference = _reference_loader(loader)
+    for text in texts:
+        assert _loaded(text, loader) == _loaded(text, reference), text[:200]
+
+
 @pytest.mark.parametrize(
     ("text", "where"),
     [

@@ -347,7 +347,11 @@ def test_export_report_and_verify_killed_leave_no_partial_file(world: dict[str, 
     out_dir = world["root"] / "out"
     out_dir.mkdir()
     commands = {
-        "export": (["export", "forecasts", "--out", str(out_dir / "f.csv")], "tracker.app.export", "_write_table"),
+        "export": (
+            ["export", "forecasts", "--out", str(out_dir / "f.csv")],
+            "tracker.app.export.single",
+            "write_table",
+        ),
         "report": (["report", "--out", str(out_dir / "r.html")], "tracker.app.report", "build_report"),
         "verify": (["verify"], "tracker.app.ledger", "_compare_projections"),
     }

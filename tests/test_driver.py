@@ -461,3 +461,28 @@ def test_driver_errors_reach_the_boundary_as_sqlalchemy_errors(db_url: str, inse
             assert driver.run(conn, "SELECT count(*) FROM events", ()) == [(0,)]
     finally:
         engine.dispose()
+
+
+@given(st.lists(st.text(max_size=40), min_size=1, max_size=4))
+def test_catalog_event_ids_are_uuid5_of_the_joined_parts(parts: list[str]) -> None:
+    import uuid
+
+    from tracker.store.ids import CATALOG_NAMESPACE, catalog_event_id
+
+    name = "/".join(parts)
+    try:
+        expected = str(uuid.uuid5(CATALOG_NAMESPACE, name))
+    except UnicodeEncodeError:  # a lone surrogate: refused by both
+        with pytest.raises(UnicodeEncodeError):
+            catalog_event_id(*parts)
+        return
+    assert catalog_event_id(*parts) == expected
+
+
+def test_catalog_event_ids_stay_those_already_in_ledgers() -> None:
+    from tracker.store.ids import catalog_event_id
+
+    # uuid5 of the namespace and "question/osaka-trump-putin-meeting-2019/opened", as ledgers hold it.
+    assert catalog_event_id("question", "osaka-trump-putin-meeting-2019", "opened") == (
+        "64fa4099-5078-599a-a622-364c2451e0c1"
+    )

@@ -489,7 +489,7 @@ def test_past_tense_is_left_out_or_kept_with_the_reason() -> None:
 def test_they_and_it_read_as_the_group_named_last() -> None:
     text = "Analysts at the bank said growth slowed. They expect rates to fall next year."
     (c,) = extract(text, finder=FINDER).candidates
-    assert c.speaker.name == "Analysts" and c.speaker.kind == "group"
+    assert c.speaker.name == "Analysts at the bank" and c.speaker.kind == "group"
     # with no group named before, "they" stays unattributed rather than guessed
     (c,) = extract("They expect rates to fall next year.", finder=FINDER).candidates
     assert c.speaker.kind == "author"

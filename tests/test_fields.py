@@ -113,3 +113,77 @@ def test_one_tolerance_for_distributions() -> None:
     with pytest.raises(UserError, match="sum to"):
         fields.distribution({"a": 0.5, "b": 0.5000005}, options)
     assert fields.binary(0.7) == {"yes": 0.7, "no": 0.3}
+
+
+# ------------------------------------------------------------------ the control-character check, old and new
+
+
+def forbidden_by_category(text: str, allowed: frozenset[str] = frozenset()) -> str | None:
+    """The rule by its definition, one category look-up per character: what `fields.forbidden_char` replaced."""
+    import unicodedata
+
+    for ch in text:
+        if ch in allowed:
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cs") or ch in fields.BIDI_CONTROLS:
+            return ch
+    return None
+
+
+ALLOWED_SETS = [frozenset(), fields.LONG_TEXT_WHITESPACE, frozenset("\x00\u202a\ud800x\n")]
+
+
+@pytest.fixture(scope="module")
+def refused_by_category() -> set[str]:
+    """Every code point the category rule refuses with nothing allowed."""
+    import unicodedata
+
+    return {
+        ch for ch in map(chr, range(0x110000)) if unicodedata.category(ch) in ("Cc", "Cs") or ch in fields.BIDI_CONTROLS
+    }
+
+
+@pytest.mark.parametrize("allowed", ALLOWED_SETS, ids=["none", "tab-and-newline", "mixed"])
+def test_the_compiled_check_refuses_exactly_the_code_points_the_category_rule_refuses(
+    allowed: frozenset[str], refused_by_category: set[str]
+) -> None:
+    every_code_point = "".join(map(chr, range(0x110000)))
+    found = fields._forbidden_pattern(allowed).findall(every_code_point)  # what forbidden_char searches with
+    assert set(found) == refused_by_category - allowed
+    assert len(found) == len(refused_by_category - allowed) > 2000  # the controls, surrogates and bidi marks
+
+
+# Strings mostly of the characters a check could get wrong: controls, bidi marks, surrogates, their neighbours.
+HOSTILE = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(
+            "\x00\x08\t\n\x0b\r\x1f \x7f\x80\x9f\xa0\u061b\u061c\u061d\u200d\u200e\u200f\u2010\u2029\u202a"
+            "\u202e\u202f\u2065\u2066\u2069\u206a\ud7ff\ud800\udbff\udc00\udfff\ue000\ufeff\uffff"
+        ),
+        st.characters(),
+    ),
+    max_size=60,
+)
+
+
+@given(st.one_of(HOSTILE, st.text(max_size=60)), st.sampled_from(ALLOWED_SETS))
+def test_the_compiled_check_finds_the_same_first_character(text: str, allowed: frozenset[str]) -> None:
+    assert fields.forbidden_char(text, allowed) == forbidden_by_category(text, allowed)
+
+
+def _outcome(rule: object, value: str) -> tuple[str, object]:
+    try:
+        return "ok", rule(value, "f")  # type: ignore[operator]
+    except UserError as e:
+        return "refused", (e.field, e.message)
+
+
+@given(st.one_of(HOSTILE, st.text(max_size=60), st.from_regex(r"[a-z0-9][a-z0-9._-]{0,20}", fullmatch=True)))
+def test_every_text_rule_accepts_and_refuses_as_with_the_category_rule(value: str) -> None:
+    from unittest import mock
+
+    rules = [fields.text, fields.short_text, fields.title, fields.name, fields.identifier, fields.url]
+    now = [_outcome(rule, value) for rule in rules]
+    with mock.patch.object(fields, "forbidden_char", forbidden_by_category):
+        before = [_outcome(rule, value) for rule in rules]
+    assert now == before

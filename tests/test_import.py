@@ -246,3 +246,37 @@ def test_a_refusal_by_the_domain_names_the_file_and_the_entry(ledger: Ledger, ca
     assert "annulled" in message
     assert info.value.exit_code == 5  # the domain's own kind of refusal: not allowed now
     assert _state(ledger) == before
+
+
+def test_the_seed_catalog_still_imports_to_the_same_event_ids_and_hashes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ledgers in the wild hold these events: a faster parser, validator, id or encoder that changed one byte of
+    an event would make every one of them stop verifying. tests/data/seed_catalog is predictions/ and seeds/ as
+    of the 2026-12 speed work, imported at a fixed clock; the digest of every (position, event id, hash) was
+    recorded with the code before that work (main at 576ab06)."""
+    import hashlib
+    from datetime import UTC, datetime
+
+    from tracker.domain import timepoints
+    from tracker.store import eventstore as es
+    from tracker.store.db import read_transaction
+
+    fixed = datetime(2026, 12, 1, 12, 0, 0, 123456, tzinfo=UTC)
+    monkeypatch.setattr(timepoints, "utc_now", lambda: fixed)
+    shutil.copytree(ROOT / "tests" / "data" / "seed_catalog", tmp_path / "cat")
+    led = Ledger(f"sqlite:///{tmp_path}/seed.sqlite", actor="seed-check")
+    led.init()
+    assert import_catalog(led, [tmp_path / "cat" / "predictions"]).appended == 93
+    with read_transaction(led.engine) as conn:
+        assert es.verify_chain(conn).ok
+        rows = [(r["position"], r["event_id"], r["hash"]) for r in es.raw_rows(conn)]
+    led.close()
+    assert rows[-1] == (
+        93,
+        "1ee7207a-978b-55d1-94a2-b7b088b4601f",
+        "b2ce2f2154a84e9ed0d5d44f6655d5490f63148ee2c00ad60af539624db1621f",
+    )
+    assert hashlib.sha256(repr(rows).encode()).hexdigest() == (
+        "83f1eb358d186f993d010067af279def13ffa40cc4a288ea73136dc8badd6f38"
+    )

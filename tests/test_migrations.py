@@ -289,13 +289,19 @@ def test_app_role_may_append_and_read_but_never_rewrite_events(db_url: str, pg_r
         assert led.verify()["ok"]
 
         assert led.score().status == "ok"  # scoring tables, the run id sequence, the checkpoint FOR UPDATE
+        from tracker.app import proofs
+        from tracker.domain.notes import generate_signer
+
+        proofs.checkpoint(led, generate_signer("news.example/log"))  # the checkpoints table: INSERT is the app's
+        assert len(proofs.stored_checkpoints(led)) == 1
     finally:
         led.close()
 
     engine = make_engine(url)
     try:
         for sql in ("UPDATE events SET actor = 'mallory'", "DELETE FROM events", "TRUNCATE events",
-                    "ALTER TABLE events DISABLE TRIGGER USER", "DROP TABLE events"):  # fmt: skip
+                    "ALTER TABLE events DISABLE TRIGGER USER", "DROP TABLE events", "TRUNCATE checkpoints",
+                    "UPDATE checkpoints SET tree_size = 1", "DELETE FROM checkpoints"):  # fmt: skip
             with pytest.raises(sa_exc.ProgrammingError) as info, engine.begin() as conn:
                 conn.execute(text(sql))
             # Refused by privileges (SQLSTATE 42501 or must-be-owner), before any trigger could run.

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 from test_cli import failed
 from test_merkle import ref_mth
-from test_tamper import drop_triggers, rewrite_history
+from test_tamper import drop_triggers, forge_tree, rewrite_history
 from typer.testing import CliRunner
 
 from tracker.app import proofs
@@ -221,6 +221,7 @@ def test_truncation_is_named_at_the_first_missing_position(
     drop_triggers(engine)
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM events WHERE position >= 4"))
+    forge_tree(engine)
     assert tracker("--db", url, "rebuild").exit_code == 0
     assert tracker("--db", url, "verify").exit_code == 0  # a consistent, shorter ledger: only the checkpoint knows
     failed(
@@ -360,6 +361,7 @@ def test_reordered_history_is_caught(url: str, engine: Engine, keys: tuple[Path,
                     "pos": row["position"],
                 },
             )
+    forge_tree(engine)
     assert tracker("--db", url, "rebuild").exit_code == 0
     assert tracker("--db", url, "verify").exit_code == 0  # a consistent ledger, only in another order
     failed(
@@ -399,3 +401,78 @@ def test_hostile_text_inside_a_signed_proof_is_printed_escaped(tmp_path: Path) -
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "\x07" not in result.output and "\r" not in result.output
     assert "\\x1b[2J" in result.stdout and len(result.stdout.splitlines()) == 3
+
+
+# ------------------------------------------------------------------ checkpoints kept
+
+
+def _kept(engine: Engine) -> list[tuple[int, int, str]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text("SELECT number, tree_size, note FROM checkpoints ORDER BY number"))]
+
+
+def test_every_checkpoint_is_kept_and_listed(url: str, engine: Engine, keys: tuple[Path, str], tmp_path: Path) -> None:
+    key, vkey = keys
+    empty = tracker("--db", url, "checkpoints")
+    assert empty.exit_code == 0 and empty.stdout == "" and "no checkpoint kept yet" in empty.stderr
+    first = _checkpoint(url, key, tmp_path / "cp1.txt")
+    Ledger(url, actor="tester").record_forecast("rain", "Cy Example", 0.5, date(2020, 1, 3), forecast_id="cy-rain")
+    second = tracker("--db", url, "checkpoint", "--key", str(key))
+    assert second.exit_code == 0, second.output
+    kept = _kept(engine)
+    assert [(n, size) for n, size, _ in kept] == [(1, 5), (2, 6)]
+    assert kept[0][2] == first.read_text() and kept[1][2] == second.stdout  # the notes byte for byte
+    listed = tracker("--db", url, "checkpoints")
+    assert listed.exit_code == 0, listed.output
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("1\t5 events\t") and lines[1].startswith("2\t6 events\t")
+    one = tracker("--db", url, "checkpoints", "--number", "1")
+    assert one.stdout == first.read_text()
+    assert open_checkpoint(one.stdout, parse_vkey(vkey)).checkpoint.size == 5
+    data = json.loads(tracker("--db", url, "checkpoints", "--json").stdout)
+    assert [c["note"] for c in data] == [k[2] for k in kept] and data[1]["tree_size"] == 6
+    assert [c.note for c in proofs.stored_checkpoints(Ledger(url))] == [k[2] for k in kept]
+    failed(tracker("--db", url, "checkpoints", "--number", "3"), NotFound, ["number 3"])
+    failed(tracker("--db", url, "checkpoints", "--number", "0"), 2)
+    # A proof signed with --key signs (and keeps) a checkpoint too.
+    assert tracker("--db", url, "proof", "ann-rain", "--key", str(key), "--out", str(tmp_path / "p")).exit_code == 0
+    assert [n for n, _, _ in _kept(engine)] == [1, 2, 3]
+
+
+def test_kept_checkpoints_cannot_be_changed_or_removed(url: str, engine: Engine, keys: tuple[Path, str]) -> None:
+    from tracker.errors import AppendOnlyViolation
+    from tracker.store.db import translate_errors
+
+    assert tracker("--db", url, "checkpoint", "--key", str(keys[0])).exit_code == 0
+    before = _kept(engine)
+    attempts = ["UPDATE checkpoints SET tree_size = 1", "DELETE FROM checkpoints"]
+    if engine.dialect.name == "sqlite":
+        attempts += ["REPLACE INTO checkpoints SELECT * FROM checkpoints", "INSERT OR REPLACE INTO checkpoints "
+                     "SELECT number, 1, root_hash, note, signed_at FROM checkpoints"]  # fmt: skip
+    else:
+        attempts += ["TRUNCATE checkpoints"]
+    for sql in attempts:
+        refused = pytest.raises(AppendOnlyViolation, match="the checkpoints table is append-only")
+        with refused, translate_errors(), engine.begin() as conn:
+            conn.execute(text(sql))
+    assert _kept(engine) == before
+
+
+@pytest.mark.parametrize("damage", ["rewrite", "truncate"])
+def test_no_checkpoint_of_a_log_that_does_not_extend_the_last_kept(
+    url: str, engine: Engine, keys: tuple[Path, str], damage: str
+) -> None:
+    key = keys[0]
+    assert tracker("--db", url, "checkpoint", "--key", str(key)).exit_code == 0
+    if damage == "rewrite":
+        rewrite_history(engine, 2, "0.3", "0.9")  # a consistent chain, but not the signed one
+        says = ["first 5 events no longer hash to the root of checkpoint 1"]
+    else:
+        drop_triggers(engine)
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM events WHERE position >= 4"))
+        forge_tree(engine)
+        says = ["checkpoint 1 signed 5 events and the ledger holds 3", "positions 4 to 5 are missing"]
+    assert tracker("--db", url, "rebuild").exit_code == 0
+    failed(tracker("--db", url, "checkpoint", "--key", str(key)), IntegrityError, says)
+    assert [n for n, _, _ in _kept(engine)] == [1]

@@ -187,3 +187,27 @@ def test_a_teams_version_without_digest_is_counted_unproven(cli: Cli) -> None:
     result = cli("verify")
     assert result.exit_code == 0, result.output
     assert "1 under a version of your own recorded before forecasts kept the scale's digest: unproven" in result.stdout
+
+
+def test_phrases_matches_the_readers_survey_against_the_scale_it_shows(cli: Cli, tmp_path: Path) -> None:
+    """A team's own v2 that adds the phrase 'very good chance' (a term the CAPphrase survey asked about and v1
+    lacks): `tracker phrases` shows v2 and gives the survey's reading of that phrase, matched through v2; with
+    --scale 1 the phrase is not there at all."""
+    data = yaml.safe_load(V1.read_text(encoding="utf-8"))
+    data["version"] = 2
+    likely = next(p for p in data["phrases"] if p["phrase"] == "likely")
+    data["phrases"].append(dict(likely, phrase="very good chance", aliases=[], basis="a team's own addition"))
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "verbal-2.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+    def shown(*args: str) -> dict[str, Any]:
+        result = cli("phrases", "--json", *args, scales=own)
+        assert result.exit_code == 0, result.output
+        return dict(json.loads(result.stdout))
+
+    v2, v1 = shown(), shown("--scale", "1")
+    assert (v2["version"], v1["version"]) == (2, 1)
+    row = next(p for p in v2["phrases"] if p["phrase"] == "very good chance")
+    assert row["readers_median"] is not None and row["readers_q1"] <= row["readers_median"] <= row["readers_q3"]
+    assert "very good chance" not in {p["phrase"] for p in v1["phrases"]}

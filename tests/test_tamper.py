@@ -191,8 +191,22 @@ def test_edited_projection_is_caught_and_rebuild_repairs_it(url: str, engine: En
 # ------------------------------------------------------------------------------ anchors (verify --anchor / --against)
 
 
+def forge_tree(engine: Engine) -> None:
+    """The last part of a forger's job: replace the stored Merkle tree by the one the edited events make."""
+    from tracker.store import merkletree
+
+    with engine.begin() as conn:
+        if is_postgres(conn):
+            conn.execute(text("ALTER TABLE merkle_nodes DISABLE TRIGGER USER"))
+        else:
+            conn.execute(text("DROP TRIGGER IF EXISTS merkle_nodes_no_delete"))
+        conn.execute(text("DELETE FROM merkle_nodes"))
+        merkletree.build(conn)
+
+
 def rewrite_history(engine: Engine, position: int, old: str, new: str) -> None:
-    """A forger's full job: edit the row at `position`, recompute every hash from there to the head."""
+    """A forger's full job: edit the row at `position`, recompute every hash from there to the head, and the
+    stored Merkle tree."""
     drop_triggers(engine)
     with engine.connect() as conn:
         rows = list(es.raw_rows(conn))
@@ -208,6 +222,7 @@ def rewrite_history(engine: Engine, position: int, old: str, new: str) -> None:
                 text("UPDATE events SET payload = :p, prev_hash = :ph, hash = :h WHERE position = :pos"),
                 {"p": row["payload"], "ph": row["prev_hash"], "h": row["hash"], "pos": row["position"]},
             )
+    forge_tree(engine)
 
 
 def take_anchor(url: str) -> str:

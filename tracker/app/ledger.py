@@ -35,10 +35,11 @@ from tracker.read.snapshot import AsOf, Snapshot, memory_projections, to_as_of
 from tracker.read.tablereader import TableReader
 from tracker.scoring.audit import audit_runs, audit_scores
 from tracker.store import eventstore as es
-from tracker.store import migrate
+from tracker.store import merkletree, migrate
 from tracker.store.backend import Backend
 from tracker.store.db import backend_of, describe_url, make_engine, read_transaction, resolve_url, write_transaction
 from tracker.store.ids import uuid7
+from tracker.store.merklelog import ledger_tree
 from tracker.store.schema import PROJECTION_TABLES
 
 if TYPE_CHECKING:
@@ -695,7 +696,8 @@ class Ledger:
         """The hash chain from genesis, then the projections against a fresh replay."""
         self._ready()
         with read_transaction(self.engine) as conn:
-            chain = es.verify_chain(conn)
+            made = ledger_tree(conn)
+            chain = made.chain
             result: dict[str, Any] = {
                 "ok": chain.ok,
                 "events_checked": chain.checked,
@@ -707,6 +709,12 @@ class Ledger:
                 "scores_ok": None,
             }
             if not chain.ok:
+                return result
+            tree_problem = merkletree.check(conn, made.tree)
+            result["merkle_ok"] = tree_problem is None
+            if tree_problem is not None:
+                result["ok"] = False
+                result["problem"] = tree_problem
                 return result
             mismatch = _compare_projections(conn)
             result["projections_ok"] = mismatch is None

@@ -43,10 +43,19 @@ from tracker.domain.notes import (
     split_note,
     verify_tlog_proof,
 )
-from tracker.errors import IntegrityError, NotFound, UserError
+from tracker.errors import ConflictError, IntegrityError, NotFound, UserError
 from tracker.store import eventstore as es
-from tracker.store.db import read_transaction
-from tracker.store.merklelog import LedgerTree, ledger_tree, stored_row
+from tracker.store import merkletree
+from tracker.store.db import read_transaction, write_transaction
+from tracker.store.merklelog import (
+    LedgerTree,
+    StoredCheckpoint,
+    add_checkpoint,
+    last_checkpoint,
+    ledger_tree,
+    read_checkpoints,
+    stored_row,
+)
 from tracker.store.schema import forecasts
 
 if TYPE_CHECKING:
@@ -129,11 +138,54 @@ def _tree(led: Ledger) -> LedgerTree:
 
 
 def checkpoint(led: Ledger, signer: Signer) -> str:
-    """A checkpoint of the whole log signed by `signer`: the note text (c2sp.org/tlog-checkpoint)."""
+    """A checkpoint of the whole log signed by `signer`: the note text (c2sp.org/tlog-checkpoint), kept in the
+    checkpoints table (see `keep`). Signed only after one pass over the ledger re-checked the hash chain and the
+    stored tree's root: a signature is forever, and a checkpoint is rare."""
     led._ready()
     _log_key(signer)
     tree = _tree(led).tree
-    return sign_checkpoint(Checkpoint(signer.name, tree.size, tree.root()), signer)
+    with read_transaction(led.engine) as conn:
+        stored = merkletree.root(conn, tree.size)
+    if stored != tree.root():
+        raise IntegrityError(
+            "the stored Merkle tree does not match the events; nothing was signed ('tracker verify' names the node)"
+        )
+    note = sign_checkpoint(Checkpoint(signer.name, tree.size, stored), signer)
+    keep(led, tree.size, stored, note)
+    return note
+
+
+def keep(led: Ledger, size: int, root: bytes, note: str) -> int:
+    """Keep the checkpoint `note` of the first `size` events, whose root is `root`: its number.
+
+    Refused, and nothing kept, when the log does not extend the last checkpoint kept: its first events no longer
+    hash to that checkpoint's root, or the ledger now holds fewer events than it signed. Every checkpoint kept
+    thus extends every earlier one, which is what a reader of the published folder checks."""
+    with write_transaction(led.engine) as conn:
+        last = last_checkpoint(conn)
+        if last is not None:
+            if last.tree_size > size:
+                held = es.head(conn)[0]
+                if held < last.tree_size:
+                    raise IntegrityError(
+                        f"checkpoint {last.number} signed {last.tree_size} events and the ledger holds {held}: "
+                        f"positions {held + 1} to {last.tree_size} are missing; nothing was signed"
+                    )
+                raise ConflictError("another checkpoint was kept meanwhile; run the command again", "checkpoint")
+            if merkletree.root(conn, last.tree_size).hex() != last.root_hash:
+                raise IntegrityError(
+                    f"the ledger's first {last.tree_size} events no longer hash to the root of checkpoint "
+                    f"{last.number}: history was changed; nothing was signed ('tracker verify --checkpoint')"
+                )
+        return add_checkpoint(conn, size, root, note, led.now())
+
+
+def stored_checkpoints(led: Ledger, number: int | None = None) -> list[StoredCheckpoint]:
+    """Every checkpoint kept, in the order signed (each `.note` the signed note's text, byte for byte as
+    published); only the one numbered `number` when given."""
+    led._ready()
+    with read_transaction(led.engine) as conn:
+        return read_checkpoints(conn, number)
 
 
 def _log_key(signer: Signer) -> None:
@@ -162,39 +214,39 @@ def forecast_position(led: Ledger, forecast_id: str) -> int:
 
 
 def prove(led: Ledger, forecast_id: str, signer: Signer | None = None, checkpoint_note: str | None = None) -> str:
-    """The tlog-proof of the event that recorded `forecast_id`, against a new checkpoint signed by `signer` or
-    against `checkpoint_note` (an earlier checkpoint of this log, which must cover the event)."""
+    """The tlog-proof of the event that recorded `forecast_id`, against a new checkpoint signed by `signer` (made
+    and kept by `checkpoint`, with its checks) or against `checkpoint_note` (an earlier checkpoint of this log,
+    which must cover the event). The path is read from the stored tree (O(log n) nodes), and the checkpoint's
+    root must be the stored tree's; the event's row must still fit its chain hash."""
     led._ready()
-    if signer is not None:
-        _log_key(signer)
+    if signer is None and checkpoint_note is None:
+        raise UserError("give --key (sign a new checkpoint) or --checkpoint (an earlier one)", "key")
     position = forecast_position(led, forecast_id)
-    made = _tree(led)
-    tree = made.tree
-    if checkpoint_note is not None:
-        try:
-            cp = parse_checkpoint_text(split_note(checkpoint_note)[0])
-        except NoteError as e:
-            raise UserError(f"not a checkpoint: {e}", "checkpoint") from None
-        if cp.size < position:
-            raise UserError(f"the checkpoint covers {cp.size} events, not position {position}", "checkpoint")
-        if cp.size > tree.size or tree.root(cp.size) != cp.root:
+    if signer is not None:
+        checkpoint_note = checkpoint(led, signer)
+    assert checkpoint_note is not None
+    try:
+        cp = parse_checkpoint_text(split_note(checkpoint_note)[0])
+    except NoteError as e:
+        raise UserError(f"not a checkpoint: {e}", "checkpoint") from None
+    if cp.size < position:
+        raise UserError(f"the checkpoint covers {cp.size} events, not position {position}", "checkpoint")
+    with read_transaction(led.engine) as conn:
+        if cp.size > merkletree.size(conn) or merkletree.root(conn, cp.size) != cp.root:
             raise IntegrityError(
                 "the ledger does not hold the log this checkpoint signed ('tracker verify --checkpoint' says more)"
             )
-        size, note = cp.size, checkpoint_note
-    elif signer is not None:
-        size = tree.size
-        note = sign_checkpoint(Checkpoint(signer.name, size, tree.root()), signer)
-    else:
-        raise UserError("give --key (sign a new checkpoint) or --checkpoint (an earlier one)", "key")
-    with read_transaction(led.engine) as conn:
+        path = merkletree.inclusion_proof(conn, position - 1, cp.size)
         row = stored_row(conn, position)
-    assert row is not None  # the chain check above read it
+    if row is None or es.chain_hash(row) != row["hash"]:
+        raise IntegrityError(
+            f"the event at position {position} no longer fits its chain hash: nothing was proven ('tracker verify')"
+        )
     extra = es.chain_text(row).encode("utf-8")
     data = json.loads(json.loads(extra[64:])["payload"])
     if data.get("forecast_id") != forecast_id or row["event_type"] != ev.FORECAST_RECORDED:
         raise IntegrityError(f"the event at position {position} does not record forecast {forecast_id!r}")
-    return TlogProof(position - 1, tuple(tree.inclusion_proof(position - 1, size)), note, extra).text
+    return TlogProof(position - 1, tuple(path), checkpoint_note, extra).text
 
 
 def describe_entry(extra: bytes, index: int) -> dict[str, Any]:

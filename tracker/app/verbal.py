@@ -33,12 +33,13 @@ def load(scale_version: int | None = None) -> Any:
         raise UserError(f"no usable verbal scale version {scale_version}: {e}", "scale") from None
 
 
-def readers(name: str = "capphrase") -> Any:
+def readers(name: str = "capphrase", ours: Any = None) -> Any:
     """How readers (or an official yardstick) read the scale's phrases: ``tracker.scoring.rescale``'s packaged
-    scale ``name``, with its number and spread per phrase of ours, and its source, licence and address."""
+    scale ``name``, with its number and spread per phrase of ``ours`` (a scale from ``load``; default the latest
+    packaged one), and its source, licence and address."""
     from tracker.scoring.rescale import load as load_reading
 
-    return load_reading(name)
+    return load_reading(name, ours)
 
 
 def verbal_forecast(

@@ -235,6 +235,110 @@ class _Strict:
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
 
+    def construct_document(self, node: yaml.Node) -> Any:
+        """The document's values, built in one pass when it holds only plain maps, lists and the standard scalar
+        tags (a catalog always does); any other document (explicit or unknown tags, merge keys, recursive
+        aliases, a duplicate or unhashable key, a scalar its constructor refuses) is built by the safe
+        constructor itself, which gives its own values or its own error. The one pass gives what the safe
+        constructor gives (tests/test_catalog.py compares them on every catalog of the tests and on hostile
+        documents): the constructor's generic machinery (a generator per collection, the strict duplicate check
+        constructing each key twice) was half of parsing a catalog (profiled)."""
+        try:
+            return _Plain(self).build(node)
+        except Exception:  # noqa: BLE001 - _NotPlain, a RecursionError, a refused scalar: the safe constructor
+            pass  # below gives what it gives, its own error included
+        return super().construct_document(node)  # type: ignore[misc]
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        """The resolver's tag for a node, by its own rules (first-character resolvers, then the wildcard ones,
+        then the default tag), from lists joined once per loader class instead of on every scalar; a loader
+        with path resolvers (none here) takes the resolver's general path."""
+        if self.yaml_path_resolvers:  # type: ignore[attr-defined]
+            return super().resolve(kind, value, implicit)  # type: ignore[misc]
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                by_first, wildcard = _implicit_resolvers(type(self))
+                for tag, regexp in by_first.get(value[:1], wildcard):
+                    if regexp.match(value):
+                        return tag
+            return self.DEFAULT_SCALAR_TAG  # type: ignore[attr-defined]
+        if kind is yaml.SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG  # type: ignore[attr-defined]
+        return self.DEFAULT_MAPPING_TAG  # type: ignore[attr-defined]
+
+
+_JOINED: dict[type, tuple[Any, dict[str, list[Any]], list[Any]]] = {}
+
+
+def _implicit_resolvers(loader: type) -> tuple[dict[str, list[Any]], list[Any]]:
+    """A first character ('' for the empty scalar) -> its resolvers then the wildcard ones, as `Resolver.resolve`
+    tries them, and the wildcard ones alone for any other first character; made again if the class's resolvers
+    are replaced."""
+    table = loader.yaml_implicit_resolvers  # type: ignore[attr-defined]
+    joined = _JOINED.get(loader)
+    if joined is None or joined[0] is not table:
+        wildcard = table.get(None, [])
+        by_first = {first: rs + wildcard for first, rs in table.items() if first is not None}
+        joined = _JOINED[loader] = (table, by_first, wildcard)
+    return joined[1], joined[2]
+
+
+class _NotPlain(Exception):
+    """The document needs the safe constructor's general path."""
+
+
+_STR, _NULL, _INT, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("str", "null", "int", "float"))
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+class _Plain:
+    """`_Strict.construct_document`'s one pass. An aliased node gives the same object each time, as PyYAML's
+    constructor does; a node met again while it is being built (a recursive alias) is not plain."""
+
+    def __init__(self, constructor: Any) -> None:
+        self.c = constructor
+        self.built: dict[int, Any] = {}
+        self.open: set[int] = set()
+
+    def build(self, node: yaml.Node) -> Any:
+        cls = node.__class__
+        tag = node.tag
+        if cls is yaml.ScalarNode:
+            if tag == _STR:
+                return node.value
+            if tag == _NULL:
+                return self.c.construct_yaml_null(node)
+            if tag == _BOOL:
+                return self.c.construct_yaml_bool(node)
+            if tag == _INT:
+                return self.c.construct_yaml_int(node)
+            if tag == _FLOAT:
+                return self.c.construct_yaml_float(node)
+            raise _NotPlain
+        key = id(node)
+        if key in self.built:
+            return self.built[key]
+        if key in self.open:
+            raise _NotPlain
+        self.open.add(key)
+        value: Any
+        if cls is yaml.SequenceNode and tag == _SEQ:
+            value = [self.build(item) for item in node.value]
+        elif cls is yaml.MappingNode and tag == _MAP:
+            value = {}
+            for key_node, value_node in node.value:
+                if key_node.tag not in (_STR, _NULL, _BOOL, _INT, _FLOAT):  # merge, value, or a collection key
+                    raise _NotPlain
+                k = self.build(key_node)
+                if k in value:  # a duplicate: the strict constructor words the error
+                    raise _NotPlain
+                value[k] = self.build(value_node)
+        else:
+            raise _NotPlain
+        self.open.discard(key)
+        self.built[key] = value
+        return value
+
 
 class _StrictLoader(_Strict, yaml.SafeLoader):
     """The pure-Python strict loader: the fallback where libyaml is not installed."""

@@ -89,7 +89,7 @@ def register(app: typer.Typer) -> None:
             return
 
         s = load(scale)
-        survey = readers("capphrase")
+        survey = readers("capphrase", s)
         rows = [
             {
                 "phrase": p.phrase,

@@ -35,6 +35,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "checkpoint": (
         "tracker checkpoint --key ledger.key --out checkpoint-1.txt  # exit 3 until 'tracker keygen' made ledger.key",
     ),
+    "checkpoints": ("tracker checkpoints", "tracker checkpoints --json"),
     "cosign": (
         "tracker cosign checkpoint-1.txt --key witness.key --log-key pub.txt --out checkpoint-1-cosigned.txt  "
         "# exit 3 until the checkpoint and keys exist",

@@ -48,8 +48,9 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(None, "--out", help="Write the checkpoint to this new file (never replaced)."),
     ) -> None:
         """Sign the ledger's current Merkle tree head: a C2SP checkpoint (log name, number of events, root hash)
-        as a signed note. Keep every checkpoint you publish: 'tracker verify --checkpoint' proves the log still extends
-        it."""
+        as a signed note, printed (or written to --out) and kept in the ledger ('tracker checkpoints' lists them).
+        Refused when the log no longer extends the last checkpoint kept. 'tracker verify --checkpoint' proves the
+        log still extends any checkpoint you published."""
         from tracker.app import outfiles, proofs
 
         led = ledger(ctx)
@@ -63,6 +64,44 @@ def register(app: typer.Typer) -> None:
             tmp.write_text(note, encoding="utf-8")
         size = note.split("\n")[1]
         say(f"checkpoint of {size} events written to {out}")
+
+    @app.command()
+    def checkpoints(
+        ctx: typer.Context,
+        number: int = typer.Option(
+            None, "--number", min=1, help="Print only this checkpoint's signed note, exactly as kept."
+        ),
+        json_out: bool = JSON,
+    ) -> None:
+        """List every checkpoint 'tracker checkpoint' signed and kept, oldest first: number, events covered, root
+        hash, when signed. With --number N, print that checkpoint's note (what 'verify --checkpoint' reads);
+        with --json, every note in full."""
+        from tracker.app import proofs
+        from tracker.errors import NotFound
+
+        kept = proofs.stored_checkpoints(ledger(ctx), number)
+        if number is not None and not kept:
+            raise NotFound(f"no checkpoint number {number} is kept", "number")
+        if json_out:
+            emit_json(
+                [
+                    {
+                        "number": c.number,
+                        "tree_size": c.tree_size,
+                        "root_hash": c.root_hash,
+                        "signed_at": c.signed_at.isoformat(),
+                        "note": c.note,
+                    }
+                    for c in kept
+                ]
+            )
+        elif number is not None:
+            typer.echo(kept[0].note, nl=False)
+        elif not kept:
+            warn("no checkpoint kept yet: 'tracker checkpoint --key KEY' signs one")
+        else:
+            for c in kept:
+                say(f"{c.number}\t{c.tree_size} events\t{c.root_hash}\t{c.signed_at.isoformat()}")
 
     @app.command()
     def cosign(

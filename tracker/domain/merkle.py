@@ -252,6 +252,15 @@ class MerkleTree:
         start = index * HASH_SIZE
         return bytes(self._levels[level][start : start + HASH_SIZE])
 
+    @property
+    def height(self) -> int:
+        """How many levels hold a complete node (0 for the empty tree)."""
+        return len(self._levels)
+
+    def level_bytes(self, level: int) -> bytes:
+        """The complete nodes of `level`, left to right, as one run of 32-byte hashes (what a store writes)."""
+        return bytes(self._levels[level]) if level < len(self._levels) else b""
+
     def append(self, leaf: bytes) -> int:
         """Add a leaf hash; its index."""
         self.extend((leaf,))

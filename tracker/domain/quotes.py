@@ -19,6 +19,7 @@ Letters, digits, case and every other punctuation mark must match exactly: "unli
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 
@@ -49,7 +50,12 @@ def normalise(text: str) -> str:
 def find_quote(text: str, quote: str) -> bool:
     """True when ``quote`` occurs in ``text`` under `normalise`. An empty quote never does."""
     q = normalise(quote)
-    return bool(q) and q in normalise(text)
+    return bool(q) and q in _normalised_source(text)
+
+
+# A source's text is searched once per quote from it, and an import checks a source's quotes one after the other
+# (each source's forecasts are one file): its normal form is remembered for the last few texts.
+_normalised_source = functools.lru_cache(maxsize=8)(normalise)
 
 
 def closest_passage(text: str, quote: str, margin: int = 0) -> str:

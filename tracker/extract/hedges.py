@@ -106,8 +106,20 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("roughly even chance", "estimative", (r"(?:too close to call|neck and neck|toss-up)",)),
     ("very likely", "estimative", (r"(?:imminent)",)),
     ("almost certain", "estimative", (r"(?:i'm sure|i am sure|we're sure|we are sure)",)),
+    ("unlikely", "estimative", (r"(?:don't|do not|doesn't|does not) (?:see|foresee)",)),
+    ("likely", "estimative", (r"(?:may|might|could) well",)),
 )
 _CONSTRUCTIONS += tuple((rx, entry, False, strength, _NSP) for entry, strength, rxs in _UNSCALED for rx in rxs)
+# "dismissed the idea that X would": a reported "would" its reporter denies, read as "will" reversed.
+_CONSTRUCTIONS += (
+    (
+        r"(?:dismissed|dismisses|rejected|rejects|denied|denies)(?: \S+){0,8}? would",
+        "will",
+        True,
+        "future",
+        "a reported 'would' the source rejects: read as 'will' reversed; " + _NSP,
+    ),
+)
 
 # Numbers stated as probabilities, in the normalised clause: "a 60% chance", "put the chances at 35 percent",
 # "one in four", "51-49", bookmakers' odds "at 13/8". Each gives p itself (method: stated).
@@ -128,6 +140,23 @@ _NUMERIC: tuple[re.Pattern[str], ...] = (
 )
 _MAYBE_NUMERIC = re.compile(rf"\d| in (?:{'|'.join(_SMALL.split())})\b")
 _BOOKMAKING = re.compile(r"\b(?:odds|bookmakers?|betting|bet|ladbrokes|paddy power|punters|bookies)\b")
+
+
+# "better than 50 percent", "little more than 50-50", "under 40%": a bound, read a little beyond the number.
+_MORE_THAN = re.compile(r"\b(?:better|more|greater|higher) than \"?$|\b(?:over|above) \"?$")
+_LESS_THAN = re.compile(r"\b(?:less|lower|worse|fewer) than \"?$|\b(?:under|below) \"?$")
+_NUDGE = 0.05
+
+
+def _beyond(norm: str, m: re.Match[str]) -> float:
+    """+_NUDGE or -_NUDGE when a comparison bounds the number (inside the match or right before it)."""
+    num = m.start("n") if m.groupdict().get("n") is not None else m.start("a")
+    head = norm[max(0, m.start() - 20) : num]
+    if _MORE_THAN.search(head):
+        return _NUDGE
+    if _LESS_THAN.search(head):
+        return -_NUDGE
+    return 0.0
 
 
 def _count(word: str) -> int:
@@ -159,6 +188,10 @@ def _stated(norm: str) -> list[tuple[re.Match[str], float, str]]:
                     if b == 0 or a > b:
                         continue
                     p, how = a / b, f"{groups['a']} in {groups['b']}"
+            nudge = _beyond(norm, m)
+            if nudge:
+                p = min(1.0, max(0.0, p + nudge))
+                how = f"{'more' if nudge > 0 else 'less'} than {how}"
             if 0.0 <= p <= 1.0:
                 out.append((m, round(p, 4), how))
     return out
@@ -318,7 +351,8 @@ def _phrase_pattern(name: str) -> str | None:
     if not norm:
         return None
     parts = [p.strip() for p in norm.split("...")]
-    words = [re.escape(p).replace(r"\ ", r"\s+") for p in parts if p]
+    # A quotation mark may open between a phrase's words: 'may "well continue', "is 'likely' to".
+    words = [re.escape(p).replace(r"\ ", r"\s+[\"']?") for p in parts if p]
     if not words:
         return None
     gap = rf"\s+((?:\S+\s+){{0,{_GAP}}}?)"  # captured: the words a "..." stands for are the statement's
@@ -349,7 +383,7 @@ class HedgeFinder:
             read_as = _entry_for(scale, entry_name)
             if read_as is None:
                 continue  # a scale without the entry: the construction cannot be read
-            pattern = r"(?<![\w'-])" + rx.replace(" ", r"\s+") + r"(?![\w'-])"
+            pattern = r"(?<![\w'-])" + rx.replace(" ", r"\s+[\"']?") + r"(?![\w'-])"
             # A gapped construction ("said ... would") yields to any phrase it spans.
             tokens = 1 if "\\S+" in rx else len(rx.split())
             for word in _first_words(rx):
@@ -445,10 +479,40 @@ class HedgeFinder:
         return Reading(governing, others, tuple(negations), clause, conditional, tuple(notes))
 
 
+# "the political will of", "free will": the noun. "I will say", "I'll tell you": a speech act, not a forecast.
+_WILL_NOUN_BEFORE = re.compile(
+    r"\b(?:the|a|political|popular|public|free|good|ill|strong|his|her|their|its|our|my|your|own|iron)\s*$", re.I
+)
+_WILL_NOUN_AFTER = re.compile(r"^\s*(?:of|to\s+(?:act|fight|win|live|change|power))\b", re.I)
+_SPEECH_ACT = re.compile(r"^\s*(?:say|tell|admit|add|note|mention|concede|grant|repeat|confess|be\s+honest)\b", re.I)
+# "a forecast model", "our forecast": the noun after a determiner, not the verb.
+_DETERMINER_BEFORE = re.compile(
+    r"\b(?:the|a|an|our|their|its|his|her|this|that|these|those|latest|new|previous|final|official|own)\s*$", re.I
+)
+# "raising risks of", "amid growing risks and uncertainties": the noun; the verb takes what is risked.
+_RISK_NOUN_AFTER = re.compile(r"^\s*(?:of|and|to|from|that|for|in|,|\.|$)", re.I)
+# "more optimistic than last month's forecast", "the more confident the model feels": a comparison.
+_COMPARISON = re.compile(r"^\s*than\b", re.I)
+
+
 def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
-    """Words that look like a hedge and are not one: the month of May, "certain" as in "a certain part"."""
+    """Words that look like a hedge and are not one: the month of May, "certain" as in "a certain part", the
+    noun "will" ("political will"), "I will say", the nouns "forecast" and "risks", a comparison."""
     words = sentence[start:end]
     if words == "May" and start > 0:
+        return True
+    lower = words.lower()
+    before = sentence[max(0, start - 20) : start]
+    after = sentence[end : end + 30]
+    if lower == "will" and (
+        _WILL_NOUN_BEFORE.search(before) or _WILL_NOUN_AFTER.match(after) or _SPEECH_ACT.match(after)
+    ):
+        return True
+    if lower in ("forecast", "forecasts") and _DETERMINER_BEFORE.search(before):
+        return True
+    if lower in ("risks", "risking") and _RISK_NOUN_AFTER.match(after):
+        return True
+    if lower.startswith("more ") and (_COMPARISON.match(after) or re.search(r"\bthe\s*$", before, re.I)):
         return True
     if words.lower() == "certain":
         after = sentence[end:].lstrip()
@@ -489,26 +553,59 @@ def _governing(hedges: list[Hedge]) -> Hedge:
     return min(hedges, key=lambda h: (_RANK[h.strength], -h.tokens, h.start))
 
 
+# "Economists rejected the possibility the bank will cut": a stance that denies the hedged statement.
+_REJECTS = re.compile(
+    r"\b(?:reject|rejects|rejected|rejecting|dismiss|dismisses|dismissed|dismissing|ruled out|rules out|rule out|"
+    r"deny|denies|denied|denying)\s+(?:\w+\s+){0,2}?(?:possibility|idea|prospect|notion|suggestion|likelihood|"
+    r"talk|speculation|claims?|reports?|forecasts?|predictions?)\b",
+    re.I,
+)
+_REJECTS_REACH = 120
+_NEGATED_STANCE = re.compile(r"\b(?:not|never|n't|no\s+one|nobody|refused\s+to|won't|will\s+not)\s+(?:\w+\s+)?$", re.I)
+
+
+def _rejection_governs(sentence: str, rejection: re.Match[str], hedge_start: int) -> bool:
+    """The rejection bears on the hedged statement: it is not itself negated ("will never rule out the
+    possibility") and no other clause opens between them ("..., even if analysts see it as a remote chance")."""
+    if _NEGATED_STANCE.search(sentence, max(0, rejection.start() - 30), rejection.start()):
+        return False
+    between = [w.lower() for w in _WORD.findall(sentence[rejection.end() : hedge_start])]
+    return not any(w in _SUBORDINATORS and w not in _COMPLEMENTIZERS for w in between)
+
+
 def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str]:
     """Negation words of the hedged clause outside the hedge itself: up to a few words before the hedge, and
-    after it up to a subordinate conjunction (an "if" or "because" clause is another statement)."""
+    after it up to a subordinate conjunction (an "if" or "because" clause is another statement); and a stance
+    before the hedge that rejects what it bears on ("dismissed the idea that X would")."""
     out: list[str] = []
     before = [m for m in _WORD.finditer(sentence, clause[0], hedge.start)][-_NEG_BEFORE:]
     for m in before:
-        if _is_negation(m.group(0)):
+        if _is_negation(m.group(0), sentence, m.start()):
             out.append(m.group(0))
+    rejects = list(_REJECTS.finditer(sentence, max(clause[0], hedge.start - _REJECTS_REACH), hedge.start))
+    if rejects and _rejection_governs(sentence, rejects[-1], hedge.start):
+        out.append(rejects[-1].group(0).split()[0])
     for i, m in enumerate(_WORD.finditer(sentence, hedge.end, clause[1])):
         word = m.group(0).lower()
         if word in _SUBORDINATORS and not (i == 0 and word in _COMPLEMENTIZERS):
             break  # "unlikely that X won't": the "that" right after the hedge opens X itself
-        if _is_negation(word):
+        if _is_negation(m.group(0), sentence, m.start()):
             out.append(m.group(0))
     return out
 
 
-def _is_negation(word: str) -> bool:
+_THAN = re.compile(r"\bthan\s+$", re.I)
+
+
+def _is_negation(word: str, sentence: str = "", at: int = 0) -> bool:
+    """A negation word, but not "than not" (the idiom "more likely than not") nor a capitalised "No" inside
+    a sentence (a referendum's side, a name)."""
     w = word.lower().replace("’", "'")
-    return w in _NEGATIONS or w.endswith(_NEG_SUFFIX)
+    if not (w in _NEGATIONS or w.endswith(_NEG_SUFFIX)):
+        return False
+    if w == "not" and _THAN.search(sentence, max(0, at - 8), at):
+        return False
+    return not (at > 0 and word[:1].isupper() and w in ("no", "not") and sentence[:at].rstrip()[-1:] not in '.!?:"“')
 
 
 def entries_used(readings: Iterable[Reading]) -> set[str]:

@@ -27,7 +27,8 @@ _VERBS = (
     r"shared|posted|dubbed|acknowledged|asserted|observed|cautioned|forecast|forecasts|responded|continued|"
     r"commented|remarked|stated|tweeted|projects|projected|projecting|foresees|foresaw|foresee|sees|see|"
     r"predict|warn|add|note|tell|reckon|reckons|expecting|predicting|forecasting|betting|"
-    r"anticipate|anticipates|anticipated|anticipating"
+    r"anticipate|anticipates|anticipated|anticipating|saw|expressed|expresses|rejected|rejects|dismissed|"
+    r"dismisses|saying|warning|arguing|insisting|suggesting|claiming|noting|believing|fearing|fear"
 )
 # Between a subject and its verb: an aside in commas, a few adverbs ("has repeatedly"), or a short
 # prepositional phrase ("in turn", "at that point").
@@ -38,6 +39,11 @@ _FILLER = (
 )
 # "X is expected to": a passive, not X saying anything.
 _PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been)\s+(?:\w+ly\s+)?$")
+# Verbs that state a probability without saying anything ("Bookmakers have X at 1/2"): see _ODDS_SUBJECT.
+_ODDS_VERBS = (
+    "have|has|had|put|puts|rate|rates|rated|give|gives|gave|offer|offers|offered|offering|make|makes|made|"
+    "pricing|priced|see|sees|saw"
+)
 _VERB_SET = frozenset(_VERBS.split("|")) | {"shared", "according"}
 _LOWER_WORD = re.compile(r"[a-z]+")
 _SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
@@ -55,9 +61,22 @@ _GROUP_NOUNS = (
     r"academics|journalists|generals|sceptics|skeptics|optimists|pessimists|respondents|bookmakers|firms|"
     r"traders|markets|voters|pollsters|forecasters|banks|officials|leaders|executives|participants|economists"
 )
+# Institutions named by what they are: "the ministry said", "US intelligence believes".
+_ORG_NOUNS = (
+    r"ministry|government|administration|department|agency|intelligence|military|army|commission|committee|"
+    r"council|regulator|embassy|campaign|institute|organisation|organization|fund|central\s+bank|bank|company|"
+    r"party|court|office|secretariat|cabinet|presidency|board"
+)
 _GROUP = re.compile(
     rf"\b(?P<who>(?:(?:[Aa]|[Tt]he)\s+(?:number|majority|few|group)\s+of\s+|[Ss]ome\s+|[Mm]any\s+|[Ss]everal\s+|"
-    rf"[Mm]ost\s+|[Oo]ther\s+|[Tt]he\s+)?(?:[a-zA-Z-]+\s+)?(?:{_GROUP_NOUNS}))\b{_FILLER}(?P<verb>{_VERBS})\b"
+    rf"[Mm]ost\s+|[Oo]ther\s+|[Tt]he\s+)?(?:[a-zA-Z-]+\s+)?(?i:{_GROUP_NOUNS}|{_ORG_NOUNS})"
+    rf"(?:\s+(?:to|in|of|from|at|with|for|(?:polled|surveyed|questioned|interviewed)\s+by)\s+[^,.;:“”\"]{{2,40}}?)?)"
+    rf"\b,?{_FILLER}(?P<verb>{_VERBS})\b"
+)
+# "85 percent said", "a majority said": a share of those polled.
+_SHARE = re.compile(
+    rf"\b(?P<who>\d{{1,3}}(?:\.\d+)?\s*(?:%|percent|per\s+cent)(?:\s+of\s+(?:[\w-]+\s+){{0,4}}?{_GROUP_NOUNS})?)"
+    rf"{_FILLER}(?P<verb>{_VERBS})\b"
 )
 _ROLE_NOUNS = (
     r"secretary|minister|president|director|spokesman|spokeswoman|spokesperson|ambassador|professor|chairman|"
@@ -156,14 +175,20 @@ def _title_prefix(sentence: str, start: int, title: str | None) -> str | None:
 def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | None = None) -> Speaker | None:
     """An attribution inside one sentence, or None."""
     if _VERB_SET.isdisjoint(_LOWER_WORD.findall(sentence.lower())):
-        # No verb of saying or believing, no "according to": nothing below can match (and each pattern
-        # would try every capitalised word of the sentence to find that out).
-        return None
+        # No verb of saying or believing, no "according to": nothing below but the odds pattern can match
+        # (and each pattern would try every capitalised word of the sentence to find that out).
+        return _odds(sentence) or _document(sentence, _organisation(last_group))
     m = _SUBJECT_VERB.search(sentence)
+    group = _GROUP.search(sentence)
     while m is not None:
         name, title = _clean_name(m.group("who"))
         passive = m.group("verb").endswith("ed") and _PASSIVE.search(sentence, 0, m.start("verb"))
-        if name and not _possessive(m.group("who")) and name not in _NOT_NAMES and not passive:
+        # "Moody's warned": a name ending in 's right before its verb is no possessive.
+        owner = _possessive(m.group("who")) and sentence[m.end("who") : m.start("verb")].strip() != ""
+        wider = group is not None and group.span("who") != m.span("who")
+        if wider and group.start("who") <= m.start("who") and group.end("who") >= m.end("who"):  # type: ignore[union-attr]
+            break  # "Most analysts polled by Acme expect": the group, not the name in its modifier
+        if name and not owner and name not in _NOT_NAMES and not passive:
             role = _appositive(sentence, m.end("who")) or _title_prefix(sentence, m.start("who"), title)
             kind: Kind = "person" if len(name.split()) >= 2 else "group"
             return Speaker(name, role, 0.9 if kind == "person" else 0.75, f"'{name} {m.group('verb')}'", kind)
@@ -193,23 +218,86 @@ def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | 
             if role is None:
                 dash = re.match(r"\s*[—–-]\s*(?P<role>[^—–]{3,200}?)\s*[—–]", sentence[m.end("who") :])
                 role = dash.group("role").strip() if dash else None
-            kind: Kind = "person" if len(name.split()) >= 2 else "group"  # type: ignore[no-redef]
+            # "according to Acme Research's forecast": an organisation, whatever the length of its name.
+            person = len(name.split()) >= 2 and not _possessive(m.group("who"))
+            kind: Kind = "person" if person else "group"  # type: ignore[no-redef]
             return Speaker(name, role, 0.85, f"'according to {name}'", kind)
-    m = _ACCORDING_COMMON.search(sentence) or _SAY_COMMON.search(sentence)
-    if m:
+    m = _ACCORDING_COMMON.search(sentence) or _SAY_COMMON.search(sentence) or _COMMON_SAYS_LAST.search(sentence)
+    group = _GROUP.search(sentence)
+    if m and not (group and group.start() < m.start()):
+        # "Most economists expected X, according to a survey": the subject before the source is the speaker.
         who = " ".join(m.group("who").split())
-        return Speaker(who, None, 0.7, f"'{m.group(0).strip(' ,.')}' (not named)", "group")
-    m = _GROUP.search(sentence)
+        kind: Kind = "group"  # type: ignore[no-redef]
+        said = f"'{m.group(0).strip(' ,.')}' (not named)"
+        if m.re is _COMMON_SAYS_LAST and not who.endswith("s"):
+            kind, said = "role", said + _UNNAMED  # as a headline gives them: see _lead_source
+        return Speaker(who, None, 0.7, said, kind)
+    m = _ACCORDING_KIND_NAME.search(sentence)
     if m:
-        who = " ".join(m.group("who").split())
-        return Speaker(who, None, 0.75, f"'{who} {m.group('verb')}'", "group")
+        name, _ = _clean_name(m.group("who"))
+        if name:
+            kind_words = " ".join(m.group("kind").split())
+            return Speaker(name, kind_words, 0.8, f"'according to {kind_words} {name}'", "group")
+    for rx, confidence in ((_SHARE, 0.7), (_OWNED_ROLE, 0.75), (_GROUP, 0.75), (_ONE_COMMON, 0.6)):
+        m = rx.search(sentence)
+        if m:
+            who = " ".join(m.group("who").split())
+            one = rx is _ONE_COMMON
+            return Speaker(
+                who,
+                None,
+                confidence,
+                f"'{who} {m.group('verb')}'" + (_UNNAMED if one else ""),
+                "role" if one else "group",
+            )
+    odds = _odds(sentence)
+    if odds is not None:
+        return odds
+    organisation = _organisation(last_group)
+    they = _THEY.match(sentence)
+    document = _document(sentence, organisation)
+    if document is not None:
+        return document
     for m, earlier, confidence in (
-        (_THEY.match(sentence), last_group, 0.6),
+        (they, organisation if they and they.group("who") == "It" else last_group, 0.6),
+        (_THEY_INSIDE.search(sentence), last_group, 0.55),
         (_PRONOUN.search(sentence), last_person, 0.7),
     ):
         if m and earlier is not None:
-            said = f"'{m.group('who')} {m.group('verb')}', read as {earlier.name}, named before"
+            said = f"'{m.group(0).strip(' ,;:—–')}', read as {earlier.name}, named before"
             return Speaker(earlier.name, earlier.role, confidence, said, earlier.kind)
+    return None
+
+
+def _organisation(last_group: Speaker | None) -> Speaker | None:
+    """The group named last when it is an organisation (a capitalised name, not "analysts"): what a report
+    or "it" speaks for."""
+    if last_group and last_group.name[:1].isupper() and not _PLURAL.search(last_group.name):
+        return last_group
+    return None
+
+
+def _document(sentence: str, organisation: Speaker | None) -> Speaker | None:
+    """ "The new forecast predicts", "Polls show": the organisation named before, else the report itself."""
+    m = _DOCUMENT_SUBJECT.match(sentence)
+    if m is None:
+        return None
+    if organisation is not None:
+        said = f"'{m.group(0).strip()}', read as {organisation.name}, named before"
+        return Speaker(organisation.name, organisation.role, 0.6, said, organisation.kind)
+    who = " ".join(m.group("who").split())
+    return Speaker(who, None, 0.6, f"'{who} {m.group('verb')}' (a report, its source not named)", "group")
+
+
+def _odds(sentence: str) -> Speaker | None:
+    """ "Bookmakers have X at 1/2": a subject with a verb that states a probability, where odds are named."""
+    if not _ODDS_CUE.search(sentence):
+        return None
+    m = _ODDS_SUBJECT.search(sentence)
+    if m:
+        name, _ = _clean_name(m.group("who"))
+        if name and name not in _NOT_NAMES and not _possessive(m.group("who")):
+            return Speaker(name, None, 0.6, f"'{name} {m.group('verb')}' a probability", "group")
     return None
 
 
@@ -288,7 +376,29 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
                 out[s.index] = default
         if turn is not None:
             carry = turn
-    return [out[s.index] for s in sents]
+    return _lead_source([out[s.index] for s in sents])
+
+
+def _lead_source(speakers: list[Speaker]) -> list[Speaker]:
+    """ "Robots could take most jobs, expert says" over an article that then names its expert: one source not
+    named, before the article names anyone, is the first person it names (a headline's and a lead's way of
+    introducing the article's main source)."""
+    first = next((i for i, sp in enumerate(speakers) if sp.kind == "person"), None)
+    if first is None:
+        return speakers
+    named = speakers[first]
+    out = list(speakers)
+    for i in range(first):
+        sp = speakers[i]
+        if sp.kind == "role" and sp.basis.endswith(_UNNAMED):
+            out[i] = Speaker(
+                named.name,
+                named.role or sp.name,
+                0.55,
+                f"{sp.basis[: -len(_UNNAMED)]}, read as {named.name}, the first person the article names",
+                "person",
+            )
+    return out
 
 
 def _outside_quotes(sentence: str) -> str:
@@ -304,13 +414,63 @@ def _outside_quotes(sentence: str) -> str:
 
 
 # A common-noun source: "a senior Russian official", "diplomatic sources", "analysts", "the bank's chief economist".
-_SOURCE_NOUNS = rf"(?:{_GROUP_NOUNS}|{_ROLE_NOUNS}|source|person|people|aide|insider|diplomat|observer|banker|trader)"
+_SOURCE_NOUNS = (
+    rf"(?:{_GROUP_NOUNS}|{_ROLE_NOUNS}|{_ORG_NOUNS}|source|person|people|aide|insider|diplomat|observer|banker|trader)"
+)
+# What a report, not a person, is: "according to the online panel data", "the new forecast predicts".
+_DOCUMENT_NOUNS = (
+    r"data|poll|polls|survey|surveys|report|reports|study|studies|forecast|forecasts|model|models|projection|"
+    r"projections|estimate|estimates|figures|outlook|analysis|statement|newspaper|paper|daily|agency|website|"
+    r"magazine|broadcaster|outlet|index|tracker|research|review|assessment"
+)
 _COMMON = (
     rf"(?:(?:an?|the|one|two|three|some|several|many|most|other|two|senior|top)\s+)?(?:[\w’'-]+\s+){{0,4}}?"
     rf"{_SOURCE_NOUNS}s?\b"
 )
 _SAID = rf"(?:{_VERBS})"
-_ACCORDING_COMMON = re.compile(rf"\b[Aa]ccording\s+to\s+(?P<who>{_COMMON})")
+_ACCORDING_COMMON = re.compile(
+    rf"\b[Aa]ccording\s+to\s+(?P<who>{_COMMON}|(?:(?:an?|the|its|their|one|some)\s+)?(?:[\w’'-]+\s+){{0,4}}?"
+    rf"(?:{_DOCUMENT_NOUNS})\b(?:\s+{_CAP_RUN})?)"
+)
+# "according to newspaper La Gaceta": a name after a common noun that says what it is.
+_ACCORDING_KIND_NAME = re.compile(
+    rf"\b[Aa]ccording\s+to\s+(?:the\s+)?(?P<kind>(?:[a-z][\w-]*\s+){{1,3}}?)(?P<who>{_CAP_RUN})"
+)
+# "Robots could take most jobs, expert says" (a headline): the source after the clause.
+_COMMON_SAYS_LAST = re.compile(
+    rf",\s*(?P<who>(?:(?:an?|the|one|some|many|most|top)\s+)?(?:[\w’'-]+\s+){{0,3}}?{_SOURCE_NOUNS}s?)\s+"
+    r"(?P<verb>say|says|said|warn|warns|predict|predicts|believe|believes|think|thinks)\s*[.!]?\s*$"
+)
+# "An expert said that ...", "Robotics expert says it is ...", "Finance minister sees ...": one source,
+# not named, as the subject (a headline drops the article).
+_ONE_COMMON = re.compile(
+    rf"(?:^\s*|\b(?:[Aa]n?|[Oo]ne)\s+)(?P<who>(?:[A-Z][\w-]*\s+)?(?:[a-z][\w-]*\s+){{0,3}}?(?:{_ROLE_NOUNS}|source|insider|"
+    rf"diplomat|observer|banker|trader))\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b"
+)
+# "Acme's managing director said": a role of a named organisation.
+_OWNED_ROLE = re.compile(
+    rf"(?P<who>{_CAP_RUN}[’']s\s+(?:[a-z-]+\s+){{0,3}}(?:{_ROLE_NOUNS}))\b{_FILLER}(?P<verb>{_VERBS})\b"
+)
+# "Bookmakers have the incumbents as odds-on", "Acme Bets now has a recount at odds of 1/8", "the
+# economists put the chance at 35%": a subject that states a probability with a verb that does not say.
+_ODDS_CUE = re.compile(
+    r"\b(?:odds|odds-on|favourites?|favorites?|chances?|probability|likelihood)\b|\d+/\d+|%|\bper\s?cent"
+)
+_ODDS_SUBJECT = re.compile(
+    rf"(?:^|[,;:—–]\s*|\b(?:[Cc]hain|[Ff]irm|[Bb]ookmaker|[Bb]ookie)\s+)(?P<who>{_NAMES}|(?:(?:[Ss]ome|[Mm]ost|[Mm]any|[Tt]he)\s+)?"
+    rf"(?:[a-zA-Z-]+\s+)?(?i:{_GROUP_NOUNS}))\s+(?:(?:now|also|still|currently|already)\s+)?"
+    rf"(?P<verb>(?:(?:were|are|is)\s+)?(?:{_ODDS_VERBS}))\b"
+)
+# "The new forecast predicts ...": a report named before speaks for its source.
+_DOCUMENT_SUBJECT = re.compile(
+    rf"^\s*(?:(?:But|And|However|Still|Now),?\s+)?(?P<who>(?:(?:[Tt]he|[Tt]his|[Ii]ts|[Tt]heir)\s+(?:[\w-]+\s+){{0,2}}?)?"
+    rf"(?i:{_DOCUMENT_NOUNS}))\s+(?:also\s+|now\s+)?(?P<verb>{_VERBS}|shows|show|showed|finds|found|sees|"
+    r"indicate|indicates|indicated)\b"
+)
+_PLURAL = re.compile(rf"(?i:\b(?:{_GROUP_NOUNS})$)")
+_UNNAMED = " (one source not named)"
+# ", they reckon ...": a group named before, mid-sentence.
+_THEY_INSIDE = re.compile(rf"[,;:—–]\s*they\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b")
 _SAY_COMMON = re.compile(rf",\s*(?:say|says|said)\s+(?P<who>{_COMMON})\s*(?:[.,;]|$)")
 # Right after a quotation's closing mark.
 _AFTER_ROLE_NAME = re.compile(
@@ -318,6 +478,10 @@ _AFTER_ROLE_NAME = re.compile(
 )
 _AFTER_VERB_NAME = re.compile(rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<who>{_NAMES})")
 _AFTER_NAME_VERB = re.compile(rf"^\s*,?\s*(?P<who>{_NAMES})\s+(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
+# `"...," Jane Roe, the bank's chief economist, said`: the role set off in commas between name and verb.
+_AFTER_NAME_ROLE_VERB = re.compile(
+    rf"^\s*,?\s*(?P<who>{_NAMES})\s*,\s*(?P<role>[^“”\".;,]{{3,160}}?)\s*,\s*(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b"
+)
 _AFTER_PRONOUN = re.compile(rf"^\s*,?\s*(?P<who>he|she)\s+(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
 _AFTER_COMMON = re.compile(
     rf"^\s*,?\s*(?:(?P<verb>{_SAID})\s+(?P<who>{_COMMON})|(?P<who2>{_COMMON})\s+(?P<verb2>{_SAID})\b)"
@@ -399,7 +563,12 @@ def _named(text: str, people: _People, tries: tuple[tuple[re.Pattern[str], float
     return None
 
 
-_AFTER_NAMED = ((_AFTER_ROLE_NAME, 0.9), (_AFTER_VERB_NAME, 0.9), (_AFTER_NAME_VERB, 0.9))
+_AFTER_NAMED = (
+    (_AFTER_ROLE_NAME, 0.9),
+    (_AFTER_VERB_NAME, 0.9),
+    (_AFTER_NAME_VERB, 0.9),
+    (_AFTER_NAME_ROLE_VERB, 0.85),
+)
 _BEFORE_NAMED = ((_BEFORE_NAME, 0.85),)
 
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 if TYPE_CHECKING:
     import pandas as pd
+
+    from tracker.domain.verbal import Scale
 
 SCALES: tuple[str, ...] = ("capphrase", "uk-phia")
 """The other scales shipped: ``tracker scores --scale NAME``."""
@@ -36,8 +36,9 @@ class ReadingScale:
     spread: dict[str, tuple[float, float]]  # our phrase -> (q1, q3): readers' quartiles, or a band's ends
 
 
-def load(name: str) -> ReadingScale:
-    """The packaged scale ``name`` (one of ``SCALES``); ValueError for another name."""
+def load(name: str, ours: Scale | None = None) -> ReadingScale:
+    """The packaged scale ``name`` (one of ``SCALES``), its terms matched to ``ours`` (default: the latest packaged
+    scale of the tracker); ValueError for another name."""
     import yaml
 
     from tracker.domain import verbal
@@ -46,7 +47,8 @@ def load(name: str) -> ReadingScale:
         raise ValueError(f"{name!r} is not a scale ({', '.join(SCALES)})")
     text = resources.files("tracker").joinpath("scales", f"reading-{name}.yaml").read_text(encoding="utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
-    ours = verbal.load_scale()
+    if ours is None:
+        ours = verbal.load_scale()
     numbers: dict[str, float] = {}
     spread: dict[str, tuple[float, float]] = {}
     unmatched: list[str] = []
@@ -81,6 +83,8 @@ def rescored(per_question: pd.DataFrame, scale: ReadingScale) -> pd.DataFrame:
     """``per_question`` (``question_scores`` rows with ``kind``, ``brier``, ``outcome``, ``phrase``, ``reading``)
     with ``brier_scale``: the Brier of the forecast under ``scale`` (binary verbal forecasts whose phrase the
     scale has), or ``brier`` unchanged; and ``rescaled`` (bool) saying which rows changed number."""
+    import numpy as np
+
     df = per_question.copy()
     phrase = df["phrase"].astype(object)
     p_x = phrase.map(scale.numbers).to_numpy(dtype=np.float64)
@@ -101,6 +105,7 @@ def ranking_shift(
     (the tracker's scale), ``mean_brier_scale`` and both ranks (forecasters with at least ``min_questions``
     questions only; the others have none). Returns the table (ranked rows first, by the tracker's mean Brier),
     Kendall's tau-b between the two rankings (NaN with fewer than two ranked forecasters) and the number ranked."""
+    import numpy as np
     import pandas as pd
     from scipy.stats import kendalltau
 

@@ -18,6 +18,7 @@ What a backend decides:
 from __future__ import annotations
 
 import os
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
@@ -29,7 +30,7 @@ from sqlalchemy import Connection, Engine, Index
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL
 
-from tracker.errors import DatabaseError, TrackerError
+from tracker.errors import AppendOnlyViolation, DatabaseError, TrackerError
 from tracker.store.dbapi import Converter, run, translatable
 
 ENV_BUSY_MS = "TRACKER_BUSY_TIMEOUT_MS"
@@ -124,6 +125,14 @@ def utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("naive datetime given where UTC is required")
     return value if value.tzinfo is UTC else value.astimezone(UTC)
+
+
+def append_only_violation(message: str) -> AppendOnlyViolation:
+    """The refusal of an append-only table's trigger, naming the table its message names ("TABLE are
+    append-only: ..."; the events table's triggers were the first, and name it so too)."""
+    found = re.search(r"\b([a-z_]+) are append-only", message)
+    table = found.group(1) if found else "events"
+    return AppendOnlyViolation(f"the {table} table is append-only: the database refused the change")
 
 
 def first_line(e: sa_exc.DBAPIError) -> str:

@@ -26,6 +26,7 @@ from sqlalchemy.types import NullType
 from tracker.domain import timepoints
 from tracker.domain.events import Event
 from tracker.errors import ConflictError
+from tracker.store import merkletree
 from tracker.store.db import backend_of
 from tracker.store.dbapi import placeholder, run
 from tracker.store.driver import IN_CHUNK, chunks, insert_tuples, present_keys, utc_reader
@@ -229,6 +230,7 @@ def append(
         time_texts(conn.dialect),
     )
     insert_tuples(conn, events, rows)
+    merkletree.extend(conn, position + 1, prev, [r[-1] for r in rows])
     if project is not None:
         project(conn, out)
     return out
@@ -477,7 +479,7 @@ class _StreamState:
         for part in chunks(unknown, IN_CHUNK):
             found = dict(run(conn, _versions_sql(conn, len(part)), tuple(part)))
             self.versions.update((s, int(found.get(s) or 0)) for s in part)
-        position, prev = self.tip()
+        position, prev = first = self.tip()
         rows: list[EventRow] = []
         times = time_texts(conn.dialect)
         keep = self.project is not None or self.on_chunk is not None
@@ -492,6 +494,7 @@ class _StreamState:
             )
             self.versions[stream_id] = current + len(evs)
         insert_tuples(conn, events, rows)
+        merkletree.extend(conn, first[0] + 1, first[1], [r[-1] for r in rows])
         self.head = (position, prev)
         self.count += len(rows)
         if out is not None:

@@ -5,6 +5,7 @@ Random (v4) ids scatter inserts across the unique index; time-ordered ids append
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 import uuid
@@ -23,6 +24,17 @@ def uuid7() -> str:
     return str(uuid.UUID(int=value))
 
 
+_NAMESPACE_BYTES = CATALOG_NAMESPACE.bytes
+
+
 def catalog_event_id(*parts: str) -> str:
-    """The same catalog entry always gives the same event id, so importing twice appends nothing."""
-    return str(uuid.uuid5(CATALOG_NAMESPACE, "/".join(parts)))
+    """The same catalog entry always gives the same event id, so importing twice appends nothing.
+
+    `str(uuid.uuid5(CATALOG_NAMESPACE, name))` written out: SHA-1 of the namespace and the name, the version and
+    variant bits set, without the UUID object (an import makes several per entry; tests/test_driver.py compares
+    them)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + "/".join(parts).encode("utf-8")).digest()[:16])  # noqa: S324
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

@@ -10,12 +10,14 @@ inside each append's transaction, is the next step.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, insert, select
 
 from tracker.domain.merkle import MerkleTree, leaf_hash
 from tracker.store import eventstore as es
+from tracker.store.schema import checkpoints
 
 
 @dataclass(frozen=True)
@@ -46,3 +48,51 @@ def stored_row(conn: Connection, position: int) -> dict[str, Any] | None:
     if position < 1:
         return None
     return next(es.raw_rows(conn, after=position - 1, up_to=position, batch=1), None)
+
+
+# ------------------------------------------------------------------------------------------- checkpoints kept
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    """A row of the checkpoints table: the signed note exactly as written, and what it says for queries."""
+
+    number: int
+    tree_size: int
+    root_hash: str
+    note: str
+    signed_at: datetime
+
+
+_CHECKPOINT_COLUMNS = (
+    checkpoints.c.number,
+    checkpoints.c.tree_size,
+    checkpoints.c.root_hash,
+    checkpoints.c.note,
+    checkpoints.c.signed_at,
+)
+
+
+def read_checkpoints(conn: Connection, number: int | None = None) -> list[StoredCheckpoint]:
+    """Every checkpoint kept, in the order signed (or the one numbered `number`, when there is one)."""
+    q = select(*_CHECKPOINT_COLUMNS).order_by(checkpoints.c.number)
+    if number is not None:
+        q = q.where(checkpoints.c.number == number)
+    return [StoredCheckpoint(int(r[0]), int(r[1]), str(r[2]), str(r[3]), r[4]) for r in conn.execute(q)]
+
+
+def last_checkpoint(conn: Connection) -> StoredCheckpoint | None:
+    q = select(*_CHECKPOINT_COLUMNS).order_by(checkpoints.c.number.desc()).limit(1)
+    r = conn.execute(q).first()
+    return None if r is None else StoredCheckpoint(int(r[0]), int(r[1]), str(r[2]), str(r[3]), r[4])
+
+
+def add_checkpoint(conn: Connection, tree_size: int, root: bytes, note: str, signed_at: datetime) -> int:
+    """Keep a signed checkpoint, inside the caller's write transaction (which numbers it); its number."""
+    number = int(conn.execute(select(func.coalesce(func.max(checkpoints.c.number), 0))).scalar_one()) + 1
+    conn.execute(
+        insert(checkpoints).values(
+            number=number, tree_size=tree_size, root_hash=root.hex(), note=note, signed_at=signed_at
+        )
+    )
+    return number

@@ -19,7 +19,6 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL
 
 from tracker.errors import (
-    AppendOnlyViolation,
     ConflictError,
     DatabaseBusy,
     DatabaseError,
@@ -27,7 +26,15 @@ from tracker.errors import (
     SerializationConflict,
     TrackerError,
 )
-from tracker.store.backend import Backend, JsonSql, ScoringSession, busy_ms, first_line, utc
+from tracker.store.backend import (
+    Backend,
+    JsonSql,
+    ScoringSession,
+    append_only_violation,
+    busy_ms,
+    first_line,
+    utc,
+)
 from tracker.store.dbapi import execute, memoised, run
 from tracker.store.jsontext import iso_utc
 
@@ -38,8 +45,8 @@ SCORING_LOCK_KEY = 0x46435453
 COPY_FROM = 64  # rows from which an insert goes through COPY
 
 _WRITE_LOCK = f"SET LOCAL lock_timeout = %d; SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})"
-# The function the append-only triggers of the events table run (migrations/versions/0001).
-_APPEND_ONLY_FUNCTION = "tracker_events_append_only"
+# The functions the append-only tables' triggers run: the events' (migrations/versions/0001), the others' (0009).
+_APPEND_ONLY_FUNCTIONS = ("tracker_events_append_only", "tracker_append_only")
 _CONSTRAINT_CONFLICTS = {
     "uq_events_stream_id": ("another writer appended to the same stream first; nothing was written", "stream"),
     "uq_events_event_id": ("an event with the same id was appended concurrently; nothing was written", "event_id"),
@@ -186,8 +193,8 @@ class PostgresBackend(Backend):
         state = getattr(orig, "sqlstate", None) or ""
         diag = getattr(orig, "diag", None)
         first = first_line(e)
-        if state == "P0001" and _APPEND_ONLY_FUNCTION in (getattr(diag, "context", None) or ""):
-            return AppendOnlyViolation("the events table is append-only: the database refused the change")
+        if state == "P0001" and any(f in (getattr(diag, "context", None) or "") for f in _APPEND_ONLY_FUNCTIONS):
+            return append_only_violation(first)
         if state == "55P03":  # lock_not_available: the lock timeout ran out
             return DatabaseBusy(
                 "the database is busy (another writer held it past the busy timeout); nothing was written"

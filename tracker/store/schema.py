@@ -19,6 +19,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -190,6 +191,35 @@ resolutions = Table(
 
 # Tables that are rebuilt from events (the scoring tables are derived too, but by the scoring job).
 PROJECTION_TABLES = (sources, questions, question_tags, forecasters, forecasts, resolutions)
+
+
+# The Merkle tree over the events (tracker.domain.merkle), kept as the events are appended, in the same
+# transaction (tracker.store.merkletree): every complete subtree of 2**level events, level >= 1, once complete,
+# named (level, node_index) as in C2SP tlog-tiles. Leaves (level 0) are not stored: a leaf is SHA-256(0x00 ‖ the
+# event's chain hash), read from the events. n events have n - popcount(n) such nodes, written once each; every
+# root and proof up to n reads O(log n) of them. Not a projection a rebuild rewrites: append-only like the events
+# (triggers, migration 0010); `tracker verify` recomputes it.
+merkle_nodes = Table(
+    "merkle_nodes",
+    metadata,
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("node_index", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+    sqlite_with_rowid=False,
+)
+
+# Every checkpoint of the Merkle log signed by `tracker checkpoint` (tracker.app.proofs), numbered from 1 in the
+# order signed. Not a projection: a signed note cannot be rebuilt from the events. Append-only like the events
+# (triggers, migration 0009); tree_size and root_hash repeat what the note says, for queries.
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("tree_size", Position, nullable=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("signed_at", UTCDateTime, nullable=False),
+)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -24,7 +24,6 @@ from sqlalchemy.engine import URL
 
 from tracker.domain import timepoints
 from tracker.errors import (
-    AppendOnlyViolation,
     ConflictError,
     DatabaseBusy,
     DatabaseError,
@@ -32,7 +31,15 @@ from tracker.errors import (
     LockHeld,
     TrackerError,
 )
-from tracker.store.backend import Backend, JsonSql, ScoringSession, busy_ms, first_line, utc
+from tracker.store.backend import (
+    Backend,
+    JsonSql,
+    ScoringSession,
+    append_only_violation,
+    busy_ms,
+    first_line,
+    utc,
+)
 from tracker.store.dbapi import Converter, execute, memoised, unchanged
 from tracker.store.jsontext import iso_utc
 from tracker.store.schema import UTCDateTime, scoring_lease
@@ -305,8 +312,8 @@ class SqliteBackend(Backend):
             return None
         code = getattr(orig, "sqlite_errorname", "") or ""
         first = first_line(e)
-        if code == "SQLITE_CONSTRAINT_TRIGGER":  # the events table's triggers (the migrations) are its only ones
-            return AppendOnlyViolation("the events table is append-only: the database refused the change")
+        if code == "SQLITE_CONSTRAINT_TRIGGER":  # the append-only tables' triggers (the migrations) are the only ones
+            return append_only_violation(first)
         if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
             return DatabaseBusy(
                 "the database is busy (another writer held it past the busy timeout); nothing was written"

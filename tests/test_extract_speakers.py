@@ -1,0 +1,210 @@
+"""Speaker rules for sources that do not say anything or are not named as a person: bookmakers' odds,
+shares of a poll, reports, an organisation's role, a headline's unnamed expert. Texts are made up."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.extract import extract
+
+
+def _last_speaker(text: str) -> str:
+    candidates = extract(text).candidates
+    assert candidates, text
+    return candidates[-1].speaker.name
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Bookmakers have the incumbents as odds-on to win the most seats.", "Bookmakers"),
+        ("Acme Bets have the challenger at odds of 5/1 to win the vote.", "Acme Bets"),
+        ("Betting chain Acme Bets now has a recount at odds of 1/8 this year.", "Acme Bets"),
+        (
+            "Rival bookmakers were offering short odds on a hung parliament, with the vote too close to call.",
+            "Rival bookmakers",
+        ),
+        ("85 percent said they expected the central bank to cut rates next week.", "85 percent"),
+        (
+            "Respondents to a June survey said they expected officials will cut rates in September.",
+            "Respondents to a June survey",
+        ),
+        ("Investors, who are betting that the easing will start in July, are likely to be disappointed.", "Investors"),
+        ("Economists also roundly rejected the possibility the bank will cut by half a point.", "Economists"),
+        ("Acme's managing director said home prices may well continue to fall next year.", "Acme's managing director"),
+        ("The deal is likely to be signed in September, according to newspaper La Gaceta.", "newspaper La Gaceta"),
+        (
+            "Two seats are expected to change hands next year, according to the online panel data.",
+            "the online panel data",
+        ),
+        (
+            "Most economists expected the bank to cut rates next week, according to a survey released on Friday.",
+            "Most economists",
+        ),
+    ],
+)
+def test_sources_that_state_a_probability(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Most analysts polled by Acme News expect a cut next month.", "Most analysts polled by Acme News"),
+        ('"Growth will probably slow next year," the ministry said in a statement.', "the ministry"),
+        ("Markets are pricing in a 70% chance of a cut in June.", "Markets"),
+        ("Polls show the opposition is likely to win next year.", "Polls"),
+        ("Moody's warned that the rating could be cut next year.", "Moody"),
+        ("Officials in the capital fear the army could attack within weeks.", "Officials in the capital"),
+        ("US intelligence believes an invasion is likely within weeks.", "US intelligence"),
+        ("The government expects growth to slow next year.", "The government"),
+    ],
+)
+def test_institutions_and_groups_with_modifiers(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker
+
+
+def test_a_possessive_before_a_noun_is_no_speaker() -> None:
+    assert _last_speaker("Roe's party will probably win next year.") == "the author"
+
+
+def test_odds_verbs_need_an_odds_cue() -> None:
+    """ "Acme Corp has ..." is no attribution unless the sentence states odds or a chance."""
+    assert _last_speaker("Acme Corp has a plan that will probably work next year.") == "the author"
+
+
+def test_a_capitalised_common_noun_before_an_odds_verb_is_not_a_source() -> None:
+    assert _last_speaker("Home prices have a 60% chance of falling next year.") == "the author"
+
+
+def test_a_report_speaks_for_the_organisation_named_before() -> None:
+    text = (
+        "Sales will grow again this year, according to Acme Research's preliminary forecast. "
+        "The new forecast predicts shipments will total 300 million units in 2030."
+    )
+    assert _last_speaker(text) == "Acme Research"
+
+
+def test_a_report_without_a_named_source_is_the_report() -> None:
+    text = "Analysts are gloomy. The model expects the share of undecided voters to drop next month."
+    assert _last_speaker(text) == "The model"
+
+
+def test_it_is_not_a_plural_group() -> None:
+    """ "It predicts" after "Experts said ..." cannot be the experts."""
+    text = "Experts said the worst was over. It predicts 4,000 more cases will follow by the end of the year."
+    assert _last_speaker(text) == "the author"
+
+
+def test_a_headlines_unnamed_expert_is_the_first_person_named() -> None:
+    text = (
+        "Robots could take most jobs within a decade, expert says\n\n"
+        "Jane Roe, a professor of robotics, said the change would be fast."
+    )
+    assert extract(text).candidates[0].speaker.name == "Jane Roe"
+
+
+def test_an_unnamed_expert_stays_unnamed_when_nobody_is_named() -> None:
+    text = "Robots could take most jobs within a decade, expert says\n\nNo one else was asked."
+    assert extract(text).candidates[0].speaker.name == "expert"
+
+
+def test_a_role_between_name_and_verb_after_a_quotation() -> None:
+    text = '"We have a plan," Jane Roe, the director of legislative affairs, said. "I am sure there will be drama."'
+    assert _last_speaker(text) == "Jane Roe"
+
+
+def test_they_mid_sentence_is_the_group_named_before() -> None:
+    text = (
+        "Bookmakers said the race was open. "
+        "However, on a coalition, they reckon a minority government is the most likely outcome."
+    )
+    assert _last_speaker(text) == "Bookmakers"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "according to " * 400 + "x.",
+        "Bookmakers have " * 300 + "odds 1/2.",
+        "85 percent " * 300 + "said.",
+        ", expert says" * 300,
+    ],
+)
+def test_hostile_repetitions_end(text: str) -> None:
+    extract(text)  # no catastrophic backtracking: each pattern is bounded (the linear-time test times it)
+
+
+# ------------------------------------------------------------------------------------------ polarity
+
+FINDER_SENTENCES = [
+    # (sentence, P(event) side: 1 above a half, -1 below)
+    ("Economists roundly rejected the possibility the bank will cut rates by half a point.", -1),
+    ("The group dismissed the idea that the president would move to fire the chairman.", -1),
+    ("The group dismissed the idea that the president will move to fire the chairman.", -1),
+    ("Ministers will not rule out the possibility of talks, and a deal will probably follow next year.", 1),
+    ("It is considered more likely to happen than not.", 1),
+    ("The polls suggest it is likely to be a narrow victory for No next week.", 1),
+    ("No deal is likely before the summit next week.", -1),
+    ("We don't see prices rising any time soon.", -1),
+    ('She rates the chance of a deal at "better than 50 percent" this year.', 1),
+    ("The chance of a deal is less than 50 percent this year.", -1),
+    ("The odds of a deal are little more than 50-50 this year.", 1),
+    # A rejection that is itself negated, or in another clause, does not reverse the hedge.
+    ("The alliance will never rule out the possibility that the country will probably join next year.", 1),
+    ("Ministers dismissed the idea of talks, even if analysts think a deal is likely next year.", 1),
+    ('Home prices may "well continue to fall" next year.', 1),
+    ("Prices could well fall next year.", 1),
+]
+
+
+@pytest.mark.parametrize(("sentence", "side"), FINDER_SENTENCES)
+def test_polarity_of_rejections_idioms_and_bounds(sentence: str, side: int) -> None:
+    from tracker.domain.verbal import load_scale
+    from tracker.extract import HedgeFinder
+
+    reading = HedgeFinder(load_scale()).read(sentence)
+    assert reading is not None, sentence
+    assert (reading.p_event > 0.5) - (reading.p_event < 0.5) == side, (sentence, reading)
+
+
+def test_exactly_fifty_without_a_bound_stays_even() -> None:
+    from tracker.domain.verbal import load_scale
+    from tracker.extract import HedgeFinder
+
+    reading = HedgeFinder(load_scale()).read("The chance of a deal is 50 percent this year.")
+    assert reading is not None and reading.p_event == 0.5
+
+
+# ------------------------------------------------------------------------------- words that are no hedge
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "It depends on the political will of the government, the minister told the conference.",
+        "Free will is a question for philosophers next year.",
+        "I will say, though, that the fundamentals of the economy are strong.",
+        "Our forecast model is updated with the results of the August poll.",
+        "The plan raised risks of last-minute snags and differences in interpretation.",
+        "Rates fell amid growing risks and uncertainties from trade tensions.",
+        "This outlook is more optimistic than last month's, which showed a decline.",
+    ],
+)
+def test_words_that_look_like_a_hedge_and_are_not(sentence: str) -> None:
+    assert extract(sentence).candidates == (), sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The bank will, however, cut rates next year.",
+        "Asked whether prices would fall, she said they will.",
+        "The government will act to cut spending next year.",
+        "The ruling risks spiking tensions in the region next year.",
+        "Analysts forecast a recession next year.",
+        "The more confident investors are, the more likely a rally becomes next year.",
+    ],
+)
+def test_the_same_words_as_a_hedge_stay(sentence: str) -> None:
+    assert extract(sentence).candidates, sentence

@@ -1,0 +1,209 @@
+"""Every table, from one snapshot, into a directory or a .zip: the tables in one format, ``_meta.json`` (head,
+verification, rows and file of each table), DATA_DICTIONARY.md, data_dictionary.json and a Frictionless
+``datapackage.json`` (a Table Schema per table); and a bundle read back."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tracker.app import outfiles
+from tracker.app.export.base import (
+    BUNDLE_META,
+    DATAPACKAGE,
+    DICTIONARY_JSON,
+    DICTIONARY_MD,
+    Progress,
+    meta_common,
+    os_error,
+)
+from tracker.app.export.registry import REGISTRY, format_of
+from tracker.domain import timepoints
+from tracker.read.tables import TABLES, Col, TableSpec, data_dictionary
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tracker.app.ledger import Ledger
+
+DATAPACKAGE_SCHEMA = "https://datapackage.org/profiles/2.0/datapackage.json"
+
+
+def export_bundle(
+    ledger: Ledger,
+    out: str | os.PathLike[str],
+    fmt: str = "parquet",
+    *,
+    as_of: Any = None,
+    run: Any = None,
+    progress: Progress | None = None,
+    spreadsheet_safe: bool = True,
+) -> dict[str, Any]:
+    """Every table (one snapshot) into a directory, or a .zip, with DATA_DICTIONARY.md, data_dictionary.json
+    and _meta.json (head position and hash, rows and file of each table)."""
+    path = Path(out)
+    form = REGISTRY[format_of(fmt, path)]
+    as_zip = path.suffix.lower() == ".zip"
+    work = _work_directory(path, as_zip)
+    try:
+        with ledger.snapshot(as_of, run) as snap:
+            base = meta_common(ledger, snap)
+            tables, extras = form.write_bundle(ledger, snap, work, progress, base, spreadsheet_safe)
+        bundle_meta = {
+            **base,
+            "verification": _verification(ledger),
+            "format": form.name,
+            "tables": tables,
+            **extras,
+            **form.meta_extras(spreadsheet_safe),
+        }
+        files = {
+            BUNDLE_META: json.dumps(bundle_meta, indent=2, ensure_ascii=False) + "\n",
+            DICTIONARY_JSON: json.dumps(data_dictionary(), indent=2, ensure_ascii=False) + "\n",
+            DICTIONARY_MD: dictionary_markdown(bundle_meta),
+            DATAPACKAGE: json.dumps(datapackage(bundle_meta), indent=2, ensure_ascii=False) + "\n",
+        }
+        for name, text in files.items():
+            with outfiles.atomic_path(work / name) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+        if as_zip:
+            with outfiles.atomic_path(path) as tmp_zip, zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED) as archive:
+                for name in [*files, *sorted({t["file"] for t in tables.values()})]:
+                    archive.write(work / name, arcname=name)
+    except OSError as e:
+        raise os_error(path, e) from None
+    finally:
+        if as_zip:
+            shutil.rmtree(work, ignore_errors=True)
+    return bundle_meta
+
+
+def _work_directory(path: Path, as_zip: bool) -> Path:
+    """Where the bundle's files are written: a temporary directory beside a .zip, else the directory itself."""
+    if as_zip:
+        outfiles.check_file_target(path)
+        return Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else "."))
+    outfiles.check_directory_target(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise os_error(path, e) from None
+    outfiles.writable_directory(path)
+    return path
+
+
+def _verification(ledger: Ledger) -> dict[str, Any]:
+    """Whether the chain, the projections and the scores were verified, and when: a reader of the files alone can
+    see what was proven about them."""
+    verification = ledger.verify()
+    return {
+        "ok": verification["ok"],
+        "scores_verified": verification["ok"],
+        "verified_at": timepoints.utc_now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "head_position": verification["head_position"],
+        "problem": verification.get("problem"),
+    }
+
+
+def schema_field(col: Col, fmt: str) -> dict[str, Any]:
+    """A Frictionless Table Schema field for a column as written in ``fmt``. Times are ``datetime`` (in CSV and
+    JSON lines ISO 8601 with fractional seconds and ``Z``); in xlsx a date column holds Excel dates: ``date``."""
+    return REGISTRY[fmt].schema_field(col)
+
+
+def datapackage(bundle_meta: dict[str, Any]) -> dict[str, Any]:
+    """A Frictionless Data Package (v2) descriptor of a bundle: one tabular resource per table, its file, format and
+    Table Schema (types from the table specs); in an xlsx bundle each resource names its sheet, and the sheet of
+    texts longer than a cell is a resource too."""
+    form = REGISTRY[bundle_meta["format"]]
+    led = bundle_meta["ledger"]
+    tables: list[tuple[str, TableSpec, dict[str, Any]]] = [(t, TABLES[t], i) for t, i in bundle_meta["tables"].items()]
+    tables += form.extra_resources(bundle_meta)
+    return {
+        "$schema": DATAPACKAGE_SCHEMA,
+        "name": "forecast-tracker-ledger",
+        "title": "forecast-tracker ledger export",
+        "description": f"Every table of the ledger at position {led['head_position']}, hash {led['head_hash']}.",
+        "created": bundle_meta["exported_at"],
+        "version": str(led["head_position"]),
+        "resources": [form.resource(table, spec, info) for table, spec, info in tables],
+    }
+
+
+def dictionary_markdown(bundle_meta: dict[str, Any] | None = None, level: int = 1) -> str:
+    """DATA_DICTIONARY.md: every table, every column with its dtype and meaning (``level``: the title's heading
+    level; the tables are one below it)."""
+    lines = ["#" * level + " Data dictionary", ""]
+    if bundle_meta is not None:
+        led = bundle_meta["ledger"]
+        lines += [
+            f"Exported {bundle_meta['exported_at']} by forecast-tracker {bundle_meta['tracker_version']} from "
+            f"`{led['database']}`.",
+            "",
+            f"- Ledger head: position {led['head_position']}, hash `{led['head_hash']}`"
+            + (f" (as of {json.dumps(led['as_of'])})" if led.get("as_of") else ""),
+            f"- Scores: scoring run {led['scores_run_id']}, through position {led['scores_through_position']}"
+            if led.get("scores_run_id")
+            else "- Scores: no scoring run yet",
+            f"- Format: {bundle_meta['format']}",
+            "",
+        ]
+    lines += [
+        "Reading the files: Parquet keeps every dtype (`pandas.read_parquet`). CSV, JSON lines and xlsx read back "
+        "with these dtypes through `tracker.app.export.read_csv(path, table)`, `read_jsonl` and `read_xlsx`, or "
+        "the whole bundle with `read_bundle(path)`.",
+        "",
+        "Dtypes: `datetime64[ns, UTC]` are tz-aware UTC times (a date is midnight UTC of that day; in CSV and JSON "
+        "lines ISO 8601 with `Z`); `category` columns repeat a few values (their categories are the values "
+        "present, sorted); `float64` probabilities and scores are NaN where undefined; `boolean` and `Int64` "
+        "can be missing; `string` is text (JSON-valued columns hold JSON text); `int64` is never missing.",
+        "",
+    ]
+    for name, spec in TABLES.items():
+        lines += ["#" * (level + 1) + f" {name}", "", spec.description, ""]
+        if bundle_meta is not None and name in bundle_meta.get("tables", {}):
+            t = bundle_meta["tables"][name]
+            lines += [f"File `{t['file']}`, {t['rows']} rows. Order: {spec.order}.", ""]
+        else:
+            lines += [f"Order: {spec.order}.", ""]
+        lines += ["| column | dtype | meaning |", "|---|---|---|"]
+        for c in spec.columns:
+            lines.append(f"| `{c.name}` | `{c.dtype}` | {c.meaning.replace('|', '&#124;')} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def read_bundle(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
+    """Every table of a bundle (directory or .zip), typed; the bundle's _meta.json under the key ``"_meta"``
+    is not a frame, so it is returned separately by `bundle_meta`."""
+    import io
+
+    p = Path(path)
+    meta = bundle_meta(p)
+    form = REGISTRY[meta["format"]]
+    out: dict[str, pd.DataFrame] = {}
+    members: dict[str, bytes] = {}  # an xlsx bundle's tables share one workbook: unzip it once
+    for table, info in meta["tables"].items():
+        if p.is_dir():
+            source: Any = p / info["file"]
+        else:
+            if info["file"] not in members:
+                with zipfile.ZipFile(p) as archive:
+                    members = {info["file"]: archive.read(info["file"])}
+            data = members[info["file"]]
+            source = io.BytesIO(data) if form.binary else io.StringIO(data.decode("utf-8"))
+        out[table] = form.read(source, table, meta)
+    return out
+
+
+def bundle_meta(path: str | os.PathLike[str]) -> dict[str, Any]:
+    p = Path(path)
+    if p.is_dir():
+        return dict(json.loads((p / BUNDLE_META).read_text(encoding="utf-8")))
+    with zipfile.ZipFile(p) as archive:
+        return dict(json.loads(archive.read(BUNDLE_META).decode("utf-8")))
