@@ -554,6 +554,23 @@ def test_the_one_pass_construction_gives_what_pyyaml_gives(prefer_c: bool, tmp_p
         assert _loaded(text, loader) == _loaded(text, reference), text[:200]
 
 
+@pytest.mark.parametrize("prefer_c", [True, False], ids=["libyaml", "pure-python"])
+def test_a_loader_given_a_resolver_of_its_own_resolves_with_it(prefer_c: bool) -> None:
+    """The joined resolver lists belong to the loader they were made for: a subclass that adds a resolver
+    (its own copy of the table) is resolved by PyYAML's general path, with the new resolver."""
+    from tracker.catalog.load import strict_loader
+
+    class Custom(strict_loader(prefer_c)):  # type: ignore[misc]
+        pass
+
+    Custom.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^one$"), ["o"])
+    Custom.add_constructor("tag:yaml.org,2002:int", lambda loader, node: 1 if node.value == "one" else int(node.value))
+    assert yaml.load("a: one\nb: 2\nc: true\n", Loader=Custom) == {"a": 1, "b": 2, "c": True}  # noqa: S506
+    Custom.add_constructor("tag:yaml.org,2002:str", lambda loader, node: node.value.upper())
+    assert yaml.load("a: one\nb: x\n", Loader=Custom) == {"A": 1, "B": "X"}  # noqa: S506  # its own constructors
+    assert yaml.load("a: one\nb: 2\n", Loader=strict_loader(prefer_c)) == {"a": "one", "b": 2}  # noqa: S506
+
+
 @pytest.mark.parametrize(
     ("text", "where"),
     [

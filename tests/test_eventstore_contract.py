@@ -403,7 +403,7 @@ class EventStoreContract:
         try:
 
             def q(as_of: AsOf | None) -> dict[str, Any]:
-                (row,) = led.list_questions(as_of=as_of)
+                (row,) = led.rows("questions", as_of=as_of, parse_json=True)[0]
                 return row
 
             assert q(None)["status"] == "open" and q(None)["title"] == "Will it rain in Paris?"
@@ -413,13 +413,13 @@ class EventStoreContract:
             assert by_pos[3]["title"] == "Will it rain in Paris?"
             assert by_pos[4]["status"] == "resolved" and by_pos[4]["outcome"] == "no"
             assert by_pos[5]["status"] == "open" and by_pos[5]["outcome"] is None
-            assert led.list_questions(as_of=AsOf(position=0)) == []
+            assert led.rows("questions", as_of=AsOf(position=0))[0] == []
             # recorded_until is inclusive, and works between records.
             assert q(AsOf(recorded_until=times[3]))["status"] == "resolved"
             assert q(AsOf(recorded_until=times[3] - timedelta(microseconds=1)))["status"] == "open"
             assert q(AsOf(recorded_until=times[3] - timedelta(microseconds=1)))["title"] == "Will it rain in Paris?"
             assert q(AsOf(recorded_until=times[1] + timedelta(hours=3)))["n_forecasts"] == 1
-            assert led.list_questions(as_of=AsOf(recorded_until=T0 - timedelta(seconds=1))) == []
+            assert led.rows("questions", as_of=AsOf(recorded_until=T0 - timedelta(seconds=1)))[0] == []
             # A date means the end of that day (UTC); other offsets are honoured.
             assert q(AsOf.parse("2024-03-04"))["status"] == "resolved"
             assert q(AsOf.parse("2024-03-03"))["status"] == "open"

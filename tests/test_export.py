@@ -24,7 +24,7 @@ ALL = list(TABLES)
 
 
 def frame_of(led: Ledger, table: str, **kw: Any) -> pd.DataFrame:
-    return getattr(led, fr.FRAME_METHODS[table])(**kw)
+    return getattr(led, table)(**kw)
 
 
 def excel_precision(frame: pd.DataFrame) -> pd.DataFrame:

@@ -208,3 +208,27 @@ def test_words_that_look_like_a_hedge_and_are_not(sentence: str) -> None:
 )
 def test_the_same_words_as_a_hedge_stay(sentence: str) -> None:
     assert extract(sentence).candidates, sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "It will be important to watch the vote next year.",
+        "This will be a great day for the city.",
+        "That'll be very interesting to see.",
+    ],
+)
+def test_an_evaluative_will_be_is_no_forecast(sentence: str) -> None:
+    assert extract(sentence).candidates == (), sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "It will be difficult to pass the bill next year.",
+        "It will be important, and rates will probably rise next year.",
+        "The vote will be held next year.",
+    ],
+)
+def test_a_forecast_beside_an_evaluative_word_stays(sentence: str) -> None:
+    assert extract(sentence).candidates, sentence

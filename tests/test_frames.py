@@ -21,7 +21,7 @@ ALL = list(TABLES)
 
 
 def frame_of(led: Ledger, table: str, **kw: object) -> pd.DataFrame:
-    return getattr(led, fr.FRAME_METHODS[table])(**kw)
+    return getattr(led, table)(**kw)
 
 
 def assert_documented(frame: pd.DataFrame, table: str) -> None:
@@ -76,8 +76,24 @@ def test_dtypes_the_brief_names(scored: Ledger) -> None:
     assert (made.dt.hour == 0).all() and (made.dt.minute == 0).all()
 
 
+def test_every_table_has_its_method_named_as_the_table(scored: Ledger) -> None:
+    for table in TABLES:
+        method = getattr(Ledger, table)
+        assert method.__name__ == table and TABLES[table].description in (method.__doc__ or "")
+    pd.testing.assert_frame_equal(
+        scored.leaderboard("source", sort="n_scored"), scored.frame("leaderboard", by="source", sort="n_scored")
+    )
+    pd.testing.assert_frame_equal(scored.calibration(None, 5), scored.frame("calibration", bins=5))
+    with pytest.raises(TypeError, match="multiple values for argument 'by'"):
+        scored.leaderboard("source", by="outlet")
+    with pytest.raises(TypeError, match="takes 1 positional arguments but 2 were given"):
+        scored.leaderboard("source", "n_scored")
+    with pytest.raises(UserError, match="nowhere"):
+        scored.frame("nowhere")
+
+
 def test_frames_agree_with_the_projections(scored: Ledger) -> None:
-    rows = scored.list_questions()
+    rows = scored.rows("questions", parse_json=True)[0]
     q = scored.questions()
     assert sorted(q["question_id"]) == sorted(r["question_id"] for r in rows)
     assert q["opened_position"].is_monotonic_increasing

@@ -175,7 +175,7 @@ def test_a_windows_article_registered_on_the_command_line_is_the_catalogs_source
     runner.invoke(app, [*db, "init"])
     add = ["source", "add", "geneva", "--title", "Geneva", "--published", "2026-01-20", "--file", "seeds/geneva.txt"]
     assert runner.invoke(app, [*db, *add]).exit_code == 0
-    (source,) = Ledger(sqlite_url).sources()
+    (source,) = Ledger(sqlite_url).rows("sources")[0]
     assert source["sha256"] == hashlib.sha256(raw).hexdigest()
     (seeds / "sources.yaml").write_text(
         "schema: 1\nsources:\n  - id: geneva\n    file: geneva.txt\n    title: Geneva\n    published: 2026-01-20\n",

@@ -183,7 +183,7 @@ def test_newer_revision_is_refused(newer_ledger: str, engine: Engine) -> None:
         for call in (
             led.init,
             led.info,
-            led.list_questions,
+            led.questions,
             led.verify,
             lambda: led.open_question("t", "c", question_id="q2", opened=date(2000, 1, 1)),
         ):
@@ -210,7 +210,7 @@ def test_uninitialised_database_is_refused(engine: Engine, db_url: str) -> None:
     led = Ledger(db_url)
     try:
         with pytest.raises(DatabaseError, match="tracker init"):
-            led.list_questions()
+            led.questions()
         assert led.info()["initialised"] is False
     finally:
         led.close()
@@ -225,10 +225,10 @@ def test_older_revision_is_refused_until_init_upgrades_it(engine: Engine, db_url
     led = Ledger(db_url)
     try:
         with pytest.raises(DatabaseError, match="older"):
-            led.list_questions()
+            led.questions()
         assert led.info()["schema_current"] is False
         assert led.init() == (head.down_revision, head.revision)
-        assert led.list_questions() == []
+        assert led.questions().empty
     finally:
         led.close()
 

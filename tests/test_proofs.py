@@ -476,3 +476,76 @@ def test_no_checkpoint_of_a_log_that_does_not_extend_the_last_kept(
     assert tracker("--db", url, "rebuild").exit_code == 0
     failed(tracker("--db", url, "checkpoint", "--key", str(key)), IntegrityError, says)
     assert [n for n, _, _ in _kept(engine)] == [1]
+
+
+# ------------------------------------------------------------------ RFC 3161 time-stamp tokens
+
+
+def _tsa_reply(tmp_path: Path, data: Path, digest: str = "sha256") -> Path:
+    """A real RFC 3161 reply over `data`, from a throwaway time-stamping authority made with openssl."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a time-stamp token")
+    tsa = tmp_path / "tsa"
+    tsa.mkdir(exist_ok=True)
+    (tsa / "tsa.cnf").write_text(
+        "[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nCN = Test TSA\n"
+        "[ext]\nbasicConstraints = critical,CA:false\nextendedKeyUsage = critical,timeStamping\n"
+        "[tsa]\nserial = ./serial\nsigner_cert = ./tsa.crt\nsigner_key = ./tsa.key\nsigner_digest = sha256\n"
+        "default_policy = 1.2.3.4.1\ndigests = sha256, sha512\ness_cert_id_alg = sha256\n"
+    )
+    (tsa / "serial").write_text("01\n")
+    run = {"cwd": tsa, "check": True, "capture_output": True}
+    if not (tsa / "tsa.crt").exists():
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "tsa.key", "-out",
+                        "tsa.crt", "-days", "2", "-config", "tsa.cnf", "-extensions", "ext"], **run)  # fmt: skip
+    reply = tsa / f"{data.name}.{digest}.tsr"
+    subprocess.run(["openssl", "ts", "-query", "-data", str(data), f"-{digest}", "-cert", "-out", "q.tsq"], **run)
+    subprocess.run(["openssl", "ts", "-reply", "-queryfile", "q.tsq", "-config", "tsa.cnf", "-section", "tsa",
+                    "-out", str(reply)], **run)  # fmt: skip
+    return reply
+
+
+def test_a_time_stamp_token_is_attached_to_the_checkpoint_it_stamps(
+    url: str, engine: Engine, keys: tuple[Path, str], tmp_path: Path
+) -> None:
+    key = keys[0]
+    failed(tracker("--db", url, "checkpoint", "--timestamp-token", str(tmp_path / "none.tsr")), UserError, ["none"])
+    cp1 = _checkpoint(url, key, tmp_path / "cp1.txt")
+    reply1 = _tsa_reply(tmp_path, cp1)
+    failed(tracker("--db", url, "checkpoint", "--timestamp-token", str(reply1), "--number", "2"), NotFound, ["2"])
+    Ledger(url, actor="tester").record_forecast("rain", "Cy Example", 0.5, date(2020, 1, 3), forecast_id="cy-rain")
+    cp2 = _checkpoint(url, key, tmp_path / "cp2.txt")
+    # A token over checkpoint 1 is refused for the newest (2), and nothing is attached.
+    failed(tracker("--db", url, "checkpoint", "--timestamp-token", str(reply1)), UserError, ["made for other data"])
+    assert proofs.stored_timestamps(Ledger(url)) == []
+    result = tracker("--db", url, "checkpoint", "--timestamp-token", str(reply1), "--number", "1")
+    assert result.exit_code == 0, result.output
+    assert "attached to checkpoint 1" in result.stderr + result.stdout
+    reply2 = _tsa_reply(tmp_path, cp2, "sha512")
+    assert tracker("--db", url, "checkpoint", "--timestamp-token", str(reply2)).exit_code == 0
+    listed = tracker("--db", url, "checkpoints").stdout.splitlines()
+    assert listed[0].endswith("\t1 time-stamp token") and listed[1].endswith("\t1 time-stamp token")
+    data = json.loads(tracker("--db", url, "checkpoints", "--json").stdout)
+    import base64
+
+    (t1,), (t2,) = data[0]["timestamp_tokens"], data[1]["timestamp_tokens"]
+    assert base64.b64decode(t1["token_base64"]) == reply1.read_bytes() and t1["hash_algorithm"] == "sha256"
+    assert t2["hash_algorithm"] == "sha512"
+    # Not a token, a token with --key, and the tokens kept cannot be changed.
+    (tmp_path / "junk.tsr").write_bytes(b"\x30\x03\x02\x01\x00")
+    failed(tracker("--db", url, "checkpoint", "--timestamp-token", str(tmp_path / "junk.tsr")), UserError,
+           ["no message imprint"])  # fmt: skip
+    (tmp_path / "cut.tsr").write_bytes(reply1.read_bytes()[:100])
+    failed(tracker("--db", url, "checkpoint", "--timestamp-token", str(tmp_path / "cut.tsr")), UserError, ["DER"])
+    failed(tracker("--db", url, "checkpoint", "--timestamp-token", str(reply1), "--key", str(key)), UserError)
+    failed(tracker("--db", url, "checkpoint", "--number", "1", "--key", str(key)), UserError, ["--number"])
+    from tracker.errors import AppendOnlyViolation
+    from tracker.store.db import translate_errors
+
+    refused = pytest.raises(AppendOnlyViolation, match="checkpoint_timestamps table is append-only")
+    with refused, translate_errors(), engine.begin() as conn:
+        conn.execute(text("DELETE FROM checkpoint_timestamps"))
+    assert len(proofs.stored_timestamps(Ledger(url))) == 2

@@ -119,7 +119,7 @@ def test_the_site_has_every_page_and_links_only_to_itself(grown: Ledger, tmp_pat
         assert f"forecasters/{fid}.html" in pages
     for qid in grown.questions()["question_id"]:
         assert f"questions/{qid}.html" in pages
-    for sid in grown.sources_frame()["source_id"]:
+    for sid in grown.sources()["source_id"]:
         assert f"sources/{sid}.html" in pages
     for name, page in pages.items():
         # the site's own scripts only: the scroll cue on every page, the search on its page
@@ -256,7 +256,7 @@ def test_hostile_text_is_escaped_on_every_page(ledger: Ledger, tmp_path: Path) -
     assert any(e[1].startswith("<script>alert(1)") for e in entries)
     # the hostile outlet and an unusual tag have pages of their own, under safe names
     assert (out / "tags" / "odd~2etag_x.html").is_file()
-    outlet = str(ledger.sources_frame(source="evil-source")["outlet"].iloc[0])
+    outlet = str(ledger.sources(source="evil-source")["outlet"].iloc[0])
     assert (out / "outlets" / f"{file_id(outlet)}.html").is_file()
 
 
@@ -443,7 +443,7 @@ def test_one_new_forecast_rewrites_only_the_pages_that_show_it(ledger: Ledger, t
     stamps = {name: (out / name).stat().st_mtime_ns for name in before}
     on_open = ledger.forecasts().query("question_id == @OPEN_QUESTION and source_id.notna()").iloc[0]
     fid, sid = str(on_open.forecaster_id), str(on_open.source_id)
-    outlet = next(str(s["outlet"]) for s in ledger.sources() if s["source_id"] == sid)
+    outlet = str(ledger.sources(source=sid)["outlet"].iloc[0])
     ledger.record_forecast(OPEN_QUESTION, "whoever", 0.35, date(2026, 2, 1), source_id=sid, forecaster_id=fid)
     assert ledger.score().status == "ok"
     build_site(ledger, out)

@@ -8,6 +8,8 @@ test's tmp_path), printed for a person to look at.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -39,7 +41,10 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tracker(db, "init")
     tracker(db, "import", str(ROOT / "predictions"))
     tracker(db, "score")
-    tracker(db, "site", "--out", str(base / "site"))
+    # the pages carry proofs against a signed checkpoint (tracker.app.siteproofs), checked by verify.js
+    public = tracker(db, "keygen", "--out", str(base / "log.key"), "--name", "news.example/forecasts").strip()
+    tracker(db, "checkpoint", "--key", str(base / "log.key"), "--out", str(base / "cp.txt"))
+    tracker(db, "site", "--out", str(base / "site"), "--key", public, "--checkpoint", str(base / "cp.txt"))
     return base / "site"
 
 
@@ -245,4 +250,128 @@ def test_the_measure_catches_an_overflow_and_small_text(browser: Any, tmp_path: 
     assert any("div.scroll" in s for s in found["scrolls"]), found
     assert any(s.startswith("span in p") for s in found["overflow"]), found
     assert any("tiny" in s for s in found["small"]), found
+    w.close()
+
+
+# ------------------------------------------------------------------------------------------- proofs
+
+
+def proof_state(page: Any, selector: str = "#proof-status") -> tuple[str, str, float]:
+    """Wait for verify.js to finish; its verdict, its sentence and the milliseconds it took (measured in the page)."""
+    page.wait_for_function(f"document.querySelector('{selector}').dataset.state !== 'pending'")
+    status = page.locator(selector)
+    return str(status.get_attribute("data-state")), status.inner_text(), float(status.get_attribute("data-ms") or 0)
+
+
+def proven_pages(site: Path) -> list[Path]:
+    return sorted(p for folder in ("forecasters", "questions", "sources") for p in (site / folder).glob("*.html"))
+
+
+def test_every_page_proof_verifies_in_the_browser(demo_site: Path, browser: Any, shots: Path) -> None:
+    w = Watch(browser, 1280)
+    took: list[float] = []
+    for path in proven_pages(demo_site):
+        state, said, ms = proof_state(w.open(path.as_uri()))
+        assert state == "verified", f"{path.name}: {said}"
+        assert said.startswith("verified against checkpoint 93 signed by news.example/forecasts+"), said
+        took.append(ms)
+    page = w.open(page_types(demo_site)["forecaster"].as_uri())
+    proof_state(page)
+    page.locator("#proof-status").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "proof-verified-1280.png"), full_page=True)
+    state, said, _ = proof_state(w.open((demo_site / "integrity.html").as_uri()), "#consistency-status")
+    assert state == "verified" and "extends the archived checkpoint" in said, said
+    w.page.screenshot(path=str(shots / "integrity-proofs-1280.png"), full_page=True)
+    took.sort()
+    print(
+        f"\nbrowser verification of {len(took)} pages: median {took[len(took) // 2]:.1f} ms, "
+        f"max {took[-1]:.1f} ms (the first page includes WebCrypto's start)"
+    )
+    w.check()
+    w.close()
+
+
+def tamper(site: Path, copy: Path, page: Path, change: Any) -> Path:
+    """A copy of the site whose `page` has its proof block rewritten by `change` (a function of the parsed JSON)."""
+    shutil.copytree(site, copy)
+    target = copy / page.relative_to(site)
+    text = target.read_text(encoding="utf-8")
+    start = text.index('id="tracker-proof">') + len('id="tracker-proof">')
+    end = text.index("</script>", start)
+    body = json.loads(text[start:end])
+    change(body)
+    target.write_text(text[:start] + json.dumps(body, ensure_ascii=True) + text[end:], encoding="utf-8")
+    return target
+
+
+def one_byte(entry: dict[str, Any]) -> None:
+    event = entry["event"]
+    at = event.index("0.", 64) + 2  # a digit of a probability
+    entry["event"] = event[:at] + ("1" if event[at] != "1" else "2") + event[at + 1 :]
+
+
+def flip_path(entry: dict[str, Any]) -> None:
+    raw = bytearray(base64.b64decode(entry["path"][0]))
+    raw[-1] ^= 1
+    entry["path"][0] = base64.b64encode(bytes(raw)).decode()
+
+
+def other_key(body: dict[str, Any]) -> None:
+    from tracker.domain.notes import generate_signer
+
+    body["key"] = generate_signer("news.example/forecasts").verifier.vkey
+
+
+def resized(body: dict[str, Any]) -> None:
+    body["checkpoint"] = body["checkpoint"].replace("\n93\n", "\n94\n", 1)
+
+
+TAMPERINGS = {
+    "one byte of an event": lambda b: one_byte(b["entries"][-1]),
+    "one bit of a path hash": lambda b: flip_path(b["entries"][0]),
+    "another key": other_key,
+    "the checkpoint's size": resized,
+    "an event moved": lambda b: b["entries"][0].update(index=b["entries"][0]["index"] + 1),
+}
+
+
+@pytest.mark.parametrize("how", sorted(TAMPERINGS))
+def test_a_tampered_page_is_not_verified(demo_site: Path, browser: Any, shots: Path, tmp_path: Path, how: str) -> None:
+    page_file = page_types(demo_site)["forecaster"]
+    target = tamper(demo_site, tmp_path / "site", page_file, TAMPERINGS[how])
+    w = Watch(browser, 1280)
+    page = w.open(target.as_uri())
+    state, said, _ = proof_state(page)
+    assert state == "not-verified", f"{how}: {said}"
+    assert said.startswith("not verified: "), said
+    if how == "one byte of an event":
+        page.screenshot(path=str(shots / "proof-tampered-1280.png"), full_page=True)
+    w.close()
+
+
+def test_a_site_from_a_truncated_log_is_not_verified(demo_site: Path, browser: Any, tmp_path: Path) -> None:
+    """The publisher drops the last events and rebuilds the site (its checkpoints/ archive kept): the pages'
+    proofs no longer lead to the signed root, and the integrity page's consistency check fails."""
+    from sqlalchemy import text
+    from test_tamper import drop_triggers
+
+    from tracker.store.db import make_engine
+
+    base = demo_site.parent
+    shutil.copy(base / "ledger.sqlite", tmp_path / "ledger.sqlite")
+    shutil.copytree(demo_site, tmp_path / "site")
+    db = f"sqlite:///{tmp_path}/ledger.sqlite"
+    engine = make_engine(db)
+    drop_triggers(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM events WHERE position > 88"))
+    engine.dispose()
+    tracker(db, "rebuild")
+    runner.invoke(app, ["--db", db, "site", "--out", str(tmp_path / "site")])  # exits 7: the scores are stale
+    w = Watch(browser, 1280)
+    question = sorted((tmp_path / "site" / "questions").glob("*.html"))[0]
+    state, said, _ = proof_state(w.open(question.as_uri()))
+    assert state == "not-verified", said
+    state, said, _ = proof_state(w.open((tmp_path / "site" / "integrity.html").as_uri()), "#consistency-status")
+    assert state == "not-verified", said
     w.close()

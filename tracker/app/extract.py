@@ -87,7 +87,7 @@ def ledger_context(ledger: Ledger | None) -> LedgerContext:
         for row in ledger.forecasts().itertuples()
         if not _missing(row.quote) and not bool(row.withdrawn)
     ]
-    sources = {str(s["source_id"]): s for s in ledger.sources()}
+    sources = {str(s["source_id"]): s for s in ledger.rows("sources", parse_json=True)[0]}
     return LedgerContext(questions, recorded, sources, True)
 
 

@@ -10,7 +10,7 @@ import hashlib
 import os
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, datetime
 from pathlib import Path
@@ -33,6 +33,7 @@ from tracker.read import lookups as queries
 from tracker.read.reader import Reader
 from tracker.read.snapshot import AsOf, Snapshot, memory_projections, to_as_of
 from tracker.read.tablereader import TableReader
+from tracker.read.tables import TABLES
 from tracker.scoring.audit import audit_runs, audit_scores
 from tracker.store import eventstore as es
 from tracker.store import merkletree, migrate
@@ -62,6 +63,24 @@ def default_actor() -> str:
         return getpass.getuser()
     except Exception:  # no user name on this system (some containers)
         return "unknown"
+
+
+def _table_method(table: str, *positional: str) -> Callable[..., pd.DataFrame]:
+    """`Ledger.<table>`: the table as a frame, ``ledger.frame(table, ...)``; ``positional`` names the filters it
+    also takes by position (the leaderboard's ``by``, calibration's ``forecaster`` and ``bins``)."""
+
+    def method(self: Ledger, *args: Any, as_of: Any = None, run: Any = None, **filters: Any) -> pd.DataFrame:
+        if len(args) > len(positional):
+            raise TypeError(f"{table}() takes {len(positional)} positional arguments but {len(args)} were given")
+        for name, value in zip(positional, args, strict=False):
+            if name in filters:
+                raise TypeError(f"{table}() got multiple values for argument {name!r}")
+            filters[name] = value
+        return self.frame(table, as_of=as_of, run=run, **filters)
+
+    method.__name__ = method.__qualname__ = table
+    method.__doc__ = f"The {table} table: {TABLES[table].description}"
+    return method
 
 
 class Ledger:
@@ -411,6 +430,10 @@ class Ledger:
     def table(self, snap: Snapshot, table: str, **filters: Any) -> TableReader:
         return self.reader.table(snap, table, **filters)
 
+    def frame(self, table: str, *, as_of: Any = None, run: Any = None, **filters: Any) -> pd.DataFrame:
+        """``table`` (a name in `TABLES`) under ``filters`` as a DataFrame with the documented dtypes."""
+        return self.reader.frame(table, as_of, run, **filters)
+
     def rows(
         self,
         table: str,
@@ -431,7 +454,7 @@ class Ledger:
     @staticmethod
     def columns(table: str, by: str = "forecaster") -> list[tuple[str, str]]:
         """(name, dtype) of each column of ``table`` (the leaderboard's key column follows ``by``)."""
-        from tracker.read.tables import TABLES, leaderboard_spec
+        from tracker.read.tables import leaderboard_spec
 
         if table not in TABLES:
             raise UserError(f"{table!r} is not a table ({', '.join(TABLES)})", "table")
@@ -441,78 +464,21 @@ class Ledger:
     def today(self) -> date:
         return self.now().date()
 
-    def events(
-        self,
-        *,
-        question: str | Sequence[str] | None = None,
-        source: str | Sequence[str] | None = None,
-        type: str | Sequence[str] | None = None,  # noqa: A002 - the CLI's name
-        as_of: Any = None,
-        run: Any = None,
-    ) -> pd.DataFrame:
-        """The log as stored (with hashes), in position order; ``type`` filters on event types."""
-        return self.reader.frame("events", as_of, run, question=question, source=source, type=type)
-
-    def sources_frame(
-        self,
-        *,
-        source: str | Sequence[str] | None = None,
-        outlet: str | None = None,
-        as_of: Any = None,
-        run: Any = None,
-    ) -> pd.DataFrame:
-        return self.reader.frame("sources", as_of, run, source=source, outlet=outlet)
-
-    def forecasters(
-        self, *, forecaster: str | Sequence[str] | None = None, as_of: Any = None, run: Any = None
-    ) -> pd.DataFrame:
-        return self.reader.frame("forecasters", as_of, run, forecaster=forecaster)
-
-    def questions(self, *, as_of: Any = None, run: Any = None, **filters: Any) -> pd.DataFrame:
-        """Questions. Filters: status (open, resolved, annulled, due), tag, forecaster, question, source, outlet
-        (the last three keep the questions with a forecast by / from them)."""
-        return self.reader.frame("questions", as_of, run, **filters)
-
-    def forecasts(self, *, as_of: Any = None, run: Any = None, **filters: Any) -> pd.DataFrame:
-        """Forecasts (withdrawn ones too, flagged); ``status`` filters on the question's status."""
-        return self.reader.frame("forecasts", as_of, run, **filters)
-
-    def resolutions(
-        self, *, tag: str | None = None, question: str | Sequence[str] | None = None, as_of: Any = None, run: Any = None
-    ) -> pd.DataFrame:
-        return self.reader.frame("resolutions", as_of, run, tag=tag, question=question)
-
-    def scores(self, *, as_of: Any = None, run: Any = None, **filters: Any) -> pd.DataFrame:
-        """Per-forecast scores; ``status`` is the scoring status (scored, hindsight, superseded, ...)."""
-        return self.reader.frame("scores", as_of, run, **filters)
-
-    def question_scores(self, *, as_of: Any = None, run: Any = None, **filters: Any) -> pd.DataFrame:
-        return self.reader.frame("question_scores", as_of, run, **filters)
-
-    def leaderboard(
-        self, by: str = "forecaster", *, sort: str = "mean_brier", as_of: Any = None, run: Any = None, **filters: Any
-    ) -> pd.DataFrame:
-        """Aggregates per forecaster, source, outlet or tag, best first by ``sort`` (a metric or column); rows with
-        fewer scored questions than ``min_scored`` (a filter; default 5) follow the ranked ones, unranked."""
-        return self.reader.frame("leaderboard", as_of, run, by=by, sort=sort, **filters)
-
-    def score_history(
-        self, *, forecaster: str | Sequence[str] | None = None, as_of: Any = None, run: Any = None
-    ) -> pd.DataFrame:
-        return self.reader.frame("score_history", as_of, run, forecaster=forecaster)
-
-    def calibration(
-        self,
-        forecaster: str | Sequence[str] | None = None,
-        bins: int = 10,
-        *,
-        as_of: Any = None,
-        run: Any = None,
-        **filters: Any,
-    ) -> pd.DataFrame:
-        """Calibration table of the scored binary forecasts: everyone pooled (``forecaster=None``), one
-        forecaster, or several (a list: one block of bins each, in the order given)."""
-        return self.reader.frame("calibration", as_of, run, forecaster=forecaster, bins=bins, **filters)
+    # One method per table, named as the table: ``ledger.questions(...)`` is ``ledger.frame("questions", ...)``.
+    events = _table_method("events")
+    sources = _table_method("sources")
+    forecasters = _table_method("forecasters")
+    questions = _table_method("questions")
+    forecasts = _table_method("forecasts")
+    resolutions = _table_method("resolutions")
+    scores = _table_method("scores")
+    question_scores = _table_method("question_scores")
+    leaderboard = _table_method("leaderboard", "by")
+    score_history = _table_method("score_history")
+    calibration = _table_method("calibration", "forecaster", "bins")
+    due = _table_method("due")
+    runs = _table_method("runs")
+    hindsight = _table_method("hindsight")
 
     def compare(self, a: str, b: str, *, as_of: Any = None, run: Any = None, **filters: Any) -> dict[str, Any]:
         """Forecaster A against B on the questions both scored: the paired difference in Brier (A minus B) with
@@ -562,29 +528,9 @@ class Ledger:
     ) -> MurphyDecomposition:
         return self.reader.decomposition(forecaster, bins, as_of, run, **filters)
 
-    def due(self, *, as_of: Any = None, run: Any = None, **filters: Any) -> pd.DataFrame:
-        """Open questions past their resolve-by date (today, UTC), most overdue first."""
-        return self.reader.frame("due", as_of, run, **filters)
-
-    def hindsight(self, *, as_of: Any = None, run: Any = None, **filters: Any) -> pd.DataFrame:
-        """Forecasts made on or after the day their outcome became known: flagged, never scored."""
-        return self.reader.frame("hindsight", as_of, run, **filters)
-
-    def runs(self, *, status: str | None = None, as_of: Any = None, run: Any = None) -> pd.DataFrame:
-        """Scoring runs in order (as of a point: up to the run whose scores apply then)."""
-        return self.reader.frame("runs", as_of, run, status=status)
-
     def show_question(self, question_id: str, as_of: Any = None, run: Any = None) -> dict[str, Any]:
         """One question in full: state, forecasts, resolutions with reasons, and its event history."""
         return self.reader.question(question_id, as_of, run)
-
-    def sources(self, *, as_of: Any = None, run: Any = None, **filters: Any) -> list[dict[str, Any]]:
-        """`sources_frame` as JSON-ready dicts (authors as a list)."""
-        return self.rows("sources", as_of=as_of, run=run, parse_json=True, **filters)[0]
-
-    def list_questions(self, *, as_of: Any = None, run: Any = None, **filters: Any) -> list[dict[str, Any]]:
-        """`questions` as JSON-ready dicts (tags and options as lists)."""
-        return self.rows("questions", as_of=as_of, run=run, parse_json=True, **filters)[0]
 
     def log(
         self,
@@ -746,6 +692,18 @@ class Ledger:
                 result["ok"] = False
                 result["problem"] = f"verbal scales: {scale_problem}"
                 return result
+            if audit.run_id is not None:
+                from tracker.scoring import statistics
+
+                with read_transaction(self.engine) as conn:
+                    checked, unstored, stats_problem = statistics.audit(conn, audit.run_id)
+                result["statistics_ok"] = stats_problem is None
+                result["statistics_checked"] = checked
+                result["statistics_unstored"] = unstored
+                if stats_problem is not None:
+                    result["ok"] = False
+                    result["problem"] = f"the stored statistics differ from a recomputation: {stats_problem}"
+                    return result
         if problem is not None:
             result["ok"] = False
             result["problem"] = f"the stored scores differ from the events: {problem}"

@@ -50,10 +50,13 @@ from tracker.store.db import read_transaction, write_transaction
 from tracker.store.merklelog import (
     LedgerTree,
     StoredCheckpoint,
+    StoredTimestamp,
     add_checkpoint,
+    add_timestamp,
     last_checkpoint,
     ledger_tree,
     read_checkpoints,
+    read_timestamps,
     stored_row,
 )
 from tracker.store.schema import forecasts
@@ -178,6 +181,56 @@ def keep(led: Ledger, size: int, root: bytes, note: str) -> int:
                     f"{last.number}: history was changed; nothing was signed ('tracker verify --checkpoint')"
                 )
         return add_checkpoint(conn, size, root, note, led.now())
+
+
+MAX_TOKEN_FILE = 64 * 1024
+
+
+def attach_timestamp(led: Ledger, token_path: str | os.PathLike[str], number: int | None = None) -> tuple[int, str]:
+    """Attach the RFC 3161 token in `token_path` (a TimeStampResp or a bare token, DER) to kept checkpoint `number`
+    (the newest when None), after checking that its message imprint is the hash of that checkpoint's note:
+    (the checkpoint's number, the hash algorithm). The TSA's signature is not checked here (`openssl ts -verify`)."""
+    from tracker.domain.timestamps import TimestampError, check_imprint
+
+    led._ready()
+    token = _read_token(Path(token_path))
+    with write_transaction(led.engine) as conn:
+        kept = read_checkpoints(conn, number) if number is not None else [c for c in [last_checkpoint(conn)] if c]
+        if not kept:
+            what = f"no checkpoint number {number} is kept" if number is not None else "no checkpoint is kept yet"
+            raise NotFound(what, "number")
+        cp = kept[0]
+        try:
+            algorithm = check_imprint(token, cp.note.encode("utf-8"))
+        except TimestampError as e:
+            raise UserError(
+                f"{str(token_path)!r} is refused for checkpoint {cp.number}: {e}", "timestamp_token"
+            ) from None
+        add_timestamp(conn, cp.number, algorithm, token, led.now())
+    return cp.number, algorithm
+
+
+def _read_token(path: Path) -> bytes:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as e:
+        raise UserError(f"cannot read {str(path)!r}: {e.strerror or e}", "timestamp_token") from None
+    if not stat.S_ISREG(mode):
+        raise UserError(f"{str(path)!r} is not a regular file", "timestamp_token")
+    with open(path, "rb") as f:
+        token = f.read(MAX_TOKEN_FILE + 1)
+    if len(token) > MAX_TOKEN_FILE:
+        raise UserError(
+            f"{str(path)!r} is larger than {MAX_TOKEN_FILE} bytes: not a time-stamp token", "timestamp_token"
+        )
+    return token
+
+
+def stored_timestamps(led: Ledger, checkpoint_number: int | None = None) -> list[StoredTimestamp]:
+    """The RFC 3161 tokens attached to kept checkpoints, in the order attached."""
+    led._ready()
+    with read_transaction(led.engine) as conn:
+        return read_timestamps(conn, checkpoint_number)
 
 
 def stored_checkpoints(led: Ledger, number: int | None = None) -> list[StoredCheckpoint]:

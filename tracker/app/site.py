@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from tracker.app.ledger import Ledger
+    from tracker.app.siteproofs import SiteProofs
+    from tracker.domain.notes import Verifier
     from tracker.read.snapshot import Snapshot
 
 MANIFEST = sitefolder.MANIFEST
@@ -485,9 +487,11 @@ class SiteBuilder:
         verified_at: str,
         title: str,
         salt: str = "",
+        proofs: SiteProofs | None = None,
     ) -> None:
         self.salt = salt  # `code_digest`: part of every page's inputs
         self.ledger = ledger
+        self.proofs = proofs
         self.w = writer
         self.top = top
         self.page_rows = page_rows
@@ -535,6 +539,10 @@ class SiteBuilder:
             **ctx,
         )
         self.w.write(rel, text, inputs)
+
+    def proof(self, positions: Any) -> Markup | None:
+        """A page's proof block (tracker.app.siteproofs) when the site has checkpoints."""
+        return self.proofs.page(positions) if self.proofs is not None else None
 
     def build(self, snap: Snapshot, verification: dict[str, Any], summary: SiteSummary) -> None:
         """Every page, phase by phase; a page whose inputs are those of the page already in the folder is kept
@@ -659,7 +667,9 @@ class SiteBuilder:
             "extra": d.extra,
             "counts": counts,
             # these pages say only that a verification failed (the integrity page says what it checked)
-            "verification": {"ok": True} if d.verification["ok"] else d.verification,
+            "verification": {"ok": True}
+            if d.verification["ok"]
+            else d.verification | {"verified_at": self.verified_at},
         }
         lede = (
             f"{t.plural(len(board_rows), 'forecaster')} scored on {t.plural(int(len(d.qscores)), 'forecast')}, "
@@ -803,6 +813,7 @@ class SiteBuilder:
                     rows=chunk,
                     phrases=phrase_rows(rows),
                     pager=pager(i, len(chunks), lambda n, fid=fid: "../" + f_url(fid, n)),
+                    proof=self.proof(f["position"] for f in chunk),
                 )
 
     def question_pages(self, snap: Snapshot, d: SiteData) -> None:
@@ -854,6 +865,7 @@ class SiteBuilder:
                 resolutions=res_by.get(qid, []),
                 clarifications=clarifications.get(qid, []),
                 history=history.get(qid, []),
+                proof=self.proof(h["position"] for h in history.get(qid, [])),
             )
 
     def source_pages(self, d: SiteData) -> None:
@@ -870,6 +882,7 @@ class SiteBuilder:
                     s=s,
                     rows=chunk,
                     pager=pager(i, len(chunks), lambda n, sid=sid: "../" + s_url(sid, n)),
+                    proof=self.proof([s["position"], *(f["position"] for f in chunk)]),
                 )
 
     def list_pages(self, d: SiteData) -> None:
@@ -958,7 +971,11 @@ class SiteBuilder:
             head_position=meta["head_position"],
             head_hash=meta["head_hash"],
             as_of_arg=as_of_arg,
+            proofs=self.proofs.consistency() if self.proofs is not None else None,
         )
+        if self.proofs is not None:
+            for rel, data in self.proofs.files().items():
+                self.w.write(rel, data)
 
     def search(self, d: SiteData) -> tuple[int, int]:
         """The search page and its index; returns the index's entries and the quotes left out of it."""
@@ -1022,6 +1039,11 @@ def verified_head(ledger: Ledger, verification: dict[str, Any]) -> str:
     return f"head position {position}" + (f", recorded {t.minute(recorded)}" if recorded is not None else "")
 
 
+def siteproofs_possible(owned: dict[str, str]) -> bool:
+    """Whether the previous build published checkpoints (then this one keeps proving its pages)."""
+    return any(rel.startswith("checkpoints/") for rel in owned)
+
+
 def build_site(
     ledger: Ledger,
     out: str | os.PathLike[str],
@@ -1033,12 +1055,21 @@ def build_site(
     search_quotes: int = SEARCH_QUOTES,
     title: str = "Forecast tracker",
     force: bool = False,
+    key: Verifier | None = None,
+    checkpoints: Any = (),
 ) -> SiteSummary:
     """Write the site to ``out`` (see the module's doc). Runs `Ledger.verify`; a failed verification is on every
     page's index and on integrity.html, and in the summary. ``force``: build in a folder that holds other files
-    too, leaving them in place (never the ledger's)."""
+    too, leaving them in place (never the ledger's). ``key`` (a public key) and ``checkpoints`` ((name, note)
+    pairs): the pages carry proofs against the checkpoints (tracker.app.siteproofs)."""
     path = Path(out)
     found = check_out(path, force)
+    # imported here: `cryptography` is loaded by the builds that carry proofs, and by them only
+    proofs = None
+    if key is not None or checkpoints or siteproofs_possible(found.owned):
+        from tracker.app import siteproofs
+
+        proofs = siteproofs.prepare(ledger, path, found.owned, key, checkpoints)
     for stale in sitefolder.stale_build_folders(path):
         shutil.rmtree(stale, ignore_errors=True)
     started = time.perf_counter()
@@ -1057,7 +1088,8 @@ def build_site(
         with sitefolder.build_folder(path) as tmp, ledger.snapshot(as_of, run) as snap:
             state = inputs_digest(salt, snap.meta(), snap.today, verification, verified_at)
             writer = Writer(tmp, sitefolder.previous_files(found))
-            if sitefolder.unchanged(found, state):
+            # a build that carries proofs makes them again (its checkpoints may be new with no new event)
+            if proofs is None and sitefolder.unchanged(found, state):
                 # the same ledger, point, day, code and options as the site in the folder: nothing to make
                 writer.keep_all(found.manifest.files)
                 summary.timings = {"verification": took}
@@ -1072,6 +1104,7 @@ def build_site(
                     verified_at=verified_at,
                     title=title,
                     salt=salt,
+                    proofs=proofs,
                 )
                 builder.build(snap, verification, summary)
                 summary.timings = {"verification": took} | builder.timings

@@ -47,7 +47,7 @@ _BUILD_NAME = re.compile(re.escape(BUILD_PREFIX) + r"[0-9a-f]{8}")
 # A page or asset of a site (the shapes `tracker.app.site` writes), for recognising an older version's build folders.
 _SITE_FILE = re.compile(
     r"(?:(?:questions|forecasters|sources|tags|outlets)/)?[a-z0-9_~-]+\.html|style\.css|search(?:-index)?\.js|scroll\.js"
-    r"|\.tracker-site(?:\.json)?"
+    r"|\.tracker-site(?:\.json)?|verify\.js|checkpoints/(?:[0-9]+|key)\.txt"
 )
 SHOWN = 3  # names quoted in a refusal
 

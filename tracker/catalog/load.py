@@ -249,16 +249,21 @@ class _Strict:
             pass  # below gives what it gives, its own error included
         return super().construct_document(node)  # type: ignore[misc]
 
+    # The implicit resolvers by first character, each list followed by the wildcard ones, as `Resolver.resolve`
+    # tries them (joined there on every scalar); set by `_join_resolvers` once a loader's resolvers are final.
+    _by_first: dict[str, list[Any]] = {}
+    _wildcard: list[Any] = []
+    _joined_for: Any = None  # the resolvers table they were joined from
+
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
         """The resolver's tag for a node, by its own rules (first-character resolvers, then the wildcard ones,
-        then the default tag), from lists joined once per loader class instead of on every scalar; a loader
-        with path resolvers (none here) takes the resolver's general path."""
-        if self.yaml_path_resolvers:  # type: ignore[attr-defined]
+        then the default tag), from the lists joined once; a loader with path resolvers (none here) takes the
+        resolver's general path, as does a subclass with resolvers of its own not joined."""
+        if self._joined_for is not self.yaml_implicit_resolvers or self.yaml_path_resolvers:  # type: ignore[attr-defined]
             return super().resolve(kind, value, implicit)  # type: ignore[misc]
         if kind is yaml.ScalarNode:
             if implicit[0]:
-                by_first, wildcard = _implicit_resolvers(type(self))
-                for tag, regexp in by_first.get(value[:1], wildcard):
+                for tag, regexp in self._by_first.get(value[:1], self._wildcard):
                     if regexp.match(value):
                         return tag
             return self.DEFAULT_SCALAR_TAG  # type: ignore[attr-defined]
@@ -267,20 +272,13 @@ class _Strict:
         return self.DEFAULT_MAPPING_TAG  # type: ignore[attr-defined]
 
 
-_JOINED: dict[type, tuple[Any, dict[str, list[Any]], list[Any]]] = {}
-
-
-def _implicit_resolvers(loader: type) -> tuple[dict[str, list[Any]], list[Any]]:
-    """A first character ('' for the empty scalar) -> its resolvers then the wildcard ones, as `Resolver.resolve`
-    tries them, and the wildcard ones alone for any other first character; made again if the class's resolvers
-    are replaced."""
+def _join_resolvers(loader: type) -> None:
+    """Fix `_Strict.resolve`'s lists from the loader's implicit resolvers (call again if they change)."""
     table = loader.yaml_implicit_resolvers  # type: ignore[attr-defined]
-    joined = _JOINED.get(loader)
-    if joined is None or joined[0] is not table:
-        wildcard = table.get(None, [])
-        by_first = {first: rs + wildcard for first, rs in table.items() if first is not None}
-        joined = _JOINED[loader] = (table, by_first, wildcard)
-    return joined[1], joined[2]
+    wildcard = list(table.get(None, []))
+    loader._by_first = {first: rs + wildcard for first, rs in table.items() if first is not None}  # type: ignore[attr-defined]
+    loader._wildcard = wildcard  # type: ignore[attr-defined]
+    loader._joined_for = table  # type: ignore[attr-defined]
 
 
 class _NotPlain(Exception):
@@ -289,6 +287,9 @@ class _NotPlain(Exception):
 
 _STR, _NULL, _INT, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("str", "null", "int", "float"))
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_SAFE_CONSTRUCTORS = {
+    tag: yaml.SafeLoader.yaml_constructors[tag] for tag in (_STR, _NULL, _BOOL, _INT, _FLOAT, _MAP, _SEQ)
+}
 
 
 class _Plain:
@@ -296,6 +297,11 @@ class _Plain:
     constructor does; a node met again while it is being built (a recursive alias) is not plain."""
 
     def __init__(self, constructor: Any) -> None:
+        # Only for a loader that builds these tags with the safe constructor's own functions (a subclass may
+        # register its own).
+        own = constructor.yaml_constructors
+        if any(own.get(tag) is not _SAFE_CONSTRUCTORS[tag] for tag in _SAFE_CONSTRUCTORS):
+            raise _NotPlain
         self.c = constructor
         self.built: dict[int, Any] = {}
         self.open: set[int] = set()
@@ -350,6 +356,7 @@ _RESOLVERS = {
 }
 _StrictLoader.yaml_implicit_resolvers = _RESOLVERS
 _StrictLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_join_resolvers(_StrictLoader)
 
 # libyaml's parser (PyYAML's CSafeLoader: the C parser under the same safe constructor and resolver as
 # SafeLoader, so it builds only plain Python values, as safe_load does), made strict the same way. Parsing is
@@ -362,6 +369,7 @@ if getattr(yaml, "__with_libyaml__", False):
         pass
 
     _CStrictLoaderImpl.yaml_implicit_resolvers = _StrictLoader.yaml_implicit_resolvers
+    _join_resolvers(_CStrictLoaderImpl)
     _CStrictLoader = _CStrictLoaderImpl
 
 

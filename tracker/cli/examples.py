@@ -34,6 +34,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "checkpoint": (
         "tracker checkpoint --key ledger.key --out checkpoint-1.txt  # exit 3 until 'tracker keygen' made ledger.key",
+        "tracker checkpoint --timestamp-token checkpoint-1.tsr --number 1  # exit 3 until a TSA's reply is saved there",
     ),
     "checkpoints": ("tracker checkpoints", "tracker checkpoints --json"),
     "cosign": (
@@ -106,7 +107,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "tracker export all --format xlsx --out bundle.zip",
     ),
     "report": ("tracker report --out review.html",),
-    "site": ("tracker site --out site", "tracker site --out site-then --as-of 60 --json"),
+    "site": (
+        "tracker site --out site-then --as-of 60 --json",
+        "tracker site --out site --key pub.txt  # exit 3 until 'tracker keygen' wrote pub.txt",
+    ),
     "extract": (
         "tracker extract seeds/001_33bf704cea32a562.txt --out draft.yaml",
         "tracker extract seeds/ --out drafts/",

@@ -5,6 +5,7 @@ without it."""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import typer
@@ -44,16 +45,37 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def checkpoint(
         ctx: typer.Context,
-        key: Path = typer.Option(..., "--key", help="The private key file made by 'tracker keygen'."),
+        key: Path = typer.Option(None, "--key", help="The private key file made by 'tracker keygen'."),
         out: Path = typer.Option(None, "--out", help="Write the checkpoint to this new file (never replaced)."),
+        timestamp_token: Path = typer.Option(
+            None,
+            "--timestamp-token",
+            help="Instead of signing: attach this RFC 3161 token (DER, from a time-stamping authority) to a kept "
+            "checkpoint, after checking it stamps that checkpoint's bytes (docs/proofs.md says how to get one).",
+        ),
+        number: int = typer.Option(
+            None, "--number", min=1, help="With --timestamp-token: the kept checkpoint (default: the newest)."
+        ),
     ) -> None:
         """Sign the ledger's current Merkle tree head: a C2SP checkpoint (log name, number of events, root hash)
         as a signed note, printed (or written to --out) and kept in the ledger ('tracker checkpoints' lists them).
         Refused when the log no longer extends the last checkpoint kept. 'tracker verify --checkpoint' proves the
-        log still extends any checkpoint you published."""
+        log still extends any checkpoint you published. With --timestamp-token, attach a time-stamping
+        authority's token to a kept checkpoint instead."""
         from tracker.app import outfiles, proofs
+        from tracker.errors import UserError
 
         led = ledger(ctx)
+        if timestamp_token is not None:
+            if key is not None or out is not None:
+                raise UserError("--timestamp-token attaches a token to a kept checkpoint: no --key or --out", "key")
+            cp_number, algorithm = proofs.attach_timestamp(led, timestamp_token, number)
+            say(f"time-stamp token ({algorithm} of the note) attached to checkpoint {cp_number}")
+            return
+        if number is not None:
+            raise UserError("--number goes with --timestamp-token", "number")
+        if key is None:
+            raise UserError("give --key (sign a checkpoint) or --timestamp-token (attach a token)", "key")
         if out is not None:  # refused before any work: a link, a device, an existing file, the ledger, the key
             outfiles.check_file_target(out, "out", overwrite=False, inputs=(key,))
         note = proofs.checkpoint(led, proofs.load_signer(key))
@@ -74,14 +96,24 @@ def register(app: typer.Typer) -> None:
         json_out: bool = JSON,
     ) -> None:
         """List every checkpoint 'tracker checkpoint' signed and kept, oldest first: number, events covered, root
-        hash, when signed. With --number N, print that checkpoint's note (what 'verify --checkpoint' reads);
-        with --json, every note in full."""
+        hash, when signed, time-stamp tokens attached. With --number N, print that checkpoint's note (what
+        'verify --checkpoint' reads); with --json, every note and token (base64 DER) in full."""
         from tracker.app import proofs
         from tracker.errors import NotFound
 
-        kept = proofs.stored_checkpoints(ledger(ctx), number)
+        led = ledger(ctx)
+        kept = proofs.stored_checkpoints(led, number)
         if number is not None and not kept:
             raise NotFound(f"no checkpoint number {number} is kept", "number")
+        stamps: dict[int, list[dict[str, str]]] = {}
+        for t in proofs.stored_timestamps(led):
+            stamps.setdefault(t.checkpoint_number, []).append(
+                {
+                    "hash_algorithm": t.hash_algorithm,
+                    "token_base64": base64.b64encode(t.token).decode("ascii"),
+                    "attached_at": t.attached_at.isoformat(),
+                }
+            )
         if json_out:
             emit_json(
                 [
@@ -91,6 +123,7 @@ def register(app: typer.Typer) -> None:
                         "root_hash": c.root_hash,
                         "signed_at": c.signed_at.isoformat(),
                         "note": c.note,
+                        "timestamp_tokens": stamps.get(c.number, []),
                     }
                     for c in kept
                 ]
@@ -101,7 +134,9 @@ def register(app: typer.Typer) -> None:
             warn("no checkpoint kept yet: 'tracker checkpoint --key KEY' signs one")
         else:
             for c in kept:
-                say(f"{c.number}\t{c.tree_size} events\t{c.root_hash}\t{c.signed_at.isoformat()}")
+                tokens = len(stamps.get(c.number, []))
+                stamped = f"\t{tokens} time-stamp token{'s' if tokens > 1 else ''}" if tokens else ""
+                say(f"{c.number}\t{c.tree_size} events\t{c.root_hash}\t{c.signed_at.isoformat()}{stamped}")
 
     @app.command()
     def cosign(

@@ -1,12 +1,15 @@
 """What every read command shares: the filters, time travel (--as-of, --run), output (--format, --json) and
---limit options, and one function that reads a table through `Ledger.rows` and prints it.
+--limit options, added to a command by one decorator (`read_options`) that hands them to it as one `ReadOptions`;
+and one function that reads a table through `Ledger.rows` and prints it (`show_table`).
 
 Kept free of pandas, SQLAlchemy and rich imports (render imports rich only to draw a table)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import functools
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -67,6 +70,74 @@ def output(fmt: str | None, json_flag: bool, limit: int | None, record: bool = F
     if limit == 0:
         return Output(chosen, None)
     return Output(chosen, limit if limit is not None else (TERMINAL_LIMIT if chosen == "table" else None))
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What a read command was asked beyond its own arguments: the output, the point read and the filters given
+    (empty ones left out)."""
+
+    out: Output
+    as_of: str | None = None
+    run: int | None = None
+    filters: dict[str, Any] = field(default_factory=dict)
+
+    def time(self) -> dict[str, Any]:
+        return {"as_of": self.as_of, "run": self.run}
+
+
+# The shared filters: (annotation, option) by the name the read side gives them.
+FILTER_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "tag": (str, TAG),
+    "forecaster": (list[str], FORECASTER),
+    "source": (list[str], SOURCE),
+    "outlet": (str, OUTLET),
+    "question": (list[str], QUESTION),
+}
+_NOT_FILTERS = ("fmt", "json_out", "limit", "as_of", "run")
+
+
+def read_options(
+    *names: str, status: str | None = None, limit: bool = True, run: bool = True, record: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Give a command the filters ``names`` (keys of FILTER_OPTIONS; ``status``: a --status option with that
+    help), --format and --json, --limit (unless ``limit`` is false), --as-of and --run (unless ``run`` is false),
+    after its own parameters; the command receives them as one `ReadOptions` argument, ``opts``. A ``record``
+    command prints one object (see `output`)."""
+    added: list[tuple[str, Any, Any]] = []
+    if status is not None:
+        added.append(("status", str, typer.Option(None, "--status", help=status)))
+    added += [(name, *FILTER_OPTIONS[name]) for name in names]
+    added += [("fmt", str, FORMAT), ("json_out", bool, JSON)]
+    if limit:
+        added.append(("limit", int, LIMIT))
+    added.append(("as_of", str, AS_OF))
+    if run:
+        added.append(("run", int, RUN))
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(fn, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != "opts"]
+        extra = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=o, annotation=t) for n, t, o in added]
+
+        @functools.wraps(fn)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            given = {name: kwargs.pop(name) for name, _, _ in added}
+            out = output(given["fmt"], given["json_out"], given.get("limit"), record)
+            chosen = {k: v for k, v in given.items() if k not in _NOT_FILTERS}
+            opts = ReadOptions(out, given["as_of"], given.get("run"), filters(**chosen))
+            return fn(*args, opts=opts, **kwargs)
+
+        command.__signature__ = signature.replace(parameters=[*own, *extra])  # type: ignore[attr-defined]
+        return command
+
+    return decorate
+
+
+def show(led: Ledger, table: str, opts: ReadOptions, columns: Sequence[Column], **how: Any) -> list[dict[str, Any]]:
+    """`show_table` with a command's `ReadOptions`; ``how`` is show_table's (noun, title, prepare, ...) and any
+    filter the command adds of its own."""
+    return show_table(led, table, opts.out, columns, **opts.time(), **opts.filters, **how)
 
 
 def filters(**given: Any) -> dict[str, Any]:

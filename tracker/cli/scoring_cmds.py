@@ -271,7 +271,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The leaderboard: per row the mean Brier with its 90% interval, whether it beats a coin flip and the
         crowd (in words, with p-values), the time-averaged Brier, skill and baselines. Rows with too few
-        questions say so."""
+        questions say so. Per forecaster over every question, intervals and verdicts are those the scoring run
+        stored; --by source/outlet/tag and --tag/--question/--source/--outlet compute them when asked."""
         from tracker.errors import UserError
 
         key = grouping(by)

@@ -33,6 +33,18 @@ def register(app: typer.Typer) -> None:
             50, "--top", min=1, help="Forecasters on the index page (all are on forecasters.html)."
         ),
         json_out: bool = typer.Option(False, "--json", help="Print a summary as JSON."),
+        key: str = typer.Option(
+            None,
+            "--key",
+            help="The log's public key (NAME+KEYID+KEY, or a file holding it): pages carry proofs of their events "
+            "against the checkpoints, checked in the reader's browser. Kept in checkpoints/key.txt for later builds.",
+        ),
+        checkpoint: list[Path] = typer.Option(
+            [],
+            "--checkpoint",
+            help="A checkpoint file ('tracker checkpoint') to publish and prove pages against (repeatable); the "
+            "site keeps every checkpoint it published in checkpoints/.",
+        ),
     ) -> None:
         """A static site of the ledger: leaderboard (per tag and outlet too), a page per forecaster, question and
         source, open and due questions, hindsight-flagged forecasts, an integrity page and a search. It needs no
@@ -41,7 +53,14 @@ def register(app: typer.Typer) -> None:
         from tracker.app.site import build_site
         from tracker.errors import IntegrityError
 
-        summary = build_site(ledger(ctx), out, as_of_, run, top=top, force=force)
+        verifier = None
+        notes: list[tuple[str, str]] = []
+        if key is not None or checkpoint:
+            from tracker.app import proofs
+
+            verifier = proofs.load_verifier(key) if key is not None else None
+            notes = [(str(p), proofs.read_checkpoint(p)[0]) for p in checkpoint]
+        summary = build_site(ledger(ctx), out, as_of_, run, top=top, force=force, key=verifier, checkpoints=notes)
         if json_out:
             emit_json(
                 {

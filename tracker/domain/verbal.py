@@ -19,15 +19,14 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import resources
-from importlib.abc import Traversable
 from pathlib import Path
-from typing import Any, Literal, TypeAlias
-
-import yaml
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from tracker.errors import ScaleError as ScaleError
 from tracker.errors import UnknownPhrase as UnknownPhrase
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 __all__ = [
     "READINGS",
@@ -233,6 +232,8 @@ def explain_reading(
 
 
 def _package_dir() -> Traversable:
+    from importlib import resources  # with PyYAML, only where a scale is loaded: start-up of every command
+
     return resources.files("tracker").joinpath("scales")
 
 
@@ -272,6 +273,8 @@ def _load_from(directory: Traversable | Path, version: int | None) -> Scale:
     if chosen not in files:
         raise ScaleError(f"verbal scale v{chosen} not found; available: {', '.join(f'v{v}' for v in sorted(files))}")
     path = files[chosen]
+    import yaml
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

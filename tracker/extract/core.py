@@ -36,6 +36,13 @@ _PAST = re.compile(
     re.I,
 )
 _PAST_ABILITY = re.compile(r"\b(?:could|might)\s+not\b|\bcould\s+\w+ed\b", re.I)
+# "It will be important to ...", "this will be a great day": a judgment or an exhortation, not a forecast.
+_EVALUATIVE = re.compile(
+    r"\b(?:it|this|that)\s+(?:will|'ll|’ll)\s+(?:also\s+)?be\s+(?:(?:very|so|really|quite|extremely|a|an|truly)\s+)*"
+    r"(?:great|wonderful|terrible|awful|interesting|fascinating|important|crucial|vital|essential|necessary|nice|"
+    r"good|bad|exciting|historic|fun|amazing|helpful|useful|worth|worthwhile|welcome|honou?r|pleasure|shame|pity)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -197,6 +204,9 @@ def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
         if past and not _FUTURE_TIME.search(clause):
             confidence -= 0.3
             reasons.append(f"the hedged clause is in the past tense ({past.group('verb')!r}): about what happened")
+    if hedge.strength == "future" and _EVALUATIVE.search(sentence, max(0, hedge.start - 12), hedge.end + 60):
+        confidence -= 0.45
+        reasons.append("an evaluative 'will be' (important, great, ...): a judgment, not a forecast")
     if len(sentence.split()) < 5:
         confidence -= 0.1
         reasons.append("a very short sentence")

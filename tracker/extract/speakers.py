@@ -69,7 +69,7 @@ _ORG_NOUNS = (
 )
 _GROUP = re.compile(
     rf"\b(?P<who>(?:(?:[Aa]|[Tt]he)\s+(?:number|majority|few|group)\s+of\s+|[Ss]ome\s+|[Mm]any\s+|[Ss]everal\s+|"
-    rf"[Mm]ost\s+|[Oo]ther\s+|[Tt]he\s+)?(?:[a-zA-Z-]+\s+)?(?i:{_GROUP_NOUNS}|{_ORG_NOUNS})"
+    rf"[Mm]ost\s+|[Oo]ther\s+|[Tt]he\s+)?(?:[a-zA-Z-]+\s+)?(?:{_GROUP_NOUNS}|{_ORG_NOUNS})"
     rf"(?:\s+(?:to|in|of|from|at|with|for|(?:polled|surveyed|questioned|interviewed)\s+by)\s+[^,.;:“”\"]{{2,40}}?)?)"
     rf"\b,?{_FILLER}(?P<verb>{_VERBS})\b"
 )
@@ -174,12 +174,18 @@ def _title_prefix(sentence: str, start: int, title: str | None) -> str | None:
 
 def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | None = None) -> Speaker | None:
     """An attribution inside one sentence, or None."""
-    if _VERB_SET.isdisjoint(_LOWER_WORD.findall(sentence.lower())):
+    words = set(_LOWER_WORD.findall(sentence.lower()))
+    if _VERB_SET.isdisjoint(words):
         # No verb of saying or believing, no "according to": nothing below but the odds pattern can match
         # (and each pattern would try every capitalised word of the sentence to find that out).
-        return _odds(sentence) or _document(sentence, _organisation(last_group))
+        return _odds(sentence, words) or _document(sentence, words, _organisation(last_group))
+    # The noun patterns try every word of the sentence: each runs only where one of its nouns is.
+    group_word = not _GROUP_WORDS.isdisjoint(words)
+    group: re.Match[str] | None = None
     m = _SUBJECT_VERB.search(sentence)
-    group = _GROUP.search(sentence)
+    if m is not None and group_word:
+        group = _group(sentence)
+        group_word = False  # searched
     while m is not None:
         name, title = _clean_name(m.group("who"))
         passive = m.group("verb").endswith("ed") and _PASSIVE.search(sentence, 0, m.start("verb"))
@@ -223,7 +229,8 @@ def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | 
             kind: Kind = "person" if person else "group"  # type: ignore[no-redef]
             return Speaker(name, role, 0.85, f"'according to {name}'", kind)
     m = _ACCORDING_COMMON.search(sentence) or _SAY_COMMON.search(sentence) or _COMMON_SAYS_LAST.search(sentence)
-    group = _GROUP.search(sentence)
+    if group_word:
+        group = _group(sentence)
     if m and not (group and group.start() < m.start()):
         # "Most economists expected X, according to a survey": the subject before the source is the speaker.
         who = " ".join(m.group("who").split())
@@ -238,10 +245,18 @@ def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | 
         if name:
             kind_words = " ".join(m.group("kind").split())
             return Speaker(name, kind_words, 0.8, f"'according to {kind_words} {name}'", "group")
-    for rx, confidence in ((_SHARE, 0.7), (_OWNED_ROLE, 0.75), (_GROUP, 0.75), (_ONE_COMMON, 0.6)):
-        m = rx.search(sentence)
+    tries = (
+        (_SHARE, 0.7, _DIGIT.search(sentence) is not None),
+        (_OWNED_ROLE, 0.75, "’s" in sentence or "'s" in sentence),
+        (_GROUP, 0.75, group is not None),
+        (_ONE_COMMON, 0.6, not _SOURCE_WORDS.isdisjoint(words)),
+    )
+    for rx, confidence, present in tries:
+        if not present:
+            continue
+        m = group if rx is _GROUP else rx.search(sentence)
         if m:
-            who = " ".join(m.group("who").split())
+            who = " ".join(sentence[m.start("who") : m.end("who")].split())
             one = rx is _ONE_COMMON
             return Speaker(
                 who,
@@ -250,12 +265,12 @@ def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | 
                 f"'{who} {m.group('verb')}'" + (_UNNAMED if one else ""),
                 "role" if one else "group",
             )
-    odds = _odds(sentence)
+    odds = _odds(sentence, words)
     if odds is not None:
         return odds
     organisation = _organisation(last_group)
     they = _THEY.match(sentence)
-    document = _document(sentence, organisation)
+    document = _document(sentence, words, organisation)
     if document is not None:
         return document
     for m, earlier, confidence in (
@@ -269,6 +284,17 @@ def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | 
     return None
 
 
+def _group(sentence: str) -> re.Match[str] | None:
+    """_GROUP's match, a sentence's capitalised first word ("Economists expect") read in lower case: the
+    pattern's nouns are lower case (a case-insensitive group, tried at every word, is several times slower).
+    Offsets are the sentence's own."""
+    first = _FIRST_WORD.match(sentence)
+    if first and first.group(1)[:1].isupper() and first.group(1).lower() in _GROUP_WORDS:
+        at = first.start(1)
+        sentence = sentence[:at] + sentence[at].lower() + sentence[at + 1 :]
+    return _GROUP.search(sentence)
+
+
 def _organisation(last_group: Speaker | None) -> Speaker | None:
     """The group named last when it is an organisation (a capitalised name, not "analysts"): what a report
     or "it" speaks for."""
@@ -277,9 +303,9 @@ def _organisation(last_group: Speaker | None) -> Speaker | None:
     return None
 
 
-def _document(sentence: str, organisation: Speaker | None) -> Speaker | None:
+def _document(sentence: str, words: set[str], organisation: Speaker | None) -> Speaker | None:
     """ "The new forecast predicts", "Polls show": the organisation named before, else the report itself."""
-    m = _DOCUMENT_SUBJECT.match(sentence)
+    m = None if _DOCUMENT_WORDS.isdisjoint(words) else _DOCUMENT_SUBJECT.match(sentence)
     if m is None:
         return None
     if organisation is not None:
@@ -289,9 +315,10 @@ def _document(sentence: str, organisation: Speaker | None) -> Speaker | None:
     return Speaker(who, None, 0.6, f"'{who} {m.group('verb')}' (a report, its source not named)", "group")
 
 
-def _odds(sentence: str) -> Speaker | None:
-    """ "Bookmakers have X at 1/2": a subject with a verb that states a probability, where odds are named."""
-    if not _ODDS_CUE.search(sentence):
+def _odds(sentence: str, words: set[str]) -> Speaker | None:
+    """ "Bookmakers have X at 1/2": a subject with a verb that states a probability, where odds are named
+    (a word of chance, or a fraction: not a bare percentage, which prose about prices is full of)."""
+    if _ODDS_WORDS.isdisjoint(words) and not ("/" in sentence and _FRACTION.search(sentence)):
         return None
     m = _ODDS_SUBJECT.search(sentence)
     if m:
@@ -417,7 +444,16 @@ def _outside_quotes(sentence: str) -> str:
 _SOURCE_NOUNS = (
     rf"(?:{_GROUP_NOUNS}|{_ROLE_NOUNS}|{_ORG_NOUNS}|source|person|people|aide|insider|diplomat|observer|banker|trader)"
 )
+
+
 # What a report, not a person, is: "according to the online panel data", "the new forecast predicts".
+def _word_forms(alternation: str) -> frozenset[str]:
+    """Each word of a regex alternation of nouns, and its plural: a set a sentence's words are checked
+    against before a pattern built on the alternation is run."""
+    words = {w for part in alternation.split("|") for w in re.findall(r"[a-z]+", part)}
+    return frozenset(words | {w + "s" for w in words})
+
+
 _DOCUMENT_NOUNS = (
     r"data|poll|polls|survey|surveys|report|reports|study|studies|forecast|forecasts|model|models|projection|"
     r"projections|estimate|estimates|figures|outlook|analysis|statement|newspaper|paper|daily|agency|website|"
@@ -453,9 +489,8 @@ _OWNED_ROLE = re.compile(
 )
 # "Bookmakers have the incumbents as odds-on", "Acme Bets now has a recount at odds of 1/8", "the
 # economists put the chance at 35%": a subject that states a probability with a verb that does not say.
-_ODDS_CUE = re.compile(
-    r"\b(?:odds|odds-on|favourites?|favorites?|chances?|probability|likelihood)\b|\d+/\d+|%|\bper\s?cent"
-)
+_ODDS_WORDS = wordset("odds favourite favourites favorite favorites chance chances probability likelihood")
+_FRACTION = re.compile(r"\d/\d")
 _ODDS_SUBJECT = re.compile(
     rf"(?:^|[,;:—–]\s*|\b(?:[Cc]hain|[Ff]irm|[Bb]ookmaker|[Bb]ookie)\s+)(?P<who>{_NAMES}|(?:(?:[Ss]ome|[Mm]ost|[Mm]any|[Tt]he)\s+)?"
     rf"(?:[a-zA-Z-]+\s+)?(?i:{_GROUP_NOUNS}))\s+(?:(?:now|also|still|currently|already)\s+)?"
@@ -466,6 +501,13 @@ _DOCUMENT_SUBJECT = re.compile(
     rf"^\s*(?:(?:But|And|However|Still|Now),?\s+)?(?P<who>(?:(?:[Tt]he|[Tt]his|[Ii]ts|[Tt]heir)\s+(?:[\w-]+\s+){{0,2}}?)?"
     rf"(?i:{_DOCUMENT_NOUNS}))\s+(?:also\s+|now\s+)?(?P<verb>{_VERBS}|shows|show|showed|finds|found|sees|"
     r"indicate|indicates|indicated)\b"
+)
+_DIGIT = re.compile(r"\d")
+_DOCUMENT_WORDS = _word_forms(_DOCUMENT_NOUNS)
+_FIRST_WORD = re.compile(r"\s*([A-Za-z]+)")
+_GROUP_WORDS = _word_forms(f"{_GROUP_NOUNS}|{_ORG_NOUNS}")
+_SOURCE_WORDS = _word_forms(
+    f"{_GROUP_NOUNS}|{_ROLE_NOUNS}|{_ORG_NOUNS}|source|person|people|aide|insider|diplomat|observer|banker|trader"
 )
 _PLURAL = re.compile(rf"(?i:\b(?:{_GROUP_NOUNS})$)")
 _UNNAMED = " (one source not named)"
@@ -602,7 +644,7 @@ def _before(text: str, people: _People) -> Speaker | None:
     found = _named(text, people, _BEFORE_NAMED, "before the quotation")
     if found is not None:
         return found
-    m = _BEFORE_COMMON.search(text)
+    m = None if _SOURCE_WORDS.isdisjoint(_LOWER_WORD.findall(text.lower())) else _BEFORE_COMMON.search(text)
     if m:
         return _common(m.group("who"), m.group("verb"), people)
     return None

@@ -125,7 +125,7 @@ def leaderboard_reader(
     and its tests against a coin flip and the crowd (`tracker.scoring.honest`). Rows with fewer than
     ``min_scored`` distinct scored questions (default: the honest minimum, 5) are not ranked: they follow the
     ranked rows, in the same order, with no rank and the reason in ``unranked``; 0 ranks every row."""
-    from tracker.scoring.honest import MIN_QUESTIONS
+    from tracker.scoring.verdicts import MIN_QUESTIONS
 
     spec = leaderboard_spec(by)
     column = sort_column(sort)
@@ -175,72 +175,46 @@ def leaderboard_reader(
 
     def build_rows(limit: int | None) -> list[Row]:
         rows = base()[:limit] if limit is not None else base()
-        honest = _honest_columns(snap, f, key, [r[key] for r in rows])
+        keys = [r[key] for r in rows]
+        # the run's stored statistics where they apply (every question, per forecaster); the rest on demand
+        honest = _stored_honest(snap, keys) if recorded else {}
+        honest |= _honest_columns(snap, f, key, [k for k in keys if k not in honest])
         return [{n: r.get(n) for n in spec.names} | honest.get(r[key], {}) for r in rows]
 
     return TableReader(spec, build_rows=build_rows, counter=lambda: len(base()))
 
 
-_HONEST_INPUT = (
-    "question_id",
-    "forecaster_id",
-    "source_id",
-    "outlet",
-    "kind",
-    "brier",
-    "time_avg_brier",
-    "crowd_time_avg_brier",
-    "relative_brier",
-    "n_options",
-)
+def _stored_honest(snap: Snapshot, keys: list[str]) -> dict[str, Row]:
+    """Each forecaster's statistics as the run the snapshot shows stored them (`tracker.scoring.statistics`);
+    forecasters without a stored row (scored before the statistics were stored) are left out."""
+    from tracker.scoring import statistics
+
+    if snap.run is None or not keys:
+        return {}
+    stored = statistics.latest(snap.live, snap.run.run_id, keys)
+    return {k: statistics.display(numbers) for k, numbers in stored.items()}
 
 
 def _honest_columns(snap: Snapshot, f: flt.Filters, key: str, keys: list[str]) -> dict[str, Row]:
     """Each row's interval, coin-flip and crowd verdicts, for the groups ``keys`` only (a table shows the first
-    rows of a long leaderboard; reading every score row for it would cost more than the rest)."""
+    rows of a long leaderboard; reading every score row for it would cost more than the rest), computed now."""
     if not keys:
         return {}
-    import numpy as np
-    import pandas as pd
-
-    from tracker.scoring import honest
+    from tracker.scoring import statistics
 
     if key == "forecaster_id":
         wanted = [k for k in keys if k != MISSING_KEY[key]]
         f = flt.Filters(f.status, f.tag, wanted, f.question, f.source, f.outlet)
     # the honest statistics sort their input by group and question, so it is read in no particular order
-    qs = _question_scores(snap, f, ordered=False, outlet=key == "outlet").narrow(_HONEST_INPUT).columns()
+    inputs = (*statistics.INPUT, "source_id", "outlet")
+    qs = _question_scores(snap, f, ordered=False, outlet=key == "outlet").narrow(inputs).columns()
     if not qs["question_id"]:
         return {}
-    work = pd.DataFrame({"question_id": pd.Series(qs["question_id"], dtype=object)})
-    work["kind"] = pd.Series(qs["kind"], dtype=object)
-    work["forecaster_id"] = pd.Series(qs["forecaster_id"], dtype=object)
-    for col in ("brier", "time_avg_brier", "crowd_time_avg_brier", "relative_brier", "n_options"):
-        work[col] = pd.Series(qs[col], dtype=np.float64)
     if key == "tag":
         tags = _tags_by_question(snap)
-        work["tag"] = pd.Series(
-            [sorted(tags.get(str(q), [])) or [MISSING_KEY["tag"]] for q in qs["question_id"]], dtype=object
-        )
-    else:
-        missing = MISSING_KEY[key]
-        work[key] = pd.Series([missing if v is None else str(v) for v in qs[key]], dtype=object)
-    out: dict[str, Row] = {}
-    intervals = honest.mean_intervals(work, key)
-    coin = honest.versus_coin(work, key)
-    crowd = honest.versus_crowd(work[work["relative_brier"].notna()], key)
-    for r in intervals.to_dict("records"):
-        out.setdefault(str(r[key]), {}).update(
-            n_questions=int(r["n_questions"]),
-            n_forecasters=int(r["n_forecasters"]),
-            brier_ci_low=r["ci_low"],
-            brier_ci_high=r["ci_high"],
-            precision=r["note"] or None,
-        )
-    for frame, name in ((coin, "vs_coin"), (crowd, "vs_crowd")):
-        for r in frame.to_dict("records"):
-            out.setdefault(str(r[key]), {}).update({name: r["verdict"], f"{name}_p": r["p_better"]})
-    return {k: {c: _nan_none(v) for c, v in row.items()} for k, row in out.items()}
+        qs["tag"] = [sorted(tags.get(str(q), [])) or [MISSING_KEY["tag"]] for q in qs["question_id"]]
+    work = statistics.honest_frame(qs, key, MISSING_KEY[key])
+    return {k: statistics.display(numbers) for k, numbers in statistics.compute(work, key).items()}
 
 
 def _nan_none(value: Any) -> Any:

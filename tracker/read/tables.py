@@ -519,24 +519,6 @@ url            string    The source's URL.
 )
 
 
-FRAME_METHODS = {
-    "events": "events",
-    "sources": "sources_frame",
-    "forecasters": "forecasters",
-    "questions": "questions",
-    "forecasts": "forecasts",
-    "resolutions": "resolutions",
-    "scores": "scores",
-    "question_scores": "question_scores",
-    "leaderboard": "leaderboard",
-    "score_history": "score_history",
-    "calibration": "calibration",
-    "due": "due",
-    "runs": "runs",
-    "hindsight": "hindsight",
-}
-
-
 # ------------------------------------------------------------------------------------------------- conversion
 
 

@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tracker.scoring import metrics
+from tracker.scoring.verdicts import ALPHA, LEVEL, MIN_QUESTIONS, format_p, too_few_words, versus_verdict
 from tracker.words import plural
 
 if TYPE_CHECKING:
@@ -46,16 +47,6 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-
-MIN_QUESTIONS: int = 5
-"""Fewer scored questions than this: "too few questions to say anything"; such rows get no interval, no verdict,
-and are listed apart, unranked, on every leaderboard."""
-
-LEVEL: float = 0.90
-"""Coverage of the intervals: 90%, i.e. 5% in each tail, matching one-sided tests at ALPHA."""
-
-ALPHA: float = 0.05
-"""Significance level of the verdicts (one-sided against a coin flip or the crowd, two-sided between two)."""
 
 BET_CAP: float = 0.9
 """Largest share of the capital a gambler stakes on one question (the rest is kept, so that one surprise does not
@@ -85,22 +76,57 @@ def _blocks(codes: IntArray, values: FloatArray, n_groups: int) -> Iterator[tupl
             yield int(n), groups[rows], sorted_values[starts[groups[rows]][:, None] + np.arange(n)]
 
 
+BUCKET_GROWTH: float = 1.25
+"""Groups whose sizes differ by less than this factor share one padded matrix in the interval search (a few
+dozen matrices instead of one per distinct size, each searched in {BISECTIONS} steps). Padding neither stakes
+nor gains anything, so every group's figures are those it would get alone."""
+
+
+def _padded_blocks(
+    codes: IntArray, values: FloatArray, n_groups: int
+) -> Iterator[tuple[IntArray, FloatArray, FloatArray, npt.NDArray[np.bool_]]]:
+    """``(groups, n, matrix, valid)``: groups of similar sizes with their values, one row each in the rows' order,
+    padded on the right with zeros to the longest (``valid`` marks the real cells, ``n`` is each row's size)."""
+    order = np.argsort(codes, kind="stable")
+    sorted_values = values[order]
+    counts = np.bincount(codes, minlength=n_groups)
+    starts = np.cumsum(counts) - counts
+    present = np.flatnonzero(counts > 0)
+    present = present[np.argsort(counts[present], kind="stable")]
+    sizes = counts[present]
+    i = 0
+    while i < present.size:
+        limit = int(sizes[i] * BUCKET_GROWTH) + 8
+        j = int(np.searchsorted(sizes, limit, side="right"))
+        width = int(sizes[j - 1])
+        j = min(j, i + max(_CELLS // width, 1))
+        width = int(sizes[j - 1])
+        groups = present[i:j]
+        n = counts[groups]
+        cols = np.arange(width)
+        valid = cols < n[:, None]
+        idx = np.where(valid, starts[groups][:, None] + cols, 0)
+        yield groups, n.astype(np.float64), np.where(valid, sorted_values[idx], 0.0), valid
+        i = j
+
+
 def _chunks(total: int, size: int) -> Iterator[slice]:
     size = max(size, 1)
     for start in range(0, total, size):
         yield slice(start, min(start + size, total))
 
 
-def _stakes(x: FloatArray, alpha: float) -> FloatArray:
+def _stakes(x: FloatArray, alpha: float, n: FloatArray, valid: npt.NDArray[np.bool_]) -> FloatArray:
     """Each question's stake before the cap (Waudby-Smith and Ramdas' predictable plug-in for a fixed n): larger
     when the questions already seen vary little. ``x`` holds each group's values scaled to [0, 1], one row per
-    group; the stake on question t uses questions 1 .. t - 1 only (a prior mean 1/2 and variance 1/4 start it)."""
-    n = x.shape[1]
-    t = np.arange(1, n + 1, dtype=np.float64)
+    group (``n`` real values, then padding, which stakes nothing); the stake on question t uses questions
+    1 .. t - 1 only (a prior mean 1/2 and variance 1/4 start it)."""
+    t = np.arange(1, x.shape[1] + 1, dtype=np.float64)
     mu = (0.5 + np.cumsum(x, axis=1)) / (t + 1.0)
     var = (0.25 + np.cumsum((x - mu) ** 2, axis=1)) / (t + 1.0)
     before = np.concatenate([np.full((x.shape[0], 1), 0.25), var[:, :-1]], axis=1)
-    return np.asarray(np.sqrt(2.0 * math.log(1.0 / alpha) / (n * before)), dtype=np.float64)
+    stakes = np.sqrt(2.0 * math.log(1.0 / alpha) / (n[:, None] * before))
+    return np.asarray(np.where(valid, stakes, 0.0), dtype=np.float64)
 
 
 def _best_log_capital(x: FloatArray, stakes: FloatArray, m: FloatArray, above: bool) -> FloatArray:
@@ -171,10 +197,11 @@ def betting_means(
     tail = (1.0 - level) / 2.0
     threshold = math.log(1.0 / tail)
     for _n, groups, raw in _blocks(c, v, g):
-        lo, width = glo[groups], ghi[groups] - glo[groups]
-        x = np.clip((raw - lo[:, None]) / width[:, None], 0.0, 1.0)
-        stakes = _stakes(x, tail)
         out["mean"][groups] = raw.mean(axis=1)
+    for groups, n, raw, valid in _padded_blocks(c, v, g):
+        lo, width = glo[groups], ghi[groups] - glo[groups]
+        x = np.where(valid, np.clip((raw - lo[:, None]) / width[:, None], 0.0, 1.0), 0.0)
+        stakes = _stakes(x, tail, n, valid)
         ends = []
         for above in (True, False):
             # the gambler's best capital falls as m moves toward (and past) the far bound: bisect for the end
@@ -189,8 +216,9 @@ def betting_means(
         out["low"][groups], out["high"][groups] = ends
         if null is not None:
             m0 = np.clip((null - lo) / width, 0.0, 1.0)
-            out["p_below"][groups] = np.exp(-_best_log_capital(x, _stakes(x, ALPHA), m0, above=False))
-            out["p_above"][groups] = np.exp(-_best_log_capital(x, _stakes(x, ALPHA), m0, above=True))
+            at_alpha = _stakes(x, ALPHA, n, valid)
+            out["p_below"][groups] = np.exp(-_best_log_capital(x, at_alpha, m0, above=False))
+            out["p_above"][groups] = np.exp(-_best_log_capital(x, at_alpha, m0, above=True))
     return out
 
 
@@ -231,29 +259,6 @@ def benjamini_hochberg(p: npt.ArrayLike) -> FloatArray:
 
 
 # ---------------------------------------------------------------------------------------------- words
-
-
-def format_p(p: float) -> str:
-    """A p-value as a reader sees it: two significant digits, "< 0.001" below that."""
-    if p < 0.001:
-        return "p < 0.001"
-    return f"p = {p:.2g}" if p < 0.1 else f"p = {p:.2f}"
-
-
-def too_few_words(n: int, min_questions: int = MIN_QUESTIONS, what: str = "questions") -> str:
-    """The words for a group below the minimum."""
-    return f"too few {what} to say ({n}; {min_questions} needed)"
-
-
-def _versus_verdict(n: int, mean_diff: float, p_better: float, p_worse: float, against: str, min_q: int) -> str:
-    if n < min_q:
-        return too_few_words(n, min_q)
-    counted = plural(n, "question")
-    if p_better < ALPHA and mean_diff < 0:
-        return f"beats {against} ({format_p(p_better)}, {counted})"
-    if p_worse < ALPHA and mean_diff > 0:
-        return f"worse than {against} ({format_p(p_worse)}, {counted})"
-    return f"not distinguishable from {against} ({format_p(min(p_better, p_worse))}, {counted})"
 
 
 def _pair_verdict(a: str, b: str, n: int, mean_diff: float, p: float, alpha: float, min_q: int) -> str:
@@ -451,7 +456,7 @@ def _versus(
     ):
         out[name] = r[key]
     out["verdict"] = [
-        _versus_verdict(int(k), float(m), float(pb), float(pw), against, min_questions)
+        versus_verdict(int(k), float(m), float(pb), float(pw), against, min_questions)
         for k, m, pb, pw in zip(r["n"], r["mean_difference"], r["p_below"], r["p_above"], strict=True)
     ]
     return out

@@ -8,6 +8,7 @@ the run record and the checkpoint written in one transaction. docs/scoring-job.m
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import math
@@ -15,22 +16,23 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, Float, Integer, delete, func, insert, select, update
+from sqlalchemy import Connection, Date, Engine, Float, Integer, Table, delete, func, insert, select, update
 
 from tracker.domain import events as ev
 from tracker.domain import timepoints
 from tracker.domain.fields import short_text
 from tracker.errors import DatabaseError, LockHeld, ScoringFailed, SerializationConflict, TrackerError
+from tracker.scoring import statistics
 from tracker.store import migrate
 from tracker.store.backend import ScoringSession
 from tracker.store.db import backend_of, make_engine, resolve_url, translate_errors
-from tracker.store.driver import IN_CHUNK, chunks, insert_columns, insert_rows, select_batches, select_columns
+from tracker.store.driver import IN_CHUNK, chunks, insert_arrays, insert_rows, select_arrays, select_columns
 from tracker.store.schema import (
     events,
     forecast_scores,
@@ -52,7 +54,7 @@ LEASE_SECONDS = 600
 # Test hook: seconds a run sleeps while it holds the lock or lease, so that tests can make runs overlap in time.
 HOLD_ENV = "TRACKER_SCORING_TEST_HOLD_SECONDS"
 
-INSERT_CHUNK = 5000  # rows per executemany
+INSERT_CHUNK = 50_000  # rows per executemany (or COPY), converted as a whole
 SUMMARY_LIMIT = 50  # ids listed in a run's "changed" summary
 
 OK, FAILED, SKIPPED, NOOP = "ok", "failed", "skipped", "noop"
@@ -315,9 +317,25 @@ def _score_and_write(
     if not full and head <= previous:
         return None
     _hold()
-    plan = _plan(held.read, previous, head, full or previous == 0)
-    with held.writer() as wconn:
-        return _write(wconn, plan, started, holder)
+    with _collector_paused():
+        plan = _plan(held.read, previous, head, full or previous == 0)
+        with held.writer() as wconn:
+            return _write(wconn, plan, started, holder)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a run reads, scores and writes: a full run makes millions of
+    short-lived tuples (rows read, rows written), and each collection would walk every object the run holds
+    (it took a third of the writing time). The run makes no reference cycles worth collecting meanwhile;
+    memory freed by reference counting is freed as before."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def touched_questions(conn: Connection, after: int, up_to: int) -> list[str]:
@@ -384,25 +402,20 @@ def load_forecasts(conn: Connection, ids: list[str] | None = None) -> pd.DataFra
         "source_id",
         "position",
     )
-    # A frame per batch, so that only one batch's Python objects exist at a time; each column gets the dtype
-    # one frame of every row would infer, so that the batches concatenate to the same frame.
+    # Whole columns as numpy arrays, converted by the backend a column at a time (dates parsed by numpy, not a
+    # call per value). The columns compute.score groups by get pandas' default string dtype, as a frame of Python
+    # strings would; forecast_id, one distinct value per row that is only carried through, stays as it was read.
     text = pd.Series(["text"]).dtype  # pandas' default for strings: "str" from pandas 3, object before
-    dtypes = {n: text for n in ("forecast_id", "question_id", "forecaster_id", "source_id")} | {"made_at": object}
-    dtypes |= {"withdrawn": bool, "p_yes": "float64", "p_low": "float64", "p_high": "float64"}
-    dtypes |= {"probabilities": object, "position": "int64"}
-    parts = [
-        pd.DataFrame({n: pd.Series(b[n], dtype=dtypes[n]) for n in names})
-        for b in select_batches(conn, forecasts, names, "question_id", ids)
-    ]
-    frame = (
-        pd.concat(parts, ignore_index=True)
-        if parts
-        else pd.DataFrame({n: pd.Series([], dtype=dtypes[n]) for n in names})
+    cols = select_arrays(conn, forecasts, names, "question_id", ids)
+    frame = pd.DataFrame(
+        {
+            n: pd.Series(cols.pop(n), dtype=text)
+            if n in ("question_id", "forecaster_id", "source_id")
+            else pd.Series(cols.pop(n))
+            for n in names
+        }
     )
     frame = frame.sort_values("position", kind="stable").reset_index(drop=True)
-    for col in ("p_yes", "p_low", "p_high"):
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
-    frame["withdrawn"] = frame["withdrawn"].astype(bool)
     mc = frame["p_yes"].isna().to_numpy()
     raw = frame["probabilities"].to_numpy(dtype=object)
     parsed = np.empty(len(frame), dtype=object)
@@ -479,6 +492,52 @@ def question_score_rows(per_question: pd.DataFrame, run_id: int) -> list[dict[st
     return as_rows(question_score_columns(per_question, run_id=run_id))
 
 
+def score_arrays(frame: pd.DataFrame, table: Table, **extra: Any) -> dict[str, Any]:
+    """The columns of ``table`` (but ``extra``'s, given as plain values) from ``frame``, each converted as a whole to
+    the numpy array `insert_arrays` takes: float64 with NaN for NULL, int64, datetime64 in UTC for a Date column (the
+    column's UTC day is stored), objects with None for NULL (categories looked up once per column, not per value).
+    Columns the frame lacks are NULL."""
+    import numpy as np
+    import pandas as pd
+
+    n = len(frame)
+    out: dict[str, Any] = {}
+    for column in table.columns:
+        name = column.name
+        if name in extra:
+            out[name] = extra[name]
+        elif name not in frame.columns:
+            out[name] = np.full(n, np.nan) if isinstance(column.type, Float) else np.full(n, None, dtype=object)
+        elif isinstance(column.type, Date):
+            times = pd.to_datetime(frame[name], utc=True)  # naive times are UTC, as compute.score takes them
+            out[name] = times.dt.tz_localize(None).to_numpy()
+        elif isinstance(column.type, Float | Integer) and frame[name].dtype.kind in "fiub":
+            out[name] = frame[name].to_numpy()
+        elif isinstance(frame[name].dtype, pd.StringDtype | pd.CategoricalDtype):
+            # a few distinct values (ids, enums) made Python objects once each, and taken by code
+            codes, uniques = pd.factorize(frame[name])
+            distinct = np.empty(len(uniques) + 1, dtype=object)  # the last one, None, for code -1 (missing)
+            distinct[:-1] = np.asarray(uniques, dtype=object)
+            out[name] = distinct[codes]
+        else:
+            values = frame[name].to_numpy(dtype=object)
+            missing = pd.isna(values)
+            out[name] = np.where(missing, None, values) if missing.any() else values  # NaN, NaT, NA -> None
+    return out
+
+
+def question_score_arrays(per_question: pd.DataFrame, **extra: Any) -> dict[str, Any]:
+    """`score_arrays` of the per-question frame for question_scores; p_yes only for binary questions."""
+    import numpy as np
+
+    from tracker.scoring import compute
+
+    data = score_arrays(per_question, question_scores, **extra)
+    binary = per_question["kind"].to_numpy(dtype=object) == compute.BINARY
+    data["p_yes"] = np.where(binary, data["p_yes"].astype(np.float64), np.nan)
+    return data
+
+
 def same_score(a: Any, b: Any) -> bool:
     """Two stored score values agree: both missing, floats equal to rounding, anything else equal."""
     if a is None or b is None:
@@ -492,30 +551,37 @@ _SCORE_KEYS = ("question_id", "forecaster_id")
 _COMPARED = tuple(c for c in QUESTION_SCORE_COLUMNS if c not in _SCORE_KEYS)
 
 
-def differences(old: dict[str, list[Any]], new: dict[str, list[Any]]) -> tuple[int, int, int]:
-    """(added, removed, changed) question_scores rows from ``old`` to ``new`` (columns of database values):
-    changed as `same_score` judges each compared column, a column at a time (a frame of every compared row at
-    once would hold that much more memory)."""
+def differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[int, int, int]:
+    """(added, removed, changed) question_scores rows from ``old`` to ``new`` (columns of database values, as lists or
+    as the arrays of `select_arrays` and `score_arrays`): changed as `same_score` judges each compared column, a
+    column at a time (a frame of every compared row at once would hold that much more memory)."""
     import numpy as np
     import pandas as pd
 
-    def keyed(cols: dict[str, list[Any]], label: str) -> pd.DataFrame:
+    def keyed(cols: Mapping[str, Any], label: str) -> pd.DataFrame:
         n = len(cols["question_id"])
-        return pd.DataFrame({k: pd.Series(cols[k], dtype=object) for k in _SCORE_KEYS} | {label: np.arange(n)})
+        return pd.DataFrame(
+            {k: pd.Series(np.asarray(cols[k], dtype=object), dtype=object) for k in _SCORE_KEYS} | {label: np.arange(n)}
+        )
 
     both = keyed(old, "a").merge(keyed(new, "b"), on=list(_SCORE_KEYS), how="inner")
     ia, ib = both["a"].to_numpy(), both["b"].to_numpy()
     differs = np.zeros(len(both), dtype=bool)
     for c in _COMPARED:
-        if isinstance(question_scores.c[c].type, Float | Integer):
+        type_ = question_scores.c[c].type
+        if isinstance(type_, Float | Integer):
             # None -> NaN: stored floats are never NaN
-            x, y = np.array(old[c], dtype=np.float64)[ia], np.array(new[c], dtype=np.float64)[ib]
+            x, y = np.asarray(old[c], dtype=np.float64)[ia], np.asarray(new[c], dtype=np.float64)[ib]
             xn, yn = np.isnan(x), np.isnan(y)
             with np.errstate(invalid="ignore"):
                 close = np.abs(x - y) <= np.maximum(1e-12 * np.maximum(np.abs(x), np.abs(y)), 1e-15)
             differs |= (xn != yn) | (~xn & ~yn & ~close)
+        elif isinstance(type_, Date):  # dates, or times of which the column keeps the day; None -> NaT
+            xd = np.asarray(old[c], dtype="datetime64[D]")[ia].view(np.int64)
+            yd = np.asarray(new[c], dtype="datetime64[D]")[ib].view(np.int64)
+            differs |= xd != yd
         else:
-            xo, yo = np.array(old[c], dtype=object)[ia], np.array(new[c], dtype=object)[ib]
+            xo, yo = np.asarray(old[c], dtype=object)[ia], np.asarray(new[c], dtype=object)[ib]
             differs |= ~(xo == yo).astype(bool)
     return len(new["question_id"]) - len(both), len(old["question_id"]) - len(both), int(differs.sum())
 
@@ -524,23 +590,27 @@ _COMPARE_QUESTIONS = 5000  # questions whose stored rows are read and compared a
 
 
 def _compare_stored(
-    conn: Connection, new: dict[str, list[Any]], question_ids: list[str]
+    conn: Connection, new: Mapping[str, Any], question_ids: list[str], everything: bool
 ) -> tuple[set[str], tuple[int, int, int]]:
     """The forecasters with stored question_scores rows for ``question_ids``, and `differences` from those rows
-    to ``new`` (the rows of the same questions), read and compared ``_COMPARE_QUESTIONS`` questions at a time:
-    memory then holds one batch of stored rows as Python values, not all of them."""
-    where: dict[str, list[int]] = {}
-    for i, q in enumerate(new["question_id"]):
-        where.setdefault(q, []).append(i)
+    to ``new`` (the arrays of the same questions' rows). Every stored row at once on a full run; otherwise
+    ``_COMPARE_QUESTIONS`` questions at a time."""
+    import numpy as np
+
+    names = (*_SCORE_KEYS, *_COMPARED)
+    if everything:
+        old = select_arrays(conn, question_scores, names)
+        return set(old["forecaster_id"].tolist()), differences(old, new)
     forecasters: set[str] = set()
     totals = [0, 0, 0]
     ids = sorted(question_ids)
+    new_q = np.asarray(new["question_id"], dtype=object)
     for start in range(0, len(ids), _COMPARE_QUESTIONS):
         chunk = ids[start : start + _COMPARE_QUESTIONS]
-        old = _read_question_scores(conn, "question_id", chunk)
-        forecasters.update(old["forecaster_id"])
-        rows = [i for q in chunk for i in where.get(q, ())]
-        part = {c: [new[c][i] for i in rows] for c in (*_SCORE_KEYS, *_COMPARED)}
+        old = select_arrays(conn, question_scores, names, "question_id", chunk)
+        forecasters.update(old["forecaster_id"].tolist())
+        rows = np.flatnonzero(np.isin(new_q, np.asarray(chunk, dtype=object)))
+        part = {c: np.asarray(new[c])[rows] for c in names}
         for k, n in enumerate(differences(old, part)):
             totals[k] += n
     return forecasters, (totals[0], totals[1], totals[2])
@@ -627,23 +697,20 @@ def _write(conn: Connection, plan: _Plan, started: datetime, holder: str) -> Run
     statuses = plan.per_forecast["status"].astype(str).value_counts().to_dict() if len(plan.per_forecast) else {}
     with _indexes_built_after(conn, everything):
         _delete_scores(conn, forecast_scores, plan.question_ids)
-        # a forecast's row is converted when its chunk is written: memory holds one chunk's Python objects,
-        # not the whole table's
-        per_forecast = plan.per_forecast
-        for start in range(0, len(per_forecast), INSERT_CHUNK):
-            part = per_forecast.iloc[start : start + INSERT_CHUNK]
-            insert_columns(conn, forecast_scores, _columns(part, FORECAST_SCORE_COLUMNS, run_id=run_id))
-        del per_forecast
+        # converted a chunk at a time (each column as a whole): memory holds one chunk's Python objects
+        for start in range(0, len(plan.per_forecast), INSERT_CHUNK):
+            part = plan.per_forecast.iloc[start : start + INSERT_CHUNK]
+            insert_arrays(conn, forecast_scores, score_arrays(part, forecast_scores, run_id=run_id))
         plan.per_forecast = plan.per_forecast.iloc[:0]  # written: its memory is wanted for what follows
 
         # what was there before, for the summary and to know whose aggregates to recompute
-        new = question_score_columns(plan.per_question, run_id=run_id)
-        affected, (added, removed, n_changed) = _compare_stored(conn, new, plan.loaded)
+        new = question_score_arrays(plan.per_question, run_id=run_id)
+        affected, (added, removed, n_changed) = _compare_stored(conn, new, plan.loaded, everything)
         if everything:
             affected |= {f for f, r in latest_history(conn, None).items() if r["n_scored"]}
         _delete_scores(conn, question_scores, plan.question_ids)
-        insert_columns(conn, question_scores, new)
-    affected |= set(new["forecaster_id"])
+        insert_arrays(conn, question_scores, new, INSERT_CHUNK)
+    affected |= set(new["forecaster_id"].tolist())
 
     # forecaster aggregates: appended to score_history when they differ from the forecaster's latest row. A full
     # run has computed every row there is; otherwise the affected forecasters' rows are read back.
@@ -655,6 +722,7 @@ def _write(conn: Connection, plan: _Plan, started: datetime, holder: str) -> Run
         else question_scores_frame(_read_question_scores(conn, "forecaster_id", forecaster_ids))
     )
     aggregates = aggregate_forecasters(frame, forecaster_ids)
+    statistics.record(conn, run_id, frame, forecaster_ids)  # intervals and verdicts, computed once per run
     previous_rows = latest_history(conn, forecaster_ids)
     history_rows = []
     for fid in forecaster_ids:

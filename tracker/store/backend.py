@@ -26,12 +26,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, Index
+from sqlalchemy import Boolean, Connection, Date, DateTime, Engine, Float, Index, Integer, Table
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL
 
 from tracker.errors import AppendOnlyViolation, DatabaseError, TrackerError
 from tracker.store.dbapi import Converter, run, translatable
+from tracker.store.schema import UTCDateTime
 
 ENV_BUSY_MS = "TRACKER_BUSY_TIMEOUT_MS"
 DEFAULT_BUSY_MS = 10_000
@@ -237,6 +238,76 @@ class Backend(ABC):
     def insert(self, conn: Connection, table: str, sql: str, names: Sequence[str], params: Sequence[Any]) -> None:
         """INSERT `params` (tuples in the order of `names`) into `table`; `sql` is the INSERT statement."""
         run(conn, sql, params, many=True)
+
+    def insert_columns(self, conn: Connection, table: Table, sql: str, columns: Sequence[Sequence[Any]]) -> None:
+        """INSERT rows given column by column (every column of `table`, in its order, each a sequence of driver
+        values from `bulk_values`); `sql` is the INSERT statement. Rows as tuples through `insert` by default."""
+        self.insert(conn, table.name, sql, [c.name for c in table.columns], list(zip(*columns, strict=True)))
+
+    def bulk_values(self, type_: Any, values: Any) -> list[Any]:
+        """A numpy array of a column's values -> the driver's values for a column of `type_`, converted as a whole.
+
+        What the array holds: float64 with NaN for NULL (a Float or an Integer column), int64 or bool, datetime64
+        (naive UTC; a Date column stores the UTC day, NaT for NULL), or objects (None for NULL) that the driver
+        takes as they are. The values are those SQLAlchemy's bind processors store (tests/test_driver.py).
+        """
+        import numpy as np
+
+        kind = values.dtype.kind
+        if isinstance(type_, Date) and not isinstance(type_, DateTime):
+            if kind != "M":
+                raise TypeError(f"a DATE column takes datetime64 values, not {values.dtype}")
+            return self.date_values(values.astype("datetime64[D]"))
+        if kind == "M":
+            raise TypeError(f"datetime64 values for a column of type {type_}")
+        if isinstance(type_, Float):
+            floats = values.astype(np.float64)
+            out = floats.astype(object)  # Python floats, made in C
+            out[np.isnan(floats)] = None
+            return list(out.tolist())
+        if isinstance(type_, Integer | Boolean) and kind == "f":  # NaN for NULL in a float array
+            missing = np.isnan(values)
+            out = np.where(missing, 0, values).astype(np.int64).astype(object)
+            out[missing] = None
+            return list(out.tolist())
+        return list(values.tolist())
+
+    def date_values(self, days: Any) -> list[Any]:
+        """A datetime64[D] array (NaT for NULL) -> the driver's values for a DATE column: `date`s by default."""
+        return list(days.astype(object).tolist())  # NaT -> None
+
+    def column_array(self, type_: Any, values: Sequence[Any]) -> Any:
+        """A column's values as the driver returned them -> a numpy array, converted as a whole: float64 (NaN for
+        NULL) for Float, int64 for Integer (float64 with NaN when some are NULL), bool for Boolean, datetime64[D]
+        for Date, naive UTC datetime64[us] for `UTCDateTime`, objects otherwise."""
+        import numpy as np
+
+        if isinstance(type_, Float):
+            return np.array(values, dtype=np.float64)  # None -> NaN
+        if isinstance(type_, Boolean):
+            return np.array(values, dtype=bool)
+        if isinstance(type_, Integer):
+            try:
+                return np.array(values, dtype=np.int64)
+            except TypeError:  # some are NULL
+                return np.array(values, dtype=np.float64)
+        if isinstance(type_, Date) and not isinstance(type_, DateTime):
+            return self.date_array(values)
+        if isinstance(type_, UTCDateTime):
+            return self.utc_array(values)
+        out = np.empty(len(values), dtype=object)
+        out[:] = values
+        return out
+
+    def date_array(self, values: Sequence[Any]) -> Any:
+        """A DATE column's values as the driver returns them (`date`s by default; None for NULL) -> datetime64[D]."""
+        import numpy as np
+
+        return np.array(values, dtype="datetime64[D]")
+
+    @abstractmethod
+    def utc_array(self, values: Sequence[Any]) -> Any:
+        """A `UTCDateTime` column's values as the driver returns them -> naive UTC datetime64[us] (NaT for NULL)."""
 
     # ----- errors
 

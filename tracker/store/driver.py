@@ -147,6 +147,90 @@ def insert_columns(conn: Connection, table: Table, data: Mapping[str, Sequence[A
         backend.insert(conn, table.name, stmt.sql, stmt.names, list(zip(*parts, strict=True)))
 
 
+def insert_arrays(conn: Connection, table: Table, data: Mapping[str, Any], chunk: int = 50_000) -> None:
+    """INSERT rows given as whole numpy arrays, one per column of the table (a plain value stands for the
+    same value on every row); what each array may hold is `Backend.bulk_values`'.
+
+    Why: a full scoring run writes a row per forecast, and a Python call per value (a bind processor, a NaN
+    check) cost more than the database's own insert. Here each column is converted a chunk at a time by
+    vectorised numpy operations (dates formatted once per column chunk, not per value), and the backend writes
+    the chunk as it writes many rows: executemany on SQLite, binary COPY on PostgreSQL.
+    Correctness: the backend's conversions store what SQLAlchemy's bind processors store
+    (tests/test_driver.py), and the statement runs in `conn`'s transaction, its errors translated as `run`'s.
+    """
+    import numpy as np
+
+    names = tuple(c.name for c in table.columns)
+    stmt = _statement(conn, "insert", table, names, ())
+    arrays = {n: data[n] for n in names if isinstance(data[n], np.ndarray)}
+    lengths = {len(a) for a in arrays.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"columns of {table.name} differ in length")
+    total = lengths.pop() if lengths else 0
+    cols = [data[n] if n in arrays else np.full(total, data[n]) for n in names]
+    backend = backend_of(conn)
+    for start in range(0, total, chunk):
+        parts = [
+            backend.bulk_values(table.c[n].type, col[start : start + chunk]) for n, col in zip(names, cols, strict=True)
+        ]
+        backend.insert_columns(conn, table, stmt.sql, parts)
+
+
+def select_arrays(
+    conn: Connection,
+    table: Table,
+    names: Sequence[str],
+    key: str | None = None,
+    keys: Sequence[Any] | None = None,
+) -> dict[str, Any]:
+    """Columns ``names`` of ``table`` (every row, or the rows whose ``key`` is in ``keys``) as numpy arrays, each
+    converted as a whole from the driver's values by `Backend.column_array` (no Python call per value)."""
+    import numpy as np
+
+    backend = backend_of(conn)
+    parts: dict[str, list[Any]] = {n: [] for n in names}
+    for sql, params in _selects(conn, table, names, key, keys):
+        for batch, _ in _fetch(conn, sql, params, 100_000):
+            for n, values in zip(names, zip(*batch, strict=True), strict=True):
+                parts[n].append(backend.column_array(table.c[n].type, values))
+    return {
+        n: np.concatenate(p) if len(p) > 1 else p[0] if p else backend.column_array(table.c[n].type, ())
+        for n, p in parts.items()
+    }
+
+
+def _selects(
+    conn: Connection, table: Table, names: Sequence[str], key: str | None, keys: Sequence[Any] | None
+) -> Iterator[tuple[str, Sequence[Any]]]:
+    """The SELECT statements (and their parameters) of `select_batches` and `select_arrays`."""
+    q = conn.dialect.identifier_preparer.quote
+    head = f"SELECT {', '.join(q(n) for n in names)} FROM {q(table.name)}"
+    if keys is None:
+        yield head, ()
+        return
+    assert key is not None
+    mark = placeholder(conn.dialect)
+    for i in range(0, len(keys), IN_CHUNK):
+        part = list(keys[i : i + IN_CHUNK])
+        yield f"{head} WHERE {q(key)} IN ({', '.join([mark] * len(part))})", part
+
+
+def _fetch(conn: Connection, sql: str, params: Sequence[Any], size: int) -> Iterator[tuple[list[Any], list[Any]]]:
+    """The rows of `sql`, ``size`` at a time, on the DBAPI cursor of `conn`'s transaction, each batch with the
+    driver's type of each column (the cursor's description)."""
+    dbapi = conn.dialect.loaded_dbapi
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+        codes = [d[1] for d in cursor.description]
+        while batch := cursor.fetchmany(size):
+            yield batch, codes
+    except dbapi.Error as e:
+        raise sa_exc.DBAPIError.instance(sql, params, e, dbapi.Error, dialect=conn.dialect) from e
+    finally:
+        cursor.close()
+
+
 def _convert_each(fn: Converter, values: Sequence[Any]) -> list[Any]:
     """``fn`` of each value, called once per distinct value where the values hash (a day column holds few)."""
     try:
@@ -189,8 +273,6 @@ def select_batches(
     Correctness: each column's values go through SQLAlchemy's own result processor for its type on the dialect
     (the value SQLAlchemy would return), called once per distinct value: a column of dates holds few.
     """
-    q = conn.dialect.identifier_preparer.quote
-    head = f"SELECT {', '.join(q(n) for n in names)} FROM {q(table.name)}"
 
     def convert(batch: list[Any], codes: list[Any]) -> dict[str, list[Any]]:
         columns = zip(*batch, strict=True) if batch else ([] for _ in names)
@@ -199,27 +281,9 @@ def select_batches(
             for name, values, code in zip(names, columns, codes, strict=True)
         }
 
-    def read(sql: str, params: Sequence[Any]) -> Iterator[dict[str, list[Any]]]:
-        dbapi = conn.dialect.loaded_dbapi
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(sql, params)
-            codes = [d[1] for d in cursor.description]  # the driver's type of each column
-            while batch := cursor.fetchmany(fetch):
-                yield convert(batch, codes)
-        except dbapi.Error as e:
-            raise sa_exc.DBAPIError.instance(sql, params, e, dbapi.Error, dialect=conn.dialect) from e
-        finally:
-            cursor.close()
-
-    if keys is None:
-        yield from read(head, ())
-        return
-    assert key is not None
-    mark = placeholder(conn.dialect)
-    for i in range(0, len(keys), IN_CHUNK):
-        part = list(keys[i : i + IN_CHUNK])
-        yield from read(f"{head} WHERE {q(key)} IN ({', '.join([mark] * len(part))})", part)
+    for sql, params in _selects(conn, table, names, key, keys):
+        for batch, codes in _fetch(conn, sql, params, fetch):
+            yield convert(batch, codes)
 
 
 def processed(type_: Any, dialect: Dialect, code: Any, values: Sequence[Any]) -> list[Any]:

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, func, insert, select
 
 from tracker.domain.merkle import MerkleTree, leaf_hash
 from tracker.store import eventstore as es
-from tracker.store.schema import checkpoints
+from tracker.store.schema import checkpoint_timestamps, checkpoints
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,42 @@ def add_checkpoint(conn: Connection, tree_size: int, root: bytes, note: str, sig
     conn.execute(
         insert(checkpoints).values(
             number=number, tree_size=tree_size, root_hash=root.hex(), note=note, signed_at=signed_at
+        )
+    )
+    return number
+
+
+@dataclass(frozen=True)
+class StoredTimestamp:
+    """An RFC 3161 token attached to a kept checkpoint (its imprint checked when attached)."""
+
+    number: int
+    checkpoint_number: int
+    hash_algorithm: str
+    token: bytes
+    attached_at: datetime
+
+
+def read_timestamps(conn: Connection, checkpoint_number: int | None = None) -> list[StoredTimestamp]:
+    """The tokens attached, in the order attached (to one checkpoint when `checkpoint_number` is given)."""
+    t = checkpoint_timestamps.c
+    q = select(t.number, t.checkpoint_number, t.hash_algorithm, t.token, t.attached_at).order_by(t.number)
+    if checkpoint_number is not None:
+        q = q.where(t.checkpoint_number == checkpoint_number)
+    return [StoredTimestamp(int(r[0]), int(r[1]), str(r[2]), bytes(r[3]), r[4]) for r in conn.execute(q)]
+
+
+def add_timestamp(conn: Connection, checkpoint_number: int, hash_algorithm: str, token: bytes, at: datetime) -> int:
+    """Keep a token, inside the caller's write transaction; its number."""
+    t = checkpoint_timestamps.c
+    number = int(conn.execute(select(func.coalesce(func.max(t.number), 0))).scalar_one()) + 1
+    conn.execute(
+        insert(checkpoint_timestamps).values(
+            number=number,
+            checkpoint_number=checkpoint_number,
+            hash_algorithm=hash_algorithm,
+            token=token,
+            attached_at=at,
         )
     )
     return number

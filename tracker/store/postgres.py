@@ -9,12 +9,12 @@ diagnostics (`diag.constraint_name`, `diag.context`). psycopg is imported only w
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, Table, create_engine, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL
 
@@ -184,6 +184,25 @@ class PostgresBackend(Backend):
         else:
             run(conn, sql, params, many=True)
 
+    def insert_columns(self, conn: Connection, table: Table, sql: str, columns: Sequence[Sequence[Any]]) -> None:
+        """Many rows through binary COPY (no text formatting or parsing of the values), a few by `insert`."""
+        n = len(columns[0]) if columns else 0
+        types = [_BINARY_TYPES.get(type(c.type).__name__) for c in table.columns]
+        if n < COPY_FROM or None in types:
+            super().insert_columns(conn, table, sql, columns)
+            return
+        copy_rows(conn, table.name, [c.name for c in table.columns], zip(*columns, strict=True), types)
+
+    def utc_array(self, values: Sequence[Any]) -> Any:
+        """TIMESTAMPTZ values (aware datetimes, None for NULL) -> naive UTC datetime64[us], converted by pandas."""
+        import numpy as np
+        import pandas as pd
+
+        if not len(values):
+            return np.array([], dtype="datetime64[us]")
+        index = pd.DatetimeIndex(pd.to_datetime(list(values), utc=True)).tz_localize(None)
+        return index.as_unit("us").to_numpy()
+
     # ----- errors
 
     def translate(self, e: sa_exc.DBAPIError) -> TrackerError | None:
@@ -217,8 +236,28 @@ class PostgresBackend(Backend):
         return None
 
 
-def copy_rows(conn: Connection, table: str, names: Sequence[str], params: Sequence[Sequence[Any]]) -> None:
-    """`COPY table (columns) FROM STDIN` with psycopg, in the transaction of `conn`.
+# The binary COPY format of each column type the score tables use (PostgreSQL's names, as psycopg's set_types
+# takes them). A VARCHAR column takes text's binary format (the bytes), as its receive function reads it.
+_BINARY_TYPES = {
+    "String": "text",
+    "Text": "text",
+    "Float": "float8",
+    "Integer": "int4",
+    "BigInteger": "int8",
+    "Date": "date",
+    "Boolean": "bool",
+}
+
+
+def copy_rows(
+    conn: Connection,
+    table: str,
+    names: Sequence[str],
+    params: Iterable[Sequence[Any]],
+    binary_types: Sequence[str | None] | None = None,
+) -> None:
+    """`COPY table (columns) FROM STDIN` with psycopg, in the transaction of `conn`; in binary format when
+    `binary_types` names each column's PostgreSQL type.
 
     Why: executemany sends one INSERT per row (pipelined, but each parsed, planned and executed); COPY streams
     the rows into the table in one command. Correctness: the same values, adapted by psycopg's own dumpers
@@ -227,10 +266,14 @@ def copy_rows(conn: Connection, table: str, names: Sequence[str], params: Sequen
     """
     q = conn.dialect.identifier_preparer.quote
     sql = f"COPY {q(table)} ({', '.join(q(n) for n in names)}) FROM STDIN"
+    if binary_types:
+        sql += " (FORMAT BINARY)"
     dbapi = conn.dialect.loaded_dbapi
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         with cursor.copy(sql) as copy:
+            if binary_types:
+                copy.set_types(list(binary_types))
             for row in params:
                 copy.write_row(row)
     except dbapi.Error as e:

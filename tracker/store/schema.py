@@ -222,6 +222,20 @@ checkpoints = Table(
 )
 
 
+# RFC 3161 time-stamp tokens attached to kept checkpoints (`tracker checkpoint --timestamp-token`), numbered from 1
+# in the order attached; the token's message imprint was checked to be the hash of the checkpoint's note.
+# Append-only (triggers, migration 0012).
+checkpoint_timestamps = Table(
+    "checkpoint_timestamps",
+    metadata,
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("checkpoint_number", Integer, nullable=False),
+    Column("hash_algorithm", String(10), nullable=False),
+    Column("token", LargeBinary, nullable=False),
+    Column("attached_at", UTCDateTime, nullable=False),
+)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Scoring. Derived tables written only by the scoring job (tracker.scoring.job), never by `project()`:
 # they are not rebuilt from events by `tracker rebuild`; `tracker score --full` recomputes them instead.
@@ -353,4 +367,37 @@ score_history = Table(
     Index("ix_score_history_forecaster_id", "forecaster_id"),
 )
 
-SCORING_TABLES = (scoring_runs, scoring_checkpoint, scoring_lease, forecast_scores, question_scores, score_history)
+# How sure each forecaster's scores are, as the leaderboard shows it (tracker.scoring.statistics): a scoring run
+# writes a row for each forecaster whose scores it touched, so "as of run R" is, as for score_history, each
+# forecaster's latest row with run_id <= R. Numbers only; the verdicts' words are built when read. NULL where
+# the figure is undefined (too few questions; no question with a crowd: crowd_n NULL).
+score_statistics = Table(
+    "score_statistics",
+    metadata,
+    Column("run_id", Integer, primary_key=True),
+    Column("grouping", String(20), primary_key=True),
+    Column("group_key", String(120), primary_key=True),
+    Column("n_questions", Integer, nullable=False),
+    Column("n_forecasters", Integer, nullable=False),
+    Column("ci_low", Float),
+    Column("ci_high", Float),
+    Column("coin_n", Integer),
+    Column("coin_mean_difference", Float),
+    Column("coin_p_better", Float),
+    Column("coin_p_worse", Float),
+    Column("crowd_n", Integer),
+    Column("crowd_mean_difference", Float),
+    Column("crowd_p_better", Float),
+    Column("crowd_p_worse", Float),
+    Index("ix_score_statistics_group", "grouping", "group_key"),
+)
+
+SCORING_TABLES = (
+    scoring_runs,
+    scoring_checkpoint,
+    scoring_lease,
+    forecast_scores,
+    question_scores,
+    score_history,
+    score_statistics,
+)

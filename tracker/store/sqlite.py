@@ -302,6 +302,29 @@ class SqliteBackend(Backend):
             return unchanged
         return None
 
+    def date_values(self, days: Any) -> list[Any]:
+        """SQLAlchemy's SQLite DATE text (ISO, as `_date_text`): each distinct day formatted once, by numpy."""
+        import numpy as np
+        import pandas as pd
+
+        codes, uniques = pd.factorize(days.view(np.int64))  # NaT is one more distinct value
+        distinct = uniques.astype("datetime64[D]")
+        text = np.datetime_as_string(distinct, unit="D").astype(object)
+        text[np.isnat(distinct)] = None
+        return list(text[codes].tolist())
+
+    def date_array(self, values: Sequence[Any]) -> Any:
+        """Stored DATE text -> datetime64[D], parsed by numpy (None -> NaT)."""
+        import numpy as np
+
+        return np.array(values, dtype="datetime64[D]")
+
+    def utc_array(self, values: Sequence[Any]) -> Any:
+        """Stored `UTCDateTime` text (naive UTC, as `_format_utc` writes it) -> datetime64[us], parsed by numpy."""
+        import numpy as np
+
+        return np.array(values, dtype="datetime64[us]")
+
     # ----- errors
 
     def translate(self, e: sa_exc.DBAPIError) -> TrackerError | None:

@@ -1,0 +1,80 @@
+"""A new read command is its table spec, its reader and its command: `read_options` gives it the shared options.
+
+The command registered here for the forecasters table (which no command lists) takes the filters its spec names,
+--format/--json, --limit, --as-of and --run, and prints what `Ledger.rows` reads, as every read command does."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import typer
+from conftest import tracker
+from typer.testing import CliRunner
+
+from tracker.app.ledger import Ledger
+from tracker.cli import reading as rd
+from tracker.cli.common import ledger
+from tracker.cli.main import TrackerGroup
+from tracker.cli.render import Column
+from tracker.read.tables import TABLES
+
+SPEC = TABLES["forecasters"]
+
+
+def new_command_app() -> typer.Typer:
+    app = typer.Typer(cls=TrackerGroup, rich_markup_mode=None, pretty_exceptions_enable=False)
+
+    @app.callback()
+    def main(ctx: typer.Context, db: str = typer.Option(None, "--db")) -> None:
+        ctx.obj = {"db": db}
+
+    @app.command()
+    @rd.read_options(*SPEC.filters)
+    def people(ctx: typer.Context, opts: rd.ReadOptions) -> None:
+        """The forecasters."""
+        rd.show(ledger(ctx), SPEC.name, opts, [Column("name", "name")], noun=("forecaster", "forecasters"))
+
+    return app
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory: pytest.TempPathFactory) -> Ledger:
+    from review_fixtures import scored_catalog
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('opts')}/ledger.sqlite"
+    led = Ledger(url, actor="tester")
+    led.init()
+    scored_catalog(led)
+    return led
+
+
+def run(led: Ledger, *args: str) -> typer.testing.Result:
+    return CliRunner().invoke(new_command_app(), ["--db", led.url, "people", *args])
+
+
+def test_a_command_made_from_a_table_spec_takes_the_shared_options(scored: Ledger) -> None:
+    help_text = run(scored, "--help").output
+    for option in ("--forecaster", "--format", "--json", "--limit", "--as-of", "--run"):
+        assert option in help_text
+    assert "--status" not in help_text and "--tag" not in help_text  # only the filters the spec names
+    everyone = json.loads(run(scored, "--json").stdout)
+    assert everyone == scored.rows("forecasters", parse_json=True)[0] and len(everyone) > 1
+    name = everyone[0]["name"]
+    one = json.loads(run(scored, "--json", "--forecaster", name).stdout)
+    assert [r["name"] for r in one] == [name]
+    assert json.loads(run(scored, "--json", "--as-of", "0").stdout) == []
+    assert len(json.loads(run(scored, "--json", "--limit", "1").stdout)) == 1
+    csv_lines = run(scored, "--format", "csv").stdout.splitlines()
+    assert csv_lines[0].split(",") == SPEC.names and len(csv_lines) == len(everyone) + 1
+
+
+def test_its_bad_options_are_one_line_errors(scored: Ledger) -> None:
+    unknown = run(scored, "--json", "--forecaster", "nobody-at-all")
+    listed = tracker(scored, "list", "--json", "--forecaster", "nobody-at-all")  # what every read command says
+    assert unknown.exit_code == listed.exit_code not in (0, 70) and unknown.stderr == listed.stderr
+    assert "nobody-at-all" in unknown.stderr and len(unknown.stderr.splitlines()) == 1
+    not_shared = run(scored, "--tag", "x")
+    assert not_shared.exit_code == 2 and "--tag" in not_shared.stderr
+    bad_point = run(scored, "--as-of", "yesterday-ish")
+    assert bad_point.exit_code != 0 and bad_point.stderr.startswith("error:")
