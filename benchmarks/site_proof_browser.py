@@ -9,6 +9,7 @@ the page, which is read back. The reference, in the same browser and run, is the
 least.
 
     .venv/bin/python benchmarks/site_proof_browser.py --leaves 1M --events 1,20,100,500 --reps 9
+    .venv/bin/python benchmarks/site_proof_browser.py --script old/verify.js --script tracker/templates/verify.js
 """
 
 from __future__ import annotations
@@ -79,6 +80,9 @@ def main() -> None:
     ap.add_argument("--events", default="1,20,100,500")
     ap.add_argument("--reps", type=int, default=9)
     ap.add_argument("--chromium", default="/usr/bin/chromium")
+    ap.add_argument(
+        "--script", action="append", default=[], help="verify.js files to compare, in turn (default: the shipped one)"
+    )
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -97,7 +101,7 @@ def main() -> None:
     print(f"load {Path('/proc/loadavg').read_text().split()[:3]}, {leaves_n} leaves, chromium {args.chromium}")
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         folder = Path(tmp)
-        (folder / "verify.js").write_bytes(siteproofs.script())
+        scripts = {name: Path(name).read_bytes() for name in args.script} or {"verify.js": siteproofs.script()}
         browser = pw.chromium.launch(executable_path=args.chromium, args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page()
         for n in sizes:
@@ -113,20 +117,24 @@ def main() -> None:
             (folder / f"p{n}.html").write_text(html, encoding="utf-8")
             hashes = 2 * n + sum(len(e["path"]) for e in entries)  # leaf and chain hash, then the climb
             (folder / "ref.js").write_text(REF % hashes)
-            ours, ref = [], []
-            for _ in range(args.reps):
+            ours: dict[str, list[float]] = {name: [] for name in scripts}
+            ref: list[float] = []
+            for _, name in ((r, name) for r in range(args.reps) for name in scripts):
+                (folder / "verify.js").write_bytes(scripts[name])
                 page.goto((folder / f"p{n}.html").as_uri())
                 page.wait_for_function("document.getElementById('proof-status').dataset.state !== 'pending'")
                 page.wait_for_function("document.getElementById('ref').textContent !== 'pending'")
                 state = page.get_attribute("#proof-status", "data-state")
                 if state != "verified":
                     sys.exit(f"not verified: {page.inner_text('#proof-status')}")
-                ours.append(float(page.get_attribute("#proof-status", "data-ms") or 0))
+                ours[name].append(float(page.get_attribute("#proof-status", "data-ms") or 0))
                 ref.append(float(page.inner_text("#ref")))
             proof_bytes = len(str(block)) - sum(len(json.dumps(e["event"])) for e in entries)
+            times = "; ".join(
+                f"{name} median {statistics.median(t):7.1f} ms [{min(t):.1f}-{max(t):.1f}]" for name, t in ours.items()
+            )
             print(
-                f"{n:>4} events: verify.js median {statistics.median(ours):7.1f} ms "
-                f"[{min(ours):.1f}-{max(ours):.1f}]; bare SHA-256 x{hashes}: {statistics.median(ref):7.1f} ms; "
+                f"{n:>4} events: {times}; bare SHA-256 x{hashes}: {statistics.median(ref):7.1f} ms; "
                 f"block {len(str(block)):,} B, without the events' texts {proof_bytes:,} B "
                 f"({proof_bytes / n:,.0f} B an event)"
             )

@@ -578,6 +578,8 @@ def test_a_loader_given_a_resolver_of_its_own_resolves_with_it(prefer_c: bool) -
         ("x: !!python/object/apply:os.system [echo]\n", "could not determine a constructor"),  # safe_load's safety
         ("x: [1, 2\n", "line 2, column 1"),  # parser errors: same place (libyaml words them differently)
         ("a: *nowhere\n", "line 1, column 4"),
+        ("x: !!bool maybe\n", "its explicit tag cannot read ('maybe')"),  # PyYAML: a bare KeyError
+        ("x: !!int abc\n", "its explicit tag cannot read (invalid literal"),  # PyYAML: a bare ValueError
     ],
 )
 def test_both_loaders_refuse_the_same_yaml_at_the_same_place(text: str, where: str) -> None:

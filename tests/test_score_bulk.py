@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import math
 import random
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 import numpy as np
@@ -196,3 +196,16 @@ def test_insert_arrays_refuses_days_that_are_not_times(ledger: Ledger) -> None:
     arrays["made_at"] = np.array(["2020-01-01"] * 4, dtype=object)
     with ledger.engine.begin() as conn, pytest.raises(TypeError, match="DATE column"):
         insert_arrays(conn, forecast_scores, arrays)
+
+
+def test_select_arrays_reads_utc_times_as_naive_utc(ledger: Ledger) -> None:
+    """A `UTCDateTime` column (SQLite's naive text, PostgreSQL's TIMESTAMPTZ) -> datetime64[us] of the UTC instant."""
+    from tracker.store.schema import events
+
+    ledger.add_source("src-a", "An article")
+    ledger.add_source("src-b", "Another")
+    with ledger.engine.connect() as conn:
+        want = [t.astimezone(UTC).replace(tzinfo=None) for t in conn.execute(select(events.c.recorded_at)).scalars()]
+        got = select_arrays(conn, events, ["recorded_at"])["recorded_at"]
+    assert got.dtype == np.dtype("datetime64[us]")
+    assert [t.astype(object) for t in got] == want and len(want) >= 2

@@ -306,14 +306,14 @@ def tamper(site: Path, copy: Path, page: Path, change: Any) -> Path:
 
 def one_byte(entry: dict[str, Any]) -> None:
     event = entry["event"]
-    at = event.index("0.", 64) + 2  # a digit of a probability
-    entry["event"] = event[:at] + ("1" if event[at] != "1" else "2") + event[at + 1 :]
+    at = event.index('"actor":"', 64) + len('"actor":"')  # the first letter of who recorded it
+    entry["event"] = event[:at] + ("x" if event[at] != "x" else "y") + event[at + 1 :]
 
 
-def flip_path(entry: dict[str, Any]) -> None:
-    raw = bytearray(base64.b64decode(entry["path"][0]))
+def flip_path(entry: dict[str, Any], which: int = 0) -> None:
+    raw = bytearray(base64.b64decode(entry["path"][which]))
     raw[-1] ^= 1
-    entry["path"][0] = base64.b64encode(bytes(raw)).decode()
+    entry["path"][which] = base64.b64encode(bytes(raw)).decode()
 
 
 def other_key(body: dict[str, Any]) -> None:
@@ -329,6 +329,8 @@ def resized(body: dict[str, Any]) -> None:
 TAMPERINGS = {
     "one byte of an event": lambda b: one_byte(b["entries"][-1]),
     "one bit of a path hash": lambda b: flip_path(b["entries"][0]),
+    # the top of a later event's path, above the subtree an earlier event of the page already proved
+    "one bit of a shared path hash": lambda b: flip_path(b["entries"][-1], -1),
     "another key": other_key,
     "the checkpoint's size": resized,
     "an event moved": lambda b: b["entries"][0].update(index=b["entries"][0]["index"] + 1),
@@ -337,7 +339,7 @@ TAMPERINGS = {
 
 @pytest.mark.parametrize("how", sorted(TAMPERINGS))
 def test_a_tampered_page_is_not_verified(demo_site: Path, browser: Any, shots: Path, tmp_path: Path, how: str) -> None:
-    page_file = page_types(demo_site)["forecaster"]
+    page_file = page_types(demo_site)["question"]  # several events
     target = tamper(demo_site, tmp_path / "site", page_file, TAMPERINGS[how])
     w = Watch(browser, 1280)
     page = w.open(target.as_uri())

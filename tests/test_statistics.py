@@ -207,3 +207,36 @@ def test_a_narrowed_leaderboard_still_computes_on_demand(grown: Ledger) -> None:
         )
     tag = _csv(grown, "--tag", "venezuela")
     assert "-1.0" not in tag
+
+
+@pytest.mark.parametrize("by", ["forecaster_id", "tag"])
+def test_brier_statistics_equal_the_three_functions_alone(by: str) -> None:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    question = rng.integers(0, 400, n)
+    kind = np.where(question % 5 == 0, "multiple_choice", "binary")  # a question's kind is the question's
+    brier = np.where(kind == "binary", rng.random(n) ** 2, 2 * rng.random(n) ** 2)
+    brier[rng.random(n) < 0.02] = np.nan
+    relative = np.where(rng.random(n) < 0.3, np.nan, rng.normal(0, 0.1, n))
+    frame = pd.DataFrame(
+        {
+            "question_id": [f"q{i}" for i in question],
+            "forecaster_id": [f"f{i}" for i in rng.integers(0, 60, n)],
+            "kind": kind,
+            "brier": brier,
+            "time_avg_brier": np.clip(brier, 0, 1),
+            "crowd_time_avg_brier": rng.random(n),
+            "relative_brier": relative,
+            "n_options": np.where(kind == "binary", np.nan, 4.0),
+            "tag": [list(rng.choice(["a", "b", "c"], rng.integers(1, 3), replace=False)) for _ in range(n)],
+        }
+    ).drop_duplicates(["question_id", "forecaster_id"])
+    intervals, coin, crowd = honest.brier_statistics(frame, by)
+    pd.testing.assert_frame_equal(intervals, honest.mean_intervals(frame, by), check_exact=True)
+    pd.testing.assert_frame_equal(coin, honest.versus_coin(frame, by), check_exact=True)
+    expected_crowd = honest.versus_crowd(frame[frame["relative_brier"].notna()], by)
+    pd.testing.assert_frame_equal(crowd, expected_crowd, check_exact=True)
+    assert (coin["verdict"].str.startswith("beats")).any() or (coin["verdict"].str.startswith("worse")).any()

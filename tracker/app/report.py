@@ -54,7 +54,6 @@ def build_report(
     ledger: Ledger, as_of: Any = None, title: str = "Forecast review", run: Any = None
 ) -> tuple[str, ReportSummary]:
     """The review page as HTML and a summary. Runs `Ledger.verify` (the whole chain and the projections)."""
-    from tracker.app import plots
     from tracker.app.site import INDEX_MIN_SCORED, extra_columns, with_interval
 
     verification = ledger.verify()
@@ -81,24 +80,7 @@ def build_report(
         run = snap.run
     names = dict(zip(people["forecaster_id"].astype(str), people["name"].astype(str), strict=True))
 
-    figures = [
-        {
-            "caption": "Everyone",
-            "alt": t.clean(_calibration_alt(pooled, "everyone")),
-            "src": plots.png_data_uri(plots.calibration_figure(pooled, names)),
-        }
-    ]
-    if per is not None:
-        figures.append(
-            {
-                "caption": "The forecasters with the most scored binary forecasts, side by side",
-                "alt": " ".join(
-                    _calibration_alt(g, names.get(str(k), str(k)))
-                    for k, g in per.groupby(per["forecaster_id"].astype(str), observed=True, sort=False)
-                ),
-                "src": plots.png_data_uri(plots.calibration_figure(per, names, "Calibration, side by side")),
-            }
-        )
+    figures = _calibration_figures(pooled, per, names)
 
     summary = ReportSummary(
         head_position=int(meta["head_position"]),
@@ -143,22 +125,8 @@ def build_report(
         }
         for r in board_rows
     ]
-    due_ids = {str(d["question_id"]): d["days_overdue"] for d in t.records(due)}
-    due_rows = []
-    for q in q_rows:
-        if str(q["question_id"]) in due_ids:
-            q["tags"] = t.tags_of(q["tags"])
-            q["days_overdue"] = due_ids[str(q["question_id"])]
-            due_rows.append(q)
-    due_rows.sort(key=lambda q: (-int(q["days_overdue"] or 0), str(q["question_id"])))
-    h_rows = []
-    for h in t.records(hindsight):
-        h.update(
-            question_title=h["question"],
-            prob=t.probability_text(h["p_yes"], h["probabilities"]),
-            source_title=h["source_title"] or h["source_id"],
-        )
-        h_rows.append(h)
+    due_rows = _due_rows(q_rows, due)
+    h_rows = _hindsight_rows(hindsight)
 
     as_of_text = ""
     if meta["as_of"]:
@@ -208,6 +176,58 @@ def build_report(
         ),
     )
     return text, summary
+
+
+def _calibration_figures(pooled: pd.DataFrame, per: pd.DataFrame | None, names: dict[str, str]) -> list[dict[str, str]]:
+    """The report's calibration figures: everyone pooled, then the forecasters with the most scored binary forecasts
+    side by side (``per``, when there are any)."""
+    from tracker.app import plots
+
+    figures = [
+        {
+            "caption": "Everyone",
+            "alt": t.clean(_calibration_alt(pooled, "everyone")),
+            "src": plots.png_data_uri(plots.calibration_figure(pooled, names)),
+        }
+    ]
+    if per is not None:
+        figures.append(
+            {
+                "caption": "The forecasters with the most scored binary forecasts, side by side",
+                "alt": " ".join(
+                    _calibration_alt(g, names.get(str(k), str(k)))
+                    for k, g in per.groupby(per["forecaster_id"].astype(str), observed=True, sort=False)
+                ),
+                "src": plots.png_data_uri(plots.calibration_figure(per, names, "Calibration, side by side")),
+            }
+        )
+    return figures
+
+
+def _due_rows(q_rows: list[dict[str, Any]], due: pd.DataFrame) -> list[dict[str, Any]]:
+    """The questions past their resolve-by date, most overdue first."""
+    due_ids = {str(d["question_id"]): d["days_overdue"] for d in t.records(due)}
+    due_rows = []
+    for q in q_rows:
+        if str(q["question_id"]) in due_ids:
+            q["tags"] = t.tags_of(q["tags"])
+            q["days_overdue"] = due_ids[str(q["question_id"])]
+            due_rows.append(q)
+    due_rows.sort(key=lambda q: (-int(q["days_overdue"] or 0), str(q["question_id"])))
+    return due_rows
+
+
+def _hindsight_rows(hindsight: pd.DataFrame) -> list[dict[str, Any]]:
+    """The forecasts made once the outcome was known, with their question's title, probability and source."""
+    h_rows = []
+    for h in t.records(hindsight):
+        h.update(
+            question_title=h["question"],
+            prob=t.probability_text(h["p_yes"], h["probabilities"]),
+            source_title=h["source_title"] or h["source_id"],
+        )
+        h_rows.append(h)
+    return h_rows
 
 
 def _calibration_alt(rows: pd.DataFrame, who: str) -> str:

@@ -577,6 +577,10 @@ def _parse_yaml(text: str, label: str, errors: _Errors, loader: type | None = No
         errors.add(label, "-", "-", f"malformed YAML{where}: {problem}")
     except yaml.YAMLError as exc:
         errors.add(label, "-", "-", f"malformed YAML: {exc}")
+    except (ValueError, KeyError) as exc:
+        # A scalar its explicit tag cannot read (`!!int abc`, `!!bool maybe`): PyYAML's constructor raises the
+        # plain Python error, without a place.
+        errors.add(label, "-", "-", f"malformed YAML: a value its explicit tag cannot read ({exc})")
     except RecursionError:
         # PyYAML composes and constructs recursively: a document nested thousands of levels deep exhausts the
         # interpreter's stack. No catalog entry is more than a few levels deep.

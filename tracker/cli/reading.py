@@ -102,8 +102,8 @@ def read_options(
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Give a command the filters ``names`` (keys of FILTER_OPTIONS; ``status``: a --status option with that
     help), --format and --json, --limit (unless ``limit`` is false), --as-of and --run (unless ``run`` is false),
-    after its own parameters; the command receives them as one `ReadOptions` argument, ``opts``. A ``record``
-    command prints one object (see `output`)."""
+    after its own parameters and before its keyword-only ones; the command receives them as one `ReadOptions`
+    argument, ``opts``. A ``record`` command prints one object (see `output`)."""
     added: list[tuple[str, Any, Any]] = []
     if status is not None:
         added.append(("status", str, typer.Option(None, "--status", help=status)))
@@ -119,6 +119,8 @@ def read_options(
         signature = inspect.signature(fn, eval_str=True)
         own = [p for p in signature.parameters.values() if p.name != "opts"]
         extra = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=o, annotation=t) for n, t, o in added]
+        last = [p for p in own if p.kind == inspect.Parameter.KEYWORD_ONLY]  # its options that follow the shared
+        own = [p for p in own if p not in last]
 
         @functools.wraps(fn)
         def command(*args: Any, **kwargs: Any) -> Any:
@@ -128,7 +130,7 @@ def read_options(
             opts = ReadOptions(out, given["as_of"], given.get("run"), filters(**chosen))
             return fn(*args, opts=opts, **kwargs)
 
-        command.__signature__ = signature.replace(parameters=[*own, *extra])  # type: ignore[attr-defined]
+        command.__signature__ = signature.replace(parameters=[*own, *extra, *last])  # type: ignore[attr-defined]
         return command
 
     return decorate

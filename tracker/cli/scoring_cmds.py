@@ -192,397 +192,356 @@ def _print_scale_shift(shift: dict[str, Any], out: Any) -> None:
     )
 
 
-def register(app: typer.Typer) -> None:
-    @app.command()
-    def score(
-        ctx: typer.Context,
-        full: bool = typer.Option(False, "--full", help="Rescore every question, not only what changed."),
-        json_out: bool = JSON,
-    ) -> None:
-        """Run the scoring job once: rescore the questions that events since the last run touched."""
-        led = ledger(ctx)
-        result = led.score(full=full)
-        n_due = led.rows("due", limit=0)[1]  # the count only: no row is read
-        if json_out:
-            emit_json(result.to_dict() | {"due": n_due})
-            return
-        if result.status == "noop":
-            say(f"nothing new since position {result.through_position}: the scores are current (no run recorded)")
-        elif result.status == "skipped":
-            say(f"run {result.run_id} skipped: {result.error}")
-        elif result.status == "ok":
-            c = result.changed
+def score(
+    ctx: typer.Context,
+    full: bool = typer.Option(False, "--full", help="Rescore every question, not only what changed."),
+    json_out: bool = JSON,
+) -> None:
+    """Run the scoring job once: rescore the questions that events since the last run touched."""
+    led = ledger(ctx)
+    result = led.score(full=full)
+    n_due = led.rows("due", limit=0)[1]  # the count only: no row is read
+    if json_out:
+        emit_json(result.to_dict() | {"due": n_due})
+        return
+    if result.status == "noop":
+        say(f"nothing new since position {result.through_position}: the scores are current (no run recorded)")
+    elif result.status == "skipped":
+        say(f"run {result.run_id} skipped: {result.error}")
+    elif result.status == "ok":
+        c = result.changed
+        say(
+            f"run {result.run_id}: rescored {render.plural(result.questions_rescored, 'question')} through "
+            f"position {result.through_position} (from {result.previous_position}"
+            + (", full" if result.full else "")
+            + f"): {render.plural(c['scores_added'], 'score')} added, {c['scores_changed']} changed, "
+            f"{c['scores_removed']} removed"
+        )
+        if c.get("forecasters"):
+            more = " …" if c.get("forecasters_changed", 0) > len(c["forecasters"]) else ""
+            names = ", ".join(render.safe_text(f) for f in c["forecasters"])
+            say(f"forecasters whose scores changed: {names}{more}")
+        hindsight = c.get("forecasts", {}).get("hindsight", 0)
+        if hindsight:
+            were = "was" if hindsight == 1 else "were"
             say(
-                f"run {result.run_id}: rescored {render.plural(result.questions_rescored, 'question')} through "
-                f"position {result.through_position} (from {result.previous_position}"
-                + (", full" if result.full else "")
-                + f"): {render.plural(c['scores_added'], 'score')} added, {c['scores_changed']} changed, "
-                f"{c['scores_removed']} removed"
+                f"{render.plural(hindsight, 'forecast')} here {were} made after the outcome was known: "
+                "'tracker hindsight'"
             )
-            if c.get("forecasters"):
-                more = " …" if c.get("forecasters_changed", 0) > len(c["forecasters"]) else ""
-                names = ", ".join(render.safe_text(f) for f in c["forecasters"])
-                say(f"forecasters whose scores changed: {names}{more}")
-            hindsight = c.get("forecasts", {}).get("hindsight", 0)
-            if hindsight:
-                were = "was" if hindsight == 1 else "were"
-                say(
-                    f"{render.plural(hindsight, 'forecast')} here {were} made after the outcome was known: "
-                    "'tracker hindsight'"
-                )
-        if n_due:
-            are = "is" if n_due == 1 else "are"
-            say(f"{render.plural(n_due, 'question')} {are} past the resolve-by date and unresolved: 'tracker due'")
+    if n_due:
+        are = "is" if n_due == 1 else "are"
+        say(f"{render.plural(n_due, 'question')} {are} past the resolve-by date and unresolved: 'tracker due'")
 
-    @app.command()
-    def scores(
-        ctx: typer.Context,
-        by: str = typer.Option("forecaster", "--by", help="forecaster, source, outlet or tag."),
-        tag: str = rd.TAG,
-        forecaster: list[str] = rd.FORECASTER,
-        source: list[str] = rd.SOURCE,
-        outlet: str = rd.OUTLET,
-        question: list[str] = rd.QUESTION,
-        metric: str = typer.Option(
-            "brier",
-            "--metric",
-            "--sort",
-            help="Sort by: brier, brier2, time-avg, relative, log, baseline, skill, skill-base-rate, count "
-            "(or an aggregate column).",
-        ),
-        fmt: str = rd.FORMAT,
-        json_out: bool = JSON,
-        min_scored: int = typer.Option(
-            5,
-            "--min-scored",
-            min=0,
-            help="Rank only rows with at least this many scored questions; the others follow, unranked, with the "
-            "reason (0 ranks every row).",
-        ),
-        limit: int = rd.LIMIT,
-        as_of: str = rd.AS_OF,
-        run: int = rd.RUN,
-        scale: str = typer.Option(
-            None,
-            "--scale",
-            help="Read every verbal forecast under another scale: capphrase (how 5,174 readers read the phrases) "
-            "or uk-phia (the UK yardstick's midpoints); shows how the ranking moves (Kendall's tau).",
-        ),
-    ) -> None:
-        """The leaderboard: per row the mean Brier with its 90% interval, whether it beats a coin flip and the
-        crowd (in words, with p-values), the time-averaged Brier, skill and baselines. Rows with too few
-        questions say so. Per forecaster over every question, intervals and verdicts are those the scoring run
-        stored; --by source/outlet/tag and --tag/--question/--source/--outlet compute them when asked."""
-        from tracker.errors import UserError
 
-        key = grouping(by)
+def scores(
+    ctx: typer.Context,
+    by: str = typer.Option("forecaster", "--by", help="forecaster, source, outlet or tag."),
+    tag: str = rd.TAG,
+    forecaster: list[str] = rd.FORECASTER,
+    source: list[str] = rd.SOURCE,
+    outlet: str = rd.OUTLET,
+    question: list[str] = rd.QUESTION,
+    metric: str = typer.Option(
+        "brier",
+        "--metric",
+        "--sort",
+        help="Sort by: brier, brier2, time-avg, relative, log, baseline, skill, skill-base-rate, count "
+        "(or an aggregate column).",
+    ),
+    fmt: str = rd.FORMAT,
+    json_out: bool = JSON,
+    min_scored: int = typer.Option(
+        5,
+        "--min-scored",
+        min=0,
+        help="Rank only rows with at least this many scored questions; the others follow, unranked, with the "
+        "reason (0 ranks every row).",
+    ),
+    limit: int = rd.LIMIT,
+    as_of: str = rd.AS_OF,
+    run: int = rd.RUN,
+    scale: str = typer.Option(
+        None,
+        "--scale",
+        help="Read every verbal forecast under another scale: capphrase (how 5,174 readers read the phrases) "
+        "or uk-phia (the UK yardstick's midpoints); shows how the ranking moves (Kendall's tau).",
+    ),
+) -> None:
+    """The leaderboard: per row the mean Brier with its 90% interval, whether it beats a coin flip and the
+    crowd (in words, with p-values), the time-averaged Brier, skill and baselines. Rows with too few
+    questions say so. Per forecaster over every question, intervals and verdicts are those the scoring run
+    stored; --by source/outlet/tag and --tag/--question/--source/--outlet compute them when asked."""
+    from tracker.errors import UserError
+
+    key = grouping(by)
+    out = rd.output(fmt, json_out, limit)
+    if scale is not None:
+        if by != "forecaster":
+            raise UserError("--scale ranks forecasters: it cannot be combined with --by " + by, "scale")
+        given = rd.filters(tag=tag, forecaster=forecaster, source=source, outlet=outlet, question=question)
+        shift = ledger(ctx).scale_shift(scale, min_scored=min_scored, as_of=as_of, run=run, **given)
+        _print_scale_shift(shift, out)
+        return
+    rows = rd.show_table(
+        ledger(ctx),
+        "leaderboard",
+        out,
+        WIDE_SCORE_COLUMNS if render.terminal_width() >= WIDE else SCORE_COLUMNS,
+        as_of=as_of,
+        run=run,
+        by=by,
+        noun=(by, by + "s" if by != "outlet" else "outlets"),
+        title=f"scores by {by}, best first by {metric} ({{scores}})",
+        empty="no scores yet: run 'tracker score' (or 'tracker schedule run')",
+        prepare=lambda r: _score_row(r, key),
+        missing="n/a",
+        sort=metric,
+        min_scored=min_scored,
+        tag=tag,
+        forecaster=forecaster,
+        source=source,
+        outlet=outlet,
+        question=question,
+    )
+    if out.table and rows:
+        import textwrap
+
+        say(textwrap.fill(HONEST_NOTE, render.terminal_width()))
+        note = left_out_note(render.terminal_width())
+        if note:
+            say(textwrap.fill(note, render.terminal_width()))
+
+
+def compare(
+    ctx: typer.Context,
+    forecasters: list[str] = typer.Argument(None, help="Two forecasters (names or ids); none with --all."),
+    all_pairs: bool = typer.Option(False, "--all", help="Every pair with a shared question."),
+    correction: str = typer.Option(
+        "holm", "--correction", help="--all: holm (family-wise) or bh (false discovery rate)."
+    ),
+    tag: str = rd.TAG,
+    source: list[str] = rd.SOURCE,
+    outlet: str = rd.OUTLET,
+    fmt: str = rd.FORMAT,
+    json_out: bool = JSON,
+    limit: int = rd.LIMIT,
+    as_of: str = rd.AS_OF,
+    run: int = rd.RUN,
+) -> None:
+    """Who really beats whom: A against B on the questions both scored, the paired difference in Brier with
+    its 90% interval and p-value, how many questions each won, and what can and cannot be said."""
+    from tracker.errors import UserError
+
+    led = ledger(ctx)
+    given = rd.filters(tag=tag, source=source, outlet=outlet)
+    if all_pairs:
+        if forecasters:
+            raise UserError("give two forecasters or --all, not both", "forecasters")
         out = rd.output(fmt, json_out, limit)
-        if scale is not None:
-            if by != "forecaster":
-                raise UserError("--scale ranks forecasters: it cannot be combined with --by " + by, "scale")
-            given = rd.filters(tag=tag, forecaster=forecaster, source=source, outlet=outlet, question=question)
-            shift = ledger(ctx).scale_shift(scale, min_scored=min_scored, as_of=as_of, run=run, **given)
-            _print_scale_shift(shift, out)
-            return
-        rows = rd.show_table(
-            ledger(ctx),
-            "leaderboard",
-            out,
-            WIDE_SCORE_COLUMNS if render.terminal_width() >= WIDE else SCORE_COLUMNS,
-            as_of=as_of,
-            run=run,
-            by=by,
-            noun=(by, by + "s" if by != "outlet" else "outlets"),
-            title=f"scores by {by}, best first by {metric} ({{scores}})",
-            empty="no scores yet: run 'tracker score' (or 'tracker schedule run')",
-            prepare=lambda r: _score_row(r, key),
-            missing="n/a",
-            sort=metric,
-            min_scored=min_scored,
-            tag=tag,
-            forecaster=forecaster,
-            source=source,
-            outlet=outlet,
-            question=question,
-        )
-        if out.table and rows:
-            import textwrap
-
-            say(textwrap.fill(HONEST_NOTE, render.terminal_width()))
-            note = left_out_note(render.terminal_width())
-            if note:
-                say(textwrap.fill(note, render.terminal_width()))
-
-    @app.command()
-    def compare(
-        ctx: typer.Context,
-        forecasters: list[str] = typer.Argument(None, help="Two forecasters (names or ids); none with --all."),
-        all_pairs: bool = typer.Option(False, "--all", help="Every pair with a shared question."),
-        correction: str = typer.Option(
-            "holm", "--correction", help="--all: holm (family-wise) or bh (false discovery rate)."
-        ),
-        tag: str = rd.TAG,
-        source: list[str] = rd.SOURCE,
-        outlet: str = rd.OUTLET,
-        fmt: str = rd.FORMAT,
-        json_out: bool = JSON,
-        limit: int = rd.LIMIT,
-        as_of: str = rd.AS_OF,
-        run: int = rd.RUN,
-    ) -> None:
-        """Who really beats whom: A against B on the questions both scored, the paired difference in Brier with
-        its 90% interval and p-value, how many questions each won, and what can and cannot be said."""
-        from tracker.errors import UserError
-
-        led = ledger(ctx)
-        given = rd.filters(tag=tag, source=source, outlet=outlet)
-        if all_pairs:
-            if forecasters:
-                raise UserError("give two forecasters or --all, not both", "forecasters")
-            out = rd.output(fmt, json_out, limit)
-            frame = led.compare_all(correction=correction, as_of=as_of, run=run, **given)
-            rows = frame.to_dict("records")
-            shown = rows if out.limit is None else rows[: out.limit]
-            render.render_rows(
-                [r | {"pair": f"{r['name_a']} vs {r['name_b']}"} for r in shown] if out.table else shown,
-                PAIR_COLUMNS if out.table else [Column(c) for c in frame.columns],
-                out.fmt,
-                title=f"{render.plural(len(rows), 'pair')} with a shared question; p-values adjusted "
-                f"({'Holm' if correction == 'holm' else 'Benjamini-Hochberg'})",
-                total=len(rows),
-                noun=("pair", "pairs"),
-                empty_message="no two forecasters share a scored question",
-            )
-            return
-        if not forecasters or len(forecasters) != 2:
-            raise UserError("give two forecasters (names or ids), or --all", "forecasters")
-        result = led.compare(forecasters[0], forecasters[1], as_of=as_of, run=run, **given)
-        out = rd.output(fmt, json_out, None, record=True)
-        if not out.table:
-            render.render_record(result, None, out.fmt)
-            return
-        a, b = result["name_a"], result["name_b"]
-        say(render.safe_text(f"{a} vs {b}: {result['verdict']}"))
-        shown = {
-            "shared questions": result["n_shared"],
-            f"mean Brier, {a}": _num(result["mean_a"]),
-            f"mean Brier, {b}": _num(result["mean_b"]),
-            "difference (A − B)": _num(result["mean_difference"]),
-            "90% interval": "–"
-            if result["ci_low"] is None
-            else f"{_num(result['ci_low'])} to {_num(result['ci_high'])}",
-            "p-value (two-sided)": "–" if result["p_value"] is None else f"{result['p_value']:.3g}",
-            "questions won": f"{a} {result['a_wins']}, {b} {result['b_wins']}, ties {result['ties']}",
-        }
-        render.render_record(shown, None, "table")
-
-    @app.command()
-    def calibration(
-        ctx: typer.Context,
-        forecaster: list[str] = rd.FORECASTER,
-        bins: int = typer.Option(10, "--bins", min=1, max=100, help="Equal-width bins on [0, 1]."),
-        edges: str = typer.Option(
-            "left",
-            "--edges",
-            help="Where a forecast exactly on a bin edge goes: left = [a, b), the upper bin (numpy's rule); "
-            "right = (a, b], the lower bin (scikit-learn's calibration_curve).",
-        ),
-        discrimination: bool = typer.Option(
-            False, "--discrimination", help="Instead: how the forecasts were spread, split by what happened."
-        ),
-        tag: str = rd.TAG,
-        source: list[str] = rd.SOURCE,
-        outlet: str = rd.OUTLET,
-        question: list[str] = rd.QUESTION,
-        fmt: str = rd.FORMAT,
-        json_out: bool = JSON,
-        as_of: str = rd.AS_OF,
-        run: int = rd.RUN,
-    ) -> None:
-        """Calibration of the scored binary forecasts: per bin, count, mean forecast, observed frequency, Wilson 95%."""
-        out = rd.output(fmt, json_out, 0)
-        led = ledger(ctx)
-        if discrimination:
-            _discrimination(led, out, forecaster, bins, edges, as_of, run, tag, source, outlet, question)
-            return
-        given = rd.filters(forecaster=forecaster or None, tag=tag, source=source, outlet=outlet, question=question)
-        rows, _, snap = led.rows("calibration", as_of=as_of, run=run, bins=bins, edges=edges, **given)
-        murphy = None
-        if len(forecaster) <= 1:
-            murphy = led.decomposition(
-                forecaster[0] if forecaster else None,
-                bins,
-                as_of=as_of,
-                run=run,
-                **rd.filters(tag=tag, source=source, outlet=outlet, question=question),
-            )
-        if out.fmt == "json":
-            from dataclasses import asdict
-
-            emit_json(
-                {
-                    "bins": rows,
-                    "murphy": None
-                    if murphy is None
-                    else {
-                        k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in asdict(murphy).items()
-                    },
-                    "ledger": snap.meta(),
-                }
-            )
-            return
-        who = ", ".join(forecaster) if forecaster else "everyone"
-        n = murphy.n if murphy is not None else sum(r["count"] for r in rows)
+        frame = led.compare_all(correction=correction, as_of=as_of, run=run, **given)
+        rows = frame.to_dict("records")
+        shown = rows if out.limit is None else rows[: out.limit]
         render.render_rows(
-            [
-                r | {"wilson": "" if r["wilson_low"] is None else f"{_num(r['wilson_low'])}–{_num(r['wilson_high'])}"}
-                for r in rows
-            ]
-            if out.table
-            else rows,
-            CALIBRATION_COLUMNS if out.table else rd.all_columns("calibration"),
+            [r | {"pair": f"{r['name_a']} vs {r['name_b']}"} for r in shown] if out.table else shown,
+            PAIR_COLUMNS if out.table else [Column(c) for c in frame.columns],
             out.fmt,
-            title=f"calibration of {who} ({render.plural(n, 'scored binary forecast')}; {snap.scores_label()})",
-            noun=("bin", "bins"),
+            title=f"{render.plural(len(rows), 'pair')} with a shared question; p-values adjusted "
+            f"({'Holm' if correction == 'holm' else 'Benjamini-Hochberg'})",
+            total=len(rows),
+            noun=("pair", "pairs"),
+            empty_message="no two forecasters share a scored question",
         )
-        if out.table and murphy is not None and murphy.n:
-            say(
-                f"Brier {_num(murphy.brier, 4)} = reliability {_num(murphy.reliability, 4)} − resolution "
-                f"{_num(murphy.resolution, 4)} + uncertainty {_num(murphy.uncertainty, 4)} + within-bin "
-                f"{_num(murphy.within_bin_variance - murphy.within_bin_covariance, 4)}"
-            )
+        return
+    if not forecasters or len(forecasters) != 2:
+        raise UserError("give two forecasters (names or ids), or --all", "forecasters")
+    result = led.compare(forecasters[0], forecasters[1], as_of=as_of, run=run, **given)
+    out = rd.output(fmt, json_out, None, record=True)
+    if not out.table:
+        render.render_record(result, None, out.fmt)
+        return
+    a, b = result["name_a"], result["name_b"]
+    say(render.safe_text(f"{a} vs {b}: {result['verdict']}"))
+    shown = {
+        "shared questions": result["n_shared"],
+        f"mean Brier, {a}": _num(result["mean_a"]),
+        f"mean Brier, {b}": _num(result["mean_b"]),
+        "difference (A − B)": _num(result["mean_difference"]),
+        "90% interval": "–" if result["ci_low"] is None else f"{_num(result['ci_low'])} to {_num(result['ci_high'])}",
+        "p-value (two-sided)": "–" if result["p_value"] is None else f"{result['p_value']:.3g}",
+        "questions won": f"{a} {result['a_wins']}, {b} {result['b_wins']}, ties {result['ties']}",
+    }
+    render.render_record(shown, None, "table")
 
-    @app.command()
-    def runs(
-        ctx: typer.Context,
-        status: str = typer.Option(None, "--status", help="ok, failed or skipped."),
-        fmt: str = rd.FORMAT,
-        json_out: bool = JSON,
-        limit: int = rd.LIMIT,
-        as_of: str = rd.AS_OF,
-        run: int = rd.RUN,
-    ) -> None:
-        """The scoring-run history: start, duration, status, position scored through, what changed, errors."""
-        rd.show_table(
-            ledger(ctx),
-            "runs",
-            rd.output(fmt, json_out, limit),
-            RUN_COLUMNS,
+
+def calibration(
+    ctx: typer.Context,
+    forecaster: list[str] = rd.FORECASTER,
+    bins: int = typer.Option(10, "--bins", min=1, max=100, help="Equal-width bins on [0, 1]."),
+    edges: str = typer.Option(
+        "left",
+        "--edges",
+        help="Where a forecast exactly on a bin edge goes: left = [a, b), the upper bin (numpy's rule); "
+        "right = (a, b], the lower bin (scikit-learn's calibration_curve).",
+    ),
+    discrimination: bool = typer.Option(
+        False, "--discrimination", help="Instead: how the forecasts were spread, split by what happened."
+    ),
+    tag: str = rd.TAG,
+    source: list[str] = rd.SOURCE,
+    outlet: str = rd.OUTLET,
+    question: list[str] = rd.QUESTION,
+    fmt: str = rd.FORMAT,
+    json_out: bool = JSON,
+    as_of: str = rd.AS_OF,
+    run: int = rd.RUN,
+) -> None:
+    """Calibration of the scored binary forecasts: per bin, count, mean forecast, observed frequency, Wilson 95%."""
+    out = rd.output(fmt, json_out, 0)
+    led = ledger(ctx)
+    if discrimination:
+        _discrimination(led, out, forecaster, bins, edges, as_of, run, tag, source, outlet, question)
+        return
+    given = rd.filters(forecaster=forecaster or None, tag=tag, source=source, outlet=outlet, question=question)
+    rows, _, snap = led.rows("calibration", as_of=as_of, run=run, bins=bins, edges=edges, **given)
+    murphy = None
+    if len(forecaster) <= 1:
+        murphy = led.decomposition(
+            forecaster[0] if forecaster else None,
+            bins,
             as_of=as_of,
             run=run,
-            noun=("scoring run", "scoring runs"),
-            title="{n} {noun}",
-            prepare=_run_row,
-            status=status,
+            **rd.filters(tag=tag, source=source, outlet=outlet, question=question),
+        )
+    if out.fmt == "json":
+        from dataclasses import asdict
+
+        emit_json(
+            {
+                "bins": rows,
+                "murphy": None
+                if murphy is None
+                else {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in asdict(murphy).items()},
+                "ledger": snap.meta(),
+            }
+        )
+        return
+    who = ", ".join(forecaster) if forecaster else "everyone"
+    n = murphy.n if murphy is not None else sum(r["count"] for r in rows)
+    render.render_rows(
+        [
+            r | {"wilson": "" if r["wilson_low"] is None else f"{_num(r['wilson_low'])}–{_num(r['wilson_high'])}"}
+            for r in rows
+        ]
+        if out.table
+        else rows,
+        CALIBRATION_COLUMNS if out.table else rd.all_columns("calibration"),
+        out.fmt,
+        title=f"calibration of {who} ({render.plural(n, 'scored binary forecast')}; {snap.scores_label()})",
+        noun=("bin", "bins"),
+    )
+    if out.table and murphy is not None and murphy.n:
+        say(
+            f"Brier {_num(murphy.brier, 4)} = reliability {_num(murphy.reliability, 4)} − resolution "
+            f"{_num(murphy.resolution, 4)} + uncertainty {_num(murphy.uncertainty, 4)} + within-bin "
+            f"{_num(murphy.within_bin_variance - murphy.within_bin_covariance, 4)}"
         )
 
-    @app.command()
-    def due(
-        ctx: typer.Context,
-        tag: str = rd.TAG,
-        forecaster: list[str] = rd.FORECASTER,
-        source: list[str] = rd.SOURCE,
-        outlet: str = rd.OUTLET,
-        fmt: str = rd.FORMAT,
-        json_out: bool = JSON,
-        limit: int = rd.LIMIT,
-        as_of: str = rd.AS_OF,
-        run: int = rd.RUN,
-        exit_code: bool = typer.Option(
-            False, "--exit-code", help="Exit 1 when any question is due (for cron jobs and alerts)."
+
+@rd.read_options(status="ok, failed or skipped.")
+def runs(ctx: typer.Context, opts: rd.ReadOptions) -> None:
+    """The scoring-run history: start, duration, status, position scored through, what changed, errors."""
+    noun = ("scoring run", "scoring runs")
+    rd.show(ledger(ctx), "runs", opts, RUN_COLUMNS, noun=noun, title="{n} {noun}", prepare=_run_row)
+
+
+@rd.read_options("tag", "forecaster", "source", "outlet")
+def due(
+    ctx: typer.Context,
+    opts: rd.ReadOptions,
+    *,
+    exit_code: bool = typer.Option(
+        False, "--exit-code", help="Exit 1 when any question is due (for cron jobs and alerts)."
+    ),
+) -> None:
+    """Open questions past their resolve-by date: resolve them (or clarify the date). Most overdue first."""
+    rows = rd.show(
+        ledger(ctx),
+        "due",
+        opts,
+        DUE_COLUMNS,
+        noun=("question past its resolve-by date", "questions past their resolve-by date"),
+        title="{n} {noun}",
+        empty="no question is past its resolve-by date",
+    )
+    if exit_code and rows:
+        raise typer.Exit(1)
+
+
+@rd.read_options("tag", "forecaster", "source", "outlet", "question")
+def hindsight(ctx: typer.Context, opts: rd.ReadOptions) -> None:
+    """Forecasts made on or after the day the outcome became known: flagged, never scored."""
+    rd.show(
+        ledger(ctx),
+        "hindsight",
+        opts,
+        HINDSIGHT_COLUMNS,
+        noun=("forecast flagged by the hindsight guard", "forecasts flagged by the hindsight guard"),
+        title="{n} {noun} ({scores})",
+        empty="no forecast was made after its outcome was known",
+        prepare=lambda r: (
+            r
+            | {
+                "p": _num(r["p_yes"]) if r["p_yes"] is not None else _dist(r["probabilities"]),
+                "forecaster": r["forecaster"] or r["forecaster_id"],
+            }
         ),
-    ) -> None:
-        """Open questions past their resolve-by date: resolve them (or clarify the date). Most overdue first."""
-        rows = rd.show_table(
-            ledger(ctx),
-            "due",
-            rd.output(fmt, json_out, limit),
-            DUE_COLUMNS,
-            as_of=as_of,
-            run=run,
-            noun=("question past its resolve-by date", "questions past their resolve-by date"),
-            title="{n} {noun}",
-            empty="no question is past its resolve-by date",
-            tag=tag,
-            forecaster=forecaster,
-            source=source,
-            outlet=outlet,
-        )
-        if exit_code and rows:
-            raise typer.Exit(1)
+    )
 
-    @app.command()
-    def hindsight(
-        ctx: typer.Context,
-        tag: str = rd.TAG,
-        forecaster: list[str] = rd.FORECASTER,
-        source: list[str] = rd.SOURCE,
-        outlet: str = rd.OUTLET,
-        question: list[str] = rd.QUESTION,
-        fmt: str = rd.FORMAT,
-        json_out: bool = JSON,
-        limit: int = rd.LIMIT,
-        as_of: str = rd.AS_OF,
-        run: int = rd.RUN,
-    ) -> None:
-        """Forecasts made on or after the day the outcome became known: flagged, never scored."""
-        rd.show_table(
-            ledger(ctx),
-            "hindsight",
-            rd.output(fmt, json_out, limit),
-            HINDSIGHT_COLUMNS,
-            as_of=as_of,
-            run=run,
-            noun=("forecast flagged by the hindsight guard", "forecasts flagged by the hindsight guard"),
-            title="{n} {noun} ({scores})",
-            empty="no forecast was made after its outcome was known",
-            prepare=lambda r: (
-                r
-                | {
-                    "p": _num(r["p_yes"]) if r["p_yes"] is not None else _dist(r["probabilities"]),
-                    "forecaster": r["forecaster"] or r["forecaster_id"],
-                }
-            ),
-            tag=tag,
-            forecaster=forecaster,
-            source=source,
-            outlet=outlet,
-            question=question,
-        )
 
-    schedule = typer.Typer(help="Run the scoring job on a schedule (APScheduler).", no_args_is_help=True)
+schedule = typer.Typer(help="Run the scoring job on a schedule (APScheduler).", no_args_is_help=True)
+
+
+@schedule.command("run")
+def schedule_run(
+    ctx: typer.Context,
+    every: str = typer.Option(None, "--every", help="Interval: 90s, 30m, 1h, 1d, 1h30m."),
+    cron: str = typer.Option(None, "--cron", help="A crontab line, e.g. '*/15 * * * *'."),
+    tz: str = typer.Option("UTC", "--tz", help="Time zone of --cron."),
+) -> None:
+    """Score periodically in the foreground (once at start, then on the schedule) until SIGINT/SIGTERM.
+
+    Each tick logs one line on stderr: what scoring did, and the questions past their resolve-by date.
+
+    Run one scheduler per database: a second one, or a 'tracker score' run, is kept from overlapping by the
+    database lock, and its runs are recorded as skipped.
+    """
+    import logging
+
+    from tracker.app import scheduler
+
+    trigger = scheduler.build_trigger(every, cron, tz)
+    led = ledger(ctx)
+    with led.view():
+        pass  # the ledger exists and its schema is current
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    what = f"every {every}" if every else f"on '{cron}' ({tz})"
+
+    def announce() -> None:
+        warn(f"scoring {what} on {led.database}; stop with Ctrl-C or SIGTERM")
+
+    scheduler.run_forever(led.url, trigger, announce)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(score)
+    app.command()(scores)
+    app.command()(compare)
+    app.command()(calibration)
+    app.command()(runs)
+    app.command()(due)
+    app.command()(hindsight)
     app.add_typer(schedule, name="schedule")
-
-    @schedule.command("run")
-    def schedule_run(
-        ctx: typer.Context,
-        every: str = typer.Option(None, "--every", help="Interval: 90s, 30m, 1h, 1d, 1h30m."),
-        cron: str = typer.Option(None, "--cron", help="A crontab line, e.g. '*/15 * * * *'."),
-        tz: str = typer.Option("UTC", "--tz", help="Time zone of --cron."),
-    ) -> None:
-        """Score periodically in the foreground (once at start, then on the schedule) until SIGINT/SIGTERM.
-
-        Each tick logs one line on stderr: what scoring did, and the questions past their resolve-by date.
-
-        Run one scheduler per database: a second one, or a 'tracker score' run, is kept from overlapping by the
-        database lock, and its runs are recorded as skipped.
-        """
-        import logging
-
-        from tracker.app import scheduler
-
-        trigger = scheduler.build_trigger(every, cron, tz)
-        led = ledger(ctx)
-        with led.view():
-            pass  # the ledger exists and its schema is current
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
-        what = f"every {every}" if every else f"on '{cron}' ({tz})"
-
-        def announce() -> None:
-            warn(f"scoring {what} on {led.database}; stop with Ctrl-C or SIGTERM")
-
-        scheduler.run_forever(led.url, trigger, announce)
 
 
 DISCRIMINATION_COLUMNS = [

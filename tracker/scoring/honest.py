@@ -351,11 +351,18 @@ def mean_intervals(
     ``min_questions``), ``ci_level``, ``too_few`` (bool), and ``note``: empty, or "too few questions to say (3; 5
     needed)".
     """
-    import pandas as pd
-
     keys = _keys(by)
     _require(per_question, ["question_id", *keys, column], "mean_intervals")
-    df, ids, groups = _by_question(per_question.loc[per_question[column].notna()], keys, [column])
+    grouped = _by_question(per_question.loc[per_question[column].notna()], keys, [column])
+    return _intervals(grouped, keys, column, level, min_questions)
+
+
+def _intervals(
+    grouped: tuple[pd.DataFrame, IntArray, pd.DataFrame], keys: list[str], column: str, level: float, min_questions: int
+) -> pd.DataFrame:
+    import pandas as pd
+
+    df, ids, groups = grouped
     values = df[column].to_numpy(dtype=np.float64)
     r = betting_means(ids, values, 0.0, _brier_ceiling(df), len(groups), level=level)
     n = r["n"].astype(np.int64)
@@ -485,7 +492,12 @@ def versus_coin(
     """
     keys = _keys(by)
     _require(per_question, ["question_id", "kind", "brier", *keys], "versus_coin")
-    df, ids, groups = _by_question(per_question.loc[per_question["brier"].notna()], keys, ["brier"])
+    grouped = _by_question(per_question.loc[per_question["brier"].notna()], keys, ["brier"])
+    return _coin(grouped, level, min_questions)
+
+
+def _coin(grouped: tuple[pd.DataFrame, IntArray, pd.DataFrame], level: float, min_questions: int) -> pd.DataFrame:
+    df, ids, groups = grouped
     n_options = df["n_options"].to_numpy(dtype=np.float64) if "n_options" in df.columns else None
     reference = uniform_brier(df["kind"].to_numpy(dtype=object), n_options)
     ceiling = _brier_ceiling(df)
@@ -539,6 +551,27 @@ def versus_crowd(
         "the crowd median",
         level=level,
         min_questions=min_questions,
+    )
+
+
+def brier_statistics(
+    per_question: pd.DataFrame,
+    by: str | Sequence[str] = "forecaster_id",
+    *,
+    level: float = LEVEL,
+    min_questions: int = MIN_QUESTIONS,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What a leaderboard row shows, at once: (:func:`mean_intervals` of ``brier``, :func:`versus_coin`,
+    :func:`versus_crowd`) of the same rows, each exactly as that function gives it; the Brier rows are grouped by
+    question once for the first two. Input: as :func:`versus_coin` and :func:`versus_crowd` together."""
+    keys = _keys(by)
+    _require(per_question, ["question_id", "kind", "brier", *keys], "brier_statistics")
+    grouped = _by_question(per_question.loc[per_question["brier"].notna()], keys, ["brier"])
+    crowd_rows = per_question.loc[per_question["relative_brier"].notna()]
+    return (
+        _intervals(grouped, keys, "brier", level, min_questions),
+        _coin(grouped, level, min_questions),
+        versus_crowd(crowd_rows, by, level=level, min_questions=min_questions),
     )
 
 

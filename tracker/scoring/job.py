@@ -32,7 +32,15 @@ from tracker.scoring import statistics
 from tracker.store import migrate
 from tracker.store.backend import ScoringSession
 from tracker.store.db import backend_of, make_engine, resolve_url, translate_errors
-from tracker.store.driver import IN_CHUNK, chunks, insert_arrays, insert_rows, select_arrays, select_columns
+from tracker.store.driver import (
+    IN_CHUNK,
+    chunks,
+    insert_arrays,
+    insert_rows,
+    select_array_batches,
+    select_arrays,
+    select_columns,
+)
 from tracker.store.schema import (
     events,
     forecast_scores,
@@ -403,18 +411,21 @@ def load_forecasts(conn: Connection, ids: list[str] | None = None) -> pd.DataFra
         "position",
     )
     # Whole columns as numpy arrays, converted by the backend a column at a time (dates parsed by numpy, not a
-    # call per value). The columns compute.score groups by get pandas' default string dtype, as a frame of Python
-    # strings would; forecast_id, one distinct value per row that is only carried through, stays as it was read.
+    # call per value), and a frame per batch, so that only one batch's Python strings exist at a time. The
+    # columns compute.score groups by get pandas' default string dtype, as a frame of Python strings would;
+    # forecast_id, one distinct value per row that is only carried through, stays as it was read.
     text = pd.Series(["text"]).dtype  # pandas' default for strings: "str" from pandas 3, object before
-    cols = select_arrays(conn, forecasts, names, "question_id", ids)
-    frame = pd.DataFrame(
-        {
-            n: pd.Series(cols.pop(n), dtype=text)
-            if n in ("question_id", "forecaster_id", "source_id")
-            else pd.Series(cols.pop(n))
-            for n in names
-        }
-    )
+    dtypes = {n: text for n in ("question_id", "forecaster_id", "source_id")}
+    dtypes |= {"forecast_id": object, "probabilities": object}  # not inferred as strings: kept as read
+
+    def frame_of(b: dict[str, Any]) -> pd.DataFrame:
+        return pd.DataFrame({n: pd.Series(b[n], dtype=dtypes.get(n)) for n in names})
+
+    parts = [frame_of(b) for b in select_array_batches(conn, forecasts, names, "question_id", ids)]
+    if not parts:  # no rows: the dtypes the arrays of no rows give
+        parts = [frame_of(select_arrays(conn, forecasts, names, "question_id", []))]
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    del parts
     frame = frame.sort_values("position", kind="stable").reset_index(drop=True)
     mc = frame["p_yes"].isna().to_numpy()
     raw = frame["probabilities"].to_numpy(dtype=object)

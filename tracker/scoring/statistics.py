@@ -80,7 +80,7 @@ def compute(work: pd.DataFrame, key: str) -> dict[str, dict[str, Any]]:
     from tracker.scoring import honest
 
     out: dict[str, dict[str, Any]] = {}
-    intervals = honest.mean_intervals(work, key)
+    intervals, coin, crowd = honest.brier_statistics(work, key)
     for k, n, nf, lo, hi in zip(
         intervals[key],
         intervals["n_questions"],
@@ -95,8 +95,6 @@ def compute(work: pd.DataFrame, key: str) -> dict[str, dict[str, Any]]:
             "ci_low": _num(lo),
             "ci_high": _num(hi),
         }
-    coin = honest.versus_coin(work, key)
-    crowd = honest.versus_crowd(work[work["relative_brier"].notna()], key)
     for frame, prefix in ((coin, "coin"), (crowd, "crowd")):
         for k, n, diff, better, worse in zip(
             frame[key], frame["n_questions"], frame["mean_difference"], frame["p_better"], frame["p_worse"], strict=True

@@ -183,20 +183,39 @@ def select_arrays(
     key: str | None = None,
     keys: Sequence[Any] | None = None,
 ) -> dict[str, Any]:
-    """Columns ``names`` of ``table`` (every row, or the rows whose ``key`` is in ``keys``) as numpy arrays, each
-    converted as a whole from the driver's values by `Backend.column_array` (no Python call per value)."""
+    """Columns ``names`` of ``table`` (every row, or the rows whose ``key`` is in ``keys``) as numpy arrays: the
+    batches of `select_array_batches` put together."""
     import numpy as np
 
     backend = backend_of(conn)
     parts: dict[str, list[Any]] = {n: [] for n in names}
-    for sql, params in _selects(conn, table, names, key, keys):
-        for batch, _ in _fetch(conn, sql, params, 100_000):
-            for n, values in zip(names, zip(*batch, strict=True), strict=True):
-                parts[n].append(backend.column_array(table.c[n].type, values))
+    for batch in select_array_batches(conn, table, names, key, keys):
+        for n in names:
+            parts[n].append(batch[n])
     return {
         n: np.concatenate(p) if len(p) > 1 else p[0] if p else backend.column_array(table.c[n].type, ())
         for n, p in parts.items()
     }
+
+
+def select_array_batches(
+    conn: Connection,
+    table: Table,
+    names: Sequence[str],
+    key: str | None = None,
+    keys: Sequence[Any] | None = None,
+    fetch: int = 100_000,
+) -> Iterator[dict[str, Any]]:
+    """Columns ``names`` of ``table`` (every row, or the rows whose ``key`` is in ``keys``), ``fetch`` rows at a time
+    as numpy arrays, each converted as a whole from the driver's values by `Backend.column_array` (no Python call
+    per value): a caller that keeps only arrays holds one batch's Python objects at a time."""
+    backend = backend_of(conn)
+    for sql, params in _selects(conn, table, names, key, keys):
+        for batch, _ in _fetch(conn, sql, params, fetch):
+            yield {
+                n: backend.column_array(table.c[n].type, values)
+                for n, values in zip(names, zip(*batch, strict=True), strict=True)
+            }
 
 
 def _selects(

@@ -125,28 +125,52 @@
 
   // ------------------------------------------------------------------------------------------- RFC 9162
 
-  // §2.1.3.2: the root `path` leads to from `leaf` at `index` in a tree of `size` leaves.
-  async function inclusionRoot(index, size, leaf, path) {
-    if (!(index >= 0 && index < size)) fail("event " + (index + 1) + " is not in the signed tree of " + size);
-    var fn = index;
-    var sn = size - 1;
-    var r = leaf;
-    for (var i = 0; i < path.length; i++) {
-      if (sn === 0) fail("the inclusion path of event " + (index + 1) + " is too long");
-      if (fn % 2 === 1 || fn === sn) {
-        r = await nodeHash(path[i], r);
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
-      } else {
-        r = await nodeHash(r, path[i]);
-      }
-      fn = half(fn);
-      sn = half(sn);
+  // The subtrees [begin, end) from the root down to leaf `index` of a tree of `size` leaves, as RFC 9162 §2.1.3.1
+  // splits them (at the largest power of two below the width): the inclusion path's hash j is the sibling of
+  // subtree number (depth - j), counted from the root.
+  function subtrees(index, size) {
+    var out = [[0, size]];
+    var b = 0;
+    var e = size;
+    while (e - b > 1) {
+      var k = 1;
+      while (k * 2 < e - b) k *= 2;
+      if (index < b + k) e = b + k;
+      else b = b + k;
+      out.push([b, e]);
     }
-    if (sn !== 0) fail("the inclusion path of event " + (index + 1) + " is too short");
-    return r;
+    return out;
+  }
+
+  // Climb from `leaf` at `index` along `path` to the root, and check it is `root`. `known` holds the subtrees
+  // (by range) that earlier events of the page reached the signed root through, with the rest of the path they
+  // took: an event that meets one with the same hash and the same rest of the path is proven from there on, so
+  // each shared subtree is hashed once (and a changed hash anywhere in a path still fails).
+  async function checkInclusion(index, size, leaf, path, texts, root, known) {
+    if (!(index >= 0 && index < size)) fail("event " + (index + 1) + " is not in the signed tree of " + size);
+    var ranges = subtrees(index, size);
+    var depth = ranges.length - 1;
+    if (path.length !== depth) {
+      fail("the inclusion path of event " + (index + 1) + " is too " + (path.length > depth ? "long" : "short"));
+    }
+    var r = leaf;
+    var made = [];
+    for (var j = 0; j < depth; j++) {
+      var node = ranges[depth - j];
+      var parent = ranges[depth - j - 1];
+      r = node[0] === parent[0] ? await nodeHash(r, path[j]) : await nodeHash(path[j], r);
+      var id = parent[0] + ":" + parent[1];
+      var rest = texts.slice(j + 1).join(",");
+      var seen = known.get(id);
+      if (seen) {
+        if (!same(seen.hash, r) || seen.rest !== rest) break; // not the subtree, or the path, the signed root holds
+        r = root;
+        break;
+      }
+      made.push([id, { hash: r, rest: rest }]);
+    }
+    if (!same(r, root)) fail("event " + (index + 1) + " was changed, or is not in the log the checkpoint signed");
+    made.forEach(function (m) { known.set(m[0], m[1]); });
   }
 
   // §2.1.4.2: does the tree (newSize, newRoot) extend (oldSize, oldRoot)?
@@ -190,7 +214,7 @@
 
   // ------------------------------------------------------------------------------------------- a page's events
 
-  async function checkEntry(entry, cp) {
+  async function readEntry(entry) {
     var text = entry.event;
     var index = entry.index;
     if (typeof text !== "string" || !isSize(String(index))) fail("an entry of the proof is malformed");
@@ -210,16 +234,20 @@
       return b;
     });
     var leaf = await sha256(concat([LEAF, await sha256(utf8.encode(text))]));
-    var root = await inclusionRoot(index, cp.size, leaf, path);
-    if (!same(root, cp.root)) fail("event " + (index + 1) + " was changed, or is not in the log the checkpoint signed");
-    return content;
+    return { index: index, leaf: leaf, path: path, texts: entry.path, content: content };
   }
 
   async function verifyPage(proof) {
     var key = await parseKey(proof.key);
     var cp = await openCheckpoint(proof.checkpoint, key);
     if (!Array.isArray(proof.entries) || !proof.entries.length) fail("the proof holds no event");
-    var events = await Promise.all(proof.entries.map(function (e) { return checkEntry(e, cp); }));
+    // the events' own hashes at once, then the climbs one after another, sharing the subtrees already proven
+    var events = await Promise.all(proof.entries.map(readEntry));
+    var known = new Map();
+    for (var i = 0; i < events.length; i++) {
+      var e = events[i];
+      await checkInclusion(e.index, cp.size, e.leaf, e.path, e.texts, cp.root, known);
+    }
     var unsigned = Array.isArray(proof.unsigned) ? proof.unsigned.length : 0;
     return (
       "verified against checkpoint " + cp.size + " signed by " + key.text + ": the " +

@@ -226,6 +226,22 @@ class Sink:
         """Release what ``write`` opened after a failure (the temporary file is removed by the caller)."""
 
 
+class TextSink(Sink):
+    """A sink writing one UTF-8 text file, line ends as ``newline`` (see `open`)."""
+
+    newline = "\n"
+
+    def __init__(self, path: Path, spec: TableSpec, spreadsheet_safe: bool = True) -> None:
+        super().__init__(path, spec, spreadsheet_safe)
+        self.file = open(path, "w", encoding="utf-8", newline=self.newline)  # noqa: SIM115 - closed in close/abort
+
+    def close(self, meta: dict[str, Any]) -> None:
+        self.file.close()
+
+    def abort(self) -> None:
+        self.file.close()
+
+
 _SCHEMA_TYPES = {STRING: "string", CATEGORY: "string", FLOAT: "number", INT: "integer", NULLABLE_INT: "integer"}
 DATARESOURCE_SCHEMA = "https://datapackage.org/profiles/2.0/dataresource.json"
 

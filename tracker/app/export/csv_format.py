@@ -13,14 +13,14 @@ from tracker.app.export.base import (
     TIME_FORMAT,
     Cells,
     Format,
-    Sink,
+    TextSink,
     check_table,
     restore_dtypes,
     sidecar_meta,
     spec_for,
     table_of,
 )
-from tracker.read.tables import BOOL, FLOAT, TIME, Col, TableSpec
+from tracker.read.tables import BOOL, FLOAT, TIME, Col
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,10 +61,8 @@ class TextCells(Cells):
 TEXT_CELLS = TextCells()
 
 
-class CsvSink(Sink):
-    def __init__(self, path: Path, spec: TableSpec, spreadsheet_safe: bool = True) -> None:
-        super().__init__(path, spec, spreadsheet_safe)
-        self.file = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed in close/abort
+class CsvSink(TextSink):
+    newline = ""  # pandas writes the "\n" line ends itself
 
     def write(self, chunk: pd.DataFrame) -> None:
         import pandas as pd
@@ -78,12 +76,6 @@ class CsvSink(Sink):
         text = pd.DataFrame(dict(zip(names, cols, strict=True)), columns=names, dtype=object)
         text.to_csv(self.file, header=self.rows == 0, index=False, lineterminator="\n")
         self.rows += len(chunk)
-
-    def close(self, meta: dict[str, Any]) -> None:
-        self.file.close()
-
-    def abort(self) -> None:
-        self.file.close()
 
 
 def read_csv(

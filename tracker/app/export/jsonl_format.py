@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tracker.app.export.base import TIME_FORMAT, Cells, Format, Sink, restore_dtypes, table_of
-from tracker.read.tables import TABLES, TIME, Col, TableSpec
+from tracker.app.export.base import TIME_FORMAT, Cells, Format, TextSink, restore_dtypes, table_of
+from tracker.read.tables import TABLES, TIME, Col
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -17,11 +16,7 @@ if TYPE_CHECKING:
 JSON_CELLS = Cells()
 
 
-class JsonlSink(Sink):
-    def __init__(self, path: Path, spec: TableSpec, spreadsheet_safe: bool = True) -> None:
-        super().__init__(path, spec, spreadsheet_safe)
-        self.file = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed in close/abort
-
+class JsonlSink(TextSink):
     def write(self, chunk: pd.DataFrame) -> None:
         names = [str(c) for c in chunk.columns]
         cols = JSON_CELLS.columns(chunk, self.spec)
@@ -29,12 +24,6 @@ class JsonlSink(Sink):
             self.file.write(json.dumps(dict(zip(names, values, strict=True)), ensure_ascii=False, allow_nan=False))
             self.file.write("\n")
         self.rows += len(chunk)
-
-    def close(self, meta: dict[str, Any]) -> None:
-        self.file.close()
-
-    def abort(self) -> None:
-        self.file.close()
 
 
 def read_jsonl(path: str | os.PathLike[str] | Any, table: str | None = None) -> pd.DataFrame:
