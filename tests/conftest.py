@@ -90,10 +90,14 @@ def sqlite_url(tmp_path: os.PathLike[str]) -> str:
     return f"sqlite:///{tmp_path}/ledger.sqlite"
 
 
-def tracker(db: str | Ledger, *args: str, env: dict[str, str] | None = None) -> Result:
-    """`tracker --db DB ARGS...` run in this process: its exit code, stdout, stderr and exception."""
+def tracker(db: str | Ledger, *args: str, env: dict[str, str] | None = None, code: int | None = None) -> Result:
+    """`tracker --db DB ARGS...` run in this process: its exit code, stdout, stderr and exception. With ``code``,
+    the command must end with that exit code (else the test fails showing the command and its output)."""
     url = db.url if isinstance(db, Ledger) else db
-    return CliRunner().invoke(app, ["--db", url, *args], env=env)
+    result = CliRunner().invoke(app, ["--db", url, *args], env=env)
+    if code is not None:
+        assert result.exit_code == code, f"tracker {' '.join(args)}\n{result.output}"
+    return result
 
 
 @pytest.fixture

@@ -9,19 +9,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
+from conftest import tracker
 
-from tracker.cli.main import app
 from tracker.domain.verbal import load_scale
 
 ROOT = Path(__file__).resolve().parent.parent
-runner = CliRunner()
 
 
 def run(db: str, *args: str, env: dict[str, str] | None = None) -> str:
-    result = runner.invoke(app, ["--db", db, *args], env=env)
-    assert result.exit_code == 0, f"tracker {' '.join(args)}\n{result.output}"
-    return result.stdout
+    return tracker(db, *args, env=env, code=0).stdout
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import tracker
 from typer.testing import CliRunner
 
 from tracker.catalog import CatalogError, load_catalog
@@ -22,8 +23,7 @@ runner = CliRunner()
 
 
 def run(db: str, *args: str, code: int = 0) -> tuple[str, str]:
-    result = runner.invoke(app, ["--db", db, *args])
-    assert result.exit_code == code, f"tracker {' '.join(args)}\n{result.output}"
+    result = tracker(db, *args, code=code)
     return result.stdout, result.stderr
 
 
@@ -185,7 +185,7 @@ def test_bad_input_gets_one_line_and_writes_nothing(
         path.write_bytes(data)
     before = events(seeded)
     out = tmp_path / "draft.yaml"
-    result = runner.invoke(app, ["--db", seeded, "extract", str(path), "--out", str(out)])
+    result = tracker(seeded, "extract", str(path), "--out", str(out))
     assert result.exit_code == 3, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: file: ") and message in lines[0]
@@ -259,7 +259,7 @@ def test_out_may_name_a_folder_and_an_unwritable_out_is_one_line(sqlite_url: str
 
 
 def refused(db: str, *args: str, says: str) -> None:
-    result = runner.invoke(app, ["--db", db, "extract", *args])
+    result = tracker(db, "extract", *args)
     assert result.exit_code == 3, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: out: ") and says in lines[0], lines

@@ -122,10 +122,11 @@ def test_the_site_has_every_page_and_links_only_to_itself(grown: Ledger, tmp_pat
     for sid in grown.sources()["source_id"]:
         assert f"sources/{sid}.html" in pages
     for name, page in pages.items():
+        # the site's own scripts only: the scroll cue on every page, the search on its page
         if name == "search.html":
-            assert page.scripts == ["search-index.js", "search.js"]
+            assert page.scripts == ["scroll.js", "search-index.js", "search.js"]
         else:
-            assert page.scripts == [], name
+            assert page.scripts == ["../" * name.count("/") + "scroll.js"], name
         assert "iframe" not in page.tags
     assert summary.pages == len(pages)
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -459,10 +460,54 @@ def test_one_new_forecast_rewrites_only_the_pages_that_show_it(ledger: Ledger, t
     }
     assert own <= changed, sorted(own - changed)
     assert changed <= own | {outlet_url(outlet)} | lists, sorted(changed - own - lists)
-    # the head's hash is named on the integrity page, and beside its event (the question's history), nowhere else
+    # the head's hash is named on the integrity page, and beside its event (the question's history), on no other
+    # page (the manifest records it, with what the build counted, for a rebuild with nothing new)
     head = str(ledger.info()["head_hash"]).encode()
-    assert [name for name, data in sorted(after.items()) if head in data] == ["integrity.html", q_url(OPEN_QUESTION)]
+    named = [name for name, data in sorted(after.items()) if head in data and name != MANIFEST]
+    assert named == ["integrity.html", q_url(OPEN_QUESTION)]
     assert len(changed) * 4 < len(after), sorted(changed)
     # unchanged pages were not rewritten: their files are the same files, untouched
     for name in set(after) - changed - {MANIFEST}:
         assert (out / name).stat().st_mtime_ns == stamps[name], name
+
+
+def _new_forecast(ledger: Ledger) -> None:
+    on_open = ledger.forecasts().query("question_id == @OPEN_QUESTION and source_id.notna()").iloc[0]
+    ledger.record_forecast(
+        OPEN_QUESTION,
+        "whoever",
+        0.35,
+        date(2026, 2, 1),
+        source_id=str(on_open.source_id),
+        forecaster_id=str(on_open.forecaster_id),
+    )
+
+
+CHANGES = {
+    "nothing new": lambda led: None,
+    "new forecast, scored": lambda led: (_new_forecast(led), led.score()),
+    "new forecaster": lambda led: led.record_forecast(OPEN_QUESTION, "A. Newcomer", 0.6, date(2026, 2, 2)),
+    "resolution, scored": lambda led: (led.resolve(DUE_QUESTION, "no", date(2026, 7, 1)), led.score()),
+    "new source": lambda led: led.add_source("a-new-source", "A new source", outlet="Some Outlet"),
+    "annulment, scored": lambda led: (led.annul(DUE_QUESTION, "ill-posed (test)"), led.score()),
+    "clarified title": lambda led: led.clarify(OPEN_QUESTION, "a clearer wording (test)", title="A clearer title?"),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_an_incremental_build_is_byte_identical_to_a_full_one(ledger: Ledger, tmp_path: Path, change: str) -> None:
+    """A rebuild keeps the pages whose inputs did not change and renders the rest: after each kind of change its
+    folder (manifest included) is the same bytes as a fresh build's, and it kept some of the pages."""
+    scored_catalog(ledger)
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    first = build_site(ledger, incremental)
+    assert first.kept == 0
+    CHANGES[change](ledger)
+    again = build_site(ledger, incremental)
+    fresh = build_site(ledger, full)
+    assert fresh.kept == 0
+    assert site_files(incremental) == site_files(full)
+    if change == "nothing new":
+        assert again.kept == again.files
+    else:
+        assert 0 < again.kept < again.files, (again.kept, again.files)

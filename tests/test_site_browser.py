@@ -17,21 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
-
-from tracker.cli.main import app
+from conftest import tracker as cli
 
 ROOT = Path(__file__).resolve().parent.parent
-runner = CliRunner()
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium")
 WIDTHS = (1280, 390)
 
 
 def tracker(db: str, *args: str) -> str:
-    result = runner.invoke(app, ["--db", db, *args])
-    assert result.exit_code == 0, f"tracker {' '.join(args)}\n{result.output}"
-    return result.stdout
+    return cli(db, *args, code=0).stdout
 
 
 @pytest.fixture(scope="module")
@@ -369,7 +364,7 @@ def test_a_site_from_a_truncated_log_is_not_verified(demo_site: Path, browser: A
         conn.execute(text("DELETE FROM events WHERE position > 88"))
     engine.dispose()
     tracker(db, "rebuild")
-    runner.invoke(app, ["--db", db, "site", "--out", str(tmp_path / "site")])  # exits 7: the scores are stale
+    cli(db, "site", "--out", str(tmp_path / "site"))  # exits 7: the scores are stale
     w = Watch(browser, 1280)
     question = sorted((tmp_path / "site" / "questions").glob("*.html"))[0]
     state, said, _ = proof_state(w.open(question.as_uri()))

@@ -15,6 +15,8 @@ folder keeps a manifest of the site's files, and a build never touches a file it
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
 import json
 import os
 import shutil
@@ -22,7 +24,9 @@ import statistics
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
+from decimal import Decimal
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +40,8 @@ from tracker.domain import events as ev
 from tracker.errors import UserError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pandas as pd
 
     from tracker.app.ledger import Ledger
@@ -51,6 +57,11 @@ SEARCH_QUOTES = 50_000  # quotes in the search index; the rest are on the pages,
 MIN_BINARY_FOR_CALIBRATION = 3
 PAGER_NEAR = 3  # a pager links the first and last pages and this many either side of the current one
 PALETTE = ("#1f5fa8", "#b5472c", "#2e8b57", "#8a4fbf", "#c08a00", "#00838f", "#c2185b", "#5d6d1e", "#6d4c41", "#455a64")
+# what a build counts (`SiteSummary`), kept in the manifest for a build that finds nothing new to make
+SUMMARY_COUNTS = (
+    "head_position", "head_hash", "as_of", "scores_run_id", "forecasters", "questions", "sources", "search_entries",
+    "quotes_not_indexed",
+)  # fmt: skip
 KIND_INDEX = {"forecaster": 0, "question": 1, "quote": 2, "source": 3}
 KNOWN_BOARD = {
     "rank", "forecaster_id", "name", "n_scored", "mean_brier", "mean_brier_two_category", "mean_time_avg_brier",
@@ -155,6 +166,7 @@ class SiteSummary:
     pages: int = 0
     files: int = 0
     bytes: int = 0
+    kept: int = 0  # files already in the folder, made from the same inputs: not made again
     head_position: int = 0
     head_hash: str = ""
     verified_ok: bool = True
@@ -280,28 +292,152 @@ def question_chart(q: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, A
     }
 
 
+def phrase_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The verbal phrases of a forecaster's standing forecasts: how often each was used and what it read as."""
+    phrases: dict[str, dict[str, Any]] = {}
+    for f in rows:
+        if f["method"] == "verbal" and f["phrase"] and not f["withdrawn"]:
+            key = str(f["phrase"])
+            entry = phrases.setdefault(key, {"phrase": key, "count": 0, "p": [], "low": [], "high": []})
+            entry["count"] += 1
+            for k, v in (("p", f["p_yes"]), ("low", f["p_low"]), ("high", f["p_high"])):
+                if v is not None:
+                    entry[k].append(float(v))
+    return [
+        {
+            "phrase": e["phrase"],
+            "count": e["count"],
+            "p": statistics.mean(e["p"]) if e["p"] else None,
+            "low": min(e["low"]) if e["low"] else None,
+            "high": max(e["high"]) if e["high"] else None,
+        }
+        for e in sorted(phrases.values(), key=lambda e: (-e["count"], e["phrase"]))
+    ]
+
+
+class LazyCells:
+    """A forecast's table cells (``f.html.question`` and so on in the templates), rendered the first time a page
+    showing the forecast is rendered and then shared by its other pages. They are a function of the forecast's
+    other fields, so a page's inputs (`inputs_digest`) leave them out."""
+
+    __slots__ = ("_cache", "_forecast", "_parts")
+
+    def __init__(self, forecast: dict[str, Any], parts: dict[str, Any]) -> None:
+        self._forecast, self._parts = forecast, parts
+        self._cache: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._cache:
+            self._cache[key] = self._parts[key](self._forecast, True)
+        return self._cache[key]
+
+
+def _plain(value: Any) -> Any:
+    """A value of a page's context as JSON, for its digest; LazyCells stand for nothing (see there)."""
+    if isinstance(value, LazyCells):
+        return None
+    if isinstance(value, datetime | date | time_of_day) or hasattr(value, "isoformat"):
+        return [type(value).__name__, value.isoformat()]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__name__, dataclasses.asdict(value)]
+    if isinstance(value, set | frozenset):
+        return sorted(map(repr, value))
+    if hasattr(value, "item") and callable(value.item):  # a numpy scalar
+        return value.item()
+    if isinstance(value, Decimal):
+        return str(value)
+    # anything else by its repr: one that names an address (a function) makes the page rendered every time
+    return [type(value).__name__, repr(value)]
+
+
+def inputs_digest(*parts: Any) -> str:
+    """A digest of what a page is made from, the same for the same inputs (see `Writer.keep`)."""
+    text = json.dumps(parts, default=_plain, ensure_ascii=False, separators=(",", ":"), allow_nan=True)
+    return sitefolder.sha256(text.encode("utf-8", "surrogatepass"))
+
+
+def code_digest(options: dict[str, Any]) -> str:
+    """What every page also depends on besides its data: this version's templates, stylesheet and page-making
+    code, and the build's options. A page is kept only when this is unchanged too."""
+    digest = hashlib.sha256(f"{__version__}\0{json.dumps(options, sort_keys=True, default=str)}".encode())
+    templates = files("tracker").joinpath("templates")
+    for name in sorted(p.name for p in templates.iterdir()):
+        digest.update(name.encode() + b"\0" + templates.joinpath(name).read_bytes())
+    for module in ("site.py", "charts.py", "templating.py", "verbal.py"):
+        here = Path(__file__).with_name(module)
+        if here.exists():
+            digest.update(module.encode() + b"\0" + here.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass
+class SiteData:
+    """The tables the pages are made from, read once and grouped in memory (`SiteBuilder.read`)."""
+
+    meta: dict[str, Any]
+    verification: dict[str, Any]
+    board: pd.DataFrame
+    board_rows: list[dict[str, Any]]
+    extra: list[str]
+    person: dict[str, dict[str, Any]]
+    q_rows: list[dict[str, Any]]
+    s_rows: list[dict[str, Any]]
+    f_rows: list[dict[str, Any]]
+    qscores: pd.DataFrame
+    calibration: dict[str, list[dict[str, Any]]]
+    due_ids: dict[str, dict[str, Any]]
+    hindsight: pd.DataFrame
+    resolutions: pd.DataFrame
+    by_forecaster: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    by_question: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    by_source: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+
+
 # ------------------------------------------------------------------------------------------------ output
 
 
 class Writer:
     """Writes files under the build's own fresh folder, counting them and keeping their hashes (the manifest's)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, previous: dict[str, dict[str, Any]] | None = None) -> None:
         self.root = root
+        self.previous = previous or {}  # the manifest's entries of the site's files already in the folder
         self.pages = 0
         self.files = 0
         self.bytes = 0
+        self.kept: set[str] = set()
         self.written: dict[str, dict[str, Any]] = {}
 
-    def write(self, rel: str, data: str | bytes) -> None:
+    def keep(self, rel: str, inputs: str) -> bool:
+        """Keep the page already in the folder when it was made from the same ``inputs`` (`inputs_digest`):
+        nothing to render, and the move into place leaves it as it is."""
+        old = self.previous.get(rel)
+        if old is None or old.get("inputs") != inputs:
+            return False
+        self._count(rel, dict(old))
+        self.kept.add(rel)
+        return True
+
+    def keep_all(self, entries: dict[str, dict[str, Any]]) -> None:
+        for rel, entry in entries.items():
+            self._count(rel, dict(entry))
+            self.kept.add(rel)
+
+    def write(self, rel: str, data: str | bytes, inputs: str | None = None) -> None:
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         raw = data.encode("utf-8") if isinstance(data, str) else data
         with open(path, "xb") as fh:  # a new file in the build's own folder: never an existing one
             fh.write(raw)
-        self.written[rel] = {"sha256": sitefolder.sha256(raw), "bytes": len(raw)}
+        entry: dict[str, Any] = {"sha256": sitefolder.sha256(raw), "bytes": len(raw)}
+        if inputs is not None:
+            entry["inputs"] = inputs
+        self._count(rel, entry)
+
+    def _count(self, rel: str, entry: dict[str, Any]) -> None:
+        self.written[rel] = entry
         self.files += 1
-        self.bytes += len(raw)
+        self.bytes += int(entry.get("bytes") or 0)
         if rel.endswith(".html"):
             self.pages += 1
 
@@ -350,8 +486,10 @@ class SiteBuilder:
         search_quotes: int,
         verified_at: str,
         title: str,
+        salt: str = "",
         proofs: SiteProofs | None = None,
     ) -> None:
+        self.salt = salt  # `code_digest`: part of every page's inputs
         self.ledger = ledger
         self.proofs = proofs
         self.w = writer
@@ -374,7 +512,22 @@ class SiteBuilder:
             self.timings[self.phase] = round(now - self.started, 2)
         self.phase, self.started = next_phase, now
 
-    def render(self, rel: str, template: str, page_title: str, **ctx: Any) -> None:
+    def render(
+        self,
+        rel: str,
+        template: str,
+        page_title: str,
+        lazy: tuple[Any, Callable[[], dict[str, Any]]] | None = None,
+        **ctx: Any,
+    ) -> None:
+        """Render a page, or keep the one in the folder when its inputs (the context, the template, the code) are
+        the same. ``lazy``: (inputs, make) where ``make`` gives the rest of the context, called only when the page
+        is rendered, and ``inputs`` stands for what it is made from."""
+        inputs = inputs_digest(self.salt, rel, template, page_title, self.footer, lazy and lazy[0], ctx)
+        if self.w.keep(rel, inputs):
+            return
+        if lazy is not None:
+            ctx = ctx | lazy[1]()
         depth = rel.count("/")
         root = "../" * depth
         text = self.env.get_template(template).render(
@@ -385,14 +538,15 @@ class SiteBuilder:
             footer=self.footer,
             **ctx,
         )
-        self.w.write(rel, text)
+        self.w.write(rel, text, inputs)
 
     def proof(self, positions: Any) -> Markup | None:
         """A page's proof block (tracker.app.siteproofs) when the site has checkpoints."""
         return self.proofs.page(positions) if self.proofs is not None else None
 
     def build(self, snap: Snapshot, verification: dict[str, Any], summary: SiteSummary) -> None:
-        led = self.ledger
+        """Every page, phase by phase; a page whose inputs are those of the page already in the folder is kept
+        (`Writer.keep`) instead of rendered."""
         meta = snap.meta()
         # The footer is on every page, so it names nothing that moves with the ledger (head, scoring run):
         # a page whose own content did not change comes out byte for byte the same and is not rewritten.
@@ -403,23 +557,39 @@ class SiteBuilder:
             + " The ledger head and scoring run behind these pages are on the Integrity page."
             " Nothing on this site is fetched from the network."
         )
+        d = self.read(snap, meta, verification)
+        self.lap("index and leaderboards")
+        self.index_pages(snap, d)
+        self.lap("forecaster pages")
+        self.forecaster_pages(d)
+        self.lap("question pages")
+        self.question_pages(snap, d)
+        self.lap("source pages")
+        self.source_pages(d)
+        self.lap("lists, integrity and search")
+        self.list_pages(d)
+        self.integrity_page(snap, d)
+        counts = self.search(d)
+        self.lap("")
+        summary.head_position = int(meta["head_position"])
+        summary.head_hash = str(meta["head_hash"])
+        summary.as_of = meta["as_of"]
+        summary.scores_run_id = meta["scores_run_id"]
+        summary.forecasters = len(d.person)
+        summary.questions = len(d.q_rows)
+        summary.sources = len(d.s_rows)
+        summary.search_entries, summary.quotes_not_indexed = counts
+
+    def read(self, snap: Snapshot, meta: dict[str, Any], verification: dict[str, Any]) -> SiteData:
+        """Each table once, grouped in memory."""
 
         def frame(name: str, **kw: Any) -> pd.DataFrame:
-            return led.table(snap, name, **kw).frame()
+            return self.ledger.table(snap, name, **kw).frame()
 
         board = with_interval(frame("leaderboard"))
-        people = frame("forecasters")
         questions = frame("questions")
         sources = frame("sources")
-        forecasts = frame("forecasts")
-        scores = frame("scores")
-        due = frame("due")
-        hindsight = frame("hindsight")
-        resolutions = frame("resolutions")
         qscores = frame("question_scores")
-        calibration = calibration_by_forecaster(qscores)
-        extra = extra_columns(board)
-
         q_rows = t.records(questions)
         for q in q_rows:
             q["tags"] = t.tags_of(q["tags"])
@@ -429,18 +599,33 @@ class SiteBuilder:
         for s in s_rows:
             s["authors"] = t.tags_of(s["authors"])
         src = {str(s["source_id"]): s for s in s_rows}
-        f_rows = t.forecast_rows(forecasts, scores, q_title, src)
-        by_forecaster: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        by_question: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        f_rows = t.forecast_rows(frame("forecasts"), frame("scores"), q_title, src)
+        d = SiteData(
+            meta=meta,
+            verification=verification,
+            board=board,
+            board_rows=t.records(board),
+            extra=extra_columns(board),
+            person={str(p["forecaster_id"]): p for p in t.records(frame("forecasters"))},
+            q_rows=q_rows,
+            s_rows=s_rows,
+            f_rows=f_rows,
+            qscores=qscores,
+            calibration=calibration_by_forecaster(qscores),
+            due_ids={str(r["question_id"]): r for r in t.records(frame("due"))},
+            hindsight=frame("hindsight"),
+            resolutions=frame("resolutions"),
+        )
         for f in f_rows:
-            by_forecaster[str(f["forecaster_id"])].append(f)
-            by_question[str(f["question_id"])].append(f)
+            d.by_forecaster[str(f["forecaster_id"])].append(f)
+            d.by_question[str(f["question_id"])].append(f)
             if f["source_id"] is not None:
-                by_source[str(f["source_id"])].append(f)
-        self.lap("each forecast's cells")
-        # each forecast's cells, rendered once: its forecaster's, question's and source's pages (all one folder
-        # deep, so their links are the same) show them
+                d.by_source[str(f["source_id"])].append(f)
+        for q in q_rows:
+            due = d.due_ids.get(str(q["question_id"]))
+            q["days_overdue"] = due["days_overdue"] if due else None
+        # each forecast's cells are rendered once, when a page showing it is first rendered (its forecaster's,
+        # question's and source's pages, all one folder deep, so their links are the same)
         macros = self.env.get_template("macros.html.j2").make_module({"root": "../"})
         parts = {
             key: getattr(macros, f"forecast_{name}")
@@ -453,45 +638,43 @@ class SiteBuilder:
             )
         }
         for f in f_rows:
-            f["html"] = {key: part(f, True) for key, part in parts.items()}
-        board_rows = t.records(board)
-        person = {str(p["forecaster_id"]): p for p in t.records(people)}
-        due_ids = {str(d["question_id"]): d for d in t.records(due)}
-        for q in q_rows:
-            d = due_ids.get(str(q["question_id"]))
-            q["days_overdue"] = d["days_overdue"] if d else None
+            f["html"] = LazyCells(f, parts)
+        return d
 
-        self.lap("index and leaderboards")
-        # index, with leaderboards per tag and outlet
+    def index_pages(self, snap: Snapshot, d: SiteData) -> None:
+        """The index, the leaderboards per tag and outlet, and the full leaderboard, paged."""
+        q_rows, board_rows = d.q_rows, d.board_rows
         tag_counts = Counter(tag for q in q_rows for tag in q["tags"])
-        outlet_counts = Counter(str(f["outlet"]) for f in f_rows if f["outlet"] is not None)
+        outlet_counts = Counter(str(f["outlet"]) for f in d.f_rows if f["outlet"] is not None)
         tags = [{"value": v, "count": n} for v, n in sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
         outlets = [{"value": v, "count": n} for v, n in sorted(outlet_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
         left_out = max(0, len(tags) - MAX_FILTERS) + max(0, len(outlets) - MAX_FILTERS)
         tags, outlets = tags[:MAX_FILTERS], outlets[:MAX_FILTERS]
         more = f"{left_out} rarer tags and outlets have no page of their own." if left_out else ""
-        open_rows = [q for q in q_rows if q["status"] == "open"]
         counts = {
-            "open": len(open_rows),
-            "due": len(due_ids),
-            "hindsight": len(hindsight),
+            "open": sum(1 for q in q_rows if q["status"] == "open"),
+            "due": len(d.due_ids),
+            "hindsight": len(d.hindsight),
             "questions": len(q_rows),
-            "sources": len(s_rows),
+            "sources": len(d.s_rows),
         }
-        pooled = calibration.get(ALL, [])
+        pooled = d.calibration.get(ALL, [])
         cal_fig = charts.calibration_chart(pooled, "everyone", "fig-calibration") if pooled else None
-        common = {
+        common: dict[str, Any] = {
             "tags": tags,
             "outlets": outlets,
             "more_filters": more,
-            "extra": extra,
+            "extra": d.extra,
             "counts": counts,
-            "verification": verification | {"verified_at": self.verified_at},
+            # these pages say only that a verification failed (the integrity page says what it checked)
+            "verification": {"ok": True}
+            if d.verification["ok"]
+            else d.verification | {"verified_at": self.verified_at},
         }
         lede = (
-            f"{t.plural(len(board_rows), 'forecaster')} scored on {t.plural(int(len(qscores)), 'forecast')}, "
-            f"{t.plural(len(q_rows), 'question')}, {t.plural(len(f_rows), 'forecast')} recorded"
-            + (f", as of {self._as_of_text(meta['as_of'])}" if meta["as_of"] else "")
+            f"{t.plural(len(board_rows), 'forecaster')} scored on {t.plural(int(len(d.qscores)), 'forecast')}, "
+            f"{t.plural(len(q_rows), 'question')}, {t.plural(len(d.f_rows), 'forecast')} recorded"
+            + (f", as of {self._as_of_text(d.meta['as_of'])}" if d.meta["as_of"] else "")
             + "."
         )
         self.render(
@@ -507,30 +690,9 @@ class SiteBuilder:
             calibration_figure=cal_fig,
             **common,
         )
-        for kind, values, url in (("tag", tags, tag_url), ("outlet", outlets, outlet_url)):
-            for item in values:
-                value = str(item["value"])
-                # the rows shown only: their intervals and verdicts are the costly part of a leaderboard
-                reader = led.table(snap, "leaderboard", **{kind: value})
-                sub = [with_interval_row(r) for r in reader.rows(self.top)]
-                self.render(
-                    url(value),
-                    "index.html.j2",
-                    f"Leaderboard, {kind} {value}",
-                    heading=Markup("Leaderboard: {} “{}”").format(kind, t.u(value)),
-                    lede=Markup("Scores of the forecasts on questions tagged “{}”.").format(t.u(value))
-                    if kind == "tag"
-                    else Markup("Scores of the forecasts taken from {}.").format(t.u(value)),
-                    board=sub,
-                    board_total=reader.count(),
-                    current_filter=(kind, value),
-                    calibration_figure=None,
-                    **common,
-                )
-
-        # the full leaderboard, paged
+        self.filtered_boards(snap, d, tags, outlets, common)
         chunks = pages_of(board_rows, self.page_rows)
-        unscored = sorted(set(person) - {str(r["forecaster_id"]) for r in board_rows})
+        unscored = sorted(set(d.person) - {str(r["forecaster_id"]) for r in board_rows})
         for i, chunk in enumerate(chunks, 1):
             self.render(
                 list_url("forecasters", i),
@@ -541,19 +703,78 @@ class SiteBuilder:
                 "see the questions and open lists.",
                 kind="leaderboard",
                 rows=chunk,
-                extra=extra,
+                extra=d.extra,
                 table_id="all-forecasters",
                 pager=pager(i, len(chunks), lambda n: list_url("forecasters", n)),
             )
 
-        self.lap("forecaster pages")
-        # forecaster pages
-        rank = {str(r["forecaster_id"]): r for r in board_rows}
+    def filtered_boards(
+        self,
+        snap: Snapshot,
+        d: SiteData,
+        tags: list[dict[str, Any]],
+        outlets: list[dict[str, Any]],
+        common: dict[str, Any],
+    ) -> None:
+        """A leaderboard per tag and per outlet. Each is computed from the question scores under its filter and the
+        names of their forecasters (`tracker.read.scores.leaderboard_reader`): those rows are the page's inputs, so
+        a page whose rows did not change is kept without computing its leaderboard, the costly part of the site."""
+        tagged: dict[str, list[str]] = defaultdict(list)
+        for q in d.q_rows:
+            for tag in q["tags"]:
+                tagged[str(tag)].append(str(q["question_id"]))
+        score_rows = t.records(d.qscores)
+        by_q: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in score_rows:
+            by_q[str(r["question_id"])].append(r)
+            if r.get("outlet") is not None:
+                by_outlet[str(r["outlet"])].append(r)
+        names = {fid: str(p["name"]) for fid, p in d.person.items()}
+        for kind, values, url in (("tag", tags, tag_url), ("outlet", outlets, outlet_url)):
+            for item in values:
+                value = str(item["value"])
+                rows = [r for qid in tagged[value] for r in by_q[qid]] if kind == "tag" else by_outlet[value]
+                inputs = (kind, value, rows, sorted({names.get(str(r["forecaster_id"])) or "" for r in rows}))
+                # a filter's page shows its own count only (`index.html.j2`), not the whole ledger's counts
+                chips = {
+                    group: [
+                        {"value": c["value"], "count": c["count"] if (kind, value) == (ckind, c["value"]) else None}
+                        for c in common[group]
+                    ]
+                    for group, ckind in (("tags", "tag"), ("outlets", "outlet"))
+                }
+
+                def board(kind: str = kind, value: str = value) -> dict[str, Any]:
+                    # the rows shown only: their intervals and verdicts are the costly part of a leaderboard
+                    reader = self.ledger.table(snap, "leaderboard", **{kind: value})
+                    return {
+                        "board": [with_interval_row(r) for r in reader.rows(self.top)],
+                        "board_total": reader.count(),
+                    }
+
+                self.render(
+                    url(value),
+                    "index.html.j2",
+                    f"Leaderboard, {kind} {value}",
+                    lazy=(inputs, board),
+                    heading=Markup("Leaderboard: {} “{}”").format(kind, t.u(value)),
+                    lede=Markup("Scores of the forecasts on questions tagged “{}”.").format(t.u(value))
+                    if kind == "tag"
+                    else Markup("Scores of the forecasts taken from {}.").format(t.u(value)),
+                    current_filter=(kind, value),
+                    calibration_figure=None,
+                    **(common | chips | {"counts": {}}),
+                )
+
+    def forecaster_pages(self, d: SiteData) -> None:
+        rank = {str(r["forecaster_id"]): r for r in d.board_rows}
+        qscores = d.qscores
         history_by = {str(k): g for k, g in qscores.groupby(qscores["forecaster_id"].astype(str), observed=True)}
-        for fid, p in person.items():
-            rows = by_forecaster.get(fid, [])
+        for fid, p in d.person.items():
+            rows = d.by_forecaster.get(fid, [])
             name = str(p["name"])
-            cal = calibration.get(fid, [])
+            cal = d.calibration.get(fid, [])
             figures = {
                 "calibration": charts.calibration_chart(cal, name, "fig-calibration")
                 if sum(int(b["count"]) for b in cal) >= MIN_BINARY_FOR_CALIBRATION
@@ -566,31 +787,12 @@ class SiteBuilder:
                 if fid in history_by
                 else None,
             }
-            phrases: dict[str, dict[str, Any]] = {}
-            for f in rows:
-                if f["method"] == "verbal" and f["phrase"] and not f["withdrawn"]:
-                    key = str(f["phrase"])
-                    entry = phrases.setdefault(key, {"phrase": key, "count": 0, "p": [], "low": [], "high": []})
-                    entry["count"] += 1
-                    for k, v in (("p", f["p_yes"]), ("low", f["p_low"]), ("high", f["p_high"])):
-                        if v is not None:
-                            entry[k].append(float(v))
-            phrase_rows = [
-                {
-                    "phrase": e["phrase"],
-                    "count": e["count"],
-                    "p": statistics.mean(e["p"]) if e["p"] else None,
-                    "low": min(e["low"]) if e["low"] else None,
-                    "high": max(e["high"]) if e["high"] else None,
-                }
-                for e in sorted(phrases.values(), key=lambda e: (-e["count"], e["phrase"]))
-            ]
             r = rank.get(fid)
             scored = sum(1 for f in rows if f["status"] == "scored")
             summary_text = (
                 f"{t.plural(len(rows), 'forecast')} recorded, {scored} scored"
                 + (
-                    (f"; rank {r['rank']} of {len(board_rows)}" if r["rank"] is not None else f"; {r['unranked']}")
+                    (f"; rank {r['rank']} of {len(d.board_rows)}" if r["rank"] is not None else f"; {r['unranked']}")
                     if r
                     else "; not scored yet"
                 )
@@ -604,23 +806,23 @@ class SiteBuilder:
                     name,
                     person=p,
                     row=r,
-                    board_total=len(board_rows),
-                    extra=extra,
+                    board_total=len(d.board_rows),
+                    extra=d.extra,
                     summary=summary_text,
                     figures=figures if i == 1 else {"calibration": None, "history": None},
                     rows=chunk,
-                    phrases=phrase_rows,
+                    phrases=phrase_rows(rows),
                     pager=pager(i, len(chunks), lambda n, fid=fid: "../" + f_url(fid, n)),
                     proof=self.proof(f["position"] for f in chunk),
                 )
 
-        self.lap("question pages")
-        # question pages, with their event history
+    def question_pages(self, snap: Snapshot, d: SiteData) -> None:
+        """A page per question, with its event history and clarifications."""
         history: dict[str, list[dict[str, Any]]] = defaultdict(list)
         clarifications: dict[str, list[dict[str, Any]]] = defaultdict(list)
         # the log without its payloads (most of its bytes), then the payloads of the clarifications alone
         names = ["position", "stream_id", "stream_version", "event_type", "recorded_at", "actor", "hash"]
-        for chunk in led.table(snap, "events").narrow(names).chunks():
+        for chunk in self.ledger.table(snap, "events").narrow(names).chunks():
             cols = [chunk[c].tolist() for c in names]
             for pos, stream, version, etype, recorded, actor, hash_ in zip(*cols, strict=True):
                 qid = ev.stream_question(str(stream))
@@ -637,7 +839,7 @@ class SiteBuilder:
                     }
                 )
         wanted = ["position", "stream_id", "recorded_at", "payload"]
-        for chunk in led.table(snap, "events", type="QuestionClarified").narrow(wanted).chunks():
+        for chunk in self.ledger.table(snap, "events", type="QuestionClarified").narrow(wanted).chunks():
             for pos, stream, recorded, payload in chunk[wanted].itertuples(index=False, name=None):
                 qid = ev.stream_question(str(stream))
                 if qid is None:
@@ -648,11 +850,11 @@ class SiteBuilder:
                     {"position": pos, "recorded_at": recorded, "reason": data.get("reason"), "changes": changes}
                 )
         res_by: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in t.records(resolutions):
+        for r in t.records(d.resolutions):
             res_by[str(r["question_id"])].append(r)
-        for q in q_rows:
+        for q in d.q_rows:
             qid = str(q["question_id"])
-            rows = by_question.get(qid, [])
+            rows = d.by_question.get(qid, [])
             self.render(
                 q_url(qid),
                 "question.html.j2",
@@ -665,15 +867,13 @@ class SiteBuilder:
                 history=history.get(qid, []),
                 proof=self.proof(h["position"] for h in history.get(qid, [])),
             )
-        del history, clarifications
 
-        self.lap("source pages")
-        # source pages
-        n_from = Counter(str(f["source_id"]) for f in f_rows if f["source_id"] is not None)
-        for s in s_rows:
+    def source_pages(self, d: SiteData) -> None:
+        n_from = Counter(str(f["source_id"]) for f in d.f_rows if f["source_id"] is not None)
+        for s in d.s_rows:
             sid = str(s["source_id"])
             s["n_forecasts"] = n_from.get(sid, 0)
-            chunks = pages_of(by_source.get(sid, []), self.page_rows)
+            chunks = pages_of(d.by_source.get(sid, []), self.page_rows)
             for i, chunk in enumerate(chunks, 1):
                 self.render(
                     s_url(sid, i),
@@ -685,11 +885,11 @@ class SiteBuilder:
                     proof=self.proof([s["position"], *(f["position"] for f in chunk)]),
                 )
 
-        self.lap("lists, integrity and search")
-        # lists: questions, sources, open and due, hindsight
+    def list_pages(self, d: SiteData) -> None:
+        """The questions and sources, the open and due questions, the hindsight-flagged forecasts."""
         lists = (
-            ("questions", q_rows, "Questions", "Every question, in the order they were opened.", "questions-table"),
-            ("sources", s_rows, "Sources", "Every source, in the order it was registered.", None),
+            ("questions", d.q_rows, "Questions", "Every question, in the order they were opened.", "questions-table"),
+            ("sources", d.s_rows, "Sources", "Every source, in the order it was registered.", None),
         )
         for stem, rows, heading, lede, table_id in lists:
             chunks = pages_of(rows, self.page_rows)
@@ -703,12 +903,12 @@ class SiteBuilder:
                     kind=stem,
                     rows=chunk,
                     table_id=table_id,
-                    extra=extra,
+                    extra=d.extra,
                     pager=pager(i, len(chunks), lambda n, stem=stem: list_url(stem, n)),
                 )
-        due_rows = [q for q in q_rows if str(q["question_id"]) in due_ids]
+        due_rows = [q for q in d.q_rows if str(q["question_id"]) in d.due_ids]
         due_rows.sort(key=lambda q: (-int(q["days_overdue"] or 0), str(q["question_id"])))
-        chunks = pages_of(open_rows, self.page_rows)
+        chunks = pages_of([q for q in d.q_rows if q["status"] == "open"], self.page_rows)
         for i, chunk in enumerate(chunks, 1):
             self.render(
                 list_url("open", i),
@@ -725,7 +925,7 @@ class SiteBuilder:
                 pager=pager(i, len(chunks), lambda n: list_url("open", n)),
             )
         h_rows = []
-        for h in t.records(hindsight):
+        for h in t.records(d.hindsight):
             h.update(
                 question_title=h["question"],
                 prob=t.probability_text(h["p_yes"], h["probabilities"]),
@@ -744,11 +944,12 @@ class SiteBuilder:
                 kind="hindsight",
                 rows=chunk,
                 table_id=None,
-                extra=extra,
+                extra=d.extra,
                 pager=pager(i, len(chunks), lambda n: list_url("hindsight", n)),
             )
 
-        # integrity
+    def integrity_page(self, snap: Snapshot, d: SiteData) -> None:
+        meta = d.meta
         as_of_arg = None
         if meta["as_of"]:
             point = meta["as_of"]
@@ -757,7 +958,7 @@ class SiteBuilder:
             "head_position": meta["head_position"],
             "head_hash": meta["head_hash"],
             "as_of": meta["as_of"],
-            "verification": verification,
+            "verification": d.verification,
             "run": snap.run,
             "verified_at": self.verified_at,
         }
@@ -765,7 +966,7 @@ class SiteBuilder:
             "integrity.html",
             "integrity.html.j2",
             "Integrity",
-            verification=verification | {"verified_at": self.verified_at},
+            verification=d.verification | {"verified_at": self.verified_at},
             summary=page_summary,
             head_position=meta["head_position"],
             head_hash=meta["head_hash"],
@@ -776,18 +977,19 @@ class SiteBuilder:
             for rel, data in self.proofs.files().items():
                 self.w.write(rel, data)
 
-        # search
+    def search(self, d: SiteData) -> tuple[int, int]:
+        """The search page and its index; returns the index's entries and the quotes left out of it."""
         entries: list[list[Any]] = []
-        for fid, p in person.items():
+        for fid, p in d.person.items():
             entries.append(
                 [KIND_INDEX["forecaster"], t.clean(str(p["name"])), t.clean(str(p["role"] or "")), f_url(fid)]
             )
-        for q in q_rows:
+        for q in d.q_rows:
             about = " ".join([str(q["question_id"]), *q["tags"]])
             entries.append(
                 [KIND_INDEX["question"], t.clean(str(q["title"])), t.clean(about), q_url(str(q["question_id"]))]
             )
-        for s in s_rows:
+        for s in d.s_rows:
             entries.append(
                 [
                     KIND_INDEX["source"],
@@ -796,15 +998,15 @@ class SiteBuilder:
                     s_url(str(s["source_id"])),
                 ]
             )
-        quoted = [f for f in f_rows if f["quote"]]
+        quoted = [f for f in d.f_rows if f["quote"]]
         for f in quoted[: self.search_quotes]:
             about = f"{f['forecaster']} on “{f['question_title']}”, {t.day(f['made_at'])}"
             target = q_url(str(f["question_id"])) + "#fc-" + f["anchor"]
             entries.append([KIND_INDEX["quote"], t.clean(str(f["quote"])), t.clean(about), target])
         not_indexed = max(0, len(quoted) - self.search_quotes)
         note = (
-            f"Searches {t.plural(len(person), 'forecaster')}, {t.plural(len(q_rows), 'question')}, "
-            f"{t.plural(len(s_rows), 'source')} and {t.plural(min(len(quoted), self.search_quotes), 'quote')}"
+            f"Searches {t.plural(len(d.person), 'forecaster')}, {t.plural(len(d.q_rows), 'question')}, "
+            f"{t.plural(len(d.s_rows), 'source')} and {t.plural(min(len(quoted), self.search_quotes), 'quote')}"
             + (
                 f" (the first {self.search_quotes}; {not_indexed} later quotes are on their pages only)"
                 if not_indexed
@@ -814,20 +1016,11 @@ class SiteBuilder:
         )
         payload = json.dumps({"note": note, "entries": entries}, ensure_ascii=True, separators=(",", ":"))
         self.w.write("search-index.js", "window.TRACKER_SEARCH = " + payload.replace("</", "<\\/") + ";\n")
-        self.w.write("search.js", files("tracker").joinpath("templates", "search.js").read_bytes())
+        for script in ("search.js", "scroll.js"):
+            self.w.write(script, files("tracker").joinpath("templates", script).read_bytes())
         self.render("search.html", "search.html.j2", "Search", note=note)
         self.w.write("style.css", t.stylesheet())
-
-        self.lap("")
-        summary.head_position = int(meta["head_position"])
-        summary.head_hash = str(meta["head_hash"])
-        summary.as_of = meta["as_of"]
-        summary.scores_run_id = meta["scores_run_id"]
-        summary.forecasters = len(person)
-        summary.questions = len(q_rows)
-        summary.sources = len(s_rows)
-        summary.search_entries = len(entries)
-        summary.quotes_not_indexed = not_indexed
+        return len(entries), not_indexed
 
     @staticmethod
     def _as_of_text(point: dict[str, Any]) -> str:
@@ -884,28 +1077,45 @@ def build_site(
     verified_at = verified_head(ledger, verification)
     took = round(time.perf_counter() - started, 2)
     summary = SiteSummary(out=str(path), verified_at=verified_at, verified_ok=bool(verification["ok"]))
-    summary.verification = verification
+    summary.verification = dict(verification)
+    # the clock's part of the verification (when the scores were audited) is on no page
+    verification = {k: v for k, v in verification.items() if k != "scores_verified_at"}
+    salt = code_digest({"top": top, "page_rows": page_rows, "search_quotes": search_quotes, "title": title})
     made = not os.path.lexists(path)
     try:
         if made:
             path.mkdir()
-        with sitefolder.build_folder(path) as tmp:
-            writer = Writer(tmp)
-            builder = SiteBuilder(
-                ledger,
-                writer,
-                top=top,
-                page_rows=page_rows,
-                search_quotes=search_quotes,
-                verified_at=verified_at,
-                title=title,
-                proofs=proofs,
-            )
-            with ledger.snapshot(as_of, run) as snap:
+        with sitefolder.build_folder(path) as tmp, ledger.snapshot(as_of, run) as snap:
+            state = inputs_digest(salt, snap.meta(), snap.today, verification, verified_at)
+            writer = Writer(tmp, sitefolder.previous_files(found))
+            # a build that carries proofs makes them again (its checkpoints may be new with no new event)
+            if proofs is None and sitefolder.unchanged(found, state):
+                # the same ledger, point, day, code and options as the site in the folder: nothing to make
+                writer.keep_all(found.manifest.files)
+                summary.timings = {"verification": took}
+                counts = found.manifest.summary
+            else:
+                builder = SiteBuilder(
+                    ledger,
+                    writer,
+                    top=top,
+                    page_rows=page_rows,
+                    search_quotes=search_quotes,
+                    verified_at=verified_at,
+                    title=title,
+                    salt=salt,
+                    proofs=proofs,
+                )
                 builder.build(snap, verification, summary)
-            summary.timings = {"verification": took} | builder.timings
-            found = check_out(path, force)  # again: nobody put a file there in the meantime
-            sitefolder.publish(path, tmp, writer.written, found)
+                summary.timings = {"verification": took} | builder.timings
+                counts = {k: getattr(summary, k) for k in SUMMARY_COUNTS}
+            for k in SUMMARY_COUNTS:
+                setattr(summary, k, counts.get(k, getattr(summary, k)))
+            again = check_out(path, force)  # again: nobody put a file there in the meantime
+            changed = sorted(rel for rel in writer.kept if again.owned.get(rel) != writer.written[rel]["sha256"])
+            if changed:
+                raise UserError(f"{str(path / changed[0])!r} changed while the site was being built", "out")
+            sitefolder.publish(path, tmp, writer.written, again, state, counts)
     except OSError as e:
         raise UserError(f"cannot write {str(path)!r}: {e.strerror or e}", "out") from None
     finally:
@@ -913,4 +1123,5 @@ def build_site(
             with contextlib.suppress(OSError):
                 path.rmdir()  # only when the build failed and left it empty
     summary.pages, summary.files, summary.bytes = writer.pages, writer.files, writer.bytes
+    summary.kept = len(writer.kept)
     return summary

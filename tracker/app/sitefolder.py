@@ -46,7 +46,7 @@ BUILD_LOCK = ".lock"
 _BUILD_NAME = re.compile(re.escape(BUILD_PREFIX) + r"[0-9a-f]{8}")
 # A page or asset of a site (the shapes `tracker.app.site` writes), for recognising an older version's build folders.
 _SITE_FILE = re.compile(
-    r"(?:(?:questions|forecasters|sources|tags|outlets)/)?[a-z0-9_~-]+\.html|style\.css|search(?:-index)?\.js"
+    r"(?:(?:questions|forecasters|sources|tags|outlets)/)?[a-z0-9_~-]+\.html|style\.css|search(?:-index)?\.js|scroll\.js"
     r"|\.tracker-site(?:\.json)?|verify\.js|checkpoints/(?:[0-9]+|key)\.txt"
 )
 SHOWN = 3  # names quoted in a refusal
@@ -71,11 +71,18 @@ class Manifest:
 
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     pending: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # what the last build was made from (a digest, `tracker.app.site`) and what it counted: a build whose inputs
+    # are the same keeps every file
+    state: str | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
 
     def text(self) -> str:
         body: dict[str, Any] = {"generator": GENERATOR, "format": MANIFEST_FORMAT, "files": self.files}
         if self.pending:
             body["pending"] = self.pending
+        if self.state:
+            body["state"] = self.state
+            body["summary"] = self.summary
         return json.dumps(body, indent=1, sort_keys=True, ensure_ascii=True) + "\n"
 
     def hashes(self, rel: str) -> set[str]:
@@ -102,8 +109,13 @@ def read_manifest(out: Path) -> Manifest | None:
         for rel, entry in part.items():
             if isinstance(rel, str) and _SITE_FILE.fullmatch(rel) and isinstance(entry, dict) and "sha256" in entry:
                 clean[rel] = {"sha256": str(entry["sha256"]), "bytes": entry.get("bytes")}
+                if isinstance(entry.get("inputs"), str):
+                    clean[rel]["inputs"] = entry["inputs"]
         entries.append(clean)
-    return Manifest(entries[0], entries[1])
+    state, summary = data.get("state"), data.get("summary")
+    if not isinstance(state, str) or not isinstance(summary, dict):
+        state, summary = None, {}
+    return Manifest(entries[0], entries[1], state, summary)
 
 
 @dataclass
@@ -242,9 +254,39 @@ def _unlocked(folder: Path) -> bool:
 # ------------------------------------------------------------------------------------------ publishing
 
 
-def publish(out: Path, tmp: Path, written: dict[str, dict[str, Any]], found: Survey) -> int:
-    """Move the build's files (``written``: rel -> sha256 and bytes, all under ``tmp``) into ``out`` and remove the
-    site's files the build no longer has. Returns how many files were moved (unchanged ones are left)."""
+def previous_files(found: Survey) -> dict[str, dict[str, Any]]:
+    """The manifest's entry of each of the site's files in the folder, the one whose hash its bytes have."""
+    out = {}
+    for rel, digest in found.owned.items():
+        for entry in (found.manifest.files.get(rel), found.manifest.pending.get(rel)):
+            if entry and entry["sha256"] == digest:
+                out[rel] = entry
+                break
+    return out
+
+
+def unchanged(found: Survey, state: str) -> bool:
+    """The folder holds the whole site the last build made, and that build was made from ``state``."""
+    m = found.manifest
+    return (
+        m.state == state
+        and not m.pending
+        and set(found.owned) == set(m.files)
+        and all(m.files[rel]["sha256"] == digest for rel, digest in found.owned.items())
+    )
+
+
+def publish(
+    out: Path,
+    tmp: Path,
+    written: dict[str, dict[str, Any]],
+    found: Survey,
+    state: str | None = None,
+    summary: dict[str, Any] | None = None,
+) -> int:
+    """Move the build's files (``written``: rel -> sha256 and bytes, all under ``tmp`` unless already in ``out``
+    with those bytes) into ``out`` and remove the site's files the build no longer has; the manifest records
+    ``state`` and ``summary``. Returns how many files were moved (unchanged ones are left)."""
     old = found.manifest
     # every target checked before the first move: a link or a device at a page's place, or the ledger, stops it
     for rel in written:
@@ -266,7 +308,7 @@ def publish(out: Path, tmp: Path, written: dict[str, dict[str, Any]], found: Sur
             if stat.S_ISREG(os.lstat(path).st_mode) and file_sha256(path) == found.owned[rel]:
                 path.unlink()
         _remove_empty_parents(out, PurePosixPath(rel).parent)
-    outfiles.write_text(manifest_path, Manifest(files=written).text())
+    outfiles.write_text(manifest_path, Manifest(files=written, state=state, summary=summary or {}).text())
     return moved
 
 

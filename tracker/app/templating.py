@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
+from tracker import labels
 from tracker.domain.verbal import explain_reading
 from tracker.words import plural as plural  # t.plural in the templates and pages
 
@@ -147,11 +148,18 @@ def cell(value: Any) -> Any:
     return u(value)
 
 
-COLUMN_NAMES = {"interval_90": "90% interval", "vs_coin": "vs a coin flip", "vs_crowd": "vs the crowd"}
-
-
 def colname(name: str) -> str:
-    return COLUMN_NAMES.get(str(name)) or clean(str(name)).replace("_", " ")
+    """A column's label (`tracker.labels`), the first letter capitalised for a table head."""
+    text = clean(labels.label(str(name)))
+    return text[:1].upper() + text[1:] if text[:1].isalpha() and not text.startswith("vs ") else text
+
+
+def verdict(value: Any, name: str) -> Markup:
+    """A verdict cell: the short form, with the whole sentence on hover (title) and for screen readers."""
+    if missing(value) or value == "":
+        return Markup(DASH)
+    full = clean(str(value))
+    return Markup('<span class="verdict" title="{}">{}</span>').format(full, labels.short_verdict(full, name))
 
 
 def ext_link(url: Any, text: Any) -> Markup:
@@ -188,8 +196,8 @@ def environment() -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # package files: no stat of each template on every page
     )
-    env.filters.update(u=u, num=num, day=day, minute=minute, cell=cell, colname=colname)
-    env.globals.update(interval=interval, ext_link=ext_link)
+    env.filters.update(u=u, num=num, day=day, minute=minute, cell=cell, colname=colname, verdict=verdict)
+    env.globals.update(interval=interval, ext_link=ext_link, VERDICTS=tuple(labels.AGAINST), MORE_EXTRA=("vs_crowd",))
     return env
 
 

@@ -15,6 +15,7 @@ from tracker.cli import render
 from tracker.cli.common import emit_json, ledger, say, warn
 from tracker.cli.render import Column
 from tracker.domain.fields import grouping
+from tracker.labels import label, short_verdict
 
 JSON = rd.JSON
 
@@ -41,22 +42,22 @@ def _dist(probabilities: Any) -> str:
 
 # The headline: the mean Brier with its 90% interval, and whether it beats a coin flip, in words.
 SCORE_COLUMNS = [
-    Column("rank", "#", "int"),
+    Column("rank", label("rank"), "int"),
     Column("who", "who"),
-    Column("n_questions", "questions", "int"),
-    Column("mean_brier", "Brier", "number", 3),
-    Column("interval", "90% interval", "id"),
-    Column("coin", "vs a coin flip"),
+    Column("n_questions", label("n_questions"), "int"),
+    Column("mean_brier", label("mean_brier"), "number", 3),
+    Column("interval", label("interval_90"), "id"),
+    Column("coin", label("vs_coin")),
 ]
 # Shown too when the terminal is wide enough for them beside the others.
 WIDE_SCORE_COLUMNS = [
     *SCORE_COLUMNS,
-    Column("crowd", "vs the crowd"),
-    Column("mean_time_avg_brier", "time-avg", "number", 3),
-    Column("mean_relative_brier", "minus crowd", "number", 3),
-    Column("verbal", "verbal range", "id"),
-    Column("bss_vs_half", "skill", "number", 3),
-    Column("mean_baseline_time_avg", "baseline", "number", 1),
+    Column("crowd", label("vs_crowd")),
+    Column("mean_time_avg_brier", label("mean_time_avg_brier"), "number", 3),
+    Column("mean_relative_brier", label("mean_relative_brier"), "number", 3),
+    Column("verbal", label("verbal_range"), "id"),
+    Column("bss_vs_half", label("bss_vs_half"), "number", 3),
+    Column("mean_baseline_time_avg", label("mean_baseline_time_avg"), "number", 1),
 ]
 WIDE = 150
 HONEST_NOTE = (
@@ -107,20 +108,6 @@ HINDSIGHT_COLUMNS = [
 ]
 
 
-def _short_verdict(text: Any, against: str) -> str:
-    """A verdict of the leaderboard for a table cell: "beats (p = 0.031)", "too few questions"."""
-    if not text:
-        return ""
-    text = str(text)
-    if text.startswith("too few"):
-        return "too few questions"
-    words, _, rest = text.partition(" (")
-    for drop in (f" from {against}", f" than {against}", f" {against}"):
-        words = words.replace(drop, "")
-    p = rest.split(",")[0].rstrip(")")
-    return f"{words} ({p})" if p.startswith("p") else words
-
-
 def left_out_note(width: int) -> str | None:
     """What a leaderboard narrower than WIDE leaves out, and how to see it; None when nothing is left out."""
     shown = {c.key for c in SCORE_COLUMNS}
@@ -144,8 +131,8 @@ def _score_row(r: dict[str, Any], key: str) -> dict[str, Any]:
         "who": r.get("name") or r[key],
         "verbal": verbal,
         "interval": interval,
-        "coin": _short_verdict(r.get("vs_coin"), "a coin flip"),
-        "crowd": _short_verdict(r.get("vs_crowd"), "the crowd"),
+        "coin": short_verdict(r.get("vs_coin"), "vs_coin"),
+        "crowd": short_verdict(r.get("vs_crowd"), "vs_crowd"),
     }
 
 
