@@ -204,12 +204,12 @@ def register(app: typer.Typer) -> None:
         """Check a proof offline, with no ledger: the checkpoint's signature by --key, the Merkle path from the event
         to the signed root, and the event's position. Exit 7 ("not verified: ...") when any check fails."""
         from tracker.app import proofs
-        from tracker.app.export import signed
+        from tracker.app.export import bundle
 
         verifier = proofs.load_verifier(key)
         witnesses = tuple(proofs.load_verifier(w, "witness") for w in witness)
-        if signed.is_bundle(file):
-            checked = signed.verify_bundle(file, verifier)
+        if bundle.is_bundle(file):
+            checked = bundle.verify_bundle(file, verifier)
             if json_out:
                 emit_json(checked)
                 return
