@@ -12,6 +12,7 @@ from sqlalchemy import insert
 from tracker.app.importer import import_catalog
 from tracker.app.ledger import Ledger
 from tracker.store import eventstore as es
+from tracker.store import merkletree
 from tracker.store.db import read_transaction, write_transaction
 from tracker.store.schema import events
 
@@ -64,6 +65,7 @@ def copy_prefix(source: Ledger, target: Ledger, n: int, score: bool = True) -> N
     with write_transaction(target.engine) as conn:
         for i in range(0, len(rows), 500):
             conn.execute(insert(events), rows[i : i + 500])
+        merkletree.build(conn)  # the rows went in by hand: their Merkle tree too, as an append keeps it
     target.rebuild()
     assert target.verify()["ok"]
     if score:

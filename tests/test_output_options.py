@@ -67,6 +67,8 @@ INPUTS = {
     ("extract", "paths"),
     ("source add", "file"),
     ("checkpoint", "key"),
+    ("checkpoint", "timestamp_token"),
+    ("site", "checkpoint"),
     ("proof", "key"),
     ("proof", "against"),
     ("verify", "checkpoint"),

@@ -355,7 +355,8 @@ def test_a_site_from_a_truncated_log_is_not_verified(demo_site: Path, browser: A
     from tracker.store.db import make_engine
 
     base = demo_site.parent
-    shutil.copy(base / "ledger.sqlite", tmp_path / "ledger.sqlite")
+    # a consistent copy (the demo ledger's last writes may still be in its write-ahead log)
+    tracker(f"sqlite:///{base}/ledger.sqlite", "backup", str(tmp_path / "ledger.sqlite"))
     shutil.copytree(demo_site, tmp_path / "site")
     db = f"sqlite:///{tmp_path}/ledger.sqlite"
     engine = make_engine(db)
