@@ -41,12 +41,6 @@
     return true;
   }
 
-  function hexOf(bytes) {
-    var out = "";
-    for (var i = 0; i < bytes.length; i++) out += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
-    return out;
-  }
-
   function sha256(bytes) {
     return subtle.digest("SHA-256", bytes).then(function (d) { return new Uint8Array(d); });
   }
@@ -148,42 +142,35 @@
     return out;
   }
 
-  // Climb every event of the page from its leaf along its path to the root, all events a level at a time, and
-  // check each arrives at `root`. Each level's hashes are asked of WebCrypto together and awaited once: a digest
-  // costs little, but waiting for each one in turn (tens of microseconds a call) made a long page slow. Two
-  // events whose climbs meet hash the same two inputs for the same subtree: that hash is asked for once (the
-  // key is the subtree and both inputs, so a changed hash anywhere in a path is still hashed, and still fails).
-  async function checkInclusions(events, size, root) {
-    var climbs = events.map(function (e) {
-      if (!(e.index >= 0 && e.index < size)) fail("event " + (e.index + 1) + " is not in the signed tree of " + size);
-      var ranges = subtrees(e.index, size);
-      var depth = ranges.length - 1;
-      if (e.path.length !== depth) {
-        fail("the inclusion path of event " + (e.index + 1) + " is too " + (e.path.length > depth ? "long" : "short"));
-      }
-      return { event: e, ranges: ranges, depth: depth, r: e.leaf };
-    });
-    var height = Math.max.apply(null, climbs.map(function (c) { return c.depth; }));
-    for (var j = 0; j < height; j++) {
-      var asked = new Map();
-      await Promise.all(climbs.map(function (c) {
-        if (j >= c.depth) return null;
-        var node = c.ranges[c.depth - j];
-        var parent = c.ranges[c.depth - j - 1];
-        var sibling = c.event.path[j];
-        var left = node[0] === parent[0];
-        var id = parent[0] + ":" + parent[1] + ":" + hexOf(c.r) + ":" + hexOf(sibling);
-        var hash = asked.get(id);
-        if (!hash) {
-          hash = left ? nodeHash(c.r, sibling) : nodeHash(sibling, c.r);
-          asked.set(id, hash);
-        }
-        return hash.then(function (h) { c.r = h; });
-      }));
+  // Climb from `leaf` at `index` along `path` to the root, and check it is `root`. `known` holds the subtrees
+  // (by range) that earlier events of the page reached the signed root through, with the rest of the path they
+  // took: an event that meets one with the same hash and the same rest of the path is proven from there on, so
+  // each shared subtree is hashed once (and a changed hash anywhere in a path still fails).
+  async function checkInclusion(index, size, leaf, path, texts, root, known) {
+    if (!(index >= 0 && index < size)) fail("event " + (index + 1) + " is not in the signed tree of " + size);
+    var ranges = subtrees(index, size);
+    var depth = ranges.length - 1;
+    if (path.length !== depth) {
+      fail("the inclusion path of event " + (index + 1) + " is too " + (path.length > depth ? "long" : "short"));
     }
-    climbs.forEach(function (c) {
-      if (!same(c.r, root)) fail("event " + (c.event.index + 1) + " was changed, or is not in the log the checkpoint signed");
-    });
+    var r = leaf;
+    var made = [];
+    for (var j = 0; j < depth; j++) {
+      var node = ranges[depth - j];
+      var parent = ranges[depth - j - 1];
+      r = node[0] === parent[0] ? await nodeHash(r, path[j]) : await nodeHash(path[j], r);
+      var id = parent[0] + ":" + parent[1];
+      var rest = texts.slice(j + 1).join(",");
+      var seen = known.get(id);
+      if (seen) {
+        if (!same(seen.hash, r) || seen.rest !== rest) break; // not the subtree, or the path, the signed root holds
+        r = root;
+        break;
+      }
+      made.push([id, { hash: r, rest: rest }]);
+    }
+    if (!same(r, root)) fail("event " + (index + 1) + " was changed, or is not in the log the checkpoint signed");
+    made.forEach(function (m) { known.set(m[0], m[1]); });
   }
 
   // §2.1.4.2: does the tree (newSize, newRoot) extend (oldSize, oldRoot)?
@@ -254,9 +241,13 @@
     var key = await parseKey(proof.key);
     var cp = await openCheckpoint(proof.checkpoint, key);
     if (!Array.isArray(proof.entries) || !proof.entries.length) fail("the proof holds no event");
-    // the events' own hashes at once, then every climb a level at a time
+    // the events' own hashes at once, then the climbs one after another, sharing the subtrees already proven
     var events = await Promise.all(proof.entries.map(readEntry));
-    await checkInclusions(events, cp.size, cp.root);
+    var known = new Map();
+    for (var i = 0; i < events.length; i++) {
+      var e = events[i];
+      await checkInclusion(e.index, cp.size, e.leaf, e.path, e.texts, cp.root, known);
+    }
     var unsigned = Array.isArray(proof.unsigned) ? proof.unsigned.length : 0;
     return (
       "verified against checkpoint " + cp.size + " signed by " + key.text + ": the " +
