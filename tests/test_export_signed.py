@@ -113,3 +113,18 @@ def test_a_bundle_without_a_checkpoint_says_so(url: str, keys: tuple[Path, str],
     assert tracker("--db", url, "export", "all", "--out", str(out), "--format", "csv").exit_code == 0
     assert json.loads((out / "_meta.json").read_text(encoding="utf-8"))["checkpoint"] is None
     failed(tracker("verify-proof", str(out), "--key", keys[1]), IntegrityError, ["carries no checkpoint"])
+
+
+def test_a_witness_named_for_a_bundle_is_counted_not_ignored(
+    url: str,  # noqa: F811
+    keys: tuple[Path, str],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The kept checkpoint carries no cosignature: a witness named with --witness is reported as 0 of 1 checked."""
+    witness = tracker("keygen", "--out", str(tmp_path / "w.key"), "--name", "w.example/w1", "--cosigner").stdout
+    _signed(url, keys)
+    out = tmp_path / "bundle"
+    assert tracker("--db", url, "export", "all", "--out", str(out), "--format", "csv").exit_code == 0
+    checked = tracker("verify-proof", str(out), "--key", keys[1], "--witness", witness.strip())
+    assert checked.exit_code == 0, checked.output
+    assert "cosignatures checked: 0 of 1 witnesses" in checked.stdout

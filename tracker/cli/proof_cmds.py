@@ -209,7 +209,7 @@ def register(app: typer.Typer) -> None:
         verifier = proofs.load_verifier(key)
         witnesses = tuple(proofs.load_verifier(w, "witness") for w in witness)
         if bundle.is_bundle(file):
-            checked = bundle.verify_bundle(file, verifier)
+            checked = bundle.verify_bundle(file, verifier, witnesses)
             if json_out:
                 emit_json(checked)
                 return
@@ -219,6 +219,8 @@ def register(app: typer.Typer) -> None:
                     f"are the log {checked['log']} signed by the key {verifier.name}+{verifier.key_id:08x}"
                 )
             )
+            if witness:
+                say(f"cosignatures checked: {checked['cosignatures']} of {len(witness)} witnesses")
             return
         text = proofs.read_proof_file(file)
         report = proofs.verify_proof(text, verifier, witnesses)

@@ -190,9 +190,9 @@ def dictionary_markdown(bundle_meta: dict[str, Any] | None = None, level: int = 
     return "\n".join(lines)
 
 
-def read_bundle(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
-    """Every table of a bundle (directory or .zip), typed; the bundle's _meta.json under the key ``"_meta"``
-    is not a frame, so it is returned separately by `bundle_meta`."""
+def read_bundle(path: str | os.PathLike[str], only: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of a bundle (directory or .zip), typed, or the tables named in `only`; the bundle's
+    _meta.json is not a frame, so it is returned separately by `bundle_meta`."""
     import io
 
     p = Path(path)
@@ -201,6 +201,8 @@ def read_bundle(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
     out: dict[str, pd.DataFrame] = {}
     members: dict[str, bytes] = {}  # an xlsx bundle's tables share one workbook: unzip it once
     for table, info in meta["tables"].items():
+        if only is not None and table not in only:
+            continue
         if p.is_dir():
             source: Any = p / info["file"]
         else:
@@ -214,11 +216,7 @@ def read_bundle(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
 
 
 def bundle_meta(path: str | os.PathLike[str]) -> dict[str, Any]:
-    p = Path(path)
-    if p.is_dir():
-        return dict(json.loads((p / BUNDLE_META).read_text(encoding="utf-8")))
-    with zipfile.ZipFile(p) as archive:
-        return dict(json.loads(archive.read(BUNDLE_META).decode("utf-8")))
+    return dict(json.loads(_member(Path(path), BUNDLE_META)))
 
 
 def is_bundle(path: str | os.PathLike[str]) -> bool:
@@ -233,14 +231,16 @@ def is_bundle(path: str | os.PathLike[str]) -> bool:
 
 
 def _member(path: Path, name: str) -> str:
+    """The text of the bundle's file `name`, from a directory or a .zip."""
     if path.is_dir():
         return (path / name).read_text(encoding="utf-8")
     with zipfile.ZipFile(path) as archive:
         return archive.read(name).decode("utf-8")
 
 
-def verify_bundle(path: str | os.PathLike[str], key: Verifier) -> dict[str, Any]:
-    """Check a bundle offline: its checkpoint is signed by `key`; its events table chains (each row's hash is
+def verify_bundle(path: str | os.PathLike[str], key: Verifier, witnesses: tuple[Verifier, ...] = ()) -> dict[str, Any]:
+    """Check a bundle offline: its checkpoint is signed by `key` (and the cosignatures of `witnesses` on it are
+    checked and counted, as for a proof file); its events table chains (each row's hash is
     recomputed from its fields and follows the previous one, positions gap-free from 1); and the Merkle root of the
     first tree_size rows is the signed root. `IntegrityError` ("not verified: ...") naming the first failure."""
     from tracker.store.eventstore import chain_hash
@@ -251,7 +251,7 @@ def verify_bundle(path: str | os.PathLike[str], key: Verifier) -> dict[str, Any]
     if not info:
         raise IntegrityError("not verified: the bundle carries no checkpoint (it was exported before one was signed)")
     try:
-        opened = open_checkpoint(_member(p, str(info["file"])), key)
+        opened = open_checkpoint(_member(p, str(info["file"])), key, witnesses)
     except (NoteError, KeyError, OSError) as e:
         raise IntegrityError(f"not verified: the bundle's checkpoint: {e}") from None
     cp = opened.checkpoint
@@ -264,7 +264,7 @@ def verify_bundle(path: str | os.PathLike[str], key: Verifier) -> dict[str, Any]
         )
     if "events" not in meta.get("tables", {}):
         raise IntegrityError("not verified: the bundle holds no events table")
-    events = read_bundle(p)["events"].sort_values("position")
+    events = read_bundle(p, only=("events",))["events"].sort_values("position")
     tree = MerkleTree()
     prev = "0" * 64
     for expected, row in enumerate(events.to_dict("records"), start=1):
