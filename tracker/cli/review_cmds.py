@@ -146,7 +146,7 @@ def export_(
         if signed:
             say(
                 f"checkpoint {signed['number']} (the first {plural(signed['tree_size'], 'event')}) is in the "
-                f"bundle{'' if signed['key_file'] else '; add --key PUBLIC to publish the key beside it'}"
+                f"bundle{'' if signed['key_file'] else ' (its key: add --key)'}"
             )
     else:
         say(
