@@ -16,26 +16,6 @@ import click
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "": ("tracker import predictions/", "tracker scores --tag venezuela"),
     "init": ("tracker init", "tracker --db scratch.sqlite init"),
-    "keygen": (
-        "tracker keygen --out ledger.key --name news.example/forecasts",
-        "tracker keygen --out witness.key --name witness.example/w1 --cosigner",
-    ),
-    "checkpoint": (
-        "tracker checkpoint --key ledger.key --out checkpoint-1.txt  # exit 3 until 'tracker keygen' made ledger.key",
-        "tracker checkpoint --timestamp-token checkpoint-1.tsr --number 1  # exit 3 until a TSA's reply is saved there",
-    ),
-    "checkpoints": ("tracker checkpoints", "tracker checkpoints --json"),
-    "cosign": (
-        "tracker cosign checkpoint-1.txt --key witness.key --log-key pub.txt --out checkpoint-1-cosigned.txt  "
-        "# exit 3 until the checkpoint and keys exist",
-    ),
-    "proof": (
-        "tracker proof alexandrov-exile-forces-can-be-sent --key ledger.key --out forecast.tlog-proof  "
-        "# exit 3 until 'tracker keygen' made ledger.key",
-    ),
-    "verify-proof": (
-        "tracker verify-proof forecast.tlog-proof --key pub.txt  # exit 3 until 'tracker proof' wrote the file",
-    ),
     "source": ('tracker source add my-article --title "An article" --published 2026-01-14 --outlet "A paper"',),
     "source add": (
         'tracker source add my-article --title "An article" --published 2026-01-14 '
