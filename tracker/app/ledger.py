@@ -709,6 +709,30 @@ class Ledger:
             result["problem"] = f"the stored scores differ from the events: {problem}"
         return result
 
+    def verify_chain(self, since: tuple[int, str] | None = None) -> dict[str, Any]:
+        """The hash chain alone (what a site build checks): from genesis, or with ``since`` (position, hash: a
+        head verified before) that this head is still stored there and that the events after it extend it
+        (`eventstore.verify_since`). `verify` checks everything."""
+        self._ready()
+        behind = None
+        with read_transaction(self.engine) as conn:
+            chain = es.verify_chain(conn) if since is None else es.verify_since(conn, *since)
+            if since is not None and not chain.ok and chain.first_bad_position == since[0]:
+                # not the chain verified before (another ledger, or one rewritten and rehashed, which only an
+                # anchor kept elsewhere can tell apart): the whole chain, from genesis
+                behind, since = chain.problem, None
+                chain = es.verify_chain(conn)
+        return {
+            "ok": chain.ok,
+            "events_checked": chain.checked,
+            "head_position": chain.head_position,
+            "head_hash": chain.head_hash,
+            "first_bad_position": chain.first_bad_position,
+            "problem": chain.problem,
+            "since_position": since[0] if since is not None else 0,
+            "since_problem": behind,
+        }
+
     def verify_against(self, anchor: str) -> dict[str, Any]:
         """`verify`, and proof that the ledger still extends `anchor` ("POSITION:HASH", a head kept elsewhere)."""
         try:
