@@ -315,3 +315,39 @@ def test_attribution_as_reports_write_it(text: str, speaker: str) -> None:
 def test_words_that_look_like_a_source_and_are_not(text: str) -> None:
     name = _last_speaker(text)
     assert "prices" not in name and "April" not in name
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # Single quotation marks, and the name after the publication's in ", said ACME website's NAME".
+        (
+            "'The incumbent will probably win the election,' said Acmepolls website's Jane Roe, a statistician.",
+            "Jane Roe",
+        ),
+        # "A senior U.S. army researcher said" in the lead is the person the article then names.
+        (
+            "A senior U.S. army vaccine researcher said a vaccine will probably be ready next year.\n\n"
+            "Col. Jane Roe, director of the research program, told reporters the trials were going well.",
+            "Jane Roe",
+        ),
+        # "The agency now calculates": the organisation named before.
+        (
+            "Acmebet calculates that the odds of a Smith victory are 15/8. The agency now calculates he has a 10 per "
+            "cent chance of winning the runoff.",
+            "Acmebet",
+        ),
+    ],
+)
+def test_attribution_in_more_house_styles(text: str, speaker: str) -> None:
+    assert speaker in extract(text).candidates[0 if "army" in text else -1].speaker.name
+
+
+def test_a_paragraph_ending_in_a_colon_introduces_the_passage_after_it() -> None:
+    text = (
+        "The Senate voted to end debate on the bill.\n\nThe Acme Herald reports:\n\n"
+        "The bill will probably pass the Senate next week.\n\n"
+        "Jane Roe said the House will probably wait until the fall."
+    )
+    speakers = [c.speaker.name for c in extract(text).candidates]
+    assert speakers[0].endswith("Herald") and speakers[-1] == "Jane Roe"

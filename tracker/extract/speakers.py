@@ -28,7 +28,8 @@ _VERBS = (
     r"commented|remarked|stated|tweeted|projects|projected|projecting|foresees|foresaw|foresee|sees|see|"
     r"predict|warn|add|note|tell|reckon|reckons|expecting|predicting|forecasting|betting|"
     r"anticipate|anticipates|anticipated|anticipating|saw|expressed|expresses|rejected|rejects|dismissed|"
-    r"dismisses|saying|warning|arguing|insisting|suggesting|claiming|noting|believing|fearing|fear"
+    r"dismisses|saying|warning|arguing|insisting|suggesting|claiming|noting|believing|fearing|fear|stating|vowed|"
+    r"vows|pledged|pledges|promised|promises|calculates|calculated"
 )
 # Between a subject and its verb: an aside in commas, a few adverbs ("has repeatedly"), or a short
 # prepositional phrase ("in turn", "at that point").
@@ -48,7 +49,7 @@ _VERB_SET = frozenset(_VERBS.split("|")) | {"shared", "according"}
 _LOWER_WORD = re.compile(r"[a-z]+")
 _SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
 _VERB_SUBJECT = re.compile(
-    r"(?:^|[,–—-][”\"]?\s*)(?P<verb>said|says|say|added|adds|explained|noted|notes|wrote|writes|argued|argues|"
+    r"(?:^|[,–—-][”\"’']?\s*)(?P<verb>said|says|say|added|adds|explained|noted|notes|wrote|writes|argued|argues|"
     r"warned|warns|told|reported|reports|predicted|predicts)\s+"
     r"(?P<rest>(?:[^.;]|(?<=\b[A-Z])\.){2,220})"
 )
@@ -113,7 +114,7 @@ _DAYS = wordset("Monday Tuesday Wednesday Thursday Friday Saturday Sunday Yester
 _ORG_TAILS = wordset(
     """Party Council Bank University Commission Group Services Service House Department Ministry Office Agency Times
     News Post Committee Union Nations States Fund Institute Center Centre Foundation Association Research Television
-    Radio Network Company Corporation Economics Capital Speed Court Assembly Parliament Senate Congress Forces Army"""
+    Radio Network Company Corporation Economics Capital Court Assembly Parliament Senate Congress Forces Army"""
 )
 # How far back a title is looked for with its name: an article's length, so that a long text stays linear.
 _LOOK_BACK = 20_000
@@ -226,7 +227,7 @@ def _explicit(
         stray = _STRAY_COMMA.fullmatch(sentence, m.end("who"), m.start("verb")) and len(name.split()) < 2
         aside = _ASIDE_NAME.fullmatch(sentence, m.end("who"), m.start("verb"))
         if aside and not passive and len(_clean_name(aside.group("who"))[0].split()) >= 2:
-            # "the Senate's number two Republican, John Thune, said": the name set off in commas is the speaker.
+            # "the party's number two Democrat, Jane Roe, said": the name set off in commas is the speaker.
             held = " ".join((aside.group("role") or sentence[max(0, m.start("who") - 40) : m.end("who")]).split()[-8:])
             return Speaker(_clean_name(aside.group("who"))[0], held, 0.85, f"'{aside.group('who')}, ...'", "person")
         if name in _TITLE_WORDS and not passive:
@@ -246,7 +247,7 @@ def _explicit(
             if known is not None:
                 said = f"'{name} {m.group('verb')}', named before as {known.name}"
                 return Speaker(known.name, role or known.role, 0.85, said, "person")
-            # One word with a person's role after it ("Aribowo, another political analyst,") is a person.
+            # One word with a person's role after it ("Roe, another political analyst,") is a person.
             one_person = role is not None and _ROLE_WORD.search(role) is not None and title is None
             kind: Kind = "person" if len(name.split()) >= 2 or one_person else "group"
             return Speaker(name, role, 0.9 if kind == "person" else 0.75, f"'{name} {m.group('verb')}'", kind)
@@ -283,11 +284,11 @@ def _explicit(
             if known is not None:
                 return Speaker(known.name, role or known.role, 0.85, f"'{m.group('verb')} {name}'", "person")
             if name and name not in _NOT_NAMES and _ENDS.fullmatch(rest, first.end()):
-                # "..., writes Iltalehti.", "says RBA" closing the sentence: a one-word source.
+                # "..., writes Acmeblatt.", "says ACB" closing the sentence: a one-word source.
                 return Speaker(name, role, 0.75, f"'{m.group('verb')} {name}'", "group")
     closing = _COMMON_SAYS_LAST.search(sentence)
     if closing and _ACCORDING_ANY.search(sentence) and closing.group("who").endswith("s"):
-        # "According to RIA Novosti, X seems likely, experts predicted": the attribution that closes the
+        # "According to the Acme agency, X seems likely, experts predicted": the attribution that closes the
         # sentence is its speaker; the one that opens it names where the report comes from.
         who = " ".join(closing.group("who").split())
         return Speaker(who, None, 0.7, f"'{closing.group(0).strip(' ,.')}' (not named)", "group")
@@ -376,11 +377,14 @@ def _refer_back(who: str, people: _People | None) -> Speaker | None:
     if people is None or m is None or m.group("noun").endswith("s"):
         return None
     earlier = people.refer(m.group("noun"))
-    if earlier is None and m.group("noun") in ("company", "firm"):
+    if earlier is None and m.group("noun") in _ORGANISATION_WORDS:
         earlier = _organisation(people.last_group)
     if earlier is None:
         return None
     return Speaker(earlier.name, earlier.role, 0.65, f"'{who}', read as {earlier.name}, named before", earlier.kind)
+
+
+_ORGANISATION_WORDS = wordset("company firm agency group organisation organization website site pollster bookmaker")
 
 
 def _human_plural(head: str, verb: str, sentence: str, end: int) -> bool:
@@ -482,6 +486,7 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
     carry: Speaker | None = None
     people = _People(author if author and author.name != "the author" else None, text)
     carried: Speaker | None = None
+    block: Speaker | None = None
     for p in paras:
         ps = by_para.get(p.index, [])
         found: dict[int, Speaker] = {}
@@ -517,9 +522,13 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
         if next_lead and last_found is not None and last_found.kind == "person" and " and " not in last_found.name:
             # An interviewee introduced just before the answers: their turn runs on until the next one.
             turn = last_found
+        if found:
+            block = None
         for s in ps:
             if s.index in found:
                 out[s.index] = found[s.index]
+            elif block is not None:
+                out[s.index] = Speaker(block.name, block.role, 0.6, f"a passage introduced by {block.name}", block.kind)
             elif carry is not None:
                 out[s.index] = Speaker(
                     carry.name, carry.role, 0.6, f"the interview turn of {carry.name} (introduced before)", carry.kind
@@ -528,6 +537,9 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
                 out[s.index] = default
         if turn is not None:
             carry = turn
+        if last_found is not None and last_found.kind != "author" and ps[-1].text.rstrip().endswith(":"):
+            # "The Acme Herald reports:" closing a paragraph: the passage after it is quoted, until one with a speaker.
+            block = last_found
     return _lead_source([out[s.index] for s in sents])
 
 
@@ -607,7 +619,7 @@ _COMMON_SAYS_LAST = re.compile(
 # "An expert said that ...", "Robotics expert says it is ...", "Finance minister sees ...": one source,
 # not named, as the subject (a headline drops the article).
 _ONE_COMMON = re.compile(
-    rf"(?:^\s*|\b(?:[Aa]n?|[Oo]ne)\s+)(?P<who>(?:[A-Z][\w-]*\s+)?(?:[a-z][\w-]*\s+){{0,3}}?(?:{_ROLE_NOUNS}|source|insider|"
+    rf"(?:^\s*|\b(?:[Aa]n?|[Oo]ne)\s+)(?P<who>(?:[A-Z][\w-]*\s+)?(?:(?:[a-z][\w-]*|[A-Z]\.(?:[A-Z]\.)+)\s+){{0,4}}?(?:{_ROLE_NOUNS}|source|insider|"
     rf"diplomat|observer|banker|trader))\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b"
 )
 # "Acme's managing director said": a role of a named organisation.
@@ -641,7 +653,7 @@ _PLURAL = re.compile(rf"(?i:\b(?:{_GROUP_NOUNS})$)")
 _UNNAMED = " (one source not named)"
 # ", they reckon ...": a group named before, mid-sentence.
 _THEY_INSIDE = re.compile(rf"[,;:—–]\s*they\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b")
-# "U.S. senators said", "Senators and aides said", "The senior officials accompanying Kerry said": a plural
+# "U.S. senators said", "Senators and aides said", "The senior officials accompanying Roe said": a plural
 # common noun as the subject, with a short modifier after it (see _human_plural for which nouns).
 _PLURAL_SUBJECT = re.compile(
     rf"(?:^\s*|[,;:—–]\s+|\b(?:but|and|while|whereas|as)\s+)(?P<who>(?:(?i:the|some|many|most|several|two|three|"
@@ -692,7 +704,7 @@ _BEFORE_NAME = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?P<verb>{_SAID}){_BEFORE
 _BEFORE_PRONOUN = re.compile(rf"\b(?P<who>[Hh]e|[Ss]he)\s+(?:[a-z]+ly\s+)?(?P<verb>{_SAID}){_BEFORE_TAIL}")
 _BEFORE_COMMON = re.compile(rf"\b(?P<who>{_COMMON})\s+(?P<verb>{_SAID}){_BEFORE_TAIL}")
 _CAP_RUN_RX = re.compile(_CAP_RUN)
-_OPENS_QUOTATION = re.compile(r"\s*[“\"]")
+_OPENS_QUOTATION = re.compile(r"\s*[“\"‘']")
 _PARTICLES = wordset("de van von der al bin la le du da dos di")
 
 
@@ -727,8 +739,8 @@ class _People:
         self.last = last
         self.by_surname: dict[str, Speaker] = {}
         self.last_group: Speaker | None = None
-        # Every full name the text mentions, speaker or not ("Guillermo Lasso of the CREO Party"), by position:
-        # a later "Lasso said" is that person. Read up to the paragraph being attributed (``upto``).
+        # Every full name the text mentions, speaker or not ("Jane Roe of the Acme Party"), by position:
+        # a later "Roe said" is that person. Read up to the paragraph being attributed (``upto``).
         self._mentions = [(m.start(), full) for m in _CAP_RUN_RX.finditer(text) if (full := _person_name(m.group(0)))]
         self._next = 0
         self.mentioned: dict[str, str] = {}
