@@ -42,16 +42,35 @@ _BELIEF_ENTRIES = frozenset({"believe", "expect"})
 # construction says the opposite of the entry ("would be surprised if X" is the entry "... if X not" reversed).
 # A stated number outranks any phrase it overlaps ("a 60% chance" is not the scale's "chance").
 _STATED_TOKENS = 20
-_LOW_EXPECTATIONS = r"(?:expectations|hopes)(?: \S+){0,6}? (?:are|is|were|remain|remained) (?:low|dim|slim|modest)"
+# "expectations ... are low", "the chances of X are super slim", "prospects remain dim": a noun of prospect, a
+# copula and an adjective of size. The adjective says the reading, the noun only that it is a prospect.
+_PROSPECT = r"(?:expectations|hopes|chances|chance|odds|prospects|prospect|likelihood|probability)"
+_COPULA = r"(?:are|is|were|was|remain|remains|remained|look|looks|seem|seems|appear|appears)"
+_INTENSIFIER = r"(?:(?:very|super|extremely|pretty|fairly|rather|quite|vanishingly|increasingly|now|still) )?"
+_LOW_EXPECTATIONS = (
+    rf"{_PROSPECT}(?: \S+){{0,6}}? {_COPULA} {_INTENSIFIER}(?:low|dim|slim|modest|remote|small|slender|poor|"
+    r"negligible|minimal|nil|bleak)"
+)
+_HIGH_PROSPECTS = rf"{_PROSPECT}(?: \S+){{0,6}}? {_COPULA} {_INTENSIFIER}(?:high|good|strong|excellent|bright)"
+# "no special expectations", "few expectations": expectations denied outright.
+_NO_EXPECTATIONS = r"(?:no|few|low|modest|limited) (?:\S+ )?expectations"
 _REPORTED_WOULD = (
     r"(?:said|says|say|told|expects|expected|believes|believed|thinks|thought|predicted|warned|argued|insisted|"
-    r"estimated)(?: \S+){0,8}? would"
+    r"estimated|vowed|vows|pledged|pledges|promised|promises|announced|declared|stated|assured|signalled|signaled)"
+    r"(?: \S+){0,8}? would"
 )
 _NSP = "no scale phrase: read as the nearest entry; check the reading"
 _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
     (r"(?:is|are|was|were) (?:all )?set to", "will", False, "future", "a scheduled or announced plan"),
     (r"(?:is|are) (?:poised|bound|due|about|on track|slated|scheduled) to", "will", False, "future", "a plan"),
-    (r"(?:expects?|expected|anticipates?|anticipated|predicts?|predicted|forecasts?)", "expect", False, "belief", ""),
+    (
+        r"(?:expects?|expected|expecting|anticipates?|anticipated|anticipating|predicts?|predicted|predicting|"
+        r"forecasts?)",
+        "expect",
+        False,
+        "belief",
+        "",
+    ),
     (
         r"(?:would|'d) be (?:very |quite |most |really )?surprised if",
         "negated: surprised",
@@ -76,6 +95,14 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
         'an intention or agreement stated as fact, read as "will"',
     ),
     (r"(?:in sight|on the horizon|in the cards|on the cards)", "will", False, "modal", "an idiom of prospect"),
+    # "we'll", "it'll": "will" contracted onto its subject.
+    (
+        r"(?:i'll|we'll|you'll|he'll|she'll|it'll|they'll|that'll|there'll|who'll|this'll)",
+        "will",
+        False,
+        "future",
+        "",
+    ),
     (r"(?:inevitabl[ey]|only a matter of time|a matter of time)", "almost certain", False, "estimative", ""),
 )
 
@@ -86,6 +113,10 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("will", "future", (r"(?:set to|on track to|on track for|poised to|slated to)", r"(?:going to)", _REPORTED_WOULD)),
     ("unlikely", "estimative", (r"(?:little hope|no hope|slim hope|faint hope|scant hope|little prospect)",)),
     ("unlikely", "estimative", (_LOW_EXPECTATIONS, r"(?:hard to see how|difficult to see how|hard to imagine)")),
+    ("unlikely", "estimative", (_NO_EXPECTATIONS,)),
+    ("likely", "estimative", (_HIGH_PROSPECTS,)),
+    # "far less likely", "much less likely": the comparative without its "than" says the prospect is low.
+    ("unlikely", "estimative", (r"(?:less likely|far less likely|much less likely|even less likely)",)),
     ("likely", "estimative", (r"(?:optimistic about)(?: \S+){0,6}? (?:chances|chance|prospects|prospect)",)),
     (
         "likely",
@@ -131,12 +162,25 @@ _CHANCE = r"(?:chance|chances|probability|likelihood|odds|risk|risks|possibility
 _ABOUT = r"(?:(?:about|around|roughly|nearly|almost|just|some|over|under|better than|less than|more than) )?"
 _NUMERIC: tuple[re.Pattern[str], ...] = (
     re.compile(rf"(?<![\w.]){_NUM} {_CHANCE}\b"),
-    re.compile(rf"\b{_CHANCE}(?: \S+){{0,8}}? (?:at|to|of|is|are|was|were|as high as|near) \"?{_ABOUT}{_NUM}"),
-    re.compile(rf"\bput(?: \S+){{0,4}}? at {_ABOUT}(?P<n>\d{{1,3}}(?:\.\d+)?)(?: ?(?:%|percent|per cent))?(?![\d/.])"),
+    re.compile(
+        rf"\b{_CHANCE}(?: \S+){{0,8}}? (?:at|to|of|is|are|was|were|as high as|near) "
+        rf"(?:now |currently |still )?\"?{_ABOUT}{_NUM}"
+    ),
+    re.compile(
+        rf"\b(?:put|puts|putting|pegged|pegs|peg|placed|places|place|estimated|estimates)(?: \S+){{0,4}}? at "
+        rf"{_ABOUT}(?P<n>\d{{1,3}}(?:\.\d+)?)(?: ?(?:%|percent|per cent))?(?![\d/.])"
+    ),
     re.compile(rf"\b(?:{_CHANCE}|put)(?: \S+){{0,6}}? \"?{_ABOUT}(?P<a>{_COUNT}) in (?P<b>{_COUNT})\b"),
     re.compile(rf"(?<![\w.])(?P<a>{_COUNT}) in (?P<b>{_COUNT}) {_CHANCE}\b"),
     re.compile(r"(?<![\w.-])(?P<a>\d{1,2})-(?P<b>\d{1,2})(?![\w.-])"),
     re.compile(r"\b(?:odds of|at) (?P<a>\d{1,3})/(?P<b>\d{1,3})(?![\d/])"),
+    # "the implied probability of a Le Pen victory according to our market (12%)": the number in brackets.
+    re.compile(rf"\b{_CHANCE}(?: \S+){{0,10}}? \({_ABOUT}{_NUM}\)"),
+    # "makes the Conservatives 1/8 to win", "8/13 for a majority", "a 12/1 shot": a price needs no odds word.
+    re.compile(
+        r"(?<![\w./])(?P<a>\d{1,3})/(?P<b>\d{1,3}) "
+        r"(?:to (?!\d)[a-z]+|for (?:a|an|the)\b|favourite|favorite|shot|chance)"
+    ),
 )
 _MAYBE_NUMERIC = re.compile(rf"\d| in (?:{'|'.join(_SMALL.split())})\b")
 _BOOKMAKING = re.compile(r"\b(?:odds|bookmakers?|betting|bet|ladbrokes|paddy power|punters|bookies)\b")
@@ -148,13 +192,20 @@ _LESS_THAN = re.compile(r"\b(?:less|lower|worse|fewer) than \"?$|\b(?:under|belo
 _NUDGE = 0.05
 
 
+_OR_MORE = re.compile(r"\)? or (?:more|higher|above|better)\b")
+_OR_LESS = re.compile(r"\)? or (?:less|lower|below|fewer|under)\b")
+# "up from a 65 per cent chance", "down from 41%": the number a change started from, not the estimate.
+_FROM = re.compile(r"\bfrom (?:an? )?\"?$")
+
+
 def _beyond(norm: str, m: re.Match[str]) -> float:
-    """+_NUDGE or -_NUDGE when a comparison bounds the number (inside the match or right before it)."""
+    """+_NUDGE or -_NUDGE when a comparison bounds the number (inside the match, right before it, or an "or
+    more" right after it)."""
     num = m.start("n") if m.groupdict().get("n") is not None else m.start("a")
     head = norm[max(0, m.start() - 20) : num]
-    if _MORE_THAN.search(head):
+    if _MORE_THAN.search(head) or _OR_MORE.match(norm, m.end()):
         return _NUDGE
-    if _LESS_THAN.search(head):
+    if _LESS_THAN.search(head) or _OR_LESS.match(norm, m.end()):
         return -_NUDGE
     return 0.0
 
@@ -171,6 +222,9 @@ def _stated(norm: str) -> list[tuple[re.Match[str], float, str]]:
     for i, rx in enumerate(_NUMERIC):
         for m in rx.finditer(norm):
             groups = m.groupdict()
+            num = m.start("n") if groups.get("n") is not None else m.start("a")
+            if _FROM.search(norm, max(0, num - 12), num):
+                continue
             if groups.get("n") is not None:
                 p = float(groups["n"]) / 100
                 how = f"{groups['n']}%"
@@ -180,8 +234,8 @@ def _stated(norm: str) -> list[tuple[re.Match[str], float, str]]:
                     if a + b != 100:
                         continue
                     p, how = a / 100, f"{a}-{b}"
-                elif i == 6:  # fractional odds a/b against: p = b / (a + b)
-                    if not _BOOKMAKING.search(norm) or a + b == 0:
+                elif i in (6, 8):  # fractional odds a/b against: p = b / (a + b)
+                    if (i == 6 and not _BOOKMAKING.search(norm)) or a + b == 0 or (a, b) == (24, 7):
                         continue
                     p, how = b / (a + b), f"odds {a}/{b}"
                 else:
@@ -217,7 +271,7 @@ def _first_words(rx: str) -> frozenset[str]:
     return frozenset(out)
 
 
-_NEGATIONS = wordset("not no never none nobody nothing neither nor cannot without")
+_NEGATIONS = wordset("not no never none nobody nothing neither nor cannot")
 _NEG_SUFFIX = "n't"
 # A negation beyond one of these words, after the hedge, belongs to another clause ("... if neither side").
 _SUBORDINATORS = wordset(
@@ -489,6 +543,11 @@ _SPEECH_ACT = re.compile(r"^\s*(?:say|tell|admit|add|note|mention|concede|grant|
 _DETERMINER_BEFORE = re.compile(
     r"\b(?:the|a|an|our|their|its|his|her|this|that|these|those|latest|new|previous|final|official|own)\s*$", re.I
 )
+# "As expected, the bank held rates", "as predicted": a past expectation the sentence compares with.
+_AS_EXPECTED = frozenset({"expected", "predicted", "forecast", "anticipated", "foreseen", "projected"})
+_AS_BEFORE = re.compile(
+    r"(?:^|[^\w\s]\s*|\b(?:and|but|just|exactly|largely|broadly)\s+)as\s+(?:had\s+been\s+|was\s+)?$", re.I
+)
 # "raising risks of", "amid growing risks and uncertainties": the noun; the verb takes what is risked.
 _RISK_NOUN_AFTER = re.compile(r"^\s*(?:of|and|to|from|that|for|in|,|\.|$)", re.I)
 # "more optimistic than last month's forecast", "the more confident the model feels": a comparison.
@@ -504,15 +563,17 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     lower = words.lower()
     before = sentence[max(0, start - 20) : start]
     after = sentence[end : end + 30]
-    if lower == "will" and (
+    if (lower == "will" or lower.endswith(("'ll", "’ll"))) and (
         _WILL_NOUN_BEFORE.search(before) or _WILL_NOUN_AFTER.match(after) or _SPEECH_ACT.match(after)
     ):
         return True
     if lower in ("forecast", "forecasts") and _DETERMINER_BEFORE.search(before):
         return True
+    if lower in _AS_EXPECTED and _AS_BEFORE.search(before):
+        return True
     if lower in ("risks", "risking") and _RISK_NOUN_AFTER.match(after):
         return True
-    if lower.startswith("more ") and (_COMPARISON.match(after) or re.search(r"\bthe\s*$", before, re.I)):
+    if ("more " in lower or "less " in lower) and (_COMPARISON.match(after) or re.search(r"\bthe\s*$", before, re.I)):
         return True
     if words.lower() == "certain":
         after = sentence[end:].lstrip()
@@ -600,7 +661,7 @@ _THAN = re.compile(r"\bthan\s+$", re.I)
 def _is_negation(word: str, sentence: str = "", at: int = 0) -> bool:
     """A negation word, but not "than not" (the idiom "more likely than not") nor a capitalised "No" inside
     a sentence (a referendum's side, a name)."""
-    w = word.lower().replace("’", "'")
+    w = word.lower().replace("’", "'").strip("'")
     if not (w in _NEGATIONS or w.endswith(_NEG_SUFFIX)):
         return False
     if w == "not" and _THAN.search(sentence, max(0, at - 8), at):
