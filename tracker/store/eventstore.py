@@ -638,6 +638,26 @@ def raw_rows(conn: Connection, after: int = 0, batch: int = 5000, up_to: int | N
         cursor = rows[-1]["position"]
 
 
+def positions_and_hashes(conn: Connection, batch: int = 20_000) -> Iterator[tuple[int, str]]:
+    """(position, stored hash) of every event in position order: the Merkle log's leaves, without the rows."""
+    cursor = 0
+    while True:
+        q = select(events.c.position, events.c.hash).where(events.c.position > cursor)
+        rows = conn.execute(q.order_by(events.c.position).limit(batch)).all()
+        yield from ((int(p), str(h)) for p, h in rows)
+        if len(rows) < batch:
+            return
+        cursor = int(rows[-1][0])
+
+
+def raw_rows_at(conn: Connection, positions: Sequence[int], batch: int = 500) -> Iterator[dict[str, Any]]:
+    """The stored rows at these positions (those there are), in position order, a batch of positions a query."""
+    wanted = sorted(set(positions))
+    for i in range(0, len(wanted), batch):
+        q = select(events).where(events.c.position.in_(wanted[i : i + batch])).order_by(events.c.position)
+        yield from (dict(r) for r in conn.execute(q).mappings())
+
+
 @dataclass(frozen=True)
 class ChainReport:
     ok: bool
