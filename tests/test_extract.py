@@ -389,6 +389,9 @@ def test_verbal_forms_without_a_scale_phrase_are_read_and_marked(sentence: str, 
         ("The party will not back the budget without tax cuts.", -1),  # "without" opens a condition
         ("We'll finish the bill next week.", 1),
         ("The port will reopen without delay.", 1),
+        ("The minister played down hopes of an imminent deal.", -1),  # a stance that denies the prospect
+        ("Officials dampened expectations that rates will fall soon.", -1),
+        ("There was little probability that the talks would succeed.", -1),
     ],
 )
 def test_negations_and_contractions(sentence: str, side: int) -> None:

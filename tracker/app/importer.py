@@ -10,9 +10,11 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -157,6 +159,25 @@ class _Plan:
         return es.append_stream(self.conn, self.pending, self.actor, progress=progress, project_range=project_range)
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the duration, back to what it was after (on error too).
+
+    An import holds hundreds of thousands of objects at once (the parsed YAML, the entries, the states and
+    events), made fast and kept to the end: none of them is garbage, and what the import drops is freed by
+    reference counting (the few cycles made meanwhile are collected once the collector is back). Each of the
+    collector's full passes walks every one of them, so its share of an import grew with the catalog's size
+    (profiled at 2,000 and 10,000 questions; BENCHMARKS.md)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@_cyclic_gc_paused()
 def import_catalog(
     ledger: Any,
     paths: Sequence[Path],
