@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -132,8 +133,10 @@ class _Plan:
 
     def run_question(self, cmd: c.QuestionCommand, origin: str = "-", entry: str = "-") -> None:
         state = self.question_state(cmd.question_id)
-        with _named(origin, entry):
+        try:
             new = decide(state, cmd)
+        except UserError as refused:
+            raise _named_refusal(refused, origin, entry) from None
         if self._already_in_log(new):
             return
         self.pending.append((ev.question_stream(cmd.question_id), new, state.version))
@@ -143,8 +146,10 @@ class _Plan:
 
     def run_source(self, cmd: c.RegisterSource, origin: str = "-", entry: str = "-") -> None:
         state = self.sources.get(cmd.source_id) or load_source(self.conn, cmd.source_id)
-        with _named(origin, entry):
+        try:
             new = decide_source(state, cmd)
+        except UserError as refused:
+            raise _named_refusal(refused, origin, entry) from None
         if not self._already_in_log(new):
             self.pending.append((ev.source_stream(cmd.source_id), new, state.version))
 
@@ -154,6 +159,25 @@ class _Plan:
         return es.append_stream(self.conn, self.pending, self.actor, progress=progress, project_range=project_range)
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the duration, back to what it was after (on error too).
+
+    An import holds hundreds of thousands of objects at once (the parsed YAML, the entries, the states and
+    events), made fast and kept to the end: none of them is garbage, and what the import drops is freed by
+    reference counting (the few cycles made meanwhile are collected once the collector is back). Each of the
+    collector's full passes walks every one of them, so its share of an import grew with the catalog's size
+    (profiled at 2,000 and 10,000 questions; BENCHMARKS.md)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@_cyclic_gc_paused()
 def import_catalog(
     ledger: Any,
     paths: Sequence[Path],
@@ -188,12 +212,16 @@ def import_catalog(
         questions=len(catalog.questions),
         forecasts=len(catalog.forecasts),
     )
+    # Each entry's event ids, made once (uuid5: a SHA-1 each) and looked up below.
+    source_eid = {s: catalog_event_id("source", s) for s in catalog.sources}
+    opened_eid = {q: catalog_event_id("question", q, "opened") for q in catalog.questions}
+    resolved_eid = {q: catalog_event_id("question", q, "resolved") for q in catalog.questions}
+    annulled_eid = {q: catalog_event_id("question", q, "annulled") for q in catalog.questions}
+    forecast_eid = {f: catalog_event_id("forecast", f) for f in catalog.forecasts}
     ids = {
-        **{catalog_event_id("source", s): s for s in catalog.sources},
-        **{catalog_event_id("question", q, "opened"): q for q in catalog.questions},
-        **{catalog_event_id("question", q, "resolved"): q for q in catalog.questions},
-        **{catalog_event_id("question", q, "annulled"): q for q in catalog.questions},
-        **{catalog_event_id("forecast", f): f for f in catalog.forecasts},
+        eid: entry
+        for by_entry in (source_eid, opened_eid, resolved_eid, annulled_eid, forecast_eid)
+        for entry, eid in by_entry.items()
     }
     with write_transaction(ledger.engine) as conn:
         stored = _stored(conn, list(ids))
@@ -212,7 +240,7 @@ def import_catalog(
                     recordable.append(message)
 
         for s in catalog.sources.values():
-            eid = catalog_event_id("source", s.id)
+            eid = source_eid[s.id]
             sha = hashlib.sha256(s.text.encode()).hexdigest() if s.text is not None else None
             old = plan.registered_with.get(s.id)
             if old is not None:
@@ -258,7 +286,7 @@ def import_catalog(
                 )
 
         for q in catalog.questions.values():
-            eid = catalog_event_id("question", q.id, "opened")
+            eid = opened_eid[q.id]
             old = plan.opened_with.get(q.id)
             if old is not None:  # opened already, by an import or by `tracker question add`
                 new = {
@@ -323,7 +351,7 @@ def import_catalog(
                 )
 
         for f in catalog.forecasts.values():
-            eid = catalog_event_id("forecast", f.id)
+            eid = forecast_eid[f.id]
             cmd_f = c.RecordForecast(
                 question_id=f.question,
                 forecast_id=f.id,
@@ -394,7 +422,7 @@ def import_catalog(
             state = plan.question_state(q.id)
             if q.resolution is not None:
                 r = q.resolution
-                if state.status == "open" and not _has_event(stored, q.id, "resolved"):
+                if state.status == "open" and resolved_eid[q.id] not in stored:
                     plan.run_question(
                         c.ResolveQuestion(
                             q.id,
@@ -402,7 +430,7 @@ def import_catalog(
                             r.known_on,
                             now,
                             r.evidence,
-                            catalog_event_id("question", q.id, "resolved"),
+                            resolved_eid[q.id],
                             r.known_before_opened,
                         ),
                         q.origin,
@@ -427,9 +455,9 @@ def import_catalog(
                         changes.append((f"{q.id}: resolution corrected to {r.outcome}", [cmd_c]))
             elif q.annulment is not None:
                 a = q.annulment
-                if state.status != "annulled" and not _has_event(stored, q.id, "annulled"):
+                if state.status != "annulled" and annulled_eid[q.id] not in stored:
                     plan.run_question(
-                        c.AnnulQuestion(q.id, a.reason, now, a.on, catalog_event_id("question", q.id, "annulled")),
+                        c.AnnulQuestion(q.id, a.reason, now, a.on, annulled_eid[q.id]),
                         q.origin,
                         q.id,
                     )
@@ -456,21 +484,13 @@ def import_catalog(
     return report
 
 
-@contextmanager
-def _named(origin: str, entry: str) -> Iterator[None]:
+def _named_refusal(e: UserError, origin: str, entry: str) -> UserError:
     """A refusal by the domain, named like the catalog's own errors: FILE: ENTRY: FIELD: message."""
-    try:
-        yield
-    except CatalogInvalid:
-        raise
-    except UserError as e:
-        named = CatalogInvalid([f"{origin}: {entry}: {e.field or '-'}: {e.message}"])
-        named.exit_code = e.exit_code
-        raise named from None
-
-
-def _has_event(stored: dict[str, dict[str, Any]], qid: str, what: str) -> bool:
-    return catalog_event_id("question", qid, what) in stored
+    if isinstance(e, CatalogInvalid):
+        return e
+    named = CatalogInvalid([f"{origin}: {entry}: {e.field or '-'}: {e.message}"])
+    named.exit_code = e.exit_code
+    return named
 
 
 def _held(ledger: Any) -> Any:

@@ -596,13 +596,18 @@ class _File:
     data: dict[str, Any]
 
 
-def _stays_inside(path: Path, base: Path) -> bool:
-    """``path``, links followed, is inside the folder ``base`` (itself resolved the same way): a link in the
-    catalog may point elsewhere in it, never out of it."""
+def _resolved(path: Path) -> Path | None:
+    """``path`` with its links followed; None for a loop of links."""
     try:
-        return path.resolve().is_relative_to(base.resolve())
+        return path.resolve()
     except (OSError, RuntimeError):  # a loop of links
-        return False
+        return None
+
+
+def _stays_inside(path: Path | None, base: Path | None) -> bool:
+    """The file ``path`` is inside the folder ``base``, both resolved (`_resolved`): a link in the catalog may
+    point elsewhere in it, never out of it."""
+    return path is not None and base is not None and path.is_relative_to(base)
 
 
 def _yaml_files(directory: Path) -> list[Path]:
@@ -613,7 +618,7 @@ def _expand(paths: Iterable[Path], errors: _Errors) -> list[Path]:
     """Directories to their YAML files: a predictions/ directory gives its questions.yaml, every file in its
     questions/ (a catalog's questions may be split across files) and forecasts/, and ``../seeds/sources.yaml``
     if present."""
-    out: list[Path] = []
+    out: list[tuple[Path, Path | None]] = []  # (file, resolved)
     for path in paths:
         if path.is_dir():
             found: list[tuple[Path, Path]] = []  # (file, the folder it must stay in)
@@ -639,20 +644,23 @@ def _expand(paths: Iterable[Path], errors: _Errors) -> list[Path]:
                     "-",
                     "a directory with neither questions.yaml, questions/, forecasts/ nor sources.yaml",
                 )
+            folders: dict[Path, Path | None] = {}  # each folder resolved once: a catalog has thousands of files
             for file, folder in found:
                 # a file found in a folder (not named by the user) is read only when it is really there
-                if _stays_inside(file, folder):
-                    out.append(file)
+                real = _resolved(file)
+                if folder not in folders:
+                    folders[folder] = _resolved(folder)
+                if _stays_inside(real, folders[folder]):
+                    out.append((file, real))
                 else:
                     errors.add(str(file), "-", "-", f"a symbolic link leading outside {folder}/: not followed")
         elif path.exists():
-            out.append(path)
+            out.append((path, _resolved(path) or path))
         else:
             errors.add(str(path), "-", "-", "not found")
     unique: list[Path] = []
-    seen: set[Path] = set()
-    for p in out:
-        key = p.resolve()
+    seen: set[Path | None] = set()
+    for p, key in out:
         if key not in seen:
             seen.add(key)
             unique.append(p)
@@ -700,6 +708,7 @@ def _classify(path: Path, errors: _Errors) -> _File | None:
 
 def _load_sources(f: _File, errors: _Errors, now: datetime, out: dict[str, SourceEntry], where: dict[str, str]) -> None:
     base = f.path.parent
+    real_base = _resolved(base)
     for i, item in enumerate(f.data["sources"]):
         entry = _entry_label(item, "sources", i)
         if not isinstance(item, dict):
@@ -727,7 +736,7 @@ def _load_sources(f: _File, errors: _Errors, now: datetime, out: dict[str, Sourc
                 r.err("file", f"must be a path inside {base}/ (no absolute path, no '..'): {file_name!r}")
             else:
                 path = base / rel
-                if not _stays_inside(path, base):
+                if not _stays_inside(_resolved(path), real_base):
                     # never read: its text would be checked against the quotes and echoed as the closest passage
                     r.err(
                         "file",

@@ -19,30 +19,13 @@ from tracker.errors import UserError
 from tracker.read import projections as pr
 from tracker.read import scores as sc
 from tracker.read.snapshot import Snapshot, open_snapshot
-from tracker.read.tablereader import TableReader
+from tracker.read.tablereader import READERS, TableReader
 from tracker.read.tables import TABLES
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from tracker.scoring.metrics import MurphyDecomposition
-
-READERS: dict[str, Callable[..., TableReader]] = {
-    "events": pr.events_reader,
-    "sources": pr.sources_reader,
-    "forecasters": pr.forecasters_reader,
-    "questions": pr.questions_reader,
-    "forecasts": pr.forecasts_reader,
-    "resolutions": pr.resolutions_reader,
-    "scores": sc.scores_reader,
-    "question_scores": sc.question_scores_reader,
-    "leaderboard": sc.leaderboard_reader,
-    "score_history": sc.score_history_reader,
-    "calibration": sc.calibration_reader,
-    "due": sc.due_reader,
-    "runs": sc.runs_reader,
-    "hindsight": sc.hindsight_reader,
-}
 
 
 class Reader:
