@@ -263,8 +263,18 @@ def _rescale_forecast(state: QuestionState, cmd: c.RescaleForecast) -> list[ev.E
     return _event(cmd, ev.FORECAST_RESCALED, data)
 
 
+def _resolution(state: QuestionState, cmd: c.ResolveQuestion | c.CorrectResolution) -> dict[str, Any]:
+    """What a resolution and a correction both record, checked: the outcome, the day it was known, the evidence."""
+    f_.not_future(cmd.known_on, cmd.now, "on")
+    known_after_opened(state.opened, cmd.known_on, cmd.known_before_opened)
+    return {
+        "outcome": _check_outcome(state, cmd.outcome),
+        "known_on": cmd.known_on.isoformat(),
+        "evidence": f_.text(cmd.evidence, "evidence", required=False),
+    }
+
+
 def _resolve_question(state: QuestionState, cmd: c.ResolveQuestion) -> list[ev.Event]:
-    data: dict[str, Any]
     if state.status == RESOLVED:
         raise IllegalTransition(
             f"question {state.question_id!r} is already resolved ({state.outcome}); use 'resolve correct'",
@@ -272,26 +282,14 @@ def _resolve_question(state: QuestionState, cmd: c.ResolveQuestion) -> list[ev.E
         )
     if state.status == ANNULLED:
         raise IllegalTransition(f"question {state.question_id!r} is annulled; reopen it first", "question")
-    f_.not_future(cmd.known_on, cmd.now, "on")
-    known_after_opened(state.opened, cmd.known_on, cmd.known_before_opened)
-    data = {
-        "outcome": _check_outcome(state, cmd.outcome),
-        "known_on": cmd.known_on.isoformat(),
-        "evidence": f_.text(cmd.evidence, "evidence", required=False),
-    }
-    return _event(cmd, ev.QUESTION_RESOLVED, data, at_midnight(cmd.known_on))
+    return _event(cmd, ev.QUESTION_RESOLVED, _resolution(state, cmd), at_midnight(cmd.known_on))
 
 
 def _correct_resolution(state: QuestionState, cmd: c.CorrectResolution) -> list[ev.Event]:
     data: dict[str, Any]
     if state.status != RESOLVED:
         raise IllegalTransition(f"question {state.question_id!r} is {state.status}, not resolved", "question")
-    f_.not_future(cmd.known_on, cmd.now, "on")
-    known_after_opened(state.opened, cmd.known_on, cmd.known_before_opened)
-    data = {
-        "outcome": _check_outcome(state, cmd.outcome),
-        "known_on": cmd.known_on.isoformat(),
-        "evidence": f_.text(cmd.evidence, "evidence", required=False),
+    data = _resolution(state, cmd) | {
         "reason": f_.text(cmd.reason, "reason"),
         "previous": {"outcome": state.outcome, "known_on": state.known_on},
     }
