@@ -351,3 +351,26 @@ def test_a_paragraph_ending_in_a_colon_introduces_the_passage_after_it() -> None
     )
     speakers = [c.speaker.name for c in extract(text).candidates]
     assert speakers[0].endswith("Herald") and speakers[-1] == "Jane Roe"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ('"Rates will probably rise next year" — Jane Roe, chief economist at Acme.', "Jane Roe"),
+        ('Jane Roe spoke in Leeds.\n\n"Rates will probably rise next year" he said.', "Jane Roe"),
+        ("Rates will probably rise next year, said Roe, who advises the government.", "Roe"),
+        ("Rates will probably rise next year, an official familiar with the talks said.", "official"),
+        ("Rates will probably rise next year, two people familiar with the matter said.", "people"),
+        ("Rates will probably rise next year, Jane Roe of Acme University said.", "Jane Roe"),
+    ],
+)
+def test_attribution_forms_of_wire_copy(text: str, speaker: str) -> None:
+    assert speaker in _last_speaker(text)
+
+
+def test_a_pronoun_prefers_who_spoke_last_over_who_was_named_last() -> None:
+    text = (
+        "John Smith of the Acme Party spoke in Leeds. Smith said he was confident. A poll by Jane Roe gave him 40%.\n\n"
+        'Later, Smith said the runoff will be close. "We will probably win it," he said.'
+    )
+    assert _last_speaker(text) == "John Smith"

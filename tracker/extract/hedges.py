@@ -130,6 +130,17 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("likely", "estimative", (r"(?:a good chance|a big hope|a fair chance|a decent chance)",)),
     ("unlikely", "estimative", (r"(?:far off|a long way off)",)),
     ("likely", "estimative", (r"(?:high|strong|serious|real|big) (?:risk|chance|likelihood) (?:of|that)",)),
+    # "little probability that", "a slim likelihood of": a prospect noun sized small (the scale's own phrases,
+    # "little chance", "low probability", ..., are left to it).
+    (
+        "unlikely",
+        "estimative",
+        (
+            r"(?:little|slim|small|low|scant|faint) "
+            r"(?!(?<=little\s)chance\b|(?<=small\s)chance\b|(?<=little\s)likelihood|(?<=low\s)probability)"
+            r"(?:chance|chances|probability|likelihood|prospect|prospects|possibility) (?:of|that)",
+        ),
+    ),
     ("possibly", "estimative", (r"(?:far from certain|far from assured|far from guaranteed|far from inevitable)",)),
     ("roughly even chance", "estimative", (r"(?:could go either way|could yet go either way|go either way)",)),
     ("likely", "estimative", (r"(?:be|am|is|are|was|were|feel|remain|remains) confident",)),
@@ -671,8 +682,10 @@ def _governing(hedges: list[Hedge]) -> Hedge:
 # "Economists rejected the possibility the bank will cut": a stance that denies the hedged statement.
 _REJECTS = re.compile(
     r"\b(?:reject|rejects|rejected|rejecting|dismiss|dismisses|dismissed|dismissing|ruled out|rules out|rule out|"
-    r"deny|denies|denied|denying)\s+(?:\w+\s+){0,2}?(?:possibility|idea|prospect|notion|suggestion|likelihood|"
-    r"talk|speculation|claims?|reports?|forecasts?|predictions?)\b",
+    r"deny|denies|denied|denying|played down|plays down|play down|playing down|downplayed|downplays|downplaying|"
+    r"dampened|dampens|dampening|poured cold water on|pours cold water on)\s+(?:\w+\s+){0,2}?(?:possibility|idea|"
+    r"prospects?|notion|suggestion|likelihood|talk|speculation|claims?|reports?|forecasts?|predictions?|hopes?|"
+    r"expectations?)\b",
     re.I,
 )
 _REJECTS_REACH = 120

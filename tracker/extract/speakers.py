@@ -28,8 +28,8 @@ _VERBS = (
     r"commented|remarked|stated|tweeted|projects|projected|projecting|foresees|foresaw|foresee|sees|see|"
     r"predict|warn|add|note|tell|reckon|reckons|expecting|predicting|forecasting|betting|"
     r"anticipate|anticipates|anticipated|anticipating|saw|expressed|expresses|rejected|rejects|dismissed|"
-    r"dismisses|saying|warning|arguing|insisting|suggesting|claiming|noting|believing|fearing|fear|stating|vowed|"
-    r"vows|pledged|pledges|promised|promises|calculates|calculated"
+    r"dismisses|saying|warning|arguing|insisting|suggesting|claiming|noting|believing|fearing|fear|stating|"
+    r"calculates|calculated"
 )
 # Between a subject and its verb: an aside in commas, a few adverbs ("has repeatedly"), or a short
 # prepositional phrase ("in turn", "at that point").
@@ -230,6 +230,12 @@ def _explicit(
             # "the party's number two Democrat, Jane Roe, said": the name set off in commas is the speaker.
             held = " ".join((aside.group("role") or sentence[max(0, m.start("who") - 40) : m.end("who")]).split()[-8:])
             return Speaker(_clean_name(aside.group("who"))[0], held, 0.85, f"'{aside.group('who')}, ...'", "person")
+        affiliation = _AFFILIATED.search(sentence, 0, m.start("who"))
+        person = _person_name(affiliation.group("who")) if affiliation else None
+        if person and not passive:
+            # "Jane Roe of Acme University said": the person before the "of", not the institution after it.
+            place = " ".join(sentence[affiliation.end("who") : m.end("who")].split())  # type: ignore[union-attr]
+            return Speaker(person, place, 0.85, f"'{person} {place} {m.group('verb')}'", "person")
         if name in _TITLE_WORDS and not passive:
             # "The Health Secretary said": a title alone refers back to whoever the text gave it to.
             earlier = people.refer(name) if people else None
@@ -283,6 +289,9 @@ def _explicit(
             known = people.surname(name) if people and name else None
             if known is not None:
                 return Speaker(known.name, role or known.role, 0.85, f"'{m.group('verb')} {name}'", "person")
+            if name and name not in _NOT_NAMES and _APPOSITIVE_OPENS.match(rest, first.end()):
+                # ", said Roe, who advises ...", ", said Roe, a former banker": a one-word name with a role.
+                return Speaker(name, role, 0.75, f"'{m.group('verb')} {name}'", "person")
             if name and name not in _NOT_NAMES and _ENDS.fullmatch(rest, first.end()):
                 # "..., writes Acmeblatt.", "says ACB" closing the sentence: a one-word source.
                 return Speaker(name, role, 0.75, f"'{m.group('verb')} {name}'", "group")
@@ -301,8 +310,8 @@ def _explicit(
                 dash = re.match(r"\s*[—–-]\s*(?P<role>[^—–]{3,200}?)\s*[—–]", sentence[m.end("who") :])
                 role = dash.group("role").strip() if dash else None
             # "according to Acme Research's forecast": an organisation, whatever the length of its name.
-            person = len(name.split()) >= 2 and not _possessive(m.group("who"))
-            kind: Kind = "person" if person else "group"  # type: ignore[no-redef]
+            one = len(name.split()) >= 2 and not _possessive(m.group("who"))
+            kind: Kind = "person" if one else "group"  # type: ignore[no-redef]
             return Speaker(name, role, 0.85, f"'according to {name}'", kind)
     m = _ACCORDING_COMMON.search(sentence) or _SAY_COMMON.search(sentence) or _COMMON_SAYS_LAST.search(sentence)
     if group_word:
@@ -315,7 +324,7 @@ def _explicit(
             return earlier
         kind: Kind = "group"  # type: ignore[no-redef]
         said = f"'{m.group(0).strip(' ,.')}' (not named)"
-        if m.re is _COMMON_SAYS_LAST and not who.endswith("s"):
+        if m.re in (_COMMON_SAYS_LAST, _SAY_COMMON) and not who.endswith("s"):
             kind, said = "role", said + _UNNAMED  # as a headline gives them: see _lead_source
         return Speaker(who, None, 0.7, said, kind)
     m = _ACCORDING_KIND_NAME.search(sentence)
@@ -499,7 +508,7 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
             speaker: Speaker | None = quotation[1] if quotation is not None else None
             speaker = (
                 speaker
-                or _explicit(_outside_quotes(s.text), people.last, people.last_group, people)
+                or _explicit(_outside_quotes(s.text), people.nearest(), people.last_group, people)
                 or _role_subject(s.text, text, s.start, people)
             )
             if speaker is None and previous is not None and _OPENS_QUOTATION.match(s.text):
@@ -611,15 +620,17 @@ _ACCORDING_KIND_NAME = re.compile(
 )
 # "Robots could take most jobs, expert says" (a headline): the source after the clause.
 _COMMON_SAYS_LAST = re.compile(
-    rf",\s*(?P<who>(?:(?:an?|the|one|some|many|most|top)\s+)?(?:[\w’'-]+\s+){{0,3}}?(?:{_SOURCE_NOUNS}|association|"
-    rf"federation|union|group|firm)s?|those\s+(?:polled|surveyed|questioned|asked|interviewed))\s+"
+    rf",\s*(?P<who>(?:(?:an?|the|one|some|many|most|top|two|three|four|several)\s+)?(?:[\w’'-]+\s+){{0,3}}?"
+    rf"(?:{_SOURCE_NOUNS}|association|federation|union|group|firm)s?(?:\s+(?:familiar\s+with|close\s+to|briefed\s+on|"
+    rf"involved\s+in|with\s+knowledge\s+of|knowledgeable\s+about)\s+[^,.;:“”\"]{{2,50}}?)?|"
+    rf"those\s+(?:polled|surveyed|questioned|asked|interviewed))\s+"
     r"(?P<verb>say|says|said|warn|warns|warned|predict|predicts|predicted|believe|believes|believed|think|thinks|"
     r"added|adds|noted|estimated|expect|expects|expected)(?:\s+[a-z]+ly)?(?:\s+(?:on|in)\s+\w+)?\s*[.!]?\s*$"
 )
 # "An expert said that ...", "Robotics expert says it is ...", "Finance minister sees ...": one source,
 # not named, as the subject (a headline drops the article).
 _ONE_COMMON = re.compile(
-    rf"(?:^\s*|\b(?:[Aa]n?|[Oo]ne)\s+)(?P<who>(?:[A-Z][\w-]*\s+)?(?:(?:[a-z][\w-]*|[A-Z]\.(?:[A-Z]\.)+)\s+){{0,4}}?(?:{_ROLE_NOUNS}|source|insider|"
+    rf"(?:^\s*|\b(?:[Aa]n?|[Oo]ne)\s+)(?P<who>(?:[A-Z][\w-]*\s+)?(?:(?:[a-z][\w-]*|[A-Z][\w.-]*)\s+){{0,4}}?(?:{_ROLE_NOUNS}|source|insider|"
     rf"diplomat|observer|banker|trader))\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b"
 )
 # "Acme's managing director said": a role of a named organisation.
@@ -673,6 +684,7 @@ _SUBORDINATE_OPENING = re.compile(r"(?:While|Although|Though|Whereas|Unlike)\s")
 _ROLE_ONLY = re.compile(rf"(?:{_ROLE_NOUNS})")
 _ROLE_WORD = re.compile(rf"\b(?:{_ROLE_NOUNS})\b")
 _ACCORDING_ANY = re.compile(r"\b[Aa]ccording\s+to\b")
+_AFFILIATED = re.compile(rf"(?P<who>{_CAP_RUN})\s+of\s+(?:the\s+)?$")
 _STRAY_COMMA = re.compile(r"\s*,\s*")
 # "More talks are expected, the party's number two, Jane Roe, said."
 _ROLE_NAME_SAID = re.compile(
@@ -680,12 +692,15 @@ _ROLE_NAME_SAID = re.compile(
 )
 _ASIDE_NAME = re.compile(rf"\s*,\s*(?P<who>{_CAP_RUN})\s*,(?:(?P<role>[^,.;:“”\"]{{3,170}}),)?\s*")
 _PARENTHESES = re.compile(r"\([^()]{0,60}\)")
+_APPOSITIVE_OPENS = re.compile(r"\s*,\s*(?:who|an?|the)\s")
 _ENDS = re.compile(r"[\s.,!?;:]*")
 _SAY_COMMON = re.compile(rf",\s*(?:say|says|said)\s+(?P<who>{_COMMON})\s*(?:[.,;]|$)")
 # Right after a quotation's closing mark.
 _AFTER_ROLE_NAME = re.compile(
     rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<role>(?:the|an?)\s+[^“”\".;]{{3,200}}?),\s+(?P<who>{_CAP_RUN})\s*(?=[,.;]|$)"
 )
+# `"..." — Jane Roe, chief economist at Acme`: a dash and the name, no verb.
+_AFTER_DASH_NAME = re.compile(rf"^\s*[—–]\s*(?P<who>{_CAP_RUN})\s*(?=[,.;]|$)")
 _AFTER_VERB_NAME = re.compile(rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<who>{_NAMES})")
 _AFTER_NAME_VERB = re.compile(rf"^\s*,?\s*(?P<who>{_NAMES})\s+(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
 # `"...," Jane Roe, the bank's chief economist, said`: the role set off in commas between name and verb.
@@ -744,12 +759,14 @@ class _People:
         self._mentions = [(m.start(), full) for m in _CAP_RUN_RX.finditer(text) if (full := _person_name(m.group(0)))]
         self._next = 0
         self.mentioned: dict[str, str] = {}
+        self.last_mention: str | None = None
         self.history: list[Speaker] = []
 
     def upto(self, end: int) -> None:
         while self._next < len(self._mentions) and self._mentions[self._next][0] < end:
             full = self._mentions[self._next][1]
             self.mentioned[full.split()[-1]] = full
+            self.last_mention = full
             self._next += 1
 
     def surname(self, name: str) -> Speaker | None:
@@ -794,6 +811,12 @@ class _People:
             if " and " not in speaker.name:
                 self.by_surname[speaker.name.split()[-1]] = speaker
 
+    def nearest(self) -> Speaker | None:
+        """The person who spoke last, else (no one has yet) the person the text named last."""
+        if self.last is None and self.last_mention is not None:
+            return Speaker(self.last_mention, None, 0.6, f"{self.last_mention}, the person named before", "person")
+        return self.last
+
     def pronoun(self, word: str, verb: str) -> Speaker | None:
         if self.last is None:
             return None
@@ -830,6 +853,7 @@ def _named(text: str, people: _People, tries: tuple[tuple[re.Pattern[str], float
 
 
 _AFTER_NAMED = (
+    (_AFTER_DASH_NAME, 0.85),
     (_AFTER_ROLE_NAME, 0.9),
     (_AFTER_VERB_NAME, 0.9),
     (_AFTER_NAME_VERB, 0.9),
