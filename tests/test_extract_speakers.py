@@ -374,3 +374,19 @@ def test_a_pronoun_prefers_who_spoke_last_over_who_was_named_last() -> None:
         'Later, Smith said the runoff will be close. "We will probably win it," he said.'
     )
     assert _last_speaker(text) == "John Smith"
+
+
+def test_it_after_an_institute_is_the_institute() -> None:
+    text = (
+        "A model from the Acme Institute for Health Metrics and Evaluation predicted 900 deaths a day. "
+        "It predicts 41,000 more deaths will probably follow by the end of the year."
+    )
+    assert _last_speaker(text) == "Health Metrics and Evaluation"
+
+
+def test_a_name_in_an_opening_subordinate_clause_is_not_the_subject() -> None:
+    text = (
+        "Though Mr Smith has long led the polls in the United States, betting markets, considered by some more "
+        "reliable, have consistently predicted that he will probably lose."
+    )
+    assert _last_speaker(text) == "betting markets"

@@ -135,7 +135,6 @@ MAX_FUNCTION_LINES = 150
 LONG_FUNCTIONS_LEFT = {
     "app/importer.py:import_catalog",
     "scoring/compute.py:score",
-    "catalog/load.py:_load_forecasts",
 }
 
 

@@ -210,6 +210,12 @@ def _explicit(
         group = _group(sentence)
         group_word = False  # searched
     while m is not None:
+        first_comma = sentence.find(",")
+        if _OPENS_SUBORDINATE.match(sentence) and m.end("who") <= first_comma < m.start("verb"):
+            # "Though X led the polls in the United States, betting markets, ..., predicted": a name in the
+            # opening clause is not the subject of a verb after it.
+            m = _SUBJECT_VERB.search(sentence, first_comma)
+            continue
         if _SUBORDINATE.search(sentence, 0, m.start("who")) or _SUBORDINATE_OPENING.match(m.group("who")):
             # "While Acme thinks X, Roe said Y": the speaker of the main clause, after the comma, is the
             # sentence's; the one in the subordinate clause is kept only when no other follows.
@@ -255,7 +261,11 @@ def _explicit(
                 return Speaker(known.name, role or known.role, 0.85, said, "person")
             # One word with a person's role after it ("Roe, another political analyst,") is a person.
             one_person = role is not None and _ROLE_WORD.search(role) is not None and title is None
-            kind: Kind = "person" if len(name.split()) >= 2 or one_person else "group"
+            # "Acme Institute for Health Metrics and Evaluation predicted": an organisation, however many words.
+            institution = any(w in _ORG_TAILS for w in m.group("who").split()) or bool(
+                _OF_INSTITUTION.search(sentence, 0, m.start("who"))
+            )
+            kind: Kind = "person" if (len(name.split()) >= 2 and not institution) or one_person else "group"
             return Speaker(name, role, 0.9 if kind == "person" else 0.75, f"'{name} {m.group('verb')}'", kind)
         m = _SUBJECT_VERB.search(sentence, m.end("who"))
     m = _ROLE_NAME_SAID.search(sentence)
@@ -680,11 +690,15 @@ _THOSE = re.compile(
     rf"asked|interviewed))\s+(?:also\s+)?(?P<verb>{_VERBS})\b"
 )
 _SUBORDINATE = re.compile(r"\b(?:[Ww]hile|[Aa]lthough|[Tt]hough|[Ww]hereas|[Uu]nlike|[Ee]ven\s+as)\s+$")
+_OPENS_SUBORDINATE = re.compile(
+    r"\s*(?:But\s+|And\s+)?(?i:though|although|while|whereas|if|as|even\s+though|despite)\s"
+)
 _SUBORDINATE_OPENING = re.compile(r"(?:While|Although|Though|Whereas|Unlike)\s")
 _ROLE_ONLY = re.compile(rf"(?:{_ROLE_NOUNS})")
 _ROLE_WORD = re.compile(rf"\b(?:{_ROLE_NOUNS})\b")
 _ACCORDING_ANY = re.compile(r"\b[Aa]ccording\s+to\b")
 _AFFILIATED = re.compile(rf"(?P<who>{_CAP_RUN})\s+of\s+(?:the\s+)?$")
+_OF_INSTITUTION = re.compile(rf"\b(?:{'|'.join(sorted(_ORG_TAILS))})\s+(?:for|of|on)\s+$")
 _STRAY_COMMA = re.compile(r"\s*,\s*")
 # "More talks are expected, the party's number two, Jane Roe, said."
 _ROLE_NAME_SAID = re.compile(
