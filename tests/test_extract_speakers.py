@@ -390,3 +390,11 @@ def test_a_name_in_an_opening_subordinate_clause_is_not_the_subject() -> None:
         "reliable, have consistently predicted that he will probably lose."
     )
     assert _last_speaker(text) == "betting markets"
+
+
+def test_a_participle_of_saying_belongs_to_the_clauses_subject() -> None:
+    text = (
+        "However, Acme spokesperson Jane Roe tempered expectations for the talks, stating that she does not "
+        "foresee any breakthrough and that a deal will probably take months."
+    )
+    assert _last_speaker(text) == "Jane Roe"

@@ -268,6 +268,12 @@ def _explicit(
             kind: Kind = "person" if (len(name.split()) >= 2 and not institution) or one_person else "group"
             return Speaker(name, role, 0.9 if kind == "person" else 0.75, f"'{name} {m.group('verb')}'", kind)
         m = _SUBJECT_VERB.search(sentence, m.end("who"))
+    m = _SUBJECT_THEN_SAYING.match(sentence)
+    if m and len(_clean_name(m.group("who"))[0].split()) >= 2:
+        # "Spokesman Jane Roe tempered expectations, stating ...": the subject of the clause the participle
+        # of saying hangs from.
+        name, title = _clean_name(m.group("who"))
+        return Speaker(name, title, 0.8, f"'{name} ..., {m.group('verb')}'", "person")
     m = _ROLE_NAME_SAID.search(sentence)
     if m and len(_clean_name(m.group("who"))[0].split()) >= 2:
         name = _clean_name(m.group("who"))[0]
@@ -699,6 +705,11 @@ _ROLE_WORD = re.compile(rf"\b(?:{_ROLE_NOUNS})\b")
 _ACCORDING_ANY = re.compile(r"\b[Aa]ccording\s+to\b")
 _AFFILIATED = re.compile(rf"(?P<who>{_CAP_RUN})\s+of\s+(?:the\s+)?$")
 _OF_INSTITUTION = re.compile(rf"\b(?:{'|'.join(sorted(_ORG_TAILS))})\s+(?:for|of|on)\s+$")
+_SUBJECT_THEN_SAYING = re.compile(
+    rf"\s*(?:(?:However|But|And|Meanwhile|Still),?\s+)?(?:[A-Z][\w.-]*\s+)?(?:[a-z]+\s+){{0,2}}?(?P<who>{_CAP_RUN})\s+"
+    rf"(?:[a-z]+ly\s+)?[a-z]{{3,}}(?:ed|s)\b[^.;:“”\"]{{0,120}}?,\s+(?P<verb>saying|stating|adding|noting|warning|arguing|"
+    rf"insisting|signall?ing)\b"
+)
 _STRAY_COMMA = re.compile(r"\s*,\s*")
 # "More talks are expected, the party's number two, Jane Roe, said."
 _ROLE_NAME_SAID = re.compile(
