@@ -390,3 +390,24 @@ def test_a_name_in_an_opening_subordinate_clause_is_not_the_subject() -> None:
         "reliable, have consistently predicted that he will probably lose."
     )
     assert _last_speaker(text) == "betting markets"
+
+
+def test_a_participle_of_saying_belongs_to_the_clauses_subject() -> None:
+    text = (
+        "However, Acme spokesperson Jane Roe tempered expectations for the talks, stating that she does not "
+        "foresee any breakthrough and that a deal will probably take months."
+    )
+    assert _last_speaker(text) == "Jane Roe"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("In Jane Roe's view, rates will probably rise next year.", "Jane Roe"),
+        ("Rates will probably rise next year, in Jane Roe's opinion.", "Jane Roe"),
+        ("Jane Roe expects rates to rise. She also thinks inflation will probably stay high.", "Jane Roe"),
+        ("Rates will probably rise next year, the U.N. envoy said.", "envoy"),
+    ],
+)
+def test_views_adverbs_and_abbreviations(text: str, speaker: str) -> None:
+    assert speaker in _last_speaker(text)

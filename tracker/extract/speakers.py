@@ -54,7 +54,9 @@ _VERB_SUBJECT = re.compile(
     r"(?P<rest>(?:[^.;]|(?<=\b[A-Z])\.){2,220})"
 )
 _ACCORDING = re.compile(rf"\b[Aa]ccording\s+to\s+(?P<who>{_NAMES})")
-_PRONOUN = re.compile(rf"\b(?P<who>[Hh]e|[Ss]he)\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b")
+_PRONOUN = re.compile(
+    rf"\b(?P<who>[Hh]e|[Ss]he)\s+(?:(?:[a-z]+ly|also|still|now|further|then|too)\s+)?(?P<verb>{_VERBS})\b"
+)
 # "They expect ...", "It predicts ..." opening a sentence: the group or organisation named last.
 _THEY = re.compile(rf"\s*(?:(?:But|And|However|Still),?\s+)?(?P<who>They|It)\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b")
 _GROUP_NOUNS = (
@@ -198,6 +200,16 @@ def _explicit(
 ) -> Speaker | None:
     """An attribution inside one sentence, or None."""
     words = set(_LOWER_WORD.findall(sentence.lower()))
+    view = _IN_VIEW.search(sentence) if not _VIEW_WORDS.isdisjoint(words) else None
+    if view is not None:
+        # "In Jane Roe's view, ...": whose view the sentence gives.
+        name, _ = _clean_name(view.group("who"))
+        known = people.surname(name) if people and len(name.split()) == 1 else None
+        said = f"'in {name}'s {view.group('view')}'"
+        if known is not None:
+            return Speaker(known.name, known.role, 0.8, said, "person")
+        if name:
+            return Speaker(name, None, 0.8, said, "person" if len(name.split()) >= 2 else "group")
     if _VERB_SET.isdisjoint(words):
         # No verb of saying or believing, no "according to": nothing below but the odds pattern can match
         # (and each pattern would try every capitalised word of the sentence to find that out).
@@ -268,6 +280,12 @@ def _explicit(
             kind: Kind = "person" if (len(name.split()) >= 2 and not institution) or one_person else "group"
             return Speaker(name, role, 0.9 if kind == "person" else 0.75, f"'{name} {m.group('verb')}'", kind)
         m = _SUBJECT_VERB.search(sentence, m.end("who"))
+    m = _SUBJECT_THEN_SAYING.match(sentence)
+    if m and len(_clean_name(m.group("who"))[0].split()) >= 2:
+        # "Spokesman Jane Roe tempered expectations, stating ...": the subject of the clause the participle
+        # of saying hangs from.
+        name, title = _clean_name(m.group("who"))
+        return Speaker(name, title, 0.8, f"'{name} ..., {m.group('verb')}'", "person")
     m = _ROLE_NAME_SAID.search(sentence)
     if m and len(_clean_name(m.group("who"))[0].split()) >= 2:
         name = _clean_name(m.group("who"))[0]
@@ -616,7 +634,7 @@ _DOCUMENT_NOUNS = (
     r"magazine|broadcaster|outlet|index|tracker|research|review|assessment"
 )
 _COMMON = (
-    rf"(?:(?:an?|the|one|two|three|some|several|many|most|other|two|senior|top)\s+)?(?:[\w’'-]+\s+){{0,4}}?"
+    rf"(?:(?:an?|the|one|two|three|some|several|many|most|other|two|senior|top)\s+)?(?:[\w.’'-]+\s+){{0,4}}?"
     rf"{_SOURCE_NOUNS}s?\b"
 )
 _SAID = rf"(?:{_VERBS})"
@@ -630,7 +648,7 @@ _ACCORDING_KIND_NAME = re.compile(
 )
 # "Robots could take most jobs, expert says" (a headline): the source after the clause.
 _COMMON_SAYS_LAST = re.compile(
-    rf",\s*(?P<who>(?:(?:an?|the|one|some|many|most|top|two|three|four|several)\s+)?(?:[\w’'-]+\s+){{0,3}}?"
+    rf",\s*(?P<who>(?:(?:an?|the|one|some|many|most|top|two|three|four|several)\s+)?(?:[\w.’'-]+\s+){{0,3}}?"
     rf"(?:{_SOURCE_NOUNS}|association|federation|union|group|firm)s?(?:\s+(?:familiar\s+with|close\s+to|briefed\s+on|"
     rf"involved\s+in|with\s+knowledge\s+of|knowledgeable\s+about)\s+[^,.;:“”\"]{{2,50}}?)?|"
     rf"those\s+(?:polled|surveyed|questioned|asked|interviewed))\s+"
@@ -699,6 +717,16 @@ _ROLE_WORD = re.compile(rf"\b(?:{_ROLE_NOUNS})\b")
 _ACCORDING_ANY = re.compile(r"\b[Aa]ccording\s+to\b")
 _AFFILIATED = re.compile(rf"(?P<who>{_CAP_RUN})\s+of\s+(?:the\s+)?$")
 _OF_INSTITUTION = re.compile(rf"\b(?:{'|'.join(sorted(_ORG_TAILS))})\s+(?:for|of|on)\s+$")
+_IN_VIEW = re.compile(
+    rf"\b[Ii]n\s+(?P<who>{_CAP_RUN})[’']s\s+(?:[a-z]+\s+)?(?P<view>view|opinion|estimation|judgment|judgement|"
+    rf"assessment|analysis|words|reckoning)\b"
+)
+_VIEW_WORDS = wordset("view opinion estimation judgment judgement assessment analysis words reckoning")
+_SUBJECT_THEN_SAYING = re.compile(
+    rf"\s*(?:(?:However|But|And|Meanwhile|Still),?\s+)?(?:[A-Z][\w.-]*\s+)?(?:[a-z]+\s+){{0,2}}?(?P<who>{_CAP_RUN})\s+"
+    rf"(?:[a-z]+ly\s+)?[a-z]{{3,}}(?:ed|s)\b[^.;:“”\"]{{0,120}}?,\s+(?P<verb>saying|stating|adding|noting|warning|arguing|"
+    rf"insisting|signall?ing)\b"
+)
 _STRAY_COMMA = re.compile(r"\s*,\s*")
 # "More talks are expected, the party's number two, Jane Roe, said."
 _ROLE_NAME_SAID = re.compile(
