@@ -411,3 +411,9 @@ def test_a_participle_of_saying_belongs_to_the_clauses_subject() -> None:
 )
 def test_views_adverbs_and_abbreviations(text: str, speaker: str) -> None:
     assert speaker in _last_speaker(text)
+
+
+def test_he_after_a_one_word_name_that_spoke_is_that_name() -> None:
+    assert _last_speaker("Azmi said rates will probably rise. He added that inflation will likely follow.") == "Azmi"
+    # An organisation that spoke is no "he".
+    assert _last_speaker("Democrats said the bill will pass. He added that it will likely be close.") == "the author"

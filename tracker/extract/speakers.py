@@ -722,6 +722,7 @@ _IN_VIEW = re.compile(
     rf"assessment|analysis|words|reckoning)\b"
 )
 _VIEW_WORDS = wordset("view opinion estimation judgment judgement assessment analysis words reckoning")
+_SURNAME_ALONE = re.compile(r"[A-Z][a-z’'-]+[a-rt-z]")
 _SUBJECT_THEN_SAYING = re.compile(
     rf"\s*(?:(?:However|But|And|Meanwhile|Still),?\s+)?(?:[A-Z][\w.-]*\s+)?(?:[a-z]+\s+){{0,2}}?(?P<who>{_CAP_RUN})\s+"
     rf"(?:[a-z]+ly\s+)?[a-z]{{3,}}(?:ed|s)\b[^.;:“”\"]{{0,120}}?,\s+(?P<verb>saying|stating|adding|noting|warning|arguing|"
@@ -857,6 +858,10 @@ class _People:
         """The person who spoke last, else (no one has yet) the person the text named last."""
         if self.last is None and self.last_mention is not None:
             return Speaker(self.last_mention, None, 0.6, f"{self.last_mention}, the person named before", "person")
+        group = self.last_group
+        if self.last is None and group is not None and _SURNAME_ALONE.fullmatch(group.name):
+            # "Azmi said ... He added": a one-word name that spoke is a person's, when no one else has.
+            return Speaker(group.name, group.role, 0.6, f"{group.name}, named before", "person")
         return self.last
 
     def pronoun(self, word: str, verb: str) -> Speaker | None:
