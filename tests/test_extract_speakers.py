@@ -417,3 +417,19 @@ def test_he_after_a_one_word_name_that_spoke_is_that_name() -> None:
     assert _last_speaker("Azmi said rates will probably rise. He added that inflation will likely follow.") == "Azmi"
     # An organisation that spoke is no "he".
     assert _last_speaker("Democrats said the bill will pass. He added that it will likely be close.") == "the author"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Roe's view is that rates will probably rise next year.", "Roe"),
+        ("Acme Research's report says rates will probably rise next year.", "Acme Research"),
+        ("Rates will probably rise next year, a survey by Acme Research found.", "a survey by Acme Research"),
+        ('"Rates will probably rise next year," the bank\'s governor, Jane Roe, said.', "Jane Roe"),
+        ("Rates will probably rise next year — or so says Jane Roe.", "Jane Roe"),
+        ("Rates will probably rise next year, reckons Jane Roe.", "Jane Roe"),
+        ("Rates will probably rise next year, Jane Roe and John Doe of Acme wrote.", "Jane Roe and John Doe"),
+    ],
+)
+def test_reports_owners_and_verbs_after_the_clause(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker

@@ -49,8 +49,9 @@ _VERB_SET = frozenset(_VERBS.split("|")) | {"shared", "according"}
 _LOWER_WORD = re.compile(r"[a-z]+")
 _SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
 _VERB_SUBJECT = re.compile(
-    r"(?:^|[,–—-][”\"’']?\s*)(?P<verb>said|says|say|added|adds|explained|noted|notes|wrote|writes|argued|argues|"
-    r"warned|warns|told|reported|reports|predicted|predicts)\s+"
+    r"(?:^|[,–—-][”\"’']?\s*)(?:or\s+so\s+)?(?P<verb>said|says|say|added|adds|explained|noted|notes|wrote|writes|"
+    r"argued|argues|warned|warns|told|reported|reports|predicted|predicts|reckons|reckoned|believes|thinks|insists|"
+    r"suggests|estimates|concludes|concluded|cautions|cautioned|observes|observed)\s+"
     r"(?P<rest>(?:[^.;]|(?<=\b[A-Z])\.){2,220})"
 )
 _ACCORDING = re.compile(rf"\b[Aa]ccording\s+to\s+(?P<who>{_NAMES})")
@@ -210,6 +211,15 @@ def _explicit(
             return Speaker(known.name, known.role, 0.8, said, "person")
         if name:
             return Speaker(name, None, 0.8, said, "person" if len(name.split()) >= 2 else "group")
+    owned = "’s" in sentence or "'s" in sentence
+    m = _DOCUMENT_LAST.search(sentence) if not _DOCUMENT_WORDS.isdisjoint(words) else None
+    m = m or (_OWNED_DOCUMENT.match(sentence) if owned else None)
+    if m:
+        # ", a survey by Acme found.", "Acme's report says ...": the report, or its owner when named.
+        owner = m.groupdict().get("owner")
+        who = _clean_name(owner)[0] if owner else " ".join(m.group("who").split())
+        if who:
+            return Speaker(who, None, 0.7, f"'{' '.join(m.group(0).split()).strip(' ,.')}'", "group")
     if _VERB_SET.isdisjoint(words):
         # No verb of saying or believing, no "according to": nothing below but the odds pattern can match
         # (and each pattern would try every capitalised word of the sentence to find that out).
@@ -249,7 +259,7 @@ def _explicit(
             held = " ".join((aside.group("role") or sentence[max(0, m.start("who") - 40) : m.end("who")]).split()[-8:])
             return Speaker(_clean_name(aside.group("who"))[0], held, 0.85, f"'{aside.group('who')}, ...'", "person")
         affiliation = _AFFILIATED.search(sentence, 0, m.start("who"))
-        person = _person_name(affiliation.group("who")) if affiliation else None
+        person = _people_named(affiliation.group("who")) if affiliation else None
         if person and not passive:
             # "Jane Roe of Acme University said": the person before the "of", not the institution after it.
             place = " ".join(sentence[affiliation.end("who") : m.end("who")].split())  # type: ignore[union-attr]
@@ -715,7 +725,7 @@ _SUBORDINATE_OPENING = re.compile(r"(?:While|Although|Though|Whereas|Unlike)\s")
 _ROLE_ONLY = re.compile(rf"(?:{_ROLE_NOUNS})")
 _ROLE_WORD = re.compile(rf"\b(?:{_ROLE_NOUNS})\b")
 _ACCORDING_ANY = re.compile(r"\b[Aa]ccording\s+to\b")
-_AFFILIATED = re.compile(rf"(?P<who>{_CAP_RUN})\s+of\s+(?:the\s+)?$")
+_AFFILIATED = re.compile(rf"(?P<who>{_NAMES})\s+of\s+(?:the\s+)?$")
 _OF_INSTITUTION = re.compile(rf"\b(?:{'|'.join(sorted(_ORG_TAILS))})\s+(?:for|of|on)\s+$")
 _IN_VIEW = re.compile(
     rf"\b[Ii]n\s+(?P<who>{_CAP_RUN})[’']s\s+(?:[a-z]+\s+)?(?P<view>view|opinion|estimation|judgment|judgement|"
@@ -723,6 +733,18 @@ _IN_VIEW = re.compile(
 )
 _VIEW_WORDS = wordset("view opinion estimation judgment judgement assessment analysis words reckoning")
 _SURNAME_ALONE = re.compile(r"[A-Z][a-z’'-]+[a-rt-z]")
+_DOCUMENT_VERBS = (
+    r"showed|shows|show|found|finds|suggested|suggests|indicated|indicates|said|says|predicted|predicts|estimated|"
+    r"estimates|projected|projects|forecast|forecasts"
+)
+_DOCUMENT_LAST = re.compile(
+    rf",\s*(?P<who>(?:an?|the|its|their)\s+(?:[\w.’'-]+\s+){{0,3}}?(?:{_DOCUMENT_NOUNS})(?:\s+(?:of|by|from|for)\s+"
+    rf"[^,.;:“”\"]{{2,50}}?)?)\s+(?P<verb>{_DOCUMENT_VERBS})\s*[.!]?\s*$"
+)
+_OWNED_DOCUMENT = re.compile(
+    rf"\s*(?P<owner>{_CAP_RUN})[’']s\s+(?:[\w-]+\s+){{0,2}}?(?:{_DOCUMENT_NOUNS}|view|opinion|assessment|prediction|"
+    rf"expectation)\s+(?:also\s+|now\s+)?(?:(?P<verb>{_DOCUMENT_VERBS})|is\s+that)\b"
+)
 _SUBJECT_THEN_SAYING = re.compile(
     rf"\s*(?:(?:However|But|And|Meanwhile|Still),?\s+)?(?:[A-Z][\w.-]*\s+)?(?:[a-z]+\s+){{0,2}}?(?P<who>{_CAP_RUN})\s+"
     rf"(?:[a-z]+ly\s+)?[a-z]{{3,}}(?:ed|s)\b[^.;:“”\"]{{0,120}}?,\s+(?P<verb>saying|stating|adding|noting|warning|arguing|"
@@ -744,6 +766,10 @@ _AFTER_ROLE_NAME = re.compile(
 )
 # `"..." — Jane Roe, chief economist at Acme`: a dash and the name, no verb.
 _AFTER_DASH_NAME = re.compile(rf"^\s*[—–]\s*(?P<who>{_CAP_RUN})\s*(?=[,.;]|$)")
+# `"...," the bank's governor, Jane Roe, said`.
+_AFTER_ROLE_NAME_VERB = re.compile(
+    rf"^\s*,?\s*(?P<role>(?:the|an?)\s+[^“”\".;,]{{3,80}}?),\s+(?P<who>{_CAP_RUN})\s*,\s*(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b"
+)
 _AFTER_VERB_NAME = re.compile(rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<who>{_NAMES})")
 _AFTER_NAME_VERB = re.compile(rf"^\s*,?\s*(?P<who>{_NAMES})\s+(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
 # `"...," Jane Roe, the bank's chief economist, said`: the role set off in commas between name and verb.
@@ -764,6 +790,12 @@ _BEFORE_COMMON = re.compile(rf"\b(?P<who>{_COMMON})\s+(?P<verb>{_SAID}){_BEFORE_
 _CAP_RUN_RX = re.compile(_CAP_RUN)
 _OPENS_QUOTATION = re.compile(r"\s*[“\"‘']")
 _PARTICLES = wordset("de van von der al bin la le du da dos di")
+
+
+def _people_named(run: str) -> str | None:
+    """ "Jane Roe" or "Jane Roe and John Doe": the full names, when each reads as a person's."""
+    parts = [_person_name(part) for part in re.split(r"\s*,?\s+(?:and|&)\s+", run.strip())]
+    return " and ".join(p for p in parts if p) if parts and all(parts) else None
 
 
 def _person_name(run: str) -> str | None:
@@ -901,6 +933,7 @@ def _named(text: str, people: _People, tries: tuple[tuple[re.Pattern[str], float
 
 _AFTER_NAMED = (
     (_AFTER_DASH_NAME, 0.85),
+    (_AFTER_ROLE_NAME_VERB, 0.85),
     (_AFTER_ROLE_NAME, 0.9),
     (_AFTER_VERB_NAME, 0.9),
     (_AFTER_NAME_VERB, 0.9),
