@@ -378,10 +378,10 @@ def test_a_pronoun_prefers_who_spoke_last_over_who_was_named_last() -> None:
 
 def test_it_after_an_institute_is_the_institute() -> None:
     text = (
-        "A model from the Acme Institute for Health Metrics and Evaluation predicted 900 deaths a day. "
-        "It predicts 41,000 more deaths will probably follow by the end of the year."
+        "A model from the Acme Institute for Road Safety Studies predicted 900 crashes a day. "
+        "It predicts 41,000 more crashes will probably follow by the end of the year."
     )
-    assert _last_speaker(text) == "Health Metrics and Evaluation"
+    assert _last_speaker(text) == "Road Safety Studies"
 
 
 def test_a_name_in_an_opening_subordinate_clause_is_not_the_subject() -> None:

@@ -283,7 +283,7 @@ def _explicit(
                 return Speaker(known.name, role or known.role, 0.85, said, "person")
             # One word with a person's role after it ("Roe, another political analyst,") is a person.
             one_person = role is not None and _ROLE_WORD.search(role) is not None and title is None
-            # "Acme Institute for Health Metrics and Evaluation predicted": an organisation, however many words.
+            # "Acme Institute for Road Safety Studies predicted": an organisation, however many words.
             institution = any(w in _ORG_TAILS for w in m.group("who").split()) or bool(
                 _OF_INSTITUTION.search(sentence, 0, m.start("who"))
             )
