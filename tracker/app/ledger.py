@@ -655,12 +655,7 @@ class Ledger:
             made = ledger_tree(conn)
             chain = made.chain
             result: dict[str, Any] = {
-                "ok": chain.ok,
-                "events_checked": chain.checked,
-                "head_position": chain.head_position,
-                "head_hash": chain.head_hash,
-                "first_bad_position": chain.first_bad_position,
-                "problem": chain.problem,
+                **_chain_report(chain),
                 "projections_ok": None,
                 "scores_ok": None,
             }
@@ -733,12 +728,7 @@ class Ledger:
                 behind, since = chain.problem, None
                 chain = es.verify_chain(conn)
         return {
-            "ok": chain.ok,
-            "events_checked": chain.checked,
-            "head_position": chain.head_position,
-            "head_hash": chain.head_hash,
-            "first_bad_position": chain.first_bad_position,
-            "problem": chain.problem,
+            **_chain_report(chain),
             "since_position": since[0] if since is not None else 0,
             "since_problem": behind,
         }
@@ -796,6 +786,18 @@ def _table_rows(conn: Connection, table: Any) -> list[tuple[Any, ...]]:
 
     rows = conn.execute(select(table)).all()
     return sorted((tuple(_normalise(v) for v in r) for r in rows), key=repr)
+
+
+def _chain_report(chain: es.ChainReport) -> dict[str, Any]:
+    """What `tracker verify --json` and the site's check say of the hash chain."""
+    return {
+        "ok": chain.ok,
+        "events_checked": chain.checked,
+        "head_position": chain.head_position,
+        "head_hash": chain.head_hash,
+        "first_bad_position": chain.first_bad_position,
+        "problem": chain.problem,
+    }
 
 
 def _compare_projections(conn: Connection) -> str | None:
