@@ -389,6 +389,7 @@ def test_shares_and_counts_are_not_probabilities() -> None:
         ("Officials had no great expectations for the talks.", -1),
         ("A recovery this year is now far less likely.", -1),
         ("The minister vowed that the government would build the bridge by 2030.", 1),
+        ("The incumbent is heavily favored to win the runoff.", 1),
     ],
 )
 def test_verbal_forms_without_a_scale_phrase_are_read_and_marked(sentence: str, side: int) -> None:
@@ -408,6 +409,8 @@ def test_verbal_forms_without_a_scale_phrase_are_read_and_marked(sentence: str, 
         ("The minister played down hopes of an imminent deal.", -1),  # a stance that denies the prospect
         ("Officials dampened expectations that rates will fall soon.", -1),
         ("There was little probability that the talks would succeed.", -1),
+        ("Rate rise 'likely' next month, says central bank", 1),  # a hedge in single quotation marks
+        ("The tax cuts ‘probably’ have the votes to pass.", 1),
     ],
 )
 def test_negations_and_contractions(sentence: str, side: int) -> None:

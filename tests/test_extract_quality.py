@@ -52,10 +52,10 @@ def test_quality_on_the_corpus_check_half_does_not_fall() -> None:
 
 # The tune half, which the rules were chosen on (figures in docs/extract.md): a few under what is measured, so
 # that a change losing what a rule was added for fails.
-TUNE_FOUND_FLOOR = 315
-TUNE_SPEAKER_FLOOR = 262
-TUNE_POLARITY_FLOOR = 257
-TUNE_PRECISION_FLOOR = 0.83
+TUNE_FOUND_FLOOR = 318
+TUNE_SPEAKER_FLOOR = 267
+TUNE_POLARITY_FLOOR = 261
+TUNE_PRECISION_FLOOR = 0.84
 
 
 def test_quality_on_the_corpus_tune_half_does_not_fall() -> None:

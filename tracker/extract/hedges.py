@@ -63,6 +63,7 @@ _NSP = "no scale phrase: read as the nearest entry; check the reading"
 _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
     (r"(?:is|are|was|were) (?:all )?set to", "will", False, "future", "a scheduled or announced plan"),
     (r"(?:is|are) (?:poised|bound|due|about|on track|slated|scheduled) to", "will", False, "future", "a plan"),
+    (r"(?:is|are|was|were) (?:\w+ )?(?:favored|favoured) to", "likely", False, "estimative", _NSP),
     (
         r"(?:expects?|expected|expecting|anticipates?|anticipated|anticipating|predicts?|predicted|predicting|"
         r"forecasts?)",
@@ -337,6 +338,7 @@ _NEG_OR_SUB = re.compile(
     + _ALONE_AFTER,
     re.I,
 )
+_EDGE_QUOTE = re.compile(r"(?<![\w'])'(?=\w)|(?<=\w)'(?![\w'])")
 # How many words a "..." in a phrase may stand for.
 _GAP = 16
 # How far before the hedge a negation still belongs to its clause ("no country is likely to ...").
@@ -530,6 +532,10 @@ class HedgeFinder:
         found: list[Hedge] = []
         for c_start, c_end in spans:
             norm, where = _normalise_with_map(sentence[c_start:c_end])
+            if "'" in norm:
+                # A single quotation mark around a word ("a rise 'likely'") is punctuation, not part of the
+                # word as an apostrophe is ("won't"): as a double one, the word is found (same length).
+                norm = _EDGE_QUOTE.sub('"', norm)
             for n, m in sorted(self._matches(norm), key=lambda nm: (nm[0], nm[1].start())):
                 rx, entry, strength, via, flip, tokens = self._patterns[n]
                 if m.end() <= m.start():

@@ -49,12 +49,15 @@ _VERB_SET = frozenset(_VERBS.split("|")) | {"shared", "according"}
 _LOWER_WORD = re.compile(r"[a-z]+")
 _SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
 _VERB_SUBJECT = re.compile(
-    r"(?:^|[,–—-][”\"’']?\s*)(?P<verb>said|says|say|added|adds|explained|noted|notes|wrote|writes|argued|argues|"
-    r"warned|warns|told|reported|reports|predicted|predicts)\s+"
+    r"(?:^|[,–—-][”\"’']?\s*)(?:or\s+so\s+)?(?P<verb>said|says|say|added|adds|explained|noted|notes|wrote|writes|"
+    r"argued|argues|warned|warns|told|reported|reports|predicted|predicts|reckons|reckoned|believes|thinks|insists|"
+    r"suggests|estimates|concludes|concluded|cautions|cautioned|observes|observed)\s+"
     r"(?P<rest>(?:[^.;]|(?<=\b[A-Z])\.){2,220})"
 )
 _ACCORDING = re.compile(rf"\b[Aa]ccording\s+to\s+(?P<who>{_NAMES})")
-_PRONOUN = re.compile(rf"\b(?P<who>[Hh]e|[Ss]he)\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b")
+_PRONOUN = re.compile(
+    rf"\b(?P<who>[Hh]e|[Ss]he)\s+(?:(?:[a-z]+ly|also|still|now|further|then|too)\s+)?(?P<verb>{_VERBS})\b"
+)
 # "They expect ...", "It predicts ..." opening a sentence: the group or organisation named last.
 _THEY = re.compile(rf"\s*(?:(?:But|And|However|Still),?\s+)?(?P<who>They|It)\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b")
 _GROUP_NOUNS = (
@@ -198,6 +201,25 @@ def _explicit(
 ) -> Speaker | None:
     """An attribution inside one sentence, or None."""
     words = set(_LOWER_WORD.findall(sentence.lower()))
+    view = _IN_VIEW.search(sentence) if not _VIEW_WORDS.isdisjoint(words) else None
+    if view is not None:
+        # "In Jane Roe's view, ...": whose view the sentence gives.
+        name, _ = _clean_name(view.group("who"))
+        known = people.surname(name) if people and len(name.split()) == 1 else None
+        said = f"'in {name}'s {view.group('view')}'"
+        if known is not None:
+            return Speaker(known.name, known.role, 0.8, said, "person")
+        if name:
+            return Speaker(name, None, 0.8, said, "person" if len(name.split()) >= 2 else "group")
+    owned = "’s" in sentence or "'s" in sentence
+    m = _DOCUMENT_LAST.search(sentence) if not _DOCUMENT_WORDS.isdisjoint(words) else None
+    m = m or (_OWNED_DOCUMENT.match(sentence) if owned else None)
+    if m:
+        # ", a survey by Acme found.", "Acme's report says ...": the report, or its owner when named.
+        owner = m.groupdict().get("owner")
+        who = _clean_name(owner)[0] if owner else " ".join(m.group("who").split())
+        if who:
+            return Speaker(who, None, 0.7, f"'{' '.join(m.group(0).split()).strip(' ,.')}'", "group")
     if _VERB_SET.isdisjoint(words):
         # No verb of saying or believing, no "according to": nothing below but the odds pattern can match
         # (and each pattern would try every capitalised word of the sentence to find that out).
@@ -237,7 +259,7 @@ def _explicit(
             held = " ".join((aside.group("role") or sentence[max(0, m.start("who") - 40) : m.end("who")]).split()[-8:])
             return Speaker(_clean_name(aside.group("who"))[0], held, 0.85, f"'{aside.group('who')}, ...'", "person")
         affiliation = _AFFILIATED.search(sentence, 0, m.start("who"))
-        person = _person_name(affiliation.group("who")) if affiliation else None
+        person = _people_named(affiliation.group("who")) if affiliation else None
         if person and not passive:
             # "Jane Roe of Acme University said": the person before the "of", not the institution after it.
             place = " ".join(sentence[affiliation.end("who") : m.end("who")].split())  # type: ignore[union-attr]
@@ -261,7 +283,7 @@ def _explicit(
                 return Speaker(known.name, role or known.role, 0.85, said, "person")
             # One word with a person's role after it ("Roe, another political analyst,") is a person.
             one_person = role is not None and _ROLE_WORD.search(role) is not None and title is None
-            # "Acme Institute for Health Metrics and Evaluation predicted": an organisation, however many words.
+            # "Acme Institute for Road Safety Studies predicted": an organisation, however many words.
             institution = any(w in _ORG_TAILS for w in m.group("who").split()) or bool(
                 _OF_INSTITUTION.search(sentence, 0, m.start("who"))
             )
@@ -622,7 +644,7 @@ _DOCUMENT_NOUNS = (
     r"magazine|broadcaster|outlet|index|tracker|research|review|assessment"
 )
 _COMMON = (
-    rf"(?:(?:an?|the|one|two|three|some|several|many|most|other|two|senior|top)\s+)?(?:[\w’'-]+\s+){{0,4}}?"
+    rf"(?:(?:an?|the|one|two|three|some|several|many|most|other|two|senior|top)\s+)?(?:[\w.’'-]+\s+){{0,4}}?"
     rf"{_SOURCE_NOUNS}s?\b"
 )
 _SAID = rf"(?:{_VERBS})"
@@ -636,7 +658,7 @@ _ACCORDING_KIND_NAME = re.compile(
 )
 # "Robots could take most jobs, expert says" (a headline): the source after the clause.
 _COMMON_SAYS_LAST = re.compile(
-    rf",\s*(?P<who>(?:(?:an?|the|one|some|many|most|top|two|three|four|several)\s+)?(?:[\w’'-]+\s+){{0,3}}?"
+    rf",\s*(?P<who>(?:(?:an?|the|one|some|many|most|top|two|three|four|several)\s+)?(?:[\w.’'-]+\s+){{0,3}}?"
     rf"(?:{_SOURCE_NOUNS}|association|federation|union|group|firm)s?(?:\s+(?:familiar\s+with|close\s+to|briefed\s+on|"
     rf"involved\s+in|with\s+knowledge\s+of|knowledgeable\s+about)\s+[^,.;:“”\"]{{2,50}}?)?|"
     rf"those\s+(?:polled|surveyed|questioned|asked|interviewed))\s+"
@@ -703,8 +725,26 @@ _SUBORDINATE_OPENING = re.compile(r"(?:While|Although|Though|Whereas|Unlike)\s")
 _ROLE_ONLY = re.compile(rf"(?:{_ROLE_NOUNS})")
 _ROLE_WORD = re.compile(rf"\b(?:{_ROLE_NOUNS})\b")
 _ACCORDING_ANY = re.compile(r"\b[Aa]ccording\s+to\b")
-_AFFILIATED = re.compile(rf"(?P<who>{_CAP_RUN})\s+of\s+(?:the\s+)?$")
+_AFFILIATED = re.compile(rf"(?P<who>{_NAMES})\s+of\s+(?:the\s+)?$")
 _OF_INSTITUTION = re.compile(rf"\b(?:{'|'.join(sorted(_ORG_TAILS))})\s+(?:for|of|on)\s+$")
+_IN_VIEW = re.compile(
+    rf"\b[Ii]n\s+(?P<who>{_CAP_RUN})[’']s\s+(?:[a-z]+\s+)?(?P<view>view|opinion|estimation|judgment|judgement|"
+    rf"assessment|analysis|words|reckoning)\b"
+)
+_VIEW_WORDS = wordset("view opinion estimation judgment judgement assessment analysis words reckoning")
+_SURNAME_ALONE = re.compile(r"[A-Z][a-z’'-]+[a-rt-z]")
+_DOCUMENT_VERBS = (
+    r"showed|shows|show|found|finds|suggested|suggests|indicated|indicates|said|says|predicted|predicts|estimated|"
+    r"estimates|projected|projects|forecast|forecasts"
+)
+_DOCUMENT_LAST = re.compile(
+    rf",\s*(?P<who>(?:an?|the|its|their)\s+(?:[\w.’'-]+\s+){{0,3}}?(?:{_DOCUMENT_NOUNS})(?:\s+(?:of|by|from|for)\s+"
+    rf"[^,.;:“”\"]{{2,50}}?)?)\s+(?P<verb>{_DOCUMENT_VERBS})\s*[.!]?\s*$"
+)
+_OWNED_DOCUMENT = re.compile(
+    rf"\s*(?P<owner>{_CAP_RUN})[’']s\s+(?:[\w-]+\s+){{0,2}}?(?:{_DOCUMENT_NOUNS}|view|opinion|assessment|prediction|"
+    rf"expectation)\s+(?:also\s+|now\s+)?(?:(?P<verb>{_DOCUMENT_VERBS})|is\s+that)\b"
+)
 _SUBJECT_THEN_SAYING = re.compile(
     rf"\s*(?:(?:However|But|And|Meanwhile|Still),?\s+)?(?:[A-Z][\w.-]*\s+)?(?:[a-z]+\s+){{0,2}}?(?P<who>{_CAP_RUN})\s+"
     rf"(?:[a-z]+ly\s+)?[a-z]{{3,}}(?:ed|s)\b[^.;:“”\"]{{0,120}}?,\s+(?P<verb>saying|stating|adding|noting|warning|arguing|"
@@ -726,6 +766,10 @@ _AFTER_ROLE_NAME = re.compile(
 )
 # `"..." — Jane Roe, chief economist at Acme`: a dash and the name, no verb.
 _AFTER_DASH_NAME = re.compile(rf"^\s*[—–]\s*(?P<who>{_CAP_RUN})\s*(?=[,.;]|$)")
+# `"...," the bank's governor, Jane Roe, said`.
+_AFTER_ROLE_NAME_VERB = re.compile(
+    rf"^\s*,?\s*(?P<role>(?:the|an?)\s+[^“”\".;,]{{3,80}}?),\s+(?P<who>{_CAP_RUN})\s*,\s*(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b"
+)
 _AFTER_VERB_NAME = re.compile(rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<who>{_NAMES})")
 _AFTER_NAME_VERB = re.compile(rf"^\s*,?\s*(?P<who>{_NAMES})\s+(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
 # `"...," Jane Roe, the bank's chief economist, said`: the role set off in commas between name and verb.
@@ -746,6 +790,12 @@ _BEFORE_COMMON = re.compile(rf"\b(?P<who>{_COMMON})\s+(?P<verb>{_SAID}){_BEFORE_
 _CAP_RUN_RX = re.compile(_CAP_RUN)
 _OPENS_QUOTATION = re.compile(r"\s*[“\"‘']")
 _PARTICLES = wordset("de van von der al bin la le du da dos di")
+
+
+def _people_named(run: str) -> str | None:
+    """ "Jane Roe" or "Jane Roe and John Doe": the full names, when each reads as a person's."""
+    parts = [_person_name(part) for part in re.split(r"\s*,?\s+(?:and|&)\s+", run.strip())]
+    return " and ".join(p for p in parts if p) if parts and all(parts) else None
 
 
 def _person_name(run: str) -> str | None:
@@ -840,6 +890,10 @@ class _People:
         """The person who spoke last, else (no one has yet) the person the text named last."""
         if self.last is None and self.last_mention is not None:
             return Speaker(self.last_mention, None, 0.6, f"{self.last_mention}, the person named before", "person")
+        group = self.last_group
+        if self.last is None and group is not None and _SURNAME_ALONE.fullmatch(group.name):
+            # "Azmi said ... He added": a one-word name that spoke is a person's, when no one else has.
+            return Speaker(group.name, group.role, 0.6, f"{group.name}, named before", "person")
         return self.last
 
     def pronoun(self, word: str, verb: str) -> Speaker | None:
@@ -879,6 +933,7 @@ def _named(text: str, people: _People, tries: tuple[tuple[re.Pattern[str], float
 
 _AFTER_NAMED = (
     (_AFTER_DASH_NAME, 0.85),
+    (_AFTER_ROLE_NAME_VERB, 0.85),
     (_AFTER_ROLE_NAME, 0.9),
     (_AFTER_VERB_NAME, 0.9),
     (_AFTER_NAME_VERB, 0.9),
