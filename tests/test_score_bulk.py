@@ -278,3 +278,31 @@ def test_run_summary_counted_in_the_database_equals_differences(ledger: Ledger) 
         assert forecasters == {r["forecaster_id"] for r in before}
         seen.add(tuple(n > 0 for n in want))
     assert len(seen) >= 6  # added, removed and changed each present and absent across the cases
+
+
+def test_json_values_parse_as_each_text_alone() -> None:
+    """The store's JSON texts parsed together give what each parsed alone gives (fresh objects: no two rows share
+    one); a text that is not one JSON value raises its own error."""
+    rng = random.Random(8)
+    texts = [
+        json.dumps(v)
+        for v in (
+            {"yes": 0.3, "no": 0.7},
+            ["opt-0", "opt-1"],
+            {"ünï ☂": 1e-300, 'b\\"q': [1, None, True]},
+            "text, with ] and [",
+            0.1 + 0.2,
+            [],
+            {},
+        )
+    ]
+    texts += [json.dumps({f"o{k}": rng.random() for k in range(rng.randrange(1, 6))}) for _ in range(200)]
+    texts += [texts[0]]  # the same text twice: two objects
+    got = job.json_values(texts)
+    assert got == [json.loads(t) for t in texts]
+    assert [type(v) for v in got] == [type(json.loads(t)) for t in texts]
+    assert got[0] is not got[-1]
+    assert job.json_values([]) == []
+    for bad in (['{"a": 1}', '{"b": '], ["1, 2", "3"], ["[1", "2]"]):
+        with pytest.raises(json.JSONDecodeError):
+            job.json_values(bad)

@@ -397,6 +397,23 @@ def _where_in(column: Any, ids: list[str] | None) -> Iterator[Any]:
         yield column.in_(list(chunk))
 
 
+def json_values(texts: list[str]) -> list[Any]:
+    """Each of ``texts`` parsed, as `json.loads` of each gives it: JSON texts the store wrote, each one value.
+
+    Parsed as one JSON array of them all: one call of the C parser instead of a Python call (and its decoder's
+    frames) per text. Should they not make an array of as many values (a text that is not a JSON value), each is
+    parsed alone, which raises that text's error."""
+    if not texts:
+        return []
+    try:
+        values = json.loads("[" + ",".join(texts) + "]")
+    except ValueError:
+        values = None
+    if not isinstance(values, list) or len(values) != len(texts):
+        return [json.loads(t) for t in texts]
+    return values
+
+
 def load_questions(conn: Connection, ids: list[str] | None = None) -> pd.DataFrame:
     """The questions frame `compute.score` takes (options parsed from JSON)."""
     import pandas as pd
@@ -405,7 +422,7 @@ def load_questions(conn: Connection, ids: list[str] | None = None) -> pd.DataFra
 
     names = (*compute.QUESTION_COLUMNS, *compute.QUESTION_HORIZON_COLUMNS)
     frame = pd.DataFrame(select_columns(conn, questions, names, "question_id", ids), columns=list(names))
-    frame["options"] = [json.loads(o) for o in frame["options"]]
+    frame["options"] = json_values(frame["options"].tolist())
     return frame.sort_values("question_id", kind="stable").reset_index(drop=True)
 
 
@@ -450,7 +467,7 @@ def load_forecasts(conn: Connection, ids: list[str] | None = None) -> pd.DataFra
     mc = frame["p_yes"].isna().to_numpy()
     raw = frame["probabilities"].to_numpy(dtype=object)
     parsed = np.empty(len(frame), dtype=object)
-    parsed[mc] = [json.loads(r) for r in raw[mc]]
+    parsed[mc] = json_values(raw[mc].tolist())
     frame["probabilities"] = parsed
     return frame
 
