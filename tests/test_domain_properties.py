@@ -497,3 +497,48 @@ def test_open_rules() -> None:
     refused(empty, c.OpenQuestion(QID, "t\x00", "c", NOW), UserError, "title")
     (e,) = decide(empty, c.OpenQuestion(QID, "  t  ", "c", NOW, tags=("x", "x", "y")))
     assert e.data["title"] == "t" and e.data["tags"] == ["x", "y"] and e.data["opened"] == "2024-06-01"
+
+
+def test_evolving_copies_states_as_dataclasses_replace_does() -> None:
+    """`evolve_question` and `evolve_source` copy a state's dict instead of calling `dataclasses.replace`: the
+    states they give, and every state on the way, are those `dataclasses.replace` gives, on every event type."""
+    import dataclasses
+    from unittest import mock
+
+    from tracker.domain import state as st_
+    from tracker.domain.state import evolve_source
+
+    opened = {"title": "T", "criteria": "C", "kind": "multiple_choice", "options": ["a", "b"], "opened": "2024-01-01",
+              "resolve_by": "2024-09-01", "tags": ["x"], "condition": None}  # fmt: skip
+    stream = [
+        (ev.QUESTION_OPENED, opened),
+        (ev.FORECAST_RECORDED, {"forecast_id": "f1", "forecaster_id": "ann", "made_at": "2024-02-01"}),
+        (ev.FORECAST_RECORDED, {"forecast_id": "f2", "forecaster_id": "bob", "made_at": "2024-02-02"}),
+        (ev.QUESTION_CLARIFIED, {"title": "T2", "criteria": None, "resolve_by": None, "opened": "2023-12-01"}),
+        (ev.FORECAST_WITHDRAWN, {"forecast_id": "f1"}),
+        (ev.FORECAST_RESCALED, {"forecast_id": "f2"}),
+        (ev.QUESTION_RESOLVED, {"outcome": "a", "known_on": "2024-05-01"}),
+        (ev.RESOLUTION_CORRECTED, {"outcome": "b", "known_on": "2024-05-02"}),
+        (ev.QUESTION_REOPENED, {}),
+        (ev.QUESTION_ANNULLED, {}),
+        ("SomethingNew", {}),
+    ]
+
+    def states() -> list[Any]:
+        out: list[Any] = [QuestionState(QID)]
+        for event_type, data in stream:
+            out.append(evolve_question(out[-1], event_type, data))
+        out.append(evolve_source(SourceState("s"), ev.SOURCE_REGISTERED, {"text": "t", "sha256": "h"}))
+        out.append(evolve_source(out[-1], "SomethingNew", {}))
+        return out
+
+    copied = states()
+    with mock.patch.object(st_, "replace", dataclasses.replace):
+        replaced = states()
+    assert [type(s) for s in copied] == [type(s) for s in replaced]
+    assert [vars(s) for s in copied] == [vars(s) for s in replaced]  # no field more or less, every value equal
+    assert copied[1].status == OPEN and copied[5].forecasts["f1"].withdrawn and copied[7].outcome == "a"
+    assert copied[8].outcome == "b" and copied[10].status == ANNULLED and copied[4].opened == "2023-12-01"
+    assert copied[11].version == 11 and copied[12].text == "t" and copied[13].version == 2
+    assert len({id(s) for s in copied}) == len(copied)  # each event gave a new state; none was changed in place
+    assert copied[0] == QuestionState(QID)

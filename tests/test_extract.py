@@ -120,6 +120,20 @@ def test_sentences_keep_abbreviations_and_offsets() -> None:
     assert [p.lead for p in paras] == ["", "dash", "dash"]
 
 
+def test_a_quotation_of_several_sentences_is_one_sentence_with_its_attribution() -> None:
+    long = "It will rain. " * 50
+    text = (
+        '"It will rain. It will pour," she said. Then she left. '
+        '"An open quotation. Never closed. '
+        f'The end.\n\n"{long}" he said. It stopped.'
+    )
+    got = [s.text for s in sentences(text)]
+    assert got[:2] == ['"It will rain. It will pour," she said.', "Then she left."]
+    # A quotation that never closes, or one too long to be read as one, does not join its sentences.
+    assert '"An open quotation.' in got and "Never closed." in got
+    assert "It will rain." in got and got[-1] == "It stopped."
+
+
 def test_one_paragraph_per_line_and_hard_wrapped_lines() -> None:
     text = "First paragraph ends here.\nSecond one starts\nand wraps over a line.\n"
     paras = paragraphs(text)
@@ -259,7 +273,9 @@ The secretary of state said a deal was possible by the end of the year.
 def test_byline_quotations_pronouns_and_titles() -> None:
     cands = {c.quote: c for c in extract(COLUMN, finder=FINDER).candidates}
     assert cands["The talks will likely resume in autumn."].speaker.name == "Jane Roe"
-    extended = cands["They will probably be extended in June,” she said."]
+    # A quotation of several sentences is one sentence, with its attribution.
+    extended = next(c for q, c in cands.items() if q.endswith("They will probably be extended in June,” she said."))
+    assert extended.quote.startswith("“")
     assert extended.speaker.name == "Jane Roe"
     ceasefire = next(c for q, c in cands.items() if "ceasefire" in q)
     assert ceasefire.speaker.name == "Ivan Petrov"
@@ -320,6 +336,10 @@ def test_a_new_question_when_nothing_fits() -> None:
         ("Economists saw a nearly 90% chance that the bank will cut rates.", 0.9),
         ("Bookmakers have the Tories at 1/2 to win the most seats.", 0.6667),
         ("There is a one in four chance the talks will collapse.", 0.25),
+        ("Ladbrokes makes Labour 7/2 to win the seat.", 0.2222),  # a price needs no odds word
+        ("The forecasters pegged the chance of a strike at 40% or less.", 0.35),
+        ("The market's implied probability of a default (15%) is low.", 0.15),
+        ("Her chances are now 55%, up from a 40% chance last week.", 0.55),  # the old figure is not the estimate
     ],
 )
 def test_stated_numbers_become_p_with_method_stated(sentence: str, p_event: float) -> None:
@@ -329,6 +349,19 @@ def test_stated_numbers_become_p_with_method_stated(sentence: str, p_event: floa
     assert c.reading.p_event == pytest.approx(p_event, abs=1e-3)
     (entry,) = draft_document(result, "src")["forecasts"]
     assert entry["method"] == "stated" and entry["p"] == pytest.approx(p_event, abs=1e-3) and "says" not in entry
+
+
+def test_a_number_dated_in_the_past_is_no_forecast_now() -> None:
+    for sentence in (
+        "Then the analysts calculated there was a 30% chance of a strike before May.",
+        "Last year the same panel said there was a 45% chance of a downturn.",
+    ):
+        assert extract(sentence, finder=FINDER).candidates == (), sentence
+        (c,) = extract(sentence, finder=FINDER, min_confidence=0.0).candidates
+        assert any("dated in the past" in r for r in c.reasons)
+    # A number with no past time before it stays a forecast, whatever the tense of reporting.
+    (c,) = extract("The panel said there was a 45% chance of a downturn next year.", finder=FINDER).candidates
+    assert c.reading.p_event == pytest.approx(0.45)
 
 
 def test_shares_and_counts_are_not_probabilities() -> None:
@@ -351,12 +384,53 @@ def test_shares_and_counts_are_not_probabilities() -> None:
         ("Fed set to cut rates again next week.", 1),
         ("The minister said the bill would pass next month.", 1),
         ("The race is too close to call.", 0),
+        ("The chances of a deal this year are very slim.", -1),
+        ("Prospects for a settlement look good.", 1),
+        ("Officials had no great expectations for the talks.", -1),
+        ("A recovery this year is now far less likely.", -1),
+        ("The minister vowed that the government would build the bridge by 2030.", 1),
+        ("The incumbent is heavily favored to win the runoff.", 1),
     ],
 )
 def test_verbal_forms_without_a_scale_phrase_are_read_and_marked(sentence: str, side: int) -> None:
     (c,) = extract(sentence, finder=FINDER).candidates
     assert "no scale phrase" in c.reading.hedge.via
     assert (c.reading.p_event > 0.5) - (c.reading.p_event < 0.5) == side
+
+
+@pytest.mark.parametrize(
+    ("sentence", "side"),
+    [
+        ("The envoy expects 'no breakthrough' at the talks.", -1),  # a quoted negation is a negation
+        ("Diplomats are not expecting a breakthrough at the summit.", -1),
+        ("The party will not back the budget without tax cuts.", -1),  # "without" opens a condition
+        ("We'll finish the bill next week.", 1),
+        ("The port will reopen without delay.", 1),
+        ("The minister played down hopes of an imminent deal.", -1),  # a stance that denies the prospect
+        ("Officials dampened expectations that rates will fall soon.", -1),
+        ("There was little probability that the talks would succeed.", -1),
+        ("Rate rise 'likely' next month, says central bank", 1),  # a hedge in single quotation marks
+        ("The tax cuts ‘probably’ have the votes to pass.", 1),
+    ],
+)
+def test_negations_and_contractions(sentence: str, side: int) -> None:
+    (c,) = extract(sentence, finder=FINDER).candidates
+    assert (c.reading.p_event > 0.5) - (c.reading.p_event < 0.5) == side
+
+
+def test_sentences_that_look_like_forecasts_and_are_not() -> None:
+    for sentence in (
+        "As expected, the central bank held rates on Thursday.",  # a past expectation compared with
+        "The plan may seem costly at first.",  # how it looks now
+        "It was going to be a quiet week.",  # a future seen from the past
+    ):
+        assert extract(sentence, finder=FINDER).candidates == (), sentence
+    (c,) = extract("The plan may seem costly at first.", finder=FINDER, min_confidence=0.0).candidates
+    assert any("appearance" in r for r in c.reasons)
+    # The same words as a forecast stay one.
+    assert extract("The central bank is expected to hold rates on Thursday.", finder=FINDER).candidates
+    assert extract("The plan may cost more next year.", finder=FINDER).candidates
+    assert extract("It is going to be a quiet week.", finder=FINDER).candidates
 
 
 def test_recorded_candidates_are_marked() -> None:

@@ -187,3 +187,33 @@ def test_every_text_rule_accepts_and_refuses_as_with_the_category_rule(value: st
     with mock.patch.object(fields, "forbidden_char", forbidden_by_category):
         before = [_outcome(rule, value) for rule in rules]
     assert now == before
+
+
+@given(
+    st.one_of(
+        HOSTILE,
+        st.text(max_size=60),
+        st.from_regex(r"[a-z0-9][a-z0-9._-]{0,20}", fullmatch=True),
+        st.from_regex(r"[a-z0-9][a-z0-9._-]{117,121}", fullmatch=True),  # around the id's length limit
+        st.from_regex(r"[ \t\r\n]?[a-zA-Z \r\n\t.]{0,20}[ \t\r\n]?", fullmatch=True),  # line breaks and spaces
+        st.text(min_size=198, max_size=202),  # around the one-line limit
+        st.integers(),
+        st.none(),
+    )
+)
+def test_the_quick_acceptance_of_a_valid_value_gives_what_the_full_rules_give(value: object) -> None:
+    """The text rules accept a valid value with one compiled search before their full checks: with that quick
+    path turned off (its patterns matching nothing valid), every rule accepts, cleans and refuses alike."""
+    import re
+    from unittest import mock
+
+    rules = [fields.text, fields.short_text, fields.title, fields.name, fields.identifier, fields.option]
+    now = [_outcome(rule, value) for rule in rules]  # type: ignore[arg-type]
+    everything, nothing = re.compile(""), re.compile("(?!)")  # a search that always finds; a match never made
+    with (
+        mock.patch.object(fields, "_FORBIDDEN_IN_LINE", everything),
+        mock.patch.object(fields, "_FORBIDDEN_IN_TEXT", everything),
+        mock.patch.object(fields, "_VALID_ID", nothing),
+    ):
+        full = [_outcome(rule, value) for rule in rules]  # type: ignore[arg-type]
+    assert now == full

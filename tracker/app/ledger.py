@@ -59,7 +59,12 @@ def default_actor() -> str:
         return "unknown"
 
 
-def _table_method(table: str, *positional: str) -> Callable[..., pd.DataFrame]:
+FrameMethod = Callable[..., "pd.DataFrame"]
+# The filters a table's method also takes by position, beyond ``as_of`` and ``run`` (keywords for every table).
+POSITIONAL_FILTERS = {"leaderboard": ("by",), "calibration": ("forecaster", "bins")}
+
+
+def _table_method(table: str, *positional: str) -> FrameMethod:
     """`Ledger.<table>`: the table as a frame, ``ledger.frame(table, ...)``; ``positional`` names the filters it
     also takes by position (the leaderboard's ``by``, calibration's ``forecaster`` and ``bins``)."""
 
@@ -497,21 +502,23 @@ class Ledger:
     def today(self) -> date:
         return self.now().date()
 
-    # One method per table, named as the table: ``ledger.questions(...)`` is ``ledger.frame("questions", ...)``.
-    events = _table_method("events")
-    sources = _table_method("sources")
-    forecasters = _table_method("forecasters")
-    questions = _table_method("questions")
-    forecasts = _table_method("forecasts")
-    resolutions = _table_method("resolutions")
-    scores = _table_method("scores")
-    question_scores = _table_method("question_scores")
-    leaderboard = _table_method("leaderboard", "by")
-    score_history = _table_method("score_history")
-    calibration = _table_method("calibration", "forecaster", "bins")
-    due = _table_method("due")
-    runs = _table_method("runs")
-    hindsight = _table_method("hindsight")
+    if TYPE_CHECKING:
+        # For type checkers only: one method per table, named as the table, is set on the class below from
+        # TABLES (a table added there has its method without a line here).
+        events: FrameMethod
+        sources: FrameMethod
+        forecasters: FrameMethod
+        questions: FrameMethod
+        forecasts: FrameMethod
+        resolutions: FrameMethod
+        scores: FrameMethod
+        question_scores: FrameMethod
+        leaderboard: FrameMethod
+        score_history: FrameMethod
+        calibration: FrameMethod
+        due: FrameMethod
+        runs: FrameMethod
+        hindsight: FrameMethod
 
     def compare(self, a: str, b: str, *, as_of: Any = None, run: Any = None, **filters: Any) -> dict[str, Any]:
         """Forecaster A against B on the questions both scored: the paired difference in Brier (A minus B) with
@@ -524,7 +531,10 @@ class Ledger:
         """Every pair of forecasters with a shared question, p-values adjusted (Holm, or "bh")."""
         import pandas as pd
 
-        return pd.DataFrame(self.reader.compare_all(correction, as_of, run, **filters))
+        from tracker.read.scores import COMPARE_ALL_COLUMNS
+
+        rows = self.reader.compare_all(correction, as_of, run, **filters)
+        return pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(COMPARE_ALL_COLUMNS))
 
     def phrases_observed(
         self, forecaster: Any = None, *, as_of: Any = None, run: Any = None, min_forecasts: int = 1, **filters: Any
@@ -689,12 +699,7 @@ class Ledger:
             made = ledger_tree(conn)
             chain = made.chain
             result: dict[str, Any] = {
-                "ok": chain.ok,
-                "events_checked": chain.checked,
-                "head_position": chain.head_position,
-                "head_hash": chain.head_hash,
-                "first_bad_position": chain.first_bad_position,
-                "problem": chain.problem,
+                **_chain_report(chain),
                 "projections_ok": None,
                 "scores_ok": None,
             }
@@ -753,6 +758,25 @@ class Ledger:
             result["problem"] = f"the stored scores differ from the events: {problem}"
         return result
 
+    def verify_chain(self, since: tuple[int, str] | None = None) -> dict[str, Any]:
+        """The hash chain alone (what a site build checks): from genesis, or with ``since`` (position, hash: a
+        head verified before) that this head is still stored there and that the events after it extend it
+        (`eventstore.verify_since`). `verify` checks everything."""
+        self._ready()
+        behind = None
+        with read_transaction(self.engine) as conn:
+            chain = es.verify_chain(conn) if since is None else es.verify_since(conn, *since)
+            if since is not None and not chain.ok and chain.first_bad_position == since[0]:
+                # not the chain verified before (another ledger, or one rewritten and rehashed, which only an
+                # anchor kept elsewhere can tell apart): the whole chain, from genesis
+                behind, since = chain.problem, None
+                chain = es.verify_chain(conn)
+        return {
+            **_chain_report(chain),
+            "since_position": since[0] if since is not None else 0,
+            "since_problem": behind,
+        }
+
     def verify_against(self, anchor: str) -> dict[str, Any]:
         """`verify`, and proof that the ledger still extends `anchor` ("POSITION:HASH", a head kept elsewhere)."""
         from tracker.store import eventstore as es
@@ -810,6 +834,18 @@ def _table_rows(conn: Connection, table: Any) -> list[tuple[Any, ...]]:
     return sorted((tuple(_normalise(v) for v in r) for r in rows), key=repr)
 
 
+def _chain_report(chain: es.ChainReport) -> dict[str, Any]:
+    """What `tracker verify --json` and the site's check say of the hash chain."""
+    return {
+        "ok": chain.ok,
+        "events_checked": chain.checked,
+        "head_position": chain.head_position,
+        "head_hash": chain.head_hash,
+        "first_bad_position": chain.first_bad_position,
+        "problem": chain.problem,
+    }
+
+
 def _compare_projections(conn: Connection) -> str | None:
     """Replay the log into memory and compare every projection table row by row."""
     from tracker.projections.projector import replay
@@ -835,3 +871,10 @@ def _compare_projections(conn: Connection) -> str | None:
     finally:
         memory.dispose()
     return None
+
+
+# One method per table, named as the table: ``ledger.questions(...)`` is ``ledger.frame("questions", ...)``.
+for _table in TABLES:
+    if _table in vars(Ledger):  # a table named as one of the Ledger's own methods would replace it
+        raise TypeError(f"the table {_table!r} has the name of a Ledger method")
+    setattr(Ledger, _table, _table_method(_table, *POSITIONAL_FILTERS.get(_table, ())))

@@ -62,6 +62,10 @@ SUMMARY_COUNTS = (
     "head_position", "head_hash", "as_of", "scores_run_id", "forecasters", "questions", "sources", "search_entries",
     "quotes_not_indexed",
 )  # fmt: skip
+# the head the build verified, kept in the manifest: the next build checks the chain from there (`verified_before`)
+VERIFIED = "verified_head"
+# what a build's verification says about the build rather than the ledger (how far back it had to check)
+BUILD_ONLY = ("events_checked", "since_position", "since_problem")
 KIND_INDEX = {"forecaster": 0, "question": 1, "quote": 2, "source": 3}
 KNOWN_BOARD = {
     "rank", "forecaster_id", "name", "n_scored", "mean_brier", "mean_brier_two_category", "mean_time_avg_brier",
@@ -924,15 +928,7 @@ class SiteBuilder:
                 rows=chunk,
                 pager=pager(i, len(chunks), lambda n: list_url("open", n)),
             )
-        h_rows = []
-        for h in t.records(d.hindsight):
-            h.update(
-                question_title=h["question"],
-                prob=t.probability_text(h["p_yes"], h["probabilities"]),
-                source_title=h["source_title"] or h["source_id"],
-            )
-            h_rows.append(h)
-        chunks = pages_of(h_rows, self.page_rows)
+        chunks = pages_of(t.hindsight_rows(d.hindsight), self.page_rows)
         for i, chunk in enumerate(chunks, 1):
             self.render(
                 list_url("hindsight", i),
@@ -1039,6 +1035,22 @@ def verified_head(ledger: Ledger, verification: dict[str, Any]) -> str:
     return f"head position {position}" + (f", recorded {t.minute(recorded)}" if recorded is not None else "")
 
 
+def verified_before(found: sitefolder.Survey) -> tuple[int, str] | None:
+    """The head the folder's last build verified (position, hash), from its manifest; None to check the chain
+    from genesis."""
+    head = found.manifest.summary.get(VERIFIED)
+    if (
+        not isinstance(head, list)
+        or len(head) != 2  # noqa: PLR2004  (position and hash)
+        or not isinstance(head[0], int)
+        or isinstance(head[0], bool)
+        or head[0] < 0
+        or not isinstance(head[1], str)
+    ):
+        return None
+    return head[0], head[1]
+
+
 def siteproofs_possible(owned: dict[str, str]) -> bool:
     """Whether the previous build published checkpoints (then this one keeps proving its pages)."""
     return any(rel.startswith("checkpoints/") for rel in owned)
@@ -1058,10 +1070,11 @@ def build_site(
     key: Verifier | None = None,
     checkpoints: Any = (),
 ) -> SiteSummary:
-    """Write the site to ``out`` (see the module's doc). Runs `Ledger.verify`; a failed verification is on every
-    page's index and on integrity.html, and in the summary. ``force``: build in a folder that holds other files
-    too, leaving them in place (never the ledger's). ``key`` (a public key) and ``checkpoints`` ((name, note)
-    pairs): the pages carry proofs against the checkpoints (tracker.app.siteproofs)."""
+    """Write the site to ``out`` (see the module's doc). Checks the hash chain (`Ledger.verify_chain`): from the
+    head the folder's last build verified when its manifest names one, else from genesis; a failed verification
+    is on every index page and on integrity.html, and in the summary. ``force``: build in a folder that holds
+    other files too, leaving them in place (never the ledger's). ``key`` (a public key) and ``checkpoints``
+    ((name, note) pairs): the pages carry proofs against the checkpoints (tracker.app.siteproofs)."""
     path = Path(out)
     found = check_out(path, force)
     # imported here: `cryptography` is loaded by the builds that carry proofs, and by them only
@@ -1073,13 +1086,14 @@ def build_site(
     for stale in sitefolder.stale_build_folders(path):
         shutil.rmtree(stale, ignore_errors=True)
     started = time.perf_counter()
-    verification = ledger.verify()
+    verification = ledger.verify_chain(verified_before(found))
     verified_at = verified_head(ledger, verification)
     took = round(time.perf_counter() - started, 2)
     summary = SiteSummary(out=str(path), verified_at=verified_at, verified_ok=bool(verification["ok"]))
     summary.verification = dict(verification)
-    # the clock's part of the verification (when the scores were audited) is on no page
-    verification = {k: v for k, v in verification.items() if k != "scores_verified_at"}
+    # how much of the chain this build had to check depends on the folder's last build: on no page
+    verification = {k: v for k, v in verification.items() if k not in BUILD_ONLY}
+    verified = [verification["head_position"], verification["head_hash"]] if verification["ok"] else None
     salt = code_digest({"top": top, "page_rows": page_rows, "search_quotes": search_quotes, "title": title})
     made = not os.path.lexists(path)
     try:
@@ -1111,6 +1125,7 @@ def build_site(
                 counts = {k: getattr(summary, k) for k in SUMMARY_COUNTS}
             for k in SUMMARY_COUNTS:
                 setattr(summary, k, counts.get(k, getattr(summary, k)))
+            counts = {k: v for k, v in counts.items() if k != VERIFIED} | ({VERIFIED: verified} if verified else {})
             again = check_out(path, force)  # again: nobody put a file there in the meantime
             changed = sorted(rel for rel in writer.kept if again.owned.get(rel) != writer.written[rel]["sha256"])
             if changed:

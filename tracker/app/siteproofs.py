@@ -25,7 +25,6 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -73,14 +72,14 @@ class Archived:
 
 @dataclass
 class SiteProofs:
-    """What a build needs to prove its pages: the key, the archive (by size), the tree of today's ledger, and each
-    event's chain text (the bytes a proof carries)."""
+    """What a build needs to prove its pages: the key, the archive (by size), the tree of today's ledger, and the
+    ledger, from which each page reads the chain texts of its events (the bytes a proof carries) when it is made:
+    the whole log's texts held at once would be most of a large build's memory."""
 
     key: Verifier
     archive: list[Archived]
     tree: MerkleTree
-    texts: dict[int, str] = field(repr=False)
-    streams: dict[str, list[int]] = field(repr=False)
+    ledger: Ledger = field(repr=False)
     _sizes: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -88,12 +87,16 @@ class SiteProofs:
 
     # -------------------------------------------------------------------------------------------- pages
 
-    def stream_positions(self, stream_id: str) -> list[int]:
-        return self.streams.get(stream_id, [])
+    def texts(self, positions: list[int]) -> dict[int, str]:
+        """The chain texts of the events at ``positions`` (all in the tree: events are never changed or removed,
+        so they are the texts whose hashes the tree was made of, unless the ledger was tampered with, which the
+        proofs then show)."""
+        with read_transaction(self.ledger.engine) as conn:
+            return {int(row["position"]): es.chain_text(row) for row in es.raw_rows_at(conn, positions)}
 
     def page(self, positions: Iterable[Any]) -> Markup | None:
         """The proof block of a page showing the events at `positions`; None when it shows none."""
-        wanted = sorted({int(p) for p in positions if p is not None and int(p) in self.texts})
+        wanted = sorted({int(p) for p in positions if p is not None and 0 < int(p) <= self.tree.size})
         if not wanted:
             return None
         newest = self.archive[-1]
@@ -105,14 +108,15 @@ class SiteProofs:
         unsigned = [p for p in wanted if p > chosen.size]
         # a ledger shorter than the checkpoint cannot give its proofs: today's tree gives proofs that fail
         size = min(chosen.size, self.tree.size)
+        texts = self.texts([p for p in covered if p <= size])
         entries = [
             {
                 "index": p - 1,
-                "event": self.texts[p],
+                "event": texts[p],
                 "path": [b64encode(h) for h in self.tree.inclusion_proof(p - 1, size)],
             }
             for p in covered
-            if p <= size
+            if p in texts
         ]
         body = {
             "format": PAGE_FORMAT,
@@ -277,27 +281,20 @@ def prepare(
                 f"{where}: two checkpoints of {a.size} events have different roots: the log forked", "checkpoint"
             )
     archive = [by_size[s] for s in sorted(by_size)]
-    tree, texts, streams = _read_log(ledger)
-    return SiteProofs(key, archive, tree, texts, streams)
+    return SiteProofs(key, archive, _read_tree(ledger), ledger)
 
 
-def _read_log(ledger: Ledger) -> tuple[MerkleTree, dict[int, str], dict[str, list[int]]]:
-    """One pass over the stored events: the tree over their stored chain hashes, each one's chain text, and the
-    positions of each question's and source's stream."""
+def _read_tree(ledger: Ledger) -> MerkleTree:
+    """One pass over the stored events' positions and hashes: the tree over their stored chain hashes."""
     tree = MerkleTree()
-    texts: dict[int, str] = {}
-    streams: dict[str, list[int]] = defaultdict(list)
     leaves: list[bytes] = []
     with read_transaction(ledger.engine) as conn:
-        for row in es.raw_rows(conn):
-            pos = int(row["position"])
+        for pos, hash_ in es.positions_and_hashes(conn):
             if pos != tree.size + len(leaves) + 1:
                 break  # a gap: the tree stops there (verification says so); later events get no proof
-            texts[pos] = es.chain_text(row)
-            streams[str(row["stream_id"])].append(pos)
-            leaves.append(leaf_hash(bytes.fromhex(row["hash"])))
+            leaves.append(leaf_hash(bytes.fromhex(hash_)))
             if len(leaves) >= 4096:
                 tree.extend(leaves)
                 leaves.clear()
     tree.extend(leaves)
-    return tree, texts, dict(streams)
+    return tree

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import gc
 import math
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
@@ -17,6 +18,31 @@ from tracker.errors import UserError
 
 if TYPE_CHECKING:
     from tracker.app.ledger import Ledger
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Commands:
+    """The commands a module defines, each with the runnable examples that end its help, registered on the app in
+    the order they are defined: decorating a function with ``@command("name", examples=(...))`` is all a new
+    command needs (tracker/cli/main.py registers each module's)."""
+
+    def __init__(self) -> None:
+        self.defined: list[tuple[str | None, Callable[..., Any], tuple[str, ...]]] = []
+
+    def __call__(self, name: str | None = None, *, examples: tuple[str, ...]) -> Callable[[F], F]:
+        def define(fn: F) -> F:
+            self.defined.append((name, fn, examples))
+            return fn
+
+        return define
+
+    def register(self, app: typer.Typer) -> None:
+        from tracker.cli.examples import epilog
+
+        for name, fn, examples in self.defined:
+            app.command(name, epilog=epilog(examples))(fn)
 
 
 def one_line(message: str) -> str:

@@ -81,9 +81,15 @@ class ReadOptions:
     as_of: str | None = None
     run: int | None = None
     filters: dict[str, Any] = field(default_factory=dict)
+    # --format and --json as given, for a command that prints one object in some cases (`as_record`)
+    asked: tuple[str | None, bool] = (None, False)
 
     def time(self) -> dict[str, Any]:
         return {"as_of": self.as_of, "run": self.run}
+
+    def as_record(self) -> Output:
+        """The output of one object under the --format and --json given (see `output`)."""
+        return output(*self.asked, None, record=True)
 
 
 # The shared filters: (annotation, option) by the name the read side gives them.
@@ -127,10 +133,13 @@ def read_options(
             given = {name: kwargs.pop(name) for name, _, _ in added}
             out = output(given["fmt"], given["json_out"], given.get("limit"), record)
             chosen = {k: v for k, v in given.items() if k not in _NOT_FILTERS}
-            opts = ReadOptions(out, given["as_of"], given.get("run"), filters(**chosen))
+            asked = (given["fmt"], given["json_out"])
+            opts = ReadOptions(out, given["as_of"], given.get("run"), filters(**chosen), asked)
             return fn(*args, opts=opts, **kwargs)
 
         command.__signature__ = signature.replace(parameters=[*own, *extra, *last])  # type: ignore[attr-defined]
+        # what it takes, for the help's index and the tests that go over every read command
+        command.read_options = {"options": [name for name, _, _ in added], "record": record}  # type: ignore[attr-defined]
         return command
 
     return decorate

@@ -12,12 +12,13 @@ import typer
 
 from tracker.cli import reading as rd
 from tracker.cli import render
-from tracker.cli.common import emit_json, ledger, say, warn
+from tracker.cli.common import Commands, emit_json, ledger, say, warn
 from tracker.cli.render import Column
 from tracker.domain.fields import grouping
 from tracker.labels import label, short_verdict
 
 JSON = rd.JSON
+command = Commands()
 
 
 def _num(value: Any, digits: int = 3, missing: str = "–") -> str:
@@ -192,6 +193,7 @@ def _print_scale_shift(shift: dict[str, Any], out: Any) -> None:
     )
 
 
+@command(examples=("tracker score", "tracker score --full --json"))
 def score(
     ctx: typer.Context,
     full: bool = typer.Option(False, "--full", help="Rescore every question, not only what changed."),
@@ -233,14 +235,17 @@ def score(
         say(f"{render.plural(n_due, 'question')} {are} past the resolve-by date and unresolved: 'tracker due'")
 
 
+@command(
+    examples=(
+        "tracker scores --min-scored 5",
+        "tracker scores --by outlet --run 1 --format json",
+    )
+)
+@rd.read_options("tag", "forecaster", "source", "outlet", "question")
 def scores(
     ctx: typer.Context,
+    opts: rd.ReadOptions,
     by: str = typer.Option("forecaster", "--by", help="forecaster, source, outlet or tag."),
-    tag: str = rd.TAG,
-    forecaster: list[str] = rd.FORECASTER,
-    source: list[str] = rd.SOURCE,
-    outlet: str = rd.OUTLET,
-    question: list[str] = rd.QUESTION,
     metric: str = typer.Option(
         "brier",
         "--metric",
@@ -248,8 +253,6 @@ def scores(
         help="Sort by: brier, brier2, time-avg, relative, log, baseline, skill, skill-base-rate, count "
         "(or an aggregate column).",
     ),
-    fmt: str = rd.FORMAT,
-    json_out: bool = JSON,
     min_scored: int = typer.Option(
         5,
         "--min-scored",
@@ -257,9 +260,7 @@ def scores(
         help="Rank only rows with at least this many scored questions; the others follow, unranked, with the "
         "reason (0 ranks every row).",
     ),
-    limit: int = rd.LIMIT,
-    as_of: str = rd.AS_OF,
-    run: int = rd.RUN,
+    *,
     scale: str = typer.Option(
         None,
         "--scale",
@@ -274,21 +275,18 @@ def scores(
     from tracker.errors import UserError
 
     key = grouping(by)
-    out = rd.output(fmt, json_out, limit)
+    out = opts.out
     if scale is not None:
         if by != "forecaster":
             raise UserError("--scale ranks forecasters: it cannot be combined with --by " + by, "scale")
-        given = rd.filters(tag=tag, forecaster=forecaster, source=source, outlet=outlet, question=question)
-        shift = ledger(ctx).scale_shift(scale, min_scored=min_scored, as_of=as_of, run=run, **given)
+        shift = ledger(ctx).scale_shift(scale, min_scored=min_scored, **opts.time(), **opts.filters)
         _print_scale_shift(shift, out)
         return
-    rows = rd.show_table(
+    rows = rd.show(
         ledger(ctx),
         "leaderboard",
-        out,
+        opts,
         WIDE_SCORE_COLUMNS if render.terminal_width() >= WIDE else SCORE_COLUMNS,
-        as_of=as_of,
-        run=run,
         by=by,
         noun=(by, by + "s" if by != "outlet" else "outlets"),
         title=f"scores by {by}, best first by {metric} ({{scores}})",
@@ -297,11 +295,6 @@ def scores(
         missing="n/a",
         sort=metric,
         min_scored=min_scored,
-        tag=tag,
-        forecaster=forecaster,
-        source=source,
-        outlet=outlet,
-        question=question,
     )
     if out.table and rows:
         import textwrap
@@ -312,33 +305,32 @@ def scores(
             say(textwrap.fill(note, render.terminal_width()))
 
 
+@command(
+    examples=(
+        'tracker compare "Mikhail Alexandrov" "Vladimir Frolov"',
+        "tracker compare --all --format csv",
+    )
+)
+@rd.read_options("tag", "source", "outlet")
 def compare(
     ctx: typer.Context,
+    opts: rd.ReadOptions,
     forecasters: list[str] = typer.Argument(None, help="Two forecasters (names or ids); none with --all."),
     all_pairs: bool = typer.Option(False, "--all", help="Every pair with a shared question."),
     correction: str = typer.Option(
         "holm", "--correction", help="--all: holm (family-wise) or bh (false discovery rate)."
     ),
-    tag: str = rd.TAG,
-    source: list[str] = rd.SOURCE,
-    outlet: str = rd.OUTLET,
-    fmt: str = rd.FORMAT,
-    json_out: bool = JSON,
-    limit: int = rd.LIMIT,
-    as_of: str = rd.AS_OF,
-    run: int = rd.RUN,
 ) -> None:
     """Who really beats whom: A against B on the questions both scored, the paired difference in Brier with
     its 90% interval and p-value, how many questions each won, and what can and cannot be said."""
     from tracker.errors import UserError
 
     led = ledger(ctx)
-    given = rd.filters(tag=tag, source=source, outlet=outlet)
     if all_pairs:
         if forecasters:
             raise UserError("give two forecasters or --all, not both", "forecasters")
-        out = rd.output(fmt, json_out, limit)
-        frame = led.compare_all(correction=correction, as_of=as_of, run=run, **given)
+        out = opts.out
+        frame = led.compare_all(correction=correction, **opts.time(), **opts.filters)
         rows = frame.to_dict("records")
         shown = rows if out.limit is None else rows[: out.limit]
         render.render_rows(
@@ -354,8 +346,8 @@ def compare(
         return
     if not forecasters or len(forecasters) != 2:
         raise UserError("give two forecasters (names or ids), or --all", "forecasters")
-    result = led.compare(forecasters[0], forecasters[1], as_of=as_of, run=run, **given)
-    out = rd.output(fmt, json_out, None, record=True)
+    result = led.compare(forecasters[0], forecasters[1], **opts.time(), **opts.filters)
+    out = opts.as_record()
     if not out.table:
         render.render_record(result, None, out.fmt)
         return
@@ -373,9 +365,11 @@ def compare(
     render.render_record(shown, None, "table")
 
 
+@command(examples=("tracker calibration --bins 5 --edges right", "tracker calibration --discrimination --bins 5"))
+@rd.read_options("forecaster", "tag", "source", "outlet", "question", limit=False)
 def calibration(
     ctx: typer.Context,
-    forecaster: list[str] = rd.FORECASTER,
+    opts: rd.ReadOptions,
     bins: int = typer.Option(10, "--bins", min=1, max=100, help="Equal-width bins on [0, 1]."),
     edges: str = typer.Option(
         "left",
@@ -386,32 +380,19 @@ def calibration(
     discrimination: bool = typer.Option(
         False, "--discrimination", help="Instead: how the forecasts were spread, split by what happened."
     ),
-    tag: str = rd.TAG,
-    source: list[str] = rd.SOURCE,
-    outlet: str = rd.OUTLET,
-    question: list[str] = rd.QUESTION,
-    fmt: str = rd.FORMAT,
-    json_out: bool = JSON,
-    as_of: str = rd.AS_OF,
-    run: int = rd.RUN,
 ) -> None:
     """Calibration of the scored binary forecasts: per bin, count, mean forecast, observed frequency, Wilson 95%."""
-    out = rd.output(fmt, json_out, 0)
+    out = opts.out
     led = ledger(ctx)
+    forecaster: list[str] = opts.filters.get("forecaster", [])
+    others = {k: v for k, v in opts.filters.items() if k != "forecaster"}  # the filters but the forecasters
     if discrimination:
-        _discrimination(led, out, forecaster, bins, edges, as_of, run, tag, source, outlet, question)
+        _discrimination(led, opts, forecaster, bins, edges, others)
         return
-    given = rd.filters(forecaster=forecaster or None, tag=tag, source=source, outlet=outlet, question=question)
-    rows, _, snap = led.rows("calibration", as_of=as_of, run=run, bins=bins, edges=edges, **given)
+    rows, _, snap = led.rows("calibration", bins=bins, edges=edges, **opts.time(), **opts.filters)
     murphy = None
     if len(forecaster) <= 1:
-        murphy = led.decomposition(
-            forecaster[0] if forecaster else None,
-            bins,
-            as_of=as_of,
-            run=run,
-            **rd.filters(tag=tag, source=source, outlet=outlet, question=question),
-        )
+        murphy = led.decomposition(forecaster[0] if forecaster else None, bins, **opts.time(), **others)
     if out.fmt == "json":
         from dataclasses import asdict
 
@@ -447,6 +428,7 @@ def calibration(
         )
 
 
+@command(examples=("tracker runs", "tracker runs --status failed --json"))
 @rd.read_options(status="ok, failed or skipped.")
 def runs(ctx: typer.Context, opts: rd.ReadOptions) -> None:
     """The scoring-run history: start, duration, status, position scored through, what changed, errors."""
@@ -454,6 +436,7 @@ def runs(ctx: typer.Context, opts: rd.ReadOptions) -> None:
     rd.show(ledger(ctx), "runs", opts, RUN_COLUMNS, noun=noun, title="{n} {noun}", prepare=_run_row)
 
 
+@command(examples=("tracker due", "tracker due --exit-code  # exit 1 when a question is due (for cron)"))
 @rd.read_options("tag", "forecaster", "source", "outlet")
 def due(
     ctx: typer.Context,
@@ -477,6 +460,7 @@ def due(
         raise typer.Exit(1)
 
 
+@command(examples=("tracker hindsight --format csv",))
 @rd.read_options("tag", "forecaster", "source", "outlet", "question")
 def hindsight(ctx: typer.Context, opts: rd.ReadOptions) -> None:
     """Forecasts made on or after the day the outcome became known: flagged, never scored."""
@@ -534,13 +518,7 @@ def schedule_run(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(score)
-    app.command()(scores)
-    app.command()(compare)
-    app.command()(calibration)
-    app.command()(runs)
-    app.command()(due)
-    app.command()(hindsight)
+    command.register(app)
     app.add_typer(schedule, name="schedule")
 
 
@@ -553,16 +531,18 @@ DISCRIMINATION_COLUMNS = [
 ]
 
 
-def _discrimination(led: Any, out: Any, forecaster: list[str], bins: int, edges: str, *args: Any) -> None:
+def _discrimination(
+    led: Any, opts: rd.ReadOptions, forecaster: list[str], bins: int, edges: str, given: dict[str, Any]
+) -> None:
     """The discrimination view: the forecasts' distribution split by outcome (a good forecaster's YES questions
     sit in high bins and NO questions in low ones)."""
     from tracker.errors import UserError
 
-    as_of, run, tag, source, outlet, question = args
+    out = opts.out
     if len(forecaster) > 1:
         raise UserError("the discrimination view takes one forecaster, or none for everyone", "forecaster")
-    given = rd.filters(tag=tag, source=source, outlet=outlet, question=question)
-    frame = led.discrimination(forecaster[0] if forecaster else None, bins, edges=edges, as_of=as_of, run=run, **given)
+    who_asked = forecaster[0] if forecaster else None
+    frame = led.discrimination(who_asked, bins, edges=edges, **opts.time(), **given)
     rows = frame.to_dict("records")
     who = forecaster[0] if forecaster else "everyone"
     render.render_rows(

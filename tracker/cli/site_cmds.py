@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from tracker.cli import reading as rd
-from tracker.cli.common import emit_json, ledger, say
+from tracker.cli.common import emit_json, ledger, say, warn
 from tracker.words import plural
 
 
@@ -48,8 +48,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """A static site of the ledger: leaderboard (per tag and outlet too), a page per forecaster, question and
         source, open and due questions, hindsight-flagged forecasts, an integrity page and a search. It needs no
-        network and works from file://. Exits non-zero (after writing the site, which says so) if verification
-        fails."""
+        network and works from file://. It checks the ledger's hash chain: the first build from genesis, a
+        rebuild only the events added since the head the last build verified (and that this head still stands);
+        'tracker verify' checks everything (the Merkle tree, the projections, the scores too). Exits non-zero
+        (after writing the site, which says so) if the check fails."""
         from tracker.app.site import build_site
         from tracker.errors import IntegrityError
 
@@ -87,6 +89,9 @@ def register(app: typer.Typer) -> None:
             )
             say(f"open {out / 'index.html'}")
             say(f"head: {summary.head_position}:{summary.head_hash} (verified {summary.verified_at})")
+        behind = summary.verification.get("since_problem")
+        if behind:
+            warn(f"note: {behind}; the whole chain was checked from genesis")
         if not summary.verified_ok:
             problem = summary.verification.get("problem")
             raise IntegrityError(f"verification failed: {problem} (the site at {out} says so)")

@@ -67,6 +67,14 @@ def _forbidden_pattern(allowed: frozenset[str]) -> re.Pattern[str]:
     return pattern
 
 
+# The two sets the text rules use, compiled at import: the rules below test the common case (a valid value) with
+# one search and no further call, and only a value that fails it takes the path that words the refusal.
+_FORBIDDEN_IN_LINE = _forbidden_pattern(frozenset())
+_FORBIDDEN_IN_TEXT = _forbidden_pattern(LONG_TEXT_WHITESPACE)
+# A valid id, its length limit included: the id rule's checks below all hold for a string this matches in full.
+_VALID_ID = re.compile(f"[a-z0-9][a-z0-9._-]{{0,{MAX_ID - 1}}}")
+
+
 def forbidden_char(text: str, allowed: frozenset[str] = frozenset()) -> str | None:
     """The first character no field may hold: C0 and C1 controls and DEL (except ``allowed``), bidi controls,
     lone surrogates."""
@@ -96,6 +104,10 @@ def _checked(value: str, field: str, limit: int, allowed: frozenset[str]) -> str
 def text(value: Any, field: str, *, required: bool = True, limit: int = MAX_TEXT) -> str | None:
     """Free text (criteria, quotes, reasons, evidence): tabs and line breaks allowed (CR LF and CR read as LF,
     `line_breaks`), surrounding whitespace dropped. None or blank is "not given" (an error when ``required``)."""
+    if type(value) is str and len(value) <= limit and "\r" not in value and _FORBIDDEN_IN_TEXT.search(value) is None:
+        stripped = value.strip()
+        if stripped:
+            return stripped
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise UserError("must not be empty", field)
@@ -105,6 +117,10 @@ def text(value: Any, field: str, *, required: bool = True, limit: int = MAX_TEXT
 
 def short_text(value: Any, field: str, *, required: bool = True, limit: int = MAX_SHORT) -> str | None:
     """One line (names, roles, outlets, the actor): no tab or line break, surrounding spaces dropped."""
+    if type(value) is str and len(value) <= limit and _FORBIDDEN_IN_LINE.search(value) is None:
+        stripped = value.strip()
+        if stripped:
+            return stripped
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise UserError("must not be empty", field)
@@ -132,6 +148,8 @@ def actor(value: Any) -> str:
 
 def identifier(value: Any, field: str) -> str:
     """An id as typed (question, forecast, source, forecaster ids): never trimmed, never lower-cased for you."""
+    if type(value) is str and _VALID_ID.fullmatch(value):
+        return value
     s = _require_str(value, field)
     if s == "":
         raise UserError("must not be empty", field)

@@ -35,10 +35,24 @@ _PAST = re.compile(
     r"[a-z]{3,}ed)\b",
     re.I,
 )
+# A stated number from a past survey or price: "Then the economists calculated there was a 64% chance",
+# "the same economists said there was a 65% chance ... last year", "When Mr Trump began ... with a 45 per cent
+# chance". A past time and a past verb before the number.
+_PAST_TIME = re.compile(
+    r"^\W*(?:then|at the time|back then)\b|\b(?:ago|last (?:year|month|week|quarter|spring|summer|autumn|fall|"
+    r"winter|time)|previously|(?:in|during) (?:the )?(?:prior|previous|preceding) \w+|when \S+(?: \S+){0,3}? "
+    r"(?:began|started|was|were|had))\b",
+    re.I,
+)
+_PAST_VERB = re.compile(r"\b(?:was|were|had|gave|put|saw|[a-z]{3,}ed)\b", re.I)
+# "it was going to be", "they were going to": a future seen from the past, not a forecast now.
+_FUTURE_IN_PAST = re.compile(r"\b(?:was|were)\s+(?:\w+\s+)?$", re.I)
+# "may seem", "could look", "might appear": how something appears now, not what will happen.
+_APPEARANCE = re.compile(r"\s+(?:well\s+)?(?:seem|seems|look|looks|appear|appears|sound|sounds)\b", re.I)
 _PAST_ABILITY = re.compile(r"\b(?:could|might)\s+not\b|\bcould\s+\w+ed\b", re.I)
 # "It will be important to ...", "this will be a great day": a judgment or an exhortation, not a forecast.
 _EVALUATIVE = re.compile(
-    r"\b(?:it|this|that)\s+(?:will|'ll|’ll)\s+(?:also\s+)?be\s+(?:(?:very|so|really|quite|extremely|a|an|truly)\s+)*"
+    r"\b(?:it|this|that)(?:\s+will|\s*['’]ll)\s+(?:also\s+)?be\s+(?:(?:very|so|really|quite|extremely|a|an|truly)\s+)*"
     r"(?:great|wonderful|terrible|awful|interesting|fascinating|important|crucial|vital|essential|necessary|nice|"
     r"good|bad|exciting|historic|fun|amazing|helpful|useful|worth|worthwhile|welcome|honou?r|pleasure|shame|pity)\b",
     re.I,
@@ -207,6 +221,15 @@ def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
     if hedge.strength == "future" and _EVALUATIVE.search(sentence, max(0, hedge.start - 12), hedge.end + 60):
         confidence -= 0.45
         reasons.append("an evaluative 'will be' (important, great, ...): a judgment, not a forecast")
+    if hedge.via == "stated" and _PAST_TIME.search(before) and _PAST_VERB.search(before):
+        confidence -= 0.65
+        reasons.append("the number is dated in the past (a past survey or price): not a forecast made now")
+    if hedge.words.lower().startswith("going to") and _FUTURE_IN_PAST.search(sentence, 0, hedge.start):
+        confidence -= 0.35
+        reasons.append("'was going to': a future seen from the past")
+    if hedge.strength == "modal" and _APPEARANCE.match(sentence, hedge.end):
+        confidence -= 0.2
+        reasons.append("a modal of appearance ('may seem'): how things look now, not what will happen")
     if len(sentence.split()) < 5:
         confidence -= 0.1
         reasons.append("a very short sentence")

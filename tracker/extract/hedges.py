@@ -12,7 +12,7 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from tracker.domain.verbal import Phrase, Scale, normalise_phrase
 
@@ -42,16 +42,36 @@ _BELIEF_ENTRIES = frozenset({"believe", "expect"})
 # construction says the opposite of the entry ("would be surprised if X" is the entry "... if X not" reversed).
 # A stated number outranks any phrase it overlaps ("a 60% chance" is not the scale's "chance").
 _STATED_TOKENS = 20
-_LOW_EXPECTATIONS = r"(?:expectations|hopes)(?: \S+){0,6}? (?:are|is|were|remain|remained) (?:low|dim|slim|modest)"
+# "expectations ... are low", "the chances of X are super slim", "prospects remain dim": a noun of prospect, a
+# copula and an adjective of size. The adjective says the reading, the noun only that it is a prospect.
+_PROSPECT = r"(?:expectations|hopes|chances|chance|odds|prospects|prospect|likelihood|probability)"
+_COPULA = r"(?:are|is|were|was|remain|remains|remained|look|looks|seem|seems|appear|appears)"
+_INTENSIFIER = r"(?:(?:very|super|extremely|pretty|fairly|rather|quite|vanishingly|increasingly|now|still) )?"
+_LOW_EXPECTATIONS = (
+    rf"{_PROSPECT}(?: \S+){{0,6}}? {_COPULA} {_INTENSIFIER}(?:low|dim|slim|modest|remote|small|slender|poor|"
+    r"negligible|minimal|nil|bleak)"
+)
+_HIGH_PROSPECTS = rf"{_PROSPECT}(?: \S+){{0,6}}? {_COPULA} {_INTENSIFIER}(?:high|good|strong|excellent|bright)"
+# "no special expectations", "few expectations": expectations denied outright.
+_NO_EXPECTATIONS = r"(?:no|few|low|modest|limited) (?:\S+ )?expectations"
 _REPORTED_WOULD = (
     r"(?:said|says|say|told|expects|expected|believes|believed|thinks|thought|predicted|warned|argued|insisted|"
-    r"estimated)(?: \S+){0,8}? would"
+    r"estimated|vowed|vows|pledged|pledges|promised|promises|announced|declared|stated|assured|signalled|signaled)"
+    r"(?: \S+){0,8}? would"
 )
 _NSP = "no scale phrase: read as the nearest entry; check the reading"
 _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
     (r"(?:is|are|was|were) (?:all )?set to", "will", False, "future", "a scheduled or announced plan"),
     (r"(?:is|are) (?:poised|bound|due|about|on track|slated|scheduled) to", "will", False, "future", "a plan"),
-    (r"(?:expects?|expected|anticipates?|anticipated|predicts?|predicted|forecasts?)", "expect", False, "belief", ""),
+    (r"(?:is|are|was|were) (?:\w+ )?(?:favored|favoured) to", "likely", False, "estimative", _NSP),
+    (
+        r"(?:expects?|expected|expecting|anticipates?|anticipated|anticipating|predicts?|predicted|predicting|"
+        r"forecasts?)",
+        "expect",
+        False,
+        "belief",
+        "",
+    ),
     (
         r"(?:would|'d) be (?:very |quite |most |really )?surprised if",
         "negated: surprised",
@@ -76,6 +96,14 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
         'an intention or agreement stated as fact, read as "will"',
     ),
     (r"(?:in sight|on the horizon|in the cards|on the cards)", "will", False, "modal", "an idiom of prospect"),
+    # "we'll", "it'll": "will" contracted onto its subject.
+    (
+        r"(?:i'll|we'll|you'll|he'll|she'll|it'll|they'll|that'll|there'll|who'll|this'll)",
+        "will",
+        False,
+        "future",
+        "",
+    ),
     (r"(?:inevitabl[ey]|only a matter of time|a matter of time)", "almost certain", False, "estimative", ""),
 )
 
@@ -86,6 +114,10 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("will", "future", (r"(?:set to|on track to|on track for|poised to|slated to)", r"(?:going to)", _REPORTED_WOULD)),
     ("unlikely", "estimative", (r"(?:little hope|no hope|slim hope|faint hope|scant hope|little prospect)",)),
     ("unlikely", "estimative", (_LOW_EXPECTATIONS, r"(?:hard to see how|difficult to see how|hard to imagine)")),
+    ("unlikely", "estimative", (_NO_EXPECTATIONS,)),
+    ("likely", "estimative", (_HIGH_PROSPECTS,)),
+    # "far less likely", "much less likely": the comparative without its "than" says the prospect is low.
+    ("unlikely", "estimative", (r"(?:less likely|far less likely|much less likely|even less likely)",)),
     ("likely", "estimative", (r"(?:optimistic about)(?: \S+){0,6}? (?:chances|chance|prospects|prospect)",)),
     (
         "likely",
@@ -99,6 +131,17 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("likely", "estimative", (r"(?:a good chance|a big hope|a fair chance|a decent chance)",)),
     ("unlikely", "estimative", (r"(?:far off|a long way off)",)),
     ("likely", "estimative", (r"(?:high|strong|serious|real|big) (?:risk|chance|likelihood) (?:of|that)",)),
+    # "little probability that", "a slim likelihood of": a prospect noun sized small (the scale's own phrases,
+    # "little chance", "low probability", ..., are left to it).
+    (
+        "unlikely",
+        "estimative",
+        (
+            r"(?:little|slim|small|low|scant|faint) "
+            r"(?!(?<=little\s)chance\b|(?<=small\s)chance\b|(?<=little\s)likelihood|(?<=low\s)probability)"
+            r"(?:chance|chances|probability|likelihood|prospect|prospects|possibility) (?:of|that)",
+        ),
+    ),
     ("possibly", "estimative", (r"(?:far from certain|far from assured|far from guaranteed|far from inevitable)",)),
     ("roughly even chance", "estimative", (r"(?:could go either way|could yet go either way|go either way)",)),
     ("likely", "estimative", (r"(?:be|am|is|are|was|were|feel|remain|remains) confident",)),
@@ -131,13 +174,32 @@ _CHANCE = r"(?:chance|chances|probability|likelihood|odds|risk|risks|possibility
 _ABOUT = r"(?:(?:about|around|roughly|nearly|almost|just|some|over|under|better than|less than|more than) )?"
 _NUMERIC: tuple[re.Pattern[str], ...] = (
     re.compile(rf"(?<![\w.]){_NUM} {_CHANCE}\b"),
-    re.compile(rf"\b{_CHANCE}(?: \S+){{0,8}}? (?:at|to|of|is|are|was|were|as high as|near) \"?{_ABOUT}{_NUM}"),
-    re.compile(rf"\bput(?: \S+){{0,4}}? at {_ABOUT}(?P<n>\d{{1,3}}(?:\.\d+)?)(?: ?(?:%|percent|per cent))?(?![\d/.])"),
+    re.compile(
+        rf"\b{_CHANCE}(?: \S+){{0,8}}? (?:at|to|of|is|are|was|were|as high as|near) "
+        rf"(?:now |currently |still )?\"?{_ABOUT}{_NUM}"
+    ),
+    re.compile(
+        rf"\b(?:put|puts|putting|pegged|pegs|peg|placed|places|place|estimated|estimates)(?: \S+){{0,4}}? at "
+        rf"{_ABOUT}(?P<n>\d{{1,3}}(?:\.\d+)?)(?: ?(?:%|percent|per cent))?(?![\d/.])"
+    ),
     re.compile(rf"\b(?:{_CHANCE}|put)(?: \S+){{0,6}}? \"?{_ABOUT}(?P<a>{_COUNT}) in (?P<b>{_COUNT})\b"),
     re.compile(rf"(?<![\w.])(?P<a>{_COUNT}) in (?P<b>{_COUNT}) {_CHANCE}\b"),
     re.compile(r"(?<![\w.-])(?P<a>\d{1,2})-(?P<b>\d{1,2})(?![\w.-])"),
     re.compile(r"\b(?:odds of|at) (?P<a>\d{1,3})/(?P<b>\d{1,3})(?![\d/])"),
+    # "the implied probability of a Le Pen victory according to our market (12%)": the number in brackets.
+    re.compile(rf"\b{_CHANCE}(?: \S+){{0,10}}? \({_ABOUT}{_NUM}\)"),
+    # "makes the Conservatives 1/8 to win", "8/13 for a majority", "a 12/1 shot": a price needs no odds word.
+    re.compile(
+        r"(?<![\w./])(?P<a>\d{1,3})/(?P<b>\d{1,3}) "
+        r"(?:to (?!\d)[a-z]+|for (?:a|an|the)\b|favourite|favorite|shot|chance)"
+    ),
 )
+# What each of _NUMERIC cannot match without, tested once per clause: a pattern whose test fails is not run.
+_NEEDS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(rx) for rx in (r"%|per ?cent", r" at ", rf" in {_COUNT}\b", r"\d-\d", r"\d/\d", r"\(.*(?:%|per ?cent)")
+)
+_NEEDED_BY = (0, 0, 1, 2, 2, 3, 4, 5, 4)  # for each of _NUMERIC, its test in _NEEDS
+assert len(_NEEDED_BY) == len(_NUMERIC)
 _MAYBE_NUMERIC = re.compile(rf"\d| in (?:{'|'.join(_SMALL.split())})\b")
 _BOOKMAKING = re.compile(r"\b(?:odds|bookmakers?|betting|bet|ladbrokes|paddy power|punters|bookies)\b")
 
@@ -148,13 +210,20 @@ _LESS_THAN = re.compile(r"\b(?:less|lower|worse|fewer) than \"?$|\b(?:under|belo
 _NUDGE = 0.05
 
 
+_OR_MORE = re.compile(r"\)? or (?:more|higher|above|better)\b")
+_OR_LESS = re.compile(r"\)? or (?:less|lower|below|fewer|under)\b")
+# "up from a 65 per cent chance", "down from 41%": the number a change started from, not the estimate.
+_FROM = re.compile(r"\bfrom (?:an? )?\"?$")
+
+
 def _beyond(norm: str, m: re.Match[str]) -> float:
-    """+_NUDGE or -_NUDGE when a comparison bounds the number (inside the match or right before it)."""
+    """+_NUDGE or -_NUDGE when a comparison bounds the number (inside the match, right before it, or an "or
+    more" right after it)."""
     num = m.start("n") if m.groupdict().get("n") is not None else m.start("a")
     head = norm[max(0, m.start() - 20) : num]
-    if _MORE_THAN.search(head):
+    if _MORE_THAN.search(head) or _OR_MORE.match(norm, m.end()):
         return _NUDGE
-    if _LESS_THAN.search(head):
+    if _LESS_THAN.search(head) or _OR_LESS.match(norm, m.end()):
         return -_NUDGE
     return 0.0
 
@@ -168,9 +237,18 @@ def _stated(norm: str) -> list[tuple[re.Match[str], float, str]]:
     out: list[tuple[re.Match[str], float, str]] = []
     if not _MAYBE_NUMERIC.search(norm):
         return out
+    present: dict[int, bool] = {}
     for i, rx in enumerate(_NUMERIC):
+        need = _NEEDED_BY[i]
+        if need not in present:
+            present[need] = _NEEDS[need].search(norm) is not None
+        if not present[need]:
+            continue
         for m in rx.finditer(norm):
             groups = m.groupdict()
+            num = m.start("n") if groups.get("n") is not None else m.start("a")
+            if _FROM.search(norm, max(0, num - 12), num):
+                continue
             if groups.get("n") is not None:
                 p = float(groups["n"]) / 100
                 how = f"{groups['n']}%"
@@ -180,8 +258,8 @@ def _stated(norm: str) -> list[tuple[re.Match[str], float, str]]:
                     if a + b != 100:
                         continue
                     p, how = a / 100, f"{a}-{b}"
-                elif i == 6:  # fractional odds a/b against: p = b / (a + b)
-                    if not _BOOKMAKING.search(norm) or a + b == 0:
+                elif i in (6, 8):  # fractional odds a/b against: p = b / (a + b)
+                    if (i == 6 and not _BOOKMAKING.search(norm)) or a + b == 0 or (a, b) == (24, 7):
                         continue
                     p, how = b / (a + b), f"odds {a}/{b}"
                 else:
@@ -195,6 +273,26 @@ def _stated(norm: str) -> list[tuple[re.Match[str], float, str]]:
             if 0.0 <= p <= 1.0:
                 out.append((m, round(p, 4), how))
     return out
+
+
+def _trie(words: Iterable[str]) -> str:
+    """A regex matching exactly ``words``, factored by their letters ("will|with" as "wi(?:ll|th)"): the
+    engine tries one branch per letter, not every word at every position."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
 
 
 def _first_words(rx: str) -> frozenset[str]:
@@ -217,7 +315,7 @@ def _first_words(rx: str) -> frozenset[str]:
     return frozenset(out)
 
 
-_NEGATIONS = wordset("not no never none nobody nothing neither nor cannot without")
+_NEGATIONS = wordset("not no never none nobody nothing neither nor cannot")
 _NEG_SUFFIX = "n't"
 # A negation beyond one of these words, after the hedge, belongs to another clause ("... if neither side").
 _SUBORDINATORS = wordset(
@@ -227,6 +325,20 @@ _SUBORDINATORS = wordset(
 _TOKEN = re.compile(r"[\w'-]+")
 _COMPLEMENTIZERS = wordset("that whether")
 _WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
+# The same word boundaries as a lookaround, to find one word among the others without listing them all.
+_ALONE_BEFORE = r"(?<![\w'’])(?<![\w'’]-)"
+_ALONE_AFTER = r"(?![\w'’])(?!-[\w'’])"
+_IF = re.compile(_ALONE_BEFORE + "if" + _ALONE_AFTER, re.I)
+# After the hedge: a negation or a subordinate conjunction (the words _negations looks at; _is_negation
+# then decides).
+_NEG_OR_SUB = re.compile(
+    _ALONE_BEFORE
+    + r"(?:(?P<sub>if|unless|because|since|although|though|while|whereas|when|before|after|until|as|that|which|who)"
+    + r"|['’]*(?:not|no|never|none|nobody|nothing|neither|nor|cannot|[\w'’]*?n['’]t)['’]*)"
+    + _ALONE_AFTER,
+    re.I,
+)
+_EDGE_QUOTE = re.compile(r"(?<![\w'])'(?=\w)|(?<=\w)'(?![\w'])")
 # How many words a "..." in a phrase may stand for.
 _GAP = 16
 # How far before the hedge a negation still belongs to its clause ("no country is likely to ...").
@@ -389,6 +501,9 @@ class HedgeFinder:
             for word in _first_words(rx):
                 self._first.setdefault(word, []).append(len(self._patterns))
             self._patterns.append((re.compile(pattern), read_as, strength, note or "construction", flip, tokens))
+        # The words that start a pattern, as one regex (a trie of their letters): the clause's other words
+        # are skipped by the regex engine instead of one by one.
+        self._starts = re.compile(r"(?<![\w'-])" + _trie(w for w in self._first if w is not None) + r"(?![\w'-])")
 
     def _matches(self, norm: str) -> list[tuple[int, re.Match[str]]]:
         """``(pattern number, match)`` of every pattern in a normalised clause, each pattern's matches not
@@ -398,8 +513,9 @@ class HedgeFinder:
         for n in self._first.get(None, ()):
             out.extend((n, m) for m in self._patterns[n][0].finditer(norm))
         last_end: dict[int, int] = {}
-        for token in _TOKEN.finditer(norm):
-            for n in self._first.get(token.group(0), ()):
+        first = self._first
+        for token in self._starts.finditer(norm):
+            for n in first[token.group(0)]:
                 if token.start() < last_end.get(n, 0):
                     continue
                 m = self._patterns[n][0].match(norm, token.start())
@@ -410,9 +526,16 @@ class HedgeFinder:
 
     def find(self, sentence: str) -> list[Hedge]:
         """Every hedge, overlapping ones resolved in favour of the longer, in order of position."""
+        return self._find(sentence, clauses(sentence))
+
+    def _find(self, sentence: str, spans: list[tuple[int, int]]) -> list[Hedge]:
         found: list[Hedge] = []
-        for c_start, c_end in clauses(sentence):
+        for c_start, c_end in spans:
             norm, where = _normalise_with_map(sentence[c_start:c_end])
+            if "'" in norm:
+                # A single quotation mark around a word ("a rise 'likely'") is punctuation, not part of the
+                # word as an apostrophe is ("won't"): as a double one, the word is found (same length).
+                norm = _EDGE_QUOTE.sub('"', norm)
             for n, m in sorted(self._matches(norm), key=lambda nm: (nm[0], nm[1].start())):
                 rx, entry, strength, via, flip, tokens = self._patterns[n]
                 if m.end() <= m.start():
@@ -445,15 +568,17 @@ class HedgeFinder:
 
     def read(self, sentence: str) -> Reading | None:
         """The governing hedge and the polarity of what it bears on; None when the sentence has no hedge."""
-        hedges = self.find(sentence)
+        spans = clauses(sentence)
+        hedges = self._find(sentence, spans)
         if not hedges:
             return None
         governing = _governing(hedges)
         others = tuple(h for h in hedges if h is not governing)
-        clause = next(((s, e) for s, e in clauses(sentence) if s <= governing.start < e), (0, len(sentence)))
+        clause = next(((s, e) for s, e in spans if s <= governing.start < e), (0, len(sentence)))
         negations = _negations(sentence, clause, governing)
-        words_lower = [w.lower() for w in _WORD.findall(sentence[clause[0] : clause[1]])]
-        conditional = "if" in words_lower and "surprised" not in governing.entry.phrase
+        conditional = (
+            _IF.search(sentence, clause[0], clause[1]) is not None and "surprised" not in governing.entry.phrase
+        )
         notes: list[str] = []
         if governing.strength == "modal":
             notes.append(f"{governing.words!r} is a weak hedge (low information): check that this is a forecast")
@@ -489,6 +614,11 @@ _SPEECH_ACT = re.compile(r"^\s*(?:say|tell|admit|add|note|mention|concede|grant|
 _DETERMINER_BEFORE = re.compile(
     r"\b(?:the|a|an|our|their|its|his|her|this|that|these|those|latest|new|previous|final|official|own)\s*$", re.I
 )
+# "As expected, the bank held rates", "as predicted": a past expectation the sentence compares with.
+_AS_EXPECTED = frozenset({"expected", "predicted", "forecast", "anticipated", "foreseen", "projected"})
+_AS_BEFORE = re.compile(
+    r"(?:^|[^\w\s]\s*|\b(?:and|but|just|exactly|largely|broadly)\s+)as\s+(?:had\s+been\s+|was\s+)?$", re.I
+)
 # "raising risks of", "amid growing risks and uncertainties": the noun; the verb takes what is risked.
 _RISK_NOUN_AFTER = re.compile(r"^\s*(?:of|and|to|from|that|for|in|,|\.|$)", re.I)
 # "more optimistic than last month's forecast", "the more confident the model feels": a comparison.
@@ -504,15 +634,17 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     lower = words.lower()
     before = sentence[max(0, start - 20) : start]
     after = sentence[end : end + 30]
-    if lower == "will" and (
+    if (lower == "will" or lower.endswith(("'ll", "’ll"))) and (
         _WILL_NOUN_BEFORE.search(before) or _WILL_NOUN_AFTER.match(after) or _SPEECH_ACT.match(after)
     ):
         return True
     if lower in ("forecast", "forecasts") and _DETERMINER_BEFORE.search(before):
         return True
+    if lower in _AS_EXPECTED and _AS_BEFORE.search(before):
+        return True
     if lower in ("risks", "risking") and _RISK_NOUN_AFTER.match(after):
         return True
-    if lower.startswith("more ") and (_COMPARISON.match(after) or re.search(r"\bthe\s*$", before, re.I)):
+    if ("more " in lower or "less " in lower) and (_COMPARISON.match(after) or re.search(r"\bthe\s*$", before, re.I)):
         return True
     if words.lower() == "certain":
         after = sentence[end:].lstrip()
@@ -556,8 +688,10 @@ def _governing(hedges: list[Hedge]) -> Hedge:
 # "Economists rejected the possibility the bank will cut": a stance that denies the hedged statement.
 _REJECTS = re.compile(
     r"\b(?:reject|rejects|rejected|rejecting|dismiss|dismisses|dismissed|dismissing|ruled out|rules out|rule out|"
-    r"deny|denies|denied|denying)\s+(?:\w+\s+){0,2}?(?:possibility|idea|prospect|notion|suggestion|likelihood|"
-    r"talk|speculation|claims?|reports?|forecasts?|predictions?)\b",
+    r"deny|denies|denied|denying|played down|plays down|play down|playing down|downplayed|downplays|downplaying|"
+    r"dampened|dampens|dampening|poured cold water on|pours cold water on)\s+(?:\w+\s+){0,2}?(?:possibility|idea|"
+    r"prospects?|notion|suggestion|likelihood|talk|speculation|claims?|reports?|forecasts?|predictions?|hopes?|"
+    r"expectations?)\b",
     re.I,
 )
 _REJECTS_REACH = 120
@@ -585,10 +719,13 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
     rejects = list(_REJECTS.finditer(sentence, max(clause[0], hedge.start - _REJECTS_REACH), hedge.start))
     if rejects and _rejection_governs(sentence, rejects[-1], hedge.start):
         out.append(rejects[-1].group(0).split()[0])
-    for i, m in enumerate(_WORD.finditer(sentence, hedge.end, clause[1])):
+    for m in _NEG_OR_SUB.finditer(sentence, hedge.end, clause[1]):
         word = m.group(0).lower()
-        if word in _SUBORDINATORS and not (i == 0 and word in _COMPLEMENTIZERS):
-            break  # "unlikely that X won't": the "that" right after the hedge opens X itself
+        if m.group("sub") is not None:
+            first = _WORD.search(sentence, hedge.end, clause[1])
+            if not (first is not None and first.start() == m.start() and word in _COMPLEMENTIZERS):
+                break  # "unlikely that X won't": the "that" right after the hedge opens X itself
+            continue
         if _is_negation(m.group(0), sentence, m.start()):
             out.append(m.group(0))
     return out
@@ -600,7 +737,7 @@ _THAN = re.compile(r"\bthan\s+$", re.I)
 def _is_negation(word: str, sentence: str = "", at: int = 0) -> bool:
     """A negation word, but not "than not" (the idiom "more likely than not") nor a capitalised "No" inside
     a sentence (a referendum's side, a name)."""
-    w = word.lower().replace("’", "'")
+    w = word.lower().replace("’", "'").strip("'")
     if not (w in _NEGATIONS or w.endswith(_NEG_SUFFIX)):
         return False
     if w == "not" and _THAN.search(sentence, max(0, at - 8), at):

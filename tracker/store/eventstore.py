@@ -638,6 +638,26 @@ def raw_rows(conn: Connection, after: int = 0, batch: int = 5000, up_to: int | N
         cursor = rows[-1]["position"]
 
 
+def positions_and_hashes(conn: Connection, batch: int = 20_000) -> Iterator[tuple[int, str]]:
+    """(position, stored hash) of every event in position order: the Merkle log's leaves, without the rows."""
+    cursor = 0
+    while True:
+        q = select(events.c.position, events.c.hash).where(events.c.position > cursor)
+        rows = conn.execute(q.order_by(events.c.position).limit(batch)).all()
+        yield from ((int(p), str(h)) for p, h in rows)
+        if len(rows) < batch:
+            return
+        cursor = int(rows[-1][0])
+
+
+def raw_rows_at(conn: Connection, positions: Sequence[int], batch: int = 500) -> Iterator[dict[str, Any]]:
+    """The stored rows at these positions (those there are), in position order, a batch of positions a query."""
+    wanted = sorted(set(positions))
+    for i in range(0, len(wanted), batch):
+        q = select(events).where(events.c.position.in_(wanted[i : i + batch])).order_by(events.c.position)
+        yield from (dict(r) for r in conn.execute(q).mappings())
+
+
 @dataclass(frozen=True)
 class ChainReport:
     ok: bool
@@ -646,18 +666,37 @@ class ChainReport:
     head_hash: str
     first_bad_position: int | None = None
     problem: str | None = None
+    gap: bool = False  # the first bad position is missing (not a row that does not fit)
 
 
 def verify_chain(
-    conn: Connection, up_to: int | None = None, on_hash: Callable[[str], None] | None = None
+    conn: Connection,
+    up_to: int | None = None,
+    on_hash: Callable[[str], None] | None = None,
+    since: tuple[int, str] = (0, GENESIS_HASH),
 ) -> ChainReport:
     """Recompute every hash from the start (through `up_to`); name the first position whose row does not fit the
-    chain. `on_hash` receives each verified hash in position order (the Merkle log's leaves: store.merklelog)."""
-    prev, expected_position, n = GENESIS_HASH, 1, 0
-    for row in raw_rows(conn, up_to=up_to):
+    chain. `on_hash` receives each verified hash in position order (the Merkle log's leaves: store.merklelog).
+    ``since`` (position, hash): start after that position, from that hash, instead of from genesis (the caller has
+    checked the chain up to there and that its head is still stored: `verify_since`)."""
+    return check_chain(raw_rows(conn, after=since[0], up_to=up_to), on_hash, since)
+
+
+def check_chain(
+    rows: Iterable[dict[str, Any]],
+    on_hash: Callable[[str], None] | None = None,
+    since: tuple[int, str] = (0, GENESIS_HASH),
+) -> ChainReport:
+    """The hash chain of ``rows`` (an event's stored fields each, in position order, wherever they were read
+    from: the database, or an exported bundle's events table): positions gap-free after ``since``'s, each row's
+    previous-hash the hash before it, and its content hashing to its hash. The first row that does not fit is
+    named; `on_hash` receives each verified hash in order."""
+    prev, expected_position, n = since[1], since[0] + 1, 0
+    for row in rows:
         pos = row["position"]
         if pos != expected_position:
-            return ChainReport(False, n, pos, prev, expected_position, f"position {expected_position} is missing")
+            missing = f"position {expected_position} is missing"
+            return ChainReport(False, n, pos, prev, expected_position, missing, gap=True)
         if row["prev_hash"] != prev:
             return ChainReport(False, n, pos, prev, pos, "its previous-hash does not match the event before it")
         if chain_hash(row) != row["hash"]:
@@ -666,6 +705,29 @@ def verify_chain(
             on_hash(row["hash"])
         prev, expected_position, n = row["hash"], pos + 1, n + 1
     return ChainReport(True, n, expected_position - 1, prev)
+
+
+def verify_since(conn: Connection, position: int, hash_: str) -> ChainReport:
+    """The chain checked only where it is new: the event at ``position`` still has the hash ``hash_`` (a head
+    verified before), and every event after it fits the chain from there. What it does not see is an event before
+    ``position`` edited while the stored hashes were left alone: `verify_chain` (from genesis) catches that."""
+    if position > 0:
+        stored = conn.execute(select(events.c.hash).where(events.c.position == position)).scalar()
+        if stored is None:
+            at, head_hash = head(conn)
+            return ChainReport(
+                False, 0, at, head_hash, position, f"position {position}, verified before, is no longer in the ledger"
+            )
+        if stored != hash_:
+            return ChainReport(
+                False,
+                0,
+                position,
+                hash_,
+                position,
+                f"the hash stored at position {position} is not the one verified before: history was rewritten",
+            )
+    return verify_chain(conn, since=(position, hash_))
 
 
 # ----------------------------------------------------------------------------------------------- anchors
