@@ -7,7 +7,7 @@ DEMO_DIR ?= demo-out
 DEMO_DB  := $(DEMO_DIR)/ledger.sqlite
 TRACKER  := $(BIN)/tracker --db sqlite:///$(abspath $(DEMO_DB))
 
-.PHONY: install test test-quick lint typecheck pytest demo clean bench bench-full
+.PHONY: install test test-quick lint typecheck pytest demo docs clean bench bench-full
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ test: lint typecheck pytest
 # `make test` and CI run every test.
 test-quick: lint typecheck
 	$(BIN)/pytest -q -n auto --maxprocesses 4 -m "not slow"
+
+# The README's index of every command, written from the commands (tests/test_readme.py checks it is current).
+docs: $(STAMP)
+	$(BIN)/python -c "import pathlib, typer; from tracker.cli.main import app; \
+	from tracker.cli.examples import readme_with_index; p = pathlib.Path('README.md'); \
+	p.write_text(readme_with_index(p.read_text(encoding='utf-8'), typer.main.get_command(app)), encoding='utf-8')"
 
 demo: $(STAMP)
 	@mkdir -p $(DEMO_DIR)

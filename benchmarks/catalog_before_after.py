@@ -4,7 +4,8 @@
 
 OLD_TREE and NEW_TREE are source trees of the project (e.g. `git archive COMMIT | tar -x -C DIR`); each import
 runs in a fresh process with that tree first on PYTHONPATH, timed around `import_catalog` (the first import,
-then the same catalog again, which writes nothing). Every question is written to one questions.yaml, which any
+then the same catalog again, which writes nothing), in wall and CPU time (`time.process_time`: on a loaded
+machine the comparable one). Every question is written to one questions.yaml, which any
 version reads. Prints one JSON object: the counts, the load average, and each side's timings per round.
 """
 
@@ -30,13 +31,14 @@ root, url = Path(sys.argv[1]), sys.argv[2]
 led = Ledger(url, actor="bench")
 led.init()
 led.today = lambda: date(2026, 1, 1)
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 n = import_catalog(led, [root / "predictions"]).appended
-first = time.perf_counter() - t
-t = time.perf_counter()
+first, first_cpu = time.perf_counter() - t, time.process_time() - c
+t, c = time.perf_counter(), time.process_time()
 m = import_catalog(led, [root / "predictions"]).appended
-again = time.perf_counter() - t
-print(json.dumps({"events": n, "import_s": first, "reimport_s": again, "again_events": m}))
+again, again_cpu = time.perf_counter() - t, time.process_time() - c
+print(json.dumps({"events": n, "import_s": first, "reimport_s": again, "again_events": m,
+                  "import_cpu_s": first_cpu, "reimport_cpu_s": again_cpu}))
 """
 
 

@@ -206,37 +206,6 @@ def test_insert_rows_stores_what_sqlalchemy_stores(db_url: str, name: str, inser
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-@pytest.mark.parametrize("chunk", [1, 3, 5000])
-def test_insert_columns_stores_what_sqlalchemy_stores(db_url: str, name: str, insert_path: str, chunk: int) -> None:
-    table, rows = CASES[name]
-    engine = make_engine(db_url)
-    try:
-        ref, fast = _pair(engine, table)
-        columns = {c.name: [r[c.name] for r in rows] for c in table.columns}
-        with engine.begin() as conn:
-            conn.execute(insert(ref), rows)
-            driver.insert_columns(conn, fast, columns, chunk=chunk)
-        assert _stored(engine, fast) == _stored(engine, ref)
-        assert len(_stored(engine, fast)) == len(rows)
-    finally:
-        engine.dispose()
-
-
-def test_insert_columns_refuses_columns_of_different_lengths(sqlite_url: str) -> None:
-    table, rows = CASES["forecasts"]
-    engine = make_engine(sqlite_url)
-    try:
-        _, fast = _pair(engine, table)
-        columns = {c.name: [r[c.name] for r in rows] for c in table.columns}
-        columns["quote"] = columns["quote"][:-1]
-        with engine.begin() as conn, pytest.raises(ValueError, match="differ in length"):
-            driver.insert_columns(conn, fast, columns)
-        assert _stored(engine, fast) == []
-    finally:
-        engine.dispose()
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
 def test_select_columns_reads_what_sqlalchemy_reads(db_url: str, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     table, rows = CASES[name]
     engine = make_engine(db_url)

@@ -120,6 +120,20 @@ def test_sentences_keep_abbreviations_and_offsets() -> None:
     assert [p.lead for p in paras] == ["", "dash", "dash"]
 
 
+def test_a_quotation_of_several_sentences_is_one_sentence_with_its_attribution() -> None:
+    long = "It will rain. " * 50
+    text = (
+        '"It will rain. It will pour," she said. Then she left. '
+        '"An open quotation. Never closed. '
+        f'The end.\n\n"{long}" he said. It stopped.'
+    )
+    got = [s.text for s in sentences(text)]
+    assert got[:2] == ['"It will rain. It will pour," she said.', "Then she left."]
+    # A quotation that never closes, or one too long to be read as one, does not join its sentences.
+    assert '"An open quotation.' in got and "Never closed." in got
+    assert "It will rain." in got and got[-1] == "It stopped."
+
+
 def test_one_paragraph_per_line_and_hard_wrapped_lines() -> None:
     text = "First paragraph ends here.\nSecond one starts\nand wraps over a line.\n"
     paras = paragraphs(text)
@@ -259,7 +273,9 @@ The secretary of state said a deal was possible by the end of the year.
 def test_byline_quotations_pronouns_and_titles() -> None:
     cands = {c.quote: c for c in extract(COLUMN, finder=FINDER).candidates}
     assert cands["The talks will likely resume in autumn."].speaker.name == "Jane Roe"
-    extended = cands["They will probably be extended in June,” she said."]
+    # A quotation of several sentences is one sentence, with its attribution.
+    extended = next(c for q, c in cands.items() if q.endswith("They will probably be extended in June,” she said."))
+    assert extended.quote.startswith("“")
     assert extended.speaker.name == "Jane Roe"
     ceasefire = next(c for q, c in cands.items() if "ceasefire" in q)
     assert ceasefire.speaker.name == "Ivan Petrov"
@@ -373,6 +389,7 @@ def test_shares_and_counts_are_not_probabilities() -> None:
         ("Officials had no great expectations for the talks.", -1),
         ("A recovery this year is now far less likely.", -1),
         ("The minister vowed that the government would build the bridge by 2030.", 1),
+        ("The incumbent is heavily favored to win the runoff.", 1),
     ],
 )
 def test_verbal_forms_without_a_scale_phrase_are_read_and_marked(sentence: str, side: int) -> None:
@@ -389,6 +406,11 @@ def test_verbal_forms_without_a_scale_phrase_are_read_and_marked(sentence: str, 
         ("The party will not back the budget without tax cuts.", -1),  # "without" opens a condition
         ("We'll finish the bill next week.", 1),
         ("The port will reopen without delay.", 1),
+        ("The minister played down hopes of an imminent deal.", -1),  # a stance that denies the prospect
+        ("Officials dampened expectations that rates will fall soon.", -1),
+        ("There was little probability that the talks would succeed.", -1),
+        ("Rate rise 'likely' next month, says central bank", 1),  # a hedge in single quotation marks
+        ("The tax cuts ‘probably’ have the votes to pass.", 1),
     ],
 )
 def test_negations_and_contractions(sentence: str, side: int) -> None:

@@ -280,3 +280,35 @@ def test_the_seed_catalog_still_imports_to_the_same_event_ids_and_hashes(
     assert hashlib.sha256(repr(rows).encode()).hexdigest() == (
         "83f1eb358d186f993d010067af279def13ffa40cc4a288ea73136dc8badd6f38"
     )
+
+
+def test_the_import_pauses_the_cyclic_collector_and_gives_it_back_as_it_was(
+    ledger: Ledger, catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from tracker.catalog import load
+
+    seen: list[bool] = []
+    real = load.load_catalog
+
+    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(load, "load_catalog", watched)
+    assert gc.isenabled()
+    assert import_catalog(ledger, [catalog]).appended > 0
+    assert seen == [False] and gc.isenabled()
+    # refused (a bad field): the collector is back on too
+    _edit_entry(catalog / "questions.yaml", "osaka-trump-putin-meeting-2019", "type: binary", "type: ternary")
+    with pytest.raises(CatalogInvalid, match="type"):
+        import_catalog(ledger, [catalog])
+    assert seen == [False, False] and gc.isenabled()
+    # a caller that turned it off keeps it off
+    gc.disable()
+    try:
+        import_catalog(ledger, [catalog.parent / "seeds"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

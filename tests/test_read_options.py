@@ -6,7 +6,10 @@ The command registered here for the forecasters table (which no command lists) t
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from typing import Any
 
+import click
 import pytest
 import typer
 from conftest import tracker
@@ -78,3 +81,57 @@ def test_its_bad_options_are_one_line_errors(scored: Ledger) -> None:
     assert not_shared.exit_code == 2 and "--tag" in not_shared.stderr
     bad_point = run(scored, "--as-of", "yesterday-ish")
     assert bad_point.exit_code != 0 and bad_point.stderr.startswith("error:")
+
+
+@pytest.fixture
+def people_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A table no module knows of: its spec (the forecasters' columns) and its reader, registered where they are
+    defined and nowhere else; taken away after the test."""
+    from dataclasses import replace
+
+    from tracker.read import projections
+    from tracker.read.tablereader import READERS, reads
+
+    monkeypatch.setitem(TABLES, "people", replace(SPEC, name="people"))
+
+    @reads("people")
+    def people_reader(snap: Any, **filters: Any) -> Any:
+        return replace(projections.forecasters_reader(snap, **filters), spec=TABLES["people"])
+
+    try:
+        yield "people"
+    finally:
+        READERS.pop("people")
+
+
+def test_a_new_read_command_is_its_spec_its_reader_and_its_command(scored: Ledger, people_table: str) -> None:
+    """Defined in one place each, the new table and command are read by the Ledger, and listed with their examples
+    in the help and in the README's index of every command (which the tests check against the README)."""
+    from tracker.cli.common import Commands
+    from tracker.cli.examples import command_index, examples_of, is_read_command
+
+    command = Commands()
+
+    @command("people", examples=("tracker people --json",))
+    @rd.read_options(*SPEC.filters)
+    def people(ctx: typer.Context, opts: rd.ReadOptions) -> None:
+        """The people who forecast."""
+        rd.show(ledger(ctx), people_table, opts, [Column("name", "name")], noun=("person", "people"))
+
+    app = typer.Typer(cls=TrackerGroup, rich_markup_mode=None, pretty_exceptions_enable=False)
+
+    @app.callback()
+    def main(ctx: typer.Context, db: str = typer.Option(None, "--db")) -> None:
+        ctx.obj = {"db": db}
+
+    command.register(app)
+    root = typer.main.get_command(app)
+    assert isinstance(root, click.Group)
+    new = root.commands["people"]
+    assert examples_of(new) == ["tracker people --json"] and is_read_command(new)
+    assert "| `tracker people` | The people who forecast. | yes | `tracker people --json` |" in command_index(root)
+    shown = CliRunner().invoke(app, ["--db", scored.url, "people", "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout) == scored.rows("forecasters", parse_json=True)[0] != []
+    assert scored.frame(people_table).equals(scored.forecasters())
+    assert [name for name, _ in Ledger.columns(people_table)] == SPEC.names

@@ -159,25 +159,52 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-READ_COMMANDS = [
-    ["list"],
-    ["show", "osaka-trump-putin-meeting-2019"],
-    ["log"],
-    ["sources"],
-    ["info"],
-    ["scores"],
-    ["scores", "--by", "outlet"],
-    ["calibration"],
-    ["runs"],
-    ["due"],
-    ["hindsight"],
-]
+# What a read command needs beyond its read options (every command made with `read_options` is here by itself).
+ARGUMENTS = {"show": ["osaka-trump-putin-meeting-2019"], "compare": ["--all"]}
+
+
+def read_commands() -> list[tuple[list[str], dict[str, Any]]]:
+    """Every read command of the CLI, with its arguments, and what `read_options` gave it."""
+    import typer
+
+    from tracker.cli.examples import all_commands, is_read_command
+    from tracker.cli.main import app
+
+    return [
+        ([path, *ARGUMENTS.get(path, [])], command.callback.read_options)
+        for path, command in all_commands(typer.main.get_command(app))
+        if is_read_command(command)
+    ]
+
+
+READ_COMMANDS = [command for command, _ in read_commands()] + [["scores", "--by", "outlet"]]
+TAKEN = {command[0]: how["options"] for command, how in read_commands()}
+# the read commands that print rows (not one record, as `show` and `info` do)
+LISTINGS = [command for command, how in read_commands() if not how["record"]]
+
+
+def test_compare_all_has_its_columns_with_or_without_a_pair(demo: str) -> None:
+    from tracker.read.scores import COMPARE_ALL_COLUMNS
+
+    led = Ledger(demo)
+    pairs, none = led.compare_all(), led.compare_all(as_of=1)
+    led.close()
+    assert len(pairs) > 0 and list(pairs.columns) == list(COMPARE_ALL_COLUMNS)
+    assert len(none) == 0 and list(none.columns) == list(COMPARE_ALL_COLUMNS)
+    assert cli_json(demo, "compare", "--all", "--as-of", "1") == []
+    assert cli(demo, "compare", "--all", "--as-of", "1", "--format", "csv").stdout.startswith("a,b,n_shared,")
+
+
+def test_the_read_commands_are_found() -> None:
+    assert {"list", "show", "info", "scores", "calibration", "hindsight"} <= {c[0] for c in READ_COMMANDS}
+    assert {"list", "scores", "calibration", "hindsight"} <= {c[0] for c in LISTINGS}
+    assert not {"show", "info", "score", "verify"} & {c[0] for c in LISTINGS}
 
 
 @pytest.mark.parametrize("command", READ_COMMANDS, ids=lambda c: " ".join(c))
 def test_every_read_command_takes_as_of_and_run(demo: str, command: list[str]) -> None:
     for opts in (["--as-of", "40"], ["--as-of", "2999-01-01"], ["--run", "1"], ["--run", "2"], ["--as-of", "94"]):
-        if command[0] in ("info",) and "--run" in opts:
+        if "--run" in opts and "run" not in TAKEN[command[0]]:
             continue
         res = cli(demo, *command, *opts, "--format", "json")
         assert res.exit_code == 0, (command, opts, res.output)
@@ -222,7 +249,7 @@ def test_bad_filters_and_points_are_one_line_errors(demo: str, args: list[str], 
 
 
 def test_piped_output_is_tsv_without_box_drawing_and_reads_back(demo: str) -> None:
-    for command in (["list"], ["scores"], ["due"], ["runs"], ["log"], ["sources"], ["hindsight"], ["calibration"]):
+    for command in LISTINGS:
         res = cli(demo, *command)
         assert res.exit_code == 0, res.output
         assert not BOX_DRAWING & set(res.stdout), command

@@ -209,3 +209,100 @@ def test_select_arrays_reads_utc_times_as_naive_utc(ledger: Ledger) -> None:
         got = select_arrays(conn, events, ["recorded_at"])["recorded_at"]
     assert got.dtype == np.dtype("datetime64[us]")
     assert [t.astype(object) for t in got] == want and len(want) >= 2
+
+
+def _summary_value(rng: random.Random, column: str) -> Any:
+    """A question_scores value: near-equal floats (one ulp, 1e-13 relative, 1e-9 apart), NULLs where allowed."""
+    col = question_scores.c[column]
+    if isinstance(col.type, job.Float | job.Integer) and col.nullable and rng.random() < 0.2:
+        return None
+    if isinstance(col.type, job.Integer):
+        return rng.randrange(4)
+    if isinstance(col.type, job.Float):
+        v = rng.choice([0.0, 0.25, 1e-16, 0.1 + 0.2, 0.3, 1.0, 2.0, -0.7])
+        return rng.choice([v, v * (1 + 1e-13), v + 1e-9, math.nextafter(v, 3.0)])
+    if column in ("made_at", "known_on"):
+        return rng.choice([date(2020, 1, 1), date(2020, 1, 2)])
+    return rng.choice(["a", "b"])
+
+
+def _summary_rows(rng: random.Random, keys: list[tuple[str, str]], like: dict[Any, dict[str, Any]]) -> list[Any]:
+    """A row for each key: often a copy of ``like``'s row of the same key with a column or none changed (a float
+    often by rounding only)."""
+    rows = []
+    for q, f in keys:
+        base = like.get((q, f))
+        row = dict(base) if base is not None and rng.random() < 0.7 else None
+        if row is None:
+            row = {c: _summary_value(rng, c) for c in job._COMPARED} | {"question_id": q, "forecaster_id": f}
+        elif rng.random() < 0.6:
+            c = rng.choice(job._COMPARED)
+            v = row[c]
+            if isinstance(v, float) and rng.random() < 0.7:  # moved by rounding (the same score) or by more
+                row[c] = rng.choice([v * (1 + 1e-13), math.nextafter(v, -3.0), v + 1e-16, v + 1e-9])
+            else:
+                row[c] = _summary_value(rng, c)
+        rows.append(row | {"run_id": 1})
+    return rows
+
+
+def test_run_summary_counted_in_the_database_equals_differences(ledger: Ledger) -> None:
+    """The run summary's counts, computed by the database from the replaced rows set aside and the rows written,
+    equal `job.differences` of the same rows (compared column by column as `same_score` judges), and the replaced
+    rows' forecasters are the affected ones; rows of questions the run did not rescore are not counted."""
+    rng = random.Random(3)
+    everyone = [(q, f) for q in ("q1", "q2", "q3") for f in ("f1", "f2")]
+    columns = ("question_id", "forecaster_id", *job._COMPARED)
+    seen = set()
+    for _ in range(40):
+        everything = rng.random() < 0.4
+        loaded = sorted(rng.sample(["q1", "q2", "q3"], rng.randrange(1, 4)))
+        old_rows = _summary_rows(rng, rng.sample(everyone, rng.randrange(len(everyone) + 1)), {})
+        by_key = {(r["question_id"], r["forecaster_id"]): r for r in old_rows}
+        rescored = [k for k in everyone if everything or k[0] in loaded]
+        new_rows = _summary_rows(rng, rng.sample(rescored, rng.randrange(len(rescored) + 1)), by_key)
+        before = [r for r in old_rows if everything or r["question_id"] in loaded]
+        want = job.differences(
+            {c: [r[c] for r in before] for c in columns}, {c: [r[c] for r in new_rows] for c in columns}
+        )
+        with ledger.engine.begin() as conn:
+            conn.execute(delete(question_scores))
+            if old_rows:
+                conn.execute(insert(question_scores), old_rows)
+            with job._replaced_rows(conn, loaded, everything) as old:
+                conn.execute(delete(question_scores).where(question_scores.c.question_id.in_(loaded) | everything))
+                if new_rows:
+                    conn.execute(insert(question_scores), new_rows)
+                forecasters, got = job._summary_counts(conn, old, len(new_rows))
+        assert got == want
+        assert forecasters == {r["forecaster_id"] for r in before}
+        seen.add(tuple(n > 0 for n in want))
+    assert len(seen) >= 6  # added, removed and changed each present and absent across the cases
+
+
+def test_json_values_parse_as_each_text_alone() -> None:
+    """The store's JSON texts parsed together give what each parsed alone gives (fresh objects: no two rows share
+    one); a text that is not one JSON value raises its own error."""
+    rng = random.Random(8)
+    texts = [
+        json.dumps(v)
+        for v in (
+            {"yes": 0.3, "no": 0.7},
+            ["opt-0", "opt-1"],
+            {"ünï ☂": 1e-300, 'b\\"q': [1, None, True]},
+            "text, with ] and [",
+            0.1 + 0.2,
+            [],
+            {},
+        )
+    ]
+    texts += [json.dumps({f"o{k}": rng.random() for k in range(rng.randrange(1, 6))}) for _ in range(200)]
+    texts += [texts[0]]  # the same text twice: two objects
+    got = job.json_values(texts)
+    assert got == [json.loads(t) for t in texts]
+    assert [type(v) for v in got] == [type(json.loads(t)) for t in texts]
+    assert got[0] is not got[-1]
+    assert job.json_values([]) == []
+    for bad in (['{"a": 1}', '{"b": '], ["1, 2", "3"], ["[1", "2]"]):
+        with pytest.raises(json.JSONDecodeError):
+            job.json_values(bad)

@@ -10,13 +10,15 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
@@ -32,6 +34,9 @@ from tracker.store import eventstore as es
 from tracker.store.db import read_transaction, write_transaction
 from tracker.store.ids import catalog_event_id
 from tracker.store.schema import events
+
+if TYPE_CHECKING:
+    from tracker.catalog.load import Catalog
 
 CHANGE_KINDS = ("clarification", "correction", "withdrawal")
 
@@ -157,6 +162,316 @@ class _Plan:
         return es.append_stream(self.conn, self.pending, self.actor, progress=progress, project_range=project_range)
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the duration, back to what it was after (on error too).
+
+    An import holds hundreds of thousands of objects at once (the parsed YAML, the entries, the states and
+    events), made fast and kept to the end: none of them is garbage, and what the import drops is freed by
+    reference counting (the few cycles made meanwhile are collected once the collector is back). Each of the
+    collector's full passes walks every one of them, so its share of an import grew with the catalog's size
+    (profiled at 2,000 and 10,000 questions; BENCHMARKS.md)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@dataclass
+class _ImportRun:
+    """One import's work while its events are planned, in one write transaction: the catalog, the plan, the report,
+    the events already stored, each entry's event ids, and the differences found."""
+
+    catalog: Catalog
+    plan: _Plan
+    report: ImportReport
+    stored: dict[str, dict[str, Any]]
+    now: datetime
+    record_as: str | None
+    reason: str | None
+    progress: Callable[[int, int], None] | None
+    source_eid: dict[str, str]
+    opened_eid: dict[str, str]
+    resolved_eid: dict[str, str]
+    annulled_eid: dict[str, str]
+    forecast_eid: dict[str, str]
+    changes: list[tuple[str, list[c.QuestionCommand]]] = field(default_factory=list)
+    unrecordable: list[str] = field(default_factory=list)
+    recordable: list[str] = field(default_factory=list)  # of those, the ones a --record-as would record
+
+    def differ(self, kind: str | None, message: str) -> None:
+        """A difference is recorded only as the kind of change the user named; any other is refused."""
+        self.report.differences.append(message)
+        if kind is None or kind != self.record_as:
+            self.unrecordable.append(message + (f" (a {kind})" if kind else ""))
+            if kind is not None:
+                self.recordable.append(message)
+
+
+def _import_sources(run: _ImportRun) -> None:
+    """The catalog's sources: each new one registered; one registered already must say what the ledger holds."""
+    for s in run.catalog.sources.values():
+        eid = run.source_eid[s.id]
+        sha = hashlib.sha256(s.text.encode()).hexdigest() if s.text is not None else None
+        old = run.plan.registered_with.get(s.id)
+        if old is not None:
+            # Registered already (by an import, or by `tracker source add`): the entry must say what the
+            # ledger holds. Named by the catalog's fields (the text's digest is its `file`).
+            new = {
+                "title": s.title,
+                "file": sha,
+                "published": s.published.isoformat(),
+                "url": s.url,
+                "outlet": s.outlet,
+                "authors": list(s.authors),
+                "date_basis": s.date_basis,
+                "notes": s.notes,
+            }
+            changed = _diff({**old, "file": old.get("sha256")}, new, list(new))
+            if changed:
+                run.differ(
+                    None,
+                    f"{s.origin}: {s.id}: {', '.join(changed)}: differs from the source the ledger holds "
+                    "(a source cannot change)",
+                )
+            else:
+                run.report.unchanged += 1
+        else:
+            run.plan.run_source(
+                c.RegisterSource(
+                    s.id,
+                    s.title,
+                    run.now,
+                    s.outlet,
+                    s.authors,
+                    s.published,
+                    s.date_basis,
+                    s.url,
+                    s.text,
+                    sha,
+                    s.notes,
+                    eid,
+                ),
+                s.origin,
+                s.id,
+            )
+
+
+def _import_questions(run: _ImportRun) -> None:
+    """The catalog's questions: each new one opened; one opened already may differ only as a clarification."""
+    for q in run.catalog.questions.values():
+        eid = run.opened_eid[q.id]
+        old = run.plan.opened_with.get(q.id)
+        if old is not None:  # opened already, by an import or by `tracker question add`
+            new = {
+                "title": q.title,
+                "criteria": q.criteria,
+                "resolve_by": q.resolve_by.isoformat(),
+                "opened": q.opened.isoformat(),
+            }
+            changed = _diff(old, new, list(new))
+            state = run.plan.question_state(q.id)
+            current = {
+                "title": state.title,
+                "criteria": state.criteria,
+                "resolve_by": state.resolve_by,
+                "opened": state.opened,
+            }
+            since = "changed since import" if eid in run.stored else "differs from the question the ledger holds"
+            kept = {"type": q.type, "options": list(q.options), "tags": list(q.tags), "condition": q.condition}
+            held = {
+                "type": old.get("kind"),
+                "options": old.get("options"),
+                "tags": old.get("tags") or [],
+                "condition": old.get("condition"),
+            }
+            fixed = _diff(held, kept, list(kept))
+            if fixed:
+                run.differ(None, f"{q.origin}: {q.id}: {', '.join(fixed)}: {since} (a question's type, options, "
+                       "tags and condition cannot change)")  # fmt: skip
+            elif changed and _diff(current, new, list(new)):
+                run.differ("clarification", f"{q.origin}: {q.id}: {', '.join(changed)}: {since}")
+                if run.record_as == "clarification":
+                    cmd = c.ClarifyQuestion(
+                        q.id,
+                        run.reason or "",
+                        run.now,
+                        q.title if "title" in changed else None,
+                        q.criteria if "criteria" in changed else None,
+                        q.resolve_by if "resolve_by" in changed else None,
+                        catalog_event_id("question", q.id, "clarified", _digest(new)),
+                        q.opened if "opened" in changed else None,
+                    )
+                    run.changes.append((f"{q.id}: clarified ({', '.join(changed)})", [cmd]))
+            else:
+                run.report.unchanged += 1
+        else:
+            run.plan.run_question(
+                c.OpenQuestion(
+                    q.id,
+                    q.title,
+                    q.criteria,
+                    run.now,
+                    q.type,
+                    q.options,
+                    q.resolve_by,
+                    q.opened,
+                    q.tags,
+                    q.condition,
+                    eid,
+                ),
+                q.origin,
+                q.id,
+            )
+
+
+def _import_forecasts(run: _ImportRun) -> None:
+    """The catalog's forecasts: each new one recorded; one recorded already may change only as a withdrawal and a
+    new forecast."""
+    for f in run.catalog.forecasts.values():
+        eid = run.forecast_eid[f.id]
+        cmd_f = c.RecordForecast(
+            question_id=f.question,
+            forecast_id=f.id,
+            forecaster=f.forecaster,
+            forecaster_id=f.forecaster_id,
+            probabilities=dict(f.probabilities),
+            made_at=f.made_at,
+            now=run.now,
+            role=f.role,
+            source_id=f.source,
+            quote=f.quote,
+            hedge=f.hedge,
+            quote_verified=f.quote_verified,
+            derivation=f.derivation,
+            event_id=eid,
+        )
+        if eid in run.stored:
+            old = run.stored[eid]
+            # What was SAID is compared: for a verbal forecast, its phrase and reading, not the number
+            # a scale gave it (a new scale version is applied with `tracker rescale`, not by import).
+            old_deriv = old.get("derivation") or {}
+            new_data = {
+                "question": f.question,
+                "made_at": f.made_at.isoformat(),
+                "quote": f.quote,
+                "forecaster": f.forecaster,
+                "said": (f.says, f.reading) if f.method == "verbal" else dict(f.probabilities),
+            }
+            old_data = {
+                "question": f.question,
+                "made_at": old.get("made_at"),
+                "quote": old.get("quote"),
+                "forecaster": old.get("forecaster"),
+                "said": (old_deriv.get("phrase"), old_deriv.get("reading"))
+                if old_deriv.get("method") == "verbal"
+                else old.get("probabilities"),
+            }
+            changed = _diff(old_data, new_data, list(new_data))
+            if changed:
+                run.differ("withdrawal", f"{f.origin}: {f.id}: {', '.join(changed)}: changed since import")
+                if run.record_as == "withdrawal":
+                    digest = _digest(new_data)
+                    new_id = f"{f.id}.{digest[:6]}"
+                    withdraw = c.WithdrawForecast(
+                        f.question, f.id, run.reason or "", run.now, catalog_event_id("forecast", f.id, "withdrawn")
+                    )
+                    renewed = c.RecordForecast(
+                        **{
+                            **cmd_f.__dict__,
+                            "forecast_id": new_id,
+                            "event_id": catalog_event_id("forecast", f.id, digest),
+                        }
+                    )
+                    state = run.plan.question_state(f.question)
+                    steps: list[c.QuestionCommand] = []
+                    if not state.forecasts.get(f.id, None) or not state.forecasts[f.id].withdrawn:
+                        steps.append(withdraw)
+                    if new_id not in state.forecasts:
+                        steps.append(renewed)
+                    run.changes.append((f"{f.id}: withdrawn and re-recorded as {new_id}", steps))
+            else:
+                run.report.unchanged += 1
+        else:
+            run.plan.run_question(cmd_f, f.origin, f.id)
+
+
+def _import_outcomes(run: _ImportRun) -> None:
+    """The questions' resolutions and annulments, after the forecasts, so that a question's stream reads in the order
+    things happened; a resolution changed since import is a correction."""
+    for q in run.catalog.questions.values():
+        state = run.plan.question_state(q.id)
+        if q.resolution is not None:
+            r = q.resolution
+            if state.status == "open" and run.resolved_eid[q.id] not in run.stored:
+                run.plan.run_question(
+                    c.ResolveQuestion(
+                        q.id,
+                        r.outcome,
+                        r.known_on,
+                        run.now,
+                        r.evidence,
+                        run.resolved_eid[q.id],
+                        r.known_before_opened,
+                    ),
+                    q.origin,
+                    q.id,
+                )
+            elif state.status == "resolved" and (state.outcome, state.known_on) != (
+                r.outcome,
+                r.known_on.isoformat(),
+            ):
+                run.differ("correction", f"{q.origin}: {q.id}: resolution: changed since import")
+                if run.record_as == "correction":
+                    cmd_c = c.CorrectResolution(
+                        q.id,
+                        r.outcome,
+                        r.known_on,
+                        run.reason or "",
+                        run.now,
+                        r.evidence,
+                        catalog_event_id("question", q.id, "corrected", _digest([r.outcome, str(r.known_on)])),
+                        r.known_before_opened,
+                    )
+                    run.changes.append((f"{q.id}: resolution corrected to {r.outcome}", [cmd_c]))
+        elif q.annulment is not None:
+            a = q.annulment
+            if state.status != "annulled" and run.annulled_eid[q.id] not in run.stored:
+                run.plan.run_question(
+                    c.AnnulQuestion(q.id, a.reason, run.now, a.on, run.annulled_eid[q.id]),
+                    q.origin,
+                    q.id,
+                )
+        elif state.status != "open":
+            run.differ(None, f"{q.origin}: {q.id}: resolution: removed from the catalog (use tracker reopen)")
+
+
+def _import_finish(run: _ImportRun) -> None:
+    """Refuse every difference not recorded as the change the user named; plan the changes; append every event."""
+    if run.unrecordable:
+        how = (
+            "entries changed since they were imported: record them with --record-as "
+            "clarification|correction|withdrawal --reason TEXT, or restore them"
+            if run.recordable
+            else "entries differ from what the ledger holds: make them say what it holds (a source, and a "
+            "question's type, options, tags and condition, cannot change)"
+        )
+        raise CatalogInvalid([*run.unrecordable, how])
+    for description, cmds in run.changes:
+        for step in cmds:
+            run.plan.run_question(step)
+        run.report.recorded_changes.append(description)
+    total = sum(len(evs) for _, evs, _ in run.plan.pending)
+    progress = run.progress
+    written = run.plan.append(None if progress is None else lambda n: progress(n, total))
+    run.report.appended = written.count
+    run.report.head_position, run.report.head_hash = written.head_position, written.head_hash
+
+
+@_cyclic_gc_paused()
 def import_catalog(
     ledger: Any,
     paths: Sequence[Path],
@@ -206,260 +521,26 @@ def import_catalog(
         stored = _stored(conn, list(ids))
         plan = _Plan(conn, ledger.actor, lambda eid: eid in ids and eid not in stored)
         plan.know_streams(list(catalog.questions), list(catalog.sources))
-        changes: list[tuple[str, list[c.QuestionCommand]]] = []
-        unrecordable: list[str] = []
-        recordable: list[str] = []  # of those, the ones a --record-as would record
-
-        def differ(kind: str | None, message: str) -> None:
-            # A difference is recorded only as the kind of change the user named; any other is refused.
-            report.differences.append(message)
-            if kind is None or kind != record_as:
-                unrecordable.append(message + (f" (a {kind})" if kind else ""))
-                if kind is not None:
-                    recordable.append(message)
-
-        for s in catalog.sources.values():
-            eid = source_eid[s.id]
-            sha = hashlib.sha256(s.text.encode()).hexdigest() if s.text is not None else None
-            old = plan.registered_with.get(s.id)
-            if old is not None:
-                # Registered already (by an import, or by `tracker source add`): the entry must say what the
-                # ledger holds. Named by the catalog's fields (the text's digest is its `file`).
-                new = {
-                    "title": s.title,
-                    "file": sha,
-                    "published": s.published.isoformat(),
-                    "url": s.url,
-                    "outlet": s.outlet,
-                    "authors": list(s.authors),
-                    "date_basis": s.date_basis,
-                    "notes": s.notes,
-                }
-                changed = _diff({**old, "file": old.get("sha256")}, new, list(new))
-                if changed:
-                    differ(
-                        None,
-                        f"{s.origin}: {s.id}: {', '.join(changed)}: differs from the source the ledger holds "
-                        "(a source cannot change)",
-                    )
-                else:
-                    report.unchanged += 1
-            else:
-                plan.run_source(
-                    c.RegisterSource(
-                        s.id,
-                        s.title,
-                        now,
-                        s.outlet,
-                        s.authors,
-                        s.published,
-                        s.date_basis,
-                        s.url,
-                        s.text,
-                        sha,
-                        s.notes,
-                        eid,
-                    ),
-                    s.origin,
-                    s.id,
-                )
-
-        for q in catalog.questions.values():
-            eid = opened_eid[q.id]
-            old = plan.opened_with.get(q.id)
-            if old is not None:  # opened already, by an import or by `tracker question add`
-                new = {
-                    "title": q.title,
-                    "criteria": q.criteria,
-                    "resolve_by": q.resolve_by.isoformat(),
-                    "opened": q.opened.isoformat(),
-                }
-                changed = _diff(old, new, list(new))
-                state = plan.question_state(q.id)
-                current = {
-                    "title": state.title,
-                    "criteria": state.criteria,
-                    "resolve_by": state.resolve_by,
-                    "opened": state.opened,
-                }
-                since = "changed since import" if eid in stored else "differs from the question the ledger holds"
-                kept = {"type": q.type, "options": list(q.options), "tags": list(q.tags), "condition": q.condition}
-                held = {
-                    "type": old.get("kind"),
-                    "options": old.get("options"),
-                    "tags": old.get("tags") or [],
-                    "condition": old.get("condition"),
-                }
-                fixed = _diff(held, kept, list(kept))
-                if fixed:
-                    differ(None, f"{q.origin}: {q.id}: {', '.join(fixed)}: {since} (a question's type, options, "
-                           "tags and condition cannot change)")  # fmt: skip
-                elif changed and _diff(current, new, list(new)):
-                    differ("clarification", f"{q.origin}: {q.id}: {', '.join(changed)}: {since}")
-                    if record_as == "clarification":
-                        cmd = c.ClarifyQuestion(
-                            q.id,
-                            reason or "",
-                            now,
-                            q.title if "title" in changed else None,
-                            q.criteria if "criteria" in changed else None,
-                            q.resolve_by if "resolve_by" in changed else None,
-                            catalog_event_id("question", q.id, "clarified", _digest(new)),
-                            q.opened if "opened" in changed else None,
-                        )
-                        changes.append((f"{q.id}: clarified ({', '.join(changed)})", [cmd]))
-                else:
-                    report.unchanged += 1
-            else:
-                plan.run_question(
-                    c.OpenQuestion(
-                        q.id,
-                        q.title,
-                        q.criteria,
-                        now,
-                        q.type,
-                        q.options,
-                        q.resolve_by,
-                        q.opened,
-                        q.tags,
-                        q.condition,
-                        eid,
-                    ),
-                    q.origin,
-                    q.id,
-                )
-
-        for f in catalog.forecasts.values():
-            eid = forecast_eid[f.id]
-            cmd_f = c.RecordForecast(
-                question_id=f.question,
-                forecast_id=f.id,
-                forecaster=f.forecaster,
-                forecaster_id=f.forecaster_id,
-                probabilities=dict(f.probabilities),
-                made_at=f.made_at,
-                now=now,
-                role=f.role,
-                source_id=f.source,
-                quote=f.quote,
-                hedge=f.hedge,
-                quote_verified=f.quote_verified,
-                derivation=f.derivation,
-                event_id=eid,
-            )
-            if eid in stored:
-                old = stored[eid]
-                # What was SAID is compared: for a verbal forecast, its phrase and reading, not the number
-                # a scale gave it (a new scale version is applied with `tracker rescale`, not by import).
-                old_deriv = old.get("derivation") or {}
-                new_data = {
-                    "question": f.question,
-                    "made_at": f.made_at.isoformat(),
-                    "quote": f.quote,
-                    "forecaster": f.forecaster,
-                    "said": (f.says, f.reading) if f.method == "verbal" else dict(f.probabilities),
-                }
-                old_data = {
-                    "question": f.question,
-                    "made_at": old.get("made_at"),
-                    "quote": old.get("quote"),
-                    "forecaster": old.get("forecaster"),
-                    "said": (old_deriv.get("phrase"), old_deriv.get("reading"))
-                    if old_deriv.get("method") == "verbal"
-                    else old.get("probabilities"),
-                }
-                changed = _diff(old_data, new_data, list(new_data))
-                if changed:
-                    differ("withdrawal", f"{f.origin}: {f.id}: {', '.join(changed)}: changed since import")
-                    if record_as == "withdrawal":
-                        digest = _digest(new_data)
-                        new_id = f"{f.id}.{digest[:6]}"
-                        withdraw = c.WithdrawForecast(
-                            f.question, f.id, reason or "", now, catalog_event_id("forecast", f.id, "withdrawn")
-                        )
-                        renewed = c.RecordForecast(
-                            **{
-                                **cmd_f.__dict__,
-                                "forecast_id": new_id,
-                                "event_id": catalog_event_id("forecast", f.id, digest),
-                            }
-                        )
-                        state = plan.question_state(f.question)
-                        steps: list[c.QuestionCommand] = []
-                        if not state.forecasts.get(f.id, None) or not state.forecasts[f.id].withdrawn:
-                            steps.append(withdraw)
-                        if new_id not in state.forecasts:
-                            steps.append(renewed)
-                        changes.append((f"{f.id}: withdrawn and re-recorded as {new_id}", steps))
-                else:
-                    report.unchanged += 1
-            else:
-                plan.run_question(cmd_f, f.origin, f.id)
-
-        # Resolutions after forecasts, so that a question's stream reads in the order things happened.
-        for q in catalog.questions.values():
-            state = plan.question_state(q.id)
-            if q.resolution is not None:
-                r = q.resolution
-                if state.status == "open" and resolved_eid[q.id] not in stored:
-                    plan.run_question(
-                        c.ResolveQuestion(
-                            q.id,
-                            r.outcome,
-                            r.known_on,
-                            now,
-                            r.evidence,
-                            resolved_eid[q.id],
-                            r.known_before_opened,
-                        ),
-                        q.origin,
-                        q.id,
-                    )
-                elif state.status == "resolved" and (state.outcome, state.known_on) != (
-                    r.outcome,
-                    r.known_on.isoformat(),
-                ):
-                    differ("correction", f"{q.origin}: {q.id}: resolution: changed since import")
-                    if record_as == "correction":
-                        cmd_c = c.CorrectResolution(
-                            q.id,
-                            r.outcome,
-                            r.known_on,
-                            reason or "",
-                            now,
-                            r.evidence,
-                            catalog_event_id("question", q.id, "corrected", _digest([r.outcome, str(r.known_on)])),
-                            r.known_before_opened,
-                        )
-                        changes.append((f"{q.id}: resolution corrected to {r.outcome}", [cmd_c]))
-            elif q.annulment is not None:
-                a = q.annulment
-                if state.status != "annulled" and annulled_eid[q.id] not in stored:
-                    plan.run_question(
-                        c.AnnulQuestion(q.id, a.reason, now, a.on, annulled_eid[q.id]),
-                        q.origin,
-                        q.id,
-                    )
-            elif state.status != "open":
-                differ(None, f"{q.origin}: {q.id}: resolution: removed from the catalog (use tracker reopen)")
-
-        if unrecordable:
-            how = (
-                "entries changed since they were imported: record them with --record-as "
-                "clarification|correction|withdrawal --reason TEXT, or restore them"
-                if recordable
-                else "entries differ from what the ledger holds: make them say what it holds (a source, and a "
-                "question's type, options, tags and condition, cannot change)"
-            )
-            raise CatalogInvalid([*unrecordable, how])
-        for description, cmds in changes:
-            for step in cmds:
-                plan.run_question(step)
-            report.recorded_changes.append(description)
-        total = sum(len(evs) for _, evs, _ in plan.pending)
-        written = plan.append(None if progress is None else lambda n: progress(n, total))
-        report.appended = written.count
-        report.head_position, report.head_hash = written.head_position, written.head_hash
+        run = _ImportRun(
+            catalog,
+            plan,
+            report,
+            stored,
+            now,
+            record_as,
+            reason,
+            progress,
+            source_eid,
+            opened_eid,
+            resolved_eid,
+            annulled_eid,
+            forecast_eid,
+        )
+        _import_sources(run)
+        _import_questions(run)
+        _import_forecasts(run)
+        _import_outcomes(run)
+        _import_finish(run)
     return report
 
 

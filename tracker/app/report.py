@@ -126,7 +126,7 @@ def build_report(
         for r in board_rows
     ]
     due_rows = _due_rows(q_rows, due)
-    h_rows = _hindsight_rows(hindsight)
+    h_rows = t.hindsight_rows(hindsight)
 
     as_of_text = ""
     if meta["as_of"]:
@@ -215,19 +215,6 @@ def _due_rows(q_rows: list[dict[str, Any]], due: pd.DataFrame) -> list[dict[str,
             due_rows.append(q)
     due_rows.sort(key=lambda q: (-int(q["days_overdue"] or 0), str(q["question_id"])))
     return due_rows
-
-
-def _hindsight_rows(hindsight: pd.DataFrame) -> list[dict[str, Any]]:
-    """The forecasts made once the outcome was known, with their question's title, probability and source."""
-    h_rows = []
-    for h in t.records(hindsight):
-        h.update(
-            question_title=h["question"],
-            prob=t.probability_text(h["p_yes"], h["probabilities"]),
-            source_title=h["source_title"] or h["source_id"],
-        )
-        h_rows.append(h)
-    return h_rows
 
 
 def _calibration_alt(rows: pd.DataFrame, who: str) -> str:

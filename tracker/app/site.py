@@ -928,15 +928,7 @@ class SiteBuilder:
                 rows=chunk,
                 pager=pager(i, len(chunks), lambda n: list_url("open", n)),
             )
-        h_rows = []
-        for h in t.records(d.hindsight):
-            h.update(
-                question_title=h["question"],
-                prob=t.probability_text(h["p_yes"], h["probabilities"]),
-                source_title=h["source_title"] or h["source_id"],
-            )
-            h_rows.append(h)
-        chunks = pages_of(h_rows, self.page_rows)
+        chunks = pages_of(t.hindsight_rows(d.hindsight), self.page_rows)
         for i, chunk in enumerate(chunks, 1):
             self.render(
                 list_url("hindsight", i),

@@ -253,6 +253,20 @@ def forecast_rows(
     return rows
 
 
+def hindsight_rows(hindsight: pd.DataFrame) -> list[dict[str, Any]]:
+    """The forecasts made once the outcome was known (the hindsight table), with their question's title,
+    probability and source, as the report and the site list them."""
+    rows = []
+    for h in records(hindsight):
+        h.update(
+            question_title=h["question"],
+            prob=probability_text(h["p_yes"], h["probabilities"]),
+            source_title=h["source_title"] or h["source_id"],
+        )
+        rows.append(h)
+    return rows
+
+
 def tags_of(value: Any) -> list[str]:
     if missing(value):
         return []

@@ -909,26 +909,18 @@ _FORECAST_FIELDS = (
 )
 
 
-def _load_forecasts(
+def _forecasts_source(
     f: _File,
-    errors: _Errors,
-    now: datetime,
-    scale: Scale,
+    top: _Fields,
     sources: Mapping[str, SourceEntry],
-    questions: Mapping[str, QuestionEntry],
-    known: tuple[Mapping[str, str], Mapping[str, str]],
-    out: dict[str, ForecastEntry],
-    where: dict[str, str],
+    known_sources: Mapping[str, str],
     files_of_source: dict[str, str],
-    ledger: LedgerLookup | None = None,
-) -> None:
-    """``known``: the source and question ids seen at all, valid or not (no "unknown" error for those); an id
-    the catalog does not define is looked up in ``ledger``."""
-    known_sources, known_questions = known
+    ledger: LedgerLookup | None,
+) -> tuple[str | None, str | None, str]:
+    """A forecasts file's source: (its id, the text its quotes are checked against, where that text is)."""
     unknown = " (neither in the catalog nor in the ledger)" if ledger is not None else ""
-    top = _Fields(errors, f.label, "-", f.data, now)
     source_id = top.slug("source")
-    source_text: str | None = None  # what quotes are checked against, and where it is
+    source_text: str | None = None
     source_where = ""
     if source_id is not None:
         if source_id in known_sources:
@@ -947,6 +939,92 @@ def _load_forecasts(
             top.err("source", f"the forecasts of {source_id!r} are already in {files_of_source[source_id]}")
         else:
             files_of_source[source_id] = f.label
+    return source_id, source_text, source_where
+
+
+def _forecast_probabilities(
+    r: _Fields,
+    item: dict[str, Any],
+    question: QuestionEntry | HeldQuestion | None,
+    scale: Scale,
+    rationale: str | None,
+) -> tuple[
+    Method | None,
+    str | None,
+    Reading | None,
+    int | None,
+    dict[str, float] | None,
+    tuple[float | None, float | None, float | None],
+]:
+    """A forecast's number, said (a phrase on the verbal scale, read with its reading) or given (p, stated or the
+    analyst's judgement): (method, says, reading, scale version, probabilities, (p_yes, p_low, p_high))."""
+    method: Method | None = None
+    says: str | None = None
+    reading: Reading | None = None
+    version: int | None = None
+    probabilities: dict[str, float] | None = None
+    p_yes = p_low = p_high = None
+    has_says, has_p = r.has("says"), r.has("p")
+    if has_says == has_p:
+        r.err("says", "give exactly one of says (a phrase on the verbal scale) or p (a number)")
+    elif has_says:
+        method = "verbal"
+        says = r.line("says")
+        raw_reading = r.line("reading")
+        if raw_reading is not None and raw_reading not in READINGS:
+            r.err("reading", f"must be affirms or negates, not {raw_reading!r}")
+        elif raw_reading is not None:
+            reading = raw_reading
+        if r.has("method"):
+            r.err("method", "a verbal forecast takes no method (it is derived from the scale)")
+        phrase = None
+        if says is not None:
+            try:
+                phrase = scale.lookup(says)
+            except UnknownPhrase as exc:
+                r.err("says", str(exc))
+        if question is not None and question.type != "binary":
+            r.err("says", "a verbal forecast needs a binary question")
+        elif phrase is not None and reading is not None:
+            p_yes, p_low, p_high = derive(phrase, reading)
+            probabilities = fields.binary(p_yes)
+            version = scale.version
+    else:
+        if r.has("reading"):
+            r.err("reading", "only verbal forecasts (with says) take a reading")
+        raw_method = r.line("method")
+        if raw_method is not None and raw_method not in ("stated", "judgement"):
+            r.err("method", f"must be stated or judgement, not {raw_method!r}")
+        elif raw_method is not None:
+            method = raw_method  # type: ignore[assignment]
+        if method == "judgement" and rationale is None:
+            r.err("rationale", "required when the number is the analyst's judgement")
+        if question is not None:
+            probabilities = _probabilities(r, item.get("p"), question)
+            if probabilities is not None and question.type == "binary":
+                p_yes = p_low = p_high = probabilities["yes"]
+    return method, says, reading, version, probabilities, (p_yes, p_low, p_high)
+
+
+def _load_forecasts(
+    f: _File,
+    errors: _Errors,
+    now: datetime,
+    scale: Scale,
+    sources: Mapping[str, SourceEntry],
+    questions: Mapping[str, QuestionEntry],
+    known: tuple[Mapping[str, str], Mapping[str, str]],
+    out: dict[str, ForecastEntry],
+    where: dict[str, str],
+    files_of_source: dict[str, str],
+    ledger: LedgerLookup | None = None,
+) -> None:
+    """``known``: the source and question ids seen at all, valid or not (no "unknown" error for those); an id
+    the catalog does not define is looked up in ``ledger``."""
+    known_sources, known_questions = known
+    unknown = " (neither in the catalog nor in the ledger)" if ledger is not None else ""
+    top = _Fields(errors, f.label, "-", f.data, now)
+    source_id, source_text, source_where = _forecasts_source(f, top, sources, known_sources, files_of_source, ledger)
     for i, item in enumerate(f.data["forecasts"]):
         entry = _entry_label(item, "forecasts", i)
         if not isinstance(item, dict):
@@ -992,51 +1070,9 @@ def _load_forecasts(
                 near = closest_passage(source_text, quote)
                 r.err("quote", f"not found verbatim in {source_where}; closest passage: {near!r}")
 
-        method: Method | None = None
-        says: str | None = None
-        reading: Reading | None = None
-        version: int | None = None
-        probabilities: dict[str, float] | None = None
-        p_yes = p_low = p_high = None
-        has_says, has_p = r.has("says"), r.has("p")
-        if has_says == has_p:
-            r.err("says", "give exactly one of says (a phrase on the verbal scale) or p (a number)")
-        elif has_says:
-            method = "verbal"
-            says = r.line("says")
-            raw_reading = r.line("reading")
-            if raw_reading is not None and raw_reading not in READINGS:
-                r.err("reading", f"must be affirms or negates, not {raw_reading!r}")
-            elif raw_reading is not None:
-                reading = raw_reading
-            if r.has("method"):
-                r.err("method", "a verbal forecast takes no method (it is derived from the scale)")
-            phrase = None
-            if says is not None:
-                try:
-                    phrase = scale.lookup(says)
-                except UnknownPhrase as exc:
-                    r.err("says", str(exc))
-            if question is not None and question.type != "binary":
-                r.err("says", "a verbal forecast needs a binary question")
-            elif phrase is not None and reading is not None:
-                p_yes, p_low, p_high = derive(phrase, reading)
-                probabilities = fields.binary(p_yes)
-                version = scale.version
-        else:
-            if r.has("reading"):
-                r.err("reading", "only verbal forecasts (with says) take a reading")
-            raw_method = r.line("method")
-            if raw_method is not None and raw_method not in ("stated", "judgement"):
-                r.err("method", f"must be stated or judgement, not {raw_method!r}")
-            elif raw_method is not None:
-                method = raw_method  # type: ignore[assignment]
-            if method == "judgement" and rationale is None:
-                r.err("rationale", "required when the number is the analyst's judgement")
-            if question is not None:
-                probabilities = _probabilities(r, item.get("p"), question)
-                if probabilities is not None and question.type == "binary":
-                    p_yes = p_low = p_high = probabilities["yes"]
+        method, says, reading, version, probabilities, (p_yes, p_low, p_high) = _forecast_probabilities(
+            r, item, question, scale, rationale
+        )
 
         if fid is not None and fid in where:
             r.err("id", f"duplicate forecast id (first in {where[fid]})")

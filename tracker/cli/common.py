@@ -6,9 +6,11 @@ Kept free of SQLAlchemy and pandas imports so that `tracker --help` starts fast.
 
 from __future__ import annotations
 
+import gc
 import math
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
@@ -18,9 +20,53 @@ if TYPE_CHECKING:
     from tracker.app.ledger import Ledger
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Commands:
+    """The commands a module defines, each with the runnable examples that end its help, registered on the app in
+    the order they are defined: decorating a function with ``@command("name", examples=(...))`` is all a new
+    command needs (tracker/cli/main.py registers each module's)."""
+
+    def __init__(self) -> None:
+        self.defined: list[tuple[str | None, Callable[..., Any], tuple[str, ...]]] = []
+
+    def __call__(self, name: str | None = None, *, examples: tuple[str, ...]) -> Callable[[F], F]:
+        def define(fn: F) -> F:
+            self.defined.append((name, fn, examples))
+            return fn
+
+        return define
+
+    def register(self, app: typer.Typer) -> None:
+        from tracker.cli.examples import epilog
+
+        for name, fn, examples in self.defined:
+            app.command(name, epilog=epilog(examples))(fn)
+
+
 def one_line(message: str) -> str:
     """An error is one line: line breaks and other unprintable characters inside it are shown escaped."""
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
+
+
+# Start-up (the command's modules, then SQLAlchemy and the store's when the ledger is opened) makes a few hundred
+# thousand objects that live as long as the process and no cyclic garbage, so the cyclic collector's passes over
+# them during start-up are wasted: the `tracker` script makes them rare (`starting`) until the ledger is open, then
+# freezes what start-up made out of every later collection (`started`).
+STARTUP_GC_THRESHOLD = 100_000
+_gc_thresholds: list[tuple[int, int, int]] = []
+
+
+def starting() -> None:
+    _gc_thresholds.append(gc.get_threshold())
+    gc.set_threshold(STARTUP_GC_THRESHOLD, *_gc_thresholds[0][1:])
+
+
+def started() -> None:
+    if _gc_thresholds:
+        gc.freeze()
+        gc.set_threshold(*_gc_thresholds.pop())
 
 
 def ledger(ctx: typer.Context) -> Ledger:
@@ -31,6 +77,7 @@ def ledger(ctx: typer.Context) -> Ledger:
     if "ledger" not in obj:
         obj["ledger"] = Ledger(obj.get("db"), actor=obj.get("actor"))
         root.obj = obj
+        started()
     return obj["ledger"]
 
 

@@ -1,6 +1,7 @@
 """The runnable examples that end every command's help, in one form.
 
-Keyed by the command's path under ``tracker`` ("" is ``tracker`` itself). Each example is a whole command line
+Given with the command where it is defined (`tracker.cli.common.Commands`), or here keyed by the command's path
+under ``tracker`` ("" is ``tracker`` itself). Each example is a whole command line
 that runs, from the repository's root, on the ledger `make demo` builds from predictions/
 (``TRACKER_DATABASE_URL`` or ``--db`` naming it); tests/test_cli_examples.py runs every one of them, each on a
 fresh copy of that ledger. A line may end with ``# exit N ...``: the documented exit code when N is not 0.
@@ -15,40 +16,6 @@ import click
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "": ("tracker import predictions/", "tracker scores --tag venezuela"),
     "init": ("tracker init", "tracker --db scratch.sqlite init"),
-    "info": ("tracker info", "tracker info --json"),
-    "list": ("tracker list --status open --tag venezuela", "tracker list --as-of 20 --format csv"),
-    "show": (
-        "tracker show osaka-trump-putin-meeting-2019",
-        "tracker show osaka-trump-putin-meeting-2019 --format json",
-    ),
-    "log": (
-        "tracker log --stream osaka-trump-putin-meeting-2019",
-        "tracker log --type QuestionResolved --format json --limit 3",
-    ),
-    "sources": ('tracker sources --outlet "POLITICO Europe (opinion)"',),
-    "rebuild": ("tracker rebuild",),
-    "verify": ("tracker verify", "tracker verify --anchor"),
-    "keygen": (
-        "tracker keygen --out ledger.key --name news.example/forecasts",
-        "tracker keygen --out witness.key --name witness.example/w1 --cosigner",
-    ),
-    "checkpoint": (
-        "tracker checkpoint --key ledger.key --out checkpoint-1.txt  # exit 3 until 'tracker keygen' made ledger.key",
-        "tracker checkpoint --timestamp-token checkpoint-1.tsr --number 1  # exit 3 until a TSA's reply is saved there",
-    ),
-    "checkpoints": ("tracker checkpoints", "tracker checkpoints --json"),
-    "cosign": (
-        "tracker cosign checkpoint-1.txt --key witness.key --log-key pub.txt --out checkpoint-1-cosigned.txt  "
-        "# exit 3 until the checkpoint and keys exist",
-    ),
-    "proof": (
-        "tracker proof alexandrov-exile-forces-can-be-sent --key ledger.key --out forecast.tlog-proof  "
-        "# exit 3 until 'tracker keygen' made ledger.key",
-    ),
-    "verify-proof": (
-        "tracker verify-proof forecast.tlog-proof --key pub.txt  # exit 3 until 'tracker proof' wrote the file",
-    ),
-    "backup": ("tracker backup ledger-backup.sqlite",),
     "source": ('tracker source add my-article --title "An article" --published 2026-01-14 --outlet "A paper"',),
     "source add": (
         'tracker source add my-article --title "An article" --published 2026-01-14 '
@@ -81,19 +48,6 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "annul": ('tracker annul russia-ukraine-ceasefire-2026 --reason "the question was ambiguous"',),
     "reopen": ('tracker reopen osaka-trump-putin-meeting-2019 --reason "resolved by mistake"',),
-    "score": ("tracker score", "tracker score --full --json"),
-    "scores": (
-        "tracker scores --min-scored 5",
-        "tracker scores --by outlet --run 1 --format json",
-    ),
-    "compare": (
-        'tracker compare "Mikhail Alexandrov" "Vladimir Frolov"',
-        "tracker compare --all --format csv",
-    ),
-    "calibration": ("tracker calibration --bins 5 --edges right", "tracker calibration --discrimination --bins 5"),
-    "runs": ("tracker runs", "tracker runs --status failed --json"),
-    "due": ("tracker due", "tracker due --exit-code  # exit 1 when a question is due (for cron)"),
-    "hindsight": ("tracker hindsight --format csv",),
     "schedule": ("tracker schedule run --every 1h",),
     "schedule run": ("tracker schedule run --every 15m", "tracker schedule run --cron '0 6 * * *' --tz Europe/Berlin"),
     "import": ("tracker import predictions/", "tracker import predictions/ --json"),
@@ -133,9 +87,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 LONG_RUNNING = ("schedule", "schedule run")
 
 
-def epilog(path: str) -> str | None:
-    """The help's closing section for the command at ``path``: "Examples:" and one command a line."""
-    lines = EXAMPLES.get(path)
+def epilog(lines: tuple[str, ...] | None) -> str | None:
+    """The help's closing section for a command's examples ``lines``: "Examples:" and one command a line."""
     if not lines:
         return None
     # \b keeps click from rewrapping the lines into one paragraph
@@ -143,8 +96,9 @@ def epilog(path: str) -> str | None:
 
 
 def attach(command: click.Command, path: str = "") -> None:
-    """Set the examples on ``command`` and every subcommand under it."""
-    text = epilog(path)
+    """Set the examples listed here on ``command`` and every subcommand under it (a command registered with its
+    examples has them already)."""
+    text = epilog(EXAMPLES.get(path))
     if text is not None:
         command.epilog = text
     if isinstance(command, click.Group):
@@ -160,3 +114,47 @@ def all_commands(command: click.Command, path: str = "") -> list[tuple[str, Any]
             if not sub.hidden:
                 out += all_commands(sub, f"{path} {name}".strip())
     return out
+
+
+INDEX_MARKER = "<!-- command index: generated by tracker.cli.examples.command_index(); a test checks it is current -->"
+
+
+def examples_of(command: click.Command) -> list[str]:
+    """The example lines that end ``command``'s help."""
+    head, sep, tail = (command.epilog or "").partition("Examples:\n")
+    return [line.strip() for line in tail.splitlines() if line.strip()] if sep else []
+
+
+def is_read_command(command: click.Command) -> bool:
+    """Whether ``command`` takes the options of `tracker.cli.reading.read_options` (it reads the ledger at a point
+    of its history and prints it in any format)."""
+    return hasattr(command.callback, "read_options")
+
+
+def command_index(root: click.Command) -> str:
+    """The README's table of every command under ``root``: what it does, whether it takes the read options
+    (--format, --as-of, ...), and its first example."""
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    lines = ["| command | what it does | read options | e.g. |", "|---|---|---|---|"]
+    for path, command in all_commands(root):
+        if not path:
+            continue
+        first = next(iter(examples_of(command)), "").partition("  # ")[0]
+        lines.append(
+            f"| `tracker {path}` | {cell(command.get_short_help_str(limit=90))} "
+            f"| {'yes' if is_read_command(command) else ''} | `{cell(first)}` |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def readme_with_index(readme: str, root: click.Command) -> str:
+    """``readme`` with the table after its INDEX_MARKER line brought up to date."""
+    head, sep, rest = readme.partition(INDEX_MARKER + "\n")
+    if not sep:
+        raise ValueError("the README has no command index marker")
+    while rest.startswith("|"):  # the table written last time
+        rest = rest.partition("\n")[2]
+    return head + sep + command_index(root) + rest

@@ -10,12 +10,12 @@ import typer
 
 from tracker.cli import reading as rd
 from tracker.cli import render
-from tracker.cli.common import emit_json, fmt_p, ledger, say, warn
+from tracker.cli.common import Commands, emit_json, fmt_p, ledger, say, warn
 from tracker.cli.render import Column
-from tracker.domain.verbal import explain_reading
 from tracker.errors import DatabaseError, IntegrityError, UserError
 
 JSON = rd.JSON
+command = Commands()
 
 
 def _prob_text(f: dict[str, Any]) -> str:
@@ -110,6 +110,8 @@ def _score_text(f: dict[str, Any]) -> str:
 
 
 def _forecast_row(f: dict[str, Any]) -> dict[str, Any]:
+    from tracker.domain.verbal import explain_reading
+
     how = str(f["method"])
     reading = explain_reading(
         f.get("phrase"), f.get("reading"), f.get("p_yes"), f.get("p_low"), f.get("p_high"), f.get("scale_version"), "'"
@@ -126,6 +128,7 @@ def _forecast_row(f: dict[str, Any]) -> dict[str, Any]:
     return f | {"p": _prob_text(f), "how": how, "score": _score_text(f), "state": state, "made_at": f["made_at"]}
 
 
+@command(examples=("tracker info", "tracker info --json"))
 @rd.read_options(limit=False, run=False, record=True)
 def info(ctx: typer.Context, opts: rd.ReadOptions) -> None:
     """Which database, its schema revision, the event count and the head (position and hash)."""
@@ -145,6 +148,7 @@ def info(ctx: typer.Context, opts: rd.ReadOptions) -> None:
         say(f"as of:     {data['as_of']}")
 
 
+@command("list", examples=("tracker list --status open --tag venezuela", "tracker list --as-of 20 --format csv"))
 @rd.read_options("tag", "forecaster", "source", "outlet", "question", status="open, resolved, annulled or due.")
 def list_(ctx: typer.Context, opts: rd.ReadOptions) -> None:
     """List questions, oldest first."""
@@ -152,6 +156,12 @@ def list_(ctx: typer.Context, opts: rd.ReadOptions) -> None:
             prepare=_status)  # fmt: skip
 
 
+@command(
+    examples=(
+        "tracker show osaka-trump-putin-meeting-2019",
+        "tracker show osaka-trump-putin-meeting-2019 --format json",
+    )
+)
 @rd.read_options(limit=False, record=True)
 def show(
     ctx: typer.Context,
@@ -217,6 +227,12 @@ def show(
     )
 
 
+@command(
+    examples=(
+        "tracker log --stream osaka-trump-putin-meeting-2019",
+        "tracker log --type QuestionResolved --format json --limit 3",
+    )
+)
 @rd.read_options()
 def log(
     ctx: typer.Context,
@@ -240,6 +256,7 @@ def log(
     )
 
 
+@command(examples=('tracker sources --outlet "POLITICO Europe (opinion)"',))
 @rd.read_options("source", "outlet")
 def sources(ctx: typer.Context, opts: rd.ReadOptions) -> None:
     """List the registered sources."""
@@ -247,6 +264,7 @@ def sources(ctx: typer.Context, opts: rd.ReadOptions) -> None:
             prepare=lambda r: r | {"sha256": (r["sha256"] or "")[:12]})  # fmt: skip
 
 
+@command(examples=("tracker rebuild",))
 def rebuild(ctx: typer.Context) -> None:
     """Drop and replay every projection from the event log."""
     from rich.progress import Progress
@@ -261,6 +279,7 @@ def rebuild(ctx: typer.Context) -> None:
     say(f"rebuilt projections from {render.plural(n, 'event')}")
 
 
+@command(examples=("tracker verify", "tracker verify --anchor"))
 def verify(
     ctx: typer.Context,
     json_out: bool = JSON,
@@ -356,6 +375,7 @@ def _check_checkpoint(led: Any, report: dict[str, Any], path: Path, key: str | N
         report["problem"] = f"the ledger does not extend the checkpoint {path}: {check['problem']}"
 
 
+@command(examples=("tracker backup ledger-backup.sqlite",))
 def backup(
     ctx: typer.Context,
     path: Path = typer.Argument(..., help="The file to write (it must not exist)."),
@@ -399,12 +419,4 @@ def backup(
     raise UserError("on PostgreSQL, run the pg_dump command above or pass --run-pg-dump; nothing was written", "backup")
 
 
-def register(app: typer.Typer) -> None:
-    app.command()(info)
-    app.command("list")(list_)
-    app.command()(show)
-    app.command()(log)
-    app.command()(sources)
-    app.command()(rebuild)
-    app.command()(verify)
-    app.command()(backup)
+register = command.register

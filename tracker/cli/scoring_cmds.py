@@ -12,12 +12,13 @@ import typer
 
 from tracker.cli import reading as rd
 from tracker.cli import render
-from tracker.cli.common import emit_json, ledger, say, warn
+from tracker.cli.common import Commands, emit_json, ledger, say, warn
 from tracker.cli.render import Column
 from tracker.domain.fields import grouping
 from tracker.labels import label, short_verdict
 
 JSON = rd.JSON
+command = Commands()
 
 
 def _num(value: Any, digits: int = 3, missing: str = "–") -> str:
@@ -192,6 +193,7 @@ def _print_scale_shift(shift: dict[str, Any], out: Any) -> None:
     )
 
 
+@command(examples=("tracker score", "tracker score --full --json"))
 def score(
     ctx: typer.Context,
     full: bool = typer.Option(False, "--full", help="Rescore every question, not only what changed."),
@@ -233,6 +235,12 @@ def score(
         say(f"{render.plural(n_due, 'question')} {are} past the resolve-by date and unresolved: 'tracker due'")
 
 
+@command(
+    examples=(
+        "tracker scores --min-scored 5",
+        "tracker scores --by outlet --run 1 --format json",
+    )
+)
 @rd.read_options("tag", "forecaster", "source", "outlet", "question")
 def scores(
     ctx: typer.Context,
@@ -297,6 +305,12 @@ def scores(
             say(textwrap.fill(note, render.terminal_width()))
 
 
+@command(
+    examples=(
+        'tracker compare "Mikhail Alexandrov" "Vladimir Frolov"',
+        "tracker compare --all --format csv",
+    )
+)
 @rd.read_options("tag", "source", "outlet")
 def compare(
     ctx: typer.Context,
@@ -351,6 +365,7 @@ def compare(
     render.render_record(shown, None, "table")
 
 
+@command(examples=("tracker calibration --bins 5 --edges right", "tracker calibration --discrimination --bins 5"))
 @rd.read_options("forecaster", "tag", "source", "outlet", "question", limit=False)
 def calibration(
     ctx: typer.Context,
@@ -413,6 +428,7 @@ def calibration(
         )
 
 
+@command(examples=("tracker runs", "tracker runs --status failed --json"))
 @rd.read_options(status="ok, failed or skipped.")
 def runs(ctx: typer.Context, opts: rd.ReadOptions) -> None:
     """The scoring-run history: start, duration, status, position scored through, what changed, errors."""
@@ -420,6 +436,7 @@ def runs(ctx: typer.Context, opts: rd.ReadOptions) -> None:
     rd.show(ledger(ctx), "runs", opts, RUN_COLUMNS, noun=noun, title="{n} {noun}", prepare=_run_row)
 
 
+@command(examples=("tracker due", "tracker due --exit-code  # exit 1 when a question is due (for cron)"))
 @rd.read_options("tag", "forecaster", "source", "outlet")
 def due(
     ctx: typer.Context,
@@ -443,6 +460,7 @@ def due(
         raise typer.Exit(1)
 
 
+@command(examples=("tracker hindsight --format csv",))
 @rd.read_options("tag", "forecaster", "source", "outlet", "question")
 def hindsight(ctx: typer.Context, opts: rd.ReadOptions) -> None:
     """Forecasts made on or after the day the outcome became known: flagged, never scored."""
@@ -500,13 +518,7 @@ def schedule_run(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(score)
-    app.command()(scores)
-    app.command()(compare)
-    app.command()(calibration)
-    app.command()(runs)
-    app.command()(due)
-    app.command()(hindsight)
+    command.register(app)
     app.add_typer(schedule, name="schedule")
 
 

@@ -7,6 +7,7 @@ subclass and returns nothing, so the shell writes nothing.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -129,177 +130,209 @@ def _check_outcome(state: QuestionState, outcome: str) -> str:
     return outcome
 
 
+def _open_question(state: QuestionState, cmd: c.OpenQuestion) -> list[ev.Event]:
+    data: dict[str, Any]
+    f_.identifier(cmd.question_id, "question_id")
+    if state.exists:
+        raise IllegalTransition(f"question {cmd.question_id!r} already exists", "question_id")
+    if cmd.kind == BINARY:
+        if cmd.options and tuple(cmd.options) != BINARY_OPTIONS:
+            raise UserError("a binary question has no --option (its outcomes are yes and no)", "option")
+        options: tuple[str, ...] = BINARY_OPTIONS
+    elif cmd.kind == MULTIPLE_CHOICE:
+        options = f_.distinct_ids(cmd.options, "option", f_.option)
+        if len(options) < 2:
+            raise UserError("a multiple-choice question needs at least two options", "option")
+    else:
+        raise UserError(f"{cmd.kind!r} is not a question type (binary, multiple_choice)", "type")
+    tags = tuple(dict.fromkeys(f_.tag(t) for t in cmd.tags))
+    if cmd.opened is not None:
+        f_.not_future(cmd.opened, cmd.now, "opened")
+    _not_before_opened(cmd.resolve_by, _iso(cmd.opened), "resolve_by")
+    data = {
+        "question_id": cmd.question_id,
+        "title": f_.title(cmd.title),
+        "criteria": f_.text(cmd.criteria, "criteria"),
+        "kind": cmd.kind,
+        "options": list(options),
+        "opened": _iso(cmd.opened or cmd.now.date()),
+        "resolve_by": _iso(cmd.resolve_by),
+        "tags": list(tags),
+        "condition": f_.text(cmd.condition, "condition", required=False),
+    }
+    return _event(cmd, ev.QUESTION_OPENED, data)
+
+
+def _clarify_question(state: QuestionState, cmd: c.ClarifyQuestion) -> list[ev.Event]:
+    data: dict[str, Any]
+    reason = f_.text(cmd.reason, "reason")
+    if cmd.title is None and cmd.criteria is None and cmd.resolve_by is None and cmd.opened is None:
+        raise UserError("nothing to change: give --criteria, --resolve-by, --title or --opened", "clarify")
+    if state.status == ANNULLED:
+        raise IllegalTransition("the question is annulled; reopen it before clarifying", "question")
+    opened = state.opened if cmd.opened is None else _opening_moved(state, cmd.opened, cmd.now)
+    _not_before_opened(cmd.resolve_by, opened, "resolve_by")
+    if cmd.opened is not None and cmd.resolve_by is None and state.resolve_by and state.resolve_by < str(opened):
+        raise UserError(f"{opened} is after the question's resolve-by date ({state.resolve_by})", "opened")
+    data = {
+        "title": f_.title(cmd.title, required=False),
+        "criteria": f_.text(cmd.criteria, "criteria", required=False),
+        "resolve_by": _iso(cmd.resolve_by),
+        "reason": reason,
+        "previous": {"title": state.title, "criteria": state.criteria, "resolve_by": state.resolve_by},
+    }
+    if cmd.opened is not None:
+        # Only when given: a clarification of the text alone keeps the payload it always had.
+        data["opened"] = opened
+        data["previous"]["opened"] = state.opened
+    return _event(cmd, ev.QUESTION_CLARIFIED, data)
+
+
+def _record_forecast(state: QuestionState, cmd: c.RecordForecast) -> list[ev.Event]:
+    data: dict[str, Any]
+    if state.status == ANNULLED:
+        raise IllegalTransition("the question is annulled; forecasts on it are not accepted", "question")
+    f_.identifier(cmd.forecast_id, "forecast_id")
+    if cmd.forecast_id in state.forecasts:
+        raise IllegalTransition(f"forecast {cmd.forecast_id!r} already exists", "forecast_id")
+    f_.identifier(cmd.forecaster_id, "forecaster_id")
+    f_.not_future(cmd.made_at, cmd.now, "made_at")
+    _not_before_opened(cmd.made_at, state.opened, "made_at", state.question_id)
+    dist = f_.distribution(cmd.probabilities, state.options)
+    derivation = dict(cmd.derivation)
+    method = derivation.get("method")
+    if method not in ("stated", "judgement", "verbal"):
+        raise UserError(f"{method!r} is not a derivation method (stated, judgement, verbal)", "method")
+    if method == "verbal":
+        for key in ("phrase", "scale_version", "reading", "p_low", "p_high"):
+            if derivation.get(key) is None:
+                raise UserError("a verbal forecast records its phrase, scale version, reading and interval", key)
+        lo = f_.probability(derivation["p_low"], "p_low")
+        hi = f_.probability(derivation["p_high"], "p_high")
+        if not lo <= dist.get("yes", math.nan) <= hi:
+            raise UserError("the derived probability lies outside its interval", "p")
+        if derivation.get("scale_digest") is not None:  # absent: recorded before forecasts kept it
+            check_digest(derivation["scale_version"], derivation["scale_digest"])
+    data = {
+        "forecast_id": cmd.forecast_id,
+        "forecaster": f_.name(cmd.forecaster, "forecaster"),
+        "forecaster_id": cmd.forecaster_id,
+        "role": f_.short_text(cmd.role, "role", required=False),
+        "probabilities": dist,
+        "made_at": cmd.made_at.isoformat(),
+        "source_id": cmd.source_id,
+        "quote": f_.text(cmd.quote, "quote", required=False),
+        "hedge": f_.short_text(cmd.hedge, "hedge", required=False),
+        "quote_verified": cmd.quote_verified,
+        "derivation": derivation,
+    }
+    return _event(cmd, ev.FORECAST_RECORDED, data, at_midnight(cmd.made_at))
+
+
+def _withdraw_forecast(state: QuestionState, cmd: c.WithdrawForecast) -> list[ev.Event]:
+    data: dict[str, Any]
+    f = state.forecasts.get(cmd.forecast_id)
+    if f is None:
+        raise NotFound(f"no forecast {cmd.forecast_id!r} on question {state.question_id!r}", "forecast_id")
+    if f.withdrawn:
+        raise IllegalTransition(f"forecast {cmd.forecast_id!r} is already withdrawn", "forecast_id")
+    data = {"forecast_id": cmd.forecast_id, "reason": f_.text(cmd.reason, "reason")}
+    return _event(cmd, ev.FORECAST_WITHDRAWN, data)
+
+
+def _rescale_forecast(state: QuestionState, cmd: c.RescaleForecast) -> list[ev.Event]:
+    data: dict[str, Any]
+    f = state.forecasts.get(cmd.forecast_id)
+    if f is None:
+        raise NotFound(f"no forecast {cmd.forecast_id!r} on question {state.question_id!r}", "forecast_id")
+    dist = f_.binary(cmd.p_yes)
+    p = dist["yes"]
+    lo, hi = f_.probability(cmd.p_low, "p_low"), f_.probability(cmd.p_high, "p_high")
+    if not lo <= p <= hi:
+        raise UserError("the derived probability lies outside its interval", "p")
+    data = {
+        "forecast_id": cmd.forecast_id,
+        "scale_version": cmd.scale_version,
+        "probabilities": dist,
+        "p_low": lo,
+        "p_high": hi,
+        "reason": f_.text(cmd.reason, "reason"),
+    }
+    if cmd.scale_digest is not None:
+        data["scale_digest"] = check_digest(cmd.scale_version, cmd.scale_digest)
+    return _event(cmd, ev.FORECAST_RESCALED, data)
+
+
+def _resolution(state: QuestionState, cmd: c.ResolveQuestion | c.CorrectResolution) -> dict[str, Any]:
+    """What a resolution and a correction both record, checked: the outcome, the day it was known, the evidence."""
+    f_.not_future(cmd.known_on, cmd.now, "on")
+    known_after_opened(state.opened, cmd.known_on, cmd.known_before_opened)
+    return {
+        "outcome": _check_outcome(state, cmd.outcome),
+        "known_on": cmd.known_on.isoformat(),
+        "evidence": f_.text(cmd.evidence, "evidence", required=False),
+    }
+
+
+def _resolve_question(state: QuestionState, cmd: c.ResolveQuestion) -> list[ev.Event]:
+    if state.status == RESOLVED:
+        raise IllegalTransition(
+            f"question {state.question_id!r} is already resolved ({state.outcome}); use 'resolve correct'",
+            "question",
+        )
+    if state.status == ANNULLED:
+        raise IllegalTransition(f"question {state.question_id!r} is annulled; reopen it first", "question")
+    return _event(cmd, ev.QUESTION_RESOLVED, _resolution(state, cmd), at_midnight(cmd.known_on))
+
+
+def _correct_resolution(state: QuestionState, cmd: c.CorrectResolution) -> list[ev.Event]:
+    data: dict[str, Any]
+    if state.status != RESOLVED:
+        raise IllegalTransition(f"question {state.question_id!r} is {state.status}, not resolved", "question")
+    data = _resolution(state, cmd) | {
+        "reason": f_.text(cmd.reason, "reason"),
+        "previous": {"outcome": state.outcome, "known_on": state.known_on},
+    }
+    return _event(cmd, ev.RESOLUTION_CORRECTED, data, at_midnight(cmd.known_on))
+
+
+def _annul_question(state: QuestionState, cmd: c.AnnulQuestion) -> list[ev.Event]:
+    data: dict[str, Any]
+    if state.status == ANNULLED:
+        raise IllegalTransition(f"question {state.question_id!r} is already annulled", "question")
+    if cmd.on is not None:
+        f_.not_future(cmd.on, cmd.now, "on")
+    data = {"reason": f_.text(cmd.reason, "reason"), "on": _iso(cmd.on), "previous_status": state.status}
+    return _event(cmd, ev.QUESTION_ANNULLED, data, at_midnight(cmd.on) if cmd.on else None)
+
+
+def _reopen_question(state: QuestionState, cmd: c.ReopenQuestion) -> list[ev.Event]:
+    data: dict[str, Any]
+    if state.status == OPEN:
+        raise IllegalTransition(f"question {state.question_id!r} is already open", "question")
+    data = {"reason": f_.text(cmd.reason, "reason"), "previous_status": state.status}
+    return _event(cmd, ev.QUESTION_REOPENED, data)
+
+
+# What each command on an existing question decides (opening one is `_open_question`).
+_ON_A_QUESTION: tuple[tuple[type, Callable[[QuestionState, Any], list[ev.Event]]], ...] = (
+    (c.ClarifyQuestion, _clarify_question),
+    (c.RecordForecast, _record_forecast),
+    (c.WithdrawForecast, _withdraw_forecast),
+    (c.RescaleForecast, _rescale_forecast),
+    (c.ResolveQuestion, _resolve_question),
+    (c.CorrectResolution, _correct_resolution),
+    (c.AnnulQuestion, _annul_question),
+    (c.ReopenQuestion, _reopen_question),
+)
+
+
 def decide(state: QuestionState, cmd: c.QuestionCommand) -> list[ev.Event]:
     """The question lifecycle: open → (forecasts) → resolved | annulled, with corrections and reopening."""
-    data: dict[str, Any]
     if isinstance(cmd, c.OpenQuestion):
-        f_.identifier(cmd.question_id, "question_id")
-        if state.exists:
-            raise IllegalTransition(f"question {cmd.question_id!r} already exists", "question_id")
-        if cmd.kind == BINARY:
-            if cmd.options and tuple(cmd.options) != BINARY_OPTIONS:
-                raise UserError("a binary question has no --option (its outcomes are yes and no)", "option")
-            options: tuple[str, ...] = BINARY_OPTIONS
-        elif cmd.kind == MULTIPLE_CHOICE:
-            options = f_.distinct_ids(cmd.options, "option", f_.option)
-            if len(options) < 2:
-                raise UserError("a multiple-choice question needs at least two options", "option")
-        else:
-            raise UserError(f"{cmd.kind!r} is not a question type (binary, multiple_choice)", "type")
-        tags = tuple(dict.fromkeys(f_.tag(t) for t in cmd.tags))
-        if cmd.opened is not None:
-            f_.not_future(cmd.opened, cmd.now, "opened")
-        _not_before_opened(cmd.resolve_by, _iso(cmd.opened), "resolve_by")
-        data = {
-            "question_id": cmd.question_id,
-            "title": f_.title(cmd.title),
-            "criteria": f_.text(cmd.criteria, "criteria"),
-            "kind": cmd.kind,
-            "options": list(options),
-            "opened": _iso(cmd.opened or cmd.now.date()),
-            "resolve_by": _iso(cmd.resolve_by),
-            "tags": list(tags),
-            "condition": f_.text(cmd.condition, "condition", required=False),
-        }
-        return _event(cmd, ev.QUESTION_OPENED, data)
-
+        return _open_question(state, cmd)
     _require_question(state)
-
-    if isinstance(cmd, c.ClarifyQuestion):
-        reason = f_.text(cmd.reason, "reason")
-        if cmd.title is None and cmd.criteria is None and cmd.resolve_by is None and cmd.opened is None:
-            raise UserError("nothing to change: give --criteria, --resolve-by, --title or --opened", "clarify")
-        if state.status == ANNULLED:
-            raise IllegalTransition("the question is annulled; reopen it before clarifying", "question")
-        opened = state.opened if cmd.opened is None else _opening_moved(state, cmd.opened, cmd.now)
-        _not_before_opened(cmd.resolve_by, opened, "resolve_by")
-        if cmd.opened is not None and cmd.resolve_by is None and state.resolve_by and state.resolve_by < str(opened):
-            raise UserError(f"{opened} is after the question's resolve-by date ({state.resolve_by})", "opened")
-        data = {
-            "title": f_.title(cmd.title, required=False),
-            "criteria": f_.text(cmd.criteria, "criteria", required=False),
-            "resolve_by": _iso(cmd.resolve_by),
-            "reason": reason,
-            "previous": {"title": state.title, "criteria": state.criteria, "resolve_by": state.resolve_by},
-        }
-        if cmd.opened is not None:
-            # Only when given: a clarification of the text alone keeps the payload it always had.
-            data["opened"] = opened
-            data["previous"]["opened"] = state.opened
-        return _event(cmd, ev.QUESTION_CLARIFIED, data)
-
-    if isinstance(cmd, c.RecordForecast):
-        if state.status == ANNULLED:
-            raise IllegalTransition("the question is annulled; forecasts on it are not accepted", "question")
-        f_.identifier(cmd.forecast_id, "forecast_id")
-        if cmd.forecast_id in state.forecasts:
-            raise IllegalTransition(f"forecast {cmd.forecast_id!r} already exists", "forecast_id")
-        f_.identifier(cmd.forecaster_id, "forecaster_id")
-        f_.not_future(cmd.made_at, cmd.now, "made_at")
-        _not_before_opened(cmd.made_at, state.opened, "made_at", state.question_id)
-        dist = f_.distribution(cmd.probabilities, state.options)
-        derivation = dict(cmd.derivation)
-        method = derivation.get("method")
-        if method not in ("stated", "judgement", "verbal"):
-            raise UserError(f"{method!r} is not a derivation method (stated, judgement, verbal)", "method")
-        if method == "verbal":
-            for key in ("phrase", "scale_version", "reading", "p_low", "p_high"):
-                if derivation.get(key) is None:
-                    raise UserError("a verbal forecast records its phrase, scale version, reading and interval", key)
-            lo = f_.probability(derivation["p_low"], "p_low")
-            hi = f_.probability(derivation["p_high"], "p_high")
-            if not lo <= dist.get("yes", math.nan) <= hi:
-                raise UserError("the derived probability lies outside its interval", "p")
-            if derivation.get("scale_digest") is not None:  # absent: recorded before forecasts kept it
-                check_digest(derivation["scale_version"], derivation["scale_digest"])
-        data = {
-            "forecast_id": cmd.forecast_id,
-            "forecaster": f_.name(cmd.forecaster, "forecaster"),
-            "forecaster_id": cmd.forecaster_id,
-            "role": f_.short_text(cmd.role, "role", required=False),
-            "probabilities": dist,
-            "made_at": cmd.made_at.isoformat(),
-            "source_id": cmd.source_id,
-            "quote": f_.text(cmd.quote, "quote", required=False),
-            "hedge": f_.short_text(cmd.hedge, "hedge", required=False),
-            "quote_verified": cmd.quote_verified,
-            "derivation": derivation,
-        }
-        return _event(cmd, ev.FORECAST_RECORDED, data, at_midnight(cmd.made_at))
-
-    if isinstance(cmd, c.WithdrawForecast):
-        f = state.forecasts.get(cmd.forecast_id)
-        if f is None:
-            raise NotFound(f"no forecast {cmd.forecast_id!r} on question {state.question_id!r}", "forecast_id")
-        if f.withdrawn:
-            raise IllegalTransition(f"forecast {cmd.forecast_id!r} is already withdrawn", "forecast_id")
-        data = {"forecast_id": cmd.forecast_id, "reason": f_.text(cmd.reason, "reason")}
-        return _event(cmd, ev.FORECAST_WITHDRAWN, data)
-
-    if isinstance(cmd, c.RescaleForecast):
-        f = state.forecasts.get(cmd.forecast_id)
-        if f is None:
-            raise NotFound(f"no forecast {cmd.forecast_id!r} on question {state.question_id!r}", "forecast_id")
-        dist = f_.binary(cmd.p_yes)
-        p = dist["yes"]
-        lo, hi = f_.probability(cmd.p_low, "p_low"), f_.probability(cmd.p_high, "p_high")
-        if not lo <= p <= hi:
-            raise UserError("the derived probability lies outside its interval", "p")
-        data = {
-            "forecast_id": cmd.forecast_id,
-            "scale_version": cmd.scale_version,
-            "probabilities": dist,
-            "p_low": lo,
-            "p_high": hi,
-            "reason": f_.text(cmd.reason, "reason"),
-        }
-        if cmd.scale_digest is not None:
-            data["scale_digest"] = check_digest(cmd.scale_version, cmd.scale_digest)
-        return _event(cmd, ev.FORECAST_RESCALED, data)
-
-    if isinstance(cmd, c.ResolveQuestion):
-        if state.status == RESOLVED:
-            raise IllegalTransition(
-                f"question {state.question_id!r} is already resolved ({state.outcome}); use 'resolve correct'",
-                "question",
-            )
-        if state.status == ANNULLED:
-            raise IllegalTransition(f"question {state.question_id!r} is annulled; reopen it first", "question")
-        f_.not_future(cmd.known_on, cmd.now, "on")
-        known_after_opened(state.opened, cmd.known_on, cmd.known_before_opened)
-        data = {
-            "outcome": _check_outcome(state, cmd.outcome),
-            "known_on": cmd.known_on.isoformat(),
-            "evidence": f_.text(cmd.evidence, "evidence", required=False),
-        }
-        return _event(cmd, ev.QUESTION_RESOLVED, data, at_midnight(cmd.known_on))
-
-    if isinstance(cmd, c.CorrectResolution):
-        if state.status != RESOLVED:
-            raise IllegalTransition(f"question {state.question_id!r} is {state.status}, not resolved", "question")
-        f_.not_future(cmd.known_on, cmd.now, "on")
-        known_after_opened(state.opened, cmd.known_on, cmd.known_before_opened)
-        data = {
-            "outcome": _check_outcome(state, cmd.outcome),
-            "known_on": cmd.known_on.isoformat(),
-            "evidence": f_.text(cmd.evidence, "evidence", required=False),
-            "reason": f_.text(cmd.reason, "reason"),
-            "previous": {"outcome": state.outcome, "known_on": state.known_on},
-        }
-        return _event(cmd, ev.RESOLUTION_CORRECTED, data, at_midnight(cmd.known_on))
-
-    if isinstance(cmd, c.AnnulQuestion):
-        if state.status == ANNULLED:
-            raise IllegalTransition(f"question {state.question_id!r} is already annulled", "question")
-        if cmd.on is not None:
-            f_.not_future(cmd.on, cmd.now, "on")
-        data = {"reason": f_.text(cmd.reason, "reason"), "on": _iso(cmd.on), "previous_status": state.status}
-        return _event(cmd, ev.QUESTION_ANNULLED, data, at_midnight(cmd.on) if cmd.on else None)
-
-    if isinstance(cmd, c.ReopenQuestion):
-        if state.status == OPEN:
-            raise IllegalTransition(f"question {state.question_id!r} is already open", "question")
-        data = {"reason": f_.text(cmd.reason, "reason"), "previous_status": state.status}
-        return _event(cmd, ev.QUESTION_REOPENED, data)
-
+    for kind, decider in _ON_A_QUESTION:
+        if isinstance(cmd, kind):
+            return decider(state, cmd)
     raise TypeError(f"not a question command: {cmd!r}")  # a programming error, not a user's

@@ -12,7 +12,7 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from tracker.domain.verbal import Phrase, Scale, normalise_phrase
 
@@ -63,6 +63,7 @@ _NSP = "no scale phrase: read as the nearest entry; check the reading"
 _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
     (r"(?:is|are|was|were) (?:all )?set to", "will", False, "future", "a scheduled or announced plan"),
     (r"(?:is|are) (?:poised|bound|due|about|on track|slated|scheduled) to", "will", False, "future", "a plan"),
+    (r"(?:is|are|was|were) (?:\w+ )?(?:favored|favoured) to", "likely", False, "estimative", _NSP),
     (
         r"(?:expects?|expected|expecting|anticipates?|anticipated|anticipating|predicts?|predicted|predicting|"
         r"forecasts?)",
@@ -130,6 +131,17 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("likely", "estimative", (r"(?:a good chance|a big hope|a fair chance|a decent chance)",)),
     ("unlikely", "estimative", (r"(?:far off|a long way off)",)),
     ("likely", "estimative", (r"(?:high|strong|serious|real|big) (?:risk|chance|likelihood) (?:of|that)",)),
+    # "little probability that", "a slim likelihood of": a prospect noun sized small (the scale's own phrases,
+    # "little chance", "low probability", ..., are left to it).
+    (
+        "unlikely",
+        "estimative",
+        (
+            r"(?:little|slim|small|low|scant|faint) "
+            r"(?!(?<=little\s)chance\b|(?<=small\s)chance\b|(?<=little\s)likelihood|(?<=low\s)probability)"
+            r"(?:chance|chances|probability|likelihood|prospect|prospects|possibility) (?:of|that)",
+        ),
+    ),
     ("possibly", "estimative", (r"(?:far from certain|far from assured|far from guaranteed|far from inevitable)",)),
     ("roughly even chance", "estimative", (r"(?:could go either way|could yet go either way|go either way)",)),
     ("likely", "estimative", (r"(?:be|am|is|are|was|were|feel|remain|remains) confident",)),
@@ -182,6 +194,12 @@ _NUMERIC: tuple[re.Pattern[str], ...] = (
         r"(?:to (?!\d)[a-z]+|for (?:a|an|the)\b|favourite|favorite|shot|chance)"
     ),
 )
+# What each of _NUMERIC cannot match without, tested once per clause: a pattern whose test fails is not run.
+_NEEDS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(rx) for rx in (r"%|per ?cent", r" at ", rf" in {_COUNT}\b", r"\d-\d", r"\d/\d", r"\(.*(?:%|per ?cent)")
+)
+_NEEDED_BY = (0, 0, 1, 2, 2, 3, 4, 5, 4)  # for each of _NUMERIC, its test in _NEEDS
+assert len(_NEEDED_BY) == len(_NUMERIC)
 _MAYBE_NUMERIC = re.compile(rf"\d| in (?:{'|'.join(_SMALL.split())})\b")
 _BOOKMAKING = re.compile(r"\b(?:odds|bookmakers?|betting|bet|ladbrokes|paddy power|punters|bookies)\b")
 
@@ -219,7 +237,13 @@ def _stated(norm: str) -> list[tuple[re.Match[str], float, str]]:
     out: list[tuple[re.Match[str], float, str]] = []
     if not _MAYBE_NUMERIC.search(norm):
         return out
+    present: dict[int, bool] = {}
     for i, rx in enumerate(_NUMERIC):
+        need = _NEEDED_BY[i]
+        if need not in present:
+            present[need] = _NEEDS[need].search(norm) is not None
+        if not present[need]:
+            continue
         for m in rx.finditer(norm):
             groups = m.groupdict()
             num = m.start("n") if groups.get("n") is not None else m.start("a")
@@ -249,6 +273,26 @@ def _stated(norm: str) -> list[tuple[re.Match[str], float, str]]:
             if 0.0 <= p <= 1.0:
                 out.append((m, round(p, 4), how))
     return out
+
+
+def _trie(words: Iterable[str]) -> str:
+    """A regex matching exactly ``words``, factored by their letters ("will|with" as "wi(?:ll|th)"): the
+    engine tries one branch per letter, not every word at every position."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
 
 
 def _first_words(rx: str) -> frozenset[str]:
@@ -281,6 +325,20 @@ _SUBORDINATORS = wordset(
 _TOKEN = re.compile(r"[\w'-]+")
 _COMPLEMENTIZERS = wordset("that whether")
 _WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
+# The same word boundaries as a lookaround, to find one word among the others without listing them all.
+_ALONE_BEFORE = r"(?<![\w'’])(?<![\w'’]-)"
+_ALONE_AFTER = r"(?![\w'’])(?!-[\w'’])"
+_IF = re.compile(_ALONE_BEFORE + "if" + _ALONE_AFTER, re.I)
+# After the hedge: a negation or a subordinate conjunction (the words _negations looks at; _is_negation
+# then decides).
+_NEG_OR_SUB = re.compile(
+    _ALONE_BEFORE
+    + r"(?:(?P<sub>if|unless|because|since|although|though|while|whereas|when|before|after|until|as|that|which|who)"
+    + r"|['’]*(?:not|no|never|none|nobody|nothing|neither|nor|cannot|[\w'’]*?n['’]t)['’]*)"
+    + _ALONE_AFTER,
+    re.I,
+)
+_EDGE_QUOTE = re.compile(r"(?<![\w'])'(?=\w)|(?<=\w)'(?![\w'])")
 # How many words a "..." in a phrase may stand for.
 _GAP = 16
 # How far before the hedge a negation still belongs to its clause ("no country is likely to ...").
@@ -443,6 +501,9 @@ class HedgeFinder:
             for word in _first_words(rx):
                 self._first.setdefault(word, []).append(len(self._patterns))
             self._patterns.append((re.compile(pattern), read_as, strength, note or "construction", flip, tokens))
+        # The words that start a pattern, as one regex (a trie of their letters): the clause's other words
+        # are skipped by the regex engine instead of one by one.
+        self._starts = re.compile(r"(?<![\w'-])" + _trie(w for w in self._first if w is not None) + r"(?![\w'-])")
 
     def _matches(self, norm: str) -> list[tuple[int, re.Match[str]]]:
         """``(pattern number, match)`` of every pattern in a normalised clause, each pattern's matches not
@@ -452,8 +513,9 @@ class HedgeFinder:
         for n in self._first.get(None, ()):
             out.extend((n, m) for m in self._patterns[n][0].finditer(norm))
         last_end: dict[int, int] = {}
-        for token in _TOKEN.finditer(norm):
-            for n in self._first.get(token.group(0), ()):
+        first = self._first
+        for token in self._starts.finditer(norm):
+            for n in first[token.group(0)]:
                 if token.start() < last_end.get(n, 0):
                     continue
                 m = self._patterns[n][0].match(norm, token.start())
@@ -464,9 +526,16 @@ class HedgeFinder:
 
     def find(self, sentence: str) -> list[Hedge]:
         """Every hedge, overlapping ones resolved in favour of the longer, in order of position."""
+        return self._find(sentence, clauses(sentence))
+
+    def _find(self, sentence: str, spans: list[tuple[int, int]]) -> list[Hedge]:
         found: list[Hedge] = []
-        for c_start, c_end in clauses(sentence):
+        for c_start, c_end in spans:
             norm, where = _normalise_with_map(sentence[c_start:c_end])
+            if "'" in norm:
+                # A single quotation mark around a word ("a rise 'likely'") is punctuation, not part of the
+                # word as an apostrophe is ("won't"): as a double one, the word is found (same length).
+                norm = _EDGE_QUOTE.sub('"', norm)
             for n, m in sorted(self._matches(norm), key=lambda nm: (nm[0], nm[1].start())):
                 rx, entry, strength, via, flip, tokens = self._patterns[n]
                 if m.end() <= m.start():
@@ -499,15 +568,17 @@ class HedgeFinder:
 
     def read(self, sentence: str) -> Reading | None:
         """The governing hedge and the polarity of what it bears on; None when the sentence has no hedge."""
-        hedges = self.find(sentence)
+        spans = clauses(sentence)
+        hedges = self._find(sentence, spans)
         if not hedges:
             return None
         governing = _governing(hedges)
         others = tuple(h for h in hedges if h is not governing)
-        clause = next(((s, e) for s, e in clauses(sentence) if s <= governing.start < e), (0, len(sentence)))
+        clause = next(((s, e) for s, e in spans if s <= governing.start < e), (0, len(sentence)))
         negations = _negations(sentence, clause, governing)
-        words_lower = [w.lower() for w in _WORD.findall(sentence[clause[0] : clause[1]])]
-        conditional = "if" in words_lower and "surprised" not in governing.entry.phrase
+        conditional = (
+            _IF.search(sentence, clause[0], clause[1]) is not None and "surprised" not in governing.entry.phrase
+        )
         notes: list[str] = []
         if governing.strength == "modal":
             notes.append(f"{governing.words!r} is a weak hedge (low information): check that this is a forecast")
@@ -617,8 +688,10 @@ def _governing(hedges: list[Hedge]) -> Hedge:
 # "Economists rejected the possibility the bank will cut": a stance that denies the hedged statement.
 _REJECTS = re.compile(
     r"\b(?:reject|rejects|rejected|rejecting|dismiss|dismisses|dismissed|dismissing|ruled out|rules out|rule out|"
-    r"deny|denies|denied|denying)\s+(?:\w+\s+){0,2}?(?:possibility|idea|prospect|notion|suggestion|likelihood|"
-    r"talk|speculation|claims?|reports?|forecasts?|predictions?)\b",
+    r"deny|denies|denied|denying|played down|plays down|play down|playing down|downplayed|downplays|downplaying|"
+    r"dampened|dampens|dampening|poured cold water on|pours cold water on)\s+(?:\w+\s+){0,2}?(?:possibility|idea|"
+    r"prospects?|notion|suggestion|likelihood|talk|speculation|claims?|reports?|forecasts?|predictions?|hopes?|"
+    r"expectations?)\b",
     re.I,
 )
 _REJECTS_REACH = 120
@@ -646,10 +719,13 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
     rejects = list(_REJECTS.finditer(sentence, max(clause[0], hedge.start - _REJECTS_REACH), hedge.start))
     if rejects and _rejection_governs(sentence, rejects[-1], hedge.start):
         out.append(rejects[-1].group(0).split()[0])
-    for i, m in enumerate(_WORD.finditer(sentence, hedge.end, clause[1])):
+    for m in _NEG_OR_SUB.finditer(sentence, hedge.end, clause[1]):
         word = m.group(0).lower()
-        if word in _SUBORDINATORS and not (i == 0 and word in _COMPLEMENTIZERS):
-            break  # "unlikely that X won't": the "that" right after the hedge opens X itself
+        if m.group("sub") is not None:
+            first = _WORD.search(sentence, hedge.end, clause[1])
+            if not (first is not None and first.start() == m.start() and word in _COMPLEMENTIZERS):
+                break  # "unlikely that X won't": the "that" right after the hedge opens X itself
+            continue
         if _is_negation(m.group(0), sentence, m.start()):
             out.append(m.group(0))
     return out

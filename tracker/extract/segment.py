@@ -135,9 +135,17 @@ def sentences(text: str, paras: list[Paragraph] | None = None) -> list[Sentence]
     out: list[Sentence] = []
     for p in paras if paras is not None else paragraphs(text):
         start = p.start
+        quoted = _quoted_spans(text, p.start, p.end)
+        q = 0
         for m in re.finditer(r"[.!?…]+([" + re.escape(_CLOSERS) + r"]*)\s+", text[p.start : p.end]):
             stop = p.start + m.start()
             nxt = p.start + m.end()
+            while q < len(quoted) and quoted[q][1] <= nxt:
+                q += 1  # the stops only move forward, and so does this
+            if q < len(quoted) and quoted[q][0] < stop:
+                # Inside a quotation that closes later in the paragraph: the quotation stays one sentence, with
+                # the attribution after it ("...," said X), the way a reader takes it.
+                continue
             follower = text[nxt : nxt + 2]
             if not follower or not (
                 follower[0].isupper()
@@ -153,6 +161,26 @@ def sentences(text: str, paras: list[Paragraph] | None = None) -> list[Sentence]
             _sentence(out, text, start, end, p.index)
             start = nxt
         _sentence(out, text, start, p.end, p.index)
+    return out
+
+
+_QUOTE_MARKS = re.compile(r"[“”\"]")
+# A quotation longer than this is not kept in one sentence (the bound keeps sentences short).
+_LONGEST_QUOTATION = 600
+
+
+def _quoted_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``(open, close)`` offsets of the quotations of ``text[start:end]`` that close in it."""
+    out: list[tuple[int, int]] = []
+    opened: int | None = None
+    for m in _QUOTE_MARKS.finditer(text, start, end):
+        mark = m.group(0)
+        if opened is None and mark != "”":
+            opened = m.start()
+        elif opened is not None and mark != "“":
+            if m.start() - opened <= _LONGEST_QUOTATION:
+                out.append((opened, m.start()))
+            opened = None
     return out
 
 

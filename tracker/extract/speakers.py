@@ -28,12 +28,13 @@ _VERBS = (
     r"commented|remarked|stated|tweeted|projects|projected|projecting|foresees|foresaw|foresee|sees|see|"
     r"predict|warn|add|note|tell|reckon|reckons|expecting|predicting|forecasting|betting|"
     r"anticipate|anticipates|anticipated|anticipating|saw|expressed|expresses|rejected|rejects|dismissed|"
-    r"dismisses|saying|warning|arguing|insisting|suggesting|claiming|noting|believing|fearing|fear"
+    r"dismisses|saying|warning|arguing|insisting|suggesting|claiming|noting|believing|fearing|fear|stating|"
+    r"calculates|calculated"
 )
 # Between a subject and its verb: an aside in commas, a few adverbs ("has repeatedly"), or a short
 # prepositional phrase ("in turn", "at that point").
 _FILLER = (
-    r"(?:\s*\([^()]{1,40}\))?(?:\s*,(?:[^,.;:“”\"]{1,170},){1,3}?)?\s*(?:(?:has|have|had|also|repeatedly|once|"
+    r"(?:\s*\([^()]{1,40}\))?(?:\s*,(?:[^,.;:“”\"]{1,170},){1,3}?|\s*,(?=\s*(?:said|says|told|added)\s+(?![A-Z])))?\s*(?:(?:has|have|had|also|repeatedly|once|"
     r"again|already|still|now|then|long|is|are|was|were|do|does|did|who|not|[a-z]+ly)\s+|"
     r"(?:at|in|for|by|on)\s+(?:[a-z]+\s+){1,3}?){0,4}?"
 )
@@ -48,11 +49,15 @@ _VERB_SET = frozenset(_VERBS.split("|")) | {"shared", "according"}
 _LOWER_WORD = re.compile(r"[a-z]+")
 _SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
 _VERB_SUBJECT = re.compile(
-    r"(?:^|[,–—-][”\"]?\s*)(?P<verb>said|says|say|added|explained|noted|wrote|argued|warned|told)\s+"
-    r"(?P<rest>[^.;]{2,220})"
+    r"(?:^|[,–—-][”\"’']?\s*)(?:or\s+so\s+)?(?P<verb>said|says|say|added|adds|explained|noted|notes|wrote|writes|"
+    r"argued|argues|warned|warns|told|reported|reports|predicted|predicts|reckons|reckoned|believes|thinks|insists|"
+    r"suggests|estimates|concludes|concluded|cautions|cautioned|observes|observed)\s+"
+    r"(?P<rest>(?:[^.;]|(?<=\b[A-Z])\.){2,220})"
 )
 _ACCORDING = re.compile(rf"\b[Aa]ccording\s+to\s+(?P<who>{_NAMES})")
-_PRONOUN = re.compile(rf"\b(?P<who>[Hh]e|[Ss]he)\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b")
+_PRONOUN = re.compile(
+    rf"\b(?P<who>[Hh]e|[Ss]he)\s+(?:(?:[a-z]+ly|also|still|now|further|then|too)\s+)?(?P<verb>{_VERBS})\b"
+)
 # "They expect ...", "It predicts ..." opening a sentence: the group or organisation named last.
 _THEY = re.compile(rf"\s*(?:(?:But|And|However|Still),?\s+)?(?P<who>They|It)\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b")
 _GROUP_NOUNS = (
@@ -65,13 +70,13 @@ _GROUP_NOUNS = (
 _ORG_NOUNS = (
     r"ministry|government|administration|department|agency|intelligence|military|army|commission|committee|"
     r"council|regulator|embassy|campaign|institute|organisation|organization|fund|central\s+bank|bank|company|"
-    r"party|court|office|secretariat|cabinet|presidency|board"
+    r"party|court|office|secretariat|cabinet|presidency|board|association|federation|institution|market"
 )
 _GROUP = re.compile(
     rf"\b(?P<who>(?:(?:[Aa]|[Tt]he)\s+(?:number|majority|few|group)\s+of\s+|[Ss]ome\s+|[Mm]any\s+|[Ss]everal\s+|"
     rf"[Mm]ost\s+|[Oo]ther\s+|[Tt]he\s+)?(?:[a-zA-Z-]+\s+)?(?:{_GROUP_NOUNS}|{_ORG_NOUNS})"
-    rf"(?:\s+(?:to|in|of|from|at|with|for|(?:polled|surveyed|questioned|interviewed)\s+by)\s+[^,.;:“”\"]{{2,40}}?)?)"
-    rf"\b,?{_FILLER}(?P<verb>{_VERBS})\b"
+    rf"(?:\s+(?:to|in|of|from|at|with|for|(?:polled|surveyed|questioned|interviewed|cited|quoted)\s+by|[a-z]{{3,}}ing)\s+"
+    rf"[^,.;:“”\"]{{2,40}}?)?)\b,?{_FILLER}(?P<verb>{_VERBS})\b"
 )
 # "85 percent said", "a majority said": a share of those polled.
 _SHARE = re.compile(
@@ -81,7 +86,8 @@ _SHARE = re.compile(
 _ROLE_NOUNS = (
     r"secretary|minister|president|director|spokesman|spokeswoman|spokesperson|ambassador|professor|chairman|"
     r"chairwoman|official|envoy|adviser|advisor|leader|chief|head|expert|analyst|editor|columnist|author|general|"
-    r"governor|senator|mayor|premier|chancellor|king|queen|commander|founder|economist|researcher|scientist"
+    r"governor|senator|mayor|premier|chancellor|king|queen|commander|founder|economist|researcher|scientist|"
+    r"pollster|forecaster|strategist|negotiator|mediator|lawmaker|historian|scholar|investor"
 )
 _ROLE_SUBJECT = re.compile(
     rf"\b[Tt]he\s+(?P<who>(?:[a-z-]+\s+){{0,3}}(?:{_ROLE_NOUNS})(?:\s+of\s+(?:[a-z-]+\s+)?[a-z-]+)?)"
@@ -106,6 +112,13 @@ _TITLE_WORDS = wordset(
     Foreign Defense Defence Prime State Special Counsel Prosecutor Vice Supreme Court Justice Representative
     Speaker Spokesman Spokeswoman Spokesperson Senior Assistant Staff Officer"""
 )
+_DAYS = wordset("Monday Tuesday Wednesday Thursday Friday Saturday Sunday Yesterday Today")
+# Last words of a capitalised run that make it an organisation or a place, not a person's name.
+_ORG_TAILS = wordset(
+    """Party Council Bank University Commission Group Services Service House Department Ministry Office Agency Times
+    News Post Committee Union Nations States Fund Institute Center Centre Foundation Association Research Television
+    Radio Network Company Corporation Economics Capital Court Assembly Parliament Senate Congress Forces Army"""
+)
 # How far back a title is looked for with its name: an article's length, so that a long text stays linear.
 _LOOK_BACK = 20_000
 _SENTENCE_QUOTES = re.compile(r"“[^”]*”|\"[^\"]*\"")
@@ -124,6 +137,15 @@ def _clean_name(raw: str) -> tuple[str, str | None]:
     """``(name, title words before it)`` from a run of capitalised words: "Northfield Policy Center Director Jane
     Roe" gives ("Jane Roe", "Northfield Policy Center Director")."""
     parts = re.split(r"\s*,?\s+(?:and|&)\s+", raw.strip())
+    # "Health and Human Services Secretary Jane Roe": one word before "and" and a title after it is one name
+    # of an office, not two people.
+    joined: list[str] = []
+    for part in parts:
+        if joined and len(joined[-1].split()) == 1 and any(w in _TITLE_WORDS for w in part.split()):
+            joined[-1] = f"{joined[-1]} and {part}"
+        else:
+            joined.append(part)
+    parts = joined
     names: list[str] = []
     titles: list[str] = []
     for part in parts:
@@ -131,6 +153,8 @@ def _clean_name(raw: str) -> tuple[str, str | None]:
         while words and words[0].rstrip(".") in _NOT_NAMES:
             words.pop(0)
         words = [re.sub(r"[’']s$", "", w.rstrip(".,")) for w in words]
+        while words and words[-1] in _DAYS:
+            words.pop()  # "said Jane Roe Thursday"
         while len(words) > 1 and words[0].isupper() and len(words[0]) > 1:
             titles.append(words.pop(0))  # an acronym before a name is an organisation ("SVR Sergey ...")
         if not words:
@@ -172,9 +196,14 @@ def _title_prefix(sentence: str, start: int, title: str | None) -> str | None:
     return title
 
 
-def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | None = None) -> Speaker | None:
+def _explicit(
+    sentence: str, last_person: Speaker | None, last_group: Speaker | None = None, people: _People | None = None
+) -> Speaker | None:
     """An attribution inside one sentence, or None."""
     words = set(_LOWER_WORD.findall(sentence.lower()))
+    early = _view_or_document(sentence, words, people)
+    if early is not None:
+        return early
     if _VERB_SET.isdisjoint(words):
         # No verb of saying or believing, no "according to": nothing below but the odds pattern can match
         # (and each pattern would try every capitalised word of the sentence to find that out).
@@ -186,28 +215,133 @@ def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | 
     if m is not None and group_word:
         group = _group(sentence)
         group_word = False  # searched
+    speaker = _subject_of_saying(sentence, m, group, people)
+    if speaker is None:
+        speaker = _saying_then_speaker(sentence, people)
+    if speaker is None:
+        speaker = _source_named_otherwise(sentence, words, group, group_word, last_person, last_group, people)
+    return speaker
+
+
+def _view_or_document(sentence: str, words: set[str], people: _People | None) -> Speaker | None:
+    """A sentence giving someone's view ("In Jane Roe's view") or a document's finding, or None."""
+    view = _IN_VIEW.search(sentence) if not _VIEW_WORDS.isdisjoint(words) else None
+    if view is not None:
+        # "In Jane Roe's view, ...": whose view the sentence gives.
+        name, _ = _clean_name(view.group("who"))
+        known = people.surname(name) if people and len(name.split()) == 1 else None
+        said = f"'in {name}'s {view.group('view')}'"
+        if known is not None:
+            return Speaker(known.name, known.role, 0.8, said, "person")
+        if name:
+            return Speaker(name, None, 0.8, said, "person" if len(name.split()) >= 2 else "group")
+    owned = "’s" in sentence or "'s" in sentence
+    m = _DOCUMENT_LAST.search(sentence) if not _DOCUMENT_WORDS.isdisjoint(words) else None
+    m = m or (_OWNED_DOCUMENT.match(sentence) if owned else None)
+    if m:
+        # ", a survey by Acme found.", "Acme's report says ...": the report, or its owner when named.
+        owner = m.groupdict().get("owner")
+        who = _clean_name(owner)[0] if owner else " ".join(m.group("who").split())
+        if who:
+            return Speaker(who, None, 0.7, f"'{' '.join(m.group(0).split()).strip(' ,.')}'", "group")
+    return None
+
+
+def _subject_of_saying(
+    sentence: str, m: re.Match[str] | None, group: re.Match[str] | None, people: _People | None
+) -> Speaker | None:
+    """The subject of a verb of saying or believing ("Jane Roe said"), from the first such match `m` on;
+    `group` is the group pattern's match ("Most analysts polled by Acme"), when searched."""
     while m is not None:
+        first_comma = sentence.find(",")
+        if _OPENS_SUBORDINATE.match(sentence) and m.end("who") <= first_comma < m.start("verb"):
+            # "Though X led the polls in the United States, betting markets, ..., predicted": a name in the
+            # opening clause is not the subject of a verb after it.
+            m = _SUBJECT_VERB.search(sentence, first_comma)
+            continue
+        if _SUBORDINATE.search(sentence, 0, m.start("who")) or _SUBORDINATE_OPENING.match(m.group("who")):
+            # "While Acme thinks X, Roe said Y": the speaker of the main clause, after the comma, is the
+            # sentence's; the one in the subordinate clause is kept only when no other follows.
+            comma = sentence.find(",", m.end("verb"))
+            main = _SUBJECT_VERB.search(sentence, comma) if comma >= 0 else None
+            if main is not None:
+                m = main
         name, title = _clean_name(m.group("who"))
         passive = m.group("verb").endswith("ed") and _PASSIVE.search(sentence, 0, m.start("verb"))
         # "Moody's warned": a name ending in 's right before its verb is no possessive.
         owner = _possessive(m.group("who")) and sentence[m.end("who") : m.start("verb")].strip() != ""
         wider = group is not None and group.span("who") != m.span("who")
         if wider and group.start("who") <= m.start("who") and group.end("who") >= m.end("who"):  # type: ignore[union-attr]
-            break  # "Most analysts polled by Acme expect": the group, not the name in its modifier
-        if name and not owner and name not in _NOT_NAMES and not passive:
+            return None  # "Most analysts polled by Acme expect": the group, not the name in its modifier
+        stray = _STRAY_COMMA.fullmatch(sentence, m.end("who"), m.start("verb")) and len(name.split()) < 2
+        aside = _ASIDE_NAME.fullmatch(sentence, m.end("who"), m.start("verb"))
+        if aside and not passive and len(_clean_name(aside.group("who"))[0].split()) >= 2:
+            # "the party's number two Democrat, Jane Roe, said": the name set off in commas is the speaker.
+            held = " ".join((aside.group("role") or sentence[max(0, m.start("who") - 40) : m.end("who")]).split()[-8:])
+            return Speaker(_clean_name(aside.group("who"))[0], held, 0.85, f"'{aside.group('who')}, ...'", "person")
+        affiliation = _AFFILIATED.search(sentence, 0, m.start("who"))
+        person = _people_named(affiliation.group("who")) if affiliation else None
+        if person and not passive:
+            # "Jane Roe of Acme University said": the person before the "of", not the institution after it.
+            place = " ".join(sentence[affiliation.end("who") : m.end("who")].split())  # type: ignore[union-attr]
+            return Speaker(person, place, 0.85, f"'{person} {place} {m.group('verb')}'", "person")
+        if name in _TITLE_WORDS and not passive:
+            # "The Health Secretary said": a title alone refers back to whoever the text gave it to.
+            earlier = people.refer(name) if people else None
+            if earlier is not None:
+                said = f"'{m.group('who').strip()} {m.group('verb')}', read as {earlier.name}, named before"
+                return Speaker(earlier.name, earlier.role, 0.7, said, earlier.kind)
+        elif (
+            name
+            and not (owner or stray or passive)
+            and name not in _NOT_NAMES
+            and not _ROLE_ONLY.fullmatch(name.lower())
+        ):
             role = _appositive(sentence, m.end("who")) or _title_prefix(sentence, m.start("who"), title)
-            kind: Kind = "person" if len(name.split()) >= 2 else "group"
+            known = people.surname(name) if people and len(name.split()) == 1 else None
+            if known is not None:
+                said = f"'{name} {m.group('verb')}', named before as {known.name}"
+                return Speaker(known.name, role or known.role, 0.85, said, "person")
+            # One word with a person's role after it ("Roe, another political analyst,") is a person.
+            one_person = role is not None and _ROLE_WORD.search(role) is not None and title is None
+            # "Acme Institute for Road Safety Studies predicted": an organisation, however many words.
+            institution = any(w in _ORG_TAILS for w in m.group("who").split()) or bool(
+                _OF_INSTITUTION.search(sentence, 0, m.start("who"))
+            )
+            kind: Kind = "person" if (len(name.split()) >= 2 and not institution) or one_person else "group"
             return Speaker(name, role, 0.9 if kind == "person" else 0.75, f"'{name} {m.group('verb')}'", kind)
         m = _SUBJECT_VERB.search(sentence, m.end("who"))
+    return None
+
+
+def _saying_then_speaker(sentence: str, people: _People | None) -> Speaker | None:
+    """A speaker named after the verb of saying (", said Jane Roe") or after a participle, or None."""
+    m = _SUBJECT_THEN_SAYING.match(sentence)
+    if m and len(_clean_name(m.group("who"))[0].split()) >= 2:
+        # "Spokesman Jane Roe tempered expectations, stating ...": the subject of the clause the participle
+        # of saying hangs from.
+        name, title = _clean_name(m.group("who"))
+        return Speaker(name, title, 0.8, f"'{name} ..., {m.group('verb')}'", "person")
+    m = _ROLE_NAME_SAID.search(sentence)
+    if m and len(_clean_name(m.group("who"))[0].split()) >= 2:
+        name = _clean_name(m.group("who"))[0]
+        return Speaker(name, " ".join(m.group("role").split()), 0.85, f"'{name}, ... {m.group('verb')}'", "person")
     m = _VERB_SUBJECT.search(sentence)
     if m:
-        rest = m.group("rest")
+        rest = _PARENTHESES.sub(lambda b: " " * len(b.group(0)), m.group("rest"))
         runs = [r for r in re.finditer(_CAP_RUN, rest) if _clean_name(r.group(0))[0]]
         if runs:
             first = runs[0]
             if first.start() == 0:
                 name, title = _clean_name(first.group(0))
                 role = _appositive(rest, first.end()) or title
+                office = next(
+                    (r for r in runs[1:] if "," not in rest[: r.start()] and " " in _clean_name(r.group(0))[0]), None
+                )
+                if len(name.split()) < 2 and office is not None:
+                    # "said U.S. Health and Human Services Secretary Jane Roe": the office's words, then the name.
+                    name, title = _clean_name(office.group(0))
+                    role = " ".join(f"{rest[: office.start()]} {title or ''}".split()) or None
             else:
                 # "said the bank's president, Jane Roe, chief economist at Acme": the name set off in commas,
                 # not the last capitalised words (which may be the employer in the role after it).
@@ -216,6 +350,34 @@ def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | 
                 role = rest[: last.start()].strip(" ,") or title
             if name and len(name.split()) >= 2:
                 return Speaker(name, role, 0.9, f"'{m.group('verb')} {name}'", "person")
+            known = people.surname(name) if people and name else None
+            if known is not None:
+                return Speaker(known.name, role or known.role, 0.85, f"'{m.group('verb')} {name}'", "person")
+            if name and name not in _NOT_NAMES and _APPOSITIVE_OPENS.match(rest, first.end()):
+                # ", said Roe, who advises ...", ", said Roe, a former banker": a one-word name with a role.
+                return Speaker(name, role, 0.75, f"'{m.group('verb')} {name}'", "person")
+            if name and name not in _NOT_NAMES and _ENDS.fullmatch(rest, first.end()):
+                # "..., writes Acmeblatt.", "says ACB" closing the sentence: a one-word source.
+                return Speaker(name, role, 0.75, f"'{m.group('verb')} {name}'", "group")
+    return None
+
+
+def _source_named_otherwise(
+    sentence: str,
+    words: set[str],
+    group: re.Match[str] | None,
+    group_word: bool,
+    last_person: Speaker | None,
+    last_group: Speaker | None,
+    people: _People | None,
+) -> Speaker | None:
+    """ "according to" a source, an unnamed common-noun source, odds, a document, or a pronoun read back."""
+    closing = _COMMON_SAYS_LAST.search(sentence)
+    if closing and _ACCORDING_ANY.search(sentence) and closing.group("who").endswith("s"):
+        # "According to the Acme agency, X seems likely, experts predicted": the attribution that closes the
+        # sentence is its speaker; the one that opens it names where the report comes from.
+        who = " ".join(closing.group("who").split())
+        return Speaker(who, None, 0.7, f"'{closing.group(0).strip(' ,.')}' (not named)", "group")
     m = _ACCORDING.search(sentence)
     if m:
         name, title = _clean_name(m.group("who"))
@@ -225,8 +387,8 @@ def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | 
                 dash = re.match(r"\s*[—–-]\s*(?P<role>[^—–]{3,200}?)\s*[—–]", sentence[m.end("who") :])
                 role = dash.group("role").strip() if dash else None
             # "according to Acme Research's forecast": an organisation, whatever the length of its name.
-            person = len(name.split()) >= 2 and not _possessive(m.group("who"))
-            kind: Kind = "person" if person else "group"  # type: ignore[no-redef]
+            one = len(name.split()) >= 2 and not _possessive(m.group("who"))
+            kind: Kind = "person" if one else "group"
             return Speaker(name, role, 0.85, f"'according to {name}'", kind)
     m = _ACCORDING_COMMON.search(sentence) or _SAY_COMMON.search(sentence) or _COMMON_SAYS_LAST.search(sentence)
     if group_word:
@@ -234,9 +396,12 @@ def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | 
     if m and not (group and group.start() < m.start()):
         # "Most economists expected X, according to a survey": the subject before the source is the speaker.
         who = " ".join(m.group("who").split())
+        earlier = _refer_back(who, people)
+        if earlier is not None:
+            return earlier
         kind: Kind = "group"  # type: ignore[no-redef]
         said = f"'{m.group(0).strip(' ,.')}' (not named)"
-        if m.re is _COMMON_SAYS_LAST and not who.endswith("s"):
+        if m.re in (_COMMON_SAYS_LAST, _SAY_COMMON) and not who.endswith("s"):
             kind, said = "role", said + _UNNAMED  # as a headline gives them: see _lead_source
         return Speaker(who, None, 0.7, said, kind)
     m = _ACCORDING_KIND_NAME.search(sentence)
@@ -249,14 +414,21 @@ def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | 
         (_SHARE, 0.7, _DIGIT.search(sentence) is not None),
         (_OWNED_ROLE, 0.75, "’s" in sentence or "'s" in sentence),
         (_GROUP, 0.75, group is not None),
+        (_THOSE, 0.7, "those" in words),
+        (_PLURAL_SUBJECT, 0.65, True),
         (_ONE_COMMON, 0.6, not _SOURCE_WORDS.isdisjoint(words)),
     )
     for rx, confidence, present in tries:
         if not present:
             continue
         m = group if rx is _GROUP else rx.search(sentence)
+        if m and rx is _PLURAL_SUBJECT and not _human_plural(m.group("head"), m.group("verb"), sentence, m.end()):
+            m = None
         if m:
             who = " ".join(sentence[m.start("who") : m.end("who")].split())
+            earlier = _refer_back(who, people) if rx is _GROUP or rx is _ONE_COMMON else None
+            if earlier is not None:
+                return earlier
             one = rx is _ONE_COMMON
             return Speaker(
                 who,
@@ -282,6 +454,31 @@ def _explicit(sentence: str, last_person: Speaker | None, last_group: Speaker | 
             said = f"'{m.group(0).strip(' ,;:—–')}', read as {earlier.name}, named before"
             return Speaker(earlier.name, earlier.role, confidence, said, earlier.kind)
     return None
+
+
+def _refer_back(who: str, people: _People | None) -> Speaker | None:
+    """ "the association", "The analytics company": one definite source that is not a person refers back to
+    the source named before with that noun (or, for a company or firm, to the organisation named last)."""
+    m = re.fullmatch(r"[Tt]he\s+(?:[\w-]+\s+){0,3}?(?P<noun>[a-z]+)", who)
+    if people is None or m is None or m.group("noun").endswith("s"):
+        return None
+    earlier = people.refer(m.group("noun"))
+    if earlier is None and m.group("noun") in _ORGANISATION_WORDS:
+        earlier = _organisation(people.last_group)
+    if earlier is None:
+        return None
+    return Speaker(earlier.name, earlier.role, 0.65, f"'{who}', read as {earlier.name}, named before", earlier.kind)
+
+
+_ORGANISATION_WORDS = wordset("company firm agency group organisation organization website site pollster bookmaker")
+
+
+def _human_plural(head: str, verb: str, sentence: str, end: int) -> bool:
+    """A plural noun that names people or sources ("senators", "aides", "officials", "polls"), with a verb that
+    is not a participle ("Home prices expected to rise": the prices expect nothing)."""
+    if head in _VERB_SET or not (_HUMAN_PLURAL.search(head) or head in _GROUP_WORDS or head in _DOCUMENT_WORDS):
+        return False
+    return not (verb.endswith("ed") or verb in ("forecast", "projected")) or not re.match(r"\s+to\b", sentence[end:])
 
 
 def _group(sentence: str) -> re.Match[str] | None:
@@ -328,9 +525,10 @@ def _odds(sentence: str, words: set[str]) -> Speaker | None:
     return None
 
 
-def _role_subject(sentence: str, text: str, start: int) -> Speaker | None:
+def _role_subject(sentence: str, text: str, start: int, people: _People | None = None) -> Speaker | None:
     """ "The finance minister said ...": the person named earlier with that title (within the article's
-    length before ``start``, the sentence's offset in ``text``), else the title itself."""
+    length before ``start``, the sentence's offset in ``text``; or a speaker given that role, "Jane Roe, an
+    economist at Acme", for "the economist"), else the title itself."""
     m = _ROLE_SUBJECT.search(sentence)
     if not m:
         return None
@@ -341,6 +539,10 @@ def _role_subject(sentence: str, text: str, start: int) -> Speaker | None:
     if earlier:
         name = re.sub(r"[’']s$", "", earlier[-1].group("name"))
         return Speaker(name, role, 0.7, f"'the {role} {m.group('verb')}', named earlier as {name}", "person")
+    given = people.refer(role.split()[-1]) if people else None
+    if given is not None and given.kind == "person":
+        said = f"'the {role} {m.group('verb')}', read as {given.name}, named before"
+        return Speaker(given.name, given.role, 0.65, said, "person")
     return Speaker(f"the {role}", None, 0.5, f"'the {role} {m.group('verb')}' (not named)", "role")
 
 
@@ -368,33 +570,51 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
 
     out: dict[int, Speaker] = {}
     carry: Speaker | None = None
-    people = _People(author if author and author.name != "the author" else None)
+    people = _People(author if author and author.name != "the author" else None, text)
     carried: Speaker | None = None
+    block: Speaker | None = None
     for p in paras:
         ps = by_para.get(p.index, [])
         found: dict[int, Speaker] = {}
+        people.upto(p.end)
         quoted, carried = _quotations(text, p, people, carried)
+        previous: Speaker | None = None
         for s in ps:
             inside = [(min(e, s.end) - max(b, s.start), who) for b, e, who in quoted if b < s.end and e > s.start]
             quotation = max(inside, key=lambda x: x[0]) if inside else None
             speaker: Speaker | None = quotation[1] if quotation is not None else None
             speaker = (
                 speaker
-                or _explicit(_outside_quotes(s.text), people.last, people.last_group)
-                or _role_subject(s.text, text, s.start)
+                or _explicit(_outside_quotes(s.text), people.nearest(), people.last_group, people)
+                or _role_subject(s.text, text, s.start, people)
             )
+            if speaker is None and previous is not None and _OPENS_QUOTATION.match(s.text):
+                # `X concurred, saying ... "Quotation."`: a quotation with no attribution of its own, right
+                # after a sentence whose speaker is named, is that speaker's.
+                speaker = Speaker(
+                    previous.name,
+                    previous.role,
+                    0.6,
+                    f"a quotation after a sentence of {previous.name}'s",
+                    previous.kind,
+                )
             if speaker is not None:
                 found[s.index] = speaker
                 people.seen(speaker)
+            previous = speaker if speaker is not None and speaker.kind != "author" else None
         next_lead = paras[p.index + 1].lead if p.index + 1 < len(paras) else ""
         turn: Speaker | None = None
         last_found = found.get(ps[-1].index) if ps else None
         if next_lead and last_found is not None and last_found.kind == "person" and " and " not in last_found.name:
             # An interviewee introduced just before the answers: their turn runs on until the next one.
             turn = last_found
+        if found:
+            block = None
         for s in ps:
             if s.index in found:
                 out[s.index] = found[s.index]
+            elif block is not None:
+                out[s.index] = Speaker(block.name, block.role, 0.6, f"a passage introduced by {block.name}", block.kind)
             elif carry is not None:
                 out[s.index] = Speaker(
                     carry.name, carry.role, 0.6, f"the interview turn of {carry.name} (introduced before)", carry.kind
@@ -403,6 +623,9 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
                 out[s.index] = default
         if turn is not None:
             carry = turn
+        if last_found is not None and last_found.kind != "author" and ps[-1].text.rstrip().endswith(":"):
+            # "The Acme Herald reports:" closing a paragraph: the passage after it is quoted, until one with a speaker.
+            block = last_found
     return _lead_source([out[s.index] for s in sents])
 
 
@@ -460,7 +683,7 @@ _DOCUMENT_NOUNS = (
     r"magazine|broadcaster|outlet|index|tracker|research|review|assessment"
 )
 _COMMON = (
-    rf"(?:(?:an?|the|one|two|three|some|several|many|most|other|two|senior|top)\s+)?(?:[\w’'-]+\s+){{0,4}}?"
+    rf"(?:(?:an?|the|one|two|three|some|several|many|most|other|two|senior|top)\s+)?(?:[\w.’'-]+\s+){{0,4}}?"
     rf"{_SOURCE_NOUNS}s?\b"
 )
 _SAID = rf"(?:{_VERBS})"
@@ -474,13 +697,17 @@ _ACCORDING_KIND_NAME = re.compile(
 )
 # "Robots could take most jobs, expert says" (a headline): the source after the clause.
 _COMMON_SAYS_LAST = re.compile(
-    rf",\s*(?P<who>(?:(?:an?|the|one|some|many|most|top)\s+)?(?:[\w’'-]+\s+){{0,3}}?{_SOURCE_NOUNS}s?)\s+"
-    r"(?P<verb>say|says|said|warn|warns|predict|predicts|believe|believes|think|thinks)\s*[.!]?\s*$"
+    rf",\s*(?P<who>(?:(?:an?|the|one|some|many|most|top|two|three|four|several)\s+)?(?:[\w.’'-]+\s+){{0,3}}?"
+    rf"(?:{_SOURCE_NOUNS}|association|federation|union|group|firm)s?(?:\s+(?:familiar\s+with|close\s+to|briefed\s+on|"
+    rf"involved\s+in|with\s+knowledge\s+of|knowledgeable\s+about)\s+[^,.;:“”\"]{{2,50}}?)?|"
+    rf"those\s+(?:polled|surveyed|questioned|asked|interviewed))\s+"
+    r"(?P<verb>say|says|said|warn|warns|warned|predict|predicts|predicted|believe|believes|believed|think|thinks|"
+    r"added|adds|noted|estimated|expect|expects|expected)(?:\s+[a-z]+ly)?(?:\s+(?:on|in)\s+\w+)?\s*[.!]?\s*$"
 )
 # "An expert said that ...", "Robotics expert says it is ...", "Finance minister sees ...": one source,
 # not named, as the subject (a headline drops the article).
 _ONE_COMMON = re.compile(
-    rf"(?:^\s*|\b(?:[Aa]n?|[Oo]ne)\s+)(?P<who>(?:[A-Z][\w-]*\s+)?(?:[a-z][\w-]*\s+){{0,3}}?(?:{_ROLE_NOUNS}|source|insider|"
+    rf"(?:^\s*|\b(?:[Aa]n?|[Oo]ne)\s+)(?P<who>(?:[A-Z][\w-]*\s+)?(?:(?:[a-z][\w-]*|[A-Z][\w.-]*)\s+){{0,4}}?(?:{_ROLE_NOUNS}|source|insider|"
     rf"diplomat|observer|banker|trader))\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b"
 )
 # "Acme's managing director said": a role of a named organisation.
@@ -498,8 +725,9 @@ _ODDS_SUBJECT = re.compile(
 )
 # "The new forecast predicts ...": a report named before speaks for its source.
 _DOCUMENT_SUBJECT = re.compile(
-    rf"^\s*(?:(?:But|And|However|Still|Now),?\s+)?(?P<who>(?:(?:[Tt]he|[Tt]his|[Ii]ts|[Tt]heir)\s+(?:[\w-]+\s+){{0,2}}?)?"
-    rf"(?i:{_DOCUMENT_NOUNS}))\s+(?:also\s+|now\s+)?(?P<verb>{_VERBS}|shows|show|showed|finds|found|sees|"
+    rf"^\s*(?:(?:But|And|However|Still|Now),?\s+)?(?P<who>(?:(?:[Tt]he|[Tt]his|[Ii]ts|[Tt]heir|[Aa]n?)\s+(?:[\w-]+\s+){{0,2}}?)?"
+    rf"(?i:{_DOCUMENT_NOUNS}))(?:\s+(?:published|released|conducted|compiled|commissioned|carried\s+out)\s+by\s+"
+    rf"[^,.;:“”\"]{{2,40}}?)?\s+(?:also\s+|now\s+)?(?P<verb>{_VERBS}|shows|show|showed|finds|found|sees|"
     r"indicate|indicates|indicated)\b"
 )
 _DIGIT = re.compile(r"\d")
@@ -513,10 +741,73 @@ _PLURAL = re.compile(rf"(?i:\b(?:{_GROUP_NOUNS})$)")
 _UNNAMED = " (one source not named)"
 # ", they reckon ...": a group named before, mid-sentence.
 _THEY_INSIDE = re.compile(rf"[,;:—–]\s*they\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b")
+# "U.S. senators said", "Senators and aides said", "The senior officials accompanying Roe said": a plural
+# common noun as the subject, with a short modifier after it (see _human_plural for which nouns).
+_PLURAL_SUBJECT = re.compile(
+    rf"(?:^\s*|[,;:—–]\s+|\b(?:but|and|while|whereas|as)\s+)(?P<who>(?:(?i:the|some|many|most|several|two|three|"
+    rf"four|five|other|all|both|a\s+majority\s+of|the\s+majority\s+of|most\s+of)\s+)?(?:[\w.’'-]+\s+){{0,3}}?"
+    rf"(?P<head>(?i:[a-z]{{3,}}s))(?:\s+(?:and|or)\s+[a-z]{{3,}}s)?)(?:\s+(?:[a-z]+ing|polled|surveyed|questioned|"
+    rf"interviewed|cited|quoted|asked)(?:\s+by)?\s+[^,.;:“”\"]{{1,40}}?)?\s+(?:(?:have|has|had|also|now|still|all|"
+    rf"both|generally|largely|widely)\s+)*(?P<verb>{_VERBS})\b"
+)
+_HUMAN_PLURAL = re.compile(r"(?i:(?:er|or|ist|ian|ant|ent|ee|ive|ide|at|ial|ic)s)$")
+# "those polled said", "The majority of those polled expect".
+_THOSE = re.compile(
+    rf"(?P<who>(?:(?i:the\s+)?(?i:majority|most|many|half)\s+of\s+)?(?i:those)\s+(?:polled|surveyed|questioned|"
+    rf"asked|interviewed))\s+(?:also\s+)?(?P<verb>{_VERBS})\b"
+)
+_SUBORDINATE = re.compile(r"\b(?:[Ww]hile|[Aa]lthough|[Tt]hough|[Ww]hereas|[Uu]nlike|[Ee]ven\s+as)\s+$")
+_OPENS_SUBORDINATE = re.compile(
+    r"\s*(?:But\s+|And\s+)?(?i:though|although|while|whereas|if|as|even\s+though|despite)\s"
+)
+_SUBORDINATE_OPENING = re.compile(r"(?:While|Although|Though|Whereas|Unlike)\s")
+_ROLE_ONLY = re.compile(rf"(?:{_ROLE_NOUNS})")
+_ROLE_WORD = re.compile(rf"\b(?:{_ROLE_NOUNS})\b")
+_ACCORDING_ANY = re.compile(r"\b[Aa]ccording\s+to\b")
+_AFFILIATED = re.compile(rf"(?P<who>{_NAMES})\s+of\s+(?:the\s+)?$")
+_OF_INSTITUTION = re.compile(rf"\b(?:{'|'.join(sorted(_ORG_TAILS))})\s+(?:for|of|on)\s+$")
+_IN_VIEW = re.compile(
+    rf"\b[Ii]n\s+(?P<who>{_CAP_RUN})[’']s\s+(?:[a-z]+\s+)?(?P<view>view|opinion|estimation|judgment|judgement|"
+    rf"assessment|analysis|words|reckoning)\b"
+)
+_VIEW_WORDS = wordset("view opinion estimation judgment judgement assessment analysis words reckoning")
+_SURNAME_ALONE = re.compile(r"[A-Z][a-z’'-]+[a-rt-z]")
+_DOCUMENT_VERBS = (
+    r"showed|shows|show|found|finds|suggested|suggests|indicated|indicates|said|says|predicted|predicts|estimated|"
+    r"estimates|projected|projects|forecast|forecasts"
+)
+_DOCUMENT_LAST = re.compile(
+    rf",\s*(?P<who>(?:an?|the|its|their)\s+(?:[\w.’'-]+\s+){{0,3}}?(?:{_DOCUMENT_NOUNS})(?:\s+(?:of|by|from|for)\s+"
+    rf"[^,.;:“”\"]{{2,50}}?)?)\s+(?P<verb>{_DOCUMENT_VERBS})\s*[.!]?\s*$"
+)
+_OWNED_DOCUMENT = re.compile(
+    rf"\s*(?P<owner>{_CAP_RUN})[’']s\s+(?:[\w-]+\s+){{0,2}}?(?:{_DOCUMENT_NOUNS}|view|opinion|assessment|prediction|"
+    rf"expectation)\s+(?:also\s+|now\s+)?(?:(?P<verb>{_DOCUMENT_VERBS})|is\s+that)\b"
+)
+_SUBJECT_THEN_SAYING = re.compile(
+    rf"\s*(?:(?:However|But|And|Meanwhile|Still),?\s+)?(?:[A-Z][\w.-]*\s+)?(?:[a-z]+\s+){{0,2}}?(?P<who>{_CAP_RUN})\s+"
+    rf"(?:[a-z]+ly\s+)?[a-z]{{3,}}(?:ed|s)\b[^.;:“”\"]{{0,120}}?,\s+(?P<verb>saying|stating|adding|noting|warning|arguing|"
+    rf"insisting|signall?ing)\b"
+)
+_STRAY_COMMA = re.compile(r"\s*,\s*")
+# "More talks are expected, the party's number two, Jane Roe, said."
+_ROLE_NAME_SAID = re.compile(
+    rf",\s*(?P<role>(?:the|an?)\s+[^,.;:“”\"]{{3,80}}?),\s+(?P<who>{_CAP_RUN})\s*,\s*(?P<verb>said|says|told|added)\b"
+)
+_ASIDE_NAME = re.compile(rf"\s*,\s*(?P<who>{_CAP_RUN})\s*,(?:(?P<role>[^,.;:“”\"]{{3,170}}),)?\s*")
+_PARENTHESES = re.compile(r"\([^()]{0,60}\)")
+_APPOSITIVE_OPENS = re.compile(r"\s*,\s*(?:who|an?|the)\s")
+_ENDS = re.compile(r"[\s.,!?;:]*")
 _SAY_COMMON = re.compile(rf",\s*(?:say|says|said)\s+(?P<who>{_COMMON})\s*(?:[.,;]|$)")
 # Right after a quotation's closing mark.
 _AFTER_ROLE_NAME = re.compile(
     rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<role>(?:the|an?)\s+[^“”\".;]{{3,200}}?),\s+(?P<who>{_CAP_RUN})\s*(?=[,.;]|$)"
+)
+# `"..." — Jane Roe, chief economist at Acme`: a dash and the name, no verb.
+_AFTER_DASH_NAME = re.compile(rf"^\s*[—–]\s*(?P<who>{_CAP_RUN})\s*(?=[,.;]|$)")
+# `"...," the bank's governor, Jane Roe, said`.
+_AFTER_ROLE_NAME_VERB = re.compile(
+    rf"^\s*,?\s*(?P<role>(?:the|an?)\s+[^“”\".;,]{{3,80}}?),\s+(?P<who>{_CAP_RUN})\s*,\s*(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b"
 )
 _AFTER_VERB_NAME = re.compile(rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<who>{_NAMES})")
 _AFTER_NAME_VERB = re.compile(rf"^\s*,?\s*(?P<who>{_NAMES})\s+(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
@@ -535,6 +826,37 @@ _BEFORE_TAIL = r"\b[^“”\".!?;]{0,60}?[,:]\s*$"
 _BEFORE_NAME = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?P<verb>{_SAID}){_BEFORE_TAIL}")
 _BEFORE_PRONOUN = re.compile(rf"\b(?P<who>[Hh]e|[Ss]he)\s+(?:[a-z]+ly\s+)?(?P<verb>{_SAID}){_BEFORE_TAIL}")
 _BEFORE_COMMON = re.compile(rf"\b(?P<who>{_COMMON})\s+(?P<verb>{_SAID}){_BEFORE_TAIL}")
+_CAP_RUN_RX = re.compile(_CAP_RUN)
+_OPENS_QUOTATION = re.compile(r"\s*[“\"‘']")
+_PARTICLES = wordset("de van von der al bin la le du da dos di")
+
+
+def _people_named(run: str) -> str | None:
+    """ "Jane Roe" or "Jane Roe and John Doe": the full names, when each reads as a person's."""
+    parts = [_person_name(part) for part in re.split(r"\s*,?\s+(?:and|&)\s+", run.strip())]
+    return " and ".join(p for p in parts if p) if parts and all(parts) else None
+
+
+def _person_name(run: str) -> str | None:
+    """A run of capitalised words that reads as a person's full name (two or three words, no title, no
+    organisation's last word), or None."""
+    if "’s" in run or "'s" in run:
+        return None
+    name, _ = _clean_name(run)
+    words = name.split()
+    if not 2 <= len(words) <= 3 or " and " in name or words[-1] in _ORG_TAILS:
+        return None
+    if any(
+        w in _NOT_NAMES or w in _TITLE_WORDS or (not w[:1].isupper() and w not in _PARTICLES) or w.isupper()
+        for w in words
+    ):
+        return None
+    return name
+
+
+_COLON_TAIL = r"\s+(?:[a-z]+ly\s+)?(?P<verb>[a-z]{3,}(?:ed|s))\b(?:\s+up)?[^“”\".!?;]{0,60}?:\s*$"
+_BEFORE_COLON_COMMON = re.compile(rf"\b(?P<who>{_COMMON}){_COLON_TAIL}")
+_BEFORE_COLON_NAME = re.compile(rf"(?P<who>{_NAMES}){_COLON_TAIL}")
 _QUOTATION = re.compile(r"[“\"](?P<inner>[^“”\"]*)(?P<close>[”\"]|$)")
 
 
@@ -542,16 +864,48 @@ class _People:
     """The people named so far: a surname alone ("Duy") is read as the full name given before ("Tim Duy"),
     with its role; a pronoun as the last one named."""
 
-    def __init__(self, last: Speaker | None) -> None:
+    def __init__(self, last: Speaker | None, text: str = "") -> None:
         self.last = last
         self.by_surname: dict[str, Speaker] = {}
         self.last_group: Speaker | None = None
+        # Every full name the text mentions, speaker or not ("Jane Roe of the Acme Party"), by position:
+        # a later "Roe said" is that person. Read up to the paragraph being attributed (``upto``).
+        self._mentions = [(m.start(), full) for m in _CAP_RUN_RX.finditer(text) if (full := _person_name(m.group(0)))]
+        self._next = 0
+        self.mentioned: dict[str, str] = {}
+        self.last_mention: str | None = None
+        self.history: list[Speaker] = []
+
+    def upto(self, end: int) -> None:
+        while self._next < len(self._mentions) and self._mentions[self._next][0] < end:
+            full = self._mentions[self._next][1]
+            self.mentioned[full.split()[-1]] = full
+            self.last_mention = full
+            self._next += 1
+
+    def surname(self, name: str) -> Speaker | None:
+        """The person a one-word name stands for, when the text named them in full before."""
+        known = self.by_surname.get(name)
+        if known is not None:
+            return known
+        full = self.mentioned.get(name)
+        return Speaker(full, None, 0.8, "", "person") if full else None
+
+    def refer(self, noun: str) -> Speaker | None:
+        """ "the economist", "the Health Secretary", "the association": the speaker named last whose name or
+        role has that noun (the way a report refers back to a source it has introduced)."""
+        word = re.compile(rf"\b{re.escape(noun)}\b", re.I)
+        for sp in reversed(self.history[-40:]):
+            named = word.search(sp.name) or (sp.role and word.search(sp.role))
+            if sp.kind != "author" and named and sp.name.lower().strip() != f"the {noun}".lower():
+                return sp
+        return None
 
     def named(self, raw: str, role: str | None, basis: str, confidence: float) -> Speaker | None:
         name, title = _clean_name(raw)
         if not name or name in _NOT_NAMES or _possessive(raw) or name.lower() in ("he", "she"):
             return None
-        known = self.by_surname.get(name) if len(name.split()) == 1 else None
+        known = self.surname(name) if len(name.split()) == 1 else None
         if known is not None:
             speaker = Speaker(
                 known.name, role or known.role, confidence, f"{basis}, named before as {known.name}", "person"
@@ -563,12 +917,23 @@ class _People:
         return speaker
 
     def seen(self, speaker: Speaker) -> None:
+        self.history.append(speaker)
         if speaker.kind == "group":
             self.last_group = speaker
         if speaker.kind == "person":
             self.last = speaker
             if " and " not in speaker.name:
                 self.by_surname[speaker.name.split()[-1]] = speaker
+
+    def nearest(self) -> Speaker | None:
+        """The person who spoke last, else (no one has yet) the person the text named last."""
+        if self.last is None and self.last_mention is not None:
+            return Speaker(self.last_mention, None, 0.6, f"{self.last_mention}, the person named before", "person")
+        group = self.last_group
+        if self.last is None and group is not None and _SURNAME_ALONE.fullmatch(group.name):
+            # "Azmi said ... He added": a one-word name that spoke is a person's, when no one else has.
+            return Speaker(group.name, group.role, 0.6, f"{group.name}, named before", "person")
+        return self.last
 
     def pronoun(self, word: str, verb: str) -> Speaker | None:
         if self.last is None:
@@ -606,6 +971,8 @@ def _named(text: str, people: _People, tries: tuple[tuple[re.Pattern[str], float
 
 
 _AFTER_NAMED = (
+    (_AFTER_DASH_NAME, 0.85),
+    (_AFTER_ROLE_NAME_VERB, 0.85),
     (_AFTER_ROLE_NAME, 0.9),
     (_AFTER_VERB_NAME, 0.9),
     (_AFTER_NAME_VERB, 0.9),
@@ -644,9 +1011,16 @@ def _before(text: str, people: _People) -> Speaker | None:
     found = _named(text, people, _BEFORE_NAMED, "before the quotation")
     if found is not None:
         return found
-    m = None if _SOURCE_WORDS.isdisjoint(_LOWER_WORD.findall(text.lower())) else _BEFORE_COMMON.search(text)
+    source_word = not _SOURCE_WORDS.isdisjoint(_LOWER_WORD.findall(text.lower()))
+    m = _BEFORE_COMMON.search(text) if source_word else None
     if m:
         return _common(m.group("who"), m.group("verb"), people)
+    # `A senior diplomat summed up the outlook: "...`: before a colon, the subject of any verb is the speaker.
+    m = _BEFORE_COLON_COMMON.search(text) if source_word and text.rstrip().endswith(":") else None
+    if m:
+        return _common(m.group("who"), m.group("verb"), people)
+    if text.rstrip().endswith(":"):
+        return _named(text, people, ((_BEFORE_COLON_NAME, 0.75),), "before the quotation")
     return None
 
 

@@ -13,11 +13,12 @@ from tracker.domain import events as ev
 from tracker.errors import NotFound, UserError
 from tracker.read import filters as flt
 from tracker.read.snapshot import MAX_POSITION, Snapshot, event_window
-from tracker.read.tablereader import TableReader
+from tracker.read.tablereader import TableReader, reads
 from tracker.read.tables import EVENTS, FORECASTERS, FORECASTS, QUESTIONS, RESOLUTIONS, SOURCES
 from tracker.store.schema import events, forecasters, forecasts, questions, resolutions, sources
 
 
+@reads("events")
 def events_reader(
     snap: Snapshot,
     question: str | Sequence[str] | None = None,
@@ -44,6 +45,7 @@ def events_reader(
     return TableReader(EVENTS, q, events.c.position, snap.live)
 
 
+@reads("sources")
 def sources_reader(snap: Snapshot, source: str | Sequence[str] | None = None, outlet: str | None = None) -> TableReader:
     f = flt.resolve(snap.proj, source=source, outlet=outlet)
     q: Select[Any] = select(*(c for c in sources.c if c.name != "text"))
@@ -54,6 +56,7 @@ def sources_reader(snap: Snapshot, source: str | Sequence[str] | None = None, ou
     return TableReader(SOURCES, q, sources.c.position, snap.proj)
 
 
+@reads("forecasters")
 def forecasters_reader(snap: Snapshot, forecaster: str | Sequence[str] | None = None) -> TableReader:
     ids = flt.forecaster_ids(snap.proj, forecaster)
     q: Select[Any] = select(*forecasters.c)
@@ -83,11 +86,13 @@ def questions_query(snap: Snapshot, f: flt.Filters) -> Select[Any]:
     return q
 
 
+@reads("questions")
 def questions_reader(snap: Snapshot, **kw: Any) -> TableReader:
     f = flt.resolve(snap.proj, **kw)
     return TableReader(QUESTIONS, questions_query(snap, f), questions.c.opened_position, snap.proj)
 
 
+@reads("forecasts")
 def forecasts_reader(snap: Snapshot, **kw: Any) -> TableReader:
     f = flt.resolve(snap.proj, **kw)
     q: Select[Any] = (
@@ -103,6 +108,7 @@ def forecasts_reader(snap: Snapshot, **kw: Any) -> TableReader:
     return TableReader(FORECASTS, q, forecasts.c.position, snap.proj)
 
 
+@reads("resolutions")
 def resolutions_reader(
     snap: Snapshot, tag: str | None = None, question: str | Sequence[str] | None = None
 ) -> TableReader:

@@ -19,7 +19,7 @@ from tracker.errors import UserError
 from tracker.read import projections as pr
 from tracker.read import scores as sc
 from tracker.read.snapshot import Snapshot, open_snapshot
-from tracker.read.tablereader import TableReader
+from tracker.read.tablereader import READERS, TableReader
 from tracker.read.tables import TABLES
 
 if TYPE_CHECKING:
@@ -27,26 +27,11 @@ if TYPE_CHECKING:
 
     from tracker.scoring.metrics import MurphyDecomposition
 
-READERS: dict[str, Callable[..., TableReader]] = {
-    "events": pr.events_reader,
-    "sources": pr.sources_reader,
-    "forecasters": pr.forecasters_reader,
-    "questions": pr.questions_reader,
-    "forecasts": pr.forecasts_reader,
-    "resolutions": pr.resolutions_reader,
-    "scores": sc.scores_reader,
-    "question_scores": sc.question_scores_reader,
-    "leaderboard": sc.leaderboard_reader,
-    "score_history": sc.score_history_reader,
-    "calibration": sc.calibration_reader,
-    "due": sc.due_reader,
-    "runs": sc.runs_reader,
-    "hindsight": sc.hindsight_reader,
-}
-
 
 class Reader:
-    """Reads one ledger database. ``ready`` is called before each read (the app checks the schema there)."""
+    """Reads one ledger database; each table through the reader its module registered (`tablereader.reads`: this
+    module imports projections and scores, which hold them). ``ready`` is called before each read (the app checks
+    the schema there)."""
 
     def __init__(self, engine: Engine, today: Callable[[], date], ready: Callable[[], None]) -> None:
         self.engine = engine

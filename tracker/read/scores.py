@@ -15,7 +15,7 @@ from tracker.errors import UserError
 from tracker.read import filters as flt
 from tracker.read.projections import questions_query
 from tracker.read.snapshot import Snapshot
-from tracker.read.tablereader import Row, TableReader
+from tracker.read.tablereader import Row, TableReader, reads
 from tracker.read.tables import (
     AGGREGATE_INPUT,
     AGGREGATE_NAMES,
@@ -65,6 +65,7 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+@reads("scores")
 def scores_reader(snap: Snapshot, **kw: Any) -> TableReader:
     f = flt.resolve(snap.proj, statuses=SCORE_STATUSES, **kw)
     conn = snap.scores()
@@ -105,6 +106,7 @@ def _question_scores(snap: Snapshot, f: flt.Filters, ordered: bool = True, outle
     return TableReader(QUESTION_SCORES, q, forecasts.c.position if ordered else None, snap.scores())
 
 
+@reads("question_scores")
 def question_scores_reader(snap: Snapshot, **kw: Any) -> TableReader:
     return _question_scores(snap, flt.resolve(snap.proj, **kw))
 
@@ -118,6 +120,7 @@ def sort_column(sort: str) -> str:
     raise UserError(f"{sort!r} is not a metric ({', '.join(METRICS)}) or an aggregate column", "sort")
 
 
+@reads("leaderboard")
 def leaderboard_reader(
     snap: Snapshot, by: str = "forecaster", sort: str = "mean_brier", min_scored: int | None = None, **kw: Any
 ) -> TableReader:
@@ -276,6 +279,7 @@ def _names(conn: Connection, by: str) -> dict[str, str]:
     return {}
 
 
+@reads("score_history")
 def score_history_reader(snap: Snapshot, forecaster: str | Sequence[str] | None = None) -> TableReader:
     ids = flt.forecaster_ids(snap.proj, forecaster)
     q: Select[Any] = select(score_history, scoring_runs.c.finished_at, scoring_runs.c.through_position).join(
@@ -319,6 +323,7 @@ def check_edges(edges: Any) -> str:
     return str(edges)
 
 
+@reads("calibration")
 def calibration_reader(
     snap: Snapshot,
     forecaster: str | Sequence[str] | None = None,
@@ -354,6 +359,7 @@ def decomposition(snap: Snapshot, forecaster: str | None = None, bins: int = 10,
     return metrics.murphy_decomposition(p, o, bins)
 
 
+@reads("due")
 def due_reader(snap: Snapshot, **kw: Any) -> TableReader:
     f = flt.resolve(snap.proj, **kw)
     f = flt.Filters("due", f.tag, f.forecaster, f.question, f.source, f.outlet)
@@ -368,6 +374,7 @@ def due_reader(snap: Snapshot, **kw: Any) -> TableReader:
     return TableReader(DUE, q, order, snap.proj, post)
 
 
+@reads("runs")
 def runs_reader(snap: Snapshot, status: str | None = None) -> TableReader:
     if status is not None and status not in RUN_STATUSES:
         raise UserError(f"{status!r} is not a run status ({', '.join(RUN_STATUSES)})", "status")
@@ -385,6 +392,7 @@ def runs_reader(snap: Snapshot, status: str | None = None) -> TableReader:
     return TableReader(RUNS, q, scoring_runs.c.run_id, snap.live, post)
 
 
+@reads("hindsight")
 def hindsight_reader(snap: Snapshot, **kw: Any) -> TableReader:
     f = flt.resolve(snap.proj, **kw)
     q: Select[Any] = (
@@ -456,6 +464,28 @@ def compare(snap: Snapshot, a: str, b: str, **kw: Any) -> Row:
     per_question = _brier_frame(snap, flt.Filters(f.status, f.tag, ids, f.question, f.source, f.outlet))
     result = honest.compare(per_question, ids[0], ids[1], labels=(names[ids[0]], names[ids[1]]))
     return {"name_a": names[ids[0]], "name_b": names[ids[1]]} | {k: _nan_none(v) for k, v in asdict(result).items()}
+
+
+# The columns of `compare_all_reader`'s rows (tracker.scoring.honest.compare_all's, then the two names): what an
+# answer without a pair has too.
+COMPARE_ALL_COLUMNS = (
+    "a",
+    "b",
+    "n_shared",
+    "mean_a",
+    "mean_b",
+    "mean_difference",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "p_adjusted",
+    "a_wins",
+    "b_wins",
+    "ties",
+    "verdict",
+    "name_a",
+    "name_b",
+)
 
 
 def compare_all_reader(snap: Snapshot, correction: str = "holm", **kw: Any) -> list[Row]:

@@ -18,6 +18,25 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Row = dict[str, Any]
+ReaderFunction = Callable[..., "TableReader"]
+
+# Each table's reader by the table's name: ``reader(snapshot, **filters)``, registered by `reads` where it is defined
+# (tracker/read/projections.py, tracker/read/scores.py), so that a new table needs no list to be told of it.
+READERS: dict[str, ReaderFunction] = {}
+
+
+def reads(table: str) -> Callable[[ReaderFunction], ReaderFunction]:
+    """Register the decorated function as the reader of ``table`` (a name in `tables.TABLES`)."""
+
+    def register(fn: ReaderFunction) -> ReaderFunction:
+        if table not in tables.TABLES:
+            raise KeyError(f"{table!r} has no table spec (tracker/read/tables.py)")
+        if table in READERS:
+            raise KeyError(f"{table!r} has a reader already: {READERS[table].__qualname__}")
+        READERS[table] = fn
+        return fn
+
+    return register
 
 
 def _sorted_categories(values: Any) -> list[str]:

@@ -22,7 +22,27 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Date, Engine, Float, Integer, Table, delete, func, insert, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    Table,
+    and_,
+    case,
+    delete,
+    false,
+    func,
+    insert,
+    not_,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.schema import CreateTable, DropTable
 
 from tracker.domain import events as ev
 from tracker.domain import timepoints
@@ -377,6 +397,23 @@ def _where_in(column: Any, ids: list[str] | None) -> Iterator[Any]:
         yield column.in_(list(chunk))
 
 
+def json_values(texts: list[str]) -> list[Any]:
+    """Each of ``texts`` parsed, as `json.loads` of each gives it: JSON texts the store wrote, each one value.
+
+    Parsed as one JSON array of them all: one call of the C parser instead of a Python call (and its decoder's
+    frames) per text. Should they not make an array of as many values (a text that is not a JSON value), each is
+    parsed alone, which raises that text's error."""
+    if not texts:
+        return []
+    try:
+        values = json.loads("[" + ",".join(texts) + "]")
+    except ValueError:
+        values = None
+    if not isinstance(values, list) or len(values) != len(texts):
+        return [json.loads(t) for t in texts]
+    return values
+
+
 def load_questions(conn: Connection, ids: list[str] | None = None) -> pd.DataFrame:
     """The questions frame `compute.score` takes (options parsed from JSON)."""
     import pandas as pd
@@ -385,7 +422,7 @@ def load_questions(conn: Connection, ids: list[str] | None = None) -> pd.DataFra
 
     names = (*compute.QUESTION_COLUMNS, *compute.QUESTION_HORIZON_COLUMNS)
     frame = pd.DataFrame(select_columns(conn, questions, names, "question_id", ids), columns=list(names))
-    frame["options"] = [json.loads(o) for o in frame["options"]]
+    frame["options"] = json_values(frame["options"].tolist())
     return frame.sort_values("question_id", kind="stable").reset_index(drop=True)
 
 
@@ -430,7 +467,7 @@ def load_forecasts(conn: Connection, ids: list[str] | None = None) -> pd.DataFra
     mc = frame["p_yes"].isna().to_numpy()
     raw = frame["probabilities"].to_numpy(dtype=object)
     parsed = np.empty(len(frame), dtype=object)
-    parsed[mc] = [json.loads(r) for r in raw[mc]]
+    parsed[mc] = json_values(raw[mc].tolist())
     frame["probabilities"] = parsed
     return frame
 
@@ -597,34 +634,70 @@ def differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[int, in
     return len(new["question_id"]) - len(both), len(old["question_id"]) - len(both), int(differs.sum())
 
 
-_COMPARE_QUESTIONS = 5000  # questions whose stored rows are read and compared at a time
+# The compared columns of the question_scores rows a run replaces, set aside in the run's transaction before they
+# are deleted: the database then counts what changed by joining them with the rows written, instead of every stored
+# row being read into Python and compared there.
+_replaced = Table(
+    "replaced_question_scores",
+    MetaData(),
+    *(Column(c.name, c.type) for c in question_scores.columns if c.name in (*_SCORE_KEYS, *_COMPARED)),
+    prefixes=["TEMPORARY"],
+)
 
 
-def _compare_stored(
-    conn: Connection, new: Mapping[str, Any], question_ids: list[str], everything: bool
-) -> tuple[set[str], tuple[int, int, int]]:
-    """The forecasters with stored question_scores rows for ``question_ids``, and `differences` from those rows
-    to ``new`` (the arrays of the same questions' rows). Every stored row at once on a full run; otherwise
-    ``_COMPARE_QUESTIONS`` questions at a time."""
-    import numpy as np
-
+@contextmanager
+def _replaced_rows(conn: Connection, question_ids: list[str], everything: bool) -> Iterator[Table]:
+    """A temporary table holding the compared columns of the stored question_scores rows of ``question_ids`` (every
+    row when ``everything``), as they were on entry; dropped on the way out (a failed run's rollback drops it too)."""
     names = (*_SCORE_KEYS, *_COMPARED)
-    if everything:
-        old = select_arrays(conn, question_scores, names)
-        return set(old["forecaster_id"].tolist()), differences(old, new)
-    forecasters: set[str] = set()
-    totals = [0, 0, 0]
-    ids = sorted(question_ids)
-    new_q = np.asarray(new["question_id"], dtype=object)
-    for start in range(0, len(ids), _COMPARE_QUESTIONS):
-        chunk = ids[start : start + _COMPARE_QUESTIONS]
-        old = select_arrays(conn, question_scores, names, "question_id", chunk)
-        forecasters.update(old["forecaster_id"].tolist())
-        rows = np.flatnonzero(np.isin(new_q, np.asarray(chunk, dtype=object)))
-        part = {c: np.asarray(new[c])[rows] for c in names}
-        for k, n in enumerate(differences(old, part)):
-            totals[k] += n
-    return forecasters, (totals[0], totals[1], totals[2])
+    conn.execute(DropTable(_replaced, if_exists=True))
+    conn.execute(CreateTable(_replaced))
+    columns = select(*(question_scores.c[n] for n in names))
+    for cond in _where_in(question_scores.c.question_id, None if everything else question_ids):
+        conn.execute(insert(_replaced).from_select(names, columns.where(cond)))
+    yield _replaced
+    conn.execute(DropTable(_replaced))
+
+
+def _differs(old: Any, new: Any) -> Any:
+    """SQL: a row of ``old`` and the row of ``new`` with its key differ in a compared column, as `same_score` judges:
+    floats (and counts) equal to rounding, both missing, or equal; anything else equal or both missing."""
+    terms = []
+    for c in _COMPARED:
+        x, y = old.c[c], new.c[c]
+        if isinstance(question_scores.c[c].type, Float | Integer):
+            # |x - y| <= max(1e-12 * max(|x|, |y|), 1e-15), as `math.isclose` in `same_score`, without a
+            # two-argument max (spelt differently by each database); 1e-12 * |x| only where it can exceed 1e-15,
+            # since PostgreSQL raises an error where a product underflows to zero (a subnormal score)
+            d = func.abs(x - y)
+            close = or_(
+                d <= 1e-15, *(case((func.abs(v) >= 1e-6, d <= 1e-12 * func.abs(v)), else_=false()) for v in (x, y))
+            )
+            terms.append(
+                or_(
+                    and_(x.is_(None), y.is_not(None)),
+                    and_(x.is_not(None), y.is_(None)),
+                    and_(x.is_not(None), y.is_not(None), not_(close)),
+                )
+            )
+        else:  # dates (stored as days) and text
+            terms.append(x.is_distinct_from(y))
+    return or_(*terms)
+
+
+def _summary_counts(conn: Connection, old: Table, n_new: int) -> tuple[set[str], tuple[int, int, int]]:
+    """After a run's rows are written: the forecasters of the rows it replaced (``old``, `_replaced_rows`), and
+    (added, removed, changed) from those rows to the new ones, as `differences` counts them. Every row of the
+    replaced questions now in question_scores is one the run wrote, so a row of ``old`` with no row of its key there
+    was removed, and a written row without one in ``old`` was added."""
+    new = question_scores
+    joined = old.join(new, and_(*(old.c[k] == new.c[k] for k in _SCORE_KEYS)))
+    same = and_(*(old.c[c].is_not_distinct_from(new.c[c]) for c in _COMPARED))  # most rows: tested first
+    differs = case((same, 0), (_differs(old, new), 1), else_=0)
+    matched, changed = conn.execute(select(func.count(), func.coalesce(func.sum(differs), 0)).select_from(joined)).one()
+    n_old = conn.execute(select(func.count()).select_from(old)).scalar_one()
+    forecasters = set(conn.execute(select(old.c.forecaster_id).distinct()).scalars())
+    return forecasters, (n_new - int(matched), int(n_old) - int(matched), int(changed))
 
 
 def _read_question_scores(conn: Connection, key: str, keys: list[str] | None) -> dict[str, list[Any]]:
@@ -714,13 +787,14 @@ def _write(conn: Connection, plan: _Plan, started: datetime, holder: str) -> Run
             insert_arrays(conn, forecast_scores, score_arrays(part, forecast_scores, run_id=run_id))
         plan.per_forecast = plan.per_forecast.iloc[:0]  # written: its memory is wanted for what follows
 
-        # what was there before, for the summary and to know whose aggregates to recompute
         new = question_score_arrays(plan.per_question, run_id=run_id)
-        affected, (added, removed, n_changed) = _compare_stored(conn, new, plan.loaded, everything)
+        # what was there before, for the summary and to know whose aggregates to recompute
+        with _replaced_rows(conn, plan.loaded, everything) as old:
+            _delete_scores(conn, question_scores, plan.question_ids)
+            insert_arrays(conn, question_scores, new, INSERT_CHUNK)
+            affected, (added, removed, n_changed) = _summary_counts(conn, old, len(new["question_id"]))
         if everything:
             affected |= {f for f, r in latest_history(conn, None).items() if r["n_scored"]}
-        _delete_scores(conn, question_scores, plan.question_ids)
-        insert_arrays(conn, question_scores, new, INSERT_CHUNK)
     affected |= set(new["forecaster_id"].tolist())
 
     # forecaster aggregates: appended to score_history when they differ from the forecaster's latest row. A full

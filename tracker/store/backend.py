@@ -244,16 +244,21 @@ class Backend(ABC):
         values from `bulk_values`); `sql` is the INSERT statement. Rows as tuples through `insert` by default."""
         self.insert(conn, table.name, sql, [c.name for c in table.columns], list(zip(*columns, strict=True)))
 
+    # What `bulk_values` gives the driver for NULL.
+    bulk_null: Any = None
+
     def bulk_values(self, type_: Any, values: Any) -> list[Any]:
         """A numpy array of a column's values -> the driver's values for a column of `type_`, converted as a whole.
 
         What the array holds: float64 with NaN for NULL (a Float or an Integer column), int64 or bool, datetime64
         (naive UTC; a Date column stores the UTC day, NaT for NULL), or objects (None for NULL) that the driver
-        takes as they are. The values are those SQLAlchemy's bind processors store (tests/test_driver.py).
+        takes as they are. NULL is given as `bulk_null`. The values are those SQLAlchemy's bind processors store
+        (tests/test_driver.py, tests/test_score_bulk.py).
         """
         import numpy as np
 
         kind = values.dtype.kind
+        null = self.bulk_null
         if isinstance(type_, Date) and not isinstance(type_, DateTime):
             if kind != "M":
                 raise TypeError(f"a DATE column takes datetime64 values, not {values.dtype}")
@@ -263,18 +268,26 @@ class Backend(ABC):
         if isinstance(type_, Float):
             floats = values.astype(np.float64)
             out = floats.astype(object)  # Python floats, made in C
-            out[np.isnan(floats)] = None
+            out[np.isnan(floats)] = null
             return list(out.tolist())
         if isinstance(type_, Integer | Boolean) and kind == "f":  # NaN for NULL in a float array
             missing = np.isnan(values)
             out = np.where(missing, 0, values).astype(np.int64).astype(object)
-            out[missing] = None
+            out[missing] = null
             return list(out.tolist())
+        if kind == "O" and null is not None:
+            values = values.copy()
+            values[np.equal(values, np.array(None, dtype=object))] = null
         return list(values.tolist())
 
     def date_values(self, days: Any) -> list[Any]:
         """A datetime64[D] array (NaT for NULL) -> the driver's values for a DATE column: `date`s by default."""
-        return list(days.astype(object).tolist())  # NaT -> None
+        import numpy as np
+
+        out = days.astype(object)  # NaT -> None
+        if self.bulk_null is not None:
+            out[np.isnat(days)] = self.bulk_null
+        return list(out.tolist())
 
     def column_array(self, type_: Any, values: Sequence[Any]) -> Any:
         """A column's values as the driver returned them -> a numpy array, converted as a whole: float64 (NaN for

@@ -121,32 +121,6 @@ def insert_tuples(conn: Connection, table: Table, rows: Sequence[Sequence[Any]])
     backend_of(conn).insert(conn, table.name, stmt.sql, stmt.names, rows)
 
 
-def insert_columns(conn: Connection, table: Table, data: Mapping[str, Sequence[Any]], chunk: int = 5000) -> None:
-    """INSERT rows given column by column (``data`` maps every column of the table to a sequence of the same
-    length), ``chunk`` rows per executemany (or COPY on PostgreSQL).
-
-    Why: a scoring run writes a row per forecast; a dict per row cost more than the database's own work.
-    Here each column is converted as a whole
-    by its bind processor (the same ones as `insert_rows`, so the stored values are the same), and only a
-    chunk's tuples exist at a time.
-    """
-    names = tuple(c.name for c in table.columns)
-    stmt = _statement(conn, "insert", table, names, ())
-    cols = [data[n] for n in names]
-    total = len(cols[0]) if cols else 0
-    if any(len(c) != total for c in cols):
-        raise ValueError(f"columns of {table.name} differ in length")
-    convert = dict(stmt.converters)
-    backend = backend_of(conn)
-    for start in range(0, total, chunk):
-        parts: list[Sequence[Any]] = []
-        for i, col in enumerate(cols):
-            part = col[start : start + chunk]
-            fn = convert.get(i)
-            parts.append(part if fn is None else _convert_each(fn, part))
-        backend.insert(conn, table.name, stmt.sql, stmt.names, list(zip(*parts, strict=True)))
-
-
 def insert_arrays(conn: Connection, table: Table, data: Mapping[str, Any], chunk: int = 50_000) -> None:
     """INSERT rows given as whole numpy arrays, one per column of the table (a plain value stands for the
     same value on every row); what each array may hold is `Backend.bulk_values`'.

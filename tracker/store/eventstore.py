@@ -666,6 +666,7 @@ class ChainReport:
     head_hash: str
     first_bad_position: int | None = None
     problem: str | None = None
+    gap: bool = False  # the first bad position is missing (not a row that does not fit)
 
 
 def verify_chain(
@@ -678,11 +679,24 @@ def verify_chain(
     chain. `on_hash` receives each verified hash in position order (the Merkle log's leaves: store.merklelog).
     ``since`` (position, hash): start after that position, from that hash, instead of from genesis (the caller has
     checked the chain up to there and that its head is still stored: `verify_since`)."""
+    return check_chain(raw_rows(conn, after=since[0], up_to=up_to), on_hash, since)
+
+
+def check_chain(
+    rows: Iterable[dict[str, Any]],
+    on_hash: Callable[[str], None] | None = None,
+    since: tuple[int, str] = (0, GENESIS_HASH),
+) -> ChainReport:
+    """The hash chain of ``rows`` (an event's stored fields each, in position order, wherever they were read
+    from: the database, or an exported bundle's events table): positions gap-free after ``since``'s, each row's
+    previous-hash the hash before it, and its content hashing to its hash. The first row that does not fit is
+    named; `on_hash` receives each verified hash in order."""
     prev, expected_position, n = since[1], since[0] + 1, 0
-    for row in raw_rows(conn, after=since[0], up_to=up_to):
+    for row in rows:
         pos = row["position"]
         if pos != expected_position:
-            return ChainReport(False, n, pos, prev, expected_position, f"position {expected_position} is missing")
+            missing = f"position {expected_position} is missing"
+            return ChainReport(False, n, pos, prev, expected_position, missing, gap=True)
         if row["prev_hash"] != prev:
             return ChainReport(False, n, pos, prev, pos, "its previous-hash does not match the event before it")
         if chain_hash(row) != row["hash"]:

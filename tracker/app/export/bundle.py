@@ -9,6 +9,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -238,12 +239,25 @@ def _member(path: Path, name: str) -> str:
         return archive.read(name).decode("utf-8")
 
 
+def _stored_rows(events: pd.DataFrame) -> Iterator[dict[str, Any]]:
+    """The bundle's events rows with the values the chain hashed: whole numbers and Python times."""
+    for row in events.to_dict("records"):
+        yield row | {
+            "position": int(row["position"]),
+            "stream_version": int(row["stream_version"]),
+            "schema_version": int(row["schema_version"]),
+            "occurred_at": row["occurred_at"].to_pydatetime(),
+            "recorded_at": row["recorded_at"].to_pydatetime(),
+        }
+
+
 def verify_bundle(path: str | os.PathLike[str], key: Verifier, witnesses: tuple[Verifier, ...] = ()) -> dict[str, Any]:
     """Check a bundle offline: its checkpoint is signed by `key` (and the cosignatures of `witnesses` on it are
     checked and counted, as for a proof file); its events table chains (each row's hash is
     recomputed from its fields and follows the previous one, positions gap-free from 1); and the Merkle root of the
     first tree_size rows is the signed root. `IntegrityError` ("not verified: ...") naming the first failure."""
-    from tracker.store.eventstore import chain_hash
+    from tracker.app.proofs import verified
+    from tracker.store.eventstore import check_chain
 
     p = Path(path)
     meta = bundle_meta(p)
@@ -266,31 +280,20 @@ def verify_bundle(path: str | os.PathLike[str], key: Verifier, witnesses: tuple[
         raise IntegrityError("not verified: the bundle holds no events table")
     events = read_bundle(p, only=("events",))["events"].sort_values("position")
     tree = MerkleTree()
-    prev = "0" * 64
-    for expected, row in enumerate(events.to_dict("records"), start=1):
-        position = int(row["position"])
-        if position != expected:
-            raise IntegrityError(f"not verified: position {expected} is missing from the events table")
-        fields = row | {"position": position}
-        fields["stream_version"] = int(row["stream_version"])
-        fields["schema_version"] = int(row["schema_version"])
-        fields["occurred_at"] = row["occurred_at"].to_pydatetime()
-        fields["recorded_at"] = row["recorded_at"].to_pydatetime()
-        if row["prev_hash"] != prev or chain_hash(fields) != row["hash"]:
-            raise IntegrityError(f"not verified: the events table's row at position {position} is not the one hashed")
-        prev = row["hash"]
-        if position <= cp.size:
-            tree.append(leaf_hash(bytes.fromhex(row["hash"])))
+
+    def leaf(hash_: str) -> None:  # the first tree_size hashes are the leaves of the signed tree
+        if tree.size < cp.size:
+            tree.append(leaf_hash(bytes.fromhex(hash_)))
+
+    chain = check_chain(_stored_rows(events), on_hash=leaf)
+    if chain.gap:
+        raise IntegrityError(f"not verified: position {chain.first_bad_position} is missing from the events table")
+    if not chain.ok:
+        raise IntegrityError(
+            f"not verified: the events table's row at position {chain.first_bad_position} is not the one hashed"
+        )
     if tree.size < cp.size:
         raise IntegrityError(f"not verified: the checkpoint signs {cp.size} events, the bundle holds {tree.size}")
     if tree.root(cp.size) != cp.root:
         raise IntegrityError(f"not verified: the first {cp.size} events do not have the signed root")
-    return {
-        "ok": True,
-        "log": cp.origin,
-        "tree_size": cp.size,
-        "root": cp.root.hex(),
-        "key": key.vkey,
-        "events": len(events),
-        "cosignatures": opened.cosignatures,
-    }
+    return verified(opened, key) | {"events": len(events), "cosignatures": opened.cosignatures}
