@@ -762,6 +762,8 @@ class Ledger:
         """The hash chain alone (what a site build checks): from genesis, or with ``since`` (position, hash: a
         head verified before) that this head is still stored there and that the events after it extend it
         (`eventstore.verify_since`). `verify` checks everything."""
+        from tracker.store import eventstore as es
+
         self._ready()
         behind = None
         with read_transaction(self.engine) as conn:
