@@ -63,7 +63,7 @@ def test_a_conflict_that_persists_is_one_line_and_writes_nothing(
         calls.append(expected)
         es._check_version(stream_id, expected + 1, expected)  # what a writer outside the lock would cause
 
-    monkeypatch.setattr(ledger_module.es, "append", always_stale)
+    monkeypatch.setattr(es, "append", always_stale)
     monkeypatch.setattr(ledger_module.time, "sleep", lambda _s: None)
     with pytest.raises(ConflictError) as info:
         ledger.record_forecast(qid, "Ann", 0.3, date(2020, 1, 2))

@@ -213,18 +213,10 @@ class _ImportRun:
 
 def _import_sources(run: _ImportRun) -> None:
     """The catalog's sources: each new one registered; one registered already must say what the ledger holds."""
-    catalog, plan, report, now, source_eid, differ = (
-        run.catalog,
-        run.plan,
-        run.report,
-        run.now,
-        run.source_eid,
-        run.differ,
-    )
-    for s in catalog.sources.values():
-        eid = source_eid[s.id]
+    for s in run.catalog.sources.values():
+        eid = run.source_eid[s.id]
         sha = hashlib.sha256(s.text.encode()).hexdigest() if s.text is not None else None
-        old = plan.registered_with.get(s.id)
+        old = run.plan.registered_with.get(s.id)
         if old is not None:
             # Registered already (by an import, or by `tracker source add`): the entry must say what the
             # ledger holds. Named by the catalog's fields (the text's digest is its `file`).
@@ -240,19 +232,19 @@ def _import_sources(run: _ImportRun) -> None:
             }
             changed = _diff({**old, "file": old.get("sha256")}, new, list(new))
             if changed:
-                differ(
+                run.differ(
                     None,
                     f"{s.origin}: {s.id}: {', '.join(changed)}: differs from the source the ledger holds "
                     "(a source cannot change)",
                 )
             else:
-                report.unchanged += 1
+                run.report.unchanged += 1
         else:
-            plan.run_source(
+            run.plan.run_source(
                 c.RegisterSource(
                     s.id,
                     s.title,
-                    now,
+                    run.now,
                     s.outlet,
                     s.authors,
                     s.published,
@@ -270,21 +262,9 @@ def _import_sources(run: _ImportRun) -> None:
 
 def _import_questions(run: _ImportRun) -> None:
     """The catalog's questions: each new one opened; one opened already may differ only as a clarification."""
-    catalog, plan, report, stored, now, record_as, reason, opened_eid, changes, differ = (
-        run.catalog,
-        run.plan,
-        run.report,
-        run.stored,
-        run.now,
-        run.record_as,
-        run.reason,
-        run.opened_eid,
-        run.changes,
-        run.differ,
-    )
-    for q in catalog.questions.values():
-        eid = opened_eid[q.id]
-        old = plan.opened_with.get(q.id)
+    for q in run.catalog.questions.values():
+        eid = run.opened_eid[q.id]
+        old = run.plan.opened_with.get(q.id)
         if old is not None:  # opened already, by an import or by `tracker question add`
             new = {
                 "title": q.title,
@@ -293,14 +273,14 @@ def _import_questions(run: _ImportRun) -> None:
                 "opened": q.opened.isoformat(),
             }
             changed = _diff(old, new, list(new))
-            state = plan.question_state(q.id)
+            state = run.plan.question_state(q.id)
             current = {
                 "title": state.title,
                 "criteria": state.criteria,
                 "resolve_by": state.resolve_by,
                 "opened": state.opened,
             }
-            since = "changed since import" if eid in stored else "differs from the question the ledger holds"
+            since = "changed since import" if eid in run.stored else "differs from the question the ledger holds"
             kept = {"type": q.type, "options": list(q.options), "tags": list(q.tags), "condition": q.condition}
             held = {
                 "type": old.get("kind"),
@@ -310,31 +290,31 @@ def _import_questions(run: _ImportRun) -> None:
             }
             fixed = _diff(held, kept, list(kept))
             if fixed:
-                differ(None, f"{q.origin}: {q.id}: {', '.join(fixed)}: {since} (a question's type, options, "
+                run.differ(None, f"{q.origin}: {q.id}: {', '.join(fixed)}: {since} (a question's type, options, "
                        "tags and condition cannot change)")  # fmt: skip
             elif changed and _diff(current, new, list(new)):
-                differ("clarification", f"{q.origin}: {q.id}: {', '.join(changed)}: {since}")
-                if record_as == "clarification":
+                run.differ("clarification", f"{q.origin}: {q.id}: {', '.join(changed)}: {since}")
+                if run.record_as == "clarification":
                     cmd = c.ClarifyQuestion(
                         q.id,
-                        reason or "",
-                        now,
+                        run.reason or "",
+                        run.now,
                         q.title if "title" in changed else None,
                         q.criteria if "criteria" in changed else None,
                         q.resolve_by if "resolve_by" in changed else None,
                         catalog_event_id("question", q.id, "clarified", _digest(new)),
                         q.opened if "opened" in changed else None,
                     )
-                    changes.append((f"{q.id}: clarified ({', '.join(changed)})", [cmd]))
+                    run.changes.append((f"{q.id}: clarified ({', '.join(changed)})", [cmd]))
             else:
-                report.unchanged += 1
+                run.report.unchanged += 1
         else:
-            plan.run_question(
+            run.plan.run_question(
                 c.OpenQuestion(
                     q.id,
                     q.title,
                     q.criteria,
-                    now,
+                    run.now,
                     q.type,
                     q.options,
                     q.resolve_by,
@@ -351,20 +331,8 @@ def _import_questions(run: _ImportRun) -> None:
 def _import_forecasts(run: _ImportRun) -> None:
     """The catalog's forecasts: each new one recorded; one recorded already may change only as a withdrawal and a
     new forecast."""
-    catalog, plan, report, stored, now, record_as, reason, forecast_eid, changes, differ = (
-        run.catalog,
-        run.plan,
-        run.report,
-        run.stored,
-        run.now,
-        run.record_as,
-        run.reason,
-        run.forecast_eid,
-        run.changes,
-        run.differ,
-    )
-    for f in catalog.forecasts.values():
-        eid = forecast_eid[f.id]
+    for f in run.catalog.forecasts.values():
+        eid = run.forecast_eid[f.id]
         cmd_f = c.RecordForecast(
             question_id=f.question,
             forecast_id=f.id,
@@ -372,7 +340,7 @@ def _import_forecasts(run: _ImportRun) -> None:
             forecaster_id=f.forecaster_id,
             probabilities=dict(f.probabilities),
             made_at=f.made_at,
-            now=now,
+            now=run.now,
             role=f.role,
             source_id=f.source,
             quote=f.quote,
@@ -381,8 +349,8 @@ def _import_forecasts(run: _ImportRun) -> None:
             derivation=f.derivation,
             event_id=eid,
         )
-        if eid in stored:
-            old = stored[eid]
+        if eid in run.stored:
+            old = run.stored[eid]
             # What was SAID is compared: for a verbal forecast, its phrase and reading, not the number
             # a scale gave it (a new scale version is applied with `tracker rescale`, not by import).
             old_deriv = old.get("derivation") or {}
@@ -404,12 +372,12 @@ def _import_forecasts(run: _ImportRun) -> None:
             }
             changed = _diff(old_data, new_data, list(new_data))
             if changed:
-                differ("withdrawal", f"{f.origin}: {f.id}: {', '.join(changed)}: changed since import")
-                if record_as == "withdrawal":
+                run.differ("withdrawal", f"{f.origin}: {f.id}: {', '.join(changed)}: changed since import")
+                if run.record_as == "withdrawal":
                     digest = _digest(new_data)
                     new_id = f"{f.id}.{digest[:6]}"
                     withdraw = c.WithdrawForecast(
-                        f.question, f.id, reason or "", now, catalog_event_id("forecast", f.id, "withdrawn")
+                        f.question, f.id, run.reason or "", run.now, catalog_event_id("forecast", f.id, "withdrawn")
                     )
                     renewed = c.RecordForecast(
                         **{
@@ -418,47 +386,35 @@ def _import_forecasts(run: _ImportRun) -> None:
                             "event_id": catalog_event_id("forecast", f.id, digest),
                         }
                     )
-                    state = plan.question_state(f.question)
+                    state = run.plan.question_state(f.question)
                     steps: list[c.QuestionCommand] = []
                     if not state.forecasts.get(f.id, None) or not state.forecasts[f.id].withdrawn:
                         steps.append(withdraw)
                     if new_id not in state.forecasts:
                         steps.append(renewed)
-                    changes.append((f"{f.id}: withdrawn and re-recorded as {new_id}", steps))
+                    run.changes.append((f"{f.id}: withdrawn and re-recorded as {new_id}", steps))
             else:
-                report.unchanged += 1
+                run.report.unchanged += 1
         else:
-            plan.run_question(cmd_f, f.origin, f.id)
+            run.plan.run_question(cmd_f, f.origin, f.id)
 
 
 def _import_outcomes(run: _ImportRun) -> None:
     """The questions' resolutions and annulments, after the forecasts, so that a question's stream reads in the order
     things happened; a resolution changed since import is a correction."""
-    catalog, plan, stored, now, record_as, reason, resolved_eid, annulled_eid, changes, differ = (
-        run.catalog,
-        run.plan,
-        run.stored,
-        run.now,
-        run.record_as,
-        run.reason,
-        run.resolved_eid,
-        run.annulled_eid,
-        run.changes,
-        run.differ,
-    )
-    for q in catalog.questions.values():
-        state = plan.question_state(q.id)
+    for q in run.catalog.questions.values():
+        state = run.plan.question_state(q.id)
         if q.resolution is not None:
             r = q.resolution
-            if state.status == "open" and resolved_eid[q.id] not in stored:
-                plan.run_question(
+            if state.status == "open" and run.resolved_eid[q.id] not in run.stored:
+                run.plan.run_question(
                     c.ResolveQuestion(
                         q.id,
                         r.outcome,
                         r.known_on,
-                        now,
+                        run.now,
                         r.evidence,
-                        resolved_eid[q.id],
+                        run.resolved_eid[q.id],
                         r.known_before_opened,
                     ),
                     q.origin,
@@ -468,58 +424,51 @@ def _import_outcomes(run: _ImportRun) -> None:
                 r.outcome,
                 r.known_on.isoformat(),
             ):
-                differ("correction", f"{q.origin}: {q.id}: resolution: changed since import")
-                if record_as == "correction":
+                run.differ("correction", f"{q.origin}: {q.id}: resolution: changed since import")
+                if run.record_as == "correction":
                     cmd_c = c.CorrectResolution(
                         q.id,
                         r.outcome,
                         r.known_on,
-                        reason or "",
-                        now,
+                        run.reason or "",
+                        run.now,
                         r.evidence,
                         catalog_event_id("question", q.id, "corrected", _digest([r.outcome, str(r.known_on)])),
                         r.known_before_opened,
                     )
-                    changes.append((f"{q.id}: resolution corrected to {r.outcome}", [cmd_c]))
+                    run.changes.append((f"{q.id}: resolution corrected to {r.outcome}", [cmd_c]))
         elif q.annulment is not None:
             a = q.annulment
-            if state.status != "annulled" and annulled_eid[q.id] not in stored:
-                plan.run_question(
-                    c.AnnulQuestion(q.id, a.reason, now, a.on, annulled_eid[q.id]),
+            if state.status != "annulled" and run.annulled_eid[q.id] not in run.stored:
+                run.plan.run_question(
+                    c.AnnulQuestion(q.id, a.reason, run.now, a.on, run.annulled_eid[q.id]),
                     q.origin,
                     q.id,
                 )
         elif state.status != "open":
-            differ(None, f"{q.origin}: {q.id}: resolution: removed from the catalog (use tracker reopen)")
+            run.differ(None, f"{q.origin}: {q.id}: resolution: removed from the catalog (use tracker reopen)")
 
 
 def _import_finish(run: _ImportRun) -> None:
     """Refuse every difference not recorded as the change the user named; plan the changes; append every event."""
-    plan, report, changes, unrecordable, recordable, progress = (
-        run.plan,
-        run.report,
-        run.changes,
-        run.unrecordable,
-        run.recordable,
-        run.progress,
-    )
-    if unrecordable:
+    if run.unrecordable:
         how = (
             "entries changed since they were imported: record them with --record-as "
             "clarification|correction|withdrawal --reason TEXT, or restore them"
-            if recordable
+            if run.recordable
             else "entries differ from what the ledger holds: make them say what it holds (a source, and a "
             "question's type, options, tags and condition, cannot change)"
         )
-        raise CatalogInvalid([*unrecordable, how])
-    for description, cmds in changes:
+        raise CatalogInvalid([*run.unrecordable, how])
+    for description, cmds in run.changes:
         for step in cmds:
-            plan.run_question(step)
-        report.recorded_changes.append(description)
-    total = sum(len(evs) for _, evs, _ in plan.pending)
-    written = plan.append(None if progress is None else lambda n: progress(n, total))
-    report.appended = written.count
-    report.head_position, report.head_hash = written.head_position, written.head_hash
+            run.plan.run_question(step)
+        run.report.recorded_changes.append(description)
+    total = sum(len(evs) for _, evs, _ in run.plan.pending)
+    progress = run.progress
+    written = run.plan.append(None if progress is None else lambda n: progress(n, total))
+    run.report.appended = written.count
+    run.report.head_position, run.report.head_hash = written.head_position, written.head_hash
 
 
 @_cyclic_gc_paused()

@@ -5,10 +5,7 @@
 
 from __future__ import annotations
 
-import getpass
-import hashlib
 import os
-import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -20,34 +17,29 @@ from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
 
 from tracker.app import outfiles
-from tracker.app.streams import load_question, load_source
-from tracker.domain import commands as c
-from tracker.domain import events as ev
 from tracker.domain import fields, timepoints
-from tracker.domain.decide import decide, decide_source, hindsight_cases
-from tracker.domain.state import ForecastState, QuestionState, SourceState
 from tracker.errors import ConflictError, DatabaseError, NotFound, UserError
-from tracker.projections.bulk import rebuild as rebuild_projections
-from tracker.projections.projector import project, replay
 from tracker.read import lookups as queries
 from tracker.read.reader import Reader
-from tracker.read.snapshot import AsOf, Snapshot, memory_projections, to_as_of
+from tracker.read.snapshot import AsOf, Snapshot, to_as_of
 from tracker.read.tablereader import TableReader
 from tracker.read.tables import TABLES
-from tracker.scoring.audit import audit_runs, audit_scores
-from tracker.store import eventstore as es
-from tracker.store import merkletree, migrate
+from tracker.store import migrate
 from tracker.store.backend import Backend
 from tracker.store.db import backend_of, describe_url, make_engine, read_transaction, resolve_url, write_transaction
-from tracker.store.ids import uuid7
-from tracker.store.merklelog import ledger_tree
-from tracker.store.schema import PROJECTION_TABLES
+from tracker.store.jsontext import iso_utc
 
+# What only writing, verifying or replaying needs (the commands, deciding, the event store, the projector, the
+# Merkle tree, the audit) is imported by the methods that do it: a command that only reads does not load it.
 if TYPE_CHECKING:
     import pandas as pd
 
+    from tracker.domain import commands as c
+    from tracker.domain import events as ev
+    from tracker.domain.state import ForecastState, QuestionState, SourceState
     from tracker.scoring.job import RunResult
     from tracker.scoring.metrics import MurphyDecomposition
+    from tracker.store import eventstore as es
     from tracker.store.backup import BackupReport
 
 __all__ = ["AsOf", "Ledger"]
@@ -59,6 +51,8 @@ def default_actor() -> str:
     actor = os.environ.get("TRACKER_ACTOR")
     if actor:
         return actor
+    import getpass
+
     try:
         return getpass.getuser()
     except Exception:  # no user name on this system (some containers)
@@ -161,6 +155,11 @@ class Ledger:
         change on the state the first one left (for instance "already resolved"). A `ConflictError` can only come
         from a writer that does not take the lock (an old version of this code); it is retried with jittered
         backoff, and reported as one line if it persists."""
+        import random
+
+        from tracker.projections.projector import project
+        from tracker.store import eventstore as es
+
         self._ready()
         for attempt in range(CONFLICT_RETRIES):
             try:
@@ -175,12 +174,19 @@ class Ledger:
         raise AssertionError("unreachable")
 
     def _question_state(self, conn: Connection, question_id: str) -> QuestionState:
+        from tracker.app.streams import load_question
+
         return load_question(conn, question_id)
 
     def _source_state(self, conn: Connection, source_id: str) -> SourceState:
+        from tracker.app.streams import load_source
+
         return load_source(conn, source_id)
 
     def question_command(self, cmd: c.QuestionCommand) -> list[es.RecordedEvent]:
+        from tracker.domain import events as ev
+        from tracker.domain.decide import decide
+
         fields.identifier(cmd.question_id, "question_id")
         return self._execute(
             ev.question_stream(cmd.question_id),
@@ -201,6 +207,12 @@ class Ledger:
         notes: str | None = None,
         event_id: str | None = None,
     ) -> list[es.RecordedEvent]:
+        import hashlib
+
+        from tracker.domain import commands as c
+        from tracker.domain import events as ev
+        from tracker.domain.decide import decide_source
+
         fields.identifier(source_id, "source_id")
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else None
         cmd = c.RegisterSource(
@@ -227,6 +239,9 @@ class Ledger:
     ) -> str:
         """Open a question; its id (given, or made from the title). It opens on ``opened``; without it, on the
         publication day of ``source_id`` (the article its forecasts come from) when given, else today."""
+        from tracker.domain import commands as c
+        from tracker.store.ids import uuid7
+
         if opened is None and source_id is not None:
             opened = self.source_published(source_id)
         if question_id is None:
@@ -293,6 +308,9 @@ class Ledger:
         forecaster_id: str | None = None,
     ) -> str:
         """``forecaster_id``: the id to file the forecast under; by default the id the name gives."""
+        from tracker.domain import commands as c
+        from tracker.store.ids import uuid7
+
         fields.identifier(question_id, "question_id")
         fid_of_forecaster = fields.id_from_name(forecaster, "forecaster", forecaster_id, "forecaster_id")
         if not isinstance(probabilities, dict):
@@ -320,10 +338,10 @@ class Ledger:
 
     def _same_scale_content(self, derivation: dict[str, Any] | None) -> None:
         """A verbal forecast under a scale version the ledger already knows with another content is refused."""
-        from tracker.domain.verbal import PUBLISHED_DIGESTS
-
         if not derivation or derivation.get("method") != "verbal" or derivation.get("scale_digest") is None:
             return
+        from tracker.domain.verbal import PUBLISHED_DIGESTS
+
         if derivation.get("scale_version") in PUBLISHED_DIGESTS:
             return  # the domain holds those to the published content
         from tracker.app.verbal import refuse_unknown_content
@@ -348,6 +366,8 @@ class Ledger:
         return fields.binary(p)
 
     def withdraw_forecast(self, forecast_id: str, reason: str) -> None:
+        from tracker.domain import commands as c
+
         fields.identifier(forecast_id, "forecast_id")
         self._ready()
         with read_transaction(self.engine) as conn:
@@ -366,6 +386,8 @@ class Ledger:
         known_before_opened: bool = False,
     ) -> tuple[ForecastState, ...]:
         """Resolve a question; returns the forecasts the resolution makes hindsight cases (never scored)."""
+        from tracker.domain import commands as c
+
         cmd = c.ResolveQuestion(
             question_id, outcome, known_on, self.now(), evidence, known_before_opened=known_before_opened
         )
@@ -382,12 +404,17 @@ class Ledger:
         known_before_opened: bool = False,
     ) -> tuple[ForecastState, ...]:
         """Correct a resolution; returns the forecasts the corrected date makes hindsight cases."""
+        from tracker.domain import commands as c
+
         cmd = c.CorrectResolution(
             question_id, outcome, known_on, reason, self.now(), evidence, known_before_opened=known_before_opened
         )
         return self._resolution_command(cmd)
 
     def _resolution_command(self, cmd: c.ResolveQuestion | c.CorrectResolution) -> tuple[ForecastState, ...]:
+        from tracker.domain import events as ev
+        from tracker.domain.decide import decide, hindsight_cases
+
         fields.identifier(cmd.question_id, "question_id")
         decided_on: list[QuestionState] = []
 
@@ -400,9 +427,13 @@ class Ledger:
         return hindsight_cases(decided_on[-1], cmd.known_on)
 
     def annul(self, question_id: str, reason: str, on: date | None = None) -> None:
+        from tracker.domain import commands as c
+
         self.question_command(c.AnnulQuestion(question_id, reason, self.now(), on))
 
     def reopen(self, question_id: str, reason: str) -> None:
+        from tracker.domain import commands as c
+
         self.question_command(c.ReopenQuestion(question_id, reason, self.now()))
 
     def clarify(
@@ -415,6 +446,8 @@ class Ledger:
         opened: date | None = None,
     ) -> None:
         """Change a question's criteria, deadline, title or opening day (a new event, with the reason)."""
+        from tracker.domain import commands as c
+
         self.question_command(
             c.ClarifyQuestion(question_id, reason, self.now(), title, criteria, resolve_by, opened=opened)
         )
@@ -551,6 +584,9 @@ class Ledger:
         as_of: Any = None,
     ) -> list[es.RecordedEvent]:
         """The events as the store gives them (old shapes upcast), for code that replays or inspects them."""
+        from tracker.domain import events as ev
+        from tracker.store import eventstore as es
+
         point = to_as_of(as_of)
         self._ready()
         for t in types or []:
@@ -619,6 +655,8 @@ class Ledger:
 
     def _info(self) -> dict[str, Any]:
         # A missing SQLite file is reported as "not initialised" without opening it (which would create it).
+        from tracker.store import eventstore as es
+
         with read_transaction(self.engine) if not self._missing_file() else nullcontext() as conn:
             revision = None if conn is None else migrate.current_revision(conn)
             if conn is None or revision is None:
@@ -644,12 +682,18 @@ class Ledger:
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Empty the projections and replay the whole log, in one transaction."""
+        from tracker.projections.bulk import rebuild as rebuild_projections
+
         self._ready()
         with write_transaction(self.engine) as conn:
             return rebuild_projections(conn, progress)
 
     def verify(self) -> dict[str, Any]:
         """The hash chain from genesis, then the projections against a fresh replay."""
+        from tracker.scoring.audit import audit_runs, audit_scores
+        from tracker.store import merkletree
+        from tracker.store.merklelog import ledger_tree
+
         self._ready()
         with read_transaction(self.engine) as conn:
             made = ledger_tree(conn)
@@ -679,7 +723,7 @@ class Ledger:
         result["scores_run"] = audit.run_id
         result["scores_through_position"] = audit.through_position
         result["scores_checked"] = audit.rows_checked
-        result["scores_verified_at"] = es.iso_utc(self.now())
+        result["scores_verified_at"] = iso_utc(self.now())
         if runs is not None:
             result["runs_checked"] = runs.runs_checked
             result["runs_history_rows_checked"] = runs.rows_checked
@@ -718,6 +762,8 @@ class Ledger:
         """The hash chain alone (what a site build checks): from genesis, or with ``since`` (position, hash: a
         head verified before) that this head is still stored there and that the events after it extend it
         (`eventstore.verify_since`). `verify` checks everything."""
+        from tracker.store import eventstore as es
+
         self._ready()
         behind = None
         with read_transaction(self.engine) as conn:
@@ -735,6 +781,8 @@ class Ledger:
 
     def verify_against(self, anchor: str) -> dict[str, Any]:
         """`verify`, and proof that the ledger still extends `anchor` ("POSITION:HASH", a head kept elsewhere)."""
+        from tracker.store import eventstore as es
+
         try:
             position, hash_ = es.parse_anchor(anchor)
         except ValueError as e:
@@ -758,8 +806,8 @@ def _event_dict(e: es.RecordedEvent) -> dict[str, Any]:
         "stream_version": e.stream_version,
         "type": e.event_type,
         "schema_version": e.schema_version,
-        "occurred_at": es.iso_utc(e.occurred_at),
-        "recorded_at": es.iso_utc(e.recorded_at),
+        "occurred_at": iso_utc(e.occurred_at),
+        "recorded_at": iso_utc(e.recorded_at),
         "actor": e.actor,
         "data": e.data,
         "hash": e.hash,
@@ -773,7 +821,7 @@ def _normalise(value: Any) -> Any:
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, datetime):
-        return es.iso_utc(value)
+        return iso_utc(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
@@ -802,6 +850,11 @@ def _chain_report(chain: es.ChainReport) -> dict[str, Any]:
 
 def _compare_projections(conn: Connection) -> str | None:
     """Replay the log into memory and compare every projection table row by row."""
+    from tracker.projections.projector import replay
+    from tracker.read.snapshot import memory_projections
+    from tracker.store import eventstore as es
+    from tracker.store.schema import PROJECTION_TABLES
+
     memory = memory_projections()
     try:
         with memory.begin() as mconn:

@@ -29,6 +29,7 @@ from tracker.domain.notes import (
     ED25519,
     Checkpoint,
     NoteError,
+    OpenedCheckpoint,
     Signer,
     TlogProof,
     Verifier,
@@ -340,16 +341,14 @@ def verify_proof(text: str | bytes, key: Verifier, witnesses: tuple[Verifier, ..
         entry = describe_entry(proof.extra, proof.index)
     except (NoteError, ProofError) as e:
         raise IntegrityError(f"not verified: {e}") from None
+    return verified(opened, key) | {"cosignatures": opened.cosignatures, "event": entry}
+
+
+def verified(opened: OpenedCheckpoint, key: Verifier) -> dict[str, Any]:
+    """What a checkpoint checked against `key` says, as a proof's and a bundle's verification report it: the log,
+    its size and root, and the key."""
     cp = opened.checkpoint
-    return {
-        "ok": True,
-        "log": cp.origin,
-        "tree_size": cp.size,
-        "root": cp.root.hex(),
-        "key": key.vkey,
-        "cosignatures": opened.cosignatures,
-        "event": entry,
-    }
+    return {"ok": True, "log": cp.origin, "tree_size": cp.size, "root": cp.root.hex(), "key": key.vkey}
 
 
 def verify_checkpoint(led: Ledger, note: str, key: Verifier | None) -> dict[str, Any]:

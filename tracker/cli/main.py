@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from typing import Any
 
 import click
 import typer
 from typer.core import TyperGroup
 
-from tracker.cli.common import one_line
+from tracker.cli.common import one_line, starting
 from tracker.errors import TrackerError
 
 INTERNAL_ERROR = 70
@@ -97,8 +98,55 @@ class DefaultSubcommandGroup(TyperGroup):
         self.format_epilog(ctx, formatter)
 
 
+class LazyCommands(MutableMapping[str, click.Command]):
+    """A group's commands by name, each built the first time it is looked up: iterating yields the names without
+    building anything (click and Typer list names that way), ``items()`` and ``values()`` build every command."""
+
+    def __init__(self, names: Iterable[str], build: Callable[[str], click.Command]) -> None:
+        self._names = dict.fromkeys(names)
+        self._built: dict[str, click.Command] = {}
+        self._build = build
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._built:
+            if name not in self._names:
+                raise KeyError(name)
+            self._built[name] = self._build(name)
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._names[name] = None
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._names[name]
+        self._built.pop(name, None)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._names))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+class LazyTrackerGroup(TrackerGroup):
+    """`tracker` itself: its commands come from `COMMAND_MODULES`, built on demand."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        eager = self.commands
+        self.commands = LazyCommands(COMMAND_MODULES, build_command)
+        self.commands.update(eager)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
 app = typer.Typer(
-    cls=TrackerGroup,
+    cls=LazyTrackerGroup,
     help="Keep score of public forecasts: quote them, log them immutably, resolve and score them.",
     no_args_is_help=True,
     # Plain click help, for this command and every subcommand: Typer's rich help imports and renders with
@@ -133,30 +181,65 @@ def main(
     ctx.obj = {"db": db, "actor": actor}
 
 
-def _register() -> None:
-    from tracker.cli import (
-        catalog_cmds,
-        extract_cmds,
-        ledger_cmds,
-        proof_cmds,
-        read_cmds,
-        review_cmds,
-        scoring_cmds,
-        site_cmds,
-    )
-
-    ledger_cmds.register(app, DefaultSubcommandGroup)
-    read_cmds.register(app)
-    scoring_cmds.register(app)
-    catalog_cmds.register(app)
-    review_cmds.register(app)
-    extract_cmds.register(app)
-    site_cmds.register(app)
-    proof_cmds.register(app)
+# Which module registers each of `tracker`'s commands, in the order `tracker --help` lists them. A command line
+# imports the module of the one command it runs and builds only that command (see `LazyCommands`): importing every
+# module and building every command's parameters cost about as much as the command itself. tests/test_cli_lazy.py
+# checks this table against what each module's `register` adds.
+COMMAND_MODULES: dict[str, str] = {
+    **dict.fromkeys(("init", "annul", "reopen"), "ledger_cmds"),
+    **dict.fromkeys(("info", "list", "show", "log", "sources", "rebuild", "verify", "backup"), "read_cmds"),
+    **dict.fromkeys(("score", "scores", "compare", "calibration", "runs", "due", "hindsight"), "scoring_cmds"),
+    **dict.fromkeys(("import", "phrases", "rescale"), "catalog_cmds"),
+    **dict.fromkeys(("export", "report"), "review_cmds"),
+    "extract": "extract_cmds",
+    "site": "site_cmds",
+    **dict.fromkeys(("keygen", "checkpoint", "checkpoints", "cosign", "proof", "verify-proof"), "proof_cmds"),
+    **dict.fromkeys(("source", "question", "forecast", "resolve"), "ledger_cmds"),
+    "schedule": "scoring_cmds",
+    "plot": "review_cmds",
+}
 
 
-_register()
+def registered(module: str) -> typer.Typer:
+    """A Typer holding what ``tracker.cli.<module>`` registers (its commands and groups, nothing built yet)."""
+    import importlib
+
+    holder = typer.Typer(rich_markup_mode=app.rich_markup_mode, pretty_exceptions_enable=False, add_completion=False)
+    mod = importlib.import_module(f"tracker.cli.{module}")
+    if module == "ledger_cmds":
+        mod.register(holder, DefaultSubcommandGroup)
+    else:
+        mod.register(holder)
+    return holder
+
+
+def command_names(holder: typer.Typer) -> list[str]:
+    """The top-level names of what ``holder`` holds: its commands, then its groups (Typer's order)."""
+    from typer.main import get_command_name
+
+    names = [c.name or get_command_name(c.callback.__name__) for c in holder.registered_commands if c.callback]
+    return names + [g.name for g in holder.registered_groups if isinstance(g.name, str)]
+
+
+def build_command(name: str) -> click.Command:
+    """`tracker NAME` as a click command (a group for a command with subcommands), with its examples."""
+    from typer.main import get_command_name, get_group
+
+    from tracker.cli.examples import attach
+
+    holder = registered(COMMAND_MODULES[name])
+    holder.registered_commands = [
+        c
+        for c in holder.registered_commands
+        if c.callback and (c.name or get_command_name(c.callback.__name__)) == name
+    ]
+    holder.registered_groups = [g for g in holder.registered_groups if g.name == name]
+    command = get_group(holder).commands[name]
+    attach(command, name)
+    return command
 
 
 def run() -> None:
+    """The `tracker` script."""
+    starting()
     app()

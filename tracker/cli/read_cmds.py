@@ -12,7 +12,6 @@ from tracker.cli import reading as rd
 from tracker.cli import render
 from tracker.cli.common import Commands, emit_json, fmt_p, ledger, say, warn
 from tracker.cli.render import Column
-from tracker.domain.verbal import explain_reading
 from tracker.errors import DatabaseError, IntegrityError, UserError
 
 JSON = rd.JSON
@@ -111,6 +110,8 @@ def _score_text(f: dict[str, Any]) -> str:
 
 
 def _forecast_row(f: dict[str, Any]) -> dict[str, Any]:
+    from tracker.domain.verbal import explain_reading
+
     how = str(f["method"])
     reading = explain_reading(
         f.get("phrase"), f.get("reading"), f.get("p_yes"), f.get("p_low"), f.get("p_high"), f.get("scale_version"), "'"

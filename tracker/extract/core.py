@@ -52,7 +52,7 @@ _APPEARANCE = re.compile(r"\s+(?:well\s+)?(?:seem|seems|look|looks|appear|appear
 _PAST_ABILITY = re.compile(r"\b(?:could|might)\s+not\b|\bcould\s+\w+ed\b", re.I)
 # "It will be important to ...", "this will be a great day": a judgment or an exhortation, not a forecast.
 _EVALUATIVE = re.compile(
-    r"\b(?:it|this|that)\s+(?:will|'ll|’ll)\s+(?:also\s+)?be\s+(?:(?:very|so|really|quite|extremely|a|an|truly)\s+)*"
+    r"\b(?:it|this|that)(?:\s+will|\s*['’]ll)\s+(?:also\s+)?be\s+(?:(?:very|so|really|quite|extremely|a|an|truly)\s+)*"
     r"(?:great|wonderful|terrible|awful|interesting|fascinating|important|crucial|vital|essential|necessary|nice|"
     r"good|bad|exciting|historic|fun|amazing|helpful|useful|worth|worthwhile|welcome|honou?r|pleasure|shame|pity)\b",
     re.I,

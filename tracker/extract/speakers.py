@@ -201,6 +201,30 @@ def _explicit(
 ) -> Speaker | None:
     """An attribution inside one sentence, or None."""
     words = set(_LOWER_WORD.findall(sentence.lower()))
+    early = _view_or_document(sentence, words, people)
+    if early is not None:
+        return early
+    if _VERB_SET.isdisjoint(words):
+        # No verb of saying or believing, no "according to": nothing below but the odds pattern can match
+        # (and each pattern would try every capitalised word of the sentence to find that out).
+        return _odds(sentence, words) or _document(sentence, words, _organisation(last_group))
+    # The noun patterns try every word of the sentence: each runs only where one of its nouns is.
+    group_word = not _GROUP_WORDS.isdisjoint(words)
+    group: re.Match[str] | None = None
+    m = _SUBJECT_VERB.search(sentence)
+    if m is not None and group_word:
+        group = _group(sentence)
+        group_word = False  # searched
+    speaker = _subject_of_saying(sentence, m, group, people)
+    if speaker is None:
+        speaker = _saying_then_speaker(sentence, people)
+    if speaker is None:
+        speaker = _source_named_otherwise(sentence, words, group, group_word, last_person, last_group, people)
+    return speaker
+
+
+def _view_or_document(sentence: str, words: set[str], people: _People | None) -> Speaker | None:
+    """A sentence giving someone's view ("In Jane Roe's view") or a document's finding, or None."""
     view = _IN_VIEW.search(sentence) if not _VIEW_WORDS.isdisjoint(words) else None
     if view is not None:
         # "In Jane Roe's view, ...": whose view the sentence gives.
@@ -220,17 +244,14 @@ def _explicit(
         who = _clean_name(owner)[0] if owner else " ".join(m.group("who").split())
         if who:
             return Speaker(who, None, 0.7, f"'{' '.join(m.group(0).split()).strip(' ,.')}'", "group")
-    if _VERB_SET.isdisjoint(words):
-        # No verb of saying or believing, no "according to": nothing below but the odds pattern can match
-        # (and each pattern would try every capitalised word of the sentence to find that out).
-        return _odds(sentence, words) or _document(sentence, words, _organisation(last_group))
-    # The noun patterns try every word of the sentence: each runs only where one of its nouns is.
-    group_word = not _GROUP_WORDS.isdisjoint(words)
-    group: re.Match[str] | None = None
-    m = _SUBJECT_VERB.search(sentence)
-    if m is not None and group_word:
-        group = _group(sentence)
-        group_word = False  # searched
+    return None
+
+
+def _subject_of_saying(
+    sentence: str, m: re.Match[str] | None, group: re.Match[str] | None, people: _People | None
+) -> Speaker | None:
+    """The subject of a verb of saying or believing ("Jane Roe said"), from the first such match `m` on;
+    `group` is the group pattern's match ("Most analysts polled by Acme"), when searched."""
     while m is not None:
         first_comma = sentence.find(",")
         if _OPENS_SUBORDINATE.match(sentence) and m.end("who") <= first_comma < m.start("verb"):
@@ -251,7 +272,7 @@ def _explicit(
         owner = _possessive(m.group("who")) and sentence[m.end("who") : m.start("verb")].strip() != ""
         wider = group is not None and group.span("who") != m.span("who")
         if wider and group.start("who") <= m.start("who") and group.end("who") >= m.end("who"):  # type: ignore[union-attr]
-            break  # "Most analysts polled by Acme expect": the group, not the name in its modifier
+            return None  # "Most analysts polled by Acme expect": the group, not the name in its modifier
         stray = _STRAY_COMMA.fullmatch(sentence, m.end("who"), m.start("verb")) and len(name.split()) < 2
         aside = _ASIDE_NAME.fullmatch(sentence, m.end("who"), m.start("verb"))
         if aside and not passive and len(_clean_name(aside.group("who"))[0].split()) >= 2:
@@ -290,6 +311,11 @@ def _explicit(
             kind: Kind = "person" if (len(name.split()) >= 2 and not institution) or one_person else "group"
             return Speaker(name, role, 0.9 if kind == "person" else 0.75, f"'{name} {m.group('verb')}'", kind)
         m = _SUBJECT_VERB.search(sentence, m.end("who"))
+    return None
+
+
+def _saying_then_speaker(sentence: str, people: _People | None) -> Speaker | None:
+    """A speaker named after the verb of saying (", said Jane Roe") or after a participle, or None."""
     m = _SUBJECT_THEN_SAYING.match(sentence)
     if m and len(_clean_name(m.group("who"))[0].split()) >= 2:
         # "Spokesman Jane Roe tempered expectations, stating ...": the subject of the clause the participle
@@ -333,6 +359,19 @@ def _explicit(
             if name and name not in _NOT_NAMES and _ENDS.fullmatch(rest, first.end()):
                 # "..., writes Acmeblatt.", "says ACB" closing the sentence: a one-word source.
                 return Speaker(name, role, 0.75, f"'{m.group('verb')} {name}'", "group")
+    return None
+
+
+def _source_named_otherwise(
+    sentence: str,
+    words: set[str],
+    group: re.Match[str] | None,
+    group_word: bool,
+    last_person: Speaker | None,
+    last_group: Speaker | None,
+    people: _People | None,
+) -> Speaker | None:
+    """ "according to" a source, an unnamed common-noun source, odds, a document, or a pronoun read back."""
     closing = _COMMON_SAYS_LAST.search(sentence)
     if closing and _ACCORDING_ANY.search(sentence) and closing.group("who").endswith("s"):
         # "According to the Acme agency, X seems likely, experts predicted": the attribution that closes the
@@ -349,7 +388,7 @@ def _explicit(
                 role = dash.group("role").strip() if dash else None
             # "according to Acme Research's forecast": an organisation, whatever the length of its name.
             one = len(name.split()) >= 2 and not _possessive(m.group("who"))
-            kind: Kind = "person" if one else "group"  # type: ignore[no-redef]
+            kind: Kind = "person" if one else "group"
             return Speaker(name, role, 0.85, f"'according to {name}'", kind)
     m = _ACCORDING_COMMON.search(sentence) or _SAY_COMMON.search(sentence) or _COMMON_SAYS_LAST.search(sentence)
     if group_word:

@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 
 
 class Reader:
-    """Reads one ledger database. ``ready`` is called before each read (the app checks the schema there)."""
+    """Reads one ledger database; each table through the reader its module registered (`tablereader.reads`: this
+    module imports projections and scores, which hold them). ``ready`` is called before each read (the app checks
+    the schema there)."""
 
     def __init__(self, engine: Engine, today: Callable[[], date], ready: Callable[[], None]) -> None:
         self.engine = engine

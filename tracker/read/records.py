@@ -8,7 +8,7 @@ import math
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from tracker.store.eventstore import iso_utc
+from tracker.store.jsontext import iso_utc
 
 if TYPE_CHECKING:
     import pandas as pd

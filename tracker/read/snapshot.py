@@ -21,10 +21,9 @@ from sqlalchemy.sql import ColumnElement
 
 from tracker.domain.timepoints import as_utc, end_of_day, parse_as_of
 from tracker.errors import NotFound, UserError
-from tracker.projections.projector import replay
 from tracker.scoring import SCORING_VERSION
-from tracker.store import eventstore as es
 from tracker.store.db import read_transaction
+from tracker.store.jsontext import iso_utc
 from tracker.store.schema import PROJECTION_TABLES, events, forecast_scores, metadata, question_scores, scoring_runs
 
 MAX_POSITION = 2**62  # beyond any ledger; larger integers would overflow the databases' BIGINT
@@ -74,7 +73,7 @@ def as_of_dict(as_of: AsOf | None) -> dict[str, Any] | None:
         return None
     return {
         "position": as_of.position,
-        "recorded_until": es.iso_utc(as_of.recorded_until) if as_of.recorded_until else None,
+        "recorded_until": iso_utc(as_of.recorded_until) if as_of.recorded_until else None,
     }
 
 
@@ -144,7 +143,11 @@ def _head(conn: Connection, as_of: AsOf | None) -> tuple[int, str]:
     row = conn.execute(
         select(events.c.position, events.c.hash).where(*event_window(as_of)).order_by(events.c.position.desc()).limit(1)
     ).first()
-    return (0, es.GENESIS_HASH) if row is None else (int(row[0]), str(row[1]))
+    if row is None:
+        from tracker.store.eventstore import GENESIS_HASH
+
+        return 0, GENESIS_HASH
+    return int(row[0]), str(row[1])
 
 
 def _runs(as_of: AsOf | None) -> Any:
@@ -197,6 +200,11 @@ def memory_projections() -> Engine:
 @contextmanager
 def replayed(engine: Engine, position: int) -> Iterator[Connection]:
     """The projections of the events up to ``position``, replayed into an in-memory database."""
+    # The event store and the projector are imported here, by the one reading that replays: a reading at the
+    # head (most commands) needs neither.
+    from tracker.projections.projector import replay
+    from tracker.store import eventstore as es
+
     memory = memory_projections()
     try:
         with memory.begin() as mconn:
@@ -212,7 +220,7 @@ def open_snapshot(engine: Engine, today: date, as_of: Any = None, run: Any = Non
     point = to_as_of(as_of)
     with ExitStack() as stack:
         live = stack.enter_context(read_transaction(engine))
-        live_position, live_hash = es.head(live)
+        live_position, live_hash = _head(live, None)
         if point is None:
             position, head_hash = live_position, live_hash
         else:
@@ -220,7 +228,10 @@ def open_snapshot(engine: Engine, today: date, as_of: Any = None, run: Any = Non
                 raise UserError(f"position {point.position} is past the ledger's head ({live_position})", "as_of")
             position, head_hash = _head(live, point)
         latest = _score_run(live, None)
-        score_run = _pinned_run(live, run, point) if run is not None else _score_run(live, point)
+        if run is not None:
+            score_run: ScoreRun | None = _pinned_run(live, run, point)
+        else:
+            score_run = latest if point is None else _score_run(live, point)
         if score_run is not None and run is not None and point is None:
             # The ledger the run scored: its projections at its through position.
             position, head_hash = _head(live, AsOf(position=score_run.through_position))

@@ -35,6 +35,7 @@ from tracker.scoring import metrics
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 BINARY = "binary"
 MULTIPLE_CHOICE = "multiple_choice"
@@ -599,6 +600,157 @@ def _time_average(
 # ------------------------------------------------------------------------------------------------------ score
 
 
+def _statuses(
+    qs: _Questions, qcode: IntArray, fcode: IntArray, made_ns: IntArray, made_day: IntArray, withdrawn: BoolArray
+) -> tuple[IntArray, IntArray, BoolArray]:
+    """Each forecast's status but "scored" (the eligible ones are "superseded" here), the eligible rows in their
+    groups' order, and which of those is its group's last (the scored one)."""
+    pos = np.arange(len(qcode), dtype=np.int64)
+    q_status = qs.status[qcode]
+    resolved = q_status == _Q_STATUS_CODE[Q_RESOLVED]
+    known_day = qs.known_day[qcode]
+    status = np.where(resolved & (made_day >= known_day), _ST[HINDSIGHT], _ST[SUPERSEDED])
+    status[q_status == _Q_STATUS_CODE[Q_OPEN]] = _ST[UNRESOLVED]
+    status[q_status == _Q_STATUS_CODE[Q_ANNULLED]] = _ST[ANNULLED]
+    status[withdrawn] = _ST[WITHDRAWN]
+    eligible = status == _ST[SUPERSEDED]
+    # eligible rows grouped by (question, forecaster), by made_at then input order inside a group: the input order
+    # is the recording order, so it breaks ties on made_at (see _group_order)
+    order = _group_order(pos[eligible], qcode[eligible], fcode[eligible], made_ns[eligible], made_day[eligible])
+    q_o, f_o = qcode[order], fcode[order]
+    group_last = np.ones(order.size, dtype=bool)
+    group_last[:-1] = (q_o[1:] != q_o[:-1]) | (f_o[1:] != f_o[:-1])
+    return status, order, group_last
+
+
+Classes = list[tuple[bool, IntArray, FloatArray, FloatArray]]  # (is binary, rows, values, target by question)
+
+
+def _probability_classes(
+    forecasts: pd.DataFrame, qs: _Questions, qcode: IntArray, has_p: BoolArray, fids: _Ids
+) -> tuple[Classes, FloatArray]:
+    """The probabilities of the rows ``has_p`` in classes of equal width (binary rows as one column P(YES) with
+    target 1/0; multiple choice with k options as k columns, one-hot target), and each row's probability of what
+    happened (NaN for the others)."""
+    n = len(qcode)
+    pos = np.arange(n, dtype=np.int64)
+    binary = qs.binary[qcode]
+    n_opt = qs.n_options[qcode]
+    dicts = forecasts["probabilities"].to_numpy(dtype=object) if "probabilities" in forecasts.columns else None
+    p_outcome = np.full(n, np.nan)
+    classes: Classes = []
+
+    rows = pos[has_p & binary]
+    if rows.size:
+        if "p_yes" in forecasts.columns:
+            p = forecasts["p_yes"].to_numpy(dtype=np.float64)[rows]
+        else:
+            assert dicts is not None
+            p = _p_yes_from_dicts(dicts[rows], fids[rows])
+        _check_probabilities(p, fids[rows])
+        p_outcome[rows] = np.where(qs.yes[qcode[rows]] == 1.0, p, 1.0 - p)
+        classes.append((True, rows, p[:, None], qs.yes[:, None]))
+
+    mc = has_p & ~binary
+    for k in np.unique(n_opt[mc]):
+        rows = pos[mc & (n_opt == k)]
+        if dicts is None:
+            raise ValueError("multiple-choice forecasts need the probabilities column")
+        values = _mc_matrix(dicts[rows], qcode[rows], qs, int(k), fids[rows])
+        _check_probabilities(values, fids[rows])
+        target = np.zeros((len(qs.ids), int(k)))
+        q_k = np.nonzero((qs.outcome_idx >= 0) & ~qs.binary & (qs.n_options == k))[0]
+        target[q_k, qs.outcome_idx[q_k]] = 1.0
+        p_outcome[rows] = values[np.arange(rows.size), qs.outcome_idx[qcode[rows]]]
+        classes.append((False, rows, values, target))
+    return classes, p_outcome
+
+
+def _time_averages(
+    classes: Classes,
+    order: IntArray,
+    qcode: IntArray,
+    fcode: IntArray,
+    made_day: IntArray,
+    qs: _Questions,
+    out: tuple[FloatArray, FloatArray, FloatArray],
+) -> None:
+    """Each scored row's time-averaged Brier, the crowd's over the same days, and its baseline score times the days
+    it stood, into ``out`` (time_avg, crowd_avg, baseline_days), a class of probabilities at a time."""
+    time_avg, crowd_avg, baseline_days = out
+    n = len(qcode)
+    vrow = np.full(n, -1, dtype=np.int64)
+    for _, rows, values, target in classes:
+        vrow[rows] = np.arange(rows.size)
+        in_cls = np.zeros(n, dtype=bool)
+        in_cls[rows] = True
+        o_c = order[in_cls[order]]
+        if o_c.size == 0:
+            continue
+        ta = _time_average(
+            qcode[o_c].astype(np.int64),
+            fcode[o_c],
+            made_day[o_c],
+            o_c,
+            values[vrow[o_c]],
+            target,
+            qs.known_day,
+        )
+        time_avg[ta.last_pos] = ta.time_avg
+        crowd_avg[ta.last_pos] = ta.crowd_avg
+        baseline_days[ta.last_pos] = ta.baseline_days
+
+
+def _horizons(qs: _Questions, qcode: IntArray, made_day: IntArray) -> FloatArray:
+    """Each question's horizon (days), given its eligible forecasts (``qcode``, ``made_day``): from the earlier of
+    its opening and its first eligible forecast to the later of its scheduled close and the day its outcome became
+    known."""
+    first_day_q = np.full(len(qs.ids), np.iinfo(np.int64).max)
+    np.minimum.at(first_day_q, qcode, made_day)
+    opened = np.where(qs.opened_day == _NO_DAY, first_day_q, qs.opened_day)
+    start_q = np.minimum(opened, first_day_q)
+    end_q = np.where(qs.resolve_by_day == _NO_DAY, qs.known_day, np.maximum(qs.resolve_by_day, qs.known_day))
+    return (end_q - start_q).astype(np.float64)
+
+
+def _point_scores(
+    forecasts: pd.DataFrame, qs: _Questions, qcode: IntArray, classes: Classes, scored: BoolArray, p_outcome: FloatArray
+) -> dict[str, FloatArray]:
+    """The point scores of the ``scored`` rows (NaN for the others), by their columns' names, in the output's
+    order: brier, brier_two_category, log_score, baseline_score, brier_low, brier_high."""
+    n = len(qcode)
+    binary = qs.binary[qcode]
+    n_opt = qs.n_options[qcode]
+    brier = np.full(n, np.nan)
+    brier2 = np.full(n, np.nan)
+    for is_binary, rows, values, target in classes:
+        sel = scored[rows]
+        r = rows[sel]
+        b = metrics.brier_multi(values[sel], target[qcode[r]])
+        brier[r] = b
+        brier2[r] = 2.0 * b if is_binary else b
+    log = np.full(n, np.nan)
+    base = np.full(n, np.nan)
+    log[scored] = metrics.log_score(p_outcome[scored])
+    base[scored] = metrics.baseline_score(p_outcome[scored], n_opt[scored])
+
+    brier_low = np.full(n, np.nan)
+    brier_high = np.full(n, np.nan)
+    for col, dest in (("p_low", brier_low), ("p_high", brier_high)):
+        if col in forecasts.columns:
+            pv = forecasts[col].to_numpy(dtype=np.float64)
+            sel = scored & binary & ~np.isnan(pv)
+            dest[sel] = metrics.brier_binary(pv[sel], qs.yes[qcode[sel]])
+    return {
+        "brier": brier,
+        "brier_two_category": brier2,
+        "log_score": log,
+        "baseline_score": base,
+        "brier_low": brier_low,
+        "brier_high": brier_high,
+    }
+
+
 def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: bool = True) -> Scores:
     """Score forecasts against resolved questions (see the module docstring for the rules and conventions).
 
@@ -664,20 +816,10 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
     withdrawn = forecasts["withdrawn"].fillna(False).to_numpy(dtype=bool)
 
     # ---- status
-    q_status = qs.status[qcode]
-    resolved = q_status == _Q_STATUS_CODE[Q_RESOLVED]
+    resolved = qs.status[qcode] == _Q_STATUS_CODE[Q_RESOLVED]
     known_day = qs.known_day[qcode]
-    status = np.where(resolved & (made_day >= known_day), _ST[HINDSIGHT], _ST[SUPERSEDED])
-    status[q_status == _Q_STATUS_CODE[Q_OPEN]] = _ST[UNRESOLVED]
-    status[q_status == _Q_STATUS_CODE[Q_ANNULLED]] = _ST[ANNULLED]
-    status[withdrawn] = _ST[WITHDRAWN]
+    status, order, group_last = _statuses(qs, qcode, fcode, made_ns, made_day, withdrawn)
     eligible = status == _ST[SUPERSEDED]
-    # eligible rows grouped by (question, forecaster), by made_at then input order inside a group: the input order
-    # is the recording order, so it breaks ties on made_at (see _group_order)
-    order = _group_order(pos[eligible], qcode[eligible], fcode[eligible], made_ns[eligible], made_day[eligible])
-    q_o, f_o = qcode[order], fcode[order]
-    group_last = np.ones(order.size, dtype=bool)
-    group_last[:-1] = (q_o[1:] != q_o[:-1]) | (f_o[1:] != f_o[:-1])
     last_rows = order[group_last]  # each group's scored forecast
     status[last_rows] = _ST[SCORED]
     scored = status == _ST[SCORED]
@@ -685,57 +827,11 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
     # ---- probabilities of non-withdrawn rows on resolved questions, in classes of equal width:
     # binary rows as one column P(YES) with target 1/0; multiple choice with k options as k columns, one-hot target
     binary = qs.binary[qcode]
-    n_opt = qs.n_options[qcode]
     has_p = resolved & ~withdrawn
-    dicts = forecasts["probabilities"].to_numpy(dtype=object) if "probabilities" in forecasts.columns else None
-    p_outcome = np.full(n, np.nan)
-    classes: list[tuple[bool, IntArray, FloatArray, FloatArray]] = []  # (is binary, rows, values, target by q)
-
-    rows = pos[has_p & binary]
-    if rows.size:
-        if "p_yes" in forecasts.columns:
-            p = forecasts["p_yes"].to_numpy(dtype=np.float64)[rows]
-        else:
-            assert dicts is not None
-            p = _p_yes_from_dicts(dicts[rows], fids[rows])
-        _check_probabilities(p, fids[rows])
-        p_outcome[rows] = np.where(qs.yes[qcode[rows]] == 1.0, p, 1.0 - p)
-        classes.append((True, rows, p[:, None], qs.yes[:, None]))
-
-    mc = has_p & ~binary
-    for k in np.unique(n_opt[mc]):
-        rows = pos[mc & (n_opt == k)]
-        if dicts is None:
-            raise ValueError("multiple-choice forecasts need the probabilities column")
-        values = _mc_matrix(dicts[rows], qcode[rows], qs, int(k), fids[rows])
-        _check_probabilities(values, fids[rows])
-        target = np.zeros((len(qs.ids), int(k)))
-        q_k = np.nonzero((qs.outcome_idx >= 0) & ~qs.binary & (qs.n_options == k))[0]
-        target[q_k, qs.outcome_idx[q_k]] = 1.0
-        p_outcome[rows] = values[np.arange(rows.size), qs.outcome_idx[qcode[rows]]]
-        classes.append((False, rows, values, target))
+    classes, p_outcome = _probability_classes(forecasts, qs, qcode, has_p, fids)
 
     # ---- point scores of scored rows
-    brier = np.full(n, np.nan)
-    brier2 = np.full(n, np.nan)
-    for is_binary, rows, values, target in classes:
-        sel = scored[rows]
-        r = rows[sel]
-        b = metrics.brier_multi(values[sel], target[qcode[r]])
-        brier[r] = b
-        brier2[r] = 2.0 * b if is_binary else b
-    log = np.full(n, np.nan)
-    base = np.full(n, np.nan)
-    log[scored] = metrics.log_score(p_outcome[scored])
-    base[scored] = metrics.baseline_score(p_outcome[scored], n_opt[scored])
-
-    brier_low = np.full(n, np.nan)
-    brier_high = np.full(n, np.nan)
-    for col, dest in (("p_low", brier_low), ("p_high", brier_high)):
-        if col in forecasts.columns:
-            pv = forecasts[col].to_numpy(dtype=np.float64)
-            sel = scored & binary & ~np.isnan(pv)
-            dest[sel] = metrics.brier_binary(pv[sel], qs.yes[qcode[sel]])
+    points = _point_scores(forecasts, qs, qcode, classes, scored, p_outcome)
 
     # ---- per-forecast frame
     per_forecast = forecasts.copy(deep=False)  # copy-on-write: the caller's frame is never written to
@@ -747,15 +843,7 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
     per_forecast["outcome"] = _take_inferred(qs.outcome, qcode)
     # the float columns as Series on the frame's own index: a frame keeps a Series' array (copy-on-write tracks
     # it) but copies a bare array; these arrays are not used again here
-    for name, values in (
-        ("p_outcome", p_outcome),
-        ("brier", brier),
-        ("brier_two_category", brier2),
-        ("log_score", log),
-        ("baseline_score", base),
-        ("brier_low", brier_low),
-        ("brier_high", brier_high),
-    ):
+    for name, values in (("p_outcome", p_outcome), *points.items()):
         per_forecast[name] = pd.Series(values, index=per_forecast.index, copy=False)
 
     # ---- per-question frame
@@ -763,40 +851,14 @@ def score(forecasts: pd.DataFrame, questions: pd.DataFrame, *, time_average: boo
     crowd_avg = np.full(n, np.nan)
     baseline_days = np.full(n, np.nan)
     if time_average:
-        vrow = np.full(n, -1, dtype=np.int64)
-        for _, rows, values, target in classes:
-            vrow[rows] = np.arange(rows.size)
-            in_cls = np.zeros(n, dtype=bool)
-            in_cls[rows] = True
-            o_c = order[in_cls[order]]
-            if o_c.size == 0:
-                continue
-            ta = _time_average(
-                qcode[o_c].astype(np.int64),
-                fcode[o_c],
-                made_day[o_c],
-                o_c,
-                values[vrow[o_c]],
-                target,
-                qs.known_day,
-            )
-            time_avg[ta.last_pos] = ta.time_avg
-            crowd_avg[ta.last_pos] = ta.crowd_avg
-            baseline_days[ta.last_pos] = ta.baseline_days
+        _time_averages(classes, order, qcode, fcode, made_day, qs, (time_avg, crowd_avg, baseline_days))
     # the divisor: known_on day - first eligible day; groups are contiguous in `order`, sorted by made_at inside
     group_first = np.ones(order.size, dtype=bool)
     group_first[1:] = group_last[:-1]
     days = np.zeros(n, dtype=np.int64)
     days[last_rows] = known_day[last_rows] - made_day[order[group_first]]
     n_forecasters_q = np.bincount(qcode[scored], minlength=len(qs.ids))
-    # each question's horizon (days): from the earlier of its opening and its first eligible forecast to the later
-    # of its scheduled close and the day its outcome became known
-    first_day_q = np.full(len(qs.ids), np.iinfo(np.int64).max)
-    np.minimum.at(first_day_q, qcode[eligible], made_day[eligible])
-    opened = np.where(qs.opened_day == _NO_DAY, first_day_q, qs.opened_day)
-    start_q = np.minimum(opened, first_day_q)
-    end_q = np.where(qs.resolve_by_day == _NO_DAY, qs.known_day, np.maximum(qs.resolve_by_day, qs.known_day))
-    horizon_q = (end_q - start_q).astype(np.float64)
+    horizon_q = _horizons(qs, qcode[eligible], made_day[eligible])
 
     # the scored rows sorted by question_id then forecaster_id (stable: ties, if any, stay in input order)
     pq_rows = _per_question_order(forecasts, pos[scored], question_ids, forecaster_ids)

@@ -256,6 +256,7 @@ def verify_bundle(path: str | os.PathLike[str], key: Verifier, witnesses: tuple[
     checked and counted, as for a proof file); its events table chains (each row's hash is
     recomputed from its fields and follows the previous one, positions gap-free from 1); and the Merkle root of the
     first tree_size rows is the signed root. `IntegrityError` ("not verified: ...") naming the first failure."""
+    from tracker.app.proofs import verified
     from tracker.store.eventstore import check_chain
 
     p = Path(path)
@@ -295,12 +296,4 @@ def verify_bundle(path: str | os.PathLike[str], key: Verifier, witnesses: tuple[
         raise IntegrityError(f"not verified: the checkpoint signs {cp.size} events, the bundle holds {tree.size}")
     if tree.root(cp.size) != cp.root:
         raise IntegrityError(f"not verified: the first {cp.size} events do not have the signed root")
-    return {
-        "ok": True,
-        "log": cp.origin,
-        "tree_size": cp.size,
-        "root": cp.root.hex(),
-        "key": key.vkey,
-        "events": len(events),
-        "cosignatures": opened.cosignatures,
-    }
+    return verified(opened, key) | {"events": len(events), "cosignatures": opened.cosignatures}
