@@ -125,10 +125,29 @@ def tracker(db: str | Ledger, *args: str, env: dict[str, str] | None = None, cod
     return result
 
 
+@pytest.fixture(scope="session")
+def _grown_template(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path) -> Path:
+    """The `grown` ledger on SQLite, grown once per test process (importing and scoring the catalog each time
+    was most of what many review tests cost)."""
+    from review_fixtures import grow
+
+    path = tmp_path_factory.mktemp("grown") / "ledger.sqlite"
+    _copy_sqlite(_sqlite_template, path)
+    led = Ledger(f"sqlite:///{path}", actor="tester")
+    grow(led)
+    led.close()
+    return path
+
+
 @pytest.fixture
-def grown(ledger: Ledger) -> Ledger:
+def grown(ledger: Ledger, request: pytest.FixtureRequest) -> Ledger:
     """The review ledger of tests/review_fixtures.py (`grow`): scored, with open, due and awkward questions."""
     from review_fixtures import grow
 
-    grow(ledger)
+    path = ledger.sqlite_file()
+    if path is None:
+        grow(ledger)
+        return ledger
+    ledger.engine.dispose()  # no connection open on the file while it is replaced
+    _copy_sqlite(request.getfixturevalue("_grown_template"), path)
     return ledger
