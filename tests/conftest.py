@@ -4,12 +4,15 @@ TRACKER_TEST_POSTGRES_URL is set (CI sets it; elsewhere those cases skip, saying
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 from click.testing import Result
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from typer.testing import CliRunner
 
 from tracker.app.ledger import Ledger
@@ -77,10 +80,32 @@ def db_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str], _pg_datab
     return _pg_database
 
 
-@pytest.fixture
-def ledger(db_url: str) -> Iterator[Ledger]:
-    led = Ledger(db_url, actor="tester")
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite ledger migrated once per test process: the `ledger` fixture starts from a copy of it.
+
+    Running every migration for each of a thousand ledger tests was a large share of the suite's time; the
+    migrations themselves are tested from an empty database (tests/test_migrations.py, `tracker init`)."""
+    path = tmp_path_factory.mktemp("template") / "ledger.sqlite"
+    led = Ledger(f"sqlite:///{path}", actor="tester")
     led.init()
+    led.close()
+    return path
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy through SQLite's backup API (a plain file copy could miss pages still in the WAL)."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+@pytest.fixture
+def ledger(db_url: str, _sqlite_template: Path) -> Iterator[Ledger]:
+    path = make_url(db_url).database if db_url.startswith("sqlite") else None
+    if path:
+        _copy_sqlite(_sqlite_template, Path(path))
+    led = Ledger(db_url, actor="tester")
+    led.init()  # on the copy: finds every migration applied
     yield led
     led.close()
 
@@ -100,10 +125,29 @@ def tracker(db: str | Ledger, *args: str, env: dict[str, str] | None = None, cod
     return result
 
 
+@pytest.fixture(scope="session")
+def _grown_template(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path) -> Path:
+    """The `grown` ledger on SQLite, grown once per test process (importing and scoring the catalog each time
+    was most of what many review tests cost)."""
+    from review_fixtures import grow
+
+    path = tmp_path_factory.mktemp("grown") / "ledger.sqlite"
+    _copy_sqlite(_sqlite_template, path)
+    led = Ledger(f"sqlite:///{path}", actor="tester")
+    grow(led)
+    led.close()
+    return path
+
+
 @pytest.fixture
-def grown(ledger: Ledger) -> Ledger:
+def grown(ledger: Ledger, request: pytest.FixtureRequest) -> Ledger:
     """The review ledger of tests/review_fixtures.py (`grow`): scored, with open, due and awkward questions."""
     from review_fixtures import grow
 
-    grow(ledger)
+    path = ledger.sqlite_file()
+    if path is None:
+        grow(ledger)
+        return ledger
+    ledger.engine.dispose()  # no connection open on the file while it is replaced
+    _copy_sqlite(request.getfixturevalue("_grown_template"), path)
     return ledger

@@ -761,6 +761,8 @@ def test_unsupported_database_url(tmp_path: Path) -> None:
 
 def test_usage_errors_are_one_line(led: Cli) -> None:
     led.fails(USAGE, "frobnicate", says=["No such command"])
+    suggestion = led.fails(USAGE, "lisst", says=["No such command 'lisst'", "Did you mean 'list'?"])
+    assert suggestion.count("Did you mean") == 1, suggestion  # click and Typer each added one
     led.fails(USAGE, "list", "--bogus", says=["--bogus"])
     led.fails(USAGE, "resolve", "summit", says=["Missing argument"])
 

@@ -154,6 +154,7 @@ app = typer.Typer(
     # (BENCHMARKS.md). No help text here uses rich markup.
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    suggest_commands=False,  # click names the closest command itself; both would say "Did you mean" twice
     add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     context_settings={"help_option_names": ["-h", "--help"]},
 )
