@@ -160,7 +160,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 # What a read command needs beyond its read options (every command made with `read_options` is here by itself).
-ARGUMENTS = {"show": ["osaka-trump-putin-meeting-2019"], "compare": ["--all"]}
+ARGUMENTS = {"show": ["osaka-trump-putin-meeting-2019"], "compare": ["--all"], "phrases": ["--observed"]}
 
 
 def read_commands() -> list[tuple[list[str], dict[str, Any]]]:
@@ -238,6 +238,11 @@ def test_every_read_command_takes_as_of_and_run(demo: str, command: list[str]) -
         (["list", "--status", "maybe"], UserError.exit_code, "status"),
         (["runs", "--status", "maybe"], UserError.exit_code, "status"),
         (["hindsight", "--forecaster", "[/x] nobody"], NotFound.exit_code, "forecaster"),
+        # the scale alone does not change with the ledger: narrowing it is a mistake, not ignored
+        (["phrases", "--as-of", "40"], UserError.exit_code, "as_of"),
+        (["phrases", "--run", "1"], UserError.exit_code, "run"),
+        (["phrases", "--forecaster", "Leonid Bershidsky"], UserError.exit_code, "forecaster"),
+        (["phrases", "--observed", "--as-of", "yesterday"], UserError.exit_code, "as_of"),
     ],
 )
 def test_bad_filters_and_points_are_one_line_errors(demo: str, args: list[str], code: int, field: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import typer
 
@@ -11,6 +10,7 @@ from tracker.cli import reading as rd
 from tracker.cli import render
 from tracker.cli.common import emit_json, fmt_p, ledger, one_line, say, warn
 from tracker.cli.render import Column
+from tracker.errors import UserError
 
 JSON = typer.Option(False, "--json", help="Machine-readable output.")
 
@@ -64,17 +64,15 @@ def import_(
     say(f"head: {report.head_position}:{report.head_hash}")
 
 
+@rd.read_options("forecaster", limit=False)
 def phrases(
     ctx: typer.Context,
     scale: int = typer.Option(None, "--scale", help="Scale version (default: the latest)."),
     observed: bool = typer.Option(
         False, "--observed", help="What each phrase turned out to mean: how often it happened when said."
     ),
-    forecaster: list[str] = rd.FORECASTER,
-    fmt: str = rd.FORMAT,
-    json_out: bool = JSON,
-    as_of: str = rd.AS_OF,
-    run: int = rd.RUN,
+    *,
+    opts: rd.ReadOptions,
 ) -> None:
     """The verbal scale: each phrase, its probability, interval and published basis, and beside it how
     5,174 readers read the phrase (the CAPphrase survey's median and interquartile range; blank where the
@@ -83,8 +81,13 @@ def phrases(
     from tracker.app.verbal import load, readers
 
     if observed:
-        _observed(ctx, forecaster, fmt, json_out, as_of, run)
+        _observed(ctx, opts)
         return
+    # The scale alone is the same at every point of the ledger and for every forecaster: an option that would
+    # narrow it is a mistake to say, not to ignore.
+    for name, given in (("forecaster", opts.filters.get("forecaster")), ("as_of", opts.as_of), ("run", opts.run)):
+        if given:
+            raise UserError("applies to what phrases turned out to mean: add --observed", name)
 
     s = load(scale)
     survey = readers("capphrase", s)
@@ -102,7 +105,7 @@ def phrases(
         }
         for p in s.phrases
     ]
-    out = rd.output(fmt, json_out, 0)
+    out = opts.out
     if out.fmt == "json":
         readers_source = {"source": survey.source, "licence": survey.licence, "address": survey.address}
         emit_json({"version": s.version, "phrases": rows, "readers": readers_source})
@@ -195,9 +198,10 @@ OBSERVED_COLUMNS = [
 ]
 
 
-def _observed(ctx: typer.Context, forecaster: list[str], fmt: str | None, json_out: bool, as_of: Any, run: Any) -> None:
-    out = rd.output(fmt, json_out, 0)
-    frame = ledger(ctx).phrases_observed(forecaster or None, as_of=as_of, run=run)
+def _observed(ctx: typer.Context, opts: rd.ReadOptions) -> None:
+    out = opts.out
+    forecaster = opts.filters.get("forecaster", [])
+    frame = ledger(ctx).phrases_observed(forecaster or None, **opts.time())
     rows = frame.to_dict("records")
     if not out.table:
         render.render_rows(
