@@ -184,7 +184,7 @@ def main(
 
 # Which module registers each of `tracker`'s commands, in the order `tracker --help` lists them. A command line
 # imports the module of the one command it runs and builds only that command (see `LazyCommands`): importing every
-# module and building every command's parameters cost about as much as the command itself. tests/test_cli_lazy.py
+# module and building every command's parameters cost about as much as the command itself. tests/test_startup.py
 # checks this table against what each module's `register` adds.
 COMMAND_MODULES: dict[str, str] = {
     **dict.fromkeys(("init", "annul", "reopen"), "ledger_cmds"),
