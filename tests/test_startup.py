@@ -129,6 +129,7 @@ COMMANDS = {
     "list": ["list"],
     "show": ["show", "rain"],
     "due": ["due"],
+    "info": ["info"],
     "score": ["score"],
     "forecast": ["forecast", "snow", "--forecaster", "Ann Example", "--p", "0.2", "--made-at", "2025-01-03"],
 }
