@@ -516,3 +516,60 @@ def test_a_sentence_after_a_closed_quotation_does_not_attribute_it() -> None:
 )
 def test_headline_sources(text: str, speaker: str) -> None:
     assert extract(text).candidates[0].speaker.name == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A second verb of saying after "and" or "but", past an opening phrase, an aside or any first verb.
+        ("At its most recent meeting, the Fed left rates unchanged but forecast one more increase this year.", "Fed"),
+        (
+            "Jane Roe, speaking to the Acme Post, stuck close to her message and said inflation would probably dip.",
+            "Jane Roe",
+        ),
+        # A possessive is not the subject ("the Fed's rate cuts ..., he argued, adding").
+        (
+            "However, the Fed's rate cuts won't go on forever, he argued, adding officials would likely signal a "
+            "pause.",
+            "the author",
+        ),
+        # "was quoted as saying" after a quotation.
+        (
+            'Jane Roe said rates were high.\n\n"Interest rates are going to have to increase," she was quoted as '
+            "saying.",
+            "Jane Roe",
+        ),
+        # A noun of expectation in the predicate is the subject's, when the subject is a person or a group.
+        (
+            "Jane Roe is the minister. Roe also held out the prospect that the sanctions could be lifted next year.",
+            "Jane Roe",
+        ),
+        ("Senior officials have played down hopes of a cease-fire that could come within days.", "Senior officials"),
+        ("Oil prices dented hopes that the economy will probably recover next year.", "the author"),
+        ("Prime Minister Jane Roe faces a no-confidence vote that she will probably survive.", "the author"),
+        # A source of odds with an aside, and "pegged".
+        ("Acme Odds, a site that aggregates polls, pegged the chance of a win at 69 per cent.", "Acme Odds"),
+    ],
+)
+def test_subjects_of_a_second_verb_and_of_an_expectation(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # Any plural noun before a verb that only a source has ("said"), not before "said to".
+        (
+            "Britain's major betting chains said the party will probably win the most seats.",
+            "Britain's major betting chains",
+        ),
+        ("Home prices said to rise will probably fall next year.", "the author"),
+        # A plural subject with an "including ..." aside.
+        (
+            "OPEC countries, including the cartel's major Gulf members, say that prices will not rise next year.",
+            "OPEC countries",
+        ),
+    ],
+)
+def test_plural_sources_by_their_verb(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker

@@ -29,7 +29,8 @@ _VERBS = (
     r"predict|warn|add|note|tell|reckon|reckons|expecting|predicting|forecasting|betting|"
     r"anticipate|anticipates|anticipated|anticipating|saw|expressed|expresses|rejected|rejects|dismissed|"
     r"dismisses|saying|warning|arguing|insisting|suggesting|claiming|noting|believing|fearing|fear|stating|"
-    r"calculates|calculated|feel|feels|felt|confident|optimistic|pessimistic|sceptical|skeptical|doubtful"
+    r"calculates|calculated|feel|feels|felt|confident|optimistic|pessimistic|sceptical|skeptical|doubtful|"
+    r"quoted\s+as\s+saying"
 )
 # Between a subject and its verb: an aside in commas, a few adverbs ("has repeatedly"), or a short
 # prepositional phrase ("in turn", "at that point").
@@ -213,7 +214,11 @@ def _explicit(
     if _VERB_SET.isdisjoint(words):
         # No verb of saying or believing, no "according to": nothing below but the odds pattern can match
         # (and each pattern would try every capitalised word of the sentence to find that out).
-        return _odds(sentence, words) or _document(sentence, words, _organisation(last_group))
+        return (
+            _odds(sentence, words)
+            or _document(sentence, words, _organisation(last_group))
+            or _stance_holder(sentence, words, people)
+        )
     # The noun patterns try every word of the sentence: each runs only where one of its nouns is.
     group_word = not _GROUP_WORDS.isdisjoint(words)
     group: re.Match[str] | None = None
@@ -344,7 +349,7 @@ def _subject_of_saying(
 def _saying_then_speaker(sentence: str, people: _People | None) -> Speaker | None:
     """A speaker named after the verb of saying (", said Jane Roe") or after a participle, or None."""
     m = _SUBJECT_THEN_SAYING.match(sentence)
-    if m:
+    if m and not _possessive(m.group("who")):
         # "Spokesman Jane Roe tempered expectations, stating ...", "Roe appeared on a podcast and warned that
         # ...": the subject of the clause the participle or the second verb of saying hangs from.
         name, title = _clean_name(m.group("who"))
@@ -354,6 +359,9 @@ def _saying_then_speaker(sentence: str, people: _People | None) -> Speaker | Non
             return Speaker(known.name, title or known.role, 0.75, f"'{name} ... {verb}', named before", "person")
         if len(name.split()) >= 2:
             return Speaker(name, title, 0.8, f"'{name} ..., {verb}'", "person")
+        if name and name not in _NOT_NAMES and not _ROLE_ONLY.fullmatch(name.lower()):
+            # "the Fed left rates unchanged but forecast ...": a one-word name is an organisation's.
+            return Speaker(name, title, 0.7, f"'{name} ... {verb}'", "group")
     m = _ROLE_NAME_SAID.search(sentence)
     if m and len(_clean_name(m.group("who"))[0].split()) >= 2:
         name = _clean_name(m.group("who"))[0]
@@ -486,6 +494,45 @@ def _source_named_otherwise(
         if m and earlier is not None:
             said = f"'{m.group(0).strip(' ,;:—–')}', read as {earlier.name}, named before"
             return Speaker(earlier.name, earlier.role, confidence, said, earlier.kind)
+    return _stance_holder(sentence, words, people)
+
+
+# "Steinmeier also held out the prospect that ...", "Carney cited X as reasons to expect ...", "Senior officials
+# have played down hopes of ...": a noun or adjective of expectation in the predicate is the subject's.
+_STANCE_WORDS = wordset(
+    "prospect prospects expectation expectations hopes hopeful doubt doubts scepticism skepticism optimism pessimism"
+    " confidence reasons"
+)
+_COLLECTIVE_NOUNS = "powers|parties|governments"
+_COLLECTIVES = frozenset(_COLLECTIVE_NOUNS.split("|"))
+_STANCE_HOLDER = re.compile(
+    rf"\s*(?:(?:However|But|And|Meanwhile|Still|Yet),?\s+)?(?:[Tt]he\s+)?(?P<who>(?:[A-Z][\w-]*\s+)?"
+    rf"(?:[a-zA-Z-]+\s+){{0,2}}?(?i:{_GROUP_NOUNS}|{_COLLECTIVE_NOUNS})|{_CAP_RUN})(?:\s*,[^,.;:“”\"]{{1,80}},)?\s+"
+    rf"(?:(?:also|have|has|had|were|was|is|are|again|already|still)\s+)*(?:[a-z]+ly\s+)?[a-z]{{3,}}\b"
+    rf"[^.;:“”\"]{{0,200}}?(?<![\w-])(?:prospects?|expectations?|hopes|hopeful|doubts?|scepticism|skepticism|optimism|"
+    rf"pessimism|confidence|reasons?\s+to\s+expect)\b"
+)
+
+
+def _stance_holder(sentence: str, words: set[str], people: _People | None) -> Speaker | None:
+    """The subject of a sentence whose predicate holds an expectation ("X held out the prospect that"), when
+    the subject is a person the text named or a group of people (not "Oil prices dented hopes")."""
+    if _STANCE_WORDS.isdisjoint(words):
+        return None
+    m = _STANCE_HOLDER.match(sentence)
+    if m is None or _possessive(m.group("who")):
+        return None
+    who = " ".join(m.group("who").split())
+    head = who.split()[-1]
+    if head.islower() and (head in _GROUP_WORDS or head in _COLLECTIVES):
+        return Speaker(who, None, 0.6, f"'{who} ...' holding the expectation", "group")
+    name, title = _clean_name(who)
+    known = people.surname(name) if people and len(name.split()) == 1 else None
+    if known is not None:
+        return Speaker(known.name, title or known.role, 0.65, f"'{name} ...' holding the expectation", "person")
+    person = _person_name(who)
+    if person is not None:
+        return Speaker(person, title, 0.65, f"'{person} ...' holding the expectation", "person")
     return None
 
 
@@ -506,11 +553,17 @@ def _refer_back(who: str, people: _People | None) -> Speaker | None:
 _ORGANISATION_WORDS = wordset("company firm agency group organisation organization website site pollster bookmaker")
 
 
+_ONLY_SAYING = wordset("said say says told tell warned warn warns added add noted note reported wrote argued insisted")
+
+
 def _human_plural(head: str, verb: str, sentence: str, end: int) -> bool:
     """A plural noun that names people or sources ("senators", "aides", "officials", "polls"), with a verb that
     is not a participle ("Home prices expected to rise": the prices expect nothing)."""
-    if head in _VERB_SET or not (_HUMAN_PLURAL.search(head) or head in _GROUP_WORDS or head in _DOCUMENT_WORDS):
+    if head in _VERB_SET:
         return False
+    if not (_HUMAN_PLURAL.search(head) or head in _GROUP_WORDS or head in _DOCUMENT_WORDS):
+        # "Britain's major betting chains said": whatever the noun, a verb that only a source has makes it one.
+        return verb in _ONLY_SAYING and not re.match(r"\s+to\b", sentence[end:])
     return not (verb.endswith("ed") or verb in ("forecast", "projected")) or not re.match(r"\s+to\b", sentence[end:])
 
 
@@ -786,8 +839,8 @@ _ODDS_WORDS = wordset("odds favourite favourites favorite favorites chance chanc
 _FRACTION = re.compile(r"\d/\d")
 _ODDS_SUBJECT = re.compile(
     rf"(?:^|[,;:—–]\s*|\b(?:[Cc]hain|[Ff]irm|[Bb]ookmaker|[Bb]ookie)\s+)(?P<who>{_NAMES}|(?:(?:[Ss]ome|[Mm]ost|[Mm]any|[Tt]he)\s+)?"
-    rf"(?:[a-zA-Z-]+\s+)?(?i:{_GROUP_NOUNS}))\s+(?:(?:now|also|still|currently|already)\s+)?"
-    rf"(?P<verb>(?:(?:were|are|is)\s+)?(?:{_ODDS_VERBS}))\b"
+    rf"(?:[a-zA-Z-]+\s+)?(?i:{_GROUP_NOUNS}))(?:\s*,[^,.;:“”\"]{{1,80}},)?\s+(?:(?:now|also|still|currently|already)\s+)?"
+    rf"(?P<verb>(?:(?:were|are|is)\s+)?(?:{_ODDS_VERBS}|pegged|pegs|pegging))\b"
 )
 # "The new forecast predicts ...": a report named before speaks for its source.
 _DOCUMENT_SUBJECT = re.compile(
@@ -813,7 +866,8 @@ _PLURAL_SUBJECT = re.compile(
     rf"(?:^\s*|[,;:—–]\s+(?:(?:but|and|while|whereas|as)\s+)?|\b(?:but|and|while|whereas|as)\s+)(?P<who>(?:(?i:the|some|many|most|several|two|three|"
     rf"four|five|other|all|both|a\s+majority\s+of|the\s+majority\s+of|most\s+of)\s+)?(?:[\w.’'-]+\s+){{0,3}}?"
     rf"(?P<head>(?i:[a-z]{{3,}}s))(?:\s+(?:and|or)\s+[a-z]{{3,}}s)?)(?:\s+(?:[a-z]+ing|polled|surveyed|questioned|"
-    rf"interviewed|cited|quoted|asked|in|of|from|at|with|for|across)(?:\s+by)?\s+[^,.;:“”\"]{{1,40}}?)?\s+(?:(?:have|has|had|also|now|still|all|"
+    rf"interviewed|cited|quoted|asked|in|of|from|at|with|for|across)(?:\s+by)?\s+[^,.;:“”\"]{{1,40}}?|\s*,\s+(?:including|"
+    rf"among\s+them|such\s+as|led\s+by)\s[^,.;:“”\"]{{1,80}},)?\s+(?:(?:have|has|had|also|now|still|all|"
     rf"both|generally|largely|widely)\s+)*(?P<verb>{_VERBS})\b"
 )
 _HUMAN_PLURAL = re.compile(r"(?i:(?:er|or|ist|ian|ant|ent|ee|ive|ide|at|ial|ic)s)$")
@@ -851,10 +905,12 @@ _OWNED_DOCUMENT = re.compile(
     rf"expectation)\s+(?:also\s+|now\s+)?(?:(?P<verb>{_DOCUMENT_VERBS})|is\s+that)\b"
 )
 _SUBJECT_THEN_SAYING = re.compile(
-    rf"\s*(?:(?:However|But|And|Meanwhile|Still),?\s+)?(?:[A-Z][\w.-]*\s+)?(?:[a-z]+\s+){{0,2}}?(?P<who>{_CAP_RUN})\s+"
-    rf"(?:[a-z]+ly\s+)?[a-z]{{3,}}(?:ed|s)\b[^.;:“”\"]{{0,120}}?(?:,\s+(?P<verb>saying|stating|adding|noting|warning|arguing|"
-    rf"insisting|signall?ing)|\s+and\s+(?:[a-z]+ly\s+)?(?P<verb2>said|says|warned|warns|added|adds|predicted|predicts|"
-    rf"argued|argues|noted|notes|stressed|insisted|told|tells))\b"
+    rf"\s*(?:(?:At|In|On|After|Before|During|Following|Since|Earlier|Later|Speaking)\s[^,.;:“”\"]{{0,60}},\s+)?"
+    rf"(?:(?:However|But|And|Meanwhile|Still),?\s+)?(?:[A-Z][\w.-]*\s+)?(?:[a-z]+\s+){{0,2}}?"
+    rf"(?P<who>{_CAP_RUN})(?:\s*,[^,.;:“”\"]{{1,80}},)?\s+(?:[a-z]+ly\s+)?[a-z]{{3,}}\b[^.;:“”\"]{{0,120}}?(?:,\s+(?P<verb>saying|"
+    rf"stating|adding|noting|warning|arguing|insisting|signall?ing)|\s+(?:and|but)\s+(?:also\s+)?(?:[a-z]+ly\s+)?(?P<verb2>said|"
+    rf"says|warned|warns|added|adds|predicted|predicts|argued|argues|noted|notes|stressed|insisted|told|tells|forecast|"
+    rf"expects|expected))\b"
 )
 _STRAY_COMMA = re.compile(r"\s*,\s*")
 # "More talks are expected, the party's number two, Jane Roe, said."
@@ -877,12 +933,12 @@ _AFTER_ROLE_NAME_VERB = re.compile(
     rf"^\s*,?\s*(?P<role>(?:the|an?)\s+[^“”\".;,]{{3,80}}?),\s+(?P<who>{_CAP_RUN})\s*,\s*(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b"
 )
 _AFTER_VERB_NAME = re.compile(rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<who>{_NAMES})")
-_AFTER_NAME_VERB = re.compile(rf"^\s*,?\s*(?P<who>{_NAMES})\s+(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
+_AFTER_NAME_VERB = re.compile(rf"^\s*,?\s*(?P<who>{_NAMES})\s+(?:(?:was|is)\s+)?(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
 # `"...," Jane Roe, the bank's chief economist, said`: the role set off in commas between name and verb.
 _AFTER_NAME_ROLE_VERB = re.compile(
     rf"^\s*,?\s*(?P<who>{_NAMES})\s*,\s*(?P<role>[^“”\".;,]{{3,160}}?)\s*,\s*(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b"
 )
-_AFTER_PRONOUN = re.compile(rf"^\s*,?\s*(?P<who>he|she)\s+(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
+_AFTER_PRONOUN = re.compile(rf"^\s*,?\s*(?P<who>he|she)\s+(?:(?:was|is)\s+)?(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
 _AFTER_COMMON = re.compile(
     rf"^\s*,?\s*(?:(?P<verb>{_SAID})\s+(?P<who>{_COMMON})|(?P<who2>{_COMMON})\s+(?P<verb2>{_SAID})\b)"
 )
