@@ -177,7 +177,7 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("unlikely", "estimative", (r"(?:don't|do not|doesn't|does not) (?:see|foresee)",)),
     ("likely", "estimative", (r"(?:may|might|could) well",)),
     # A degree adverb on "possible" says how possible: "very possible", "quite possible" lean to yes;
-    # "certainly possible", "entirely possible" say only that it is not excluded.
+    # "certainly possible", "entirely possible" say only that it can happen.
     ("likely", "estimative", (r"(?:very|quite|distinctly|highly|really|a real) possible",)),
     ("possible", "estimative", (r"(?:certainly|definitely|entirely|perfectly|still|always|theoretically) possible",)),
     # "sees a potential for further declines", "there is still scope for three more hikes": a possibility.
@@ -663,7 +663,7 @@ def _parts(
     """The sentence cut into parts that each hold hedges: a cut between two consecutive hedges where a clause
     ends or a part break (above) lies between them, the last one before the second hedge. A part holding only
     verbs of belief ("analysts expect", "Solomon anticipates that") is the attribution of its neighbour and joins
-    it (the next part, or the previous one at the end of the sentence)."""
+    it (the next part, or the previous one when it closes the sentence)."""
     cuts: list[int] = []
     for a, b in zip(hedges, hedges[1:], strict=False):
         span_of_b = next((s for s, e in spans if s <= b.start < e), 0)
