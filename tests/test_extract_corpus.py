@@ -3,7 +3,8 @@ agrees with itself: every quote is verbatim in its excerpt, every field has an a
 each excerpt file is present, and no article comes from an outlet held out for checking or from a seed's outlet.
 
 Two halves are built apart: corpus-a.yaml (ids a-NNN, outlets whose domain starts with a-m) and corpus-b.yaml
-(ids b-NNN, outlets n-z). The checks run on whichever halves exist."""
+(ids b-NNN, outlets n-z). Later files (corpus-c.yaml, ... with ids c-NNN, ...) take outlets of any letter that no
+other file uses. The checks run on whichever files exist."""
 
 from __future__ import annotations
 
