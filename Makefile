@@ -35,8 +35,10 @@ test: lint typecheck pytest
 test-quick: lint typecheck
 	$(BIN)/pytest -q -n auto --maxprocesses 4 -m "not slow"
 
-# The README's index of every command, written from the commands (tests/test_readme.py checks it is current).
+# The `tracker` script's table of which module holds each command, and the README's index of every command, both
+# written from the commands (tests/test_startup.py and tests/test_readme.py check they are current).
 docs: $(STAMP)
+	$(BIN)/python -c "from tracker.cli.main import write_command_table; write_command_table()"
 	$(BIN)/python -c "import pathlib, typer; from tracker.cli.main import app; \
 	from tracker.cli.examples import readme_with_index; p = pathlib.Path('README.md'); \
 	p.write_text(readme_with_index(p.read_text(encoding='utf-8'), typer.main.get_command(app)), encoding='utf-8')"

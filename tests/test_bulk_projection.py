@@ -189,3 +189,40 @@ def test_a_bulk_import_with_set_based_projection_equals_one_projected_event_by_e
     assert set_based.verify()["ok"]
     set_based.close()
     by_event.close()
+
+
+def _cache_size(conn: Any) -> int:
+    return int(conn.connection.driver_connection.execute("PRAGMA cache_size").fetchone()[0])
+
+
+def test_a_bulk_append_on_sqlite_writes_with_a_larger_page_cache_and_gives_the_old_one_back(sqlite_url: str) -> None:
+    """While the events and projections are written the cache is BULK_CACHE_KIB; after, and after a refusal
+    inside it, the connection's own again (the pool hands the connection to the next transaction)."""
+    from tracker.store.sqlite import BULK_CACHE_KIB
+
+    led = Ledger(sqlite_url, actor="tester")
+    led.init()
+    ds = generate(60, seed=3)
+    seen: list[int] = []
+
+    def watching(conn: Any, start: int, end: int) -> None:
+        seen.append(_cache_size(conn))
+        bulk.project_range(conn, start, end)
+
+    def refusing(conn: Any, start: int, end: int) -> None:
+        raise RuntimeError("refused mid-write")
+
+    with pytest.raises(RuntimeError, match="refused mid-write"), write_transaction(led.engine) as conn:
+        before = _cache_size(conn)
+        try:
+            es.append_stream(conn, ds.batches, "tester", now=NOW, project_range=refusing)
+        finally:
+            assert _cache_size(conn) == before
+    with led.engine.connect() as conn:
+        assert es.head(conn)[0] == 0  # nothing of the refused write stayed
+
+    with write_transaction(led.engine) as conn:
+        es.append_stream(conn, ds.batches, "tester", now=NOW, project_range=watching)
+        assert (seen, _cache_size(conn)) == ([-BULK_CACHE_KIB], before)
+    assert led.verify()["ok"]
+    led.close()

@@ -703,3 +703,30 @@ def test_a_fifo_is_refused_without_being_read(tmp_path: Path, which: str) -> Non
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 3, done.stderr
     assert f"{fifo}" in done.stdout  # named, as "not found" (a seed text) or "not a regular file" (a catalog)
+
+
+def test_resolving_a_file_in_a_resolved_folder_gives_what_resolving_it_whole_gives(tmp_path: Path) -> None:
+    """`_resolved_in` (the folder resolved once, then one lstat per file) against `Path.resolve` of the whole
+    path: plain files, links inside and outside, a link to a folder, a loop, a missing file, a linked folder."""
+    from tracker.catalog.load import _resolved, _resolved_in
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.yaml").write_text("x")
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "plain.yaml").write_text("p")
+    (real / "inside.yaml").symlink_to("plain.yaml")
+    (real / "out.yaml").symlink_to(outside / "x.yaml")
+    (real / "dir").symlink_to(outside)
+    (real / "loop1").symlink_to("loop2")
+    (real / "loop2").symlink_to("loop1")
+    (tmp_path / "linked").symlink_to(real)
+    names = ["plain.yaml", "inside.yaml", "out.yaml", "dir", "loop1", "missing.yaml"]
+    for folder in (real, tmp_path / "linked"):
+        real_folder = _resolved(folder)
+        for name in names:
+            assert _resolved_in(folder / name, folder, real_folder) == _resolved(folder / name), (folder, name)
+        # a path not directly in the folder is resolved whole
+        assert _resolved_in(folder / "dir" / "x.yaml", folder, real_folder) == outside / "x.yaml"
+    assert _resolved_in(real / "out.yaml", real, _resolved(real)) == outside / "x.yaml"

@@ -35,7 +35,7 @@ def test_quality_does_not_fall() -> None:
 # `python -m tracker.extract.evaluate` on the final code (the figures are in docs/extract.md). The floors are a
 # few forecasts under (counts grow as articles are added; a change that loses forecasts fails here).
 CHECK_FOUND_FLOOR = 119
-CHECK_SPEAKER_FLOOR = 79
+CHECK_SPEAKER_FLOOR = 81
 CHECK_POLARITY_FLOOR = 92
 CHECK_PRECISION_FLOOR = 0.77
 
@@ -52,10 +52,10 @@ def test_quality_on_the_corpus_check_half_does_not_fall() -> None:
 
 # The tune half, which the rules were chosen on (figures in docs/extract.md): a few under what is measured, so
 # that a change losing what a rule was added for fails.
-TUNE_FOUND_FLOOR = 318
-TUNE_SPEAKER_FLOOR = 267
-TUNE_POLARITY_FLOOR = 261
-TUNE_PRECISION_FLOOR = 0.84
+TUNE_FOUND_FLOOR = 464
+TUNE_SPEAKER_FLOOR = 379
+TUNE_POLARITY_FLOOR = 380
+TUNE_PRECISION_FLOOR = 0.82
 
 
 def test_quality_on_the_corpus_tune_half_does_not_fall() -> None:

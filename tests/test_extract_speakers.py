@@ -433,3 +433,86 @@ def test_he_after_a_one_word_name_that_spoke_is_that_name() -> None:
 )
 def test_reports_owners_and_verbs_after_the_clause(text: str, speaker: str) -> None:
     assert _last_speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # Letters after a name are part of it, not an aside that ends the pattern.
+        ("Jane Roe, M.D., added that rates will probably rise next year.", "Jane Roe"),
+        ('"Rates will probably rise next year," Jane Roe, M.D., chief economist at Acme, said.', "Jane Roe"),
+        ("The M.D. program will probably grow next year.", "the author"),
+        # After a quotation, a verb of saying and an article name a source whatever its noun.
+        ('"Prices will probably fall next year," said an OPEC delegate.', "an OPEC delegate"),
+        ('"Prices will probably fall next year," said the.', "the author"),
+        # "the Acme Daily" is a name, not the person who spoke before.
+        (
+            'Jane Roe, an analyst at Acme, says refineries will close next year.\n\n"Prices will probably rise in '
+            'the spring," wrote the Acme Daily.',
+            "the Acme Daily",
+        ),
+        # One source not named, whatever its noun, is who "he" is next.
+        (
+            "A non-OPEC delegate added that the market is weak. He believed that prices will probably not rise.",
+            "A non-OPEC delegate",
+        ),
+        ("A cut expected in June will probably not come.", "the author"),
+        # A definite role with no one given it is the person who spoke last; with no one, the role.
+        ('"Jobs will go," said Jane Roe. The expert warned that robots will probably take jobs too.', "Jane Roe"),
+        ("The expert warned that robots will probably take physical jobs too.", "the expert"),
+        # A second verb of saying after "and" has the sentence's subject.
+        ("Jane Roe appeared on a podcast and warned that AI could wipe out most jobs.", "Jane Roe"),
+        ("Jane Roe is a professor. Roe appeared on a podcast and warned that AI could wipe out most jobs.", "Jane Roe"),
+        ("An AI expert has warned that most jobs will probably vanish by 2030.", "An AI expert"),
+        # A plural subject with a prepositional phrase after it; "but" is not part of it.
+        (
+            "Roe sought a deal on Monday, but leadership aides in both parties predicted the vote would occur soon.",
+            "leadership aides",
+        ),
+        # Belief as a verb or an adjective.
+        ("Still, some economists feel another cut is possible.", "some economists"),
+        ("Federal officials are confident that a vaccine will be ready by December.", "Federal officials"),
+        # "We’re" is no name (quotation marks typed as two apostrophes are not read as quotation marks).
+        ("''We’re cautiously optimistic that vaccines will be available by December,'' Jane Roe said.", "Jane Roe"),
+    ],
+)
+def test_attribution_by_position_not_by_noun(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker
+
+
+def test_a_paragraph_that_is_only_a_quotation_is_the_speaker_of_the_paragraph_before() -> None:
+    text = 'Acme met on Monday. Jane Roe says refineries will close next year.\n\n"Prices will probably rise soon."'
+    assert [(c.speaker.name, c.speaker.kind) for c in extract(text).candidates][-1] == ("Jane Roe", "person")
+    # The author's paragraph introduces nobody.
+    assert _last_speaker('Refineries will close next year.\n\n"Prices will probably rise soon."') == "the author"
+    # A quotation that does not close its paragraph is not carried over by this rule.
+    text = (
+        'Acme met on Monday. Jane Roe says refineries will close.\n\n"Prices will probably rise soon." Cuts may '
+        "well follow next year."
+    )
+    assert [c.speaker.name for c in extract(text).candidates] == ["Jane Roe", "the author", "the author"]
+
+
+def test_a_sentence_after_a_closed_quotation_does_not_attribute_it() -> None:
+    text = (
+        "“Prices will be under pressure next year,” said an OPEC delegate adding that “prices will probably "
+        "not reach $60.” Some analysts predict that 2017 might be better."
+    )
+    names = [c.speaker.name for c in extract(text).candidates]
+    assert names == ["an OPEC delegate", "Some analysts"]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Further rate rise 'likely' says RBA\nThe bank kept rates on hold.", "RBA"),
+        ("Senate Republicans: Tax bill 'probably' has votes to pass\nThe bill goes to a vote.", "Senate Republicans"),
+        ("Exit Polls: Ruling Parties Likely To Retain Power\nCounting is on Sunday.", "Exit Polls"),
+        # A topic before the colon is no source.
+        ("Brexit: May's deal will probably fail\nThe vote is on Tuesday.", "the author"),
+        # A sentence with its stop is no headline.
+        ("Senate Republicans: the bill will probably pass.", "the author"),
+    ],
+)
+def test_headline_sources(text: str, speaker: str) -> None:
+    assert extract(text).candidates[0].speaker.name == speaker

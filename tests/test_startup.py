@@ -14,10 +14,19 @@ from pathlib import Path
 import click
 import pytest
 import typer
+from typer.testing import CliRunner
 
 from tracker.app.ledger import Ledger
 from tracker.cli import main
-from tracker.cli.main import COMMAND_MODULES, LazyCommands, app, command_names, registered
+from tracker.cli.main import (
+    COMMAND_MODULES,
+    LazyCommands,
+    app,
+    command_names,
+    discover_commands,
+    registered,
+    render_command_table,
+)
 
 CLI = Path(main.__file__).parent
 
@@ -37,10 +46,28 @@ WRITE_SIDE = (
 
 
 def test_the_command_table_names_every_command_each_module_registers() -> None:
+    """``command_table.py`` is what `make docs` writes from the modules: every command of every module, once."""
     modules = sorted(p.stem for p in CLI.glob("*_cmds.py"))
     registers = {name: module for module in modules for name in command_names(registered(module))}
+    found = discover_commands()
+    assert found == registers
+    assert (CLI / "command_table.py").read_text(encoding="utf-8") == render_command_table(found), "run 'make docs'"
     assert registers == COMMAND_MODULES
     assert sorted(set(COMMAND_MODULES.values())) == modules
+
+
+def test_a_command_the_table_does_not_hold_yet_still_runs(monkeypatch: pytest.MonkeyPatch, small: Ledger) -> None:
+    """A command defined since `make docs` last wrote the table is found by importing every module; a name no
+    module defines is still one line and exit 2."""
+    monkeypatch.setattr(main, "COMMAND_MODULES", {k: v for k, v in COMMAND_MODULES.items() if k != "due"})
+    runner = CliRunner()
+    done = runner.invoke(app, ["--db", small.url, "due", "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout) == []
+    root = typer.main.get_command(app)
+    assert "due" not in root.list_commands(click.Context(root))
+    wrong = runner.invoke(app, ["--db", small.url, "dew"])
+    assert wrong.exit_code == 2 and wrong.stderr.count("\n") == 1 and "dew" in wrong.stderr
 
 
 def test_every_command_builds_as_the_eager_tree_built_it() -> None:
@@ -102,6 +129,7 @@ COMMANDS = {
     "list": ["list"],
     "show": ["show", "rain"],
     "due": ["due"],
+    "info": ["info"],
     "score": ["score"],
     "forecast": ["forecast", "snow", "--forecaster", "Ann Example", "--p", "0.2", "--made-at", "2025-01-03"],
 }

@@ -654,30 +654,34 @@ class Ledger:
             }
 
     def _info(self) -> dict[str, Any]:
-        # A missing SQLite file is reported as "not initialised" without opening it (which would create it).
-        from tracker.store import eventstore as es
+        # A missing SQLite file is reported as "not initialised" without opening it (which would create it). Read
+        # through the read side: `tracker info` loads neither Alembic (for a ledger at this code's revision) nor
+        # the event store's write path.
+        from tracker.read.snapshot import event_count, head
 
         with read_transaction(self.engine) if not self._missing_file() else nullcontext() as conn:
             revision = None if conn is None else migrate.current_revision(conn)
             if conn is None or revision is None:
+                from tracker.store.eventstore import GENESIS_HASH
+
                 return {
                     "database": describe_url(self.url),
                     "revision": None,
                     "events": 0,
                     "head_position": 0,
-                    "head_hash": es.GENESIS_HASH,
+                    "head_hash": GENESIS_HASH,
                     "initialised": False,
                 }
             migrate.check_known(revision)
-            position, head_hash = es.head(conn)
+            position, head_hash = head(conn)
             return {
                 "database": describe_url(self.url),
                 "revision": revision,
-                "events": es.count(conn),
+                "events": event_count(conn),
                 "head_position": position,
                 "head_hash": head_hash,
                 "initialised": True,
-                "schema_current": revision == migrate.head_revision(),
+                "schema_current": revision == migrate.HEAD_REVISION,
             }
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:

@@ -604,6 +604,15 @@ def _resolved(path: Path) -> Path | None:
         return None
 
 
+def _resolved_in(path: Path, folder: Path, real_folder: Path | None) -> Path | None:
+    """`_resolved(path)` where ``real_folder`` is ``folder`` resolved: for a file directly in ``folder`` that is
+    not itself a link, the resolved folder and its name (one lstat, where resolving walks every component of
+    the path: 2,000 forecasts files made it a tenth of reading a catalog's files, profiled)."""
+    if real_folder is None or path.parent != folder or path.is_symlink():
+        return _resolved(path)
+    return real_folder / path.name
+
+
 def _stays_inside(path: Path | None, base: Path | None) -> bool:
     """The file ``path`` is inside the folder ``base``, both resolved (`_resolved`): a link in the catalog may
     point elsewhere in it, never out of it."""
@@ -647,9 +656,9 @@ def _expand(paths: Iterable[Path], errors: _Errors) -> list[Path]:
             folders: dict[Path, Path | None] = {}  # each folder resolved once: a catalog has thousands of files
             for file, folder in found:
                 # a file found in a folder (not named by the user) is read only when it is really there
-                real = _resolved(file)
                 if folder not in folders:
                     folders[folder] = _resolved(folder)
+                real = _resolved_in(file, folder, folders[folder])
                 if _stays_inside(real, folders[folder]):
                     out.append((file, real))
                 else:
@@ -736,7 +745,7 @@ def _load_sources(f: _File, errors: _Errors, now: datetime, out: dict[str, Sourc
                 r.err("file", f"must be a path inside {base}/ (no absolute path, no '..'): {file_name!r}")
             else:
                 path = base / rel
-                if not _stays_inside(_resolved(path), real_base):
+                if not _stays_inside(_resolved_in(path, base, real_base), real_base):
                     # never read: its text would be checked against the quotes and echoed as the closest passage
                     r.err(
                         "file",

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from tracker.errors import UserError
 
@@ -134,3 +136,27 @@ def fmt_p(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return f"{float(value):.3f}"
+
+
+class DefaultSubcommandGroup(TyperGroup):
+    """`tracker forecast QUESTION ...` and `tracker forecast withdraw ID`: the first word picks a
+    subcommand when it names one, and otherwise goes to the default subcommand."""
+
+    default_command = "record"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = [self.default_command, *args]
+        elif not args:
+            args = [self.default_command]
+        return super().parse_args(ctx, args)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The default command's usage, text and options (what a newcomer came for), then the other commands."""
+        default = self.commands[self.default_command]
+        with click.Context(default, info_name=ctx.info_name, parent=ctx.parent, resilient_parsing=True) as sub:
+            default.format_usage(sub, formatter)
+            default.format_help_text(sub, formatter)
+            default.format_options(sub, formatter)
+        self.format_commands(ctx, formatter)
+        self.format_epilog(ctx, formatter)

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from tracker.cli import render
-from tracker.cli.common import ledger, parse_date, parse_ps, require_date, say
+from tracker.cli.common import DefaultSubcommandGroup, ledger, parse_date, parse_ps, require_date, say
 from tracker.domain.fields import MAX_DOCUMENT
 from tracker.domain.state import ForecastState
 from tracker.errors import UserError
@@ -256,7 +256,7 @@ def reopen(
     say(f"question {question_id} reopened")
 
 
-def register(app: typer.Typer, default_group: type) -> None:
+def register(app: typer.Typer) -> None:
     app.command()(init)
     source = typer.Typer(help="Documents that contain forecasts.", no_args_is_help=True)
     app.add_typer(source, name="source")
@@ -266,14 +266,16 @@ def register(app: typer.Typer, default_group: type) -> None:
     question.command("add")(question_add)
     question.command("clarify")(question_clarify)
     forecast = typer.Typer(
-        cls=default_group,
+        cls=DefaultSubcommandGroup,
         help="Record a forecast (tracker forecast QUESTION ...) or withdraw one.",
         no_args_is_help=False,
     )
     app.add_typer(forecast, name="forecast")
     forecast.command("record", hidden=True)(forecast_record)
     forecast.command("withdraw")(forecast_withdraw)
-    resolve = typer.Typer(cls=default_group, help="Resolve a question (tracker resolve QUESTION OUTCOME), or correct.")
+    resolve = typer.Typer(
+        cls=DefaultSubcommandGroup, help="Resolve a question (tracker resolve QUESTION OUTCOME), or correct."
+    )
     app.add_typer(resolve, name="resolve")
     resolve.command("record", hidden=True)(resolve_record)
     resolve.command("correct")(resolve_correct)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from pathlib import Path
 from typing import Any
 
 import click
 import typer
 from typer.core import TyperGroup
 
+from tracker.cli.command_table import COMMAND_MODULES
 from tracker.cli.common import one_line, starting
 from tracker.errors import TrackerError
 
@@ -74,30 +76,6 @@ class TrackerGroup(TyperGroup):
         return result
 
 
-class DefaultSubcommandGroup(TyperGroup):
-    """`tracker forecast QUESTION ...` and `tracker forecast withdraw ID`: the first word picks a
-    subcommand when it names one, and otherwise goes to the default subcommand."""
-
-    default_command = "record"
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
-            args = [self.default_command, *args]
-        elif not args:
-            args = [self.default_command]
-        return super().parse_args(ctx, args)
-
-    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """The default command's usage, text and options (what a newcomer came for), then the other commands."""
-        default = self.commands[self.default_command]
-        with click.Context(default, info_name=ctx.info_name, parent=ctx.parent, resilient_parsing=True) as sub:
-            default.format_usage(sub, formatter)
-            default.format_help_text(sub, formatter)
-            default.format_options(sub, formatter)
-        self.format_commands(ctx, formatter)
-        self.format_epilog(ctx, formatter)
-
-
 class LazyCommands(MutableMapping[str, click.Command]):
     """A group's commands by name, each built the first time it is looked up: iterating yields the names without
     building anything (click and Typer list names that way), ``items()`` and ``values()`` build every command."""
@@ -133,7 +111,7 @@ class LazyCommands(MutableMapping[str, click.Command]):
 
 
 class LazyTrackerGroup(TrackerGroup):
-    """`tracker` itself: its commands come from `COMMAND_MODULES`, built on demand."""
+    """`tracker` itself: its commands come from `COMMAND_MODULES` (``command_table.py``), built on demand."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -143,6 +121,12 @@ class LazyTrackerGroup(TrackerGroup):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and module_of(cmd_name) is not None:
+            # Defined since `make docs` last wrote the table: found by importing every module, so it runs.
+            self.commands[cmd_name] = build_command(cmd_name)
+        return super().get_command(ctx, cmd_name)
 
 
 app = typer.Typer(
@@ -182,23 +166,60 @@ def main(
     ctx.obj = {"db": db, "actor": actor}
 
 
-# Which module registers each of `tracker`'s commands, in the order `tracker --help` lists them. A command line
-# imports the module of the one command it runs and builds only that command (see `LazyCommands`): importing every
-# module and building every command's parameters cost about as much as the command itself. tests/test_startup.py
-# checks this table against what each module's `register` adds.
-COMMAND_MODULES: dict[str, str] = {
-    **dict.fromkeys(("init", "annul", "reopen"), "ledger_cmds"),
-    **dict.fromkeys(("info", "list", "show", "log", "sources", "rebuild", "verify", "backup"), "read_cmds"),
-    **dict.fromkeys(("score", "scores", "compare", "calibration", "runs", "due", "hindsight"), "scoring_cmds"),
-    **dict.fromkeys(("import", "phrases", "rescale"), "catalog_cmds"),
-    **dict.fromkeys(("export", "report"), "review_cmds"),
-    "extract": "extract_cmds",
-    "site": "site_cmds",
-    **dict.fromkeys(("keygen", "checkpoint", "checkpoints", "cosign", "proof", "verify-proof"), "proof_cmds"),
-    **dict.fromkeys(("source", "question", "forecast", "resolve"), "ledger_cmds"),
-    "schedule": "scoring_cmds",
-    "plot": "review_cmds",
-}
+# The command modules in the order `tracker --help` lists their commands (then, in the same order, their groups
+# of subcommands). A new module that is not named here comes after these, by name.
+MODULE_ORDER = (
+    "ledger_cmds",
+    "read_cmds",
+    "scoring_cmds",
+    "catalog_cmds",
+    "review_cmds",
+    "extract_cmds",
+    "site_cmds",
+    "proof_cmds",
+)
+COMMAND_TABLE = Path(__file__).with_name("command_table.py")
+
+
+def command_modules() -> list[str]:
+    """The names of the modules that define commands (``tracker/cli/*_cmds.py``), in ``MODULE_ORDER``."""
+    found = sorted(p.stem for p in COMMAND_TABLE.parent.glob("*_cmds.py"))
+    return [m for m in MODULE_ORDER if m in found] + [m for m in found if m not in MODULE_ORDER]
+
+
+def discover_commands() -> dict[str, str]:
+    """Which module registers each command, found by importing every command module: what `make docs` writes to
+    ``command_table.py`` and what `tracker` falls back on for a name the table does not hold yet."""
+    holders = [(module, registered(module)) for module in command_modules()]
+    commands = {name: module for module, holder in holders for name in command_names(holder, groups=False)}
+    groups = {name: module for module, holder in holders for name in command_names(holder, commands=False)}
+    return commands | groups
+
+
+def render_command_table(table: dict[str, str]) -> str:
+    """The text of ``command_table.py`` for ``table``."""
+    lines = "".join(f"    {name!r}: {module!r},\n" for name, module in table.items()).replace("'", '"')
+    return (
+        '"""Which module registers each of `tracker`\'s commands, in the order `tracker --help` lists them.\n\n'
+        "Written by `make docs` from what each module registers (`tracker.cli.main.discover_commands`); do not edit.\n"
+        "A command line imports the module of the one command it runs and builds only that command (`LazyCommands`):\n"
+        "importing every module and building every command's parameters cost about as much as the command itself.\n"
+        "A command defined since the table was written still runs (`tracker` then imports every module to find it);\n"
+        'tests/test_startup.py fails until `make docs` has written it here.\n"""\n\n'
+        f"COMMAND_MODULES: dict[str, str] = {{\n{lines}}}\n"
+    )
+
+
+def write_command_table() -> None:
+    """`make docs`: rewrite ``command_table.py`` from the modules (only when it changed)."""
+    text = render_command_table(discover_commands())
+    if COMMAND_TABLE.read_text(encoding="utf-8") != text:
+        COMMAND_TABLE.write_text(text, encoding="utf-8")
+
+
+def module_of(name: str) -> str | None:
+    """The module that registers command ``name``: the table's answer, else every module's."""
+    return COMMAND_MODULES.get(name) or discover_commands().get(name)
 
 
 def registered(module: str) -> typer.Typer:
@@ -206,20 +227,18 @@ def registered(module: str) -> typer.Typer:
     import importlib
 
     holder = typer.Typer(rich_markup_mode=app.rich_markup_mode, pretty_exceptions_enable=False, add_completion=False)
-    mod = importlib.import_module(f"tracker.cli.{module}")
-    if module == "ledger_cmds":
-        mod.register(holder, DefaultSubcommandGroup)
-    else:
-        mod.register(holder)
+    importlib.import_module(f"tracker.cli.{module}").register(holder)
     return holder
 
 
-def command_names(holder: typer.Typer) -> list[str]:
+def command_names(holder: typer.Typer, *, commands: bool = True, groups: bool = True) -> list[str]:
     """The top-level names of what ``holder`` holds: its commands, then its groups (Typer's order)."""
     from typer.main import get_command_name
 
     names = [c.name or get_command_name(c.callback.__name__) for c in holder.registered_commands if c.callback]
-    return names + [g.name for g in holder.registered_groups if isinstance(g.name, str)]
+    return (names if commands else []) + [
+        g.name for g in holder.registered_groups if groups and isinstance(g.name, str)
+    ]
 
 
 def build_command(name: str) -> click.Command:
@@ -228,7 +247,10 @@ def build_command(name: str) -> click.Command:
 
     from tracker.cli.examples import attach
 
-    holder = registered(COMMAND_MODULES[name])
+    module = module_of(name)
+    if module is None:
+        raise KeyError(name)
+    holder = registered(module)
     holder.registered_commands = [
         c
         for c in holder.registered_commands

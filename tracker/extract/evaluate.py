@@ -26,7 +26,7 @@ import yaml
 from tracker.domain.verbal import load_scale
 
 from .core import Candidate, extract, quote_matches
-from .hedges import HedgeFinder
+from .hedges import HedgeFinder, governing_rank
 from .questions import QuestionDoc
 from .reading import read_article
 from .segment import wordset
@@ -74,7 +74,15 @@ class Figures:
         self.articles += 1
         self.curated += len(quotes)
         self.candidates += len(candidates)
-        self.candidates_matching += sum(1 for c in candidates if any(quote_matches(c.quote, q) for q in quotes))
+        # A sentence read as several forecasts gives several candidates with the same quote: they match as many
+        # labelled quotes as the sentence holds, no more (one candidate, one label).
+        by_sentence: dict[tuple[int, int], list[Candidate]] = {}
+        for c in candidates:
+            by_sentence.setdefault((c.start, c.end), []).append(c)
+        for group in by_sentence.values():
+            quote = group[0].quote
+            labels = sum(1 for q in quotes if quote_matches(quote, q))
+            self.candidates_matching += min(len(group), labels)
 
     def ratio(self, a: int, b: int) -> float | None:
         return round(a / b, 3) if b else None
@@ -275,8 +283,19 @@ def _docs(questions: dict[str, dict[str, Any]], ids: set[str]) -> list[QuestionD
 
 
 def _best(candidates: Sequence[Candidate], quote: str) -> Candidate | None:
+    """The candidate whose quote matches ``quote``: the shortest; among the readings of one sentence, the one
+    whose hedged part lies most inside it, then the one whose hedge would govern the whole sentence (a label
+    quoting a sentence of two parts reads it by its strongest hedge, as the extractor once did), then the first."""
     hits = [c for c in candidates if quote_matches(c.quote, quote)]
-    return min(hits, key=lambda c: len(c.quote)) if hits else None
+    if not hits:
+        return None
+    words = set(re.findall(r"\w+", quote.lower()))
+
+    def inside(c: Candidate) -> float:
+        part = set(re.findall(r"\w+", c.clause.lower()))
+        return len(part & words) / len(part) if part else 0.0
+
+    return min(hits, key=lambda c: (len(c.quote), -inside(c), governing_rank(c.reading.hedge)))
 
 
 def timing(root: Path, reps: int = 5) -> list[dict[str, Any]]:

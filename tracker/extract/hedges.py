@@ -18,7 +18,7 @@ from tracker.domain.verbal import Phrase, Scale, normalise_phrase
 
 from .segment import clauses, wordset
 
-__all__ = ["Hedge", "HedgeFinder", "Reading"]
+__all__ = ["Hedge", "HedgeFinder", "Reading", "governing_rank"]
 
 Strength = Literal["estimative", "future", "modal", "belief"]
 
@@ -52,11 +52,27 @@ _LOW_EXPECTATIONS = (
     r"negligible|minimal|nil|bleak)"
 )
 _HIGH_PROSPECTS = rf"{_PROSPECT}(?: \S+){{0,6}}? {_COPULA} {_INTENSIFIER}(?:high|good|strong|excellent|bright)"
+# A headline drops the copula: "Likelihood of Runoff Slim", "Chances of a deal remote as talks stall". The
+# adjective then ends the phrase ("chances of a slim majority" is not it).
+_SMALL_ADJ = r"(?:low|dim|slim|remote|slender|negligible|minimal|nil|bleak|distant)"
+_PHRASE_END = r"(?=\s*(?:$|[.;:!?\"]|(?:despite|as|after|amid|but|and|with)\b))"
+_LOW_NO_COPULA = rf"{_PROSPECT}(?: \S+){{1,6}}? {_INTENSIFIER}{_SMALL_ADJ}{_PHRASE_END}"
+# "chances ... seen fading", "the prospect of a rate cut is diminishing": a prospect said to shrink is read as
+# low (reporters write it of what they no longer expect).
+_FADING = (
+    rf"{_PROSPECT}(?: \S+){{0,8}}? (?:(?:{_COPULA}|seen|now|further|appeared to|appear to|appears to|seem to|"
+    r"seems to|seemed to) )*(?:fading|fade|faded|fades|dwindling|dwindled|diminishing|diminished|receding|receded|"
+    r"evaporating|evaporated|vanishing|waning|shrinking|dimming|slipping away)"
+)
+# "a ceasefire remains distant", "breakthrough out of reach": the thing itself said to be far away.
+_FAR = r"(?:distant|a distant prospect|a remote prospect)"
+_FAR_AWAY = (rf"{_COPULA} (?:still |now )?{_FAR}", rf"still {_FAR}", r"out of reach")
 # "no special expectations", "few expectations": expectations denied outright.
 _NO_EXPECTATIONS = r"(?:no|few|low|modest|limited) (?:\S+ )?expectations"
 _REPORTED_WOULD = (
     r"(?:said|says|say|told|expects|expected|believes|believed|thinks|thought|predicted|warned|argued|insisted|"
-    r"estimated|vowed|vows|pledged|pledges|promised|promises|announced|declared|stated|assured|signalled|signaled)"
+    r"estimated|vowed|vows|pledged|pledges|promised|promises|announced|declared|stated|assured|signalled|signaled"
+    r"|saying|adding|asserting|asserted|insisting|warning|arguing|claiming|claimed|noting|noted|stressing|stressed)"
     r"(?: \S+){0,8}? would"
 )
 _NSP = "no scale phrase: read as the nearest entry; check the reading"
@@ -112,6 +128,14 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
 _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("expect", "belief", (r"(?:foresee|foresees|foresaw|projected to|projects|projecting|forecast to)",)),
     ("will", "future", (r"(?:set to|on track to|on track for|poised to|slated to)", r"(?:going to)", _REPORTED_WOULD)),
+    (
+        "will",
+        "future",
+        (
+            r"(?:on course to|on course for)",
+            r"(?:is|are|was|were|'re|'s|am) (?:\w+ )?(?:heading|headed) (?:for|towards?)",
+        ),
+    ),
     ("unlikely", "estimative", (r"(?:little hope|no hope|slim hope|faint hope|scant hope|little prospect)",)),
     ("unlikely", "estimative", (_LOW_EXPECTATIONS, r"(?:hard to see how|difficult to see how|hard to imagine)")),
     ("unlikely", "estimative", (_NO_EXPECTATIONS,)),
@@ -130,6 +154,7 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("likely", "estimative", (r"(?:more confident|more optimistic|very confident|fairly confident)",)),
     ("likely", "estimative", (r"(?:a good chance|a big hope|a fair chance|a decent chance)",)),
     ("unlikely", "estimative", (r"(?:far off|a long way off)",)),
+    ("unlikely", "estimative", (_LOW_NO_COPULA, _FADING, *_FAR_AWAY)),
     ("likely", "estimative", (r"(?:high|strong|serious|real|big) (?:risk|chance|likelihood) (?:of|that)",)),
     # "little probability that", "a slim likelihood of": a prospect noun sized small (the scale's own phrases,
     # "little chance", "low probability", ..., are left to it).
@@ -151,8 +176,32 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("almost certain", "estimative", (r"(?:i'm sure|i am sure|we're sure|we are sure)",)),
     ("unlikely", "estimative", (r"(?:don't|do not|doesn't|does not) (?:see|foresee)",)),
     ("likely", "estimative", (r"(?:may|might|could) well",)),
+    # A degree adverb on "possible" says how possible: "very possible", "quite possible" lean to yes;
+    # "certainly possible", "entirely possible" say only that it can happen.
+    ("likely", "estimative", (r"(?:very|quite|distinctly|highly|really|a real) possible",)),
+    ("possible", "estimative", (r"(?:certainly|definitely|entirely|perfectly|still|always|theoretically) possible",)),
+    # "sees a potential for further declines", "there is still scope for three more hikes": a possibility.
+    (
+        "possible",
+        "modal",
+        (r"(?:sees?|saw|see) (?:a |the |some )?(?:potential|possibility|scope|chance|risk) (?:for|of)", r"scope for"),
+    ),
 )
 _CONSTRUCTIONS += tuple((rx, entry, False, strength, _NSP) for entry, strength, rxs in _UNSCALED for rx in rxs)
+# "rejected the possibility of a cut", "threw cold water on the prospect of", "ruled out an election": a stance
+# that denies a prospect is itself the estimate (low), the prospect's object the event.
+_DENIED_PROSPECT = (
+    r"(?:rejected|rejects|reject|rejecting|dismissed|dismisses|dismiss|dismissing|played down|plays down|"
+    r"play down|playing down|downplayed|downplays|downplaying|threw cold water on|throws cold water on|"
+    r"poured cold water on|pours cold water on|pouring cold water on|dampened|dampens|dampening) "
+    r"(?:the |any |all |hopes of |expectations of )?(?:possibility|prospect|prospects|chance|chances|likelihood|"
+    r"idea|notion|hopes|expectations|talk|speculation) (?:of|that|for)"
+)
+_RULED_OUT = r"(?:ruled out|rules out|rule out|ruling out)"
+_CONSTRUCTIONS += tuple((rx, "unlikely", False, "estimative", _NSP) for rx in (_DENIED_PROSPECT, _RULED_OUT))
+# A stance is weaker evidence than an estimate stated in the same sentence ("Ministers dismissed the idea of talks,
+# even if analysts think a deal is likely"): it governs, and wins an overlap, only where no phrase does.
+_YIELDING = frozenset({_DENIED_PROSPECT, _RULED_OUT})
 # "dismissed the idea that X would": a reported "would" its reporter denies, read as "will" reversed.
 _CONSTRUCTIONS += (
     (
@@ -179,7 +228,8 @@ _NUMERIC: tuple[re.Pattern[str], ...] = (
         rf"(?:now |currently |still )?\"?{_ABOUT}{_NUM}"
     ),
     re.compile(
-        rf"\b(?:put|puts|putting|pegged|pegs|peg|placed|places|place|estimated|estimates)(?: \S+){{0,4}}? at "
+        rf"\b(?:put|puts|putting|pegged|pegs|peg|placed|places|place|estimated|estimates)(?: \S+){{0,2}}? "
+        rf"(?:{_CHANCE}|prospects?|that|it)(?: \S+){{0,3}}? at "
         rf"{_ABOUT}(?P<n>\d{{1,3}}(?:\.\d+)?)(?: ?(?:%|percent|per cent))?(?![\d/.])"
     ),
     re.compile(rf"\b(?:{_CHANCE}|put)(?: \S+){{0,6}}? \"?{_ABOUT}(?P<a>{_COUNT}) in (?P<b>{_COUNT})\b"),
@@ -497,7 +547,7 @@ class HedgeFinder:
                 continue  # a scale without the entry: the construction cannot be read
             pattern = r"(?<![\w'-])" + rx.replace(" ", r"\s+[\"']?") + r"(?![\w'-])"
             # A gapped construction ("said ... would") yields to any phrase it spans.
-            tokens = 1 if "\\S+" in rx else len(rx.split())
+            tokens = 0 if rx in _YIELDING else 1 if "\\S+" in rx else len(rx.split())
             for word in _first_words(rx):
                 self._first.setdefault(word, []).append(len(self._patterns))
             self._patterns.append((re.compile(pattern), read_as, strength, note or "construction", flip, tokens))
@@ -572,36 +622,118 @@ class HedgeFinder:
         hedges = self._find(sentence, spans)
         if not hedges:
             return None
-        governing = _governing(hedges)
-        others = tuple(h for h in hedges if h is not governing)
-        clause = next(((s, e) for s, e in spans if s <= governing.start < e), (0, len(sentence)))
-        negations = _negations(sentence, clause, governing)
-        conditional = (
-            _IF.search(sentence, clause[0], clause[1]) is not None and "surprised" not in governing.entry.phrase
+        return _reading(sentence, spans, hedges, None)
+
+    def read_all(self, sentence: str) -> list[Reading]:
+        """One reading per hedged part of the sentence, in order: "X will rise, but Y may fall" is two
+        forecasts, each with its own hedge and polarity. A sentence with one hedged part reads as `read`."""
+        spans = clauses(sentence)
+        hedges = self._find(sentence, spans)
+        if not hedges:
+            return []
+        parts = _parts(sentence, spans, hedges)
+        if len(parts) == 1:
+            return [_reading(sentence, spans, hedges, None)]
+        readings = [_reading(sentence, spans, group, region) for region, group in parts]
+        return [
+            Reading(
+                r.hedge,
+                r.others,
+                r.negations,
+                r.clause,
+                r.conditional,
+                (*r.notes, f"one of {len(readings)} readings of this sentence, each of its own part"),
+            )
+            for r in readings
+        ]
+
+
+# Between two hedges of one clause, where the second's statement starts: a comma before a word, or a
+# conjunction or relative that opens another statement ("X will rise and Y may fall", "..., which are not
+# expected to"). A complementizer ("expects that X will") does not: the first hedge introduces the second.
+_PART_BREAK = re.compile(
+    r",\s+(?=[\w\"'“‘])|\s(?=(?:and|but|because|while|whereas|although|though|which|yet|so|unless|until|once)\s)",
+    re.I,
+)
+
+
+def _parts(
+    sentence: str, spans: list[tuple[int, int]], hedges: list[Hedge]
+) -> list[tuple[tuple[int, int], list[Hedge]]]:
+    """The sentence cut into parts that each hold hedges: a cut between two consecutive hedges where a clause
+    ends or a part break (above) lies between them, the last one before the second hedge. A part holding only
+    verbs of belief ("analysts expect", "Solomon anticipates that") is the attribution of its neighbour and joins
+    it (the next part, or the previous one when it closes the sentence)."""
+    cuts: list[int] = []
+    for a, b in zip(hedges, hedges[1:], strict=False):
+        span_of_b = next((s for s, e in spans if s <= b.start < e), 0)
+        if span_of_b > a.start:
+            cuts.append(span_of_b)
+            continue
+        last = None
+        for m in _PART_BREAK.finditer(sentence, a.end, b.start):
+            last = m
+        if last is not None:
+            cuts.append(last.end())
+    bounds = [0, *cuts, len(sentence)]
+    parts: list[tuple[tuple[int, int], list[Hedge]]] = []
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        group = [h for h in hedges if start <= h.start < end]
+        if group:
+            parts.append(((start, end), group))
+    merged: list[tuple[tuple[int, int], list[Hedge]]] = []
+    pending: tuple[tuple[int, int], list[Hedge]] | None = None
+    for region, group in parts:
+        if pending is not None:
+            region, group = (pending[0][0], region[1]), pending[1] + group
+            pending = None
+        if all(h.strength == "belief" for h in group):
+            pending = (region, group)
+            continue
+        merged.append((region, group))
+    if pending is not None:
+        if merged:
+            (start, _), group = merged[-1]
+            merged[-1] = ((start, pending[0][1]), group + pending[1])
+        else:
+            merged.append(pending)
+    return merged
+
+
+def _reading(
+    sentence: str, spans: list[tuple[int, int]], hedges: list[Hedge], region: tuple[int, int] | None
+) -> Reading:
+    """The reading of the hedges of one part of a sentence (``region``; None: the whole sentence)."""
+    governing = _governing(hedges)
+    others = tuple(h for h in hedges if h is not governing)
+    clause = next(((s, e) for s, e in spans if s <= governing.start < e), (0, len(sentence)))
+    if region is not None:
+        clause = (max(clause[0], region[0]), min(clause[1], region[1]))
+    negations = _negations(sentence, clause, governing)
+    conditional = _IF.search(sentence, clause[0], clause[1]) is not None and "surprised" not in governing.entry.phrase
+    notes: list[str] = []
+    if governing.strength == "modal":
+        notes.append(f"{governing.words!r} is a weak hedge (low information): check that this is a forecast")
+    if governing.via == "stated":
+        notes.append(f"{governing.words!r}: a number stated in the text, p = {governing.p} (method: stated)")
+    elif governing.via not in ("scale", "construction"):
+        notes.append(f"{governing.words!r}: {governing.via}")
+    if governing.flip:
+        notes.append(f"{governing.words!r} read as the reverse of the scale's {governing.entry.phrase!r}")
+    if others:
+        notes.append(
+            "other hedges in the sentence: "
+            + ", ".join(repr(h.words) for h in others)
+            + f"; {governing.words!r} was taken as the one that governs"
         )
-        notes: list[str] = []
-        if governing.strength == "modal":
-            notes.append(f"{governing.words!r} is a weak hedge (low information): check that this is a forecast")
-        if governing.via == "stated":
-            notes.append(f"{governing.words!r}: a number stated in the text, p = {governing.p} (method: stated)")
-        elif governing.via not in ("scale", "construction"):
-            notes.append(f"{governing.words!r}: {governing.via}")
-        if governing.flip:
-            notes.append(f"{governing.words!r} read as the reverse of the scale's {governing.entry.phrase!r}")
-        if others:
-            notes.append(
-                "other hedges in the sentence: "
-                + ", ".join(repr(h.words) for h in others)
-                + f"; {governing.words!r} was taken as the one that governs"
-            )
-        if negations:
-            notes.append(
-                f"negation left in the hedged clause ({', '.join(negations)}): the event is read without it, "
-                f"so P(event) = {'1 - p' if len(negations) % 2 else 'p'}"
-            )
-        if conditional:
-            notes.append("the clause carries a condition (if ...): the question may need one")
-        return Reading(governing, others, tuple(negations), clause, conditional, tuple(notes))
+    if negations:
+        notes.append(
+            f"negation left in the hedged clause ({', '.join(negations)}): the event is read without it, "
+            f"so P(event) = {'1 - p' if len(negations) % 2 else 'p'}"
+        )
+    if conditional:
+        notes.append("the clause carries a condition (if ...): the question may need one")
+    return Reading(governing, others, tuple(negations), clause, conditional, tuple(notes))
 
 
 # "the political will of", "free will": the noun. "I will say", "I'll tell you": a speech act, not a forecast.
@@ -632,6 +764,10 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     if words == "May" and start > 0:
         return True
     lower = words.lower()
+    if lower.startswith(("ruled out", "rules out", "rule out", "ruling out", "reject", "dismiss")) and (
+        _NEGATED_STANCE.search(sentence, max(0, start - 30), start)
+    ):
+        return True  # "will never rule out": not excluded is not unlikely
     before = sentence[max(0, start - 20) : start]
     after = sentence[end : end + 30]
     if (lower == "will" or lower.endswith(("'ll", "’ll"))) and (
@@ -678,11 +814,16 @@ def _strength_of(entry: Phrase) -> Strength:
 _RANK = {"estimative": 0, "future": 1, "modal": 2, "belief": 3}
 
 
+def governing_rank(hedge: Hedge) -> tuple[int, int]:
+    """How strongly a hedge claims to govern its sentence (lower first): its kind, then its length."""
+    return (_RANK[hedge.strength], -hedge.tokens)
+
+
 def _governing(hedges: list[Hedge]) -> Hedge:
     """The hedge that governs: the strongest kind (an estimative phrase over a flat "will", "will" over "may");
     among equals the longest phrase, then the first. A verb of belief ("experts believe that ...") governs
     only when nothing else hedges the sentence: otherwise it introduces the hedged statement."""
-    return min(hedges, key=lambda h: (_RANK[h.strength], -h.tokens, h.start))
+    return min(hedges, key=lambda h: (*governing_rank(h), h.start))
 
 
 # "Economists rejected the possibility the bank will cut": a stance that denies the hedged statement.
@@ -707,6 +848,17 @@ def _rejection_governs(sentence: str, rejection: re.Match[str], hedge_start: int
     return not any(w in _SUBORDINATORS and w not in _COMPLEMENTIZERS for w in between)
 
 
+# "do not believe X will", "no longer expects X to", "doubts that X will": a verb of belief denied denies
+# what it introduces (English raises the negation of the statement onto the verb).
+_DENIED_BELIEF = re.compile(
+    r"\b(?:(?:do|does|did|would|could)\s*(?:not|n['’]t)|don['’]t|doesn['’]t|didn['’]t|no\s+longer|never|hardly)\s+"
+    r"(?:\w+\s+)?(?:believe|believes|think|thinks|expect|expects|anticipate|anticipates|foresee|see|sees|"
+    r"predict|predicts|imagine|reckon|buy)\b|\b(?:doubts?|doubted|doubting|doubtful|sceptical|skeptical)\b",
+    re.I,
+)
+_DENIED_BELIEF_REACH = 100
+
+
 def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str]:
     """Negation words of the hedged clause outside the hedge itself: up to a few words before the hedge, and
     after it up to a subordinate conjunction (an "if" or "because" clause is another statement); and a stance
@@ -716,6 +868,15 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
     for m in before:
         if _is_negation(m.group(0), sentence, m.start()):
             out.append(m.group(0))
+    if hedge.strength != "belief":
+        counted = {m.start() for m in before if _is_negation(m.group(0), sentence, m.start())}
+        for m in _DENIED_BELIEF.finditer(sentence, max(clause[0], hedge.start - _DENIED_BELIEF_REACH), hedge.start):
+            inner = [w for w in _WORD.finditer(sentence, m.start(), m.end())]
+            if any(w.start() in counted for w in inner):
+                continue  # its "not" is already counted
+            if _rejection_governs(sentence, m, hedge.start):
+                out.append(m.group(0).split()[0])
+                break
     rejects = list(_REJECTS.finditer(sentence, max(clause[0], hedge.start - _REJECTS_REACH), hedge.start))
     if rejects and _rejection_governs(sentence, rejects[-1], hedge.start):
         out.append(rejects[-1].group(0).split()[0])

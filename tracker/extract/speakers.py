@@ -29,7 +29,7 @@ _VERBS = (
     r"predict|warn|add|note|tell|reckon|reckons|expecting|predicting|forecasting|betting|"
     r"anticipate|anticipates|anticipated|anticipating|saw|expressed|expresses|rejected|rejects|dismissed|"
     r"dismisses|saying|warning|arguing|insisting|suggesting|claiming|noting|believing|fearing|fear|stating|"
-    r"calculates|calculated"
+    r"calculates|calculated|feel|feels|felt|confident|optimistic|pessimistic|sceptical|skeptical|doubtful"
 )
 # Between a subject and its verb: an aside in commas, a few adverbs ("has repeatedly"), or a short
 # prepositional phrase ("in turn", "at that point").
@@ -49,7 +49,7 @@ _VERB_SET = frozenset(_VERBS.split("|")) | {"shared", "according"}
 _LOWER_WORD = re.compile(r"[a-z]+")
 _SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
 _VERB_SUBJECT = re.compile(
-    r"(?:^|[,–—-][”\"’']?\s*)(?:or\s+so\s+)?(?P<verb>said|says|say|added|adds|explained|noted|notes|wrote|writes|"
+    r"(?:^|[,–—-][”\"’']?\s*|(?<=[”\"’'])\s+)(?:or\s+so\s+)?(?P<verb>said|says|say|added|adds|explained|noted|notes|wrote|writes|"
     r"argued|argues|warned|warns|told|reported|reports|predicted|predicts|reckons|reckoned|believes|thinks|insists|"
     r"suggests|estimates|concludes|concluded|cautions|cautioned|observes|observed)\s+"
     r"(?P<rest>(?:[^.;]|(?<=\b[A-Z])\.){2,220})"
@@ -124,6 +124,9 @@ _LOOK_BACK = 20_000
 _SENTENCE_QUOTES = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
+_CONTRACTED = re.compile(r"[’'](?:re|m|s|ll|ve|d)$")
+
+
 @dataclass(frozen=True)
 class Speaker:
     name: str
@@ -150,8 +153,8 @@ def _clean_name(raw: str) -> tuple[str, str | None]:
     titles: list[str] = []
     for part in parts:
         words = [w for w in part.split() if w]
-        while words and words[0].rstrip(".") in _NOT_NAMES:
-            words.pop(0)
+        while words and (words[0].rstrip(".") in _NOT_NAMES or _CONTRACTED.sub("", words[0]) in _NOT_NAMES):
+            words.pop(0)  # "The", "We’re", "It’s"
         words = [re.sub(r"[’']s$", "", w.rstrip(".,")) for w in words]
         while words and words[-1] in _DAYS:
             words.pop()  # "said Jane Roe Thursday"
@@ -201,6 +204,9 @@ def _explicit(
 ) -> Speaker | None:
     """An attribution inside one sentence, or None."""
     words = set(_LOWER_WORD.findall(sentence.lower()))
+    headline = _headline_source(sentence)
+    if headline is not None:
+        return headline
     early = _view_or_document(sentence, words, people)
     if early is not None:
         return early
@@ -221,6 +227,27 @@ def _explicit(
     if speaker is None:
         speaker = _source_named_otherwise(sentence, words, group, group_word, last_person, last_group, people)
     return speaker
+
+
+_HEADLINE_SOURCE = re.compile(r"\s*(?P<who>(?:[A-Z][\w’'.&-]*\s+){0,3}[A-Z][\w’'&-]*)\s*:\s+[A-Z0-9‘'“\"]")
+
+
+def _headline_source(sentence: str) -> Speaker | None:
+    """ "Senate Republicans: Tax bill 'probably' has votes", "Exit Polls: Ruling Parties To Retain Power": a
+    headline (no closing stop) that opens with its source and a colon. The source must read as one: people
+    ("Republicans", "economists", a person's full name) or a poll or report, not a topic ("Brexit: ...")."""
+    if ":" not in sentence[:60] or sentence.rstrip()[-1:] in (".", "!", "?", "”", '"'):
+        return None
+    m = _HEADLINE_SOURCE.match(sentence)
+    if m is None:
+        return None
+    who = m.group("who")
+    last = _CONTRACTED.sub("", who.split()[-1]).rstrip("’'").lower()
+    people_word = last in _GROUP_WORDS or last in _DOCUMENT_WORDS or _HUMAN_PLURAL.search(last) is not None
+    if not (people_word or _person_name(who)):
+        return None
+    kind: Kind = "person" if _person_name(who) else "group"
+    return Speaker(who, None, 0.6, f"'{who}:' opening a headline", kind)
 
 
 def _view_or_document(sentence: str, words: set[str], people: _People | None) -> Speaker | None:
@@ -317,11 +344,16 @@ def _subject_of_saying(
 def _saying_then_speaker(sentence: str, people: _People | None) -> Speaker | None:
     """A speaker named after the verb of saying (", said Jane Roe") or after a participle, or None."""
     m = _SUBJECT_THEN_SAYING.match(sentence)
-    if m and len(_clean_name(m.group("who"))[0].split()) >= 2:
-        # "Spokesman Jane Roe tempered expectations, stating ...": the subject of the clause the participle
-        # of saying hangs from.
+    if m:
+        # "Spokesman Jane Roe tempered expectations, stating ...", "Roe appeared on a podcast and warned that
+        # ...": the subject of the clause the participle or the second verb of saying hangs from.
         name, title = _clean_name(m.group("who"))
-        return Speaker(name, title, 0.8, f"'{name} ..., {m.group('verb')}'", "person")
+        verb = m.group("verb") or m.group("verb2")
+        known = people.surname(name) if people and len(name.split()) == 1 else None
+        if known is not None:
+            return Speaker(known.name, title or known.role, 0.75, f"'{name} ... {verb}', named before", "person")
+        if len(name.split()) >= 2:
+            return Speaker(name, title, 0.8, f"'{name} ..., {verb}'", "person")
     m = _ROLE_NAME_SAID.search(sentence)
     if m and len(_clean_name(m.group("who"))[0].split()) >= 2:
         name = _clean_name(m.group("who"))[0]
@@ -417,6 +449,7 @@ def _source_named_otherwise(
         (_THOSE, 0.7, "those" in words),
         (_PLURAL_SUBJECT, 0.65, True),
         (_ONE_COMMON, 0.6, not _SOURCE_WORDS.isdisjoint(words)),
+        (_ONE_ANY, 0.55, not _ONE_ANY_VERBS.isdisjoint(words) and not _ONE_ANY_ARTICLES.isdisjoint(words)),
     )
     for rx, confidence, present in tries:
         if not present:
@@ -435,7 +468,7 @@ def _source_named_otherwise(
                 None,
                 confidence,
                 f"'{who} {m.group('verb')}'" + (_UNNAMED if one else ""),
-                "role" if one else "group",
+                "role" if one or rx is _ONE_ANY else "group",
             )
     odds = _odds(sentence, words)
     if odds is not None:
@@ -540,6 +573,9 @@ def _role_subject(sentence: str, text: str, start: int, people: _People | None =
         name = re.sub(r"[’']s$", "", earlier[-1].group("name"))
         return Speaker(name, role, 0.7, f"'the {role} {m.group('verb')}', named earlier as {name}", "person")
     given = people.refer(role.split()[-1]) if people else None
+    if given is None and people is not None and people.last is not None and people.last.kind == "person":
+        # "the expert warned" with no one given that title: the person who spoke last, as after a quotation.
+        given = people.last
     if given is not None and given.kind == "person":
         said = f"'the {role} {m.group('verb')}', read as {given.name}, named before"
         return Speaker(given.name, given.role, 0.65, said, "person")
@@ -572,12 +608,13 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
     carry: Speaker | None = None
     people = _People(author if author and author.name != "the author" else None, text)
     carried: Speaker | None = None
+    introduced: Speaker | None = None
     block: Speaker | None = None
     for p in paras:
         ps = by_para.get(p.index, [])
         found: dict[int, Speaker] = {}
         people.upto(p.end)
-        quoted, carried = _quotations(text, p, people, carried)
+        quoted, carried = _quotations(text, p, people, carried, introduced)
         previous: Speaker | None = None
         for s in ps:
             inside = [(min(e, s.end) - max(b, s.start), who) for b, e, who in quoted if b < s.end and e > s.start]
@@ -623,6 +660,9 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
                 out[s.index] = default
         if turn is not None:
             carry = turn
+        # 'Jane Roe says X.' then a paragraph that is one quotation with no attribution of its own: hers (the
+        # way a report lets a source's paragraph introduce the quotation after it).
+        introduced = last_found if last_found is not None and last_found.kind != "author" else None
         if last_found is not None and last_found.kind != "author" and ps[-1].text.rstrip().endswith(":"):
             # "The Acme Herald reports:" closing a paragraph: the passage after it is quoted, until one with a speaker.
             block = last_found
@@ -660,7 +700,21 @@ def _outside_quotes(sentence: str) -> str:
         kept = inner[-1] if inner[-1:] in ",.!?" else ""
         return m.group(0)[0] + " " * (len(inner) - len(kept)) + kept + m.group(0)[-1]
 
-    return _SENTENCE_QUOTES.sub(blank, sentence)
+    return _without_credentials(_SENTENCE_QUOTES.sub(blank, sentence))
+
+
+# Letters after a name ("Jane Roe, M.D., said", "John Doe, Jr., director of ..."): part of the name, not an
+# aside; their stops would end every pattern's name or role. Blanked, with the comma before them.
+_CREDENTIAL = re.compile(
+    r",\s*(?:M\.\s?D|Ph\.\s?D|D\.\s?O|R\.\s?N|D\.\s?Phil|Jr|Sr|Esq|M\.\s?P|M\.\s?B\.\s?A)\.(?=\s*[,;]|\s+[a-z])"
+)
+
+
+def _without_credentials(text: str) -> str:
+    """``text`` with the credentials after a name blanked (same length, so offsets stay the text's)."""
+    if "." not in text:
+        return text
+    return _CREDENTIAL.sub(lambda m: " " * len(m.group(0)), text)
 
 
 # A common-noun source: "a senior Russian official", "diplomatic sources", "analysts", "the bank's chief economist".
@@ -707,9 +761,21 @@ _COMMON_SAYS_LAST = re.compile(
 # "An expert said that ...", "Robotics expert says it is ...", "Finance minister sees ...": one source,
 # not named, as the subject (a headline drops the article).
 _ONE_COMMON = re.compile(
-    rf"(?:^\s*|\b(?:[Aa]n?|[Oo]ne)\s+)(?P<who>(?:[A-Z][\w-]*\s+)?(?:(?:[a-z][\w-]*|[A-Z][\w.-]*)\s+){{0,4}}?(?:{_ROLE_NOUNS}|source|insider|"
-    rf"diplomat|observer|banker|trader))\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b"
+    rf"(?:^\s*(?!(?:The|This|That)\s)|\b(?:[Aa]n?|[Oo]ne)\s+)(?P<who>(?:[A-Z][\w-]*\s+)?(?:(?:[a-z][\w-]*|[A-Z][\w.-]*)\s+){{0,4}}?(?:{_ROLE_NOUNS}|source|insider|"
+    rf"diplomat|observer|banker|trader))\s+(?:(?:has|have|had)\s+)?(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b"
 )
+# "A non-OPEC delegate added that ...": one source not named, whatever its noun, before a verb that only a
+# speaker has (not a participle such as "expected", which "a cut expected in June" would be).
+_ONE_ANY_VERB_WORDS = (
+    "said|says|added|adds|told|tells|warned|warns|noted|notes|explained|argued|argues|believes|thinks|predicts|"
+    "expects|stressed|insisted|insists|cautioned|conceded|acknowledged|reckons|wrote|writes"
+)
+_ONE_ANY = re.compile(
+    r"(?:^\s*|(?<=[\s,;:—–(]))(?P<who>(?:[Aa]n?|[Aa]nother|[Oo]ne)\s+(?:[\w’'-]+\s+){0,3}?[a-z][\w-]*[a-z])\s+"
+    rf"(?:(?:has|have|had|also)\s+)?(?:[a-z]+ly\s+)?(?P<verb>{_ONE_ANY_VERB_WORDS})\b"
+)
+_ONE_ANY_VERBS = frozenset(_ONE_ANY_VERB_WORDS.split("|"))
+_ONE_ANY_ARTICLES = wordset("a an another one")
 # "Acme's managing director said": a role of a named organisation.
 _OWNED_ROLE = re.compile(
     rf"(?P<who>{_CAP_RUN}[’']s\s+(?:[a-z-]+\s+){{0,3}}(?:{_ROLE_NOUNS}))\b{_FILLER}(?P<verb>{_VERBS})\b"
@@ -744,10 +810,10 @@ _THEY_INSIDE = re.compile(rf"[,;:—–]\s*they\s+(?:[a-z]+ly\s+)?(?P<verb>{_VER
 # "U.S. senators said", "Senators and aides said", "The senior officials accompanying Roe said": a plural
 # common noun as the subject, with a short modifier after it (see _human_plural for which nouns).
 _PLURAL_SUBJECT = re.compile(
-    rf"(?:^\s*|[,;:—–]\s+|\b(?:but|and|while|whereas|as)\s+)(?P<who>(?:(?i:the|some|many|most|several|two|three|"
+    rf"(?:^\s*|[,;:—–]\s+(?:(?:but|and|while|whereas|as)\s+)?|\b(?:but|and|while|whereas|as)\s+)(?P<who>(?:(?i:the|some|many|most|several|two|three|"
     rf"four|five|other|all|both|a\s+majority\s+of|the\s+majority\s+of|most\s+of)\s+)?(?:[\w.’'-]+\s+){{0,3}}?"
     rf"(?P<head>(?i:[a-z]{{3,}}s))(?:\s+(?:and|or)\s+[a-z]{{3,}}s)?)(?:\s+(?:[a-z]+ing|polled|surveyed|questioned|"
-    rf"interviewed|cited|quoted|asked)(?:\s+by)?\s+[^,.;:“”\"]{{1,40}}?)?\s+(?:(?:have|has|had|also|now|still|all|"
+    rf"interviewed|cited|quoted|asked|in|of|from|at|with|for|across)(?:\s+by)?\s+[^,.;:“”\"]{{1,40}}?)?\s+(?:(?:have|has|had|also|now|still|all|"
     rf"both|generally|largely|widely)\s+)*(?P<verb>{_VERBS})\b"
 )
 _HUMAN_PLURAL = re.compile(r"(?i:(?:er|or|ist|ian|ant|ent|ee|ive|ide|at|ial|ic)s)$")
@@ -786,8 +852,9 @@ _OWNED_DOCUMENT = re.compile(
 )
 _SUBJECT_THEN_SAYING = re.compile(
     rf"\s*(?:(?:However|But|And|Meanwhile|Still),?\s+)?(?:[A-Z][\w.-]*\s+)?(?:[a-z]+\s+){{0,2}}?(?P<who>{_CAP_RUN})\s+"
-    rf"(?:[a-z]+ly\s+)?[a-z]{{3,}}(?:ed|s)\b[^.;:“”\"]{{0,120}}?,\s+(?P<verb>saying|stating|adding|noting|warning|arguing|"
-    rf"insisting|signall?ing)\b"
+    rf"(?:[a-z]+ly\s+)?[a-z]{{3,}}(?:ed|s)\b[^.;:“”\"]{{0,120}}?(?:,\s+(?P<verb>saying|stating|adding|noting|warning|arguing|"
+    rf"insisting|signall?ing)|\s+and\s+(?:[a-z]+ly\s+)?(?P<verb2>said|says|warned|warns|added|adds|predicted|predicts|"
+    rf"argued|argues|noted|notes|stressed|insisted|told|tells))\b"
 )
 _STRAY_COMMA = re.compile(r"\s*,\s*")
 # "More talks are expected, the party's number two, Jane Roe, said."
@@ -819,6 +886,12 @@ _AFTER_PRONOUN = re.compile(rf"^\s*,?\s*(?P<who>he|she)\s+(?:[a-z]+ly\s+)?(?P<ve
 _AFTER_COMMON = re.compile(
     rf"^\s*,?\s*(?:(?P<verb>{_SAID})\s+(?P<who>{_COMMON})|(?P<who2>{_COMMON})\s+(?P<verb2>{_SAID})\b)"
 )
+# `"...," said an OPEC delegate`: right after a quotation, a verb of saying and a noun phrase with an article
+# name the source whatever the noun (the position says it is one; the nouns of _COMMON need not list it).
+_AFTER_ANY_SOURCE = re.compile(
+    rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<who>(?:an?|the|one|another)\s+(?:[\w.’'-]+\s+){{0,4}}?[\w’'-]*[a-z])"
+    r"(?=\s*(?:[,.;]|$)|\s+(?:who|adding|saying|noting|in|at|on|during|after|before|to|from)\b)"
+)
 _AFTER_ACCORDING = re.compile(rf"^\s*,?\s*according\s+to\s+(?:(?P<who>{_NAMES})|(?P<common>{_COMMON}))")
 # Just before a quotation's opening mark: "Zandi responded, “...", "the minister told reporters: “..."
 _INTRODUCES = re.compile(r"[,:]\s*$")
@@ -828,6 +901,7 @@ _BEFORE_PRONOUN = re.compile(rf"\b(?P<who>[Hh]e|[Ss]he)\s+(?:[a-z]+ly\s+)?(?P<ve
 _BEFORE_COMMON = re.compile(rf"\b(?P<who>{_COMMON})\s+(?P<verb>{_SAID}){_BEFORE_TAIL}")
 _CAP_RUN_RX = re.compile(_CAP_RUN)
 _OPENS_QUOTATION = re.compile(r"\s*[“\"‘']")
+_ONE_SOURCE = re.compile(r"(?i:an?|another|one)\s")
 _PARTICLES = wordset("de van von der al bin la le du da dos di")
 
 
@@ -918,6 +992,9 @@ class _People:
 
     def seen(self, speaker: Speaker) -> None:
         self.history.append(speaker)
+        if speaker.kind == "role" and _ONE_SOURCE.match(speaker.name):
+            # "A non-OPEC delegate added ... He summed up": one source not named is who "he" is next.
+            self.last = speaker
         if speaker.kind == "group":
             self.last_group = speaker
         if speaker.kind == "person":
@@ -946,7 +1023,9 @@ def _common(who: str, verb: str, people: _People) -> Speaker:
     """A source not named: "analysts", "a senior official"; "the AI expert" (one, definite) is the last person
     named, the way reporters refer back to someone."""
     who = " ".join(who.split())
-    if who.lower().startswith("the ") and not who.endswith("s") and people.last is not None:
+    # "the Acme Daily" is a name of its own, not someone named before.
+    one_role = who.lower().startswith("the ") and who.split()[-1][:1].islower() and not who.endswith("s")
+    if one_role and people.last is not None:
         last = people.last
         return Speaker(last.name, last.role, 0.7, f"'{verb} {who}', read as {last.name}, named before", "person")
     return Speaker(who, None, 0.7, f"'{verb} {who}' (not named)", "group")
@@ -998,6 +1077,9 @@ def _after(text: str, people: _People) -> Speaker | None:
     m = _AFTER_COMMON.match(text)
     if m:
         return _common(m.group("who") or m.group("who2"), m.group("verb") or m.group("verb2"), people)
+    m = _AFTER_ANY_SOURCE.match(text)
+    if m:
+        return _common(m.group("who"), m.group("verb"), people)
     return None
 
 
@@ -1024,12 +1106,26 @@ def _before(text: str, people: _People) -> Speaker | None:
     return None
 
 
+_GOES_ON = re.compile(r"[^.!?“”\"]*")
+
+
+def _goes_on(inner: str, after: str) -> bool:
+    """A quotation closed by its own stop (“... $60.”) and followed by a sentence that goes on ("Some analysts
+    predict that ...") is not attributed by that sentence's subject: an attribution after a full stop is a
+    short one that ends there ("“....” Roe said.")."""
+    if inner.rstrip()[-1:] not in (".", "!", "?"):
+        return False
+    tail = _GOES_ON.match(after).group(0)  # type: ignore[union-attr]
+    return len(tail.split()) > 12 or re.search(r"\bthat\b", tail) is not None
+
+
 def _quotations(
-    text: str, p: Paragraph, people: _People, carried: Speaker | None
+    text: str, p: Paragraph, people: _People, carried: Speaker | None, introduced: Speaker | None = None
 ) -> tuple[list[tuple[int, int, Speaker]], Speaker | None]:
     """The quotations of a paragraph with their speakers, where the text gives one: after it, before it, or,
     for a quotation that opens the paragraph after one left open (the newspaper way of quoting over
-    paragraphs), the speaker of that one; and the speaker of a quotation this paragraph leaves open."""
+    paragraphs), the speaker of that one; for a paragraph that is a quotation and nothing else, the speaker
+    the paragraph before ends with (``introduced``); and the speaker of a quotation this paragraph leaves open."""
     out: list[tuple[int, int, Speaker]] = []
     prev_end = p.start
     for m in _QUOTATION.finditer(text, p.start, p.end):
@@ -1037,9 +1133,9 @@ def _quotations(
         if len(m.group("inner").split()) < 3:
             prev_end = end
             continue  # a scare quote or a title, not a quotation
-        after = text[end : min(p.end, end + 200)]
-        before = text[max(prev_end, start - 200) : start]
-        speaker = _after(after, people) if m.group("close") else None
+        after = _without_credentials(text[end : min(p.end, end + 200)])
+        before = _without_credentials(text[max(prev_end, start - 200) : start])
+        speaker = _after(after, people) if m.group("close") and not _goes_on(m.group("inner"), after) else None
         speaker = speaker or _before(before, people)
         if speaker is None and out:
             last = out[-1][2]  # a second quotation of the paragraph: the speaker of the first
@@ -1048,6 +1144,9 @@ def _quotations(
             speaker = Speaker(
                 carried.name, carried.role, 0.6, f"a quotation continued from {carried.name}", carried.kind
             )
+        if speaker is None and introduced is not None and start == p.start and not text[end : p.end].strip():
+            said = f"a quotation after {introduced.name}'s paragraph"
+            speaker = Speaker(introduced.name, introduced.role, 0.6, said, introduced.kind)
         if speaker is not None:
             out.append((start, end, speaker))
         prev_end = end

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, insert, or_, select
+from sqlalchemy import Connection, Engine, create_engine, func, insert, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from tracker.domain.timepoints import as_utc, end_of_day, parse_as_of
@@ -139,7 +139,12 @@ def event_window(as_of: AsOf | None) -> list[ColumnElement[bool]]:
     return conds
 
 
-def _head(conn: Connection, as_of: AsOf | None) -> tuple[int, str]:
+def event_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(events)).scalar_one())
+
+
+def head(conn: Connection, as_of: AsOf | None = None) -> tuple[int, str]:
+    """(position, hash) of the last event (at ``as_of``); (0, genesis) for an empty ledger."""
     row = conn.execute(
         select(events.c.position, events.c.hash).where(*event_window(as_of)).order_by(events.c.position.desc()).limit(1)
     ).first()
@@ -220,13 +225,13 @@ def open_snapshot(engine: Engine, today: date, as_of: Any = None, run: Any = Non
     point = to_as_of(as_of)
     with ExitStack() as stack:
         live = stack.enter_context(read_transaction(engine))
-        live_position, live_hash = _head(live, None)
+        live_position, live_hash = head(live, None)
         if point is None:
             position, head_hash = live_position, live_hash
         else:
             if point.position is not None and point.position > live_position:
                 raise UserError(f"position {point.position} is past the ledger's head ({live_position})", "as_of")
-            position, head_hash = _head(live, point)
+            position, head_hash = head(live, point)
         latest = _score_run(live, None)
         if run is not None:
             score_run: ScoreRun | None = _pinned_run(live, run, point)
@@ -234,7 +239,7 @@ def open_snapshot(engine: Engine, today: date, as_of: Any = None, run: Any = Non
             score_run = latest if point is None else _score_run(live, point)
         if score_run is not None and run is not None and point is None:
             # The ledger the run scored: its projections at its through position.
-            position, head_hash = _head(live, AsOf(position=score_run.through_position))
+            position, head_hash = head(live, AsOf(position=score_run.through_position))
         # At the head, the live projections are the replay: no need to replay.
         proj = live if position == live_position else stack.enter_context(replayed(engine, position))
 

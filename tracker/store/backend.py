@@ -229,6 +229,10 @@ class Backend(ABC):
         """Around the rewrite of whole tables in `conn`'s transaction: the backend may build `indexes` after."""
         return nullcontext()
 
+    def bulk_writing(self, conn: Connection) -> AbstractContextManager[None]:
+        """Around a write of many rows in `conn`'s transaction (an import): the backend may give it more memory."""
+        return nullcontext()
+
     # ----- bulk writes
 
     def fast_processor(self, type_: Any) -> Converter | None:

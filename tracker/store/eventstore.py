@@ -416,11 +416,24 @@ def append_stream(
     and the projections are brought up to date once at the end, set-based, over the positions written, in the
     same transaction: nothing between reads the projection tables, so no reader can tell the difference.
     """
-    if project_range is not None:
-        start = head(conn)[0]
-        written = append_stream(conn, batches, actor, None, now, progress, on_chunk)
-        project_range(conn, start, written.head_position)
-        return written
+    with backend_of(conn).bulk_writing(conn):
+        if project_range is not None:
+            start = head(conn)[0]
+            written = _append_stream(conn, batches, actor, None, now, progress, on_chunk)
+            project_range(conn, start, written.head_position)
+            return written
+        return _append_stream(conn, batches, actor, project, now, progress, on_chunk)
+
+
+def _append_stream(
+    conn: Connection,
+    batches: Iterable[Batch],
+    actor: str,
+    project: Projector | None,
+    now: datetime | None,
+    progress: Callable[[int], None] | None,
+    on_chunk: Callable[[list[RecordedEvent]], None] | None,
+) -> Appended:
     state = _StreamState(conn, actor, project, now or timepoints.utc_now(), on_chunk)
     chunk: list[Batch] = []
     size = 0

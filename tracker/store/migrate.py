@@ -52,6 +52,10 @@ def head_revision() -> str:
 
 
 def current_revision(conn: Connection) -> str | None:
+    """The ledger's schema revision; a single stored one is read without importing Alembic (`tracker info`)."""
+    stored = _stored_revision(conn)
+    if stored is not None:
+        return stored
     from alembic.runtime.migration import MigrationContext
 
     return MigrationContext.configure(conn).get_current_revision()
@@ -111,8 +115,8 @@ def refuse_data_loss(conn: Connection, config: Config | None) -> None:
 
 
 def check_known(revision: str | None) -> None:
-    if revision is None:
-        return
+    if revision is None or revision == HEAD_REVISION:
+        return  # nothing to check, or this code's own head: known without reading the scripts
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(alembic_config())

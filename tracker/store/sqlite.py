@@ -139,6 +139,11 @@ def holder_is_gone(holder: str | None) -> bool:
     return False
 
 
+# The page cache of a bulk write (`bulk_writing`), in KiB: a 10,000-question catalog's import (43 MB of ledger)
+# stopped spilling between 16 and 32 MiB (BENCHMARKS.md).
+BULK_CACHE_KIB = 65536
+
+
 class SqliteBackend(Backend):
     name = "sqlite"
     file_backup = True
@@ -288,6 +293,25 @@ class SqliteBackend(Backend):
         yield
         for index in ordered:
             index.create(conn)
+
+    @contextmanager
+    def bulk_writing(self, conn: Connection) -> Iterator[None]:
+        """A page cache of BULK_CACHE_KIB for the duration, back to what it was after (on error too).
+
+        With SQLite's default 2 MiB, a write transaction larger than the cache spills its dirty pages to the WAL
+        and writes them again as the random-order index on event ids changes them: inserting a 38,507-event
+        catalog's rows took about twice as long (BENCHMARKS.md). The cache is a limit, not an allocation: pages
+        are held only as the transaction touches them, and freed when the connection closes."""
+        cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            was = cur.execute("PRAGMA cache_size").fetchone()[0]
+            cur.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+            try:
+                yield
+            finally:
+                cur.execute(f"PRAGMA cache_size={int(was)}")
+        finally:
+            cur.close()
 
     # ----- bulk writes
 
