@@ -52,9 +52,9 @@ def test_quality_on_the_corpus_check_half_does_not_fall() -> None:
 
 # The tune half, which the rules were chosen on (figures in docs/extract.md): a few under what is measured, so
 # that a change losing what a rule was added for fails.
-TUNE_FOUND_FLOOR = 464
-TUNE_SPEAKER_FLOOR = 379
-TUNE_POLARITY_FLOOR = 380
+TUNE_FOUND_FLOOR = 470
+TUNE_SPEAKER_FLOOR = 384
+TUNE_POLARITY_FLOOR = 388
 TUNE_PRECISION_FLOOR = 0.82
 
 

@@ -154,6 +154,10 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("likely", "estimative", (r"(?:more confident|more optimistic|very confident|fairly confident)",)),
     ("likely", "estimative", (r"(?:a good chance|a big hope|a fair chance|a decent chance)",)),
     ("unlikely", "estimative", (r"(?:far off|a long way off)",)),
+    ("likely", "estimative", (r"odds (?:now |still )?(?:favour|favor|favours|favors)",)),
+    # "on the verge of passing", "all but guaranteed to pass": idioms of the imminent and the near-certain.
+    ("likely", "estimative", (r"on the (?:verge|brink|precipice|cusp|threshold) of",)),
+    ("almost certain", "estimative", (r"all but (?:certain|guaranteed|assured|inevitable|sure|certainly)",)),
     ("unlikely", "estimative", (_LOW_NO_COPULA, _FADING, *_FAR_AWAY)),
     ("likely", "estimative", (r"(?:high|strong|serious|real|big) (?:risk|chance|likelihood) (?:of|that)",)),
     # "little probability that", "a slim likelihood of": a prospect noun sized small (the scale's own phrases,
@@ -202,6 +206,12 @@ _CONSTRUCTIONS += tuple((rx, "unlikely", False, "estimative", _NSP) for rx in (_
 # A stance is weaker evidence than an estimate stated in the same sentence ("Ministers dismissed the idea of talks,
 # even if analysts think a deal is likely"): it governs, and wins an overlap, only where no phrase does.
 _YIELDING = frozenset({_DENIED_PROSPECT, _RULED_OUT})
+# A headline's "Fed to Cut Rates", "Ruling Parties To Retain Power": "to" and a verb after a noun phrase is
+# the headline's future (checked in _spurious: a line without a stop, and not "how to", "wants to", ...).
+_HEADLINE_TO = (
+    r"to (?!(?:the|a|an|be|have|has|do|his|her|their|its|our|my|your|this|that|these|those|and|or|of|in|on)\b)[a-z]+"
+)
+_CONSTRUCTIONS += ((_HEADLINE_TO, "will", False, "future", "a headline's 'X to VERB', read as will; " + _NSP),)
 # "dismissed the idea that X would": a reported "would" its reporter denies, read as "will" reversed.
 _CONSTRUCTIONS += (
     (
@@ -607,6 +617,9 @@ class HedgeFinder:
                 entry = Phrase(how, p, (p, p), "a number stated in the text")
                 words = " ".join(sentence[start:end].split())
                 found.append(Hedge(start, end, words, entry, "estimative", "stated", False, _STATED_TOKENS))
+        # A headline's "X to VERB" is read only where the line has no hedge of its own ("US may offer ...").
+        if len(found) > 1:
+            found = [h for h in found if not (h.entry.phrase == "will" and h.words.lower().startswith("to "))] or found
         # Overlaps: the phrase of more words wins (a gapped "of course ... will" over "will"), then the
         # tighter span ("none will" over "no ... will" stretched across a clause).
         found.sort(key=lambda h: (-h.tokens, h.end - h.start, h.start))
@@ -757,6 +770,34 @@ _RISK_NOUN_AFTER = re.compile(r"^\s*(?:of|and|to|from|that|for|in|,|\.|$)", re.I
 _COMPARISON = re.compile(r"^\s*than\b", re.I)
 
 
+_HEADLINE_WORDS = 16
+_NOT_HEADLINE_FUTURE = wordset(
+    """how what where when why whether who which back up down due from ago order according close next compared
+    able want wants need needs have has had used ought want going set likely unlikely expected expects hope hopes
+    plan plans plans seek seeks aim aims try tries vow vows pledge pledges agree agrees refuse refuses decide
+    decides move moves bid bids go goes went come comes return returns trip guide path road way key answer reply
+    letter message open opens welcome says said tells told talk talks listen listens turn turns look looks appear
+    appears seem seems"""
+)
+
+
+def _headline_future(sentence: str, start: int) -> bool:
+    """A headline (a line of a few words without a stop) whose "to VERB" follows a noun phrase, not a verb or a
+    word that takes an infinitive ("how to", "wants to") or a place ("back to")."""
+    text = sentence.rstrip()
+    if not text or text[-1] in ".!?…\"”’'" or len(text.split()) > _HEADLINE_WORDS:
+        return False
+    before = _WORD.findall(sentence, 0, start)
+    verb = _WORD.match(sentence, start + 3)
+    if not before or before[-1].lower() in _NOT_HEADLINE_FUTURE or verb is None:
+        return False
+    # A verb has something after it ("Smith to Jones" is an address); in a headline not set in title case the
+    # verb is in lower case.
+    title_case = sum(w[:1].isupper() for w in before) == len(before)
+    followed = re.match(r"\s+[\w'’\"“]", sentence[verb.end() :]) is not None
+    return followed and (title_case or verb.group(0)[:1].islower())
+
+
 def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     """Words that look like a hedge and are not one: the month of May, "certain" as in "a certain part", the
     noun "will" ("political will"), "I will say", the nouns "forecast" and "risks", a comparison."""
@@ -764,6 +805,8 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     if words == "May" and start > 0:
         return True
     lower = words.lower()
+    if lower.split(" ", 1)[0] == "to" and entry.phrase == "will":
+        return not _headline_future(sentence, start)
     if lower.startswith(("ruled out", "rules out", "rule out", "ruling out", "reject", "dismiss")) and (
         _NEGATED_STANCE.search(sentence, max(0, start - 30), start)
     ):

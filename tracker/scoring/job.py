@@ -778,7 +778,10 @@ def _write(conn: Connection, plan: _Plan, started: datetime, holder: str) -> Run
         },
     )
 
-    statuses = plan.per_forecast["status"].astype(str).value_counts().to_dict() if len(plan.per_forecast) else {}
+    # counted on the categorical's codes (its unused categories count 0 and are left out), not on 800k strings made
+    # for the purpose
+    counts = plan.per_forecast["status"].value_counts() if len(plan.per_forecast) else None
+    statuses = {str(k): int(v) for k, v in counts.items() if v} if counts is not None else {}
     with _indexes_built_after(conn, everything):
         _delete_scores(conn, forecast_scores, plan.question_ids)
         # converted a chunk at a time (each column as a whole): memory holds one chunk's Python objects

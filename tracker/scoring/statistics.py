@@ -53,15 +53,25 @@ _EMPTY: dict[str, Any] = dict.fromkeys(NUMBERS) | {"n_questions": 0, "n_forecast
 
 def honest_frame(data: Mapping[str, Any], key: str, missing: str) -> pd.DataFrame:
     """The input of the statistics from ``question_scores`` columns (lists, arrays or Series; a categorical column
-    is read as its values): ids and kind as Python strings, the figures as float64 (NULL: NaN), and the grouping
-    ``key`` as strings with ``missing`` for NULL (lists of strings stay lists). Every caller goes through this,
-    so that the same rows give the same bits."""
+    is read as its values): ids in pandas' default string dtype, kind as Python strings, the figures as float64
+    (NULL: NaN), and the grouping ``key`` as strings with ``missing`` for NULL (lists of strings stay lists). Every
+    caller goes through this, so that the same rows give the same bits."""
     import numpy as np
     import pandas as pd
 
-    work = pd.DataFrame({"question_id": pd.Series(np.asarray(data["question_id"], dtype=object), dtype=object)})
+    # The ids in pandas' default string dtype (Arrow-backed from pandas 3): the statistics group the rows by them,
+    # and pandas factorises and sorts those in C, where Python strings took it a third longer (same groups, same
+    # order: UTF-8 bytes sort as code points do). A column already of that dtype is taken as it is.
+    text = pd.Series(["text"]).dtype
+
+    def ids(values: Any) -> pd.Series:
+        if isinstance(values, pd.Series) and values.dtype == text:
+            return pd.Series(values.array, dtype=text)  # the same array, on a fresh index like every column here
+        return pd.Series(np.asarray(values, dtype=object), dtype=text)
+
+    work = pd.DataFrame({"question_id": ids(data["question_id"])})
     work["kind"] = pd.Series(np.asarray(data["kind"], dtype=object), dtype=object)
-    work["forecaster_id"] = pd.Series(np.asarray(data["forecaster_id"], dtype=object), dtype=object)
+    work["forecaster_id"] = ids(data["forecaster_id"])
     for col in _FLOATS:
         values = data[col]
         if isinstance(values, pd.Series):

@@ -271,6 +271,9 @@ class Backend(ABC):
             raise TypeError(f"datetime64 values for a column of type {type_}")
         if isinstance(type_, Float):
             floats = values.astype(np.float64)
+            if isinstance(null, float) and null != null:
+                # NULL is given as NaN, which the array's NULLs already are: no pass to find them
+                return list(floats.tolist())
             out = floats.astype(object)  # Python floats, made in C
             out[np.isnan(floats)] = null
             return list(out.tolist())
