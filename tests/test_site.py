@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from review_fixtures import DUE_QUESTION, OPEN_QUESTION, grow, scored_catalog
 from typer.testing import CliRunner
 
+from tracker.app import sitefolder
 from tracker.app.ledger import Ledger
 from tracker.app.site import INDEX_MIN_SCORED, MANIFEST, build_site, extra_columns
 from tracker.app.templating import MAX_NAME, file_id
@@ -89,7 +90,17 @@ def parse(text: str) -> Page:
 
 
 def site_files(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    """Every file's bytes; the manifest's without the stat it records of each file (its mtime and inode are the
+    folder's own, not the site's)."""
+    files = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    if MANIFEST in files:
+        manifest = json.loads(files[MANIFEST])
+        for entry in manifest["files"].values():
+            assert set(sitefolder.STAT_KEYS) <= set(entry)
+            for k in sitefolder.STAT_KEYS:
+                del entry[k]
+        files[MANIFEST] = json.dumps(manifest, sort_keys=True).encode()
+    return files
 
 
 def check_site(out: Path) -> dict[str, Page]:

@@ -186,7 +186,17 @@ def probability_text(p_yes: Any, probabilities: Any) -> str:
 def environment() -> Environment:
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-    env = Environment(
+    class RowsEnvironment(Environment):
+        """``row.field`` on a dict row looks the key up first: Jinja tries the attribute first, and the exception
+        a dict raises for it was a tenth of a site build. A key missing from the dict is looked up as Jinja
+        does (no template calls a dict's own methods)."""
+
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            if type(obj) is dict and attribute in obj:
+                return obj[attribute]
+            return super().getattr(obj, attribute)
+
+    env = RowsEnvironment(
         loader=PackageLoader("tracker", "templates"),
         autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
         finalize=_finalize,
