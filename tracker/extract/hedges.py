@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from tracker.domain.verbal import Phrase, Scale, normalise_phrase
 
-from .segment import clauses, wordset
+from .segment import clauses, inner_sentences, wordset
 
 __all__ = ["Hedge", "HedgeFinder", "Reading", "governing_rank"]
 
@@ -694,23 +694,37 @@ def _parts(
         group = [h for h in hedges if start <= h.start < end]
         if group:
             parts.append(((start, end), group))
+    # A belief part joins a neighbour of its own sentence only: in a quotation of several sentences kept whole,
+    # "We don't expect $100 next year." is a sentence, not the attribution of the next one.
+    inner = inner_sentences(sentence)
     merged: list[tuple[tuple[int, int], list[Hedge]]] = []
     pending: tuple[tuple[int, int], list[Hedge]] | None = None
     for region, group in parts:
         if pending is not None:
-            region, group = (pending[0][0], region[1]), pending[1] + group
+            if bisect.bisect_right(inner, pending[0][0]) == bisect.bisect_right(inner, region[0]):
+                region, group = (pending[0][0], region[1]), pending[1] + group
+            else:
+                _join_previous(merged, pending, inner)
             pending = None
         if all(h.strength == "belief" for h in group):
             pending = (region, group)
             continue
         merged.append((region, group))
     if pending is not None:
-        if merged:
-            (start, _), group = merged[-1]
-            merged[-1] = ((start, pending[0][1]), group + pending[1])
-        else:
-            merged.append(pending)
+        _join_previous(merged, pending, inner)
     return merged
+
+
+def _join_previous(
+    merged: list[tuple[tuple[int, int], list[Hedge]]], part: tuple[tuple[int, int], list[Hedge]], inner: list[int]
+) -> None:
+    """A belief part with no part after it in its sentence: the attribution of the part before it in the same
+    sentence ("X will rise, analysts expect"), else a part of its own."""
+    if merged and bisect.bisect_right(inner, merged[-1][0][0]) == bisect.bisect_right(inner, part[0][0]):
+        (start, _), group = merged[-1]
+        merged[-1] = ((start, part[0][1]), group + part[1])
+    else:
+        merged.append(part)
 
 
 def _reading(
