@@ -63,3 +63,43 @@ def test_inner_sentences_on_hostile_text() -> None:
     assert len(starts) == 499 and starts == sorted(starts)
     readings = FINDER.read_all(many.strip())
     assert len(readings) == 500
+
+
+# ----------------------------------------------------------------------------------- negation and exclusion
+
+
+@pytest.mark.parametrize(
+    ("sentence", "p"),
+    [
+        ("He has never changed and never will.", 0.1),  # one "never" on "will"; the first is the other verb's
+        ("Prices never will recover.", 0.1),
+        ("The bank did not move in May and will not move in June.", 0.1),
+        ("The bank will not cut rates.", 0.1),
+        ("It is unlikely that the bank won't cut.", 0.8),  # two negations of one clause still cancel
+    ],
+)
+def test_a_negation_before_a_coordinator_is_the_other_conjuncts(sentence: str, p: float) -> None:
+    readings = FINDER.read_all(sentence)
+    assert readings[-1].p_event == pytest.approx(p), [(r.hedge.words, r.negations) for r in readings]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I do not rule it out.",
+        "OPEC does not exclude that oil prices will return to $80 by late 2015.",
+        "A second referendum cannot be ruled out.",
+        "The minister didn't rule out an early election.",
+    ],
+)
+def test_not_excluded_reads_as_the_scales_not_excluded(sentence: str) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None and r.hedge.entry.phrase == "it is not excluded"
+    assert r.p_event == pytest.approx(0.25) and r.negations == ()
+
+
+def test_ruled_out_without_a_negation_is_still_unlikely() -> None:
+    r = FINDER.read("The minister ruled out an early election.")
+    assert r is not None and r.hedge.entry.phrase == "unlikely"
+    assert FINDER.read("The court did not exclude him from the race.") is not None  # a hedge, for review
+    assert FINDER.read_all("not " * 300 + "excluded") != []

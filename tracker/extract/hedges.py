@@ -203,6 +203,13 @@ _DENIED_PROSPECT = (
 )
 _RULED_OUT = r"(?:ruled out|rules out|rule out|ruling out)"
 _CONSTRUCTIONS += tuple((rx, "unlikely", False, "estimative", _NSP) for rx in (_DENIED_PROSPECT, _RULED_OUT))
+# "I do not rule it out", "OPEC does not exclude that", "cannot be ruled out": read as the scale's "not excluded"
+# entry, a possibility under even, not as the denial "ruled out" is with a negation left in.
+_NOT_EXCLUDED = (
+    r"(?:not|never|cannot|don't|doesn't|didn't|can't|couldn't|won't|wouldn't) (?:\w+ )?(?:be )?"
+    r"(?:(?:rule|rules|ruled|ruling) (?:it |this |that |anything )?out|exclude|excludes|excluded|excluding)"
+)
+_CONSTRUCTIONS += ((_NOT_EXCLUDED, "not excluded", False, "estimative", ""),)
 # A stance is weaker evidence than an estimate stated in the same sentence ("Ministers dismissed the idea of talks,
 # even if analysts think a deal is likely"): it governs, and wins an overlap, only where no phrase does.
 _YIELDING = frozenset({_DENIED_PROSPECT, _RULED_OUT})
@@ -384,6 +391,7 @@ _SUBORDINATORS = wordset(
 # A word as the phrase patterns delimit it ((?<![\w'-]) ... (?![\w'-])).
 _TOKEN = re.compile(r"[\w'-]+")
 _COMPLEMENTIZERS = wordset("that whether")
+_COORDINATORS = wordset("and but or yet")
 _WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 # The same word boundaries as a lookaround, to find one word among the others without listing them all.
 _ALONE_BEFORE = r"(?<![\w'’])(?<![\w'’]-)"
@@ -922,6 +930,10 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
     before the hedge that rejects what it bears on ("dismissed the idea that X would")."""
     out: list[str] = []
     before = [m for m in _WORD.finditer(sentence, clause[0], hedge.start)][-_NEG_BEFORE:]
+    # A negation before a coordinator is the other conjunct's: "has never changed and never will" is one
+    # "never" on "will", not two.
+    last_and = max((i for i, m in enumerate(before) if m.group(0).lower() in _COORDINATORS), default=-1)
+    before = before[last_and + 1 :]
     for m in before:
         if _is_negation(m.group(0), sentence, m.start()):
             out.append(m.group(0))
