@@ -53,7 +53,7 @@ def test_quality_on_the_corpus_check_half_does_not_fall() -> None:
 # The tune half, which the rules were chosen on (figures in docs/extract.md): a few under what is measured, so
 # that a change losing what a rule was added for fails.
 TUNE_FOUND_FLOOR = 488
-TUNE_SPEAKER_FLOOR = 404
+TUNE_SPEAKER_FLOOR = 420
 TUNE_POLARITY_FLOOR = 405
 TUNE_PRECISION_FLOOR = 0.82
 
