@@ -37,11 +37,12 @@ def test_quality_does_not_fall() -> None:
 # the check half of corpus-a and corpus-b held it; it was then moved to the tune half (docs/extract.md keeps its
 # figures as history), and a fresh set labelled blind takes its place. The floors are ratios, so that they hold
 # whatever the split holds, at or under what `python -m tracker.extract.evaluate` measures on the final code.
-CHECK_RECALL_FLOOR = 0.75
-CHECK_SPEAKER_FLOOR = 0.6
-CHECK_POLARITY_FLOOR = 0.75
-CHECK_PRECISION_FLOOR = 0.7
-CHECK_MIN_FORECASTS = 50
+# First measured on corpus-g at d8dbd96: recall 150/168, speaker 86/150, polarity 122/138, precision 125/154.
+CHECK_RECALL_FLOOR = 0.85
+CHECK_SPEAKER_FLOOR = 0.55
+CHECK_POLARITY_FLOOR = 0.85
+CHECK_PRECISION_FLOOR = 0.77
+CHECK_MIN_FORECASTS = 120
 
 
 def _check_articles() -> list[dict[str, Any]]:
@@ -71,7 +72,7 @@ def test_an_empty_split_evaluates_without_figures() -> None:
 # The tune half, which the rules were chosen on (figures in docs/extract.md): a few under what is measured, so
 # that a change losing what a rule was added for fails.
 TUNE_FOUND_FLOOR = 610
-TUNE_SPEAKER_FLOOR = 487
+TUNE_SPEAKER_FLOOR = 502
 TUNE_POLARITY_FLOOR = 500
 TUNE_PRECISION_FLOOR = 0.81
 

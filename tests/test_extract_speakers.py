@@ -573,3 +573,47 @@ def test_subjects_of_a_second_verb_and_of_an_expectation(text: str, speaker: str
 )
 def test_plural_sources_by_their_verb(text: str, speaker: str) -> None:
     assert _last_speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # An employer and a role noun between the verb and the name.
+        ('"We do not expect demand to get better next year," said Acme analyst Jane Roe.', "Jane Roe"),
+        # "The group" is the organisation that spoke before; "a small group" of those polled is not one.
+        ("Acme said sales were weak. The group said it expected profits to fall next year.", "Acme"),
+        (
+            "The majority of those polled expect rates to hold, but a small group expect a rise before year-end.",
+            "The majority of those polled",
+        ),
+        # A stop right after a quotation's closing mark ends its sentence: what follows is no attribution.
+        (
+            "Acme said sales “failed to reach the target level this year”. The company said profits will probably "
+            "fall next year.",
+            "Acme",
+        ),
+        # A share of people who expect, not the poll that shows them.
+        ("The poll showed 57% of people expect a Labour majority after the election.", "57% of people"),
+        # A paragraph labelled with a person's name, role and a colon is theirs; a topic before a colon is not.
+        ("Jane Roe, senior economist, Acme Bank: I think a cut is unlikely. Inflation will probably rise.", "Jane Roe"),
+        ("Brexit, the main issue, Tuesday: it will probably pass next week.", "the author"),
+        # After an opening "According to X,", the sentence's own subject speaks.
+        (
+            "According to Acme News, a member of the delegation told reporters that a deal could come next week.",
+            "a member of the delegation",
+        ),
+        # "optimistic" before a noun is no belief, and "Berl" of "Berlin" no name; "caution", "ruled out".
+        (
+            "Despite talks in Berlin and optimistic statements, experts caution that a ceasefire will probably not "
+            "come this year.",
+            "experts",
+        ),
+        ("London : Prime Minister Jane Roe on Saturday ruled out an election this autumn.", "Jane Roe"),
+        # "are saying", "don’t see", and a capitalised "But" is not part of the subject.
+        ("Israeli ministers are saying it is quite possible that no deal will be reached.", "Israeli ministers"),
+        ("But two exit polls cited by the channel cast doubt on whether there will be a runoff.", "two exit polls"),
+        ("Still, analysts don’t see the market shrinking soon, and it will probably grow.", "analysts"),
+    ],
+)
+def test_employers_labels_and_subjects_after_an_opening_source(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker

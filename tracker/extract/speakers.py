@@ -18,7 +18,7 @@ _CAP = r"(?:[A-Z\u00c0-\u00de][\w’'\-.]*[\w])"
 _TITLE_ABBREVIATION = r"(?:(?:Dr|Mr|Mrs|Ms|Prof|Sen|Rep|Gov|Gen|Sir)\.?\s+)?"
 _CAP_RUN = rf"{_TITLE_ABBREVIATION}{_CAP}(?:\s+(?:{_CAP}|de|van|von|der|al|bin|la|le|du|da|dos|di))*"
 _NAMES = rf"{_CAP_RUN}(?:\s*,?\s+(?:and|&)\s+{_CAP_RUN})?"
-_VERBS = (
+_SAYING_WORDS = (
     r"said|says|say|told|tells|believes|believe|believed|thinks|think|thought|expects|expect|expected|argues|"
     r"argue|argued|wrote|writes|write|noted|notes|added|adds|explained|explains|warned|warns|predicted|predicts|"
     r"claims|claimed|insists|insisted|suggested|suggests|echoed|echoes|replied|stressed|emphasized|emphasised|"
@@ -29,15 +29,19 @@ _VERBS = (
     r"predict|warn|add|note|tell|reckon|reckons|expecting|predicting|forecasting|betting|"
     r"anticipate|anticipates|anticipated|anticipating|saw|expressed|expresses|rejected|rejects|dismissed|"
     r"dismisses|saying|warning|arguing|insisting|suggesting|claiming|noting|believing|fearing|fear|stating|"
-    r"calculates|calculated|feel|feels|felt|confident|optimistic|pessimistic|sceptical|skeptical|doubtful|"
-    r"quoted\s+as\s+saying"
+    r"calculates|calculated|feel|feels|felt|"
+    r"quoted\s+as\s+saying|caution|express|doubt|ruled\s+out|rules\s+out|rule\s+out|ruling\s+out"
 )
+# Belief as an adjective after a copula ("officials are confident that"), not before a noun ("optimistic
+# statements").
+_BELIEF_ADJECTIVES = "confident|optimistic|pessimistic|sceptical|skeptical|doubtful"
+_VERBS = rf"{_SAYING_WORDS}|(?:is|are|was|were|remains?|remained)\s+(?:[a-z]+ly\s+)?(?:{_BELIEF_ADJECTIVES})"
 # Between a subject and its verb: an aside in commas, a few adverbs ("has repeatedly"), or a short
 # prepositional phrase ("in turn", "at that point").
 _FILLER = (
     r"(?:\s*\([^()]{1,40}\))?(?:\s*,(?:[^,.;:“”\"]{1,170},){1,3}?|\s*,(?=\s*(?:said|says|told|added)\s+(?![A-Z])))?\s*(?:(?:has|have|had|also|repeatedly|once|"
-    r"again|already|still|now|then|long|is|are|was|were|do|does|did|who|not|[a-z]+ly)\s+|"
-    r"(?:at|in|for|by|on)\s+(?:[a-z]+\s+){1,3}?){0,4}?"
+    r"again|already|still|now|then|long|is|are|was|were|do|does|did|who|not|(?:do|does|did)n[’']t|[a-z]+ly)\s+|"
+    r"(?:at|in|for|by|on)\s+(?:[a-z]+\s+){1,3}?|on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+){0,4}?"
 )
 # "X is expected to": a passive, not X saying anything.
 _PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been)\s+(?:\w+ly\s+)?$")
@@ -46,7 +50,12 @@ _ODDS_VERBS = (
     "have|has|had|put|puts|rate|rates|rated|give|gives|gave|offer|offers|offered|offering|make|makes|made|"
     "pricing|priced|see|sees|saw"
 )
-_VERB_SET = frozenset(_VERBS.split("|")) | {"shared", "according"}
+# The first word of each verb ("ruled" of "ruled out"): a sentence without any has no verb of saying.
+_VERB_SET = (
+    frozenset(re.split(r"\\s", v)[0] for v in _SAYING_WORDS.split("|"))
+    | frozenset(_BELIEF_ADJECTIVES.split("|"))
+    | {"shared", "according"}
+)
 _LOWER_WORD = re.compile(r"[a-z]+")
 _SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
 _VERB_SUBJECT = re.compile(
@@ -71,7 +80,7 @@ _GROUP_NOUNS = (
 _ORG_NOUNS = (
     r"ministry|government|administration|department|agency|intelligence|military|army|commission|committee|"
     r"council|regulator|embassy|campaign|institute|organisation|organization|fund|central\s+bank|bank|company|"
-    r"party|court|office|secretariat|cabinet|presidency|board|association|federation|institution|market"
+    r"party|court|office|secretariat|cabinet|presidency|board|association|federation|institution|market|group|firm"
 )
 _GROUP = re.compile(
     rf"\b(?P<who>(?:(?:[Aa]|[Tt]he)\s+(?:number|majority|few|group)\s+of\s+|[Ss]ome\s+|[Mm]any\s+|[Ss]everal\s+|"
@@ -81,7 +90,8 @@ _GROUP = re.compile(
 )
 # "85 percent said", "a majority said": a share of those polled.
 _SHARE = re.compile(
-    rf"\b(?P<who>\d{{1,3}}(?:\.\d+)?\s*(?:%|percent|per\s+cent)(?:\s+of\s+(?:[\w-]+\s+){{0,4}}?{_GROUP_NOUNS})?)"
+    rf"\b(?P<who>\d{{1,3}}(?:\.\d+)?\s*(?:%|percent|per\s+cent)(?:\s+of\s+(?:[\w-]+\s+){{0,4}}?(?:{_GROUP_NOUNS}|people|"
+    rf"[A-Z]?[a-z]+(?:ers|ors|ists|ians|ents|ants|ees|ons)))?)"
     rf"{_FILLER}(?P<verb>{_VERBS})\b"
 )
 _ROLE_NOUNS = (
@@ -418,6 +428,13 @@ def _source_named_otherwise(
         # sentence is its speaker; the one that opens it names where the report comes from.
         who = " ".join(closing.group("who").split())
         return Speaker(who, None, 0.7, f"'{closing.group(0).strip(' ,.')}' (not named)", "group")
+    opening = _OPENING_ACCORDING.match(sentence)
+    inner = _ONE_ANY.match(sentence, opening.end()) if opening else None
+    if inner is not None:
+        # "According to Ynet, a member of the delegation told AP that ...": the report's source opens the
+        # sentence; the one who speaks is its subject.
+        who = " ".join(inner.group("who").split())
+        return Speaker(who, None, 0.6, f"'{who} {inner.group('verb')}' after '{opening.group(0).strip()}'", "role")  # type: ignore[union-attr]
     m = _ACCORDING.search(sentence)
     if m:
         name, title = _clean_name(m.group("who"))
@@ -465,6 +482,8 @@ def _source_named_otherwise(
         m = group if rx is _GROUP else rx.search(sentence)
         if m and rx is _PLURAL_SUBJECT and not _human_plural(m.group("head"), m.group("verb"), sentence, m.end()):
             m = None
+        if m and rx is _GROUP and _INDEFINITE_GROUP.fullmatch(m.group("who")):
+            m = None  # "a small group expect": part of those polled, not an organisation that speaks
         if m:
             who = " ".join(sentence[m.start("who") : m.end("who")].split())
             earlier = _refer_back(who, people) if rx is _GROUP or rx is _ONE_COMMON else None
@@ -550,6 +569,7 @@ def _refer_back(who: str, people: _People | None) -> Speaker | None:
     return Speaker(earlier.name, earlier.role, 0.65, f"'{who}', read as {earlier.name}, named before", earlier.kind)
 
 
+_INDEFINITE_GROUP = re.compile(r"(?:(?!(?:[Tt]he|[Tt]his|[Tt]hat)\s)[\w-]+\s+){1,3}group")
 _ORGANISATION_WORDS = wordset("company firm agency group organisation organization website site pollster bookmaker")
 
 
@@ -669,6 +689,7 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
         people.upto(p.end)
         quoted, carried = _quotations(text, p, people, carried, introduced)
         previous: Speaker | None = None
+        labelled = _labelled(text[p.start : p.end], people)
         for s in ps:
             inside = [(min(e, s.end) - max(b, s.start), who) for b, e, who in quoted if b < s.end and e > s.start]
             quotation = max(inside, key=lambda x: x[0]) if inside else None
@@ -688,6 +709,8 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
                     f"a quotation after a sentence of {previous.name}'s",
                     previous.kind,
                 )
+            if speaker is None and labelled is not None:
+                speaker = labelled
             if speaker is not None:
                 found[s.index] = speaker
                 people.seen(speaker)
@@ -720,6 +743,24 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
             # "The Acme Herald reports:" closing a paragraph: the passage after it is quoted, until one with a speaker.
             block = last_found
     return _lead_source([out[s.index] for s in sents])
+
+
+_LABEL = re.compile(rf"\s*(?P<who>{_CAP_RUN})\s*,\s*(?P<role>[^:“”\".;]{{3,100}}?)\s*:\s+(?=\S)")
+
+
+def _labelled(paragraph: str, people: _People) -> Speaker | None:
+    """ "Jane Roe, senior economist, Acme: I think ...": a paragraph that opens with a person's name, a role and
+    a colon (a panel's answers, one per paragraph) is that person's where no sentence names another."""
+    m = _LABEL.match(paragraph) if ":" in paragraph[:160] else None
+    if m is None:
+        return None
+    name = _person_name(m.group("who"))
+    known = people.surname(_clean_name(m.group("who"))[0]) if name is None else None
+    if name is None and known is None:
+        return None
+    role = " ".join(m.group("role").split())
+    who = name or known.name  # type: ignore[union-attr]
+    return Speaker(who, role, 0.75, f"'{m.group(0).strip()}' opening the paragraph", "person")
 
 
 def _lead_source(speakers: list[Speaker]) -> list[Speaker]:
@@ -790,7 +831,7 @@ _DOCUMENT_NOUNS = (
     r"magazine|broadcaster|outlet|index|tracker|research|review|assessment"
 )
 _COMMON = (
-    rf"(?:(?:an?|the|one|two|three|some|several|many|most|other|two|senior|top)\s+)?(?:[\w.’'-]+\s+){{0,4}}?"
+    rf"(?:(?:an?|the|one|two|three|some|several|many|most|other|two|senior|top)\s+)?(?:\w[\w.’'-]*\s+){{0,4}}?"
     rf"{_SOURCE_NOUNS}s?\b"
 )
 _SAID = rf"(?:{_VERBS})"
@@ -804,7 +845,7 @@ _ACCORDING_KIND_NAME = re.compile(
 )
 # "Robots could take most jobs, expert says" (a headline): the source after the clause.
 _COMMON_SAYS_LAST = re.compile(
-    rf",\s*(?P<who>(?:(?:an?|the|one|some|many|most|top|two|three|four|several)\s+)?(?:[\w.’'-]+\s+){{0,3}}?"
+    rf",\s*(?P<who>(?:(?:an?|the|one|some|many|most|top|two|three|four|several)\s+)?(?:\w[\w.’'-]*\s+){{0,3}}?"
     rf"(?:{_SOURCE_NOUNS}|association|federation|union|group|firm)s?(?:\s+(?:familiar\s+with|close\s+to|briefed\s+on|"
     rf"involved\s+in|with\s+knowledge\s+of|knowledgeable\s+about)\s+[^,.;:“”\"]{{2,50}}?)?|"
     rf"those\s+(?:polled|surveyed|questioned|asked|interviewed))\s+"
@@ -824,9 +865,10 @@ _ONE_ANY_VERB_WORDS = (
     "expects|stressed|insisted|insists|cautioned|conceded|acknowledged|reckons|wrote|writes"
 )
 _ONE_ANY = re.compile(
-    r"(?:^\s*|(?<=[\s,;:—–(]))(?P<who>(?:[Aa]n?|[Aa]nother|[Oo]ne)\s+(?:[\w’'-]+\s+){0,3}?[a-z][\w-]*[a-z])\s+"
+    r"(?:^\s*|(?<=[\s,;:—–(]))(?P<who>(?:[Aa]n?|[Aa]nother|[Oo]ne)\s+(?:[\w’'-]+\s+){0,4}?[a-z][\w-]*[a-z])\s+"
     rf"(?:(?:has|have|had|also)\s+)?(?:[a-z]+ly\s+)?(?P<verb>{_ONE_ANY_VERB_WORDS})\b"
 )
+_OPENING_ACCORDING = re.compile(r"\s*According\s+to\s+[^,.;:“”\"]{2,80},\s+")
 _ONE_ANY_VERBS = frozenset(_ONE_ANY_VERB_WORDS.split("|"))
 _ONE_ANY_ARTICLES = wordset("a an another one")
 # "Acme's managing director said": a role of a named organisation.
@@ -863,12 +905,12 @@ _THEY_INSIDE = re.compile(rf"[,;:—–]\s*they\s+(?:[a-z]+ly\s+)?(?P<verb>{_VER
 # "U.S. senators said", "Senators and aides said", "The senior officials accompanying Roe said": a plural
 # common noun as the subject, with a short modifier after it (see _human_plural for which nouns).
 _PLURAL_SUBJECT = re.compile(
-    rf"(?:^\s*|[,;:—–]\s+(?:(?:but|and|while|whereas|as)\s+)?|\b(?:but|and|while|whereas|as)\s+)(?P<who>(?:(?i:the|some|many|most|several|two|three|"
-    rf"four|five|other|all|both|a\s+majority\s+of|the\s+majority\s+of|most\s+of)\s+)?(?:[\w.’'-]+\s+){{0,3}}?"
+    rf"(?:^\s*(?:(?:But|And|However|Still|Yet),?\s+)?|[,;:—–]\s+(?:(?:but|and|while|whereas|as)\s+)?|\b(?:but|and|while|whereas|as)\s+)(?P<who>(?:(?i:the|some|many|most|several|two|three|"
+    rf"four|five|other|all|both|a\s+majority\s+of|the\s+majority\s+of|most\s+of)\s+)?(?:\w[\w.’'-]*\s+){{0,3}}?"
     rf"(?P<head>(?i:[a-z]{{3,}}s))(?:\s+(?:and|or)\s+[a-z]{{3,}}s)?)(?:\s+(?:[a-z]+ing|polled|surveyed|questioned|"
     rf"interviewed|cited|quoted|asked|in|of|from|at|with|for|across)(?:\s+by)?\s+[^,.;:“”\"]{{1,40}}?|\s*,\s+(?:including|"
     rf"among\s+them|such\s+as|led\s+by)\s[^,.;:“”\"]{{1,80}},)?\s+(?:(?:have|has|had|also|now|still|all|"
-    rf"both|generally|largely|widely)\s+)*(?P<verb>{_VERBS})\b"
+    rf"both|generally|largely|widely|are|were)\s+)*(?P<verb>{_VERBS})\b"
 )
 _HUMAN_PLURAL = re.compile(r"(?i:(?:er|or|ist|ian|ant|ent|ee|ive|ide|at|ial|ic)s)$")
 # "those polled said", "The majority of those polled expect".
@@ -897,7 +939,7 @@ _DOCUMENT_VERBS = (
     r"estimates|projected|projects|forecast|forecasts"
 )
 _DOCUMENT_LAST = re.compile(
-    rf",\s*(?P<who>(?:an?|the|its|their)\s+(?:[\w.’'-]+\s+){{0,3}}?(?:{_DOCUMENT_NOUNS})(?:\s+(?:of|by|from|for)\s+"
+    rf",\s*(?P<who>(?:an?|the|its|their)\s+(?:\w[\w.’'-]*\s+){{0,3}}?(?:{_DOCUMENT_NOUNS})(?:\s+(?:of|by|from|for)\s+"
     rf"[^,.;:“”\"]{{2,50}}?)?)\s+(?P<verb>{_DOCUMENT_VERBS})\s*[.!]?\s*$"
 )
 _OWNED_DOCUMENT = re.compile(
@@ -933,6 +975,10 @@ _AFTER_ROLE_NAME_VERB = re.compile(
     rf"^\s*,?\s*(?P<role>(?:the|an?)\s+[^“”\".;,]{{3,80}}?),\s+(?P<who>{_CAP_RUN})\s*,\s*(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b"
 )
 _AFTER_VERB_NAME = re.compile(rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<who>{_NAMES})")
+# `"...," said Acme analyst Jane Roe`: an employer, a role noun, then the name (not the employer).
+_AFTER_VERB_EMPLOYER_NAME = re.compile(
+    rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<role>{_CAP_RUN}(?:[’']s)?\s+(?:[a-z-]+\s+){{0,2}}?(?:{_ROLE_NOUNS}))\s+(?P<who>{_CAP_RUN})"
+)
 _AFTER_NAME_VERB = re.compile(rf"^\s*,?\s*(?P<who>{_NAMES})\s+(?:(?:was|is)\s+)?(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
 # `"...," Jane Roe, the bank's chief economist, said`: the role set off in commas between name and verb.
 _AFTER_NAME_ROLE_VERB = re.compile(
@@ -945,7 +991,7 @@ _AFTER_COMMON = re.compile(
 # `"...," said an OPEC delegate`: right after a quotation, a verb of saying and a noun phrase with an article
 # name the source whatever the noun (the position says it is one; the nouns of _COMMON need not list it).
 _AFTER_ANY_SOURCE = re.compile(
-    rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<who>(?:an?|the|one|another)\s+(?:[\w.’'-]+\s+){{0,4}}?[\w’'-]*[a-z])"
+    rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<who>(?:an?|the|one|another)\s+(?:\w[\w.’'-]*\s+){{0,4}}?[\w’'-]*[a-z])"
     r"(?=\s*(?:[,.;]|$)|\s+(?:who|adding|saying|noting|in|at|on|during|after|before|to|from)\b)"
 )
 _AFTER_ACCORDING = re.compile(rf"^\s*,?\s*according\s+to\s+(?:(?P<who>{_NAMES})|(?P<common>{_COMMON}))")
@@ -1109,6 +1155,7 @@ _AFTER_NAMED = (
     (_AFTER_DASH_NAME, 0.85),
     (_AFTER_ROLE_NAME_VERB, 0.85),
     (_AFTER_ROLE_NAME, 0.9),
+    (_AFTER_VERB_EMPLOYER_NAME, 0.9),
     (_AFTER_VERB_NAME, 0.9),
     (_AFTER_NAME_VERB, 0.9),
     (_AFTER_NAME_ROLE_VERB, 0.85),
@@ -1162,6 +1209,7 @@ def _before(text: str, people: _People) -> Speaker | None:
     return None
 
 
+_STOP_AFTER = re.compile(r"\s*[.!?]")
 _GOES_ON = re.compile(r"[^.!?“”\"]*")
 
 
@@ -1169,6 +1217,8 @@ def _goes_on(inner: str, after: str) -> bool:
     """A quotation closed by its own stop (“... $60.”) and followed by a sentence that goes on ("Some analysts
     predict that ...") is not attributed by that sentence's subject: an attribution after a full stop is a
     short one that ends there ("“....” Roe said.")."""
+    if _STOP_AFTER.match(after):
+        return True  # “... this year”. The company said ...: the stop after the mark ends the sentence
     if inner.rstrip()[-1:] not in (".", "!", "?"):
         return False
     tail = _GOES_ON.match(after).group(0)  # type: ignore[union-attr]
