@@ -212,7 +212,7 @@ _NOT_EXCLUDED = (
 _CONSTRUCTIONS += ((_NOT_EXCLUDED, "not excluded", False, "estimative", ""),)
 # A stance is weaker evidence than an estimate stated in the same sentence ("Ministers dismissed the idea of talks,
 # even if analysts think a deal is likely"): it governs, and wins an overlap, only where no phrase does.
-_YIELDING = frozenset({_DENIED_PROSPECT, _RULED_OUT})
+_YIELDING = frozenset({_DENIED_PROSPECT, _RULED_OUT, _NOT_EXCLUDED})
 # A headline's "Fed to Cut Rates", "Ruling Parties To Retain Power": "to" and a verb after a noun phrase is
 # the headline's future (checked in _spurious: a line without a stop, and not "how to", "wants to", ...).
 _HEADLINE_TO = (
@@ -901,7 +901,9 @@ _REJECTS = re.compile(
     re.I,
 )
 _REJECTS_REACH = 120
-_NEGATED_STANCE = re.compile(r"\b(?:not|never|n't|no\s+one|nobody|refused\s+to|won't|will\s+not)\s+(?:\w+\s+)?$", re.I)
+_NEGATED_STANCE = re.compile(
+    r"\b(?:not|never|\w*n['’]t|no\s+one|nobody|refused\s+to|won't|will\s+not)\s+(?:\w+\s+)?$", re.I
+)
 
 
 def _rejection_governs(sentence: str, rejection: re.Match[str], hedge_start: int) -> bool:
