@@ -72,7 +72,7 @@ def test_an_empty_split_evaluates_without_figures() -> None:
 # The tune half, which the rules were chosen on (figures in docs/extract.md): a few under what is measured, so
 # that a change losing what a rule was added for fails.
 TUNE_FOUND_FLOOR = 610
-TUNE_SPEAKER_FLOOR = 502
+TUNE_SPEAKER_FLOOR = 508
 TUNE_POLARITY_FLOOR = 500
 TUNE_PRECISION_FLOOR = 0.81
 

@@ -617,3 +617,33 @@ def test_plural_sources_by_their_verb(text: str, speaker: str) -> None:
 )
 def test_employers_labels_and_subjects_after_an_opening_source(text: str, speaker: str) -> None:
     assert _last_speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # ", who said": a relative clause of saying after the name.
+        (
+            "The view is that of Acme Secretary-General Jane Roe, who told reporters on Tuesday that the army will "
+            "probably not invade this year.",
+            "Jane Roe",
+        ),
+        # A sentence adverb is no name; "more confident" after a copula is belief.
+        (
+            "Jane Roe spoke first. Nonetheless, Roe, a former envoy, is more confident that a ceasefire will come "
+            "next year.",
+            "Jane Roe",
+        ),
+        ("Nonetheless, the talks will probably resume next year.", "the author"),
+        # "continues to expect".
+        ("Acme Research continues to expect that the cartel will probably hold its cuts.", "Acme Research"),
+        # A second quotation that only inherited the first's speaker yields to its own sentence's subject.
+        (
+            '"We are in the worst of it now," Jane Roe said. Rival Acme CEO John Doe commented that supply would '
+            'be "probably very tight for months" next year.',
+            "John Doe",
+        ),
+    ],
+)
+def test_relative_clauses_adverbs_and_inherited_quotations(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker

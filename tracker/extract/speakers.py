@@ -35,12 +35,17 @@ _SAYING_WORDS = (
 # Belief as an adjective after a copula ("officials are confident that"), not before a noun ("optimistic
 # statements").
 _BELIEF_ADJECTIVES = "confident|optimistic|pessimistic|sceptical|skeptical|doubtful"
-_VERBS = rf"{_SAYING_WORDS}|(?:is|are|was|were|remains?|remained)\s+(?:[a-z]+ly\s+)?(?:{_BELIEF_ADJECTIVES})"
+_VERBS = (
+    rf"{_SAYING_WORDS}|(?:is|are|was|were|remains?|remained)\s+(?:(?:more|less|very|quite|fairly|[a-z]+ly)\s+)?"
+    rf"(?:{_BELIEF_ADJECTIVES})"
+)
 # Between a subject and its verb: an aside in commas, a few adverbs ("has repeatedly"), or a short
 # prepositional phrase ("in turn", "at that point").
 _FILLER = (
-    r"(?:\s*\([^()]{1,40}\))?(?:\s*,(?:[^,.;:“”\"]{1,170},){1,3}?|\s*,(?=\s*(?:said|says|told|added)\s+(?![A-Z])))?\s*(?:(?:has|have|had|also|repeatedly|once|"
-    r"again|already|still|now|then|long|is|are|was|were|do|does|did|who|not|(?:do|does|did)n[’']t|[a-z]+ly)\s+|"
+    r"(?:\s*\([^()]{1,40}\))?(?:\s*,(?:[^,.;:“”\"]{1,170},){1,3}?|\s*,(?=\s*(?:said|says|told|added)\s+(?![A-Z]))|"
+    r"\s*,(?=\s*who\s))?\s*(?:(?:has|have|had|also|repeatedly|once|"
+    r"again|already|still|now|then|long|is|are|was|were|do|does|did|who|not|(?:do|does|did)n[’']t|[a-z]+ly|"
+    r"(?:continues?|continued)\s+to)\s+|"
     r"(?:at|in|for|by|on)\s+(?:[a-z]+\s+){1,3}?|on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+){0,4}?"
 )
 # "X is expected to": a passive, not X saying anything.
@@ -114,7 +119,8 @@ _NOT_NAMES = wordset(
     """The A An But And So Yet However Then Now This That These Those Indeed Therefore Thus Of In On At For By With
     From As If When While Although Though Both Either Neither Meanwhile Moreover Besides Still Also Even Only Just
     Perhaps Probably Asked It Its He She They We I You Our Their His Her After Before Since Until Last Next Overall
-    Plus Similarly Conversely Crudely Post Pro Former Late Mr Mrs Ms Dr Prof Sir Dear Related Original Official"""
+    Plus Similarly Conversely Crudely Post Pro Former Late Mr Mrs Ms Dr Prof Sir Dear Related Original Official
+    Nonetheless Nevertheless Instead Additionally Furthermore Likewise Separately Elsewhere Consequently Currently"""
 )
 # Capitalised words that are titles, not names ("Director Jane Roe": the name is the last two words).
 _TITLE_WORDS = wordset(
@@ -694,9 +700,14 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
             inside = [(min(e, s.end) - max(b, s.start), who) for b, e, who in quoted if b < s.end and e > s.start]
             quotation = max(inside, key=lambda x: x[0]) if inside else None
             speaker: Speaker | None = quotation[1] if quotation is not None else None
+            outside = _outside_quotes(s.text)
+            if speaker is not None and speaker.basis.startswith(_INHERITED) and _SUBJECT_ONLY.search(outside):
+                # A quotation that only took the speaker of the one before it yields to an attribution of the
+                # sentence's own ('AMD CEO Jane Roe commented that supply would be "probably tight"').
+                speaker = _explicit(outside, people.nearest(), people.last_group, people) or speaker
             speaker = (
                 speaker
-                or _explicit(_outside_quotes(s.text), people.nearest(), people.last_group, people)
+                or _explicit(outside, people.nearest(), people.last_group, people)
                 or _role_subject(s.text, text, s.start, people)
             )
             if speaker is None and previous is not None and _OPENS_QUOTATION.match(s.text):
@@ -761,6 +772,11 @@ def _labelled(paragraph: str, people: _People) -> Speaker | None:
     role = " ".join(m.group("role").split())
     who = name or known.name  # type: ignore[union-attr]
     return Speaker(who, role, 0.75, f"'{m.group(0).strip()}' opening the paragraph", "person")
+
+
+_INHERITED = "the quotation before is "
+# A named subject with its verb of saying outside the quotation marks.
+_SUBJECT_ONLY = re.compile(rf"{_CAP_RUN}\s+(?:[a-z]+ly\s+)?(?:{_SAYING_WORDS})\b")
 
 
 def _lead_source(speakers: list[Speaker]) -> list[Speaker]:
