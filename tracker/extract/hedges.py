@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from tracker.domain.verbal import Phrase, Scale, normalise_phrase
 
-from .segment import clauses, wordset
+from .segment import clauses, inner_sentences, wordset
 
 __all__ = ["Hedge", "HedgeFinder", "Reading", "governing_rank"]
 
@@ -203,9 +203,16 @@ _DENIED_PROSPECT = (
 )
 _RULED_OUT = r"(?:ruled out|rules out|rule out|ruling out)"
 _CONSTRUCTIONS += tuple((rx, "unlikely", False, "estimative", _NSP) for rx in (_DENIED_PROSPECT, _RULED_OUT))
+# "I do not rule it out", "OPEC does not exclude that", "cannot be ruled out": read as the scale's "not excluded"
+# entry, a possibility under even, not as the denial "ruled out" is with a negation left in.
+_NOT_EXCLUDED = (
+    r"(?:not|never|cannot|don't|doesn't|didn't|can't|couldn't|won't|wouldn't) (?:\w+ )?(?:be )?"
+    r"(?:(?:rule|rules|ruled|ruling) (?:it |this |that |anything )?out|exclude|excludes|excluded|excluding)"
+)
+_CONSTRUCTIONS += ((_NOT_EXCLUDED, "not excluded", False, "estimative", ""),)
 # A stance is weaker evidence than an estimate stated in the same sentence ("Ministers dismissed the idea of talks,
 # even if analysts think a deal is likely"): it governs, and wins an overlap, only where no phrase does.
-_YIELDING = frozenset({_DENIED_PROSPECT, _RULED_OUT})
+_YIELDING = frozenset({_DENIED_PROSPECT, _RULED_OUT, _NOT_EXCLUDED})
 # A headline's "Fed to Cut Rates", "Ruling Parties To Retain Power": "to" and a verb after a noun phrase is
 # the headline's future (checked in _spurious: a line without a stop, and not "how to", "wants to", ...).
 _HEADLINE_TO = (
@@ -384,6 +391,7 @@ _SUBORDINATORS = wordset(
 # A word as the phrase patterns delimit it ((?<![\w'-]) ... (?![\w'-])).
 _TOKEN = re.compile(r"[\w'-]+")
 _COMPLEMENTIZERS = wordset("that whether")
+_COORDINATORS = wordset("and but or yet")
 _WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 # The same word boundaries as a lookaround, to find one word among the others without listing them all.
 _ALONE_BEFORE = r"(?<![\w'’])(?<![\w'’]-)"
@@ -694,23 +702,37 @@ def _parts(
         group = [h for h in hedges if start <= h.start < end]
         if group:
             parts.append(((start, end), group))
+    # A belief part joins a neighbour of its own sentence only: in a quotation of several sentences kept whole,
+    # "We don't expect $100 next year." is a sentence, not the attribution of the next one.
+    inner = inner_sentences(sentence)
     merged: list[tuple[tuple[int, int], list[Hedge]]] = []
     pending: tuple[tuple[int, int], list[Hedge]] | None = None
     for region, group in parts:
         if pending is not None:
-            region, group = (pending[0][0], region[1]), pending[1] + group
+            if bisect.bisect_right(inner, pending[0][0]) == bisect.bisect_right(inner, region[0]):
+                region, group = (pending[0][0], region[1]), pending[1] + group
+            else:
+                _join_previous(merged, pending, inner)
             pending = None
         if all(h.strength == "belief" for h in group):
             pending = (region, group)
             continue
         merged.append((region, group))
     if pending is not None:
-        if merged:
-            (start, _), group = merged[-1]
-            merged[-1] = ((start, pending[0][1]), group + pending[1])
-        else:
-            merged.append(pending)
+        _join_previous(merged, pending, inner)
     return merged
+
+
+def _join_previous(
+    merged: list[tuple[tuple[int, int], list[Hedge]]], part: tuple[tuple[int, int], list[Hedge]], inner: list[int]
+) -> None:
+    """A belief part with no part after it in its sentence: the attribution of the part before it in the same
+    sentence ("X will rise, analysts expect"), else a part of its own."""
+    if merged and bisect.bisect_right(inner, merged[-1][0][0]) == bisect.bisect_right(inner, part[0][0]):
+        (start, _), group = merged[-1]
+        merged[-1] = ((start, part[0][1]), group + part[1])
+    else:
+        merged.append(part)
 
 
 def _reading(
@@ -879,7 +901,9 @@ _REJECTS = re.compile(
     re.I,
 )
 _REJECTS_REACH = 120
-_NEGATED_STANCE = re.compile(r"\b(?:not|never|n't|no\s+one|nobody|refused\s+to|won't|will\s+not)\s+(?:\w+\s+)?$", re.I)
+_NEGATED_STANCE = re.compile(
+    r"\b(?:not|never|\w*n['’]t|no\s+one|nobody|refused\s+to|won't|will\s+not)\s+(?:\w+\s+)?$", re.I
+)
 
 
 def _rejection_governs(sentence: str, rejection: re.Match[str], hedge_start: int) -> bool:
@@ -908,6 +932,10 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
     before the hedge that rejects what it bears on ("dismissed the idea that X would")."""
     out: list[str] = []
     before = [m for m in _WORD.finditer(sentence, clause[0], hedge.start)][-_NEG_BEFORE:]
+    # A negation before a coordinator is the other conjunct's: "has never changed and never will" is one
+    # "never" on "will", not two.
+    last_and = max((i for i, m in enumerate(before) if m.group(0).lower() in _COORDINATORS), default=-1)
+    before = before[last_and + 1 :]
     for m in before:
         if _is_negation(m.group(0), sentence, m.start()):
             out.append(m.group(0))
