@@ -522,3 +522,22 @@ def test_an_incremental_build_is_byte_identical_to_a_full_one(ledger: Ledger, tm
         assert again.kept == again.files
     else:
         assert 0 < again.kept < again.files, (again.kept, again.files)
+
+
+def test_a_forecast_row_reads_like_the_dict_it_was_made_from() -> None:
+    from tracker.app.site import field_rows, inputs_digest
+
+    make = field_rows(("html",))
+    row = make({"a": 1, "b": None})
+    assert row["a"] == 1 and row.b is None and row.get("c", 5) == 5 and "a" in row and "html" not in row  # type: ignore[attr-defined]
+    with pytest.raises(KeyError):
+        row["html"]
+    row["html"] = "cells"
+    assert "html" in row and row.html == "cells"  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError):
+        row["c"] = 1  # a field the table does not have
+    same, other = make({"a": 1, "b": None}), make({"a": 2, "b": None})
+    assert type(same) is type(row)
+    same["html"] = "cells"
+    # a page's digest sees every field
+    assert inputs_digest([same]) == inputs_digest([row]) != inputs_digest([other])
