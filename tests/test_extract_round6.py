@@ -136,3 +136,40 @@ def test_hedge_constructions_of_the_sixth_round(sentence: str, phrase: str, p: f
 def test_constructions_that_are_not_the_sixth_rounds(sentence: str) -> None:
     r = FINDER.read(sentence)
     assert r is None or r.hedge.entry.phrase not in ("almost certain", "we doubt", "unlikely"), r
+
+
+# ------------------------------------------------------------------------------------ a possibility denied
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "There could be no successful peace talks unless Ukraine accepts the terms.",
+        "Neither party could force an election right now.",
+        "That's not something Ukraine can ever agree to.",
+        "The bill could not pass the Senate next month.",
+    ],
+)
+def test_a_denied_can_or_could_reads_as_unlikely(sentence: str) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None and r.hedge.entry.phrase == "unlikely", r
+    assert r.p_event == pytest.approx(0.2) and r.negations == ()
+    assert "denied" in r.hedge.via
+
+
+@pytest.mark.parametrize(
+    ("sentence", "p"),
+    [
+        ("The bank may not cut rates this year.", 0.6),  # "may not" stays the scale's "may" reversed
+        ("The bank could cut rates this year.", 0.4),  # "could" without a negation is untouched
+        ("Rates could not be lower than they are if the bank cuts.", 0.2),
+    ],
+)
+def test_only_a_denied_can_or_could_is_read_so(sentence: str, p: float) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None and r.p_event == pytest.approx(p), r
+
+
+def test_a_past_could_not_stays_a_weak_candidate() -> None:
+    cands = extract("He could not attend the meeting yesterday because of the storm.", finder=FINDER).candidates
+    assert all(c.confidence < 0.3 for c in cands)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from tracker.domain.verbal import Phrase, Scale, normalise_phrase
@@ -578,6 +578,7 @@ class HedgeFinder:
             for word in _first_words(rx):
                 self._first.setdefault(word, []).append(len(self._patterns))
             self._patterns.append((re.compile(pattern), read_as, strength, note or "construction", flip, tokens))
+        self._cannot = _entry_for(scale, "unlikely")
         # The words that start a pattern, as one regex (a trie of their letters): the clause's other words
         # are skipped by the regex engine instead of one by one.
         self._starts = re.compile(r"(?<![\w'-])" + _trie(w for w in self._first if w is not None) + r"(?![\w'-])")
@@ -652,7 +653,7 @@ class HedgeFinder:
         hedges = self._find(sentence, spans)
         if not hedges:
             return None
-        return _reading(sentence, spans, hedges, None)
+        return _reading(sentence, spans, hedges, None, self._cannot)
 
     def read_all(self, sentence: str) -> list[Reading]:
         """One reading per hedged part of the sentence, in order: "X will rise, but Y may fall" is two
@@ -663,8 +664,8 @@ class HedgeFinder:
             return []
         parts = _parts(sentence, spans, hedges)
         if len(parts) == 1:
-            return [_reading(sentence, spans, hedges, None)]
-        readings = [_reading(sentence, spans, group, region) for region, group in parts]
+            return [_reading(sentence, spans, hedges, None, self._cannot)]
+        readings = [_reading(sentence, spans, group, region, self._cannot) for region, group in parts]
         return [
             Reading(
                 r.hedge,
@@ -744,8 +745,15 @@ def _join_previous(
         merged.append(part)
 
 
+_ABILITY = frozenset({"can", "could"})
+
+
 def _reading(
-    sentence: str, spans: list[tuple[int, int]], hedges: list[Hedge], region: tuple[int, int] | None
+    sentence: str,
+    spans: list[tuple[int, int]],
+    hedges: list[Hedge],
+    region: tuple[int, int] | None,
+    cannot: Phrase | None = None,
 ) -> Reading:
     """The reading of the hedges of one part of a sentence (``region``; None: the whole sentence)."""
     governing = _governing(hedges)
@@ -754,6 +762,16 @@ def _reading(
     if region is not None:
         clause = (max(clause[0], region[0]), min(clause[1], region[1]))
     negations = _negations(sentence, clause, governing)
+    if (
+        cannot is not None
+        and governing.strength == "modal"
+        and governing.words.lower().split()[0] in _ABILITY
+        and len(negations) % 2
+    ):
+        # "could not", "can't", "there could be no talks", "neither party could": a possibility denied is read
+        # as unlikely, not as the even chance that "may not" (the scale's "may" reversed) gives.
+        governing = replace(governing, entry=cannot, via=f"'{governing.words}' denied, read as unlikely; {_NSP}")
+        negations = []
     conditional = _IF.search(sentence, clause[0], clause[1]) is not None and "surprised" not in governing.entry.phrase
     notes: list[str] = []
     if governing.strength == "modal":
