@@ -103,3 +103,36 @@ def test_ruled_out_without_a_negation_is_still_unlikely() -> None:
     assert r is not None and r.hedge.entry.phrase == "unlikely"
     assert FINDER.read("The court did not exclude him from the race.") is not None  # a hedge, for review
     assert FINDER.read_all("not " * 300 + "excluded") != []
+
+
+# ------------------------------------------------------------------------------------ hedge constructions
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "p"),
+    [
+        ("I'm quite sure that this is the peak of the cycle.", "almost certain", 0.95),
+        ("We are absolutely sure the bill will pass.", "almost certain", 0.95),
+        ("The opposition will struggle to slow his progress.", "unlikely", 0.2),
+        ("The party is likely to struggle to win a majority.", "unlikely", 0.2),
+        ("It's very questionable as to whether the talks will take place at all.", "we doubt", 0.25),
+        ("It is doubtful that the treaty will be ratified this year.", "we doubt", 0.25),
+    ],
+)
+def test_hedge_constructions_of_the_sixth_round(sentence: str, phrase: str, p: float) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None and r.hedge.entry.phrase == phrase, r
+    assert r.p_event == pytest.approx(p)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The farmers struggled to sell their crop last year.",  # a past difficulty, no foreseen one
+        "Whether the talks take place is a question for the ministers.",
+        "I'm not sure.",  # the scale's "not sure", not "sure"
+    ],
+)
+def test_constructions_that_are_not_the_sixth_rounds(sentence: str) -> None:
+    r = FINDER.read(sentence)
+    assert r is None or r.hedge.entry.phrase not in ("almost certain", "we doubt", "unlikely"), r

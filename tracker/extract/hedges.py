@@ -137,6 +137,11 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         ),
     ),
     ("unlikely", "estimative", (r"(?:little hope|no hope|slim hope|faint hope|scant hope|little prospect)",)),
+    # "it's very questionable as to whether the talks will take place": a doubt stated as a quality of the event.
+    ("we doubt", "estimative", (r"(?:questionable|doubtful|dubious) (?:as to )?(?:whether|if|that)",)),
+    # "the alliance will struggle to slow his progress", "is likely to struggle to win": a difficulty foreseen,
+    # read against what follows it.
+    ("unlikely", "estimative", (r"(?:will|would|'ll|to|going to) (?:\w+ )?(?:struggle|battle|strain) to",)),
     ("unlikely", "estimative", (_LOW_EXPECTATIONS, r"(?:hard to see how|difficult to see how|hard to imagine)")),
     ("unlikely", "estimative", (_NO_EXPECTATIONS,)),
     ("likely", "estimative", (_HIGH_PROSPECTS,)),
@@ -177,7 +182,11 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("may", "modal", (r"(?:risks|risking)",)),
     ("roughly even chance", "estimative", (r"(?:too close to call|neck and neck|toss-up)",)),
     ("very likely", "estimative", (r"(?:imminent)",)),
-    ("almost certain", "estimative", (r"(?:i'm sure|i am sure|we're sure|we are sure)",)),
+    (
+        "almost certain",
+        "estimative",
+        (r"(?:i'm|i am|we're|we are) (?:quite |pretty |fairly |absolutely |very |so |really )?sure",),
+    ),
     ("unlikely", "estimative", (r"(?:don't|do not|doesn't|does not) (?:see|foresee)",)),
     ("likely", "estimative", (r"(?:may|might|could) well",)),
     # A degree adverb on "possible" says how possible: "very possible", "quite possible" lean to yes;
