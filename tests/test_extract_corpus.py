@@ -48,6 +48,11 @@ ARTICLE_KEYS = frozenset(
 FORECAST_KEYS = frozenset(
     {"quote", "speaker", "role", "attribution", "hedge", "numeric", "event", "polarity", "p", "note"}
 )
+# A stated number as digits or as a word ("six percent chance", "one in four", "even odds").
+NUMBER = (
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+    r"|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|even)\b"
+)
 # Each half's outlets start with these letters, so the two halves never share an outlet.
 OUTLET_LETTERS = {"a": "abcdefghijklm", "b": "nopqrstuvwxyz"}
 
@@ -91,9 +96,7 @@ def _check_forecast(where: str, f: Any, text: str) -> None:
         assert part.lower() in quote.lower(), f"{where}: hedge part {part!r} is not in the quote"
     assert isinstance(f["numeric"], bool), f"{where}: numeric is true or false"
     if f["numeric"]:
-        assert re.search(r"\d|\b(?:one|two|three|four|five|ten|half|even)\b", hedge, re.I), (
-            f"{where}: a numeric hedge gives its number phrase, not {hedge!r}"
-        )
+        assert re.search(NUMBER, hedge, re.I), f"{where}: a numeric hedge gives its number phrase, not {hedge!r}"
     assert isinstance(f["event"], str) and len(f["event"].strip()) >= 5, f"{where}: event"
     assert f["polarity"] in POLARITIES, f"{where}: polarity {f['polarity']!r}"
     p = f["p"]
@@ -213,6 +216,12 @@ def test_checks_can_fail(tmp_path: Path) -> None:
     for change in bad_cases:
         with pytest.raises(AssertionError):
             _check_forecast("bad", {**good, **change}, text)
+    worded = "There is only a six percent chance the bank will cut rates in June."
+    six = {**good, "quote": "a six percent chance the bank will cut rates", "numeric": True, "p": 0.06}
+    six["polarity"] = "negate"
+    _check_forecast("ok", {**six, "hedge": "six percent chance"}, worded)
+    with pytest.raises(AssertionError, match="number phrase"):
+        _check_forecast("bad", {**six, "hedge": "percent chance"}, worded)
     (tmp_path / "articles").mkdir()
     for name in ("a-001", "b-001"):
         (tmp_path / "articles" / f"{name}.txt").write_text(text * 10, encoding="utf-8")
@@ -242,3 +251,17 @@ def test_checks_can_fail(tmp_path: Path) -> None:
             _check_article(tmp_path, "a", {**art, **change})
     with pytest.raises(AssertionError, match="other half"):
         _check_article(tmp_path, "b", {**art, "id": "b-001", "file": "articles/b-001.txt"})
+
+
+CHECK_SET = CORPUS / "corpus-g.yaml"
+
+
+@pytest.mark.skipif(not CHECK_SET.is_file(), reason="no corpus-g.yaml")
+def test_the_held_out_check_set_is_check_only_and_large_enough() -> None:
+    """corpus-g is the check set drawn after the older check half was opened for study: every article in the check
+    half, at least 20 excerpts from 12 outlets and 120 labelled forecasts."""
+    articles = _load(CHECK_SET)["articles"]
+    assert {art["split"] for art in articles} == {"check"}
+    assert len(articles) >= 20
+    assert len({art["outlet"] for art in articles}) >= 12
+    assert sum(len(art["forecasts"]) for art in articles) >= 120

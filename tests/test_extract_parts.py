@@ -160,3 +160,51 @@ def test_a_past_expectation_is_less_likely_a_forecast() -> None:
     now = extract("The company forecast that profit would fall next year.").candidates
     before = extract("The company had previously forecast that profit would fall next year.").candidates
     assert now and (not before or before[0].confidence < now[0].confidence)
+
+
+# ------------------------------------------------------------------------------------------ headlines, idioms
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Economists' Survey: Fed to Cut Rates Again",
+        "Exit Polls: Ruling Parties To Retain Power In Three States",
+        "TRS to assert power in Nagarjunasagar",
+    ],
+)
+def test_a_headlines_noun_to_verb_is_its_future(headline: str) -> None:
+    r = FINDER.read(headline)
+    assert r is not None and r.hedge.words.lower().startswith("to ") and r.p_event == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "How to invest in a falling market",  # "how to"
+        "Mayor to Council: Time for a new budget",  # an address, nothing after the name
+        "Back to school in Ohio",  # a place
+        "The bank is due to publish its report to parliament.",  # a sentence with a stop, not a headline
+        "A visit to the White House",  # "to" and a determiner
+    ],
+)
+def test_to_is_not_a_headline_future(line: str) -> None:
+    r = FINDER.read(line)
+    assert r is None or not r.hedge.words.lower().startswith("to ")
+
+
+def test_a_headlines_own_hedge_wins_over_its_to() -> None:
+    r = FINDER.read("Acme may offer Globex to sell its plant in exchange for a supply deal")
+    assert r is not None and r.hedge.words == "may"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "p"),
+    [
+        ("For the first time, odds favour the governor in the primary.", 0.7),
+        ("The Senate is on the verge of passing the bill.", 0.7),
+        ("The bill is all but guaranteed to pass the Senate.", 0.95),
+    ],
+)
+def test_idioms_of_the_near_and_the_favoured(sentence: str, p: float) -> None:
+    assert p_event(sentence) == pytest.approx(p, abs=0.051)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
 
-from tracker.extract.evaluate import corpus_articles, evaluate, evaluate_corpus, speaker_matches
+from tracker.extract.evaluate import corpus_articles, evaluate, evaluate_corpus, question_choice, speaker_matches
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTRACT = ROOT / "tracker" / "extract"
@@ -31,49 +33,70 @@ def test_quality_does_not_fall() -> None:
     assert s["precision"] >= 0.3 and s["candidates_per_article"] <= 20, s
 
 
-# The development corpus's check half (tests/data/extract, split: check), never tuned on. Measured with
-# `python -m tracker.extract.evaluate` on the final code (the figures are in docs/extract.md). The floors are a
-# few forecasts under (counts grow as articles are added; a change that loses forecasts fails here).
-CHECK_FOUND_FLOOR = 119
-CHECK_SPEAKER_FLOOR = 81
-CHECK_POLARITY_FLOOR = 92
+# The check set (tests/data/extract, split: check), never looked at while rules were chosen. Until the sixth round
+# the check half of corpus-a and corpus-b held it; it was then moved to the tune half (docs/extract.md keeps its
+# figures as history), and a fresh set labelled blind takes its place. The floors are ratios, so that they hold
+# whatever the split holds, at or under what `python -m tracker.extract.evaluate` measures on the final code.
+# First measured on corpus-g at d8dbd96: recall 150/168, speaker 86/150, polarity 122/138, precision 125/154.
+CHECK_RECALL_FLOOR = 0.85
+CHECK_SPEAKER_FLOOR = 0.55
+CHECK_POLARITY_FLOOR = 0.85
 CHECK_PRECISION_FLOOR = 0.77
+CHECK_MIN_FORECASTS = 120
 
 
-def test_quality_on_the_corpus_check_half_does_not_fall() -> None:
-    s = evaluate_corpus(ROOT, "check").summary()
-    assert s["curated"] >= 150, s
-    assert s["found"] >= CHECK_FOUND_FLOOR, s
-    assert s["speaker_ok"] >= CHECK_SPEAKER_FLOOR, s
-    assert s["polarity_ok"] >= CHECK_POLARITY_FLOOR, s
+def _check_articles() -> list[dict[str, Any]]:
+    return [a for a in corpus_articles(ROOT) if a["split"] == "check"]
+
+
+def test_quality_on_the_corpus_check_set_does_not_fall() -> None:
+    articles = _check_articles()
+    if not articles:
+        pytest.skip("no article has split: check yet (the fresh check set is being labelled)")
+    s = evaluate_corpus(ROOT, "check", articles=articles).summary()
+    assert s["curated"] >= CHECK_MIN_FORECASTS, s
+    assert s["recall"] >= CHECK_RECALL_FLOOR, s
+    assert s["speaker"] >= CHECK_SPEAKER_FLOOR, s
+    assert s["polarity"] >= CHECK_POLARITY_FLOOR, s
     assert s["precision"] >= CHECK_PRECISION_FLOOR, s
     assert s["s_per_mb"] is not None  # timed and reported; the speed claim is the benchmark's
 
 
+def test_an_empty_split_evaluates_without_figures() -> None:
+    """With no article in a split (the check set between its two versions), evaluation reports nothing, not a crash."""
+    s = evaluate_corpus(ROOT, "check", articles=[]).summary()
+    assert s["curated"] == 0 and s["recall"] is None and s["precision"] is None and s["s_per_mb"] is None
+    assert question_choice(ROOT, "check", articles=[]) == []
+
+
 # The tune half, which the rules were chosen on (figures in docs/extract.md): a few under what is measured, so
 # that a change losing what a rule was added for fails.
-TUNE_FOUND_FLOOR = 464
-TUNE_SPEAKER_FLOOR = 379
-TUNE_POLARITY_FLOOR = 380
-TUNE_PRECISION_FLOOR = 0.82
+TUNE_FOUND_FLOOR = 610
+TUNE_SPEAKER_FLOOR = 508
+TUNE_POLARITY_FLOOR = 500
+TUNE_PRECISION_FLOOR = 0.81
 
 
 def test_quality_on_the_corpus_tune_half_does_not_fall() -> None:
     s = evaluate_corpus(ROOT, "tune").summary()
-    assert s["curated"] >= 160, s
+    assert s["curated"] >= 600, s
     assert s["found"] >= TUNE_FOUND_FLOOR, s
     assert s["speaker_ok"] >= TUNE_SPEAKER_FLOOR, s
     assert s["polarity_ok"] >= TUNE_POLARITY_FLOOR, s
     assert s["precision"] >= TUNE_PRECISION_FLOOR, s
 
 
-def test_the_corpus_halves_are_apart() -> None:
-    """Tuning looked only at split: tune; the check half has its own articles and enough of them."""
+def test_the_check_set_is_apart_from_what_was_tuned_on() -> None:
+    """A check article lives in a corpus file of its own (no tune article beside it), so that the files the rules
+    were chosen on (corpus-a to corpus-f) hold none; the tune half is not empty and shares no id with it."""
+    for path in sorted((ROOT / "tests" / "data" / "extract").glob("corpus-*.yaml")):
+        splits = {a["split"] for a in yaml.safe_load(path.read_text(encoding="utf-8"))["articles"]}
+        assert splits in ({"tune"}, {"check"}), f"{path.name} mixes the tune and the check split"
     articles = corpus_articles(ROOT)
     tune = {a["id"] for a in articles if a["split"] == "tune"}
     check = {a["id"] for a in articles if a["split"] == "check"}
-    assert tune and check and not tune & check
-    assert sum(len(a["forecasts"]) for a in articles if a["split"] == "check") >= 100
+    assert tune and not tune & check
+    assert not any(i[0] in "abcdef" for i in check), sorted(check)
 
 
 def test_speaker_matching_rule() -> None:

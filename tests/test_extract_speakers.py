@@ -516,3 +516,134 @@ def test_a_sentence_after_a_closed_quotation_does_not_attribute_it() -> None:
 )
 def test_headline_sources(text: str, speaker: str) -> None:
     assert extract(text).candidates[0].speaker.name == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A second verb of saying after "and" or "but", past an opening phrase, an aside or any first verb.
+        ("At its most recent meeting, the Fed left rates unchanged but forecast one more increase this year.", "Fed"),
+        (
+            "Jane Roe, speaking to the Acme Post, stuck close to her message and said inflation would probably dip.",
+            "Jane Roe",
+        ),
+        # A possessive is not the subject ("the Fed's rate cuts ..., he argued, adding").
+        (
+            "However, the Fed's rate cuts won't go on forever, he argued, adding officials would likely signal a "
+            "pause.",
+            "the author",
+        ),
+        # "was quoted as saying" after a quotation.
+        (
+            'Jane Roe said rates were high.\n\n"Interest rates are going to have to increase," she was quoted as '
+            "saying.",
+            "Jane Roe",
+        ),
+        # A noun of expectation in the predicate is the subject's, when the subject is a person or a group.
+        (
+            "Jane Roe is the minister. Roe also held out the prospect that the sanctions could be lifted next year.",
+            "Jane Roe",
+        ),
+        ("Senior officials have played down hopes of a cease-fire that could come within days.", "Senior officials"),
+        ("Oil prices dented hopes that the economy will probably recover next year.", "the author"),
+        ("Prime Minister Jane Roe faces a no-confidence vote that she will probably survive.", "the author"),
+        # A source of odds with an aside, and "pegged".
+        ("Acme Odds, a site that aggregates polls, pegged the chance of a win at 69 per cent.", "Acme Odds"),
+    ],
+)
+def test_subjects_of_a_second_verb_and_of_an_expectation(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # Any plural noun before a verb that only a source has ("said"), not before "said to".
+        (
+            "Britain's major betting chains said the party will probably win the most seats.",
+            "Britain's major betting chains",
+        ),
+        ("Home prices said to rise will probably fall next year.", "the author"),
+        # A plural subject with an "including ..." aside.
+        (
+            "OPEC countries, including the cartel's major Gulf members, say that prices will not rise next year.",
+            "OPEC countries",
+        ),
+    ],
+)
+def test_plural_sources_by_their_verb(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # An employer and a role noun between the verb and the name.
+        ('"We do not expect demand to get better next year," said Acme analyst Jane Roe.', "Jane Roe"),
+        # "The group" is the organisation that spoke before; "a small group" of those polled is not one.
+        ("Acme said sales were weak. The group said it expected profits to fall next year.", "Acme"),
+        (
+            "The majority of those polled expect rates to hold, but a small group expect a rise before year-end.",
+            "The majority of those polled",
+        ),
+        # A stop right after a quotation's closing mark ends its sentence: what follows is no attribution.
+        (
+            "Acme said sales “failed to reach the target level this year”. The company said profits will probably "
+            "fall next year.",
+            "Acme",
+        ),
+        # A share of people who expect, not the poll that shows them.
+        ("The poll showed 57% of people expect a Labour majority after the election.", "57% of people"),
+        # A paragraph labelled with a person's name, role and a colon is theirs; a topic before a colon is not.
+        ("Jane Roe, senior economist, Acme Bank: I think a cut is unlikely. Inflation will probably rise.", "Jane Roe"),
+        ("Brexit, the main issue, Tuesday: it will probably pass next week.", "the author"),
+        # After an opening "According to X,", the sentence's own subject speaks.
+        (
+            "According to Acme News, a member of the delegation told reporters that a deal could come next week.",
+            "a member of the delegation",
+        ),
+        # "optimistic" before a noun is no belief, and "Berl" of "Berlin" no name; "caution", "ruled out".
+        (
+            "Despite talks in Berlin and optimistic statements, experts caution that a ceasefire will probably not "
+            "come this year.",
+            "experts",
+        ),
+        ("London : Prime Minister Jane Roe on Saturday ruled out an election this autumn.", "Jane Roe"),
+        # "are saying", "don’t see", and a capitalised "But" is not part of the subject.
+        ("Israeli ministers are saying it is quite possible that no deal will be reached.", "Israeli ministers"),
+        ("But two exit polls cited by the channel cast doubt on whether there will be a runoff.", "two exit polls"),
+        ("Still, analysts don’t see the market shrinking soon, and it will probably grow.", "analysts"),
+    ],
+)
+def test_employers_labels_and_subjects_after_an_opening_source(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # ", who said": a relative clause of saying after the name.
+        (
+            "The view is that of Acme Secretary-General Jane Roe, who told reporters on Tuesday that the army will "
+            "probably not invade this year.",
+            "Jane Roe",
+        ),
+        # A sentence adverb is no name; "more confident" after a copula is belief.
+        (
+            "Jane Roe spoke first. Nonetheless, Roe, a former envoy, is more confident that a ceasefire will come "
+            "next year.",
+            "Jane Roe",
+        ),
+        ("Nonetheless, the talks will probably resume next year.", "the author"),
+        # "continues to expect".
+        ("Acme Research continues to expect that the cartel will probably hold its cuts.", "Acme Research"),
+        # A second quotation that only inherited the first's speaker yields to its own sentence's subject.
+        (
+            '"We are in the worst of it now," Jane Roe said. Rival Acme CEO John Doe commented that supply would '
+            'be "probably very tight for months" next year.',
+            "John Doe",
+        ),
+    ],
+)
+def test_relative_clauses_adverbs_and_inherited_quotations(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from review_fixtures import DUE_QUESTION, OPEN_QUESTION, grow, scored_catalog
 from typer.testing import CliRunner
 
+from tracker.app import sitefolder
 from tracker.app.ledger import Ledger
 from tracker.app.site import INDEX_MIN_SCORED, MANIFEST, build_site, extra_columns
 from tracker.app.templating import MAX_NAME, file_id
@@ -89,7 +90,17 @@ def parse(text: str) -> Page:
 
 
 def site_files(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    """Every file's bytes; the manifest's without the stat it records of each file (its mtime and inode are the
+    folder's own, not the site's)."""
+    files = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    if MANIFEST in files:
+        manifest = json.loads(files[MANIFEST])
+        for entry in manifest["files"].values():
+            assert set(sitefolder.STAT_KEYS) <= set(entry)
+            for k in sitefolder.STAT_KEYS:
+                del entry[k]
+        files[MANIFEST] = json.dumps(manifest, sort_keys=True).encode()
+    return files
 
 
 def check_site(out: Path) -> dict[str, Page]:
@@ -511,3 +522,22 @@ def test_an_incremental_build_is_byte_identical_to_a_full_one(ledger: Ledger, tm
         assert again.kept == again.files
     else:
         assert 0 < again.kept < again.files, (again.kept, again.files)
+
+
+def test_a_forecast_row_reads_like_the_dict_it_was_made_from() -> None:
+    from tracker.app.site import field_rows, inputs_digest
+
+    make = field_rows(("html",))
+    row = make({"a": 1, "b": None})
+    assert row["a"] == 1 and row.b is None and row.get("c", 5) == 5 and "a" in row and "html" not in row  # type: ignore[attr-defined]
+    with pytest.raises(KeyError):
+        row["html"]
+    row["html"] = "cells"
+    assert "html" in row and row.html == "cells"  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError):
+        row["c"] = 1  # a field the table does not have
+    same, other = make({"a": 1, "b": None}), make({"a": 2, "b": None})
+    assert type(same) is type(row)
+    same["html"] = "cells"
+    # a page's digest sees every field
+    assert inputs_digest([same]) == inputs_digest([row]) != inputs_digest([other])

@@ -262,10 +262,10 @@ def test_a_build_killed_while_moving_its_pages_is_recognised_by_the_next(
     real_move = outfiles.move_into_place
     moved: list[Path] = []
 
-    def dies_after_two(src: Path, target: Path, field: str = "out") -> None:
+    def dies_after_two(src: Path, target: Path, field: str = "out", *, synced: bool = False) -> None:
         if len(moved) == 2:
             raise KeyboardInterrupt  # the kill
-        real_move(src, target, field)
+        real_move(src, target, field, synced=synced)
         moved.append(target)
 
     monkeypatch.setattr(outfiles, "move_into_place", dies_after_two)
@@ -307,3 +307,73 @@ def test_a_site_of_an_earlier_version_is_named_as_such(ledger: Ledger, tmp_path:
     with pytest.raises(UserError, match="built by an earlier version, which kept no manifest"):
         build_site(ledger, out)
     assert everything(out) == before
+
+
+# ------------------------------------------------------------------------------- the survey trusts a recorded stat
+
+
+def age(out: Path, seconds: int = 3600) -> None:
+    """Every file of the site as if written ``seconds`` ago (the manifest keeps its own mtime)."""
+    for p in out.rglob("*"):
+        if p.is_file() and p.name != MANIFEST:
+            st = p.stat()
+            os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns - seconds * 10**9))
+
+
+def test_a_rebuild_hashes_no_file_whose_stat_is_the_recorded_one(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small(ledger, 3)
+    out = tmp_path / "s"
+    build_site(ledger, out)
+    hashed: list[Path] = []
+    real = sitefolder.file_sha256
+
+    def counted(path: Path) -> str:
+        hashed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(sitefolder, "file_sha256", counted)
+    # just written: within the margin of the manifest's mtime, so every file is hashed
+    build_site(ledger, out)
+    files = set(json.loads((out / MANIFEST).read_text())["files"])
+    assert {str(p.relative_to(out)) for p in hashed} == files
+    age(out)  # an hour old now: the recorded mtimes no longer match, so hashed once more, and recorded again
+    hashed.clear()
+    build_site(ledger, out)
+    assert len(hashed) == 2 * len(files)  # the survey before the build and the one before the move
+    hashed.clear()
+    build_site(ledger, out)
+    assert hashed == []
+    entry = json.loads((out / MANIFEST).read_text())["files"]["questions.html"]
+    st = (out / "questions.html").stat()
+    assert (entry["bytes"], entry["mtime_ns"], entry["ino"]) == (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+@pytest.mark.parametrize("edit", ["same size, new mtime", "same size, older mtime", "other size, same mtime"])
+def test_a_page_edited_by_hand_is_still_found_without_hashing_the_rest(
+    ledger: Ledger, tmp_path: Path, edit: str
+) -> None:
+    small(ledger, 3)
+    out = tmp_path / "s"
+    build_site(ledger, out)
+    age(out)
+    build_site(ledger, out)  # records the aged stats
+    page = out / "questions.html"
+    st = page.stat()
+    text = page.read_bytes()
+    if edit.startswith("same size"):
+        page.write_bytes(text.replace(b"Questions", b"QUESTIONS", 1))
+        assert page.stat().st_size == st.st_size
+    else:
+        page.write_bytes(text + b"<!-- mine -->")
+    if edit == "same size, older mtime":
+        os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns - 10**9))
+    elif edit == "other size, same mtime":
+        os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+    edited = everything(out)
+    with pytest.raises(UserError, match=r"did not write \(questions.html\)"):
+        build_site(ledger, out)
+    assert everything(out) == edited
+    build_site(ledger, out, force=True)
+    assert (out / "questions.html").read_bytes() == text

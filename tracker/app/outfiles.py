@@ -233,12 +233,14 @@ def real_directories(root: Path, rel: PurePosixPath, field: str = "out") -> Path
     return current
 
 
-def move_into_place(src: Path, target: Path, field: str = "out") -> None:
+def move_into_place(src: Path, target: Path, field: str = "out", *, synced: bool = False) -> None:
     """Put a finished file this process wrote (``src``, on the same file system) at ``target``, which must be
-    absent or a regular file that is no input: fsync, then rename(2)."""
+    absent or a regular file that is no input: fsync (unless ``synced``: the caller flushed it already), then
+    rename(2)."""
     check_file_target(target, field)
     try:
-        _fsync_file(src)
+        if not synced:
+            _fsync_file(src)
         os.replace(src, target)
     except OSError as e:
         raise UserError(f"cannot write {str(target)!r}: {e.strerror or e}", field) from None

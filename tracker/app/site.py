@@ -15,7 +15,6 @@ folder keeps a manifest of the site's files, and a build never touches a file it
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import json
 import os
@@ -24,9 +23,7 @@ import statistics
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from datetime import time as time_of_day
-from decimal import Decimal
+from datetime import timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -330,34 +327,65 @@ class LazyCells:
         self._forecast, self._parts = forecast, parts
         self._cache: dict[str, Any] = {}
 
+    def __repr__(self) -> str:
+        return "LazyCells"  # the same for every forecast: a page's digest leaves the cells out
+
     def __getitem__(self, key: str) -> Any:
         if key not in self._cache:
             self._cache[key] = self._parts[key](self._forecast, True)
         return self._cache[key]
 
 
-def _plain(value: Any) -> Any:
-    """A value of a page's context as JSON, for its digest; LazyCells stand for nothing (see there)."""
-    if isinstance(value, LazyCells):
-        return None
-    if isinstance(value, datetime | date | time_of_day) or hasattr(value, "isoformat"):
-        return [type(value).__name__, value.isoformat()]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [type(value).__name__, dataclasses.asdict(value)]
-    if isinstance(value, set | frozenset):
-        return sorted(map(repr, value))
-    if hasattr(value, "item") and callable(value.item):  # a numpy scalar
-        return value.item()
-    if isinstance(value, Decimal):
-        return str(value)
-    # anything else by its repr: one that names an address (a function) makes the page rendered every time
-    return [type(value).__name__, repr(value)]
+class FieldRow:
+    """A forecast's fields as the slots of an object rather than as a dict: a dict of 32 keys per forecast was
+    about a kilobyte, most of a million-event build's memory. Read as ``row["field"]`` in the code and
+    ``row.field`` in the templates (an attribute: no lookup through a failed getattr). `field_rows` makes the
+    class for the fields the table has."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        setattr(self, key, value)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and hasattr(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key, default)
+
+    def __repr__(self) -> str:  # every field, in order: a page's digest (`inputs_digest`) sees them all
+        names: tuple[str, ...] = self.__slots__
+        return repr([(k, getattr(self, k, None)) for k in names])
+
+
+def field_rows(extra: tuple[str, ...] = ()) -> Callable[[dict[str, Any]], FieldRow]:
+    """A maker of `FieldRow`s, its class made from the first dict's keys (and ``extra`` slots, set later)."""
+    made: list[type[FieldRow]] = []
+
+    def make(row: dict[str, Any]) -> FieldRow:
+        if not made:
+            names = tuple(row) + tuple(k for k in extra if k not in row)
+            made.append(type("ForecastRow", (FieldRow,), {"__slots__": names}))
+        obj = made[0]()
+        for k, v in row.items():
+            setattr(obj, k, v)
+        return obj
+
+    return make
 
 
 def inputs_digest(*parts: Any) -> str:
-    """A digest of what a page is made from, the same for the same inputs (see `Writer.keep`)."""
-    text = json.dumps(parts, default=_plain, ensure_ascii=False, separators=(",", ":"), allow_nan=True)
-    return sitefolder.sha256(text.encode("utf-8", "surrogatepass"))
+    """A digest of what a page is made from, the same for the same inputs (see `Writer.keep`): of the inputs'
+    repr, which Python makes in C for the dicts, lists, strings, numbers and dates a page is made from (a JSON
+    encoding with a Python hook for the dates was a tenth of a build). LazyCells stand for nothing (see there);
+    a value whose repr names an address (a function) makes the page rendered every time."""
+    return sitefolder.sha256(repr(parts).encode("utf-8", "surrogatepass"))
 
 
 def code_digest(options: dict[str, Any]) -> str:
@@ -603,7 +631,7 @@ class SiteBuilder:
         for s in s_rows:
             s["authors"] = t.tags_of(s["authors"])
         src = {str(s["source_id"]): s for s in s_rows}
-        f_rows = t.forecast_rows(frame("forecasts"), frame("scores"), q_title, src)
+        f_rows = t.forecast_rows(frame("forecasts"), frame("scores"), q_title, src, make=field_rows(("html",)))
         d = SiteData(
             meta=meta,
             verification=verification,
@@ -822,26 +850,20 @@ class SiteBuilder:
 
     def question_pages(self, snap: Snapshot, d: SiteData) -> None:
         """A page per question, with its event history and clarifications."""
-        history: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        # each event of a question as a tuple (a dict per event was a quarter of a GB at a million events), made
+        # into the page's dicts when the page is rendered
+        history: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
         clarifications: dict[str, list[dict[str, Any]]] = defaultdict(list)
         # the log without its payloads (most of its bytes), then the payloads of the clarifications alone
         names = ["position", "stream_id", "stream_version", "event_type", "recorded_at", "actor", "hash"]
+        fields = [n for n in names if n != "stream_id"]
         for chunk in self.ledger.table(snap, "events").narrow(names).chunks():
             cols = [chunk[c].tolist() for c in names]
             for pos, stream, version, etype, recorded, actor, hash_ in zip(*cols, strict=True):
                 qid = ev.stream_question(str(stream))
                 if qid is None:
                     continue
-                history[qid].append(
-                    {
-                        "position": pos,
-                        "stream_version": version,
-                        "event_type": etype,
-                        "recorded_at": recorded,
-                        "actor": actor,
-                        "hash": hash_,
-                    }
-                )
+                history[qid].append((pos, version, etype, recorded, actor, hash_))
         wanted = ["position", "stream_id", "recorded_at", "payload"]
         for chunk in self.ledger.table(snap, "events", type="QuestionClarified").narrow(wanted).chunks():
             for pos, stream, recorded, payload in chunk[wanted].itertuples(index=False, name=None):
@@ -859,6 +881,7 @@ class SiteBuilder:
         for q in d.q_rows:
             qid = str(q["question_id"])
             rows = d.by_question.get(qid, [])
+            events = [dict(zip(fields, h, strict=True)) for h in history.pop(qid, [])]
             self.render(
                 q_url(qid),
                 "question.html.j2",
@@ -868,8 +891,8 @@ class SiteBuilder:
                 chart=question_chart(q, rows),
                 resolutions=res_by.get(qid, []),
                 clarifications=clarifications.get(qid, []),
-                history=history.get(qid, []),
-                proof=self.proof(h["position"] for h in history.get(qid, [])),
+                history=events,
+                proof=self.proof(h["position"] for h in events),
             )
 
     def source_pages(self, d: SiteData) -> None:

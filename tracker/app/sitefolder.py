@@ -16,6 +16,15 @@ build runs) and those the earlier versions of the tracker left beside it (``.NAM
 nothing but site files).
 
 The manifest's hashes also tell which pages changed between two builds; unchanged pages are not rewritten.
+
+A folder of 100,000 pages is gigabytes, so a build does not hash every file it finds. The manifest also records
+each file's size, mtime (nanoseconds) and inode as they were when it was written; a file whose lstat still shows all
+three is taken to have the listed hash, and any other file is hashed. A file edited by hand gets a new mtime (and,
+saved through a new file, a new inode), so it is hashed and, its hash differing, is someone else's. A file whose
+mtime is within STAT_MARGIN_NS of the manifest's own mtime is hashed whatever its stat says: a coarse file-system
+clock could give an edit made right after the build the same mtime (git's "racily clean" entries). What this does
+not catch: an edit that keeps the size and puts back the old mtime on the same inode (``cp -p`` over the file,
+``touch -r``); `tracker site` hashes every file again when the manifest is removed.
 """
 
 from __future__ import annotations
@@ -50,6 +59,8 @@ _SITE_FILE = re.compile(
     r"|\.tracker-site(?:\.json)?|verify\.js|checkpoints/(?:[0-9]+|key)\.txt"
 )
 SHOWN = 3  # names quoted in a refusal
+STAT_MARGIN_NS = 2_000_000_000  # 2 s: the coarsest mtime a common file system keeps (FAT)
+STAT_KEYS = ("mtime_ns", "ino")  # recorded beside "bytes" (the size)
 
 
 def sha256(data: bytes) -> str:
@@ -75,6 +86,8 @@ class Manifest:
     # are the same keeps every file
     state: str | None = None
     summary: dict[str, Any] = field(default_factory=dict)
+    # the manifest file's own mtime when read: a file's stat is trusted only when older (see the module's doc)
+    written_ns: int | None = None
 
     def text(self) -> str:
         body: dict[str, Any] = {"generator": GENERATOR, "format": MANIFEST_FORMAT, "files": self.files}
@@ -87,6 +100,21 @@ class Manifest:
 
     def hashes(self, rel: str) -> set[str]:
         return {e["sha256"] for e in (self.files.get(rel), self.pending.get(rel)) if e}
+
+    def by_stat(self, rel: str, st: os.stat_result) -> str | None:
+        """The listed hash of ``rel`` when its lstat is the one recorded with it and not too recent to trust;
+        None when the file must be hashed."""
+        if self.written_ns is None or st.st_mtime_ns >= self.written_ns - STAT_MARGIN_NS:
+            return None
+        for e in (self.files.get(rel), self.pending.get(rel)):
+            if e and e.get("bytes") == st.st_size and e.get("mtime_ns") == st.st_mtime_ns and e.get("ino") == st.st_ino:
+                return str(e["sha256"])
+        return None
+
+
+def stat_entry(st: os.stat_result) -> dict[str, int]:
+    """What the manifest records of a file's lstat (`Manifest.by_stat`)."""
+    return {"bytes": st.st_size, "mtime_ns": st.st_mtime_ns, "ino": st.st_ino}
 
 
 def read_manifest(out: Path) -> Manifest | None:
@@ -111,11 +139,14 @@ def read_manifest(out: Path) -> Manifest | None:
                 clean[rel] = {"sha256": str(entry["sha256"]), "bytes": entry.get("bytes")}
                 if isinstance(entry.get("inputs"), str):
                     clean[rel]["inputs"] = entry["inputs"]
+                for k in STAT_KEYS:
+                    if isinstance(entry.get(k), int) and not isinstance(entry.get(k), bool):
+                        clean[rel][k] = entry[k]
         entries.append(clean)
     state, summary = data.get("state"), data.get("summary")
     if not isinstance(state, str) or not isinstance(summary, dict):
         state, summary = None, {}
-    return Manifest(entries[0], entries[1], state, summary)
+    return Manifest(entries[0], entries[1], state, summary, os.lstat(path).st_mtime_ns)
 
 
 @dataclass
@@ -129,8 +160,8 @@ class Survey:
     ledger: list[str] = field(default_factory=list)
 
 
-def _walk(out: Path) -> Iterator[tuple[str, int]]:
-    """Every entry under ``out`` (relative POSIX path, lstat mode), links never followed, build folders skipped."""
+def _walk(out: Path) -> Iterator[tuple[str, os.stat_result]]:
+    """Every entry under ``out`` (relative POSIX path, lstat), links never followed, build folders skipped."""
     stack = [PurePosixPath()]
     while stack:
         rel_dir = stack.pop()
@@ -139,11 +170,11 @@ def _walk(out: Path) -> Iterator[tuple[str, int]]:
                 rel = rel_dir / entry.name
                 if not rel_dir.parts and (_BUILD_NAME.fullmatch(entry.name) or entry.name == MANIFEST):
                     continue
-                mode = entry.stat(follow_symlinks=False).st_mode
-                if stat.S_ISDIR(mode):
+                st = entry.stat(follow_symlinks=False)
+                if stat.S_ISDIR(st.st_mode):
                     stack.append(rel)
                 else:
-                    yield str(rel), mode
+                    yield str(rel), st
 
 
 def survey(out: Path) -> Survey:
@@ -157,13 +188,13 @@ def survey(out: Path) -> Survey:
     manifest = read_manifest(out) or Manifest()
     result = Survey(True, manifest)
     ledger = {str(p.relative_to(os.path.realpath(out))) for p in outfiles.protected_within(out)}
-    for rel, mode in sorted(_walk(out)):
+    for rel, st in sorted(_walk(out)):
         if rel in ledger:
             result.ledger.append(rel)
             continue
         known = manifest.hashes(rel)
-        if known and stat.S_ISREG(mode):
-            digest = file_sha256(out / rel)
+        if known and stat.S_ISREG(st.st_mode):
+            digest = manifest.by_stat(rel, st) or file_sha256(out / rel)
             if digest in known:
                 result.owned[rel] = digest
                 continue
@@ -288,27 +319,35 @@ def publish(
     with those bytes) into ``out`` and remove the site's files the build no longer has; the manifest records
     ``state`` and ``summary``. Returns how many files were moved (unchanged ones are left)."""
     old = found.manifest
+    # a file the survey found to be the site's with these bytes stays where it is: only the others move
+    to_move = [rel for rel, entry in written.items() if found.owned.get(rel) != entry["sha256"]]
+    gone = sorted(set(found.owned) - set(written))
     # every target checked before the first move: a link or a device at a page's place, or the ledger, stops it
-    for rel in written:
+    for rel in to_move:
         if _all_real_dirs(out, PurePosixPath(rel).parent):
             outfiles.check_file_target(out / rel)
     manifest_path = out / MANIFEST
-    pending = Manifest(files={rel: old.files[rel] for rel in found.owned if rel in old.files}, pending=written)
-    outfiles.write_text(manifest_path, pending.text())
+    if to_move or gone:
+        pending = Manifest(files={rel: old.files[rel] for rel in found.owned if rel in old.files}, pending=written)
+        outfiles.write_text(manifest_path, pending.text())
     moved = 0
-    for rel, entry in written.items():
-        if found.owned.get(rel) == entry["sha256"]:
-            continue  # the same bytes are already there
+    if to_move:
+        # every new file on disk before the first rename, in one sync rather than one fsync per file (a site of
+        # 100,000 pages spent minutes in fsync)
+        os.sync()
+    for rel in to_move:
         target = outfiles.real_directories(out, PurePosixPath(rel).parent) / PurePosixPath(rel).name
-        outfiles.move_into_place(tmp / rel, target)
+        outfiles.move_into_place(tmp / rel, target, synced=True)
         moved += 1
-    for rel in sorted(set(found.owned) - set(written)):
+    for rel in gone:
         path = out / rel
         with contextlib.suppress(FileNotFoundError):
             if stat.S_ISREG(os.lstat(path).st_mode) and file_sha256(path) == found.owned[rel]:
                 path.unlink()
         _remove_empty_parents(out, PurePosixPath(rel).parent)
-    outfiles.write_text(manifest_path, Manifest(files=written, state=state, summary=summary or {}).text())
+    # each file's stat as it is now in place (a move keeps a file's mtime and inode; one left in place has its own)
+    files = {rel: entry | stat_entry(os.lstat(out / rel)) for rel, entry in written.items()}
+    outfiles.write_text(manifest_path, Manifest(files=files, state=state, summary=summary or {}).text())
     return moved
 
 

@@ -23,6 +23,8 @@ from tracker.domain.verbal import explain_reading
 from tracker.words import plural as plural  # t.plural in the templates and pages
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     import pandas as pd
     from jinja2 import Environment
 
@@ -186,7 +188,17 @@ def probability_text(p_yes: Any, probabilities: Any) -> str:
 def environment() -> Environment:
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-    env = Environment(
+    class RowsEnvironment(Environment):
+        """``row.field`` on a dict row looks the key up first: Jinja tries the attribute first, and the exception
+        a dict raises for it was a tenth of a site build. A key missing from the dict is looked up as Jinja
+        does (no template calls a dict's own methods)."""
+
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            if type(obj) is dict and attribute in obj:
+                return obj[attribute]
+            return super().getattr(obj, attribute)
+
+    env = RowsEnvironment(
         loader=PackageLoader("tracker", "templates"),
         autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
         finalize=_finalize,
@@ -210,13 +222,16 @@ def stylesheet() -> str:
 # ------------------------------------------------------------------------------------------------ rows
 
 
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts with Python values (NaN and NA as None)."""
-    out = []
+def iter_records(frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
+    """Rows as dicts with Python values (NaN and NA as None), one at a time."""
     cols = list(frame.columns)
     for values in frame.itertuples(index=False, name=None):
-        out.append({c: (None if missing(v) else v) for c, v in zip(cols, values, strict=True)})
-    return out
+        yield {c: (None if missing(v) else v) for c, v in zip(cols, values, strict=True)}
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with Python values (NaN and NA as None)."""
+    return list(iter_records(frame))
 
 
 def forecast_rows(
@@ -224,14 +239,17 @@ def forecast_rows(
     scores: pd.DataFrame,
     question_titles: dict[str, str],
     sources: dict[str, dict[str, Any]],
-) -> list[dict[str, Any]]:
+    make: Callable[[dict[str, Any]], Any] | None = None,
+) -> list[Any]:
     """One dict per forecast, in the frame's order: the forecast, its score status and Brier, the question's title
-    and the source's title and URL."""
+    and the source's title and URL. ``make``: what each dict is turned into, as soon as it is made (the site keeps
+    a smaller row than a dict, `tracker.app.site.FieldRow`)."""
     by_forecast = {
-        str(r["forecast_id"]): r for r in records(scores[["forecast_id", "status", "outcome", "known_on", "brier"]])
+        str(r["forecast_id"]): r
+        for r in iter_records(scores[["forecast_id", "status", "outcome", "known_on", "brier"]])
     }
     rows = []
-    for f in records(forecasts):
+    for f in iter_records(forecasts):
         fid = str(f["forecast_id"])
         sc = by_forecast.get(fid, {})
         src = sources.get(str(f["source_id"])) if f["source_id"] is not None else None
@@ -249,7 +267,7 @@ def forecast_rows(
             source_title=(src or {}).get("title") or f["source_id"],
             url=(src or {}).get("url"),
         )
-        rows.append(f)
+        rows.append(make(f) if make is not None else f)
     return rows
 
 

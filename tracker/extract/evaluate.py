@@ -265,6 +265,8 @@ def question_choice(root: Path, split: str, articles: Sequence[dict[str, Any]] |
             hit = _best(result.candidates, f["quote"])
             if hit is not None:
                 pairs.append((hit.quote, ids[f["event"]]))
+    if not pairs:  # an empty split (the check set between two versions): nothing to choose between
+        return []
     ranked = suggest([q for q, _ in pairs], docs, k=len(docs))
     rows = []
     for cut in [round(0.05 * i, 2) for i in range(1, 13)]:

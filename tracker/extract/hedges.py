@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from tracker.domain.verbal import Phrase, Scale, normalise_phrase
 
-from .segment import clauses, wordset
+from .segment import clauses, inner_sentences, wordset
 
 __all__ = ["Hedge", "HedgeFinder", "Reading", "governing_rank"]
 
@@ -137,6 +137,11 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         ),
     ),
     ("unlikely", "estimative", (r"(?:little hope|no hope|slim hope|faint hope|scant hope|little prospect)",)),
+    # "it's very questionable as to whether the talks will take place": a doubt stated as a quality of the event.
+    ("we doubt", "estimative", (r"(?:questionable|doubtful|dubious) (?:as to )?(?:whether|if|that)",)),
+    # "the alliance will struggle to slow his progress", "is likely to struggle to win": a difficulty foreseen,
+    # read against what follows it.
+    ("unlikely", "estimative", (r"(?:will|would|'ll|to|going to) (?:\w+ )?(?:struggle|battle|strain) to",)),
     ("unlikely", "estimative", (_LOW_EXPECTATIONS, r"(?:hard to see how|difficult to see how|hard to imagine)")),
     ("unlikely", "estimative", (_NO_EXPECTATIONS,)),
     ("likely", "estimative", (_HIGH_PROSPECTS,)),
@@ -154,6 +159,10 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("likely", "estimative", (r"(?:more confident|more optimistic|very confident|fairly confident)",)),
     ("likely", "estimative", (r"(?:a good chance|a big hope|a fair chance|a decent chance)",)),
     ("unlikely", "estimative", (r"(?:far off|a long way off)",)),
+    ("likely", "estimative", (r"odds (?:now |still )?(?:favour|favor|favours|favors)",)),
+    # "on the verge of passing", "all but guaranteed to pass": idioms of the imminent and the near-certain.
+    ("likely", "estimative", (r"on the (?:verge|brink|precipice|cusp|threshold) of",)),
+    ("almost certain", "estimative", (r"all but (?:certain|guaranteed|assured|inevitable|sure|certainly)",)),
     ("unlikely", "estimative", (_LOW_NO_COPULA, _FADING, *_FAR_AWAY)),
     ("likely", "estimative", (r"(?:high|strong|serious|real|big) (?:risk|chance|likelihood) (?:of|that)",)),
     # "little probability that", "a slim likelihood of": a prospect noun sized small (the scale's own phrases,
@@ -173,7 +182,11 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("may", "modal", (r"(?:risks|risking)",)),
     ("roughly even chance", "estimative", (r"(?:too close to call|neck and neck|toss-up)",)),
     ("very likely", "estimative", (r"(?:imminent)",)),
-    ("almost certain", "estimative", (r"(?:i'm sure|i am sure|we're sure|we are sure)",)),
+    (
+        "almost certain",
+        "estimative",
+        (r"(?:i'm|i am|we're|we are) (?:quite |pretty |fairly |absolutely |very |so |really )?sure",),
+    ),
     ("unlikely", "estimative", (r"(?:don't|do not|doesn't|does not) (?:see|foresee)",)),
     ("likely", "estimative", (r"(?:may|might|could) well",)),
     # A degree adverb on "possible" says how possible: "very possible", "quite possible" lean to yes;
@@ -199,9 +212,22 @@ _DENIED_PROSPECT = (
 )
 _RULED_OUT = r"(?:ruled out|rules out|rule out|ruling out)"
 _CONSTRUCTIONS += tuple((rx, "unlikely", False, "estimative", _NSP) for rx in (_DENIED_PROSPECT, _RULED_OUT))
+# "I do not rule it out", "OPEC does not exclude that", "cannot be ruled out": read as the scale's "not excluded"
+# entry, a possibility under even, not as the denial "ruled out" is with a negation left in.
+_NOT_EXCLUDED = (
+    r"(?:not|never|cannot|don't|doesn't|didn't|can't|couldn't|won't|wouldn't) (?:\w+ )?(?:be )?"
+    r"(?:(?:rule|rules|ruled|ruling) (?:it |this |that |anything )?out|exclude|excludes|excluded|excluding)"
+)
+_CONSTRUCTIONS += ((_NOT_EXCLUDED, "not excluded", False, "estimative", ""),)
 # A stance is weaker evidence than an estimate stated in the same sentence ("Ministers dismissed the idea of talks,
 # even if analysts think a deal is likely"): it governs, and wins an overlap, only where no phrase does.
-_YIELDING = frozenset({_DENIED_PROSPECT, _RULED_OUT})
+_YIELDING = frozenset({_DENIED_PROSPECT, _RULED_OUT, _NOT_EXCLUDED})
+# A headline's "Fed to Cut Rates", "Ruling Parties To Retain Power": "to" and a verb after a noun phrase is
+# the headline's future (checked in _spurious: a line without a stop, and not "how to", "wants to", ...).
+_HEADLINE_TO = (
+    r"to (?!(?:the|a|an|be|have|has|do|his|her|their|its|our|my|your|this|that|these|those|and|or|of|in|on)\b)[a-z]+"
+)
+_CONSTRUCTIONS += ((_HEADLINE_TO, "will", False, "future", "a headline's 'X to VERB', read as will; " + _NSP),)
 # "dismissed the idea that X would": a reported "would" its reporter denies, read as "will" reversed.
 _CONSTRUCTIONS += (
     (
@@ -374,6 +400,7 @@ _SUBORDINATORS = wordset(
 # A word as the phrase patterns delimit it ((?<![\w'-]) ... (?![\w'-])).
 _TOKEN = re.compile(r"[\w'-]+")
 _COMPLEMENTIZERS = wordset("that whether")
+_COORDINATORS = wordset("and but or yet")
 _WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 # The same word boundaries as a lookaround, to find one word among the others without listing them all.
 _ALONE_BEFORE = r"(?<![\w'’])(?<![\w'’]-)"
@@ -607,6 +634,9 @@ class HedgeFinder:
                 entry = Phrase(how, p, (p, p), "a number stated in the text")
                 words = " ".join(sentence[start:end].split())
                 found.append(Hedge(start, end, words, entry, "estimative", "stated", False, _STATED_TOKENS))
+        # A headline's "X to VERB" is read only where the line has no hedge of its own ("US may offer ...").
+        if len(found) > 1:
+            found = [h for h in found if not (h.entry.phrase == "will" and h.words.lower().startswith("to "))] or found
         # Overlaps: the phrase of more words wins (a gapped "of course ... will" over "will"), then the
         # tighter span ("none will" over "no ... will" stretched across a clause).
         found.sort(key=lambda h: (-h.tokens, h.end - h.start, h.start))
@@ -681,23 +711,37 @@ def _parts(
         group = [h for h in hedges if start <= h.start < end]
         if group:
             parts.append(((start, end), group))
+    # A belief part joins a neighbour of its own sentence only: in a quotation of several sentences kept whole,
+    # "We don't expect $100 next year." is a sentence, not the attribution of the next one.
+    inner = inner_sentences(sentence)
     merged: list[tuple[tuple[int, int], list[Hedge]]] = []
     pending: tuple[tuple[int, int], list[Hedge]] | None = None
     for region, group in parts:
         if pending is not None:
-            region, group = (pending[0][0], region[1]), pending[1] + group
+            if bisect.bisect_right(inner, pending[0][0]) == bisect.bisect_right(inner, region[0]):
+                region, group = (pending[0][0], region[1]), pending[1] + group
+            else:
+                _join_previous(merged, pending, inner)
             pending = None
         if all(h.strength == "belief" for h in group):
             pending = (region, group)
             continue
         merged.append((region, group))
     if pending is not None:
-        if merged:
-            (start, _), group = merged[-1]
-            merged[-1] = ((start, pending[0][1]), group + pending[1])
-        else:
-            merged.append(pending)
+        _join_previous(merged, pending, inner)
     return merged
+
+
+def _join_previous(
+    merged: list[tuple[tuple[int, int], list[Hedge]]], part: tuple[tuple[int, int], list[Hedge]], inner: list[int]
+) -> None:
+    """A belief part with no part after it in its sentence: the attribution of the part before it in the same
+    sentence ("X will rise, analysts expect"), else a part of its own."""
+    if merged and bisect.bisect_right(inner, merged[-1][0][0]) == bisect.bisect_right(inner, part[0][0]):
+        (start, _), group = merged[-1]
+        merged[-1] = ((start, part[0][1]), group + part[1])
+    else:
+        merged.append(part)
 
 
 def _reading(
@@ -757,6 +801,34 @@ _RISK_NOUN_AFTER = re.compile(r"^\s*(?:of|and|to|from|that|for|in|,|\.|$)", re.I
 _COMPARISON = re.compile(r"^\s*than\b", re.I)
 
 
+_HEADLINE_WORDS = 16
+_NOT_HEADLINE_FUTURE = wordset(
+    """how what where when why whether who which back up down due from ago order according close next compared
+    able want wants need needs have has had used ought want going set likely unlikely expected expects hope hopes
+    plan plans plans seek seeks aim aims try tries vow vows pledge pledges agree agrees refuse refuses decide
+    decides move moves bid bids go goes went come comes return returns trip guide path road way key answer reply
+    letter message open opens welcome says said tells told talk talks listen listens turn turns look looks appear
+    appears seem seems"""
+)
+
+
+def _headline_future(sentence: str, start: int) -> bool:
+    """A headline (a line of a few words without a stop) whose "to VERB" follows a noun phrase, not a verb or a
+    word that takes an infinitive ("how to", "wants to") or a place ("back to")."""
+    text = sentence.rstrip()
+    if not text or text[-1] in ".!?…\"”’'" or len(text.split()) > _HEADLINE_WORDS:
+        return False
+    before = _WORD.findall(sentence, 0, start)
+    verb = _WORD.match(sentence, start + 3)
+    if not before or before[-1].lower() in _NOT_HEADLINE_FUTURE or verb is None:
+        return False
+    # A verb has something after it ("Smith to Jones" is an address); in a headline not set in title case the
+    # verb is in lower case.
+    title_case = sum(w[:1].isupper() for w in before) == len(before)
+    followed = re.match(r"\s+[\w'’\"“]", sentence[verb.end() :]) is not None
+    return followed and (title_case or verb.group(0)[:1].islower())
+
+
 def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     """Words that look like a hedge and are not one: the month of May, "certain" as in "a certain part", the
     noun "will" ("political will"), "I will say", the nouns "forecast" and "risks", a comparison."""
@@ -764,6 +836,8 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     if words == "May" and start > 0:
         return True
     lower = words.lower()
+    if lower.split(" ", 1)[0] == "to" and entry.phrase == "will":
+        return not _headline_future(sentence, start)
     if lower.startswith(("ruled out", "rules out", "rule out", "ruling out", "reject", "dismiss")) and (
         _NEGATED_STANCE.search(sentence, max(0, start - 30), start)
     ):
@@ -836,7 +910,9 @@ _REJECTS = re.compile(
     re.I,
 )
 _REJECTS_REACH = 120
-_NEGATED_STANCE = re.compile(r"\b(?:not|never|n't|no\s+one|nobody|refused\s+to|won't|will\s+not)\s+(?:\w+\s+)?$", re.I)
+_NEGATED_STANCE = re.compile(
+    r"\b(?:not|never|\w*n['’]t|no\s+one|nobody|refused\s+to|won't|will\s+not)\s+(?:\w+\s+)?$", re.I
+)
 
 
 def _rejection_governs(sentence: str, rejection: re.Match[str], hedge_start: int) -> bool:
@@ -865,6 +941,10 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
     before the hedge that rejects what it bears on ("dismissed the idea that X would")."""
     out: list[str] = []
     before = [m for m in _WORD.finditer(sentence, clause[0], hedge.start)][-_NEG_BEFORE:]
+    # A negation before a coordinator is the other conjunct's: "has never changed and never will" is one
+    # "never" on "will", not two.
+    last_and = max((i for i, m in enumerate(before) if m.group(0).lower() in _COORDINATORS), default=-1)
+    before = before[last_and + 1 :]
     for m in before:
         if _is_negation(m.group(0), sentence, m.start()):
             out.append(m.group(0))

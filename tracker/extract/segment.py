@@ -137,7 +137,7 @@ def sentences(text: str, paras: list[Paragraph] | None = None) -> list[Sentence]
         start = p.start
         quoted = _quoted_spans(text, p.start, p.end)
         q = 0
-        for m in re.finditer(r"[.!?…]+([" + re.escape(_CLOSERS) + r"]*)\s+", text[p.start : p.end]):
+        for m in _STOP.finditer(text[p.start : p.end]):
             stop = p.start + m.start()
             nxt = p.start + m.end()
             while q < len(quoted) and quoted[q][1] <= nxt:
@@ -146,22 +146,41 @@ def sentences(text: str, paras: list[Paragraph] | None = None) -> list[Sentence]
                 # Inside a quotation that closes later in the paragraph: the quotation stays one sentence, with
                 # the attribution after it ("...," said X), the way a reader takes it.
                 continue
-            follower = text[nxt : nxt + 2]
-            if not follower or not (
-                follower[0].isupper()
-                or follower[0].isdigit()
-                or follower[0] in "–—•"
-                or (follower[0] in _OPENERS and follower[1:2].isupper())
-            ):
-                continue
-            last_stop = p.start + m.start() + len(m.group(0).rstrip()) - len(m.group(1)) - 1
-            if not _ends_sentence(text, last_stop if text[last_stop] in ".!?…" else stop):
+            if not _stop_ends_sentence(text, p.start, m):
                 continue
             end = p.start + m.start() + len(m.group(0).rstrip())
             _sentence(out, text, start, end, p.index)
             start = nxt
         _sentence(out, text, start, p.end, p.index)
     return out
+
+
+_STOP = re.compile(r"[.!?…]+([" + re.escape(_CLOSERS) + r"]*)\s+")
+
+
+def _stop_ends_sentence(text: str, offset: int, m: re.Match[str]) -> bool:
+    """Whether the stop ``m`` (found in text[offset:]) ends a sentence: a capital, a digit, a dash or an opening
+    quote and a capital follows, and the stop is not an abbreviation's."""
+    stop = offset + m.start()
+    nxt = offset + m.end()
+    follower = text[nxt : nxt + 2]
+    if not follower or not (
+        follower[0].isupper()
+        or follower[0].isdigit()
+        or follower[0] in "–—•"
+        or (follower[0] in _OPENERS and follower[1:2].isupper())
+    ):
+        return False
+    last_stop = offset + m.start() + len(m.group(0).rstrip()) - len(m.group(1)) - 1
+    return _ends_sentence(text, last_stop if text[last_stop] in ".!?…" else stop)
+
+
+def inner_sentences(sentence: str) -> list[int]:
+    """Where a sentence kept whole (a quotation of several sentences with its attribution) has sentences of its
+    own: the offset each one after the first starts at. Empty for an ordinary sentence."""
+    return [
+        m.end() for m in _STOP.finditer(sentence) if m.end() < len(sentence) and _stop_ends_sentence(sentence, 0, m)
+    ]
 
 
 _QUOTE_MARKS = re.compile(r"[“”\"]")
@@ -215,10 +234,14 @@ def clauses(sentence: str) -> list[tuple[int, int]]:
     """``(start, end)`` offsets of the clauses of one sentence."""
     out: list[tuple[int, int]] = []
     start = 0
-    for m in _CLAUSE_BREAK.finditer(sentence):
-        if m.start() > start:
-            out.append((start, m.start()))
-        start = m.end()
+    # A sentence of a quotation kept whole ends its clause as any sentence does.
+    breaks = sorted(
+        [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(sentence)] + [(i, i) for i in inner_sentences(sentence)]
+    )
+    for b_start, b_end in breaks:
+        if b_start > start:
+            out.append((start, b_start))
+        start = max(start, b_end)
     if start < len(sentence):
         out.append((start, len(sentence)))
     return out or [(0, len(sentence))]

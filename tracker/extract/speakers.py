@@ -18,7 +18,7 @@ _CAP = r"(?:[A-Z\u00c0-\u00de][\w’'\-.]*[\w])"
 _TITLE_ABBREVIATION = r"(?:(?:Dr|Mr|Mrs|Ms|Prof|Sen|Rep|Gov|Gen|Sir)\.?\s+)?"
 _CAP_RUN = rf"{_TITLE_ABBREVIATION}{_CAP}(?:\s+(?:{_CAP}|de|van|von|der|al|bin|la|le|du|da|dos|di))*"
 _NAMES = rf"{_CAP_RUN}(?:\s*,?\s+(?:and|&)\s+{_CAP_RUN})?"
-_VERBS = (
+_SAYING_WORDS = (
     r"said|says|say|told|tells|believes|believe|believed|thinks|think|thought|expects|expect|expected|argues|"
     r"argue|argued|wrote|writes|write|noted|notes|added|adds|explained|explains|warned|warns|predicted|predicts|"
     r"claims|claimed|insists|insisted|suggested|suggests|echoed|echoes|replied|stressed|emphasized|emphasised|"
@@ -29,14 +29,24 @@ _VERBS = (
     r"predict|warn|add|note|tell|reckon|reckons|expecting|predicting|forecasting|betting|"
     r"anticipate|anticipates|anticipated|anticipating|saw|expressed|expresses|rejected|rejects|dismissed|"
     r"dismisses|saying|warning|arguing|insisting|suggesting|claiming|noting|believing|fearing|fear|stating|"
-    r"calculates|calculated|feel|feels|felt|confident|optimistic|pessimistic|sceptical|skeptical|doubtful"
+    r"calculates|calculated|feel|feels|felt|"
+    r"quoted\s+as\s+saying|caution|express|doubt|ruled\s+out|rules\s+out|rule\s+out|ruling\s+out"
+)
+# Belief as an adjective after a copula ("officials are confident that"), not before a noun ("optimistic
+# statements").
+_BELIEF_ADJECTIVES = "confident|optimistic|pessimistic|sceptical|skeptical|doubtful"
+_VERBS = (
+    rf"{_SAYING_WORDS}|(?:is|are|was|were|remains?|remained)\s+(?:(?:more|less|very|quite|fairly|[a-z]+ly)\s+)?"
+    rf"(?:{_BELIEF_ADJECTIVES})"
 )
 # Between a subject and its verb: an aside in commas, a few adverbs ("has repeatedly"), or a short
 # prepositional phrase ("in turn", "at that point").
 _FILLER = (
-    r"(?:\s*\([^()]{1,40}\))?(?:\s*,(?:[^,.;:“”\"]{1,170},){1,3}?|\s*,(?=\s*(?:said|says|told|added)\s+(?![A-Z])))?\s*(?:(?:has|have|had|also|repeatedly|once|"
-    r"again|already|still|now|then|long|is|are|was|were|do|does|did|who|not|[a-z]+ly)\s+|"
-    r"(?:at|in|for|by|on)\s+(?:[a-z]+\s+){1,3}?){0,4}?"
+    r"(?:\s*\([^()]{1,40}\))?(?:\s*,(?:[^,.;:“”\"]{1,170},){1,3}?|\s*,(?=\s*(?:said|says|told|added)\s+(?![A-Z]))|"
+    r"\s*,(?=\s*who\s))?\s*(?:(?:has|have|had|also|repeatedly|once|"
+    r"again|already|still|now|then|long|is|are|was|were|do|does|did|who|not|(?:do|does|did)n[’']t|[a-z]+ly|"
+    r"(?:continues?|continued)\s+to)\s+|"
+    r"(?:at|in|for|by|on)\s+(?:[a-z]+\s+){1,3}?|on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+){0,4}?"
 )
 # "X is expected to": a passive, not X saying anything.
 _PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been)\s+(?:\w+ly\s+)?$")
@@ -45,7 +55,12 @@ _ODDS_VERBS = (
     "have|has|had|put|puts|rate|rates|rated|give|gives|gave|offer|offers|offered|offering|make|makes|made|"
     "pricing|priced|see|sees|saw"
 )
-_VERB_SET = frozenset(_VERBS.split("|")) | {"shared", "according"}
+# The first word of each verb ("ruled" of "ruled out"): a sentence without any has no verb of saying.
+_VERB_SET = (
+    frozenset(re.split(r"\\s", v)[0] for v in _SAYING_WORDS.split("|"))
+    | frozenset(_BELIEF_ADJECTIVES.split("|"))
+    | {"shared", "according"}
+)
 _LOWER_WORD = re.compile(r"[a-z]+")
 _SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
 _VERB_SUBJECT = re.compile(
@@ -70,7 +85,7 @@ _GROUP_NOUNS = (
 _ORG_NOUNS = (
     r"ministry|government|administration|department|agency|intelligence|military|army|commission|committee|"
     r"council|regulator|embassy|campaign|institute|organisation|organization|fund|central\s+bank|bank|company|"
-    r"party|court|office|secretariat|cabinet|presidency|board|association|federation|institution|market"
+    r"party|court|office|secretariat|cabinet|presidency|board|association|federation|institution|market|group|firm"
 )
 _GROUP = re.compile(
     rf"\b(?P<who>(?:(?:[Aa]|[Tt]he)\s+(?:number|majority|few|group)\s+of\s+|[Ss]ome\s+|[Mm]any\s+|[Ss]everal\s+|"
@@ -80,7 +95,8 @@ _GROUP = re.compile(
 )
 # "85 percent said", "a majority said": a share of those polled.
 _SHARE = re.compile(
-    rf"\b(?P<who>\d{{1,3}}(?:\.\d+)?\s*(?:%|percent|per\s+cent)(?:\s+of\s+(?:[\w-]+\s+){{0,4}}?{_GROUP_NOUNS})?)"
+    rf"\b(?P<who>\d{{1,3}}(?:\.\d+)?\s*(?:%|percent|per\s+cent)(?:\s+of\s+(?:[\w-]+\s+){{0,4}}?(?:{_GROUP_NOUNS}|people|"
+    rf"[A-Z]?[a-z]+(?:ers|ors|ists|ians|ents|ants|ees|ons)))?)"
     rf"{_FILLER}(?P<verb>{_VERBS})\b"
 )
 _ROLE_NOUNS = (
@@ -103,7 +119,8 @@ _NOT_NAMES = wordset(
     """The A An But And So Yet However Then Now This That These Those Indeed Therefore Thus Of In On At For By With
     From As If When While Although Though Both Either Neither Meanwhile Moreover Besides Still Also Even Only Just
     Perhaps Probably Asked It Its He She They We I You Our Their His Her After Before Since Until Last Next Overall
-    Plus Similarly Conversely Crudely Post Pro Former Late Mr Mrs Ms Dr Prof Sir Dear Related Original Official"""
+    Plus Similarly Conversely Crudely Post Pro Former Late Mr Mrs Ms Dr Prof Sir Dear Related Original Official
+    Nonetheless Nevertheless Instead Additionally Furthermore Likewise Separately Elsewhere Consequently Currently"""
 )
 # Capitalised words that are titles, not names ("Director Jane Roe": the name is the last two words).
 _TITLE_WORDS = wordset(
@@ -213,7 +230,11 @@ def _explicit(
     if _VERB_SET.isdisjoint(words):
         # No verb of saying or believing, no "according to": nothing below but the odds pattern can match
         # (and each pattern would try every capitalised word of the sentence to find that out).
-        return _odds(sentence, words) or _document(sentence, words, _organisation(last_group))
+        return (
+            _odds(sentence, words)
+            or _document(sentence, words, _organisation(last_group))
+            or _stance_holder(sentence, words, people)
+        )
     # The noun patterns try every word of the sentence: each runs only where one of its nouns is.
     group_word = not _GROUP_WORDS.isdisjoint(words)
     group: re.Match[str] | None = None
@@ -344,7 +365,7 @@ def _subject_of_saying(
 def _saying_then_speaker(sentence: str, people: _People | None) -> Speaker | None:
     """A speaker named after the verb of saying (", said Jane Roe") or after a participle, or None."""
     m = _SUBJECT_THEN_SAYING.match(sentence)
-    if m:
+    if m and not _possessive(m.group("who")):
         # "Spokesman Jane Roe tempered expectations, stating ...", "Roe appeared on a podcast and warned that
         # ...": the subject of the clause the participle or the second verb of saying hangs from.
         name, title = _clean_name(m.group("who"))
@@ -354,6 +375,9 @@ def _saying_then_speaker(sentence: str, people: _People | None) -> Speaker | Non
             return Speaker(known.name, title or known.role, 0.75, f"'{name} ... {verb}', named before", "person")
         if len(name.split()) >= 2:
             return Speaker(name, title, 0.8, f"'{name} ..., {verb}'", "person")
+        if name and name not in _NOT_NAMES and not _ROLE_ONLY.fullmatch(name.lower()):
+            # "the Fed left rates unchanged but forecast ...": a one-word name is an organisation's.
+            return Speaker(name, title, 0.7, f"'{name} ... {verb}'", "group")
     m = _ROLE_NAME_SAID.search(sentence)
     if m and len(_clean_name(m.group("who"))[0].split()) >= 2:
         name = _clean_name(m.group("who"))[0]
@@ -410,6 +434,13 @@ def _source_named_otherwise(
         # sentence is its speaker; the one that opens it names where the report comes from.
         who = " ".join(closing.group("who").split())
         return Speaker(who, None, 0.7, f"'{closing.group(0).strip(' ,.')}' (not named)", "group")
+    opening = _OPENING_ACCORDING.match(sentence)
+    inner = _ONE_ANY.match(sentence, opening.end()) if opening else None
+    if inner is not None:
+        # "According to Ynet, a member of the delegation told AP that ...": the report's source opens the
+        # sentence; the one who speaks is its subject.
+        who = " ".join(inner.group("who").split())
+        return Speaker(who, None, 0.6, f"'{who} {inner.group('verb')}' after '{opening.group(0).strip()}'", "role")  # type: ignore[union-attr]
     m = _ACCORDING.search(sentence)
     if m:
         name, title = _clean_name(m.group("who"))
@@ -457,6 +488,8 @@ def _source_named_otherwise(
         m = group if rx is _GROUP else rx.search(sentence)
         if m and rx is _PLURAL_SUBJECT and not _human_plural(m.group("head"), m.group("verb"), sentence, m.end()):
             m = None
+        if m and rx is _GROUP and _INDEFINITE_GROUP.fullmatch(m.group("who")):
+            m = None  # "a small group expect": part of those polled, not an organisation that speaks
         if m:
             who = " ".join(sentence[m.start("who") : m.end("who")].split())
             earlier = _refer_back(who, people) if rx is _GROUP or rx is _ONE_COMMON else None
@@ -486,6 +519,45 @@ def _source_named_otherwise(
         if m and earlier is not None:
             said = f"'{m.group(0).strip(' ,;:—–')}', read as {earlier.name}, named before"
             return Speaker(earlier.name, earlier.role, confidence, said, earlier.kind)
+    return _stance_holder(sentence, words, people)
+
+
+# "Steinmeier also held out the prospect that ...", "Carney cited X as reasons to expect ...", "Senior officials
+# have played down hopes of ...": a noun or adjective of expectation in the predicate is the subject's.
+_STANCE_WORDS = wordset(
+    "prospect prospects expectation expectations hopes hopeful doubt doubts scepticism skepticism optimism pessimism"
+    " confidence reasons"
+)
+_COLLECTIVE_NOUNS = "powers|parties|governments"
+_COLLECTIVES = frozenset(_COLLECTIVE_NOUNS.split("|"))
+_STANCE_HOLDER = re.compile(
+    rf"\s*(?:(?:However|But|And|Meanwhile|Still|Yet),?\s+)?(?:[Tt]he\s+)?(?P<who>(?:[A-Z][\w-]*\s+)?"
+    rf"(?:[a-zA-Z-]+\s+){{0,2}}?(?i:{_GROUP_NOUNS}|{_COLLECTIVE_NOUNS})|{_CAP_RUN})(?:\s*,[^,.;:“”\"]{{1,80}},)?\s+"
+    rf"(?:(?:also|have|has|had|were|was|is|are|again|already|still)\s+)*(?:[a-z]+ly\s+)?[a-z]{{3,}}\b"
+    rf"[^.;:“”\"]{{0,200}}?(?<![\w-])(?:prospects?|expectations?|hopes|hopeful|doubts?|scepticism|skepticism|optimism|"
+    rf"pessimism|confidence|reasons?\s+to\s+expect)\b"
+)
+
+
+def _stance_holder(sentence: str, words: set[str], people: _People | None) -> Speaker | None:
+    """The subject of a sentence whose predicate holds an expectation ("X held out the prospect that"), when
+    the subject is a person the text named or a group of people (not "Oil prices dented hopes")."""
+    if _STANCE_WORDS.isdisjoint(words):
+        return None
+    m = _STANCE_HOLDER.match(sentence)
+    if m is None or _possessive(m.group("who")):
+        return None
+    who = " ".join(m.group("who").split())
+    head = who.split()[-1]
+    if head.islower() and (head in _GROUP_WORDS or head in _COLLECTIVES):
+        return Speaker(who, None, 0.6, f"'{who} ...' holding the expectation", "group")
+    name, title = _clean_name(who)
+    known = people.surname(name) if people and len(name.split()) == 1 else None
+    if known is not None:
+        return Speaker(known.name, title or known.role, 0.65, f"'{name} ...' holding the expectation", "person")
+    person = _person_name(who)
+    if person is not None:
+        return Speaker(person, title, 0.65, f"'{person} ...' holding the expectation", "person")
     return None
 
 
@@ -503,14 +575,21 @@ def _refer_back(who: str, people: _People | None) -> Speaker | None:
     return Speaker(earlier.name, earlier.role, 0.65, f"'{who}', read as {earlier.name}, named before", earlier.kind)
 
 
+_INDEFINITE_GROUP = re.compile(r"(?:(?!(?:[Tt]he|[Tt]his|[Tt]hat)\s)[\w-]+\s+){1,3}group")
 _ORGANISATION_WORDS = wordset("company firm agency group organisation organization website site pollster bookmaker")
+
+
+_ONLY_SAYING = wordset("said say says told tell warned warn warns added add noted note reported wrote argued insisted")
 
 
 def _human_plural(head: str, verb: str, sentence: str, end: int) -> bool:
     """A plural noun that names people or sources ("senators", "aides", "officials", "polls"), with a verb that
     is not a participle ("Home prices expected to rise": the prices expect nothing)."""
-    if head in _VERB_SET or not (_HUMAN_PLURAL.search(head) or head in _GROUP_WORDS or head in _DOCUMENT_WORDS):
+    if head in _VERB_SET:
         return False
+    if not (_HUMAN_PLURAL.search(head) or head in _GROUP_WORDS or head in _DOCUMENT_WORDS):
+        # "Britain's major betting chains said": whatever the noun, a verb that only a source has makes it one.
+        return verb in _ONLY_SAYING and not re.match(r"\s+to\b", sentence[end:])
     return not (verb.endswith("ed") or verb in ("forecast", "projected")) or not re.match(r"\s+to\b", sentence[end:])
 
 
@@ -616,13 +695,19 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
         people.upto(p.end)
         quoted, carried = _quotations(text, p, people, carried, introduced)
         previous: Speaker | None = None
+        labelled = _labelled(text[p.start : p.end], people)
         for s in ps:
             inside = [(min(e, s.end) - max(b, s.start), who) for b, e, who in quoted if b < s.end and e > s.start]
             quotation = max(inside, key=lambda x: x[0]) if inside else None
             speaker: Speaker | None = quotation[1] if quotation is not None else None
+            outside = _outside_quotes(s.text)
+            if speaker is not None and speaker.basis.startswith(_INHERITED) and _SUBJECT_ONLY.search(outside):
+                # A quotation that only took the speaker of the one before it yields to an attribution of the
+                # sentence's own ('AMD CEO Jane Roe commented that supply would be "probably tight"').
+                speaker = _explicit(outside, people.nearest(), people.last_group, people) or speaker
             speaker = (
                 speaker
-                or _explicit(_outside_quotes(s.text), people.nearest(), people.last_group, people)
+                or _explicit(outside, people.nearest(), people.last_group, people)
                 or _role_subject(s.text, text, s.start, people)
             )
             if speaker is None and previous is not None and _OPENS_QUOTATION.match(s.text):
@@ -635,6 +720,8 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
                     f"a quotation after a sentence of {previous.name}'s",
                     previous.kind,
                 )
+            if speaker is None and labelled is not None:
+                speaker = labelled
             if speaker is not None:
                 found[s.index] = speaker
                 people.seen(speaker)
@@ -667,6 +754,29 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
             # "The Acme Herald reports:" closing a paragraph: the passage after it is quoted, until one with a speaker.
             block = last_found
     return _lead_source([out[s.index] for s in sents])
+
+
+_LABEL = re.compile(rf"\s*(?P<who>{_CAP_RUN})\s*,\s*(?P<role>[^:“”\".;]{{3,100}}?)\s*:\s+(?=\S)")
+
+
+def _labelled(paragraph: str, people: _People) -> Speaker | None:
+    """ "Jane Roe, senior economist, Acme: I think ...": a paragraph that opens with a person's name, a role and
+    a colon (a panel's answers, one per paragraph) is that person's where no sentence names another."""
+    m = _LABEL.match(paragraph) if ":" in paragraph[:160] else None
+    if m is None:
+        return None
+    name = _person_name(m.group("who"))
+    known = people.surname(_clean_name(m.group("who"))[0]) if name is None else None
+    if name is None and known is None:
+        return None
+    role = " ".join(m.group("role").split())
+    who = name or known.name  # type: ignore[union-attr]
+    return Speaker(who, role, 0.75, f"'{m.group(0).strip()}' opening the paragraph", "person")
+
+
+_INHERITED = "the quotation before is "
+# A named subject with its verb of saying outside the quotation marks.
+_SUBJECT_ONLY = re.compile(rf"{_CAP_RUN}\s+(?:[a-z]+ly\s+)?(?:{_SAYING_WORDS})\b")
 
 
 def _lead_source(speakers: list[Speaker]) -> list[Speaker]:
@@ -737,7 +847,7 @@ _DOCUMENT_NOUNS = (
     r"magazine|broadcaster|outlet|index|tracker|research|review|assessment"
 )
 _COMMON = (
-    rf"(?:(?:an?|the|one|two|three|some|several|many|most|other|two|senior|top)\s+)?(?:[\w.’'-]+\s+){{0,4}}?"
+    rf"(?:(?:an?|the|one|two|three|some|several|many|most|other|two|senior|top)\s+)?(?:\w[\w.’'-]*\s+){{0,4}}?"
     rf"{_SOURCE_NOUNS}s?\b"
 )
 _SAID = rf"(?:{_VERBS})"
@@ -751,7 +861,7 @@ _ACCORDING_KIND_NAME = re.compile(
 )
 # "Robots could take most jobs, expert says" (a headline): the source after the clause.
 _COMMON_SAYS_LAST = re.compile(
-    rf",\s*(?P<who>(?:(?:an?|the|one|some|many|most|top|two|three|four|several)\s+)?(?:[\w.’'-]+\s+){{0,3}}?"
+    rf",\s*(?P<who>(?:(?:an?|the|one|some|many|most|top|two|three|four|several)\s+)?(?:\w[\w.’'-]*\s+){{0,3}}?"
     rf"(?:{_SOURCE_NOUNS}|association|federation|union|group|firm)s?(?:\s+(?:familiar\s+with|close\s+to|briefed\s+on|"
     rf"involved\s+in|with\s+knowledge\s+of|knowledgeable\s+about)\s+[^,.;:“”\"]{{2,50}}?)?|"
     rf"those\s+(?:polled|surveyed|questioned|asked|interviewed))\s+"
@@ -771,9 +881,10 @@ _ONE_ANY_VERB_WORDS = (
     "expects|stressed|insisted|insists|cautioned|conceded|acknowledged|reckons|wrote|writes"
 )
 _ONE_ANY = re.compile(
-    r"(?:^\s*|(?<=[\s,;:—–(]))(?P<who>(?:[Aa]n?|[Aa]nother|[Oo]ne)\s+(?:[\w’'-]+\s+){0,3}?[a-z][\w-]*[a-z])\s+"
+    r"(?:^\s*|(?<=[\s,;:—–(]))(?P<who>(?:[Aa]n?|[Aa]nother|[Oo]ne)\s+(?:[\w’'-]+\s+){0,4}?[a-z][\w-]*[a-z])\s+"
     rf"(?:(?:has|have|had|also)\s+)?(?:[a-z]+ly\s+)?(?P<verb>{_ONE_ANY_VERB_WORDS})\b"
 )
+_OPENING_ACCORDING = re.compile(r"\s*According\s+to\s+[^,.;:“”\"]{2,80},\s+")
 _ONE_ANY_VERBS = frozenset(_ONE_ANY_VERB_WORDS.split("|"))
 _ONE_ANY_ARTICLES = wordset("a an another one")
 # "Acme's managing director said": a role of a named organisation.
@@ -786,8 +897,8 @@ _ODDS_WORDS = wordset("odds favourite favourites favorite favorites chance chanc
 _FRACTION = re.compile(r"\d/\d")
 _ODDS_SUBJECT = re.compile(
     rf"(?:^|[,;:—–]\s*|\b(?:[Cc]hain|[Ff]irm|[Bb]ookmaker|[Bb]ookie)\s+)(?P<who>{_NAMES}|(?:(?:[Ss]ome|[Mm]ost|[Mm]any|[Tt]he)\s+)?"
-    rf"(?:[a-zA-Z-]+\s+)?(?i:{_GROUP_NOUNS}))\s+(?:(?:now|also|still|currently|already)\s+)?"
-    rf"(?P<verb>(?:(?:were|are|is)\s+)?(?:{_ODDS_VERBS}))\b"
+    rf"(?:[a-zA-Z-]+\s+)?(?i:{_GROUP_NOUNS}))(?:\s*,[^,.;:“”\"]{{1,80}},)?\s+(?:(?:now|also|still|currently|already)\s+)?"
+    rf"(?P<verb>(?:(?:were|are|is)\s+)?(?:{_ODDS_VERBS}|pegged|pegs|pegging))\b"
 )
 # "The new forecast predicts ...": a report named before speaks for its source.
 _DOCUMENT_SUBJECT = re.compile(
@@ -810,11 +921,12 @@ _THEY_INSIDE = re.compile(rf"[,;:—–]\s*they\s+(?:[a-z]+ly\s+)?(?P<verb>{_VER
 # "U.S. senators said", "Senators and aides said", "The senior officials accompanying Roe said": a plural
 # common noun as the subject, with a short modifier after it (see _human_plural for which nouns).
 _PLURAL_SUBJECT = re.compile(
-    rf"(?:^\s*|[,;:—–]\s+(?:(?:but|and|while|whereas|as)\s+)?|\b(?:but|and|while|whereas|as)\s+)(?P<who>(?:(?i:the|some|many|most|several|two|three|"
-    rf"four|five|other|all|both|a\s+majority\s+of|the\s+majority\s+of|most\s+of)\s+)?(?:[\w.’'-]+\s+){{0,3}}?"
+    rf"(?:^\s*(?:(?:But|And|However|Still|Yet),?\s+)?|[,;:—–]\s+(?:(?:but|and|while|whereas|as)\s+)?|\b(?:but|and|while|whereas|as)\s+)(?P<who>(?:(?i:the|some|many|most|several|two|three|"
+    rf"four|five|other|all|both|a\s+majority\s+of|the\s+majority\s+of|most\s+of)\s+)?(?:\w[\w.’'-]*\s+){{0,3}}?"
     rf"(?P<head>(?i:[a-z]{{3,}}s))(?:\s+(?:and|or)\s+[a-z]{{3,}}s)?)(?:\s+(?:[a-z]+ing|polled|surveyed|questioned|"
-    rf"interviewed|cited|quoted|asked|in|of|from|at|with|for|across)(?:\s+by)?\s+[^,.;:“”\"]{{1,40}}?)?\s+(?:(?:have|has|had|also|now|still|all|"
-    rf"both|generally|largely|widely)\s+)*(?P<verb>{_VERBS})\b"
+    rf"interviewed|cited|quoted|asked|in|of|from|at|with|for|across)(?:\s+by)?\s+[^,.;:“”\"]{{1,40}}?|\s*,\s+(?:including|"
+    rf"among\s+them|such\s+as|led\s+by)\s[^,.;:“”\"]{{1,80}},)?\s+(?:(?:have|has|had|also|now|still|all|"
+    rf"both|generally|largely|widely|are|were)\s+)*(?P<verb>{_VERBS})\b"
 )
 _HUMAN_PLURAL = re.compile(r"(?i:(?:er|or|ist|ian|ant|ent|ee|ive|ide|at|ial|ic)s)$")
 # "those polled said", "The majority of those polled expect".
@@ -843,7 +955,7 @@ _DOCUMENT_VERBS = (
     r"estimates|projected|projects|forecast|forecasts"
 )
 _DOCUMENT_LAST = re.compile(
-    rf",\s*(?P<who>(?:an?|the|its|their)\s+(?:[\w.’'-]+\s+){{0,3}}?(?:{_DOCUMENT_NOUNS})(?:\s+(?:of|by|from|for)\s+"
+    rf",\s*(?P<who>(?:an?|the|its|their)\s+(?:\w[\w.’'-]*\s+){{0,3}}?(?:{_DOCUMENT_NOUNS})(?:\s+(?:of|by|from|for)\s+"
     rf"[^,.;:“”\"]{{2,50}}?)?)\s+(?P<verb>{_DOCUMENT_VERBS})\s*[.!]?\s*$"
 )
 _OWNED_DOCUMENT = re.compile(
@@ -851,10 +963,12 @@ _OWNED_DOCUMENT = re.compile(
     rf"expectation)\s+(?:also\s+|now\s+)?(?:(?P<verb>{_DOCUMENT_VERBS})|is\s+that)\b"
 )
 _SUBJECT_THEN_SAYING = re.compile(
-    rf"\s*(?:(?:However|But|And|Meanwhile|Still),?\s+)?(?:[A-Z][\w.-]*\s+)?(?:[a-z]+\s+){{0,2}}?(?P<who>{_CAP_RUN})\s+"
-    rf"(?:[a-z]+ly\s+)?[a-z]{{3,}}(?:ed|s)\b[^.;:“”\"]{{0,120}}?(?:,\s+(?P<verb>saying|stating|adding|noting|warning|arguing|"
-    rf"insisting|signall?ing)|\s+and\s+(?:[a-z]+ly\s+)?(?P<verb2>said|says|warned|warns|added|adds|predicted|predicts|"
-    rf"argued|argues|noted|notes|stressed|insisted|told|tells))\b"
+    rf"\s*(?:(?:At|In|On|After|Before|During|Following|Since|Earlier|Later|Speaking)\s[^,.;:“”\"]{{0,60}},\s+)?"
+    rf"(?:(?:However|But|And|Meanwhile|Still),?\s+)?(?:[A-Z][\w.-]*\s+)?(?:[a-z]+\s+){{0,2}}?"
+    rf"(?P<who>{_CAP_RUN})(?:\s*,[^,.;:“”\"]{{1,80}},)?\s+(?:[a-z]+ly\s+)?[a-z]{{3,}}\b[^.;:“”\"]{{0,120}}?(?:,\s+(?P<verb>saying|"
+    rf"stating|adding|noting|warning|arguing|insisting|signall?ing)|\s+(?:and|but)\s+(?:also\s+)?(?:[a-z]+ly\s+)?(?P<verb2>said|"
+    rf"says|warned|warns|added|adds|predicted|predicts|argued|argues|noted|notes|stressed|insisted|told|tells|forecast|"
+    rf"expects|expected))\b"
 )
 _STRAY_COMMA = re.compile(r"\s*,\s*")
 # "More talks are expected, the party's number two, Jane Roe, said."
@@ -877,19 +991,23 @@ _AFTER_ROLE_NAME_VERB = re.compile(
     rf"^\s*,?\s*(?P<role>(?:the|an?)\s+[^“”\".;,]{{3,80}}?),\s+(?P<who>{_CAP_RUN})\s*,\s*(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b"
 )
 _AFTER_VERB_NAME = re.compile(rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<who>{_NAMES})")
-_AFTER_NAME_VERB = re.compile(rf"^\s*,?\s*(?P<who>{_NAMES})\s+(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
+# `"...," said Acme analyst Jane Roe`: an employer, a role noun, then the name (not the employer).
+_AFTER_VERB_EMPLOYER_NAME = re.compile(
+    rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<role>{_CAP_RUN}(?:[’']s)?\s+(?:[a-z-]+\s+){{0,2}}?(?:{_ROLE_NOUNS}))\s+(?P<who>{_CAP_RUN})"
+)
+_AFTER_NAME_VERB = re.compile(rf"^\s*,?\s*(?P<who>{_NAMES})\s+(?:(?:was|is)\s+)?(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
 # `"...," Jane Roe, the bank's chief economist, said`: the role set off in commas between name and verb.
 _AFTER_NAME_ROLE_VERB = re.compile(
     rf"^\s*,?\s*(?P<who>{_NAMES})\s*,\s*(?P<role>[^“”\".;,]{{3,160}}?)\s*,\s*(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b"
 )
-_AFTER_PRONOUN = re.compile(rf"^\s*,?\s*(?P<who>he|she)\s+(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
+_AFTER_PRONOUN = re.compile(rf"^\s*,?\s*(?P<who>he|she)\s+(?:(?:was|is)\s+)?(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
 _AFTER_COMMON = re.compile(
     rf"^\s*,?\s*(?:(?P<verb>{_SAID})\s+(?P<who>{_COMMON})|(?P<who2>{_COMMON})\s+(?P<verb2>{_SAID})\b)"
 )
 # `"...," said an OPEC delegate`: right after a quotation, a verb of saying and a noun phrase with an article
 # name the source whatever the noun (the position says it is one; the nouns of _COMMON need not list it).
 _AFTER_ANY_SOURCE = re.compile(
-    rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<who>(?:an?|the|one|another)\s+(?:[\w.’'-]+\s+){{0,4}}?[\w’'-]*[a-z])"
+    rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<who>(?:an?|the|one|another)\s+(?:\w[\w.’'-]*\s+){{0,4}}?[\w’'-]*[a-z])"
     r"(?=\s*(?:[,.;]|$)|\s+(?:who|adding|saying|noting|in|at|on|during|after|before|to|from)\b)"
 )
 _AFTER_ACCORDING = re.compile(rf"^\s*,?\s*according\s+to\s+(?:(?P<who>{_NAMES})|(?P<common>{_COMMON}))")
@@ -1053,6 +1171,7 @@ _AFTER_NAMED = (
     (_AFTER_DASH_NAME, 0.85),
     (_AFTER_ROLE_NAME_VERB, 0.85),
     (_AFTER_ROLE_NAME, 0.9),
+    (_AFTER_VERB_EMPLOYER_NAME, 0.9),
     (_AFTER_VERB_NAME, 0.9),
     (_AFTER_NAME_VERB, 0.9),
     (_AFTER_NAME_ROLE_VERB, 0.85),
@@ -1106,6 +1225,7 @@ def _before(text: str, people: _People) -> Speaker | None:
     return None
 
 
+_STOP_AFTER = re.compile(r"\s*[.!?]")
 _GOES_ON = re.compile(r"[^.!?“”\"]*")
 
 
@@ -1113,6 +1233,8 @@ def _goes_on(inner: str, after: str) -> bool:
     """A quotation closed by its own stop (“... $60.”) and followed by a sentence that goes on ("Some analysts
     predict that ...") is not attributed by that sentence's subject: an attribution after a full stop is a
     short one that ends there ("“....” Roe said.")."""
+    if _STOP_AFTER.match(after):
+        return True  # “... this year”. The company said ...: the stop after the mark ends the sentence
     if inner.rstrip()[-1:] not in (".", "!", "?"):
         return False
     tail = _GOES_ON.match(after).group(0)  # type: ignore[union-attr]
