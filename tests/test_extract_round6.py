@@ -173,3 +173,31 @@ def test_only_a_denied_can_or_could_is_read_so(sentence: str, p: float) -> None:
 def test_a_past_could_not_stays_a_weak_candidate() -> None:
     cands = extract("He could not attend the meeting yesterday because of the storm.", finder=FINDER).candidates
     assert all(c.confidence < 0.3 for c in cands)
+
+
+# ---------------------------------------------------------------------------------------- passive, not past
+
+
+def _reasons(text: str) -> list[str]:
+    return [r for c in extract(text, finder=FINDER, min_confidence=0.0).candidates for r in c.reasons]
+
+
+def test_a_participle_after_a_modal_be_is_a_passive_not_a_past() -> None:
+    assert not any("past tense" in r for r in _reasons("Officials said rate cuts might be deferred."))
+    assert not any("past tense" in r for r in _reasons("All Americans could be immunized with a vaccine."))
+    # A past form right after a hedge still is one.
+    assert any("past tense" in r for r in _reasons("Perhaps it was because of security concerns."))
+    assert any("past tense" in r for r in _reasons("The town certainly hosted history before."))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "found"),
+    [
+        ("The end of the year target, it’s a possibility but there’s no certainty about that.", True),
+        ("A snap election remains a possibility this autumn.", True),
+        ("The possibility of a snap election was discussed.", False),  # a possibility spoken of, not claimed
+    ],
+)
+def test_a_possibility_named(sentence: str, found: bool) -> None:
+    r = FINDER.read(sentence)
+    assert (r is not None and r.hedge.entry.phrase == "it is possible") is found, r

@@ -243,7 +243,8 @@ def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
         reasons.append("a bare 'can' is often ability, not likelihood")
     if hedge.strength != "future" and hedge.via != "stated":
         past = _PAST.match(sentence, hedge.end)
-        if past and not _FUTURE_TIME.search(clause):
+        # "might be deferred", "could be approved": a participle after "be" is a passive, not a past tense.
+        if past and not _FUTURE_TIME.search(clause) and not hedge.words.lower().endswith(" be"):
             confidence -= 0.3
             reasons.append(f"the hedged clause is in the past tense ({past.group('verb')!r}): about what happened")
     if hedge.strength == "future" and _EVALUATIVE.search(sentence, max(0, hedge.start - 12), hedge.end + 60):

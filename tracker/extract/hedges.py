@@ -137,6 +137,8 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         ),
     ),
     ("unlikely", "estimative", (r"(?:little hope|no hope|slim hope|faint hope|scant hope|little prospect)",)),
+    # "it's a possibility, but there's no certainty": a possibility named, not sized.
+    ("possible", "estimative", (r"(?:is|it's|that's|remains|remain) (?:still )?a possibility",)),
     # "it's very questionable as to whether the talks will take place": a doubt stated as a quality of the event.
     ("we doubt", "estimative", (r"(?:questionable|doubtful|dubious) (?:as to )?(?:whether|if|that)",)),
     # "the alliance will struggle to slow his progress", "is likely to struggle to win": a difficulty foreseen,
