@@ -201,3 +201,24 @@ def test_a_participle_after_a_modal_be_is_a_passive_not_a_past() -> None:
 def test_a_possibility_named(sentence: str, found: bool) -> None:
     r = FINDER.read(sentence)
     assert (r is not None and r.hedge.entry.phrase == "it is possible") is found, r
+
+
+# ----------------------------------------------------------------------- a verb of belief with its own object
+
+
+def test_a_verb_of_belief_with_its_own_complement_is_a_part_of_its_own() -> None:
+    text = "We expect PC price declines to slow next year, but we don't see prices rising any time soon."
+    cands = extract(text, finder=FINDER).candidates
+    assert sorted(round(c.reading.p_event, 2) for c in cands) == [0.2, 0.7]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The bank will probably cut rates, analysts expect.",  # an attribution closing the sentence
+        "Solomon anticipates that the bank will cut rates in June.",  # one introducing it
+        "Analysts expect the bank, which has cut twice, will cut again.",
+    ],
+)
+def test_an_attributing_verb_of_belief_still_joins_its_neighbour(sentence: str) -> None:
+    assert len(FINDER.read_all(sentence)) == 1

@@ -165,7 +165,9 @@ def extract(
             confidence, reasons = _confidence(s.text, reading)
             if reading is main:
                 floor = min_confidence
-            elif any(reading is m for m in mains.values()):
+            elif any(reading is m for m in mains.values()) or reading.hedge.strength == "belief":
+                # A part of its own read by a verb of belief ("We expect X to slow, but ...") is a statement the
+                # speaker makes, kept as an inner sentence's is (the attributions have joined their neighbours).
                 floor = max(min_confidence, _INNER_MAIN)
             else:
                 floor = max(min_confidence, _SECOND_PART)

@@ -726,13 +726,23 @@ def _parts(
             else:
                 _join_previous(merged, pending, inner)
             pending = None
-        if all(h.strength == "belief" for h in group):
+        if all(h.strength == "belief" for h in group) and not _own_statement(sentence, region, group):
             pending = (region, group)
             continue
         merged.append((region, group))
     if pending is not None:
         _join_previous(merged, pending, inner)
     return merged
+
+
+# "We expect PC prices to slow as the market recovers": a verb of belief with a complement of its own states a
+# forecast; "analysts expect" or "Solomon anticipates that" only attributes its neighbour's.
+_OWN_COMPLEMENT = re.compile(r"\s+(?:\w+\s+){1,4}?to\s+\w+")
+
+
+def _own_statement(sentence: str, region: tuple[int, int], group: list[Hedge]) -> bool:
+    last = group[-1]
+    return _OWN_COMPLEMENT.match(sentence[: region[1]], last.end) is not None
 
 
 def _join_previous(
