@@ -222,3 +222,21 @@ def test_a_verb_of_belief_with_its_own_complement_is_a_part_of_its_own() -> None
 )
 def test_an_attributing_verb_of_belief_still_joins_its_neighbour(sentence: str) -> None:
     assert len(FINDER.read_all(sentence)) == 1
+
+
+# ----------------------------------------------------------------------------- words that look like negations
+
+
+@pytest.mark.parametrize(
+    ("sentence", "p"),
+    [
+        ("The answer will be not only yes, but hell yes.", 0.9),  # "not only": an addition
+        ("Prices will rise again, and not only in June.", 0.9),
+        ("It's more a matter of time than 'is it happening or not'.", 0.95),  # the compared thing's "not"
+        ("Prices will not rise.", 0.1),  # a plain "not" still negates
+        ("Prices will rise faster than wages, not slower.", 0.9),
+    ],
+)
+def test_negations_that_deny_nothing(sentence: str, p: float) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None and r.p_event == pytest.approx(p), r

@@ -412,7 +412,8 @@ _IF = re.compile(_ALONE_BEFORE + "if" + _ALONE_AFTER, re.I)
 # then decides).
 _NEG_OR_SUB = re.compile(
     _ALONE_BEFORE
-    + r"(?:(?P<sub>if|unless|because|since|although|though|while|whereas|when|before|after|until|as|that|which|who)"
+    + r"(?:(?P<sub>if|unless|because|since|although|though|while|whereas|when|before|after|until|as|that|which|who|"
+    + r"than)"
     + r"|['’]*(?:not|no|never|none|nobody|nothing|neither|nor|cannot|[\w'’]*?n['’]t)['’]*)"
     + _ALONE_AFTER,
     re.I,
@@ -1003,6 +1004,7 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
 
 
 _THAN = re.compile(r"\bthan\s+$", re.I)
+_NOT_ONLY = re.compile(r"\s+(?:only|just|merely|simply)\b", re.I)
 
 
 def _is_negation(word: str, sentence: str = "", at: int = 0) -> bool:
@@ -1013,6 +1015,8 @@ def _is_negation(word: str, sentence: str = "", at: int = 0) -> bool:
         return False
     if w == "not" and _THAN.search(sentence, max(0, at - 8), at):
         return False
+    if w == "not" and _NOT_ONLY.match(sentence, at + len(word)):
+        return False  # "not only yes, but hell yes": an addition, not a denial
     return not (at > 0 and word[:1].isupper() and w in ("no", "not") and sentence[:at].rstrip()[-1:] not in '.!?:"“')
 
 
