@@ -240,3 +240,22 @@ def test_an_attributing_verb_of_belief_still_joins_its_neighbour(sentence: str) 
 def test_negations_that_deny_nothing(sentence: str, p: float) -> None:
     r = FINDER.read(sentence)
     assert r is not None and r.p_event == pytest.approx(p), r
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words"),
+    [
+        ("Yampolskiy suggested that only a tiny subset of the market would still prefer human workers.", "would"),
+        ("The officials indicated the talks would resume in May.", "would"),
+        ("The Senate appears to be headed toward a final vote this week.", "headed toward"),
+        ("We're gonna see robots in every home.", "gonna"),
+    ],
+)
+def test_reporting_and_heading_forms(sentence: str, words: str) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None and r.hedge.entry.phrase == "will" and r.hedge.words.endswith(words), r
+
+
+def test_suggested_without_would_is_no_future() -> None:
+    r = FINDER.read("The minister suggested a compromise on the budget.")
+    assert r is None or r.hedge.entry.phrase != "will"

@@ -72,7 +72,8 @@ _NO_EXPECTATIONS = r"(?:no|few|low|modest|limited) (?:\S+ )?expectations"
 _REPORTED_WOULD = (
     r"(?:said|says|say|told|expects|expected|believes|believed|thinks|thought|predicted|warned|argued|insisted|"
     r"estimated|vowed|vows|pledged|pledges|promised|promises|announced|declared|stated|assured|signalled|signaled"
-    r"|saying|adding|asserting|asserted|insisting|warning|arguing|claiming|claimed|noting|noted|stressing|stressed)"
+    r"|saying|adding|asserting|asserted|insisting|warning|arguing|claiming|claimed|noting|noted|stressing|stressed"
+    r"|suggested|suggests|suggesting|indicated|indicates|hinted|hints)"
     r"(?: \S+){0,8}? would"
 )
 _NSP = "no scale phrase: read as the nearest entry; check the reading"
@@ -127,13 +128,17 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
 # phrase" in the draft, for the reviewer to confirm.
 _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("expect", "belief", (r"(?:foresee|foresees|foresaw|projected to|projects|projecting|forecast to)",)),
-    ("will", "future", (r"(?:set to|on track to|on track for|poised to|slated to)", r"(?:going to)", _REPORTED_WOULD)),
+    (
+        "will",
+        "future",
+        (r"(?:set to|on track to|on track for|poised to|slated to)", r"(?:going to|gonna)", _REPORTED_WOULD),
+    ),
     (
         "will",
         "future",
         (
             r"(?:on course to|on course for)",
-            r"(?:is|are|was|were|'re|'s|am) (?:\w+ )?(?:heading|headed) (?:for|towards?)",
+            r"(?:is|are|was|were|'re|'s|am|be) (?:\w+ )?(?:heading|headed) (?:for|towards?)",
         ),
     ),
     ("unlikely", "estimative", (r"(?:little hope|no hope|slim hope|faint hope|scant hope|little prospect)",)),
