@@ -103,3 +103,159 @@ def test_ruled_out_without_a_negation_is_still_unlikely() -> None:
     assert r is not None and r.hedge.entry.phrase == "unlikely"
     assert FINDER.read("The court did not exclude him from the race.") is not None  # a hedge, for review
     assert FINDER.read_all("not " * 300 + "excluded") != []
+
+
+# ------------------------------------------------------------------------------------ hedge constructions
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "p"),
+    [
+        ("I'm quite sure that this is the peak of the cycle.", "almost certain", 0.95),
+        ("We are absolutely sure the bill will pass.", "almost certain", 0.95),
+        ("The opposition will struggle to slow his progress.", "unlikely", 0.2),
+        ("The party is likely to struggle to win a majority.", "unlikely", 0.2),
+        ("It's very questionable as to whether the talks will take place at all.", "we doubt", 0.25),
+        ("It is doubtful that the treaty will be ratified this year.", "we doubt", 0.25),
+    ],
+)
+def test_hedge_constructions_of_the_sixth_round(sentence: str, phrase: str, p: float) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None and r.hedge.entry.phrase == phrase, r
+    assert r.p_event == pytest.approx(p)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The farmers struggled to sell their crop last year.",  # a past difficulty, no foreseen one
+        "Whether the talks take place is a question for the ministers.",
+        "I'm not sure.",  # the scale's "not sure", not "sure"
+    ],
+)
+def test_constructions_that_are_not_the_sixth_rounds(sentence: str) -> None:
+    r = FINDER.read(sentence)
+    assert r is None or r.hedge.entry.phrase not in ("almost certain", "we doubt", "unlikely"), r
+
+
+# ------------------------------------------------------------------------------------ a possibility denied
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "There could be no successful peace talks unless Ukraine accepts the terms.",
+        "Neither party could force an election right now.",
+        "That's not something Ukraine can ever agree to.",
+        "The bill could not pass the Senate next month.",
+    ],
+)
+def test_a_denied_can_or_could_reads_as_unlikely(sentence: str) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None and r.hedge.entry.phrase == "unlikely", r
+    assert r.p_event == pytest.approx(0.2) and r.negations == ()
+    assert "denied" in r.hedge.via
+
+
+@pytest.mark.parametrize(
+    ("sentence", "p"),
+    [
+        ("The bank may not cut rates this year.", 0.6),  # "may not" stays the scale's "may" reversed
+        ("The bank could cut rates this year.", 0.4),  # "could" without a negation is untouched
+        ("Rates could not be lower than they are if the bank cuts.", 0.2),
+    ],
+)
+def test_only_a_denied_can_or_could_is_read_so(sentence: str, p: float) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None and r.p_event == pytest.approx(p), r
+
+
+def test_a_past_could_not_stays_a_weak_candidate() -> None:
+    cands = extract("He could not attend the meeting yesterday because of the storm.", finder=FINDER).candidates
+    assert all(c.confidence < 0.3 for c in cands)
+
+
+# ---------------------------------------------------------------------------------------- passive, not past
+
+
+def _reasons(text: str) -> list[str]:
+    return [r for c in extract(text, finder=FINDER, min_confidence=0.0).candidates for r in c.reasons]
+
+
+def test_a_participle_after_a_modal_be_is_a_passive_not_a_past() -> None:
+    assert not any("past tense" in r for r in _reasons("Officials said rate cuts might be deferred."))
+    assert not any("past tense" in r for r in _reasons("All Americans could be immunized with a vaccine."))
+    # A past form right after a hedge still is one.
+    assert any("past tense" in r for r in _reasons("Perhaps it was because of security concerns."))
+    assert any("past tense" in r for r in _reasons("The town certainly hosted history before."))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "found"),
+    [
+        ("The end of the year target, it’s a possibility but there’s no certainty about that.", True),
+        ("A snap election remains a possibility this autumn.", True),
+        ("The possibility of a snap election was discussed.", False),  # a possibility spoken of, not claimed
+    ],
+)
+def test_a_possibility_named(sentence: str, found: bool) -> None:
+    r = FINDER.read(sentence)
+    assert (r is not None and r.hedge.entry.phrase == "it is possible") is found, r
+
+
+# ----------------------------------------------------------------------- a verb of belief with its own object
+
+
+def test_a_verb_of_belief_with_its_own_complement_is_a_part_of_its_own() -> None:
+    text = "We expect PC price declines to slow next year, but we don't see prices rising any time soon."
+    cands = extract(text, finder=FINDER).candidates
+    assert sorted(round(c.reading.p_event, 2) for c in cands) == [0.2, 0.7]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The bank will probably cut rates, analysts expect.",  # an attribution closing the sentence
+        "Solomon anticipates that the bank will cut rates in June.",  # one introducing it
+        "Analysts expect the bank, which has cut twice, will cut again.",
+    ],
+)
+def test_an_attributing_verb_of_belief_still_joins_its_neighbour(sentence: str) -> None:
+    assert len(FINDER.read_all(sentence)) == 1
+
+
+# ----------------------------------------------------------------------------- words that look like negations
+
+
+@pytest.mark.parametrize(
+    ("sentence", "p"),
+    [
+        ("The answer will be not only yes, but hell yes.", 0.9),  # "not only": an addition
+        ("Prices will rise again, and not only in June.", 0.9),
+        ("It's more a matter of time than 'is it happening or not'.", 0.95),  # the compared thing's "not"
+        ("Prices will not rise.", 0.1),  # a plain "not" still negates
+        ("Prices will rise faster than wages, not slower.", 0.9),
+    ],
+)
+def test_negations_that_deny_nothing(sentence: str, p: float) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None and r.p_event == pytest.approx(p), r
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words"),
+    [
+        ("Yampolskiy suggested that only a tiny subset of the market would still prefer human workers.", "would"),
+        ("The officials indicated the talks would resume in May.", "would"),
+        ("The Senate appears to be headed toward a final vote this week.", "headed toward"),
+        ("We're gonna see robots in every home.", "gonna"),
+    ],
+)
+def test_reporting_and_heading_forms(sentence: str, words: str) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None and r.hedge.entry.phrase == "will" and r.hedge.words.endswith(words), r
+
+
+def test_suggested_without_would_is_no_future() -> None:
+    r = FINDER.read("The minister suggested a compromise on the budget.")
+    assert r is None or r.hedge.entry.phrase != "will"

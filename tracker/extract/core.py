@@ -165,7 +165,9 @@ def extract(
             confidence, reasons = _confidence(s.text, reading)
             if reading is main:
                 floor = min_confidence
-            elif any(reading is m for m in mains.values()):
+            elif any(reading is m for m in mains.values()) or reading.hedge.strength == "belief":
+                # A part of its own read by a verb of belief ("We expect X to slow, but ...") is a statement the
+                # speaker makes, kept as an inner sentence's is (the attributions have joined their neighbours).
                 floor = max(min_confidence, _INNER_MAIN)
             else:
                 floor = max(min_confidence, _SECOND_PART)
@@ -243,7 +245,8 @@ def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
         reasons.append("a bare 'can' is often ability, not likelihood")
     if hedge.strength != "future" and hedge.via != "stated":
         past = _PAST.match(sentence, hedge.end)
-        if past and not _FUTURE_TIME.search(clause):
+        # "might be deferred", "could be approved": a participle after "be" is a passive, not a past tense.
+        if past and not _FUTURE_TIME.search(clause) and not hedge.words.lower().endswith(" be"):
             confidence -= 0.3
             reasons.append(f"the hedged clause is in the past tense ({past.group('verb')!r}): about what happened")
     if hedge.strength == "future" and _EVALUATIVE.search(sentence, max(0, hedge.start - 12), hedge.end + 60):

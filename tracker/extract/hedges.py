@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from tracker.domain.verbal import Phrase, Scale, normalise_phrase
@@ -72,7 +72,8 @@ _NO_EXPECTATIONS = r"(?:no|few|low|modest|limited) (?:\S+ )?expectations"
 _REPORTED_WOULD = (
     r"(?:said|says|say|told|expects|expected|believes|believed|thinks|thought|predicted|warned|argued|insisted|"
     r"estimated|vowed|vows|pledged|pledges|promised|promises|announced|declared|stated|assured|signalled|signaled"
-    r"|saying|adding|asserting|asserted|insisting|warning|arguing|claiming|claimed|noting|noted|stressing|stressed)"
+    r"|saying|adding|asserting|asserted|insisting|warning|arguing|claiming|claimed|noting|noted|stressing|stressed"
+    r"|suggested|suggests|suggesting|indicated|indicates|hinted|hints)"
     r"(?: \S+){0,8}? would"
 )
 _NSP = "no scale phrase: read as the nearest entry; check the reading"
@@ -127,16 +128,27 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
 # phrase" in the draft, for the reviewer to confirm.
 _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("expect", "belief", (r"(?:foresee|foresees|foresaw|projected to|projects|projecting|forecast to)",)),
-    ("will", "future", (r"(?:set to|on track to|on track for|poised to|slated to)", r"(?:going to)", _REPORTED_WOULD)),
+    (
+        "will",
+        "future",
+        (r"(?:set to|on track to|on track for|poised to|slated to)", r"(?:going to|gonna)", _REPORTED_WOULD),
+    ),
     (
         "will",
         "future",
         (
             r"(?:on course to|on course for)",
-            r"(?:is|are|was|were|'re|'s|am) (?:\w+ )?(?:heading|headed) (?:for|towards?)",
+            r"(?:is|are|was|were|'re|'s|am|be) (?:\w+ )?(?:heading|headed) (?:for|towards?)",
         ),
     ),
     ("unlikely", "estimative", (r"(?:little hope|no hope|slim hope|faint hope|scant hope|little prospect)",)),
+    # "it's a possibility, but there's no certainty": a possibility named, not sized.
+    ("possible", "estimative", (r"(?:is|it's|that's|remains|remain) (?:still )?a possibility",)),
+    # "it's very questionable as to whether the talks will take place": a doubt stated as a quality of the event.
+    ("we doubt", "estimative", (r"(?:questionable|doubtful|dubious) (?:as to )?(?:whether|if|that)",)),
+    # "the alliance will struggle to slow his progress", "is likely to struggle to win": a difficulty foreseen,
+    # read against what follows it.
+    ("unlikely", "estimative", (r"(?:will|would|'ll|to|going to) (?:\w+ )?(?:struggle|battle|strain) to",)),
     ("unlikely", "estimative", (_LOW_EXPECTATIONS, r"(?:hard to see how|difficult to see how|hard to imagine)")),
     ("unlikely", "estimative", (_NO_EXPECTATIONS,)),
     ("likely", "estimative", (_HIGH_PROSPECTS,)),
@@ -177,7 +189,11 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("may", "modal", (r"(?:risks|risking)",)),
     ("roughly even chance", "estimative", (r"(?:too close to call|neck and neck|toss-up)",)),
     ("very likely", "estimative", (r"(?:imminent)",)),
-    ("almost certain", "estimative", (r"(?:i'm sure|i am sure|we're sure|we are sure)",)),
+    (
+        "almost certain",
+        "estimative",
+        (r"(?:i'm|i am|we're|we are) (?:quite |pretty |fairly |absolutely |very |so |really )?sure",),
+    ),
     ("unlikely", "estimative", (r"(?:don't|do not|doesn't|does not) (?:see|foresee)",)),
     ("likely", "estimative", (r"(?:may|might|could) well",)),
     # A degree adverb on "possible" says how possible: "very possible", "quite possible" lean to yes;
@@ -401,7 +417,8 @@ _IF = re.compile(_ALONE_BEFORE + "if" + _ALONE_AFTER, re.I)
 # then decides).
 _NEG_OR_SUB = re.compile(
     _ALONE_BEFORE
-    + r"(?:(?P<sub>if|unless|because|since|although|though|while|whereas|when|before|after|until|as|that|which|who)"
+    + r"(?:(?P<sub>if|unless|because|since|although|though|while|whereas|when|before|after|until|as|that|which|who|"
+    + r"than)"
     + r"|['’]*(?:not|no|never|none|nobody|nothing|neither|nor|cannot|[\w'’]*?n['’]t)['’]*)"
     + _ALONE_AFTER,
     re.I,
@@ -569,6 +586,7 @@ class HedgeFinder:
             for word in _first_words(rx):
                 self._first.setdefault(word, []).append(len(self._patterns))
             self._patterns.append((re.compile(pattern), read_as, strength, note or "construction", flip, tokens))
+        self._cannot = _entry_for(scale, "unlikely")
         # The words that start a pattern, as one regex (a trie of their letters): the clause's other words
         # are skipped by the regex engine instead of one by one.
         self._starts = re.compile(r"(?<![\w'-])" + _trie(w for w in self._first if w is not None) + r"(?![\w'-])")
@@ -643,7 +661,7 @@ class HedgeFinder:
         hedges = self._find(sentence, spans)
         if not hedges:
             return None
-        return _reading(sentence, spans, hedges, None)
+        return _reading(sentence, spans, hedges, None, self._cannot)
 
     def read_all(self, sentence: str) -> list[Reading]:
         """One reading per hedged part of the sentence, in order: "X will rise, but Y may fall" is two
@@ -654,8 +672,8 @@ class HedgeFinder:
             return []
         parts = _parts(sentence, spans, hedges)
         if len(parts) == 1:
-            return [_reading(sentence, spans, hedges, None)]
-        readings = [_reading(sentence, spans, group, region) for region, group in parts]
+            return [_reading(sentence, spans, hedges, None, self._cannot)]
+        readings = [_reading(sentence, spans, group, region, self._cannot) for region, group in parts]
         return [
             Reading(
                 r.hedge,
@@ -714,13 +732,23 @@ def _parts(
             else:
                 _join_previous(merged, pending, inner)
             pending = None
-        if all(h.strength == "belief" for h in group):
+        if all(h.strength == "belief" for h in group) and not _own_statement(sentence, region, group):
             pending = (region, group)
             continue
         merged.append((region, group))
     if pending is not None:
         _join_previous(merged, pending, inner)
     return merged
+
+
+# "We expect PC prices to slow as the market recovers": a verb of belief with a complement of its own states a
+# forecast; "analysts expect" or "Solomon anticipates that" only attributes its neighbour's.
+_OWN_COMPLEMENT = re.compile(r"\s+(?:\w+\s+){1,4}?to\s+\w+")
+
+
+def _own_statement(sentence: str, region: tuple[int, int], group: list[Hedge]) -> bool:
+    last = group[-1]
+    return _OWN_COMPLEMENT.match(sentence[: region[1]], last.end) is not None
 
 
 def _join_previous(
@@ -735,8 +763,15 @@ def _join_previous(
         merged.append(part)
 
 
+_ABILITY = frozenset({"can", "could"})
+
+
 def _reading(
-    sentence: str, spans: list[tuple[int, int]], hedges: list[Hedge], region: tuple[int, int] | None
+    sentence: str,
+    spans: list[tuple[int, int]],
+    hedges: list[Hedge],
+    region: tuple[int, int] | None,
+    cannot: Phrase | None = None,
 ) -> Reading:
     """The reading of the hedges of one part of a sentence (``region``; None: the whole sentence)."""
     governing = _governing(hedges)
@@ -745,6 +780,16 @@ def _reading(
     if region is not None:
         clause = (max(clause[0], region[0]), min(clause[1], region[1]))
     negations = _negations(sentence, clause, governing)
+    if (
+        cannot is not None
+        and governing.strength == "modal"
+        and governing.words.lower().split()[0] in _ABILITY
+        and len(negations) % 2
+    ):
+        # "could not", "can't", "there could be no talks", "neither party could": a possibility denied is read
+        # as unlikely, not as the even chance that "may not" (the scale's "may" reversed) gives.
+        governing = replace(governing, entry=cannot, via=f"'{governing.words}' denied, read as unlikely; {_NSP}")
+        negations = []
     conditional = _IF.search(sentence, clause[0], clause[1]) is not None and "surprised" not in governing.entry.phrase
     notes: list[str] = []
     if governing.strength == "modal":
@@ -964,6 +1009,7 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
 
 
 _THAN = re.compile(r"\bthan\s+$", re.I)
+_NOT_ONLY = re.compile(r"\s+(?:only|just|merely|simply)\b", re.I)
 
 
 def _is_negation(word: str, sentence: str = "", at: int = 0) -> bool:
@@ -974,6 +1020,8 @@ def _is_negation(word: str, sentence: str = "", at: int = 0) -> bool:
         return False
     if w == "not" and _THAN.search(sentence, max(0, at - 8), at):
         return False
+    if w == "not" and _NOT_ONLY.match(sentence, at + len(word)):
+        return False  # "not only yes, but hell yes": an addition, not a denial
     return not (at > 0 and word[:1].isupper() and w in ("no", "not") and sentence[:at].rstrip()[-1:] not in '.!?:"“')
 
 
