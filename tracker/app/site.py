@@ -63,6 +63,7 @@ SUMMARY_COUNTS = (
 VERIFIED = "verified_head"
 # what a build's verification says about the build rather than the ledger (how far back it had to check)
 BUILD_ONLY = ("events_checked", "since_position", "since_problem")
+SOURCE_PAGE_CELLS = ("question", "forecaster", "cells", "result")  # the cells of a source page's rows
 KIND_INDEX = {"forecaster": 0, "question": 1, "quote": 2, "source": 3}
 KNOWN_BOARD = {
     "rank", "forecaster_id", "name", "n_scored", "mean_brier", "mean_brier_two_category", "mean_time_avg_brier",
@@ -334,6 +335,11 @@ class LazyCells:
         if key not in self._cache:
             self._cache[key] = self._parts[key](self._forecast, True)
         return self._cache[key]
+
+    def keep_only(self, keys: tuple[str, ...]) -> None:
+        """Drop the cells no page still to come shows (one asked for again is rendered again, the same)."""
+        for key in [k for k in self._cache if k not in keys]:
+            del self._cache[key]
 
 
 class FieldRow:
@@ -894,6 +900,10 @@ class SiteBuilder:
                 history=events,
                 proof=self.proof(h["position"] for h in events),
             )
+            # the pages come forecaster, question, source: what is left of a forecast's cells is for its source's
+            # page, which shows no source cell (before, every forecast's cells stayed in memory to the end)
+            for f in rows:
+                f["html"].keep_only(SOURCE_PAGE_CELLS if f["source_id"] is not None else ())
 
     def source_pages(self, d: SiteData) -> None:
         n_from = Counter(str(f["source_id"]) for f in d.f_rows if f["source_id"] is not None)
