@@ -274,3 +274,20 @@ def test_suggested_without_would_is_no_future() -> None:
 def test_should_of_what_is_expected(sentence: str, reads: bool) -> None:
     r = FINDER.read(sentence)
     assert (r is not None and r.hedge.words.lower().startswith("should") and r.p_event > 0.5) is reads, r
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Financial markets on Wednesday priced in almost three quarter-point cuts by December.",
+        "The new forecasts from the central bank imply that the tightening cycle is over.",
+    ],
+)
+def test_what_prices_and_models_expect(sentence: str) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None and r.hedge.entry.phrase == "expect" and r.p_event == pytest.approx(0.7), r
+
+
+def test_a_price_that_is_not_priced_in() -> None:
+    r = FINDER.read("Oil prices in Asia rose sharply yesterday.")
+    assert r is None or r.hedge.entry.phrase != "expect"

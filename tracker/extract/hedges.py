@@ -128,6 +128,9 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
 # phrase" in the draft, for the reviewer to confirm.
 _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("expect", "belief", (r"(?:foresee|foresees|foresaw|projected to|projects|projecting|forecast to)",)),
+    # "markets priced in three quarter-point cuts", "the new forecasts imply that the cycle is over": what a
+    # market's prices or a model's numbers expect ("prices in" is left out: "oil prices in Asia").
+    ("expect", "belief", (r"(?:priced in|pricing in|imply that|implies that|implied that)",)),
     (
         "will",
         "future",
