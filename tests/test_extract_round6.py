@@ -259,3 +259,35 @@ def test_reporting_and_heading_forms(sentence: str, words: str) -> None:
 def test_suggested_without_would_is_no_future() -> None:
     r = FINDER.read("The minister suggested a compromise on the budget.")
     assert r is None or r.hedge.entry.phrase != "will"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reads"),
+    [
+        ("Vaccine makers should know by the end of the year whether any works.", True),
+        ("The infrastructure bill should win strong support next week.", True),
+        ("By April there should be enough vaccine for everyone.", True),
+        ("Russian support should also be matched by a U.S. withdrawal.", False),  # what ought to be done
+        ("The bank should have cut rates last year.", False),  # a past
+    ],
+)
+def test_should_of_what_is_expected(sentence: str, reads: bool) -> None:
+    r = FINDER.read(sentence)
+    assert (r is not None and r.hedge.words.lower().startswith("should") and r.p_event > 0.5) is reads, r
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Financial markets on Wednesday priced in almost three quarter-point cuts by December.",
+        "The new forecasts from the central bank imply that the tightening cycle is over.",
+    ],
+)
+def test_what_prices_and_models_expect(sentence: str) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None and r.hedge.entry.phrase == "expect" and r.p_event == pytest.approx(0.7), r
+
+
+def test_a_price_that_is_not_priced_in() -> None:
+    r = FINDER.read("Oil prices in Asia rose sharply yesterday.")
+    assert r is None or r.hedge.entry.phrase != "expect"

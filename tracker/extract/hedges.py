@@ -128,6 +128,9 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
 # phrase" in the draft, for the reviewer to confirm.
 _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("expect", "belief", (r"(?:foresee|foresees|foresaw|projected to|projects|projecting|forecast to)",)),
+    # "markets priced in three quarter-point cuts", "the new forecasts imply that the cycle is over": what a
+    # market's prices or a model's numbers expect ("prices in" is left out: "oil prices in Asia").
+    ("expect", "belief", (r"(?:priced in|pricing in|imply that|implies that|implied that)",)),
     (
         "will",
         "future",
@@ -142,6 +145,17 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         ),
     ),
     ("unlikely", "estimative", (r"(?:little hope|no hope|slim hope|faint hope|scant hope|little prospect)",)),
+    # "vaccine makers should know by December", "the bill should win support": "should" of what is
+    # expected, read as likely (weak: a modal). Not "should have" (a past), nor "should be matched" (a passive
+    # participle after it is what ought to be done).
+    (
+        "likely",
+        "modal",
+        (
+            r"should (?!have\b)(?:\w+ )?(?:be(?! \w+(?:ed|en)\b)|see|know|win|pass|get|reach|come|fall|rise|remain|"
+            r"return)",
+        ),
+    ),
     # "it's a possibility, but there's no certainty": a possibility named, not sized.
     ("possible", "estimative", (r"(?:is|it's|that's|remains|remain) (?:still )?a possibility",)),
     # "it's very questionable as to whether the talks will take place": a doubt stated as a quality of the event.
