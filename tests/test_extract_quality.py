@@ -37,11 +37,13 @@ def test_quality_does_not_fall() -> None:
 # the check half of corpus-a and corpus-b held it; it was then moved to the tune half (docs/extract.md keeps its
 # figures as history), and a fresh set labelled blind takes its place. The floors are ratios, so that they hold
 # whatever the split holds, at or under what `python -m tracker.extract.evaluate` measures on the final code.
-# First measured on corpus-g at d8dbd96: recall 150/168, speaker 86/150, polarity 122/138, precision 125/154.
-CHECK_RECALL_FLOOR = 0.85
-CHECK_SPEAKER_FLOOR = 0.55
-CHECK_POLARITY_FLOOR = 0.85
-CHECK_PRECISION_FLOOR = 0.77
+# First measured on corpus-g at d8dbd96: recall 150/168, speaker 86/150, polarity 122/138, precision 125/154;
+# after the sixth round (885bd49): recall 152/168 = 0.905, speaker 87/152 = 0.572, polarity 126/140 = 0.900,
+# precision 127/157 = 0.809. Each floor is at or under its figure (recall by less than one forecast).
+CHECK_RECALL_FLOOR = 0.9
+CHECK_SPEAKER_FLOOR = 0.56
+CHECK_POLARITY_FLOOR = 0.89
+CHECK_PRECISION_FLOOR = 0.8
 CHECK_MIN_FORECASTS = 120
 
 
@@ -71,9 +73,10 @@ def test_an_empty_split_evaluates_without_figures() -> None:
 
 # The tune half, which the rules were chosen on (figures in docs/extract.md): a few under what is measured, so
 # that a change losing what a rule was added for fails.
-TUNE_FOUND_FLOOR = 610
-TUNE_SPEAKER_FLOOR = 508
-TUNE_POLARITY_FLOOR = 500
+# Measured after the sixth round (885bd49): found 629 of 672, speaker 526, polarity 530 of 589, precision 0.814.
+TUNE_FOUND_FLOOR = 626
+TUNE_SPEAKER_FLOOR = 523
+TUNE_POLARITY_FLOOR = 527
 TUNE_PRECISION_FLOOR = 0.81
 
 
