@@ -79,6 +79,10 @@ def ledger(ctx: typer.Context) -> Ledger:
     if "ledger" not in obj:
         obj["ledger"] = Ledger(obj.get("db"), actor=obj.get("actor"))
         root.obj = obj
+        # Close the ledger's connections when the command ends, even on an error: SQLite then checkpoints its
+        # write-ahead log into the database file, so that the file alone holds every committed event (a copy of
+        # ledger.sqlite without its -wal file would otherwise miss what the command wrote).
+        root.call_on_close(obj["ledger"].close)
         started()
     return obj["ledger"]
 
