@@ -93,3 +93,62 @@ def test_a_run_record_that_cannot_be_read_says_nothing_changed_never() -> None:
     assert changed_of("{not json") is None
     assert changed_of('{"scores_added": 0}') is None
     assert changed_of(dict.fromkeys(("scores_added", "scores_removed", "scores_changed", "forecasters_changed"), 0))
+
+
+def test_a_rebuild_after_one_forecast_digests_only_the_named_pages_and_equals_a_full_build(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Build, append one forecast and score, rebuild: the pages the events cannot change are kept without making
+    their inputs' digest, and the folder is the same bytes as a full build into a fresh folder, manifest included."""
+    from tracker.app import site
+
+    scored_catalog(ledger)
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    build_site(ledger, incremental)
+    since, since_run = _point(ledger)
+    CHANGES["new forecast, scored"](ledger)
+    named = _touched(ledger, since, since_run)
+    assert named is not None
+    digested: list[str] = []
+    real = site.inputs_digest
+
+    def spy(*parts: object) -> str:
+        if len(parts) > 1 and isinstance(parts[1], str):
+            digested.append(parts[1])
+        return real(*parts)
+
+    monkeypatch.setattr(site, "inputs_digest", spy)
+    again = build_site(ledger, incremental)
+    monkeypatch.undo()
+    fresh = build_site(ledger, full)
+    assert site_files(incremental) == site_files(full)
+    assert again.kept > again.files // 2 and fresh.kept == 0
+    pages = [rel for rel in site_files(full) if rel.endswith(".html")]
+    assert digested and all(named.covers(rel) for rel in digested), sorted(r for r in digested if not named.covers(r))
+    assert len(digested) * 2 < len(pages), (len(digested), len(pages))
+
+
+def test_a_rebuild_on_another_day_compares_every_page(ledger: Ledger, tmp_path: Path) -> None:
+    """The day moves the due questions' pages, which no event names: the manifest keeps the day of the build, and
+    a rebuild on another day leaves the naming aside."""
+    import json
+
+    from tracker.app import site, sitefolder
+
+    scored_catalog(ledger)
+    out = tmp_path / "site"
+    build_site(ledger, out)
+    found = sitefolder.survey(out)
+    salt, day = found.manifest.summary[site.BUILT_BY]
+    verification = {"ok": True}
+    with ledger.snapshot() as snap:
+        assert day == snap.today.isoformat()
+        assert site.touched_since(ledger, snap, found, salt, verification) is not None
+        assert site.touched_since(ledger, snap, found, salt + "x", verification) is None
+        assert site.touched_since(ledger, snap, found, salt, {"ok": False}) is None
+        found.manifest.summary[site.BUILT_BY] = [salt, "2000-01-01"]
+        assert site.touched_since(ledger, snap, found, salt, verification) is None
+        found.manifest.summary[site.BUILT_BY] = [salt, day]
+        found.manifest.summary["as_of"] = {"position": 3}
+        assert site.touched_since(ledger, snap, found, salt, verification) is None
+    assert json.loads((out / site.MANIFEST).read_text())["summary"][site.BUILT_BY] == [salt, day]

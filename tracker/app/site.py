@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
     from tracker.app.ledger import Ledger
     from tracker.app.siteproofs import SiteProofs
+    from tracker.app.sitetouched import Touched
     from tracker.domain.notes import Verifier
     from tracker.read.snapshot import Snapshot
 
@@ -62,6 +63,9 @@ SUMMARY_COUNTS = (
 # the head the build verified, kept in the manifest: the next build checks the chain from there (`verified_before`)
 VERIFIED = "verified_head"
 # what a build's verification says about the build rather than the ledger (how far back it had to check)
+# the code and options (`code_digest`) and the day a build was made with, kept in the manifest: a rebuild names the
+# pages the new events change (`touched_since`) only when both are the same (the day moves every due question's page)
+BUILT_BY = "built_by"
 BUILD_ONLY = ("events_checked", "since_position", "since_problem")
 SOURCE_PAGE_CELLS = ("question", "forecaster", "cells", "result")  # the cells of a source page's rows
 KIND_INDEX = {"forecaster": 0, "question": 1, "quote": 2, "source": 3}
@@ -456,6 +460,16 @@ class Writer:
         self.kept.add(rel)
         return True
 
+    def keep_previous(self, rel: str) -> bool:
+        """Keep the page already in the folder without comparing its inputs: for a page the new events cannot
+        change (`tracker.app.sitetouched`), whose inputs are then those the manifest recorded."""
+        old = self.previous.get(rel)
+        if old is None or "inputs" not in old:
+            return False
+        self._count(rel, dict(old))
+        self.kept.add(rel)
+        return True
+
     def keep_all(self, entries: dict[str, dict[str, Any]]) -> None:
         for rel, entry in entries.items():
             self._count(rel, dict(entry))
@@ -526,7 +540,9 @@ class SiteBuilder:
         title: str,
         salt: str = "",
         proofs: SiteProofs | None = None,
+        touched: Touched | None = None,
     ) -> None:
+        self.touched = touched  # when known, the pages the new events can change: the others are kept unread
         self.salt = salt  # `code_digest`: part of every page's inputs
         self.ledger = ledger
         self.proofs = proofs
@@ -561,6 +577,8 @@ class SiteBuilder:
         """Render a page, or keep the one in the folder when its inputs (the context, the template, the code) are
         the same. ``lazy``: (inputs, make) where ``make`` gives the rest of the context, called only when the page
         is rendered, and ``inputs`` stands for what it is made from."""
+        if self.touched is not None and not self.touched.covers(rel) and self.w.keep_previous(rel):
+            return
         inputs = inputs_digest(self.salt, rel, template, page_title, self.footer, lazy and lazy[0], ctx)
         if self.w.keep(rel, inputs):
             return
@@ -1084,6 +1102,28 @@ def verified_before(found: sitefolder.Survey) -> tuple[int, str] | None:
     return head[0], head[1]
 
 
+def touched_since(
+    ledger: Ledger, snap: Snapshot, found: sitefolder.Survey, salt: str, verification: dict[str, Any]
+) -> Touched | None:
+    """The pages the events since the folder's last build can change (`tracker.app.sitetouched`), when that build
+    was made by the same code and options on the same day from a verified head; None: every page is compared."""
+    last = found.manifest.summary
+    head = verified_before(found)
+    run = last.get("scores_run_id")
+    if (
+        head is None
+        or not verification["ok"]
+        or last.get("as_of") is not None  # a build at a point in the past says so in every page's footer
+        or last.get(BUILT_BY) != [salt, snap.today.isoformat()]
+        or last.get("head_position") != head[0]
+        or not (run is None or (isinstance(run, int) and not isinstance(run, bool)))
+    ):
+        return None
+    from tracker.app import sitetouched
+
+    return sitetouched.touched(ledger, snap, head[0], run)
+
+
 def siteproofs_possible(owned: dict[str, str]) -> bool:
     """Whether the previous build published checkpoints (then this one keeps proving its pages)."""
     return any(rel.startswith("checkpoints/") for rel in owned)
@@ -1152,13 +1192,17 @@ def build_site(
                     title=title,
                     salt=salt,
                     proofs=proofs,
+                    touched=None if proofs is not None else touched_since(ledger, snap, found, salt, verification),
                 )
                 builder.build(snap, verification, summary)
                 summary.timings = {"verification": took} | builder.timings
                 counts = {k: getattr(summary, k) for k in SUMMARY_COUNTS}
             for k in SUMMARY_COUNTS:
                 setattr(summary, k, counts.get(k, getattr(summary, k)))
-            counts = {k: v for k, v in counts.items() if k != VERIFIED} | ({VERIFIED: verified} if verified else {})
+            counts = {k: v for k, v in counts.items() if k not in (VERIFIED, BUILT_BY)} | {
+                BUILT_BY: [salt, snap.today.isoformat()]
+            }
+            counts |= {VERIFIED: verified} if verified else {}
             again = check_out(path, force)  # again: nobody put a file there in the meantime
             changed = sorted(rel for rel in writer.kept if again.owned.get(rel) != writer.written[rel]["sha256"])
             if changed:
