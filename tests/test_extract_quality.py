@@ -73,9 +73,10 @@ def test_an_empty_split_evaluates_without_figures() -> None:
 
 # The tune half, which the rules were chosen on (figures in docs/extract.md): a few under what is measured, so
 # that a change losing what a rule was added for fails.
-# Measured after the sixth round (885bd49): found 629 of 672, speaker 526, polarity 530 of 589, precision 0.814.
+# Measured after the sixth round (885bd49): found 629 of 672, speaker 526, polarity 530 of 589, precision 0.814;
+# speaker 528 with the reported person carried to the next sentence of the paragraph.
 TUNE_FOUND_FLOOR = 626
-TUNE_SPEAKER_FLOOR = 523
+TUNE_SPEAKER_FLOOR = 525
 TUNE_POLARITY_FLOOR = 527
 TUNE_PRECISION_FLOOR = 0.81
 

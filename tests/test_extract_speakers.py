@@ -647,3 +647,46 @@ def test_employers_labels_and_subjects_after_an_opening_source(text: str, speake
 )
 def test_relative_clauses_adverbs_and_inherited_quotations(text: str, speaker: str) -> None:
     assert _last_speaker(text) == speaker
+
+
+def _speakers(text: str) -> list[str]:
+    return [c.speaker.name for c in extract(text).candidates]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # The sentence right after one that reports a person, in the same paragraph, is that person's.
+        (
+            "Jane Roe, an economist at Acme Bank, said inflation had peaked. However, the bank is unlikely to "
+            "raise rates again this year.",
+            "Jane Roe",
+        ),
+        # Not past the next paragraph: a new paragraph with no attribution is the author's again.
+        ("Jane Roe said inflation had peaked.\n\nThe bank is unlikely to raise rates again this year.", "the author"),
+        # Only the next sentence: two sentences on, the paragraph is back in the author's words.
+        (
+            "Jane Roe said inflation had peaked. Prices rose in May. The bank is unlikely to raise rates again "
+            "this year.",
+            "the author",
+        ),
+        # A sentence with an attribution of its own keeps it.
+        (
+            "Jane Roe said inflation had peaked. John Doe said the bank is unlikely to raise rates this year.",
+            "John Doe",
+        ),
+        # Only a person carries: a group or an organisation reporting is no speaker of the next sentence.
+        ("Analysts said inflation had peaked. The bank is unlikely to raise rates again this year.", "the author"),
+    ],
+)
+def test_a_reported_person_speaks_on_in_the_next_sentence(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker
+
+
+def test_a_reported_person_carries_once_not_along_a_paragraph() -> None:
+    # Hostile: a long paragraph of unattributed hedged sentences after one report; only the first is carried,
+    # and the carried speaker is never itself carried on.
+    text = "Jane Roe said prices had peaked. " + "The bank is unlikely to raise rates this year. " * 200
+    speakers = _speakers(text)
+    assert speakers[0] == "Jane Roe"
+    assert set(speakers[1:]) == {"the author"}

@@ -696,6 +696,8 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
         quoted, carried = _quotations(text, p, people, carried, introduced)
         previous: Speaker | None = None
         labelled = _labelled(text[p.start : p.end], people)
+        # Not inside an interview: there the turn of the one introduced before carries (below).
+        reporting = carry is None
         for s in ps:
             inside = [(min(e, s.end) - max(b, s.start), who) for b, e, who in quoted if b < s.end and e > s.start]
             quotation = max(inside, key=lambda x: x[0]) if inside else None
@@ -722,6 +724,17 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
                 )
             if speaker is None and labelled is not None:
                 speaker = labelled
+            if (
+                speaker is None
+                and reporting
+                and previous is not None
+                and previous.kind == "person"
+                and not previous.basis.startswith(_REPORTED)
+            ):
+                # "Roe said X. Prices will fall by June.": a sentence with no attribution right after one that
+                # reports a person, in the same paragraph, goes on in that person's words rather than the
+                # author's. Only the next sentence: a paragraph drifts back to the author's own words.
+                speaker = Speaker(previous.name, previous.role, 0.55, f"{_REPORTED}{previous.name}", previous.kind)
             if speaker is not None:
                 found[s.index] = speaker
                 people.seen(speaker)
@@ -756,6 +769,7 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
     return _lead_source([out[s.index] for s in sents])
 
 
+_REPORTED = "the sentence before in the paragraph reports "
 _LABEL = re.compile(rf"\s*(?P<who>{_CAP_RUN})\s*,\s*(?P<role>[^:“”\".;]{{3,100}}?)\s*:\s+(?=\S)")
 
 
