@@ -596,6 +596,17 @@ class SiteBuilder:
         )
         self.w.write(rel, text, inputs)
 
+    def keep_untouched(self, rels: list[str]) -> bool:
+        """Keep a subject's pages as they are when the new events change none of them (`self.touched`) and the
+        folder holds each; False (nothing kept) otherwise."""
+        if self.touched is None or any(self.touched.covers(rel) for rel in rels):
+            return False
+        if not all("inputs" in self.w.previous.get(rel, {}) for rel in rels):
+            return False
+        for rel in rels:
+            self.w.keep_previous(rel)
+        return True
+
     def proof(self, positions: Any) -> Markup | None:
         """A page's proof block (tracker.app.siteproofs) when the site has checkpoints."""
         return self.proofs.page(positions) if self.proofs is not None else None
@@ -829,6 +840,8 @@ class SiteBuilder:
         history_by = {str(k): g for k, g in qscores.groupby(qscores["forecaster_id"].astype(str), observed=True)}
         for fid, p in d.person.items():
             rows = d.by_forecaster.get(fid, [])
+            if self.keep_untouched([f_url(fid, i) for i in range(1, len(pages_of(rows, self.page_rows)) + 1)]):
+                continue  # its figures are the costly part of a forecaster's page: not made for a page kept
             name = str(p["name"])
             cal = d.calibration.get(fid, [])
             figures = {
