@@ -657,27 +657,25 @@ class Ledger:
         # A missing SQLite file is reported as "not initialised" without opening it (which would create it). Read
         # through the read side: `tracker info` loads neither Alembic (for a ledger at this code's revision) nor
         # the event store's write path.
-        from tracker.read.snapshot import event_count, head
+        from tracker.store import loghead
 
         with read_transaction(self.engine) if not self._missing_file() else nullcontext() as conn:
             revision = None if conn is None else migrate.current_revision(conn)
             if conn is None or revision is None:
-                from tracker.store.eventstore import GENESIS_HASH
-
                 return {
                     "database": describe_url(self.url),
                     "revision": None,
                     "events": 0,
                     "head_position": 0,
-                    "head_hash": GENESIS_HASH,
+                    "head_hash": loghead.GENESIS_HASH,
                     "initialised": False,
                 }
             migrate.check_known(revision)
-            position, head_hash = head(conn)
+            position, head_hash = loghead.head(conn)
             return {
                 "database": describe_url(self.url),
                 "revision": revision,
-                "events": event_count(conn),
+                "events": loghead.count(conn),
                 "head_position": position,
                 "head_hash": head_hash,
                 "initialised": True,

@@ -123,9 +123,9 @@ class LazyTrackerGroup(TrackerGroup):
         return list(self.commands)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self.commands and module_of(cmd_name) is not None:
+        if cmd_name not in self.commands and (module := module_of(cmd_name)) is not None:
             # Defined since `make docs` last wrote the table: found by importing every module, so it runs.
-            self.commands[cmd_name] = build_command(cmd_name)
+            self.commands[cmd_name] = build_command(cmd_name, module)
         return super().get_command(ctx, cmd_name)
 
 
@@ -241,13 +241,14 @@ def command_names(holder: typer.Typer, *, commands: bool = True, groups: bool = 
     ]
 
 
-def build_command(name: str) -> click.Command:
-    """`tracker NAME` as a click command (a group for a command with subcommands), with its examples."""
+def build_command(name: str, module: str | None = None) -> click.Command:
+    """`tracker NAME` as a click command (a group for a command with subcommands), with its examples; ``module``
+    when the caller has already found the module that registers it."""
     from typer.main import get_command_name, get_group
 
     from tracker.cli.examples import attach
 
-    module = module_of(name)
+    module = module or module_of(name)
     if module is None:
         raise KeyError(name)
     holder = registered(module)

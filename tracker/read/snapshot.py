@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, func, insert, or_, select
+from sqlalchemy import Connection, Engine, create_engine, insert, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from tracker.domain.timepoints import as_utc, end_of_day, parse_as_of
@@ -24,6 +24,7 @@ from tracker.errors import NotFound, UserError
 from tracker.scoring import SCORING_VERSION
 from tracker.store.db import read_transaction
 from tracker.store.jsontext import iso_utc
+from tracker.store.loghead import GENESIS_HASH
 from tracker.store.schema import PROJECTION_TABLES, events, forecast_scores, metadata, question_scores, scoring_runs
 
 MAX_POSITION = 2**62  # beyond any ledger; larger integers would overflow the databases' BIGINT
@@ -139,20 +140,12 @@ def event_window(as_of: AsOf | None) -> list[ColumnElement[bool]]:
     return conds
 
 
-def event_count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(events)).scalar_one())
-
-
 def head(conn: Connection, as_of: AsOf | None = None) -> tuple[int, str]:
     """(position, hash) of the last event (at ``as_of``); (0, genesis) for an empty ledger."""
     row = conn.execute(
         select(events.c.position, events.c.hash).where(*event_window(as_of)).order_by(events.c.position.desc()).limit(1)
     ).first()
-    if row is None:
-        from tracker.store.eventstore import GENESIS_HASH
-
-        return 0, GENESIS_HASH
-    return int(row[0]), str(row[1])
+    return (0, GENESIS_HASH) if row is None else (int(row[0]), str(row[1]))
 
 
 def _runs(as_of: AsOf | None) -> Any:

@@ -20,7 +20,7 @@ from datetime import datetime
 from json.encoder import encode_basestring
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Dialect, func, select, type_coerce
+from sqlalchemy import Connection, Dialect, select, type_coerce
 from sqlalchemy.types import NullType
 
 from tracker.domain import timepoints
@@ -33,10 +33,12 @@ from tracker.store.driver import IN_CHUNK, chunks, insert_tuples, present_keys, 
 from tracker.store.ids import uuid7
 from tracker.store.jsontext import canonical_json
 from tracker.store.jsontext import iso_utc as iso_utc
+from tracker.store.loghead import GENESIS_HASH as GENESIS_HASH
+from tracker.store.loghead import count as count
+from tracker.store.loghead import head as head
 from tracker.store.schema import UTCDateTime, events
 from tracker.store.upcast import upcast
 
-GENESIS_HASH = "0" * 64
 ANY_VERSION = None  # expected version meaning "do not check"
 MAX_POSITION = 2**63 - 1  # positions are BIGINT
 
@@ -145,21 +147,6 @@ def chain_text(row: dict[str, Any]) -> str:
         }
     )
     return row["prev_hash"] + content
-
-
-# Built once (building a statement per call cost about as much as running it). `append` reads the head with
-# the stream version in one statement instead (`_tip`).
-_HEAD = select(events.c.position, events.c.hash).order_by(events.c.position.desc()).limit(1)
-
-
-def head(conn: Connection) -> tuple[int, str]:
-    """(position, hash) of the last event; (0, genesis) for an empty ledger."""
-    row = conn.execute(_HEAD).first()
-    return (0, GENESIS_HASH) if row is None else (int(row[0]), str(row[1]))
-
-
-def count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(events)).scalar_one())
 
 
 def stream_version(conn: Connection, stream_id: str) -> int:

@@ -127,14 +127,13 @@ def check_known(revision: str | None) -> None:
 
 
 def require_current(conn: Connection) -> str:
-    """Refuse to work on a ledger that is missing, older or newer than this code's schema."""
-    if _stored_revision(conn) == HEAD_REVISION:
-        return HEAD_REVISION  # the common case, answered without Alembic
+    """Refuse to work on a ledger that is missing, older or newer than this code's schema (a ledger at this code's
+    revision, the common case, is answered without Alembic: see `current_revision` and `check_known`)."""
     rev = current_revision(conn)
     if rev is None:
         raise DatabaseError("no ledger here: run 'tracker init' first")
     check_known(rev)
-    if rev != head_revision():
+    if rev != HEAD_REVISION:
         raise DatabaseError(f"the ledger's schema revision {rev!r} is older than this code's: run 'tracker init'")
     return rev
 
