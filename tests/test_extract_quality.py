@@ -105,6 +105,20 @@ def test_quality_on_the_corpus_tune_half_does_not_fall() -> None:
     assert s["precision"] >= TUNE_PRECISION_FLOOR, s
 
 
+def test_only_the_named_corpus_files_are_read(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--files`` opens only the named corpus files (a blind check set is then never read): corpus-f alone gives
+    f- articles only, and a letter with no file is one line naming it, exit 2, no figures."""
+    from tracker.extract.evaluate import main
+
+    only_f = corpus_articles(ROOT, ["f"])
+    assert only_f and {a["id"][:2] for a in only_f} == {"f-"}
+    with pytest.raises(ValueError, match="corpus-zz.yaml"):
+        corpus_articles(ROOT, ["f", "zz"])
+    assert main([str(ROOT), "--files", "zz", "--split", "tune"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "corpus-zz.yaml" in err
+
+
 def test_the_check_set_is_apart_from_what_was_tuned_on() -> None:
     """A check article lives in a corpus file of its own (no tune article beside it), so that the files the rules
     were chosen on (corpus-a to corpus-f) hold none; the tune half is not empty and shares no id with it."""
