@@ -53,7 +53,7 @@ GUARDED_CHECK_FILE = "g"
 
 
 def _check_articles() -> list[dict[str, Any]]:
-    return [a for a in corpus_articles(ROOT) if a["split"] == "check" and a["id"].startswith(f"{GUARDED_CHECK_FILE}-")]
+    return [a for a in corpus_articles(ROOT, [GUARDED_CHECK_FILE]) if a["split"] == "check"]
 
 
 def test_the_check_floors_guard_corpus_g_only() -> None:
