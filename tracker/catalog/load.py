@@ -255,6 +255,23 @@ class _Strict:
     _wildcard: list[Any] = []
     _joined_for: Any = None  # the resolvers table they were joined from
 
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)  # type: ignore[call-arg]
+        # The composer calls `self.resolve` once per node and `descend_resolver` / `ascend_resolver` around it
+        # (640,000 nodes in a 10k-question catalog): where this loader's class resolves by `_Strict.resolve`
+        # from lists joined for its own table and has no path resolvers, the instance takes plain functions
+        # of the same rules instead (no method binding, no per-call checks of the table; the path-resolver
+        # hooks are then no-ops, as PyYAML's are without path resolvers). A subclass with resolvers or a
+        # resolve of its own keeps its class's methods.
+        me: Any = self  # a loader: the resolver's attributes are PyYAML's, untyped
+        cls: Any = type(self)
+        if cls.yaml_path_resolvers or cls._joined_for is not cls.yaml_implicit_resolvers:
+            return
+        if cls.resolve is _Strict.resolve:
+            me.resolve = _resolve_function(cls)
+        if cls.descend_resolver is _BASE_DESCEND and cls.ascend_resolver is _BASE_ASCEND:
+            me.descend_resolver = me.ascend_resolver = _no_path_resolvers
+
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
         """The resolver's tag for a node, by its own rules (first-character resolvers, then the wildcard ones,
         then the default tag), from the lists joined once; a loader with path resolvers (none here) takes the
@@ -279,6 +296,42 @@ def _join_resolvers(loader: type) -> None:
     loader._by_first = {first: rs + wildcard for first, rs in table.items() if first is not None}  # type: ignore[attr-defined]
     loader._wildcard = wildcard  # type: ignore[attr-defined]
     loader._joined_for = table  # type: ignore[attr-defined]
+    loader._resolve_fn = None  # type: ignore[attr-defined]  # made again by `_resolve_function` from these lists
+
+
+_BASE_DESCEND = yaml.resolver.BaseResolver.descend_resolver
+_BASE_ASCEND = yaml.resolver.BaseResolver.ascend_resolver
+
+
+def _no_path_resolvers(*_: Any) -> None:
+    """`descend_resolver` and `ascend_resolver` of a loader without path resolvers: nothing to do."""
+
+
+def _resolve_function(loader: type) -> Callable[[type, Any, tuple[bool, bool]], str]:
+    """`_Strict.resolve` of ``loader`` as a plain function of (kind, value, implicit), made once per loader class
+    from its joined lists and default tags: the same rules, in the same order."""
+    cls: Any = loader
+    fn = cls.__dict__.get("_resolve_fn")
+    if fn is not None:
+        return fn
+    first = cls._by_first.get
+    wildcard = cls._wildcard
+    scalar_tag: str = cls.DEFAULT_SCALAR_TAG
+    seq_tag: str = cls.DEFAULT_SEQUENCE_TAG
+    map_tag: str = cls.DEFAULT_MAPPING_TAG
+    scalar, sequence = yaml.ScalarNode, yaml.SequenceNode
+
+    def resolve(kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is scalar:
+            if implicit[0]:
+                for tag, regexp in first(value[:1], wildcard):
+                    if regexp.match(value):
+                        return tag
+            return scalar_tag
+        return seq_tag if kind is sequence else map_tag
+
+    cls._resolve_fn = resolve
+    return resolve
 
 
 class _NotPlain(Exception):
