@@ -30,7 +30,10 @@ _SAYING_WORDS = (
     r"anticipate|anticipates|anticipated|anticipating|saw|expressed|expresses|rejected|rejects|dismissed|"
     r"dismisses|saying|warning|arguing|insisting|suggesting|claiming|noting|believing|fearing|fear|stating|"
     r"calculates|calculated|feel|feels|felt|"
-    r"quoted\s+as\s+saying|caution|express|doubt|ruled\s+out|rules\s+out|rule\s+out|ruling\s+out"
+    r"quoted\s+as\s+saying|caution|express|doubt|ruled\s+out|rules\s+out|rule\s+out|ruling\s+out|"
+    r"indicated|indicates|signalled|signaled|signals|hinted|hints|declared|declares|reiterated|reiterates|"
+    r"maintained|maintains|pegged|pegs|assessed|assesses|judged|contended|contends|speculated|speculates|"
+    r"forecasted|envisaged|envisages|envisioned|envisions|reckoned|guessed"
 )
 # Belief as an adjective after a copula ("officials are confident that"), not before a noun ("optimistic
 # statements").
@@ -90,7 +93,8 @@ _ORG_NOUNS = (
 _GROUP = re.compile(
     rf"\b(?P<who>(?:(?:[Aa]|[Tt]he)\s+(?:number|majority|few|group)\s+of\s+|[Ss]ome\s+|[Mm]any\s+|[Ss]everal\s+|"
     rf"[Mm]ost\s+|[Oo]ther\s+|[Tt]he\s+)?(?:[a-zA-Z-]+\s+)?(?:{_GROUP_NOUNS}|{_ORG_NOUNS})"
-    rf"(?:\s+(?:to|in|of|from|at|with|for|(?:polled|surveyed|questioned|interviewed|cited|quoted)\s+by|[a-z]{{3,}}ing)\s+"
+    rf"(?:\s+(?:to(?!\s+(?:{_SAYING_WORDS})\b)|in|of|from|at|with|for|(?:polled|surveyed|questioned|interviewed|cited|quoted)\s+by|"
+    rf"[a-z]{{3,}}ing)\s+"
     rf"[^,.;:“”\"]{{2,40}}?)?)\b,?{_FILLER}(?P<verb>{_VERBS})\b"
 )
 # "85 percent said", "a majority said": a share of those polled.
@@ -315,7 +319,7 @@ def _subject_of_saying(
             if main is not None:
                 m = main
         name, title = _clean_name(m.group("who"))
-        passive = m.group("verb").endswith("ed") and _PASSIVE.search(sentence, 0, m.start("verb"))
+        passive = m.group("verb").endswith(("ed", "forecast")) and _PASSIVE.search(sentence, 0, m.start("verb"))
         # "Moody's warned": a name ending in 's right before its verb is no possessive.
         owner = _possessive(m.group("who")) and sentence[m.end("who") : m.start("verb")].strip() != ""
         wider = group is not None and group.span("who") != m.span("who")
@@ -511,9 +515,11 @@ def _source_named_otherwise(
     document = _document(sentence, words, organisation)
     if document is not None:
         return document
+    inside = _THEY_INSIDE.search(sentence)
     for m, earlier, confidence in (
         (they, organisation if they and they.group("who") == "It" else last_group, 0.6),
-        (_THEY_INSIDE.search(sentence), last_group, 0.55),
+        (inside, _plural_before(sentence, inside.start()) if inside else None, 0.6),
+        (inside, last_group, 0.55),
         (_PRONOUN.search(sentence), last_person, 0.7),
     ):
         if m and earlier is not None:
@@ -689,6 +695,7 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
     carried: Speaker | None = None
     introduced: Speaker | None = None
     block: Speaker | None = None
+    report: tuple[int, Speaker] | None = None  # the last source's sentence, when an organisation
     for p in paras:
         ps = by_para.get(p.index, [])
         found: dict[int, Speaker] = {}
@@ -735,9 +742,28 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
                 # reports a person, in the same paragraph, goes on in that person's words rather than the
                 # author's. Only the next sentence: a paragraph drifts back to the author's own words.
                 speaker = Speaker(previous.name, previous.role, 0.55, f"{_REPORTED}{previous.name}", previous.kind)
+            if (
+                speaker is None
+                and report is not None
+                and s.index - report[0] <= _REPORT_REACH
+                and _AGENTLESS.search(s.text)
+            ):
+                # "Acme expects sales to rise. Prices are projected to fall in 2024.": a forecast in the passive with
+                # no source of its own, a few sentences after an organisation's report and no one else's since,
+                # goes on with that report.
+                org = report[1]
+                speaker = Speaker(org.name, org.role, 0.5, f"{_REPORT_GOES_ON}{org.name}", org.kind)
             if speaker is not None:
                 found[s.index] = speaker
                 people.seen(speaker)
+                # Only a source that made a forecast itself ("Acme expects", "the new forecast predicts"): after
+                # "X said" a passive is as often the reporter's own background ("The talks are expected to last").
+                if _FORECASTS.search(s.text) and speaker.kind != "author":
+                    report = (s.index, speaker)
+                elif report is not None:
+                    # The report's source again (its passive forecasts, the sentence after them) keeps it open;
+                    # anyone else closes it.
+                    report = (s.index, report[1]) if speaker.name == report[1].name else None
             previous = speaker if speaker is not None and speaker.kind != "author" else None
         next_lead = paras[p.index + 1].lead if p.index + 1 < len(paras) else ""
         turn: Speaker | None = None
@@ -770,6 +796,14 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
 
 
 _REPORTED = "the sentence before in the paragraph reports "
+_REPORT_GOES_ON = "a forecast in the passive after the report of "
+_REPORT_REACH = 4
+_FORECASTS = re.compile(r"\b(?:expects|forecasts?|predicts|projects|projections?|outlook)\b")
+# "X is (now) expected / projected / forecast / seen to ...", "seen slowing": a forecast with no one saying it.
+_AGENTLESS = re.compile(
+    r"\b(?:is|are|was|were|be)\s+(?:(?:now|still|also|currently|widely|generally)\s+)?(?:expected|projected|forecast|"
+    r"predicted|seen|estimated|anticipated)\s+(?:to\b|[a-z]+ing\b)(?![^.]*\bby\s+(?:the\s+)?[A-Z])"
+)
 _LABEL = re.compile(rf"\s*(?P<who>{_CAP_RUN})\s*,\s*(?P<role>[^:“”\".;]{{3,100}}?)\s*:\s+(?=\S)")
 
 
@@ -931,7 +965,27 @@ _SOURCE_WORDS = _word_forms(
 _PLURAL = re.compile(rf"(?i:\b(?:{_GROUP_NOUNS})$)")
 _UNNAMED = " (one source not named)"
 # ", they reckon ...": a group named before, mid-sentence.
-_THEY_INSIDE = re.compile(rf"[,;:—–]\s*they\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b")
+# "..., when they indicated", "but they've said": after a clause break or a conjunction, the perfect too.
+_THEY_INSIDE = re.compile(
+    rf"(?:[,;:—–]\s*|\b(?:when|as|after|because|while|and|but|since|though|although|where)\s+)they(?:[’']ve|\s+have|"
+    rf"\s+had)?\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b"
+)
+# A plural source noun phrase ("U.S. Federal Reserve officials") that "they" later in its sentence refers to.
+_PLURAL_SOURCE = re.compile(rf"(?P<who>(?:[A-Z][\w.’'-]*\s+){{0,4}}(?:[a-z-]+\s+)?(?:{_GROUP_NOUNS}))\b")
+
+
+def _plural_before(sentence: str, end: int) -> Speaker | None:
+    """The last plural source named in ``sentence`` before ``end`` ("Fed officials rekindled worries when they
+    indicated ...": the officials), or None: "they" refers to it before any group named in earlier sentences."""
+    found = None
+    for m in _PLURAL_SOURCE.finditer(sentence, 0, end):
+        found = m
+    if found is None:
+        return None
+    who = " ".join(found.group("who").split())
+    return Speaker(who, None, 0.6, f"'{who} ... they', in the sentence", "group")
+
+
 # "U.S. senators said", "Senators and aides said", "The senior officials accompanying Roe said": a plural
 # common noun as the subject, with a short modifier after it (see _human_plural for which nouns).
 _PLURAL_SUBJECT = re.compile(
@@ -1157,10 +1211,18 @@ def _common(who: str, verb: str, people: _People) -> Speaker:
     who = " ".join(who.split())
     # "the Acme Daily" is a name of its own, not someone named before.
     one_role = who.lower().startswith("the ") and who.split()[-1][:1].islower() and not who.endswith("s")
+    # "one official stated ... the official added": the source named last with that noun, before the last person.
+    earlier = people.refer(who.split()[-1]) if one_role else None
+    if earlier is not None and earlier.kind != "role":  # a headline's "AI expert says" is read later (_lead_source)
+        said = f"'{verb} {who}', read as {earlier.name}, named before"
+        return Speaker(earlier.name, earlier.role, 0.7, said, earlier.kind)
     if one_role and people.last is not None:
         last = people.last
         return Speaker(last.name, last.role, 0.7, f"'{verb} {who}', read as {last.name}, named before", "person")
-    return Speaker(who, None, 0.7, f"'{verb} {who}' (not named)", "group")
+    unnamed = Speaker(who, None, 0.7, f"'{verb} {who}' (not named)", "group")
+    # Known to refer() at once ("the official" in the paragraph's next quotation), not yet the group "they" is.
+    people.history.append(unnamed)
+    return unnamed
 
 
 def _named(text: str, people: _People, tries: tuple[tuple[re.Pattern[str], float], ...], where: str) -> Speaker | None:
@@ -1213,7 +1275,29 @@ def _after(text: str, people: _People) -> Speaker | None:
     m = _AFTER_ANY_SOURCE.match(text)
     if m:
         return _common(m.group("who"), m.group("verb"), people)
-    return None
+    m = _AFTER_DEFINITE.match(text)
+    return _definite(m.group("noun"), m.group("verb"), people) if m else None
+
+
+# `"...," the note added`, `"...," the man declared`: a definite noun that is no source noun, after a quotation.
+_AFTER_DEFINITE = re.compile(rf"^\s*,?\s*the\s+(?P<noun>[a-z]+)\s+(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
+_WRITTEN_WORDS = _DOCUMENT_WORDS | wordset("note notes publication memo letter release bulletin blog")
+_PERSON_WORDS = wordset("man woman person")
+
+
+def _definite(noun: str, verb: str, people: _People) -> Speaker | None:
+    """What "the note" or "the man" that said a quotation refers back to: the source named before with that noun;
+    else for a document, the organisation named last (whose note it is); for a man or woman, the person the text
+    named last, speaker or not."""
+    said = f"'the {noun} {verb}'"
+    earlier = people.refer(noun)
+    if earlier is None and noun in _WRITTEN_WORDS:
+        earlier = _organisation(people.last_group)
+    if earlier is None and noun in _PERSON_WORDS and people.last_mention is not None:
+        earlier = Speaker(people.last_mention, None, 0.6, "", "person")
+    if earlier is None or earlier.kind == "role":
+        return None
+    return Speaker(earlier.name, earlier.role, 0.65, f"{said}, read as {earlier.name}, named before", earlier.kind)
 
 
 def _before(text: str, people: _People) -> Speaker | None:
