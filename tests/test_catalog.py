@@ -571,6 +571,36 @@ def test_a_loader_given_a_resolver_of_its_own_resolves_with_it(prefer_c: bool) -
     assert yaml.load("a: one\nb: 2\n", Loader=strict_loader(prefer_c)) == {"a": "one", "b": 2}  # noqa: S506
 
 
+@pytest.mark.parametrize("prefer_c", [True, False], ids=["libyaml", "pure-python"])
+def test_the_per_node_resolver_shortcut_is_taken_only_where_its_rules_are_the_loaders(prefer_c: bool) -> None:
+    """The strict loader resolves each node by a plain function of its own joined lists (no method call per
+    node); a subclass with a resolve of its own, or with a path resolver, keeps PyYAML's general path and its
+    results."""
+    from tracker.catalog.load import strict_loader
+
+    loader = strict_loader(prefer_c)
+    fast = loader("a: 1\n")
+    reference = _reference_loader(loader)("a: 1\n")
+    try:
+        assert not hasattr(fast.resolve, "__self__")  # the instance's function, not the class's method
+        assert fast.resolve(yaml.ScalarNode, "12", (True, False)) == "tag:yaml.org,2002:int"
+        assert fast.resolve(yaml.ScalarNode, "12", (False, True)) == "tag:yaml.org,2002:str"
+        assert fast.resolve(yaml.ScalarNode, "yes", (True, False)) == "tag:yaml.org,2002:str"
+        assert fast.resolve(yaml.ScalarNode, "", (True, False)) == "tag:yaml.org,2002:null"
+        assert fast.resolve(yaml.MappingNode, None, (True, False)) == "tag:yaml.org,2002:map"
+        assert getattr(reference.resolve, "__func__", None) is yaml.resolver.BaseResolver.resolve
+    finally:
+        fast.dispose()
+        reference.dispose()
+
+    class ByPath(loader):  # type: ignore[misc,valid-type]
+        pass
+
+    ByPath.add_path_resolver("tag:yaml.org,2002:omap", ["s"], yaml.SequenceNode)
+    assert yaml.load("s: [a: 1]\nt: [a: 1]\n", Loader=ByPath) == {"s": [("a", 1)], "t": [{"a": 1}]}  # noqa: S506
+    assert yaml.load("s: [a: 1]\n", Loader=loader) == {"s": [{"a": 1}]}  # noqa: S506
+
+
 @pytest.mark.parametrize(
     ("text", "where"),
     [
