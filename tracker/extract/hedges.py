@@ -47,9 +47,12 @@ _STATED_TOKENS = 20
 _PROSPECT = r"(?:expectations|hopes|chances|chance|odds|prospects|prospect|likelihood|probability)"
 _COPULA = r"(?:are|is|were|was|remain|remains|remained|look|looks|seem|seems|appear|appears)"
 _INTENSIFIER = r"(?:(?:very|super|extremely|pretty|fairly|rather|quite|vanishingly|increasingly|now|still) )?"
+# "are probably slim", "are close to zero": a judgement or an approximation before the size, which still says it.
+_ROUGHLY = r"(?:(?:probably|likely|almost|virtually|practically|effectively|basically|essentially|nearly|close to|near|"
+_ROUGHLY += r"next to|as good as) )?"
 _LOW_EXPECTATIONS = (
-    rf"{_PROSPECT}(?: \S+){{0,6}}? {_COPULA} {_INTENSIFIER}(?:low|dim|slim|modest|remote|small|slender|poor|"
-    r"negligible|minimal|nil|bleak)"
+    rf"{_PROSPECT}(?: \S+){{0,8}}? {_COPULA} {_ROUGHLY}{_INTENSIFIER}(?:low|dim|slim|modest|remote|small|slender|"
+    r"poor|negligible|minimal|nil|zero|bleak)"
 )
 _HIGH_PROSPECTS = rf"{_PROSPECT}(?: \S+){{0,6}}? {_COPULA} {_INTENSIFIER}(?:high|good|strong|excellent|bright)"
 # A headline drops the copula: "Likelihood of Runoff Slim", "Chances of a deal remote as talks stall". The
@@ -165,6 +168,37 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("unlikely", "estimative", (r"(?:will|would|'ll|to|going to) (?:\w+ )?(?:struggle|battle|strain) to",)),
     ("unlikely", "estimative", (_LOW_EXPECTATIONS, r"(?:hard to see how|difficult to see how|hard to imagine)")),
     ("unlikely", "estimative", (_NO_EXPECTATIONS,)),
+    # "there is no sign of a ceasefire", "Moscow shows little sign that it will back down": evidence of the event
+    # denied, in the present ("with Moscow showing no sign of" in a past narrative is a report, not a forecast).
+    (
+        "unlikely",
+        "estimative",
+        (
+            r"(?:is|are|there's|see|sees|show|shows) (?:still |yet |as yet )?(?:no|little|scant|few) "
+            r"(?:real |clear |obvious )?signs? (?:of|that)",
+        ),
+    ),
+    # "too early to expect a recovery", "premature to predict a rebound", "jumping the gun to anticipate": an
+    # expectation called unwarranted, read against what is expected.
+    (
+        "unlikely",
+        "estimative",
+        (
+            r"(?:too early|too soon|premature|jumping the gun|wishful thinking|unrealistic|naive|naïve)"
+            r"(?: for (?:us|me|them|you|anyone|investors|markets))? to "
+            r"(?:expect|anticipate|predict|forecast|hope for|count on|bet on|talk of|talk about)",
+        ),
+    ),
+    # "I find it very hard to predict prices above $45": a prediction the speaker cannot make; not "hard to predict
+    # who will win" (a question left open).
+    (
+        "unlikely",
+        "estimative",
+        (
+            r"(?:hard|difficult|tough) to (?:predict|foresee|envisage|envision|believe|expect)"
+            r"(?! (?:who|what|how|whether|when|which|where|if)\b)",
+        ),
+    ),
     ("likely", "estimative", (_HIGH_PROSPECTS,)),
     # "far less likely", "much less likely": the comparative without its "than" says the prospect is low.
     ("unlikely", "estimative", (r"(?:less likely|far less likely|much less likely|even less likely)",)),
@@ -198,6 +232,20 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         ),
     ),
     ("possibly", "estimative", (r"(?:far from certain|far from assured|far from guaranteed|far from inevitable)",)),
+    # "there is no doubt that", "no question that", "little doubt": a doubt denied is a certainty, not the scale's
+    # "no ... will" (a negated will) nor its "doubt".
+    (
+        "almost certain",
+        "estimative",
+        (
+            r"(?:no|little|without|without any|beyond|beyond any) (?:real |serious )?"
+            r"(?:doubt|question)(?: that| about)?",
+        ),
+    ),
+    # "it is not impossible that", "not out of the question": a possibility affirmed by denying its opposite.
+    ("possible", "estimative", (r"not (?:impossible|inconceivable|unthinkable|out of the question)",)),
+    # "it won't be long before the bank cuts again": the event is near, not denied.
+    ("likely", "estimative", (r"(?:will not|won't|should not|shouldn't|would not|wouldn't) be long (?:before|until)",)),
     ("roughly even chance", "estimative", (r"(?:could go either way|could yet go either way|go either way)",)),
     ("likely", "estimative", (r"(?:be|am|is|are|was|were|feel|remain|remains) confident",)),
     ("may", "modal", (r"(?:risks|risking)",)),
@@ -243,6 +291,9 @@ _CONSTRUCTIONS += ((_NOT_EXCLUDED, "not excluded", False, "estimative", ""),)
 # A stance is weaker evidence than an estimate stated in the same sentence ("Ministers dismissed the idea of talks,
 # even if analysts think a deal is likely"): it governs, and wins an overlap, only where no phrase does.
 _YIELDING = frozenset({_DENIED_PROSPECT, _RULED_OUT, _NOT_EXCLUDED})
+# A prospect sized ("the chances that the bank will cut are low", "chances are probably slim") is read by its size:
+# it wins over a phrase inside it, as a phrase of two words does, where other gapped constructions yield.
+_SIZED = frozenset({_LOW_EXPECTATIONS, _HIGH_PROSPECTS, _LOW_NO_COPULA, _FADING})
 # A headline's "Fed to Cut Rates", "Ruling Parties To Retain Power": "to" and a verb after a noun phrase is
 # the headline's future (checked in _spurious: a line without a stop, and not "how to", "wants to", ...).
 _HEADLINE_TO = (
@@ -412,7 +463,9 @@ def _first_words(rx: str) -> frozenset[str]:
     return frozenset(out)
 
 
-_NEGATIONS = wordset("not no never none nobody nothing neither nor cannot")
+_NEGATIONS = wordset("not no never none nobody nothing neither nor cannot hardly scarcely")
+# "Few analysts expect a cut": "few" without an article is a negative quantifier ("a few", "the next few" are not).
+_NOT_FEW_BEFORE = wordset("a the next last past these those first quite every")
 _NEG_SUFFIX = "n't"
 # A negation beyond one of these words, after the hedge, belongs to another clause ("... if neither side").
 _SUBORDINATORS = wordset(
@@ -432,7 +485,9 @@ _IF = re.compile(_ALONE_BEFORE + "if" + _ALONE_AFTER, re.I)
 _NEG_OR_SUB = re.compile(
     _ALONE_BEFORE
     + r"(?:(?P<sub>if|unless|because|since|although|though|while|whereas|when|before|after|until|as|that|which|who|"
-    + r"than)"
+    + r"than|in case|provided|providing|lest|once|except)"
+    + r"|(?P<npi>(?:fail|fails|failed|failing)(?=\s+to\b)|unable|"
+    + r"hardly|scarcely)"
     + r"|['’]*(?:not|no|never|none|nobody|nothing|neither|nor|cannot|[\w'’]*?n['’]t)['’]*)"
     + _ALONE_AFTER,
     re.I,
@@ -596,7 +651,7 @@ class HedgeFinder:
                 continue  # a scale without the entry: the construction cannot be read
             pattern = r"(?<![\w'-])" + rx.replace(" ", r"\s+[\"']?") + r"(?![\w'-])"
             # A gapped construction ("said ... would") yields to any phrase it spans.
-            tokens = 0 if rx in _YIELDING else 1 if "\\S+" in rx else len(rx.split())
+            tokens = 0 if rx in _YIELDING else 2 if rx in _SIZED else 1 if "\\S+" in rx else len(rx.split())
             for word in _first_words(rx):
                 self._first.setdefault(word, []).append(len(self._patterns))
             self._patterns.append((re.compile(pattern), read_as, strength, note or "construction", flip, tokens))
@@ -888,6 +943,8 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     lower = words.lower()
     if lower.split(" ", 1)[0] == "to" and entry.phrase == "will":
         return not _headline_future(sentence, start)
+    if entry.negated and lower.startswith("no ") and _IDLE_AFTER["no"].match(words, 2):
+        return True  # "no doubt the bank will", "no matter what happens, X will": not the scale's "no ... will"
     if lower.startswith(("ruled out", "rules out", "rule out", "ruling out", "reject", "dismiss")) and (
         _NEGATED_STANCE.search(sentence, max(0, start - 30), start)
     ):
@@ -979,7 +1036,11 @@ def _rejection_governs(sentence: str, rejection: re.Match[str], hedge_start: int
 _DENIED_BELIEF = re.compile(
     r"\b(?:(?:do|does|did|would|could)\s*(?:not|n['’]t)|don['’]t|doesn['’]t|didn['’]t|no\s+longer|never|hardly)\s+"
     r"(?:\w+\s+)?(?:believe|believes|think|thinks|expect|expects|anticipate|anticipates|foresee|see|sees|"
-    r"predict|predicts|imagine|reckon|buy)\b|\b(?:doubts?|doubted|doubting|doubtful|sceptical|skeptical)\b",
+    r"predict|predicts|imagine|reckon|buy)\b|\b(?:doubts?|doubted|doubting|doubtful|sceptical|skeptical)\b|"
+    r"\bfew\s+(?:\w+\s+){0,2}?(?:believe|think|expect|anticipate|foresee|see|predict|imagine|reckon)\b|"
+    # "there is nothing to suggest", "no reason to believe", "no evidence that": grounds for the belief denied.
+    r"\b(?:nothing\s+(?:to\s+)?(?:suggests?|indicates?)|no\s+(?:reason|grounds)\s+to\s+(?:believe|think|expect|assume)"
+    r"|no\s+(?:indication|evidence|suggestion)\s+that)\b",
     re.I,
 )
 _DENIED_BELIEF_REACH = 100
@@ -995,8 +1056,10 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
     # "never" on "will", not two.
     last_and = max((i for i, m in enumerate(before) if m.group(0).lower() in _COORDINATORS), default=-1)
     before = before[last_and + 1 :]
-    for m in before:
-        if _is_negation(m.group(0), sentence, m.start()):
+    for i, m in enumerate(before):
+        if _is_negation(m.group(0), sentence, m.start()) or (
+            hedge.strength == "belief" and _is_few(sentence, m, before[i - 1] if i else None)
+        ):
             out.append(m.group(0))
     if hedge.strength != "belief":
         counted = {m.start() for m in before if _is_negation(m.group(0), sentence, m.start())}
@@ -1004,6 +1067,13 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
             inner = [w for w in _WORD.finditer(sentence, m.start(), m.end())]
             if any(w.start() in counted for w in inner):
                 continue  # its "not" is already counted
+            if inner and inner[0].group(0).lower() == "few" and not _is_few(sentence, inner[0], None):
+                continue  # "a few analysts think": some do
+            if m.group(0).lower().startswith("doubt"):
+                stance = _NEGATED_STANCE.search(sentence, max(0, m.start() - 30), m.start())
+                if stance is not None and stance.start() in counted:
+                    out.append(m.group(0))  # "nobody doubts X will": the counted "nobody" and the doubt cancel
+                    break
             if _rejection_governs(sentence, m, hedge.start):
                 out.append(m.group(0).split()[0])
                 break
@@ -1017,13 +1087,37 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
             if not (first is not None and first.start() == m.start() and word in _COMPLEMENTIZERS):
                 break  # "unlikely that X won't": the "that" right after the hedge opens X itself
             continue
-        if _is_negation(m.group(0), sentence, m.start()):
+        if _AFTER_COMMA.search(sentence, max(hedge.end, m.start() - 3), m.start()):
+            continue  # "will cut rates, not raise them", "in June, not July": an alternative set against it
+        if m.group("npi") is not None or _is_negation(m.group(0), sentence, m.start()):
             out.append(m.group(0))
     return out
 
 
+def _is_few(sentence: str, m: re.Match[str], previous: re.Match[str] | None) -> bool:
+    """The word "few" as the negative quantifier of a belief's subject ("Few economists expect"), not "a few"."""
+    if m.group(0).lower() != "few":
+        return False
+    if previous is None:
+        previous = _WORD.search(sentence, max(0, m.start() - 12), m.start())
+    return previous is None or previous.group(0).lower() not in _NOT_FEW_BEFORE
+
+
 _THAN = re.compile(r"\bthan\s+$", re.I)
 _NOT_ONLY = re.compile(r"\s+(?:only|just|merely|simply)\b", re.I)
+# Negations that deny nothing of the statement: "not least because", "not surprisingly", "no doubt", "no matter what",
+# "no later than June", "no more than 2%" (a bound, not a denial).
+_IDLE_AFTER = {
+    "not": re.compile(
+        r"\s+(?:least|to\s+mention|surprisingly|unexpectedly|unusually|coincidentally|for\s+the\s+first\s+time)\b",
+        re.I,
+    ),
+    "no": re.compile(
+        r"\s+(?:doubt|question|matter|wonder|surprise|secret|sooner|later|earlier|more|less|fewer|longer\s+than)\b",
+        re.I,
+    ),
+}
+_AFTER_COMMA = re.compile(r",\s*[\"'“‘]?$")
 
 
 def _is_negation(word: str, sentence: str = "", at: int = 0) -> bool:
@@ -1036,6 +1130,9 @@ def _is_negation(word: str, sentence: str = "", at: int = 0) -> bool:
         return False
     if w == "not" and _NOT_ONLY.match(sentence, at + len(word)):
         return False  # "not only yes, but hell yes": an addition, not a denial
+    idle = _IDLE_AFTER.get(w)
+    if idle is not None and idle.match(sentence, at + len(word)):
+        return False
     return not (at > 0 and word[:1].isupper() and w in ("no", "not") and sentence[:at].rstrip()[-1:] not in '.!?:"“')
 
 

@@ -71,7 +71,19 @@ def _statements(d: JsonSql) -> list[str]:
         f"CASE WHEN e.event_type IN {resolved} THEN 'resolved' "
         f"WHEN e.event_type = '{ev.QUESTION_ANNULLED}' THEN 'annulled' ELSE 'open' END"
     )
-    truthy_role = f"{x('role')} IS NOT NULL AND {x('role')} <> ''"
+
+    # Per forecaster of the range: its first forecast's position, and that of its last forecast giving a role
+    # (a non-empty one: the handlers test `if d.get("role")`). One grouping serves both forecaster statements
+    # (it was a window over the range for the insert and a second grouping for the update). `only_if`: a
+    # condition on the whole statement (not on a row), tested once before any event is read.
+    def by_forecaster(only_if: str = "") -> str:
+        return (
+            "(SELECT s.fid AS fid, min(s.pos) AS pos, "
+            "max(CASE WHEN s.role IS NOT NULL AND s.role <> '' THEN s.pos END) AS rpos "
+            f"FROM (SELECT {x('forecaster_id')} AS fid, {x('role')} AS role, e.position AS pos "
+            f"FROM {d.src([ev.FORECAST_RECORDED])}{only_if}) AS s GROUP BY s.fid) AS t"
+        )
+
     return [
         # sources
         "INSERT INTO sources (source_id, title, outlet, authors, published, date_basis, url, sha256, text, notes, "
@@ -87,19 +99,19 @@ def _statements(d: JsonSql) -> list[str]:
         # question_tags
         f"INSERT INTO question_tags (question_id, tag) SELECT {x('question_id')}, t.value "
         f"FROM {d.src([ev.QUESTION_OPENED])}{d.each_string('tags')}",
-        # forecasters first seen in the range: from their first forecast (its name, its role as given)
+        # a forecast's role, when given, becomes its forecaster's (the last one given wins): here for the
+        # forecasters there were before the range, before the insert below adds those first seen in it (which
+        # take that role when they are inserted); nothing to do, and no pass over the range, when there were none
+        # (a rebuild, an import into a new ledger)
+        f"UPDATE forecasters SET role = (SELECT {x('role')} FROM {d.at('t.rpos')}) "
+        f"FROM {by_forecaster(' WHERE EXISTS (SELECT 1 FROM forecasters)')} "
+        "WHERE t.rpos IS NOT NULL AND forecasters.forecaster_id = t.fid",
+        # forecasters first seen in the range: from their first forecast (its name, and its role as given unless
+        # a later forecast of the range gives one)
         "INSERT INTO forecasters (forecaster_id, name, role, first_position) "
-        # each forecaster's first forecast by a window, in one pass (PostgreSQL planned `position IN (SELECT
-        # min(...) GROUP BY ...)`, and a join with it, as nested loops)
-        "SELECT s.fid, s.name, s.role, s.pos FROM ("
-        f"SELECT {x('forecaster_id')} AS fid, {x('forecaster')} AS name, {x('role')} AS role, e.position AS pos, "
-        f"row_number() OVER (PARTITION BY {x('forecaster_id')} ORDER BY e.position) AS n "
-        f"FROM {d.src([ev.FORECAST_RECORDED])}) AS s "
-        "WHERE s.n = 1 AND NOT EXISTS (SELECT 1 FROM forecasters AS f WHERE f.forecaster_id = s.fid)",
-        # a forecast's role, when given, becomes its forecaster's (the last one given wins)
-        f"UPDATE forecasters SET role = (SELECT {x('role')} FROM {d.at('t.pos')}) "
-        f"FROM (SELECT {x('forecaster_id')} AS fid, max(e.position) AS pos FROM {d.src([ev.FORECAST_RECORDED])} "
-        f"WHERE {truthy_role} GROUP BY {x('forecaster_id')}) AS t WHERE forecasters.forecaster_id = t.fid",
+        f"SELECT t.fid, (SELECT {x('forecaster')} FROM {d.at('t.pos')}), "
+        f"(SELECT {x('role')} FROM {d.at('coalesce(t.rpos, t.pos)')}), t.pos FROM {by_forecaster()} "
+        "WHERE NOT EXISTS (SELECT 1 FROM forecasters AS f WHERE f.forecaster_id = t.fid)",
         # forecasts, as recorded
         "INSERT INTO forecasts (forecast_id, question_id, forecaster_id, role, probabilities, p_yes, made_at, "
         "source_id, quote, hedge, quote_verified, method, phrase, scale_version, reading, p_low, p_high, withdrawn, "
