@@ -92,3 +92,73 @@ def test_fall_short_and_avoid_are_left_as_part_of_the_event() -> None:
     "avoid" too is read as the event ("could avoid a runoff"), so "unlikely to avoid" is P(avoid) low."""
     assert p_event("The firm is expected to fall short of its sales target this year.") > 0.5
     assert p_event("Regulators are unlikely to avoid a lengthy review of the merger.") < 0.5
+
+
+# ------------------------------------------------------------------------------------ negations that deny nothing
+
+
+@pytest.mark.parametrize(
+    ("sentence", "p_above_half"),
+    [
+        # a bound, not a denial
+        ("The ferry service will resume no later than the first week of March.", True),
+        ("Unemployment will rise to no more than 6% by the end of next year.", True),
+        # an aside or an idiom
+        ("Not surprisingly, the council will approve the new stadium next month.", True),
+        ("The council is unlikely to approve the stadium, not least because the budget is stretched.", False),
+        # ", not Y": the alternative set against the statement, not a denial of it
+        ("The council will approve the stadium, not reject it, at Tuesday's session.", True),
+        ("The council will vote on the stadium in March, not in April.", True),
+        ("Councillors will probably delay the vote, not cancel it.", True),
+        # a doubt denied is a certainty; the scale's "no ... will" is not read across "no doubt" or "no matter"
+        ("There is no doubt that the council will approve the stadium next month.", True),
+        ("No doubt the council will approve the stadium next month.", True),
+        ("There is little doubt that the council will approve the stadium next month.", True),
+        ("No matter what the auditors say, the council will approve the stadium next month.", True),
+        ("Nobody doubts the council will approve the stadium next month.", True),
+        ("I don't doubt the council will approve the stadium next month.", True),
+        # litotes and "won't be long before": the event affirmed
+        ("It is not impossible that the council will approve the stadium next month.", False),
+        ("It won't be long before the council approves a new stadium.", True),
+        # grounds for the belief denied
+        ("There is nothing to suggest the council will approve the stadium next month.", False),
+        ("Officials see no reason to believe the council will approve the stadium next month.", False),
+    ],
+)
+def test_negations_that_deny_nothing_and_denials_of_grounds(sentence: str, p_above_half: bool) -> None:
+    assert (p_event(sentence) > 0.5) is p_above_half, (sentence, FINDER.read(sentence))
+
+
+def test_not_impossible_is_a_possibility_not_a_certainty() -> None:
+    r = FINDER.read("It is not impossible that the council will approve the stadium next month.")
+    assert r is not None and 0.3 <= r.p_event <= 0.5 and r.negations == ()
+
+
+# ------------------------------------------------------------------------------------ denials in other words
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The minister denied that taxes will rise next year.",
+        "The minister denies the tunnel will be delayed again.",
+        "I can't see the council approving the stadium before the election.",
+        "I cannot imagine the league will expand next season.",
+        "It would be wrong to expect a quick recovery in exports.",
+        "It would be a mistake to assume the bank will cut rates in June.",
+        "The bank is not about to cut rates.",
+        "There is zero chance the bank will cut rates in June.",
+        "The odds of a June cut are now vanishingly small.",
+    ],
+)
+def test_denials_in_other_words_read_below_half(sentence: str) -> None:
+    assert p_event(sentence) < 0.5, (sentence, FINDER.read(sentence))
+
+
+def test_a_denial_denied_or_a_rejection_is_counted_once() -> None:
+    """ "did not deny that X will" affirms X; "denied reports that X will" is the rejection already counted."""
+    assert p_event("The minister did not deny that taxes will rise next year.") > 0.5
+    r = FINDER.read("The minister denied reports that taxes will rise next year.")
+    assert r is not None and len(r.negations) == 1 and r.p_event < 0.5
+    # a denial in another clause does not reach the hedge
+    assert p_event("The minister denied the claims, and the tunnel will open in 2027.") > 0.5

@@ -93,3 +93,60 @@ def test_attribution_forms(text: str, speaker: str) -> None:
 )
 def test_a_report_goes_on_in_the_passive(text: str, speaker: str) -> None:
     assert _last_speaker(text) == speaker
+
+
+# Part 2: forms of agency and wire copy, each missing before (a probe of made-up sentences, not the corpus).
+_BEFORE = "Deputy Foreign Minister Sergei Ryabkov told reporters on Monday that talks had stalled.\n\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ('"The talks will probably resume in June," he pointed out.', "Sergei Ryabkov"),
+        ('"The talks will probably resume in June," he underlined.', "Sergei Ryabkov"),
+        ("According to him, the talks will probably resume in June.", "Sergei Ryabkov"),
+        ("In his opinion, the talks will probably resume in June.", "Sergei Ryabkov"),
+        ("The talks will probably resume in June, in his view.", "Sergei Ryabkov"),
+        ("He is convinced that the talks will probably resume in June.", "Sergei Ryabkov"),
+        ("He voiced hope that the talks will probably resume in June.", "Sergei Ryabkov"),
+        ("He did not exclude that the talks will probably resume in June.", "Sergei Ryabkov"),
+        ("The Russian diplomat added that the talks will probably resume in June.", "Sergei Ryabkov"),
+        ("The talks will probably resume in June, according to the diplomat.", "Sergei Ryabkov"),
+        ("The talks will probably resume in June, the senior diplomat believes.", "Sergei Ryabkov"),
+        ("TASS quoted Ryabkov as saying that the talks will probably resume in June.", "Sergei Ryabkov"),
+        ("Ryabkov was quoted by TASS as saying that the talks will probably resume in June.", "Sergei Ryabkov"),
+        ("As Ryabkov put it, the talks will probably resume in June.", "Sergei Ryabkov"),
+        ("Ryabkov made it clear that the talks will probably resume in June.", "Sergei Ryabkov"),
+        ('"The talks will probably resume in June" - Ivan Petrov', "Ivan Petrov"),
+        ("The Ministry of Defence said that the talks will probably resume in June.", "Ministry of Defence"),
+        ("Acme Bank's economists expect that the talks will probably resume in June.", "Acme Bank's economists"),
+        ("ISW analysts assess that the talks will probably resume in June.", "ISW analysts"),
+        ("Futures markets suggest the talks will probably resume in June.", "Futures markets"),
+        (
+            "The talks will probably resume in June, two people familiar with the matter told Reuters.",
+            "two people familiar with the matter",
+        ),
+        # The attribution closing a sentence reports all of it, an earlier verb of saying included.
+        ("The bank has made it clear a rate rise is expected in June, economists say.", "economists"),
+    ],
+)
+def test_agency_forms(text: str, speaker: str) -> None:
+    assert _last_speaker(_BEFORE + text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A believer's belief stays theirs inside a report.
+        ("Because of the virus, the CDC believes the season could be a severe one, Jane Roe said.", "CDC"),
+        # An outlet reporting a sentence is not its source.
+        ("Jane Roe told a briefing the vaccine will probably arrive by April, the Acme Times reported.", "Jane Roe"),
+        # "certain to" and "sure to" are hedges on their subject, not a belief it holds.
+        ("Jane Roe is certain to win the vote in June.", "the author"),
+        ("Acme Party is sure to win the vote, which will probably come in June.", "the author"),
+        # "X's office", not "s office".
+        ("Acme's office said the talks will probably resume in June.", "Acme's office"),
+    ],
+)
+def test_agency_forms_hostile(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker

@@ -51,8 +51,8 @@ _INTENSIFIER = r"(?:(?:very|super|extremely|pretty|fairly|rather|quite|vanishing
 _ROUGHLY = r"(?:(?:probably|likely|almost|virtually|practically|effectively|basically|essentially|nearly|close to|near|"
 _ROUGHLY += r"next to|as good as) )?"
 _LOW_EXPECTATIONS = (
-    rf"{_PROSPECT}(?: \S+){{0,8}}? {_COPULA} {_ROUGHLY}{_INTENSIFIER}(?:low|dim|slim|modest|remote|small|slender|"
-    r"poor|negligible|minimal|nil|zero|bleak)"
+    rf"{_PROSPECT}(?: \S+){{0,8}}? {_COPULA} {_ROUGHLY}{_INTENSIFIER}{_INTENSIFIER}"
+    r"(?:low|dim|slim|modest|remote|small|slender|poor|negligible|minimal|nil|zero|bleak)"
 )
 _HIGH_PROSPECTS = rf"{_PROSPECT}(?: \S+){{0,6}}? {_COPULA} {_INTENSIFIER}(?:high|good|strong|excellent|bright)"
 # A headline drops the copula: "Likelihood of Runoff Slim", "Chances of a deal remote as talks stall". The
@@ -184,9 +184,15 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         "unlikely",
         "estimative",
         (
-            r"(?:too early|too soon|premature|jumping the gun|wishful thinking|unrealistic|naive|naïve)"
+            r"(?:too early|too soon|premature|jumping the gun|wishful thinking|unrealistic|naive|naïve|wrong|"
+            r"a mistake|mistaken|unwise|foolish|misguided)"
             r"(?: for (?:us|me|them|you|anyone|investors|markets))? to "
-            r"(?:expect|anticipate|predict|forecast|hope for|count on|bet on|talk of|talk about)",
+            r"(?:expect|anticipate|predict|forecast|hope for|count on|bet on|talk of|talk about|assume)",
+            # "I can't see the council approving it", "cannot imagine a deal this year": a prospect the speaker
+            # cannot picture.
+            r"(?:can't|cannot|can not|couldn't|could not) (?:really )?(?:see|imagine|envisage|envision|foresee)",
+            # "the bank is not about to cut rates": the idiom of what will not happen soon.
+            r"(?:is not|are not|isn't|aren't|am not|'s not|'re not|was not|wasn't) about to",
         ),
     ),
     # "I find it very hard to predict prices above $45": a prediction the speaker cannot make; not "hard to predict
@@ -231,7 +237,27 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
             r"(?:chance|chances|probability|likelihood|prospect|prospects|possibility) (?:of|that)",
         ),
     ),
+    # "zero chance the bank will cut", "virtually no prospect of": the scale's "no chance" in other words.
+    (
+        "almost no chance",
+        "estimative",
+        (r"(?:zero|nil|next to no|virtually no|practically no) (?:chance|chances|probability|likelihood|prospect)",),
+    ),
     ("possibly", "estimative", (r"(?:far from certain|far from assured|far from guaranteed|far from inevitable)",)),
+    # "there is no doubt that", "no question that", "little doubt": a doubt denied is a certainty, not the scale's
+    # "no ... will" (a negated will) nor its "doubt".
+    (
+        "almost certain",
+        "estimative",
+        (
+            r"(?:no|little|without|without any|beyond|beyond any) (?:real |serious )?"
+            r"(?:doubt|question)(?: that| about)?",
+        ),
+    ),
+    # "it is not impossible that", "not out of the question": a possibility affirmed by denying its opposite.
+    ("possible", "estimative", (r"not (?:impossible|inconceivable|unthinkable|out of the question)",)),
+    # "it won't be long before the bank cuts again": the event is near, not denied.
+    ("likely", "estimative", (r"(?:will not|won't|should not|shouldn't|would not|wouldn't) be long (?:before|until)",)),
     ("roughly even chance", "estimative", (r"(?:could go either way|could yet go either way|go either way)",)),
     ("likely", "estimative", (r"(?:be|am|is|are|was|were|feel|remain|remains) confident",)),
     ("may", "modal", (r"(?:risks|risking)",)),
@@ -929,6 +955,8 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     lower = words.lower()
     if lower.split(" ", 1)[0] == "to" and entry.phrase == "will":
         return not _headline_future(sentence, start)
+    if entry.negated and lower.startswith("no ") and _IDLE_AFTER["no"].match(words, 2):
+        return True  # "no doubt the bank will", "no matter what happens, X will": not the scale's "no ... will"
     if lower.startswith(("ruled out", "rules out", "rule out", "ruling out", "reject", "dismiss")) and (
         _NEGATED_STANCE.search(sentence, max(0, start - 30), start)
     ):
@@ -1021,10 +1049,17 @@ _DENIED_BELIEF = re.compile(
     r"\b(?:(?:do|does|did|would|could)\s*(?:not|n['’]t)|don['’]t|doesn['’]t|didn['’]t|no\s+longer|never|hardly)\s+"
     r"(?:\w+\s+)?(?:believe|believes|think|thinks|expect|expects|anticipate|anticipates|foresee|see|sees|"
     r"predict|predicts|imagine|reckon|buy)\b|\b(?:doubts?|doubted|doubting|doubtful|sceptical|skeptical)\b|"
-    r"\bfew\s+(?:\w+\s+){0,2}?(?:believe|think|expect|anticipate|foresee|see|predict|imagine|reckon)\b",
+    r"\bfew\s+(?:\w+\s+){0,2}?(?:believe|think|expect|anticipate|foresee|see|predict|imagine|reckon)\b|"
+    # "there is nothing to suggest", "no reason to believe", "no evidence that": grounds for the belief denied.
+    r"\b(?:nothing\s+(?:to\s+)?(?:suggests?|indicates?)|no\s+(?:reason|grounds)\s+to\s+(?:believe|think|expect|assume)"
+    r"|no\s+(?:indication|evidence|suggestion)\s+that)\b",
     re.I,
 )
 _DENIED_BELIEF_REACH = 100
+# "The minister denied that taxes will rise", "denies the tunnel will be delayed": the source denies the statement
+# the hedge bears on (its subject, a few words, right before the hedge; "denied reports that" is a rejection).
+_DENIES = re.compile(r"\b(deny|denies|denied|denying)\s+(?:that\s+)?(?:[\w'’.-]+\s+){1,4}$", re.I)
+_DENIES_REACH = 60
 
 
 def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str]:
@@ -1050,12 +1085,20 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
                 continue  # its "not" is already counted
             if inner and inner[0].group(0).lower() == "few" and not _is_few(sentence, inner[0], None):
                 continue  # "a few analysts think": some do
+            if m.group(0).lower().startswith("doubt"):
+                stance = _NEGATED_STANCE.search(sentence, max(0, m.start() - 30), m.start())
+                if stance is not None and stance.start() in counted:
+                    out.append(m.group(0))  # "nobody doubts X will": the counted "nobody" and the doubt cancel
+                    break
             if _rejection_governs(sentence, m, hedge.start):
                 out.append(m.group(0).split()[0])
                 break
     rejects = list(_REJECTS.finditer(sentence, max(clause[0], hedge.start - _REJECTS_REACH), hedge.start))
     if rejects and _rejection_governs(sentence, rejects[-1], hedge.start):
         out.append(rejects[-1].group(0).split()[0])
+    denies = _DENIES.search(sentence, max(clause[0], hedge.start - _DENIES_REACH), hedge.start)
+    if denies is not None and not any(r.start() == denies.start() for r in rejects):
+        out.append(denies.group(1))
     for m in _NEG_OR_SUB.finditer(sentence, hedge.end, clause[1]):
         word = m.group(0).lower()
         if m.group("sub") is not None:
@@ -1063,6 +1106,8 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
             if not (first is not None and first.start() == m.start() and word in _COMPLEMENTIZERS):
                 break  # "unlikely that X won't": the "that" right after the hedge opens X itself
             continue
+        if _AFTER_COMMA.search(sentence, max(hedge.end, m.start() - 3), m.start()):
+            continue  # "will cut rates, not raise them", "in June, not July": an alternative set against it
         if m.group("npi") is not None or _is_negation(m.group(0), sentence, m.start()):
             out.append(m.group(0))
     return out
@@ -1079,6 +1124,19 @@ def _is_few(sentence: str, m: re.Match[str], previous: re.Match[str] | None) -> 
 
 _THAN = re.compile(r"\bthan\s+$", re.I)
 _NOT_ONLY = re.compile(r"\s+(?:only|just|merely|simply)\b", re.I)
+# Negations that deny nothing of the statement: "not least because", "not surprisingly", "no doubt", "no matter what",
+# "no later than June", "no more than 2%" (a bound, not a denial).
+_IDLE_AFTER = {
+    "not": re.compile(
+        r"\s+(?:least|to\s+mention|surprisingly|unexpectedly|unusually|coincidentally|for\s+the\s+first\s+time)\b",
+        re.I,
+    ),
+    "no": re.compile(
+        r"\s+(?:doubt|question|matter|wonder|surprise|secret|sooner|later|earlier|more|less|fewer|longer\s+than)\b",
+        re.I,
+    ),
+}
+_AFTER_COMMA = re.compile(r",\s*[\"'“‘]?$")
 
 
 def _is_negation(word: str, sentence: str = "", at: int = 0) -> bool:
@@ -1091,6 +1149,9 @@ def _is_negation(word: str, sentence: str = "", at: int = 0) -> bool:
         return False
     if w == "not" and _NOT_ONLY.match(sentence, at + len(word)):
         return False  # "not only yes, but hell yes": an addition, not a denial
+    idle = _IDLE_AFTER.get(w)
+    if idle is not None and idle.match(sentence, at + len(word)):
+        return False
     return not (at > 0 and word[:1].isupper() and w in ("no", "not") and sentence[:at].rstrip()[-1:] not in '.!?:"“')
 
 
