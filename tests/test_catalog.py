@@ -621,6 +621,27 @@ def test_both_loaders_refuse_the_same_yaml_at_the_same_place(text: str, where: s
         assert len(errors.items) == 1 and where in errors.items[0], (prefer_c, errors.items)
 
 
+def test_loading_a_catalog_leaves_no_reference_cycle() -> None:
+    """An import runs with the cyclic collector paused: what loading the catalog drops (the entries' field
+    readers, nested ones for resolutions and annulments included) must be freed as it is dropped, not kept as
+    cycles until the collector runs again."""
+    import gc
+
+    load_catalog([ROOT / "predictions"], today=TODAY)  # caches filled (the scale, the remembered slugs)
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        catalog = load_catalog([ROOT / "predictions"], today=TODAY)
+        assert any(q.resolution for q in catalog.questions.values())
+        assert any(q.annulment for q in catalog.questions.values())
+        del catalog
+        assert gc.collect() == 0
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def test_questions_may_be_split_across_files_in_questions_dir(tmp_path: Path) -> None:
     pred = _build(tmp_path)
     _dump(pred / "questions" / "b.yaml", {"schema": 1, "questions": [_question(id="summit-2020", title="Later?")]})

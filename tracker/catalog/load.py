@@ -576,16 +576,23 @@ class _Fields:
 
     def sub(self, key: str, data: Mapping[str, Any]) -> _Fields:
         """Fields of a nested mapping, reported as ``key.field``."""
-        nested = _Fields(self.errors, self.file, self.entry, data, self.now)
-        parent = self
+        return _NestedFields(self, key, data)
 
-        def err(field_name: str, message: str) -> None:
-            parent.ok = False
-            nested.ok = False
-            parent.errors.add(parent.file, parent.entry, f"{key}.{field_name}", message)
 
-        nested.err = err  # type: ignore[method-assign]
-        return nested
+class _NestedFields(_Fields):
+    """`_Fields.sub`: a failure is recorded as ``key.field`` and fails the parent too. (A class rather than a
+    closure set on the instance: that made a reference cycle per nested mapping, kept until the cyclic
+    collector ran, and an import runs with it paused.)"""
+
+    def __init__(self, parent: _Fields, key: str, data: Mapping[str, Any]) -> None:
+        super().__init__(parent.errors, parent.file, parent.entry, data, parent.now)
+        self.parent = parent
+        self.prefix = key
+
+    def err(self, field_name: str, message: str) -> None:
+        self.parent.ok = False
+        self.ok = False
+        self.errors.add(self.file, self.entry, f"{self.prefix}.{field_name}", message)
 
 
 def _type_name(value: Any) -> str:
