@@ -312,6 +312,9 @@ _HEADLINE_TO = (
     r"to (?!(?:the|a|an|be|have|has|do|his|her|their|its|our|my|your|this|that|these|those|and|or|of|in|on)\b)[a-z]+"
 )
 _CONSTRUCTIONS += ((_HEADLINE_TO, "will", False, "future", "a headline's 'X to VERB', read as will; " + _NSP),)
+# "Labour set for landslide", "stocks are set for a higher open": an outcome announced as coming (checked in
+# _spurious: after a copula, or in a headline).
+_CONSTRUCTIONS += ((r"set for", "will", False, "future", "'set for', read as will; " + _NSP),)
 # "dismissed the idea that X would": a reported "would" its reporter denies, read as "will" reversed.
 _CONSTRUCTIONS += (
     (
@@ -946,6 +949,28 @@ def _headline_future(sentence: str, start: int) -> bool:
     return followed and (title_case or verb.group(0)[:1].islower())
 
 
+# Present copulas only: "was set for six guests" is a passive past.
+_SET_FOR_AFTER = wordset("is are look looks appear appears seem seems")
+_SET_FOR_ADVERBS = wordset("now all still again once")
+
+
+def _set_for(sentence: str, start: int) -> bool:
+    """ "set for" after a copula ("are set for a higher open", "It's set for") or after a headline's noun phrase
+    ("MPLA Set for Victory"), not a past participle ("has been set for a while", "a date set for June")."""
+    before = _WORD.findall(sentence, 0, start)
+    if not before:
+        return False
+    words = [w.lower().replace("’", "'") for w in before]
+    while len(words) > 1 and words[-1] in _SET_FOR_ADVERBS:
+        words.pop()
+    prev = words[-1]
+    if prev in _SET_FOR_AFTER or prev.endswith(("'s", "'re")):
+        return True
+    text = sentence.rstrip()
+    headline = bool(text) and text[-1] not in ".!?…\"”’'" and len(text.split()) <= _HEADLINE_WORDS
+    return headline and prev not in _NOT_HEADLINE_FUTURE and prev not in ("been", "be", "date", "dates")
+
+
 def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     """Words that look like a hedge and are not one: the month of May, "certain" as in "a certain part", the
     noun "will" ("political will"), "I will say", the nouns "forecast" and "risks", a comparison."""
@@ -955,6 +980,8 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     lower = words.lower()
     if lower.split(" ", 1)[0] == "to" and entry.phrase == "will":
         return not _headline_future(sentence, start)
+    if lower == "set for":
+        return not _set_for(sentence, start)
     if entry.negated and lower.startswith("no ") and _IDLE_AFTER["no"].match(words, 2):
         return True  # "no doubt the bank will", "no matter what happens, X will": not the scale's "no ... will"
     if lower.startswith(("ruled out", "rules out", "rule out", "ruling out", "reject", "dismiss")) and (
