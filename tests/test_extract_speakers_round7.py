@@ -150,3 +150,56 @@ def test_agency_forms(text: str, speaker: str) -> None:
 )
 def test_agency_forms_hostile(text: str, speaker: str) -> None:
     assert _last_speaker(text) == speaker
+
+
+# Part 3: a feature's forms, again from a probe of made-up sentences.
+_CALM = "Markets were calm.\n\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # The short sentence after a forecast names its source.
+        ("Rates will probably fall in June. That's the view of Jane Roe, an economist at Acme.", "Jane Roe"),
+        ("Rates will probably fall in June. That's according to Jane Roe, an economist at Acme.", "Jane Roe"),
+        ("Rates will probably fall in June. So says Jane Roe, an economist at Acme.", "Jane Roe"),
+        ("Rates will probably fall in June. At least that is what Jane Roe, an economist at Acme, thinks.", "Jane Roe"),
+    ],
+)
+def test_the_sentence_after_names_the_source(text: str, speaker: str) -> None:
+    candidates = extract(_CALM + text).candidates
+    assert candidates[0].speaker.name == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Jane Roe is among those who think rates will probably fall in June.", "Jane Roe"),
+        (
+            "Jane Roe spoke first.\n\nRoe's colleague John Doe agrees, saying rates will probably fall in June.",
+            "John Doe",
+        ),
+        ("Jane Roe said rates had peaked.\n\nJohn Doe agrees. Rates will probably fall in June, he said.", "John Doe"),
+        ("An economist who asked not to be named said rates will probably fall in June.", "An economist"),
+        ("John Doe at Acme Capital expects rates will probably fall in June.", "John Doe"),
+        ('"Rates will probably fall in June," John Doe at Acme Capital said.', "John Doe"),
+    ],
+)
+def test_feature_forms(text: str, speaker: str) -> None:
+    assert _last_speaker(_CALM + text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # What was said is no source: "June" is not a speaker of ", said rates will ... June".
+        ("The economist, who asked not to be named, said rates will probably fall in June.", "economist"),
+        # "agreed to" is a plan (a hedge), not agreeing with what someone said.
+        ("Jane Roe and John Doe agreed to meet again, which will probably happen in June.", "the author"),
+        # A short sentence after a forecast that names nobody leaves it alone.
+        ("Rates will probably fall in June. That's what happens when inflation cools.", "the author"),
+    ],
+)
+def test_feature_forms_hostile(text: str, speaker: str) -> None:
+    candidates = extract(_CALM + text).candidates
+    assert speaker in candidates[0].speaker.name

@@ -51,8 +51,8 @@ _INTENSIFIER = r"(?:(?:very|super|extremely|pretty|fairly|rather|quite|vanishing
 _ROUGHLY = r"(?:(?:probably|likely|almost|virtually|practically|effectively|basically|essentially|nearly|close to|near|"
 _ROUGHLY += r"next to|as good as) )?"
 _LOW_EXPECTATIONS = (
-    rf"{_PROSPECT}(?: \S+){{0,8}}? {_COPULA} {_ROUGHLY}{_INTENSIFIER}(?:low|dim|slim|modest|remote|small|slender|"
-    r"poor|negligible|minimal|nil|zero|bleak)"
+    rf"{_PROSPECT}(?: \S+){{0,8}}? {_COPULA} {_ROUGHLY}{_INTENSIFIER}{_INTENSIFIER}"
+    r"(?:low|dim|slim|modest|remote|small|slender|poor|negligible|minimal|nil|zero|bleak)"
 )
 _HIGH_PROSPECTS = rf"{_PROSPECT}(?: \S+){{0,6}}? {_COPULA} {_INTENSIFIER}(?:high|good|strong|excellent|bright)"
 # A headline drops the copula: "Likelihood of Runoff Slim", "Chances of a deal remote as talks stall". The
@@ -184,9 +184,15 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         "unlikely",
         "estimative",
         (
-            r"(?:too early|too soon|premature|jumping the gun|wishful thinking|unrealistic|naive|naïve)"
+            r"(?:too early|too soon|premature|jumping the gun|wishful thinking|unrealistic|naive|naïve|wrong|"
+            r"a mistake|mistaken|unwise|foolish|misguided)"
             r"(?: for (?:us|me|them|you|anyone|investors|markets))? to "
-            r"(?:expect|anticipate|predict|forecast|hope for|count on|bet on|talk of|talk about)",
+            r"(?:expect|anticipate|predict|forecast|hope for|count on|bet on|talk of|talk about|assume)",
+            # "I can't see the council approving it", "cannot imagine a deal this year": a prospect the speaker
+            # cannot picture.
+            r"(?:can't|cannot|can not|couldn't|could not) (?:really )?(?:see|imagine|envisage|envision|foresee)",
+            # "the bank is not about to cut rates": the idiom of what will not happen soon.
+            r"(?:is not|are not|isn't|aren't|am not|'s not|'re not|was not|wasn't) about to",
         ),
     ),
     # "I find it very hard to predict prices above $45": a prediction the speaker cannot make; not "hard to predict
@@ -230,6 +236,12 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
             r"(?!(?<=little\s)chance\b|(?<=small\s)chance\b|(?<=little\s)likelihood|(?<=low\s)probability)"
             r"(?:chance|chances|probability|likelihood|prospect|prospects|possibility) (?:of|that)",
         ),
+    ),
+    # "zero chance the bank will cut", "virtually no prospect of": the scale's "no chance" in other words.
+    (
+        "almost no chance",
+        "estimative",
+        (r"(?:zero|nil|next to no|virtually no|practically no) (?:chance|chances|probability|likelihood|prospect)",),
     ),
     ("possibly", "estimative", (r"(?:far from certain|far from assured|far from guaranteed|far from inevitable)",)),
     # "there is no doubt that", "no question that", "little doubt": a doubt denied is a certainty, not the scale's
@@ -300,6 +312,9 @@ _HEADLINE_TO = (
     r"to (?!(?:the|a|an|be|have|has|do|his|her|their|its|our|my|your|this|that|these|those|and|or|of|in|on)\b)[a-z]+"
 )
 _CONSTRUCTIONS += ((_HEADLINE_TO, "will", False, "future", "a headline's 'X to VERB', read as will; " + _NSP),)
+# "Labour set for landslide", "stocks are set for a higher open": an outcome announced as coming (checked in
+# _spurious: after a copula, or in a headline).
+_CONSTRUCTIONS += ((r"set for", "will", False, "future", "'set for', read as will; " + _NSP),)
 # "dismissed the idea that X would": a reported "would" its reporter denies, read as "will" reversed.
 _CONSTRUCTIONS += (
     (
@@ -934,6 +949,28 @@ def _headline_future(sentence: str, start: int) -> bool:
     return followed and (title_case or verb.group(0)[:1].islower())
 
 
+# Present copulas only: "was set for six guests" is a passive past.
+_SET_FOR_AFTER = wordset("is are look looks appear appears seem seems")
+_SET_FOR_ADVERBS = wordset("now all still again once")
+
+
+def _set_for(sentence: str, start: int) -> bool:
+    """ "set for" after a copula ("are set for a higher open", "It's set for") or after a headline's noun phrase
+    ("MPLA Set for Victory"), not a past participle ("has been set for a while", "a date set for June")."""
+    before = _WORD.findall(sentence, 0, start)
+    if not before:
+        return False
+    words = [w.lower().replace("’", "'") for w in before]
+    while len(words) > 1 and words[-1] in _SET_FOR_ADVERBS:
+        words.pop()
+    prev = words[-1]
+    if prev in _SET_FOR_AFTER or prev.endswith(("'s", "'re")):
+        return True
+    text = sentence.rstrip()
+    headline = bool(text) and text[-1] not in ".!?…\"”’'" and len(text.split()) <= _HEADLINE_WORDS
+    return headline and prev not in _NOT_HEADLINE_FUTURE and prev not in ("been", "be", "date", "dates")
+
+
 def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     """Words that look like a hedge and are not one: the month of May, "certain" as in "a certain part", the
     noun "will" ("political will"), "I will say", the nouns "forecast" and "risks", a comparison."""
@@ -943,6 +980,8 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     lower = words.lower()
     if lower.split(" ", 1)[0] == "to" and entry.phrase == "will":
         return not _headline_future(sentence, start)
+    if lower == "set for":
+        return not _set_for(sentence, start)
     if entry.negated and lower.startswith("no ") and _IDLE_AFTER["no"].match(words, 2):
         return True  # "no doubt the bank will", "no matter what happens, X will": not the scale's "no ... will"
     if lower.startswith(("ruled out", "rules out", "rule out", "ruling out", "reject", "dismiss")) and (
@@ -1044,6 +1083,10 @@ _DENIED_BELIEF = re.compile(
     re.I,
 )
 _DENIED_BELIEF_REACH = 100
+# "The minister denied that taxes will rise", "denies the tunnel will be delayed": the source denies the statement
+# the hedge bears on (its subject, a few words, right before the hedge; "denied reports that" is a rejection).
+_DENIES = re.compile(r"\b(deny|denies|denied|denying)\s+(?:that\s+)?(?:[\w'’.-]+\s+){1,4}$", re.I)
+_DENIES_REACH = 60
 
 
 def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str]:
@@ -1080,6 +1123,9 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
     rejects = list(_REJECTS.finditer(sentence, max(clause[0], hedge.start - _REJECTS_REACH), hedge.start))
     if rejects and _rejection_governs(sentence, rejects[-1], hedge.start):
         out.append(rejects[-1].group(0).split()[0])
+    denies = _DENIES.search(sentence, max(clause[0], hedge.start - _DENIES_REACH), hedge.start)
+    if denies is not None and not any(r.start() == denies.start() for r in rejects):
+        out.append(denies.group(1))
     for m in _NEG_OR_SUB.finditer(sentence, hedge.end, clause[1]):
         word = m.group(0).lower()
         if m.group("sub") is not None:

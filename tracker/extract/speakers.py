@@ -35,7 +35,7 @@ _SAYING_WORDS = (
     r"maintained|maintains|pegged|pegs|assessed|assesses|judged|contended|contends|speculated|speculates|"
     r"forecasted|envisaged|envisages|envisioned|envisions|reckoned|guessed|"
     r"pointed\s+out|points\s+out|pointing\s+out|underlined|underlines|underscored|underscores|voiced|voices|"
-    r"made\s+(?:it\s+)?clear|makes\s+(?:it\s+)?clear|exclude|excludes|excluded|put\s+it|puts\s+it|assess|suggest"
+    r"made\s+(?:it\s+)?clear|makes\s+(?:it\s+)?clear|exclude|excludes|excluded|put\s+it|puts\s+it|assess|suggest|(?:agree|disagree)[sd](?!\s+(?:to|on|upon)\b)|concurred|concurs"
 )
 # Belief as an adjective after a copula ("officials are confident that"), not before a noun ("optimistic
 # statements").
@@ -50,6 +50,7 @@ _FILLER = (
     r"(?:\s*\([^()]{1,40}\))?(?:\s*,(?:[^,.;:“”\"]{1,170},){1,3}?|\s*,(?=\s*(?:said|says|told|added)\s+(?![A-Z]))|"
     r"\s*,(?=\s*who\s))?\s*(?:(?:has|have|had|also|repeatedly|once|"
     r"again|already|still|now|then|long|is|are|was|were|do|does|did|who|not|(?:do|does|did)n[’']t|[a-z]+ly|"
+    r"(?:among|one\s+of)\s+(?:those|the\s+[a-z]+)|"
     r"(?:continues?|continued)\s+to)\s+|"
     r"(?:at|in|for|by|on)\s+(?:[a-z]+\s+){1,3}?|on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+){0,4}?"
 )
@@ -64,7 +65,7 @@ _ODDS_VERBS = (
 _VERB_SET = (
     frozenset(re.split(r"\\s", v)[0] for v in _SAYING_WORDS.split("|"))
     | frozenset(_BELIEF_ADJECTIVES.split("|"))
-    | {"convinced", "certain", "sure", "hopeful"}
+    | {"convinced", "certain", "sure", "hopeful", "agrees", "agreed", "disagrees", "disagreed"}
     | {"shared", "according"}
 )
 _LOWER_WORD = re.compile(r"[a-z]+")
@@ -335,6 +336,7 @@ _QUOTED_AS = re.compile(
     rf"\bquoted\s+(?P<who>{_NAMES})\s+as\s+(?:saying|telling)|(?P<who2>{_NAMES})\s+(?:was|is|has\s+been)\s+quoted\s+"
     rf"(?:by\s+[^,.;:“”\"]{{1,60}}?\s+)?as\s+(?:saying|telling)"
 )
+_DETERMINED = re.compile(r"(?:the|an?|its|his|her|their|former|chief|senior|top)\s", re.I)
 _HEADLINE_SOURCE = re.compile(r"\s*(?P<who>(?:[A-Z][\w’'.&-]*\s+){0,3}[A-Z][\w’'&-]*)\s*:\s+[A-Z0-9‘'“\"]")
 
 
@@ -492,7 +494,11 @@ def _saying_then_speaker(sentence: str, people: _People | None) -> Speaker | Non
             else:
                 # "said the bank's president, Jane Roe, chief economist at Acme": the name set off in commas,
                 # not the last capitalised words (which may be the employer in the role after it).
-                last = next((r for r in runs if rest[: r.start()].endswith(", ")), runs[-1])
+                set_off = next((r for r in runs if rest[: r.start()].endswith(", ")), None)
+                if set_off is None and not _DETERMINED.match(rest):
+                    # ", said rates will fall in June": what was said, not a source ("June" is no speaker).
+                    return None
+                last = set_off or runs[-1]
                 name, title = _clean_name(last.group(0))
                 role = rest[: last.start()].strip(" ,") or title
             if name and len(name.split()) >= 2:
@@ -796,7 +802,23 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
         labelled = _labelled(text[p.start : p.end], people)
         # Not inside an interview: there the turn of the one introduced before carries (below).
         reporting = carry is None
+        before: Sentence | None = None
         for s in ps:
+            pointer = _CATAPHORIC.match(s.text)
+            if (
+                pointer is not None
+                and before is not None
+                and (before.index not in found or found[before.index].basis.startswith(_REPORTED))
+            ):
+                # "Rates will fall in June. That's the view of Jane Roe.": the short sentence after names the
+                # source of the one before it.
+                who = pointer.group("who") or pointer.group("who2")
+                said = f"'{' '.join(pointer.group(0).split())}' after it"
+                named = people.named(who, _appositive(s.text, pointer.end()), said, 0.75) if who else None
+                source = named or _explicit(_outside_quotes(s.text), people.nearest(), people.last_group, people)
+                if source is not None and source.kind != "author":
+                    found[before.index] = source
+            before = s
             inside = [(min(e, s.end) - max(b, s.start), who) for b, e, who in quoted if b < s.end and e > s.start]
             quotation = max(inside, key=lambda x: x[0]) if inside else None
             speaker: Speaker | None = quotation[1] if quotation is not None else None
@@ -887,6 +909,13 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
 
 
 _REPORTED = "the sentence before in the paragraph reports "
+# "That's the view of Jane Roe", "That is according to", "So says Jane Roe", "At least that is what Roe thinks".
+_CATAPHORIC = re.compile(
+    rf"\s*(?:(?:At\s+least|Or\s+at\s+least)\s+)?(?:[Tt]hat|[Tt]his)(?:[’']s|\s+is|\s+was)\s+(?:at\s+least\s+)?"
+    rf"(?:the\s+(?:\w+\s+)?(?:view|assessment|forecast|prediction|estimate|verdict|conclusion|opinion|take|expectation|"
+    rf"projection|argument|thinking|warning|reckoning)\s+(?:of|from)\s+(?:(?P<who>{_NAMES})|(?=\w))|according\s+to\b|"
+    rf"what\b)|\s*(?:So|Or\s+so)\s+(?:says|said|argues|thinks|believes|reckons)\s+(?P<who2>{_NAMES})"
+)
 _REPORT_GOES_ON = "a forecast in the passive after the report of "
 _REPORT_REACH = 4
 _FORECASTS = re.compile(r"\b(?:expects|forecasts?|predicts|projects|projections?|outlook)\b")
@@ -1012,7 +1041,8 @@ _COMMON_SAYS_LAST = re.compile(
 # not named, as the subject (a headline drops the article).
 _ONE_COMMON = re.compile(
     rf"(?:^\s*(?!(?:The|This|That)\s)|\b(?:[Aa]n?|[Oo]ne)\s+)(?P<who>(?:[A-Z][\w-]*\s+)?(?:(?:[a-z][\w-]*|[A-Z][\w.-]*)\s+){{0,4}}?(?:{_ROLE_NOUNS}|source|insider|"
-    rf"diplomat|observer|banker|trader))\s+(?:(?:has|have|had)\s+)?(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b"
+    rf"diplomat|observer|banker|trader))(?:,?\s+who\s+(?:asked|requested|spoke|declined|was\s+not|is\s+not)\s+"
+    rf"[^,.;:“”\"]{{1,60}}?,?)?\s+(?:(?:has|have|had)\s+)?(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b"
 )
 # "A non-OPEC delegate added that ...": one source not named, whatever its noun, before a verb that only a
 # speaker has (not a participle such as "expected", which "a cut expected in June" would be).
@@ -1102,7 +1132,7 @@ _SUBORDINATE_OPENING = re.compile(r"(?:While|Although|Though|Whereas|Unlike)\s")
 _ROLE_ONLY = re.compile(rf"(?:{_ROLE_NOUNS})")
 _ROLE_WORD = re.compile(rf"\b(?:{_ROLE_NOUNS})\b")
 _ACCORDING_ANY = re.compile(r"\b[Aa]ccording\s+to\b")
-_AFFILIATED = re.compile(rf"(?P<who>{_NAMES})\s+of\s+(?:the\s+)?$")
+_AFFILIATED = re.compile(rf"(?P<who>{_NAMES})\s+(?:of|at|from|with)\s+(?:the\s+)?$")
 _INSTITUTION_BEFORE = re.compile(
     rf"(?P<org>(?:[A-Z][\w’'.&-]*\s+){{1,4}}?(?:{'|'.join(sorted(_ORG_TAILS | {'Ministry', 'Bank', 'Office'}))})\s+"
     rf"(?:for|of|on)\s+(?:the\s+)?(?:(?:[A-Z][\w’'.&-]*|of|for|and|the)\s+){{0,5}}?)$"
