@@ -226,3 +226,32 @@ def test_a_bulk_append_on_sqlite_writes_with_a_larger_page_cache_and_gives_the_o
         assert (seen, _cache_size(conn)) == ([-BULK_CACHE_KIB], before)
     assert led.verify()["ok"]
     led.close()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [("maybe", "no", "yes"), ("no", "other", "yes"), ("no", "yes", "zz"), ("no", "yes")],
+)
+def test_p_yes_is_set_only_when_the_options_are_exactly_yes_and_no(sqlite_url: str, options: tuple[str, ...]) -> None:
+    """The set-based p_yes (SQLite reads the probabilities' stored text) agrees with the handlers' on options
+    that hold yes and no among others, before, between and after them."""
+    led = Ledger(sqlite_url, actor="tester")
+    led.init()
+    kind = "binary" if options == ("no", "yes") else "multiple_choice"
+    qid = led.open_question(
+        "Which?",
+        "Text.",
+        question_id="q-opts",
+        kind=kind,
+        options=() if kind == "binary" else options,
+        opened=date(2025, 1, 1),
+    )
+    share = round(1 / len(options), 6)
+    probs = {o: share for o in options[:-1]} | {options[-1]: round(1 - share * (len(options) - 1), 6)}
+    led.record_forecast(qid, "Ann Example", probs, date(2025, 1, 2))
+    expected = tables(led.engine)  # the handlers' rows
+    led.rebuild()  # set-based
+    assert tables(led.engine) == expected
+    (p_yes,) = {row[5] for row in expected["forecasts"]}
+    assert (p_yes is None) == (kind != "binary")
+    led.close()

@@ -510,6 +510,10 @@ HOSTILE_YAML = [
     "",
     "a:\n",
     "k: 'it''s'\nl: \"\\u00e9\\t\\x00\"\nm: >\n  folded\n  text\n",
+    "? !!str {a: 1}\n: v\n",  # collections tagged as text: as a key, a value, an item
+    "a: !!str {b: 1}\n",
+    "- !!str [1]\n- !!str x\n- !!null ''\n",
+    "a: &s text\nb: *s\n*s : c\n",  # an aliased text scalar as a value and as a key
 ]
 
 
