@@ -191,3 +191,29 @@ def test_set_for_after_a_copula_or_in_a_headline_reads_as_will(sentence: str) ->
 )
 def test_set_for_as_a_participle_is_no_hedge(sentence: str) -> None:
     assert FINDER.read(sentence) is None, sentence
+
+
+# ------------------------------------------------------------------------------------ advice, intentions, subjects
+
+
+@pytest.mark.parametrize(
+    ("sentence", "p_above_half"),
+    [
+        ("There is every chance the ferry service will resume in March.", True),
+        ("Don't count on the ferry service resuming in March.", False),
+        ("Few would bet on the ferry service resuming in March.", False),
+        ("Don't hold your breath for the ferry service to resume in March.", False),
+        ("It is far from clear that the ferry service will resume in March.", False),
+        ("The operator has no intention of resuming the ferry service in March.", False),
+        ("The operator is in no hurry to resume the ferry service.", False),
+        ("None of the islanders polled expect the ferry service to resume in March.", False),
+        ("None of the islanders we spoke to think the ferry will resume in March.", False),
+    ],
+)
+def test_advice_against_expecting_intentions_denied_and_none_of_a_group(sentence: str, p_above_half: bool) -> None:
+    assert (p_event(sentence) > 0.5) is p_above_half, (sentence, FINDER.read(sentence))
+
+
+def test_none_near_the_belief_is_counted_once() -> None:
+    r = FINDER.read("None of them expect the ferry service to resume in March.")
+    assert r is not None and len(r.negations) == 1 and r.p_event < 0.5

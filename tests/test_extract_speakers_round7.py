@@ -203,3 +203,35 @@ def test_feature_forms(text: str, speaker: str) -> None:
 def test_feature_forms_hostile(text: str, speaker: str) -> None:
     candidates = extract(_CALM + text).candidates
     assert speaker in candidates[0].speaker.name
+
+
+# Part 4: headlines and the views of groups, from a third probe.
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Rates likely to fall in June: IMF\n\nMarkets were calm.", "IMF"),
+        ("Conservatives clear favourites to win the election: bookmakers\n\nMarkets were calm.", "bookmakers"),
+        ("The Fed is widely expected by analysts to cut rates in June.", "analysts"),
+        ("The Fed will likely cut rates in June, in the view of most analysts.", "most analysts"),
+        ("The consensus among analysts is that the Fed will likely cut rates in June.", "analysts"),
+        ("Economists' consensus is that the Fed will likely cut rates in June.", "Economists"),
+    ],
+)
+def test_headline_tail_and_group_views(text: str, speaker: str) -> None:
+    assert extract(text).candidates[0].speaker.name == speaker
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A label after the colon is no source.
+        "Rates likely to fall in June: Analysis\n\nMarkets were calm.",
+        # A headline with its own source keeps it ("Most economists expect X: survey").
+        "Most economists expect the Fed to cut rates in June: survey\n\nMarkets were calm.",
+        # A passive agent that is no group of people.
+        "The Fed is widely expected by June to cut rates again.",
+    ],
+)
+def test_headline_tail_and_group_views_hostile(text: str) -> None:
+    name = extract(text).candidates[0].speaker.name
+    assert name in ("the author", "Most economists"), name

@@ -244,6 +244,20 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         (r"(?:zero|nil|next to no|virtually no|practically no) (?:chance|chances|probability|likelihood|prospect)",),
     ),
     ("possibly", "estimative", (r"(?:far from certain|far from assured|far from guaranteed|far from inevitable)",)),
+    ("possibly", "estimative", (r"far from (?:clear|obvious|sure)",)),
+    ("likely", "estimative", (r"every chance",)),
+    # "don't count on a rate cut", "few would bet on it", "don't hold your breath for": advice not to expect it.
+    (
+        "unlikely",
+        "estimative",
+        (
+            r"(?:don't|do not|wouldn't|would not|few would|nobody would|no one would|i wouldn't|i would not) "
+            r"(?:count|bet|bank|rely) on",
+            r"(?:don't|do not) hold (?:your|one's|their) breath",
+        ),
+    ),
+    # "has no intention of cutting", "is in no hurry to raise rates": a will denied, read against what follows.
+    ("unlikely", "estimative", (r"(?:no|little) (?:intention|hurry|rush|appetite|inclination) (?:of|to|for)",)),
     # "there is no doubt that", "no question that", "little doubt": a doubt denied is a certainty, not the scale's
     # "no ... will" (a negated will) nor its "doubt".
     (
@@ -1077,6 +1091,7 @@ _DENIED_BELIEF = re.compile(
     r"(?:\w+\s+)?(?:believe|believes|think|thinks|expect|expects|anticipate|anticipates|foresee|see|sees|"
     r"predict|predicts|imagine|reckon|buy)\b|\b(?:doubts?|doubted|doubting|doubtful|sceptical|skeptical)\b|"
     r"\bfew\s+(?:\w+\s+){0,2}?(?:believe|think|expect|anticipate|foresee|see|predict|imagine|reckon)\b|"
+    r"\b(?:none|neither|not\s+one)\s+of\s+(?:\w+\s+){1,5}?(?:believes?|thinks?|expects?|predicts?|sees?|foresees?)\b|"
     # "there is nothing to suggest", "no reason to believe", "no evidence that": grounds for the belief denied.
     r"\b(?:nothing\s+(?:to\s+)?(?:suggests?|indicates?)|no\s+(?:reason|grounds)\s+to\s+(?:believe|think|expect|assume)"
     r"|no\s+(?:indication|evidence|suggestion)\s+that)\b",
@@ -1087,6 +1102,7 @@ _DENIED_BELIEF_REACH = 100
 # the hedge bears on (its subject, a few words, right before the hedge; "denied reports that" is a rejection).
 _DENIES = re.compile(r"\b(deny|denies|denied|denying)\s+(?:that\s+)?(?:[\w'’.-]+\s+){1,4}$", re.I)
 _DENIES_REACH = 60
+_NONE_OF = re.compile(r"\b(none|neither|not\s+one)\s+of\s+(?:[\w'’-]+\s+){1,5}$", re.I)
 
 
 def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str]:
@@ -1099,6 +1115,10 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
     # "never" on "will", not two.
     last_and = max((i for i, m in enumerate(before) if m.group(0).lower() in _COORDINATORS), default=-1)
     before = before[last_and + 1 :]
+    if hedge.strength == "belief" and not any(_is_negation(m.group(0), sentence, m.start()) for m in before):
+        none_of = _NONE_OF.search(sentence, max(clause[0], hedge.start - 60), hedge.start)
+        if none_of is not None:
+            out.append(none_of.group(1))  # "None of the economists polled expect": the subject denies the belief
     for i, m in enumerate(before):
         if _is_negation(m.group(0), sentence, m.start()) or (
             hedge.strength == "belief" and _is_few(sentence, m, before[i - 1] if i else None)

@@ -237,6 +237,15 @@ def _explicit(
     early = _view_or_document(sentence, words, people)
     if early is not None:
         return early
+    common = _COMMON_VIEW.search(sentence) if not _COMMON_VIEW_WORDS.isdisjoint(words) else None
+    if common is not None:
+        # "The Fed is widely expected by analysts to cut", "in the view of most analysts", "The consensus among
+        # economists is that", "Economists' consensus is": whose expectation the sentence states.
+        who = " ".join(
+            (common.group("who") or common.group("who2") or common.group("who3") or common.group("who4")).split()
+        )
+        if who.split()[-1].lower() in _GROUP_WORDS or _HUMAN_PLURAL.search(who.split()[-1]):
+            return Speaker(who, None, 0.7, f"'{' '.join(common.group(0).split())}'", "group")
     own = _HIS_VIEW.search(sentence) if not _HIS_WORDS.isdisjoint(words) else None
     if own is not None:
         # "According to him, ...", "In her view, ...", "..., in their opinion.": the person (or group) named last.
@@ -340,13 +349,36 @@ _DETERMINED = re.compile(r"(?:the|an?|its|his|her|their|former|chief|senior|top)
 _HEADLINE_SOURCE = re.compile(r"\s*(?P<who>(?:[A-Z][\w’'.&-]*\s+){0,3}[A-Z][\w’'&-]*)\s*:\s+[A-Z0-9‘'“\"]")
 
 
+_HEADLINE_TAIL = re.compile(r":\s+(?P<who>(?:[\w’'.&-]+\s+){0,2}[\w’'.&-]+)\s*$")
+_HEADLINE_LABELS = wordset("analysis opinion explainer live update updates video podcast review interview report")
+
+
 def _headline_source(sentence: str) -> Speaker | None:
     """ "Senate Republicans: Tax bill 'probably' has votes", "Exit Polls: Ruling Parties To Retain Power": a
     headline (no closing stop) that opens with its source and a colon. The source must read as one: people
     ("Republicans", "economists", a person's full name) or a poll or report, not a topic ("Brexit: ...")."""
-    if ":" not in sentence[:60] or sentence.rstrip()[-1:] in (".", "!", "?", "”", '"'):
+    if ":" not in sentence or sentence.rstrip()[-1:] in (".", "!", "?", "”", '"'):
         return None
-    m = _HEADLINE_SOURCE.match(sentence)
+    m = _HEADLINE_SOURCE.match(sentence) if ":" in sentence[:60] else None
+    tail = _HEADLINE_TAIL.search(sentence) if m is None else None
+    if tail is not None and _VERB_SET.isdisjoint(_LOWER_WORD.findall(sentence[: tail.start()].lower())):
+        # "Conservatives clear favourites to win: bookies", "Rates to fall in June: IMF": the source after a colon
+        # closing a headline, when it reads as one (not a label such as "Analysis" or "Live") and the headline
+        # has no verb of saying of its own ("Most economists expect X: survey" is the economists').
+        who = " ".join(tail.group("who").split())
+        last = who.split()[-1]
+        source = (
+            last.lower() in _GROUP_WORDS
+            or last.lower() in _DOCUMENT_WORDS
+            or _HUMAN_PLURAL.search(last) is not None
+            or (last.isupper() and len(last) > 1)
+            or last in _ORG_TAILS
+            or _person_name(who) is not None
+        ) and last.lower() not in _HEADLINE_LABELS
+        if source:
+            kind: Kind = "person" if _person_name(who) else "group"
+            return Speaker(who, None, 0.6, f"':{who}' closing a headline", kind)
+        return None
     if m is None:
         return None
     who = m.group("who")
@@ -354,7 +386,7 @@ def _headline_source(sentence: str) -> Speaker | None:
     people_word = last in _GROUP_WORDS or last in _DOCUMENT_WORDS or _HUMAN_PLURAL.search(last) is not None
     if not (people_word or _person_name(who)):
         return None
-    kind: Kind = "person" if _person_name(who) else "group"
+    kind = "person" if _person_name(who) else "group"
     return Speaker(who, None, 0.6, f"'{who}:' opening a headline", kind)
 
 
@@ -1147,6 +1179,15 @@ _HIS_VIEW = re.compile(
     r"(?:view|opinion|estimation|judgment|judgement|assessment|words|reckoning)\b)"
 )
 _HIS_WORDS = wordset("him her them his their")
+_COMMON_VIEW = re.compile(
+    r"\b(?:is|are|was|were|be|been)\s+(?:\w+ly\s+)?(?:expected|forecast|predicted|projected|seen|tipped)\s+by\s+"
+    r"(?P<who>(?:(?:most|many|some|the)\s+)?(?:[\w.-]+\s+){0,2}?[a-z]+s)\s+(?:to|as)\b|"
+    r"\bin\s+the\s+(?:view|opinion|estimation|judgment|judgement)\s+of\s+(?P<who2>(?:(?:most|many|some|the)\s+)?"
+    r"(?:[\w.-]+\s+){0,2}?[a-z]+s)\b|"
+    r"\b(?:[Tt]he\s+)?consensus\s+(?:among|of)\s+(?P<who3>(?:[\w.-]+\s+){0,2}?[a-z]+s)\s+(?:is|was)\b|"
+    r"(?P<who4>\b[A-Za-z]+s)[’']\s+consensus\s+(?:is|was)\b"
+)
+_COMMON_VIEW_WORDS = wordset("by view opinion estimation judgment judgement consensus")
 _VIEW_WORDS = wordset("view opinion estimation judgment judgement assessment analysis words reckoning")
 _SURNAME_ALONE = re.compile(r"[A-Z][a-z’'-]+[a-rt-z]")
 _DOCUMENT_VERBS = (
