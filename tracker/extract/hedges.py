@@ -514,7 +514,8 @@ _IF = re.compile(_ALONE_BEFORE + "if" + _ALONE_AFTER, re.I)
 _NEG_OR_SUB = re.compile(
     _ALONE_BEFORE
     + r"(?:(?P<sub>if|unless|because|since|although|though|while|whereas|when|before|after|until|as|that|which|who|"
-    + r"than|in case|provided|providing|lest|once|except)"
+    # "provided" as a conjunction only after a comma or before "that" ("will have provided no money" is the verb)
+    + r"than|in case|(?<=,\s)provid(?:ed|ing)|provid(?:ed|ing)(?=\s+that\b)|lest|once|except)"
     + r"|(?P<npi>(?:fail|fails|failed|failing)(?=\s+to\b)|unable|"
     + r"hardly|scarcely)"
     + r"|['’]*(?:not|no|never|none|nobody|nothing|neither|nor|cannot|[\w'’]*?n['’]t)['’]*)"
