@@ -1,0 +1,57 @@
+"""tracker.extract, issue 22's recall round (corpusi): filters that dropped real forecasts on a fresh batch of
+articles (corpus-i) and the tune half, and hedges reporters write. Texts here are made up."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.domain.verbal import load_scale
+from tracker.extract import HedgeFinder, extract
+
+FINDER = HedgeFinder(load_scale())
+
+
+def _kept(text: str) -> list[str]:
+    return [c.quote for c in extract(text, finder=FINDER).candidates]
+
+
+# ------------------------------------------------------------------ a relative "which" is not a question
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The ministry sent 300 engineers to the coast, some of which may stay there until the spring.",
+        "Sales slowed again, according to the research firm Gartlow, which sees a potential for more declines.",
+        "A convoy left the port on Friday, and which some observers feared could be the start of a blockade.",
+        "The council approved a plan under which rents could rise by a tenth next year.",
+    ],
+)
+def test_a_modal_in_a_relative_clause_is_kept(text: str) -> None:
+    assert _kept(text) == [text]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nobody has said which party could lead the next coalition.",
+        "The board has not decided which offer could win the contract.",
+        "Voters asked who could replace the mayor.",
+    ],
+)
+def test_a_modal_in_an_embedded_question_is_still_left_out(text: str) -> None:
+    assert _kept(text) == []
+
+
+# --------------------------------------------------------------- "might not" looks ahead; "could not" may not
+
+
+def test_might_not_is_a_forecast_not_a_past_ability() -> None:
+    text = "Officials now concede that a trade deal might not be signed before the summit."
+    (c,) = extract(text, finder=FINDER).candidates
+    assert c.confidence >= 0.3 and not any("past ability" in r for r in c.reasons)
+
+
+def test_a_past_could_not_is_still_read_as_ability() -> None:
+    cands = extract("She could not reach the airport in time because of the snow.", finder=FINDER).candidates
+    assert all(c.confidence < 0.3 for c in cands)
