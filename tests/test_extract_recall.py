@@ -85,3 +85,36 @@ def test_would_after_a_projection_or_a_view_is_a_forecast(text: str) -> None:
 )
 def test_a_noun_or_adjective_of_projection_before_would_is_no_reporting_verb(text: str) -> None:
     assert _kept(text) == []
+
+
+# ------------------------------------------------------------------------- hedges reporters write
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        ("Smaller parties have minimal chances of winning a seat in the new chamber.", -1),
+        ("Analysts see negligible chances of a deal before the deadline.", -1),
+        ("A second referendum is not totally out of the picture.", 0),
+        ("Tax rises are not off the table for next year.", 0),
+        ('"Hope is fading," one negotiator said of a truce by the holiday.', -1),
+        ("This winter is shaping up to be the coldest in twenty years.", 1),
+        ("With prices this high it is hard to avoid a recession next year.", 1),
+    ],
+)
+def test_a_reporters_hedge_is_read(text: str, side: int) -> None:
+    (c,) = extract(text, finder=FINDER).candidates
+    p = c.reading.p_event
+    assert (p > 0.5) if side > 0 else (p < 0.5) if side < 0 else (0.3 <= p <= 0.55), c.reading
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It is hard to avoid the impression that the minister was misled last week.",
+        "We hope the losses stay small.",
+        "The team was shaping up nicely in training.",
+    ],
+)
+def test_look_alikes_of_those_hedges_are_not_proposed(text: str) -> None:
+    assert _kept(text) == []

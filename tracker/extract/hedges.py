@@ -237,6 +237,24 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("likely", "estimative", (r"on the (?:verge|brink|precipice|cusp|threshold) of",)),
     ("almost certain", "estimative", (r"all but (?:certain|guaranteed|assured|inevitable|sure|certainly)",)),
     ("unlikely", "estimative", (_LOW_NO_COPULA, _FADING, *_FAR_AWAY)),
+    # "Hope is fading", "hope now seems to be receding": the singular noun only with its fading verb next to it
+    # (the verb "hope" is too common to stand for a prospect).
+    (
+        "unlikely",
+        "estimative",
+        (
+            r"hope (?:(?:is|was|now|seems to be|appears to be) )*(?:fading|fades|faded|dwindling|waning|dimming|"
+            r"receding|evaporating|slipping away)",
+        ),
+    ),
+    # "the season is shaping up to be the worst in a decade": what the signs so far point to.
+    ("likely", "estimative", (r"(?:is|are|'s|looks|look|seems|seem) (?:to be )?shaping up (?:to be|as)",)),
+    # "it's hard to avoid a recession": the event is what cannot be escaped (not "hard to avoid the impression").
+    (
+        "likely",
+        "estimative",
+        (r"(?:hard|difficult|tough) to (?:avoid|escape)(?! the (?:impression|conclusion|feeling|sense|thought))",),
+    ),
     ("likely", "estimative", (r"(?:high|strong|serious|real|big) (?:risk|chance|likelihood) (?:of|that)",)),
     # "little probability that", "a slim likelihood of": a prospect noun sized small (the scale's own phrases,
     # "little chance", "low probability", ..., are left to it).
@@ -244,7 +262,7 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         "unlikely",
         "estimative",
         (
-            r"(?:little|slim|small|low|scant|faint) "
+            r"(?:little|slim|small|low|scant|faint|minimal|negligible|slender) "
             r"(?!(?<=little\s)chance\b|(?<=small\s)chance\b|(?<=little\s)likelihood|(?<=low\s)probability)"
             r"(?:chance|chances|probability|likelihood|prospect|prospects|possibility) (?:of|that)",
         ),
@@ -281,7 +299,14 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         ),
     ),
     # "it is not impossible that", "not out of the question": a possibility affirmed by denying its opposite.
-    ("possible", "estimative", (r"not (?:impossible|inconceivable|unthinkable|out of the question)",)),
+    (
+        "possible",
+        "estimative",
+        (
+            r"not (?:totally |entirely |completely |altogether )?(?:impossible|inconceivable|unthinkable|out of the "
+            r"question|out of the picture|off the table)",
+        ),
+    ),
     # "it won't be long before the bank cuts again": the event is near, not denied.
     ("likely", "estimative", (r"(?:will not|won't|should not|shouldn't|would not|wouldn't) be long (?:before|until)",)),
     ("roughly even chance", "estimative", (r"(?:could go either way|could yet go either way|go either way)",)),
