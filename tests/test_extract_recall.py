@@ -55,3 +55,33 @@ def test_might_not_is_a_forecast_not_a_past_ability() -> None:
 def test_a_past_could_not_is_still_read_as_ability() -> None:
     cands = extract("She could not reach the airport in time because of the snow.", finder=FINDER).candidates
     assert all(c.confidence < 0.3 for c in cands)
+
+
+# ------------------------------------------------------------- "would" after a verb of projection or a view
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The health agency projected an additional two million people would be vaccinated in March.",
+        "The planners have long projected that traffic would double within the decade.",
+        "Some economists warn the slowdown would hit exporters first next year.",
+        "The bank's tightening, which in our view would push unemployment higher next year, goes on.",
+    ],
+)
+def test_would_after_a_projection_or_a_view_is_a_forecast(text: str) -> None:
+    assert _kept(text) == [text]
+    r = FINDER.read(text)
+    assert r is not None and r.hedge.words.lower().endswith("would") and r.p_event > 0.5, r
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The projected surplus would vanish if oil prices fell.",
+        "The forecast would look different if oil prices fell.",
+        "Their estimates would change if the census were redone.",
+    ],
+)
+def test_a_noun_or_adjective_of_projection_before_would_is_no_reporting_verb(text: str) -> None:
+    assert _kept(text) == []

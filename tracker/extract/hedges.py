@@ -76,9 +76,16 @@ _REPORTED_WOULD = (
     r"(?:said|says|say|told|expects|expected|believes|believed|thinks|thought|predicted|warned|argued|insisted|"
     r"estimated|vowed|vows|pledged|pledges|promised|promises|announced|declared|stated|assured|signalled|signaled"
     r"|saying|adding|asserting|asserted|insisting|warning|arguing|claiming|claimed|noting|noted|stressing|stressed"
-    r"|suggested|suggests|suggesting|indicated|indicates|hinted|hints)"
+    r"|suggested|suggests|suggesting|indicated|indicates|hinted|hints"
+    r"|warn|warns|predict|predicts|reckons|reckoned"
+    # Words that are also an adjective or a noun ("the projected surplus would vanish", "the forecast would be
+    # revised") only with what a verb takes after it.
+    r"|projected that|projected an|projected a|projected the|projects that|projecting that|forecast that"
+    r"|forecasts that|estimates that)"
     r"(?: \S+){0,8}? would"
 )
+# "which in our view would engineer a recession": the speaker's own view stated before "would".
+_VIEW_WOULD = r"in (?:our|my|his|her|their) view,? would"
 _NSP = "no scale phrase: read as the nearest entry; check the reading"
 _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
     (r"(?:is|are|was|were) (?:all )?set to", "will", False, "future", "a scheduled or announced plan"),
@@ -137,7 +144,12 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     (
         "will",
         "future",
-        (r"(?:set to|on track to|on track for|poised to|slated to)", r"(?:going to|gonna)", _REPORTED_WOULD),
+        (
+            r"(?:set to|on track to|on track for|poised to|slated to)",
+            r"(?:going to|gonna)",
+            _REPORTED_WOULD,
+            _VIEW_WOULD,
+        ),
     ),
     (
         "will",

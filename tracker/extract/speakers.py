@@ -35,7 +35,7 @@ _SAYING_WORDS = (
     r"maintained|maintains|pegged|pegs|assessed|assesses|judged|contended|contends|speculated|speculates|"
     r"forecasted|envisaged|envisages|envisioned|envisions|reckoned|guessed|"
     r"pointed\s+out|points\s+out|pointing\s+out|underlined|underlines|underscored|underscores|voiced|voices|"
-    r"made\s+(?:it\s+)?clear|makes\s+(?:it\s+)?clear|exclude|excludes|excluded|put\s+it|puts\s+it|assess|suggest|(?:agree|disagree)[sd](?!\s+(?:to|on|upon)\b)|concurred|concurs"
+    r"made\s+(?:it\s+)?clear|makes\s+(?:it\s+)?clear|exclude|excludes|excluded|put\s+it|puts\s+it|assess|suggest|agrees(?!\s+to\b)(?!\s+on\b)|agreed(?!\s+to\b)(?!\s+on\b)|disagrees|disagreed|concurred|concurs"
 )
 # Belief as an adjective after a copula ("officials are confident that"), not before a noun ("optimistic
 # statements").
@@ -63,11 +63,13 @@ _ODDS_VERBS = (
 )
 # The first word of each verb ("ruled" of "ruled out"): a sentence without any has no verb of saying.
 _VERB_SET = (
-    frozenset(re.split(r"\\s", v)[0] for v in _SAYING_WORDS.split("|"))
+    frozenset(w for v in _SAYING_WORDS.split("|") if (w := re.split(r"\\s|\(", v)[0]).isalpha())
     | frozenset(_BELIEF_ADJECTIVES.split("|"))
     | {"convinced", "certain", "sure", "hopeful", "agrees", "agreed", "disagrees", "disagreed"}
     | {"shared", "according"}
-)
+) - {"made", "makes", "put", "puts", "points", "pointed", "pointing"}
+# The verbs of several words whose first word is common ("made", "put"): looked for whole instead.
+_PHRASE_VERBS = re.compile(r"\b(?:made|makes)\s+(?:it\s+)?clear\b|\bputs?\s+it\b|\bpoint(?:s|ed|ing)\s+out\b")
 _LOWER_WORD = re.compile(r"[a-z]+")
 _SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
 _VERB_SUBJECT = re.compile(
@@ -237,23 +239,29 @@ def _explicit(
     early = _view_or_document(sentence, words, people)
     if early is not None:
         return early
-    common = _COMMON_VIEW.search(sentence) if not _COMMON_VIEW_WORDS.isdisjoint(words) else None
+    common = None
+    if "by" in words and not _AGENT_WORDS.isdisjoint(words):
+        common = _AGENT_VIEW.search(sentence)
+    if common is None and "of" in words and not _VIEW_OF_WORDS.isdisjoint(words):
+        common = _VIEW_OF.search(sentence)
+    if common is None and "consensus" in words:
+        common = _CONSENSUS.search(sentence)
     if common is not None:
         # "The Fed is widely expected by analysts to cut", "in the view of most analysts", "The consensus among
         # economists is that", "Economists' consensus is": whose expectation the sentence states.
-        who = " ".join(
-            (common.group("who") or common.group("who2") or common.group("who3") or common.group("who4")).split()
-        )
-        if who.split()[-1].lower() in _GROUP_WORDS or _HUMAN_PLURAL.search(who.split()[-1]):
+        who = " ".join((common.group("who") or common.groupdict().get("who2") or "").split())
+        head = who.split()[-1] if who else ""
+        if head and (head.lower() in _GROUP_WORDS or _HUMAN_PLURAL.search(head)):
             return Speaker(who, None, 0.7, f"'{' '.join(common.group(0).split())}'", "group")
-    own = _HIS_VIEW.search(sentence) if not _HIS_WORDS.isdisjoint(words) else None
+    mine = not _HIS_WORDS.isdisjoint(words) and ("according" in words or not _VIEW_WORDS.isdisjoint(words))
+    own = _HIS_VIEW.search(sentence) if mine else None
     if own is not None:
         # "According to him, ...", "In her view, ...", "..., in their opinion.": the person (or group) named last.
         earlier = last_group if (own.group("who") or own.group("whose")) in ("them", "their") else last_person
         if earlier is not None:
             said = f"'{' '.join(own.group(0).split())}', read as {earlier.name}, named before"
             return Speaker(earlier.name, earlier.role, 0.7, said, earlier.kind)
-    if _VERB_SET.isdisjoint(words):
+    if _VERB_SET.isdisjoint(words) and _PHRASE_VERBS.search(sentence) is None:
         # No verb of saying or believing, no "according to": nothing below but the odds pattern can match
         # (and each pattern would try every capitalised word of the sentence to find that out).
         return (
@@ -313,9 +321,11 @@ _BELIEF_VERBS = wordset(
 def _closing(sentence: str, people: _People | None, last_person: Speaker | None) -> Speaker | None:
     """The source that closes a sentence ("The bank has made it clear a rise is expected, economists say"): it
     reports the whole sentence, an earlier subject's verb of saying included; or None."""
-    if not sentence.rstrip().endswith((".", "!")) and "," not in sentence[-80:]:
+    # Each pattern opens with the comma and holds none after it: tried at the last comma only.
+    last = sentence.rfind(",")
+    if last < 0 or _VERB_SET.isdisjoint(_LOWER_WORD.findall(sentence[last:].lower())):
         return None
-    m = _COMMON_SAYS_LAST.search(sentence)
+    m = _COMMON_SAYS_LAST.match(sentence, last)
     if m is not None:
         who = " ".join(m.group("who").split())
         earlier = _refer_back(who, people)
@@ -324,11 +334,11 @@ def _closing(sentence: str, people: _People | None, last_person: Speaker | None)
         if who.endswith("s"):
             return Speaker(who, None, 0.7, f"'{m.group(0).strip(' ,.')}' closing the sentence (not named)", "group")
         return None  # one source not named: read as before (a headline's "expert says", see _lead_source)
-    m = _CLOSING_PRONOUN.search(sentence)
+    m = _CLOSING_PRONOUN.match(sentence, last)
     if m is not None and last_person is not None:
         said = f"'{m.group('who')} {m.group('verb')}' closing the sentence, read as {last_person.name}"
         return Speaker(last_person.name, last_person.role, 0.7, said, last_person.kind)
-    m = _CLOSING_NAME.search(sentence)
+    m = _CLOSING_NAME.match(sentence, last)
     if m is not None and not _possessive(m.group("who")):
         name, title = _clean_name(m.group("who"))
         if not name or name in _NOT_NAMES:
@@ -452,7 +462,8 @@ def _subject_of_saying(
             # "Jane Roe of Acme University said": the person before the "of", not the institution after it.
             place = " ".join(sentence[affiliation.end("who") : m.end("who")].split())  # type: ignore[union-attr]
             return Speaker(person, place, 0.85, f"'{person} {place} {m.group('verb')}'", "person")
-        whole = _INSTITUTION_BEFORE.search(sentence, 0, m.start("who")) if not passive else None
+        of = not passive and _OF_BEFORE.search(sentence, max(0, m.start("who") - 9), m.start("who")) is not None
+        whole = _INSTITUTION_BEFORE.search(sentence, 0, m.start("who")) if of else None
         if whole is not None and not owner:
             # "The Ministry of Defence said", "the Institute for the Study of War assessed": the institution's whole
             # name, not its last word ("Defence" is a title word, "War" no source).
@@ -640,7 +651,7 @@ def _source_named_otherwise(
     document = _document(sentence, words, organisation)
     if document is not None:
         return document
-    inside = _THEY_INSIDE.search(sentence)
+    inside = _THEY_INSIDE.search(sentence) if "they" in words else None
     for m, earlier, confidence in (
         (they, organisation if they and they.group("who") == "It" else last_group, 0.6),
         (inside, _plural_before(sentence, inside.start()) if inside else None, 0.6),
@@ -1165,6 +1176,7 @@ _ROLE_ONLY = re.compile(rf"(?:{_ROLE_NOUNS})")
 _ROLE_WORD = re.compile(rf"\b(?:{_ROLE_NOUNS})\b")
 _ACCORDING_ANY = re.compile(r"\b[Aa]ccording\s+to\b")
 _AFFILIATED = re.compile(rf"(?P<who>{_NAMES})\s+(?:of|at|from|with)\s+(?:the\s+)?$")
+_OF_BEFORE = re.compile(r"\b(?:of|for|on)\s+(?:the\s+)?$")
 _INSTITUTION_BEFORE = re.compile(
     rf"(?P<org>(?:[A-Z][\w’'.&-]*\s+){{1,4}}?(?:{'|'.join(sorted(_ORG_TAILS | {'Ministry', 'Bank', 'Office'}))})\s+"
     rf"(?:for|of|on)\s+(?:the\s+)?(?:(?:[A-Z][\w’'.&-]*|of|for|and|the)\s+){{0,5}}?)$"
@@ -1179,15 +1191,18 @@ _HIS_VIEW = re.compile(
     r"(?:view|opinion|estimation|judgment|judgement|assessment|words|reckoning)\b)"
 )
 _HIS_WORDS = wordset("him her them his their")
-_COMMON_VIEW = re.compile(
-    r"\b(?:is|are|was|were|be|been)\s+(?:\w+ly\s+)?(?:expected|forecast|predicted|projected|seen|tipped)\s+by\s+"
-    r"(?P<who>(?:(?:most|many|some|the)\s+)?(?:[\w.-]+\s+){0,2}?[a-z]+s)\s+(?:to|as)\b|"
-    r"\bin\s+the\s+(?:view|opinion|estimation|judgment|judgement)\s+of\s+(?P<who2>(?:(?:most|many|some|the)\s+)?"
-    r"(?:[\w.-]+\s+){0,2}?[a-z]+s)\b|"
-    r"\b(?:[Tt]he\s+)?consensus\s+(?:among|of)\s+(?P<who3>(?:[\w.-]+\s+){0,2}?[a-z]+s)\s+(?:is|was)\b|"
-    r"(?P<who4>\b[A-Za-z]+s)[’']\s+consensus\s+(?:is|was)\b"
+_GROUP_HEAD = r"(?:(?:most|many|some|the)\s+)?(?:[\w.-]+\s+){0,2}?[a-z]+s"
+_AGENT_VIEW = re.compile(
+    rf"\b(?:is|are|was|were|be|been)\s+(?:\w+ly\s+)?(?:expected|forecast|predicted|projected|seen|tipped)\s+by\s+"
+    rf"(?P<who>{_GROUP_HEAD})\s+(?:to|as)\b"
 )
-_COMMON_VIEW_WORDS = wordset("by view opinion estimation judgment judgement consensus")
+_VIEW_OF = re.compile(rf"\bin\s+the\s+(?:view|opinion|estimation|judgment|judgement)\s+of\s+(?P<who>{_GROUP_HEAD})\b")
+_CONSENSUS = re.compile(
+    r"\bconsensus\s+(?:among|of)\s+(?P<who>(?:[\w.-]+\s+){0,2}?[a-z]+s)\s+(?:is|was)\b|"
+    r"(?P<who2>\b[A-Za-z]+s)[’']\s+consensus\s+(?:is|was)\b"
+)
+_AGENT_WORDS = wordset("expected forecast predicted projected seen tipped")
+_VIEW_OF_WORDS = wordset("view opinion estimation judgment judgement")
 _VIEW_WORDS = wordset("view opinion estimation judgment judgement assessment analysis words reckoning")
 _SURNAME_ALONE = re.compile(r"[A-Z][a-z’'-]+[a-rt-z]")
 _DOCUMENT_VERBS = (
