@@ -510,6 +510,10 @@ HOSTILE_YAML = [
     "",
     "a:\n",
     "k: 'it''s'\nl: \"\\u00e9\\t\\x00\"\nm: >\n  folded\n  text\n",
+    "? !!str {a: 1}\n: v\n",  # collections tagged as text: as a key, a value, an item
+    "a: !!str {b: 1}\n",
+    "- !!str [1]\n- !!str x\n- !!null ''\n",
+    "a: &s text\nb: *s\n*s : c\n",  # an aliased text scalar as a value and as a key
 ]
 
 
@@ -619,6 +623,27 @@ def test_both_loaders_refuse_the_same_yaml_at_the_same_place(text: str, where: s
         errors = _Errors()
         assert _parse_yaml(text, "f.yaml", errors, strict_loader(prefer_c)) is None
         assert len(errors.items) == 1 and where in errors.items[0], (prefer_c, errors.items)
+
+
+def test_loading_a_catalog_leaves_no_reference_cycle() -> None:
+    """An import runs with the cyclic collector paused: what loading the catalog drops (the entries' field
+    readers, nested ones for resolutions and annulments included) must be freed as it is dropped, not kept as
+    cycles until the collector runs again."""
+    import gc
+
+    load_catalog([ROOT / "predictions"], today=TODAY)  # caches filled (the scale, the remembered slugs)
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        catalog = load_catalog([ROOT / "predictions"], today=TODAY)
+        assert any(q.resolution for q in catalog.questions.values())
+        assert any(q.annulment for q in catalog.questions.values())
+        del catalog
+        assert gc.collect() == 0
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def test_questions_may_be_split_across_files_in_questions_dir(tmp_path: Path) -> None:

@@ -79,12 +79,17 @@ def test_with_moscow_showing_no_sign_in_a_past_narrative_is_no_hedge() -> None:
         "The talks may collapse in case no compromise is found on the border.",
         "The merger will likely close, provided no regulator objects.",
         "The union will call a strike once no offer is on the table.",
+        "The merger will likely close provided that no regulator objects.",
     ],
 )
 def test_a_negation_in_a_condition_is_the_conditions(sentence: str) -> None:
     """ "in case", "provided", "once" open a condition: its "no" does not deny the hedged statement."""
     r = FINDER.read(sentence)
     assert r is not None and r.negations == () and r.p_event == pytest.approx(r.hedge.p), sentence
+
+
+def test_provided_as_a_verb_leaves_the_negation_in_scope() -> None:
+    assert p_event("By June the ministry will have provided no new money to the councils.") < 0.5
 
 
 def test_fall_short_and_avoid_are_left_as_part_of_the_event() -> None:
@@ -132,3 +137,88 @@ def test_negations_that_deny_nothing_and_denials_of_grounds(sentence: str, p_abo
 def test_not_impossible_is_a_possibility_not_a_certainty() -> None:
     r = FINDER.read("It is not impossible that the council will approve the stadium next month.")
     assert r is not None and 0.3 <= r.p_event <= 0.5 and r.negations == ()
+
+
+# ------------------------------------------------------------------------------------ denials in other words
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The minister denied that taxes will rise next year.",
+        "The minister denies the tunnel will be delayed again.",
+        "I can't see the council approving the stadium before the election.",
+        "I cannot imagine the league will expand next season.",
+        "It would be wrong to expect a quick recovery in exports.",
+        "It would be a mistake to assume the bank will cut rates in June.",
+        "The bank is not about to cut rates.",
+        "There is zero chance the bank will cut rates in June.",
+        "The odds of a June cut are now vanishingly small.",
+    ],
+)
+def test_denials_in_other_words_read_below_half(sentence: str) -> None:
+    assert p_event(sentence) < 0.5, (sentence, FINDER.read(sentence))
+
+
+def test_a_denial_denied_or_a_rejection_is_counted_once() -> None:
+    """ "did not deny that X will" affirms X; "denied reports that X will" is the rejection already counted."""
+    assert p_event("The minister did not deny that taxes will rise next year.") > 0.5
+    r = FINDER.read("The minister denied reports that taxes will rise next year.")
+    assert r is not None and len(r.negations) == 1 and r.p_event < 0.5
+    # a denial in another clause does not reach the hedge
+    assert p_event("The minister denied the claims, and the tunnel will open in 2027.") > 0.5
+
+
+# ------------------------------------------------------------------------------------ "set for"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Labour Set for Landslide in Poll That Critics Say Will Not Be Fair",
+        "Stocks are set for a higher open on Monday.",
+        "The party looks set for a third term in office.",
+        "It's set for a record harvest this autumn.",
+    ],
+)
+def test_set_for_after_a_copula_or_in_a_headline_reads_as_will(sentence: str) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None and r.hedge.words.lower() == "set for" and r.p_event > 0.5, (sentence, r)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "It's been rather set for a while now.",
+        "The hearing was moved to a date set for June.",
+        "The table was set for six guests when the ministers arrived late in the evening after the vote.",
+    ],
+)
+def test_set_for_as_a_participle_is_no_hedge(sentence: str) -> None:
+    assert FINDER.read(sentence) is None, sentence
+
+
+# ------------------------------------------------------------------------------------ advice, intentions, subjects
+
+
+@pytest.mark.parametrize(
+    ("sentence", "p_above_half"),
+    [
+        ("There is every chance the ferry service will resume in March.", True),
+        ("Don't count on the ferry service resuming in March.", False),
+        ("Few would bet on the ferry service resuming in March.", False),
+        ("Don't hold your breath for the ferry service to resume in March.", False),
+        ("It is far from clear that the ferry service will resume in March.", False),
+        ("The operator has no intention of resuming the ferry service in March.", False),
+        ("The operator is in no hurry to resume the ferry service.", False),
+        ("None of the islanders polled expect the ferry service to resume in March.", False),
+        ("None of the islanders we spoke to think the ferry will resume in March.", False),
+    ],
+)
+def test_advice_against_expecting_intentions_denied_and_none_of_a_group(sentence: str, p_above_half: bool) -> None:
+    assert (p_event(sentence) > 0.5) is p_above_half, (sentence, FINDER.read(sentence))
+
+
+def test_none_near_the_belief_is_counted_once() -> None:
+    r = FINDER.read("None of them expect the ferry service to resume in March.")
+    assert r is not None and len(r.negations) == 1 and r.p_event < 0.5

@@ -94,10 +94,14 @@ TUNE_FOUND_FLOOR = 626
 TUNE_SPEAKER_FLOOR = 525
 TUNE_POLARITY_FLOOR = 527
 TUNE_PRECISION_FLOOR = 0.81
+# The floors are those files' figures: a tune file labelled later (corpus-i, the seventh round's fresh batch, first
+# measured as it came) adds forecasts of other kinds, and its own figures are reported in docs/extract.md, so that a
+# new batch neither lowers these floors nor hides a loss on the files they were measured on.
+TUNE_FLOOR_FILES = ("a", "b", "c", "d", "e", "f")
 
 
 def test_quality_on_the_corpus_tune_half_does_not_fall() -> None:
-    s = evaluate_corpus(ROOT, "tune").summary()
+    s = evaluate_corpus(ROOT, "tune", articles=corpus_articles(ROOT, TUNE_FLOOR_FILES)).summary()
     assert s["curated"] >= 600, s
     assert s["found"] >= TUNE_FOUND_FLOOR, s
     assert s["speaker_ok"] >= TUNE_SPEAKER_FLOOR, s

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import operator
 import os
 import shutil
 import statistics
@@ -33,6 +34,7 @@ from markupsafe import Markup, escape
 from tracker import __version__
 from tracker.app import charts, outfiles, sitefolder
 from tracker.app import templating as t
+from tracker.app.templating import f_url, q_url, s_url  # the forecast rows (made there) link with them too
 from tracker.domain import events as ev
 from tracker.errors import UserError
 
@@ -68,7 +70,6 @@ VERIFIED = "verified_head"
 # pages the new events change (`touched_since`) only when both are the same (the day moves every due question's page)
 BUILT_BY = "built_by"
 BUILD_ONLY = ("events_checked", "since_position", "since_problem")
-SOURCE_PAGE_CELLS = ("question", "forecaster", "cells", "result")  # the cells of a source page's rows
 KIND_INDEX = {"forecaster": 0, "question": 1, "quote": 2, "source": 3}
 KNOWN_BOARD = {
     "rank", "forecaster_id", "name", "n_scored", "mean_brier", "mean_brier_two_category", "mean_time_avg_brier",
@@ -143,18 +144,6 @@ def extra_columns(board: pd.DataFrame) -> list[str]:
     mean Brier, the interval first."""
     extra = [str(c) for c in board.columns if c not in KNOWN_BOARD]
     return sorted(extra, key=lambda c: c != "interval_90")
-
-
-def q_url(question_id: str) -> str:
-    return f"questions/{t.file_id(str(question_id))}.html"
-
-
-def f_url(forecaster_id: str, page: int = 1) -> str:
-    return f"forecasters/{t.file_id(str(forecaster_id))}{'' if page == 1 else f'~p{page}'}.html"
-
-
-def s_url(source_id: str, page: int = 1) -> str:
-    return f"sources/{t.file_id(str(source_id))}{'' if page == 1 else f'~p{page}'}.html"
 
 
 def tag_url(tag: str) -> str:
@@ -333,31 +322,6 @@ def phrase_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-class LazyCells:
-    """A forecast's table cells (``f.html.question`` and so on in the templates), rendered the first time a page
-    showing the forecast is rendered and then shared by its other pages. They are a function of the forecast's
-    other fields, so a page's inputs (`inputs_digest`) leave them out."""
-
-    __slots__ = ("_cache", "_forecast", "_parts")
-
-    def __init__(self, forecast: dict[str, Any], parts: dict[str, Any]) -> None:
-        self._forecast, self._parts = forecast, parts
-        self._cache: dict[str, Any] = {}
-
-    def __repr__(self) -> str:
-        return "LazyCells"  # the same for every forecast: a page's digest leaves the cells out
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in self._cache:
-            self._cache[key] = self._parts[key](self._forecast, True)
-        return self._cache[key]
-
-    def keep_only(self, keys: tuple[str, ...]) -> None:
-        """Drop the cells no page still to come shows (one asked for again is rendered again, the same)."""
-        for key in [k for k in self._cache if k not in keys]:
-            del self._cache[key]
-
-
 class FieldRow:
     """A forecast's fields as the slots of an object rather than as a dict: a dict of 32 keys per forecast was
     about a kilobyte, most of a million-event build's memory. Read as ``row["field"]`` in the code and
@@ -365,6 +329,8 @@ class FieldRow:
     class for the fields the table has."""
 
     __slots__ = ()
+    _values: Callable[[FieldRow], tuple[Any, ...]]  # every field's value, in order (`operator.attrgetter`)
+    _names = ""  # the fields' names, as the start of each row's repr
 
     def __getitem__(self, key: str) -> Any:
         try:
@@ -382,8 +348,11 @@ class FieldRow:
         return getattr(self, key, default)
 
     def __repr__(self) -> str:  # every field, in order: a page's digest (`inputs_digest`) sees them all
-        names: tuple[str, ...] = self.__slots__
-        return repr([(k, getattr(self, k, None)) for k in names])
+        try:
+            return self._names + repr(self._values(self))  # each value's repr, made in C
+        except AttributeError:  # an extra slot not set yet
+            names: tuple[str, ...] = self.__slots__
+            return self._names + repr(tuple(getattr(self, k, None) for k in names))
 
 
 def field_rows(extra: tuple[str, ...] = ()) -> Callable[[dict[str, Any]], FieldRow]:
@@ -393,7 +362,13 @@ def field_rows(extra: tuple[str, ...] = ()) -> Callable[[dict[str, Any]], FieldR
     def make(row: dict[str, Any]) -> FieldRow:
         if not made:
             names = tuple(row) + tuple(k for k in extra if k not in row)
-            made.append(type("ForecastRow", (FieldRow,), {"__slots__": names}))
+            made.append(
+                type(
+                    "ForecastRow",
+                    (FieldRow,),
+                    {"__slots__": names, "_values": operator.attrgetter(*names), "_names": repr(names)},
+                )
+            )
         obj = made[0]()
         for k, v in row.items():
             setattr(obj, k, v)
@@ -415,8 +390,8 @@ def subjects_of(touched: Touched | None) -> Subjects | None:
 def inputs_digest(*parts: Any) -> str:
     """A digest of what a page is made from, the same for the same inputs (see `Writer.keep`): of the inputs'
     repr, which Python makes in C for the dicts, lists, strings, numbers and dates a page is made from (a JSON
-    encoding with a Python hook for the dates was a tenth of a build). LazyCells stand for nothing (see there);
-    a value whose repr names an address (a function) makes the page rendered every time."""
+    encoding with a Python hook for the dates was a tenth of a build). A value whose repr names an address (a
+    function) makes the page rendered every time."""
     return sitefolder.sha256(repr(parts).encode("utf-8", "surrogatepass"))
 
 
@@ -712,7 +687,7 @@ class SiteBuilder:
             s["authors"] = t.tags_of(s["authors"])
         src = {str(s["source_id"]): s for s in s_rows}
         f_rows = t.forecast_rows(
-            frame("forecasts", about=sub), frame("scores", about=sub), q_title, src, make=field_rows(("html",))
+            frame("forecasts", about=sub), frame("scores", about=sub), q_title, src, make=field_rows()
         )
         d = SiteData(
             meta=meta,
@@ -745,21 +720,6 @@ class SiteBuilder:
                 d.by_source[str(f["source_id"])].append(f)
         for q in q_rows:
             q["days_overdue"] = d.due_ids.get(str(q["question_id"]))
-        # each forecast's cells are rendered once, when a page showing it is first rendered (its forecaster's,
-        # question's and source's pages, all one folder deep, so their links are the same)
-        macros = self.env.get_template("macros.html.j2").make_module({"root": "../"})
-        parts = {
-            key: getattr(macros, f"forecast_{name}")
-            for key, name in (
-                ("question", "question_cell"),
-                ("forecaster", "forecaster_cell"),
-                ("cells", "cells"),
-                ("source", "source_cell"),
-                ("result", "result_cells"),
-            )
-        }
-        for f in f_rows:
-            f["html"] = LazyCells(f, parts)
         return d
 
     def index_pages(self, snap: Snapshot, d: SiteData) -> None:
@@ -969,8 +929,8 @@ class SiteBuilder:
 
     def question_pages(self, snap: Snapshot, d: SiteData) -> None:
         """A page per question, with its event history and clarifications."""
-        # each event of a question as a tuple (a dict per event was a quarter of a GB at a million events), made
-        # into the page's dicts when the page is rendered
+        # each event of a question as a tuple (a dict per event was a quarter of a GB at a million events): the
+        # page's history table is made from them (`templating.history_rows`)
         history: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
         clarifications: dict[str, list[dict[str, Any]]] = defaultdict(list)
         # the log without its payloads (most of its bytes), then the payloads of the clarifications alone
@@ -979,9 +939,8 @@ class SiteBuilder:
         if which is None:
             return  # no question named: every question page was kept
         names = ["position", "stream_id", "stream_version", "event_type", "recorded_at", "actor", "hash"]
-        fields = [n for n in names if n != "stream_id"]
         for chunk in self.ledger.table(snap, "events", **which).narrow(names).chunks():
-            cols = [chunk[c].tolist() for c in names]
+            cols = [t.python_values(chunk[c]).tolist() for c in names]
             for pos, stream, version, etype, recorded, actor, hash_ in zip(*cols, strict=True):
                 qid = ev.stream_question(str(stream))
                 if qid is None:
@@ -1006,7 +965,7 @@ class SiteBuilder:
             if not self.named("questions", qid):
                 continue
             rows = d.by_question.get(qid, [])
-            events = [dict(zip(fields, h, strict=True)) for h in history.pop(qid, [])]
+            events = history.pop(qid, [])
             self.render(
                 q_url(qid),
                 "question.html.j2",
@@ -1017,12 +976,8 @@ class SiteBuilder:
                 resolutions=res_by.get(qid, []),
                 clarifications=clarifications.get(qid, []),
                 history=events,
-                proof=self.proof(h["position"] for h in events),
+                proof=self.proof(h[0] for h in events),
             )
-            # the pages come forecaster, question, source: what is left of a forecast's cells is for its source's
-            # page, which shows no source cell (before, every forecast's cells stayed in memory to the end)
-            for f in rows:
-                f["html"].keep_only(SOURCE_PAGE_CELLS if f["source_id"] is not None else ())
 
     def question_filter(self) -> dict[str, Any] | None:
         """The filter of the rows of the questions whose pages are made: none in a full build, the named ones in a
