@@ -43,7 +43,8 @@ first, first_cpu = time.perf_counter() - t, time.process_time() - c
 t, c = time.perf_counter(), time.process_time()
 m = import_catalog(led, [root / "predictions"]).appended
 again, again_cpu = time.perf_counter() - t, time.process_time() - c
-print(json.dumps({"events": n, "import_s": first, "reimport_s": again, "again_events": m,
+import tracker
+print(json.dumps({"tree": tracker.__file__, "events": n, "import_s": first, "reimport_s": again, "again_events": m,
                   "import_cpu_s": first_cpu, "reimport_cpu_s": again_cpu}))
 """
 
@@ -61,8 +62,8 @@ def main(questions: int, rounds: int, old: str, new: str, admin: str | None = No
             env = {**os.environ, "PYTHONPATH": tree}
             srv = server_cpu() if admin else 0.0
             try:
-                # cwd: `python -c` puts the working directory first on sys.path, ahead of PYTHONPATH, so a run
-                # started in a source tree would import that tree's tracker on both sides
+                # Run from the catalog's folder: `python -c` puts the working directory first on sys.path, ahead of
+                # PYTHONPATH, so run from a checkout both sides would import that checkout's tracker, not their tree.
                 out = subprocess.run(
                     [sys.executable, "-c", ONE, str(root), url],
                     capture_output=True,

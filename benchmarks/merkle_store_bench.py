@@ -39,8 +39,10 @@ def build(url: str) -> None:
     t = time.perf_counter()
     before, after = migrate.upgrade(engine)
     build_s = time.perf_counter() - t
-    print(f"build: {n} events, migration {before} -> {after} in {build_s:.2f} s; reading the hashes alone "
-          f"{read_s:.2f} s (ratio {build_s / read_s:.2f})")
+    print(
+        f"build: {n} events, migration {before} -> {after} in {build_s:.2f} s; reading the hashes alone "
+        f"{read_s:.2f} s (ratio {build_s / read_s:.2f})"
+    )
     engine.dispose()
 
 
@@ -76,13 +78,17 @@ def append(url: str, rounds: int, per_round: int) -> None:
         led.record_forecast(qid, f"Bench {k % 50}", 0.5, date(2020, 1, 1))
         k += 1
     total = time.perf_counter() - t
-    print(f"append-share: merkletree.extend took {spent[0] / total:.3%} of {per_round * 2} appends' time "
-          f"({spent[0] / (per_round * 2) * 1e6:.0f} us of {total / (per_round * 2) * 1e3:.2f} ms each)")
+    print(
+        f"append-share: merkletree.extend took {spent[0] / total:.3%} of {per_round * 2} appends' time "
+        f"({spent[0] / (per_round * 2) * 1e6:.0f} us of {total / (per_round * 2) * 1e3:.2f} ms each)"
+    )
     merkletree.extend = real  # type: ignore[assignment]
     ratios = [a / b for a, b in zip(timings["tree"], timings["none"], strict=True)]
-    print(f"append: {statistics.median(timings['tree']) * 1000:.2f} ms with the tree, "
-          f"{statistics.median(timings['none']) * 1000:.2f} ms without; median ratio {statistics.median(ratios):.3f} "
-          f"[{min(ratios):.3f}, {max(ratios):.3f}] over {rounds} rounds of {per_round}")
+    print(
+        f"append: {statistics.median(timings['tree']) * 1000:.2f} ms with the tree, "
+        f"{statistics.median(timings['none']) * 1000:.2f} ms without; median ratio {statistics.median(ratios):.3f} "
+        f"[{min(ratios):.3f}, {max(ratios):.3f}] over {rounds} rounds of {per_round}"
+    )
     led.close()
 
 
@@ -116,10 +122,14 @@ def proof(url: str, count: int) -> None:
     extra = es.chain_text(rows[0]).encode()  # type: ignore[arg-type]
     whole = TlogProof(i, tuple(paths[0]), note, extra).text
     bare = TlogProof(i, tuple(paths[0]), note, None).text
-    print(f"proof: {proof_s * 1000:.3f} ms for a path from the stored nodes at {n} events; reading the event's row "
-          f"{row_s * 1000:.3f} ms (ratio {proof_s / row_s:.2f})")
-    print(f"proof-size: path {len(paths[0])} hashes; without the event {len(bare.encode())} bytes (path + "
-          f"checkpoint), the whole file {len(whole.encode())} bytes")
+    print(
+        f"proof: {proof_s * 1000:.3f} ms for a path from the stored nodes at {n} events; reading the event's row "
+        f"{row_s * 1000:.3f} ms (ratio {proof_s / row_s:.2f})"
+    )
+    print(
+        f"proof-size: path {len(paths[0])} hashes; without the event {len(bare.encode())} bytes (path + "
+        f"checkpoint), the whole file {len(whole.encode())} bytes"
+    )
     engine.dispose()
 
 

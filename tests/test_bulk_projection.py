@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 
 from tracker.app.ledger import Ledger, _table_rows
 from tracker.domain import commands as c
+from tracker.domain import events as ev
 from tracker.errors import UserError
 from tracker.projections import bulk
 from tracker.projections.projector import clear, project, replay
@@ -225,4 +226,73 @@ def test_a_bulk_append_on_sqlite_writes_with_a_larger_page_cache_and_gives_the_o
         es.append_stream(conn, ds.batches, "tester", now=NOW, project_range=watching)
         assert (seen, _cache_size(conn)) == ([-BULK_CACHE_KIB], before)
     assert led.verify()["ok"]
+    led.close()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [("maybe", "no", "yes"), ("no", "other", "yes"), ("no", "yes", "zz"), ("no", "yes")],
+)
+def test_p_yes_is_set_only_when_the_options_are_exactly_yes_and_no(sqlite_url: str, options: tuple[str, ...]) -> None:
+    """The set-based p_yes (SQLite reads the probabilities' stored text) agrees with the handlers' on options
+    that hold yes and no among others, before, between and after them."""
+    led = Ledger(sqlite_url, actor="tester")
+    led.init()
+    kind = "binary" if options == ("no", "yes") else "multiple_choice"
+    qid = led.open_question(
+        "Which?",
+        "Text.",
+        question_id="q-opts",
+        kind=kind,
+        options=() if kind == "binary" else options,
+        opened=date(2025, 1, 1),
+    )
+    share = round(1 / len(options), 6)
+    probs = {o: share for o in options[:-1]} | {options[-1]: round(1 - share * (len(options) - 1), 6)}
+    led.record_forecast(qid, "Ann Example", probs, date(2025, 1, 2))
+    expected = tables(led.engine)  # the handlers' rows
+    led.rebuild()  # set-based
+    assert tables(led.engine) == expected
+    (p_yes,) = {row[5] for row in expected["forecasts"]}
+    assert (p_yes is None) == (kind != "binary")
+    led.close()
+
+
+def test_a_questions_events_before_its_opening_change_nothing_set_based_either(db_url: str) -> None:
+    """A log the domain does not write (store-level appends): a question's stream with a clarification and a
+    resolution before its opening, and one clarification after it. One by one, the events before the opening
+    update a row that is not there yet; a rebuild (the whole log) and a range after the start agree."""
+    led = Ledger(db_url, actor="tester")
+    led.init()
+    on = datetime(2025, 1, 1, tzinfo=UTC)
+    before = [
+        ev.Event(ev.QUESTION_CLARIFIED, {"title": "Before?", "criteria": "Early.", "reason": "r"}, on),
+        ev.Event(ev.QUESTION_RESOLVED, {"outcome": "yes", "known_on": "2025-01-01", "evidence": "e"}, on),
+    ]
+    opened = {
+        "question_id": "early",
+        "title": "Opened?",
+        "criteria": "As opened.",
+        "kind": "binary",
+        "options": ["no", "yes"],
+        "tags": ["t"],
+        "opened": "2025-01-01",
+    }
+    with write_transaction(led.engine) as conn:
+        es.append(conn, "question-early", before, es.ANY_VERSION, "tester", project)
+        es.append(conn, "question-early", [ev.Event(ev.QUESTION_OPENED, opened, on)], es.ANY_VERSION, "tester", project)
+    expected_opened = tables(led.engine)
+    assert expected_opened["questions"][0][1:3] == ("Opened?", "As opened.")  # the early events changed nothing
+    later = ev.Event(ev.QUESTION_CLARIFIED, {"criteria": "After.", "reason": "r"}, on)
+    with write_transaction(led.engine) as conn:
+        es.append(conn, "question-early", [later], es.ANY_VERSION, "tester", project)
+    expected = tables(led.engine)
+    led.rebuild()
+    assert tables(led.engine) == expected
+    for split in (1, 2, 3):
+        with write_transaction(led.engine) as conn:
+            clear(conn)
+            replay(conn, es.read(conn, up_to=split))
+            bulk.project_range(conn, split, 4)
+        assert tables(led.engine) == expected
     led.close()

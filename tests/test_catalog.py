@@ -510,6 +510,10 @@ HOSTILE_YAML = [
     "",
     "a:\n",
     "k: 'it''s'\nl: \"\\u00e9\\t\\x00\"\nm: >\n  folded\n  text\n",
+    "? !!str {a: 1}\n: v\n",  # collections tagged as text: as a key, a value, an item
+    "a: !!str {b: 1}\n",
+    "- !!str [1]\n- !!str x\n- !!null ''\n",
+    "a: &s text\nb: *s\n*s : c\n",  # an aliased text scalar as a value and as a key
 ]
 
 
@@ -571,6 +575,36 @@ def test_a_loader_given_a_resolver_of_its_own_resolves_with_it(prefer_c: bool) -
     assert yaml.load("a: one\nb: 2\n", Loader=strict_loader(prefer_c)) == {"a": "one", "b": 2}  # noqa: S506
 
 
+@pytest.mark.parametrize("prefer_c", [True, False], ids=["libyaml", "pure-python"])
+def test_the_per_node_resolver_shortcut_is_taken_only_where_its_rules_are_the_loaders(prefer_c: bool) -> None:
+    """The strict loader resolves each node by a plain function of its own joined lists (no method call per
+    node); a subclass with a resolve of its own, or with a path resolver, keeps PyYAML's general path and its
+    results."""
+    from tracker.catalog.load import strict_loader
+
+    loader = strict_loader(prefer_c)
+    fast = loader("a: 1\n")
+    reference = _reference_loader(loader)("a: 1\n")
+    try:
+        assert not hasattr(fast.resolve, "__self__")  # the instance's function, not the class's method
+        assert fast.resolve(yaml.ScalarNode, "12", (True, False)) == "tag:yaml.org,2002:int"
+        assert fast.resolve(yaml.ScalarNode, "12", (False, True)) == "tag:yaml.org,2002:str"
+        assert fast.resolve(yaml.ScalarNode, "yes", (True, False)) == "tag:yaml.org,2002:str"
+        assert fast.resolve(yaml.ScalarNode, "", (True, False)) == "tag:yaml.org,2002:null"
+        assert fast.resolve(yaml.MappingNode, None, (True, False)) == "tag:yaml.org,2002:map"
+        assert getattr(reference.resolve, "__func__", None) is yaml.resolver.BaseResolver.resolve
+    finally:
+        fast.dispose()
+        reference.dispose()
+
+    class ByPath(loader):  # type: ignore[misc,valid-type]
+        pass
+
+    ByPath.add_path_resolver("tag:yaml.org,2002:omap", ["s"], yaml.SequenceNode)
+    assert yaml.load("s: [a: 1]\nt: [a: 1]\n", Loader=ByPath) == {"s": [("a", 1)], "t": [{"a": 1}]}  # noqa: S506
+    assert yaml.load("s: [a: 1]\n", Loader=loader) == {"s": [{"a": 1}]}  # noqa: S506
+
+
 @pytest.mark.parametrize(
     ("text", "where"),
     [
@@ -589,6 +623,27 @@ def test_both_loaders_refuse_the_same_yaml_at_the_same_place(text: str, where: s
         errors = _Errors()
         assert _parse_yaml(text, "f.yaml", errors, strict_loader(prefer_c)) is None
         assert len(errors.items) == 1 and where in errors.items[0], (prefer_c, errors.items)
+
+
+def test_loading_a_catalog_leaves_no_reference_cycle() -> None:
+    """An import runs with the cyclic collector paused: what loading the catalog drops (the entries' field
+    readers, nested ones for resolutions and annulments included) must be freed as it is dropped, not kept as
+    cycles until the collector runs again."""
+    import gc
+
+    load_catalog([ROOT / "predictions"], today=TODAY)  # caches filled (the scale, the remembered slugs)
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        catalog = load_catalog([ROOT / "predictions"], today=TODAY)
+        assert any(q.resolution for q in catalog.questions.values())
+        assert any(q.annulment for q in catalog.questions.values())
+        del catalog
+        assert gc.collect() == 0
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def test_questions_may_be_split_across_files_in_questions_dir(tmp_path: Path) -> None:

@@ -265,3 +265,25 @@ def test_the_held_out_check_set_is_check_only_and_large_enough() -> None:
     assert len(articles) >= 20
     assert len({art["outlet"] for art in articles}) >= 12
     assert sum(len(art["forecasts"]) for art in articles) >= 120
+
+
+SECOND_CHECK_SET = CORPUS / "corpus-h.yaml"
+
+
+@pytest.mark.skipif(not SECOND_CHECK_SET.is_file(), reason="no corpus-h.yaml")
+def test_the_second_check_set_is_check_only_from_outlets_of_its_own() -> None:
+    """corpus-h, labelled blind after corpus-g was measured: every article in the check half, at least 22 excerpts from
+    18 outlets over the five topics and 140 labelled forecasts, each article with its address and dates, and no outlet
+    that another corpus file uses (the per-article checks above hold for it as for every file)."""
+    articles = _load(SECOND_CHECK_SET)["articles"]
+    assert {art["split"] for art in articles} == {"check"}
+    assert len(articles) >= 22
+    outlets = {art["outlet"] for art in articles}
+    assert len(outlets) >= 18
+    assert {art["topic"] for art in articles} == TOPICS
+    assert sum(len(art["forecasts"]) for art in articles) >= 140
+    for art in articles:
+        assert art["url"].startswith(("http://", "https://")), art["id"]
+        assert isinstance(art["published"], dt.date) and isinstance(art["retrieved"], dt.date), art["id"]
+    elsewhere = {art["outlet"] for path in HALVES if path != SECOND_CHECK_SET for art in _load(path)["articles"]}
+    assert not outlets & elsewhere, sorted(outlets & elsewhere)

@@ -47,8 +47,23 @@ CHECK_PRECISION_FLOOR = 0.8
 CHECK_MIN_FORECASTS = 120
 
 
+# The floors above are corpus-g's. corpus-h, a second check set labelled blind later (issue 22), is measured once by
+# the lead and guarded by no figure here: a floor would mean running the extractor on it before that one measurement.
+GUARDED_CHECK_FILE = "g"
+
+
 def _check_articles() -> list[dict[str, Any]]:
-    return [a for a in corpus_articles(ROOT) if a["split"] == "check"]
+    return [a for a in corpus_articles(ROOT, [GUARDED_CHECK_FILE]) if a["split"] == "check"]
+
+
+def test_the_check_floors_guard_corpus_g_only() -> None:
+    """The figure floors read corpus-g alone, whatever other check files exist (corpus-h is loaded, not guarded)."""
+    every_check = {a["id"] for a in corpus_articles(ROOT) if a["split"] == "check"}
+    guarded = {a["id"] for a in _check_articles()}
+    assert guarded and all(i.startswith("g-") for i in guarded)
+    assert guarded == {i for i in every_check if i.startswith("g-")}
+    if any(i.startswith("h-") for i in every_check):
+        assert not any(i.startswith("h-") for i in guarded)
 
 
 def test_quality_on_the_corpus_check_set_does_not_fall() -> None:
@@ -79,15 +94,33 @@ TUNE_FOUND_FLOOR = 626
 TUNE_SPEAKER_FLOOR = 525
 TUNE_POLARITY_FLOOR = 527
 TUNE_PRECISION_FLOOR = 0.81
+# The floors are those files' figures: a tune file labelled later (corpus-i, the seventh round's fresh batch, first
+# measured as it came) adds forecasts of other kinds, and its own figures are reported in docs/extract.md, so that a
+# new batch neither lowers these floors nor hides a loss on the files they were measured on.
+TUNE_FLOOR_FILES = ("a", "b", "c", "d", "e", "f")
 
 
 def test_quality_on_the_corpus_tune_half_does_not_fall() -> None:
-    s = evaluate_corpus(ROOT, "tune").summary()
+    s = evaluate_corpus(ROOT, "tune", articles=corpus_articles(ROOT, TUNE_FLOOR_FILES)).summary()
     assert s["curated"] >= 600, s
     assert s["found"] >= TUNE_FOUND_FLOOR, s
     assert s["speaker_ok"] >= TUNE_SPEAKER_FLOOR, s
     assert s["polarity_ok"] >= TUNE_POLARITY_FLOOR, s
     assert s["precision"] >= TUNE_PRECISION_FLOOR, s
+
+
+def test_only_the_named_corpus_files_are_read(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--files`` opens only the named corpus files (a blind check set is then never read): corpus-f alone gives
+    f- articles only, and a letter with no file is one line naming it, exit 2, no figures."""
+    from tracker.extract.evaluate import main
+
+    only_f = corpus_articles(ROOT, ["f"])
+    assert only_f and {a["id"][:2] for a in only_f} == {"f-"}
+    with pytest.raises(ValueError, match="corpus-zz.yaml"):
+        corpus_articles(ROOT, ["f", "zz"])
+    assert main([str(ROOT), "--files", "zz", "--split", "tune"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "corpus-zz.yaml" in err
 
 
 def test_the_check_set_is_apart_from_what_was_tuned_on() -> None:

@@ -115,6 +115,52 @@ def test_one_tolerance_for_distributions() -> None:
     assert fields.binary(0.7) == {"yes": 0.7, "no": 0.3}
 
 
+def _distribution_as_first_written(probabilities: dict[str, object], options: tuple[str, ...]) -> object:
+    """`fields.distribution` before its quick path for floats: every value through `fields.probability`."""
+    import math
+
+    try:
+        if not probabilities:
+            raise UserError("no probability given", "p")
+        for key in probabilities:
+            if key not in options:
+                raise UserError(f"unknown option {key!r} (options: {', '.join(options)})", "p")
+        dist = {o: fields.probability(probabilities.get(o, 0.0), f"p[{o}]") for o in options}
+        total = math.fsum(dist.values())
+        if not fields.sums_to_one(total):
+            raise UserError(f"probabilities sum to {total:.12g}, not 1", "p")
+    except UserError as e:
+        return ("refused", e.field, e.message)
+    return [(k, type(v), repr(v)) for k, v in dist.items()]
+
+
+class _Half(float):
+    """A float subclass (numpy's float64 is one): stored as a plain float."""
+
+
+def test_distribution_gives_what_it_gave_before_its_quick_path() -> None:
+    """Values of every kind a caller may pass, at and beyond the bounds: the same distribution (the same types
+    and values) or the same refusal as when every value went through `probability`."""
+    values: list[object] = [0.0, -0.0, 1.0, 0.5, 0.25, 1e-300, 5e-324, 1.0000000001, -1e-300, float("nan")]
+    values += [float("inf"), -float("inf"), 0, 1, 2, True, False, None, "0.5", _Half(0.5), [0.5]]
+    options = ("a", "b")
+    for a in values:
+        for b in values:
+            got: object
+            try:
+                dist = fields.distribution({"a": a, "b": b}, options)
+                got = [(k, type(v), repr(v)) for k, v in dist.items()]
+            except UserError as e:
+                got = ("refused", e.field, e.message)
+            assert got == _distribution_as_first_written({"a": a, "b": b}, options), (a, b)
+            one = {"a": a}
+            try:
+                got = [(k, type(v), repr(v)) for k, v in fields.distribution(one, options).items()]
+            except UserError as e:
+                got = ("refused", e.field, e.message)
+            assert got == _distribution_as_first_written(one, options), a
+
+
 # ------------------------------------------------------------------ the control-character check, old and new
 
 

@@ -57,6 +57,29 @@ def test_import_then_reimport_appends_nothing(ledger: Ledger, catalog: Path) -> 
     assert ledger.verify()["ok"]
 
 
+def test_a_first_import_reads_no_event_and_a_second_reads_what_the_first_wrote(ledger: Ledger, catalog: Path) -> None:
+    """Into a ledger with no event, the import looks up neither the catalog's event ids nor its streams (there
+    is nothing to find); into one that holds the catalog, it does, and appends nothing."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    event.listen(ledger.engine, "before_cursor_execute", seen)
+    try:
+        first = import_catalog(ledger, [catalog])
+        reads_in_first = [s for s in statements if "event_id IN" in s or "stream_id IN" in s]
+        statements.clear()
+        second = import_catalog(ledger, [catalog])
+        reads_in_second = [s for s in statements if "event_id IN" in s or "stream_id IN" in s]
+    finally:
+        event.remove(ledger.engine, "before_cursor_execute", seen)
+    assert first.appended > 0 and reads_in_first == []
+    assert second.appended == 0 and reads_in_second and second.unchanged > 0
+
+
 def test_import_reports_progress_over_the_events_written_and_the_head_it_left(
     ledger: Ledger, catalog: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

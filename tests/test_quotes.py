@@ -52,6 +52,36 @@ def test_normalise_is_idempotent_and_closest_passage_shows_the_source_as_written
     assert closest_passage(CURLY, 'Moscow\'s answer is "likely"').startswith("Moscow’s answer")
 
 
+def _normalise_as_before(text: str) -> str:
+    """The normalisation as first written: NFKC, the whole typography table, a regular expression's `\\s+`."""
+    import re
+    import unicodedata
+
+    from tracker.domain.quotes import _TYPOGRAPHY
+
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)).strip()
+
+
+def test_normalise_gives_what_the_first_written_normalisation_gives() -> None:
+    """The quick paths (whitespace folded by `str.split`, the table applied only to a text that holds one of its
+    characters) on every code point between words, and on random strings mixing them."""
+    import random
+    import re
+    import sys
+
+    from tracker.domain.quotes import _TYPOGRAPHY, fold_whitespace
+
+    for start in range(0, sys.maxunicode + 1, 256):  # 256 code points a text, each between two letters
+        text = " ".join(f"a{chr(code)}b {chr(code)}" for code in range(start, start + 256))
+        assert normalise(text) == _normalise_as_before(text), hex(start)
+        assert fold_whitespace(text) == re.sub(r"\s+", " ", text).strip(), hex(start)
+    rng = random.Random(26)
+    pool = [chr(c) for c in _TYPOGRAPHY] + list(" \t\n\r\x0b\x0c\x1c\x85\u00a0\u2028\u3000abcXYZ09.,'\"`ﬁＡ…")
+    for _ in range(5_000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randrange(0, 30)))
+        assert normalise(text) == _normalise_as_before(text), repr(text)
+
+
 def _catalog(tmp_path: Path, quote: str) -> list[Path]:
     (tmp_path / "article.txt").write_text(f"He said: {CURLY} Then he left.\n", encoding="utf-8")
     sources = tmp_path / "sources.yaml"

@@ -152,3 +152,94 @@ def test_a_rebuild_on_another_day_compares_every_page(ledger: Ledger, tmp_path: 
         found.manifest.summary["as_of"] = {"position": 3}
         assert site.touched_since(ledger, snap, found, salt, verification) is None
     assert json.loads((out / site.MANIFEST).read_text())["summary"][site.BUILT_BY] == [salt, day]
+
+
+def _forecast_from_a_new_outlet(ledger: Ledger) -> None:
+    """A new source from an outlet no forecast came from, and a forecast from it: the outlet's leaderboard page is
+    new (no digest of its rows in the manifest), and every tag and outlet chip may move."""
+    ledger.add_source("a-new-source", "A new source", outlet="A Brand New Outlet")
+    on_open = ledger.forecasts().query("question_id == @OPEN_QUESTION").iloc[0]
+    ledger.record_forecast(
+        OPEN_QUESTION, "whoever", 0.4, date(2026, 2, 3), source_id="a-new-source", forecaster_id=on_open.forecaster_id
+    )
+    assert ledger.score().status == "ok"
+
+
+NAMED_CHANGES = {
+    **{change: CHANGES[change] for change in BOUNDED},
+    "forecast from a new outlet, scored": _forecast_from_a_new_outlet,
+}
+
+
+@pytest.mark.parametrize("change", list(NAMED_CHANGES))
+def test_a_named_rebuild_reads_the_named_subjects_rows_only_and_equals_a_full_build(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """A rebuild whose events name their pages reads the forecasts, their scores, the question scores, the
+    resolutions and the events about the named subjects only (the top-level pages from counts and the first
+    quotes), and its folder is the same bytes as a full build into a fresh folder, manifest included."""
+    from tracker.read import tablereader
+
+    scored_catalog(ledger)
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    build_site(ledger, incremental)
+    since, since_run = _point(ledger)
+    NAMED_CHANGES[change](ledger)
+    named = _touched(ledger, since, since_run)
+    assert named is not None
+    calls: list[tuple[str, dict[str, object]]] = []
+    for table in ("forecasts", "scores", "question_scores", "resolutions", "events"):
+        real = tablereader.READERS[table]
+
+        def spy(snap: object, *, _table: str = table, _real: object = real, **kw: object) -> object:
+            calls.append((_table, kw))
+            return _real(snap, **kw)  # type: ignore[operator]
+
+        monkeypatch.setitem(tablereader.READERS, table, spy)
+    again = build_site(ledger, incremental)
+    monkeypatch.undo()
+    fresh = build_site(ledger, full)
+    assert site_files(incremental) == site_files(full)
+    assert fresh.kept == 0 and again.kept > again.files // 2
+    # what the rebuild read whole: the question scores (three columns for the pooled calibration; all of them
+    # for an outlet page not made before), the quotes (the first ones, for the search index), the events after
+    # the build (which pages they name); every other read names its subjects
+    unnamed = [
+        (table, kw)
+        for table, kw in calls
+        if kw.get("about") is None
+        and not kw.get("question")
+        and not kw.get("quoted")
+        and not kw.get("after")
+        and table != "question_scores"
+    ]
+    assert unnamed == []
+    for _table, kw in calls:
+        about = kw.get("about")
+        if about is not None:
+            assert about.questions <= named.questions  # type: ignore[attr-defined]
+            assert about.forecasters <= named.forecasters  # type: ignore[attr-defined]
+            assert about.sources <= named.sources  # type: ignore[attr-defined]
+        if kw.get("question"):
+            assert set(kw["question"]) <= named.questions  # type: ignore[call-overload]
+
+
+def test_a_page_gone_from_the_folder_is_made_again_by_a_named_rebuild(ledger: Ledger, tmp_path: Path) -> None:
+    """A rebuild that makes the named pages only keeps the others as the manifest lists them: when one of them is
+    not in the folder any more (deleted by hand), it compares every page instead, and puts the page back."""
+    from tracker.app import site, sitefolder
+
+    scored_catalog(ledger)
+    out, full = tmp_path / "site", tmp_path / "full"
+    build_site(ledger, out)
+    gone = q_url(DUE_QUESTION)
+    (out / gone).unlink()
+    CHANGES["new forecast, scored"](ledger)
+    found = sitefolder.survey(out)
+    salt = found.manifest.summary[site.BUILT_BY][0]
+    with ledger.snapshot() as snap:
+        assert site.touched_since(ledger, snap, found, salt, {"ok": True}) is None
+    build_site(ledger, out)
+    build_site(ledger, full)
+    assert (out / gone).exists()
+    assert site_files(out) == site_files(full)

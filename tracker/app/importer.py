@@ -104,11 +104,14 @@ class _Plan:
         self.opened_with: dict[str, dict[str, Any]] = {}
         self.registered_with: dict[str, dict[str, Any]] = {}
 
-    def know_streams(self, question_ids: Collection[str], source_ids: Collection[str]) -> None:
+    def know_streams(self, question_ids: Collection[str], source_ids: Collection[str], read: bool = True) -> None:
         """Fold the states of these streams up front, reading them all in a few queries: one query per stream
-        was the largest cost of an import after YAML (profiled), even of one that writes nothing."""
+        was the largest cost of an import after YAML (profiled), even of one that writes nothing. ``read``
+        False: the ledger is known to hold no event, so every stream is empty."""
         self.questions.update((q, QuestionState(question_id=q)) for q in question_ids)
         self.sources.update((s, SourceState(source_id=s)) for s in source_ids)
+        if not read:
+            return
         streams = [ev.question_stream(q) for q in question_ids] + [ev.source_stream(s) for s in source_ids]
         for e in es.read_streams(self.conn, streams):
             q = ev.stream_question(e.stream_id)
@@ -506,11 +509,17 @@ def import_catalog(
         questions=len(catalog.questions),
         forecasts=len(catalog.forecasts),
     )
-    # Each entry's event ids, made once (uuid5: a SHA-1 each) and looked up below.
+    # Each entry's event ids, made once (uuid5: a SHA-1 each) and looked up below; a resolution's and an
+    # annulment's only for the questions whose entry has one (`_import_outcomes` asks for no other).
+    questions = catalog.questions
     source_eid = {s: catalog_event_id("source", s) for s in catalog.sources}
-    opened_eid = {q: catalog_event_id("question", q, "opened") for q in catalog.questions}
-    resolved_eid = {q: catalog_event_id("question", q, "resolved") for q in catalog.questions}
-    annulled_eid = {q: catalog_event_id("question", q, "annulled") for q in catalog.questions}
+    opened_eid = {q: catalog_event_id("question", q, "opened") for q in questions}
+    resolved_eid = {
+        q: catalog_event_id("question", q, "resolved") for q, e in questions.items() if e.resolution is not None
+    }
+    annulled_eid = {
+        q: catalog_event_id("question", q, "annulled") for q, e in questions.items() if e.annulment is not None
+    }
     forecast_eid = {f: catalog_event_id("forecast", f) for f in catalog.forecasts}
     ids = {
         eid: entry
@@ -518,9 +527,11 @@ def import_catalog(
         for entry, eid in by_entry.items()
     }
     with write_transaction(ledger.engine) as conn:
-        stored = _stored(conn, list(ids))
+        # A ledger with no event holds none of these ids and no stream (a first import): nothing to read.
+        empty = es.head(conn)[0] == 0
+        stored = {} if empty else _stored(conn, list(ids))
         plan = _Plan(conn, ledger.actor, lambda eid: eid in ids and eid not in stored)
-        plan.know_streams(list(catalog.questions), list(catalog.sources))
+        plan.know_streams(list(catalog.questions), list(catalog.sources), read=not empty)
         run = _ImportRun(
             catalog,
             plan,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import operator
 import os
 import shutil
 import statistics
@@ -33,6 +34,7 @@ from markupsafe import Markup, escape
 from tracker import __version__
 from tracker.app import charts, outfiles, sitefolder
 from tracker.app import templating as t
+from tracker.app.templating import f_url, q_url, s_url  # the forecast rows (made there) link with them too
 from tracker.domain import events as ev
 from tracker.errors import UserError
 
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from tracker.app.siteproofs import SiteProofs
     from tracker.app.sitetouched import Touched
     from tracker.domain.notes import Verifier
+    from tracker.read.filters import Subjects
     from tracker.read.snapshot import Snapshot
 
 MANIFEST = sitefolder.MANIFEST
@@ -67,7 +70,6 @@ VERIFIED = "verified_head"
 # pages the new events change (`touched_since`) only when both are the same (the day moves every due question's page)
 BUILT_BY = "built_by"
 BUILD_ONLY = ("events_checked", "since_position", "since_problem")
-SOURCE_PAGE_CELLS = ("question", "forecaster", "cells", "result")  # the cells of a source page's rows
 KIND_INDEX = {"forecaster": 0, "question": 1, "quote": 2, "source": 3}
 KNOWN_BOARD = {
     "rank", "forecaster_id", "name", "n_scored", "mean_brier", "mean_brier_two_category", "mean_time_avg_brier",
@@ -76,6 +78,13 @@ KNOWN_BOARD = {
     "mean_baseline_time_avg", "mean_baseline_coverage", "n_questions", "brier_ci_low", "brier_ci_high", "precision",
     "vs_coin_p", "vs_crowd_p", "n_forecasters", "unranked",
 }  # fmt: skip
+# A rebuild that knows which pages the new events change (`tracker.app.sitetouched`) reads the forecasts of those
+# subjects only, up to this many subjects; past it every row is read (one IN list of thousands of ids reads as
+# slowly as the whole table, and SQLite caps a statement's bound values at 32,766).
+MAX_SUBJECTS = 2_000
+# a tag or outlet leaderboard's entry in the manifest: the digest of the question scores it was made from, which a
+# rebuild whose events changed no score reuses instead of reading every question score again
+ROWS = sitefolder.DIGESTS[1]
 # The index lists the ranked forecasters: those with at least this many scored questions (fewer cannot be told from
 # luck; the leaderboard ranks them apart, and the full leaderboard, one click away, lists them after the others).
 INDEX_MIN_SCORED = 5  # tracker.scoring.honest.MIN_QUESTIONS, without importing numpy here (a test checks both agree)
@@ -104,19 +113,27 @@ def with_interval_row(row: dict[str, Any]) -> dict[str, Any]:
 ALL = "(all)"  # the pooled calibration's key in `calibration_by_forecaster` (no forecaster id is in parentheses)
 
 
-def calibration_by_forecaster(qscores: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+def calibration_by_forecaster(
+    qscores: pd.DataFrame, everyone: pd.DataFrame | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """The calibration table (10 bins, as `tracker calibration` makes it) of every forecaster's scored yes/no
     forecasts, and of everyone's under ALL, from one `question_scores` frame: sorted once by forecaster and cut
-    into slices, so that it costs the same for 30 forecasters or 3,000."""
+    into slices, so that it costs the same for 30 forecasters or 3,000. ``everyone``: the rows (kind, p_yes and
+    outcome, in the same order) of everyone's, when ``qscores`` holds some forecasters' only."""
     import numpy as np
     import pandas as pd
 
     from tracker.scoring import metrics
 
-    binary = qscores[qscores["kind"] == "binary"]
-    p = binary["p_yes"].to_numpy(dtype=np.float64)
-    o = (binary["outcome"].astype("string") == "yes").to_numpy(dtype=np.float64)
-    out = {ALL: t.records(metrics.calibration_table(p, o))} if len(binary) else {}
+    def binary_of(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any, Any]:
+        binary = frame[frame["kind"] == "binary"]
+        p = binary["p_yes"].to_numpy(dtype=np.float64)
+        o = (binary["outcome"].astype("string") == "yes").to_numpy(dtype=np.float64)
+        return binary, p, o
+
+    binary, p, o = binary_of(qscores)
+    pooled, p_all, o_all = (binary, p, o) if everyone is None else binary_of(everyone)
+    out = {ALL: t.records(metrics.calibration_table(p_all, o_all))} if len(pooled) else {}
     codes, ids = pd.factorize(binary["forecaster_id"].astype(str))
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
@@ -131,18 +148,6 @@ def extra_columns(board: pd.DataFrame) -> list[str]:
     mean Brier, the interval first."""
     extra = [str(c) for c in board.columns if c not in KNOWN_BOARD]
     return sorted(extra, key=lambda c: c != "interval_90")
-
-
-def q_url(question_id: str) -> str:
-    return f"questions/{t.file_id(str(question_id))}.html"
-
-
-def f_url(forecaster_id: str, page: int = 1) -> str:
-    return f"forecasters/{t.file_id(str(forecaster_id))}{'' if page == 1 else f'~p{page}'}.html"
-
-
-def s_url(source_id: str, page: int = 1) -> str:
-    return f"sources/{t.file_id(str(source_id))}{'' if page == 1 else f'~p{page}'}.html"
 
 
 def tag_url(tag: str) -> str:
@@ -321,31 +326,6 @@ def phrase_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-class LazyCells:
-    """A forecast's table cells (``f.html.question`` and so on in the templates), rendered the first time a page
-    showing the forecast is rendered and then shared by its other pages. They are a function of the forecast's
-    other fields, so a page's inputs (`inputs_digest`) leave them out."""
-
-    __slots__ = ("_cache", "_forecast", "_parts")
-
-    def __init__(self, forecast: dict[str, Any], parts: dict[str, Any]) -> None:
-        self._forecast, self._parts = forecast, parts
-        self._cache: dict[str, Any] = {}
-
-    def __repr__(self) -> str:
-        return "LazyCells"  # the same for every forecast: a page's digest leaves the cells out
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in self._cache:
-            self._cache[key] = self._parts[key](self._forecast, True)
-        return self._cache[key]
-
-    def keep_only(self, keys: tuple[str, ...]) -> None:
-        """Drop the cells no page still to come shows (one asked for again is rendered again, the same)."""
-        for key in [k for k in self._cache if k not in keys]:
-            del self._cache[key]
-
-
 class FieldRow:
     """A forecast's fields as the slots of an object rather than as a dict: a dict of 32 keys per forecast was
     about a kilobyte, most of a million-event build's memory. Read as ``row["field"]`` in the code and
@@ -353,6 +333,8 @@ class FieldRow:
     class for the fields the table has."""
 
     __slots__ = ()
+    _values: Callable[[FieldRow], tuple[Any, ...]]  # every field's value, in order (`operator.attrgetter`)
+    _names = ""  # the fields' names, as the start of each row's repr
 
     def __getitem__(self, key: str) -> Any:
         try:
@@ -370,8 +352,11 @@ class FieldRow:
         return getattr(self, key, default)
 
     def __repr__(self) -> str:  # every field, in order: a page's digest (`inputs_digest`) sees them all
-        names: tuple[str, ...] = self.__slots__
-        return repr([(k, getattr(self, k, None)) for k in names])
+        try:
+            return self._names + repr(self._values(self))  # each value's repr, made in C
+        except AttributeError:  # an extra slot not set yet
+            names: tuple[str, ...] = self.__slots__
+            return self._names + repr(tuple(getattr(self, k, None) for k in names))
 
 
 def field_rows(extra: tuple[str, ...] = ()) -> Callable[[dict[str, Any]], FieldRow]:
@@ -381,7 +366,13 @@ def field_rows(extra: tuple[str, ...] = ()) -> Callable[[dict[str, Any]], FieldR
     def make(row: dict[str, Any]) -> FieldRow:
         if not made:
             names = tuple(row) + tuple(k for k in extra if k not in row)
-            made.append(type("ForecastRow", (FieldRow,), {"__slots__": names}))
+            made.append(
+                type(
+                    "ForecastRow",
+                    (FieldRow,),
+                    {"__slots__": names, "_values": operator.attrgetter(*names), "_names": repr(names)},
+                )
+            )
         obj = made[0]()
         for k, v in row.items():
             setattr(obj, k, v)
@@ -390,11 +381,25 @@ def field_rows(extra: tuple[str, ...] = ()) -> Callable[[dict[str, Any]], FieldR
     return make
 
 
+# the question scores' columns the pooled calibration reads (`calibration_by_forecaster`)
+SCORED = ("kind", "p_yes", "outcome")
+
+
+def subjects_of(touched: Touched | None) -> Subjects | None:
+    """What a build reads of the forecasts: the rows about the subjects the new events name, when they are
+    named and not too many (`MAX_SUBJECTS`); None: every row."""
+    if touched is None or len(touched.questions) + len(touched.forecasters) + len(touched.sources) > MAX_SUBJECTS:
+        return None
+    from tracker.read.filters import Subjects
+
+    return Subjects(touched.questions, touched.forecasters, touched.sources)
+
+
 def inputs_digest(*parts: Any) -> str:
     """A digest of what a page is made from, the same for the same inputs (see `Writer.keep`): of the inputs'
     repr, which Python makes in C for the dicts, lists, strings, numbers and dates a page is made from (a JSON
-    encoding with a Python hook for the dates was a tenth of a build). LazyCells stand for nothing (see there);
-    a value whose repr names an address (a function) makes the page rendered every time."""
+    encoding with a Python hook for the dates was a tenth of a build). A value whose repr names an address (a
+    function) makes the page rendered every time."""
     return sitefolder.sha256(repr(parts).encode("utf-8", "surrogatepass"))
 
 
@@ -427,9 +432,11 @@ class SiteData:
     f_rows: list[dict[str, Any]]
     qscores: pd.DataFrame
     calibration: dict[str, list[dict[str, Any]]]
+    n_question_scores: int  # every forecaster's (qscores holds the named forecasters' only in a named rebuild)
+    n_forecasts: int
+    per_source: dict[str | None, int]  # forecasts per source id (None: without a source)
     due_ids: dict[str, dict[str, Any]]
     hindsight: pd.DataFrame
-    resolutions: pd.DataFrame
     by_forecaster: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     by_question: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     by_source: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
@@ -475,7 +482,7 @@ class Writer:
             self._count(rel, dict(entry))
             self.kept.add(rel)
 
-    def write(self, rel: str, data: str | bytes, inputs: str | None = None) -> None:
+    def write(self, rel: str, data: str | bytes, inputs: str | None = None, **record: str) -> None:
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         raw = data.encode("utf-8") if isinstance(data, str) else data
@@ -484,7 +491,7 @@ class Writer:
         entry: dict[str, Any] = {"sha256": sitefolder.sha256(raw), "bytes": len(raw)}
         if inputs is not None:
             entry["inputs"] = inputs
-        self._count(rel, entry)
+        self._count(rel, entry | record)
 
     def _count(self, rel: str, entry: dict[str, Any]) -> None:
         self.written[rel] = entry
@@ -543,6 +550,8 @@ class SiteBuilder:
         touched: Touched | None = None,
     ) -> None:
         self.touched = touched  # when known, the pages the new events can change: the others are kept unread
+        # what is read of the forecasts and their scores: the named subjects' rows (None: every row)
+        self.subjects = subjects_of(touched)
         self.salt = salt  # `code_digest`: part of every page's inputs
         self.ledger = ledger
         self.proofs = proofs
@@ -572,13 +581,15 @@ class SiteBuilder:
         template: str,
         page_title: str,
         lazy: tuple[Any, Callable[[], dict[str, Any]]] | None = None,
+        record: dict[str, str] | None = None,
         **ctx: Any,
     ) -> None:
         """Render a page, or keep the one in the folder when its inputs (the context, the template, the code) are
         the same. ``lazy``: (inputs, make) where ``make`` gives the rest of the context, called only when the page
-        is rendered, and ``inputs`` stands for what it is made from."""
-        if self.touched is not None and not self.touched.covers(rel) and self.w.keep_previous(rel):
-            return
+        is rendered, and ``inputs`` stands for what it is made from. ``record``: more for the page's manifest
+        entry."""
+        if self.touched is not None and not self.touched.covers(rel) and rel in self.w.kept:
+            return  # kept with every page the new events cannot change (`keep_unnamed`)
         inputs = inputs_digest(self.salt, rel, template, page_title, self.footer, lazy and lazy[0], ctx)
         if self.w.keep(rel, inputs):
             return
@@ -594,18 +605,24 @@ class SiteBuilder:
             footer=self.footer,
             **ctx,
         )
-        self.w.write(rel, text, inputs)
+        self.w.write(rel, text, inputs, **(record or {}))
 
-    def keep_untouched(self, rels: list[str]) -> bool:
-        """Keep a subject's pages as they are when the new events change none of them (`self.touched`) and the
-        folder holds each; False (nothing kept) otherwise."""
-        if self.touched is None or any(self.touched.covers(rel) for rel in rels):
-            return False
-        if not all("inputs" in self.w.previous.get(rel, {}) for rel in rels):
+    def keep_unnamed(self) -> bool:
+        """Keep every file of the folder the new events cannot change (`self.touched`) as the manifest recorded
+        it, before any is made: the phases then make the named subjects' pages only. False (nothing kept) when
+        one of them has no recorded inputs."""
+        assert self.touched is not None
+        rels = [rel for rel in self.w.previous if not self.touched.covers(rel)]
+        if not all("inputs" in self.w.previous[rel] for rel in rels):
             return False
         for rel in rels:
             self.w.keep_previous(rel)
         return True
+
+    def named(self, kind: str, subject: str) -> bool:
+        """Whether the pages of this question, forecaster or source (``kind``) are to be made: every subject's in
+        a full build, the named ones' in a rebuild that knows them (the others are kept, `keep_unnamed`)."""
+        return self.touched is None or subject in getattr(self.touched, kind)
 
     def proof(self, positions: Any) -> Markup | None:
         """A page's proof block (tracker.app.siteproofs) when the site has checkpoints."""
@@ -624,6 +641,8 @@ class SiteBuilder:
             + " The ledger head and scoring run behind these pages are on the Integrity page."
             " Nothing on this site is fetched from the network."
         )
+        if self.touched is not None and not self.keep_unnamed():
+            self.touched = self.subjects = None
         d = self.read(snap, meta, verification)
         self.lap("index and leaderboards")
         self.index_pages(snap, d)
@@ -636,7 +655,7 @@ class SiteBuilder:
         self.lap("lists, integrity and search")
         self.list_pages(d)
         self.integrity_page(snap, d)
-        counts = self.search(d)
+        counts = self.search(snap, d)
         self.lap("")
         summary.head_position = int(meta["head_position"])
         summary.head_hash = str(meta["head_hash"])
@@ -650,13 +669,21 @@ class SiteBuilder:
     def read(self, snap: Snapshot, meta: dict[str, Any], verification: dict[str, Any]) -> SiteData:
         """Each table once, grouped in memory."""
 
+        from tracker.read.filters import Subjects
+        from tracker.read.projections import forecasts_per_source
+
         def frame(name: str, **kw: Any) -> pd.DataFrame:
             return self.ledger.table(snap, name, **kw).frame()
 
+        sub = self.subjects
         board = with_interval(frame("leaderboard"))
         questions = frame("questions")
         sources = frame("sources")
-        qscores = frame("question_scores")
+        # the scores of the named forecasters only (their pages' figures), and then everyone's (kind, P(YES) and
+        # outcome) for the pooled calibration on the index
+        qscores = frame("question_scores", about=None if sub is None else Subjects(forecasters=sub.forecasters))
+        everyone = None if sub is None else self.ledger.table(snap, "question_scores").narrow(SCORED).frame()
+        per_source = forecasts_per_source(snap)
         q_rows = t.records(questions)
         for q in q_rows:
             q["tags"] = t.tags_of(q["tags"])
@@ -666,7 +693,9 @@ class SiteBuilder:
         for s in s_rows:
             s["authors"] = t.tags_of(s["authors"])
         src = {str(s["source_id"]): s for s in s_rows}
-        f_rows = t.forecast_rows(frame("forecasts"), frame("scores"), q_title, src, make=field_rows(("html",)))
+        f_rows = t.forecast_rows(
+            frame("forecasts", about=sub), frame("scores", about=sub), q_title, src, make=field_rows()
+        )
         d = SiteData(
             meta=meta,
             verification=verification,
@@ -678,10 +707,12 @@ class SiteBuilder:
             s_rows=s_rows,
             f_rows=f_rows,
             qscores=qscores,
-            calibration=calibration_by_forecaster(qscores),
+            calibration=calibration_by_forecaster(qscores, everyone),
+            n_question_scores=len(qscores if everyone is None else everyone),
+            n_forecasts=sum(per_source.values()),
+            per_source=per_source,
             due_ids={str(r["question_id"]): r for r in t.records(frame("due"))},
             hindsight=frame("hindsight"),
-            resolutions=frame("resolutions"),
         )
         for f in f_rows:
             d.by_forecaster[str(f["forecaster_id"])].append(f)
@@ -691,28 +722,17 @@ class SiteBuilder:
         for q in q_rows:
             due = d.due_ids.get(str(q["question_id"]))
             q["days_overdue"] = due["days_overdue"] if due else None
-        # each forecast's cells are rendered once, when a page showing it is first rendered (its forecaster's,
-        # question's and source's pages, all one folder deep, so their links are the same)
-        macros = self.env.get_template("macros.html.j2").make_module({"root": "../"})
-        parts = {
-            key: getattr(macros, f"forecast_{name}")
-            for key, name in (
-                ("question", "question_cell"),
-                ("forecaster", "forecaster_cell"),
-                ("cells", "cells"),
-                ("source", "source_cell"),
-                ("result", "result_cells"),
-            )
-        }
-        for f in f_rows:
-            f["html"] = LazyCells(f, parts)
         return d
 
     def index_pages(self, snap: Snapshot, d: SiteData) -> None:
         """The index, the leaderboards per tag and outlet, and the full leaderboard, paged."""
         q_rows, board_rows = d.q_rows, d.board_rows
         tag_counts = Counter(tag for q in q_rows for tag in q["tags"])
-        outlet_counts = Counter(str(f["outlet"]) for f in d.f_rows if f["outlet"] is not None)
+        outlet_counts: Counter[str] = Counter()
+        for s in d.s_rows:
+            if s["outlet"] is not None:
+                outlet_counts[str(s["outlet"])] += d.per_source.get(str(s["source_id"]), 0)
+        outlet_counts = +outlet_counts  # an outlet none of whose sources has a forecast has no chip
         tags = [{"value": v, "count": n} for v, n in sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
         outlets = [{"value": v, "count": n} for v, n in sorted(outlet_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
         left_out = max(0, len(tags) - MAX_FILTERS) + max(0, len(outlets) - MAX_FILTERS)
@@ -739,8 +759,8 @@ class SiteBuilder:
             else d.verification | {"verified_at": self.verified_at},
         }
         lede = (
-            f"{t.plural(len(board_rows), 'forecaster')} scored on {t.plural(int(len(d.qscores)), 'forecast')}, "
-            f"{t.plural(len(q_rows), 'question')}, {t.plural(len(d.f_rows), 'forecast')} recorded"
+            f"{t.plural(len(board_rows), 'forecaster')} scored on {t.plural(d.n_question_scores, 'forecast')}, "
+            f"{t.plural(len(q_rows), 'question')}, {t.plural(d.n_forecasts, 'forecast')} recorded"
             + (f", as of {self._as_of_text(d.meta['as_of'])}" if d.meta["as_of"] else "")
             + "."
         )
@@ -785,24 +805,27 @@ class SiteBuilder:
     ) -> None:
         """A leaderboard per tag and per outlet. Each is computed from the question scores under its filter and the
         names of their forecasters (`tracker.read.scores.leaderboard_reader`): those rows are the page's inputs, so
-        a page whose rows did not change is kept without computing its leaderboard, the costly part of the site."""
-        tagged: dict[str, list[str]] = defaultdict(list)
-        for q in d.q_rows:
-            for tag in q["tags"]:
-                tagged[str(tag)].append(str(q["question_id"]))
-        score_rows = t.records(d.qscores)
-        by_q: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in score_rows:
-            by_q[str(r["question_id"])].append(r)
-            if r.get("outlet") is not None:
-                by_outlet[str(r["outlet"])].append(r)
+        a page whose rows did not change is kept without computing its leaderboard, the costly part of the site.
+        The manifest keeps a digest of those rows with the page (`ROWS`): a rebuild whose new events changed no
+        score (`self.touched`) takes it from there rather than reading every question score again."""
+        if self.touched is not None and not self.touched.filters:
+            return  # no chip's count moved: every tag and outlet page was kept (`keep_unnamed`)
+        grouped: list[Callable[[str, str], list[dict[str, Any]]]] = []
         names = {fid: str(p["name"]) for fid, p in d.person.items()}
+
+        def rows_digest(kind: str, value: str, rel: str) -> str:
+            old = self.w.previous.get(rel, {}).get(ROWS)
+            if self.touched is not None and isinstance(old, str):
+                return old  # no score changed since that page was made (`sitetouched.scores_unchanged`)
+            if not grouped:
+                grouped.append(self.filter_rows(snap, d))
+            rows = grouped[0](kind, value)
+            return inputs_digest(kind, value, rows, sorted({names.get(str(r["forecaster_id"])) or "" for r in rows}))
+
         for kind, values, url in (("tag", tags, tag_url), ("outlet", outlets, outlet_url)):
             for item in values:
                 value = str(item["value"])
-                rows = [r for qid in tagged[value] for r in by_q[qid]] if kind == "tag" else by_outlet[value]
-                inputs = (kind, value, rows, sorted({names.get(str(r["forecaster_id"])) or "" for r in rows}))
+                inputs = rows_digest(kind, value, url(value))
                 # a filter's page shows its own count only (`index.html.j2`), not the whole ledger's counts
                 chips = {
                     group: [
@@ -825,6 +848,7 @@ class SiteBuilder:
                     "index.html.j2",
                     f"Leaderboard, {kind} {value}",
                     lazy=(inputs, board),
+                    record={ROWS: inputs},
                     heading=Markup("Leaderboard: {} “{}”").format(kind, t.u(value)),
                     lede=Markup("Scores of the forecasts on questions tagged “{}”.").format(t.u(value))
                     if kind == "tag"
@@ -834,14 +858,34 @@ class SiteBuilder:
                     **(common | chips | {"counts": {}}),
                 )
 
+    def filter_rows(self, snap: Snapshot, d: SiteData) -> Callable[[str, str], list[dict[str, Any]]]:
+        """The question scores under a tag or an outlet: every question score read and grouped once (``d``
+        holds the named forecasters' only in a rebuild that names them)."""
+        qscores = d.qscores if self.subjects is None else self.ledger.table(snap, "question_scores").frame()
+        tagged: dict[str, list[str]] = defaultdict(list)
+        for q in d.q_rows:
+            for tag in q["tags"]:
+                tagged[str(tag)].append(str(q["question_id"]))
+        by_q: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in t.records(qscores):
+            by_q[str(r["question_id"])].append(r)
+            if r.get("outlet") is not None:
+                by_outlet[str(r["outlet"])].append(r)
+
+        def rows(kind: str, value: str) -> list[dict[str, Any]]:
+            return [r for qid in tagged[value] for r in by_q[qid]] if kind == "tag" else by_outlet[value]
+
+        return rows
+
     def forecaster_pages(self, d: SiteData) -> None:
         rank = {str(r["forecaster_id"]): r for r in d.board_rows}
         qscores = d.qscores
         history_by = {str(k): g for k, g in qscores.groupby(qscores["forecaster_id"].astype(str), observed=True)}
         for fid, p in d.person.items():
+            if not self.named("forecasters", fid):
+                continue  # its pages were kept, and its figures (the costly part of them) not made
             rows = d.by_forecaster.get(fid, [])
-            if self.keep_untouched([f_url(fid, i) for i in range(1, len(pages_of(rows, self.page_rows)) + 1)]):
-                continue  # its figures are the costly part of a forecaster's page: not made for a page kept
             name = str(p["name"])
             cal = d.calibration.get(fid, [])
             figures = {
@@ -887,22 +931,25 @@ class SiteBuilder:
 
     def question_pages(self, snap: Snapshot, d: SiteData) -> None:
         """A page per question, with its event history and clarifications."""
-        # each event of a question as a tuple (a dict per event was a quarter of a GB at a million events), made
-        # into the page's dicts when the page is rendered
+        # each event of a question as a tuple (a dict per event was a quarter of a GB at a million events): the
+        # page's history table is made from them (`templating.history_rows`)
         history: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
         clarifications: dict[str, list[dict[str, Any]]] = defaultdict(list)
         # the log without its payloads (most of its bytes), then the payloads of the clarifications alone
+        # (the events of the named questions only, in a rebuild that names them: through the stream's index)
+        which = self.question_filter()
+        if which is None:
+            return  # no question named: every question page was kept
         names = ["position", "stream_id", "stream_version", "event_type", "recorded_at", "actor", "hash"]
-        fields = [n for n in names if n != "stream_id"]
-        for chunk in self.ledger.table(snap, "events").narrow(names).chunks():
-            cols = [chunk[c].tolist() for c in names]
+        for chunk in self.ledger.table(snap, "events", **which).narrow(names).chunks():
+            cols = [t.python_values(chunk[c]).tolist() for c in names]
             for pos, stream, version, etype, recorded, actor, hash_ in zip(*cols, strict=True):
                 qid = ev.stream_question(str(stream))
                 if qid is None:
                     continue
                 history[qid].append((pos, version, etype, recorded, actor, hash_))
         wanted = ["position", "stream_id", "recorded_at", "payload"]
-        for chunk in self.ledger.table(snap, "events", type="QuestionClarified").narrow(wanted).chunks():
+        for chunk in self.ledger.table(snap, "events", type="QuestionClarified", **which).narrow(wanted).chunks():
             for pos, stream, recorded, payload in chunk[wanted].itertuples(index=False, name=None):
                 qid = ev.stream_question(str(stream))
                 if qid is None:
@@ -913,12 +960,14 @@ class SiteBuilder:
                     {"position": pos, "recorded_at": recorded, "reason": data.get("reason"), "changes": changes}
                 )
         res_by: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in t.records(d.resolutions):
+        for r in t.records(self.ledger.table(snap, "resolutions", **which).frame()):
             res_by[str(r["question_id"])].append(r)
         for q in d.q_rows:
             qid = str(q["question_id"])
+            if not self.named("questions", qid):
+                continue
             rows = d.by_question.get(qid, [])
-            events = [dict(zip(fields, h, strict=True)) for h in history.pop(qid, [])]
+            events = history.pop(qid, [])
             self.render(
                 q_url(qid),
                 "question.html.j2",
@@ -929,18 +978,22 @@ class SiteBuilder:
                 resolutions=res_by.get(qid, []),
                 clarifications=clarifications.get(qid, []),
                 history=events,
-                proof=self.proof(h["position"] for h in events),
+                proof=self.proof(h[0] for h in events),
             )
-            # the pages come forecaster, question, source: what is left of a forecast's cells is for its source's
-            # page, which shows no source cell (before, every forecast's cells stayed in memory to the end)
-            for f in rows:
-                f["html"].keep_only(SOURCE_PAGE_CELLS if f["source_id"] is not None else ())
+
+    def question_filter(self) -> dict[str, Any] | None:
+        """The filter of the rows of the questions whose pages are made: none in a full build, the named ones in a
+        rebuild that reads the named subjects only; None when it names no question (nothing to read)."""
+        if self.subjects is None:
+            return {}
+        return {"question": sorted(self.subjects.questions)} if self.subjects.questions else None
 
     def source_pages(self, d: SiteData) -> None:
-        n_from = Counter(str(f["source_id"]) for f in d.f_rows if f["source_id"] is not None)
         for s in d.s_rows:
             sid = str(s["source_id"])
-            s["n_forecasts"] = n_from.get(sid, 0)
+            s["n_forecasts"] = d.per_source.get(sid, 0)
+            if not self.named("sources", sid):
+                continue
             chunks = pages_of(d.by_source.get(sid, []), self.page_rows)
             for i, chunk in enumerate(chunks, 1):
                 self.render(
@@ -1037,7 +1090,7 @@ class SiteBuilder:
             for rel, data in self.proofs.files().items():
                 self.w.write(rel, data)
 
-    def search(self, d: SiteData) -> tuple[int, int]:
+    def search(self, snap: Snapshot, d: SiteData) -> tuple[int, int]:
         """The search page and its index; returns the index's entries and the quotes left out of it."""
         entries: list[list[Any]] = []
         for fid, p in d.person.items():
@@ -1058,15 +1111,19 @@ class SiteBuilder:
                     s_url(str(s["source_id"])),
                 ]
             )
-        quoted = [f for f in d.f_rows if f["quote"]]
-        for f in quoted[: self.search_quotes]:
-            about = f"{f['forecaster']} on “{f['question_title']}”, {t.day(f['made_at'])}"
-            target = q_url(str(f["question_id"])) + "#fc-" + f["anchor"]
+        # the first quotes in recording order, read as such (the forecasts are not all read in a named rebuild)
+        titles = {str(q["question_id"]): str(q["title"]) for q in d.q_rows}
+        reader = self.ledger.table(snap, "forecasts", quoted=True)
+        n_quoted = reader.count()
+        for f in reader.rows(self.search_quotes):
+            qid = str(f["question_id"])
+            about = f"{f['forecaster']} on “{titles.get(qid, qid)}”, {t.day(f['made_at'])}"
+            target = q_url(qid) + "#fc-" + t.file_id(str(f["forecast_id"]))
             entries.append([KIND_INDEX["quote"], t.clean(str(f["quote"])), t.clean(about), target])
-        not_indexed = max(0, len(quoted) - self.search_quotes)
+        not_indexed = max(0, n_quoted - self.search_quotes)
         note = (
             f"Searches {t.plural(len(d.person), 'forecaster')}, {t.plural(len(d.q_rows), 'question')}, "
-            f"{t.plural(len(d.s_rows), 'source')} and {t.plural(min(len(quoted), self.search_quotes), 'quote')}"
+            f"{t.plural(len(d.s_rows), 'source')} and {t.plural(min(n_quoted, self.search_quotes), 'quote')}"
             + (
                 f" (the first {self.search_quotes}; {not_indexed} later quotes are on their pages only)"
                 if not_indexed
@@ -1132,6 +1189,8 @@ def touched_since(
         or not (run is None or (isinstance(run, int) and not isinstance(run, bool)))
     ):
         return None
+    if any(found.owned.get(rel) != entry.get("sha256") for rel, entry in found.manifest.files.items()):
+        return None  # a file of that build is missing or not its bytes: every page is compared (and made again)
     from tracker.app import sitetouched
 
     return sitetouched.touched(ledger, snap, head[0], run)

@@ -117,6 +117,11 @@ def stat_entry(st: os.stat_result) -> dict[str, int]:
     return {"bytes": st.st_size, "mtime_ns": st.st_mtime_ns, "ino": st.st_ino}
 
 
+# the digests a build records with a page (`tracker.app.site`): what the page was made from, and for a tag or
+# outlet leaderboard the question scores under its filter
+DIGESTS = ("inputs", "rows")
+
+
 def read_manifest(out: Path) -> Manifest | None:
     """The manifest in ``out``, or None when there is none (or it is not one: then every file is foreign)."""
     path = out / MANIFEST
@@ -137,8 +142,9 @@ def read_manifest(out: Path) -> Manifest | None:
         for rel, entry in part.items():
             if isinstance(rel, str) and _SITE_FILE.fullmatch(rel) and isinstance(entry, dict) and "sha256" in entry:
                 clean[rel] = {"sha256": str(entry["sha256"]), "bytes": entry.get("bytes")}
-                if isinstance(entry.get("inputs"), str):
-                    clean[rel]["inputs"] = entry["inputs"]
+                for k in DIGESTS:
+                    if isinstance(entry.get(k), str):
+                        clean[rel][k] = entry[k]
                 for k in STAT_KEYS:
                     if isinstance(entry.get(k), int) and not isinstance(entry.get(k), bool):
                         clean[rel][k] = entry[k]

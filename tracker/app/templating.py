@@ -173,6 +173,122 @@ def ext_link(url: Any, text: Any) -> Markup:
     return u(text)
 
 
+# ------------------------------------------------------------------------------------------------ forecast tables
+
+
+def q_url(question_id: str) -> str:
+    return f"questions/{file_id(str(question_id))}.html"
+
+
+def f_url(forecaster_id: str, page: int = 1) -> str:
+    return f"forecasters/{file_id(str(forecaster_id))}{'' if page == 1 else f'~p{page}'}.html"
+
+
+def s_url(source_id: str, page: int = 1) -> str:
+    return f"sources/{file_id(str(source_id))}{'' if page == 1 else f'~p{page}'}.html"
+
+
+def _esc(text: str) -> str:
+    """`markupsafe.escape` of a str, as a str: the same five replacements, without a Markup made each time."""
+    return (
+        text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")
+    )
+
+
+def _h(value: Any) -> str:
+    """What ``{{ value }}`` prints in a template: the environment's `_finalize`, then autoescape."""
+    if type(value) is str:
+        return _esc(clean(value))
+    if isinstance(value, Markup):
+        return value
+    return DASH if missing(value) else str(escape(value))
+
+
+def _u(value: Any) -> str:
+    """`u` as a plain str, to be joined with others (no Markup made per cell)."""
+    if missing(value) or value == "":
+        return DASH
+    return f"<bdi>{_esc(clean(str(value)))}</bdi>"
+
+
+# the fields a forecast's row shows, read in one call (`operator.attrgetter` or `itemgetter`: rows are the site's
+# slotted rows or the report's dicts)
+ROW_FIELDS = (
+    "anchor", "withdrawn", "question_id", "question_title", "forecaster_id", "forecaster", "role", "made_at", "prob",
+    "method", "reading_text", "quote", "source_id", "source_title", "url", "outlet", "status", "withdrawn_reason",
+    "outcome", "known_on", "brier",
+)  # fmt: skip
+
+
+def forecast_table_rows(
+    rows: list[Any],
+    question: bool = True,
+    forecaster: bool = True,
+    source: bool = True,
+    site: bool = True,
+    root: str = "",
+) -> Markup:
+    """The ``<tr>`` of each forecast in a forecast table (``forecast_table`` in macros.html.j2), made here rather
+    than by a macro per cell: the rows were most of a site build's rendering (each forecast is on three pages).
+    The same bytes as the template would print: every value through `_finalize` and autoescape, stored text
+    through `u`. ``site``: the question, forecaster and source link to their pages under ``root``; else the
+    source links to its URL (`ext_link`) and nothing else links."""
+    import operator
+
+    out: list[str] = []
+    add = out.append
+    by_key, by_attr = operator.itemgetter(*ROW_FIELDS), operator.attrgetter(*ROW_FIELDS)
+    top = _h(root)
+    withdrawn_class = ' class="withdrawn"'
+    for f in rows:
+        fields = (by_key if isinstance(f, dict) else by_attr)(f)
+        (anchor, withdrawn, qid, q_title, fid, name, role, made_at, prob, method, reading, quote, sid, s_title, url,
+         outlet, status, withdrawn_reason, outcome, known_on, brier) = fields  # fmt: skip
+        add(f'<tr id="fc-{_h(anchor)}"{withdrawn_class if withdrawn else ""}>\n')
+        if question:
+            title = f'<a href="{top}{_h(q_url(qid))}">{_u(q_title)}</a>' if site else _u(q_title)
+            add(f'<td class="t" data-label="Question">{title}<br><code>{_h(qid)}</code></td>')
+        if forecaster:
+            who = f'<a href="{top}{_h(f_url(fid))}">{_u(name)}</a>' if site else _u(name)
+            add(f'<td class="p" data-label="Forecaster">{who}')
+            add(f'<br><span class="muted">{_u(role)}</span></td>' if role else "</td>")
+        add(f'<td class="d" data-label="Made">{_h(day(made_at))}</td><td class="n" data-label="P(YES)">{_h(prob)}</td>')
+        add(f'\n<td data-label="How">{_u(method)}')
+        if reading:
+            add(f'<br><span class="reading">{_u(reading)}</span>')
+        said = f"<blockquote>{_u(quote)}</blockquote>" if quote else DASH
+        add(f'</td>\n<td class="q" data-label="Quote">{said}</td>')
+        if source and sid:
+            where = f'<a href="{top}{_h(s_url(sid))}">{_u(s_title)}</a>' if site else ext_link(url, s_title)
+            add(f'<td data-label="Source">{where}')
+            add(f'<br><span class="muted">{_u(outlet)}</span></td>' if outlet else "</td>")
+        elif source:
+            add(f'<td data-label="Source">{DASH}</td>')
+        add(f'<td data-label="Status">{_u(status)}')
+        if withdrawn and withdrawn_reason:
+            add(f'<br><span class="muted">{_u(withdrawn_reason)}</span>')
+        known = f'<span class="outcome-{_h(outcome)}">{_h(outcome)}</span>' if outcome in ("yes", "no") else _u(outcome)
+        add(f'</td>\n<td class="d" data-label="Outcome">{known}')
+        if known_on:
+            add(f'<br><span class="muted">{_h(day(known_on))}</span>')
+        add(f'</td>\n<td class="n" data-label="Brier">{_h(num(brier))}</td>\n</tr>\n')
+    return Markup("".join(out))
+
+
+def history_rows(events: list[tuple[Any, ...]]) -> Markup:
+    """The rows of a question's event history table (question.html.j2), from each event's (position, stream
+    version, type, recorded at, actor, hash), as a loop in the template would print them."""
+    return Markup(
+        "".join(
+            f'<tr><td class="n" data-label="Position">{_h(position)}</td><td class="n" data-label="Version">'
+            f'{_h(version)}</td><td data-label="Event">{_u(kind)}</td><td class="d" data-label="Recorded">'
+            f'{_h(minute(recorded))}</td><td data-label="By">{_u(actor)}</td><td class="h" data-label="Hash">'
+            f'<span class="hash">{_h(hash_)}</span></td></tr>'
+            for position, version, kind, recorded, actor, hash_ in events
+        )
+    )
+
+
 def probability_text(p_yes: Any, probabilities: Any) -> str:
     if not missing(p_yes):
         return num(p_yes, 2)
@@ -209,7 +325,14 @@ def environment() -> Environment:
         auto_reload=False,  # package files: no stat of each template on every page
     )
     env.filters.update(u=u, num=num, day=day, minute=minute, cell=cell, colname=colname, verdict=verdict)
-    env.globals.update(interval=interval, ext_link=ext_link, VERDICTS=tuple(labels.AGAINST), MORE_EXTRA=("vs_crowd",))
+    env.globals.update(
+        interval=interval,
+        ext_link=ext_link,
+        forecast_table_rows=forecast_table_rows,
+        history_rows=history_rows,
+        VERDICTS=tuple(labels.AGAINST),
+        MORE_EXTRA=("vs_crowd",),
+    )
     return env
 
 
@@ -222,10 +345,19 @@ def stylesheet() -> str:
 # ------------------------------------------------------------------------------------------------ rows
 
 
+def python_values(column: pd.Series) -> pd.Series:
+    """A column whose dates and times are Python's ``datetime`` (see `iter_records`); any other as it is."""
+    return column.dt.to_pydatetime() if column.dtype.kind == "M" else column
+
+
 def iter_records(frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
-    """Rows as dicts with Python values (NaN and NA as None), one at a time."""
+    """Rows as dicts with Python values (NaN and NA as None), one at a time. A date and time is Python's
+    ``datetime`` rather than pandas' Timestamp: the same text through ``strftime`` and ``str``, and its repr, part
+    of every page's digest (`tracker.app.site.inputs_digest`), is made in C (a Timestamp's was most of a
+    forecast's digest)."""
     cols = list(frame.columns)
-    for values in frame.itertuples(index=False, name=None):
+    columns = [python_values(frame.iloc[:, k]) for k in range(len(cols))]
+    for values in zip(*columns, strict=True):
         yield {c: (None if missing(v) else v) for c, v in zip(cols, values, strict=True)}
 
 

@@ -270,7 +270,12 @@ def distribution(probabilities: Mapping[str, Any], options: tuple[str, ...], fie
     for key in probabilities:
         if key not in options:
             raise UserError(f"unknown option {key!r} (options: {', '.join(options)})", field)
-    dist = {o: probability(probabilities.get(o, 0.0), f"{field}[{o}]") for o in options}
+    dist: dict[str, float] = {}
+    for o in options:
+        value = probabilities.get(o, 0.0)
+        # A float in [0, 1] is what `probability` returns unchanged (NaN fails the comparison); any other value
+        # goes through it, with the option's field name made only then (making it was half of this function).
+        dist[o] = value if type(value) is float and 0.0 <= value <= 1.0 else probability(value, f"{field}[{o}]")
     total = math.fsum(dist.values())
     if not sums_to_one(total):
         raise UserError(f"probabilities sum to {total:.12g}, not 1", field)

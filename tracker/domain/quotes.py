@@ -25,7 +25,6 @@ import unicodedata
 
 __all__ = ["closest_passage", "find_quote", "fold_whitespace", "normalise"]
 
-_WS = re.compile(r"\s+")
 # Applied after NFKC (which has already turned full-width quotes and dashes into their ASCII forms).
 _TYPOGRAPHY = str.maketrans(
     {
@@ -37,14 +36,25 @@ _TYPOGRAPHY = str.maketrans(
 )
 
 
+# Whether a text holds any character `_TYPOGRAPHY` changes: most texts hold none, and one search over the whole
+# string is several times faster than `str.translate`'s look-up per character (a catalog import normalises
+# every quote; profiled).
+_TYPOGRAPHIC = re.compile("[" + "".join(f"\\U{code:08x}" for code in sorted(_TYPOGRAPHY)) + "]")
+
+
 def fold_whitespace(text: str) -> str:
-    """Every run of whitespace as one space, ends stripped."""
-    return _WS.sub(" ", text).strip()
+    """Every run of whitespace as one space, ends stripped. `str.split` splits at the characters `\\s` matches
+    (both are `str.isspace`; tests/test_quotes.py compares them on every code point), in a fifth of the time of
+    a regular expression's substitution."""
+    return " ".join(text.split())
 
 
 def normalise(text: str) -> str:
     """The form in which a quote and its source are compared (see the module's note)."""
-    return fold_whitespace(unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY))
+    text = unicodedata.normalize("NFKC", text)
+    if _TYPOGRAPHIC.search(text) is not None:
+        text = text.translate(_TYPOGRAPHY)
+    return fold_whitespace(text)
 
 
 def find_quote(text: str, quote: str) -> bool:

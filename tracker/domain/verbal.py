@@ -68,6 +68,8 @@ _QUOTES = str.maketrans(
 )
 
 
+# Remembered: a catalog's verbal forecasts say a few phrases thousands of times, each looked up on the scale.
+@functools.lru_cache(maxsize=4096)
 def normalise_phrase(text: str) -> str:
     """Lowercase, curly quotes straight, "…" as " ... ", commas dropped, whitespace folded, ends trimmed."""
     s = text.translate(_QUOTES).lower().replace(",", " ")

@@ -191,11 +191,20 @@ def evaluate(root: Path, min_confidence: float | None = None) -> Figures:
 CORPUS = Path("tests") / "data" / "extract"
 
 
-def corpus_articles(root: Path) -> list[dict[str, Any]]:
-    """The development corpus's articles (``tests/data/extract/corpus-*.yaml``), each with its ``text``."""
+def corpus_articles(root: Path, files: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """The development corpus's articles (``tests/data/extract/corpus-*.yaml``), each with its ``text``. With
+    ``files`` (``["a", "f"]`` for corpus-a.yaml and corpus-f.yaml), only those files are opened: a check set
+    being labelled, or one kept blind, is then not read at all."""
     out: list[dict[str, Any]] = []
     folder = root / CORPUS
-    for path in sorted(folder.glob("corpus-*.yaml")):
+    paths = sorted(folder.glob("corpus-*.yaml"))
+    if files is not None:
+        wanted = {f"corpus-{f.strip()}" for f in files}
+        missing = wanted - {p.stem for p in paths}
+        if missing:
+            raise ValueError(f"no corpus file {', '.join(sorted(m + '.yaml' for m in missing))} in {folder}")
+        paths = [p for p in paths if p.stem in wanted]
+    for path in paths:
         for article in yaml.safe_load(path.read_text(encoding="utf-8"))["articles"]:
             text, _ = read_article(folder / article["file"])
             out.append({**article, "text": text})
@@ -346,14 +355,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--questions", action="store_true", help="existing question or new one, by similarity cut-off (corpus)"
     )
+    parser.add_argument(
+        "--split", choices=("tune", "check"), default=None, help="report this half of the corpus only (and the seeds)"
+    )
+    parser.add_argument(
+        "--files",
+        default=None,
+        help="only these corpus files, by letter ('a,b,f' for corpus-a/-b/-f.yaml): the others are not opened",
+    )
     args = parser.parse_args(argv)
+    files = [f for f in args.files.split(",") if f.strip()] if args.files is not None else None
+    try:
+        articles = corpus_articles(args.root, files)
+    except ValueError as e:
+        print(f"error: --files: {e}", file=sys.stderr)
+        return 2
+    halves: tuple[str, ...] = (args.split,) if args.split else ("tune", "check")
     if args.timing:
         for row in timing(args.root):
             print(json.dumps(row))
         return 0
     if args.questions:
-        for split in ("tune", "check"):
-            for row in question_choice(args.root, split, articles=corpus_articles(args.root)):
+        for split in halves:
+            for row in question_choice(args.root, split, articles=articles):
                 both = (row["right_when_present"] + row["right_when_absent"]) / 2
                 print(
                     f"{split:5} cut {row['cut']:.2f}: right when the question exists {row['right_when_present']:.3f}, "
@@ -361,7 +385,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
         return 0
     if args.sweep:
-        articles = corpus_articles(args.root)
         for cut in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7):
             for name, s in (
                 ("seeds", evaluate(args.root, cut).summary()),
@@ -373,9 +396,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
         return 0
     sets = {"seeds": evaluate(args.root, args.min_confidence)}
-    articles = corpus_articles(args.root)
     if articles:
-        for half in ("tune", "check", None):
+        for half in halves if args.split else (*halves, None):
             sets[f"corpus {half or 'all'}"] = evaluate_corpus(args.root, half, args.min_confidence, articles)
     summaries = {name: fig.summary() for name, fig in sets.items()}
     if args.json:

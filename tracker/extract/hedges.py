@@ -47,9 +47,12 @@ _STATED_TOKENS = 20
 _PROSPECT = r"(?:expectations|hopes|chances|chance|odds|prospects|prospect|likelihood|probability)"
 _COPULA = r"(?:are|is|were|was|remain|remains|remained|look|looks|seem|seems|appear|appears)"
 _INTENSIFIER = r"(?:(?:very|super|extremely|pretty|fairly|rather|quite|vanishingly|increasingly|now|still) )?"
+# "are probably slim", "are close to zero": a judgement or an approximation before the size, which still says it.
+_ROUGHLY = r"(?:(?:probably|likely|almost|virtually|practically|effectively|basically|essentially|nearly|close to|near|"
+_ROUGHLY += r"next to|as good as) )?"
 _LOW_EXPECTATIONS = (
-    rf"{_PROSPECT}(?: \S+){{0,6}}? {_COPULA} {_INTENSIFIER}(?:low|dim|slim|modest|remote|small|slender|poor|"
-    r"negligible|minimal|nil|bleak)"
+    rf"{_PROSPECT}(?: \S+){{0,8}}? {_COPULA} {_ROUGHLY}{_INTENSIFIER}{_INTENSIFIER}"
+    r"(?:low|dim|slim|modest|remote|small|slender|poor|negligible|minimal|nil|zero|bleak)"
 )
 _HIGH_PROSPECTS = rf"{_PROSPECT}(?: \S+){{0,6}}? {_COPULA} {_INTENSIFIER}(?:high|good|strong|excellent|bright)"
 # A headline drops the copula: "Likelihood of Runoff Slim", "Chances of a deal remote as talks stall". The
@@ -73,9 +76,16 @@ _REPORTED_WOULD = (
     r"(?:said|says|say|told|expects|expected|believes|believed|thinks|thought|predicted|warned|argued|insisted|"
     r"estimated|vowed|vows|pledged|pledges|promised|promises|announced|declared|stated|assured|signalled|signaled"
     r"|saying|adding|asserting|asserted|insisting|warning|arguing|claiming|claimed|noting|noted|stressing|stressed"
-    r"|suggested|suggests|suggesting|indicated|indicates|hinted|hints)"
+    r"|suggested|suggests|suggesting|indicated|indicates|hinted|hints"
+    r"|warn|warns|predict|predicts|reckons|reckoned"
+    # Words that are also an adjective or a noun ("the projected surplus would vanish", "the forecast would be
+    # revised") only with what a verb takes after it.
+    r"|projected that|projected an|projected a|projected the|projects that|projecting that|forecast that"
+    r"|forecasts that|estimates that)"
     r"(?: \S+){0,8}? would"
 )
+# "which in our view would engineer a recession": the speaker's own view stated before "would".
+_VIEW_WOULD = r"in (?:our|my|his|her|their) view,? would"
 _NSP = "no scale phrase: read as the nearest entry; check the reading"
 _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
     (r"(?:is|are|was|were) (?:all )?set to", "will", False, "future", "a scheduled or announced plan"),
@@ -134,7 +144,12 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     (
         "will",
         "future",
-        (r"(?:set to|on track to|on track for|poised to|slated to)", r"(?:going to|gonna)", _REPORTED_WOULD),
+        (
+            r"(?:set to|on track to|on track for|poised to|slated to)",
+            r"(?:going to|gonna)",
+            _REPORTED_WOULD,
+            _VIEW_WOULD,
+        ),
     ),
     (
         "will",
@@ -165,6 +180,43 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("unlikely", "estimative", (r"(?:will|would|'ll|to|going to) (?:\w+ )?(?:struggle|battle|strain) to",)),
     ("unlikely", "estimative", (_LOW_EXPECTATIONS, r"(?:hard to see how|difficult to see how|hard to imagine)")),
     ("unlikely", "estimative", (_NO_EXPECTATIONS,)),
+    # "there is no sign of a ceasefire", "Moscow shows little sign that it will back down": evidence of the event
+    # denied, in the present ("with Moscow showing no sign of" in a past narrative is a report, not a forecast).
+    (
+        "unlikely",
+        "estimative",
+        (
+            r"(?:is|are|there's|see|sees|show|shows) (?:still |yet |as yet )?(?:no|little|scant|few) "
+            r"(?:real |clear |obvious )?signs? (?:of|that)",
+        ),
+    ),
+    # "too early to expect a recovery", "premature to predict a rebound", "jumping the gun to anticipate": an
+    # expectation called unwarranted, read against what is expected.
+    (
+        "unlikely",
+        "estimative",
+        (
+            r"(?:too early|too soon|premature|jumping the gun|wishful thinking|unrealistic|naive|naïve|wrong|"
+            r"a mistake|mistaken|unwise|foolish|misguided)"
+            r"(?: for (?:us|me|them|you|anyone|investors|markets))? to "
+            r"(?:expect|anticipate|predict|forecast|hope for|count on|bet on|talk of|talk about|assume)",
+            # "I can't see the council approving it", "cannot imagine a deal this year": a prospect the speaker
+            # cannot picture.
+            r"(?:can't|cannot|can not|couldn't|could not) (?:really )?(?:see|imagine|envisage|envision|foresee)",
+            # "the bank is not about to cut rates": the idiom of what will not happen soon.
+            r"(?:is not|are not|isn't|aren't|am not|'s not|'re not|was not|wasn't) about to",
+        ),
+    ),
+    # "I find it very hard to predict prices above $45": a prediction the speaker cannot make; not "hard to predict
+    # who will win" (a question left open).
+    (
+        "unlikely",
+        "estimative",
+        (
+            r"(?:hard|difficult|tough) to (?:predict|foresee|envisage|envision|believe|expect)"
+            r"(?! (?:who|what|how|whether|when|which|where|if)\b)",
+        ),
+    ),
     ("likely", "estimative", (_HIGH_PROSPECTS,)),
     # "far less likely", "much less likely": the comparative without its "than" says the prospect is low.
     ("unlikely", "estimative", (r"(?:less likely|far less likely|much less likely|even less likely)",)),
@@ -185,6 +237,24 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("likely", "estimative", (r"on the (?:verge|brink|precipice|cusp|threshold) of",)),
     ("almost certain", "estimative", (r"all but (?:certain|guaranteed|assured|inevitable|sure|certainly)",)),
     ("unlikely", "estimative", (_LOW_NO_COPULA, _FADING, *_FAR_AWAY)),
+    # "Hope is fading", "hope now seems to be receding": the singular noun only with its fading verb next to it
+    # (the verb "hope" is too common to stand for a prospect).
+    (
+        "unlikely",
+        "estimative",
+        (
+            r"hope (?:(?:is|was|now|seems to be|appears to be) )*(?:fading|fades|faded|dwindling|waning|dimming|"
+            r"receding|evaporating|slipping away)",
+        ),
+    ),
+    # "the season is shaping up to be the worst in a decade": what the signs so far point to.
+    ("likely", "estimative", (r"(?:is|are|'s|looks|look|seems|seem) (?:to be )?shaping up (?:to be|as)",)),
+    # "it's hard to avoid a recession": the event is what cannot be escaped (not "hard to avoid the impression").
+    (
+        "likely",
+        "estimative",
+        (r"(?:hard|difficult|tough) to (?:avoid|escape)(?! the (?:impression|conclusion|feeling|sense|thought))",),
+    ),
     ("likely", "estimative", (r"(?:high|strong|serious|real|big) (?:risk|chance|likelihood) (?:of|that)",)),
     # "little probability that", "a slim likelihood of": a prospect noun sized small (the scale's own phrases,
     # "little chance", "low probability", ..., are left to it).
@@ -192,12 +262,53 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         "unlikely",
         "estimative",
         (
-            r"(?:little|slim|small|low|scant|faint) "
+            r"(?:little|slim|small|low|scant|faint|minimal|negligible|slender) "
             r"(?!(?<=little\s)chance\b|(?<=small\s)chance\b|(?<=little\s)likelihood|(?<=low\s)probability)"
             r"(?:chance|chances|probability|likelihood|prospect|prospects|possibility) (?:of|that)",
         ),
     ),
+    # "zero chance the bank will cut", "virtually no prospect of": the scale's "no chance" in other words.
+    (
+        "almost no chance",
+        "estimative",
+        (r"(?:zero|nil|next to no|virtually no|practically no) (?:chance|chances|probability|likelihood|prospect)",),
+    ),
     ("possibly", "estimative", (r"(?:far from certain|far from assured|far from guaranteed|far from inevitable)",)),
+    ("possibly", "estimative", (r"far from (?:clear|obvious|sure)",)),
+    ("likely", "estimative", (r"every chance",)),
+    # "don't count on a rate cut", "few would bet on it", "don't hold your breath for": advice not to expect it.
+    (
+        "unlikely",
+        "estimative",
+        (
+            r"(?:don't|do not|wouldn't|would not|few would|nobody would|no one would|i wouldn't|i would not) "
+            r"(?:count|bet|bank|rely) on",
+            r"(?:don't|do not) hold (?:your|one's|their) breath",
+        ),
+    ),
+    # "has no intention of cutting", "is in no hurry to raise rates": a will denied, read against what follows.
+    ("unlikely", "estimative", (r"(?:no|little) (?:intention|hurry|rush|appetite|inclination) (?:of|to|for)",)),
+    # "there is no doubt that", "no question that", "little doubt": a doubt denied is a certainty, not the scale's
+    # "no ... will" (a negated will) nor its "doubt".
+    (
+        "almost certain",
+        "estimative",
+        (
+            r"(?:no|little|without|without any|beyond|beyond any) (?:real |serious )?"
+            r"(?:doubt|question)(?: that| about)?",
+        ),
+    ),
+    # "it is not impossible that", "not out of the question": a possibility affirmed by denying its opposite.
+    (
+        "possible",
+        "estimative",
+        (
+            r"not (?:totally |entirely |completely |altogether )?(?:impossible|inconceivable|unthinkable|out of the "
+            r"question|out of the picture|off the table)",
+        ),
+    ),
+    # "it won't be long before the bank cuts again": the event is near, not denied.
+    ("likely", "estimative", (r"(?:will not|won't|should not|shouldn't|would not|wouldn't) be long (?:before|until)",)),
     ("roughly even chance", "estimative", (r"(?:could go either way|could yet go either way|go either way)",)),
     ("likely", "estimative", (r"(?:be|am|is|are|was|were|feel|remain|remains) confident",)),
     ("may", "modal", (r"(?:risks|risking)",)),
@@ -243,12 +354,18 @@ _CONSTRUCTIONS += ((_NOT_EXCLUDED, "not excluded", False, "estimative", ""),)
 # A stance is weaker evidence than an estimate stated in the same sentence ("Ministers dismissed the idea of talks,
 # even if analysts think a deal is likely"): it governs, and wins an overlap, only where no phrase does.
 _YIELDING = frozenset({_DENIED_PROSPECT, _RULED_OUT, _NOT_EXCLUDED})
+# A prospect sized ("the chances that the bank will cut are low", "chances are probably slim") is read by its size:
+# it wins over a phrase inside it, as a phrase of two words does, where other gapped constructions yield.
+_SIZED = frozenset({_LOW_EXPECTATIONS, _HIGH_PROSPECTS, _LOW_NO_COPULA, _FADING})
 # A headline's "Fed to Cut Rates", "Ruling Parties To Retain Power": "to" and a verb after a noun phrase is
 # the headline's future (checked in _spurious: a line without a stop, and not "how to", "wants to", ...).
 _HEADLINE_TO = (
     r"to (?!(?:the|a|an|be|have|has|do|his|her|their|its|our|my|your|this|that|these|those|and|or|of|in|on)\b)[a-z]+"
 )
 _CONSTRUCTIONS += ((_HEADLINE_TO, "will", False, "future", "a headline's 'X to VERB', read as will; " + _NSP),)
+# "Labour set for landslide", "stocks are set for a higher open": an outcome announced as coming (checked in
+# _spurious: after a copula, or in a headline).
+_CONSTRUCTIONS += ((r"set for", "will", False, "future", "'set for', read as will; " + _NSP),)
 # "dismissed the idea that X would": a reported "would" its reporter denies, read as "will" reversed.
 _CONSTRUCTIONS += (
     (
@@ -412,7 +529,9 @@ def _first_words(rx: str) -> frozenset[str]:
     return frozenset(out)
 
 
-_NEGATIONS = wordset("not no never none nobody nothing neither nor cannot")
+_NEGATIONS = wordset("not no never none nobody nothing neither nor cannot hardly scarcely")
+# "Few analysts expect a cut": "few" without an article is a negative quantifier ("a few", "the next few" are not).
+_NOT_FEW_BEFORE = wordset("a the next last past these those first quite every")
 _NEG_SUFFIX = "n't"
 # A negation beyond one of these words, after the hedge, belongs to another clause ("... if neither side").
 _SUBORDINATORS = wordset(
@@ -432,7 +551,10 @@ _IF = re.compile(_ALONE_BEFORE + "if" + _ALONE_AFTER, re.I)
 _NEG_OR_SUB = re.compile(
     _ALONE_BEFORE
     + r"(?:(?P<sub>if|unless|because|since|although|though|while|whereas|when|before|after|until|as|that|which|who|"
-    + r"than)"
+    # "provided" as a conjunction only after a comma or before "that" ("will have provided no money" is the verb)
+    + r"than|in case|(?<=,\s)provid(?:ed|ing)|provid(?:ed|ing)(?=\s+that\b)|lest|once|except)"
+    + r"|(?P<npi>(?:fail|fails|failed|failing)(?=\s+to\b)|unable|"
+    + r"hardly|scarcely)"
     + r"|['’]*(?:not|no|never|none|nobody|nothing|neither|nor|cannot|[\w'’]*?n['’]t)['’]*)"
     + _ALONE_AFTER,
     re.I,
@@ -596,7 +718,7 @@ class HedgeFinder:
                 continue  # a scale without the entry: the construction cannot be read
             pattern = r"(?<![\w'-])" + rx.replace(" ", r"\s+[\"']?") + r"(?![\w'-])"
             # A gapped construction ("said ... would") yields to any phrase it spans.
-            tokens = 0 if rx in _YIELDING else 1 if "\\S+" in rx else len(rx.split())
+            tokens = 0 if rx in _YIELDING else 2 if rx in _SIZED else 1 if "\\S+" in rx else len(rx.split())
             for word in _first_words(rx):
                 self._first.setdefault(word, []).append(len(self._patterns))
             self._patterns.append((re.compile(pattern), read_as, strength, note or "construction", flip, tokens))
@@ -879,6 +1001,28 @@ def _headline_future(sentence: str, start: int) -> bool:
     return followed and (title_case or verb.group(0)[:1].islower())
 
 
+# Present copulas only: "was set for six guests" is a passive past.
+_SET_FOR_AFTER = wordset("is are look looks appear appears seem seems")
+_SET_FOR_ADVERBS = wordset("now all still again once")
+
+
+def _set_for(sentence: str, start: int) -> bool:
+    """ "set for" after a copula ("are set for a higher open", "It's set for") or after a headline's noun phrase
+    ("MPLA Set for Victory"), not a past participle ("has been set for a while", "a date set for June")."""
+    before = _WORD.findall(sentence, 0, start)
+    if not before:
+        return False
+    words = [w.lower().replace("’", "'") for w in before]
+    while len(words) > 1 and words[-1] in _SET_FOR_ADVERBS:
+        words.pop()
+    prev = words[-1]
+    if prev in _SET_FOR_AFTER or prev.endswith(("'s", "'re")):
+        return True
+    text = sentence.rstrip()
+    headline = bool(text) and text[-1] not in ".!?…\"”’'" and len(text.split()) <= _HEADLINE_WORDS
+    return headline and prev not in _NOT_HEADLINE_FUTURE and prev not in ("been", "be", "date", "dates")
+
+
 def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     """Words that look like a hedge and are not one: the month of May, "certain" as in "a certain part", the
     noun "will" ("political will"), "I will say", the nouns "forecast" and "risks", a comparison."""
@@ -888,6 +1032,10 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     lower = words.lower()
     if lower.split(" ", 1)[0] == "to" and entry.phrase == "will":
         return not _headline_future(sentence, start)
+    if lower == "set for":
+        return not _set_for(sentence, start)
+    if entry.negated and lower.startswith("no ") and _IDLE_AFTER["no"].match(words, 2):
+        return True  # "no doubt the bank will", "no matter what happens, X will": not the scale's "no ... will"
     if lower.startswith(("ruled out", "rules out", "rule out", "ruling out", "reject", "dismiss")) and (
         _NEGATED_STANCE.search(sentence, max(0, start - 30), start)
     ):
@@ -979,10 +1127,20 @@ def _rejection_governs(sentence: str, rejection: re.Match[str], hedge_start: int
 _DENIED_BELIEF = re.compile(
     r"\b(?:(?:do|does|did|would|could)\s*(?:not|n['’]t)|don['’]t|doesn['’]t|didn['’]t|no\s+longer|never|hardly)\s+"
     r"(?:\w+\s+)?(?:believe|believes|think|thinks|expect|expects|anticipate|anticipates|foresee|see|sees|"
-    r"predict|predicts|imagine|reckon|buy)\b|\b(?:doubts?|doubted|doubting|doubtful|sceptical|skeptical)\b",
+    r"predict|predicts|imagine|reckon|buy)\b|\b(?:doubts?|doubted|doubting|doubtful|sceptical|skeptical)\b|"
+    r"\bfew\s+(?:\w+\s+){0,2}?(?:believe|think|expect|anticipate|foresee|see|predict|imagine|reckon)\b|"
+    r"\b(?:none|neither|not\s+one)\s+of\s+(?:\w+\s+){1,5}?(?:believes?|thinks?|expects?|predicts?|sees?|foresees?)\b|"
+    # "there is nothing to suggest", "no reason to believe", "no evidence that": grounds for the belief denied.
+    r"\b(?:nothing\s+(?:to\s+)?(?:suggests?|indicates?)|no\s+(?:reason|grounds)\s+to\s+(?:believe|think|expect|assume)"
+    r"|no\s+(?:indication|evidence|suggestion)\s+that)\b",
     re.I,
 )
 _DENIED_BELIEF_REACH = 100
+# "The minister denied that taxes will rise", "denies the tunnel will be delayed": the source denies the statement
+# the hedge bears on (its subject, a few words, right before the hedge; "denied reports that" is a rejection).
+_DENIES = re.compile(r"\b(deny|denies|denied|denying)\s+(?:that\s+)?(?:[\w'’.-]+\s+){1,4}$", re.I)
+_DENIES_REACH = 60
+_NONE_OF = re.compile(r"\b(none|neither|not\s+one)\s+of\s+(?:[\w'’-]+\s+){1,5}$", re.I)
 
 
 def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str]:
@@ -995,8 +1153,14 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
     # "never" on "will", not two.
     last_and = max((i for i, m in enumerate(before) if m.group(0).lower() in _COORDINATORS), default=-1)
     before = before[last_and + 1 :]
-    for m in before:
-        if _is_negation(m.group(0), sentence, m.start()):
+    if hedge.strength == "belief" and not any(_is_negation(m.group(0), sentence, m.start()) for m in before):
+        none_of = _NONE_OF.search(sentence, max(clause[0], hedge.start - 60), hedge.start)
+        if none_of is not None:
+            out.append(none_of.group(1))  # "None of the economists polled expect": the subject denies the belief
+    for i, m in enumerate(before):
+        if _is_negation(m.group(0), sentence, m.start()) or (
+            hedge.strength == "belief" and _is_few(sentence, m, before[i - 1] if i else None)
+        ):
             out.append(m.group(0))
     if hedge.strength != "belief":
         counted = {m.start() for m in before if _is_negation(m.group(0), sentence, m.start())}
@@ -1004,12 +1168,22 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
             inner = [w for w in _WORD.finditer(sentence, m.start(), m.end())]
             if any(w.start() in counted for w in inner):
                 continue  # its "not" is already counted
+            if inner and inner[0].group(0).lower() == "few" and not _is_few(sentence, inner[0], None):
+                continue  # "a few analysts think": some do
+            if m.group(0).lower().startswith("doubt"):
+                stance = _NEGATED_STANCE.search(sentence, max(0, m.start() - 30), m.start())
+                if stance is not None and stance.start() in counted:
+                    out.append(m.group(0))  # "nobody doubts X will": the counted "nobody" and the doubt cancel
+                    break
             if _rejection_governs(sentence, m, hedge.start):
                 out.append(m.group(0).split()[0])
                 break
     rejects = list(_REJECTS.finditer(sentence, max(clause[0], hedge.start - _REJECTS_REACH), hedge.start))
     if rejects and _rejection_governs(sentence, rejects[-1], hedge.start):
         out.append(rejects[-1].group(0).split()[0])
+    denies = _DENIES.search(sentence, max(clause[0], hedge.start - _DENIES_REACH), hedge.start)
+    if denies is not None and not any(r.start() == denies.start() for r in rejects):
+        out.append(denies.group(1))
     for m in _NEG_OR_SUB.finditer(sentence, hedge.end, clause[1]):
         word = m.group(0).lower()
         if m.group("sub") is not None:
@@ -1017,13 +1191,37 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
             if not (first is not None and first.start() == m.start() and word in _COMPLEMENTIZERS):
                 break  # "unlikely that X won't": the "that" right after the hedge opens X itself
             continue
-        if _is_negation(m.group(0), sentence, m.start()):
+        if _AFTER_COMMA.search(sentence, max(hedge.end, m.start() - 3), m.start()):
+            continue  # "will cut rates, not raise them", "in June, not July": an alternative set against it
+        if m.group("npi") is not None or _is_negation(m.group(0), sentence, m.start()):
             out.append(m.group(0))
     return out
 
 
+def _is_few(sentence: str, m: re.Match[str], previous: re.Match[str] | None) -> bool:
+    """The word "few" as the negative quantifier of a belief's subject ("Few economists expect"), not "a few"."""
+    if m.group(0).lower() != "few":
+        return False
+    if previous is None:
+        previous = _WORD.search(sentence, max(0, m.start() - 12), m.start())
+    return previous is None or previous.group(0).lower() not in _NOT_FEW_BEFORE
+
+
 _THAN = re.compile(r"\bthan\s+$", re.I)
 _NOT_ONLY = re.compile(r"\s+(?:only|just|merely|simply)\b", re.I)
+# Negations that deny nothing of the statement: "not least because", "not surprisingly", "no doubt", "no matter what",
+# "no later than June", "no more than 2%" (a bound, not a denial).
+_IDLE_AFTER = {
+    "not": re.compile(
+        r"\s+(?:least|to\s+mention|surprisingly|unexpectedly|unusually|coincidentally|for\s+the\s+first\s+time)\b",
+        re.I,
+    ),
+    "no": re.compile(
+        r"\s+(?:doubt|question|matter|wonder|surprise|secret|sooner|later|earlier|more|less|fewer|longer\s+than)\b",
+        re.I,
+    ),
+}
+_AFTER_COMMA = re.compile(r",\s*[\"'“‘]?$")
 
 
 def _is_negation(word: str, sentence: str = "", at: int = 0) -> bool:
@@ -1036,6 +1234,9 @@ def _is_negation(word: str, sentence: str = "", at: int = 0) -> bool:
         return False
     if w == "not" and _NOT_ONLY.match(sentence, at + len(word)):
         return False  # "not only yes, but hell yes": an addition, not a denial
+    idle = _IDLE_AFTER.get(w)
+    if idle is not None and idle.match(sentence, at + len(word)):
+        return False
     return not (at > 0 and word[:1].isupper() and w in ("no", "not") and sentence[:at].rstrip()[-1:] not in '.!?:"“')
 
 

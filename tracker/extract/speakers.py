@@ -30,14 +30,19 @@ _SAYING_WORDS = (
     r"anticipate|anticipates|anticipated|anticipating|saw|expressed|expresses|rejected|rejects|dismissed|"
     r"dismisses|saying|warning|arguing|insisting|suggesting|claiming|noting|believing|fearing|fear|stating|"
     r"calculates|calculated|feel|feels|felt|"
-    r"quoted\s+as\s+saying|caution|express|doubt|ruled\s+out|rules\s+out|rule\s+out|ruling\s+out"
+    r"quoted\s+as\s+saying|caution|express|doubt|ruled\s+out|rules\s+out|rule\s+out|ruling\s+out|"
+    r"indicated|indicates|signalled|signaled|signals|hinted|hints|declared|declares|reiterated|reiterates|"
+    r"maintained|maintains|pegged|pegs|assessed|assesses|judged|contended|contends|speculated|speculates|"
+    r"forecasted|envisaged|envisages|envisioned|envisions|reckoned|guessed|"
+    r"pointed\s+out|points\s+out|pointing\s+out|underlined|underlines|underscored|underscores|voiced|voices|"
+    r"made\s+(?:it\s+)?clear|makes\s+(?:it\s+)?clear|exclude|excludes|excluded|put\s+it|puts\s+it|assess|suggest|agrees(?!\s+to\b)(?!\s+on\b)|agreed(?!\s+to\b)(?!\s+on\b)|disagrees|disagreed|concurred|concurs"
 )
 # Belief as an adjective after a copula ("officials are confident that"), not before a noun ("optimistic
 # statements").
 _BELIEF_ADJECTIVES = "confident|optimistic|pessimistic|sceptical|skeptical|doubtful"
 _VERBS = (
     rf"{_SAYING_WORDS}|(?:is|are|was|were|remains?|remained)\s+(?:(?:more|less|very|quite|fairly|[a-z]+ly)\s+)?"
-    rf"(?:{_BELIEF_ADJECTIVES})"
+    rf"(?:{_BELIEF_ADJECTIVES}|(?:convinced|certain|sure|hopeful)(?!\s+to\b))"
 )
 # Between a subject and its verb: an aside in commas, a few adverbs ("has repeatedly"), or a short
 # prepositional phrase ("in turn", "at that point").
@@ -45,6 +50,7 @@ _FILLER = (
     r"(?:\s*\([^()]{1,40}\))?(?:\s*,(?:[^,.;:“”\"]{1,170},){1,3}?|\s*,(?=\s*(?:said|says|told|added)\s+(?![A-Z]))|"
     r"\s*,(?=\s*who\s))?\s*(?:(?:has|have|had|also|repeatedly|once|"
     r"again|already|still|now|then|long|is|are|was|were|do|does|did|who|not|(?:do|does|did)n[’']t|[a-z]+ly|"
+    r"(?:among|one\s+of)\s+(?:those|the\s+[a-z]+)|"
     r"(?:continues?|continued)\s+to)\s+|"
     r"(?:at|in|for|by|on)\s+(?:[a-z]+\s+){1,3}?|on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+){0,4}?"
 )
@@ -57,10 +63,13 @@ _ODDS_VERBS = (
 )
 # The first word of each verb ("ruled" of "ruled out"): a sentence without any has no verb of saying.
 _VERB_SET = (
-    frozenset(re.split(r"\\s", v)[0] for v in _SAYING_WORDS.split("|"))
+    frozenset(w for v in _SAYING_WORDS.split("|") if (w := re.split(r"\\s|\(", v)[0]).isalpha())
     | frozenset(_BELIEF_ADJECTIVES.split("|"))
+    | {"convinced", "certain", "sure", "hopeful", "agrees", "agreed", "disagrees", "disagreed"}
     | {"shared", "according"}
-)
+) - {"made", "makes", "put", "puts", "points", "pointed", "pointing"}
+# The verbs of several words whose first word is common ("made", "put"): looked for whole instead.
+_PHRASE_VERBS = re.compile(r"\b(?:made|makes)\s+(?:it\s+)?clear\b|\bputs?\s+it\b|\bpoint(?:s|ed|ing)\s+out\b")
 _LOWER_WORD = re.compile(r"[a-z]+")
 _SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
 _VERB_SUBJECT = re.compile(
@@ -71,7 +80,8 @@ _VERB_SUBJECT = re.compile(
 )
 _ACCORDING = re.compile(rf"\b[Aa]ccording\s+to\s+(?P<who>{_NAMES})")
 _PRONOUN = re.compile(
-    rf"\b(?P<who>[Hh]e|[Ss]he)\s+(?:(?:[a-z]+ly|also|still|now|further|then|too)\s+)?(?P<verb>{_VERBS})\b"
+    rf"\b(?P<who>[Hh]e|[Ss]he)\s+(?:(?:did|does|has|had|would|could)(?:\s+not|n[’']t)?\s+)?"
+    rf"(?:(?:[a-z]+ly|also|still|now|further|then|too)\s+)?(?P<verb>{_VERBS})\b"
 )
 # "They expect ...", "It predicts ..." opening a sentence: the group or organisation named last.
 _THEY = re.compile(rf"\s*(?:(?:But|And|However|Still),?\s+)?(?P<who>They|It)\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b")
@@ -88,9 +98,10 @@ _ORG_NOUNS = (
     r"party|court|office|secretariat|cabinet|presidency|board|association|federation|institution|market|group|firm"
 )
 _GROUP = re.compile(
-    rf"\b(?P<who>(?:(?:[Aa]|[Tt]he)\s+(?:number|majority|few|group)\s+of\s+|[Ss]ome\s+|[Mm]any\s+|[Ss]everal\s+|"
+    rf"\b(?<![’'])(?P<who>(?:(?:[Aa]|[Tt]he)\s+(?:number|majority|few|group)\s+of\s+|[Ss]ome\s+|[Mm]any\s+|[Ss]everal\s+|"
     rf"[Mm]ost\s+|[Oo]ther\s+|[Tt]he\s+)?(?:[a-zA-Z-]+\s+)?(?:{_GROUP_NOUNS}|{_ORG_NOUNS})"
-    rf"(?:\s+(?:to|in|of|from|at|with|for|(?:polled|surveyed|questioned|interviewed|cited|quoted)\s+by|[a-z]{{3,}}ing)\s+"
+    rf"(?:\s+(?:to(?!\s+(?:{_SAYING_WORDS})\b)|in|of|from|at|with|for|(?:polled|surveyed|questioned|interviewed|cited|quoted)\s+by|"
+    rf"[a-z]{{3,}}ing)\s+"
     rf"[^,.;:“”\"]{{2,40}}?)?)\b,?{_FILLER}(?P<verb>{_VERBS})\b"
 )
 # "85 percent said", "a majority said": a share of those polled.
@@ -103,10 +114,11 @@ _ROLE_NOUNS = (
     r"secretary|minister|president|director|spokesman|spokeswoman|spokesperson|ambassador|professor|chairman|"
     r"chairwoman|official|envoy|adviser|advisor|leader|chief|head|expert|analyst|editor|columnist|author|general|"
     r"governor|senator|mayor|premier|chancellor|king|queen|commander|founder|economist|researcher|scientist|"
-    r"pollster|forecaster|strategist|negotiator|mediator|lawmaker|historian|scholar|investor"
+    r"pollster|forecaster|strategist|negotiator|mediator|lawmaker|historian|scholar|investor|diplomat|politician|"
+    r"legislator|banker|executive|commentator|observer|delegate|representative|lawyer|activist"
 )
 _ROLE_SUBJECT = re.compile(
-    rf"\b[Tt]he\s+(?P<who>(?:[a-z-]+\s+){{0,3}}(?:{_ROLE_NOUNS})(?:\s+of\s+(?:[a-z-]+\s+)?[a-z-]+)?)"
+    rf"\b[Tt]he\s+(?P<who>(?:(?:[a-z-]+|[A-Z][a-z]+(?:n|sh|ch|se|i))\s+){{0,3}}(?:{_ROLE_NOUNS})(?:\s+of\s+(?:[a-z-]+\s+)?[a-z-]+)?)"
     rf"{_FILLER}(?P<verb>{_VERBS}|shared)\b"
 )
 _BYLINE = re.compile(
@@ -227,7 +239,29 @@ def _explicit(
     early = _view_or_document(sentence, words, people)
     if early is not None:
         return early
-    if _VERB_SET.isdisjoint(words):
+    common = None
+    if "by" in words and not _AGENT_WORDS.isdisjoint(words):
+        common = _AGENT_VIEW.search(sentence)
+    if common is None and "of" in words and not _VIEW_OF_WORDS.isdisjoint(words):
+        common = _VIEW_OF.search(sentence)
+    if common is None and "consensus" in words:
+        common = _CONSENSUS.search(sentence)
+    if common is not None:
+        # "The Fed is widely expected by analysts to cut", "in the view of most analysts", "The consensus among
+        # economists is that", "Economists' consensus is": whose expectation the sentence states.
+        who = " ".join((common.group("who") or common.groupdict().get("who2") or "").split())
+        head = who.split()[-1] if who else ""
+        if head and (head.lower() in _GROUP_WORDS or _HUMAN_PLURAL.search(head)):
+            return Speaker(who, None, 0.7, f"'{' '.join(common.group(0).split())}'", "group")
+    mine = not _HIS_WORDS.isdisjoint(words) and ("according" in words or not _VIEW_WORDS.isdisjoint(words))
+    own = _HIS_VIEW.search(sentence) if mine else None
+    if own is not None:
+        # "According to him, ...", "In her view, ...", "..., in their opinion.": the person (or group) named last.
+        earlier = last_group if (own.group("who") or own.group("whose")) in ("them", "their") else last_person
+        if earlier is not None:
+            said = f"'{' '.join(own.group(0).split())}', read as {earlier.name}, named before"
+            return Speaker(earlier.name, earlier.role, 0.7, said, earlier.kind)
+    if _VERB_SET.isdisjoint(words) and _PHRASE_VERBS.search(sentence) is None:
         # No verb of saying or believing, no "according to": nothing below but the odds pattern can match
         # (and each pattern would try every capitalised word of the sentence to find that out).
         return (
@@ -235,6 +269,16 @@ def _explicit(
             or _document(sentence, words, _organisation(last_group))
             or _stance_holder(sentence, words, people)
         )
+    quoted = _QUOTED_AS.search(sentence) if "quoted" in words else None
+    if quoted is not None:
+        # "TASS quoted Roe as saying", "Roe was quoted by TASS as saying": the one quoted, not the outlet.
+        name, title = _clean_name(quoted.group("who") or quoted.group("who2"))
+        known = people.surname(name) if people and len(name.split()) == 1 else None
+        if known is not None:
+            return Speaker(known.name, title or known.role, 0.85, f"'quoted {name} as saying', named before", "person")
+        if name and name not in _NOT_NAMES:
+            kind: Kind = "person" if len(name.split()) >= 2 else "group"
+            return Speaker(name, title, 0.85, f"'quoted {name} as saying'", kind)
     # The noun patterns try every word of the sentence: each runs only where one of its nouns is.
     group_word = not _GROUP_WORDS.isdisjoint(words)
     group: re.Match[str] | None = None
@@ -242,7 +286,11 @@ def _explicit(
     if m is not None and group_word:
         group = _group(sentence)
         group_word = False  # searched
-    speaker = _subject_of_saying(sentence, m, group, people)
+    # Whose belief a sentence states is its believer's, even inside a report ("the CDC believes X, Roe said").
+    belief = m is not None and m.group("verb").split()[0] in _BELIEF_VERBS
+    speaker = None if belief else _closing(sentence, people, last_person)
+    if speaker is None:
+        speaker = _subject_of_saying(sentence, m, group, people)
     if speaker is None:
         speaker = _saying_then_speaker(sentence, people)
     if speaker is None:
@@ -250,16 +298,97 @@ def _explicit(
     return speaker
 
 
+# ", Jane Roe said.", ", he said on Tuesday.": the attribution that closes a sentence, of the whole sentence.
+_CLOSING_TAIL = (
+    r"(?:\s+(?:on|in|at|during|to)\s+[^,.;:“”\"]{1,40}?|\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))?"
+    r"\s*[.!]?\s*$"
+)
+# Not "..., Acme Times reported": an outlet reporting the sentence is not its source.
+_CLOSING_NAME = re.compile(
+    rf",\s*(?P<who>{_CAP_RUN})\s+(?:[a-z]+ly\s+)?(?P<verb>(?!report)(?:{_VERBS})){_CLOSING_TAIL}"
+)
+_CLOSING_PRONOUN = re.compile(rf",\s*(?P<who>he|she)\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS}){_CLOSING_TAIL}")
+
+
+_BELIEF_VERBS = wordset(
+    """believes believe believed thinks think thought expects expect expected predicts predict predicted forecast
+    forecasts sees see saw fears fear feared hopes hoped doubts doubt doubted reckons reckon reckoned estimates
+    estimated anticipates anticipate anticipated assumes assumed projects projected feel feels felt is are was were
+    remains remain remained"""
+)
+
+
+def _closing(sentence: str, people: _People | None, last_person: Speaker | None) -> Speaker | None:
+    """The source that closes a sentence ("The bank has made it clear a rise is expected, economists say"): it
+    reports the whole sentence, an earlier subject's verb of saying included; or None."""
+    # Each pattern opens with the comma and holds none after it: tried at the last comma only.
+    last = sentence.rfind(",")
+    if last < 0 or _VERB_SET.isdisjoint(_LOWER_WORD.findall(sentence[last:].lower())):
+        return None
+    m = _COMMON_SAYS_LAST.match(sentence, last)
+    if m is not None:
+        who = " ".join(m.group("who").split())
+        earlier = _refer_back(who, people)
+        if earlier is not None:
+            return earlier
+        if who.endswith("s"):
+            return Speaker(who, None, 0.7, f"'{m.group(0).strip(' ,.')}' closing the sentence (not named)", "group")
+        return None  # one source not named: read as before (a headline's "expert says", see _lead_source)
+    m = _CLOSING_PRONOUN.match(sentence, last)
+    if m is not None and last_person is not None:
+        said = f"'{m.group('who')} {m.group('verb')}' closing the sentence, read as {last_person.name}"
+        return Speaker(last_person.name, last_person.role, 0.7, said, last_person.kind)
+    m = _CLOSING_NAME.match(sentence, last)
+    if m is not None and not _possessive(m.group("who")):
+        name, title = _clean_name(m.group("who"))
+        if not name or name in _NOT_NAMES:
+            return None
+        known = people.surname(name) if people and len(name.split()) == 1 else None
+        if known is not None:
+            return Speaker(known.name, title or known.role, 0.85, f"'{name} {m.group('verb')}' closing", "person")
+        kind: Kind = "person" if len(name.split()) >= 2 and name.split()[-1] not in _ORG_TAILS else "group"
+        return Speaker(name, title, 0.85, f"'{name} {m.group('verb')}' closing the sentence", kind)
+    return None
+
+
+_QUOTED_AS = re.compile(
+    rf"\bquoted\s+(?P<who>{_NAMES})\s+as\s+(?:saying|telling)|(?P<who2>{_NAMES})\s+(?:was|is|has\s+been)\s+quoted\s+"
+    rf"(?:by\s+[^,.;:“”\"]{{1,60}}?\s+)?as\s+(?:saying|telling)"
+)
+_DETERMINED = re.compile(r"(?:the|an?|its|his|her|their|former|chief|senior|top)\s", re.I)
 _HEADLINE_SOURCE = re.compile(r"\s*(?P<who>(?:[A-Z][\w’'.&-]*\s+){0,3}[A-Z][\w’'&-]*)\s*:\s+[A-Z0-9‘'“\"]")
+
+
+_HEADLINE_TAIL = re.compile(r":\s+(?P<who>(?:[\w’'.&-]+\s+){0,2}[\w’'.&-]+)\s*$")
+_HEADLINE_LABELS = wordset("analysis opinion explainer live update updates video podcast review interview report")
 
 
 def _headline_source(sentence: str) -> Speaker | None:
     """ "Senate Republicans: Tax bill 'probably' has votes", "Exit Polls: Ruling Parties To Retain Power": a
     headline (no closing stop) that opens with its source and a colon. The source must read as one: people
     ("Republicans", "economists", a person's full name) or a poll or report, not a topic ("Brexit: ...")."""
-    if ":" not in sentence[:60] or sentence.rstrip()[-1:] in (".", "!", "?", "”", '"'):
+    if ":" not in sentence or sentence.rstrip()[-1:] in (".", "!", "?", "”", '"'):
         return None
-    m = _HEADLINE_SOURCE.match(sentence)
+    m = _HEADLINE_SOURCE.match(sentence) if ":" in sentence[:60] else None
+    tail = _HEADLINE_TAIL.search(sentence) if m is None else None
+    if tail is not None and _VERB_SET.isdisjoint(_LOWER_WORD.findall(sentence[: tail.start()].lower())):
+        # "Conservatives clear favourites to win: bookies", "Rates to fall in June: IMF": the source after a colon
+        # closing a headline, when it reads as one (not a label such as "Analysis" or "Live") and the headline
+        # has no verb of saying of its own ("Most economists expect X: survey" is the economists').
+        who = " ".join(tail.group("who").split())
+        last = who.split()[-1]
+        source = (
+            last.lower() in _GROUP_WORDS
+            or last.lower() in _DOCUMENT_WORDS
+            or _HUMAN_PLURAL.search(last) is not None
+            or (last.isupper() and len(last) > 1)
+            or last in _ORG_TAILS
+            or _person_name(who) is not None
+        ) and last.lower() not in _HEADLINE_LABELS
+        if source:
+            kind: Kind = "person" if _person_name(who) else "group"
+            return Speaker(who, None, 0.6, f"':{who}' closing a headline", kind)
+        return None
     if m is None:
         return None
     who = m.group("who")
@@ -267,7 +396,7 @@ def _headline_source(sentence: str) -> Speaker | None:
     people_word = last in _GROUP_WORDS or last in _DOCUMENT_WORDS or _HUMAN_PLURAL.search(last) is not None
     if not (people_word or _person_name(who)):
         return None
-    kind: Kind = "person" if _person_name(who) else "group"
+    kind = "person" if _person_name(who) else "group"
     return Speaker(who, None, 0.6, f"'{who}:' opening a headline", kind)
 
 
@@ -315,7 +444,7 @@ def _subject_of_saying(
             if main is not None:
                 m = main
         name, title = _clean_name(m.group("who"))
-        passive = m.group("verb").endswith("ed") and _PASSIVE.search(sentence, 0, m.start("verb"))
+        passive = m.group("verb").endswith(("ed", "forecast")) and _PASSIVE.search(sentence, 0, m.start("verb"))
         # "Moody's warned": a name ending in 's right before its verb is no possessive.
         owner = _possessive(m.group("who")) and sentence[m.end("who") : m.start("verb")].strip() != ""
         wider = group is not None and group.span("who") != m.span("who")
@@ -333,6 +462,13 @@ def _subject_of_saying(
             # "Jane Roe of Acme University said": the person before the "of", not the institution after it.
             place = " ".join(sentence[affiliation.end("who") : m.end("who")].split())  # type: ignore[union-attr]
             return Speaker(person, place, 0.85, f"'{person} {place} {m.group('verb')}'", "person")
+        of = not passive and _OF_BEFORE.search(sentence, max(0, m.start("who") - 9), m.start("who")) is not None
+        whole = _INSTITUTION_BEFORE.search(sentence, 0, m.start("who")) if of else None
+        if whole is not None and not owner:
+            # "The Ministry of Defence said", "the Institute for the Study of War assessed": the institution's whole
+            # name, not its last word ("Defence" is a title word, "War" no source).
+            full = re.sub(r"^(?:The|the)\s+", "", " ".join(f"{whole.group('org')}{m.group('who')}".split()))
+            return Speaker(full, None, 0.75, f"'{full} {m.group('verb')}'", "group")
         if name in _TITLE_WORDS and not passive:
             # "The Health Secretary said": a title alone refers back to whoever the text gave it to.
             earlier = people.refer(name) if people else None
@@ -401,7 +537,11 @@ def _saying_then_speaker(sentence: str, people: _People | None) -> Speaker | Non
             else:
                 # "said the bank's president, Jane Roe, chief economist at Acme": the name set off in commas,
                 # not the last capitalised words (which may be the employer in the role after it).
-                last = next((r for r in runs if rest[: r.start()].endswith(", ")), runs[-1])
+                set_off = next((r for r in runs if rest[: r.start()].endswith(", ")), None)
+                if set_off is None and not _DETERMINED.match(rest):
+                    # ", said rates will fall in June": what was said, not a source ("June" is no speaker).
+                    return None
+                last = set_off or runs[-1]
                 name, title = _clean_name(last.group(0))
                 role = rest[: last.start()].strip(" ,") or title
             if name and len(name.split()) >= 2:
@@ -511,9 +651,11 @@ def _source_named_otherwise(
     document = _document(sentence, words, organisation)
     if document is not None:
         return document
+    inside = _THEY_INSIDE.search(sentence) if "they" in words else None
     for m, earlier, confidence in (
         (they, organisation if they and they.group("who") == "It" else last_group, 0.6),
-        (_THEY_INSIDE.search(sentence), last_group, 0.55),
+        (inside, _plural_before(sentence, inside.start()) if inside else None, 0.6),
+        (inside, last_group, 0.55),
         (_PRONOUN.search(sentence), last_person, 0.7),
     ):
         if m and earlier is not None:
@@ -570,6 +712,10 @@ def _refer_back(who: str, people: _People | None) -> Speaker | None:
     earlier = people.refer(m.group("noun"))
     if earlier is None and m.group("noun") in _ORGANISATION_WORDS:
         earlier = _organisation(people.last_group)
+    if earlier is None and _ROLE_ONLY.fullmatch(m.group("noun")) and people.last and people.last.kind == "person":
+        # "according to the diplomat", "the senior diplomat believes": the person who spoke last, as after a
+        # quotation ("the expert said").
+        earlier = people.last
     if earlier is None:
         return None
     return Speaker(earlier.name, earlier.role, 0.65, f"'{who}', read as {earlier.name}, named before", earlier.kind)
@@ -689,6 +835,7 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
     carried: Speaker | None = None
     introduced: Speaker | None = None
     block: Speaker | None = None
+    report: tuple[int, Speaker] | None = None  # the last source's sentence, when an organisation
     for p in paras:
         ps = by_para.get(p.index, [])
         found: dict[int, Speaker] = {}
@@ -698,7 +845,23 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
         labelled = _labelled(text[p.start : p.end], people)
         # Not inside an interview: there the turn of the one introduced before carries (below).
         reporting = carry is None
+        before: Sentence | None = None
         for s in ps:
+            pointer = _CATAPHORIC.match(s.text)
+            if (
+                pointer is not None
+                and before is not None
+                and (before.index not in found or found[before.index].basis.startswith(_REPORTED))
+            ):
+                # "Rates will fall in June. That's the view of Jane Roe.": the short sentence after names the
+                # source of the one before it.
+                who = pointer.group("who") or pointer.group("who2")
+                said = f"'{' '.join(pointer.group(0).split())}' after it"
+                named = people.named(who, _appositive(s.text, pointer.end()), said, 0.75) if who else None
+                source = named or _explicit(_outside_quotes(s.text), people.nearest(), people.last_group, people)
+                if source is not None and source.kind != "author":
+                    found[before.index] = source
+            before = s
             inside = [(min(e, s.end) - max(b, s.start), who) for b, e, who in quoted if b < s.end and e > s.start]
             quotation = max(inside, key=lambda x: x[0]) if inside else None
             speaker: Speaker | None = quotation[1] if quotation is not None else None
@@ -735,9 +898,28 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
                 # reports a person, in the same paragraph, goes on in that person's words rather than the
                 # author's. Only the next sentence: a paragraph drifts back to the author's own words.
                 speaker = Speaker(previous.name, previous.role, 0.55, f"{_REPORTED}{previous.name}", previous.kind)
+            if (
+                speaker is None
+                and report is not None
+                and s.index - report[0] <= _REPORT_REACH
+                and _AGENTLESS.search(s.text)
+            ):
+                # "Acme expects sales to rise. Prices are projected to fall in 2024.": a forecast in the passive with
+                # no source of its own, a few sentences after an organisation's report and no one else's since,
+                # goes on with that report.
+                org = report[1]
+                speaker = Speaker(org.name, org.role, 0.5, f"{_REPORT_GOES_ON}{org.name}", org.kind)
             if speaker is not None:
                 found[s.index] = speaker
                 people.seen(speaker)
+                # Only a source that made a forecast itself ("Acme expects", "the new forecast predicts"): after
+                # "X said" a passive is as often the reporter's own background ("The talks are expected to last").
+                if _FORECASTS.search(s.text) and speaker.kind != "author":
+                    report = (s.index, speaker)
+                elif report is not None:
+                    # The report's source again (its passive forecasts, the sentence after them) keeps it open;
+                    # anyone else closes it.
+                    report = (s.index, report[1]) if speaker.name == report[1].name else None
             previous = speaker if speaker is not None and speaker.kind != "author" else None
         next_lead = paras[p.index + 1].lead if p.index + 1 < len(paras) else ""
         turn: Speaker | None = None
@@ -770,6 +952,21 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
 
 
 _REPORTED = "the sentence before in the paragraph reports "
+# "That's the view of Jane Roe", "That is according to", "So says Jane Roe", "At least that is what Roe thinks".
+_CATAPHORIC = re.compile(
+    rf"\s*(?:(?:At\s+least|Or\s+at\s+least)\s+)?(?:[Tt]hat|[Tt]his)(?:[’']s|\s+is|\s+was)\s+(?:at\s+least\s+)?"
+    rf"(?:the\s+(?:\w+\s+)?(?:view|assessment|forecast|prediction|estimate|verdict|conclusion|opinion|take|expectation|"
+    rf"projection|argument|thinking|warning|reckoning)\s+(?:of|from)\s+(?:(?P<who>{_NAMES})|(?=\w))|according\s+to\b|"
+    rf"what\b)|\s*(?:So|Or\s+so)\s+(?:says|said|argues|thinks|believes|reckons)\s+(?P<who2>{_NAMES})"
+)
+_REPORT_GOES_ON = "a forecast in the passive after the report of "
+_REPORT_REACH = 4
+_FORECASTS = re.compile(r"\b(?:expects|forecasts?|predicts|projects|projections?|outlook)\b")
+# "X is (now) expected / projected / forecast / seen to ...", "seen slowing": a forecast with no one saying it.
+_AGENTLESS = re.compile(
+    r"\b(?:is|are|was|were|be)\s+(?:(?:now|still|also|currently|widely|generally)\s+)?(?:expected|projected|forecast|"
+    r"predicted|seen|estimated|anticipated)\s+(?:to\b|[a-z]+ing\b)(?![^.]*\bby\s+(?:the\s+)?[A-Z])"
+)
 _LABEL = re.compile(rf"\s*(?P<who>{_CAP_RUN})\s*,\s*(?P<role>[^:“”\".;]{{3,100}}?)\s*:\s+(?=\S)")
 
 
@@ -880,13 +1077,15 @@ _COMMON_SAYS_LAST = re.compile(
     rf"involved\s+in|with\s+knowledge\s+of|knowledgeable\s+about)\s+[^,.;:“”\"]{{2,50}}?)?|"
     rf"those\s+(?:polled|surveyed|questioned|asked|interviewed))\s+"
     r"(?P<verb>say|says|said|warn|warns|warned|predict|predicts|predicted|believe|believes|believed|think|thinks|"
-    r"added|adds|noted|estimated|expect|expects|expected)(?:\s+[a-z]+ly)?(?:\s+(?:on|in)\s+\w+)?\s*[.!]?\s*$"
+    r"added|adds|noted|estimated|expect|expects|expected|told(?:\s+(?:reporters|[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,2}))?)"
+    r"(?:\s+[a-z]+ly)?(?:\s+(?:on|in)\s+\w+)?\s*[.!]?\s*$"
 )
 # "An expert said that ...", "Robotics expert says it is ...", "Finance minister sees ...": one source,
 # not named, as the subject (a headline drops the article).
 _ONE_COMMON = re.compile(
     rf"(?:^\s*(?!(?:The|This|That)\s)|\b(?:[Aa]n?|[Oo]ne)\s+)(?P<who>(?:[A-Z][\w-]*\s+)?(?:(?:[a-z][\w-]*|[A-Z][\w.-]*)\s+){{0,4}}?(?:{_ROLE_NOUNS}|source|insider|"
-    rf"diplomat|observer|banker|trader))\s+(?:(?:has|have|had)\s+)?(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b"
+    rf"diplomat|observer|banker|trader))(?:,?\s+who\s+(?:asked|requested|spoke|declined|was\s+not|is\s+not)\s+"
+    rf"[^,.;:“”\"]{{1,60}}?,?)?\s+(?:(?:has|have|had)\s+)?(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b"
 )
 # "A non-OPEC delegate added that ...": one source not named, whatever its noun, before a verb that only a
 # speaker has (not a participle such as "expected", which "a cut expected in June" would be).
@@ -903,7 +1102,7 @@ _ONE_ANY_VERBS = frozenset(_ONE_ANY_VERB_WORDS.split("|"))
 _ONE_ANY_ARTICLES = wordset("a an another one")
 # "Acme's managing director said": a role of a named organisation.
 _OWNED_ROLE = re.compile(
-    rf"(?P<who>{_CAP_RUN}[’']s\s+(?:[a-z-]+\s+){{0,3}}(?:{_ROLE_NOUNS}))\b{_FILLER}(?P<verb>{_VERBS})\b"
+    rf"(?P<who>{_CAP_RUN}[’']s\s+(?:[a-z-]+\s+){{0,3}}(?:{_ROLE_NOUNS}|{_GROUP_NOUNS}|{_ORG_NOUNS}))\b{_FILLER}(?P<verb>{_VERBS})\b"
 )
 # "Bookmakers have the incumbents as odds-on", "Acme Bets now has a recount at odds of 1/8", "the
 # economists put the chance at 35%": a subject that states a probability with a verb that does not say.
@@ -931,7 +1130,27 @@ _SOURCE_WORDS = _word_forms(
 _PLURAL = re.compile(rf"(?i:\b(?:{_GROUP_NOUNS})$)")
 _UNNAMED = " (one source not named)"
 # ", they reckon ...": a group named before, mid-sentence.
-_THEY_INSIDE = re.compile(rf"[,;:—–]\s*they\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b")
+# "..., when they indicated", "but they've said": after a clause break or a conjunction, the perfect too.
+_THEY_INSIDE = re.compile(
+    rf"(?:[,;:—–]\s*|\b(?:when|as|after|because|while|and|but|since|though|although|where)\s+)they(?:[’']ve|\s+have|"
+    rf"\s+had)?\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS})\b"
+)
+# A plural source noun phrase ("U.S. Federal Reserve officials") that "they" later in its sentence refers to.
+_PLURAL_SOURCE = re.compile(rf"(?P<who>(?:[A-Z][\w.’'-]*\s+){{0,4}}(?:[a-z-]+\s+)?(?:{_GROUP_NOUNS}))\b")
+
+
+def _plural_before(sentence: str, end: int) -> Speaker | None:
+    """The last plural source named in ``sentence`` before ``end`` ("Fed officials rekindled worries when they
+    indicated ...": the officials), or None: "they" refers to it before any group named in earlier sentences."""
+    found = None
+    for m in _PLURAL_SOURCE.finditer(sentence, 0, end):
+        found = m
+    if found is None:
+        return None
+    who = " ".join(found.group("who").split())
+    return Speaker(who, None, 0.6, f"'{who} ... they', in the sentence", "group")
+
+
 # "U.S. senators said", "Senators and aides said", "The senior officials accompanying Roe said": a plural
 # common noun as the subject, with a short modifier after it (see _human_plural for which nouns).
 _PLURAL_SUBJECT = re.compile(
@@ -956,12 +1175,34 @@ _SUBORDINATE_OPENING = re.compile(r"(?:While|Although|Though|Whereas|Unlike)\s")
 _ROLE_ONLY = re.compile(rf"(?:{_ROLE_NOUNS})")
 _ROLE_WORD = re.compile(rf"\b(?:{_ROLE_NOUNS})\b")
 _ACCORDING_ANY = re.compile(r"\b[Aa]ccording\s+to\b")
-_AFFILIATED = re.compile(rf"(?P<who>{_NAMES})\s+of\s+(?:the\s+)?$")
+_AFFILIATED = re.compile(rf"(?P<who>{_NAMES})\s+(?:of|at|from|with)\s+(?:the\s+)?$")
+_OF_BEFORE = re.compile(r"\b(?:of|for|on)\s+(?:the\s+)?$")
+_INSTITUTION_BEFORE = re.compile(
+    rf"(?P<org>(?:[A-Z][\w’'.&-]*\s+){{1,4}}?(?:{'|'.join(sorted(_ORG_TAILS | {'Ministry', 'Bank', 'Office'}))})\s+"
+    rf"(?:for|of|on)\s+(?:the\s+)?(?:(?:[A-Z][\w’'.&-]*|of|for|and|the)\s+){{0,5}}?)$"
+)
 _OF_INSTITUTION = re.compile(rf"\b(?:{'|'.join(sorted(_ORG_TAILS))})\s+(?:for|of|on)\s+$")
 _IN_VIEW = re.compile(
     rf"\b[Ii]n\s+(?P<who>{_CAP_RUN})[’']s\s+(?:[a-z]+\s+)?(?P<view>view|opinion|estimation|judgment|judgement|"
     rf"assessment|analysis|words|reckoning)\b"
 )
+_HIS_VIEW = re.compile(
+    r"\b(?:[Aa]ccording\s+to\s+(?P<who>him|her|them)\b|[Ii]n\s+(?P<whose>his|her|their)\s+(?:own\s+)?"
+    r"(?:view|opinion|estimation|judgment|judgement|assessment|words|reckoning)\b)"
+)
+_HIS_WORDS = wordset("him her them his their")
+_GROUP_HEAD = r"(?:(?:most|many|some|the)\s+)?(?:[\w.-]+\s+){0,2}?[a-z]+s"
+_AGENT_VIEW = re.compile(
+    rf"\b(?:is|are|was|were|be|been)\s+(?:\w+ly\s+)?(?:expected|forecast|predicted|projected|seen|tipped)\s+by\s+"
+    rf"(?P<who>{_GROUP_HEAD})\s+(?:to|as)\b"
+)
+_VIEW_OF = re.compile(rf"\bin\s+the\s+(?:view|opinion|estimation|judgment|judgement)\s+of\s+(?P<who>{_GROUP_HEAD})\b")
+_CONSENSUS = re.compile(
+    r"\bconsensus\s+(?:among|of)\s+(?P<who>(?:[\w.-]+\s+){0,2}?[a-z]+s)\s+(?:is|was)\b|"
+    r"(?P<who2>\b[A-Za-z]+s)[’']\s+consensus\s+(?:is|was)\b"
+)
+_AGENT_WORDS = wordset("expected forecast predicted projected seen tipped")
+_VIEW_OF_WORDS = wordset("view opinion estimation judgment judgement")
 _VIEW_WORDS = wordset("view opinion estimation judgment judgement assessment analysis words reckoning")
 _SURNAME_ALONE = re.compile(r"[A-Z][a-z’'-]+[a-rt-z]")
 _DOCUMENT_VERBS = (
@@ -999,7 +1240,7 @@ _AFTER_ROLE_NAME = re.compile(
     rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<role>(?:the|an?)\s+[^“”\".;]{{3,200}}?),\s+(?P<who>{_CAP_RUN})\s*(?=[,.;]|$)"
 )
 # `"..." — Jane Roe, chief economist at Acme`: a dash and the name, no verb.
-_AFTER_DASH_NAME = re.compile(rf"^\s*[—–]\s*(?P<who>{_CAP_RUN})\s*(?=[,.;]|$)")
+_AFTER_DASH_NAME = re.compile(rf"^\s*(?:[—–]|-{{1,2}})\s*(?P<who>{_CAP_RUN})\s*(?=[,.;]|$)")
 # `"...," the bank's governor, Jane Roe, said`.
 _AFTER_ROLE_NAME_VERB = re.compile(
     rf"^\s*,?\s*(?P<role>(?:the|an?)\s+[^“”\".;,]{{3,80}}?),\s+(?P<who>{_CAP_RUN})\s*,\s*(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b"
@@ -1157,10 +1398,18 @@ def _common(who: str, verb: str, people: _People) -> Speaker:
     who = " ".join(who.split())
     # "the Acme Daily" is a name of its own, not someone named before.
     one_role = who.lower().startswith("the ") and who.split()[-1][:1].islower() and not who.endswith("s")
+    # "one official stated ... the official added": the source named last with that noun, before the last person.
+    earlier = people.refer(who.split()[-1]) if one_role else None
+    if earlier is not None and earlier.kind != "role":  # a headline's "AI expert says" is read later (_lead_source)
+        said = f"'{verb} {who}', read as {earlier.name}, named before"
+        return Speaker(earlier.name, earlier.role, 0.7, said, earlier.kind)
     if one_role and people.last is not None:
         last = people.last
         return Speaker(last.name, last.role, 0.7, f"'{verb} {who}', read as {last.name}, named before", "person")
-    return Speaker(who, None, 0.7, f"'{verb} {who}' (not named)", "group")
+    unnamed = Speaker(who, None, 0.7, f"'{verb} {who}' (not named)", "group")
+    # Known to refer() at once ("the official" in the paragraph's next quotation), not yet the group "they" is.
+    people.history.append(unnamed)
+    return unnamed
 
 
 def _named(text: str, people: _People, tries: tuple[tuple[re.Pattern[str], float], ...], where: str) -> Speaker | None:
@@ -1213,7 +1462,29 @@ def _after(text: str, people: _People) -> Speaker | None:
     m = _AFTER_ANY_SOURCE.match(text)
     if m:
         return _common(m.group("who"), m.group("verb"), people)
-    return None
+    m = _AFTER_DEFINITE.match(text)
+    return _definite(m.group("noun"), m.group("verb"), people) if m else None
+
+
+# `"...," the note added`, `"...," the man declared`: a definite noun that is no source noun, after a quotation.
+_AFTER_DEFINITE = re.compile(rf"^\s*,?\s*the\s+(?P<noun>[a-z]+)\s+(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
+_WRITTEN_WORDS = _DOCUMENT_WORDS | wordset("note notes publication memo letter release bulletin blog")
+_PERSON_WORDS = wordset("man woman person")
+
+
+def _definite(noun: str, verb: str, people: _People) -> Speaker | None:
+    """What "the note" or "the man" that said a quotation refers back to: the source named before with that noun;
+    else for a document, the organisation named last (whose note it is); for a man or woman, the person the text
+    named last, speaker or not."""
+    said = f"'the {noun} {verb}'"
+    earlier = people.refer(noun)
+    if earlier is None and noun in _WRITTEN_WORDS:
+        earlier = _organisation(people.last_group)
+    if earlier is None and noun in _PERSON_WORDS and people.last_mention is not None:
+        earlier = Speaker(people.last_mention, None, 0.6, "", "person")
+    if earlier is None or earlier.kind == "role":
+        return None
+    return Speaker(earlier.name, earlier.role, 0.65, f"{said}, read as {earlier.name}, named before", earlier.kind)
 
 
 def _before(text: str, people: _People) -> Speaker | None:

@@ -55,6 +55,7 @@ TOUCH_TYPES = (
 )
 
 
+RANGE = "position > :lo AND position <= :hi"  # the range's rows of a table with the events' positions
 _P = ev.QUESTION_STREAM
 # The question id of a question's stream (as `tracker.projections.projector` takes it).
 QID = (
@@ -62,7 +63,7 @@ QID = (
 )
 
 
-def _statements(d: JsonSql) -> list[str]:
+def _statements(d: JsonSql, from_start: bool) -> list[str]:
     x = d.x
     res_types = tuple(RESOLUTION_ACTIONS)
     action = "CASE e.event_type " + " ".join(f"WHEN '{t}' THEN '{a}'" for t, a in RESOLUTION_ACTIONS.items()) + " END"
@@ -71,7 +72,66 @@ def _statements(d: JsonSql) -> list[str]:
         f"CASE WHEN e.event_type IN {resolved} THEN 'resolved' "
         f"WHEN e.event_type = '{ev.QUESTION_ANNULLED}' THEN 'annulled' ELSE 'open' END"
     )
-    truthy_role = f"{x('role')} IS NOT NULL AND {x('role')} <> ''"
+
+    # Per forecaster of the range: its first forecast's position, and that of its last forecast giving a role
+    # (a non-empty one: the handlers test `if d.get("role")`). One grouping serves both forecaster statements
+    # (it was a window over the range for the insert and a second grouping for the update). Its rows are the
+    # forecasts table's of the range, inserted by the statement before (each forecast's forecaster and role as
+    # its event gives them, which no later statement changes): from the payloads, or, `from_start` (the range
+    # is the whole log: a rebuild, an import into a new ledger), from the table itself, a third of the time at
+    # 100k but a pass over every forecast, which a small range on a large ledger must not pay. `only_if`: a
+    # condition on the whole statement (not on a row), tested once before any row is read.
+    def by_forecaster(only_if: str = "") -> str:
+        rows = (
+            f"SELECT forecaster_id AS fid, role, position AS pos FROM forecasts WHERE {RANGE}"
+            f"{' AND ' if only_if else ''}{only_if}"
+            if from_start
+            else f"SELECT {x('forecaster_id')} AS fid, {x('role')} AS role, e.position AS pos "
+            f"FROM {d.src([ev.FORECAST_RECORDED])}{' WHERE ' if only_if else ''}{only_if}"
+        )
+        return (
+            "(SELECT s.fid AS fid, min(s.pos) AS pos, "
+            "max(CASE WHEN s.role IS NOT NULL AND s.role <> '' THEN s.pos END) AS rpos "
+            f"FROM ({rows}) AS s GROUP BY s.fid) AS t"
+        )
+
+    def after(column: str) -> str:
+        """`t.column`, a position, is after the question's opening (false when it is NULL)."""
+        return f"t.{column} > questions.opened_position"
+
+    kinds = (
+        f"CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('title')} THEN e.position END",
+        f"CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('criteria')} THEN e.position END",
+        f"CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('resolve_by')} THEN e.position END",
+        f"CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('opened')} THEN e.position END",
+        f"CASE WHEN e.event_type IN {in_list(res_types)} THEN e.position END",
+    )
+    names = ("title_pos", "criteria_pos", "resolve_by_pos", "opened_pos", "res_pos")
+
+    # Per question touched in the range: the position of its last event (`pos`), of its last clarification of
+    # each field, of its last resolution event. Joined to the questions per event, keeping those after the
+    # opening (an event before it changed nothing, one by one: an UPDATE of a row not there yet). `from_start`:
+    # the forecasts (most of the events) are read from the forecasts table just written, and the events are
+    # grouped by question without the join: the largest position of a kind after the opening is the largest
+    # of all when that one is after the opening, and none otherwise, which `after` tests (half the time at
+    # 100k; a pass over every forecast, so not for a range after the start).
+    def touched() -> str:
+        if not from_start:
+            grouped = ", ".join(f"max({k}) AS {n}" for k, n in zip(kinds, names, strict=True))
+            return (
+                f"(SELECT q.question_id AS qid, max(e.position) AS pos, {grouped} "
+                f"FROM {d.src(TOUCH_TYPES)} JOIN questions AS q ON q.question_id = {QID} "
+                "WHERE e.position > q.opened_position GROUP BY q.question_id) AS t"
+            )
+        others = tuple(t for t in TOUCH_TYPES if t != ev.FORECAST_RECORDED)
+        nulls = ", ".join(f"NULL AS {n}" for n in names)
+        return (
+            f"(SELECT g.qid AS qid, max(g.pos) AS pos, {', '.join(f'max(g.{n}) AS {n}' for n in names)} FROM ("
+            f"SELECT question_id AS qid, position AS pos, {nulls} FROM forecasts WHERE {RANGE} "
+            f"UNION ALL SELECT {QID}, e.position, {', '.join(kinds)} FROM {d.src(others)}"
+            ") AS g GROUP BY g.qid) AS t"
+        )
+
     return [
         # sources
         "INSERT INTO sources (source_id, title, outlet, authors, published, date_basis, url, sha256, text, notes, "
@@ -87,19 +147,6 @@ def _statements(d: JsonSql) -> list[str]:
         # question_tags
         f"INSERT INTO question_tags (question_id, tag) SELECT {x('question_id')}, t.value "
         f"FROM {d.src([ev.QUESTION_OPENED])}{d.each_string('tags')}",
-        # forecasters first seen in the range: from their first forecast (its name, its role as given)
-        "INSERT INTO forecasters (forecaster_id, name, role, first_position) "
-        # each forecaster's first forecast by a window, in one pass (PostgreSQL planned `position IN (SELECT
-        # min(...) GROUP BY ...)`, and a join with it, as nested loops)
-        "SELECT s.fid, s.name, s.role, s.pos FROM ("
-        f"SELECT {x('forecaster_id')} AS fid, {x('forecaster')} AS name, {x('role')} AS role, e.position AS pos, "
-        f"row_number() OVER (PARTITION BY {x('forecaster_id')} ORDER BY e.position) AS n "
-        f"FROM {d.src([ev.FORECAST_RECORDED])}) AS s "
-        "WHERE s.n = 1 AND NOT EXISTS (SELECT 1 FROM forecasters AS f WHERE f.forecaster_id = s.fid)",
-        # a forecast's role, when given, becomes its forecaster's (the last one given wins)
-        f"UPDATE forecasters SET role = (SELECT {x('role')} FROM {d.at('t.pos')}) "
-        f"FROM (SELECT {x('forecaster_id')} AS fid, max(e.position) AS pos FROM {d.src([ev.FORECAST_RECORDED])} "
-        f"WHERE {truthy_role} GROUP BY {x('forecaster_id')}) AS t WHERE forecasters.forecaster_id = t.fid",
         # forecasts, as recorded
         "INSERT INTO forecasts (forecast_id, question_id, forecaster_id, role, probabilities, p_yes, made_at, "
         "source_id, quote, hedge, quote_verified, method, phrase, scale_version, reading, p_low, p_high, withdrawn, "
@@ -110,6 +157,19 @@ def _statements(d: JsonSql) -> list[str]:
         f"{x('derivation.scale_version', 'int')}, {x('derivation.reading')}, {x('derivation.p_low', 'real')}, "
         f"{x('derivation.p_high', 'real')}, {d.false()}, NULL, e.position, e.position "
         f"FROM {d.src([ev.FORECAST_RECORDED])}",
+        # a forecast's role, when given, becomes its forecaster's (the last one given wins): here for the
+        # forecasters there were before the range, before the insert below adds those first seen in it (which
+        # take that role when they are inserted); nothing to do, and no pass over the range, when there were none
+        # (a rebuild, an import into a new ledger)
+        f"UPDATE forecasters SET role = (SELECT {x('role')} FROM {d.at('t.rpos')}) "
+        f"FROM {by_forecaster('EXISTS (SELECT 1 FROM forecasters)')} "
+        "WHERE t.rpos IS NOT NULL AND forecasters.forecaster_id = t.fid",
+        # forecasters first seen in the range: from their first forecast (its name, and its role as given unless
+        # a later forecast of the range gives one)
+        "INSERT INTO forecasters (forecaster_id, name, role, first_position) "
+        f"SELECT t.fid, (SELECT {x('forecaster')} FROM {d.at('t.pos')}), "
+        f"(SELECT {x('role')} FROM {d.at('coalesce(t.rpos, t.pos)')}), t.pos FROM {by_forecaster()} "
+        "WHERE NOT EXISTS (SELECT 1 FROM forecasters AS f WHERE f.forecaster_id = t.fid)",
         # withdrawals and rescales of forecasts recorded before them
         "UPDATE forecasts SET updated_position = t.pos, "
         f"withdrawn = CASE WHEN t.w_pos IS NULL THEN withdrawn ELSE {d.true()} END, "
@@ -136,49 +196,41 @@ def _statements(d: JsonSql) -> list[str]:
         f"recorded_at) SELECT e.position, {QID}, {action}, {x('outcome')}, "
         f"CASE WHEN e.event_type IN {resolved} THEN {x('known_on', 'date')} ELSE {x('on', 'date')} END, "
         f"{x('evidence')}, {x('reason')}, e.actor, e.recorded_at FROM {d.src(res_types)}",
-        # every later question event: the question's version and position; clarifications; its status
-        "UPDATE questions SET version = t.version, updated_position = t.pos, "
-        "title = CASE WHEN t.title_pos IS NULL THEN title "
-        f"ELSE (SELECT {x('title')} FROM {d.at('t.title_pos')}) END, "
-        "criteria = CASE WHEN t.criteria_pos IS NULL THEN criteria "
-        f"ELSE (SELECT {x('criteria')} FROM {d.at('t.criteria_pos')}) END, "
-        "resolve_by = CASE WHEN t.resolve_by_pos IS NULL THEN resolve_by "
-        f"ELSE (SELECT {x('resolve_by', 'date')} FROM {d.at('t.resolve_by_pos')}) END, "
-        "opened = CASE WHEN t.opened_pos IS NULL THEN opened "
-        f"ELSE (SELECT {x('opened', 'date')} FROM {d.at('t.opened_pos')}) END, "
-        f"status = CASE WHEN t.res_pos IS NULL THEN status ELSE (SELECT {status} FROM {d.at('t.res_pos')}) END, "
-        "outcome = CASE WHEN t.res_pos IS NULL THEN outcome "
-        f"ELSE (SELECT CASE WHEN e.event_type IN {resolved} THEN {x('outcome')} END FROM {d.at('t.res_pos')}) END, "
-        "known_on = CASE WHEN t.res_pos IS NULL THEN known_on "
-        f"ELSE (SELECT CASE WHEN e.event_type IN {resolved} THEN {x('known_on', 'date')} END "
-        f"FROM {d.at('t.res_pos')}) END, "
-        "evidence = CASE WHEN t.res_pos IS NULL THEN evidence "
-        f"ELSE (SELECT CASE WHEN e.event_type IN {resolved} THEN {x('evidence')} END FROM {d.at('t.res_pos')}) END, "
-        "status_reason = CASE WHEN t.res_pos IS NULL THEN status_reason "
-        f"ELSE (SELECT {x('reason')} FROM {d.at('t.res_pos')}) END "
-        "FROM (SELECT q.question_id AS qid, max(e.stream_version) AS version, max(e.position) AS pos, "
-        f"max(CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('title')} "
-        "THEN e.position END) AS title_pos, "
-        f"max(CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('criteria')} "
-        "THEN e.position END) AS criteria_pos, "
-        f"max(CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('resolve_by')} "
-        "THEN e.position END) AS resolve_by_pos, "
-        f"max(CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('opened')} "
-        "THEN e.position END) AS opened_pos, "
-        f"max(CASE WHEN e.event_type IN {in_list(res_types)} THEN e.position END) AS res_pos "
-        f"FROM {d.src(TOUCH_TYPES)} JOIN questions AS q ON q.question_id = {QID} "
-        "WHERE e.position > q.opened_position GROUP BY q.question_id) AS t WHERE questions.question_id = t.qid",
+        # every later question event: the question's version and position; clarifications; its status. `t` gives
+        # per question the position of its last event of each kind after its opening (see `touched`); the
+        # version is that of the last of them, as the handlers write each event's version in turn.
+        "UPDATE questions SET updated_position = t.pos, "
+        "version = (SELECT v.stream_version FROM events AS v WHERE v.position = t.pos), "
+        f"title = CASE WHEN {after('title_pos')} THEN (SELECT {x('title')} FROM {d.at('t.title_pos')}) "
+        "ELSE title END, "
+        f"criteria = CASE WHEN {after('criteria_pos')} THEN (SELECT {x('criteria')} "
+        f"FROM {d.at('t.criteria_pos')}) ELSE criteria END, "
+        f"resolve_by = CASE WHEN {after('resolve_by_pos')} THEN (SELECT {x('resolve_by', 'date')} "
+        f"FROM {d.at('t.resolve_by_pos')}) ELSE resolve_by END, "
+        f"opened = CASE WHEN {after('opened_pos')} THEN (SELECT {x('opened', 'date')} "
+        f"FROM {d.at('t.opened_pos')}) ELSE opened END, "
+        f"status = CASE WHEN {after('res_pos')} THEN (SELECT {status} FROM {d.at('t.res_pos')}) ELSE status END, "
+        f"outcome = CASE WHEN {after('res_pos')} THEN (SELECT CASE WHEN e.event_type IN {resolved} "
+        f"THEN {x('outcome')} END FROM {d.at('t.res_pos')}) ELSE outcome END, "
+        f"known_on = CASE WHEN {after('res_pos')} THEN (SELECT CASE WHEN e.event_type IN {resolved} "
+        f"THEN {x('known_on', 'date')} END FROM {d.at('t.res_pos')}) ELSE known_on END, "
+        f"evidence = CASE WHEN {after('res_pos')} THEN (SELECT CASE WHEN e.event_type IN {resolved} "
+        f"THEN {x('evidence')} END FROM {d.at('t.res_pos')}) ELSE evidence END, "
+        f"status_reason = CASE WHEN {after('res_pos')} THEN (SELECT {x('reason')} FROM {d.at('t.res_pos')}) "
+        "ELSE status_reason END "
+        f"FROM {touched()} WHERE questions.question_id = t.qid AND {after('pos')}",
     ]
 
 
-_CACHE: dict[str, list[str]] = {}
+_CACHE: dict[tuple[str, bool], list[str]] = {}
 
 
-def statements(backend: Backend) -> list[str]:
-    """The statements for a backend, built once."""
-    if backend.name not in _CACHE:
-        _CACHE[backend.name] = _statements(backend.json)
-    return _CACHE[backend.name]
+def statements(backend: Backend, from_start: bool = False) -> list[str]:
+    """The statements for a backend, built once; `from_start`: for a range that begins at the log's start."""
+    key = (backend.name, from_start)
+    if key not in _CACHE:
+        _CACHE[key] = _statements(backend.json, from_start)
+    return _CACHE[key]
 
 
 def project_range(conn: Connection, after: int, through: int) -> None:
@@ -191,7 +243,7 @@ def project_range(conn: Connection, after: int, through: int) -> None:
 
         replay(conn, es.read(conn, after=after, up_to=through))
         return
-    for sql in statements(backend_of(conn)):
+    for sql in statements(backend_of(conn), from_start=after == 0):
         conn.execute(text(sql), {"lo": after, "hi": through})
 
 

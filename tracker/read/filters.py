@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, false, func, or_, select
 from sqlalchemy.sql import ColumnElement, Select
 
 from tracker.domain.fields import slug
@@ -41,6 +41,35 @@ class Filters:
     @property
     def narrows_questions(self) -> bool:
         return any(v is not None for v in (self.tag, self.question, self.source, self.outlet, self.status))
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """Rows about any of these questions, forecasters or sources (one OR of the three, unlike the other filters,
+    which each narrow the rows): what a site rebuild reads of the forecasts when it knows which pages the new
+    events change (`tracker.app.sitetouched`). Empty sets name nothing; ``Subjects()`` reads no row."""
+
+    questions: frozenset[str] = frozenset()
+    forecasters: frozenset[str] = frozenset()
+    sources: frozenset[str] = frozenset()
+
+    def __len__(self) -> int:
+        return len(self.questions) + len(self.forecasters) + len(self.sources)
+
+
+def about(table: Any, subjects: Subjects) -> ColumnElement[bool]:
+    """The rows of ``table`` (a question_id, forecaster_id and source_id each) about any of ``subjects``. On
+    SQLite each term is read through its column's index when it has one."""
+    terms = [
+        table.c[column].in_(sorted(ids))
+        for column, ids in (
+            ("question_id", subjects.questions),
+            ("forecaster_id", subjects.forecasters),
+            ("source_id", subjects.sources),
+        )
+        if ids
+    ]
+    return or_(*terms) if terms else false()
 
 
 def forecaster_ids(conn: Connection, value: str | Sequence[str] | None) -> list[str] | None:

@@ -93,7 +93,9 @@ def questions_reader(snap: Snapshot, **kw: Any) -> TableReader:
 
 
 @reads("forecasts")
-def forecasts_reader(snap: Snapshot, **kw: Any) -> TableReader:
+def forecasts_reader(snap: Snapshot, about: flt.Subjects | None = None, quoted: bool = False, **kw: Any) -> TableReader:
+    """The forecasts under the filters; ``about``: only those about these subjects (`filters.Subjects`);
+    ``quoted``: only those with a quote."""
     f = flt.resolve(snap.proj, **kw)
     q: Select[Any] = (
         select(*forecasts.c, forecasters.c.name.label("forecaster"), sources.c.outlet)
@@ -105,7 +107,18 @@ def forecasts_reader(snap: Snapshot, **kw: Any) -> TableReader:
         .where(*flt.question_conditions(f, forecasts.c.question_id, snap.today))
     )
     q = flt.who(q, f, forecasts)
+    if about is not None:
+        q = q.where(flt.about(forecasts, about))
+    if quoted:
+        q = q.where(forecasts.c.quote.is_not(None), forecasts.c.quote != "")
     return TableReader(FORECASTS, q, forecasts.c.position, snap.proj)
+
+
+def forecasts_per_source(snap: Snapshot) -> dict[str | None, int]:
+    """How many forecasts (withdrawn ones too) each source has, None for those without one: the counts a list of
+    sources and the outlets' filters show, without reading the forecasts."""
+    q = select(forecasts.c.source_id, func.count()).group_by(forecasts.c.source_id)
+    return {None if sid is None else str(sid): int(n) for sid, n in snap.proj.execute(q)}
 
 
 @reads("resolutions")

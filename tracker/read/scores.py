@@ -66,7 +66,8 @@ def _day(value: Any) -> date | None:
 
 
 @reads("scores")
-def scores_reader(snap: Snapshot, **kw: Any) -> TableReader:
+def scores_reader(snap: Snapshot, about: flt.Subjects | None = None, **kw: Any) -> TableReader:
+    """The forecasts' scores under the filters; ``about``: only those of the forecasts about these subjects."""
     f = flt.resolve(snap.proj, statuses=SCORE_STATUSES, **kw)
     conn = snap.scores()
     by_question = flt.Filters(tag=f.tag, question=f.question)
@@ -82,6 +83,8 @@ def scores_reader(snap: Snapshot, **kw: Any) -> TableReader:
     if f.status is not None:
         q = q.where(forecast_scores.c.status == f.status)
     q = flt.who(q, f, forecast_scores)
+    if about is not None:
+        q = q.where(flt.about(forecasts, about))
     return TableReader(SCORES, q, forecasts.c.position, conn)
 
 
@@ -107,8 +110,12 @@ def _question_scores(snap: Snapshot, f: flt.Filters, ordered: bool = True, outle
 
 
 @reads("question_scores")
-def question_scores_reader(snap: Snapshot, **kw: Any) -> TableReader:
-    return _question_scores(snap, flt.resolve(snap.proj, **kw))
+def question_scores_reader(snap: Snapshot, about: flt.Subjects | None = None, **kw: Any) -> TableReader:
+    """The question scores under the filters; ``about``: only those about these subjects (`filters.Subjects`)."""
+    reader = _question_scores(snap, flt.resolve(snap.proj, **kw))
+    if about is not None and reader.query is not None:
+        reader.query = reader.query.where(flt.about(question_scores, about))
+    return reader
 
 
 def sort_column(sort: str) -> str:

@@ -172,6 +172,8 @@ forecasts = Table(
     Column("updated_position", Position, nullable=False),
     Index("ix_forecasts_question_id", "question_id"),
     Index("ix_forecasts_forecaster_id", "forecaster_id"),
+    # a source's forecasts: a site rebuild reads those of the sources its new events name (migration 0013)
+    Index("ix_forecasts_source_id", "source_id"),
 )
 
 resolutions = Table(

@@ -77,7 +77,12 @@ class SqliteJson(JsonSql):
         return f"json_extract(e.payload, '$.{path}')"
 
     def yes_no_only(self) -> str:
-        return "(SELECT count(*) = 2 AND sum(key IN ('yes', 'no')) = 2 FROM json_each(e.payload, '$.probabilities'))"
+        # On the object's text as stored (canonical: keys sorted, no spaces; see tracker.projections.bulk's note
+        # on probabilities): option slugs for keys and numbers for values hold no comma, so the options are
+        # exactly yes and no when it reads {"no":...,"yes":...} with one comma. A pattern on that text instead of a
+        # json_each over the object per forecast: 0.05 s of the forecasts' 0.52 s at 100k.
+        p = self.raw_object("probabilities")
+        return f"""({p} GLOB '{{"no":*,"yes":*}}' AND {p} NOT GLOB '*,*,*')"""
 
     def method_json(self) -> str:
         return "json_type(e.payload, '$.derivation.method')"
