@@ -118,3 +118,34 @@ def test_a_reporters_hedge_is_read(text: str, side: int) -> None:
 )
 def test_look_alikes_of_those_hedges_are_not_proposed(text: str) -> None:
     assert _kept(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        ("Diplomats are growing pessimistic about a truce before the holiday.", -1),
+        ("Two envoys agreed that the prospects are not promising of a deal by Friday.", -1),
+        ("The chances of a rate cut this year are not very bright.", -1),
+        ("The leader said the vote had put the bill on a glide path for passage next week.", 1),
+    ],
+)
+def test_a_stance_or_an_idiom_of_prospect_is_read(text: str, side: int) -> None:
+    (c,) = extract(text, finder=FINDER).candidates
+    assert (c.reading.p_event > 0.5) if side > 0 else (c.reading.p_event < 0.5), c.reading
+
+
+def test_could_not_guarantee_is_a_reported_doubt_not_a_past_ability() -> None:
+    text = "The senator said he could not guarantee that the spending bill can pass next month."
+    (c,) = extract(text, finder=FINDER).candidates
+    assert not any("past ability" in r for r in c.reasons)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On the other hand, the envoy could not promise anything to the rebels in the south.",
+        "The firm could not deliver the parts in time last winter.",
+    ],
+)
+def test_other_could_not_stays_a_past_ability(text: str) -> None:
+    assert _kept(text) == []

@@ -72,7 +72,12 @@ _HAD_BEFORE = re.compile(r"\bhad\s+(?:\w+\s+)?$", re.I)
 _APPEARANCE = re.compile(r"\s+(?:well\s+)?(?:seem|seems|look|looks|appear|appears|sound|sounds)\b", re.I)
 # "could not attend", "could reached": a past ability. Not "might not": it only ever looks ahead ("an agreement
 # might not be reached before the election").
-_PAST_ABILITY = re.compile(r"\bcould\s+not\b|\bcould\s+\w+ed\b", re.I)
+# Nor "could not guarantee", "could not say", "could not rule out": a speech act reported, about what is to come.
+_PAST_ABILITY = re.compile(
+    r"\bcould\s+not\b(?!\s+(?:guarantee|say|predict|rule\s+out|exclude|confirm|tell|be\s+sure))|"
+    r"\bcould\s+\w+ed\b",
+    re.I,
+)
 # "It will be important to ...", "this will be a great day": a judgment or an exhortation, not a forecast.
 _EVALUATIVE = re.compile(
     r"\b(?:it|this|that)(?:\s+will|\s*['’]ll)\s+(?:also\s+)?be\s+(?:(?:very|so|really|quite|extremely|a|an|truly)\s+)*"

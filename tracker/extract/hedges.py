@@ -52,7 +52,8 @@ _ROUGHLY = r"(?:(?:probably|likely|almost|virtually|practically|effectively|basi
 _ROUGHLY += r"next to|as good as) )?"
 _LOW_EXPECTATIONS = (
     rf"{_PROSPECT}(?: \S+){{0,8}}? {_COPULA} {_ROUGHLY}{_INTENSIFIER}{_INTENSIFIER}"
-    r"(?:low|dim|slim|modest|remote|small|slender|poor|negligible|minimal|nil|zero|bleak)"
+    r"(?:low|dim|slim|modest|remote|small|slender|poor|negligible|minimal|nil|zero|bleak|not (?:very |so |too |that )?"
+    r"(?:promising|encouraging|good|bright|great|high))"
 )
 _HIGH_PROSPECTS = rf"{_PROSPECT}(?: \S+){{0,6}}? {_COPULA} {_INTENSIFIER}(?:high|good|strong|excellent|bright)"
 # A headline drops the copula: "Likelihood of Runoff Slim", "Chances of a deal remote as talks stall". The
@@ -122,7 +123,13 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
         "modal",
         'an intention or agreement stated as fact, read as "will"',
     ),
-    (r"(?:in sight|on the horizon|in the cards|on the cards)", "will", False, "modal", "an idiom of prospect"),
+    (
+        r"(?:in sight|on the horizon|in the cards|on the cards|on a glide path|on a glidepath)",
+        "will",
+        False,
+        "modal",
+        "an idiom of prospect",
+    ),
     # "we'll", "it'll": "will" contracted onto its subject.
     (
         r"(?:i'll|we'll|you'll|he'll|she'll|it'll|they'll|that'll|there'll|who'll|this'll)",
@@ -230,6 +237,8 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         ),
     ),
     ("likely", "estimative", (r"(?:more confident|more optimistic|very confident|fairly confident)",)),
+    # "growing pessimistic about a deal", "sceptical that talks will resume": the stance against the event.
+    ("unlikely", "estimative", (r"(?:pessimistic|sceptical|skeptical) (?:about|of|that)",)),
     ("likely", "estimative", (r"(?:a good chance|a big hope|a fair chance|a decent chance)",)),
     ("unlikely", "estimative", (r"(?:far off|a long way off)",)),
     ("likely", "estimative", (r"odds (?:now |still )?(?:favour|favor|favours|favors)",)),
