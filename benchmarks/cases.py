@@ -872,9 +872,12 @@ def raw_appends(backend: str, url: str, fcols: list[str], appends: list[FloorApp
             conn.close()
     import psycopg
 
-    # what write_transaction runs first on PostgreSQL: BEGIN, the lock's timeout and the lock in one simple query,
-    # on a connection in autocommit (so that psycopg sends no BEGIN of its own); COMMIT ends it
-    begin = f"BEGIN; SET LOCAL lock_timeout = {PG_LOCK_TIMEOUT_MS}; SELECT pg_advisory_xact_lock({PG_APPEND_LOCK_KEY})"
+    # what write_transaction runs first on PostgreSQL: BEGIN, the lock's timeout, the plan cache mode and the lock
+    # in one simple query, on a connection in autocommit (so that psycopg sends no BEGIN of its own); COMMIT ends it
+    begin = (
+        f"BEGIN; SET LOCAL lock_timeout = {PG_LOCK_TIMEOUT_MS}; SET LOCAL plan_cache_mode = force_custom_plan; "
+        f"SELECT pg_advisory_xact_lock({PG_APPEND_LOCK_KEY})"
+    )
     with psycopg.connect(dsn(url), autocommit=True) as pconn:
 
         def pwork() -> None:

@@ -146,6 +146,7 @@ def rebuild_floor_postgres(dsn: str, spec: str) -> dict[str, float]:
         gc.collect()
         t0 = time.perf_counter()
         conn.execute(f"SET LOCAL lock_timeout = {PG_LOCK_TIMEOUT_MS}")  # what write_transaction runs first
+        conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (PG_APPEND_LOCK_KEY,))
         conn.execute("SELECT count(*) FROM events").fetchone()
         for t in reversed(tables):

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 
 from tracker.app.ledger import Ledger, _table_rows
 from tracker.domain import commands as c
+from tracker.domain import events as ev
 from tracker.errors import UserError
 from tracker.projections import bulk
 from tracker.projections.projector import clear, project, replay
@@ -254,4 +255,44 @@ def test_p_yes_is_set_only_when_the_options_are_exactly_yes_and_no(sqlite_url: s
     assert tables(led.engine) == expected
     (p_yes,) = {row[5] for row in expected["forecasts"]}
     assert (p_yes is None) == (kind != "binary")
+    led.close()
+
+
+def test_a_questions_events_before_its_opening_change_nothing_set_based_either(db_url: str) -> None:
+    """A log the domain does not write (store-level appends): a question's stream with a clarification and a
+    resolution before its opening, and one clarification after it. One by one, the events before the opening
+    update a row that is not there yet; a rebuild (the whole log) and a range after the start agree."""
+    led = Ledger(db_url, actor="tester")
+    led.init()
+    on = datetime(2025, 1, 1, tzinfo=UTC)
+    before = [
+        ev.Event(ev.QUESTION_CLARIFIED, {"title": "Before?", "criteria": "Early.", "reason": "r"}, on),
+        ev.Event(ev.QUESTION_RESOLVED, {"outcome": "yes", "known_on": "2025-01-01", "evidence": "e"}, on),
+    ]
+    opened = {
+        "question_id": "early",
+        "title": "Opened?",
+        "criteria": "As opened.",
+        "kind": "binary",
+        "options": ["no", "yes"],
+        "tags": ["t"],
+        "opened": "2025-01-01",
+    }
+    with write_transaction(led.engine) as conn:
+        es.append(conn, "question-early", before, es.ANY_VERSION, "tester", project)
+        es.append(conn, "question-early", [ev.Event(ev.QUESTION_OPENED, opened, on)], es.ANY_VERSION, "tester", project)
+    expected_opened = tables(led.engine)
+    assert expected_opened["questions"][0][1:3] == ("Opened?", "As opened.")  # the early events changed nothing
+    later = ev.Event(ev.QUESTION_CLARIFIED, {"criteria": "After.", "reason": "r"}, on)
+    with write_transaction(led.engine) as conn:
+        es.append(conn, "question-early", [later], es.ANY_VERSION, "tester", project)
+    expected = tables(led.engine)
+    led.rebuild()
+    assert tables(led.engine) == expected
+    for split in (1, 2, 3):
+        with write_transaction(led.engine) as conn:
+            clear(conn)
+            replay(conn, es.read(conn, up_to=split))
+            bulk.project_range(conn, split, 4)
+        assert tables(led.engine) == expected
     led.close()

@@ -79,12 +79,17 @@ def test_with_moscow_showing_no_sign_in_a_past_narrative_is_no_hedge() -> None:
         "The talks may collapse in case no compromise is found on the border.",
         "The merger will likely close, provided no regulator objects.",
         "The union will call a strike once no offer is on the table.",
+        "The merger will likely close provided that no regulator objects.",
     ],
 )
 def test_a_negation_in_a_condition_is_the_conditions(sentence: str) -> None:
     """ "in case", "provided", "once" open a condition: its "no" does not deny the hedged statement."""
     r = FINDER.read(sentence)
     assert r is not None and r.negations == () and r.p_event == pytest.approx(r.hedge.p), sentence
+
+
+def test_provided_as_a_verb_leaves_the_negation_in_scope() -> None:
+    assert p_event("By June the ministry will have provided no new money to the councils.") < 0.5
 
 
 def test_fall_short_and_avoid_are_left_as_part_of_the_event() -> None:

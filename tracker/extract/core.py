@@ -40,6 +40,13 @@ _FUTURE_TIME = re.compile(
 )
 _COUNTERFACTUAL = re.compile(r"\b(?:would|could|might|should|must)(?:\s+not)?\s+have\s+\w+(?:ed|en|wn|t)\b", re.I)
 _EMBEDDED = re.compile(r"\b(?:who|what|how|whether|which|where|why)\s+(?:\w+\s+){0,3}$", re.I)
+# "troops, some of which may join the strikes", "IDC, which sees a potential for declines", "and which analysts
+# feared could be the prelude": "which" after a comma, "and" or a preposition opens a relative clause, a statement
+# about its noun, not a question left open ("unclear which party will win").
+_RELATIVE_WHICH = re.compile(
+    r"(?:,|\b(?:and|but|of|in|on|at|by|for|from|with|to|under|through|during|after|before))\s+which\s+(?:\w+\s+){0,3}$",
+    re.I,
+)
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|whereas|since|because|as|although|though|so|yet|or)\s+", re.I)
 # Right after a hedge, a past form: "perhaps it was because of ...", "certainly hosted history before".
 _PAST = re.compile(
@@ -63,7 +70,14 @@ _FUTURE_IN_PAST = re.compile(r"\b(?:was|were)\s+(?:\w+\s+)?$", re.I)
 _HAD_BEFORE = re.compile(r"\bhad\s+(?:\w+\s+)?$", re.I)
 # "may seem", "could look", "might appear": how something appears now, not what will happen.
 _APPEARANCE = re.compile(r"\s+(?:well\s+)?(?:seem|seems|look|looks|appear|appears|sound|sounds)\b", re.I)
-_PAST_ABILITY = re.compile(r"\b(?:could|might)\s+not\b|\bcould\s+\w+ed\b", re.I)
+# "could not attend", "could reached": a past ability. Not "might not": it only ever looks ahead ("an agreement
+# might not be reached before the election").
+# Nor "could not guarantee", "could not say", "could not rule out": a speech act reported, about what is to come.
+_PAST_ABILITY = re.compile(
+    r"\bcould\s+not\b(?!\s+(?:guarantee|say|predict|rule\s+out|exclude|confirm|tell|be\s+sure))|"
+    r"\bcould\s+\w+ed\b",
+    re.I,
+)
 # "It will be important to ...", "this will be a great day": a judgment or an exhortation, not a forecast.
 _EVALUATIVE = re.compile(
     r"\b(?:it|this|that)(?:\s+will|\s*['’]ll)\s+(?:also\s+)?be\s+(?:(?:very|so|really|quite|extremely|a|an|truly)\s+)*"
@@ -234,7 +248,7 @@ def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
     if _COUNTERFACTUAL.search(clause):
         confidence -= 0.3
         reasons.append("a counterfactual ('would have ...'): about the past")
-    if hedge.strength in ("future", "modal") and _EMBEDDED.search(before):
+    if hedge.strength in ("future", "modal") and _EMBEDDED.search(before) and not _RELATIVE_WHICH.search(before):
         confidence -= 0.25
         reasons.append("the hedge sits in an embedded question ('who will ...')")
     if hedge.strength == "modal" and _PAST_ABILITY.search(sentence[hedge.start : hedge.end + 20]):

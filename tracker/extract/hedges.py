@@ -52,7 +52,8 @@ _ROUGHLY = r"(?:(?:probably|likely|almost|virtually|practically|effectively|basi
 _ROUGHLY += r"next to|as good as) )?"
 _LOW_EXPECTATIONS = (
     rf"{_PROSPECT}(?: \S+){{0,8}}? {_COPULA} {_ROUGHLY}{_INTENSIFIER}{_INTENSIFIER}"
-    r"(?:low|dim|slim|modest|remote|small|slender|poor|negligible|minimal|nil|zero|bleak)"
+    r"(?:low|dim|slim|modest|remote|small|slender|poor|negligible|minimal|nil|zero|bleak|not (?:very |so |too |that )?"
+    r"(?:promising|encouraging|good|bright|great|high))"
 )
 _HIGH_PROSPECTS = rf"{_PROSPECT}(?: \S+){{0,6}}? {_COPULA} {_INTENSIFIER}(?:high|good|strong|excellent|bright)"
 # A headline drops the copula: "Likelihood of Runoff Slim", "Chances of a deal remote as talks stall". The
@@ -76,9 +77,16 @@ _REPORTED_WOULD = (
     r"(?:said|says|say|told|expects|expected|believes|believed|thinks|thought|predicted|warned|argued|insisted|"
     r"estimated|vowed|vows|pledged|pledges|promised|promises|announced|declared|stated|assured|signalled|signaled"
     r"|saying|adding|asserting|asserted|insisting|warning|arguing|claiming|claimed|noting|noted|stressing|stressed"
-    r"|suggested|suggests|suggesting|indicated|indicates|hinted|hints)"
+    r"|suggested|suggests|suggesting|indicated|indicates|hinted|hints"
+    r"|warn|warns|predict|predicts|reckons|reckoned"
+    # Words that are also an adjective or a noun ("the projected surplus would vanish", "the forecast would be
+    # revised") only with what a verb takes after it.
+    r"|projected that|projected an|projected a|projected the|projects that|projecting that|forecast that"
+    r"|forecasts that|estimates that)"
     r"(?: \S+){0,8}? would"
 )
+# "which in our view would engineer a recession": the speaker's own view stated before "would".
+_VIEW_WOULD = r"in (?:our|my|his|her|their) view,? would"
 _NSP = "no scale phrase: read as the nearest entry; check the reading"
 _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
     (r"(?:is|are|was|were) (?:all )?set to", "will", False, "future", "a scheduled or announced plan"),
@@ -115,7 +123,13 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
         "modal",
         'an intention or agreement stated as fact, read as "will"',
     ),
-    (r"(?:in sight|on the horizon|in the cards|on the cards)", "will", False, "modal", "an idiom of prospect"),
+    (
+        r"(?:in sight|on the horizon|in the cards|on the cards|on a glide path|on a glidepath)",
+        "will",
+        False,
+        "modal",
+        "an idiom of prospect",
+    ),
     # "we'll", "it'll": "will" contracted onto its subject.
     (
         r"(?:i'll|we'll|you'll|he'll|she'll|it'll|they'll|that'll|there'll|who'll|this'll)",
@@ -137,7 +151,12 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     (
         "will",
         "future",
-        (r"(?:set to|on track to|on track for|poised to|slated to)", r"(?:going to|gonna)", _REPORTED_WOULD),
+        (
+            r"(?:set to|on track to|on track for|poised to|slated to)",
+            r"(?:going to|gonna)",
+            _REPORTED_WOULD,
+            _VIEW_WOULD,
+        ),
     ),
     (
         "will",
@@ -161,6 +180,8 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ),
     # "it's a possibility, but there's no certainty": a possibility named, not sized.
     ("possible", "estimative", (r"(?:is|it's|that's|remains|remain) (?:still )?a possibility",)),
+    # "there is the possibility at least for us to meet", "there's still a possibility of a deal".
+    ("possible", "estimative", (r"(?:there is|there's|there remains) (?:still |also )?(?:a|the|some) possibility",)),
     # "it's very questionable as to whether the talks will take place": a doubt stated as a quality of the event.
     ("we doubt", "estimative", (r"(?:questionable|doubtful|dubious) (?:as to )?(?:whether|if|that)",)),
     # "the alliance will struggle to slow his progress", "is likely to struggle to win": a difficulty foreseen,
@@ -218,6 +239,8 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         ),
     ),
     ("likely", "estimative", (r"(?:more confident|more optimistic|very confident|fairly confident)",)),
+    # "growing pessimistic about a deal", "sceptical that talks will resume": the stance against the event.
+    ("unlikely", "estimative", (r"(?:pessimistic|sceptical|skeptical) (?:about|of|that)",)),
     ("likely", "estimative", (r"(?:a good chance|a big hope|a fair chance|a decent chance)",)),
     ("unlikely", "estimative", (r"(?:far off|a long way off)",)),
     ("likely", "estimative", (r"odds (?:now |still )?(?:favour|favor|favours|favors)",)),
@@ -225,6 +248,24 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("likely", "estimative", (r"on the (?:verge|brink|precipice|cusp|threshold) of",)),
     ("almost certain", "estimative", (r"all but (?:certain|guaranteed|assured|inevitable|sure|certainly)",)),
     ("unlikely", "estimative", (_LOW_NO_COPULA, _FADING, *_FAR_AWAY)),
+    # "Hope is fading", "hope now seems to be receding": the singular noun only with its fading verb next to it
+    # (the verb "hope" is too common to stand for a prospect).
+    (
+        "unlikely",
+        "estimative",
+        (
+            r"hope (?:(?:is|was|now|seems to be|appears to be) )*(?:fading|fades|faded|dwindling|waning|dimming|"
+            r"receding|evaporating|slipping away)",
+        ),
+    ),
+    # "the season is shaping up to be the worst in a decade": what the signs so far point to.
+    ("likely", "estimative", (r"(?:is|are|'s|looks|look|seems|seem) (?:to be )?shaping up (?:to be|as)",)),
+    # "it's hard to avoid a recession": the event is what cannot be escaped (not "hard to avoid the impression").
+    (
+        "likely",
+        "estimative",
+        (r"(?:hard|difficult|tough) to (?:avoid|escape)(?! the (?:impression|conclusion|feeling|sense|thought))",),
+    ),
     ("likely", "estimative", (r"(?:high|strong|serious|real|big) (?:risk|chance|likelihood) (?:of|that)",)),
     # "little probability that", "a slim likelihood of": a prospect noun sized small (the scale's own phrases,
     # "little chance", "low probability", ..., are left to it).
@@ -232,7 +273,7 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         "unlikely",
         "estimative",
         (
-            r"(?:little|slim|small|low|scant|faint) "
+            r"(?:little|slim|small|low|scant|faint|minimal|negligible|slender) "
             r"(?!(?<=little\s)chance\b|(?<=small\s)chance\b|(?<=little\s)likelihood|(?<=low\s)probability)"
             r"(?:chance|chances|probability|likelihood|prospect|prospects|possibility) (?:of|that)",
         ),
@@ -269,7 +310,14 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         ),
     ),
     # "it is not impossible that", "not out of the question": a possibility affirmed by denying its opposite.
-    ("possible", "estimative", (r"not (?:impossible|inconceivable|unthinkable|out of the question)",)),
+    (
+        "possible",
+        "estimative",
+        (
+            r"not (?:totally |entirely |completely |altogether )?(?:impossible|inconceivable|unthinkable|out of the "
+            r"question|out of the picture|off the table)",
+        ),
+    ),
     # "it won't be long before the bank cuts again": the event is near, not denied.
     ("likely", "estimative", (r"(?:will not|won't|should not|shouldn't|would not|wouldn't) be long (?:before|until)",)),
     ("roughly even chance", "estimative", (r"(?:could go either way|could yet go either way|go either way)",)),
@@ -514,7 +562,8 @@ _IF = re.compile(_ALONE_BEFORE + "if" + _ALONE_AFTER, re.I)
 _NEG_OR_SUB = re.compile(
     _ALONE_BEFORE
     + r"(?:(?P<sub>if|unless|because|since|although|though|while|whereas|when|before|after|until|as|that|which|who|"
-    + r"than|in case|provided|providing|lest|once|except)"
+    # "provided" as a conjunction only after a comma or before "that" ("will have provided no money" is the verb)
+    + r"than|in case|(?<=,\s)provid(?:ed|ing)|provid(?:ed|ing)(?=\s+that\b)|lest|once|except)"
     + r"|(?P<npi>(?:fail|fails|failed|failing)(?=\s+to\b)|unable|"
     + r"hardly|scarcely)"
     + r"|['’]*(?:not|no|never|none|nobody|nothing|neither|nor|cannot|[\w'’]*?n['’]t)['’]*)"

@@ -35,7 +35,7 @@ _SAYING_WORDS = (
     r"maintained|maintains|pegged|pegs|assessed|assesses|judged|contended|contends|speculated|speculates|"
     r"forecasted|envisaged|envisages|envisioned|envisions|reckoned|guessed|"
     r"pointed\s+out|points\s+out|pointing\s+out|underlined|underlines|underscored|underscores|voiced|voices|"
-    r"made\s+(?:it\s+)?clear|makes\s+(?:it\s+)?clear|exclude|excludes|excluded|put\s+it|puts\s+it|assess|suggest|(?:agree|disagree)[sd](?!\s+(?:to|on|upon)\b)|concurred|concurs"
+    r"made\s+(?:it\s+)?clear|makes\s+(?:it\s+)?clear|exclude|excludes|excluded|put\s+it|puts\s+it|assess|suggest|agrees(?!\s+to\b)(?!\s+on\b)|agreed(?!\s+to\b)(?!\s+on\b)|disagrees|disagreed|concurred|concurs"
 )
 # Belief as an adjective after a copula ("officials are confident that"), not before a noun ("optimistic
 # statements").
@@ -63,11 +63,13 @@ _ODDS_VERBS = (
 )
 # The first word of each verb ("ruled" of "ruled out"): a sentence without any has no verb of saying.
 _VERB_SET = (
-    frozenset(re.split(r"\\s", v)[0] for v in _SAYING_WORDS.split("|"))
+    frozenset(w for v in _SAYING_WORDS.split("|") if (w := re.split(r"\\s|\(", v)[0]).isalpha())
     | frozenset(_BELIEF_ADJECTIVES.split("|"))
     | {"convinced", "certain", "sure", "hopeful", "agrees", "agreed", "disagrees", "disagreed"}
     | {"shared", "according"}
-)
+) - {"made", "makes", "put", "puts", "points", "pointed", "pointing"}
+# The verbs of several words whose first word is common ("made", "put"): looked for whole instead.
+_PHRASE_VERBS = re.compile(r"\b(?:made|makes)\s+(?:it\s+)?clear\b|\bputs?\s+it\b|\bpoint(?:s|ed|ing)\s+out\b")
 _LOWER_WORD = re.compile(r"[a-z]+")
 _SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
 _VERB_SUBJECT = re.compile(
@@ -97,7 +99,7 @@ _ORG_NOUNS = (
 )
 _GROUP = re.compile(
     rf"\b(?<![’'])(?P<who>(?:(?:[Aa]|[Tt]he)\s+(?:number|majority|few|group)\s+of\s+|[Ss]ome\s+|[Mm]any\s+|[Ss]everal\s+|"
-    rf"[Mm]ost\s+|[Oo]ther\s+|[Tt]he\s+)?(?:[a-zA-Z-]+\s+)?(?:{_GROUP_NOUNS}|{_ORG_NOUNS})"
+    rf"[Mm]ost\s+|[Oo]ther\s+|[Tt]he\s+)?(?:[a-zA-Z-]+\s+)?(?:{_GROUP_NOUNS}|{_ORG_NOUNS})(?:\s+(?:polled|surveyed|questioned|interviewed)\b)?"
     rf"(?:\s+(?:to(?!\s+(?:{_SAYING_WORDS})\b)|in|of|from|at|with|for|(?:polled|surveyed|questioned|interviewed|cited|quoted)\s+by|"
     rf"[a-z]{{3,}}ing)\s+"
     rf"[^,.;:“”\"]{{2,40}}?)?)\b,?{_FILLER}(?P<verb>{_VERBS})\b"
@@ -231,20 +233,37 @@ def _explicit(
 ) -> Speaker | None:
     """An attribution inside one sentence, or None."""
     words = set(_LOWER_WORD.findall(sentence.lower()))
+    if not _VERB_SET.isdisjoint(words):
+        sentence = _verbs_in_lower_case(sentence)
     headline = _headline_source(sentence)
     if headline is not None:
         return headline
     early = _view_or_document(sentence, words, people)
     if early is not None:
         return early
-    own = _HIS_VIEW.search(sentence) if not _HIS_WORDS.isdisjoint(words) else None
+    common = None
+    if "by" in words and not _AGENT_WORDS.isdisjoint(words):
+        common = _AGENT_VIEW.search(sentence)
+    if common is None and "of" in words and not _VIEW_OF_WORDS.isdisjoint(words):
+        common = _VIEW_OF.search(sentence)
+    if common is None and "consensus" in words:
+        common = _CONSENSUS.search(sentence)
+    if common is not None:
+        # "The Fed is widely expected by analysts to cut", "in the view of most analysts", "The consensus among
+        # economists is that", "Economists' consensus is": whose expectation the sentence states.
+        who = " ".join((common.group("who") or common.groupdict().get("who2") or "").split())
+        head = who.split()[-1] if who else ""
+        if head and (head.lower() in _GROUP_WORDS or _HUMAN_PLURAL.search(head)):
+            return Speaker(who, None, 0.7, f"'{' '.join(common.group(0).split())}'", "group")
+    mine = not _HIS_WORDS.isdisjoint(words) and ("according" in words or not _VIEW_WORDS.isdisjoint(words))
+    own = _HIS_VIEW.search(sentence) if mine else None
     if own is not None:
         # "According to him, ...", "In her view, ...", "..., in their opinion.": the person (or group) named last.
         earlier = last_group if (own.group("who") or own.group("whose")) in ("them", "their") else last_person
         if earlier is not None:
             said = f"'{' '.join(own.group(0).split())}', read as {earlier.name}, named before"
             return Speaker(earlier.name, earlier.role, 0.7, said, earlier.kind)
-    if _VERB_SET.isdisjoint(words):
+    if _VERB_SET.isdisjoint(words) and _PHRASE_VERBS.search(sentence) is None:
         # No verb of saying or believing, no "according to": nothing below but the odds pattern can match
         # (and each pattern would try every capitalised word of the sentence to find that out).
         return (
@@ -278,6 +297,13 @@ def _explicit(
         speaker = _saying_then_speaker(sentence, people)
     if speaker is None:
         speaker = _source_named_otherwise(sentence, words, group, group_word, last_person, last_group, people)
+    relay = _RELAY.search(sentence) if speaker is not None and "report" in speaker.basis.lower() else None
+    if relay is not None:
+        # "The Acme Journal reported (that) senior officials are privately acknowledging ...", "The report noted
+        # that the economists surveyed said ...": an outlet or a report relays; the source it names speaks.
+        inner = _explicit(sentence[relay.end() :], last_person, last_group, people)
+        if inner is not None and inner.kind != "author":
+            return inner
     return speaker
 
 
@@ -304,9 +330,11 @@ _BELIEF_VERBS = wordset(
 def _closing(sentence: str, people: _People | None, last_person: Speaker | None) -> Speaker | None:
     """The source that closes a sentence ("The bank has made it clear a rise is expected, economists say"): it
     reports the whole sentence, an earlier subject's verb of saying included; or None."""
-    if not sentence.rstrip().endswith((".", "!")) and "," not in sentence[-80:]:
+    # Each pattern opens with the comma and holds none after it: tried at the last comma only.
+    last = sentence.rfind(",")
+    if last < 0 or _VERB_SET.isdisjoint(_LOWER_WORD.findall(sentence[last:].lower())):
         return None
-    m = _COMMON_SAYS_LAST.search(sentence)
+    m = _COMMON_SAYS_LAST.match(sentence, last)
     if m is not None:
         who = " ".join(m.group("who").split())
         earlier = _refer_back(who, people)
@@ -315,11 +343,11 @@ def _closing(sentence: str, people: _People | None, last_person: Speaker | None)
         if who.endswith("s"):
             return Speaker(who, None, 0.7, f"'{m.group(0).strip(' ,.')}' closing the sentence (not named)", "group")
         return None  # one source not named: read as before (a headline's "expert says", see _lead_source)
-    m = _CLOSING_PRONOUN.search(sentence)
+    m = _CLOSING_PRONOUN.match(sentence, last)
     if m is not None and last_person is not None:
         said = f"'{m.group('who')} {m.group('verb')}' closing the sentence, read as {last_person.name}"
         return Speaker(last_person.name, last_person.role, 0.7, said, last_person.kind)
-    m = _CLOSING_NAME.search(sentence)
+    m = _CLOSING_NAME.match(sentence, last)
     if m is not None and not _possessive(m.group("who")):
         name, title = _clean_name(m.group("who"))
         if not name or name in _NOT_NAMES:
@@ -340,13 +368,64 @@ _DETERMINED = re.compile(r"(?:the|an?|its|his|her|their|former|chief|senior|top)
 _HEADLINE_SOURCE = re.compile(r"\s*(?P<who>(?:[A-Z][\w’'.&-]*\s+){0,3}[A-Z][\w’'&-]*)\s*:\s+[A-Z0-9‘'“\"]")
 
 
+_RELAY = re.compile(r"\b(?:reported|reports|report|noted|notes)\s+(?:that\s+)?")
+_TITLE_WORD = re.compile(r"\b[A-Z][a-z]+\b")
+_RELATIVE_BEFORE = re.compile(r"\b(?:That|Which|Who)\s+(?:\S+\s+){0,2}$")
+
+
+def _verbs_in_lower_case(sentence: str) -> str:
+    """A headline in title case ("CDC Expects Flu to Peak in February") with its verbs of saying in lower case, as
+    the patterns read them ("CDC expects"); any other sentence as it is. Same length, so offsets hold."""
+    text = sentence.rstrip()
+    words = text.split()
+    if not 3 <= len(words) <= 20 or text[-1:] in '.!?"”' or words[0][:1].islower():
+        return sentence
+    long = [w for w in words if len(w) > 3]  # title case leaves "to", "in", "and" in lower case
+    if sum(w[:1].isupper() for w in long) < 0.8 * len(long):
+        return sentence
+    return _TITLE_WORD.sub(_lower_verb, sentence)
+
+
+def _lower_verb(m: re.Match[str]) -> str:
+    # Only a present tense ("Expects", "See", "Warns"): a headline's participle is a passive with its copula
+    # dropped ("Budget Deal Expected To Advance"), and "States" of "United States" is a name.
+    word = m.group(0)
+    verb = not word.endswith(("ed", "ing")) and word.lower() in _VERB_SET and word not in _ORG_TAILS
+    # Not in a relative clause ("... in Poll That Many Believe Will ..."): its subject is no source of the line.
+    relative = _RELATIVE_BEFORE.search(m.string, max(0, m.start() - 30), m.start()) is not None
+    return word.lower() if verb and not relative else word
+
+
+_HEADLINE_TAIL = re.compile(r":\s+(?P<who>(?:[\w’'.&-]+\s+){0,2}[\w’'.&-]+)\s*$")
+_HEADLINE_LABELS = wordset("analysis opinion explainer live update updates video podcast review interview report")
+
+
 def _headline_source(sentence: str) -> Speaker | None:
     """ "Senate Republicans: Tax bill 'probably' has votes", "Exit Polls: Ruling Parties To Retain Power": a
     headline (no closing stop) that opens with its source and a colon. The source must read as one: people
     ("Republicans", "economists", a person's full name) or a poll or report, not a topic ("Brexit: ...")."""
-    if ":" not in sentence[:60] or sentence.rstrip()[-1:] in (".", "!", "?", "”", '"'):
+    if ":" not in sentence or sentence.rstrip()[-1:] in (".", "!", "?", "”", '"'):
         return None
-    m = _HEADLINE_SOURCE.match(sentence)
+    m = _HEADLINE_SOURCE.match(sentence) if ":" in sentence[:60] else None
+    tail = _HEADLINE_TAIL.search(sentence) if m is None else None
+    if tail is not None and _VERB_SET.isdisjoint(_LOWER_WORD.findall(sentence[: tail.start()].lower())):
+        # "Conservatives clear favourites to win: bookies", "Rates to fall in June: IMF": the source after a colon
+        # closing a headline, when it reads as one (not a label such as "Analysis" or "Live") and the headline
+        # has no verb of saying of its own ("Most economists expect X: survey" is the economists').
+        who = " ".join(tail.group("who").split())
+        last = who.split()[-1]
+        source = (
+            last.lower() in _GROUP_WORDS
+            or last.lower() in _DOCUMENT_WORDS
+            or _HUMAN_PLURAL.search(last) is not None
+            or (last.isupper() and len(last) > 1)
+            or last in _ORG_TAILS
+            or _person_name(who) is not None
+        ) and last.lower() not in _HEADLINE_LABELS
+        if source:
+            kind: Kind = "person" if _person_name(who) else "group"
+            return Speaker(who, None, 0.6, f"':{who}' closing a headline", kind)
+        return None
     if m is None:
         return None
     who = m.group("who")
@@ -354,7 +433,7 @@ def _headline_source(sentence: str) -> Speaker | None:
     people_word = last in _GROUP_WORDS or last in _DOCUMENT_WORDS or _HUMAN_PLURAL.search(last) is not None
     if not (people_word or _person_name(who)):
         return None
-    kind: Kind = "person" if _person_name(who) else "group"
+    kind = "person" if _person_name(who) else "group"
     return Speaker(who, None, 0.6, f"'{who}:' opening a headline", kind)
 
 
@@ -420,7 +499,8 @@ def _subject_of_saying(
             # "Jane Roe of Acme University said": the person before the "of", not the institution after it.
             place = " ".join(sentence[affiliation.end("who") : m.end("who")].split())  # type: ignore[union-attr]
             return Speaker(person, place, 0.85, f"'{person} {place} {m.group('verb')}'", "person")
-        whole = _INSTITUTION_BEFORE.search(sentence, 0, m.start("who")) if not passive else None
+        of = not passive and _OF_BEFORE.search(sentence, max(0, m.start("who") - 9), m.start("who")) is not None
+        whole = _INSTITUTION_BEFORE.search(sentence, 0, m.start("who")) if of else None
         if whole is not None and not owner:
             # "The Ministry of Defence said", "the Institute for the Study of War assessed": the institution's whole
             # name, not its last word ("Defence" is a title word, "War" no source).
@@ -556,6 +636,11 @@ def _source_named_otherwise(
     if m and not (group and group.start() < m.start()):
         # "Most economists expected X, according to a survey": the subject before the source is the speaker.
         who = " ".join(m.group("who").split())
+        owner = _DOCUMENT_OWNER.match(sentence, m.end()) if m.re is _ACCORDING_COMMON else None
+        if owner is not None and who.split()[-1].lower() in _DOCUMENT_WORDS:
+            # "according to the latest forecast from the Centers for Disease Control": whose forecast it is.
+            name = _clean_name(owner.group("who"))[0] or " ".join(owner.group("who").split())
+            return Speaker(name, who, 0.75, f"'{' '.join(sentence[m.start() : owner.end()].split())}'", "group")
         earlier = _refer_back(who, people)
         if earlier is not None:
             return earlier
@@ -608,7 +693,7 @@ def _source_named_otherwise(
     document = _document(sentence, words, organisation)
     if document is not None:
         return document
-    inside = _THEY_INSIDE.search(sentence)
+    inside = _THEY_INSIDE.search(sentence) if "they" in words else None
     for m, earlier, confidence in (
         (they, organisation if they and they.group("who") == "It" else last_group, 0.6),
         (inside, _plural_before(sentence, inside.start()) if inside else None, 0.6),
@@ -1023,6 +1108,10 @@ _ACCORDING_COMMON = re.compile(
     rf"\b[Aa]ccording\s+to\s+(?P<who>{_COMMON}|(?:(?:an?|the|its|their|one|some)\s+)?(?:[\w’'-]+\s+){{0,4}}?"
     rf"(?:{_DOCUMENT_NOUNS})\b(?:\s+{_CAP_RUN})?)"
 )
+# "... forecast from the Acme Institute", "... statement by Acme": the owner of a document named after it.
+_DOCUMENT_OWNER = re.compile(
+    rf"\s+(?:from|by|of)\s+(?:the\s+)?(?P<who>{_CAP_RUN}(?:\s+(?:for|of|on)\s+(?:the\s+)?{_CAP_RUN})?)"
+)
 # "according to newspaper La Gaceta": a name after a common noun that says what it is.
 _ACCORDING_KIND_NAME = re.compile(
     rf"\b[Aa]ccording\s+to\s+(?:the\s+)?(?P<kind>(?:[a-z][\w-]*\s+){{1,3}}?)(?P<who>{_CAP_RUN})"
@@ -1133,6 +1222,7 @@ _ROLE_ONLY = re.compile(rf"(?:{_ROLE_NOUNS})")
 _ROLE_WORD = re.compile(rf"\b(?:{_ROLE_NOUNS})\b")
 _ACCORDING_ANY = re.compile(r"\b[Aa]ccording\s+to\b")
 _AFFILIATED = re.compile(rf"(?P<who>{_NAMES})\s+(?:of|at|from|with)\s+(?:the\s+)?$")
+_OF_BEFORE = re.compile(r"\b(?:of|for|on)\s+(?:the\s+)?$")
 _INSTITUTION_BEFORE = re.compile(
     rf"(?P<org>(?:[A-Z][\w’'.&-]*\s+){{1,4}}?(?:{'|'.join(sorted(_ORG_TAILS | {'Ministry', 'Bank', 'Office'}))})\s+"
     rf"(?:for|of|on)\s+(?:the\s+)?(?:(?:[A-Z][\w’'.&-]*|of|for|and|the)\s+){{0,5}}?)$"
@@ -1147,6 +1237,18 @@ _HIS_VIEW = re.compile(
     r"(?:view|opinion|estimation|judgment|judgement|assessment|words|reckoning)\b)"
 )
 _HIS_WORDS = wordset("him her them his their")
+_GROUP_HEAD = r"(?:(?:most|many|some|the)\s+)?(?:[\w.-]+\s+){0,2}?[a-z]+s"
+_AGENT_VIEW = re.compile(
+    rf"\b(?:is|are|was|were|be|been)\s+(?:\w+ly\s+)?(?:expected|forecast|predicted|projected|seen|tipped)\s+by\s+"
+    rf"(?P<who>{_GROUP_HEAD})\s+(?:to|as)\b"
+)
+_VIEW_OF = re.compile(rf"\bin\s+the\s+(?:view|opinion|estimation|judgment|judgement)\s+of\s+(?P<who>{_GROUP_HEAD})\b")
+_CONSENSUS = re.compile(
+    r"\bconsensus\s+(?:among|of)\s+(?P<who>(?:[\w.-]+\s+){0,2}?[a-z]+s)\s+(?:is|was)\b|"
+    r"(?P<who2>\b[A-Za-z]+s)[’']\s+consensus\s+(?:is|was)\b"
+)
+_AGENT_WORDS = wordset("expected forecast predicted projected seen tipped")
+_VIEW_OF_WORDS = wordset("view opinion estimation judgment judgement")
 _VIEW_WORDS = wordset("view opinion estimation judgment judgement assessment analysis words reckoning")
 _SURNAME_ALONE = re.compile(r"[A-Z][a-z’'-]+[a-rt-z]")
 _DOCUMENT_VERBS = (

@@ -95,6 +95,43 @@ def _statements(d: JsonSql, from_start: bool) -> list[str]:
             f"FROM ({rows}) AS s GROUP BY s.fid) AS t"
         )
 
+    def after(column: str) -> str:
+        """`t.column`, a position, is after the question's opening (false when it is NULL)."""
+        return f"t.{column} > questions.opened_position"
+
+    kinds = (
+        f"CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('title')} THEN e.position END",
+        f"CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('criteria')} THEN e.position END",
+        f"CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('resolve_by')} THEN e.position END",
+        f"CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('opened')} THEN e.position END",
+        f"CASE WHEN e.event_type IN {in_list(res_types)} THEN e.position END",
+    )
+    names = ("title_pos", "criteria_pos", "resolve_by_pos", "opened_pos", "res_pos")
+
+    # Per question touched in the range: the position of its last event (`pos`), of its last clarification of
+    # each field, of its last resolution event. Joined to the questions per event, keeping those after the
+    # opening (an event before it changed nothing, one by one: an UPDATE of a row not there yet). `from_start`:
+    # the forecasts (most of the events) are read from the forecasts table just written, and the events are
+    # grouped by question without the join: the largest position of a kind after the opening is the largest
+    # of all when that one is after the opening, and none otherwise, which `after` tests (half the time at
+    # 100k; a pass over every forecast, so not for a range after the start).
+    def touched() -> str:
+        if not from_start:
+            grouped = ", ".join(f"max({k}) AS {n}" for k, n in zip(kinds, names, strict=True))
+            return (
+                f"(SELECT q.question_id AS qid, max(e.position) AS pos, {grouped} "
+                f"FROM {d.src(TOUCH_TYPES)} JOIN questions AS q ON q.question_id = {QID} "
+                "WHERE e.position > q.opened_position GROUP BY q.question_id) AS t"
+            )
+        others = tuple(t for t in TOUCH_TYPES if t != ev.FORECAST_RECORDED)
+        nulls = ", ".join(f"NULL AS {n}" for n in names)
+        return (
+            f"(SELECT g.qid AS qid, max(g.pos) AS pos, {', '.join(f'max(g.{n}) AS {n}' for n in names)} FROM ("
+            f"SELECT question_id AS qid, position AS pos, {nulls} FROM forecasts WHERE {RANGE} "
+            f"UNION ALL SELECT {QID}, e.position, {', '.join(kinds)} FROM {d.src(others)}"
+            ") AS g GROUP BY g.qid) AS t"
+        )
+
     return [
         # sources
         "INSERT INTO sources (source_id, title, outlet, authors, published, date_basis, url, sha256, text, notes, "
@@ -159,38 +196,29 @@ def _statements(d: JsonSql, from_start: bool) -> list[str]:
         f"recorded_at) SELECT e.position, {QID}, {action}, {x('outcome')}, "
         f"CASE WHEN e.event_type IN {resolved} THEN {x('known_on', 'date')} ELSE {x('on', 'date')} END, "
         f"{x('evidence')}, {x('reason')}, e.actor, e.recorded_at FROM {d.src(res_types)}",
-        # every later question event: the question's version and position; clarifications; its status
-        "UPDATE questions SET version = t.version, updated_position = t.pos, "
-        "title = CASE WHEN t.title_pos IS NULL THEN title "
-        f"ELSE (SELECT {x('title')} FROM {d.at('t.title_pos')}) END, "
-        "criteria = CASE WHEN t.criteria_pos IS NULL THEN criteria "
-        f"ELSE (SELECT {x('criteria')} FROM {d.at('t.criteria_pos')}) END, "
-        "resolve_by = CASE WHEN t.resolve_by_pos IS NULL THEN resolve_by "
-        f"ELSE (SELECT {x('resolve_by', 'date')} FROM {d.at('t.resolve_by_pos')}) END, "
-        "opened = CASE WHEN t.opened_pos IS NULL THEN opened "
-        f"ELSE (SELECT {x('opened', 'date')} FROM {d.at('t.opened_pos')}) END, "
-        f"status = CASE WHEN t.res_pos IS NULL THEN status ELSE (SELECT {status} FROM {d.at('t.res_pos')}) END, "
-        "outcome = CASE WHEN t.res_pos IS NULL THEN outcome "
-        f"ELSE (SELECT CASE WHEN e.event_type IN {resolved} THEN {x('outcome')} END FROM {d.at('t.res_pos')}) END, "
-        "known_on = CASE WHEN t.res_pos IS NULL THEN known_on "
-        f"ELSE (SELECT CASE WHEN e.event_type IN {resolved} THEN {x('known_on', 'date')} END "
-        f"FROM {d.at('t.res_pos')}) END, "
-        "evidence = CASE WHEN t.res_pos IS NULL THEN evidence "
-        f"ELSE (SELECT CASE WHEN e.event_type IN {resolved} THEN {x('evidence')} END FROM {d.at('t.res_pos')}) END, "
-        "status_reason = CASE WHEN t.res_pos IS NULL THEN status_reason "
-        f"ELSE (SELECT {x('reason')} FROM {d.at('t.res_pos')}) END "
-        "FROM (SELECT q.question_id AS qid, max(e.stream_version) AS version, max(e.position) AS pos, "
-        f"max(CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('title')} "
-        "THEN e.position END) AS title_pos, "
-        f"max(CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('criteria')} "
-        "THEN e.position END) AS criteria_pos, "
-        f"max(CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('resolve_by')} "
-        "THEN e.position END) AS resolve_by_pos, "
-        f"max(CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('opened')} "
-        "THEN e.position END) AS opened_pos, "
-        f"max(CASE WHEN e.event_type IN {in_list(res_types)} THEN e.position END) AS res_pos "
-        f"FROM {d.src(TOUCH_TYPES)} JOIN questions AS q ON q.question_id = {QID} "
-        "WHERE e.position > q.opened_position GROUP BY q.question_id) AS t WHERE questions.question_id = t.qid",
+        # every later question event: the question's version and position; clarifications; its status. `t` gives
+        # per question the position of its last event of each kind after its opening (see `touched`); the
+        # version is that of the last of them, as the handlers write each event's version in turn.
+        "UPDATE questions SET updated_position = t.pos, "
+        "version = (SELECT v.stream_version FROM events AS v WHERE v.position = t.pos), "
+        f"title = CASE WHEN {after('title_pos')} THEN (SELECT {x('title')} FROM {d.at('t.title_pos')}) "
+        "ELSE title END, "
+        f"criteria = CASE WHEN {after('criteria_pos')} THEN (SELECT {x('criteria')} "
+        f"FROM {d.at('t.criteria_pos')}) ELSE criteria END, "
+        f"resolve_by = CASE WHEN {after('resolve_by_pos')} THEN (SELECT {x('resolve_by', 'date')} "
+        f"FROM {d.at('t.resolve_by_pos')}) ELSE resolve_by END, "
+        f"opened = CASE WHEN {after('opened_pos')} THEN (SELECT {x('opened', 'date')} "
+        f"FROM {d.at('t.opened_pos')}) ELSE opened END, "
+        f"status = CASE WHEN {after('res_pos')} THEN (SELECT {status} FROM {d.at('t.res_pos')}) ELSE status END, "
+        f"outcome = CASE WHEN {after('res_pos')} THEN (SELECT CASE WHEN e.event_type IN {resolved} "
+        f"THEN {x('outcome')} END FROM {d.at('t.res_pos')}) ELSE outcome END, "
+        f"known_on = CASE WHEN {after('res_pos')} THEN (SELECT CASE WHEN e.event_type IN {resolved} "
+        f"THEN {x('known_on', 'date')} END FROM {d.at('t.res_pos')}) ELSE known_on END, "
+        f"evidence = CASE WHEN {after('res_pos')} THEN (SELECT CASE WHEN e.event_type IN {resolved} "
+        f"THEN {x('evidence')} END FROM {d.at('t.res_pos')}) ELSE evidence END, "
+        f"status_reason = CASE WHEN {after('res_pos')} THEN (SELECT {x('reason')} FROM {d.at('t.res_pos')}) "
+        "ELSE status_reason END "
+        f"FROM {touched()} WHERE questions.question_id = t.qid AND {after('pos')}",
     ]
 
 
