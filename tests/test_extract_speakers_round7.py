@@ -235,3 +235,42 @@ def test_headline_tail_and_group_views(text: str, speaker: str) -> None:
 def test_headline_tail_and_group_views_hostile(text: str) -> None:
     name = extract(text).candidates[0].speaker.name
     assert name in ("the author", "Most economists"), name
+
+
+# Part 5: kinds seen in corpus-i's misses (a fresh tune batch), stated as constructions.
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # The owner of a document named after it.
+        (
+            "Flu activity will likely peak in February, according to the latest forecast from the Acme Institute.",
+            "Acme Institute",
+        ),
+        ("Rates will probably fall in June, according to a statement from the RBA.", "RBA"),
+        # A headline in title case: its verb of saying in capitals.
+        ("Acme Expects Flu to Peak in February and March\n\nMarkets were calm.", "Acme"),
+        ("Economists Say Fed Will Likely Cut Rates\n\nMarkets were calm.", "Economists"),
+        # An outlet or a report relays; the source it names speaks.
+        (
+            "The Acme Journal reported that the economists surveyed said the chances of a recession were 61%.",
+            "the economists surveyed",
+        ),
+    ],
+)
+def test_owners_headlines_and_relays(text: str, speaker: str) -> None:
+    assert extract(text).candidates[0].speaker.name == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A headline's participle is a passive with its copula dropped, not a verb of saying.
+        ("Budget Deal Expected To Advance In Senate\n\nMarkets were calm.", "the author"),
+        # A verb in a relative clause of a headline has no source of the line as its subject.
+        ("Acme Set for Victory in Poll That Many Believe Will Not Be Fair\n\nMarkets were calm.", "the author"),
+        # An outlet that relays nothing else stays the source.
+        ("The Acme Journal reported that rates will probably fall in June.", "Acme Journal"),
+    ],
+)
+def test_owners_headlines_and_relays_hostile(text: str, speaker: str) -> None:
+    assert extract(text).candidates[0].speaker.name == speaker

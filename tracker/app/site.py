@@ -24,7 +24,7 @@ import statistics
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -114,26 +114,22 @@ ALL = "(all)"  # the pooled calibration's key in `calibration_by_forecaster` (no
 
 
 def calibration_by_forecaster(
-    qscores: pd.DataFrame, everyone: pd.DataFrame | None = None
+    qscores: pd.DataFrame, everyone: tuple[list[float], list[bool]]
 ) -> dict[str, list[dict[str, Any]]]:
-    """The calibration table (10 bins, as `tracker calibration` makes it) of every forecaster's scored yes/no
-    forecasts, and of everyone's under ALL, from one `question_scores` frame: sorted once by forecaster and cut
-    into slices, so that it costs the same for 30 forecasters or 3,000. ``everyone``: the rows (kind, p_yes and
-    outcome, in the same order) of everyone's, when ``qscores`` holds some forecasters' only."""
+    """The calibration table (10 bins, as `tracker calibration` makes it) of each forecaster's scored yes/no
+    forecasts in one `question_scores` frame (every forecaster's, or the named ones' in a rebuild that names
+    them), sorted once by forecaster and cut into slices, so that it costs the same for 30 forecasters or 3,000;
+    and of everyone's under ALL, from ``everyone`` (`tracker.read.scores.pooled_outcomes`)."""
     import numpy as np
     import pandas as pd
 
     from tracker.scoring import metrics
 
-    def binary_of(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any, Any]:
-        binary = frame[frame["kind"] == "binary"]
-        p = binary["p_yes"].to_numpy(dtype=np.float64)
-        o = (binary["outcome"].astype("string") == "yes").to_numpy(dtype=np.float64)
-        return binary, p, o
-
-    binary, p, o = binary_of(qscores)
-    pooled, p_all, o_all = (binary, p, o) if everyone is None else binary_of(everyone)
-    out = {ALL: t.records(metrics.calibration_table(p_all, o_all))} if len(pooled) else {}
+    binary = qscores[qscores["kind"] == "binary"]
+    p = binary["p_yes"].to_numpy(dtype=np.float64)
+    o = (binary["outcome"].astype("string") == "yes").to_numpy(dtype=np.float64)
+    p_all, o_all = np.asarray(everyone[0], dtype=np.float64), np.asarray(everyone[1], dtype=np.float64)
+    out = {ALL: t.records(metrics.calibration_table(p_all, o_all))} if len(p_all) else {}
     codes, ids = pd.factorize(binary["forecaster_id"].astype(str))
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
@@ -381,10 +377,6 @@ def field_rows(extra: tuple[str, ...] = ()) -> Callable[[dict[str, Any]], FieldR
     return make
 
 
-# the question scores' columns the pooled calibration reads (`calibration_by_forecaster`)
-SCORED = ("kind", "p_yes", "outcome")
-
-
 def subjects_of(touched: Touched | None) -> Subjects | None:
     """What a build reads of the forecasts: the rows about the subjects the new events name, when they are
     named and not too many (`MAX_SUBJECTS`); None: every row."""
@@ -435,7 +427,7 @@ class SiteData:
     n_question_scores: int  # every forecaster's (qscores holds the named forecasters' only in a named rebuild)
     n_forecasts: int
     per_source: dict[str | None, int]  # forecasts per source id (None: without a source)
-    due_ids: dict[str, dict[str, Any]]
+    due_ids: dict[str, int]  # the due questions' days overdue
     hindsight: pd.DataFrame
     by_forecaster: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     by_question: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
@@ -671,6 +663,7 @@ class SiteBuilder:
 
         from tracker.read.filters import Subjects
         from tracker.read.projections import forecasts_per_source
+        from tracker.read.scores import pooled_outcomes
 
         def frame(name: str, **kw: Any) -> pd.DataFrame:
             return self.ledger.table(snap, name, **kw).frame()
@@ -679,10 +672,10 @@ class SiteBuilder:
         board = with_interval(frame("leaderboard"))
         questions = frame("questions")
         sources = frame("sources")
-        # the scores of the named forecasters only (their pages' figures), and then everyone's (kind, P(YES) and
-        # outcome) for the pooled calibration on the index
+        # the scores of the named forecasters only (their pages' figures), and everyone's P(YES) and outcome for
+        # the pooled calibration on the index
         qscores = frame("question_scores", about=None if sub is None else Subjects(forecasters=sub.forecasters))
-        everyone = None if sub is None else self.ledger.table(snap, "question_scores").narrow(SCORED).frame()
+        n_question_scores, p_all, yes_all = pooled_outcomes(snap)
         per_source = forecasts_per_source(snap)
         q_rows = t.records(questions)
         for q in q_rows:
@@ -707,11 +700,17 @@ class SiteBuilder:
             s_rows=s_rows,
             f_rows=f_rows,
             qscores=qscores,
-            calibration=calibration_by_forecaster(qscores, everyone),
-            n_question_scores=len(qscores if everyone is None else everyone),
+            calibration=calibration_by_forecaster(qscores, (p_all, yes_all)),
+            n_question_scores=n_question_scores,
             n_forecasts=sum(per_source.values()),
             per_source=per_source,
-            due_ids={str(r["question_id"]): r for r in t.records(frame("due"))},
+            # the due questions (open, past their resolve-by date) from the questions' own flag, as `tracker due`
+            # counts their days overdue (a second read of the questions for them was 0.4 s CPU at 1M)
+            due_ids={
+                str(q["question_id"]): (snap.today - date.fromisoformat(t.day(q["resolve_by"]))).days
+                for q in q_rows
+                if q["due"]
+            },
             hindsight=frame("hindsight"),
         )
         for f in f_rows:
@@ -720,8 +719,7 @@ class SiteBuilder:
             if f["source_id"] is not None:
                 d.by_source[str(f["source_id"])].append(f)
         for q in q_rows:
-            due = d.due_ids.get(str(q["question_id"]))
-            q["days_overdue"] = due["days_overdue"] if due else None
+            q["days_overdue"] = d.due_ids.get(str(q["question_id"]))
         return d
 
     def index_pages(self, snap: Snapshot, d: SiteData) -> None:

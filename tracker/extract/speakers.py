@@ -99,7 +99,7 @@ _ORG_NOUNS = (
 )
 _GROUP = re.compile(
     rf"\b(?<![’'])(?P<who>(?:(?:[Aa]|[Tt]he)\s+(?:number|majority|few|group)\s+of\s+|[Ss]ome\s+|[Mm]any\s+|[Ss]everal\s+|"
-    rf"[Mm]ost\s+|[Oo]ther\s+|[Tt]he\s+)?(?:[a-zA-Z-]+\s+)?(?:{_GROUP_NOUNS}|{_ORG_NOUNS})"
+    rf"[Mm]ost\s+|[Oo]ther\s+|[Tt]he\s+)?(?:[a-zA-Z-]+\s+)?(?:{_GROUP_NOUNS}|{_ORG_NOUNS})(?:\s+(?:polled|surveyed|questioned|interviewed)\b)?"
     rf"(?:\s+(?:to(?!\s+(?:{_SAYING_WORDS})\b)|in|of|from|at|with|for|(?:polled|surveyed|questioned|interviewed|cited|quoted)\s+by|"
     rf"[a-z]{{3,}}ing)\s+"
     rf"[^,.;:“”\"]{{2,40}}?)?)\b,?{_FILLER}(?P<verb>{_VERBS})\b"
@@ -233,6 +233,8 @@ def _explicit(
 ) -> Speaker | None:
     """An attribution inside one sentence, or None."""
     words = set(_LOWER_WORD.findall(sentence.lower()))
+    if not _VERB_SET.isdisjoint(words):
+        sentence = _verbs_in_lower_case(sentence)
     headline = _headline_source(sentence)
     if headline is not None:
         return headline
@@ -295,6 +297,13 @@ def _explicit(
         speaker = _saying_then_speaker(sentence, people)
     if speaker is None:
         speaker = _source_named_otherwise(sentence, words, group, group_word, last_person, last_group, people)
+    relay = _RELAY.search(sentence) if speaker is not None and "report" in speaker.basis.lower() else None
+    if relay is not None:
+        # "The Acme Journal reported (that) senior officials are privately acknowledging ...", "The report noted
+        # that the economists surveyed said ...": an outlet or a report relays; the source it names speaks.
+        inner = _explicit(sentence[relay.end() :], last_person, last_group, people)
+        if inner is not None and inner.kind != "author":
+            return inner
     return speaker
 
 
@@ -357,6 +366,34 @@ _QUOTED_AS = re.compile(
 )
 _DETERMINED = re.compile(r"(?:the|an?|its|his|her|their|former|chief|senior|top)\s", re.I)
 _HEADLINE_SOURCE = re.compile(r"\s*(?P<who>(?:[A-Z][\w’'.&-]*\s+){0,3}[A-Z][\w’'&-]*)\s*:\s+[A-Z0-9‘'“\"]")
+
+
+_RELAY = re.compile(r"\b(?:reported|reports|report|noted|notes)\s+(?:that\s+)?")
+_TITLE_WORD = re.compile(r"\b[A-Z][a-z]+\b")
+_RELATIVE_BEFORE = re.compile(r"\b(?:That|Which|Who)\s+(?:\S+\s+){0,2}$")
+
+
+def _verbs_in_lower_case(sentence: str) -> str:
+    """A headline in title case ("CDC Expects Flu to Peak in February") with its verbs of saying in lower case, as
+    the patterns read them ("CDC expects"); any other sentence as it is. Same length, so offsets hold."""
+    text = sentence.rstrip()
+    words = text.split()
+    if not 3 <= len(words) <= 20 or text[-1:] in '.!?"”' or words[0][:1].islower():
+        return sentence
+    long = [w for w in words if len(w) > 3]  # title case leaves "to", "in", "and" in lower case
+    if sum(w[:1].isupper() for w in long) < 0.8 * len(long):
+        return sentence
+    return _TITLE_WORD.sub(_lower_verb, sentence)
+
+
+def _lower_verb(m: re.Match[str]) -> str:
+    # Only a present tense ("Expects", "See", "Warns"): a headline's participle is a passive with its copula
+    # dropped ("Budget Deal Expected To Advance"), and "States" of "United States" is a name.
+    word = m.group(0)
+    verb = not word.endswith(("ed", "ing")) and word.lower() in _VERB_SET and word not in _ORG_TAILS
+    # Not in a relative clause ("... in Poll That Many Believe Will ..."): its subject is no source of the line.
+    relative = _RELATIVE_BEFORE.search(m.string, max(0, m.start() - 30), m.start()) is not None
+    return word.lower() if verb and not relative else word
 
 
 _HEADLINE_TAIL = re.compile(r":\s+(?P<who>(?:[\w’'.&-]+\s+){0,2}[\w’'.&-]+)\s*$")
@@ -599,6 +636,11 @@ def _source_named_otherwise(
     if m and not (group and group.start() < m.start()):
         # "Most economists expected X, according to a survey": the subject before the source is the speaker.
         who = " ".join(m.group("who").split())
+        owner = _DOCUMENT_OWNER.match(sentence, m.end()) if m.re is _ACCORDING_COMMON else None
+        if owner is not None and who.split()[-1].lower() in _DOCUMENT_WORDS:
+            # "according to the latest forecast from the Centers for Disease Control": whose forecast it is.
+            name = _clean_name(owner.group("who"))[0] or " ".join(owner.group("who").split())
+            return Speaker(name, who, 0.75, f"'{' '.join(sentence[m.start() : owner.end()].split())}'", "group")
         earlier = _refer_back(who, people)
         if earlier is not None:
             return earlier
@@ -1065,6 +1107,10 @@ _SAID = rf"(?:{_VERBS})"
 _ACCORDING_COMMON = re.compile(
     rf"\b[Aa]ccording\s+to\s+(?P<who>{_COMMON}|(?:(?:an?|the|its|their|one|some)\s+)?(?:[\w’'-]+\s+){{0,4}}?"
     rf"(?:{_DOCUMENT_NOUNS})\b(?:\s+{_CAP_RUN})?)"
+)
+# "... forecast from the Acme Institute", "... statement by Acme": the owner of a document named after it.
+_DOCUMENT_OWNER = re.compile(
+    rf"\s+(?:from|by|of)\s+(?:the\s+)?(?P<who>{_CAP_RUN}(?:\s+(?:for|of|on)\s+(?:the\s+)?{_CAP_RUN})?)"
 )
 # "according to newspaper La Gaceta": a name after a common noun that says what it is.
 _ACCORDING_KIND_NAME = re.compile(
