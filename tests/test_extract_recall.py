@@ -149,3 +149,19 @@ def test_could_not_guarantee_is_a_reported_doubt_not_a_past_ability() -> None:
 )
 def test_other_could_not_stays_a_past_ability(text: str) -> None:
     assert _kept(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There is the possibility at least for us to meet the rebels again next month.",
+        "There's still a possibility of a snap poll in the spring.",
+    ],
+)
+def test_there_is_a_possibility_is_read_as_possible(text: str) -> None:
+    (c,) = extract(text, finder=FINDER).candidates
+    assert c.reading.hedge.entry.phrase == "it is possible" and "possibility" in c.hedge_words, c.reading
+
+
+def test_a_possibility_in_the_past_is_not_there_is_a_possibility() -> None:
+    assert _kept("The possibility was discussed at length by the board last year.") == []
