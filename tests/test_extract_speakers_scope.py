@@ -86,3 +86,45 @@ def test_a_new_source_takes_over_and_a_person_carries_one_sentence() -> None:
     speakers = [c.speaker.name for c in extract(text).candidates]
     assert speakers[-1] == "the author"
     assert "the study" not in speakers[1:]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "Economists are near-unanimous in predicting that the central bank will cut rates on Tuesday, according "
+            "to The Acme Financial Review.",
+            "Economists",
+        ),
+        (
+            "Researchers with the Acme Institute for Policy found that half of clerical jobs could be replaced by "
+            "chatbots, the Daily Acme reports.",
+            "Researchers",
+        ),
+        (
+            "According to media reports, in a survey of 60 forecasters, the economists surveyed raised their odds, "
+            "and they believe a recession is likely next year.",
+            "the economists",
+        ),
+    ],
+)
+def test_an_outlet_relays_the_source_it_names(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # Voters are what the forecast is about, not who makes it: the outlet's (the reporter's) sentence.
+        ("Voters will probably back the bill next month, according to The Acme Times.", "Acme Times"),
+        ("Rates will probably fall in June, according to The Acme Times.", "Acme Times"),
+        # An agency that is no outlet keeps its sentence, and its scope.
+        (
+            "According to the International Energy Agency, oil demand will peak by 2030. It will probably fall "
+            "after that.",
+            "International Energy Agency",
+        ),
+    ],
+)
+def test_an_outlet_relays_hostile(text: str, speaker: str) -> None:
+    assert _last_speaker(text).removeprefix("The ") == speaker

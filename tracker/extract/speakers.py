@@ -304,7 +304,38 @@ def _explicit(
         inner = _explicit(sentence[relay.end() :], last_person, last_group, people)
         if inner is not None and inner.kind != "author":
             return inner
+    if speaker is not None and _is_outlet(speaker.name):
+        # "Economists expect X, according to The Acme Review", "Researchers found that X, the Daily Acme reports",
+        # "According to media reports, ... the economists surveyed ... believe X": the outlet relays; the source
+        # it names speaks.
+        return _relayed(sentence, speaker, last_person, last_group, people) or speaker
     return speaker
+
+
+# The subject of a relayed sentence that speaks: a group, with its verb of saying, finding or believing.
+_RELAYED_SUBJECT = re.compile(
+    rf"\s*(?P<who>(?:(?:most|many|some|the)\s+)?(?:[\w-]+\s+)?(?:{_GROUP_NOUNS}))\b[^,.;:“”\"]{{0,100}}?"
+    r"\b(?:found|find|finds|concluded|conclude|say|said|says|believe|believed|expect|expected|predict|predicted|"
+    r"predicting|forecast|see|saw|estimate|estimated|warn|warned|think|thought)\b",
+    re.I,
+)
+
+
+def _relayed(
+    sentence: str, outlet: Speaker, last_person: Speaker | None, last_group: Speaker | None, people: _People | None
+) -> Speaker | None:
+    """The source an outlet's sentence names: its subject when a group that speaks, else the source the rest of
+    the sentence names after the outlet."""
+    m = _RELAYED_SUBJECT.match(sentence)
+    if m is not None:
+        who = " ".join(m.group("who").split())
+        return Speaker(who, None, 0.6, f"'{who}' relayed by {outlet.name}", "group")
+    at = sentence.find(outlet.name)
+    rest = sentence[at + len(outlet.name) :] if at >= 0 else ""
+    if len(rest) < 20:
+        return None
+    inner = _explicit(rest, last_person, last_group, people)
+    return inner if inner is not None and inner.kind != "author" and not _is_outlet(inner.name) else None
 
 
 # ", Jane Roe said.", ", he said on Tuesday.": the attribution that closes a sentence, of the whole sentence.
@@ -1008,11 +1039,19 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
 _REPORTED = "the sentence before in the paragraph reports "
 _SCOPE = "the paragraph goes on in the words of "
 # A news outlet relays (its sentences are the reporter's), so its scope is not carried: "CBS News reported X. Y."
+# (Not "Agency" or "paper": the International Energy Agency and a white paper are sources.)
 _OUTLET = re.compile(
     r"\b(?:News|Times|Post|Journal|Mail|Herald|Telegraph|Guardian|Tribune|Reuters|Bloomberg|Press|Review|Gazette|"
-    r"TV|Radio|Daily|Agency|newspaper|paper|daily|agency|media|outlet|broadcaster|magazine|website|site)\b|"
-    r"\b(?:media|news|press)\s+reports?\b"
+    r"TV|Radio|Daily|newspaper|daily|media|outlet|broadcaster|magazine|website)\b|\b(?:news|press)\s+(?:agency|reports?)\b"
 )
+# "Most analysts polled by Acme News": a group that a poll of an outlet's asked, not the outlet.
+_GROUP_START = re.compile(rf"(?:(?:most|many|some|the)\s+)?(?:[\w-]+\s+)?(?:{_GROUP_NOUNS})\b", re.I)
+
+
+def _is_outlet(name: str) -> bool:
+    return _OUTLET.search(name) is not None and _GROUP_START.match(name) is None
+
+
 _FIRST_PERSON = re.compile(r"\b(?:I|I[’']m|I[’']d|we|We|our|Our|my|My|me|us)\b")
 
 
@@ -1025,7 +1064,7 @@ def _opens_scope(speaker: Speaker, outside: str) -> bool:
     (a person's next sentence only is carried, above), not an outlet (it relays), and not a group that said
     something ("Analysts said inflation had peaked. The bank is unlikely to ...": the next sentence is the
     reporter's again, a choice of the sixth round's tests)."""
-    if speaker.kind != "group" or _OUTLET.search(speaker.name):
+    if speaker.kind != "group" or _is_outlet(speaker.name):
         return False
     head = speaker.name.split()[-1].lower() if speaker.name else ""
     return head in _DOCUMENT_WORDS or _OWN_VIEW.search(outside) is not None
