@@ -128,3 +128,51 @@ def test_an_outlet_relays_the_source_it_names(text: str, speaker: str) -> None:
 )
 def test_an_outlet_relays_hostile(text: str, speaker: str) -> None:
     assert _last_speaker(text).removeprefix("The ") == speaker
+
+
+def _first_speaker(text: str) -> str:
+    candidates = extract(text).candidates
+    assert candidates, text
+    return candidates[0].speaker.name
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "Iraq Offensive Could Be a Year Away\n\nMilitary officials believe the army will probably not be ready "
+            "to retake the city for a year.",
+            "Military officials",
+        ),
+        (
+            "Rate Cut Expected Next Week\n\nMost economists expect the central bank to cut rates on Tuesday.",
+            "Most economists",
+        ),
+        (
+            "Exports Could Fall by a Fifth\n\nAccording to the study, exports will probably fall by a fifth.",
+            "the study",
+        ),
+    ],
+)
+def test_a_headline_takes_the_source_of_its_lead(text: str, speaker: str) -> None:
+    assert _first_speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A person's lead: the labels give such a headline to the author.
+        "Flu Could Peak by February\n\nJane Roe, an epidemiologist, said the flu season will probably peak in "
+        "February.",
+        # A group that said something, not its own view stated in the present.
+        "Rates Could Fall in June\n\nAnalysts said the bank would probably cut rates in June.",
+        # An outlet's lead.
+        "Rates Could Fall in June\n\nThe Acme Times reported that the bank will probably cut rates in June.",
+        # A sentence with its stop is no headline.
+        "Rates could fall in June.\n\nMost economists expect the central bank to cut rates in June.",
+        # A line that closes a paragraph of several sentences is no headline.
+        "Rates rose in May. Rates could fall in June\n\nMost economists expect the central bank to cut in June.",
+    ],
+)
+def test_a_headline_takes_the_source_of_its_lead_hostile(text: str) -> None:
+    assert _first_speaker(text) == "the author"
