@@ -9,6 +9,7 @@ direction override cannot spill into the rest of the line.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -421,10 +422,18 @@ def hindsight_rows(hindsight: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def tags_of(value: Any) -> list[str]:
+    """A JSON list of strings (a question's tags or options, a source's authors) as a new list."""
     if missing(value):
         return []
+    return list(_parsed_list(str(value)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_list(text: str) -> tuple[str, ...]:
+    # the same few texts over and over (a site reads every question's tags and options: 158,170 at 1M, a few
+    # hundred distinct), so each is parsed once
     try:
-        parsed = json.loads(str(value))
+        parsed = json.loads(text)
     except ValueError:
-        return [str(value)]
-    return [str(t) for t in parsed] if isinstance(parsed, list) else [str(parsed)]
+        return (text,)
+    return tuple(str(t) for t in parsed) if isinstance(parsed, list) else (str(parsed),)
