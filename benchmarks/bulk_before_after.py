@@ -59,7 +59,8 @@ c = time.process_time()
 with write_transaction(led.engine) as conn:
     es.append_stream(conn, ds.batches, cases.ACTOR, now=cases.RECORDED_AT, project_range=bulk.project_range)
 append = time.process_time() - c
-out = {"events": ds.n_events, "append_s": append, **{k + "_s": v for k, v in phases.items()}}
+import tracker
+out = {"tree": tracker.__file__, "events": ds.n_events, "append_s": append, **{k + "_s": v for k, v in phases.items()}}
 if sys.argv[5] == "1":
     gc.collect()
     c = time.process_time()
@@ -99,7 +100,7 @@ def main(argv: list[str]) -> None:
     n, rounds, old, new = int(argv[0]), int(argv[1]), argv[2], argv[3]
     rebuild, phases = "--rebuild" in argv, "--phases" in argv
     root = Path(tempfile.mkdtemp(prefix="bulk-ba-"))
-    res: dict[str, list[dict[str, float]]] = {"old": [], "new": []}
+    res: dict[str, list[dict[str, object]]] = {"old": [], "new": []}
     loads = [os.getloadavg()]
     for r in range(rounds):
         for side, tree in (("old", old), ("new", new)) if r % 2 == 0 else (("new", new), ("old", old)):
@@ -107,7 +108,8 @@ def main(argv: list[str]) -> None:
             env = {**os.environ, "PYTHONPATH": f"{tree}:{HERE}"}
             cmd = [sys.executable, "-c", ONE, str(n), f"sqlite:///{path}", "1" if phases else "0", str(HERE)]
             cmd += ["1" if rebuild else "0", "1" if side == "old" else "0"]
-            out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+            # cwd: not the repository, whose tree `python -c` would put first on sys.path, ahead of PYTHONPATH
+            out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False, cwd=root)
             if out.returncode:
                 sys.exit(out.stderr[-3000:])
             res[side].append(json.loads(out.stdout.strip().splitlines()[-1]))

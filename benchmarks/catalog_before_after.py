@@ -10,7 +10,7 @@ version reads. Prints one JSON object: the counts, the load average, and each si
 
 With POSTGRES_ADMIN_URL (a libpq URL of a database to connect to for CREATE DATABASE), each import goes into a
 PostgreSQL database made for it and dropped after it, and each round also records the server's CPU over the
-process (`pg_before_after.server_cpu`: the server is local; it counts any other client's work at that moment).
+process and over each import (the CPU of the backends serving that database, `pg_cpu`: the server is local).
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = str(Path(__file__).resolve().parent)
+sys.path.insert(0, HERE)
 from catalog_gen import write_catalog  # noqa: E402
 from pg_before_after import psql, url_of  # noqa: E402
-from pg_cpu import server_cpu  # noqa: E402
+from pg_cpu import wait_with_backends  # noqa: E402
 
 ONE = """
 import json, sys, time
@@ -33,19 +34,24 @@ from datetime import date
 from pathlib import Path
 from tracker.app.importer import import_catalog
 from tracker.app.ledger import Ledger
-root, url = Path(sys.argv[1]), sys.argv[2]
+root, url, bench, db = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+sys.path.append(bench)
+from pg_cpu import backends_cpu
+def server():  # the CPU so far of the backends serving the ledger (they live as long as this process's pool)
+    return sum(cpu for _, cpu in backends_cpu([db]).values()) if db else 0.0
 led = Ledger(url, actor="bench")
 led.init()
 led.today = lambda: date(2026, 1, 1)
-t, c = time.perf_counter(), time.process_time()
+t, c, s = time.perf_counter(), time.process_time(), server()
 n = import_catalog(led, [root / "predictions"]).appended
-first, first_cpu = time.perf_counter() - t, time.process_time() - c
-t, c = time.perf_counter(), time.process_time()
+first, first_cpu, first_server = time.perf_counter() - t, time.process_time() - c, server() - s
+t, c, s = time.perf_counter(), time.process_time(), server()
 m = import_catalog(led, [root / "predictions"]).appended
-again, again_cpu = time.perf_counter() - t, time.process_time() - c
+again, again_cpu, again_server = time.perf_counter() - t, time.process_time() - c, server() - s
 import tracker
 print(json.dumps({"tree": tracker.__file__, "events": n, "import_s": first, "reimport_s": again, "again_events": m,
-                  "import_cpu_s": first_cpu, "reimport_cpu_s": again_cpu}))
+                  "import_cpu_s": first_cpu, "reimport_cpu_s": again_cpu,
+                  "import_server_cpu_s": first_server, "reimport_server_cpu_s": again_server}))
 """
 
 
@@ -60,19 +66,23 @@ def main(questions: int, rounds: int, old: str, new: str, admin: str | None = No
                 psql(admin, f'CREATE DATABASE "{db}"')
             url = url_of(admin, db) if admin else f"sqlite:///{root}/{side}{r}.sqlite"
             env = {**os.environ, "PYTHONPATH": tree}
-            srv = server_cpu() if admin else 0.0
             try:
-                # Run from the catalog's folder: `python -c` puts the working directory first on sys.path, ahead of
-                # PYTHONPATH, so run from a checkout both sides would import that checkout's tracker, not their tree.
-                out = subprocess.run(
-                    [sys.executable, "-c", ONE, str(root), url],
-                    capture_output=True,
-                    text=True,
-                    env=env,
-                    check=False,
-                    cwd=root,
-                )
-                server = server_cpu() - srv
+                with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+                    # Run from the catalog's folder: `python -c` puts the working directory first on sys.path, ahead
+                    # of PYTHONPATH, so run from a checkout both sides would import that checkout's tracker.
+                    proc = subprocess.Popen(
+                        [sys.executable, "-c", ONE, str(root), url, HERE, db if admin else ""],
+                        stdout=stdout,
+                        stderr=stderr,
+                        env=env,
+                        cwd=root,
+                    )
+                    status, _, server = wait_with_backends(proc, [db] if admin else [])
+                    stdout.seek(0)
+                    stderr.seek(0)
+                    out = subprocess.CompletedProcess(
+                        proc.args, os.waitstatus_to_exitcode(status), stdout.read().decode(), stderr.read().decode()
+                    )
             finally:
                 if admin:
                     psql(admin, f'DROP DATABASE IF EXISTS "{db}"')
@@ -80,7 +90,7 @@ def main(questions: int, rounds: int, old: str, new: str, admin: str | None = No
                 sys.exit(out.stderr[-2000:])
             res[side].append(json.loads(out.stdout.strip().splitlines()[-1]))
             if admin:
-                res[side][-1]["server_cpu_s"] = server
+                res[side][-1]["server_cpu_s"] = server[db]  # the whole process: init and both imports
     print(json.dumps({"questions": questions, "counts": counts, "load": os.getloadavg(), **res}))
 
 

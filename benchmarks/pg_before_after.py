@@ -34,36 +34,38 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pg_cpu import server_cpu
+from pg_cpu import wait_with_backends
 
 PY = sys.executable
 TRACKER = str(Path(PY).with_name("tracker"))
 TYPER = [PY, "-c", "import typer"]
 
 
-def run(argv: list[str], tree: str | None) -> dict[str, float]:
+def run(argv: list[str], tree: str | None, dbs: Sequence[str] = ()) -> dict[str, float]:
+    """One process: its wall time, CPU and peak RSS, and the CPU of the server's backends for the databases
+    `dbs` while it ran (`pg_cpu.wait_with_backends`)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     if tree is not None:
         env["PYTHONPATH"] = tree
-    srv = server_cpu()
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    assert proc.stderr is not None
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    time.sleep(0.05)  # the backend's exit, reaped by the postmaster
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{' '.join(argv)} failed: {err.decode(errors='replace')[-2000:]}")
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        status, usage, server = wait_with_backends(proc, dbs)
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            err.seek(0)
+            sys.exit(f"{' '.join(argv)} failed: {err.read().decode(errors='replace')[-2000:]}")
     return {
         "wall": wall,
         "cpu": usage.ru_utime + usage.ru_stime,
         "rss_mb": usage.ru_maxrss / 1024,
-        "server_cpu": server_cpu() - srv,
+        "server_cpu": sum(server.values()),
         "load1": os.getloadavg()[0],
     }
 
@@ -75,7 +77,6 @@ import gc, json, sys, time
 sys.path.insert(0, sys.argv[1] + "/benchmarks")
 import cases
 from generator import generate
-from pg_cpu import server_cpu
 from tracker.projections.bulk import project_range
 from tracker.store import eventstore as es
 from tracker.store.db import write_transaction
@@ -84,10 +85,9 @@ ds = generate(n, seed=7)
 tuples = cases.raw_tuples(cases.raw_rows(ds.batches), "postgres")
 def clocked(work):
     gc.collect()
-    w, c, s = time.perf_counter(), time.process_time(), server_cpu()
+    w, c = time.perf_counter(), time.process_time()
     work()
-    time.sleep(0.05)
-    return {"wall": time.perf_counter() - w, "cpu": time.process_time() - c, "server_cpu": server_cpu() - s}
+    return {"wall": time.perf_counter() - w, "cpu": time.process_time() - c}
 led = cases.new_ledger(url)
 def ours():
     with write_transaction(led.engine) as conn:
@@ -137,8 +137,10 @@ def main() -> None:
         sides[side] = (tree, template)
     samples: list[dict[str, Any]] = []
 
-    def record(figure: str, side: str, rnd: int, argv: list[str], tree: str | None) -> dict[str, float]:
-        s = run(argv, tree)
+    def record(
+        figure: str, side: str, rnd: int, argv: list[str], tree: str | None, dbs: Sequence[str] = ()
+    ) -> dict[str, float]:
+        s = run(argv, tree, dbs)
         samples.append({"figure": figure, "side": side, "round": rnd, **s})
         print(
             f"r{rnd} {side:6} {figure:34} wall {s['wall']:7.3f} s  cpu {s['cpu']:7.3f} s"
@@ -164,7 +166,7 @@ def main() -> None:
                 ("scores --format csv", ["scores", "--format", "csv"]),
             ):
                 for side in order:
-                    record(figure, side, rnd, [TRACKER, "--db", urls[side], *cmd], sides[side][0])
+                    record(figure, side, rnd, [TRACKER, "--db", urls[side], *cmd], sides[side][0], [dbs[side]])
             everyday = [
                 ("list", ["list", "--status", "open", "--limit", "50"]),
                 ("show", ["show", args.question]),
@@ -179,7 +181,7 @@ def main() -> None:
                 for _ in range(args.reps):
                     for side in order:
                         record("typer", side, rnd, TYPER, None)
-                        record(figure, side, rnd, [TRACKER, "--db", urls[side], *cmd], sides[side][0])
+                        record(figure, side, rnd, [TRACKER, "--db", urls[side], *cmd], sides[side][0], [dbs[side]])
         finally:
             for side in order:
                 psql(args.admin, f'DROP DATABASE IF EXISTS "{dbs[side]}"')
@@ -191,7 +193,8 @@ def main() -> None:
                 for side in order:
                     record("typer", side, rnd, TYPER, None)
                     url = url_of(args.admin, demo[side])
-                    record("scores (demo)", side, rnd, [TRACKER, "--db", url, "scores"], sides[side][0])
+                    argv = [TRACKER, "--db", url, "scores"]
+                    record("scores (demo)", side, rnd, argv, sides[side][0], [demo[side]])
     print(f"load average at end: {os.getloadavg()}", flush=True)
     summarise(samples)
     if args.json:
@@ -212,26 +215,27 @@ def ingest(
                 psql(args.admin, f'CREATE DATABASE "{db}"')
             try:
                 ledger, raw = (url_of(args.admin, db) for db in dbs)
+                run([TRACKER, "--db", ledger, "init"], tree)  # the migrations, outside the figures
                 env = {**os.environ, "PYTHONPATH": f"{tree}{os.pathsep}{bench}"}
-                out = subprocess.run(  # cwd: `python -c` puts it first on sys.path, ahead of PYTHONPATH
-                    [PY, "-c", INGEST, tree, ledger, raw, str(args.ingest)],
-                    capture_output=True,
-                    text=True,
-                    env=env,
-                    check=False,
-                    cwd=tree,
-                )
-                if out.returncode:
-                    sys.exit(out.stderr[-2000:])
-                got = json.loads(out.stdout.strip().splitlines()[-1])
+                with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+                    # cwd: `python -c` puts it first on sys.path, ahead of PYTHONPATH
+                    argv = [PY, "-c", INGEST, tree, ledger, raw, str(args.ingest)]
+                    proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=tree)
+                    status, _, server = wait_with_backends(proc, dbs)
+                    if os.waitstatus_to_exitcode(status) != 0:
+                        err.seek(0)
+                        sys.exit(err.read().decode(errors="replace")[-2000:])
+                    out.seek(0)
+                    got = json.loads(out.read().decode().strip().splitlines()[-1])
+                got["ours"]["server_cpu"], got["raw"]["server_cpu"] = server[dbs[0]], server[dbs[1]]
                 load = os.getloadavg()[0]
                 for figure, key in (("bulk import (ours)", "ours"), ("bulk import (raw executemany)", "raw")):
                     s = {**got[key], "rss_mb": 0.0, "load1": load, "events": got["events"]}
                     samples.append({"figure": figure, "side": side, "round": rnd, **s})
                     print(f"r{rnd} {side:6} {figure:34} {json.dumps(s)}", flush=True)
-                record("rebuild (ours)", side, rnd, [TRACKER, "--db", ledger, "rebuild"], tree)
+                record("rebuild (ours)", side, rnd, [TRACKER, "--db", ledger, "rebuild"], tree, dbs[:1])
                 scan = [PY, f"{tree}/benchmarks/child.py", "scan-postgres", ledger]
-                record("rebuild (raw scan)", side, rnd, scan, tree)
+                record("rebuild (raw scan)", side, rnd, scan, tree, dbs[:1])
             finally:
                 for db in dbs:
                     psql(args.admin, f'DROP DATABASE IF EXISTS "{db}"')

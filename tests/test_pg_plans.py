@@ -1,9 +1,10 @@
 """PostgreSQL: a write transaction does not reuse a generic plan made while the ledger was small.
 
-psycopg prepares a statement on its fifth execution on a connection, and the server may then keep one generic
-plan for it. An import looks ids up 500 at a time; made while the events table was empty, the generic plan of that
-look-up is a scan of the whole table, and a later import on the same connection (a `Ledger` used twice) ran it for
-every chunk of ids however large the table had grown. Write transactions plan each execution for its parameters.
+psycopg prepares a statement once it has run a few times on a connection (`prepare_threshold`), and the server
+may then keep one generic plan for it. An import looks ids up 500 at a time; made while the events table was
+empty, the generic plan of that look-up is a scan of the whole table, and a later import on the same connection (a
+`Ledger` used twice) ran it for every chunk of ids however large the table had grown. Write transactions plan
+each execution for its parameters.
 """
 
 from __future__ import annotations

@@ -243,3 +243,33 @@ def test_a_page_gone_from_the_folder_is_made_again_by_a_named_rebuild(ledger: Le
     build_site(ledger, full)
     assert (out / gone).exists()
     assert site_files(out) == site_files(full)
+
+
+def test_a_rebuild_naming_more_subjects_than_it_reads_by_name_reads_every_row_and_equals_a_full_build(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past MAX_SUBJECTS named subjects a rebuild reads every forecast (one IN list of thousands reads as slowly
+    as the table) but still makes the named pages only: the same bytes as a full build."""
+    from tracker.app import site
+
+    scored_catalog(ledger)
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    build_site(ledger, incremental)
+    CHANGES["new forecast, scored"](ledger)
+    from tracker.read import tablereader
+
+    abouts: list[object] = []
+    real = tablereader.READERS["forecasts"]
+
+    def spy(snap: object, **kw: object) -> object:
+        abouts.append(kw.get("about"))
+        return real(snap, **kw)
+
+    monkeypatch.setitem(tablereader.READERS, "forecasts", spy)
+    monkeypatch.setattr(site, "MAX_SUBJECTS", 0)
+    again = build_site(ledger, incremental)
+    monkeypatch.undo()
+    assert abouts and all(a is None for a in abouts)
+    fresh = build_site(ledger, full)
+    assert site_files(incremental) == site_files(full)
+    assert again.kept > again.files // 2 and fresh.kept == 0

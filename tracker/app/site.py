@@ -1132,7 +1132,8 @@ class SiteBuilder:
             )
         # the first quotes in recording order, read as such (the forecasts are not all read in a named rebuild)
         titles = {str(q["question_id"]): str(q["title"]) for q in d.q_rows}
-        reader = self.ledger.table(snap, "forecasts", quoted=True)
+        quote_fields = ("forecast_id", "question_id", "forecaster", "made_at", "quote")
+        reader = self.ledger.table(snap, "forecasts", quoted=True).narrow(quote_fields)
         n_quoted = reader.count()
         for f in reader.rows(self.search_quotes):
             qid = str(f["question_id"])

@@ -96,7 +96,19 @@ class Manifest:
         if self.state:
             body["state"] = self.state
             body["summary"] = self.summary
-        return json.dumps(body, indent=1, sort_keys=True, ensure_ascii=True) + "\n"
+        # a line per file, each encoded by json's C encoder: with ``indent`` json encodes in Python, which was
+        # most of a rebuild's writing of the manifest (twice: pending, then final) at 100,000 files
+        parts = []
+        for key in sorted(body):
+            value = body[key]
+            if key in ("files", "pending") and value:
+                lines = ",\n".join(
+                    f"  {json.dumps(rel)}: {json.dumps(value[rel], sort_keys=True)}" for rel in sorted(value)
+                )
+                parts.append(f" {json.dumps(key)}: {{\n{lines}\n }}")
+            else:
+                parts.append(f" {json.dumps(key)}: {json.dumps(value, sort_keys=True)}")
+        return "{\n" + ",\n".join(parts) + "\n}\n"
 
     def hashes(self, rel: str) -> set[str]:
         return {e["sha256"] for e in (self.files.get(rel), self.pending.get(rel)) if e}
@@ -168,19 +180,20 @@ class Survey:
 
 def _walk(out: Path) -> Iterator[tuple[str, os.stat_result]]:
     """Every entry under ``out`` (relative POSIX path, lstat), links never followed, build folders skipped."""
-    stack = [PurePosixPath()]
+    # paths as strings, not PurePosixPath: a path object per file was most of a survey of 100,000 files
+    stack = [""]
     while stack:
         rel_dir = stack.pop()
-        with os.scandir(out / rel_dir) as entries:
+        with os.scandir(os.path.join(out, rel_dir) if rel_dir else out) as entries:
             for entry in entries:
-                rel = rel_dir / entry.name
-                if not rel_dir.parts and (_BUILD_NAME.fullmatch(entry.name) or entry.name == MANIFEST):
+                rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+                if not rel_dir and (_BUILD_NAME.fullmatch(entry.name) or entry.name == MANIFEST):
                     continue
                 st = entry.stat(follow_symlinks=False)
                 if stat.S_ISDIR(st.st_mode):
                     stack.append(rel)
                 else:
-                    yield str(rel), st
+                    yield rel, st
 
 
 def survey(out: Path) -> Survey:

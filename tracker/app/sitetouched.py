@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from tracker.app import templating as t
@@ -50,13 +51,24 @@ class Touched:
             return True  # index, leaderboard, lists, integrity, search, scripts: counts and the head move
         if folder in ("tags", "outlets"):
             return self.filters
-        ids = {"questions": self.questions, "forecasters": self.forecasters, "sources": self.sources}.get(folder)
-        if ids is None:
+        names = self.file_names.get(folder)
+        if names is None:
             return True  # proofs, checkpoints: not bounded here
         # a subject's first page is <file id>.html, the next ones <file id>~p<n>.html (a file id never holds
         # "~p": each "~" in it is followed by two hex digits)
-        stem = name.removesuffix(".html").split("~p", 1)[0]
-        return stem in {t.file_id(i) for i in ids}
+        return name.removesuffix(".html").split("~p", 1)[0] in names
+
+    @cached_property
+    def file_names(self) -> dict[str, frozenset[str]]:
+        """The subjects' file ids by folder, made once (a rebuild asks `covers` of every file of the site)."""
+        return {
+            folder: frozenset(t.file_id(i) for i in ids)
+            for folder, ids in (
+                ("questions", self.questions),
+                ("forecasters", self.forecasters),
+                ("sources", self.sources),
+            )
+        }
 
 
 def touched(ledger: Ledger, snap: Snapshot, since: int, since_run: int | None) -> Touched | None:

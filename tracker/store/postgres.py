@@ -45,9 +45,10 @@ SCORING_LOCK_KEY = 0x46435453
 COPY_FROM = 64  # rows from which an insert goes through COPY
 
 # A write transaction plans each execution of a statement for its own parameters (`plan_cache_mode`): psycopg
-# prepares a statement on its fifth execution on a connection, and the server may then keep one generic plan for
-# it. Made while a table was empty (an import's look-ups of 500 ids at a time), that plan scans the whole table at
-# every later execution on the connection, however large the table has grown (BENCHMARKS.md, "PostgreSQL at 100k").
+# prepares a statement once it has run a few times on a connection (`prepare_threshold`), and the server may then
+# keep one generic plan for it. Made while a table was empty (an import's look-ups of 500 ids at a time), that
+# plan scans the whole table at every later execution on the connection, however large the table has grown
+# (BENCHMARKS.md, "PostgreSQL at 100k").
 _WRITE_LOCK = (
     "SET LOCAL lock_timeout = %d; SET LOCAL plan_cache_mode = force_custom_plan; "
     f"SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})"
