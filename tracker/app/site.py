@@ -1295,7 +1295,11 @@ def build_site(
                 BUILT_BY: [salt, snap.today.isoformat()]
             }
             counts |= {VERIFIED: verified} if verified else {}
-            again = check_out(path, force)  # again: nobody put a file there in the meantime
+            # again: nobody put a file where the build's go, or changed one it keeps, in the meantime
+            again = sitefolder.recheck(path, found, writer.written)
+            why = None if force else sitefolder.refusal(path, again)
+            if why:
+                raise UserError(why, "out")
             changed = sorted(rel for rel in writer.kept if again.owned.get(rel) != writer.written[rel]["sha256"])
             if changed:
                 raise UserError(f"{str(path / changed[0])!r} changed while the site was being built", "out")
