@@ -541,3 +541,100 @@ def test_a_forecast_row_reads_like_the_dict_it_was_made_from() -> None:
     same["html"] = "cells"
     # a page's digest sees every field
     assert inputs_digest([same]) == inputs_digest([row]) != inputs_digest([other])
+
+
+# The cells as the templates printed them before `forecast_table_rows` made them in Python: the reference it must
+# equal, byte for byte, for any row.
+OLD_FORECAST_ROWS = """{% for f in rows %}
+<tr id="fc-{{ f.anchor }}"{% if f.withdrawn %} class="withdrawn"{% endif %}>
+{% if q %}<td class="t" data-label="Question">{% if site %}<a href="{{ root }}{{ q_url(f.question_id) }}">{{ f.question_title|u }}</a>{% else %}{{ f.question_title|u }}{% endif %}<br><code>{{ f.question_id }}</code></td>{% endif %}
+{%- if fc %}<td class="p" data-label="Forecaster">{% if site %}<a href="{{ root }}{{ f_url(f.forecaster_id) }}">{{ f.forecaster|u }}</a>{% else %}{{ f.forecaster|u }}{% endif %}{% if f.role %}<br><span class="muted">{{ f.role|u }}</span>{% endif %}</td>{% endif %}
+{%- raw %}{% endraw %}<td class="d" data-label="Made">{{ f.made_at|day }}</td><td class="n" data-label="P(YES)">{{ f.prob }}</td>
+<td data-label="How">{{ f.method|u }}{% if f.reading_text %}<br><span class="reading">{{ f.reading_text|u }}</span>{% endif %}</td>
+<td class="q" data-label="Quote">{% if f.quote %}<blockquote>{{ f.quote|u }}</blockquote>{% else %}–{% endif %}</td>
+{%- if s %}<td data-label="Source">{% if f.source_id %}{% if site %}<a href="{{ root }}{{ s_url(f.source_id) }}">{{ f.source_title|u }}</a>{% else %}{{ ext_link(f.url, f.source_title) }}{% endif %}{% if f.outlet %}<br><span class="muted">{{ f.outlet|u }}</span>{% endif %}{% else %}–{% endif %}</td>{% endif %}
+{%- raw %}{% endraw %}<td data-label="Status">{{ f.status|u }}{% if f.withdrawn and f.withdrawn_reason %}<br><span class="muted">{{ f.withdrawn_reason|u }}</span>{% endif %}</td>
+<td class="d" data-label="Outcome">{% if f.outcome in ('yes', 'no') %}<span class="outcome-{{ f.outcome }}">{{ f.outcome }}</span>{% else %}{{ f.outcome|u }}{% endif %}{% if f.known_on %}<br><span class="muted">{{ f.known_on|day }}</span>{% endif %}</td>
+<td class="n" data-label="Brier">{{ f.brier|num }}</td>
+</tr>
+{% endfor %}"""  # noqa: E501  (the template's lines as they were)
+
+OLD_HISTORY_ROWS = (
+    '{% for e in history %}<tr><td class="n" data-label="Position">{{ e.position }}</td><td class="n" '
+    'data-label="Version">{{ e.stream_version }}</td><td data-label="Event">{{ e.event_type|u }}</td><td class="d" '
+    'data-label="Recorded">{{ e.recorded_at|minute }}</td><td data-label="By">{{ e.actor|u }}</td><td class="h" '
+    'data-label="Hash"><span class="hash">{{ e.hash }}</span></td></tr>{% endfor %}'
+)
+
+HOSTILE = st.one_of(
+    st.none(),
+    st.just(""),
+    st.text(alphabet=st.sampled_from("ab <>&'\"\x00\x1b\x7f\x9b\t\n\u202e~é"), max_size=12),
+)
+WHEN = st.one_of(st.none(), st.datetimes(timezones=st.just(UTC)), st.dates())
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "anchor": st.text(max_size=8),
+                "withdrawn": st.booleans(),
+                "question_id": HOSTILE,
+                "question_title": HOSTILE,
+                "forecaster_id": HOSTILE,
+                "forecaster": HOSTILE,
+                "role": HOSTILE,
+                "made_at": WHEN,
+                "prob": HOSTILE,
+                "method": HOSTILE,
+                "reading_text": HOSTILE,
+                "quote": HOSTILE,
+                "source_id": HOSTILE,
+                "source_title": HOSTILE,
+                "url": st.one_of(HOSTILE, st.just("https://example.org/a?b=1&c=<2>"), st.just("javascript:x")),
+                "outlet": HOSTILE,
+                "status": HOSTILE,
+                "withdrawn_reason": HOSTILE,
+                "outcome": st.one_of(HOSTILE, st.sampled_from(["yes", "no"])),
+                "known_on": WHEN,
+                "brier": st.one_of(st.none(), st.floats(allow_nan=True)),
+            }
+        ),
+        max_size=3,
+    ),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+def test_forecast_rows_made_in_python_are_what_the_template_printed(
+    rows: list[dict[str, Any]], q: bool, fc: bool, s: bool, site: bool
+) -> None:
+    from tracker.app.site import field_rows
+    from tracker.app.templating import environment, f_url, forecast_table_rows, q_url, s_url
+
+    env = environment()
+    env.globals.update(q_url=q_url, f_url=f_url, s_url=s_url)
+    old = env.from_string(OLD_FORECAST_ROWS).render(rows=rows, q=q, fc=fc, s=s, site=site, root="../")
+    make = field_rows()
+    for given_rows in (rows, [make(r) for r in rows]):  # the report's dicts, the site's slotted rows
+        assert str(forecast_table_rows(given_rows, q, fc, s, site, "../")) == old
+
+
+@given(st.lists(st.tuples(st.integers(), st.integers(), HOSTILE, WHEN, HOSTILE, HOSTILE), max_size=3))
+def test_a_question_history_made_in_python_is_what_the_template_printed(events: list[tuple[Any, ...]]) -> None:
+    from tracker.app.templating import environment, history_rows
+
+    names = ("position", "stream_version", "event_type", "recorded_at", "actor", "hash")
+    history = [dict(zip(names, e, strict=True)) for e in events]
+    assert str(history_rows(events)) == environment().from_string(OLD_HISTORY_ROWS).render(history=history)
+
+
+@given(st.text())
+def test_escaping_without_a_markup_is_markupsafes(text: str) -> None:
+    from markupsafe import escape
+
+    from tracker.app.templating import esc, esc_native
+
+    assert esc(text) == esc_native(text) == str(escape(text))

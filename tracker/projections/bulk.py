@@ -63,6 +63,72 @@ QID = (
 )
 
 
+# Per forecaster of the range: its first forecast's position, and that of its last forecast giving a role
+# (a non-empty one: the handlers test `if d.get("role")`). One grouping serves both forecaster statements
+# (it was a window over the range for the insert and a second grouping for the update). Its rows are the
+# forecasts table's of the range, inserted by the statement before (each forecast's forecaster and role as
+# its event gives them, which no later statement changes): from the payloads, or, `from_start` (the range
+# is the whole log: a rebuild, an import into a new ledger), from the table itself, a third of the time at
+# 100k but a pass over every forecast, which a small range on a large ledger must not pay. `only_if`: a
+# condition on the whole statement (not on a row), tested once before any row is read.
+def _by_forecaster(d: JsonSql, from_start: bool, only_if: str = "") -> str:
+    rows = (
+        f"SELECT forecaster_id AS fid, role, position AS pos FROM forecasts WHERE {RANGE}"
+        f"{' AND ' if only_if else ''}{only_if}"
+        if from_start
+        else f"SELECT {d.x('forecaster_id')} AS fid, {d.x('role')} AS role, e.position AS pos "
+        f"FROM {d.src([ev.FORECAST_RECORDED])}{' WHERE ' if only_if else ''}{only_if}"
+    )
+    return (
+        "(SELECT s.fid AS fid, min(s.pos) AS pos, "
+        "max(CASE WHEN s.role IS NOT NULL AND s.role <> '' THEN s.pos END) AS rpos "
+        f"FROM ({rows}) AS s GROUP BY s.fid) AS t"
+    )
+
+
+def _after(column: str) -> str:
+    """`t.column`, a position, is after the question's opening (false when it is NULL)."""
+    return f"t.{column} > questions.opened_position"
+
+
+def _kinds(d: JsonSql) -> tuple[str, ...]:
+    return (
+        f"CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('title')} THEN e.position END",
+        f"CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('criteria')} THEN e.position END",
+        f"CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('resolve_by')} THEN e.position END",
+        f"CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('opened')} THEN e.position END",
+        f"CASE WHEN e.event_type IN {in_list(tuple(RESOLUTION_ACTIONS))} THEN e.position END",
+    )
+
+
+_KIND_NAMES = ("title_pos", "criteria_pos", "resolve_by_pos", "opened_pos", "res_pos")
+
+
+# Per question touched in the range: the position of its last event (`pos`), of its last clarification of
+# each field, of its last resolution event. Joined to the questions per event, keeping those after the
+# opening (an event before it changed nothing, one by one: an UPDATE of a row not there yet). `from_start`:
+# the forecasts (most of the events) are read from the forecasts table just written, and the events are
+# grouped by question without the join: the largest position of a kind after the opening is the largest
+# of all when that one is after the opening, and none otherwise, which `after` tests (half the time at
+# 100k; a pass over every forecast, so not for a range after the start).
+def _touched(d: JsonSql, from_start: bool) -> str:
+    if not from_start:
+        grouped = ", ".join(f"max({k}) AS {n}" for k, n in zip(_kinds(d), _KIND_NAMES, strict=True))
+        return (
+            f"(SELECT q.question_id AS qid, max(e.position) AS pos, {grouped} "
+            f"FROM {d.src(TOUCH_TYPES)} JOIN questions AS q ON q.question_id = {QID} "
+            "WHERE e.position > q.opened_position GROUP BY q.question_id) AS t"
+        )
+    others = tuple(t for t in TOUCH_TYPES if t != ev.FORECAST_RECORDED)
+    nulls = ", ".join(f"NULL AS {n}" for n in _KIND_NAMES)
+    return (
+        f"(SELECT g.qid AS qid, max(g.pos) AS pos, {', '.join(f'max(g.{n}) AS {n}' for n in _KIND_NAMES)} FROM ("
+        f"SELECT question_id AS qid, position AS pos, {nulls} FROM forecasts WHERE {RANGE} "
+        f"UNION ALL SELECT {QID}, e.position, {', '.join(_kinds(d))} FROM {d.src(others)}"
+        ") AS g GROUP BY g.qid) AS t"
+    )
+
+
 def _statements(d: JsonSql, from_start: bool) -> list[str]:
     x = d.x
     res_types = tuple(RESOLUTION_ACTIONS)
@@ -72,66 +138,6 @@ def _statements(d: JsonSql, from_start: bool) -> list[str]:
         f"CASE WHEN e.event_type IN {resolved} THEN 'resolved' "
         f"WHEN e.event_type = '{ev.QUESTION_ANNULLED}' THEN 'annulled' ELSE 'open' END"
     )
-
-    # Per forecaster of the range: its first forecast's position, and that of its last forecast giving a role
-    # (a non-empty one: the handlers test `if d.get("role")`). One grouping serves both forecaster statements
-    # (it was a window over the range for the insert and a second grouping for the update). Its rows are the
-    # forecasts table's of the range, inserted by the statement before (each forecast's forecaster and role as
-    # its event gives them, which no later statement changes): from the payloads, or, `from_start` (the range
-    # is the whole log: a rebuild, an import into a new ledger), from the table itself, a third of the time at
-    # 100k but a pass over every forecast, which a small range on a large ledger must not pay. `only_if`: a
-    # condition on the whole statement (not on a row), tested once before any row is read.
-    def by_forecaster(only_if: str = "") -> str:
-        rows = (
-            f"SELECT forecaster_id AS fid, role, position AS pos FROM forecasts WHERE {RANGE}"
-            f"{' AND ' if only_if else ''}{only_if}"
-            if from_start
-            else f"SELECT {x('forecaster_id')} AS fid, {x('role')} AS role, e.position AS pos "
-            f"FROM {d.src([ev.FORECAST_RECORDED])}{' WHERE ' if only_if else ''}{only_if}"
-        )
-        return (
-            "(SELECT s.fid AS fid, min(s.pos) AS pos, "
-            "max(CASE WHEN s.role IS NOT NULL AND s.role <> '' THEN s.pos END) AS rpos "
-            f"FROM ({rows}) AS s GROUP BY s.fid) AS t"
-        )
-
-    def after(column: str) -> str:
-        """`t.column`, a position, is after the question's opening (false when it is NULL)."""
-        return f"t.{column} > questions.opened_position"
-
-    kinds = (
-        f"CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('title')} THEN e.position END",
-        f"CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('criteria')} THEN e.position END",
-        f"CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('resolve_by')} THEN e.position END",
-        f"CASE WHEN e.event_type = '{ev.QUESTION_CLARIFIED}' AND {d.present('opened')} THEN e.position END",
-        f"CASE WHEN e.event_type IN {in_list(res_types)} THEN e.position END",
-    )
-    names = ("title_pos", "criteria_pos", "resolve_by_pos", "opened_pos", "res_pos")
-
-    # Per question touched in the range: the position of its last event (`pos`), of its last clarification of
-    # each field, of its last resolution event. Joined to the questions per event, keeping those after the
-    # opening (an event before it changed nothing, one by one: an UPDATE of a row not there yet). `from_start`:
-    # the forecasts (most of the events) are read from the forecasts table just written, and the events are
-    # grouped by question without the join: the largest position of a kind after the opening is the largest
-    # of all when that one is after the opening, and none otherwise, which `after` tests (half the time at
-    # 100k; a pass over every forecast, so not for a range after the start).
-    def touched() -> str:
-        if not from_start:
-            grouped = ", ".join(f"max({k}) AS {n}" for k, n in zip(kinds, names, strict=True))
-            return (
-                f"(SELECT q.question_id AS qid, max(e.position) AS pos, {grouped} "
-                f"FROM {d.src(TOUCH_TYPES)} JOIN questions AS q ON q.question_id = {QID} "
-                "WHERE e.position > q.opened_position GROUP BY q.question_id) AS t"
-            )
-        others = tuple(t for t in TOUCH_TYPES if t != ev.FORECAST_RECORDED)
-        nulls = ", ".join(f"NULL AS {n}" for n in names)
-        return (
-            f"(SELECT g.qid AS qid, max(g.pos) AS pos, {', '.join(f'max(g.{n}) AS {n}' for n in names)} FROM ("
-            f"SELECT question_id AS qid, position AS pos, {nulls} FROM forecasts WHERE {RANGE} "
-            f"UNION ALL SELECT {QID}, e.position, {', '.join(kinds)} FROM {d.src(others)}"
-            ") AS g GROUP BY g.qid) AS t"
-        )
-
     return [
         # sources
         "INSERT INTO sources (source_id, title, outlet, authors, published, date_basis, url, sha256, text, notes, "
@@ -162,13 +168,13 @@ def _statements(d: JsonSql, from_start: bool) -> list[str]:
         # take that role when they are inserted); nothing to do, and no pass over the range, when there were none
         # (a rebuild, an import into a new ledger)
         f"UPDATE forecasters SET role = (SELECT {x('role')} FROM {d.at('t.rpos')}) "
-        f"FROM {by_forecaster('EXISTS (SELECT 1 FROM forecasters)')} "
+        f"FROM {_by_forecaster(d, from_start, 'EXISTS (SELECT 1 FROM forecasters)')} "
         "WHERE t.rpos IS NOT NULL AND forecasters.forecaster_id = t.fid",
         # forecasters first seen in the range: from their first forecast (its name, and its role as given unless
         # a later forecast of the range gives one)
         "INSERT INTO forecasters (forecaster_id, name, role, first_position) "
         f"SELECT t.fid, (SELECT {x('forecaster')} FROM {d.at('t.pos')}), "
-        f"(SELECT {x('role')} FROM {d.at('coalesce(t.rpos, t.pos)')}), t.pos FROM {by_forecaster()} "
+        f"(SELECT {x('role')} FROM {d.at('coalesce(t.rpos, t.pos)')}), t.pos FROM {_by_forecaster(d, from_start)} "
         "WHERE NOT EXISTS (SELECT 1 FROM forecasters AS f WHERE f.forecaster_id = t.fid)",
         # withdrawals and rescales of forecasts recorded before them
         "UPDATE forecasts SET updated_position = t.pos, "
@@ -201,24 +207,24 @@ def _statements(d: JsonSql, from_start: bool) -> list[str]:
         # version is that of the last of them, as the handlers write each event's version in turn.
         "UPDATE questions SET updated_position = t.pos, "
         "version = (SELECT v.stream_version FROM events AS v WHERE v.position = t.pos), "
-        f"title = CASE WHEN {after('title_pos')} THEN (SELECT {x('title')} FROM {d.at('t.title_pos')}) "
+        f"title = CASE WHEN {_after('title_pos')} THEN (SELECT {x('title')} FROM {d.at('t.title_pos')}) "
         "ELSE title END, "
-        f"criteria = CASE WHEN {after('criteria_pos')} THEN (SELECT {x('criteria')} "
+        f"criteria = CASE WHEN {_after('criteria_pos')} THEN (SELECT {x('criteria')} "
         f"FROM {d.at('t.criteria_pos')}) ELSE criteria END, "
-        f"resolve_by = CASE WHEN {after('resolve_by_pos')} THEN (SELECT {x('resolve_by', 'date')} "
+        f"resolve_by = CASE WHEN {_after('resolve_by_pos')} THEN (SELECT {x('resolve_by', 'date')} "
         f"FROM {d.at('t.resolve_by_pos')}) ELSE resolve_by END, "
-        f"opened = CASE WHEN {after('opened_pos')} THEN (SELECT {x('opened', 'date')} "
+        f"opened = CASE WHEN {_after('opened_pos')} THEN (SELECT {x('opened', 'date')} "
         f"FROM {d.at('t.opened_pos')}) ELSE opened END, "
-        f"status = CASE WHEN {after('res_pos')} THEN (SELECT {status} FROM {d.at('t.res_pos')}) ELSE status END, "
-        f"outcome = CASE WHEN {after('res_pos')} THEN (SELECT CASE WHEN e.event_type IN {resolved} "
+        f"status = CASE WHEN {_after('res_pos')} THEN (SELECT {status} FROM {d.at('t.res_pos')}) ELSE status END, "
+        f"outcome = CASE WHEN {_after('res_pos')} THEN (SELECT CASE WHEN e.event_type IN {resolved} "
         f"THEN {x('outcome')} END FROM {d.at('t.res_pos')}) ELSE outcome END, "
-        f"known_on = CASE WHEN {after('res_pos')} THEN (SELECT CASE WHEN e.event_type IN {resolved} "
+        f"known_on = CASE WHEN {_after('res_pos')} THEN (SELECT CASE WHEN e.event_type IN {resolved} "
         f"THEN {x('known_on', 'date')} END FROM {d.at('t.res_pos')}) ELSE known_on END, "
-        f"evidence = CASE WHEN {after('res_pos')} THEN (SELECT CASE WHEN e.event_type IN {resolved} "
+        f"evidence = CASE WHEN {_after('res_pos')} THEN (SELECT CASE WHEN e.event_type IN {resolved} "
         f"THEN {x('evidence')} END FROM {d.at('t.res_pos')}) ELSE evidence END, "
-        f"status_reason = CASE WHEN {after('res_pos')} THEN (SELECT {x('reason')} FROM {d.at('t.res_pos')}) "
+        f"status_reason = CASE WHEN {_after('res_pos')} THEN (SELECT {x('reason')} FROM {d.at('t.res_pos')}) "
         "ELSE status_reason END "
-        f"FROM {touched()} WHERE questions.question_id = t.qid AND {after('pos')}",
+        f"FROM {_touched(d, from_start)} WHERE questions.question_id = t.qid AND {_after('pos')}",
     ]
 
 
