@@ -216,10 +216,13 @@ def survey(out: Path) -> Survey:
         if rel in ledger:
             result.ledger.append(rel)
             continue
-        known = manifest.hashes(rel)
-        if known and stat.S_ISREG(st.st_mode):
-            digest = manifest.by_stat(rel, st) or file_sha256(out / rel)
-            if digest in known:
+        if stat.S_ISREG(st.st_mode):
+            # the recorded stat first: a listed hash, without making the set of the listed ones for every file
+            digest = manifest.by_stat(rel, st)
+            if digest is None and (known := manifest.hashes(rel)):
+                digest = file_sha256(out / rel)
+                digest = digest if digest in known else None
+            if digest is not None:
                 result.owned[rel] = digest
                 result.seen[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
                 continue
@@ -237,14 +240,16 @@ def recheck(out: Path, found: Survey, names: Iterable[str]) -> Survey:
     result = Survey(found.exists, found.manifest, began_ns=found.began_ns)
     result.ledger = list(found.ledger)
     trusted_before = found.began_ns - STAT_MARGIN_NS
+    base = os.fspath(out)
     for rel, digest in found.owned.items():
+        path = f"{base}/{rel}"  # a string, not a Path: a path object per file was half of this loop
         try:
-            st = os.lstat(out / rel)
+            st = os.lstat(path)
         except FileNotFoundError:
             continue  # gone since: no longer the site's (`publish` puts the build's file there, if it has one)
         now = (st.st_size, st.st_mtime_ns, st.st_ino)
         if stat.S_ISREG(st.st_mode) and (
-            (now == found.seen.get(rel) and st.st_mtime_ns < trusted_before) or file_sha256(out / rel) == digest
+            (now == found.seen.get(rel) and st.st_mtime_ns < trusted_before) or file_sha256(Path(path)) == digest
         ):
             result.owned[rel] = digest
             result.seen[rel] = now
