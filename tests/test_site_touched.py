@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -273,3 +274,80 @@ def test_a_rebuild_naming_more_subjects_than_it_reads_by_name_reads_every_row_an
     fresh = build_site(ledger, full)
     assert site_files(incremental) == site_files(full)
     assert again.kept > again.files // 2 and fresh.kept == 0
+
+
+def _quoted_forecast(ledger: Ledger) -> None:
+    on_open = ledger.forecasts().query("question_id == @OPEN_QUESTION").iloc[0]
+    ledger.record_forecast(
+        OPEN_QUESTION,
+        "whoever",
+        0.45,
+        date(2026, 2, 4),
+        forecaster_id=on_open.forecaster_id,
+        quote="A late quote </script> with “markup” é",
+    )
+    assert ledger.score().status == "ok"
+
+
+def _quoted_forecast_by_a_new_forecaster(ledger: Ledger) -> None:
+    ledger.record_forecast(OPEN_QUESTION, "Someone New", 0.55, date(2026, 2, 4), quote="A first quote")
+    assert ledger.score().status == "ok"
+
+
+@pytest.mark.parametrize(
+    ("quotes", "change", "kept"),
+    [
+        (5, _quoted_forecast, True),  # the index was full: its quotes are the folder's, only the note moves
+        (0, _quoted_forecast, True),  # no quote indexed at all: an empty part kept
+        (5, _quoted_forecast_by_a_new_forecaster, False),  # a new name among the entries: read again
+        (10_000, _quoted_forecast, False),  # room left in the index: the new quote enters it
+        (10_000, CHANGES["new forecast, scored"], True),  # room left, but no new quote
+    ],
+)
+def test_a_rebuild_keeps_the_search_index_quotes_only_when_they_cannot_change(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quotes: int, change: object, kept: bool
+) -> None:
+    """The first quotes of the search index are taken from the folder's index when the new events can neither add
+    one to them nor change a name or title they show; the index is the same bytes as a full build's either way."""
+    from tracker.app import site
+
+    scored_catalog(ledger)
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    build_site(ledger, incremental, search_quotes=quotes)
+    change(ledger)  # type: ignore[operator]
+    taken: list[str | None] = []
+    real = site.SiteBuilder.kept_quotes
+
+    def spy(self: site.SiteBuilder, n: int, heads: str) -> str | None:
+        taken.append(real(self, n, heads))
+        return taken[-1]
+
+    monkeypatch.setattr(site.SiteBuilder, "kept_quotes", spy)
+    build_site(ledger, incremental, search_quotes=quotes)
+    monkeypatch.undo()
+    build_site(ledger, full, search_quotes=quotes)
+    assert site_files(incremental) == site_files(full)
+    assert len(taken) == 1 and (taken[0] is not None) == kept
+    # a kept part is not the whole index: the note and the other entries are made again (the note counts quotes)
+    assert (b"later quotes" in (full / "search-index.js").read_bytes()) == (quotes < 10_000)
+
+
+def test_a_search_index_edited_in_the_folder_is_never_taken_apart(ledger: Ledger, tmp_path: Path) -> None:
+    """A search index whose bytes are not the manifest's is not a source of quotes: the rebuild reads them."""
+    from tracker.app import site
+
+    scored_catalog(ledger)
+    out = tmp_path / "site"
+    build_site(ledger, out, search_quotes=5)
+    _quoted_forecast(ledger)
+    builder = site.SiteBuilder.__new__(site.SiteBuilder)
+    builder.touched = _touched(ledger, *_point(ledger))
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
+    builder.w = site.Writer(tmp_path, manifest)
+    builder.folder, builder.search_quotes = out, 5
+    heads = manifest["search-index.js"]["quotes"].split(" ")[1]
+    assert builder.kept_quotes(5, heads) is not None
+    assert builder.kept_quotes(5, "0" * 64) is None and builder.kept_quotes(4, heads) is None
+    path = out / "search-index.js"
+    path.write_bytes(path.read_bytes().replace(b"A", b"B", 1))
+    assert builder.kept_quotes(5, heads) is None

@@ -559,7 +559,9 @@ class SiteBuilder:
         salt: str = "",
         proofs: SiteProofs | None = None,
         touched: Touched | None = None,
+        folder: Path | None = None,
     ) -> None:
+        self.folder = folder  # the site's folder as the last build left it (a rebuild takes kept parts from it)
         self.touched = touched  # when known, the pages the new events can change: the others are kept unread
         # what is read of the forecasts and their scores: the named subjects' rows (None: every row)
         self.subjects = subjects_of(touched)
@@ -1131,33 +1133,66 @@ class SiteBuilder:
                 ]
             )
         # the first quotes in recording order, read as such (the forecasts are not all read in a named rebuild)
-        titles = {str(q["question_id"]): str(q["title"]) for q in d.q_rows}
         quote_fields = ("forecast_id", "question_id", "forecaster", "made_at", "quote")
         reader = self.ledger.table(snap, "forecasts", quoted=True).narrow(quote_fields)
         n_quoted = reader.count()
-        for f in reader.rows(self.search_quotes):
-            qid = str(f["question_id"])
-            about = f"{f['forecaster']} on “{titles.get(qid, qid)}”, {t.day(f['made_at'])}"
-            target = q_url(qid) + "#fc-" + t.file_id(str(f["forecast_id"]))
-            entries.append([KIND_INDEX["quote"], t.clean(str(f["quote"])), t.clean(about), target])
-        not_indexed = max(0, n_quoted - self.search_quotes)
+        n_indexed = min(n_quoted, self.search_quotes)
         note = (
             f"Searches {t.plural(len(d.person), 'forecaster')}, {t.plural(len(d.q_rows), 'question')}, "
-            f"{t.plural(len(d.s_rows), 'source')} and {t.plural(min(n_quoted, self.search_quotes), 'quote')}"
+            f"{t.plural(len(d.s_rows), 'source')} and {t.plural(n_indexed, 'quote')}"
             + (
-                f" (the first {self.search_quotes}; {not_indexed} later quotes are on their pages only)"
-                if not_indexed
+                f" (the first {self.search_quotes}; {n_quoted - n_indexed} later quotes are on their pages only)"
+                if n_quoted > n_indexed
                 else ""
             )
             + ". Every word typed must appear."
         )
-        payload = json.dumps({"note": note, "entries": entries}, ensure_ascii=True, separators=(",", ":"))
-        self.w.write("search-index.js", "window.TRACKER_SEARCH = " + payload.replace("</", "<\\/") + ";\n")
+
+        def text(value: Any) -> str:
+            return json.dumps(value, ensure_ascii=True, separators=(",", ":")).replace("</", "<\\/")
+
+        # The file is the payload without its quotes (`base`) with the quotes' entries put before its closing
+        # "]}" (`tail`: ",[2,...],..." or "[2,...],..."; neither end can split a "</"). `heads` stands for every
+        # name and title a quote's entry shows.
+        base = text({"note": note, "entries": entries})
+        heads = hashlib.sha256(base.partition(',"entries":')[2].encode()).hexdigest()
+        tail = self.kept_quotes(n_indexed, heads)
+        if tail is None:
+            titles = {str(q["question_id"]): str(q["title"]) for q in d.q_rows}
+            quotes: list[list[Any]] = []
+            for f in reader.rows(self.search_quotes):
+                qid = str(f["question_id"])
+                about = f"{f['forecaster']} on “{titles.get(qid, qid)}”, {t.day(f['made_at'])}"
+                target = q_url(qid) + "#fc-" + t.file_id(str(f["forecast_id"]))
+                quotes.append([KIND_INDEX["quote"], t.clean(str(f["quote"])), t.clean(about), target])
+            tail = ("," if entries and quotes else "") + text(quotes)[1:-1]
+        record = {"quotes": f"{n_indexed} {heads} {len(tail)}"}
+        self.w.write("search-index.js", "window.TRACKER_SEARCH = " + base[:-2] + tail + "]};\n", **record)
         for script in ("search.js", "scroll.js"):
             self.w.write(script, files("tracker").joinpath("templates", script).read_bytes())
         self.render("search.html", "search.html.j2", "Search", note=note)
         self.w.write("style.css", t.stylesheet())
-        return len(entries), not_indexed
+        return len(entries) + n_indexed, n_quoted - n_indexed
+
+    def kept_quotes(self, n_indexed: int, heads: str) -> str | None:
+        """The quotes' entries of the search index in the folder, when they are those this build would make: a
+        rebuild whose new events only add (`self.touched`: no forecast withdrawn, no title changed) indexes the
+        same number of quotes as the index in the folder (new quotes come after its last one: it was full, or none
+        was added), showing the same names and titles."""
+        old = self.w.previous.get("search-index.js")
+        if self.touched is None or self.folder is None or old is None:
+            return None
+        indexed, old_heads, size = (str(old.get("quotes")).split(" ") + ["", "", ""])[:3]
+        if indexed != str(n_indexed) or old_heads != heads or not size.isdigit():
+            return None
+        try:
+            raw = (self.folder / "search-index.js").read_bytes()
+        except OSError:
+            return None
+        end = len(raw) - len(b"]};\n")
+        if sitefolder.sha256(raw) != old.get("sha256") or not raw.endswith(b"]};\n") or int(size) > end:
+            return None
+        return raw[end - int(size) : end].decode("ascii")
 
     @staticmethod
     def _as_of_text(point: dict[str, Any]) -> str:
@@ -1285,6 +1320,7 @@ def build_site(
                     salt=salt,
                     proofs=proofs,
                     touched=None if proofs is not None else touched_since(ledger, snap, found, salt, verification),
+                    folder=path,
                 )
                 builder.build(snap, verification, summary)
                 summary.timings = {"verification": took} | builder.timings

@@ -131,8 +131,9 @@ def stat_entry(st: os.stat_result) -> dict[str, int]:
 
 
 # the digests a build records with a page (`tracker.app.site`): what the page was made from, and for a tag or
-# outlet leaderboard the question scores under its filter
-DIGESTS = ("inputs", "rows")
+# outlet leaderboard the question scores under its filter, for the search index its quotes' part
+# (`tracker.app.site.SiteBuilder.kept_quotes`)
+DIGESTS = ("inputs", "rows", "quotes")
 
 
 def read_manifest(out: Path) -> Manifest | None:
