@@ -95,9 +95,7 @@ def _finalize(value: Any) -> Any:
 
 def u(value: Any) -> Markup:
     """Stored text for a page: escaped, cleaned, and isolated in ``<bdi>``."""
-    if missing(value) or value == "":
-        return Markup(DASH)
-    return Markup(f"<bdi>{escape(clean(str(value)))}</bdi>")  # one Markup, not two concatenations
+    return Markup(_u(value))
 
 
 def num(value: Any, digits: int = 3) -> str:
@@ -217,7 +215,7 @@ def _h(value: Any) -> str:
 
 
 def _u(value: Any) -> str:
-    """`u` as a plain str, to be joined with others (no Markup made per cell)."""
+    """`u` as a plain str, to be joined with others (no Markup made per cell); `u` wraps it."""
     if type(value) is str:
         return f"<bdi>{esc(clean(value))}</bdi>" if value else DASH
     if missing(value) or value == "":
