@@ -1,0 +1,49 @@
+"""tracker.extract, issue 22's fifth polarity round (polarity5): what sets a weak modal apart in context, and
+readings that depend on more than one hedge. Texts here are made up, not the corpus; each says which side of
+0.5 P(event) falls on, the event being the hedged clause without its negations."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.domain.verbal import load_scale
+from tracker.extract import HedgeFinder
+
+FINDER = HedgeFinder(load_scale())
+
+
+def reading(sentence: str):  # type: ignore[no-untyped-def]
+    r = FINDER.read(sentence)
+    assert r is not None, sentence
+    return r
+
+
+@pytest.mark.parametrize(
+    ("sentence", "above_half"),
+    [
+        # A weak modal in the statement a verb of belief or expectation introduces: the source commits to it.
+        ("Most analysts believe that the tanker strike may end before the weekend.", True),
+        ("The dock workers think the strike could end by Friday.", True),
+        ("Traders expected the worst might be over for copper.", True),
+        ("The panel predicts that 2031 could be a record year for wind power.", True),
+        ("It is reasonable to expect that a new terminal could open by the end of next year.", True),
+        # ... the belief denied denies it.
+        ("Few engineers believe the bridge may reopen this year.", False),
+        # Not a verb of saying or finding, a fear, nor an infinitive after the verb: the bare modal (0.4).
+        ("The mayor said the bridge may reopen in March.", False),
+        ("Researchers found that half of the clerks' tasks could be automated.", False),
+        ("Some residents feared the levee could break before the spring.", False),
+        ("The talks are expected to cover grain exports and might even produce a ceasefire.", False),
+        # Nor when another clause opens between the verb and the modal.
+        ("Analysts believe the merger is off, and the shares may fall further.", False),
+    ],
+)
+def test_a_weak_modal_a_verb_of_belief_introduces(sentence: str, above_half: bool) -> None:
+    r = reading(sentence)
+    assert (r.p_event > 0.5) is above_half, (sentence, r.hedge.words, r.p_event)
+
+
+def test_a_weak_modal_under_belief_says_it_has_no_scale_phrase() -> None:
+    r = reading("Most analysts believe that the tanker strike may end before the weekend.")
+    assert r.hedge.entry.phrase == "likely"
+    assert "no scale phrase" in r.hedge.via and "believe ... may" in r.hedge.via
