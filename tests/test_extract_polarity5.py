@@ -8,11 +8,12 @@ import pytest
 
 from tracker.domain.verbal import load_scale
 from tracker.extract import HedgeFinder
+from tracker.extract.hedges import Reading
 
 FINDER = HedgeFinder(load_scale())
 
 
-def reading(sentence: str):  # type: ignore[no-untyped-def]
+def reading(sentence: str) -> Reading:
     r = FINDER.read(sentence)
     assert r is not None, sentence
     return r
