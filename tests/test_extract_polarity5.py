@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tracker.domain.verbal import load_scale
-from tracker.extract import HedgeFinder
+from tracker.extract import HedgeFinder, extract
 from tracker.extract.hedges import Reading
 
 FINDER = HedgeFinder(load_scale())
@@ -48,3 +48,51 @@ def test_a_weak_modal_under_belief_says_it_has_no_scale_phrase() -> None:
     r = reading("Most analysts believe that the tanker strike may end before the weekend.")
     assert r.hedge.entry.phrase == "likely"
     assert "no scale phrase" in r.hedge.via and "believe ... may" in r.hedge.via
+
+
+def _parts(text: str) -> list[tuple[str, float]]:
+    return [(c.clause, c.reading.p_event) for c in extract(text, finder=FINDER).candidates]
+
+
+def test_an_estimate_set_against_the_first_by_but_is_a_candidate_of_its_own() -> None:
+    parts = _parts(
+        "The fighting around the port is likely to remain the focus of the campaign, but it is unlikely to spread "
+        "into a wider war along the coast."
+    )
+    assert len(parts) == 2, parts
+    assert parts[0][1] > 0.5 and parts[1][1] < 0.5, parts
+    parts = _parts("Bookmakers say the Greens are favoured to gain two seats, but they likely won't reach ten.")
+    assert len(parts) == 2 and parts[1][1] < 0.5, parts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A weak modal or a flat "will" after "but" stays unkept (more often a reason or background).
+        "The fighting around the port is likely to remain the focus of the campaign, but it may spread south.",
+        "The fighting around the port is likely to remain the focus of the campaign, but it will spread to the coast.",
+        # An estimate after "and" is not set against the first.
+        "The fighting around the port is likely to remain the focus of the campaign, and it is unlikely to spread.",
+    ],
+)
+def test_a_second_part_not_set_against_the_first_or_not_an_estimate_is_not_kept(text: str) -> None:
+    assert len(_parts(text)) == 1, _parts(text)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "above_half"),
+    [
+        # A share under half as the subject of a belief: most do not hold it, as with "few".
+        ("Just a quarter of fund managers and strategists expect the euro to fall below parity this year.", False),
+        ("A third of the economists polled expect a rate cut in June.", False),
+        ("Only 30% of respondents think the council will approve the tower.", False),
+        ("One in five analysts predict a merger before the spring.", False),
+        # A share over half, or a number that is not the believers' share, leaves the belief as it is.
+        ("Three quarters of the economists polled expect a rate cut in June.", True),
+        ("About 60% of economists expect a recession next year.", True),
+        ("Prices rose 5% of late, and analysts expect more gains next year.", True),
+    ],
+)
+def test_a_minority_share_as_the_subject_of_a_belief(sentence: str, above_half: bool) -> None:
+    r = reading(sentence)
+    assert (r.p_event > 0.5) is above_half, (sentence, r.hedge.words, r.negations, r.p_event)

@@ -1167,11 +1167,22 @@ def _rejection_governs(sentence: str, rejection: re.Match[str], hedge_start: int
 
 # "do not believe X will", "no longer expects X to", "doubts that X will": a verb of belief denied denies
 # what it introduces (English raises the negation of the statement onto the verb).
+# "Just a quarter of economists expect a recession", "only 30% of respondents think", "one in five analysts
+# predict": a share under half as the subject of a belief says most do not hold it, as "few" does (the labels read
+# such a share as P(event)). A share over half ("three quarters predicted") is left as it is.
+_MINORITY = (
+    r"\b(?:(?:just|only|merely|barely|fewer\s+than|less\s+than|under)\s+)?(?:(?:(?:a|one)\s+(?:quarter|third|fifth|"
+    r"sixth|tenth)|a\s+(?:minority|handful)|(?<![\d.,])(?:[1-4]\d|\d)(?:\.\d+)?\s?(?:%|percent|per\s+cent))\s+of|"
+    r"one\s+in\s+(?:three|four|five|six|seven|eight|nine|ten)(?:\s+of)?)\s+"
+)
+_MINORITY_BEFORE = re.compile(_MINORITY + r"(?:[\w'’-]+\s+){1,6}$", re.I)
 _DENIED_BELIEF = re.compile(
     r"\b(?:(?:do|does|did|would|could)\s*(?:not|n['’]t)|don['’]t|doesn['’]t|didn['’]t|no\s+longer|never|hardly)\s+"
     r"(?:\w+\s+)?(?:believe|believes|think|thinks|expect|expects|anticipate|anticipates|foresee|see|sees|"
     r"predict|predicts|imagine|reckon|buy)\b|\b(?:doubts?|doubted|doubting|doubtful|sceptical|skeptical)\b|"
     r"\bfew\s+(?:\w+\s+){0,2}?(?:believe|think|expect|anticipate|foresee|see|predict|imagine|reckon)\b|"
+    + _MINORITY
+    + r"(?:[\w'’-]+\s+){1,6}?(?:believe|think|expect|anticipate|foresee|see|predict|reckon)\b|"
     r"\b(?:none|neither|not\s+one)\s+of\s+(?:\w+\s+){1,5}?(?:believes?|thinks?|expects?|predicts?|sees?|foresees?)\b|"
     # "there is nothing to suggest", "no reason to believe", "no evidence that": grounds for the belief denied.
     r"\b(?:nothing\s+(?:to\s+)?(?:suggests?|indicates?)|no\s+(?:reason|grounds)\s+to\s+(?:believe|think|expect|assume)"
@@ -1200,6 +1211,8 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
         none_of = _NONE_OF.search(sentence, max(clause[0], hedge.start - 60), hedge.start)
         if none_of is not None:
             out.append(none_of.group(1))  # "None of the economists polled expect": the subject denies the belief
+        elif _MINORITY_BEFORE.search(sentence, max(clause[0], hedge.start - 80), hedge.start) is not None:
+            out.append("a minority")
     for i, m in enumerate(before):
         if _is_negation(m.group(0), sentence, m.start()) or (
             hedge.strength == "belief" and _is_few(sentence, m, before[i - 1] if i else None)
