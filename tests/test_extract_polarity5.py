@@ -96,3 +96,39 @@ def test_a_second_part_not_set_against_the_first_or_not_an_estimate_is_not_kept(
 def test_a_minority_share_as_the_subject_of_a_belief(sentence: str, above_half: bool) -> None:
     r = reading(sentence)
     assert (r.p_event > 0.5) is above_half, (sentence, r.hedge.words, r.negations, r.p_event)
+
+
+def test_a_necessity_foreseen_and_softened_reads_above_half() -> None:
+    for sentence in (
+        "The envoys said more rounds of talks may be needed before a deal.",
+        "Hospitals may need to postpone routine surgery this winter.",
+    ):
+        r = reading(sentence)
+        assert r.p_event > 0.5 and "no scale phrase" in r.hedge.via, (sentence, r.hedge.words)
+    assert reading("Hospitals may postpone routine surgery this winter.").p_event < 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A why-clause presupposes what it explains: no outcome is left open.
+        "The briefing set out why a settlement may not be as close as some ministers suggest.",
+        # "what" before the modal and a verb of becoming names a thing (a free relative).
+        "The region is in the grip of what could develop into a severe drought this summer.",
+    ],
+)
+def test_why_clauses_and_free_relatives_are_not_open_questions(text: str) -> None:
+    (c,) = extract(text, finder=FINDER).candidates
+    assert not any("embedded question" in r for r in c.reasons), c.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The minister asked what could be done to save the harvest this summer.",
+        "Nobody knows who will lead the party after the spring congress.",
+    ],
+)
+def test_open_questions_keep_their_mark(text: str) -> None:
+    c = extract(text, finder=FINDER, min_confidence=0.0).candidates
+    assert c and any("embedded question" in r for r in c[0].reasons), [x.reasons for x in c]

@@ -332,6 +332,13 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ),
     ("unlikely", "estimative", (r"(?:don't|do not|doesn't|does not) (?:see|foresee)",)),
     ("likely", "estimative", (r"(?:may|might|could) well",)),
+    # "more talks may be needed", "our efforts may need to focus on the elderly": a necessity foreseen and softened,
+    # not a bare possibility; read as likely (weak: a modal).
+    (
+        "likely",
+        "modal",
+        (r"(?:may|might|could) (?:also |still |yet )?(?:need to|have to|be needed|be necessary|be required)",),
+    ),
     # A degree adverb on "possible" says how possible: "very possible", "quite possible" lean to yes;
     # "certainly possible", "entirely possible" say only that it can happen.
     ("likely", "estimative", (r"(?:very|quite|distinctly|highly|really|a real) possible",)),
