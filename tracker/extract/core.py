@@ -32,6 +32,11 @@ _SECOND_PART = 0.85
 # "may", "could" or "I think" there was more often an aside than a forecast: on the tune half 0.6 kept 6 more
 # candidates, 2 of them labelled, for no more polarity).
 _INNER_MAIN = 0.65
+# A second part set against the first by "but" (", but it is unlikely to expand", "-- but they're not likely to
+# win"): the writer weighs two outcomes, and an estimative phrase there is a second estimate, not a reason or
+# background. Kept as the estimative phrase itself is (0.8), not only with a time to come.
+_CONTRAST_PART = 0.75
+_CONTRAST_OPENING = re.compile(r"[\s,;:–—-]*(?:but|yet|though|although|whereas)\b", re.I)
 _BASE = {"estimative": 0.8, "future": 0.6, "belief": 0.55, "modal": 0.35}
 _FUTURE_TIME = re.compile(
     r"\b(?:next|soon|future|upcoming|coming|forthcoming|by (?:the end of )?(?:19|20)\d\d|in (?:the )?(?:short|long|"
@@ -183,6 +188,8 @@ def extract(
                 # A part of its own read by a verb of belief ("We expect X to slow, but ...") is a statement the
                 # speaker makes, kept as an inner sentence's is (the attributions have joined their neighbours).
                 floor = max(min_confidence, _INNER_MAIN)
+            elif reading.hedge.strength == "estimative" and _CONTRAST_OPENING.match(s.text, reading.clause[0]):
+                floor = max(min_confidence, _CONTRAST_PART)
             else:
                 floor = max(min_confidence, _SECOND_PART)
             if confidence < floor:
