@@ -332,6 +332,13 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ),
     ("unlikely", "estimative", (r"(?:don't|do not|doesn't|does not) (?:see|foresee)",)),
     ("likely", "estimative", (r"(?:may|might|could) well",)),
+    # "more talks may be needed", "our efforts may need to focus on the elderly": a necessity foreseen and softened,
+    # not a bare possibility; read as likely (weak: a modal).
+    (
+        "likely",
+        "modal",
+        (r"(?:may|might|could) (?:also |still |yet )?(?:need to|have to|be needed|be necessary|be required)",),
+    ),
     # A degree adverb on "possible" says how possible: "very possible", "quite possible" lean to yes;
     # "certainly possible", "entirely possible" say only that it can happen.
     ("likely", "estimative", (r"(?:very|quite|distinctly|highly|really|a real) possible",)),
@@ -734,6 +741,7 @@ class HedgeFinder:
                 self._first.setdefault(word, []).append(len(self._patterns))
             self._patterns.append((re.compile(pattern), read_as, strength, note or "construction", flip, tokens))
         self._cannot = _entry_for(scale, "unlikely")
+        self._likely = _entry_for(scale, "likely")
         # The words that start a pattern, as one regex (a trie of their letters): the clause's other words
         # are skipped by the regex engine instead of one by one.
         self._starts = re.compile(r"(?<![\w'-])" + _trie(w for w in self._first if w is not None) + r"(?![\w'-])")
@@ -808,7 +816,7 @@ class HedgeFinder:
         hedges = self._find(sentence, spans)
         if not hedges:
             return None
-        return _reading(sentence, spans, hedges, None, self._cannot)
+        return _reading(sentence, spans, hedges, None, self._cannot, self._likely)
 
     def read_all(self, sentence: str) -> list[Reading]:
         """One reading per hedged part of the sentence, in order: "X will rise, but Y may fall" is two
@@ -819,8 +827,8 @@ class HedgeFinder:
             return []
         parts = _parts(sentence, spans, hedges)
         if len(parts) == 1:
-            return [_reading(sentence, spans, hedges, None, self._cannot)]
-        readings = [_reading(sentence, spans, group, region, self._cannot) for region, group in parts]
+            return [_reading(sentence, spans, hedges, None, self._cannot, self._likely)]
+        readings = [_reading(sentence, spans, group, region, self._cannot, self._likely) for region, group in parts]
         return [
             Reading(
                 r.hedge,
@@ -911,6 +919,20 @@ def _join_previous(
 
 
 _ABILITY = frozenset({"can", "could"})
+_WEAK_MODALS = frozenset({"may", "might", "could"})
+# "Many experts believe there may be false starts", "economists believed the worst may be over", "reasonable to
+# expect that a vaccine could be available": a weak modal in the statement a verb of belief or expectation
+# introduces (the verb, "that" or not, then the statement's subject, no other clause opening between). The source
+# commits to the possibility it reports; read as the low end of likely (ICD 203 "likely" 55-80%), not as the bare
+# "may" (40). Not a verb of saying or finding ("claimed that AI could", "found that X could"), a fear ("feared
+# could be"), nor an infinitive after the verb ("are expected to touch upon X and might").
+_BELIEVED_MODAL = re.compile(
+    r"\b(?:believes?|believed|believing|thinks?|thought|expects?|expected|expecting|predicts?|predicted|predicting|"
+    r"anticipates?|anticipated|anticipating|reckons?|reckoned)\s+(?:that\s+)?"
+    r"(?:(?!(?:that|which|who|whether|and|but|or|if|to|because|when|while|with|as)\b)[\w'’.,-]+\s+){1,8}$",
+    re.I,
+)
+_BELIEVED_MODAL_REACH = 100
 
 
 def _reading(
@@ -919,6 +941,7 @@ def _reading(
     hedges: list[Hedge],
     region: tuple[int, int] | None,
     cannot: Phrase | None = None,
+    likely: Phrase | None = None,
 ) -> Reading:
     """The reading of the hedges of one part of a sentence (``region``; None: the whole sentence)."""
     governing = _governing(hedges)
@@ -937,6 +960,22 @@ def _reading(
         # as unlikely, not as the even chance that "may not" (the scale's "may" reversed) gives.
         governing = replace(governing, entry=cannot, via=f"'{governing.words}' denied, read as unlikely; {_NSP}")
         negations = []
+    elif (
+        likely is not None
+        and governing.strength == "modal"
+        and governing.entry.phrase == "may"
+        and governing.words.lower().split()[0] in _WEAK_MODALS
+    ):
+        belief = _BELIEVED_MODAL.search(
+            sentence, max(clause[0], governing.start - _BELIEVED_MODAL_REACH), governing.start
+        )
+        if belief is not None:
+            verb = belief.group(0).split()[0]
+            governing = replace(
+                governing,
+                entry=likely,
+                via=f"'{verb} ... {governing.words}': a weak modal a verb of belief introduces, read as likely; {_NSP}",
+            )
     conditional = _IF.search(sentence, clause[0], clause[1]) is not None and "surprised" not in governing.entry.phrase
     notes: list[str] = []
     if governing.strength == "modal":
@@ -1135,11 +1174,22 @@ def _rejection_governs(sentence: str, rejection: re.Match[str], hedge_start: int
 
 # "do not believe X will", "no longer expects X to", "doubts that X will": a verb of belief denied denies
 # what it introduces (English raises the negation of the statement onto the verb).
+# "Just a quarter of economists expect a recession", "only 30% of respondents think", "one in five analysts
+# predict": a share under half as the subject of a belief says most do not hold it, as "few" does (the labels read
+# such a share as P(event)). A share over half ("three quarters predicted") is left as it is.
+_MINORITY = (
+    r"\b(?:(?:just|only|merely|barely|fewer\s+than|less\s+than|under)\s+)?(?:(?:(?:a|one)\s+(?:quarter|third|fifth|"
+    r"sixth|tenth)|a\s+(?:minority|handful)|(?<![\d.,])(?:[1-4]\d|\d)(?:\.\d+)?\s?(?:%|percent|per\s+cent))\s+of|"
+    r"one\s+in\s+(?:three|four|five|six|seven|eight|nine|ten)(?:\s+of)?)\s+"
+)
+_MINORITY_BEFORE = re.compile(_MINORITY + r"(?:[\w'’-]+\s+){1,6}$", re.I)
 _DENIED_BELIEF = re.compile(
     r"\b(?:(?:do|does|did|would|could)\s*(?:not|n['’]t)|don['’]t|doesn['’]t|didn['’]t|no\s+longer|never|hardly)\s+"
     r"(?:\w+\s+)?(?:believe|believes|think|thinks|expect|expects|anticipate|anticipates|foresee|see|sees|"
     r"predict|predicts|imagine|reckon|buy)\b|\b(?:doubts?|doubted|doubting|doubtful|sceptical|skeptical)\b|"
     r"\bfew\s+(?:\w+\s+){0,2}?(?:believe|think|expect|anticipate|foresee|see|predict|imagine|reckon)\b|"
+    + _MINORITY
+    + r"(?:[\w'’-]+\s+){1,6}?(?:believe|think|expect|anticipate|foresee|see|predict|reckon)\b|"
     r"\b(?:none|neither|not\s+one)\s+of\s+(?:\w+\s+){1,5}?(?:believes?|thinks?|expects?|predicts?|sees?|foresees?)\b|"
     # "there is nothing to suggest", "no reason to believe", "no evidence that": grounds for the belief denied.
     r"\b(?:nothing\s+(?:to\s+)?(?:suggests?|indicates?)|no\s+(?:reason|grounds)\s+to\s+(?:believe|think|expect|assume)"
@@ -1168,6 +1218,8 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
         none_of = _NONE_OF.search(sentence, max(clause[0], hedge.start - 60), hedge.start)
         if none_of is not None:
             out.append(none_of.group(1))  # "None of the economists polled expect": the subject denies the belief
+        elif _MINORITY_BEFORE.search(sentence, max(clause[0], hedge.start - 80), hedge.start) is not None:
+            out.append("a minority")
     for i, m in enumerate(before):
         if _is_negation(m.group(0), sentence, m.start()) or (
             hedge.strength == "belief" and _is_few(sentence, m, before[i - 1] if i else None)
