@@ -132,3 +132,20 @@ def test_why_clauses_and_free_relatives_are_not_open_questions(text: str) -> Non
 def test_open_questions_keep_their_mark(text: str) -> None:
     c = extract(text, finder=FINDER, min_confidence=0.0).candidates
     assert c and any("embedded question" in r for r in c[0].reasons), [x.reasons for x in c]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "above_half"),
+    [
+        # A relative "whose" opens a statement about its noun: its negation is not the hedged clause's.
+        ("The parties that will most likely win seats are followed by the Greens, whose fate is not clear.", True),
+        # A coordinator and a new subject after the hedge open another statement.
+        ("Only a few amendments will be allowed and there aren't the votes to force more.", True),
+        ("The bank will hold rates in March, but it isn't done with hikes.", True),
+        # The hedge's own negation stays.
+        ("The bank will not cut rates and there is no sign of a change.", False),
+    ],
+)
+def test_the_reach_of_a_negation_after_the_hedge(sentence: str, above_half: bool) -> None:
+    r = reading(sentence)
+    assert (r.p_event > 0.5) is above_half, (sentence, r.hedge.words, r.negations, r.p_event)

@@ -568,7 +568,8 @@ _IF = re.compile(_ALONE_BEFORE + "if" + _ALONE_AFTER, re.I)
 # then decides).
 _NEG_OR_SUB = re.compile(
     _ALONE_BEFORE
-    + r"(?:(?P<sub>if|unless|because|since|although|though|while|whereas|when|before|after|until|as|that|which|who|"
+    + r"(?:(?P<sub>if|unless|because|since|although|though|while|whereas|when|before|after|until|as|that|which|"
+    + r"who|whose|whom|"
     # "provided" as a conjunction only after a comma or before "that" ("will have provided no money" is the verb)
     + r"than|in case|(?<=,\s)provid(?:ed|ing)|provid(?:ed|ing)(?=\s+that\b)|lest|once|except)"
     + r"|(?P<npi>(?:fail|fails|failed|failing)(?=\s+to\b)|unable|"
@@ -1204,6 +1205,12 @@ _DENIES_REACH = 60
 _NONE_OF = re.compile(r"\b(none|neither|not\s+one)\s+of\s+(?:[\w'’-]+\s+){1,5}$", re.I)
 
 
+# After the hedge, a coordinator and a new subject open another statement: "only a few amendments will be permitted
+# and there aren't the votes to insist", "the bank will hold, but it isn't done": their negations are not the hedged
+# clause's ("will cut rates and not raise them" has no new subject and keeps its "not").
+_NEW_SUBJECT = re.compile(r"(?:,\s*|\s)(?:and|but|or|yet)\s+(?:there|it|he|she|they|we|i|you)\b", re.I)
+
+
 def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str]:
     """Negation words of the hedged clause outside the hedge itself: up to a few words before the hedge, and
     after it up to a subordinate conjunction (an "if" or "because" clause is another statement); and a stance
@@ -1247,7 +1254,11 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
     denies = _DENIES.search(sentence, max(clause[0], hedge.start - _DENIES_REACH), hedge.start)
     if denies is not None and not any(r.start() == denies.start() for r in rejects):
         out.append(denies.group(1))
-    for m in _NEG_OR_SUB.finditer(sentence, hedge.end, clause[1]):
+    scope_end = clause[1]
+    joined = _NEW_SUBJECT.search(sentence, hedge.end, clause[1])
+    if joined is not None:
+        scope_end = joined.start()  # "X will be permitted and there aren't the votes": another statement's negation
+    for m in _NEG_OR_SUB.finditer(sentence, hedge.end, scope_end):
         word = m.group(0).lower()
         if m.group("sub") is not None:
             first = _WORD.search(sentence, hedge.end, clause[1])
