@@ -173,3 +173,10 @@ def test_difficulty_and_a_question_denied(sentence: str, above_half: bool) -> No
 def test_a_view_withheld_is_not_read_as_difficulty() -> None:
     r = reading("It is hard to say whether the bank will cut rates in June.")
     assert "hard" not in r.hedge.words, r.hedge.words
+
+
+def test_see_with_an_object_and_a_verb_of_change_is_a_view_of_what_will_happen() -> None:
+    r = reading("Most of the economists polled also see inflation remaining above 4% at the end of the year.")
+    assert r.hedge.words.startswith("see inflation") and r.p_event > 0.5, r.hedge.words
+    assert reading("We don't see copper prices rising any time soon.").p_event < 0.5
+    assert FINDER.read("Shoppers are seeing prices rising in every aisle.") is None

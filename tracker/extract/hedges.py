@@ -145,6 +145,16 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
 # phrase" in the draft, for the reviewer to confirm.
 _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("expect", "belief", (r"(?:foresee|foresees|foresaw|projected to|projects|projecting|forecast to)",)),
+    # "respondents also see inflation remaining above 4%", "analysts see rates falling next year": "see" with an
+    # object and a verb of change or outcome is a view of what will happen (not "seeing", a perception now).
+    (
+        "expect",
+        "belief",
+        (
+            r"(?:see|sees) (?:[\w$%.,'-]+ ){1,6}?(?:rising|falling|remaining|reaching|hitting|easing|staying|climbing|"
+            r"dropping|peaking|slowing|growing|declining|increasing|returning|rebounding|recovering|winning|losing)",
+        ),
+    ),
     # "markets priced in three quarter-point cuts", "the new forecasts imply that the cycle is over": what a
     # market's prices or a model's numbers expect ("prices in" is left out: "oil prices in Asia").
     ("expect", "belief", (r"(?:priced in|pricing in|imply that|implies that|implied that)",)),
