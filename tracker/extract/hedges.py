@@ -145,6 +145,16 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
 # phrase" in the draft, for the reviewer to confirm.
 _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("expect", "belief", (r"(?:foresee|foresees|foresaw|projected to|projects|projecting|forecast to)",)),
+    # "respondents also see inflation remaining above 4%", "analysts see rates falling next year": "see" with an
+    # object and a verb of change or outcome is a view of what will happen (not "seeing", a perception now).
+    (
+        "expect",
+        "belief",
+        (
+            r"(?:see|sees) (?:[\w$%.,'-]+ ){1,6}?(?:rising|falling|remaining|reaching|hitting|easing|staying|climbing|"
+            r"dropping|peaking|slowing|growing|declining|increasing|returning|rebounding|recovering|winning|losing)",
+        ),
+    ),
     # "markets priced in three quarter-point cuts", "the new forecasts imply that the cycle is over": what a
     # market's prices or a model's numbers expect ("prices in" is left out: "oil prices in Asia").
     ("expect", "belief", (r"(?:priced in|pricing in|imply that|implies that|implied that)",)),
@@ -260,6 +270,20 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ),
     # "the season is shaping up to be the worst in a decade": what the signs so far point to.
     ("likely", "estimative", (r"(?:is|are|'s|looks|look|seems|seem) (?:to be )?shaping up (?:to be|as)",)),
+    # "I think it's tough to pull a rabbit out of the hat", "it will be difficult to reach a deal": what is called
+    # hard to do is read as unlikely to be done. Not "hard to say / tell / know" (a view withheld), "hard to
+    # overstate" (emphasis), nor the forms read elsewhere ("hard to predict", "hard to see how", "hard to avoid").
+    (
+        "unlikely",
+        "estimative",
+        (
+            r"(?:it's|it is|it will be|it'll be|it would be|it's going to be|it is going to be) "
+            r"(?:very |pretty |really |quite |extremely |so |too )?(?:tough|hard|difficult) to "
+            r"(?!(?:say|tell|know|judge|gauge|assess|estimate|predict|forecast|foresee|see|imagine|envisage|envision|"
+            r"believe|expect|avoid|escape|overstate|exaggerate|understand|ignore|argue|disagree|find|read|quantify|"
+            r"measure|overestimate|underestimate|explain|describe|pin)\b)\w+",
+        ),
+    ),
     # "it's hard to avoid a recession": the event is what cannot be escaped (not "hard to avoid the impression").
     (
         "likely",
@@ -309,6 +333,9 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
             r"(?:doubt|question)(?: that| about)?",
         ),
     ),
+    # "it's not a question of if, but when", "that is not even a question if it's possible": the doubt a question
+    # would leave is denied, as "no question that" denies it.
+    ("almost certain", "estimative", (r"not (?:even )?a question (?:of )?(?:if|whether)",)),
     # "it is not impossible that", "not out of the question": a possibility affirmed by denying its opposite.
     (
         "possible",
