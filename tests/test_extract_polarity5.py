@@ -132,3 +132,51 @@ def test_why_clauses_and_free_relatives_are_not_open_questions(text: str) -> Non
 def test_open_questions_keep_their_mark(text: str) -> None:
     c = extract(text, finder=FINDER, min_confidence=0.0).candidates
     assert c and any("embedded question" in r for r in c[0].reasons), [x.reasons for x in c]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "above_half"),
+    [
+        # A relative "whose" opens a statement about its noun: its negation is not the hedged clause's.
+        ("The parties that will most likely win seats are followed by the Greens, whose fate is not clear.", True),
+        # A coordinator and a new subject after the hedge open another statement.
+        ("Only a few amendments will be allowed and there aren't the votes to force more.", True),
+        ("The bank will hold rates in March, but it isn't done with hikes.", True),
+        # The hedge's own negation stays.
+        ("The bank will not cut rates and there is no sign of a change.", False),
+    ],
+)
+def test_the_reach_of_a_negation_after_the_hedge(sentence: str, above_half: bool) -> None:
+    r = reading(sentence)
+    assert (r.p_event > 0.5) is above_half, (sentence, r.hedge.words, r.negations, r.p_event)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "above_half"),
+    [
+        # What is called hard to do is read as unlikely to be done ...
+        ("I think it's tough to pull a deal out of the hat before Friday.", False),
+        ("It will be difficult to reach an agreement before the summit.", False),
+        # ... but not a view withheld, emphasis, or the forms read elsewhere.
+        ("It's hard to avoid a recession under these conditions.", True),
+        ("It is hard to overstate how much the harvest will suffer this year.", True),
+        # A question denied is a certainty, as "no question that" is.
+        ("That is not even a question if it's possible, the professor said.", True),
+        ("It is not a question of if the levee will fail, but when.", True),
+    ],
+)
+def test_difficulty_and_a_question_denied(sentence: str, above_half: bool) -> None:
+    r = reading(sentence)
+    assert (r.p_event > 0.5) is above_half, (sentence, r.hedge.words, r.negations, r.p_event)
+
+
+def test_a_view_withheld_is_not_read_as_difficulty() -> None:
+    r = reading("It is hard to say whether the bank will cut rates in June.")
+    assert "hard" not in r.hedge.words, r.hedge.words
+
+
+def test_see_with_an_object_and_a_verb_of_change_is_a_view_of_what_will_happen() -> None:
+    r = reading("Most of the economists polled also see inflation remaining above 4% at the end of the year.")
+    assert r.hedge.words.startswith("see inflation") and r.p_event > 0.5, r.hedge.words
+    assert reading("We don't see copper prices rising any time soon.").p_event < 0.5
+    assert FINDER.read("Shoppers are seeing prices rising in every aisle.") is None

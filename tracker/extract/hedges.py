@@ -145,6 +145,16 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
 # phrase" in the draft, for the reviewer to confirm.
 _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("expect", "belief", (r"(?:foresee|foresees|foresaw|projected to|projects|projecting|forecast to)",)),
+    # "respondents also see inflation remaining above 4%", "analysts see rates falling next year": "see" with an
+    # object and a verb of change or outcome is a view of what will happen (not "seeing", a perception now).
+    (
+        "expect",
+        "belief",
+        (
+            r"(?:see|sees) (?:[\w$%.,'-]+ ){1,6}?(?:rising|falling|remaining|reaching|hitting|easing|staying|climbing|"
+            r"dropping|peaking|slowing|growing|declining|increasing|returning|rebounding|recovering|winning|losing)",
+        ),
+    ),
     # "markets priced in three quarter-point cuts", "the new forecasts imply that the cycle is over": what a
     # market's prices or a model's numbers expect ("prices in" is left out: "oil prices in Asia").
     ("expect", "belief", (r"(?:priced in|pricing in|imply that|implies that|implied that)",)),
@@ -260,6 +270,20 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ),
     # "the season is shaping up to be the worst in a decade": what the signs so far point to.
     ("likely", "estimative", (r"(?:is|are|'s|looks|look|seems|seem) (?:to be )?shaping up (?:to be|as)",)),
+    # "I think it's tough to pull a rabbit out of the hat", "it will be difficult to reach a deal": what is called
+    # hard to do is read as unlikely to be done. Not "hard to say / tell / know" (a view withheld), "hard to
+    # overstate" (emphasis), nor the forms read elsewhere ("hard to predict", "hard to see how", "hard to avoid").
+    (
+        "unlikely",
+        "estimative",
+        (
+            r"(?:it's|it is|it will be|it'll be|it would be|it's going to be|it is going to be) "
+            r"(?:very |pretty |really |quite |extremely |so |too )?(?:tough|hard|difficult) to "
+            r"(?!(?:say|tell|know|judge|gauge|assess|estimate|predict|forecast|foresee|see|imagine|envisage|envision|"
+            r"believe|expect|avoid|escape|overstate|exaggerate|understand|ignore|argue|disagree|find|read|quantify|"
+            r"measure|overestimate|underestimate|explain|describe|pin)\b)\w+",
+        ),
+    ),
     # "it's hard to avoid a recession": the event is what cannot be escaped (not "hard to avoid the impression").
     (
         "likely",
@@ -309,6 +333,9 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
             r"(?:doubt|question)(?: that| about)?",
         ),
     ),
+    # "it's not a question of if, but when", "that is not even a question if it's possible": the doubt a question
+    # would leave is denied, as "no question that" denies it.
+    ("almost certain", "estimative", (r"not (?:even )?a question (?:of )?(?:if|whether)",)),
     # "it is not impossible that", "not out of the question": a possibility affirmed by denying its opposite.
     (
         "possible",
@@ -568,7 +595,8 @@ _IF = re.compile(_ALONE_BEFORE + "if" + _ALONE_AFTER, re.I)
 # then decides).
 _NEG_OR_SUB = re.compile(
     _ALONE_BEFORE
-    + r"(?:(?P<sub>if|unless|because|since|although|though|while|whereas|when|before|after|until|as|that|which|who|"
+    + r"(?:(?P<sub>if|unless|because|since|although|though|while|whereas|when|before|after|until|as|that|which|"
+    + r"who|whose|whom|"
     # "provided" as a conjunction only after a comma or before "that" ("will have provided no money" is the verb)
     + r"than|in case|(?<=,\s)provid(?:ed|ing)|provid(?:ed|ing)(?=\s+that\b)|lest|once|except)"
     + r"|(?P<npi>(?:fail|fails|failed|failing)(?=\s+to\b)|unable|"
@@ -1204,6 +1232,12 @@ _DENIES_REACH = 60
 _NONE_OF = re.compile(r"\b(none|neither|not\s+one)\s+of\s+(?:[\w'’-]+\s+){1,5}$", re.I)
 
 
+# After the hedge, a coordinator and a new subject open another statement: "only a few amendments will be permitted
+# and there aren't the votes to insist", "the bank will hold, but it isn't done": their negations are not the hedged
+# clause's ("will cut rates and not raise them" has no new subject and keeps its "not").
+_NEW_SUBJECT = re.compile(r"(?:,\s*|\s)(?:and|but|or|yet)\s+(?:there|it|he|she|they|we|i|you)\b", re.I)
+
+
 def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str]:
     """Negation words of the hedged clause outside the hedge itself: up to a few words before the hedge, and
     after it up to a subordinate conjunction (an "if" or "because" clause is another statement); and a stance
@@ -1247,7 +1281,11 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
     denies = _DENIES.search(sentence, max(clause[0], hedge.start - _DENIES_REACH), hedge.start)
     if denies is not None and not any(r.start() == denies.start() for r in rejects):
         out.append(denies.group(1))
-    for m in _NEG_OR_SUB.finditer(sentence, hedge.end, clause[1]):
+    scope_end = clause[1]
+    joined = _NEW_SUBJECT.search(sentence, hedge.end, clause[1])
+    if joined is not None:
+        scope_end = joined.start()  # "X will be permitted and there aren't the votes": another statement's negation
+    for m in _NEG_OR_SUB.finditer(sentence, hedge.end, scope_end):
         word = m.group(0).lower()
         if m.group("sub") is not None:
             first = _WORD.search(sentence, hedge.end, clause[1])
