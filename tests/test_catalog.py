@@ -785,3 +785,141 @@ def test_resolving_a_file_in_a_resolved_folder_gives_what_resolving_it_whole_giv
         # a path not directly in the folder is resolved whole
         assert _resolved_in(folder / "dir" / "x.yaml", folder, real_folder) == outside / "x.yaml"
     assert _resolved_in(real / "out.yaml", real, _resolved(real)) == outside / "x.yaml"
+
+
+# ---------------------------------------------------------------- the fields the import does not check twice
+
+_BAD = "a\u0007b"  # a control character: every text rule refuses it
+_FUTURE = "2999-01-01"
+_ANNULLED = {"resolution": None, "annulment": {"on": "2019-05-05", "reason": "r"}}
+
+# (command, its field in CHECKED_FIELDS, the entry changed: "question" or "forecast" and its new fields, where the
+# loader names the refusal: entry and field, the value the command would carry)
+_CHECKED_CASES: list[tuple[str, str, str, dict[str, Any], tuple[str, str], Any]] = [
+    ("OpenQuestion", "question_id", "question", {"id": "Bad Id"}, ("Bad Id", "id"), "Bad Id"),
+    ("OpenQuestion", "title", "question", {"title": _BAD}, ("summit-2019", "title"), _BAD),
+    ("OpenQuestion", "criteria", "question", {"criteria": _BAD}, ("summit-2019", "criteria"), _BAD),
+    (
+        "OpenQuestion",
+        "options",
+        "question",
+        {"type": "multiple_choice", "options": ["a", "Bad Option"], "resolution": None},
+        ("summit-2019", "options[1]"),
+        ("a", "Bad Option"),
+    ),
+    ("OpenQuestion", "opened", "question", {"opened": _FUTURE}, ("summit-2019", "opened"), date(2999, 1, 1)),
+    ("OpenQuestion", "tags", "question", {"tags": ["Bad Tag"]}, ("summit-2019", "tags[0]"), ("Bad Tag",)),
+    ("OpenQuestion", "condition", "question", {"condition": _BAD}, ("summit-2019", "condition"), _BAD),
+    ("RecordForecast", "forecast_id", "forecast", {"id": "Bad Id"}, ("Bad Id", "id"), "Bad Id"),
+    (
+        "RecordForecast",
+        "forecaster_id",
+        "forecast",
+        {"forecaster_id": "Bad Id"},
+        ("x-summit-unlikely", "forecaster_id"),
+        "Bad Id",
+    ),
+    ("RecordForecast", "forecaster", "forecast", {"forecaster": _BAD}, ("x-summit-unlikely", "forecaster"), _BAD),
+    ("RecordForecast", "role", "forecast", {"role": _BAD}, ("x-summit-unlikely", "role"), _BAD),
+    (
+        "RecordForecast",
+        "made_at",
+        "forecast",
+        {"made_at": _FUTURE},
+        ("x-summit-unlikely", "made_at"),
+        date(2999, 1, 1),
+    ),
+    ("RecordForecast", "quote", "forecast", {"quote": _BAD}, ("x-summit-unlikely", "quote"), _BAD),
+    ("RecordForecast", "hedge", "forecast", {"hedge": _BAD}, ("x-summit-unlikely", "hedge"), _BAD),
+    (
+        "ResolveQuestion",
+        "known_on",
+        "question",
+        {"resolution": {"outcome": "yes", "known_on": _FUTURE, "evidence": "e"}},
+        ("summit-2019", "resolution.known_on"),
+        date(2999, 1, 1),
+    ),
+    (
+        "ResolveQuestion",
+        "evidence",
+        "question",
+        {"resolution": {"outcome": "yes", "known_on": "2019-06-28", "evidence": _BAD}},
+        ("summit-2019", "resolution.evidence"),
+        _BAD,
+    ),
+    (
+        "AnnulQuestion",
+        "on",
+        "question",
+        {"resolution": None, "annulment": {"on": _FUTURE, "reason": "r"}},
+        ("summit-2019", "annulment.on"),
+        date(2999, 1, 1),
+    ),
+    (
+        "AnnulQuestion",
+        "reason",
+        "question",
+        {"resolution": None, "annulment": {"on": "2019-05-05", "reason": _BAD}},
+        ("summit-2019", "annulment.reason"),
+        _BAD,
+    ),
+]
+
+
+def test_every_field_the_checked_decide_leaves_to_its_caller_is_a_case_below() -> None:
+    from tracker.domain.decide import CHECKED_FIELDS
+
+    listed = {(cmd.__name__, name) for cmd, names in CHECKED_FIELDS.items() for name in names}
+    assert listed == {(cmd, name) for cmd, name, *_ in _CHECKED_CASES}
+
+
+@pytest.mark.parametrize(("command", "name", "kind", "change", "where", "value"), _CHECKED_CASES)
+def test_the_loader_refuses_what_decide_refuses_in_each_field_decide_checked_skips(
+    tmp_path: Path, command: str, name: str, kind: str, change: dict[str, Any], where: tuple[str, str], value: Any
+) -> None:
+    """`decide_checked` trusts the import's commands for these fields: each must be refused by the loader, with
+    its one line naming the field, whenever `decide` itself would refuse it."""
+    from datetime import UTC, datetime
+
+    from tracker.domain import commands as c
+    from tracker.domain import events as ev
+    from tracker.domain.decide import decide
+    from tracker.domain.state import QuestionState, evolve_question
+    from tracker.errors import UserError
+
+    now = datetime(2026, 11, 24, tzinfo=UTC)
+    opened = {
+        "question_id": "q",
+        "title": "T",
+        "criteria": "C",
+        "kind": "binary",
+        "options": ["yes", "no"],
+        "opened": "2019-05-04",
+        "resolve_by": None,
+        "tags": [],
+        "condition": None,
+    }
+    open_state = evolve_question(QuestionState("q"), ev.QUESTION_OPENED, opened)
+    valid: dict[str, Any] = {
+        "OpenQuestion": (QuestionState("q"), c.OpenQuestion("q", "T", "C", now, "binary", (), None, date(2019, 5, 4))),
+        "RecordForecast": (
+            open_state,
+            c.RecordForecast("q", "f", "X", "x", {"yes": 0.5, "no": 0.5}, date(2019, 5, 4), now, quote="q"),
+        ),
+        "ResolveQuestion": (open_state, c.ResolveQuestion("q", "yes", date(2019, 6, 1), now, "e")),
+        "AnnulQuestion": (open_state, c.AnnulQuestion("q", "r", now, date(2019, 6, 1))),
+    }
+    state, cmd = valid[command]
+    if name == "options":
+        cmd = c.OpenQuestion("q", "T", "C", now, "multiple_choice", ("a", "b"))
+    decide(state, cmd)  # the command as it is: accepted
+    with pytest.raises(UserError):
+        decide(state, type(cmd)(**{**cmd.__dict__, name: value}))
+
+    if kind == "question":
+        pred = _build(tmp_path, questions=[_question(**change)])
+        file = pred / "questions.yaml"
+    else:
+        pred = _build(tmp_path, forecasts=[_forecast(**change)])
+        file = pred / "forecasts" / "src-a.yaml"
+    assert _one(_errors(pred), file, *where)

@@ -127,6 +127,7 @@ class ForecastEntry:
     p_yes: float | None  # binary questions; None for multiple choice
     p_low: float | None  # verbal: the scale interval read for YES; stated/judgement on binary: = p_yes
     p_high: float | None
+    forecaster_id: str  # the chosen id, else the forecaster's name made an id (the domain's `id_from_name`)
     role: str | None = None
     hedge: str | None = None
     says: str | None = None  # the scale phrase, verbal forecasts only
@@ -137,10 +138,6 @@ class ForecastEntry:
     quote_verified: bool | None = None  # None: the source has no seed file to check against
     origin: str = ""
     chosen_forecaster_id: str | None = None  # the entry's forecaster_id, when it gives one
-
-    @property
-    def forecaster_id(self) -> str:
-        return fields.id_from_name(self.forecaster, "forecaster", self.chosen_forecaster_id, "forecaster_id")
 
     @property
     def derivation(self) -> dict[str, Any]:
@@ -1146,8 +1143,9 @@ def _load_forecasts(
                 r.err("question", f"unknown question {qid!r}{unknown}")
         forecaster = r.line("forecaster", rule=fields.name)
         chosen_id = r.slug("forecaster_id", required=False)
+        forecaster_id = None
         if forecaster is not None and r.ok:
-            r.check("forecaster", fields.id_from_name, chosen_id, "forecaster_id")
+            forecaster_id = r.check("forecaster", fields.id_from_name, chosen_id, "forecaster_id")
         role = r.line("role", required=False)
         made_at = r.date("made_at")
         if made_at and question and made_at < question.opened:
@@ -1186,6 +1184,7 @@ def _load_forecasts(
             and qid
             and source_id
             and forecaster
+            and forecaster_id
             and made_at
             and quote
             and method
@@ -1203,6 +1202,7 @@ def _load_forecasts(
                 p_yes=p_yes,
                 p_low=p_low,
                 p_high=p_high,
+                forecaster_id=forecaster_id,
                 role=role,
                 hedge=hedge,
                 says=says,

@@ -32,6 +32,11 @@ _SECOND_PART = 0.85
 # "may", "could" or "I think" there was more often an aside than a forecast: on the tune half 0.6 kept 6 more
 # candidates, 2 of them labelled, for no more polarity).
 _INNER_MAIN = 0.65
+# A second part set against the first by "but" (", but it is unlikely to expand", "-- but they're not likely to
+# win"): the writer weighs two outcomes, and an estimative phrase there is a second estimate, not a reason or
+# background. Kept as the estimative phrase itself is (0.8), not only with a time to come.
+_CONTRAST_PART = 0.75
+_CONTRAST_OPENING = re.compile(r"[\s,;:–—-]*(?:but|yet|though|although|whereas)\b", re.I)
 _BASE = {"estimative": 0.8, "future": 0.6, "belief": 0.55, "modal": 0.35}
 _FUTURE_TIME = re.compile(
     r"\b(?:next|soon|future|upcoming|coming|forthcoming|by (?:the end of )?(?:19|20)\d\d|in (?:the )?(?:short|long|"
@@ -39,7 +44,13 @@ _FUTURE_TIME = re.compile(
     re.I,
 )
 _COUNTERFACTUAL = re.compile(r"\b(?:would|could|might|should|must)(?:\s+not)?\s+have\s+\w+(?:ed|en|wn|t)\b", re.I)
-_EMBEDDED = re.compile(r"\b(?:who|what|how|whether|which|where|why)\s+(?:\w+\s+){0,3}$", re.I)
+# Not "why": a why-clause presupposes what it explains ("why a resolution may not be as close as leaders suggest"
+# states that it may not), it leaves no outcome open.
+_EMBEDDED = re.compile(r"\b(?:who|what|how|whether|which|where)\s+(?:\w+\s+){0,3}$", re.I)
+# "in the grip of what could develop into a severe season", "what may turn into a rout": "what" right before the
+# modal and a verb of becoming is a free relative naming a thing, not a question ("unclear what could be done").
+_FREE_WHAT = re.compile(r"\bwhat\s+$", re.I)
+_BECOMING = re.compile(r"\s+(?:become|develop|turn|grow|escalate|evolve|prove|amount)\b", re.I)
 # "troops, some of which may join the strikes", "IDC, which sees a potential for declines", "and which analysts
 # feared could be the prelude": "which" after a comma, "and" or a preposition opens a relative clause, a statement
 # about its noun, not a question left open ("unclear which party will win").
@@ -183,6 +194,8 @@ def extract(
                 # A part of its own read by a verb of belief ("We expect X to slow, but ...") is a statement the
                 # speaker makes, kept as an inner sentence's is (the attributions have joined their neighbours).
                 floor = max(min_confidence, _INNER_MAIN)
+            elif reading.hedge.strength == "estimative" and _CONTRAST_OPENING.match(s.text, reading.clause[0]):
+                floor = max(min_confidence, _CONTRAST_PART)
             else:
                 floor = max(min_confidence, _SECOND_PART)
             if confidence < floor:
@@ -248,7 +261,12 @@ def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
     if _COUNTERFACTUAL.search(clause):
         confidence -= 0.3
         reasons.append("a counterfactual ('would have ...'): about the past")
-    if hedge.strength in ("future", "modal") and _EMBEDDED.search(before) and not _RELATIVE_WHICH.search(before):
+    if (
+        hedge.strength in ("future", "modal")
+        and _EMBEDDED.search(before)
+        and not _RELATIVE_WHICH.search(before)
+        and not (_FREE_WHAT.search(before) and _BECOMING.match(sentence, hedge.end))
+    ):
         confidence -= 0.25
         reasons.append("the hedge sits in an embedded question ('who will ...')")
     if hedge.strength == "modal" and _PAST_ABILITY.search(sentence[hedge.start : hedge.end + 20]):
