@@ -131,9 +131,10 @@ def stat_entry(st: os.stat_result) -> dict[str, int]:
 
 
 # the digests a build records with a page (`tracker.app.site`): what the page was made from, and for a tag or
-# outlet leaderboard the question scores under its filter, for the search index its quotes' part
+# outlet leaderboard the question scores under its filter and what its leaderboard section was made from
+# (`tracker.app.site.SiteBuilder.kept_board`), for the search index its quotes' part
 # (`tracker.app.site.SiteBuilder.kept_quotes`)
-DIGESTS = ("inputs", "rows", "quotes")
+DIGESTS = ("inputs", "rows", "board", "quotes")
 
 
 def read_manifest(out: Path) -> Manifest | None:
