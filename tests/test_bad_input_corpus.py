@@ -145,6 +145,9 @@ def file_arg(kind: str) -> Setup:
             path.mkdir()
         elif kind == "binary":
             path.write_bytes(b"\xff\xfe\x00bad")
+        elif kind == "unreadable":
+            # a regular file whose read fails even for root (EIO at address 0), as permissions fail for a user
+            path = Path("/proc/self/mem")
         return src("--published", "2024-01-10", "--file", str(path))(e)
 
     return setup
@@ -307,6 +310,7 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
     ("source-file-fifo", file_arg("fifo"), USER, ["file: ", "not a readable file"]),
     ("source-file-directory", file_arg("directory"), USER, ["file: ", "not a readable file"]),
     ("source-file-not-utf8", file_arg("binary"), USER, ["file: ", "not UTF-8"]),
+    ("source-file-unreadable", file_arg("unreadable"), USER, ["file: ", "cannot read", "/proc/self/mem"]),
     # -- finding 2 and 7: the actor is checked, with one limit on both databases
     ("actor-escape", with_actor(ESC), USER, ["actor: ", "U+001B"]),
     ("actor-osc-title", with_actor("\x1b]0;pwned\x07"), USER, ["actor: "]),

@@ -1372,7 +1372,12 @@ def load_catalog(
         now = datetime.combine(today, time(0), tzinfo=UTC) if today is not None else timepoints.utc_now()
     all_paths = [Path(p) for p in paths] + ([Path(sources)] if sources is not None else [])
     files: list[_File] = []
-    for path in _expand(all_paths, errors):
+    try:
+        expanded = _expand(all_paths, errors)
+    except OSError as exc:  # a folder this process may not list (its permissions), a failing disk
+        errors.add(str(exc.filename or all_paths[0]), "-", "-", f"cannot read: {exc.strerror or exc}")
+        expanded = []
+    for path in expanded:
         f = _classify(path, errors)
         if f is not None:
             files.append(f)
