@@ -364,6 +364,12 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
     ("as-of-overflows-in-utc", cli("list", "--as-of", "9999-12-31T23:59:59-05:00"), USER, ["as_of: "]),
     ("as-of-before-year-one-in-utc", cli("list", "--as-of", "0001-01-01T00:00:00+01:00"), USER, ["as_of: "]),
     ("as-of-arabic-digits", cli("list", "--as-of", "١٢"), USER, ["as_of: "]),
+    # integers too large for the databases (or for int(): over 4,300 digits) are bad values, never exit 70
+    ("as-of-5000-digits", cli("list", "--as-of", "9" * 5000), USER, ["as_of: ", "5000 digits"]),
+    ("as-of-20-digits", cli("show", "summit", "--as-of", "9" * 20), USER, ["as_of: "]),
+    ("checkpoints-number-20-digits", cli("checkpoints", "--number", "9" * 20), NOT_FOUND, ["number: "]),
+    ("schedule-every-30-digits", cli("schedule", "run", "--every", "9" * 30 + "h"), USER, ["every: "]),
+    ("schedule-every-5000-digits", cli("schedule", "run", "--every", "9" * 5000 + "s"), USER, ["every: "]),
     ("as-of-negative", cli("list", "--as-of", "-1"), USER, ["as_of: "]),
     ("as-of-hour-25", cli("show", "summit", "--as-of", "2024-01-01T25:00"), USER, ["as_of: "]),
     ("as-of-log-word", cli("log", "--as-of", "yesterday"), USER, ["as_of: "]),
