@@ -58,6 +58,25 @@ _RELATIVE_WHICH = re.compile(
     r"(?:,|\b(?:and|but|of|in|on|at|by|for|from|with|to|under|through|during|after|before))\s+which\s+(?:\w+\s+){0,3}$",
     re.I,
 )
+# A question asked inside a sentence, the auxiliary before its subject: "a key question for the outlook: how will
+# employers respond", "the big question bookmakers are asking -- will the Conservatives do enough". It asks what
+# will happen, as a sentence ending in a question mark does ("how the battle will be waged", without the
+# inversion, is an embedded question: marked down less, above).
+_AUXILIARIES = frozenset({"will", "would", "can", "could", "may", "might", "shall", "should"})
+_WH_BEFORE = re.compile(r"\b(?:how|when|where|why)\s+$", re.I)
+_CLAUSE_OPENS_BEFORE = re.compile(r"(?:^|[:;(\"“—–]|--|\s-)\s*$")
+_SUBJECT_AFTER = re.compile(
+    r"\s+(?:the|a|an|this|that|these|those|they|we|you|he|she|it|i|there|his|her|their|our|its|any)\b", re.I
+)
+# A condition put as a remote hypothesis by inversion: "Were they to do so, I think you would shatter the bond",
+# "it would probably be a bigger shock than Brexit were Le Pen to triumph". What would follow an outcome the speaker
+# does not expect is no forecast of it ("were expected to", "were set to", "were able to": a participle or an
+# adjective after "were", not a subject, is no inversion).
+_HYPOTHESIS = re.compile(
+    r"(?:(?:^|[,;:(\"“—–]|--)\s*|\b(?:and|or|but|than)\s+)[Ww]ere\s+(?:the|a|an|this|that|they|we|you|he|she|it|i|"
+    r"[A-Z][\w’'.-]*)\s+(?:[\w’'.-]+\s+){0,3}?to\s+[a-z]+|\b\w+\s+were\s+(?:the\s+)?(?:[A-Z][\w.-]*\s+){1,3}to\s+[a-z]+"
+)
+_HYPOTHESIS_REACH = 150
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|whereas|since|because|as|although|though|so|yet|or)\s+", re.I)
 # Right after a hedge, a past form: "perhaps it was because of ...", "certainly hosted history before".
 _PAST = re.compile(
@@ -75,6 +94,21 @@ _PAST_TIME = re.compile(
     re.I,
 )
 _PAST_VERB = re.compile(r"\b(?:was|were|had|gave|put|saw|[a-z]{3,}ed)\b", re.I)
+# An expectation dated in the past by the sentence: "A year ago, most forecasters expected a recession", "Before
+# last week's meeting, a similar survey found the economists expecting one cut": what was expected then, which the
+# article sets against the present, not a forecast made now.
+# Not "last week" alone: "a model ... last week predicted a death toll of 1,900 on Election Day" is the latest
+# forecast, reported a few days on.
+_DISTANT_PAST = re.compile(
+    r"^\W*(?:then|at the time|back then)\b|\b(?:ago|last (?:year|time)|previously|before last|at the time|back then|"
+    r"(?:in|during) (?:the )?(?:prior|previous|preceding) \w+)\b",
+    re.I,
+)
+_PAST_SAYING = re.compile(r"\b(?:was|were|had|found|said|thought|showed|told|saw|[a-z]{3,}ed)\b", re.I)
+# "OPEC has agreed to increase output", "All four countries agreed to continue discussions": a decision reported,
+# news of what was settled rather than a forecast of its outcome (the labels hold none; "plans to", "is prepared
+# to", a stated intention still to be acted on, stay at the modal's confidence).
+_AGREED = re.compile(r"(?:(?:has|have|had)\s+)?agreed\s+to$", re.I)
 # "it was going to be", "they were going to": a future seen from the past, not a forecast now.
 _FUTURE_IN_PAST = re.compile(r"\b(?:was|were)\s+(?:\w+\s+)?$", re.I)
 # "The company had previously forecast ...", "analysts had expected": the past perfect of a verb of belief.
@@ -269,6 +303,16 @@ def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
     ):
         confidence -= 0.25
         reasons.append("the hedge sits in an embedded question ('who will ...')")
+    if hedge.words.lower() in _AUXILIARIES and (
+        _WH_BEFORE.search(before) or (_CLAUSE_OPENS_BEFORE.search(before) and _SUBJECT_AFTER.match(sentence, hedge.end))
+    ):
+        confidence -= 0.5
+        reasons.append(
+            "a question asked in the sentence ('how will ...', '-- will the ...'): it asks, it does not forecast"
+        )
+    if _HYPOTHESIS.search(sentence, max(0, hedge.start - _HYPOTHESIS_REACH), hedge.end + _HYPOTHESIS_REACH):
+        confidence -= 0.6
+        reasons.append("a remote hypothesis ('were X to ...'): what would follow is not forecast")
     if hedge.strength == "modal" and _PAST_ABILITY.search(sentence[hedge.start : hedge.end + 20]):
         confidence -= 0.2
         reasons.append("'could not' reads as past ability")
@@ -287,6 +331,12 @@ def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
     if hedge.via == "stated" and _PAST_TIME.search(before) and _PAST_VERB.search(before):
         confidence -= 0.65
         reasons.append("the number is dated in the past (a past survey or price): not a forecast made now")
+    if _AGREED.search(hedge.words):
+        confidence -= 0.1
+        reasons.append("'agreed to': a decision reported, not a forecast")
+    if hedge.strength == "belief" and _DISTANT_PAST.search(before) and _PAST_SAYING.search(before + hedge.words):
+        confidence -= 0.3
+        reasons.append("an expectation dated in the past ('a year ago ... expected'): held then, not made now")
     if hedge.strength == "belief" and _HAD_BEFORE.search(sentence, max(0, hedge.start - 24), hedge.start):
         confidence -= 0.3
         reasons.append("'had expected', 'had previously forecast': an expectation held before, not one made now")
