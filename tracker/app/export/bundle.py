@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +30,7 @@ from tracker.app.export.registry import REGISTRY, format_of
 from tracker.domain import timepoints
 from tracker.domain.merkle import MerkleTree, leaf_hash
 from tracker.domain.notes import NoteError, Verifier, open_checkpoint
-from tracker.errors import IntegrityError, UserError
+from tracker.errors import IntegrityError, TrackerError, UserError
 from tracker.read.tables import TABLES, Col, TableSpec, data_dictionary
 
 if TYPE_CHECKING:
@@ -205,7 +207,7 @@ def read_bundle(path: str | os.PathLike[str], only: tuple[str, ...] | None = Non
         if only is not None and table not in only:
             continue
         if p.is_dir():
-            source: Any = p / info["file"]
+            source: Any = _member_file(p, info["file"])
         else:
             if info["file"] not in members:
                 with zipfile.ZipFile(p) as archive:
@@ -226,17 +228,31 @@ def is_bundle(path: str | os.PathLike[str]) -> bool:
     if p.is_dir():
         return (p / BUNDLE_META).is_file()
     if p.is_file() and zipfile.is_zipfile(p):
-        with zipfile.ZipFile(p) as archive:
-            return BUNDLE_META in archive.namelist()
+        try:
+            with zipfile.ZipFile(p) as archive:
+                return BUNDLE_META in archive.namelist()
+        except (zipfile.BadZipFile, OSError, ValueError):  # a damaged zip is no bundle it could read
+            return False
     return False
 
 
 def _member(path: Path, name: str) -> str:
     """The text of the bundle's file `name`, from a directory or a .zip."""
     if path.is_dir():
-        return (path / name).read_text(encoding="utf-8")
+        return _member_file(path, name).read_text(encoding="utf-8")
     with zipfile.ZipFile(path) as archive:
         return archive.read(name).decode("utf-8")
+
+
+def _member_file(folder: Path, name: Any) -> Path:
+    """A file a bundle folder's _meta.json names: a regular file in the folder itself, never a path out of it, a
+    link, or a FIFO that would block the read (a bundle is a file someone else may have made)."""
+    if not isinstance(name, str) or not name or name in (".", "..") or "/" in name or os.sep in name:
+        raise ValueError(f"{name!r} is not the name of a file in the bundle")
+    file = folder / name
+    if not stat.S_ISREG(os.lstat(file).st_mode):
+        raise ValueError(f"{name!r} is not a regular file in the bundle")
+    return file
 
 
 def _stored_rows(events: pd.DataFrame) -> Iterator[dict[str, Any]]:
@@ -255,7 +271,24 @@ def verify_bundle(path: str | os.PathLike[str], key: Verifier, witnesses: tuple[
     """Check a bundle offline: its checkpoint is signed by `key` (and the cosignatures of `witnesses` on it are
     checked and counted, as for a proof file); its events table chains (each row's hash is
     recomputed from its fields and follows the previous one, positions gap-free from 1); and the Merkle root of the
-    first tree_size rows is the signed root. `IntegrityError` ("not verified: ...") naming the first failure."""
+    first tree_size rows is the signed root. `IntegrityError` ("not verified: ...") naming the first failure, also
+    when what it must read of the bundle cannot be read (a damaged zip, a table its format's reader refuses)."""
+    try:
+        return _verify_bundle(path, key, witnesses)
+    except TrackerError:
+        raise
+    except _UNREADABLE as e:
+        raise IntegrityError(f"not verified: the bundle cannot be read: {type(e).__name__}: {e}") from None
+
+
+# What reading a damaged bundle raises: the zip's and zlib's errors, the table readers' (pandas' and pyarrow's
+# parser errors are ValueErrors, pyarrow's I/O ones OSErrors), and a _meta.json without the keys it must have.
+_UNREADABLE = (
+    zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, IndexError, TypeError, RecursionError
+)  # fmt: skip
+
+
+def _verify_bundle(path: str | os.PathLike[str], key: Verifier, witnesses: tuple[Verifier, ...]) -> dict[str, Any]:
     from tracker.app.proofs import verified
     from tracker.store.eventstore import check_chain
 
