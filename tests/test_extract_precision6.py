@@ -174,3 +174,77 @@ def test_forms_of_wire_copy_are_read(sentence: str, words: str) -> None:
 )
 def test_their_look_alikes_are_not(sentence: str) -> None:
     assert _kept(sentence) == []
+
+
+# ------------------------------------------------------------------ second landing: attention, caveats, past beliefs
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "When the bank reports on Tuesday, all eyes will be on its loan book.",
+        "Investors will be sensitive to any change in the governor's tone next week.",
+        "For both parties the actual turnout will be crucial.",
+    ],
+)
+def test_attention_or_importance_foretold_is_no_forecast(sentence: str) -> None:
+    assert _kept(sentence) == []
+    assert any("what will be watched or matter" in r for r in _reasons(sentence))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Turnout will be high next week, pollsters say.",
+        "The vote will be close, the party's whip said.",
+        "Investors will sell the currency if the bank cuts rates next week.",
+    ],
+)
+def test_an_outcome_foretold_stays(sentence: str) -> None:
+    assert _kept(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Several respondents said their forecasts may change, depending on whether the talks succeed.",
+        "That could change depending on how the amendments go.",
+    ],
+)
+def test_a_caveat_that_a_statement_may_change_is_no_forecast(sentence: str) -> None:
+    assert _kept(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Prices could change sharply next year as supply returns.", "The rules may change after the election next year."],
+)
+def test_a_change_foreseen_stays(sentence: str) -> None:
+    assert _kept(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "So far this season the agency believes about 6 million to 7 million people have been sick.",
+        "“I think they've got a plan,” an aide said.",
+        "“I am confident we did the right thing for the country.”",
+    ],
+)
+def test_a_belief_about_what_has_happened_is_no_forecast(sentence: str) -> None:
+    assert _kept(sentence) == []
+    assert any("a belief about what has happened" in r for r in _reasons(sentence))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Senate leaders said they believe they have the votes to pass the bill.",
+        "I think the bank will have cut rates twice by June.",
+        "Analysts believe prices have further to fall next year.",
+        "I am confident the deal will be done by Friday.",
+    ],
+)
+def test_a_belief_about_what_is_or_will_be_stays(sentence: str) -> None:
+    assert _kept(sentence)
+    assert not any("a belief about what has happened" in r for r in _reasons(sentence))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from tracker.domain.quotes import fold_whitespace, normalise
 from tracker.domain.verbal import Scale, load_scale
 
-from .hedges import HedgeFinder, Reading, governing_rank
+from .hedges import Hedge, HedgeFinder, Reading, governing_rank
 from .questions import NEW_QUESTION_BELOW, NEW_QUESTION_TEMPLATE, QuestionDoc, Suggestion, statement, suggest
 from .segment import inner_sentences, paragraphs, sentences
 from .speakers import Speaker, attribute
@@ -130,6 +130,40 @@ _EVALUATIVE = re.compile(
     r"good|bad|exciting|historic|fun|amazing|helpful|useful|worth|worthwhile|welcome|honou?r|pleasure|shame|pity)\b",
     re.I,
 )
+
+
+# What will matter or be watched, whatever the subject: "all eyes will be on the sales figures", "investors will be
+# sensitive to any change in the votes", "the actual turnout will be crucial": attention or importance foretold, not
+# an outcome ("turnout will be high", "the vote will be close" stay).
+_ATTENTION = re.compile(
+    r"\b(?:eyes\s+(?:will|['’]ll)\s+(?:\w+\s+)?be\s+(?:on|fixed|trained)\b|(?:will|['’]ll)\s+(?:also\s+|still\s+)?be\s+"
+    r"(?:(?:very|so|particularly|especially|most|extremely|absolutely|highly|all\s+the\s+more)\s+)*"
+    r"(?:crucial|critical|vital|essential|important|key|sensitive\s+to|watched|closely\s+watched|watching|in\s+focus|"
+    r"in\s+the\s+spotlight)\b)",
+    re.I,
+)
+# A forecast's own revision foreseen as a caveat: "their forecasts may change, depending on whether progress is made",
+# "That could change depending on how amendments go": what the statement depends on, not a forecast of change.
+_CAVEAT = re.compile(
+    r"\s+(?:\w+\s+)?(?:change|vary|shift|differ|be\s+revised)\b[\s,]*(?:\w+\s+)?(?:depending|depends|dependent)\s+on\b",
+    re.I,
+)
+
+
+# A belief about what has happened: "the CDC believes about 6 million people have been sick", "I think they've got
+# a plan", "I am confident we did the right thing": the first verb of what is believed is a past or a perfect, before
+# any modal or future ("believe they have the votes to pass it", a present, stays).
+_BELIEVED_PAST = re.compile(
+    r"(?:\s+(?:that|about|roughly|some|around|nearly|almost|more|than|[\w’'.,$%-]+)){0,8}?\s+(?:(?:was|were|did)\b|"
+    r"(?:has|have|had)\s+(?:\w+ly\s+)?(?:been|got|gotten|gone|done|seen|made|taken|won|lost|[a-z]{3,}ed)\b|"
+    r"[\w]+['’]ve\s+(?:\w+ly\s+)?(?:been|got|gotten|gone|done|seen|made|taken|won|lost|[a-z]{3,}ed)\b)",
+    re.I,
+)
+_FUTURE_OR_MODAL = re.compile(
+    r"\b(?:will|would|could|may|might|can|shall|should|must|going|to(?!\s+[\d$])|['’]ll|['’]d|next|soon|future|coming|until|by)\b",
+    re.I,
+)
+_BELIEVING = re.compile(r"(?:believe|believes|think|thinks|confident|sure|certain)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -303,16 +337,6 @@ def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
     ):
         confidence -= 0.25
         reasons.append("the hedge sits in an embedded question ('who will ...')")
-    if hedge.words.lower() in _AUXILIARIES and (
-        _WH_BEFORE.search(before) or (_CLAUSE_OPENS_BEFORE.search(before) and _SUBJECT_AFTER.match(sentence, hedge.end))
-    ):
-        confidence -= 0.5
-        reasons.append(
-            "a question asked in the sentence ('how will ...', '-- will the ...'): it asks, it does not forecast"
-        )
-    if _HYPOTHESIS.search(sentence, max(0, hedge.start - _HYPOTHESIS_REACH), hedge.end + _HYPOTHESIS_REACH):
-        confidence -= 0.6
-        reasons.append("a remote hypothesis ('were X to ...'): what would follow is not forecast")
     if hedge.strength == "modal" and _PAST_ABILITY.search(sentence[hedge.start : hedge.end + 20]):
         confidence -= 0.2
         reasons.append("'could not' reads as past ability")
@@ -331,12 +355,6 @@ def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
     if hedge.via == "stated" and _PAST_TIME.search(before) and _PAST_VERB.search(before):
         confidence -= 0.65
         reasons.append("the number is dated in the past (a past survey or price): not a forecast made now")
-    if _AGREED.search(hedge.words):
-        confidence -= 0.1
-        reasons.append("'agreed to': a decision reported, not a forecast")
-    if hedge.strength == "belief" and _DISTANT_PAST.search(before) and _PAST_SAYING.search(before + hedge.words):
-        confidence -= 0.3
-        reasons.append("an expectation dated in the past ('a year ago ... expected'): held then, not made now")
     if hedge.strength == "belief" and _HAD_BEFORE.search(sentence, max(0, hedge.start - 24), hedge.start):
         confidence -= 0.3
         reasons.append("'had expected', 'had previously forecast': an expectation held before, not one made now")
@@ -346,9 +364,40 @@ def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
     if hedge.strength == "modal" and _APPEARANCE.match(sentence, hedge.end):
         confidence -= 0.2
         reasons.append("a modal of appearance ('may seem'): how things look now, not what will happen")
+    for cut, reason in _not_forecasts(sentence, hedge, before):
+        confidence -= cut
+        reasons.append(reason)
     if len(sentence.split()) < 5:
         confidence -= 0.1
         reasons.append("a very short sentence")
     if reading.conditional:
         confidence -= 0.05
     return max(0.0, min(1.0, confidence)), reasons
+
+
+def _not_forecasts(sentence: str, hedge: Hedge, before: str) -> list[tuple[float, str]]:
+    """Kinds of sentence that carry a hedge and forecast nothing (issue 22, recall6), each with how much it lowers the
+    confidence and why: a question asked inside the sentence, a remote hypothesis, an agreement reported, an
+    expectation dated in the past, attention or importance foretold, a caveat that the statement may change."""
+    out: list[tuple[float, str]] = []
+    words = hedge.words.lower()
+    if words in _AUXILIARIES and (
+        _WH_BEFORE.search(before) or (_CLAUSE_OPENS_BEFORE.search(before) and _SUBJECT_AFTER.match(sentence, hedge.end))
+    ):
+        out.append(
+            (0.5, "a question asked in the sentence ('how will ...', '-- will the ...'): it asks, not forecasts")
+        )
+    if _HYPOTHESIS.search(sentence, max(0, hedge.start - _HYPOTHESIS_REACH), hedge.end + _HYPOTHESIS_REACH):
+        out.append((0.6, "a remote hypothesis ('were X to ...'): what would follow is not forecast"))
+    if _AGREED.search(words):
+        out.append((0.1, "'agreed to': a decision reported, not a forecast"))
+    if hedge.strength == "belief" and _DISTANT_PAST.search(before) and _PAST_SAYING.search(before + hedge.words):
+        out.append((0.3, "an expectation dated in the past ('a year ago ... expected'): held then, not made now"))
+    if hedge.strength == "future" and _ATTENTION.search(sentence, max(0, hedge.start - 12), hedge.end + 60):
+        out.append((0.45, "what will be watched or matter ('all eyes will be on', 'will be crucial'): not an outcome"))
+    past = _BELIEVED_PAST.match(sentence, hedge.end) if _BELIEVING.search(words) else None
+    if past and not _FUTURE_OR_MODAL.search(sentence, hedge.end, past.end()):
+        out.append((0.55, "a belief about what has happened ('believes X have been'): not a forecast"))
+    if hedge.strength == "modal" and _CAVEAT.match(sentence, hedge.end):
+        out.append((0.3, "a caveat ('may change, depending on ...'): what the statement depends on, not a forecast"))
+    return out
