@@ -72,6 +72,16 @@ def with_env_actor(actor: str) -> Setup:
     return setup
 
 
+def db_query(tail: str) -> Setup:
+    """The case's own ledger, with ``tail`` after its URL (driver options that the driver refuses)."""
+
+    def setup(e: Env) -> list[str]:
+        e.url = e.url + tail
+        return ["list"]
+
+    return setup
+
+
 def db_url(url: str) -> Setup:
     def setup(e: Env) -> list[str]:
         e.url = url
@@ -394,6 +404,8 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
     ("db-mysql", db_url("mysql://u@h/db"), USER, ["db: ", "'mysql'"]),
     ("db-mssql", db_url("mssql+pyodbc://u@dsn"), USER, ["db: "]),
     ("db-http", db_url("http://example.org/ledger"), USER, ["db: ", "'http'"]),
+    ("db-query-not-a-number", db_query("?timeout=abc"), USER, ["db: ", "timeout=abc"]),
+    ("db-nul", db_query("\x00"), USER, ["db: "]),
     # -- finding 8: --out never writes through a link, a pipe or a device
     ("out-symlink", out_target("symlink", export_to), USER, ["out: ", "symbolic link"]),
     ("out-dangling-symlink", out_target("dangling", export_to), USER, ["out: ", "symbolic link"]),
