@@ -967,3 +967,13 @@ def test_the_loader_refuses_what_decide_refuses_in_each_field_decide_checked_ski
         pred = _build(tmp_path, forecasts=[_forecast(**change)])
         file = pred / "forecasts" / "src-a.yaml"
     assert _one(_errors(pred), file, *where)
+
+
+def test_repeated_tags_and_options_are_refused_so_the_checked_decide_needs_no_dedupe(tmp_path: Path) -> None:
+    """`decide` drops a repeated tag and refuses a repeated option; `decide_checked` takes the loader's lists as
+    they are, so the loader refuses both."""
+    pred = _build(tmp_path, questions=[_question(tags=["a", "b", "a"])])
+    assert _one(_errors(pred), pred / "questions.yaml", "summit-2019", "tags") == "repeated item"
+    q = _question(type="multiple_choice", options=["a", "b", "a"], resolution=None)
+    pred = _build(tmp_path / "mc", questions=[q])
+    assert _one(_errors(pred), pred / "questions.yaml", "summit-2019", "options") == "repeated item"
