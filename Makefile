@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check tracker tests migrations
-	$(BIN)/ruff format --check tracker tests
+	$(BIN)/ruff check tracker tests migrations benchmarks
+	$(BIN)/ruff format --check tracker tests benchmarks
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)

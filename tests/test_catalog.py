@@ -419,6 +419,10 @@ def test_slugs_schema_and_unknown_fields(tmp_path: Path) -> None:
     pred2 = _build(tmp_path / "two")
     _dump(pred2 / "questions.yaml", {"schema": 2, "questions": [_question()]})
     assert "expected schema: 1" in _one(_errors(pred2), pred2 / "questions.yaml", "-", "schema")
+    for i, other in enumerate((True, 1.0, "1")):  # equal to 1 in Python, or its text: not the schema number
+        pred3 = _build(tmp_path / f"three-{i}")
+        _dump(pred3 / "questions.yaml", {"schema": other, "questions": [_question()]})
+        assert "expected schema: 1" in _one(_errors(pred3), pred3 / "questions.yaml", "-", "schema")
 
 
 def test_seed_path_may_not_escape(tmp_path: Path) -> None:
@@ -514,6 +518,19 @@ HOSTILE_YAML = [
     "a: !!str {b: 1}\n",
     "- !!str [1]\n- !!str x\n- !!null ''\n",
     "a: &s text\nb: *s\n*s : c\n",  # an aliased text scalar as a value and as a key
+    # no tag and no anchor: composed with the tags deferred (`_Deferred`)
+    "'1': a\n1: b\n\"2\": c\n2: d\n",  # keys quoted (text) and plain (numbers)
+    "1.5: x\n0x10: y\ntrue: z\n~: w\nyes: v\n",
+    "? |\n  block key\n: v\n? >\n  folded key\n: w\n",
+    "x: '12'\ny: \"true\"\nz: 12\nw: >-\n  7\nv: |\n  ~\n",
+    "<<: {a: 1}\nb: 2\n",  # a merge key without an anchor
+    "a: [~, null, Null, NULL, '', true, False, 0o17, 1_000, 190:20:30, .inf, -.NaN]\n",
+    "- 2019-05-04\n- '2019-05-04'\n- 2019-05-04 10:00:00\n",
+    "a: 1\nb:\n  - c: 2\n    d: [e, {f: g}]\n  - [[], {}]\n",
+    "~: a\nnull: b\n",  # a repeated key, resolved
+    "1: a\n'1': b\n1: c\n",
+    "{[1]: a}\n",
+    "x: {? a}\n",  # a key without a value
 ]
 
 
@@ -583,7 +600,7 @@ def test_the_per_node_resolver_shortcut_is_taken_only_where_its_rules_are_the_lo
     from tracker.catalog.load import strict_loader
 
     loader = strict_loader(prefer_c)
-    fast = loader("a: 1\n")
+    fast = loader("a: 1\n", defer=False)
     reference = _reference_loader(loader)("a: 1\n")
     try:
         assert not hasattr(fast.resolve, "__self__")  # the instance's function, not the class's method
@@ -603,6 +620,37 @@ def test_the_per_node_resolver_shortcut_is_taken_only_where_its_rules_are_the_lo
     ByPath.add_path_resolver("tag:yaml.org,2002:omap", ["s"], yaml.SequenceNode)
     assert yaml.load("s: [a: 1]\nt: [a: 1]\n", Loader=ByPath) == {"s": [("a", 1)], "t": [{"a": 1}]}  # noqa: S506
     assert yaml.load("s: [a: 1]\n", Loader=loader) == {"s": [{"a": 1}]}  # noqa: S506
+
+
+def test_the_tags_are_deferred_only_in_a_text_without_tag_or_anchor_read_by_libyaml() -> None:
+    """A catalog's text is composed with every tag deferred to the one pass; a text with a tag or an anchor, one
+    not given as text, a subclass with a resolve or constructors of its own, and the pure-Python loader resolve
+    each node as it is composed. Each gives what PyYAML gives (the one-pass test above)."""
+    from tracker.catalog.load import _DEFERRED, strict_loader
+
+    loader = strict_loader(True)
+    if loader is strict_loader(False):
+        pytest.skip("libyaml is not installed")
+
+    def deferred(text: Any, cls: type = loader) -> bool:
+        instance = cls(text)
+        try:
+            return instance.resolve is _DEFERRED and instance.descend_resolver is _DEFERRED
+        finally:
+            instance.dispose()
+
+    catalog = (PREDICTIONS / "questions.yaml").read_text(encoding="utf-8")
+    assert deferred(catalog) and deferred("a: 1\n")
+    assert not deferred("a: !!str 1\n") and not deferred("a: &x 1\nb: *x\n") and not deferred(b"a: 1\n")
+    assert not deferred("a: 1\n", strict_loader(False)) and not deferred("a: 1\n", _reference_loader(loader))
+
+    class OwnInt(loader):  # type: ignore[misc,valid-type]
+        pass
+
+    OwnInt.add_constructor("tag:yaml.org,2002:int", lambda self, node: "an int")
+    assert not deferred("a: 1\n", OwnInt)
+    assert yaml.load("a: 1\n", Loader=OwnInt) == {"a": "an int"}  # noqa: S506
+    assert yaml.load("a: 1\nb: x\n", Loader=loader) == {"a": 1, "b": "x"}  # noqa: S506
 
 
 @pytest.mark.parametrize(
@@ -785,3 +833,151 @@ def test_resolving_a_file_in_a_resolved_folder_gives_what_resolving_it_whole_giv
         # a path not directly in the folder is resolved whole
         assert _resolved_in(folder / "dir" / "x.yaml", folder, real_folder) == outside / "x.yaml"
     assert _resolved_in(real / "out.yaml", real, _resolved(real)) == outside / "x.yaml"
+
+
+# ---------------------------------------------------------------- the fields the import does not check twice
+
+_BAD = "a\u0007b"  # a control character: every text rule refuses it
+_FUTURE = "2999-01-01"
+_ANNULLED = {"resolution": None, "annulment": {"on": "2019-05-05", "reason": "r"}}
+
+# (command, its field in CHECKED_FIELDS, the entry changed: "question" or "forecast" and its new fields, where the
+# loader names the refusal: entry and field, the value the command would carry)
+_CHECKED_CASES: list[tuple[str, str, str, dict[str, Any], tuple[str, str], Any]] = [
+    ("OpenQuestion", "question_id", "question", {"id": "Bad Id"}, ("Bad Id", "id"), "Bad Id"),
+    ("OpenQuestion", "title", "question", {"title": _BAD}, ("summit-2019", "title"), _BAD),
+    ("OpenQuestion", "criteria", "question", {"criteria": _BAD}, ("summit-2019", "criteria"), _BAD),
+    (
+        "OpenQuestion",
+        "options",
+        "question",
+        {"type": "multiple_choice", "options": ["a", "Bad Option"], "resolution": None},
+        ("summit-2019", "options[1]"),
+        ("a", "Bad Option"),
+    ),
+    ("OpenQuestion", "opened", "question", {"opened": _FUTURE}, ("summit-2019", "opened"), date(2999, 1, 1)),
+    ("OpenQuestion", "tags", "question", {"tags": ["Bad Tag"]}, ("summit-2019", "tags[0]"), ("Bad Tag",)),
+    ("OpenQuestion", "condition", "question", {"condition": _BAD}, ("summit-2019", "condition"), _BAD),
+    ("RecordForecast", "forecast_id", "forecast", {"id": "Bad Id"}, ("Bad Id", "id"), "Bad Id"),
+    (
+        "RecordForecast",
+        "forecaster_id",
+        "forecast",
+        {"forecaster_id": "Bad Id"},
+        ("x-summit-unlikely", "forecaster_id"),
+        "Bad Id",
+    ),
+    ("RecordForecast", "forecaster", "forecast", {"forecaster": _BAD}, ("x-summit-unlikely", "forecaster"), _BAD),
+    ("RecordForecast", "role", "forecast", {"role": _BAD}, ("x-summit-unlikely", "role"), _BAD),
+    (
+        "RecordForecast",
+        "made_at",
+        "forecast",
+        {"made_at": _FUTURE},
+        ("x-summit-unlikely", "made_at"),
+        date(2999, 1, 1),
+    ),
+    ("RecordForecast", "quote", "forecast", {"quote": _BAD}, ("x-summit-unlikely", "quote"), _BAD),
+    ("RecordForecast", "hedge", "forecast", {"hedge": _BAD}, ("x-summit-unlikely", "hedge"), _BAD),
+    (
+        "ResolveQuestion",
+        "known_on",
+        "question",
+        {"resolution": {"outcome": "yes", "known_on": _FUTURE, "evidence": "e"}},
+        ("summit-2019", "resolution.known_on"),
+        date(2999, 1, 1),
+    ),
+    (
+        "ResolveQuestion",
+        "evidence",
+        "question",
+        {"resolution": {"outcome": "yes", "known_on": "2019-06-28", "evidence": _BAD}},
+        ("summit-2019", "resolution.evidence"),
+        _BAD,
+    ),
+    (
+        "AnnulQuestion",
+        "on",
+        "question",
+        {"resolution": None, "annulment": {"on": _FUTURE, "reason": "r"}},
+        ("summit-2019", "annulment.on"),
+        date(2999, 1, 1),
+    ),
+    (
+        "AnnulQuestion",
+        "reason",
+        "question",
+        {"resolution": None, "annulment": {"on": "2019-05-05", "reason": _BAD}},
+        ("summit-2019", "annulment.reason"),
+        _BAD,
+    ),
+]
+
+
+def test_every_field_the_checked_decide_leaves_to_its_caller_is_a_case_below() -> None:
+    from tracker.domain.decide import CHECKED_FIELDS
+
+    listed = {(cmd.__name__, name) for cmd, names in CHECKED_FIELDS.items() for name in names}
+    assert listed == {(cmd, name) for cmd, name, *_ in _CHECKED_CASES}
+
+
+@pytest.mark.parametrize(("command", "name", "kind", "change", "where", "value"), _CHECKED_CASES)
+def test_the_loader_refuses_what_decide_refuses_in_each_field_decide_checked_skips(
+    tmp_path: Path, command: str, name: str, kind: str, change: dict[str, Any], where: tuple[str, str], value: Any
+) -> None:
+    """`decide_checked` trusts the import's commands for these fields: each must be refused by the loader, with
+    its one line naming the field, whenever `decide` itself would refuse it."""
+    from datetime import UTC, datetime
+
+    from tracker.domain import commands as c
+    from tracker.domain import events as ev
+    from tracker.domain.decide import decide
+    from tracker.domain.state import QuestionState, evolve_question
+    from tracker.errors import UserError
+
+    now = datetime(2026, 11, 24, tzinfo=UTC)
+    opened = {
+        "question_id": "q",
+        "title": "T",
+        "criteria": "C",
+        "kind": "binary",
+        "options": ["yes", "no"],
+        "opened": "2019-05-04",
+        "resolve_by": None,
+        "tags": [],
+        "condition": None,
+    }
+    open_state = evolve_question(QuestionState("q"), ev.QUESTION_OPENED, opened)
+    valid: dict[str, Any] = {
+        "OpenQuestion": (QuestionState("q"), c.OpenQuestion("q", "T", "C", now, "binary", (), None, date(2019, 5, 4))),
+        "RecordForecast": (
+            open_state,
+            c.RecordForecast("q", "f", "X", "x", {"yes": 0.5, "no": 0.5}, date(2019, 5, 4), now, quote="q"),
+        ),
+        "ResolveQuestion": (open_state, c.ResolveQuestion("q", "yes", date(2019, 6, 1), now, "e")),
+        "AnnulQuestion": (open_state, c.AnnulQuestion("q", "r", now, date(2019, 6, 1))),
+    }
+    state, cmd = valid[command]
+    if name == "options":
+        cmd = c.OpenQuestion("q", "T", "C", now, "multiple_choice", ("a", "b"))
+    decide(state, cmd)  # the command as it is: accepted
+    with pytest.raises(UserError):
+        decide(state, type(cmd)(**{**cmd.__dict__, name: value}))
+
+    if kind == "question":
+        pred = _build(tmp_path, questions=[_question(**change)])
+        file = pred / "questions.yaml"
+    else:
+        pred = _build(tmp_path, forecasts=[_forecast(**change)])
+        file = pred / "forecasts" / "src-a.yaml"
+    assert _one(_errors(pred), file, *where)
+
+
+def test_repeated_tags_and_options_are_refused_so_the_checked_decide_needs_no_dedupe(tmp_path: Path) -> None:
+    """`decide` drops a repeated tag and refuses a repeated option; `decide_checked` takes the loader's lists as
+    they are, so the loader refuses both."""
+    pred = _build(tmp_path, questions=[_question(tags=["a", "b", "a"])])
+    assert _one(_errors(pred), pred / "questions.yaml", "summit-2019", "tags") == "repeated item"
+    q = _question(type="multiple_choice", options=["a", "b", "a"], resolution=None)
+    pred = _build(tmp_path / "mc", questions=[q])
+    assert _one(_errors(pred), pred / "questions.yaml", "summit-2019", "options") == "repeated item"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -335,3 +336,129 @@ def test_the_import_pauses_the_cyclic_collector_and_gives_it_back_as_it_was(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _generated_catalog(root: Path) -> Path:
+    """The benchmarks' generated catalog (60 questions: verbal and judgement forecasts, resolutions, annulments),
+    with a multiple-choice question whose fields carry what the rules normalise (surrounding spaces, a CR LF in
+    a quote), a chosen forecaster id, a role and a condition."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from catalog_gen import write_catalog
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    write_catalog(root, 60)
+    questions = root / "predictions" / "questions" / "questions-0000.yaml"
+    if not questions.exists():
+        questions = next((root / "predictions" / "questions").glob("*.yaml"))
+    data = yaml.safe_load(questions.read_text(encoding="utf-8"))
+    opened = data["questions"][0]["opened"]
+    data["questions"].append(
+        {
+            "id": "mc-question",
+            "title": "  Which one?  ",
+            "criteria": "  One of a, b or c.\n",
+            "type": "multiple_choice",
+            "options": ["a", "b", "c"],
+            "opened": opened,
+            "resolve_by": "2026-01-01",
+            "tags": ["t-1", "t-2"],
+            "condition": "  if it is held  ",
+            "resolution": {"outcome": "b", "known_on": opened, "evidence": "  Seen.  "},
+        }
+    )
+    questions.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    forecasts = sorted((root / "predictions" / "forecasts").glob("*.yaml"))[0]
+    data = yaml.safe_load(forecasts.read_text(encoding="utf-8"))
+    quote = data["forecasts"][0]["quote"]
+    data["forecasts"].append(
+        {
+            "id": "mc-forecast",
+            "question": "mc-question",
+            "forecaster": "  Ana María  ",
+            "forecaster_id": "ana",
+            "role": "  analyst ",
+            "made_at": opened,
+            "quote": quote.replace(" ", "\r\n", 1),
+            "hedge": " maybe ",
+            "p": {"a": 0.2, "b": 0.5, "c": 0.3},
+            "method": "judgement",
+            "rationale": "  because  ",
+        }
+    )
+    forecasts.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return root / "predictions"
+
+
+@pytest.mark.parametrize("which", ["seed", "generated"])
+def test_the_import_writes_the_same_chain_with_the_checked_decide_as_with_decide(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, which: str
+) -> None:
+    """The import decides its catalog's commands with `decide_checked` (their fields read by the loader through the
+    domain's rules): the events, their ids and every hash of the chain are those `decide` itself gives."""
+    from datetime import UTC, datetime
+
+    from tracker.app import importer
+    from tracker.domain import timepoints
+    from tracker.domain.decide import decide
+    from tracker.store import eventstore as es
+    from tracker.store.db import read_transaction
+
+    fixed = datetime(2026, 12, 1, 12, 0, 0, 123456, tzinfo=UTC)
+    monkeypatch.setattr(timepoints, "utc_now", lambda: fixed)
+    if which == "seed":
+        shutil.copytree(ROOT / "tests" / "data" / "seed_catalog", tmp_path / "cat")
+        predictions = tmp_path / "cat" / "predictions"
+    else:
+        predictions = _generated_catalog(tmp_path / "cat")
+
+    def chain(name: str) -> list[tuple[int, str, str, str]]:
+        led = Ledger(f"sqlite:///{tmp_path}/{name}.sqlite", actor="chain-check")
+        led.init()
+        assert import_catalog(led, [predictions]).appended > 0
+        with read_transaction(led.engine) as conn:
+            assert es.verify_chain(conn).ok
+            rows = [(r["position"], r["event_id"], r["payload"], r["hash"]) for r in es.raw_rows(conn)]
+        led.close()
+        return rows
+
+    checked = chain("checked")
+    used: list[object] = []
+    monkeypatch.setattr(importer, "decide_checked", lambda state, cmd: used.append(cmd) or decide(state, cmd))
+    plain = chain("plain")
+    assert used and len(checked) == len(plain) > 60
+    assert checked == plain
+    if which == "generated":
+        payloads = {r[1]: json.loads(r[2]) for r in checked}
+        mc = payloads[catalog_event_id("forecast", "mc-forecast")]
+        assert (mc["forecaster"], mc["forecaster_id"], mc["role"], mc["hedge"]) == (
+            "Ana María",
+            "ana",
+            "analyst",
+            "maybe",
+        )
+        assert "\r" not in mc["quote"]
+
+
+@pytest.mark.parametrize("where", ["forecasts", "catalog"])
+def test_cli_import_of_a_folder_that_cannot_be_listed_is_one_line(
+    sqlite_url: str, catalog: Path, unlistable_dir: Path, where: str
+) -> None:
+    """A catalog folder this user may not list is a bad input like any other (exit 3, one line), not a bug."""
+    runner.invoke(app, ["--db", sqlite_url, "init"])
+    if where == "forecasts":
+        shutil.rmtree(catalog / "forecasts")
+        (catalog / "forecasts").symlink_to(unlistable_dir, target_is_directory=True)
+        given = catalog
+    else:
+        given = unlistable_dir
+    result = runner.invoke(app, ["--db", sqlite_url, "import", str(given)])
+    assert result.exit_code == 3, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in result.output, result.output
+    if where == "forecasts":
+        assert "forecasts" in lines[0] and "cannot read" in lines[0], lines[0]
+    info = runner.invoke(app, ["--db", sqlite_url, "info", "--json"])
+    assert '"events": 0' in info.stdout

@@ -549,3 +549,45 @@ def test_a_time_stamp_token_is_attached_to_the_checkpoint_it_stamps(
     with refused, translate_errors(), engine.begin() as conn:
         conn.execute(text("DELETE FROM checkpoint_timestamps"))
     assert len(proofs.stored_timestamps(Ledger(url))) == 2
+
+
+# A regular file whose read fails even for root (reading the page at address 0 gives EIO): what a file on a
+# failing disk or a network share that went away gives, and what permissions give an ordinary user.
+UNREADABLE = Path("/proc/self/mem")
+
+
+@pytest.mark.skipif(not UNREADABLE.is_file(), reason="needs Linux's /proc/self/mem")
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["verify-proof", "{bad}", "--key", "{pub}"], "file"),
+        (["verify-proof", "{proof}", "--key", "{bad}"], "key"),
+        (["checkpoint", "--key", "{bad}", "--out", "{tmp}/c.txt"], "key"),
+        (["checkpoint", "--timestamp-token", "{bad}"], "timestamp_token"),
+        (["proof", "ann-rain", "--checkpoint", "{bad}", "--out", "{tmp}/p.proof"], "checkpoint"),
+        (["verify", "--checkpoint", "{bad}", "--key", "{pub}"], "checkpoint"),
+        (["cosign", "{bad}", "--key", "{key}", "--log-key", "{pub}", "--out", "{tmp}/c.txt"], "checkpoint"),
+    ],
+    ids=[
+        "verify-proof",
+        "verify-proof-key",
+        "checkpoint-key",
+        "timestamp-token",
+        "proof-checkpoint",
+        "verify",
+        "cosign",
+    ],
+)
+def test_a_file_that_cannot_be_read_is_one_line(
+    url: str, keys: tuple[Path, str], tmp_path: Path, args: list[str], field: str
+) -> None:
+    key, vkey = keys
+    (tmp_path / "pub.txt").write_text(vkey + "\n")
+    proof = tmp_path / "ann.proof"
+    assert tracker("--db", url, "proof", "ann-rain", "--key", str(key), "--out", str(proof)).exit_code == 0
+    given = {"bad": str(UNREADABLE), "pub": str(tmp_path / "pub.txt"), "proof": str(proof), "key": str(key),
+             "tmp": str(tmp_path)}  # fmt: skip
+    before = sorted(os.listdir(tmp_path))
+    line = failed(tracker("--db", url, *[a.format(**given) for a in args]), UserError, [str(UNREADABLE)])
+    assert line.startswith(f"error: {field}: "), line
+    assert sorted(os.listdir(tmp_path)) == before

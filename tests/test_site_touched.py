@@ -351,3 +351,81 @@ def test_a_search_index_edited_in_the_folder_is_never_taken_apart(ledger: Ledger
     path = out / "search-index.js"
     path.write_bytes(path.read_bytes().replace(b"A", b"B", 1))
     assert builder.kept_quotes(5, heads) is None
+
+
+def _new_tagged_question(ledger: Ledger) -> None:
+    """A question opened with a tag already used: that tag's count moves on every chip, its rows do not."""
+    tag = str(ledger.questions()["tags"].map(json.loads).explode().dropna().iloc[0])
+    ledger.open_question(
+        "A new question?", "yes if so", question_id="a-new-question", resolve_by=date(2026, 12, 31), tags=(tag,)
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "kept"),
+    [
+        (CHANGES["new forecast, scored"], True),  # the outlet's count moved: its page again, its board the folder's
+        (_new_tagged_question, True),  # the tag's count moved, its rows did not
+        (_forecast_from_a_new_outlet, True),  # a new outlet page is computed; the others' boards are kept
+        (CHANGES["resolution, scored"], False),  # scores changed: every board computed
+    ],
+)
+def test_a_rebuild_keeps_a_filter_pages_leaderboard_only_when_its_rows_are_the_same(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: object, kept: bool
+) -> None:
+    """A tag or outlet page made again for its chips' counts takes its leaderboard section from the page in the
+    folder when no score changed; the folder is the same bytes as a full build's either way."""
+    from tracker.app import site
+
+    scored_catalog(ledger)
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    build_site(ledger, incremental)
+    before = site_files(incremental)
+    change(ledger)  # type: ignore[operator]
+    taken: list[tuple[str, str | None]] = []
+    real = site.SiteBuilder.kept_board
+
+    def spy(self: site.SiteBuilder, rel: str, key: str) -> str | None:
+        taken.append((rel, real(self, rel, key)))
+        return taken[-1][1]
+
+    monkeypatch.setattr(site.SiteBuilder, "kept_board", spy)
+    build_site(ledger, incremental)
+    monkeypatch.undo()
+    build_site(ledger, full)
+    after = site_files(full)
+    assert site_files(incremental) == after
+    made_again = [rel for rel, _ in taken]
+    assert made_again and all(rel.startswith(("tags/", "outlets/")) for rel in made_again)
+    assert any(section is not None for _, section in taken) == kept
+    for rel, section in taken:
+        if section is not None:  # a kept section is that of a page whose bytes changed elsewhere
+            assert before[rel] != after[rel] and section.encode() in after[rel]
+
+
+def test_a_filter_page_edited_in_the_folder_is_never_taken_apart(ledger: Ledger, tmp_path: Path) -> None:
+    """A tag or outlet page whose bytes are not the manifest's, or whose board digest differs, is not a source of
+    its leaderboard: the rebuild computes it."""
+    from tracker.app import site
+
+    scored_catalog(ledger)
+    out = tmp_path / "site"
+    build_site(ledger, out)
+    since, since_run = _point(ledger)
+    CHANGES["new forecast, scored"](ledger)
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
+    rel = next(r for r in manifest if r.startswith("outlets/"))
+    builder = site.SiteBuilder.__new__(site.SiteBuilder)
+    builder.touched = _touched(ledger, since, since_run)
+    builder.w = site.Writer(tmp_path, manifest)
+    builder.folder = out
+    key = manifest[rel][site.BOARD]
+    section = builder.kept_board(rel, key)
+    assert section is not None and "leaderboard-table" in section
+    assert builder.kept_board(rel, "0" * 64) is None
+    path = out / rel
+    path.write_bytes(path.read_bytes().replace(b"leaderboard-table", b"leaderboard-tablx", 1))
+    assert builder.kept_board(rel, key) is None
+    builder.touched = None
+    path.write_bytes(path.read_bytes().replace(b"leaderboard-tablx", b"leaderboard-table", 1))
+    assert builder.kept_board(rel, key) is None  # a build that compares every page computes every board

@@ -187,3 +187,27 @@ def test_rescale_to_a_scale_missing_a_phrase_is_refused_whole(db: str, tmp_path:
     r = tracker(db, "rescale", "--scale", "2", "--reason", "x", env=env)
     assert r.exit_code == 3 and "unlikely" in r.stderr
     assert info(db) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"version: 2\nphrases: " + b"[" * 20000 + b"]" * 20000 + b"\n", "nested too deeply"),
+        (b"version: 2\nphrases: " + b"{a: " * 20000 + b"1" + b"}" * 20000 + b"\n", "nested too deeply"),
+    ],
+    ids=["deep-sequence", "deep-mapping"],
+)
+def test_a_hostile_scale_file_is_one_line_not_an_internal_error(
+    db: str, tmp_path: Path, content: bytes, says: str
+) -> None:
+    """PyYAML composes recursively: a scale file nested thousands of levels deep exhausts the stack, and must be
+    refused as the bad file it is (exit 3, one line), not reported as a bug (exit 70)."""
+    scales = tmp_path / "scales"
+    scales.mkdir()
+    (scales / "verbal-2.yaml").write_bytes(content)
+    before = info(db)
+    r = tracker(db, "phrases", env={"TRACKER_SCALE_DIR": str(scales)})
+    assert r.exit_code == 3, r.output
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("error: ") and says in r.stderr, r.stderr
+    assert "verbal-2.yaml" in r.stderr
+    assert info(db) == before

@@ -26,8 +26,8 @@ from tracker.app.streams import load_question, load_source
 from tracker.domain import commands as c
 from tracker.domain import events as ev
 from tracker.domain import fields
-from tracker.domain.decide import decide, decide_source
-from tracker.domain.state import QuestionState, SourceState, evolve_question, evolve_source
+from tracker.domain.decide import decide, decide_checked, decide_source
+from tracker.domain.state import QuestionState, SourceState, empty_question, evolve_question, evolve_source
 from tracker.errors import UserError
 from tracker.projections.bulk import project_range
 from tracker.store import eventstore as es
@@ -92,10 +92,15 @@ class _Plan:
     here, except for ids known to be absent: the catalog ids the import looked up and did not find).
     """
 
-    def __init__(self, conn: Connection, actor: str, known_absent: Callable[[str], bool]) -> None:
+    def __init__(
+        self, conn: Connection, actor: str, known_absent: Callable[[str], bool], log_empty: bool = False
+    ) -> None:
         self.conn = conn
         self.actor = actor
         self.known_absent = known_absent
+        # The log held no event when the transaction began (a first import), and nothing is written before
+        # `append`: no decided event can be in it.
+        self.log_empty = log_empty
         self.pending: list[tuple[str, list[ev.Event], int]] = []
         self.questions: dict[str, QuestionState] = {}
         self.sources: dict[str, SourceState] = {}
@@ -108,7 +113,7 @@ class _Plan:
         """Fold the states of these streams up front, reading them all in a few queries: one query per stream
         was the largest cost of an import after YAML (profiled), even of one that writes nothing. ``read``
         False: the ledger is known to hold no event, so every stream is empty."""
-        self.questions.update((q, QuestionState(question_id=q)) for q in question_ids)
+        self.questions.update((q, empty_question(q)) for q in question_ids)
         self.sources.update((s, SourceState(source_id=s)) for s in source_ids)
         if not read:
             return
@@ -131,16 +136,20 @@ class _Plan:
         return self.questions[qid]
 
     def _already_in_log(self, new: list[ev.Event]) -> bool:
+        if self.log_empty:
+            return False
         ids = [e.event_id for e in new if e.event_id is not None and not self.known_absent(e.event_id)]
         if not ids:
             return False
         present = set(self.conn.execute(select(events.c.event_id).where(events.c.event_id.in_(ids))).scalars())
         return es.already_there(present, new)
 
-    def run_question(self, cmd: c.QuestionCommand, origin: str = "-", entry: str = "-") -> None:
+    def run_question(self, cmd: c.QuestionCommand, origin: str = "-", entry: str = "-", checked: bool = False) -> None:
+        """``checked``: the command is made of a catalog entry's fields as the loader read them, each through the
+        domain's rule (`tracker.domain.decide.CHECKED_FIELDS`), so the domain decides it without those again."""
         state = self.question_state(cmd.question_id)
         try:
-            new = decide(state, cmd)
+            new = decide_checked(state, cmd) if checked else decide(state, cmd)
         except UserError as refused:
             raise _named_refusal(refused, origin, entry) from None
         if self._already_in_log(new):
@@ -328,6 +337,7 @@ def _import_questions(run: _ImportRun) -> None:
                 ),
                 q.origin,
                 q.id,
+                checked=True,
             )
 
 
@@ -399,7 +409,7 @@ def _import_forecasts(run: _ImportRun) -> None:
             else:
                 run.report.unchanged += 1
         else:
-            run.plan.run_question(cmd_f, f.origin, f.id)
+            run.plan.run_question(cmd_f, f.origin, f.id, checked=True)
 
 
 def _import_outcomes(run: _ImportRun) -> None:
@@ -422,6 +432,7 @@ def _import_outcomes(run: _ImportRun) -> None:
                     ),
                     q.origin,
                     q.id,
+                    checked=True,
                 )
             elif state.status == "resolved" and (state.outcome, state.known_on) != (
                 r.outcome,
@@ -447,6 +458,7 @@ def _import_outcomes(run: _ImportRun) -> None:
                     c.AnnulQuestion(q.id, a.reason, run.now, a.on, run.annulled_eid[q.id]),
                     q.origin,
                     q.id,
+                    checked=True,
                 )
         elif state.status != "open":
             run.differ(None, f"{q.origin}: {q.id}: resolution: removed from the catalog (use tracker reopen)")
@@ -530,7 +542,7 @@ def import_catalog(
         # A ledger with no event holds none of these ids and no stream (a first import): nothing to read.
         empty = es.head(conn)[0] == 0
         stored = {} if empty else _stored(conn, list(ids))
-        plan = _Plan(conn, ledger.actor, lambda eid: eid in ids and eid not in stored)
+        plan = _Plan(conn, ledger.actor, lambda eid: eid in ids and eid not in stored, log_empty=empty)
         plan.know_streams(list(catalog.questions), list(catalog.sources), read=not empty)
         run = _ImportRun(
             catalog,

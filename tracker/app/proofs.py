@@ -94,8 +94,11 @@ def _read_small(path: Path, field: str, limit: int) -> str:
         raise UserError(f"cannot read {str(path)!r}: {e.strerror or e}", field) from None
     if not stat.S_ISREG(mode):
         raise UserError(f"{str(path)!r} is not a regular file", field)
-    with open(path, "rb") as f:
-        raw = f.read(limit + 1)
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(limit + 1)
+    except OSError as e:  # permissions, a failing disk: a regular file can still refuse to be read
+        raise UserError(f"cannot read {str(path)!r}: {e.strerror or e}", field) from None
     if len(raw) > limit:
         raise UserError(f"{str(path)!r} is larger than {limit} bytes: not a key, checkpoint or proof", field)
     try:
@@ -218,8 +221,11 @@ def _read_token(path: Path) -> bytes:
         raise UserError(f"cannot read {str(path)!r}: {e.strerror or e}", "timestamp_token") from None
     if not stat.S_ISREG(mode):
         raise UserError(f"{str(path)!r} is not a regular file", "timestamp_token")
-    with open(path, "rb") as f:
-        token = f.read(MAX_TOKEN_FILE + 1)
+    try:
+        with open(path, "rb") as f:
+            token = f.read(MAX_TOKEN_FILE + 1)
+    except OSError as e:
+        raise UserError(f"cannot read {str(path)!r}: {e.strerror or e}", "timestamp_token") from None
     if len(token) > MAX_TOKEN_FILE:
         raise UserError(
             f"{str(path)!r} is larger than {MAX_TOKEN_FILE} bytes: not a time-stamp token", "timestamp_token"

@@ -86,6 +86,10 @@ MAX_SUBJECTS = 2_000
 # a tag or outlet leaderboard's entry in the manifest: the digest of the question scores it was made from, which a
 # rebuild whose events changed no score reuses instead of reading every question score again
 ROWS = sitefolder.DIGESTS[1]
+# and the digest of what its leaderboard section (the rows shown, their count, the columns) was made from: a rebuild
+# that makes the page again for its chips alone takes that section from the page in the folder (`kept_board`)
+BOARD = sitefolder.DIGESTS[2]
+BOARD_SECTION = ('<section id="leaderboard">', "</section>")  # index.html.j2; no "</section>" inside it
 # The index lists the ranked forecasters: those with at least this many scored questions (fewer cannot be told from
 # luck; the leaderboard ranks them apart, and the full leaderboard, one click away, lists them after the others).
 INDEX_MIN_SCORED = 5  # tracker.scoring.honest.MIN_QUESTIONS, without importing numpy here (a test checks both agree)
@@ -467,6 +471,17 @@ def check_out(out: Path, force: bool = False) -> sitefolder.Survey:
     return found
 
 
+def board_span(text: str) -> tuple[int, int] | None:
+    """Where the leaderboard section's content is in a tag or outlet page's text (between BOARD_SECTION's two
+    tags: the ledger's text is escaped, so neither tag can come from it)."""
+    start = text.find(BOARD_SECTION[0])
+    if start < 0:
+        return None
+    start += len(BOARD_SECTION[0])
+    end = text.find(BOARD_SECTION[1], start)
+    return None if end < 0 else (start, end)
+
+
 def pages_of(rows: list[Any], size: int) -> list[list[Any]]:
     return [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
 
@@ -537,12 +552,13 @@ class SiteBuilder:
         page_title: str,
         lazy: tuple[Any, Callable[[], dict[str, Any]]] | None = None,
         record: dict[str, str] | None = None,
+        finish: Callable[[str], str] | None = None,
         **ctx: Any,
     ) -> None:
         """Render a page, or keep the one in the folder when its inputs (the context, the template, the code) are
         the same. ``lazy``: (inputs, make) where ``make`` gives the rest of the context, called only when the page
         is rendered, and ``inputs`` stands for what it is made from. ``record``: more for the page's manifest
-        entry."""
+        entry. ``finish``: applied to the rendered text (after ``make``)."""
         if self.touched is not None and not self.touched.covers(rel) and rel in self.w.kept:
             return  # kept with every page the new events cannot change (`keep_unnamed`)
         inputs = inputs_digest(self.salt, rel, template, page_title, self.footer, lazy and lazy[0], ctx)
@@ -560,6 +576,8 @@ class SiteBuilder:
             footer=self.footer,
             **ctx,
         )
+        if finish is not None:
+            text = finish(text)
         self.w.write(rel, text, inputs, **(record or {}))
 
     def keep_unnamed(self) -> bool:
@@ -784,6 +802,9 @@ class SiteBuilder:
             for item in values:
                 value = str(item["value"])
                 inputs = rows_digest(kind, value, url(value))
+                # what the page's leaderboard section is made from besides the code: its rows (`inputs`), the columns
+                # shown and how many rows are shown
+                board_key = inputs_digest(inputs, d.extra, self.top)
                 # a filter's page shows its own count only (`index.html.j2`), not the whole ledger's counts
                 chips = {
                     group: [
@@ -792,21 +813,14 @@ class SiteBuilder:
                     ]
                     for group, ckind in (("tags", "tag"), ("outlets", "outlet"))
                 }
-
-                def board(kind: str = kind, value: str = value) -> dict[str, Any]:
-                    # the rows shown only: their intervals and verdicts are the costly part of a leaderboard
-                    reader = self.ledger.table(snap, "leaderboard", **{kind: value})
-                    return {
-                        "board": [with_interval_row(r) for r in reader.rows(self.top)],
-                        "board_total": reader.count(),
-                    }
-
+                board, finish = self.filter_board(snap, kind, value, url(value), board_key)
                 self.render(
                     url(value),
                     "index.html.j2",
                     f"Leaderboard, {kind} {value}",
                     lazy=(inputs, board),
-                    record={ROWS: inputs},
+                    record={ROWS: inputs, BOARD: board_key},
+                    finish=finish,
                     heading=Markup("Leaderboard: {} “{}”").format(kind, t.u(value)),
                     lede=Markup("Scores of the forecasts on questions tagged “{}”.").format(t.u(value))
                     if kind == "tag"
@@ -815,6 +829,50 @@ class SiteBuilder:
                     calibration_figure=None,
                     **(common | chips | {"counts": {}}),
                 )
+
+    def filter_board(
+        self, snap: Snapshot, kind: str, value: str, rel: str, key: str
+    ) -> tuple[Callable[[], dict[str, Any]], Callable[[str], str]]:
+        """What a tag or outlet page's leaderboard section is made with when the page is rendered: (the context of
+        its rows, what is done to the page's text). The rows are computed, or, when `kept_board` finds the section
+        of the page in the folder made from the same (``key``), the page is rendered without rows and that section
+        put in their place."""
+        section: list[str] = []
+
+        def board() -> dict[str, Any]:
+            kept = self.kept_board(rel, key)
+            if kept is not None:
+                section.append(kept)  # the page is made again for its chips alone
+                return {"board": [], "board_total": 0}
+            # the rows shown only: their intervals and verdicts are the costly part of a leaderboard
+            reader = self.ledger.table(snap, "leaderboard", **{kind: value})
+            return {"board": [with_interval_row(r) for r in reader.rows(self.top)], "board_total": reader.count()}
+
+        def finish(text: str) -> str:
+            if not section:
+                return text
+            span = board_span(text)
+            assert span is not None  # the template's own section (BOARD_SECTION)
+            return text[: span[0]] + section[0] + text[span[1] :]
+
+        return board, finish
+
+    def kept_board(self, rel: str, key: str) -> str | None:
+        """The leaderboard section of the tag or outlet page ``rel`` in the folder, when a rebuild
+        (`self.touched`: no score changed) finds it made from the same rows, columns and count (``key``) and the
+        page's bytes are those the manifest lists; None: the leaderboard is computed."""
+        old = self.w.previous.get(rel)
+        if self.touched is None or self.folder is None or old is None or old.get(BOARD) != key:
+            return None
+        try:
+            raw = (self.folder / rel).read_bytes()
+        except OSError:
+            return None
+        if sitefolder.sha256(raw) != old.get("sha256"):
+            return None
+        text = raw.decode("utf-8")
+        span = board_span(text)
+        return None if span is None else text[span[0] : span[1]]
 
     def filter_rows(self, snap: Snapshot, d: SiteData) -> Callable[[str, str], list[dict[str, Any]]]:
         """The question scores under a tag or an outlet: every question score read and grouped once (``d``

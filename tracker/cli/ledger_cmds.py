@@ -25,7 +25,11 @@ def read_document(path: Path) -> str:
     if path.stat().st_size > MAX_SOURCE_FILE:
         raise UserError(f"{str(path)!r} is larger than {MAX_SOURCE_FILE} bytes", "file")
     try:
-        return path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        raw = path.read_bytes()
+    except OSError as e:  # permissions, a failing disk: a regular file can still refuse to be read
+        raise UserError(f"cannot read {str(path)!r}: {e.strerror or e}", "file") from None
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as e:
         raise UserError(f"{str(path)!r} is not UTF-8 text (byte {e.start})", "file") from None
 

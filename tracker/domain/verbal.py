@@ -281,6 +281,11 @@ def _load_from(directory: Traversable | Path, version: int | None) -> Scale:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ScaleError(f"{path}: unreadable scale file: {exc}") from exc
+    except RecursionError:
+        # PyYAML composes recursively: a file nested thousands of levels deep exhausts the stack.
+        raise ScaleError(f"{path}: unreadable scale file: nested too deeply") from None
+    except OSError as exc:
+        raise ScaleError(f"{path}: cannot read: {exc.strerror or exc}") from None
     scale = _parse(data, chosen, str(path))
     check_published(scale, str(path))
     return scale

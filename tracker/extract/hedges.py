@@ -139,12 +139,52 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
         "",
     ),
     (r"(?:inevitabl[ey]|only a matter of time|a matter of time)", "almost certain", False, "estimative", ""),
+    # "it is just a question of time before prices fall": as "a matter of time" (not "not a question of if").
+    (r"(?:only a question of time|just a question of time)", "almost certain", False, "estimative", ""),
 )
 
 # Forms reporters write that the scale has no phrase for, by the entry each is read as: marked "no scale
 # phrase" in the draft, for the reviewer to confirm.
 _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("expect", "belief", (r"(?:foresee|foresees|foresaw|projected to|projects|projecting|forecast to)",)),
+    # "respondents also see inflation remaining above 4%", "analysts see rates falling next year": "see" with an
+    # object and a verb of change or outcome is a view of what will happen (not "seeing", a perception now).
+    (
+        "expect",
+        "belief",
+        (
+            r"(?:see|sees) (?:[\w$%.,'-]+ ){1,6}?(?:rising|falling|remaining|reaching|hitting|easing|staying|climbing|"
+            r"dropping|peaking|slowing|growing|declining|increasing|returning|rebounding|recovering|winning|losing|"
+            r"cutting|raising|hiking|lowering|holding|gaining|shrinking|expanding|contracting|widening|narrowing|"
+            r"accelerating|tightening|softening|weakening|strengthening|improving|worsening|stabili[sz]ing)",
+        ),
+    ),
+    # Wire copy's passive of the same view: "the euro is seen rising next year", "the bank is widely seen cutting
+    # rates in June" (a copula or an adverb before it: "was seen leaving the building" is a perception).
+    (
+        "expect",
+        "belief",
+        (
+            r"(?:is|are|now|widely|still|also) seen (?:as )?(?:rising|falling|remaining|reaching|hitting|easing|"
+            r"staying|climbing|dropping|peaking|slowing|growing|declining|increasing|returning|rebounding|recovering|"
+            r"winning|losing|cutting|raising|hiking|lowering|holding|gaining|shrinking|expanding|contracting|"
+            r"widening|narrowing|accelerating|tightening|softening|weakening|strengthening|improving|worsening|"
+            r"ending|stabili[sz]ing)",
+        ),
+    ),
+    # "Smith is tipped to win", "the front-runner for the nomination", "a shoo-in for the seat": the one expected
+    # to win, as "favourite to" is.
+    (
+        "likely",
+        "estimative",
+        (
+            r"(?:tipped to|front-runner to|front-runner for|frontrunner to|frontrunner for|front runner to|"
+            r"front runner for|shoo-in|shoo in for)",
+        ),
+    ),
+    # "investors are bracing for a cut", "markets were braced for a recession": an outcome prepared for is expected.
+    # Not "time to start bracing for it" (advice): a copula before it.
+    ("expect", "belief", (r"(?:is|are|was|were|'s|'re) (?:now |already |still )?(?:bracing|braced) for",)),
     # "markets priced in three quarter-point cuts", "the new forecasts imply that the cycle is over": what a
     # market's prices or a model's numbers expect ("prices in" is left out: "oil prices in Asia").
     ("expect", "belief", (r"(?:priced in|pricing in|imply that|implies that|implied that)",)),
@@ -163,7 +203,8 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         "future",
         (
             r"(?:on course to|on course for)",
-            r"(?:is|are|was|were|'re|'s|am|be) (?:\w+ )?(?:heading|headed) (?:for|towards?)",
+            r"(?:is|are|was|were|'re|'s|am|be|appears|appear|looks|look|seems|seem) (?:\w+ )?(?:heading|headed) "
+            r"(?:for|towards?)",
         ),
     ),
     ("unlikely", "estimative", (r"(?:little hope|no hope|slim hope|faint hope|scant hope|little prospect)",)),
@@ -182,6 +223,9 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("possible", "estimative", (r"(?:is|it's|that's|remains|remain) (?:still )?a possibility",)),
     # "there is the possibility at least for us to meet", "there's still a possibility of a deal".
     ("possible", "estimative", (r"(?:there is|there's|there remains) (?:still |also )?(?:a|the|some) possibility",)),
+    # "it really does look like his race to lose", "this is the 'no' campaign's to lose": the idiom of the favourite,
+    # whose defeat alone would change the outcome (checked in _spurious: a possessive before it, nothing after).
+    ("likely", "estimative", (r"(?:to lose)",)),
     # "it's very questionable as to whether the talks will take place": a doubt stated as a quality of the event.
     ("we doubt", "estimative", (r"(?:questionable|doubtful|dubious) (?:as to )?(?:whether|if|that)",)),
     # "the alliance will struggle to slow his progress", "is likely to struggle to win": a difficulty foreseen,
@@ -260,6 +304,20 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ),
     # "the season is shaping up to be the worst in a decade": what the signs so far point to.
     ("likely", "estimative", (r"(?:is|are|'s|looks|look|seems|seem) (?:to be )?shaping up (?:to be|as)",)),
+    # "I think it's tough to pull a rabbit out of the hat", "it will be difficult to reach a deal": what is called
+    # hard to do is read as unlikely to be done. Not "hard to say / tell / know" (a view withheld), "hard to
+    # overstate" (emphasis), nor the forms read elsewhere ("hard to predict", "hard to see how", "hard to avoid").
+    (
+        "unlikely",
+        "estimative",
+        (
+            r"(?:it's|it is|it will be|it'll be|it would be|it's going to be|it is going to be) "
+            r"(?:very |pretty |really |quite |extremely |so |too )?(?:tough|hard|difficult) to "
+            r"(?!(?:say|tell|know|judge|gauge|assess|estimate|predict|forecast|foresee|see|imagine|envisage|envision|"
+            r"believe|expect|avoid|escape|overstate|exaggerate|understand|ignore|argue|disagree|find|read|quantify|"
+            r"measure|overestimate|underestimate|explain|describe|pin)\b)\w+",
+        ),
+    ),
     # "it's hard to avoid a recession": the event is what cannot be escaped (not "hard to avoid the impression").
     (
         "likely",
@@ -309,6 +367,9 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
             r"(?:doubt|question)(?: that| about)?",
         ),
     ),
+    # "it's not a question of if, but when", "that is not even a question if it's possible": the doubt a question
+    # would leave is denied, as "no question that" denies it.
+    ("almost certain", "estimative", (r"not (?:even )?a question (?:of )?(?:if|whether)",)),
     # "it is not impossible that", "not out of the question": a possibility affirmed by denying its opposite.
     (
         "possible",
@@ -332,6 +393,13 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ),
     ("unlikely", "estimative", (r"(?:don't|do not|doesn't|does not) (?:see|foresee)",)),
     ("likely", "estimative", (r"(?:may|might|could) well",)),
+    # "more talks may be needed", "our efforts may need to focus on the elderly": a necessity foreseen and softened,
+    # not a bare possibility; read as likely (weak: a modal).
+    (
+        "likely",
+        "modal",
+        (r"(?:may|might|could) (?:also |still |yet )?(?:need to|have to|be needed|be necessary|be required)",),
+    ),
     # A degree adverb on "possible" says how possible: "very possible", "quite possible" lean to yes;
     # "certainly possible", "entirely possible" say only that it can happen.
     ("likely", "estimative", (r"(?:very|quite|distinctly|highly|really|a real) possible",)),
@@ -561,7 +629,8 @@ _IF = re.compile(_ALONE_BEFORE + "if" + _ALONE_AFTER, re.I)
 # then decides).
 _NEG_OR_SUB = re.compile(
     _ALONE_BEFORE
-    + r"(?:(?P<sub>if|unless|because|since|although|though|while|whereas|when|before|after|until|as|that|which|who|"
+    + r"(?:(?P<sub>if|unless|because|since|although|though|while|whereas|when|before|after|until|as|that|which|"
+    + r"who|whose|whom|"
     # "provided" as a conjunction only after a comma or before "that" ("will have provided no money" is the verb)
     + r"than|in case|(?<=,\s)provid(?:ed|ing)|provid(?:ed|ing)(?=\s+that\b)|lest|once|except)"
     + r"|(?P<npi>(?:fail|fails|failed|failing)(?=\s+to\b)|unable|"
@@ -734,6 +803,7 @@ class HedgeFinder:
                 self._first.setdefault(word, []).append(len(self._patterns))
             self._patterns.append((re.compile(pattern), read_as, strength, note or "construction", flip, tokens))
         self._cannot = _entry_for(scale, "unlikely")
+        self._likely = _entry_for(scale, "likely")
         # The words that start a pattern, as one regex (a trie of their letters): the clause's other words
         # are skipped by the regex engine instead of one by one.
         self._starts = re.compile(r"(?<![\w'-])" + _trie(w for w in self._first if w is not None) + r"(?![\w'-])")
@@ -808,7 +878,7 @@ class HedgeFinder:
         hedges = self._find(sentence, spans)
         if not hedges:
             return None
-        return _reading(sentence, spans, hedges, None, self._cannot)
+        return _reading(sentence, spans, hedges, None, self._cannot, self._likely)
 
     def read_all(self, sentence: str) -> list[Reading]:
         """One reading per hedged part of the sentence, in order: "X will rise, but Y may fall" is two
@@ -819,8 +889,8 @@ class HedgeFinder:
             return []
         parts = _parts(sentence, spans, hedges)
         if len(parts) == 1:
-            return [_reading(sentence, spans, hedges, None, self._cannot)]
-        readings = [_reading(sentence, spans, group, region, self._cannot) for region, group in parts]
+            return [_reading(sentence, spans, hedges, None, self._cannot, self._likely)]
+        readings = [_reading(sentence, spans, group, region, self._cannot, self._likely) for region, group in parts]
         return [
             Reading(
                 r.hedge,
@@ -911,6 +981,20 @@ def _join_previous(
 
 
 _ABILITY = frozenset({"can", "could"})
+_WEAK_MODALS = frozenset({"may", "might", "could"})
+# "Many experts believe there may be false starts", "economists believed the worst may be over", "reasonable to
+# expect that a vaccine could be available": a weak modal in the statement a verb of belief or expectation
+# introduces (the verb, "that" or not, then the statement's subject, no other clause opening between). The source
+# commits to the possibility it reports; read as the low end of likely (ICD 203 "likely" 55-80%), not as the bare
+# "may" (40). Not a verb of saying or finding ("claimed that AI could", "found that X could"), a fear ("feared
+# could be"), nor an infinitive after the verb ("are expected to touch upon X and might").
+_BELIEVED_MODAL = re.compile(
+    r"\b(?:believes?|believed|believing|thinks?|thought|expects?|expected|expecting|predicts?|predicted|predicting|"
+    r"anticipates?|anticipated|anticipating|reckons?|reckoned)\s+(?:that\s+)?"
+    r"(?:(?!(?:that|which|who|whether|and|but|or|if|to|because|when|while|with|as)\b)[\w'’.,-]+\s+){1,8}$",
+    re.I,
+)
+_BELIEVED_MODAL_REACH = 100
 
 
 def _reading(
@@ -919,6 +1003,7 @@ def _reading(
     hedges: list[Hedge],
     region: tuple[int, int] | None,
     cannot: Phrase | None = None,
+    likely: Phrase | None = None,
 ) -> Reading:
     """The reading of the hedges of one part of a sentence (``region``; None: the whole sentence)."""
     governing = _governing(hedges)
@@ -937,6 +1022,22 @@ def _reading(
         # as unlikely, not as the even chance that "may not" (the scale's "may" reversed) gives.
         governing = replace(governing, entry=cannot, via=f"'{governing.words}' denied, read as unlikely; {_NSP}")
         negations = []
+    elif (
+        likely is not None
+        and governing.strength == "modal"
+        and governing.entry.phrase == "may"
+        and governing.words.lower().split()[0] in _WEAK_MODALS
+    ):
+        belief = _BELIEVED_MODAL.search(
+            sentence, max(clause[0], governing.start - _BELIEVED_MODAL_REACH), governing.start
+        )
+        if belief is not None:
+            verb = belief.group(0).split()[0]
+            governing = replace(
+                governing,
+                entry=likely,
+                via=f"'{verb} ... {governing.words}': a weak modal a verb of belief introduces, read as likely; {_NSP}",
+            )
     conditional = _IF.search(sentence, clause[0], clause[1]) is not None and "surprised" not in governing.entry.phrase
     notes: list[str] = []
     if governing.strength == "modal":
@@ -982,6 +1083,19 @@ _AS_BEFORE = re.compile(
 _RISK_NOUN_AFTER = re.compile(r"^\s*(?:of|and|to|from|that|for|in|,|\.|$)", re.I)
 # "more optimistic than last month's forecast", "the more confident the model feels": a comparison.
 _COMPARISON = re.compile(r"^\s*than\b", re.I)
+# An attitude with no event to bear on: "experts are more optimistic about the future", "panelists are optimistic
+# about the outlook for the economy", "amid a more optimistic tone": a mood reported, not a forecast of anything
+# ("more confident about the prospects of a ceasefire", "optimistic that talks will resume" name what they expect).
+_ATTITUDE = re.compile(
+    r"(?:(?:more|less|very|fairly)\s+)?(?:optimistic|confident|pessimistic|sceptical|skeptical)(?:\s+(?:about|of))?",
+    re.I,
+)
+_NO_EVENT_AFTER = re.compile(
+    r"\s*(?:(?:about|of|on|regarding)\s+)?(?:the|its|their|our|his|her)\s+(?:[\w-]+\s+)?(?:future|road ahead|"
+    r"year ahead|months ahead|outlook(?!\s+for\s+(?!the\s+(?:[\w-]+\s+)?economy\b))|economy)\b",
+    re.I,
+)
+_ATTRIBUTIVE_BEFORE = re.compile(r"\b(?:a|an)\s+$", re.I)
 
 
 _HEADLINE_WORDS = 16
@@ -1034,6 +1148,12 @@ def _set_for(sentence: str, start: int) -> bool:
     return headline and prev not in _NOT_HEADLINE_FUTURE and prev not in ("been", "be", "date", "dates")
 
 
+# "his race to lose", "the 'no' campaign's to lose", "Apple's to lose": a holder named right before; and the phrase
+# ends there ("his race to lose weight" goes on; "nothing to lose", "a lot to lose" name no holder).
+_HOLDER_BEFORE = re.compile(r"(?:\b(?:his|her|their|its|our|my|your)\s+(?:\w+\s+)?|\w['’]s\s+(?:\w+\s+)?)$", re.I)
+_IDIOM_ENDS = re.compile(r"\s*(?:$|[.,;:!?\"”’')]|—|--|(?:and|but|now|again|this|at)\b)", re.I)
+
+
 def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     """Words that look like a hedge and are not one: the month of May, "certain" as in "a certain part", the
     noun "will" ("political will"), "I will say", the nouns "forecast" and "risks", a comparison."""
@@ -1045,6 +1165,8 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
         return not _headline_future(sentence, start)
     if lower == "set for":
         return not _set_for(sentence, start)
+    if lower == "to lose":
+        return not (_HOLDER_BEFORE.search(sentence, max(0, start - 40), start) and _IDIOM_ENDS.match(sentence, end))
     if entry.negated and lower.startswith("no ") and _IDLE_AFTER["no"].match(words, 2):
         return True  # "no doubt the bank will", "no matter what happens, X will": not the scale's "no ... will"
     if lower.startswith(("ruled out", "rules out", "rule out", "ruling out", "reject", "dismiss")) and (
@@ -1064,6 +1186,10 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     if lower in ("risks", "risking") and _RISK_NOUN_AFTER.match(after):
         return True
     if ("more " in lower or "less " in lower) and (_COMPARISON.match(after) or re.search(r"\bthe\s*$", before, re.I)):
+        return True
+    if _ATTITUDE.fullmatch(words) and (
+        _NO_EVENT_AFTER.match(sentence, end) or _ATTRIBUTIVE_BEFORE.search(sentence, max(0, start - 8), start)
+    ):
         return True
     if words.lower() == "certain":
         after = sentence[end:].lstrip()
@@ -1135,11 +1261,22 @@ def _rejection_governs(sentence: str, rejection: re.Match[str], hedge_start: int
 
 # "do not believe X will", "no longer expects X to", "doubts that X will": a verb of belief denied denies
 # what it introduces (English raises the negation of the statement onto the verb).
+# "Just a quarter of economists expect a recession", "only 30% of respondents think", "one in five analysts
+# predict": a share under half as the subject of a belief says most do not hold it, as "few" does (the labels read
+# such a share as P(event)). A share over half ("three quarters predicted") is left as it is.
+_MINORITY = (
+    r"\b(?:(?:just|only|merely|barely|fewer\s+than|less\s+than|under)\s+)?(?:(?:(?:a|one)\s+(?:quarter|third|fifth|"
+    r"sixth|tenth)|a\s+(?:minority|handful)|(?<![\d.,])(?:[1-4]\d|\d)(?:\.\d+)?\s?(?:%|percent|per\s+cent))\s+of|"
+    r"one\s+in\s+(?:three|four|five|six|seven|eight|nine|ten)(?:\s+of)?)\s+"
+)
+_MINORITY_BEFORE = re.compile(_MINORITY + r"(?:[\w'’-]+\s+){1,6}$", re.I)
 _DENIED_BELIEF = re.compile(
     r"\b(?:(?:do|does|did|would|could)\s*(?:not|n['’]t)|don['’]t|doesn['’]t|didn['’]t|no\s+longer|never|hardly)\s+"
     r"(?:\w+\s+)?(?:believe|believes|think|thinks|expect|expects|anticipate|anticipates|foresee|see|sees|"
     r"predict|predicts|imagine|reckon|buy)\b|\b(?:doubts?|doubted|doubting|doubtful|sceptical|skeptical)\b|"
     r"\bfew\s+(?:\w+\s+){0,2}?(?:believe|think|expect|anticipate|foresee|see|predict|imagine|reckon)\b|"
+    + _MINORITY
+    + r"(?:[\w'’-]+\s+){1,6}?(?:believe|think|expect|anticipate|foresee|see|predict|reckon)\b|"
     r"\b(?:none|neither|not\s+one)\s+of\s+(?:\w+\s+){1,5}?(?:believes?|thinks?|expects?|predicts?|sees?|foresees?)\b|"
     # "there is nothing to suggest", "no reason to believe", "no evidence that": grounds for the belief denied.
     r"\b(?:nothing\s+(?:to\s+)?(?:suggests?|indicates?)|no\s+(?:reason|grounds)\s+to\s+(?:believe|think|expect|assume)"
@@ -1152,6 +1289,12 @@ _DENIED_BELIEF_REACH = 100
 _DENIES = re.compile(r"\b(deny|denies|denied|denying)\s+(?:that\s+)?(?:[\w'’.-]+\s+){1,4}$", re.I)
 _DENIES_REACH = 60
 _NONE_OF = re.compile(r"\b(none|neither|not\s+one)\s+of\s+(?:[\w'’-]+\s+){1,5}$", re.I)
+
+
+# After the hedge, a coordinator and a new subject open another statement: "only a few amendments will be permitted
+# and there aren't the votes to insist", "the bank will hold, but it isn't done": their negations are not the hedged
+# clause's ("will cut rates and not raise them" has no new subject and keeps its "not").
+_NEW_SUBJECT = re.compile(r"(?:,\s*|\s)(?:and|but|or|yet)\s+(?:there|it|he|she|they|we|i|you)\b", re.I)
 
 
 def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str]:
@@ -1168,6 +1311,8 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
         none_of = _NONE_OF.search(sentence, max(clause[0], hedge.start - 60), hedge.start)
         if none_of is not None:
             out.append(none_of.group(1))  # "None of the economists polled expect": the subject denies the belief
+        elif _MINORITY_BEFORE.search(sentence, max(clause[0], hedge.start - 80), hedge.start) is not None:
+            out.append("a minority")
     for i, m in enumerate(before):
         if _is_negation(m.group(0), sentence, m.start()) or (
             hedge.strength == "belief" and _is_few(sentence, m, before[i - 1] if i else None)
@@ -1195,7 +1340,11 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
     denies = _DENIES.search(sentence, max(clause[0], hedge.start - _DENIES_REACH), hedge.start)
     if denies is not None and not any(r.start() == denies.start() for r in rejects):
         out.append(denies.group(1))
-    for m in _NEG_OR_SUB.finditer(sentence, hedge.end, clause[1]):
+    scope_end = clause[1]
+    joined = _NEW_SUBJECT.search(sentence, hedge.end, clause[1])
+    if joined is not None:
+        scope_end = joined.start()  # "X will be permitted and there aren't the votes": another statement's negation
+    for m in _NEG_OR_SUB.finditer(sentence, hedge.end, scope_end):
         word = m.group(0).lower()
         if m.group("sub") is not None:
             first = _WORD.search(sentence, hedge.end, clause[1])

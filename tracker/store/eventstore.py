@@ -12,9 +12,11 @@ Guarantees, each tested by the contract suite on SQLite and PostgreSQL:
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from json.encoder import encode_basestring
@@ -72,6 +74,22 @@ _CONTENT = (
     '{"actor":%s,"event_id":%s,"event_type":%s,"occurred_at":"%s","payload":%s,"position":%s,'
     '"recorded_at":"%s","schema_version":%s,"stream_id":%s,"stream_version":%s}'
 )
+
+
+_sha256 = hashlib.sha256
+_BATCH_FIELDS = ("%s", "%s", "%s", "%s", "%d", "%s", "%d")  # what stays a slot: see `_batch_content`
+
+
+def _batch_content(actor: str, recorded: str, stream_id: str) -> str:
+    """`_CONTENT` with the fields one stream's batch shares (actor, recorded time, stream) written in, and the
+    others left as slots for `_chain`: event id, type, occurred time, payload, position (an int), schema version
+    (its text), stream version (an int). The fields written in have their `%` doubled, so that the second
+    formatting gives them back as they were. Formatting three fields once per batch instead of once per event,
+    and the hash without a call per event, are a fifth of the chain's CPU in a bulk append (BENCHMARKS.md); the
+    text is `_hash_of`'s, compared on random rows by tests/test_driver.py."""
+    a, r, s = (_js(actor).replace("%", "%%"), recorded.replace("%", "%%"), _js(stream_id).replace("%", "%%"))
+    e, t, o, p, pos, sv, v = _BATCH_FIELDS
+    return _CONTENT % (a, e, t, o, p, pos, r, sv, s, v)
 
 
 def chain_hash(row: dict[str, Any]) -> str:
@@ -289,14 +307,22 @@ def _chain(
     dict that the driver converted again. tests/test_driver.py checks the rows equal those of SQLAlchemy's
     insert of the old dicts."""
     recorded, recorded_value = times(recorded_at)
+    content = _batch_content(actor, recorded, stream_id)
     for i, e in enumerate(new_events, start=1):
         pos, version = position + i, current + i
         event_id = e.event_id or uuid7()
         payload = canonical_json(e.data)
         occurred, occurred_value = times(e.occurred_at)
-        h = _hash_of(
-            prev, actor, event_id, e.type, occurred, payload, pos, recorded, e.schema_version, stream_id, version
+        text = content % (
+            _js(event_id),
+            _js(e.type),
+            occurred,
+            _js(payload),
+            pos,
+            int.__repr__(e.schema_version),
+            version,
         )
+        h = _sha256((prev + text).encode("utf-8")).hexdigest()
         rows.append(
             (
                 pos,
@@ -403,13 +429,30 @@ def append_stream(
     and the projections are brought up to date once at the end, set-based, over the positions written, in the
     same transaction: nothing between reads the projection tables, so no reader can tell the difference.
     """
-    with backend_of(conn).bulk_writing(conn):
+    with backend_of(conn).bulk_writing(conn), _collector_paused():
         if project_range is not None:
             start = head(conn)[0]
             written = _append_stream(conn, batches, actor, None, now, progress, on_chunk)
             project_range(conn, start, written.head_position)
             return written
         return _append_stream(conn, batches, actor, project, now, progress, on_chunk)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No pass of Python's cyclic garbage collector during a bulk append (back as it was after, on error too).
+
+    A bulk append makes a few objects per event (its row, its texts), none of them in a cycle, while the caller
+    holds every event it is appending: each of the collector's passes walked all of those again, and its passes
+    were about a tenth of the chain's CPU at 100k events (BENCHMARKS.md). Reference counting still frees what is
+    dropped; a cycle a projection callback makes is collected once the collector is back."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _append_stream(

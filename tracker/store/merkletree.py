@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection, select
 
-from tracker.domain.merkle import HASH_SIZE, MerkleTree, NodeSource, ProofError, frontier, leaf_hash
+from tracker.domain.merkle import HASH_SIZE, MerkleTree, NodeSource, ProofError, leaf_hash
 from tracker.domain.merkle import consistency_proof as _consistency_proof
 from tracker.domain.merkle import inclusion_proof as _inclusion_proof
 from tracker.domain.merkle import root_hash as _root_hash
@@ -40,43 +40,43 @@ BUILD_CHUNK = 50_000  # nodes per insert when building a whole tree
 
 def extend(conn: Connection, first_position: int, prev_hash: str, hashes: Sequence[str]) -> None:
     """Store the nodes completed by appending the events at positions first_position, first_position + 1, ...
-    whose chain hashes (hex) are `hashes`; `prev_hash` is the chain hash of the event at first_position - 1."""
+    whose chain hashes (hex) are `hashes`; `prev_hash` is the chain hash of the event at first_position - 1.
+
+    Level by level: the new leaves, then the new nodes of each level from the pairs of the level below, so that
+    each level is one list comprehension (a bulk append hashed each leaf in a loop of its own before: 0.2 s of
+    Python at 100k events) and the rows go in key order. With n leaves before, level l holds new the indices
+    from n >> l on; when that first index is odd, its left sibling is the stored node before it (at level 0, the
+    leaf of `prev_hash`), read in one statement for every level that needs it."""
     if not hashes:
         return
-    n = first_position - 1
-    # The right edge of the tree of n leaves, largest subtree first (one per set bit of n): each a (level, index)
-    # and its hash, read from the table only when a new leaf first needs it (None until then).
-    keys = frontier(n)
-    edge: list[bytes | None] = [None] * len(keys)
-    if n & 1:
-        edge[-1] = leaf_hash(bytes.fromhex(prev_hash))
+    n, m = first_position - 1, len(hashes)
+    level_nodes = [_sha256(b"\x00" + bytes.fromhex(h)).digest() for h in hashes]
+    needed = [(lv, (n >> lv) - 1) for lv in range(1, (n + m).bit_length()) if _pairs_up(n, m, lv)]
+    stored = _fetch(conn, needed) if needed else {}
     rows: list[tuple[int, int, bytes]] = []
-    for k, hex_hash in enumerate(hashes):
-        i = n + k
-        h = _sha256(b"\x00" + bytes.fromhex(hex_hash)).digest()
-        level = 0
-        while i & 1:
-            left = edge.pop()
-            if left is None:
-                edge.append(left)
-                _load_edge(conn, keys, edge)
-                left = edge.pop()
-            keys.pop()
-            h = _sha256(b"\x01" + left + h).digest()  # type: ignore[operator]
-            level += 1
-            i >>= 1
-            rows.append((level, i, h))
-        keys.append((level, i))
-        edge.append(h)
+    level = 0
+    while _completes(n, m, level):
+        first = n >> level
+        if first & 1:
+            left = leaf_hash(bytes.fromhex(prev_hash)) if level == 0 else stored[(level, first - 1)]
+            level_nodes.insert(0, left)
+            first -= 1
+        pairs = zip(level_nodes[::2], level_nodes[1::2], strict=False)  # an odd last one waits for its sibling
+        level_nodes = [_sha256(b"\x01" + a + b).digest() for a, b in pairs]
+        level += 1
+        first >>= 1
+        rows.extend((level, first + k, h) for k, h in enumerate(level_nodes))
     insert_tuples(conn, merkle_nodes, rows)
 
 
-def _load_edge(conn: Connection, keys: list[tuple[int, int]], edge: list[bytes | None]) -> None:
-    """Fill in, in one read, every hash of the right edge not known yet."""
-    missing = [j for j, h in enumerate(edge) if h is None]
-    found = _fetch(conn, [keys[j] for j in missing])
-    for j in missing:
-        edge[j] = found[keys[j]]
+def _completes(n: int, m: int, level: int) -> bool:
+    """Whether appending m leaves to n completes a node at level + 1."""
+    return (n + m) >> (level + 1) > n >> (level + 1)
+
+
+def _pairs_up(n: int, m: int, level: int) -> bool:
+    """Whether a node of `level` stored before the append is the left child of a node the append completes."""
+    return bool((n >> level) & 1) and _completes(n, m, level)
 
 
 def build(conn: Connection) -> int:

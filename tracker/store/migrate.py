@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 # The newest revision in migrations/versions. Every command checks the ledger against it; tests/test_migrations.py
 # checks that it is Alembic's head, so a new migration cannot be added without it.
-HEAD_REVISION = "0013"
+HEAD_REVISION = "0014"
 
 
 def script_location() -> Path:

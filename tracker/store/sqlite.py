@@ -42,7 +42,7 @@ from tracker.store.backend import (
 )
 from tracker.store.dbapi import Converter, execute, memoised, unchanged
 from tracker.store.jsontext import iso_utc
-from tracker.store.schema import UTCDateTime, scoring_lease
+from tracker.store.schema import UTCDateTime, scoring_lease, unreadable_time
 
 log = logging.getLogger("tracker.scoring")
 
@@ -111,7 +111,10 @@ def _date_text(value: date | None) -> str | None:
 def _parse_utc(value: str) -> datetime:
     """A stored `UTCDateTime` as SQLite returns it (SQLAlchemy's DATETIME text, naive UTC) -> aware UTC datetime,
     as SQLAlchemy's DATETIME processor and `UTCDateTime.process_result_value` give it (tested)."""
-    return datetime.fromisoformat(value + "+00:00")  # aware at once, without a second datetime
+    try:
+        return datetime.fromisoformat(value + "+00:00")  # aware at once, without a second datetime
+    except (ValueError, TypeError):
+        raise unreadable_time(value) from None
 
 
 def _time_texts(value: datetime) -> tuple[str, str]:
@@ -301,18 +304,24 @@ class SqliteBackend(Backend):
 
     @contextmanager
     def bulk_writing(self, conn: Connection) -> Iterator[None]:
-        """A page cache of BULK_CACHE_KIB for the duration, back to what it was after (on error too).
+        """A page cache of BULK_CACHE_KIB for the duration, back to what it was after (on error too); and, inside
+        a transaction, the append-only tables' no-replace triggers lifted for it (`_without_replace_triggers`).
 
         With SQLite's default 2 MiB, a write transaction larger than the cache spills its dirty pages to the WAL
         and writes them again as the random-order index on event ids changes them: inserting a 38,507-event
         catalog's rows took about twice as long (BENCHMARKS.md). The cache is a limit, not an allocation: pages
         are held only as the transaction touches them, and freed when the connection closes."""
-        cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        driver = conn.connection.driver_connection
+        cur = driver.cursor()  # type: ignore[union-attr]
         try:
             was = cur.execute("PRAGMA cache_size").fetchone()[0]
             cur.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
             try:
-                yield
+                if driver.in_transaction:  # type: ignore[union-attr]
+                    with _without_replace_triggers(cur):
+                        yield
+                else:  # pragma: no cover - every bulk append runs in a write transaction
+                    yield
             finally:
                 cur.execute(f"PRAGMA cache_size={int(was)}")
         finally:
@@ -392,6 +401,40 @@ class SqliteBackend(Backend):
         if code == "SQLITE_ERROR" and first.startswith("no such table"):
             return DatabaseError("the ledger has no tables: run 'tracker init' first")
         return None
+
+
+# The BEFORE INSERT triggers that refuse an INSERT OR REPLACE over a stored row (migrations 0004, 0010, 0014).
+# SQLite runs a trigger program per inserted row whatever its WHEN clause: 0.25-0.3 s of a 100k-event bulk
+# append's events insert, and more on the Merkle nodes (BENCHMARKS.md).
+NO_REPLACE_TRIGGERS = ("events_no_replace", "merkle_nodes_no_replace")
+
+
+@contextmanager
+def _without_replace_triggers(cur: sqlite3.Cursor) -> Iterator[None]:
+    """Drop the no-replace triggers for the duration of a bulk append and create them again, from their stored
+    text, before it returns (on error too), all inside the caller's transaction.
+
+    Why this keeps the guarantee: DDL is transactional in SQLite. No other connection ever sees the tables without
+    the triggers: a reader sees the last committed schema, another writer waits for this transaction's lock, and a
+    crash or a rollback brings the triggers back with everything else. Inside the window only the bulk append
+    writes to these tables, with plain INSERTs, which a stored position, event id or stream version refuses by
+    the table's own unique constraints: only INSERT OR REPLACE needs the triggers. tests/test_append_only.py
+    checks that the triggers are there, with the same text, after a bulk append (a failed one too), and that
+    every other writer's REPLACE is still refused."""
+    triggers = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({})".format(
+        ", ".join(f"'{n}'" for n in NO_REPLACE_TRIGGERS)
+    )
+    stored = cur.execute(triggers).fetchall()
+    for name, _ in stored:
+        cur.execute(f"DROP TRIGGER {name}")
+    try:
+        yield
+    finally:
+        # Only those not there: an I/O or disk-full error rolls the whole transaction back, the drops with it.
+        there = {name for name, _ in cur.execute(triggers)}
+        for name, sql in stored:
+            if name not in there:
+                cur.execute(sql)
 
 
 BACKEND = SqliteBackend()
