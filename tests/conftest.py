@@ -151,3 +151,24 @@ def grown(ledger: Ledger, request: pytest.FixtureRequest) -> Ledger:
     ledger.engine.dispose()  # no connection open on the file while it is replaced
     _copy_sqlite(request.getfixturevalue("_grown_template"), path)
     return ledger
+
+
+@pytest.fixture
+def unlistable_dir(tmp_path: Path) -> Iterator[Path]:
+    """A folder this process cannot list: one made mode 000, or, for root (whom modes do not stop), Linux's
+    /proc/1/map_files, which needs a capability containers do not grant. Skipped where neither refuses."""
+    made = tmp_path / "locked"
+    made.mkdir()
+    made.chmod(0)
+    try:
+        for folder in (made, Path("/proc/1/map_files")):
+            try:
+                os.listdir(folder)
+            except PermissionError:
+                yield folder
+                return
+            except OSError:
+                continue
+        pytest.skip("every folder can be listed here (root with every capability)")
+    finally:
+        made.chmod(0o700)

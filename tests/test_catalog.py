@@ -419,6 +419,10 @@ def test_slugs_schema_and_unknown_fields(tmp_path: Path) -> None:
     pred2 = _build(tmp_path / "two")
     _dump(pred2 / "questions.yaml", {"schema": 2, "questions": [_question()]})
     assert "expected schema: 1" in _one(_errors(pred2), pred2 / "questions.yaml", "-", "schema")
+    for i, other in enumerate((True, 1.0, "1")):  # equal to 1 in Python, or its text: not the schema number
+        pred3 = _build(tmp_path / f"three-{i}")
+        _dump(pred3 / "questions.yaml", {"schema": other, "questions": [_question()]})
+        assert "expected schema: 1" in _one(_errors(pred3), pred3 / "questions.yaml", "-", "schema")
 
 
 def test_seed_path_may_not_escape(tmp_path: Path) -> None:
@@ -514,6 +518,19 @@ HOSTILE_YAML = [
     "a: !!str {b: 1}\n",
     "- !!str [1]\n- !!str x\n- !!null ''\n",
     "a: &s text\nb: *s\n*s : c\n",  # an aliased text scalar as a value and as a key
+    # no tag and no anchor: composed with the tags deferred (`_Deferred`)
+    "'1': a\n1: b\n\"2\": c\n2: d\n",  # keys quoted (text) and plain (numbers)
+    "1.5: x\n0x10: y\ntrue: z\n~: w\nyes: v\n",
+    "? |\n  block key\n: v\n? >\n  folded key\n: w\n",
+    "x: '12'\ny: \"true\"\nz: 12\nw: >-\n  7\nv: |\n  ~\n",
+    "<<: {a: 1}\nb: 2\n",  # a merge key without an anchor
+    "a: [~, null, Null, NULL, '', true, False, 0o17, 1_000, 190:20:30, .inf, -.NaN]\n",
+    "- 2019-05-04\n- '2019-05-04'\n- 2019-05-04 10:00:00\n",
+    "a: 1\nb:\n  - c: 2\n    d: [e, {f: g}]\n  - [[], {}]\n",
+    "~: a\nnull: b\n",  # a repeated key, resolved
+    "1: a\n'1': b\n1: c\n",
+    "{[1]: a}\n",
+    "x: {? a}\n",  # a key without a value
 ]
 
 
@@ -583,7 +600,7 @@ def test_the_per_node_resolver_shortcut_is_taken_only_where_its_rules_are_the_lo
     from tracker.catalog.load import strict_loader
 
     loader = strict_loader(prefer_c)
-    fast = loader("a: 1\n")
+    fast = loader("a: 1\n", defer=False)
     reference = _reference_loader(loader)("a: 1\n")
     try:
         assert not hasattr(fast.resolve, "__self__")  # the instance's function, not the class's method
@@ -603,6 +620,37 @@ def test_the_per_node_resolver_shortcut_is_taken_only_where_its_rules_are_the_lo
     ByPath.add_path_resolver("tag:yaml.org,2002:omap", ["s"], yaml.SequenceNode)
     assert yaml.load("s: [a: 1]\nt: [a: 1]\n", Loader=ByPath) == {"s": [("a", 1)], "t": [{"a": 1}]}  # noqa: S506
     assert yaml.load("s: [a: 1]\n", Loader=loader) == {"s": [{"a": 1}]}  # noqa: S506
+
+
+def test_the_tags_are_deferred_only_in_a_text_without_tag_or_anchor_read_by_libyaml() -> None:
+    """A catalog's text is composed with every tag deferred to the one pass; a text with a tag or an anchor, one
+    not given as text, a subclass with a resolve or constructors of its own, and the pure-Python loader resolve
+    each node as it is composed. Each gives what PyYAML gives (the one-pass test above)."""
+    from tracker.catalog.load import _DEFERRED, strict_loader
+
+    loader = strict_loader(True)
+    if loader is strict_loader(False):
+        pytest.skip("libyaml is not installed")
+
+    def deferred(text: Any, cls: type = loader) -> bool:
+        instance = cls(text)
+        try:
+            return instance.resolve is _DEFERRED and instance.descend_resolver is _DEFERRED
+        finally:
+            instance.dispose()
+
+    catalog = (PREDICTIONS / "questions.yaml").read_text(encoding="utf-8")
+    assert deferred(catalog) and deferred("a: 1\n")
+    assert not deferred("a: !!str 1\n") and not deferred("a: &x 1\nb: *x\n") and not deferred(b"a: 1\n")
+    assert not deferred("a: 1\n", strict_loader(False)) and not deferred("a: 1\n", _reference_loader(loader))
+
+    class OwnInt(loader):  # type: ignore[misc,valid-type]
+        pass
+
+    OwnInt.add_constructor("tag:yaml.org,2002:int", lambda self, node: "an int")
+    assert not deferred("a: 1\n", OwnInt)
+    assert yaml.load("a: 1\n", Loader=OwnInt) == {"a": "an int"}  # noqa: S506
+    assert yaml.load("a: 1\nb: x\n", Loader=loader) == {"a": 1, "b": "x"}  # noqa: S506
 
 
 @pytest.mark.parametrize(
@@ -923,3 +971,13 @@ def test_the_loader_refuses_what_decide_refuses_in_each_field_decide_checked_ski
         pred = _build(tmp_path, forecasts=[_forecast(**change)])
         file = pred / "forecasts" / "src-a.yaml"
     assert _one(_errors(pred), file, *where)
+
+
+def test_repeated_tags_and_options_are_refused_so_the_checked_decide_needs_no_dedupe(tmp_path: Path) -> None:
+    """`decide` drops a repeated tag and refuses a repeated option; `decide_checked` takes the loader's lists as
+    they are, so the loader refuses both."""
+    pred = _build(tmp_path, questions=[_question(tags=["a", "b", "a"])])
+    assert _one(_errors(pred), pred / "questions.yaml", "summit-2019", "tags") == "repeated item"
+    q = _question(type="multiple_choice", options=["a", "b", "a"], resolution=None)
+    pred = _build(tmp_path / "mc", questions=[q])
+    assert _one(_errors(pred), pred / "questions.yaml", "summit-2019", "options") == "repeated item"

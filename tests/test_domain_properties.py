@@ -542,3 +542,16 @@ def test_evolving_copies_states_as_dataclasses_replace_does() -> None:
     assert copied[11].version == 11 and copied[12].text == "t" and copied[13].version == 2
     assert len({id(s) for s in copied}) == len(copied)  # each event gave a new state; none was changed in place
     assert copied[0] == QuestionState(QID)
+
+
+def test_an_empty_question_state_is_the_constructors_with_a_forecasts_dict_of_its_own() -> None:
+    from tracker.domain.state import empty_question
+
+    first, second = empty_question("q-1"), empty_question("q-2")
+    assert type(first) is QuestionState and vars(first) == vars(QuestionState("q-1"))
+    assert vars(second) == vars(QuestionState(question_id="q-2"))
+    assert first.forecasts is not second.forecasts  # evolving one question can never show in another
+    opened = {"title": "T", "criteria": "C", "kind": "binary", "options": ["yes", "no"], "opened": "2024-01-01"}
+    after = evolve_question(evolve_question(first, ev.QUESTION_OPENED, opened), ev.FORECAST_RECORDED,
+                            {"forecast_id": "f", "forecaster_id": "a", "made_at": "2024-01-02"})  # fmt: skip
+    assert list(after.forecasts) == ["f"] and second.forecasts == {} and empty_question("q-3").forecasts == {}

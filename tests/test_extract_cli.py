@@ -349,3 +349,12 @@ def test_the_summary_counts_one_candidate_and_one_sentence_in_the_singular(sqlit
     article.write_text("The minister said the talks will probably fail.\n", encoding="utf-8")
     _, err = run(sqlite_url, "extract", str(article), "--out", str(tmp_path / "one.yaml"))
     assert "1 candidate (0 already recorded) from 1 sentence;" in err, err
+
+
+def test_a_folder_that_cannot_be_listed_is_one_line(seeded: str, tmp_path: Path, unlistable_dir: Path) -> None:
+    out = tmp_path / "drafts"
+    result = tracker(seeded, "extract", str(unlistable_dir), "--out", str(out))
+    assert result.exit_code == 3, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: file: ") and "cannot read" in lines[0], result.output
+    assert not out.exists()

@@ -440,3 +440,25 @@ def test_the_import_writes_the_same_chain_with_the_checked_decide_as_with_decide
             "maybe",
         )
         assert "\r" not in mc["quote"]
+
+
+@pytest.mark.parametrize("where", ["forecasts", "catalog"])
+def test_cli_import_of_a_folder_that_cannot_be_listed_is_one_line(
+    sqlite_url: str, catalog: Path, unlistable_dir: Path, where: str
+) -> None:
+    """A catalog folder this user may not list is a bad input like any other (exit 3, one line), not a bug."""
+    runner.invoke(app, ["--db", sqlite_url, "init"])
+    if where == "forecasts":
+        shutil.rmtree(catalog / "forecasts")
+        (catalog / "forecasts").symlink_to(unlistable_dir, target_is_directory=True)
+        given = catalog
+    else:
+        given = unlistable_dir
+    result = runner.invoke(app, ["--db", sqlite_url, "import", str(given)])
+    assert result.exit_code == 3, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in result.output, result.output
+    if where == "forecasts":
+        assert "forecasts" in lines[0] and "cannot read" in lines[0], lines[0]
+    info = runner.invoke(app, ["--db", sqlite_url, "info", "--json"])
+    assert '"events": 0' in info.stdout

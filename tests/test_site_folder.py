@@ -215,6 +215,12 @@ def test_out_that_is_no_folder_is_refused(ledger: Ledger, tmp_path: Path, kind: 
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["t"]
 
 
+def test_out_that_cannot_be_listed_is_refused(ledger: Ledger, unlistable_dir: Path) -> None:
+    """What a folder holds must be known before a build writes into it: one that cannot be listed is refused in one
+    line (exit 3), never an internal error."""
+    one_line_refusal(site(small(ledger), unlistable_dir, "--force"), "cannot ")
+
+
 # ------------------------------------------------------------------------------- killed builds
 
 

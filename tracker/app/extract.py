@@ -62,7 +62,10 @@ def article_paths(paths: Sequence[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
+            try:
+                found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
+            except OSError as exc:  # a folder this process may not list (its permissions), a failing disk
+                raise UserError(f"{path}: cannot read: {exc.strerror or exc}", "file") from None
             if not found:
                 raise UserError(f"{path}: a folder with no articles ({', '.join(ARTICLE_SUFFIXES)})", "file")
             out.extend(found)

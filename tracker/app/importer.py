@@ -27,7 +27,7 @@ from tracker.domain import commands as c
 from tracker.domain import events as ev
 from tracker.domain import fields
 from tracker.domain.decide import decide, decide_checked, decide_source
-from tracker.domain.state import QuestionState, SourceState, evolve_question, evolve_source
+from tracker.domain.state import QuestionState, SourceState, empty_question, evolve_question, evolve_source
 from tracker.errors import UserError
 from tracker.projections.bulk import project_range
 from tracker.store import eventstore as es
@@ -113,7 +113,7 @@ class _Plan:
         """Fold the states of these streams up front, reading them all in a few queries: one query per stream
         was the largest cost of an import after YAML (profiled), even of one that writes nothing. ``read``
         False: the ledger is known to hold no event, so every stream is empty."""
-        self.questions.update((q, QuestionState(question_id=q)) for q in question_ids)
+        self.questions.update((q, empty_question(q)) for q in question_ids)
         self.sources.update((s, SourceState(source_id=s)) for s in source_ids)
         if not read:
             return

@@ -214,7 +214,11 @@ def survey(out: Path) -> Survey:
     manifest = read_manifest(out) or Manifest()
     result = Survey(True, manifest, began_ns=time.time_ns())
     ledger = {str(p.relative_to(os.path.realpath(out))) for p in outfiles.protected_within(out)}
-    for rel, st in sorted(_walk(out)):
+    try:
+        walked = sorted(_walk(out))
+    except OSError as e:  # a folder inside it this process may not list: what it holds cannot be told
+        raise UserError(f"cannot read {str(e.filename or out)!r}: {e.strerror or e}", "out") from None
+    for rel, st in walked:
         if rel in ledger:
             result.ledger.append(rel)
             continue
@@ -222,7 +226,10 @@ def survey(out: Path) -> Survey:
             # the recorded stat first: a listed hash, without making the set of the listed ones for every file
             digest = manifest.by_stat(rel, st)
             if digest is None and (known := manifest.hashes(rel)):
-                digest = file_sha256(out / rel)
+                try:
+                    digest = file_sha256(out / rel)
+                except OSError as e:
+                    raise UserError(f"cannot read {str(out / rel)!r}: {e.strerror or e}", "out") from None
                 digest = digest if digest in known else None
             if digest is not None:
                 result.owned[rel] = digest

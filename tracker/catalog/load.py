@@ -240,6 +240,12 @@ class _Strict:
         constructor gives (tests/test_catalog.py compares them on every catalog of the tests and on hostile
         documents): the constructor's generic machinery (a generator per collection, the strict duplicate check
         constructing each key twice) was half of parsing a catalog (profiled)."""
+        text = self._deferred_text
+        if text is not None:
+            try:
+                return _Deferred(self).build(node)
+            except Exception:  # noqa: BLE001 - anything the deferred pass does not take: the document composed
+                return _load_resolved(type(self), text)  # again with each tag resolved, and built as below
         try:
             return _Plain(self).build(node)
         except Exception:  # noqa: BLE001 - _NotPlain, a RecursionError, a refused scalar: the safe constructor
@@ -251,8 +257,9 @@ class _Strict:
     _by_first: dict[str, list[Any]] = {}
     _wildcard: list[Any] = []
     _joined_for: Any = None  # the resolvers table they were joined from
+    _deferred_text: str | None = None  # the document, when its tags are resolved by `_Deferred` (see __init__)
 
-    def __init__(self, stream: Any) -> None:
+    def __init__(self, stream: Any, defer: bool = True) -> None:
         super().__init__(stream)  # type: ignore[call-arg]
         # The composer calls `self.resolve` once per node and `descend_resolver` / `ascend_resolver` around it
         # (640,000 nodes in a 10k-question catalog): where this loader's class resolves by `_Strict.resolve`
@@ -268,6 +275,22 @@ class _Strict:
             me.resolve = _resolve_function(cls)
         if cls.descend_resolver is _BASE_DESCEND and cls.ascend_resolver is _BASE_ASCEND:
             me.descend_resolver = me.ascend_resolver = _no_path_resolvers
+            # libyaml's composer calls those three Python functions for every node. In a text with no tag and no
+            # anchor (no "!", no "&": a catalog), every node's tag is the resolver's, and the one pass over the
+            # nodes (`_Deferred`) can resolve each scalar as it builds it: the composer is given a callable in C
+            # that takes any arguments and returns "" (the tag it leaves on every node), for all three.
+            if (
+                defer
+                and _CParser is not None
+                and isinstance(self, _CParser)
+                and me.resolve is cls._resolve_fn
+                and type(stream) is str
+                and "!" not in stream
+                and "&" not in stream
+                and _Plain.takes(self)
+            ):
+                me.resolve = me.descend_resolver = me.ascend_resolver = _DEFERRED
+                me._deferred_text = stream
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
         """The resolver's tag for a node, by its own rules (first-character resolvers, then the wildcard ones,
@@ -335,6 +358,20 @@ class _NotPlain(Exception):
     """The document needs the safe constructor's general path."""
 
 
+_CParser: type | None = getattr(getattr(yaml, "cyaml", None), "CParser", None)  # libyaml's, where installed
+# Called by the composer with (kind, value, implicit), (parent, index) or nothing; gives "" whatever it is given.
+_DEFERRED = "".format
+
+
+def _load_resolved(loader: type, text: str) -> Any:
+    """``text`` loaded by ``loader`` with each node's tag resolved as it is composed (not deferred)."""
+    instance = loader(text, defer=False)
+    try:
+        return instance.get_single_data()
+    finally:
+        instance.dispose()
+
+
 _STR, _NULL, _INT, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("str", "null", "int", "float"))
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _KEY_TAGS = frozenset((_STR, _NULL, _BOOL, _INT, _FLOAT))  # the scalar keys the one pass builds
@@ -348,11 +385,15 @@ class _Plain:
     """`_Strict.construct_document`'s one pass. An aliased node gives the same object each time, as PyYAML's
     constructor does; a node met again while it is being built (a recursive alias) is not plain."""
 
-    def __init__(self, constructor: Any) -> None:
-        # Only for a loader that builds these tags with the safe constructor's own functions (a subclass may
-        # register its own).
+    @staticmethod
+    def takes(constructor: Any) -> bool:
+        """Only a loader that builds these tags with the safe constructor's own functions (a subclass may
+        register its own)."""
         own = constructor.yaml_constructors
-        if any(own.get(tag) is not _SAFE_CONSTRUCTORS[tag] for tag in _SAFE_CONSTRUCTORS):
+        return all(own.get(tag) is _SAFE_CONSTRUCTORS[tag] for tag in _SAFE_CONSTRUCTORS)
+
+    def __init__(self, constructor: Any) -> None:
+        if not self.takes(constructor):
             raise _NotPlain
         self.scalars = {
             _NULL: constructor.construct_yaml_null,
@@ -407,6 +448,59 @@ class _Plain:
             raise _NotPlain
         self.open.discard(key)
         self.built[key] = value
+        return value
+
+
+class _Deferred:
+    """`_Plain`'s one pass over a document composed with every tag deferred (`_Strict.__init__`): no tag and no
+    anchor in its text, so each node is met once and its tag is the resolver's, which this pass applies as
+    `_resolve_function` does: a plain scalar (libyaml's style "", its `plain_implicit`) by the resolvers of
+    its first character, any other scalar is text, a collection by its node's class. Anything else (a key
+    that is not a scalar, a repeated key, a tag other than text, null, a boolean, an integer or a float, a
+    refused value) raises, and the document is loaded again without deferring (`_load_resolved`)."""
+
+    def __init__(self, constructor: Any) -> None:
+        cls: Any = type(constructor)
+        self.first = cls._by_first.get
+        self.wildcard = cls._wildcard
+        self.scalars = {
+            _NULL: constructor.construct_yaml_null,
+            _BOOL: constructor.construct_yaml_bool,
+            _INT: constructor.construct_yaml_int,
+            _FLOAT: constructor.construct_yaml_float,
+        }
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        value = node.value
+        if node.style == "":
+            for tag, regexp in self.first(value[:1], self.wildcard):
+                if regexp.match(value):
+                    return self.scalars[tag](node)  # a KeyError for any other tag: not taken here
+        return value
+
+    def build(self, node: yaml.Node) -> Any:
+        cls = node.__class__
+        if cls is _SCALAR:
+            return self.scalar(node)  # type: ignore[arg-type]
+        if cls is _SEQUENCE:
+            return [self.build(item) for item in node.value]
+        if cls is not _MAPPING:
+            raise _NotPlain
+        first, wildcard, scalar = self.first, self.wildcard, self.scalar
+        value: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not _SCALAR:
+                raise _NotPlain
+            k = key_node.value
+            if key_node.style == "" and first(k[:1], wildcard):
+                k = scalar(key_node)
+            if k in value:  # a duplicate: the strict constructor words the error
+                raise _NotPlain
+            if value_node.__class__ is _SCALAR:
+                v = value_node.value
+                value[k] = scalar(value_node) if value_node.style == "" and first(v[:1], wildcard) else v
+            else:
+                value[k] = self.build(value_node)
         return value
 
 
@@ -803,7 +897,7 @@ def _classify(path: Path, errors: _Errors) -> _File | None:
         return None
     kind: Literal["sources", "questions", "forecasts"] = kinds[0]  # type: ignore[assignment]
     schema = data.get("schema")
-    if schema != SCHEMA:
+    if type(schema) is not int or schema != SCHEMA:  # (True and 1.0 equal 1)
         errors.add(label, "-", "schema", f"expected schema: {SCHEMA}, got {schema!r}")
         return None
     allowed = {"schema", kind} | ({"source"} if kind == "forecasts" else set())
@@ -1278,7 +1372,12 @@ def load_catalog(
         now = datetime.combine(today, time(0), tzinfo=UTC) if today is not None else timepoints.utc_now()
     all_paths = [Path(p) for p in paths] + ([Path(sources)] if sources is not None else [])
     files: list[_File] = []
-    for path in _expand(all_paths, errors):
+    try:
+        expanded = _expand(all_paths, errors)
+    except OSError as exc:  # a folder this process may not list (its permissions), a failing disk
+        errors.add(str(exc.filename or all_paths[0]), "-", "-", f"cannot read: {exc.strerror or exc}")
+        expanded = []
+    for path in expanded:
         f = _classify(path, errors)
         if f is not None:
             files.append(f)

@@ -76,6 +76,16 @@ def replace(state: _S, **changes: Any) -> _S:
     return new
 
 
+_NO_QUESTION = QuestionState(question_id="")
+
+
+def empty_question(question_id: str) -> QuestionState:
+    """`QuestionState(question_id=question_id)`, the state of a stream with no event, made by `replace` from one
+    made once (its own forecasts dict; every other field is immutable): an import makes one per catalog question,
+    and the frozen class's own constructor, a call per field, was most of making them (profiled)."""
+    return replace(_NO_QUESTION, question_id=question_id, forecasts={})
+
+
 def evolve_question(state: QuestionState, event_type: str, data: dict[str, Any]) -> QuestionState:
     """Apply one event of a question stream. Unknown types only bump the version."""
     # One `replace` per event, the version bumped with the event's own changes (half the cost of two).
@@ -103,9 +113,7 @@ def evolve_question(state: QuestionState, event_type: str, data: dict[str, Any])
         return replace(state, version=version, **changes)
     if event_type == ev.FORECAST_RECORDED:
         forecasts = dict(state.forecasts)
-        forecasts[data["forecast_id"]] = ForecastState(
-            forecast_id=data["forecast_id"], forecaster_id=data["forecaster_id"], made_at=data["made_at"]
-        )
+        forecasts[data["forecast_id"]] = ForecastState(data["forecast_id"], data["forecaster_id"], data["made_at"])
         return replace(state, version=version, forecasts=forecasts)
     if event_type == ev.FORECAST_WITHDRAWN:
         forecasts = dict(state.forecasts)
