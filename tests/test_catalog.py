@@ -419,6 +419,10 @@ def test_slugs_schema_and_unknown_fields(tmp_path: Path) -> None:
     pred2 = _build(tmp_path / "two")
     _dump(pred2 / "questions.yaml", {"schema": 2, "questions": [_question()]})
     assert "expected schema: 1" in _one(_errors(pred2), pred2 / "questions.yaml", "-", "schema")
+    for i, other in enumerate((True, 1.0, "1")):  # equal to 1 in Python, or its text: not the schema number
+        pred3 = _build(tmp_path / f"three-{i}")
+        _dump(pred3 / "questions.yaml", {"schema": other, "questions": [_question()]})
+        assert "expected schema: 1" in _one(_errors(pred3), pred3 / "questions.yaml", "-", "schema")
 
 
 def test_seed_path_may_not_escape(tmp_path: Path) -> None:

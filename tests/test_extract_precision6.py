@@ -248,3 +248,25 @@ def test_a_belief_about_what_has_happened_is_no_forecast(sentence: str) -> None:
 def test_a_belief_about_what_is_or_will_be_stays(sentence: str) -> None:
     assert _kept(sentence)
     assert not any("a belief about what has happened" in r for r in _reasons(sentence))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["It really does look like his race to lose.", "The election is Smith's to lose, analysts say."],
+)
+def test_the_favourites_idiom_reads_as_likely(sentence: str) -> None:
+    (c,) = extract(sentence).candidates
+    assert c.hedge_words == "to lose" and c.reading.p_event > 0.5
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "They have nothing to lose.",
+        "He hopes his diet helps him to lose weight.",
+        "Labour has a lot to lose in the north.",
+        "Smith's team is trying not to lose focus.",
+    ],
+)
+def test_to_lose_without_its_holder_is_no_hedge(sentence: str) -> None:
+    assert _kept(sentence) == []

@@ -223,6 +223,9 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("possible", "estimative", (r"(?:is|it's|that's|remains|remain) (?:still )?a possibility",)),
     # "there is the possibility at least for us to meet", "there's still a possibility of a deal".
     ("possible", "estimative", (r"(?:there is|there's|there remains) (?:still |also )?(?:a|the|some) possibility",)),
+    # "it really does look like his race to lose", "this is the 'no' campaign's to lose": the idiom of the favourite,
+    # whose defeat alone would change the outcome (checked in _spurious: a possessive before it, nothing after).
+    ("likely", "estimative", (r"(?:to lose)",)),
     # "it's very questionable as to whether the talks will take place": a doubt stated as a quality of the event.
     ("we doubt", "estimative", (r"(?:questionable|doubtful|dubious) (?:as to )?(?:whether|if|that)",)),
     # "the alliance will struggle to slow his progress", "is likely to struggle to win": a difficulty foreseen,
@@ -1145,6 +1148,12 @@ def _set_for(sentence: str, start: int) -> bool:
     return headline and prev not in _NOT_HEADLINE_FUTURE and prev not in ("been", "be", "date", "dates")
 
 
+# "his race to lose", "the 'no' campaign's to lose", "Apple's to lose": a holder named right before; and the phrase
+# ends there ("his race to lose weight" goes on; "nothing to lose", "a lot to lose" name no holder).
+_HOLDER_BEFORE = re.compile(r"(?:\b(?:his|her|their|its|our|my|your)\s+(?:\w+\s+)?|\w['’]s\s+(?:\w+\s+)?)$", re.I)
+_IDIOM_ENDS = re.compile(r"\s*(?:$|[.,;:!?\"”’')]|—|--|(?:and|but|now|again|this|at)\b)", re.I)
+
+
 def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     """Words that look like a hedge and are not one: the month of May, "certain" as in "a certain part", the
     noun "will" ("political will"), "I will say", the nouns "forecast" and "risks", a comparison."""
@@ -1156,6 +1165,8 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
         return not _headline_future(sentence, start)
     if lower == "set for":
         return not _set_for(sentence, start)
+    if lower == "to lose":
+        return not (_HOLDER_BEFORE.search(sentence, max(0, start - 40), start) and _IDIOM_ENDS.match(sentence, end))
     if entry.negated and lower.startswith("no ") and _IDLE_AFTER["no"].match(words, 2):
         return True  # "no doubt the bank will", "no matter what happens, X will": not the scale's "no ... will"
     if lower.startswith(("ruled out", "rules out", "rule out", "ruling out", "reject", "dismiss")) and (

@@ -64,7 +64,7 @@ def export_bundle(
             base = meta_common(ledger, snap)
             # the checkpoint (and a wrong --key refused) before the first file is made
             signed_files, signed_meta = signed.choose(ledger, int(base["ledger"]["head_position"]), key)
-            work = _work_directory(path, as_zip)
+            work = _work_directory(path, as_zip, [*_FIXED_FILES, *signed_files, *form.bundle_files()])
             tables, extras = form.write_bundle(ledger, snap, work, progress, base, spreadsheet_safe)
         bundle_meta = {
             **base,
@@ -98,18 +98,46 @@ def export_bundle(
     return bundle_meta
 
 
-def _work_directory(path: Path, as_zip: bool) -> Path:
+def _work_directory(path: Path, as_zip: bool, names: list[str]) -> Path:
     """Where the bundle's files are written: a temporary directory beside a .zip, else the directory itself."""
     if as_zip:
         outfiles.check_file_target(path)
         return Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else "."))
     outfiles.check_directory_target(path)
+    _check_not_foreign(path, names)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise os_error(path, e) from None
     outfiles.writable_directory(path)
     return path
+
+
+_FIXED_FILES = (BUNDLE_META, DICTIONARY_JSON, DICTIONARY_MD, DATAPACKAGE)
+
+
+def _check_not_foreign(path: Path, names: list[str]) -> None:
+    """A bundle written into an existing folder replaces only what an earlier bundle there wrote (the files its
+    _meta.json lists): a file there under one of ``names`` (what this bundle writes) that the user put there is
+    refused, before anything is written."""
+    there = [name for name in names if os.path.lexists(path / name)]
+    if not there:
+        return
+    ours: set[str] = set()
+    try:
+        previous = json.loads(_member_file(path, BUNDLE_META).read_text(encoding="utf-8"))
+        kept = previous.get("checkpoint")
+        signed_files = [str(kept[f]) for f in ("file", "key_file") if isinstance(kept, dict) and f in kept]
+        ours = {*_FIXED_FILES, *(str(t["file"]) for t in previous["tables"].values()), *signed_files}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        pass  # no earlier bundle's meta there: nothing in the folder is a bundle's
+    foreign = [name for name in there if name not in ours]
+    if foreign:
+        raise UserError(
+            f"{str(path / foreign[0])!r} is not a file an earlier export wrote there: a bundle never replaces a "
+            "file it did not make; give a new or empty folder (or move the file)",
+            "out",
+        )
 
 
 def _verification(ledger: Ledger) -> dict[str, Any]:
