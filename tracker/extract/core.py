@@ -381,13 +381,18 @@ def _not_forecasts(sentence: str, hedge: Hedge, before: str) -> list[tuple[float
     expectation dated in the past, attention or importance foretold, a caveat that the statement may change."""
     out: list[tuple[float, str]] = []
     words = hedge.words.lower()
+    # Windows before the hedge, not the whole of it: these are read for every hedged part, and a sentence may be a
+    # piece of 1,500 characters of text without a stop.
+    near = max(0, hedge.start - 16)
     if words in _AUXILIARIES and (
-        _WH_BEFORE.search(before) or (_CLAUSE_OPENS_BEFORE.search(before) and _SUBJECT_AFTER.match(sentence, hedge.end))
+        _WH_BEFORE.search(sentence, near, hedge.start)
+        or (_CLAUSE_OPENS_BEFORE.search(sentence, near, hedge.start) and _SUBJECT_AFTER.match(sentence, hedge.end))
     ):
         out.append(
             (0.5, "a question asked in the sentence ('how will ...', '-- will the ...'): it asks, not forecasts")
         )
-    if _HYPOTHESIS.search(sentence, max(0, hedge.start - _HYPOTHESIS_REACH), hedge.end + _HYPOTHESIS_REACH):
+    reach = (max(0, hedge.start - _HYPOTHESIS_REACH), hedge.end + _HYPOTHESIS_REACH)
+    if "ere " in sentence[reach[0] : reach[1]] and _HYPOTHESIS.search(sentence, *reach):
         out.append((0.6, "a remote hypothesis ('were X to ...'): what would follow is not forecast"))
     if _AGREED.search(words):
         out.append((0.1, "'agreed to': a decision reported, not a forecast"))
