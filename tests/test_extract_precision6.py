@@ -291,3 +291,20 @@ def test_a_schedule_stated_is_no_forecast(sentence: str) -> None:
 )
 def test_a_plan_or_an_expectation_stays(sentence: str) -> None:
     assert _kept(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Ukraine, Russia fail to reach ceasefire agreement during border meeting",
+        "Talks Fail to Produce a Deal in Geneva",
+        "Senate manages to pass stopgap bill after late vote",
+    ],
+)
+def test_a_headline_verb_that_takes_an_infinitive_is_no_future(sentence: str) -> None:
+    assert _kept(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", ["Fed to Cut Rates Again in June", "Ruling parties to retain power, poll shows"])
+def test_a_headlines_own_future_stays(sentence: str) -> None:
+    assert _kept(sentence)
