@@ -270,3 +270,24 @@ def test_the_favourites_idiom_reads_as_likely(sentence: str) -> None:
 )
 def test_to_lose_without_its_holder_is_no_hedge(sentence: str) -> None:
     assert _kept(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The committee is scheduled to review the vaccine on Dec. 10.",
+        "The cartel is due to meet again in December.",
+        "The two leaders are slated to speak by phone on Friday.",
+    ],
+)
+def test_a_schedule_stated_is_no_forecast(sentence: str) -> None:
+    assert _kept(sentence) == []
+    assert any("a schedule stated" in r for r in _reasons(sentence))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["The bank is set to cut rates next week.", "The bill is expected to pass the Senate next week."],
+)
+def test_a_plan_or_an_expectation_stays(sentence: str) -> None:
+    assert _kept(sentence)
