@@ -270,3 +270,41 @@ def test_the_favourites_idiom_reads_as_likely(sentence: str) -> None:
 )
 def test_to_lose_without_its_holder_is_no_hedge(sentence: str) -> None:
     assert _kept(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The committee is scheduled to review the vaccine on Dec. 10.",
+        "The cartel is due to meet again in December.",
+        "The two leaders are slated to speak by phone on Friday.",
+    ],
+)
+def test_a_schedule_stated_is_no_forecast(sentence: str) -> None:
+    assert _kept(sentence) == []
+    assert any("a schedule stated" in r for r in _reasons(sentence))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["The bank is set to cut rates next week.", "The bill is expected to pass the Senate next week."],
+)
+def test_a_plan_or_an_expectation_stays(sentence: str) -> None:
+    assert _kept(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Ukraine, Russia fail to reach ceasefire agreement during border meeting",
+        "Talks Fail to Produce a Deal in Geneva",
+        "Senate manages to pass stopgap bill after late vote",
+    ],
+)
+def test_a_headline_verb_that_takes_an_infinitive_is_no_future(sentence: str) -> None:
+    assert _kept(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", ["Fed to Cut Rates Again in June", "Ruling parties to retain power, poll shows"])
+def test_a_headlines_own_future_stays(sentence: str) -> None:
+    assert _kept(sentence)

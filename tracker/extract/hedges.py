@@ -1105,7 +1105,9 @@ _NOT_HEADLINE_FUTURE = wordset(
     plan plans plans seek seeks aim aims try tries vow vows pledge pledges agree agrees refuse refuses decide
     decides move moves bid bids go goes went come comes return returns trip guide path road way key answer reply
     letter message open opens welcome says said tells told talk talks listen listens turn turns look looks appear
-    appears seem seems"""
+    appears seem seems fail fails failed manage manages managed continue continues begin begins start starts
+    struggle struggles threaten threatens promise promises offer offers urge urges ask asks prepare prepares
+    refused decided agreed vowed pledged tried sought"""
 )
 
 
