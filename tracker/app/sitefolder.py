@@ -208,6 +208,8 @@ def survey(out: Path) -> Survey:
         mode = os.lstat(out).st_mode
     except FileNotFoundError:
         return Survey(False, Manifest())
+    except OSError as e:  # a name too long, a parent this process may not search
+        raise UserError(f"cannot use {str(out)!r}: {e.strerror or e}", "out") from None
     if not stat.S_ISDIR(mode):
         outfiles.check_directory_target(out)  # says what it is instead (a link, a file, a FIFO...)
     outfiles.writable_directory(out)
