@@ -216,10 +216,11 @@ def crowd_rate(d: Draw) -> float:
     return _rate(honest.versus_crowd(_frame(d), "forecaster_id")["verdict"], "beats the crowd median")
 
 
-def pair_rate(d: Draw, two_sided: bool) -> float:
+def _pairs(d: Draw) -> pd.DataFrame:
+    """A `pair_table` input: each simulated forecaster (a) against the reference (b) on the same questions."""
     assert d.reference is not None
     sims, n = d.own.shape
-    pairs = pd.DataFrame(
+    return pd.DataFrame(
         {
             "question_id": np.tile(np.arange(n), sims),
             "a": np.repeat(np.arange(sims), n),
@@ -229,7 +230,10 @@ def pair_rate(d: Draw, two_sided: bool) -> float:
             "value_b": d.reference.ravel(),
         }
     )
-    t = honest.pair_table(pairs)
+
+
+def pair_rate(d: Draw, two_sided: bool) -> float:
+    t = honest.pair_table(_pairs(d))
     hit = (t["p_value"] < honest.ALPHA) & (t["n_shared"] >= honest.MIN_QUESTIONS)
     if not two_sided:
         hit &= t["mean_difference"] < 0
@@ -334,6 +338,19 @@ def edge_cases(sims: int, seed: int) -> pd.DataFrame:
         what = f"a tag of {n} questions, {pooling[rows_kind]}"
         add(f"{what}, no better than a coin: 'beats a coin flip'", "at most 0.05", beats, sims)
         add(f"{what}: the 90% interval holds the expected 0.25", "at least 0.90", held, sims)
+    for i, name in enumerate(
+        ("0/1 vs a reference as far on the other side", "0.99 / 0.01 vs a reference as far on the other side")
+    ):
+        for n in (5, 12, 30):
+            d = PAIR_NULLS[name](np.random.default_rng([seed, 11, i, n]), (sims, n))
+            t = honest.pair_table(_pairs(d))
+            held = float(np.mean((t["ci_low"] <= 0.0) & (t["ci_high"] >= 0.0)))
+            add(
+                f"tracker compare, {n} shared questions, {name}: the 90% interval of the difference holds 0",
+                "at least 0.90",
+                held,
+                sims,
+            )
     many = 2000
     for n in (12, 30, 100):
         d = COIN_NULLS["0/1, right 75% of the time"](np.random.default_rng([seed, 9, n]), (many, n))
