@@ -36,7 +36,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from tracker.scoring import honest  # noqa: E402
+from tracker.scoring import honest, metrics  # noqa: E402
 
 SIZES = (5, 10, 20, 30, 50, 100, 200)
 DEFAULT_SIMS = 2000
@@ -95,6 +95,15 @@ def _reflected(rng: Rng, q: np.ndarray, ref: np.ndarray) -> Draw:
     return _binary(rng, q, 2.0 * q - ref, ref)
 
 
+def _tied(rng: Rng, shape: tuple[int, int], share: float) -> Draw:
+    """A forecaster who gives the reference's forecast on ``share`` of the questions (a tie whatever happens) and
+    elsewhere a 0/1 forecast's reflection: the scores are mostly ties, the rest as in the 0/1 null."""
+    q = rng.uniform(size=shape)
+    ref = (q >= 0.5) * 1.0
+    own = np.where(rng.uniform(size=shape) < share, ref, 2.0 * q - ref)
+    return _binary(rng, q, own, ref)
+
+
 Maker = Callable[[Rng, tuple[int, int]], Draw]
 
 # --------------------------------------------------------------------------------- the forecasters simulated
@@ -106,7 +115,12 @@ COVERAGE: dict[str, Maker] = {
     "0/1 on the likelier side, p = 0.9": lambda r, s: _likelier(r, np.full(s, 0.9), 1.0),
     "hedger 0.5 ± 0.3, p ~ U(0, 1)": lambda r, s: _likelier(r, r.uniform(size=s), 0.8),
     "multiple choice (3), calibrated": lambda r, s: _mc(r, p := r.dirichlet(np.ones(3), size=s), p),
+    "0.99 / 0.01 on the likelier side, p ~ U(0, 1)": lambda r, s: _likelier(r, r.uniform(size=s), 0.99),
+    "0.5 on every question (every Brier 0.25)": lambda r, s: _binary(r, r.uniform(size=s), np.full(s, 0.5)),
 }
+
+# 0.99 on a side that happens this often scores 0.25 in expectation: 0.0001 r + 0.9801 (1 - r) = 0.25
+_EXTREME_RIGHT = (0.9801 - 0.25) / (0.9801 - 0.0001)
 
 _DELTA = math.sqrt(0.04 / 3.0)  # noise that brings calibrated forecasts of p ~ U(0.3, 0.7) to E[Brier] = 0.25
 
@@ -125,6 +139,7 @@ COIN_NULLS: dict[str, Maker] = {
     "multiple choice (3), one option at 1": lambda r, s: _mc_null(r, s, np.array([1.0, 0.0, 0.0])),
     "multiple choice (3), hedger 0.6/0.2/0.2": lambda r, s: _mc_null(r, s, np.array([0.6, 0.2, 0.2])),
     "multiple choice (4), 0.7/0.1/0.1/0.1": lambda r, s: _mc_null(r, s, np.array([0.7, 0.1, 0.1, 0.1])),
+    "0.99 / 0.01, right 74.5% of the time": lambda r, s: _likelier(r, np.full(s, _EXTREME_RIGHT), 0.99),
 }
 
 # the reference is the crowd (vs the crowd) or forecaster B (A vs B); each pair is equally good on every question
@@ -137,6 +152,10 @@ PAIR_NULLS: dict[str, Maker] = {
     ),
     "0.5 always vs a reference as far on the other side": lambda r, s: _reflected(
         r, q := r.uniform(0.25, 0.75, size=s), 2.0 * q - 0.5
+    ),
+    "heavy ties: the reference's forecast on 80% of questions, else 0/1 reflected": lambda r, s: _tied(r, s, 0.8),
+    "0.99 / 0.01 vs a reference as far on the other side": lambda r, s: _reflected(
+        r, q := r.uniform(0.5, 0.995, size=s), np.where(r.uniform(size=s) < 0.5, 0.99, 2.0 * q - 0.99)
     ),
 }
 
@@ -256,7 +275,88 @@ def tables(sims: int, sizes: tuple[int, ...], seed: int) -> dict[str, pd.DataFra
             grid(PAIR_POWER, lambda d: pair_rate(d, False), 7).rename(index=lambda s: f"A better than B: {s}"),
         ]
     )
-    return {"coverage": cov, "fpr": fpr, "power": power, "truths": pd.Series(truths)}
+    edges = edge_cases(sims, seed)
+    return {"coverage": cov, "fpr": fpr, "power": power, "truths": pd.Series(truths), "edges": edges}
+
+
+# ------------------------------------------------------------------------------------------- edge cases
+
+
+def _pooled(rng: Rng, groups: int, n: int, rows: str) -> pd.DataFrame:
+    """Groups (tags) of n questions each, pooling several forecasters' rows per question, all scored on the
+    question's one outcome (so a question's rows are correlated, here identical): 0/1 on the side that happens
+    75% of the time, exactly as good as a coin. ``rows``: "uneven" draws 1 to 30 rows per question, "one heavy"
+    gives the first question 200 rows and the others one. Counted by rows, such a group would look sure."""
+    k = rng.integers(1, 31, size=(groups, n)) if rows == "uneven" else np.where(np.arange(n) == 0, 200, 1)
+    k = np.broadcast_to(k, (groups, n)).ravel()
+    brier = np.where(rng.uniform(size=groups * n) < 0.75, 0.0, 1.0)
+    question = np.arange(groups * n)
+    return pd.DataFrame(
+        {
+            "tag": np.repeat(question // n, k).astype(str),
+            "question_id": np.repeat(question, k).astype(str),
+            "forecaster_id": np.concatenate([np.arange(j) for j in k]).astype(str),
+            "kind": "binary",
+            "brier": np.repeat(brier, k),
+        }
+    )
+
+
+def _calibration_coverage(rng: Rng, sims: int, n: int, p: float, interval: Callable[..., tuple]) -> float:
+    """How often a bin of n forecasts at p by a calibrated forecaster gets a printed interval holding p."""
+    hits = rng.binomial(n, p, size=sims)
+    low, high = interval(hits, np.full(sims, n))
+    return float(np.mean((low <= p) & (p <= high)))
+
+
+def edge_cases(sims: int, seed: int) -> pd.DataFrame:
+    """The statements at the inputs real records bring: pooled groups with uneven and correlated rows per
+    question, a leaderboard of many no-skill forecasters, and calibration bins of a few extreme forecasts. One row
+    per case: the statement, its promise ("at most" / "at least" a rate), the measured rate, its Monte Carlo 95%
+    interval (Clopper-Pearson on the count), and the trials behind it."""
+    from scipy import stats
+
+    rows = []
+
+    def add(case: str, bound: str, rate: float, trials: int) -> None:
+        k = round(rate * trials)
+        ci = stats.binomtest(k, trials).proportion_ci(0.95, method="exact")
+        rows.append(
+            {"case": case, "promise": bound, "rate": rate, "mc_low": ci.low, "mc_high": ci.high, "trials": trials}
+        )
+
+    pooling = {"uneven": "1 to 30 identical rows per question", "one heavy": "200 rows on one question, 1 on the rest"}
+    for n, rows_kind in ((12, "uneven"), (30, "uneven"), (12, "one heavy"), (30, "one heavy")):
+        frame = _pooled(np.random.default_rng([seed, 8, n, len(rows_kind)]), sims, n, rows_kind)
+        beats = _rate(honest.versus_coin(frame, "tag")["verdict"], "beats a coin flip")
+        t = honest.mean_intervals(frame, "tag")
+        held = float(np.mean((t["ci_low"] <= 0.25) & (t["ci_high"] >= 0.25)))
+        what = f"a tag of {n} questions, {pooling[rows_kind]}"
+        add(f"{what}, no better than a coin: 'beats a coin flip'", "at most 0.05", beats, sims)
+        add(f"{what}: the 90% interval holds the expected 0.25", "at least 0.90", held, sims)
+    many = 2000
+    for n in (12, 30, 100):
+        d = COIN_NULLS["0/1, right 75% of the time"](np.random.default_rng([seed, 9, n]), (many, n))
+        add(
+            f"{many:,} no-skill forecasters on one leaderboard, {n} questions each: share reading 'beats'",
+            "at most 0.05 (per row)",
+            coin_rate(d),
+            many,
+        )
+    intervals = (
+        ("Clopper-Pearson (printed)", metrics.exact_interval),
+        ("Wilson (printed before)", metrics.wilson_interval),
+    )
+    for i, (n, p) in enumerate(((5, 0.03), (8, 0.02), (10, 0.01), (30, 0.01), (30, 0.99))):
+        for name, interval in intervals:
+            rate = _calibration_coverage(np.random.default_rng([seed, 10, i]), sims, n, p, interval)
+            add(
+                f"a calibration bin of {n} forecasts at {p:g}: the {name} 95% interval holds {p:g}",
+                "at least 0.95",
+                rate,
+                sims,
+            )
+    return pd.DataFrame(rows)
 
 
 def markdown(result: dict[str, pd.DataFrame], sims: int, seed: int) -> str:
@@ -284,8 +384,19 @@ def markdown(result: dict[str, pd.DataFrame], sims: int, seed: int) -> str:
             table(result["fpr"], "verdict: null forecaster"),
             "**Power**: how often a better forecaster gets the verdict:",
             table(result["power"], "verdict: forecaster"),
+            "**Edge cases** (each rate with its Monte Carlo 95% interval, Clopper-Pearson on the count of trials):",
+            _edge_table(result["edges"]),
         ]
     )
+
+
+def _edge_table(edges: pd.DataFrame) -> str:
+    head = "| statement and input | promise | measured | Monte Carlo 95% | trials |\n|---|---|---:|---:|---:|"
+    body = [
+        f"| {r.case} | {r.promise} | {r.rate:.3f} | {r.mc_low:.3f}–{r.mc_high:.3f} | {r.trials:,} |"
+        for r in edges.itertuples(index=False)
+    ]
+    return "\n".join([head, *body])
 
 
 def update_docs(text: str, path: Path = DOCS) -> None:

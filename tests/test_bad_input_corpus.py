@@ -72,6 +72,16 @@ def with_env_actor(actor: str) -> Setup:
     return setup
 
 
+def db_query(tail: str) -> Setup:
+    """The case's own ledger, with ``tail`` after its URL (driver options that the driver refuses)."""
+
+    def setup(e: Env) -> list[str]:
+        e.url = e.url + tail
+        return ["list"]
+
+    return setup
+
+
 def db_url(url: str) -> Setup:
     def setup(e: Env) -> list[str]:
         e.url = url
@@ -364,6 +374,12 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
     ("as-of-overflows-in-utc", cli("list", "--as-of", "9999-12-31T23:59:59-05:00"), USER, ["as_of: "]),
     ("as-of-before-year-one-in-utc", cli("list", "--as-of", "0001-01-01T00:00:00+01:00"), USER, ["as_of: "]),
     ("as-of-arabic-digits", cli("list", "--as-of", "١٢"), USER, ["as_of: "]),
+    # integers too large for the databases (or for int(): over 4,300 digits) are bad values, never exit 70
+    ("as-of-5000-digits", cli("list", "--as-of", "9" * 5000), USER, ["as_of: ", "5000 digits"]),
+    ("as-of-20-digits", cli("show", "summit", "--as-of", "9" * 20), USER, ["as_of: "]),
+    ("checkpoints-number-20-digits", cli("checkpoints", "--number", "9" * 20), NOT_FOUND, ["number: "]),
+    ("schedule-every-30-digits", cli("schedule", "run", "--every", "9" * 30 + "h"), USER, ["every: "]),
+    ("schedule-every-5000-digits", cli("schedule", "run", "--every", "9" * 5000 + "s"), USER, ["every: "]),
     ("as-of-negative", cli("list", "--as-of", "-1"), USER, ["as_of: "]),
     ("as-of-hour-25", cli("show", "summit", "--as-of", "2024-01-01T25:00"), USER, ["as_of: "]),
     ("as-of-log-word", cli("log", "--as-of", "yesterday"), USER, ["as_of: "]),
@@ -388,6 +404,8 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
     ("db-mysql", db_url("mysql://u@h/db"), USER, ["db: ", "'mysql'"]),
     ("db-mssql", db_url("mssql+pyodbc://u@dsn"), USER, ["db: "]),
     ("db-http", db_url("http://example.org/ledger"), USER, ["db: ", "'http'"]),
+    ("db-query-not-a-number", db_query("?timeout=abc"), USER, ["db: ", "timeout=abc"]),
+    ("db-nul", db_query("\x00"), USER, ["db: "]),
     # -- finding 8: --out never writes through a link, a pipe or a device
     ("out-symlink", out_target("symlink", export_to), USER, ["out: ", "symbolic link"]),
     ("out-dangling-symlink", out_target("dangling", export_to), USER, ["out: ", "symbolic link"]),

@@ -419,6 +419,10 @@ def test_slugs_schema_and_unknown_fields(tmp_path: Path) -> None:
     pred2 = _build(tmp_path / "two")
     _dump(pred2 / "questions.yaml", {"schema": 2, "questions": [_question()]})
     assert "expected schema: 1" in _one(_errors(pred2), pred2 / "questions.yaml", "-", "schema")
+    for i, other in enumerate((True, 1.0, "1")):  # equal to 1 in Python, or its text: not the schema number
+        pred3 = _build(tmp_path / f"three-{i}")
+        _dump(pred3 / "questions.yaml", {"schema": other, "questions": [_question()]})
+        assert "expected schema: 1" in _one(_errors(pred3), pred3 / "questions.yaml", "-", "schema")
 
 
 def test_seed_path_may_not_escape(tmp_path: Path) -> None:
@@ -967,3 +971,13 @@ def test_the_loader_refuses_what_decide_refuses_in_each_field_decide_checked_ski
         pred = _build(tmp_path, forecasts=[_forecast(**change)])
         file = pred / "forecasts" / "src-a.yaml"
     assert _one(_errors(pred), file, *where)
+
+
+def test_repeated_tags_and_options_are_refused_so_the_checked_decide_needs_no_dedupe(tmp_path: Path) -> None:
+    """`decide` drops a repeated tag and refuses a repeated option; `decide_checked` takes the loader's lists as
+    they are, so the loader refuses both."""
+    pred = _build(tmp_path, questions=[_question(tags=["a", "b", "a"])])
+    assert _one(_errors(pred), pred / "questions.yaml", "summit-2019", "tags") == "repeated item"
+    q = _question(type="multiple_choice", options=["a", "b", "a"], resolution=None)
+    pred = _build(tmp_path / "mc", questions=[q])
+    assert _one(_errors(pred), pred / "questions.yaml", "summit-2019", "options") == "repeated item"

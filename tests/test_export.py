@@ -306,3 +306,31 @@ def test_the_docs_examples_run(sqlite_url: str, tmp_path: Path, monkeypatch: pyt
             ran += 1
     assert ran >= 20
     assert (work / "review.html").exists() and (work / "bundle" / ex.DICTIONARY_MD).exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("name", ["forecasts.csv", "ledger.xlsx", "_meta.json", "DATA_DICTIONARY.md", "key.txt"])
+def test_a_bundle_never_replaces_a_file_it_did_not_make(grown: Ledger, tmp_path: Path, fmt: str, name: str) -> None:
+    """`export all --out FOLDER` into a folder of the user's: a file there with a name the bundle writes is the
+    user's, and is refused (one line, nothing written); the files of an earlier bundle there are replaced."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / name).write_text("my own file\n", encoding="utf-8")
+    (folder / "notes.txt").write_text("notes\n", encoding="utf-8")
+    result = cli(grown, "export", "all", "--format", fmt, "--out", str(folder))
+    # what this bundle writes (no checkpoint is kept, so no checkpoint.txt, and no key.txt without --key)
+    writes = {"_meta.json", "DATA_DICTIONARY.md", "forecasts.csv" if fmt == "csv" else "ledger.xlsx"}
+    if name not in writes:  # left alone, and the bundle written beside it
+        assert result.exit_code == 0, result.output
+        assert (folder / name).read_text(encoding="utf-8") == "my own file\n"
+        return
+    one_error(result, "not a file an earlier export wrote there")
+    assert sorted(p.name for p in folder.iterdir()) == sorted([name, "notes.txt"])
+    assert (folder / name).read_text(encoding="utf-8") == "my own file\n"
+
+
+def test_a_bundle_replaces_an_earlier_bundle_in_its_folder(grown: Ledger, tmp_path: Path) -> None:
+    folder = tmp_path / "b"
+    for fmt in ("csv", "csv", "parquet", "parquet"):
+        result = cli(grown, "export", "all", "--format", fmt, "--out", str(folder))
+        assert result.exit_code == 0, result.output

@@ -127,3 +127,70 @@ def test_a_witness_named_for_a_bundle_is_counted_not_ignored(
     checked = tracker("verify-proof", str(out), "--key", keys[1], "--witness", witness.strip())
     assert checked.exit_code == 0, checked.output
     assert "cosignatures checked: 0 of 1 witnesses" in checked.stdout
+
+
+def test_a_damaged_zip_bundle_is_not_verified_never_an_internal_error(
+    url: str,  # noqa: F811
+    keys: tuple[Path, str],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A byte changed anywhere in a zipped bundle: "not verified" in one line (exit 7) where it touches what is
+    checked, verified where it does not (another table, a member's time), and never exit 70 (a bad CRC, a broken
+    deflate stream, a damaged header)."""
+    _signed(url, keys)
+    out = tmp_path / "bundle.zip"
+    assert tracker("--db", url, "export", "all", "--out", str(out), "--format", "csv").exit_code == 0
+    data = out.read_bytes()
+    damaged = tmp_path / "damaged.zip"
+    codes = set()
+    for i in range(0, len(data), max(1, len(data) // 60)):
+        changed = bytearray(data)
+        changed[i] ^= 0x5A
+        damaged.write_bytes(bytes(changed))
+        result = tracker("verify-proof", str(damaged), "--key", keys[1])
+        codes.add(result.exit_code)
+        if result.exit_code != 0:
+            line = failed(result, result.exit_code, [])
+            assert result.exit_code in (IntegrityError.exit_code, UserError.exit_code), (i, line)
+    assert IntegrityError.exit_code in codes
+
+
+@pytest.mark.parametrize(
+    ("meta", "says"),
+    [
+        (lambda m: m | {"checkpoint": m["checkpoint"] | {"file": "../../outside.txt"}}, "not the name of a file"),
+        (lambda m: m | {"tables": {"events": m["tables"]["events"] | {"file": "/etc/passwd"}}}, "not the name"),
+        (lambda m: m | {"tables": {"events": {}}}, "cannot be read"),
+        (lambda m: m | {"format": "nope"}, "cannot be read"),
+        (lambda m: "[" * 100_000 + "]" * 100_000, "cannot be read"),
+    ],
+    ids=["checkpoint-outside", "events-absolute", "events-no-file", "unknown-format", "nested-too-deeply"],
+)
+def test_a_bundle_folder_whose_meta_was_tampered_with_is_not_verified(
+    url: str,  # noqa: F811
+    keys: tuple[Path, str],  # noqa: F811
+    tmp_path: Path,
+    meta: object,
+    says: str,
+) -> None:
+    _signed(url, keys)
+    out = tmp_path / "bundle"
+    assert tracker("--db", url, "export", "all", "--out", str(out), "--format", "csv").exit_code == 0
+    (tmp_path / "outside.txt").write_text("not a checkpoint\n", encoding="utf-8")
+    given = json.loads((out / "_meta.json").read_text(encoding="utf-8"))
+    changed = meta(given)  # type: ignore[operator]
+    (out / "_meta.json").write_text(changed if isinstance(changed, str) else json.dumps(changed), encoding="utf-8")
+    failed(tracker("verify-proof", str(out), "--key", keys[1]), IntegrityError, ["not verified", says])
+
+
+def test_a_link_in_a_bundle_folder_is_not_followed(
+    url: str,  # noqa: F811
+    keys: tuple[Path, str],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    _signed(url, keys)
+    out = tmp_path / "bundle"
+    assert tracker("--db", url, "export", "all", "--out", str(out), "--format", "csv").exit_code == 0
+    (out / "events.csv").rename(tmp_path / "events.csv")
+    (out / "events.csv").symlink_to(tmp_path / "events.csv")
+    failed(tracker("verify-proof", str(out), "--key", keys[1]), IntegrityError, ["not a regular file"])

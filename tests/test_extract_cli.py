@@ -358,3 +358,22 @@ def test_a_folder_that_cannot_be_listed_is_one_line(seeded: str, tmp_path: Path,
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: file: ") and "cannot read" in lines[0], result.output
     assert not out.exists()
+
+
+def test_a_link_in_a_folder_leading_out_of_it_is_not_followed(seeded: str, tmp_path: Path) -> None:
+    """As the catalog reads a folder: an article found in a folder is read only when it is really there."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "private.txt").write_text("The merger is unlikely to go ahead, the memo said.\n", encoding="utf-8")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The summit is unlikely to happen this year.\n", encoding="utf-8")
+    (folder / "b.txt").symlink_to(folder / "a.txt")  # a link within the folder is read
+    assert tracker(seeded, "extract", str(folder), "--json").exit_code == 0
+    (folder / "c.txt").symlink_to(elsewhere / "private.txt")
+    out = tmp_path / "drafts"
+    result = tracker(seeded, "extract", str(folder), "--out", str(out))
+    assert result.exit_code == 3, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: file: ") and "c.txt" in lines[0], result.output
+    assert not out.exists()

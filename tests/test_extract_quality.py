@@ -90,11 +90,15 @@ def test_an_empty_split_evaluates_without_figures() -> None:
 # speaker 528 with the reported person carried to the next sentence of the paragraph; 545 of 635 found after the
 # seventh round's speaker rules (speakers3, the same tree with c53603f's speakers.py: 531). Found 636 of 672 after
 # the seventh round's recall rules (corpusi, cf2a405: 629 before them); the floor keeps three of slack. After the
-# weak-modal round (polarity5): found 638, polarity 547 of 598 (537 of 596 before it), precision 0.816.
-TUNE_FOUND_FLOOR = 635
+# weak-modal round (polarity5): found 638, polarity 547 of 598 (537 of 596 before it), precision 0.816. After the
+# recall6 round's false-candidate kinds (a mood, a question inside a sentence, a remote hypothesis, an expectation
+# dated in the past, "agreed to"): the same found and polarity, precision 0.826 (703 candidates, 11 fewer); after its
+# second and third landings (attention, caveats, past beliefs; "his race to lose"): found 639, polarity 550 of 599,
+# precision 0.833 (699 candidates); with "is scheduled to" as a schedule, 0.834 (698).
+TUNE_FOUND_FLOOR = 636
 TUNE_SPEAKER_FLOOR = 541
-TUNE_POLARITY_FLOOR = 544
-TUNE_PRECISION_FLOOR = 0.81
+TUNE_POLARITY_FLOOR = 547
+TUNE_PRECISION_FLOOR = 0.82
 # The floors are those files' figures: a tune file labelled later (corpus-i, the seventh round's fresh batch, first
 # measured as it came) adds forecasts of other kinds, and its own figures are reported in docs/extract.md, so that a
 # new batch neither lowers these floors nor hides a loss on the files they were measured on.

@@ -260,10 +260,7 @@ def test_compare_all_adjusts_for_multiple_comparisons():
 # ------------------------------------------------------------------------------------- the simulation harness
 
 
-def test_the_honesty_harness_finds_every_target_met_at_a_small_size():
-    """benchmarks/honesty.py at 400 simulated forecasters per cell. Every cell's rate is a binomial proportion;
-    3.5 standard errors (sqrt(p(1 - p)/400): 0.015 at 0.90, 0.011 at 0.05) bound the chance that a method
-    meeting its target fails a cell by Monte Carlo noise to about 1 in 4,000 per cell."""
+def _harness():
     import importlib.util
     import sys
     from pathlib import Path
@@ -274,6 +271,23 @@ def test_the_honesty_harness_finds_every_target_met_at_a_small_size():
     harness = importlib.util.module_from_spec(spec)
     sys.modules["honesty"] = harness  # its dataclasses look their module up
     spec.loader.exec_module(harness)
+    return harness
+
+
+def _promises_kept(edges: pd.DataFrame, sims: int) -> pd.DataFrame:
+    """The edge-case rows whose rate misses its promise by more than 3.5 Monte Carlo standard errors."""
+    at_most = edges["promise"].str.startswith("at most")
+    target = edges["promise"].str.extract(r"(0\.\d+)")[0].astype(float)
+    se = np.sqrt(target * (1 - target) / edges["trials"])
+    missed = np.where(at_most, edges["rate"] > target + 3.5 * se, edges["rate"] < target - 3.5 * se)
+    return edges.loc[missed]
+
+
+def test_the_honesty_harness_finds_every_target_met_at_a_small_size():
+    """benchmarks/honesty.py at 400 simulated forecasters per cell. Every cell's rate is a binomial proportion;
+    3.5 standard errors (sqrt(p(1 - p)/400): 0.015 at 0.90, 0.011 at 0.05) bound the chance that a method
+    meeting its target fails a cell by Monte Carlo noise to about 1 in 4,000 per cell."""
+    harness = _harness()
     sims = 400
     result = harness.tables(sims, (5, 12, 30), seed=11)
     coverage = result["coverage"].to_numpy()
@@ -285,6 +299,35 @@ def test_the_honesty_harness_finds_every_target_met_at_a_small_size():
     assert power.loc["beats a coin flip: calibrated, p ~ U(0, 1) (E Brier 0.167)", "n = 30"] > 0.15
     text = harness.markdown(result, sims, 11)
     assert "| n = 5 | n = 12 | n = 30 |" in text and "Coverage of the 90% interval" in text
+    assert "Edge cases" in text
+
+
+def test_the_statements_hold_at_the_edges_on_a_seed_of_their_own():
+    """The same harness on another seed, at the smallest sample with a verdict (5) and just above it, and on each
+    side of 12 (the first n at which a perfect binary record can beat a coin), with the edge cases: 0.01 / 0.99
+    forecasts, 0.5 on every question, heavy ties with the reference, groups pooling correlated rows, 2,000
+    no-skill forecasters on one leaderboard, and calibration bins of a few extreme forecasts. Every promise is
+    kept within 3.5 Monte Carlo standard errors; the Wilson interval printed before is shown not to keep its own
+    (so this test could fail, and did, on what the tables printed)."""
+    harness = _harness()
+    sims = 400
+    result = harness.tables(sims, (5, 6, 11, 12, 13), seed=20_261_207)
+    coverage, fpr = result["coverage"], result["fpr"]
+    assert (coverage.to_numpy() >= 0.88 - 3.5 * np.sqrt(0.88 * 0.12 / sims)).all(), coverage
+    assert (fpr.to_numpy() <= 0.05 + 3.5 * np.sqrt(0.05 * 0.95 / sims)).all(), fpr
+    assert "0.99 / 0.01, right 74.5% of the time" in "".join(fpr.index)
+    # nothing can beat a coin before a perfect record could: no verdict "beats" on 11 binary questions or fewer
+    binary = [i for i in fpr.index if "coin flip" in i and "multiple choice" not in i]
+    assert (fpr.loc[binary, ["n = 5", "n = 6", "n = 11"]].to_numpy() == 0).all()
+    # 0.5 on every question: every Brier is 0.25, the interval holds it every time
+    assert (coverage.loc["0.5 on every question (every Brier 0.25)"] == 1.0).all()
+    edges = result["edges"]
+    printed = edges.loc[~edges["case"].str.contains("Wilson")]
+    assert _promises_kept(printed, sims).empty, _promises_kept(printed, sims)
+    wilson = edges.loc[edges["case"].str.contains("Wilson")]
+    assert not _promises_kept(wilson, sims).empty  # it falls short at 5 forecasts at 0.03, 8 at 0.02 and 10 at 0.01
+    many = edges.loc[edges["case"].str.contains("no-skill forecasters")]
+    assert len(many) == 3 and (many["trials"] == 2000).all()
 
 
 # -------------------------------------------------------------------------------------------------- phrases
@@ -311,7 +354,9 @@ def test_phrase_calibration_counts_what_followed_each_reading():
     assert (aff["count"], aff["happened"]) == (7, 3)
     assert aff["scale_p"] == pytest.approx(0.2)
     assert (aff["wilson_low"], aff["wilson_high"]) == pytest.approx((0.158, 0.750), abs=0.001)
-    assert aff["summary"] == "said 'unlikely' (affirming YES; scale 0.20): it happened 3 of 7 times (43%, 16%-75%)"
+    # the words quote the Clopper-Pearson interval, which holds its 95% (Wilson's, 16%-75%, does not near 0 or 1)
+    assert (aff["ci_low"], aff["ci_high"]) == pytest.approx((0.0990, 0.8159), abs=0.0001)
+    assert aff["summary"] == "said 'unlikely' (affirming YES; scale 0.20): it happened 3 of 7 times (43%, 10%-82%)"
     neg = out.loc[("unlikely", "negates")]
     assert (neg["count"], neg["happened"], neg["scale_p"]) == (2, 1, pytest.approx(0.2))
     pooled = out.loc[("unlikely", "all")]

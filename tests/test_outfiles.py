@@ -267,3 +267,30 @@ def test_bad_out_is_a_field_error_in_the_api(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     with pytest.raises(UserError, match="^out: .*FIFO"):
         outfiles.write_text(fifo, "x")
+
+
+HOSTILE_NAME = "a\x1b]0;pwned\x07\u202eb"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "forecasts", "--format", "csv", "--out", "{name}.csv"],
+        ["export", "all", "--format", "csv", "--out", "{name}.zip"],
+        ["report", "--out", "{name}.html"],
+        ["plot", "calibration", "--out", "{name}.svg"],
+        ["backup", "{name}.sqlite"],
+    ],
+    ids=["export", "export-all", "report", "plot", "backup"],
+)
+def test_a_hostile_output_name_is_printed_escaped(hostile: Ledger, tmp_path: Path, args: list[str]) -> None:
+    """A file name holds any byte but '/' and NUL (a name from an archive, a glob): the messages that name the file
+    written show what a terminal would act on escaped, as every other output does."""
+    if args[0] == "backup" and hostile.sqlite_file() is None:
+        pytest.skip("a backup of PostgreSQL is pg_dump's")
+    name = str(tmp_path / HOSTILE_NAME)
+    result = run(hostile, *[a.format(name=name) for a in args])
+    assert result.exit_code == 0, result.output
+    for stream in (result.stdout, result.stderr):
+        assert not any(ch in stream for ch in "\x1b\x07\u202e"), stream
+    assert "\\x1b" in result.stdout + result.stderr

@@ -213,3 +213,25 @@ def test_every_output_refuses(setup: tuple[Ledger, Path, Path], option: tuple[st
     assert [snapshot(p) for p in watched] == before
     assert sorted(p.name for p in work.iterdir()) == listing, "something was written beside the target"
     assert led.verify()["ok"]
+
+
+@pytest.mark.parametrize("given", [".", ""], ids=["dot", "empty"])
+@pytest.mark.parametrize(
+    "option",
+    [o for o, case in OUTPUTS.items() if not case.folder and not case.either],
+    ids=lambda o: f"{o[0]} {o[1]}".replace(" ", "-"),
+)
+def test_every_file_output_refuses_the_current_folder(
+    setup: tuple[Ledger, Path, Path], option: tuple[str, str], given: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--out .`` (or an empty ``--out ""``, which names the same folder) is a folder where a file is expected: one
+    line, exit 3, and nothing written in it."""
+    led, work, article = setup
+    monkeypatch.chdir(work)
+    case = OUTPUTS[option]
+    listing = sorted(p.name for p in work.iterdir())
+    result = runner.invoke(app, ["--db", led.url, *case.args(given, str(article))])
+    assert result.exit_code == UserError.exit_code, (option, result.output)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {case.field}: "), lines
+    assert sorted(p.name for p in work.iterdir()) == listing

@@ -48,7 +48,7 @@ def test_reliability_diagram_of_everyone(scored: Ledger) -> None:
     diagonal = [line for line in top.get_lines() if line.get_label() == plots.DIAGONAL_LABEL]
     assert len(diagonal) == 1
     assert list(diagonal[0].get_xdata()) == [0, 1] and list(diagonal[0].get_ydata()) == [0, 1]
-    # one point per non-empty bin, at (mean forecast, observed frequency), with Wilson bars
+    # one point per non-empty bin, at (mean forecast, observed frequency), with their 95% (Clopper-Pearson) bars
     filled = table[table["count"] > 0]
     bars = [c for c in top.containers if isinstance(c, ErrorbarContainer)]
     assert len(bars) == 1
@@ -56,8 +56,8 @@ def test_reliability_diagram_of_everyone(scored: Ledger) -> None:
     np.testing.assert_allclose(points.get_xdata(), filled["mean_forecast"])
     np.testing.assert_allclose(points.get_ydata(), filled["observed_frequency"])
     segments = bars[0].lines[2][0].get_segments()
-    np.testing.assert_allclose([s[0][1] for s in segments], filled["wilson_low"])
-    np.testing.assert_allclose([s[1][1] for s in segments], filled["wilson_high"])
+    np.testing.assert_allclose([s[0][1] for s in segments], filled["ci_low"])
+    np.testing.assert_allclose([s[1][1] for s in segments], filled["ci_high"])
     # per-bin counts written beside the points, and the histogram beneath
     assert texts(top) == [f"n={c}" for c in filled["count"]]
     assert [p.get_height() for p in hist.patches] == table["count"].tolist()

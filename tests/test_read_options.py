@@ -83,6 +83,14 @@ def test_its_bad_options_are_one_line_errors(scored: Ledger) -> None:
     assert bad_point.exit_code != 0 and bad_point.stderr.startswith("error:")
 
 
+def test_a_limit_larger_than_a_query_takes_shows_every_row(scored: Ledger) -> None:
+    for command in ("list", "log", "sources"):
+        every = tracker(scored, command, "--format", "tsv", "--limit", "0")
+        huge = tracker(scored, command, "--format", "tsv", "--limit", "9" * 20)  # past a BIGINT: exit 70 before
+        assert huge.exit_code == 0, huge.output
+        assert huge.stdout == every.stdout
+
+
 @pytest.fixture
 def people_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A table no module knows of: its spec (the forecasters' columns) and its reader, registered where they are

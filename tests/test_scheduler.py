@@ -73,7 +73,7 @@ def test_parse_every_and_triggers() -> None:
     assert scheduler.parse_every("1h") == 3600
     assert scheduler.parse_every("1h30m") == 5400
     assert scheduler.parse_every("2d") == 172800
-    for bad in ("", "1", "h", "1x", "0s", "-1h"):
+    for bad in ("", "1", "h", "1x", "0s", "-1h", "367d", "9" * 30 + "s"):
         with pytest.raises(UserError):
             scheduler.parse_every(bad)
     assert type(scheduler.build_trigger(cron="*/15 * * * *")).__name__ == "CronTrigger"
@@ -94,6 +94,8 @@ def test_schedule_run_refuses_bad_options_in_one_line(sqlite_url: str) -> None:
     assert res.exit_code == 3 and res.output.startswith("error: schedule: give exactly one")
     res = runner.invoke(app, ["--db", sqlite_url, "schedule", "run", "--every", "soon"])
     assert res.exit_code == 3 and res.output.count("\n") == 1
+    res = runner.invoke(app, ["--db", sqlite_url, "schedule", "run", "--every", "9" * 30 + "h"])  # no 70
+    assert res.exit_code == 3 and res.output.count("\n") == 1 and res.output.startswith("error: every: "), res.output
     res = runner.invoke(app, ["--db", sqlite_url, "schedule", "run", "--every", "1h"])  # no ledger there yet
     assert res.exit_code == 8 and "tracker init" in res.output
 

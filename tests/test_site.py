@@ -525,22 +525,17 @@ def test_an_incremental_build_is_byte_identical_to_a_full_one(ledger: Ledger, tm
 
 
 def test_a_forecast_row_reads_like_the_dict_it_was_made_from() -> None:
-    from tracker.app.site import field_rows, inputs_digest
+    from tracker.app.site import inputs_digest
+    from tracker.app.siterows import FIELDS, ForecastRow
 
-    make = field_rows(("html",))
-    row = make({"a": 1, "b": None})
-    assert row["a"] == 1 and row.b is None and row.get("c", 5) == 5 and "a" in row and "html" not in row  # type: ignore[attr-defined]
-    with pytest.raises(KeyError):
-        row["html"]
-    row["html"] = "cells"
-    assert "html" in row and row.html == "cells"  # type: ignore[attr-defined]
+    values = dict.fromkeys(FIELDS) | {"status": "scored", "position": 7}
+    row, other = ForecastRow(**values), ForecastRow(**values | {"position": 8})
+    assert row["status"] == row.status == "scored" and row.get("position") == 7 and row.get("nothing", 5) == 5
     with pytest.raises(AttributeError):
-        row["c"] = 1  # a field the table does not have
-    same, other = make({"a": 1, "b": None}), make({"a": 2, "b": None})
-    assert type(same) is type(row)
-    same["html"] = "cells"
+        row["nothing"]
+    assert row[-1] == 7  # still a tuple
     # a page's digest sees every field
-    assert inputs_digest([same]) == inputs_digest([row]) != inputs_digest([other])
+    assert inputs_digest([ForecastRow(**values)]) == inputs_digest([row]) != inputs_digest([other])
 
 
 # The cells as the templates printed them before `forecast_table_rows` made them in Python: the reference it must
@@ -611,14 +606,14 @@ WHEN = st.one_of(st.none(), st.datetimes(timezones=st.just(UTC)), st.dates())
 def test_forecast_rows_made_in_python_are_what_the_template_printed(
     rows: list[dict[str, Any]], q: bool, fc: bool, s: bool, site: bool
 ) -> None:
-    from tracker.app.site import field_rows
+    from tracker.app.siterows import FIELDS, ForecastRow
     from tracker.app.templating import environment, f_url, forecast_table_rows, q_url, s_url
 
     env = environment()
     env.globals.update(q_url=q_url, f_url=f_url, s_url=s_url)
     old = env.from_string(OLD_FORECAST_ROWS).render(rows=rows, q=q, fc=fc, s=s, site=site, root="../")
-    make = field_rows()
-    for given_rows in (rows, [make(r) for r in rows]):  # the report's dicts, the site's slotted rows
+    made = [ForecastRow(**dict.fromkeys(FIELDS) | r) for r in rows]
+    for given_rows in (rows, made):  # the report's dicts, the site's rows
         assert str(forecast_table_rows(given_rows, q, fc, s, site, "../")) == old
 
 

@@ -4,8 +4,10 @@ by `tracker verify` (exit code 7, IntegrityError) at the exact position; so is a
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from click.testing import Result
@@ -332,3 +334,31 @@ def test_anchor_hash_compares_case_insensitively(url: str) -> None:
 )
 def test_malformed_anchor_is_one_line_user_error(url: str, bad: str, says: str) -> None:
     failed(tracker(url, "verify", "--against", bad), UserError, ["against: ", says])
+
+
+@pytest.mark.parametrize("column", ["recorded_at", "occurred_at"])
+@pytest.mark.parametrize("stored", ["garbage", "0000-00-00 00:00:00", ""])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["verify"],
+        ["log"],
+        ["export", "events", "--format", "csv", "--out", "{tmp}/e.csv"],
+        ["site", "--out", "{tmp}/s"],
+    ],
+    ids=["verify", "log", "export", "site"],
+)
+def test_a_stored_time_that_is_no_time_is_caught_in_one_line(
+    url: str, engine: Engine, tmp_path: Path, column: str, stored: str, args: list[str]
+) -> None:
+    """Only an edit outside the tracker stores a text that is no time (SQLite keeps any text in any column): every
+    command that reads it says so in one line (exit 7) and writes nothing, instead of an internal error (exit 70)."""
+    if is_postgres(engine):
+        pytest.skip("PostgreSQL's timestamptz refuses such a value itself")
+    drop_triggers(engine)
+    with engine.begin() as conn:
+        conn.execute(text(f"UPDATE events SET {column} = :t WHERE position = 3"), {"t": stored})
+    before = sorted(os.listdir(tmp_path))
+    line = failed(tracker(url, *[a.format(tmp=tmp_path) for a in args]), IntegrityError, [repr(stored)])
+    assert line.startswith("error: verification failed"), line
+    assert sorted(os.listdir(tmp_path)) == before

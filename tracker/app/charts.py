@@ -65,7 +65,7 @@ def calibration_alt(rows: list[dict[str, Any]], who: str) -> str:
 
 def calibration_chart(rows: list[dict[str, Any]], who: str, chart_id: str) -> dict[str, Any]:
     """A reliability diagram of a `calibration_table`'s rows (one per bin): each non-empty bin's observed
-    frequency of YES against its mean forecast, with its 95% Wilson interval, over the diagonal of perfect
+    frequency of YES against its mean forecast, with its 95% interval (Clopper-Pearson), over the diagonal of perfect
     calibration; beneath, the forecasts per bin, each bar labelled with its count."""
     width, height, left, right = 560, 440, 64, 16
     x = Scale(0, 1, left, width - right)
@@ -90,8 +90,8 @@ def calibration_chart(rows: list[dict[str, Any]], who: str, chart_id: str) -> di
         )
         if not count or not _finite(r["mean_forecast"]) or not _finite(r["observed_frequency"]):
             continue
-        low = r["wilson_low"] if _finite(r["wilson_low"]) else r["observed_frequency"]
-        high = r["wilson_high"] if _finite(r["wilson_high"]) else r["observed_frequency"]
+        low = r["ci_low"] if _finite(r["ci_low"]) else r["observed_frequency"]
+        high = r["ci_high"] if _finite(r["ci_high"]) else r["observed_frequency"]
         points.append(
             {
                 "cx": x(r["mean_forecast"]),

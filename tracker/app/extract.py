@@ -64,8 +64,14 @@ def article_paths(paths: Sequence[Path]) -> list[Path]:
         if path.is_dir():
             try:
                 found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
-            except OSError as exc:  # a folder this process may not list (its permissions), a failing disk
-                raise UserError(f"{path}: cannot read: {exc.strerror or exc}", "file") from None
+                real = path.resolve()
+                # as the catalog reads a folder: a file found in it (not named by the user) is read only when it
+                # is really there, never through a link leading out of it
+                outside = next((p for p in found if p.is_symlink() and not p.resolve().is_relative_to(real)), None)
+            except (OSError, RuntimeError) as exc:  # a folder this process may not list, a loop of links
+                raise UserError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}", "file") from None
+            if outside is not None:
+                raise UserError(f"{outside}: a symbolic link leading outside {path}/: not followed", "file")
             if not found:
                 raise UserError(f"{path}: a folder with no articles ({', '.join(ARTICLE_SUFFIXES)})", "file")
             out.extend(found)

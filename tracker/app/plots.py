@@ -127,7 +127,7 @@ def calibration_figure(table: pd.DataFrame, names: dict[str, str] | None = None,
     """A reliability diagram per forecaster in ``table`` (a `Ledger.calibration` frame), side by side.
 
     Each panel: the diagonal (perfect calibration); each non-empty bin's observed frequency against its mean
-    forecast, with its Wilson 95% interval as an error bar and its count written beside it; beneath, the
+    forecast, with its 95% interval (Clopper-Pearson) as an error bar and its count written beside it; beneath, the
     histogram of the forecasts (count per bin). ``names`` maps forecaster ids to display names.
     """
     import numpy as np
@@ -148,8 +148,8 @@ def calibration_figure(table: pd.DataFrame, names: dict[str, str] | None = None,
         if len(filled):
             x = filled["mean_forecast"].to_numpy(dtype=np.float64)
             y = filled["observed_frequency"].to_numpy(dtype=np.float64)
-            low = filled["wilson_low"].to_numpy(dtype=np.float64)
-            high = filled["wilson_high"].to_numpy(dtype=np.float64)
+            low = filled["ci_low"].to_numpy(dtype=np.float64)
+            high = filled["ci_high"].to_numpy(dtype=np.float64)
             top.errorbar(
                 x,
                 y,
@@ -159,7 +159,7 @@ def calibration_figure(table: pd.DataFrame, names: dict[str, str] | None = None,
                 ecolor="#8fb3dc",
                 elinewidth=2,
                 capsize=3,
-                label="observed (95% Wilson interval)",
+                label="observed (95% interval)",
             )
             for xi, yi, c in zip(x, y, filled["count"].to_numpy(), strict=True):
                 # beside the point, kept inside the axes near the top and right edges

@@ -58,7 +58,8 @@ JOB_REF = "tracker.app.scheduler:scheduled_run"
 MISFIRE_GRACE_SECONDS = 300
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_EVERY = re.compile(r"^(?:\d+[smhd])+$")
+_EVERY = re.compile(r"^(?:\d{1,12}[smhd])+$")
+MAX_EVERY = 366 * 86400  # seconds: scoring less often than yearly is no schedule
 
 # This process's engines (one per database) and full URLs (stored URL -> URL with its password).
 _engines: dict[str, Engine] = {}
@@ -174,6 +175,8 @@ def parse_every(value: str) -> int:
     seconds = sum(int(n) * _UNITS[u] for n, u in re.findall(r"(\d+)([smhd])", v))
     if seconds < 1:
         raise UserError("the interval must be at least 1s", "every")
+    if seconds > MAX_EVERY:  # (a huge one overflows the scheduler's clock arithmetic)
+        raise UserError(f"the interval must be at most {MAX_EVERY // 86400}d", "every")
     return seconds
 
 

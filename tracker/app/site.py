@@ -35,6 +35,7 @@ from markupsafe import Markup
 from tracker import __version__
 from tracker.app import charts, outfiles, sitefolder
 from tracker.app import templating as t
+from tracker.app.siterows import ForecastRow, Groups, RowMaker, ScoreLookup, forecast_groups, question_histories
 from tracker.app.templating import f_url, q_url, s_url  # the forecast rows (made there) link with them too
 from tracker.domain import events as ev
 from tracker.errors import UserError
@@ -201,7 +202,7 @@ class SiteSummary:
 DOT_SPACING = 8  # px between the dots of one day on a question's chart (a dot is 9 px across)
 
 
-def question_chart(q: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+def question_chart(q: dict[str, Any], rows: list[Any]) -> dict[str, Any] | None:
     """An inline SVG of a yes/no question's forecasts over time, each forecaster's dots in a colour, the crowd
     median (the median of every forecaster's standing forecast) as a step line, the resolution as a rule."""
     points = [r for r in rows if not r["withdrawn"] and r["p_yes"] is not None and r["made_at"] is not None]
@@ -298,7 +299,7 @@ def question_chart(q: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, A
     }
 
 
-def phrase_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def phrase_rows(rows: list[Any]) -> list[dict[str, Any]]:
     """The verbal phrases of a forecaster's standing forecasts: how often each was used and what it read as."""
     phrases: dict[str, dict[str, Any]] = {}
     for f in rows:
@@ -319,61 +320,6 @@ def phrase_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for e in sorted(phrases.values(), key=lambda e: (-e["count"], e["phrase"]))
     ]
-
-
-class FieldRow:
-    """A forecast's fields as the slots of an object rather than as a dict: a dict of 32 keys per forecast was
-    about a kilobyte, most of a million-event build's memory. Read as ``row["field"]`` in the code and
-    ``row.field`` in the templates (an attribute: no lookup through a failed getattr). `field_rows` makes the
-    class for the fields the table has."""
-
-    __slots__ = ()
-    _values: Callable[[FieldRow], tuple[Any, ...]]  # every field's value, in order (`operator.attrgetter`)
-    _names = ""  # the fields' names, as the start of each row's repr
-
-    def __getitem__(self, key: str) -> Any:
-        try:
-            return getattr(self, key)
-        except AttributeError:
-            raise KeyError(key) from None
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        setattr(self, key, value)
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and hasattr(self, key)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return getattr(self, key, default)
-
-    def __repr__(self) -> str:  # every field, in order: a page's digest (`inputs_digest`) sees them all
-        try:
-            return self._names + repr(self._values(self))  # each value's repr, made in C
-        except AttributeError:  # an extra slot not set yet
-            names: tuple[str, ...] = self.__slots__
-            return self._names + repr(tuple(getattr(self, k, None) for k in names))
-
-
-def field_rows(extra: tuple[str, ...] = ()) -> Callable[[dict[str, Any]], FieldRow]:
-    """A maker of `FieldRow`s, its class made from the first dict's keys (and ``extra`` slots, set later)."""
-    made: list[type[FieldRow]] = []
-
-    def make(row: dict[str, Any]) -> FieldRow:
-        if not made:
-            names = tuple(row) + tuple(k for k in extra if k not in row)
-            made.append(
-                type(
-                    "ForecastRow",
-                    (FieldRow,),
-                    {"__slots__": names, "_values": operator.attrgetter(*names), "_names": repr(names)},
-                )
-            )
-        obj = made[0]()
-        for k, v in row.items():
-            setattr(obj, k, v)
-        return obj
-
-    return make
 
 
 def subjects_of(touched: Touched | None) -> Subjects | None:
@@ -441,6 +387,7 @@ class Listing:
 
     questions: list[tuple[str, str, list[str], str, bool]]  # id, title, tags, status, due; in the order opened
     sources: list[tuple[str, str, Any]]  # id, title, outlet; in the order registered
+    links: dict[str, dict[str, Any]]  # each source's title and URL as read, by id: what a forecast's row shows of it
 
     def ids(self, stem: str) -> list[str]:
         """The ids the list ``stem`` shows, in its order."""
@@ -458,7 +405,7 @@ def read_listing(ledger: Ledger, snap: Snapshot) -> Listing:
         .narrow(["question_id", "title", "tags", "status", "due", "opened_position"])
         .columns()
     )
-    sc = ledger.table(snap, "sources").narrow(["source_id", "title", "outlet", "position"]).columns()
+    sc = ledger.table(snap, "sources").narrow(["source_id", "title", "outlet", "url", "position"]).columns()
     first = operator.itemgetter(0)  # the position of the event that opened or registered it
     q_cols = [qc[k] for k in ("opened_position", "question_id", "title", "tags", "status", "due")]
     s_cols = [sc[k] for k in ("position", "source_id", "title", "outlet")]
@@ -470,6 +417,10 @@ def read_listing(ledger: Ledger, snap: Snapshot) -> Listing:
         sources=[
             (str(sid), str(title), outlet) for _, sid, title, outlet in sorted(zip(*s_cols, strict=True), key=first)
         ],
+        links={
+            str(sid): {"title": title, "url": url}
+            for sid, title, url in zip(sc["source_id"], sc["title"], sc["url"], strict=True)
+        },
     )
 
 
@@ -494,16 +445,13 @@ class SiteData:
     q_rows: list[dict[str, Any]]
     s_rows: list[dict[str, Any]]
     due_rows: list[dict[str, Any]]  # the due questions (every one, or none when the open list's first page is kept)
-    f_rows: list[dict[str, Any]]
+    rows: RowMaker  # the forecasts' rows of a page's group, made as each group is read (`tracker.app.siterows`)
     qscores: pd.DataFrame
     calibration: dict[str, list[dict[str, Any]]]
     n_question_scores: int  # every forecaster's (qscores holds the named forecasters' only in a named rebuild)
     n_forecasts: int
     per_source: dict[str | None, int]  # forecasts per source id (None: without a source)
     hindsight: pd.DataFrame
-    by_forecaster: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    by_question: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    by_source: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
 
 
 # ------------------------------------------------------------------------------------------------ output
@@ -732,11 +680,11 @@ class SiteBuilder:
             self.lap("index and leaderboards")
             self.index_pages(snap, d)
             self.lap("forecaster pages")
-            self.forecaster_pages(d)
+            self.forecaster_pages(snap, d)
             self.lap("question pages")
             self.question_pages(snap, d)
             self.lap("source pages")
-            self.source_pages(d)
+            self.source_pages(snap, d)
             self.lap("lists, integrity and search")
             self.list_pages(d)
             self.integrity_page(snap, d)
@@ -770,8 +718,7 @@ class SiteBuilder:
         qscores = frame("question_scores", about=None if sub is None else Subjects(forecasters=sub.forecasters))
         n_question_scores, p_all, yes_all = pooled_outcomes(snap)
         per_source = forecasts_per_source(snap)
-        forecasts = frame("forecasts", about=sub)
-        q_rows, s_rows, due_rows = self.read_questions_and_sources(snap, listing, forecasts)
+        q_rows, s_rows, due_rows = self.read_questions_and_sources(snap, listing)
         for q in {id(q): q for q in [*q_rows, *due_rows]}.values():  # a full build's due rows are among q_rows
             q["tags"] = t.tags_of(q["tags"])
             q["options"] = t.tags_of(q["options"])
@@ -782,9 +729,9 @@ class SiteBuilder:
             s["authors"] = t.tags_of(s["authors"])
             s["n_forecasts"] = per_source.get(str(s["source_id"]), 0)
         q_title = {q[0]: q[1] for q in listing.questions}
-        src = {str(s["source_id"]): s for s in s_rows}
-        f_rows = t.forecast_rows(forecasts, frame("scores", about=sub), q_title, src, make=field_rows())
-        del forecasts
+        # each forecast's score, kept by position in arrays; the forecasts themselves are read by each phase, a
+        # page's group at a time (`group_rows`)
+        scores = ScoreLookup(self.ledger.table(snap, "scores", about=sub))
         d = SiteData(
             meta=meta,
             verification=verification,
@@ -796,7 +743,7 @@ class SiteBuilder:
             q_rows=q_rows,
             s_rows=s_rows,
             due_rows=due_rows,
-            f_rows=f_rows,
+            rows=RowMaker(q_title, listing.links, scores),
             qscores=qscores,
             calibration=calibration_by_forecaster(qscores, (p_all, yes_all)),
             n_question_scores=n_question_scores,
@@ -804,11 +751,6 @@ class SiteBuilder:
             per_source=per_source,
             hindsight=frame("hindsight"),
         )
-        for f in f_rows:
-            d.by_forecaster[str(f["forecaster_id"])].append(f)
-            d.by_question[str(f["question_id"])].append(f)
-            if f["source_id"] is not None:
-                d.by_source[str(f["source_id"])].append(f)
         return d
 
     def list_plan(self, listing: Listing) -> dict[str, set[int]] | None:
@@ -833,7 +775,7 @@ class SiteBuilder:
         return plan
 
     def read_questions_and_sources(
-        self, snap: Snapshot, listing: Listing, forecasts: pd.DataFrame
+        self, snap: Snapshot, listing: Listing
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
         """The questions and sources read whole, and the due questions (see `SiteData`)."""
         if self.lists is None or self.touched is None:
@@ -844,7 +786,7 @@ class SiteBuilder:
             for stem, ids in ((stem, listing.ids(stem)) for stem in self.lists)
         }
         questions = self.touched.questions | on_pages["questions"] | on_pages["open"]
-        sources = self.touched.sources | on_pages["sources"] | {str(x) for x in forecasts["source_id"].dropna()}
+        sources = self.touched.sources | on_pages["sources"]
         due = 1 in self.lists["open"]
         return (
             self.rows_of(snap, "questions", "question", questions),
@@ -1055,76 +997,103 @@ class SiteBuilder:
 
         return rows
 
-    def forecaster_pages(self, d: SiteData) -> None:
+    def group_rows(self, snap: Snapshot, d: SiteData, kind: str) -> Iterator[tuple[str, list[ForecastRow]]]:
+        """The forecasts of each forecaster, question or source (``kind``) whose pages are made, one group at a
+        time in the order of their ids: every forecast in a full build, those of the named subjects of that kind
+        in a rebuild that reads the named ones only."""
+        from tracker.read.filters import Subjects
+
+        about = None if self.subjects is None else Subjects(**{kind: getattr(self.subjects, kind)})
+        if about is not None and not len(about):
+            return
+        key = {"forecasters": "forecaster_id", "questions": "question_id", "sources": "source_id"}[kind]
+        for subject, rows in forecast_groups(self.ledger.table(snap, "forecasts", about=about), key, d.rows):
+            if subject is not None and self.named(kind, str(subject)):
+                yield str(subject), rows
+
+    def forecaster_pages(self, snap: Snapshot, d: SiteData) -> None:
+        """A forecaster's pages, as their forecasts are read (`group_rows`), then those of the forecasters with
+        none."""
         rank = {str(r["forecaster_id"]): r for r in d.board_rows}
         qscores = d.qscores
         history_by = {str(k): g for k, g in qscores.groupby(qscores["forecaster_id"].astype(str), observed=True)}
-        for fid, p in d.person.items():
-            if not self.named("forecasters", fid):
-                continue  # its pages were kept, and its figures (the costly part of them) not made
-            rows = d.by_forecaster.get(fid, [])
-            name = str(p["name"])
-            cal = d.calibration.get(fid, [])
-            figures = {
-                "calibration": charts.calibration_chart(cal, name, "fig-calibration")
-                if sum(int(b["count"]) for b in cal) >= MIN_BINARY_FOR_CALIBRATION
-                else None,
-                "history": charts.history_chart(
-                    t.records(history_by[fid].sort_values(["known_on", "question_id"], kind="stable")),
-                    name,
-                    "fig-history",
-                )
-                if fid in history_by
-                else None,
-            }
-            r = rank.get(fid)
-            scored = sum(1 for f in rows if f["status"] == "scored")
-            summary_text = (
-                f"{t.plural(len(rows), 'forecast')} recorded, {scored} scored"
-                + (
-                    (f"; rank {r['rank']} of {len(d.board_rows)}" if r["rank"] is not None else f"; {r['unranked']}")
-                    if r
-                    else "; not scored yet"
-                )
-                + "."
+        done = set()
+        for fid, rows in self.group_rows(snap, d, "forecasters"):
+            done.add(fid)
+            if fid in d.person:
+                self.forecaster_page(d, fid, rows, rank, history_by)
+        for fid in d.person:
+            # not named: its pages were kept, and its figures (the costly part of them) not made
+            if fid not in done and self.named("forecasters", fid):
+                self.forecaster_page(d, fid, [], rank, history_by)
+
+    def forecaster_page(
+        self,
+        d: SiteData,
+        fid: str,
+        rows: list[ForecastRow],
+        rank: dict[str, dict[str, Any]],
+        history_by: dict[str, pd.DataFrame],
+    ) -> None:
+        p = d.person[fid]
+        name = str(p["name"])
+        cal = d.calibration.get(fid, [])
+        figures = {
+            "calibration": charts.calibration_chart(cal, name, "fig-calibration")
+            if sum(int(b["count"]) for b in cal) >= MIN_BINARY_FOR_CALIBRATION
+            else None,
+            "history": charts.history_chart(
+                t.records(history_by[fid].sort_values(["known_on", "question_id"], kind="stable")),
+                name,
+                "fig-history",
             )
-            chunks = pages_of(rows, self.page_rows)
-            for i, chunk in enumerate(chunks, 1):
-                self.render(
-                    f_url(fid, i),
-                    "forecaster.html.j2",
-                    name,
-                    person=p,
-                    row=r,
-                    board_total=len(d.board_rows),
-                    extra=d.extra,
-                    summary=summary_text,
-                    figures=figures if i == 1 else {"calibration": None, "history": None},
-                    rows=chunk,
-                    phrases=phrase_rows(rows),
-                    pager=pager(i, len(chunks), lambda n, fid=fid: "../" + f_url(fid, n)),
-                    proof=self.proof(f["position"] for f in chunk),
-                )
+            if fid in history_by
+            else None,
+        }
+        r = rank.get(fid)
+        scored = sum(1 for f in rows if f["status"] == "scored")
+        summary_text = (
+            f"{t.plural(len(rows), 'forecast')} recorded, {scored} scored"
+            + (
+                (f"; rank {r['rank']} of {len(d.board_rows)}" if r["rank"] is not None else f"; {r['unranked']}")
+                if r
+                else "; not scored yet"
+            )
+            + "."
+        )
+        chunks = pages_of(rows, self.page_rows)
+        for i, chunk in enumerate(chunks, 1):
+            self.render(
+                f_url(fid, i),
+                "forecaster.html.j2",
+                name,
+                person=p,
+                row=r,
+                board_total=len(d.board_rows),
+                extra=d.extra,
+                summary=summary_text,
+                figures=figures if i == 1 else {"calibration": None, "history": None},
+                rows=chunk,
+                phrases=phrase_rows(rows),
+                pager=pager(i, len(chunks), lambda n, fid=fid: "../" + f_url(fid, n)),
+                proof=self.proof(f["position"] for f in chunk),
+            )
 
     def question_pages(self, snap: Snapshot, d: SiteData) -> None:
-        """A page per question, with its event history and clarifications."""
-        # each event of a question as a tuple (a dict per event was a quarter of a GB at a million events): the
-        # page's history table is made from them (`templating.history_rows`)
-        history: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        """A page per question, with its event history and clarifications: the questions' forecasts and events
+        read in the order of their ids side by side, a question's page made as they are read (`group_rows`,
+        `siterows.Groups`), then the pages of the questions with no forecast."""
         clarifications: dict[str, list[dict[str, Any]]] = defaultdict(list)
         # the log without its payloads (most of its bytes), then the payloads of the clarifications alone
         # (the events of the named questions only, in a rebuild that names them: through the stream's index)
         which = self.question_filter()
         if which is None:
             return  # no question named: every question page was kept
-        names = ["position", "stream_id", "stream_version", "event_type", "recorded_at", "actor", "hash"]
-        for chunk in self.ledger.table(snap, "events", **which).narrow(names).chunks():
-            cols = [t.python_values(chunk[c]).tolist() for c in names]
-            for pos, stream, version, etype, recorded, actor, hash_ in zip(*cols, strict=True):
-                qid = ev.stream_question(str(stream))
-                if qid is None:
-                    continue
-                history[qid].append((pos, version, etype, recorded, actor, hash_))
+        # each event of a question as a tuple (a dict per event was a quarter of a GB at a million events): the
+        # page's history table is made from them (`templating.history_rows`); every question has events
+        history = Groups(
+            question_histories(self.ledger.table(snap, "events", **which)), lambda qid: self.named("questions", qid)
+        )
         wanted = ["position", "stream_id", "recorded_at", "payload"]
         for chunk in self.ledger.table(snap, "events", type="QuestionClarified", **which).narrow(wanted).chunks():
             for pos, stream, recorded, payload in chunk[wanted].itertuples(index=False, name=None):
@@ -1139,12 +1108,10 @@ class SiteBuilder:
         res_by: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in t.records(self.ledger.table(snap, "resolutions", **which).frame()):
             res_by[str(r["question_id"])].append(r)
-        for q in d.q_rows:
-            qid = str(q["question_id"])
-            if not self.named("questions", qid):
-                continue
-            rows = d.by_question.get(qid, [])
-            events = history.pop(qid, [])
+        q_by_id = {str(q["question_id"]): q for q in d.q_rows}
+
+        def page(qid: str, rows: list[ForecastRow]) -> None:
+            q, events = q_by_id[qid], history.take(qid)
             self.render(
                 q_url(qid),
                 "question.html.j2",
@@ -1158,6 +1125,15 @@ class SiteBuilder:
                 proof=self.proof(h[0] for h in events),
             )
 
+        done: set[str] = set()
+        for qid, rows in self.group_rows(snap, d, "questions"):
+            if qid in q_by_id:
+                done.add(qid)
+                page(qid, rows)
+        for qid in q_by_id:
+            if qid not in done and self.named("questions", qid):
+                page(qid, [])
+
     def question_filter(self) -> dict[str, Any] | None:
         """The filter of the rows of the questions whose pages are made: none in a full build, the named ones in a
         rebuild that reads the named subjects only; None when it names no question (nothing to read)."""
@@ -1165,12 +1141,16 @@ class SiteBuilder:
             return {}
         return {"question": sorted(self.subjects.questions)} if self.subjects.questions else None
 
-    def source_pages(self, d: SiteData) -> None:
+    def source_pages(self, snap: Snapshot, d: SiteData) -> None:
+        """A source's pages, as its forecasts are read (`group_rows`), then those of the sources with none."""
+        by_id = {}
         for s in d.s_rows:
             sid = str(s["source_id"])
-            if not self.named("sources", sid):
-                continue
-            chunks = pages_of(d.by_source.get(sid, []), self.page_rows)
+            by_id[sid] = s
+
+        def pages(s: dict[str, Any], rows: list[ForecastRow]) -> None:
+            sid = str(s["source_id"])
+            chunks = pages_of(rows, self.page_rows)
             for i, chunk in enumerate(chunks, 1):
                 self.render(
                     s_url(sid, i),
@@ -1181,6 +1161,13 @@ class SiteBuilder:
                     pager=pager(i, len(chunks), lambda n, sid=sid: "../" + s_url(sid, n)),
                     proof=self.proof([s["position"], *(f["position"] for f in chunk)]),
                 )
+
+        for sid, rows in self.group_rows(snap, d, "sources"):
+            if sid in by_id:
+                pages(by_id.pop(sid), rows)
+        for sid, s in by_id.items():
+            if self.named("sources", sid):
+                pages(s, [])
 
     def list_pages(self, d: SiteData) -> None:
         """The questions and sources, the open and due questions, the hindsight-flagged forecasts."""

@@ -24,7 +24,7 @@ from tracker.domain.verbal import explain_reading
 from tracker.words import plural as plural  # t.plural in the templates and pages
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
     import pandas as pd
     from jinja2 import Environment
@@ -390,11 +390,10 @@ def forecast_rows(
     scores: pd.DataFrame,
     question_titles: dict[str, str],
     sources: dict[str, dict[str, Any]],
-    make: Callable[[dict[str, Any]], Any] | None = None,
-) -> list[Any]:
+) -> list[dict[str, Any]]:
     """One dict per forecast, in the frame's order: the forecast, its score status and Brier, the question's title
-    and the source's title and URL. ``make``: what each dict is turned into, as soon as it is made (the site keeps
-    a smaller row than a dict, `tracker.app.site.FieldRow`)."""
+    and the source's title and URL (the report's rows; the site makes its own a group at a time,
+    `tracker.app.siterows`)."""
     by_forecast = {
         str(r["forecast_id"]): r
         for r in iter_records(scores[["forecast_id", "status", "outcome", "known_on", "brier"]])
@@ -418,7 +417,7 @@ def forecast_rows(
             source_title=(src or {}).get("title") or f["source_id"],
             url=(src or {}).get("url"),
         )
-        rows.append(make(f) if make is not None else f)
+        rows.append(f)
     return rows
 
 

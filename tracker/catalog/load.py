@@ -897,7 +897,7 @@ def _classify(path: Path, errors: _Errors) -> _File | None:
         return None
     kind: Literal["sources", "questions", "forecasts"] = kinds[0]  # type: ignore[assignment]
     schema = data.get("schema")
-    if schema != SCHEMA:
+    if type(schema) is not int or schema != SCHEMA:  # (True and 1.0 equal 1)
         errors.add(label, "-", "schema", f"expected schema: {SCHEMA}, got {schema!r}")
         return None
     allowed = {"schema", kind} | ({"source"} if kind == "forecasts" else set())

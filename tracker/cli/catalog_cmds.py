@@ -194,7 +194,7 @@ OBSERVED_COLUMNS = [
     Column("scale_p", "scale", "number", 2),
     Column("told", "happened", "id"),
     Column("observed_frequency", "share", "number", 2),
-    Column("wilson", "Wilson 95%", "id"),
+    Column("interval", "95% interval", "id"),
 ]
 
 
@@ -215,7 +215,7 @@ def _observed(ctx: typer.Context, opts: rd.ReadOptions) -> None:
             r
             | {
                 "told": f"{r['happened']} of {r['count']}",
-                "wilson": f"{r['wilson_low']:.0%}–{r['wilson_high']:.0%}",
+                "interval": f"{r['ci_low']:.0%}–{r['ci_high']:.0%}",
             }
             for r in rows
         ],

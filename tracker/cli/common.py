@@ -128,12 +128,20 @@ def emit_json(data: Any) -> None:
     typer.echo(json_dumps(data, indent=2))
 
 
+def shown(message: str) -> str:
+    """A message as a terminal may show it: its lines and tabs kept, and what a terminal would act on (escape
+    sequences, other control characters, bidirectional overrides: from a file name, a stored text) escaped."""
+    if message.isprintable():
+        return message
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else repr(ch)[1:-1] for ch in message)
+
+
 def say(message: str) -> None:
-    typer.echo(message)
+    typer.echo(shown(message))
 
 
 def warn(message: str) -> None:
-    typer.echo(message, err=True)
+    typer.echo(shown(message), err=True)
 
 
 def fmt_p(value: Any) -> str:

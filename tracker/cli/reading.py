@@ -35,6 +35,7 @@ AS_OF = typer.Option(
     "time. Scores are those of the last scoring run finished by then.",
 )
 RUN = typer.Option(None, "--run", metavar="N", help="The figures scoring run N recorded (see 'tracker runs').")
+MAX_ROWS = 2**63 - 1  # the largest LIMIT a database takes
 LIMIT = typer.Option(
     None, "--limit", min=0, help=f"At most this many rows (0: all; default {TERMINAL_LIMIT} in a table, all else)."
 )
@@ -67,7 +68,7 @@ def output(fmt: str | None, json_flag: bool, limit: int | None, record: bool = F
     """The output format and row limit. A ``record`` (one object, as `show` and `info` print) reads as text
     in a pipe too: it is not a listing a script would cut into columns."""
     chosen = "table" if record and fmt is None and not json_flag else render.pick_format(fmt, json_flag)
-    if limit == 0:
+    if limit == 0 or (limit is not None and limit > MAX_ROWS):  # (more than a query can be given: every row)
         return Output(chosen, None)
     return Output(chosen, limit if limit is not None else (TERMINAL_LIMIT if chosen == "table" else None))
 

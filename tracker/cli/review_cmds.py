@@ -173,7 +173,8 @@ def plot_calibration(
     as_of_: str = AS_OF,
     run: int = RUN,
 ) -> None:
-    """A reliability diagram: the diagonal, per-bin counts, Wilson intervals, and the forecasts' histogram."""
+    """A reliability diagram: the diagonal, per-bin counts, 95% intervals (Clopper-Pearson), and the forecasts'
+    histogram."""
     from tracker.app import plots
 
     led = ledger(ctx)

@@ -64,7 +64,10 @@ WIDE = 150
 HONEST_NOTE = (
     "90% intervals and tests (one-sided, 5%): betting bounds over questions, valid whatever the distribution of "
     "scores (a perfect binary record beats a coin flip from 12 questions on); fewer than 5 questions: too few to "
-    "say, listed unranked after the ranked rows. 'tracker compare A B' tests two forecasters against each other."
+    "say, listed unranked after the ranked rows. Each row is tested on its own, not corrected for the number of "
+    "rows: among many forecasters no better than a coin, up to 1 in 20 can still read 'beats a coin flip', and "
+    "up to 1 in 10 intervals can miss. 'tracker compare A B' tests two forecasters against each other ('--all' "
+    "corrects for the number of pairs)."
 )
 CALIBRATION_COLUMNS = [
     Column("forecaster_id", "forecaster", "id"),
@@ -72,7 +75,7 @@ CALIBRATION_COLUMNS = [
     Column("count", "count", "int"),
     Column("mean_forecast", "mean forecast", "number", 3),
     Column("observed_frequency", "observed", "number", 3),
-    Column("wilson", "Wilson 95%", "id"),
+    Column("interval", "95% interval", "id"),
 ]
 PAIR_COLUMNS = [
     Column("pair", "pair"),
@@ -381,7 +384,8 @@ def calibration(
         False, "--discrimination", help="Instead: how the forecasts were spread, split by what happened."
     ),
 ) -> None:
-    """Calibration of the scored binary forecasts: per bin, count, mean forecast, observed frequency, Wilson 95%."""
+    """Calibration of the scored binary forecasts: per bin, count, mean forecast, observed frequency, its 95% interval
+    (Clopper-Pearson, which holds its rate at every count; the Wilson interval stays in --json and exports)."""
     out = opts.out
     led = ledger(ctx)
     forecaster: list[str] = opts.filters.get("forecaster", [])
@@ -409,10 +413,7 @@ def calibration(
     who = ", ".join(forecaster) if forecaster else "everyone"
     n = murphy.n if murphy is not None else sum(r["count"] for r in rows)
     render.render_rows(
-        [
-            r | {"wilson": "" if r["wilson_low"] is None else f"{_num(r['wilson_low'])}–{_num(r['wilson_high'])}"}
-            for r in rows
-        ]
+        [r | {"interval": "" if r["ci_low"] is None else f"{_num(r['ci_low'])}–{_num(r['ci_high'])}"} for r in rows]
         if out.table
         else rows,
         CALIBRATION_COLUMNS if out.table else rd.all_columns("calibration"),

@@ -30,6 +30,11 @@ def as_utc(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
+# Digits `int` converts (it refuses a string of more than 4,300 with a ValueError); any range beyond that of the
+# databases' integers is the reader's to check.
+MAX_DIGITS = 4300
+
+
 def parse_point(text: str, field: str = "as_of") -> datetime:
     """A date (its end, UTC) or an ISO time (UTC when it names no zone), as an aware UTC datetime."""
     v = text.strip()
@@ -41,18 +46,20 @@ def parse_point(text: str, field: str = "as_of") -> datetime:
         raise UserError(f"{text!r} is not a date (YYYY-MM-DD) or an ISO time within the years 1-9999", field) from None
 
 
-def parse_position(text: str) -> int | None:
+def parse_position(text: str, field: str = "as_of") -> int | None:
     """A position or run id written in ASCII digits; None when ``text`` is not one (``²`` and ``١٢`` are not:
     `str.isdigit` and `int` accept them). Its range is the caller's to check."""
     v = text.strip()
     if not (v.isascii() and v.isdigit()):
         return None
+    if len(v) > MAX_DIGITS:
+        raise UserError(f"{v[:20]}... ({len(v)} digits) is not a position", field)
     return int(v)
 
 
 def parse_as_of(text: str, field: str = "as_of") -> int | datetime:
     """``--as-of``: a position (or run id) in digits, else a date or ISO time."""
-    position = parse_position(text)
+    position = parse_position(text, field)
     if position is not None:
         return position
     try:

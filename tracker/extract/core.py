@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from tracker.domain.quotes import fold_whitespace, normalise
 from tracker.domain.verbal import Scale, load_scale
 
-from .hedges import HedgeFinder, Reading, governing_rank
+from .hedges import Hedge, HedgeFinder, Reading, governing_rank
 from .questions import NEW_QUESTION_BELOW, NEW_QUESTION_TEMPLATE, QuestionDoc, Suggestion, statement, suggest
 from .segment import inner_sentences, paragraphs, sentences
 from .speakers import Speaker, attribute
@@ -58,6 +58,25 @@ _RELATIVE_WHICH = re.compile(
     r"(?:,|\b(?:and|but|of|in|on|at|by|for|from|with|to|under|through|during|after|before))\s+which\s+(?:\w+\s+){0,3}$",
     re.I,
 )
+# A question asked inside a sentence, the auxiliary before its subject: "a key question for the outlook: how will
+# employers respond", "the big question bookmakers are asking -- will the Conservatives do enough". It asks what
+# will happen, as a sentence ending in a question mark does ("how the battle will be waged", without the
+# inversion, is an embedded question: marked down less, above).
+_AUXILIARIES = frozenset({"will", "would", "can", "could", "may", "might", "shall", "should"})
+_WH_BEFORE = re.compile(r"\b(?:how|when|where|why)\s+$", re.I)
+_CLAUSE_OPENS_BEFORE = re.compile(r"(?:^|[:;(\"“—–]|--|\s-)\s*$")
+_SUBJECT_AFTER = re.compile(
+    r"\s+(?:the|a|an|this|that|these|those|they|we|you|he|she|it|i|there|his|her|their|our|its|any)\b", re.I
+)
+# A condition put as a remote hypothesis by inversion: "Were they to do so, I think you would shatter the bond",
+# "it would probably be a bigger shock than Brexit were Le Pen to triumph". What would follow an outcome the speaker
+# does not expect is no forecast of it ("were expected to", "were set to", "were able to": a participle or an
+# adjective after "were", not a subject, is no inversion).
+_HYPOTHESIS = re.compile(
+    r"(?:(?:^|[,;:(\"“—–]|--)\s*|\b(?:and|or|but|than)\s+)[Ww]ere\s+(?:the|a|an|this|that|they|we|you|he|she|it|i|"
+    r"[A-Z][\w’'.-]*)\s+(?:[\w’'.-]+\s+){0,3}?to\s+[a-z]+|\b\w+\s+were\s+(?:the\s+)?(?:[A-Z][\w.-]*\s+){1,3}to\s+[a-z]+"
+)
+_HYPOTHESIS_REACH = 150
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|whereas|since|because|as|although|though|so|yet|or)\s+", re.I)
 # Right after a hedge, a past form: "perhaps it was because of ...", "certainly hosted history before".
 _PAST = re.compile(
@@ -75,6 +94,24 @@ _PAST_TIME = re.compile(
     re.I,
 )
 _PAST_VERB = re.compile(r"\b(?:was|were|had|gave|put|saw|[a-z]{3,}ed)\b", re.I)
+# An expectation dated in the past by the sentence: "A year ago, most forecasters expected a recession", "Before
+# last week's meeting, a similar survey found the economists expecting one cut": what was expected then, which the
+# article sets against the present, not a forecast made now.
+# Not "last week" alone: "a model ... last week predicted a death toll of 1,900 on Election Day" is the latest
+# forecast, reported a few days on.
+_DISTANT_PAST = re.compile(
+    r"^\W*(?:then|at the time|back then)\b|\b(?:ago|last (?:year|time)|previously|before last|at the time|back then|"
+    r"(?:in|during) (?:the )?(?:prior|previous|preceding) \w+)\b",
+    re.I,
+)
+_PAST_SAYING = re.compile(r"\b(?:was|were|had|found|said|thought|showed|told|saw|[a-z]{3,}ed)\b", re.I)
+# "OPEC has agreed to increase output", "All four countries agreed to continue discussions": a decision reported,
+# news of what was settled rather than a forecast of its outcome (the labels hold none; "plans to", "is prepared
+# to", a stated intention still to be acted on, stay at the modal's confidence).
+_AGREED = re.compile(r"(?:(?:has|have|had)\s+)?agreed\s+to$", re.I)
+# "OPEC is scheduled to review prices again in December", "the committee is slated to vote on Dec. 10": the calendar
+# stated, not an outcome foreseen (the labels hold none; "is set to", which they do hold, is left as it is).
+_SCHEDULED = re.compile(r"(?:^|\s)(?:scheduled|slated|due)\s+to$", re.I)
 # "it was going to be", "they were going to": a future seen from the past, not a forecast now.
 _FUTURE_IN_PAST = re.compile(r"\b(?:was|were)\s+(?:\w+\s+)?$", re.I)
 # "The company had previously forecast ...", "analysts had expected": the past perfect of a verb of belief.
@@ -96,6 +133,40 @@ _EVALUATIVE = re.compile(
     r"good|bad|exciting|historic|fun|amazing|helpful|useful|worth|worthwhile|welcome|honou?r|pleasure|shame|pity)\b",
     re.I,
 )
+
+
+# What will matter or be watched, whatever the subject: "all eyes will be on the sales figures", "investors will be
+# sensitive to any change in the votes", "the actual turnout will be crucial": attention or importance foretold, not
+# an outcome ("turnout will be high", "the vote will be close" stay).
+_ATTENTION = re.compile(
+    r"\b(?:eyes\s+(?:will|['’]ll)\s+(?:\w+\s+)?be\s+(?:on|fixed|trained)\b|(?:will|['’]ll)\s+(?:also\s+|still\s+)?be\s+"
+    r"(?:(?:very|so|particularly|especially|most|extremely|absolutely|highly|all\s+the\s+more)\s+)*"
+    r"(?:crucial|critical|vital|essential|important|key|sensitive\s+to|watched|closely\s+watched|watching|in\s+focus|"
+    r"in\s+the\s+spotlight)\b)",
+    re.I,
+)
+# A forecast's own revision foreseen as a caveat: "their forecasts may change, depending on whether progress is made",
+# "That could change depending on how amendments go": what the statement depends on, not a forecast of change.
+_CAVEAT = re.compile(
+    r"\s+(?:\w+\s+)?(?:change|vary|shift|differ|be\s+revised)\b[\s,]*(?:\w+\s+)?(?:depending|depends|dependent)\s+on\b",
+    re.I,
+)
+
+
+# A belief about what has happened: "the CDC believes about 6 million people have been sick", "I think they've got
+# a plan", "I am confident we did the right thing": the first verb of what is believed is a past or a perfect, before
+# any modal or future ("believe they have the votes to pass it", a present, stays).
+_BELIEVED_PAST = re.compile(
+    r"(?:\s+(?:that|about|roughly|some|around|nearly|almost|more|than|[\w’'.,$%-]+)){0,8}?\s+(?:(?:was|were|did)\b|"
+    r"(?:has|have|had)\s+(?:\w+ly\s+)?(?:been|got|gotten|gone|done|seen|made|taken|won|lost|[a-z]{3,}ed)\b|"
+    r"[\w]+['’]ve\s+(?:\w+ly\s+)?(?:been|got|gotten|gone|done|seen|made|taken|won|lost|[a-z]{3,}ed)\b)",
+    re.I,
+)
+_FUTURE_OR_MODAL = re.compile(
+    r"\b(?:will|would|could|may|might|can|shall|should|must|going|to(?!\s+[\d$])|['’]ll|['’]d|next|soon|future|coming|until|by)\b",
+    re.I,
+)
+_BELIEVING = re.compile(r"(?:believe|believes|think|thinks|confident|sure|certain)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -296,9 +367,47 @@ def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
     if hedge.strength == "modal" and _APPEARANCE.match(sentence, hedge.end):
         confidence -= 0.2
         reasons.append("a modal of appearance ('may seem'): how things look now, not what will happen")
+    for cut, reason in _not_forecasts(sentence, hedge, before):
+        confidence -= cut
+        reasons.append(reason)
     if len(sentence.split()) < 5:
         confidence -= 0.1
         reasons.append("a very short sentence")
     if reading.conditional:
         confidence -= 0.05
     return max(0.0, min(1.0, confidence)), reasons
+
+
+def _not_forecasts(sentence: str, hedge: Hedge, before: str) -> list[tuple[float, str]]:
+    """Kinds of sentence that carry a hedge and forecast nothing (issue 22, recall6), each with how much it lowers the
+    confidence and why: a question asked inside the sentence, a remote hypothesis, an agreement reported, an
+    expectation dated in the past, attention or importance foretold, a caveat that the statement may change."""
+    out: list[tuple[float, str]] = []
+    words = hedge.words.lower()
+    # Windows before the hedge, not the whole of it: these are read for every hedged part, and a sentence may be a
+    # piece of 1,500 characters of text without a stop.
+    near = max(0, hedge.start - 16)
+    if words in _AUXILIARIES and (
+        _WH_BEFORE.search(sentence, near, hedge.start)
+        or (_CLAUSE_OPENS_BEFORE.search(sentence, near, hedge.start) and _SUBJECT_AFTER.match(sentence, hedge.end))
+    ):
+        out.append(
+            (0.5, "a question asked in the sentence ('how will ...', '-- will the ...'): it asks, not forecasts")
+        )
+    reach = (max(0, hedge.start - _HYPOTHESIS_REACH), hedge.end + _HYPOTHESIS_REACH)
+    if "ere " in sentence[reach[0] : reach[1]] and _HYPOTHESIS.search(sentence, *reach):
+        out.append((0.6, "a remote hypothesis ('were X to ...'): what would follow is not forecast"))
+    if _AGREED.search(words):
+        out.append((0.1, "'agreed to': a decision reported, not a forecast"))
+    if _SCHEDULED.search(words):
+        out.append((0.45, "a schedule stated ('is scheduled to'): the calendar, not an outcome foreseen"))
+    if hedge.strength == "belief" and _DISTANT_PAST.search(before) and _PAST_SAYING.search(before + hedge.words):
+        out.append((0.3, "an expectation dated in the past ('a year ago ... expected'): held then, not made now"))
+    if hedge.strength == "future" and _ATTENTION.search(sentence, max(0, hedge.start - 12), hedge.end + 60):
+        out.append((0.45, "what will be watched or matter ('all eyes will be on', 'will be crucial'): not an outcome"))
+    past = _BELIEVED_PAST.match(sentence, hedge.end) if _BELIEVING.search(words) else None
+    if past and not _FUTURE_OR_MODAL.search(sentence, hedge.end, past.end()):
+        out.append((0.55, "a belief about what has happened ('believes X have been'): not a forecast"))
+    if hedge.strength == "modal" and _CAVEAT.match(sentence, hedge.end):
+        out.append((0.3, "a caveat ('may change, depending on ...'): what the statement depends on, not a forecast"))
+    return out

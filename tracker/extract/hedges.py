@@ -139,6 +139,8 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
         "",
     ),
     (r"(?:inevitabl[ey]|only a matter of time|a matter of time)", "almost certain", False, "estimative", ""),
+    # "it is just a question of time before prices fall": as "a matter of time" (not "not a question of if").
+    (r"(?:only a question of time|just a question of time)", "almost certain", False, "estimative", ""),
 )
 
 # Forms reporters write that the scale has no phrase for, by the entry each is read as: marked "no scale
@@ -152,9 +154,37 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         "belief",
         (
             r"(?:see|sees) (?:[\w$%.,'-]+ ){1,6}?(?:rising|falling|remaining|reaching|hitting|easing|staying|climbing|"
-            r"dropping|peaking|slowing|growing|declining|increasing|returning|rebounding|recovering|winning|losing)",
+            r"dropping|peaking|slowing|growing|declining|increasing|returning|rebounding|recovering|winning|losing|"
+            r"cutting|raising|hiking|lowering|holding|gaining|shrinking|expanding|contracting|widening|narrowing|"
+            r"accelerating|tightening|softening|weakening|strengthening|improving|worsening|stabili[sz]ing)",
         ),
     ),
+    # Wire copy's passive of the same view: "the euro is seen rising next year", "the bank is widely seen cutting
+    # rates in June" (a copula or an adverb before it: "was seen leaving the building" is a perception).
+    (
+        "expect",
+        "belief",
+        (
+            r"(?:is|are|now|widely|still|also) seen (?:as )?(?:rising|falling|remaining|reaching|hitting|easing|"
+            r"staying|climbing|dropping|peaking|slowing|growing|declining|increasing|returning|rebounding|recovering|"
+            r"winning|losing|cutting|raising|hiking|lowering|holding|gaining|shrinking|expanding|contracting|"
+            r"widening|narrowing|accelerating|tightening|softening|weakening|strengthening|improving|worsening|"
+            r"ending|stabili[sz]ing)",
+        ),
+    ),
+    # "Smith is tipped to win", "the front-runner for the nomination", "a shoo-in for the seat": the one expected
+    # to win, as "favourite to" is.
+    (
+        "likely",
+        "estimative",
+        (
+            r"(?:tipped to|front-runner to|front-runner for|frontrunner to|frontrunner for|front runner to|"
+            r"front runner for|shoo-in|shoo in for)",
+        ),
+    ),
+    # "investors are bracing for a cut", "markets were braced for a recession": an outcome prepared for is expected.
+    # Not "time to start bracing for it" (advice): a copula before it.
+    ("expect", "belief", (r"(?:is|are|was|were|'s|'re) (?:now |already |still )?(?:bracing|braced) for",)),
     # "markets priced in three quarter-point cuts", "the new forecasts imply that the cycle is over": what a
     # market's prices or a model's numbers expect ("prices in" is left out: "oil prices in Asia").
     ("expect", "belief", (r"(?:priced in|pricing in|imply that|implies that|implied that)",)),
@@ -173,7 +203,8 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         "future",
         (
             r"(?:on course to|on course for)",
-            r"(?:is|are|was|were|'re|'s|am|be) (?:\w+ )?(?:heading|headed) (?:for|towards?)",
+            r"(?:is|are|was|were|'re|'s|am|be|appears|appear|looks|look|seems|seem) (?:\w+ )?(?:heading|headed) "
+            r"(?:for|towards?)",
         ),
     ),
     ("unlikely", "estimative", (r"(?:little hope|no hope|slim hope|faint hope|scant hope|little prospect)",)),
@@ -192,6 +223,9 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("possible", "estimative", (r"(?:is|it's|that's|remains|remain) (?:still )?a possibility",)),
     # "there is the possibility at least for us to meet", "there's still a possibility of a deal".
     ("possible", "estimative", (r"(?:there is|there's|there remains) (?:still |also )?(?:a|the|some) possibility",)),
+    # "it really does look like his race to lose", "this is the 'no' campaign's to lose": the idiom of the favourite,
+    # whose defeat alone would change the outcome (checked in _spurious: a possessive before it, nothing after).
+    ("likely", "estimative", (r"(?:to lose)",)),
     # "it's very questionable as to whether the talks will take place": a doubt stated as a quality of the event.
     ("we doubt", "estimative", (r"(?:questionable|doubtful|dubious) (?:as to )?(?:whether|if|that)",)),
     # "the alliance will struggle to slow his progress", "is likely to struggle to win": a difficulty foreseen,
@@ -1049,6 +1083,19 @@ _AS_BEFORE = re.compile(
 _RISK_NOUN_AFTER = re.compile(r"^\s*(?:of|and|to|from|that|for|in|,|\.|$)", re.I)
 # "more optimistic than last month's forecast", "the more confident the model feels": a comparison.
 _COMPARISON = re.compile(r"^\s*than\b", re.I)
+# An attitude with no event to bear on: "experts are more optimistic about the future", "panelists are optimistic
+# about the outlook for the economy", "amid a more optimistic tone": a mood reported, not a forecast of anything
+# ("more confident about the prospects of a ceasefire", "optimistic that talks will resume" name what they expect).
+_ATTITUDE = re.compile(
+    r"(?:(?:more|less|very|fairly)\s+)?(?:optimistic|confident|pessimistic|sceptical|skeptical)(?:\s+(?:about|of))?",
+    re.I,
+)
+_NO_EVENT_AFTER = re.compile(
+    r"\s*(?:(?:about|of|on|regarding)\s+)?(?:the|its|their|our|his|her)\s+(?:[\w-]+\s+)?(?:future|road ahead|"
+    r"year ahead|months ahead|outlook(?!\s+for\s+(?!the\s+(?:[\w-]+\s+)?economy\b))|economy)\b",
+    re.I,
+)
+_ATTRIBUTIVE_BEFORE = re.compile(r"\b(?:a|an)\s+$", re.I)
 
 
 _HEADLINE_WORDS = 16
@@ -1058,7 +1105,9 @@ _NOT_HEADLINE_FUTURE = wordset(
     plan plans plans seek seeks aim aims try tries vow vows pledge pledges agree agrees refuse refuses decide
     decides move moves bid bids go goes went come comes return returns trip guide path road way key answer reply
     letter message open opens welcome says said tells told talk talks listen listens turn turns look looks appear
-    appears seem seems"""
+    appears seem seems fail fails failed manage manages managed continue continues begin begins start starts
+    struggle struggles threaten threatens promise promises offer offers urge urges ask asks prepare prepares
+    refused decided agreed vowed pledged tried sought"""
 )
 
 
@@ -1101,6 +1150,12 @@ def _set_for(sentence: str, start: int) -> bool:
     return headline and prev not in _NOT_HEADLINE_FUTURE and prev not in ("been", "be", "date", "dates")
 
 
+# "his race to lose", "the 'no' campaign's to lose", "Apple's to lose": a holder named right before; and the phrase
+# ends there ("his race to lose weight" goes on; "nothing to lose", "a lot to lose" name no holder).
+_HOLDER_BEFORE = re.compile(r"(?:\b(?:his|her|their|its|our|my|your)\s+(?:\w+\s+)?|\w['’]s\s+(?:\w+\s+)?)$", re.I)
+_IDIOM_ENDS = re.compile(r"\s*(?:$|[.,;:!?\"”’')]|—|--|(?:and|but|now|again|this|at)\b)", re.I)
+
+
 def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     """Words that look like a hedge and are not one: the month of May, "certain" as in "a certain part", the
     noun "will" ("political will"), "I will say", the nouns "forecast" and "risks", a comparison."""
@@ -1112,6 +1167,8 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
         return not _headline_future(sentence, start)
     if lower == "set for":
         return not _set_for(sentence, start)
+    if lower == "to lose":
+        return not (_HOLDER_BEFORE.search(sentence, max(0, start - 40), start) and _IDIOM_ENDS.match(sentence, end))
     if entry.negated and lower.startswith("no ") and _IDLE_AFTER["no"].match(words, 2):
         return True  # "no doubt the bank will", "no matter what happens, X will": not the scale's "no ... will"
     if lower.startswith(("ruled out", "rules out", "rule out", "ruling out", "reject", "dismiss")) and (
@@ -1131,6 +1188,10 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     if lower in ("risks", "risking") and _RISK_NOUN_AFTER.match(after):
         return True
     if ("more " in lower or "less " in lower) and (_COMPARISON.match(after) or re.search(r"\bthe\s*$", before, re.I)):
+        return True
+    if _ATTITUDE.fullmatch(words) and (
+        _NO_EVENT_AFTER.match(sentence, end) or _ATTRIBUTIVE_BEFORE.search(sentence, max(0, start - 8), start)
+    ):
         return True
     if words.lower() == "certain":
         after = sentence[end:].lstrip()

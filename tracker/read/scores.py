@@ -547,8 +547,8 @@ def _with_phrases(snap: Snapshot, f: flt.Filters, columns: list[Any], *where: An
 
 def phrases_observed(snap: Snapshot, forecaster: Any = None, min_forecasts: int = 1, **kw: Any) -> list[Row]:
     """What the verbal scale's phrases turned out to mean: per phrase (affirming and negating readings apart,
-    and pooled), how often the hedged statement came true, with a Wilson interval, beside the scale's number.
-    With ``forecaster`` (one or several), each one's personal lexicon."""
+    and pooled), how often the hedged statement came true, with its 95% interval (Clopper-Pearson), beside the
+    scale's number. With ``forecaster`` (one or several), each one's personal lexicon."""
 
     from tracker.read.records import records
     from tracker.scoring import honest

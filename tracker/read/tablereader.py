@@ -173,6 +173,31 @@ class TableReader:
             for name, values, code in zip(names, out, codes, strict=True)
         }
 
+    def batches(
+        self, names: Sequence[str], first: Sequence[str] = (), size: int = tables.CHUNK_ROWS
+    ) -> Iterator[dict[str, list[Any]]]:
+        """Columns ``names`` of the rows ordered by the columns ``first`` and then in the table's order, ``size``
+        rows at a time as lists of the values SQLAlchemy would return, read on the DBAPI cursor like `columns`:
+        a reader that groups the rows by ``first`` holds one group's objects at a time, with no frame and no
+        Row per row."""
+        assert self.query is not None and self.conn is not None and self.post is None
+        selected = self.query.selected_columns
+        keys = self.key if isinstance(self.key, tuple) else (self.key,)
+        query = self.query.with_only_columns(*(selected[n] for n in names), maintain_column_froms=True)
+        result = self.conn.execute(query.order_by(*(selected[n] for n in first), *keys))
+        dialect = self.conn.dialect
+        types = [selected[n].type for n in names]
+        try:
+            cursor = result.cursor
+            codes = [d[1] for d in cursor.description]
+            while batch := cursor.fetchmany(size):
+                yield {
+                    name: processed(type_, dialect, code, values)
+                    for name, type_, code, values in zip(names, types, codes, zip(*batch, strict=True), strict=True)
+                }
+        finally:
+            result.close()
+
     def narrow(self, names: Sequence[str]) -> TableReader:
         """The same rows with only the columns ``names`` (what a derived table needs, in less memory)."""
         cols = tuple(c for c in self.spec.columns if c.name in names)

@@ -447,8 +447,12 @@ bin_high            float64   Upper edge.
 count               int64     Forecasts in the bin.
 mean_forecast       float64   Mean P(YES) in the bin (NaN if empty).
 observed_frequency  float64   Share that resolved YES (NaN if empty).
-wilson_low          float64   Wilson 95% interval of observed_frequency, low end (NaN if empty).
-wilson_high         float64   Wilson 95% interval of observed_frequency, high end (NaN if empty).
+ci_low              float64   95% interval of observed_frequency (Clopper-Pearson: holds the bin's true frequency
+    at least 95% of the time at every count), low end (NaN if empty). What the views print.
+ci_high             float64   The same interval's high end (NaN if empty).
+wilson_low          float64   Wilson interval (z = 1.96) of observed_frequency, low end (NaN if empty). Kept for
+    existing readers: near 0 or 1 it holds the true frequency only 83-84% of the time, not 95%.
+wilson_high         float64   The Wilson interval's high end (NaN if empty).
 """,
 )
 

@@ -748,10 +748,12 @@ def phrase_calibration(
 
     Output, sorted by the keys, phrase and reading: the ``by`` keys, ``phrase``, ``scale_version`` (if given),
     ``reading`` ("affirms", "negates", and ``"all"`` pooling both), ``scale_p`` (the scale's P(X); the mean if
-    rows disagree), ``count``, ``happened``, ``observed_frequency``, ``wilson_low`` / ``wilson_high`` (Wilson
-    interval, 95% by default) and ``summary``, e.g. "said 'unlikely' (scale 0.20): it happened 3 of 7 times
-    (43%, 16%-75%)", or "said 'probably' (affirming NO; scale 0.70): ..." for one reading. Groups with fewer
-    than ``min_forecasts`` rows are dropped (use it for personal lexicons).
+    rows disagree), ``count``, ``happened``, ``observed_frequency``, ``ci_low`` / ``ci_high`` (Clopper-Pearson
+    95% interval, `metrics.exact_interval`, the one ``summary`` quotes), ``wilson_low`` / ``wilson_high`` (Wilson
+    interval at ``z``, kept for existing readers; it holds a frequency near 0 or 1 only 83% of the time) and
+    ``summary``, e.g. "said 'unlikely' (scale 0.20): it happened 3 of 7 times (43%, 10%-82%)", or "said
+    'probably' (affirming NO; scale 0.70): ..." for one reading. Groups with fewer than ``min_forecasts`` rows are
+    dropped (use it for personal lexicons).
     """
     import pandas as pd
 
@@ -782,8 +784,8 @@ def phrase_calibration(
     count = out["count"].to_numpy(dtype=np.int64)
     happened = out["happened"].to_numpy(dtype=np.int64)
     out["observed_frequency"] = happened / np.maximum(count, 1)
-    low, high = metrics.wilson_interval(happened, count, z)
-    out["wilson_low"], out["wilson_high"] = low, high
+    out["ci_low"], out["ci_high"] = low, high = metrics.exact_interval(happened, count)
+    out["wilson_low"], out["wilson_high"] = metrics.wilson_interval(happened, count, z)
     out["summary"] = [
         f"said {phrase!r} ({'' if reading == READING_ALL else _READING_WORDS[reading]}scale {p:.2f}): "
         f"it happened {k} of {plural(int(n), 'time')} ({k / n:.0%}, {lo:.0%}-{hi:.0%})"

@@ -68,6 +68,8 @@ def parse_url(url: str) -> URL:
         u.port  # noqa: B018 - parsed lazily by some SQLAlchemy versions
     except (sa_exc.ArgumentError, ValueError, TypeError):
         raise UserError(f"{masked(url)!r} is not a database URL (sqlite:///PATH or postgresql://...)", "db") from None
+    if "\x00" in url:  # no path or name can hold one (and the OS calls refuse it with a ValueError)
+        raise UserError(f"{masked(url)!r} holds a NUL byte: not a database URL", "db")
     if u.drivername not in SUPPORTED_DRIVERS:
         raise UserError(
             f"unsupported database driver {u.drivername!r}: use sqlite:///PATH or postgresql://USER@HOST/DB", "db"
@@ -98,7 +100,13 @@ def is_postgres(target: Connection | Engine | Dialect) -> bool:
 
 def make_engine(url: str) -> Engine:
     u = parse_url(url)
-    return backend_for(u).make_engine(u)
+    try:
+        return backend_for(u).make_engine(u)
+    except (ValueError, TypeError) as e:
+        if isinstance(e, TrackerError):
+            raise
+        # what the driver makes of the URL's query (``?timeout=abc``) or a path no file can have (a NUL byte)
+        raise UserError(f"{masked(url)!r} cannot be used: {e}", "db") from None
 
 
 def translate_errors() -> AbstractContextManager[None]:

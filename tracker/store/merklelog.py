@@ -64,6 +64,7 @@ class StoredCheckpoint:
     signed_at: datetime
 
 
+MAX_NUMBER = 2**63 - 1  # checkpoint numbers are BIGINT
 _CHECKPOINT_COLUMNS = (
     checkpoints.c.number,
     checkpoints.c.tree_size,
@@ -77,6 +78,8 @@ def read_checkpoints(conn: Connection, number: int | None = None) -> list[Stored
     """Every checkpoint kept, in the order signed (or the one numbered `number`, when there is one)."""
     q = select(*_CHECKPOINT_COLUMNS).order_by(checkpoints.c.number)
     if number is not None:
+        if not 0 < number <= MAX_NUMBER:  # none is kept there (and the driver cannot take a larger integer)
+            return []
         q = q.where(checkpoints.c.number == number)
     return [StoredCheckpoint(int(r[0]), int(r[1]), str(r[2]), str(r[3]), r[4]) for r in conn.execute(q)]
 

@@ -29,6 +29,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from tracker.errors import IntegrityError
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -61,6 +63,27 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        # TypeDecorator's own composition of the driver's processor and `process_result_value`, in one call as
+        # there, with a stored text that is no time (only an edit outside the tracker writes one) refused as such
+        # instead of escaping as a bare ValueError.
+        impl = self.impl_instance.result_processor(dialect, coltype)
+        finish = self.process_result_value
+
+        def process(value: Any) -> datetime | None:
+            try:
+                return finish(impl(value) if impl is not None else value, dialect)
+            except (ValueError, TypeError, AttributeError):
+                raise unreadable_time(value) from None
+
+        return process
+
+
+def unreadable_time(value: Any) -> IntegrityError:
+    return IntegrityError(
+        f"verification failed: a stored time {value!r} cannot be read: the database was changed outside the tracker"
+    )
 
 
 # INTEGER PRIMARY KEY on SQLite is the rowid itself (no second index); BIGINT elsewhere.

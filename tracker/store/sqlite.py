@@ -42,7 +42,7 @@ from tracker.store.backend import (
 )
 from tracker.store.dbapi import Converter, execute, memoised, unchanged
 from tracker.store.jsontext import iso_utc
-from tracker.store.schema import UTCDateTime, scoring_lease
+from tracker.store.schema import UTCDateTime, scoring_lease, unreadable_time
 
 log = logging.getLogger("tracker.scoring")
 
@@ -111,7 +111,10 @@ def _date_text(value: date | None) -> str | None:
 def _parse_utc(value: str) -> datetime:
     """A stored `UTCDateTime` as SQLite returns it (SQLAlchemy's DATETIME text, naive UTC) -> aware UTC datetime,
     as SQLAlchemy's DATETIME processor and `UTCDateTime.process_result_value` give it (tested)."""
-    return datetime.fromisoformat(value + "+00:00")  # aware at once, without a second datetime
+    try:
+        return datetime.fromisoformat(value + "+00:00")  # aware at once, without a second datetime
+    except (ValueError, TypeError):
+        raise unreadable_time(value) from None
 
 
 def _time_texts(value: datetime) -> tuple[str, str]:

@@ -301,6 +301,10 @@ class Format:
         """What opens this format's sink at ``path`` for a table's spec."""
         return lambda spec: self.sink(path, spec, spreadsheet_safe)
 
+    def bundle_files(self) -> list[str]:
+        """The names `write_bundle` writes its tables to."""
+        return [table + self.ext for table in TABLES]
+
     def write_bundle(
         self,
         ledger: Ledger,

@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +30,7 @@ from tracker.app.export.registry import REGISTRY, format_of
 from tracker.domain import timepoints
 from tracker.domain.merkle import MerkleTree, leaf_hash
 from tracker.domain.notes import NoteError, Verifier, open_checkpoint
-from tracker.errors import IntegrityError, UserError
+from tracker.errors import IntegrityError, TrackerError, UserError
 from tracker.read.tables import TABLES, Col, TableSpec, data_dictionary
 
 if TYPE_CHECKING:
@@ -62,7 +64,7 @@ def export_bundle(
             base = meta_common(ledger, snap)
             # the checkpoint (and a wrong --key refused) before the first file is made
             signed_files, signed_meta = signed.choose(ledger, int(base["ledger"]["head_position"]), key)
-            work = _work_directory(path, as_zip)
+            work = _work_directory(path, as_zip, [*_FIXED_FILES, *signed_files, *form.bundle_files()])
             tables, extras = form.write_bundle(ledger, snap, work, progress, base, spreadsheet_safe)
         bundle_meta = {
             **base,
@@ -96,18 +98,46 @@ def export_bundle(
     return bundle_meta
 
 
-def _work_directory(path: Path, as_zip: bool) -> Path:
+def _work_directory(path: Path, as_zip: bool, names: list[str]) -> Path:
     """Where the bundle's files are written: a temporary directory beside a .zip, else the directory itself."""
     if as_zip:
         outfiles.check_file_target(path)
         return Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else "."))
     outfiles.check_directory_target(path)
+    _check_not_foreign(path, names)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise os_error(path, e) from None
     outfiles.writable_directory(path)
     return path
+
+
+_FIXED_FILES = (BUNDLE_META, DICTIONARY_JSON, DICTIONARY_MD, DATAPACKAGE)
+
+
+def _check_not_foreign(path: Path, names: list[str]) -> None:
+    """A bundle written into an existing folder replaces only what an earlier bundle there wrote (the files its
+    _meta.json lists): a file there under one of ``names`` (what this bundle writes) that the user put there is
+    refused, before anything is written."""
+    there = [name for name in names if os.path.lexists(path / name)]
+    if not there:
+        return
+    ours: set[str] = set()
+    try:
+        previous = json.loads(_member_file(path, BUNDLE_META).read_text(encoding="utf-8"))
+        kept = previous.get("checkpoint")
+        signed_files = [str(kept[f]) for f in ("file", "key_file") if isinstance(kept, dict) and f in kept]
+        ours = {*_FIXED_FILES, *(str(t["file"]) for t in previous["tables"].values()), *signed_files}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        pass  # no earlier bundle's meta there: nothing in the folder is a bundle's
+    foreign = [name for name in there if name not in ours]
+    if foreign:
+        raise UserError(
+            f"{str(path / foreign[0])!r} is not a file an earlier export wrote there: a bundle never replaces a "
+            "file it did not make; give a new or empty folder (or move the file)",
+            "out",
+        )
 
 
 def _verification(ledger: Ledger) -> dict[str, Any]:
@@ -205,7 +235,7 @@ def read_bundle(path: str | os.PathLike[str], only: tuple[str, ...] | None = Non
         if only is not None and table not in only:
             continue
         if p.is_dir():
-            source: Any = p / info["file"]
+            source: Any = _member_file(p, info["file"])
         else:
             if info["file"] not in members:
                 with zipfile.ZipFile(p) as archive:
@@ -226,17 +256,31 @@ def is_bundle(path: str | os.PathLike[str]) -> bool:
     if p.is_dir():
         return (p / BUNDLE_META).is_file()
     if p.is_file() and zipfile.is_zipfile(p):
-        with zipfile.ZipFile(p) as archive:
-            return BUNDLE_META in archive.namelist()
+        try:
+            with zipfile.ZipFile(p) as archive:
+                return BUNDLE_META in archive.namelist()
+        except (zipfile.BadZipFile, OSError, ValueError):  # a damaged zip is no bundle it could read
+            return False
     return False
 
 
 def _member(path: Path, name: str) -> str:
     """The text of the bundle's file `name`, from a directory or a .zip."""
     if path.is_dir():
-        return (path / name).read_text(encoding="utf-8")
+        return _member_file(path, name).read_text(encoding="utf-8")
     with zipfile.ZipFile(path) as archive:
         return archive.read(name).decode("utf-8")
+
+
+def _member_file(folder: Path, name: Any) -> Path:
+    """A file a bundle folder's _meta.json names: a regular file in the folder itself, never a path out of it, a
+    link, or a FIFO that would block the read (a bundle is a file someone else may have made)."""
+    if not isinstance(name, str) or not name or name in (".", "..") or "/" in name or os.sep in name:
+        raise ValueError(f"{name!r} is not the name of a file in the bundle")
+    file = folder / name
+    if not stat.S_ISREG(os.lstat(file).st_mode):
+        raise ValueError(f"{name!r} is not a regular file in the bundle")
+    return file
 
 
 def _stored_rows(events: pd.DataFrame) -> Iterator[dict[str, Any]]:
@@ -255,7 +299,24 @@ def verify_bundle(path: str | os.PathLike[str], key: Verifier, witnesses: tuple[
     """Check a bundle offline: its checkpoint is signed by `key` (and the cosignatures of `witnesses` on it are
     checked and counted, as for a proof file); its events table chains (each row's hash is
     recomputed from its fields and follows the previous one, positions gap-free from 1); and the Merkle root of the
-    first tree_size rows is the signed root. `IntegrityError` ("not verified: ...") naming the first failure."""
+    first tree_size rows is the signed root. `IntegrityError` ("not verified: ...") naming the first failure, also
+    when what it must read of the bundle cannot be read (a damaged zip, a table its format's reader refuses)."""
+    try:
+        return _verify_bundle(path, key, witnesses)
+    except TrackerError:
+        raise
+    except _UNREADABLE as e:
+        raise IntegrityError(f"not verified: the bundle cannot be read: {type(e).__name__}: {e}") from None
+
+
+# What reading a damaged bundle raises: the zip's and zlib's errors, the table readers' (pandas' and pyarrow's
+# parser errors are ValueErrors, pyarrow's I/O ones OSErrors), and a _meta.json without the keys it must have.
+_UNREADABLE = (
+    zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, IndexError, TypeError, RecursionError
+)  # fmt: skip
+
+
+def _verify_bundle(path: str | os.PathLike[str], key: Verifier, witnesses: tuple[Verifier, ...]) -> dict[str, Any]:
     from tracker.app.proofs import verified
     from tracker.store.eventstore import check_chain
 

@@ -41,6 +41,7 @@ def export_table(
         raise UserError("use export_bundle for every table", "table")
     given = check_options(table, options)
     form = REGISTRY[format_of(fmt, path)]
+    outfiles.check_file_target(path)  # first: a folder (".") has no name to put the sidecar's beside
     sidecar = path.with_name(path.name + META_SUFFIX)
     outfiles.check_file_target(sidecar)
     with ledger.snapshot(as_of, run) as snap:

@@ -382,6 +382,9 @@ class XlsxFormat(Format):
         sheet = None if meta is None or table is None else meta["tables"][table]["sheet"]
         return read_xlsx(source, table, sheet)
 
+    def bundle_files(self) -> list[str]:
+        return [BUNDLE_WORKBOOK]
+
     def write_bundle(
         self,
         ledger: Ledger,
