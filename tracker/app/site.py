@@ -79,7 +79,7 @@ KNOWN_BOARD = {
     "mean_relative_brier", "n_relative", "mean_log_score", "mean_baseline_score", "n_binary", "base_rate",
     "bss_vs_half", "bss_vs_base_rate", "mean_brier_low", "mean_brier_high", "mean_brier_best", "mean_brier_worst",
     "mean_baseline_time_avg", "mean_baseline_coverage", "n_questions", "brier_ci_low", "brier_ci_high", "precision",
-    "vs_coin_p", "vs_crowd_p", "n_forecasters", "unranked",
+    "vs_coin_p", "vs_crowd_p", "n_forecasters", "unranked", "mean_brier_questions",
 }  # fmt: skip
 # A rebuild that knows which pages the new events change (`tracker.app.sitetouched`) reads the forecasts of those
 # subjects only, up to this many subjects; past it every row is read (one IN list of thousands of ids reads as

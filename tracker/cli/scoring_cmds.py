@@ -131,6 +131,10 @@ def _score_row(r: dict[str, Any], key: str) -> dict[str, Any]:
         verbal = f"{_num(best)}–{_num(worst)}"
     low, high = r.get("brier_ci_low"), r.get("brier_ci_high")
     interval = f"{_num(low)}–{_num(high)}" if low is not None and high is not None else "–"
+    per_question, mean = r.get("mean_brier_questions"), r.get("mean_brier")
+    if low is not None and per_question is not None and mean is not None and _num(per_question) != _num(mean):
+        # a group pooling rows: the interval is about the mean over questions, which the row's mean is not
+        interval += f" (of {_num(per_question)} per question)"
     return r | {
         "who": r.get("name") or r[key],
         "verbal": verbal,

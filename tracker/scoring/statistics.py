@@ -84,19 +84,29 @@ def honest_frame(data: Mapping[str, Any], key: str, missing: str) -> pd.DataFram
     return work
 
 
-def compute(work: pd.DataFrame, key: str) -> dict[str, dict[str, Any]]:
+QUESTION_MEAN = "mean_brier_questions"
+"""The mean over questions of each question's mean Brier: what the interval is about. Not stored (a forecaster's
+equals their mean Brier, one row per question); a group that pools several rows on a question shows it beside its
+plain mean over rows, which can lie outside the interval."""
+
+
+def compute(
+    work: pd.DataFrame, key: str, question_means: dict[str, float | None] | None = None
+) -> dict[str, dict[str, Any]]:
     """Each group's stored numbers (the columns of ``score_statistics`` after its key), from an `honest_frame`:
-    NaN as None; a group with no question with a crowd has ``crowd_n`` None."""
+    NaN as None; a group with no question with a crowd has ``crowd_n`` None. ``question_means``, when given, is
+    filled with each group's ``QUESTION_MEAN``."""
     from tracker.scoring import honest
 
     out: dict[str, dict[str, Any]] = {}
     intervals, coin, crowd = honest.brier_statistics(work, key)
-    for k, n, nf, lo, hi in zip(
+    for k, n, nf, lo, hi, mean in zip(
         intervals[key],
         intervals["n_questions"],
         intervals["n_forecasters"],
         intervals["ci_low"],
         intervals["ci_high"],
+        intervals["mean_brier"],
         strict=True,
     ):
         out[str(k)] = _EMPTY | {
@@ -105,6 +115,8 @@ def compute(work: pd.DataFrame, key: str) -> dict[str, dict[str, Any]]:
             "ci_low": _num(lo),
             "ci_high": _num(hi),
         }
+        if question_means is not None:
+            question_means[str(k)] = _num(mean)
     for frame, prefix in ((coin, "coin"), (crowd, "crowd")):
         for k, n, diff, better, worse in zip(
             frame[key], frame["n_questions"], frame["mean_difference"], frame["p_better"], frame["p_worse"], strict=True
