@@ -216,10 +216,11 @@ def crowd_rate(d: Draw) -> float:
     return _rate(honest.versus_crowd(_frame(d), "forecaster_id")["verdict"], "beats the crowd median")
 
 
-def pair_rate(d: Draw, two_sided: bool) -> float:
+def _pairs(d: Draw) -> pd.DataFrame:
+    """A `pair_table` input: each simulated forecaster (a) against the reference (b) on the same questions."""
     assert d.reference is not None
     sims, n = d.own.shape
-    pairs = pd.DataFrame(
+    return pd.DataFrame(
         {
             "question_id": np.tile(np.arange(n), sims),
             "a": np.repeat(np.arange(sims), n),
@@ -229,7 +230,10 @@ def pair_rate(d: Draw, two_sided: bool) -> float:
             "value_b": d.reference.ravel(),
         }
     )
-    t = honest.pair_table(pairs)
+
+
+def pair_rate(d: Draw, two_sided: bool) -> float:
+    t = honest.pair_table(_pairs(d))
     hit = (t["p_value"] < honest.ALPHA) & (t["n_shared"] >= honest.MIN_QUESTIONS)
     if not two_sided:
         hit &= t["mean_difference"] < 0
@@ -243,8 +247,9 @@ def _rate(verdicts: pd.Series, words: str) -> float:
 # ------------------------------------------------------------------------------------------------- tables
 
 
-def tables(sims: int, sizes: tuple[int, ...], seed: int) -> dict[str, pd.DataFrame]:
-    """Coverage, false-positive rates and power, one row per forecaster kind, one column per n."""
+def tables(sims: int, sizes: tuple[int, ...], seed: int, *, edges: bool = True) -> dict[str, pd.DataFrame]:
+    """Coverage, false-positive rates and power, one row per forecaster kind, one column per n; and, with
+    ``edges``, the `edge_cases` table."""
 
     def grid(makers: dict[str, Maker], measure: Callable[[Draw], float], salt: int) -> pd.DataFrame:
         rows = {}
@@ -275,8 +280,8 @@ def tables(sims: int, sizes: tuple[int, ...], seed: int) -> dict[str, pd.DataFra
             grid(PAIR_POWER, lambda d: pair_rate(d, False), 7).rename(index=lambda s: f"A better than B: {s}"),
         ]
     )
-    edges = edge_cases(sims, seed)
-    return {"coverage": cov, "fpr": fpr, "power": power, "truths": pd.Series(truths), "edges": edges}
+    result = {"coverage": cov, "fpr": fpr, "power": power, "truths": pd.Series(truths)}
+    return result | ({"edges": edge_cases(sims, seed)} if edges else {})
 
 
 # ------------------------------------------------------------------------------------------- edge cases
@@ -300,6 +305,35 @@ def _pooled(rng: Rng, groups: int, n: int, rows: str) -> pd.DataFrame:
             "brier": np.repeat(brier, k),
         }
     )
+
+
+def _family_error(rng: Rng, sims: int, k: int, n: int) -> tuple[float, float]:
+    """``tracker compare --all`` on k forecasters exactly as good as each other on every question (each says
+    q + d or q - d, d = min(q, 1 - q), on the same n questions and outcomes): how often the matrix makes at least
+    one "X better" claim, with Holm's and with Benjamini-Hochberg's adjustment (all claims are false here)."""
+    q = rng.uniform(size=(sims, 1, n))
+    d = np.minimum(q, 1.0 - q)
+    f = q + d * rng.choice([-1.0, 1.0], size=(sims, k, n))
+    brier = (f - (rng.uniform(size=(sims, 1, n)) < q)) ** 2
+    i, j = np.triu_indices(k, 1)
+    sim = np.repeat(np.arange(sims), i.size * n)
+    pairs = pd.DataFrame(
+        {
+            "question_id": np.tile(np.arange(n), sims * i.size),
+            "a": [f"{s}:{a}" for s, a in zip(sim, np.tile(np.repeat(i, n), sims), strict=True)],
+            "b": [f"{s}:{b}" for s, b in zip(sim, np.tile(np.repeat(j, n), sims), strict=True)],
+            "kind": "binary",
+            "value_a": brier[:, i, :].ravel(),
+            "value_b": brier[:, j, :].ravel(),
+        }
+    )
+    t = honest.pair_table(pairs)
+    family = t["a"].str.split(":").str[0]
+    rates = []
+    for adjust in (honest.holm, honest.benjamini_hochberg):
+        adjusted = t.groupby(family)["p_value"].transform(lambda p, adjust=adjust: adjust(p.to_numpy()))
+        rates.append(float((adjusted < honest.ALPHA).groupby(family).any().mean()))
+    return rates[0], rates[1]
 
 
 def _calibration_coverage(rng: Rng, sims: int, n: int, p: float, interval: Callable[..., tuple]) -> float:
@@ -334,6 +368,28 @@ def edge_cases(sims: int, seed: int) -> pd.DataFrame:
         what = f"a tag of {n} questions, {pooling[rows_kind]}"
         add(f"{what}, no better than a coin: 'beats a coin flip'", "at most 0.05", beats, sims)
         add(f"{what}: the 90% interval holds the expected 0.25", "at least 0.90", held, sims)
+    for i, name in enumerate(
+        ("0/1 vs a reference as far on the other side", "0.99 / 0.01 vs a reference as far on the other side")
+    ):
+        for n in (5, 12, 30):
+            d = PAIR_NULLS[name](np.random.default_rng([seed, 11, i, n]), (sims, n))
+            t = honest.pair_table(_pairs(d))
+            held = float(np.mean((t["ci_low"] <= 0.0) & (t["ci_high"] >= 0.0)))
+            add(
+                f"tracker compare, {n} shared questions, {name}: the 90% interval of the difference holds 0",
+                "at least 0.90",
+                held,
+                sims,
+            )
+    for n in (30, 100):
+        holm, bh = _family_error(np.random.default_rng([seed, 12, n]), sims, 8, n)
+        for name, rate in (("Holm", holm), ("Benjamini-Hochberg", bh)):
+            add(
+                f"tracker compare --all ({name}), 8 equally good forecasters, {n} shared questions: any 'X better'",
+                "at most 0.05",
+                rate,
+                sims,
+            )
     many = 2000
     for n in (12, 30, 100):
         d = COIN_NULLS["0/1, right 75% of the time"](np.random.default_rng([seed, 9, n]), (many, n))
@@ -384,8 +440,15 @@ def markdown(result: dict[str, pd.DataFrame], sims: int, seed: int) -> str:
             table(result["fpr"], "verdict: null forecaster"),
             "**Power**: how often a better forecaster gets the verdict:",
             table(result["power"], "verdict: forecaster"),
-            "**Edge cases** (each rate with its Monte Carlo 95% interval, Clopper-Pearson on the count of trials):",
-            _edge_table(result["edges"]),
+            *(
+                [
+                    "**Edge cases** (each rate with its Monte Carlo 95% interval, Clopper-Pearson on the count of "
+                    "trials):",
+                    _edge_table(result["edges"]),
+                ]
+                if "edges" in result
+                else []
+            ),
         ]
     )
 

@@ -270,3 +270,78 @@ def test_the_favourites_idiom_reads_as_likely(sentence: str) -> None:
 )
 def test_to_lose_without_its_holder_is_no_hedge(sentence: str) -> None:
     assert _kept(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The committee is scheduled to review the vaccine on Dec. 10.",
+        "The cartel is due to meet again in December.",
+        "The two leaders are slated to speak by phone on Friday.",
+    ],
+)
+def test_a_schedule_stated_is_no_forecast(sentence: str) -> None:
+    assert _kept(sentence) == []
+    assert any("a schedule stated" in r for r in _reasons(sentence))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["The bank is set to cut rates next week.", "The bill is expected to pass the Senate next week."],
+)
+def test_a_plan_or_an_expectation_stays(sentence: str) -> None:
+    assert _kept(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Ukraine, Russia fail to reach ceasefire agreement during border meeting",
+        "Talks Fail to Produce a Deal in Geneva",
+        "Senate manages to pass stopgap bill after late vote",
+    ],
+)
+def test_a_headline_verb_that_takes_an_infinitive_is_no_future(sentence: str) -> None:
+    assert _kept(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", ["Fed to Cut Rates Again in June", "Ruling parties to retain power, poll shows"])
+def test_a_headlines_own_future_stays(sentence: str) -> None:
+    assert _kept(sentence)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words", "side"),
+    [
+        ("Smith is poised for a win in the runoff.", "poised for", 1),
+        ("The odds are against a deal this year.", "odds are against", -1),
+        ("A deal this year is a long shot.", "a long shot", -1),
+        ("Smith has an outside chance of winning.", "an outside chance", -1),
+        ("A cut in June is a near certainty.", "a near certainty", 1),
+        ("Victory is virtually assured for the ruling party.", "virtually assured", 1),
+        ("The talks are doomed to fail.", "doomed to", 1),
+        ("All signs point to a cut in June.", "All signs point to", 1),
+        ("A recession next year is a distinct possibility.", "a distinct possibility", -1),
+        ("Prospects for a deal are dimming.", "dimming", -1),
+        # "none" in the range is the size, not a negation; "few" doubting is most believing.
+        ("The chances of a deal are slim to none.", "slim to none", -1),
+        ("Few doubt that the bank will cut rates.", "doubt", 1),
+        ("A few analysts doubt that the bank will cut rates.", "doubt", -1),
+    ],
+)
+def test_idioms_of_the_odds_are_read(sentence: str, words: str, side: int) -> None:
+    (c,) = extract(sentence).candidates
+    assert words in c.hedge_words
+    assert (c.reading.p_event - 0.5) * side > 0, c.reading.p_event
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The team was poised for the kick-off.",
+        "He took a long shot from outside the box.",
+        "The odds are printed in the paper.",
+    ],
+)
+def test_their_look_alikes_are_read_as_before(sentence: str) -> None:
+    assert _kept(sentence) == []

@@ -49,6 +49,10 @@ def test_quality_does_not_fall() -> None:
 CHECK_FLOORS = {
     "g": {"recall": 0.91, "speaker": 0.62, "polarity": 0.89, "precision": 0.80},
     "h": {"recall": 0.80, "speaker": 0.60, "polarity": 0.88, "precision": 0.75},
+    # corpus-j, labelled blind (9ef9e9c) and measured twice, aggregates only: with 8c01816's extraction code
+    # (recall 135/171, speaker 90/135, polarity 103/123, precision 0.655) and with 44eccd2's (135/171, 90/135,
+    # 102/123, 0.663).
+    "j": {"recall": 0.78, "speaker": 0.66, "polarity": 0.82, "precision": 0.65},
 }
 CHECK_MIN_FORECASTS = 120
 
@@ -73,7 +77,8 @@ def test_quality_on_the_corpus_check_set_does_not_fall(letter: str) -> None:
     s = evaluate_corpus(ROOT, "check", articles=_check_articles(letter)).summary()
     assert s["curated"] >= CHECK_MIN_FORECASTS, s
     for figure, floor in CHECK_FLOORS[letter].items():
-        assert s[figure] >= floor, (letter, figure, s)
+        # Only which floor failed: the figures of a blind set are not printed where a tuning session would see them.
+        assert s[figure] >= floor, (letter, figure, floor)
     assert s["s_per_mb"] is not None  # timed and reported; the speed claim is the benchmark's
 
 
@@ -94,7 +99,7 @@ def test_an_empty_split_evaluates_without_figures() -> None:
 # recall6 round's false-candidate kinds (a mood, a question inside a sentence, a remote hypothesis, an expectation
 # dated in the past, "agreed to"): the same found and polarity, precision 0.826 (703 candidates, 11 fewer); after its
 # second and third landings (attention, caveats, past beliefs; "his race to lose"): found 639, polarity 550 of 599,
-# precision 0.833 (699 candidates).
+# precision 0.833 (699 candidates); with "is scheduled to" as a schedule, 0.834 (698).
 TUNE_FOUND_FLOOR = 636
 TUNE_SPEAKER_FLOOR = 541
 TUNE_POLARITY_FLOOR = 547

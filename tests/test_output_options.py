@@ -235,3 +235,55 @@ def test_every_file_output_refuses_the_current_folder(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {case.field}: "), lines
     assert sorted(p.name for p in work.iterdir()) == listing
+
+
+LONG = "n" * 300  # longer than a file name may be on any common file system (255 bytes)
+
+
+@pytest.mark.parametrize("option", list(OUTPUTS), ids=lambda o: f"{o[0]} {o[1]}".replace(" ", "-"))
+def test_every_output_refuses_a_name_too_long(setup: tuple[Ledger, Path, Path], option: tuple[str, str]) -> None:
+    """A name the file system refuses (ENAMETOOLONG: pathlib's tests raise it where os.path's answer False) is one
+    line, exit 3, nothing written."""
+    led, work, article = setup
+    case = OUTPUTS[option]
+    listing = sorted(p.name for p in work.iterdir())
+    result = runner.invoke(app, ["--db", led.url, *case.args(str(work / f"{LONG}{case.suffix}"), str(article))])
+    assert result.exit_code == UserError.exit_code, (option, result.output)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {case.field}: "), lines
+    assert sorted(p.name for p in work.iterdir()) == listing
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["import", "{long}"],
+        ["extract", "{long}.txt"],
+        ["source", "add", "s", "--title", "T", "--file", "{long}"],
+        ["verify-proof", "{long}", "--key", "{vkey}"],
+        ["verify-proof", "{long}", "--key", "{long}"],
+        ["checkpoint", "--key", "{long}"],
+        ["checkpoint", "--timestamp-token", "{long}"],
+        ["verify", "--checkpoint", "{long}", "--key", "{vkey}"],
+        ["cosign", "{long}", "--key", "{long}", "--log-key", "{vkey}", "--out", "{long}"],
+    ],
+    ids=[
+        "import",
+        "extract",
+        "source-add",
+        "verify-proof",
+        "verify-proof-key",
+        "checkpoint-key",
+        "timestamp-token",
+        "verify-checkpoint",
+        "cosign",
+    ],  # fmt: skip
+)
+def test_every_input_refuses_a_name_too_long(setup: tuple[Ledger, Path, Path], args: list[str]) -> None:
+    led, work, _ = setup
+    vkey = cosigning_inputs()[-1]
+    given = [a.format(long=str(work / LONG), vkey=vkey) for a in args]
+    result = runner.invoke(app, ["--db", led.url, *given])
+    assert result.exit_code in (UserError.exit_code, 4), (args, result.output)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), lines

@@ -434,3 +434,28 @@ def test_a_file_put_where_a_new_page_goes_during_the_build_stops_it(
     with pytest.raises(UserError, match=r"did not write \(forecasters/bo-example.html\)"):
         build_site(ledger, out)
     assert mine.read_bytes() == b"mine"
+
+
+@pytest.mark.parametrize(
+    ("change", "refused"),
+    [
+        (lambda m: "[" * 100_000 + "]" * 100_000, True),  # no manifest a parser can read: every file is foreign
+        (lambda m: m | {"files": {k: v | {"bytes": "x"} for k, v in m["files"].items()}}, False),
+        (lambda m: m | {"summary": m["summary"] | {"verified_head": [10**30, "0" * 64]}}, False),
+        (lambda m: m | {"summary": m["summary"] | {"verified_head": [2**63, "0" * 64]}}, False),
+    ],
+    ids=["nested-too-deeply", "size-not-a-number", "head-past-any-position", "head-past-a-bigint"],
+)
+def test_a_tampered_manifest_is_no_internal_error(ledger: Ledger, tmp_path: Path, change: Any, refused: bool) -> None:
+    """The manifest is a file in a folder anyone may edit: whatever it holds, a rebuild either takes it for what it
+    can prove or refuses the folder in one line, never exit 70."""
+    out = tmp_path / "s"
+    assert site(small(ledger), out).exit_code == 0
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    changed = change(manifest)
+    (out / MANIFEST).write_text(changed if isinstance(changed, str) else json.dumps(changed), encoding="utf-8")
+    result = site(ledger, out)
+    if refused:
+        one_line_refusal(result, "refusing to build there")
+    else:
+        assert result.exit_code == 0, result.output

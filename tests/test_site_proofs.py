@@ -226,3 +226,33 @@ def test_refusals(proven: tuple[Ledger, Path, str], signer: Signer, tmp_path: Pa
     )  # fmt: skip
     failed(result, UserError, ["no signature by other.example/log"])
     assert not fresh.exists()
+
+
+@pytest.mark.parametrize("content", [b"garbage", b"\xff\xfe not text", b"a+b"], ids=["garbage", "not-utf8", "short"])
+@pytest.mark.parametrize("kept", ["key.txt", "checkpoint"])
+def test_a_kept_file_edited_with_its_manifest_entry_is_one_line(
+    proven: tuple[Ledger, Path, str], signer: Signer, kept: str, content: bytes
+) -> None:
+    """Someone edits the site's checkpoints/key.txt or a kept checkpoint and records its new hash in the manifest
+    (so the survey takes it as the site's): the next build refuses it in one line, never exit 70."""
+    import hashlib
+    import os
+
+    from tracker.app.site import MANIFEST
+
+    ledger, out, _ = proven
+    folder = out / "checkpoints"
+    rel = (
+        "checkpoints/key.txt"
+        if kept == "key.txt"
+        else next(f"checkpoints/{p.name}" for p in sorted(folder.iterdir()) if p.name != "key.txt")
+    )
+    (out / rel).write_bytes(content)
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    st = os.lstat(out / rel)
+    manifest["files"][rel] |= {"sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content),
+                               "mtime_ns": st.st_mtime_ns, "ino": st.st_ino}  # fmt: skip
+    (out / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    for key in ([], ["--key", signer.verifier.vkey]):
+        result = CliRunner().invoke(app, ["--db", ledger.url, "site", "--out", str(out), *key])
+        failed(result, UserError, [])

@@ -429,3 +429,103 @@ def test_a_filter_page_edited_in_the_folder_is_never_taken_apart(ledger: Ledger,
     builder.touched = None
     path.write_bytes(path.read_bytes().replace(b"leaderboard-tablx", b"leaderboard-table", 1))
     assert builder.kept_board(rel, key) is None  # a build that compares every page computes every board
+
+
+def _forecast_on_the_due_question(ledger: Ledger) -> None:
+    """A forecast on a due question by a forecaster already there: its row moves in the due table too."""
+    on_due = ledger.forecasts().query("question_id == @DUE_QUESTION").iloc[0]
+    ledger.record_forecast(DUE_QUESTION, "whoever", 0.3, date(2026, 2, 5), forecaster_id=str(on_due.forecaster_id))
+    assert ledger.score().status == "ok"
+
+
+LATE_OVERDUE = "a-late-overdue-question"  # last in the open list, first in the due table (`_overdue_questions`)
+
+
+def _overdue_questions(ledger: Ledger) -> None:
+    """Questions opened last and due the longest: their rows are on the open list's last page and at the top of
+    its first page's due table."""
+    for qid in ("another-late-overdue-question", LATE_OVERDUE):
+        ledger.open_question(
+            f"Overdue {qid}?", "yes if so", question_id=qid, opened=date(2019, 1, 1), resolve_by=date(2019, 6, 1)
+        )
+
+
+def _forecast_on_the_late_overdue_question(ledger: Ledger) -> None:
+    someone = str(ledger.forecasts()["forecaster_id"].iloc[0])
+    ledger.record_forecast(LATE_OVERDUE, "whoever", 0.2, date(2019, 2, 1), forecaster_id=someone)
+    assert ledger.score().status == "ok"
+
+
+LIST_CHANGES = {
+    "new forecast, scored": CHANGES["new forecast, scored"],
+    "forecast on a due question": _forecast_on_the_due_question,
+    "forecast on a due question late in the open list": _forecast_on_the_late_overdue_question,
+    "new forecaster": CHANGES["new forecaster"],
+    "new source": CHANGES["new source"],
+    "new tagged question": _new_tagged_question,
+    "forecast from a new outlet, scored": _forecast_from_a_new_outlet,
+}
+
+
+def _list_pages(out: Path, stem: str) -> int:
+    return sum(1 for p in out.iterdir() if p.name == f"{stem}.html" or p.name.startswith(f"{stem}-"))
+
+
+@pytest.mark.parametrize("page_rows", [2, 3])
+@pytest.mark.parametrize("change", list(LIST_CHANGES))
+def test_a_named_rebuild_makes_only_the_list_pages_showing_a_named_subject_and_equals_a_full_build(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, page_rows: int
+) -> None:
+    """The questions, open and sources lists, paged: a named rebuild makes the pages that show a named question or
+    source (and the open list's first page when a named question is due), reads those rows whole and no other, and
+    keeps the other pages; when a list's number of pages moved it makes every page from every row. Its folder is
+    the same bytes as a full build's either way."""
+    from tracker.app import site
+    from tracker.read import tablereader
+
+    scored_catalog(ledger)
+    _overdue_questions(ledger)
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    build_site(ledger, incremental, page_rows=page_rows)
+    pages_before = {stem: _list_pages(incremental, stem) for stem in ("questions", "open", "sources")}
+    before = site_files(incremental)
+    LIST_CHANGES[change](ledger)
+    plans: list[dict[str, set[int]] | None] = []
+    made: list[tuple[str, int, bool]] = []
+    framed: list[tuple[str, int]] = []
+    real_plan, real_made, real_frame = (
+        site.SiteBuilder.list_plan,
+        site.SiteBuilder.list_page_made,
+        tablereader.TableReader.frame,
+    )
+
+    def plan_spy(self: site.SiteBuilder, listing: site.Listing) -> dict[str, set[int]] | None:
+        plans.append(real_plan(self, listing))
+        return plans[-1]
+
+    def made_spy(self: site.SiteBuilder, stem: str, number: int) -> bool:
+        made.append((stem, number, real_made(self, stem, number)))
+        return made[-1][2]
+
+    def frame_spy(self: tablereader.TableReader) -> object:
+        out = real_frame(self)
+        framed.append((self.spec.name, len(out)))
+        return out
+
+    monkeypatch.setattr(site.SiteBuilder, "list_plan", plan_spy)
+    monkeypatch.setattr(site.SiteBuilder, "list_page_made", made_spy)
+    monkeypatch.setattr(tablereader.TableReader, "frame", frame_spy)
+    build_site(ledger, incremental, page_rows=page_rows)
+    monkeypatch.undo()
+    build_site(ledger, full, page_rows=page_rows)
+    assert site_files(incremental) == site_files(full)
+    moved = any(_list_pages(full, stem) != n for stem, n in pages_before.items())
+    assert len(plans) == 1 and (plans[0] is None) == moved
+    if plans[0] is None:
+        return
+    assert sum(n for name, n in framed if name == "questions") < len(ledger.questions())
+    assert sum(n for name, n in framed if name == "sources") < len(ledger.sources())
+    kept = {site.list_url(stem, number) for stem, number, was_made in made if not was_made}
+    assert kept, made
+    after = site_files(full)
+    assert sorted(rel for rel in kept if before[rel] != after[rel]) == []

@@ -116,7 +116,7 @@ def test_display_builds_the_on_demand_words() -> None:
         dict.fromkeys(statistics.NUMBERS) | {"n_questions": 3, "n_forecasters": 1, "coin_n": 3, "coin_p_better": None}
     )
     assert few["precision"] == "too few questions to say (3; 5 needed)"
-    assert few["vs_coin"] == "too few questions to say (3; 5 needed)"
+    assert few["vs_coin"] == "too few questions to say (3; 5 needed, and at least 12 binary ones to beat a coin flip)"
     assert few["vs_coin_p"] is None and "vs_crowd" not in few
     sure = statistics.display(
         dict.fromkeys(statistics.NUMBERS)
@@ -240,3 +240,49 @@ def test_brier_statistics_equal_the_three_functions_alone(by: str) -> None:
     expected_crowd = honest.versus_crowd(frame[frame["relative_brier"].notna()], by)
     pd.testing.assert_frame_equal(crowd, expected_crowd, check_exact=True)
     assert (coin["verdict"].str.startswith("beats")).any() or (coin["verdict"].str.startswith("worse")).any()
+
+
+def test_a_group_pooling_rows_shows_the_mean_its_interval_is_about() -> None:
+    """A tag whose first question has 20 forecasters (all right: Brier 0) and whose five others have one each (all
+    wrong: Brier 1). Its plain mean over rows, 5 / 25 = 0.2, is not what the interval is about (each question once:
+    5 / 6), and lies outside it; the leaderboard shows the mean over questions beside the interval, so that the
+    printed interval is never read as one for 0.2."""
+    from tracker.cli.scoring_cmds import _score_row
+
+    rows = [("q1", f"f{i}", 0.0) for i in range(20)] + [(f"q{i}", "g", 1.0) for i in range(2, 7)]
+    work = statistics.honest_frame(
+        {
+            "question_id": [q for q, _, _ in rows],
+            "forecaster_id": [f for _, f, _ in rows],
+            "kind": ["binary"] * len(rows),
+            "brier": [b for _, _, b in rows],
+            "time_avg_brier": [None] * len(rows),
+            "crowd_time_avg_brier": [None] * len(rows),
+            "relative_brier": [None] * len(rows),
+            "n_options": [None] * len(rows),
+            "tag": ["t"] * len(rows),
+        },
+        "tag",
+        "(untagged)",
+    )
+    means: dict[str, float | None] = {}
+    shown = statistics.display(statistics.compute(work, "tag", means)["t"])
+    assert means["t"] == pytest.approx(5 / 6)
+    assert not shown["brier_ci_low"] <= 0.2 <= shown["brier_ci_high"]
+    assert shown["brier_ci_low"] <= 5 / 6 <= shown["brier_ci_high"]
+    row = shown | {"tag": "t", "mean_brier": 0.2, statistics.QUESTION_MEAN: means["t"]}
+    assert _score_row(row, "tag")["interval"].endswith("(of 0.833 per question)")
+    # a forecaster (one row per question) has one mean: nothing is added
+    alone = shown | {"tag": "t", "mean_brier": 5 / 6, statistics.QUESTION_MEAN: 5 / 6}
+    assert "per question" not in _score_row(alone, "tag")["interval"]
+
+
+def test_every_leaderboard_row_carries_the_mean_over_questions(grown: Ledger) -> None:
+    import csv
+    import io
+
+    for args in ((), ("--by", "source"), ("--by", "tag")):
+        board = list(csv.DictReader(io.StringIO(_csv(grown, *args))))
+        assert board and all(r["mean_brier_questions"] != "" for r in board), args
+        if not args:  # one row per question: the same mean
+            assert all(float(r["mean_brier_questions"]) == pytest.approx(float(r["mean_brier"])) for r in board)

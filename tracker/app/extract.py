@@ -7,6 +7,7 @@ Reads the ledger and never writes to it.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -61,7 +62,11 @@ def article_paths(paths: Sequence[Path]) -> list[Path]:
     """Files as given; a folder gives its articles (``ARTICLE_SUFFIXES``), in name order."""
     out: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        try:
+            is_dir = path.is_dir()
+        except OSError as exc:  # a name too long, a folder this process may not search
+            raise UserError(f"{path}: cannot read: {exc.strerror or exc}", "file") from None
+        if is_dir:
             try:
                 found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
                 real = path.resolve()
@@ -75,7 +80,7 @@ def article_paths(paths: Sequence[Path]) -> list[Path]:
             if not found:
                 raise UserError(f"{path}: a folder with no articles ({', '.join(ARTICLE_SUFFIXES)})", "file")
             out.extend(found)
-        elif path.exists():
+        elif os.path.exists(path):
             out.append(path)
         else:
             raise UserError(f"{path}: not found", "file")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import os
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -506,7 +507,7 @@ def import_catalog(
         raise UserError("recording a change needs --reason", "reason")
     if reason is not None:
         fields.text(reason, "reason")
-    missing = [str(p) for p in paths if not Path(p).exists()]
+    missing = [str(p) for p in paths if not os.path.exists(p)]  # (Path.exists raises for a name too long)
     if missing:
         raise UserError(f"{missing[0]!r} does not exist", "path")
     try:

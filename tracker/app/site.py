@@ -18,6 +18,7 @@ import contextlib
 import gc
 import hashlib
 import json
+import operator
 import os
 import shutil
 import statistics
@@ -41,6 +42,7 @@ from tracker.errors import UserError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from collections.abc import Set as AbstractSet
 
     import pandas as pd
 
@@ -77,7 +79,7 @@ KNOWN_BOARD = {
     "mean_relative_brier", "n_relative", "mean_log_score", "mean_baseline_score", "n_binary", "base_rate",
     "bss_vs_half", "bss_vs_base_rate", "mean_brier_low", "mean_brier_high", "mean_brier_best", "mean_brier_worst",
     "mean_baseline_time_avg", "mean_baseline_coverage", "n_questions", "brier_ci_low", "brier_ci_high", "precision",
-    "vs_coin_p", "vs_crowd_p", "n_forecasters", "unranked",
+    "vs_coin_p", "vs_crowd_p", "n_forecasters", "unranked", "mean_brier_questions",
 }  # fmt: skip
 # A rebuild that knows which pages the new events change (`tracker.app.sitetouched`) reads the forecasts of those
 # subjects only, up to this many subjects; past it every row is read (one IN list of thousands of ids reads as
@@ -379,6 +381,56 @@ def frozen_heap() -> Iterator[None]:
 
 
 @dataclass
+class Listing:
+    """What the index, the filters and the search index count or show of every question and source, and the order
+    of their lists, read narrow (`read_listing`) in a full build and a rebuild alike: a rebuild then reads whole
+    only the questions and sources whose pages it makes."""
+
+    questions: list[tuple[str, str, list[str], str, bool]]  # id, title, tags, status, due; in the order opened
+    sources: list[tuple[str, str, Any]]  # id, title, outlet; in the order registered
+    links: dict[str, dict[str, Any]]  # each source's title and URL as read, by id: what a forecast's row shows of it
+
+    def ids(self, stem: str) -> list[str]:
+        """The ids the list ``stem`` shows, in its order."""
+        if stem == "questions":
+            return [q[0] for q in self.questions]
+        if stem == "open":
+            return [q[0] for q in self.questions if q[3] == "open"]
+        return [s[0] for s in self.sources]
+
+
+def read_listing(ledger: Ledger, snap: Snapshot) -> Listing:
+    """Every question's and source's `Listing` fields, as plain columns (no typed frame, no count of forecasts)."""
+    qc = (
+        ledger.table(snap, "questions")
+        .narrow(["question_id", "title", "tags", "status", "due", "opened_position"])
+        .columns()
+    )
+    sc = ledger.table(snap, "sources").narrow(["source_id", "title", "outlet", "url", "position"]).columns()
+    first = operator.itemgetter(0)  # the position of the event that opened or registered it
+    q_cols = [qc[k] for k in ("opened_position", "question_id", "title", "tags", "status", "due")]
+    s_cols = [sc[k] for k in ("position", "source_id", "title", "outlet")]
+    return Listing(
+        questions=[
+            (str(qid), str(title), t.tags_of(tags), str(status), bool(due))
+            for _, qid, title, tags, status, due in sorted(zip(*q_cols, strict=True), key=first)
+        ],
+        sources=[
+            (str(sid), str(title), outlet) for _, sid, title, outlet in sorted(zip(*s_cols, strict=True), key=first)
+        ],
+        links={
+            str(sid): {"title": title, "url": url}
+            for sid, title, url in zip(sc["source_id"], sc["title"], sc["url"], strict=True)
+        },
+    )
+
+
+def days_overdue(q: dict[str, Any], today: date) -> int | None:
+    """A due question's days past its resolve-by date, as `tracker due` counts them; None for the others."""
+    return (today - date.fromisoformat(t.day(q["resolve_by"]))).days if q["due"] else None
+
+
+@dataclass
 class SiteData:
     """The tables the pages are made from, read once and grouped in memory (`SiteBuilder.read`)."""
 
@@ -388,15 +440,18 @@ class SiteData:
     board_rows: list[dict[str, Any]]
     extra: list[str]
     person: dict[str, dict[str, Any]]
+    listing: Listing
+    # the questions and sources read whole: every one in a full build; in a rebuild that makes the named pages only
+    # (`SiteBuilder.lists`), the named ones, those of the list pages it makes and the sources of the forecasts read
     q_rows: list[dict[str, Any]]
     s_rows: list[dict[str, Any]]
+    due_rows: list[dict[str, Any]]  # the due questions (every one, or none when the open list's first page is kept)
     rows: RowMaker  # the forecasts' rows of a page's group, made as each group is read (`tracker.app.siterows`)
     qscores: pd.DataFrame
     calibration: dict[str, list[dict[str, Any]]]
     n_question_scores: int  # every forecaster's (qscores holds the named forecasters' only in a named rebuild)
     n_forecasts: int
     per_source: dict[str | None, int]  # forecasts per source id (None: without a source)
-    due_ids: dict[str, int]  # the due questions' days overdue
     hindsight: pd.DataFrame
 
 
@@ -523,6 +578,9 @@ class SiteBuilder:
         self.touched = touched  # when known, the pages the new events can change: the others are kept unread
         # what is read of the forecasts and their scores: the named subjects' rows (None: every row)
         self.subjects = subjects_of(touched)
+        # the pages of the questions, open and sources lists to make, in a rebuild that reads the named subjects
+        # only (`list_plan`); None: every page, from every row
+        self.lists: dict[str, set[int]] | None = None
         self.salt = salt  # `code_digest`: part of every page's inputs
         self.ledger = ledger
         self.proofs = proofs
@@ -638,8 +696,8 @@ class SiteBuilder:
         summary.as_of = meta["as_of"]
         summary.scores_run_id = meta["scores_run_id"]
         summary.forecasters = len(d.person)
-        summary.questions = len(d.q_rows)
-        summary.sources = len(d.s_rows)
+        summary.questions = len(d.listing.questions)
+        summary.sources = len(d.listing.sources)
         summary.search_entries, summary.quotes_not_indexed = counts
 
     def read(self, snap: Snapshot, meta: dict[str, Any], verification: dict[str, Any]) -> SiteData:
@@ -654,22 +712,24 @@ class SiteBuilder:
 
         sub = self.subjects
         board = with_interval(frame("leaderboard"))
-        questions = frame("questions")
-        sources = frame("sources")
+        listing = read_listing(self.ledger, snap)
+        self.lists = self.list_plan(listing)
         # the scores of the named forecasters only (their pages' figures), and everyone's P(YES) and outcome for
         # the pooled calibration on the index
         qscores = frame("question_scores", about=None if sub is None else Subjects(forecasters=sub.forecasters))
         n_question_scores, p_all, yes_all = pooled_outcomes(snap)
         per_source = forecasts_per_source(snap)
-        q_rows = t.records(questions)
-        for q in q_rows:
+        q_rows, s_rows, due_rows = self.read_questions_and_sources(snap, listing)
+        for q in {id(q): q for q in [*q_rows, *due_rows]}.values():  # a full build's due rows are among q_rows
             q["tags"] = t.tags_of(q["tags"])
             q["options"] = t.tags_of(q["options"])
-        q_title = {str(q["question_id"]): str(q["title"]) for q in q_rows}
-        s_rows = t.records(sources)
+            # counted from the questions' own flag, as `tracker due` does (a second read of the questions for
+            # them was 0.4 s CPU at 1M)
+            q["days_overdue"] = days_overdue(q, snap.today)
         for s in s_rows:
             s["authors"] = t.tags_of(s["authors"])
-        src = {str(s["source_id"]): s for s in s_rows}
+            s["n_forecasts"] = per_source.get(str(s["source_id"]), 0)
+        q_title = {q[0]: q[1] for q in listing.questions}
         # each forecast's score, kept by position in arrays; the forecasts themselves are read by each phase, a
         # page's group at a time (`group_rows`)
         scores = ScoreLookup(self.ledger.table(snap, "scores", about=sub))
@@ -680,35 +740,78 @@ class SiteBuilder:
             board_rows=t.records(board),
             extra=extra_columns(board),
             person={str(p["forecaster_id"]): p for p in t.records(frame("forecasters"))},
+            listing=listing,
             q_rows=q_rows,
             s_rows=s_rows,
-            rows=RowMaker(q_title, src, scores),
+            due_rows=due_rows,
+            rows=RowMaker(q_title, listing.links, scores),
             qscores=qscores,
             calibration=calibration_by_forecaster(qscores, (p_all, yes_all)),
             n_question_scores=n_question_scores,
             n_forecasts=sum(per_source.values()),
             per_source=per_source,
-            # the due questions (open, past their resolve-by date) from the questions' own flag, as `tracker due`
-            # counts their days overdue (a second read of the questions for them was 0.4 s CPU at 1M)
-            due_ids={
-                str(q["question_id"]): (snap.today - date.fromisoformat(t.day(q["resolve_by"]))).days
-                for q in q_rows
-                if q["due"]
-            },
             hindsight=frame("hindsight"),
         )
-        for q in q_rows:
-            q["days_overdue"] = d.due_ids.get(str(q["question_id"]))
         return d
+
+    def list_plan(self, listing: Listing) -> dict[str, set[int]] | None:
+        """The pages of the questions, open and sources lists a rebuild that reads the named subjects makes: those
+        showing a named question or source (its count of forecasts moved, or it is new: the new ones come last),
+        and the open list's first page when a named question is due (its due table). The new events change no
+        other row (`sitetouched.BOUNDED`: no status, title or withdrawal). None: every page, from every row (a full
+        build, or a list whose number of pages is not the last build's: every page's pager moves)."""
+        if self.subjects is None or self.touched is None:
+            return None
+        named = {"questions": self.touched.questions, "open": self.touched.questions, "sources": self.touched.sources}
+        plan: dict[str, set[int]] = {}
+        for stem, ids in ((stem, listing.ids(stem)) for stem in named):
+            count = len(pages_of(ids, self.page_rows))
+            if list_url(stem, count + 1) in self.w.previous or not all(
+                "inputs" in self.w.previous.get(list_url(stem, n), {}) for n in range(1, count + 1)
+            ):
+                return None
+            plan[stem] = {i // self.page_rows + 1 for i, x in enumerate(ids) if x in named[stem]}
+        if any(q[4] for q in listing.questions if q[0] in self.touched.questions):
+            plan["open"].add(1)
+        return plan
+
+    def read_questions_and_sources(
+        self, snap: Snapshot, listing: Listing
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+        """The questions and sources read whole, and the due questions (see `SiteData`)."""
+        if self.lists is None or self.touched is None:
+            q_rows = t.records(self.ledger.table(snap, "questions").frame())
+            return q_rows, t.records(self.ledger.table(snap, "sources").frame()), [q for q in q_rows if q["due"]]
+        on_pages = {
+            stem: {x for n in self.lists[stem] for x in ids[(n - 1) * self.page_rows : n * self.page_rows]}
+            for stem, ids in ((stem, listing.ids(stem)) for stem in self.lists)
+        }
+        questions = self.touched.questions | on_pages["questions"] | on_pages["open"]
+        sources = self.touched.sources | on_pages["sources"]
+        due = 1 in self.lists["open"]
+        return (
+            self.rows_of(snap, "questions", "question", questions),
+            self.rows_of(snap, "sources", "source", sources),
+            t.records(self.ledger.table(snap, "questions", status="due").frame()) if due else [],
+        )
+
+    def rows_of(self, snap: Snapshot, table: str, key: str, ids: AbstractSet[str]) -> list[dict[str, Any]]:
+        """The rows of ``table`` whose ``key`` is one of ``ids``, in the table's order (every row past
+        MAX_SUBJECTS ids: a long IN list reads as slowly as the table)."""
+        if not ids:
+            return []
+        reader = self.ledger.table(snap, table, **({key: sorted(ids)} if len(ids) <= MAX_SUBJECTS else {}))
+        rows = t.records(reader.frame())
+        return rows if len(ids) <= MAX_SUBJECTS else [r for r in rows if str(r[f"{key}_id"]) in ids]
 
     def index_pages(self, snap: Snapshot, d: SiteData) -> None:
         """The index, the leaderboards per tag and outlet, and the full leaderboard, paged."""
-        q_rows, board_rows = d.q_rows, d.board_rows
-        tag_counts = Counter(tag for q in q_rows for tag in q["tags"])
+        board_rows, listing = d.board_rows, d.listing
+        tag_counts = Counter(tag for q in listing.questions for tag in q[2])
         outlet_counts: Counter[str] = Counter()
-        for s in d.s_rows:
-            if s["outlet"] is not None:
-                outlet_counts[str(s["outlet"])] += d.per_source.get(str(s["source_id"]), 0)
+        for sid, _title, outlet in listing.sources:
+            if outlet is not None:
+                outlet_counts[str(outlet)] += d.per_source.get(sid, 0)
         outlet_counts = +outlet_counts  # an outlet none of whose sources has a forecast has no chip
         tags = [{"value": v, "count": n} for v, n in sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
         outlets = [{"value": v, "count": n} for v, n in sorted(outlet_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
@@ -716,11 +819,11 @@ class SiteBuilder:
         tags, outlets = tags[:MAX_FILTERS], outlets[:MAX_FILTERS]
         more = f"{left_out} rarer tags and outlets have no page of their own." if left_out else ""
         counts = {
-            "open": sum(1 for q in q_rows if q["status"] == "open"),
-            "due": len(d.due_ids),
+            "open": sum(1 for q in listing.questions if q[3] == "open"),
+            "due": sum(1 for q in listing.questions if q[4]),
             "hindsight": len(d.hindsight),
-            "questions": len(q_rows),
-            "sources": len(d.s_rows),
+            "questions": len(listing.questions),
+            "sources": len(listing.sources),
         }
         pooled = d.calibration.get(ALL, [])
         cal_fig = charts.calibration_chart(pooled, "everyone", "fig-calibration") if pooled else None
@@ -737,7 +840,7 @@ class SiteBuilder:
         }
         lede = (
             f"{t.plural(len(board_rows), 'forecaster')} scored on {t.plural(d.n_question_scores, 'forecast')}, "
-            f"{t.plural(len(q_rows), 'question')}, {t.plural(d.n_forecasts, 'forecast')} recorded"
+            f"{t.plural(len(listing.questions), 'question')}, {t.plural(d.n_forecasts, 'forecast')} recorded"
             + (f", as of {self._as_of_text(d.meta['as_of'])}" if d.meta["as_of"] else "")
             + "."
         )
@@ -881,10 +984,10 @@ class SiteBuilder:
         of the filters it is under: every row held as a dict, grouped, was half a GB at a million events."""
         qscores = d.qscores if self.subjects is None else self.ledger.table(snap, "question_scores").frame()
         tags_of: dict[str, list[tuple[str, str]]] = {}
-        for q in d.q_rows:
-            under = [("tag", str(tag)) for tag in q["tags"] if str(tag) in shown["tag"]]
+        for qid, _title, tags, _status, _due in d.listing.questions:
+            under = [("tag", str(tag)) for tag in tags if str(tag) in shown["tag"]]
             if under:
-                tags_of[str(q["question_id"])] = under
+                tags_of[str(qid)] = under
         hashes = {(kind, v): hashlib.sha256(repr((kind, v)).encode()) for kind, values in shown.items() for v in values}
         who: dict[tuple[str, str], set[str]] = {key: set() for key in hashes}
         for start in range(0, len(qscores), FILTER_SLICE):
@@ -1051,7 +1154,6 @@ class SiteBuilder:
         by_id = {}
         for s in d.s_rows:
             sid = str(s["source_id"])
-            s["n_forecasts"] = d.per_source.get(sid, 0)
             by_id[sid] = s
 
         def pages(s: dict[str, Any], rows: list[ForecastRow]) -> None:
@@ -1077,13 +1179,17 @@ class SiteBuilder:
 
     def list_pages(self, d: SiteData) -> None:
         """The questions and sources, the open and due questions, the hindsight-flagged forecasts."""
+        by_q = {str(q["question_id"]): q for q in d.q_rows}
+        by_s = {str(s["source_id"]): s for s in d.s_rows}
         lists = (
-            ("questions", d.q_rows, "Questions", "Every question, in the order they were opened.", "questions-table"),
-            ("sources", d.s_rows, "Sources", "Every source, in the order it was registered.", None),
+            ("questions", by_q, "Questions", "Every question, in the order they were opened.", "questions-table"),
+            ("sources", by_s, "Sources", "Every source, in the order it was registered.", None),
         )
-        for stem, rows, heading, lede, table_id in lists:
-            chunks = pages_of(rows, self.page_rows)
+        for stem, rows_by, heading, lede, table_id in lists:
+            chunks = pages_of(d.listing.ids(stem), self.page_rows)
             for i, chunk in enumerate(chunks, 1):
+                if not self.list_page_made(stem, i):
+                    continue
                 self.render(
                     list_url(stem, i),
                     "list.html.j2",
@@ -1091,15 +1197,16 @@ class SiteBuilder:
                     heading=heading,
                     lede=lede,
                     kind=stem,
-                    rows=chunk,
+                    rows=[rows_by[x] for x in chunk],
                     table_id=table_id,
                     extra=d.extra,
                     pager=pager(i, len(chunks), lambda n, stem=stem: list_url(stem, n)),
                 )
-        due_rows = [q for q in d.q_rows if str(q["question_id"]) in d.due_ids]
-        due_rows.sort(key=lambda q: (-int(q["days_overdue"] or 0), str(q["question_id"])))
-        chunks = pages_of([q for q in d.q_rows if q["status"] == "open"], self.page_rows)
+        due_rows = sorted(d.due_rows, key=lambda q: (-int(q["days_overdue"] or 0), str(q["question_id"])))
+        chunks = pages_of(d.listing.ids("open"), self.page_rows)
         for i, chunk in enumerate(chunks, 1):
+            if not self.list_page_made("open", i):
+                continue
             self.render(
                 list_url("open", i),
                 "open.html.j2",
@@ -1111,7 +1218,7 @@ class SiteBuilder:
                     if i == 1 and len(due_rows) > self.page_rows
                     else ""
                 ),
-                rows=chunk,
+                rows=[by_q[x] for x in chunk],
                 pager=pager(i, len(chunks), lambda n: list_url("open", n)),
             )
         chunks = pages_of(t.hindsight_rows(d.hindsight), self.page_rows)
@@ -1129,6 +1236,15 @@ class SiteBuilder:
                 extra=d.extra,
                 pager=pager(i, len(chunks), lambda n: list_url("hindsight", n)),
             )
+
+    def list_page_made(self, stem: str, number: int) -> bool:
+        """Whether page ``number`` of the list ``stem`` is made (`self.lists`); a page not made is kept as the last
+        build made it (`list_plan` saw it recorded)."""
+        if self.lists is None or number in self.lists[stem]:
+            return True
+        kept = self.w.keep_previous(list_url(stem, number))
+        assert kept  # `list_plan` saw every page of the list with its inputs
+        return False
 
     def integrity_page(self, snap: Snapshot, d: SiteData) -> None:
         meta = d.meta
@@ -1166,28 +1282,18 @@ class SiteBuilder:
             entries.append(
                 [KIND_INDEX["forecaster"], t.clean(str(p["name"])), t.clean(str(p["role"] or "")), f_url(fid)]
             )
-        for q in d.q_rows:
-            about = " ".join([str(q["question_id"]), *q["tags"]])
-            entries.append(
-                [KIND_INDEX["question"], t.clean(str(q["title"])), t.clean(about), q_url(str(q["question_id"]))]
-            )
-        for s in d.s_rows:
-            entries.append(
-                [
-                    KIND_INDEX["source"],
-                    t.clean(str(s["title"])),
-                    t.clean(str(s["outlet"] or "")),
-                    s_url(str(s["source_id"])),
-                ]
-            )
+        for qid, title, tags, _status, _due in d.listing.questions:
+            entries.append([KIND_INDEX["question"], t.clean(title), t.clean(" ".join([qid, *tags])), q_url(qid)])
+        for sid, title, outlet in d.listing.sources:
+            entries.append([KIND_INDEX["source"], t.clean(title), t.clean(str(outlet or "")), s_url(sid)])
         # the first quotes in recording order, read as such (the forecasts are not all read in a named rebuild)
         quote_fields = ("forecast_id", "question_id", "forecaster", "made_at", "quote")
         reader = self.ledger.table(snap, "forecasts", quoted=True).narrow(quote_fields)
         n_quoted = reader.count()
         n_indexed = min(n_quoted, self.search_quotes)
         note = (
-            f"Searches {t.plural(len(d.person), 'forecaster')}, {t.plural(len(d.q_rows), 'question')}, "
-            f"{t.plural(len(d.s_rows), 'source')} and {t.plural(n_indexed, 'quote')}"
+            f"Searches {t.plural(len(d.person), 'forecaster')}, {t.plural(len(d.listing.questions), 'question')}, "
+            f"{t.plural(len(d.listing.sources), 'source')} and {t.plural(n_indexed, 'quote')}"
             + (
                 f" (the first {self.search_quotes}; {n_quoted - n_indexed} later quotes are on their pages only)"
                 if n_quoted > n_indexed
@@ -1206,7 +1312,7 @@ class SiteBuilder:
         heads = hashlib.sha256(base.partition(',"entries":')[2].encode()).hexdigest()
         tail = self.kept_quotes(n_indexed, heads)
         if tail is None:
-            titles = {str(q["question_id"]): str(q["title"]) for q in d.q_rows}
+            titles = {q[0]: q[1] for q in d.listing.questions}
             quotes: list[list[Any]] = []
             for f in reader.rows(self.search_quotes):
                 qid = str(f["question_id"])

@@ -144,7 +144,7 @@ def read_manifest(out: Path) -> Manifest | None:
         if not stat.S_ISREG(os.lstat(path).st_mode):
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # (nested too deeply for the JSON parser: not one either)
         return None
     if not isinstance(data, dict) or data.get("generator") != GENERATOR or data.get("format") != MANIFEST_FORMAT:
         return None
@@ -156,7 +156,8 @@ def read_manifest(out: Path) -> Manifest | None:
         clean = {}
         for rel, entry in part.items():
             if isinstance(rel, str) and _SITE_FILE.fullmatch(rel) and isinstance(entry, dict) and "sha256" in entry:
-                clean[rel] = {"sha256": str(entry["sha256"]), "bytes": entry.get("bytes")}
+                size = entry.get("bytes")
+                clean[rel] = {"sha256": str(entry["sha256"]), "bytes": size if type(size) is int else None}
                 for k in DIGESTS:
                     if isinstance(entry.get(k), str):
                         clean[rel][k] = entry[k]
@@ -208,6 +209,8 @@ def survey(out: Path) -> Survey:
         mode = os.lstat(out).st_mode
     except FileNotFoundError:
         return Survey(False, Manifest())
+    except OSError as e:  # a name too long, a parent this process may not search
+        raise UserError(f"cannot use {str(out)!r}: {e.strerror or e}", "out") from None
     if not stat.S_ISDIR(mode):
         outfiles.check_directory_target(out)  # says what it is instead (a link, a file, a FIFO...)
     outfiles.writable_directory(out)

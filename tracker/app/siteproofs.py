@@ -236,10 +236,18 @@ def _site_files(out: Path, owned: dict[str, str]) -> tuple[str | None, list[tupl
     notes: list[tuple[str, str]] = []
     for rel in sorted(owned):
         if rel == KEY_FILE:
-            key = (out / rel).read_text(encoding="utf-8").strip()
+            key = _text(out / rel, "key").strip()
         elif _ARCHIVED.fullmatch(rel):
-            notes.append((str(out / rel), (out / rel).read_text(encoding="utf-8")))
+            notes.append((str(out / rel), _text(out / rel, "checkpoint")))
     return key, notes
+
+
+def _text(path: Path, field: str) -> str:
+    """A file of the folder's as text: one edited by hand (its hash recorded again with it) may be anything."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise UserError(f"{path}: cannot be read as text: {e}", field) from None
 
 
 def prepare(
@@ -259,7 +267,7 @@ def prepare(
             raise UserError(f"{out / KEY_FILE}: {e}; give the log's public key with --key", "key") from None
     elif key is not None and site_key is not None and site_key != key.vkey:
         raise UserError(
-            f"the site's checkpoints were signed by {site_key.split('+')[0]}+{site_key.split('+')[1]}, not by "
+            f"the site's checkpoints were signed by {'+'.join(site_key.split('+')[:2])}, not by "
             f"{key.name}+{key.key_id:08x}: build into another folder to publish a new key",
             "key",
         )

@@ -60,7 +60,7 @@ def extract(
 
         typer.echo(json_dumps([_as_json(d) for d in drafts], indent=2))
     # a link named as --out is a file target (and refused), never a folder to write into
-    into_folder = out is not None and (several or (out.is_dir() and not out.is_symlink()))
+    into_folder = out is not None and (several or _real_directory(out))
     targets: list[Path | None] = [None] * len(drafts)
     if out is not None:
         targets = list(write_drafts(drafts, out, into_folder, inputs))
@@ -74,6 +74,17 @@ def extract(
         from tracker.cli.render import render_rows
 
         render_rows(piped, [_SOURCE_COLUMN, *_COLUMNS], "tsv")
+
+
+def _real_directory(path: Path) -> bool:
+    """A directory at ``path``, not a link to one (a link named as --out is a file target, and refused); False when
+    it cannot be looked at (a name too long: the writer then says so)."""
+    import stat
+
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _summary(d: object, target: Path | None) -> list[dict[str, object]]:

@@ -20,9 +20,13 @@ def read_document(path: Path) -> str:
     """A source's file as the catalog reads it: its bytes as UTF-8, line endings as they are, a leading
     byte-order mark dropped. The text's digest is then the same whether the source is registered here or in
     seeds/sources.yaml, and (without a byte-order mark) the file's own, by which `tracker extract` finds it."""
-    if not path.is_file():
+    try:
+        size = path.stat().st_size if path.is_file() else None
+    except OSError as e:  # a name too long, a folder this process may not search
+        raise UserError(f"cannot read {str(path)!r}: {e.strerror or e}", "file") from None
+    if size is None:
         raise UserError(f"{str(path)!r} is not a readable file", "file")
-    if path.stat().st_size > MAX_SOURCE_FILE:
+    if size > MAX_SOURCE_FILE:
         raise UserError(f"{str(path)!r} is larger than {MAX_SOURCE_FILE} bytes", "file")
     try:
         raw = path.read_bytes()

@@ -109,6 +109,9 @@ _PAST_SAYING = re.compile(r"\b(?:was|were|had|found|said|thought|showed|told|saw
 # news of what was settled rather than a forecast of its outcome (the labels hold none; "plans to", "is prepared
 # to", a stated intention still to be acted on, stay at the modal's confidence).
 _AGREED = re.compile(r"(?:(?:has|have|had)\s+)?agreed\s+to$", re.I)
+# "OPEC is scheduled to review prices again in December", "the committee is slated to vote on Dec. 10": the calendar
+# stated, not an outcome foreseen (the labels hold none; "is set to", which they do hold, is left as it is).
+_SCHEDULED = re.compile(r"(?:^|\s)(?:scheduled|slated|due)\s+to$", re.I)
 # "it was going to be", "they were going to": a future seen from the past, not a forecast now.
 _FUTURE_IN_PAST = re.compile(r"\b(?:was|were)\s+(?:\w+\s+)?$", re.I)
 # "The company had previously forecast ...", "analysts had expected": the past perfect of a verb of belief.
@@ -396,6 +399,8 @@ def _not_forecasts(sentence: str, hedge: Hedge, before: str) -> list[tuple[float
         out.append((0.6, "a remote hypothesis ('were X to ...'): what would follow is not forecast"))
     if _AGREED.search(words):
         out.append((0.1, "'agreed to': a decision reported, not a forecast"))
+    if _SCHEDULED.search(words):
+        out.append((0.45, "a schedule stated ('is scheduled to'): the calendar, not an outcome foreseen"))
     if hedge.strength == "belief" and _DISTANT_PAST.search(before) and _PAST_SAYING.search(before + hedge.words):
         out.append((0.3, "an expectation dated in the past ('a year ago ... expected'): held then, not made now"))
     if hedge.strength == "future" and _ATTENTION.search(sentence, max(0, hedge.start - 12), hedge.end + 60):

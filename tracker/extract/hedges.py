@@ -54,13 +54,15 @@ _LOW_EXPECTATIONS = (
     rf"{_PROSPECT}(?: \S+){{0,8}}? {_COPULA} {_ROUGHLY}{_INTENSIFIER}{_INTENSIFIER}"
     r"(?:low|dim|slim|modest|remote|small|slender|poor|negligible|minimal|nil|zero|bleak|not (?:very |so |too |that )?"
     r"(?:promising|encouraging|good|bright|great|high))"
+    # "slim to none": the range's "none" is the size, not a negation of the clause.
+    r"(?: to (?:none|nil|zero|nothing))?"
 )
 _HIGH_PROSPECTS = rf"{_PROSPECT}(?: \S+){{0,6}}? {_COPULA} {_INTENSIFIER}(?:high|good|strong|excellent|bright)"
 # A headline drops the copula: "Likelihood of Runoff Slim", "Chances of a deal remote as talks stall". The
 # adjective then ends the phrase ("chances of a slim majority" is not it).
 _SMALL_ADJ = r"(?:low|dim|slim|remote|slender|negligible|minimal|nil|bleak|distant)"
 _PHRASE_END = r"(?=\s*(?:$|[.;:!?\"]|(?:despite|as|after|amid|but|and|with)\b))"
-_LOW_NO_COPULA = rf"{_PROSPECT}(?: \S+){{1,6}}? {_INTENSIFIER}{_SMALL_ADJ}{_PHRASE_END}"
+_LOW_NO_COPULA = rf"{_PROSPECT}(?: \S+){{1,6}}? {_INTENSIFIER}{_SMALL_ADJ}(?: to (?:none|nil|zero))?{_PHRASE_END}"
 # "chances ... seen fading", "the prospect of a rate cut is diminishing": a prospect said to shrink is read as
 # low (reporters write it of what they no longer expect).
 _FADING = (
@@ -182,6 +184,30 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
             r"front runner for|shoo-in|shoo in for)",
         ),
     ),
+    # Idioms of the odds that wire copy and columns use: "the odds are against a deal", "a long shot", "an outside
+    # chance" (a small one); "a near certainty", "virtually assured", "doomed to fail"; "all signs point to a cut";
+    # "a distinct possibility" (as the scale's "a real possibility"); "poised for a win" after a copula (as "set for").
+    ("unlikely", "estimative", (r"(?:odds are against|odds are stacked against)",)),
+    # Not "took a long shot from outside the box": a copula or "has" before it.
+    (
+        "unlikely",
+        "estimative",
+        (
+            r"(?:is|are|was|were|'s|'re|remains|remain|looks|look|seems|seem|has|have|had|stands|stand) (?:still |now |"
+            r"only |just )?(?:a long shot|a longshot|an outside chance)",
+        ),
+    ),
+    (
+        "almost certain",
+        "estimative",
+        (
+            r"(?:a near certainty|a near-certainty|a virtual certainty|virtually assured|virtually guaranteed|"
+            r"doomed to|destined to)",
+        ),
+    ),
+    ("likely", "estimative", (r"(?:all signs point to|all the signs point to|every sign points to)",)),
+    ("realistic possibility", "estimative", (r"(?:a distinct possibility|a very real possibility)",)),
+    ("will", "future", (r"(?:is|are|'s|'re|looks|look|seems|seem|appears|appear) (?:now |all )?poised for",)),
     # "investors are bracing for a cut", "markets were braced for a recession": an outcome prepared for is expected.
     # Not "time to start bracing for it" (advice): a copula before it.
     ("expect", "belief", (r"(?:is|are|was|were|'s|'re) (?:now |already |still )?(?:bracing|braced) for",)),
@@ -1105,7 +1131,9 @@ _NOT_HEADLINE_FUTURE = wordset(
     plan plans plans seek seeks aim aims try tries vow vows pledge pledges agree agrees refuse refuses decide
     decides move moves bid bids go goes went come comes return returns trip guide path road way key answer reply
     letter message open opens welcome says said tells told talk talks listen listens turn turns look looks appear
-    appears seem seems"""
+    appears seem seems fail fails failed manage manages managed continue continues begin begins start starts
+    struggle struggles threaten threatens promise promises offer offers urge urges ask asks prepare prepares
+    refused decided agreed vowed pledged tried sought"""
 )
 
 
@@ -1315,7 +1343,8 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
             out.append("a minority")
     for i, m in enumerate(before):
         if _is_negation(m.group(0), sentence, m.start()) or (
-            hedge.strength == "belief" and _is_few(sentence, m, before[i - 1] if i else None)
+            (hedge.strength == "belief" or hedge.words.lower().startswith("doubt"))
+            and _is_few(sentence, m, before[i - 1] if i else None)
         ):
             out.append(m.group(0))
     if hedge.strength != "belief":

@@ -203,7 +203,11 @@ def leaderboard_reader(
         # the run's stored statistics where they apply (every question, per forecaster); the rest on demand
         honest = _stored_honest(snap, keys) if recorded else {}
         honest |= _honest_columns(snap, f, key, [k for k in keys if k not in honest])
-        return [{n: r.get(n) for n in spec.names} | honest.get(r[key], {}) for r in rows]
+        out = [{n: r.get(n) for n in spec.names} | honest.get(r[key], {}) for r in rows]
+        if key == "forecaster_id":  # one row per question: the same mean, to the bit whichever path computed it
+            for r in out:
+                r["mean_brier_questions"] = r.get("mean_brier")
+        return out
 
     return TableReader(spec, build_rows=build_rows, counter=lambda: len(base()))
 
@@ -238,7 +242,11 @@ def _honest_columns(snap: Snapshot, f: flt.Filters, key: str, keys: list[str]) -
         tags = _tags_by_question(snap)
         qs["tag"] = [sorted(tags.get(str(q), [])) or [MISSING_KEY["tag"]] for q in qs["question_id"]]
     work = statistics.honest_frame(qs, key, MISSING_KEY[key])
-    return {k: statistics.display(numbers) for k, numbers in statistics.compute(work, key).items()}
+    means: dict[str, float | None] = {}
+    computed = statistics.compute(work, key, means)
+    return {
+        k: statistics.display(numbers) | {statistics.QUESTION_MEAN: means.get(k)} for k, numbers in computed.items()
+    }
 
 
 def _nan_none(value: Any) -> Any:

@@ -165,6 +165,9 @@ _HONEST = """
 n_questions      int64    Distinct scored questions in the row (what the interval and the tests are over: a group
     that pools several forecasters' rows on a question averages them, so each question counts once).
 n_forecasters    int64    Forecasters whose rows the row pools (1 for a forecaster).
+mean_brier_questions  float64  Mean over questions of each question's mean Brier: the mean the interval and the
+    tests are about. A forecaster's equals mean_brier; a group pooling several rows on a question weighs each
+    question once here, and mean_brier (over rows) can lie outside the interval.
 brier_ci_low     float64  Low end of the 90% interval of the mean Brier over questions (a betting confidence
     interval, valid whatever the distribution of scores). NaN with too few questions.
 brier_ci_high    float64  High end of that interval.

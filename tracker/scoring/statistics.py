@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select
 
-from tracker.scoring.verdicts import MIN_QUESTIONS, too_few_words, versus_verdict
+from tracker.scoring.verdicts import FEWEST, MIN_QUESTIONS, too_few_words, versus_verdict
 from tracker.store.driver import IN_CHUNK, chunks, insert_rows
 from tracker.store.schema import score_statistics
 
@@ -84,19 +84,29 @@ def honest_frame(data: Mapping[str, Any], key: str, missing: str) -> pd.DataFram
     return work
 
 
-def compute(work: pd.DataFrame, key: str) -> dict[str, dict[str, Any]]:
+QUESTION_MEAN = "mean_brier_questions"
+"""The mean over questions of each question's mean Brier: what the interval is about. Not stored (a forecaster's
+equals their mean Brier, one row per question); a group that pools several rows on a question shows it beside its
+plain mean over rows, which can lie outside the interval."""
+
+
+def compute(
+    work: pd.DataFrame, key: str, question_means: dict[str, float | None] | None = None
+) -> dict[str, dict[str, Any]]:
     """Each group's stored numbers (the columns of ``score_statistics`` after its key), from an `honest_frame`:
-    NaN as None; a group with no question with a crowd has ``crowd_n`` None."""
+    NaN as None; a group with no question with a crowd has ``crowd_n`` None. ``question_means``, when given, is
+    filled with each group's ``QUESTION_MEAN``."""
     from tracker.scoring import honest
 
     out: dict[str, dict[str, Any]] = {}
     intervals, coin, crowd = honest.brier_statistics(work, key)
-    for k, n, nf, lo, hi in zip(
+    for k, n, nf, lo, hi, mean in zip(
         intervals[key],
         intervals["n_questions"],
         intervals["n_forecasters"],
         intervals["ci_low"],
         intervals["ci_high"],
+        intervals["mean_brier"],
         strict=True,
     ):
         out[str(k)] = _EMPTY | {
@@ -105,6 +115,8 @@ def compute(work: pd.DataFrame, key: str) -> dict[str, dict[str, Any]]:
             "ci_low": _num(lo),
             "ci_high": _num(hi),
         }
+        if question_means is not None:
+            question_means[str(k)] = _num(mean)
     for frame, prefix in ((coin, "coin"), (crowd, "crowd")):
         for k, n, diff, better, worse in zip(
             frame[key], frame["n_questions"], frame["mean_difference"], frame["p_better"], frame["p_worse"], strict=True
@@ -143,7 +155,7 @@ def display(numbers: Mapping[str, Any], min_questions: int = MIN_QUESTIONS) -> d
             continue
         better, worse = _nan(numbers[f"{prefix}_p_better"]), _nan(numbers[f"{prefix}_p_worse"])
         diff = _nan(numbers[f"{prefix}_mean_difference"])
-        out[name] = versus_verdict(int(k), diff, better, worse, against, min_questions)
+        out[name] = versus_verdict(int(k), diff, better, worse, against, min_questions, FEWEST[prefix])
         out[f"{name}_p"] = numbers[f"{prefix}_p_better"]
     return out
 

@@ -755,7 +755,11 @@ def verify_since(conn: Connection, position: int, hash_: str) -> ChainReport:
     verified before), and every event after it fits the chain from there. What it does not see is an event before
     ``position`` edited while the stored hashes were left alone: `verify_chain` (from genesis) catches that."""
     if position > 0:
-        stored = conn.execute(select(events.c.hash).where(events.c.position == position)).scalar()
+        stored = (
+            conn.execute(select(events.c.hash).where(events.c.position == position)).scalar()
+            if position <= MAX_POSITION
+            else None  # (no database holds it, and its driver would not take it)
+        )
         if stored is None:
             at, head_hash = head(conn)
             return ChainReport(

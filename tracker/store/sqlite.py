@@ -117,6 +117,13 @@ def _parse_utc(value: str) -> datetime:
         raise unreadable_time(value) from None
 
 
+def _foreign(cur: Any) -> bool:
+    """Another application's database (tables, and not the ledger's alembic_version among them): left in its own
+    journal mode, since switching it to WAL rewrites its header, and the tracker refuses it anyway ("no ledger")."""
+    names = {row[0] for row in cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return bool(names) and "alembic_version" not in names
+
+
 def _time_texts(value: datetime) -> tuple[str, str]:
     """(the hashed text, the stored text): the stored text is cut from the hashed one, so a time is formatted once."""
     value = utc(value)
@@ -183,7 +190,7 @@ class SqliteBackend(Backend):
             # of waiting for the busy timeout.
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
-            if not memory:
+            if not memory and not _foreign(cur):
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.execute(f"PRAGMA busy_timeout={busy}")
             cur.execute("PRAGMA synchronous=NORMAL")

@@ -253,9 +253,10 @@ def bundle_meta(path: str | os.PathLike[str]) -> dict[str, Any]:
 def is_bundle(path: str | os.PathLike[str]) -> bool:
     """A directory or .zip that holds a bundle's _meta.json."""
     p = Path(path)
-    if p.is_dir():
-        return (p / BUNDLE_META).is_file()
-    if p.is_file() and zipfile.is_zipfile(p):
+    # os.path's tests, not Path's: they answer False where Path's raise (a name too long, a folder not searchable)
+    if os.path.isdir(p):
+        return os.path.isfile(p / BUNDLE_META)
+    if os.path.isfile(p) and zipfile.is_zipfile(p):
         try:
             with zipfile.ZipFile(p) as archive:
                 return BUNDLE_META in archive.namelist()
