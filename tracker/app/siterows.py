@@ -204,10 +204,13 @@ class RowMaker:
 
 def forecast_groups(reader: TableReader, key: str, maker: RowMaker) -> Iterator[tuple[Any, list[ForecastRow]]]:
     """The rows of ``reader``'s forecasts grouped by the column ``key`` (each group in recording order): one
-    group's rows made at a time."""
+    group's rows made at a time. Forecasts without a ``key`` (without a source) are passed over unmade."""
     current: Any = None
     rows: list[ForecastRow] = []
     for batch in reader.batches(COLUMNS, first=(key,), size=BATCH):
+        if None in batch[key]:
+            keep = [i for i, k in enumerate(batch[key]) if k is not None]
+            batch = {name: [values[i] for i in keep] for name, values in batch.items()}
         for k, row in zip(batch[key], maker.rows(batch), strict=True):
             if k != current:
                 if rows:
