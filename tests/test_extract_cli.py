@@ -241,6 +241,21 @@ def test_hostile_text_is_shown_safely(sqlite_url: str, tmp_path: Path) -> None:
     listed, _ = run(sqlite_url, "extract", str(article), "--json")
     assert "\x1b" not in listed and "\u202e" not in listed
     assert json.loads(listed)[0]["candidates"][0]["quote"] == entry["quote"]
+    # The draft itself, printed or saved, shows each such character as an escape and loads back the same text.
+    printed, _ = run(sqlite_url, "extract", str(article))
+    saved = draft.read_text(encoding="utf-8")
+    for text in (printed, saved):
+        assert not re.search("[\x1b\x9b\u202e]", text), text
+        assert yaml.safe_load(text)["forecasts"][0]["quote"] == entry["quote"]
+
+
+def test_a_file_name_with_a_newline_stays_a_comment_of_the_draft(sqlite_url: str, tmp_path: Path) -> None:
+    run(sqlite_url, "init")
+    article = tmp_path / "a\nschema: 9\n\u202e.txt"
+    shutil.copyfile(SEED, article)
+    printed, _ = run(sqlite_url, "extract", str(article))
+    assert "\u202e" not in printed and "# Article: " in printed
+    assert yaml.safe_load(printed)["schema"] == 1
 
 
 def test_out_may_name_a_folder_and_an_unwritable_out_is_one_line(sqlite_url: str, tmp_path: Path) -> None:

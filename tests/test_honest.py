@@ -4,12 +4,13 @@ small run of the simulation harness (benchmarks/honesty.py)."""
 from __future__ import annotations
 
 import itertools
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from tracker.scoring import honest, metrics
+from tracker.scoring import honest, metrics, verdicts
 
 
 def _rows(forecaster: str, briers: list[float], *, start: int = 0, kind: str = "binary", **extra: object) -> list[dict]:
@@ -149,7 +150,10 @@ def test_versus_coin_verdicts_on_hand_made_cases():
     assert out.loc["wrong", "verdict"].startswith("worse than a coin flip (p ")
     assert out.loc["mixed", "verdict"].startswith("not distinguishable from a coin flip (p = ")
     assert out.loc["mixed", "verdict"].endswith(", 6 questions)")
-    assert out.loc["new", "verdict"] == "too few questions to say (2; 5 needed)"
+    assert (
+        out.loc["new", "verdict"]
+        == "too few questions to say (2; 5 needed, and at least 12 binary ones to beat a coin flip)"
+    )
     assert np.isnan(out.loc["new", "p_better"])
     assert out.loc["mc", "mean_reference"] == pytest.approx(2 / 3)
     assert out.loc["mc", "verdict"].startswith("beats a coin flip (p ")
@@ -185,7 +189,7 @@ def test_groups_average_each_question_over_the_rows_they_pool():
     frame["tag"] = "us-military"
     coin = honest.versus_coin(frame, "tag").iloc[0]
     assert coin["n_questions"] == 4 and coin["n_rows"] == 12 and coin["n_forecasters"] == 3
-    assert coin["verdict"] == "too few questions to say (4; 5 needed)"
+    assert coin["verdict"] == "too few questions to say (4; 5 needed, and at least 12 binary ones to beat a coin flip)"
     intervals = honest.mean_intervals(frame.assign(brier=[0.1, 0.2, 0.3, 0.4] * 3), "tag", min_questions=1)
     assert intervals.iloc[0]["n_questions"] == 4 and intervals.iloc[0]["mean_brier"] == pytest.approx(0.25)
     # one forecaster's rows on a question weigh as one question whatever their number
@@ -230,11 +234,95 @@ def test_compare_says_who_is_better_and_is_symmetric():
 def test_compare_with_few_or_no_shared_questions():
     frame = pd.DataFrame(_rows("alice", [0.05] * 3) + _rows("bob", [0.25] * 3) + _rows("carol", [0.1], start=50))
     c = honest.compare(frame, "alice", "bob")
-    assert c.verdict == "not distinguishable (3 shared questions; 5 needed to tell)" and np.isnan(c.p_value)
+    assert c.verdict == "not distinguishable (3 shared questions; at least 6 needed to tell)" and np.isnan(c.p_value)
     none = honest.compare(frame, "alice", "carol")
-    assert none.n_shared == 0 and none.verdict == "not distinguishable (0 shared questions; 5 needed to tell)"
+    assert none.n_shared == 0 and none.verdict == "not distinguishable (0 shared questions; at least 6 needed to tell)"
     with pytest.raises(ValueError, match="two different"):
         honest.compare(frame, "alice", "alice")
+
+
+# ------------------------------------------------------------------------------- the counts the words print
+
+REACHED = {"pair": "a better (", "coin": "beats a coin flip (", "crowd": "beats the crowd median ("}
+
+
+def _crowd_rows(n: int, own: float, crowd: float) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "question_id": f"q{i:03d}",
+            "forecaster_id": "f",
+            "kind": "binary",
+            "time_avg_brier": own,
+            "crowd_time_avg_brier": crowd,
+            "relative_brier": own - crowd,
+        }
+        for i in range(n)
+    )
+
+
+def _best_record_verdict(test: str, n: int, min_questions: int = honest.MIN_QUESTIONS) -> str:
+    """The verdict on the best record of n binary questions there is: Brier 0 against 1 (or against the coin)."""
+    if test == "pair":
+        frame = pd.DataFrame(_rows("a", [0.0] * n) + _rows("b", [1.0] * n))
+        return honest.compare(frame, "a", "b", min_questions=min_questions).verdict
+    if test == "coin":
+        return str(honest.versus_coin(pd.DataFrame(_rows("f", [0.0] * n)), min_questions=min_questions)["verdict"][0])
+    return str(honest.versus_crowd(_crowd_rows(n, 0.0, 1.0), min_questions=min_questions)["verdict"][0])
+
+
+def _printed_count(test: str) -> int:
+    """The count the words print for a record of one question: the last number before "needed" or "binary"."""
+    words = _best_record_verdict(test, 1)
+    assert "needed" in words, words
+    return int(re.findall(r"(\d+) (?:needed|binary)", words)[-1])
+
+
+@pytest.mark.parametrize("test", ["pair", "coin", "crowd"])
+def test_each_printed_count_is_the_fewest_at_which_its_verdict_can_be_reached(test: str) -> None:
+    printed = _printed_count(test)
+    assert printed == {"pair": 6, "coin": 12, "crowd": 5}[test]
+    # the product's verdict on the best record there is: reached at the printed count, not one question before
+    # (its minimum of 5 lowered to 1, so that it is the test that says no)
+    assert _best_record_verdict(test, printed).startswith(REACHED[test])
+    assert not _best_record_verdict(test, printed - 1, min_questions=1).startswith(REACHED[test])
+    # ...nor on any other record of printed - 1 questions: every record over the bounds and the null, and random ones
+    lower, upper = {"pair": (-1.0, 1.0), "coin": (-0.25, 0.75), "crowd": (-1.0, 1.0)}[test]
+    n = printed - 1
+    grid = (
+        itertools.product((lower, 0.0, upper), repeat=n)
+        if 3**n <= 20_000
+        else itertools.product((lower, upper), repeat=n)
+    )
+    records = np.vstack([np.array(list(grid)), np.random.default_rng(11).uniform(lower, upper, size=(4000, n))])
+    codes = np.repeat(np.arange(len(records)), n)
+    r = honest.betting_means(codes, records.ravel(), lower, upper, len(records), null=0.0)
+    p = honest.two_sided(r["p_below"], r["p_above"]) if test == "pair" else r["p_below"]
+    assert p.min() >= honest.ALPHA
+    assert honest.fewest_questions(test) == printed  # which the words are built from
+
+
+def test_the_fewest_questions_follow_the_alpha_and_the_kind():
+    assert honest.fewest_questions("pair", 0.01) > honest.fewest_questions("pair")
+    # a coin over three options scores 2/3 whatever happens: easier to beat than 0.25 over two
+    mc = honest.fewest_questions("coin", honest.ALPHA, "multiple_choice", 3)
+    assert mc < honest.fewest_questions("coin")
+    frame = pd.DataFrame(_rows("f", [0.0] * mc, kind="multiple_choice", n_options=3))
+    assert honest.versus_coin(frame)["verdict"][0].startswith("beats a coin flip (")
+    fewer = pd.DataFrame(_rows("f", [0.0] * (mc - 1), kind="multiple_choice", n_options=3))
+    assert honest.versus_coin(fewer)["verdict"][0].startswith("not distinguishable from a coin flip (")
+    with pytest.raises(ValueError, match="test must be"):
+        honest.fewest_questions("coins")  # type: ignore[arg-type]
+
+
+def test_the_stored_words_copy_the_counts_the_tests_give():
+    # the words of stored statistics (no numpy) use these copies
+    assert {t: honest.fewest_questions(t) for t in ("pair", "coin", "crowd")} == verdicts.FEWEST
+    # ...and so does the note under `tracker scores` (the CLI may not import the scoring layer)
+    from tracker.cli.scoring_cmds import HONEST_NOTE
+
+    assert f"fewer than {verdicts.MIN_QUESTIONS} questions: too few" in HONEST_NOTE
+    assert f"beats a coin flip only from {verdicts.FEWEST['coin']} questions on" in HONEST_NOTE
+    assert f"from {verdicts.FEWEST['pair']} shared questions on at the earliest" in HONEST_NOTE
 
 
 def test_compare_all_adjusts_for_multiple_comparisons():

@@ -72,7 +72,11 @@ def test_a_verdict_cell_is_short_with_the_whole_sentence_on_hover() -> None:
         ("beats a coin flip (p = 0.031, 7 questions)", "vs_coin", "beats (p = 0.031)"),
         ("worse than the crowd (p = 0.02, 9 questions)", "vs_crowd", "worse (p = 0.02)"),
         ("not distinguishable from the crowd (p = 0.40, 6 questions)", "vs_crowd", "not distinguishable (p = 0.40)"),
-        ("too few questions to say (1; 5 needed)", "vs_coin", "too few questions"),
+        (
+            "too few questions to say (1; 5 needed, and at least 12 binary ones to beat a coin flip)",
+            "vs_coin",
+            "too few questions",
+        ),
         ("", "vs_coin", ""),
         (None, "vs_crowd", ""),
     ],

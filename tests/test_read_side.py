@@ -338,7 +338,10 @@ def test_groups_count_distinct_questions_and_pool_forecasters(demo: str) -> None
     military = rows["us-military"]
     assert military["n_questions"] == 4 and military["n_scored"] > 4
     assert military["n_forecasters"] > 1
-    assert military["vs_coin"] == "too few questions to say (4; 5 needed)" and military["vs_coin_p"] is None
+    assert (
+        military["vs_coin"] == "too few questions to say (4; 5 needed, and at least 12 binary ones to beat a coin flip)"
+        and military["vs_coin_p"] is None
+    )
     for r in rows.values():
         assert r["n_questions"] <= r["n_scored"]
 

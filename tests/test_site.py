@@ -24,6 +24,7 @@ from tracker.app.site import INDEX_MIN_SCORED, MANIFEST, build_site, extra_colum
 from tracker.app.templating import MAX_NAME, file_id
 from tracker.cli.main import app
 from tracker.errors import NotFound, UserError
+from tracker.scoring.verdicts import FEWEST
 
 runner = CliRunner()
 VOID = {"meta", "img", "br", "hr", "input", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
@@ -145,6 +146,7 @@ def test_the_site_has_every_page_and_links_only_to_itself(grown: Ledger, tmp_pat
     listed = board[board["n_scored"] >= INDEX_MIN_SCORED]  # the index lists those; it says so and links the rest
     assert re.findall(r'data-forecaster="([^"]+)"', index) == listed["forecaster_id"].tolist()[:50]
     assert f"at least {INDEX_MIN_SCORED} scored questions" in index and "90% interval" in index
+    assert f"only from {FEWEST['coin']} binary questions on" in index  # what a coin-flip verdict needs, said
     # the index shows ranks 1, 2, 3... with no gap; the full leaderboard lists the unranked after the ranked
     shown_ranks = re.findall(r'<tr data-forecaster="[^"]+"><td class="n" data-label="#">(\d+)</td>', index)
     assert shown_ranks and shown_ranks == [str(i) for i in range(1, len(shown_ranks) + 1)]

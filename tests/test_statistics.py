@@ -116,7 +116,7 @@ def test_display_builds_the_on_demand_words() -> None:
         dict.fromkeys(statistics.NUMBERS) | {"n_questions": 3, "n_forecasters": 1, "coin_n": 3, "coin_p_better": None}
     )
     assert few["precision"] == "too few questions to say (3; 5 needed)"
-    assert few["vs_coin"] == "too few questions to say (3; 5 needed)"
+    assert few["vs_coin"] == "too few questions to say (3; 5 needed, and at least 12 binary ones to beat a coin flip)"
     assert few["vs_coin_p"] is None and "vs_crowd" not in few
     sure = statistics.display(
         dict.fromkeys(statistics.NUMBERS)

@@ -30,8 +30,10 @@ def test_anything_else_is_a_field_error(text: str) -> None:
 
 def test_the_last_day_there_is_and_positions() -> None:
     assert parse_point("9999-12-30") == datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
-    with pytest.raises(UserError, match="^as_of: "):
+    with pytest.raises(UserError, match="^as_of: .*up to 9999-12-30"):  # the message names the last day taken
         parse_point("9999-12-31")  # its end is the edge of the calendar
+    with pytest.raises(UserError, match="^as_of: .*up to 9999-12-30"):
+        parse_as_of("9999-12-31")
     assert parse_as_of("42") == 42
     assert parse_as_of("99999999999999999999") == 99999999999999999999  # the range is the reader's to check
     for bad in ("²", "١٢", "-1", "1e3"):

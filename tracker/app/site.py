@@ -88,6 +88,7 @@ MAX_SUBJECTS = 2_000
 # a tag or outlet leaderboard's entry in the manifest: the digest of the question scores it was made from, which a
 # rebuild whose events changed no score reuses instead of reading every question score again
 ROWS = sitefolder.DIGESTS[1]
+FILTER_SLICE = 20_000  # question scores made into dicts at a time for the tag and outlet pages' digests
 # and the digest of what its leaderboard section (the rows shown, their count, the columns) was made from: a rebuild
 # that makes the page again for its chips alone takes that section from the page in the folder (`kept_board`)
 BOARD = sitefolder.DIGESTS[2]
@@ -889,17 +890,16 @@ class SiteBuilder:
         score (`self.touched`) takes it from there rather than reading every question score again."""
         if self.touched is not None and not self.touched.filters:
             return  # no chip's count moved: every tag and outlet page was kept (`keep_unnamed`)
-        grouped: list[Callable[[str, str], list[dict[str, Any]]]] = []
-        names = {fid: str(p["name"]) for fid, p in d.person.items()}
+        digests: list[dict[tuple[str, str], str]] = []
+        shown = {"tag": {str(v["value"]) for v in tags}, "outlet": {str(v["value"]) for v in outlets}}
 
         def rows_digest(kind: str, value: str, rel: str) -> str:
             old = self.w.previous.get(rel, {}).get(ROWS)
             if self.touched is not None and isinstance(old, str):
                 return old  # no score changed since that page was made (`sitetouched.scores_unchanged`)
-            if not grouped:
-                grouped.append(self.filter_rows(snap, d))
-            rows = grouped[0](kind, value)
-            return inputs_digest(kind, value, rows, sorted({names.get(str(r["forecaster_id"])) or "" for r in rows}))
+            if not digests:
+                digests.append(self.filter_digests(snap, d, shown))
+            return digests[0][kind, value]
 
         for kind, values, url in (("tag", tags, tag_url), ("outlet", outlets, outlet_url)):
             for item in values:
@@ -977,25 +977,33 @@ class SiteBuilder:
         span = board_span(text)
         return None if span is None else text[span[0] : span[1]]
 
-    def filter_rows(self, snap: Snapshot, d: SiteData) -> Callable[[str, str], list[dict[str, Any]]]:
-        """The question scores under a tag or an outlet: every question score read and grouped once (``d``
-        holds the named forecasters' only in a rebuild that names them)."""
+    def filter_digests(self, snap: Snapshot, d: SiteData, shown: dict[str, set[str]]) -> dict[tuple[str, str], str]:
+        """The digest of the question scores under each tag and outlet ``shown`` (kind -> values) and of their
+        forecasters' names, the inputs of its page's leaderboard. Every question score is read (``d`` holds the
+        named forecasters' only in a rebuild that names them) a slice at a time, each row hashed into the digests
+        of the filters it is under: every row held as a dict, grouped, was half a GB at a million events."""
         qscores = d.qscores if self.subjects is None else self.ledger.table(snap, "question_scores").frame()
-        tagged: dict[str, list[str]] = defaultdict(list)
+        tags_of: dict[str, list[tuple[str, str]]] = {}
         for qid, _title, tags, _status, _due in d.listing.questions:
-            for tag in tags:
-                tagged[str(tag)].append(qid)
-        by_q: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in t.records(qscores):
-            by_q[str(r["question_id"])].append(r)
-            if r.get("outlet") is not None:
-                by_outlet[str(r["outlet"])].append(r)
-
-        def rows(kind: str, value: str) -> list[dict[str, Any]]:
-            return [r for qid in tagged[value] for r in by_q[qid]] if kind == "tag" else by_outlet[value]
-
-        return rows
+            under = [("tag", str(tag)) for tag in tags if str(tag) in shown["tag"]]
+            if under:
+                tags_of[str(qid)] = under
+        hashes = {(kind, v): hashlib.sha256(repr((kind, v)).encode()) for kind, values in shown.items() for v in values}
+        who: dict[tuple[str, str], set[str]] = {key: set() for key in hashes}
+        for start in range(0, len(qscores), FILTER_SLICE):
+            for r in t.iter_records(qscores.iloc[start : start + FILTER_SLICE]):
+                keys = tags_of.get(str(r["question_id"]), [])
+                if r.get("outlet") is not None and str(r["outlet"]) in shown["outlet"]:
+                    keys = [*keys, ("outlet", str(r["outlet"]))]
+                if keys:
+                    text = repr(r).encode("utf-8", "surrogatepass")
+                    for key in keys:
+                        hashes[key].update(text)
+                        who[key].add(str(r["forecaster_id"]))
+        names = {fid: str(p["name"]) for fid, p in d.person.items()}
+        for key, h in hashes.items():
+            h.update(repr(sorted({names.get(fid) or "" for fid in who[key]})).encode("utf-8", "surrogatepass"))
+        return {key: h.hexdigest() for key, h in hashes.items()}
 
     def group_rows(self, snap: Snapshot, d: SiteData, kind: str) -> Iterator[tuple[str, list[ForecastRow]]]:
         """The forecasts of each forecaster, question or source (``kind``) whose pages are made, one group at a

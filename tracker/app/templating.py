@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from tracker import labels
 from tracker.domain.verbal import explain_reading
+from tracker.scoring.verdicts import FEWEST, MIN_QUESTIONS
 from tracker.words import plural as plural  # t.plural in the templates and pages
 
 if TYPE_CHECKING:
@@ -343,6 +344,8 @@ def environment() -> Environment:
         forecast_table_rows=forecast_table_rows,
         history_rows=history_rows,
         VERDICTS=tuple(labels.AGAINST),
+        FEWEST=FEWEST,
+        MIN_QUESTIONS=MIN_QUESTIONS,
         MORE_EXTRA=("vs_crowd",),
     )
     return env

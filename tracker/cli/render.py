@@ -41,11 +41,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tracker import words
 from tracker.errors import UserError
+from tracker.visible import unsafe, visible
 from tracker.words import plural
 
 if TYPE_CHECKING:
@@ -124,29 +124,8 @@ def more_note(total: int | None, shown: int, noun: tuple[str, str] = ("row", "ro
 
 # ------------------------------------------------------------------------------------------------ safe text
 
-# Characters a terminal acts on instead of showing, or that reorder what is shown: C0 controls, DEL, C1
-# controls (U+009B alone is a CSI on many terminals), the Arabic letter mark, LRM/RLM, the bidi embeddings
-# and overrides, the line and paragraph separators, the bidi isolates, and lone surrogates (which cannot even
-# be encoded for output). Tab (\x09) and newline (\x0a) are listed apart because long text may keep them.
-_ALWAYS_UNSAFE = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 # json.dumps already escapes C0 (tab and newline included), so JSON needs only the rest.
 _JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
-
-
-@lru_cache(maxsize=4)
-def _unsafe(allow: str) -> re.Pattern[str]:
-    unless_allowed = "".join(code for ch, code in (("\t", r"\t"), ("\n", r"\n")) if ch not in allow)
-    return re.compile("[" + unless_allowed + _ALWAYS_UNSAFE + "]")
-
-
-def _visible(match: re.Match[str]) -> str:
-    ch = match.group()
-    named = _NAMED.get(ch)
-    if named is not None:
-        return named
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def safe_text(value: Any, *, allow: str = "") -> str:
@@ -162,11 +141,7 @@ def safe_text(value: Any, *, allow: str = "") -> str:
         return ""
     if allow.strip("\n\t"):
         raise ValueError("safe_text may allow only newline and tab")
-    return _escape(value if isinstance(value, str) else str(value), _unsafe("".join(sorted(set(allow)))))
-
-
-def _escape(text: str, pattern: re.Pattern[str]) -> str:
-    return text if pattern.search(text) is None else pattern.sub(_visible, text)
+    return visible(value if isinstance(value, str) else str(value), allow)
 
 
 # ------------------------------------------------------------------------------------------------- values
@@ -278,7 +253,7 @@ def _cell(value: Any, column: Column, *, table: bool, allow: str, missing: str) 
 def _formatter(column: Column, *, table: bool, allow: str, missing: str = "") -> Callable[[Any], str]:
     """`_cell` for one column, with a fast path for the value type the column usually holds: a listing of
     every score or question formats hundreds of thousands of cells."""
-    pattern = _unsafe(allow)
+    pattern = unsafe("".join(sorted(set(allow))))
 
     def general(value: Any) -> str:
         return _cell(value, column, table=table, allow=allow, missing=missing)
@@ -297,12 +272,12 @@ def _formatter(column: Column, *, table: bool, allow: str, missing: str = "") ->
             return general(value)
 
     else:
-        search, sub = pattern.search, pattern.sub
+        search = pattern.search
 
         def cell(value: Any) -> str:
             kind = type(value)
             if kind is str:
-                return value if search(value) is None else sub(_visible, value)
+                return value if search(value) is None else visible(value, allow)
             return value.isoformat() if kind is date else general(value)
 
     return cell

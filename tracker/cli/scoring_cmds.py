@@ -63,12 +63,13 @@ WIDE_SCORE_COLUMNS = [
 WIDE = 150
 HONEST_NOTE = (
     "90% intervals and tests (one-sided, 5%): betting bounds over questions, valid whatever the distribution of "
-    "scores (a perfect binary record beats a coin flip from 12 questions on); fewer than 5 questions: too few to "
-    "say, listed unranked after the ranked rows. Each row is tested on its own, not corrected for the number of "
-    "rows: among many forecasters no better than a coin, up to 1 in 20 can still read 'beats a coin flip', and "
-    "up to 1 in 10 intervals can miss. 'tracker compare A B' tests two forecasters against each other ('--all' "
-    "corrects for the number of pairs)."
+    "scores; fewer than 5 questions: too few to say, listed unranked after the ranked rows. Even a perfect binary "
+    "record beats a coin flip only from 12 questions on. Each row is tested on its own, not corrected for the "
+    "number of rows: among many forecasters no better than a coin, up to 1 in 20 can still read 'beats a coin "
+    "flip', and up to 1 in 10 intervals can miss. 'tracker compare A B' tests two forecasters against each other "
+    "(from 6 shared questions on at the earliest; '--all' corrects for the number of pairs)."
 )
+# the counts are tracker.scoring.verdicts' MIN_QUESTIONS and FEWEST, which the CLI may not import (a test checks)
 CALIBRATION_COLUMNS = [
     Column("forecaster_id", "forecaster", "id"),
     Column("bin", "bin", "id"),

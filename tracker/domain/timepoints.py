@@ -43,7 +43,9 @@ def parse_point(text: str, field: str = "as_of") -> datetime:
             return end_of_day(date.fromisoformat(v))
         return as_utc(datetime.fromisoformat(v.replace("Z", "+00:00"))).astimezone(UTC)
     except (ValueError, OverflowError):
-        raise UserError(f"{text!r} is not a date (YYYY-MM-DD) or an ISO time within the years 1-9999", field) from None
+        raise UserError(
+            f"{text!r} is not a date (YYYY-MM-DD, up to 9999-12-30) or an ISO time within the years 1-9999", field
+        ) from None
 
 
 def parse_position(text: str, field: str = "as_of") -> int | None:
@@ -66,5 +68,7 @@ def parse_as_of(text: str, field: str = "as_of") -> int | datetime:
         return parse_point(text, field)
     except UserError:
         raise UserError(
-            f"{text!r} is neither a number nor a date (YYYY-MM-DD) or ISO time within the years 1-9999", field
+            f"{text!r} is neither a number nor a date (YYYY-MM-DD, up to 9999-12-30) or ISO time within the years"
+            " 1-9999",
+            field,
         ) from None

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from tracker.domain.fields import slug
+from tracker.visible import unsafe, visible
 
 from .core import Candidate, Extraction
 from .segment import wordset
@@ -123,13 +124,29 @@ def draft_document(extraction: Extraction, source_id: str | None, made_at: date 
     return {"schema": 1, "source": source_id or "new-source", "forecasts": entries}
 
 
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, except that a text holding a character a terminal acts on or that reorders what is
+    shown (`tracker.visible.unsafe`: bidi overrides and isolates, C1 controls, ...) is written double-quoted with
+    every such character, and every other non-ASCII one, as an escape (``\\u202e``). The text loads back the same,
+    and the draft, printed or opened in an editor, shows what is there. PyYAML escapes C0 controls itself but
+    writes the others as they are once ``allow_unicode`` is on; the emitter reads ``allow_unicode`` both when it
+    analyses a scalar and when it writes it, and a scalar is written right after its analysis."""
+
+    def analyze_scalar(self, scalar: str) -> Any:
+        self.allow_unicode = _UNSAFE.search(scalar) is None
+        return super().analyze_scalar(scalar)
+
+
+_UNSAFE = unsafe("\n\t")
+
+
 def draft_yaml(document: dict[str, Any], header: Sequence[str] = ()) -> str:
     lines = [
         "# Draft from `tracker extract`: candidate forecasts, NOT reviewed. For each entry, check the quote,",
         "# speaker, hedge, reading and question (draft.check lists what the extractor was unsure of); fix or",
         "# delete it; then delete its `draft:` block. `tracker import` refuses every entry that still has one.",
         "# Format: predictions/README.md. Save the file as predictions/forecasts/<source-id>.yaml.",
-        *(f"# {line}" for line in header),
+        *(f"# {visible(line)}" for line in header),  # a file name may hold a newline: never a line of YAML
     ]
-    body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False)
+    body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False)
     return "\n".join(lines) + "\n" + body

@@ -171,9 +171,11 @@ mean_brier_questions  float64  Mean over questions of each question's mean Brier
 brier_ci_low     float64  Low end of the 90% interval of the mean Brier over questions (a betting confidence
     interval, valid whatever the distribution of scores). NaN with too few questions.
 brier_ci_high    float64  High end of that interval.
-precision        string   "too few questions to say (N; 5 needed)" when so; missing otherwise.
+precision        string   "too few questions to say (N; 5 needed)" when so (the interval is given from 5 questions on);
+    missing otherwise.
 vs_coin          string   Beats a coin flip? A test of "expected Brier = the uniform forecast's" (betting, one-sided,
-    5%, valid for any distribution of scores), in words, with its p-value and question count.
+    5%, valid for any distribution of scores), in words, with its p-value and question count. Below 5 questions it
+    also says that beating a coin flip takes at least 12 binary questions, however good the record.
 vs_coin_p        float64  One-sided p-value that the row beats a coin flip (NaN with too few questions).
 vs_crowd         string   Beats the crowd (the daily median forecast)? The same test on the time-averaged Brier
     against the crowd's, on questions shared with others.

@@ -25,11 +25,13 @@ Methods (docs/scoring.md, "How sure we are", says why each was chosen and what i
   sample of questions, as any test of a mean over questions does.
 - **Multiple comparisons** in the all-pairs matrix: Holm's step-down adjustment by default (family-wise error,
   valid whatever the dependence between the tests, which share forecasters); Benjamini-Hochberg on request.
-- **Too few questions**: fewer than ``MIN_QUESTIONS`` (5) scored questions get no interval and no verdict.
+- **Too few questions**: fewer than ``MIN_QUESTIONS`` (5) scored questions get no interval and no verdict. Some
+  verdicts need more before they can be reached at all (:func:`fewest_questions`), and the words say so.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -39,7 +41,15 @@ import numpy as np
 import numpy.typing as npt
 
 from tracker.scoring import metrics
-from tracker.scoring.verdicts import ALPHA, LEVEL, MIN_QUESTIONS, format_p, too_few_words, versus_verdict
+from tracker.scoring.verdicts import (
+    ALPHA,
+    LEVEL,
+    MIN_QUESTIONS,
+    format_p,
+    pair_too_few_words,
+    too_few_words,
+    versus_verdict,
+)
 from tracker.words import plural
 
 if TYPE_CHECKING:
@@ -56,6 +66,7 @@ BISECTIONS: int = 16
 """Halvings of the search for each end of an interval: the ends are exact to 2**-16 of the range, rounded outward."""
 
 Correction = Literal["holm", "bh"]
+Verdict = Literal["pair", "coin", "crowd"]
 
 _CELLS = 2_000_000  # float64 cells per intermediate matrix (16 MB): bounds memory whatever the group sizes
 
@@ -260,11 +271,45 @@ def benjamini_hochberg(p: npt.ArrayLike) -> FloatArray:
 
 # ---------------------------------------------------------------------------------------------- words
 
+_FEWEST_SEARCH = (16, 128, 1024)  # records searched at once: a test that cannot decide by 1024 questions is an error
+
+
+@functools.cache
+def fewest_questions(test: Verdict, alpha: float = ALPHA, kind: str = "binary", n_options: int | None = None) -> int:
+    """The fewest questions of ``kind`` (``n_options`` for multiple choice) at which a verdict can be reached at
+    all at ``alpha``: "A better" than B (``"pair"``, two-sided, :func:`compare`), "beats a coin flip" (``"coin"``,
+    :func:`versus_coin`) or "beats the crowd median" (``"crowd"``, :func:`versus_crowd`); the minimum
+    ``MIN_QUESTIONS`` is not applied here.
+
+    Found by running the test itself (:func:`betting_means`, whose p-values the verdicts read) on the most extreme
+    record, every difference at the bound that favours the verdict (a Brier of 0 against the highest, or against
+    the coin's), for n = 1, 2, ...: the gambler then wins on each question all that its capped stake allows, so
+    while the stakes are at their cap (as they are for these tests, below the count found) no record of fewer
+    questions gets there. Follows the test if it changes; the words of stored statistics use copies of the binary
+    figures (`tracker.scoring.verdicts.FEWEST`), which a test holds equal to these."""
+    ceiling = 1.0 if kind == "binary" else 2.0
+    if test == "coin":
+        options = None if n_options is None else np.array([n_options], dtype=np.float64)
+        reference = float(uniform_brier(np.array([kind], dtype=object), options)[0])
+        lower, upper = -reference, ceiling - reference
+    elif test in ("pair", "crowd"):
+        lower, upper = -ceiling, ceiling
+    else:
+        raise ValueError(f"test must be 'pair', 'coin' or 'crowd', not {test!r}")
+    for size in _FEWEST_SEARCH:
+        codes = np.repeat(np.arange(size), np.arange(1, size + 1))  # record k holds k + 1 questions
+        r = betting_means(codes, np.full(codes.size, lower), lower, upper, size, null=0.0)
+        p = two_sided(r["p_below"], r["p_above"]) if test == "pair" else r["p_below"]
+        reached = np.flatnonzero(p < alpha)
+        if reached.size:
+            return int(reached[0]) + 1
+    raise ValueError(f"{test}: no verdict at alpha {alpha} within {_FEWEST_SEARCH[-1]} questions")
+
 
 def _pair_verdict(a: str, b: str, n: int, mean_diff: float, p: float, alpha: float, min_q: int) -> str:
     shared = plural(n, "shared question")
     if n < min_q:
-        return f"not distinguishable ({shared}; {min_q} needed to tell)"
+        return pair_too_few_words(shared, max(min_q, fewest_questions("pair", alpha)))
     if p < alpha and mean_diff != 0:
         better = a if mean_diff < 0 else b
         return f"{better} better ({format_p(p)}, {shared})"
@@ -441,6 +486,7 @@ def _versus(
     lower: FloatArray,
     upper: FloatArray,
     against: str,
+    test: Verdict,
     *,
     level: float,
     min_questions: int,
@@ -463,7 +509,7 @@ def _versus(
     ):
         out[name] = r[key]
     out["verdict"] = [
-        versus_verdict(int(k), float(m), float(pb), float(pw), against, min_questions)
+        versus_verdict(int(k), float(m), float(pb), float(pw), against, min_questions, fewest_questions(test))
         for k, m, pb, pw in zip(r["n"], r["mean_difference"], r["p_below"], r["p_above"], strict=True)
     ]
     return out
@@ -488,7 +534,7 @@ def versus_coin(
     coin") and ``p_worse``, ``wins`` / ``losses`` / ``ties`` (questions scored below / above / level with the
     coin), ``too_few`` and ``verdict``: "beats a coin flip (p = 0.01, 12 questions)", "worse than a coin flip
     (...)", "not distinguishable from a coin flip (p = 0.40, 7 questions)" or "too few questions to say (3; 5
-    needed)".
+    needed, and at least 12 binary ones to beat a coin flip)" (:func:`fewest_questions`).
     """
     keys = _keys(by)
     _require(per_question, ["question_id", "kind", "brier", *keys], "versus_coin")
@@ -509,6 +555,7 @@ def _coin(grouped: tuple[pd.DataFrame, IntArray, pd.DataFrame], level: float, mi
         -reference,
         ceiling - reference,
         "a coin flip",
+        "coin",
         level=level,
         min_questions=min_questions,
     )
@@ -549,6 +596,7 @@ def versus_crowd(
         -ceiling,
         ceiling,
         "the crowd median",
+        "crowd",
         level=level,
         min_questions=min_questions,
     )
@@ -651,8 +699,9 @@ def compare(
     The paired difference of ``column`` (A minus B) per shared question: its mean, interval and two-sided p-value
     (:func:`betting_means`, each side at half the level), how many questions each won (lower Brier) and the ties,
     and a verdict naming ``labels`` (default the ids): "A better (p = 0.03, 12 shared questions)", "not
-    distinguishable (p = 0.40, 9 shared questions)", "not distinguishable (3 shared questions; 5 needed to
-    tell)". Input as :func:`versus_coin` (``kind`` gives the bounds; without it, Briers up to 2 are allowed).
+    distinguishable (p = 0.40, 9 shared questions)", "not distinguishable (3 shared questions; at least 6 needed
+    to tell)" (:func:`fewest_questions`). Input as :func:`versus_coin` (``kind`` gives the bounds; without it,
+    Briers up to 2 are allowed).
     """
     import pandas as pd
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select
 
-from tracker.scoring.verdicts import MIN_QUESTIONS, too_few_words, versus_verdict
+from tracker.scoring.verdicts import FEWEST, MIN_QUESTIONS, too_few_words, versus_verdict
 from tracker.store.driver import IN_CHUNK, chunks, insert_rows
 from tracker.store.schema import score_statistics
 
@@ -155,7 +155,7 @@ def display(numbers: Mapping[str, Any], min_questions: int = MIN_QUESTIONS) -> d
             continue
         better, worse = _nan(numbers[f"{prefix}_p_better"]), _nan(numbers[f"{prefix}_p_worse"])
         diff = _nan(numbers[f"{prefix}_mean_difference"])
-        out[name] = versus_verdict(int(k), diff, better, worse, against, min_questions)
+        out[name] = versus_verdict(int(k), diff, better, worse, against, min_questions, FEWEST[prefix])
         out[f"{name}_p"] = numbers[f"{prefix}_p_better"]
     return out
 

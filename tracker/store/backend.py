@@ -181,6 +181,10 @@ class Backend(ABC):
     @abstractmethod
     def make_engine(self, url: URL) -> Engine: ...
 
+    def created(self, engine: Engine) -> None:
+        """After `init` made or upgraded the ledger's tables: settings the backend keeps in the database itself."""
+        return None
+
     def file_path(self, url: URL) -> Path | None:
         """The file the database lives in, when it is one."""
         return None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine
 
 from tracker.errors import DatabaseError
-from tracker.store.db import translate_errors
+from tracker.store.db import backend_of, translate_errors
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -65,11 +65,14 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     """Create or upgrade the ledger; returns (revision before, revision after)."""
     from alembic import command
 
-    with translate_errors(), engine.begin() as conn:
-        before = current_revision(conn)
-        check_known(before)
-        command.upgrade(alembic_config(conn), revision)
-        return before, current_revision(conn) or ""
+    with translate_errors():
+        with engine.begin() as conn:
+            before = current_revision(conn)
+            check_known(before)
+            command.upgrade(alembic_config(conn), revision)
+            after = current_revision(conn) or ""
+        backend_of(engine).created(engine)
+    return before, after
 
 
 # A downgrade that would drop a table holding events refuses unless one of these says data loss is intended.

@@ -117,11 +117,13 @@ def _parse_utc(value: str) -> datetime:
         raise unreadable_time(value) from None
 
 
-def _foreign(cur: Any) -> bool:
-    """Another application's database (tables, and not the ledger's alembic_version among them): left in its own
-    journal mode, since switching it to WAL rewrites its header, and the tracker refuses it anyway ("no ledger")."""
-    names = {row[0] for row in cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    return bool(names) and "alembic_version" not in names
+def _a_ledger(cur: Any) -> bool:
+    """Whether the database holds a ledger (its alembic_version table). Anything else (another application's
+    database, an empty file, a file with no tables) is left in its own journal mode: switching it to WAL rewrites
+    its header, and every command but `init` refuses it anyway ("no ledger"). `init` switches a new ledger to WAL
+    once its tables are made (`SqliteBackend.created`)."""
+    found = cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'").fetchone()
+    return found is not None
 
 
 def _time_texts(value: datetime) -> tuple[str, str]:
@@ -175,6 +177,17 @@ class SqliteBackend(Backend):
             return None
         return Path(database)
 
+    def created(self, engine: Engine) -> None:
+        """A file ledger in WAL mode (kept in the file: every later connection finds it), set outside any
+        transaction on the DBAPI connection; a connection to a ledger sets it again anyway (`_on_connect`)."""
+        if (engine.url.database or "") in ("", ":memory:"):
+            return
+        raw = engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
+        finally:
+            raw.close()
+
     def make_engine(self, url: URL) -> Engine:
         path = self.file_path(url)
         if path is not None and not path.parent.exists():
@@ -190,7 +203,7 @@ class SqliteBackend(Backend):
             # of waiting for the busy timeout.
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
-            if not memory and not _foreign(cur):
+            if not memory and _a_ledger(cur):
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.execute(f"PRAGMA busy_timeout={busy}")
             cur.execute("PRAGMA synchronous=NORMAL")
