@@ -55,8 +55,8 @@ demo: $(STAMP)
 	$(TRACKER) due
 	$(TRACKER) list --status open
 	$(TRACKER) verify
-	$(TRACKER) extract seeds/004_ab1a1f8824426385.txt --out $(DEMO_DIR)/extract-draft.yaml
-	$(TRACKER) report --out $(DEMO_DIR)/review.html
+	$(TRACKER) extract seeds/004_ab1a1f8824426385.txt --out $(DEMO_DIR)/extract-draft.yaml --force
+	$(TRACKER) report --out $(DEMO_DIR)/review.html --force
 	$(TRACKER) export all --out $(DEMO_DIR)/bundle --format parquet
 	$(TRACKER) site --out $(DEMO_DIR)/site
 	@echo

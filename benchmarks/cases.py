@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import json
 import os
 import sqlite3
@@ -1217,9 +1218,13 @@ def export_parquet(ctx: Context) -> list[Result]:
             frame.to_parquet(ref_out)
             n = len(frame)
 
-        ours, ref = alternate(
-            ctx.reps, lambda: timed(lambda: export.export_table(led, "forecasts", out)), lambda: timed(raw)
-        )
+        runs = itertools.count()
+
+        def ours_once() -> None:
+            # a new file each round: an export never replaces a file already there (without --force)
+            export.export_table(led, "forecasts", out.with_name(f"forecasts-{next(runs)}.parquet"))
+
+        ours, ref = alternate(ctx.reps, lambda: timed(ours_once), lambda: timed(raw))
         led.close()
     t_ours, t_ref = median(ours), median(ref)
     r, spread = per_round(ours, ref)

@@ -348,11 +348,11 @@ def test_export_report_and_verify_killed_leave_no_partial_file(world: dict[str, 
     out_dir.mkdir()
     commands = {
         "export": (
-            ["export", "forecasts", "--out", str(out_dir / "f.csv")],
+            ["export", "forecasts", "--out", str(out_dir / "f.csv"), "--force"],  # over the OLD file each round
             "tracker.app.export.single",
             "write_table",
         ),
-        "report": (["report", "--out", str(out_dir / "r.html")], "tracker.app.report", "build_report"),
+        "report": (["report", "--out", str(out_dir / "r.html"), "--force"], "tracker.app.report", "build_report"),
         "verify": (["verify"], "tracker.app.ledger", "_compare_projections"),
     }
     spans = {}

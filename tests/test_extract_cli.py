@@ -323,10 +323,13 @@ def test_an_html_article_never_replaces_a_text_beside_it(sqlite_url: str, tmp_pa
     mine.write_text("my own notes", encoding="utf-8")
     draft = tmp_path / "page.yaml"
     refused(sqlite_url, str(page), "--out", str(draft), says="page.txt' already exists and holds another text")
+    # --force replaces drafts, never the text of another article beside one
+    refused(sqlite_url, str(page), "--out", str(draft), "--force", says="page.txt' already exists and holds another")
     assert mine.read_text(encoding="utf-8") == "my own notes" and not draft.exists()  # nothing written
     mine.unlink()
     run(sqlite_url, "extract", str(page), "--out", str(draft))
-    run(sqlite_url, "extract", str(page), "--out", str(draft))  # again: the same text is no conflict
+    refused(sqlite_url, str(page), "--out", str(draft), says="page.yaml' already exists: give --force")
+    run(sqlite_url, "extract", str(page), "--out", str(draft), "--force")  # again: the same text is no conflict
     assert "unlikely" in mine.read_text(encoding="utf-8")
     # the text beside the draft is never the article itself
     refused(

@@ -146,17 +146,17 @@ def test_out_dir_refuses_a_symlink_or_a_file(small: Ledger, tmp_path: Path) -> N
     assert result.exit_code == 3 and "FIFO" in result.stderr and stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
-def test_a_regular_file_is_replaced_whole(small: Ledger, tmp_path: Path) -> None:
+def test_a_regular_file_is_replaced_whole_with_force(small: Ledger, tmp_path: Path) -> None:
     out = tmp_path / "f.csv"
     out.write_text("old content that is longer than the new one will be, surely" * 100)
-    assert run(small, "export", "forecasts", "--out", str(out)).exit_code == 0
+    assert run(small, "export", "forecasts", "--out", str(out), "--force").exit_code == 0
     assert len(ex.read_csv(out)) == 2
 
 
 def test_atomic_path_removes_the_temporary_file_on_failure(tmp_path: Path) -> None:
     target = tmp_path / "t.txt"
     target.write_text("before")
-    with pytest.raises(RuntimeError), outfiles.atomic_path(target) as tmp:
+    with pytest.raises(RuntimeError), outfiles.atomic_path(target, overwrite=True) as tmp:
         tmp.write_text("half")
         raise RuntimeError("boom")
     assert target.read_text() == "before"
@@ -294,3 +294,35 @@ def test_a_hostile_output_name_is_printed_escaped(hostile: Ledger, tmp_path: Pat
     for stream in (result.stdout, result.stderr):
         assert not any(ch in stream for ch in "\x1b\x07\u202e"), stream
     assert "\\x1b" in result.stdout + result.stderr
+
+
+def test_without_hard_links_a_new_file_is_still_published_and_never_replaces_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file system without link(2) (FAT, SMB): the name is claimed with O_EXCL and the file renamed over the
+    claim, so a file that took the name between the check and the publish is refused, not replaced."""
+    import errno
+
+    def no_links(src: object, dst: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(outfiles.os, "link", no_links)
+    target = tmp_path / "new.txt"
+    outfiles.write_text(target, "published")
+    assert target.read_text() == "published"
+    assert [p.name for p in tmp_path.iterdir()] == ["new.txt"]
+    late = tmp_path / "late.txt"
+    with pytest.raises(UserError, match="already exists: give --force"), outfiles.atomic_path(late) as tmp:
+        tmp.write_text("ours")
+        late.write_text("theirs, written while ours was being made")
+    assert late.read_text() == "theirs, written while ours was being made"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["late.txt", "new.txt"]
+
+
+def test_a_file_that_takes_the_name_meanwhile_is_never_replaced(tmp_path: Path) -> None:
+    late = tmp_path / "late.txt"
+    with pytest.raises(UserError, match="already exists: give --force"), outfiles.atomic_path(late) as tmp:
+        tmp.write_text("ours")
+        late.write_text("theirs")
+    assert late.read_text() == "theirs"
+    assert [p.name for p in tmp_path.iterdir()] == ["late.txt"]

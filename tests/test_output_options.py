@@ -1,6 +1,8 @@
 """Every path the command line writes, found by inspecting the Typer app, refuses a symbolic link, a FIFO, a
 device, a directory where a file is expected (a file where a folder is) and the command's own input (the
-ledger, the article), with one line, exit code 3, and the thing left as it was.
+ledger, the article), with one line, exit code 3, and the thing left as it was, even with --force. A file
+already at a file output's name is the user's: refused the same way, and replaced only with --force where the
+command has it.
 
 Every path parameter of every command must be listed here as an input or as an output with its case: a new
 output option is untested until it is, and this file fails until then."""
@@ -34,31 +36,36 @@ class Output:
     """How to call a command so that it writes ``target``; ``suffix``: the name must end so (the command picks
     the format by it); ``folder``: the output is a folder; ``either``: a file, or a folder to write a named file
     in (then the directory case puts a directory at that name inside it); ``field``: the name in the error
-    line."""
+    line; ``force``: the command takes --force, which replaces a file already at the name."""
 
     args: Callable[[str, str], list[str]]  # (target, article) -> arguments
     suffix: str = ""
     folder: bool = False
     either: str = ""
     field: str = "out"
+    force: bool = False
 
 
 # (command, parameter) -> the case; commands are spelled as typed ("plot history").
 OUTPUTS: dict[tuple[str, str], Output] = {
-    ("export", "out"): Output(lambda t, a: ["export", "forecasts", "--format", "csv", "--out", t]),
-    ("report", "out"): Output(lambda t, a: ["report", "--out", t]),
-    ("plot calibration", "out"): Output(lambda t, a: ["plot", "calibration", "--out", t], suffix=".png"),
-    ("plot discrimination", "out"): Output(lambda t, a: ["plot", "discrimination", "--out", t], suffix=".png"),
-    ("plot history", "out"): Output(
-        lambda t, a: ["plot", "history", "--out", t, "--forecaster", "Ann Example"], suffix=".svg"
+    ("export", "out"): Output(lambda t, a: ["export", "forecasts", "--format", "csv", "--out", t], force=True),
+    ("report", "out"): Output(lambda t, a: ["report", "--out", t], force=True),
+    ("plot calibration", "out"): Output(lambda t, a: ["plot", "calibration", "--out", t], suffix=".png", force=True),
+    ("plot discrimination", "out"): Output(
+        lambda t, a: ["plot", "discrimination", "--out", t], suffix=".png", force=True
     ),
-    ("extract", "out"): Output(lambda t, a: ["extract", a, "--out", t], suffix=".yaml", either="article.yaml"),
+    ("plot history", "out"): Output(
+        lambda t, a: ["plot", "history", "--out", t, "--forecaster", "Ann Example"], suffix=".svg", force=True
+    ),
+    ("extract", "out"): Output(
+        lambda t, a: ["extract", a, "--out", t], suffix=".yaml", either="article.yaml", force=True
+    ),
     ("backup", "path"): Output(lambda t, a: ["backup", t], field="path"),
     ("site", "out"): Output(lambda t, a: ["site", "--out", t], folder=True),
     ("keygen", "out"): Output(lambda t, a: ["keygen", "--out", t]),
     ("checkpoint", "out"): Output(lambda t, a: ["checkpoint", "--key", signing_key(), "--out", t]),
     # The forecast need not exist: the target is refused before the ledger is read.
-    ("proof", "out"): Output(lambda t, a: ["proof", "some-forecast", "--key", signing_key(), "--out", t]),
+    ("proof", "out"): Output(lambda t, a: ["proof", "some-forecast", "--key", signing_key(), "--out", t], force=True),
     ("cosign", "out"): Output(lambda t, a: ["cosign", *cosigning_inputs(), "--out", t]),
 }
 # Paths the commands only read.
@@ -159,11 +166,19 @@ def snapshot(path: Path) -> Any:
 
 
 KINDS = ["symlink", "fifo", "device", "wrong-kind", "own-input"]
+# every output as it is, and again with --force where the command takes it
+WITH_FORCE = [(o, force) for o, case in OUTPUTS.items() for force in (False, True) if case.force or not force]
+
+
+def _id(option: tuple[str, str], force: bool = False) -> str:
+    return f"{option[0]} {option[1]}".replace(" ", "-") + ("-force" if force else "")
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("option", list(OUTPUTS), ids=lambda o: f"{o[0]} {o[1]}".replace(" ", "-"))
-def test_every_output_refuses(setup: tuple[Ledger, Path, Path], option: tuple[str, str], kind: str) -> None:
+@pytest.mark.parametrize(("option", "force"), WITH_FORCE, ids=[_id(o, f) for o, f in WITH_FORCE])
+def test_every_output_refuses(
+    setup: tuple[Ledger, Path, Path], option: tuple[str, str], force: bool, kind: str
+) -> None:
     led, work, article = setup
     case = OUTPUTS[option]
     target = work / f"target{case.suffix}"
@@ -200,7 +215,8 @@ def test_every_output_refuses(setup: tuple[Ledger, Path, Path], option: tuple[st
     before = [snapshot(p) for p in watched]
     listing = sorted(p.name for p in work.iterdir())
     try:
-        result = runner.invoke(app, ["--db", led.url, *case.args(str(target), str(article))])
+        given = [*case.args(str(target), str(article)), *(["--force"] if force else [])]
+        result = runner.invoke(app, ["--db", led.url, *given])
         if reader is not None:
             assert os.read(reader, 1 << 16) == b"", "the command wrote into the FIFO"
     finally:
@@ -287,3 +303,85 @@ def test_every_input_refuses_a_name_too_long(setup: tuple[Ledger, Path, Path], a
     assert result.exit_code in (UserError.exit_code, 4), (args, result.output)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), lines
+
+
+# ------------------------------------------------------------------------------------------ a file already there
+
+FILE_OUTPUTS = [o for o, case in OUTPUTS.items() if not case.folder]
+FORCEABLE = [o for o, case in OUTPUTS.items() if case.force]
+
+
+def _proof_args(led: Ledger) -> Callable[[str, str], list[str]]:
+    """The proof case with a forecast the ledger holds (the listed case names none: it is refused before)."""
+    forecast_id = str(led.frame("forecasts")["forecast_id"].iloc[0])
+    return lambda t, a: ["proof", forecast_id, "--key", signing_key(), "--out", t]
+
+
+def _existing(work: Path, case: Output, in_folder: bool) -> tuple[Path, Path]:
+    """(what --out names, the user's file the command would write) with the user's file made."""
+    if in_folder:
+        named = work / "drafts"
+        named.mkdir()
+        mine = named / case.either
+    else:
+        named = mine = work / f"notes{case.suffix}"
+    mine.write_bytes(b"my own notes, reviewed by hand\n")
+    return named, mine
+
+
+@pytest.mark.parametrize(
+    ("option", "in_folder"),
+    [*((o, False) for o in FILE_OUTPUTS), *((o, True) for o in FILE_OUTPUTS if OUTPUTS[o].either)],
+    ids=[*(_id(o) for o in FILE_OUTPUTS), *(_id(o) + "-in-folder" for o in FILE_OUTPUTS if OUTPUTS[o].either)],
+)
+def test_every_file_output_refuses_an_existing_file(
+    setup: tuple[Ledger, Path, Path], option: tuple[str, str], in_folder: bool
+) -> None:
+    """A file already at the name is the user's: one line naming it (and --force, where the command has it),
+    exit 3, the file byte for byte and inode as it was, nothing written beside it."""
+    led, work, article = setup
+    case = OUTPUTS[option]
+    named, mine = _existing(work, case, in_folder)
+    before = snapshot(mine)
+    listing = sorted(p.relative_to(work) for p in work.rglob("*"))
+    args = _proof_args(led) if option[0] == "proof" else case.args
+    result = runner.invoke(app, ["--db", led.url, *args(str(named), str(article))])
+    assert result.exit_code == UserError.exit_code, (option, result.output)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {case.field}: {str(mine)!r} already exists"), lines
+    if case.force:
+        assert lines[0].endswith("give --force to replace it, or another --out"), lines
+    assert snapshot(mine) == before
+    assert sorted(p.relative_to(work) for p in work.rglob("*")) == listing
+
+
+@pytest.mark.parametrize(
+    ("option", "in_folder"),
+    [*((o, False) for o in FORCEABLE), *((o, True) for o in FORCEABLE if OUTPUTS[o].either)],
+    ids=[*(_id(o) for o in FORCEABLE), *(_id(o) + "-in-folder" for o in FORCEABLE if OUTPUTS[o].either)],
+)
+def test_force_replaces_an_existing_file(
+    setup: tuple[Ledger, Path, Path], option: tuple[str, str], in_folder: bool
+) -> None:
+    led, work, article = setup
+    case = OUTPUTS[option]
+    named, mine = _existing(work, case, in_folder)
+    args = _proof_args(led) if option[0] == "proof" else case.args
+    result = runner.invoke(app, ["--db", led.url, *args(str(named), str(article)), "--force"])
+    assert result.exit_code == 0, (option, result.output)
+    assert mine.read_bytes() != b"my own notes, reviewed by hand\n" and mine.stat().st_size > 0
+    assert not [p.name for p in mine.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_force_is_one_option_shared_by_every_command_that_takes_it() -> None:
+    """Every command with --force takes the one definition (tracker.cli.common.FORCE), and every file output
+    listed as replaceable has it."""
+    from tracker.cli.common import FORCE
+
+    root = typer.main.get_command(app)
+    for option in FORCEABLE:
+        cmd: Any = root
+        for word in option[0].split():
+            cmd = cmd.commands[word]
+        (param,) = [p for p in cmd.params if p.name == "force"]
+        assert param.help == FORCE.help and param.opts == ["--force"], option

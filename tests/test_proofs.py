@@ -185,8 +185,10 @@ def test_proof_against_an_earlier_checkpoint(url: str, keys: tuple[Path, str], t
     out = tmp_path / "p.tlog-proof"
     assert tracker("--db", url, "proof", "bob-rain", "--checkpoint", str(cp), "--out", str(out)).exit_code == 0
     assert json.loads(tracker("verify-proof", str(out), "--key", vkey, "--json").stdout)["tree_size"] == 5
-    failed(tracker("--db", url, "proof", "cy-rain", "--checkpoint", str(cp), "--out", str(out)), UserError, ["7"])
-    failed(tracker("--db", url, "proof", "nope", "--key", str(key), "--out", str(out)), NotFound, ["nope"])
+    new = tmp_path / "q.tlog-proof"  # (the proof written above is refused as it stands: see test_output_options)
+    failed(tracker("--db", url, "proof", "cy-rain", "--checkpoint", str(cp), "--out", str(new)), UserError, ["7"])
+    failed(tracker("--db", url, "proof", "nope", "--key", str(key), "--out", str(new)), NotFound, ["nope"])
+    assert not new.exists()
     failed(tracker("--db", url, "proof", "ann-rain", "--out", str(out)), UserError, ["--key"])
 
 

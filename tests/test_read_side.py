@@ -129,7 +129,7 @@ def test_cli_api_and_exports_agree_at_every_point(
         if table == "calibration":
             shown = shown["bins"]
         same(shown, api)
-        out = tmp / f"{table}.jsonl"
+        out = tmp / f"{table}-{'-'.join(command)}.jsonl"  # a name of its own: an export never replaces a file
         ex.export_table(led, table, out, "jsonl", as_of=point, run=run, **extra)
         same(records(ex.read_jsonl(out, table)), api)
         # CSV and TSV carry the same rows too (as text)

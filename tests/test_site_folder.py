@@ -268,10 +268,12 @@ def test_a_build_killed_while_moving_its_pages_is_recognised_by_the_next(
     real_move = outfiles.move_into_place
     moved: list[Path] = []
 
-    def dies_after_two(src: Path, target: Path, field: str = "out", *, synced: bool = False) -> None:
+    def dies_after_two(
+        src: Path, target: Path, field: str = "out", *, synced: bool = False, overwrite: bool = False
+    ) -> None:
         if len(moved) == 2:
             raise KeyboardInterrupt  # the kill
-        real_move(src, target, field, synced=synced)
+        real_move(src, target, field, synced=synced, overwrite=overwrite)
         moved.append(target)
 
     monkeypatch.setattr(outfiles, "move_into_place", dies_after_two)

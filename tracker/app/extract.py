@@ -178,36 +178,40 @@ def draft_file_name(source_id: str) -> str:
     return f"{source_id if slug(source_id) == source_id else file_id(source_id)}.yaml"
 
 
-def write_drafts(drafts: Sequence[ArticleDraft], out: Path, into_folder: bool, inputs: Sequence[Path]) -> list[Path]:
+def write_drafts(
+    drafts: Sequence[ArticleDraft], out: Path, into_folder: bool, inputs: Sequence[Path], *, force: bool = False
+) -> list[Path]:
     """Write each draft (into the folder ``out``, or to the file ``out``), and beside a draft of an HTML article
     its text (``.txt``). Every target is checked before the first is written (through the safe writer: no link,
-    FIFO, device or folder at the name, never an input or the ledger); a ``.txt`` already there is replaced only
-    when it holds this very text. Returns the drafts' paths."""
+    FIFO, device or folder at the name, never an input or the ledger); a draft already there is replaced only with
+    ``force`` (it may hold the user's review), and a ``.txt`` already there is left when it holds this very text and
+    refused otherwise. Returns the drafts' paths."""
     if into_folder:
         outfiles.check_directory_target(out)
         if not out.exists():
             outfiles.writable_directory(out.parent if str(out.parent) else Path("."))
-    plan: list[tuple[Path, str]] = []
+    plan: list[tuple[Path, str, bool]] = []  # (target, text, whether it is an article's text)
     drafts_at: list[Path] = []
     for d in drafts:
         target = out / draft_file_name(d.source_id) if into_folder else out
         drafts_at.append(target)
-        plan.append((target, d.draft))
+        plan.append((target, d.draft, False))
         if d.was_html:
-            plan.append((target.with_suffix(".txt"), d.text))
-    writes: list[tuple[Path, str]] = []
-    for target, text in plan:
-        if any(target == other for other, _ in writes):
+            plan.append((target.with_suffix(".txt"), d.text, True))
+    writes: list[tuple[Path, str, bool]] = []  # (target, text, whether it may replace a file there)
+    for target, text, article_text in plan:
+        if any(target == other for other, _, _ in writes):
             raise UserError(f"{str(target)!r} would be written twice: give the drafts a folder of their own", "out")
         if not into_folder or out.exists():  # (a folder still to be made holds nothing yet)
-            outfiles.check_file_target(target, inputs=inputs)
-        if target.suffix == ".txt" and target.is_file() and not target.is_symlink():
+            # an article's text may stand there already (its own rule, below); a draft only with --force
+            outfiles.check_file_target(target, overwrite=force or article_text, inputs=inputs)
+        if article_text and target.is_file() and not target.is_symlink():
             if target.read_text(encoding="utf-8", errors="replace") == text:
                 continue  # the same text, from an earlier run
             raise UserError(f"{str(target)!r} already exists and holds another text: give another --out", "out")
-        writes.append((target, text))
+        writes.append((target, text, force and not article_text))
     if into_folder and not out.exists():
         outfiles.real_directories(out.parent if str(out.parent) else Path("."), PurePosixPath(out.name))
-    for target, text in writes:
-        outfiles.write_text(target, text, inputs=inputs)
+    for target, text, replace in writes:
+        outfiles.write_text(target, text, overwrite=replace, inputs=inputs)
     return drafts_at

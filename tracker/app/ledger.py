@@ -622,7 +622,7 @@ class Ledger:
 
         from tracker.store import backup as bk
 
-        with outfiles.atomic_path(path, "path", overwrite=False) as tmp:
+        with outfiles.atomic_path(path, "path", forceable=False) as tmp:
             report = bk.backup_sqlite(self.engine, tmp)
         return replace(report, path=str(path))
 
@@ -630,7 +630,7 @@ class Ledger:
         """PostgreSQL: run pg_dump (on PATH) into ``path``; it never overwrites a file."""
         from tracker.store import backup as bk
 
-        with outfiles.atomic_path(path, "path", overwrite=False) as tmp:
+        with outfiles.atomic_path(path, "path", forceable=False) as tmp:
             bk.run_pg_dump(self.url, tmp)
 
     def pg_commands(self, path: Path) -> list[str]:

@@ -1,7 +1,10 @@
 """Writing output files safely: every path a user names as an output (`--out` of export, report, plot, site and
 extract, the backup's path) is written here and nowhere else.
 
-- The target must be a regular file or absent. A symbolic link, a FIFO, a character or block device, a socket
+- The target must be absent, unless the command was told to replace it (``overwrite``: the user's ``--force``):
+  a file already at a user-named path is the user's (their notes, a draft they have since reviewed), so it is
+  refused, naming the option that would replace it; backups and keys (``forceable=False``) are never replaced.
+  With ``overwrite`` the target must be a regular file. A symbolic link, a FIFO, a character or block device, a socket
   or a directory at the path is refused (naming the field, ``out`` by default) and left untouched: writing
   "through" them would replace a device node, write somewhere the user did not name, or block on a pipe.
 - The content goes to a temporary file in the target's directory (so the final rename stays on one file
@@ -20,6 +23,7 @@ The standard library has every piece (`os.lstat`, `os.fsync`, `os.replace`); the
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import uuid
@@ -101,11 +105,24 @@ def writable_directory(directory: Path, field: str = "out") -> None:
         raise UserError(f"cannot write in {str(directory)!r}: permission denied", field)
 
 
+def already_exists(path: Path, field: str = "out", *, forceable: bool = True) -> UserError:
+    """The refusal of an existing file at ``path``: the command's --force would replace it (``forceable``), or
+    nothing ever does (a backup, a key)."""
+    if forceable:
+        return UserError(f"{str(path)!r} already exists: give --force to replace it, or another --{field}", field)
+    return UserError(f"{str(path)!r} already exists: this never overwrites a file", field)
+
+
 def check_file_target(
-    path: Path, field: str = "out", *, overwrite: bool = True, inputs: Iterable[str | os.PathLike[str]] = ()
+    path: Path,
+    field: str = "out",
+    *,
+    overwrite: bool = False,
+    forceable: bool = True,
+    inputs: Iterable[str | os.PathLike[str]] = (),
 ) -> None:
     """``path`` may be written: absent, or (when ``overwrite``) a regular file that is no input; its directory is
-    writable."""
+    writable. ``forceable``: whether the refusal of an existing file names --force."""
     parent = _parent(path)
     if not parent.exists():
         raise UserError(f"directory {str(parent)!r} does not exist", field)
@@ -117,13 +134,15 @@ def check_file_target(
         mode = None
     except OSError as e:
         raise UserError(f"cannot use {str(path)!r}: {e.strerror or e}", field) from None
+    if mode is not None and not overwrite and not forceable:
+        raise already_exists(path, field, forceable=False)
     if mode is not None:
-        if not overwrite:
-            raise UserError(f"{str(path)!r} already exists: this never overwrites a file", field)
         kind = _kind(mode)
-        if kind is not None:
+        if kind is not None:  # named as such: --force would not replace it either
             raise UserError(f"{str(path)!r} is {kind}, not a regular file: give another path", field)
     check_not_input(path, field, inputs)
+    if mode is not None and not overwrite:
+        raise already_exists(path, field)
     if not os.access(parent, os.W_OK | os.X_OK):
         raise UserError(f"cannot write in {str(parent)!r}: permission denied", field)
 
@@ -168,29 +187,25 @@ def atomic_path(
     path: str | os.PathLike[str],
     field: str = "out",
     *,
-    overwrite: bool = True,
+    overwrite: bool = False,
+    forceable: bool = True,
     inputs: Iterable[str | os.PathLike[str]] = (),
 ) -> Iterator[Path]:
-    """A temporary path beside ``path`` to write to; renamed over ``path`` when the block succeeds, removed
-    when it fails. ``overwrite=False``: an existing file is refused too (backups never replace a file), and the
-    file is published with link(2), which fails if the name was taken meanwhile where rename(2) would replace it.
-    ``inputs``: files this command reads, never to be written over."""
+    """A temporary path beside ``path`` to write to; published at ``path`` when the block succeeds, removed
+    when it fails. Without ``overwrite`` an existing file is refused (see `check_file_target`), and the file is
+    published with link(2), which fails if the name was taken meanwhile where rename(2) would replace it; with
+    ``overwrite`` (the user's --force) it is renamed over a regular file. ``inputs``: files this command reads,
+    never to be written over."""
     target = Path(path)
     given = tuple(inputs)
-    check_file_target(target, field, overwrite=overwrite, inputs=given)
+    check_file_target(target, field, overwrite=overwrite, forceable=forceable, inputs=given)
     tmp = temporary_name(target)
     try:
         yield tmp
         _fsync_file(tmp)
         # still a file (or absent), and no input, at the last moment
-        check_file_target(target, field, overwrite=overwrite, inputs=given)
-        if overwrite:
-            os.replace(tmp, target)
-        else:
-            try:
-                os.link(tmp, target)
-            except FileExistsError:
-                raise UserError(f"{str(target)!r} already exists: this never overwrites a file", field) from None
+        check_file_target(target, field, overwrite=overwrite, forceable=forceable, inputs=given)
+        _publish(tmp, target, field, overwrite=overwrite, forceable=forceable)
         _fsync_directory(_parent(target))
     except OSError as e:
         raise UserError(f"cannot write {str(target)!r}: {e.strerror or e}", field) from None
@@ -199,12 +214,42 @@ def atomic_path(
             tmp.unlink()
 
 
+def _publish(src: Path, target: Path, field: str, *, overwrite: bool, forceable: bool = True) -> None:
+    """``src`` at ``target``: renamed over it with ``overwrite``; else linked there, which fails if the name was
+    taken since it was checked, where a rename would replace what took it."""
+    if overwrite:
+        os.replace(src, target)
+        return
+    try:
+        os.link(src, target)
+    except FileExistsError:
+        raise already_exists(target, field, forceable=forceable) from None
+    except OSError as e:
+        if e.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK):
+            raise
+        # no hard links here (a FAT or SMB file system): claim the name with an empty file first, then rename over
+        # that claim, so that a file that took the name meanwhile is still refused rather than replaced
+        try:
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            raise already_exists(target, field, forceable=forceable) from None
+        try:
+            os.replace(src, target)
+        except OSError:
+            with contextlib.suppress(OSError):
+                target.unlink()
+            raise
+    else:
+        with contextlib.suppress(OSError):  # the target is in place; the extra name is only tidied away
+            src.unlink()
+
+
 def write_text(
     path: str | os.PathLike[str],
     text: str,
     field: str = "out",
     *,
-    overwrite: bool = True,
+    overwrite: bool = False,
     inputs: Iterable[str | os.PathLike[str]] = (),
 ) -> Path:
     with atomic_path(path, field, overwrite=overwrite, inputs=inputs) as tmp:
@@ -233,14 +278,16 @@ def real_directories(root: Path, rel: PurePosixPath, field: str = "out") -> Path
     return current
 
 
-def move_into_place(src: Path, target: Path, field: str = "out", *, synced: bool = False) -> None:
+def move_into_place(
+    src: Path, target: Path, field: str = "out", *, synced: bool = False, overwrite: bool = False
+) -> None:
     """Put a finished file this process wrote (``src``, on the same file system) at ``target``, which must be
-    absent or a regular file that is no input: fsync (unless ``synced``: the caller flushed it already), then
-    rename(2)."""
-    check_file_target(target, field)
+    absent (or, with ``overwrite``, a regular file) and no input: fsync (unless ``synced``: the caller flushed it
+    already), then rename(2)."""
+    check_file_target(target, field, overwrite=overwrite)
     try:
         if not synced:
             _fsync_file(src)
-        os.replace(src, target)
+        _publish(src, target, field, overwrite=overwrite)
     except OSError as e:
         raise UserError(f"cannot write {str(target)!r}: {e.strerror or e}", field) from None

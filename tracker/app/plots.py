@@ -437,12 +437,13 @@ def history_over(history: pd.DataFrame, forecaster_id: str) -> str:
 # ------------------------------------------------------------------------------------------------------ output
 
 
-def save_figure(fig: Figure, out: str | Path, dpi: int = 120) -> Path:
-    """Write the figure (PNG, SVG or PDF, by the extension); an unwritable path is a one-line UserError."""
+def save_figure(fig: Figure, out: str | Path, dpi: int = 120, *, force: bool = False) -> Path:
+    """Write the figure (PNG, SVG or PDF, by the extension); an unwritable path, or a file already there without
+    ``force``, is a one-line UserError."""
     path = Path(out)
     if path.suffix.lower() not in IMAGE_FORMATS:
         raise UserError(f"{path.name!r}: give a .png, .svg or .pdf file", "out")
-    with outfiles.atomic_path(path) as tmp, plain_text():
+    with outfiles.atomic_path(path, overwrite=force) as tmp, plain_text():
         fig.savefig(tmp, dpi=dpi, format=path.suffix.lower().lstrip("."))
     return path
 

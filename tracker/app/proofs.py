@@ -80,7 +80,7 @@ def keygen(name: str, out: str | os.PathLike[str], cosigner: bool = False) -> Si
         signer = generate_signer(name, COSIGNATURE if cosigner else ED25519)
     except NoteError as e:
         raise UserError(str(e), "name") from None
-    with outfiles.atomic_path(out, "out", overwrite=False) as tmp:
+    with outfiles.atomic_path(out, "out", forceable=False) as tmp:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as f:
             f.write(signer.skey + "\n")

@@ -223,10 +223,13 @@ def _calibration_alt(rows: pd.DataFrame, who: str) -> str:
     return calibration_alt(t.records(rows), who)
 
 
-def write_report(ledger: Ledger, out: str | os.PathLike[str], as_of: Any = None, run: Any = None) -> ReportSummary:
-    """Build the page and write it to ``out`` (through a temporary file; an unwritable path is a UserError)."""
+def write_report(
+    ledger: Ledger, out: str | os.PathLike[str], as_of: Any = None, run: Any = None, *, force: bool = False
+) -> ReportSummary:
+    """Build the page and write it to ``out`` (through a temporary file; an unwritable path, or a file already
+    there without ``force``, is a UserError)."""
     path = Path(out)
-    outfiles.check_file_target(path)
+    outfiles.check_file_target(path, overwrite=force)
     text, summary = build_report(ledger, as_of, run=run)
-    outfiles.write_text(path, text)
+    outfiles.write_text(path, text, overwrite=force)
     return summary

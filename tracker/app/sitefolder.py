@@ -396,7 +396,7 @@ def publish(
     # every target checked before the first move: a link or a device at a page's place, or the ledger, stops it
     for rel in to_move:
         if _all_real_dirs(out, PurePosixPath(rel).parent):
-            outfiles.check_file_target(out / rel)
+            outfiles.check_file_target(out / rel, overwrite=True)  # the survey found each to be the site's
     manifest_path = out / MANIFEST
     if to_move or gone:
         files = previous_files(found)  # each of the site's files with the hash its bytes have
@@ -404,7 +404,7 @@ def publish(
         # pages, not the whole site a second time: the pending manifest was as long as two)
         news = {rel: e for rel, e in written.items() if files.get(rel, {}).get("sha256") != e["sha256"]}
         pending = Manifest(files=files, pending=news)
-        outfiles.write_text(manifest_path, pending.text())
+        outfiles.write_text(manifest_path, pending.text(), overwrite=True)
     moved = 0
     if to_move:
         # every new file on disk before the first rename, in one sync rather than one fsync per file (a site of
@@ -412,7 +412,7 @@ def publish(
         os.sync()
     for rel in to_move:
         target = outfiles.real_directories(out, PurePosixPath(rel).parent) / PurePosixPath(rel).name
-        outfiles.move_into_place(tmp / rel, target, synced=True)
+        outfiles.move_into_place(tmp / rel, target, synced=True, overwrite=True)
         moved += 1
     for rel in gone:
         path = out / rel
@@ -428,7 +428,7 @@ def publish(
         seen = found.seen.get(rel) if rel not in moving else None
         st = {"bytes": seen[0], "mtime_ns": seen[1], "ino": seen[2]} if seen else stat_entry(os.lstat(out / rel))
         files[rel] = entry | st
-    outfiles.write_text(manifest_path, Manifest(files=files, state=state, summary=summary or {}).text())
+    outfiles.write_text(manifest_path, Manifest(files=files, state=state, summary=summary or {}).text(), overwrite=True)
     return moved
 
 

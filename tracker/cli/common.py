@@ -24,6 +24,13 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Every command that writes a file the user names: a file already there is theirs, and is replaced only when asked.
+FORCE = typer.Option(
+    False,
+    "--force",
+    help="Replace a file already at --out (without it, an existing file is refused; never a link, folder or device).",
+)
+
 
 class Commands:
     """The commands a module defines, each with the runnable examples that end its help, registered on the app in

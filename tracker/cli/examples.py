@@ -60,7 +60,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "tracker export forecasts --out forecasts.xlsx --tag venezuela",
         "tracker export all --format xlsx --out bundle.zip",
     ),
-    "report": ("tracker report --out review.html",),
+    "report": (
+        "tracker report --out review.html",
+        "tracker report --out review.html --force  # replaces the page an earlier run wrote there",
+    ),
     "site": (
         "tracker site --out site-then --as-of 60 --json",
         "tracker site --out site --key pub.txt  # exit 3 until 'tracker keygen' wrote pub.txt",

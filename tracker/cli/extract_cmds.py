@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from tracker.cli.common import ledger, say, warn
+from tracker.cli.common import FORCE, ledger, say, warn
 from tracker.cli.render import Column
 from tracker.errors import UserError
 
@@ -22,11 +22,13 @@ def extract(
     min_confidence: float = typer.Option(
         None, "--min-confidence", help="Leave out candidates below this confidence (default 0.3; 0 keeps all)."
     ),
+    force: bool = FORCE,
     json_out: bool = typer.Option(False, "--json", help="The candidates as JSON instead of a table."),
 ) -> None:
     """Propose the forecasts in an article: quote, hedge and its reading, speaker, suggested questions.
 
-    Writes a draft in the predictions/forecasts/ format, every entry marked `draft:` for review;
+    Writes a draft in the predictions/forecasts/ format, every entry marked `draft:` for review (a draft already
+    at its name, which may hold your review, is replaced only with --force);
     `tracker import` refuses marked entries. Candidates already in the ledger are marked `recorded`.
     Reads the ledger (questions, sources, forecasts) and never writes to it.
     """
@@ -63,7 +65,7 @@ def extract(
     into_folder = out is not None and (several or _real_directory(out))
     targets: list[Path | None] = [None] * len(drafts)
     if out is not None:
-        targets = list(write_drafts(drafts, out, into_folder, inputs))
+        targets = list(write_drafts(drafts, out, into_folder, inputs, force=force))
     piped: list[dict[str, object]] = []  # tsv rows of every article, printed once
     for d, target in zip(drafts, targets, strict=True):
         if target is None and not json_out:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from tracker.cli.common import Commands, emit_json, ledger, one_line, say, warn
+from tracker.cli.common import FORCE, Commands, emit_json, ledger, one_line, say, warn
 
 JSON = typer.Option(False, "--json", help="Machine-readable output.")
 command = Commands()
@@ -88,12 +88,12 @@ def checkpoint(
     if key is None:
         raise UserError("give --key (sign a checkpoint) or --timestamp-token (attach a token)", "key")
     if out is not None:  # refused before any work: a link, a device, an existing file, the ledger, the key
-        outfiles.check_file_target(out, "out", overwrite=False, inputs=(key,))
+        outfiles.check_file_target(out, "out", forceable=False, inputs=(key,))
     note = proofs.checkpoint(led, proofs.load_signer(key))
     if out is None:
         typer.echo(note, nl=False)
         return
-    with outfiles.atomic_path(out, "out", overwrite=False, inputs=(key,)) as tmp:
+    with outfiles.atomic_path(out, "out", forceable=False, inputs=(key,)) as tmp:
         tmp.write_text(note, encoding="utf-8")
     size = note.split("\n")[1]
     say(f"checkpoint of {size} events written to {out}")
@@ -170,10 +170,10 @@ def cosign(
 
     from tracker.app import outfiles, proofs
 
-    outfiles.check_file_target(out, "out", overwrite=False, inputs=(checkpoint, key))
+    outfiles.check_file_target(out, "out", forceable=False, inputs=(checkpoint, key))
     note, _ = proofs.read_checkpoint(checkpoint)
     cosigned = proofs.cosign(note, proofs.load_signer(key), proofs.load_verifier(log_key, "log_key"), int(time.time()))
-    with outfiles.atomic_path(out, "out", overwrite=False, inputs=(checkpoint, key)) as tmp:
+    with outfiles.atomic_path(out, "out", forceable=False, inputs=(checkpoint, key)) as tmp:
         tmp.write_text(cosigned, encoding="utf-8")
     say(f"cosigned checkpoint written to {out}")
 
@@ -192,6 +192,7 @@ def proof(
     against: Path = typer.Option(
         None, "--checkpoint", help="Prove against this earlier checkpoint file instead of signing a new one."
     ),
+    force: bool = FORCE,
 ) -> None:
     """Write a self-contained proof that a forecast is in the signed log: the event, its position, the Merkle
     inclusion path and the signed checkpoint. 'tracker verify-proof' checks it with no ledger."""
@@ -202,13 +203,13 @@ def proof(
         raise UserError("give one of --key (sign a new checkpoint) or --checkpoint (an earlier one)", "key")
     led = ledger(ctx)
     inputs = tuple(p for p in (key, against) if p is not None)
-    outfiles.check_file_target(out, "out", inputs=inputs)  # refused before any work
+    outfiles.check_file_target(out, "out", overwrite=force, inputs=inputs)  # refused before any work
     if key is not None:
         text = proofs.prove(led, forecast_id, signer=proofs.load_signer(key))
     else:
         note, _ = proofs.read_checkpoint(against)
         text = proofs.prove(led, forecast_id, checkpoint_note=note)
-    with outfiles.atomic_path(out, "out", inputs=inputs) as tmp:
+    with outfiles.atomic_path(out, "out", overwrite=force, inputs=inputs) as tmp:
         tmp.write_text(text, encoding="utf-8")
     say(f"proof of forecast {forecast_id} written to {out}")
 

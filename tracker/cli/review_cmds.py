@@ -12,7 +12,7 @@ from typing import Any
 import typer
 
 from tracker.cli import reading as rd
-from tracker.cli.common import emit_json, ledger, say
+from tracker.cli.common import FORCE, emit_json, ledger, say
 from tracker.words import plural
 
 JSON = typer.Option(False, "--json", help="Print the export's metadata as JSON.")
@@ -82,6 +82,7 @@ def export_(
         help="all: the log's public key (NAME+KEYID+KEY or a file), published in the bundle beside the newest "
         "kept checkpoint, which it must have signed ('tracker verify-proof BUNDLE --key' checks the bundle).",
     ),
+    force: bool = FORCE,
     json_out: bool = JSON,
 ) -> None:
     """Export a table (CSV, Parquet, Excel or JSON lines) with the ledger's head in PATH.meta.json, or
@@ -123,12 +124,22 @@ def export_(
                 progress=bar,
                 spreadsheet_safe=not csv_raw,
                 key=verifier,
+                force=force,
             )
         else:
             if key is not None:
                 raise UserError("--key applies to 'all' (a bundle), not to a single table", "key")
             meta = ex.export_table(
-                led, table, out, fmt, as_of=as_of_, run=run, progress=bar, spreadsheet_safe=not csv_raw, **options
+                led,
+                table,
+                out,
+                fmt,
+                as_of=as_of_,
+                run=run,
+                progress=bar,
+                spreadsheet_safe=not csv_raw,
+                force=force,
+                **options,
             )
     finally:
         bar.close()
@@ -172,6 +183,7 @@ def plot_calibration(
     outlet: str = typer.Option(None, "--outlet", help="Only forecasts from sources of this outlet."),
     as_of_: str = AS_OF,
     run: int = RUN,
+    force: bool = FORCE,
 ) -> None:
     """A reliability diagram: the diagonal, per-bin counts, 95% intervals (Clopper-Pearson), and the forecasts'
     histogram."""
@@ -181,7 +193,7 @@ def plot_calibration(
     fig = plots.calibration_for(
         led, forecaster or None, bins, tag=tag, source=source or None, outlet=outlet, as_of=as_of_, run=run
     )
-    path = plots.save_figure(fig, out)
+    path = plots.save_figure(fig, out, force=force)
     say(f"wrote {path}")
 
 
@@ -194,12 +206,13 @@ def plot_discrimination(
     tag: str = typer.Option(None, "--tag", help="Only questions with this tag."),
     as_of_: str = AS_OF,
     run: int = RUN,
+    force: bool = FORCE,
 ) -> None:
     """The discrimination view beside calibration: the forecasts' spread, split by what happened."""
     from tracker.app import plots
 
     fig = plots.discrimination_for(ledger(ctx), forecaster, bins, tag=tag, as_of=as_of_, run=run)
-    path = plots.save_figure(fig, out)
+    path = plots.save_figure(fig, out, force=force)
     say(f"wrote {path}")
 
 
@@ -216,12 +229,13 @@ def plot_history(
     ),
     as_of_: str = AS_OF,
     run: int = RUN,
+    force: bool = FORCE,
 ) -> None:
     """A forecaster's score over the scoring runs (or resolution dates), with the crowd for reference."""
     from tracker.app import plots
 
     fig = plots.history_for(ledger(ctx), forecaster, over, as_of_, run)
-    path = plots.save_figure(fig, out)
+    path = plots.save_figure(fig, out, force=force)
     say(f"wrote {path}")
 
 
@@ -230,6 +244,7 @@ def report(
     out: Path = typer.Option(..., "--out", help="The HTML file to write."),
     as_of_: str = AS_OF,
     run: int = RUN,
+    force: bool = FORCE,
     json_out: bool = typer.Option(False, "--json", help="Print a summary as JSON."),
 ) -> None:
     """One self-contained HTML review page: leaderboard, calibration, track records, due questions,
@@ -238,7 +253,7 @@ def report(
     from tracker.app.report import write_report
     from tracker.errors import IntegrityError
 
-    summary = write_report(ledger(ctx), out, as_of_, run)
+    summary = write_report(ledger(ctx), out, as_of_, run, force=force)
     if json_out:
         emit_json(
             {

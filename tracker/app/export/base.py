@@ -321,7 +321,7 @@ class Format:
         tables: dict[str, Any] = {}
         for table in TABLES:
             name = table + self.ext
-            with outfiles.atomic_path(work / name) as tmp:
+            with outfiles.atomic_path(work / name, overwrite=True) as tmp:  # the bundle's own (see bundle.py)
                 meta = write_table(
                     ledger, snap, table, self, self.opener(tmp, spreadsheet_safe), {}, progress, base, spreadsheet_safe
                 )

@@ -51,10 +51,12 @@ def export_bundle(
     progress: Progress | None = None,
     spreadsheet_safe: bool = True,
     key: Verifier | None = None,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Every table (one snapshot) into a directory, or a .zip, with DATA_DICTIONARY.md, data_dictionary.json
     and _meta.json (head position and hash, rows and file of each table), and the newest kept checkpoint the
-    events cover (with `key`, checked to be signed by it and published beside it: see `signed`)."""
+    events cover (with `key`, checked to be signed by it and published beside it: see `signed`). A .zip already
+    at ``out`` is replaced only with ``force``; a folder's files only when an earlier bundle there wrote them."""
     path = Path(out)
     form = REGISTRY[format_of(fmt, path)]
     as_zip = path.suffix.lower() == ".zip"
@@ -64,7 +66,7 @@ def export_bundle(
             base = meta_common(ledger, snap)
             # the checkpoint (and a wrong --key refused) before the first file is made
             signed_files, signed_meta = signed.choose(ledger, int(base["ledger"]["head_position"]), key)
-            work = _work_directory(path, as_zip, [*_FIXED_FILES, *signed_files, *form.bundle_files()])
+            work = _work_directory(path, as_zip, [*_FIXED_FILES, *signed_files, *form.bundle_files()], force)
             tables, extras = form.write_bundle(ledger, snap, work, progress, base, spreadsheet_safe)
         bundle_meta = {
             **base,
@@ -84,10 +86,14 @@ def export_bundle(
             DATAPACKAGE: json.dumps(datapackage(bundle_meta), indent=2, ensure_ascii=False) + "\n",
         }
         for name, text in files.items():
-            with outfiles.atomic_path(work / name) as tmp:
+            # in a folder, `_check_not_foreign` let only an earlier bundle's files stand at these names
+            with outfiles.atomic_path(work / name, overwrite=True) as tmp:
                 tmp.write_text(text, encoding="utf-8")
         if as_zip:
-            with outfiles.atomic_path(path) as tmp_zip, zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED) as archive:
+            with (
+                outfiles.atomic_path(path, overwrite=force) as tmp_zip,
+                zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED) as archive,
+            ):
                 for name in [*files, *sorted({t["file"] for t in tables.values()})]:
                     archive.write(work / name, arcname=name)
     except OSError as e:
@@ -98,10 +104,10 @@ def export_bundle(
     return bundle_meta
 
 
-def _work_directory(path: Path, as_zip: bool, names: list[str]) -> Path:
+def _work_directory(path: Path, as_zip: bool, names: list[str], force: bool) -> Path:
     """Where the bundle's files are written: a temporary directory beside a .zip, else the directory itself."""
     if as_zip:
-        outfiles.check_file_target(path)
+        outfiles.check_file_target(path, overwrite=force)
         return Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else "."))
     outfiles.check_directory_target(path)
     _check_not_foreign(path, names)

@@ -399,7 +399,7 @@ class XlsxFormat(Format):
         path = work / BUNDLE_WORKBOOK
         tables: dict[str, Any] = {}
         long_text: dict[str, Any] = {}
-        with outfiles.atomic_path(path) as tmp:
+        with outfiles.atomic_path(path, overwrite=True) as tmp:  # the bundle's own (see bundle.py)
             book = Workbook(tmp)
             try:
                 for table in TABLES:
