@@ -10,12 +10,10 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import os
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
+from tracker import collector
 from tracker.app.streams import load_question, load_source
 from tracker.domain import commands as c
 from tracker.domain import events as ev
@@ -173,24 +172,6 @@ class _Plan:
         """Append what was decided, in chunks (es.append_stream), the projections brought up to date set-based
         at the end (tracker.projections.bulk); the recorded events are not kept."""
         return es.append_stream(self.conn, self.pending, self.actor, progress=progress, project_range=project_range)
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for the duration, back to what it was after (on error too).
-
-    An import holds hundreds of thousands of objects at once (the parsed YAML, the entries, the states and
-    events), made fast and kept to the end: none of them is garbage, and what the import drops is freed by
-    reference counting (the few cycles made meanwhile are collected once the collector is back). Each of the
-    collector's full passes walks every one of them, so its share of an import grew with the catalog's size
-    (profiled at 2,000 and 10,000 questions; BENCHMARKS.md)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass
@@ -487,7 +468,9 @@ def _import_finish(run: _ImportRun) -> None:
     run.report.head_position, run.report.head_hash = written.head_position, written.head_hash
 
 
-@_cyclic_gc_paused()
+# The collector paused: an import holds hundreds of thousands of objects made fast and kept to the end, none of
+# them garbage; each full pass walked them all, a share growing with the catalog's size (BENCHMARKS.md).
+@collector.paused()
 def import_catalog(
     ledger: Any,
     paths: Sequence[Path],

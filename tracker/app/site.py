@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from tracker import __version__
+from tracker import __version__, collector
 from tracker.app import charts, outfiles, sitefolder
 from tracker.app import templating as t
 from tracker.app.siterows import ForecastRow, Groups, RowMaker, ScoreLookup, forecast_groups, question_histories
@@ -356,18 +356,6 @@ def code_digest(options: dict[str, Any]) -> str:
 
 
 @contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """No pass of the cyclic garbage collector in the block (reference counting still frees what is dropped)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@contextlib.contextmanager
 def frozen_heap() -> Iterator[None]:
     """The objects alive now (the tables a build has read, kept to its end) left out of the cyclic garbage
     collector's passes until the block ends: each full pass scanned them all again while the pages were made, a
@@ -675,7 +663,7 @@ class SiteBuilder:
         )
         if self.touched is not None and not self.keep_unnamed():
             self.touched = self.subjects = None
-        with collector_paused():  # the rows read are kept to the end: no garbage to look for among them
+        with collector.paused():  # the rows read are kept to the end: no garbage to look for among them
             d = self.read(snap, meta, verification)
         with frozen_heap():
             self.lap("index and leaderboards")

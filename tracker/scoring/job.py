@@ -8,7 +8,6 @@ the run record and the checkpoint written in one transaction. docs/scoring-job.m
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import math
@@ -44,6 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.schema import CreateTable, DropTable
 
+from tracker import collector
 from tracker.domain import events as ev
 from tracker.domain import timepoints
 from tracker.domain.fields import short_text
@@ -345,25 +345,12 @@ def _score_and_write(
     if not full and head <= previous:
         return None
     _hold()
-    with _collector_paused():
+    # The collector paused: a full run makes millions of short-lived tuples and no cycles worth collecting; each
+    # collection walked every object the run holds (a third of the writing time).
+    with collector.paused():
         plan = _plan(held.read, previous, head, full or previous == 0)
         with held.writer() as wconn:
             return _write(wconn, plan, started, holder)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while a run reads, scores and writes: a full run makes millions of
-    short-lived tuples (rows read, rows written), and each collection would walk every object the run holds
-    (it took a third of the writing time). The run makes no reference cycles worth collecting meanwhile;
-    memory freed by reference counting is freed as before."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def touched_questions(conn: Connection, after: int, up_to: int) -> list[str]:

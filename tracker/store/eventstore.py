@@ -12,11 +12,9 @@ Guarantees, each tested by the contract suite on SQLite and PostgreSQL:
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from json.encoder import encode_basestring
@@ -25,6 +23,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Dialect, select, type_coerce
 from sqlalchemy.types import NullType
 
+from tracker import collector
 from tracker.domain import timepoints
 from tracker.domain.events import Event
 from tracker.errors import ConflictError
@@ -429,30 +428,16 @@ def append_stream(
     and the projections are brought up to date once at the end, set-based, over the positions written, in the
     same transaction: nothing between reads the projection tables, so no reader can tell the difference.
     """
-    with backend_of(conn).bulk_writing(conn), _collector_paused():
+    # The collector paused: a bulk append makes a few objects per event, none in a cycle, while the caller holds
+    # every event it appends; the collector's passes walked them all again, about a tenth of the chain's CPU at
+    # 100k events (BENCHMARKS.md).
+    with backend_of(conn).bulk_writing(conn), collector.paused():
         if project_range is not None:
             start = head(conn)[0]
             written = _append_stream(conn, batches, actor, None, now, progress, on_chunk)
             project_range(conn, start, written.head_position)
             return written
         return _append_stream(conn, batches, actor, project, now, progress, on_chunk)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No pass of Python's cyclic garbage collector during a bulk append (back as it was after, on error too).
-
-    A bulk append makes a few objects per event (its row, its texts), none of them in a cycle, while the caller
-    holds every event it is appending: each of the collector's passes walked all of those again, and its passes
-    were about a tenth of the chain's CPU at 100k events (BENCHMARKS.md). Reference counting still frees what is
-    dropped; a cycle a projection callback makes is collected once the collector is back."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _append_stream(
