@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .segment import Paragraph, Sentence, wordset
+from .subjects import subjects_of_verbs
 
 __all__ = ["Speaker", "attribute"]
 
@@ -950,6 +951,10 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
                 or _explicit(outside, people.nearest(), people.last_group, people)
                 or _role_subject(s.text, text, s.start, people)
             )
+            if speaker is not None and _read_a_passive(outside, speaker):
+                speaker = None
+            if speaker is None or speaker.kind == "group":
+                speaker = _chunked_subject(outside, speaker, people)
             if speaker is None and previous is not None and _OPENS_QUOTATION.match(s.text):
                 # `X concurred, saying ... "Quotation."`: a quotation with no attribution of its own, right
                 # after a sentence whose speaker is named, is that speaker's.
@@ -1034,6 +1039,81 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
             # "The Acme Herald reports:" closing a paragraph: the passage after it is quoted, until one with a speaker.
             block = last_found
     return _lead_source(_headline_from_lead([out[s.index] for s in sents], sents))
+
+
+_SUBJECT_BASIS = re.compile(r"'(?P<who>.+) (?P<verb>[a-z]+(?:ed|forecast))'")
+
+
+def _read_a_passive(outside: str, speaker: Speaker) -> bool:
+    """Whether a subject-and-verb attribution ("'Labour predicted'") read a passive: "Labour is also predicted to
+    win", "the smartphone market is predicted to decline", a headline's "Smartphone market projected to grow".
+    Its verb is then no one's saying; the forecast is the author's unless the chunker finds a source."""
+    m = _SUBJECT_BASIS.fullmatch(speaker.basis)
+    if m is None:
+        return False
+    verb = re.escape(m.group("verb"))
+    said = re.search(
+        rf"\b{re.escape(m.group('who').split()[-1])}\b(?P<between>[^.;:]{{0,80}}?)\b{verb}\b(?P<after>\s+\w+)?", outside
+    )
+    if said is None:
+        return False
+    between = said.group("between").split()
+    copula = any(w in ("is", "are", "was", "were", "be", "been") for w in between[-3:])
+    return copula or (said.group("after") or "").strip() in ("to", "as")
+
+
+# The words a sentence needs before its subject is chunked (see ``subjects``): its verbs' and states' forms.
+_CHUNK_WORDS = wordset(
+    """say says said believe believes believed think thinks thought expect expects expected expecting predict
+    predicts predicted predicting forecast forecasts forecasting forecasted estimate estimates estimated estimating
+    reckon reckons reckoned anticipate anticipates anticipated anticipating foresee foresees foresaw project
+    projects projected projecting indicate indicates indicated suggest suggests suggested conclude concludes
+    concluded calculate calculates calculated warn warns warned argue argues argued doubt doubts doubted fear
+    fears feared assume assumes assumed give gives gave put puts assign assigns assigned see sees saw show shows
+    showed find finds found betting picking convinced confident doubtful optimistic pessimistic sceptical skeptical
+    hopeful certain sure opinion agreement raised lowered trimmed cut revised upgraded downgraded lifted nudged
+    pared slashed boosted"""
+)
+
+
+def _chunked_subject(outside: str, speaker: Speaker | None, people: _People) -> Speaker | None:
+    """Where the name patterns found no source (or only an organisation), the subject noun phrase of the
+    sentence's verb of saying, belief or estimation (``subjects``): "some analysts estimate", "almost no one is
+    expecting", "a fifth forecast" (the group named before), "Fed fund futures give a 9% chance"; and a person's
+    name over the organisation the patterns took from after its "of" ("Jane Roe of Acme said" → Jane Roe)."""
+    if speaker is not None and _BARE_SHARE.fullmatch(speaker.name) and people.last_group is not None:
+        # "Around 10% believe": the share speaks for the group it is of, named before ("voters polled by Acme").
+        owner = people.last_group
+        return Speaker(
+            owner.name, owner.role, 0.55, f"'{speaker.name}', a share of {owner.name}, named before", "group"
+        )
+    if _CHUNK_WORDS.isdisjoint(_LOWER_WORD.findall(outside.lower())):
+        return speaker
+    for sub in subjects_of_verbs(outside):
+        if speaker is not None:
+            # Only to put the person before the organisation named in their noun phrase.
+            if sub.kind == "person" and speaker.name in sub.phrase:
+                return Speaker(sub.name, sub.phrase, 0.8, sub.basis, "person")
+            continue
+        if sub.share:
+            group = people.last_group
+            if group is not None:
+                said = f"{sub.basis}, a share of {group.name}, named before"
+                return Speaker(group.name, group.role, 0.55, said, "group")
+        words = sub.name.split()
+        single = len(words) == 1 or (len(words) <= 3 and words[0].lower() in ("a", "an", "one"))
+        if sub.kind != "person" and single and words[-1].lower() in _ROLE_NOUN_SET:
+            # "Pollster predicts ...", "a senior analyst estimates": one source not named (see _lead_source).
+            return Speaker(sub.name, None, 0.55, sub.basis + _UNNAMED, "role")
+        kind: Kind = "person" if sub.kind == "person" else "group"
+        return Speaker(sub.name, None, 0.6, sub.basis, kind)
+    return speaker
+
+
+_ROLE_NOUN_SET = frozenset(_ROLE_NOUNS.split("|"))
+_BARE_SHARE = re.compile(
+    r"(?:(?:[Aa]round|[Aa]bout|[Nn]early|[Ss]ome|[Jj]ust|[Oo]nly|[Oo]ver)\s+)?\d{1,3}(?:\.\d+)?\s*(?:%|percent|per\s+cent)"
+)
 
 
 def _headline_from_lead(speakers: list[Speaker], sents: list[Sentence]) -> list[Speaker]:
