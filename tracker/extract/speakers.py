@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .segment import Paragraph, Sentence, wordset
-from .subjects import subjects_of_verbs
+from .subjects import TRIGGERS, subjects_of_verbs
 
 __all__ = ["Speaker", "attribute"]
 
@@ -1062,20 +1062,6 @@ def _read_a_passive(outside: str, speaker: Speaker) -> bool:
     return copula or (said.group("after") or "").strip() in ("to", "as")
 
 
-# The words a sentence needs before its subject is chunked (see ``subjects``): its verbs' and states' forms.
-_CHUNK_WORDS = wordset(
-    """say says said believe believes believed think thinks thought expect expects expected expecting predict
-    predicts predicted predicting forecast forecasts forecasting forecasted estimate estimates estimated estimating
-    reckon reckons reckoned anticipate anticipates anticipated anticipating foresee foresees foresaw project
-    projects projected projecting indicate indicates indicated suggest suggests suggested conclude concludes
-    concluded calculate calculates calculated warn warns warned argue argues argued doubt doubts doubted fear
-    fears feared assume assumes assumed give gives gave put puts assign assigns assigned see sees saw show shows
-    showed find finds found betting picking convinced confident doubtful optimistic pessimistic sceptical skeptical
-    hopeful certain sure opinion agreement raised lowered trimmed cut revised upgraded downgraded lifted nudged
-    pared slashed boosted"""
-)
-
-
 def _chunked_subject(outside: str, speaker: Speaker | None, people: _People) -> Speaker | None:
     """Where the name patterns found no source (or only an organisation), the subject noun phrase of the
     sentence's verb of saying, belief or estimation (``subjects``): "some analysts estimate", "almost no one is
@@ -1087,7 +1073,7 @@ def _chunked_subject(outside: str, speaker: Speaker | None, people: _People) -> 
         return Speaker(
             owner.name, owner.role, 0.55, f"'{speaker.name}', a share of {owner.name}, named before", "group"
         )
-    if _CHUNK_WORDS.isdisjoint(_LOWER_WORD.findall(outside.lower())):
+    if TRIGGERS.isdisjoint(_LOWER_WORD.findall(outside.lower())):
         return speaker
     for sub in subjects_of_verbs(outside):
         if speaker is not None:

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from .segment import wordset
 
-__all__ = ["Subject", "subject_of_verb", "subjects_of_verbs"]
+__all__ = ["TRIGGERS", "Subject", "subject_of_verb", "subjects_of_verbs"]
 
 
 class Subject(NamedTuple):
@@ -115,6 +115,10 @@ _PERSON_TAILS = wordset(
 _TITLES = wordset(
     """President Secretary Minister Director Professor Chairman Chief Head Economist Analyst Governor Senator
     Strategist Dr Dr. Mr Mr. Mrs Mrs. Ms Ms. Prof Prof."""
+)
+# Every word that may be the verb (or the state) a subject is read for: a sentence without any has none.
+TRIGGERS = (
+    _VERBS | _ODDS_VERBS | _DOCUMENT_VERBS | _WAGER | _STATES | _REVISE_VERBS | frozenset(("opinion", "agreement"))
 )
 _LONGEST = 14  # tokens a subject noun phrase may take
 
@@ -262,6 +266,8 @@ def subjects_of_verbs(sentence: str) -> Iterator[Subject]:
         return " ".join(sentence[found[a].start() : found[b - 1].end()].split())
 
     for i in range(1, len(toks)):
+        if toks[i].lower() not in TRIGGERS:
+            continue
         kind = _verb_at(toks, i)
         if kind is None:
             continue
