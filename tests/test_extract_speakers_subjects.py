@@ -51,6 +51,11 @@ def _speaker(text: str) -> str:
         ("A fifth of the panel forecast the merger will probably close by June.", "A fifth of the panel"),
         # A person's name before the organisation of its noun phrase.
         ("Jane Roe of currency research house Acme said a cut may come first.", "Jane Roe"),
+        # Denied belief, markets pricing in, a negated auxiliary, a time between subject and verb.
+        ("But none believes the vote will in fact be free and fair.", "none"),
+        ("Financial markets on Wednesday priced in almost three rate cuts this year.", "Financial markets"),
+        ("But markets are only pricing in a 10% chance of a cut tomorrow.", "markets"),
+        ("Though the model doesn't think Roe is far ahead, it expects her to win narrowly.", "the model"),
         (
             "The board meets next week and John Doe, Chief Economist at Northfield Bank is not expecting a cut.",
             "John Doe",
@@ -58,6 +63,30 @@ def _speaker(text: str) -> str:
     ],
 )
 def test_subject_of_the_verb_is_the_speaker(text: str, speaker: str) -> None:
+    assert _speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # ", it said." closing a sentence: the organisation named last, as an opening "It said" is.
+        (
+            "Acme Research said demand was weak.\n\nHandset shipments this year are likely to drop 12 percent, it "
+            "said.",
+            "Acme Research",
+        ),
+        # After the verb: an employer, a role in lower case, then the person.
+        ("Demand could improve relatively soon, said Acme Greater Asia chief economist Jane Roe.", "Jane Roe"),
+        # Verbs of saying after a quotation that news copy uses.
+        ("‘The pool of buyers is set to increase,’ commented Jane Roe, head of research at Acme.", "Jane Roe"),
+        # A name ends at a word's end: "Organization director" is no "Organizati" with "on director" after it.
+        (
+            "Prices will probably rise, a World Health Organization director said on Friday.",
+            "a World Health Organization director",
+        ),
+    ],
+)
+def test_attributions_after_the_verb(text: str, speaker: str) -> None:
     assert _speaker(text) == speaker
 
 
@@ -89,6 +118,8 @@ def test_a_share_is_the_group_named_before() -> None:
         # The author's own model, and a poll that only shows (no owner named): the reporter's data.
         "Our model expects the likeliest outcome to be a narrow win for the incumbent.",
         "Harbour exit polls indicate the ruling bloc will probably keep its majority",
+        # "priced in" only after a source: prices are what is priced.
+        "Oil priced in dollars is likely to rise on Monday.",
     ],
 )
 def test_hostile_subjects_keep_the_author(text: str) -> None:

@@ -72,11 +72,13 @@ _VERB_SET = (
 # The verbs of several words whose first word is common ("made", "put"): looked for whole instead.
 _PHRASE_VERBS = re.compile(r"\b(?:made|makes)\s+(?:it\s+)?clear\b|\bputs?\s+it\b|\bpoint(?:s|ed|ing)\s+out\b")
 _LOWER_WORD = re.compile(r"[a-z]+")
-_SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
+# The name ends at a word's end: not "World Health Organizati" with "on director" read as a filler.
+_SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES})(?!\w){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
 _VERB_SUBJECT = re.compile(
     r"(?:^|[,–—-][”\"’']?\s*|(?<=[”\"’'])\s+)(?:or\s+so\s+)?(?P<verb>said|says|say|added|adds|explained|noted|notes|wrote|writes|"
     r"argued|argues|warned|warns|told|reported|reports|predicted|predicts|reckons|reckoned|believes|thinks|insists|"
-    r"suggests|estimates|concludes|concluded|cautions|cautioned|observes|observed)\s+"
+    r"suggests|estimates|concludes|concluded|cautions|cautioned|observes|observed|commented|comments|remarked|"
+    r"stated|states|asserted|stressed|emphasised|emphasized|acknowledged|replied|responded|recalled)\s+"
     r"(?P<rest>(?:[^.;]|(?<=\b[A-Z])\.){2,220})"
 )
 _ACCORDING = re.compile(rf"\b[Aa]ccording\s+to\s+(?P<who>{_NAMES})")
@@ -348,6 +350,9 @@ _CLOSING_TAIL = (
 _CLOSING_NAME = re.compile(
     rf",\s*(?P<who>{_CAP_RUN})\s+(?:[a-z]+ly\s+)?(?P<verb>(?!report)(?:{_VERBS})){_CLOSING_TAIL}"
 )
+# Between an employer and a name after a verb of saying: a role in lower case ("Acme chief economist Jane Roe").
+_EMPLOYER_ROLE = re.compile(rf"\s+(?:[a-z-]+\s+){{0,2}}(?:{_ROLE_NOUNS})\s+")
+_CLOSING_IT = re.compile(rf",\s*it\s+(?:[a-z]+ly\s+|also\s+)?(?P<verb>{_VERBS}){_CLOSING_TAIL}")
 _CLOSING_PRONOUN = re.compile(rf",\s*(?P<who>he|she)\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS}){_CLOSING_TAIL}")
 
 
@@ -379,6 +384,13 @@ def _closing(sentence: str, people: _People | None, last_person: Speaker | None)
     if m is not None and last_person is not None:
         said = f"'{m.group('who')} {m.group('verb')}' closing the sentence, read as {last_person.name}"
         return Speaker(last_person.name, last_person.role, 0.7, said, last_person.kind)
+    m = _CLOSING_IT.match(sentence, last)
+    organisation = _organisation(people.last_group) if m is not None and people is not None else None
+    if organisation is not None:
+        # "..., it predicts.", "..., it said on Friday.": the organisation named last, as "It predicts" opening a
+        # sentence is.
+        said = f"'it {m.group('verb')}' closing the sentence, read as {organisation.name}"  # type: ignore[union-attr]
+        return Speaker(organisation.name, organisation.role, 0.7, said, organisation.kind)
     m = _CLOSING_NAME.match(sentence, last)
     if m is not None and not _possessive(m.group("who")):
         name, title = _clean_name(m.group("who"))
@@ -603,6 +615,12 @@ def _saying_then_speaker(sentence: str, people: _People | None) -> Speaker | Non
                     # "said U.S. Health and Human Services Secretary Jane Roe": the office's words, then the name.
                     name, title = _clean_name(office.group(0))
                     role = " ".join(f"{rest[: office.start()]} {title or ''}".split()) or None
+                employed = next((r for r in runs[1:2] if _EMPLOYER_ROLE.fullmatch(rest, first.end(), r.start())), None)
+                if employed is not None and len(_clean_name(employed.group(0))[0].split()) >= 2:
+                    # "said Acme Greater China chief economist Jane Roe": the employer, a role in lower case, then
+                    # the person (the employer's words are no name).
+                    name, title = _clean_name(employed.group(0))
+                    role = " ".join(rest[: employed.start()].split())
             else:
                 # "said the bank's president, Jane Roe, chief economist at Acme": the name set off in commas,
                 # not the last capitalised words (which may be the employer in the role after it).
@@ -1156,8 +1174,12 @@ def _opens_scope(speaker: Speaker, outside: str) -> bool:
     if speaker.kind != "group" or _is_outlet(speaker.name):
         return False
     head = speaker.name.split()[-1].lower() if speaker.name else ""
+    if head in _NO_ONE:
+        return False  # "none believes X": a denied belief says nothing the next sentence goes on in
     return head in _DOCUMENT_WORDS or _OWN_VIEW.search(outside) is not None
 
+
+_NO_ONE = wordset("none nobody one")
 
 # A view stated in the present, or "according to": what opens a group's scope.
 _OWN_VIEW = re.compile(

@@ -40,8 +40,10 @@ _VERBS = wordset(
     reckon reckons reckoned anticipate anticipates anticipated anticipating foresee foresees foresaw project
     projects projected projecting indicate indicates indicated suggest suggests suggested conclude concludes
     concluded calculate calculates calculated warn warns warned argue argues argued doubt doubts doubted
-    fear fears feared assume assumes assumed"""
+    fear fears feared assume assumes assumed told tells"""
 )
+# What markets price: "markets priced in three cuts", "are only pricing in a 10% chance".
+_PRICING = wordset("priced pricing")
 # Verbs that state a probability only with a probability noun after them ("give a 9% chance").
 # "raised their median forecast", "trimmed their inflation projections": a source revising its own forecast.
 _REVISE_VERBS = wordset("raised lowered trimmed cut revised upgraded downgraded lifted nudged pared slashed boosted")
@@ -65,8 +67,15 @@ _COPULAS = wordset("is are was were remain remains remained")
 _AUXILIARIES = wordset(
     """has have had is are was were be been do does did not n't also now still already lately all both even
     further generally largely widely mostly broadly overwhelmingly increasingly privately publicly reportedly
-    will would could may might can continue continues continued to"""
+    will would could may might can continue continues continued to doesn't don't didn't doesn’t don’t didn’t
+    isn't aren't isn’t aren’t"""
 )
+# A time between a subject and its verb ("Financial markets on Wednesday priced in"): skipped with it.
+_TIMES = wordset(
+    """Monday Tuesday Wednesday Thursday Friday Saturday Sunday today yesterday week month year morning night
+    January February March April May June July August September October November December"""
+)
+_TIME_OPENERS = wordset("on in at this last next early late")
 _DETERMINERS = wordset(
     """the a an some many most several few all both each every other another its their his her our this these
     those no almost nearly about around roughly just only over under more less than"""
@@ -84,7 +93,7 @@ _STOPS = wordset(
 # ("policymakers", "economists") is one too, by its ending.
 _SOURCE_HEADS = wordset(
     """analysts economists experts investors traders markets market futures officials policymakers panel
-    panellists panelists respondents voters people public one everyone everybody nobody majority minority
+    panellists panelists respondents voters people public one everyone everybody nobody none majority minority
     strategists forecasters pollsters bookmakers observers commentators diplomats sources insiders executives
     leaders members participants lawmakers legislators politicians officers generals advisers advisors aides
     bankers firms banks companies businesses consumers households americans britons cartel government
@@ -118,7 +127,14 @@ _TITLES = wordset(
 )
 # Every word that may be the verb (or the state) a subject is read for: a sentence without any has none.
 TRIGGERS = (
-    _VERBS | _ODDS_VERBS | _DOCUMENT_VERBS | _WAGER | _STATES | _REVISE_VERBS | frozenset(("opinion", "agreement"))
+    _VERBS
+    | _ODDS_VERBS
+    | _DOCUMENT_VERBS
+    | _WAGER
+    | _STATES
+    | _REVISE_VERBS
+    | _PRICING
+    | frozenset(("opinion", "agreement"))
 )
 _LONGEST = 14  # tokens a subject noun phrase may take
 
@@ -164,6 +180,8 @@ def _verb_at(toks: list[str], i: int) -> str | None:
         return None
     if low in _DOCUMENT_VERBS:
         return "document"
+    if low in _PRICING and after[:1] == ["in"]:
+        return "pricing"
     if low in _REVISE_VERBS and after[:1] and after[0] in _OWN and any(w in _FORECAST_NOUNS for w in after[1:5]):
         return "say"
     if low in _WAGER and before in ("are", "were", "been", "is") and after[:1] and after[0] in ("on", "that"):
@@ -190,8 +208,13 @@ def _walk_back(toks: list[str], end: int) -> tuple[int, int]:
     """The span ``(start, end)`` of the noun phrase ending right before ``end`` (after the auxiliaries and
     adverbs between it and its verb are skipped)."""
     j = end - 1
-    while j >= 0 and (toks[j].lower() in _AUXILIARIES or (toks[j].lower().endswith("ly") and toks[j][:1].islower())):
-        j -= 1
+    while j >= 0:
+        if toks[j].lower() in _AUXILIARIES or (toks[j].lower().endswith("ly") and toks[j][:1].islower()):
+            j -= 1
+        elif toks[j] in _TIMES and j >= 1 and toks[j - 1].lower() in _TIME_OPENERS:
+            j -= 2
+        else:
+            break
     stop = j + 1
     k = j
     while k >= 0 and stop - k <= _LONGEST:
@@ -312,6 +335,8 @@ def subjects_of_verbs(sentence: str) -> Iterator[Subject]:
             continue
         if kind == "document" and low not in _DOCUMENTS:
             continue
+        if kind == "pricing" and low not in _SOURCE_HEADS:
+            continue  # "markets priced in", "investors are pricing in"; not "Oil priced in dollars"
         if np[0].lower() in _FIRST_PERSON:
             continue  # "Our model expects", "my forecast shows": the author's own
         if low in _DOCUMENTS and toks[i].lower() in _EVIDENCE_VERBS:
