@@ -29,6 +29,7 @@ class Subject(NamedTuple):
     basis: str
     phrase: str  # the whole noun phrase, as written
     share: bool  # a share of people ("57 percent", "a fifth"): the group is the one named before
+    belief: bool = False  # a verb of belief or a state of mind ("believe", "are convinced"), not of saying
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9\u00c0-\u024f][\w’'.&%\u00c0-\u024f-]*[\w%]|[A-Za-z0-9%]|[,;:()—–“”\"]")
@@ -60,8 +61,19 @@ _OWNERS = wordset("of from by")
 # "are betting on", "are picking": what they wager on.
 _WAGER = wordset("betting picking")
 # Adjectives of belief after a copula ("are convinced that", "is confident of").
-_STATES = wordset("convinced confident doubtful optimistic pessimistic sceptical skeptical hopeful certain sure")
+_STATES = wordset(
+    "convinced confident doubtful optimistic pessimistic sceptical skeptical hopeful certain sure afraid worried "
+    "fearful"
+)
+_BELIEFS = wordset(
+    """believe believes believed think thinks thought expect expects expected expecting doubt doubts doubted fear
+    fears feared assume assumes assumed anticipate anticipates anticipated anticipating"""
+)
+# A stance on a prospect: "Germany has downplayed chances of a breakthrough", "dampened hopes".
+_STANCE_VERBS = wordset("downplayed downplays dampened dampens")
+_PROSPECTS = wordset("chances chance hopes hope expectations prospects prospect odds")
 _STATE_AFTER = wordset("that of about")
+_FEARS = wordset("afraid worried fearful")
 _COPULAS = wordset("is are was were remain remains remained")
 # Between a subject and its verb.
 _AUXILIARIES = wordset(
@@ -134,6 +146,7 @@ TRIGGERS = (
     | _STATES
     | _REVISE_VERBS
     | _PRICING
+    | _STANCE_VERBS
     | frozenset(("opinion", "agreement"))
 )
 _LONGEST = 14  # tokens a subject noun phrase may take
@@ -186,8 +199,10 @@ def _verb_at(toks: list[str], i: int) -> str | None:
         return "say"
     if low in _WAGER and before in ("are", "were", "been", "is") and after[:1] and after[0] in ("on", "that"):
         return "say"
-    if low in _STATES and after[:1] and after[0] in _STATE_AFTER:
-        return "state"
+    if low in _STATES and after[:1] and (after[0] in _STATE_AFTER or (low in _FEARS and after[0] in _DETERMINERS)):
+        return "state"  # "are convinced that", "are afraid the offensive may fail"
+    if low in _STANCE_VERBS and any(w in _PROSPECTS for w in after[:3]):
+        return "say"
     if low == "opinion" and before == "the" and i >= 3 and toks[i - 2].lower() == "of" and after[:1] == ["that"]:
         return "state"  # "are of the opinion that"
     if low == "agreement" and after[:1] == ["that"] and before == "in":
@@ -297,6 +312,8 @@ def subjects_of_verbs(sentence: str) -> Iterator[Subject]:
         end = i
         if kind == "state":
             end = _state_start(toks, i)
+            if end < 0 and toks[i - 1][:1].islower() and toks[i - 1].lower() in _SOURCE_HEADS:
+                end = i  # a headline's state without its copula: "Officials optimistic about deal"
             if end <= 0:
                 continue
         start, stop = _walk_back(toks, end)
@@ -352,4 +369,5 @@ def subjects_of_verbs(sentence: str) -> Iterator[Subject]:
         if not source:
             continue
         phrase = written(start, stop)
-        yield Subject(phrase, "group", f"'{phrase} {toks[i]}'", phrase, share)
+        belief = kind == "state" or toks[i].lower() in _BELIEFS
+        yield Subject(phrase, "group", f"'{phrase} {toks[i]}'", phrase, share, belief)
