@@ -36,7 +36,7 @@ _INNER_MAIN = 0.65
 # win"): the writer weighs two outcomes, and an estimative phrase there is a second estimate, not a reason or
 # background. Kept as the estimative phrase itself is (0.8), not only with a time to come.
 _CONTRAST_PART = 0.75
-_CONTRAST_OPENING = re.compile(r"[\s,;:–—-]*(?:but|yet|though|although|whereas)\b", re.I)
+_CONTRAST_OPENING = re.compile(r"[\s,;:–—-]*(?:but|yet|though|although|whereas|while)\b", re.I)
 _BASE = {"estimative": 0.8, "future": 0.6, "belief": 0.55, "modal": 0.35}
 _FUTURE_TIME = re.compile(
     r"\b(?:next|soon|future|upcoming|coming|forthcoming|by (?:the end of )?(?:19|20)\d\d|in (?:the )?(?:short|long|"
@@ -166,6 +166,23 @@ _FUTURE_OR_MODAL = re.compile(
     r"\b(?:will|would|could|may|might|can|shall|should|must|going|to(?!\s+[\d$])|['’]ll|['’]d|next|soon|future|coming|until|by)\b",
     re.I,
 )
+# "The collapse in prices has likely sent OPEC into a panic", "the decline was likely due to longer replacement
+# cycles": an adverb of likelihood after a perfect's auxiliary, or before a cause, estimates what has happened or
+# why, not what will.
+_ADVERB_HEDGES = frozenset({"likely", "most likely", "probably", "very likely", "almost certainly", "possibly"})
+_PERFECT_BEFORE = re.compile(r"\b(?:has|have|had|hasn['’]t|haven['’]t)\s+(?:(?:most|very|almost)\s+)?$", re.I)
+_CAUSE_AFTER = re.compile(
+    r"\s+(?:due\s+to|because\s+of|caused\s+by|driven\s+by|the\s+result\s+of|a\s+result\s+of|explained\s+by)\b",
+    re.I,
+)
+# "35 percent of consumers said they would be keeping their handsets longer", "only 13% of people say they will":
+# a survey's share stating its own intention, a figure of the survey, not a forecast of anyone's (corpus-h).
+_SHARE_SAYS_THEY = re.compile(
+    r"(?:\d+(?:\.\d+)?\s?(?:%|percent|per\s+cent)|(?:a|one)\s+(?:quarter|third|half|fifth|tenth)|half|"
+    r"(?:a|the)\s+majority|most|many)\s+of\s+(?:(?:the|all|those)\s+)?(?:[\w'’-]+\s+){1,3}"
+    r"(?:said|say|says|told\s+\w+)\s+(?:they|she|he)\s+(?:would|will)$",
+    re.I,
+)
 _BELIEVING = re.compile(r"(?:believe|believes|think|thinks|confident|sure|certain)$", re.I)
 
 
@@ -254,9 +271,9 @@ def extract(
         mains: dict[int, Reading] = {}
         for reading in readings:
             at = bisect.bisect_right(inner, reading.hedge.start)
-            if at not in mains or governing_rank(reading.hedge) < governing_rank(mains[at].hedge):
+            if at not in mains or _main_rank(s.text, reading) < _main_rank(s.text, mains[at]):
                 mains[at] = reading
-        main = min(readings, key=lambda r: governing_rank(r.hedge), default=None)
+        main = min(readings, key=lambda r: _main_rank(s.text, r), default=None)
         for reading in readings:
             confidence, reasons = _confidence(s.text, reading)
             if reading is main:
@@ -317,6 +334,33 @@ def extract(
             )
         )
     return Extraction(tuple(out), len(sents), left_out)
+
+
+# A part opened by a relative pronoun after a comma ("a second wave could come in the winter, which will complicate
+# things", ", who will chair it"): a flat "will" there states a consequence or background about a noun of the main
+# clause, not the sentence's forecast; it governs only where the main clause has no hedge of its own (on corpus-g,
+# "which will" won over the main clause's "could" by the rank of a flat "will").
+_RELATIVE_PART = re.compile(r"[\s,;:–—\"“”'‘’(-]*(?:which|who|whose|whom)\b", re.I)
+
+
+# "While there is a strong possibility of X, other producers are unlikely to join": a concession that opens the
+# sentence is set against its main clause, which states the sentence's forecast (the concession is a part of its
+# own, kept as a part set against another by "but" is).
+_CONCESSION_OPENS = re.compile(r"[\s\"“‘']*(?:while|although|though|whereas|even\s+though)\b", re.I)
+
+
+def _main_rank(sentence: str, reading: Reading) -> tuple[bool, tuple[int, int]]:
+    """How strongly a part's reading claims the sentence (lower first): a relative part or an opening concession
+    last, then by its hedge."""
+    if reading.clause[0] > 0:
+        # Only a flat "will" / "would" there: an estimative phrase is an estimate even in a relative clause
+        # ("they agreed to meet, which will probably happen in June").
+        subordinate = (
+            reading.hedge.strength == "future" and _RELATIVE_PART.match(sentence, reading.clause[0]) is not None
+        )
+    else:
+        subordinate = reading.clause[1] < len(sentence.rstrip()) - 1 and _CONCESSION_OPENS.match(sentence) is not None
+    return (subordinate, governing_rank(reading.hedge))
 
 
 def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
@@ -408,6 +452,13 @@ def _not_forecasts(sentence: str, hedge: Hedge, before: str) -> list[tuple[float
     past = _BELIEVED_PAST.match(sentence, hedge.end) if _BELIEVING.search(words) else None
     if past and not _FUTURE_OR_MODAL.search(sentence, hedge.end, past.end()):
         out.append((0.55, "a belief about what has happened ('believes X have been'): not a forecast"))
+    if words in _ADVERB_HEDGES and (
+        _PERFECT_BEFORE.search(sentence, max(0, hedge.start - 12), hedge.start)
+        or _CAUSE_AFTER.match(sentence, hedge.end)
+    ):
+        out.append((0.55, "an estimate of what has happened or why ('has likely sent', 'was likely due to')"))
+    if words.endswith(("would", "will")) and _SHARE_SAYS_THEY.search(sentence, max(0, hedge.end - 90), hedge.end):
+        out.append((0.4, "a share of respondents stating their own intention ('13% said they would'): a survey result"))
     if hedge.strength == "modal" and _CAVEAT.match(sentence, hedge.end):
         out.append((0.3, "a caveat ('may change, depending on ...'): what the statement depends on, not a forecast"))
     return out

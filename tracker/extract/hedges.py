@@ -242,7 +242,8 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         "modal",
         (
             r"should (?!have\b)(?:\w+ )?(?:be(?! \w+(?:ed|en)\b)|see|know|win|pass|get|reach|come|fall|rise|remain|"
-            r"return)",
+            r"return|continue|become|improve|ease|stay|slow|recover|stabili[sz]e|decline|drop|increase|grow|peak|"
+            r"last|persist|moderate|pick up)",
         ),
     ),
     # "it's a possibility, but there's no certainty": a possibility named, not sized.
@@ -350,7 +351,11 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         "estimative",
         (r"(?:hard|difficult|tough) to (?:avoid|escape)(?! the (?:impression|conclusion|feeling|sense|thought))",),
     ),
-    ("likely", "estimative", (r"(?:high|strong|serious|real|big) (?:risk|chance|likelihood) (?:of|that)",)),
+    (
+        "likely",
+        "estimative",
+        (r"(?:high|strong|serious|real|big) (?:risk|chance|likelihood|possibility|probability) (?:of|that)",),
+    ),
     # "little probability that", "a slim likelihood of": a prospect noun sized small (the scale's own phrases,
     # "little chance", "low probability", ..., are left to it).
     (
@@ -410,7 +415,36 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("roughly even chance", "estimative", (r"(?:could go either way|could yet go either way|go either way)",)),
     ("likely", "estimative", (r"(?:be|am|is|are|was|were|feel|remain|remains) confident",)),
     ("may", "modal", (r"(?:risks|risking)",)),
-    ("roughly even chance", "estimative", (r"(?:too close to call|neck and neck|toss-up)",)),
+    ("roughly even chance", "estimative", (r"(?:too close to call|neck and neck|toss-ups?)",)),
+    # "Khan is in danger of losing his majority", "the pact is in real danger of": the outcome feared is a real
+    # prospect, above even (the labels read it so), as "a high risk of" is.
+    (
+        "likely",
+        "estimative",
+        (r"(?:is|are|'s|'re|now|seriously|remains|remain) in (?:real |serious |grave )?danger of",),
+    ),
+    # "some economists have raised the prospect of a deeper cut", "raising the possibility of a runoff": a
+    # possibility put forward, not sized (read as the scale's "it is possible").
+    (
+        "possible",
+        "estimative",
+        (r"(?:raised|raises|raise|raising) (?:the |a )?(?:prospect|possibility|spectre|specter) (?:of|that)",),
+    ),
+    # "a March hike isn't off the table": a possibility kept, as "not off the table" is.
+    ("possible", "estimative", (r"(?:isn't|aren't|is not|are not|'s not|not yet|never) (?:\w+ )?off the table",)),
+    # "Colorado is an even longer shot for Trump": the comparative of "a long shot", smaller still.
+    (
+        "unlikely",
+        "estimative",
+        (r"(?:is|are|'s|'re|remains|remain|looks|look) (?:an? )?(?:even |much |still )?(?:longer shot|longer-shot)",),
+    ),
+    # "economists are not holding their breath for a rate change": the advice "don't hold your breath" as a
+    # report of what people do not expect.
+    (
+        "unlikely",
+        "estimative",
+        (r"(?:not|n't|no one is|nobody is) (?:\w+ )?holding (?:their|his|her|our|my|its) breath",),
+    ),
     ("very likely", "estimative", (r"(?:imminent)",)),
     (
         "almost certain",
@@ -1297,14 +1331,27 @@ _MINORITY = (
     r"sixth|tenth)|a\s+(?:minority|handful)|(?<![\d.,])(?:[1-4]\d|\d)(?:\.\d+)?\s?(?:%|percent|per\s+cent))\s+of|"
     r"one\s+in\s+(?:three|four|five|six|seven|eight|nine|ten)(?:\s+of)?)\s+"
 )
-_MINORITY_BEFORE = re.compile(_MINORITY + r"(?:[\w'’-]+\s+){1,6}$", re.I)
+# The share alone as the subject, its noun left to the context of a survey: "a fifth forecast it will unravel",
+# "around 10% believe it could fall apart" (a share right before the verb; "a third forecast" as a noun is rare
+# before a clause, and "15% expect" never is one).
+_MINORITY_BARE = (
+    r"\b(?:(?:just|only|merely|barely|fewer\s+than|less\s+than|under|around|about|some|roughly|nearly)\s+)?"
+    r"(?:(?:a|one)\s+(?:quarter|third|fifth|sixth|tenth)|(?<![\d.,])(?:[1-4]\d|\d)(?:\.\d+)?\s?(?:%|percent|"
+    r"per\s+cent))\s+(?:(?:also|still|now)\s+)?"
+)
+_BELIEF_VERBS = r"(?:believe|think|expect|anticipate|foresee|see|predict|reckon|forecast)"
+_MINORITY_BEFORE = re.compile(rf"{_MINORITY}(?:[\w'’-]+\s+){{1,6}}$|{_MINORITY_BARE}$", re.I)
 _DENIED_BELIEF = re.compile(
     r"\b(?:(?:do|does|did|would|could)\s*(?:not|n['’]t)|don['’]t|doesn['’]t|didn['’]t|no\s+longer|never|hardly)\s+"
     r"(?:\w+\s+)?(?:believe|believes|think|thinks|expect|expects|anticipate|anticipates|foresee|see|sees|"
     r"predict|predicts|imagine|reckon|buy)\b|\b(?:doubts?|doubted|doubting|doubtful|sceptical|skeptical)\b|"
     r"\bfew\s+(?:\w+\s+){0,2}?(?:believe|think|expect|anticipate|foresee|see|predict|imagine|reckon)\b|"
     + _MINORITY
-    + r"(?:[\w'’-]+\s+){1,6}?(?:believe|think|expect|anticipate|foresee|see|predict|reckon)\b|"
+    + r"(?:[\w'’-]+\s+){1,6}?(?:believe|think|expect|anticipate|foresee|see|predict|reckon|forecast)\b|"
+    + _MINORITY_BARE
+    + _BELIEF_VERBS
+    # Not the noun: "a third forecast by the bank shows".
+    + r"\b(?!\s+(?:by|of|from|for|is|was|has|had|shows?|showed|published|released)\b)|"
     r"\b(?:none|neither|not\s+one)\s+of\s+(?:\w+\s+){1,5}?(?:believes?|thinks?|expects?|predicts?|sees?|foresees?)\b|"
     # "there is nothing to suggest", "no reason to believe", "no evidence that": grounds for the belief denied.
     r"\b(?:nothing\s+(?:to\s+)?(?:suggests?|indicates?)|no\s+(?:reason|grounds)\s+to\s+(?:believe|think|expect|assume)"

@@ -1,0 +1,144 @@
+"""tracker.extract, issue 22's eighth round (hedges7): classes of phrasing sorted from the misses, polarity errors
+and false candidates of corpus-g and corpus-h, each stated with made-up sentences, and hostile sentences that must
+not become forecasts or must keep their side."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.domain.verbal import load_scale
+from tracker.extract import HedgeFinder, extract
+
+FINDER = HedgeFinder(load_scale())
+
+
+def _cands(text: str) -> list[tuple[str, float]]:
+    return [(c.hedge_words, c.reading.p_event) for c in extract(text, finder=FINDER).candidates]
+
+
+# ------------------------------------------------------------------- a share under half as a belief's subject
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A fifth forecast the coalition will collapse before the vote.",
+        "Around 10% believe the treaty will be signed this year.",
+        "Only 12 per cent expect the tunnel will open on time.",
+        "Just 30 percent also think the strike will end next week.",
+    ],
+)
+def test_a_bare_share_under_half_denies_the_belief(sentence: str) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None and r.p_event < 0.5, r
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Seventy percent believe the treaty will be signed this year.",  # a majority holds it
+        "A third forecast by the bank shows that growth will slow.",  # "a third forecast", a noun
+        "In 2019, 10% of the budget went to defence, and the minister believes it will rise.",
+    ],
+)
+def test_a_share_that_is_no_minority_subject_keeps_its_side(sentence: str) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None and r.p_event > 0.5, r
+
+
+# ------------------------------------------------------------------------------------ constructions
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "above_even"),
+    [
+        ("The shortage should continue to weigh on output throughout next year.", "likely", True),
+        ("Markets should become calmer once the vote is over.", "likely", True),
+        ("The premier is in danger of losing his majority in the vote.", "likely", True),
+        ("A rate hike in March isn't off the table.", "it is possible", False),
+        ("The southern seat is an even longer shot for the challenger.", "unlikely", False),
+        ("Investors are not holding their breath for a deal.", "unlikely", False),
+        ("There is a strong possibility of a runoff in May.", "likely", True),
+        ("Some economists have raised the prospect of a deeper cut.", "it is possible", False),
+        ("Both states are toss-ups.", "roughly even chance", False),
+    ],
+)
+def test_constructions_of_the_eighth_round(sentence: str, phrase: str, above_even: bool) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None and r.hedge.entry.phrase == phrase, r
+    assert (r.p_event > 0.5) == above_even
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The government should raise taxes on tobacco.",  # an obligation, no verb of change after "should"
+        "The plan took the idea off the table.",  # "off the table" affirmed is no possibility kept
+        "He took a long shot from outside the box.",
+        "The divers held their breath for two minutes.",
+    ],
+)
+def test_constructions_that_are_not_the_eighth_rounds(sentence: str) -> None:
+    r = FINDER.read(sentence)
+    assert r is None or r.hedge.entry.phrase not in ("likely", "it is possible", "unlikely"), r
+
+
+# ------------------------------------------------------------------------ which part states the forecast
+
+
+def test_a_relative_part_does_not_govern_over_the_main_clause() -> None:
+    text = "Officials warned that a second wave could come in the winter, which will complicate testing."
+    assert _cands(text) == [("could", pytest.approx(0.4))]
+
+
+def test_a_relative_part_governs_when_it_is_the_only_hedged_part() -> None:
+    text = "The board met on Monday, which will surprise nobody."
+    assert [w for w, _ in _cands(text)] == ["will"]
+
+
+def test_an_estimate_in_a_relative_part_still_governs_over_a_weak_main_clause() -> None:
+    text = "Surveys found that half of the jobs could be affected, which would inevitably lead to new positions."
+    assert [w for w, _ in _cands(text)] == ["inevitably"]
+
+
+def test_an_opening_concession_is_a_part_set_against_the_main_clause() -> None:
+    text = (
+        "While there is a strong possibility of the largest producer agreeing to a freeze, smaller producers are "
+        "unlikely to join the effort."
+    )
+    got = dict(_cands(text))
+    # Both estimates are kept; the main clause's is the one read for the whole sentence.
+    assert got["unlikely to"] == pytest.approx(0.2)
+    assert got["strong possibility of"] == pytest.approx(0.7)
+    main = extract(text, finder=FINDER).candidates
+    assert main[0].clause.startswith("there is a strong possibility")
+
+
+# --------------------------------------------------------------------------------- not forecasts
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The collapse in prices has likely sent the cartel into a panic.",
+        "The decline was likely due to longer replacement cycles.",
+        "The fall in sales is probably because of the new tax.",
+        "Only 13 percent of people said they would be upgrading faster than before.",
+        "35 per cent of consumers say they will keep their handsets longer.",
+    ],
+)
+def test_estimates_of_the_past_and_survey_intentions_are_not_proposed(sentence: str) -> None:
+    assert _cands(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Inflation will likely fall next year.",
+        "The bank has said it will likely cut rates in June.",  # the perfect is the saying's, not the estimate's
+        "Most analysts said they would expect a cut in June.",  # no share of a survey's respondents
+        "The minister said they would hold the referendum next year.",
+    ],
+)
+def test_forecasts_near_those_forms_stay(sentence: str) -> None:
+    assert _cands(sentence) != []
