@@ -103,6 +103,23 @@ def test_subject_of_the_verb_is_the_speaker(text: str, speaker: str) -> None:
             "A deal is expected soon, the port's chief negotiator, Jane Roe, was quoted by Acme as saying on Sunday.",
             "Jane Roe",
         ),
+        # A report's forecast in the present perfect opens its passive forecasts after it.
+        (
+            "A recent poll conducted by Acme Research has predicted that the Green Party is almost certain to win."
+            "\n\nThe party, led by Jane Roe, is projected to win 300 seats.",
+            "Acme Research",
+        ),
+        # A document with its owner, a time between it and its verb; whose expectation a sentence states.
+        (
+            "Minutes from the board’s meeting in late July showed that directors could raise fees as early as "
+            "September.",
+            "Minutes from the board’s meeting",
+        ),
+        (
+            "The port makes its announcement at noon, and the unanimous expectation among shippers is that fees will "
+            "rise.",
+            "shippers",
+        ),
         # Verbs of saying after a quotation that news copy uses.
         ("‘The pool of buyers is set to increase,’ commented Jane Roe, head of research at Acme.", "Jane Roe"),
         # A name ends at a word's end: "Organization director" is no "Organizati" with "on director" after it.
@@ -144,6 +161,8 @@ def test_a_share_is_the_group_named_before() -> None:
         # The author's own model, and a poll that only shows (no owner named): the reporter's data.
         "Our model expects the likeliest outcome to be a narrow win for the incumbent.",
         "Harbour exit polls indicate the ruling bloc will probably keep its majority",
+        # A participle with no agent is no source's ("a poll conducted last week").
+        "A poll conducted last week is likely to be revised.",
         # "priced in" only after a source: prices are what is priced.
         "Oil priced in dollars is likely to rise on Monday.",
     ],

@@ -1228,7 +1228,10 @@ _CATAPHORIC = re.compile(
 )
 _REPORT_GOES_ON = "a forecast in the passive after the report of "
 _REPORT_REACH = 4
-_FORECASTS = re.compile(r"\b(?:expects|forecasts?|predicts|projects|projections?|outlook)\b")
+_FORECASTS = re.compile(
+    r"\b(?:expects|forecasts?|predicts|projects|projections?|outlook|"
+    r"(?:has|have)\s+(?:predicted|forecast|projected|estimated))\b"
+)
 # "X is (now) expected / projected / forecast / seen to ...", "seen slowing": a forecast with no one saying it.
 _AGENTLESS = re.compile(
     r"\b(?:is|are|was|were|be)\s+(?:(?:now|still|also|currently|widely|generally)\s+)?(?:expected|projected|forecast|"
