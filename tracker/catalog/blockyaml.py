@@ -35,9 +35,10 @@ import yaml
 
 NOT_TAKEN: Any = object()  # `load`'s answer for a text it leaves to libyaml
 
-# One line: its indentation, a sequence item's "- ", then a key (with its value after ": ", or none) or an item's
-# value. A line of another form (a bare value without "- ", "-" alone) has neither key nor dash and is not taken.
-_LINE = re.compile(r"( *)(- )?(?:([A-Za-z_][A-Za-z0-9_]*|'(?:[^']|'')*'):(?: (.+))?|(.+))")
+# Each non-empty line of a text (`findall`, one tuple per line, "" for a part a line does not have): its
+# indentation, the rest of it, a sequence item's "- ", then a key (with its value after ": ", or none) or an item's
+# value. Any line matches (a bare value without "- " has neither key nor dash: a mapping does not take it).
+_LINES = re.compile(r"^( *)((- )?(?:([A-Za-z_][A-Za-z0-9_]*|'(?:[^']|'')*'):(?: (.+))?|(.+)))$", re.MULTILINE)
 _COMMENT = re.compile(r" *#.*")  # a line that is only a comment
 # Characters that are outside libyaml's printable set (it refuses them) or that it reads as a line break or a
 # byte-order mark, and the tab (indentation and separation rules of their own): a text holding one is not taken.
@@ -57,30 +58,26 @@ def load(text: str, first: Callable[..., list[Any]], wildcard: list[Any], scalar
     by tag (a tag not there is not taken)."""
     if _NOT_TAKEN_CHARS.search(text):
         return NOT_TAKEN
-    raw = text.split("\n")
     gaps: list[bool] | None = None
-    if "#" in text or "\n\n" in text or not raw[0]:
+    if "#" in text or "\n\n" in text or text[:1] == "\n":
         # Blank and comment lines are left out, each line after them marked: a scalar does not continue there
         # (a blank line in a multi-line scalar is a line break, a comment ends a plain one).
         lines: list[str] = []
         gaps = []
         gap = False
-        for line in raw:
+        for line in text.split("\n"):
             if not line or _COMMENT.fullmatch(line):
                 gap = True
             else:
                 lines.append(line)
                 gaps.append(gap)
                 gap = False
-    else:
-        lines = raw[:-1] if not raw[-1] else raw
-    if not lines:
+        text = "\n".join(lines)
+    parts = _LINES.findall(text)
+    if not parts:
         return NOT_TAKEN
-    match = _LINE.fullmatch
     try:
-        # Each line as (indentation, "- " or None, key or None, the key's value or None, an item's value or None).
-        parts = [match(line).groups() for line in lines]  # type: ignore[union-attr]  # `_LINE` takes any line
-        return _Reader(lines, parts, gaps, first, wildcard, scalars).document()
+        return _Reader(parts, gaps, first, wildcard, scalars).document()
     except (_NotTaken, KeyError, ValueError, TypeError, IndexError, RecursionError):
         return NOT_TAKEN
 
@@ -88,23 +85,23 @@ def load(text: str, first: Callable[..., list[Any]], wildcard: list[Any], scalar
 class _Reader:
     def __init__(
         self,
-        lines: list[str],
-        parts: list[tuple[Any, ...]],
+        parts: list[tuple[str, ...]],
         gaps: list[bool] | None,
         first: Callable[..., list[Any]],
         wildcard: list[Any],
         scalars: dict[str, Any],
     ) -> None:
-        self.lines = lines
         self.parts = parts
         self.keys: dict[str, str] = {}  # the keys met, each as text
+        # The one-line values met, each as built: text, numbers, null and booleans (immutable: shared safely).
+        self.seen: dict[str, Any] = {}
         self.gaps = gaps
-        self.n = len(lines)
+        self.n = len(parts)
         self.first = first
         self.wildcard = wildcard
         self.scalars = scalars
 
-    def line(self, i: int) -> tuple[Any, ...]:
+    def line(self, i: int) -> tuple[str, ...]:
         """The i-th line (blank and comment lines left out), in parts."""
         return self.parts[i]
 
@@ -113,7 +110,7 @@ class _Reader:
         if m[0]:
             raise _NotTaken  # an indented first line
         value: Any
-        if m[1] is None:
+        if not m[2]:
             value, i = self.mapping(0, 0, m)
         else:
             value, i = self.sequence(0, 0)
@@ -124,15 +121,15 @@ class _Reader:
     def value(self, v: str, i: int, indent: int) -> tuple[Any, int]:
         """The scalar ``v`` that starts line i - 1 in a collection at column ``indent``, with the lines from i that
         continue it (deeper than ``indent``); (its value, the next line)."""
-        n, lines, parts = self.n, self.lines, self.parts
+        n, parts = self.n, self.parts
         j = i
-        while j < n and len(parts[j][0]) > indent:  # (every non-empty line has parts: `_LINE` takes any text)
+        while j < n and len(parts[j][0]) > indent:
             j += 1
         if j == i:
             return self.scalar(v), i
         if self.gaps is not None and any(self.gaps[i : j + 1]):
             raise _NotTaken  # a blank or comment line before or among the continuations
-        rest = [line.lstrip(" ") for line in lines[i:j]]
+        rest = [p[1] for p in parts[i:j]]  # each line without its indentation
         if v[0] == "'":
             # Single-quoted over several lines: each line break, with the spaces around it, is one space.
             text = " ".join([v.rstrip(" "), *(r.rstrip(" ") for r in rest[:-1]), rest[-1]])
@@ -169,35 +166,37 @@ class _Reader:
         self.keys[k] = text
         return text
 
-    def mapping(self, i: int, indent: int, m: tuple[Any, ...]) -> tuple[dict[str, Any], int]:
+    def mapping(self, i: int, indent: int, m: tuple[str, ...]) -> tuple[dict[str, Any], int]:
         """The block mapping whose first key is on line i (``m``) at column ``indent``; (it, the next line)."""
         out: dict[str, Any] = {}
-        n, parts, keys, value = self.n, self.parts, self.keys, self.value
+        n, parts, keys, value, seen = self.n, self.parts, self.keys, self.value, self.seen
         while True:
-            k = m[2]
-            if k is None:
+            k = m[3]
+            if not k:
                 raise _NotTaken  # a value where a key is due
             k = keys.get(k) or self.key(k)
             if k in out:
                 raise _NotTaken  # a repeated key: the strict loader's error
-            raw = m[3]
+            raw = m[4]
             i += 1
-            if raw is not None:
+            if raw:
                 if i < n and len(parts[i][0]) > indent:
                     out[k], i = value(raw, i, indent)
+                elif raw in seen:
+                    out[k] = seen[raw]
                 else:
-                    out[k] = self.scalar(raw)
+                    out[k] = seen[raw] = self.scalar(raw)
             elif i == n:
                 out[k] = None
             else:
                 nxt = self.line(i)
                 col = len(nxt[0])
                 if col > indent:
-                    if nxt[1] is None:
+                    if not nxt[2]:
                         out[k], i = self.mapping(i, col, nxt)
                     else:
                         out[k], i = self.sequence(i, col)
-                elif col == indent and nxt[1] is not None:
+                elif col == indent and nxt[2]:
                     out[k], i = self.sequence(i, col)  # an indentless sequence
                 else:
                     out[k] = None
@@ -207,7 +206,7 @@ class _Reader:
             col = len(m[0])
             if col < indent:
                 return out, i
-            if col > indent or m[1] is not None:
+            if col > indent or m[2]:
                 raise _NotTaken  # deeper after a nested block, or an item beside a mapping's keys
             # (the next key of this mapping)
 
@@ -217,16 +216,16 @@ class _Reader:
         n = self.n
         while True:
             m = self.line(i)
-            if m[2] is not None:  # "- key: ...": a mapping whose keys are at the column after "- "
+            if m[3]:  # "- key: ...": a mapping whose keys are at the column after "- "
                 item, i = self.mapping(i, indent + 2, m)
             else:
-                item, i = self.value(m[4], i + 1, indent)
+                item, i = self.value(m[5], i + 1, indent)
             out.append(item)
             if i == n:
                 return out, i
             m = self.line(i)
             col = len(m[0])
-            if col < indent or (col == indent and m[1] is None):
+            if col < indent or (col == indent and not m[2]):
                 return out, i  # the caller decides whether that line may follow
             if col > indent:
                 raise _NotTaken  # deeper after a nested block
