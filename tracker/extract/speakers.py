@@ -1059,7 +1059,10 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
         next_scope = scope
         # 'Jane Roe says X.' then a paragraph that is one quotation with no attribution of its own: hers (the
         # way a report lets a source's paragraph introduce the quotation after it).
-        introduced = last_found if last_found is not None and last_found.kind != "author" else None
+        heading = len(ps) == 1 and not found and len(ps[0].text.split()) <= 4 and ps[0].text.rstrip()[-1:] not in ".!?"
+        if not heading:
+            # A short heading between a source and its quotations ("Key quotes") leaves the source introducing them.
+            introduced = last_found if last_found is not None and last_found.kind != "author" else None
         if last_found is not None and last_found.kind != "author" and ps[-1].text.rstrip().endswith(":"):
             # "The Acme Herald reports:" closing a paragraph: the passage after it is quoted, until one with a speaker.
             block = last_found
