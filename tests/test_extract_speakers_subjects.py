@@ -120,6 +120,21 @@ def test_subject_of_the_verb_is_the_speaker(text: str, speaker: str) -> None:
             "rise.",
             "shippers",
         ),
+        # A source that releases its own forecast; an outlet's own words; a participle dated inside the subject.
+        (
+            "The central bank released its latest forecasts on Thursday that projected inflation would probably ease "
+            "to 3 percent.",
+            "The central bank",
+        ),
+        (
+            "Officials met on Monday, and Acme state television said results were likely to be announced soon.",
+            "Acme state television",
+        ),
+        (
+            "Members of a Northfield Shipping Association survey released Monday still expect freight rates to fall "
+            "by June.",
+            "Members of a Northfield Shipping Association survey released Monday",
+        ),
         # Verbs of saying after a quotation that news copy uses.
         ("‘The pool of buyers is set to increase,’ commented Jane Roe, head of research at Acme.", "Jane Roe"),
         # A name ends at a word's end: "Organization director" is no "Organizati" with "on director" after it.
