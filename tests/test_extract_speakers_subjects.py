@@ -217,3 +217,10 @@ def test_a_heading_between_a_source_and_its_quotations() -> None:
     ) == ("Jane Roe")
     # With no source before the heading, the quotation stays the author's.
     assert _speaker("The board meets next week and rates are expected to stay on hold." + quote) == "the author"
+
+
+def test_a_transcript_name_and_colon_before_a_quotation() -> None:
+    text = "Jane Roe: “It’s not inconceivable that the count could take two or three days.”"
+    assert _speaker(text) == "Jane Roe"
+    # A topic before the colon is no speaker.
+    assert _speaker("Brexit: “It’s not inconceivable that the count could take two or three days.”") == "the author"
