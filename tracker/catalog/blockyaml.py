@@ -11,13 +11,13 @@ What this reader takes (`load`), giving exactly the strict loader's values for i
   ``- key: value`` / ``- key:`` (a sequence item that is a mapping) and ``- value``, indented with spaces; blank
   lines and whole-line comments between them;
 - keys that are plain words (letters, digits, "_") the resolvers leave as text, or single-quoted;
-- a single-quoted scalar ('' for a quote), or a plain scalar that cannot be read another way (it does not start
-  with an indicator or a space, holds no ": " or " #", does not end with ":" or a space), either on one line or
-  continued on the lines below that are indented deeper than its collection (each line break and the spaces
-  around it one space, as libyaml folds them; no blank or comment line among them); a plain scalar resolved by
-  the loader's own first-character resolvers and built by the safe constructor's functions, as
-  `tracker.catalog.load._Deferred` does.
-Anything else (a tag, an anchor, a flow collection, a trailing comment, a block or double-quoted scalar, a tab, a
+- a single-quoted scalar ('' for a quote), a double-quoted one without a backslash, or a plain scalar that
+  cannot be read another way (it does not start with an indicator or a space, holds no ": " or " #", does not
+  end with ":" or a space), either on one line or continued on the lines below that are indented deeper than its
+  collection (each line break and the spaces around it one space, as libyaml folds them; no blank or comment
+  line among them); a plain scalar resolved by the loader's own first-character resolvers and built by the safe
+  constructor's functions, as `tracker.catalog.load._Deferred` does.
+Anything else (a tag, an anchor, a flow collection, a trailing comment, a block scalar, an escape, a tab, a
 character libyaml refuses or reads as a line break, a duplicate key, a key the resolvers read as no text, an
 indentation libyaml would refuse, a document marker, a document that is not a mapping or a sequence) makes `load`
 return `NOT_TAKEN`, and the caller reads the text with libyaml as before: its values, its errors.
@@ -44,6 +44,7 @@ _COMMENT = re.compile(r" *#.*")  # a line that is only a comment
 # byte-order mark, and the tab (indentation and separation rules of their own): a text holding one is not taken.
 _NOT_TAKEN_CHARS = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 _SINGLE_QUOTED = re.compile(r"'(?:[^']|'')*'")
+_DOUBLE_QUOTED = re.compile(r'"[^"\\]*"')  # without an escape: its text as written
 # First characters of a plain scalar that are (or may be) an indicator in block context, a space, or a quote.
 _NOT_PLAIN_FIRST = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 
@@ -130,12 +131,12 @@ class _Reader:
         if self.gaps is not None and any(self.gaps[i : j + 1]):
             raise _NotTaken  # a blank or comment line before or among the continuations
         rest = [p[1] for p in parts[i:j]]  # each line without its indentation
-        if v[0] == "'":
-            # Single-quoted over several lines: each line break, with the spaces around it, is one space.
+        if v[0] in "'\"":
+            # Quoted over several lines: each line break, with the spaces around it, is one space.
             text = " ".join([v.rstrip(" "), *(r.rstrip(" ") for r in rest[:-1]), rest[-1]])
-            if _SINGLE_QUOTED.fullmatch(text) is None or any(not r for r in rest):
+            if any(not r for r in rest):
                 raise _NotTaken
-            return text[1:-1].replace("''", "'"), j
+            return self.scalar(text), j
         # Plain over several lines: the same, each line a plain scalar's text of its own (no space before a break)
         for r in (v, *rest):
             if r[0] in _NOT_PLAIN_FIRST or ": " in r or " #" in r or r[-1] in ": ":
@@ -148,6 +149,10 @@ class _Reader:
             if _SINGLE_QUOTED.fullmatch(v) is None:
                 raise _NotTaken
             return v[1:-1].replace("''", "'")
+        if c == '"':
+            if _DOUBLE_QUOTED.fullmatch(v) is None:
+                raise _NotTaken
+            return v[1:-1]
         if c in _NOT_PLAIN_FIRST or ": " in v or " #" in v or v[-1] in ": ":
             raise _NotTaken
         for tag, regexp in self.first(c, self.wildcard):

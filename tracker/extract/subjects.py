@@ -47,7 +47,10 @@ _VERBS = wordset(
 _PRICING = wordset("priced pricing")
 # Verbs that state a probability only with a probability noun after them ("give a 9% chance").
 # "raised their median forecast", "trimmed their inflation projections": a source revising its own forecast.
-_REVISE_VERBS = wordset("raised lowered trimmed cut revised upgraded downgraded lifted nudged pared slashed boosted")
+_REVISE_VERBS = wordset(
+    "raised lowered trimmed cut revised upgraded downgraded lifted nudged pared slashed boosted released published "
+    "issued unveiled"
+)
 _OWN = wordset("their its his her our")
 _FORECAST_NOUNS = wordset("forecast forecasts projection projections estimate estimates outlook expectations call")
 _ODDS_VERBS = wordset("give gives gave put puts assign assigns assigned see sees saw")
@@ -87,6 +90,7 @@ _TIMES = wordset(
     """Monday Tuesday Wednesday Thursday Friday Saturday Sunday today yesterday week month year morning night
     January February March April May June July August September October November December"""
 )
+_WEEKDAYS = wordset("Monday Tuesday Wednesday Thursday Friday Saturday Sunday yesterday today")
 _TIME_OPENERS = wordset("on in at this last next early late")
 _DETERMINERS = wordset(
     """the a an some many most several few all both each every other another its their his her our this these
@@ -112,7 +116,7 @@ _SOURCE_HEADS = wordset(
     administration ministry agency bank committee council board party alliance coalition campaign team
     organisation organization institute firm group company poll polls survey surveys analysis report study
     research model models forecast forecasts projections outlook index gauge consensus commission regulator
-    minutes"""
+    minutes television broadcaster newspaper media"""
 )
 _DOCUMENTS = wordset(
     "poll polls survey surveys analysis report study research model models forecast forecasts projections index minutes"
@@ -242,7 +246,8 @@ def _walk_back(toks: list[str], end: int) -> tuple[int, int]:
             break
         if low in _STOPS:
             break  # in any case: a title-case headline's "That Many Believe" is a relative clause
-        agent = k + 1 < len(toks) and toks[k + 1] == "by" and k < stop - 2  # "a poll conducted by Acme"
+        # "a poll conducted by Acme", "a survey released Monday": a participle inside the noun phrase.
+        agent = k + 1 < len(toks) and (toks[k + 1] == "by" or toks[k + 1] in _WEEKDAYS) and k <= stop - 2
         participle = tok[:1].islower() and low.endswith("ed") and low not in _PREPOSITIONS
         if participle and low not in ("united", "elected") and not agent:
             break  # a verb or a participle of another clause
