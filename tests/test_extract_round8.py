@@ -142,3 +142,137 @@ def test_estimates_of_the_past_and_survey_intentions_are_not_proposed(sentence: 
 )
 def test_forecasts_near_those_forms_stay(sentence: str) -> None:
     assert _cands(sentence) != []
+
+
+# ------------------------------------------------------------------------------- second batch (hedges7)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "above_even"),
+    [
+        ("We are now forecasting a rate cut in August.", "expect", True),
+        ("It is just a matter of days before the coalition breaks up.", "almost certain", True),
+        ("Economists are sure it is only a pause.", "almost certain", True),
+        ("The bill is sure to pass the Senate.", "almost certain", True),
+        ("There is more to come from the central bank.", "likely", True),
+        ("Officials remained confident the budget passes next month.", "likely", True),
+        (
+            "Pollsters give her a twenty-five per cent chance of winning next month.",
+            "twenty-five per cent chance",
+            False,
+        ),
+        ("There is only a six percent chance the election will produce a majority.", "six percent chance", False),
+    ],
+)
+def test_constructions_of_the_eighth_round_second_batch(sentence: str, phrase: str, above_even: bool) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None, sentence
+    assert phrase in (r.hedge.entry.phrase, r.hedge.words), r
+    assert (r.p_event > 0.5) == above_even
+
+
+def test_no_exception_is_no_negation() -> None:
+    r = FINDER.read("Every new network has lifted demand, and the next one will be no exception.")
+    assert r is not None and r.p_event > 0.5
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Unemployment rose to six percent last year.",  # a spelled number that is no chance
+        "The minister is not sure the bill will pass.",  # "not sure" stays the scale's "still unclear"
+        "Make sure the doors are locked.",
+    ],
+)
+def test_second_batch_hostile(sentence: str) -> None:
+    r = FINDER.read(sentence)
+    assert r is None or r.hedge.entry.phrase not in ("almost certain", "likely") and r.hedge.via != "stated", r
+
+
+def test_a_present_passive_expectation_governs_over_a_modal_elsewhere() -> None:
+    text = (
+        "Mr Smith said inflation is expected to hit the target later this year, but cautioned that cheap energy "
+        "could prove temporary."
+    )
+    (c,) = extract(text, finder=FINDER).candidates
+    assert c.hedge_words == "is expected" and c.reading.p_event == pytest.approx(0.7)
+
+
+def test_a_past_passive_expectation_stays_a_verb_of_belief() -> None:
+    r = FINDER.read("The bill was expected to pass last year.")
+    assert r is not None and r.hedge.strength == "belief"
+
+
+def test_a_modal_right_after_its_relative_pronoun_does_not_govern() -> None:
+    text = (
+        "Economists do not expect the bloc to be gripped by deflation, a long run of falling prices that can set "
+        "in motion a spiral of falling demand."
+    )
+    (c,) = extract(text, finder=FINDER).candidates
+    assert c.hedge_words == "expect" and c.reading.p_event < 0.5
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "They found 46 percent of likely voters supported the governor.",
+        "He correctly predicted 49 out of 50 states in the previous election.",
+        "The pollster's forecast, based on 35,000 interviews, has prompted warnings from the premier.",
+        "He also hopes that the union will be able to compensate for the lost aid.",
+        "Washington hopes will avert the danger of a war.",
+        '"I believe it," the minister told reporters as he returned to Vienna.',
+    ],
+)
+def test_second_batch_not_forecasts(sentence: str) -> None:
+    assert _cands(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The race is likely to tighten as voters return from the holidays.",
+        "The pollster forecast that Labour will win a majority next month.",
+        "My hope is that we'll finish the bill by the end of the week.",  # the noun: labelled as a forecast
+        "The delay keeps hopes alive it could be in use by the end of the year.",
+        "I believe it will rain tomorrow.",
+        "Analysts predicted the bank will cut rates next month.",
+    ],
+)
+def test_second_batch_forecasts_stay(sentence: str) -> None:
+    assert _cands(sentence) != []
+
+
+# --------------------------------------------------------------------------------- third batch (hedges7)
+
+
+def test_a_verb_of_forecast_with_its_own_statement_is_kept_beside_a_modal() -> None:
+    text = (
+        "Many analysts are forecasting the cartel to slash output by a million barrels, while one trader said a cut "
+        "may be limited to half that."
+    )
+    words = [w for w, _ in _cands(text)]
+    assert "forecasting" in words
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Light crude was seen averaging $66 a barrel this year.",
+        "Forecasters see the index ending the year at 2.6%.",
+    ],
+)
+def test_wire_copy_views_of_a_level(sentence: str) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None and r.hedge.entry.phrase == "expect" and r.p_event > 0.5
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The suspect was seen leaving the building.",  # a perception, no verb of level after "seen"
+        "Political analysts reminded that the result was expected as voters revert to their loyalties.",
+    ],
+)
+def test_third_batch_hostile(sentence: str) -> None:
+    cands = extract(sentence, finder=FINDER).candidates
+    assert all(c.confidence < 0.6 for c in cands), [(c.hedge_words, c.confidence) for c in cands]

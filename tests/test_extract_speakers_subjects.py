@@ -56,6 +56,22 @@ def _speaker(text: str) -> str:
         ("Financial markets on Wednesday priced in almost three rate cuts this year.", "Financial markets"),
         ("But markets are only pricing in a 10% chance of a cut tomorrow.", "markets"),
         ("Though the model doesn't think Roe is far ahead, it expects her to win narrowly.", "the model"),
+        # A stance on a prospect, and a headline's state of mind without its copula.
+        (
+            "The host government has already downplayed chances of a deal at the summit this week.",
+            "The host government",
+        ),
+        ("Harbour officials optimistic about deal with the union this week", "Harbour officials"),
+        # The believer before the source that closes the sentence or the outlet that relays it.
+        (
+            "Some senior port managers are now convinced that the strike is likely to last weeks, union officials "
+            "said yesterday.",
+            "Some senior port managers",
+        ),
+        (
+            "According to the Acme Post, senior port officials are afraid the new berth may not open before June.",
+            "senior port officials",
+        ),
         (
             "The board meets next week and John Doe, Chief Economist at Northfield Bank is not expecting a cut.",
             "John Doe",
@@ -77,6 +93,48 @@ def test_subject_of_the_verb_is_the_speaker(text: str, speaker: str) -> None:
         ),
         # After the verb: an employer, a role in lower case, then the person.
         ("Demand could improve relatively soon, said Acme Greater Asia chief economist Jane Roe.", "Jane Roe"),
+        # "quoted X as saying": an unnamed source in lower case, a name set off in commas.
+        (
+            'The envoy, writing on Twitter, quoted a senior official from the ministry as saying a deal was "unlikely" '
+            "by Sunday.",
+            "a senior official from the ministry",
+        ),
+        (
+            "A deal is expected soon, the port's chief negotiator, Jane Roe, was quoted by Acme as saying on Sunday.",
+            "Jane Roe",
+        ),
+        # A report's forecast in the present perfect opens its passive forecasts after it.
+        (
+            "A recent poll conducted by Acme Research has predicted that the Green Party is almost certain to win."
+            "\n\nThe party, led by Jane Roe, is projected to win 300 seats.",
+            "Acme Research",
+        ),
+        # A document with its owner, a time between it and its verb; whose expectation a sentence states.
+        (
+            "Minutes from the board’s meeting in late July showed that directors could raise fees as early as "
+            "September.",
+            "Minutes from the board’s meeting",
+        ),
+        (
+            "The port makes its announcement at noon, and the unanimous expectation among shippers is that fees will "
+            "rise.",
+            "shippers",
+        ),
+        # A source that releases its own forecast; an outlet's own words; a participle dated inside the subject.
+        (
+            "The central bank released its latest forecasts on Thursday that projected inflation would probably ease "
+            "to 3 percent.",
+            "The central bank",
+        ),
+        (
+            "Officials met on Monday, and Acme state television said results were likely to be announced soon.",
+            "Acme state television",
+        ),
+        (
+            "Members of a Northfield Shipping Association survey released Monday still expect freight rates to fall "
+            "by June.",
+            "Members of a Northfield Shipping Association survey released Monday",
+        ),
         # Verbs of saying after a quotation that news copy uses.
         ("‘The pool of buyers is set to increase,’ commented Jane Roe, head of research at Acme.", "Jane Roe"),
         # A name ends at a word's end: "Organization director" is no "Organizati" with "on director" after it.
@@ -118,6 +176,8 @@ def test_a_share_is_the_group_named_before() -> None:
         # The author's own model, and a poll that only shows (no owner named): the reporter's data.
         "Our model expects the likeliest outcome to be a narrow win for the incumbent.",
         "Harbour exit polls indicate the ruling bloc will probably keep its majority",
+        # A participle with no agent is no source's ("a poll conducted last week").
+        "A poll conducted last week is likely to be revised.",
         # "priced in" only after a source: prices are what is priced.
         "Oil priced in dollars is likely to rise on Monday.",
     ],
@@ -126,7 +186,41 @@ def test_hostile_subjects_keep_the_author(text: str) -> None:
     assert _speaker(text) == "the author"
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A closing source with no believer before it keeps the sentence; an outlet with no source inside too.
+        ("The strike is likely to last weeks, union officials said yesterday.", "union officials"),
+        ("Acme Post reported that the strike is likely to last weeks.", "Acme Post"),
+        # A definite role quoted is left to the sentence's named subject.
+        (
+            "Jane Roe, director of the Acme port, told delegates that the strike will probably end soon, reported the "
+            "Acme Post, who quoted the director as saying so.",
+            "Jane Roe",
+        ),
+    ],
+)
+def test_the_other_source_is_kept(text: str, speaker: str) -> None:
+    assert _speaker(text) == speaker
+
+
 def test_the_chunker_reads_no_pronoun_or_event() -> None:
     assert subject_of_verb("I'll predict the incumbent to win.") is None
     assert subject_of_verb("Oil prices expected to rise") is None
     assert subject_of_verb("Why everybody thinks the bank will hold") is not None
+
+
+def test_a_heading_between_a_source_and_its_quotations() -> None:
+    quote = "\n\nKey quotes\n\n“We expect the cash rate to remain on hold, though a cut will probably follow in April.”"
+    assert _speaker(
+        "The board meets next week and Jane Roe, chief economist at Acme Bank, expects a pause." + quote
+    ) == ("Jane Roe")
+    # With no source before the heading, the quotation stays the author's.
+    assert _speaker("The board meets next week and rates are expected to stay on hold." + quote) == "the author"
+
+
+def test_a_transcript_name_and_colon_before_a_quotation() -> None:
+    text = "Jane Roe: “It’s not inconceivable that the count could take two or three days.”"
+    assert _speaker(text) == "Jane Roe"
+    # A topic before the colon is no speaker.
+    assert _speaker("Brexit: “It’s not inconceivable that the count could take two or three days.”") == "the author"

@@ -183,6 +183,28 @@ _SHARE_SAYS_THEY = re.compile(
     r"(?:said|say|says|told\s+\w+)\s+(?:they|she|he)\s+(?:would|will)$",
     re.I,
 )
+# "he correctly predicted 49 out of 50 states": a forecast already judged, the forecaster's record.
+_TRACK_RECORD = re.compile(
+    r"\b(?:correctly|accurately|wrongly|incorrectly|rightly|successfully)\s+(?:predicted|forecast|called|foresaw|"
+    r"anticipated|projected)\b",
+    re.I,
+)
+# "Washington hopes will avert the crisis", "He also hopes that the EU will be able to": a wish, the verb after its
+# subject and the hedge in one clause (no stop or other clause opening between them). Not the noun ("preserving
+# hopes it could", "my hope is that we'll finish": the labels hold such sentences).
+_HOPED = re.compile(
+    r"(?:\b(?:he|she|they|we|i|it|also|still)|\b(?!(?:My|Our|Their|His|Her|Its|Your|The|A|An|This|That)\b)[A-Z][\w.-]+)\s+(?:hopes?|hoped)\s+(?:that\s+)?"
+    r"(?:(?!(?:but|and|because|while|although|though|if|when)\b)[\w'’,-]+\s+){0,6}$"
+)
+# "I believe it,", "we think so.": the verb's object is a pronoun and the clause ends there.
+_NO_COMPLEMENT = re.compile(r"\s+(?:it|so|that)\s*[,.;!\"”]", re.I)
+# "analysts are forecasting OPEC to slash output", "economists do not expect the bloc to be gripped": a verb of
+# belief with an object and an infinitive states the forecast itself, not only an attribution (in the present: "most
+# forecasters expected the economy to slide" is an expectation held before).
+_STATED_OBJECT = re.compile(
+    r"\s+(?!that\b|to\b)(?:[\w'’$%.,-]+\s+){1,4}?to\s+(?!(?:the|a|an|their|his|her|its|our|my|your|this|that|these|those)\b|\d)[a-z]+",
+    re.I,
+)
 _BELIEVING = re.compile(r"(?:believe|believes|think|thinks|confident|sure|certain)$", re.I)
 
 
@@ -349,10 +371,21 @@ _RELATIVE_PART = re.compile(r"[\s,;:–—\"“”'‘’(-]*(?:which|who|whose|
 _CONCESSION_OPENS = re.compile(r"[\s\"“‘']*(?:while|although|though|whereas|even\s+though)\b", re.I)
 
 
+# A relative pronoun as the subject of the modal right after it ("prices that can set in motion", "a war which could
+# last"): "that" with no subject between it and the modal is no complementizer ("expects that rates will" has one).
+_SUBJECT_RELATIVE = re.compile(r"\b(?:that|which|who)\s+$", re.I)
+
+
 def _main_rank(sentence: str, reading: Reading) -> tuple[bool, tuple[int, int]]:
     """How strongly a part's reading claims the sentence (lower first): a relative part or an opening concession
     last, then by its hedge."""
-    if reading.clause[0] > 0:
+    if reading.hedge.strength in ("future", "modal") and _SUBJECT_RELATIVE.search(
+        sentence, max(0, reading.hedge.start - 12), reading.hedge.start
+    ):
+        # "deflation, a long run of falling prices that can set in motion a spiral": a modal right after its
+        # relative pronoun describes the noun, whatever the part.
+        subordinate = True
+    elif reading.clause[0] > 0:
         # Only a flat "will" / "would" there: an estimative phrase is an estimate even in a relative clause
         # ("they agreed to meet, which will probably happen in June").
         subordinate = (
@@ -373,6 +406,13 @@ def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
     if _FUTURE_TIME.search(sentence):
         confidence += 0.1
         reasons.append("a future time is named")
+    if (
+        hedge.strength == "belief"
+        and not hedge.words.lower().endswith("ed")
+        and _STATED_OBJECT.match(sentence, hedge.end)
+    ):
+        confidence += 0.1
+        reasons.append("a verb of forecast with its own statement ('forecasting OPEC to cut')")
     if _COUNTERFACTUAL.search(clause):
         confidence -= 0.3
         reasons.append("a counterfactual ('would have ...'): about the past")
@@ -459,6 +499,12 @@ def _not_forecasts(sentence: str, hedge: Hedge, before: str) -> list[tuple[float
         out.append((0.55, "an estimate of what has happened or why ('has likely sent', 'was likely due to')"))
     if words.endswith(("would", "will")) and _SHARE_SAYS_THEY.search(sentence, max(0, hedge.end - 90), hedge.end):
         out.append((0.4, "a share of respondents stating their own intention ('13% said they would'): a survey result"))
+    if _TRACK_RECORD.search(sentence, max(0, hedge.start - 16), hedge.end):
+        out.append((0.5, "a past forecast judged ('correctly predicted'): a track record, not a forecast"))
+    if hedge.strength in ("future", "modal") and _HOPED.search(sentence, max(0, hedge.start - 60), hedge.start):
+        out.append((0.35, "a hope ('hopes that X will'): what is wished for, not foreseen"))
+    if hedge.strength == "belief" and _NO_COMPLEMENT.match(sentence, hedge.end):
+        out.append((0.4, "a verb of belief with nothing to believe ('I believe it', 'I think so')"))
     if hedge.strength == "modal" and _CAVEAT.match(sentence, hedge.end):
         out.append((0.3, "a caveat ('may change, depending on ...'): what the statement depends on, not a forecast"))
     return out

@@ -277,6 +277,12 @@ def _explicit(
     quoted = _QUOTED_AS.search(sentence) if "quoted" in words else None
     if quoted is not None:
         # "TASS quoted Roe as saying", "Roe was quoted by TASS as saying": the one quoted, not the outlet.
+        who = " ".join((quoted.group("who3") or "").split())
+        if who and not who.lower().startswith("the "):
+            # "quoted a senior official from Tehran as saying": one source not named, not the one quoting ("quoted
+            # the director as saying" is left to the rules below: the sentence names who the director is).
+            return Speaker(who, None, 0.75, f"'quoted {who} as saying'", "role")
+    if quoted is not None and not quoted.group("who3"):
         name, title = _clean_name(quoted.group("who") or quoted.group("who2"))
         known = people.surname(name) if people and len(name.split()) == 1 else None
         if known is not None:
@@ -405,8 +411,9 @@ def _closing(sentence: str, people: _People | None, last_person: Speaker | None)
 
 
 _QUOTED_AS = re.compile(
-    rf"\bquoted\s+(?P<who>{_NAMES})\s+as\s+(?:saying|telling)|(?P<who2>{_NAMES})\s+(?:was|is|has\s+been)\s+quoted\s+"
-    rf"(?:by\s+[^,.;:“”\"]{{1,60}}?\s+)?as\s+(?:saying|telling)"
+    rf"\bquoted\s+(?P<who>{_NAMES})\s+as\s+(?:saying|telling)|(?P<who2>{_NAMES}),?\s+(?:was|is|has\s+been)\s+quoted\s+"
+    rf"(?:by\s+[^,.;:“”\"]{{1,60}}?\s+)?as\s+(?:saying|telling)|"
+    rf"\bquoted\s+(?P<who3>(?:an?|the|one)\s+[^,.;:“”\"]{{3,60}}?)\s+as\s+(?:saying|telling)"
 )
 _DETERMINED = re.compile(r"(?:the|an?|its|his|her|their|former|chief|senior|top)\s", re.I)
 _HEADLINE_SOURCE = re.compile(r"\s*(?P<who>(?:[A-Z][\w’'.&-]*\s+){0,3}[A-Z][\w’'&-]*)\s*:\s+[A-Z0-9‘'“\"]")
@@ -1052,7 +1059,10 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
         next_scope = scope
         # 'Jane Roe says X.' then a paragraph that is one quotation with no attribution of its own: hers (the
         # way a report lets a source's paragraph introduce the quotation after it).
-        introduced = last_found if last_found is not None and last_found.kind != "author" else None
+        heading = len(ps) == 1 and not found and len(ps[0].text.split()) <= 4 and ps[0].text.rstrip()[-1:] not in ".!?"
+        if not heading:
+            # A short heading between a source and its quotations ("Key quotes") leaves the source introducing them.
+            introduced = last_found if last_found is not None and last_found.kind != "author" else None
         if last_found is not None and last_found.kind != "author" and ps[-1].text.rstrip().endswith(":"):
             # "The Acme Herald reports:" closing a paragraph: the passage after it is quoted, until one with a speaker.
             block = last_found
@@ -1095,9 +1105,16 @@ def _chunked_subject(outside: str, speaker: Speaker | None, people: _People) -> 
         return speaker
     for sub in subjects_of_verbs(outside):
         if speaker is not None:
-            # Only to put the person before the organisation named in their noun phrase.
+            # To put the person before the organisation named in their noun phrase; the believer before the
+            # source that closes the sentence ("some officers are now convinced that X, officials said"), as a
+            # named believer is (_explicit); and the source an outlet relays before the outlet ("According to
+            # the Acme Post, top officials are afraid the offensive may fail").
             if sub.kind == "person" and speaker.name in sub.phrase:
                 return Speaker(sub.name, sub.phrase, 0.8, sub.basis, "person")
+            tail = outside[outside.rfind(",") + 1 :]
+            closing = sub.belief and not sub.share and speaker.name in tail and sub.phrase not in tail
+            if (closing or _is_outlet(speaker.name)) and speaker.name not in sub.phrase:
+                return Speaker(sub.name, None, 0.65, sub.basis, "person" if sub.kind == "person" else "group")
             continue
         if sub.share:
             group = people.last_group
@@ -1214,7 +1231,10 @@ _CATAPHORIC = re.compile(
 )
 _REPORT_GOES_ON = "a forecast in the passive after the report of "
 _REPORT_REACH = 4
-_FORECASTS = re.compile(r"\b(?:expects|forecasts?|predicts|projects|projections?|outlook)\b")
+_FORECASTS = re.compile(
+    r"\b(?:expects|forecasts?|predicts|projects|projections?|outlook|"
+    r"(?:has|have)\s+(?:predicted|forecast|projected|estimated))\b"
+)
 # "X is (now) expected / projected / forecast / seen to ...", "seen slowing": a forecast with no one saying it.
 _AGENTLESS = re.compile(
     r"\b(?:is|are|was|were|be)\s+(?:(?:now|still|also|currently|widely|generally)\s+)?(?:expected|projected|forecast|"
@@ -1223,12 +1243,20 @@ _AGENTLESS = re.compile(
 _LABEL = re.compile(rf"\s*(?P<who>{_CAP_RUN})\s*,\s*(?P<role>[^:“”\".;]{{3,100}}?)\s*:\s+(?=\S)")
 
 
+_NAME_COLON_QUOTE = re.compile(rf"\s*(?P<who>{_CAP_RUN})\s*:\s*(?=[“\"‘])")
+
+
 def _labelled(paragraph: str, people: _People) -> Speaker | None:
     """ "Jane Roe, senior economist, Acme: I think ...": a paragraph that opens with a person's name, a role and
     a colon (a panel's answers, one per paragraph) is that person's where no sentence names another."""
     m = _LABEL.match(paragraph) if ":" in paragraph[:160] else None
     if m is None:
-        return None
+        # "Jane Roe: “It's not inconceivable ...”": a transcript's name and colon before a quotation.
+        bare = _NAME_COLON_QUOTE.match(paragraph) if ":" in paragraph[:60] else None
+        name = _person_name(bare.group("who")) if bare else None
+        if name is None:
+            return None
+        return Speaker(name, None, 0.75, f"'{bare.group(0).strip()}' opening the paragraph", "person")  # type: ignore[union-attr]
     name = _person_name(m.group("who"))
     known = people.surname(_clean_name(m.group("who"))[0]) if name is None else None
     if name is None and known is None:

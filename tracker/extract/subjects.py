@@ -29,6 +29,7 @@ class Subject(NamedTuple):
     basis: str
     phrase: str  # the whole noun phrase, as written
     share: bool  # a share of people ("57 percent", "a fifth"): the group is the one named before
+    belief: bool = False  # a verb of belief or a state of mind ("believe", "are convinced"), not of saying
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9\u00c0-\u024f][\w’'.&%\u00c0-\u024f-]*[\w%]|[A-Za-z0-9%]|[,;:()—–“”\"]")
@@ -46,7 +47,10 @@ _VERBS = wordset(
 _PRICING = wordset("priced pricing")
 # Verbs that state a probability only with a probability noun after them ("give a 9% chance").
 # "raised their median forecast", "trimmed their inflation projections": a source revising its own forecast.
-_REVISE_VERBS = wordset("raised lowered trimmed cut revised upgraded downgraded lifted nudged pared slashed boosted")
+_REVISE_VERBS = wordset(
+    "raised lowered trimmed cut revised upgraded downgraded lifted nudged pared slashed boosted released published "
+    "issued unveiled"
+)
 _OWN = wordset("their its his her our")
 _FORECAST_NOUNS = wordset("forecast forecasts projection projections estimate estimates outlook expectations call")
 _ODDS_VERBS = wordset("give gives gave put puts assign assigns assigned see sees saw")
@@ -60,8 +64,19 @@ _OWNERS = wordset("of from by")
 # "are betting on", "are picking": what they wager on.
 _WAGER = wordset("betting picking")
 # Adjectives of belief after a copula ("are convinced that", "is confident of").
-_STATES = wordset("convinced confident doubtful optimistic pessimistic sceptical skeptical hopeful certain sure")
+_STATES = wordset(
+    "convinced confident doubtful optimistic pessimistic sceptical skeptical hopeful certain sure afraid worried "
+    "fearful"
+)
+_BELIEFS = wordset(
+    """believe believes believed think thinks thought expect expects expected expecting doubt doubts doubted fear
+    fears feared assume assumes assumed anticipate anticipates anticipated anticipating"""
+)
+# A stance on a prospect: "Germany has downplayed chances of a breakthrough", "dampened hopes".
+_STANCE_VERBS = wordset("downplayed downplays dampened dampens")
+_PROSPECTS = wordset("chances chance hopes hope expectations prospects prospect odds")
 _STATE_AFTER = wordset("that of about")
+_FEARS = wordset("afraid worried fearful")
 _COPULAS = wordset("is are was were remain remains remained")
 # Between a subject and its verb.
 _AUXILIARIES = wordset(
@@ -75,6 +90,7 @@ _TIMES = wordset(
     """Monday Tuesday Wednesday Thursday Friday Saturday Sunday today yesterday week month year morning night
     January February March April May June July August September October November December"""
 )
+_WEEKDAYS = wordset("Monday Tuesday Wednesday Thursday Friday Saturday Sunday yesterday today")
 _TIME_OPENERS = wordset("on in at this last next early late")
 _DETERMINERS = wordset(
     """the a an some many most several few all both each every other another its their his her our this these
@@ -99,10 +115,11 @@ _SOURCE_HEADS = wordset(
     bankers firms banks companies businesses consumers households americans britons cartel government
     administration ministry agency bank committee council board party alliance coalition campaign team
     organisation organization institute firm group company poll polls survey surveys analysis report study
-    research model models forecast forecasts projections outlook index gauge consensus commission regulator"""
+    research model models forecast forecasts projections outlook index gauge consensus commission regulator
+    minutes television broadcaster newspaper media"""
 )
 _DOCUMENTS = wordset(
-    "poll polls survey surveys analysis report study research model models forecast forecasts projections index"
+    "poll polls survey surveys analysis report study research model models forecast forecasts projections index minutes"
 )
 _HUMAN_PLURAL = re.compile(r"(?:er|or|ist|ian|ant|ent|ee|ive|ide)s$")
 _CONTRACTED = re.compile(r"[’'](?:ll|m|d|re|ve)$")  # "I'll predict", "We're confident": a pronoun
@@ -134,7 +151,8 @@ TRIGGERS = (
     | _STATES
     | _REVISE_VERBS
     | _PRICING
-    | frozenset(("opinion", "agreement"))
+    | _STANCE_VERBS
+    | frozenset(("opinion", "agreement", "expectation", "view", "belief", "assumption", "consensus"))
 )
 _LONGEST = 14  # tokens a subject noun phrase may take
 
@@ -186,8 +204,10 @@ def _verb_at(toks: list[str], i: int) -> str | None:
         return "say"
     if low in _WAGER and before in ("are", "were", "been", "is") and after[:1] and after[0] in ("on", "that"):
         return "say"
-    if low in _STATES and after[:1] and after[0] in _STATE_AFTER:
-        return "state"
+    if low in _STATES and after[:1] and (after[0] in _STATE_AFTER or (low in _FEARS and after[0] in _DETERMINERS)):
+        return "state"  # "are convinced that", "are afraid the offensive may fail"
+    if low in _STANCE_VERBS and any(w in _PROSPECTS for w in after[:3]):
+        return "say"
     if low == "opinion" and before == "the" and i >= 3 and toks[i - 2].lower() == "of" and after[:1] == ["that"]:
         return "state"  # "are of the opinion that"
     if low == "agreement" and after[:1] == ["that"] and before == "in":
@@ -212,7 +232,9 @@ def _walk_back(toks: list[str], end: int) -> tuple[int, int]:
         if toks[j].lower() in _AUXILIARIES or (toks[j].lower().endswith("ly") and toks[j][:1].islower()):
             j -= 1
         elif toks[j] in _TIMES and j >= 1 and toks[j - 1].lower() in _TIME_OPENERS:
-            j -= 2
+            j -= 2  # "on Wednesday", "in late July": the opener, and a preposition before it
+            if j >= 0 and toks[j].lower() in _TIME_OPENERS:
+                j -= 1
         else:
             break
     stop = j + 1
@@ -224,7 +246,10 @@ def _walk_back(toks: list[str], end: int) -> tuple[int, int]:
             break
         if low in _STOPS:
             break  # in any case: a title-case headline's "That Many Believe" is a relative clause
-        if tok[:1].islower() and low.endswith("ed") and low not in _PREPOSITIONS and low not in ("united", "elected"):
+        # "a poll conducted by Acme", "a survey released Monday": a participle inside the noun phrase.
+        agent = k + 1 < len(toks) and (toks[k + 1] == "by" or toks[k + 1] in _WEEKDAYS) and k <= stop - 2
+        participle = tok[:1].islower() and low.endswith("ed") and low not in _PREPOSITIONS
+        if participle and low not in ("united", "elected") and not agent:
             break  # a verb or a participle of another clause
         k -= 1
     start = k + 1
@@ -239,6 +264,8 @@ def _head(np: list[str]) -> tuple[int, bool]:
     noun after its "of") and whether the phrase is a share of people."""
     cut = next((n for n, t in enumerate(np) if t.lower() in _PREPOSITIONS and n > 0), len(np))
     head = cut - 1
+    if head > 0 and cut < len(np) and np[head].endswith("ed") and np[head][:1].islower():
+        head -= 1  # "a poll conducted by Acme": the noun before its participle
     lows = [t.lower() for t in np[:cut]]
     share = any(w in _SHARE_WORDS or w.endswith("%") for w in lows)
     if share and cut < len(np) and np[cut].lower() == "of":
@@ -273,6 +300,13 @@ def _name_before(toks: list[str], comma: int) -> str | None:
     return _person(toks[k + 1 : comma])
 
 
+# "the unanimous expectation among economists is that", "the view of most analysts is": whose expectation.
+_HELD_VIEW = re.compile(
+    r"\b(?:expectation|view|belief|assumption|consensus)\s+(?:among|of)\s+(?P<who>(?:(?:the|most|many|some)\s+)?"
+    r"(?:[a-z-]+\s+){0,2}?[a-z]{3,}s)\s+(?:is|was|remains)\b"
+)
+
+
 def subject_of_verb(sentence: str) -> Subject | None:
     """The source a sentence names as the subject of its first verb of saying, belief, prediction or estimation
     whose subject reads as a source, or None."""
@@ -282,6 +316,10 @@ def subject_of_verb(sentence: str) -> Subject | None:
 def subjects_of_verbs(sentence: str) -> Iterator[Subject]:
     """Each source a sentence names as the subject of a verb of saying, belief, prediction or estimation, in
     order."""
+    held = _HELD_VIEW.search(sentence) if "among" in sentence or " of " in sentence else None
+    if held is not None and (held.group("who").split()[-1] in _SOURCE_HEADS or _HUMAN_PLURAL.search(held.group("who"))):
+        who = held.group("who")
+        yield Subject(who, "group", f"'{' '.join(held.group(0).split())}'", who, False, True)
     found = list(_TOKEN.finditer(sentence))
     toks = [m.group(0) for m in found]
 
@@ -297,6 +335,8 @@ def subjects_of_verbs(sentence: str) -> Iterator[Subject]:
         end = i
         if kind == "state":
             end = _state_start(toks, i)
+            if end < 0 and toks[i - 1][:1].islower() and toks[i - 1].lower() in _SOURCE_HEADS:
+                end = i  # a headline's state without its copula: "Officials optimistic about deal"
             if end <= 0:
                 continue
         start, stop = _walk_back(toks, end)
@@ -352,4 +392,5 @@ def subjects_of_verbs(sentence: str) -> Iterator[Subject]:
         if not source:
             continue
         phrase = written(start, stop)
-        yield Subject(phrase, "group", f"'{phrase} {toks[i]}'", phrase, share)
+        belief = kind == "state" or toks[i].lower() in _BELIEFS
+        yield Subject(phrase, "group", f"'{phrase} {toks[i]}'", phrase, share, belief)
