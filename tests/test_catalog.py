@@ -565,7 +565,13 @@ def test_the_one_pass_construction_gives_what_pyyaml_gives(prefer_c: bool, tmp_p
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
     write_catalog(tmp_path, 30)
-    files = [p for d in ("predictions", "seeds", "tests", "tracker") for p in sorted((ROOT / d).rglob("*.y*ml"))]
+    # A sealed check set is opened by nobody until the lead measures it, this test included.
+    files = [
+        p
+        for d in ("predictions", "seeds", "tests", "tracker")
+        for p in sorted((ROOT / d).rglob("*.y*ml"))
+        if "sealed" not in p.parts
+    ]
     files += sorted(tmp_path.rglob("*.yaml"))
     texts = [p.read_text(encoding="utf-8") for p in files] + HOSTILE_YAML
     assert len(files) > 20

@@ -308,16 +308,19 @@ def test_the_docs_examples_run(sqlite_url: str, tmp_path: Path, monkeypatch: pyt
     assert (work / "review.html").exists() and (work / "bundle" / ex.DICTIONARY_MD).exists()
 
 
+@pytest.mark.parametrize("force", [False, True], ids=["plain", "force"])
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize("name", ["forecasts.csv", "ledger.xlsx", "_meta.json", "DATA_DICTIONARY.md", "key.txt"])
-def test_a_bundle_never_replaces_a_file_it_did_not_make(grown: Ledger, tmp_path: Path, fmt: str, name: str) -> None:
+def test_a_bundle_never_replaces_a_file_it_did_not_make(
+    grown: Ledger, tmp_path: Path, fmt: str, name: str, force: bool
+) -> None:
     """`export all --out FOLDER` into a folder of the user's: a file there with a name the bundle writes is the
-    user's, and is refused (one line, nothing written); the files of an earlier bundle there are replaced."""
+    user's, and is refused, --force or not (one line, nothing written); other files are left alone."""
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / name).write_text("my own file\n", encoding="utf-8")
     (folder / "notes.txt").write_text("notes\n", encoding="utf-8")
-    result = cli(grown, "export", "all", "--format", fmt, "--out", str(folder))
+    result = cli(grown, "export", "all", "--format", fmt, "--out", str(folder), *(["--force"] if force else []))
     # what this bundle writes (no checkpoint is kept, so no checkpoint.txt, and no key.txt without --key)
     writes = {"_meta.json", "DATA_DICTIONARY.md", "forecasts.csv" if fmt == "csv" else "ledger.xlsx"}
     if name not in writes:  # left alone, and the bundle written beside it
@@ -329,8 +332,58 @@ def test_a_bundle_never_replaces_a_file_it_did_not_make(grown: Ledger, tmp_path:
     assert (folder / name).read_text(encoding="utf-8") == "my own file\n"
 
 
-def test_a_bundle_replaces_an_earlier_bundle_in_its_folder(grown: Ledger, tmp_path: Path) -> None:
+def _folder_bytes(folder: Path) -> dict[str, bytes | str]:
+    """Every entry of a folder: a file's bytes, a link's target."""
+    return {p.name: str(p.readlink()) if p.is_symlink() else p.read_bytes() for p in folder.iterdir()}
+
+
+def test_a_bundle_replaces_an_earlier_bundle_in_its_folder_only_with_force(grown: Ledger, tmp_path: Path) -> None:
+    """Without --force the earlier bundle's files are refused, the first named, and the folder is left byte for
+    byte; with --force they are replaced, whatever the earlier bundle's format, and the files of an earlier format
+    this one does not write are left in place (listed as earlier_files, so that a later export still knows them)."""
     folder = tmp_path / "b"
-    for fmt in ("csv", "csv", "parquet", "parquet"):
-        result = cli(grown, "export", "all", "--format", fmt, "--out", str(folder))
+    assert cli(grown, "export", "all", "--format", "csv", "--out", str(folder)).exit_code == 0
+    before = _folder_bytes(folder)
+    line = one_error(cli(grown, "export", "all", "--format", "csv", "--out", str(folder)), "--force")
+    assert repr(str(folder / "_meta.json")) in line and "already exist" in line
+    assert _folder_bytes(folder) == before
+    one_error(cli(grown, "export", "all", "--format", "parquet", "--out", str(folder)), "--force")
+    assert _folder_bytes(folder) == before
+    for fmt in ("csv", "parquet", "csv", "xlsx", "jsonl", "csv"):
+        result = cli(grown, "export", "all", "--format", fmt, "--out", str(folder), "--force")
         assert result.exit_code == 0, result.output
+        meta = ex.bundle_meta(folder)
+        assert meta["format"] == fmt
+        assert len(ex.read_bundle(folder, only=("forecasts",))["forecasts"]) == len(grown.forecasts())
+        written = {t["file"] for t in meta["tables"].values()}
+        assert written == ({"ledger.xlsx"} if fmt == "xlsx" else {f"{t}{ex.FORMATS[fmt]}" for t in TABLES})
+        assert not written & set(meta.get("earlier_files", []))
+    # every format's files are still there, none removed; the csv ones are the newest bundle's
+    names = {p.name for p in folder.iterdir()}
+    assert {"events.csv", "events.parquet", "events.jsonl", "ledger.xlsx"} <= names
+    earlier = {n for n in names if n.endswith((".parquet", ".jsonl", ".xlsx"))}
+    assert set(ex.bundle_meta(folder)["earlier_files"]) == earlier
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["plain", "force"])
+def test_a_link_in_a_bundle_folder_is_never_written_through(grown: Ledger, tmp_path: Path, force: bool) -> None:
+    """A symbolic link at a name the bundle writes (even one an earlier bundle wrote there) is refused before
+    anything is written, and what it points to is left as it was; a link at another name is left alone."""
+    folder = tmp_path / "b"
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the bundle's\n", encoding="utf-8")
+    assert cli(grown, "export", "all", "--format", "csv", "--out", str(folder)).exit_code == 0
+    (folder / "runs.csv").unlink()  # (a table written late: refused before the first is written)
+    (folder / "runs.csv").symlink_to(outside)
+    before = _folder_bytes(folder)
+    args = ["export", "all", "--format", "csv", "--out", str(folder), *(["--force"] if force else [])]
+    line = one_error(cli(grown, *args), "symbolic link")
+    assert repr(str(folder / "runs.csv")) in line
+    assert _folder_bytes(folder) == before
+    assert outside.read_text(encoding="utf-8") == "not the bundle's\n"
+    if force:  # a link at a name this bundle does not write: left alone, and no longer counted as the bundle's
+        result = cli(grown, "export", "all", "--format", "parquet", "--out", str(folder), "--force")
+        assert result.exit_code == 0, result.output
+        assert (folder / "runs.csv").is_symlink() and outside.read_text(encoding="utf-8") == "not the bundle's\n"
+        assert "runs.csv" not in ex.bundle_meta(folder).get("earlier_files", [])
+        one_error(cli(grown, "export", "all", "--format", "csv", "--out", str(folder), "--force"), "symbolic link")

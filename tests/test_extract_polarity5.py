@@ -40,7 +40,10 @@ def reading(sentence: str) -> Reading:
     ],
 )
 def test_a_weak_modal_a_verb_of_belief_introduces(sentence: str, above_half: bool) -> None:
-    r = reading(sentence)
+    # The modal's own part: in "are expected to cover X and might Y" the present passive governs the sentence
+    # (hedges7), and "might" is read in the part that holds it.
+    r = next((p for p in FINDER.read_all(sentence) if p.hedge.words.lower() in ("may", "might", "could")), None)
+    r = r or reading(sentence)
     assert (r.p_event > 0.5) is above_half, (sentence, r.hedge.words, r.p_event)
 
 

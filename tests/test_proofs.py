@@ -18,7 +18,16 @@ from typer.testing import CliRunner
 from tracker.app import proofs
 from tracker.app.ledger import Ledger
 from tracker.cli.main import app
-from tracker.domain.notes import open_checkpoint, parse_vkey
+from tracker.domain.notes import (
+    COSIGNATURE,
+    Signer,
+    Verifier,
+    generate_signer,
+    key_id,
+    open_checkpoint,
+    parse_vkey,
+    sign_note,
+)
 from tracker.errors import IntegrityError, NotFound, UserError
 from tracker.store import eventstore as es
 from tracker.store.db import make_engine
@@ -183,13 +192,86 @@ def test_proof_against_an_earlier_checkpoint(url: str, keys: tuple[Path, str], t
     led.record_forecast("rain", "Cy Example", 0.5, date(2020, 3, 1), forecast_id="cy-rain")  # position 7
     led.close()
     out = tmp_path / "p.tlog-proof"
-    assert tracker("--db", url, "proof", "bob-rain", "--checkpoint", str(cp), "--out", str(out)).exit_code == 0
+    made = tracker("--db", url, "proof", "bob-rain", "--checkpoint", str(cp), "--log-key", vkey, "--out", str(out))
+    assert made.exit_code == 0, made.output
     assert json.loads(tracker("verify-proof", str(out), "--key", vkey, "--json").stdout)["tree_size"] == 5
     new = tmp_path / "q.tlog-proof"  # (the proof written above is refused as it stands: see test_output_options)
-    failed(tracker("--db", url, "proof", "cy-rain", "--checkpoint", str(cp), "--out", str(new)), UserError, ["7"])
+    failed(
+        tracker("--db", url, "proof", "cy-rain", "--checkpoint", str(cp), "--log-key", vkey, "--out", str(new)),
+        UserError,
+        ["7"],
+    )
     failed(tracker("--db", url, "proof", "nope", "--key", str(key), "--out", str(new)), NotFound, ["nope"])
     assert not new.exists()
     failed(tracker("--db", url, "proof", "ann-rain", "--out", str(out)), UserError, ["--key"])
+
+
+def _signed_by(note: str, *signers: Signer, origin: str = NAME) -> str:
+    """The checkpoint's text (its origin renamed to `origin`) signed by `signers` alone (cosigners timestamped)."""
+    text = note[: note.rfind("\n\n") + 1].replace(NAME, origin, 1)
+    return sign_note(text, *signers, timestamp=1_700_000_000)
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ("body", "does not verify"),  # a changed number of events: the signature is for other text
+        ("other-key", "no signature by"),  # another key of the log's name signed it
+        ("witness-only", "no signature by"),  # the log's signature line removed, a witness's left
+        ("unsigned", "no blank line"),  # no signature line at all
+        ("key-name", "no signature by"),  # --log-key is the log's key under another name (its id recomputed)
+        ("other-log", "no signature by"),  # another log's checkpoint, signed by that log's key
+    ],
+)
+def test_proof_refuses_a_checkpoint_the_log_key_did_not_sign(
+    url: str, keys: tuple[Path, str], tmp_path: Path, change: str, says: str
+) -> None:
+    """`proof --checkpoint` opens the checkpoint's signed note with --log-key (the check `verify --checkpoint` and
+    `verify-proof` make) before writing a proof a reader would take for the log's: refused in one line, no file."""
+    key, vkey = keys
+    cp = _checkpoint(url, key, tmp_path / "cp.txt")
+    note = cp.read_text(encoding="utf-8")
+    log_key = vkey
+    if change == "body":
+        bad = note.replace("\n5\n", "\n4\n", 1)
+    elif change == "other-key":
+        bad = _signed_by(note, generate_signer(NAME))
+    elif change == "witness-only":
+        bad = _signed_by(note, generate_signer("witness.example/w1", COSIGNATURE))
+    elif change == "unsigned":
+        bad = note[: note.rfind("\n\n") + 1]
+    elif change == "key-name":
+        bad = note
+        real = parse_vkey(vkey)
+        renamed = "other.example/log"
+        log_key = Verifier(renamed, key_id(renamed, real.public_key), real.public_key).vkey
+    else:
+        bad = _signed_by(note, generate_signer("other.example/log"), origin="other.example/log")
+    assert (bad, log_key) != (note, vkey)
+    given = tmp_path / "given.txt"
+    given.write_text(bad, encoding="utf-8")
+    out = tmp_path / "p.tlog-proof"
+    args = ("--db", url, "proof", "ann-rain", "--checkpoint", str(given), "--log-key", log_key, "--out", str(out))
+    line = failed(tracker(*args), UserError, [says])
+    assert line.startswith("error: checkpoint: "), line
+    assert not out.exists()
+    # the genuine checkpoint, with the log's key, is accepted and its proof verifies
+    ok = tracker("--db", url, "proof", "ann-rain", "--checkpoint", str(cp), "--log-key", vkey, "--out", str(out))
+    assert ok.exit_code == 0, ok.output
+    assert tracker("verify-proof", str(out), "--key", vkey).exit_code == 0
+
+
+def test_proof_against_a_checkpoint_needs_the_log_key(url: str, keys: tuple[Path, str], tmp_path: Path) -> None:
+    key, vkey = keys
+    cp = _checkpoint(url, key, tmp_path / "cp.txt")
+    out = tmp_path / "p.tlog-proof"
+    line = failed(
+        tracker("--db", url, "proof", "ann-rain", "--checkpoint", str(cp), "--out", str(out)), UserError, ["--log-key"]
+    )
+    assert line.startswith("error: log_key: "), line
+    both = ("--db", url, "proof", "ann-rain", "--key", str(key), "--log-key", vkey, "--out", str(out))
+    failed(tracker(*both), UserError, ["--log-key", "--checkpoint"])
+    assert not out.exists()
 
 
 # ------------------------------------------------------------------ verify --checkpoint
@@ -312,7 +394,9 @@ def test_a_witness_cosigns_and_readers_count_it(url: str, keys: tuple[Path, str]
     assert cosigned.read_text().startswith(cp.read_text())
     failed(tracker(*args), UserError, ["already exists"])
     out = tmp_path / "p.tlog-proof"
-    assert tracker("--db", url, "proof", "ann-rain", "--checkpoint", str(cosigned), "--out", str(out)).exit_code == 0
+    against = ("--checkpoint", str(cosigned), "--log-key", vkey)
+    made = tracker("--db", url, "proof", "ann-rain", *against, "--out", str(out))
+    assert made.exit_code == 0, made.output
     counted = tracker("verify-proof", str(out), "--key", vkey, "--witness", witness)
     assert counted.exit_code == 0, counted.output
     assert "cosignatures checked: 1 of 1 witnesses" in counted.stdout
@@ -566,7 +650,7 @@ UNREADABLE = Path("/proc/self/mem")
         (["verify-proof", "{proof}", "--key", "{bad}"], "key"),
         (["checkpoint", "--key", "{bad}", "--out", "{tmp}/c.txt"], "key"),
         (["checkpoint", "--timestamp-token", "{bad}"], "timestamp_token"),
-        (["proof", "ann-rain", "--checkpoint", "{bad}", "--out", "{tmp}/p.proof"], "checkpoint"),
+        (["proof", "ann-rain", "--checkpoint", "{bad}", "--log-key", "{pub}", "--out", "{tmp}/p.proof"], "checkpoint"),
         (["verify", "--checkpoint", "{bad}", "--key", "{pub}"], "checkpoint"),
         (["cosign", "{bad}", "--key", "{key}", "--log-key", "{pub}", "--out", "{tmp}/c.txt"], "checkpoint"),
     ],

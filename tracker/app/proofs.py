@@ -273,22 +273,29 @@ def forecast_position(led: Ledger, forecast_id: str) -> int:
     return int(position)
 
 
-def prove(led: Ledger, forecast_id: str, signer: Signer | None = None, checkpoint_note: str | None = None) -> str:
+def prove(
+    led: Ledger,
+    forecast_id: str,
+    signer: Signer | None = None,
+    checkpoint_note: str | None = None,
+    log_key: Verifier | None = None,
+) -> str:
     """The tlog-proof of the event that recorded `forecast_id`, against a new checkpoint signed by `signer` (made
     and kept by `checkpoint`, with its checks) or against `checkpoint_note` (an earlier checkpoint of this log,
-    which must cover the event). The path is read from the stored tree (O(log n) nodes), and the checkpoint's
-    root must be the stored tree's; the event's row must still fit its chain hash."""
+    which must cover the event, and be signed by `log_key`: see `open_signed`). The path is read from the stored
+    tree (O(log n) nodes), and the checkpoint's root must be the stored tree's; the event's row must still fit its
+    chain hash."""
     led._ready()
     if signer is None and checkpoint_note is None:
         raise UserError("give --key (sign a new checkpoint) or --checkpoint (an earlier one)", "key")
+    if signer is None and log_key is None:
+        raise UserError("--checkpoint needs the log's public key (--log-key) to check its signature", "log_key")
     position = forecast_position(led, forecast_id)
     if signer is not None:
         checkpoint_note = checkpoint(led, signer)
-    assert checkpoint_note is not None
-    try:
-        cp = parse_checkpoint_text(split_note(checkpoint_note)[0])
-    except NoteError as e:
-        raise UserError(f"not a checkpoint: {e}", "checkpoint") from None
+        log_key = signer.verifier
+    assert checkpoint_note is not None and log_key is not None
+    cp = open_signed(checkpoint_note, log_key).checkpoint
     if cp.size < position:
         raise UserError(f"the checkpoint covers {cp.size} events, not position {position}", "checkpoint")
     with read_transaction(led.engine) as conn:
@@ -357,15 +364,28 @@ def verified(opened: OpenedCheckpoint, key: Verifier) -> dict[str, Any]:
     return {"ok": True, "log": cp.origin, "tree_size": cp.size, "root": cp.root.hex(), "key": key.vkey}
 
 
+def open_signed(note: str, key: Verifier, field: str = "checkpoint") -> OpenedCheckpoint:
+    """The checkpoint `note` when `key` signed it: the one check of a checkpoint's signed note that the commands
+    reading a checkpoint share (`notes.open_checkpoint`: a signature by the key's name and id that verifies over
+    the note's text, and the log's name on it the key's). A UserError naming `field` otherwise."""
+    try:
+        return open_checkpoint(note, key)
+    except NoteError as e:
+        raise UserError(f"the checkpoint is refused: {e}", field) from None
+
+
 def verify_checkpoint(led: Ledger, note: str, key: Verifier | None) -> dict[str, Any]:
     """Does the ledger extend the log the checkpoint `note` signed? Its signature is checked when `key` is given.
     The report names the first missing position after a truncation, or the first row that no longer fits the
     chain; a rewrite that re-hashed the chain is named as a range (the checkpoint holds only a root)."""
     led._ready()
-    try:
-        cp = open_checkpoint(note, key).checkpoint if key is not None else parse_checkpoint_text(split_note(note)[0])
-    except NoteError as e:
-        raise UserError(f"the checkpoint is refused: {e}", "checkpoint") from None
+    if key is not None:
+        cp = open_signed(note, key).checkpoint
+    else:
+        try:
+            cp = parse_checkpoint_text(split_note(note)[0])
+        except NoteError as e:
+            raise UserError(f"the checkpoint is refused: {e}", "checkpoint") from None
     with read_transaction(led.engine) as conn:
         made = ledger_tree(conn)
     tree, chain = made.tree, made.chain

@@ -22,6 +22,7 @@ from typing import Any, Literal, TypeAlias
 
 import yaml
 
+from tracker.catalog import blockyaml
 from tracker.domain import fields, timepoints
 from tracker.domain.decide import known_after_opened
 from tracker.domain.quotes import closest_passage, find_quote
@@ -531,6 +532,17 @@ if getattr(yaml, "__with_libyaml__", False):
     _CStrictLoader = _CStrictLoaderImpl
 
 
+# The safe constructor's functions of the scalar tags the block reader builds, by tag (both strict loaders build
+# them with these: `_Plain.takes`).
+_SAFE = yaml.constructor.SafeConstructor()
+_BLOCK_SCALARS = {
+    _NULL: _SAFE.construct_yaml_null,
+    _BOOL: _SAFE.construct_yaml_bool,
+    _INT: _SAFE.construct_yaml_int,
+    _FLOAT: _SAFE.construct_yaml_float,
+}
+
+
 def strict_loader(prefer_c: bool = True) -> type:
     """The strict loader to use: libyaml's where it is installed (unless `prefer_c` is False)."""
     return _CStrictLoader if prefer_c and _CStrictLoader is not None else _StrictLoader
@@ -762,8 +774,15 @@ def _decode(raw: bytes, label: str, errors: _Errors, entry: str = "-", field_nam
 
 
 def _parse_yaml(text: str, label: str, errors: _Errors, loader: type | None = None) -> Any:
+    loader = loader or strict_loader()
+    if loader is _CStrictLoader or loader is _StrictLoader:
+        # A catalog's plain block style read line by line (tracker.catalog.blockyaml), with this loader's own
+        # resolvers and the safe constructor's functions; any other text is read by the loader as before.
+        value = blockyaml.load(text, loader._by_first.get, loader._wildcard, _BLOCK_SCALARS)  # type: ignore[attr-defined]
+        if value is not blockyaml.NOT_TAKEN:
+            return value
     try:
-        return yaml.load(text, Loader=loader or strict_loader())  # noqa: S506 - a SafeLoader or CSafeLoader subclass
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader or CSafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

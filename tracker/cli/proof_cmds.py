@@ -192,15 +192,31 @@ def proof(
     against: Path = typer.Option(
         None, "--checkpoint", help="Prove against this earlier checkpoint file instead of signing a new one."
     ),
+    log_key: str = typer.Option(
+        None,
+        "--log-key",
+        help="With --checkpoint: the log's public key (NAME+KEYID+KEY, or a file holding it), which must have "
+        "signed that checkpoint.",
+    ),
     force: bool = FORCE,
 ) -> None:
     """Write a self-contained proof that a forecast is in the signed log: the event, its position, the Merkle
-    inclusion path and the signed checkpoint. 'tracker verify-proof' checks it with no ledger."""
+    inclusion path and the signed checkpoint. 'tracker verify-proof' checks it with no ledger. An earlier
+    checkpoint (--checkpoint) is used only when the log's public key (--log-key) signed it."""
     from tracker.app import outfiles, proofs
     from tracker.errors import UserError
 
     if (key is None) == (against is None):
         raise UserError("give one of --key (sign a new checkpoint) or --checkpoint (an earlier one)", "key")
+    if key is not None and log_key is not None:
+        raise UserError("--log-key checks a --checkpoint; a checkpoint signed now with --key needs none", "log_key")
+    if against is not None and log_key is None:
+        # a proof carries the checkpoint as given: one the log did not sign would only fail in its readers' hands
+        raise UserError(
+            "--checkpoint needs the log's public key, --log-key (what 'tracker keygen' printed), to check it "
+            "signed the checkpoint",
+            "log_key",
+        )
     led = ledger(ctx)
     inputs = tuple(p for p in (key, against) if p is not None)
     outfiles.check_file_target(out, "out", overwrite=force, inputs=inputs)  # refused before any work
@@ -208,7 +224,8 @@ def proof(
         text = proofs.prove(led, forecast_id, signer=proofs.load_signer(key))
     else:
         note, _ = proofs.read_checkpoint(against)
-        text = proofs.prove(led, forecast_id, checkpoint_note=note)
+        verifier = proofs.load_verifier(log_key, "log_key")
+        text = proofs.prove(led, forecast_id, checkpoint_note=note, log_key=verifier)
     with outfiles.atomic_path(out, "out", overwrite=force, inputs=inputs) as tmp:
         tmp.write_text(text, encoding="utf-8")
     say(f"proof of forecast {forecast_id} written to {out}")

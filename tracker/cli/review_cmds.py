@@ -153,6 +153,12 @@ def export_(
             f"wrote {plural(len(meta['tables']), 'table')} ({plural(rows, 'row')}, {meta['format']}) and the "
             f"data dictionary to {out}"
         )
+        earlier = meta.get(ex.EARLIER_FILES)
+        if earlier:
+            say(
+                f"left {plural(len(earlier), 'file')} of an earlier bundle in place (another format's, such as "
+                f"{earlier[0]}): _meta.json lists them as {ex.EARLIER_FILES}"
+            )
         signed = meta.get("checkpoint")
         if signed:
             say(

@@ -36,7 +36,7 @@ _INNER_MAIN = 0.65
 # win"): the writer weighs two outcomes, and an estimative phrase there is a second estimate, not a reason or
 # background. Kept as the estimative phrase itself is (0.8), not only with a time to come.
 _CONTRAST_PART = 0.75
-_CONTRAST_OPENING = re.compile(r"[\s,;:–—-]*(?:but|yet|though|although|whereas)\b", re.I)
+_CONTRAST_OPENING = re.compile(r"[\s,;:–—-]*(?:but|yet|though|although|whereas|while)\b", re.I)
 _BASE = {"estimative": 0.8, "future": 0.6, "belief": 0.55, "modal": 0.35}
 _FUTURE_TIME = re.compile(
     r"\b(?:next|soon|future|upcoming|coming|forthcoming|by (?:the end of )?(?:19|20)\d\d|in (?:the )?(?:short|long|"
@@ -166,6 +166,45 @@ _FUTURE_OR_MODAL = re.compile(
     r"\b(?:will|would|could|may|might|can|shall|should|must|going|to(?!\s+[\d$])|['’]ll|['’]d|next|soon|future|coming|until|by)\b",
     re.I,
 )
+# "The collapse in prices has likely sent OPEC into a panic", "the decline was likely due to longer replacement
+# cycles": an adverb of likelihood after a perfect's auxiliary, or before a cause, estimates what has happened or
+# why, not what will.
+_ADVERB_HEDGES = frozenset({"likely", "most likely", "probably", "very likely", "almost certainly", "possibly"})
+_PERFECT_BEFORE = re.compile(r"\b(?:has|have|had|hasn['’]t|haven['’]t)\s+(?:(?:most|very|almost)\s+)?$", re.I)
+_CAUSE_AFTER = re.compile(
+    r"\s+(?:due\s+to|because\s+of|caused\s+by|driven\s+by|the\s+result\s+of|a\s+result\s+of|explained\s+by)\b",
+    re.I,
+)
+# "35 percent of consumers said they would be keeping their handsets longer", "only 13% of people say they will":
+# a survey's share stating its own intention, a figure of the survey, not a forecast of anyone's (corpus-h).
+_SHARE_SAYS_THEY = re.compile(
+    r"(?:\d+(?:\.\d+)?\s?(?:%|percent|per\s+cent)|(?:a|one)\s+(?:quarter|third|half|fifth|tenth)|half|"
+    r"(?:a|the)\s+majority|most|many)\s+of\s+(?:(?:the|all|those)\s+)?(?:[\w'’-]+\s+){1,3}"
+    r"(?:said|say|says|told\s+\w+)\s+(?:they|she|he)\s+(?:would|will)$",
+    re.I,
+)
+# "he correctly predicted 49 out of 50 states": a forecast already judged, the forecaster's record.
+_TRACK_RECORD = re.compile(
+    r"\b(?:correctly|accurately|wrongly|incorrectly|rightly|successfully)\s+(?:predicted|forecast|called|foresaw|"
+    r"anticipated|projected)\b",
+    re.I,
+)
+# "Washington hopes will avert the crisis", "He also hopes that the EU will be able to": a wish, the verb after its
+# subject and the hedge in one clause (no stop or other clause opening between them). Not the noun ("preserving
+# hopes it could", "my hope is that we'll finish": the labels hold such sentences).
+_HOPED = re.compile(
+    r"(?:\b(?:he|she|they|we|i|it|also|still)|\b(?!(?:My|Our|Their|His|Her|Its|Your|The|A|An|This|That)\b)[A-Z][\w.-]+)\s+(?:hopes?|hoped)\s+(?:that\s+)?"
+    r"(?:(?!(?:but|and|because|while|although|though|if|when)\b)[\w'’,-]+\s+){0,6}$"
+)
+# "I believe it,", "we think so.": the verb's object is a pronoun and the clause ends there.
+_NO_COMPLEMENT = re.compile(r"\s+(?:it|so|that)\s*[,.;!\"”]", re.I)
+# "analysts are forecasting OPEC to slash output", "economists do not expect the bloc to be gripped": a verb of
+# belief with an object and an infinitive states the forecast itself, not only an attribution (in the present: "most
+# forecasters expected the economy to slide" is an expectation held before).
+_STATED_OBJECT = re.compile(
+    r"\s+(?!that\b|to\b)(?:[\w'’$%.,-]+\s+){1,4}?to\s+(?!(?:the|a|an|their|his|her|its|our|my|your|this|that|these|those)\b|\d)[a-z]+",
+    re.I,
+)
 _BELIEVING = re.compile(r"(?:believe|believes|think|thinks|confident|sure|certain)$", re.I)
 
 
@@ -254,9 +293,9 @@ def extract(
         mains: dict[int, Reading] = {}
         for reading in readings:
             at = bisect.bisect_right(inner, reading.hedge.start)
-            if at not in mains or governing_rank(reading.hedge) < governing_rank(mains[at].hedge):
+            if at not in mains or _main_rank(s.text, reading) < _main_rank(s.text, mains[at]):
                 mains[at] = reading
-        main = min(readings, key=lambda r: governing_rank(r.hedge), default=None)
+        main = min(readings, key=lambda r: _main_rank(s.text, r), default=None)
         for reading in readings:
             confidence, reasons = _confidence(s.text, reading)
             if reading is main:
@@ -319,6 +358,44 @@ def extract(
     return Extraction(tuple(out), len(sents), left_out)
 
 
+# A part opened by a relative pronoun after a comma ("a second wave could come in the winter, which will complicate
+# things", ", who will chair it"): a flat "will" there states a consequence or background about a noun of the main
+# clause, not the sentence's forecast; it governs only where the main clause has no hedge of its own (on corpus-g,
+# "which will" won over the main clause's "could" by the rank of a flat "will").
+_RELATIVE_PART = re.compile(r"[\s,;:–—\"“”'‘’(-]*(?:which|who|whose|whom)\b", re.I)
+
+
+# "While there is a strong possibility of X, other producers are unlikely to join": a concession that opens the
+# sentence is set against its main clause, which states the sentence's forecast (the concession is a part of its
+# own, kept as a part set against another by "but" is).
+_CONCESSION_OPENS = re.compile(r"[\s\"“‘']*(?:while|although|though|whereas|even\s+though)\b", re.I)
+
+
+# A relative pronoun as the subject of the modal right after it ("prices that can set in motion", "a war which could
+# last"): "that" with no subject between it and the modal is no complementizer ("expects that rates will" has one).
+_SUBJECT_RELATIVE = re.compile(r"\b(?:that|which|who)\s+$", re.I)
+
+
+def _main_rank(sentence: str, reading: Reading) -> tuple[bool, tuple[int, int]]:
+    """How strongly a part's reading claims the sentence (lower first): a relative part or an opening concession
+    last, then by its hedge."""
+    if reading.hedge.strength in ("future", "modal") and _SUBJECT_RELATIVE.search(
+        sentence, max(0, reading.hedge.start - 12), reading.hedge.start
+    ):
+        # "deflation, a long run of falling prices that can set in motion a spiral": a modal right after its
+        # relative pronoun describes the noun, whatever the part.
+        subordinate = True
+    elif reading.clause[0] > 0:
+        # Only a flat "will" / "would" there: an estimative phrase is an estimate even in a relative clause
+        # ("they agreed to meet, which will probably happen in June").
+        subordinate = (
+            reading.hedge.strength == "future" and _RELATIVE_PART.match(sentence, reading.clause[0]) is not None
+        )
+    else:
+        subordinate = reading.clause[1] < len(sentence.rstrip()) - 1 and _CONCESSION_OPENS.match(sentence) is not None
+    return (subordinate, governing_rank(reading.hedge))
+
+
 def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
     """How likely the sentence is a forecast, and why: the kind of hedge, then cues for and against."""
     hedge = reading.hedge
@@ -329,6 +406,13 @@ def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
     if _FUTURE_TIME.search(sentence):
         confidence += 0.1
         reasons.append("a future time is named")
+    if (
+        hedge.strength == "belief"
+        and not hedge.words.lower().endswith("ed")
+        and _STATED_OBJECT.match(sentence, hedge.end)
+    ):
+        confidence += 0.1
+        reasons.append("a verb of forecast with its own statement ('forecasting OPEC to cut')")
     if _COUNTERFACTUAL.search(clause):
         confidence -= 0.3
         reasons.append("a counterfactual ('would have ...'): about the past")
@@ -408,6 +492,19 @@ def _not_forecasts(sentence: str, hedge: Hedge, before: str) -> list[tuple[float
     past = _BELIEVED_PAST.match(sentence, hedge.end) if _BELIEVING.search(words) else None
     if past and not _FUTURE_OR_MODAL.search(sentence, hedge.end, past.end()):
         out.append((0.55, "a belief about what has happened ('believes X have been'): not a forecast"))
+    if words in _ADVERB_HEDGES and (
+        _PERFECT_BEFORE.search(sentence, max(0, hedge.start - 12), hedge.start)
+        or _CAUSE_AFTER.match(sentence, hedge.end)
+    ):
+        out.append((0.55, "an estimate of what has happened or why ('has likely sent', 'was likely due to')"))
+    if words.endswith(("would", "will")) and _SHARE_SAYS_THEY.search(sentence, max(0, hedge.end - 90), hedge.end):
+        out.append((0.4, "a share of respondents stating their own intention ('13% said they would'): a survey result"))
+    if _TRACK_RECORD.search(sentence, max(0, hedge.start - 16), hedge.end):
+        out.append((0.5, "a past forecast judged ('correctly predicted'): a track record, not a forecast"))
+    if hedge.strength in ("future", "modal") and _HOPED.search(sentence, max(0, hedge.start - 60), hedge.start):
+        out.append((0.35, "a hope ('hopes that X will'): what is wished for, not foreseen"))
+    if hedge.strength == "belief" and _NO_COMPLEMENT.match(sentence, hedge.end):
+        out.append((0.4, "a verb of belief with nothing to believe ('I believe it', 'I think so')"))
     if hedge.strength == "modal" and _CAVEAT.match(sentence, hedge.end):
         out.append((0.3, "a caveat ('may change, depending on ...'): what the statement depends on, not a forecast"))
     return out

@@ -94,9 +94,21 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
     (r"(?:is|are|was|were) (?:all )?set to", "will", False, "future", "a scheduled or announced plan"),
     (r"(?:is|are) (?:poised|bound|due|about|on track|slated|scheduled) to", "will", False, "future", "a plan"),
     (r"(?:is|are|was|were) (?:\w+ )?(?:favored|favoured) to", "likely", False, "estimative", _NSP),
+    # "Inflation is expected to hit the target later this year", "a summit is expected soon": the passive has no
+    # believer to attribute; its subject is the event and the phrase is the forecast itself, ranked as "is set to"
+    # is (a flat future), so that a "could" or "may" elsewhere in the sentence does not take its reading. In the
+    # present only ("was expected to" is often a past expectation).
+    (
+        r"(?:is|are|'s|'re|remains|remain) (?:(?:widely|also|now|still|generally|broadly) )?(?:expected|forecast|"
+        r"projected|predicted|anticipated)(?= to | soon\b| (?:in|by|next|later|this) )",
+        "expect",
+        False,
+        "future",
+        "",
+    ),
     (
         r"(?:expects?|expected|expecting|anticipates?|anticipated|anticipating|predicts?|predicted|predicting|"
-        r"forecasts?)",
+        r"forecasts?|forecasting)",
         "expect",
         False,
         "belief",
@@ -141,6 +153,14 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
         "",
     ),
     (r"(?:inevitabl[ey]|only a matter of time|a matter of time)", "almost certain", False, "estimative", ""),
+    # "it is just a matter of days before they quit": the event near and sure, as "a matter of time".
+    (
+        r"(?:only|just|merely) a (?:matter|question) of (?:days|weeks|months|hours)",
+        "almost certain",
+        False,
+        "estimative",
+        _NSP,
+    ),
     # "it is just a question of time before prices fall": as "a matter of time" (not "not a question of if").
     (r"(?:only a question of time|just a question of time)", "almost certain", False, "estimative", ""),
 )
@@ -158,7 +178,8 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
             r"(?:see|sees) (?:[\w$%.,'-]+ ){1,6}?(?:rising|falling|remaining|reaching|hitting|easing|staying|climbing|"
             r"dropping|peaking|slowing|growing|declining|increasing|returning|rebounding|recovering|winning|losing|"
             r"cutting|raising|hiking|lowering|holding|gaining|shrinking|expanding|contracting|widening|narrowing|"
-            r"accelerating|tightening|softening|weakening|strengthening|improving|worsening|stabili[sz]ing)",
+            r"accelerating|tightening|softening|weakening|strengthening|improving|worsening|stabili[sz]ing|"
+            r"averaging|ending|finishing|topping)",
         ),
     ),
     # Wire copy's passive of the same view: "the euro is seen rising next year", "the bank is widely seen cutting
@@ -167,7 +188,8 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         "expect",
         "belief",
         (
-            r"(?:is|are|now|widely|still|also) seen (?:as )?(?:rising|falling|remaining|reaching|hitting|easing|"
+            r"(?:is|are|was|were|now|widely|still|also) seen (?:as )?(?:averaging|topping|finishing|rising|falling|"
+            r"remaining|reaching|hitting|easing|"
             r"staying|climbing|dropping|peaking|slowing|growing|declining|increasing|returning|rebounding|recovering|"
             r"winning|losing|cutting|raising|hiking|lowering|holding|gaining|shrinking|expanding|contracting|"
             r"widening|narrowing|accelerating|tightening|softening|weakening|strengthening|improving|worsening|"
@@ -242,7 +264,8 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         "modal",
         (
             r"should (?!have\b)(?:\w+ )?(?:be(?! \w+(?:ed|en)\b)|see|know|win|pass|get|reach|come|fall|rise|remain|"
-            r"return)",
+            r"return|continue|become|improve|ease|stay|slow|recover|stabili[sz]e|decline|drop|increase|grow|peak|"
+            r"last|persist|moderate|pick up)",
         ),
     ),
     # "it's a possibility, but there's no certainty": a possibility named, not sized.
@@ -350,7 +373,11 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         "estimative",
         (r"(?:hard|difficult|tough) to (?:avoid|escape)(?! the (?:impression|conclusion|feeling|sense|thought))",),
     ),
-    ("likely", "estimative", (r"(?:high|strong|serious|real|big) (?:risk|chance|likelihood) (?:of|that)",)),
+    (
+        "likely",
+        "estimative",
+        (r"(?:high|strong|serious|real|big) (?:risk|chance|likelihood|possibility|probability) (?:of|that)",),
+    ),
     # "little probability that", "a slim likelihood of": a prospect noun sized small (the scale's own phrases,
     # "little chance", "low probability", ..., are left to it).
     (
@@ -408,9 +435,57 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     # "it won't be long before the bank cuts again": the event is near, not denied.
     ("likely", "estimative", (r"(?:will not|won't|should not|shouldn't|would not|wouldn't) be long (?:before|until)",)),
     ("roughly even chance", "estimative", (r"(?:could go either way|could yet go either way|go either way)",)),
-    ("likely", "estimative", (r"(?:be|am|is|are|was|were|feel|remain|remains) confident",)),
+    ("likely", "estimative", (r"(?:be|am|is|are|was|were|feel|remain|remains|remained) confident",)),
+    # "economists are sure it is just a pause", "the bill is sure to pass": certainty stated of others (not "not
+    # sure", "make sure", "for sure").
+    (
+        "almost certain",
+        "estimative",
+        (
+            r"(?:is|are|remain|remains) (?:quite |pretty |fairly |absolutely |very )?sure"
+            r"(?= that | it | they | to | the | this )",
+        ),
+    ),
+    # "there is more to come", "the worst is yet to come": what is still ahead, stated as sure.
+    (
+        "likely",
+        "estimative",
+        (
+            r"(?:there is|there's|there are) (?:much |plenty |a lot |far )?more (?:yet |still )?to come",
+            r"the worst (?:is |may be |could be )?(?:yet |still )?to come",
+        ),
+    ),
     ("may", "modal", (r"(?:risks|risking)",)),
-    ("roughly even chance", "estimative", (r"(?:too close to call|neck and neck|toss-up)",)),
+    ("roughly even chance", "estimative", (r"(?:too close to call|neck and neck|toss-ups?)",)),
+    # "Khan is in danger of losing his majority", "the pact is in real danger of": the outcome feared is a real
+    # prospect, above even (the labels read it so), as "a high risk of" is.
+    (
+        "likely",
+        "estimative",
+        (r"(?:is|are|'s|'re|now|seriously|remains|remain) in (?:real |serious |grave )?danger of",),
+    ),
+    # "some economists have raised the prospect of a deeper cut", "raising the possibility of a runoff": a
+    # possibility put forward, not sized (read as the scale's "it is possible").
+    (
+        "possible",
+        "estimative",
+        (r"(?:raised|raises|raise|raising) (?:the |a )?(?:prospect|possibility|spectre|specter) (?:of|that)",),
+    ),
+    # "a March hike isn't off the table": a possibility kept, as "not off the table" is.
+    ("possible", "estimative", (r"(?:isn't|aren't|is not|are not|'s not|not yet|never) (?:\w+ )?off the table",)),
+    # "Colorado is an even longer shot for Trump": the comparative of "a long shot", smaller still.
+    (
+        "unlikely",
+        "estimative",
+        (r"(?:is|are|'s|'re|remains|remain|looks|look) (?:an? )?(?:even |much |still )?(?:longer shot|longer-shot)",),
+    ),
+    # "economists are not holding their breath for a rate change": the advice "don't hold your breath" as a
+    # report of what people do not expect.
+    (
+        "unlikely",
+        "estimative",
+        (r"(?:not|n't|no one is|nobody is) (?:\w+ )?holding (?:their|his|her|our|my|its) breath",),
+    ),
     ("very likely", "estimative", (r"(?:imminent)",)),
     (
         "almost certain",
@@ -484,7 +559,27 @@ _CONSTRUCTIONS += (
 
 # Numbers stated as probabilities, in the normalised clause: "a 60% chance", "put the chances at 35 percent",
 # "one in four", "51-49", bookmakers' odds "at 13/8". Each gives p itself (method: stated).
-_NUM = r"(?P<n>\d{1,3}(?:\.\d+)?) ?(?:%|percent|per cent)"
+# Reporters spell small numbers out: "only a six percent chance", "a fifty per cent probability".
+_ONES = "one two three four five six seven eight nine"
+_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen"
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety"
+_SPELLED = {w: i + 1 for i, w in enumerate(_ONES.split())}
+_SPELLED.update({w: i + 10 for i, w in enumerate(_TEENS.split())})
+_SPELLED.update({w: 20 + 10 * i for i, w in enumerate(_TENS.split())})
+_SPELLED_NUM = (
+    rf"(?:(?:{'|'.join(_TENS.split())})(?:[- ](?:{'|'.join(_ONES.split())}))?|{'|'.join(_TEENS.split())}|"
+    + (rf"{'|'.join(_ONES.split())})")
+)
+_NUM = rf"(?P<n>\d{{1,3}}(?:\.\d+)?|{_SPELLED_NUM}) ?(?:%|percent|per cent)"
+
+
+def _percent(n: str) -> float:
+    """The number of a percent, in digits or spelled out ("six", "twenty-five")."""
+    if n[0].isdigit():
+        return float(n)
+    return float(sum(_SPELLED[w] for w in re.split(r"[- ]", n)))
+
+
 _SMALL = "one two three four five six seven eight nine ten"
 _WORD_NUMBER = {w: i + 1 for i, w in enumerate(_SMALL.split())}
 _COUNT = rf"(?:\d{{1,3}}|{'|'.join(_SMALL.split())})"
@@ -519,7 +614,7 @@ _NEEDS: tuple[re.Pattern[str], ...] = tuple(
 )
 _NEEDED_BY = (0, 0, 1, 2, 2, 3, 4, 5, 4)  # for each of _NUMERIC, its test in _NEEDS
 assert len(_NEEDED_BY) == len(_NUMERIC)
-_MAYBE_NUMERIC = re.compile(rf"\d| in (?:{'|'.join(_SMALL.split())})\b")
+_MAYBE_NUMERIC = re.compile(rf"\d| in (?:{'|'.join(_SMALL.split())})\b|{_SPELLED_NUM} ?(?:percent|per cent)\b")
 _BOOKMAKING = re.compile(r"\b(?:odds|bookmakers?|betting|bet|ladbrokes|paddy power|punters|bookies)\b")
 
 
@@ -569,7 +664,7 @@ def _stated(norm: str) -> list[tuple[re.Match[str], float, str]]:
             if _FROM.search(norm, max(0, num - 12), num):
                 continue
             if groups.get("n") is not None:
-                p = float(groups["n"]) / 100
+                p = _percent(groups["n"]) / 100
                 how = f"{groups['n']}%"
             else:
                 a, b = _count(groups["a"]), _count(groups["b"])
@@ -1100,6 +1195,10 @@ _SPEECH_ACT = re.compile(r"^\s*(?:say|tell|admit|add|note|mention|concede|grant|
 _DETERMINER_BEFORE = re.compile(
     r"\b(?:the|a|an|our|their|its|his|her|this|that|these|those|latest|new|previous|final|official|own)\s*$", re.I
 )
+# "Survation's forecast, based on 35,000 interviews": the noun after a possessive.
+_POSSESSIVE_BEFORE = re.compile(r"\w['’]s?\s*$")
+# "likely voters", "likely Republican voters", "likely caucus-goers": a poll's sample.
+_LIKELY_VOTERS = re.compile(r"\s+(?:[A-Z][\w-]*\s+|general[- ]election\s+)?(?:voters|electors|caucus-?goers)\b")
 # "As expected, the bank held rates", "as predicted": a past expectation the sentence compares with.
 _AS_EXPECTED = frozenset({"expected", "predicted", "forecast", "anticipated", "foreseen", "projected"})
 _AS_BEFORE = re.compile(
@@ -1207,8 +1306,10 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
         _WILL_NOUN_BEFORE.search(before) or _WILL_NOUN_AFTER.match(after) or _SPEECH_ACT.match(after)
     ):
         return True
-    if lower in ("forecast", "forecasts") and _DETERMINER_BEFORE.search(before):
+    if lower in ("forecast", "forecasts") and (_DETERMINER_BEFORE.search(before) or _POSSESSIVE_BEFORE.search(before)):
         return True
+    if lower == "likely" and _LIKELY_VOTERS.match(sentence, end):
+        return True  # "46 percent of likely voters": the pollsters' term for a sample, not a hedge
     if lower in _AS_EXPECTED and _AS_BEFORE.search(before):
         return True
     if lower in ("risks", "risking") and _RISK_NOUN_AFTER.match(after):
@@ -1297,14 +1398,27 @@ _MINORITY = (
     r"sixth|tenth)|a\s+(?:minority|handful)|(?<![\d.,])(?:[1-4]\d|\d)(?:\.\d+)?\s?(?:%|percent|per\s+cent))\s+of|"
     r"one\s+in\s+(?:three|four|five|six|seven|eight|nine|ten)(?:\s+of)?)\s+"
 )
-_MINORITY_BEFORE = re.compile(_MINORITY + r"(?:[\w'’-]+\s+){1,6}$", re.I)
+# The share alone as the subject, its noun left to the context of a survey: "a fifth forecast it will unravel",
+# "around 10% believe it could fall apart" (a share right before the verb; "a third forecast" as a noun is rare
+# before a clause, and "15% expect" never is one).
+_MINORITY_BARE = (
+    r"\b(?:(?:just|only|merely|barely|fewer\s+than|less\s+than|under|around|about|some|roughly|nearly)\s+)?"
+    r"(?:(?:a|one)\s+(?:quarter|third|fifth|sixth|tenth)|(?<![\d.,])(?:[1-4]\d|\d)(?:\.\d+)?\s?(?:%|percent|"
+    r"per\s+cent))\s+(?:(?:also|still|now)\s+)?"
+)
+_BELIEF_VERBS = r"(?:believe|think|expect|anticipate|foresee|see|predict|reckon|forecast)"
+_MINORITY_BEFORE = re.compile(rf"{_MINORITY}(?:[\w'’-]+\s+){{1,6}}$|{_MINORITY_BARE}$", re.I)
 _DENIED_BELIEF = re.compile(
     r"\b(?:(?:do|does|did|would|could)\s*(?:not|n['’]t)|don['’]t|doesn['’]t|didn['’]t|no\s+longer|never|hardly)\s+"
     r"(?:\w+\s+)?(?:believe|believes|think|thinks|expect|expects|anticipate|anticipates|foresee|see|sees|"
     r"predict|predicts|imagine|reckon|buy)\b|\b(?:doubts?|doubted|doubting|doubtful|sceptical|skeptical)\b|"
     r"\bfew\s+(?:\w+\s+){0,2}?(?:believe|think|expect|anticipate|foresee|see|predict|imagine|reckon)\b|"
     + _MINORITY
-    + r"(?:[\w'’-]+\s+){1,6}?(?:believe|think|expect|anticipate|foresee|see|predict|reckon)\b|"
+    + r"(?:[\w'’-]+\s+){1,6}?(?:believe|think|expect|anticipate|foresee|see|predict|reckon|forecast)\b|"
+    + _MINORITY_BARE
+    + _BELIEF_VERBS
+    # Not the noun: "a third forecast by the bank shows".
+    + r"\b(?!\s+(?:by|of|from|for|is|was|has|had|shows?|showed|published|released)\b)|"
     r"\b(?:none|neither|not\s+one)\s+of\s+(?:\w+\s+){1,5}?(?:believes?|thinks?|expects?|predicts?|sees?|foresees?)\b|"
     # "there is nothing to suggest", "no reason to believe", "no evidence that": grounds for the belief denied.
     r"\b(?:nothing\s+(?:to\s+)?(?:suggests?|indicates?)|no\s+(?:reason|grounds)\s+to\s+(?:believe|think|expect|assume)"
@@ -1399,14 +1513,15 @@ def _is_few(sentence: str, m: re.Match[str], previous: re.Match[str] | None) -> 
 _THAN = re.compile(r"\bthan\s+$", re.I)
 _NOT_ONLY = re.compile(r"\s+(?:only|just|merely|simply)\b", re.I)
 # Negations that deny nothing of the statement: "not least because", "not surprisingly", "no doubt", "no matter what",
-# "no later than June", "no more than 2%" (a bound, not a denial).
+# "no later than June", "no more than 2%" (a bound, not a denial), "will be no exception" (it too will).
 _IDLE_AFTER = {
     "not": re.compile(
         r"\s+(?:least|to\s+mention|surprisingly|unexpectedly|unusually|coincidentally|for\s+the\s+first\s+time)\b",
         re.I,
     ),
     "no": re.compile(
-        r"\s+(?:doubt|question|matter|wonder|surprise|secret|sooner|later|earlier|more|less|fewer|longer\s+than)\b",
+        r"\s+(?:doubt|question|matter|wonder|surprise|secret|sooner|later|earlier|more|less|fewer|longer\s+than|"
+        r"exception)\b",
         re.I,
     ),
 }

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .segment import Paragraph, Sentence, wordset
+from .subjects import TRIGGERS, subjects_of_verbs
 
 __all__ = ["Speaker", "attribute"]
 
@@ -71,11 +72,13 @@ _VERB_SET = (
 # The verbs of several words whose first word is common ("made", "put"): looked for whole instead.
 _PHRASE_VERBS = re.compile(r"\b(?:made|makes)\s+(?:it\s+)?clear\b|\bputs?\s+it\b|\bpoint(?:s|ed|ing)\s+out\b")
 _LOWER_WORD = re.compile(r"[a-z]+")
-_SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES}){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
+# The name ends at a word's end: not "World Health Organizati" with "on director" read as a filler.
+_SUBJECT_VERB = re.compile(rf"(?P<who>{_NAMES})(?!\w){_FILLER}(?:who\s+)?(?P<verb>{_VERBS})\b")
 _VERB_SUBJECT = re.compile(
     r"(?:^|[,–—-][”\"’']?\s*|(?<=[”\"’'])\s+)(?:or\s+so\s+)?(?P<verb>said|says|say|added|adds|explained|noted|notes|wrote|writes|"
     r"argued|argues|warned|warns|told|reported|reports|predicted|predicts|reckons|reckoned|believes|thinks|insists|"
-    r"suggests|estimates|concludes|concluded|cautions|cautioned|observes|observed)\s+"
+    r"suggests|estimates|concludes|concluded|cautions|cautioned|observes|observed|commented|comments|remarked|"
+    r"stated|states|asserted|stressed|emphasised|emphasized|acknowledged|replied|responded|recalled)\s+"
     r"(?P<rest>(?:[^.;]|(?<=\b[A-Z])\.){2,220})"
 )
 _ACCORDING = re.compile(rf"\b[Aa]ccording\s+to\s+(?P<who>{_NAMES})")
@@ -274,6 +277,12 @@ def _explicit(
     quoted = _QUOTED_AS.search(sentence) if "quoted" in words else None
     if quoted is not None:
         # "TASS quoted Roe as saying", "Roe was quoted by TASS as saying": the one quoted, not the outlet.
+        who = " ".join((quoted.group("who3") or "").split())
+        if who and not who.lower().startswith("the "):
+            # "quoted a senior official from Tehran as saying": one source not named, not the one quoting ("quoted
+            # the director as saying" is left to the rules below: the sentence names who the director is).
+            return Speaker(who, None, 0.75, f"'quoted {who} as saying'", "role")
+    if quoted is not None and not quoted.group("who3"):
         name, title = _clean_name(quoted.group("who") or quoted.group("who2"))
         known = people.surname(name) if people and len(name.split()) == 1 else None
         if known is not None:
@@ -347,6 +356,9 @@ _CLOSING_TAIL = (
 _CLOSING_NAME = re.compile(
     rf",\s*(?P<who>{_CAP_RUN})\s+(?:[a-z]+ly\s+)?(?P<verb>(?!report)(?:{_VERBS})){_CLOSING_TAIL}"
 )
+# Between an employer and a name after a verb of saying: a role in lower case ("Acme chief economist Jane Roe").
+_EMPLOYER_ROLE = re.compile(rf"\s+(?:[a-z-]+\s+){{0,2}}(?:{_ROLE_NOUNS})\s+")
+_CLOSING_IT = re.compile(rf",\s*it\s+(?:[a-z]+ly\s+|also\s+)?(?P<verb>{_VERBS}){_CLOSING_TAIL}")
 _CLOSING_PRONOUN = re.compile(rf",\s*(?P<who>he|she)\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS}){_CLOSING_TAIL}")
 
 
@@ -378,6 +390,13 @@ def _closing(sentence: str, people: _People | None, last_person: Speaker | None)
     if m is not None and last_person is not None:
         said = f"'{m.group('who')} {m.group('verb')}' closing the sentence, read as {last_person.name}"
         return Speaker(last_person.name, last_person.role, 0.7, said, last_person.kind)
+    m = _CLOSING_IT.match(sentence, last)
+    organisation = _organisation(people.last_group) if m is not None and people is not None else None
+    if organisation is not None:
+        # "..., it predicts.", "..., it said on Friday.": the organisation named last, as "It predicts" opening a
+        # sentence is.
+        said = f"'it {m.group('verb')}' closing the sentence, read as {organisation.name}"  # type: ignore[union-attr]
+        return Speaker(organisation.name, organisation.role, 0.7, said, organisation.kind)
     m = _CLOSING_NAME.match(sentence, last)
     if m is not None and not _possessive(m.group("who")):
         name, title = _clean_name(m.group("who"))
@@ -392,8 +411,9 @@ def _closing(sentence: str, people: _People | None, last_person: Speaker | None)
 
 
 _QUOTED_AS = re.compile(
-    rf"\bquoted\s+(?P<who>{_NAMES})\s+as\s+(?:saying|telling)|(?P<who2>{_NAMES})\s+(?:was|is|has\s+been)\s+quoted\s+"
-    rf"(?:by\s+[^,.;:“”\"]{{1,60}}?\s+)?as\s+(?:saying|telling)"
+    rf"\bquoted\s+(?P<who>{_NAMES})\s+as\s+(?:saying|telling)|(?P<who2>{_NAMES}),?\s+(?:was|is|has\s+been)\s+quoted\s+"
+    rf"(?:by\s+[^,.;:“”\"]{{1,60}}?\s+)?as\s+(?:saying|telling)|"
+    rf"\bquoted\s+(?P<who3>(?:an?|the|one)\s+[^,.;:“”\"]{{3,60}}?)\s+as\s+(?:saying|telling)"
 )
 _DETERMINED = re.compile(r"(?:the|an?|its|his|her|their|former|chief|senior|top)\s", re.I)
 _HEADLINE_SOURCE = re.compile(r"\s*(?P<who>(?:[A-Z][\w’'.&-]*\s+){0,3}[A-Z][\w’'&-]*)\s*:\s+[A-Z0-9‘'“\"]")
@@ -602,6 +622,12 @@ def _saying_then_speaker(sentence: str, people: _People | None) -> Speaker | Non
                     # "said U.S. Health and Human Services Secretary Jane Roe": the office's words, then the name.
                     name, title = _clean_name(office.group(0))
                     role = " ".join(f"{rest[: office.start()]} {title or ''}".split()) or None
+                employed = next((r for r in runs[1:2] if _EMPLOYER_ROLE.fullmatch(rest, first.end(), r.start())), None)
+                if employed is not None and len(_clean_name(employed.group(0))[0].split()) >= 2:
+                    # "said Acme Greater China chief economist Jane Roe": the employer, a role in lower case, then
+                    # the person (the employer's words are no name).
+                    name, title = _clean_name(employed.group(0))
+                    role = " ".join(rest[: employed.start()].split())
             else:
                 # "said the bank's president, Jane Roe, chief economist at Acme": the name set off in commas,
                 # not the last capitalised words (which may be the employer in the role after it).
@@ -950,6 +976,10 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
                 or _explicit(outside, people.nearest(), people.last_group, people)
                 or _role_subject(s.text, text, s.start, people)
             )
+            if speaker is not None and _read_a_passive(outside, speaker):
+                speaker = None
+            if speaker is None or speaker.kind == "group":
+                speaker = _chunked_subject(outside, speaker, people)
             if speaker is None and previous is not None and _OPENS_QUOTATION.match(s.text):
                 # `X concurred, saying ... "Quotation."`: a quotation with no attribution of its own, right
                 # after a sentence whose speaker is named, is that speaker's.
@@ -1029,11 +1059,82 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
         next_scope = scope
         # 'Jane Roe says X.' then a paragraph that is one quotation with no attribution of its own: hers (the
         # way a report lets a source's paragraph introduce the quotation after it).
-        introduced = last_found if last_found is not None and last_found.kind != "author" else None
+        heading = len(ps) == 1 and not found and len(ps[0].text.split()) <= 4 and ps[0].text.rstrip()[-1:] not in ".!?"
+        if not heading:
+            # A short heading between a source and its quotations ("Key quotes") leaves the source introducing them.
+            introduced = last_found if last_found is not None and last_found.kind != "author" else None
         if last_found is not None and last_found.kind != "author" and ps[-1].text.rstrip().endswith(":"):
             # "The Acme Herald reports:" closing a paragraph: the passage after it is quoted, until one with a speaker.
             block = last_found
     return _lead_source(_headline_from_lead([out[s.index] for s in sents], sents))
+
+
+_SUBJECT_BASIS = re.compile(r"'(?P<who>.+) (?P<verb>[a-z]+(?:ed|forecast))'")
+
+
+def _read_a_passive(outside: str, speaker: Speaker) -> bool:
+    """Whether a subject-and-verb attribution ("'Labour predicted'") read a passive: "Labour is also predicted to
+    win", "the smartphone market is predicted to decline", a headline's "Smartphone market projected to grow".
+    Its verb is then no one's saying; the forecast is the author's unless the chunker finds a source."""
+    m = _SUBJECT_BASIS.fullmatch(speaker.basis)
+    if m is None:
+        return False
+    verb = re.escape(m.group("verb"))
+    said = re.search(
+        rf"\b{re.escape(m.group('who').split()[-1])}\b(?P<between>[^.;:]{{0,80}}?)\b{verb}\b(?P<after>\s+\w+)?", outside
+    )
+    if said is None:
+        return False
+    between = said.group("between").split()
+    copula = any(w in ("is", "are", "was", "were", "be", "been") for w in between[-3:])
+    return copula or (said.group("after") or "").strip() in ("to", "as")
+
+
+def _chunked_subject(outside: str, speaker: Speaker | None, people: _People) -> Speaker | None:
+    """Where the name patterns found no source (or only an organisation), the subject noun phrase of the
+    sentence's verb of saying, belief or estimation (``subjects``): "some analysts estimate", "almost no one is
+    expecting", "a fifth forecast" (the group named before), "Fed fund futures give a 9% chance"; and a person's
+    name over the organisation the patterns took from after its "of" ("Jane Roe of Acme said" → Jane Roe)."""
+    if speaker is not None and _BARE_SHARE.fullmatch(speaker.name) and people.last_group is not None:
+        # "Around 10% believe": the share speaks for the group it is of, named before ("voters polled by Acme").
+        owner = people.last_group
+        return Speaker(
+            owner.name, owner.role, 0.55, f"'{speaker.name}', a share of {owner.name}, named before", "group"
+        )
+    if TRIGGERS.isdisjoint(_LOWER_WORD.findall(outside.lower())):
+        return speaker
+    for sub in subjects_of_verbs(outside):
+        if speaker is not None:
+            # To put the person before the organisation named in their noun phrase; the believer before the
+            # source that closes the sentence ("some officers are now convinced that X, officials said"), as a
+            # named believer is (_explicit); and the source an outlet relays before the outlet ("According to
+            # the Acme Post, top officials are afraid the offensive may fail").
+            if sub.kind == "person" and speaker.name in sub.phrase:
+                return Speaker(sub.name, sub.phrase, 0.8, sub.basis, "person")
+            tail = outside[outside.rfind(",") + 1 :]
+            closing = sub.belief and not sub.share and speaker.name in tail and sub.phrase not in tail
+            if (closing or _is_outlet(speaker.name)) and speaker.name not in sub.phrase:
+                return Speaker(sub.name, None, 0.65, sub.basis, "person" if sub.kind == "person" else "group")
+            continue
+        if sub.share:
+            group = people.last_group
+            if group is not None:
+                said = f"{sub.basis}, a share of {group.name}, named before"
+                return Speaker(group.name, group.role, 0.55, said, "group")
+        words = sub.name.split()
+        single = len(words) == 1 or (len(words) <= 3 and words[0].lower() in ("a", "an", "one"))
+        if sub.kind != "person" and single and words[-1].lower() in _ROLE_NOUN_SET:
+            # "Pollster predicts ...", "a senior analyst estimates": one source not named (see _lead_source).
+            return Speaker(sub.name, None, 0.55, sub.basis + _UNNAMED, "role")
+        kind: Kind = "person" if sub.kind == "person" else "group"
+        return Speaker(sub.name, None, 0.6, sub.basis, kind)
+    return speaker
+
+
+_ROLE_NOUN_SET = frozenset(_ROLE_NOUNS.split("|"))
+_BARE_SHARE = re.compile(
+    r"(?:(?:[Aa]round|[Aa]bout|[Nn]early|[Ss]ome|[Jj]ust|[Oo]nly|[Oo]ver)\s+)?\d{1,3}(?:\.\d+)?\s*(?:%|percent|per\s+cent)"
+)
 
 
 def _headline_from_lead(speakers: list[Speaker], sents: list[Sentence]) -> list[Speaker]:
@@ -1090,8 +1191,12 @@ def _opens_scope(speaker: Speaker, outside: str) -> bool:
     if speaker.kind != "group" or _is_outlet(speaker.name):
         return False
     head = speaker.name.split()[-1].lower() if speaker.name else ""
+    if head in _NO_ONE:
+        return False  # "none believes X": a denied belief says nothing the next sentence goes on in
     return head in _DOCUMENT_WORDS or _OWN_VIEW.search(outside) is not None
 
+
+_NO_ONE = wordset("none nobody one")
 
 # A view stated in the present, or "according to": what opens a group's scope.
 _OWN_VIEW = re.compile(
@@ -1126,7 +1231,10 @@ _CATAPHORIC = re.compile(
 )
 _REPORT_GOES_ON = "a forecast in the passive after the report of "
 _REPORT_REACH = 4
-_FORECASTS = re.compile(r"\b(?:expects|forecasts?|predicts|projects|projections?|outlook)\b")
+_FORECASTS = re.compile(
+    r"\b(?:expects|forecasts?|predicts|projects|projections?|outlook|"
+    r"(?:has|have)\s+(?:predicted|forecast|projected|estimated))\b"
+)
 # "X is (now) expected / projected / forecast / seen to ...", "seen slowing": a forecast with no one saying it.
 _AGENTLESS = re.compile(
     r"\b(?:is|are|was|were|be)\s+(?:(?:now|still|also|currently|widely|generally)\s+)?(?:expected|projected|forecast|"
@@ -1135,12 +1243,20 @@ _AGENTLESS = re.compile(
 _LABEL = re.compile(rf"\s*(?P<who>{_CAP_RUN})\s*,\s*(?P<role>[^:“”\".;]{{3,100}}?)\s*:\s+(?=\S)")
 
 
+_NAME_COLON_QUOTE = re.compile(rf"\s*(?P<who>{_CAP_RUN})\s*:\s*(?=[“\"‘])")
+
+
 def _labelled(paragraph: str, people: _People) -> Speaker | None:
     """ "Jane Roe, senior economist, Acme: I think ...": a paragraph that opens with a person's name, a role and
     a colon (a panel's answers, one per paragraph) is that person's where no sentence names another."""
     m = _LABEL.match(paragraph) if ":" in paragraph[:160] else None
     if m is None:
-        return None
+        # "Jane Roe: “It's not inconceivable ...”": a transcript's name and colon before a quotation.
+        bare = _NAME_COLON_QUOTE.match(paragraph) if ":" in paragraph[:60] else None
+        name = _person_name(bare.group("who")) if bare else None
+        if name is None:
+            return None
+        return Speaker(name, None, 0.75, f"'{bare.group(0).strip()}' opening the paragraph", "person")  # type: ignore[union-attr]
     name = _person_name(m.group("who"))
     known = people.surname(_clean_name(m.group("who"))[0]) if name is None else None
     if name is None and known is None:

@@ -38,6 +38,7 @@ from tracker.app.export.base import (
 )
 from tracker.app.export.bundle import (
     DATAPACKAGE_SCHEMA,
+    EARLIER_FILES,
     bundle_meta,
     datapackage,
     dictionary_markdown,
@@ -77,6 +78,7 @@ __all__ = [
     "DICTIONARY_JSON",
     "DICTIONARY_MD",
     "DICTIONARY_SHEET",
+    "EARLIER_FILES",
     "EXCEL_MAX_CHARS",
     "EXCEL_MAX_ROWS",
     "EXCEL_MAX_WIDTH",

@@ -32,6 +32,7 @@ from tracker.domain.merkle import MerkleTree, leaf_hash
 from tracker.domain.notes import NoteError, Verifier, open_checkpoint
 from tracker.errors import IntegrityError, TrackerError, UserError
 from tracker.read.tables import TABLES, Col, TableSpec, data_dictionary
+from tracker.words import plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,7 +57,8 @@ def export_bundle(
     """Every table (one snapshot) into a directory, or a .zip, with DATA_DICTIONARY.md, data_dictionary.json
     and _meta.json (head position and hash, rows and file of each table), and the newest kept checkpoint the
     events cover (with `key`, checked to be signed by it and published beside it: see `signed`). A .zip already
-    at ``out`` is replaced only with ``force``; a folder's files only when an earlier bundle there wrote them."""
+    at ``out`` is replaced only with ``force``; in a folder, a file at a name the bundle writes is replaced only
+    with ``force`` and only when an earlier bundle there wrote it (see `_check_folder`)."""
     path = Path(out)
     form = REGISTRY[format_of(fmt, path)]
     as_zip = path.suffix.lower() == ".zip"
@@ -66,7 +68,7 @@ def export_bundle(
             base = meta_common(ledger, snap)
             # the checkpoint (and a wrong --key refused) before the first file is made
             signed_files, signed_meta = signed.choose(ledger, int(base["ledger"]["head_position"]), key)
-            work = _work_directory(path, as_zip, [*_FIXED_FILES, *signed_files, *form.bundle_files()], force)
+            work, earlier = _work_directory(path, as_zip, [*_FIXED_FILES, *signed_files, *form.bundle_files()], force)
             tables, extras = form.write_bundle(ledger, snap, work, progress, base, spreadsheet_safe)
         bundle_meta = {
             **base,
@@ -76,6 +78,7 @@ def export_bundle(
             **signed_meta,
             **extras,
             **form.meta_extras(spreadsheet_safe),
+            **({EARLIER_FILES: earlier} if earlier else {}),
         }
         assert work is not None  # made inside the snapshot, before any table was written
         files = {
@@ -86,7 +89,7 @@ def export_bundle(
             DATAPACKAGE: json.dumps(datapackage(bundle_meta), indent=2, ensure_ascii=False) + "\n",
         }
         for name, text in files.items():
-            # in a folder, `_check_not_foreign` let only an earlier bundle's files stand at these names
+            # in a folder, `_check_folder` let only an earlier bundle's files stand at these names, and only with force
             with outfiles.atomic_path(work / name, overwrite=True) as tmp:
                 tmp.write_text(text, encoding="utf-8")
         if as_zip:
@@ -104,46 +107,84 @@ def export_bundle(
     return bundle_meta
 
 
-def _work_directory(path: Path, as_zip: bool, names: list[str], force: bool) -> Path:
-    """Where the bundle's files are written: a temporary directory beside a .zip, else the directory itself."""
+def _work_directory(path: Path, as_zip: bool, names: list[str], force: bool) -> tuple[Path, list[str]]:
+    """Where the bundle's files are written (a temporary directory beside a .zip, else the directory itself), and
+    the files of earlier bundles in that directory this one leaves in place (see `_check_folder`)."""
     if as_zip:
         outfiles.check_file_target(path, overwrite=force)
-        return Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else "."))
+        return Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else ".")), []
     outfiles.check_directory_target(path)
-    _check_not_foreign(path, names)
+    earlier = _check_folder(path, names, force)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise os_error(path, e) from None
     outfiles.writable_directory(path)
-    return path
+    return path, earlier
 
 
 _FIXED_FILES = (BUNDLE_META, DICTIONARY_JSON, DICTIONARY_MD, DATAPACKAGE)
+# _meta.json's list of the files earlier bundles wrote in the folder that this one did not replace (another format's
+# tables): left in place, never deleted, and still known as a bundle's to the next export there.
+EARLIER_FILES = "earlier_files"
 
 
-def _check_not_foreign(path: Path, names: list[str]) -> None:
+def _check_folder(path: Path, names: list[str], force: bool) -> list[str]:
     """A bundle written into an existing folder replaces only what an earlier bundle there wrote (the files its
-    _meta.json lists): a file there under one of ``names`` (what this bundle writes) that the user put there is
-    refused, before anything is written."""
+    _meta.json lists), and only with ``force``. Before anything is written, refused: a link, a folder, a FIFO or a
+    device at one of ``names`` (what this bundle writes), --force or not, as everywhere; a file there that the user
+    put there, --force or not; an earlier bundle's file there without ``force``. Returns the earlier bundles' files
+    this one leaves in place: those at other names, still regular files."""
+    earlier = _earlier_bundle_files(path)
     there = [name for name in names if os.path.lexists(path / name)]
-    if not there:
-        return
-    ours: set[str] = set()
-    try:
-        previous = json.loads(_member_file(path, BUNDLE_META).read_text(encoding="utf-8"))
-        kept = previous.get("checkpoint")
-        signed_files = [str(kept[f]) for f in ("file", "key_file") if isinstance(kept, dict) and f in kept]
-        ours = {*_FIXED_FILES, *(str(t["file"]) for t in previous["tables"].values()), *signed_files}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        pass  # no earlier bundle's meta there: nothing in the folder is a bundle's
-    foreign = [name for name in there if name not in ours]
+    for name in there:  # (the kind refused first: --force would not help)
+        outfiles.check_file_target(path / name, overwrite=True)
+    foreign = [name for name in there if name not in earlier]
     if foreign:
         raise UserError(
             f"{str(path / foreign[0])!r} is not a file an earlier export wrote there: a bundle never replaces a "
             "file it did not make; give a new or empty folder (or move the file)",
             "out",
         )
+    if there and not force:
+        more = f" and {plural(len(there) - 1, 'other file')} of an earlier bundle" if len(there) > 1 else ""
+        raise UserError(
+            f"{str(path / there[0])!r}{more} already exist: give --force to replace an earlier bundle's files, "
+            "or another --out",
+            "out",
+        )
+    return sorted(name for name in earlier - set(names) if _plain_name(name) and _is_regular(path / name))
+
+
+def _earlier_bundle_files(path: Path) -> set[str]:
+    """The files the bundle whose _meta.json is in ``path`` wrote, with those it left in place from earlier ones;
+    none when there is no readable _meta.json (nothing in the folder is then known to be a bundle's)."""
+    if not os.path.lexists(path / BUNDLE_META):
+        return set()
+    try:
+        previous = json.loads(_member_file(path, BUNDLE_META).read_text(encoding="utf-8"))
+        kept = previous.get("checkpoint")
+        signed_files = [str(kept[f]) for f in ("file", "key_file") if isinstance(kept, dict) and kept.get(f)]
+        left = previous.get(EARLIER_FILES, [])
+        return {
+            *_FIXED_FILES,
+            *(str(t["file"]) for t in previous["tables"].values()),
+            *signed_files,
+            *(str(n) for n in (left if isinstance(left, list) else [])),
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return set()  # no earlier bundle's meta there: nothing in the folder is a bundle's
+
+
+def _plain_name(name: str) -> bool:
+    return bool(name) and name not in (".", "..") and "/" not in name and os.sep not in name
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _verification(ledger: Ledger) -> dict[str, Any]:
@@ -282,7 +323,7 @@ def _member(path: Path, name: str) -> str:
 def _member_file(folder: Path, name: Any) -> Path:
     """A file a bundle folder's _meta.json names: a regular file in the folder itself, never a path out of it, a
     link, or a FIFO that would block the read (a bundle is a file someone else may have made)."""
-    if not isinstance(name, str) or not name or name in (".", "..") or "/" in name or os.sep in name:
+    if not isinstance(name, str) or not _plain_name(name):
         raise ValueError(f"{name!r} is not the name of a file in the bundle")
     file = folder / name
     if not stat.S_ISREG(os.lstat(file).st_mode):
