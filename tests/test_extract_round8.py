@@ -240,3 +240,39 @@ def test_second_batch_not_forecasts(sentence: str) -> None:
 )
 def test_second_batch_forecasts_stay(sentence: str) -> None:
     assert _cands(sentence) != []
+
+
+# --------------------------------------------------------------------------------- third batch (hedges7)
+
+
+def test_a_verb_of_forecast_with_its_own_statement_is_kept_beside_a_modal() -> None:
+    text = (
+        "Many analysts are forecasting the cartel to slash output by a million barrels, while one trader said a cut "
+        "may be limited to half that."
+    )
+    words = [w for w, _ in _cands(text)]
+    assert "forecasting" in words
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Light crude was seen averaging $66 a barrel this year.",
+        "Forecasters see the index ending the year at 2.6%.",
+    ],
+)
+def test_wire_copy_views_of_a_level(sentence: str) -> None:
+    r = FINDER.read(sentence)
+    assert r is not None and r.hedge.entry.phrase == "expect" and r.p_event > 0.5
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The suspect was seen leaving the building.",  # a perception, no verb of level after "seen"
+        "Political analysts reminded that the result was expected as voters revert to their loyalties.",
+    ],
+)
+def test_third_batch_hostile(sentence: str) -> None:
+    cands = extract(sentence, finder=FINDER).candidates
+    assert all(c.confidence < 0.6 for c in cands), [(c.hedge_words, c.confidence) for c in cands]

@@ -208,3 +208,19 @@ def test_the_chunker_reads_no_pronoun_or_event() -> None:
     assert subject_of_verb("I'll predict the incumbent to win.") is None
     assert subject_of_verb("Oil prices expected to rise") is None
     assert subject_of_verb("Why everybody thinks the bank will hold") is not None
+
+
+def test_a_heading_between_a_source_and_its_quotations() -> None:
+    quote = "\n\nKey quotes\n\n“We expect the cash rate to remain on hold, though a cut will probably follow in April.”"
+    assert _speaker(
+        "The board meets next week and Jane Roe, chief economist at Acme Bank, expects a pause." + quote
+    ) == ("Jane Roe")
+    # With no source before the heading, the quotation stays the author's.
+    assert _speaker("The board meets next week and rates are expected to stay on hold." + quote) == "the author"
+
+
+def test_a_transcript_name_and_colon_before_a_quotation() -> None:
+    text = "Jane Roe: “It’s not inconceivable that the count could take two or three days.”"
+    assert _speaker(text) == "Jane Roe"
+    # A topic before the colon is no speaker.
+    assert _speaker("Brexit: “It’s not inconceivable that the count could take two or three days.”") == "the author"

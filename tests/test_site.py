@@ -356,6 +356,24 @@ def test_extra_leaderboard_columns_are_shown(grown: Ledger, tmp_path: Path, monk
     assert "beats a coin flip &lt;b&gt;yes&lt;/b&gt;" in tag_page  # the per-tag leaderboards show them too
 
 
+def test_the_leaderboard_says_what_it_ranks_and_folds_how_to_read_it(grown: Ledger, tmp_path: Path) -> None:
+    """At 390 px the whole explanation ran to two long paragraphs before the first row: one line stays in view,
+    the rest (the intervals' rates, the per-row tests, the counts needed) sits in a fold above the table."""
+    out = tmp_path / "site"
+    build_site(grown, out)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    board = index[index.index('<section id="leaderboard">') :]
+    board = board[: board.index("</section>")]
+    head, fold = board.split('<details class="how">', 1)
+    fold, table = fold.split("</details>", 1)
+    assert "Best first by mean Brier" in head and "90% interval" in head
+    assert "<summary>How to read this leaderboard</summary>" in fold
+    for said in ("not corrected for the number of rows", "up to 1 in 20", "minus crowd"):
+        assert said in fold and said not in head
+    assert "<table" in table  # the fold comes before the rows, not after
+    parse(index)
+
+
 def test_cli_site_and_its_refusals(grown: Ledger, tmp_path: Path) -> None:
     out = tmp_path / "site"
     result = runner.invoke(app, ["--db", grown.url, "site", "--out", str(out), "--json"])

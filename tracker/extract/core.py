@@ -198,6 +198,13 @@ _HOPED = re.compile(
 )
 # "I believe it,", "we think so.": the verb's object is a pronoun and the clause ends there.
 _NO_COMPLEMENT = re.compile(r"\s+(?:it|so|that)\s*[,.;!\"”]", re.I)
+# "analysts are forecasting OPEC to slash output", "economists do not expect the bloc to be gripped": a verb of
+# belief with an object and an infinitive states the forecast itself, not only an attribution (in the present: "most
+# forecasters expected the economy to slide" is an expectation held before).
+_STATED_OBJECT = re.compile(
+    r"\s+(?!that\b|to\b)(?:[\w'’$%.,-]+\s+){1,4}?to\s+(?!(?:the|a|an|their|his|her|its|our|my|your|this|that|these|those)\b|\d)[a-z]+",
+    re.I,
+)
 _BELIEVING = re.compile(r"(?:believe|believes|think|thinks|confident|sure|certain)$", re.I)
 
 
@@ -399,6 +406,13 @@ def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
     if _FUTURE_TIME.search(sentence):
         confidence += 0.1
         reasons.append("a future time is named")
+    if (
+        hedge.strength == "belief"
+        and not hedge.words.lower().endswith("ed")
+        and _STATED_OBJECT.match(sentence, hedge.end)
+    ):
+        confidence += 0.1
+        reasons.append("a verb of forecast with its own statement ('forecasting OPEC to cut')")
     if _COUNTERFACTUAL.search(clause):
         confidence -= 0.3
         reasons.append("a counterfactual ('would have ...'): about the past")

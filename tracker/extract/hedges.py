@@ -178,7 +178,8 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
             r"(?:see|sees) (?:[\w$%.,'-]+ ){1,6}?(?:rising|falling|remaining|reaching|hitting|easing|staying|climbing|"
             r"dropping|peaking|slowing|growing|declining|increasing|returning|rebounding|recovering|winning|losing|"
             r"cutting|raising|hiking|lowering|holding|gaining|shrinking|expanding|contracting|widening|narrowing|"
-            r"accelerating|tightening|softening|weakening|strengthening|improving|worsening|stabili[sz]ing)",
+            r"accelerating|tightening|softening|weakening|strengthening|improving|worsening|stabili[sz]ing|"
+            r"averaging|ending|finishing|topping)",
         ),
     ),
     # Wire copy's passive of the same view: "the euro is seen rising next year", "the bank is widely seen cutting
@@ -187,7 +188,8 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         "expect",
         "belief",
         (
-            r"(?:is|are|now|widely|still|also) seen (?:as )?(?:rising|falling|remaining|reaching|hitting|easing|"
+            r"(?:is|are|was|were|now|widely|still|also) seen (?:as )?(?:averaging|topping|finishing|rising|falling|"
+            r"remaining|reaching|hitting|easing|"
             r"staying|climbing|dropping|peaking|slowing|growing|declining|increasing|returning|rebounding|recovering|"
             r"winning|losing|cutting|raising|hiking|lowering|holding|gaining|shrinking|expanding|contracting|"
             r"widening|narrowing|accelerating|tightening|softening|weakening|strengthening|improving|worsening|"

@@ -1059,7 +1059,10 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
         next_scope = scope
         # 'Jane Roe says X.' then a paragraph that is one quotation with no attribution of its own: hers (the
         # way a report lets a source's paragraph introduce the quotation after it).
-        introduced = last_found if last_found is not None and last_found.kind != "author" else None
+        heading = len(ps) == 1 and not found and len(ps[0].text.split()) <= 4 and ps[0].text.rstrip()[-1:] not in ".!?"
+        if not heading:
+            # A short heading between a source and its quotations ("Key quotes") leaves the source introducing them.
+            introduced = last_found if last_found is not None and last_found.kind != "author" else None
         if last_found is not None and last_found.kind != "author" and ps[-1].text.rstrip().endswith(":"):
             # "The Acme Herald reports:" closing a paragraph: the passage after it is quoted, until one with a speaker.
             block = last_found
@@ -1240,12 +1243,20 @@ _AGENTLESS = re.compile(
 _LABEL = re.compile(rf"\s*(?P<who>{_CAP_RUN})\s*,\s*(?P<role>[^:“”\".;]{{3,100}}?)\s*:\s+(?=\S)")
 
 
+_NAME_COLON_QUOTE = re.compile(rf"\s*(?P<who>{_CAP_RUN})\s*:\s*(?=[“\"‘])")
+
+
 def _labelled(paragraph: str, people: _People) -> Speaker | None:
     """ "Jane Roe, senior economist, Acme: I think ...": a paragraph that opens with a person's name, a role and
     a colon (a panel's answers, one per paragraph) is that person's where no sentence names another."""
     m = _LABEL.match(paragraph) if ":" in paragraph[:160] else None
     if m is None:
-        return None
+        # "Jane Roe: “It's not inconceivable ...”": a transcript's name and colon before a quotation.
+        bare = _NAME_COLON_QUOTE.match(paragraph) if ":" in paragraph[:60] else None
+        name = _person_name(bare.group("who")) if bare else None
+        if name is None:
+            return None
+        return Speaker(name, None, 0.75, f"'{bare.group(0).strip()}' opening the paragraph", "person")  # type: ignore[union-attr]
     name = _person_name(m.group("who"))
     known = people.surname(_clean_name(m.group("who"))[0]) if name is None else None
     if name is None and known is None:
