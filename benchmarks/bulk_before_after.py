@@ -49,7 +49,7 @@ def wrap(mod, name, key):
     setattr(mod, name, timed)
 
 if phases_on:
-    wrap(es, "_chain", "chain")
+    wrap(es, "_chain_many" if hasattr(es, "_chain_many") else "_chain", "chain")  # the one the chunk calls
     wrap(es, "insert_tuples", "insert")
     wrap(merkletree, "extend", "merkle")
     wrap(bulk, "project_range", "projections")

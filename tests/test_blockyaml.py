@@ -104,6 +104,14 @@ BLOCK_YAML = [
     "a: 'x' y\n",
     "a: 'x\n",
     "a:\n  b:\n    c:\n      d: 1\n    e: 2\n  f: 3\n",
+    "k" * 1030 + ": v\n",  # libyaml refuses a key this long
+    "'" + "k" * 1030 + "': v\n",
+    "- " + "k" * 1030 + ": v\n",
+    "k" * 200 + ": v\n" + "'" + "k" * 100 + "': w\n",
+    "".join(" " * i + f"k{i}:\n" for i in range(500)),  # the pure-Python loader's stack: its RecursionError
+    "".join(" " * i + f"k{i}:\n" for i in range(42)),
+    "".join(" " * (2 * i) + f"- k{i}:\n" for i in range(30)),  # sequences nested without a deeper key
+    "".join(" " * (2 * i) + f"- k{i}:\n" for i in range(500)),
 ]
 
 

@@ -96,6 +96,64 @@ def test_chain_rows_hash_by_the_canonical_json_definition(
         prev = row[-1]
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    actor=_ANY_TEXT,
+    plan=st.lists(
+        st.tuples(
+            _ANY_TEXT,
+            st.lists(
+                st.tuples(
+                    _ANY_TEXT,
+                    st.dictionaries(
+                        _ANY_TEXT,
+                        _ANY_TEXT | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.none(),
+                    ),
+                    aware,
+                    st.none() | _ANY_TEXT,
+                    st.integers(min_value=0, max_value=32767),
+                ),
+                min_size=0,
+                max_size=3,
+            ),
+            st.integers(min_value=0, max_value=2**30),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    recorded_at=aware,
+    position=st.integers(min_value=0, max_value=2**62),
+)
+def test_chunk_rows_hash_by_the_canonical_json_definition(
+    actor: str, plan: list[Any], recorded_at: datetime, position: int
+) -> None:
+    """`_chain_many` over several streams' batches at once (what a bulk append writes per chunk; a stream may come
+    twice, a batch may be empty): each row's stream, version and position follow its batch, its previous hash is
+    the row before's, and its hash is that of the canonical JSON of the row's dict."""
+    batches = [(s, [ev.Event(t, d, o, i, v) for t, d, o, i, v in evs], current) for s, evs, current in plan]
+    rows: list[es.EventRow] = []
+    out: list[es.RecordedEvent] = []
+    try:
+        head = es._chain_many(rows, out, batches, position, "cd" * 32, recorded_at, actor, _TIMES)
+    except UnicodeEncodeError:  # lone surrogates cannot be hashed either way
+        return
+    expected = [(s, current + k, e) for s, evs, current in batches for k, e in enumerate(evs, start=1)]
+    assert len(rows) == len(out) == len(expected)
+    prev = "cd" * 32
+    for n, (row, recorded, (stream_id, version, event)) in enumerate(zip(rows, out, expected, strict=True), 1):
+        ref = dict(zip(es.EVENT_COLUMNS, row, strict=True))
+        assert (ref["position"], ref["stream_id"], ref["stream_version"]) == (position + n, stream_id, version)
+        assert (ref["event_type"], ref["schema_version"], ref["actor"]) == (event.type, event.schema_version, actor)
+        assert ref["event_id"] == (event.event_id or ref["event_id"])
+        assert ref["payload"] == json.dumps(event.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert ref["prev_hash"] == prev
+        ref |= {"occurred_at": _utc(ref["occurred_at"]), "recorded_at": _utc(ref["recorded_at"])}
+        assert row[-1] == es.chain_hash_reference(ref) == es.chain_hash(ref)
+        assert tuple(recorded) == (*row[:6], event.data, event.occurred_at, recorded_at, *row[9:])
+        prev = row[-1]
+    assert head == (position + len(rows), prev)
+
+
 _TIMES = es.time_texts(make_engine("sqlite://").dialect)
 
 

@@ -46,12 +46,16 @@ def test_quality_does_not_fall() -> None:
 # (ecb0399) recall 135/170 = 0.794, speaker 79/135 = 0.585, polarity 112/125 = 0.896, precision 0.760; with the
 # seventh's (59a30c1) recall 138/170 = 0.812, speaker 85/138 = 0.616, polarity 113/127 = 0.890, precision 116/153
 # = 0.758. Its floors are the seventh round's figures less one forecast.
+# In the ninth round (hedges7, issue 22) corpus-g and corpus-h became tuning data (their rows were read and rules
+# chosen on their misses; docs/extract.md): they are no longer blind, and their floors guard what that round reached,
+# less one forecast: corpus-g recall 159/168, speaker 117/159, polarity 136/147, precision 135/160; corpus-h 149/170,
+# 121/149, 128/137, 127/154.
 CHECK_FLOORS = {
     # The speaker round of the subject chunker (speakers6) studied corpus-g and corpus-h row by row: they are tuning
-    # data since. Same tree with and without its speaker code: g speaker 100/158 → 116/158 = 0.734, h 92/149 →
-    # 121/149 = 0.812; floors one forecast under.
-    "g": {"recall": 0.91, "speaker": 0.72, "polarity": 0.89, "precision": 0.80},
-    "h": {"recall": 0.80, "speaker": 0.80, "polarity": 0.88, "precision": 0.75},
+    # data since. Same tree (0e1b376) with and without its speaker code: g speaker 101/159 → 117/159 = 0.736, h
+    # 92/149 → 121/149 = 0.812; speaker floors about one forecast under.
+    "g": {"recall": 0.94, "speaker": 0.72, "polarity": 0.91, "precision": 0.83},
+    "h": {"recall": 0.87, "speaker": 0.80, "polarity": 0.92, "precision": 0.81},
     # corpus-j, labelled blind (9ef9e9c) and measured twice, aggregates only: with 8c01816's extraction code
     # (recall 135/171, speaker 90/135, polarity 103/123, precision 0.655) and with 44eccd2's (135/171, 90/135,
     # 102/123, 0.663). With the subject chunker (speakers6; aggregates only, no rule chosen on it): speaker 90/134 →

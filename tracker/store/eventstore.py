@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import repeat
 from json.encoder import encode_basestring
 from typing import Any, NamedTuple
 
@@ -76,19 +77,16 @@ _CONTENT = (
 
 
 _sha256 = hashlib.sha256
-_BATCH_FIELDS = ("%s", "%s", "%s", "%s", "%d", "%s", "%d")  # what stays a slot: see `_batch_content`
 
 
-def _batch_content(actor: str, recorded: str, stream_id: str) -> str:
-    """`_CONTENT` with the fields one stream's batch shares (actor, recorded time, stream) written in, and the
-    others left as slots for `_chain`: event id, type, occurred time, payload, position (an int), schema version
-    (its text), stream version (an int). The fields written in have their `%` doubled, so that the second
-    formatting gives them back as they were. Formatting three fields once per batch instead of once per event,
-    and the hash without a call per event, are a fifth of the chain's CPU in a bulk append (BENCHMARKS.md); the
-    text is `_hash_of`'s, compared on random rows by tests/test_driver.py."""
-    a, r, s = (_js(actor).replace("%", "%%"), recorded.replace("%", "%%"), _js(stream_id).replace("%", "%%"))
-    e, t, o, p, pos, sv, v = _BATCH_FIELDS
-    return _CONTENT % (a, e, t, o, p, pos, r, sv, s, v)
+def _shared_content(actor: str, recorded: str) -> str:
+    """`_CONTENT` with the fields every row of one append shares (actor, recorded time) written in, and the others
+    left as slots for `_chain_many`: event id, type, occurred time, payload, position (an int), schema version (its
+    text), stream id, stream version (an int). The fields written in have their `%` doubled, so that the second
+    formatting gives them back as they were. The text is `_hash_of`'s, compared with the canonical-JSON definition
+    on random rows by tests/test_driver.py."""
+    a, r = _js(actor).replace("%", "%%"), recorded.replace("%", "%%")
+    return _CONTENT % (a, "%s", "%s", "%s", "%s", "%d", r, "%s", "%s", "%d")
 
 
 def chain_hash(row: dict[str, Any]) -> str:
@@ -298,69 +296,91 @@ def _chain(
     actor: str,
     times: Callable[[datetime], tuple[str, Any]],
 ) -> tuple[int, str]:
-    """Rows for one stream's batch after (position, prev hash), added to `rows` and (unless None: a bulk write
-    that neither projects per event nor returns them) `out`; the new head.
+    """`_chain_many` of one stream's batch after its version `current`."""
+    return _chain_many(rows, out, [(stream_id, new_events, current)], position, prev, recorded_at, actor, times)
+
+
+Planned = tuple[str, Sequence[Event], int]  # a stream's batch to write, and the stream's version before it
+
+
+def _chain_many(
+    rows: list[EventRow],
+    out: list[RecordedEvent] | None,
+    plan: Sequence[Planned],
+    position: int,
+    prev: str,
+    recorded_at: datetime,
+    actor: str,
+    times: Callable[[datetime], tuple[str, Any]],
+) -> tuple[int, str]:
+    """Rows for the planned batches, in order, after (position, prev hash), added to `rows` and (unless None: a bulk
+    write that neither projects per event nor returns them) `out`; the new head.
 
     Each row is the tuple the driver inserts (EVENT_COLUMNS' order), its times already as stored: `times`
-    (`time_texts(dialect)`) formats each time once for both the hash and the row, where the row used to be a
-    dict that the driver converted again. tests/test_driver.py checks the rows equal those of SQLAlchemy's
-    insert of the old dicts."""
+    (`time_texts(dialect)`) formats each time once for both the hash and the row. tests/test_driver.py checks the
+    rows equal those of SQLAlchemy's insert of the old dicts, and the hashes the canonical-JSON definition.
+
+    Field by field over a whole chunk of batches (a list comprehension per field, the hashes in one loop, the rows
+    zipped), not event by event: only the hash depends on the row before, and a loop that made each row in turn
+    spent about a third of the chain's CPU in its own steps (BENCHMARKS.md, sixth round)."""
+    evs: list[Event] = []
+    streams: list[str] = []
+    versions: list[int] = []
+    for stream_id, batch, current in plan:
+        evs.extend(batch)
+        streams.extend(repeat(stream_id, len(batch)))
+        versions.extend(range(current + 1, current + 1 + len(batch)))
+    n = len(evs)
+    if not n:
+        return position, prev
     recorded, recorded_value = times(recorded_at)
-    content = _batch_content(actor, recorded, stream_id)
-    for i, e in enumerate(new_events, start=1):
-        pos, version = position + i, current + i
-        event_id = e.event_id or uuid7()
-        payload = canonical_json(e.data)
-        occurred, occurred_value = times(e.occurred_at)
-        text = content % (
-            _js(event_id),
-            _js(e.type),
-            occurred,
-            _js(payload),
-            pos,
-            int.__repr__(e.schema_version),
-            version,
+    content = _shared_content(actor, recorded)
+    quoted = {s: _js(s) for s, _, _ in plan}
+    positions = range(position + 1, position + 1 + n)
+    ids = [e.event_id or uuid7() for e in evs]
+    types = [e.type for e in evs]
+    schemas = [e.schema_version for e in evs]
+    payloads = [canonical_json(e.data) for e in evs]
+    occurred = [times(e.occurred_at) for e in evs]
+    texts = [
+        content % (_js(i), _js(t), o[0], _js(p), pos, int.__repr__(sv), quoted[s], v)
+        for i, t, o, p, pos, sv, s, v in zip(
+            ids, types, occurred, payloads, positions, schemas, streams, versions, strict=True
         )
-        h = _sha256((prev + text).encode("utf-8")).hexdigest()
-        rows.append(
-            (
-                pos,
-                event_id,
-                stream_id,
-                version,
-                e.type,
-                e.schema_version,
-                payload,
-                occurred_value,
-                recorded_value,
-                actor,
-                prev,
-                h,
-            )
+    ]
+    prevs = [prev]
+    for text in texts:
+        prev = _sha256((prev + text).encode("utf-8")).hexdigest()
+        prevs.append(prev)
+    hashes = prevs[1:]
+    del prevs[-1]
+    rows.extend(
+        zip(
+            positions,
+            ids,
+            streams,
+            versions,
+            types,
+            schemas,
+            payloads,
+            [o[1] for o in occurred],
+            repeat(recorded_value, n),
+            repeat(actor, n),
+            prevs,
+            hashes,
+            strict=False,  # the repeats are endless
         )
-        if out is not None:
-            # Upcast here too: the events handed to `project` at append time must have the shape a later read
-            # (or rebuild) gives, or an old-shape event appended today (an import) would be projected
-            # differently by the append and by a rebuild.
+    )
+    if out is not None:
+        # Upcast here too: the events handed to `project` at append time must have the shape a later read
+        # (or rebuild) gives, or an old-shape event appended today (an import) would be projected
+        # differently by the append and by a rebuild.
+        for e, pos, i, s, v, p, h in zip(evs, positions, ids, streams, versions, prevs, hashes, strict=True):
             event_type, schema_version, data = upcast(e.type, e.schema_version, e.data)
             out.append(
-                RecordedEvent(
-                    pos,
-                    event_id,
-                    stream_id,
-                    version,
-                    event_type,
-                    schema_version,
-                    data,
-                    e.occurred_at,
-                    recorded_at,
-                    actor,
-                    prev,
-                    h,
-                )
+                RecordedEvent(pos, i, s, v, event_type, schema_version, data, e.occurred_at, recorded_at, actor, p, h)
             )
-        prev = h
-    return position + len(new_events), prev
+    return position + n, prev
 
 
 def time_texts(dialect: Dialect) -> Callable[[datetime], tuple[str, Any]]:
@@ -512,15 +532,17 @@ class _StreamState:
         times = time_texts(conn.dialect)
         keep = self.project is not None or self.on_chunk is not None
         out: list[RecordedEvent] | None = [] if keep else None
+        plan: list[Planned] = []
         for stream_id, evs, expected in chunk:
-            if already_there({e.event_id for e in evs if e.event_id in present}, evs):
+            # With no id of the chunk present, no batch is already there (and none names an id twice: the chunk's
+            # ids are distinct, checked above), so `already_there` need not walk each batch: the usual import.
+            if present and already_there({e.event_id for e in evs if e.event_id in present}, evs):
                 continue
             current = self.versions[stream_id]
             _check_version(stream_id, current, expected)
-            position, prev = _chain(
-                rows, out, stream_id, evs, current, position, prev, self.recorded_at, self.actor, times
-            )
+            plan.append((stream_id, evs, current))
             self.versions[stream_id] = current + len(evs)
+        position, prev = _chain_many(rows, out, plan, position, prev, self.recorded_at, self.actor, times)
         insert_tuples(conn, events, rows)
         merkletree.extend(conn, first[0] + 1, first[1], [r[-1] for r in rows])
         self.head = (position, prev)
