@@ -15,6 +15,7 @@ import typer
 from conftest import tracker
 from test_cli import failed
 
+from tracker.app import proofs
 from tracker.app.ledger import Ledger
 from tracker.cli.examples import all_commands
 from tracker.cli.main import app
@@ -65,11 +66,22 @@ def test_a_nul_byte_is_one_line(ledger: Ledger, tmp_path: Path, args: list[str],
     assert sorted(os.listdir(tmp_path)) == before
 
 
-def test_a_file_name_that_is_not_utf8_is_still_a_file_name(ledger: Ledger, tmp_path: Path) -> None:
+def test_a_file_name_that_is_not_utf8_is_still_a_file_name(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / f"{NOT_UTF8}.csv"
     result = tracker(ledger, "export", "events", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert os.path.exists(os.fsencode(out))
+    # a public key given as a file of that name is read from it
+    key = tmp_path / f"{NOT_UTF8}.pub"
+    key.write_text(proofs.keygen("news.example/log", tmp_path / "k.key").verifier.vkey + "\n", encoding="utf-8")
+    kept = tracker(ledger, "export", "all", "--out", str(tmp_path / "b.zip"), "--key", str(key))
+    assert "not UTF-8" not in kept.stderr and "keeps no checkpoint" in kept.stderr, kept.output
+    # but a text option is text, whatever file happens to have its name
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / NOT_UTF8).write_text("", encoding="utf-8")
+    failed(tracker(ledger, "list", "--tag", NOT_UTF8), UserError, ["tag: ", "not UTF-8"])
 
 
 def test_every_command_checks_its_text_values() -> None:

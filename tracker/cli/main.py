@@ -99,17 +99,21 @@ def _text_value(value: Any) -> bool:
     return False
 
 
+# The text options that may name a file instead (a public key, or a file holding it; a SQLite path).
+TEXT_OR_FILE = ("db", "key", "log_key", "witness")
+
+
 def check_text_values(params: Iterable[click.Parameter], values: dict[str, Any]) -> None:
     """A value that is not UTF-8 is refused, naming its option, before the command runs, unless it is a file name
-    (a parameter of type path, or a text option naming a file that exists, such as --key FILE), which the file
-    system takes as it is."""
+    (a parameter of type path, or one of TEXT_OR_FILE naming a file that exists), which the file system takes as
+    it is."""
     for param in params:
         value = values.get(param.name or "")
         if isinstance(param.type, click.Path) or not _text_value(value):
             continue
         words = value if isinstance(value, (list, tuple)) else [value]
         for word in words:
-            if _text_value(word) and not os.path.lexists(str(word)):
+            if _text_value(word) and not (param.name in TEXT_OR_FILE and os.path.lexists(str(word))):
                 raise UserError(f"{word!r} is not UTF-8 text (bytes the shell passed as they were)", param.name)
 
 
