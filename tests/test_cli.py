@@ -753,6 +753,9 @@ def test_database_in_a_missing_directory(tmp_path: Path, args: list[str]) -> Non
     assert not (tmp_path / "no").exists()
     # A bare path is a SQLite file too.
     failed(CliRunner().invoke(app, ["--db", f"{missing}/x.sqlite", *args]), DatabaseError, ["does not exist"])
+    # a directory whose name is longer than the file system takes: one line too (was exit 70)
+    too_long = tmp_path / ("x" * 300)
+    failed(CliRunner().invoke(app, ["--db", f"{too_long}/x.sqlite", *args]), DatabaseError, ["database directory"])
 
 
 def test_unsupported_database_url(tmp_path: Path) -> None:

@@ -358,6 +358,7 @@ def test_a_bundle_replaces_an_earlier_bundle_in_its_folder_only_with_force(grown
         written = {t["file"] for t in meta["tables"].values()}
         assert written == ({"ledger.xlsx"} if fmt == "xlsx" else {f"{t}{ex.FORMATS[fmt]}" for t in TABLES})
         assert not written & set(meta.get("earlier_files", []))
+        assert ("earlier_files" in result.stdout) == bool(meta.get("earlier_files")), result.stdout
     # every format's files are still there, none removed; the csv ones are the newest bundle's
     names = {p.name for p in folder.iterdir()}
     assert {"events.csv", "events.parquet", "events.jsonl", "ledger.xlsx"} <= names

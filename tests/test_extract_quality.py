@@ -46,13 +46,21 @@ def test_quality_does_not_fall() -> None:
 # (ecb0399) recall 135/170 = 0.794, speaker 79/135 = 0.585, polarity 112/125 = 0.896, precision 0.760; with the
 # seventh's (59a30c1) recall 138/170 = 0.812, speaker 85/138 = 0.616, polarity 113/127 = 0.890, precision 116/153
 # = 0.758. Its floors are the seventh round's figures less one forecast.
+# In the ninth round (hedges7, issue 22) corpus-g and corpus-h became tuning data (their rows were read and rules
+# chosen on their misses; docs/extract.md): they are no longer blind, and their floors guard what that round reached,
+# less one forecast: corpus-g recall 159/168, speaker 117/159, polarity 136/147, precision 135/160; corpus-h 149/170,
+# 121/149, 128/137, 127/154.
 CHECK_FLOORS = {
-    "g": {"recall": 0.91, "speaker": 0.62, "polarity": 0.89, "precision": 0.80},
-    "h": {"recall": 0.80, "speaker": 0.60, "polarity": 0.88, "precision": 0.75},
+    # The speaker round of the subject chunker (speakers6) studied corpus-g and corpus-h row by row: they are tuning
+    # data since. Same tree (99519dc) with and without its speaker code: g speaker 101/159 → 119/159 = 0.748, h
+    # 92/149 → 122/149 = 0.819; speaker floors about one forecast under.
+    "g": {"recall": 0.94, "speaker": 0.74, "polarity": 0.91, "precision": 0.83},
+    "h": {"recall": 0.87, "speaker": 0.81, "polarity": 0.92, "precision": 0.81},
     # corpus-j, labelled blind (9ef9e9c) and measured twice, aggregates only: with 8c01816's extraction code
     # (recall 135/171, speaker 90/135, polarity 103/123, precision 0.655) and with 44eccd2's (135/171, 90/135,
-    # 102/123, 0.663).
-    "j": {"recall": 0.78, "speaker": 0.66, "polarity": 0.82, "precision": 0.65},
+    # 102/123, 0.663). With the subject chunker (speakers6; aggregates only, no rule chosen on it): speaker 90/134 →
+    # 98/134 = 0.731 on the same tree (99519dc) without and with it.
+    "j": {"recall": 0.78, "speaker": 0.72, "polarity": 0.82, "precision": 0.65},
 }
 CHECK_MIN_FORECASTS = 120
 
@@ -101,7 +109,8 @@ def test_an_empty_split_evaluates_without_figures() -> None:
 # second and third landings (attention, caveats, past beliefs; "his race to lose"): found 639, polarity 550 of 599,
 # precision 0.833 (699 candidates); with "is scheduled to" as a schedule, 0.834 (698).
 TUNE_FOUND_FLOOR = 636
-TUNE_SPEAKER_FLOOR = 541
+# Speaker 546 → 556 on these files with the subject chunker (speakers6; same tree without it: 546).
+TUNE_SPEAKER_FLOOR = 553
 TUNE_POLARITY_FLOOR = 547
 TUNE_PRECISION_FLOOR = 0.82
 # The floors are those files' figures: a tune file labelled later (corpus-i, the seventh round's fresh batch, first

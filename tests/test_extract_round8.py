@@ -276,3 +276,19 @@ def test_wire_copy_views_of_a_level(sentence: str) -> None:
 def test_third_batch_hostile(sentence: str) -> None:
     cands = extract(sentence, finder=FINDER).candidates
     assert all(c.confidence < 0.6 for c in cands), [(c.hedge_words, c.confidence) for c in cands]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The governor's comments will also be scoured for signals on how low rates will go.",
+        "The state will only be important if he wins the other battlegrounds.",
+        "Her remarks will be closely scrutinised by investors.",
+    ],
+)
+def test_attention_foretold_is_no_forecast(sentence: str) -> None:
+    assert all(c.confidence < 0.3 for c in extract(sentence, finder=FINDER, min_confidence=0.0).candidates)
+
+
+def test_a_level_foretold_is_still_a_forecast() -> None:
+    assert _cands("Inflation will only be 2% next year.") != []

@@ -135,6 +135,17 @@ def test_subject_of_the_verb_is_the_speaker(text: str, speaker: str) -> None:
             "by June.",
             "Members of a Northfield Shipping Association survey released Monday",
         ),
+        # Two kinds of people as one subject, not one source not named.
+        (
+            "The chip shortage could last well into next year, industry executives and an economist said.",
+            "industry executives and an economist",
+        ),
+        # A participle after "X said," is X's, not the sentence's first subject's.
+        (
+            'Major powers and Tehran are getting closer to a deal, a senior US official said, adding it is "quite '
+            'possible" a deal could be reached this week.',
+            "senior US official",
+        ),
         # Verbs of saying after a quotation that news copy uses.
         ("‘The pool of buyers is set to increase,’ commented Jane Roe, head of research at Acme.", "Jane Roe"),
         # A name ends at a word's end: "Organization director" is no "Organizati" with "on director" after it.

@@ -225,6 +225,9 @@ def test_every_output_refuses(
     assert result.exit_code == UserError.exit_code, (option, kind, result.output)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {case.field}: "), lines
+    # the line says what is there (not "already exists", which --force or another name would seem to cure)
+    named = {"symlink": "symbolic link", "fifo": "FIFO", "device": "device"}.get(kind)
+    assert named is None or named in lines[0], lines[0]
     assert "Traceback" not in result.output
     assert [snapshot(p) for p in watched] == before
     assert sorted(p.name for p in work.iterdir()) == listing, "something was written beside the target"

@@ -134,12 +134,12 @@ def check_file_target(
         mode = None
     except OSError as e:
         raise UserError(f"cannot use {str(path)!r}: {e.strerror or e}", field) from None
-    if mode is not None and not overwrite and not forceable:
-        raise already_exists(path, field, forceable=False)
     if mode is not None:
         kind = _kind(mode)
-        if kind is not None:  # named as such: --force would not replace it either
+        if kind is not None:  # named as such (before "already exists"): --force would not replace it either
             raise UserError(f"{str(path)!r} is {kind}, not a regular file: give another path", field)
+        if not overwrite and not forceable:
+            raise already_exists(path, field, forceable=False)
     check_not_input(path, field, inputs)
     if mode is not None and not overwrite:
         raise already_exists(path, field)

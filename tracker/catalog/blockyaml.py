@@ -37,8 +37,14 @@ NOT_TAKEN: Any = object()  # `load`'s answer for a text it leaves to libyaml
 
 # Each non-empty line of a text (`findall`, one tuple per line, "" for a part a line does not have): its
 # indentation, the rest of it, a sequence item's "- ", then a key (with its value after ": ", or none) or an item's
-# value. Any line matches (a bare value without "- " has neither key nor dash: a mapping does not take it).
-_LINES = re.compile(r"^( *)((- )?(?:([A-Za-z_][A-Za-z0-9_]*|'(?:[^']|'')*'):(?: (.+))?|(.+)))$", re.MULTILINE)
+# value. Any line matches (a bare value without "- " has neither key nor dash: a mapping does not take it). A key is
+# at most 200 characters: libyaml refuses a key that ends more than 1,024 characters after it begins.
+_LINES = re.compile(
+    r"^( *)((- )?(?:([A-Za-z_][A-Za-z0-9_]{0,199}|'(?:[^'\n]|''){0,100}'):(?: (.+))?|(.+)))$", re.MULTILINE
+)
+# The deepest column a block may start at (its nesting at most about twice that): the pure-Python loader composes
+# recursively, and a few hundred levels exhaust its stack (its error, not a value); a catalog is four levels deep.
+MAX_COLUMN = 40
 _COMMENT = re.compile(r" *#.*")  # a line that is only a comment
 # Characters that are outside libyaml's printable set (it refuses them) or that it reads as a line break or a
 # byte-order mark, and the tab (indentation and separation rules of their own): a text holding one is not taken.
@@ -133,9 +139,9 @@ class _Reader:
         rest = [p[1] for p in parts[i:j]]  # each line without its indentation
         if v[0] in "'\"":
             # Quoted over several lines: each line break, with the spaces around it, is one space.
+            if any(not r.strip(" ") for r in rest):
+                raise _NotTaken  # a line of spaces: a blank line, read as a line break
             text = " ".join([v.rstrip(" "), *(r.rstrip(" ") for r in rest[:-1]), rest[-1]])
-            if any(not r for r in rest):
-                raise _NotTaken
             return self.scalar(text), j
         # Plain over several lines: the same, each line a plain scalar's text of its own (no space before a break)
         for r in (v, *rest):
@@ -173,6 +179,8 @@ class _Reader:
 
     def mapping(self, i: int, indent: int, m: tuple[str, ...]) -> tuple[dict[str, Any], int]:
         """The block mapping whose first key is on line i (``m``) at column ``indent``; (it, the next line)."""
+        if indent > MAX_COLUMN:
+            raise _NotTaken
         out: dict[str, Any] = {}
         n, parts, keys, value, seen = self.n, self.parts, self.keys, self.value, self.seen
         while True:
@@ -217,6 +225,8 @@ class _Reader:
 
     def sequence(self, i: int, indent: int) -> tuple[list[Any], int]:
         """The block sequence whose first item is on line i at column ``indent``; (it, the next line)."""
+        if indent > MAX_COLUMN:
+            raise _NotTaken
         out: list[Any] = []
         n = self.n
         while True:

@@ -7,6 +7,7 @@ command fails: each command is one transaction.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
@@ -19,7 +20,7 @@ from typer.core import TyperGroup
 
 from tracker.cli.command_table import COMMAND_MODULES
 from tracker.cli.common import one_line, starting
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, UserError
 
 INTERNAL_ERROR = 70
 
@@ -37,6 +38,8 @@ class TrackerGroup(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
+            given = kwargs.get("args", args[0] if args else None)
+            refuse_nul(sys.argv[1:] if given is None else list(given))
             result = super().main(*args, **kwargs)
         except TrackerError as e:
             click.echo(f"error: {one_line(str(e))}", err=True)
@@ -74,6 +77,64 @@ class TrackerGroup(TyperGroup):
         if isinstance(result, int) and result:
             sys.exit(result)
         return result
+
+
+def refuse_nul(argv: list[str]) -> None:
+    """No word of the command line may hold a NUL byte: no file name or stored text can, and the file system calls
+    raise ValueError on one (a command line from a shell cannot carry one; one built by a program can)."""
+    for i, word in enumerate(argv):
+        if "\0" in word:
+            option = word.partition("=")[0] if word.startswith("--") else argv[i - 1] if i else ""
+            field = option[2:].replace("-", "_") if option.startswith("--") else "argument"
+            raise UserError(f"{word!r} holds a NUL byte, which no value or file name may", field)
+
+
+def _text_value(value: Any) -> bool:
+    """Whether `value` (a parameter's, as click gives it) is text a shell passed as bytes that are not UTF-8: Python
+    keeps them as lone surrogates, which no database, JSON or terminal output accepts."""
+    if isinstance(value, str):
+        return value != value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(value, (list, tuple)):
+        return any(_text_value(v) for v in value)
+    return False
+
+
+# The text options that may name a file instead (a public key, or a file holding it; a SQLite path).
+TEXT_OR_FILE = ("db", "key", "log_key", "witness")
+
+
+def check_text_values(params: Iterable[click.Parameter], values: dict[str, Any]) -> None:
+    """A value that is not UTF-8 is refused, naming its option, before the command runs, unless it is a file name
+    (a parameter of type path, or one of TEXT_OR_FILE naming a file that exists), which the file system takes as
+    it is."""
+    for param in params:
+        value = values.get(param.name or "")
+        if isinstance(param.type, click.Path) or not _text_value(value):
+            continue
+        words = value if isinstance(value, (list, tuple)) else [value]
+        for word in words:
+            if _text_value(word) and not (param.name in TEXT_OR_FILE and os.path.lexists(str(word))):
+                raise UserError(f"{word!r} is not UTF-8 text (bytes the shell passed as they were)", param.name)
+
+
+def checked_text(command: click.Command) -> click.Command:
+    """``command`` and every subcommand under it, each refusing a value that is not UTF-8 (`check_text_values`)
+    before its callback runs: stored, printed or compared in SQL, such a value fails deep inside (exit 70)."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            checked_text(sub)
+    callback = command.callback
+    if callback is not None and not getattr(callback, "_checks_text", False):
+        params = list(command.params)
+
+        @functools.wraps(callback)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            check_text_values(params, kwargs)
+            return callback(*args, **kwargs)
+
+        checked._checks_text = True  # type: ignore[attr-defined]
+        command.callback = checked
+    return command
 
 
 class LazyCommands(MutableMapping[str, click.Command]):
@@ -163,6 +224,7 @@ def main(
         False, "--version", is_eager=True, callback=_print_version, help="Print the version and exit."
     ),
 ) -> None:
+    check_text_values(ctx.command.params, {"db": db, "actor": actor})
     ctx.obj = {"db": db, "actor": actor}
 
 
@@ -260,7 +322,7 @@ def build_command(name: str, module: str | None = None) -> click.Command:
     holder.registered_groups = [g for g in holder.registered_groups if g.name == name]
     command = get_group(holder).commands[name]
     attach(command, name)
-    return command
+    return checked_text(command)
 
 
 def run() -> None:

@@ -136,13 +136,14 @@ _EVALUATIVE = re.compile(
 
 
 # What will matter or be watched, whatever the subject: "all eyes will be on the sales figures", "investors will be
-# sensitive to any change in the votes", "the actual turnout will be crucial": attention or importance foretold, not
+# sensitive to any change in the votes", "the actual turnout will be crucial", "his comments will be scoured for
+# signals", "it will only be important if he wins": attention or importance foretold, not
 # an outcome ("turnout will be high", "the vote will be close" stay).
 _ATTENTION = re.compile(
-    r"\b(?:eyes\s+(?:will|['’]ll)\s+(?:\w+\s+)?be\s+(?:on|fixed|trained)\b|(?:will|['’]ll)\s+(?:also\s+|still\s+)?be\s+"
-    r"(?:(?:very|so|particularly|especially|most|extremely|absolutely|highly|all\s+the\s+more)\s+)*"
+    r"\b(?:eyes\s+(?:will|['’]ll)\s+(?:\w+\s+)?be\s+(?:on|fixed|trained)\b|(?:will|['’]ll)\s+(?:also\s+|still\s+|only\s+)?be\s+"
+    r"(?:(?:very|so|particularly|especially|most|extremely|absolutely|highly|all\s+the\s+more|closely|carefully)\s+)*"
     r"(?:crucial|critical|vital|essential|important|key|sensitive\s+to|watched|closely\s+watched|watching|in\s+focus|"
-    r"in\s+the\s+spotlight)\b)",
+    r"in\s+the\s+spotlight|scoured|scrutini[sz]ed|parsed|monitored|studied)\b)",
     re.I,
 )
 # A forecast's own revision foreseen as a caveat: "their forecasts may change, depending on whether progress is made",

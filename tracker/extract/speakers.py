@@ -589,6 +589,8 @@ def _subject_of_saying(
 def _saying_then_speaker(sentence: str, people: _People | None) -> Speaker | None:
     """A speaker named after the verb of saying (", said Jane Roe") or after a participle, or None."""
     m = _SUBJECT_THEN_SAYING.match(sentence)
+    if m and m.group("verb") and _SAID_BEFORE.search(sentence, 0, m.start("verb")):
+        m = None  # "..., a senior official said, adding ...": the participle is that source's, not the subject's
     if m and not _possessive(m.group("who")):
         # "Spokesman Jane Roe tempered expectations, stating ...", "Roe appeared on a podcast and warned that
         # ...": the subject of the clause the participle or the second verb of saying hangs from.
@@ -978,7 +980,7 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
             )
             if speaker is not None and _read_a_passive(outside, speaker):
                 speaker = None
-            if speaker is None or speaker.kind == "group":
+            if speaker is None or speaker.kind == "group" or speaker.basis.endswith(_UNNAMED):
                 speaker = _chunked_subject(outside, speaker, people)
             if speaker is None and previous is not None and _OPENS_QUOTATION.match(s.text):
                 # `X concurred, saying ... "Quotation."`: a quotation with no attribution of its own, right
@@ -1111,6 +1113,11 @@ def _chunked_subject(outside: str, speaker: Speaker | None, people: _People) -> 
             # the Acme Post, top officials are afraid the offensive may fail").
             if sub.kind == "person" and speaker.name in sub.phrase:
                 return Speaker(sub.name, sub.phrase, 0.8, sub.basis, "person")
+            if speaker.basis.endswith(_UNNAMED):
+                if speaker.name in sub.phrase and " and " in sub.phrase:
+                    # "industry executives and an economist said": the pair, not one source not named.
+                    return Speaker(sub.name, None, 0.65, sub.basis, "group")
+                continue
             tail = outside[outside.rfind(",") + 1 :]
             closing = sub.belief and not sub.share and speaker.name in tail and sub.phrase not in tail
             if (closing or _is_outlet(speaker.name)) and speaker.name not in sub.phrase:
@@ -1502,6 +1509,7 @@ _OWNED_DOCUMENT = re.compile(
     rf"\s*(?P<owner>{_CAP_RUN})[’']s\s+(?:[\w-]+\s+){{0,2}}?(?:{_DOCUMENT_NOUNS}|view|opinion|assessment|prediction|"
     rf"expectation)\s+(?:also\s+|now\s+)?(?:(?P<verb>{_DOCUMENT_VERBS})|is\s+that)\b"
 )
+_SAID_BEFORE = re.compile(r"\b(?:said|says|told\s+\w+)\s*,\s*$")
 _SUBJECT_THEN_SAYING = re.compile(
     rf"\s*(?:(?:At|In|On|After|Before|During|Following|Since|Earlier|Later|Speaking)\s[^,.;:“”\"]{{0,60}},\s+)?"
     rf"(?:(?:However|But|And|Meanwhile|Still),?\s+)?(?:[A-Z][\w.-]*\s+)?(?:[a-z]+\s+){{0,2}}?"

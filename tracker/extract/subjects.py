@@ -244,6 +244,9 @@ def _walk_back(toks: list[str], end: int) -> tuple[int, int]:
         low = tok.lower()
         if tok in (",", ";", ":", "(", ")", "—", "–", "“", "”", '"'):
             break
+        if low == "and" and 0 < k < stop - 1 and toks[k - 1].islower() and _HUMAN_PLURAL.search(toks[k - 1]):
+            k -= 1  # "industry executives and an economist said": one subject of two kinds of people
+            continue
         if low in _STOPS:
             break  # in any case: a title-case headline's "That Many Believe" is a relative clause
         # "a poll conducted by Acme", "a survey released Monday": a participle inside the noun phrase.
@@ -388,6 +391,8 @@ def subjects_of_verbs(sentence: str) -> Iterator[Subject]:
             or low in _SOURCE_HEADS
             or bool(_HUMAN_PLURAL.search(low))
             or (_is_cap(head) and head not in _NOT_HEADS)
+            # A pair ("industry executives and an economist"): people when the first is.
+            or ("and" in np and bool(_HUMAN_PLURAL.search(np[np.index("and") - 1])))
         )
         if not source:
             continue

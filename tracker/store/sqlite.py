@@ -190,8 +190,13 @@ class SqliteBackend(Backend):
 
     def make_engine(self, url: URL) -> Engine:
         path = self.file_path(url)
-        if path is not None and not path.parent.exists():
-            raise DatabaseError(f"database directory {path.parent} does not exist")
+        if path is not None:
+            try:
+                os.stat(path.parent)
+            except FileNotFoundError:
+                raise DatabaseError(f"database directory {path.parent} does not exist") from None
+            except OSError as e:  # a name too long, a folder that cannot be searched: Path.exists raises these
+                raise DatabaseError(f"cannot use database directory {path.parent}: {e.strerror or e}") from None
         busy = busy_ms()
         engine = create_engine(url, connect_args={"timeout": busy / 1000})
         memory = (url.database or "") in ("", ":memory:")
