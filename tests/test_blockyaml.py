@@ -112,6 +112,8 @@ BLOCK_YAML = [
     "".join(" " * i + f"k{i}:\n" for i in range(42)),
     "".join(" " * (2 * i) + f"- k{i}:\n" for i in range(30)),  # sequences nested without a deeper key
     "".join(" " * (2 * i) + f"- k{i}:\n" for i in range(500)),
+    "'\u00e9true\n': v\n",  # a quoted key does not go on to the next line
+    "a: 'x\n  \n  y\n  '\n",  # a line of spaces in a quoted scalar is a blank line
 ]
 
 
@@ -238,3 +240,34 @@ def test_the_reader_is_yaml_safe_load_on_plain_values() -> None:
     booleans only true/false): a sanity check of the comparison itself."""
     text = "a: 1\nb: x y\n  z\nc:\n- 'q''s'\n- 0.5\n"
     assert _read(text, strict_loader(True)) == yaml.safe_load(text) == {"a": 1, "b": "x y z", "c": ["q's", 0.5]}
+
+
+# Pieces of scalars: every indicator, the characters libyaml treats apart, text the resolvers read as no text.
+_SCALAR_PIECES = [
+    *"ab1 :-#'\"?,[]{}&*!|>%@`~.0x_+=<\\/\t\u00a0\u00e9\u2028\x85\ufeff\u3000\U0001f600",
+    *("\n", "  ", ": ", " #", "''", "true", "null", "1e3", ".inf", "0x1f", "1_0", "0o7", "2019-05-04", "190:20"),
+]
+_SCALAR_FORMS = [
+    "a: {s}\n",
+    "- {s}\n",
+    "a: '{s}'\n",
+    'a: "{s}"\n',
+    "a: x\n  {s}\nb: 1\n",
+    "- x\n  {s}\n- y\n",
+    "{s}: v\n",
+    "'{s}': v\n",
+    "k:\n  {s}\n",
+    "- a: 1\n  {s}\n",
+    "a: '{s}\n  {s}'\n",
+    "a: {s}\n   {s}\n",
+]
+
+
+def test_the_block_reader_on_random_scalars() -> None:
+    """Random scalars (seeded) in each place a scalar goes, plain, quoted and continued: the same rule as above."""
+    rng = random.Random(2026)
+    taken = 0
+    for _ in range(4000):
+        s = "".join(rng.choice(_SCALAR_PIECES) for _ in range(rng.randint(0, 6)))
+        taken += _same_or_not_taken(rng.choice(_SCALAR_FORMS).replace("{s}", s))
+    assert 400 < taken < 4000

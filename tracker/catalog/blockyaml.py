@@ -40,7 +40,7 @@ NOT_TAKEN: Any = object()  # `load`'s answer for a text it leaves to libyaml
 # value. Any line matches (a bare value without "- " has neither key nor dash: a mapping does not take it). A key is
 # at most 200 characters: libyaml refuses a key that ends more than 1,024 characters after it begins.
 _LINES = re.compile(
-    r"^( *)((- )?(?:([A-Za-z_][A-Za-z0-9_]{0,199}|'(?:[^']|''){0,100}'):(?: (.+))?|(.+)))$", re.MULTILINE
+    r"^( *)((- )?(?:([A-Za-z_][A-Za-z0-9_]{0,199}|'(?:[^'\n]|''){0,100}'):(?: (.+))?|(.+)))$", re.MULTILINE
 )
 # The deepest column a block may start at (its nesting at most about twice that): the pure-Python loader composes
 # recursively, and a few hundred levels exhaust its stack (its error, not a value); a catalog is four levels deep.
@@ -139,9 +139,9 @@ class _Reader:
         rest = [p[1] for p in parts[i:j]]  # each line without its indentation
         if v[0] in "'\"":
             # Quoted over several lines: each line break, with the spaces around it, is one space.
+            if any(not r.strip(" ") for r in rest):
+                raise _NotTaken  # a line of spaces: a blank line, read as a line break
             text = " ".join([v.rstrip(" "), *(r.rstrip(" ") for r in rest[:-1]), rest[-1]])
-            if any(not r for r in rest):
-                raise _NotTaken
             return self.scalar(text), j
         # Plain over several lines: the same, each line a plain scalar's text of its own (no space before a break)
         for r in (v, *rest):
