@@ -52,3 +52,36 @@ def test_no_position_to_win_denies_it() -> None:
 )
 def test_lean_that_rates_no_race_is_no_forecast(sentence: str) -> None:
     assert _cands(sentence) == []
+
+
+# ------------------------------------------------------------------ a figure or outcome projected by a present verb
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words"),
+    [
+        ("The consultancy estimates sales to top 4 million units in 2027.", "estimates sales to top"),
+        ("Analysts are modelling revenue of about 3 billion dollars next year.", "are modelling revenue of about 3"),
+        ("Health officials are warning of a second wave of infections.", "are warning of a"),
+        ("The ministry warns of a sharp slowdown in the autumn.", "warns of a"),
+        ("Surveys are pointing to a narrow win for the ruling party.", "pointing to a narrow win"),
+        ("Polls point to a narrow victory for the opposition.", "point to a narrow victory"),
+    ],
+)
+def test_a_projection_verb_with_its_object_is_an_expectation(sentence: str, words: str) -> None:
+    assert [(w, p > 0.5) for w, p in _cands(sentence)] == [(words, True)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The ministry estimates the damage to be about 3 billion.",  # a present estimate
+        "Estimates of growth to 2030 vary widely.",  # the noun
+        "She pointed to a chart on the wall.",
+        "He is pointing to the door.",
+        "The company is modelling its new plant on a German design.",
+        "He warned of the dangers of smoking in 1990.",
+    ],
+)
+def test_a_projection_verb_without_a_projection_is_no_forecast(sentence: str) -> None:
+    assert _cands(sentence) == []
