@@ -167,6 +167,12 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
 
 # Forms reporters write that the scale has no phrase for, by the entry each is read as: marked "no scale
 # phrase" in the draft, for the reviewer to confirm.
+# The sides an election rating names: "leans Republican", "tilting toward the Democrats".
+_SIDES = (
+    r"(?:republicans?|democrats?|democratic|gop|labour|labor|tories|tory|conservatives?|liberals?|opposition"
+    r"|incumbents?|challengers?)"
+)
+_TO_WIN = r"(?:win|take|secure|clinch|capture|claim|retain|keep|hold|form)"
 _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("expect", "belief", (r"(?:foresee|foresees|foresaw|projected to|projects|projecting|forecast to)",)),
     # "respondents also see inflation remaining above 4%", "analysts see rates falling next year": "see" with an
@@ -206,6 +212,23 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
             r"front runner for|shoo-in|shoo in for)",
         ),
     ),
+    # Election ratings' jargon for the side a race is rated to go: "a slight lean toward Smith", "a lean to the
+    # Republican candidates", "Utah also leaning in her favour", "a tilt toward the opposition", "leans
+    # Democratic"; and the one placed to win, "appears to be in a strong position to win". The noun only
+    # after its article ("a lean year", "lean meat", "a lean-to" are not ratings); the verb only with a side or
+    # "in X's favour" after it ("leaned toward the window" is a posture).
+    (
+        "likely",
+        "estimative",
+        (
+            r"an? (?:\w+ )?(?:lean|tilt) (?:toward|towards|to|for)",
+            r"(?:leaning|leans|leaned|tilting|tilts|tilted) (?:\w+ )?in (?:his|her|their|its|\S+'s) (?:favor|favour)",
+            rf"(?:leaning|leans|leaned|lean|tilting|tilts|tilted) (?:toward |towards )?(?:the )?{_SIDES}",
+            rf"in (?:a |the )?(?:(?!no\b)\w+ )?position to {_TO_WIN}",
+        ),
+    ),
+    # "He is in no position to win the race": the place denied.
+    ("unlikely", "estimative", (rf"in no position to {_TO_WIN}",)),
     # Idioms of the odds that wire copy and columns use: "the odds are against a deal", "a long shot", "an outside
     # chance" (a small one); "a near certainty", "virtually assured", "doomed to fail"; "all signs point to a cut";
     # "a distinct possibility" (as the scale's "a real possibility"); "poised for a win" after a copula (as "set for").
