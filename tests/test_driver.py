@@ -14,11 +14,12 @@ from sqlalchemy import Column, MetaData, Table, insert, select, type_coerce, upd
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import NullType
 
+from tracker.app.ledger import Ledger
 from tracker.domain import events as ev
 from tracker.store import driver, jsontext, postgres
 from tracker.store import eventstore as es
-from tracker.store.db import make_engine
-from tracker.store.schema import events, forecasts, questions, resolutions
+from tracker.store.db import make_engine, write_transaction
+from tracker.store.schema import events, forecasters, forecasts, questions, resolutions
 
 # -- the hash -------------------------------------------------------------------------------------------------
 
@@ -562,3 +563,16 @@ def test_catalog_event_ids_stay_those_already_in_ledgers() -> None:
     assert catalog_event_id("question", "osaka-trump-putin-meeting-2019", "opened") == (
         "64fa4099-5078-599a-a622-364c2451e0c1"
     )
+
+
+def test_present_keys_are_exactly_the_stored_ones_among_many(ledger: Ledger) -> None:
+    """`present_keys` over more keys than one IN list holds (and, on PostgreSQL, one array parameter), repeated and
+    absent ones among them, quotes and non-ASCII text included: exactly the keys the column holds."""
+    stored = [f"f-{i}" for i in range(1200)] + ["o'neil", 'say "hi"', "zoë", "%s"]
+    with write_transaction(ledger.engine) as conn:
+        conn.execute(insert(forecasters), [{"forecaster_id": k, "name": k, "first_position": 1} for k in stored])
+    wanted = stored[::3] + stored[::3] + [f"absent-{i}" for i in range(700)] + ["o'neil", "zoë", "zoe", "%"]
+    with write_transaction(ledger.engine) as conn:
+        assert driver.present_keys(conn, forecasters.c.forecaster_id, wanted) == set(stored[::3]) | {"o'neil", "zoë"}
+        assert driver.present_keys(conn, forecasters.c.forecaster_id, ["absent"]) == set()
+        assert driver.present_keys(conn, forecasters.c.forecaster_id, []) == set()

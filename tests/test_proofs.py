@@ -261,6 +261,17 @@ def test_proof_refuses_a_checkpoint_the_log_key_did_not_sign(
     assert tracker("verify-proof", str(out), "--key", vkey).exit_code == 0
 
 
+def test_proof_never_writes_over_the_log_key_file(url: str, keys: tuple[Path, str], tmp_path: Path) -> None:
+    """--log-key given as a file is one of the proof's inputs: --out naming it is refused, even with --force."""
+    key, vkey = keys
+    cp = _checkpoint(url, key, tmp_path / "cp.txt")
+    pub = tmp_path / "pub.txt"
+    pub.write_text(vkey + "\n", encoding="utf-8")
+    args = ("--checkpoint", str(cp), "--log-key", str(pub), "--out", str(pub), "--force")
+    failed(tracker("--db", url, "proof", "ann-rain", *args), UserError, ["out: ", "own input"])
+    assert pub.read_text(encoding="utf-8") == vkey + "\n"
+
+
 def test_proof_against_a_checkpoint_needs_the_log_key(url: str, keys: tuple[Path, str], tmp_path: Path) -> None:
     key, vkey = keys
     cp = _checkpoint(url, key, tmp_path / "cp.txt")

@@ -6,6 +6,7 @@ without it."""
 from __future__ import annotations
 
 import base64
+import os
 from pathlib import Path
 
 import typer
@@ -218,7 +219,8 @@ def proof(
             "log_key",
         )
     led = ledger(ctx)
-    inputs = tuple(p for p in (key, against) if p is not None)
+    # the files this reads, never written over, even with --force (--log-key may be a file holding the key)
+    inputs = tuple(p for p in (key, against, log_key) if p is not None and os.path.isfile(p))
     outfiles.check_file_target(out, "out", overwrite=force, inputs=inputs)  # refused before any work
     if key is not None:
         text = proofs.prove(led, forecast_id, signer=proofs.load_signer(key))
