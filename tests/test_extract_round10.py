@@ -111,3 +111,30 @@ def test_a_bare_price_beside_a_word_of_betting_is_stated_odds(sentence: str, p: 
 )
 def test_a_fraction_that_is_no_price_is_no_forecast(sentence: str) -> None:
     assert _cands(sentence) == []
+
+
+# ------------------------------------------------------------------------------- confidence voiced, the noun
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words"),
+    [
+        ("The government has exuded confidence to defeat the motion.", "exuded confidence to"),
+        ("The envoy voiced growing confidence that a deal is near.", "voiced growing confidence that"),
+        ("She expressed confidence of victory in the runoff.", "expressed confidence of"),
+    ],
+)
+def test_confidence_voiced_is_a_likely_outcome(sentence: str, words: str) -> None:
+    assert [(w, p > 0.5) for w, p in _cands(sentence)] == [(words, True)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "He expressed confidence in his staff after the audit.",  # trust
+        "Consumer confidence fell to a two-year low.",  # a measure
+        "The motion of no confidence failed last night.",
+    ],
+)
+def test_confidence_that_foretells_nothing_is_no_forecast(sentence: str) -> None:
+    assert _cands(sentence) == []

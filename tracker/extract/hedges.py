@@ -379,6 +379,16 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         ),
     ),
     ("likely", "estimative", (r"(?:more confident|more optimistic|very confident|fairly confident)",)),
+    # The noun of the same stance, voiced: "the government has exuded confidence to defeat the motion", "voiced
+    # confidence that a deal is near" ("confidence in his staff" is trust, "consumer confidence" a measure).
+    (
+        "likely",
+        "estimative",
+        (
+            r"(?:expressed|expresses|expressing|voiced|voices|voicing|exuded|exudes|exuding) (?:\w+ )?confidence "
+            r"(?:that|to|of|about)",
+        ),
+    ),
     # "growing pessimistic about a deal", "sceptical that talks will resume": the stance against the event.
     ("unlikely", "estimative", (r"(?:pessimistic|sceptical|skeptical) (?:about|of|that)",)),
     ("likely", "estimative", (r"(?:a good chance|a big hope|a fair chance|a decent chance)",)),
