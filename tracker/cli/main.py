@@ -93,7 +93,11 @@ def _text_value(value: Any) -> bool:
     """Whether `value` (a parameter's, as click gives it) is text a shell passed as bytes that are not UTF-8: Python
     keeps them as lone surrogates, which no database, JSON or terminal output accepts."""
     if isinstance(value, str):
-        return value != value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
     if isinstance(value, (list, tuple)):
         return any(_text_value(v) for v in value)
     return False

@@ -167,6 +167,19 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
 
 # Forms reporters write that the scale has no phrase for, by the entry each is read as: marked "no scale
 # phrase" in the draft, for the reviewer to confirm.
+# The sides an election rating names: "leans Republican", "tilting toward the Democrats".
+_SIDES = (
+    r"(?:republicans?|democrats?|democratic|gop|labour|labor|tories|tory|conservatives?|liberals?|opposition"
+    r"|incumbents?|challengers?)"
+)
+# Verbs of a figure's change, after "to": "estimates sales to top 4 million".
+_CHANGE = (
+    r"(?:top|reach|hit|exceed|surpass|rise|grow|climb|fall|drop|decline|double|triple|jump|increase|decrease"
+    r"|shrink|slow|ease|fall|plunge|soar|surge|slump)"
+)
+# Outcomes that signs, polls or surveys point to.
+_OUTCOME = r"(?:victory|win|defeat|loss|recession|slowdown|rebound|recovery|cut|hike|majority|landslide|runoff)"
+_TO_WIN = r"(?:win|take|secure|clinch|capture|claim|retain|keep|hold|form)"
 _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     ("expect", "belief", (r"(?:foresee|foresees|foresaw|projected to|projects|projecting|forecast to)",)),
     # "respondents also see inflation remaining above 4%", "analysts see rates falling next year": "see" with an
@@ -206,6 +219,23 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
             r"front runner for|shoo-in|shoo in for)",
         ),
     ),
+    # Election ratings' jargon for the side a race is rated to go: "a slight lean toward Smith", "a lean to the
+    # Republican candidates", "Utah also leaning in her favour", "a tilt toward the opposition", "leans
+    # Democratic"; and the one placed to win, "appears to be in a strong position to win". The noun only
+    # after its article ("a lean year", "lean meat", "a lean-to" are not ratings); the verb only with a side or
+    # "in X's favour" after it ("leaned toward the window" is a posture).
+    (
+        "likely",
+        "estimative",
+        (
+            r"an? (?:\w+ )?(?:lean|tilt) (?:toward|towards|to|for)",
+            r"(?:leaning|leans|leaned|tilting|tilts|tilted) (?:\w+ )?in (?:his|her|their|its|\S+'s) (?:favor|favour)",
+            rf"(?:leaning|leans|leaned|lean|tilting|tilts|tilted) (?:toward |towards )?(?:the )?{_SIDES}",
+            rf"in (?:a |the )?(?:(?!no\b)\w+ )?position to {_TO_WIN}",
+        ),
+    ),
+    # "He is in no position to win the race": the place denied.
+    ("unlikely", "estimative", (rf"in no position to {_TO_WIN}",)),
     # Idioms of the odds that wire copy and columns use: "the odds are against a deal", "a long shot", "an outside
     # chance" (a small one); "a near certainty", "virtually assured", "doomed to fail"; "all signs point to a cut";
     # "a distinct possibility" (as the scale's "a real possibility"); "poised for a win" after a copula (as "set for").
@@ -233,6 +263,23 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     # "investors are bracing for a cut", "markets were braced for a recession": an outcome prepared for is expected.
     # Not "time to start bracing for it" (advice): a copula before it.
     ("expect", "belief", (r"(?:is|are|was|were|'s|'re) (?:now |already |still )?(?:bracing|braced) for",)),
+    # A figure or outcome projected by a present verb with its object: "the consultancy estimates sales to top 4
+    # million in 2027" (the verb is also a noun, "estimates of growth", so only with an infinitive of change
+    # after its object), "analysts are modelling revenue of about 3 billion", "surveys are pointing to a narrow
+    # win" (not "pointed to a chart": the progressive only, or a word of outcome after it), "officials are
+    # warning of a second wave" (a danger foreseen; the labels read it above even).
+    (
+        "expect",
+        "belief",
+        (
+            rf"(?:estimates|estimating) (?:\S+ ){{1,4}}?to {_CHANGE}",
+            r"(?:is|are|were|was) (?:now |also |still )?(?:modelling|modeling) (?:\S+ ){0,4}?(?:of )?(?:about |around "
+            r"|roughly |some )?\$?\d[\d.,]*",
+            rf"(?:pointing|points|point|pointed) to (?:a|an|the) (?:\S+ ){{0,2}}?{_OUTCOME}",
+            r"(?:is|are|now|also|again|already) (?:\w+ )?warning of (?:a|an)",
+            r"warns of (?:a|an)",
+        ),
+    ),
     # "markets priced in three quarter-point cuts", "the new forecasts imply that the cycle is over": what a
     # market's prices or a model's numbers expect ("prices in" is left out: "oil prices in Asia").
     ("expect", "belief", (r"(?:priced in|pricing in|imply that|implies that|implied that)",)),
@@ -607,12 +654,15 @@ _NUMERIC: tuple[re.Pattern[str], ...] = (
         r"(?<![\w./])(?P<a>\d{1,3})/(?P<b>\d{1,3}) "
         r"(?:to (?!\d)[a-z]+|for (?:a|an|the)\b|favourite|favorite|shot|chance)"
     ),
+    # "bookies have lengthened odds on a Labour win, one firm to 20/1": a bare price, where the clause speaks of
+    # betting (a date, "12/5", is no price; read only beside a word of the bookmakers, as a hyphen's "6-1" is).
+    re.compile(r"(?<![\w./])(?<!on )(?<!by )(?<!until )(?<!since )(?P<a>\d{1,3})/(?P<b>\d{1,3})(?![\w/-]|\.\d)"),
 )
 # What each of _NUMERIC cannot match without, tested once per clause: a pattern whose test fails is not run.
 _NEEDS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(rx) for rx in (r"%|per ?cent", r" at ", rf" in {_COUNT}\b", r"\d-\d", r"\d/\d", r"\(.*(?:%|per ?cent)")
 )
-_NEEDED_BY = (0, 0, 1, 2, 2, 3, 4, 5, 4)  # for each of _NUMERIC, its test in _NEEDS
+_NEEDED_BY = (0, 0, 1, 2, 2, 3, 4, 5, 4, 4)  # for each of _NUMERIC, its test in _NEEDS
 assert len(_NEEDED_BY) == len(_NUMERIC)
 _MAYBE_NUMERIC = re.compile(rf"\d| in (?:{'|'.join(_SMALL.split())})\b|{_SPELLED_NUM} ?(?:percent|per cent)\b")
 _BOOKMAKING = re.compile(r"\b(?:odds|bookmakers?|betting|bet|ladbrokes|paddy power|punters|bookies)\b")
@@ -672,8 +722,8 @@ def _stated(norm: str) -> list[tuple[re.Match[str], float, str]]:
                     if a + b != 100:
                         continue
                     p, how = a / 100, f"{a}-{b}"
-                elif i in (6, 8):  # fractional odds a/b against: p = b / (a + b)
-                    if (i == 6 and not _BOOKMAKING.search(norm)) or a + b == 0 or (a, b) == (24, 7):
+                elif i in (6, 8, 9):  # fractional odds a/b against: p = b / (a + b)
+                    if (i in (6, 9) and not _BOOKMAKING.search(norm)) or a + b == 0 or (a, b) == (24, 7):
                         continue
                     p, how = b / (a + b), f"odds {a}/{b}"
                 else:

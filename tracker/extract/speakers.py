@@ -46,9 +46,12 @@ _VERBS = (
     rf"(?:{_BELIEF_ADJECTIVES}|(?:convinced|certain|sure|hopeful)(?!\s+to\b))"
 )
 # Between a subject and its verb: an aside in commas, a few adverbs ("has repeatedly"), or a short
-# prepositional phrase ("in turn", "at that point").
+# prepositional phrase ("in turn", "at that point"). An aside may hold an initialism's stops ("director of the
+# U.S. Centers for Disease Control,"): a stop after a single capital letter ends no sentence.
+_ASIDE_CHAR = r"(?:[^,.;:“”\"]|(?<=\b[A-Z])\.)"
 _FILLER = (
-    r"(?:\s*\([^()]{1,40}\))?(?:\s*,(?:[^,.;:“”\"]{1,170},){1,3}?|\s*,(?=\s*(?:said|says|told|added)\s+(?![A-Z]))|"
+    rf"(?:\s*\([^()]{{1,40}}\))?(?:\s*,(?:{_ASIDE_CHAR}{{1,170}},){{1,3}}?|"
+    r"\s*,(?=\s*(?:said|says|told|added)\s+(?![A-Z]))|"
     r"\s*,(?=\s*who\s))?\s*(?:(?:has|have|had|also|repeatedly|once|"
     r"again|already|still|now|then|long|is|are|was|were|do|does|did|who|not|(?:do|does|did)n[’']t|[a-z]+ly|"
     r"(?:among|one\s+of)\s+(?:those|the\s+[a-z]+)|"
@@ -299,7 +302,7 @@ def _explicit(
         group_word = False  # searched
     # Whose belief a sentence states is its believer's, even inside a report ("the CDC believes X, Roe said").
     belief = m is not None and m.group("verb").split()[0] in _BELIEF_VERBS
-    speaker = None if belief else _closing(sentence, people, last_person)
+    speaker = None if belief else _inverted(sentence, m, people) or _closing(sentence, people, last_person)
     if speaker is None:
         speaker = _subject_of_saying(sentence, m, group, people)
     if speaker is None:
@@ -358,6 +361,12 @@ _CLOSING_NAME = re.compile(
 )
 # Between an employer and a name after a verb of saying: a role in lower case ("Acme chief economist Jane Roe").
 _EMPLOYER_ROLE = re.compile(rf"\s+(?:[a-z-]+\s+){{0,2}}(?:{_ROLE_NOUNS})\s+")
+# "..., in Davos, venue for the forum, reported Acme newspaper.": the verb before its source closes the sentence
+# (an inverted attribution), so a name in the aside before the verb ("Davos") is not its subject.
+_CLOSING_INVERTED = re.compile(
+    rf",\s*(?P<verb>said|says|reported|reports|wrote|writes|added|adds)\s+(?:the\s+)?(?P<who>{_CAP_RUN})"
+    r"(?:\s+(?:newspaper|daily|weekly|magazine|website|broadcaster|(?:news\s+)?agency))?\s*[.!]?\s*$"
+)
 _CLOSING_IT = re.compile(rf",\s*it\s+(?:[a-z]+ly\s+|also\s+)?(?P<verb>{_VERBS}){_CLOSING_TAIL}")
 _CLOSING_PRONOUN = re.compile(rf",\s*(?P<who>he|she)\s+(?:[a-z]+ly\s+)?(?P<verb>{_VERBS}){_CLOSING_TAIL}")
 
@@ -510,6 +519,22 @@ def _view_or_document(sentence: str, words: set[str], people: _People | None) ->
         if who:
             return Speaker(who, None, 0.7, f"'{' '.join(m.group(0).split()).strip(' ,.')}'", "group")
     return None
+
+
+def _inverted(sentence: str, m: re.Match[str] | None, people: _People | None) -> Speaker | None:
+    """The source after the verb that closes the sentence (", reported Acme newspaper."), when no subject before
+    it says anything but a name in an aside read as the closing verb's subject ("in Davos, the venue, reported")."""
+    last = sentence.rfind(",")
+    inverted = _CLOSING_INVERTED.match(sentence, last) if last >= 0 else None
+    if inverted is None or _possessive(inverted.group("who")):
+        return None
+    if m is not None and m.start("verb") != inverted.start("verb"):
+        return None  # "Roe told Reuters X, reported Acme": Roe speaks, the outlet relays
+    name = _clean_name(inverted.group("who"))[0]
+    if not name or name in _NOT_NAMES or name in _DAYS:
+        return None
+    said = f"'{inverted.group('verb')} {name}' closing the sentence"
+    return _saying_then_speaker(sentence[last:], people) or Speaker(name, None, 0.75, said, "group")
 
 
 def _subject_of_saying(
@@ -1523,7 +1548,7 @@ _STRAY_COMMA = re.compile(r"\s*,\s*")
 _ROLE_NAME_SAID = re.compile(
     rf",\s*(?P<role>(?:the|an?)\s+[^,.;:“”\"]{{3,80}}?),\s+(?P<who>{_CAP_RUN})\s*,\s*(?P<verb>said|says|told|added)\b"
 )
-_ASIDE_NAME = re.compile(rf"\s*,\s*(?P<who>{_CAP_RUN})\s*,(?:(?P<role>[^,.;:“”\"]{{3,170}}),)?\s*")
+_ASIDE_NAME = re.compile(rf"\s*,\s*(?P<who>{_CAP_RUN})\s*,(?:(?P<role>{_ASIDE_CHAR}{{3,170}}),)?\s*")
 _PARENTHESES = re.compile(r"\([^()]{0,60}\)")
 _APPOSITIVE_OPENS = re.compile(r"\s*,\s*(?:who|an?|the)\s")
 _ENDS = re.compile(r"[\s.,!?;:]*")
