@@ -85,3 +85,56 @@ def test_a_projection_verb_with_its_object_is_an_expectation(sentence: str, word
 )
 def test_a_projection_verb_without_a_projection_is_no_forecast(sentence: str) -> None:
     assert _cands(sentence) == []
+
+
+# ------------------------------------------------------------------------------------ a bookmaker's bare price
+
+
+@pytest.mark.parametrize(
+    ("sentence", "p"),
+    [
+        ("All bookies have lengthened odds on a Green win in the seat, one firm to 20/1, another 33/1.", 1 / 21),
+        ("Punters can now get 5/2 on a hung parliament.", 2 / 7),
+    ],
+)
+def test_a_bare_price_beside_a_word_of_betting_is_stated_odds(sentence: str, p: float) -> None:
+    assert [round(q, 3) for _, q in _cands(sentence)] == [round(p, 3)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The bet was placed on 12/5 at the shop.",  # a date
+        "He scored 7/10 on the test, and the odds of passing improved.",  # no price beside the odds
+        "The share rose 3/4 of a point on the day.",  # no word of betting
+    ],
+)
+def test_a_fraction_that_is_no_price_is_no_forecast(sentence: str) -> None:
+    assert _cands(sentence) == []
+
+
+# ------------------------------------------------------------------------------- confidence voiced, the noun
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words"),
+    [
+        ("The government has exuded confidence to defeat the motion.", "exuded confidence to"),
+        ("The envoy voiced growing confidence that a deal is near.", "voiced growing confidence that"),
+        ("She expressed confidence of victory in the runoff.", "expressed confidence of"),
+    ],
+)
+def test_confidence_voiced_is_a_likely_outcome(sentence: str, words: str) -> None:
+    assert [(w, p > 0.5) for w, p in _cands(sentence)] == [(words, True)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "He expressed confidence in his staff after the audit.",  # trust
+        "Consumer confidence fell to a two-year low.",  # a measure
+        "The motion of no confidence failed last night.",
+    ],
+)
+def test_confidence_that_foretells_nothing_is_no_forecast(sentence: str) -> None:
+    assert _cands(sentence) == []

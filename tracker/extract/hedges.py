@@ -379,6 +379,16 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         ),
     ),
     ("likely", "estimative", (r"(?:more confident|more optimistic|very confident|fairly confident)",)),
+    # The noun of the same stance, voiced: "the government has exuded confidence to defeat the motion", "voiced
+    # confidence that a deal is near" ("confidence in his staff" is trust, "consumer confidence" a measure).
+    (
+        "likely",
+        "estimative",
+        (
+            r"(?:expressed|expresses|expressing|voiced|voices|voicing|exuded|exudes|exuding) (?:\w+ )?confidence "
+            r"(?:that|to|of|about)",
+        ),
+    ),
     # "growing pessimistic about a deal", "sceptical that talks will resume": the stance against the event.
     ("unlikely", "estimative", (r"(?:pessimistic|sceptical|skeptical) (?:about|of|that)",)),
     ("likely", "estimative", (r"(?:a good chance|a big hope|a fair chance|a decent chance)",)),
@@ -654,12 +664,15 @@ _NUMERIC: tuple[re.Pattern[str], ...] = (
         r"(?<![\w./])(?P<a>\d{1,3})/(?P<b>\d{1,3}) "
         r"(?:to (?!\d)[a-z]+|for (?:a|an|the)\b|favourite|favorite|shot|chance)"
     ),
+    # "bookies have lengthened odds on a Labour win, one firm to 20/1": a bare price, where the clause speaks of
+    # betting (a date, "12/5", is no price; read only beside a word of the bookmakers, as a hyphen's "6-1" is).
+    re.compile(r"(?<![\w./])(?<!on )(?<!by )(?<!until )(?<!since )(?P<a>\d{1,3})/(?P<b>\d{1,3})(?![\w/-]|\.\d)"),
 )
 # What each of _NUMERIC cannot match without, tested once per clause: a pattern whose test fails is not run.
 _NEEDS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(rx) for rx in (r"%|per ?cent", r" at ", rf" in {_COUNT}\b", r"\d-\d", r"\d/\d", r"\(.*(?:%|per ?cent)")
 )
-_NEEDED_BY = (0, 0, 1, 2, 2, 3, 4, 5, 4)  # for each of _NUMERIC, its test in _NEEDS
+_NEEDED_BY = (0, 0, 1, 2, 2, 3, 4, 5, 4, 4)  # for each of _NUMERIC, its test in _NEEDS
 assert len(_NEEDED_BY) == len(_NUMERIC)
 _MAYBE_NUMERIC = re.compile(rf"\d| in (?:{'|'.join(_SMALL.split())})\b|{_SPELLED_NUM} ?(?:percent|per cent)\b")
 _BOOKMAKING = re.compile(r"\b(?:odds|bookmakers?|betting|bet|ladbrokes|paddy power|punters|bookies)\b")
@@ -719,8 +732,8 @@ def _stated(norm: str) -> list[tuple[re.Match[str], float, str]]:
                     if a + b != 100:
                         continue
                     p, how = a / 100, f"{a}-{b}"
-                elif i in (6, 8):  # fractional odds a/b against: p = b / (a + b)
-                    if (i == 6 and not _BOOKMAKING.search(norm)) or a + b == 0 or (a, b) == (24, 7):
+                elif i in (6, 8, 9):  # fractional odds a/b against: p = b / (a + b)
+                    if (i in (6, 9) and not _BOOKMAKING.search(norm)) or a + b == 0 or (a, b) == (24, 7):
                         continue
                     p, how = b / (a + b), f"odds {a}/{b}"
                 else:
