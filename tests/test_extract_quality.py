@@ -109,8 +109,9 @@ def test_an_empty_split_evaluates_without_figures() -> None:
 # second and third landings (attention, caveats, past beliefs; "his race to lose"): found 639, polarity 550 of 599,
 # precision 0.833 (699 candidates); with "is scheduled to" as a schedule, 0.834 (698).
 TUNE_FOUND_FLOOR = 636
-# Speaker 546 → 556 on these files with the subject chunker (speakers6; same tree without it: 546).
-TUNE_SPEAKER_FLOOR = 553
+# Speaker 546 → 556 on these files with the subject chunker (speakers6; same tree without it: 546); 556 → 562 with
+# the second verb of concluding (speakers7).
+TUNE_SPEAKER_FLOOR = 559
 TUNE_POLARITY_FLOOR = 547
 TUNE_PRECISION_FLOOR = 0.82
 # The floors are those files' figures: a tune file labelled later (corpus-i, the seventh round's fresh batch, first

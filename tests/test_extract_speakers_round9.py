@@ -61,3 +61,53 @@ def test_an_inverted_closing_source(text: str, speaker: str) -> None:
 )
 def test_the_other_source_is_kept(text: str, speaker: str) -> None:
     assert _speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # The second verb of a subject is one of concluding or estimating; an employer and a lower-case role come
+        # before the name; a comparison opens the sentence.
+        (
+            "Acme analyst Jane Roe walks through the odds of a deal going through and concludes that there is a 70% "
+            "chance it happens.",
+            "Jane Roe",
+        ),
+        (
+            "Like others before her, Acme Securities analyst Jane Roe walks through the odds and estimates that the "
+            "bid will probably fail.",
+            "Jane Roe",
+        ),
+        # A list after such a paragraph, introduced by a colon, goes on in her words.
+        (
+            "Acme analyst Jane Roe walks through the odds and concludes that there is a 70% chance the deal happens. "
+            "The maths:\n\n1. The bid succeeds as it stands (30% chance);\n\n2. A rival wins with a higher bid (40% "
+            "chance).",
+            "Jane Roe",
+        ),
+    ],
+)
+def test_a_second_verb_of_concluding(text: str, speaker: str) -> None:
+    assert _speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A comparison that opens the sentence is no name; a subject with no name keeps the author.
+        ("Like its rivals, the bank cut rates and believes growth will probably slow.", "the author"),
+        # A name before the role stays the subject.
+        (
+            "Jane Roe, chief economist, walks through the odds and concludes that the bid will probably fail.",
+            "Jane Roe",
+        ),
+        # The list after a paragraph of the author's own stays the author's.
+        (
+            "The odds of the deal are worth a look. The maths:\n\n1. The bid succeeds as it stands (30% chance);\n\n"
+            "2. A rival wins with a higher bid (40% chance).",
+            "the author",
+        ),
+    ],
+)
+def test_a_second_verb_keeps_the_other_source(text: str, speaker: str) -> None:
+    assert _speaker(text) == speaker

@@ -138,7 +138,8 @@ _NOT_NAMES = wordset(
     From As If When While Although Though Both Either Neither Meanwhile Moreover Besides Still Also Even Only Just
     Perhaps Probably Asked It Its He She They We I You Our Their His Her After Before Since Until Last Next Overall
     Plus Similarly Conversely Crudely Post Pro Former Late Mr Mrs Ms Dr Prof Sir Dear Related Original Official
-    Nonetheless Nevertheless Instead Additionally Furthermore Likewise Separately Elsewhere Consequently Currently"""
+    Nonetheless Nevertheless Instead Additionally Furthermore Likewise Separately Elsewhere Consequently Currently
+    Like Unlike"""
 )
 # Capitalised words that are titles, not names ("Director Jane Roe": the name is the last two words).
 _TITLE_WORDS = wordset(
@@ -621,6 +622,13 @@ def _saying_then_speaker(sentence: str, people: _People | None) -> Speaker | Non
         # ...": the subject of the clause the participle or the second verb of saying hangs from.
         name, title = _clean_name(m.group("who"))
         verb = m.group("verb") or m.group("verb2")
+        employer = _EMPLOYER_ROLE.match(sentence, m.end("who"))
+        employed = _CAP_RUN_RX.match(sentence, employer.end()) if employer is not None else None
+        if employed is not None and len(_clean_name(employed.group(0))[0].split()) >= 2:
+            # "Acme Securities analyst Jane Roe walks through the odds and concludes": the employer, a role in
+            # lower case, then the person.
+            name, title = _clean_name(employed.group(0))
+            title = " ".join(sentence[m.start("who") : employed.start()].split())
         known = people.surname(name) if people and len(name.split()) == 1 else None
         if known is not None:
             return Speaker(known.name, title or known.role, 0.75, f"'{name} ... {verb}', named before", "person")
@@ -1536,12 +1544,13 @@ _OWNED_DOCUMENT = re.compile(
 )
 _SAID_BEFORE = re.compile(r"\b(?:said|says|told\s+\w+)\s*,\s*$")
 _SUBJECT_THEN_SAYING = re.compile(
-    rf"\s*(?:(?:At|In|On|After|Before|During|Following|Since|Earlier|Later|Speaking)\s[^,.;:“”\"]{{0,60}},\s+)?"
+    rf"\s*(?:(?:At|In|On|After|Before|During|Following|Since|Earlier|Later|Speaking|Like|Unlike)\s[^,.;:“”\"]{{0,60}},\s+)?"
     rf"(?:(?:However|But|And|Meanwhile|Still),?\s+)?(?:[A-Z][\w.-]*\s+)?(?:[a-z]+\s+){{0,2}}?"
     rf"(?P<who>{_CAP_RUN})(?:\s*,[^,.;:“”\"]{{1,80}},)?\s+(?:[a-z]+ly\s+)?[a-z]{{3,}}\b[^.;:“”\"]{{0,120}}?(?:,\s+(?P<verb>saying|"
     rf"stating|adding|noting|warning|arguing|insisting|signall?ing)|\s+(?:and|but)\s+(?:also\s+)?(?:[a-z]+ly\s+)?(?P<verb2>said|"
     rf"says|warned|warns|added|adds|predicted|predicts|argued|argues|noted|notes|stressed|insisted|told|tells|forecast|"
-    rf"expects|expected))\b"
+    rf"forecasts|expects|expected|concludes|concluded|believes|believed|thinks|estimates|estimated|calculates|"
+    rf"calculated|reckons|reckoned))\b"
 )
 _STRAY_COMMA = re.compile(r"\s*,\s*")
 # "More talks are expected, the party's number two, Jane Roe, said."
