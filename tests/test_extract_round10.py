@@ -138,3 +138,22 @@ def test_confidence_voiced_is_a_likely_outcome(sentence: str, words: str) -> Non
 )
 def test_confidence_that_foretells_nothing_is_no_forecast(sentence: str) -> None:
     assert _cands(sentence) == []
+
+
+# --------------------------------------------------------------- a reported "would" after the forecast's condition
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The general went on to warn that even if the rebels were driven out of the capital, the group would still "
+        "remain a threat.",
+        "She said that once the new plant opens next spring, prices would fall sharply.",
+    ],
+)
+def test_a_condition_between_report_and_would_keeps_the_forecast(sentence: str) -> None:
+    assert [p > 0.5 for _, p in _cands(sentence)] == [True]
+
+
+def test_a_past_counterfactual_after_a_condition_is_no_forecast() -> None:
+    assert _cands("He said that if the vote had passed, it would have been a disaster.") == []

@@ -75,7 +75,7 @@ _FAR = r"(?:distant|a distant prospect|a remote prospect)"
 _FAR_AWAY = (rf"{_COPULA} (?:still |now )?{_FAR}", rf"still {_FAR}", r"out of reach")
 # "no special expectations", "few expectations": expectations denied outright.
 _NO_EXPECTATIONS = r"(?:no|few|low|modest|limited) (?:\S+ )?expectations"
-_REPORTED_WOULD = (
+_REPORTING = (
     r"(?:said|says|say|told|expects|expected|believes|believed|thinks|thought|predicted|warned|argued|insisted|"
     r"estimated|vowed|vows|pledged|pledges|promised|promises|announced|declared|stated|assured|signalled|signaled"
     r"|saying|adding|asserting|asserted|insisting|warning|arguing|claiming|claimed|noting|noted|stressing|stressed"
@@ -85,8 +85,12 @@ _REPORTED_WOULD = (
     # revised") only with what a verb takes after it.
     r"|projected that|projected an|projected a|projected the|projects that|projecting that|forecast that"
     r"|forecasts that|estimates that)"
-    r"(?: \S+){0,8}? would"
 )
+_REPORTED_WOULD = _REPORTING + r"(?: \S+){0,8}? would"
+# "went on to warn that even if the city fell, the group would remain a threat": a condition between the report
+# and its "would" is the forecast's own, not a gap too long ("if it had passed, it would have been" is past; the
+# clause is read without its commas, so the condition's length is bounded instead).
+_REPORTED_WOULD_IF = _REPORTING + r"(?: \S+){0,3}? (?:if|once|unless)(?: \S+){1,18}? would(?! have)"
 # "which in our view would engineer a recession": the speaker's own view stated before "would".
 _VIEW_WOULD = r"in (?:our|my|his|her|their) view,? would"
 _NSP = "no scale phrase: read as the nearest entry; check the reading"
@@ -290,6 +294,7 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
             r"(?:set to|on track to|on track for|poised to|slated to)",
             r"(?:going to|gonna)",
             _REPORTED_WOULD,
+            _REPORTED_WOULD_IF,
             _VIEW_WOULD,
         ),
     ),
