@@ -111,3 +111,29 @@ def test_a_second_verb_of_concluding(text: str, speaker: str) -> None:
 )
 def test_a_second_verb_keeps_the_other_source(text: str, speaker: str) -> None:
     assert _speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # "That's the view of" a source given its kind in lower case before its name: the name, an acronym kept.
+        (
+            "The handset market will probably shrink by 3 percent this year. That's the view of analyst firm ACB "
+            "Insight, which has cut its forecast.",
+            "ACB Insight",
+        ),
+        (
+            "The handset market will probably shrink by 3 percent this year. That is the view of the research "
+            "group Acme Metrics.",
+            "Acme Metrics",
+        ),
+        ("The handset market will probably shrink this year. That's the view of veteran analyst Jane Roe.", "Jane Roe"),
+    ],
+)
+def test_the_view_of_a_kind_then_a_name(text: str, speaker: str) -> None:
+    assert _speaker(text) == speaker
+
+
+def test_the_view_of_a_group_with_no_name_keeps_the_author() -> None:
+    text = "The handset market will probably shrink this year. That is the view of most analysts at the firm."
+    assert _speaker(text) == "the author"

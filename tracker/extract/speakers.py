@@ -994,6 +994,10 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
                 who = pointer.group("who") or pointer.group("who2")
                 said = f"'{' '.join(pointer.group(0).split())}' after it"
                 named = people.named(who, _appositive(s.text, pointer.end()), said, 0.75) if who else None
+                if named is not None and (pointer.group("kind") or "") in _ORG_NOUN_SET:
+                    # "the view of analyst firm CCS Insight": an organisation by its whole name (an acronym in it
+                    # is no title before a person's name).
+                    named = Speaker(" ".join(who.split()), None, 0.75, said, "group")
                 source = named or _explicit(_outside_quotes(s.text), people.nearest(), people.last_group, people)
                 if source is not None and source.kind != "author":
                     found[before.index] = source
@@ -1172,6 +1176,7 @@ def _chunked_subject(outside: str, speaker: Speaker | None, people: _People) -> 
 
 
 _ROLE_NOUN_SET = frozenset(_ROLE_NOUNS.split("|"))
+_ORG_NOUN_SET = frozenset(_ORG_NOUNS.split("|"))
 _BARE_SHARE = re.compile(
     r"(?:(?:[Aa]round|[Aa]bout|[Nn]early|[Ss]ome|[Jj]ust|[Oo]nly|[Oo]ver)\s+)?\d{1,3}(?:\.\d+)?\s*(?:%|percent|per\s+cent)"
 )
@@ -1266,7 +1271,9 @@ _OPENING_WORDS = re.compile(r"\s*\S+(?P<rest>(?:\s+\S+){0,3})")
 _CATAPHORIC = re.compile(
     rf"\s*(?:(?:At\s+least|Or\s+at\s+least)\s+)?(?:[Tt]hat|[Tt]his)(?:[’']s|\s+is|\s+was)\s+(?:at\s+least\s+)?"
     rf"(?:the\s+(?:\w+\s+)?(?:view|assessment|forecast|prediction|estimate|verdict|conclusion|opinion|take|expectation|"
-    rf"projection|argument|thinking|warning|reckoning)\s+(?:of|from)\s+(?:(?P<who>{_NAMES})|(?=\w))|according\s+to\b|"
+    rf"projection|argument|thinking|warning|reckoning)\s+(?:of|from)\s+"
+    rf"(?:(?:(?:(?:the|an?)\s+)?(?:[a-z-]+\s+){{0,2}}?(?P<kind>{_ROLE_NOUNS}|{_ORG_NOUNS})\s+)?(?P<who>{_NAMES})|(?=\w))|"
+    rf"according\s+to\b|"
     rf"what\b)|\s*(?:So|Or\s+so)\s+(?:says|said|argues|thinks|believes|reckons)\s+(?P<who2>{_NAMES})"
 )
 _REPORT_GOES_ON = "a forecast in the passive after the report of "
