@@ -157,3 +157,33 @@ def test_a_condition_between_report_and_would_keeps_the_forecast(sentence: str) 
 
 def test_a_past_counterfactual_after_a_condition_is_no_forecast() -> None:
     assert _cands("He said that if the vote had passed, it would have been a disaster.") == []
+
+
+# ------------------------------------------------------------------------------ the favourite, without "to"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words"),
+    [
+        (
+            "Silver explained his reason for calling Smith the favourite despite the polls.",
+            "calling Smith the favourite",
+        ),
+        ("Jones has for the first time been favourite, bookmakers say.", "been favourite"),
+        ("Jones is now the clear favourite for the nomination.", "is now the clear favourite"),
+    ],
+)
+def test_the_favourite_named_is_likely_to_win(sentence: str, words: str) -> None:
+    assert [(w, p > 0.5) for w, p in _cands(sentence)] == [(words, True)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Pizza is the favourite of most children.",
+        "Pizza is my favourite food.",
+        "He was the favourite son of the family.",
+    ],
+)
+def test_a_favourite_liked_is_no_forecast(sentence: str) -> None:
+    assert _cands(sentence) == []

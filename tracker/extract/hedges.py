@@ -223,6 +223,19 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
             r"front runner for|shoo-in|shoo in for)",
         ),
     ),
+    # The favourite named without "to": "Trump has been favourite", "calling Smith the favourite", "is now the
+    # clear favourite for the nomination", "remains the slight favorite" (after a copula or a verb of naming; "my
+    # favourite", "the favourite son", "the favourite of children" are a liking).
+    (
+        "likely",
+        "estimative",
+        (
+            r"(?:is|are|was|were|been|being|remains|remain|remained|calling \S+|called \S+|named|makes \S+|make \S+)"
+            r" (?:(?:now|still|also|already|the|a|seen as|as) ){0,3}(?:\w+ )?(?:favourites?|favorites?)"
+            r"(?! (?:of|son|sons|daughter|child|food|foods|dish|song|songs|book|books|film|films|toy|pastime|subject"
+            r"|game|games|team|place|places|colou?r|word|thing|things|brand|spot)\b)",
+        ),
+    ),
     # Election ratings' jargon for the side a race is rated to go: "a slight lean toward Smith", "a lean to the
     # Republican candidates", "Utah also leaning in her favour", "a tilt toward the opposition", "leans
     # Democratic"; and the one placed to win, "appears to be in a strong position to win". The noun only
