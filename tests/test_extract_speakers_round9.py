@@ -149,3 +149,46 @@ def test_a_lead_with_a_role_word_late_is_no_byline() -> None:
     text = "Jane Doe is a columnist at the Acme Times.\n\nRates will probably rise."
     found = byline(text, paragraphs(text))
     assert found is not None and found.name == "Jane Doe"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A document its owner made, with a modifier too long for the subject's noun phrase before its verb.
+        (
+            "A poll conducted by Acme Research based on data from five separate polls carried out in the months "
+            "leading up to the July 25 elections forecasts that the Green Party will likely win.",
+            "Acme Research",
+        ),
+        # The organisation then referred back to by its kind.
+        (
+            "A survey commissioned by Acme Research based on interviews with voters in all four provinces before the "
+            "vote predicts that the Green Party will win.\n\nHowever, the research organisation concluded that the "
+            "undecided voters may tilt the balance in the north.",
+            "Acme Research",
+        ),
+    ],
+)
+def test_an_owned_document_with_a_long_modifier(text: str, speaker: str) -> None:
+    assert _speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # Another subject's verb after "and" keeps that subject.
+        (
+            "A poll conducted by Acme Research was criticised by rivals and the ministry predicts that the Green "
+            "Party will likely emerge as the largest party.",
+            "the ministry",
+        ),
+        # An owner's document that is not the verb's subject.
+        (
+            "Analysts said a poll conducted by Acme Research last month forecasts that the Green Party will likely "
+            "win.",
+            "Analysts",
+        ),
+    ],
+)
+def test_an_owned_document_keeps_the_other_source(text: str, speaker: str) -> None:
+    assert _speaker(text) == speaker

@@ -543,6 +543,24 @@ def _inverted(sentence: str, m: re.Match[str] | None, people: _People | None) ->
     return _saying_then_speaker(sentence[last:], people) or Speaker(name, None, 0.75, said, "group")
 
 
+# "A poll conducted by Acme Research based on data from five polls carried out before the vote forecasts that":
+# a document its owner made, its verb after a modifier too long for the subject chunker.
+_OWNED_DOCUMENT_LONG = re.compile(
+    r"\s*(?:A|An|The)\s+(?:[\w-]+\s+){0,2}?(?:poll|survey|study|report|analysis|model|projection)\s+"
+    rf"(?:conducted|commissioned|carried\s+out|released|published|prepared)\s+by\s+(?:the\s+)?(?P<who>{_CAP_RUN})"
+    r"(?![\w’'])[^.;,“”\"]{0,200}?(?<!\band)\s(?P<verb>forecasts|predicts|projects|estimates|expects|suggests|"
+    r"indicates|shows|finds|found|concluded|concludes)\s+that\b"
+)
+
+
+def _owned_document(outside: str) -> Speaker | None:
+    m = _OWNED_DOCUMENT_LONG.match(outside)
+    if m is None or re.search(r"\band\b", outside[m.end("who") : m.start("verb")]):
+        return None  # "..., and the ministry predicts that": another subject's verb
+    who = " ".join(m.group("who").split())
+    return Speaker(who, None, 0.7, f"'{who}' owns the document that {m.group('verb')}", "group")
+
+
 def _subject_of_saying(
     sentence: str, m: re.Match[str] | None, group: re.Match[str] | None, people: _People | None
 ) -> Speaker | None:
@@ -1023,7 +1041,9 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
             if speaker is not None and _read_a_passive(outside, speaker):
                 speaker = None
             if speaker is None or speaker.kind == "group" or speaker.basis.endswith(_UNNAMED):
-                speaker = _chunked_subject(outside, speaker, people)
+                # The owner of a document that opens the sentence before a group inside its modifier ("A survey
+                # commissioned by Acme based on interviews with voters ... predicts").
+                speaker = _owned_document(outside) or _chunked_subject(outside, speaker, people)
             if speaker is None and previous is not None and _OPENS_QUOTATION.match(s.text):
                 # `X concurred, saying ... "Quotation."`: a quotation with no attribution of its own, right
                 # after a sentence whose speaker is named, is that speaker's.
