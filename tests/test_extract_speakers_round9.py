@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tracker.extract import extract
+from tracker.extract.segment import paragraphs
+from tracker.extract.speakers import byline
 
 
 def _speaker(text: str) -> str:
@@ -137,3 +139,13 @@ def test_the_view_of_a_kind_then_a_name(text: str, speaker: str) -> None:
 def test_the_view_of_a_group_with_no_name_keeps_the_author() -> None:
     text = "The handset market will probably shrink this year. That is the view of most analysts at the firm."
     assert _speaker(text) == "the author"
+
+
+def test_a_lead_with_a_role_word_late_is_no_byline() -> None:
+    text = "North Ruritania is likely to conduct its fourth test in October, according to analysts Thursday."
+    paras = paragraphs(text)
+    assert byline(text, paras) is None
+    # A byline keeps its role within the first words after "is", as before.
+    text = "Jane Doe is a columnist at the Acme Times.\n\nRates will probably rise."
+    found = byline(text, paragraphs(text))
+    assert found is not None and found.name == "Jane Doe"

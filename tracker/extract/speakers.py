@@ -127,10 +127,15 @@ _ROLE_SUBJECT = re.compile(
     rf"\b[Tt]he\s+(?P<who>(?:(?:[a-z-]+|[A-Z][a-z]+(?:n|sh|ch|se|i))\s+){{0,3}}(?:{_ROLE_NOUNS})(?:\s+of\s+(?:[a-z-]+\s+)?[a-z-]+)?)"
     rf"{_FILLER}(?P<verb>{_VERBS}|shared)\b"
 )
-_BYLINE = re.compile(
-    rf"^(?:[Bb]y\s+)?(?P<who>{_CAP}(?:\s+{_CAP}){{1,2}})(?:\s*[,|]\s*|\s+is\s+(?:an?\s+|the\s+)?)(?P<role>[^.]*"
+_BYLINE_ROLES = (
     r"(?:editor|columnist|correspondent|writer|reporter|journalist|professor|fellow|analyst|director|author|"
-    r"contributor|chief|commentator|researcher)[^.]*)\.?$"
+    r"contributor|chief|commentator|researcher)"
+)
+# "Jane Doe is a columnist at X.": the role within the first words after "is" (not "North Korea is likely to
+# conduct a test, according to analysts", a lead whose role word comes late).
+_BYLINE = re.compile(
+    rf"^(?:[Bb]y\s+)?(?P<who>{_CAP}(?:\s+{_CAP}){{1,2}})(?:\s*[,|]\s*(?P<role>[^.]*{_BYLINE_ROLES}[^.]*)|"
+    rf"\s+is\s+(?P<role2>(?:an?\s+|the\s+)?(?:[\w’'-]+\s+){{0,3}}?{_BYLINE_ROLES}[^.]*))\.?$"
 )
 # Capitalised words that open a sentence or a name run without being part of a name.
 _NOT_NAMES = wordset(
@@ -949,7 +954,7 @@ def byline(text: str, paras: list[Paragraph]) -> Speaker | None:
             continue
         m = _BYLINE.match(chunk)
         if m:
-            return Speaker(m.group("who"), m.group("role").strip(), 0.8, "the byline", "author")
+            return Speaker(m.group("who"), (m.group("role") or m.group("role2")).strip(), 0.8, "the byline", "author")
     return None
 
 
