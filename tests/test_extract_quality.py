@@ -54,13 +54,17 @@ CHECK_FLOORS = {
     # The speaker round of the subject chunker (speakers6) studied corpus-g and corpus-h row by row: they are tuning
     # data since. Same tree (99519dc) with and without its speaker code: g speaker 101/159 → 119/159 = 0.748, h
     # 92/149 → 122/149 = 0.819; speaker floors about one forecast under.
-    "g": {"recall": 0.94, "speaker": 0.74, "polarity": 0.91, "precision": 0.83},
-    "h": {"recall": 0.87, "speaker": 0.81, "polarity": 0.92, "precision": 0.81},
+    # The tenth round (recall8, hedges only) raised recall: g 160/168, h 159/170 (precision 134/161); floors one
+    # forecast under.
+    "g": {"recall": 0.946, "speaker": 0.74, "polarity": 0.91, "precision": 0.83},
+    "h": {"recall": 0.929, "speaker": 0.81, "polarity": 0.92, "precision": 0.82},
     # corpus-j, labelled blind (9ef9e9c) and measured twice, aggregates only: with 8c01816's extraction code
     # (recall 135/171, speaker 90/135, polarity 103/123, precision 0.655) and with 44eccd2's (135/171, 90/135,
     # 102/123, 0.663). With the subject chunker (speakers6; aggregates only, no rule chosen on it): speaker 90/134 →
     # 98/134 = 0.731 on the same tree (99519dc) without and with it.
-    "j": {"recall": 0.78, "speaker": 0.72, "polarity": 0.82, "precision": 0.65},
+    # After the tenth round (recall8; aggregates only, at its start and end): recall 134/171 → 137/171, speaker
+    # 99/137, polarity 102/122 → 106/125, precision 0.657 → 0.663; recall and polarity floors one forecast under.
+    "j": {"recall": 0.795, "speaker": 0.72, "polarity": 0.84, "precision": 0.65},
 }
 CHECK_MIN_FORECASTS = 120
 
