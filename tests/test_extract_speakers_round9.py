@@ -192,3 +192,26 @@ def test_an_owned_document_with_a_long_modifier(text: str, speaker: str) -> None
 )
 def test_an_owned_document_keeps_the_other_source(text: str, speaker: str) -> None:
     assert _speaker(text) == speaker
+
+
+def test_the_paper_is_the_newspaper_named_last() -> None:
+    text = (
+        "The leaders could meet on Tuesday in Lyon, the second city, reported Acme newspaper.\n"
+        "A senior source told the daily that the leaders will agree to meet.\n"
+        "According to the paper, negotiators will probably recommend a meeting."
+    )
+    assert _speaker(text) == "Acme"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A document called a paper before, after or with no newspaper: "the paper" is not read back to one.
+        "The Acme Post reported on a new paper by Jane Roe.\nAccording to the paper, prices will probably rise.",
+        "A research paper by Acme scholars was cited by the daily Acme Herald.\n"
+        "According to the paper, prices will probably rise.",
+        "According to the paper, prices will probably rise.",
+    ],
+)
+def test_the_paper_after_a_document_is_not_read_back(text: str) -> None:
+    assert _speaker(text) == "the paper"

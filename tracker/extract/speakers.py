@@ -869,6 +869,9 @@ def _refer_back(who: str, people: _People | None) -> Speaker | None:
     earlier = people.refer(m.group("noun"))
     if earlier is None and m.group("noun") in _ORGANISATION_WORDS:
         earlier = _organisation(people.last_group)
+    if earlier is None and m.group("noun") in _PAPER_WORDS and people.last_newspaper:
+        # "According to the paper", "told the daily": the newspaper named last (not after "a research paper").
+        earlier = Speaker(people.last_newspaper, None, 0.65, "", "group")
     if earlier is None and _ROLE_ONLY.fullmatch(m.group("noun")) and people.last and people.last.kind == "person":
         # "according to the diplomat", "the senior diplomat believes": the person who spoke last, as after a
         # quotation ("the expert said").
@@ -1666,6 +1669,14 @@ _BEFORE_COLON_NAME = re.compile(rf"(?P<who>{_NAMES}){_COLON_TAIL}")
 _QUOTATION = re.compile(r"[“\"](?P<inner>[^“”\"]*)(?P<close>[”\"]|$)")
 
 
+_NEWSPAPER_NOUNS = "newspaper|daily|weekly|tabloid"
+_NEWSPAPER = re.compile(
+    rf"(?P<who>{_CAP_RUN})\s+(?:{_NEWSPAPER_NOUNS})\b|\b(?:{_NEWSPAPER_NOUNS})\s+(?P<who2>{_CAP_RUN})|"
+    r"\b(?:an?|research|white|working|discussion|academic|scientific|new)\s+paper\b"
+)
+_PAPER_WORDS = wordset("paper newspaper daily weekly tabloid")
+
+
 class _People:
     """The people named so far: a surname alone ("Duy") is read as the full name given before ("Tim Duy"),
     with its role; a pronoun as the last one named."""
@@ -1678,11 +1689,23 @@ class _People:
         # a later "Roe said" is that person. Read up to the paragraph being attributed (``upto``).
         self._mentions = [(m.start(), full) for m in _CAP_RUN_RX.finditer(text) if (full := _person_name(m.group(0)))]
         self._next = 0
+        # Newspapers named ("Acme newspaper", "the daily Acme Post") and documents called a paper ("a research
+        # paper"), by position: "the paper" later is the newspaper named last, unless a document was called a paper.
+        self._papers = [
+            (m.start(), " ".join((m.group("who") or m.group("who2") or "").split())) for m in _NEWSPAPER.finditer(text)
+        ]
+        self._next_paper = 0
+        self.last_newspaper: str | None = None
         self.mentioned: dict[str, str] = {}
         self.last_mention: str | None = None
         self.history: list[Speaker] = []
 
     def upto(self, end: int) -> None:
+        while self._next_paper < len(self._papers) and self._papers[self._next_paper][0] < end:
+            name = self._papers[self._next_paper][1]
+            # A document called a paper anywhere before makes "the paper" ambiguous: read back to no newspaper.
+            self.last_newspaper = name if name and self.last_newspaper != "" else ""
+            self._next_paper += 1
         while self._next < len(self._mentions) and self._mentions[self._next][0] < end:
             full = self._mentions[self._next][1]
             self.mentioned[full.split()[-1]] = full
