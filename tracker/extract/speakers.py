@@ -46,12 +46,9 @@ _VERBS = (
     rf"(?:{_BELIEF_ADJECTIVES}|(?:convinced|certain|sure|hopeful)(?!\s+to\b))"
 )
 # Between a subject and its verb: an aside in commas, a few adverbs ("has repeatedly"), or a short
-# prepositional phrase ("in turn", "at that point"). An aside may hold an initialism's stops ("director of the
-# U.S. Centers for Disease Control,"): a stop after a single capital letter ends no sentence.
-_ASIDE_CHAR = r"(?:[^,.;:“”\"]|(?<=\b[A-Z])\.)"
+# prepositional phrase ("in turn", "at that point").
 _FILLER = (
-    rf"(?:\s*\([^()]{{1,40}}\))?(?:\s*,(?:{_ASIDE_CHAR}{{1,170}},){{1,3}}?|"
-    r"\s*,(?=\s*(?:said|says|told|added)\s+(?![A-Z]))|"
+    r"(?:\s*\([^()]{1,40}\))?(?:\s*,(?:[^,.;:“”\"]{1,170},){1,3}?|\s*,(?=\s*(?:said|says|told|added)\s+(?![A-Z]))|"
     r"\s*,(?=\s*who\s))?\s*(?:(?:has|have|had|also|repeatedly|once|"
     r"again|already|still|now|then|long|is|are|was|were|do|does|did|who|not|(?:do|does|did)n[’']t|[a-z]+ly|"
     r"(?:among|one\s+of)\s+(?:those|the\s+[a-z]+)|"
@@ -1592,7 +1589,7 @@ _STRAY_COMMA = re.compile(r"\s*,\s*")
 _ROLE_NAME_SAID = re.compile(
     rf",\s*(?P<role>(?:the|an?)\s+[^,.;:“”\"]{{3,80}}?),\s+(?P<who>{_CAP_RUN})\s*,\s*(?P<verb>said|says|told|added)\b"
 )
-_ASIDE_NAME = re.compile(rf"\s*,\s*(?P<who>{_CAP_RUN})\s*,(?:(?P<role>{_ASIDE_CHAR}{{3,170}}),)?\s*")
+_ASIDE_NAME = re.compile(rf"\s*,\s*(?P<who>{_CAP_RUN})\s*,(?:(?P<role>[^,.;:“”\"]{{3,170}}),)?\s*")
 _PARENTHESES = re.compile(r"\([^()]{0,60}\)")
 _APPOSITIVE_OPENS = re.compile(r"\s*,\s*(?:who|an?|the)\s")
 _ENDS = re.compile(r"[\s.,!?;:]*")
