@@ -987,3 +987,113 @@ def test_repeated_tags_and_options_are_refused_so_the_checked_decide_needs_no_de
     q = _question(type="multiple_choice", options=["a", "b", "a"], resolution=None)
     pred = _build(tmp_path / "mc", questions=[q])
     assert _one(_errors(pred), pred / "questions.yaml", "summit-2019", "options") == "repeated item"
+
+
+# ------------------------------------------------------------- a file's values of one field checked at once
+
+
+def _many_forecasts(n: int) -> list[dict[str, Any]]:
+    return [_forecast(id=f"f-{i:03d}", forecaster=f"Forecaster {i % 7}", role="analyst") for i in range(n)]
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [
+        ("id", "F-200"),
+        ("question", "Summit 2019"),
+        ("forecaster", "X\tY"),
+        ("forecaster_id", " x"),
+        ("role", "r" * 201),
+        ("quote", "a\x00b"),
+        ("hedge", "\u202e"),
+        ("rationale", 5),
+        ("says", "likely\x7f"),
+        ("reading", ["affirms"]),
+        ("made_at", "2019-5-04"),
+    ],
+)
+def test_a_bad_value_in_the_middle_of_a_large_file_is_named_exactly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, field: str, bad: Any
+) -> None:
+    from tracker.catalog import load
+
+    forecasts = _many_forecasts(401)
+    forecasts[200][field] = bad
+    predictions = _build(tmp_path, forecasts=forecasts)
+    errors = _errors(predictions)
+    entry = "F-200" if field == "id" else "f-200"
+    file = predictions / "forecasts" / "src-a.yaml"
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"{file}: {entry}: {field}: ")
+    # The same line as the per-value path gives (every column read value by value).
+    monkeypatch.setattr(load, "_valid_columns", lambda *_: frozenset())
+    assert _errors(predictions) == errors
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("forecaster", " Forecaster 3 "),
+        ("role", "analyst\u00a0"),
+        ("quote", "\tThe summit is unlikely to happen"),
+        ("reading", "affirms "),
+        ("hedge", ""),
+        ("rationale", "   "),
+    ],
+)
+def test_a_value_its_rule_changes_is_read_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, field: str, value: Any
+) -> None:
+    from tracker.catalog import load
+
+    forecasts = _many_forecasts(301)
+    forecasts[150][field] = value
+    predictions = _build(tmp_path, forecasts=forecasts)
+    fast = load_catalog([predictions], today=TODAY)
+    monkeypatch.setattr(load, "_valid_columns", lambda *_: frozenset())
+    slow = load_catalog([predictions], today=TODAY)
+    assert fast.forecasts == slow.forecasts
+    assert getattr(fast.forecasts["f-150"], field, None) == getattr(slow.forecasts["f-150"], field, None)
+
+
+def test_a_column_is_valid_exactly_when_its_rule_returns_every_value_unchanged() -> None:
+    import random
+
+    from tracker.catalog import load
+    from tracker.domain import fields
+
+    rules = {
+        "id": (load._ID_COLUMN, lambda v: fields.identifier(v, "id")),
+        "line": (load._LINE_COLUMN, lambda v: fields.short_text(v, "line", required=False)),
+        "text": (load._TEXT_COLUMN, lambda v: fields.text(v, "text", required=False)),
+    }
+
+    def unchanged(rule: Any, value: str) -> bool:
+        try:
+            return bool(rule(value) == value)
+        except Exception:
+            return False
+
+    alphabet = "ab-z0._ A\t\n\r\x00\x1f\x7f\x85\xa0\u1680\u2028\u200b\u202e\u3000\ufeff\ud800é王"
+    rng = random.Random(26)
+    checked = {True: 0, False: 0}
+    for _ in range(4000):
+        length = rng.choice([1, 2, 3, 5, 8, 119, 120, 121, 199, 200, 201])
+        weights = [20] * 6 + [1] * (len(alphabet) - 6)
+        value = "".join(rng.choices(alphabet, weights=weights, k=length))
+        for key, (column, rule) in rules.items():
+            expected = unchanged(rule, value)
+            checked[expected] += 1
+            assert (key in load._valid_columns([{key: value}], [(key, column)])) == expected, (key, value)
+    assert min(checked.values()) > 1000
+    for key, (column, rule) in rules.items():
+        for value in ("x" * fields.MAX_TEXT, "x" * (fields.MAX_TEXT + 1)):
+            assert (key in load._valid_columns([{key: value}], [(key, column)])) == unchanged(rule, value)
+    # Several values: valid when each is; a value holding the separator, or not text, makes the column invalid.
+    good = ["a", "b.c", "d-e"]
+    assert "k" in load._valid_columns(
+        [{"k": v} for v in good] + [{"k": None}, {}, "not a mapping"], [("k", load._ID_COLUMN)]
+    )
+    for bad in ("a\x00b", "A", 3, "a "):
+        items = [{"k": v} for v in [*good, bad, *good]]
+        assert "k" not in load._valid_columns(items, [("k", load._ID_COLUMN)])

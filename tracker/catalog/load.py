@@ -17,6 +17,7 @@ import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from itertools import repeat
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, TypeAlias
 
@@ -1120,6 +1121,59 @@ _FORECAST_FIELDS = frozenset(
 )
 
 
+# A file's values of one field checked at once: joined with NUL, a control character every text and id rule
+# refuses (so no valid value holds one; the count of NULs catches a value that does), and matched by one
+# expression that accepts exactly the values the field's rule returns unchanged: an id (`fields.identifier`'s
+# own expression), one line (`fields.short_text`: at most MAX_SHORT characters, none of the refused ones, no
+# surrounding whitespace) or free text (`fields.text`: tabs and line breaks allowed, no CR). `\s` is
+# `str.isspace`, what `strip` drops. A column that fails (one bad value, a value that is not text) is read value
+# by value as before, so each refusal keeps its one line naming its entry and field.
+_SEP = "\x00"
+_LINE_REFUSED = fields._FORBIDDEN_IN_LINE.pattern[1:-1]
+_TEXT_REFUSED = fields._FORBIDDEN_IN_TEXT.pattern[1:-1]
+
+
+def _column(value: str) -> re.Pattern[str]:
+    return re.compile(f"(?>{value})(?:{_SEP}(?>{value}))*+")
+
+
+_ID_COLUMN = _column(fields._VALID_ID.pattern)
+_LINE_COLUMN = _column(rf"[^\s{_LINE_REFUSED}](?:[^{_LINE_REFUSED}]{{0,{fields.MAX_SHORT - 2}}}[^\s{_LINE_REFUSED}])?")
+_TEXT_COLUMN = _column(rf"[^\s{_TEXT_REFUSED}](?:[^{_TEXT_REFUSED}]{{0,{fields.MAX_TEXT - 2}}}[^\s{_TEXT_REFUSED}])?")
+_FORECAST_COLUMNS = (
+    ("id", _ID_COLUMN),
+    ("question", _ID_COLUMN),
+    ("forecaster", _LINE_COLUMN),
+    ("forecaster_id", _ID_COLUMN),
+    ("role", _LINE_COLUMN),
+    ("quote", _TEXT_COLUMN),
+    ("hedge", _LINE_COLUMN),
+    ("rationale", _TEXT_COLUMN),
+    ("says", _LINE_COLUMN),
+    ("reading", _LINE_COLUMN),
+    ("method", _LINE_COLUMN),
+)
+
+
+def _valid_columns(items: Sequence[Any], columns: Iterable[tuple[str, re.Pattern[str]]]) -> frozenset[str]:
+    """The keys whose every non-empty value among the mapping ``items`` is valid as it is (`_column`): for those,
+    a truthy value is the rule's result; an empty or absent one still goes through the rule (for its error, or
+    its None)."""
+    entries = [item for item in items if isinstance(item, dict)]
+    valid = set()
+    for key, column in columns:
+        values = list(filter(None, map(dict.get, entries, repeat(key))))
+        if not values:
+            valid.add(key)
+            continue
+        if set(map(type, values)) != {str}:
+            continue
+        joined = _SEP.join(values)
+        if joined.count(_SEP) == len(values) - 1 and column.fullmatch(joined) is not None:
+            valid.add(key)
+    return frozenset(valid)
+
+
 def _forecasts_source(
     f: _File,
     top: _Fields,
@@ -1159,6 +1213,7 @@ def _forecast_probabilities(
     question: QuestionEntry | HeldQuestion | None,
     scale: Scale,
     rationale: str | None,
+    valid: frozenset[str] = frozenset(),
 ) -> tuple[
     Method | None,
     str | None,
@@ -1168,7 +1223,8 @@ def _forecast_probabilities(
     tuple[float | None, float | None, float | None],
 ]:
     """A forecast's number, said (a phrase on the verbal scale, read with its reading) or given (p, stated or the
-    analyst's judgement): (method, says, reading, scale version, probabilities, (p_yes, p_low, p_high))."""
+    analyst's judgement): (method, says, reading, scale version, probabilities, (p_yes, p_low, p_high)).
+    ``valid``: the keys of columns found valid (`_valid_columns`), whose values are taken as they are."""
     method: Method | None = None
     says: str | None = None
     reading: Reading | None = None
@@ -1180,8 +1236,8 @@ def _forecast_probabilities(
         r.err("says", "give exactly one of says (a phrase on the verbal scale) or p (a number)")
     elif has_says:
         method = "verbal"
-        says = r.line("says")
-        raw_reading = r.line("reading")
+        says = v if (v := item.get("says")) and "says" in valid else r.line("says")
+        raw_reading = v if (v := item.get("reading")) and "reading" in valid else r.line("reading")
         if raw_reading is not None and raw_reading not in READINGS:
             r.err("reading", f"must be affirms or negates, not {raw_reading!r}")
         elif raw_reading is not None:
@@ -1203,7 +1259,7 @@ def _forecast_probabilities(
     else:
         if r.has("reading"):
             r.err("reading", "only verbal forecasts (with says) take a reading")
-        raw_method = r.line("method")
+        raw_method = v if (v := item.get("method")) and "method" in valid else r.line("method")
         if raw_method is not None and raw_method not in ("stated", "judgement"):
             r.err("method", f"must be stated or judgement, not {raw_method!r}")
         elif raw_method is not None:
@@ -1229,14 +1285,24 @@ def _load_forecasts(
     where: dict[str, str],
     files_of_source: dict[str, str],
     ledger: LedgerLookup | None = None,
+    days: dict[str, date] | None = None,
 ) -> None:
     """``known``: the source and question ids seen at all, valid or not (no "unknown" error for those); an id
-    the catalog does not define is looked up in ``ledger``."""
+    the catalog does not define is looked up in ``ledger``. ``days``: the days of texts already read at this
+    ``now`` (shared by a catalog's forecasts files)."""
+    if days is None:
+        days = {}
     known_sources, known_questions = known
     unknown = " (neither in the catalog nor in the ledger)" if ledger is not None else ""
     top = _Fields(errors, f.label, "-", f.data, now)
     source_id, source_text, source_where = _forecasts_source(f, top, sources, known_sources, files_of_source, ledger)
-    for i, item in enumerate(f.data["forecasts"]):
+    items = f.data["forecasts"]
+    valid = _valid_columns(items, _FORECAST_COLUMNS)
+    ok_id, ok_question, ok_forecaster, ok_chosen = (
+        k in valid for k in ("id", "question", "forecaster", "forecaster_id")
+    )
+    ok_role, ok_quote, ok_hedge, ok_rationale = (k in valid for k in ("role", "quote", "hedge", "rationale"))
+    for i, item in enumerate(items):
         entry = _entry_label(item, "forecasts", i)
         if not isinstance(item, dict):
             errors.add(f.label, entry, "-", f"an entry must be a mapping, not {_type_name(item)}")
@@ -1247,20 +1313,27 @@ def _load_forecasts(
             continue
         r = _Fields(errors, f.label, entry, item, now)
         r.only(_FORECAST_FIELDS)
-        fid = r.slug("id")
-        qid = r.slug("question")
+        get = item.get
+        # A value of a column found valid (`_valid_columns`) is taken as it is; any other value takes its rule.
+        fid = v if (v := get("id")) and ok_id else r.slug("id")
+        qid = v if (v := get("question")) and ok_question else r.slug("question")
         question: QuestionEntry | HeldQuestion | None = questions.get(qid) if qid else None
         if qid is not None and qid not in known_questions:
             question = ledger.question(qid) if ledger is not None else None
             if question is None:
                 r.err("question", f"unknown question {qid!r}{unknown}")
-        forecaster = r.line("forecaster", rule=fields.name)
-        chosen_id = r.slug("forecaster_id", required=False)
+        forecaster = v if (v := get("forecaster")) and ok_forecaster else r.line("forecaster", rule=fields.name)
+        chosen_id = v if (v := get("forecaster_id")) and ok_chosen else r.slug("forecaster_id", required=False)
         forecaster_id = None
         if forecaster is not None and r.ok:
             forecaster_id = r.check("forecaster", fields.id_from_name, chosen_id, "forecaster_id")
-        role = r.line("role", required=False)
-        made_at = r.date("made_at")
+        role = v if (v := get("role")) and ok_role else r.line("role", required=False)
+        # The same day is given by many forecasts: a text's day, once checked at this `now`, is remembered.
+        made_at = days.get(v) if type(v := get("made_at")) is str else None
+        if made_at is None:
+            made_at = r.date("made_at")
+            if made_at is not None and type(v) is str:
+                days[v] = made_at
         if made_at and question and made_at < question.opened:
             fix = (
                 f"tracker question clarify {question.id} --opened {made_at.isoformat()} --reason TEXT"
@@ -1272,9 +1345,9 @@ def _load_forecasts(
                 f"{made_at.isoformat()} is before the question opened ({question.opened.isoformat()}); "
                 f"if it was open by then: {fix}",
             )
-        quote = r.text("quote")
-        hedge = r.line("hedge", required=False)
-        rationale = r.text("rationale", required=False)
+        quote = v if (v := get("quote")) and ok_quote else r.text("quote")
+        hedge = v if (v := get("hedge")) and ok_hedge else r.line("hedge", required=False)
+        rationale = v if (v := get("rationale")) and ok_rationale else r.text("rationale", required=False)
         quote_verified: bool | None = None
         if quote is not None and source_text is not None:
             quote_verified = find_quote(source_text, quote)
@@ -1283,7 +1356,7 @@ def _load_forecasts(
                 r.err("quote", f"not found verbatim in {source_where}; closest passage: {near!r}")
 
         method, says, reading, version, probabilities, (p_yes, p_low, p_high) = _forecast_probabilities(
-            r, item, question, scale, rationale
+            r, item, question, scale, rationale, valid
         )
 
         if fid is not None and fid in where:
@@ -1409,6 +1482,7 @@ def load_catalog(
     seen_questions: dict[str, str] = {}
     seen_forecasts: dict[str, str] = {}
     files_of_source: dict[str, str] = {}
+    days: dict[str, date] = {}
     for f in files:
         if f.kind == "sources":
             _load_sources(f, errors, now, source_entries, seen_sources)
@@ -1429,6 +1503,7 @@ def load_catalog(
                 seen_forecasts,
                 files_of_source,
                 ledger,
+                days,
             )
     if errors.items:
         raise CatalogError(errors.items)

@@ -15,7 +15,7 @@ from tracker.domain.verbal import Scale, load_scale
 from .hedges import Hedge, HedgeFinder, Reading, governing_rank
 from .questions import NEW_QUESTION_BELOW, NEW_QUESTION_TEMPLATE, QuestionDoc, Suggestion, statement, suggest
 from .segment import inner_sentences, paragraphs, sentences
-from .speakers import Speaker, attribute
+from .speakers import Speaker, attribute, for_part
 
 __all__ = ["Candidate", "Extraction", "Recorded", "extract", "quote_matches"]
 
@@ -328,7 +328,7 @@ def extract(
     out: list[Candidate] = []
     for n, (i, reading, confidence, reasons, said) in enumerate(drafts):
         s = sents[i]
-        speaker = speakers[i]
+        speaker = for_part(s.text, reading.clause, speakers[i])
         quote = fold_whitespace(s.text)
         suggestions = tuple(ranked[n]) if ranked else ()
         best = suggestions[0].score if suggestions else 0.0

@@ -1938,3 +1938,36 @@ def _quotations(
         prev_end = end
     # The next paragraph, when it opens with a quotation of its own, goes on with this one's last speaker.
     return out, (out[-1][2] if out else None)
+
+
+def for_part(sentence: str, clause: tuple[int, int], speaker: Speaker) -> Speaker:
+    """The speaker of one part of a sentence read in parts ("One reading per part"): the sentence's speaker,
+    unless that source is named only in another part and this part opens with its own as the subject of a verb
+    of saying or belief ("Many analysts expect X, although Jane Roe of Acme said Y": the first part is the
+    analysts', the second Roe's). A part with no subject of its own ("Roe said X, and Y is likely"), one whose
+    subject comes later ("X isn't 50-50 as Roe says") and a source named right before the part ("Jane Roe, Chief
+    Economist at Acme is not expecting", "Poll: People expect") stay the sentence's speaker's."""
+    if speaker.kind == "author" or not speaker.name:
+        return speaker
+    outside = _outside_quotes(sentence)
+    part = outside[clause[0] : clause[1]]
+    if part != sentence[clause[0] : clause[1]]:
+        return speaker  # a quotation's part is its speaker's
+    words = [w for w in speaker.name.split() if w[:1].isupper() and len(w) > 2] or speaker.name.split()
+    if speaker.name not in outside or any(re.search(rf"\b{re.escape(w)}\b", part) for w in words):
+        return speaker
+    named = outside.rfind(speaker.name, 0, clause[0])
+    if named >= 0 and len(_LOWER_WORD.findall(outside[named + len(speaker.name) : clause[0]])) < 4:
+        return speaker  # the source's own aside or heading, cut from its verb
+    sub = next(subjects_of_verbs(part), None)
+    opening = _PART_OPENING.match(part)
+    if sub is None or sub.share or opening is None or part.find(sub.phrase) != opening.end():
+        return speaker
+    kind: Kind = "person" if sub.kind == "person" else "group"
+    return Speaker(sub.name, None, 0.6, f"{sub.basis}, the subject of its own part", kind)
+
+
+# What may come before a part's own subject: a comma and a conjunction or a concession ("while", "although").
+_PART_OPENING = re.compile(
+    r"[\s,;:—–-]*(?:(?:and|but|while|whereas|although|though|yet|however|meanwhile)\b[\s,]*)?(?=\S)", re.I
+)
