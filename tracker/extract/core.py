@@ -15,7 +15,7 @@ from tracker.domain.verbal import Scale, load_scale
 from .hedges import Hedge, HedgeFinder, Reading, governing_rank
 from .questions import NEW_QUESTION_BELOW, NEW_QUESTION_TEMPLATE, QuestionDoc, Suggestion, statement, suggest
 from .segment import inner_sentences, paragraphs, sentences
-from .speakers import Speaker, attribute
+from .speakers import Speaker, attribute, for_part
 
 __all__ = ["Candidate", "Extraction", "Recorded", "extract", "quote_matches"]
 
@@ -37,6 +37,10 @@ _INNER_MAIN = 0.65
 # background. Kept as the estimative phrase itself is (0.8), not only with a time to come.
 _CONTRAST_PART = 0.75
 _CONTRAST_OPENING = re.compile(r"[\s,;:–—-]*(?:but|yet|though|although|whereas|while)\b", re.I)
+# A part after a comma opened by "with" and holding an estimative phrase or a stated chance ("..., with Labour's
+# leader most likely to end up as prime minister", "..., with the chance of the GOP keeping the Senate at 74
+# percent"): an absolute clause that adds a second estimate to the sentence's, kept as a contrasted one is.
+_WITH_OPENING = re.compile(r"\s*,\s*with\b", re.I)
 _BASE = {"estimative": 0.8, "future": 0.6, "belief": 0.55, "modal": 0.35}
 _FUTURE_TIME = re.compile(
     r"\b(?:next|soon|future|upcoming|coming|forthcoming|by (?:the end of )?(?:19|20)\d\d|in (?:the )?(?:short|long|"
@@ -305,7 +309,13 @@ def extract(
                 # A part of its own read by a verb of belief ("We expect X to slow, but ...") is a statement the
                 # speaker makes, kept as an inner sentence's is (the attributions have joined their neighbours).
                 floor = max(min_confidence, _INNER_MAIN)
-            elif reading.hedge.strength == "estimative" and _CONTRAST_OPENING.match(s.text, reading.clause[0]):
+            elif reading.hedge.strength == "estimative" and (
+                _CONTRAST_OPENING.match(s.text, reading.clause[0])
+                or (
+                    _WITH_OPENING.match(s.text, max(0, reading.clause[0] - 2))
+                    and "/" not in reading.hedge.words  # a price list ("with Hills making them 8/13"): the same bet
+                )
+            ):
                 floor = max(min_confidence, _CONTRAST_PART)
             else:
                 floor = max(min_confidence, _SECOND_PART)
@@ -318,7 +328,7 @@ def extract(
     out: list[Candidate] = []
     for n, (i, reading, confidence, reasons, said) in enumerate(drafts):
         s = sents[i]
-        speaker = speakers[i]
+        speaker = for_part(s.text, reading.clause, speakers[i])
         quote = fold_whitespace(s.text)
         suggestions = tuple(ranked[n]) if ranked else ()
         best = suggestions[0].score if suggestions else 0.0

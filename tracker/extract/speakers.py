@@ -1130,7 +1130,34 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
         if last_found is not None and last_found.kind != "author" and ps[-1].text.rstrip().endswith(":"):
             # "The Acme Herald reports:" closing a paragraph: the passage after it is quoted, until one with a speaker.
             block = last_found
-    return _lead_source(_headline_from_lead([out[s.index] for s in sents], sents))
+    return _lead_source(_headline_from_lead(_lawmakers_back([out[s.index] for s in sents], sents), sents))
+
+
+def _lawmakers_back(speakers: list[Speaker], sents: list[Sentence]) -> list[Speaker]:
+    """ "the legislators said" refers back to the lawmakers that a sentence just before opens with under another
+    word ("Republican congressional leaders emerged from the briefing. ... the legislators said"), when no
+    source before was called so; the way a report avoids repeating its subject."""
+    out = list(speakers)
+    for i, sp in enumerate(speakers):
+        m = _DEFINITE_LAWMAKERS.fullmatch(sp.name)
+        if m is None or any(m.group("noun").lower() in (e.name + " " + (e.role or "")).lower() for e in speakers[:i]):
+            continue
+        for back in range(i - 1, max(-1, i - 3), -1):
+            before = _LAWMAKERS_OPENING.match(sents[back].text.lstrip())
+            if sents[back].paragraph >= sents[i].paragraph - 1 and before is not None:
+                who = " ".join(before.group("who").split())
+                if who.lower() != sp.name.lower():
+                    out[i] = Speaker(who, None, 0.6, f"'{sp.name}', read as {who}, named just before", "group")
+                break
+    return out
+
+
+_LAWMAKER_PLURALS = "legislators|lawmakers|senators|congressmen|congresswomen|representatives|leaders|MPs|deputies"
+_DEFINITE_LAWMAKERS = re.compile(rf"[Tt]he\s+(?P<noun>{_LAWMAKER_PLURALS})")
+# A sentence that opens with lawmakers as its subject: up to three modifiers (a party, a chamber) before the plural.
+_LAWMAKERS_OPENING = re.compile(
+    rf"(?P<who>(?:[A-Z][\w.’'-]*\s+)(?:[A-Za-z][\w.’'-]*\s+){{0,2}}?(?:{_LAWMAKER_PLURALS}))\s+[a-z]"
+)
 
 
 _SUBJECT_BASIS = re.compile(r"'(?P<who>.+) (?P<verb>[a-z]+(?:ed|forecast))'")
@@ -1938,3 +1965,36 @@ def _quotations(
         prev_end = end
     # The next paragraph, when it opens with a quotation of its own, goes on with this one's last speaker.
     return out, (out[-1][2] if out else None)
+
+
+def for_part(sentence: str, clause: tuple[int, int], speaker: Speaker) -> Speaker:
+    """The speaker of one part of a sentence read in parts ("One reading per part"): the sentence's speaker,
+    unless that source is named only in another part and this part opens with its own as the subject of a verb
+    of saying or belief ("Many analysts expect X, although Jane Roe of Acme said Y": the first part is the
+    analysts', the second Roe's). A part with no subject of its own ("Roe said X, and Y is likely"), one whose
+    subject comes later ("X isn't 50-50 as Roe says") and a source named right before the part ("Jane Roe, Chief
+    Economist at Acme is not expecting", "Poll: People expect") stay the sentence's speaker's."""
+    if speaker.kind == "author" or not speaker.name:
+        return speaker
+    outside = _outside_quotes(sentence)
+    part = outside[clause[0] : clause[1]]
+    if part != sentence[clause[0] : clause[1]]:
+        return speaker  # a quotation's part is its speaker's
+    words = [w for w in speaker.name.split() if w[:1].isupper() and len(w) > 2] or speaker.name.split()
+    if speaker.name not in outside or any(re.search(rf"\b{re.escape(w)}\b", part) for w in words):
+        return speaker
+    named = outside.rfind(speaker.name, 0, clause[0])
+    if named >= 0 and len(_LOWER_WORD.findall(outside[named + len(speaker.name) : clause[0]])) < 4:
+        return speaker  # the source's own aside or heading, cut from its verb
+    sub = next(subjects_of_verbs(part), None)
+    opening = _PART_OPENING.match(part)
+    if sub is None or sub.share or opening is None or part.find(sub.phrase) != opening.end():
+        return speaker
+    kind: Kind = "person" if sub.kind == "person" else "group"
+    return Speaker(sub.name, None, 0.6, f"{sub.basis}, the subject of its own part", kind)
+
+
+# What may come before a part's own subject: a comma and a conjunction or a concession ("while", "although").
+_PART_OPENING = re.compile(
+    r"[\s,;:—–-]*(?:(?:and|but|while|whereas|although|though|yet|however|meanwhile)\b[\s,]*)?(?=\S)", re.I
+)

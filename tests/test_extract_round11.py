@@ -1,0 +1,53 @@
+"""tracker.extract, issue 22's eleventh round (polarity8): classes of phrasing sorted from the polarity errors of
+the tune set and corpus-g/-h, each stated with made-up sentences, and look-alikes that must keep their side."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.domain.verbal import load_scale
+from tracker.extract import HedgeFinder, extract
+
+FINDER = HedgeFinder(load_scale())
+
+
+def _cands(text: str) -> list[tuple[str, float]]:
+    return [(c.hedge_words, c.reading.p_event) for c in extract(text, finder=FINDER).candidates]
+
+
+# ------------------------------------------------------------------------------ a second estimate after ", with"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "first", "second"),
+    [
+        (
+            "There is only a ten percent chance the vote will produce a clear winner, according to the model, "
+            "with the opposition leader most likely to become premier.",
+            ("ten percent chance", False),
+            ("likely to", True),
+        ),
+        (
+            "The chance of a recession now stands at 30 percent, with the chance of a soft landing at 65 percent.",
+            ("chance of a recession now stands at 30 percent", False),
+            ("chance of a soft landing at 65 percent", True),
+        ),
+    ],
+)
+def test_a_with_clause_holding_its_own_estimate_is_a_second_forecast(
+    sentence: str, first: tuple[str, bool], second: tuple[str, bool]
+) -> None:
+    assert [(w, p > 0.5) for w, p in _cands(sentence)] == [first, second]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # A price list across bookmakers is one bet, not a second estimate.
+        "Acme Bets has them at 1/4 to win the most seats, with Hills making them 8/13 for a majority.",
+        # "with" and no estimate of its own.
+        "There is only a ten percent chance the vote will produce a clear winner, with turnout low.",
+    ],
+)
+def test_a_with_clause_without_an_estimate_of_its_own_adds_nothing(sentence: str) -> None:
+    assert len(_cands(sentence)) == 1

@@ -1,0 +1,136 @@
+"""Speaker constructions of the tenth round (issue 22, speakers8; docs/extract.md, "Two sources in one
+sentence"). Texts are made up; each source case fails on the code before, and the hostile ones must keep the
+sentence's source or the author."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.extract import extract
+
+
+def _speakers(text: str) -> list[tuple[str, str]]:
+    """(the part, its speaker) for every candidate of ``text``."""
+    return [(c.clause, c.speaker.name) for c in extract(text).candidates]
+
+
+def _speaker_of(text: str, part: str) -> str:
+    found = [name for clause, name in _speakers(text) if clause.startswith(part)]
+    assert found, (part, _speakers(text))
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "part", "speaker"),
+    [
+        # Each part opens with its own source: the first part is its subject's, not the source of the second.
+        (
+            "Many traders are forecasting the bank to cut rates by at least half a point in June, although Jane Roe "
+            "of Acme Bank said the cut would most likely be smaller.",
+            "Many traders",
+            "Many traders",
+        ),
+        (
+            "Jane Roe of Acme Bank said a cut in June is very likely, while economists at Beta Capital see a "
+            "70% chance that rates stay on hold until 2026.",
+            "economists at",
+            "economists at Beta Capital",
+        ),
+        (
+            "John Doe of Beta Capital estimates a 40% chance of a recession next year, but some analysts "
+            "are forecasting growth to pick up after 2026, Jane Roe said.",
+            "John Doe",
+            "John Doe",
+        ),
+    ],
+)
+def test_each_part_takes_its_own_subject(text: str, part: str, speaker: str) -> None:
+    assert _speaker_of(text, part) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "part", "speaker"),
+    [
+        # The part that names the sentence's source keeps it.
+        (
+            "Many traders are forecasting the bank to cut rates by at least half a point in June, although Jane Roe "
+            "of Acme Bank said the cut would most likely be smaller.",
+            "Jane Roe of",
+            "Jane Roe",
+        ),
+        # A part with no subject of its own, or a pronoun, stays the sentence's source's.
+        (
+            "Jane Roe of Acme Bank said a cut in June is very likely, and there is a 60% chance of a second cut "
+            "by December.",
+            "there is a 60%",
+            "Jane Roe",
+        ),
+        # A subject that comes late in the part ("as X says") is a comparison, not the part's source.
+        (
+            "Jane Roe said a cut is very likely, but a recession is not a 50-50 chance as John Doe says.",
+            "a recession",
+            "Jane Roe",
+        ),
+        # The source's own aside, cut from its verb by a comma, is not another source.
+        (
+            "The bank's board will meet on May 3 next week and Jane Roe, Chief Economist at Acme Bank is not "
+            "expecting the bank to hold rates.",
+            "Chief Economist",
+            "Jane Roe",
+        ),
+    ],
+)
+def test_a_part_keeps_the_sentence_source(text: str, part: str, speaker: str) -> None:
+    assert _speaker_of(text, part) == speaker
+
+
+def _last_speaker(text: str) -> str:
+    candidates = extract(text).candidates
+    assert candidates, text
+    return candidates[-1].speaker.name
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # "the legislators" refers back to the lawmakers a sentence just before opens with under another word.
+        (
+            "Senate Democratic leaders left the briefing in a sombre mood. After meeting the minister, the "
+            "legislators said voters should not expect a quick end to the strike.",
+            "Senate Democratic leaders",
+        ),
+        (
+            "Opposition MPs walked out of the chamber on Tuesday.\n\nThe lawmakers said the bill will "
+            "almost certainly fail next week.",
+            "Opposition MPs",
+        ),
+    ],
+)
+def test_definite_lawmakers_refer_back(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # No lawmakers open a sentence just before: the definite plural stays as written.
+        (
+            "Economists at Acme Bank met on Tuesday. The legislators said the bill will almost certainly fail.",
+            "The legislators",
+        ),
+        # A source already called so keeps its own name.
+        (
+            "Senate leaders met on Tuesday. Two legislators said the vote was close. The legislators said the bill "
+            "will almost certainly fail.",
+            "The legislators",
+        ),
+        # Too far back (three paragraphs): not read back.
+        (
+            "Senate leaders met on Tuesday.\n\nThe weather was fine.\n\nThe roads were busy.\n\nThe legislators "
+            "said the bill will almost certainly fail.",
+            "The legislators",
+        ),
+    ],
+)
+def test_definite_lawmakers_kept(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker
