@@ -1097,3 +1097,17 @@ def test_a_column_is_valid_exactly_when_its_rule_returns_every_value_unchanged()
     for bad in ("a\x00b", "A", 3, "a "):
         items = [{"k": v} for v in [*good, bad, *good]]
         assert "k" not in load._valid_columns(items, [("k", load._ID_COLUMN)])
+
+
+def test_a_forecasters_id_follows_its_name_and_chosen_id_in_every_entry(tmp_path: Path) -> None:
+    forecasts = _many_forecasts(40)
+    for i, f in enumerate(forecasts):
+        f["forecaster"] = "Ann Lee" if i % 2 else "Ann  Lee"
+        if i % 3 == 0:
+            f["forecaster_id"] = f"ann-{i % 2}"
+    loaded = load_catalog([_build(tmp_path, forecasts=forecasts)], today=TODAY)
+    for i in range(40):
+        entry = loaded.forecasts[f"f-{i:03d}"]
+        assert entry.forecaster == ("Ann Lee" if i % 2 else "Ann  Lee")
+        assert entry.forecaster_id == (f"ann-{i % 2}" if i % 3 == 0 else "ann-lee")
+        assert entry.chosen_forecaster_id == (f"ann-{i % 2}" if i % 3 == 0 else None)

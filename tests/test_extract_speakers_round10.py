@@ -82,3 +82,55 @@ def test_each_part_takes_its_own_subject(text: str, part: str, speaker: str) -> 
 )
 def test_a_part_keeps_the_sentence_source(text: str, part: str, speaker: str) -> None:
     assert _speaker_of(text, part) == speaker
+
+
+def _last_speaker(text: str) -> str:
+    candidates = extract(text).candidates
+    assert candidates, text
+    return candidates[-1].speaker.name
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # "the legislators" refers back to the lawmakers a sentence just before opens with under another word.
+        (
+            "Senate Democratic leaders left the briefing in a sombre mood. After meeting the minister, the "
+            "legislators said voters should not expect a quick end to the strike.",
+            "Senate Democratic leaders",
+        ),
+        (
+            "Opposition MPs walked out of the chamber on Tuesday.\n\nThe lawmakers said the bill will "
+            "almost certainly fail next week.",
+            "Opposition MPs",
+        ),
+    ],
+)
+def test_definite_lawmakers_refer_back(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # No lawmakers open a sentence just before: the definite plural stays as written.
+        (
+            "Economists at Acme Bank met on Tuesday. The legislators said the bill will almost certainly fail.",
+            "The legislators",
+        ),
+        # A source already called so keeps its own name.
+        (
+            "Senate leaders met on Tuesday. Two legislators said the vote was close. The legislators said the bill "
+            "will almost certainly fail.",
+            "The legislators",
+        ),
+        # Too far back (three paragraphs): not read back.
+        (
+            "Senate leaders met on Tuesday.\n\nThe weather was fine.\n\nThe roads were busy.\n\nThe legislators "
+            "said the bill will almost certainly fail.",
+            "The legislators",
+        ),
+    ],
+)
+def test_definite_lawmakers_kept(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker

@@ -1286,18 +1286,24 @@ def _load_forecasts(
     files_of_source: dict[str, str],
     ledger: LedgerLookup | None = None,
     days: dict[str, date] | None = None,
+    valid: frozenset[str] | None = None,
+    ids: dict[tuple[str, str | None], str] | None = None,
 ) -> None:
     """``known``: the source and question ids seen at all, valid or not (no "unknown" error for those); an id
-    the catalog does not define is looked up in ``ledger``. ``days``: the days of texts already read at this
-    ``now`` (shared by a catalog's forecasts files)."""
+    the catalog does not define is looked up in ``ledger``. Shared by a catalog's forecasts files: ``days``,
+    the days of texts already read at this ``now``; ``valid``, the columns found valid over every file
+    (`_valid_columns`; None: this file's); ``ids``, the forecaster ids made of (name, chosen id)."""
     if days is None:
         days = {}
+    if ids is None:
+        ids = {}
     known_sources, known_questions = known
     unknown = " (neither in the catalog nor in the ledger)" if ledger is not None else ""
     top = _Fields(errors, f.label, "-", f.data, now)
     source_id, source_text, source_where = _forecasts_source(f, top, sources, known_sources, files_of_source, ledger)
     items = f.data["forecasts"]
-    valid = _valid_columns(items, _FORECAST_COLUMNS)
+    if valid is None:
+        valid = _valid_columns(items, _FORECAST_COLUMNS)
     ok_id, ok_question, ok_forecaster, ok_chosen = (
         k in valid for k in ("id", "question", "forecaster", "forecaster_id")
     )
@@ -1326,7 +1332,12 @@ def _load_forecasts(
         chosen_id = v if (v := get("forecaster_id")) and ok_chosen else r.slug("forecaster_id", required=False)
         forecaster_id = None
         if forecaster is not None and r.ok:
-            forecaster_id = r.check("forecaster", fields.id_from_name, chosen_id, "forecaster_id")
+            # `fields.id_from_name` depends on these two alone, and a forecaster gives many forecasts.
+            forecaster_id = ids.get((forecaster, chosen_id))
+            if forecaster_id is None:
+                forecaster_id = r.check("forecaster", fields.id_from_name, chosen_id, "forecaster_id")
+                if forecaster_id is not None:
+                    ids[forecaster, chosen_id] = forecaster_id
         role = v if (v := get("role")) and ok_role else r.line("role", required=False)
         # The same day is given by many forecasts: a text's day, once checked at this `now`, is remembered.
         made_at = days.get(v) if type(v := get("made_at")) is str else None
@@ -1483,6 +1494,11 @@ def load_catalog(
     seen_forecasts: dict[str, str] = {}
     files_of_source: dict[str, str] = {}
     days: dict[str, date] = {}
+    ids: dict[tuple[str, str | None], str] = {}
+    # Every forecasts file's values of a field checked at once: a catalog's files hold a few entries each.
+    valid = _valid_columns(
+        [item for f in files if f.kind == "forecasts" for item in f.data["forecasts"]], _FORECAST_COLUMNS
+    )
     for f in files:
         if f.kind == "sources":
             _load_sources(f, errors, now, source_entries, seen_sources)
@@ -1504,6 +1520,8 @@ def load_catalog(
                 files_of_source,
                 ledger,
                 days,
+                valid,
+                ids,
             )
     if errors.items:
         raise CatalogError(errors.items)

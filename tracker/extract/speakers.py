@@ -1130,7 +1130,34 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
         if last_found is not None and last_found.kind != "author" and ps[-1].text.rstrip().endswith(":"):
             # "The Acme Herald reports:" closing a paragraph: the passage after it is quoted, until one with a speaker.
             block = last_found
-    return _lead_source(_headline_from_lead([out[s.index] for s in sents], sents))
+    return _lead_source(_headline_from_lead(_lawmakers_back([out[s.index] for s in sents], sents), sents))
+
+
+def _lawmakers_back(speakers: list[Speaker], sents: list[Sentence]) -> list[Speaker]:
+    """ "the legislators said" refers back to the lawmakers that a sentence just before opens with under another
+    word ("Republican congressional leaders emerged from the briefing. ... the legislators said"), when no
+    source before was called so; the way a report avoids repeating its subject."""
+    out = list(speakers)
+    for i, sp in enumerate(speakers):
+        m = _DEFINITE_LAWMAKERS.fullmatch(sp.name)
+        if m is None or any(m.group("noun").lower() in (e.name + " " + (e.role or "")).lower() for e in speakers[:i]):
+            continue
+        for back in range(i - 1, max(-1, i - 3), -1):
+            before = _LAWMAKERS_OPENING.match(sents[back].text.lstrip())
+            if sents[back].paragraph >= sents[i].paragraph - 1 and before is not None:
+                who = " ".join(before.group("who").split())
+                if who.lower() != sp.name.lower():
+                    out[i] = Speaker(who, None, 0.6, f"'{sp.name}', read as {who}, named just before", "group")
+                break
+    return out
+
+
+_LAWMAKER_PLURALS = "legislators|lawmakers|senators|congressmen|congresswomen|representatives|leaders|MPs|deputies"
+_DEFINITE_LAWMAKERS = re.compile(rf"[Tt]he\s+(?P<noun>{_LAWMAKER_PLURALS})")
+# A sentence that opens with lawmakers as its subject: up to three modifiers (a party, a chamber) before the plural.
+_LAWMAKERS_OPENING = re.compile(
+    rf"(?P<who>(?:[A-Z][\w.’'-]*\s+)(?:[A-Za-z][\w.’'-]*\s+){{0,2}}?(?:{_LAWMAKER_PLURALS}))\s+[a-z]"
+)
 
 
 _SUBJECT_BASIS = re.compile(r"'(?P<who>.+) (?P<verb>[a-z]+(?:ed|forecast))'")
