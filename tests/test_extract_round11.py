@@ -51,3 +51,31 @@ def test_a_with_clause_holding_its_own_estimate_is_a_second_forecast(
 )
 def test_a_with_clause_without_an_estimate_of_its_own_adds_nothing(sentence: str) -> None:
     assert len(_cands(sentence)) == 1
+
+
+# ------------------------------------------------------------------ a belief most deny, set against the first
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Most economists expect the bank will cut rates this year, but only a fifth of them think it will happen "
+        "in March.",
+        "Investors expect the merger will close this year, but few analysts believe it will close before the summer.",
+    ],
+)
+def test_a_contrasted_part_holding_a_denied_belief_is_a_second_forecast(sentence: str) -> None:
+    assert [p > 0.5 for _, p in _cands(sentence)] == [True, False]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Set against the first, but no belief denied: the second part is the background, as before.
+        "Most economists expect the bank will cut rates this year, but the timing will depend on inflation.",
+        # A belief denied in the first part only.
+        "Few economists expect the bank will cut rates this year, but the timing will depend on inflation.",
+    ],
+)
+def test_a_contrasted_part_without_a_denied_belief_adds_nothing(sentence: str) -> None:
+    assert len(_cands(sentence)) == 1

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from tracker.domain.quotes import fold_whitespace, normalise
 from tracker.domain.verbal import Scale, load_scale
 
-from .hedges import Hedge, HedgeFinder, Reading, governing_rank
+from .hedges import Hedge, HedgeFinder, Reading, belief_denied, governing_rank
 from .questions import NEW_QUESTION_BELOW, NEW_QUESTION_TEMPLATE, QuestionDoc, Suggestion, statement, suggest
 from .segment import inner_sentences, paragraphs, sentences
 from .speakers import Speaker, attribute, for_part
@@ -317,6 +317,15 @@ def extract(
                 )
             ):
                 floor = max(min_confidence, _CONTRAST_PART)
+            elif (
+                main is not None
+                and _CONTRAST_OPENING.match(s.text, reading.clause[0])
+                and (reading.p_event > 0.5) != (main.p_event > 0.5)
+                and belief_denied(s.text, reading.clause[0], reading.hedge.start)
+            ):
+                # "77 per cent believe the Fed will raise rates, but only 37 per cent believe it will happen next
+                # month": the part set against the first holds a belief most deny, a second estimate of its own.
+                floor = max(min_confidence, _INNER_MAIN)
             else:
                 floor = max(min_confidence, _SECOND_PART)
             if confidence < floor:

@@ -1579,6 +1579,12 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
     return out
 
 
+def belief_denied(sentence: str, start: int, end: int) -> bool:
+    """A verb of belief denied or held by a minority between ``start`` and ``end`` ("only 37 per cent of
+    respondents believe", "few expect", "do not think")."""
+    return _DENIED_BELIEF.search(sentence, start, end) is not None
+
+
 def _is_few(sentence: str, m: re.Match[str], previous: re.Match[str] | None) -> bool:
     """The word "few" as the negative quantifier of a belief's subject ("Few economists expect"), not "a few"."""
     if m.group(0).lower() != "few":
