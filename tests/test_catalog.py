@@ -1111,3 +1111,63 @@ def test_a_forecasters_id_follows_its_name_and_chosen_id_in_every_entry(tmp_path
         assert entry.forecaster == ("Ann Lee" if i % 2 else "Ann  Lee")
         assert entry.forecaster_id == (f"ann-{i % 2}" if i % 3 == 0 else "ann-lee")
         assert entry.chosen_forecaster_id == (f"ann-{i % 2}" if i % 3 == 0 else None)
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [
+        ("id", "Q-200"),
+        ("title", "A\nB"),
+        ("criteria", "x\x1b"),
+        ("type", "binary\u2066"),
+        ("condition", 7),
+        ("opened", "2019-05-4"),
+        ("resolve_by", "2019-13-01"),
+        ("resolution.outcome", "yes\x00"),
+        ("resolution.evidence", ["It happened."]),
+        ("resolution.known_on", "2019-06-31"),
+    ],
+)
+def test_a_bad_value_in_the_middle_of_a_large_questions_file_is_named_exactly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, field: str, bad: Any
+) -> None:
+    from tracker.catalog import load
+
+    questions = [_question(id=f"q-{i:03d}") for i in range(401)]
+    questions.append(_question())  # the forecast's question
+    if field.startswith("resolution."):
+        questions[200]["resolution"] = dict(questions[200]["resolution"], **{field.split(".")[1]: bad})
+    else:
+        questions[200][field] = bad
+    predictions = _build(tmp_path, questions=questions)
+    errors = _errors(predictions)
+    entry = "Q-200" if field == "id" else "q-200"
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"{predictions / 'questions.yaml'}: {entry}: {field}: ")
+    monkeypatch.setattr(load, "_valid_columns", lambda *_: frozenset())
+    assert _errors(predictions) == errors
+
+
+def test_questions_with_values_their_rules_change_are_read_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.catalog import load
+
+    questions = [_question(id=f"q-{i:03d}") for i in range(300)] + [_question()]
+    questions[10]["title"] = " Summit? "
+    questions[20]["criteria"] = "YES if it happens.\r\n"
+    questions[30]["condition"] = "  "
+    questions[40]["resolution"] = dict(questions[40]["resolution"], evidence="\tIt happened.")
+    predictions = _build(tmp_path, questions=questions)
+    fast = load_catalog([predictions], today=TODAY)
+    monkeypatch.setattr(load, "_valid_columns", lambda *_: frozenset())
+    slow = load_catalog([predictions], today=TODAY)
+    assert fast.questions == slow.questions
+    assert fast.questions["q-010"].title == "Summit?"
+
+
+def test_a_day_read_without_the_future_check_is_still_checked_where_it_applies(tmp_path: Path) -> None:
+    questions = [_question(id=f"q-{i:03d}", resolve_by="2099-01-01") for i in range(5)] + [_question()]
+    questions[3]["opened"] = "2099-01-01"
+    errors = _errors(_build(tmp_path, questions=questions))
+    assert _one(errors, tmp_path / "predictions" / "questions.yaml", "q-003", "opened") == "2099-01-01 is in the future"

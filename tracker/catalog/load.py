@@ -570,6 +570,9 @@ class _Fields:
         self.data = data
         self.now = now
         self.ok = True
+        # The days of texts already read at this ``now``, keyed by (text, not_future), when the loader shares
+        # such a memo across entries (`date`): a catalog gives the same few days many times.
+        self.days: dict[tuple[str, bool], date] | None = None
 
     def err(self, field_name: str, message: str) -> None:
         self.ok = False
@@ -666,6 +669,11 @@ class _Fields:
 
     def date(self, key: str, *, required: bool = True, not_future: bool = True) -> date | None:
         value = self.data.get(key)
+        days = self.days
+        if days is not None and type(value) is str:
+            known = days.get((value, not_future))
+            if known is not None:
+                return known
         if value is None:
             if required:
                 self.err(key, "required")
@@ -681,6 +689,8 @@ class _Fields:
             except UserError as e:
                 self.err(key, e.message)
                 return None
+        if days is not None and parsed is not None and type(value) is str:
+            days[value, not_future] = parsed
         return parsed
 
     def mapping(self, key: str) -> Mapping[str, Any] | None:
@@ -704,6 +714,7 @@ class _NestedFields(_Fields):
 
     def __init__(self, parent: _Fields, key: str, data: Mapping[str, Any]) -> None:
         super().__init__(parent.errors, parent.file, parent.entry, data, parent.now)
+        self.days = parent.days
         self.parent = parent
         self.prefix = key
 
@@ -1014,17 +1025,27 @@ def _load_sources(f: _File, errors: _Errors, now: datetime, out: dict[str, Sourc
 def _load_questions(
     f: _File, errors: _Errors, now: datetime, out: dict[str, QuestionEntry], where: dict[str, str]
 ) -> None:
-    for i, item in enumerate(f.data["questions"]):
+    items = f.data["questions"]
+    # As a forecasts file's (`_valid_columns`): a value of a column found valid is taken as it is.
+    valid = _valid_columns(items, _QUESTION_COLUMNS)
+    ok_id, ok_title, ok_criteria, ok_type, ok_condition = (
+        k in valid for k in ("id", "title", "criteria", "type", "condition")
+    )
+    resolved = _valid_columns([item.get("resolution") for item in items if isinstance(item, dict)], _RESOLVED_COLUMNS)
+    days: dict[tuple[str, bool], date] = {}
+    for i, item in enumerate(items):
         entry = _entry_label(item, "questions", i)
         if not isinstance(item, dict):
             errors.add(f.label, entry, "-", f"an entry must be a mapping, not {_type_name(item)}")
             continue
         r = _Fields(errors, f.label, entry, item, now)
+        r.days = days
         r.only(_QUESTION_FIELDS)
-        qid = r.slug("id")
-        title = r.line("title", rule=fields.title)
-        criteria = r.text("criteria")
-        qtype = r.line("type")
+        get = item.get
+        qid = v if (v := get("id")) and ok_id else r.slug("id")
+        title = v if (v := get("title")) and ok_title else r.line("title", rule=fields.title)
+        criteria = v if (v := get("criteria")) and ok_criteria else r.text("criteria")
+        qtype = v if (v := get("type")) and ok_type else r.line("type")
         if qtype is not None and qtype not in ("binary", "multiple_choice"):
             r.err("type", f"must be binary or multiple_choice, not {qtype!r}")
             qtype = None
@@ -1046,8 +1067,8 @@ def _load_questions(
         if opened and resolve_by and resolve_by < opened:
             r.err("resolve_by", f"{resolve_by.isoformat()} is before opened ({opened.isoformat()})")
         tags = r.text_list("tags", rule=fields.tag)
-        condition = r.text("condition", required=False)
-        resolution = _resolution(r, options)
+        condition = v if (v := get("condition")) and ok_condition else r.text("condition", required=False)
+        resolution = _resolution(r, options, resolved)
         if resolution is not None and opened is not None:
             try:
                 known_after_opened(opened.isoformat(), resolution.known_on, resolution.known_before_opened)
@@ -1078,7 +1099,10 @@ def _load_questions(
             )
 
 
-def _resolution(r: _Fields, options: tuple[str, ...] | None) -> ResolutionEntry | None:
+def _resolution(
+    r: _Fields, options: tuple[str, ...] | None, valid: frozenset[str] = frozenset()
+) -> ResolutionEntry | None:
+    """``valid``: the keys of the resolutions' columns found valid (`_valid_columns`)."""
     data = r.mapping("resolution")
     if data is None:
         return None
@@ -1089,11 +1113,11 @@ def _resolution(r: _Fields, options: tuple[str, ...] | None) -> ResolutionEntry 
     if isinstance(raw, bool):
         s.err("outcome", 'write "yes" or "no" (quoted), not a YAML boolean')
     else:
-        outcome = s.text("outcome")
+        outcome = raw if raw and "outcome" in valid else s.text("outcome")
     if outcome is not None and options is not None and outcome not in options:
         s.err("outcome", f"{outcome!r} is not one of the options: {', '.join(options)}")
     known_on = s.date("known_on")
-    evidence = s.text("evidence")
+    evidence = v if (v := data.get("evidence")) and "evidence" in valid else s.text("evidence")
     before_opened = data.get("known_before_opened", False)
     if not isinstance(before_opened, bool):
         s.err("known_before_opened", f"must be true or false, not {_type_name(before_opened)}")
@@ -1153,6 +1177,16 @@ _FORECAST_COLUMNS = (
     ("reading", _LINE_COLUMN),
     ("method", _LINE_COLUMN),
 )
+
+
+_QUESTION_COLUMNS = (
+    ("id", _ID_COLUMN),
+    ("title", _column(rf"[^\s{_LINE_REFUSED}](?:[^{_LINE_REFUSED}]{{0,{fields.MAX_TEXT - 2}}}[^\s{_LINE_REFUSED}])?")),
+    ("criteria", _TEXT_COLUMN),
+    ("type", _LINE_COLUMN),
+    ("condition", _TEXT_COLUMN),
+)
+_RESOLVED_COLUMNS = (("outcome", _TEXT_COLUMN), ("evidence", _TEXT_COLUMN))
 
 
 def _valid_columns(items: Sequence[Any], columns: Iterable[tuple[str, re.Pattern[str]]]) -> frozenset[str]:
