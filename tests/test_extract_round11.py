@@ -79,3 +79,33 @@ def test_a_contrasted_part_holding_a_denied_belief_is_a_second_forecast(sentence
 )
 def test_a_contrasted_part_without_a_denied_belief_adds_nothing(sentence: str) -> None:
     assert len(_cands(sentence)) == 1
+
+
+# ------------------------------------------------------------------ optimism sized; a concession's estimate
+
+
+@pytest.mark.parametrize(
+    ("sentence", "likely"),
+    [
+        ("Optimism about a deal remains low.", False),
+        ("Optimism about achieving a tangible outcome at the talks is low.", False),
+        ("Optimism about the talks is high.", True),
+    ],
+)
+def test_optimism_sized_reads_as_expectations_do(sentence: str, likely: bool) -> None:
+    assert [p > 0.5 for _, p in _cands(sentence)] == [likely]
+
+
+def test_optimism_as_a_mood_is_no_forecast() -> None:
+    assert _cands("Consumer optimism fell to a record low in May.") == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The two sides are expected to meet next week, though the chances of a breakthrough are slim.",
+        "A summit is expected soon, though it is impossible to reach an early peace deal, the minister said.",
+    ],
+)
+def test_a_concession_after_the_main_clause_does_not_take_its_reading(sentence: str) -> None:
+    assert [p > 0.5 for _, p in _cands(sentence)] == [True, False]

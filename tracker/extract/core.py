@@ -396,6 +396,13 @@ _CONCESSION_OPENS = re.compile(r"[\s\"“‘']*(?:while|although|though|whereas|
 _SUBJECT_RELATIVE = re.compile(r"\b(?:that|which|who)\s+$", re.I)
 
 
+# A concession after the main clause holding an estimate (", though optimism about a deal remains low", ", though
+# it is 'impossible' to reach a deal") is subordinate to it: kept as a part set against the main one (an estimative
+# part after a contrast, below), not taken as the sentence's reading. A concession's weak modal ("although NAME
+# said a cut may be limited") is left as it was: there the main clause's hedge was the weaker claim.
+_CONCESSION_PART = re.compile(r"[\s,;:–—-]*(?:though|although|even\s+though|whereas)\b", re.I)
+
+
 def _main_rank(sentence: str, reading: Reading) -> tuple[bool, tuple[int, int]]:
     """How strongly a part's reading claims the sentence (lower first): a relative part or an opening concession
     last, then by its hedge."""
@@ -410,6 +417,8 @@ def _main_rank(sentence: str, reading: Reading) -> tuple[bool, tuple[int, int]]:
         # ("they agreed to meet, which will probably happen in June").
         subordinate = (
             reading.hedge.strength == "future" and _RELATIVE_PART.match(sentence, reading.clause[0]) is not None
+        ) or (
+            reading.hedge.strength == "estimative" and _CONCESSION_PART.match(sentence, reading.clause[0]) is not None
         )
     else:
         subordinate = reading.clause[1] < len(sentence.rstrip()) - 1 and _CONCESSION_OPENS.match(sentence) is not None

@@ -44,7 +44,8 @@ _BELIEF_ENTRIES = frozenset({"believe", "expect"})
 _STATED_TOKENS = 20
 # "expectations ... are low", "the chances of X are super slim", "prospects remain dim": a noun of prospect, a
 # copula and an adjective of size. The adjective says the reading, the noun only that it is a prospect.
-_PROSPECT = r"(?:expectations|hopes|chances|chance|odds|prospects|prospect|likelihood|probability)"
+# "optimism about a deal remains low": the hope for an outcome, sized as expectations are.
+_PROSPECT = r"(?:expectations|hopes|chances|chance|odds|prospects|prospect|likelihood|probability|optimism)"
 _COPULA = r"(?:are|is|were|was|remain|remains|remained|look|looks|seem|seems|appear|appears)"
 _INTENSIFIER = r"(?:(?:very|super|extremely|pretty|fairly|rather|quite|vanishingly|increasingly|now|still) )?"
 # "are probably slim", "are close to zero": a judgement or an approximation before the size, which still says it.
