@@ -134,3 +134,35 @@ def test_definite_lawmakers_refer_back(text: str, speaker: str) -> None:
 )
 def test_definite_lawmakers_kept(text: str, speaker: str) -> None:
     assert _last_speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A chance the subject holds is no source's: the author's, not the candidate's.
+        ("Labour has a 70% chance of winning the election in May.", "the author"),
+        ("The incumbents have an almost nine in ten chance of winning the vote next week.", "the author"),
+        # A headline that opens with one role and a colon: one source not named, the first person named.
+        (
+            "Veteran pollster: Labour has 86% chance of winning the election in May\n\nJane Roe, a pollster at "
+            "Acme, predicted on Monday that Labour will probably win.",
+            "Jane Roe",
+        ),
+    ],
+)
+def test_a_chance_held_and_a_role_heading(text: str, speaker: str) -> None:
+    assert extract(text).candidates[0].speaker.name == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A bookmaker's price on an outcome keeps the bookmaker.
+        ("Betting chain Acme Bet now has a hung parliament at odds of 1/8 to happen next year.", "Acme Bet"),
+        ("Bookmakers have Labour at odds of 1/8 to win the election in May.", "Bookmakers"),
+        # A topic before the colon is no source.
+        ("Brexit vote: Labour has 70% chance of winning the election", "the author"),
+    ],
+)
+def test_a_price_and_a_topic_heading_kept(text: str, speaker: str) -> None:
+    assert extract(text).candidates[0].speaker.name == speaker

@@ -431,6 +431,10 @@ _DETERMINED = re.compile(r"(?:the|an?|its|his|her|their|former|chief|senior|top)
 _HEADLINE_SOURCE = re.compile(r"\s*(?P<who>(?:[A-Z][\w’'.&-]*\s+){0,3}[A-Z][\w’'&-]*)\s*:\s+[A-Z0-9‘'“\"]")
 
 
+# "Top US pollster: ...", "Veteran analyst: ...": a headline opening with one role in lower case and a colon.
+_HEADLINE_ROLE = re.compile(
+    r"\s*(?P<who>[A-Z][\w’'.&-]*\s+(?:[\w’'.&-]+\s+){0,2}?(?P<role>[a-z]+))\s*:\s+[A-Z0-9‘'“\"]"
+)
 _RELAY = re.compile(r"\b(?:reported|reports|report|noted|notes)\s+(?:that\s+)?")
 _TITLE_WORD = re.compile(r"\b[A-Z][a-z]+\b")
 _RELATIVE_BEFORE = re.compile(r"\b(?:That|Which|Who)\s+(?:\S+\s+){0,2}$")
@@ -490,6 +494,11 @@ def _headline_source(sentence: str) -> Speaker | None:
             return Speaker(who, None, 0.6, f"':{who}' closing a headline", kind)
         return None
     if m is None:
+        role = _HEADLINE_ROLE.match(sentence) if ":" in sentence[:60] else None
+        if role is not None and role.group("role").lower() in _ROLE_NOUN_SET:
+            # "Top US pollster: X has 86% chance": one source not named, read as the first person the article names.
+            who = " ".join(role.group("who").split())
+            return Speaker(who, None, 0.55, f"'{who}:' opening a headline{_UNNAMED}", "role")
         return None
     who = m.group("who")
     last = _CONTRACTED.sub("", who.split()[-1]).rstrip("’'").lower()
@@ -933,6 +942,9 @@ def _odds(sentence: str, words: set[str]) -> Speaker | None:
     if _ODDS_WORDS.isdisjoint(words) and not ("/" in sentence and _FRACTION.search(sentence)):
         return None
     m = _ODDS_SUBJECT.search(sentence)
+    if m and m.group("verb").split()[-1] in ("has", "have", "had") and _HOLDS_CHANCE.match(sentence, m.end()):
+        # "Obama has an almost nine in ten chance of winning": the chance is the subject's own, not a source's.
+        return None
     if m:
         name, _ = _clean_name(m.group("who"))
         if name and name not in _NOT_NAMES and not _possessive(m.group("who")):
@@ -1496,6 +1508,10 @@ _ODDS_SUBJECT = re.compile(
     rf"(?:^|[,;:—–]\s*|\b(?:[Cc]hain|[Ff]irm|[Bb]ookmaker|[Bb]ookie)\s+)(?P<who>{_NAMES}|(?:(?:[Ss]ome|[Mm]ost|[Mm]any|[Tt]he)\s+)?"
     rf"(?:[a-zA-Z-]+\s+)?(?i:{_GROUP_NOUNS}))(?:\s*,[^,.;:“”\"]{{1,80}},)?\s+(?:(?:now|also|still|currently|already)\s+)?"
     rf"(?P<verb>(?:(?:were|are|is)\s+)?(?:{_ODDS_VERBS}|pegged|pegs|pegging))\b"
+)
+# A chance the subject holds: "has 86% chance of", "have an almost nine in ten chance of", "has a good chance to".
+_HOLDS_CHANCE = re.compile(
+    r"\s+(?:an?\s+|the\s+)?(?:(?!at\b|on\b)[\w.%-]+\s+){0,5}?(?:chance|chances|odds|probability|likelihood)\s+(?:of|to)\b"
 )
 # "The new forecast predicts ...": a report named before speaks for its source.
 _DOCUMENT_SUBJECT = re.compile(
