@@ -1518,6 +1518,17 @@ _NONE_OF = re.compile(r"\b(none|neither|not\s+one)\s+of\s+(?:[\w'’-]+\s+){1,5}
 _NEW_SUBJECT = re.compile(r"(?:,\s*|\s)(?:and|but|or|yet)\s+(?:there|it|he|she|they|we|i|you)\b", re.I)
 
 
+# "AI regulation is not the path the U.S. will take", "a cut isn't something the bank would consider": a copula
+# denied, its complement a noun the hedged clause describes, too far before the hedge for the count above. Not "is
+# not the first time X will" (a time: it will happen again), nor "is not that X will" (the complementizer).
+_CLEFT_DENIAL = re.compile(
+    r"\b(?:(?:is|are|was|were)\s+(?P<neg>not)|(?P<neg2>isn['’]t|aren['’]t|wasn['’]t|weren['’]t))\s+"
+    r"(?:what|something|anything|(?:the|a|an)\s+(?!(?:first|last|only|next|second|time)\b)[\w-]+)\s+"
+    r"(?:(?!(?:that|which|if|and|but|or|because|when)\b)[\w.'’-]+\s+){1,4}$",
+    re.I,
+)
+
+
 def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str]:
     """Negation words of the hedged clause outside the hedge itself: up to a few words before the hedge, and
     after it up to a subordinate conjunction (an "if" or "because" clause is another statement); and a stance
@@ -1562,6 +1573,12 @@ def _negations(sentence: str, clause: tuple[int, int], hedge: Hedge) -> list[str
     denies = _DENIES.search(sentence, max(clause[0], hedge.start - _DENIES_REACH), hedge.start)
     if denies is not None and not any(r.start() == denies.start() for r in rejects):
         out.append(denies.group(1))
+    if hedge.strength == "future":
+        cleft = _CLEFT_DENIAL.search(sentence, max(clause[0], hedge.start - 80), hedge.start)
+        if cleft is not None:
+            neg = "neg" if cleft.group("neg") is not None else "neg2"
+            if not any(m.start() == cleft.start(neg) for m in before):
+                out.append(cleft.group(neg))  # not counted above: beyond the few words before the hedge
     scope_end = clause[1]
     joined = _NEW_SUBJECT.search(sentence, hedge.end, clause[1])
     if joined is not None:
