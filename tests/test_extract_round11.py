@@ -127,3 +127,27 @@ def test_a_concession_after_the_main_clause_does_not_take_its_reading(sentence: 
 )
 def test_a_denied_copula_before_a_relative_denies_its_will(sentence: str, likely: bool) -> None:
     assert [p > 0.5 for _, p in _cands(sentence)] == [likely]
+
+
+# ------------------------------------------------------------------ an unreal condition's consequence
+
+
+def test_an_unreal_conditions_consequence_yields_to_the_real_outcome() -> None:
+    sentence = (
+        "Observers say that if the count were honest, the opposition would almost certainly win -- but that's "
+        "not going to happen."
+    )
+    assert [p > 0.5 for _, p in _cands(sentence)] == [False]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # A real estimate with a "but" part after it keeps the sentence's reading.
+        "Observers say the opposition will almost certainly win -- but the count is not going to be quick.",
+        # "were to": a hypothetical future, still the speaker's estimate.
+        "If rates were to rise next year, the bank would almost certainly slow its bond buying.",
+    ],
+)
+def test_a_real_or_open_condition_keeps_the_sentences_reading(sentence: str) -> None:
+    assert [p > 0.5 for _, p in _cands(sentence)][:1] == [True]

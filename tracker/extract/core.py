@@ -403,6 +403,9 @@ _SUBJECT_RELATIVE = re.compile(r"\b(?:that|which|who)\s+$", re.I)
 _CONCESSION_PART = re.compile(r"[\s,;:–—-]*(?:though|although|even\s+though|whereas)\b", re.I)
 
 
+_UNREAL_IF = re.compile(r"\bif\s+(?:[\w'’-]+\s+){1,5}?were\b(?!\s+to\b)[^.;]*?\bwould\b", re.I)
+
+
 def _main_rank(sentence: str, reading: Reading) -> tuple[bool, tuple[int, int]]:
     """How strongly a part's reading claims the sentence (lower first): a relative part or an opening concession
     last, then by its hedge."""
@@ -422,6 +425,10 @@ def _main_rank(sentence: str, reading: Reading) -> tuple[bool, tuple[int, int]]:
         )
     else:
         subordinate = reading.clause[1] < len(sentence.rstrip()) - 1 and _CONCESSION_OPENS.match(sentence) is not None
+    if not subordinate and _UNREAL_IF.search(sentence, reading.clause[0], reading.hedge.start) is not None:
+        # "if the vote were free and fair, the MPLA would almost certainly lose -- but that's not going to
+        # happen": an unreal condition's consequence is no forecast; a part stating the real outcome wins.
+        subordinate = True
     return (subordinate, governing_rank(reading.hedge))
 
 
