@@ -195,3 +195,29 @@ def test_a_document_from_a_definite_organisation_is_the_one_named_before() -> No
 )
 def test_a_document_keeps_its_reading(text: str, speaker: str) -> None:
     assert _last_speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # Confidence voiced as a noun is a stance its subject holds.
+        (
+            "But the ruling regime has exuded confidence to defeat the motion in parliament next week.",
+            "the ruling regime",
+        ),
+        ("The government voiced confidence that the bill will pass the upper house next month.", "The government"),
+    ],
+)
+def test_confidence_voiced_as_a_noun(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # Confidence in someone is no stance on the forecast.
+        ("Voters have lost confidence in the regime, which will probably fall next year.", "the author"),
+    ],
+)
+def test_no_confidence_voiced(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker

@@ -76,6 +76,9 @@ _BELIEFS = wordset(
 _STANCE_VERBS = wordset("downplayed downplays dampened dampens")
 _PROSPECTS = wordset("chances chance hopes hope expectations prospects prospect odds")
 _STATE_AFTER = wordset("that of about")
+# Confidence voiced as a noun: "has exuded confidence to defeat the motion", "voiced confidence that".
+_VOICE_VERBS = wordset("voiced voices voice expressed expresses express exuded exudes exude")
+_VOICED = wordset("confidence optimism")
 _FEARS = wordset("afraid worried fearful")
 _COPULAS = wordset("is are was were remain remains remained")
 # Between a subject and its verb.
@@ -116,7 +119,7 @@ _SOURCE_HEADS = wordset(
     administration ministry agency bank committee council board party alliance coalition campaign team
     organisation organization institute firm group company poll polls survey surveys analysis report study
     research model models forecast forecasts projections outlook index gauge consensus commission regulator
-    minutes television broadcaster newspaper media"""
+    minutes television broadcaster newspaper media regime"""
 )
 _DOCUMENTS = wordset(
     "poll polls survey surveys analysis report study research model models forecast forecasts projections index minutes"
@@ -152,6 +155,7 @@ TRIGGERS = (
     | _REVISE_VERBS
     | _PRICING
     | _STANCE_VERBS
+    | _VOICE_VERBS
     | frozenset(("opinion", "agreement", "expectation", "view", "belief", "assumption", "consensus"))
 )
 _LONGEST = 14  # tokens a subject noun phrase may take
@@ -207,6 +211,8 @@ def _verb_at(toks: list[str], i: int) -> str | None:
     if low in _STATES and after[:1] and (after[0] in _STATE_AFTER or (low in _FEARS and after[0] in _DETERMINERS)):
         return "state"  # "are convinced that", "are afraid the offensive may fail"
     if low in _STANCE_VERBS and any(w in _PROSPECTS for w in after[:3]):
+        return "say"
+    if low in _VOICE_VERBS and after[:2] and after[0] in _VOICED and after[1] in ("that", "to", "of"):
         return "say"
     if low == "opinion" and before == "the" and i >= 3 and toks[i - 2].lower() == "of" and after[:1] == ["that"]:
         return "state"  # "are of the opinion that"
