@@ -1171,3 +1171,43 @@ def test_a_day_read_without_the_future_check_is_still_checked_where_it_applies(t
     questions[3]["opened"] = "2099-01-01"
     errors = _errors(_build(tmp_path, questions=questions))
     assert _one(errors, tmp_path / "predictions" / "questions.yaml", "q-003", "opened") == "2099-01-01 is in the future"
+
+
+@pytest.mark.parametrize(
+    ("tags", "field"),
+    [
+        (["ok", "Bad Tag"], "tags[1]"),
+        (["a", "b", "a"], "tags"),
+        (["a", ""], "tags[1]"),
+        (["a", None], "tags[1]"),
+        ("a", "tags"),
+        (["a\x00b"], "tags[0]"),
+    ],
+)
+def test_a_bad_tag_in_the_middle_of_a_large_questions_file_is_named_exactly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tags: Any, field: str
+) -> None:
+    from tracker.catalog import load
+
+    questions = [_question(id=f"q-{i:03d}", tags=["summits", f"t-{i % 5}"]) for i in range(301)] + [_question()]
+    questions[150]["tags"] = tags
+    predictions = _build(tmp_path, questions=questions)
+    errors = _errors(predictions)
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"{predictions / 'questions.yaml'}: q-150: {field}: ")
+    monkeypatch.setattr(load, "_all_valid", lambda *_: False)
+    monkeypatch.setattr(load, "_valid_columns", lambda *_: frozenset())
+    assert _errors(predictions) == errors
+
+
+def test_questions_tags_are_read_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.catalog import load
+
+    questions = [_question(id=f"q-{i:03d}", tags=[f"t-{j}" for j in range(i % 4)]) for i in range(40)]
+    questions.append(_question())
+    predictions = _build(tmp_path, questions=questions)
+    fast = load_catalog([predictions], today=TODAY)
+    monkeypatch.setattr(load, "_all_valid", lambda *_: False)
+    slow = load_catalog([predictions], today=TODAY)
+    assert fast.questions == slow.questions
+    assert fast.questions["q-003"].tags == ("t-0", "t-1", "t-2")

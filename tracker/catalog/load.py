@@ -1032,6 +1032,10 @@ def _load_questions(
         k in valid for k in ("id", "title", "criteria", "type", "condition")
     )
     resolved = _valid_columns([item.get("resolution") for item in items if isinstance(item, dict)], _RESOLVED_COLUMNS)
+    # Every tag of every list of tags, at once: valid when each is an id (an empty text, a number or a null
+    # among them makes the check fail, and those lists take `text_list` as before).
+    tag_values = [t for item in items if isinstance(item, dict) and type(ts := item.get("tags")) is list for t in ts]
+    ok_tags = not tag_values or _all_valid(tag_values, _ID_COLUMN)
     days: dict[tuple[str, bool], date] = {}
     for i, item in enumerate(items):
         entry = _entry_label(item, "questions", i)
@@ -1066,7 +1070,12 @@ def _load_questions(
         resolve_by = r.date("resolve_by", not_future=False)
         if opened and resolve_by and resolve_by < opened:
             r.err("resolve_by", f"{resolve_by.isoformat()} is before opened ({opened.isoformat()})")
-        tags = r.text_list("tags", rule=fields.tag)
+        if ok_tags and type(v := get("tags")) is list:
+            tags: tuple[str, ...] | None = tuple(v)
+            if len(set(v)) != len(v):
+                r.err("tags", "repeated item")
+        else:
+            tags = r.text_list("tags", rule=fields.tag)
         condition = v if (v := get("condition")) and ok_condition else r.text("condition", required=False)
         resolution = _resolution(r, options, resolved)
         if resolution is not None and opened is not None:
@@ -1200,12 +1209,17 @@ def _valid_columns(items: Sequence[Any], columns: Iterable[tuple[str, re.Pattern
         if not values:
             valid.add(key)
             continue
-        if set(map(type, values)) != {str}:
-            continue
-        joined = _SEP.join(values)
-        if joined.count(_SEP) == len(values) - 1 and column.fullmatch(joined) is not None:
+        if _all_valid(values, column):
             valid.add(key)
     return frozenset(valid)
+
+
+def _all_valid(values: list[Any], column: re.Pattern[str]) -> bool:
+    """Every one of ``values`` (at least one) is text that ``column``'s value expression accepts whole."""
+    if set(map(type, values)) != {str}:
+        return False
+    joined = _SEP.join(values)
+    return joined.count(_SEP) == len(values) - 1 and column.fullmatch(joined) is not None
 
 
 def _forecasts_source(
