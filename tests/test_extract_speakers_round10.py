@@ -166,3 +166,32 @@ def test_a_chance_held_and_a_role_heading(text: str, speaker: str) -> None:
 )
 def test_a_price_and_a_topic_heading_kept(text: str, speaker: str) -> None:
     assert extract(text).candidates[0].speaker.name == speaker
+
+
+def test_a_document_from_a_definite_organisation_is_the_one_named_before() -> None:
+    text = (
+        "Sales will probably double by 2030, according to Acmeco.\n\nA new analysis from the global services "
+        "network estimates that sales will reach 2 million by 2030."
+    )
+    assert _last_speaker(text) == "Acmeco"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # No organisation named before (only people): the document is left as it was read.
+        (
+            "Sales will probably double by 2030, analysts said.\n\nA new analysis from the global services network "
+            "estimates that sales will reach 2 million by 2030.",
+            "A new analysis",
+        ),
+        # An owner named in the phrase is read as before, not as the organisation named last.
+        (
+            "Sales will probably double by 2030, according to Acmeco.\n\nA new analysis from Beta Research "
+            "estimates that sales will reach 2 million by 2030.",
+            "Beta Research",
+        ),
+    ],
+)
+def test_a_document_keeps_its_reading(text: str, speaker: str) -> None:
+    assert _last_speaker(text) == speaker
