@@ -60,8 +60,10 @@ CHECK_FLOORS = {
     # sentence, lawmakers read back, a chance held, a role heading): h 133/159 → 136/159 = 0.855, floor one
     # forecast under; with a document from a definite organisation noun, h 138/159 = 0.868; with confidence
     # voiced as a noun, h 139/159 = 0.874, floor 0.865.
-    "g": {"recall": 0.946, "speaker": 0.75, "polarity": 0.91, "precision": 0.83},
-    "h": {"recall": 0.929, "speaker": 0.865, "polarity": 0.92, "precision": 0.82},
+    # polarity8 (second parts after ", with" and a denied belief, a concession's estimate, a denied copula, an unreal
+    # condition): polarity g 137/148 → 139/148, h 138/147 → 140/147; floors one forecast under.
+    "g": {"recall": 0.946, "speaker": 0.75, "polarity": 0.93, "precision": 0.83},
+    "h": {"recall": 0.929, "speaker": 0.865, "polarity": 0.945, "precision": 0.82},
     # corpus-j, labelled blind (9ef9e9c) and measured twice, aggregates only: with 8c01816's extraction code
     # (recall 135/171, speaker 90/135, polarity 103/123, precision 0.655) and with 44eccd2's (135/171, 90/135,
     # 102/123, 0.663). With the subject chunker (speakers6; aggregates only, no rule chosen on it): speaker 90/134 →
@@ -120,7 +122,8 @@ TUNE_FOUND_FLOOR = 636
 # Speaker 546 → 556 on these files with the subject chunker (speakers6; same tree without it: 546); 556 → 562 with
 # the second verb of concluding (speakers7).
 TUNE_SPEAKER_FLOOR = 559
-TUNE_POLARITY_FLOOR = 547
+# polarity8: polarity on these files 556 of 601 (the tune set with corpus-i 651 → 656 of 702).
+TUNE_POLARITY_FLOOR = 553
 TUNE_PRECISION_FLOOR = 0.82
 # The floors are those files' figures: a tune file labelled later (corpus-i, the seventh round's fresh batch, first
 # measured as it came) adds forecasts of other kinds, and its own figures are reported in docs/extract.md, so that a
