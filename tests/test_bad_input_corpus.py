@@ -444,7 +444,7 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
         "backup-onto-dangling-symlink",
         out_target("dangling", lambda p: ["backup", str(p)], "b.sqlite"),
         USER,
-        ["path: ", "already exists"],
+        ["path: ", "symbolic link"],
     ),
     # -- the catalog: the same rules, refusals naming file, entry and field
     ("catalog-forecaster-emoji", yaml_forecast(forecaster='"🙂"'), USER, ["g-one: forecaster: ", "no usable id"]),

@@ -86,7 +86,7 @@ def refuse_nul(argv: list[str]) -> None:
         if "\0" in word:
             option = word.partition("=")[0] if word.startswith("--") else argv[i - 1] if i else ""
             field = option[2:].replace("-", "_") if option.startswith("--") else "argument"
-            raise UserError(f"{word!r} holds a NUL byte, which no value or file name may", field)
+            raise UserError(f"{word!r} holds a NUL byte (U+0000), which no value or file name may hold", field)
 
 
 def _text_value(value: Any) -> bool:

@@ -170,6 +170,8 @@ class Backend(ABC):
     # `tracker backup` copies the database itself (a file, through the online backup API); else it runs or
     # prints pg_dump's commands.
     file_backup: bool
+    # A lookup of many keys binds them as one array parameter (`= ANY(%s)`) rather than IN lists of IN_CHUNK keys.
+    keys_as_one_array: bool
     json: JsonSql
     # A stored `UTCDateTime` value, selected without result processing -> an aware UTC datetime.
     utc_reader: Converter

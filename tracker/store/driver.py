@@ -319,7 +319,7 @@ def present_keys(conn: Connection, column: Any, keys: Iterable[str]) -> set[str]
     ordered = sorted(set(keys))
     if not ordered:
         return found
-    if conn.dialect.name == "postgresql":
+    if backend_of(conn).keys_as_one_array:
         # One statement with the keys as one array parameter, however many: a bulk append asks for 5,000 ids a
         # chunk, and as IN lists of 500 that was ten statements whose parameters psycopg adapted one by one, 0.4-0.5
         # s of the client's CPU at 100k events (BENCHMARKS.md, sixth bulk-import round). The same rows: each key

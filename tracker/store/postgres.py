@@ -127,6 +127,7 @@ def _time_texts(value: datetime) -> tuple[str, datetime]:
 class PostgresBackend(Backend):
     name = "postgresql"
     file_backup = False
+    keys_as_one_array = True
     json = PostgresJson()
     utc_reader = staticmethod(_aware_utc)
     time_texts = staticmethod(memoised(_time_texts))

@@ -164,6 +164,7 @@ BULK_CACHE_KIB = 65536
 class SqliteBackend(Backend):
     name = "sqlite"
     file_backup = True
+    keys_as_one_array = False  # no array type: IN lists
     json = SqliteJson()
     utc_reader = staticmethod(memoised(_parse_utc))
     time_texts = staticmethod(memoised(_time_texts))
