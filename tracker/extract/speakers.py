@@ -1018,24 +1018,10 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
         reporting = carry is None
         before: Sentence | None = None
         for s in ps:
-            pointer = _CATAPHORIC.match(s.text)
-            if (
-                pointer is not None
-                and before is not None
-                and (before.index not in found or found[before.index].basis.startswith(_REPORTED))
-            ):
-                # "Rates will fall in June. That's the view of Jane Roe.": the short sentence after names the
-                # source of the one before it.
-                who = pointer.group("who") or pointer.group("who2")
-                said = f"'{' '.join(pointer.group(0).split())}' after it"
-                named = people.named(who, _appositive(s.text, pointer.end()), said, 0.75) if who else None
-                if named is not None and (pointer.group("kind") or "") in _ORG_NOUN_SET:
-                    # "the view of analyst firm CCS Insight": an organisation by its whole name (an acronym in it
-                    # is no title before a person's name).
-                    named = Speaker(" ".join(who.split()), None, 0.75, said, "group")
-                source = named or _explicit(_outside_quotes(s.text), people.nearest(), people.last_group, people)
-                if source is not None and source.kind != "author":
-                    found[before.index] = source
+            if before is not None and (before.index not in found or found[before.index].basis.startswith(_REPORTED)):
+                pointed = _pointed_source(s, people)
+                if pointed is not None:
+                    found[before.index] = pointed
             before = s
             inside = [(min(e, s.end) - max(b, s.start), who) for b, e, who in quoted if b < s.end and e > s.start]
             quotation = max(inside, key=lambda x: x[0]) if inside else None
@@ -1143,6 +1129,23 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
             # "The Acme Herald reports:" closing a paragraph: the passage after it is quoted, until one with a speaker.
             block = last_found
     return _lead_source(_headline_from_lead(_lawmakers_back([out[s.index] for s in sents], sents), sents))
+
+
+def _pointed_source(s: Sentence, people: _People) -> Speaker | None:
+    """ "Rates will fall in June. That's the view of Jane Roe.": the source a short sentence names for the one
+    before it, or None."""
+    pointer = _CATAPHORIC.match(s.text)
+    if pointer is None:
+        return None
+    who = pointer.group("who") or pointer.group("who2")
+    said = f"'{' '.join(pointer.group(0).split())}' after it"
+    named = people.named(who, _appositive(s.text, pointer.end()), said, 0.75) if who else None
+    if named is not None and (pointer.group("kind") or "") in _ORG_NOUN_SET:
+        # "the view of analyst firm CCS Insight": an organisation by its whole name (an acronym in it is no title
+        # before a person's name).
+        named = Speaker(" ".join(who.split()), None, 0.75, said, "group")
+    source = named or _explicit(_outside_quotes(s.text), people.nearest(), people.last_group, people)
+    return source if source is not None and source.kind != "author" else None
 
 
 def _lawmakers_back(speakers: list[Speaker], sents: list[Sentence]) -> list[Speaker]:
