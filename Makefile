@@ -57,7 +57,7 @@ demo: $(STAMP)
 	$(TRACKER) verify
 	$(TRACKER) extract seeds/004_ab1a1f8824426385.txt --out $(DEMO_DIR)/extract-draft.yaml --force
 	$(TRACKER) report --out $(DEMO_DIR)/review.html --force
-	$(TRACKER) export all --out $(DEMO_DIR)/bundle --format parquet
+	$(TRACKER) export all --out $(DEMO_DIR)/bundle --format parquet --force
 	$(TRACKER) site --out $(DEMO_DIR)/site
 	@echo
 	@echo "Built in $(abspath $(DEMO_DIR))/ from predictions/ (verified and scored above):"

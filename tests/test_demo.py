@@ -113,3 +113,15 @@ def test_the_demo_ends_saying_what_it_built_and_what_to_open_first() -> None:
     for item in items:
         name = item.removeprefix("open first: ").split(":", 1)[0].split(" ", 1)[0]
         assert name.split("/", 1)[0] in written, (name, written)
+
+
+def test_every_demo_output_is_the_demos_own_to_replace() -> None:
+    """`make demo` runs again in the same folder (the README's quick start, then again after a change): each step
+    that writes a file or bundle under the demo's folder replaces what the demo wrote before, with --force, or
+    the second run stops at the first refusal (the bundle's did once). The site command updates its own folder."""
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = [line.strip() for line in text.split("\ndemo:", 1)[1].split("\n\n", 1)[0].splitlines()[1:]]
+    writers = [line for line in recipe if "--out $(DEMO_DIR)/" in line]
+    assert len(writers) >= 4, writers
+    for line in writers:
+        assert " site " in line or "--force" in line.split(), line
