@@ -66,8 +66,8 @@ CHECK_FLOORS = {
     "h": {"recall": 0.929, "speaker": 0.865, "polarity": 0.945, "precision": 0.82},
     # corpus-j, labelled blind (9ef9e9c) and measured twice, aggregates only: with 8c01816's extraction code
     # (recall 135/171, speaker 90/135, polarity 103/123, precision 0.655) and with 44eccd2's (135/171, 90/135,
-    # 102/123, 0.663). With the subject chunker (speakers6; aggregates only, no rule chosen on it): speaker 90/134 →
-    # 98/134 = 0.731 on the same tree (99519dc) without and with it.
+    # 102/123, 0.663). With the subject chunker (speakers6; aggregates only, but its brief quoted about ten corpus-j
+    # sentences as examples of kinds: docs/extract.md): speaker 90/134 → 98/134 = 0.731 on the same tree (99519dc).
     # After the tenth round (recall8; aggregates only, at its start and end): recall 134/171 → 137/171, speaker
     # 99/137, polarity 102/122 → 106/125, precision 0.657 → 0.663; recall and polarity floors one forecast under.
     "j": {"recall": 0.795, "speaker": 0.72, "polarity": 0.84, "precision": 0.65},
