@@ -97,11 +97,16 @@ def test_demo_catalog_copy_reimports_as_a_no_op(seeded: str, tmp_path: Path) -> 
     assert report["appended"] == 0
 
 
+def _demo_recipe() -> list[str]:
+    """The lines of the Makefile's demo recipe, stripped."""
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    return [line.strip() for line in text.split("\ndemo:", 1)[1].split("\n\n", 1)[0].splitlines()[1:]]
+
+
 def test_the_demo_ends_saying_what_it_built_and_what_to_open_first() -> None:
     """The last lines of `make demo` name what it built, the site's index first; each is something the recipe
     writes (its --out, or the ledger it creates)."""
-    text = (ROOT / "Makefile").read_text(encoding="utf-8")
-    recipe = [line.strip() for line in text.split("\ndemo:", 1)[1].split("\n\n", 1)[0].splitlines()[1:]]
+    recipe = _demo_recipe()
     echoes = [i for i, line in enumerate(recipe) if line.startswith("@echo")]
     assert echoes == list(range(len(recipe) - len(echoes), len(recipe))), "the summary comes last"
     summary = [recipe[i][len("@echo") :].strip().strip('"') for i in echoes]
@@ -119,8 +124,7 @@ def test_every_demo_output_is_the_demos_own_to_replace() -> None:
     """`make demo` runs again in the same folder (the README's quick start, then again after a change): each step
     that writes a file or bundle under the demo's folder replaces what the demo wrote before, with --force, or
     the second run stops at the first refusal (the bundle's did once). The site command updates its own folder."""
-    text = (ROOT / "Makefile").read_text(encoding="utf-8")
-    recipe = [line.strip() for line in text.split("\ndemo:", 1)[1].split("\n\n", 1)[0].splitlines()[1:]]
+    recipe = _demo_recipe()
     writers = [line for line in recipe if "--out $(DEMO_DIR)/" in line]
     assert len(writers) >= 4, writers
     for line in writers:
