@@ -69,15 +69,107 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+# Everything a ledger's schema is made of in the public schema: a test that changed any of it (a downgrade, a
+# dropped trigger, a revoked grant, a table created at run time) leaves a fingerprint the next ledger test does
+# not recognise, and that test then starts from a dropped schema and every migration instead of a cleared one.
+_SCHEMA_FINGERPRINT = """
+SELECT md5(coalesce(string_agg(item, E'\\n' ORDER BY item), '')) FROM (
+  SELECT 'rel ' || c.relname || ' ' || c.relkind::text || ' ' || coalesce(c.relacl::text, '') AS item
+    FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace
+  UNION ALL SELECT 'col ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+      || ' ' || a.attnotnull::text || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+    LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+  UNION ALL SELECT 'trg ' || pg_get_triggerdef(t.oid) || ' ' || t.tgenabled::text
+    FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace = 'public'::regnamespace
+  UNION ALL SELECT 'con ' || c.relname || ' ' || k.conname || ' ' || pg_get_constraintdef(k.oid)
+    FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid WHERE c.relnamespace = 'public'::regnamespace
+  UNION ALL SELECT 'idx ' || pg_get_indexdef(i.indexrelid)
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relnamespace = 'public'::regnamespace
+  UNION ALL SELECT 'fn ' || p.oid::regprocedure::text || ' ' || md5(p.prosrc)
+    FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+) AS parts
+"""
+
+
+class _PostgresState:
+    """A PostgreSQL ledger's rows (as COPY text) and sequence positions, taken once and put back into the scratch
+    database for each test that wants that ledger: every row deleted, these copied in, triggers off meanwhile.
+
+    Dropping the schema and running every migration cost each PostgreSQL ledger test ~0.5 s; this costs ~0.02 s.
+    Only the rows and sequences are put back, not the tables' files: a deleted row stays a dead tuple until
+    vacuumed, which the planner sees (tests/test_pg_plans.py starts from a migrated empty schema for that)."""
+
+    def __init__(self, url: str) -> None:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            self.fingerprint = str(conn.execute(text(_SCHEMA_FINGERPRINT)).scalar_one())
+            tables = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+            self.tables = sorted(str(t) for (t,) in tables)
+            self.sequences = [
+                (str(name), int(value), bool(called))
+                for name, value, called in conn.execute(
+                    text(
+                        "SELECT sequencename, coalesce(last_value, start_value), last_value IS NOT NULL"
+                        " FROM pg_sequences WHERE schemaname = 'public'"
+                    )
+                )
+            ]
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            self.rows: dict[str, bytes] = {}
+            for table in self.tables:
+                with cursor.copy(f'COPY "{table}" TO STDOUT') as copy:
+                    data = b"".join(bytes(chunk) for chunk in copy)
+                if data:
+                    self.rows[table] = data
+        engine.dispose()
+
+    def restore(self, url: str) -> bool:
+        """Put the ledger back; False (nothing done) when the schema is not the one this state was taken from."""
+        engine = create_engine(url)
+        try:
+            with engine.begin() as conn:
+                if conn.execute(text(_SCHEMA_FINGERPRINT)).scalar_one() != self.fingerprint:
+                    return False
+                conn.execute(text("SET LOCAL session_replication_role = replica"))  # no trigger refuses the DELETE
+                conn.execute(text("; ".join(f'DELETE FROM "{table}"' for table in self.tables)))
+                cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+                for table, data in self.rows.items():
+                    with cursor.copy(f'COPY "{table}" FROM STDIN') as copy:
+                        copy.write(data)
+                for name, value, called in self.sequences:
+                    conn.execute(
+                        text("SELECT setval(:name, :value, :called)"),
+                        {"name": f'"{name}"', "value": value, "called": called},
+                    )
+            return True
+        finally:
+            engine.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str], _pg_database: str | None) -> str:
-    """An empty database (no tables) on each backend."""
+    """An empty database (no tables) on each backend; under the `ledger` fixture, the ledger's database."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/ledger.sqlite"
     if _pg_database is None:
         pytest.skip(f"PostgreSQL tests need {PG_ENV} (e.g. postgresql://postgres@127.0.0.1:5432/test)")
-    _reset_postgres(_pg_database)
+    if "_pg_migrated" not in request.fixturenames:  # `ledger` puts a migrated ledger back itself
+        _reset_postgres(_pg_database)
     return _pg_database
+
+
+@pytest.fixture(scope="session")
+def _pg_migrated(_pg_database: str | None) -> _PostgresState | None:
+    """The scratch database's state just after every migration, taken once per test process."""
+    if _pg_database is None:
+        return None
+    _reset_postgres(_pg_database)
+    led = Ledger(_pg_database, actor="tester")
+    led.init()
+    led.close()
+    return _PostgresState(_pg_database)
 
 
 @pytest.fixture(scope="session")
@@ -100,10 +192,12 @@ def _copy_sqlite(source: Path, target: Path) -> None:
 
 
 @pytest.fixture
-def ledger(db_url: str, _sqlite_template: Path) -> Iterator[Ledger]:
+def ledger(db_url: str, _sqlite_template: Path, _pg_migrated: _PostgresState | None) -> Iterator[Ledger]:
     path = make_url(db_url).database if db_url.startswith("sqlite") else None
     if path:
         _copy_sqlite(_sqlite_template, Path(path))
+    elif _pg_migrated is not None and not _pg_migrated.restore(db_url):
+        _reset_postgres(db_url)  # a schema some earlier test changed: every migration again (init, below)
     led = Ledger(db_url, actor="tester")
     led.init()  # on the copy: finds every migration applied
     yield led
@@ -139,6 +233,21 @@ def _grown_template(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: 
     return path
 
 
+@pytest.fixture(scope="session")
+def _pg_grown(_pg_database: str | None, _pg_migrated: _PostgresState | None) -> _PostgresState | None:
+    """The `grown` ledger on PostgreSQL, grown once per test process and put back into each test that asks."""
+    from review_fixtures import grow
+
+    if _pg_database is None or _pg_migrated is None:
+        return None
+    if not _pg_migrated.restore(_pg_database):
+        return None  # each test grows its own
+    led = Ledger(_pg_database, actor="tester")
+    grow(led)
+    led.close()
+    return _PostgresState(_pg_database)
+
+
 @pytest.fixture
 def grown(ledger: Ledger, request: pytest.FixtureRequest) -> Ledger:
     """The review ledger of tests/review_fixtures.py (`grow`): scored, with open, due and awkward questions."""
@@ -146,7 +255,10 @@ def grown(ledger: Ledger, request: pytest.FixtureRequest) -> Ledger:
 
     path = ledger.sqlite_file()
     if path is None:
-        grow(ledger)
+        ledger.engine.dispose()  # no connection of its own open while the rows are replaced
+        state = request.getfixturevalue("_pg_grown")
+        if state is None or not state.restore(ledger.url):
+            grow(ledger)
         return ledger
     ledger.engine.dispose()  # no connection open on the file while it is replaced
     _copy_sqlite(request.getfixturevalue("_grown_template"), path)
