@@ -113,6 +113,11 @@ class JsonSql(ABC):
     @abstractmethod
     def false(self) -> str: ...
 
+    def scanned(self, table: str) -> str:
+        """`table` in a FROM clause whose rows are all read: the backend may tell its planner to read it in order
+        rather than by an index."""
+        return table
+
 
 class ScoringSession(NamedTuple):
     """A scoring run's hold on the database: the snapshot it reads, and how it opens the transaction it writes in."""
