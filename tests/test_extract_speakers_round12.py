@@ -77,3 +77,42 @@ def test_an_unnamed_role_is_the_person_named_just_after(text: str, speaker: str)
 )
 def test_an_unnamed_role_stays_unnamed(text: str, speaker: str) -> None:
     assert speaker in _speakers(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A quotation closed by its own punctuation, then a name and a verb in the past that ends the sentence,
+        # whatever the verb.
+        ('"Prices will probably rise again next year," Jane Roe assured.', "Jane Roe"),
+        (
+            "Jane Roe runs the budget office.\n\n"
+            "“I think you’ll see all the budgets passed. They will all be passed on Tuesday,” Roe quipped.",
+            "Jane Roe",
+        ),
+        # A person's name after an office's word that ends organisations' names ("House", "Senate") is a person, so
+        # that "he said" after it is that person, not the one who spoke before.
+        (
+            '"Rates will probably stay on hold," Jane Roe said.\n\nHouse Speaker John Doe echoed that view.\n\n'
+            '"The budget will get done by June whatever happens," he said.',
+            "John Doe",
+        ),
+    ],
+)
+def test_a_quotation_closed_by_a_name_and_any_verb(text: str, speaker: str) -> None:
+    assert _speakers(text)[-1] == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A scare quote inside the sentence is not closed by its own punctuation: the name after it is an object's.
+        ("Rain is likely to spoil the “parade of the century” Acme organized.", "the author"),
+        # The verb does not end the sentence: no attribution.
+        ('"Prices will probably rise," Jane Roe wanted to believe in May.', "the author"),
+        # An organisation's own name stays a group ("Acme House" ends in an organisation's word).
+        ('"Sales will probably fall next year," Acme House predicted.\n\nJane Roe agreed.', "Acme House"),
+    ],
+)
+def test_a_name_after_a_quotation_that_is_no_attribution(text: str, speaker: str) -> None:
+    assert _speakers(text)[0] == speaker

@@ -632,7 +632,9 @@ def _subject_of_saying(
             # One word with a person's role after it ("Roe, another political analyst,") is a person.
             one_person = role is not None and _ROLE_WORD.search(role) is not None and title is None
             # "Acme Institute for Road Safety Studies predicted": an organisation, however many words.
-            institution = any(w in _ORG_TAILS for w in m.group("who").split()) or bool(
+            # Not an office's word before a person's name ("House Speaker Jane Roe", "Senate Leader John Doe").
+            titled = title is not None and _person_name(m.group("who")) is not None
+            institution = any(w in _ORG_TAILS for w in (name if titled else m.group("who")).split()) or bool(
                 _OF_INSTITUTION.search(sentence, 0, m.start("who"))
             )
             kind: Kind = "person" if (len(name.split()) >= 2 and not institution) or one_person else "group"
@@ -1714,6 +1716,10 @@ _AFTER_NAME_VERB = re.compile(rf"^\s*,?\s*(?P<who>{_NAMES})\s+(?:(?:was|is)\s+)?
 _AFTER_NAME_ROLE_VERB = re.compile(
     rf"^\s*,?\s*(?P<who>{_NAMES})\s*,\s*(?P<role>[^“”\".;,]{{3,160}}?)\s*,\s*(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b"
 )
+# `"...," Jane Roe assured.`: right after a quotation closed by its punctuation, a name and a verb in the past that
+# closes the sentence name the source whatever the verb (the position says it is one; _SAID need not list it).
+_COMMA = re.compile(r"\s*,")
+_AFTER_NAME_ANY_VERB = re.compile(rf"^\s*,?\s*(?P<who>{_NAMES})\s+(?P<verb>[a-z]{{2,}}ed)\s*(?=[.;]|$)")
 _AFTER_PRONOUN = re.compile(rf"^\s*,?\s*(?P<who>he|she)\s+(?:(?:was|is)\s+)?(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
 _AFTER_COMMON = re.compile(
     rf"^\s*,?\s*(?:(?P<verb>{_SAID})\s+(?P<who>{_COMMON})|(?P<who2>{_COMMON})\s+(?P<verb2>{_SAID})\b)"
@@ -2021,7 +2027,16 @@ def _quotations(
             continue  # a scare quote or a title, not a quotation
         after = _without_credentials(text[end : min(p.end, end + 200)])
         before = _without_credentials(text[max(prev_end, start - 200) : start])
-        speaker = _after(after, people) if m.group("close") and not _goes_on(m.group("inner"), after) else None
+        closed = bool(m.group("close")) and not _goes_on(m.group("inner"), after)
+        speaker = _after(after, people) if closed else None
+        if (
+            speaker is None
+            and closed
+            and (m.group("inner").rstrip()[-1:] in (",", ".", "!", "?") or _COMMA.match(after))
+        ):
+            # `"...," Jane Roe assured.`: a quotation closed by its own punctuation, then a name and any verb in the
+            # past that ends the sentence (not a scare quote's `the "parade of the century" Acme organized`).
+            speaker = _named(after, people, ((_AFTER_NAME_ANY_VERB, 0.75),), "after the quotation")
         speaker = speaker or _before(before, people)
         if speaker is None and out:
             last = out[-1][2]  # a second quotation of the paragraph: the speaker of the first
