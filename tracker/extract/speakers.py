@@ -1128,7 +1128,8 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
         if last_found is not None and last_found.kind != "author" and ps[-1].text.rstrip().endswith(":"):
             # "The Acme Herald reports:" closing a paragraph: the passage after it is quoted, until one with a speaker.
             block = last_found
-    return _lead_source(_headline_from_lead(_lawmakers_back([out[s.index] for s in sents], sents), sents))
+    ordered = _lawmakers_back([out[s.index] for s in sents], sents)
+    return _named_after(_lead_source(_headline_from_lead(ordered, sents)), sents, text)
 
 
 def _pointed_source(s: Sentence, people: _People) -> Speaker | None:
@@ -1416,6 +1417,47 @@ def _lead_source(speakers: list[Speaker]) -> list[Speaker]:
                 f"{sp.basis[: -len(_UNNAMED)]}, read as {named.name}, the first person the article names",
                 "person",
             )
+    return out
+
+
+# Nouns of sources a report keeps unnamed on purpose ("a senior official", "a source close to the talks"): never
+# read as a person named after them.
+_KEPT_UNNAMED = wordset(
+    "official officials source sources diplomat diplomats delegate envoy insider aide person member"
+)
+_NAMED_LATER_ROLES = _ROLE_NOUN_SET | wordset("ally doctor physician specialist")
+_ONE_UNNAMED = re.compile(r"(?:[Aa]n?|[Oo]ne)\s")
+# How many paragraphs after an unnamed source its name may come.
+_NAMED_AFTER_REACH = 2
+
+
+def _named_after(speakers: list[Speaker], sents: list[Sentence], text: str) -> list[Speaker]:
+    """ "X is likely, a key ally said." then "'...,' Jane Roe, the head of Acme, told ...": a source given first by
+    an indefinite role ("an expert", "a key ally", "one University of Acme doctor") and named in one of the next
+    two paragraphs, as a person the text had not named before, is that person (a lead's way of delaying the who
+    to the paragraph after). Not a source kept unnamed ("a senior official", "a source"), and not where a person
+    named before speaks first."""
+    out = list(speakers)
+    for i, sp in enumerate(speakers):
+        if sp.kind in ("person", "author") or not _ONE_UNNAMED.match(sp.name):
+            continue
+        words = set(_LOWER_WORD.findall(sp.name.lower()))
+        if (i > 0 and speakers[i - 1].name == sp.name) or words & _KEPT_UNNAMED or not words & _NAMED_LATER_ROLES:
+            continue
+        for j in range(i + 1, len(sents)):
+            if sents[j].paragraph > sents[i].paragraph + _NAMED_AFTER_REACH:
+                break
+            later = speakers[j]
+            if later.kind != "person" or later.name == sp.name:
+                continue
+            surname = later.name.split()[-1]
+            if surname not in sents[j].text or re.search(rf"\b{re.escape(surname)}\b", text[: sents[i].end]):
+                break  # someone known before speaks first: no name given for the role
+            said = f"'{sp.name}', read as {later.name}, named just after"
+            for k in range(i, j):
+                if speakers[k].name == sp.name:
+                    out[k] = Speaker(later.name, later.role or sp.name, 0.6, said, "person")
+            break
     return out
 
 
