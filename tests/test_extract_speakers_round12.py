@@ -116,3 +116,18 @@ def test_a_quotation_closed_by_a_name_and_any_verb(text: str, speaker: str) -> N
 )
 def test_a_name_after_a_quotation_that_is_no_attribution(text: str, speaker: str) -> None:
     assert _speakers(text)[0] == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # An employer, lower-case words that are no role noun of the lists, then a person's full name.
+        ('"Every brand will probably feel the pinch," said Acme research manager Jane Roe.', "Jane Roe"),
+        ('"Prices will likely rise by June," said Beta Capital portfolio manager John Doe, adding more.', "John Doe"),
+        # No person's name after the employer's words: the employer (a preposition is no role).
+        ('"Sales will probably fall next year," said Acme to Beta Clients.', "Acme"),
+        ('"Sales will probably fall next year," said Acme research staff.', "Acme"),
+    ],
+)
+def test_a_person_after_an_employer_and_any_lower_case_role(text: str, speaker: str) -> None:
+    assert _speakers(text)[0] == speaker

@@ -1711,6 +1711,14 @@ _AFTER_VERB_NAME = re.compile(rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<who>{_NAMES})"
 _AFTER_VERB_EMPLOYER_NAME = re.compile(
     rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<role>{_CAP_RUN}(?:[’']s)?\s+(?:[a-z-]+\s+){{0,2}}?(?:{_ROLE_NOUNS}))\s+(?P<who>{_CAP_RUN})"
 )
+# `"...," said Acme research manager Jane Roe.`: an employer, lower-case words, then a person's full name that ends
+# the attribution: the words between are a role whatever they are (the position says so; _ROLE_NOUNS need not list
+# them). Not a preposition, an article or a conjunction among them ("said Acme on Tuesday Jane Roe" is no role).
+_AFTER_VERB_EMPLOYER_ANY_ROLE_NAME = re.compile(
+    rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<role>{_CAP_RUN}(?:[’']s)?\s+"
+    r"(?:(?!(?:and|or|of|to|in|at|for|on|with|by|the|an?|that|as|from|who|which)\b)[a-z-]+\s+){1,3})"
+    rf"(?P<who>{_CAP}\s+{_CAP}(?:\s+{_CAP})?)(?=\s*(?:[,.;]|$))"
+)
 _AFTER_NAME_VERB = re.compile(rf"^\s*,?\s*(?P<who>{_NAMES})\s+(?:(?:was|is)\s+)?(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
 # `"...," Jane Roe, the bank's chief economist, said`: the role set off in commas between name and verb.
 _AFTER_NAME_ROLE_VERB = re.compile(
@@ -1920,6 +1928,7 @@ _AFTER_NAMED = (
     (_AFTER_ROLE_NAME_VERB, 0.85),
     (_AFTER_ROLE_NAME, 0.9),
     (_AFTER_VERB_EMPLOYER_NAME, 0.9),
+    (_AFTER_VERB_EMPLOYER_ANY_ROLE_NAME, 0.85),
     (_AFTER_VERB_NAME, 0.9),
     (_AFTER_NAME_VERB, 0.9),
     (_AFTER_NAME_ROLE_VERB, 0.85),
