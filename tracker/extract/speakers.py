@@ -612,6 +612,13 @@ def _subject_of_saying(
             # name, not its last word ("Defence" is a title word, "War" no source).
             full = re.sub(r"^(?:The|the)\s+", "", " ".join(f"{whole.group('org')}{m.group('who')}".split()))
             return Speaker(full, None, 0.75, f"'{full} {m.group('verb')}'", "group")
+        placed = None if passive else _PLACED_NOUN.search(sentence, max(0, m.start("who") - 160), m.start("who"))
+        if placed is not None and any(_PERSON_NOUN.fullmatch(w) for w in placed.group("np").split()):
+            # "an economist in London said", "One voter in New York said", "the top commander overseeing forces in
+            # the Middle East said": the place after a person's noun is where they are, not who speaks.
+            who = " ".join(f"{placed.group(0)}{m.group('who')}".split())
+            one = _ONE_UNNAMED.match(who) is not None
+            return Speaker(who, None, 0.7, f"'{who} {m.group('verb')}'", "role" if one else "group")
         if name in _TITLE_WORDS and not passive:
             # "The Health Secretary said": a title alone refers back to whoever the text gave it to.
             earlier = people.refer(name) if people else None
@@ -641,6 +648,15 @@ def _subject_of_saying(
             return Speaker(name, role, 0.9 if kind == "person" else 0.75, f"'{name} {m.group('verb')}'", kind)
         m = _SUBJECT_VERB.search(sentence, m.end("who"))
     return None
+
+
+# A person's noun phrase with a place after it, right before a capitalised name read as a subject: "an economist in
+# ", "One Harris voter in ", "the top commander overseeing American forces in the ".
+_PLACED_NOUN = re.compile(
+    r"(?P<np>\b(?:[Aa]n?|[Oo]ne|[Tt]he|[Tt]wo|[Tt]hree|[Ss]ome|[Mm]any|[Ss]everal)\s+(?:[\w.’'-]+\s+){0,8}?"
+    r"[a-z][\w’'-]*)\s+(?:in|at|from|near|across)\s+(?:the\s+)?$"
+)
+_PERSON_NOUN = re.compile(rf"(?:{_ROLE_NOUNS}|{_GROUP_NOUNS}|[a-z]+(?:er|or|ist|ian)s?)")
 
 
 def _saying_then_speaker(sentence: str, people: _People | None) -> Speaker | None:
@@ -1428,7 +1444,7 @@ _KEPT_UNNAMED = wordset(
     "official officials source sources diplomat diplomats delegate envoy insider aide person member"
 )
 _NAMED_LATER_ROLES = _ROLE_NOUN_SET | wordset("ally doctor physician specialist")
-_ONE_UNNAMED = re.compile(r"(?:[Aa]n?|[Oo]ne)\s")
+_ONE_UNNAMED = re.compile(r"(?:[Aa]n?|[Oo]ne|[Tt]he)\s")
 # How many paragraphs after an unnamed source its name may come.
 _NAMED_AFTER_REACH = 2
 
