@@ -26,6 +26,7 @@ import yaml
 from tracker.catalog import blockyaml
 from tracker.domain import fields, timepoints
 from tracker.domain.decide import known_after_opened
+from tracker.domain.frozen import quick_init
 from tracker.domain.quotes import closest_passage, find_quote
 from tracker.domain.verbal import READINGS, Reading, Scale, UnknownPhrase, derive, load_scale
 from tracker.errors import CatalogError as CatalogError
@@ -63,6 +64,7 @@ BINARY_OPTIONS = ("yes", "no")
 # ------------------------------------------------------------------------------------------- entries
 
 
+@quick_init
 @dataclass(frozen=True)
 class SourceEntry:
     id: str
@@ -80,6 +82,7 @@ class SourceEntry:
     origin: str = ""  # the sources.yaml it came from
 
 
+@quick_init
 @dataclass(frozen=True)
 class ResolutionEntry:
     outcome: str
@@ -88,12 +91,14 @@ class ResolutionEntry:
     known_before_opened: bool = False  # the outcome was known before the question opened (hindsight for all)
 
 
+@quick_init
 @dataclass(frozen=True)
 class AnnulmentEntry:
     on: date
     reason: str
 
 
+@quick_init
 @dataclass(frozen=True)
 class QuestionEntry:
     id: str
@@ -116,6 +121,7 @@ class QuestionEntry:
         return "resolved" if self.resolution is not None else "open"
 
 
+@quick_init
 @dataclass(frozen=True)
 class ForecastEntry:
     id: str
