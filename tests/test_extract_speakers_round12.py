@@ -131,3 +131,17 @@ def test_a_name_after_a_quotation_that_is_no_attribution(text: str, speaker: str
 )
 def test_a_person_after_an_employer_and_any_lower_case_role(text: str, speaker: str) -> None:
     assert _speakers(text)[0] == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # "went on to" / "goes on to" before a verb of saying, as "continues to" already was.
+        ("Jane Roe went on to warn that rates would probably rise again in June.", "Jane Roe"),
+        ("In the report, Acme Bank goes on to predict that prices will fall by 2027.", "Acme Bank"),
+        # "went on to" before any other verb is no saying: the author's.
+        ("Jane Roe went on to win the seat; her party will probably gain more seats next year.", "the author"),
+    ],
+)
+def test_went_on_to_say(text: str, speaker: str) -> None:
+    assert _speakers(text)[-1] == speaker

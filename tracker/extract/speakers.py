@@ -52,7 +52,7 @@ _FILLER = (
     r"\s*,(?=\s*who\s))?\s*(?:(?:has|have|had|also|repeatedly|once|"
     r"again|already|still|now|then|long|is|are|was|were|do|does|did|who|not|(?:do|does|did)n[’']t|[a-z]+ly|"
     r"(?:among|one\s+of)\s+(?:those|the\s+[a-z]+)|"
-    r"(?:continues?|continued)\s+to)\s+|"
+    r"(?:continues?|continued|went\s+on|goes\s+on)\s+to)\s+|"
     r"(?:at|in|for|by|on)\s+(?:[a-z]+\s+){1,3}?|on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+){0,4}?"
 )
 # "X is expected to": a passive, not X saying anything.
