@@ -184,3 +184,21 @@ def test_a_place_after_a_persons_noun_is_no_source(text: str, speaker: str) -> N
 )
 def test_a_name_before_the_verb_that_stays_the_source(text: str, speaker: str) -> None:
     assert _speaker_of(text, "Rates" if "minister" in text else text[:6]) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A share of any group the text calls by a definite noun, not the bare share of the part after it.
+        (
+            "55 percent of the panel predicted a victory by Jane Roe in the Senate race, with 45 percent "
+            "forecasting a win for John Doe.",
+            "55 percent of the panel",
+        ),
+        ("About 60% of the public believe that prices will probably rise next year.", "60% of the public"),
+        # A share of what is counted, with the source after it, stays the source's.
+        ("Labour will probably win 45 percent of the vote, Acme Polling said.", "Acme Polling"),
+    ],
+)
+def test_a_share_of_a_definite_group(text: str, speaker: str) -> None:
+    assert _speakers(text)[0] == speaker

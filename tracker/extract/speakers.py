@@ -107,10 +107,11 @@ _GROUP = re.compile(
     rf"[a-z]{{3,}}ing)\s+"
     rf"[^,.;:“”\"]{{2,40}}?)?)\b,?{_FILLER}(?P<verb>{_VERBS})\b"
 )
-# "85 percent said", "a majority said": a share of those polled.
+# "85 percent said", "a majority said": a share of those polled; "55 percent of the panel predicted": of any group
+# the text calls by a definite noun.
 _SHARE = re.compile(
     rf"\b(?P<who>\d{{1,3}}(?:\.\d+)?\s*(?:%|percent|per\s+cent)(?:\s+of\s+(?:[\w-]+\s+){{0,4}}?(?:{_GROUP_NOUNS}|people|"
-    rf"[A-Z]?[a-z]+(?:ers|ors|ists|ians|ents|ants|ees|ons)))?)"
+    rf"[A-Z]?[a-z]+(?:ers|ors|ists|ians|ents|ants|ees|ons)|the\s+(?:[a-z-]+\s+){{0,2}}?[a-z]+))?)"
     rf"{_FILLER}(?P<verb>{_VERBS})\b"
 )
 _ROLE_NOUNS = (
