@@ -653,8 +653,8 @@ def test_a_time_stamp_token_is_attached_to_the_checkpoint_it_stamps(
 UNREADABLE = Path("/proc/self/mem")
 
 
-@pytest.mark.skipif(not UNREADABLE.is_file(), reason="needs Linux's /proc/self/mem")
-@pytest.mark.parametrize(
+# Each command line that reads a file the user names ({bad}), and the field it names in a refusal.
+FILE_ARGS = pytest.mark.parametrize(
     ("args", "field"),
     [
         (["verify-proof", "{bad}", "--key", "{pub}"], "file"),
@@ -675,6 +675,10 @@ UNREADABLE = Path("/proc/self/mem")
         "cosign",
     ],
 )
+
+
+@pytest.mark.skipif(not UNREADABLE.is_file(), reason="needs Linux's /proc/self/mem")
+@FILE_ARGS
 def test_a_file_that_cannot_be_read_is_one_line(
     url: str, keys: tuple[Path, str], tmp_path: Path, args: list[str], field: str
 ) -> None:
@@ -688,3 +692,38 @@ def test_a_file_that_cannot_be_read_is_one_line(
     line = failed(tracker("--db", url, *[a.format(**given) for a in args]), UserError, [str(UNREADABLE)])
     assert line.startswith(f"error: {field}: "), line
     assert sorted(os.listdir(tmp_path)) == before
+
+
+@FILE_ARGS
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_a_file_that_is_no_regular_file_is_refused_unread(
+    url: str, keys: tuple[Path, str], tmp_path: Path, args: list[str], field: str, kind: str
+) -> None:
+    """A FIFO (a read would block) or a folder in place of a key, a checkpoint, a proof or a token: one line,
+    nothing read or written."""
+    key, vkey = keys
+    (tmp_path / "pub.txt").write_text(vkey + "\n")
+    proof = tmp_path / "ann.proof"
+    assert tracker("--db", url, "proof", "ann-rain", "--key", str(key), "--out", str(proof)).exit_code == 0
+    bad = tmp_path / "bad"
+    os.mkfifo(bad) if kind == "fifo" else bad.mkdir()
+    given = {"bad": str(bad), "pub": str(tmp_path / "pub.txt"), "proof": str(proof), "key": str(key),
+             "tmp": str(tmp_path)}  # fmt: skip
+    before = sorted(os.listdir(tmp_path))
+    line = failed(tracker("--db", url, *[a.format(**given) for a in args]), UserError, [])
+    assert line == f"error: {field}: {str(bad)!r} is not a regular file", line
+    assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_a_key_or_token_reached_through_a_link_is_read(url: str, keys: tuple[Path, str], tmp_path: Path) -> None:
+    """Where a user keeps their key is theirs to choose: a link to a key file is followed (a bundle's or a site
+    folder's files, which someone else may have made, are never read through one)."""
+    key, _ = keys
+    link = tmp_path / "link.key"
+    link.symlink_to(key)
+    made = tracker("--db", url, "checkpoint", "--key", str(link), "--out", str(tmp_path / "c.txt"))
+    assert made.exit_code == 0, made.output
+    token = tmp_path / "token.link"
+    token.symlink_to(tmp_path / "c.txt")  # not a token: refused for what it holds, not for being a link
+    refused = tracker("--db", url, "checkpoint", "--timestamp-token", str(token))
+    assert refused.exit_code == UserError.exit_code and "not a regular file" not in refused.output, refused.output
