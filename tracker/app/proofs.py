@@ -260,6 +260,23 @@ def forecast_position(led: Ledger, forecast_id: str) -> int:
     return int(position)
 
 
+def check_proof_sources(*, key: bool, checkpoint: bool, log_key: bool) -> None:
+    """What a proof's checkpoint comes from, in the words of `tracker proof`'s options (which check it before any
+    file is read): a key signing a new checkpoint, or an earlier checkpoint with the log's public key, which must
+    have signed it."""
+    if key == checkpoint:
+        raise UserError("give one of --key (sign a new checkpoint) or --checkpoint (an earlier one)", "key")
+    if key and log_key:
+        raise UserError("--log-key checks a --checkpoint; a checkpoint signed now with --key needs none", "log_key")
+    if checkpoint and not log_key:
+        # a proof carries the checkpoint as given: one the log did not sign would only fail in its readers' hands
+        raise UserError(
+            "--checkpoint needs the log's public key, --log-key (what 'tracker keygen' printed), to check it "
+            "signed the checkpoint",
+            "log_key",
+        )
+
+
 def prove(
     led: Ledger,
     forecast_id: str,
@@ -272,11 +289,8 @@ def prove(
     which must cover the event, and be signed by `log_key`: see `open_signed`). The path is read from the stored
     tree (O(log n) nodes), and the checkpoint's root must be the stored tree's; the event's row must still fit its
     chain hash."""
+    check_proof_sources(key=signer is not None, checkpoint=checkpoint_note is not None, log_key=log_key is not None)
     led._ready()
-    if signer is None and checkpoint_note is None:
-        raise UserError("give --key (sign a new checkpoint) or --checkpoint (an earlier one)", "key")
-    if signer is None and log_key is None:
-        raise UserError("--checkpoint needs the log's public key (--log-key) to check its signature", "log_key")
     position = forecast_position(led, forecast_id)
     if signer is not None:
         checkpoint_note = checkpoint(led, signer)
