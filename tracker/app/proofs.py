@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,11 +87,21 @@ def keygen(name: str, out: str | os.PathLike[str], cosigner: bool = False) -> Si
 
 
 def _read_small(path: Path, field: str, limit: int) -> str:
+    raw = _read_file(path, field, limit, "not a key, checkpoint or proof")
     try:
-        mode = os.stat(path).st_mode
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise UserError(f"{str(path)!r} is not UTF-8 text (byte {e.start})", field) from None
+
+
+def _read_file(path: Path, field: str, limit: int, too_large: str) -> bytes:
+    """The bytes of the file a user named (a key, a checkpoint, a proof, a time-stamp token): a regular file, a
+    link to one followed (where a user keeps their key is theirs to choose), of at most ``limit`` bytes."""
+    try:
+        regular = outfiles.is_regular_file(path, follow_links=True)
     except OSError as e:
         raise UserError(f"cannot read {str(path)!r}: {e.strerror or e}", field) from None
-    if not stat.S_ISREG(mode):
+    if not regular:
         raise UserError(f"{str(path)!r} is not a regular file", field)
     try:
         with open(path, "rb") as f:
@@ -100,11 +109,8 @@ def _read_small(path: Path, field: str, limit: int) -> str:
     except OSError as e:  # permissions, a failing disk: a regular file can still refuse to be read
         raise UserError(f"cannot read {str(path)!r}: {e.strerror or e}", field) from None
     if len(raw) > limit:
-        raise UserError(f"{str(path)!r} is larger than {limit} bytes: not a key, checkpoint or proof", field)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise UserError(f"{str(path)!r} is not UTF-8 text (byte {e.start})", field) from None
+        raise UserError(f"{str(path)!r} is larger than {limit} bytes: {too_large}", field)
+    return raw
 
 
 def load_signer(path: str | os.PathLike[str], field: str = "key") -> Signer:
@@ -197,7 +203,7 @@ def attach_timestamp(led: Ledger, token_path: str | os.PathLike[str], number: in
     from tracker.domain.timestamps import TimestampError, check_imprint
 
     led._ready()
-    token = _read_token(Path(token_path))
+    token = _read_file(Path(token_path), "timestamp_token", MAX_TOKEN_FILE, "not a time-stamp token")
     with write_transaction(led.engine) as conn:
         kept = read_checkpoints(conn, number) if number is not None else [c for c in [last_checkpoint(conn)] if c]
         if not kept:
@@ -212,25 +218,6 @@ def attach_timestamp(led: Ledger, token_path: str | os.PathLike[str], number: in
             ) from None
         add_timestamp(conn, cp.number, algorithm, token, led.now())
     return cp.number, algorithm
-
-
-def _read_token(path: Path) -> bytes:
-    try:
-        mode = os.stat(path).st_mode
-    except OSError as e:
-        raise UserError(f"cannot read {str(path)!r}: {e.strerror or e}", "timestamp_token") from None
-    if not stat.S_ISREG(mode):
-        raise UserError(f"{str(path)!r} is not a regular file", "timestamp_token")
-    try:
-        with open(path, "rb") as f:
-            token = f.read(MAX_TOKEN_FILE + 1)
-    except OSError as e:
-        raise UserError(f"cannot read {str(path)!r}: {e.strerror or e}", "timestamp_token") from None
-    if len(token) > MAX_TOKEN_FILE:
-        raise UserError(
-            f"{str(path)!r} is larger than {MAX_TOKEN_FILE} bytes: not a time-stamp token", "timestamp_token"
-        )
-    return token
 
 
 def stored_timestamps(led: Ledger, checkpoint_number: int | None = None) -> list[StoredTimestamp]:
@@ -273,6 +260,23 @@ def forecast_position(led: Ledger, forecast_id: str) -> int:
     return int(position)
 
 
+def check_proof_sources(*, key: bool, checkpoint: bool, log_key: bool) -> None:
+    """What a proof's checkpoint comes from, in the words of `tracker proof`'s options (which check it before any
+    file is read): a key signing a new checkpoint, or an earlier checkpoint with the log's public key, which must
+    have signed it."""
+    if key == checkpoint:
+        raise UserError("give one of --key (sign a new checkpoint) or --checkpoint (an earlier one)", "key")
+    if key and log_key:
+        raise UserError("--log-key checks a --checkpoint; a checkpoint signed now with --key needs none", "log_key")
+    if checkpoint and not log_key:
+        # a proof carries the checkpoint as given: one the log did not sign would only fail in its readers' hands
+        raise UserError(
+            "--checkpoint needs the log's public key, --log-key (what 'tracker keygen' printed), to check it "
+            "signed the checkpoint",
+            "log_key",
+        )
+
+
 def prove(
     led: Ledger,
     forecast_id: str,
@@ -285,11 +289,8 @@ def prove(
     which must cover the event, and be signed by `log_key`: see `open_signed`). The path is read from the stored
     tree (O(log n) nodes), and the checkpoint's root must be the stored tree's; the event's row must still fit its
     chain hash."""
+    check_proof_sources(key=signer is not None, checkpoint=checkpoint_note is not None, log_key=log_key is not None)
     led._ready()
-    if signer is None and checkpoint_note is None:
-        raise UserError("give --key (sign a new checkpoint) or --checkpoint (an earlier one)", "key")
-    if signer is None and log_key is None:
-        raise UserError("--checkpoint needs the log's public key (--log-key) to check its signature", "log_key")
     position = forecast_position(led, forecast_id)
     if signer is not None:
         checkpoint_note = checkpoint(led, signer)
