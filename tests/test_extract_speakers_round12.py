@@ -202,3 +202,25 @@ def test_a_name_before_the_verb_that_stays_the_source(text: str, speaker: str) -
 )
 def test_a_share_of_a_definite_group(text: str, speaker: str) -> None:
     assert _speakers(text)[0] == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A role closing a headline after a colon: one source not named, the first person the article names.
+        (
+            "Oil prices likely to rebound next year: analyst\n\n"
+            "Oil prices will probably rise by June, Jane Roe, an analyst at Acme Capital, said.",
+            "Jane Roe",
+        ),
+        # A source kept unnamed is not read as the first person named (the headline stays the author's).
+        (
+            "Talks likely to fail this week: official\n\nThe talks will probably end early, Jane Roe said.",
+            "the author",
+        ),
+        # A label after the colon is no source.
+        ("Rates likely to rise in June: Analysis\n\nThe bank will probably raise rates, Jane Roe said.", "the author"),
+    ],
+)
+def test_a_role_closing_a_headline(text: str, speaker: str) -> None:
+    assert _speakers(text)[0] == speaker

@@ -493,6 +493,10 @@ def _headline_source(sentence: str) -> Speaker | None:
         if source:
             kind: Kind = "person" if _person_name(who) else "group"
             return Speaker(who, None, 0.6, f"':{who}' closing a headline", kind)
+        if last.lower() in _ROLE_NOUN_SET and last.lower() not in _KEPT_UNNAMED:
+            # "Withdrawal likely to start in weeks: U.S. general", "Oil to rebound: analyst": one source not named,
+            # read as the first person the article names, as a role opening a headline is.
+            return Speaker(who, None, 0.55, f"':{who}' closing a headline{_UNNAMED}", "role")
         return None
     if m is None:
         role = _HEADLINE_ROLE.match(sentence) if ":" in sentence[:60] else None
