@@ -430,6 +430,41 @@ def test_a_tampered_or_foreign_checkpoint_is_refused(url: str, keys: tuple[Path,
     failed(tracker("--db", url, "verify", "--checkpoint", str(tmp_path / "junk.txt")), UserError, ["not a checkpoint"])
 
 
+def test_verify_checkpoint_reads_the_note_as_open_signed_does(
+    url: str, keys: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`proofs.verify_checkpoint` with or without the log's key reads the note through `open_signed` (one reading
+    of a checkpoint note), and refuses a malformed one in the words it always had."""
+    key, vkey = keys
+    note = _checkpoint(url, key, tmp_path / "cp.txt").read_text(encoding="utf-8")
+    led, verifier = Ledger(url, actor="tester"), proofs.load_verifier(vkey)
+    text = note[: note.rfind("\n\n") + 1]
+    malformed = {
+        text: "the note has no blank line before its signatures",
+        text.replace("\n5\n", "\n05\n", 1) + note[len(text) :]: (
+            "the checkpoint's tree size '05' is not a decimal without leading zeros"
+        ),
+        "\n" + note: "the checkpoint's origin line is empty",
+    }
+    for bad, said in malformed.items():
+        with pytest.raises(UserError) as e:
+            proofs.verify_checkpoint(led, bad, None)
+        assert str(e.value) == f"checkpoint: the checkpoint is refused: {said}"
+    with pytest.raises(UserError) as e:  # with the key, the same reading: the same words for a note with no signatures
+        proofs.verify_checkpoint(led, text, verifier)
+    assert str(e.value) == "checkpoint: the checkpoint is refused: the note has no blank line before its signatures"
+    real, read = proofs.open_signed, []
+
+    def spy(note: str, key: Verifier | None, field: str = "checkpoint") -> object:
+        read.append(key)
+        return real(note, key, field)
+
+    monkeypatch.setattr(proofs, "open_signed", spy)
+    for given in (None, verifier):
+        assert proofs.verify_checkpoint(led, note, given)["signature_checked"] is (given is not None)
+    assert read == [None, verifier]
+
+
 # ------------------------------------------------------------------ witnesses
 
 

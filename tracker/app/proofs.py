@@ -32,15 +32,14 @@ from tracker.domain.notes import (
     Signer,
     TlogProof,
     Verifier,
+    checkpoint_of,
     cosign_checkpoint,
     generate_signer,
     open_checkpoint,
-    parse_checkpoint_text,
     parse_skey,
     parse_tlog_proof,
     parse_vkey,
     sign_checkpoint,
-    split_note,
     verify_tlog_proof,
 )
 from tracker.errors import ConflictError, IntegrityError, NotFound, UserError
@@ -246,8 +245,7 @@ def read_checkpoint(path: str | os.PathLike[str], field: str = "checkpoint") -> 
     """A checkpoint file: (the note as written, its checkpoint), the signature not yet checked."""
     note = _read_small(Path(path), field, MAX_NOTE_FILE)
     try:
-        text, _ = split_note(note)
-        return note, parse_checkpoint_text(text)
+        return note, checkpoint_of(note)
     except NoteError as e:
         raise UserError(f"{str(path)!r} is not a checkpoint: {e}", field) from None
 
@@ -296,7 +294,7 @@ def prove(
         checkpoint_note = checkpoint(led, signer)
         log_key = signer.verifier
     assert checkpoint_note is not None and log_key is not None
-    cp = open_signed(checkpoint_note, log_key).checkpoint
+    cp = open_signed(checkpoint_note, log_key)
     if cp.size < position:
         raise UserError(f"the checkpoint covers {cp.size} events, not position {position}", "checkpoint")
     with read_transaction(led.engine) as conn:
@@ -365,12 +363,13 @@ def verified(opened: OpenedCheckpoint, key: Verifier) -> dict[str, Any]:
     return {"ok": True, "log": cp.origin, "tree_size": cp.size, "root": cp.root.hex(), "key": key.vkey}
 
 
-def open_signed(note: str, key: Verifier, field: str = "checkpoint") -> OpenedCheckpoint:
-    """The checkpoint `note` when `key` signed it: the one check of a checkpoint's signed note that the commands
+def open_signed(note: str, key: Verifier | None, field: str = "checkpoint") -> Checkpoint:
+    """The checkpoint `note` when `key` signed it: the one reading of a checkpoint's signed note that the commands
     reading a checkpoint share (`notes.open_checkpoint`: a signature by the key's name and id that verifies over
-    the note's text, and the log's name on it the key's). A UserError naming `field` otherwise."""
+    the note's text, and the log's name on it the key's). With no `key` (`verify --checkpoint` without --key) the
+    note is read the same way, its signatures unchecked. A UserError naming `field` otherwise."""
     try:
-        return open_checkpoint(note, key)
+        return open_checkpoint(note, key).checkpoint if key is not None else checkpoint_of(note)
     except NoteError as e:
         raise UserError(f"the checkpoint is refused: {e}", field) from None
 
@@ -380,13 +379,7 @@ def verify_checkpoint(led: Ledger, note: str, key: Verifier | None) -> dict[str,
     The report names the first missing position after a truncation, or the first row that no longer fits the
     chain; a rewrite that re-hashed the chain is named as a range (the checkpoint holds only a root)."""
     led._ready()
-    if key is not None:
-        cp = open_signed(note, key).checkpoint
-    else:
-        try:
-            cp = parse_checkpoint_text(split_note(note)[0])
-        except NoteError as e:
-            raise UserError(f"the checkpoint is refused: {e}", "checkpoint") from None
+    cp = open_signed(note, key)
     with read_transaction(led.engine) as conn:
         made = ledger_tree(conn)
     tree, chain = made.tree, made.chain
