@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from test_catalog import HOSTILE_YAML, ROOT, _loaded
+from test_catalog import HOSTILE_YAML, ROOT, _loaded, project_yaml_files
 
 from tracker.catalog import blockyaml
 from tracker.catalog.load import _BLOCK_SCALARS, _Errors, _parse_yaml, strict_loader
@@ -150,7 +150,7 @@ def _generated(tmp_path: Path, questions: int) -> list[Path]:
 def test_the_block_reader_gives_the_strict_loaders_value_wherever_it_takes_a_text(tmp_path: Path) -> None:
     """Every YAML file of the project, a generated catalog, the hostile documents of the one-pass test and the
     block-style edge cases above."""
-    files = [p for d in ("predictions", "seeds", "tests", "tracker") for p in sorted((ROOT / d).rglob("*.y*ml"))]
+    files = project_yaml_files()
     generated = _generated(tmp_path, 60)
     texts = [p.read_text(encoding="utf-8") for p in files] + HOSTILE_YAML + BLOCK_YAML
     taken = [_same_or_not_taken(text) for text in texts]

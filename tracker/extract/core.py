@@ -116,6 +116,25 @@ _AGREED = re.compile(r"(?:(?:has|have|had)\s+)?agreed\s+to$", re.I)
 # "OPEC is scheduled to review prices again in December", "the committee is slated to vote on Dec. 10": the calendar
 # stated, not an outcome foreseen (the labels hold none; "is set to", which they do hold, is left as it is).
 _SCHEDULED = re.compile(r"(?:^|\s)(?:scheduled|slated|due)\s+to$", re.I)
+# A flat "will" before a verb of the calendar: "The Fed will hold its next policy meeting on Oct. 29-30", "the
+# election will take place in two weeks", "Merkel will host a summit", "the committee will meet on June 29", "a
+# runoff will be held", "the session will conclude on August 12": the calendar stated, as "is scheduled to" states
+# it. Not "will hold rates", "will hold its production cuts" (a decision foreseen), nor "will meet its target".
+_CALENDAR_AFTER = re.compile(
+    r"\s+(?:(?:also|again|next|then|now|formally|officially)\s+)?(?:take\s+place|be\s+held|convene|conclude|"
+    r"(?:meet|gather)(?!\s+(?:the|its|their|his|her|our|a|an|with\s+(?:resistance|opposition))\b)|"
+    r"(?:hold|host|chair|open)\s+(?:(?:a|an|the|its|their|his|her|our)\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:meeting|meetings|summit|talks|session|conference|hearing|briefing|debate|rally|ceremony|news\s+conference)\b)",
+    re.I,
+)
+_FLAT_WILL = frozenset({"will", "'ll", "’ll"})
+# "There is a greater possibility that the test will take place around that time", "doubts whether the talks will
+# take place at all": the calendar's verb in a statement a prospect bears on is the event forecast.
+_PROSPECT_BEFORE = re.compile(
+    r"\b(?:possibility|probability|chance|chances|likelihood|odds|risk|doubts?|doubtful|question|sure|certain|"
+    r"confident|whether|if)\b[^.;:!?]{0,80}$",
+    re.I,
+)
 # "it was going to be", "they were going to": a future seen from the past, not a forecast now.
 _FUTURE_IN_PAST = re.compile(r"\b(?:was|were)\s+(?:\w+\s+)?$", re.I)
 # "The company had previously forecast ...", "analysts had expected": the past perfect of a verb of belief.
@@ -521,6 +540,12 @@ def _not_forecasts(sentence: str, hedge: Hedge, before: str) -> list[tuple[float
         out.append((0.1, "'agreed to': a decision reported, not a forecast"))
     if _SCHEDULED.search(words):
         out.append((0.45, "a schedule stated ('is scheduled to'): the calendar, not an outcome foreseen"))
+    if (
+        words in _FLAT_WILL
+        and _CALENDAR_AFTER.match(sentence, hedge.end)
+        and not _PROSPECT_BEFORE.search(sentence, max(0, hedge.start - 100), hedge.start)
+    ):
+        out.append((0.45, "the calendar after a flat 'will' ('will hold its meeting on'): a schedule"))
     if hedge.strength == "belief" and _DISTANT_PAST.search(before) and _PAST_SAYING.search(before + hedge.words):
         out.append((0.3, "an expectation dated in the past ('a year ago ... expected'): held then, not made now"))
     if hedge.strength == "future" and _ATTENTION.search(sentence, max(0, hedge.start - 12), hedge.end + 60):

@@ -1182,6 +1182,15 @@ def _join_previous(
 
 _ABILITY = frozenset({"can", "could"})
 _WEAK_MODALS = frozenset({"may", "might", "could"})
+_MAY_NOT = frozenset({"may", "might"})
+_IS_POSSIBLE = "is possible"
+# Not a perfect ("may not have peaked yet": what is still to come, which the event states) nor a litotes ("may not
+# take long", "may not be far off": soon).
+_NOT_RIGHT_AFTER = re.compile(
+    r"\s+(?:well\s+|yet\s+|still\s+|even\s+)?(?:not|fail\s+to|never)\b"
+    r"(?!\s+(?:(?:yet|even|already)\s+)?(?:have|take\s+long|be\s+long|be\s+far|be\s+too\s+far)\b)",
+    re.I,
+)
 # "Many experts believe there may be false starts", "economists believed the worst may be over", "reasonable to
 # expect that a vaccine could be available": a weak modal in the statement a verb of belief or expectation
 # introduces (the verb, "that" or not, then the statement's subject, no other clause opening between). The source
@@ -1195,6 +1204,17 @@ _BELIEVED_MODAL = re.compile(
     re.I,
 )
 _BELIEVED_MODAL_REACH = 100
+# "Western powers were hopeful wording could be agreed", "the ministers voiced optimism Monday that a final peace
+# agreement could be reached within weeks", "optimism is growing that an agreement is possible": the
+# source's hope or confidence set on a possibility leans it towards happening, as a verb of belief does (read as
+# likely). The statement's subject right before the modal, no other clause opening between ("hopes", the verb, is
+# a wish and no forecast at all: core's _HOPED).
+_HOPEFUL_MODAL = re.compile(
+    r"\b(?:hopeful|optimistic|optimism|confident|confidence)\s+(?:(?:is|was|are|were)\s+(?:growing|rising|high)\s+"
+    r"(?:in\s+[\w.-]+\s+)?|(?:on\s+)?[A-Z]\w+day\s+)?(?:that\s+)?"
+    r"(?:(?!(?:that|which|who|whether|but|or|if|to|because|when|while|as|about|of|in)\b)[\w'’.,-]+\s+){1,10}$",
+    re.I,
+)
 
 
 def _reading(
@@ -1223,14 +1243,28 @@ def _reading(
         governing = replace(governing, entry=cannot, via=f"'{governing.words}' denied, read as unlikely; {_NSP}")
         negations = []
     elif (
+        governing.strength == "modal"
+        and governing.words.lower() in _MAY_NOT
+        and len(negations) == 1
+        and _NOT_RIGHT_AFTER.match(sentence, governing.end)
+    ):
+        # "an agreement might not be reached before January", "Niinistö may fail to win half the votes": a weak
+        # modal denied right after it leans against the event, as "may" leans against it (0.4 for the event),
+        # not towards it as the bare "may" reversed (0.6) would read.
+        governing = replace(governing, via=f"'{governing.words} not': leaning against the event, read as 'may'")
+        negations = []
+    elif (
         likely is not None
         and governing.strength == "modal"
         and governing.entry.phrase == "may"
         and governing.words.lower().split()[0] in _WEAK_MODALS
+    ) or (
+        likely is not None and governing.entry.phrase == "it is possible" and governing.words.lower() == _IS_POSSIBLE
     ):
-        belief = _BELIEVED_MODAL.search(
-            sentence, max(clause[0], governing.start - _BELIEVED_MODAL_REACH), governing.start
-        )
+        reach = max(clause[0], governing.start - _BELIEVED_MODAL_REACH)
+        belief = (
+            _BELIEVED_MODAL.search(sentence, reach, governing.start) if governing.entry.phrase == "may" else None
+        ) or _HOPEFUL_MODAL.search(sentence, reach, governing.start)
         if belief is not None:
             verb = belief.group(0).split()[0]
             governing = replace(
@@ -1628,6 +1662,10 @@ _IDLE_AFTER = {
     ),
 }
 _AFTER_COMMA = re.compile(r",\s*[\"'“‘]?$")
+# "The budget will get done whether the governor agrees with it or not", "whether or not he signs": the "not" of an
+# alternative "whether ... or not" closes a condition that holds either way; it denies nothing.
+_WHETHER_OR = re.compile(r"\bwhether\b(?:[^.;:!?]*\s)?or\s+$", re.I)
+_WHETHER_OR_REACH = 120
 
 
 def _is_negation(word: str, sentence: str = "", at: int = 0) -> bool:
@@ -1640,6 +1678,8 @@ def _is_negation(word: str, sentence: str = "", at: int = 0) -> bool:
         return False
     if w == "not" and _NOT_ONLY.match(sentence, at + len(word)):
         return False  # "not only yes, but hell yes": an addition, not a denial
+    if w == "not" and _WHETHER_OR.search(sentence, max(0, at - _WHETHER_OR_REACH), at):
+        return False  # "will pass whether the governor agrees or not": both alternatives, neither denied
     idle = _IDLE_AFTER.get(w)
     if idle is not None and idle.match(sentence, at + len(word)):
         return False

@@ -196,6 +196,10 @@ class Backend(ABC):
         """The file the database lives in, when it is one."""
         return None
 
+    def in_memory(self, url: URL) -> bool:
+        """The URL opens a database that lives only as long as its connection (SQLite's in-memory databases)."""
+        return False
+
     # ----- transactions
 
     @abstractmethod

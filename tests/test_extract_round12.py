@@ -1,0 +1,142 @@
+"""tracker.extract, issue 22's twelfth round (polarity9): classes of phrasing sorted from the polarity errors and the
+false candidates of corpus a-j, each stated with made-up sentences, and look-alikes that must keep their reading."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_extract_round11 import FINDER, _cands
+
+
+def _p(sentence: str) -> float:
+    reading = FINDER.read(sentence)
+    assert reading is not None
+    return reading.p_event
+
+
+# ------------------------------------------------------------------------- the calendar after a flat "will"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The central bank will hold its next policy meeting on Oct. 29-30.",
+        "The referendum will take place in three weeks.",
+        "The chancellor will host a summit with the four presidents on Wednesday.",
+        "The committee will meet on June 29 to settle the dates.",
+        "Otherwise, a second round will be held.",
+        "The spring session will conclude on August 12.",
+    ],
+)
+def test_a_flat_will_before_a_verb_of_the_calendar_is_no_forecast(sentence: str) -> None:
+    assert _cands(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # A decision foreseen, not a date.
+        "Analysts said the bank will hold rates steady at its meeting next week.",
+        "The cartel will hold its production cuts through the third quarter.",
+        "The company will meet its sales target this year.",
+        # A prospect bears on the calendar's verb: the event itself.
+        "There is a greater possibility that the test will take place around that time.",
+        # An estimate, not a flat "will".
+        "The talks will probably take place next month.",
+    ],
+)
+def test_a_decision_or_a_prospect_on_the_calendar_stays_a_forecast(sentence: str) -> None:
+    assert len(_cands(sentence)) == 1
+
+
+# ------------------------------------------------------------------------------ "whether ... or not"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The budget will get done whether the governor agrees with it or not.",
+        "The strike will go ahead whether or not the union backs it.",
+    ],
+)
+def test_whether_or_not_denies_nothing(sentence: str) -> None:
+    assert _p(sentence) > 0.5
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # A "not" of its own, and the alternative elsewhere.
+        "The budget will not get done, whether the governor likes it or not.",
+        "Whether or not he signs, the bill will not pass.",
+        # "or not" without "whether": a denial.
+        "The vote will be delayed or not held at all.",
+    ],
+)
+def test_a_denial_beside_whether_or_not_still_denies(sentence: str) -> None:
+    assert _p(sentence) < 0.5
+
+
+# ------------------------------------------------------- a weak modal the source is hopeful or optimistic about
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Western powers were hopeful wording could be agreed to allow more aid in.",
+        "The ministers voiced optimism Monday that a final peace agreement could be reached within weeks.",
+        "But optimism is growing in Washington that an agreement is possible.",
+        "Negotiators are confident a deal may be signed within days.",
+    ],
+)
+def test_a_weak_modal_the_source_is_hopeful_about_leans_towards_the_event(sentence: str) -> None:
+    assert _p(sentence) > 0.5
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # No hope or confidence set on the possibility.
+        "Western powers said wording could be agreed to allow more aid in.",
+        "An agreement is possible, officials said.",
+        # The attitude bears on something else, the possibility is another clause's.
+        "A deal could be reached by Friday, though few in the room were hopeful.",
+        "Officials were less hopeful than before because the deal may fall apart.",
+    ],
+)
+def test_a_weak_modal_without_hope_set_on_it_stays_weak(sentence: str) -> None:
+    assert _p(sentence) < 0.5
+
+
+# --------------------------------------------------------------------- "may not", "might not", "may fail to"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Officials acknowledge that an agreement might not be reached before January.",
+        "The president may fail to win half of the votes in the first round.",
+        "A resolution may not be as close as some leaders suggest.",
+        "The bill may never reach the floor.",
+    ],
+)
+def test_a_weak_modal_denied_leans_against_the_event(sentence: str) -> None:
+    assert _p(sentence) < 0.5
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # A perfect: what is still to come is the event ("the season peaks later").
+        "Officials warned that the flu season may not have peaked yet.",
+        # A litotes: soon.
+        "It may not take long to tell whether the vaccine works.",
+    ],
+)
+def test_a_perfect_or_a_litotes_after_may_not_keeps_the_reversed_reading(sentence: str) -> None:
+    assert _p(sentence) > 0.5
+
+
+def test_could_not_is_still_a_possibility_denied() -> None:
+    reading = FINDER.read("A deal could not be reached before January.")
+    assert reading is not None and reading.p_event < 0.4
