@@ -390,8 +390,6 @@ def time_texts(dialect: Dialect) -> Callable[[datetime], tuple[str, Any]]:
     return backend_of(dialect).time_texts
 
 
-# The events' type index (`tracker log --type`, the set-based projections' reads of one type).
-_TYPE_INDEX = tuple(i for i in events.indexes if i.name == "ix_events_event_type")
 WRITE_CHUNK = 5000  # events per INSERT executemany and per `project` call in append_many
 
 Batch = tuple[str, Sequence[Event], "int | None"]
@@ -453,15 +451,10 @@ def append_stream(
     # The collector paused: a bulk append makes a few objects per event, none in a cycle, while the caller holds
     # every event it appends; the collector's passes walked them all again, about a tenth of the chain's CPU at
     # 100k events (BENCHMARKS.md).
-    backend = backend_of(conn)
-    with backend.bulk_writing(conn), collector.paused():
+    with backend_of(conn).bulk_writing(conn), collector.paused():
         if project_range is not None:
             start = head(conn)[0]
-            # Into an empty log, the events' type index is built once from the rows, before the projections
-            # (which read it), instead of kept up to date row by row (BENCHMARKS.md, seventh round); into a log
-            # that has events already, building it again would cost as much as the whole log.
-            with backend.rewriting(conn, _TYPE_INDEX if start == 0 else ()):
-                written = _append_stream(conn, batches, actor, None, now, progress, on_chunk)
+            written = _append_stream(conn, batches, actor, None, now, progress, on_chunk)
             project_range(conn, start, written.head_position)
             return written
         return _append_stream(conn, batches, actor, project, now, progress, on_chunk)

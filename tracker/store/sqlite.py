@@ -346,17 +346,13 @@ class SqliteBackend(Backend):
     def rewriting(self, conn: Connection, indexes: Sequence[Index]) -> Iterator[None]:
         """Drop `indexes` before a whole table is written and build them again after, in the same transaction:
         building an index from the rows costs less than keeping it up to date row by row (BENCHMARKS.md).
-        Readers are not affected: they read the last committed state until this commits. Built again on error too
-        (those missing only: an I/O error rolls the drops back with everything else), so that a caller that commits
-        after a refusal never commits a table without them."""
+        Readers are not affected: they read the last committed state until this commits."""
         ordered = sorted(indexes, key=lambda i: str(i.name))
         for index in ordered:
             index.drop(conn)
-        try:
-            yield
-        finally:
-            for index in ordered:
-                index.create(conn, checkfirst=True)
+        yield
+        for index in ordered:
+            index.create(conn)
 
     @contextmanager
     def bulk_writing(self, conn: Connection) -> Iterator[None]:
