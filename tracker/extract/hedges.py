@@ -1304,6 +1304,7 @@ _WILL_NOUN_BEFORE = re.compile(
 )
 _WILL_NOUN_AFTER = re.compile(r"^\s*(?:of|to\s+(?:act|fight|win|live|change|power))\b", re.I)
 _SPEECH_ACT = re.compile(r"^\s*(?:say|tell|admit|add|note|mention|concede|grant|repeat|confess|be\s+honest)\b", re.I)
+_AS_MUCH_AS = re.compile(r"\bas\s+(?:[\w-]+\s+){1,2}as\s+(?:[\w'’]+\s+){1,2}$", re.I)
 # "a forecast model", "our forecast": the noun after a determiner, not the verb.
 _DETERMINER_BEFORE = re.compile(
     r"\b(?:the|a|an|our|their|its|his|her|this|that|these|those|latest|new|previous|final|official|own)\s*$", re.I
@@ -1419,6 +1420,8 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
         _WILL_NOUN_BEFORE.search(before) or _WILL_NOUN_AFTER.match(after) or _SPEECH_ACT.match(after)
     ):
         return True
+    if lower in ("can", "could") and _AS_MUCH_AS.search(sentence, max(0, start - 40), start):
+        return True  # "as soon as we can", "as hard as they could": a degree, not a possibility
     if lower in ("forecast", "forecasts") and (_DETERMINER_BEFORE.search(before) or _POSSESSIVE_BEFORE.search(before)):
         return True
     if lower == "likely" and _LIKELY_VOTERS.match(sentence, end):
