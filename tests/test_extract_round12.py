@@ -220,3 +220,54 @@ def test_a_flat_will_in_a_relative_clause_describing_its_noun_is_no_forecast(sen
 )
 def test_a_demonstrative_or_an_expected_relative_stays(sentence: str) -> None:
     assert _cands(sentence) != []
+
+
+# ------------------------------------------------------------------------------------ "not sure" X
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The president said he was “not sure” the ceasefire would last.",
+        "I'm not sure that rates will rise this year.",
+        "Traders are unsure the rally will hold.",
+    ],
+)
+def test_not_sure_of_a_statement_leans_against_it(sentence: str) -> None:
+    assert _p(sentence) < 0.5
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "He is not sure whether the truce will hold.",
+        "Analysts are unsure if rates will rise.",
+        "I am not sure how the vote will go.",
+    ],
+)
+def test_not_sure_whether_leaves_it_open(sentence: str) -> None:
+    assert _p(sentence) == 0.5
+
+
+# ---------------------------------------- general gaps found by probing made-up sentences (no corpus row)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "likely"),
+    [
+        ("It is hard to see the bank cutting rates next month.", False),
+        ("It's difficult to see a deal before June.", False),
+        ("I'd be surprised if the bank cut rates.", False),
+        ("I'd be surprised if the bank didn't cut rates.", True),
+        ("A rate cut is off the table for now.", False),
+        ("A March hike isn't off the table.", False),  # possible: 0.4, as before
+        ("A deal is nowhere in sight.", False),
+        ("The economists polled see little risk of a recession.", False),
+        ("There is a low risk that the talks will collapse.", False),
+        # Look-alikes that keep their side.
+        ("Analysts see the bank cutting rates next month.", True),
+        ("There is a high risk of a recession next year.", True),
+    ],
+)
+def test_general_phrasings_of_doubt_read_against_the_event(sentence: str, likely: bool) -> None:
+    assert (_p(sentence) > 0.5) is likely
