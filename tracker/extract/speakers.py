@@ -1474,7 +1474,8 @@ def _named_after(speakers: list[Speaker], sents: list[Sentence], text: str) -> l
             if later.kind != "person" or later.name == sp.name:
                 continue
             surname = later.name.split()[-1]
-            if surname not in sents[j].text or re.search(rf"\b{re.escape(surname)}\b", text[: sents[i].end]):
+            known = re.search(rf"\b{re.escape(surname)}\b", text[max(0, sents[i].end - _LOOK_BACK) : sents[i].end])
+            if surname not in sents[j].text or known:
                 break  # someone known before speaks first: no name given for the role
             said = f"'{sp.name}', read as {later.name}, named just after"
             for k in range(i, j):
