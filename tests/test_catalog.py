@@ -822,9 +822,15 @@ def test_a_fifo_is_refused_without_being_read(tmp_path: Path, which: str) -> Non
 
 
 def test_resolving_a_file_in_a_resolved_folder_gives_what_resolving_it_whole_gives(tmp_path: Path) -> None:
-    """`_resolved_in` (the folder resolved once, then one lstat per file) against `Path.resolve` of the whole
-    path: plain files, links inside and outside, a link to a folder, a loop, a missing file, a linked folder."""
-    from tracker.catalog.load import _resolved, _resolved_in
+    """`_inside` (the folder resolved once, then at most one lstat per file, none when the folder's listing said
+    whether it is a link) against its definition, `Path.resolve` of the whole path and a comparison of the parts:
+    plain files, links inside and outside, a link to a folder, a loop, a missing file, a linked folder; and
+    `_yaml_files` (one `os.scandir`) against the folder's files by `Path.suffix` and `Path.is_file`."""
+    from tracker.catalog.load import _inside, _resolved, _yaml_files
+
+    def by_definition(path: Path, real_folder: Path | None) -> Path | None:
+        real = _resolved(path)
+        return real if real is not None and real_folder is not None and real.is_relative_to(real_folder) else None
 
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -837,15 +843,28 @@ def test_resolving_a_file_in_a_resolved_folder_gives_what_resolving_it_whole_giv
     (real / "dir").symlink_to(outside)
     (real / "loop1").symlink_to("loop2")
     (real / "loop2").symlink_to("loop1")
+    (real / "loop.yaml").symlink_to("loop.yaml")
+    (real / "gone.yml").symlink_to("nowhere.yml")
+    (real / "folder.yaml").mkdir()
+    for name in (".yaml", ".yml", "..yaml", "a.yml", "b.yaml.bak", "c.YAML", "d.", "e.txt"):
+        (real / name).write_text("n")
     (tmp_path / "linked").symlink_to(real)
-    names = ["plain.yaml", "inside.yaml", "out.yaml", "dir", "loop1", "missing.yaml"]
-    for folder in (real, tmp_path / "linked"):
+    names = ["plain.yaml", "inside.yaml", "out.yaml", "dir", "loop1", "missing.yaml", "loop.yaml", ".."]
+    for folder in (real, tmp_path / "linked", outside):
         real_folder = _resolved(folder)
         for name in names:
-            assert _resolved_in(folder / name, folder, real_folder) == _resolved(folder / name), (folder, name)
+            path = folder / name
+            for link in (None, path.is_symlink()):
+                assert _inside(path, folder, real_folder, link) == by_definition(path, real_folder), (folder, name)
         # a path not directly in the folder is resolved whole
-        assert _resolved_in(folder / "dir" / "x.yaml", folder, real_folder) == outside / "x.yaml"
-    assert _resolved_in(real / "out.yaml", real, _resolved(real)) == outside / "x.yaml"
+        assert _inside(folder / "dir" / "x.yaml", folder, real_folder) == by_definition(
+            folder / "dir" / "x.yaml", real_folder
+        )
+        assert _inside(folder / "plain.yaml", folder, None) is None
+        listed = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        assert _yaml_files(folder) == [(p, p.is_symlink()) for p in listed]
+    assert _inside(real / "out.yaml", real, _resolved(real)) is None
+    assert [p.name for p, _ in _yaml_files(real)] == ["..yaml", "a.yml", "inside.yaml", "out.yaml", "plain.yaml"]
 
 
 # ---------------------------------------------------------------- the fields the import does not check twice

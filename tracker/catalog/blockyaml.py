@@ -178,7 +178,10 @@ class _Reader:
         return text
 
     def mapping(self, i: int, indent: int, m: tuple[str, ...]) -> tuple[dict[str, Any], int]:
-        """The block mapping whose first key is on line i (``m``) at column ``indent``; (it, the next line)."""
+        """The block mapping whose first key is on line i (``m``) at column ``indent``; (it, the next line).
+
+        Each line is looked at once: the line after a key is read, with its column, before the key's value is
+        made, and is the next key's when the value was on the key's own line (most of a catalog's lines)."""
         if indent > MAX_COLUMN:
             raise _NotTaken
         out: dict[str, Any] = {}
@@ -192,31 +195,32 @@ class _Reader:
                 raise _NotTaken  # a repeated key: the strict loader's error
             raw = m[4]
             i += 1
-            if raw:
-                if i < n and len(parts[i][0]) > indent:
-                    out[k], i = value(raw, i, indent)
-                elif raw in seen:
+            if i == n:  # the text's last line
+                out[k] = (seen[raw] if raw in seen else self.scalar(raw)) if raw else None
+                return out, i
+            m = parts[i]
+            col = len(m[0])
+            if raw and col <= indent:  # a one-line value
+                if raw in seen:
                     out[k] = seen[raw]
                 else:
                     out[k] = seen[raw] = self.scalar(raw)
-            elif i == n:
-                out[k] = None
             else:
-                nxt = self.line(i)
-                col = len(nxt[0])
-                if col > indent:
-                    if not nxt[2]:
-                        out[k], i = self.mapping(i, col, nxt)
+                if raw:
+                    out[k], i = value(raw, i, indent)  # continued on the deeper lines
+                elif col > indent:
+                    if not m[2]:
+                        out[k], i = self.mapping(i, col, m)
                     else:
                         out[k], i = self.sequence(i, col)
-                elif col == indent and nxt[2]:
+                elif col == indent and m[2]:
                     out[k], i = self.sequence(i, col)  # an indentless sequence
                 else:
                     out[k] = None
-            if i == n:
-                return out, i
-            m = self.line(i)
-            col = len(m[0])
+                if i == n:
+                    return out, i
+                m = parts[i]
+                col = len(m[0])
             if col < indent:
                 return out, i
             if col > indent or m[2]:
@@ -228,9 +232,9 @@ class _Reader:
         if indent > MAX_COLUMN:
             raise _NotTaken
         out: list[Any] = []
-        n = self.n
+        n, parts = self.n, self.parts
+        m = parts[i]
         while True:
-            m = self.line(i)
             if m[3]:  # "- key: ...": a mapping whose keys are at the column after "- "
                 item, i = self.mapping(i, indent + 2, m)
             else:
@@ -238,7 +242,7 @@ class _Reader:
             out.append(item)
             if i == n:
                 return out, i
-            m = self.line(i)
+            m = parts[i]
             col = len(m[0])
             if col < indent or (col == indent and not m[2]):
                 return out, i  # the caller decides whether that line may follow
