@@ -224,3 +224,25 @@ def test_a_share_of_a_definite_group(text: str, speaker: str) -> None:
 )
 def test_a_role_closing_a_headline(text: str, speaker: str) -> None:
     assert _speakers(text)[0] == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A pronoun opening the sentence, then a participle of saying after a comma: the person named last.
+        (
+            "Jane Roe said on Monday that inflation had peaked.\n\n"
+            "She declined to give a date, noting that a cut was likely by June.",
+            "Jane Roe",
+        ),
+        (
+            "John Doe told reporters in Kyiv that the front was stable.\n\n"
+            "He did not answer the question on an offensive, while noting that he personally does not rule it out.",
+            "John Doe",
+        ),
+        # No person named before: the author's.
+        ("He declined to give a date, noting that a cut was likely by June.", "the author"),
+    ],
+)
+def test_a_pronoun_then_a_participle_of_saying(text: str, speaker: str) -> None:
+    assert _speakers(text)[-1] == speaker

@@ -689,6 +689,10 @@ def _saying_then_speaker(sentence: str, people: _People | None) -> Speaker | Non
         if name and name not in _NOT_NAMES and not _ROLE_ONLY.fullmatch(name.lower()):
             # "the Fed left rates unchanged but forecast ...": a one-word name is an organisation's.
             return Speaker(name, title, 0.7, f"'{name} ... {verb}'", "group")
+    m = _PRONOUN_THEN_SAYING.match(sentence) if people is not None else None
+    if m:
+        # "He did not answer the question, noting that ...": the participle is the pronoun's, the person named last.
+        return people.pronoun(m.group("who"), m.group("verb"))  # type: ignore[union-attr]
     m = _ROLE_NAME_SAID.search(sentence)
     if m and len(_clean_name(m.group("who"))[0].split()) >= 2:
         name = _clean_name(m.group("who"))[0]
@@ -1709,6 +1713,12 @@ _SUBJECT_THEN_SAYING = re.compile(
     rf"calculated|reckons|reckoned))\b"
 )
 _STRAY_COMMA = re.compile(r"\s*,\s*")
+# "He declined to comment, adding that ...", "She did not answer, while noting that ...": a pronoun opening the
+# sentence, then a participle of saying after a comma.
+_PRONOUN_THEN_SAYING = re.compile(
+    r"\s*(?:(?:But|And|However|Still|Yet),?\s+)?(?P<who>He|She)\s+[^.;:“”\"]{0,160}?,\s+(?:while\s+|and\s+)?"
+    r"(?P<verb>saying|stating|adding|noting|warning|arguing|insisting)\b"
+)
 # "More talks are expected, the party's number two, Jane Roe, said."
 _ROLE_NAME_SAID = re.compile(
     rf",\s*(?P<role>(?:the|an?)\s+[^,.;:“”\"]{{3,80}}?),\s+(?P<who>{_CAP_RUN})\s*,\s*(?P<verb>said|says|told|added)\b"
