@@ -246,3 +246,18 @@ def test_a_role_closing_a_headline(text: str, speaker: str) -> None:
 )
 def test_a_pronoun_then_a_participle_of_saying(text: str, speaker: str) -> None:
     assert _speakers(text)[-1] == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A fractional price and the bookmakers it is quoted at, opening the sentence or after the price.
+        ("At Acme Bets and Beta Bet, the incumbents are 1/6 to win the most seats.", "Acme Bets and Beta Bet"),
+        ("The opposition is 7/2 to win at Acme Bets, Beta Bet and Gamma Bet.", "Acme Bets, Beta Bet and Gamma Bet"),
+        # The subject that states the price stays the source; a price quoted at no one is the author's.
+        ("Acme Bets has the incumbents at 1/2 and the opposition at 13/8 to win.", "Acme Bets"),
+        ("The opposition is 7/2 to win the most seats next month.", "the author"),
+    ],
+)
+def test_odds_quoted_at_bookmakers(text: str, speaker: str) -> None:
+    assert _speakers(text)[0] == speaker

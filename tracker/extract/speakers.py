@@ -976,6 +976,12 @@ def _odds(sentence: str, words: set[str]) -> Speaker | None:
         name, _ = _clean_name(m.group("who"))
         if name and name not in _NOT_NAMES and not _possessive(m.group("who")):
             return Speaker(name, None, 0.6, f"'{name} {m.group('verb')}' a probability", "group")
+    at = _AT_ODDS.match(sentence) or _ODDS_AT.search(sentence) if "/" in sentence else None
+    if at is not None:
+        # "At Acme Bets and Beta Bet, they are 1/6 to win", "Labour are 7/2 to win at Acme Bets, Beta and Gamma": the
+        # bookmakers a fractional price is quoted at.
+        who = " ".join(at.group("who").split())
+        return Speaker(who, None, 0.6, f"odds quoted at {who}", "group")
     return None
 
 
@@ -1594,6 +1600,10 @@ _ODDS_SUBJECT = re.compile(
     rf"(?:[a-zA-Z-]+\s+)?(?i:{_GROUP_NOUNS}))(?:\s*,[^,.;:“”\"]{{1,80}},)?\s+(?:(?:now|also|still|currently|already)\s+)?"
     rf"(?P<verb>(?:(?:were|are|is)\s+)?(?:{_ODDS_VERBS}|pegged|pegs|pegging))\b"
 )
+# A fractional price and the bookmakers it is quoted at, after it or opening the sentence.
+_BOOKMAKERS = rf"{_CAP_RUN}(?:\s*,\s*{_CAP_RUN})*(?:\s*,?\s+and\s+{_CAP_RUN})?"
+_ODDS_AT = re.compile(rf"\b\d+/\d+\b[^.;:/]{{0,40}}?\bat\s+(?P<who>{_BOOKMAKERS})")
+_AT_ODDS = re.compile(rf"\s*At\s+(?P<who>{_BOOKMAKERS}),\s+[^.;]{{0,80}}?\b\d+/\d+\b")
 # A chance the subject holds: "has 86% chance of", "have an almost nine in ten chance of", "has a good chance to".
 _HOLDS_CHANCE = re.compile(
     r"\s+(?:an?\s+|the\s+)?(?:(?!at\b|on\b)[\w.%-]+\s+){0,5}?(?:chance|chances|odds|probability|likelihood)\s+(?:of|to)\b"
