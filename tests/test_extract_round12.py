@@ -271,3 +271,33 @@ def test_not_sure_whether_leaves_it_open(sentence: str) -> None:
 )
 def test_general_phrasings_of_doubt_read_against_the_event(sentence: str, likely: bool) -> None:
     assert (_p(sentence) > 0.5) is likely
+
+
+# ------------------------------------------------------ good chances, odds in one's favour, "effectively certain"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The envoy says the truce has fairly good chances of working out.",
+        "But the odds remained in his favour, dipping slightly.",
+        "The odds in the event of an early election remained in the premier's favour.",
+        "A recession is effectively certain in the next 12 months, the model says.",
+    ],
+)
+def test_good_chances_odds_in_ones_favour_and_a_certainty_qualified_are_forecasts(sentence: str) -> None:
+    assert [p > 0.5 for _, p in _cands(sentence)] == [True]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # The odds denied: no reading of "in his favour".
+        "The odds are not in his favour.",
+        "The odds are no longer in her favour.",
+        # "certain" as "a particular": no hedge.
+        "They met in a certain part of town.",
+    ],
+)
+def test_odds_denied_or_a_certain_thing_are_not_read_so(sentence: str) -> None:
+    assert all(p < 0.5 for _, p in _cands(sentence))

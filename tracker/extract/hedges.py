@@ -426,6 +426,17 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     # "growing pessimistic about a deal", "sceptical that talks will resume": the stance against the event.
     ("unlikely", "estimative", (r"(?:pessimistic|sceptical|skeptical) (?:about|of|that)",)),
     ("likely", "estimative", (r"(?:a good chance|a big hope|a fair chance|a decent chance)",)),
+    # "has fairly good chances of working out", "the odds remained in his favour" (polarity9): the plural of the
+    # good chance, and the odds said to favour a side as "odds favour" does.
+    ("likely", "estimative", (r"(?:good chances|fairly good chances|very good chances|pretty good chances) of",)),
+    (
+        "likely",
+        "estimative",
+        (
+            r"odds (?:(?!not\b|no\b|never\b)[\w,'-]+ ){0,8}?in "
+            r"(?:his|her|their|its|[\w-]+'s|[\w-]+ [\w-]+'s) (?:favour|favor)",
+        ),
+    ),
     ("unlikely", "estimative", (r"(?:far off|a long way off)",)),
     ("likely", "estimative", (r"odds (?:now |still )?(?:favour|favor|favours|favors)",)),
     # "on the verge of passing", "all but guaranteed to pass": idioms of the imminent and the near-certain.
@@ -1329,6 +1340,7 @@ _WILL_NOUN_BEFORE = re.compile(
 )
 _WILL_NOUN_AFTER = re.compile(r"^\s*(?:of|to\s+(?:act|fight|win|live|change|power))\b", re.I)
 _SPEECH_ACT = re.compile(r"^\s*(?:say|tell|admit|add|note|mention|concede|grant|repeat|confess|be\s+honest)\b", re.I)
+_DEGREE_ADVERB_END = re.compile(r"\s+(?:effectively|virtually|practically|almost|nearly|all\s+but|now|still)$")
 _AS_MUCH_AS = re.compile(r"\bas\s+(?:[\w-]+\s+){1,2}as\s+(?:[\w'’]+\s+){1,2}$", re.I)
 # "a forecast model", "our forecast": the noun after a determiner, not the verb.
 _DETERMINER_BEFORE = re.compile(
@@ -1463,7 +1475,8 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
         return True
     if words.lower() == "certain":
         after = sentence[end:].lstrip()
-        before = sentence[:start].rstrip().lower()
+        # "a recession is effectively certain in the next 12 months": an adverb of degree may stand after the copula.
+        before = _DEGREE_ADVERB_END.sub("", sentence[:start].rstrip().lower())
         return not (
             after[:1] in ("", ".", ",", ";")
             or after.lower().startswith(("that", "to "))
