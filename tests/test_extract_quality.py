@@ -137,8 +137,8 @@ def test_an_empty_split_evaluates_without_figures() -> None:
 # precision 0.833 (699 candidates); with "is scheduled to" as a schedule, 0.834 (698).
 TUNE_FOUND_FLOOR = 636
 # Speaker 546 → 556 on these files with the subject chunker (speakers6; same tree without it: 546); 556 → 562 with
-# the second verb of concluding (speakers7); 562 → 566 with speakers9's rules (the same tree without them: 562).
-TUNE_SPEAKER_FLOOR = 563
+# the second verb of concluding (speakers7); 562 → 568 with speakers9's rules (the same tree without them: 562).
+TUNE_SPEAKER_FLOOR = 565
 # polarity8: polarity on these files 556 of 601 (the tune set with corpus-i 651 → 656 of 702). polarity9: 556 → 561
 # of 601, precision 0.835 (707 candidates) → 0.845 (698).
 TUNE_POLARITY_FLOOR = 558

@@ -261,3 +261,20 @@ def test_a_pronoun_then_a_participle_of_saying(text: str, speaker: str) -> None:
 )
 def test_odds_quoted_at_bookmakers(text: str, speaker: str) -> None:
     assert _speakers(text)[0] == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # "punters" and "bookies" are people who bet and price, as "bookmakers" and "traders" were.
+        (
+            "Betting on the election has shown that most punters think the incumbents will win the most seats.",
+            "most punters",
+        ),
+        ("All bookies have lengthened odds on the opposition winning the seat, Acme Bets to 20/1.", "All bookies"),
+        # A possessive is no subject.
+        ("The bookies' favourite is likely to win the seat in May.", "the author"),
+    ],
+)
+def test_punters_and_bookies(text: str, speaker: str) -> None:
+    assert _speakers(text)[0] == speaker

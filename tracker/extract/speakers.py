@@ -92,7 +92,8 @@ _GROUP_NOUNS = (
     r"experts|analysts|observers|officials|commentators|diplomats|economists|sources|insiders|critics|scholars|"
     r"historians|pundits|strategists|investors|politicians|lawmakers|forecasters|specialists|researchers|"
     r"academics|journalists|generals|sceptics|skeptics|optimists|pessimists|respondents|bookmakers|firms|"
-    r"traders|markets|voters|pollsters|forecasters|banks|officials|leaders|executives|participants|economists"
+    r"traders|markets|voters|pollsters|forecasters|banks|officials|leaders|executives|participants|economists|"
+    r"punters|bookies"
 )
 # Institutions named by what they are: "the ministry said", "US intelligence believes".
 _ORG_NOUNS = (
