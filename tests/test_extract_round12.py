@@ -329,3 +329,22 @@ def test_a_headlines_may_after_a_plural_or_an_initialism_is_the_modal(sentence: 
 )
 def test_the_month_or_a_name_is_no_modal(sentence: str) -> None:
     assert all(w != "May" for w, _ in _cands(sentence))
+
+
+# ----------------------------------------------------------- a quotation mark closing inside a hedge phrase
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words"),
+    [
+        ('The president said a deal is "on the brink" of being finalized.', 'on the brink" of'),
+        ("Officials said a cut is “all but certain” next month.", "all but certain"),
+    ],
+)
+def test_a_quotation_mark_closing_between_a_phrases_words_keeps_the_phrase(sentence: str, words: str) -> None:
+    assert [(w, p > 0.5) for w, p in _cands(sentence)] == [(words, True)]
+
+
+def test_a_quotation_mark_is_no_word_of_a_phrase() -> None:
+    # 'on the "brink of" collapse': the phrase is still the idiom, its quotation marks anywhere between its words.
+    assert [w for w, _ in _cands('The coalition is on the "brink of" a deal, aides said.')] == ['on the "brink of']

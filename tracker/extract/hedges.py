@@ -1001,7 +1001,7 @@ def _phrase_pattern(name: str) -> str | None:
         return None
     parts = [p.strip() for p in norm.split("...")]
     # A quotation mark may open between a phrase's words: 'may "well continue', "is 'likely' to".
-    words = [re.escape(p).replace(r"\ ", r"\s+[\"']?") for p in parts if p]
+    words = [re.escape(p).replace(r"\ ", r"[\"']?\s+[\"']?") for p in parts if p]
     if not words:
         return None
     gap = rf"\s+((?:\S+\s+){{0,{_GAP}}}?)"  # captured: the words a "..." stands for are the statement's
@@ -1032,7 +1032,7 @@ class HedgeFinder:
             read_as = _entry_for(scale, entry_name)
             if read_as is None:
                 continue  # a scale without the entry: the construction cannot be read
-            pattern = r"(?<![\w'-])" + rx.replace(" ", r"\s+[\"']?") + r"(?![\w'-])"
+            pattern = r"(?<![\w'-])" + rx.replace(" ", r"[\"']?\s+[\"']?") + r"(?![\w'-])"
             # A gapped construction ("said ... would") yields to any phrase it spans.
             tokens = 0 if rx in _YIELDING else 2 if rx in _SIZED else 1 if "\\S+" in rx else len(rx.split())
             for word in _first_words(rx):
