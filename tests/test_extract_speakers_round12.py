@@ -145,3 +145,82 @@ def test_a_person_after_an_employer_and_any_lower_case_role(text: str, speaker: 
 )
 def test_went_on_to_say(text: str, speaker: str) -> None:
     assert _speakers(text)[-1] == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A place after a person's noun is where the source is, not the source.
+        ("Rates will probably rise by June, an economist in London said.", "an economist in London"),
+        ("One voter in New York said prices would probably rise by June.", "One voter in New York"),
+        ("Rates will probably rise, traders at the exchange in Chicago said.", "traders at the exchange in Chicago"),
+        # ... and a definite role with a place, given its name in the next paragraph, is that person.
+        (
+            "Troops are likely to leave within weeks, the top commander of forces in the Middle East said.\n\n"
+            "General John Doe, head of the command, cautioned that the timing would depend on the fighting.",
+            "John Doe",
+        ),
+    ],
+)
+def test_a_place_after_a_persons_noun_is_no_source(text: str, speaker: str) -> None:
+    assert _speakers(text)[0] == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A name after "of" is the person's employer or office (read as before), not a place.
+        ("Jane Roe of Acme Bank said rates would probably rise by June.", "Jane Roe"),
+        # No person's noun before the place: the name is the subject ("The rally in Acme" is no one).
+        ("Prices will probably rise, Acme said.", "Acme"),
+        # A definite role already named before is read back to that person, not to the next one named.
+        (
+            "Jane Roe, the finance minister, said on Monday that she was ready.\n\n"
+            "Rates will probably rise, the minister said.\n\n"
+            "John Doe, an economist at Acme Bank, said the rise was priced in.",
+            "Jane Roe",
+        ),
+    ],
+)
+def test_a_name_before_the_verb_that_stays_the_source(text: str, speaker: str) -> None:
+    assert _speaker_of(text, "Rates" if "minister" in text else text[:6]) == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A share of any group the text calls by a definite noun, not the bare share of the part after it.
+        (
+            "55 percent of the panel predicted a victory by Jane Roe in the Senate race, with 45 percent "
+            "forecasting a win for John Doe.",
+            "55 percent of the panel",
+        ),
+        ("About 60% of the public believe that prices will probably rise next year.", "60% of the public"),
+        # A share of what is counted, with the source after it, stays the source's.
+        ("Labour will probably win 45 percent of the vote, Acme Polling said.", "Acme Polling"),
+    ],
+)
+def test_a_share_of_a_definite_group(text: str, speaker: str) -> None:
+    assert _speakers(text)[0] == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A role closing a headline after a colon: one source not named, the first person the article names.
+        (
+            "Oil prices likely to rebound next year: analyst\n\n"
+            "Oil prices will probably rise by June, Jane Roe, an analyst at Acme Capital, said.",
+            "Jane Roe",
+        ),
+        # A source kept unnamed is not read as the first person named (the headline stays the author's).
+        (
+            "Talks likely to fail this week: official\n\nThe talks will probably end early, Jane Roe said.",
+            "the author",
+        ),
+        # A label after the colon is no source.
+        ("Rates likely to rise in June: Analysis\n\nThe bank will probably raise rates, Jane Roe said.", "the author"),
+    ],
+)
+def test_a_role_closing_a_headline(text: str, speaker: str) -> None:
+    assert _speakers(text)[0] == speaker

@@ -205,19 +205,8 @@ def proof(
     inclusion path and the signed checkpoint. 'tracker verify-proof' checks it with no ledger. An earlier
     checkpoint (--checkpoint) is used only when the log's public key (--log-key) signed it."""
     from tracker.app import outfiles, proofs
-    from tracker.errors import UserError
 
-    if (key is None) == (against is None):
-        raise UserError("give one of --key (sign a new checkpoint) or --checkpoint (an earlier one)", "key")
-    if key is not None and log_key is not None:
-        raise UserError("--log-key checks a --checkpoint; a checkpoint signed now with --key needs none", "log_key")
-    if against is not None and log_key is None:
-        # a proof carries the checkpoint as given: one the log did not sign would only fail in its readers' hands
-        raise UserError(
-            "--checkpoint needs the log's public key, --log-key (what 'tracker keygen' printed), to check it "
-            "signed the checkpoint",
-            "log_key",
-        )
+    proofs.check_proof_sources(key=key is not None, checkpoint=against is not None, log_key=log_key is not None)
     led = ledger(ctx)
     # the files this reads, never written over, even with --force (--log-key may be a file holding the key)
     inputs = tuple(p for p in (key, against, log_key) if p is not None and os.path.isfile(p))

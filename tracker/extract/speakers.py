@@ -107,10 +107,11 @@ _GROUP = re.compile(
     rf"[a-z]{{3,}}ing)\s+"
     rf"[^,.;:“”\"]{{2,40}}?)?)\b,?{_FILLER}(?P<verb>{_VERBS})\b"
 )
-# "85 percent said", "a majority said": a share of those polled.
+# "85 percent said", "a majority said": a share of those polled; "55 percent of the panel predicted": of any group
+# the text calls by a definite noun.
 _SHARE = re.compile(
     rf"\b(?P<who>\d{{1,3}}(?:\.\d+)?\s*(?:%|percent|per\s+cent)(?:\s+of\s+(?:[\w-]+\s+){{0,4}}?(?:{_GROUP_NOUNS}|people|"
-    rf"[A-Z]?[a-z]+(?:ers|ors|ists|ians|ents|ants|ees|ons)))?)"
+    rf"[A-Z]?[a-z]+(?:ers|ors|ists|ians|ents|ants|ees|ons)|the\s+(?:[a-z-]+\s+){{0,2}}?[a-z]+))?)"
     rf"{_FILLER}(?P<verb>{_VERBS})\b"
 )
 _ROLE_NOUNS = (
@@ -492,6 +493,10 @@ def _headline_source(sentence: str) -> Speaker | None:
         if source:
             kind: Kind = "person" if _person_name(who) else "group"
             return Speaker(who, None, 0.6, f"':{who}' closing a headline", kind)
+        if last.lower() in _ROLE_NOUN_SET and last.lower() not in _KEPT_UNNAMED:
+            # "Withdrawal likely to start in weeks: U.S. general", "Oil to rebound: analyst": one source not named,
+            # read as the first person the article names, as a role opening a headline is.
+            return Speaker(who, None, 0.55, f"':{who}' closing a headline{_UNNAMED}", "role")
         return None
     if m is None:
         role = _HEADLINE_ROLE.match(sentence) if ":" in sentence[:60] else None
@@ -612,6 +617,13 @@ def _subject_of_saying(
             # name, not its last word ("Defence" is a title word, "War" no source).
             full = re.sub(r"^(?:The|the)\s+", "", " ".join(f"{whole.group('org')}{m.group('who')}".split()))
             return Speaker(full, None, 0.75, f"'{full} {m.group('verb')}'", "group")
+        placed = None if passive else _PLACED_NOUN.search(sentence, max(0, m.start("who") - 160), m.start("who"))
+        if placed is not None and any(_PERSON_NOUN.fullmatch(w) for w in placed.group("np").split()):
+            # "an economist in London said", "One voter in New York said", "the top commander overseeing forces in
+            # the Middle East said": the place after a person's noun is where they are, not who speaks.
+            who = " ".join(f"{placed.group(0)}{m.group('who')}".split())
+            one = _ONE_UNNAMED.match(who) is not None
+            return Speaker(who, None, 0.7, f"'{who} {m.group('verb')}'", "role" if one else "group")
         if name in _TITLE_WORDS and not passive:
             # "The Health Secretary said": a title alone refers back to whoever the text gave it to.
             earlier = people.refer(name) if people else None
@@ -641,6 +653,15 @@ def _subject_of_saying(
             return Speaker(name, role, 0.9 if kind == "person" else 0.75, f"'{name} {m.group('verb')}'", kind)
         m = _SUBJECT_VERB.search(sentence, m.end("who"))
     return None
+
+
+# A person's noun phrase with a place after it, right before a capitalised name read as a subject: "an economist in
+# ", "One Harris voter in ", "the top commander overseeing American forces in the ".
+_PLACED_NOUN = re.compile(
+    r"(?P<np>\b(?:[Aa]n?|[Oo]ne|[Tt]he|[Tt]wo|[Tt]hree|[Ss]ome|[Mm]any|[Ss]everal)\s+(?:[\w.’'-]+\s+){0,8}?"
+    r"[a-z][\w’'-]*)\s+(?:in|at|from|near|across)\s+(?:the\s+)?$"
+)
+_PERSON_NOUN = re.compile(rf"(?:{_ROLE_NOUNS}|{_GROUP_NOUNS}|[a-z]+(?:er|or|ist|ian)s?)")
 
 
 def _saying_then_speaker(sentence: str, people: _People | None) -> Speaker | None:
@@ -1428,7 +1449,7 @@ _KEPT_UNNAMED = wordset(
     "official officials source sources diplomat diplomats delegate envoy insider aide person member"
 )
 _NAMED_LATER_ROLES = _ROLE_NOUN_SET | wordset("ally doctor physician specialist")
-_ONE_UNNAMED = re.compile(r"(?:[Aa]n?|[Oo]ne)\s")
+_ONE_UNNAMED = re.compile(r"(?:[Aa]n?|[Oo]ne|[Tt]he)\s")
 # How many paragraphs after an unnamed source its name may come.
 _NAMED_AFTER_REACH = 2
 
