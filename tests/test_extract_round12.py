@@ -301,3 +301,31 @@ def test_good_chances_odds_in_ones_favour_and_a_certainty_qualified_are_forecast
 )
 def test_odds_denied_or_a_certain_thing_are_not_read_so(sentence: str) -> None:
     assert all(p < 0.5 for _, p in _cands(sentence))
+
+
+# ------------------------------------------------------------------------------------- a headline's "May"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Global Tablet Shipments May Decline 3% in 2020",
+        "Offensive Against IS May Take Three Years, Say Experts",
+        "Oil Rises as OPEC Says May Cut Supply",
+    ],
+)
+def test_a_headlines_may_after_a_plural_or_an_initialism_is_the_modal(sentence: str) -> None:
+    assert [w for w, _ in _cands(sentence)] == ["May"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "May vote leaves Europe media unimpressed",
+        "Elections in May Show Labour Ahead",
+        "Theresa May Says Brexit Deal Is Done",
+        "Results Expected May 5",
+    ],
+)
+def test_the_month_or_a_name_is_no_modal(sentence: str) -> None:
+    assert all(w != "May" for w, _ in _cands(sentence))

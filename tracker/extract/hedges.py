@@ -1340,6 +1340,11 @@ _WILL_NOUN_BEFORE = re.compile(
 )
 _WILL_NOUN_AFTER = re.compile(r"^\s*(?:of|to\s+(?:act|fight|win|live|change|power))\b", re.I)
 _SPEECH_ACT = re.compile(r"^\s*(?:say|tell|admit|add|note|mention|concede|grant|repeat|confess|be\s+honest)\b", re.I)
+_HEADLINE_MAY_BEFORE = re.compile(
+    r"\b(?!(?:In|On|By|Since|Until|Till|Last|Next|Early|Late|Mid|Of|This|From|Through|During|Before|After|To|And|"
+    r"Or|Between|Its|His|Her|Their|Mrs|Ms|Mr|PM|Theresa)\b)(?:[A-Z][a-z]+s|[A-Z]{2,})\s+$"
+)
+_HEADLINE_MAY_AFTER = re.compile(r"\s+[A-Z][a-z]+\b(?!['’]s)")
 _DEGREE_ADVERB_END = re.compile(r"\s+(?:effectively|virtually|practically|almost|nearly|all\s+but|now|still)$")
 _AS_MUCH_AS = re.compile(r"\bas\s+(?:[\w-]+\s+){1,2}as\s+(?:[\w'’]+\s+){1,2}$", re.I)
 # "a forecast model", "our forecast": the noun after a determiner, not the verb.
@@ -1436,8 +1441,14 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     """Words that look like a hedge and are not one: the month of May, "certain" as in "a certain part", the
     noun "will" ("political will"), "I will say", the nouns "forecast" and "risks", a comparison."""
     words = sentence[start:end]
-    if words == "May" and start > 0:
-        return True
+    if words == "May":
+        # The month or a name ("in May", "Theresa May", a sentence opening "May vote leaves ..."), except a
+        # headline's modal: a plural or an initialism before it and a capitalised word after ("Smartphone Shipments
+        # May Decline 3.1%", "Offensive Against IS May Take Three Years", "OPEC Says May Cut Supply").
+        return not (
+            _HEADLINE_MAY_BEFORE.search(sentence, max(0, start - 30), start)
+            and _HEADLINE_MAY_AFTER.match(sentence, end)
+        )
     lower = words.lower()
     if lower.split(" ", 1)[0] == "to" and entry.phrase == "will":
         return not _headline_future(sentence, start)
