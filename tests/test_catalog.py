@@ -821,6 +821,19 @@ def test_a_fifo_is_refused_without_being_read(tmp_path: Path, which: str) -> Non
     assert f"{fifo}" in done.stdout  # named, as "not found" (a seed text) or "not a regular file" (a catalog)
 
 
+def test_a_file_is_read_whole_whatever_its_size_when_asked(tmp_path: Path) -> None:
+    """`_read_whole` (by the file descriptor) gives `Path.read_bytes`'s bytes: empty, small, larger than one read,
+    and a file that grew or shrank after its size was asked."""
+    from tracker.catalog.load import _read_whole
+
+    for n, asked in ((0, 0), (1, 1), (5000, 5000), (3 << 20, 3 << 20), (5000, 10), (10, 5000), (5000, 0), (0, 7)):
+        path = tmp_path / f"f{n}-{asked}"
+        path.write_bytes(bytes(i % 251 for i in range(n)))
+        assert _read_whole(path, asked) == path.read_bytes(), (n, asked)
+    with pytest.raises(OSError):
+        _read_whole(tmp_path / "missing", 0)
+
+
 def test_resolving_a_file_in_a_resolved_folder_gives_what_resolving_it_whole_gives(tmp_path: Path) -> None:
     """`_inside` (the folder resolved once, then at most one lstat per file, none when the folder's listing said
     whether it is a link) against its definition, `Path.resolve` of the whole path and a comparison of the parts:

@@ -224,3 +224,57 @@ def test_a_share_of_a_definite_group(text: str, speaker: str) -> None:
 )
 def test_a_role_closing_a_headline(text: str, speaker: str) -> None:
     assert _speakers(text)[0] == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A pronoun opening the sentence, then a participle of saying after a comma: the person named last.
+        (
+            "Jane Roe said on Monday that inflation had peaked.\n\n"
+            "She declined to give a date, noting that a cut was likely by June.",
+            "Jane Roe",
+        ),
+        (
+            "John Doe told reporters in Kyiv that the front was stable.\n\n"
+            "He did not answer the question on an offensive, while noting that he personally does not rule it out.",
+            "John Doe",
+        ),
+        # No person named before: the author's.
+        ("He declined to give a date, noting that a cut was likely by June.", "the author"),
+    ],
+)
+def test_a_pronoun_then_a_participle_of_saying(text: str, speaker: str) -> None:
+    assert _speakers(text)[-1] == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # A fractional price and the bookmakers it is quoted at, opening the sentence or after the price.
+        ("At Acme Bets and Beta Bet, the incumbents are 1/6 to win the most seats.", "Acme Bets and Beta Bet"),
+        ("The opposition is 7/2 to win at Acme Bets, Beta Bet and Gamma Bet.", "Acme Bets, Beta Bet and Gamma Bet"),
+        # The subject that states the price stays the source; a price quoted at no one is the author's.
+        ("Acme Bets has the incumbents at 1/2 and the opposition at 13/8 to win.", "Acme Bets"),
+        ("The opposition is 7/2 to win the most seats next month.", "the author"),
+    ],
+)
+def test_odds_quoted_at_bookmakers(text: str, speaker: str) -> None:
+    assert _speakers(text)[0] == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # "punters" and "bookies" are people who bet and price, as "bookmakers" and "traders" were.
+        (
+            "Betting on the election has shown that most punters think the incumbents will win the most seats.",
+            "most punters",
+        ),
+        ("All bookies have lengthened odds on the opposition winning the seat, Acme Bets to 20/1.", "All bookies"),
+        # A possessive is no subject.
+        ("The bookies' favourite is likely to win the seat in May.", "the author"),
+    ],
+)
+def test_punters_and_bookies(text: str, speaker: str) -> None:
+    assert _speakers(text)[0] == speaker

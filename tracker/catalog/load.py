@@ -771,10 +771,24 @@ def _read_bytes(path: Path, label: str, errors: _Errors, entry: str = "-", field
         )
         return None
     try:
-        return path.read_bytes()
+        return _read_whole(path, size)
     except OSError as exc:
         errors.add(label, entry, field_name, f"cannot read: {exc.strerror or exc}")
         return None
+
+
+def _read_whole(path: Path, size: int) -> bytes:
+    """The file's bytes, ``size`` its size when asked (it may have changed since: read to its end whatever it is),
+    by the file descriptor: `Path.read_bytes` made a file object and a buffer for each file, about half the time
+    of reading a catalog's 4,000 small files (profiled)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        parts: list[bytes] = []
+        while chunk := os.read(fd, size + 1 if not parts else 1 << 20):
+            parts.append(chunk)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+    finally:
+        os.close(fd)
 
 
 def _decode(raw: bytes, label: str, errors: _Errors, entry: str = "-", field_name: str = "-") -> str | None:

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tracker.domain.frozen import quick_init
-
 SOURCE_REGISTERED = "SourceRegistered"
 QUESTION_OPENED = "QuestionOpened"
 QUESTION_CLARIFIED = "QuestionClarified"
@@ -69,7 +67,6 @@ def is_stream_id(text: str) -> bool:
     return text.startswith((QUESTION_STREAM, SOURCE_STREAM))
 
 
-@quick_init
 @dataclass(frozen=True)
 class Event:
     """A domain event before it is stored: its type, its data and its domain time.

@@ -1,12 +1,17 @@
 """Frozen dataclasses whose instances are made in one step (`quick_init`).
 
 A frozen dataclass's generated ``__init__`` sets each field through ``object.__setattr__`` (the class's own
-``__setattr__`` refuses every write), one call per field. An import makes a catalog entry, a command and an event
-for each of tens of thousands of entries, and those calls were about a tenth of its CPU outside the store
-(profiled: 4 µs for a forecast's 22-field entry, 3 µs for its command). `quick_init` gives the class an
-``__init__`` with the same parameters, defaults and factories that writes the instance's whole ``__dict__`` at
-once. Nothing else changes: the fields stay read-only, equality, hashing, ``repr`` and `dataclasses.replace` are the
-dataclass's own. tests/test_frozen.py compares both ``__init__``s on every class that uses it.
+``__setattr__`` refuses every write), one call per field. An import makes a catalog entry and a command for each of
+tens of thousands of entries (4 µs for a forecast's 22-field entry, 3 µs for its command, profiled). `quick_init`
+gives the class an ``__init__`` with the same parameters, defaults and factories that writes the instance's whole
+``__dict__`` at once, in about half the time. Nothing else changes: the fields stay read-only, equality, hashing,
+``repr`` and `dataclasses.replace` are the dataclass's own. tests/test_frozen.py compares both ``__init__``s on
+every class that uses it.
+
+The cost: such an instance keeps its fields in a dict of its own rather than the interpreter's inline values, and
+each read of a field is a little slower. It pays for objects made once and read a few times (the entries, the
+commands); not for the events, whose fields the hash chain reads in loops over every event (5-10% slower there,
+more than their making saved; BENCHMARKS.md).
 """
 
 from __future__ import annotations

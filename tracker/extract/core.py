@@ -128,6 +128,29 @@ _CALENDAR_AFTER = re.compile(
     re.I,
 )
 _FLAT_WILL = frozenset({"will", "'ll", "’ll"})
+# "tools that will allow companies to train models", "a shell bill that will incorporate the legislation", "reports
+# that will come out before the meeting": a flat "will" in a relative clause describes its noun (what a thing is
+# for), and with no other hedge in the sentence the sentence forecasts nothing. Not a demonstrative subject ("he said
+# that will happen", "a lot of that will depend on"), nor a clause after a verb ("so encouraging that").
+_NOUN_RELATIVE_BEFORE = re.compile(
+    r"\b(?!(?:said|says|say|think|thinks|believe|believes|expect|expects|hope|hopes|know|knows|is|are|was|were|be|"
+    r"and|but|or|of|because|so|if|than|all|now|sure|clear|likely|possible|encouraging|way|fact|view|idea|chance|"
+    r"chances|hope|risk|sign|signs|evidence|possibility|probability|likelihood|news|belief|expectation|"
+    r"expectations|prospect|prospects|odds|doubt|confidence|fear|fears|warning|promise|pledge|assurance|guarantee|"
+    r"argument|claim|view|case|bet|forecast|forecasts|prediction|predictions|estimate|estimates|point)\b)"
+    r"[a-z]{3,}s?\s+(?:that|which)\s+$",
+    re.I,
+)
+# "they are willing to talk", "he is 'prepared to negotiate'", "a level they are prepared to defend", "was clearly
+# determined to convey some optimism": a readiness stated, what a party would accept or means to do, not an outcome
+# foreseen (the corpus labels hold none; "plans to", "vowed to", which they do hold, are left). Not a comparison:
+# "more cuts than they are willing to admit" says what the speaker foresees; nor a capability judged by another
+# (readiness qualified by "well", "fully", "better": an assessment that it will, which the seeds record).
+_READINESS = re.compile(
+    r"(?<!well )(?<!fully )(?<!better )(?<!ill )(?<!poorly )(?<!badly )(?:ready|prepared|willing|determined)\s+to$",
+    re.I,
+)
+_THAN_BEFORE = re.compile(r"\bthan\s+(?:[\w'’]+\s+){0,3}$", re.I)
 # "There is a greater possibility that the test will take place around that time", "doubts whether the talks will
 # take place at all": the calendar's verb in a statement a prospect bears on is the event forecast.
 _PROSPECT_BEFORE = re.compile(
@@ -506,6 +529,13 @@ def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
     if hedge.strength == "modal" and _APPEARANCE.match(sentence, hedge.end):
         confidence -= 0.2
         reasons.append("a modal of appearance ('may seem'): how things look now, not what will happen")
+    if (
+        hedge.words.lower() in _FLAT_WILL
+        and not reading.others
+        and _NOUN_RELATIVE_BEFORE.search(sentence, max(0, hedge.start - 30), hedge.start)
+    ):
+        confidence -= 0.45
+        reasons.append("a flat 'will' in a relative clause ('tools that will allow'): what a thing is for")
     for cut, reason in _not_forecasts(sentence, hedge, before):
         confidence -= cut
         reasons.append(reason)
@@ -546,6 +576,10 @@ def _not_forecasts(sentence: str, hedge: Hedge, before: str) -> list[tuple[float
         and not _PROSPECT_BEFORE.search(sentence, max(0, hedge.start - 100), hedge.start)
     ):
         out.append((0.45, "the calendar after a flat 'will' ('will hold its meeting on'): a schedule"))
+    if _READINESS.search(words.replace('"', "").replace("“", "")) and not _THAN_BEFORE.search(
+        sentence, max(0, hedge.start - 40), hedge.start
+    ):
+        out.append((0.1, "a readiness stated ('are willing to talk'): what a party would do, not an outcome foreseen"))
     if hedge.strength == "belief" and _DISTANT_PAST.search(before) and _PAST_SAYING.search(before + hedge.words):
         out.append((0.3, "an expectation dated in the past ('a year ago ... expected'): held then, not made now"))
     if hedge.strength == "future" and _ATTENTION.search(sentence, max(0, hedge.start - 12), hedge.end + 60):

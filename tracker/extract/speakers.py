@@ -92,7 +92,8 @@ _GROUP_NOUNS = (
     r"experts|analysts|observers|officials|commentators|diplomats|economists|sources|insiders|critics|scholars|"
     r"historians|pundits|strategists|investors|politicians|lawmakers|forecasters|specialists|researchers|"
     r"academics|journalists|generals|sceptics|skeptics|optimists|pessimists|respondents|bookmakers|firms|"
-    r"traders|markets|voters|pollsters|forecasters|banks|officials|leaders|executives|participants|economists"
+    r"traders|markets|voters|pollsters|forecasters|banks|officials|leaders|executives|participants|economists|"
+    r"punters|bookies"
 )
 # Institutions named by what they are: "the ministry said", "US intelligence believes".
 _ORG_NOUNS = (
@@ -689,6 +690,10 @@ def _saying_then_speaker(sentence: str, people: _People | None) -> Speaker | Non
         if name and name not in _NOT_NAMES and not _ROLE_ONLY.fullmatch(name.lower()):
             # "the Fed left rates unchanged but forecast ...": a one-word name is an organisation's.
             return Speaker(name, title, 0.7, f"'{name} ... {verb}'", "group")
+    m = _PRONOUN_THEN_SAYING.match(sentence) if people is not None else None
+    if m:
+        # "He did not answer the question, noting that ...": the participle is the pronoun's, the person named last.
+        return people.pronoun(m.group("who"), m.group("verb"))  # type: ignore[union-attr]
     m = _ROLE_NAME_SAID.search(sentence)
     if m and len(_clean_name(m.group("who"))[0].split()) >= 2:
         name = _clean_name(m.group("who"))[0]
@@ -972,6 +977,12 @@ def _odds(sentence: str, words: set[str]) -> Speaker | None:
         name, _ = _clean_name(m.group("who"))
         if name and name not in _NOT_NAMES and not _possessive(m.group("who")):
             return Speaker(name, None, 0.6, f"'{name} {m.group('verb')}' a probability", "group")
+    at = _AT_ODDS.match(sentence) or _ODDS_AT.search(sentence) if "/" in sentence else None
+    if at is not None:
+        # "At Acme Bets and Beta Bet, they are 1/6 to win", "Labour are 7/2 to win at Acme Bets, Beta and Gamma": the
+        # bookmakers a fractional price is quoted at.
+        who = " ".join(at.group("who").split())
+        return Speaker(who, None, 0.6, f"odds quoted at {who}", "group")
     return None
 
 
@@ -1590,6 +1601,10 @@ _ODDS_SUBJECT = re.compile(
     rf"(?:[a-zA-Z-]+\s+)?(?i:{_GROUP_NOUNS}))(?:\s*,[^,.;:“”\"]{{1,80}},)?\s+(?:(?:now|also|still|currently|already)\s+)?"
     rf"(?P<verb>(?:(?:were|are|is)\s+)?(?:{_ODDS_VERBS}|pegged|pegs|pegging))\b"
 )
+# A fractional price and the bookmakers it is quoted at, after it or opening the sentence.
+_BOOKMAKERS = rf"{_CAP_RUN}(?:\s*,\s*{_CAP_RUN})*(?:\s*,?\s+and\s+{_CAP_RUN})?"
+_ODDS_AT = re.compile(rf"\b\d+/\d+\b[^.;:/]{{0,40}}?\bat\s+(?P<who>{_BOOKMAKERS})")
+_AT_ODDS = re.compile(rf"\s*At\s+(?P<who>{_BOOKMAKERS}),\s+[^.;]{{0,80}}?\b\d+/\d+\b")
 # A chance the subject holds: "has 86% chance of", "have an almost nine in ten chance of", "has a good chance to".
 _HOLDS_CHANCE = re.compile(
     r"\s+(?:an?\s+|the\s+)?(?:(?!at\b|on\b)[\w.%-]+\s+){0,5}?(?:chance|chances|odds|probability|likelihood)\s+(?:of|to)\b"
@@ -1709,6 +1724,12 @@ _SUBJECT_THEN_SAYING = re.compile(
     rf"calculated|reckons|reckoned))\b"
 )
 _STRAY_COMMA = re.compile(r"\s*,\s*")
+# "He declined to comment, adding that ...", "She did not answer, while noting that ...": a pronoun opening the
+# sentence, then a participle of saying after a comma.
+_PRONOUN_THEN_SAYING = re.compile(
+    r"\s*(?:(?:But|And|However|Still|Yet),?\s+)?(?P<who>He|She)\s+[^.;:“”\"]{0,160}?,\s+(?:while\s+|and\s+)?"
+    r"(?P<verb>saying|stating|adding|noting|warning|arguing|insisting)\b"
+)
 # "More talks are expected, the party's number two, Jane Roe, said."
 _ROLE_NAME_SAID = re.compile(
     rf",\s*(?P<role>(?:the|an?)\s+[^,.;:“”\"]{{3,80}}?),\s+(?P<who>{_CAP_RUN})\s*,\s*(?P<verb>said|says|told|added)\b"
