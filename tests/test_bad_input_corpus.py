@@ -406,6 +406,10 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
     ("db-http", db_url("http://example.org/ledger"), USER, ["db: ", "'http'"]),
     ("db-query-not-a-number", db_query("?timeout=abc"), USER, ["db: ", "timeout=abc"]),
     ("db-nul", db_query("\x00"), USER, ["db: "]),
+    # an in-memory SQLite database keeps nothing: `init` on one would report success and leave no ledger
+    ("db-sqlite-no-path", db_url("sqlite://"), USER, ["db: ", "--db 'sqlite://'", "in-memory"]),
+    ("db-sqlite-memory", db_url("sqlite:///:memory:"), USER, ["db: ", "'sqlite:///:memory:'", "in-memory"]),
+    ("db-sqlite-uri-mode-memory", db_url("sqlite:///file:l?mode=memory&uri=true"), USER, ["db: ", "in-memory"]),
     # -- finding 8: --out never writes through a link, a pipe or a device
     ("out-symlink", out_target("symlink", export_to), USER, ["out: ", "symbolic link"]),
     ("out-dangling-symlink", out_target("dangling", export_to), USER, ["out: ", "symbolic link"]),

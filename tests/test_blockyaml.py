@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from test_catalog import HOSTILE_YAML, ROOT, _loaded
+from test_catalog import HOSTILE_YAML, ROOT, _loaded, project_yaml_files
 
 from tracker.catalog import blockyaml
 from tracker.catalog.load import _BLOCK_SCALARS, _Errors, _parse_yaml, strict_loader
@@ -48,6 +48,9 @@ BLOCK_YAML = [
     "a: http://x.y/z?q=1&r=2\n",
     "a: x, y [z] {w}\n",
     "a: -1\nb: +1\nc: .5\nd: 0x1f\ne: 1_000\nf: 190:20:30\ng: 1e3\nh: .inf\ni: .NaN\nj: 0o17\n",
+    "a: 0.12\nc: +1.5\nd: 5.\ne: 0\ng: +0\nh: 010\ni: 1_0.5\nj: 123456789012345678901234\n",  # numbers made directly
+    "a: -0.0\nb: -0\n",
+    "a: 0.1e3\nb: 00.5\nc: +.5\nd: 1:20.5\ne: 1.2.3\nf: 0b11\ng: -0x1f\nh: 09\ni: 1.5_0\nj: \u0661.5\n",
     "a: true\nb: False\nc: TRUE\nd: yes\ne: on\nf: null\ng: NULL\nh: ~\n",
     "a: 2019-05-04\nb: '2019-05-04'\n",
     "a: <<\nb: =\n",
@@ -150,7 +153,7 @@ def _generated(tmp_path: Path, questions: int) -> list[Path]:
 def test_the_block_reader_gives_the_strict_loaders_value_wherever_it_takes_a_text(tmp_path: Path) -> None:
     """Every YAML file of the project, a generated catalog, the hostile documents of the one-pass test and the
     block-style edge cases above."""
-    files = [p for d in ("predictions", "seeds", "tests", "tracker") for p in sorted((ROOT / d).rglob("*.y*ml"))]
+    files = project_yaml_files()
     generated = _generated(tmp_path, 60)
     texts = [p.read_text(encoding="utf-8") for p in files] + HOSTILE_YAML + BLOCK_YAML
     taken = [_same_or_not_taken(text) for text in texts]
@@ -271,3 +274,18 @@ def test_the_block_reader_on_random_scalars() -> None:
         s = "".join(rng.choice(_SCALAR_PIECES) for _ in range(rng.randint(0, 6)))
         taken += _same_or_not_taken(rng.choice(_SCALAR_FORMS).replace("{s}", s))
     assert 400 < taken < 4000
+
+
+def test_the_block_reader_on_random_numbers() -> None:
+    """Numbers the reader makes by `float` or `int` of their text (`blockyaml._PLAIN_NUMBERS`) and their near misses
+    (leading zeros, signs, "_", ":", exponents, base prefixes), random (seeded), plain as a value and an item: the
+    strict loaders' values, types and signs included."""
+    rng = random.Random(26)
+    taken = 0
+    for _ in range(3000):
+        s = "".join(
+            rng.choice("0123456789+-._:eEbox") if rng.random() < 0.3 else rng.choice("0123456789")
+            for _ in range(rng.randint(1, 7))
+        )
+        taken += _same_or_not_taken(rng.choice(("a: {s}\n", "- {s}\n", "- a: {s}\n  b: {s}\n")).replace("{s}", s))
+    assert taken > 2000

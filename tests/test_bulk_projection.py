@@ -296,3 +296,26 @@ def test_a_questions_events_before_its_opening_change_nothing_set_based_either(d
             bulk.project_range(conn, split, 4)
         assert tables(led.engine) == expected
     led.close()
+
+
+def test_from_the_start_sqlite_groups_the_forecasts_by_forecaster_without_walking_an_index(sqlite_url: str) -> None:
+    """The two forecaster statements of a range from the log's start read the forecasts table in order and sort
+    what they read (SQLite's planner would otherwise walk ix_forecasts_forecaster_id and read every forecast's
+    row by a search of its own: BENCHMARKS.md, seventh bulk-import round). Their rows are the handlers' (above)."""
+    from sqlalchemy import text
+
+    from tracker.store.db import backend_of
+
+    led = Ledger(sqlite_url, actor="tester")
+    led.init()
+    ds = generate(300, seed=5)
+    with write_transaction(led.engine) as conn:
+        es.append_stream(conn, ds.batches, "tester", now=NOW, project_range=bulk.project_range)
+    with write_transaction(led.engine) as conn:
+        forecaster_statements = [s for s in bulk.statements(backend_of(conn), from_start=True) if "forecasters" in s]
+        assert len(forecaster_statements) == 2
+        for sql in forecaster_statements:
+            plan = [r[3] for r in conn.execute(text("EXPLAIN QUERY PLAN " + sql), {"lo": 0, "hi": 10**6})]
+            reads = [step for step in plan if " forecasts" in step and "forecasters" not in step]
+            assert reads == ["SCAN forecasts"], plan
+    led.close()

@@ -15,6 +15,19 @@ from tracker.domain.quotes import closest_passage, find_quote
 from tracker.domain.verbal import derive, load_scale
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def project_yaml_files() -> list[Path]:
+    """Every YAML file of the project's own folders, except a sealed check set: that is opened by nobody until the
+    lead measures it, the tests that compare YAML loaders included."""
+    return [
+        p
+        for d in ("predictions", "seeds", "tests", "tracker")
+        for p in sorted((ROOT / d).rglob("*.y*ml"))
+        if "sealed" not in p.parts
+    ]
+
+
 PREDICTIONS = ROOT / "predictions"
 SEEDS = ROOT / "seeds"
 TODAY = date(2026, 11, 24)
@@ -565,13 +578,7 @@ def test_the_one_pass_construction_gives_what_pyyaml_gives(prefer_c: bool, tmp_p
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
     write_catalog(tmp_path, 30)
-    # A sealed check set is opened by nobody until the lead measures it, this test included.
-    files = [
-        p
-        for d in ("predictions", "seeds", "tests", "tracker")
-        for p in sorted((ROOT / d).rglob("*.y*ml"))
-        if "sealed" not in p.parts
-    ]
+    files = project_yaml_files()
     files += sorted(tmp_path.rglob("*.yaml"))
     texts = [p.read_text(encoding="utf-8") for p in files] + HOSTILE_YAML
     assert len(files) > 20
@@ -814,10 +821,29 @@ def test_a_fifo_is_refused_without_being_read(tmp_path: Path, which: str) -> Non
     assert f"{fifo}" in done.stdout  # named, as "not found" (a seed text) or "not a regular file" (a catalog)
 
 
+def test_a_file_is_read_whole_whatever_its_size_when_asked(tmp_path: Path) -> None:
+    """`_read_whole` (by the file descriptor) gives `Path.read_bytes`'s bytes: empty, small, larger than one read,
+    and a file that grew or shrank after its size was asked."""
+    from tracker.catalog.load import _read_whole
+
+    for n, asked in ((0, 0), (1, 1), (5000, 5000), (3 << 20, 3 << 20), (5000, 10), (10, 5000), (5000, 0), (0, 7)):
+        path = tmp_path / f"f{n}-{asked}"
+        path.write_bytes(bytes(i % 251 for i in range(n)))
+        assert _read_whole(path, asked) == path.read_bytes(), (n, asked)
+    with pytest.raises(OSError):
+        _read_whole(tmp_path / "missing", 0)
+
+
 def test_resolving_a_file_in_a_resolved_folder_gives_what_resolving_it_whole_gives(tmp_path: Path) -> None:
-    """`_resolved_in` (the folder resolved once, then one lstat per file) against `Path.resolve` of the whole
-    path: plain files, links inside and outside, a link to a folder, a loop, a missing file, a linked folder."""
-    from tracker.catalog.load import _resolved, _resolved_in
+    """`_inside` (the folder resolved once, then at most one lstat per file, none when the folder's listing said
+    whether it is a link) against its definition, `Path.resolve` of the whole path and a comparison of the parts:
+    plain files, links inside and outside, a link to a folder, a loop, a missing file, a linked folder; and
+    `_yaml_files` (one `os.scandir`) against the folder's files by `Path.suffix` and `Path.is_file`."""
+    from tracker.catalog.load import _inside, _resolved, _yaml_files
+
+    def by_definition(path: Path, real_folder: Path | None) -> Path | None:
+        real = _resolved(path)
+        return real if real is not None and real_folder is not None and real.is_relative_to(real_folder) else None
 
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -830,15 +856,28 @@ def test_resolving_a_file_in_a_resolved_folder_gives_what_resolving_it_whole_giv
     (real / "dir").symlink_to(outside)
     (real / "loop1").symlink_to("loop2")
     (real / "loop2").symlink_to("loop1")
+    (real / "loop.yaml").symlink_to("loop.yaml")
+    (real / "gone.yml").symlink_to("nowhere.yml")
+    (real / "folder.yaml").mkdir()
+    for name in (".yaml", ".yml", "..yaml", "a.yml", "b.yaml.bak", "c.YAML", "d.", "e.txt"):
+        (real / name).write_text("n")
     (tmp_path / "linked").symlink_to(real)
-    names = ["plain.yaml", "inside.yaml", "out.yaml", "dir", "loop1", "missing.yaml"]
-    for folder in (real, tmp_path / "linked"):
+    names = ["plain.yaml", "inside.yaml", "out.yaml", "dir", "loop1", "missing.yaml", "loop.yaml", ".."]
+    for folder in (real, tmp_path / "linked", outside):
         real_folder = _resolved(folder)
         for name in names:
-            assert _resolved_in(folder / name, folder, real_folder) == _resolved(folder / name), (folder, name)
+            path = folder / name
+            for link in (None, path.is_symlink()):
+                assert _inside(path, folder, real_folder, link) == by_definition(path, real_folder), (folder, name)
         # a path not directly in the folder is resolved whole
-        assert _resolved_in(folder / "dir" / "x.yaml", folder, real_folder) == outside / "x.yaml"
-    assert _resolved_in(real / "out.yaml", real, _resolved(real)) == outside / "x.yaml"
+        assert _inside(folder / "dir" / "x.yaml", folder, real_folder) == by_definition(
+            folder / "dir" / "x.yaml", real_folder
+        )
+        assert _inside(folder / "plain.yaml", folder, None) is None
+        listed = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        assert _yaml_files(folder) == [(p, p.is_symlink()) for p in listed]
+    assert _inside(real / "out.yaml", real, _resolved(real)) is None
+    assert [p.name for p, _ in _yaml_files(real)] == ["..yaml", "a.yml", "inside.yaml", "out.yaml", "plain.yaml"]
 
 
 # ---------------------------------------------------------------- the fields the import does not check twice

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Column, MetaData, Table, insert, select, type_coerce, update
+from sqlalchemy import Column, MetaData, Table, create_engine, insert, select, type_coerce, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import NullType
 
@@ -155,7 +155,7 @@ def test_chunk_rows_hash_by_the_canonical_json_definition(
     assert head == (position + len(rows), prev)
 
 
-_TIMES = es.time_texts(make_engine("sqlite://").dialect)
+_TIMES = es.time_texts(create_engine("sqlite://").dialect)
 
 
 def _utc(stored: str) -> datetime:

@@ -62,19 +62,36 @@ CHECK_FLOORS = {
     # voiced as a noun, h 139/159 = 0.874, floor 0.865.
     # polarity8 (second parts after ", with" and a denied belief, a concession's estimate, a denied copula, an unreal
     # condition): polarity g 137/148 → 139/148, h 138/147 → 140/147; floors one forecast under.
-    "g": {"recall": 0.946, "speaker": 0.75, "polarity": 0.93, "precision": 0.83},
-    "h": {"recall": 0.929, "speaker": 0.865, "polarity": 0.945, "precision": 0.82},
+    # speakers9 (a role named just after, a quotation closed by any verb, an employer's any role, a place after a
+    # person's noun, ...; the same tree with and without its speakers.py): g speaker 122/160 → 126/160 = 0.788, h
+    # 139/159 → 141/159 = 0.887; floors about one forecast under.
+    # polarity9 (false candidates: the calendar, a readiness, a relative's "will"): precision g 0.847 → 0.852 (162
+    # candidates), h 0.835 → 0.856 (160); floors one forecast under.
+    "g": {"recall": 0.946, "speaker": 0.78, "polarity": 0.93, "precision": 0.845},
+    "h": {"recall": 0.929, "speaker": 0.88, "polarity": 0.945, "precision": 0.85},
     # corpus-j, labelled blind (9ef9e9c) and measured twice, aggregates only: with 8c01816's extraction code
     # (recall 135/171, speaker 90/135, polarity 103/123, precision 0.655) and with 44eccd2's (135/171, 90/135,
     # 102/123, 0.663). With the subject chunker (speakers6; aggregates only, but its brief quoted about ten corpus-j
     # sentences as examples of kinds: docs/extract.md): speaker 90/134 → 98/134 = 0.731 on the same tree (99519dc).
     # After the tenth round (recall8; aggregates only, at its start and end): recall 134/171 → 137/171, speaker
     # 99/137, polarity 102/122 → 106/125, precision 0.657 → 0.663; recall and polarity floors one forecast under.
-    "j": {"recall": 0.795, "speaker": 0.72, "polarity": 0.84, "precision": 0.65},
+    # corpus-j is tuning data from speakers9 (its rows read with a-i's): speaker 103/142 → 110/142 = 0.775 with that
+    # round's speakers.py (ede33ec); floor about one forecast under.
+    # polarity9 (corpus-j tuning data, its rows read with a-i's): recall 137 → 142/171, polarity 106/125 → 114/130,
+    # precision 0.663 → 0.704 (169); floors one forecast under.
+    "j": {"recall": 0.825, "speaker": 0.765, "polarity": 0.865, "precision": 0.695},
     # corpus-k, labelled blind (ccc30d5) and measured twice, aggregates only: with b37ddd4's extraction code (recall
     # 144/164, speaker 100/144, polarity 118/141, precision 0.716) and with the round's final code (146/164,
     # 104/146, 123/143, 0.719); floors one forecast under.
-    "k": {"recall": 0.884, "speaker": 0.705, "polarity": 0.853, "precision": 0.713},
+    # speakers9 (k its validation set, aggregates only): speaker 104/147 → 105/147 = 0.714 on its end tree (147 found
+    # with polarity9's landing); one forecast under is 0.707, under the floor already here, which stays.
+    # polarity9 (k its validation set, aggregates only): recall 146 → 147/164, polarity 123/143 → 126/144, precision
+    # 0.719 → 0.724 (185 candidates); floors one forecast under.
+    "k": {"recall": 0.89, "speaker": 0.705, "polarity": 0.865, "precision": 0.718},
+    # corpus-l, labelled blind (e83e2c0) and measured twice, aggregates only: with 65f805b's extraction code (recall
+    # 129/161, speaker 76/129, polarity 99/123, precision 0.626 of 174 candidates) and with the twelfth round's final
+    # code, a288d1d (126/161, 74/126, 98/120, 0.629 of 170); floors one forecast under the final figures.
+    "l": {"recall": 0.776, "speaker": 0.579, "polarity": 0.808, "precision": 0.623},
 }
 CHECK_MIN_FORECASTS = 120
 
@@ -124,11 +141,12 @@ def test_an_empty_split_evaluates_without_figures() -> None:
 # precision 0.833 (699 candidates); with "is scheduled to" as a schedule, 0.834 (698).
 TUNE_FOUND_FLOOR = 636
 # Speaker 546 → 556 on these files with the subject chunker (speakers6; same tree without it: 546); 556 → 562 with
-# the second verb of concluding (speakers7).
-TUNE_SPEAKER_FLOOR = 559
-# polarity8: polarity on these files 556 of 601 (the tune set with corpus-i 651 → 656 of 702).
-TUNE_POLARITY_FLOOR = 553
-TUNE_PRECISION_FLOOR = 0.82
+# the second verb of concluding (speakers7); 562 → 568 with speakers9's rules (the same tree without them: 562).
+TUNE_SPEAKER_FLOOR = 565
+# polarity8: polarity on these files 556 of 601 (the tune set with corpus-i 651 → 656 of 702). polarity9: 556 → 561
+# of 601, precision 0.835 (707 candidates) → 0.845 (698).
+TUNE_POLARITY_FLOOR = 558
+TUNE_PRECISION_FLOOR = 0.84
 # The floors are those files' figures: a tune file labelled later (corpus-i, the seventh round's fresh batch, first
 # measured as it came) adds forecasts of other kinds, and its own figures are reported in docs/extract.md, so that a
 # new batch neither lowers these floors nor hides a loss on the files they were measured on.

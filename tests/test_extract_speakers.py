@@ -227,7 +227,8 @@ def test_an_evaluative_will_be_is_no_forecast(sentence: str) -> None:
     [
         "It will be difficult to pass the bill next year.",
         "It will be important, and rates will probably rise next year.",
-        "The vote will be held next year.",
+        # Not the calendar ("will be held next year" is a schedule since polarity9): an outcome.
+        "The vote will be won by the governor next year.",
     ],
 )
 def test_a_forecast_beside_an_evaluative_word_stays(sentence: str) -> None:

@@ -79,3 +79,81 @@ def test_init_on_an_empty_file_makes_a_ledger_in_wal_mode(tmp_path: Path) -> Non
     finally:
         conn.close()
     assert runner.invoke(app, ["--db", f"sqlite:///{db}", "list"]).exit_code == 0
+
+
+# Each of these opens a database that lives only as long as its connection (checked below against SQLite itself):
+# `init` on one would report success and keep nothing.
+IN_MEMORY = [
+    "sqlite://",
+    "sqlite:///",
+    "sqlite:///:memory:",
+    "sqlite+pysqlite:///:memory:",
+    "sqlite:///file::memory:?uri=true",
+    "sqlite:///file::memory:?cache=shared&uri=true",
+    "sqlite:///file:scratch?mode=memory&uri=true",
+    "sqlite:///file:scratch%3Fmode%3Dmemory?uri=true",
+    "sqlite:///file:scratch?mode=memory&cache=shared&uri=true",
+    "sqlite:///file:scratch?vfs=memdb&uri=true",
+]
+
+
+@pytest.mark.parametrize("url", IN_MEMORY)
+def test_the_urls_refused_as_in_memory_are_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    """Each of them, opened by SQLite itself, takes a table and leaves no file behind: the refusal below is not
+    of a file."""
+    from sqlalchemy import create_engine, text
+
+    monkeypatch.chdir(tmp_path)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE kept (x INTEGER)"))
+    finally:
+        engine.dispose()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("url", IN_MEMORY)
+@pytest.mark.parametrize(
+    "args", [["init"], ["list"], ["info"], ["verify"], ["score"], ["backup", "b.sqlite"], ["rebuild"]]
+)
+def test_an_in_memory_database_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, args: list[str]
+) -> None:
+    """--db (or TRACKER_DATABASE_URL) naming an in-memory SQLite database: one line naming --db and the URL, the
+    exit code of a user error, nothing written anywhere."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["--db", url, *args])
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith("error: db: ") and "--db" in result.stderr and repr(url) in result.stderr
+    assert "in-memory" in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_in_memory_database_in_the_environment_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRACKER_DATABASE_URL", "sqlite:///:memory:")
+    result = runner.invoke(app, ["init"])
+    assert result.exit_code == 3 and "in-memory" in result.stderr, result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite:///file:{tmp}/l.sqlite?mode=rwc&uri=true", "sqlite:///{tmp}/memory", "sqlite:///{tmp}/:memory:"]
+)
+def test_a_file_whose_url_mentions_memory_is_a_ledger(tmp_path: Path, url: str) -> None:
+    """Only what SQLite keeps in memory is refused: a file (named ``memory``, or through a ``file:`` URI) is not."""
+    url = url.format(tmp=tmp_path)
+    assert runner.invoke(app, ["--db", url, "init"]).exit_code == 0
+    assert runner.invoke(app, ["--db", url, "list"]).exit_code == 0
+    assert list(tmp_path.iterdir())
+
+
+def test_the_python_api_refuses_an_in_memory_ledger_too() -> None:
+    from tracker.app.ledger import Ledger
+    from tracker.errors import UserError
+
+    with pytest.raises(UserError, match="in-memory") as e:
+        Ledger("sqlite://")
+    assert e.value.field == "db"

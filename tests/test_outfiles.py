@@ -326,3 +326,25 @@ def test_a_file_that_takes_the_name_meanwhile_is_never_replaced(tmp_path: Path) 
         late.write_text("theirs")
     assert late.read_text() == "theirs"
     assert [p.name for p in tmp_path.iterdir()] == ["late.txt"]
+
+
+# ------------------------------------------------------------------------------------ one regular-file check
+
+
+def test_is_regular_file_takes_neither_a_link_nor_what_a_read_would_block_on(tmp_path: Path) -> None:
+    """`outfiles.is_regular_file`, the one check the bundle reader, the site folder and the proofs' file reader
+    make: a link is not one (unless followed), nor a FIFO, a folder or a device; what cannot be examined raises."""
+    regular = tmp_path / "f.txt"
+    regular.write_text("x", encoding="utf-8")
+    link, _ = make_symlink(tmp_path)
+    fifo, _ = make_fifo(tmp_path)
+    assert outfiles.is_regular_file(regular) and outfiles.is_regular_file(str(regular))
+    assert not outfiles.is_regular_file(link) and outfiles.is_regular_file(link, follow_links=True)
+    for other in (fifo, tmp_path, Path(os.devnull)):
+        assert not outfiles.is_regular_file(other) and not outfiles.is_regular_file(other, follow_links=True)
+    dangling, _ = make_dangling_symlink(tmp_path)
+    assert not outfiles.is_regular_file(dangling)
+    with pytest.raises(FileNotFoundError):
+        outfiles.is_regular_file(dangling, follow_links=True)
+    with pytest.raises(FileNotFoundError):
+        outfiles.is_regular_file(tmp_path / "absent")

@@ -272,17 +272,58 @@ def test_proof_never_writes_over_the_log_key_file(url: str, keys: tuple[Path, st
     assert pub.read_text(encoding="utf-8") == vkey + "\n"
 
 
+NEEDS_LOG_KEY = (
+    "error: log_key: --checkpoint needs the log's public key, --log-key (what 'tracker keygen' printed), to check "
+    "it signed the checkpoint"
+)
+KEY_OR_CHECKPOINT = "error: key: give one of --key (sign a new checkpoint) or --checkpoint (an earlier one)"
+LOG_KEY_WITH_KEY = "error: log_key: --log-key checks a --checkpoint; a checkpoint signed now with --key needs none"
+
+
 def test_proof_against_a_checkpoint_needs_the_log_key(url: str, keys: tuple[Path, str], tmp_path: Path) -> None:
+    """The rules of what a proof's checkpoint comes from: refused before the ledger is opened or a file read."""
     key, vkey = keys
     cp = _checkpoint(url, key, tmp_path / "cp.txt")
     out = tmp_path / "p.tlog-proof"
-    line = failed(
-        tracker("--db", url, "proof", "ann-rain", "--checkpoint", str(cp), "--out", str(out)), UserError, ["--log-key"]
+    before = sorted(os.listdir(tmp_path))
+    cases = {
+        NEEDS_LOG_KEY: ("--checkpoint", str(cp)),
+        LOG_KEY_WITH_KEY: ("--key", str(key), "--log-key", vkey),
+        KEY_OR_CHECKPOINT: (),
+    }
+    for said, given in cases.items():
+        for db in (url, f"sqlite:///{tmp_path}/absent.sqlite"):  # no ledger there: the rule is still what is said
+            line = failed(tracker("--db", db, "proof", "ann-rain", *given, "--out", str(out)), UserError, [])
+            assert line == said, line
+    both = ("--key", str(key), "--checkpoint", str(cp), "--log-key", vkey)
+    assert failed(tracker("--db", url, "proof", "ann-rain", *both, "--out", str(out)), UserError, []) == (
+        KEY_OR_CHECKPOINT
     )
-    assert line.startswith("error: log_key: "), line
-    both = ("--db", url, "proof", "ann-rain", "--key", str(key), "--log-key", vkey, "--out", str(out))
-    failed(tracker(*both), UserError, ["--log-key", "--checkpoint"])
-    assert not out.exists()
+    assert sorted(os.listdir(tmp_path)) == before  # no proof, and no ledger made where there was none
+
+
+def test_prove_in_python_keeps_the_same_rules(url: str, keys: tuple[Path, str], tmp_path: Path) -> None:
+    """`proofs.prove` refuses what `tracker proof` refuses, in the same words (one rule, in the library): no
+    checkpoint ignored beside a signer, no log key dropped for the signer's own."""
+    key, vkey = keys
+    note = _checkpoint(url, key, tmp_path / "cp.txt").read_text(encoding="utf-8")
+    signer, verifier = proofs.load_signer(key), proofs.load_verifier(vkey)
+    led = Ledger(url, actor="tester")
+    before = led.info()["events"], len(proofs.stored_checkpoints(led))
+    refused = {
+        NEEDS_LOG_KEY: {"checkpoint_note": note},
+        KEY_OR_CHECKPOINT: {},
+        LOG_KEY_WITH_KEY: {"signer": signer, "log_key": verifier},
+    }
+    for said, given in refused.items():
+        with pytest.raises(UserError) as e:
+            proofs.prove(led, "ann-rain", **given)
+        assert f"error: {e.value}" == said
+    with pytest.raises(UserError) as e:
+        proofs.prove(led, "ann-rain", signer=signer, checkpoint_note=note, log_key=verifier)
+    assert f"error: {e.value}" == KEY_OR_CHECKPOINT
+    assert (led.info()["events"], len(proofs.stored_checkpoints(led))) == before  # no checkpoint signed meanwhile
+    assert proofs.verify_proof(proofs.prove(led, "ann-rain", checkpoint_note=note, log_key=verifier), verifier)
 
 
 # ------------------------------------------------------------------ verify --checkpoint
@@ -387,6 +428,41 @@ def test_a_tampered_or_foreign_checkpoint_is_refused(url: str, keys: tuple[Path,
     )
     (tmp_path / "junk.txt").write_text("not a checkpoint\n")
     failed(tracker("--db", url, "verify", "--checkpoint", str(tmp_path / "junk.txt")), UserError, ["not a checkpoint"])
+
+
+def test_verify_checkpoint_reads_the_note_as_open_signed_does(
+    url: str, keys: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`proofs.verify_checkpoint` with or without the log's key reads the note through `open_signed` (one reading
+    of a checkpoint note), and refuses a malformed one in the words it always had."""
+    key, vkey = keys
+    note = _checkpoint(url, key, tmp_path / "cp.txt").read_text(encoding="utf-8")
+    led, verifier = Ledger(url, actor="tester"), proofs.load_verifier(vkey)
+    text = note[: note.rfind("\n\n") + 1]
+    malformed = {
+        text: "the note has no blank line before its signatures",
+        text.replace("\n5\n", "\n05\n", 1) + note[len(text) :]: (
+            "the checkpoint's tree size '05' is not a decimal without leading zeros"
+        ),
+        "\n" + note: "the checkpoint's origin line is empty",
+    }
+    for bad, said in malformed.items():
+        with pytest.raises(UserError) as e:
+            proofs.verify_checkpoint(led, bad, None)
+        assert str(e.value) == f"checkpoint: the checkpoint is refused: {said}"
+    with pytest.raises(UserError) as e:  # with the key, the same reading: the same words for a note with no signatures
+        proofs.verify_checkpoint(led, text, verifier)
+    assert str(e.value) == "checkpoint: the checkpoint is refused: the note has no blank line before its signatures"
+    real, read = proofs.open_signed, []
+
+    def spy(note: str, key: Verifier | None, field: str = "checkpoint") -> object:
+        read.append(key)
+        return real(note, key, field)
+
+    monkeypatch.setattr(proofs, "open_signed", spy)
+    for given in (None, verifier):
+        assert proofs.verify_checkpoint(led, note, given)["signature_checked"] is (given is not None)
+    assert read == [None, verifier]
 
 
 # ------------------------------------------------------------------ witnesses
@@ -653,8 +729,8 @@ def test_a_time_stamp_token_is_attached_to_the_checkpoint_it_stamps(
 UNREADABLE = Path("/proc/self/mem")
 
 
-@pytest.mark.skipif(not UNREADABLE.is_file(), reason="needs Linux's /proc/self/mem")
-@pytest.mark.parametrize(
+# Each command line that reads a file the user names ({bad}), and the field it names in a refusal.
+FILE_ARGS = pytest.mark.parametrize(
     ("args", "field"),
     [
         (["verify-proof", "{bad}", "--key", "{pub}"], "file"),
@@ -675,6 +751,10 @@ UNREADABLE = Path("/proc/self/mem")
         "cosign",
     ],
 )
+
+
+@pytest.mark.skipif(not UNREADABLE.is_file(), reason="needs Linux's /proc/self/mem")
+@FILE_ARGS
 def test_a_file_that_cannot_be_read_is_one_line(
     url: str, keys: tuple[Path, str], tmp_path: Path, args: list[str], field: str
 ) -> None:
@@ -688,3 +768,38 @@ def test_a_file_that_cannot_be_read_is_one_line(
     line = failed(tracker("--db", url, *[a.format(**given) for a in args]), UserError, [str(UNREADABLE)])
     assert line.startswith(f"error: {field}: "), line
     assert sorted(os.listdir(tmp_path)) == before
+
+
+@FILE_ARGS
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_a_file_that_is_no_regular_file_is_refused_unread(
+    url: str, keys: tuple[Path, str], tmp_path: Path, args: list[str], field: str, kind: str
+) -> None:
+    """A FIFO (a read would block) or a folder in place of a key, a checkpoint, a proof or a token: one line,
+    nothing read or written."""
+    key, vkey = keys
+    (tmp_path / "pub.txt").write_text(vkey + "\n")
+    proof = tmp_path / "ann.proof"
+    assert tracker("--db", url, "proof", "ann-rain", "--key", str(key), "--out", str(proof)).exit_code == 0
+    bad = tmp_path / "bad"
+    os.mkfifo(bad) if kind == "fifo" else bad.mkdir()
+    given = {"bad": str(bad), "pub": str(tmp_path / "pub.txt"), "proof": str(proof), "key": str(key),
+             "tmp": str(tmp_path)}  # fmt: skip
+    before = sorted(os.listdir(tmp_path))
+    line = failed(tracker("--db", url, *[a.format(**given) for a in args]), UserError, [])
+    assert line == f"error: {field}: {str(bad)!r} is not a regular file", line
+    assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_a_key_or_token_reached_through_a_link_is_read(url: str, keys: tuple[Path, str], tmp_path: Path) -> None:
+    """Where a user keeps their key is theirs to choose: a link to a key file is followed (a bundle's or a site
+    folder's files, which someone else may have made, are never read through one)."""
+    key, _ = keys
+    link = tmp_path / "link.key"
+    link.symlink_to(key)
+    made = tracker("--db", url, "checkpoint", "--key", str(link), "--out", str(tmp_path / "c.txt"))
+    assert made.exit_code == 0, made.output
+    token = tmp_path / "token.link"
+    token.symlink_to(tmp_path / "c.txt")  # not a token: refused for what it holds, not for being a link
+    refused = tracker("--db", url, "checkpoint", "--timestamp-token", str(token))
+    assert refused.exit_code == UserError.exit_code and "not a regular file" not in refused.output, refused.output

@@ -5,6 +5,7 @@
   backend would have to touch; it belongs in a method of `tracker.store.backend.Backend` instead.
 - No module imports another's private names: what two modules share has a public name.
 - Every exception the tracker raises on purpose is a `TrackerError` (tracker/errors.py).
+- Whether a path is a regular file (and not a link) is asked of `tracker.app.outfiles.is_regular_file` alone.
 """
 
 from __future__ import annotations
@@ -81,6 +82,35 @@ def test_a_name_in_a_comment_or_a_message_is_not_a_check(tmp_path: Path) -> None
         'engine = create_engine("sqlite://")\n'
     )
     assert dialect_checks(tmp_path, BACKEND_MODULES, CHOOSERS) == []
+
+
+# A mode fetched only to ask S_ISREG of it: `outfiles.is_regular_file` asks that (a mode kept for more, like a
+# survey's size, mtime and inode, may be asked too).
+REGULAR_CHECK = re.compile(r"S_ISREG\((?:os\.l?stat\(|mode\))")
+
+
+def regular_file_checks(root: Path, exempt: str = "app/outfiles.py") -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if rel != exempt and rel.startswith("app/") and REGULAR_CHECK.search(line):
+                found.append(f"{rel}:{n}: {line.strip()}")
+    return found
+
+
+def test_one_regular_file_check() -> None:
+    assert regular_file_checks(TRACKER) == []
+
+
+def test_the_regular_file_check_finds_each_form(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "outfiles.py").write_text("ok = stat.S_ISREG(os.lstat(p).st_mode)\n")
+    (tmp_path / "app" / "mod.py").write_text(
+        "a = stat.S_ISREG(os.lstat(p).st_mode)\nb = stat.S_ISREG(os.stat(p).st_mode)\nif not stat.S_ISREG(mode):\n"
+        "    pass\nkept = stat.S_ISREG(st.st_mode)\n"
+    )
+    assert [f.split(": ")[0] for f in regular_file_checks(tmp_path)] == ["app/mod.py:1", "app/mod.py:2", "app/mod.py:3"]
 
 
 def private_imports(root: Path) -> list[str]:

@@ -83,6 +83,14 @@ def _kind(mode: int) -> str | None:
     return None
 
 
+def is_regular_file(path: str | os.PathLike[str], *, follow_links: bool = False) -> bool:
+    """``path`` is a regular file: not a folder, a device, a socket or a FIFO (a read of one blocks or never ends),
+    and, unless ``follow_links``, not a symbolic link even to a regular file (a file someone else made, a bundle's or
+    a site folder's, could lead anywhere). What keeps it from being examined (absent, a folder that cannot be
+    searched) is raised as the OSError: each caller words that, and the refusal, for its own field."""
+    return stat.S_ISREG((os.stat if follow_links else os.lstat)(path).st_mode)
+
+
 def _parent(path: Path) -> Path:
     return path.parent if str(path.parent) else Path(".")
 

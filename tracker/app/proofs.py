@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,15 +32,14 @@ from tracker.domain.notes import (
     Signer,
     TlogProof,
     Verifier,
+    checkpoint_of,
     cosign_checkpoint,
     generate_signer,
     open_checkpoint,
-    parse_checkpoint_text,
     parse_skey,
     parse_tlog_proof,
     parse_vkey,
     sign_checkpoint,
-    split_note,
     verify_tlog_proof,
 )
 from tracker.errors import ConflictError, IntegrityError, NotFound, UserError
@@ -88,11 +86,21 @@ def keygen(name: str, out: str | os.PathLike[str], cosigner: bool = False) -> Si
 
 
 def _read_small(path: Path, field: str, limit: int) -> str:
+    raw = _read_file(path, field, limit, "not a key, checkpoint or proof")
     try:
-        mode = os.stat(path).st_mode
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise UserError(f"{str(path)!r} is not UTF-8 text (byte {e.start})", field) from None
+
+
+def _read_file(path: Path, field: str, limit: int, too_large: str) -> bytes:
+    """The bytes of the file a user named (a key, a checkpoint, a proof, a time-stamp token): a regular file, a
+    link to one followed (where a user keeps their key is theirs to choose), of at most ``limit`` bytes."""
+    try:
+        regular = outfiles.is_regular_file(path, follow_links=True)
     except OSError as e:
         raise UserError(f"cannot read {str(path)!r}: {e.strerror or e}", field) from None
-    if not stat.S_ISREG(mode):
+    if not regular:
         raise UserError(f"{str(path)!r} is not a regular file", field)
     try:
         with open(path, "rb") as f:
@@ -100,11 +108,8 @@ def _read_small(path: Path, field: str, limit: int) -> str:
     except OSError as e:  # permissions, a failing disk: a regular file can still refuse to be read
         raise UserError(f"cannot read {str(path)!r}: {e.strerror or e}", field) from None
     if len(raw) > limit:
-        raise UserError(f"{str(path)!r} is larger than {limit} bytes: not a key, checkpoint or proof", field)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise UserError(f"{str(path)!r} is not UTF-8 text (byte {e.start})", field) from None
+        raise UserError(f"{str(path)!r} is larger than {limit} bytes: {too_large}", field)
+    return raw
 
 
 def load_signer(path: str | os.PathLike[str], field: str = "key") -> Signer:
@@ -197,7 +202,7 @@ def attach_timestamp(led: Ledger, token_path: str | os.PathLike[str], number: in
     from tracker.domain.timestamps import TimestampError, check_imprint
 
     led._ready()
-    token = _read_token(Path(token_path))
+    token = _read_file(Path(token_path), "timestamp_token", MAX_TOKEN_FILE, "not a time-stamp token")
     with write_transaction(led.engine) as conn:
         kept = read_checkpoints(conn, number) if number is not None else [c for c in [last_checkpoint(conn)] if c]
         if not kept:
@@ -212,25 +217,6 @@ def attach_timestamp(led: Ledger, token_path: str | os.PathLike[str], number: in
             ) from None
         add_timestamp(conn, cp.number, algorithm, token, led.now())
     return cp.number, algorithm
-
-
-def _read_token(path: Path) -> bytes:
-    try:
-        mode = os.stat(path).st_mode
-    except OSError as e:
-        raise UserError(f"cannot read {str(path)!r}: {e.strerror or e}", "timestamp_token") from None
-    if not stat.S_ISREG(mode):
-        raise UserError(f"{str(path)!r} is not a regular file", "timestamp_token")
-    try:
-        with open(path, "rb") as f:
-            token = f.read(MAX_TOKEN_FILE + 1)
-    except OSError as e:
-        raise UserError(f"cannot read {str(path)!r}: {e.strerror or e}", "timestamp_token") from None
-    if len(token) > MAX_TOKEN_FILE:
-        raise UserError(
-            f"{str(path)!r} is larger than {MAX_TOKEN_FILE} bytes: not a time-stamp token", "timestamp_token"
-        )
-    return token
 
 
 def stored_timestamps(led: Ledger, checkpoint_number: int | None = None) -> list[StoredTimestamp]:
@@ -259,8 +245,7 @@ def read_checkpoint(path: str | os.PathLike[str], field: str = "checkpoint") -> 
     """A checkpoint file: (the note as written, its checkpoint), the signature not yet checked."""
     note = _read_small(Path(path), field, MAX_NOTE_FILE)
     try:
-        text, _ = split_note(note)
-        return note, parse_checkpoint_text(text)
+        return note, checkpoint_of(note)
     except NoteError as e:
         raise UserError(f"{str(path)!r} is not a checkpoint: {e}", field) from None
 
@@ -271,6 +256,23 @@ def forecast_position(led: Ledger, forecast_id: str) -> int:
     if position is None:
         raise NotFound(f"no forecast {forecast_id!r} in the ledger", "forecast_id")
     return int(position)
+
+
+def check_proof_sources(*, key: bool, checkpoint: bool, log_key: bool) -> None:
+    """What a proof's checkpoint comes from, in the words of `tracker proof`'s options (which check it before any
+    file is read): a key signing a new checkpoint, or an earlier checkpoint with the log's public key, which must
+    have signed it."""
+    if key == checkpoint:
+        raise UserError("give one of --key (sign a new checkpoint) or --checkpoint (an earlier one)", "key")
+    if key and log_key:
+        raise UserError("--log-key checks a --checkpoint; a checkpoint signed now with --key needs none", "log_key")
+    if checkpoint and not log_key:
+        # a proof carries the checkpoint as given: one the log did not sign would only fail in its readers' hands
+        raise UserError(
+            "--checkpoint needs the log's public key, --log-key (what 'tracker keygen' printed), to check it "
+            "signed the checkpoint",
+            "log_key",
+        )
 
 
 def prove(
@@ -285,17 +287,14 @@ def prove(
     which must cover the event, and be signed by `log_key`: see `open_signed`). The path is read from the stored
     tree (O(log n) nodes), and the checkpoint's root must be the stored tree's; the event's row must still fit its
     chain hash."""
+    check_proof_sources(key=signer is not None, checkpoint=checkpoint_note is not None, log_key=log_key is not None)
     led._ready()
-    if signer is None and checkpoint_note is None:
-        raise UserError("give --key (sign a new checkpoint) or --checkpoint (an earlier one)", "key")
-    if signer is None and log_key is None:
-        raise UserError("--checkpoint needs the log's public key (--log-key) to check its signature", "log_key")
     position = forecast_position(led, forecast_id)
     if signer is not None:
         checkpoint_note = checkpoint(led, signer)
         log_key = signer.verifier
     assert checkpoint_note is not None and log_key is not None
-    cp = open_signed(checkpoint_note, log_key).checkpoint
+    cp = open_signed(checkpoint_note, log_key)
     if cp.size < position:
         raise UserError(f"the checkpoint covers {cp.size} events, not position {position}", "checkpoint")
     with read_transaction(led.engine) as conn:
@@ -364,12 +363,13 @@ def verified(opened: OpenedCheckpoint, key: Verifier) -> dict[str, Any]:
     return {"ok": True, "log": cp.origin, "tree_size": cp.size, "root": cp.root.hex(), "key": key.vkey}
 
 
-def open_signed(note: str, key: Verifier, field: str = "checkpoint") -> OpenedCheckpoint:
-    """The checkpoint `note` when `key` signed it: the one check of a checkpoint's signed note that the commands
+def open_signed(note: str, key: Verifier | None, field: str = "checkpoint") -> Checkpoint:
+    """The checkpoint `note` when `key` signed it: the one reading of a checkpoint's signed note that the commands
     reading a checkpoint share (`notes.open_checkpoint`: a signature by the key's name and id that verifies over
-    the note's text, and the log's name on it the key's). A UserError naming `field` otherwise."""
+    the note's text, and the log's name on it the key's). With no `key` (`verify --checkpoint` without --key) the
+    note is read the same way, its signatures unchecked. A UserError naming `field` otherwise."""
     try:
-        return open_checkpoint(note, key)
+        return open_checkpoint(note, key).checkpoint if key is not None else checkpoint_of(note)
     except NoteError as e:
         raise UserError(f"the checkpoint is refused: {e}", field) from None
 
@@ -379,13 +379,7 @@ def verify_checkpoint(led: Ledger, note: str, key: Verifier | None) -> dict[str,
     The report names the first missing position after a truncation, or the first row that no longer fits the
     chain; a rewrite that re-hashed the chain is named as a range (the checkpoint holds only a root)."""
     led._ready()
-    if key is not None:
-        cp = open_signed(note, key).checkpoint
-    else:
-        try:
-            cp = parse_checkpoint_text(split_note(note)[0])
-        except NoteError as e:
-            raise UserError(f"the checkpoint is refused: {e}", "checkpoint") from None
+    cp = open_signed(note, key)
     with read_transaction(led.engine) as conn:
         made = ledger_tree(conn)
     tree, chain = made.tree, made.chain

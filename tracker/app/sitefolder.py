@@ -141,7 +141,7 @@ def read_manifest(out: Path) -> Manifest | None:
     """The manifest in ``out``, or None when there is none (or it is not one: then every file is foreign)."""
     path = out / MANIFEST
     try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
+        if not outfiles.is_regular_file(path):
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError):  # (nested too deeply for the JSON parser: not one either)
@@ -417,7 +417,7 @@ def publish(
     for rel in gone:
         path = out / rel
         with contextlib.suppress(FileNotFoundError):
-            if stat.S_ISREG(os.lstat(path).st_mode) and file_sha256(path) == found.owned[rel]:
+            if outfiles.is_regular_file(path) and file_sha256(path) == found.owned[rel]:
                 path.unlink()
         _remove_empty_parents(out, PurePosixPath(rel).parent)
     # each file's stat as it is now in place (a move keeps a file's mtime and inode); one left in place has the stat

@@ -4,7 +4,8 @@ Given with the command where it is defined (`tracker.cli.common.Commands`), or h
 under ``tracker`` ("" is ``tracker`` itself). Each example is a whole command line
 that runs, from the repository's root, on the ledger `make demo` builds from predictions/
 (``TRACKER_DATABASE_URL`` or ``--db`` naming it); tests/test_cli_examples.py runs every one of them, each on a
-fresh copy of that ledger. A line may end with ``# exit N ...``: the documented exit code when N is not 0.
+fresh copy of that ledger (after the `WALKTHROUGH` examples that make the files it names). A line may end with
+``# exit N ...``: the documented exit code when N is not 0.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "site": (
         "tracker site --out site-then --as-of 60 --json",
-        "tracker site --out site --key pub.txt  # exit 3 until 'tracker keygen' wrote pub.txt",
+        "tracker site --out site --key pub.txt  # every page proves its events, checked with this public key",
     ),
     "extract": (
         "tracker extract seeds/001_33bf704cea32a562.txt --out draft.yaml",
@@ -86,6 +87,16 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "tracker plot history --out history.svg --forecaster leonid-bershidsky --over runs",
     ),
 }
+# The examples that make the files other examples use (the log's key and its public half, a witness's key, a
+# checkpoint, a proof), in the order a reader runs them: tests/test_cli_examples.py runs the ones before an example
+# of these, and all of them before an example naming a file they make, in that example's folder. ``> FILE`` is the
+# shell's: the command's standard output saved there.
+WALKTHROUGH = (
+    "tracker keygen --out ledger.key --name news.example/forecasts > pub.txt",
+    "tracker keygen --out witness.key --name witness.example/w1 --cosigner > witness-pub.txt",
+    "tracker checkpoint --key ledger.key --out checkpoint-1.txt",
+    "tracker proof alexandrov-exile-forces-can-be-sent --key ledger.key --out forecast.tlog-proof",
+)
 # Commands whose examples never return by themselves: the test checks their options parse, and does not run them.
 LONG_RUNNING = ("schedule", "schedule run")
 

@@ -19,8 +19,8 @@ command = Commands()
 
 @command(
     examples=(
-        "tracker keygen --out ledger.key --name news.example/forecasts",
-        "tracker keygen --out witness.key --name witness.example/w1 --cosigner",
+        "tracker keygen --out ledger.key --name news.example/forecasts > pub.txt",
+        "tracker keygen --out witness.key --name witness.example/w1 --cosigner > witness-pub.txt",
     )
 )
 def keygen(
@@ -51,7 +51,7 @@ def keygen(
 
 @command(
     examples=(
-        "tracker checkpoint --key ledger.key --out checkpoint-1.txt  # exit 3 until 'tracker keygen' made ledger.key",
+        "tracker checkpoint --key ledger.key --out checkpoint-1.txt  # ledger.key from 'tracker keygen'",
         "tracker checkpoint --timestamp-token checkpoint-1.tsr --number 1  # exit 3 until a TSA's reply is saved there",
     )
 )
@@ -153,10 +153,7 @@ def checkpoints(
 
 
 @command(
-    examples=(
-        "tracker cosign checkpoint-1.txt --key witness.key --log-key pub.txt --out checkpoint-1-cosigned.txt  "
-        "# exit 3 until the checkpoint and keys exist",
-    )
+    examples=("tracker cosign checkpoint-1.txt --key witness.key --log-key pub.txt --out checkpoint-1-cosigned.txt",)
 )
 def cosign(
     checkpoint: Path = typer.Argument(..., help="A checkpoint file signed by the log."),
@@ -179,12 +176,7 @@ def cosign(
     say(f"cosigned checkpoint written to {out}")
 
 
-@command(
-    examples=(
-        "tracker proof alexandrov-exile-forces-can-be-sent --key ledger.key --out forecast.tlog-proof  "
-        "# exit 3 until 'tracker keygen' made ledger.key",
-    )
-)
+@command(examples=("tracker proof alexandrov-exile-forces-can-be-sent --key ledger.key --out forecast.tlog-proof",))
 def proof(
     ctx: typer.Context,
     forecast_id: str = typer.Argument(..., help="The forecast whose recording event to prove."),
@@ -205,19 +197,8 @@ def proof(
     inclusion path and the signed checkpoint. 'tracker verify-proof' checks it with no ledger. An earlier
     checkpoint (--checkpoint) is used only when the log's public key (--log-key) signed it."""
     from tracker.app import outfiles, proofs
-    from tracker.errors import UserError
 
-    if (key is None) == (against is None):
-        raise UserError("give one of --key (sign a new checkpoint) or --checkpoint (an earlier one)", "key")
-    if key is not None and log_key is not None:
-        raise UserError("--log-key checks a --checkpoint; a checkpoint signed now with --key needs none", "log_key")
-    if against is not None and log_key is None:
-        # a proof carries the checkpoint as given: one the log did not sign would only fail in its readers' hands
-        raise UserError(
-            "--checkpoint needs the log's public key, --log-key (what 'tracker keygen' printed), to check it "
-            "signed the checkpoint",
-            "log_key",
-        )
+    proofs.check_proof_sources(key=key is not None, checkpoint=against is not None, log_key=log_key is not None)
     led = ledger(ctx)
     # the files this reads, never written over, even with --force (--log-key may be a file holding the key)
     inputs = tuple(p for p in (key, against, log_key) if p is not None and os.path.isfile(p))
@@ -235,7 +216,7 @@ def proof(
 
 @command(
     "verify-proof",
-    examples=("tracker verify-proof forecast.tlog-proof --key pub.txt  # exit 3 until 'tracker proof' wrote the file",),
+    examples=("tracker verify-proof forecast.tlog-proof --key pub.txt  # pub.txt from 'tracker keygen'",),
 )
 def verify_proof(
     file: Path = typer.Argument(

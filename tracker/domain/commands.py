@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from tracker.domain.frozen import quick_init
 
+
+@quick_init
 @dataclass(frozen=True)
 class RegisterSource:
     source_id: str
@@ -23,6 +26,7 @@ class RegisterSource:
     event_id: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True)
 class OpenQuestion:
     question_id: str
@@ -38,6 +42,7 @@ class OpenQuestion:
     event_id: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True)
 class ClarifyQuestion:
     """Change a question's title, criteria, deadline or opening day, with a reason. The opening day is a
@@ -53,6 +58,7 @@ class ClarifyQuestion:
     opened: date | None = None
 
 
+@quick_init
 @dataclass(frozen=True)
 class RecordForecast:
     """A probability on a question.
@@ -79,6 +85,7 @@ class RecordForecast:
     event_id: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True)
 class WithdrawForecast:
     question_id: str
@@ -88,6 +95,7 @@ class WithdrawForecast:
     event_id: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True)
 class RescaleForecast:
     """Re-derive a verbal forecast's number from another scale version; what was said is kept."""
@@ -104,6 +112,7 @@ class RescaleForecast:
     scale_digest: str | None = None  # the content of that scale version (tracker.domain.verbal.Scale.digest)
 
 
+@quick_init
 @dataclass(frozen=True)
 class ResolveQuestion:
     question_id: str
@@ -116,6 +125,7 @@ class ResolveQuestion:
     known_before_opened: bool = False
 
 
+@quick_init
 @dataclass(frozen=True)
 class CorrectResolution:
     question_id: str
@@ -128,6 +138,7 @@ class CorrectResolution:
     known_before_opened: bool = False
 
 
+@quick_init
 @dataclass(frozen=True)
 class AnnulQuestion:
     question_id: str
@@ -137,6 +148,7 @@ class AnnulQuestion:
     event_id: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True)
 class ReopenQuestion:
     question_id: str

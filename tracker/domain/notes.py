@@ -330,6 +330,12 @@ def parse_checkpoint_text(text: str) -> Checkpoint:
     return Checkpoint(origin, int(size), root, tuple(extensions))
 
 
+def checkpoint_of(note: str | bytes) -> Checkpoint:
+    """The checkpoint a well-formed checkpoint note holds, its signatures not checked (`open_checkpoint` checks
+    them, and reads the note the same way)."""
+    return parse_checkpoint_text(split_note(note)[0])
+
+
 def sign_checkpoint(checkpoint: Checkpoint, signer: Signer) -> str:
     if signer.signature_type != ED25519:
         raise NoteError(f"{signer.name} is a cosigner's key: a log signs with a plain Ed25519 note key")

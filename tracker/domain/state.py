@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from tracker.domain import events as ev
+from tracker.domain.frozen import quick_init
 
 OPEN = "open"
 RESOLVED = "resolved"
@@ -20,6 +21,7 @@ MULTIPLE_CHOICE = "multiple_choice"
 BINARY_OPTIONS = ("yes", "no")
 
 
+@quick_init
 @dataclass(frozen=True)
 class ForecastState:
     forecast_id: str

@@ -116,6 +116,48 @@ _AGREED = re.compile(r"(?:(?:has|have|had)\s+)?agreed\s+to$", re.I)
 # "OPEC is scheduled to review prices again in December", "the committee is slated to vote on Dec. 10": the calendar
 # stated, not an outcome foreseen (the labels hold none; "is set to", which they do hold, is left as it is).
 _SCHEDULED = re.compile(r"(?:^|\s)(?:scheduled|slated|due)\s+to$", re.I)
+# A flat "will" before a verb of the calendar: "The Fed will hold its next policy meeting on Oct. 29-30", "the
+# election will take place in two weeks", "Merkel will host a summit", "the committee will meet on June 29", "a
+# runoff will be held", "the session will conclude on August 12": the calendar stated, as "is scheduled to" states
+# it. Not "will hold rates", "will hold its production cuts" (a decision foreseen), nor "will meet its target".
+_CALENDAR_AFTER = re.compile(
+    r"\s+(?:(?:also|again|next|then|now|formally|officially)\s+)?(?:take\s+place|be\s+held|convene|conclude|"
+    r"(?:meet|gather)(?!\s+(?:the|its|their|his|her|our|a|an|with\s+(?:resistance|opposition))\b)|"
+    r"(?:hold|host|chair|open)\s+(?:(?:a|an|the|its|their|his|her|our)\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:meeting|meetings|summit|talks|session|conference|hearing|briefing|debate|rally|ceremony|news\s+conference)\b)",
+    re.I,
+)
+_FLAT_WILL = frozenset({"will", "'ll", "’ll"})
+# "tools that will allow companies to train models", "a shell bill that will incorporate the legislation", "reports
+# that will come out before the meeting": a flat "will" in a relative clause describes its noun (what a thing is
+# for), and with no other hedge in the sentence the sentence forecasts nothing. Not a demonstrative subject ("he said
+# that will happen", "a lot of that will depend on"), nor a clause after a verb ("so encouraging that").
+_NOUN_RELATIVE_BEFORE = re.compile(
+    r"\b(?!(?:said|says|say|think|thinks|believe|believes|expect|expects|hope|hopes|know|knows|is|are|was|were|be|"
+    r"and|but|or|of|because|so|if|than|all|now|sure|clear|likely|possible|encouraging|way|fact|view|idea|chance|"
+    r"chances|hope|risk|sign|signs|evidence|possibility|probability|likelihood|news|belief|expectation|"
+    r"expectations|prospect|prospects|odds|doubt|confidence|fear|fears|warning|promise|pledge|assurance|guarantee|"
+    r"argument|claim|view|case|bet|forecast|forecasts|prediction|predictions|estimate|estimates|point)\b)"
+    r"[a-z]{3,}s?\s+(?:that|which)\s+$",
+    re.I,
+)
+# "they are willing to talk", "he is 'prepared to negotiate'", "a level they are prepared to defend", "was clearly
+# determined to convey some optimism": a readiness stated, what a party would accept or means to do, not an outcome
+# foreseen (the corpus labels hold none; "plans to", "vowed to", which they do hold, are left). Not a comparison:
+# "more cuts than they are willing to admit" says what the speaker foresees; nor a capability judged by another
+# (readiness qualified by "well", "fully", "better": an assessment that it will, which the seeds record).
+_READINESS = re.compile(
+    r"(?<!well )(?<!fully )(?<!better )(?<!ill )(?<!poorly )(?<!badly )(?:ready|prepared|willing|determined)\s+to$",
+    re.I,
+)
+_THAN_BEFORE = re.compile(r"\bthan\s+(?:[\w'’]+\s+){0,3}$", re.I)
+# "There is a greater possibility that the test will take place around that time", "doubts whether the talks will
+# take place at all": the calendar's verb in a statement a prospect bears on is the event forecast.
+_PROSPECT_BEFORE = re.compile(
+    r"\b(?:possibility|probability|chance|chances|likelihood|odds|risk|doubts?|doubtful|question|sure|certain|"
+    r"confident|whether|if)\b[^.;:!?]{0,80}$",
+    re.I,
+)
 # "it was going to be", "they were going to": a future seen from the past, not a forecast now.
 _FUTURE_IN_PAST = re.compile(r"\b(?:was|were)\s+(?:\w+\s+)?$", re.I)
 # "The company had previously forecast ...", "analysts had expected": the past perfect of a verb of belief.
@@ -487,6 +529,13 @@ def _confidence(sentence: str, reading: Reading) -> tuple[float, list[str]]:
     if hedge.strength == "modal" and _APPEARANCE.match(sentence, hedge.end):
         confidence -= 0.2
         reasons.append("a modal of appearance ('may seem'): how things look now, not what will happen")
+    if (
+        hedge.words.lower() in _FLAT_WILL
+        and not reading.others
+        and _NOUN_RELATIVE_BEFORE.search(sentence, max(0, hedge.start - 30), hedge.start)
+    ):
+        confidence -= 0.45
+        reasons.append("a flat 'will' in a relative clause ('tools that will allow'): what a thing is for")
     for cut, reason in _not_forecasts(sentence, hedge, before):
         confidence -= cut
         reasons.append(reason)
@@ -521,6 +570,16 @@ def _not_forecasts(sentence: str, hedge: Hedge, before: str) -> list[tuple[float
         out.append((0.1, "'agreed to': a decision reported, not a forecast"))
     if _SCHEDULED.search(words):
         out.append((0.45, "a schedule stated ('is scheduled to'): the calendar, not an outcome foreseen"))
+    if (
+        words in _FLAT_WILL
+        and _CALENDAR_AFTER.match(sentence, hedge.end)
+        and not _PROSPECT_BEFORE.search(sentence, max(0, hedge.start - 100), hedge.start)
+    ):
+        out.append((0.45, "the calendar after a flat 'will' ('will hold its meeting on'): a schedule"))
+    if _READINESS.search(words.replace('"', "").replace("“", "")) and not _THAN_BEFORE.search(
+        sentence, max(0, hedge.start - 40), hedge.start
+    ):
+        out.append((0.1, "a readiness stated ('are willing to talk'): what a party would do, not an outcome foreseen"))
     if hedge.strength == "belief" and _DISTANT_PAST.search(before) and _PAST_SAYING.search(before + hedge.words):
         out.append((0.3, "an expectation dated in the past ('a year ago ... expected'): held then, not made now"))
     if hedge.strength == "future" and _ATTENTION.search(sentence, max(0, hedge.start - 12), hedge.end + 60):

@@ -120,14 +120,29 @@ _CONSTRUCTIONS: tuple[tuple[str, str, bool, Strength, str], ...] = (
         "",
     ),
     (
-        r"(?:would|'d) be (?:very |quite |most |really )?surprised if",
+        r"(?:would|'d|i'd|we'd|they'd|he'd|she'd|you'd) be (?:very |quite |most |really )?surprised if",
         "negated: surprised",
         True,
         "estimative",
         "the reverse of the scale's negated 'surprised' entry",
     ),
-    (r"(?:not sure|unsure|uncertain) (?:whether|if|that)?", "still unclear", False, "estimative", ""),
-    (r"(?:not sure|unsure)", "still unclear", False, "estimative", ""),
+    (
+        r"(?:not sure|unsure|uncertain) (?:whether|if|about|of|how|what|when|who|why)",
+        "still unclear",
+        False,
+        "estimative",
+        "",
+    ),
+    (r"uncertain (?:that)?", "still unclear", False, "estimative", ""),
+    # "he was 'not sure' the ceasefire would last", "I'm not sure that rates will rise": a doubt voiced about the
+    # statement leans against it, as "possibly" does; "not sure whether / if" leaves it open (above).
+    (
+        r"(?:not sure|unsure)(?! (?:whether|if|about|of|how|what|when|who|why)\b)(?: that)?",
+        "possibly",
+        False,
+        "estimative",
+        "'not sure' X: a doubt voiced about the statement, read as leaning against it",
+    ),
     (
         r"(?:is|are|was|were|am) (?:\w+ )?(?:ready|prepared|willing|determined|intending|planning) to",
         "will",
@@ -346,7 +361,7 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     # "the alliance will struggle to slow his progress", "is likely to struggle to win": a difficulty foreseen,
     # read against what follows it.
     ("unlikely", "estimative", (r"(?:will|would|'ll|to|going to) (?:\w+ )?(?:struggle|battle|strain) to",)),
-    ("unlikely", "estimative", (_LOW_EXPECTATIONS, r"(?:hard to see how|difficult to see how|hard to imagine)")),
+    ("unlikely", "estimative", (_LOW_EXPECTATIONS, r"(?:hard to see|difficult to see|tough to see|hard to imagine)")),
     ("unlikely", "estimative", (_NO_EXPECTATIONS,)),
     # "there is no sign of a ceasefire", "Moscow shows little sign that it will back down": evidence of the event
     # denied, in the present ("with Moscow showing no sign of" in a past narrative is a report, not a forecast).
@@ -411,6 +426,17 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
     # "growing pessimistic about a deal", "sceptical that talks will resume": the stance against the event.
     ("unlikely", "estimative", (r"(?:pessimistic|sceptical|skeptical) (?:about|of|that)",)),
     ("likely", "estimative", (r"(?:a good chance|a big hope|a fair chance|a decent chance)",)),
+    # "has fairly good chances of working out", "the odds remained in his favour" (polarity9): the plural of the
+    # good chance, and the odds said to favour a side as "odds favour" does.
+    ("likely", "estimative", (r"(?:good chances|fairly good chances|very good chances|pretty good chances) of",)),
+    (
+        "likely",
+        "estimative",
+        (
+            r"odds (?:(?!not\b|no\b|never\b)[\w,'-]+ ){0,8}?in "
+            r"(?:his|her|their|its|[\w-]+'s|[\w-]+ [\w-]+'s) (?:favour|favor)",
+        ),
+    ),
     ("unlikely", "estimative", (r"(?:far off|a long way off)",)),
     ("likely", "estimative", (r"odds (?:now |still )?(?:favour|favor|favours|favors)",)),
     # "on the verge of passing", "all but guaranteed to pass": idioms of the imminent and the near-certain.
@@ -462,7 +488,7 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         (
             r"(?:little|slim|small|low|scant|faint|minimal|negligible|slender) "
             r"(?!(?<=little\s)chance\b|(?<=small\s)chance\b|(?<=little\s)likelihood|(?<=low\s)probability)"
-            r"(?:chance|chances|probability|likelihood|prospect|prospects|possibility) (?:of|that)",
+            r"(?:chance|chances|probability|likelihood|prospect|prospects|possibility|risk) (?:of|that)",
         ),
     ),
     # "zero chance the bank will cut", "virtually no prospect of": the scale's "no chance" in other words.
@@ -506,6 +532,16 @@ _UNSCALED: tuple[tuple[str, Strength, tuple[str, ...]], ...] = (
         (
             r"not (?:totally |entirely |completely |altogether )?(?:impossible|inconceivable|unthinkable|out of the "
             r"question|out of the picture|off the table)",
+        ),
+    ),
+    # "a rate cut is off the table", "a deal is now off the table": a possibility set aside, in the present ("not off
+    # the table", "isn't off the table", longer, read as possible; "took the idea off the table" is an act reported).
+    (
+        "unlikely",
+        "estimative",
+        (
+            r"(?:is|are|remains|remain|seems|seem|looks|look|appears) "
+            r"(?:now |firmly |clearly |still |effectively )?off the table",
         ),
     ),
     # "it won't be long before the bank cuts again": the event is near, not denied.
@@ -808,7 +844,7 @@ def _first_words(rx: str) -> frozenset[str]:
     return frozenset(out)
 
 
-_NEGATIONS = wordset("not no never none nobody nothing neither nor cannot hardly scarcely")
+_NEGATIONS = wordset("not no never none nobody nothing nowhere neither nor cannot hardly scarcely")
 # "Few analysts expect a cut": "few" without an article is a negative quantifier ("a few", "the next few" are not).
 _NOT_FEW_BEFORE = wordset("a the next last past these those first quite every")
 _NEG_SUFFIX = "n't"
@@ -965,7 +1001,7 @@ def _phrase_pattern(name: str) -> str | None:
         return None
     parts = [p.strip() for p in norm.split("...")]
     # A quotation mark may open between a phrase's words: 'may "well continue', "is 'likely' to".
-    words = [re.escape(p).replace(r"\ ", r"\s+[\"']?") for p in parts if p]
+    words = [re.escape(p).replace(r"\ ", r"[\"']?\s+[\"']?") for p in parts if p]
     if not words:
         return None
     gap = rf"\s+((?:\S+\s+){{0,{_GAP}}}?)"  # captured: the words a "..." stands for are the statement's
@@ -996,7 +1032,7 @@ class HedgeFinder:
             read_as = _entry_for(scale, entry_name)
             if read_as is None:
                 continue  # a scale without the entry: the construction cannot be read
-            pattern = r"(?<![\w'-])" + rx.replace(" ", r"\s+[\"']?") + r"(?![\w'-])"
+            pattern = r"(?<![\w'-])" + rx.replace(" ", r"[\"']?\s+[\"']?") + r"(?![\w'-])"
             # A gapped construction ("said ... would") yields to any phrase it spans.
             tokens = 0 if rx in _YIELDING else 2 if rx in _SIZED else 1 if "\\S+" in rx else len(rx.split())
             for word in _first_words(rx):
@@ -1182,6 +1218,15 @@ def _join_previous(
 
 _ABILITY = frozenset({"can", "could"})
 _WEAK_MODALS = frozenset({"may", "might", "could"})
+_MAY_NOT = frozenset({"may", "might"})
+_IS_POSSIBLE = "is possible"
+# Not a perfect ("may not have peaked yet": what is still to come, which the event states) nor a litotes ("may not
+# take long", "may not be far off": soon).
+_NOT_RIGHT_AFTER = re.compile(
+    r"\s+(?:well\s+|yet\s+|still\s+|even\s+)?(?:not|fail\s+to|never)\b"
+    r"(?!\s+(?:(?:yet|even|already)\s+)?(?:have|take\s+long|be\s+long|be\s+far|be\s+too\s+far)\b)",
+    re.I,
+)
 # "Many experts believe there may be false starts", "economists believed the worst may be over", "reasonable to
 # expect that a vaccine could be available": a weak modal in the statement a verb of belief or expectation
 # introduces (the verb, "that" or not, then the statement's subject, no other clause opening between). The source
@@ -1195,6 +1240,17 @@ _BELIEVED_MODAL = re.compile(
     re.I,
 )
 _BELIEVED_MODAL_REACH = 100
+# "Western powers were hopeful wording could be agreed", "the ministers voiced optimism Monday that a final peace
+# agreement could be reached within weeks", "optimism is growing that an agreement is possible": the
+# source's hope or confidence set on a possibility leans it towards happening, as a verb of belief does (read as
+# likely). The statement's subject right before the modal, no other clause opening between ("hopes", the verb, is
+# a wish and no forecast at all: core's _HOPED).
+_HOPEFUL_MODAL = re.compile(
+    r"\b(?:hopeful|optimistic|optimism|confident|confidence)\s+(?:(?:is|was|are|were)\s+(?:growing|rising|high)\s+"
+    r"(?:in\s+[\w.-]+\s+)?|(?:on\s+)?[A-Z]\w+day\s+)?(?:that\s+)?"
+    r"(?:(?!(?:that|which|who|whether|but|or|if|to|because|when|while|as|about|of|in)\b)[\w'’.,-]+\s+){1,10}$",
+    re.I,
+)
 
 
 def _reading(
@@ -1223,14 +1279,28 @@ def _reading(
         governing = replace(governing, entry=cannot, via=f"'{governing.words}' denied, read as unlikely; {_NSP}")
         negations = []
     elif (
+        governing.strength == "modal"
+        and governing.words.lower() in _MAY_NOT
+        and len(negations) == 1
+        and _NOT_RIGHT_AFTER.match(sentence, governing.end)
+    ):
+        # "an agreement might not be reached before January", "Niinistö may fail to win half the votes": a weak
+        # modal denied right after it leans against the event, as "may" leans against it (0.4 for the event),
+        # not towards it as the bare "may" reversed (0.6) would read.
+        governing = replace(governing, via=f"'{governing.words} not': leaning against the event, read as 'may'")
+        negations = []
+    elif (
         likely is not None
         and governing.strength == "modal"
         and governing.entry.phrase == "may"
         and governing.words.lower().split()[0] in _WEAK_MODALS
+    ) or (
+        likely is not None and governing.entry.phrase == "it is possible" and governing.words.lower() == _IS_POSSIBLE
     ):
-        belief = _BELIEVED_MODAL.search(
-            sentence, max(clause[0], governing.start - _BELIEVED_MODAL_REACH), governing.start
-        )
+        reach = max(clause[0], governing.start - _BELIEVED_MODAL_REACH)
+        belief = (
+            _BELIEVED_MODAL.search(sentence, reach, governing.start) if governing.entry.phrase == "may" else None
+        ) or _HOPEFUL_MODAL.search(sentence, reach, governing.start)
         if belief is not None:
             verb = belief.group(0).split()[0]
             governing = replace(
@@ -1270,6 +1340,13 @@ _WILL_NOUN_BEFORE = re.compile(
 )
 _WILL_NOUN_AFTER = re.compile(r"^\s*(?:of|to\s+(?:act|fight|win|live|change|power))\b", re.I)
 _SPEECH_ACT = re.compile(r"^\s*(?:say|tell|admit|add|note|mention|concede|grant|repeat|confess|be\s+honest)\b", re.I)
+_HEADLINE_MAY_BEFORE = re.compile(
+    r"\b(?!(?:In|On|By|Since|Until|Till|Last|Next|Early|Late|Mid|Of|This|From|Through|During|Before|After|To|And|"
+    r"Or|Between|Its|His|Her|Their|Mrs|Ms|Mr|PM|Theresa)\b)(?:[A-Z][a-z]+s|[A-Z]{2,})\s+$"
+)
+_HEADLINE_MAY_AFTER = re.compile(r"\s+[A-Z][a-z]+\b(?!['’]s)")
+_DEGREE_ADVERB_END = re.compile(r"\s+(?:effectively|virtually|practically|almost|nearly|all\s+but|now|still)$")
+_AS_MUCH_AS = re.compile(r"\bas\s+(?:[\w-]+\s+){1,2}as\s+(?:[\w'’]+\s+){1,2}$", re.I)
 # "a forecast model", "our forecast": the noun after a determiner, not the verb.
 _DETERMINER_BEFORE = re.compile(
     r"\b(?:the|a|an|our|their|its|his|her|this|that|these|those|latest|new|previous|final|official|own)\s*$", re.I
@@ -1364,8 +1441,14 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
     """Words that look like a hedge and are not one: the month of May, "certain" as in "a certain part", the
     noun "will" ("political will"), "I will say", the nouns "forecast" and "risks", a comparison."""
     words = sentence[start:end]
-    if words == "May" and start > 0:
-        return True
+    if words == "May":
+        # The month or a name ("in May", "Theresa May", a sentence opening "May vote leaves ..."), except a
+        # headline's modal: a plural or an initialism before it and a capitalised word after ("Smartphone Shipments
+        # May Decline 3.1%", "Offensive Against IS May Take Three Years", "OPEC Says May Cut Supply").
+        return not (
+            _HEADLINE_MAY_BEFORE.search(sentence, max(0, start - 30), start)
+            and _HEADLINE_MAY_AFTER.match(sentence, end)
+        )
     lower = words.lower()
     if lower.split(" ", 1)[0] == "to" and entry.phrase == "will":
         return not _headline_future(sentence, start)
@@ -1385,6 +1468,8 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
         _WILL_NOUN_BEFORE.search(before) or _WILL_NOUN_AFTER.match(after) or _SPEECH_ACT.match(after)
     ):
         return True
+    if lower in ("can", "could") and _AS_MUCH_AS.search(sentence, max(0, start - 40), start):
+        return True  # "as soon as we can", "as hard as they could": a degree, not a possibility
     if lower in ("forecast", "forecasts") and (_DETERMINER_BEFORE.search(before) or _POSSESSIVE_BEFORE.search(before)):
         return True
     if lower == "likely" and _LIKELY_VOTERS.match(sentence, end):
@@ -1401,7 +1486,8 @@ def _spurious(sentence: str, start: int, end: int, entry: Phrase) -> bool:
         return True
     if words.lower() == "certain":
         after = sentence[end:].lstrip()
-        before = sentence[:start].rstrip().lower()
+        # "a recession is effectively certain in the next 12 months": an adverb of degree may stand after the copula.
+        before = _DEGREE_ADVERB_END.sub("", sentence[:start].rstrip().lower())
         return not (
             after[:1] in ("", ".", ",", ";")
             or after.lower().startswith(("that", "to "))
@@ -1628,6 +1714,10 @@ _IDLE_AFTER = {
     ),
 }
 _AFTER_COMMA = re.compile(r",\s*[\"'“‘]?$")
+# "The budget will get done whether the governor agrees with it or not", "whether or not he signs": the "not" of an
+# alternative "whether ... or not" closes a condition that holds either way; it denies nothing.
+_WHETHER_OR = re.compile(r"\bwhether\b(?:[^.;:!?]*\s)?or\s+$", re.I)
+_WHETHER_OR_REACH = 120
 
 
 def _is_negation(word: str, sentence: str = "", at: int = 0) -> bool:
@@ -1640,6 +1730,8 @@ def _is_negation(word: str, sentence: str = "", at: int = 0) -> bool:
         return False
     if w == "not" and _NOT_ONLY.match(sentence, at + len(word)):
         return False  # "not only yes, but hell yes": an addition, not a denial
+    if w == "not" and _WHETHER_OR.search(sentence, max(0, at - _WHETHER_OR_REACH), at):
+        return False  # "will pass whether the governor agrees or not": both alternatives, neither denied
     idle = _IDLE_AFTER.get(w)
     if idle is not None and idle.match(sentence, at + len(word)):
         return False

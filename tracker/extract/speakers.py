@@ -52,7 +52,7 @@ _FILLER = (
     r"\s*,(?=\s*who\s))?\s*(?:(?:has|have|had|also|repeatedly|once|"
     r"again|already|still|now|then|long|is|are|was|were|do|does|did|who|not|(?:do|does|did)n[’']t|[a-z]+ly|"
     r"(?:among|one\s+of)\s+(?:those|the\s+[a-z]+)|"
-    r"(?:continues?|continued)\s+to)\s+|"
+    r"(?:continues?|continued|went\s+on|goes\s+on)\s+to)\s+|"
     r"(?:at|in|for|by|on)\s+(?:[a-z]+\s+){1,3}?|on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+){0,4}?"
 )
 # "X is expected to": a passive, not X saying anything.
@@ -92,7 +92,8 @@ _GROUP_NOUNS = (
     r"experts|analysts|observers|officials|commentators|diplomats|economists|sources|insiders|critics|scholars|"
     r"historians|pundits|strategists|investors|politicians|lawmakers|forecasters|specialists|researchers|"
     r"academics|journalists|generals|sceptics|skeptics|optimists|pessimists|respondents|bookmakers|firms|"
-    r"traders|markets|voters|pollsters|forecasters|banks|officials|leaders|executives|participants|economists"
+    r"traders|markets|voters|pollsters|forecasters|banks|officials|leaders|executives|participants|economists|"
+    r"punters|bookies"
 )
 # Institutions named by what they are: "the ministry said", "US intelligence believes".
 _ORG_NOUNS = (
@@ -107,10 +108,11 @@ _GROUP = re.compile(
     rf"[a-z]{{3,}}ing)\s+"
     rf"[^,.;:“”\"]{{2,40}}?)?)\b,?{_FILLER}(?P<verb>{_VERBS})\b"
 )
-# "85 percent said", "a majority said": a share of those polled.
+# "85 percent said", "a majority said": a share of those polled; "55 percent of the panel predicted": of any group
+# the text calls by a definite noun.
 _SHARE = re.compile(
     rf"\b(?P<who>\d{{1,3}}(?:\.\d+)?\s*(?:%|percent|per\s+cent)(?:\s+of\s+(?:[\w-]+\s+){{0,4}}?(?:{_GROUP_NOUNS}|people|"
-    rf"[A-Z]?[a-z]+(?:ers|ors|ists|ians|ents|ants|ees|ons)))?)"
+    rf"[A-Z]?[a-z]+(?:ers|ors|ists|ians|ents|ants|ees|ons)|the\s+(?:[a-z-]+\s+){{0,2}}?[a-z]+))?)"
     rf"{_FILLER}(?P<verb>{_VERBS})\b"
 )
 _ROLE_NOUNS = (
@@ -492,6 +494,10 @@ def _headline_source(sentence: str) -> Speaker | None:
         if source:
             kind: Kind = "person" if _person_name(who) else "group"
             return Speaker(who, None, 0.6, f"':{who}' closing a headline", kind)
+        if last.lower() in _ROLE_NOUN_SET and last.lower() not in _KEPT_UNNAMED:
+            # "Withdrawal likely to start in weeks: U.S. general", "Oil to rebound: analyst": one source not named,
+            # read as the first person the article names, as a role opening a headline is.
+            return Speaker(who, None, 0.55, f"':{who}' closing a headline{_UNNAMED}", "role")
         return None
     if m is None:
         role = _HEADLINE_ROLE.match(sentence) if ":" in sentence[:60] else None
@@ -612,6 +618,13 @@ def _subject_of_saying(
             # name, not its last word ("Defence" is a title word, "War" no source).
             full = re.sub(r"^(?:The|the)\s+", "", " ".join(f"{whole.group('org')}{m.group('who')}".split()))
             return Speaker(full, None, 0.75, f"'{full} {m.group('verb')}'", "group")
+        placed = None if passive else _PLACED_NOUN.search(sentence, max(0, m.start("who") - 160), m.start("who"))
+        if placed is not None and any(_PERSON_NOUN.fullmatch(w) for w in placed.group("np").split()):
+            # "an economist in London said", "One voter in New York said", "the top commander overseeing forces in
+            # the Middle East said": the place after a person's noun is where they are, not who speaks.
+            who = " ".join(f"{placed.group(0)}{m.group('who')}".split())
+            one = _ONE_UNNAMED.match(who) is not None
+            return Speaker(who, None, 0.7, f"'{who} {m.group('verb')}'", "role" if one else "group")
         if name in _TITLE_WORDS and not passive:
             # "The Health Secretary said": a title alone refers back to whoever the text gave it to.
             earlier = people.refer(name) if people else None
@@ -632,13 +645,24 @@ def _subject_of_saying(
             # One word with a person's role after it ("Roe, another political analyst,") is a person.
             one_person = role is not None and _ROLE_WORD.search(role) is not None and title is None
             # "Acme Institute for Road Safety Studies predicted": an organisation, however many words.
-            institution = any(w in _ORG_TAILS for w in m.group("who").split()) or bool(
+            # Not an office's word before a person's name ("House Speaker Jane Roe", "Senate Leader John Doe").
+            titled = title is not None and _person_name(m.group("who")) is not None
+            institution = any(w in _ORG_TAILS for w in (name if titled else m.group("who")).split()) or bool(
                 _OF_INSTITUTION.search(sentence, 0, m.start("who"))
             )
             kind: Kind = "person" if (len(name.split()) >= 2 and not institution) or one_person else "group"
             return Speaker(name, role, 0.9 if kind == "person" else 0.75, f"'{name} {m.group('verb')}'", kind)
         m = _SUBJECT_VERB.search(sentence, m.end("who"))
     return None
+
+
+# A person's noun phrase with a place after it, right before a capitalised name read as a subject: "an economist in
+# ", "One Harris voter in ", "the top commander overseeing American forces in the ".
+_PLACED_NOUN = re.compile(
+    r"(?P<np>\b(?:[Aa]n?|[Oo]ne|[Tt]he|[Tt]wo|[Tt]hree|[Ss]ome|[Mm]any|[Ss]everal)\s+(?:[\w.’'-]+\s+){0,8}?"
+    r"[a-z][\w’'-]*)\s+(?:in|at|from|near|across)\s+(?:the\s+)?$"
+)
+_PERSON_NOUN = re.compile(rf"(?:{_ROLE_NOUNS}|{_GROUP_NOUNS}|[a-z]+(?:er|or|ist|ian)s?)")
 
 
 def _saying_then_speaker(sentence: str, people: _People | None) -> Speaker | None:
@@ -666,6 +690,10 @@ def _saying_then_speaker(sentence: str, people: _People | None) -> Speaker | Non
         if name and name not in _NOT_NAMES and not _ROLE_ONLY.fullmatch(name.lower()):
             # "the Fed left rates unchanged but forecast ...": a one-word name is an organisation's.
             return Speaker(name, title, 0.7, f"'{name} ... {verb}'", "group")
+    m = _PRONOUN_THEN_SAYING.match(sentence) if people is not None else None
+    if m:
+        # "He did not answer the question, noting that ...": the participle is the pronoun's, the person named last.
+        return people.pronoun(m.group("who"), m.group("verb"))  # type: ignore[union-attr]
     m = _ROLE_NAME_SAID.search(sentence)
     if m and len(_clean_name(m.group("who"))[0].split()) >= 2:
         name = _clean_name(m.group("who"))[0]
@@ -949,6 +977,12 @@ def _odds(sentence: str, words: set[str]) -> Speaker | None:
         name, _ = _clean_name(m.group("who"))
         if name and name not in _NOT_NAMES and not _possessive(m.group("who")):
             return Speaker(name, None, 0.6, f"'{name} {m.group('verb')}' a probability", "group")
+    at = _AT_ODDS.match(sentence) or _ODDS_AT.search(sentence) if "/" in sentence else None
+    if at is not None:
+        # "At Acme Bets and Beta Bet, they are 1/6 to win", "Labour are 7/2 to win at Acme Bets, Beta and Gamma": the
+        # bookmakers a fractional price is quoted at.
+        who = " ".join(at.group("who").split())
+        return Speaker(who, None, 0.6, f"odds quoted at {who}", "group")
     return None
 
 
@@ -1128,7 +1162,8 @@ def attribute(text: str, paras: list[Paragraph], sents: list[Sentence], authors:
         if last_found is not None and last_found.kind != "author" and ps[-1].text.rstrip().endswith(":"):
             # "The Acme Herald reports:" closing a paragraph: the passage after it is quoted, until one with a speaker.
             block = last_found
-    return _lead_source(_headline_from_lead(_lawmakers_back([out[s.index] for s in sents], sents), sents))
+    ordered = _lawmakers_back([out[s.index] for s in sents], sents)
+    return _named_after(_lead_source(_headline_from_lead(ordered, sents)), sents, text)
 
 
 def _pointed_source(s: Sentence, people: _People) -> Speaker | None:
@@ -1419,6 +1454,48 @@ def _lead_source(speakers: list[Speaker]) -> list[Speaker]:
     return out
 
 
+# Nouns of sources a report keeps unnamed on purpose ("a senior official", "a source close to the talks"): never
+# read as a person named after them.
+_KEPT_UNNAMED = wordset(
+    "official officials source sources diplomat diplomats delegate envoy insider aide person member"
+)
+_NAMED_LATER_ROLES = _ROLE_NOUN_SET | wordset("ally doctor physician specialist")
+_ONE_UNNAMED = re.compile(r"(?:[Aa]n?|[Oo]ne|[Tt]he)\s")
+# How many paragraphs after an unnamed source its name may come.
+_NAMED_AFTER_REACH = 2
+
+
+def _named_after(speakers: list[Speaker], sents: list[Sentence], text: str) -> list[Speaker]:
+    """ "X is likely, a key ally said." then "'...,' Jane Roe, the head of Acme, told ...": a source given first by
+    an indefinite role ("an expert", "a key ally", "one University of Acme doctor") and named in one of the next
+    two paragraphs, as a person the text had not named before, is that person (a lead's way of delaying the who
+    to the paragraph after). Not a source kept unnamed ("a senior official", "a source"), and not where a person
+    named before speaks first."""
+    out = list(speakers)
+    for i, sp in enumerate(speakers):
+        if sp.kind in ("person", "author") or not _ONE_UNNAMED.match(sp.name):
+            continue
+        words = set(_LOWER_WORD.findall(sp.name.lower()))
+        if (i > 0 and speakers[i - 1].name == sp.name) or words & _KEPT_UNNAMED or not words & _NAMED_LATER_ROLES:
+            continue
+        for j in range(i + 1, len(sents)):
+            if sents[j].paragraph > sents[i].paragraph + _NAMED_AFTER_REACH:
+                break
+            later = speakers[j]
+            if later.kind != "person" or later.name == sp.name:
+                continue
+            surname = later.name.split()[-1]
+            known = re.search(rf"\b{re.escape(surname)}\b", text[max(0, sents[i].end - _LOOK_BACK) : sents[i].end])
+            if surname not in sents[j].text or known:
+                break  # someone known before speaks first: no name given for the role
+            said = f"'{sp.name}', read as {later.name}, named just after"
+            for k in range(i, j):
+                if speakers[k].name == sp.name:
+                    out[k] = Speaker(later.name, later.role or sp.name, 0.6, said, "person")
+            break
+    return out
+
+
 def _outside_quotes(sentence: str) -> str:
     """The sentence with the words of quoted passages blanked (same length), so a name inside a quotation
     is not taken for its speaker; the quotation marks and a closing comma stay (`"...," said X`)."""
@@ -1524,6 +1601,10 @@ _ODDS_SUBJECT = re.compile(
     rf"(?:[a-zA-Z-]+\s+)?(?i:{_GROUP_NOUNS}))(?:\s*,[^,.;:“”\"]{{1,80}},)?\s+(?:(?:now|also|still|currently|already)\s+)?"
     rf"(?P<verb>(?:(?:were|are|is)\s+)?(?:{_ODDS_VERBS}|pegged|pegs|pegging))\b"
 )
+# A fractional price and the bookmakers it is quoted at, after it or opening the sentence.
+_BOOKMAKERS = rf"{_CAP_RUN}(?:\s*,\s*{_CAP_RUN})*(?:\s*,?\s+and\s+{_CAP_RUN})?"
+_ODDS_AT = re.compile(rf"\b\d+/\d+\b[^.;:/]{{0,40}}?\bat\s+(?P<who>{_BOOKMAKERS})")
+_AT_ODDS = re.compile(rf"\s*At\s+(?P<who>{_BOOKMAKERS}),\s+[^.;]{{0,80}}?\b\d+/\d+\b")
 # A chance the subject holds: "has 86% chance of", "have an almost nine in ten chance of", "has a good chance to".
 _HOLDS_CHANCE = re.compile(
     r"\s+(?:an?\s+|the\s+)?(?:(?!at\b|on\b)[\w.%-]+\s+){0,5}?(?:chance|chances|odds|probability|likelihood)\s+(?:of|to)\b"
@@ -1643,6 +1724,12 @@ _SUBJECT_THEN_SAYING = re.compile(
     rf"calculated|reckons|reckoned))\b"
 )
 _STRAY_COMMA = re.compile(r"\s*,\s*")
+# "He declined to comment, adding that ...", "She did not answer, while noting that ...": a pronoun opening the
+# sentence, then a participle of saying after a comma.
+_PRONOUN_THEN_SAYING = re.compile(
+    r"\s*(?:(?:But|And|However|Still|Yet),?\s+)?(?P<who>He|She)\s+[^.;:“”\"]{0,160}?,\s+(?:while\s+|and\s+)?"
+    r"(?P<verb>saying|stating|adding|noting|warning|arguing|insisting)\b"
+)
 # "More talks are expected, the party's number two, Jane Roe, said."
 _ROLE_NAME_SAID = re.compile(
     rf",\s*(?P<role>(?:the|an?)\s+[^,.;:“”\"]{{3,80}}?),\s+(?P<who>{_CAP_RUN})\s*,\s*(?P<verb>said|says|told|added)\b"
@@ -1667,11 +1754,23 @@ _AFTER_VERB_NAME = re.compile(rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<who>{_NAMES})"
 _AFTER_VERB_EMPLOYER_NAME = re.compile(
     rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<role>{_CAP_RUN}(?:[’']s)?\s+(?:[a-z-]+\s+){{0,2}}?(?:{_ROLE_NOUNS}))\s+(?P<who>{_CAP_RUN})"
 )
+# `"...," said Acme research manager Jane Roe.`: an employer, lower-case words, then a person's full name that ends
+# the attribution: the words between are a role whatever they are (the position says so; _ROLE_NOUNS need not list
+# them). Not a preposition, an article or a conjunction among them ("said Acme on Tuesday Jane Roe" is no role).
+_AFTER_VERB_EMPLOYER_ANY_ROLE_NAME = re.compile(
+    rf"^\s*,?\s*(?P<verb>{_SAID})\s+(?P<role>{_CAP_RUN}(?:[’']s)?\s+"
+    r"(?:(?!(?:and|or|of|to|in|at|for|on|with|by|the|an?|that|as|from|who|which)\b)[a-z-]+\s+){1,3})"
+    rf"(?P<who>{_CAP}\s+{_CAP}(?:\s+{_CAP})?)(?=\s*(?:[,.;]|$))"
+)
 _AFTER_NAME_VERB = re.compile(rf"^\s*,?\s*(?P<who>{_NAMES})\s+(?:(?:was|is)\s+)?(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
 # `"...," Jane Roe, the bank's chief economist, said`: the role set off in commas between name and verb.
 _AFTER_NAME_ROLE_VERB = re.compile(
     rf"^\s*,?\s*(?P<who>{_NAMES})\s*,\s*(?P<role>[^“”\".;,]{{3,160}}?)\s*,\s*(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b"
 )
+# `"...," Jane Roe assured.`: right after a quotation closed by its punctuation, a name and a verb in the past that
+# closes the sentence name the source whatever the verb (the position says it is one; _SAID need not list it).
+_COMMA = re.compile(r"\s*,")
+_AFTER_NAME_ANY_VERB = re.compile(rf"^\s*,?\s*(?P<who>{_NAMES})\s+(?P<verb>[a-z]{{2,}}ed)\s*(?=[.;]|$)")
 _AFTER_PRONOUN = re.compile(rf"^\s*,?\s*(?P<who>he|she)\s+(?:(?:was|is)\s+)?(?:[a-z]+ly\s+)?(?P<verb>{_SAID})\b")
 _AFTER_COMMON = re.compile(
     rf"^\s*,?\s*(?:(?P<verb>{_SAID})\s+(?P<who>{_COMMON})|(?P<who2>{_COMMON})\s+(?P<verb2>{_SAID})\b)"
@@ -1872,6 +1971,7 @@ _AFTER_NAMED = (
     (_AFTER_ROLE_NAME_VERB, 0.85),
     (_AFTER_ROLE_NAME, 0.9),
     (_AFTER_VERB_EMPLOYER_NAME, 0.9),
+    (_AFTER_VERB_EMPLOYER_ANY_ROLE_NAME, 0.85),
     (_AFTER_VERB_NAME, 0.9),
     (_AFTER_NAME_VERB, 0.9),
     (_AFTER_NAME_ROLE_VERB, 0.85),
@@ -1979,7 +2079,16 @@ def _quotations(
             continue  # a scare quote or a title, not a quotation
         after = _without_credentials(text[end : min(p.end, end + 200)])
         before = _without_credentials(text[max(prev_end, start - 200) : start])
-        speaker = _after(after, people) if m.group("close") and not _goes_on(m.group("inner"), after) else None
+        closed = bool(m.group("close")) and not _goes_on(m.group("inner"), after)
+        speaker = _after(after, people) if closed else None
+        if (
+            speaker is None
+            and closed
+            and (m.group("inner").rstrip()[-1:] in (",", ".", "!", "?") or _COMMA.match(after))
+        ):
+            # `"...," Jane Roe assured.`: a quotation closed by its own punctuation, then a name and any verb in the
+            # past that ends the sentence (not a scare quote's `the "parade of the century" Acme organized`).
+            speaker = _named(after, people, ((_AFTER_NAME_ANY_VERB, 0.75),), "after the quotation")
         speaker = speaker or _before(before, people)
         if speaker is None and out:
             last = out[-1][2]  # a second quotation of the paragraph: the speaker of the first

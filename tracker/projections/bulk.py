@@ -69,11 +69,12 @@ QID = (
 # forecasts table's of the range, inserted by the statement before (each forecast's forecaster and role as
 # its event gives them, which no later statement changes): from the payloads, or, `from_start` (the range
 # is the whole log: a rebuild, an import into a new ledger), from the table itself, a third of the time at
-# 100k but a pass over every forecast, which a small range on a large ledger must not pay. `only_if`: a
+# 100k but a pass over every forecast, which a small range on a large ledger must not pay (read in the table's
+# order: `scanned`). `only_if`: a
 # condition on the whole statement (not on a row), tested once before any row is read.
 def _by_forecaster(d: JsonSql, from_start: bool, only_if: str = "") -> str:
     rows = (
-        f"SELECT forecaster_id AS fid, role, position AS pos FROM forecasts WHERE {RANGE}"
+        f"SELECT forecaster_id AS fid, role, position AS pos FROM {d.scanned('forecasts')} WHERE {RANGE}"
         f"{' AND ' if only_if else ''}{only_if}"
         if from_start
         else f"SELECT {d.x('forecaster_id')} AS fid, {d.x('role')} AS role, e.position AS pos "

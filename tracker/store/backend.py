@@ -113,6 +113,11 @@ class JsonSql(ABC):
     @abstractmethod
     def false(self) -> str: ...
 
+    def scanned(self, table: str) -> str:
+        """`table` in a FROM clause whose rows are all read: the backend may tell its planner to read it in order
+        rather than by an index."""
+        return table
+
 
 class ScoringSession(NamedTuple):
     """A scoring run's hold on the database: the snapshot it reads, and how it opens the transaction it writes in."""
@@ -190,6 +195,10 @@ class Backend(ABC):
     def file_path(self, url: URL) -> Path | None:
         """The file the database lives in, when it is one."""
         return None
+
+    def in_memory(self, url: URL) -> bool:
+        """The URL opens a database that lives only as long as its connection (SQLite's in-memory databases)."""
+        return False
 
     # ----- transactions
 

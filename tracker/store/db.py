@@ -62,7 +62,8 @@ def masked(url: str) -> str:
 
 
 def parse_url(url: str) -> URL:
-    """`--db`'s URL, parsed; a malformed URL or an unsupported driver is a `UserError` naming ``db``."""
+    """`--db`'s URL, parsed; a malformed URL, an unsupported driver or an in-memory SQLite database (the Python API
+    too: a ledger is a file or a server) is a `UserError` naming ``db``."""
     try:
         u = make_url(url)
         u.port  # noqa: B018 - parsed lazily by some SQLAlchemy versions
@@ -73,6 +74,12 @@ def parse_url(url: str) -> URL:
     if u.drivername not in SUPPORTED_DRIVERS:
         raise UserError(
             f"unsupported database driver {u.drivername!r}: use sqlite:///PATH or postgresql://USER@HOST/DB", "db"
+        )
+    if backend_for(u).in_memory(u):
+        # a ledger nothing is kept in: `init` would report success and the next command find no ledger
+        raise UserError(
+            f"--db {masked(url)!r} is an in-memory SQLite database, which keeps nothing: give a file (sqlite:///PATH)",
+            "db",
         )
     return u
 

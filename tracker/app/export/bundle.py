@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import stat
 import tempfile
 import zipfile
 import zlib
@@ -182,7 +181,7 @@ def _plain_name(name: str) -> bool:
 
 def _is_regular(path: Path) -> bool:
     try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
+        return outfiles.is_regular_file(path)
     except OSError:
         return False
 
@@ -326,7 +325,7 @@ def _member_file(folder: Path, name: Any) -> Path:
     if not isinstance(name, str) or not _plain_name(name):
         raise ValueError(f"{name!r} is not the name of a file in the bundle")
     file = folder / name
-    if not stat.S_ISREG(os.lstat(file).st_mode):
+    if not outfiles.is_regular_file(file):
         raise ValueError(f"{name!r} is not a regular file in the bundle")
     return file
 
