@@ -5,16 +5,7 @@ keep their side."""
 from __future__ import annotations
 
 import pytest
-
-from tracker.domain.verbal import load_scale
-from tracker.extract import HedgeFinder, extract
-
-FINDER = HedgeFinder(load_scale())
-
-
-def _cands(text: str) -> list[tuple[str, float]]:
-    return [(c.hedge_words, c.reading.p_event) for c in extract(text, finder=FINDER).candidates]
-
+from test_extract_round8 import _cands
 
 # ------------------------------------------------------------------------------ election ratings' jargon
 

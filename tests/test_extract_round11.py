@@ -4,16 +4,7 @@ the tune set and corpus-g/-h, each stated with made-up sentences, and look-alike
 from __future__ import annotations
 
 import pytest
-
-from tracker.domain.verbal import load_scale
-from tracker.extract import HedgeFinder, extract
-
-FINDER = HedgeFinder(load_scale())
-
-
-def _cands(text: str) -> list[tuple[str, float]]:
-    return [(c.hedge_words, c.reading.p_event) for c in extract(text, finder=FINDER).candidates]
-
+from test_extract_round8 import _cands
 
 # ------------------------------------------------------------------------------ a second estimate after ", with"
 

@@ -4,8 +4,7 @@ false candidates of corpus a-j, each stated with made-up sentences, and look-ali
 from __future__ import annotations
 
 import pytest
-
-from tests.test_extract_round11 import FINDER, _cands
+from test_extract_round8 import FINDER, _cands
 
 
 def _p(sentence: str) -> float:

@@ -5,6 +5,7 @@ sentence's source or the author."""
 from __future__ import annotations
 
 import pytest
+from test_extract_speakers import _last_speaker
 
 from tracker.extract import extract
 
@@ -82,12 +83,6 @@ def test_each_part_takes_its_own_subject(text: str, part: str, speaker: str) -> 
 )
 def test_a_part_keeps_the_sentence_source(text: str, part: str, speaker: str) -> None:
     assert _speaker_of(text, part) == speaker
-
-
-def _last_speaker(text: str) -> str:
-    candidates = extract(text).candidates
-    assert candidates, text
-    return candidates[-1].speaker.name
 
 
 @pytest.mark.parametrize(

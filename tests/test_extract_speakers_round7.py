@@ -5,14 +5,9 @@ a rule must not take."""
 from __future__ import annotations
 
 import pytest
+from test_extract_speakers import _last_speaker
 
 from tracker.extract import extract
-
-
-def _last_speaker(text: str) -> str:
-    candidates = extract(text).candidates
-    assert candidates, text
-    return candidates[-1].speaker.name
 
 
 @pytest.mark.parametrize(

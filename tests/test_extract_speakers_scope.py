@@ -6,14 +6,9 @@ before (the author was given), the hostile ones check where the scope must end."
 from __future__ import annotations
 
 import pytest
+from test_extract_speakers import _last_speaker
 
 from tracker.extract import extract
-
-
-def _last_speaker(text: str) -> str:
-    candidates = extract(text).candidates
-    assert candidates, text
-    return candidates[-1].speaker.name
 
 
 @pytest.mark.parametrize(

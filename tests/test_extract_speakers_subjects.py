@@ -6,15 +6,9 @@ author or the other source."""
 from __future__ import annotations
 
 import pytest
+from test_extract_speakers import _last_speaker as _speaker
 
-from tracker.extract import extract
 from tracker.extract.subjects import subject_of_verb
-
-
-def _speaker(text: str) -> str:
-    candidates = extract(text).candidates
-    assert candidates, text
-    return candidates[-1].speaker.name
 
 
 @pytest.mark.parametrize(
