@@ -226,7 +226,6 @@ class SqliteBackend(Backend):
                 raise DatabaseError(f"cannot use database directory {path.parent}: {e.strerror or e}") from None
         busy = busy_ms()
         engine = create_engine(url, connect_args={"timeout": busy / 1000})
-        memory = self.in_memory(url)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -235,7 +234,7 @@ class SqliteBackend(Backend):
             # of waiting for the busy timeout.
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
-            if not memory and _a_ledger(cur):
+            if _a_ledger(cur):  # (no in-memory database gets here: `db.parse_url` refuses them)
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.execute(f"PRAGMA busy_timeout={busy}")
             cur.execute("PRAGMA synchronous=NORMAL")
