@@ -117,6 +117,8 @@ def extract_articles(
     min_confidence: float | None = None,
     scale_version: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    rules_only: bool = False,
+    learned_speakers: bool = False,
 ) -> list[ArticleDraft]:
     """Read every article first (any bad one is an error, and nothing is extracted), then extract each."""
     from tracker.app.verbal import load
@@ -145,6 +147,8 @@ def extract_articles(
             authors=authors,
             recorded=context.recorded,
             min_confidence=DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence,
+            rules_only=rules_only,
+            learned_speakers=learned_speakers,
         )
         header = [f"Article: {path}"]
         if was_html:

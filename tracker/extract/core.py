@@ -15,6 +15,7 @@ from tracker.domain.verbal import Scale, load_scale
 from .hedges import Hedge, HedgeFinder, Reading, belief_denied, governing_rank
 from .questions import NEW_QUESTION_BELOW, NEW_QUESTION_TEMPLATE, QuestionDoc, Suggestion, statement, suggest
 from .segment import inner_sentences, paragraphs, sentences
+from .speaker_model import SpeakerChooser, Weights, load_weights
 from .speakers import Speaker, attribute, for_part
 
 __all__ = ["Candidate", "Extraction", "Recorded", "extract", "quote_matches"]
@@ -322,8 +323,14 @@ def extract(
     recorded: Sequence[Recorded] = (),
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     finder: HedgeFinder | None = None,
+    rules_only: bool = False,
+    learned_speakers: bool = False,
+    speaker_weights: Weights | None = None,
 ) -> Extraction:
-    """The candidate forecasts of ``text``, in the order they appear."""
+    """The candidate forecasts of ``text``, in the order they appear. ``learned_speakers``: each speaker is the
+    learned choice among the rules' pick and the other sources of its context (``speaker_model``, with
+    ``speaker_weights`` or the shipped ones; off by default: leave-one-file-out it did not beat the rules,
+    docs/extract.md). ``rules_only`` turns every learned part off, whatever else is asked."""
     finder = finder or HedgeFinder(scale or load_scale())
     paras = paragraphs(text)
     sents = sentences(text, paras)
@@ -376,10 +383,16 @@ def extract(
             drafts.append((i, reading, confidence, reasons, statement(s.text, reading.clause, reading.hedge)))
 
     ranked = suggest([sents[i].text for i, *_ in drafts], questions)
+    chooser: SpeakerChooser | None = None
+    if drafts and learned_speakers and not rules_only:
+        weights = speaker_weights or load_weights()
+        chooser = SpeakerChooser(text, paras, sents, tuple(authors), speakers)
     out: list[Candidate] = []
     for n, (i, reading, confidence, reasons, said) in enumerate(drafts):
         s = sents[i]
         speaker = for_part(s.text, reading.clause, speakers[i])
+        if chooser is not None:
+            speaker = chooser.choose(i, (reading.hedge.start, reading.hedge.end), speaker, weights)
         quote = fold_whitespace(s.text)
         suggestions = tuple(ranked[n]) if ranked else ()
         best = suggestions[0].score if suggestions else 0.0

@@ -131,7 +131,9 @@ def _p_event(entry: dict[str, Any], event_is_yes: bool, scale: Any) -> float:
     return p_yes if event_is_yes else 1.0 - p_yes
 
 
-def evaluate(root: Path, min_confidence: float | None = None) -> Figures:
+def evaluate(
+    root: Path, min_confidence: float | None = None, *, rules_only: bool = False, learned_speakers: bool = False
+) -> Figures:
     sources, questions, forecasts, gold = _load(root)
     scale = load_scale()
     finder = HedgeFinder(scale)
@@ -145,6 +147,7 @@ def evaluate(root: Path, min_confidence: float | None = None) -> Figures:
         earlier = {f["question"] for f in forecasts if published[f["source"]] < published[sid]}
         others = {f["question"] for f in forecasts if f["source"] != sid}
         kwargs: dict[str, Any] = {} if min_confidence is None else {"min_confidence": min_confidence}
+        kwargs.update(rules_only=rules_only, learned_speakers=learned_speakers)
         began = time.perf_counter()
         result = extract(
             text, finder=finder, questions=_docs(questions, earlier), authors=source.get("authors") or (), **kwargs
@@ -216,6 +219,9 @@ def evaluate_corpus(
     split: str | None = None,
     min_confidence: float | None = None,
     articles: Sequence[dict[str, Any]] | None = None,
+    *,
+    rules_only: bool = False,
+    learned_speakers: bool = False,
 ) -> Figures:
     """The figures on the labelled development corpus (``split``: "tune", "check" or None for both). A
     forecast is found as on the seeds; its speaker is right when it shares a name word with the label (or
@@ -224,6 +230,7 @@ def evaluate_corpus(
     finder = HedgeFinder(load_scale())
     fig = Figures()
     kwargs: dict[str, Any] = {} if min_confidence is None else {"min_confidence": min_confidence}
+    kwargs.update(rules_only=rules_only, learned_speakers=learned_speakers)
     for article in articles if articles is not None else corpus_articles(root):
         if split is not None and article["split"] != split:
             continue
@@ -363,7 +370,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="only these corpus files, by letter ('a,b,f' for corpus-a/-b/-f.yaml): the others are not opened",
     )
+    parser.add_argument(
+        "--rules-only", action="store_true", help="every learned part off: the hand rules alone (docs/extract.md)"
+    )
+    parser.add_argument(
+        "--learned-speakers",
+        action="store_true",
+        help="speakers by the learned choice (off by default: it did not beat the rules leave-one-file-out)",
+    )
     args = parser.parse_args(argv)
+    switches = {"rules_only": args.rules_only, "learned_speakers": args.learned_speakers}
     files = [f for f in args.files.split(",") if f.strip()] if args.files is not None else None
     try:
         articles = corpus_articles(args.root, files)
@@ -395,10 +411,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"precision {s['precision']}, {s['candidates_per_article']} candidates per article"
                 )
         return 0
-    sets = {"seeds": evaluate(args.root, args.min_confidence)}
+    sets = {"seeds": evaluate(args.root, args.min_confidence, **switches)}
     if articles:
         for half in halves if args.split else (*halves, None):
-            sets[f"corpus {half or 'all'}"] = evaluate_corpus(args.root, half, args.min_confidence, articles)
+            sets[f"corpus {half or 'all'}"] = evaluate_corpus(
+                args.root, half, args.min_confidence, articles, **switches
+            )
     summaries = {name: fig.summary() for name, fig in sets.items()}
     if args.json:
         rows = {name: fig.rows for name, fig in sets.items()} if args.rows else None
