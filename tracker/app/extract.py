@@ -115,12 +115,14 @@ def extract_articles(
     *,
     source: str | None = None,
     min_confidence: float | None = None,
+    learned_confidence: bool = False,
+    rules_only: bool = False,
     scale_version: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[ArticleDraft]:
     """Read every article first (any bad one is an error, and nothing is extracted), then extract each."""
     from tracker.app.verbal import load
-    from tracker.extract import DEFAULT_MIN_CONFIDENCE, HedgeFinder, extract, read_article
+    from tracker.extract import HedgeFinder, extract, read_article
     from tracker.extract.draft import draft_document, draft_yaml
 
     files = article_paths(paths)
@@ -144,7 +146,9 @@ def extract_articles(
             questions=context.questions,
             authors=authors,
             recorded=context.recorded,
-            min_confidence=DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence,
+            min_confidence=min_confidence,
+            learned_confidence=learned_confidence,
+            rules_only=rules_only,
         )
         header = [f"Article: {path}"]
         if was_html:

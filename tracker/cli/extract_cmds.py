@@ -20,8 +20,17 @@ def extract(
         None, "--out", help="Draft file to write (a folder for several articles). Default: the draft on stdout."
     ),
     min_confidence: float = typer.Option(
-        None, "--min-confidence", help="Leave out candidates below this confidence (default 0.3; 0 keeps all)."
+        None,
+        "--min-confidence",
+        help="Leave out candidates below this confidence (default 0.3, or the learned model's cut-off with "
+        "--learned-confidence; 0 keeps all).",
     ),
+    learned_confidence: bool = typer.Option(
+        False,
+        "--learned-confidence",
+        help="Score candidates with the learned model (a probability; docs/extract.md) instead of the hand rules.",
+    ),
+    rules_only: bool = typer.Option(False, "--rules-only", help="The hand rules alone: every learned part off."),
     force: bool = FORCE,
     json_out: bool = typer.Option(False, "--json", help="The candidates as JSON instead of a table."),
 ) -> None:
@@ -55,6 +64,8 @@ def extract(
             paths,
             source=source,
             min_confidence=min_confidence,
+            learned_confidence=learned_confidence,
+            rules_only=rules_only,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     if json_out:
