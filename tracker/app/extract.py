@@ -115,10 +115,11 @@ def extract_articles(
     *,
     source: str | None = None,
     min_confidence: float | None = None,
-    learned_confidence: bool = False,
-    rules_only: bool = False,
     scale_version: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    rules_only: bool = False,
+    learned_speakers: bool = False,
+    learned_confidence: bool = False,
 ) -> list[ArticleDraft]:
     """Read every article first (any bad one is an error, and nothing is extracted), then extract each."""
     from tracker.app.verbal import load
@@ -147,8 +148,9 @@ def extract_articles(
             authors=authors,
             recorded=context.recorded,
             min_confidence=min_confidence,
-            learned_confidence=learned_confidence,
             rules_only=rules_only,
+            learned_confidence=learned_confidence,
+            learned_speakers=learned_speakers,
         )
         header = [f"Article: {path}"]
         if was_html:

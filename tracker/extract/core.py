@@ -16,6 +16,7 @@ from .confidence import ConfidenceModel, features, load_model
 from .hedges import Hedge, HedgeFinder, Reading, belief_denied, governing_rank
 from .questions import NEW_QUESTION_BELOW, NEW_QUESTION_TEMPLATE, QuestionDoc, Suggestion, statement, suggest
 from .segment import inner_sentences, paragraphs, sentences
+from .speaker_model import SpeakerChooser, Weights, load_weights
 from .speakers import Speaker, attribute, for_part
 
 __all__ = ["Candidate", "Extraction", "Recorded", "extract", "quote_matches"]
@@ -326,6 +327,8 @@ def extract(
     min_confidence: float | None = None,
     finder: HedgeFinder | None = None,
     rules_only: bool = False,
+    learned_speakers: bool = False,
+    speaker_weights: Weights | None = None,
     learned_confidence: bool = False,
     model: ConfidenceModel | None = None,
 ) -> Extraction:
@@ -335,7 +338,10 @@ def extract(
 
     With ``learned_confidence`` (or a ``model``), every hedged part is scored by the learned model instead (by
     default the shipped weights, confidence.py): its probability is the confidence, and those under
-    ``min_confidence`` (default: the model's cut-off) are left out. ``rules_only`` turns every learned part off."""
+    ``min_confidence`` (default: the model's cut-off) are left out. ``learned_speakers``: each speaker is the
+    learned choice among the rules' pick and the other sources of its context (``speaker_model``, with
+    ``speaker_weights`` or the shipped ones). Both are off by default: leave-one-file-out neither beat the rules
+    (docs/extract.md). ``rules_only`` turns every learned part off, whatever else is asked."""
     learned = None if rules_only or not (learned_confidence or model is not None) else (model or load_model())
     cut = 0.0
     if learned is None:
@@ -391,10 +397,16 @@ def extract(
             drafts.append((i, reading, confidence, reasons, statement(s.text, reading.clause, reading.hedge), feats))
 
     ranked = suggest([sents[i].text for i, *_ in drafts], questions)
+    chooser: SpeakerChooser | None = None
+    if drafts and learned_speakers and not rules_only:
+        weights = speaker_weights or load_weights()
+        chooser = SpeakerChooser(text, paras, sents, tuple(authors), speakers)
     out: list[Candidate] = []
     for n, (i, reading, confidence, reasons, said, feats) in enumerate(drafts):
         s = sents[i]
         speaker = for_part(s.text, reading.clause, speakers[i])
+        if chooser is not None:
+            speaker = chooser.choose(i, (reading.hedge.start, reading.hedge.end), speaker, weights)
         quote = fold_whitespace(s.text)
         suggestions = tuple(ranked[n]) if ranked else ()
         best = suggestions[0].score if suggestions else 0.0

@@ -132,7 +132,12 @@ def _p_event(entry: dict[str, Any], event_is_yes: bool, scale: Any) -> float:
 
 
 def evaluate(
-    root: Path, min_confidence: float | None = None, rules_only: bool = False, learned_confidence: bool = False
+    root: Path,
+    min_confidence: float | None = None,
+    *,
+    rules_only: bool = False,
+    learned_speakers: bool = False,
+    learned_confidence: bool = False,
 ) -> Figures:
     sources, questions, forecasts, gold = _load(root)
     scale = load_scale()
@@ -146,11 +151,8 @@ def evaluate(
         text, _ = read_article(root / "seeds" / source["file"])
         earlier = {f["question"] for f in forecasts if published[f["source"]] < published[sid]}
         others = {f["question"] for f in forecasts if f["source"] != sid}
-        kwargs: dict[str, Any] = {
-            "min_confidence": min_confidence,
-            "rules_only": rules_only,
-            "learned_confidence": learned_confidence,
-        }
+        kwargs: dict[str, Any] = {"min_confidence": min_confidence}
+        kwargs.update(rules_only=rules_only, learned_speakers=learned_speakers, learned_confidence=learned_confidence)
         began = time.perf_counter()
         result = extract(
             text, finder=finder, questions=_docs(questions, earlier), authors=source.get("authors") or (), **kwargs
@@ -222,7 +224,9 @@ def evaluate_corpus(
     split: str | None = None,
     min_confidence: float | None = None,
     articles: Sequence[dict[str, Any]] | None = None,
+    *,
     rules_only: bool = False,
+    learned_speakers: bool = False,
     learned_confidence: bool = False,
 ) -> Figures:
     """The figures on the labelled development corpus (``split``: "tune", "check" or None for both). A
@@ -231,11 +235,8 @@ def evaluate_corpus(
     the label's p (labels of exactly 0.5 are left out: they have no side)."""
     finder = HedgeFinder(load_scale())
     fig = Figures()
-    kwargs: dict[str, Any] = {
-        "min_confidence": min_confidence,
-        "rules_only": rules_only,
-        "learned_confidence": learned_confidence,
-    }
+    kwargs: dict[str, Any] = {"min_confidence": min_confidence}
+    kwargs.update(rules_only=rules_only, learned_speakers=learned_speakers, learned_confidence=learned_confidence)
     for article in articles if articles is not None else corpus_articles(root):
         if split is not None and article["split"] != split:
             continue
@@ -360,12 +361,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tracker.extract.evaluate", description=__doc__.split("\n")[0])
     parser.add_argument("root", nargs="?", default=".", type=Path)
     parser.add_argument("--min-confidence", type=float, default=None)
-    parser.add_argument("--rules-only", action="store_true", help="the hand rules alone: every learned part off")
-    parser.add_argument(
-        "--learned-confidence",
-        action="store_true",
-        help="score candidates with the learned confidence (confidence.py) instead of the rules'",
-    )
     parser.add_argument("--json", action="store_true", help="the figures as JSON")
     parser.add_argument("--rows", action="store_true", help="one line per curated forecast")
     parser.add_argument("--sweep", action="store_true", help="recall and precision at several confidence cut-offs")
@@ -381,7 +376,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="only these corpus files, by letter ('a,b,f' for corpus-a/-b/-f.yaml): the others are not opened",
     )
+    parser.add_argument(
+        "--rules-only", action="store_true", help="every learned part off: the hand rules alone (docs/extract.md)"
+    )
+    parser.add_argument(
+        "--learned-speakers",
+        action="store_true",
+        help="speakers by the learned choice (off by default: it did not beat the rules leave-one-file-out)",
+    )
+    parser.add_argument(
+        "--learned-confidence",
+        action="store_true",
+        help="candidates scored by the learned confidence (off by default: not better than the rules pooled over "
+        "held-out corpus files)",
+    )
     args = parser.parse_args(argv)
+    switches = {
+        "rules_only": args.rules_only,
+        "learned_speakers": args.learned_speakers,
+        "learned_confidence": args.learned_confidence,
+    }
     files = [f for f in args.files.split(",") if f.strip()] if args.files is not None else None
     try:
         articles = corpus_articles(args.root, files)
@@ -405,24 +419,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.sweep:
         for cut in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7):
             for name, s in (
-                ("seeds", evaluate(args.root, cut, args.rules_only, args.learned_confidence).summary()),
-                (
-                    "corpus tune",
-                    evaluate_corpus(
-                        args.root, "tune", cut, articles, args.rules_only, args.learned_confidence
-                    ).summary(),
-                ),
+                ("seeds", evaluate(args.root, cut, **switches).summary()),
+                ("corpus tune", evaluate_corpus(args.root, "tune", cut, articles, **switches).summary()),
             ):
                 print(
                     f"min_confidence {cut:.1f} {name}: recall {s['recall']} ({s['found']}/{s['curated']}), "
                     f"precision {s['precision']}, {s['candidates_per_article']} candidates per article"
                 )
         return 0
-    sets = {"seeds": evaluate(args.root, args.min_confidence, args.rules_only, args.learned_confidence)}
+    sets = {"seeds": evaluate(args.root, args.min_confidence, **switches)}
     if articles:
         for half in halves if args.split else (*halves, None):
             sets[f"corpus {half or 'all'}"] = evaluate_corpus(
-                args.root, half, args.min_confidence, articles, args.rules_only, args.learned_confidence
+                args.root, half, args.min_confidence, articles, **switches
             )
     summaries = {name: fig.summary() for name, fig in sets.items()}
     if args.json:
