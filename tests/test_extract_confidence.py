@@ -26,7 +26,9 @@ def test_the_shipped_weights_are_what_the_script_trains() -> None:
     """Retrained from the corpus (about 10 s: every corpus article once, twelve folds and the final fit), the
     document is byte for byte the shipped one: weights, cut-off and all."""
     document, report = train(ROOT)
-    assert render(document) == conf.WEIGHTS_FILE.read_text(encoding="utf-8")
+    assert render(document) == conf.WEIGHTS_FILE.read_text(encoding="utf-8"), (
+        "the corpus's candidates or their features changed: retrain (python -m tracker.extract.train_confidence)"
+    )
     assert report["cut"] == document["cut"] and 0 < document["cut"] < 1
     # The rules' figures in the report are evaluate.py's on the whole corpus (docs/extract.md quotes both).
     assert report["pooled"]["rules"]["curated"] == sum(len(a["forecasts"]) for a in corpus_articles(ROOT))

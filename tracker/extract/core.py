@@ -386,6 +386,7 @@ def extract(
                     rules_keep=confidence >= max(DEFAULT_MIN_CONFIDENCE, part_floor),
                     position=i / len(sents),
                     paragraph=s.paragraph,
+                    speaker=for_part(s.text, reading.clause, speakers[i]),  # the rules' speaker, whatever is asked
                 )
                 p = learned.score(feats)
                 if p < cut:
