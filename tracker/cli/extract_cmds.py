@@ -20,7 +20,15 @@ def extract(
         None, "--out", help="Draft file to write (a folder for several articles). Default: the draft on stdout."
     ),
     min_confidence: float = typer.Option(
-        None, "--min-confidence", help="Leave out candidates below this confidence (default 0.3; 0 keeps all)."
+        None,
+        "--min-confidence",
+        help="Leave out candidates below this confidence (default 0.3, or the learned model's cut-off with "
+        "--learned-confidence; 0 keeps all).",
+    ),
+    learned_confidence: bool = typer.Option(
+        False,
+        "--learned-confidence",
+        help="Score candidates with the learned model (a probability; docs/extract.md) instead of the hand rules.",
     ),
     force: bool = FORCE,
     json_out: bool = typer.Option(False, "--json", help="The candidates as JSON instead of a table."),
@@ -67,6 +75,7 @@ def extract(
             progress=lambda done, total: progress.update(task, completed=done, total=total),
             rules_only=rules_only,
             learned_speakers=learned_speakers,
+            learned_confidence=learned_confidence,
         )
     if json_out:
         from tracker.cli.render import json_dumps

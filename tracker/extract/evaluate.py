@@ -132,7 +132,12 @@ def _p_event(entry: dict[str, Any], event_is_yes: bool, scale: Any) -> float:
 
 
 def evaluate(
-    root: Path, min_confidence: float | None = None, *, rules_only: bool = False, learned_speakers: bool = False
+    root: Path,
+    min_confidence: float | None = None,
+    *,
+    rules_only: bool = False,
+    learned_speakers: bool = False,
+    learned_confidence: bool = False,
 ) -> Figures:
     sources, questions, forecasts, gold = _load(root)
     scale = load_scale()
@@ -146,8 +151,8 @@ def evaluate(
         text, _ = read_article(root / "seeds" / source["file"])
         earlier = {f["question"] for f in forecasts if published[f["source"]] < published[sid]}
         others = {f["question"] for f in forecasts if f["source"] != sid}
-        kwargs: dict[str, Any] = {} if min_confidence is None else {"min_confidence": min_confidence}
-        kwargs.update(rules_only=rules_only, learned_speakers=learned_speakers)
+        kwargs: dict[str, Any] = {"min_confidence": min_confidence}
+        kwargs.update(rules_only=rules_only, learned_speakers=learned_speakers, learned_confidence=learned_confidence)
         began = time.perf_counter()
         result = extract(
             text, finder=finder, questions=_docs(questions, earlier), authors=source.get("authors") or (), **kwargs
@@ -222,6 +227,7 @@ def evaluate_corpus(
     *,
     rules_only: bool = False,
     learned_speakers: bool = False,
+    learned_confidence: bool = False,
 ) -> Figures:
     """The figures on the labelled development corpus (``split``: "tune", "check" or None for both). A
     forecast is found as on the seeds; its speaker is right when it shares a name word with the label (or
@@ -229,8 +235,8 @@ def evaluate_corpus(
     the label's p (labels of exactly 0.5 are left out: they have no side)."""
     finder = HedgeFinder(load_scale())
     fig = Figures()
-    kwargs: dict[str, Any] = {} if min_confidence is None else {"min_confidence": min_confidence}
-    kwargs.update(rules_only=rules_only, learned_speakers=learned_speakers)
+    kwargs: dict[str, Any] = {"min_confidence": min_confidence}
+    kwargs.update(rules_only=rules_only, learned_speakers=learned_speakers, learned_confidence=learned_confidence)
     for article in articles if articles is not None else corpus_articles(root):
         if split is not None and article["split"] != split:
             continue
@@ -378,8 +384,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="speakers by the learned choice (off by default: it did not beat the rules leave-one-file-out)",
     )
+    parser.add_argument(
+        "--learned-confidence",
+        action="store_true",
+        help="candidates scored by the learned confidence (off by default: not better than the rules pooled over "
+        "held-out corpus files)",
+    )
     args = parser.parse_args(argv)
-    switches = {"rules_only": args.rules_only, "learned_speakers": args.learned_speakers}
+    switches = {
+        "rules_only": args.rules_only,
+        "learned_speakers": args.learned_speakers,
+        "learned_confidence": args.learned_confidence,
+    }
     files = [f for f in args.files.split(",") if f.strip()] if args.files is not None else None
     try:
         articles = corpus_articles(args.root, files)
@@ -403,8 +419,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.sweep:
         for cut in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7):
             for name, s in (
-                ("seeds", evaluate(args.root, cut).summary()),
-                ("corpus tune", evaluate_corpus(args.root, "tune", cut, articles).summary()),
+                ("seeds", evaluate(args.root, cut, **switches).summary()),
+                ("corpus tune", evaluate_corpus(args.root, "tune", cut, articles, **switches).summary()),
             ):
                 print(
                     f"min_confidence {cut:.1f} {name}: recall {s['recall']} ({s['found']}/{s['curated']}), "
