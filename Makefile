@@ -7,7 +7,7 @@ DEMO_DIR ?= demo-out
 DEMO_DB  := $(DEMO_DIR)/ledger.sqlite
 TRACKER  := $(BIN)/tracker --db sqlite:///$(abspath $(DEMO_DB))
 
-.PHONY: install test test-quick lint typecheck pytest demo docs clean bench bench-full
+.PHONY: install test test-quick lint typecheck pytest demo docs clean bench bench-full speaker-weights speaker-loco
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -88,3 +88,12 @@ bench-full: $(BENCH_STAMP)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# The learned speaker choice's weights (tracker/extract/speaker_weights.json), retrained on corpus-a..l; its
+# leave-one-file-out comparison with the rules (docs/extract.md). Retrain after changing speaker_model.py or the
+# corpus (tests/test_extract_speaker_model.py checks the weights' digests).
+speaker-weights:
+	$(BIN)/python -m tracker.extract.train_speakers
+
+speaker-loco:
+	$(BIN)/python -m tracker.extract.train_speakers --loco

@@ -117,10 +117,13 @@ def extract_articles(
     min_confidence: float | None = None,
     scale_version: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    rules_only: bool = False,
+    learned_speakers: bool = False,
+    learned_confidence: bool = False,
 ) -> list[ArticleDraft]:
     """Read every article first (any bad one is an error, and nothing is extracted), then extract each."""
     from tracker.app.verbal import load
-    from tracker.extract import DEFAULT_MIN_CONFIDENCE, HedgeFinder, extract, read_article
+    from tracker.extract import HedgeFinder, extract, read_article
     from tracker.extract.draft import draft_document, draft_yaml
 
     files = article_paths(paths)
@@ -144,7 +147,10 @@ def extract_articles(
             questions=context.questions,
             authors=authors,
             recorded=context.recorded,
-            min_confidence=DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence,
+            min_confidence=min_confidence,
+            rules_only=rules_only,
+            learned_confidence=learned_confidence,
+            learned_speakers=learned_speakers,
         )
         header = [f"Article: {path}"]
         if was_html:

@@ -20,10 +20,27 @@ def extract(
         None, "--out", help="Draft file to write (a folder for several articles). Default: the draft on stdout."
     ),
     min_confidence: float = typer.Option(
-        None, "--min-confidence", help="Leave out candidates below this confidence (default 0.3; 0 keeps all)."
+        None,
+        "--min-confidence",
+        help="Leave out candidates below this confidence (default 0.3, or the learned model's cut-off with "
+        "--learned-confidence; 0 keeps all).",
+    ),
+    learned_confidence: bool = typer.Option(
+        False,
+        "--learned-confidence",
+        help="Score candidates with the learned model (a probability; docs/extract.md) instead of the hand rules.",
     ),
     force: bool = FORCE,
     json_out: bool = typer.Option(False, "--json", help="The candidates as JSON instead of a table."),
+    rules_only: bool = typer.Option(
+        False, "--rules-only", help="Every learned part off: speakers and confidence by the hand rules alone."
+    ),
+    learned_speakers: bool = typer.Option(
+        False,
+        "--learned-speakers",
+        help="Choose each speaker by the learned model among the rules' pick and the sources named near it "
+        "(off by default: it did not beat the rules on held-out corpus files).",
+    ),
 ) -> None:
     """Propose the forecasts in an article: quote, hedge and its reading, speaker, suggested questions.
 
@@ -56,6 +73,9 @@ def extract(
             source=source,
             min_confidence=min_confidence,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
+            rules_only=rules_only,
+            learned_speakers=learned_speakers,
+            learned_confidence=learned_confidence,
         )
     if json_out:
         from tracker.cli.render import json_dumps

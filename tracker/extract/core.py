@@ -6,15 +6,17 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from tracker.domain.quotes import fold_whitespace, normalise
 from tracker.domain.verbal import Scale, load_scale
 
+from .confidence import ConfidenceModel, features, load_model
 from .hedges import Hedge, HedgeFinder, Reading, belief_denied, governing_rank
 from .questions import NEW_QUESTION_BELOW, NEW_QUESTION_TEMPLATE, QuestionDoc, Suggestion, statement, suggest
 from .segment import inner_sentences, paragraphs, sentences
+from .speaker_model import SpeakerChooser, Weights, load_weights
 from .speakers import Speaker, attribute, for_part
 
 __all__ = ["Candidate", "Extraction", "Recorded", "extract", "quote_matches"]
@@ -282,6 +284,8 @@ class Candidate:
 
     statement: str = ""  # what the hedge bears on, the hedge taken out
     clause: str = ""  # the hedged clause (or part of the sentence), verbatim: a shorter quote the reviewer may prefer
+    # What the learned confidence was computed from (None on the rules' path): for training and for reading a score.
+    features: Mapping[str, float] | None = field(default=None, compare=False, repr=False)
 
     @property
     def hedge_words(self) -> str:
@@ -320,15 +324,36 @@ def extract(
     questions: Sequence[QuestionDoc] = (),
     authors: Sequence[str] = (),
     recorded: Sequence[Recorded] = (),
-    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    min_confidence: float | None = None,
     finder: HedgeFinder | None = None,
+    rules_only: bool = False,
+    learned_speakers: bool = False,
+    speaker_weights: Weights | None = None,
+    learned_confidence: bool = False,
+    model: ConfidenceModel | None = None,
 ) -> Extraction:
-    """The candidate forecasts of ``text``, in the order they appear."""
+    """The candidate forecasts of ``text``, in the order they appear, each with the hand rules' confidence;
+    those under ``min_confidence`` (default 0.3) are left out, and a second part of a sentence is kept only above
+    the rules' floor for its kind.
+
+    With ``learned_confidence`` (or a ``model``), every hedged part is scored by the learned model instead (by
+    default the shipped weights, confidence.py): its probability is the confidence, and those under
+    ``min_confidence`` (default: the model's cut-off) are left out. ``learned_speakers``: each speaker is the
+    learned choice among the rules' pick and the other sources of its context (``speaker_model``, with
+    ``speaker_weights`` or the shipped ones). Both are off by default: leave-one-file-out neither beat the rules
+    (docs/extract.md). ``rules_only`` turns every learned part off, whatever else is asked."""
+    learned = None if rules_only or not (learned_confidence or model is not None) else (model or load_model())
+    cut = 0.0
+    if learned is None:
+        min_confidence = DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
+    else:
+        cut = learned.cut if min_confidence is None else min_confidence
+        min_confidence = 0.0
     finder = finder or HedgeFinder(scale or load_scale())
     paras = paragraphs(text)
     sents = sentences(text, paras)
     speakers = attribute(text, paras, sents, tuple(authors))
-    drafts: list[tuple[int, Reading, float, list[str], str]] = []
+    drafts: list[tuple[int, Reading, float, list[str], str, dict[str, float] | None]] = []
     left_out = 0
     for i, s in enumerate(sents):
         if s.text.rstrip(" ”\"’'").endswith("?"):
@@ -345,41 +370,44 @@ def extract(
         main = min(readings, key=lambda r: _main_rank(s.text, r), default=None)
         for reading in readings:
             confidence, reasons = _confidence(s.text, reading)
-            if reading is main:
-                floor = min_confidence
-            elif any(reading is m for m in mains.values()) or reading.hedge.strength == "belief":
-                # A part of its own read by a verb of belief ("We expect X to slow, but ...") is a statement the
-                # speaker makes, kept as an inner sentence's is (the attributions have joined their neighbours).
-                floor = max(min_confidence, _INNER_MAIN)
-            elif reading.hedge.strength == "estimative" and (
-                _CONTRAST_OPENING.match(s.text, reading.clause[0])
-                or (
-                    _WITH_OPENING.match(s.text, max(0, reading.clause[0] - 2))
-                    and "/" not in reading.hedge.words  # a price list ("with Hills making them 8/13"): the same bet
-                )
-            ):
-                floor = max(min_confidence, _CONTRAST_PART)
-            elif (
-                main is not None
-                and _CONTRAST_OPENING.match(s.text, reading.clause[0])
-                and (reading.p_event > 0.5) != (main.p_event > 0.5)
-                and belief_denied(s.text, reading.clause[0], reading.hedge.start)
-            ):
-                # "77 per cent believe the Fed will raise rates, but only 37 per cent believe it will happen next
-                # month": the part set against the first holds a belief most deny, a second estimate of its own.
-                floor = max(min_confidence, _INNER_MAIN)
+            role, part_floor = _part_floor(s.text, reading, main, mains)
+            feats: dict[str, float] | None = None
+            if learned is None:
+                if confidence < max(min_confidence, part_floor):
+                    left_out += 1
+                    continue
             else:
-                floor = max(min_confidence, _SECOND_PART)
-            if confidence < floor:
-                left_out += 1
-                continue
-            drafts.append((i, reading, confidence, reasons, statement(s.text, reading.clause, reading.hedge)))
+                feats = features(
+                    s.text,
+                    reading,
+                    confidence,
+                    reasons,
+                    role=role,
+                    rules_keep=confidence >= max(DEFAULT_MIN_CONFIDENCE, part_floor),
+                    position=i / len(sents),
+                    paragraph=s.paragraph,
+                    speaker=for_part(s.text, reading.clause, speakers[i]),  # the rules' speaker, whatever is asked
+                )
+                p = learned.score(feats)
+                if p < cut:
+                    left_out += 1
+                    continue
+                moved = ", ".join(learned.contributions(feats)) or "a typical candidate"
+                reasons = [*reasons, f"rules' confidence {confidence:.2f}; learned (log-odds): {moved}"]
+                confidence = p
+            drafts.append((i, reading, confidence, reasons, statement(s.text, reading.clause, reading.hedge), feats))
 
     ranked = suggest([sents[i].text for i, *_ in drafts], questions)
+    chooser: SpeakerChooser | None = None
+    if drafts and learned_speakers and not rules_only:
+        weights = speaker_weights or load_weights()
+        chooser = SpeakerChooser(text, paras, sents, tuple(authors), speakers)
     out: list[Candidate] = []
-    for n, (i, reading, confidence, reasons, said) in enumerate(drafts):
+    for n, (i, reading, confidence, reasons, said, feats) in enumerate(drafts):
         s = sents[i]
         speaker = for_part(s.text, reading.clause, speakers[i])
+        if chooser is not None:
+            speaker = chooser.choose(i, (reading.hedge.start, reading.hedge.end), speaker, weights)
         quote = fold_whitespace(s.text)
         suggestions = tuple(ranked[n]) if ranked else ()
         best = suggestions[0].score if suggestions else 0.0
@@ -415,9 +443,39 @@ def extract(
                 recorded_question=next((r.question_id for r in repeats if r.question_id), None),
                 statement=said,
                 clause=_LEADING_CONJUNCTION.sub("", fold_whitespace(s.text[reading.clause[0] : reading.clause[1]])),
+                features=feats,
             )
         )
     return Extraction(tuple(out), len(sents), left_out)
+
+
+def _part_floor(sentence: str, reading: Reading, main: Reading | None, mains: dict[int, Reading]) -> tuple[str, float]:
+    """Which part of its sentence a reading is, and the rules' confidence floor for that kind of part (the main part
+    has none but ``min_confidence``)."""
+    if reading is main:
+        return "main", 0.0
+    if any(reading is m for m in mains.values()) or reading.hedge.strength == "belief":
+        # A part of its own read by a verb of belief ("We expect X to slow, but ...") is a statement the speaker
+        # makes, kept as an inner sentence's is (the attributions have joined their neighbours).
+        return ("inner" if reading.hedge.strength != "belief" else "belief_part"), _INNER_MAIN
+    if reading.hedge.strength == "estimative" and (
+        _CONTRAST_OPENING.match(sentence, reading.clause[0])
+        or (
+            _WITH_OPENING.match(sentence, max(0, reading.clause[0] - 2))
+            and "/" not in reading.hedge.words  # a price list ("with Hills making them 8/13"): the same bet
+        )
+    ):
+        return "contrast", _CONTRAST_PART
+    if (
+        main is not None
+        and _CONTRAST_OPENING.match(sentence, reading.clause[0])
+        and (reading.p_event > 0.5) != (main.p_event > 0.5)
+        and belief_denied(sentence, reading.clause[0], reading.hedge.start)
+    ):
+        # "77 per cent believe the Fed will raise rates, but only 37 per cent believe it will happen next month": the
+        # part set against the first holds a belief most deny, a second estimate of its own.
+        return "denied", _INNER_MAIN
+    return "second", _SECOND_PART
 
 
 # A part opened by a relative pronoun after a comma ("a second wave could come in the winter, which will complicate

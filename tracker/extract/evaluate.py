@@ -131,7 +131,14 @@ def _p_event(entry: dict[str, Any], event_is_yes: bool, scale: Any) -> float:
     return p_yes if event_is_yes else 1.0 - p_yes
 
 
-def evaluate(root: Path, min_confidence: float | None = None) -> Figures:
+def evaluate(
+    root: Path,
+    min_confidence: float | None = None,
+    *,
+    rules_only: bool = False,
+    learned_speakers: bool = False,
+    learned_confidence: bool = False,
+) -> Figures:
     sources, questions, forecasts, gold = _load(root)
     scale = load_scale()
     finder = HedgeFinder(scale)
@@ -144,7 +151,8 @@ def evaluate(root: Path, min_confidence: float | None = None) -> Figures:
         text, _ = read_article(root / "seeds" / source["file"])
         earlier = {f["question"] for f in forecasts if published[f["source"]] < published[sid]}
         others = {f["question"] for f in forecasts if f["source"] != sid}
-        kwargs: dict[str, Any] = {} if min_confidence is None else {"min_confidence": min_confidence}
+        kwargs: dict[str, Any] = {"min_confidence": min_confidence}
+        kwargs.update(rules_only=rules_only, learned_speakers=learned_speakers, learned_confidence=learned_confidence)
         began = time.perf_counter()
         result = extract(
             text, finder=finder, questions=_docs(questions, earlier), authors=source.get("authors") or (), **kwargs
@@ -216,6 +224,10 @@ def evaluate_corpus(
     split: str | None = None,
     min_confidence: float | None = None,
     articles: Sequence[dict[str, Any]] | None = None,
+    *,
+    rules_only: bool = False,
+    learned_speakers: bool = False,
+    learned_confidence: bool = False,
 ) -> Figures:
     """The figures on the labelled development corpus (``split``: "tune", "check" or None for both). A
     forecast is found as on the seeds; its speaker is right when it shares a name word with the label (or
@@ -223,7 +235,8 @@ def evaluate_corpus(
     the label's p (labels of exactly 0.5 are left out: they have no side)."""
     finder = HedgeFinder(load_scale())
     fig = Figures()
-    kwargs: dict[str, Any] = {} if min_confidence is None else {"min_confidence": min_confidence}
+    kwargs: dict[str, Any] = {"min_confidence": min_confidence}
+    kwargs.update(rules_only=rules_only, learned_speakers=learned_speakers, learned_confidence=learned_confidence)
     for article in articles if articles is not None else corpus_articles(root):
         if split is not None and article["split"] != split:
             continue
@@ -363,7 +376,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="only these corpus files, by letter ('a,b,f' for corpus-a/-b/-f.yaml): the others are not opened",
     )
+    parser.add_argument(
+        "--rules-only", action="store_true", help="every learned part off: the hand rules alone (docs/extract.md)"
+    )
+    parser.add_argument(
+        "--learned-speakers",
+        action="store_true",
+        help="speakers by the learned choice (off by default: it did not beat the rules leave-one-file-out)",
+    )
+    parser.add_argument(
+        "--learned-confidence",
+        action="store_true",
+        help="candidates scored by the learned confidence (off by default: not better than the rules pooled over "
+        "held-out corpus files)",
+    )
     args = parser.parse_args(argv)
+    switches = {
+        "rules_only": args.rules_only,
+        "learned_speakers": args.learned_speakers,
+        "learned_confidence": args.learned_confidence,
+    }
     files = [f for f in args.files.split(",") if f.strip()] if args.files is not None else None
     try:
         articles = corpus_articles(args.root, files)
@@ -387,18 +419,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.sweep:
         for cut in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7):
             for name, s in (
-                ("seeds", evaluate(args.root, cut).summary()),
-                ("corpus tune", evaluate_corpus(args.root, "tune", cut, articles).summary()),
+                ("seeds", evaluate(args.root, cut, **switches).summary()),
+                ("corpus tune", evaluate_corpus(args.root, "tune", cut, articles, **switches).summary()),
             ):
                 print(
                     f"min_confidence {cut:.1f} {name}: recall {s['recall']} ({s['found']}/{s['curated']}), "
                     f"precision {s['precision']}, {s['candidates_per_article']} candidates per article"
                 )
         return 0
-    sets = {"seeds": evaluate(args.root, args.min_confidence)}
+    sets = {"seeds": evaluate(args.root, args.min_confidence, **switches)}
     if articles:
         for half in halves if args.split else (*halves, None):
-            sets[f"corpus {half or 'all'}"] = evaluate_corpus(args.root, half, args.min_confidence, articles)
+            sets[f"corpus {half or 'all'}"] = evaluate_corpus(
+                args.root, half, args.min_confidence, articles, **switches
+            )
     summaries = {name: fig.summary() for name, fig in sets.items()}
     if args.json:
         rows = {name: fig.rows for name, fig in sets.items()} if args.rows else None

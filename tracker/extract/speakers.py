@@ -1502,7 +1502,7 @@ def _outside_quotes(sentence: str) -> str:
 
     def blank(m: re.Match[str]) -> str:
         inner = m.group(0)[1:-1]
-        kept = inner[-1] if inner[-1:] in ",.!?" else ""
+        kept = inner[-1] if inner and inner[-1] in ",.!?" else ""
         return m.group(0)[0] + " " * (len(inner) - len(kept)) + kept + m.group(0)[-1]
 
     return _without_credentials(_SENTENCE_QUOTES.sub(blank, sentence))
