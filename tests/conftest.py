@@ -3,12 +3,15 @@ TRACKER_TEST_POSTGRES_URL is set (CI sets it; elsewhere those cases skip, saying
 
 from __future__ import annotations
 
+import copy
 import os
+import shutil
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from click.testing import Result
@@ -18,6 +21,9 @@ from typer.testing import CliRunner
 from tracker.app.ledger import Ledger
 from tracker.cli.main import app
 from tracker.store.db import resolve_url
+
+if TYPE_CHECKING:  # the site's modules are imported by the tests that build one
+    from tracker.app.site import SiteSummary
 
 PG_ENV = "TRACKER_TEST_POSTGRES_URL"
 APP_ROLE_ENV = "TRACKER_APP_ROLE"  # read by migration 0003
@@ -219,50 +225,91 @@ def tracker(db: str | Ledger, *args: str, env: dict[str, str] | None = None, cod
     return result
 
 
+class LedgerStates:
+    """Ledgers made once per test process and put back into each test's ledger that asks: a state is named by the
+    function that makes it from a migrated ledger (`review_fixtures.scored_catalog`, `grow`, ...). And sites built
+    once from a state, copied into each test's folder.
+
+    Importing and scoring the catalog in each test was most of what many review tests cost, and building the site
+    of that ledger again (~2 s each) most of what the site tests cost, most of them starting from the same one."""
+
+    def __init__(self, tmp: pytest.TempPathFactory, sqlite_template: Path, pg: _PostgresState | None) -> None:
+        self.tmp, self.sqlite_template, self.pg = tmp, sqlite_template, pg
+        self.sqlite_states: dict[Callable[[Ledger], object], Path] = {}
+        self.pg_states: dict[Callable[[Ledger], object], _PostgresState | None] = {}
+        self.sites: dict[tuple[object, ...], tuple[Path, SiteSummary]] = {}
+
+    def put(self, ledger: Ledger, make: Callable[[Ledger], object]) -> Ledger:
+        """``ledger`` (just migrated, by the `ledger` fixture) becomes the ledger ``make`` makes."""
+        ledger.engine.dispose()  # no connection of its own open while its rows or its file are replaced
+        path = ledger.sqlite_file()
+        if path is not None:
+            if make not in self.sqlite_states:
+                template = self.tmp.mktemp("state") / "ledger.sqlite"
+                _copy_sqlite(self.sqlite_template, template)
+                made = Ledger(f"sqlite:///{template}", actor="tester")
+                make(made)
+                made.close()
+                self.sqlite_states[make] = template
+            _copy_sqlite(self.sqlite_states[make], path)
+            return ledger
+        if make not in self.pg_states:  # made in the scratch database itself, which the test's ledger is
+            self.pg_states[make] = None
+            if self.pg is not None and self.pg.restore(ledger.url):
+                made = Ledger(ledger.url, actor="tester")
+                make(made)
+                made.close()
+                self.pg_states[make] = _PostgresState(ledger.url)
+        state = self.pg_states[make]
+        if state is None or not state.restore(ledger.url):
+            make(ledger)  # a schema some earlier test changed: made in this test
+        return ledger
+
+    def site(self, ledger: Ledger, make: Callable[[Ledger], object], out: Path, **options: Any) -> SiteSummary:
+        """``ledger`` becomes the ledger ``make`` makes (`put`) and ``out`` its site as `build_site` (``options``)
+        writes it into a new folder: built for the first test that asks, a copy of that folder for the others.
+        Returns the summary of that build."""
+        from tracker.app.site import build_site
+
+        self.put(ledger, make)
+        key = (ledger.sqlite_file() is None, make, *sorted(options.items()))
+        if key not in self.sites:
+            folder = self.tmp.mktemp("site") / "site"
+            self.sites[key] = folder, build_site(ledger, folder, **options)
+        folder, summary = self.sites[key]
+        # the copy keeps each file's mtime, not its inode: the next build hashes the files the manifest's stat
+        # would have vouched for, and finds the same bytes
+        shutil.copytree(folder, out)
+        return copy.deepcopy(summary)
+
+
 @pytest.fixture(scope="session")
-def _grown_template(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path) -> Path:
-    """The `grown` ledger on SQLite, grown once per test process (importing and scoring the catalog each time
-    was most of what many review tests cost)."""
-    from review_fixtures import grow
-
-    path = tmp_path_factory.mktemp("grown") / "ledger.sqlite"
-    _copy_sqlite(_sqlite_template, path)
-    led = Ledger(f"sqlite:///{path}", actor="tester")
-    grow(led)
-    led.close()
-    return path
-
-
-@pytest.fixture(scope="session")
-def _pg_grown(_pg_database: str | None, _pg_migrated: _PostgresState | None) -> _PostgresState | None:
-    """The `grown` ledger on PostgreSQL, grown once per test process and put back into each test that asks."""
-    from review_fixtures import grow
-
-    if _pg_database is None or _pg_migrated is None:
-        return None
-    if not _pg_migrated.restore(_pg_database):
-        return None  # each test grows its own
-    led = Ledger(_pg_database, actor="tester")
-    grow(led)
-    led.close()
-    return _PostgresState(_pg_database)
+def _ledger_states(
+    tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path, _pg_migrated: _PostgresState | None
+) -> LedgerStates:
+    return LedgerStates(tmp_path_factory, _sqlite_template, _pg_migrated)
 
 
 @pytest.fixture
-def grown(ledger: Ledger, request: pytest.FixtureRequest) -> Ledger:
+def states(ledger: Ledger, _ledger_states: LedgerStates) -> LedgerStates:
+    """What puts a ledger made once per test process into the test's `ledger` (`LedgerStates`)."""
+    return _ledger_states
+
+
+@pytest.fixture
+def scored(ledger: Ledger, _ledger_states: LedgerStates) -> Ledger:
+    """The catalog imported and scored (`review_fixtures.scored_catalog`)."""
+    from review_fixtures import scored_catalog
+
+    return _ledger_states.put(ledger, scored_catalog)
+
+
+@pytest.fixture
+def grown(ledger: Ledger, _ledger_states: LedgerStates) -> Ledger:
     """The review ledger of tests/review_fixtures.py (`grow`): scored, with open, due and awkward questions."""
     from review_fixtures import grow
 
-    path = ledger.sqlite_file()
-    if path is None:
-        ledger.engine.dispose()  # no connection of its own open while the rows are replaced
-        state = request.getfixturevalue("_pg_grown")
-        if state is None or not state.restore(ledger.url):
-            grow(ledger)
-        return ledger
-    ledger.engine.dispose()  # no connection open on the file while it is replaced
-    _copy_sqlite(request.getfixturevalue("_grown_template"), path)
-    return ledger
+    return _ledger_states.put(ledger, grow)
 
 
 @pytest.fixture

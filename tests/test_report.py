@@ -4,6 +4,7 @@ forecaster, and carries the verified head; rendered once in headless Chromium wh
 from __future__ import annotations
 
 import base64
+import copy
 import os
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ from sqlalchemy import update
 from typer.testing import CliRunner
 
 from tracker.app.ledger import Ledger
-from tracker.app.report import build_report, write_report
+from tracker.app.report import ReportSummary, build_report, write_report
 from tracker.app.site import INDEX_MIN_SCORED
 from tracker.cli.main import app
 from tracker.errors import IntegrityError
@@ -84,8 +85,22 @@ def parse(text: str) -> Page:
     return page
 
 
-def test_the_page_parses_and_has_every_section(grown: Ledger) -> None:
-    text, summary = build_report(grown)
+# `build_report` of the `grown` ledger (~2 s, half of it drawing the figures) per backend, made once per test
+# process: the four tests that take it (`grown_report`) only read the page and its summary
+_GROWN_REPORTS: dict[bool, tuple[str, ReportSummary]] = {}
+
+
+@pytest.fixture
+def grown_report(grown: Ledger) -> tuple[str, ReportSummary]:
+    on_postgres = grown.sqlite_file() is None
+    if on_postgres not in _GROWN_REPORTS:
+        _GROWN_REPORTS[on_postgres] = build_report(grown)
+    text, summary = _GROWN_REPORTS[on_postgres]
+    return text, copy.deepcopy(summary)
+
+
+def test_the_page_parses_and_has_every_section(grown: Ledger, grown_report: tuple[str, ReportSummary]) -> None:
+    text, summary = grown_report
     assert text.startswith("<!doctype html>")
     page = parse(text)
     for section in ("integrity", "leaderboard", "calibration", "track-records", "due", "hindsight"):
@@ -102,8 +117,8 @@ def test_the_page_parses_and_has_every_section(grown: Ledger) -> None:
     assert summary.scored == int((grown.scores()["status"] == "scored").sum())
 
 
-def test_the_page_is_self_contained(grown: Ledger) -> None:
-    text, _ = build_report(grown)
+def test_the_page_is_self_contained(grown_report: tuple[str, ReportSummary]) -> None:
+    text, _ = grown_report
     page = parse(text)
     assert "script" not in page.tags and "link" not in page.tags and "iframe" not in page.tags
     assert "url(" not in text and "@import" not in text
@@ -115,8 +130,8 @@ def test_the_page_is_self_contained(grown: Ledger) -> None:
         assert href.startswith(("#", "http://", "https://")), href
 
 
-def test_the_head_hash_and_its_verification(grown: Ledger) -> None:
-    text, summary = build_report(grown)
+def test_the_head_hash_and_its_verification(grown: Ledger, grown_report: tuple[str, ReportSummary]) -> None:
+    text, summary = grown_report
     info = grown.info()
     assert summary.head_hash == info["head_hash"] and summary.head_position == info["head_position"]
     assert summary.verified_ok
@@ -126,8 +141,8 @@ def test_the_head_hash_and_its_verification(grown: Ledger) -> None:
     assert "Verification FAILED" not in page_text
 
 
-def test_track_records_quote_the_forecasts(grown: Ledger) -> None:
-    text, _ = build_report(grown)
+def test_track_records_quote_the_forecasts(grown: Ledger, grown_report: tuple[str, ReportSummary]) -> None:
+    text, _ = grown_report
     page_text = "".join(parse(text).text)
     scored = grown.scores(status="scored")
     quotes = grown.forecasts().set_index("forecast_id")["quote"]

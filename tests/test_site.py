@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import LedgerStates
 from hypothesis import given
 from hypothesis import strategies as st
 from review_fixtures import DUE_QUESTION, OPEN_QUESTION, grow, scored_catalog
@@ -460,16 +461,17 @@ def test_a_source_page_does_not_repeat_itself(grown: Ledger, tmp_path: Path) -> 
     assert "<th>Source</th>" in question
 
 
-def test_one_new_forecast_rewrites_only_the_pages_that_show_it(ledger: Ledger, tmp_path: Path) -> None:
+def test_one_new_forecast_rewrites_only_the_pages_that_show_it(
+    ledger: Ledger, states: LedgerStates, tmp_path: Path
+) -> None:
     """No page carries what it does not show (the ledger head and scoring run are on the integrity page only), so
     after one new forecast the rebuild changes exactly: its forecaster's, question's and source's pages, the
     source's outlet page, the index (its counts), the integrity page (the head), and the lists that link to one of
     them (their rows carry counts). Every other page comes out the same bytes and is not rewritten."""
     from tracker.app.site import f_url, outlet_url, q_url, s_url
 
-    scored_catalog(ledger)
     out = tmp_path / "site"
-    build_site(ledger, out)
+    states.site(ledger, scored_catalog, out)
     before = site_files(out)
     stamps = {name: (out / name).stat().st_mtime_ns for name in before}
     on_open = ledger.forecasts().query("question_id == @OPEN_QUESTION and source_id.notna()").iloc[0]
@@ -526,12 +528,13 @@ CHANGES = {
 
 
 @pytest.mark.parametrize("change", list(CHANGES))
-def test_an_incremental_build_is_byte_identical_to_a_full_one(ledger: Ledger, tmp_path: Path, change: str) -> None:
+def test_an_incremental_build_is_byte_identical_to_a_full_one(
+    ledger: Ledger, states: LedgerStates, tmp_path: Path, change: str
+) -> None:
     """A rebuild keeps the pages whose inputs did not change and renders the rest: after each kind of change its
     folder (manifest included) is the same bytes as a fresh build's, and it kept some of the pages."""
-    scored_catalog(ledger)
     incremental, full = tmp_path / "incremental", tmp_path / "full"
-    first = build_site(ledger, incremental)
+    first = states.site(ledger, scored_catalog, incremental)
     assert first.kept == 0
     CHANGES[change](ledger)
     again = build_site(ledger, incremental)

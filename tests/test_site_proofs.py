@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import LedgerStates
 from review_fixtures import OPEN_QUESTION, scored_catalog
 from sqlalchemy import text
 from test_cli import failed
@@ -32,18 +33,28 @@ from tracker.store.db import make_engine, read_transaction
 NAME = "news.example/forecasts"
 
 
+# one key per test process: the `proven` ledger and its site, signed with it, are made once (LedgerStates)
+SIGNER = generate_signer(NAME)
+
+
 @pytest.fixture
 def signer() -> Signer:
-    return generate_signer(NAME)
+    return SIGNER
+
+
+def checkpointed(ledger: Ledger) -> None:
+    """The catalog's ledger, scored, with one checkpoint signed by SIGNER."""
+    scored_catalog(ledger)
+    proofs.checkpoint(ledger, SIGNER)
 
 
 @pytest.fixture
-def proven(ledger: Ledger, signer: Signer, tmp_path: Path) -> tuple[Ledger, Path, str]:
+def proven(ledger: Ledger, states: LedgerStates, signer: Signer, tmp_path: Path) -> tuple[Ledger, Path, str]:
     """The catalog's ledger, scored, with one checkpoint, built into a site."""
-    scored_catalog(ledger)
-    note = proofs.checkpoint(ledger, signer)
+    states.put(ledger, checkpointed)
+    (note,) = [c.note for c in proofs.stored_checkpoints(ledger)]
     out = tmp_path / "site"
-    build_site(ledger, out, key=signer.verifier, checkpoints=[("cp1", note)])
+    states.site(ledger, checkpointed, out, key=signer.verifier, checkpoints=(("cp1", note),))
     return ledger, out, note
 
 
@@ -190,10 +201,11 @@ def test_a_truncated_ledger_gives_proofs_that_fail(
     assert f"the ledger holds {size - 5} events, the newest checkpoint signed {size}" in integrity
 
 
-def test_without_checkpoints_the_site_says_how_to_add_proofs(ledger: Ledger, tmp_path: Path) -> None:
-    scored_catalog(ledger)
+def test_without_checkpoints_the_site_says_how_to_add_proofs(
+    ledger: Ledger, states: LedgerStates, tmp_path: Path
+) -> None:
     out = tmp_path / "site"
-    build_site(ledger, out)
+    states.site(ledger, scored_catalog, out)
     assert proven_pages(out) == {}
     assert not (out / "checkpoints").exists() and not (out / "verify.js").exists()
     integrity = (out / "integrity.html").read_text()

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import LedgerStates
 from review_fixtures import DUE_QUESTION, OPEN_QUESTION, scored_catalog
 from test_site import CHANGES, site_files
 
@@ -31,11 +32,10 @@ def _touched(ledger: Ledger, since: int, since_run: int | None) -> Touched | Non
 
 @pytest.mark.parametrize("change", BOUNDED)
 def test_the_files_named_from_the_new_events_are_every_file_a_rebuild_changes(
-    ledger: Ledger, tmp_path: Path, change: str
+    ledger: Ledger, states: LedgerStates, tmp_path: Path, change: str
 ) -> None:
-    scored_catalog(ledger)
     out = tmp_path / "site"
-    build_site(ledger, out)
+    states.site(ledger, scored_catalog, out)
     before = site_files(out)
     since, since_run = _point(ledger)
     CHANGES[change](ledger)
@@ -53,8 +53,8 @@ def test_the_files_named_from_the_new_events_are_every_file_a_rebuild_changes(
         assert (named.questions, named.forecasters, named.sources, named.filters) == (set(), set(), set(), False)
 
 
-def test_a_new_forecast_names_its_question_forecaster_and_source(ledger: Ledger) -> None:
-    scored_catalog(ledger)
+def test_a_new_forecast_names_its_question_forecaster_and_source(ledger: Ledger, states: LedgerStates) -> None:
+    states.put(ledger, scored_catalog)
     since, since_run = _point(ledger)
     on_open = ledger.forecasts().query("question_id == @OPEN_QUESTION and source_id.notna()").iloc[0]
     fid, sid = str(on_open.forecaster_id), str(on_open.source_id)
@@ -67,17 +67,21 @@ def test_a_new_forecast_names_its_question_forecaster_and_source(ledger: Ledger)
 
 
 @pytest.mark.parametrize("change", UNBOUNDED)
-def test_events_whose_pages_are_not_bounded_leave_the_build_to_the_full_path(ledger: Ledger, change: str) -> None:
-    scored_catalog(ledger)
+def test_events_whose_pages_are_not_bounded_leave_the_build_to_the_full_path(
+    ledger: Ledger, states: LedgerStates, change: str
+) -> None:
+    states.put(ledger, scored_catalog)
     since, since_run = _point(ledger)
     CHANGES[change](ledger)
     assert _touched(ledger, since, since_run) is None
 
 
-def test_a_scoring_run_that_changed_scores_leaves_the_build_to_the_full_path(ledger: Ledger) -> None:
+def test_a_scoring_run_that_changed_scores_leaves_the_build_to_the_full_path(
+    ledger: Ledger, states: LedgerStates
+) -> None:
     """No new event since the head, but a run after the build's run that changed scores (a resolution scored
     after the head was taken): the leaderboards moved, which the events cannot bound."""
-    scored_catalog(ledger)
+    states.put(ledger, scored_catalog)
     _, old_run = _point(ledger)
     ledger.resolve(DUE_QUESTION, "no", date(2026, 7, 1))
     head, _ = _point(ledger)
@@ -97,15 +101,14 @@ def test_a_run_record_that_cannot_be_read_says_nothing_changed_never() -> None:
 
 
 def test_a_rebuild_after_one_forecast_digests_only_the_named_pages_and_equals_a_full_build(
-    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ledger: Ledger, states: LedgerStates, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Build, append one forecast and score, rebuild: the pages the events cannot change are kept without making
     their inputs' digest, and the folder is the same bytes as a full build into a fresh folder, manifest included."""
     from tracker.app import site
 
-    scored_catalog(ledger)
     incremental, full = tmp_path / "incremental", tmp_path / "full"
-    build_site(ledger, incremental)
+    states.site(ledger, scored_catalog, incremental)
     since, since_run = _point(ledger)
     CHANGES["new forecast, scored"](ledger)
     named = _touched(ledger, since, since_run)
@@ -129,16 +132,15 @@ def test_a_rebuild_after_one_forecast_digests_only_the_named_pages_and_equals_a_
     assert len(digested) * 2 < len(pages), (len(digested), len(pages))
 
 
-def test_a_rebuild_on_another_day_compares_every_page(ledger: Ledger, tmp_path: Path) -> None:
+def test_a_rebuild_on_another_day_compares_every_page(ledger: Ledger, states: LedgerStates, tmp_path: Path) -> None:
     """The day moves the due questions' pages, which no event names: the manifest keeps the day of the build, and
     a rebuild on another day leaves the naming aside."""
     import json
 
     from tracker.app import site, sitefolder
 
-    scored_catalog(ledger)
     out = tmp_path / "site"
-    build_site(ledger, out)
+    states.site(ledger, scored_catalog, out)
     found = sitefolder.survey(out)
     salt, day = found.manifest.summary[site.BUILT_BY]
     verification = {"ok": True}
@@ -174,16 +176,15 @@ NAMED_CHANGES = {
 
 @pytest.mark.parametrize("change", list(NAMED_CHANGES))
 def test_a_named_rebuild_reads_the_named_subjects_rows_only_and_equals_a_full_build(
-    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+    ledger: Ledger, states: LedgerStates, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
     """A rebuild whose events name their pages reads the forecasts, their scores, the question scores, the
     resolutions and the events about the named subjects only (the top-level pages from counts and the first
     quotes), and its folder is the same bytes as a full build into a fresh folder, manifest included."""
     from tracker.read import tablereader
 
-    scored_catalog(ledger)
     incremental, full = tmp_path / "incremental", tmp_path / "full"
-    build_site(ledger, incremental)
+    states.site(ledger, scored_catalog, incremental)
     since, since_run = _point(ledger)
     NAMED_CHANGES[change](ledger)
     named = _touched(ledger, since, since_run)
@@ -225,14 +226,15 @@ def test_a_named_rebuild_reads_the_named_subjects_rows_only_and_equals_a_full_bu
             assert set(kw["question"]) <= named.questions  # type: ignore[call-overload]
 
 
-def test_a_page_gone_from_the_folder_is_made_again_by_a_named_rebuild(ledger: Ledger, tmp_path: Path) -> None:
+def test_a_page_gone_from_the_folder_is_made_again_by_a_named_rebuild(
+    ledger: Ledger, states: LedgerStates, tmp_path: Path
+) -> None:
     """A rebuild that makes the named pages only keeps the others as the manifest lists them: when one of them is
     not in the folder any more (deleted by hand), it compares every page instead, and puts the page back."""
     from tracker.app import site, sitefolder
 
-    scored_catalog(ledger)
     out, full = tmp_path / "site", tmp_path / "full"
-    build_site(ledger, out)
+    states.site(ledger, scored_catalog, out)
     gone = q_url(DUE_QUESTION)
     (out / gone).unlink()
     CHANGES["new forecast, scored"](ledger)
@@ -247,15 +249,14 @@ def test_a_page_gone_from_the_folder_is_made_again_by_a_named_rebuild(ledger: Le
 
 
 def test_a_rebuild_naming_more_subjects_than_it_reads_by_name_reads_every_row_and_equals_a_full_build(
-    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ledger: Ledger, states: LedgerStates, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Past MAX_SUBJECTS named subjects a rebuild reads every forecast (one IN list of thousands reads as slowly
     as the table) but still makes the named pages only: the same bytes as a full build."""
     from tracker.app import site
 
-    scored_catalog(ledger)
     incremental, full = tmp_path / "incremental", tmp_path / "full"
-    build_site(ledger, incremental)
+    states.site(ledger, scored_catalog, incremental)
     CHANGES["new forecast, scored"](ledger)
     from tracker.read import tablereader
 
@@ -305,15 +306,20 @@ def _quoted_forecast_by_a_new_forecaster(ledger: Ledger) -> None:
     ],
 )
 def test_a_rebuild_keeps_the_search_index_quotes_only_when_they_cannot_change(
-    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quotes: int, change: object, kept: bool
+    ledger: Ledger,
+    states: LedgerStates,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    quotes: int,
+    change: object,
+    kept: bool,
 ) -> None:
     """The first quotes of the search index are taken from the folder's index when the new events can neither add
     one to them nor change a name or title they show; the index is the same bytes as a full build's either way."""
     from tracker.app import site
 
-    scored_catalog(ledger)
     incremental, full = tmp_path / "incremental", tmp_path / "full"
-    build_site(ledger, incremental, search_quotes=quotes)
+    states.site(ledger, scored_catalog, incremental, search_quotes=quotes)
     change(ledger)  # type: ignore[operator]
     taken: list[str | None] = []
     real = site.SiteBuilder.kept_quotes
@@ -332,13 +338,14 @@ def test_a_rebuild_keeps_the_search_index_quotes_only_when_they_cannot_change(
     assert (b"later quotes" in (full / "search-index.js").read_bytes()) == (quotes < 10_000)
 
 
-def test_a_search_index_edited_in_the_folder_is_never_taken_apart(ledger: Ledger, tmp_path: Path) -> None:
+def test_a_search_index_edited_in_the_folder_is_never_taken_apart(
+    ledger: Ledger, states: LedgerStates, tmp_path: Path
+) -> None:
     """A search index whose bytes are not the manifest's is not a source of quotes: the rebuild reads them."""
     from tracker.app import site
 
-    scored_catalog(ledger)
     out = tmp_path / "site"
-    build_site(ledger, out, search_quotes=5)
+    states.site(ledger, scored_catalog, out, search_quotes=5)
     _quoted_forecast(ledger)
     builder = site.SiteBuilder.__new__(site.SiteBuilder)
     builder.touched = _touched(ledger, *_point(ledger))
@@ -371,15 +378,14 @@ def _new_tagged_question(ledger: Ledger) -> None:
     ],
 )
 def test_a_rebuild_keeps_a_filter_pages_leaderboard_only_when_its_rows_are_the_same(
-    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: object, kept: bool
+    ledger: Ledger, states: LedgerStates, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: object, kept: bool
 ) -> None:
     """A tag or outlet page made again for its chips' counts takes its leaderboard section from the page in the
     folder when no score changed; the folder is the same bytes as a full build's either way."""
     from tracker.app import site
 
-    scored_catalog(ledger)
     incremental, full = tmp_path / "incremental", tmp_path / "full"
-    build_site(ledger, incremental)
+    states.site(ledger, scored_catalog, incremental)
     before = site_files(incremental)
     change(ledger)  # type: ignore[operator]
     taken: list[tuple[str, str | None]] = []
@@ -403,14 +409,15 @@ def test_a_rebuild_keeps_a_filter_pages_leaderboard_only_when_its_rows_are_the_s
             assert before[rel] != after[rel] and section.encode() in after[rel]
 
 
-def test_a_filter_page_edited_in_the_folder_is_never_taken_apart(ledger: Ledger, tmp_path: Path) -> None:
+def test_a_filter_page_edited_in_the_folder_is_never_taken_apart(
+    ledger: Ledger, states: LedgerStates, tmp_path: Path
+) -> None:
     """A tag or outlet page whose bytes are not the manifest's, or whose board digest differs, is not a source of
     its leaderboard: the rebuild computes it."""
     from tracker.app import site
 
-    scored_catalog(ledger)
     out = tmp_path / "site"
-    build_site(ledger, out)
+    states.site(ledger, scored_catalog, out)
     since, since_run = _point(ledger)
     CHANGES["new forecast, scored"](ledger)
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
@@ -456,6 +463,11 @@ def _forecast_on_the_late_overdue_question(ledger: Ledger) -> None:
     assert ledger.score().status == "ok"
 
 
+def _scored_with_overdue_questions(ledger: Ledger) -> None:
+    scored_catalog(ledger)
+    _overdue_questions(ledger)
+
+
 LIST_CHANGES = {
     "new forecast, scored": CHANGES["new forecast, scored"],
     "forecast on a due question": _forecast_on_the_due_question,
@@ -474,7 +486,7 @@ def _list_pages(out: Path, stem: str) -> int:
 @pytest.mark.parametrize("page_rows", [2, 3])
 @pytest.mark.parametrize("change", list(LIST_CHANGES))
 def test_a_named_rebuild_makes_only_the_list_pages_showing_a_named_subject_and_equals_a_full_build(
-    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, page_rows: int
+    ledger: Ledger, states: LedgerStates, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, page_rows: int
 ) -> None:
     """The questions, open and sources lists, paged: a named rebuild makes the pages that show a named question or
     source (and the open list's first page when a named question is due), reads those rows whole and no other, and
@@ -483,10 +495,8 @@ def test_a_named_rebuild_makes_only_the_list_pages_showing_a_named_subject_and_e
     from tracker.app import site
     from tracker.read import tablereader
 
-    scored_catalog(ledger)
-    _overdue_questions(ledger)
     incremental, full = tmp_path / "incremental", tmp_path / "full"
-    build_site(ledger, incremental, page_rows=page_rows)
+    states.site(ledger, _scored_with_overdue_questions, incremental, page_rows=page_rows)
     pages_before = {stem: _list_pages(incremental, stem) for stem in ("questions", "open", "sources")}
     before = site_files(incremental)
     LIST_CHANGES[change](ledger)
