@@ -90,6 +90,30 @@ def db_url(url: str) -> Setup:
     return setup
 
 
+def db_at(kind: str, command: str = "list") -> Setup:
+    """--db naming what is no SQLite file (the case's own ledger stays where it is, unchanged): SQLite said only
+    "cannot open the database file", "disk I/O error" or "file is not a database", naming no file."""
+
+    def setup(e: Env) -> list[str]:
+        path = e.dir / "odd.sqlite"
+        if kind == "directory":
+            path.mkdir()
+        elif kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "passwd":
+            path.symlink_to("/etc/passwd")
+        elif kind == "loop":
+            path.symlink_to(path)
+        elif kind == "dangling":
+            path.symlink_to(e.dir / "gone" / "ledger.sqlite")
+        elif kind == "device":
+            path = Path("/dev/null")
+        e.url = f"sqlite:///{path}"
+        return [command]
+
+    return setup
+
+
 def nested_yaml(open_: str, close: str, depth: int = 10_000) -> Setup:
     return catalog_file(("schema: 1\nquestions: " + open_ * depth + close * depth + "\n").encode())
 
@@ -446,6 +470,12 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
     ("db-http", db_url("http://example.org/ledger"), USER, ["db: ", "'http'"]),
     ("db-query-not-a-number", db_query("?timeout=abc"), USER, ["db: ", "timeout=abc"]),
     ("db-nul", db_query("\x00"), USER, ["db: "]),
+    ("db-a-directory", db_at("directory"), DB, ["odd.sqlite", "is a directory"]),
+    ("db-a-fifo", db_at("fifo", "init"), DB, ["odd.sqlite", "not a regular file"]),
+    ("db-dev-null", db_at("device", "init"), DB, ["/dev/null", "not a regular file"]),
+    ("db-link-to-passwd", db_at("passwd", "init"), DB, ["odd.sqlite", "not a database"]),
+    ("db-link-loop", db_at("loop", "init"), DB, ["odd.sqlite", "symbolic links"]),
+    ("db-dangling-link", db_at("dangling", "init"), DB, ["odd.sqlite", "symbolic link to nothing"]),
     # an in-memory SQLite database keeps nothing: `init` on one would report success and leave no ledger
     ("db-sqlite-no-path", db_url("sqlite://"), USER, ["db: ", "--db 'sqlite://'", "in-memory"]),
     ("db-sqlite-memory", db_url("sqlite:///:memory:"), USER, ["db: ", "'sqlite:///:memory:'", "in-memory"]),
