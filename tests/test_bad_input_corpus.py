@@ -90,6 +90,30 @@ def db_url(url: str) -> Setup:
     return setup
 
 
+def db_at(kind: str, command: str = "list") -> Setup:
+    """--db naming what is no SQLite file (the case's own ledger stays where it is, unchanged): SQLite said only
+    "cannot open the database file", "disk I/O error" or "file is not a database", naming no file."""
+
+    def setup(e: Env) -> list[str]:
+        path = e.dir / "odd.sqlite"
+        if kind == "directory":
+            path.mkdir()
+        elif kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "passwd":
+            path.symlink_to("/etc/passwd")
+        elif kind == "loop":
+            path.symlink_to(path)
+        elif kind == "dangling":
+            path.symlink_to(e.dir / "gone" / "ledger.sqlite")
+        elif kind == "device":
+            path = Path("/dev/null")
+        e.url = f"sqlite:///{path}"
+        return [command]
+
+    return setup
+
+
 def nested_yaml(open_: str, close: str, depth: int = 10_000) -> Setup:
     return catalog_file(("schema: 1\nquestions: " + open_ * depth + close * depth + "\n").encode())
 
@@ -159,6 +183,27 @@ def file_arg(kind: str) -> Setup:
             # a regular file whose read fails even for root (EIO at address 0), as permissions fail for a user
             path = Path("/proc/self/mem")
         return src("--published", "2024-01-10", "--file", str(path))(e)
+
+    return setup
+
+
+def catalog_entry(kind: str, folder: str = "forecasts") -> Setup:
+    """A YAML name in the catalog's folders that is not a readable file: skipped, the import said it had
+    succeeded without it."""
+
+    def setup(e: Env) -> list[str]:
+        base = e.catalog / folder
+        base.mkdir(exist_ok=True)
+        path = base / "extra.yaml"
+        if kind == "dangling":
+            path.symlink_to("nowhere.yaml")
+        elif kind == "loop":
+            path.symlink_to("extra.yaml")
+        elif kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "directory":
+            path.mkdir()
+        return ["import", str(e.catalog)]
 
     return setup
 
@@ -335,7 +380,7 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
     # -- finding 4: the command line agrees with the catalog
     (
         "made-at-before-opened",
-        fc("--p", "0.3", made_at="0001-01-01"),
+        fc("--p", "0.3", made_at="1700-01-01"),
         USER,
         ["made_at: ", "before the question opened"],
     ),
@@ -367,8 +412,27 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
     ("resolve-by-word", add("--resolve-by", "tomorrow", qid="x12"), USER, ["resolve_by: "]),
     ("resolve-on-month-13", cli("resolve", "summit", "yes", "--on", "2024-13-01"), USER, ["on: "]),
     ("published-february-30", src("--published", "2024-02-30"), USER, ["published: "]),
-    ("opened-in-the-future", add("--opened", "2999-01-01", qid="x13"), USER, ["opened: ", "in the future"]),
+    ("opened-in-the-future", add("--opened", "2199-01-01", qid="x13"), USER, ["opened: ", "in the future"]),
     ("annul-on-year-zero", cli("annul", "summit", "--reason", "r", "--on", "0000-01-01"), USER, ["on: "]),
+    # days beyond the ledger's tables (pandas nanosecond timestamps): accepted, they failed every later score,
+    # export, report, site and extraction with an internal error
+    ("opened-year-one", add("--opened", "0001-01-01", qid="x14"), USER, ["opened: ", "0001-01-01", "outside"]),
+    ("resolve-by-9999", add("--resolve-by", "9999-12-31", qid="x15"), USER, ["resolve_by: ", "2199-12-31"]),
+    ("made-at-year-one", fc("--p", "0.3", made_at="0001-01-01"), USER, ["made_at: ", "outside"]),
+    ("resolve-on-1600", cli("resolve", "summit", "yes", "--on", "1600-01-01"), USER, ["on: ", "outside"]),
+    ("published-1500", src("--published", "1500-01-01"), USER, ["published: ", "outside"]),
+    (
+        "clarify-resolve-by-2300",
+        cli("question", "clarify", "summit", "--reason", "r", "--resolve-by", "2300-01-01"),
+        USER,
+        ["resolve_by: ", "outside"],
+    ),
+    (
+        "catalog-resolve-by-9999",
+        catalog("questions", "resolve_by: 2025-01-01", "resolve_by: 9999-12-31", alone=True),
+        USER,
+        ["q-one: resolve_by: ", "outside"],
+    ),
     # -- finding 6: times that do not parse or overflow are one line naming as_of, never an internal error
     ("as-of-superscript-two", cli("list", "--as-of", "²"), USER, ["as_of: ", "'²'"]),
     ("as-of-overflows-in-utc", cli("list", "--as-of", "9999-12-31T23:59:59-05:00"), USER, ["as_of: "]),
@@ -406,6 +470,12 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
     ("db-http", db_url("http://example.org/ledger"), USER, ["db: ", "'http'"]),
     ("db-query-not-a-number", db_query("?timeout=abc"), USER, ["db: ", "timeout=abc"]),
     ("db-nul", db_query("\x00"), USER, ["db: "]),
+    ("db-a-directory", db_at("directory"), DB, ["odd.sqlite", "is a directory"]),
+    ("db-a-fifo", db_at("fifo", "init"), DB, ["odd.sqlite", "not a regular file"]),
+    ("db-dev-null", db_at("device", "init"), DB, ["/dev/null", "not a regular file"]),
+    ("db-link-to-passwd", db_at("passwd", "init"), DB, ["odd.sqlite", "not a database"]),
+    ("db-link-loop", db_at("loop", "init"), DB, ["odd.sqlite", "symbolic links"]),
+    ("db-dangling-link", db_at("dangling", "init"), DB, ["odd.sqlite", "symbolic link to nothing"]),
     # an in-memory SQLite database keeps nothing: `init` on one would report success and leave no ledger
     ("db-sqlite-no-path", db_url("sqlite://"), USER, ["db: ", "--db 'sqlite://'", "in-memory"]),
     ("db-sqlite-memory", db_url("sqlite:///:memory:"), USER, ["db: ", "'sqlite:///:memory:'", "in-memory"]),
@@ -498,6 +568,10 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
         USER,
         ["resolution.evidence: "],
     ),
+    ("catalog-entry-dangling-link", catalog_entry("dangling"), USER, ["extra.yaml: ", "No such file"]),
+    ("catalog-entry-loop", catalog_entry("loop", "questions"), USER, ["extra.yaml: ", "loop of symbolic links"]),
+    ("catalog-entry-fifo", catalog_entry("fifo"), USER, ["extra.yaml: ", "not a regular file"]),
+    ("catalog-entry-directory", catalog_entry("directory"), USER, ["extra.yaml: ", "not a regular file"]),
     # -- careless users and attackers, other ways
     ("outcome-trailing-space", cli("resolve", "summit", "yes ", "--on", "2024-02-01"), USER, ["outcome: "]),
     ("reading-unknown", fc("--says", "unlikely", "--reading", "maybe"), USER, ["reading: "]),

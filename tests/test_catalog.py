@@ -874,10 +874,13 @@ def test_resolving_a_file_in_a_resolved_folder_gives_what_resolving_it_whole_giv
             folder / "dir" / "x.yaml", real_folder
         )
         assert _inside(folder / "plain.yaml", folder, None) is None
-        listed = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        # every YAML name, a file or not (a folder, a loop, a dangling link): reading it refuses what is no file
+        listed = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
         assert _yaml_files(folder) == [(p, p.is_symlink()) for p in listed]
     assert _inside(real / "out.yaml", real, _resolved(real)) is None
-    assert [p.name for p, _ in _yaml_files(real)] == ["..yaml", "a.yml", "inside.yaml", "out.yaml", "plain.yaml"]
+    assert [p.name for p, _ in _yaml_files(real)] == [
+        "..yaml", "a.yml", "folder.yaml", "gone.yml", "inside.yaml", "loop.yaml", "out.yaml", "plain.yaml"
+    ]  # fmt: skip
 
 
 # ---------------------------------------------------------------- the fields the import does not check twice

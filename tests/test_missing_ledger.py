@@ -66,6 +66,19 @@ def test_another_applications_database_is_left_as_it_was(tmp_path: Path, args: l
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.sqlite"]
 
 
+def test_init_leaves_another_applications_database_as_it_was(tmp_path: Path) -> None:
+    """`init` on another program's SQLite file (a --db typo) mixed the ledger's tables into it and switched it to
+    WAL: refused, naming the file and its tables, the file byte for byte as it was."""
+    db = tmp_path / "notes.sqlite"
+    _notes_database(db)
+    before = db.read_bytes()
+    result = runner.invoke(app, ["--db", f"sqlite:///{db}", "init"])
+    assert result.exit_code == 8, result.output
+    assert result.stderr.count("\n") == 1 and "notes.sqlite" in result.stderr and "(notes)" in result.stderr
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.sqlite"]
+
+
 def test_init_on_an_empty_file_makes_a_ledger_in_wal_mode(tmp_path: Path) -> None:
     """`init` is the one command that makes a ledger of a file holding none: it is then in WAL mode (readers
     never wait for the writer), which no command before `init` set."""

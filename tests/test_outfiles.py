@@ -4,6 +4,7 @@ spreadsheet (no formula runs) and still read back exactly."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import stat
 import zipfile
@@ -204,6 +205,28 @@ def test_csv_neutralises_formula_text_and_reads_back_exactly(hostile: Ledger, tm
     back = ex.read_csv(out)
     assert set(back["forecaster"]) == set(HOSTILE_TEXTS)
     assert list(back["quote"]) == list(expected["quote"])
+
+
+@pytest.mark.parametrize("args", [["list"], ["show", "q"], ["hindsight"], ["scores"]])
+def test_read_commands_csv_neutralises_formula_text(hostile: Ledger, args: list[str]) -> None:
+    """`--format csv` of a read command is for a spreadsheet too (README: "for a spreadsheet or a script"): stored
+    text that starts like a formula was written as it is, and ran when the file was opened. It is written as a
+    CSV export writes it; json keeps it exact."""
+    import csv
+    import io
+    import json
+
+    hostile.record_forecast("q", "Late", 0.5, date(2020, 3, 1), quote="-1")
+    hostile.resolve("q", "yes", date(2020, 2, 1), evidence="=2+2")
+    assert run(hostile, "score").exit_code == 0
+    result = run(hostile, *args, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    cells = [cell for row in csv.reader(io.StringIO(result.stdout)) for cell in row]
+    formulas = [c for c in cells_starting(iter(cells)) if not re.fullmatch(r"-[0-9.e+-]+", c)]  # numbers stay
+    assert not formulas, formulas
+    assert [c for c in cells if c.startswith("'=")], "no formula-looking text in the listing to check"
+    exact = json.dumps(json.loads(run(hostile, *args, "--format", "json").stdout))
+    assert '"=1+1' in exact or "=HYPERLINK" in exact or '"=2+2"' in exact
 
 
 def test_csv_raw_keeps_text_exactly(hostile: Ledger, tmp_path: Path) -> None:

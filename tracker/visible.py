@@ -8,8 +8,17 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
-__all__ = ["ALWAYS_UNSAFE", "unsafe", "visible"]
+__all__ = [
+    "ALWAYS_UNSAFE",
+    "FORMULA_STARTS",
+    "NEUTRAL_PREFIX",
+    "neutralise",
+    "restore_neutralised",
+    "unsafe",
+    "visible",
+]
 
 # Characters a terminal acts on instead of showing, or that reorder what is shown: C0 controls, DEL, C1
 # controls (U+009B alone is a CSI on many terminals), the Arabic letter mark, LRM/RLM, the bidi embeddings
@@ -42,3 +51,24 @@ def visible(text: str, allow: str = "") -> str:
     so that a reader sees something odd is there and a terminal never acts on it."""
     pattern = unsafe("".join(sorted(set(allow))))
     return text if pattern.search(text) is None else pattern.sub(_escape, text)
+
+
+# Spreadsheets run a cell that starts with one of these as a formula (OWASP, "CSV Injection"). CSV exports and
+# the read commands' ``--format csv`` prefix such text cells with an apostrophe, and also any text cell that
+# starts with an apostrophe itself, so that `tracker.app.export.read_csv` can remove exactly one leading
+# apostrophe and get the text back unchanged. Numbers, times and booleans are never touched: a negative number
+# stays a number. Here, below every layer, so that both write the same rule.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NEUTRAL_PREFIX = "'"
+
+
+def neutralise(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, NEUTRAL_PREFIX)):
+        return NEUTRAL_PREFIX + value
+    return value
+
+
+def restore_neutralised(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(NEUTRAL_PREFIX):
+        return value[len(NEUTRAL_PREFIX) :]
+    return value

@@ -877,20 +877,16 @@ def _yaml_suffix(name: str) -> bool:
 
 
 def _yaml_files(directory: Path) -> list[tuple[Path, bool | None]]:
-    """The YAML files in ``directory``, a file or a link to one, in name order, each with whether it is itself a
-    symbolic link: from one listing of the folder (`os.scandir` says both from it, where `Path.is_file` and
-    `Path.is_symlink` cost a `stat` and an `lstat` a file, most of finding a catalog's 2,000 files; profiled)."""
+    """The YAML names in ``directory`` in name order, each with whether it is itself a symbolic link: from one
+    listing of the folder (`os.scandir` says it, where `Path.is_symlink` costs an `lstat` a file, most of finding a
+    catalog's 2,000 files; profiled). A name that is not a readable file (a folder, a FIFO, a dangling link, a loop
+    of links) is listed too, so that reading it refuses it by name: skipped, the import said it had succeeded
+    without that file's entries."""
     found: list[tuple[str, bool | None]] = []
     with os.scandir(directory) as listing:
         for entry in listing:
-            if not _yaml_suffix(entry.name):
-                continue
-            try:
-                is_file, link = entry.is_file(), entry.is_symlink()
-            except OSError:  # a link the listing cannot follow (a loop of links): asked as before, by its path
-                is_file, link = Path(entry.path).is_file(), None
-            if is_file:
-                found.append((entry.name, link))
+            if _yaml_suffix(entry.name):
+                found.append((entry.name, entry.is_symlink()))
     return [(directory / name, link) for name, link in sorted(found)]
 
 
@@ -906,7 +902,7 @@ def _expand(paths: Iterable[Path], errors: _Errors) -> list[Path]:
             question_files = path / "questions"
             forecasts = path / "forecasts"
             if questions.is_file() or question_files.is_dir() or forecasts.is_dir():
-                if questions.is_file():
+                if os.path.lexists(questions):  # read, or refused by name, whatever it is (as in `_yaml_files`)
                     found.append((questions, path, None))
                 if question_files.is_dir():
                     found.extend((p, question_files, link) for p, link in _yaml_files(question_files))
@@ -932,6 +928,8 @@ def _expand(paths: Iterable[Path], errors: _Errors) -> list[Path]:
                 real = _inside(file, folder, folders[folder], link)
                 if real is not None:
                     out.append((file, real))
+                elif _resolved(file) is None:
+                    errors.add(str(file), "-", "-", "a loop of symbolic links: not followed")
                 else:
                     errors.add(str(file), "-", "-", f"a symbolic link leading outside {folder}/: not followed")
         elif path.exists():

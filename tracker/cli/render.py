@@ -13,8 +13,10 @@ Formats (`FORMATS`), following sqlite-utils and datasette:
 - ``csv``: the `csv` module with a header line of column keys (``\\n`` line ends). Values are exact, tabs and
   newlines included (quoted by the csv module), except the characters `safe_text` escapes (other C0 controls,
   DEL, C1, bidi controls, line/paragraph separators, lone surrogates): they are written as the same visible
-  escapes as in tsv, because a CSV file is as often looked at in a terminal as loaded. The exact value of
-  those characters is in ``json``/``jsonl``.
+  escapes as in tsv, because a CSV file is as often looked at in a terminal as loaded; and text that starts
+  like a spreadsheet formula (``=``, ``+``, ``-``, ``@``, or an apostrophe) gets an apostrophe before it, as
+  a CSV export's does, because it is as often loaded into a spreadsheet. The exact value of those is in
+  ``json``/``jsonl``.
 - ``json``: one array, one object per line, keys in column order; ``jsonl``: one object per line. Dates and
   times are ISO 8601, NaN/NA/NaT and infinities are ``null``, numpy scalars become plain numbers. Text is
   exact: the characters a terminal would act on are written as ``\\uXXXX`` escapes, so `json.loads` returns
@@ -45,7 +47,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from tracker import words
 from tracker.errors import UserError
-from tracker.visible import unsafe, visible
+from tracker.visible import neutralise, unsafe, visible
 from tracker.words import plural
 
 if TYPE_CHECKING:
@@ -430,10 +432,23 @@ def _tsv_lines(tuples: Iterable[Sequence[Any]], columns: Sequence[Column]) -> It
         yield _tsv_row([cell(v) for cell, v in zip(cells, row, strict=True)])
 
 
+def _spreadsheet_cell(cell: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A text column's cell as a CSV export writes it: stored text starting like a formula (``=``, ``+``, ``-``,
+    ``@``) gets an apostrophe before it (`tracker.visible.neutralise`), as a CSV is often opened in a
+    spreadsheet, which would run it. Numbers are left alone; ``json``/``jsonl``/``tsv`` keep the text as stored."""
+
+    def safe(value: Any) -> str:
+        text = cell(value)
+        return neutralise(text) if type(value) is str else text
+
+    return safe
+
+
 def _write_csv(out: TextIO, tuples: Iterable[Sequence[Any]], columns: Sequence[Column]) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([safe_text(c.key, allow="\n\t") for c in columns])
     cells = [_formatter(c, table=False, allow="\n\t") for c in columns]
+    cells = [_spreadsheet_cell(f) if c.kind in ("text", "id") else f for f, c in zip(cells, columns, strict=True)]
     writer.writerows([cell(v) for cell, v in zip(cells, row, strict=True)] for row in tuples)
     out.flush()
 

@@ -153,6 +153,8 @@ def _open_question(state: QuestionState, cmd: c.OpenQuestion, checked: bool = Fa
         tags = tuple(dict.fromkeys(f_.tag(t) for t in cmd.tags))
         if cmd.opened is not None:
             f_.not_future(cmd.opened, cmd.now, "opened")
+        if cmd.resolve_by is not None:
+            f_.in_range(cmd.resolve_by, "resolve_by")
     _not_before_opened(cmd.resolve_by, _iso(cmd.opened), "resolve_by")
     data = {
         "question_id": cmd.question_id,
@@ -176,6 +178,8 @@ def _clarify_question(state: QuestionState, cmd: c.ClarifyQuestion) -> list[ev.E
     if state.status == ANNULLED:
         raise IllegalTransition("the question is annulled; reopen it before clarifying", "question")
     opened = state.opened if cmd.opened is None else _opening_moved(state, cmd.opened, cmd.now)
+    if cmd.resolve_by is not None:
+        f_.in_range(cmd.resolve_by, "resolve_by")
     _not_before_opened(cmd.resolve_by, opened, "resolve_by")
     if cmd.opened is not None and cmd.resolve_by is None and state.resolve_by and state.resolve_by < str(opened):
         raise UserError(f"{opened} is after the question's resolve-by date ({state.resolve_by})", "opened")

@@ -207,19 +207,38 @@ def id_from_name(
     return identifier(result, field)
 
 
+# The days a ledger holds. Its tables keep dates as pandas nanosecond timestamps, which reach from 1677-09-21 to
+# 2262-04-11: a question opened in year 1 or due in 9999 was accepted, then failed every scoring run and every
+# export, report, site and extraction with an internal error. A century either side of any forecast is enough.
+FIRST_DAY = date(1700, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
+
+def in_range(d: date, field: str) -> date:
+    """A day the ledger can hold (`FIRST_DAY` to `LAST_DAY`)."""
+    if not FIRST_DAY <= d <= LAST_DAY:
+        raise UserError(
+            f"{d.isoformat()} is outside the days a ledger holds ({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})",
+            field,
+        )
+    return d
+
+
 def day(value: Any, field: str, *, required: bool = True) -> date | None:
-    """A calendar day written YYYY-MM-DD (or a `date`)."""
+    """A calendar day written YYYY-MM-DD (or a `date`), within the days a ledger holds."""
     if value is None or (isinstance(value, str) and value == ""):
         if required:
             raise UserError("is required (YYYY-MM-DD)", field)
         return None
     if isinstance(value, date):
-        return value
+        return in_range(value, field)
     if isinstance(value, str) and ISO_DAY.fullmatch(value):
         try:
-            return date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            return in_range(parsed, field)
     shown = value if isinstance(value, str) else type(value).__name__
     raise UserError(f"{shown!r} is not a date (YYYY-MM-DD)", field)
 
@@ -230,10 +249,11 @@ LATEST_UTC_OFFSET = timedelta(hours=14)
 
 
 def not_future(d: date, now: datetime, field: str) -> date:
-    """A day that has begun somewhere on Earth at ``now``."""
+    """A day that has begun somewhere on Earth at ``now`` (and that the ledger can hold: the Python API's dates
+    reach the domain through this rule, not through `day`)."""
     if d > (now + LATEST_UTC_OFFSET).date():
         raise UserError(f"{d.isoformat()} is in the future", field)
-    return d
+    return in_range(d, field)
 
 
 def probability(value: Any, field: str) -> float:

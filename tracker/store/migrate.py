@@ -69,10 +69,28 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
         with engine.begin() as conn:
             before = current_revision(conn)
             check_known(before)
+            if before is None:
+                _holds_nothing_else(conn)
             command.upgrade(alembic_config(conn), revision)
             after = current_revision(conn) or ""
         backend_of(engine).created(engine)
     return before, after
+
+
+def _holds_nothing_else(conn: Connection) -> None:
+    """A new ledger is made only in a database holding no tables: one that holds another program's (a --db typo
+    naming its SQLite file) would get the ledger's tables mixed into it, and a SQLite file its journal mode
+    switched to WAL, a rewrite of its header."""
+    from sqlalchemy import inspect
+
+    # (an empty alembic_version is a ledger migrated down to nothing: its own table)
+    theirs = sorted(set(inspect(conn).get_table_names()) - {"alembic_version"})
+    if theirs:
+        shown = ", ".join(theirs[:3]) + (f" and {len(theirs) - 3} more" if len(theirs) > 3 else "")
+        raise DatabaseError(
+            f"db: {conn.engine.url.render_as_string(hide_password=True)} holds no ledger but other tables ({shown}): "
+            "not made into a ledger; give a new file or an empty database"
+        )
 
 
 # A downgrade that would drop a table holding events refuses unless one of these says data loss is intended.

@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import sqlite3
+import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -134,6 +135,37 @@ def _a_ledger(cur: Any) -> bool:
     return found is not None
 
 
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _could_be_sqlite(path: Path) -> None:
+    """--db naming something that is no SQLite file is refused naming it: SQLite said only "cannot open the database
+    file" (a folder, a loop of links), "disk I/O error" (a FIFO, /dev/null) or "file is not a database" (a text
+    file, /etc/passwd through a link), none of them saying which file. A missing file is left to the caller (init
+    makes it; every other command says there is no ledger)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():  # init would make the ledger wherever the link points, or fail saying nothing
+            raise DatabaseError(f"db: {path} is a symbolic link to nothing ({os.readlink(path)})") from None
+        return
+    except OSError as e:  # a loop of links, a name too long
+        raise DatabaseError(f"db: cannot use {path}: {e.strerror or e}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DatabaseError(f"db: {path} is a directory, not a SQLite file")
+    if not stat.S_ISREG(info.st_mode):
+        raise DatabaseError(f"db: {path} is not a regular file (a FIFO, a device or a socket)")
+    if info.st_size == 0:  # an empty file: init makes a ledger of it
+        return
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(_SQLITE_HEADER))
+    except OSError:  # unreadable: SQLite's own error says so
+        return
+    if head != _SQLITE_HEADER:
+        raise DatabaseError(f"db: {path} is not a database (no SQLite header)")
+
+
 def _time_texts(value: datetime) -> tuple[str, str]:
     """(the hashed text, the stored text): the stored text is cut from the hashed one, so a time is formatted once."""
     value = utc(value)
@@ -224,6 +256,7 @@ class SqliteBackend(Backend):
                 raise DatabaseError(f"database directory {path.parent} does not exist") from None
             except OSError as e:  # a name too long, a folder that cannot be searched: Path.exists raises these
                 raise DatabaseError(f"cannot use database directory {path.parent}: {e.strerror or e}") from None
+            _could_be_sqlite(path)
         busy = busy_ms()
         engine = create_engine(url, connect_args={"timeout": busy / 1000})
 

@@ -21,28 +21,12 @@ from tracker.app.export.base import (
     table_of,
 )
 from tracker.read.tables import BOOL, FLOAT, TIME, Col
+from tracker.visible import FORMULA_STARTS as FORMULA_STARTS
+from tracker.visible import NEUTRAL_PREFIX as NEUTRAL_PREFIX
+from tracker.visible import neutralise, restore_neutralised
 
 if TYPE_CHECKING:
     import pandas as pd
-
-# Spreadsheets run a cell that starts with one of these as a formula (OWASP, "CSV Injection"). CSV exports
-# prefix such text cells with an apostrophe, and also any text cell that starts with an apostrophe itself, so
-# that `read_csv` can remove exactly one leading apostrophe and get the text back unchanged. Numbers, times
-# and booleans are never touched: a negative number stays a number.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-NEUTRAL_PREFIX = "'"
-
-
-def neutralise(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, NEUTRAL_PREFIX)):
-        return NEUTRAL_PREFIX + value
-    return value
-
-
-def restore_neutralised(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(NEUTRAL_PREFIX):
-        return value[len(NEUTRAL_PREFIX) :]
-    return value
 
 
 class TextCells(Cells):
