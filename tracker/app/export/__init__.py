@@ -46,7 +46,7 @@ from tracker.app.export.bundle import (
     read_bundle,
     schema_field,
 )
-from tracker.app.export.csv_format import FORMULA_STARTS, NEUTRAL_PREFIX, neutralise, read_csv, restore_neutralised
+from tracker.app.export.csv_format import read_csv
 from tracker.app.export.jsonl_format import read_jsonl
 from tracker.app.export.parquet_format import parquet_meta, read_parquet
 from tracker.app.export.registry import FORMATS, REGISTRY, format_of
@@ -66,6 +66,7 @@ from tracker.app.export.xlsx_format import (
 )
 from tracker.errors import UserError
 from tracker.read.tables import TABLES
+from tracker.visible import FORMULA_STARTS, NEUTRAL_PREFIX, neutralise, restore_neutralised
 
 _Workbook = Workbook  # the name the spreadsheet tests open a workbook by
 

@@ -21,8 +21,6 @@ from tracker.app.export.base import (
     table_of,
 )
 from tracker.read.tables import BOOL, FLOAT, TIME, Col
-from tracker.visible import FORMULA_STARTS as FORMULA_STARTS
-from tracker.visible import NEUTRAL_PREFIX as NEUTRAL_PREFIX
 from tracker.visible import neutralise, restore_neutralised
 
 if TYPE_CHECKING:
